@@ -1,0 +1,1 @@
+"""paperhub: a self-hosted research-paper discovery hub."""

@@ -1,0 +1,177 @@
+"""arXiv's bulk metadata snapshot: JSON lines, plain, gzip or xz, read as a stream in constant memory."""
+
+import gzip
+import io
+import json
+import lzma
+import queue
+import threading
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from paperhub.ingest.report import BadRecord, RecordError
+from paperhub.papers.records import PaperRecord, clean_abstract, clean_text, split_arxiv_id
+
+SOURCE = "arxiv-snapshot"
+BinaryStream = io.BufferedReader | gzip.GzipFile | lzma.LZMAFile
+
+
+def _text(obj: dict[str, Any], name: str, required: bool = False) -> str:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            raise RecordError(f"missing field {name!r}")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"field {name!r} must be a string, not {type(value).__name__}")
+    return value.strip()
+
+
+def _version_date(text: Any) -> datetime:
+    if not isinstance(text, str):
+        raise RecordError("versions[].created must be a string")
+    return _parse_version_date(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_version_date(text: str) -> datetime:
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        raise RecordError(f"versions[].created is not a date: {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
+    parsed = obj.get("authors_parsed")
+    if isinstance(parsed, list) and parsed:
+        names = []
+        for entry in parsed:
+            if not isinstance(entry, list) or not all(isinstance(part, str) for part in entry):
+                raise RecordError("authors_parsed must be a list of [last, first, suffix] lists")
+            last, first, suffix = ([*entry, "", ""])[:3]
+            names.append(f"{first} {last} {suffix}")
+        return tuple(names)
+    raw = _text(obj, "authors")
+    parts = raw.replace(" and ", ", ").split(",")
+    return tuple(parts)
+
+
+def parse_record(obj: Any) -> PaperRecord:
+    """One snapshot object -> PaperRecord; raises RecordError saying what is wrong with it."""
+    if not isinstance(obj, dict):
+        raise RecordError(f"a record must be a JSON object, not {type(obj).__name__}")
+    raw_id = _text(obj, "id", required=True)
+    try:
+        uid, _ = split_arxiv_id(raw_id)
+    except ValueError as exc:
+        raise RecordError(str(exc)) from None
+    title = clean_text(_text(obj, "title", required=True))
+    if not title:
+        raise RecordError("empty title")
+    categories = tuple(_text(obj, "categories").split())
+    versions = obj.get("versions") or []
+    if not isinstance(versions, list) or not all(isinstance(v, dict) for v in versions):
+        raise RecordError("versions must be a list of objects")
+    published = updated = None
+    version = None
+    if versions:
+        published = _version_date(versions[0].get("created"))
+        updated = _version_date(versions[-1].get("created"))
+        label = versions[-1].get("version")
+        version = len(versions)
+        if isinstance(label, str) and label.lstrip("v").isdigit():
+            version = int(label.lstrip("v"))
+    update_date = _text(obj, "update_date")
+    if update_date and published is None:
+        try:
+            published = updated = datetime.combine(date.fromisoformat(update_date), datetime.min.time(), UTC)
+        except ValueError:
+            raise RecordError(f"update_date is not a date: {update_date!r}") from None
+    return PaperRecord(
+        uid=uid,
+        title=title,
+        source=SOURCE,
+        abstract=clean_abstract(_text(obj, "abstract")),
+        authors=_authors(obj),
+        categories=categories,
+        version=version,
+        published=published,
+        updated=updated,
+        comments=clean_text(_text(obj, "comments")),
+        journal_ref=clean_text(_text(obj, "journal-ref")),
+        doi=_text(obj, "doi"),
+        report_no=clean_text(_text(obj, "report-no")),
+        license=_text(obj, "license"),
+    )
+
+
+def open_stream(path: Path) -> BinaryStream:
+    """Open a plain, gzip or xz file by its first bytes, whatever its name."""
+    with path.open("rb") as probe:
+        magic = probe.read(6)
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.open(path, "rb")
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+_BLOCK = 1 << 20
+
+
+def _read_ahead(stream: BinaryStream, blocks: "queue.Queue[bytes | BaseException | None]") -> None:
+    try:
+        while block := stream.read1(_BLOCK):
+            blocks.put(block)
+        blocks.put(None)
+    except BaseException as exc:  # raised again by the reading side, after the lines that came before
+        blocks.put(exc)
+
+
+def _lines(stream: BinaryStream) -> Iterator[bytes]:
+    """The stream's lines, decompressed by a second thread (lzma and zlib let go of the GIL meanwhile)."""
+    blocks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+    reader = threading.Thread(target=_read_ahead, args=(stream, blocks), daemon=True)
+    reader.start()
+    rest = b""
+    while (block := blocks.get()) is not None:
+        if isinstance(block, BaseException):
+            raise block
+        lines = (rest + block).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+def read_snapshot(path: Path) -> Iterator[PaperRecord | BadRecord]:
+    """Each line of a snapshot file as a PaperRecord, or a BadRecord saying which line failed and why."""
+    line_no = 0
+    with open_stream(path) as stream:
+        try:
+            for line_no, raw in enumerate(_lines(stream), start=1):  # noqa: B007 (read after the loop)
+                if not raw.strip():
+                    continue
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield BadRecord(line_no, f"invalid UTF-8 at byte {exc.start}")
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    yield BadRecord(line_no, f"malformed JSON: {exc.msg} at column {exc.colno}")
+                    continue
+                try:
+                    yield parse_record(obj)
+                except RecordError as exc:
+                    yield BadRecord(line_no, str(exc))
+        except (EOFError, lzma.LZMAError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            yield BadRecord(line_no + 1, f"file is truncated or corrupt after line {line_no}: {reason}")

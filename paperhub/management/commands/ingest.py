@@ -1,0 +1,158 @@
+"""`paperhub ingest SOURCE ...`: land papers from a snapshot file, the arXiv API, OAI-PMH or HF daily papers."""
+
+import argparse
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from paperhub.ingest import arxiv_api, hf_daily, oai_pmh, snapshot
+from paperhub.ingest.background import in_background
+from paperhub.ingest.http import PoliteClient, SourceError
+from paperhub.ingest.pipeline import IngestSummary, land, progress_bar
+from paperhub.ingest.report import BadRecord, ErrorLog
+from paperhub.papers.records import PaperRecord, split_arxiv_id
+from paperhub.papers.services import FeedPlacement, place_in_feed
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+class Command(BaseCommand):
+    help = "Ingest papers. Bad records are reported with their line and skipped; the good ones land."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="source", required=True, parser_class=argparse.ArgumentParser)
+
+        def common(p: argparse.ArgumentParser) -> None:
+            p.add_argument("--errors", type=Path, help="write every bad record (JSON lines) to this file")
+            p.add_argument("--limit", type=int, help="stop after this many papers")
+
+        snap = sub.add_parser("snapshot", help="arXiv metadata snapshot file (JSON lines; plain, .gz or .xz)")
+        snap.add_argument("path", type=Path)
+        snap.add_argument("--since", type=_day, help="only papers updated on or after this day")
+        snap.add_argument("--categories", type=_codes, default=[], help="e.g. cs.CL,cs.LG (or cs for all cs.*)")
+        common(snap)
+
+        api = sub.add_parser("arxiv", help="the arXiv API, by categories and date or by ids")
+        api.add_argument("--categories", type=_codes, default=None, help="default: PAPERHUB_CATEGORIES")
+        api.add_argument("--since", type=_day, help="first submission day (default: 3 days ago)")
+        api.add_argument("--until", type=_day, help="last submission day (default: today)")
+        api.add_argument("--ids", type=_codes, default=[], help="arXiv ids or URLs, comma-separated")
+        api.add_argument("--page-size", type=int, default=200)
+        api.add_argument("--retries", type=int, default=None, help="default: PAPERHUB_HTTP_RETRIES")
+        common(api)
+
+        oai = sub.add_parser("oai", help="OAI-PMH harvest in arXiv's metadata format (resumable)")
+        oai.add_argument("--set", dest="set_spec", default="cs", help="OAI set, e.g. cs or physics:hep-th")
+        oai.add_argument("--from", dest="since", type=_day, help="records changed on or after this day")
+        oai.add_argument("--until", type=_day)
+        common(oai)
+
+        hf = sub.add_parser("hf-daily", help="Hugging Face daily papers JSON, from a file or by --date")
+        hf.add_argument("path", type=Path, nargs="?")
+        hf.add_argument("--date", dest="days", type=_day, action="append", default=[],
+                        help="fetch this day's list (repeatable)")
+        common(hf)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        errors = ErrorLog(options.get("errors"))
+        summary = IngestSummary()
+        bar = progress_bar(f"ingest {options['source']}")
+        problem = ""
+        try:
+            getattr(self, "_" + options["source"].replace("-", "_"))(options, errors, summary, bar)
+        except SourceError as exc:
+            problem = str(exc)
+        finally:
+            bar.close()
+            errors.close()
+        self.stdout.write(summary.line(errors))
+        for bad in errors.first[:10]:
+            self.stderr.write(f"  {bad}")
+        if errors.count > 10:
+            where = f" (all of them in {options['errors']})" if options.get("errors") else " (--errors FILE lists all)"
+            self.stderr.write(f"  ... and {errors.count - 10:,} more{where}")
+        if problem:
+            resume = " Run the same command again to resume." if summary.read else ""
+            raise CommandError(f"{problem}.{resume}")
+        if summary.read == 0 and errors.count:
+            raise CommandError("no record could be read")
+
+    def _snapshot(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+        path: Path = options["path"]
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        land(in_background(snapshot.read_snapshot, path), errors, summary, since=options["since"],
+             categories=options["categories"], limit=options["limit"], bar=bar)
+
+    def _arxiv(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+        client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY, retries=options["retries"])
+        if options["ids"]:
+            try:
+                ids = [split_arxiv_id(i)[0] for i in options["ids"]]
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            pages = arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, ids=ids,
+                                      page_size=options["page_size"])
+        else:
+            today = timezone.now().date()
+            until = options["until"] or today
+            since = options["since"] or until - timedelta(days=settings.PAPERHUB_BOOTSTRAP_DAYS)
+            categories = options["categories"] or settings.PAPERHUB_CATEGORIES
+            query = arxiv_api.category_query(categories, since, until)
+            pages = arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, search_query=query,
+                                      page_size=options["page_size"])
+        self._land_pages(pages, errors, summary, options["limit"], bar)
+
+    def _oai(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+        client = PoliteClient(settings.PAPERHUB_OAI_DELAY)
+        pages = oai_pmh.harvest(client, settings.PAPERHUB_OAI_URL, set_spec=options["set_spec"],
+                                since=options["since"], until=options["until"])
+        self._land_pages(pages, errors, summary, options["limit"], bar)
+
+    def _hf_daily(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+        bodies: list[bytes] = []
+        if options["path"]:
+            if not options["path"].is_file():
+                raise CommandError(f"no such file: {options['path']}")
+            bodies.append(options["path"].read_bytes())
+        client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY / 3)
+        bodies.extend(hf_daily.fetch_day(client, settings.PAPERHUB_HF_URL, day) for day in options["days"])
+        if not bodies:
+            raise CommandError("give a PATH to a daily_papers JSON file, or --date YYYY-MM-DD")
+        placements: list[FeedPlacement] = []
+
+        def records() -> Iterator[PaperRecord | BadRecord]:
+            for body in bodies:
+                for item in hf_daily.parse_daily(body):
+                    if isinstance(item, BadRecord):
+                        yield item
+                        continue
+                    record, placement = item
+                    if placement is not None:
+                        placements.append(placement)
+                    yield record
+
+        land(records(), errors, summary, limit=options["limit"], bar=bar)
+        landed = place_in_feed(p for p in placements if p is not None)
+        self.stdout.write(f"{landed:,} new daily-feed entries ({len(placements):,} in the input)")
+
+    def _land_pages(self, pages: Iterator[list[PaperRecord | BadRecord]], errors: ErrorLog,
+                    summary: IngestSummary, limit: int | None, bar: Any) -> None:
+        for items in pages:
+            land(items, errors, summary, limit=limit, bar=bar)
+            if limit is not None and summary.result.total >= limit:
+                break

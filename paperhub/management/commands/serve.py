@@ -1,0 +1,38 @@
+"""`paperhub serve`: the hub on gunicorn, a production WSGI server."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the hub with gunicorn (static files through WhiteNoise)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=settings.PAPERHUB_BIND, help="host:port (PAPERHUB_BIND)")
+        parser.add_argument("--workers", type=int, default=settings.PAPERHUB_WEB_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        from paperhub.wsgi import application
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        class Server(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                self.cfg.set("bind", [options["bind"]])
+                self.cfg.set("workers", options["workers"])
+                self.cfg.set("threads", options["threads"])
+                self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 60)
+
+            def load(self) -> Any:
+                return application
+
+        self.stdout.write(f"paperhub serving on http://{options['bind']}/")
+        Server().run()

@@ -1,0 +1,145 @@
+"""Set-at-a-time SQL for ingest, the same on SQLite and PostgreSQL: what the ORM does row by row, in bulk."""
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+
+def chunk_size(columns: int = 1) -> int:
+    """How many rows of `columns` parameters fit one statement."""
+    limit = 65535
+    if connection.vendor == "sqlite":
+        limit = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+    return max(1, (limit - 1) // columns)
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def select_ids(table: str, column: str, values: Sequence[Any]) -> dict[Any, int]:
+    """Map each value of a unique column to its row id."""
+    found: dict[Any, int] = {}
+    with connection.cursor() as cursor:
+        for chunk in chunks(values, chunk_size()):
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})", list(chunk))
+            found.update(cursor.fetchall())
+    return found
+
+
+def insert_ignore(table: str, columns: Sequence[str], rows: list[tuple], conflict: Sequence[str]) -> None:
+    """Insert rows, skipping those that would break the unique constraint on `conflict`."""
+    if not rows:
+        return
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def insert_returning_ids(table: str, columns: Sequence[str], rows: list[tuple], key: str) -> dict[Any, int]:
+    """Insert rows (skipping conflicts on the unique column `key`) and map every row's key to its id.
+
+    Multi-row INSERT ... RETURNING gives the new rows' ids in the same statement; the rare row that was
+    already there (another ingest got to it first) is looked up afterwards.
+    """
+    ids: dict[Any, int] = {}
+    if not rows:
+        return ids
+    position = list(columns).index(key)
+    one = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, chunk_size(len(columns))):
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, id"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            ids.update(cursor.fetchall())
+    missing = [row[position] for row in rows if row[position] not in ids]
+    if missing:
+        ids.update(select_ids(table, key, missing))
+    return ids
+
+
+_sqlite_times: dict[datetime, str] = {}
+
+
+def _sqlite_time(value: datetime) -> str:
+    """What adapt_datetimefield_value gives on SQLite, remembered: ingest sees the same instants again and again."""
+    text = _sqlite_times.get(value)
+    if text is None:
+        if len(_sqlite_times) > 100_000:
+            _sqlite_times.clear()
+        text = _sqlite_times[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return text
+
+
+def _sqlite_or_none(value: datetime | None) -> str | None:
+    return None if value is None else _sqlite_time(value)
+
+
+def time_adapter() -> Callable[[datetime | None], Any]:
+    """A function turning datetimes into what the current database backend stores."""
+    if connection.vendor == "sqlite":
+        return _sqlite_or_none
+    return connection.ops.adapt_datetimefield_value
+
+
+def select_rows(table: str, columns: Sequence[str], key: str, values: Sequence[Any]) -> list[tuple]:
+    """The rows (as tuples of `columns`) whose `key` is one of `values`."""
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for chunk in chunks(values, chunk_size()):
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} IN ({marks})", list(chunk))
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+@contextlib.contextmanager
+def bulk_writing(interval: float = 0.5) -> Iterator[None]:
+    """Long runs of writes: on SQLite, WAL checkpoints (and their fsyncs) move to a thread of their own.
+
+    The writer stops checkpointing at commit; a second connection checkpoints in the background, so the
+    disk flushes overlap with the writing instead of stalling it. Durability is unchanged: commits still
+    reach the WAL, and the WAL still reaches the database file.
+    """
+    if connection.vendor != "sqlite" or connection.settings_dict["NAME"] in ("", ":memory:") \
+            or "mode=memory" in str(connection.settings_dict["NAME"]):
+        yield
+        return
+    connection.ensure_connection()
+    path = connection.settings_dict["NAME"]
+    stop = threading.Event()
+
+    def checkpoint() -> None:
+        checkpointer = sqlite3.connect(path, timeout=30)
+        try:
+            while not stop.wait(interval):
+                checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            checkpointer.close()
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    thread = threading.Thread(target=checkpoint, name="wal-checkpoint", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint=1000")

@@ -1,0 +1,138 @@
+"""PaperRecord: what every source's parser produces and the upsert service consumes. Pure, no database."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ARXIV_NEW_ID = re.compile(r"^\d{4}\.\d{4,5}$")
+ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
+_VERSION_SUFFIX = re.compile(r"v(\d+)$")
+MAX_NAME = 300
+MAX_CATEGORY = 64
+
+
+@dataclass(frozen=True)
+class PaperRecord:
+    """One paper as a source describes it; empty fields mean the source did not say."""
+
+    uid: str
+    title: str
+    source: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # the first is the primary category
+    version: int | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    comments: str = ""
+    journal_ref: str = ""
+    doi: str = ""
+    report_no: str = ""
+    license: str = ""
+    code_url: str = ""
+    project_url: str = ""
+    organization: str = ""
+    #: author_key() of each author, computed once where the record is made (a parsing process, say).
+    author_keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Past these lengths a "name" or "category" is a parsing accident upstream, and would not fit an index.
+        # A name listed twice is one author, in its first place.
+        names = [name[:MAX_NAME] for name in map(clean_name, self.authors) if name]
+        keys = list(map(author_key, names))
+        if len(set(keys)) < len(keys):
+            first = {key: i for i, key in reversed(list(enumerate(keys)))}
+            names = [name for i, name in enumerate(names) if first[keys[i]] == i]
+            keys = list(dict.fromkeys(keys))
+        object.__setattr__(self, "authors", tuple(names))
+        object.__setattr__(self, "author_keys", tuple(keys))
+        object.__setattr__(self, "categories", tuple(c for c in self.categories if 0 < len(c) <= MAX_CATEGORY))
+
+
+def split_arxiv_id(raw: str) -> tuple[str, int | None]:
+    """'arXiv:2501.01234v2' or an abs/pdf URL -> ('2501.01234', 2); raises ValueError if it is no arXiv id."""
+    if ARXIV_NEW_ID.match(raw):
+        return raw, None
+    text = raw.strip()
+    text = re.sub(r"^(https?://)?(www\.|export\.)?arxiv\.org/(abs|pdf)/", "", text, flags=re.I)
+    text = re.sub(r"^arxiv:", "", text, flags=re.I)
+    text = re.sub(r"\.pdf$", "", text).strip("/")
+    version = None
+    match = _VERSION_SUFFIX.search(text)
+    if match:
+        version = int(match.group(1))
+        text = text[: match.start()]
+    if not (ARXIV_NEW_ID.match(text) or ARXIV_OLD_ID.match(text)):
+        raise ValueError(f"not an arXiv id: {raw!r}")
+    return text, version
+
+
+# LaTeX accent commands as found in arXiv author lists, mapped to Unicode combining marks.
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a",
+}
+_LETTERS = {
+    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
+}
+_ACCENT_RE = re.compile(
+    r"\\([\"'`^~=.]|[uvHckr](?![a-zA-Z]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))"
+)
+_BRACED_LETTER = re.compile(r"\{(\w)\}")
+_LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![a-zA-Z])\s*(\{\})?")
+
+
+def latex_to_unicode(text: str) -> str:
+    """Turn the LaTeX accents of names (M{\\"u}ller, Erd\\H{o}s, \\o) into Unicode; leave other text alone."""
+    if "\\" not in text:
+        return text
+
+    def accent(match: re.Match[str]) -> str:
+        base = match.group(2) or match.group(3)
+        base = {"\\i": "i", "\\j": "j"}.get(base, base)
+        return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
+
+    text = _ACCENT_RE.sub(accent, text)
+    text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+    return _BRACED_LETTER.sub(r"\1", text)
+
+
+def clean_name(name: str) -> str:
+    """An author's display name: LaTeX accents resolved, braces dropped, white space collapsed."""
+    if "\\" in name or "{" in name:
+        name = latex_to_unicode(name).replace("{", "").replace("}", "")
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def author_key(name: str) -> str:
+    """The identity of an author name: same key, same Author row."""
+    if not name.isascii() or "\\" in name or "{" in name:
+        name = unicodedata.normalize("NFKC", clean_name(name))
+    return " ".join(name.casefold().replace(".", ". ").split())
+
+
+def clean_text(text: str | None) -> str:
+    """A title: LaTeX kept raw, line-wrapping white space collapsed."""
+    if not text:
+        return ""
+    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return text.strip()
+    return " ".join(text.split())
+
+
+def clean_abstract(text: str | None) -> str:
+    """An abstract: LaTeX kept raw, wrapped lines joined, paragraphs (indented lines) kept apart."""
+    if not text:
+        return ""
+    if "\n" not in text.strip():
+        return clean_text(text)
+    paragraphs: list[list[str]] = [[]]
+    for line in text.strip("\n").split("\n"):
+        if line[:1].isspace() and paragraphs[-1]:
+            paragraphs.append([])
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+    return "\n\n".join(" ".join(words) for words in paragraphs if words)

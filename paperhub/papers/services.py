@@ -1,0 +1,268 @@
+"""Writes to papers: one idempotent, batched upsert shared by every source."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from paperhub.papers.bulk import (
+    bulk_writing,
+    chunk_size,
+    chunks,
+    insert_ignore,
+    insert_returning_ids,
+    select_ids,
+    select_rows,
+    time_adapter,
+)
+from paperhub.papers.models import Author, Category, FeedEntry, Paper, PaperAuthor, PaperCategory
+from paperhub.papers.records import PaperRecord
+
+#: Paper columns a record can set; the order is the INSERT's column order.
+PAPER_FIELDS = (
+    "title", "abstract", "version", "published", "updated", "comments", "journal_ref", "doi",
+    "report_no", "license", "code_url", "project_url", "organization",
+)
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did: papers added, changed, and already up to date."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: "UpsertResult") -> "UpsertResult":
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def supersedes(incoming: PaperRecord, version: int | None, updated: datetime | None) -> bool:
+    """Whether a record describes a newer state of a paper than the stored version/updated."""
+    if incoming.version is not None and version is not None and incoming.version != version:
+        return incoming.version > version
+    if incoming.updated is not None and updated is not None:
+        return incoming.updated > updated
+    return False
+
+
+def merge(stored: dict[str, Any], incoming: PaperRecord, has_authors: bool, has_categories: bool
+          ) -> tuple[dict[str, Any], bool, bool]:
+    """The column updates, and whether authors/categories are rewritten, for a record over a stored paper.
+
+    A newer record overwrites what it says; an older or equal one only fills what is still empty, so
+    re-ingesting the same input changes nothing and a sparse source never erases a richer one.
+    """
+    newer = supersedes(incoming, stored["version"], stored["updated"])
+    updates = {}
+    for name in PAPER_FIELDS:
+        new = getattr(incoming, name)
+        if _empty(new):
+            continue
+        old = stored[name]
+        if _empty(old) or (newer and new != old):
+            updates[name] = new
+    rewrite_authors = bool(incoming.authors) and (newer or not has_authors)
+    rewrite_categories = bool(incoming.categories) and (newer or not has_categories)
+    return updates, rewrite_authors, rewrite_categories
+
+
+def _batched(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _insert_rows(records: list[PaperRecord]) -> list[tuple]:
+    """New papers' rows, in the order of ["uid", "source", "added_at", *PAPER_FIELDS]."""
+    adapt = time_adapter()
+    now = adapt(timezone.now())
+    return [
+        (r.uid, r.source, now, r.title, r.abstract, r.version, adapt(r.published), adapt(r.updated),
+         r.comments, r.journal_ref, r.doi, r.report_no, r.license, r.code_url, r.project_url, r.organization)
+        for r in records
+    ]
+
+
+def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
+    """One record per uid: the newest, so a file listing a paper twice lands it once."""
+    chosen: dict[str, PaperRecord] = {}
+    for record in records:
+        current = chosen.get(record.uid)
+        if current is None or supersedes(record, current.version, current.updated):
+            chosen[record.uid] = record
+    return list(chosen.values())
+
+
+def _ensure_authors(keyed: dict[str, str]) -> dict[str, int]:
+    """Author ids by key for {key: display name}, creating the authors not yet known."""
+    table = Author._meta.db_table
+    ids = select_ids(table, "key", list(keyed))
+    missing = [(keyed[key], key) for key in keyed if key not in ids]
+    ids.update(insert_returning_ids(table, ["name", "key"], missing, "key"))
+    return ids
+
+
+def _ensure_categories(codes: Iterable[str]) -> dict[str, int]:
+    """Category ids by code, creating the categories not yet known."""
+    wanted = sorted(set(codes))
+    table = Category._meta.db_table
+    ids = select_ids(table, "code", wanted)
+    missing = [(code,) for code in wanted if code not in ids]
+    ids.update(insert_returning_ids(table, ["code"], missing, "code"))
+    return ids
+
+
+def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int]) -> None:
+    """Set the ordered authors of papers; `replace` holds the ids of papers that may already have some."""
+    if not papers:
+        return
+    keyed: dict[str, str] = {}
+    for _, record in papers:
+        for key, name in zip(record.author_keys, record.authors, strict=True):
+            keyed.setdefault(key, name)  # a new author is named as first seen
+    author_ids = _ensure_authors(keyed)
+    if replace:
+        PaperAuthor.objects.filter(paper_id__in=replace).delete()
+    rows = [(paper_id, author_ids[key], position)
+            for paper_id, record in papers for position, key in enumerate(record.author_keys)]
+    insert_ignore(PaperAuthor._meta.db_table, ["paper_id", "author_id", "position"], rows,
+                   ["paper_id", "position"])
+
+
+def _write_categories(papers: list[tuple[int, PaperRecord]], replace: set[int]) -> None:
+    """Set the categories of papers, the first primary; `replace` as for _write_authors."""
+    if not papers:
+        return
+    category_ids = _ensure_categories(code for _, record in papers for code in record.categories)
+    if replace:
+        PaperCategory.objects.filter(paper_id__in=replace).delete()
+    rows: list[tuple[int, int, bool]] = []
+    for paper_id, record in papers:
+        codes = list(dict.fromkeys(record.categories))
+        rows.extend((paper_id, category_ids[code], i == 0) for i, code in enumerate(codes))
+    insert_ignore(PaperCategory._meta.db_table, ["paper_id", "category_id", "is_primary"], rows,
+                   ["paper_id", "category_id"])
+
+
+def _stored_papers(uids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored fields of the papers among `uids` that exist (a cheap id lookup first: usually none do)."""
+    stored: dict[str, dict[str, Any]] = {}
+    existing = list(select_ids(Paper._meta.db_table, "uid", uids).values())
+    for chunk in chunks(existing, chunk_size()):
+        for row in Paper.objects.filter(pk__in=chunk).values("id", "uid", *PAPER_FIELDS):
+            stored[row["uid"]] = row
+    return stored
+
+
+def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[int]) -> set[int]:
+    rows = select_rows(model._meta.db_table, ["DISTINCT paper_id"], "paper_id", paper_ids)
+    return {paper_id for (paper_id,) in rows}
+
+
+def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
+    result = UpsertResult()
+    records = _dedupe(records)
+    with transaction.atomic():
+        stored = _stored_papers([r.uid for r in records])
+        stored_ids = [row["id"] for row in stored.values()]
+        stored_ids_set = set(stored_ids)
+        with_authors = _ids_having(PaperAuthor, stored_ids)
+        with_categories = _ids_having(PaperCategory, stored_ids)
+
+        fresh = [r for r in records if r.uid not in stored]
+        author_writes: list[tuple[int, PaperRecord]] = []
+        category_writes: list[tuple[int, PaperRecord]] = []
+        for record in records:
+            row = stored.get(record.uid)
+            if row is None:
+                continue
+            updates, authors, categories = merge(row, record, row["id"] in with_authors,
+                                                 row["id"] in with_categories)
+            if updates:
+                Paper.objects.filter(pk=row["id"]).update(**updates)
+            if authors:
+                author_writes.append((row["id"], record))
+            if categories:
+                category_writes.append((row["id"], record))
+            if updates or authors or categories:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+        if fresh:
+            columns = ["uid", "source", "added_at", *PAPER_FIELDS]
+            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh), "uid")
+            author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
+            category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
+            result.new += len(fresh)
+
+        existing = {pid for pid, _ in author_writes + category_writes if pid in stored_ids_set}
+        _write_authors(author_writes, existing)
+        _write_categories(category_writes, existing)
+    return result
+
+
+def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
+                  on_batch: Any = None) -> UpsertResult:
+    """Add new papers and update changed ones, a batch per transaction; safe to kill and rerun."""
+    total = UpsertResult()
+    with bulk_writing():
+        for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
+            done = _upsert_batch(batch)
+            total += done
+            if on_batch is not None:
+                on_batch(len(batch), done)
+    return total
+
+
+@dataclass(frozen=True)
+class FeedPlacement:
+    """A paper put in a day's feed by an outside source (e.g. Hugging Face daily papers)."""
+
+    uid: str
+    day: date
+    source: str
+    submitted_by: str = ""
+    submitted_at: datetime | None = None
+    external_upvotes: int = 0
+
+
+def place_in_feed(placements: Iterable[FeedPlacement]) -> int:
+    """Create or refresh feed entries for papers already stored; returns how many entries are new."""
+    placements = list(placements)
+    if not placements:
+        return 0
+    ids = select_ids(Paper._meta.db_table, "uid", sorted({p.uid for p in placements}))
+    created = 0
+    with transaction.atomic():
+        for placement in placements:
+            if placement.uid not in ids:  # its paper did not land (a bad record, or past --limit)
+                continue
+            _, was_created = FeedEntry.objects.update_or_create(
+                paper_id=ids[placement.uid],
+                day=placement.day,
+                defaults={
+                    "source": placement.source,
+                    "submitted_by": placement.submitted_by,
+                    "submitted_at": placement.submitted_at,
+                    "external_upvotes": placement.external_upvotes,
+                },
+            )
+            created += was_created
+    return created

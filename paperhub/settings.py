@@ -1,0 +1,126 @@
+"""The one settings module: everything that differs between installations comes from the environment."""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from paperhub.env import env_bool, env_float, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = env_path("PAPERHUB_DATA_DIR", "./var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The configured key, or one generated once and kept in the data directory."""
+    configured = env_str("PAPERHUB_SECRET_KEY")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("PAPERHUB_DEBUG", False)
+ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "paperhub",
+    "paperhub.papers",
+    "paperhub.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "paperhub.urls"
+WSGI_APPLICATION = "paperhub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite is tuned for one machine: WAL lets readers run beside the one writer, IMMEDIATE transactions
+# take the write lock up front so concurrent writers wait (busy_timeout) instead of failing mid-transaction.
+_SQLITE_INIT = (
+    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000;"
+    "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY"
+)
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'paperhub.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PAPERHUB_DB_CONN_MAX_AGE", 60))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["CONN_MAX_AGE"] = 0 if _db["NAME"] == ":memory:" else _db["CONN_MAX_AGE"]
+    _db["OPTIONS"] = {"init_command": _SQLITE_INIT, "transaction_mode": "IMMEDIATE"}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("PAPERHUB_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PAPERHUB_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- paperhub ---------------------------------------------------------------------------------------------
+PAPERHUB_CATEGORIES = env_list("PAPERHUB_CATEGORIES", "cs.CL,cs.LG,cs.AI,cs.CV")
+PAPERHUB_BOOTSTRAP = env_str("PAPERHUB_BOOTSTRAP")
+PAPERHUB_BOOTSTRAP_DAYS = env_int("PAPERHUB_BOOTSTRAP_DAYS", 3)
+PAPERHUB_ARXIV_API_URL = env_str("PAPERHUB_ARXIV_API_URL", "https://export.arxiv.org/api/query")
+PAPERHUB_ARXIV_API_DELAY = env_float("PAPERHUB_ARXIV_API_DELAY", 3.0)
+PAPERHUB_OAI_URL = env_str("PAPERHUB_OAI_URL", "https://oaipmh.arxiv.org/oai")
+PAPERHUB_OAI_DELAY = env_float("PAPERHUB_OAI_DELAY", 3.0)
+PAPERHUB_HF_URL = env_str("PAPERHUB_HF_URL", "https://huggingface.co")
+PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0)
+PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
+PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
+PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
+PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2)
+PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4)

@@ -1,0 +1,101 @@
+"""Shared fixtures: a local HTTP server that answers like arXiv/OAI-PMH/Hugging Face, and the shared data."""
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+SHARED_DATA = Path(os.environ.get("PAPERHUB_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+
+
+@dataclass
+class Reply:
+    """What the server answers: a status, a body, headers."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = Callable[[dict[str, str]], Reply]
+
+
+class SourceServer:
+    """A loopback HTTP server: routes by path to functions of the query, and a log of every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+                url = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+                outer.requests.append((url.path, query))
+                route = outer.routes.get(url.path)
+                reply = route(query) if route else Reply(b"not found", 404)
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def source_server() -> Iterator[SourceServer]:
+    server = SourceServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting(settings: pytest.FixtureRequest) -> None:
+    """No politeness pauses or long retries against the local server."""
+    settings.PAPERHUB_ARXIV_API_DELAY = 0
+    settings.PAPERHUB_OAI_DELAY = 0
+    settings.PAPERHUB_HTTP_RETRIES = 2
+    settings.PAPERHUB_HTTP_TIMEOUT = 5
+
+
+@pytest.fixture(autouse=True)
+def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries back off in real time; tests shrink the wait, not the logic."""
+    from paperhub.ingest import http
+
+    real = http.PoliteClient.__init__
+
+    def quick(self: http.PoliteClient, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.backoff = 0.01
+
+    monkeypatch.setattr(http.PoliteClient, "__init__", quick)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data: fails under CI (it must be there), skips elsewhere with the reason."""
+    if not (SHARED_DATA / "arxiv").is_dir():
+        message = f"the shared data is not at {SHARED_DATA} (set PAPERHUB_SHARED_DATA)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA

@@ -1,0 +1,66 @@
+"""Test data: snapshot lines and PaperRecords with sensible defaults."""
+
+import gzip
+import json
+import lzma
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from paperhub.papers.records import PaperRecord
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def snapshot_object(arxiv_id: str = "2501.00001", **overrides: Any) -> dict[str, Any]:
+    """One arXiv snapshot object, as found in the bulk metadata file."""
+    obj: dict[str, Any] = {
+        "id": arxiv_id,
+        "submitter": "Ada Lovelace",
+        "authors": "Ada Lovelace, Charles Babbage",
+        "title": f"Paper {arxiv_id}",
+        "comments": "10 pages",
+        "journal-ref": None,
+        "doi": None,
+        "report-no": None,
+        "categories": "cs.CL cs.LG",
+        "license": "http://creativecommons.org/licenses/by/4.0/",
+        "abstract": f"  Abstract of {arxiv_id} with $x^2$ math.\n",
+        "versions": [{"version": "v1", "created": "Mon, 6 Jan 2025 18:00:00 GMT"}],
+        "update_date": "2025-01-06",
+        "authors_parsed": [["Lovelace", "Ada", ""], ["Babbage", "Charles", ""]],
+    }
+    obj.update(overrides)
+    return obj
+
+
+def write_snapshot(path: Path, lines: list[Any]) -> Path:
+    """Write objects (dicts) or raw lines (bytes/str) as a snapshot file, compressed by the file's suffix."""
+    data = b"".join(
+        (line if isinstance(line, bytes) else (line if isinstance(line, str) else json.dumps(line)).encode())
+        + b"\n"
+        for line in lines
+    )
+    if path.suffix == ".xz":
+        data = lzma.compress(data)
+    elif path.suffix == ".gz":
+        data = gzip.compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def record(uid: str = "2501.00001", **overrides: Any) -> PaperRecord:
+    """A PaperRecord as a parser would make it."""
+    fields: dict[str, Any] = {
+        "uid": uid,
+        "title": f"Paper {uid}",
+        "source": "test",
+        "abstract": "An abstract.",
+        "authors": ("Ada Lovelace", "Charles Babbage"),
+        "categories": ("cs.CL", "cs.LG"),
+        "version": 1,
+        "published": datetime(2025, 1, 6, 18, tzinfo=UTC),
+        "updated": datetime(2025, 1, 6, 18, tzinfo=UTC),
+    }
+    fields.update(overrides)
+    return PaperRecord(**fields)

@@ -1,0 +1,68 @@
+import pytest
+
+from paperhub.papers.records import (
+    author_key,
+    clean_abstract,
+    clean_name,
+    latex_to_unicode,
+    split_arxiv_id,
+)
+from tests.factories import record
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("2501.01234", ("2501.01234", None)),
+    ("2501.01234v3", ("2501.01234", 3)),
+    ("arXiv:2501.01234v2", ("2501.01234", 2)),
+    ("https://arxiv.org/abs/2501.01234v2", ("2501.01234", 2)),
+    ("http://arxiv.org/pdf/2501.01234.pdf", ("2501.01234", None)),
+    ("https://export.arxiv.org/abs/0704.0001", ("0704.0001", None)),
+    ("hep-th/9901001v1", ("hep-th/9901001", 1)),
+    ("math.GT/0309136", ("math.GT/0309136", None)),
+    (" 1501.00001 ", ("1501.00001", None)),
+])
+def test_split_arxiv_id(raw, expected):
+    assert split_arxiv_id(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", "hello", "2501.123", "12345.67890", "https://example.org/abs/2501.01234",
+                                 "2501.01234; DROP TABLE", "../../etc/passwd"])
+def test_split_arxiv_id_rejects(raw):
+    with pytest.raises(ValueError, match="not an arXiv id"):
+        split_arxiv_id(raw)
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    ('M{\\"u}ller', "Müller"),
+    ('M\\"uller', "Müller"),
+    ("Erd\\H{o}s", "Erdős"),
+    ("P\\'al", "Pál"),
+    ("Fran\\c{c}ois", "François"),
+    ("\\v{S}koda", "Škoda"),
+    ("Gr\\o{}nbech", "Grønbech"),
+    ("Stra\\ss e", "Straße"),
+    ("Nothing to do", "Nothing to do"),
+    ("$\\alpha$-stable", "$\\alpha$-stable"),
+])
+def test_latex_to_unicode(latex, text):
+    assert latex_to_unicode(latex) == text
+
+
+def test_names_normalise_to_one_key():
+    assert clean_name("  J\\\"urgen   M{\\\"u}ller ") == "Jürgen Müller"
+    assert author_key("Jürgen Müller") == author_key('J{\\"u}rgen M\\"uller') == author_key("JÜRGEN  MÜLLER")
+    assert author_key("J. Smith") == author_key("J.Smith") == author_key("j.  smith")
+    assert author_key("Müller") != author_key("Muller")  # different people may differ only by an accent
+
+
+def test_clean_abstract_keeps_latex_and_paragraphs():
+    raw = "  We show $O(\\sqrt{n})$\nregret.\n  A second paragraph\nwraps here.\n"
+    assert clean_abstract(raw) == "We show $O(\\sqrt{n})$ regret.\n\nA second paragraph wraps here."
+    assert clean_abstract("One   line  ") == "One line"
+    assert clean_abstract(None) == ""
+
+
+def test_record_cleans_authors_and_keys_them():
+    r = record(authors=(" Ada  Lovelace", "", 'G{\\"o}del'))
+    assert r.authors == ("Ada Lovelace", "Gödel")
+    assert r.author_keys == ("ada lovelace", "gödel")

@@ -1,0 +1,74 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+
+from paperhub.papers.services import upsert_papers
+from tests.factories import record, snapshot_object, write_snapshot
+
+
+@pytest.mark.django_db
+def test_home_lists_newest_papers_first(client):
+    upsert_papers([
+        record("2501.00001", title="Older <b>paper</b>", published=datetime(2025, 1, 1, tzinfo=UTC)),
+        record("2501.00002", title="Newer paper", published=datetime(2025, 2, 1, tzinfo=UTC),
+               authors=tuple(f"Author {i}" for i in range(12))),
+    ])
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Newer paper") < html.index("Older")
+    assert "Older &lt;b&gt;paper&lt;/b&gt;" in html  # titles are escaped
+    assert "and 4 more" in html and "cs.CL" in html and "2 papers" in html
+
+
+@pytest.mark.django_db
+def test_home_paginates(client):
+    upsert_papers([record(f"2501.{i:05d}", published=datetime(2025, 1, 1, tzinfo=UTC)) for i in range(1, 56)])
+    first = client.get("/").content.decode()
+    second = client.get("/?page=2").content.decode()
+    assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
+    assert second.count('class="paper"') == 5
+    assert client.get("/?page=abc").status_code == 200
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_the_hub_on_gunicorn(tmp_path):
+    """`paperhub serve` end to end: a real server process answering with ingested papers."""
+    env = {**os.environ, "PAPERHUB_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/hub.sqlite3"}
+    cli = [sys.executable, "-m", "paperhub.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    snapshot = write_snapshot(tmp_path / "s.jsonl", [snapshot_object("2501.00042", title="Served by gunicorn")])
+    subprocess.run([*cli, "ingest", "snapshot", str(snapshot)], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    html = response.read().decode()
+                    server_header = response.headers.get("Server", "")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert "Served by gunicorn" in html
+        assert "gunicorn" in server_header
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5) as response:
+            assert response.status == 200  # static files served (WhiteNoise)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
