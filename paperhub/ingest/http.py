@@ -69,7 +69,8 @@ class PoliteClient:
                 backoff = self.backoff * 2 ** (attempt - 1) * random.uniform(1.0, 1.5)
                 pause = asked_pause if asked_pause is not None else backoff
                 asked_pause = None
-                log.warning("retrying %s in %.1fs (attempt %d): %s", url, pause, attempt + 1, last_problem)
+                log.warning("retrying %s in %.1fs (attempt %d): %s", urllib.parse.urlsplit(url).netloc, pause,
+                            attempt + 1, last_problem)
                 self._sleep(pause)
             self._wait_turn()
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
@@ -82,7 +83,8 @@ class PoliteClient:
                     wait = _retry_after(exc.headers.get("Retry-After"))
                     asked_pause = None if wait is None else min(wait, 600.0)
                     continue
-                raise SourceError(f"{url} answered HTTP {exc.code}") from exc
+                raise SourceError(f"{urllib.parse.urlsplit(url).netloc} answered HTTP {exc.code} to {url}") from exc
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 last_problem = str(getattr(exc, "reason", exc))
-        raise SourceUnreachable(f"{url} could not be reached after {self.retries + 1} tries: {last_problem}")
+        host = urllib.parse.urlsplit(url).netloc
+        raise SourceUnreachable(f"{host} could not be reached after {self.retries + 1} tries: {last_problem}")

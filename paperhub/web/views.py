@@ -19,5 +19,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "papers": papers[:PAGE_SIZE],
         "page": page,
         "has_next": len(papers) > PAGE_SIZE,
-        "total": queries.paper_count(),
+        "total": f"{queries.paper_count():,}",
     })
