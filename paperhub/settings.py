@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "paperhub",
     "paperhub.papers",
+    "paperhub.search",
     "paperhub.web",
 ]
 
@@ -121,6 +122,9 @@ PAPERHUB_HF_URL = env_str("PAPERHUB_HF_URL", "https://huggingface.co")
 PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0)
 PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
 PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
+PAPERHUB_EMBED_MODEL = env_str("PAPERHUB_EMBED_MODEL", "minilm")
+PAPERHUB_EMBED_MAX_TOKENS = env_int("PAPERHUB_EMBED_MAX_TOKENS", 256)
+PAPERHUB_SEARCH_DIR = env_path("PAPERHUB_SEARCH_DIR", str(DATA_DIR / "search"))
 PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
 PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2)
 PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4)

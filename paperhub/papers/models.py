@@ -47,9 +47,14 @@ class Paper(models.Model):
     organization = models.TextField(blank=True)
     source = models.CharField(max_length=32)
     added_at = models.DateTimeField(default=timezone.now)
+    #: When the paper was added or last changed: search indexes catch up from here.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["-published", "-id"], name="paper_newest")]
+        indexes = [
+            models.Index(fields=["-published", "-id"], name="paper_newest"),
+            models.Index(fields=["changed_at", "id"], name="paper_changed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.uid}: {self.title[:60]}"

@@ -89,11 +89,11 @@ def _batched(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
 
 
 def _insert_rows(records: list[PaperRecord]) -> list[tuple]:
-    """New papers' rows, in the order of ["uid", "source", "added_at", *PAPER_FIELDS]."""
+    """New papers' rows, in the order of ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]."""
     adapt = time_adapter()
     now = adapt(timezone.now())
     return [
-        (r.uid, r.source, now, r.title, r.abstract, r.version, adapt(r.published), adapt(r.updated),
+        (r.uid, r.source, now, now, r.title, r.abstract, r.version, adapt(r.published), adapt(r.updated),
          r.comments, r.journal_ref, r.doi, r.report_no, r.license, r.code_url, r.project_url, r.organization)
         for r in records
     ]
@@ -194,8 +194,8 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
                 continue
             updates, authors, categories = merge(row, record, row["id"] in with_authors,
                                                  row["id"] in with_categories)
-            if updates:
-                Paper.objects.filter(pk=row["id"]).update(**updates)
+            if updates or authors or categories:
+                Paper.objects.filter(pk=row["id"]).update(**updates, changed_at=timezone.now())
             if authors:
                 author_writes.append((row["id"], record))
             if categories:
@@ -206,7 +206,7 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
                 result.unchanged += 1
 
         if fresh:
-            columns = ["uid", "source", "added_at", *PAPER_FIELDS]
+            columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
             new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh), "uid")
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)

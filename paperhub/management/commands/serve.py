@@ -1,5 +1,7 @@
 """`paperhub serve`: the hub on gunicorn, a production WSGI server."""
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=settings.PAPERHUB_BIND, help="host:port (PAPERHUB_BIND)")
         parser.add_argument("--workers", type=int, default=settings.PAPERHUB_WEB_WORKERS)
         parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS)
+        parser.add_argument("--no-index-watch", action="store_true",
+                            help="do not start `paperhub index watch` beside the server")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -34,5 +38,15 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        watcher = None
+        if not options["no_index_watch"]:
+            # The search indexes follow the database from a process of their own, so new papers become
+            # searchable within seconds whatever writes them (ingest, cron, the admin).
+            watcher = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "watch"])
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
-        Server().run()
+        try:
+            Server().run()
+        finally:
+            if watcher is not None:
+                watcher.terminate()
+                watcher.wait(timeout=30)

@@ -1,0 +1,141 @@
+"""`paperhub index ...`: build, update and inspect the search indexes (all derived from the database)."""
+
+import argparse
+import signal
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from paperhub import search
+from paperhub.search import embed
+from paperhub.search.indexing import STATIC, coverage, embed_missing, rebuild_keyword, rebuild_vectors, update_keyword
+
+
+def _bar(desc: str, total: int | None = None) -> tqdm:
+    return tqdm(desc=desc, total=total, unit=" papers", unit_scale=True, disable=not sys.stderr.isatty())
+
+
+def _dense() -> embed.Embedder:
+    try:
+        return embed.transformer()
+    except embed.ModelError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _static() -> embed.Embedder:
+    try:
+        return embed.static()
+    except embed.ModelError as exc:
+        raise CommandError(str(exc)) from None
+
+
+class Command(BaseCommand):
+    help = "Search indexes: rebuild, update, embed, distill, status, watch."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
+        sub.add_parser("rebuild", help="recreate every index from the database (no re-embedding)")
+        sub.add_parser("update", help="index what changed since the last update; static vectors for new papers")
+        emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
+        emb.add_argument("--model", choices=["dense", STATIC], default="dense")
+        emb.add_argument("--limit", type=int, help="at most this many papers")
+        sub.add_parser("distill", help="distil the static model from the transformer (offline, minutes)")
+        status = sub.add_parser("status", help="how much of the database each index covers")
+        status.add_argument("--follow", action="store_true", help="keep showing coverage while it fills")
+        watch = sub.add_parser("watch", help="keep the indexes fresh: update every few seconds, embed meanwhile")
+        watch.add_argument("--interval", type=float, default=2.0)
+        watch.add_argument("--dense-batch", type=int, default=32, help="transformer vectors per cycle (0: none)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "_" + options["action"])(options)
+
+    def _rebuild(self, options: dict) -> None:
+        total = coverage().papers
+        with _bar("keyword index", total) as bar:
+            count = rebuild_keyword(progress=bar.update)
+        self.stdout.write(f"keyword index: {count:,} papers")
+        for model, stored in coverage().vectors.items():
+            dim = _static().dim if model == STATIC else _dense().dim
+            with _bar(f"vectors {model}", stored) as bar:
+                done = rebuild_vectors(model, dim, progress=bar.update)
+            self.stdout.write(f"vectors {model}: {done:,} papers")
+
+    def _update(self, options: dict) -> None:
+        with _bar("updating") as bar:
+            changed = update_keyword(progress=bar.update)
+        self.stdout.write(f"keyword index: {changed:,} papers added or changed")
+        try:
+            static = embed.static()
+        except embed.ModelError as exc:
+            self.stderr.write(f"static vectors skipped: {exc}")
+            return
+        with _bar("static vectors") as bar:
+            done = embed_missing(STATIC, static, progress=bar.update)
+        self.stdout.write(f"static vectors: {done:,} papers embedded")
+
+    def _embed(self, options: dict) -> None:
+        model = _dense() if options["model"] == "dense" else _static()
+        name = model.name
+        cover = coverage()
+        todo = cover.papers - cover.vectors.get(name, 0)
+        if options["limit"] is not None:
+            todo = min(todo, options["limit"])
+        with _bar(f"embedding ({name})", todo) as bar:
+            done = embed_missing(name, model, limit=options["limit"], progress=bar.update)
+        self.stdout.write(f"{name}: {done:,} papers embedded")
+
+    def _distill(self, options: dict) -> None:
+        target = embed.static_model_path()
+        self.stdout.write(f"distilling a static model from {search.embed.BUNDLED} into {target} ...")
+        embed.distill_static(target)
+        embed.static.cache_clear()
+        self.stdout.write(f"done: {target}")
+
+    def _status(self, options: dict) -> None:
+        while True:
+            cover = coverage()
+            self.stdout.write(f"papers in the database: {cover.papers:,}")
+            rows = [("keyword", cover.keyword)] + sorted(cover.vectors.items())
+            for name, count in rows:
+                share = count / cover.papers if cover.papers else 1.0
+                filled = int(share * 30)
+                self.stdout.write(f"  {name:<10} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}")
+            if not options["follow"] or all(count >= cover.papers for _, count in rows):
+                return
+            time.sleep(2)
+            self.stdout.write("")
+
+    def _watch(self, options: dict) -> None:
+        stop = False
+
+        def finish(*_: Any) -> None:
+            nonlocal stop
+            stop = True
+
+        signal.signal(signal.SIGTERM, finish)
+        signal.signal(signal.SIGINT, finish)
+        if not (embed.static_model_path() / "model.safetensors").exists():
+            search.update()  # keyword search first: it is useful at once
+            self.stdout.write("distilling the static model (minutes, once); semantic search starts after it")
+            try:
+                embed.distill_static(embed.static_model_path())
+                embed.static.cache_clear()
+            except embed.ModelError as exc:
+                self.stderr.write(f"static vectors off: {exc}")
+        dense = None
+        if options["dense_batch"]:
+            try:
+                dense = embed.transformer()
+            except embed.ModelError as exc:
+                self.stderr.write(f"transformer vectors off: {exc}")
+        self.stdout.write(f"watching for changes every {options['interval']} s")
+        while not stop:
+            started = time.monotonic()
+            changed = search.update()
+            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense else 0
+            if changed or embedded:
+                self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
+            time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))

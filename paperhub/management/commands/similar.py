@@ -1,0 +1,39 @@
+"""`paperhub similar ARXIV_ID`: the papers nearest to one paper."""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from paperhub import search
+from paperhub.papers.models import Paper
+from paperhub.papers.records import split_arxiv_id
+
+
+class Command(BaseCommand):
+    help = "Papers similar to a paper, by embedding."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paper", help="arXiv id or URL (or another source's uid)")
+        parser.add_argument("--limit", type=int, default=10)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        raw = options["paper"]
+        try:
+            uid = split_arxiv_id(raw)[0]
+        except ValueError:
+            uid = raw
+        paper = Paper.objects.filter(uid=uid).first()
+        if paper is None:
+            raise CommandError(f"no paper {uid} in the hub")
+        hits = search.similar(paper.id, options["limit"])
+        if options["json"]:
+            self.stdout.write(json.dumps({"paper": paper.uid, "similar": [
+                {"id": h.uid, "title": h.title, "score": round(h.score, 5)} for h in hits]}, ensure_ascii=False))
+            return
+        if not hits:
+            self.stdout.write("no vector for this paper yet: run `paperhub index update` or `paperhub index embed`")
+        self.stdout.write(f"Similar to [{paper.uid}] {paper.title}")
+        for n, hit in enumerate(hits, start=1):
+            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}  ({hit.score:.3f})")

@@ -1,0 +1,56 @@
+"""Search: keyword (tantivy BM25), semantic (usearch over embeddings) and both fused.
+
+The public API is search(), similar(), update(), rebuild() and coverage(); the rest of the package is
+private. Indexes are derived from the database and can always be rebuilt from it. The functions import
+their implementation on first call, so this package can be imported before Django's apps are ready.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from paperhub.search.keyword import Filters
+from paperhub.search.query import ParsedQuery, parse
+
+if TYPE_CHECKING:
+    from paperhub.search.indexing import Coverage
+    from paperhub.search.service import Hit, Results
+
+__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "update", "rebuild", "coverage"]
+
+
+NO_FILTERS = Filters()
+
+
+def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,
+           mode: str = "hybrid") -> "Results":
+    """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged."""
+    from paperhub.search import service
+
+    return service.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
+
+
+def similar(paper_id: int, limit: int = 10) -> "list[Hit]":
+    """The papers nearest to a paper by embedding."""
+    from paperhub.search import service
+
+    return service.similar(paper_id, limit)
+
+
+def update(progress: Any = None) -> int:
+    """Catch the indexes up with the database (new and changed papers; static vectors for new ones)."""
+    from paperhub.search import service
+
+    return service.update(progress)
+
+
+def rebuild(progress: Any = None) -> int:
+    """Recreate the keyword index from the database beside the served one, then switch to it."""
+    from paperhub.search import indexing
+
+    return indexing.rebuild_keyword(progress=progress)
+
+
+def coverage() -> "Coverage":
+    """How much of the database each index covers."""
+    from paperhub.search import indexing
+
+    return indexing.coverage()

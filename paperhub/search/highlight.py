@@ -1,0 +1,58 @@
+"""Highlighted, HTML-safe titles and snippets. Pure: text is escaped first, then the matches are marked."""
+
+import html
+import re
+from collections.abc import Sequence
+
+from django.utils.safestring import SafeString, mark_safe
+
+_STEM_SUFFIX = re.compile(r"(ing|ed|es|s|ly|ation|ations|al)$")
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    stem = _STEM_SUFFIX.sub("", word) if len(word) > 4 else word
+    return stem if len(stem) >= 3 else word
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    stems = sorted({_stem(w) for w in words if w.strip()}, key=len, reverse=True)
+    if not stems:
+        return None
+    alternatives = "|".join(re.escape(html.escape(s, quote=False)) for s in stems)
+    return re.compile(rf"(?<![&#])\b(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def mark(text: str, words: Sequence[str]) -> SafeString:
+    """The whole text, escaped, with the query's words wrapped in <mark>."""
+    escaped = html.escape(text, quote=True)
+    pattern = _pattern(words)
+    if pattern is None:
+        return mark_safe(escaped)  # noqa: S308 (escaped above)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+
+
+def snippet(text: str, words: Sequence[str], width: int = 320) -> SafeString:
+    """About `width` characters of text around the densest run of query words, escaped and marked."""
+    if len(text) <= width:
+        return mark(text, words)
+    pattern = _pattern(words)
+    start = 0
+    if pattern is not None:
+        hits = [m.start() for m in pattern.finditer(text)]
+        if hits:
+            best, best_count = hits[0], 0
+            for i, hit in enumerate(hits):
+                count = sum(1 for h in hits[i:] if h < hit + width)
+                if count > best_count:
+                    best, best_count = hit, count
+            start = max(0, best - width // 4)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + width // 2 else end
+    piece = mark(text[start:end], words)
+    return mark_safe(("… " if start else "") + piece + (" …" if end < len(text) else ""))  # noqa: S308

@@ -1,0 +1,244 @@
+"""BM25 keyword search with tantivy: the index's schema, its documents, and queries built from ParsedQuery."""
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from paperhub.search.query import ParsedQuery
+
+#: Field weights, tuned on SciFact's train split (bench/quality.py).
+TITLE_BOOST = 0.3
+ABSTRACT_BOOST = 1.0
+AUTHORS_BOOST = 0.5
+PHRASE_BOOST = 1.5
+
+
+def schema() -> tantivy.Schema:
+    """The keyword index's fields."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("uid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("authors", stored=True, tokenizer_name="default")
+    builder.add_text_field("cats", stored=False, tokenizer_name="raw")
+    builder.add_text_field("categories", stored=True, tokenizer_name="raw")
+    builder.add_integer_field("day", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
+    return builder.build()
+
+
+SCHEMA = schema()
+_STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+    .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
+_PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+    .filter(tantivy.Filter.lowercase()).build()
+
+
+@dataclass(frozen=True)
+class IndexedPaper:
+    """What the keyword index holds of a paper."""
+
+    id: int
+    uid: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    day: int  # YYYYMMDD of first publication, 0 when unknown
+    upvotes: int = 0
+
+
+def day_number(value: date | None) -> int:
+    """A date as the integer YYYYMMDD (0 for none), the form the index filters and sorts on."""
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def category_tokens(codes: Iterable[str]) -> list[str]:
+    """A paper's categories as indexed: each code and its archive ('cs.CL' -> 'cs.cl', 'cs'), lowercased."""
+    tokens: dict[str, None] = {}
+    for code in codes:
+        code = code.lower()
+        tokens[code] = None
+        tokens[code.split(".")[0]] = None
+    return list(tokens)
+
+
+def document(paper: IndexedPaper) -> tantivy.Document:
+    """The tantivy document of a paper."""
+    doc = tantivy.Document()
+    doc.add_unsigned("id", paper.id)
+    doc.add_text("uid", paper.uid)
+    doc.add_text("title", paper.title)
+    doc.add_text("abstract", paper.abstract)
+    doc.add_text("authors", "; ".join(paper.authors))
+    for token in category_tokens(paper.categories):
+        doc.add_text("cats", token)
+    for code in paper.categories:
+        doc.add_text("categories", code)
+    doc.add_integer("day", paper.day)
+    doc.add_integer("upvotes", paper.upvotes)
+    return doc
+
+
+def _text_clause(tokens: list[str], fields: Sequence[tuple[str, float]], phrase_boost: float = 1.0
+                 ) -> tantivy.Query | None:
+    """Tokens in any of the fields: one token a term query, several a phrase query."""
+    if not tokens:
+        return None
+    clauses = []
+    for name, boost in fields:
+        if len(tokens) == 1:
+            q = tantivy.Query.term_query(SCHEMA, name, tokens[0])
+        else:
+            q = tantivy.Query.phrase_query(SCHEMA, name, list[str | tuple[int, str]](tokens))
+            boost *= phrase_boost
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost) if boost != 1.0 else q))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    return queries[0] if len(queries) == 1 else tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, q) for q in queries])
+
+
+def _author(name: str) -> tantivy.Query | None:
+    return _text_clause(_PLAIN.analyze(name), [("authors", 1.0)])
+
+
+def _category(code: str) -> tantivy.Query:
+    return tantivy.Query.term_query(SCHEMA, "cats", code.lower())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of)."""
+
+    since: date | None = None
+    until: date | None = None
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: float = TITLE_BOOST,
+                abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST) -> tantivy.Query:
+    """The tantivy query: scored words and phrases, required filters, excluded parts."""
+    text_fields = [("title", title_boost), ("abstract", abstract_boost)]
+    scored: list[tantivy.Query] = []
+    for term in parsed.terms:
+        words = _STEMMED.analyze(term)
+        clause = _text_clause(words, text_fields, PHRASE_BOOST)
+        if clause is not None:
+            scored.append(clause)
+        name_clause = _text_clause(_PLAIN.analyze(term), [("authors", authors_boost)]) if authors_boost else None
+        if name_clause is not None:
+            scored.append(name_clause)
+    for phrase in parsed.phrases:
+        clause = _text_clause(_STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
+        if clause is not None:
+            scored.append(clause)
+    must: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    if scored:
+        must.append((tantivy.Occur.Must, _any(scored)))
+    for name in parsed.authors:
+        clause = _author(name)
+        if clause is not None:
+            must.append((tantivy.Occur.Must, clause))
+    if parsed.categories:
+        must.append((tantivy.Occur.Must, _any([_category(c) for c in parsed.categories])))
+    if filters.categories:
+        must.append((tantivy.Occur.Must, _any([_category(c) for c in filters.categories])))
+    author_filters = [q for q in map(_author, filters.authors) if q is not None]
+    if author_filters:
+        must.append((tantivy.Occur.Must, _any(author_filters)))
+    if filters.since or filters.until:
+        must.append((tantivy.Occur.Must, tantivy.Query.range_query(
+            SCHEMA, "day", tantivy.FieldType.Integer,
+            day_number(filters.since) if filters.since else 0,
+            day_number(filters.until) if filters.until else 99991231)))
+    excluded = [q for q in (
+        *(_text_clause(_STEMMED.analyze(t), text_fields) for t in parsed.not_terms),
+        *(_text_clause(_STEMMED.analyze(" ".join(p)), text_fields) for p in parsed.not_phrases),
+        *(map(_author, parsed.not_authors)),
+        *(_category(c) for c in parsed.not_categories),
+    ) if q is not None]
+    if not must:
+        must.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+    return tantivy.Query.boolean_query(must + [(tantivy.Occur.MustNot, q) for q in excluded])
+
+
+def id_filter(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
+    """Which of `ids` pass the query's required parts and exclusions (for filtering semantic hits)."""
+    structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,
+                             not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
+                             not_categories=parsed.not_categories)
+    return tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "id", list(ids))),
+        (tantivy.Occur.Must, build_query(structural, filters)),
+    ])
+
+
+class KeywordIndex:
+    """A tantivy index in a directory: writing (one process at a time) and searching (any number)."""
+
+    RELOAD_EVERY = 1.0  # seconds: how stale a searcher may be, so new papers show within seconds
+
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+        self._reloaded = time.monotonic()
+        self._lock = threading.Lock()
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher that sees commits made up to RELOAD_EVERY seconds ago, by any process."""
+        now = time.monotonic()
+        if now - self._reloaded > self.RELOAD_EVERY:
+            with self._lock:
+                self.index.reload()
+                self._reloaded = now
+        return self.index.searcher()
+
+    def refresh(self) -> None:
+        """See the latest commit now (after this process wrote to the index)."""
+        with self._lock:
+            self.index.reload()
+            self._reloaded = time.monotonic()
+
+    def writer(self, heap_mb: int = 128) -> tantivy.IndexWriter:
+        """The index's single writer (tantivy holds a lock file while it lives)."""
+        return self.index.writer(heap_size=heap_mb * 1_000_000, num_threads=1)
+
+    def search(self, query: tantivy.Query, limit: int, offset: int = 0, order_by: str | None = None
+               ) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+        """(number of matches, [(score, stored fields)]) for a query."""
+        searcher = self.searcher()
+        result = searcher.search(query, limit=max(1, limit), offset=offset, count=True, order_by_field=order_by)
+        hits = [(float(score), searcher.doc(address).to_dict()) for score, address in result.hits]
+        return int(getattr(result, "count", 0) or 0), hits
+
+    def count(self, query: tantivy.Query) -> int:
+        """How many documents match."""
+        return int(getattr(self.searcher().search(query, limit=1, count=True), "count", 0) or 0)
+
+    def ids(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
+        """(paper id, score) of the best `limit` matches, without reading stored documents."""
+        searcher = self.searcher()
+        result = searcher.search(query, limit=max(1, limit), count=False)
+        if not result.hits:
+            return []
+        ids = searcher.fast_field_values("id", [address for _, address in result.hits]) \
+            if hasattr(searcher, "fast_field_values") else None
+        if ids is None:
+            return [(int(searcher.doc(a).get_first("id") or 0), float(s)) for s, a in result.hits]
+        return [(int(i or 0), float(s)) for i, (s, _) in zip(ids, result.hits, strict=True)]
+
+    @property
+    def num_docs(self) -> int:
+        return int(self.searcher().num_docs)

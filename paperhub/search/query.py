@@ -1,0 +1,90 @@
+"""The search box's syntax, parsed into plain data. Pure: no input raises, broken syntax falls back to words.
+
+    words          scored terms (any may match; more matches rank higher)
+    "a phrase"     the words in this order
+    author:name    papers by an author (author:"Ada Lovelace" for a full name)
+    cat:cs.CL      papers in a category; cat:cs for every cs.* category
+    -word, -"phrase", -author:x, -cat:x      exclude
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 64
+_FIELD = re.compile(r"^(author|cat):(.+)$", re.IGNORECASE)
+_TOKEN = re.compile(r'-?(?:(?:author|cat):)?"[^"]*"|\S+', re.IGNORECASE)
+_WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
+_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A search query's parts; `text` is what semantic search embeds."""
+
+    terms: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    not_terms: tuple[str, ...] = ()
+    not_phrases: tuple[tuple[str, ...], ...] = ()
+    not_authors: tuple[str, ...] = ()
+    not_categories: tuple[str, ...] = ()
+    text: str = field(default="")
+
+    @property
+    def is_empty(self) -> bool:
+        """No positive part: nothing to rank by (filters and exclusions alone list papers by date)."""
+        return not (self.terms or self.phrases or self.authors or self.categories)
+
+    @property
+    def highlight_words(self) -> tuple[str, ...]:
+        """The words to mark in titles and snippets."""
+        return self.terms + tuple(w for p in self.phrases for w in p)
+
+
+def _words(text: str) -> list[str]:
+    """Plain words: anything that is not a letter, digit or one of -.+#' separates words."""
+    words = []
+    for raw in _WORD_CHARS.split(text):
+        word = raw.strip("-.'").lstrip("+#")
+        if word:
+            words.append(word[:64])
+    return words
+
+
+def parse(raw: object) -> ParsedQuery:
+    """Parse a query string; anything that is not valid syntax is taken as plain words."""
+    text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
+    parts: dict[str, list] = {k: [] for k in (
+        "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories")}
+    if text.count('"') % 2:  # an unclosed quote: read the query as plain words
+        text = text.replace('"', " ")
+    for token in _TOKEN.findall(text):
+        negative = token.startswith("-") and len(token) > 1
+        body = token[1:] if negative else token
+        prefix = "not_" if negative else ""
+        match = _FIELD.match(body)
+        if match:
+            name, value = match.group(1).lower(), match.group(2).strip('"').strip()
+            if name == "author":
+                words = _words(value)
+                if words:
+                    parts[prefix + "authors"].append(" ".join(words))
+                continue
+            if _CATEGORY.match(value):
+                parts[prefix + "categories"].append(value)
+                continue
+            body = value  # cat:<garbage>: just words
+        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+            words = _words(body[1:-1])
+            if len(words) > 1:
+                parts[prefix + "phrases"].append(tuple(words))
+            elif words:
+                parts[prefix + "terms"].append(words[0])
+            continue
+        parts[prefix + "terms"].extend(_words(body))
+    final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
+    free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
+    return ParsedQuery(text=free_text, **final)

@@ -1,0 +1,170 @@
+"""search() and similar(): keyword and semantic candidates, fused, turned into highlighted hits."""
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+import numpy as np
+from django.utils.safestring import SafeString
+
+from paperhub.search import embed, fusion, highlight, keyword
+from paperhub.search.indexing import STATIC, embed_missing, keyword_index, update_keyword, vector_index
+from paperhub.search.keyword import Filters
+from paperhub.search.query import ParsedQuery, parse
+
+Sort = Literal["relevance", "newest", "upvotes"]
+Mode = Literal["hybrid", "keyword", "semantic"]
+
+#: Fusion weights and candidate depth, tuned on SciFact's train split (bench/quality.py).
+RRF_K = 60.0
+WEIGHTS = {"keyword": 1.0, "static": 0.5, "dense": 1.0}
+CANDIDATES = 100
+
+
+@dataclass
+class Hit:
+    """One search result, ready to show: highlighted title and snippet are HTML-safe."""
+
+    id: int
+    uid: str
+    title: str
+    title_html: SafeString
+    snippet_html: SafeString
+    authors: list[str]
+    categories: list[str]
+    day: int
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    """A page of results and how many matched in all."""
+
+    hits: list[Hit]
+    total: int
+    query: ParsedQuery
+    semantic_models: list[str]
+
+
+def _index_name(kind: str) -> str:
+    return STATIC if kind == STATIC else embed.transformer_name()
+
+
+def _semantic_models() -> list[str]:
+    """The kinds of vectors ("static", "dense") whose index has anything in it and whose model loads."""
+    kinds = []
+    for kind, loader in ((STATIC, embed.static), ("dense", embed.transformer)):
+        if not len(vector_index(_index_name(kind))):
+            continue
+        try:
+            loader()
+        except embed.ModelError:
+            continue
+        kinds.append(kind)
+    return kinds
+
+
+@lru_cache(maxsize=2048)
+def _query_vector(kind: str, text: str) -> np.ndarray:
+    model = embed.static() if kind == STATIC else embed.transformer()
+    return model.encode([text])[0]
+
+
+def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
+              index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
+    vec_index = vector_index(_index_name(kind))
+    constrained = bool(parsed.authors or parsed.categories or parsed.not_terms or parsed.not_phrases
+                       or parsed.not_authors or parsed.not_categories or filters != Filters())
+    hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
+    if constrained and hits and index is not None:
+        allowed = {i for i, _ in index.ids(keyword.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
+        hits = [h for h in hits if h[0] in allowed]
+    return hits[:depth]
+
+
+def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], parsed: ParsedQuery,
+          ranks: dict[int, dict[str, int]]) -> list[Hit]:
+    if not ranked:
+        return []
+    found: dict[int, dict[str, Any]] = {}
+    query = keyword.tantivy.Query.term_set_query(keyword.SCHEMA, "id", [i for i, _ in ranked])
+    for _, doc in index.search(query, limit=len(ranked))[1]:
+        found[int(doc["id"][0])] = doc
+    words = parsed.highlight_words
+    hits = []
+    for paper_id, score in ranked:
+        stored = found.get(paper_id)
+        if stored is None:  # in a vector index but not (yet) in the keyword index
+            continue
+        doc = stored
+        title, abstract = doc["title"][0], doc.get("abstract", [""])[0]
+        hits.append(Hit(
+            id=paper_id, uid=doc["uid"][0], title=title, title_html=highlight.mark(title, words),
+            snippet_html=highlight.snippet(abstract, words),
+            authors=[a for a in doc["authors"][0].split("; ") if a], categories=list(doc.get("categories", [])),
+            day=int(doc["day"][0]), score=score, ranks=ranks.get(paper_id, {}),
+        ))
+    return hits
+
+
+NO_FILTERS = Filters()
+
+
+def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
+           mode: Mode = "hybrid") -> Results:
+    """Papers for a query: relevance fuses BM25 with every semantic index that has vectors."""
+    parsed = parse(query)
+    limit, offset = max(1, min(limit, 100)), max(0, min(offset, 10_000))
+    index = keyword_index()
+    if index is None:
+        return Results([], 0, parsed, [])
+    order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
+    if parsed.is_empty and not parsed.text:
+        order_by = order_by or "day"
+    if order_by or mode == "keyword" or not parsed.text:
+        total, hits = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
+        ranked = [(int(doc["id"][0]), score) for score, doc in hits]
+        return Results(_hits(index, ranked, parsed, {}), total, parsed, [])
+    depth = max(CANDIDATES, offset + limit)
+    lists: dict[str, list[tuple[int, float]]] = {}
+    total = 0
+    if mode == "hybrid":
+        total = index.count(keyword.build_query(parsed, filters))
+        lists["keyword"] = index.ids(keyword.build_query(parsed, filters), depth)
+    models = _semantic_models()
+    for kind in models:
+        lists[kind] = _semantic(kind, parsed, filters, depth, index)
+    fused = fusion.reciprocal_rank_fusion({k: [i for i, _ in v] for k, v in lists.items()}, k=RRF_K,
+                                          weights=WEIGHTS)
+    ranks: dict[int, dict[str, int]] = {}
+    for kind, ranking in lists.items():
+        for rank, (paper_id, _) in enumerate(ranking, start=1):
+            ranks.setdefault(paper_id, {})[kind] = rank
+    page = [(int(str(i)), s) for i, s in fused[offset:offset + limit]]
+    return Results(_hits(index, page, parsed, ranks), max(total, len(fused)), parsed, models)
+
+
+def similar(paper_id: int, limit: int = 10) -> list[Hit]:
+    """The papers nearest to a paper, by the best embedding it has (the transformer's, else the static one)."""
+    index = keyword_index()
+    if index is None:
+        return []
+    for kind in reversed(_semantic_models()):
+        vec_index = vector_index(_index_name(kind))
+        vector = vec_index.vector(paper_id)
+        if vector is None:
+            continue
+        neighbours = [(i, s) for i, s in vec_index.search(vector, limit + 1) if i != paper_id][:limit]
+        return _hits(index, neighbours, ParsedQuery(), {})
+    return []
+
+
+def update(progress: Any = None) -> int:
+    """Catch the keyword index up with the database and give every new paper a static vector."""
+    changed = update_keyword(progress=progress)
+    with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
+        embed_missing(STATIC, embed.static(), progress=progress)
+    return changed

@@ -1,0 +1,79 @@
+"""Approximate nearest neighbours with usearch (HNSW), one index file per embedding model."""
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+from usearch.index import Index
+
+CONNECTIVITY = 16
+EXPANSION_ADD = 128
+EXPANSION_SEARCH = 96
+
+
+def new_index(dim: int) -> Index:
+    """An empty HNSW index over cosine similarity, vectors kept as float16."""
+    return Index(ndim=dim, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
+                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+
+
+class VectorIndex:
+    """An index file shared by processes: readers memory-map it and re-open it when the file is replaced."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._index: Index | None = None
+        self._stamp: float | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> Index | None:
+        try:
+            stamp = self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    index = Index.restore(str(self.path), view=True)
+                    if index is None:
+                        return None
+                    index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]
+                    self._index, self._stamp = index, stamp
+        return self._index
+
+    def __len__(self) -> int:
+        index = self._current()
+        return 0 if index is None else len(index)
+
+    def search(self, vector: np.ndarray, count: int) -> list[tuple[int, float]]:
+        """(paper id, cosine similarity) of the `count` nearest vectors, nearest first."""
+        index = self._current()
+        if index is None or len(index) == 0 or count <= 0:
+            return []
+        matches = index.search(vector.astype(np.float32), min(count, len(index)))
+        return [(int(key), 1.0 - float(distance)) for key, distance in zip(matches.keys, matches.distances,
+                                                                             strict=True)]
+
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of a paper, or None."""
+        index = self._current()
+        if index is None or not index.contains(key):
+            return None
+        return np.asarray(index.get(key), dtype=np.float32).reshape(-1)
+
+
+def load_for_writing(path: Path, dim: int) -> Index:
+    """The index in memory, to add to (a new one if there is no file yet)."""
+    index = new_index(dim)
+    if path.exists():
+        index.load(str(path))
+    return index
+
+
+def save(index: Index, path: Path) -> None:
+    """Write the index beside its final place and rename it over, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    index.save(str(partial))
+    os.replace(partial, path)

@@ -1,0 +1,37 @@
+from paperhub.search.fusion import normalized, reciprocal_rank_fusion, score_fusion
+from paperhub.search.highlight import mark, snippet
+
+
+def test_rrf_rewards_agreement():
+    fused = reciprocal_rank_fusion({"bm25": ["a", "b", "c"], "dense": ["c", "a", "d"]}, k=60)
+    assert [item for item, _ in fused] == ["a", "c", "b", "d"]
+    assert fused[0][1 ] == 1 / 61 + 1 / 62
+
+
+def test_rrf_weights_and_empty():
+    fused = reciprocal_rank_fusion({"bm25": ["a"], "dense": ["b"]}, weights={"bm25": 1.0, "dense": 2.0})
+    assert [item for item, _ in fused] == ["b", "a"]
+    assert reciprocal_rank_fusion({}) == []
+    assert reciprocal_rank_fusion({"x": ["a"]}, weights={"x": 0}) == []
+
+
+def test_score_fusion_normalises_each_list():
+    fused = score_fusion({"bm25": [("a", 30.0), ("b", 10.0)], "dense": [("b", 0.9), ("c", 0.5)]},
+                         {"bm25": 0.5, "dense": 0.5})
+    assert dict(fused) == {"a": 0.5, "b": 0.5, "c": 0.0}
+    assert normalized([2.0, 2.0]) == [1.0, 1.0] and normalized([]) == []
+
+
+def test_mark_escapes_then_highlights():
+    html = mark('<script>alert("x")</script> Transformers & transformer-based models', ["transformers"])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<mark>Transformers</mark>" in html and "<mark>transformer</mark>-based" in html
+    assert mark("AT&T", ["amp"]) == "AT&amp;T"  # never inside the entity escaping made
+
+
+def test_snippet_centres_on_the_matches():
+    text = "filler " * 100 + "the graph neural network is here " + "tail " * 100
+    html = snippet(text, ["graph", "network"], width=120)
+    assert "<mark>graph</mark>" in html and html.startswith("… ") and html.endswith(" …")
+    assert len(html) < 220
+    assert snippet("short", ["x"]) == "short"

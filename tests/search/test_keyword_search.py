@@ -1,0 +1,86 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from paperhub.search import Filters, coverage, search, update
+from tests.factories import record
+
+
+def uids(results):
+    return [h.uid for h in results.hits]
+
+
+def test_words_rank_matching_papers(indexed):
+    results = search("graph transformers", mode="keyword")
+    assert set(uids(results)[:2]) == {"2501.00001", "2501.00005"}
+    assert results.total >= 2
+
+
+def test_phrase_author_category_and_exclusion(indexed):
+    assert uids(search('"in-context learning"', mode="keyword")) == ["2501.00003"]
+    assert uids(search("author:lovelace", mode="keyword", sort="newest")) == ["2501.00005", "2501.00001"]
+    assert uids(search('author:"Ada Lovelace" graph -molecules', mode="keyword")) == ["2501.00001"]
+    assert set(uids(search("cat:cs.LG", mode="keyword"))) == {"2501.00001", "2501.00002", "2501.00005"}
+    assert set(uids(search("cat:q-bio", mode="keyword"))) == {"2501.00002"}
+    assert "2501.00002" not in uids(search("diffusion OR graph -cat:q-bio", mode="keyword"))
+
+
+def test_filters_sort_and_pages(indexed):
+    f = Filters(since=date(2025, 2, 1), until=date(2025, 4, 30))
+    assert uids(search("", f)) == ["2501.00004", "2501.00003", "2501.00002"]
+    assert uids(search("", Filters(categories=("cs.LG",)), limit=2)) == ["2501.00005", "2501.00002"]
+    assert uids(search("", Filters(categories=("cs.LG",)), limit=2, offset=2)) == ["2501.00001"]
+    assert uids(search("", Filters(authors=("Grace Hopper",)))) == ["2501.00004"]
+
+
+def test_highlights_are_escaped(indexed):
+    hit = search("script renderers", mode="keyword").hits[0]
+    assert "<script>" not in hit.title_html and "&lt;<mark>script</mark>&gt;" in hit.title_html
+    assert "<b>" not in hit.snippet_html and "&lt;b&gt;" in hit.snippet_html
+
+
+@pytest.mark.parametrize("hostile", ['"', "(((", "AND OR NOT", "title:", "*", "-", "cat:", "author:\"", "\\",
+                                     "' OR 1=1 --", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃", "a" * 5000, "\x00"])
+def test_no_query_raises(indexed, hostile):
+    search(hostile)
+    search(hostile, mode="keyword", sort="newest")
+
+
+def test_new_paper_is_searchable_after_update(indexed):
+    assert search("quantum error correction", mode="keyword").total == 0
+    upsert_papers([record("2501.00099", title="Quantum Error Correction with Surface Codes")])
+    assert update() == 1
+    assert uids(search("quantum error correction", mode="keyword"))[0] == "2501.00099"
+    # a changed paper is re-indexed, not duplicated
+    upsert_papers([record("2501.00099", title="Quantum Error Correction Revisited", version=2,
+                          updated=datetime(2025, 9, 1, tzinfo=UTC))])
+    update()
+    assert uids(search("revisited", mode="keyword")) == ["2501.00099"]
+    assert search("quantum", mode="keyword").total == 1
+    assert coverage().keyword == Paper.objects.count() == 6
+
+
+def test_a_killed_rebuild_leaves_the_old_index_serving_and_resumes(indexed, monkeypatch):
+    from paperhub.search import indexing
+
+    served = indexing._current_generation()
+    upsert_papers([record(f"2502.{i:05d}", title=f"Extra paper number {i}") for i in range(1, 12)])
+
+    class Killed(Exception):
+        pass
+
+    def die_after_first_batch(count):
+        raise Killed
+
+    with pytest.raises(Killed):
+        indexing.rebuild_keyword(batch=5, progress=die_after_first_batch)
+    assert indexing._current_generation() == served  # still serving the old one
+    assert search("extra paper", mode="keyword").total == 0
+    assert (indexing.keyword_root() / "BUILDING").exists()
+    done = indexing.rebuild_keyword(batch=5)
+    assert done == 16 - 5  # resumed after the committed batch
+    assert indexing._current_generation() != served
+    assert search("extra paper", mode="keyword").total == 11
+    assert coverage().keyword == 16

@@ -1,0 +1,64 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from paperhub.search.query import MAX_CLAUSES, parse
+
+
+def test_words_phrases_fields_and_exclusions():
+    q = parse('graph "neural network" author:"Ada Lovelace" author:babbage cat:cs.LG -survey -"large language" '
+              "-author:smith -cat:stat")
+    assert q.terms == ("graph",)
+    assert q.phrases == (("neural", "network"),)
+    assert q.authors == ("Ada Lovelace", "babbage")
+    assert q.categories == ("cs.LG",)
+    assert q.not_terms == ("survey",)
+    assert q.not_phrases == (("large", "language"),)
+    assert q.not_authors == ("smith",)
+    assert q.not_categories == ("stat",)
+    assert q.text == "graph neural network"
+
+
+def test_field_names_are_case_insensitive_and_values_kept():
+    assert parse("AUTHOR:Hinton Cat:cs.CV").authors == ("Hinton",)
+    assert parse("AUTHOR:Hinton Cat:cs.CV").categories == ("cs.CV",)
+
+
+@pytest.mark.parametrize(("raw", "terms"), [
+    ('unclosed "quote here', ("unclosed", "quote", "here")),
+    ("cat:<script>alert(1)</script>", ("script", "alert", "1")),
+    ("title:foo AND (bar OR baz)", ("title", "foo", "AND", "bar", "OR", "baz")),
+    ("C++ and C# and GPT-4o", ("C++", "and", "C#", "GPT-4o")),
+    ("'; DROP TABLE papers; --", ("DROP", "TABLE", "papers")),
+    ("-", ()),
+    ("---", ()),
+    ('""', ()),
+    ("author:", ("author",)),
+    ("\x00\x01\x02", ()),
+])
+def test_broken_syntax_falls_back_to_words(raw, terms):
+    assert parse(raw).terms == terms
+
+
+def test_single_word_phrase_is_a_term_and_duplicates_collapse():
+    q = parse('"transformer" transformer transformer')
+    assert q.terms == ("transformer",) and q.phrases == ()
+
+
+def test_limits():
+    q = parse(" ".join(f"w{i}" for i in range(500)))
+    assert len(q.terms) == MAX_CLAUSES
+    assert parse("x" * 100_000).terms[0] == "x" * 64
+
+
+def test_empty_and_exclusion_only():
+    assert parse("").is_empty and parse(None).is_empty
+    q = parse("-survey")
+    assert q.is_empty and q.not_terms == ("survey",) and q.text == ""
+
+
+@given(st.text(max_size=300))
+def test_no_input_raises(raw):
+    q = parse(raw)
+    assert isinstance(q.text, str)
+    assert all(isinstance(t, str) and t for t in q.terms)

@@ -1,0 +1,80 @@
+"""Semantic search with the real bundled all-MiniLM-L6-v2 (a few papers, so it stays quick)."""
+
+import numpy as np
+import pytest
+
+from paperhub.papers.models import Paper
+from paperhub.search import embed, search, similar
+from paperhub.search.indexing import coverage, embed_missing, rebuild_vectors, vector_path
+from paperhub.search.models import PaperVector
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return embed.TransformerEmbedder(embed.BUNDLED)
+
+
+@pytest.fixture
+def embedded(indexed, minilm, monkeypatch):
+    monkeypatch.setattr(embed, "transformer", lambda: minilm)
+    assert embed_missing(minilm.name, minilm) == len(indexed)
+    return minilm
+
+
+def test_bundled_weights_are_verified(monkeypatch):
+    assert embed.sha256_of(embed.bundled_minilm() / "model.safetensors") == embed.MINILM_SHA256
+    monkeypatch.setattr(embed, "MINILM_SHA256", "0" * 64)
+    with pytest.raises(embed.ModelError, match="refusing to load"):
+        embed.bundled_minilm()
+
+
+def test_any_model_by_path(settings):
+    path = str(embed.bundled_minilm())
+    model = embed.TransformerEmbedder(path, max_tokens=64)
+    vectors = model.encode(["graph neural networks", "protein folding"])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    with pytest.raises(embed.ModelError):
+        embed.TransformerEmbedder("/nonexistent/model")
+
+
+def test_longest_first_batching_keeps_input_order(minilm):
+    texts = ["short", "a much longer text about graph neural networks and attention " * 5, "medium length text"]
+    together = minilm.encode(texts)
+    alone = np.vstack([minilm.encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-3)
+
+
+def test_semantic_search_finds_meaning_not_words(embedded):
+    results = search("predicting chemical properties of compounds", mode="semantic")
+    assert results.hits[0].uid == "2501.00005"
+    assert results.semantic_models == ["dense"]
+
+
+def test_hybrid_fuses_both(embedded):
+    results = search("graph attention")
+    assert {"2501.00001", "2501.00005"} == {h.uid for h in results.hits[:2]}
+    top = results.hits[0]
+    assert set(top.ranks) == {"keyword", "dense"}
+
+
+def test_semantic_hits_respect_filters(embedded):
+    results = search("neural networks cat:cs.CL", mode="semantic")
+    assert [h.uid for h in results.hits] == ["2501.00003"]
+    results = search("molecules -author:lovelace", mode="semantic")
+    assert all(h.uid not in ("2501.00001", "2501.00005") for h in results.hits)
+
+
+def test_similar_papers(embedded):
+    paper = Paper.objects.get(uid="2501.00001")
+    hits = similar(paper.id, limit=3)
+    assert hits[0].uid == "2501.00005" and paper.uid not in [h.uid for h in hits]
+
+
+def test_vectors_rebuild_from_the_database_without_embedding(embedded, monkeypatch):
+    vector_path(embedded.name).unlink()
+    monkeypatch.setattr(embedded, "encode", lambda texts: pytest.fail("re-embedded"))
+    assert rebuild_vectors(embedded.name, embedded.dim) == 5
+    assert coverage().vectors == {"minilm": 5}
+    assert PaperVector.objects.count() == 5
+    stored = PaperVector.objects.first().as_array()
+    assert stored.shape == (384,)
