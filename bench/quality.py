@@ -3,9 +3,10 @@
     python -m bench.quality --dataset ../shared/data/beir-scifact --split test --json
 
 Runs the hub's own pieces: the query parser and tantivy query builder for BM25, the embedders for
-vectors (exact cosine search here: the ANN index is measured by bench.latency), and the fusion function
-with weights chosen by a grid search on the train split. Corpus embeddings are cached under
-$PAPERHUB_DATA_DIR/bench-cache, so only the first run pays for them (MiniLM: ~5 min for 5,183 abstracts).
+vectors (exact cosine search here: the ANN index is measured by bench.latency), and the same union
+fusion as paperhub.search.service, with weights chosen by a grid search on the train split.
+Corpus embeddings are cached under $PAPERHUB_DATA_DIR/bench-cache, so only the first run pays for
+them (MiniLM: ~6 min for 5,183 abstracts).
 """
 
 import argparse
@@ -84,11 +85,7 @@ def cached_vectors(name: str, texts: list[str], encode) -> np.ndarray:  # noqa: 
     return vectors
 
 
-def dense_runs(doc_vectors: np.ndarray, query_vectors: np.ndarray, qids: list[str], ids: list[str],
-               depth: int = 100) -> dict[str, list[tuple[str, float]]]:
-    scores = query_vectors @ doc_vectors.T
-    top = np.argsort(-scores, axis=1)[:, :depth]
-    return {q: [(ids[j], float(scores[i, j])) for j in top[i]] for i, q in enumerate(qids)}
+DEPTH = 100
 
 
 def main() -> None:
@@ -105,29 +102,27 @@ def main() -> None:
     texts = [embed.paper_text(d.get("title", ""), d.get("text", "")) for d in corpus]
     wanted = sorted(set(qrels.get(args.split, {})) | set(qrels.get(args.tune_split, {})))
 
-    # BM25 through the hub's keyword index and query builder.
-    with tempfile.TemporaryDirectory() as tmp:
-        index = keyword.KeywordIndex(Path(tmp))
-        writer = index.writer()
-        for i, d in enumerate(corpus):
-            writer.add_document(keyword.document(keyword.IndexedPaper(
-                id=i, uid=d["_id"], title=d.get("title", ""), abstract=d.get("text", ""), authors=(),
-                categories=(), day=0)))
-        writer.commit()
-        writer.wait_merging_threads()
-        index.index.reload()
-        started = time.perf_counter()
-        runs: dict[str, dict[str, list[tuple[str, float]]]] = {"bm25": {}}
-        for q in wanted:
-            hits = index.ids(keyword.build_query(parse(queries[q])), 100)
-            runs["bm25"][q] = [(ids[i], s) for i, s in hits]
-        bm25_ms = (time.perf_counter() - started) / len(wanted) * 1000
+    # BM25 through the hub's keyword index and query builder; the index stays open for the fusion below.
+    tmp = tempfile.TemporaryDirectory()
+    index = keyword.KeywordIndex(Path(tmp.name))
+    writer = index.writer()
+    for i, d in enumerate(corpus):
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=i, uid=d["_id"], title=d.get("title", ""), abstract=d.get("text", ""), authors=(),
+            categories=(), day=0)))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.refresh()
+    parsed = {q: parse(queries[q]) for q in wanted}
+    started = time.perf_counter()
+    bm25 = {q: index.ids(keyword.build_query(parsed[q]), DEPTH) for q in wanted}
+    bm25_ms = (time.perf_counter() - started) / len(wanted) * 1000
 
-    # Dense (the configured transformer) and static vectors, exact search.
+    # Dense (the configured transformer) and static vectors, exact cosine over the whole corpus.
     query_texts = [queries[q] for q in wanted]
     dense = embed.TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, settings.PAPERHUB_EMBED_MAX_TOKENS)
-    doc_vectors = cached_vectors(f"{dense.name}-{settings.PAPERHUB_EMBED_MAX_TOKENS}", texts, dense.encode)
-    runs["dense"] = dense_runs(doc_vectors, dense.encode(query_texts), wanted, ids)
+    cosines = {"dense": dense.encode(query_texts) @ cached_vectors(
+        f"{dense.name}-{settings.PAPERHUB_EMBED_MAX_TOKENS}", texts, dense.encode).T}
     if not args.no_static:
         try:
             static = embed.static()
@@ -136,35 +131,59 @@ def main() -> None:
             embed.distill_static(embed.static_model_path())
             embed.static.cache_clear()
             static = embed.static()
-        runs["static"] = dense_runs(cached_vectors("static", texts, static.encode), static.encode(query_texts),
-                                    wanted, ids)
+        cosines["static"] = static.encode(query_texts) @ cached_vectors("static", texts, static.encode).T
+    row = {q: i for i, q in enumerate(wanted)}
 
-    def fused(weights: dict[str, float], k: float, kinds: tuple[str, ...]) -> dict[str, list[str]]:
-        return {q: [d for d, _ in fusion.reciprocal_rank_fusion(
-            {kind: [d for d, _ in runs[kind][q]] for kind in kinds}, k=k, weights=weights)] for q in wanted}
+    def top(kind: str, q: str) -> list[int]:
+        return [int(j) for j in np.argsort(-cosines[kind][row[q]])[:DEPTH]]
 
-    def plain(kind: str) -> dict[str, list[str]]:
-        return {q: [d for d, _ in runs[kind][q]] for q in wanted}
+    # Every candidate scored by every signal, as paperhub.search.service.fuse does.
+    features: dict[str, dict[str, dict[int, float]]] = {}
+    for q in wanted:
+        candidates = list(dict.fromkeys([i for i, _ in bm25[q]] + [j for kind in cosines for j in top(kind, q)]))
+        scores = dict(bm25[q])
+        unscored = [c for c in candidates if c not in scores]
+        if unscored:
+            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], keyword.Filters()), len(unscored)))
+        features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
+                                              for kind in cosines}}
+    tmp.cleanup()
 
-    kinds = tuple(k for k in ("bm25", "dense", "static") if k in runs)
+    def union_run(weights: dict[str, float]) -> dict[str, list[str]]:
+        return {q: [ids[int(str(i))] for i, _ in fusion.union_fusion(
+            features[q], weights, list(features[q]["keyword"]))][:DEPTH] for q in wanted}
+
+    def rrf_run(kinds: tuple[str, ...]) -> dict[str, list[str]]:
+        lists = {q: {"keyword": [i for i, _ in bm25[q]], **{k: top(k, q) for k in kinds if k != "keyword"}}
+                 for q in wanted}
+        return {q: [ids[int(str(i))] for i, _ in fusion.reciprocal_rank_fusion(lists[q])] for q in wanted}
+
+    kinds = ("keyword", *cosines)
     tune = qrels[args.tune_split]
-    best = (-1.0, {}, 60.0)
-    grid = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]
-    for k in (10.0, 30.0, 60.0):
-        for combo in itertools.product(grid, repeat=len(kinds) - 1):
-            weights = {"bm25": 1.0, **dict(zip(kinds[1:], combo, strict=True))}
-            score = evaluate(fused(weights, k, kinds), tune)["ndcg@10"]
-            if score > best[0]:
-                best = (score, weights, k)
+    best: tuple[float, dict[str, float]] = (-1.0, {})
+    grid = [x / 10 for x in range(0, 11)]
+    for combo in itertools.product(grid, repeat=len(kinds) - 1):
+        if sum(combo) > 1:
+            continue
+        weights = {"keyword": round(1 - sum(combo), 2), **dict(zip(kinds[1:], combo, strict=True))}
+        score = evaluate(union_run(weights), tune)["ndcg@10"]
+        if score > best[0]:
+            best = (score, weights)
 
     target = qrels[args.split]
-    result = {kind: evaluate(plain(kind), target) for kind in kinds}
-    result["hybrid_rrf"] = evaluate(fused({"bm25": 1.0, "dense": 1.0}, 60.0, ("bm25", "dense")), target)
-    result["hybrid"] = {**evaluate(fused(best[1], best[2], kinds), target),
-                        "weights": best[1], "k": best[2], "tuned_on": args.tune_split,
-                        f"{args.tune_split}_ndcg@10": round(best[0], 4)}
+    result: dict[str, object] = {"bm25": evaluate({q: [ids[i] for i, _ in bm25[q]] for q in wanted}, target)}
+    for kind in cosines:
+        result[kind] = evaluate({q: [ids[j] for j in top(kind, q)] for q in wanted}, target)
+    result["hybrid_rrf_k60"] = evaluate(rrf_run(("keyword", "dense")), target)
+    if "static" in cosines:  # what hybrid search is before transformer vectors reach a paper
+        early = max((evaluate(union_run({"keyword": 1 - w, "static": w}), tune)["ndcg@10"], w) for w in grid)
+        result["hybrid_static"] = {**evaluate(union_run({"keyword": 1 - early[1], "static": early[1]}), target),
+                                   "weights": {"keyword": round(1 - early[1], 2), "static": early[1]}}
+    result["hybrid"] = {**evaluate(union_run(best[1]), target), "weights": best[1],
+                        "tuned_on": args.tune_split, f"{args.tune_split}_ndcg@10": round(best[0], 4)}
     result["bm25_ms_per_query"] = round(bm25_ms, 2)
-    result["dataset"] = {"name": args.dataset.name, "split": args.split, "queries": len(target), "docs": len(ids)}
+    result["dataset"] = {"name": args.dataset.name, "split": args.split, "queries": len(target), "docs": len(ids),
+                         "embed_model": dense.name, "max_tokens": settings.PAPERHUB_EMBED_MAX_TOKENS}
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

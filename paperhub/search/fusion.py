@@ -37,3 +37,33 @@ def score_fusion(results: Mapping[str, Sequence[tuple[Hashable, float]]],
         for (item, _), value in zip(pairs, normalized([s for _, s in pairs]), strict=True):
             total[item] = total.get(item, 0.0) + weight * value
     return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def zscores(values: Sequence[float]) -> list[float]:
+    """Values as standard scores within their list (all equal: all 0)."""
+    if not values:
+        return []
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    return [0.0 if spread == 0 else (v - mean) / spread for v in values]
+
+
+def union_fusion(features: Mapping[str, Mapping[Hashable, float]], weights: Mapping[str, float],
+                 candidates: Sequence[Hashable]) -> list[tuple[Hashable, float]]:
+    """Every candidate scored by every signal, standardised per signal and summed with weights.
+
+    Unlike fusing ranked lists, each candidate gets its real score from each signal (a BM25 score for a
+    semantic hit, a cosine for a keyword hit), so a paper found by one signal is not penalised for having
+    been missed by the other's top-k. A candidate a signal cannot score (no vector yet) takes that signal's
+    lowest score among the candidates.
+    """
+    total = dict.fromkeys(candidates, 0.0)
+    for name, scores in features.items():
+        weight = weights.get(name, 0.0)
+        known = [scores[c] for c in candidates if c in scores]
+        if weight == 0 or not known:
+            continue
+        floor = min(known)
+        for candidate, z in zip(candidates, zscores([scores.get(c, floor) for c in candidates]), strict=True):
+            total[candidate] += weight * z
+    return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))

@@ -173,6 +173,15 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
     return tantivy.Query.boolean_query(must + [(tantivy.Occur.MustNot, q) for q in excluded])
 
 
+def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
+    """The query's BM25 score for each of `ids` (0 where it does not match)."""
+    return tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, tantivy.Query.const_score_query(
+            tantivy.Query.term_set_query(SCHEMA, "id", list(ids)), 0.0)),
+        (tantivy.Occur.Should, build_query(parsed, filters)),
+    ])
+
+
 def id_filter(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
     """Which of `ids` pass the query's required parts and exclusions (for filtering semantic hits)."""
     structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,

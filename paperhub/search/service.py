@@ -18,8 +18,7 @@ Sort = Literal["relevance", "newest", "upvotes"]
 Mode = Literal["hybrid", "keyword", "semantic"]
 
 #: Fusion weights and candidate depth, tuned on SciFact's train split (bench/quality.py).
-RRF_K = 60.0
-WEIGHTS = {"keyword": 1.0, "static": 0.5, "dense": 1.0}
+WEIGHTS = {"keyword": 0.5, "dense": 0.5, "static": 0.0}
 CANDIDATES = 100
 
 
@@ -129,22 +128,43 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
         ranked = [(int(doc["id"][0]), score) for score, doc in hits]
         return Results(_hits(index, ranked, parsed, {}), total, parsed, [])
     depth = max(CANDIDATES, offset + limit)
-    lists: dict[str, list[tuple[int, float]]] = {}
-    total = 0
-    if mode == "hybrid":
-        total = index.count(keyword.build_query(parsed, filters))
-        lists["keyword"] = index.ids(keyword.build_query(parsed, filters), depth)
     models = _semantic_models()
+    lists: dict[str, list[tuple[int, float]]] = {}
+    if mode == "hybrid":
+        lists["keyword"] = index.ids(keyword.build_query(parsed, filters), depth)
     for kind in models:
         lists[kind] = _semantic(kind, parsed, filters, depth, index)
-    fused = fusion.reciprocal_rank_fusion({k: [i for i, _ in v] for k, v in lists.items()}, k=RRF_K,
-                                          weights=WEIGHTS)
+    fused, ranks = fuse(lists, parsed, filters, index, models if mode == "hybrid" else models[-1:])
+    total = index.count(keyword.build_query(parsed, filters)) if mode == "hybrid" else len(fused)
+    page = fused[offset:offset + limit]
+    return Results(_hits(index, page, parsed, ranks), max(total, len(fused)), parsed, models)
+
+
+Ranks = dict[int, dict[str, int]]
+
+
+def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters: Filters,
+         index: keyword.KeywordIndex, kinds: Sequence[str]) -> tuple[list[tuple[int, float]], Ranks]:
+    """Union of every list's candidates, each scored by every signal (see fusion.union_fusion)."""
+    candidates = list(dict.fromkeys(paper_id for ranking in lists.values() for paper_id, _ in ranking))
+    features: dict[str, dict[int, float]] = {}
+    if "keyword" in lists:
+        scores = dict(lists["keyword"])
+        unscored = [c for c in candidates if c not in scores]
+        if unscored:
+            scores.update(index.ids(keyword.scored_among(unscored, parsed, filters), len(unscored)))
+        features["keyword"] = scores
+    for kind in kinds:
+        features[kind] = vector_index(_index_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)
+    weights = WEIGHTS if "keyword" in lists else {kind: 1.0 for kind in kinds}
+    if "dense" not in features and "static" in features:  # no transformer vectors yet: the static ones stand in
+        weights = {**weights, "static": weights.get("dense", 0.5)}
+    fused = [(int(str(i)), s) for i, s in fusion.union_fusion(features, weights, candidates)]
     ranks: dict[int, dict[str, int]] = {}
     for kind, ranking in lists.items():
         for rank, (paper_id, _) in enumerate(ranking, start=1):
             ranks.setdefault(paper_id, {})[kind] = rank
-    page = [(int(str(i)), s) for i, s in fused[offset:offset + limit]]
-    return Results(_hits(index, page, parsed, ranks), max(total, len(fused)), parsed, models)
+    return fused, ranks
 
 
 def similar(paper_id: int, limit: int = 10) -> list[Hit]:

@@ -55,6 +55,20 @@ class VectorIndex:
         return [(int(key), 1.0 - float(distance)) for key, distance in zip(matches.keys, matches.distances,
                                                                              strict=True)]
 
+    def similarities(self, vector: np.ndarray, keys: list[int]) -> dict[int, float]:
+        """Cosine similarity of `vector` to each stored key (keys without a vector are left out)."""
+        index = self._current()
+        if index is None or not keys:
+            return {}
+        found = index.get(np.asarray(keys, dtype=np.uint64))
+        result = {}
+        for key, stored in zip(keys, found, strict=True):
+            if stored is not None:
+                stored = np.asarray(stored, dtype=np.float32)
+                norm = float(np.linalg.norm(stored))
+                result[key] = float(stored @ vector) / norm if norm else 0.0
+        return result
+
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a paper, or None."""
         index = self._current()

@@ -51,7 +51,7 @@ def test_serve_runs_the_hub_on_gunicorn(tmp_path):
     snapshot = write_snapshot(tmp_path / "s.jsonl", [snapshot_object("2501.00042", title="Served by gunicorn")])
     subprocess.run([*cli, "ingest", "snapshot", str(snapshot)], env=env, check=True, capture_output=True)
     port = free_port()
-    server = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env,
+    server = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-index-watch"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

@@ -2,6 +2,7 @@
 
 import argparse
 import signal
+import subprocess
 import sys
 import time
 from typing import Any
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         watch = sub.add_parser("watch", help="keep the indexes fresh: update every few seconds, embed meanwhile")
         watch.add_argument("--interval", type=float, default=2.0)
         watch.add_argument("--dense-batch", type=int, default=32, help="transformer vectors per cycle (0: none)")
+        watch.add_argument("--no-distill", action="store_true", help="do not distil the static model if missing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
@@ -117,14 +119,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, finish)
         signal.signal(signal.SIGINT, finish)
-        if not (embed.static_model_path() / "model.safetensors").exists():
-            search.update()  # keyword search first: it is useful at once
-            self.stdout.write("distilling the static model (minutes, once); semantic search starts after it")
-            try:
-                embed.distill_static(embed.static_model_path())
-                embed.static.cache_clear()
-            except embed.ModelError as exc:
-                self.stderr.write(f"static vectors off: {exc}")
+        distilling = None
+        if not options["no_distill"] and not (embed.static_model_path() / "model.safetensors").exists():
+            # In a process of its own, so keyword indexing goes on meanwhile.
+            self.stdout.write("distilling the static model (a minute, once); static vectors start after it")
+            distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
         dense = None
         if options["dense_batch"]:
             try:
@@ -134,8 +133,13 @@ class Command(BaseCommand):
         self.stdout.write(f"watching for changes every {options['interval']} s")
         while not stop:
             started = time.monotonic()
+            if distilling is not None and distilling.poll() is not None:
+                embed.static.cache_clear()
+                distilling = None
             changed = search.update()
             embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense else 0
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
+        if distilling is not None:
+            distilling.terminate()
