@@ -1,6 +1,9 @@
 """Rank fusion: several ranked lists of ids become one. Pure functions."""
 
 from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
 def reciprocal_rank_fusion(rankings: Mapping[str, Sequence[Hashable]], k: float = 60.0,
@@ -48,8 +51,8 @@ def zscores(values: Sequence[float]) -> list[float]:
     return [0.0 if spread == 0 else (v - mean) / spread for v in values]
 
 
-def union_fusion(features: Mapping[str, Mapping[Hashable, float]], weights: Mapping[str, float],
-                 candidates: Sequence[Hashable]) -> list[tuple[Hashable, float]]:
+def union_fusion(features: Mapping[str, Mapping[K, float]], weights: Mapping[str, float],
+                 candidates: Sequence[K]) -> list[tuple[K, float]]:
     """Every candidate scored by every signal, standardised per signal and summed with weights.
 
     Unlike fusing ranked lists, each candidate gets its real score from each signal (a BM25 score for a

@@ -3,6 +3,7 @@
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from usearch.index import Index
@@ -60,7 +61,7 @@ class VectorIndex:
         index = self._current()
         if index is None or not keys:
             return {}
-        found = index.get(np.asarray(keys, dtype=np.uint64))
+        found: Any = index.get(np.asarray(keys, dtype=np.uint64))
         result = {}
         for key, stored in zip(keys, found, strict=True):
             if stored is not None:
