@@ -70,3 +70,26 @@ def union_fusion(features: Mapping[str, Mapping[K, float]], weights: Mapping[str
         for candidate, z in zip(candidates, zscores([scores.get(c, floor) for c in candidates]), strict=True):
             total[candidate] += weight * z
     return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def profile_fusion(features: Mapping[str, Mapping[K, float]],
+                   profiles: Sequence[Mapping[str, float]], candidates: Sequence[K]) -> list[tuple[K, float]]:
+    """Like union_fusion, but each candidate is scored by the first weight profile whose signals it has.
+
+    Each signal is standardised over the candidates that have it. While transformer vectors fill in, a
+    paper that has one is scored by keyword + transformer, one that has not by keyword + static vector,
+    instead of being pushed down by a missing score. The keyword signal scores every candidate.
+    """
+    z: dict[str, dict[K, float]] = {}
+    for name, scores in features.items():
+        present = [c for c in candidates if c in scores]
+        z[name] = dict(zip(present, zscores([scores[c] for c in present]), strict=True))
+    total: dict[K, float] = {}
+    for candidate in candidates:
+        for profile in profiles:
+            if all(candidate in z.get(name, {}) for name, weight in profile.items() if weight):
+                total[candidate] = sum(w * z[name][candidate] for name, w in profile.items() if w)
+                break
+        else:
+            total[candidate] = 0.0
+    return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))

@@ -7,6 +7,7 @@ Layout under PAPERHUB_SEARCH_DIR:
 """
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -27,6 +28,7 @@ from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
 from paperhub.search import embed, keyword, vectors
 from paperhub.search.models import PaperVector
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 STATIC = "static"
 
@@ -65,7 +67,11 @@ class _Served:
         if generation is None:
             return None
         if generation != self.generation or self.index is None:
-            self.index = keyword.KeywordIndex(keyword_root() / generation)
+            try:
+                self.index = keyword.KeywordIndex(keyword_root() / generation)
+            except ValueError as exc:  # written by an older schema: unusable until `paperhub index rebuild`
+                log.error("keyword index %s cannot be opened (%s); run `paperhub index rebuild`", generation, exc)
+                return None
             self.generation = generation
         return self.index
 
@@ -173,7 +179,7 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
 def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     """Bring the served keyword index up to date with the database; builds it first if there is none."""
     generation = _current_generation()
-    if generation is None:
+    if generation is None or _served.get() is None:  # none yet, or one of an older schema
         return rebuild_keyword(progress=progress)
     count = _catch_up(keyword_root() / generation, replace=True, batch=batch, progress=progress)
     served = _served.get()

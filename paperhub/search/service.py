@@ -17,8 +17,10 @@ from paperhub.search.query import ParsedQuery, parse
 Sort = Literal["relevance", "newest", "upvotes"]
 Mode = Literal["hybrid", "keyword", "semantic"]
 
-#: Fusion weights and candidate depth, tuned on SciFact's train split (bench/quality.py).
-WEIGHTS = {"keyword": 0.5, "dense": 0.5, "static": 0.0}
+#: Fusion weights, tuned on SciFact's train split (bench/quality.py): with transformer vectors, and with
+#: static vectors alone (before the transformer has reached a paper).
+WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
+WEIGHTS_STATIC = {"keyword": 0.8, "static": 0.2}
 CANDIDATES = 100
 
 
@@ -134,7 +136,7 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
         lists["keyword"] = index.ids(keyword.build_query(parsed, filters), depth)
     for kind in models:
         lists[kind] = _semantic(kind, parsed, filters, depth, index)
-    fused, ranks = fuse(lists, parsed, filters, index, models if mode == "hybrid" else models[-1:])
+    fused, ranks = fuse(lists, parsed, filters, index, models)
     # Counting every keyword match would cost as much again as ranking them (10 ms at 1M papers), so a
     # hybrid search reports the candidates it ranked; keyword mode and the sorted listings count exactly.
     page = fused[offset:offset + limit]
@@ -157,10 +159,11 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         features["keyword"] = scores
     for kind in kinds:
         features[kind] = vector_index(_index_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)
-    weights = WEIGHTS if "keyword" in lists else {kind: 1.0 for kind in kinds}
-    if "dense" not in features and "static" in features:  # no transformer vectors yet: the static ones stand in
-        weights = {**weights, "static": weights.get("dense", 0.5)}
-    fused = [(int(str(i)), s) for i, s in fusion.union_fusion(features, weights, candidates)]
+    if "keyword" in lists:
+        profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}]
+    else:  # semantic mode: the vectors alone, the transformer's where a paper has one
+        profiles = [{"dense": 1.0}, {"static": 1.0}]
+    fused = fusion.profile_fusion(features, profiles, candidates)
     ranks: dict[int, dict[str, int]] = {}
     for kind, ranking in lists.items():
         for rank, (paper_id, _) in enumerate(ranking, start=1):
@@ -187,5 +190,5 @@ def update(progress: Any = None) -> int:
     """Catch the keyword index up with the database and give every new paper a static vector."""
     changed = update_keyword(progress=progress)
     with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
-        embed_missing(STATIC, embed.static(), progress=progress)
+        embed_missing(STATIC, embed.static(), batch=4096, progress=progress)
     return changed

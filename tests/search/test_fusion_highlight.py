@@ -35,3 +35,17 @@ def test_snippet_centres_on_the_matches():
     assert "<mark>graph</mark>" in html and html.startswith("… ") and html.endswith(" …")
     assert len(html) < 220
     assert snippet("short", ["x"]) == "short"
+
+
+def test_profile_fusion_scores_each_candidate_by_the_signals_it_has():
+    from paperhub.search.fusion import profile_fusion
+
+    features = {"keyword": {"a": 1.0, "b": 3.0, "c": 2.0},
+                "dense": {"a": 0.9, "b": 0.1},            # c has no transformer vector yet
+                "static": {"a": 0.5, "b": 0.4, "c": 0.9}}
+    fused = dict(profile_fusion(features, [{"keyword": 0.4, "dense": 0.6}, {"keyword": 0.8, "static": 0.2},
+                                           {"keyword": 1.0}], ["a", "b", "c"]))
+    assert set(fused) == {"a", "b", "c"}
+    # c is scored from keyword + static, not sunk by a missing transformer score
+    assert fused["c"] > min(fused["a"], fused["b"])
+    assert profile_fusion({}, [{"keyword": 1.0}], ["x"]) == [("x", 0.0)]

@@ -84,3 +84,19 @@ def test_a_killed_rebuild_leaves_the_old_index_serving_and_resumes(indexed, monk
     assert indexing._current_generation() != served
     assert search("extra paper", mode="keyword").total == 11
     assert coverage().keyword == 16
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_by_update(indexed):
+    import tantivy
+
+    from paperhub.search import indexing
+
+    old = indexing.keyword_root() / "g-old"
+    old.mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("title", stored=True)
+    tantivy.Index(builder.build(), path=str(old))
+    indexing._set_current("g-old")
+    assert search("graph").hits == []  # unusable, but no error
+    assert update() == 5  # rebuilt with the current schema
+    assert search("graph", mode="keyword").total == 2

@@ -75,7 +75,7 @@ class Command(BaseCommand):
             self.stderr.write(f"static vectors skipped: {exc}")
             return
         with _bar("static vectors") as bar:
-            done = embed_missing(STATIC, static, progress=bar.update)
+            done = embed_missing(STATIC, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
 
     def _embed(self, options: dict) -> None:
