@@ -159,10 +159,9 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         features["keyword"] = scores
     for kind in kinds:
         features[kind] = vector_index(_index_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)
-    if "keyword" in lists:
-        profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}]
-    else:  # semantic mode: the vectors alone, the transformer's where a paper has one
-        profiles = [{"dense": 1.0}, {"static": 1.0}]
+    # In semantic mode the vectors alone score: the transformer's where a paper has one.
+    semantic_only: list[dict[str, float]] = [{"dense": 1.0}, {"static": 1.0}]
+    profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}] if "keyword" in lists else semantic_only
     fused = fusion.profile_fusion(features, profiles, candidates)
     ranks: dict[int, dict[str, int]] = {}
     for kind, ranking in lists.items():
