@@ -185,9 +185,13 @@ def similar(paper_id: int, limit: int = 10) -> list[Hit]:
     return []
 
 
-def update(progress: Any = None) -> int:
-    """Catch the keyword index up with the database and give every new paper a static vector."""
+def update(progress: Any = None, static_limit: int | None = 8192) -> int:
+    """Catch the keyword index up with the database and give new papers static vectors.
+
+    At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
+    new papers for keyword search every few seconds.
+    """
     changed = update_keyword(progress=progress)
     with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
-        embed_missing(STATIC, embed.static(), batch=4096, progress=progress)
+        embed_missing(STATIC, embed.static(), limit=static_limit, batch=4096, progress=progress)
     return changed
