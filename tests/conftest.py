@@ -1,6 +1,8 @@
 """Shared fixtures: a local HTTP server that answers like arXiv/OAI-PMH/Hugging Face, and the shared data."""
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -99,3 +101,31 @@ def shared_data() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SHARED_DATA
+
+
+class Hub:
+    """A hub in a scratch directory, driven through the real `paperhub` command in subprocesses."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.env = {**os.environ, "PAPERHUB_DATA_DIR": str(root), "DATABASE_URL": f"sqlite:///{root}/hub.sqlite3"}
+        self.cli = [sys.executable, "-m", "paperhub.cli"]
+
+    def run(self, *args: str, check: bool = True) -> "subprocess.CompletedProcess[str]":
+        return subprocess.run([*self.cli, *args], env=self.env, check=check, capture_output=True, text=True)
+
+    def start(self, *args: str) -> "subprocess.Popen[bytes]":
+        return subprocess.Popen([*self.cli, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def ingest(self, name: str, objects: list) -> None:
+        from tests.factories import write_snapshot
+
+        self.run("ingest", "snapshot", str(write_snapshot(self.root / name, objects)))
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    """A migrated hub in tmp_path, run as a user runs it."""
+    instance = Hub(tmp_path)
+    instance.run("migrate", "-v0")
+    return instance

@@ -159,20 +159,12 @@ def test_exit_code_is_non_zero_only_when_nothing_could_be_read(tmp_path):
     assert "1 new" in out
 
 
-def test_cli_exit_codes(tmp_path):
+def test_cli_exit_codes(hub, tmp_path):
     """The real console script: exit 1 and a message when nothing could be read."""
-    import os
-    import subprocess
-    import sys
-
     garbage = tmp_path / "garbage.jsonl"
     garbage.write_text("nope\n")
-    env = {**os.environ, "PAPERHUB_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
-    subprocess.run([sys.executable, "-m", "paperhub.cli", "migrate", "-v0"], env=env, check=True)
-    bad = subprocess.run([sys.executable, "-m", "paperhub.cli", "ingest", "snapshot", str(garbage)],
-                         env=env, capture_output=True, text=True)
+    bad = hub.run("ingest", "snapshot", str(garbage), check=False)
     assert bad.returncode == 1 and "no record could be read" in bad.stderr
     good = write_snapshot(tmp_path / "g.jsonl", [snapshot_object(), "bad line"])
-    ok = subprocess.run([sys.executable, "-m", "paperhub.cli", "ingest", "snapshot", str(good)],
-                        env=env, capture_output=True, text=True)
+    ok = hub.run("ingest", "snapshot", str(good), check=False)
     assert ok.returncode == 0 and "1 new" in ok.stdout and "line 2" in ok.stderr

@@ -1,7 +1,4 @@
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -9,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from paperhub.papers.services import upsert_papers
-from tests.factories import record, snapshot_object, write_snapshot
+from tests.factories import record, snapshot_object
 
 
 @pytest.mark.django_db
@@ -43,16 +40,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_serve_runs_the_hub_on_gunicorn(tmp_path):
+def test_serve_runs_the_hub_on_gunicorn(hub):
     """`paperhub serve` end to end: a real server process answering with ingested papers."""
-    env = {**os.environ, "PAPERHUB_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/hub.sqlite3"}
-    cli = [sys.executable, "-m", "paperhub.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
-    snapshot = write_snapshot(tmp_path / "s.jsonl", [snapshot_object("2501.00042", title="Served by gunicorn")])
-    subprocess.run([*cli, "ingest", "snapshot", str(snapshot)], env=env, check=True, capture_output=True)
+    hub.ingest("s.jsonl", [snapshot_object("2501.00042", title="Served by gunicorn")])
     port = free_port()
-    server = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-index-watch"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-index-watch")
     try:
         deadline = time.monotonic() + 30
         while True:
