@@ -160,8 +160,7 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
     try:
         for page in _changed_since(state["changed_at"], state["id"], batch):
             if replace:  # (delete_documents_by_term does not match unsigned fields; a query does)
-                writer.delete_documents_by_query(
-                    keyword.tantivy.Query.term_set_query(keyword.SCHEMA, "id", [p["id"] for p in page]))
+                writer.delete_documents_by_query(keyword.with_ids([p["id"] for p in page]))
             for paper in indexed_papers(page):
                 writer.add_document(keyword.document(paper))
             writer.commit()

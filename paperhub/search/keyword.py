@@ -176,11 +176,15 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1 if must and should else None)
 
 
+def with_ids(ids: Sequence[int]) -> tantivy.Query:
+    """The documents of these papers."""
+    return tantivy.Query.term_set_query(SCHEMA, "id", list(ids))
+
+
 def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
     """The query's BM25 score for each of `ids` (0 where it does not match)."""
     return tantivy.Query.boolean_query([
-        (tantivy.Occur.Must, tantivy.Query.const_score_query(
-            tantivy.Query.term_set_query(SCHEMA, "id", list(ids)), 0.0)),
+        (tantivy.Occur.Must, tantivy.Query.const_score_query(with_ids(ids), 0.0)),
         (tantivy.Occur.Should, build_query(parsed, filters)),
     ])
 
@@ -191,7 +195,7 @@ def id_filter(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tant
                              not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
                              not_categories=parsed.not_categories)
     return tantivy.Query.boolean_query([
-        (tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "id", list(ids))),
+        (tantivy.Occur.Must, with_ids(ids)),
         (tantivy.Occur.Must, build_query(structural, filters)),
     ])
 

@@ -91,7 +91,7 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
     if not ranked:
         return []
     found: dict[int, dict[str, Any]] = {}
-    query = keyword.tantivy.Query.term_set_query(keyword.SCHEMA, "id", [i for i, _ in ranked])
+    query = keyword.with_ids([i for i, _ in ranked])
     for _, doc in index.search(query, limit=len(ranked))[1]:
         found[int(doc["id"][0])] = doc
     words = parsed.highlight_words
