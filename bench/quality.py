@@ -6,7 +6,7 @@ Runs the hub's own pieces: the query parser and tantivy query builder for BM25, 
 vectors (exact cosine search here: the ANN index is measured by bench.latency), and the same union
 fusion as paperhub.search.service, with weights chosen by a grid search on the train split.
 Corpus embeddings are cached under $PAPERHUB_DATA_DIR/bench-cache, so only the first run pays for
-them (MiniLM: ~6 min for 5,183 abstracts).
+them (MiniLM: ~6 min for 5,183 abstracts). PAPERHUB_BENCH_DEPTH sets the candidates per signal (100).
 """
 
 import argparse
@@ -85,7 +85,7 @@ def cached_vectors(name: str, texts: list[str], encode) -> np.ndarray:  # noqa: 
     return vectors
 
 
-DEPTH = 100
+DEPTH = int(os.environ.get("PAPERHUB_BENCH_DEPTH", "100"))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -16,6 +17,12 @@ def _stem(word: str) -> str:
 
 
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    return _compiled(tuple(words))
+
+
+@lru_cache(maxsize=512)
+def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern per query, shared by every hit on the page."""
     stems = sorted({_stem(w) for w in words if w.strip()}, key=len, reverse=True)
     if not stems:
         return None
@@ -41,11 +48,12 @@ def snippet(text: str, words: Sequence[str], width: int = 320) -> SafeString:
     if pattern is not None:
         hits = [m.start() for m in pattern.finditer(text)]
         if hits:
-            best, best_count = hits[0], 0
-            for i, hit in enumerate(hits):
-                count = sum(1 for h in hits[i:] if h < hit + width)
-                if count > best_count:
-                    best, best_count = hit, count
+            best, best_count, end_at = hits[0], 0, 0
+            for i, hit in enumerate(hits):  # the window of `width` characters holding the most hits
+                while end_at < len(hits) and hits[end_at] < hit + width:
+                    end_at += 1
+                if end_at - i > best_count:
+                    best, best_count = hit, end_at - i
             start = max(0, best - width // 4)
     if start:
         space = text.find(" ", start)
