@@ -86,29 +86,27 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
     return hits[:depth]
 
 
+def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
+    """A result from the keyword index's stored fields of a paper."""
+    title, abstract = doc["title"][0], doc.get("abstract", [""])[0]
+    return Hit(
+        id=int(doc["id"][0]), uid=doc["uid"][0], title=title, title_html=highlight.mark(title, words),
+        snippet_html=highlight.snippet(abstract, words),
+        authors=[a for a in doc["authors"][0].split("; ") if a], categories=list(doc.get("categories", [])),
+        day=int(doc["day"][0]), score=score, ranks=ranks,
+    )
+
+
 def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], parsed: ParsedQuery,
           ranks: dict[int, dict[str, int]]) -> list[Hit]:
+    """Results for ranked paper ids, in that order, their stored fields read in one query."""
     if not ranked:
         return []
-    found: dict[int, dict[str, Any]] = {}
-    query = keyword.with_ids([i for i, _ in ranked])
-    for _, doc in index.search(query, limit=len(ranked))[1]:
-        found[int(doc["id"][0])] = doc
+    found = {int(doc["id"][0]): doc for _, doc in index.search(keyword.with_ids([i for i, _ in ranked]),
+                                                               limit=len(ranked))[1]}
     words = parsed.highlight_words
-    hits = []
-    for paper_id, score in ranked:
-        stored = found.get(paper_id)
-        if stored is None:  # in a vector index but not (yet) in the keyword index
-            continue
-        doc = stored
-        title, abstract = doc["title"][0], doc.get("abstract", [""])[0]
-        hits.append(Hit(
-            id=paper_id, uid=doc["uid"][0], title=title, title_html=highlight.mark(title, words),
-            snippet_html=highlight.snippet(abstract, words),
-            authors=[a for a in doc["authors"][0].split("; ") if a], categories=list(doc.get("categories", [])),
-            day=int(doc["day"][0]), score=score, ranks=ranks.get(paper_id, {}),
-        ))
-    return hits
+    # a paper in a vector index but not (yet) in the keyword index is left out
+    return [_hit(found[i], score, words, ranks.get(i, {})) for i, score in ranked if i in found]
 
 
 NO_FILTERS = Filters()
@@ -126,9 +124,9 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     if parsed.is_empty and not parsed.text:
         order_by = order_by or "day"
     if order_by or mode == "keyword" or not parsed.text:
-        total, hits = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
-        ranked = [(int(doc["id"][0]), score) for score, doc in hits]
-        return Results(_hits(index, ranked, parsed, {}), total, parsed, [])
+        total, found = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
+        words = parsed.highlight_words  # the stored fields came with the matches: no second read
+        return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
     depth = max(CANDIDATES, offset + limit)
     models = _semantic_models()
     lists: dict[str, list[tuple[int, float]]] = {}
