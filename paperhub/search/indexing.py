@@ -249,8 +249,12 @@ def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None
     return done
 
 
-def rebuild_vectors(model: str, dim: int, batch: int = 20000, progress: Progress | None = None) -> int:
-    """Recreate a model's vector index from the vectors stored in the database (no embedding)."""
+def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
+    """Recreate a model's vector index from the vectors stored in the database (no model is loaded)."""
+    first = PaperVector.objects.filter(model=model).values_list("vector", flat=True).first()
+    if first is None:
+        return 0
+    dim = len(bytes(first)) // 2  # float16
     index = vectors.new_index(dim)
     last = 0
     count = 0

@@ -73,7 +73,7 @@ def test_similar_papers(embedded):
 def test_vectors_rebuild_from_the_database_without_embedding(embedded, monkeypatch):
     vector_path(embedded.name).unlink()
     monkeypatch.setattr(embedded, "encode", lambda texts: pytest.fail("re-embedded"))
-    assert rebuild_vectors(embedded.name, embedded.dim) == 5
+    assert rebuild_vectors(embedded.name) == 5
     assert coverage().vectors == {"minilm": 5}
     assert PaperVector.objects.count() == 5
     stored = PaperVector.objects.first().as_array()

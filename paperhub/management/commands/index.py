@@ -60,9 +60,8 @@ class Command(BaseCommand):
             count = rebuild_keyword(progress=bar.update)
         self.stdout.write(f"keyword index: {count:,} papers")
         for model, stored in coverage().vectors.items():
-            dim = _static().dim if model == STATIC else _dense().dim
             with _bar(f"vectors {model}", stored) as bar:
-                done = rebuild_vectors(model, dim, progress=bar.update)
+                done = rebuild_vectors(model, progress=bar.update)
             self.stdout.write(f"vectors {model}: {done:,} papers")
 
     def _update(self, options: dict) -> None:
