@@ -62,13 +62,13 @@ class VectorIndex:
         if index is None or not keys:
             return {}
         found: Any = index.get(np.asarray(keys, dtype=np.uint64))
-        result = {}
-        for key, stored in zip(keys, found, strict=True):
-            if stored is not None:
-                stored = np.asarray(stored, dtype=np.float32)
-                norm = float(np.linalg.norm(stored))
-                result[key] = float(stored @ vector) / norm if norm else 0.0
-        return result
+        present = [i for i, stored in enumerate(found) if stored is not None]
+        if not present:
+            return {}
+        stored = np.asarray([found[i] for i in present], dtype=np.float32)
+        norms = np.linalg.norm(stored, axis=1)
+        cosines = (stored @ vector.astype(np.float32)) / np.where(norms > 0, norms, 1.0)
+        return {keys[i]: float(c) for i, c in zip(present, cosines.tolist(), strict=True)}
 
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a paper, or None."""
