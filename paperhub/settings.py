@@ -1,5 +1,6 @@
 """The one settings module: everything that differs between installations comes from the environment."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -40,10 +41,13 @@ INSTALLED_APPS = [
     "paperhub",
     "paperhub.papers",
     "paperhub.search",
+    "paperhub.community",
     "paperhub.web",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
+    "paperhub.web.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "paperhub.urls"
@@ -68,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["paperhub.web.templatetags.paperhub_tags"],
         },
     },
 ]
@@ -83,6 +89,9 @@ _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PAPERHUB_DB_CONN
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0 if _db["NAME"] == ":memory:" else _db["CONN_MAX_AGE"]
     _db["OPTIONS"] = {"init_command": _SQLITE_INIT, "transaction_mode": "IMMEDIATE"}
+    # Tests use a file, not Django's shared in-memory database, so concurrent writers wait on the lock
+    # (busy_timeout) as they do in production instead of failing with "table is locked".
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test-paperhub-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -96,6 +105,20 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("PAPERHUB_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Mail (password resets now, digests later): Django's SMTP backend, or the console for development.
+EMAIL_BACKEND = env_str("PAPERHUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("PAPERHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PAPERHUB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("PAPERHUB_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("PAPERHUB_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("PAPERHUB_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("PAPERHUB_EMAIL_FROM", "paperhub <paperhub@localhost>")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -128,3 +151,14 @@ PAPERHUB_SEARCH_DIR = env_path("PAPERHUB_SEARCH_DIR", str(DATA_DIR / "search"))
 PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
 PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2)
 PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4)
+
+# Feeds: a day runs from the rollover time to the next, in the feed's time zone.
+PAPERHUB_FEED_TIME_ZONE = env_str("PAPERHUB_FEED_TIME_ZONE", "UTC")
+PAPERHUB_FEED_ROLLOVER = env_str("PAPERHUB_FEED_ROLLOVER", "00:00")
+PAPERHUB_FEED_CATEGORIES = env_list("PAPERHUB_FEED_CATEGORIES", "")
+PAPERHUB_FEED_KEYWORDS = env_list("PAPERHUB_FEED_KEYWORDS", "")
+PAPERHUB_TRENDING_GRAVITY = env_float("PAPERHUB_TRENDING_GRAVITY", 1.5)
+PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14)
+PAPERHUB_SIGNUP_OPEN = env_bool("PAPERHUB_SIGNUP_OPEN", True)
+PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5)
+PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14)

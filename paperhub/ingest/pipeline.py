@@ -6,11 +6,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from tqdm import tqdm
 
 from paperhub.ingest.report import BadRecord, ErrorLog
+from paperhub.papers import feeds
 from paperhub.papers.records import PaperRecord
-from paperhub.papers.services import UpsertResult, upsert_papers
+from paperhub.papers.services import FeedPlacement, UpsertResult, place_in_feed, upsert_papers
 
 
 @dataclass
@@ -72,6 +74,8 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
                 summary.filtered += 1
                 continue
             accepted += 1
+            if rules and (placement := feeds.rule_placement(item)) is not None:
+                placements.append(placement)
             yield item
             if limit is not None and summary.result.total + accepted >= limit:
                 return
@@ -80,5 +84,9 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
         if bar is not None:
             bar.update(count)
 
+    rules = bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
+    placements: list[FeedPlacement] = []
     summary.result += upsert_papers(good(), on_batch=advanced)
+    if placements:
+        place_in_feed(placements, keep_existing=True)
     return summary

@@ -47,6 +47,8 @@ class Paper(models.Model):
     organization = models.TextField(blank=True)
     source = models.CharField(max_length=32)
     added_at = models.DateTimeField(default=timezone.now)
+    #: Upvotes by this hub's users, kept in step with community.Upvote rows in the same transaction.
+    upvotes = models.PositiveIntegerField(default=0, db_default=0)
     #: When the paper was added or last changed: search indexes catch up from here.
     changed_at = models.DateTimeField(default=timezone.now)
 

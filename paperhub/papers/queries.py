@@ -23,3 +23,27 @@ def newest_papers(offset: int = 0, limit: int = 50) -> list[Paper]:
 def paper_count() -> int:
     """How many papers the hub holds."""
     return Paper.objects.count()
+
+
+def paper_by_uid(uid: str) -> Paper | None:
+    """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
+    from paperhub.papers.records import split_arxiv_id
+
+    uid = split_arxiv_id(uid)[0] if ":" not in uid else uid
+    return with_listing_details(Paper.objects.filter(uid=uid)).first()
+
+
+def papers_by_ids(ids: list[int]) -> dict[int, Paper]:
+    """Papers by id with their listing details, for a page of search results."""
+    return {p.pk: p for p in with_listing_details(Paper.objects.filter(pk__in=ids))}
+
+
+def author_names(paper: Paper) -> list[str]:
+    """A paper's author names in order (uses prefetched authorships when there are some)."""
+    return [a.author.name for a in paper.authorships.all()]
+
+
+def author_papers(author_id: int, offset: int = 0, limit: int = 50) -> tuple[list[Paper], int]:
+    """An author's papers, newest first, and how many there are."""
+    papers = Paper.objects.filter(authorships__author_id=author_id)
+    return list(with_listing_details(papers.order_by("-published", "-id")[offset:offset + limit])), papers.count()

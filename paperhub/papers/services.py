@@ -243,8 +243,11 @@ class FeedPlacement:
     external_upvotes: int = 0
 
 
-def place_in_feed(placements: Iterable[FeedPlacement]) -> int:
-    """Create or refresh feed entries for papers already stored; returns how many entries are new."""
+def place_in_feed(placements: Iterable[FeedPlacement], keep_existing: bool = False) -> int:
+    """Create or refresh feed entries for papers already stored; returns how many entries are new.
+
+    With keep_existing, an entry already there (say a submission) is left as it is.
+    """
     placements = list(placements)
     if not placements:
         return 0
@@ -254,7 +257,8 @@ def place_in_feed(placements: Iterable[FeedPlacement]) -> int:
         for placement in placements:
             if placement.uid not in ids:  # its paper did not land (a bad record, or past --limit)
                 continue
-            _, was_created = FeedEntry.objects.update_or_create(
+            write = FeedEntry.objects.get_or_create if keep_existing else FeedEntry.objects.update_or_create
+            _, was_created = write(
                 paper_id=ids[placement.uid],
                 day=placement.day,
                 defaults={

@@ -21,16 +21,16 @@ def test_home_lists_newest_papers_first(client):
     assert response.status_code == 200
     assert html.index("Newer paper") < html.index("Older")
     assert "Older &lt;b&gt;paper&lt;/b&gt;" in html  # titles are escaped
-    assert "and 4 more" in html and "cs.CL" in html and "2 papers" in html
+    assert "Author 0 and 11 others (12 authors)" in html and "2 papers" in html
 
 
 @pytest.mark.django_db
 def test_home_paginates(client):
-    upsert_papers([record(f"2501.{i:05d}", published=datetime(2025, 1, 1, tzinfo=UTC)) for i in range(1, 56)])
+    upsert_papers([record(f"2501.{i:05d}", published=datetime(2025, 1, 1, tzinfo=UTC)) for i in range(1, 36)])
     first = client.get("/").content.decode()
     second = client.get("/?page=2").content.decode()
     assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
-    assert second.count('class="paper"') == 5
+    assert second.count('class="card"') == 5
     assert client.get("/?page=abc").status_code == 200
 
 

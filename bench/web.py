@@ -1,0 +1,197 @@
+"""Page speed of the hub in the browser's place: home, a week, search and paper pages over the whole corpus.
+
+    python -m bench.web --json                 # --work DIR keeps the prepared hub for the next run
+
+Prepares, in a scratch data directory, a hub holding the 346K shared arXiv papers (both snapshot files),
+with cs.CL papers placed in their day's feed by rule (`PAPERHUB_FEED_CATEGORIES=cs.CL`), a few hundred
+users' upvotes and comments on recent papers, and the keyword index built (`paperhub index update`; no
+vector model is distilled here, so search is BM25 and similar papers are off: bench.latency measures
+vector search). Then it starts the production server (`paperhub serve`, gunicorn, 2 workers x 4 threads)
+and requests each page from --clients concurrent clients. Server-side time is read from every
+response's Server-Timing header (the whole Django stack: middleware, queries, templates); client time adds
+HTTP and the network stack.
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+SHARED = Path(os.environ.get("PAPERHUB_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+QUERIES = [
+    "large language models", "in-context learning", "diffusion models", "machine translation low resource",
+    "retrieval augmented generation", "speech recognition", "question answering", "hallucination",
+    "reinforcement learning from human feedback", "sparse attention", "code generation", "multilingual",
+    "author:bengio", "cat:cs.CL summarization", '"chain of thought" reasoning', "tokenization -bpe",
+]
+
+
+def _env(work: Path) -> dict[str, str]:
+    return {**os.environ, "PAPERHUB_DATA_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/paperhub.sqlite3",
+            "PAPERHUB_FEED_CATEGORIES": "cs.CL", "HF_HUB_OFFLINE": "1", "PAPERHUB_LOG_LEVEL": "WARNING"}
+
+
+def _paperhub(work: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "paperhub.cli", *args], env=_env(work), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def prepare(work: Path) -> dict[str, float]:
+    """Ingest, place feeds, add community activity, index. Returns seconds per step."""
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    _paperhub(work, "migrate", "-v0")
+    for name in ("recent-2025-2026.jsonl.xz", "archive-1986-2019.jsonl.xz"):
+        _paperhub(work, "ingest", "snapshot", str(SHARED / "arxiv" / name))
+    steps["ingest_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bench.web", "--activity", str(work)], env=_env(work), check=True)
+    steps["activity_s"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    _paperhub(work, "index", "update")
+    steps["index_s"] = round(time.perf_counter() - started, 1)
+    (work / "bench-web-ready").write_text(json.dumps(steps))
+    return steps
+
+
+def activity(seed: int = 3) -> None:
+    """300 users upvoting and commenting on papers of the newest feeds (run inside the hub's settings)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    django.setup()
+    from django.contrib.auth.models import User
+
+    from paperhub.community import services
+    from paperhub.papers.models import FeedEntry, Paper
+
+    rng = random.Random(seed)
+    recent = list(FeedEntry.objects.order_by("-day").values_list("paper_id", flat=True)[:3000])
+    papers = {p.pk: p for p in Paper.objects.filter(pk__in=recent)}
+    users = [User.objects.get_or_create(username=f"reader{i}")[0] for i in range(300)]
+    for user in users:
+        for paper_id in rng.sample(recent, 15):
+            services.upvote(user, papers[paper_id], on=True)
+        for paper_id in rng.sample(recent, 2):
+            services.add_comment(user, papers[paper_id], "Interesting: how does this compare to **prior work**?")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _targets(work: Path, count: int, seed: int = 5) -> dict[str, list[str]]:
+    """URLs per page kind, picked from the prepared database."""
+    import sqlite3
+
+    rng = random.Random(seed)
+    db = sqlite3.connect(work / "paperhub.sqlite3")
+    latest = db.execute("SELECT max(day) FROM papers_feedentry").fetchone()[0]
+    weeks = []
+    for back in range(8):  # the newest eight weeks that have feeds
+        year, week, _ = date.fromordinal(date.fromisoformat(latest).toordinal() - 7 * back).isocalendar()
+        weeks.append(f"/papers/week/{year}-W{week:02d}")
+    uids = [row[0] for row in db.execute("SELECT uid FROM papers_paper ORDER BY random() LIMIT ?", (count,))]
+    db.close()
+    return {
+        "home": ["/"] * count,
+        "week": [rng.choice(weeks) for _ in range(count)],
+        "search": [f"/papers/search?q={urllib.parse.quote(rng.choice(QUERIES))}" for _ in range(count)],
+        "paper": [f"/papers/{uid}" for uid in uids],
+    }
+
+
+def _fetch(url: str) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+        timing = response.headers.get("Server-Timing", "app;dur=nan")
+        status = response.status
+    client_ms = (time.perf_counter() - started) * 1000
+    return float(timing.split("dur=")[1]), client_ms, status
+
+
+def _attempt(url: str) -> tuple[float, float, int] | None:
+    try:
+        return _fetch(url)
+    except Exception:  # noqa: BLE001 (counted as an error)
+        return None
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {"p50_ms": round(ordered[len(ordered) // 2], 1),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1)}
+
+
+def measure(work: Path, requests: int, clients: int) -> dict:
+    """Serve the prepared hub and time every page kind."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2", "--threads", "4", "--no-index-watch"], env=_env(work),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _fetch(base + "/")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        result: dict = {}
+        for kind, paths in _targets(work, requests).items():
+            for path in paths[: max(5, requests // 10)]:  # warm both workers' caches and connections
+                _fetch(base + path)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                outcomes = list(pool.map(_attempt, [base + path for path in paths]))
+            elapsed = time.perf_counter() - started
+            done = [o for o in outcomes if o is not None]
+            errors = len(outcomes) - len(done)
+            server_ms, client_ms = [o[0] for o in done], [o[1] for o in done]
+            result[kind] = {"requests": len(paths), "errors": errors,
+                            "requests_per_s": round(len(server_ms) / elapsed, 1),
+                            "server": _summary(server_ms), "client": _summary(client_ms)}
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, help="data directory to prepare and keep (default: a temporary one)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per page kind")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--activity", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.activity:
+        activity()
+        return
+    with tempfile.TemporaryDirectory(prefix="paperhub-web-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        ready = work / "bench-web-ready"
+        steps = json.loads(ready.read_text()) if ready.exists() else prepare(work)
+        result = {**measure(work, args.requests, args.clients), "clients": args.clients, "prepare": steps}
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

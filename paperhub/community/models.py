@@ -1,0 +1,79 @@
+"""What people add to papers: upvotes, comments, collections."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from paperhub.papers.models import Paper
+
+
+class Upvote(models.Model):
+    """One user's upvote of one paper (Paper.upvotes counts them)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upvotes")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="upvote_rows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="upvote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} +1 {self.paper_id}"
+
+
+class Comment(models.Model):
+    """A comment on a paper, or a reply to one; the body is Markdown, rendered through a safe subset."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="comments_thread")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    #: Deleted by its author: kept (as "deleted") while replies hang from it.
+    deleted = models.BooleanField(default=False)
+    #: Hidden by a moderator in the admin.
+    hidden = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.paper_id}: {self.body[:40]}"
+
+    @property
+    def visible(self) -> bool:
+        return not (self.deleted or self.hidden)
+
+
+class Collection(models.Model):
+    """A list of papers a user curates, public or private."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220)
+    description = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CollectionItem(models.Model):
+    """A paper in a collection."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="collection_items")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collection", "paper"], name="collection_item_once")]
+        ordering = ["-added_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}: {self.paper_id}"

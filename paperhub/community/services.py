@@ -1,0 +1,206 @@
+"""Writes by people: upvotes, comments, submissions, collections. Each checks who may do it."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from paperhub.community.models import Collection, CollectionItem, Comment, Upvote
+from paperhub.papers import feeds
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.records import split_arxiv_id
+
+COMMENT_MAX_CHARS = 10_000
+User = AbstractBaseUser | AnonymousUser
+
+
+class NotAllowed(ValueError):
+    """What someone asked for is not allowed, with a message for them."""
+
+
+def _require_user(user: User) -> int:
+    """The user's id; raises NotAllowed for anonymous and banned (inactive) users."""
+    if not user.is_authenticated or not user.is_active or user.pk is None:
+        raise NotAllowed("Log in first.")
+    return int(user.pk)
+
+
+def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]:
+    """Set (on=True/False) or toggle (on=None) a user's upvote; returns (upvoted now, the paper's count).
+
+    The Upvote row and Paper.upvotes change in one transaction and the count moves only by rows really
+    added or removed, so concurrent clicks can never make the count disagree with the rows.
+    """
+    user_id = _require_user(user)
+    with transaction.atomic():
+        existing = Upvote.objects.filter(user_id=user_id, paper=paper)
+        if on is not False and (on is True or not existing.exists()):
+            try:
+                with transaction.atomic():
+                    Upvote.objects.create(user_id=user_id, paper=paper)
+                change = 1
+            except IntegrityError:  # a concurrent click got there first: it counted it
+                change = 0
+            state = True
+        else:
+            change = -existing.delete()[0]
+            state = False
+        if change:
+            Paper.objects.filter(pk=paper.pk).update(upvotes=F("upvotes") + change, changed_at=timezone.now())
+    return state, Paper.objects.values_list("upvotes", flat=True).get(pk=paper.pk)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise NotAllowed("A comment needs some text.")
+    if len(body) > COMMENT_MAX_CHARS:
+        raise NotAllowed(f"Comments are at most {COMMENT_MAX_CHARS:,} characters.")
+    return body
+
+
+def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
+    """A new comment on a paper, or a reply to one of its comments."""
+    user_id = _require_user(user)
+    if parent is not None and (parent.paper_id != paper.pk or not parent.visible):
+        raise NotAllowed("That comment cannot be replied to.")
+    return Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=_clean_body(body))
+
+
+def _own(user: User, comment: Comment) -> None:
+    _require_user(user)
+    if comment.user_id != user.pk or comment.deleted:
+        raise NotAllowed("You can only change your own comments.")
+
+
+def edit_comment(user: User, comment: Comment, body: str) -> Comment:
+    """Change the text of one's own comment."""
+    _own(user, comment)
+    comment.body = _clean_body(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(user: User, comment: Comment) -> None:
+    """Delete one's own comment; one with replies stays as a "deleted" placeholder so the thread holds."""
+    _own(user, comment)
+    if comment.replies.exists():
+        comment.deleted = True
+        comment.body = ""
+        comment.save(update_fields=["deleted", "body"])
+    else:
+        comment.delete()
+
+
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)$",
+                       re.IGNORECASE)
+
+
+def arxiv_id_from(text: str) -> str:
+    """The versionless arXiv id in what someone pasted: an id, arXiv:id, or an abs/pdf/html URL."""
+    text = (text or "").strip()
+    match = _ARXIV_URL.search(text)
+    candidate = match[1] if match else text
+    if not _ARXIV_ID.match(candidate):
+        raise NotAllowed(f"{text[:100]!r} is not an arXiv id or arXiv URL (for example 2501.01234).")
+    return split_arxiv_id(candidate.removeprefix("arXiv:").removeprefix("arxiv:"))[0]
+
+
+@dataclass
+class Submission:
+    """A submitted paper and the feed entry it got."""
+
+    paper: Paper
+    entry: FeedEntry
+
+
+def fetch_paper(arxiv_id: str) -> Paper | None:
+    """The paper from the hub, or fetched from the arXiv API and stored when the hub lacks it."""
+    paper = Paper.objects.filter(uid=arxiv_id).first()
+    if paper is not None:
+        return paper
+    from paperhub.ingest import arxiv_api
+    from paperhub.ingest.http import PoliteClient
+    from paperhub.papers.records import PaperRecord
+    from paperhub.papers.services import upsert_papers
+
+    client = PoliteClient(delay=0)
+    records = [item for page in arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, ids=[arxiv_id])
+               for item in page if isinstance(item, PaperRecord) and item.uid == arxiv_id]
+    upsert_papers(records)
+    return Paper.objects.filter(uid=arxiv_id).first()
+
+
+def submit(user: User, text: str) -> Submission:
+    """Put a paper into today's feed: logged in, within the daily quota, recent enough, not already there."""
+    _require_user(user)
+    arxiv_id = arxiv_id_from(text)
+    day = feeds.today()
+    username = user.get_username()
+    quota = settings.PAPERHUB_SUBMIT_DAILY_QUOTA
+    if FeedEntry.objects.filter(source="submission", submitted_by=username, day=day).count() >= quota:
+        raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
+    existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
+    if existing is not None:
+        raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
+    from paperhub.ingest.http import SourceError
+
+    try:
+        paper = fetch_paper(arxiv_id)
+    except SourceError as exc:
+        raise NotAllowed(f"arXiv could not be reached to fetch {arxiv_id} ({exc}); try again later.") from exc
+    if paper is None:
+        raise NotAllowed(f"arXiv has no paper {arxiv_id}.")
+    max_age = settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS
+    if paper.published and paper.published < timezone.now() - timedelta(days=max_age):
+        raise NotAllowed(f"{arxiv_id} was published on {paper.published:%Y-%m-%d}; only papers from the last "
+                         f"{max_age} days can be submitted.")
+    try:
+        with transaction.atomic():
+            entry = FeedEntry.objects.create(paper=paper, day=day, source="submission", submitted_by=username,
+                                             submitted_at=timezone.now())
+    except IntegrityError:
+        raise NotAllowed(f"{arxiv_id} is already in today's feed.") from None
+    return Submission(paper, entry)
+
+
+def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
+    """A new, empty collection owned by the user."""
+    user_id = _require_user(user)
+    title = (title or "").strip()[:200]
+    if not title:
+        raise NotAllowed("A collection needs a title.")
+    base = slugify(title)[:200] or "collection"
+    slug, n = base, 1
+    while Collection.objects.filter(owner_id=user_id, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description.strip(),
+                                     public=public)
+
+
+def _owned(user: User, collection: Collection) -> None:
+    _require_user(user)
+    if collection.owner_id != user.pk:
+        raise NotAllowed("Only its owner can change a collection.")
+
+
+def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
+    """Add a paper to one's collection; False when it was already there."""
+    _owned(user, collection)
+    _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+    return created
+
+
+def remove_from_collection(user: User, collection: Collection, paper: Paper) -> bool:
+    """Take a paper out of one's collection; False when it was not there."""
+    _owned(user, collection)
+    return CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] > 0

@@ -1,0 +1,34 @@
+"""`paperhub feeds rules --since DATE`: put papers already in the hub into their day's feed by the feed rules."""
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from paperhub.papers import feeds
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = "Feeds: apply the feed rules (PAPERHUB_FEED_CATEGORIES / _KEYWORDS) to papers already stored."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        rules = sub.add_parser("rules", help="place stored papers published in a date range by the feed rules")
+        rules.add_argument("--since", required=True, help="first publication day, YYYY-MM-DD")
+        rules.add_argument("--until", help="last publication day (default: no limit)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PAPERHUB_FEED_CATEGORIES and not settings.PAPERHUB_FEED_KEYWORDS:
+            raise CommandError("no feed rules: set PAPERHUB_FEED_CATEGORIES and/or PAPERHUB_FEED_KEYWORDS")
+        since = _day(options["since"])
+        until = _day(options["until"]) if options["until"] else None
+        created = feeds.apply_rules(since, until)
+        self.stdout.write(f"{created} papers placed in feeds by rule (entries already there were kept)")

@@ -1,0 +1,37 @@
+"""BibTeX entries for papers."""
+
+import re
+
+from paperhub.papers.models import Paper
+
+_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#"})
+
+
+def _value(text: str) -> str:
+    return " ".join(text.split()).translate(_SPECIAL)
+
+
+def citation_key(paper: Paper, first_author: str) -> str:
+    """surnameYEARfirstword, as Google Scholar and arXiv do."""
+    surname = re.sub(r"[^a-z]", "", (first_author.split()[-1] if first_author.split() else "").lower())
+    year = f"{paper.published:%Y}" if paper.published else ""
+    word = next((w for w in re.findall(r"[a-z]+", paper.title.lower()) if len(w) > 3), "")
+    return f"{surname or 'anon'}{year}{word}"
+
+
+def bibtex(paper: Paper, authors: list[str]) -> str:
+    """An @misc entry (arXiv's own form) for a paper and its ordered author names."""
+    fields = [("title", "{" + _value(paper.title) + "}"), ("author", _value(" and ".join(authors)))]
+    if paper.published:
+        fields.append(("year", f"{paper.published:%Y}"))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
+        primary = paper.paper_categories.filter(is_primary=True).values_list("category__code", flat=True).first()
+        if primary:
+            fields.append(("primaryClass", primary))
+    if paper.doi:
+        fields.append(("doi", _value(paper.doi)))
+    if paper.abs_url:
+        fields.append(("url", paper.abs_url))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{citation_key(paper, authors[0] if authors else '')},\n{body}\n}}"

@@ -1,0 +1,248 @@
+"""Daily, weekly and monthly feeds and trending: which papers, in which order. Pure date arithmetic first."""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.records import PaperRecord
+
+if TYPE_CHECKING:
+    from paperhub.papers.services import FeedPlacement
+
+
+class PeriodError(ValueError):
+    """A date, week or month in a URL or query that does not name a real period."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A feed's span of days (inclusive) and how it is named and linked."""
+
+    kind: str  # "day", "week" or "month"
+    first: date
+    last: date
+
+    @property
+    def key(self) -> str:
+        """The period as it appears in URLs: 2026-11-24, 2026-W48, 2026-11."""
+        if self.kind == "day":
+            return self.first.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.first.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return f"{self.first:%A, %-d %B %Y}"
+        if self.kind == "week":
+            return f"Week {self.key[6:]} of {self.key[:4]} ({self.first:%-d %b} - {self.last:%-d %b})"
+        return f"{self.first:%B %Y}"
+
+    def shifted(self, steps: int) -> "Period":
+        """The period `steps` before (negative) or after this one."""
+        if self.kind == "day":
+            return day_period(self.first + timedelta(days=steps))
+        if self.kind == "week":
+            return week_period(self.first + timedelta(weeks=steps))
+        month = self.first.year * 12 + self.first.month - 1 + steps
+        return month_period(date(month // 12, month % 12 + 1, 1))
+
+
+def day_period(day: date) -> Period:
+    return Period("day", day, day)
+
+
+def week_period(day: date) -> Period:
+    """The ISO week (Monday to Sunday) holding a day."""
+    monday = day - timedelta(days=day.weekday())
+    return Period("week", monday, monday + timedelta(days=6))
+
+
+def month_period(day: date) -> Period:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Period("month", first, following - timedelta(days=1))
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_period(kind: str, text: str) -> Period:
+    """A period from its URL form; raises PeriodError for anything else."""
+    try:
+        if kind == "day":
+            return day_period(date.fromisoformat(text))
+        if kind == "week" and (match := _WEEK.match(text)):
+            return week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        if kind == "month" and (match := _MONTH.match(text)):
+            return month_period(date(int(match[1]), int(match[2]), 1))
+    except ValueError:
+        pass
+    raise PeriodError(f"not a {kind}: {text!r}")
+
+
+def rollover_time(text: str) -> time:
+    """The feed's rollover setting ("HH:MM") as a time."""
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(f"PAPERHUB_FEED_ROLLOVER must be HH:MM, not {text!r}") from None
+
+
+def feed_day(moment: datetime, zone: str = "", rollover: str = "") -> date:
+    """The feed day a moment belongs to: days start at the rollover time in the feed's time zone."""
+    local = moment.astimezone(ZoneInfo(zone or settings.PAPERHUB_FEED_TIME_ZONE))
+    start = rollover_time(rollover or settings.PAPERHUB_FEED_ROLLOVER)
+    shift = timedelta(hours=start.hour, minutes=start.minute)
+    return (local - shift).date()
+
+
+def today() -> date:
+    """Today's feed day."""
+    return feed_day(timezone.now())
+
+
+def trending_score(votes: int, age_hours: float, gravity: float = 1.5) -> float:
+    """Votes decayed by age, as Hacker News ranks: (votes) / (age + 2) ** gravity.
+
+    A paper with no votes scores 0; two hours of grace keep a brand-new paper from dividing by ~0.
+    """
+    return max(0, votes) / (max(0.0, age_hours) + 2.0) ** gravity
+
+
+def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequence[str]) -> bool:
+    """Whether a new paper enters the day's feed by rule: any of the categories, or any keyword in its text."""
+    if categories and any(c in record.categories for c in categories):
+        return True
+    if keywords:
+        text = f"{record.title} {record.abstract}".casefold()
+        return any(k.casefold() in text for k in keywords)
+    return False
+
+
+def rule_placement(record: PaperRecord) -> "FeedPlacement | None":
+    """Where a paper enters a feed by the feed rules (settings): its publication day, or nowhere."""
+    from paperhub.papers.services import FeedPlacement
+
+    categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
+    if record.published is None or not matches_rules(record, categories, keywords):
+        return None
+    return FeedPlacement(uid=record.uid, day=feed_day(record.published), source="rule")
+
+
+def place_by_rules(records: Iterable[PaperRecord]) -> int:
+    """Put papers matching the feed rules into their day's feed; entries already there are kept."""
+    from paperhub.papers.services import place_in_feed
+
+    placements = [p for p in map(rule_placement, records) if p is not None]
+    return place_in_feed(placements, keep_existing=True)
+
+
+def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> int:
+    """Place papers already stored and published in [since, until] by the feed rules; returns new entries."""
+    from django.db.models import Q
+
+    from paperhub.papers.services import FeedPlacement, place_in_feed
+
+    categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
+    if not categories and not keywords:
+        return 0
+    start = datetime.combine(since, time(), tzinfo=ZoneInfo("UTC")) - timedelta(days=1)
+    papers = Paper.objects.filter(published__gte=start)
+    if until is not None:
+        end = datetime.combine(until, time(), tzinfo=ZoneInfo("UTC")) + timedelta(days=2)
+        papers = papers.filter(published__lt=end)
+    rule = Q()
+    if categories:
+        rule |= Q(paper_categories__category__code__in=categories)
+    for keyword in keywords:
+        rule |= Q(title__icontains=keyword) | Q(abstract__icontains=keyword)
+    created = 0
+    rows = papers.filter(rule).order_by("id").values_list("uid", "published").distinct()
+    chunk: list[FeedPlacement] = []
+    for uid, published in rows.iterator(chunk_size=batch):
+        if published is None:  # excluded by the filter above; keeps the type checker sure
+            continue
+        day = feed_day(published)
+        if day >= since and (until is None or day <= until):
+            chunk.append(FeedPlacement(uid=uid, day=day, source="rule"))
+        if len(chunk) >= batch:
+            created += place_in_feed(chunk, keep_existing=True)
+            chunk = []
+    return created + place_in_feed(chunk, keep_existing=True)
+
+
+def period_entries(period: Period) -> QuerySet[FeedEntry]:
+    """A period's feed entries, most upvoted first (ours plus those counted at the source), then newest."""
+    return (FeedEntry.objects.filter(day__gte=period.first, day__lte=period.last)
+            .select_related("paper")
+            .annotate(votes=F("paper__upvotes") + F("external_upvotes"))
+            .order_by("-votes", "-paper__published", "-id"))
+
+
+def period_papers(period: Period, offset: int = 0, limit: int = 50) -> tuple[list[Paper], int]:
+    """A page of a period's papers (each once, at its best-voted entry) and how many there are."""
+    entries = period_entries(period)
+    if period.kind != "day":  # a paper can be in several days' feeds of one week or month
+        seen: set[int] = set()
+        unique = []
+        for entry in entries.only("id", "paper_id", "day", "external_upvotes", "paper__upvotes",
+                                  "paper__published"):
+            if entry.paper_id not in seen:
+                seen.add(entry.paper_id)
+                unique.append(entry.id)
+        total = len(unique)
+        entries = period_entries(period).filter(id__in=unique[offset:offset + limit])
+        page = list(entries)
+    else:
+        total = entries.count()
+        page = list(entries[offset:offset + limit])
+    return _with_votes(page), total
+
+
+def _with_votes(entries: list[FeedEntry]) -> list[Paper]:
+    papers = []
+    for entry in entries:
+        paper = entry.paper
+        paper.votes = entry.votes  # type: ignore[attr-defined]
+        paper.feed_entry = entry  # type: ignore[attr-defined]
+        papers.append(paper)
+    return papers
+
+
+def latest_day() -> date | None:
+    """The newest day whose feed has papers."""
+    return FeedEntry.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def trending(limit: int = 50, now: datetime | None = None, days: int | None = None,
+             gravity: float | None = None) -> list[Paper]:
+    """Papers from the recent feeds ranked by trending_score; computed over at most a few weeks of entries."""
+    now = now or timezone.now()
+    days = settings.PAPERHUB_TRENDING_DAYS if days is None else days
+    gravity = settings.PAPERHUB_TRENDING_GRAVITY if gravity is None else gravity
+    since = feed_day(now) - timedelta(days=days)
+    best: dict[int, tuple[float, FeedEntry]] = {}
+    entries = (FeedEntry.objects.filter(day__gte=since).select_related("paper")
+               .annotate(votes=F("paper__upvotes") + F("external_upvotes")).filter(votes__gt=0))
+    for entry in entries:
+        placed = entry.submitted_at or datetime.combine(entry.day, time(), tzinfo=ZoneInfo("UTC"))
+        score = trending_score(entry.votes, (now - placed).total_seconds() / 3600, gravity)
+        if entry.paper_id not in best or score > best[entry.paper_id][0]:
+            best[entry.paper_id] = (score, entry)
+    ranked = sorted(best.values(), key=lambda pair: (-pair[0], -pair[1].id))[:limit]
+    papers = _with_votes([entry for _, entry in ranked])
+    for paper, (score, _) in zip(papers, ranked, strict=True):
+        paper.trending = round(score, 4)  # type: ignore[attr-defined]
+    return papers

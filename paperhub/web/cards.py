@@ -1,0 +1,69 @@
+"""What a paper card shows, gathered for a page of papers in a few queries."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from paperhub.community import queries as community
+from paperhub.papers.models import Paper, PaperAuthor
+from paperhub.papers.tex import render_tex
+
+
+@dataclass
+class Card:
+    """A paper as a feed or search result shows it."""
+
+    paper: Paper
+    title_html: SafeString
+    snippet_html: SafeString
+    authors: list[str]
+    day: date | None
+    votes: int
+    upvoted: bool
+    comments: int
+
+
+def excerpt(text: str, words: int = 45) -> str:
+    """The first words of a text, cut before an unclosed $...$ so math is not left half open."""
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    cut = " ".join(parts[:words])
+    if cut.count("$") % 2:
+        cut = cut[:cut.rfind("$")].rstrip()
+    return cut + " …"
+
+
+def page_number(request: HttpRequest) -> int:
+    """The ?page= of a request, 1 when missing or not a number."""
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None) -> list[Card]:
+    """Cards for papers (with prefetched authors); search hits bring their highlighted title and snippet."""
+    prefetch_related_objects(papers, Prefetch(
+        "authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")))
+    ids = [p.pk for p in papers]
+    upvoted = community.upvoted_ids(request.user, ids)
+    counts = community.comment_counts(ids)
+    result = []
+    for paper in papers:
+        hit = (hits or {}).get(paper.pk)
+        result.append(Card(
+            paper=paper,
+            title_html=hit.title_html if hit else render_tex(paper.title),
+            snippet_html=hit.snippet_html if hit else render_tex(excerpt(paper.abstract)),
+            authors=[a.author.name for a in paper.authorships.all()],
+            day=paper.published.date() if paper.published else None,
+            votes=getattr(paper, "votes", paper.upvotes),
+            upvoted=paper.pk in upvoted,
+            comments=counts.get(paper.pk, 0),
+        ))
+    return result

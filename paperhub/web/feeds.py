@@ -1,0 +1,51 @@
+"""Feed pages: the day, week and month feeds, trending. Thin views over paperhub.papers.feeds."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from paperhub.papers import feeds, queries
+from paperhub.web.cards import cards, page_number
+
+PAGE_SIZE = 30
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Today's papers, or the latest day that has any; the newest papers when no feed has any yet."""
+    day = feeds.latest_day()
+    if day is None:
+        page = page_number(request)
+        papers = queries.newest_papers(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        return render(request, "web/newest.html", {
+            "cards": cards(request, papers[:PAGE_SIZE]), "page": page, "has_next": len(papers) > PAGE_SIZE,
+            "total": queries.paper_count(),
+        })
+    return _period(request, feeds.day_period(day), home=True)
+
+
+def period(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    """/papers/date/YYYY-MM-DD, /papers/week/YYYY-Www, /papers/month/YYYY-MM."""
+    try:
+        chosen = feeds.parse_period(kind, key)
+    except feeds.PeriodError:
+        raise Http404(f"no such {kind}") from None
+    if chosen.key != key:  # 2026-W5 -> 2026-W05, 2026-1 -> 2026-01
+        return redirect(kind, key=chosen.key)
+    return _period(request, chosen)
+
+
+def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> HttpResponse:
+    page = page_number(request)
+    papers, total = feeds.period_papers(chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    kinds = [("day", feeds.day_period(chosen.first)), ("week", feeds.week_period(chosen.first)),
+             ("month", feeds.month_period(chosen.first))]
+    return render(request, "web/period.html", {
+        "period": chosen, "previous": chosen.shifted(-1), "next": chosen.shifted(1),
+        "is_current": chosen.last >= feeds.today(), "kinds": kinds, "home": home,
+        "cards": cards(request, papers), "page": page, "total": total,
+        "has_next": page * PAGE_SIZE < total,
+    })
+
+
+def trending(request: HttpRequest) -> HttpResponse:
+    """Papers by votes decayed by age (see docs/feeds.md)."""
+    return render(request, "web/trending.html", {"cards": cards(request, feeds.trending(limit=50))})

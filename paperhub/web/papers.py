@@ -1,0 +1,189 @@
+"""Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from paperhub import search as search_api
+from paperhub.community import queries as community
+from paperhub.community import services
+from paperhub.community.models import Collection, Comment
+from paperhub.papers import queries
+from paperhub.papers.bibtex import bibtex
+from paperhub.papers.models import Author, Paper
+from paperhub.papers.tex import render_abstract, render_tex
+from paperhub.web.cards import cards, page_number
+
+SEARCH_PAGE = 20
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to ?next= when it is on this site, else to the fallback."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = fallback
+    return redirect(target)
+
+
+def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
+    """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it."""
+    paper = queries.paper_by_uid(uid)
+    if paper is None:
+        raise Http404("no such paper")
+    if paper.uid != uid:  # an id with its version, or of the old form with a different case
+        return redirect("paper", uid=paper.uid)
+    authors = queries.author_names(paper)
+    try:
+        similar_hits = search_api.similar(paper.pk, limit=8)
+    except Exception:  # noqa: BLE001 (search indexes are derived: a missing or broken one must not break the page)
+        similar_hits = []
+    similar = queries.papers_by_ids([h.id for h in similar_hits])
+    own = (Collection.objects.filter(owner_id=request.user.pk).order_by("title")
+           if request.user.is_authenticated else Collection.objects.none())
+    return render(request, "web/paper.html", {
+        "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
+        "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
+        "card": cards(request, [paper])[0],
+        "threads": community.threads(paper),
+        "similar": cards(request, [similar[h.id] for h in similar_hits if h.id in similar]),
+        "collections": community.collections_holding(paper, request.user), "own_collections": own,
+        "categories": [pc.category.code for pc in paper.paper_categories.all()],
+    })
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """/papers/search?q=: result cards with highlights, filters, sorts and pages."""
+    q = request.GET.get("q", "")[:500]
+    sort = request.GET.get("sort", "relevance")
+    sort = sort if sort in ("relevance", "newest", "upvotes") else "relevance"
+    page = page_number(request)
+    filters = search_api.Filters(
+        since=_date(request.GET.get("since", "")), until=_date(request.GET.get("until", "")),
+        categories=tuple(c for c in request.GET.get("cat", "").replace(",", " ").split() if c)[:10],
+        authors=tuple(a.strip() for a in request.GET.get("author", "").split(",") if a.strip())[:10],
+    )
+    results = None
+    found: list = []
+    if q.strip() or filters != search_api.Filters():
+        results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
+                                    offset=(page - 1) * SEARCH_PAGE)
+        papers = queries.papers_by_ids([h.id for h in results.hits])
+        hits = {h.id: h for h in results.hits}
+        found = cards(request, [papers[h.id] for h in results.hits if h.id in papers], hits)
+    return render(request, "web/search.html", {
+        "q": q, "sort": sort, "cards": found, "results": results, "page": page,
+        "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
+                    "cat": request.GET.get("cat", ""), "author": request.GET.get("author", "")},
+        "has_next": results is not None and page * SEARCH_PAGE < results.total,
+        "extra": urlencode({k: v for k, v in request.GET.items() if k in ("sort", "since", "until", "cat", "author")}),
+    })
+
+
+def author_slug(author: Author) -> str:
+    return f"{slugify(author.name) or 'author'}-{author.pk}"
+
+
+def author_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """/authors/<name>-<id>: an author's papers, newest first."""
+    _, _, number = slug.rpartition("-")
+    if not number.isdigit():
+        raise Http404("no such author")
+    author = get_object_or_404(Author, pk=int(number))
+    if slug != author_slug(author):
+        return redirect("author", slug=author_slug(author))
+    page = page_number(request)
+    papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
+    return render(request, "web/author.html", {"author": author, "cards": cards(request, papers), "total": total,
+                                               "page": page, "has_next": page * 30 < total})
+
+
+@require_POST
+def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """Toggle (or set, with on=1/0) the user's upvote; htmx gets the button back, others a redirect."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    if not request.user.is_authenticated:
+        if request.htmx:  # type: ignore[attr-defined]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"/accounts/login/?next=/papers/{paper.uid}"
+            return response
+        return redirect(f"/accounts/login/?next=/papers/{paper.uid}")
+    wanted = {"1": True, "0": False}.get(request.POST.get("on", ""))
+    state, count = services.upvote(request.user, paper, on=wanted)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
+                                                    "next": request.POST.get("next", "")})
+    return _back(request, f"/papers/{paper.uid}")
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """A new comment or reply (parent=<id>)."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    parent = None
+    if request.POST.get("parent"):
+        parent = Comment.objects.filter(pk=request.POST["parent"] if request.POST["parent"].isdigit() else 0).first()
+        if parent is None:
+            return HttpResponseBadRequest("no such comment")
+    try:
+        services.add_comment(request.user, paper, request.POST.get("body", ""), parent)
+    except services.NotAllowed as exc:
+        messages.error(request, str(exc))
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/_comments.html", {"paper": paper, "threads": community.threads(paper)})
+    return redirect(f"/papers/{paper.uid}#comments")
+
+
+@login_required
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Edit one's own comment (GET shows the form)."""
+    item = get_object_or_404(Comment, pk=comment_id, hidden=False)
+    if item.user_id != request.user.pk:
+        raise Http404("not your comment")
+    if request.method == "POST":
+        try:
+            services.edit_comment(request.user, item, request.POST.get("body", ""))
+            return redirect(f"/papers/{item.paper.uid}#comment-{item.pk}")
+        except services.NotAllowed as exc:
+            messages.error(request, str(exc))
+    return render(request, "web/comment_edit.html", {"comment": item})
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = get_object_or_404(Comment, pk=comment_id)
+    uid = item.paper.uid
+    try:
+        services.delete_comment(request.user, item)
+    except services.NotAllowed as exc:
+        messages.error(request, str(exc))
+    return redirect(f"/papers/{uid}#comments")
+
+
+@login_required
+def submit(request: HttpRequest) -> HttpResponse:
+    """Submit a paper by arXiv id or URL into today's feed."""
+    if request.method == "POST":
+        try:
+            done = services.submit(request.user, request.POST.get("paper", ""))
+        except services.NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Submitted: {done.paper.title}")
+            return redirect("paper", uid=done.paper.uid)
+    return render(request, "web/submit.html", {"value": request.POST.get("paper", "")})

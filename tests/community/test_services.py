@@ -1,0 +1,164 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
+from django.utils import timezone
+
+from paperhub.community import services
+from paperhub.community.markdown import render_comment
+from paperhub.community.models import Comment, Upvote
+from paperhub.community.queries import threads
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.conftest import Reply
+from tests.factories import FIXTURES, record
+
+
+@pytest.fixture
+def paper(db):
+    upsert_papers([record("2611.00001", published=timezone.now())])
+    return Paper.objects.get()
+
+
+@pytest.fixture
+def ann(db):
+    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+
+
+@pytest.fixture
+def bob(db):
+    return User.objects.create_user("bob", "bob@example.org", "a-long-password-2")
+
+
+def test_upvote_toggles_and_counts(paper, ann, bob):
+    assert services.upvote(ann, paper) == (True, 1)
+    assert services.upvote(bob, paper) == (True, 2)
+    assert services.upvote(ann, paper) == (False, 1)
+    assert services.upvote(bob, paper, on=True) == (True, 1)  # setting is idempotent
+    assert services.upvote(ann, paper, on=False) == (False, 1)
+    assert Upvote.objects.count() == 1
+
+
+def test_anonymous_and_banned_users_cannot_write(paper, ann):
+    with pytest.raises(services.NotAllowed):
+        services.upvote(AnonymousUser(), paper)
+    ann.is_active = False
+    with pytest.raises(services.NotAllowed):
+        services.add_comment(ann, paper, "hi")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_clicks_keep_the_count_equal_to_the_rows():
+    upsert_papers([record("2611.00009")])
+    paper = Paper.objects.get()
+    users = [User.objects.create_user(f"u{i}") for i in range(8)]
+    errors = []
+
+    def click(user, times):
+        try:
+            for _ in range(times):
+                services.upvote(user, paper)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=click, args=(u, 3 + i % 2)) for i, u in enumerate(users) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors
+    paper.refresh_from_db()
+    assert paper.upvotes == Upvote.objects.filter(paper=paper).count()
+
+
+def test_comments_reply_edit_delete(paper, ann, bob):
+    top = services.add_comment(ann, paper, "First!")
+    reply = services.add_comment(bob, paper, "A reply", parent=top)
+    assert [(t.comment.body, [r.comment.body for r in t.replies]) for t in threads(paper)] == [("First!", ["A reply"])]
+    with pytest.raises(services.NotAllowed):
+        services.edit_comment(bob, top, "not mine")
+    services.edit_comment(ann, top, "First, edited")
+    assert Comment.objects.get(pk=top.pk).edited_at is not None
+    services.delete_comment(ann, top)  # has a reply: stays as a placeholder
+    assert Comment.objects.get(pk=top.pk).deleted
+    services.delete_comment(bob, reply)
+    assert not Comment.objects.filter(pk=reply.pk).exists()
+    with pytest.raises(services.NotAllowed):
+        services.add_comment(ann, paper, "   ")
+    with pytest.raises(services.NotAllowed):
+        services.add_comment(ann, paper, "x" * 10_001)
+
+
+def test_hidden_comments_leave_threads(paper, ann, bob):
+    top = services.add_comment(ann, paper, "spam")
+    services.add_comment(bob, paper, "reply to spam", parent=top)
+    Comment.objects.filter(pk=top.pk).update(hidden=True)
+    assert threads(paper) == []
+
+
+def test_comment_markdown_is_a_safe_subset():
+    html = str(render_comment("**bold** _it_ `code` [link](https://example.org) <script>alert(1)</script>\n\n"
+                              "[x](javascript:alert(1)) ![img](https://e.org/i.png)\n\n# Heading"))
+    assert "<strong>bold</strong>" in html and "<em>it</em>" in html and "<code>code</code>" in html
+    assert 'href="https://example.org"' in html and 'rel="nofollow noopener noreferrer ugc"' in html
+    assert "<script" not in html and "href=\"javascript" not in html and "<img" not in html and "<h1" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2501.01234", "2501.01234"), ("2501.01234v3", "2501.01234"), ("arXiv:2501.01234", "2501.01234"),
+    ("https://arxiv.org/abs/2501.01234v2", "2501.01234"), ("https://arxiv.org/pdf/2501.01234.pdf", "2501.01234"),
+    ("http://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"), (" 2501.01234 ", "2501.01234"),
+])
+def test_arxiv_ids_from_what_people_paste(text, expected):
+    assert services.arxiv_id_from(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "hello", "https://evil.example/abs/2501.01234x", "2501.1", "../../etc"])
+def test_bad_submissions_are_refused(text):
+    with pytest.raises(services.NotAllowed):
+        services.arxiv_id_from(text)
+
+
+def test_submit_fetches_from_arxiv_and_places_in_todays_feed(ann, settings, source_server):
+    settings.PAPERHUB_ARXIV_API_URL = source_server.url + "/api/query"
+    settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
+    source_server.routes["/api/query"] = lambda q: Reply((FIXTURES / "arxiv_api_page1.xml").read_bytes())
+    done = services.submit(ann, "https://arxiv.org/abs/2611.05678")
+    assert done.paper.uid == "2611.05678" and done.entry.source == "submission" and done.entry.submitted_by == "ann"
+    assert source_server.requests[0][1]["id_list"] == "2611.05678"
+    with pytest.raises(services.NotAllowed, match="already in the feed"):
+        services.submit(ann, "2611.05678")
+
+
+def test_submission_rules(ann, bob, settings, paper):
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 1
+    upsert_papers([record("2611.00002", published=timezone.now()),
+                   record("2611.00003", published=timezone.now() - timedelta(days=40))])
+    services.submit(ann, "2611.00001")
+    with pytest.raises(services.NotAllowed, match="daily limit"):
+        services.submit(ann, "2611.00002")
+    with pytest.raises(services.NotAllowed, match="only papers from the last"):
+        services.submit(bob, "2611.00003")
+    with pytest.raises(services.NotAllowed, match="Log in"):
+        services.submit(AnonymousUser(), "2611.00002")
+    assert FeedEntry.objects.count() == 1
+
+
+def test_collections_belong_to_their_owner(paper, ann, bob):
+    reading = services.create_collection(ann, "Reading group", public=False)
+    again = services.create_collection(ann, "Reading group")
+    assert (reading.slug, again.slug) == ("reading-group", "reading-group-2")
+    assert services.add_to_collection(ann, reading, paper) and not services.add_to_collection(ann, reading, paper)
+    with pytest.raises(services.NotAllowed):
+        services.add_to_collection(bob, reading, paper)
+    from paperhub.community.queries import collections_holding
+
+    assert collections_holding(paper, bob) == [] and collections_holding(paper, ann) == [reading]
+    assert services.remove_from_collection(ann, reading, paper)
+
+

@@ -1,0 +1,127 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from paperhub.papers import feeds
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import record
+
+
+def test_periods_parse_and_shift():
+    week = feeds.parse_period("week", "2026-W01")
+    assert (week.first, week.last, week.key) == (date(2025, 12, 29), date(2026, 1, 4), "2026-W01")
+    assert week.shifted(-1).key == "2025-W52" and week.shifted(1).key == "2026-W02"
+    month = feeds.parse_period("month", "2024-02")
+    assert (month.first, month.last) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert month.shifted(-2).key == "2023-12" and month.shifted(11).key == "2025-01"
+    assert feeds.parse_period("day", "2026-11-24").shifted(7).key == "2026-12-01"
+    assert feeds.parse_period("week", "2026-W5").key == "2026-W05"
+
+
+@pytest.mark.parametrize(("kind", "text"), [("day", "2026-02-30"), ("week", "2026-W54"), ("month", "2026-13"),
+                                             ("month", "x"), ("week", "2026-11"), ("day", "")])
+def test_bad_periods_are_refused(kind, text):
+    with pytest.raises(feeds.PeriodError):
+        feeds.parse_period(kind, text)
+
+
+def test_feed_day_follows_rollover_and_time_zone():
+    moment = datetime(2026, 11, 24, 13, 30, tzinfo=UTC)
+    assert feeds.feed_day(moment, "UTC", "00:00") == date(2026, 11, 24)
+    assert feeds.feed_day(moment, "UTC", "14:00") == date(2026, 11, 23)  # before the day rolls over
+    assert feeds.feed_day(moment, "America/New_York", "00:00") == date(2026, 11, 24)
+    assert feeds.feed_day(datetime(2026, 11, 24, 3, 0, tzinfo=UTC), "America/New_York", "00:00") == date(2026, 11, 23)
+    with pytest.raises(feeds.PeriodError):
+        feeds.feed_day(moment, "UTC", "25:99")
+
+
+def test_trending_score_decays_with_age_and_ranks_votes():
+    assert feeds.trending_score(0, 1) == 0
+    assert feeds.trending_score(10, 0) > feeds.trending_score(10, 24) > feeds.trending_score(10, 240)
+    assert feeds.trending_score(20, 24) > feeds.trending_score(10, 24)
+    assert feeds.trending_score(10, 2, gravity=1.0) == pytest.approx(10 / 4)
+    # a day-old paper with 30 votes beats a 6-hour-old one with 2, which beats a week-old one with 30
+    assert feeds.trending_score(30, 24) > feeds.trending_score(2, 6) > feeds.trending_score(30, 24 * 7)
+
+
+def test_rules_match_categories_or_keywords():
+    paper = record(categories=("cs.CL",), title="Sparse attention", abstract="We study Retrieval.")
+    assert feeds.matches_rules(paper, ["cs.CL"], [])
+    assert not feeds.matches_rules(paper, ["cs.CV"], [])
+    assert feeds.matches_rules(paper, [], ["retrieval"])
+    assert not feeds.matches_rules(paper, [], [])
+
+
+@pytest.mark.django_db
+def test_ingest_places_papers_by_rule_without_overwriting_submissions(settings, tmp_path):
+    from paperhub.ingest.pipeline import IngestSummary, land
+    from paperhub.ingest.report import ErrorLog
+
+    settings.PAPERHUB_FEED_CATEGORIES = ["cs.CV"]
+    when = datetime(2026, 11, 20, 15, tzinfo=UTC)
+    land([record("2611.00001", categories=("cs.CV",), published=when),
+          record("2611.00002", categories=("cs.CL",), published=when)], ErrorLog(), IngestSummary())
+    assert list(FeedEntry.objects.values_list("paper__uid", "day", "source")) == [
+        ("2611.00001", date(2026, 11, 20), "rule")]
+    FeedEntry.objects.update(source="submission", submitted_by="ann")
+    land([record("2611.00001", categories=("cs.CV",), published=when, version=2)], ErrorLog(), IngestSummary())
+    assert FeedEntry.objects.get().source == "submission"
+
+
+@pytest.mark.django_db
+def test_period_papers_order_by_votes_and_count_each_paper_once():
+    day = date(2026, 11, 23)
+    upsert_papers([record(f"2611.0000{i}", published=datetime(2026, 11, 22, tzinfo=UTC)) for i in range(1, 4)])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    Paper.objects.filter(uid="2611.00002").update(upvotes=5)
+    FeedEntry.objects.create(paper=papers["2611.00001"], day=day, source="hf", external_upvotes=3)
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=day, source="submission")
+    FeedEntry.objects.create(paper=papers["2611.00003"], day=day, source="rule")
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=day + timedelta(days=1), source="rule")
+    ranked, total = feeds.period_papers(feeds.day_period(day))
+    assert [p.uid for p in ranked] == ["2611.00002", "2611.00001", "2611.00003"] and total == 3
+    assert [p.votes for p in ranked] == [5, 3, 0]
+    week, total = feeds.period_papers(feeds.week_period(day), limit=2)
+    assert total == 3 and [p.uid for p in week] == ["2611.00002", "2611.00001"]
+
+
+@pytest.mark.django_db
+def test_trending_ranks_recent_votes_over_old_ones():
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    upsert_papers([record(u) for u in ("2611.00001", "2611.00002", "2611.00003", "2611.00004")])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    Paper.objects.filter(uid="2611.00001").update(upvotes=40)  # old
+    Paper.objects.filter(uid="2611.00002").update(upvotes=10)  # fresh
+    Paper.objects.filter(uid="2611.00004").update(upvotes=99)  # outside the window
+    FeedEntry.objects.create(paper=papers["2611.00001"], day=date(2026, 11, 17), source="rule")
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=date(2026, 11, 24), source="rule")
+    FeedEntry.objects.create(paper=papers["2611.00003"], day=date(2026, 11, 24), source="rule")  # no votes
+    FeedEntry.objects.create(paper=papers["2611.00004"], day=date(2026, 10, 1), source="rule")
+    ranked = feeds.trending(now=now, days=14, gravity=1.5)
+    assert [p.uid for p in ranked] == ["2611.00002", "2611.00001"]
+    assert ranked[0].trending == pytest.approx(10 / 14 ** 1.5, rel=1e-3)
+
+
+@pytest.mark.django_db
+def test_feeds_rules_command_places_stored_papers_idempotently(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    upsert_papers([
+        record("2611.00001", categories=("cs.CL",), published=datetime(2026, 11, 20, 9, tzinfo=UTC)),
+        record("2611.00002", categories=("cs.CV",), published=datetime(2026, 11, 20, 9, tzinfo=UTC),
+               title="Diffusion for video"),
+        record("2611.00003", categories=("cs.CL",), published=datetime(2026, 10, 1, 9, tzinfo=UTC)),
+    ])
+    with pytest.raises(CommandError, match="no feed rules"):
+        call_command("feeds", "rules", "--since", "2026-11-01")
+    settings.PAPERHUB_FEED_CATEGORIES = ["cs.CL"]
+    settings.PAPERHUB_FEED_KEYWORDS = ["diffusion"]
+    out = StringIO()
+    call_command("feeds", "rules", "--since", "2026-11-01", stdout=out)
+    assert out.getvalue().startswith("2 papers placed")
+    assert sorted(FeedEntry.objects.values_list("paper__uid", flat=True)) == ["2611.00001", "2611.00002"]
+    call_command("feeds", "rules", "--since", "2026-11-01", stdout=out)
+    assert FeedEntry.objects.count() == 2

@@ -1,0 +1,198 @@
+"""A new user's first visit, in headless Chromium (Playwright) against `paperhub serve`, with screenshots.
+
+Screenshots land in test-artifacts/screenshots/ (CI keeps them as artifacts).
+"""
+
+import os
+import re
+import shutil
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.factories import snapshot_object
+from tests.web.test_home import free_port
+
+CHROMIUM = os.environ.get("PAPERHUB_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str:
+    if not shutil.which(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PAPERHUB_CHROMIUM)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+def _recent(arxiv_id: str, days_ago: int, title: str, categories: str = "cs.CL", abstract: str = "") -> dict:
+    when = datetime.now(UTC) - timedelta(days=days_ago)
+    return snapshot_object(arxiv_id, title=title, categories=categories,
+                           abstract=abstract or f"We study {title.lower()} with $O(n \\log n)$ cost.",
+                           versions=[{"version": "v1", "created": when.strftime("%a, %d %b %Y %H:%M:%S GMT")}],
+                           update_date=when.strftime("%Y-%m-%d"))
+
+
+@pytest.fixture
+def served_hub(hub) -> Iterator[str]:
+    """A hub with a few recent papers in its feeds (a category rule), indexed, served by gunicorn."""
+    hub.env.update(PAPERHUB_FEED_CATEGORIES="cs.CL", PAPERHUB_SIGNUP_OPEN="true")
+    hub.ingest("papers.jsonl", [
+        _recent("2611.10001", 1, "Sparse attention for long documents"),
+        _recent("2611.10002", 1, "Retrieval augmented generation at scale"),
+        _recent("2611.10003", 2, "Attention sinks in streaming language models"),
+        _recent("2611.10004", 9, "Multilingual instruction tuning"),
+        _recent("2611.10005", 1, "Neural radiance fields from sparse views", categories="cs.CV"),  # no rule
+    ])
+    hub.run("index", "update")
+    port = free_port()
+    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-index-watch")
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/", timeout=5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def page(served_hub: str):
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(base_url=served_hub, viewport={"width": 1200, "height": 900})
+        context.set_default_timeout(15_000)
+        tab = context.new_page()
+        problems: list[str] = []
+        tab.on("pageerror", lambda error: problems.append(str(error)))
+        yield tab
+        browser.close()
+        assert not problems, f"JavaScript errors: {problems}"
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_new_user_walks_through_the_hub(page):
+    from playwright.sync_api import expect
+
+    # Home: today's feed, most upvoted first; reading works for anyone
+    page.goto("/")
+    expect(page.locator("h1")).to_contain_text("Daily papers")
+    expect(page.locator("article.card")).not_to_have_count(0)
+    shot(page, "01-home")
+
+    # Sign up
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill("newreader")
+    page.get_by_label("Email").fill("newreader@example.org")
+    page.get_by_label("Password", exact=True).fill("a-good-long-passphrase")
+    page.get_by_label("Password confirmation").fill("a-good-long-passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".messages")).to_contain_text("Welcome, newreader!")
+
+    # Browse days and weeks
+    page.get_by_role("link", name="Week", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Week")
+    page.locator("a[rel=prev]").first.click()
+    expect(page.locator("h1")).to_contain_text("Week")
+    page.get_by_role("link", name="Daily", exact=True).click()
+    page.get_by_role("link", name="Day", exact=True).click()
+    expect(page.locator("h1")).to_have_text(re.compile(r"\w+day, \d+ \w+ \d{4}"))
+
+    # Search from the header box
+    page.get_by_placeholder("Search papers, authors, topics").fill("sparse attention")
+    page.keyboard.press("Enter")
+    expect(page.locator("article.card mark").first).to_be_visible()
+    expect(page.locator("article.card h2").first).to_contain_text("Sparse")
+    shot(page, "02-search")
+
+    # Open a paper
+    page.locator("article.card h2 a").first.click()
+    expect(page.locator("h1")).to_have_text("Sparse attention for long documents")
+    expect(page.locator(".abstract .math")).to_contain_text("O(n log n)")
+
+    # Upvote without a reload (htmx), and it stays after one
+    vote = page.locator("main form.vote button").first
+    expect(vote).to_have_attribute("aria-pressed", "false")
+    vote.click()
+    expect(page.locator("main form.vote button").first).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("main form.vote .count").first).to_have_text("1")
+    page.reload()
+    expect(page.locator("main form.vote .count").first).to_have_text("1")
+
+    # Comment, then reply to the comment
+    page.get_by_label("Add a comment").fill("Does this hold for **long** inputs?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator(".comment .text strong")).to_have_text("long")
+    page.locator(".comment summary", has_text="Reply").first.click()
+    page.get_by_label("Reply to newreader").fill("Answering myself: yes, up to 64k tokens.")
+    page.get_by_role("button", name="Reply", exact=True).click()
+    expect(page.locator(".replies .comment .text")).to_contain_text("64k tokens")
+
+    # Make a collection holding this paper
+    page.get_by_label("New collection with this paper").fill("Long context reading group")
+    page.get_by_role("button", name="Create and save").click()
+    expect(page.locator("aside")).to_contain_text("Long context reading group")
+    shot(page, "03-paper")
+    page.emulate_media(color_scheme="dark")
+    shot(page, "04-paper-dark")
+    page.emulate_media(color_scheme="light")
+    page.get_by_role("link", name="Long context reading group").click()
+    expect(page.locator("h1")).to_have_text("Long context reading group")
+    expect(page.locator("article.card")).to_have_count(1)
+
+    # Submit a paper that is in no feed yet: it lands in today's
+    page.get_by_role("link", name="Submit").click()
+    page.get_by_label("arXiv id or URL").fill("https://arxiv.org/abs/2611.10005v1")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".messages")).to_contain_text("Submitted: Neural radiance fields")
+    page.goto("/papers/date/" + datetime.now(UTC).strftime("%Y-%m-%d"))
+    expect(page.locator("article.card h2", has_text="Neural radiance fields")).to_be_visible()
+    shot(page, "05-today")
+
+    # The profile shows what the user did
+    page.get_by_role("link", name="newreader").click()
+    expect(page.locator("main")).to_contain_text("Long context reading group")
+    expect(page.locator("main")).to_contain_text("Does this hold for")
+    shot(page, "06-profile")
+
+    # Keyboard: the first Tab reaches the skip link
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+
+
+def test_reading_works_without_javascript(served_hub):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
+        context = browser.new_context(base_url=served_hub, java_script_enabled=False)
+        page = context.new_page()
+        page.goto("/")
+        page.locator("article.card h2 a").first.click()
+        expect(page.locator(".abstract")).to_be_visible()
+        page.locator("main form.vote button").first.click()  # a plain form post: off to log in
+        expect(page).to_have_url(re.compile(r".*/accounts/login/.*"))
+        browser.close()

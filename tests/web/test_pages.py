@@ -1,0 +1,209 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from paperhub.community import services
+from paperhub.community.models import Comment, Upvote
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import record
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def papers(db):
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([
+        record("2611.00001", title=r"Sparse <script>alert(1)</script> attention in $O(n^2)$", published=when,
+               abstract="We study $\\alpha$-sparse attention.\n\nSecond paragraph.",
+               code_url="javascript:alert(1)", project_url="https://project.example"),
+        record("2611.00002", title="Dense retrieval for claims", published=when),
+        record("2611.00003", title="Older work", published=when - timedelta(days=30)),
+    ])
+    found = {p.uid: p for p in Paper.objects.all()}
+    FeedEntry.objects.create(paper=found["2611.00001"], day=DAY, source="rule")
+    FeedEntry.objects.create(paper=found["2611.00002"], day=DAY, source="hf", external_upvotes=7)
+    return found
+
+
+@pytest.fixture
+def ann(db):
+    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+
+
+def test_home_shows_the_latest_day_by_votes(client, papers):
+    html = client.get("/").content.decode()
+    assert "Daily papers · Monday, 23 November 2026" in html
+    assert html.index("Dense retrieval") < html.index("Sparse")  # 7 votes first
+    assert "Older work" not in html
+
+
+def test_day_week_month_pages_link_to_their_neighbours(client, papers):
+    day = client.get("/papers/date/2026-11-23").content.decode()
+    assert 'href="/papers/date/2026-11-22"' in day and 'href="/papers/date/2026-11-24"' in day
+    week = client.get("/papers/week/2026-W48").content.decode()
+    assert "Dense retrieval" in week and 'href="/papers/week/2026-W47"' in week
+    month = client.get("/papers/month/2026-11").content.decode()
+    assert "2 papers" in month and 'href="/papers/month/2026-10"' in month
+    assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
+    assert client.get("/papers/date/2026-02-30").status_code == 404
+    assert client.get("/papers/month/abc").status_code == 404
+
+
+def test_paper_page_renders_latex_safely_and_links(client, papers):
+    response = client.get("/papers/2611.00001")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert '<span class="math">O(n<sup>2</sup>)</span>' in html and '<span class="math">α</span>-sparse' in html
+    assert "<p>Second paragraph.</p>" in html
+    assert 'href="javascript:' not in html and 'href="https://project.example"' in html
+    assert 'href="https://arxiv.org/pdf/2611.00001"' in html and "@misc{lovelace2026sparse" in html
+    assert '/authors/ada-lovelace-' in html
+    assert client.get("/papers/2611.00001v2").headers["Location"] == "/papers/2611.00001"
+    assert client.get("/papers/9999.99999").status_code == 404
+
+
+def test_author_page_lists_papers_and_fixes_its_slug(client, papers):
+    author = papers["2611.00001"].authorships.first().author
+    assert client.get(f"/authors/wrong-{author.pk}").headers["Location"] == f"/authors/ada-lovelace-{author.pk}"
+    html = client.get(f"/authors/ada-lovelace-{author.pk}").content.decode()
+    assert "3 papers" in html and "Older work" in html
+    assert client.get("/authors/nobody").status_code == 404
+
+
+def test_upvote_without_javascript_and_with_htmx(client, papers, ann):
+    paper = papers["2611.00002"]
+    assert client.post(f"/upvote/{paper.pk}").headers["Location"].startswith("/accounts/login/")
+    client.force_login(ann)
+    response = client.post(f"/upvote/{paper.pk}", {"next": "/papers/trending"})
+    assert response.headers["Location"] == "/papers/trending"
+    response = client.post(f"/upvote/{paper.pk}", {"next": "https://evil.example/"})  # toggled off
+    assert response.headers["Location"] == f"/papers/{paper.uid}"  # no open redirect
+    response = client.post(f"/upvote/{paper.pk}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    assert Upvote.objects.filter(user=ann).count() == 1 and Paper.objects.get(pk=paper.pk).upvotes == 1
+    assert client.get(f"/upvote/{paper.pk}").status_code == 405
+
+
+def test_writes_need_csrf(papers, ann):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(ann)
+    paper = papers["2611.00001"]
+    assert strict.post(f"/upvote/{paper.pk}").status_code == 403
+    assert strict.post(f"/comments/{paper.pk}/new", {"body": "x"}).status_code == 403
+    assert strict.post("/papers/submit", {"paper": paper.uid}).status_code == 403
+
+
+def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    client.post(f"/comments/{paper.pk}/new", {"body": "Great **paper** <img src=x onerror=alert(1)>"})
+    top = Comment.objects.get()
+    response = client.post(f"/comments/{paper.pk}/new", {"body": "A reply", "parent": top.pk}, HTTP_HX_REQUEST="true")
+    assert 'id="comment-list"' in response.content.decode()
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert "<strong>paper</strong>" in html and "<img src=x" not in html and "A reply" in html
+    client.post(f"/comments/{top.pk}/edit", {"body": "Edited text"})
+    assert "Edited text" in client.get(f"/papers/{paper.uid}").content.decode()
+    other = User.objects.create_user("eve", "e@example.org", "a-long-password-3")
+    client.force_login(other)
+    assert client.get(f"/comments/{top.pk}/edit").status_code == 404
+    client.post(f"/comments/{top.pk}/delete")
+    assert Comment.objects.filter(pk=top.pk, deleted=False).exists()
+
+
+def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):
+    from paperhub import search
+
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    search.update()
+    html = client.get("/papers/search?q=sparse+attention").content.decode()
+    assert "<mark>Sparse</mark>" in html and "1 result" in html and "2 authors" not in html
+    html = client.get("/papers/search?q=retrieval&since=2026-11-01&sort=newest").content.decode()
+    assert "Dense <mark>retrieval</mark>" in html and "Older work" not in html
+    html = client.get('/papers/search?q="unbalanced (quote&cat=cs.CL').content.decode()
+    assert "No papers match" in html
+
+
+def test_submit_page(client, papers, ann, settings):
+    settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
+    assert client.get("/papers/submit").headers["Location"].startswith("/accounts/login/")
+    client.force_login(ann)
+    response = client.post("/papers/submit", {"paper": "https://arxiv.org/abs/2611.00003"})
+    assert response.headers["Location"] == "/papers/2611.00003"
+    entry = FeedEntry.objects.get(paper__uid="2611.00003")
+    assert entry.submitted_by == "ann" and entry.day == services.feeds.today()
+    html = client.post("/papers/submit", {"paper": "2611.00003"}, follow=True).content.decode()
+    assert "already in the feed" in html
+
+
+def test_trending_page(client, papers, ann):
+    Paper.objects.filter(uid="2611.00001").update(upvotes=3)
+    FeedEntry.objects.filter(paper__uid="2611.00001").update(day=timezone.now().date())
+    html = client.get("/papers/trending").content.decode()
+    assert "Sparse" in html
+
+
+def test_signup_login_profile_and_private_collections(client, papers):
+    response = client.post("/accounts/signup/", {"username": "zoe", "email": "zoe@example.org",
+                                                 "password1": "correct-horse-9", "password2": "correct-horse-9"})
+    assert response.status_code == 302
+    zoe = User.objects.get(username="zoe")
+    paper = papers["2611.00001"]
+    client.post("/collections/", {"title": "Secret list", "paper": paper.pk})  # unticked: private
+    client.post("/collections/", {"title": "Open list", "public": "on"})
+    client.post("/collections/add", {"collection": zoe.collections.get(slug="open-list").pk, "paper": paper.pk})
+    assert client.get("/collections/zoe/secret-list").status_code == 200
+    services.upvote(zoe, paper)
+    profile = client.get("/users/zoe").content.decode()
+    assert "Secret list" in profile and "Sparse" in profile
+    client.post("/accounts/logout/")
+    assert client.get("/collections/zoe/secret-list").status_code == 404
+    assert "Secret list" not in client.get("/users/zoe").content.decode()
+    assert "Open list" in client.get(f"/papers/{paper.uid}").content.decode()
+    assert client.post("/accounts/login/", {"username": "zoe", "password": "correct-horse-9"}).status_code == 302
+
+
+def test_banned_users_cannot_log_in(client, ann):
+    ann.is_active = False
+    ann.save()
+    assert client.post("/accounts/login/", {"username": "ann", "password": "a-long-password-1"}).status_code == 200
+
+
+def test_moderators_hide_comments_in_the_admin(client, papers, ann):
+    comment = services.add_comment(ann, papers["2611.00001"], "spam spam")
+    admin = User.objects.create_superuser("mod", "m@example.org", "a-long-password-9")
+    client.force_login(admin)
+    client.post("/admin/community/comment/", {"action": "hide", "_selected_action": [comment.pk]})
+    assert Comment.objects.get(pk=comment.pk).hidden
+    assert "spam spam" not in client.get("/papers/2611.00001").content.decode()
+
+
+def test_password_reset_by_email_through_a_real_smtp_server(client, ann, mail_sink):
+    import re
+
+    response = client.post("/accounts/password_reset/", {"email": "ann@example.org"})
+    assert response.headers["Location"] == "/accounts/password_reset/done/"
+    assert len(mail_sink.messages) == 1
+    message = mail_sink.messages[0]
+    assert message["To"] == "ann@example.org"
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", message.get_body(("plain",)).get_content())[1]
+    form_url = client.get(link).headers["Location"]  # Django swaps the token for a session and redirects
+    response = client.post(form_url, {"new_password1": "brand-new-secret-7", "new_password2": "brand-new-secret-7"})
+    assert response.headers["Location"] == "/accounts/reset/done/"
+    assert client.login(username="ann", password="brand-new-secret-7")
+    client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
+    assert len(mail_sink.messages) == 1  # unknown addresses get nothing, and the page says the same
+
+
+def test_card_excerpts_never_leave_math_half_open():
+    from paperhub.web.cards import excerpt
+
+    assert excerpt("a b c", 5) == "a b c"
+    assert excerpt("one two $x + y$ three four", 3) == "one two …"
+    assert excerpt("one $x$ two three", 3) == "one $x$ two …"
