@@ -7,9 +7,9 @@ with cs.CL papers placed in their day's feed by rule (`PAPERHUB_FEED_CATEGORIES=
 users' upvotes and comments on recent papers, and the keyword index built (`paperhub index update`; no
 vector model is distilled here, so search is BM25 and similar papers are off: bench.latency measures
 vector search). Then it starts the production server (`paperhub serve`, gunicorn, 2 workers x 4 threads)
-and requests each page from --clients concurrent clients. Server-side time is read from every
-response's Server-Timing header (the whole Django stack: middleware, queries, templates); client time adds
-HTTP and the network stack.
+and requests each page from --clients concurrent clients (default 2, one per core of the reference
+machine). Server-side time is read from every response's Server-Timing header (the whole Django stack:
+middleware, queries, templates); client time adds HTTP and the network stack.
 """
 
 import argparse
@@ -177,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, help="data directory to prepare and keep (default: a temporary one)")
     parser.add_argument("--requests", type=int, default=200, help="requests per page kind")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--clients", type=int, default=2, help="concurrent clients (default: one per core here)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--activity", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -197,11 +197,10 @@ def period_papers(period: Period, offset: int = 0, limit: int = 50) -> tuple[lis
     if period.kind != "day":  # a paper can be in several days' feeds of one week or month
         seen: set[int] = set()
         unique = []
-        for entry in entries.only("id", "paper_id", "day", "external_upvotes", "paper__upvotes",
-                                  "paper__published"):
-            if entry.paper_id not in seen:
-                seen.add(entry.paper_id)
-                unique.append(entry.id)
+        for entry_id, paper_id in entries.values_list("id", "paper_id"):
+            if paper_id not in seen:
+                seen.add(paper_id)
+                unique.append(entry_id)
         total = len(unique)
         entries = period_entries(period).filter(id__in=unique[offset:offset + limit])
         page = list(entries)

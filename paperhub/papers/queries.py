@@ -34,8 +34,8 @@ def paper_by_uid(uid: str) -> Paper | None:
 
 
 def papers_by_ids(ids: list[int]) -> dict[int, Paper]:
-    """Papers by id with their listing details, for a page of search results."""
-    return {p.pk: p for p in with_listing_details(Paper.objects.filter(pk__in=ids))}
+    """Papers by id, for a page of search results (cards read the author names themselves)."""
+    return {p.pk: p for p in Paper.objects.filter(pk__in=ids)}
 
 
 def author_names(paper: Paper) -> list[str]:

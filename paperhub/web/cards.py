@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
@@ -25,6 +24,19 @@ class Card:
     votes: int
     upvoted: bool
     comments: int
+
+    @property
+    def url(self) -> str:
+        return f"/papers/{self.paper.uid}"
+
+    @property
+    def byline(self) -> str:
+        """The organisation, the authors when three or fewer, else "First and N others (M authors)"."""
+        if self.paper.organization:
+            return self.paper.organization
+        if len(self.authors) > 3:
+            return f"{self.authors[0]} and {len(self.authors) - 1} others ({len(self.authors)} authors)"
+        return ", ".join(self.authors)
 
 
 def excerpt(text: str, words: int = 45) -> str:
@@ -48,9 +60,12 @@ def page_number(request: HttpRequest) -> int:
 
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None) -> list[Card]:
     """Cards for papers (with prefetched authors); search hits bring their highlighted title and snippet."""
-    prefetch_related_objects(papers, Prefetch(
-        "authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")))
     ids = [p.pk for p in papers]
+    # names as plain tuples: building a model instance per authorship cost more than the rest of the page
+    names: dict[int, list[str]] = {}
+    for paper_id, name in (PaperAuthor.objects.filter(paper_id__in=ids).order_by("paper_id", "position")
+                           .values_list("paper_id", "author__name")):
+        names.setdefault(paper_id, []).append(name)
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
     result = []
@@ -60,7 +75,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             paper=paper,
             title_html=hit.title_html if hit else render_tex(paper.title),
             snippet_html=hit.snippet_html if hit else render_tex(excerpt(paper.abstract)),
-            authors=[a.author.name for a in paper.authorships.all()],
+            authors=names.get(paper.pk, []),
             day=paper.published.date() if paper.published else None,
             votes=getattr(paper, "votes", paper.upvotes),
             upvoted=paper.pk in upvoted,
