@@ -48,7 +48,7 @@ class Paper(models.Model):
     source = models.CharField(max_length=32)
     added_at = models.DateTimeField(default=timezone.now)
     #: Upvotes by this hub's users, kept in step with community.Upvote rows in the same transaction.
-    upvotes = models.PositiveIntegerField(default=0, db_default=0)
+    upvotes = models.IntegerField(default=0, db_default=0)  # not Positive: its CHECK makes SQLite copy the table
     #: When the paper was added or last changed: search indexes catch up from here.
     changed_at = models.DateTimeField(default=timezone.now)
 

@@ -53,39 +53,71 @@ def _group(text: str, start: int) -> tuple[str, int]:
     return text[start + 1:], len(text)
 
 
-def _math(text: str, depth: int = 0) -> str:
-    """Math source as escaped HTML."""
+_SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+def _script(text: str, table: dict[int, int], mark: str) -> str:
+    """Plain-text super/subscript: Unicode where every character has one, else ^(...) / _(...)."""
+    converted = text.translate(table)
+    if all(ord(c) in table.values() or c.isspace() for c in converted) and converted.strip():
+        return converted
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+def _math(text: str, depth: int = 0, plain: bool = False) -> str:
+    """Math source as escaped HTML, or (plain) as Unicode text to be escaped later."""
+    escape = (lambda t: t) if plain else html.escape
     if depth > 20:  # hostile nesting: show the rest as text
-        return html.escape(text)
+        return escape(text)
     out: list[str] = []
     i = 0
     while i < len(text):
         char = text[i]
         if char in "^_":
             argument, i = _group(text, i + 1)
-            tag = "sup" if char == "^" else "sub"
-            out.append(f"<{tag}>{_math(argument, depth + 1)}</{tag}>")
+            inner = _math(argument, depth + 1, plain)
+            if plain:
+                out.append(_script(inner, _SUPERSCRIPT if char == "^" else _SUBSCRIPT, char))
+            else:
+                tag = "sup" if char == "^" else "sub"
+                out.append(f"<{tag}>{inner}</{tag}>")
         elif char == "\\":
             match = re.match(r"\\([A-Za-z]+|.)", text[i:])
             name = match[1] if match else ""
             i += len(match[0]) if match else 1
             if name in STYLES:
                 argument, i = _group(text, i)
-                out.append(f"<{STYLES[name]}>{_math(argument, depth + 1)}</{STYLES[name]}>")
+                inner = _math(argument, depth + 1, plain)
+                out.append(inner if plain else f"<{STYLES[name]}>{inner}</{STYLES[name]}>")
             elif name in PLAIN:
                 argument, i = _group(text, i)
-                out.append(_math(argument, depth + 1))
+                out.append(_math(argument, depth + 1, plain))
             elif name == "frac":
                 top, i = _group(text, i)
                 bottom, i = _group(text, i)
-                out.append(f"({_math(top, depth + 1)})/({_math(bottom, depth + 1)})")
+                out.append(f"({_math(top, depth + 1, plain)})/({_math(bottom, depth + 1, plain)})")
             else:
-                out.append(html.escape(SYMBOLS.get(name, name)))
+                out.append(escape(SYMBOLS.get(name, name)))
         elif char in "{}":
             i += 1
         else:
-            out.append(html.escape(char))
+            out.append(escape(char))
             i += 1
+    return "".join(out)
+
+
+def plain_text(text: str) -> str:
+    """Text with its math and accents turned into Unicode, no markup: O(n^2) -> O(n²). Not escaped."""
+    if "$" not in text and "\\" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        out.append(latex_to_unicode(text[position:match.start()]))
+        out.append(_math(next(group for group in match.groups() if group is not None), plain=True))
+        position = match.end()
+    out.append(latex_to_unicode(text[position:]))
     return "".join(out)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 from django.utils.safestring import SafeString
 
+from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword
 from paperhub.search.indexing import STATIC, embed_missing, keyword_index, update_keyword, vector_index
 from paperhub.search.keyword import Filters
@@ -89,9 +90,9 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
     title, abstract = doc["title"][0], doc.get("abstract", [""])[0]
-    return Hit(
-        id=int(doc["id"][0]), uid=doc["uid"][0], title=title, title_html=highlight.mark(title, words),
-        snippet_html=highlight.snippet(abstract, words),
+    return Hit(  # math and accents as Unicode text, so highlights never land inside LaTeX source
+        id=int(doc["id"][0]), uid=doc["uid"][0], title=title, title_html=highlight.mark(plain_text(title), words),
+        snippet_html=highlight.snippet(plain_text(abstract), words),
         authors=[a for a in doc["authors"][0].split("; ") if a], categories=list(doc.get("categories", [])),
         day=int(doc["day"][0]), score=score, ranks=ranks,
     )

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
-from paperhub.papers.tex import render_abstract, render_tex
+from paperhub.papers.tex import plain_text, render_abstract, render_tex
 
 
 def test_math_becomes_html():
@@ -28,6 +28,12 @@ def test_no_input_yields_tags_other_than_ours(text):
     for tag in ('<span class="math">', "</span>", "<sup>", "</sup>", "<sub>", "</sub>", "<b>", "</b>", "<i>", "</i>"):
         stripped = stripped.replace(tag, "")
     assert "<" not in stripped and ">" not in stripped
+
+
+def test_plain_text_for_snippets_and_highlights():
+    assert plain_text(r"Cost $O(n^2)$ for $\alpha_{t}$, $x^{abc}$") == "Cost O(n²) for α_t, x^(abc)"
+    assert plain_text(r"Schr\"odinger <b>") == "Schrödinger <b>"  # not escaped: the highlighter escapes
+    assert plain_text("no math at all") == "no math at all"
 
 
 def test_deep_nesting_does_not_recurse_forever():

@@ -182,6 +182,14 @@ def test_a_new_user_walks_through_the_hub(page):
     page.keyboard.press("Tab")
     expect(page.locator("a.skip")).to_be_focused()
 
+    # A phone: one column, nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/", "/papers/2611.10001", "/papers/search?q=attention"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.goto("/papers/2611.10001")
+    shot(page, "07-paper-phone")
+
 
 def test_reading_works_without_javascript(served_hub):
     from playwright.sync_api import expect, sync_playwright
