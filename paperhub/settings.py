@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "paperhub.papers",
     "paperhub.search",
     "paperhub.community",
+    "paperhub.api",
     "paperhub.web",
     "django_htmx",
 ]
@@ -162,3 +163,8 @@ PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14)
 PAPERHUB_SIGNUP_OPEN = env_bool("PAPERHUB_SIGNUP_OPEN", True)
 PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5)
 PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14)
+PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
+PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
+# How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
+# X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
+NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)

@@ -183,11 +183,15 @@ def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> in
     return created + place_in_feed(chunk, keep_existing=True)
 
 
+#: A feed entry's votes: this hub's upvotes of the paper plus those counted at the source (Hugging Face's).
+VOTES = F("paper__upvotes") + F("external_upvotes")
+
+
 def period_entries(period: Period) -> QuerySet[FeedEntry]:
     """A period's feed entries, most upvoted first (ours plus those counted at the source), then newest."""
     return (FeedEntry.objects.filter(day__gte=period.first, day__lte=period.last)
             .select_related("paper")
-            .annotate(votes=F("paper__upvotes") + F("external_upvotes"))
+            .annotate(votes=VOTES)
             .order_by("-votes", "-paper__published", "-id"))
 
 
@@ -207,10 +211,11 @@ def period_papers(period: Period, offset: int = 0, limit: int = 50) -> tuple[lis
     else:
         total = entries.count()
         page = list(entries[offset:offset + limit])
-    return _with_votes(page), total
+    return with_votes(page), total
 
 
-def _with_votes(entries: list[FeedEntry]) -> list[Paper]:
+def with_votes(entries: list[FeedEntry]) -> list[Paper]:
+    """The entries' papers, each carrying its entry (`feed_entry`) and votes (`votes`)."""
     papers = []
     for entry in entries:
         paper = entry.paper
@@ -234,14 +239,14 @@ def trending(limit: int = 50, now: datetime | None = None, days: int | None = No
     since = feed_day(now) - timedelta(days=days)
     best: dict[int, tuple[float, FeedEntry]] = {}
     entries = (FeedEntry.objects.filter(day__gte=since).select_related("paper")
-               .annotate(votes=F("paper__upvotes") + F("external_upvotes")).filter(votes__gt=0))
+               .annotate(votes=VOTES).filter(votes__gt=0))
     for entry in entries:
         placed = entry.submitted_at or datetime.combine(entry.day, time(), tzinfo=ZoneInfo("UTC"))
         score = trending_score(entry.votes, (now - placed).total_seconds() / 3600, gravity)
         if entry.paper_id not in best or score > best[entry.paper_id][0]:
             best[entry.paper_id] = (score, entry)
     ranked = sorted(best.values(), key=lambda pair: (-pair[0], -pair[1].id))[:limit]
-    papers = _with_votes([entry for _, entry in ranked])
+    papers = with_votes([entry for _, entry in ranked])
     for paper, (score, _) in zip(papers, ranked, strict=True):
         paper.trending = round(score, 4)  # type: ignore[attr-defined]
     return papers

@@ -93,3 +93,19 @@ def collect(request: HttpRequest) -> HttpResponse:
         added = services.add_to_collection(request.user, collection, paper)
         messages.success(request, f"{'Added to' if added else 'Already in'} {collection.title}.")
     return _back(request, f"/papers/{paper.uid}")
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens: make one (its secret is shown once), or revoke one."""
+    from paperhub.api import tokens
+
+    secret = None
+    if request.method == "POST":
+        if request.POST.get("revoke", "").isdigit():
+            tokens.revoke(request.user, int(request.POST["revoke"]))  # type: ignore[arg-type]
+            messages.success(request, "Token revoked.")
+            return redirect("api_tokens")
+        _, secret = tokens.create_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
+    own = request.user.api_tokens.order_by("-created_at")  # type: ignore[union-attr]
+    return render(request, "web/tokens.html", {"tokens": own, "secret": secret})

@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from paperhub.community import queries as community
-from paperhub.papers.models import Paper, PaperAuthor
+from paperhub.papers.models import Paper
+from paperhub.papers.queries import author_names_by_paper
 from paperhub.papers.tex import render_tex
 
 
@@ -61,11 +62,7 @@ def page_number(request: HttpRequest) -> int:
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None) -> list[Card]:
     """Cards for papers (with prefetched authors); search hits bring their highlighted title and snippet."""
     ids = [p.pk for p in papers]
-    # names as plain tuples: building a model instance per authorship cost more than the rest of the page
-    names: dict[int, list[str]] = {}
-    for paper_id, name in (PaperAuthor.objects.filter(paper_id__in=ids).order_by("paper_id", "position")
-                           .values_list("paper_id", "author__name")):
-        names.setdefault(paper_id, []).append(name)
+    names = author_names_by_paper(ids)
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
     result = []

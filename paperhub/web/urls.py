@@ -22,6 +22,7 @@ urlpatterns = [
     path("collections/add", accounts.collect, name="collect"),
     path("collections/<str:username>/<slug:slug>", accounts.collection_page, name="collection"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -1,0 +1,284 @@
+"""The JSON API under /api: Hugging Face-compatible paper endpoints, and our own beside them.
+
+OpenAPI at /api/openapi.json, interactive docs at /api/docs. Reads are open; writes take a personal API token
+(`Authorization: Bearer ph_...`, made on /accounts/tokens/). Every call counts against a rate limit per token,
+or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON): over it, 429 with Retry-After.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
+
+from paperhub import search as search_api
+from paperhub.api import hf, ratelimit, tokens
+from paperhub.community import queries as community
+from paperhub.community import services
+from paperhub.community.models import Comment
+from paperhub.papers import feeds, queries
+from paperhub.papers.models import FeedEntry, Paper
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token in `Authorization: Bearer ...`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return tokens.user_for(token)
+
+
+class HubThrottle(BaseThrottle):
+    """Per-token, else per-IP, fixed-window limits shared by all processes (counted in the database)."""
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        header = request.headers.get("Authorization", "")
+        user = tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
+        if user is not None:
+            key, rate = f"token:{user.pk}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
+        else:
+            key, rate = f"ip:{self.get_ident(request)}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_ANON)
+        if rate is None:
+            return True
+        wait = ratelimit.hit(key, rate)
+        self._wait = float(wait) if wait else None
+        return not wait
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", throttle=[HubThrottle()],
+               urls_namespace="api")
+
+
+@api.exception_handler(services.NotAllowed)
+def not_allowed(request: HttpRequest, exc: services.NotAllowed) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+def _paper_or_404(paper_id: str) -> Paper:
+    found = queries.paper_by_uid(paper_id[:64])
+    if found is None:
+        raise HttpError(404, f"no paper {paper_id[:64]!r}")
+    return found
+
+
+def _user(request: HttpRequest) -> Any:
+    """The user TokenAuth found for this request."""
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int]]:
+    ids = [p.pk for p in papers]
+    return queries.author_names_by_paper(ids), community.comment_counts(ids)
+
+
+class DailyQuery(Schema):
+    p: int = Field(0, ge=0, le=10_000, description="page, from 0")
+    limit: int = Field(50, ge=1, le=100)
+    date: dt.date | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
+    week: str | None = Field(None, pattern=r"^\d{4}-W\d{1,2}$", description="an ISO week, YYYY-Www")
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{1,2}$", description="a month, YYYY-MM")
+    submitter: str | None = Field(None, max_length=150, description="only papers this user submitted")
+    sort: Literal["publishedAt", "trending"] | None = None
+
+
+@api.get("/daily_papers", response=list[dict[str, Any]], tags=["Hugging Face compatible"])
+def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[str, Any]]:
+    """The daily papers, as huggingface.co/api/daily_papers: by day, week or month, submitter, or trending."""
+    period: feeds.Period | None = None
+    if query.sort == "trending":
+        papers = feeds.trending(limit=(query.p + 1) * query.limit)[query.p * query.limit:]
+    else:
+        try:
+            if query.week:
+                period = feeds.parse_period("week", query.week)
+            elif query.month:
+                period = feeds.parse_period("month", query.month)
+            else:
+                day = query.date or feeds.latest_day()
+                period = feeds.day_period(day) if day else None
+        except feeds.PeriodError as exc:
+            raise HttpError(400, str(exc)) from None
+        if query.submitter:
+            entries = feeds.period_entries(period) if period and (query.date or query.week or query.month) \
+                else FeedEntry.objects.select_related("paper").annotate(
+                    votes=feeds.VOTES).order_by("-day", "-id")
+            entries = entries.filter(submitted_by=query.submitter)
+            papers = feeds.with_votes(list(entries[query.p * query.limit:(query.p + 1) * query.limit]))
+        elif period is None:
+            papers = []
+        else:
+            papers, _ = feeds.period_papers(period, offset=query.p * query.limit, limit=query.limit)
+        if query.sort == "publishedAt":
+            papers.sort(key=lambda p: (_entry(p).submitted_at or p.published or p.added_at), reverse=True)
+    names, comments = _counts(papers)
+    return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0), _entry(p))
+            for p in papers]
+
+
+def _entry(paper: Paper) -> FeedEntry:
+    """The feed entry feeds.with_votes attached to a paper."""
+    entry: FeedEntry = paper.feed_entry  # type: ignore[attr-defined]
+    return entry
+
+
+class SearchHit(Schema):
+    id: str
+    title: str
+    title_html: str
+    snippet_html: str
+    authors: list[str]
+    categories: list[str]
+    published: str | None
+    upvotes: int
+    score: float
+
+
+class SearchPage(Schema):
+    total: int
+    hits: list[SearchHit]
+    semantic_models: list[str]
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=500)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    cat: str = Field("", max_length=200, description="categories, space- or comma-separated (any of)")
+    author: str = Field("", max_length=300, description="authors, comma-separated (any of)")
+    sort: Literal["relevance", "newest", "upvotes"] = "relevance"
+    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+def _run_search(query: SearchQuery) -> "search_api.Results":
+    filters = search_api.Filters(
+        since=query.since, until=query.until,
+        categories=tuple(c for c in query.cat.replace(",", " ").split() if c)[:10],
+        authors=tuple(a.strip() for a in query.author.split(",") if a.strip())[:10])
+    return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
+                             mode=query.mode)
+
+
+@api.get("/papers/search", response=list[dict[str, Any]], tags=["Hugging Face compatible"])
+def papers_search(request: HttpRequest, q: str = Query("", max_length=500),
+                  limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
+    """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
+    results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
+    found = queries.papers_by_ids([h.id for h in results.hits])
+    papers = [found[h.id] for h in results.hits if h.id in found]
+    names, comments = _counts(papers)
+    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
+
+
+@api.get("/search", response=SearchPage, tags=["paperhub"])
+def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
+    """Hybrid search with the filters, sorts and highlights the HF endpoint lacks."""
+    results = _run_search(query)
+    votes = dict(Paper.objects.filter(pk__in=[h.id for h in results.hits]).values_list("id", "upvotes"))
+    hits = [{"id": h.uid, "title": h.title, "title_html": str(h.title_html), "snippet_html": str(h.snippet_html),
+             "authors": h.authors, "categories": h.categories,
+             "published": f"{h.day // 10000:04d}-{h.day // 100 % 100:02d}-{h.day % 100:02d}" if h.day else None,
+             "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
+    return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models}
+
+
+class SubmitIn(Schema):
+    paper: str = Field(..., max_length=300, description="an arXiv id or arXiv URL")
+
+
+@api.post("/papers/submit", response=dict[str, Any], auth=TokenAuth(), tags=["writes"])
+def submit(request: HttpRequest, body: SubmitIn) -> dict[str, Any]:
+    """Put a paper into today's feed (the same rules as the web page)."""
+    done = services.submit(_user(request), body.paper)
+    names, comments = _counts([done.paper])
+    return hf.paper(done.paper, names.get(done.paper.pk, []), done.paper.upvotes, 0, done.entry)
+
+
+class CommentOut(Schema):
+    id: int
+    parentId: int | None  # noqa: N815 (Hugging Face's field names)
+    author: dict[str, Any]
+    content: str
+    html: str
+    createdAt: str  # noqa: N815
+    editedAt: str | None  # noqa: N815
+    deleted: bool
+
+
+def _comment(comment: Comment) -> dict[str, Any]:
+    from paperhub.community.markdown import render_comment
+
+    return {"id": comment.pk, "parentId": comment.parent_id, "author": hf.user(comment.user.get_username()),
+            "content": "" if comment.deleted else comment.body,
+            "html": "" if comment.deleted else str(render_comment(comment.body)),
+            "createdAt": hf._iso(comment.created_at), "editedAt": hf._iso(comment.edited_at),
+            "deleted": comment.deleted}
+
+
+@api.get("/papers/{path:paper_id}/comments", response=list[CommentOut], tags=["Hugging Face compatible"])
+def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
+    """A paper's visible comments, oldest first; replies carry their parent's id."""
+    paper = _paper_or_404(paper_id)
+    return [_comment(c) for c in Comment.objects.filter(paper=paper, hidden=False).select_related("user")
+            .order_by("created_at", "id")]
+
+
+class CommentIn(Schema):
+    comment: str = Field(..., max_length=10_000)
+    parentId: int | None = None  # noqa: N815
+
+
+@api.post("/papers/{path:paper_id}/comments", response=CommentOut, auth=TokenAuth(), tags=["writes"])
+def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[str, Any]:
+    """Comment on a paper, or reply to one of its comments (parentId)."""
+    paper = _paper_or_404(paper_id)
+    parent = Comment.objects.filter(pk=body.parentId).first() if body.parentId else None
+    if body.parentId and parent is None:
+        raise HttpError(400, "no such parent comment")
+    return _comment(services.add_comment(_user(request), paper, body.comment, parent))
+
+
+class UpvoteIn(Schema):
+    on: bool | None = Field(None, description="true: upvote, false: take it back, absent: toggle")
+
+
+class UpvoteOut(Schema):
+    upvoted: bool
+    upvotes: int
+
+
+@api.post("/papers/{path:paper_id}/upvote", response=UpvoteOut, auth=TokenAuth(), tags=["writes"])
+def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any]:
+    """Upvote a paper (one per user), take it back, or toggle."""
+    state, count = services.upvote(_user(request), _paper_or_404(paper_id), on=body.on)
+    return {"upvoted": state, "upvotes": count}
+
+
+@api.get("/papers/{path:paper_id}/similar", response=list[dict[str, Any]], tags=["paperhub"])
+def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> list[dict[str, Any]]:
+    """The papers nearest to a paper by embedding."""
+    hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
+    found = queries.papers_by_ids([h.id for h in hits])
+    ordered = [found[h.id] for h in hits if h.id in found]
+    names, comments = _counts(ordered)
+    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in ordered]
+
+
+@api.get("/papers/{path:paper_id}", response=dict[str, Any], tags=["Hugging Face compatible"])
+def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
+    """One paper, as huggingface.co/api/papers/{id}."""
+    paper = _paper_or_404(paper_id)
+    names, comments = _counts([paper])
+    entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
+    return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
+                    comments.get(paper.pk, 0), entry)

@@ -1,0 +1,73 @@
+"""Papers in Hugging Face's JSON shapes (field names as huggingface.co's /api/daily_papers and /api/papers use).
+
+Pure functions over model objects and plain values, so the shapes are tested without HTTP.
+"""
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from paperhub.papers.models import FeedEntry, Paper
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo("UTC")).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZoneInfo("UTC"))
+
+
+def user(username: str) -> dict[str, Any]:
+    """A hub user where HF puts one of its users."""
+    return {"_id": username, "user": username, "name": username, "fullname": username, "avatarUrl": "",
+            "isPro": False, "type": "user"}
+
+
+def paper(item: Paper, authors: list[str], votes: int, comments: int,
+          entry: FeedEntry | None = None) -> dict[str, Any]:
+    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item)."""
+    shaped: dict[str, Any] = {
+        "id": item.uid,
+        "authors": [{"_id": f"{item.uid}#{i}", "name": name, "hidden": False} for i, name in enumerate(authors)],
+        "publishedAt": _iso(item.published),
+        "title": item.title,
+        "summary": item.abstract,
+        "upvotes": votes,
+        "discussionId": str(item.pk),
+        "numComments": comments,
+        "githubRepo": item.code_url or None,
+        "projectPage": item.project_url or None,
+    }
+    if item.organization:
+        shaped["organization"] = {"_id": item.organization, "name": item.organization,
+                                  "fullname": item.organization, "avatar": ""}
+    if entry is not None:
+        shaped["submittedOnDailyAt"] = _iso(entry.submitted_at or _day_start(entry.day))
+        if entry.submitted_by:
+            shaped["submittedOnDailyBy"] = user(entry.submitted_by)
+    return shaped
+
+
+def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry) -> dict[str, Any]:
+    """One element of GET /api/daily_papers: the paper, and its place in the feed."""
+    shaped: dict[str, Any] = {
+        "paper": paper(item, authors, votes, comments, entry),
+        "publishedAt": _iso(entry.submitted_at or _day_start(entry.day)),
+        "title": item.title,
+        "summary": item.abstract,
+        "thumbnail": "",
+        "numComments": comments,
+        "isAuthorParticipating": False,
+    }
+    if entry.submitted_by:
+        shaped["submittedBy"] = user(entry.submitted_by)
+    return shaped
+
+
+def search_item(item: Paper, authors: list[str], votes: int, comments: int) -> dict[str, Any]:
+    """One element of GET /api/papers/search."""
+    return {"paper": paper(item, authors, votes, comments), "publishedAt": _iso(item.published),
+            "title": item.title, "summary": item.abstract, "numComments": comments}

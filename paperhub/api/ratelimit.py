@@ -1,0 +1,49 @@
+"""Fixed-window rate limits kept in the database, so every process of a hub shares them."""
+
+import random
+import re
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+
+from paperhub.api.models import RateWindow
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$")
+_UNIT = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400,
+         "day": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """So many requests per so many seconds."""
+
+    requests: int
+    seconds: int
+
+
+def parse_rate(text: str) -> Rate | None:
+    """'60/min', '1000/hour', '10/5s' as a Rate; '' or '0' means no limit (None)."""
+    if not text.strip() or text.strip() == "0":
+        return None
+    match = _RATE.match(text.lower())
+    if not match:
+        raise ValueError(f"not a rate (like 60/min or 1000/hour): {text!r}")
+    return Rate(int(match[1]), int(match[2] or 1) * _UNIT[match[3]])
+
+
+def hit(key: str, rate: Rate, now: float | None = None) -> int:
+    """Count a request; returns 0 when allowed, else the seconds until the window ends (for Retry-After)."""
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds * rate.seconds)
+    table = RateWindow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (client, started, count) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+            f"ON CONFLICT (client, started) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key[:120], window],
+        )
+        count = cursor.fetchone()[0]
+    if random.random() < 0.001:  # now and then, forget windows that have ended
+        RateWindow.objects.filter(started__lt=window - 86400).delete()
+    return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))

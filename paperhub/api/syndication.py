@@ -1,0 +1,137 @@
+"""RSS 2.0 and Atom feeds: the daily papers, trending, any search, an author, a public collection."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+
+from paperhub import search as search_api
+from paperhub.community.models import Collection
+from paperhub.papers import feeds, queries
+from paperhub.papers.models import Author, Paper
+from paperhub.papers.tex import plain_text
+
+ITEMS = 50
+
+
+class PaperFeed(Feed):
+    """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
+
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    description = "Papers from paperhub"
+
+    def __init__(self, atom: bool = False) -> None:
+        super().__init__()
+        if atom:
+            self.feed_type = Atom1Feed
+
+    def papers(self, obj: Any) -> list[Paper]:
+        raise NotImplementedError
+
+    def items(self, obj: Any) -> list[Paper]:
+        papers = self.papers(obj)[:ITEMS]
+        names = queries.author_names_by_paper([p.pk for p in papers])
+        for paper in papers:
+            paper.author_list = names.get(paper.pk, [])  # type: ignore[attr-defined]
+        return papers
+
+    def item_title(self, item: Paper) -> str:
+        return plain_text(item.title)
+
+    def item_description(self, item: Paper) -> str:
+        return plain_text(item.abstract)
+
+    def item_link(self, item: Paper) -> str:
+        return f"/papers/{item.uid}"
+
+    def item_author_name(self, item: Paper) -> str:
+        return ", ".join(getattr(item, "author_list", []))
+
+    def item_pubdate(self, item: Paper) -> datetime | None:
+        return item.published
+
+    def item_updateddate(self, item: Paper) -> datetime | None:
+        return item.updated or item.published
+
+    def item_categories(self, item: Paper) -> list[str]:
+        return list(item.paper_categories.values_list("category__code", flat=True))
+
+
+class DailyFeed(PaperFeed):
+    title = "paperhub: daily papers"
+    link = "/"
+
+    def papers(self, obj: Any) -> list[Paper]:
+        day = feeds.latest_day()
+        return feeds.period_papers(feeds.day_period(day), limit=ITEMS)[0] if day else []
+
+
+class TrendingFeed(PaperFeed):
+    title = "paperhub: trending papers"
+    link = "/papers/trending"
+
+    def papers(self, obj: Any) -> list[Paper]:
+        return feeds.trending(limit=ITEMS)
+
+
+class SearchFeed(PaperFeed):
+    """The newest papers matching a search (?q=, with the search page's syntax)."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
+        query = request.GET.get("q", "")[:500]
+        if not query.strip():
+            raise Http404("a search feed needs ?q=")
+        return query
+
+    def title(self, obj: str) -> str:
+        return f"paperhub: {obj}"
+
+    def link(self, obj: str) -> str:
+        from urllib.parse import quote
+
+        return f"/papers/search?q={quote(obj)}&sort=newest"
+
+    def papers(self, obj: str) -> list[Paper]:
+        hits = search_api.search(obj, sort="newest", limit=ITEMS).hits
+        found = queries.papers_by_ids([h.id for h in hits])
+        return [found[h.id] for h in hits if h.id in found]
+
+
+class AuthorFeed(PaperFeed):
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Author:
+        number = kwargs["slug"].rpartition("-")[2]
+        author = Author.objects.filter(pk=int(number)).first() if number.isdigit() else None
+        if author is None:
+            raise Http404("no such author")
+        return author
+
+    def title(self, obj: Author) -> str:
+        return f"paperhub: papers by {obj.name}"
+
+    def link(self, obj: Author) -> str:
+        from paperhub.web.papers import author_slug
+
+        return f"/authors/{author_slug(obj)}"
+
+    def papers(self, obj: Author) -> list[Paper]:
+        return queries.author_papers(obj.pk, limit=ITEMS)[0]
+
+
+class CollectionFeed(PaperFeed):
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Collection:
+        found = Collection.objects.filter(owner__username=kwargs["username"], slug=kwargs["slug"], public=True) \
+            .select_related("owner").first()
+        if found is None:
+            raise Http404("no such public collection")
+        return found
+
+    def title(self, obj: Collection) -> str:
+        return f"paperhub: {obj.title} (a collection by {obj.owner.get_username()})"
+
+    def link(self, obj: Collection) -> str:
+        return f"/collections/{obj.owner.get_username()}/{obj.slug}"
+
+    def papers(self, obj: Collection) -> list[Paper]:
+        return list(obj.papers.order_by("-collection_items__added_at")[:ITEMS])

@@ -1,0 +1,41 @@
+"""Creating, checking and revoking API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from paperhub.api.models import ApiToken
+
+PREFIX = "ph_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for the user and its secret, which is not stored and cannot be shown again."""
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user_id=user.pk, name=(name or "token").strip()[:100], digest=_digest(secret),
+                                    prefix=secret[:10])
+    return token, secret
+
+
+def user_for(secret: str) -> AbstractBaseUser | None:
+    """The active user owning a token secret, or None."""
+    if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:  # not a write per call
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke(user: AbstractBaseUser, token_id: int) -> bool:
+    """Delete one of the user's tokens."""
+    return ApiToken.objects.filter(user_id=user.pk, pk=token_id).delete()[0] > 0

@@ -1,0 +1,142 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from paperhub.api import hf, ratelimit, tokens
+from paperhub.api.models import ApiToken
+from paperhub.community import services
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import record
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def hub(db, settings, tmp_path):
+    """Three papers, two in the 2026-11-23 feed, one submitted by ann; keyword index built."""
+    from paperhub import search
+
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([
+        record("2611.00001", title="Sparse attention for long documents", published=when,
+               abstract="We study $\\alpha$-sparse attention.", code_url="https://github.com/x/y"),
+        record("2611.00002", title="Dense retrieval for claims", published=when),
+        record("2611.00003", title="Older work on attention", published=datetime(2025, 1, 1, tzinfo=UTC)),
+    ])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    ann = User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+    FeedEntry.objects.create(paper=papers["2611.00001"], day=DAY, source="submission", submitted_by="ann",
+                             submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=DAY, source="hf", external_upvotes=9)
+    services.add_comment(ann, papers["2611.00001"], "Nice **work**")
+    search.update()
+    return papers
+
+
+def test_daily_papers_in_hugging_face_shape(client, hub):
+    items = client.get("/api/daily_papers", {"date": "2026-11-23"}).json()
+    assert [i["paper"]["id"] for i in items] == ["2611.00002", "2611.00001"]  # 9 votes first
+    first, second = items
+    assert first["paper"]["upvotes"] == 9 and second["numComments"] == 1
+    assert second["submittedBy"]["user"] == "ann" and second["publishedAt"] == "2026-11-23T08:00:00.000Z"
+    assert second["paper"]["authors"][0]["name"] == "Ada Lovelace"
+    assert second["paper"]["githubRepo"] == "https://github.com/x/y"
+    assert client.get("/api/daily_papers").json() == items  # default: the newest day with papers
+    assert len(client.get("/api/daily_papers", {"week": "2026-W48", "limit": 1}).json()) == 1
+    assert len(client.get("/api/daily_papers", {"week": "2026-W48", "limit": 1, "p": 1}).json()) == 1
+    assert [i["paper"]["id"] for i in client.get("/api/daily_papers", {"submitter": "ann"}).json()] == ["2611.00001"]
+    assert client.get("/api/daily_papers", {"month": "2026-11"}).status_code == 200
+    assert client.get("/api/daily_papers", {"limit": 101}).status_code == 422
+    assert client.get("/api/daily_papers", {"week": "2026-W99"}).status_code == 400
+
+
+def test_paper_search_and_comments(client, hub):
+    info = client.get("/api/papers/2611.00001v2").json()
+    assert info["id"] == "2611.00001" and info["title"].startswith("Sparse") and info["numComments"] == 1
+    assert client.get("/api/papers/9999.99999").status_code == 404
+    found = client.get("/api/papers/search", {"q": "attention"}).json()
+    assert {f["paper"]["id"] for f in found} == {"2611.00001", "2611.00003"}
+    comments = client.get("/api/papers/2611.00001/comments").json()
+    assert comments[0]["content"] == "Nice **work**" and comments[0]["html"] == "<p>Nice <strong>work</strong></p>\n"
+    ours = client.get("/api/search", {"q": "attention", "since": "2026-01-01", "mode": "keyword"}).json()
+    assert ours["total"] == 1 and "<mark>attention</mark>" in ours["hits"][0]["title_html"]
+    assert ours["hits"][0]["published"] == "2026-11-22"
+
+
+def test_writes_need_a_token_which_is_stored_hashed(client, hub):
+    ann = User.objects.get(username="ann")
+    token, secret = tokens.create_token(ann, "script")
+    assert secret.startswith("ph_") and secret not in ApiToken.objects.get().digest
+    assert client.post("/api/papers/2611.00002/upvote", {}, content_type="application/json").status_code == 401
+    bad = {"HTTP_AUTHORIZATION": "Bearer ph_not-a-token"}
+    assert client.post("/api/papers/2611.00002/upvote", {}, content_type="application/json", **bad).status_code == 401
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    response = client.post("/api/papers/2611.00002/upvote", {"on": True}, content_type="application/json", **auth)
+    assert response.json() == {"upvoted": True, "upvotes": 1}
+    response = client.post("/api/papers/2611.00001/comments", {"comment": "From a script"},
+                           content_type="application/json", **auth)
+    assert response.status_code == 200 and response.json()["author"]["user"] == "ann"
+    reply = client.post("/api/papers/2611.00001/comments", {"comment": "Reply", "parentId": response.json()["id"]},
+                        content_type="application/json", **auth)
+    assert reply.json()["parentId"] == response.json()["id"]
+    assert client.post("/api/papers/2611.00001/comments", {"comment": " "}, content_type="application/json",
+                       **auth).status_code == 400
+    ann.is_active = False
+    ann.save()
+    assert client.post("/api/papers/2611.00002/upvote", {}, content_type="application/json", **auth).status_code == 401
+    assert tokens.revoke(ann, token.pk)
+
+
+def test_token_page_shows_the_secret_once(client, hub):
+    client.force_login(User.objects.get(username="ann"))
+    html = client.post("/accounts/tokens/", {"name": "laptop"}).content.decode()
+    secret = html.split('<code id="new-token">')[1].split("<")[0]
+    assert tokens.user_for(secret).username == "ann"
+    assert secret not in client.get("/accounts/tokens/").content.decode()
+
+
+def test_rates():
+    assert ratelimit.parse_rate("60/min") == ratelimit.Rate(60, 60)
+    assert ratelimit.parse_rate("10/5s") == ratelimit.Rate(10, 5)
+    assert ratelimit.parse_rate("1000/hour") == ratelimit.Rate(1000, 3600)
+    assert ratelimit.parse_rate("") is None and ratelimit.parse_rate("0") is None
+    with pytest.raises(ValueError):
+        ratelimit.parse_rate("lots")
+
+
+@pytest.mark.django_db
+def test_rate_windows_count_and_reset():
+    rate = ratelimit.Rate(2, 60)
+    assert [ratelimit.hit("ip:1", rate, now=120.0) for _ in range(3)] == [0, 0, 60]
+    assert ratelimit.hit("ip:2", rate, now=150.0) == 0  # another client
+    assert ratelimit.hit("ip:1", rate, now=170.5) == 10  # ten seconds to the next window
+    assert ratelimit.hit("ip:1", rate, now=180.0) == 0  # the next window
+
+
+def test_api_rate_limits_per_ip_and_per_token(client, hub, settings):
+    settings.PAPERHUB_API_RATE_ANON = "3/min"
+    settings.PAPERHUB_API_RATE_TOKEN = "5/min"
+    codes = [client.get("/api/papers/2611.00001").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = client.get("/api/papers/2611.00001")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    _, secret = tokens.create_token(User.objects.get(username="ann"), "x")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert [client.get("/api/papers/2611.00001", **auth).status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_shapes_are_plain_json():
+    paper = Paper(uid="2501.00001", title="T", abstract="A", published=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
+    paper.pk = 7
+    shaped = hf.paper(paper, ["A B"], 3, 1)
+    assert shaped["publishedAt"] == "2025-01-02T03:04:05.000Z" and shaped["discussionId"] == "7"
+    assert shaped["githubRepo"] is None and "organization" not in shaped
+
+
+def test_openapi_document_and_docs_page(client, db):
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/daily_papers", "/api/papers/search", "/api/search"} <= set(schema["paths"])
+    assert client.get("/api/docs").status_code == 200

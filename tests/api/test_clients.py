@@ -1,0 +1,110 @@
+"""Clients nobody here wrote, against a live server: huggingface_hub, feedparser, schemathesis."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from paperhub.community import services
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import record
+
+
+@pytest.fixture
+def filled(transactional_db, settings, tmp_path):
+    from paperhub import search
+
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([
+        record("2611.00001", title="Sparse attention for long documents", published=when,
+               abstract="We study $\\alpha$-sparse attention <b>here</b>.", authors=("Ada Lovelace", "Alan Turing")),
+        record("2611.00002", title="Dense retrieval for claims", published=when),
+    ])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    ann = User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+    FeedEntry.objects.create(paper=papers["2611.00001"], day=date(2026, 11, 23), source="submission",
+                             submitted_by="ann", submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=date(2026, 11, 23), source="hf", external_upvotes=4)
+    services.upvote(ann, papers["2611.00001"])
+    collection = services.create_collection(ann, "Reading group")
+    services.add_to_collection(ann, collection, papers["2611.00002"])
+    search.update()
+    return papers
+
+
+def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch):
+    from huggingface_hub import HfApi, constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # our code sets it for model loading; this is HTTP
+    client = HfApi(endpoint=live_server.url)
+    daily = list(client.list_daily_papers(date="2026-11-23"))
+    assert [p.id for p in daily] == ["2611.00002", "2611.00001"]
+    assert daily[1].submitted_by.username == "ann" and daily[0].upvotes == 4
+    assert daily[1].submitted_at == datetime(2026, 11, 23, 8, tzinfo=UTC)
+    weekly = list(client.list_daily_papers(week="2026-W48", limit=1))
+    assert len(weekly) == 1
+    info = client.paper_info("2611.00001")
+    assert info.title == "Sparse attention for long documents" and [a.name for a in info.authors] == [
+        "Ada Lovelace", "Alan Turing"]
+    assert info.published_at == datetime(2026, 11, 22, 10, tzinfo=UTC) and info.upvotes == 1
+    found = list(client.list_papers(query="sparse attention"))
+    assert found[0].id == "2611.00001"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feeds_parse(client, filled, kind, settings):
+    import feedparser
+
+    settings.PAPERHUB_TRENDING_DAYS = 100_000  # the fixture's feed day stays in the window whenever this runs
+    ann = User.objects.get(username="ann")
+    author = Paper.objects.get(uid="2611.00001").authorships.first().author
+    for url, expected in [
+        (f"/feeds/daily.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
+        (f"/feeds/trending.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
+        (f"/feeds/search.{kind}?q=attention", ["Sparse attention for long documents"]),
+        (f"/feeds/authors/ada-lovelace-{author.pk}.{kind}", ["Dense retrieval for claims",
+                                                              "Sparse attention for long documents"]),
+        (f"/feeds/collections/{ann.username}/reading-group.{kind}", ["Dense retrieval for claims"]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parsed = feedparser.parse(response.content)
+        assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+        assert sorted(e.title for e in parsed.entries) == sorted(expected), url
+        assert parsed.version == ("rss20" if kind == "rss" else "atom10")
+    entry = feedparser.parse(client.get(f"/feeds/search.{kind}?q=attention").content).entries[0]
+    assert entry.link == "http://testserver/papers/2611.00001"
+    assert "α-sparse" in entry.summary and "Ada Lovelace" in entry.author
+    assert client.get(f"/feeds/search.{kind}").status_code == 404
+    assert client.get(f"/feeds/collections/ann/nothing.{kind}").status_code == 404
+
+
+def test_schemathesis_finds_no_server_error(live_server, filled, settings):
+    """Property-based calls from the OpenAPI document (bounded examples): no 5xx, responses match the schema."""
+    import schemathesis
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+
+    settings.PAPERHUB_API_RATE_ANON = ""
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/openapi.json")
+    failures = []
+    calls: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @hypothesis_settings(max_examples=25, deadline=None, database=None,
+                             suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case: object) -> None:
+            response = case.call(base_url=f"{live_server.url}/api")  # type: ignore[attr-defined]
+            calls.append(case.formatted_path)  # type: ignore[attr-defined]
+            if response.status_code >= 500:
+                failures.append((case.method, case.formatted_path, response.status_code))  # type: ignore[attr-defined]
+            case.validate_response(response, checks=[schemathesis.checks.not_a_server_error,  # type: ignore[attr-defined]
+                                                      schemathesis.checks.response_schema_conformance])
+
+        check()
+    assert not failures
+    assert len(calls) > 100 and any("/papers/" in c and c.endswith("/comments") for c in calls)
