@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "paperhub.search",
     "paperhub.community",
     "paperhub.api",
+    "paperhub.digests",
     "paperhub.web",
     "django_htmx",
 ]
@@ -168,3 +169,5 @@ PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)
+# The hub's public address, for links in emails (sent by commands, which have no request to read it from).
+PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -132,37 +132,12 @@ def hub(tmp_path: Path) -> Hub:
     return instance
 
 
-class MailSink:
-    """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        import socket
-        from email import message_from_bytes, policy
-
-        from aiosmtpd.controller import Controller
-
-        self.messages: list[Any] = []
-        outer = self
-
-        class Handler:
-            async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
-                outer.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-                return "250 OK"
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def close(self) -> None:
-        self.controller.stop()
-
-
 @pytest.fixture
-def mail_sink(settings: Any) -> Iterator[MailSink]:
+def mail_sink(settings: Any) -> Iterator[Any]:
     """Django's SMTP backend pointed at a loopback SMTP server; read what arrived from `.messages`."""
-    sink = MailSink()
+    from bench.smtpsink import SmtpSink
+
+    sink = SmtpSink()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
     yield sink

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from paperhub.digests import views as digests
 from paperhub.web import accounts, feeds, papers
 
 urlpatterns = [
@@ -25,4 +26,7 @@ urlpatterns = [
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("digests/subscribe", digests.subscribe, name="digest_subscribe"),
+    path("digests/confirm/<str:token>", digests.confirm, name="digest_confirm"),
+    path("digests/unsubscribe/<str:token>", digests.unsubscribe, name="digest_unsubscribe"),
 ]

@@ -43,7 +43,8 @@ def _recent(arxiv_id: str, days_ago: int, title: str, categories: str = "cs.CL",
 @pytest.fixture
 def served_hub(hub) -> Iterator[str]:
     """A hub with a few recent papers in its feeds (a category rule), indexed, served by gunicorn."""
-    hub.env.update(PAPERHUB_FEED_CATEGORIES="cs.CL", PAPERHUB_SIGNUP_OPEN="true")
+    hub.env.update(PAPERHUB_FEED_CATEGORIES="cs.CL", PAPERHUB_SIGNUP_OPEN="true",
+                   PAPERHUB_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     hub.ingest("papers.jsonl", [
         _recent("2611.10001", 1, "Sparse attention for long documents"),
         _recent("2611.10002", 1, "Retrieval augmented generation at scale"),
@@ -106,7 +107,7 @@ def test_a_new_user_walks_through_the_hub(page):
     # Sign up
     page.get_by_role("link", name="Sign up").click()
     page.get_by_label("Username").fill("newreader")
-    page.get_by_label("Email").fill("newreader@example.org")
+    page.get_by_label("Email", exact=True).fill("newreader@example.org")
     page.get_by_label("Password", exact=True).fill("a-good-long-passphrase")
     page.get_by_label("Password confirmation").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Sign up").click()
@@ -177,6 +178,12 @@ def test_a_new_user_walks_through_the_hub(page):
     expect(page.locator("main")).to_contain_text("Long context reading group")
     expect(page.locator("main")).to_contain_text("Does this hold for")
     shot(page, "06-profile")
+
+    # Subscribe to the digest from the form at the foot of the page
+    page.get_by_label("Get the top papers by email").fill("newreader@example.org")
+    page.get_by_label("How often").select_option("weekly")
+    page.get_by_role("button", name="Subscribe").click()
+    expect(page.locator(".messages")).to_contain_text("we sent you an email with a link to confirm")
 
     # Keyboard: the first Tab reaches the skip link
     page.keyboard.press("Tab")

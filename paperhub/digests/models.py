@@ -1,0 +1,49 @@
+"""Digest subscriptions by email address, and one delivery row per subscriber and period."""
+
+from django.db import models
+from django.utils import timezone
+
+FREQUENCIES = [("daily", "Daily"), ("weekly", "Weekly")]
+
+
+class Subscription(models.Model):
+    """An email address that asked for digests; it receives them once confirmed (double opt-in)."""
+
+    email = models.EmailField(max_length=254, unique=True)  # stored lowercased
+    frequency = models.CharField(max_length=8, choices=FREQUENCIES, default="daily")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.frequency})"
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Delivery(models.Model):
+    """One subscriber's digest for one period: the unique row that makes sending happen at most once."""
+
+    PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
+    STATUSES = [(s, s) for s in (PENDING, SENDING, SENT, FAILED, GAVE_UP)]
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    period = models.CharField(max_length=32)  # "daily:2026-11-24", "weekly:2026-W48"
+    status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)  # "host:pid" of the sender holding the claim
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["subscription", "period"], name="delivery_once")]
+        indexes = [models.Index(fields=["period", "status", "next_attempt_at"], name="delivery_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.period} -> {self.subscription_id}: {self.status}"

@@ -1,0 +1,299 @@
+"""Sending a period's digests: one Delivery row per subscriber, claimed one at a time, sent, marked.
+
+Why this is exactly once:
+- the (subscription, period) unique row means a digest can be planned only once, however often and however
+  many senders run;
+- a sender claims a row with a conditional UPDATE (pending -> sending) before talking to SMTP, so two senders
+  never send the same row;
+- the row is marked sent in its own commit right after the SMTP server accepts the message.
+A killed sender leaves a few rows "sending" (one per SMTP connection). A rerun on the same machine sees that
+the claiming process is gone and settles them at once (elsewhere, when the claim's lease expires): the
+sender appends each delivery's id to a journal file the moment the SMTP server accepts it, before the
+database commit, so a row in the journal is marked sent and the others are sent. Only a kill in the
+microseconds between the server's reply and that one write() can still send a message twice, and then
+with the same Message-ID, which receivers treat as the same message.
+SMTP failures are retried with exponential backoff and reported; after MAX_ATTEMPTS the row is "gave_up",
+listed by `paperhub digests status`, never dropped silently.
+"""
+
+import html
+import logging
+import os
+import smtplib
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from paperhub.digests import building
+from paperhub.digests.models import Delivery, Subscription
+from paperhub.digests.subscriptions import unsubscribe_token
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=10)  # a "sending" row older than this belongs to a sender that died
+BACKOFF = timedelta(minutes=2)  # doubled after each failure: 2, 4, 8, 16, 32 minutes
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    planned: int = 0
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def plan(frequency: str, key: str, batch: int = 5000) -> int:
+    """Create the period's pending deliveries for every active subscriber (idempotent); returns how many are new."""
+    table = Delivery._meta.db_table
+    subscribers = (Subscription.objects.filter(frequency=frequency, confirmed_at__isnull=False,
+                                               unsubscribed_at__isnull=True)
+                   .order_by("id").values_list("id", flat=True))
+    created = 0
+    ids = list(subscribers)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            before = Delivery.objects.filter(period=key, subscription_id__in=chunk).count()
+            cursor.executemany(
+                f"INSERT INTO {table} (subscription_id, period, status, attempts, next_attempt_at, last_error, "  # noqa: S608
+                "message_id, claimed_by) VALUES (%s, %s, %s, 0, %s, '', '', '') "
+                "ON CONFLICT (subscription_id, period) DO NOTHING",
+                [(i, key, Delivery.PENDING, now) for i in chunk])
+            created += Delivery.objects.filter(period=key, subscription_id__in=chunk).count() - before
+    return created
+
+
+SENDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(claimed_by: str) -> bool:
+    """Whether the sender that made a claim may still be running (unknowable for other machines: assume so)."""
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return int(pid) != os.getpid() or claimed_by == SENDER
+
+
+def journal_path(claimed_by: str) -> Path:
+    """Where a sender of this machine notes each delivery the SMTP server accepted, the moment it does."""
+    return Path(settings.DATA_DIR) / "digests" / f"{claimed_by.replace(':', '-').replace('/', '_')}.accepted"
+
+
+class Journal:
+    """Append-only notes of accepted deliveries: one write() each, so they survive a SIGKILL of the sender.
+
+    They close the gap between the SMTP server's acceptance and the database commit: a rerun finds the
+    deliveries a killed sender got accepted but could not mark, and marks them sent instead of resending.
+    """
+
+    def __init__(self, claimed_by: str) -> None:
+        path = journal_path(claimed_by)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def accepted(self, delivery_id: int) -> None:
+        os.write(self._fd, f"{delivery_id}\n".encode())
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+def release_dead_claims(key: str) -> int:
+    """Settle rows claimed by senders of this machine that are no longer running (killed midway).
+
+    A row the dead sender's journal says was accepted is marked sent; the others go back to pending.
+    """
+    released = 0
+    dead = {claimed_by for claimed_by in Delivery.objects.filter(period=key, status=Delivery.SENDING)
+            .values_list("claimed_by", flat=True).distinct() if not _alive(claimed_by)}
+    for claimed_by in dead:
+        path = journal_path(claimed_by)
+        accepted = {int(line) for line in path.read_text().split()} if path.exists() else set()
+        rows = Delivery.objects.filter(period=key, status=Delivery.SENDING, claimed_by=claimed_by)
+        rows.filter(pk__in=accepted).update(status=Delivery.SENT, sent_at=timezone.now(), claimed_by="")
+        released += rows.update(status=Delivery.PENDING, claimed_by="")
+        path.unlink(missing_ok=True)
+    return released
+
+
+_CLAIM = """
+UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s
+WHERE id = (SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT 1) AND {due}
+RETURNING id, subscription_id, attempts
+"""
+_DUE = "period = %s AND (status = %s OR (status = %s AND next_attempt_at <= %s) OR (status = %s AND claimed_at < %s))"
+
+
+def claim(key: str) -> tuple[int, int, int] | None:
+    """Take the next deliverable row for this sender: (delivery id, subscription id, attempts so far), or None.
+
+    One statement: the row is chosen and claimed atomically; a sender that loses a race to another one
+    gets no row from it and tries again.
+    """
+    table = Delivery._meta.db_table
+    sql = _CLAIM.format(table=table, due=_DUE)
+    while True:
+        now = timezone.now()
+        due: list[Any] = [key, Delivery.PENDING, Delivery.FAILED, now, Delivery.SENDING, now - LEASE]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [Delivery.SENDING, now, SENDER, *due, *due])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), int(row[1]), int(row[2])
+        if not Delivery.objects.filter(_claimable(key, now)).exists():
+            return None
+
+
+def _claimable(key: str, now: datetime) -> Q:
+    return Q(period=key) & (
+        Q(status=Delivery.PENDING)
+        | Q(status=Delivery.FAILED, next_attempt_at__lte=now)
+        | Q(status=Delivery.SENDING, claimed_at__lt=now - LEASE)
+    )
+
+
+def message_id(period: str, subscription_id: int) -> str:
+    """The same Message-ID for every attempt at a delivery, so a resend is recognisably the same message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
+    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{domain}>"
+
+
+UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
+
+
+@dataclass
+class Rendered:
+    """A period's digest rendered once; each copy only swaps in its own unsubscribe link."""
+
+    digest: building.Digest
+    text: str
+    html: str
+
+
+def render(digest: building.Digest, base_url: str) -> Rendered:
+    context = {"digest": digest, "base_url": base_url, "unsubscribe": UNSUBSCRIBE_MARK}
+    return Rendered(digest, render_to_string("digests/digest.txt", context),
+                    render_to_string("digests/digest.html", context))
+
+
+def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str) -> EmailMultiAlternatives:
+    """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058)."""
+    unsubscribe = f"{base_url}/digests/unsubscribe/{unsubscribe_token(subscription)}"
+    message = EmailMultiAlternatives(
+        subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
+        body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe),
+        headers={"Message-ID": message_id(period, subscription.pk), "List-Unsubscribe": f"<{unsubscribe}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Precedence": "bulk",
+                 "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe)), "text/html")
+    return message
+
+
+def send(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
+         connections: int = 1) -> SendReport:
+    """Plan and send the digests due for a frequency; safe to kill and to run again, or in several processes.
+
+    `connections` SMTP connections work side by side (threads, each claiming its own rows): most of a
+    message's time is waiting for the SMTP server's replies.
+    """
+    period = building.period_for(frequency, today or timezone.localdate())
+    key = building.period_key(frequency, period)
+    report = SendReport(planned=plan(frequency, key))
+    release_dead_claims(key)
+    base_url = base_url or settings.PAPERHUB_BASE_URL
+    rendered = render(building.build(frequency, period), base_url)
+    subscribers = Subscription.objects.in_bulk(
+        list(Delivery.objects.filter(period=key).exclude(status=Delivery.SENT)
+             .values_list("subscription_id", flat=True)))
+    lock = threading.Lock()
+
+    journal = Journal(SENDER)
+
+    def work() -> None:
+        smtp = get_connection()
+        try:
+            while True:
+                with lock:
+                    if limit is not None and report.sent + report.failed >= limit:
+                        return
+                claimed = claim(key)
+                if claimed is None:
+                    return
+                delivery_id, subscription_id, attempts = claimed
+                subscription = subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
+                try:
+                    if smtp.send_messages([compose(subscription, key, rendered, base_url)]):
+                        journal.accepted(delivery_id)
+                except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+                    with lock:
+                        _failed(delivery_id, subscription.email, attempts, exc, report)
+                    smtp.close()  # a broken connection is reopened for the next message
+                else:
+                    Delivery.objects.filter(pk=delivery_id).update(
+                        status=Delivery.SENT, sent_at=timezone.now(), attempts=attempts + 1,
+                        message_id=message_id(key, subscription_id), last_error="")
+                    with lock:
+                        report.sent += 1
+        finally:
+            smtp.close()
+
+    try:
+        if connections <= 1:
+            work()
+        else:
+            threads = [threading.Thread(target=_closing(work)) for _ in range(connections)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        journal.close()
+    journal_path(SENDER).unlink(missing_ok=True)  # everything it noted is committed by now
+    return report
+
+
+def _closing(function: Callable[[], None]) -> Callable[[], None]:
+    """Run in a thread, then close that thread's database connection."""
+    def run() -> None:
+        try:
+            function()
+        finally:
+            connection.close()
+    return run
+
+
+def _failed(delivery_id: int, email: str, attempts: int, exc: Exception, report: SendReport) -> None:
+    attempts += 1
+    error = f"{type(exc).__name__}: {exc}"[:1000]
+    if attempts >= MAX_ATTEMPTS:
+        status, report.gave_up = Delivery.GAVE_UP, report.gave_up + 1
+    else:
+        status, report.failed = Delivery.FAILED, report.failed + 1
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=status, attempts=attempts, last_error=error, claimed_by="",
+        next_attempt_at=timezone.now() + BACKOFF * 2 ** (attempts - 1))
+    report.errors.append(f"{email}: {error}")
+    log.warning("digest to %s failed (attempt %d of %d): %s", email, attempts, MAX_ATTEMPTS, error)

@@ -1,0 +1,101 @@
+"""Subscribing by email alone: double opt-in and one-click unsubscribe, both through signed tokens."""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from paperhub.digests.models import FREQUENCIES, Subscription
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SALT = "paperhub.digests.confirm"
+UNSUBSCRIBE_SALT = "paperhub.digests.unsubscribe"
+CONFIRM_MAX_AGE = 7 * 86400
+
+
+class SubscriptionError(ValueError):
+    """A bad address, frequency or token, with a message for the person."""
+
+
+def confirm_token(subscription: Subscription) -> str:
+    return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    """Never expires: an unsubscribe link in an old digest must still work."""
+    return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=UNSUBSCRIBE_SALT)
+
+
+def _from_token(token: str, salt: str, max_age: int | None) -> Subscription:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.SignatureExpired:
+        raise SubscriptionError("This link has expired: subscribe again to get a new one.") from None
+    except signing.BadSignature:
+        raise SubscriptionError("This link is not valid.") from None
+    found = Subscription.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+    if found is None:
+        raise SubscriptionError("This subscription no longer exists.")
+    return found
+
+
+def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
+    """Ask for digests: stores the address unconfirmed and mails a confirmation link (idempotent)."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise SubscriptionError("That does not look like an email address.") from None
+    if frequency not in dict(FREQUENCIES):
+        raise SubscriptionError("Choose daily or weekly.")
+    try:
+        with transaction.atomic():
+            subscription, _ = Subscription.objects.get_or_create(email=email, defaults={"frequency": frequency})
+    except IntegrityError:  # the same address, at the same moment, from another request
+        subscription = Subscription.objects.get(email=email)
+    changes: dict[str, object] = {"frequency": frequency}
+    if subscription.unsubscribed_at is not None:  # coming back: confirm again
+        changes.update(unsubscribed_at=None, confirmed_at=None)
+    Subscription.objects.filter(pk=subscription.pk).update(**changes)
+    subscription.refresh_from_db()
+    if subscription.confirmed_at is None:
+        link = f"{base_url}/digests/confirm/{confirm_token(subscription)}"
+        context = {"link": link, "frequency": subscription.get_frequency_display().lower()}
+        message = EmailMultiAlternatives(
+            subject="Confirm your paperhub digest", to=[subscription.email],
+            body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL)
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("confirmation mail to %s failed: %s", subscription.email, exc)
+            raise SubscriptionError("The confirmation email could not be sent just now; please try again later.") \
+                from exc
+    return subscription
+
+
+def confirm(token: str) -> Subscription:
+    """The second step of the opt-in."""
+    subscription = _from_token(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
+    if subscription.unsubscribed_at is not None:
+        raise SubscriptionError("This address has unsubscribed since: subscribe again.")
+    if subscription.confirmed_at is None:
+        Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=timezone.now())
+    subscription.refresh_from_db()
+    return subscription
+
+
+def unsubscribe(token: str) -> Subscription:
+    """Stop the digests of the address the token was made for (idempotent, no login)."""
+    subscription = _from_token(token, UNSUBSCRIBE_SALT, None)
+    Subscription.objects.filter(pk=subscription.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=timezone.now())
+    subscription.refresh_from_db()
+    return subscription

@@ -1,0 +1,53 @@
+"""Subscribe, confirm, unsubscribe: thin views over paperhub.digests.subscriptions."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from paperhub.digests import subscriptions
+from paperhub.digests.models import Subscription
+
+
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """From the form on every page: mails a confirmation link."""
+    try:
+        subscriptions.subscribe(request.POST.get("email", ""), request.POST.get("frequency", "daily"),
+                                request.build_absolute_uri("/").rstrip("/"))
+    except subscriptions.SubscriptionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Almost done: we sent you an email with a link to confirm your subscription.")
+    target = str(request.POST.get("next", ""))
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str, done: str,
+              outcome: Callable[[Subscription], str]) -> HttpResponse:
+    """GET asks with a button (mail scanners follow links and must not act); POST acts."""
+    if request.method != "POST":
+        return render(request, "digests/ask.html", {"title": ask, "button": ask.split()[0]})
+    try:
+        subscription = action()
+    except subscriptions.SubscriptionError as exc:
+        return render(request, "digests/done.html", {"title": f"Not {done.lower()}", "text": str(exc)}, status=400)
+    return render(request, "digests/done.html", {"title": done, "text": outcome(subscription)})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation mail."""
+    return _by_token(request, lambda: subscriptions.confirm(token), "Confirm your subscription", "Subscribed",
+                     lambda s: f"{s.email} will get the {s.frequency} digest.")
+
+
+@csrf_exempt  # the signed token is the authority; RFC 8058 one-click POSTs come from mail clients
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every digest; a POST (including RFC 8058 `List-Unsubscribe=One-Click`) unsubscribes."""
+    return _by_token(request, lambda: subscriptions.unsubscribe(token), "Unsubscribe from the digest",
+                     "Unsubscribed", lambda s: f"{s.email} will get no more digests.")

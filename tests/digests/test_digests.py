@@ -1,0 +1,170 @@
+import re
+import signal
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from paperhub.digests import building, sending
+from paperhub.digests.models import Delivery, Subscription
+from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import record
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def feed(db):
+    """Yesterday's feed (for TODAY): two papers, one with votes."""
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([record("2611.00001", title="Sparse attention with $O(n^2)$ cost", published=when),
+                   record("2611.00002", title="Dense retrieval", published=when)])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    FeedEntry.objects.create(paper=papers["2611.00001"], day=TODAY - timedelta(days=1), source="rule")
+    FeedEntry.objects.create(paper=papers["2611.00002"], day=TODAY - timedelta(days=1), source="hf",
+                             external_upvotes=5)
+    return papers
+
+
+def confirmed(email: str, frequency: str = "daily") -> Subscription:
+    return Subscription.objects.create(email=email, frequency=frequency, confirmed_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_periods():
+    assert building.period_for("daily", TODAY).key == "2026-11-23"
+    assert building.period_for("weekly", TODAY).key == "2026-W47"
+    assert building.period_key("weekly", building.period_for("weekly", TODAY)) == "weekly:2026-W47"
+
+
+def test_double_opt_in_through_a_real_smtp_server(db, mail_sink):
+    client = Client()
+    response = client.post("/digests/subscribe", {"email": " Reader@Example.org ", "frequency": "weekly",
+                                                  "next": "/papers/trending"})
+    assert response.headers["Location"] == "/papers/trending"
+    subscription = Subscription.objects.get()
+    assert subscription.email == "reader@example.org" and not subscription.active
+    assert len(mail_sink.messages) == 1
+    link = re.search(r"http://testserver(/digests/confirm/\S+)", mail_sink.messages[0].get_content())[1]
+    assert client.get(link).status_code == 200 and not Subscription.objects.get().active  # a GET changes nothing
+    assert "will get the weekly digest" in client.post(link).content.decode()
+    assert Subscription.objects.get().active
+    client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
+    assert len(mail_sink.messages) == 1  # already confirmed: no second confirmation mail
+    assert client.post("/digests/confirm/forged-token").status_code == 400
+    html = client.post("/digests/subscribe", {"email": "not an address"}, follow=True).content.decode()
+    assert "does not look like an email address" in html
+
+
+def test_subscribing_when_the_mail_server_is_down_says_so(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
+    html = Client().post("/digests/subscribe", {"email": "a@example.org"}, follow=True).content.decode()
+    assert "could not be sent just now" in html
+
+
+def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
+    settings.PAPERHUB_TRENDING_DAYS = 100_000
+    ann, bob = confirmed("ann@example.org"), confirmed("bob@example.org")
+    Subscription.objects.create(email="unconfirmed@example.org")
+    confirmed("weekly@example.org", "weekly")
+    report = sending.send("daily", today=TODAY, base_url="https://hub.example")
+    assert (report.planned, report.sent, report.failed) == (2, 2, 0)
+    assert sorted(m["To"] for m in mail_sink.messages) == ["ann@example.org", "bob@example.org"]
+    message = next(m for m in mail_sink.messages if m["To"] == "ann@example.org")
+    assert message["Subject"] == "Daily papers: Monday, 23 November 2026"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
+    assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
+    assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes
+    assert "https://hub.example/papers/2611.00002" in html and "Unsubscribe" in html
+    again = sending.send("daily", today=TODAY, base_url="https://hub.example")
+    assert (again.planned, again.sent) == (0, 0) and len(mail_sink.messages) == 2  # exactly once
+    # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", no login, no CSRF token
+    response = Client(enforce_csrf_checks=True).post(unsubscribe.removeprefix("https://hub.example"),
+                                                     "List-Unsubscribe=One-Click",
+                                                     content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and not Subscription.objects.get(pk=ann.pk).active
+    nextday = sending.send("daily", today=TODAY + timedelta(days=1))
+    assert nextday.planned == 1 and [m["To"] for m in mail_sink.messages[2:]] == ["bob@example.org"]
+    assert Subscription.objects.get(pk=bob.pk).active
+
+
+def test_smtp_failures_are_retried_with_backoff_and_reported(feed, mail_sink, settings):
+    confirmed("ann@example.org")
+    settings.EMAIL_PORT = mail_sink.port + 1 if mail_sink.port < 65535 else 1  # nobody listens there
+    report = sending.send("daily", today=TODAY)
+    assert (report.sent, report.failed) == (0, 1) and "ann@example.org" in report.errors[0]
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.FAILED and delivery.attempts == 1 and delivery.last_error
+    assert delivery.next_attempt_at > datetime.now(UTC) + timedelta(minutes=1)
+    settings.EMAIL_PORT = mail_sink.port
+    assert sending.send("daily", today=TODAY).sent == 0  # not yet due: backing off
+    Delivery.objects.update(next_attempt_at=datetime.now(UTC))
+    assert sending.send("daily", today=TODAY).sent == 1 and len(mail_sink.messages) == 1
+    assert Delivery.objects.get().status == Delivery.SENT
+
+
+def test_persistent_failures_give_up_visibly(feed, settings):
+    confirmed("ann@example.org")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens on port 1
+    for _ in range(sending.MAX_ATTEMPTS):
+        Delivery.objects.update(next_attempt_at=datetime.now(UTC))
+        report = sending.send("daily", today=TODAY)
+    assert report.gave_up == 1 and Delivery.objects.get().status == Delivery.GAVE_UP
+
+
+def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
+    ann = confirmed("ann@example.org")
+    sending.plan("daily", "daily:2026-11-23")
+    Delivery.objects.update(status=Delivery.SENDING, claimed_at=datetime.now(UTC))  # a sender is at it
+    assert sending.send("daily", today=TODAY).sent == 0
+    Delivery.objects.update(claimed_at=datetime.now(UTC) - sending.LEASE - timedelta(seconds=1))  # it died
+    assert sending.send("daily", today=TODAY).sent == 1
+    assert mail_sink.messages[0]["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
+
+
+def test_killed_sender_rerun_delivers_each_digest_exactly_once(hub, mail_sink):
+    """SIGKILL `paperhub digests send` mid-run, run it again: every subscriber holds one digest."""
+    hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
+    hub.run("shell", "-c", (
+        "from datetime import datetime, UTC\n"
+        "from paperhub.digests.models import Subscription\n"
+        "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
+        "confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range(400)])\n"))
+    sender = hub.start("digests", "send", "--frequency", "daily", "--date", "2026-11-24")
+    deadline = time.monotonic() + 60
+    while len(mail_sink.accepted) < 60 and time.monotonic() < deadline and sender.poll() is None:
+        time.sleep(0.005)
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    assert 0 < len(mail_sink.messages) < 400, "the sender must be killed midway"
+    hub.run("digests", "send", "--frequency", "daily", "--date", "2026-11-24")
+    hub.run("digests", "send", "--frequency", "daily", "--date", "2026-11-24")  # and once more: nothing new
+    by_address: dict[str, set[str]] = {}
+    for message in mail_sink.messages:
+        by_address.setdefault(message["To"], set()).add(message["Message-ID"])
+    assert len(by_address) == 400 and all(len(ids) == 1 for ids in by_address.values())
+    # at most the messages in flight when killed (one per SMTP connection, 4) reached the server twice, each
+    # time with the same Message-ID, so the mailbox holds it once
+    assert len(mail_sink.messages) - 400 <= 4
+    status = hub.run("digests", "status").stdout
+    assert "daily:2026-11-23" in status and "sent" in status and "400" in status
+
+
+def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
+    import socket
+    import subprocess
+    import sys
+
+    confirmed("ann@example.org")
+    sending.plan("daily", "daily:2026-11-23")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    Delivery.objects.update(status=Delivery.SENDING, claimed_at=datetime.now(UTC),
+                            claimed_by=f"{socket.gethostname()}:{gone.stdout.strip()}")
+    assert sending.send("daily", today=TODAY).sent == 1 and len(mail_sink.messages) == 1
