@@ -166,6 +166,7 @@ PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5)
 PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14)
 PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
 PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
+PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)

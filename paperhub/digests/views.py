@@ -2,19 +2,26 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paperhub.api import ratelimit
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
 
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    """From the form on every page: mails a confirmation link."""
+    """From the form on every page: mails a confirmation link (rate-limited per IP: each request sends mail)."""
+    rate = ratelimit.parse_rate(settings.PAPERHUB_SUBSCRIBE_RATE)
+    wait = ratelimit.hit(f"subscribe:{request.META.get('REMOTE_ADDR', '')}", rate) if rate else 0
+    if wait:
+        messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
+        return redirect("/")
     try:
         subscriptions.subscribe(request.POST.get("email", ""), request.POST.get("frequency", "daily"),
                                 request.build_absolute_uri("/").rstrip("/"))

@@ -57,6 +57,14 @@ def test_double_opt_in_through_a_real_smtp_server(db, mail_sink):
     assert "does not look like an email address" in html
 
 
+def test_subscribing_is_rate_limited_per_address(db, settings, mail_sink):
+    settings.PAPERHUB_SUBSCRIBE_RATE = "2/hour"
+    client = Client()
+    pages = [client.post("/digests/subscribe", {"email": f"a{i}@example.org"}, follow=True).content.decode()
+             for i in range(3)]
+    assert "Too many subscriptions" in pages[2] and len(mail_sink.messages) == 2
+
+
 def test_subscribing_when_the_mail_server_is_down_says_so(db, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
