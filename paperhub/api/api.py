@@ -38,8 +38,10 @@ class HubThrottle(BaseThrottle):
         self._wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
-        header = request.headers.get("Authorization", "")
-        user = tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
+        user = getattr(request, "auth", None)  # set by TokenAuth on writes, which run before throttles
+        if user is None:
+            header = request.headers.get("Authorization", "")
+            user = tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
         if user is not None:
             key, rate = f"token:{user.pk}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
         else:
@@ -161,10 +163,7 @@ class SearchQuery(Schema):
 
 
 def _run_search(query: SearchQuery) -> "search_api.Results":
-    filters = search_api.Filters(
-        since=query.since, until=query.until,
-        categories=tuple(c for c in query.cat.replace(",", " ").split() if c)[:10],
-        authors=tuple(a.strip() for a in query.author.split(",") if a.strip())[:10])
+    filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author)
     return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                              mode=query.mode)
 
@@ -221,7 +220,7 @@ def _comment(comment: Comment) -> dict[str, Any]:
     return {"id": comment.pk, "parentId": comment.parent_id, "author": hf.user(comment.user.get_username()),
             "content": "" if comment.deleted else comment.body,
             "html": "" if comment.deleted else str(render_comment(comment.body)),
-            "createdAt": hf._iso(comment.created_at), "editedAt": hf._iso(comment.edited_at),
+            "createdAt": hf.iso(comment.created_at), "editedAt": hf.iso(comment.edited_at),
             "deleted": comment.deleted}
 
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from paperhub.papers.models import FeedEntry, Paper
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
+    """A moment as Hugging Face writes it: UTC, milliseconds, Z."""
     if moment is None:
         return None
     return moment.astimezone(ZoneInfo("UTC")).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -32,7 +33,7 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
     shaped: dict[str, Any] = {
         "id": item.uid,
         "authors": [{"_id": f"{item.uid}#{i}", "name": name, "hidden": False} for i, name in enumerate(authors)],
-        "publishedAt": _iso(item.published),
+        "publishedAt": iso(item.published),
         "title": item.title,
         "summary": item.abstract,
         "upvotes": votes,
@@ -45,7 +46,7 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
         shaped["organization"] = {"_id": item.organization, "name": item.organization,
                                   "fullname": item.organization, "avatar": ""}
     if entry is not None:
-        shaped["submittedOnDailyAt"] = _iso(entry.submitted_at or _day_start(entry.day))
+        shaped["submittedOnDailyAt"] = iso(entry.submitted_at or _day_start(entry.day))
         if entry.submitted_by:
             shaped["submittedOnDailyBy"] = user(entry.submitted_by)
     return shaped
@@ -55,7 +56,7 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
     """One element of GET /api/daily_papers: the paper, and its place in the feed."""
     shaped: dict[str, Any] = {
         "paper": paper(item, authors, votes, comments, entry),
-        "publishedAt": _iso(entry.submitted_at or _day_start(entry.day)),
+        "publishedAt": iso(entry.submitted_at or _day_start(entry.day)),
         "title": item.title,
         "summary": item.abstract,
         "thumbnail": "",
@@ -69,5 +70,5 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
 
 def search_item(item: Paper, authors: list[str], votes: int, comments: int) -> dict[str, Any]:
     """One element of GET /api/papers/search."""
-    return {"paper": paper(item, authors, votes, comments), "publishedAt": _iso(item.published),
+    return {"paper": paper(item, authors, votes, comments), "publishedAt": iso(item.published),
             "title": item.title, "summary": item.abstract, "numComments": comments}

@@ -1,7 +1,7 @@
 """Daily, weekly and monthly feeds and trending: which papers, in which order. Pure date arithmetic first."""
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -139,14 +139,6 @@ def rule_placement(record: PaperRecord) -> "FeedPlacement | None":
     if record.published is None or not matches_rules(record, categories, keywords):
         return None
     return FeedPlacement(uid=record.uid, day=feed_day(record.published), source="rule")
-
-
-def place_by_rules(records: Iterable[PaperRecord]) -> int:
-    """Put papers matching the feed rules into their day's feed; entries already there are kept."""
-    from paperhub.papers.services import place_in_feed
-
-    placements = [p for p in map(rule_placement, records) if p is not None]
-    return place_in_feed(placements, keep_existing=True)
 
 
 def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> int:

@@ -131,6 +131,24 @@ class Filters:
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
 
+    @classmethod
+    def from_text(cls, since: date | str | None = None, until: date | str | None = None, categories: str = "",
+                  authors: str = "") -> "Filters":
+        """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
+        spaces or commas, authors by commas; at most ten of each."""
+        return cls(since=_day(since), until=_day(until),
+                   categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
+                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10])
+
+
+def _day(value: date | str | None) -> date | None:
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
 
 def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: float = TITLE_BOOST,
                 abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST) -> tantivy.Query:

@@ -59,10 +59,12 @@ def page_number(request: HttpRequest) -> int:
         return 1
 
 
-def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None) -> list[Card]:
-    """Cards for papers (with prefetched authors); search hits bring their highlighted title and snippet."""
+def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None,
+          names: dict[int, list[str]] | None = None) -> list[Card]:
+    """Cards for papers; search hits bring their highlighted title and snippet, callers that already read
+    the author names pass them."""
     ids = [p.pk for p in papers]
-    names = author_names_by_paper(ids)
+    names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
     result = []

@@ -1,6 +1,5 @@
 """Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -50,19 +49,12 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     return render(request, "web/paper.html", {
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
-        "card": cards(request, [paper])[0],
+        "card": cards(request, [paper], names={paper.pk: authors})[0],
         "threads": community.threads(paper),
         "similar": cards(request, [similar[h.id] for h in similar_hits if h.id in similar]),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": [pc.category.code for pc in paper.paper_categories.all()],
     })
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -71,11 +63,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in ("relevance", "newest", "upvotes") else "relevance"
     page = page_number(request)
-    filters = search_api.Filters(
-        since=_date(request.GET.get("since", "")), until=_date(request.GET.get("until", "")),
-        categories=tuple(c for c in request.GET.get("cat", "").replace(",", " ").split() if c)[:10],
-        authors=tuple(a.strip() for a in request.GET.get("author", "").split(",") if a.strip())[:10],
-    )
+    filters = search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
+                                           request.GET.get("cat", ""), request.GET.get("author", ""))
     results = None
     found: list = []
     if q.strip() or filters != search_api.Filters():

@@ -62,3 +62,14 @@ def test_no_input_raises(raw):
     q = parse(raw)
     assert isinstance(q.text, str)
     assert all(isinstance(t, str) and t for t in q.terms)
+
+
+def test_filters_from_form_text():
+    from datetime import date
+
+    from paperhub.search import Filters
+
+    filters = Filters.from_text("2026-01-02", "not a date", "cs.CL, cs.LG  stat.ML", "Ada Lovelace, , Alan Turing")
+    assert filters == Filters(since=date(2026, 1, 2), until=None, categories=("cs.CL", "cs.LG", "stat.ML"),
+                              authors=("Ada Lovelace", "Alan Turing"))
+    assert Filters.from_text() == Filters() and len(Filters.from_text(categories=" ".join("x" * 20)).categories) == 10
