@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "paperhub.digests",
     "paperhub.web",
     "django_htmx",
+    "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
 ]
 
 MIDDLEWARE = [
