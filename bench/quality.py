@@ -85,6 +85,17 @@ def cached_vectors(name: str, texts: list[str], encode) -> np.ndarray:  # noqa: 
     return vectors
 
 
+def static_embedder() -> embed.StaticEmbedder:
+    """The hub's static model, distilled first if this data directory has none."""
+    try:
+        return embed.static()
+    except embed.ModelError:
+        print("distilling the static model (once)...", file=sys.stderr)
+        embed.distill_static(embed.static_model_path())
+        embed.static.cache_clear()
+        return embed.static()
+
+
 DEPTH = int(os.environ.get("PAPERHUB_BENCH_DEPTH", "100"))
 
 
@@ -124,13 +135,7 @@ def main() -> None:
     cosines = {"dense": dense.encode(query_texts) @ cached_vectors(
         f"{dense.name}-{settings.PAPERHUB_EMBED_MAX_TOKENS}", texts, dense.encode).T}
     if not args.no_static:
-        try:
-            static = embed.static()
-        except embed.ModelError:
-            print("distilling the static model (once)...", file=sys.stderr)
-            embed.distill_static(embed.static_model_path())
-            embed.static.cache_clear()
-            static = embed.static()
+        static = static_embedder()
         cosines["static"] = static.encode(query_texts) @ cached_vectors("static", texts, static.encode).T
     row = {q: i for i, q in enumerate(wanted)}
 

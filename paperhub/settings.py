@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "paperhub.community",
     "paperhub.api",
     "paperhub.digests",
+    "paperhub.recommend",
     "paperhub.web",
     "django_htmx",
     "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
@@ -173,3 +174,4 @@ PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)
 # The hub's public address, for links in emails (sent by commands, which have no request to read it from).
 PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)

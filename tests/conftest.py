@@ -133,6 +133,17 @@ def hub(tmp_path: Path) -> Hub:
 
 
 @pytest.fixture
+def search_dir(settings: Any, tmp_path: Path) -> Path:
+    """Search indexes (and the recommendation space) in a directory of the test's own."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    from paperhub.search import indexing
+
+    indexing._served.__init__()
+    indexing._vector_index.cache_clear()
+    return Path(settings.PAPERHUB_SEARCH_DIR)
+
+
+@pytest.fixture
 def mail_sink(settings: Any) -> Iterator[Any]:
     """Django's SMTP backend pointed at a loopback SMTP server; read what arrived from `.messages`."""
     from bench.smtpsink import SmtpSink

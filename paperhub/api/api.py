@@ -263,6 +263,32 @@ def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any
     return {"upvoted": state, "upvotes": count}
 
 
+class NotInterestedIn(Schema):
+    on: bool | None = None
+
+
+@api.post("/papers/{path:paper_id}/not-interested", response=dict[str, bool], auth=TokenAuth(), tags=["writes"])
+def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -> dict[str, Any]:
+    """Mark a paper "not interested" (a downvote for your recommendations), take it back, or toggle."""
+    from paperhub.recommend import services as recommend_services
+
+    return {"not_interested": recommend_services.not_interested(_user(request), _paper_or_404(paper_id), on=body.on)}
+
+
+@api.get("/recommendations", response=list[dict[str, Any]], auth=TokenAuth(), tags=["paperhub"])
+def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
+                    offset: int = Query(0, ge=0, le=1000)) -> list[dict[str, Any]]:
+    """Your "For you" picks among the newest papers, best first, each with the reasons it was picked.
+
+    Empty until you upvote, save, pick or import papers (or follow authors)."""
+    from paperhub.recommend import queries as recommend
+
+    picks = recommend.for_you(_user(request), limit=limit, offset=offset)
+    names, comments = _counts([p.paper for p in picks])
+    return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0)),
+             "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
+
+
 @api.get("/papers/{path:paper_id}/similar", response=list[dict[str, Any]], tags=["paperhub"])
 def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> list[dict[str, Any]]:
     """The papers nearest to a paper by embedding."""

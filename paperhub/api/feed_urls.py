@@ -14,4 +14,5 @@ for kind in ("rss", "atom"):
         path(f"authors/<str:slug>.{kind}", syndication.AuthorFeed(atom), name=f"feed_author_{kind}"),
         path(f"collections/<str:username>/<slug:slug>.{kind}", syndication.CollectionFeed(atom),
              name=f"feed_collection_{kind}"),
+        path(f"for-you/<str:token>.{kind}", syndication.ForYouFeed(atom), name=f"feed_for_you_{kind}"),
     ]

@@ -135,3 +135,37 @@ class CollectionFeed(PaperFeed):
 
     def papers(self, obj: Collection) -> list[Paper]:
         return list(obj.papers.order_by("-collection_items__added_at")[:ITEMS])
+
+
+class ForYouFeed(PaperFeed):
+    """A user's private feed: picks from the newest papers, followed authors' papers, saved searches' matches."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from paperhub.recommend.personal import user_for_feed_token
+
+        user = user_for_feed_token(kwargs["token"])
+        if user is None:
+            raise Http404("no such feed")
+        return user
+
+    def title(self, obj: Any) -> str:
+        return f"paperhub: for {obj.get_username()}"
+
+    def link(self, obj: Any) -> str:
+        return "/for-you"
+
+    def papers(self, obj: Any) -> list[Paper]:
+        from paperhub.recommend import queries as recommend
+
+        seen: set[int] = set()
+        found: list[Paper] = []
+        lists = [[p.paper for p in recommend.for_you(obj, limit=30)], recommend.from_follows(obj, limit=20)]
+        lists += [search_matches for saved in recommend.saved_searches(obj)
+                  for search_matches in [recommend.search_matches(saved, limit=10)]]
+        for papers in lists:
+            for paper in papers:
+                if paper.pk not in seen:
+                    seen.add(paper.pk)
+                    found.append(paper)
+        # Newest first, as feed readers show them; a pick, a follow and a search hit are all "new for you".
+        return sorted(found, key=lambda p: (p.published is not None, p.published, p.pk), reverse=True)

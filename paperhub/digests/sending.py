@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import Q
@@ -38,6 +39,9 @@ from django.utils import timezone
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.subscriptions import unsubscribe_token
+from paperhub.papers import feeds
+from paperhub.papers.models import Paper
+from paperhub.papers.tex import plain_text
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +185,7 @@ def message_id(period: str, subscription_id: int) -> str:
 
 
 UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
+PERSONAL_MARK = "\x00personal\x00"
 
 
 @dataclass
@@ -193,22 +198,53 @@ class Rendered:
 
 
 def render(digest: building.Digest, base_url: str) -> Rendered:
-    context = {"digest": digest, "base_url": base_url, "unsubscribe": UNSUBSCRIBE_MARK}
+    context = {"digest": digest, "base_url": base_url, "unsubscribe": UNSUBSCRIBE_MARK, "personal": PERSONAL_MARK}
     return Rendered(digest, render_to_string("digests/digest.txt", context),
                     render_to_string("digests/digest.html", context))
 
 
-def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str) -> EmailMultiAlternatives:
+def personal_part(subscription: Subscription, period: feeds.Period, base_url: str) -> tuple[str, str]:
+    """The subscriber's own section (text, HTML): picks with feedback links, follows, saved searches; empty
+    when no active account has the subscription's address or the account has told us nothing."""
+    from paperhub.recommend import personal
+
+    user = User.objects.filter(email__iexact=subscription.email, is_active=True).order_by("pk").first()
+    if user is None:
+        return "", ""
+    try:
+        updates = personal.updates(user, period.first, period.last + timedelta(days=1))
+    except Exception:  # noqa: BLE001 (a broken personal part must not stop the shared digest)
+        log.exception("personal digest part for %s failed", subscription.email)
+        return "", ""
+    if updates.empty:
+        return "", ""
+    picks = [{"uid": p.paper.uid, "title": plain_text(p.paper.title), "reasons": "; ".join(p.reasons),
+              "up": f"{base_url}/for-you/feedback/{personal.feedback_token(user, p.paper, 'up')}",
+              "down": f"{base_url}/for-you/feedback/{personal.feedback_token(user, p.paper, 'not')}"}
+             for p in updates.picks]
+    shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
+             "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
+    context = {"updates": shown, "base_url": base_url}
+    return render_to_string("digests/personal.txt", context), render_to_string("digests/personal.html", context)
+
+
+def _plain(paper: Paper) -> dict[str, str]:
+    return {"uid": paper.uid, "title": plain_text(paper.title)}
+
+
+def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str,
+            personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
     """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058)."""
     unsubscribe = f"{base_url}/digests/unsubscribe/{unsubscribe_token(subscription)}"
     message = EmailMultiAlternatives(
         subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
-        body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe),
+        body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0]),
         headers={"Message-ID": message_id(period, subscription.pk), "List-Unsubscribe": f"<{unsubscribe}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Precedence": "bulk",
                  "Auto-Submitted": "auto-generated"},
     )
-    message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe)), "text/html")
+    message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe))
+                               .replace(PERSONAL_MARK, personal[1]), "text/html")
     return message
 
 
@@ -245,7 +281,8 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
                 delivery_id, subscription_id, attempts = claimed
                 subscription = subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
                 try:
-                    if smtp.send_messages([compose(subscription, key, rendered, base_url)]):
+                    own = personal_part(subscription, period, base_url)
+                    if smtp.send_messages([compose(subscription, key, rendered, base_url, own)]):
                         journal.accepted(delivery_id)
                 except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                     with lock:

@@ -35,3 +35,17 @@ def bibtex(paper: Paper, authors: list[str]) -> str:
         fields.append(("url", paper.abs_url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation_key(paper, authors[0] if authors else '')},\n{body}\n}}"
+
+
+def bibliography(papers: list[Paper], names: dict[int, list[str]]) -> str:
+    """A .bib file for papers (author names by paper id); repeated citation keys get a, b, c... suffixes."""
+    entries, used = [], set()
+    for paper in papers:
+        entry = bibtex(paper, names.get(paper.pk, []))
+        key = entry[entry.index("{") + 1:entry.index(",")]
+        unique, suffix = key, 0
+        while unique in used:
+            unique, suffix = f"{key}{chr(ord('a') + suffix % 26)}{suffix // 26 or ''}", suffix + 1
+        used.add(unique)
+        entries.append(entry.replace(key, unique, 1))
+    return "\n\n".join(entries) + ("\n" if entries else "")

@@ -18,6 +18,7 @@ from paperhub.papers import queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.tex import render_abstract, render_tex
+from paperhub.recommend.models import Follow
 from paperhub.web.cards import cards, page_number
 
 SEARCH_PAGE = 20
@@ -96,8 +97,9 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("author", slug=author_slug(author))
     page = page_number(request)
     papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
+    following = request.user.is_authenticated and Follow.objects.filter(user=request.user, author=author).exists()
     return render(request, "web/author.html", {"author": author, "cards": cards(request, papers), "total": total,
-                                               "page": page, "has_next": page * 30 < total})
+                                               "page": page, "has_next": page * 30 < total, "following": following})
 
 
 @require_POST

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
-from paperhub.web import accounts, feeds, papers
+from paperhub.web import accounts, exports, feeds, foryou, papers
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -11,7 +11,9 @@ urlpatterns = [
     path("papers/month/<str:key>", feeds.period, {"kind": "month"}, name="month"),
     path("papers/trending", feeds.trending, name="trending"),
     path("papers/search", papers.search_page, name="search"),
+    path("papers/search.bib", exports.search_bib, name="search_bib"),
     path("papers/submit", papers.submit, name="submit"),
+    re_path(r"^papers/(?P<uid>.+)\.bib$", exports.paper_bib, name="paper_bib"),
     path("papers/<path:uid>", papers.paper_page, name="paper"),
     path("upvote/<int:paper_id>", papers.upvote, name="upvote"),
     path("comments/<int:paper_id>/new", papers.comment, name="comment"),
@@ -21,7 +23,19 @@ urlpatterns = [
     path("users/<str:username>", accounts.profile, name="profile"),
     path("collections/", accounts.collections, name="collections"),
     path("collections/add", accounts.collect, name="collect"),
+    path("collections/<str:username>/<slug:slug>.bib", exports.collection_bib, name="collection_bib"),
     path("collections/<str:username>/<slug:slug>", accounts.collection_page, name="collection"),
+    path("for-you", foryou.for_you, name="for_you"),
+    path("for-you/not-interested/<int:paper_id>", foryou.not_interested, name="not_interested"),
+    path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),
+    path("for-you/paragraph", foryou.paragraph, name="paragraph"),
+    path("for-you/import", foryou.import_library, name="import_library"),
+    path("for-you/seeds/<int:seed_id>/forget", foryou.forget_seed, name="forget_seed"),
+    path("for-you/exclusions", foryou.exclusions, name="exclusions"),
+    path("for-you/feedback/<str:token>", foryou.feedback, name="feedback"),
+    path("authors/follow/<int:author_id>", foryou.follow, name="follow"),
+    path("searches/save", foryou.save_search, name="save_search"),
+    path("searches/<int:saved_id>/forget", foryou.delete_search, name="delete_search"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -28,16 +28,6 @@ PAPERS = [
 
 
 @pytest.fixture
-def search_dir(settings, tmp_path):
-    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
-    from paperhub.search import indexing
-
-    indexing._served.__init__()
-    indexing._vector_index.cache_clear()
-    return settings.PAPERHUB_SEARCH_DIR
-
-
-@pytest.fixture
 def indexed(db, search_dir):
     upsert_papers(PAPERS)
     from paperhub.search import rebuild

@@ -9,6 +9,7 @@ import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,8 +54,15 @@ def served_hub(hub) -> Iterator[str]:
         _recent("2611.10005", 1, "Neural radiance fields from sparse views", categories="cs.CV"),  # no rule
     ])
     hub.run("index", "update")
-    port = free_port()
-    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-index-watch")
+    with serving(hub, workers=2) as url:
+        yield url
+
+
+@contextmanager
+def serving(hub, workers: int, port: int | None = None) -> Iterator[str]:
+    """`paperhub serve` for the hub on a free port, once it answers; stopped afterwards."""
+    port = port or free_port()
+    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-index-watch")
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
+from paperhub.recommend import space
 from paperhub.search import embed
 from paperhub.search.indexing import STATIC, coverage, embed_missing, rebuild_keyword, rebuild_vectors, update_keyword
 
@@ -31,6 +32,10 @@ def _static() -> embed.Embedder:
         return embed.static()
     except embed.ModelError as exc:
         raise CommandError(str(exc)) from None
+
+
+#: How often the watcher rebuilds the recommendation space at most, when papers arrived (seconds).
+RECOMMEND_EVERY = 600
 
 
 class Command(BaseCommand):
@@ -130,6 +135,7 @@ class Command(BaseCommand):
             except embed.ModelError as exc:
                 self.stderr.write(f"transformer vectors off: {exc}")
         self.stdout.write(f"watching for changes every {options['interval']} s")
+        recommend_built = 0.0
         while not stop:
             started = time.monotonic()
             if distilling is not None and distilling.poll() is not None:
@@ -139,6 +145,10 @@ class Command(BaseCommand):
             embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense else 0
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
+            if distilling is None and time.monotonic() - recommend_built > RECOMMEND_EVERY and space.stale():
+                space.refresh(force=True)
+                recommend_built = time.monotonic()
+                self.stdout.write("rebuilt the recommendation space")
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
         if distilling is not None:
             distilling.terminate()

@@ -1,0 +1,102 @@
+"""Reading reference libraries people already keep: BibTeX and CSL JSON (Zotero's exports). Pure."""
+
+import json
+import re
+from dataclasses import dataclass
+
+from paperhub.papers.records import clean_text, split_arxiv_id
+
+MAX_ENTRIES = 5000
+ARXIV_IN_TEXT = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?(\d{4}\.\d{4,5}(?:v\d+)?"
+                           r"|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", flags=re.I)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One library entry, as much as is needed to find it among the hub's papers or to embed it."""
+
+    line: int
+    title: str
+    abstract: str = ""
+    arxiv_id: str = ""
+    doi: str = ""
+
+
+@dataclass
+class Library:
+    references: list[Reference]
+    errors: list[str]  # "line N: what was wrong"
+
+
+def _arxiv(*candidates: str) -> str:
+    for text in candidates:
+        for match in ARXIV_IN_TEXT.finditer(text or ""):
+            if "arxiv" in (text or "").lower() or re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", (text or "").strip()):
+                try:
+                    return split_arxiv_id(match.group(1))[0]
+                except ValueError:
+                    continue
+    return ""
+
+
+def _doi(text: str) -> str:
+    match = re.search(r"10\.\d{4,9}/\S+", text or "")
+    return match.group(0).rstrip(".,;").lower() if match else ""
+
+
+def _braces(text: str) -> str:
+    return clean_text(text.replace("{", "").replace("}", ""))
+
+
+def parse_bibtex(text: str) -> Library:
+    """References from BibTeX; a broken entry is reported with its line and the others still come through."""
+    import bibtexparser
+
+    parsed = bibtexparser.parse_string(text)
+    references, errors = [], []
+    for entry in parsed.entries[:MAX_ENTRIES]:
+        fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
+        title = _braces(fields.get("title", ""))
+        if not title:
+            errors.append(f"line {(entry.start_line or 0) + 1}: entry {entry.key!r} has no title")
+            continue
+        prefix = fields.get("archiveprefix", "") + fields.get("eprinttype", "")
+        eprint = fields.get("eprint", "")
+        arxiv = (_arxiv(f"arxiv:{eprint}") if eprint and ("arxiv" in prefix.lower() or not prefix) else "") or \
+            _arxiv(*(fields.get(name, "") for name in ("url", "journal", "note", "howpublished")))
+        references.append(Reference(line=(entry.start_line or 0) + 1, title=title, arxiv_id=arxiv,
+                                    abstract=_braces(fields.get("abstract", "")), doi=_doi(fields.get("doi", ""))))
+    for block in parsed.failed_blocks:
+        errors.append(f"line {(block.start_line or 0) + 1}: could not read this entry ({type(block).__name__})")
+    return Library(references, errors)
+
+
+def parse_csl_json(text: str) -> Library:
+    """References from CSL JSON (Zotero: Export Library -> CSL JSON)."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Library([], [f"line {exc.lineno}: not valid JSON ({exc.msg})"])
+    if isinstance(items, dict):
+        items = items.get("items", [items])
+    if not isinstance(items, list):
+        return Library([], ["line 1: expected a list of CSL JSON items"])
+    references, errors = [], []
+    for number, item in enumerate(items[:MAX_ENTRIES], start=1):
+        if not isinstance(item, dict) or not str(item.get("title") or "").strip():
+            errors.append(f"item {number}: no title")
+            continue
+        arxiv = _arxiv(str(item.get("URL", "")), str(item.get("number", "")), str(item.get("archive_location", "")),
+                       str(item.get("container-title", "")), str(item.get("note", "")))
+        if not arxiv and str(item.get("publisher", "")).lower() == "arxiv":
+            arxiv = _arxiv(f"arxiv:{item.get('number', '')}")
+        references.append(Reference(line=number, title=clean_text(str(item["title"])),
+                                    abstract=clean_text(str(item.get("abstract", ""))), arxiv_id=arxiv,
+                                    doi=_doi(str(item.get("DOI", "")))))
+    return Library(references, errors)
+
+
+def parse_library(text: str) -> Library:
+    """BibTeX or CSL JSON, whichever the text is."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    return parse_csl_json(stripped) if stripped[:1] in "[{" else parse_bibtex(text)

@@ -1,0 +1,95 @@
+"""What a user tells the recommender beyond upvotes and saves: dislikes, seeds, exclusions, follows, searches."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from paperhub.papers.models import Author, Paper
+
+USER = settings.AUTH_USER_MODEL
+
+
+class NotInterested(models.Model):
+    """A paper the user does not want (a downvote): a strong negative for their model."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="not_interested")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="not_interested_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -1 {self.paper_id}"
+
+
+class Seed(models.Model):
+    """A cold-start signal: a picked or imported hub paper, or text (an unmatched import, a paragraph)."""
+
+    PICK, IMPORT, PARAGRAPH = "pick", "import", "paragraph"
+    SOURCES = [(PICK, "picked"), (IMPORT, "imported"), (PARAGRAPH, "paragraph")]
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="seeds")
+    paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=SOURCES)
+    title = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], condition=models.Q(paper__isnull=False),
+                                    name="seed_paper_once"),
+            models.UniqueConstraint(fields=["user", "title"], condition=models.Q(paper__isnull=True),
+                                    name="seed_text_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.source}: {self.paper_id or self.title[:40]}"
+
+
+class Exclusions(models.Model):
+    """Words and categories a user never wants recommended."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="exclusions")
+    words = models.TextField(blank=True)  # one per line or comma-separated
+    categories = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} excludes {self.words!r} {self.categories!r}"
+
+    def word_list(self) -> list[str]:
+        """The excluded words and phrases, lowercased."""
+        return [w.strip().lower() for w in self.words.replace(",", "\n").splitlines() if w.strip()]
+
+    def category_list(self) -> list[str]:
+        """The excluded category codes."""
+        return [c for c in self.categories.replace(",", " ").split() if c]
+
+
+class Follow(models.Model):
+    """A user following an author: their new papers reach the user's digests and feed."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="follows")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "author"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.author_id}"
+
+
+class SavedSearch(models.Model):
+    """A search query a user keeps: new matching papers reach their digests and feed."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_searches")
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "query"], name="saved_search_once")]
+
+    def __str__(self) -> str:
+        return self.query

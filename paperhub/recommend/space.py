@@ -1,0 +1,172 @@
+"""The candidate space: the newest papers' embeddings, tf-idf rows and authors, built from the database.
+
+One file under PAPERHUB_SEARCH_DIR/recommend, rebuilt when papers arrive (by `paperhub recommend refresh`, the index
+watcher, or the first request that finds none) and re-read by every process when it changes.
+"""
+
+import os
+import pickle
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+from scipy import sparse
+
+from paperhub.papers.models import Paper, PaperAuthor
+from paperhub.recommend import model
+from paperhub.search import embed
+from paperhub.search.indexing import STATIC
+from paperhub.search.models import PaperVector
+
+VERSION = 1
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+@dataclass
+class Space:
+    """Candidates as rows: paper ids, unit embeddings, tf-idf rows, author ids."""
+
+    version: int
+    model: str
+    built_at: datetime
+    newest_id: int
+    since: datetime | None
+    ids: np.ndarray
+    published: np.ndarray  # days since the epoch
+    dense: np.ndarray
+    terms: sparse.csr_matrix
+    authors: list[tuple[int, ...]]
+    vectorizer: Any
+    vocabulary: list[str] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        self.row = {int(pid): i for i, pid in enumerate(self.ids.tolist())}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def path() -> Path:
+    """Where the space is stored: beside the search indexes, as it is derived from the database like them."""
+    return Path(settings.PAPERHUB_SEARCH_DIR) / "recommend" / "space.pickle"
+
+
+def embedder() -> tuple[str, embed.Embedder]:
+    """The model the recommender embeds with: the static model when distilled (it covers every paper), else the
+    configured transformer."""
+    try:
+        return STATIC, embed.static()
+    except embed.ModelError:
+        embedder = embed.transformer()
+        return embedder.name, embedder
+
+
+def embedder_named(name: str) -> embed.Embedder:
+    """The embedder a space was built with, to embed liked papers the same way."""
+    return embed.static() if name == STATIC else embed.transformer()
+
+
+def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: embed.Embedder) -> np.ndarray:
+    """Unit embeddings of (id, title, abstract) papers: stored ones where there are, the rest embedded now."""
+    found = {pid: np.frombuffer(bytes(v), dtype=np.float16).astype(np.float32)
+             for pid, v in PaperVector.objects.filter(model=model_name, paper_id__in=[p[0] for p in papers])
+             .values_list("paper_id", "vector")}
+    missing = [p for p in papers if p[0] not in found]
+    if missing:
+        encoded = encoder.encode([embed.paper_text(title, abstract) for _, title, abstract in missing])
+        found.update({p[0]: v for p, v in zip(missing, encoded, strict=True)})
+    stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder.dim), dtype=np.float32)
+    return stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
+
+
+def build(days: int | None = None) -> Space:
+    """The papers published in the `days` before the newest one, as a space."""
+    days = settings.PAPERHUB_RECOMMEND_DAYS if days is None else days
+    newest = Paper.objects.aggregate(published=Max("published"), id=Max("id"))
+    since = newest["published"] - timedelta(days=days) if newest["published"] else None
+    rows = Paper.objects.order_by("id").values_list("id", "title", "abstract", "published")
+    fetched = list(rows.filter(published__gte=since)) if since else []
+    papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
+    days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
+    name, encoder = embedder()
+    vectorizer = model.term_vectorizer(len(papers))
+    texts = [embed.paper_text(title, abstract) for _, title, abstract in papers]
+    try:
+        terms = vectorizer.fit_transform(texts).tocsr() if papers else sparse.csr_matrix((0, 0))
+    except ValueError:  # no word survives (a hub of a few empty papers)
+        vectorizer, terms = None, sparse.csr_matrix((len(papers), 0), dtype=np.float32)
+    ids = np.array([p[0] for p in papers], dtype=np.int64)
+    by_paper: dict[int, list[int]] = {}
+    for paper_id, author_id in PaperAuthor.objects.filter(paper_id__in=ids.tolist()).order_by(
+            "paper_id", "position").values_list("paper_id", "author_id"):
+        by_paper.setdefault(paper_id, []).append(author_id)
+    return Space(version=VERSION, model=name, built_at=timezone.now(), newest_id=newest["id"] or 0, since=since,
+                 ids=ids, published=np.array(days_of, dtype=np.int32), dense=vectors_for(papers, name, encoder),
+                 terms=terms,
+                 authors=[tuple(by_paper.get(int(i), ())) for i in ids], vectorizer=vectorizer,
+                 vocabulary=list(vectorizer.get_feature_names_out()) if vectorizer else [])
+
+
+def save(space: Space) -> Path:
+    """Write the space beside its place and rename it over it, so readers never see half a file."""
+    target = path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    with partial.open("wb") as stream:
+        pickle.dump(space, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, target)
+    return target
+
+
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+def _read(target: Path) -> Space:
+    with target.open("rb") as stream:
+        return pickle.load(stream)  # our own file in our own data directory
+
+
+def current() -> Space:
+    """The stored space, re-read when the file changes; built now if there is none (or an old format)."""
+    with _lock:
+        target = path()
+        if not target.exists():
+            save(build())
+        stamp = (str(target), target.stat().st_mtime_ns)
+        if _loaded.get("stamp") != stamp:
+            space = _read(target)
+            if getattr(space, "version", None) != VERSION:
+                save(build())
+                space, stamp = _read(target), (str(target), target.stat().st_mtime_ns)
+            _loaded.update(stamp=stamp, space=space)
+        return _loaded["space"]
+
+
+def stamp() -> tuple[str, int]:
+    """The stored space's file and modification time (a cache key for what was computed from it)."""
+    current()
+    return _loaded["stamp"]
+
+
+def stale(space: Space | None = None) -> bool:
+    """Whether papers arrived since the stored space was built (or there is none)."""
+    if not path().exists():
+        return True
+    space = space or current()
+    return (Paper.objects.aggregate(id=Max("id"))["id"] or 0) != space.newest_id
+
+
+def refresh(force: bool = False) -> Space | None:
+    """Rebuild the stored space if papers arrived (or `force`); returns the new space, or None if fresh."""
+    if not force and not stale():
+        return None
+    space = build()
+    save(space)
+    return space

@@ -1,0 +1,47 @@
+"""BibTeX downloads of a paper, a collection or a search."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from paperhub import search as search_api
+from paperhub.community import queries as community
+from paperhub.papers import queries
+from paperhub.papers.bibtex import bibliography
+from paperhub.papers.models import Paper
+
+MAX_SEARCH = 200
+
+
+def _bib(papers: list[Paper], filename: str) -> HttpResponse:
+    text = bibliography(papers, queries.author_names_by_paper([p.pk for p in papers]))
+    response = HttpResponse(text, content_type="application/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.bib"'
+    return response
+
+
+def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
+    """/papers/<id>.bib"""
+    paper = queries.paper_by_uid(uid)
+    if paper is None:
+        raise Http404("no such paper")
+    return _bib([paper], paper.uid.replace("/", "_"))
+
+
+def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """/collections/<user>/<slug>.bib (a private collection only for its owner)."""
+    collection = get_object_or_404(community.visible_collections(request.user), owner__username=username, slug=slug)
+    return _bib(list(collection.papers.order_by("-collection_items__added_at")), slug)
+
+
+def search_bib(request: HttpRequest) -> HttpResponse:
+    """/papers/search.bib?q=...: the first 200 results of a search, with the search page's filters."""
+    q = request.GET.get("q", "")[:500]
+    filters = search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
+                                           request.GET.get("cat", ""), request.GET.get("author", ""))
+    if not q.strip() and filters == search_api.Filters():
+        raise Http404("search for something first")
+    sort = request.GET.get("sort", "relevance")
+    hits = search_api.search(q, filters=filters, sort=sort if sort in ("relevance", "newest", "upvotes") else
+                             "relevance", limit=MAX_SEARCH).hits
+    papers = queries.papers_by_ids([h.id for h in hits])
+    return _bib([papers[h.id] for h in hits if h.id in papers], "search")

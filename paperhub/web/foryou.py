@@ -1,0 +1,179 @@
+"""For you: personal picks with reasons, cold start, feedback, imports, exclusions, follows, saved searches."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from paperhub.community.services import NotAllowed
+from paperhub.papers import feeds, queries
+from paperhub.papers.models import Author, Paper
+from paperhub.recommend import personal, services
+from paperhub.recommend import queries as recommend
+from paperhub.recommend.models import Exclusions, Seed
+from paperhub.web.cards import cards, page_number
+from paperhub.web.papers import _back, author_slug
+
+PAGE = 20
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the views below are all behind login_required
+
+
+@login_required
+def for_you(request: HttpRequest) -> HttpResponse:
+    """The user's picks, explained; a cold-start page until they have told us something."""
+    user = _user(request)
+    page = page_number(request)
+    picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    has_next = len(picks) > PAGE
+    picks = picks[:PAGE]
+    reasons = {p.paper.pk: p.reasons for p in picks}
+    found = cards(request, [p.paper for p in picks])
+    for card in found:
+        card.reasons = reasons.get(card.paper.pk, [])  # type: ignore[attr-defined]
+    starters = []
+    if not picks and page == 1:
+        starters = cards(request, feeds.trending(limit=12) or queries.newest_papers(limit=12))
+    exclusions = Exclusions.objects.filter(user=user).first()
+    return render(request, "web/for_you.html", {
+        "cards": found, "starters": starters, "page": page, "has_next": has_next,
+        "seeds": Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:50],
+        "interests": recommend.interests(user) if picks else [],
+        "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),
+        "exclusions": exclusions, "feed_token": personal.feed_token(user),
+    })
+
+
+def _done(request: HttpRequest, fallback: str, fragment: str = "") -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(fragment)
+    return _back(request, fallback)
+
+
+@login_required
+@require_POST
+def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """Mark a paper "not interested": it leaves the feed and teaches the model (htmx removes the card)."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    on = {"1": True, "0": False}.get(request.POST.get("on", ""), True)
+    services.not_interested(request.user, paper, on=on)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.info(request, "Noted: fewer papers like that one." if on else "Undone.")
+    return _done(request, "/for-you", '<p class="meta" role="status">Noted: fewer papers like that one.</p>')
+
+
+@login_required
+@require_POST
+def pick(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """Cold start: "more like this" on a paper."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    state = services.pick(request.user, paper, on={"1": True, "0": False}.get(request.POST.get("on", ""), True))  # type: ignore[arg-type]
+    label = "Picked ✓" if state else "More like this"
+    return _done(request, "/for-you", f'<span class="meta" role="status">{label}</span>')
+
+
+@login_required
+@require_POST
+def paragraph(request: HttpRequest) -> HttpResponse:
+    """Cold start: a paragraph about what the user works on."""
+    try:
+        services.add_paragraph(request.user, request.POST.get("text", ""))  # type: ignore[arg-type]
+        messages.success(request, "Thanks: your feed now follows that description.")
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    return redirect("for_you")
+
+
+@login_required
+@require_POST
+def import_library(request: HttpRequest) -> HttpResponse:
+    """Cold start: a BibTeX or CSL JSON (Zotero) export."""
+    upload = request.FILES.get("library")
+    text = request.POST.get("text", "")
+    if upload is not None:
+        if upload.size and upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, "That file is over 5 MB; export a smaller collection.")
+            return redirect("for_you")
+        text = upload.read().decode("utf-8", errors="replace")
+    if not text.strip():
+        messages.error(request, "Choose a BibTeX (.bib) or CSL JSON (.json) file.")
+        return redirect("for_you")
+    report = services.import_library(request.user, text)  # type: ignore[arg-type]
+    messages.success(request, f"Imported: {report.matched} found in this hub, {report.added_as_text} kept from "
+                              f"their title and abstract, {report.already} already there.")
+    for error in report.errors[:10]:
+        messages.warning(request, f"Skipped {error}")
+    return redirect("for_you")
+
+
+@login_required
+@require_POST
+def forget_seed(request: HttpRequest, seed_id: int) -> HttpResponse:
+    services.remove_seed(request.user, seed_id)  # type: ignore[arg-type]
+    return redirect("for_you")
+
+
+@login_required
+@require_POST
+def exclusions(request: HttpRequest) -> HttpResponse:
+    """Words and categories never to recommend."""
+    services.set_exclusions(request.user, request.POST.get("words", ""), request.POST.get("categories", ""))  # type: ignore[arg-type]
+    messages.success(request, "Exclusions saved.")
+    return redirect("for_you")
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, author_id: int) -> HttpResponse:
+    """Follow or unfollow an author."""
+    author = get_object_or_404(Author, pk=author_id)
+    on = {"1": True, "0": False}.get(request.POST.get("on", ""))
+    state = services.follow(request.user, author, on=on)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
+    return _done(request, f"/authors/{author_slug(author)}",
+                 f'<span class="meta" role="status">{"Following" if state else "Not following"}</span>')
+
+
+@login_required
+@require_POST
+def save_search(request: HttpRequest) -> HttpResponse:
+    """Keep the search in ?q= for digests and the personal feed."""
+    query = request.POST.get("q", "")
+    try:
+        services.save_search(request.user, query)  # type: ignore[arg-type]
+        messages.success(request, f"Saved “{query}”: new papers for it reach your digests and feed.")
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    return _back(request, "/for-you")
+
+
+@login_required
+@require_POST
+def delete_search(request: HttpRequest, saved_id: int) -> HttpResponse:
+    services.delete_saved_search(request.user, saved_id)  # type: ignore[arg-type]
+    return redirect("for_you")
+
+
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """A digest's feedback link: GET asks to confirm (mail scanners follow links), POST records it."""
+    found = personal.read_feedback_token(token)
+    if found is None:
+        return render(request, "web/feedback.html", {"invalid": True}, status=400)
+    user, paper, kind = found
+    if request.method == "POST":
+        from paperhub.community.services import upvote
+
+        if kind == "up":
+            upvote(user, paper, on=True)
+        else:
+            services.not_interested(user, paper, on=True)
+        return render(request, "web/feedback.html", {"paper": paper, "kind": kind, "done": True})
+    return render(request, "web/feedback.html", {"paper": paper, "kind": kind, "token": token})

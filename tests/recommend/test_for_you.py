@@ -1,0 +1,98 @@
+"""Personal recommendations end to end on a small hub with the real embedding model."""
+
+from paperhub.community import services as community
+from paperhub.papers.models import Author, Paper
+from paperhub.recommend import queries, services, space
+
+
+def topic_of(paper: Paper) -> str:
+    return paper.title.rsplit(" ", 2)[-2]
+
+
+def like(user, topic: str, count: int = 3) -> list[Paper]:
+    papers = [p for p in Paper.objects.order_by("uid") if topic_of(p) == topic][:count]
+    for paper in papers:
+        community.upvote(user, paper, on=True)
+    return papers
+
+
+def test_no_signals_no_picks(topics, reader):
+    assert queries.for_you(reader) == []
+
+
+def test_upvotes_bring_their_topic_first_with_reasons(topics, reader):
+    liked = like(reader, "proteins")
+    picks = queries.for_you(reader, limit=5)
+    assert [topic_of(p.paper) for p in picks] == ["proteins"] * 5
+    assert not {p.paper.pk for p in picks} & {p.pk for p in liked}  # what you upvoted is not recommended again
+    reasons = " ".join(r for p in picks for r in p.reasons)
+    assert "you upvoted" in reasons and "about " in reasons
+    assert any("whose papers you liked" in r for p in picks for r in p.reasons)  # same authors
+
+
+def test_not_interested_removes_the_paper_and_pushes_its_topic_down(topics, reader):
+    like(reader, "proteins", 2)
+    like(reader, "robots", 2)
+    before = [topic_of(p.paper) for p in queries.for_you(reader, limit=6)]
+    assert before.count("robots") >= 2, before
+    robots = [p.paper for p in queries.for_you(reader, limit=12) if topic_of(p.paper) == "robots"]
+    for paper in robots[:3]:
+        services.not_interested(reader, paper, on=True)
+    after = queries.for_you(reader, limit=12)
+    assert not {p.pk for p in robots[:3]} & {p.paper.pk for p in after}
+    assert [topic_of(p.paper) for p in after[:6]] == ["proteins"] * 6  # what is left of robots comes after
+
+
+def test_exclusions_leave_out_words_and_categories(topics, reader):
+    like(reader, "language", 3)
+    services.set_exclusions(reader, "translation, tokenizer", "")
+    titles = " ".join(p.paper.title + p.paper.abstract for p in queries.for_you(reader, limit=30)).lower()
+    assert "translation" not in titles and "tokenizer" not in titles
+    services.set_exclusions(reader, "", "cs.CL")
+    assert all(topic_of(p.paper) != "language" for p in queries.for_you(reader, limit=30))
+
+
+def test_a_paragraph_is_enough_to_start(topics, reader):
+    services.add_paragraph(reader, "I study telescopes, dark matter and how galaxies cluster in the universe.")
+    picks = queries.for_you(reader, limit=4)
+    assert [topic_of(p.paper) for p in picks] == ["galaxies"] * 4
+    assert any("your interests" in r for p in picks for r in p.reasons)
+
+
+def test_following_an_author_brings_their_papers_with_a_reason(topics, reader):
+    hubble = Author.objects.get(name="Edwin Hubble")
+    assert services.follow(reader, hubble) is True
+    picks = queries.for_you(reader, limit=4)
+    assert picks and all("Edwin Hubble" in " ".join(p.reasons) for p in picks)
+    assert {p.pk for p in queries.from_follows(reader)} == set(Paper.objects.filter(authorships__author=hubble)
+                                                               .values_list("pk", flat=True))
+    assert services.follow(reader, hubble) is False  # toggles
+
+
+def test_model_is_retrained_when_signals_change_and_cached_otherwise(topics, reader):
+    like(reader, "proteins", 2)
+    first = queries.train(reader)
+    assert queries.train(reader) is first
+    like(reader, "galaxies", 1)
+    assert queries.train(reader) is not first
+
+
+def test_space_is_rebuilt_when_papers_arrive(topics, reader):
+    built = space.current()
+    assert len(built) == 32 and built.terms.shape[0] == 32
+    assert space.refresh() is None
+    from paperhub.papers.services import upsert_papers
+    from tests.factories import record
+    from tests.recommend.conftest import NEWEST
+
+    upsert_papers([record("2606.99999", title="Dark energy surveys", abstract="Galaxies and dark energy.",
+                          published=NEWEST)])
+    assert space.stale()
+    assert len(space.refresh()) == 33
+
+
+def test_saved_search_matches(topics, reader):
+    saved = services.save_search(reader, "robot grasping")
+    matches = queries.search_matches(saved)
+    assert matches and "grasping" in matches[0].title.lower()
+    assert services.save_search(reader, "robot   grasping") == saved  # the same search once

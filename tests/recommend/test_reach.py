@@ -1,0 +1,139 @@
+"""Recommendations through every door: pages, the API, the private feed, digests with feedback links, BibTeX."""
+
+import re
+from datetime import date
+
+import feedparser
+from django.test import Client
+
+from paperhub.api.tokens import create_token
+from paperhub.community import services as community
+from paperhub.digests import sending
+from paperhub.digests.models import Subscription
+from paperhub.papers.models import Author, Paper
+from paperhub.recommend import personal, services
+from paperhub.recommend.models import NotInterested, SavedSearch, Seed
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_for_you_page_cold_start_then_picks(topics, reader):
+    assert Client().get("/for-you").status_code == 302  # log in first
+    client = logged_in(reader)
+    page = client.get("/for-you").content.decode()
+    assert "Tell us what you read" in page and "More like this" in page and "Import your library" in page
+    paper = Paper.objects.get(uid="2606.30001")
+    assert client.post(f"/for-you/pick/{paper.pk}").status_code == 302
+    assert Seed.objects.filter(user=reader, paper=paper, source=Seed.PICK).exists()
+    page = client.get("/for-you").content.decode()
+    assert "Why:" in page and "you picked" in page and "Not interested" in page
+    target = re.search(r'action="/for-you/not-interested/(\d+)"', page)[1]
+    response = client.post(f"/for-you/not-interested/{target}", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Noted" in response.content.decode()
+    assert NotInterested.objects.filter(user=reader, paper_id=int(target)).exists()
+    assert f'/for-you/not-interested/{target}"' not in client.get("/for-you").content.decode()
+
+
+def test_writes_need_login_and_csrf(topics, reader):
+    paper = Paper.objects.first()
+    assert Client().post(f"/for-you/not-interested/{paper.pk}").status_code == 302
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reader)
+    for url in (f"/for-you/not-interested/{paper.pk}", f"/for-you/pick/{paper.pk}", "/for-you/paragraph",
+                "/for-you/import", "/for-you/exclusions", "/searches/save", f"/authors/follow/{Author.objects.first().pk}"):
+        assert strict.post(url).status_code == 403, url
+
+
+def test_import_upload_reports_skipped_lines(topics, reader):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bib = b"@article{a, title={Galaxy clusters at scale: a galaxies study}}\n@misc{b, title={broken\n"
+    page = logged_in(reader).post("/for-you/import", {"library": SimpleUploadedFile("lib.bib", bib)}, follow=True)
+    text = page.content.decode()
+    assert "Imported: 1 found in this hub" in text and "Skipped line 2" in text
+
+
+def test_follow_and_save_search_from_their_pages(topics, reader):
+    client = logged_in(reader)
+    rubin = Author.objects.get(name="Vera Rubin")
+    slug = f"vera-rubin-{rubin.pk}"
+    assert "Follow</button>" in client.get(f"/authors/{slug}").content.decode()
+    client.post(f"/authors/follow/{rubin.pk}", {"on": "1"})
+    assert "Unfollow</button>" in client.get(f"/authors/{slug}").content.decode()
+    assert "Save this search" in client.get("/papers/search?q=robot").content.decode()
+    client.post("/searches/save", {"q": "robot grasping", "next": "/papers/search?q=robot+grasping"})
+    assert SavedSearch.objects.filter(user=reader, query="robot grasping").exists()
+    page = client.get("/for-you").content.decode()
+    assert "Vera Rubin" in page and "robot grasping" in page
+
+
+def test_api_recommendations_and_not_interested(topics, reader):
+    _, token = create_token(reader, "test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client = Client()
+    assert client.get("/api/recommendations").status_code == 401
+    assert client.get("/api/recommendations", **auth).json() == []
+    community.upvote(reader, Paper.objects.get(uid="2606.10002"), on=True)
+    picks = client.get("/api/recommendations?limit=3", **auth).json()
+    assert len(picks) == 3 and all(p["reasons"] for p in picks) and picks[0]["id"].startswith("2606.1")
+    first = picks[0]["id"]
+    response = client.post(f"/api/papers/{first}/not-interested", {"on": True}, content_type="application/json", **auth)
+    assert response.json() == {"not_interested": True}
+    assert first not in [p["id"] for p in client.get("/api/recommendations", **auth).json()]
+
+
+def test_private_atom_feed(topics, reader):
+    services.follow(reader, Author.objects.get(name="Alan Turing"))
+    services.save_search(reader, "galaxy clusters")
+    token = personal.feed_token(reader)
+    parsed = feedparser.parse(Client().get(f"/feeds/for-you/{token}.atom").content)
+    titles = [e.title for e in parsed.entries]
+    assert not parsed.bozo and "Galaxy clusters at scale: a galaxies study" in titles
+    assert any("language study" in t for t in titles)
+    assert Client().get("/feeds/for-you/forged.atom").status_code == 404
+
+
+def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sink):
+    from django.utils import timezone
+
+    for uid in ("2606.00001", "2606.00002", "2606.00003"):
+        community.upvote(reader, Paper.objects.get(uid=uid), on=True)
+    services.follow(reader, Author.objects.get(name="Rodney Brooks"))
+    services.save_search(reader, "protein folding")
+    Subscription.objects.create(email="reader@example.org", confirmed_at=timezone.now())
+    Subscription.objects.create(email="stranger@example.org", confirmed_at=timezone.now())
+    report = sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
+    assert report.sent == 2
+    mine = next(m for m in mail_sink.messages if m["To"] == "reader@example.org")
+    text = mine.get_body(("plain",)).get_content()
+    assert "For you" in text and "Protein folding at scale" in text  # published on 30 June
+    assert "From authors you follow" in text and "Reward shaping for robots at scale" in text
+    assert 'Your search "protein folding"' in text
+    other = next(m for m in mail_sink.messages if m["To"] == "stranger@example.org")
+    assert "For you" not in other.get_body(("plain",)).get_content()
+    link = re.search(r"Not interested: http://hub\.test(/for-you/feedback/\S+)", text)[1]
+    client = Client()
+    assert "Show me fewer like it" in client.get(link).content.decode()  # a GET (a mail scanner) changes nothing
+    assert not NotInterested.objects.filter(user=reader).exists()
+    assert "Thanks" in client.post(link).content.decode()
+    assert NotInterested.objects.filter(user=reader, paper__published__date=date(2026, 6, 30)).count() == 1
+    assert client.get("/for-you/feedback/forged").status_code == 400
+
+
+def test_bibtex_exports(topics, reader):
+    client = Client()
+    one = client.get("/papers/2606.00000.bib")
+    assert one["Content-Type"].startswith("application/x-bibtex") and "eprint = {2606.00000}" in one.content.decode()
+    found = client.get("/papers/search.bib?q=robot").content.decode()
+    assert found.count("@misc{") >= 5
+    keys = re.findall(r"@misc\{([^,]+),", found)
+    assert len(keys) == len(set(keys))
+    collection = community.create_collection(reader, "Reading group", public=False)
+    community.add_to_collection(reader, collection, Paper.objects.get(uid="2606.10000"))
+    url = f"/collections/reader/{collection.slug}.bib"
+    assert client.get(url).status_code == 404  # private
+    assert "2606.10000" in logged_in(reader).get(url).content.decode()
