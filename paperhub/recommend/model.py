@@ -1,11 +1,13 @@
 """The per-user model, pure: arrays in, scores and reasons out. Shared by the hub and bench.recommend.
 
 A user's signals are papers they liked (upvotes, saves, seeds) and papers they marked "not interested".
-Three views of a candidate are scored and blended after standardising each:
+Four views of a candidate are scored and blended after standardising each:
 - terms: logistic regression on tf-idf rows, liked papers against sampled other papers and the disliked;
 - meaning: the same on embeddings;
+- nearest: tf-idf cosine to the closest liked paper, so that each liked paper is an interest of its own and a
+  small interest is not drowned by a big one (one direction, as in the two models above, averages them);
 - authors: affinity to the authors of liked papers (and followed authors), less those of disliked ones.
-Liked papers are grouped into interest profiles so that a small interest is not drowned by a big one.
+Liked papers are also grouped into a few interest profiles, to describe them.
 """
 
 from collections import Counter
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Weights of the standardised views, chosen on an earlier time split than the one reported (bench.recommend).
-TERMS, MEANING, AUTHORS = 1.0, 0.5, 2.0
+TERMS, MEANING, NEAREST, AUTHORS = 1.0, 0.5, 0.5, 1.0
 #: A "not interested" counts as this many sampled negatives.
 DISLIKE_WEIGHT = 5.0
 #: A followed author counts as this many liked papers by them.
@@ -53,6 +55,7 @@ class UserModel:
     authors: dict[Hashable, float]
     profiles: np.ndarray  # (n_profiles, dim) unit centroids of the liked papers' groups
     liked_dense: np.ndarray = field(repr=False)
+    liked_terms: sparse.csr_matrix | None = field(default=None, repr=False)
 
 
 def _fit(liked: np.ndarray | sparse.csr_matrix, negatives: np.ndarray | sparse.csr_matrix, weights: np.ndarray,
@@ -101,7 +104,8 @@ def train(signals: Signals, terms_c: float = 10.0, meaning_c: float = 1.0) -> Us
                    meaning_c)
     return UserModel(terms=terms, meaning=meaning,
                      authors=author_weights(signals.liked_authors, signals.disliked_authors, signals.followed),
-                     profiles=interest_profiles(signals.liked_dense), liked_dense=signals.liked_dense)
+                     profiles=interest_profiles(signals.liked_dense), liked_dense=signals.liked_dense,
+                     liked_terms=signals.liked_terms.tocsr())
 
 
 def _standard(values: np.ndarray) -> np.ndarray:
@@ -116,10 +120,13 @@ class Views:
     terms: np.ndarray
     meaning: np.ndarray
     authors: np.ndarray
+    nearest: np.ndarray
 
-    def blend(self, terms: float = TERMS, meaning: float = MEANING, authors: float = AUTHORS) -> np.ndarray:
+    def blend(self, terms: float = TERMS, meaning: float = MEANING, authors: float = AUTHORS,
+              nearest: float = NEAREST) -> np.ndarray:
         """The ranking score: a weighted sum of the standardised views."""
-        return terms * _standard(self.terms) + meaning * _standard(self.meaning) + authors * _standard(self.authors)
+        return (terms * _standard(self.terms) + meaning * _standard(self.meaning)
+                + authors * _standard(self.authors) + nearest * _standard(self.nearest))
 
 
 def views(model: UserModel, dense: np.ndarray, terms: sparse.csr_matrix,
@@ -130,8 +137,11 @@ def views(model: UserModel, dense: np.ndarray, terms: sparse.csr_matrix,
     by_meaning = dense @ model.meaning if model.meaning is not None else np.zeros(count)
     by_authors = np.array([sum(model.authors.get(a, 0.0) for a in row) for row in authors], dtype=np.float64) \
         if model.authors else np.zeros(count)
+    liked = model.liked_terms
+    by_nearest = np.asarray((terms @ liked.T).max(axis=1).todense(), dtype=np.float64).ravel() \
+        if liked is not None and liked.shape[0] and terms.shape[1] == liked.shape[1] else np.zeros(count)
     return Views(np.asarray(by_terms, dtype=np.float64).ravel(), np.asarray(by_meaning, dtype=np.float64),
-                 by_authors)
+                 by_authors, by_nearest)
 
 
 def diversify(order: np.ndarray, dense: np.ndarray, profiles: np.ndarray, slots: int = 10,
@@ -158,11 +168,12 @@ def top_terms(row: sparse.csr_matrix, coef: np.ndarray | None, vocabulary: Seque
     return [vocabulary[row.indices[i]] for i in best if contributions[i] > 0]
 
 
-def nearest_liked(model: UserModel, vector: np.ndarray) -> tuple[int, float]:
-    """Which liked paper a candidate is closest to, and the cosine."""
-    if len(model.liked_dense) == 0:
+def nearest_liked(model: UserModel, row: sparse.csr_matrix) -> tuple[int, float]:
+    """Which liked paper a candidate (its tf-idf row) is closest to, and the cosine."""
+    liked = model.liked_terms
+    if liked is None or liked.shape[0] == 0 or row.shape[1] != liked.shape[1]:
         return -1, 0.0
-    cosines = model.liked_dense @ vector
+    cosines = np.asarray((liked @ row.T).todense()).ravel()
     best = int(np.argmax(cosines))
     return best, float(cosines[best])
 

@@ -216,8 +216,8 @@ def _explain(trained: Trained, candidates: space.Space, picks: list[Pick]) -> No
             pick.reasons.append(f"by {', '.join(followed[:2])}, whom you follow")
         if others:
             pick.reasons.append(f"by {', '.join(others[:2])}, whose papers you liked")
-        nearest, cosine = model.nearest_liked(trained.user_model, candidates.dense[row])
-        if nearest >= 0 and cosine > 0.3:
+        nearest, cosine = model.nearest_liked(trained.user_model, candidates.terms[row])
+        if nearest >= 0 and cosine > 0.1:
             liked = trained.liked[nearest]
             what = f"“{liked.title[:90]}”" if liked.title else "the text"
             pick.reasons.append(f"close to {what} you {liked.how}" if liked.how != "your interests"

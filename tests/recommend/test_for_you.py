@@ -32,7 +32,7 @@ def test_upvotes_bring_their_topic_first_with_reasons(topics, reader):
 
 def test_not_interested_removes_the_paper_and_pushes_its_topic_down(topics, reader):
     like(reader, "proteins", 2)
-    like(reader, "robots", 2)
+    like(reader, "robots", 3)
     before = [topic_of(p.paper) for p in queries.for_you(reader, limit=6)]
     assert before.count("robots") >= 2, before
     robots = [p.paper for p in queries.for_you(reader, limit=12) if topic_of(p.paper) == "robots"]
