@@ -169,8 +169,9 @@ def main() -> None:
     # Tune the blend on the earlier split, which ends where the reported one starts.
     tune = Split(dates, authors, args.tune_cut, args.cut, args.min_papers, args.users, rng)
     tune_info, tune_users = evaluate(tune, dates, authors, vectors, texts, baselines=False, rng=rng)
-    grid = [(1.0, m, a) for m in (0.0, 0.25, 0.5, 1.0) for a in (0.0, 1.0, 2.0, 4.0)]
-    def tuned(weights: tuple[float, float, float]) -> float:
+    grid: list[Weights] = [(1.0, m, a, n) for m in (0.0, 0.5, 1.0) for a in (0.0, 1.0, 2.0) for n in (0.0, 0.5, 1.0)]
+
+    def tuned(weights: Weights) -> float:
         return ours(tune_users, tune_info["dense"], weights, False)["ndcg@10"]
 
     chosen = max(grid, key=tuned)

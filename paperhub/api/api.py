@@ -282,8 +282,12 @@ def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
 
     Empty until you upvote, save, pick or import papers (or follow authors)."""
     from paperhub.recommend import queries as recommend
+    from paperhub.recommend.space import NotReady
 
-    picks = recommend.for_you(_user(request), limit=limit, offset=offset)
+    try:
+        picks = recommend.for_you(_user(request), limit=limit, offset=offset)
+    except NotReady as exc:
+        raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
     names, comments = _counts([p.paper for p in picks])
     return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0)),
              "score": round(p.score, 4), "reasons": p.reasons} for p in picks]

@@ -156,10 +156,15 @@ class ForYouFeed(PaperFeed):
 
     def papers(self, obj: Any) -> list[Paper]:
         from paperhub.recommend import queries as recommend
+        from paperhub.recommend.space import NotReady
 
         seen: set[int] = set()
         found: list[Paper] = []
-        lists = [[p.paper for p in recommend.for_you(obj, limit=30)], recommend.from_follows(obj, limit=20)]
+        try:
+            picks = [p.paper for p in recommend.for_you(obj, limit=30)]
+        except NotReady:  # follows and searches still reach the feed meanwhile
+            picks = []
+        lists = [picks, recommend.from_follows(obj, limit=20)]
         lists += [search_matches for saved in recommend.saved_searches(obj)
                   for search_matches in [recommend.search_matches(saved, limit=10)]]
         for papers in lists:

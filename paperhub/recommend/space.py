@@ -25,6 +25,12 @@ from paperhub.search.indexing import STATIC
 from paperhub.search.models import PaperVector
 
 VERSION = 1
+#: Most papers a request may embed with the transformer to build a missing space; past it, the watcher builds it.
+MAX_EMBED_IN_REQUEST = 2000
+
+
+class NotReady(RuntimeError):
+    """There is no space yet and building it here would mean embedding too many papers with the transformer."""
 EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -85,7 +91,7 @@ def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: em
     return stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
 
 
-def build(days: int | None = None) -> Space:
+def build(days: int | None = None, in_request: bool = False) -> Space:
     """The papers published in the `days` before the newest one, as a space."""
     days = settings.PAPERHUB_RECOMMEND_DAYS if days is None else days
     newest = Paper.objects.aggregate(published=Max("published"), id=Max("id"))
@@ -95,6 +101,10 @@ def build(days: int | None = None) -> Space:
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
     name, encoder = embedder()
+    if in_request and name != STATIC:
+        stored = PaperVector.objects.filter(model=name, paper_id__in=[p[0] for p in papers]).count()
+        if len(papers) - stored > MAX_EMBED_IN_REQUEST:
+            raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
     vectorizer = model.term_vectorizer(len(papers))
     texts = [embed.paper_text(title, abstract) for _, title, abstract in papers]
     try:
@@ -138,7 +148,7 @@ def current() -> Space:
     with _lock:
         target = path()
         if not target.exists():
-            save(build())
+            save(build(in_request=True))
         stamp = (str(target), target.stat().st_mtime_ns)
         if _loaded.get("stamp") != stamp:
             space = _read(target)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from paperhub.community.services import NotAllowed
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
-from paperhub.recommend import personal, services
+from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
 from paperhub.recommend.models import Exclusions, Seed
 from paperhub.web.cards import cards, page_number
@@ -31,7 +31,12 @@ def for_you(request: HttpRequest) -> HttpResponse:
     """The user's picks, explained; a cold-start page until they have told us something."""
     user = _user(request)
     page = page_number(request)
-    picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    try:
+        picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    except space.NotReady:
+        messages.info(request, "Recommendations are being prepared (the index watcher builds them from the newest "
+                               "papers within minutes); meanwhile, tell us what you read.")
+        picks = []
     has_next = len(picks) > PAGE
     picks = picks[:PAGE]
     reasons = {p.paper.pk: p.reasons for p in picks}
@@ -45,7 +50,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
     return render(request, "web/for_you.html", {
         "cards": found, "starters": starters, "page": page, "has_next": has_next,
         "seeds": Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:50],
-        "interests": recommend.interests(user) if picks else [],
+        "interests": recommend.interests(user) if picks else [],  # picks: the space exists
         "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),
         "exclusions": exclusions, "feed_token": personal.feed_token(user),
     })

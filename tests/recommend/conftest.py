@@ -46,13 +46,19 @@ def corpus() -> list:
 
 
 @pytest.fixture
-def topics(db, search_dir):
-    """32 papers (8 per topic) indexed for keyword search; the recommendation space is built on first use."""
+def topics(db, search_dir, settings, tmp_path):
+    """32 papers (8 per topic) indexed for keyword search; the recommendation space is built on first use, with
+    the bundled transformer (a data directory of its own: no distilled static model there)."""
+    from paperhub.search import embed
+
+    settings.DATA_DIR = tmp_path
+    embed.static.cache_clear()
     upsert_papers(corpus())
     from paperhub.search import rebuild
 
     rebuild()
-    return TOPICS
+    yield TOPICS
+    embed.static.cache_clear()
 
 
 @pytest.fixture

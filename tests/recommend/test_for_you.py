@@ -96,3 +96,25 @@ def test_saved_search_matches(topics, reader):
     matches = queries.search_matches(saved)
     assert matches and "grasping" in matches[0].title.lower()
     assert services.save_search(reader, "robot   grasping") == saved  # the same search once
+
+
+def test_a_request_does_not_embed_a_large_window_with_the_transformer(topics, reader, monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(space, "MAX_EMBED_IN_REQUEST", 5)  # the small hub's 32 papers stand for a large window
+    like(reader, "proteins", 2)
+    try:
+        queries.for_you(reader)
+    except space.NotReady as exc:
+        assert "need minilm vectors" in str(exc)
+    else:
+        raise AssertionError("expected NotReady")
+    client = Client()
+    client.force_login(reader)
+    assert "being prepared" in client.get("/for-you").content.decode()
+    from paperhub.api.tokens import create_token
+
+    _, token = create_token(reader, "t")
+    assert client.get("/api/recommendations", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503
+    space.refresh(force=True)  # what the watcher or `paperhub recommend refresh` does
+    assert queries.for_you(reader)
