@@ -164,8 +164,22 @@ def top_terms(row: sparse.csr_matrix, coef: np.ndarray | None, vocabulary: Seque
     if coef is None or row.nnz == 0:
         return []
     contributions = row.data * coef[row.indices]
-    best = np.argsort(-contributions)[:count]
-    return [vocabulary[row.indices[i]] for i in best if contributions[i] > 0]
+    best = np.argsort(-contributions)[:count * 3]
+    return distinct_terms([vocabulary[row.indices[i]] for i in best if contributions[i] > 0], count)
+
+
+def distinct_terms(terms: Sequence[str], count: int) -> list[str]:
+    """The first `count` terms that add a word: "diffusion models" after "diffusion" and "models" adds none."""
+    kept: list[str] = []
+    words: set[str] = set()
+    for term in terms:
+        parts = set(term.split())
+        if not parts <= words:
+            kept.append(term)
+            words |= parts
+        if len(kept) == count:
+            break
+    return kept
 
 
 def nearest_liked(model: UserModel, row: sparse.csr_matrix) -> tuple[int, float]:

@@ -57,3 +57,8 @@ def test_diversify_makes_room_for_a_drowned_interest():
 def test_top_terms_explain_a_pick():
     row = sparse.csr_matrix([[0.5, 0.0, 0.8]])
     assert model.top_terms(row, np.array([1.0, 5.0, -1.0]), ["protein", "galaxy", "robot"]) == ["protein"]
+
+
+def test_distinct_terms_skip_what_adds_no_word():
+    assert model.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
+        "diffusion", "models", "protein folding"]
