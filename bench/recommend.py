@@ -86,6 +86,8 @@ def evaluate(split: Split, dates: np.ndarray, authors: list[tuple[str, ...]], ve
     candidate_terms = terms[len(split.before):]
     tfidf_s = time.perf_counter() - started
     candidate_dense = vectors[split.candidates]
+    candidate_authors = [authors[i] for i in split.candidates]
+    incidence = model.author_matrix(candidate_authors)
     scores: dict[str, list[float]] = defaultdict(list)
     per_user: list[dict] = []
     timings: dict[str, list[float]] = defaultdict(list)
@@ -115,7 +117,8 @@ def evaluate(split: Split, dates: np.ndarray, authors: list[tuple[str, ...]], ve
             disliked_dense=vectors[:0], disliked_terms=terms[:0], disliked_authors=[],
             background_dense=vectors[background], background_terms=terms[[row_of[int(i)] for i in background]])
         user_model = model.train(signals)
-        views = model.views(user_model, candidate_dense, candidate_terms, hidden(split.candidates))
+        # The user's own name has no weight (hidden from the signals), so the shared author lists can be used.
+        views = model.views(user_model, candidate_dense, candidate_terms, candidate_authors, incidence)
         timings["ours"].append(time.perf_counter() - started)
         for method, order in ranked.items():
             scores[f"{method}:ndcg"].append(ndcg_at(order, relevant))

@@ -129,14 +129,34 @@ class Views:
                 + authors * _standard(self.authors) + nearest * _standard(self.nearest))
 
 
-def views(model: UserModel, dense: np.ndarray, terms: sparse.csr_matrix,
-          authors: Sequence[Sequence[Hashable]]) -> Views:
-    """Score candidates (rows of `dense`/`terms`, their author lists) in each view."""
+def author_matrix(authors: Sequence[Sequence[Hashable]]) -> tuple[sparse.csr_matrix, dict[Hashable, int]]:
+    """Candidates x authors incidence, and each author's column: the authors view as one product."""
+    columns: dict[Hashable, int] = {}
+    rows, cols = [], []
+    for row, names in enumerate(authors):
+        for name in names:
+            rows.append(row)
+            cols.append(columns.setdefault(name, len(columns)))
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                               shape=(len(authors), max(len(columns), 1)))
+    return matrix, columns
+
+
+def views(model: UserModel, dense: np.ndarray, terms: sparse.csr_matrix, authors: Sequence[Sequence[Hashable]],
+          incidence: tuple[sparse.csr_matrix, dict[Hashable, int]] | None = None) -> Views:
+    """Score candidates (rows of `dense`/`terms`, their author lists; `incidence` from author_matrix() saves
+    recomputing it per user) in each view."""
     count = dense.shape[0]
     by_terms = terms @ model.terms if model.terms is not None else np.zeros(count)
     by_meaning = dense @ model.meaning if model.meaning is not None else np.zeros(count)
-    by_authors = np.array([sum(model.authors.get(a, 0.0) for a in row) for row in authors], dtype=np.float64) \
-        if model.authors else np.zeros(count)
+    by_authors = np.zeros(count)
+    if model.authors:
+        matrix, columns = incidence or author_matrix(authors)
+        weights = np.zeros(matrix.shape[1])
+        for name, weight in model.authors.items():
+            if name in columns:
+                weights[columns[name]] = weight
+        by_authors = np.asarray(matrix @ weights, dtype=np.float64).ravel()
     liked = model.liked_terms
     by_nearest = np.asarray((terms @ liked.T).max(axis=1).todense(), dtype=np.float64).ravel() \
         if liked is not None and liked.shape[0] and terms.shape[1] == liked.shape[1] else np.zeros(count)

@@ -138,7 +138,7 @@ def train(user: User) -> Trained | None:
         background_dense=candidates.dense[background], background_terms=candidates.terms[background],
         followed=frozenset(found.followed))
     user_model = model.train(signals_)
-    views = model.views(user_model, candidates.dense, candidates.terms, candidates.authors)
+    views = model.views(user_model, candidates.dense, candidates.terms, candidates.authors, candidates.incidence)
     order = np.argsort(-views.blend(), kind="stable")
     skip = {x.paper_id for x in found.liked if x.paper_id is not None} | set(found.disliked)
     trained = Trained(user_model, found.liked, views, order, frozenset(found.followed), skip)
@@ -185,8 +185,9 @@ def for_you(user: User, limit: int = 20, offset: int = 0, since: date | None = N
     picks: list[Pick] = []
     wanted, seen, start = offset + limit, 0, 0
     while len(picks) < limit and start < len(order):
-        batch = [int(candidates.ids[i]) for i in order[start:start + 200]]
-        start += 200
+        step = max(50, 2 * (wanted - seen))  # a few more than needed: some are skipped or excluded
+        batch = [int(candidates.ids[i]) for i in order[start:start + step]]
+        start += step
         papers = {p.pk: p for p in Paper.objects.filter(pk__in=batch).prefetch_related("paper_categories__category")}
         for pid in batch:
             paper = papers.get(pid)

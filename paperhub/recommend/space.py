@@ -24,7 +24,7 @@ from paperhub.search import embed
 from paperhub.search.indexing import STATIC
 from paperhub.search.models import PaperVector
 
-VERSION = 1
+VERSION = 2
 #: Most papers a request may embed with the transformer to build a missing space; past it, the watcher builds it.
 MAX_EMBED_IN_REQUEST = 2000
 
@@ -53,6 +53,7 @@ class Space:
 
     def __post_init__(self) -> None:
         self.row = {int(pid): i for i, pid in enumerate(self.ids.tolist())}
+        self.incidence = model.author_matrix(self.authors)
 
     def __len__(self) -> int:
         return len(self.ids)
