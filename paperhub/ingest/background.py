@@ -22,7 +22,9 @@ def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple, chunk: i
 def in_background(make: Callable[..., Iterator[Any]], *args: Any, chunk: int = 1000,
                   depth: int = 16) -> Iterator[Any]:
     """The items of make(*args), produced in a child process; at most `depth` chunks wait in memory."""
-    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # A fresh interpreter, not a fork: a fork copies locks that other threads of this process (a model's thread
+    # pool, a server thread in tests) may hold at that instant, and the child then waits on them for ever.
+    context = mp.get_context("spawn")
     out = context.Queue(maxsize=depth)
     child = context.Process(target=_produce, args=(out, make, args, chunk), daemon=True)  # type: ignore[attr-defined]
     child.start()
