@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "paperhub.api",
     "paperhub.digests",
     "paperhub.recommend",
+    "paperhub.jobs",
     "paperhub.web",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
 ]
 
@@ -175,3 +178,9 @@ NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)
 # The hub's public address, for links in emails (sent by commands, which have no request to read it from).
 PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
+
+# Background tasks: a queue in the database, run by `paperhub worker` processes (started by `paperhub serve`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
+# The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
+PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests")

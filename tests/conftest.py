@@ -105,12 +105,25 @@ def shared_data() -> Path:
 
 
 class Hub:
-    """A hub in a scratch directory, driven through the real `paperhub` command in subprocesses."""
+    """A hub in a scratch directory, driven through the real `paperhub` command in subprocesses.
+
+    Its database is of the kind the suite runs on: a SQLite file, or a new database on the PostgreSQL server
+    of DATABASE_URL (dropped afterwards). No periodic jobs: a test enqueues what it wants run.
+    """
 
     def __init__(self, root: Path) -> None:
+        from bench.scratch import new_database
+
         self.root = root
-        self.env = {**os.environ, "PAPERHUB_DATA_DIR": str(root), "DATABASE_URL": f"sqlite:///{root}/hub.sqlite3"}
+        self.database_url = new_database(root, os.environ.get("DATABASE_URL", ""))
+        self.env = {**os.environ, "PAPERHUB_DATA_DIR": str(root), "DATABASE_URL": self.database_url,
+                    "PAPERHUB_SCHEDULE": ""}
         self.cli = [sys.executable, "-m", "paperhub.cli"]
+
+    def close(self) -> None:
+        from bench.scratch import drop_database
+
+        drop_database(self.database_url)
 
     def run(self, *args: str, check: bool = True) -> "subprocess.CompletedProcess[str]":
         return subprocess.run([*self.cli, *args], env=self.env, check=check, capture_output=True, text=True)
@@ -125,11 +138,14 @@ class Hub:
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Hub:
+def hub(tmp_path: Path) -> Iterator[Hub]:
     """A migrated hub in tmp_path, run as a user runs it."""
     instance = Hub(tmp_path)
-    instance.run("migrate", "-v0")
-    return instance
+    try:
+        instance.run("migrate", "-v0")
+        yield instance
+    finally:
+        instance.close()
 
 
 @pytest.fixture

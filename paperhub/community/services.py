@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from paperhub.community.models import Collection, CollectionItem, Comment, Upvote
 from paperhub.papers import feeds
+from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import split_arxiv_id
 
@@ -39,6 +40,7 @@ def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]
     """
     user_id = _require_user(user)
     with transaction.atomic():
+        stamp = next_stamp()  # first: the search indexes follow papers in stamp order (papers/changes.py)
         existing = Upvote.objects.filter(user_id=user_id, paper=paper)
         if on is not False and (on is True or not existing.exists()):
             try:
@@ -52,7 +54,7 @@ def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]
             change = -existing.delete()[0]
             state = False
         if change:
-            Paper.objects.filter(pk=paper.pk).update(upvotes=F("upvotes") + change, changed_at=timezone.now())
+            Paper.objects.filter(pk=paper.pk).update(upvotes=F("upvotes") + change, changed_at=stamp)
     return state, Paper.objects.values_list("upvotes", flat=True).get(pk=paper.pk)
 
 

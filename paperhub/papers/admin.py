@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+
+from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import Author, Category, FeedEntry, Paper
 
 
@@ -10,6 +15,15 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     date_hierarchy = "published"
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Paper, form: Any, change: bool) -> None:
+        with transaction.atomic():  # stamped like every other write, so every node's search index sees the edit
+            obj.changed_at = next_stamp()
+            super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Papers are never deleted: search indexes on every node follow changes, not removals.
+        return False
 
 
 @admin.register(Author)

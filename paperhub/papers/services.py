@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from paperhub.papers.bulk import (
     bulk_writing,
@@ -20,6 +19,7 @@ from paperhub.papers.bulk import (
     select_rows,
     time_adapter,
 )
+from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import Author, Category, FeedEntry, Paper, PaperAuthor, PaperCategory
 from paperhub.papers.records import PaperRecord
 
@@ -88,10 +88,10 @@ def _batched(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
         yield batch
 
 
-def _insert_rows(records: list[PaperRecord]) -> list[tuple]:
+def _insert_rows(records: list[PaperRecord], stamp: datetime) -> list[tuple]:
     """New papers' rows, in the order of ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]."""
     adapt = time_adapter()
-    now = adapt(timezone.now())
+    now = adapt(stamp)
     return [
         (r.uid, r.source, now, now, r.title, r.abstract, r.version, adapt(r.published), adapt(r.updated),
          r.comments, r.journal_ref, r.doi, r.report_no, r.license, r.code_url, r.project_url, r.organization)
@@ -179,6 +179,7 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
     result = UpsertResult()
     records = _dedupe(records)
     with transaction.atomic():
+        stamp = next_stamp()  # before reading anything: writers of papers take turns from here to the commit
         stored = _stored_papers([r.uid for r in records])
         stored_ids = [row["id"] for row in stored.values()]
         stored_ids_set = set(stored_ids)
@@ -195,7 +196,7 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
             updates, authors, categories = merge(row, record, row["id"] in with_authors,
                                                  row["id"] in with_categories)
             if updates or authors or categories:
-                Paper.objects.filter(pk=row["id"]).update(**updates, changed_at=timezone.now())
+                Paper.objects.filter(pk=row["id"]).update(**updates, changed_at=stamp)
             if authors:
                 author_writes.append((row["id"], record))
             if categories:
@@ -207,7 +208,7 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
 
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
-            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh), "uid")
+            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)

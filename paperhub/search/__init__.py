@@ -35,11 +35,12 @@ def similar(paper_id: int, limit: int = 10) -> "list[Hit]":
     return service.similar(paper_id, limit)
 
 
-def update(progress: Any = None) -> int:
-    """Catch the indexes up with the database (new and changed papers; static vectors for new ones)."""
+def update(progress: Any = None, embed_new: bool = True) -> int:
+    """Catch the indexes up with the database (new and changed papers, stored vectors; with `embed_new`,
+    static vectors for new papers)."""
     from paperhub.search import service
 
-    return service.update(progress)
+    return service.update(progress, embed_new=embed_new)
 
 
 def rebuild(progress: Any = None) -> int:

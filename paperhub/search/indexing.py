@@ -4,8 +4,10 @@ Layout under PAPERHUB_SEARCH_DIR:
     keyword/CURRENT            the name of the generation being served
     keyword/<generation>/      a tantivy index, with state.json (how far it has caught up)
     vectors-<model>.usearch    one HNSW index per embedding model, replaced whole on save
+    vectors-<model>.state.json the last stored vector (PaperVector id) the file holds
 """
 
+import fcntl
 import json
 import logging
 import os
@@ -13,6 +15,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -21,9 +24,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from paperhub.papers.changes import VECTOR_WRITES, serialize
 from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
 from paperhub.search import embed, keyword, vectors
 from paperhub.search.models import PaperVector
@@ -181,7 +185,8 @@ def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     generation = _current_generation()
     if generation is None or _served.get() is None:  # none yet, or one of an older schema
         return rebuild_keyword(progress=progress)
-    count = _catch_up(keyword_root() / generation, replace=True, batch=batch, progress=progress)
+    with node_lock("keyword"):
+        count = _catch_up(keyword_root() / generation, replace=True, batch=batch, progress=progress)
     served = _served.get()
     if count and served is not None:
         served.refresh()
@@ -194,6 +199,11 @@ def rebuild_keyword(batch: int = 5000, progress: Progress | None = None) -> int:
     A rebuild that is killed leaves the served index alone; the next rebuild resumes the unfinished
     generation where its last commit got to.
     """
+    with node_lock("keyword"):
+        return _rebuild_keyword(batch, progress)
+
+
+def _rebuild_keyword(batch: int, progress: Progress | None) -> int:
     root = keyword_root()
     root.mkdir(parents=True, exist_ok=True)
     building = root / "BUILDING"
@@ -211,43 +221,117 @@ def rebuild_keyword(batch: int = 5000, progress: Progress | None = None) -> int:
 
 
 # --- vectors -------------------------------------------------------------------------------------------------
+#
+# Embedding and indexing are separate: embed_missing() stores vectors in the database (any process, any
+# machine); follow_vectors() adds the stored vectors this node's index file lacks, by a cursor over
+# PaperVector ids. Vector rows are inserted under a lock (papers/changes.py), so ids grow in commit order
+# and the cursor never skips a row committed late.
 
 def _to_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
 
+def store_vectors(model: str, paper_ids: list[int], matrix: np.ndarray) -> None:
+    """Store papers' vectors under `model` (a paper that already has one keeps it)."""
+    with transaction.atomic():
+        serialize(VECTOR_WRITES)
+        PaperVector.objects.bulk_create(
+            [PaperVector(paper_id=pid, model=model, vector=_to_bytes(v))
+             for pid, v in zip(paper_ids, matrix, strict=True)], ignore_conflicts=True)
+
+
 def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None, batch: int = 256,
-                  progress: Progress | None = None) -> int:
-    """Embed papers that have no vector under `model`, newest first, storing vectors and indexing them."""
+                  progress: Progress | None = None, follow: bool = True) -> int:
+    """Embed papers that have no vector under `model`, newest first, and store the vectors.
+
+    With `follow`, this node's index takes them in at the end; other nodes' indexes take them in when they
+    follow_vectors().
+    """
     missing = Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model))) \
         .order_by("-published", "-id").values_list("id", "title", "abstract")
     done = 0
-    path = vector_path(model)
-    index = vectors.load_for_writing(path, embedder.dim)
-    last_save = time.monotonic()
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
         rows = list(missing[:size])
         if not rows:
             break
         vecs = embedder.encode([embed.paper_text(title, abstract) for _, title, abstract in rows])
-        PaperVector.objects.bulk_create(
-            [PaperVector(paper_id=pid, model=model, vector=_to_bytes(v)) for (pid, _, _), v in zip(rows, vecs,
-                                                                                                     strict=True)],
-            ignore_conflicts=True)
-        keys = np.array([pid for pid, _, _ in rows], dtype=np.uint64)
-        present = np.array([index.contains(int(k)) for k in keys], dtype=bool)
-        if (~present).any():
-            index.add(keys[~present], vecs[~present])
+        store_vectors(model, [pid for pid, _, _ in rows], vecs)
         done += len(rows)
         if progress:
             progress(len(rows))
-        if time.monotonic() - last_save > 30:  # searchable as it fills, not only at the end
-            vectors.save(index, path)
-            last_save = time.monotonic()
-    if done or not path.exists():
-        vectors.save(index, path)
+    if follow:
+        follow_vectors(model)
     return done
+
+
+@contextmanager
+def node_lock(name: str) -> Iterator[None]:
+    """One writer at a time of a file of this node's search directory (other processes wait)."""
+    search_dir().mkdir(parents=True, exist_ok=True)
+    with open(search_dir() / f"{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _vector_state_path(model: str) -> Path:
+    return search_dir() / f"vectors-{model}.state.json"
+
+
+def _vector_cursor(model: str) -> int:
+    try:
+        return int(json.loads(_vector_state_path(model).read_text())["last_id"])
+    except (FileNotFoundError, ValueError, KeyError):
+        return 0
+
+
+def _save_vector_cursor(model: str, last_id: int) -> None:
+    path = _vector_state_path(model)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"last_id": last_id}))
+    os.replace(partial, path)
+
+
+def _stored_rows(model: str, after: int, batch: int) -> list[tuple[int, int, bytes]]:
+    return [(row_id, pid, bytes(v)) for row_id, pid, v in
+            PaperVector.objects.filter(model=model, id__gt=after).order_by("id")
+            .values_list("id", "paper_id", "vector")[:batch]]
+
+
+def follow_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
+    """Add to this node's index of `model` the stored vectors it lacks; returns how many were added.
+
+    The index file is saved, then the cursor: a run killed between the two adds nothing twice (keys are
+    checked), and one killed before the save re-reads the same rows.
+    """
+    if not PaperVector.objects.filter(model=model, id__gt=_vector_cursor(model)).exists():
+        return 0
+    path = vector_path(model)
+    added = 0
+    with node_lock(f"vectors-{model}"):
+        cursor = _vector_cursor(model)
+        rows = _stored_rows(model, cursor, batch)
+        if not rows:
+            return 0
+        dim = len(rows[0][2]) // 2  # float16
+        index = vectors.load_for_writing(path, dim)
+        while rows:
+            keys = np.array([pid for _, pid, _ in rows], dtype=np.uint64)
+            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float16).reshape(len(rows), dim)
+            new = ~np.asarray(index.contains(keys), dtype=bool)
+            if new.any():
+                index.add(keys[new], matrix[new].astype(np.float32))
+            added += int(new.sum())
+            cursor = rows[-1][0]
+            if progress:
+                progress(len(rows))
+            rows = _stored_rows(model, cursor, batch)
+        vectors.save(index, path)
+        _save_vector_cursor(model, cursor)
+    return added
 
 
 def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
@@ -257,21 +341,19 @@ def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = 
         return 0
     dim = len(bytes(first)) // 2  # float16
     index = vectors.new_index(dim)
-    last = 0
     count = 0
-    while True:
-        rows = list(PaperVector.objects.filter(model=model, paper_id__gt=last).order_by("paper_id")
-                    .values_list("paper_id", "vector")[:batch])
-        if not rows:
-            break
-        keys = np.array([pid for pid, _ in rows], dtype=np.uint64)
-        matrix = np.frombuffer(b"".join(bytes(v) for _, v in rows), dtype=np.float16).reshape(len(rows), dim)
-        index.add(keys, matrix.astype(np.float32))
-        last = rows[-1][0]
-        count += len(rows)
-        if progress:
-            progress(len(rows))
-    vectors.save(index, vector_path(model))
+    with node_lock(f"vectors-{model}"):
+        cursor = 0
+        while rows := _stored_rows(model, cursor, batch):
+            keys = np.array([pid for _, pid, _ in rows], dtype=np.uint64)
+            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float16).reshape(len(rows), dim)
+            index.add(keys, matrix.astype(np.float32))
+            cursor = rows[-1][0]
+            count += len(rows)
+            if progress:
+                progress(len(rows))
+        vectors.save(index, vector_path(model))
+        _save_vector_cursor(model, cursor)
     return count
 
 

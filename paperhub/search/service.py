@@ -11,7 +11,14 @@ from django.utils.safestring import SafeString
 
 from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword
-from paperhub.search.indexing import STATIC, embed_missing, keyword_index, update_keyword, vector_index
+from paperhub.search.indexing import (
+    STATIC,
+    embed_missing,
+    follow_vectors,
+    keyword_index,
+    update_keyword,
+    vector_index,
+)
 from paperhub.search.keyword import Filters
 from paperhub.search.query import ParsedQuery, parse
 
@@ -184,13 +191,16 @@ def similar(paper_id: int, limit: int = 10) -> list[Hit]:
     return []
 
 
-def update(progress: Any = None, static_limit: int | None = 8192) -> int:
-    """Catch the keyword index up with the database and give new papers static vectors.
+def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True) -> int:
+    """Catch this node's indexes up with the database; with `embed_new`, give new papers static vectors.
 
     At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
-    new papers for keyword search every few seconds.
+    new papers for keyword search every few seconds. Vectors other processes stored are taken in too.
     """
     changed = update_keyword(progress=progress)
-    with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
-        embed_missing(STATIC, embed.static(), limit=static_limit, batch=4096, progress=progress)
+    if embed_new:
+        with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
+            embed_missing(STATIC, embed.static(), limit=static_limit, batch=4096, progress=progress, follow=False)
+    follow_vectors(STATIC)
+    follow_vectors(embed.transformer_name())
     return changed

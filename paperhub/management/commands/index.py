@@ -11,9 +11,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
+from paperhub.jobs import leases
 from paperhub.recommend import space
 from paperhub.search import embed
-from paperhub.search.indexing import STATIC, coverage, embed_missing, rebuild_keyword, rebuild_vectors, update_keyword
+from paperhub.search.indexing import (
+    STATIC,
+    coverage,
+    embed_missing,
+    follow_vectors,
+    rebuild_keyword,
+    rebuild_vectors,
+    update_keyword,
+)
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
@@ -36,6 +45,9 @@ def _static() -> embed.Embedder:
 
 #: How often the watcher rebuilds the recommendation space at most, when papers arrived (seconds).
 RECOMMEND_EVERY = 600
+#: The lease of the one watcher of the hub that embeds new papers; others only follow the stored vectors.
+EMBED_LEASE = "embedder"
+EMBED_LEASE_SECONDS = 120
 
 
 class Command(BaseCommand):
@@ -81,6 +93,9 @@ class Command(BaseCommand):
         with _bar("static vectors") as bar:
             done = embed_missing(STATIC, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
+        taken = follow_vectors(embed.transformer_name())
+        if taken:
+            self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
 
     def _embed(self, options: dict) -> None:
         model = _dense() if options["model"] == "dense" else _static()
@@ -141,8 +156,11 @@ class Command(BaseCommand):
             if distilling is not None and distilling.poll() is not None:
                 embed.static.cache_clear()
                 distilling = None
-            changed = search.update()
-            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense else 0
+            # Every node indexes what the database holds; one node at a time (the lease holder) embeds
+            # for the whole hub, so machines do not embed the same papers twice.
+            embedder = leases.hold(EMBED_LEASE, seconds=EMBED_LEASE_SECONDS)
+            changed = search.update(embed_new=embedder)
+            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense and embedder else 0
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
             if distilling is None and time.monotonic() - recommend_built > RECOMMEND_EVERY and space.stale():
@@ -152,3 +170,4 @@ class Command(BaseCommand):
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
         if distilling is not None:
             distilling.terminate()
+        leases.release(EMBED_LEASE)

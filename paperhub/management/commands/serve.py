@@ -18,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS)
         parser.add_argument("--no-index-watch", action="store_true",
                             help="do not start `paperhub index watch` beside the server")
+        parser.add_argument("--task-workers", type=int, default=settings.PAPERHUB_WORKERS,
+                            help="`paperhub worker` processes to start beside the server (PAPERHUB_WORKERS; 0: none)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -38,15 +40,18 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        watcher = None
+        helpers = []
         if not options["no_index_watch"]:
             # The search indexes follow the database from a process of their own, so new papers become
             # searchable within seconds whatever writes them (ingest, cron, the admin).
-            watcher = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "watch"])
+            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "watch"]))
+        for _ in range(max(0, options["task_workers"])):
+            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "-v0"]))
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
         try:
             Server().run()
         finally:
-            if watcher is not None:
-                watcher.terminate()
-                watcher.wait(timeout=30)
+            for helper in helpers:
+                helper.terminate()
+            for helper in helpers:
+                helper.wait(timeout=60)

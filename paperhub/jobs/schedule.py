@@ -1,0 +1,73 @@
+"""The periodic jobs a hub runs by itself: each is enqueued once per slot of its period, by whichever worker
+reaches the slot first (a unique row per slot), so many workers never double a job."""
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from paperhub.jobs import tasks
+from paperhub.jobs.models import ScheduledRun
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: its name (as PAPERHUB_SCHEDULE lists it), how often, and the command it runs."""
+
+    name: str
+    every: int  # seconds
+    description: str
+
+    def argv(self, today: date) -> list[str]:
+        """The command to run for a slot starting on `today`."""
+        if self.name == "arxiv":
+            return ["ingest", "arxiv", "--since", (today - timedelta(days=2)).isoformat()]
+        if self.name == "hf-daily":
+            return ["ingest", "hf-daily", "--date", today.isoformat()]
+        if self.name == "digests":
+            return ["digests", "send"]
+        if self.name == "recommend":
+            return ["recommend", "refresh"]
+        raise ValueError(self.name)
+
+
+JOBS = {job.name: job for job in (
+    Job("arxiv", 2 * 3600, "new papers of PAPERHUB_CATEGORIES from the arXiv API, every 2 hours"),
+    Job("hf-daily", 3 * 3600, "Hugging Face's daily papers, every 3 hours"),
+    Job("digests", 3600, "email the digests that are due, every hour (each exactly once)"),
+)}
+
+
+def slot_of(every: int, now: float) -> int:
+    """The start (epoch seconds) of the slot of a period of `every` seconds that `now` falls in."""
+    return int(now // every) * every
+
+
+def enabled() -> list[Job]:
+    """The jobs PAPERHUB_SCHEDULE turns on; an unknown name is an error, not silently ignored."""
+    unknown = [name for name in settings.PAPERHUB_SCHEDULE if name not in JOBS]
+    if unknown:
+        raise ValueError(f"PAPERHUB_SCHEDULE: unknown jobs {', '.join(unknown)} (known: {', '.join(JOBS)})")
+    return [JOBS[name] for name in settings.PAPERHUB_SCHEDULE]
+
+
+def enqueue_due(now: float | None = None) -> list[str]:
+    """Enqueue every enabled job whose current slot has not been enqueued yet; returns their names."""
+    now = time.time() if now is None else now
+    started = []
+    for job in enabled():
+        slot = slot_of(job.every, now)
+        if ScheduledRun.objects.filter(name=job.name, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():  # the slot row and the task commit together, or neither does
+                run = ScheduledRun.objects.create(name=job.name, slot=slot, task_id="", enqueued_at=timezone.now())
+                run.task_id = tasks.enqueue(job.argv(timezone.localdate()))
+                run.save(update_fields=["task_id"])
+        except IntegrityError:  # another worker took this slot a moment ago
+            continue
+        started.append(job.name)
+    return started

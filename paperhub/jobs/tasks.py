@@ -1,0 +1,45 @@
+"""The hub's background tasks: each runs one of the cron-friendly `paperhub` commands in a worker.
+
+Every command a task runs is idempotent and resumable (ingest lands papers by upsert, digests are sent
+exactly once), so a task whose worker died midway is simply run again (see worker.py).
+"""
+
+import io
+import shlex
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_tasks import task
+
+#: The commands a task may run: what cron would otherwise run.
+COMMANDS = {"ingest", "digests", "feeds", "recommend"}
+
+
+class JobFailed(Exception):
+    """A command run as a task stopped with an error (its message says why)."""
+
+
+def check_argv(argv: list[str]) -> list[str]:
+    """The argument list, if its command may run as a task; ValueError otherwise."""
+    if not argv or argv[0] not in COMMANDS:
+        raise ValueError(f"not a command tasks run: {shlex.join(argv) or '(none)'} "
+                         f"(one of: {', '.join(sorted(COMMANDS))})")
+    return [str(a) for a in argv]
+
+
+@task()
+def run_command(argv: list[str]) -> dict[str, Any]:
+    """Run `paperhub ARGV...` in the worker; its output is the task's result."""
+    argv = check_argv(argv)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*argv, stdout=out, stderr=err)
+    except CommandError as exc:
+        raise JobFailed(f"paperhub {shlex.join(argv)}: {exc}\n{err.getvalue()[-2000:]}") from None
+    return {"command": shlex.join(argv), "stdout": out.getvalue()[-4000:], "stderr": err.getvalue()[-4000:]}
+
+
+def enqueue(argv: list[str]) -> str:
+    """Queue a command for the workers; returns the task's id."""
+    return str(run_command.enqueue(check_argv(argv)).id)

@@ -1,0 +1,163 @@
+"""Workers: django-tasks-db's database worker, plus heartbeats and the recovery of tasks whose worker died.
+
+django-tasks-db claims a task atomically (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, an exclusive
+transaction on SQLite) and marks it RUNNING, so two workers never take the same task. What it does not do is
+notice a worker that was killed: its task would stay RUNNING for ever. Here each worker writes a heartbeat
+every few seconds; any worker requeues a RUNNING task whose worker is gone (its process no longer exists on
+this machine, or its heartbeat is older than DEAD_AFTER), and fails it after MAX_ATTEMPTS claims. Every task
+runs an idempotent command, so running it again finishes what the dead worker started.
+"""
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from paperhub.jobs import schedule
+from paperhub.jobs.models import WorkerBeat
+
+log = logging.getLogger(__name__)
+
+BEAT_EVERY = 5.0  # seconds between heartbeats
+DEAD_AFTER = timedelta(seconds=60)  # a worker silent this long is dead
+MAX_ATTEMPTS = 5  # claims of one task before it is failed for good
+HOST = socket.gethostname()[:40]
+
+
+def new_worker_id() -> str:
+    """host:pid:random, unique across the hub's machines (at most 64 characters, as django-tasks-db allows)."""
+    return f"{HOST}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_dead(worker_id: str, beats: dict[str, WorkerBeat], now: datetime) -> bool:
+    """Whether the worker that claimed a task is gone: no such process here, or a heartbeat too old."""
+    host, _, rest = worker_id.partition(":")
+    pid = rest.partition(":")[0]
+    if host == HOST and pid.isdigit() and not _process_exists(int(pid)):
+        return True
+    beat = beats.get(worker_id)
+    return beat is None or beat.seen_at < now - DEAD_AFTER
+
+
+def recover_orphans() -> tuple[int, int]:
+    """Requeue RUNNING tasks of dead workers (fail those claimed MAX_ATTEMPTS times); (requeued, failed)."""
+    now = timezone.now()
+    running = list(DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+                   .values("id", "worker_ids", "started_at"))
+    if not running:
+        return 0, 0
+    beats = WorkerBeat.objects.in_bulk([r["worker_ids"][-1] for r in running if r["worker_ids"]])
+    requeued = failed = 0
+    for row in running:
+        worker_ids = row["worker_ids"] or [""]
+        if not is_dead(worker_ids[-1], beats, now):  # (a worker's first heartbeat precedes its first claim)
+            continue
+        # Conditional on the claim we looked at, so two workers recovering at once act once.
+        claim = DBTaskResult.objects.filter(id=row["id"], status=TaskResultStatus.RUNNING,
+                                            started_at=row["started_at"])
+        if len(worker_ids) >= MAX_ATTEMPTS:
+            failed += claim.update(status=TaskResultStatus.FAILED, finished_at=now,
+                                   exception_class_path="paperhub.jobs.worker.WorkerDied",
+                                   traceback=f"its worker died {len(worker_ids)} times: {', '.join(worker_ids)}")
+        else:
+            requeued += claim.update(status=TaskResultStatus.READY)
+    if requeued or failed:
+        log.warning("recovered tasks of dead workers: %d requeued, %d failed", requeued, failed)
+    return requeued, failed
+
+
+class Heartbeat:
+    """Writes this worker's heartbeat every BEAT_EVERY seconds from a thread of its own."""
+
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def beat(self) -> None:
+        now = timezone.now()
+        updated = WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=now)
+        if not updated:
+            WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
+                "host": HOST, "pid": os.getpid(), "started_at": now, "seen_at": now})
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(BEAT_EVERY):
+                try:
+                    self.beat()
+                except Exception:  # noqa: BLE001 (a database hiccup must not end the heartbeat)
+                    log.exception("heartbeat failed")
+                    close_old_connections()
+        finally:
+            connection.close()
+
+    def start(self) -> None:
+        self.beat()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+class HubWorker(Worker):
+    """django-tasks-db's worker that also recovers dead workers' tasks and enqueues scheduled jobs."""
+
+    HOUSEKEEPING_EVERY = 15.0
+
+    def __init__(self, *, queue_names: list[str], interval: float, batch: bool = False,
+                 max_tasks: int | None = None, worker_id: str | None = None, scheduler: bool = True) -> None:
+        super().__init__(queue_names=queue_names, interval=interval, batch=batch, backend_name="default",
+                         startup_delay=not batch, max_tasks=max_tasks, worker_id=worker_id or new_worker_id(),
+                         excluded_queue_names=[])
+        self.scheduler = scheduler
+
+    def housekeeping(self) -> None:
+        """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs."""
+        try:
+            recover_orphans()
+            WorkerBeat.objects.filter(seen_at__lt=timezone.now() - 10 * DEAD_AFTER).delete()
+            if self.scheduler:
+                for name in schedule.enqueue_due():
+                    log.info("scheduled job enqueued: %s", name)
+        except Exception:  # noqa: BLE001 (housekeeping must not stop the worker; it runs again soon)
+            log.exception("worker housekeeping failed")
+            close_old_connections()
+
+    def run(self) -> None:
+        heartbeat = Heartbeat(self.worker_id)
+        heartbeat.start()
+        self.housekeeping()
+        stop = threading.Event()
+
+        def keep_house() -> None:  # in a thread: the base loop is busy running tasks or sleeping between polls
+            while not stop.wait(self.HOUSEKEEPING_EVERY):
+                self.housekeeping()
+            connection.close()
+
+        keeper = threading.Thread(target=keep_house, name="housekeeping", daemon=True)
+        keeper.start()
+        try:
+            super().run()
+        finally:
+            stop.set()
+            heartbeat.stop()

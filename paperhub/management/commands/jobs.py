@@ -1,0 +1,68 @@
+"""`paperhub jobs enqueue|status|schedule`: queue a command for the workers, and see what they are doing."""
+
+import argparse
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from paperhub.jobs import schedule, tasks
+from paperhub.jobs.models import WorkerBeat
+from paperhub.jobs.worker import DEAD_AFTER
+
+
+class Command(BaseCommand):
+    help = "Background tasks: enqueue a command for the workers, show the queue and the workers, the schedule."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
+        enqueue = sub.add_parser("enqueue", help="queue a paperhub command, e.g. `jobs enqueue digests send`")
+        enqueue.add_argument("argv", nargs=argparse.REMAINDER)
+        status = sub.add_parser("status", help="tasks by state, the latest failures, live workers")
+        status.add_argument("--json", action="store_true")
+        sub.add_parser("schedule", help="the periodic jobs PAPERHUB_SCHEDULE turns on")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "_" + options["action"])(options)
+
+    def _enqueue(self, options: dict) -> None:
+        try:
+            task_id = tasks.enqueue(options["argv"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"queued {task_id}: paperhub {' '.join(options['argv'])}")
+
+    def _status(self, options: dict) -> None:
+        counts = {row["status"]: row["n"] for row in
+                  DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")}
+        failed = [{"finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                   "command": " ".join(r.args_kwargs.get("args", [[]])[0] if r.args_kwargs.get("args") else []),
+                   "error": (r.traceback.strip().splitlines() or [""])[-1][:300]}
+                  for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
+        alive = list(WorkerBeat.objects.filter(seen_at__gte=timezone.now() - DEAD_AFTER).order_by("worker_id"))
+        if options["json"]:
+            self.stdout.write(json.dumps({"tasks": counts, "failed": failed,
+                                          "workers": [b.worker_id for b in alive]}))
+            return
+        for status, n in counts.items():
+            self.stdout.write(f"  {status:<10} {n:,}")
+        for row in failed:
+            self.stdout.write(f"  failed {row['finished_at']} paperhub {row['command']}: {row['error']}")
+        self.stdout.write(f"workers alive: {len(alive)}")
+        for beat in alive:
+            self.stdout.write(f"  {beat.worker_id} (since {beat.started_at:%Y-%m-%d %H:%M:%S})")
+
+    def _schedule(self, options: dict) -> None:
+        try:
+            jobs = schedule.enabled()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if not jobs:
+            self.stdout.write("no periodic jobs (PAPERHUB_SCHEDULE is empty)")
+        for job in jobs:
+            every = timedelta(seconds=job.every)
+            self.stdout.write(f"  {job.name:<10} every {every}: {job.description}")

@@ -1,0 +1,151 @@
+"""Background work: leases, the schedule, and real `paperhub worker` processes sharing one queue."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from paperhub.jobs import leases, schedule, tasks
+from paperhub.jobs.models import ScheduledRun
+from tests.factories import snapshot_object
+
+
+def test_a_lease_has_one_holder_until_it_expires(db):
+    assert leases.hold("embedder", 60, holder="node-a")
+    assert not leases.hold("embedder", 60, holder="node-b")
+    assert leases.hold("embedder", 60, holder="node-a")  # renewed by its holder
+    assert leases.hold("embedder", -1, holder="node-a")  # (renewed into the past: as if node-a died)
+    assert leases.hold("embedder", 60, holder="node-b")
+    leases.release("embedder", holder="node-a")  # not its lease any more: nothing happens
+    assert not leases.hold("embedder", 60, holder="node-a")
+    leases.release("embedder", holder="node-b")
+    assert leases.hold("embedder", 60, holder="node-a")
+
+
+def test_the_schedule_enqueues_each_slot_once(db, settings):
+    settings.PAPERHUB_SCHEDULE = ["digests", "arxiv"]
+    now = 1_800_000_000.0
+    assert sorted(schedule.enqueue_due(now)) == ["arxiv", "digests"]
+    assert schedule.enqueue_due(now + 60) == []
+    assert schedule.enqueue_due(now + 3600) == ["digests"]
+    queued = [r.args_kwargs["args"][0] for r in DBTaskResult.objects.order_by("enqueued_at")]
+    assert queued[0][:2] in (["ingest", "arxiv"], ["digests", "send"]) and queued.count(["digests", "send"]) == 2
+    settings.PAPERHUB_SCHEDULE = ["digests", "coffee"]
+    with pytest.raises(ValueError, match="unknown jobs coffee"):
+        schedule.enqueue_due(now)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_workers_reaching_a_slot_at_once_enqueue_it_once(settings):
+    settings.PAPERHUB_SCHEDULE = ["digests"]
+    now = 1_800_000_000.0
+    start = threading.Barrier(6)
+
+    def worker():
+        try:
+            start.wait(10)
+            schedule.enqueue_due(now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert ScheduledRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
+
+
+def test_tasks_run_only_the_hubs_own_jobs():
+    assert tasks.check_argv(["digests", "send"]) == ["digests", "send"]
+    for argv in (["shell", "-c", "print(1)"], ["migrate"], ["flush"], []):
+        with pytest.raises(ValueError, match="not a command tasks run"):
+            tasks.check_argv(argv)
+
+
+def _tasks(hub) -> list[dict]:
+    code = ("import json; from django_tasks_db.models import DBTaskResult as T; print(json.dumps([{'status': t.status,"
+            " 'workers': t.worker_ids, 'args': t.args_kwargs['args'][0], 'result': t.return_value,"
+            " 'error': t.traceback[-300:]} for t in T.objects.all()]))")
+    return json.loads(hub.run("shell", "-v0", "-c", code).stdout)
+
+
+def _papers(hub) -> int:
+    return int(hub.run("shell", "-v0", "-c", "from paperhub.papers.models import Paper; print(Paper.objects.count())")
+               .stdout)
+
+
+def _worker(hub) -> subprocess.Popen:
+    return subprocess.Popen([*hub.cli, "worker", "--no-schedule", "--interval", "0.2"], env=hub.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _wait(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+
+
+def _stop(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        worker.wait(timeout=60)
+
+
+def test_workers_share_the_queue_and_run_each_task_once(hub, tmp_path):
+    from tests.factories import write_snapshot
+
+    for n in range(12):
+        path = write_snapshot(tmp_path / f"part{n}.jsonl", [snapshot_object(f"2501.{n:02d}{i:03d}")
+                                                            for i in range(40)])
+        hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
+    refused = hub.run("jobs", "enqueue", "shell", "-c", "print(1)", check=False)
+    assert refused.returncode != 0 and "not a command tasks run" in refused.stderr
+    workers = [_worker(hub) for _ in range(3)]
+    try:
+        _wait(lambda: all(t["status"] in ("SUCCESSFUL", "FAILED") for t in _tasks(hub)), 120, "the tasks")
+    finally:
+        _stop(workers)
+    done = _tasks(hub)
+    assert [t["status"] for t in done] == ["SUCCESSFUL"] * 12, [t["error"] for t in done]
+    assert all(len(t["workers"]) == 1 for t in done)  # claimed once each
+    assert all("40 new" in t["result"]["stdout"] for t in done)
+    assert len({t["workers"][0] for t in done}) >= 2  # the work was shared
+    assert _papers(hub) == 480
+    status = json.loads(hub.run("jobs", "status", "--json").stdout)
+    assert status["tasks"] == {"SUCCESSFUL": 12} and status["workers"] == []  # stopped workers sign off
+
+
+def test_a_task_whose_worker_was_killed_runs_again_to_the_end(hub, tmp_path):
+    from tests.factories import write_snapshot
+
+    path = write_snapshot(tmp_path / "big.jsonl", [snapshot_object(f"2502.{i:05d}", title=f"Paper number {i}")
+                                                   for i in range(30000)])
+    hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
+    first = _worker(hub)
+    try:
+        _wait(lambda: _tasks(hub)[0]["status"] == "RUNNING", 60, "the task to start")
+        _wait(lambda: _papers(hub) > 0, 60, "the first papers to land")
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and the ingest's parser process with it
+        first.wait()
+        assert _tasks(hub)[0]["status"] == "RUNNING" and _papers(hub) < 30000  # killed midway, left claimed
+        second = _worker(hub)  # notices the dead worker's task at start-up and runs it again
+        try:
+            _wait(lambda: _tasks(hub)[0]["status"] in ("SUCCESSFUL", "FAILED"), 180, "the rerun")
+        finally:
+            _stop([second])
+    finally:
+        _stop([first])
+    task = _tasks(hub)[0]
+    assert task["status"] == "SUCCESSFUL", task["error"]
+    assert len(task["workers"]) == 2
+    assert _papers(hub) == 30000
