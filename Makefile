@@ -14,13 +14,21 @@ run: $(STAMP)
 	$(BIN)/paperhub bootstrap
 	$(BIN)/paperhub serve
 
+# The suite on SQLite, then on PostgreSQL: PAPERHUB_TEST_POSTGRES_URL, or else a local PostgreSQL 15 that
+# .ci/postgres.sh installs and starts (it needs root; without it the second run is skipped, and fails under CI).
 test: $(STAMP) lint
 	$(BIN)/pytest
-	@if [ -n "$$PAPERHUB_TEST_POSTGRES_URL" ]; then \
+	@url="$$PAPERHUB_TEST_POSTGRES_URL"; \
+	if [ -z "$$url" ]; then \
+		echo "== starting a local PostgreSQL 15 for the second run (.ci/postgres.sh) =="; \
+		url="$$(bash .ci/postgres.sh)" || url=""; \
+	fi; \
+	if [ -n "$$url" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
-		DATABASE_URL="$$PAPERHUB_TEST_POSTGRES_URL" $(BIN)/pytest; \
+		DATABASE_URL="$$url" $(BIN)/pytest; \
 	else \
-		echo "PostgreSQL suite skipped: set PAPERHUB_TEST_POSTGRES_URL (docs/operations.md)"; \
+		echo "PostgreSQL suite skipped: no PostgreSQL (set PAPERHUB_TEST_POSTGRES_URL, docs/operations.md)"; \
+		test "$$CI" != true; \
 	fi
 
 lint: $(STAMP)
