@@ -29,8 +29,12 @@ def paper_by_uid(uid: str) -> Paper | None:
     """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
     from paperhub.papers.records import split_arxiv_id
 
-    uid = split_arxiv_id(uid)[0] if ":" not in uid else uid
-    return with_listing_details(Paper.objects.filter(uid=uid)).first()
+    if ":" not in uid:
+        try:
+            uid = split_arxiv_id(uid)[0]
+        except ValueError:  # no arXiv id, so no paper of ours (a typo, a probe): "not found", not an error
+            return None
+    return with_listing_details(Paper.objects.filter(uid=uid[:300])).first()
 
 
 def papers_by_ids(ids: list[int]) -> dict[int, Paper]:

@@ -1,0 +1,329 @@
+"""Hostile input, across every front door: XSS through titles, abstracts, comments and names; CSRF on every form;
+login on every write; search-syntax injection; oversized requests; open redirects."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from paperhub.community import services
+from paperhub.community.models import Collection, Comment
+from paperhub.papers.models import Author, FeedEntry, Paper
+from paperhub.papers.services import upsert_papers
+from paperhub.recommend.models import SavedSearch, Seed
+from tests.factories import record
+
+DAY = date(2026, 11, 23)
+SCRIPT = "<script>alert('x')</script>"
+IMG = "<img src=x onerror=alert('x')>"
+SVG = '"><svg onload=alert(1)>'
+# Anything that would run if it reached a page unescaped: tags, event handlers, javascript: links.
+DANGER = re.compile(r"<script>alert|<img src=x onerror|<svg onload|href=\"\s*javascript:|src=\"\s*javascript:", re.I)
+
+
+@pytest.fixture
+def hostile(db, settings, tmp_path):
+    """Papers whose every field carries a payload, an author named like one, and a user's hostile comment,
+    collection and saved search; indexed for search."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    from paperhub.search import indexing, update
+
+    indexing._served.__init__()
+    indexing._vector_index.cache_clear()
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([
+        record("2611.00001", title=f"Attention {SCRIPT} is all {IMG} you need $x{SVG}$", published=when,
+               abstract=f"We show $\\href{{javascript:alert(1)}}{{x}}$ and {SCRIPT} and $<img src=x onerror=alert(1)>$"
+                        f" \\textbf{{{IMG}}} with \\url{{javascript:alert(2)}}.",
+               authors=(f"Eve {IMG}", "Mallory <b onmouseover=alert(1)>"), categories=("cs.CL",),
+               code_url="javascript:alert(1)", project_url="data:text/html,<script>alert(1)</script>",
+               comments=SCRIPT, journal_ref=IMG, doi=f"10.1/{SVG}"),
+        record("2611.00002", title="Plain paper on attention", published=when, categories=("cs.CL",)),
+    ])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    for paper in papers.values():
+        FeedEntry.objects.create(paper=paper, day=DAY, source="rule")
+    eve = User.objects.create_user("eve", "eve@example.org", "a-long-password-9", first_name=SCRIPT)
+    services.add_comment(eve, papers["2611.00001"],
+                         f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>")
+    collection = services.create_collection(eve, f"My {SCRIPT} list", f"about {IMG}", public=True)
+    services.add_to_collection(eve, collection, papers["2611.00001"])
+    SavedSearch.objects.create(user=eve, query=f"attention {SCRIPT}")
+    Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
+    services.upvote(eve, papers["2611.00001"])
+    update()
+    return {"papers": papers, "eve": eve, "collection": collection}
+
+
+def _pages(hostile) -> list[str]:
+    paper = hostile["papers"]["2611.00001"]
+    author = Author.objects.get(name__startswith="Eve")
+    from paperhub.web.papers import author_slug
+
+    slug = hostile["collection"].slug
+    return [
+        "/", f"/papers/date/{DAY}", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
+        f"/papers/{paper.uid}", "/papers/search?q=attention", f"/papers/search?q={SCRIPT}",
+        f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/authors/{author_slug(author)}", "/users/eve",
+        f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
+        f"/comments/{Comment.objects.get().pk}/edit",
+    ]
+
+
+def test_no_payload_reaches_any_page_unescaped(client, hostile):
+    client.force_login(hostile["eve"])
+    for url in _pages(hostile):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        found = DANGER.search(html)
+        assert found is None, f"{url}: {html[max(0, found.start() - 80):found.end() + 80]}"
+    paper = client.get("/papers/2611.00001").content.decode()
+    assert "&lt;script&gt;" in paper and "<b>bold</b>" not in paper  # shown as text, not dropped silently
+
+
+def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
+    slug = hostile["collection"].slug
+    for url in ("/feeds/daily.rss", "/feeds/daily.atom", "/feeds/search.atom?q=attention", f"/feeds/collections/eve/{slug}.rss"):
+        response = client.get(url)
+        assert response.status_code == 200 and "xml" in response["Content-Type"], url
+        assert DANGER.search(response.content.decode()) is None, url  # markup inside them is entity-escaped
+    for url in ("/papers/2611.00001.bib", f"/collections/eve/{slug}.bib"):
+        response = client.get(url)
+        assert response.status_code == 200 and not response["Content-Type"].startswith("text/html"), url
+    for url in ("/api/papers/2611.00001", "/api/daily_papers?date=2026-11-23", "/api/search?q=attention"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/json"), url
+        assert response.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
+    from paperhub.digests import sending
+    from paperhub.digests.models import Subscription
+
+    Subscription.objects.create(email="reader@example.org", confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    sending.send("daily", today=date(2026, 11, 24))
+    message = mail_sink.messages[-1]
+    html = message.get_body(("html",)).get_content()
+    assert "Attention" in html and DANGER.search(html) is None
+
+
+# --- every form: CSRF, and login ----------------------------------------------------------------------------
+
+#: POSTs that need no CSRF token: RFC 8058 one-click unsubscribe (a signed token is the authority).
+CSRF_EXEMPT = {"digest_unsubscribe"}
+#: Forms anyone may post without logging in (they create nothing without valid input or a signed token).
+ANONYMOUS_FORMS = {  # (documentation: the test above holds them to writing nothing)
+    "login", "signup", "password_reset", "password_reset_confirm", "digest_subscribe",
+                   "digest_confirm", "digest_unsubscribe", "feedback", "logout"}
+
+
+def _named_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            if item.namespace in ("admin",) or str(item.pattern).startswith(("api/", "feeds/")):
+                continue
+            found += _named_patterns(item, prefix + str(item.pattern))
+        elif isinstance(item, URLPattern) and item.name:
+            found.append((item.name, prefix + str(item.pattern)))
+    return found
+
+
+def _concrete(name: str, hostile) -> str | None:
+    """A URL of the named route with real ids filled in (None: a route the test does not post to)."""
+    paper = hostile["papers"]["2611.00002"]
+    comment = Comment.objects.get()
+    author = Author.objects.get(name__startswith="Eve")
+    saved = SavedSearch.objects.get()
+    seed = Seed.objects.filter(user=hostile["eve"]).first()
+    slug = hostile["collection"].slug
+    return {
+        "home": "/", "day": f"/papers/date/{DAY}", "week": "/papers/week/2026-W48", "month": "/papers/month/2026-11",
+        "trending": "/papers/trending", "search": "/papers/search", "search_bib": "/papers/search.bib",
+        "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
+        "upvote": f"/upvote/{paper.pk}", "comment": f"/comments/{paper.pk}/new",
+        "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",
+        "author": "/authors/x-1", "profile": "/users/eve", "collections": "/collections/",
+        "collect": "/collections/add", "collection_bib": f"/collections/eve/{slug}.bib",
+        "collection": f"/collections/eve/{slug}", "for_you": "/for-you",
+        "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
+        "paragraph": "/for-you/paragraph", "import_library": "/for-you/import",
+        "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
+        "feedback": "/for-you/feedback/not-a-token", "follow": f"/authors/follow/{author.pk}",
+        "save_search": "/searches/save", "delete_search": f"/searches/{saved.pk}/forget",
+        "signup": "/accounts/signup/", "api_tokens": "/accounts/tokens/", "logout": "/accounts/logout/",
+        "login": "/accounts/login/", "password_change": "/accounts/password_change/",
+        "password_change_done": "/accounts/password_change/done/", "password_reset": "/accounts/password_reset/",
+        "password_reset_done": "/accounts/password_reset/done/",
+        "password_reset_confirm": "/accounts/reset/MQ/set-password/", "password_reset_complete": "/accounts/reset/done/",
+        "digest_subscribe": "/digests/subscribe", "digest_confirm": "/digests/confirm/not-a-token",
+        "digest_unsubscribe": "/digests/unsubscribe/not-a-token",
+    }.get(name)
+
+
+#: Plausible form fields, so a view that forgot to check the login would really write something.
+FORM = {"body": "hello", "paper": "2611.00002", "title": "A list", "name": "laptop", "q": "graph", "text": "graphs",
+        "words": "graph", "categories": "cs.CL", "on": "1", "collection": "1", "revoke": "1", "parent": "",
+        "old_password": "x", "new_password1": "a-new-long-pass-1", "new_password2": "a-new-long-pass-1"}
+
+
+def _row_counts() -> dict[str, int]:
+    skip = {"django_session", "api_ratewindow"}
+    return {m._meta.db_table: m._default_manager.count() for m in apps.get_models()
+            if m._meta.db_table not in skip}
+
+
+def test_every_route_is_covered_by_these_tests(hostile):
+    missing = [name for name, _ in _named_patterns(get_resolver()) if _concrete(name, hostile) is None]
+    assert not missing, f"routes this file does not try: {missing}"
+
+
+def test_every_form_needs_a_csrf_token(hostile):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(hostile["eve"])
+    before = _row_counts()
+    for name, _ in _named_patterns(get_resolver()):
+        url = _concrete(name, hostile)
+        status = strict.post(url, FORM).status_code
+        if name in CSRF_EXEMPT:
+            continue
+        assert status == 403, f"{name} ({url}) answered {status} to a POST without a CSRF token"
+    assert _row_counts() == before
+
+
+def test_every_write_needs_a_login(hostile):
+    anonymous = Client(enforce_csrf_checks=True)
+    anonymous.get("/accounts/login/")
+    token = anonymous.cookies["csrftoken"].value
+    for name, _ in _named_patterns(get_resolver()):
+        url = _concrete(name, hostile)
+        before = _row_counts()
+        response = anonymous.post(url, {**FORM, "csrfmiddlewaretoken": token})
+        assert _row_counts() == before, f"an anonymous POST to {name} ({url}) wrote something"
+        assert response.status_code < 500, f"{name} ({url}) failed with {response.status_code}"
+
+
+def test_one_user_cannot_touch_anothers_things(hostile, client):
+    mallory = User.objects.create_user("mallory", "m@example.org", "a-long-password-8")
+    client.force_login(mallory)
+    comment = Comment.objects.get()
+    saved = SavedSearch.objects.get()
+    seed = Seed.objects.get(user=hostile["eve"])
+    before = _row_counts()
+    client.post(f"/comments/{comment.pk}/edit", {"body": "defaced"})
+    client.post(f"/comments/{comment.pk}/delete")
+    client.post(f"/searches/{saved.pk}/forget")
+    client.post(f"/for-you/seeds/{seed.pk}/forget")
+    client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})
+    client.post("/accounts/tokens/", {"revoke": "1"})
+    assert _row_counts() == before
+    assert Comment.objects.get().body.startswith("<script>") and Comment.objects.get().visible
+    assert not Collection.objects.filter(owner=mallory).exists()
+
+
+def test_every_api_write_needs_a_token(client, hostile):
+    schema = client.get("/api/openapi.json").json()
+    writes = [(path, method) for path, item in schema["paths"].items() for method in item
+              if method in ("post", "put", "patch", "delete")]
+    assert len(writes) >= 4
+    paper = hostile["papers"]["2611.00002"]
+    before = _row_counts()
+    for path, method in writes:
+        url = "/api" + path.removeprefix("/api").replace("{paper_id}", paper.uid).replace("{id}", paper.uid)
+        for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}):
+            response = getattr(client, method)(url, {"comment": "hi", "paper": paper.uid, "on": True},
+                                               content_type="application/json", **headers)
+            assert response.status_code == 401, f"{method.upper()} {url} with {headers or 'no token'}"
+    assert _row_counts() == before
+
+
+# --- search syntax ------------------------------------------------------------------------------------------
+
+NASTY_QUERIES = [
+    'title:foo AND (bar OR', "*", "?", "~2", "foo^10", "\\", '"unbalanced', 'author:"', "cat:*", "-", "--", ":::",
+    "[* TO *]", "{a TO b}", "a:b:c:d", "\x00", "id:1 OR 1=1", "' OR '1'='1", "<script>", "(((((((((((", ")))",
+    "+-+-", "NOT", "AND OR NOT", "é" * 300, "🦀 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202e", "a" * 5000, " ".join(["word"] * 2000),
+    "author:" + "x" * 1000, "cat:" + ",".join(["cs.CL"] * 500), '"' * 101, "uid:2611.00001", "day:>0", "upvotes:[0 TO 9]",
+]
+
+
+def test_search_syntax_cannot_be_injected(client, hostile):
+    from paperhub.search import search
+
+    for query in NASTY_QUERIES:
+        search(query)  # never raises
+        search(query, mode="keyword", sort="newest")
+        assert client.get("/papers/search", {"q": query}).status_code == 200, query
+        api = client.get("/api/search", {"q": query[:500]})
+        assert api.status_code == 200, (query, api.content[:200])
+        assert client.get("/api/papers/search", {"q": query[:500]}).status_code == 200
+    # Field syntax of tantivy's own query language is just words here: nothing matches through it.
+    assert search("uid:2611.00001", mode="keyword").total == 0
+    plain = [h.uid for h in search("id 1 OR 1 1", mode="keyword").hits]
+    assert [h.uid for h in search("id:1 OR 1=1", mode="keyword").hits] == plain
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_text_is_a_query(hostile, text):
+    from paperhub.search import search
+
+    results = search(text, mode="keyword")
+    assert results.total >= 0
+
+
+# --- oversized requests -------------------------------------------------------------------------------------
+
+def test_oversized_requests_are_refused_cleanly(client, hostile):
+    client.force_login(hostile["eve"])
+    paper = hostile["papers"]["2611.00002"]
+    comments = Comment.objects.count()
+    huge = client.post(f"/comments/{paper.pk}/new", {"body": "x" * (3 * 1024 * 1024)})
+    assert huge.status_code == 400  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+    long = client.post(f"/comments/{paper.pk}/new", {"body": "x" * 20_000}, follow=True)
+    assert long.status_code == 200 and "at most" in long.content.decode()
+    many = client.post(f"/comments/{paper.pk}/new", {f"f{i}": "x" for i in range(2000)})
+    assert many.status_code == 400  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert Comment.objects.count() == comments
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("big.bib", b"@article{x, title={y}}\n" * 300_000)  # ~7 MB
+    refused = client.post("/for-you/import", {"library": upload}, follow=True)
+    assert refused.status_code == 200 and "over 5 MB" in refused.content.decode()
+    assert client.get("/papers/search", {"q": "attention " * 20_000}).status_code == 200  # cut to the first words
+    assert client.get("/papers/" + "9" * 10_000).status_code == 404
+    assert client.get("/papers/not-a-paper").status_code == 404  # (was a 500: not an arXiv id)
+    assert client.get("/api/papers/not-a-paper").status_code == 404
+    assert client.get("/api/search", {"q": "x" * 501}).status_code == 422
+    assert client.get("/api/daily_papers", {"limit": 10**12}).status_code == 422
+    assert client.get("/api/daily_papers", {"p": -1}).status_code == 422
+    assert client.get("/papers/search", {"q": "attention", "page": "99999999999999999999"}).status_code in (200, 404)
+
+
+# --- open redirects -----------------------------------------------------------------------------------------
+
+ELSEWHERE = ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
+             "javascript:alert(1)", " //evil.example", "http://testserver@evil.example/"]
+
+
+def _external(location: str) -> bool:
+    return bool(re.match(r"^\s*(?:[a-z]+:|//|/\\|\\\\)", location, re.I))
+
+
+def test_no_redirect_leaves_the_site(client, hostile):
+    paper = hostile["papers"]["2611.00002"]
+    for target in ELSEWHERE:
+        login = client.post(f"/accounts/login/?next={target}", {"username": "eve", "password": "a-long-password-9"})
+        assert login.status_code == 302 and not _external(login["Location"]), (target, login["Location"])
+        for url in (f"/upvote/{paper.pk}", "/digests/subscribe"):
+            response = client.post(url, {"next": target, "email": ""})
+            assert response.status_code in (200, 302) and not _external(response.get("Location", "")), (url, target)
+        logout = client.post("/accounts/logout/", {"next": target})
+        assert not _external(logout.get("Location", "")), (target, logout.get("Location"))
