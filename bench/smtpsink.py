@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it accepts; for benchmarks and tests."""
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -14,6 +15,8 @@ class SmtpSink:
         from aiosmtpd.controller import Controller
 
         self.accepted: list[tuple[str, bytes]] = []
+        #: Set to make the next message's "250" wait this many seconds after it is stored (a slow server).
+        self.stall_next = 0.0
         self._lock = threading.Lock()
         outer = self
 
@@ -21,6 +24,9 @@ class SmtpSink:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
                 with outer._lock:
                     outer.accepted.extend((recipient, envelope.content) for recipient in envelope.rcpt_tos)
+                    stall, outer.stall_next = outer.stall_next, 0.0
+                if stall:
+                    await asyncio.sleep(stall)
                 return "250 OK"
 
         with socket.socket() as probe:

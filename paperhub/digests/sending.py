@@ -8,14 +8,17 @@ Why this is exactly once:
 - the row is marked sent in its own commit right after the SMTP server accepts the message.
 A killed sender leaves a few rows "sending" (one per SMTP connection). A rerun on the same machine sees that
 the claiming process is gone and settles them at once (elsewhere, when the claim's lease expires): the
-sender appends each delivery's id to a journal file the moment the SMTP server accepts it, before the
-database commit, so a row in the journal is marked sent and the others are sent. Only a kill in the
-microseconds between the server's reply and that one write() can still send a message twice, and then
-with the same Message-ID, which receivers treat as the same message.
+sender appends each delivery's id and attempt to a journal file the moment the message's final "." is
+written to the server (smtp.py), before the reply and the database commit, so a row in the journal is marked
+sent and the others are sent. Only a kill in the microseconds between that send() and the one write() of
+the journal can still send a message twice, and then with the same Message-ID, which receivers treat as the
+same message. (A server that rejects a message at its final dot: the sender hears the rejection and records
+a failure; only if it is killed in that same instant is the rejected message taken as sent.)
 SMTP failures are retried with exponential backoff and reported; after MAX_ATTEMPTS the row is "gave_up",
 listed by `paperhub digests status`, never dropped silently.
 """
 
+import functools
 import html
 import logging
 import os
@@ -38,6 +41,7 @@ from django.utils import timezone
 
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
+from paperhub.digests.smtp import HandOverBackend
 from paperhub.digests.subscriptions import unsubscribe_token
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
@@ -117,26 +121,43 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
-    def accepted(self, delivery_id: int) -> None:
-        os.write(self._fd, f"{delivery_id}\n".encode())
+    def accepted(self, delivery_id: int, attempt: int) -> None:
+        os.write(self._fd, f"{delivery_id}:{attempt}\n".encode())
 
     def close(self) -> None:
         os.close(self._fd)
 
 
+def _journal_entries(path: Path) -> set[tuple[int, int]]:
+    """(delivery id, attempt) pairs a journal holds (a line cut short by a kill is ignored)."""
+    if not path.exists():
+        return set()
+    found = set()
+    for line in path.read_text().split():
+        delivery_id, _, attempt = line.partition(":")
+        if delivery_id.isdigit() and attempt.isdigit():
+            found.add((int(delivery_id), int(attempt)))
+    return found
+
+
 def release_dead_claims(key: str) -> int:
     """Settle rows claimed by senders of this machine that are no longer running (killed midway).
 
-    A row the dead sender's journal says was accepted is marked sent; the others go back to pending.
+    A row the dead sender's journal says was handed over (in its current attempt) is marked sent; the others go
+    back to pending.
     """
     released = 0
     dead = {claimed_by for claimed_by in Delivery.objects.filter(period=key, status=Delivery.SENDING)
             .values_list("claimed_by", flat=True).distinct() if not _alive(claimed_by)}
     for claimed_by in dead:
         path = journal_path(claimed_by)
-        accepted = {int(line) for line in path.read_text().split()} if path.exists() else set()
+        accepted = _journal_entries(path)
         rows = Delivery.objects.filter(period=key, status=Delivery.SENDING, claimed_by=claimed_by)
-        rows.filter(pk__in=accepted).update(status=Delivery.SENT, sent_at=timezone.now(), claimed_by="")
+        for delivery_id, subscription_id, attempts in list(rows.values_list("id", "subscription_id", "attempts")):
+            if (delivery_id, attempts) in accepted:
+                rows.filter(pk=delivery_id).update(status=Delivery.SENT, sent_at=timezone.now(), claimed_by="",
+                                                   attempts=attempts + 1,
+                                                   message_id=message_id(key, subscription_id))
         released += rows.update(status=Delivery.PENDING, claimed_by="")
         path.unlink(missing_ok=True)
     return released
@@ -269,7 +290,7 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
     journal = Journal(SENDER)
 
     def work() -> None:
-        smtp = get_connection()
+        smtp = _connection()
         try:
             while True:
                 with lock:
@@ -282,8 +303,12 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
                 subscription = subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
                 try:
                     own = personal_part(subscription, period, base_url)
-                    if smtp.send_messages([compose(subscription, key, rendered, base_url, own)]):
-                        journal.accepted(delivery_id)
+                    message = compose(subscription, key, rendered, base_url, own)
+                    handed_over = functools.partial(journal.accepted, delivery_id, attempts)
+                    if isinstance(smtp, HandOverBackend):
+                        smtp.send_handing_over(message, handed_over)
+                    elif smtp.send_messages([message]):
+                        handed_over()
                 except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                     with lock:
                         _failed(delivery_id, subscription.email, attempts, exc, report)
@@ -310,6 +335,13 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
         journal.close()
     journal_path(SENDER).unlink(missing_ok=True)  # everything it noted is committed by now
     return report
+
+
+def _connection() -> Any:
+    """An SMTP connection that journals hand-overs when mail goes out by SMTP (else the configured backend)."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return HandOverBackend()
+    return get_connection()
 
 
 def _closing(function: Callable[[], None]) -> Callable[[], None]:

@@ -165,6 +165,29 @@ def test_killed_sender_rerun_delivers_each_digest_exactly_once(hub, mail_sink):
     assert "daily:2026-11-23" in status and "sent" in status and "400" in status
 
 
+def test_a_message_the_server_has_is_not_sent_again_when_its_reply_was_lost(hub, mail_sink):
+    """The server stores the message, then the sender is killed before the "250" reaches it: the journal,
+    written when the final dot went out, tells the rerun that this subscriber has the digest already."""
+    hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
+    hub.run("shell", "-c", (
+        "from datetime import datetime, UTC\n"
+        "from paperhub.digests.models import Subscription\n"
+        "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
+        "confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range(5)])\n"))
+    mail_sink.stall_next = 60.0
+    sender = hub.start("digests", "send", "--frequency", "daily", "--date", "2026-11-24", "--connections", "1")
+    deadline = time.monotonic() + 60
+    while not mail_sink.accepted and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the sender now waits for the reply the server holds back
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    assert len(mail_sink.messages) == 1
+    hub.run("digests", "send", "--frequency", "daily", "--date", "2026-11-24")
+    received = [m["To"] for m in mail_sink.messages]
+    assert sorted(received) == sorted(f"r{i}@example.org" for i in range(5))  # each once: none sent twice
+
+
 def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
     import socket
     import subprocess
