@@ -137,14 +137,19 @@ def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
     assert mail_sink.messages[0]["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
 
 
-def test_killed_sender_rerun_delivers_each_digest_exactly_once(hub, mail_sink):
-    """SIGKILL `paperhub digests send` mid-run, run it again: every subscriber holds one digest."""
+def _subscribers(hub, mail_sink, count: int) -> None:
+    """`count` confirmed daily subscribers r0@... in the hub, whose mail goes to the sink."""
     hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
     hub.run("shell", "-c", (
         "from datetime import datetime, UTC\n"
         "from paperhub.digests.models import Subscription\n"
         "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
-        "confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range(400)])\n"))
+        f"confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range({count})])\n"))
+
+
+def test_killed_sender_rerun_delivers_each_digest_exactly_once(hub, mail_sink):
+    """SIGKILL `paperhub digests send` mid-run, run it again: every subscriber holds one digest."""
+    _subscribers(hub, mail_sink, 400)
     sender = hub.start("digests", "send", "--frequency", "daily", "--date", "2026-11-24")
     deadline = time.monotonic() + 60
     while len(mail_sink.accepted) < 60 and time.monotonic() < deadline and sender.poll() is None:
@@ -168,12 +173,7 @@ def test_killed_sender_rerun_delivers_each_digest_exactly_once(hub, mail_sink):
 def test_a_message_the_server_has_is_not_sent_again_when_its_reply_was_lost(hub, mail_sink):
     """The server stores the message, then the sender is killed before the "250" reaches it: the journal,
     written when the final dot went out, tells the rerun that this subscriber has the digest already."""
-    hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
-    hub.run("shell", "-c", (
-        "from datetime import datetime, UTC\n"
-        "from paperhub.digests.models import Subscription\n"
-        "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
-        "confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range(5)])\n"))
+    _subscribers(hub, mail_sink, 5)
     mail_sink.stall_next = 60.0
     sender = hub.start("digests", "send", "--frequency", "daily", "--date", "2026-11-24", "--connections", "1")
     deadline = time.monotonic() + 60
