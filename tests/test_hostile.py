@@ -70,7 +70,7 @@ def _pages(hostile) -> list[str]:
     return [
         "/", f"/papers/date/{DAY}", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
         f"/papers/{paper.uid}", "/papers/search?q=attention", f"/papers/search?q={SCRIPT}",
-        f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/authors/{author_slug(author)}", "/users/eve",
+        f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author_slug(author)}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit",
     ]
@@ -146,7 +146,8 @@ def _concrete(name: str, hostile) -> str | None:
     slug = hostile["collection"].slug
     return {
         "home": "/", "day": f"/papers/date/{DAY}", "week": "/papers/week/2026-W48", "month": "/papers/month/2026-11",
-        "trending": "/papers/trending", "search": "/papers/search", "search_bib": "/papers/search.bib",
+        "trending": "/papers/trending", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
+        "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
         "upvote": f"/upvote/{paper.pk}", "comment": f"/comments/{paper.pk}/new",
         "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",

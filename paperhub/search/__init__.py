@@ -12,9 +12,9 @@ from paperhub.search.query import ParsedQuery, parse
 
 if TYPE_CHECKING:
     from paperhub.search.indexing import Coverage
-    from paperhub.search.service import Hit, Results
+    from paperhub.search.service import Hit, Results, Volume
 
-__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "update", "rebuild", "coverage"]
+__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage"]
 
 
 NO_FILTERS = Filters()
@@ -33,6 +33,13 @@ def similar(paper_id: int, limit: int = 10) -> "list[Hit]":
     from paperhub.search import service
 
     return service.similar(paper_id, limit)
+
+
+def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":
+    """How many papers hold all of a query's words per month (per year over long spans), for a chart."""
+    from paperhub.search import service
+
+    return service.volume(query, filters)
 
 
 def update(progress: Any = None, embed_new: bool = True) -> int:

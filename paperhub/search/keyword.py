@@ -194,6 +194,21 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1 if must and should else None)
 
 
+def matching_all(parsed: ParsedQuery, filters: Filters = Filters()) -> tantivy.Query:
+    """Papers holding every word and phrase of the query and passing its filters: what a volume chart counts
+    (ranking is happy with any word; "papers on in-context learning" means all of them)."""
+    text_fields = [("title", 1.0), ("abstract", 1.0)]
+    required: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for words in [*((t,) for t in parsed.terms), *parsed.phrases]:
+        clause = _text_clause(_STEMMED.analyze(" ".join(words)), text_fields)
+        if clause is not None:
+            required.append((tantivy.Occur.Must, clause))
+    structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,
+                             not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
+                             not_categories=parsed.not_categories)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(structural, filters)), *required])
+
+
 def with_ids(ids: Sequence[int]) -> tantivy.Query:
     """The documents of these papers."""
     # One term query per id: for the hundred or so ids of a page or a candidate list this is 3-4x faster
@@ -264,6 +279,12 @@ class KeywordIndex:
         result = searcher.search(query, limit=max(1, limit), offset=offset, count=True, order_by_field=order_by)
         hits = [(float(score), searcher.doc(address).to_dict()) for score, address in result.hits]
         return int(getattr(result, "count", 0) or 0), hits
+
+    def per_month(self, query: tantivy.Query) -> dict[int, int]:
+        """Matching papers per month, as {YYYYMM: count} (papers without a date left out)."""
+        found = self.searcher().aggregate(query, {"m": {"histogram": {"field": "day", "interval": 100}}})
+        return {int(b["key"]) // 100: int(b["doc_count"]) for b in found["m"]["buckets"]
+                if b["doc_count"] and b["key"] > 0}
 
     def count(self, query: tantivy.Query) -> int:
         """How many documents match."""

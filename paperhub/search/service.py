@@ -204,3 +204,49 @@ def update(progress: Any = None, static_limit: int | None = 8192, embed_new: boo
     follow_vectors(STATIC)
     follow_vectors(embed.transformer_name())
     return changed
+
+
+@dataclass
+class Volume:
+    """How many papers match a query per month (or per year over long spans), oldest first."""
+
+    unit: Literal["month", "year"]
+    labels: list[str]
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def months_between(first: int, last: int) -> list[int]:
+    """Every YYYYMM from `first` to `last` inclusive."""
+    months, year, month = [], first // 100, first % 100
+    while year * 100 + month <= last:
+        months.append(year * 100 + month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def volume_series(per_month: dict[int, int], max_months: int = 48) -> Volume:
+    """Per-month counts with the empty months filled in; by year when they span more than `max_months`."""
+    valid = {m: n for m, n in per_month.items() if 1 <= m % 100 <= 12}
+    if not valid:
+        return Volume("month", [], [])
+    months = months_between(min(valid), max(valid))
+    if len(months) <= max_months:
+        return Volume("month", [f"{m // 100}-{m % 100:02d}" for m in months], [valid.get(m, 0) for m in months])
+    years = range(min(valid) // 100, max(valid) // 100 + 1)
+    totals = {y: 0 for y in years}
+    for month, n in valid.items():
+        totals[month // 100] += n
+    return Volume("year", [str(y) for y in years], [totals[y] for y in years])
+
+
+def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
+    """Papers holding all of a query's words and phrases (and passing its filters), per month or year."""
+    parsed = parse(query)
+    index = keyword_index()
+    if index is None or parsed.is_empty:
+        return Volume("month", [], [])
+    return volume_series(index.per_month(keyword.matching_all(parsed, filters)))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -14,11 +15,12 @@ from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
-from paperhub.papers import queries
+from paperhub.papers import queries, trends
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend.models import Follow
+from paperhub.web import charts
 from paperhub.web.cards import cards, page_number
 
 SEARCH_PAGE = 20
@@ -48,6 +50,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     own = (Collection.objects.filter(owner_id=request.user.pk).order_by("title")
            if request.user.is_authenticated else Collection.objects.none())
     return render(request, "web/paper.html", {
+        "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors})[0],
@@ -56,6 +59,16 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": [pc.category.code for pc in paper.paper_categories.all()],
     })
+
+
+def upvote_chart(paper: Paper) -> str | None:
+    """The paper's upvotes over time, a running total per day (None before its first upvote)."""
+    days, totals = trends.cumulative(trends.upvotes_by_day(paper), timezone.localdate())
+    if not days:
+        return None
+    labels = [d.strftime("%-d %b %Y") for d in days]
+    return charts.line_chart("Upvotes over time", labels, [charts.Series("Upvotes", tuple(totals))], unit="upvotes",
+                             height=200)
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -74,8 +87,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         papers = queries.papers_by_ids([h.id for h in results.hits])
         hits = {h.id: h for h in results.hits}
         found = cards(request, [papers[h.id] for h in results.hits if h.id in papers], hits)
+    chart = None
+    if q.strip() and page == 1:
+        volume = search_api.volume(q, filters)
+        if volume.total:
+            chart = charts.bar_chart(f"Papers with all of “{q}” per {volume.unit}", volume.labels, volume.counts)
     return render(request, "web/search.html", {
-        "q": q, "sort": sort, "cards": found, "results": results, "page": page,
+        "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", "")},
         "has_next": results is not None and page * SEARCH_PAGE < results.total,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
-from paperhub.web import accounts, exports, feeds, foryou, papers
+from paperhub.web import accounts, exports, feeds, foryou, maps, papers, trends
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("papers/week/<str:key>", feeds.period, {"kind": "week"}, name="week"),
     path("papers/month/<str:key>", feeds.period, {"kind": "month"}, name="month"),
     path("papers/trending", feeds.trending, name="trending"),
+    path("trends", trends.trends_page, name="trends"),
+    path("map", maps.map_page, name="map"),
+    path("map/points.bin", maps.map_points, name="map_points"),
+    path("map/papers/<int:paper_id>", maps.map_paper, name="map_paper"),
     path("papers/search", papers.search_page, name="search"),
     path("papers/search.bib", exports.search_bib, name="search_bib"),
     path("papers/submit", papers.submit, name="submit"),

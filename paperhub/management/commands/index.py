@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +23,9 @@ from paperhub.search.indexing import (
     rebuild_keyword,
     rebuild_vectors,
     update_keyword,
+    vector_index,
 )
+from paperhub.topicmap import store
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
@@ -48,6 +51,20 @@ RECOMMEND_EVERY = 600
 #: The lease of the one watcher of the hub that embeds new papers; others only follow the stored vectors.
 EMBED_LEASE = "embedder"
 EMBED_LEASE_SECONDS = 120
+#: The watcher rebuilds the topic map when there is none, or when it is a day old and papers arrived since.
+MAP_EVERY = 24 * 3600
+
+
+def map_due() -> bool:
+    """Whether this node's topic map should be (re)built now."""
+    covered = len(vector_index(STATIC))
+    if covered < 100:
+        return False
+    built = store.current()
+    if built is None:
+        return True
+    age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds()
+    return age > MAP_EVERY and covered > built.meta["papers"]
 
 
 class Command(BaseCommand):
@@ -67,6 +84,7 @@ class Command(BaseCommand):
         watch.add_argument("--interval", type=float, default=2.0)
         watch.add_argument("--dense-batch", type=int, default=32, help="transformer vectors per cycle (0: none)")
         watch.add_argument("--no-distill", action="store_true", help="do not distil the static model if missing")
+        watch.add_argument("--no-map", action="store_true", help="do not rebuild the topic map by itself")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
@@ -151,6 +169,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"transformer vectors off: {exc}")
         self.stdout.write(f"watching for changes every {options['interval']} s")
         recommend_built = 0.0
+        mapping: subprocess.Popen | None = None
         while not stop:
             started = time.monotonic()
             if distilling is not None and distilling.poll() is not None:
@@ -163,11 +182,18 @@ class Command(BaseCommand):
             embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense and embedder else 0
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
+            if mapping is not None and mapping.poll() is not None:
+                mapping = None
+            if mapping is None and distilling is None and not options["no_map"] and map_due():
+                # In a process of its own: the map takes minutes, keyword indexing must go on meanwhile.
+                mapping = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "map", "build"])
+                self.stdout.write("building the topic map")
             if distilling is None and time.monotonic() - recommend_built > RECOMMEND_EVERY and space.stale():
                 space.refresh(force=True)
                 recommend_built = time.monotonic()
                 self.stdout.write("rebuilt the recommendation space")
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
-        if distilling is not None:
-            distilling.terminate()
+        for helper in (distilling, mapping):
+            if helper is not None:
+                helper.terminate()
         leases.release(EMBED_LEASE)

@@ -1,0 +1,95 @@
+"""Counts over time for the charts: papers per category per week, a paper's upvotes per day. Pure week and day
+arithmetic first, then the queries (the same for the pages and the API)."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Max
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from paperhub.papers.models import Paper, PaperCategory
+
+MAX_WEEKS = 104
+MAX_CATEGORIES = 8
+
+
+def monday(day: date) -> date:
+    """The Monday of the ISO week a day falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_key(day: date) -> str:
+    """'2026-W48', as feed and week pages name weeks."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weeks_ending(last: date, weeks: int) -> list[date]:
+    """The Mondays of `weeks` consecutive weeks, the last one holding `last`."""
+    end = monday(last)
+    return [end - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def cumulative(days: list[tuple[date, int]], until: date) -> tuple[list[date], list[int]]:
+    """Per-day counts as a running total on every day from the first one to `until` (none: empty)."""
+    if not days:
+        return [], []
+    per_day = dict(days)
+    first = min(per_day)
+    span = [first + timedelta(days=i) for i in range((max(until, first) - first).days + 1)]
+    totals, running = [], 0
+    for day in span:
+        running += per_day.get(day, 0)
+        totals.append(running)
+    return span, totals
+
+
+@dataclass
+class CategoryWeeks:
+    """Papers per week of each category (cross-lists included), oldest week first."""
+
+    weeks: list[date]
+    counts: dict[str, list[int]]
+
+    @property
+    def labels(self) -> list[str]:
+        return [week_key(w) for w in self.weeks]
+
+
+def newest_day() -> date | None:
+    """The day of the newest paper (charts end there, so an archive hub shows its own last weeks)."""
+    newest = Paper.objects.aggregate(newest=Max("published"))["newest"]
+    return timezone.localdate(newest) if newest else None
+
+
+def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: date | None = None,
+                   top: int = 6) -> CategoryWeeks:
+    """Papers per week for the given categories, or for the `top` busiest of the window."""
+    weeks = max(1, min(weeks, MAX_WEEKS))
+    last = last or newest_day() or timezone.localdate()
+    mondays = weeks_ending(last, weeks)
+    start = datetime.combine(mondays[0], time.min, tzinfo=timezone.get_current_timezone())
+    end = datetime.combine(mondays[-1] + timedelta(days=7), time.min, tzinfo=timezone.get_current_timezone())
+    rows = PaperCategory.objects.filter(paper__published__gte=start, paper__published__lt=end)
+    if categories:
+        rows = rows.filter(category__code__in=categories[:MAX_CATEGORIES])
+    counts: dict[str, Counter[date]] = {}
+    grouped = rows.annotate(week=TruncWeek("paper__published")).values("category__code", "week") \
+        .annotate(n=Count("id")).values_list("category__code", "week", "n")
+    for code, week, n in grouped:
+        day = timezone.localdate(week) if isinstance(week, datetime) else week
+        counts.setdefault(code, Counter())[monday(day)] += n
+    chosen = categories[:MAX_CATEGORIES] if categories else \
+        sorted(counts, key=lambda c: -sum(counts[c].values()))[:max(1, min(top, MAX_CATEGORIES))]
+    return CategoryWeeks(mondays, {code: [counts.get(code, Counter())[w] for w in mondays] for code in chosen})
+
+
+def upvotes_by_day(paper: Paper) -> list[tuple[date, int]]:
+    """New upvotes of a paper per day (days without any left out), oldest first."""
+    from paperhub.community.models import Upvote
+
+    rows = (Upvote.objects.filter(paper=paper).annotate(day=TruncDate("created_at")).values("day")
+            .annotate(n=Count("id")).order_by("day").values_list("day", "n"))
+    return [(day, n) for day, n in rows]

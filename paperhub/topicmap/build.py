@@ -1,0 +1,84 @@
+"""Building the map from this node's stored vectors: reduce, lay out landmarks, place the rest, cluster, label."""
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from paperhub.papers.models import Paper
+from paperhub.search.indexing import STATIC, vector_index
+from paperhub.topicmap import labels, layout, store
+
+Step = Callable[[str], None]
+
+
+class NoVectors(Exception):
+    """There is nothing to map yet: papers need static vectors first (`paperhub index update`)."""
+
+
+def _vectors() -> tuple[np.ndarray, np.ndarray]:
+    index = vector_index(STATIC)._current()
+    if index is None or len(index) == 0:
+        raise NoVectors("no static vectors yet: run `paperhub index update` (or let `paperhub serve` do it)")
+    keys = np.asarray(index.keys, dtype=np.uint64)
+    keys.sort()
+    vectors = np.asarray(index.get(keys), dtype=np.float32)
+    return keys.astype(np.int64), vectors
+
+
+def _titles(ids: np.ndarray) -> list[str]:
+    titles = dict(Paper.objects.values_list("id", "title").iterator(chunk_size=20000))
+    return [titles.get(int(i), "") for i in ids]
+
+
+def build(landmarks: int = 30000, top_clusters: int = 24, fine_clusters: int = 240, seed: int = 0,
+          step: Step | None = None) -> dict[str, Any]:
+    """Build and switch to a new map of every paper with a static vector; returns its meta."""
+    timings: dict[str, float] = {}
+    started = last = time.perf_counter()
+
+    def done(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        timings[name] = round(now - last, 1)
+        last = now
+        if step:
+            step(name)
+
+    ids, vectors = _vectors()
+    done("read vectors")
+    reduced = layout.reduce(vectors, seed=seed)
+    del vectors
+    done("reduce")
+    chosen = layout.landmark_sample(len(ids), landmarks, seed)
+    landmark_xy = layout.lay_out(reduced[chosen], seed=seed)
+    done("lay out landmarks")
+    xy = layout.place(reduced, reduced[chosen], landmark_xy)
+    xy[chosen] = landmark_xy
+    xy = layout.normalise(xy)
+    done("place papers")
+    top = layout.clusters(reduced, top_clusters, seed)
+    fine = layout.clusters(reduced, fine_clusters, seed)
+    done("cluster")
+    titles = _titles(ids)
+    top_terms = labels.characteristic_terms(titles, top, top_clusters)
+    fine_terms = labels.characteristic_terms(titles, fine, fine_clusters)
+    done("label")
+    groups = []
+    for level, assignment, terms in (("top", top, top_terms), ("fine", fine, fine_terms)):
+        for number, words in enumerate(terms):
+            members = assignment == number
+            if not members.any() or not words:
+                continue
+            groups.append({"level": level, "id": number, "terms": words, "size": int(members.sum()),
+                           "x": round(float(np.median(xy[members, 0])), 4),
+                           "y": round(float(np.median(xy[members, 1])), 4)})
+    meta = {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "papers": len(ids),
+            "landmarks": int(len(chosen)), "clusters": groups, "seconds": timings}
+    store.save(store.map_dir(), ids, xy, top, fine, meta, seed)
+    done("save")
+    meta["seconds"] = timings
+    meta["total_seconds"] = round(time.perf_counter() - started, 1)
+    return meta

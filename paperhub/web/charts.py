@@ -1,0 +1,151 @@
+"""Charts as server-rendered SVG (pure): line and bar charts with a text alternative.
+
+Each chart is a <figure>: the SVG (role="img", with <title> and <desc>, a native tooltip on every point), a
+caption, and the same numbers as a table in a <details>, for screen readers and for copying. Colours come
+from CSS variables (--c0 ... --c7 in base.html), so the charts follow the light and dark themes.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import count
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+COLOURS = 8
+_ids = count(1)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A named line: one value per x label."""
+
+    name: str
+    values: tuple[float, ...]
+
+
+def nice_ticks(top: float, most: int = 5) -> list[float]:
+    """Round tick values from 0 to at least `top` (1, 2 or 5 times a power of ten apart)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / max(1, most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    ticks = [0.0]
+    while ticks[-1] < top:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _every(labels: int, width: float, room: float = 64) -> int:
+    """Show every n-th x label so that they do not overlap."""
+    return max(1, math.ceil(labels / max(1.0, width / room)))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    width: int
+    height: int
+    left: int = 52
+    right: int = 14
+    top: int = 14
+    bottom: int = 34
+
+    @property
+    def plot_w(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> float:
+        return self.height - self.top - self.bottom
+
+    def y(self, value: float, top: float) -> float:
+        return self.top + self.plot_h * (1 - value / top)
+
+
+def _axes(frame: _Frame, ticks: list[float], x_labels: Sequence[str], x_at: Sequence[float]) -> list[str]:
+    parts = ['<g class="axis">']
+    for tick in ticks:
+        y = frame.y(tick, ticks[-1])
+        parts.append(f'<line class="grid" x1="{frame.left}" x2="{frame.width - frame.right}" y1="{y:.1f}" '
+                     f'y2="{y:.1f}"/>')
+        parts.append(f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>')
+    every = _every(len(x_labels), frame.plot_w)
+    for i, (label, x) in enumerate(zip(x_labels, x_at, strict=True)):
+        if i % every == 0:
+            parts.append(f'<text x="{x:.1f}" y="{frame.height - frame.bottom + 16}" text-anchor="middle">'
+                         f'{escape(label)}</text>')
+    parts.append("</g>")
+    return parts
+
+
+def _figure(svg: list[str], title: str, summary: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+            legend: Sequence[str] = ()) -> SafeString:
+    chart_id = f"chart{next(_ids)}"
+    table = "".join(
+        "<tr>" + "".join(format_html("<th scope=\"row\">{}</th>", r[0]) if i == 0 else format_html("<td>{}</td>", c)
+                         for i, c in enumerate(r)) + "</tr>" for r in rows)
+    head = "".join(format_html('<th scope="col">{}</th>', h) for h in headers)
+    keys = "".join(format_html('<li><span class="key k{}" aria-hidden="true"></span>{}</li>', i % COLOURS, name)
+                   for i, name in enumerate(legend))
+    return mark_safe(  # noqa: S308 (every piece of text in it was escaped above)
+        f'<figure class="chart" aria-labelledby="{chart_id}-t">'
+        f'<svg viewBox="0 0 {svg[0]}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'preserveAspectRatio="xMidYMid meet"><title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(summary)}</desc>{"".join(svg[1:])}</svg>'
+        + (f'<ul class="legend">{keys}</ul>' if keys else "")
+        + f"<figcaption>{escape(title)}. {escape(summary)}</figcaption>"
+        f'<details><summary>The numbers</summary><table><thead><tr>{head}</tr></thead><tbody>{table}</tbody>'
+        f"</table></details></figure>")
+
+
+def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], unit: str = "papers",
+               width: int = 720, height: int = 260) -> SafeString:
+    """Lines over shared x labels (e.g. weeks), one colour per series, every point with a tooltip."""
+    frame = _Frame(width, height)
+    top = max((v for s in series for v in s.values), default=0)
+    ticks = nice_ticks(top)
+    n = max(1, len(x_labels) - 1)
+    xs = [frame.left + frame.plot_w * i / n for i in range(len(x_labels))]
+    svg = [f"{width} {height}", *_axes(frame, ticks, x_labels, xs)]
+    for i, line in enumerate(series):
+        points = [(x, frame.y(v, ticks[-1])) for x, v in zip(xs, line.values, strict=True)]
+        svg.append(f'<polyline class="line k{i % COLOURS}" points="'
+                   + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+        svg.extend(f'<circle class="dot k{i % COLOURS}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+                   f"<title>{escape(line.name)}, {escape(label)}: {_number(v)} {escape(unit)}</title></circle>"
+                   for (x, y), label, v in zip(points, x_labels, line.values, strict=True))
+    peak = max(series, key=lambda s: sum(s.values)) if series else None
+    summary = (f"{len(series)} series over {len(x_labels)} points, from {x_labels[0]} to {x_labels[-1]}; "
+               f"the largest is {peak.name} with {_number(sum(peak.values))} {unit} in all."
+               if peak and x_labels else "No data.")
+    rows = [[label, *(_number(s.values[i]) for s in series)] for i, label in enumerate(x_labels)]
+    return _figure(svg, title, summary, ["", *(s.name for s in series)], rows, legend=[s.name for s in series])
+
+
+def bar_chart(title: str, x_labels: Sequence[str], values: Sequence[float], unit: str = "papers",
+              width: int = 720, height: int = 220) -> SafeString:
+    """One bar per x label, each with a tooltip."""
+    frame = _Frame(width, height)
+    ticks = nice_ticks(max(values, default=0))
+    slot = frame.plot_w / max(1, len(values))
+    xs = [frame.left + slot * (i + 0.5) for i in range(len(values))]
+    svg = [f"{width} {height}", *_axes(frame, ticks, x_labels, xs)]
+    for x, label, value in zip(xs, x_labels, values, strict=True):
+        y = frame.y(value, ticks[-1])
+        svg.append(f'<rect class="bar k0" x="{x - slot * 0.4:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" '
+                   f'height="{frame.top + frame.plot_h - y:.1f}"><title>{escape(label)}: {_number(value)} '
+                   f"{escape(unit)}</title></rect>")
+    if values:
+        best = max(range(len(values)), key=lambda i: values[i])
+        summary = (f"{_number(sum(values))} {unit} from {x_labels[0]} to {x_labels[-1]}; the most in "
+                   f"{x_labels[best]} ({_number(values[best])}).")
+    else:
+        summary = "No data."
+    return _figure(svg, title, summary, ["", unit.capitalize()], [[lbl, _number(v)] for lbl, v in
+                                                                    zip(x_labels, values, strict=True)])

@@ -1,0 +1,79 @@
+"""/map: the topic map page, its points (binary, for the canvas script) and the titles shown on hover."""
+
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from paperhub import search as search_api
+from paperhub.papers.models import Paper
+from paperhub.recommend import queries as recommend
+from paperhub.topicmap import store
+
+OVERVIEW = 40_000  # points drawn before zooming in
+IN_VIEW = 25_000  # points sent for a zoomed-in view
+HIGHLIGHTS = 300
+
+
+def _float(request: HttpRequest, name: str, default: float) -> float:
+    try:
+        value = float(request.GET.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, -1.0), 2.0)
+
+
+def highlights(built: store.TopicMap, q: str, user: User | None) -> dict[str, list[tuple[int, float, float]]]:
+    """Where a search's results and a user's liked papers lie on the map."""
+    found: dict[str, list[tuple[int, float, float]]] = {"search": [], "mine": []}
+    if q.strip():
+        hits = search_api.search(q, limit=100, mode="hybrid").hits
+        more = search_api.search(q, limit=100, offset=100, mode="hybrid").hits if len(hits) == 100 else []
+        found["search"] = built.positions([h.id for h in hits + more])
+    if user is not None and user.is_authenticated:
+        liked = [s.paper_id for s in recommend.signals(user).liked if s.paper_id is not None]
+        found["mine"] = built.positions(liked[:HIGHLIGHTS])
+    return found
+
+
+def map_page(request: HttpRequest) -> HttpResponse:
+    """The map, with ?q= results and the visitor's own interests highlighted."""
+    built = store.current()
+    q = request.GET.get("q", "")[:500]
+    if built is None:
+        return render(request, "web/map.html", {"built": None, "q": q})
+    marks = highlights(built, q, request.user)  # type: ignore[arg-type]
+    top = sorted((c for c in built.meta["clusters"] if c["level"] == "top"), key=lambda c: -c["size"])
+    data = {"clusters": built.meta["clusters"], "search": marks["search"], "mine": marks["mine"],
+            "papers": len(built), "overview": min(OVERVIEW, len(built))}
+    return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data,
+                                            "marks": {k: len(v) for k, v in marks.items()}})
+
+
+@require_GET
+def map_points(request: HttpRequest) -> HttpResponse:
+    """Points for the canvas: the overview sample, or (with x0, y0, x1, y1) a sample of one view."""
+    built = store.current()
+    if built is None:
+        raise Http404("no map yet")
+    if "x0" in request.GET:
+        indices = built.in_view(_float(request, "x0", 0), _float(request, "y0", 0), _float(request, "x1", 1),
+                                _float(request, "y1", 1), IN_VIEW)
+    else:
+        indices = built.in_view(0, 0, 1, 1, OVERVIEW)
+    response = HttpResponse(built.pack(indices), content_type="application/octet-stream")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def map_paper(request: HttpRequest, paper_id: int) -> JsonResponse:
+    """What the map shows for a point under the pointer."""
+    from paperhub.papers.tex import plain_text
+
+    paper = Paper.objects.filter(pk=paper_id).values("uid", "title", "published").first()
+    if paper is None:
+        raise Http404("no such paper")
+    return JsonResponse({"uid": paper["uid"], "title": plain_text(paper["title"]),
+                         "year": paper["published"].year if paper["published"] else None})
+

@@ -1,0 +1,285 @@
+// The topic map: papers as dots on a canvas, zoom and pan, titles on hover, a click opens the paper.
+// Points come from /map/points.bin (see paperhub/topicmap/store.py: TopicMap.pack); no library, no build step.
+(() => {
+  "use strict";
+  const data = JSON.parse(document.getElementById("map-data").textContent);
+  const canvas = document.getElementById("topic-map");
+  const tip = document.getElementById("map-tip");
+  const ctx = canvas.getContext("2d");
+  const MAX_SCALE = 400;
+  const DETAIL_FROM = 2.5; // zoom from which the points of the view itself are fetched
+  const view = { x: 0.5, y: 0.5, scale: 1 };
+  let overview = null;
+  let detail = null;
+  let hovered = null;
+  let grid = new Map();
+  const titles = new Map();
+
+  function parse(buffer) {
+    const n = new DataView(buffer).getUint32(0, true);
+    return {
+      n,
+      x: new Float32Array(buffer, 4, n),
+      y: new Float32Array(buffer, 4 + 4 * n, n),
+      id: new Uint32Array(buffer, 4 + 8 * n, n),
+      c: new Uint16Array(buffer, 4 + 12 * n, n),
+    };
+  }
+
+  async function load(query) {
+    const response = await fetch("/map/points.bin" + query);
+    return parse(await response.arrayBuffer());
+  }
+
+  function colours() {
+    const style = getComputedStyle(document.documentElement);
+    const palette = [];
+    for (let i = 0; i < 8; i++) palette.push(style.getPropertyValue("--c" + i).trim() || "#888");
+    return {
+      palette,
+      fg: style.getPropertyValue("--fg").trim(),
+      bg: style.getPropertyValue("--card").trim(),
+      accent: style.getPropertyValue("--accent").trim(),
+      mine: style.getPropertyValue("--c2").trim(),
+    };
+  }
+
+  function fit() {
+    return Math.min(canvas.width, canvas.height);
+  }
+
+  function toScreen(mx, my) {
+    const f = fit() * view.scale;
+    return [canvas.width / 2 + (mx - view.x) * f, canvas.height / 2 + (my - view.y) * f];
+  }
+
+  function toMap(sx, sy) {
+    const f = fit() * view.scale;
+    return [view.x + (sx - canvas.width / 2) / f, view.y + (sy - canvas.height / 2) / f];
+  }
+
+  function resize() {
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(canvas.clientWidth * ratio);
+    canvas.height = Math.round(canvas.clientHeight * ratio);
+    draw();
+  }
+
+  function drawPoints(points, colour, size) {
+    const cellSize = 8 * (window.devicePixelRatio || 1);
+    for (let i = 0; i < points.n; i++) {
+      const [sx, sy] = toScreen(points.x[i], points.y[i]);
+      if (sx < -2 || sy < -2 || sx > canvas.width + 2 || sy > canvas.height + 2) continue;
+      ctx.fillStyle = colour.palette[points.c[i] % 8];
+      ctx.fillRect(sx - size / 2, sy - size / 2, size, size);
+      const key = Math.floor(sx / cellSize) + "," + Math.floor(sy / cellSize);
+      let cell = grid.get(key);
+      if (!cell) grid.set(key, (cell = []));
+      cell.push([sx, sy, points.id[i]]);
+    }
+  }
+
+  function drawMarks(marks, colour, radius) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2.5 * (window.devicePixelRatio || 1);
+    for (const [, mx, my] of marks) {
+      const [sx, sy] = toScreen(mx, my);
+      ctx.beginPath();
+      ctx.arc(sx, sy, radius, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
+  function drawLabels(colour) {
+    const ratio = window.devicePixelRatio || 1;
+    const fine = view.scale >= 3;
+    const taken = [];
+    for (const cluster of data.clusters) {
+      if (cluster.level === "fine" && !fine) continue;
+      if (cluster.level === "top" && fine && view.scale >= 8) continue;
+      const [sx, sy] = toScreen(cluster.x, cluster.y);
+      if (sx < 0 || sy < 0 || sx > canvas.width || sy > canvas.height) continue;
+      const text = cluster.terms.slice(0, cluster.level === "top" ? 3 : 2).join(" · ");
+      ctx.font = `${cluster.level === "top" ? 600 : 500} ${(cluster.level === "top" ? 13 : 12) * ratio}px system-ui, sans-serif`;
+      const width = ctx.measureText(text).width;
+      const box = [sx - width / 2 - 4, sy - 10 * ratio, width + 8, 18 * ratio];
+      if (taken.some((b) => b[0] < box[0] + box[2] && box[0] < b[0] + b[2] && b[1] < box[1] + box[3] && box[1] < b[1] + b[3])) continue;
+      taken.push(box);
+      ctx.lineWidth = 4 * ratio;
+      ctx.strokeStyle = colour.bg;
+      ctx.strokeText(text, sx - width / 2, sy + 4 * ratio);
+      ctx.fillStyle = colour.fg;
+      ctx.fillText(text, sx - width / 2, sy + 4 * ratio);
+    }
+  }
+
+  function draw() {
+    if (!overview) return;
+    const colour = colours();
+    const ratio = window.devicePixelRatio || 1;
+    ctx.fillStyle = colour.bg;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    grid = new Map();
+    const size = Math.max(1.5, Math.min(6, 1.2 * Math.sqrt(view.scale))) * ratio;
+    const points = detail && view.scale >= DETAIL_FROM ? detail : overview;
+    ctx.globalAlpha = 0.75;
+    drawPoints(points, colour, size);
+    ctx.globalAlpha = 1;
+    drawMarks(data.mine, colour.mine, 5 * ratio);
+    drawMarks(data.search, colour.accent, 5 * ratio);
+    drawLabels(colour);
+    if (hovered) {
+      ctx.strokeStyle = colour.fg;
+      ctx.lineWidth = 2 * ratio;
+      ctx.beginPath();
+      ctx.arc(hovered[0], hovered[1], 6 * ratio, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    canvas.dataset.points = String(points.n);
+    canvas.dataset.scale = view.scale.toFixed(2);
+  }
+
+  let pending = null;
+  function changed() {
+    hovered = null;
+    tip.hidden = true;
+    draw();
+    clearTimeout(pending);
+    if (view.scale < DETAIL_FROM) return;
+    pending = setTimeout(async () => {
+      const [x0, y0] = toMap(0, 0);
+      const [x1, y1] = toMap(canvas.width, canvas.height);
+      const pad = (x1 - x0) * 0.1;
+      const query = `?x0=${x0 - pad}&y0=${y0 - pad}&x1=${x1 + pad}&y1=${y1 + pad}`;
+      detail = await load(query);
+      draw();
+    }, 200);
+  }
+
+  function zoomAt(factor, sx, sy) {
+    const [mx, my] = toMap(sx, sy);
+    view.scale = Math.min(MAX_SCALE, Math.max(1, view.scale * factor));
+    const f = fit() * view.scale;
+    view.x = mx - (sx - canvas.width / 2) / f;
+    view.y = my - (sy - canvas.height / 2) / f;
+    if (view.scale === 1) Object.assign(view, { x: 0.5, y: 0.5 });
+    changed();
+  }
+
+  function nearest(sx, sy) {
+    const cellSize = 8 * (window.devicePixelRatio || 1);
+    const cx = Math.floor(sx / cellSize);
+    const cy = Math.floor(sy / cellSize);
+    let best = null;
+    let bestDistance = (7 * (window.devicePixelRatio || 1)) ** 2;
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (const point of grid.get(cx + dx + "," + (cy + dy)) || []) {
+          const d = (point[0] - sx) ** 2 + (point[1] - sy) ** 2;
+          if (d < bestDistance) [best, bestDistance] = [point, d];
+        }
+      }
+    }
+    return best;
+  }
+
+  async function paper(id) {
+    if (!titles.has(id)) titles.set(id, fetch(`/map/papers/${id}`).then((r) => r.json()));
+    return titles.get(id);
+  }
+
+  function pointer(event) {
+    const rect = canvas.getBoundingClientRect();
+    const ratio = canvas.width / rect.width;
+    return [(event.clientX - rect.left) * ratio, (event.clientY - rect.top) * ratio, event.clientX - rect.left, event.clientY - rect.top];
+  }
+
+  let drag = null;
+  canvas.addEventListener("pointerdown", (event) => {
+    const [sx, sy] = pointer(event);
+    drag = { sx, sy, x: view.x, y: view.y, moved: false };
+    canvas.setPointerCapture(event.pointerId);
+  });
+  canvas.addEventListener("pointermove", async (event) => {
+    const [sx, sy, cssX, cssY] = pointer(event);
+    if (drag) {
+      const f = fit() * view.scale;
+      if (Math.abs(sx - drag.sx) + Math.abs(sy - drag.sy) > 4) drag.moved = true;
+      if (drag.moved) {
+        view.x = drag.x - (sx - drag.sx) / f;
+        view.y = drag.y - (sy - drag.sy) / f;
+        changed();
+        return;
+      }
+    }
+    const found = nearest(sx, sy);
+    if (!found) {
+      if (hovered) [hovered, tip.hidden] = [null, true];
+      draw();
+      return;
+    }
+    hovered = found;
+    draw();
+    const info = await paper(found[2]);
+    if (hovered !== found) return;
+    tip.textContent = info.title + (info.year ? ` (${info.year})` : "");
+    tip.style.left = Math.min(cssX + 14, canvas.clientWidth - 260) + "px";
+    tip.style.top = cssY + 14 + "px";
+    tip.hidden = false;
+  });
+  canvas.addEventListener("pointerup", async (event) => {
+    const wasDrag = drag && drag.moved;
+    drag = null;
+    if (wasDrag) return;
+    const [sx, sy] = pointer(event);
+    const found = nearest(sx, sy);
+    if (found) window.location.href = "/papers/" + (await paper(found[2])).uid;
+  });
+  canvas.addEventListener("pointerleave", () => {
+    hovered = null;
+    tip.hidden = true;
+    draw();
+  });
+  canvas.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const [sx, sy] = pointer(event);
+    zoomAt(Math.exp(-event.deltaY * 0.0015), sx, sy);
+  }, { passive: false });
+  canvas.addEventListener("keydown", (event) => {
+    const step = 0.15 / view.scale;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[event.key]) {
+      view.x += moves[event.key][0];
+      view.y += moves[event.key][1];
+      changed();
+    } else if (event.key === "+" || event.key === "=") zoomAt(1.5, canvas.width / 2, canvas.height / 2);
+    else if (event.key === "-") zoomAt(1 / 1.5, canvas.width / 2, canvas.height / 2);
+    else if (event.key === "0") zoomAt(0, canvas.width / 2, canvas.height / 2);
+    else return;
+    event.preventDefault();
+  });
+  for (const button of document.querySelectorAll("[data-zoom]")) {
+    button.addEventListener("click", () => {
+      const factor = { in: 1.6, out: 1 / 1.6, reset: 0 }[button.dataset.zoom];
+      zoomAt(factor, canvas.width / 2, canvas.height / 2);
+    });
+  }
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", draw);
+  window.addEventListener("resize", resize);
+
+  // For tests and the curious: where a paper is drawn, in CSS pixels of the canvas.
+  window.paperhubMap = {
+    view,
+    screenOf(mx, my) {
+      const [sx, sy] = toScreen(mx, my);
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      return [sx / ratio, sy / ratio];
+    },
+  };
+
+  load("").then((points) => {
+    overview = points;
+    resize();
+    canvas.dataset.ready = "1";
+  });
+})();

@@ -1,0 +1,134 @@
+"""The topic map: placing papers, labelling clusters, the stored map, its pages."""
+
+import struct
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import User
+
+from paperhub.community import services
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from paperhub.search.indexing import STATIC, follow_vectors, store_vectors
+from paperhub.topicmap import build, labels, layout, store
+from tests.factories import record
+
+TOPICS = {
+    "protein": ["Protein folding with {}", "Enzyme design by {}", "Protein structure from {}"],
+    "galaxy": ["Galaxy clusters seen by {}", "Dark matter halos and {}", "Gravitational lensing with {}"],
+    "robot": ["Robot grasping by {}", "Legged locomotion from {}", "Robot navigation with {}"],
+}
+
+
+def test_normalise_fits_the_unit_square_keeping_the_shape():
+    xy = layout.normalise(np.array([[0, 0], [10, 5], [5, 2.5]], dtype=np.float32), margin=0)
+    assert xy.min() >= 0 and xy.max() <= 1
+    width, height = xy.max(axis=0) - xy.min(axis=0)
+    assert width == pytest.approx(2 * height, rel=0.05)
+
+
+def test_papers_land_beside_their_nearest_landmarks():
+    landmarks = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
+    places = np.array([[0, 0], [10, 0], [0, 10]], dtype=np.float32)
+    points = np.array([[0.99, 0.1, 0], [0.05, 0.1, 0.99]], dtype=np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    xy = layout.place(points, landmarks, places, k=3)
+    assert np.linalg.norm(xy[0] - places[0]) < 1.0 and np.linalg.norm(xy[1] - places[2]) < 1.0
+
+
+def test_cluster_labels_are_their_characteristic_words():
+    texts = [t.format("deep networks") for topic in TOPICS.values() for t in topic] * 4
+    groups = np.array([i for i, topic in enumerate(TOPICS.values()) for _ in topic] * 4)
+    found = labels.characteristic_terms(texts, groups, 3, top=2)
+    for group, shapes in zip(found, TOPICS.values(), strict=True):
+        own = {w.lower() for shape in shapes for w in shape.split()}
+        assert len(group) == 2 and all(term.split()[0] in own for term in group), group
+    assert "deep networks" not in [t for group in found for t in group]  # in every group: says nothing
+
+
+def test_a_stored_map_answers_views_positions_and_packs_points(settings, tmp_path):
+    settings.PAPERHUB_SEARCH_DIR = tmp_path
+    ids = np.arange(10, 20)
+    xy = np.stack([np.linspace(0, 1, 10), np.linspace(1, 0, 10)], axis=1).astype(np.float32)
+    store.save(store.map_dir(), ids, xy, np.zeros(10), np.ones(10), {"clusters": [], "papers": 10,
+                                                                      "built_at": "2026-11-30T00:00:00+00:00"})
+    built = store.current()
+    assert len(built) == 10 and set(built.ids.tolist()) == set(range(10, 20))  # shuffled, all there
+    assert built.positions([12, 99, 10]) == [(12, pytest.approx(2 / 9), pytest.approx(7 / 9)), (10, 0.0, 1.0)]
+    inside = built.in_view(0.0, 0.0, 0.5, 1.0, limit=100)
+    assert sorted(built.ids[inside].tolist()) == [10, 11, 12, 13, 14]
+    packed = built.pack(inside[:2])
+    assert struct.unpack("<I", packed[:4])[0] == 2 and len(packed) == 4 + 2 * (4 + 4 + 4 + 2)
+
+
+@pytest.fixture
+def mapped(db, settings, tmp_path):
+    """90 papers in three topics, with clustered static vectors, and a map built over them."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    from paperhub.search import indexing
+
+    indexing._served.__init__()
+    indexing._vector_index.cache_clear()
+    rng = np.random.default_rng(1)
+    papers, vectors = [], []
+    for t, shapes in enumerate(TOPICS.values()):
+        centre = rng.normal(size=32)
+        for i in range(30):
+            papers.append(record(f"2611.{t}{i:04d}", title=shapes[i % 3].format(f"method {i}"),
+                                 categories=("cs.LG",)))
+            vectors.append(centre + 0.3 * rng.normal(size=32))
+    upsert_papers(papers)
+    by_uid = dict(Paper.objects.values_list("uid", "id"))
+    store_vectors(STATIC, [by_uid[p.uid] for p in papers], np.asarray(vectors, dtype=np.float32))
+    follow_vectors(STATIC)
+    meta = build.build(landmarks=60, top_clusters=3, fine_clusters=6)
+    return meta
+
+
+def test_the_map_puts_topics_apart_and_names_them(mapped):
+    built = store.current()
+    assert mapped["papers"] == len(built) == 90 and mapped["landmarks"] == 60
+    assert set(mapped["seconds"]) >= {"read vectors", "lay out landmarks", "place papers", "cluster", "label"}
+    uids = dict(Paper.objects.values_list("id", "uid"))
+    topic = np.array([int(uids[int(i)][5]) for i in built.ids])
+    xy = np.stack([built.x, built.y], axis=1)
+    centres = np.array([xy[topic == t].mean(axis=0) for t in range(3)])
+    spread = max(np.linalg.norm(xy[topic == t] - centres[t], axis=1).mean() for t in range(3))
+    apart = min(np.linalg.norm(centres[a] - centres[b]) for a in range(3) for b in range(a + 1, 3))
+    assert apart > 2 * spread  # three islands
+    words = {w for c in mapped["clusters"] if c["level"] == "top" for term in c["terms"] for w in term.split()}
+    assert {"protein", "robot"} & words and ({"galaxy", "dark", "gravitational", "lensing"} & words)
+
+
+def test_map_page_points_and_hover_titles(client, mapped):
+    page = client.get("/map").content.decode()
+    assert '<canvas id="topic-map"' in page and 'id="map-data"' in page and "90 papers" in page
+    body = client.get("/map/points.bin").content
+    assert struct.unpack("<I", body[:4])[0] == 90
+    zoomed = client.get("/map/points.bin", {"x0": "0", "y0": "0", "x1": "0.5", "y1": "0.5"}).content
+    assert struct.unpack("<I", zoomed[:4])[0] < 90
+    first = Paper.objects.order_by("id").first()
+    assert client.get(f"/map/papers/{first.pk}").json()["uid"] == first.uid
+    assert client.get("/map/papers/999999").status_code == 404
+
+
+def test_a_search_and_my_interests_are_marked(client, mapped):
+    from paperhub.search import update
+
+    update(embed_new=False)
+    reader = User.objects.create_user("reader", "r@example.org", "a-long-password-1")
+    services.upvote(reader, Paper.objects.get(uid="2611.00001"))
+    client.force_login(reader)
+    page = client.get("/map", {"q": "robot"}).content.decode()
+    assert "results for “robot”" in page and "1 paper you upvoted" in page
+    import json
+    import re
+
+    data = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert len(data["search"]) == 20 and len(data["mine"]) == 1  # the 20 titles with "robot" in them
+
+
+def test_without_a_map_the_page_says_how_to_make_one(client, db, settings, tmp_path):
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "none"
+    assert "paperhub map build" in client.get("/map").content.decode()
+    assert client.get("/map/points.bin").status_code == 404

@@ -1,0 +1,176 @@
+"""Trend charts and the topic map in headless Chromium, light and dark, with screenshots (20-... to 27-...)."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.test_browser import SCREENSHOTS, _chromium, _recent, serving, shot
+
+pytestmark = pytest.mark.browser
+
+TOPICS = {
+    "cs.RO": ["Robot grasping with {}", "Legged robot locomotion with {}", "Robot navigation with {}"],
+    "astro-ph.CO": ["Galaxy clusters and {}", "Dark matter halos and {}", "Gravitational lensing and {}"],
+    "q-bio.BM": ["Protein folding with {}", "Enzyme design with {}", "Protein structure with {}"],
+}
+
+SETUP = """
+from datetime import timedelta
+import numpy as np
+from django.contrib.auth.models import User
+from django.utils import timezone
+from paperhub.community.models import Upvote
+from paperhub.community.services import upvote
+from paperhub.papers.models import Paper
+from paperhub.search.indexing import follow_vectors, store_vectors
+rng = np.random.default_rng(3)
+centres = {code: rng.normal(size=32) for code in ("cs.RO", "astro-ph.CO", "q-bio.BM")}
+papers = list(Paper.objects.prefetch_related("paper_categories__category").order_by("id"))
+vectors = [centres[p.paper_categories.all()[0].category.code] + 0.35 * rng.normal(size=32) for p in papers]
+store_vectors("static", [p.id for p in papers], np.asarray(vectors, dtype=np.float32))
+follow_vectors("static")
+star = Paper.objects.get(uid="2611.20000")
+for n in range(12):  # upvotes arriving over twelve days
+    reader = User.objects.create_user(f"reader{n}")
+    upvote(reader, star)
+    Upvote.objects.filter(user=reader).update(created_at=timezone.now() - timedelta(days=12 - n))
+"""
+
+
+@pytest.fixture
+def pictures(hub) -> Iterator[str]:
+    """180 papers in three topics over nine weeks, upvotes on one, clustered vectors, a map built; served."""
+    records = []
+    for t, (code, shapes) in enumerate(TOPICS.items()):
+        for i in range(60):
+            records.append(_recent(f"2611.{t}{i:04d}", (i * 7 + t * 3) % 63, shapes[i % 3].format(f"method {i}"),
+                                   categories=code))
+    hub.ingest("papers.jsonl", records)
+    hub.run("shell", "-v0", "-c", SETUP)
+    hub.run("index", "update")
+    built = hub.run("map", "build", "--landmarks", "120", "--clusters", "3")
+    assert "map of 180 papers built" in built.stdout
+    with serving(hub, workers=1) as url:
+        yield url
+
+
+def _browser(url: str, scheme: str):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
+    context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 900}, color_scheme=scheme)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    return playwright, browser, page, problems
+
+
+def test_trend_charts_in_light_and_dark(pictures):
+    from playwright.sync_api import expect
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    fills = {}
+    for scheme in ("light", "dark"):
+        manager, browser, page, problems = _browser(pictures, scheme)
+        try:
+            page.goto("/trends?weeks=12")
+            chart = page.locator("figure.chart")
+            expect(chart.locator("svg[role=img] > title")).to_contain_text("Papers per week in")
+            assert chart.locator("polyline").count() == 3 and chart.locator("circle").count() == 36
+            expect(chart.locator("figcaption")).to_contain_text("3 series over 12 points")
+            chart.locator("summary").click()  # the text alternative: a table of the same numbers
+            expect(chart.locator("table tbody tr")).to_have_count(12)
+            fills[scheme] = page.evaluate("getComputedStyle(document.querySelector('.chart .axis text')).fill")
+            chart.screenshot(path=str(SCREENSHOTS / f"20-trends-{scheme}.png"))
+
+            page.goto("/papers/search?q=robot")
+            volume = page.locator("figure.chart")
+            expect(volume.locator("svg > title")).to_contain_text("Papers with all of “robot” per month")
+            assert volume.locator("rect").count() >= 2
+            volume.screenshot(path=str(SCREENSHOTS / f"21-search-volume-{scheme}.png"))
+
+            page.goto("/papers/2611.20000")
+            votes = page.locator("section", has=page.locator("#votes-h")).locator("figure.chart")
+            expect(votes.locator("svg > title")).to_have_text("Upvotes over time")
+            last = votes.locator("circle title").last.text_content()
+            assert last.endswith(": 12 upvotes"), last
+            votes.screenshot(path=str(SCREENSHOTS / f"22-paper-upvotes-{scheme}.png"))
+            assert not problems, problems
+        finally:
+            browser.close()
+            manager.stop()
+    assert fills["light"] != fills["dark"]  # the axes follow the theme
+
+
+def test_topic_map_zoom_pan_hover_and_click(pictures):
+    from playwright.sync_api import expect
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    manager, browser, page, problems = _browser(pictures, "light")
+    try:
+        page.goto("/map?q=robot")
+        canvas = page.locator("#topic-map")
+        expect(canvas).to_have_attribute("data-ready", "1")
+        assert canvas.get_attribute("data-points") == "180"
+        expect(page.locator("ol.topics li")).to_have_count(3)
+        topics = page.locator("ol.topics").inner_text().lower()
+        assert "robot" in topics and "protein" in topics
+        expect(page.locator(".legend")).to_contain_text("results for “robot”")
+        shot(page, "23-map")
+
+        # Hover a search result: its title shows; then click it: its page opens.
+        data = page.evaluate("JSON.parse(document.getElementById('map-data').textContent)")
+        _, x, y = data["search"][0]
+        box = canvas.bounding_box()
+        sx, sy = page.evaluate(f"window.paperhubMap.screenOf({x}, {y})")
+        page.mouse.move(box["x"] + sx, box["y"] + sy)
+        tip = page.locator("#map-tip")
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text(re.compile("Robot", re.I))
+        shot(page, "24-map-hover")
+
+        # Zoom with the wheel around the pointer, with the keyboard, and move with the arrows.
+        page.mouse.wheel(0, -600)
+        expect(canvas).not_to_have_attribute("data-scale", "1.00")
+        zoomed = float(canvas.get_attribute("data-scale"))
+        canvas.focus()
+        page.keyboard.press("+")
+        expect(canvas).not_to_have_attribute("data-scale", f"{zoomed:.2f}")
+        before = page.evaluate("[window.paperhubMap.view.x, window.paperhubMap.view.y]")
+        page.keyboard.press("ArrowRight")
+        after = page.evaluate("[window.paperhubMap.view.x, window.paperhubMap.view.y]")
+        assert after[0] > before[0] and after[1] == before[1]
+        page.wait_for_timeout(400)  # the zoomed view's own points arrive
+        shot(page, "25-map-zoomed")
+        page.keyboard.press("0")
+        expect(canvas).to_have_attribute("data-scale", "1.00")
+
+        # Drag to pan: the view moves and nothing opens.
+        page.mouse.move(box["x"] + 300, box["y"] + 300)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 380, box["y"] + 340, steps=5)
+        page.mouse.up()
+        assert page.url.endswith("/map?q=robot")
+
+        sx, sy = page.evaluate(f"window.paperhubMap.screenOf({x}, {y})")
+        page.mouse.click(box["x"] + sx, box["y"] + sy)
+        page.wait_for_url(re.compile(r"/papers/2611\.0\d{4}$"))
+        expect(page.locator("h1")).to_contain_text(re.compile("Robot|robot|locomotion"))
+        assert not problems, problems
+    finally:
+        browser.close()
+        manager.stop()
+
+    manager, browser, page, problems = _browser(pictures, "dark")
+    try:
+        page.goto("/map")
+        expect(page.locator("#topic-map")).to_have_attribute("data-ready", "1")
+        shot(page, "26-map-dark")
+        assert not problems, problems
+    finally:
+        browser.close()
+        manager.stop()

@@ -1,0 +1,114 @@
+"""Trend charts: the SVG (pure), the counts behind them, and the pages that show them."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+
+from paperhub.community import services
+from paperhub.papers import trends
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from paperhub.search.service import months_between, volume_series
+from paperhub.web import charts
+from tests.factories import record
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(html: str) -> ET.Element:
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    return ET.fromstring(html[start:end].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+
+
+def test_ticks_are_round_and_cover_the_top():
+    assert charts.nice_ticks(0) == [0.0, 1.0]
+    assert charts.nice_ticks(7) == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert charts.nice_ticks(1234) == [0.0, 500.0, 1000.0, 1500.0]
+    assert charts.nice_ticks(0.3)[-1] >= 0.3
+
+
+def test_line_chart_is_valid_svg_with_a_text_alternative():
+    html = charts.line_chart("Papers <per> week", ["W1", "W2", "W3"],
+                             [charts.Series("cs.CL", (3, 5, 4)), charts.Series("cs.<b>LG", (1, 0, 2))])
+    svg = _svg(html)
+    assert svg.get("role") == "img" and svg.find(f"{SVG}title").text == "Papers <per> week"
+    assert len(svg.findall(f".//{SVG}polyline")) == 2 and len(svg.findall(f".//{SVG}circle")) == 6
+    assert svg.find(f".//{SVG}circle/{SVG}title").text == "cs.CL, W1: 3 papers"
+    assert "<b>" not in html and "cs.&lt;b&gt;LG" in html  # names are escaped everywhere
+    assert "<table>" in html and "<td>5</td>" in html and "the largest is cs.CL with 12 papers" in html
+    assert 'class="key k1"' in html  # a legend keyed to the same colours
+
+
+def test_bar_chart_has_a_bar_and_a_tooltip_per_value():
+    html = charts.bar_chart("Per month", ["2026-01", "2026-02"], [10, 0])
+    svg = _svg(html)
+    bars = svg.findall(f".//{SVG}rect")
+    assert len(bars) == 2 and float(bars[1].get("height")) == 0
+    assert bars[0].find(f"{SVG}title").text == "2026-01: 10 papers"
+    assert "the most in 2026-01 (10)" in html
+
+
+def test_weeks_and_running_totals():
+    assert trends.monday(date(2026, 11, 29)) == date(2026, 11, 23)
+    assert trends.week_key(date(2026, 11, 23)) == "2026-W48"
+    assert trends.weeks_ending(date(2026, 11, 25), 3) == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
+    days, totals = trends.cumulative([(date(2026, 1, 1), 2), (date(2026, 1, 3), 1)], date(2026, 1, 4))
+    assert days[0] == date(2026, 1, 1) and totals == [2, 2, 3, 3]
+    assert trends.cumulative([], date(2026, 1, 4)) == ([], [])
+
+
+def test_search_volume_fills_months_and_falls_back_to_years():
+    assert months_between(202511, 202602) == [202511, 202512, 202601, 202602]
+    months = volume_series({202511: 3, 202602: 1, 202513: 9})  # 202513 is no month: ignored
+    assert months.unit == "month" and months.labels == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert months.counts == [3, 0, 0, 1]
+    years = volume_series({199901: 2, 201005: 1, 201012: 4})
+    assert years.unit == "year" and years.labels[0] == "1999" and years.counts[-1] == 5 and years.total == 7
+
+
+@pytest.fixture
+def weekly(db, settings, tmp_path):
+    """Papers over six weeks in two categories, indexed."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    from paperhub.search import indexing, update
+
+    indexing._served.__init__()
+    when = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    upsert_papers([record(f"2611.{i:05d}", published=when - timedelta(days=3 * i),
+                          title=f"In-context learning study {i}" if i % 2 else f"Protein folding study {i}",
+                          categories=("cs.CL",) if i % 2 else ("q-bio.BM", "cs.LG")) for i in range(14)])
+    update()
+    return when
+
+
+def test_category_weeks_count_cross_lists_up_to_the_newest_paper(weekly):
+    data = trends.category_weeks(weeks=6)
+    assert data.labels[-1] == "2026-W48" and len(data.weeks) == 6
+    assert set(data.counts) == {"cs.CL", "q-bio.BM", "cs.LG"}
+    assert sum(data.counts["cs.CL"]) == 7 and data.counts["q-bio.BM"] == data.counts["cs.LG"]
+    assert set(trends.category_weeks(["cs.CL"], weeks=6).counts) == {"cs.CL"}
+
+
+def test_search_volume_counts_papers_with_all_the_words(weekly):
+    from paperhub.search import volume
+
+    assert volume("in-context learning").total == 7
+    assert volume("learning protein").total == 0  # every word, not any
+    assert volume('"protein folding" cat:q-bio.BM').total == 7
+    assert volume("").total == 0
+
+
+def test_pages_show_their_charts(client, weekly):
+    page = client.get("/trends", {"weeks": "6"}).content.decode()
+    assert 'role="img"' in page and "Papers per week in" in page and "2026-W48" in page
+    assert "cs.CL" in client.get("/trends", {"cat": "cs.CL", "weeks": "x"}).content.decode()
+    found = client.get("/papers/search", {"q": "protein folding"}).content.decode()
+    assert "Papers with all of “protein folding” per month" in found and "<rect" in found
+    paper = Paper.objects.get(uid="2611.00000")
+    assert "No upvotes here yet" in client.get(f"/papers/{paper.uid}").content.decode()
+    for n in range(3):
+        services.upvote(User.objects.create_user(f"reader{n}"), paper)
+    shown = client.get(f"/papers/{paper.uid}").content.decode()
+    assert "Upvotes over time" in shown and "Upvotes, " in shown and "3 upvotes" in shown
