@@ -15,7 +15,7 @@ keep-alive connection and API token, each sending its next request as soon as th
 --seconds: home, day/week pages, trending, search pages, paper pages, and the API's daily papers, search, paper
 and similar papers. Every non-2xx answer, timeout (60 s) or connection error counts as an error. Reported per
 kind and overall: requests, errors, p50/p99 latency as the client saw it (waiting in the server's queue
-included), and throughput.
+included) and as the server spent it (its Server-Timing header: the Django stack alone), and throughput.
 """
 
 import argparse
@@ -130,7 +130,7 @@ def _request(kind: str, rng: random.Random, targets: dict[str, Any]) -> str:
 
 
 async def _client(base: str, token: str, rng: random.Random, targets: dict[str, Any], deadline: float,
-                  log: list[tuple[str, float, str]]) -> None:
+                  log: list[tuple[str, float, str, float]]) -> None:
     import aiohttp
 
     kinds, weights = list(MIX), list(MIX.values())
@@ -141,22 +141,33 @@ async def _client(base: str, token: str, rng: random.Random, targets: dict[str, 
             path = _request(kind, rng, targets)
             headers = {"Authorization": f"Bearer {token}"} if kind.startswith("api") else {}
             started = time.perf_counter()
+            server_ms = float("nan")
             try:
                 async with session.get(path, headers=headers, allow_redirects=False) as response:
                     await response.read()
                     outcome = "" if 200 <= response.status < 300 else f"HTTP {response.status} {path}"
+                    timing = response.headers.get("Server-Timing", "")
+                    if "dur=" in timing:
+                        server_ms = float(timing.split("dur=")[1].split(",")[0])
             except Exception as exc:  # noqa: BLE001 (timeouts and connection errors count as errors)
                 outcome = f"{type(exc).__name__} {path}"
-            log.append((kind, (time.perf_counter() - started) * 1000, outcome))
+            log.append((kind, (time.perf_counter() - started) * 1000, outcome, server_ms))
 
 
-def _summary(samples: list[tuple[str, float, str]], seconds: float) -> dict[str, Any]:
-    times = sorted(ms for _, ms, _ in samples)
-    if not times:
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(v for v in values if v == v)  # (NaN: no Server-Timing header)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 1) if ordered else float("nan")
+
+
+def _summary(samples: list[tuple[str, float, str, float]], seconds: float) -> dict[str, Any]:
+    if not samples:
         return {"requests": 0}
-    return {"requests": len(samples), "errors": sum(1 for _, _, error in samples if error),
-            "per_s": round(len(samples) / seconds, 1), "p50_ms": round(times[len(times) // 2], 1),
-            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 1)}
+    client = [ms for _, ms, _, _ in samples]
+    server = [ms for _, _, _, ms in samples]
+    return {"requests": len(samples), "errors": sum(1 for _, _, error, _ in samples if error),
+            "per_s": round(len(samples) / seconds, 1), "p50_ms": _percentile(client, 0.5),
+            "p99_ms": _percentile(client, 0.99), "server_p50_ms": _percentile(server, 0.5),
+            "server_p99_ms": _percentile(server, 0.99)}
 
 
 def measure(work: Path, clients: int, seconds: float, seed: int) -> dict[str, Any]:
@@ -180,9 +191,9 @@ def measure(work: Path, clients: int, seconds: float, seed: int) -> dict[str, An
                     raise
                 time.sleep(0.5)
         rng = random.Random(seed)
-        log: list[tuple[str, float, str]] = []
+        log: list[tuple[str, float, str, float]] = []
 
-        async def run(duration: float, sink: list[tuple[str, float, str]]) -> None:
+        async def run(duration: float, sink: list[tuple[str, float, str, float]]) -> None:
             end = time.monotonic() + duration
             await asyncio.gather(*(_client(base, tokens[i % len(tokens)], random.Random(rng.random()), targets, end,
                                            sink) for i in range(clients)))
@@ -195,7 +206,7 @@ def measure(work: Path, clients: int, seconds: float, seed: int) -> dict[str, An
         server.terminate()
         server.wait(timeout=30)
     by_kind = {kind: _summary([s for s in log if s[0] == kind], elapsed) for kind in MIX}
-    errors = [error for _, _, error in log if error]
+    errors = [error for _, _, error, _ in log if error]
     return {"overall": _summary(log, elapsed), "by_kind": by_kind, "first_errors": errors[:10]}
 
 
