@@ -59,8 +59,10 @@ def build(landmarks: int = 30000, top_clusters: int = 24, fine_clusters: int = 2
     xy[chosen] = landmark_xy
     xy = layout.normalise(xy)
     done("place papers")
-    top = layout.clusters(reduced, top_clusters, seed)
-    fine = layout.clusters(reduced, fine_clusters, seed)
+    # Topics are regions of the map (k-means over the 2D places), so each label names one contiguous area
+    # a reader can see, rather than a cluster of the embedding space that the layout may have split.
+    top = layout.clusters(xy, top_clusters, seed)
+    fine = layout.clusters(xy, fine_clusters, seed)
     done("cluster")
     titles = _titles(ids)
     top_terms = labels.characteristic_terms(titles, top, top_clusters)

@@ -66,7 +66,7 @@ def normalise(xy: np.ndarray, margin: float = 0.05) -> np.ndarray:
 
 
 def clusters(points: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
-    """Cluster numbers (0..count-1) of points by k-means in embedding space."""
+    """Cluster numbers (0..count-1) of points by k-means."""
     from sklearn.cluster import MiniBatchKMeans
 
     count = max(1, min(count, len(points)))
