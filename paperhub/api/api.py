@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -20,7 +21,7 @@ from paperhub.api import hf, ratelimit, tokens
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
-from paperhub.papers import feeds, queries
+from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 
 
@@ -191,6 +192,30 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models}
 
 
+class VolumeQuery(Schema):
+    q: str = Field(..., min_length=1, max_length=500)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    cat: str = Field("", max_length=200)
+    author: str = Field("", max_length=300)
+
+
+@api.get("/search/volume", response=dict[str, Any], tags=["paperhub"])
+def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, Any]:
+    """How many papers hold all of the query's words, per month (per year over spans of more than 4 years)."""
+    volume = search_api.volume(query.q, search_api.Filters.from_text(query.since, query.until, query.cat,
+                                                                      query.author))
+    return {"unit": volume.unit, "periods": volume.labels, "counts": volume.counts, "total": volume.total}
+
+
+@api.get("/trends/categories", response=dict[str, Any], tags=["paperhub"])
+def category_trends(request: HttpRequest, cat: str = Query("", max_length=200),
+                    weeks: int = Query(26, ge=1, le=trends.MAX_WEEKS)) -> dict[str, Any]:
+    """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
+    data = trends.category_weeks([c for c in cat.replace(",", " ").split() if c] or None, weeks)
+    return {"weeks": data.labels, "counts": data.counts}
+
+
 class SubmitIn(Schema):
     paper: str = Field(..., max_length=300, description="an arXiv id or arXiv URL")
 
@@ -291,6 +316,14 @@ def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
     names, comments = _counts([p.paper for p in picks])
     return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0)),
              "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
+
+
+@api.get("/papers/{path:paper_id}/upvotes", response=dict[str, Any], tags=["paperhub"])
+def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
+    """The paper's upvotes on this hub as a running total per day, from its first upvote to today."""
+    paper = _paper_or_404(paper_id)
+    days, totals = trends.cumulative(trends.upvotes_by_day(paper), timezone.localdate())
+    return {"days": [d.isoformat() for d in days], "totals": totals}
 
 
 @api.get("/papers/{path:paper_id}/similar", response=list[dict[str, Any]], tags=["paperhub"])

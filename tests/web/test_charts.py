@@ -112,3 +112,15 @@ def test_pages_show_their_charts(client, weekly):
         services.upvote(User.objects.create_user(f"reader{n}"), paper)
     shown = client.get(f"/papers/{paper.uid}").content.decode()
     assert "Upvotes over time" in shown and "Upvotes, " in shown and "3 upvotes" in shown
+
+
+def test_the_same_counts_through_the_api(client, weekly):
+    found = client.get("/api/search/volume", {"q": "in-context learning"}).json()
+    assert found["unit"] == "month" and found["total"] == 7 and len(found["periods"]) == len(found["counts"])
+    assert client.get("/api/search/volume").status_code == 422  # q is required
+    week = client.get("/api/trends/categories", {"weeks": 6, "cat": "cs.CL"}).json()
+    assert week["weeks"][-1] == "2026-W48" and sum(week["counts"]["cs.CL"]) == 7
+    paper = Paper.objects.get(uid="2611.00000")
+    services.upvote(User.objects.create_user("reader"), paper)
+    history = client.get(f"/api/papers/{paper.uid}/upvotes").json()
+    assert history["totals"] == [1] and len(history["days"]) == 1
