@@ -43,13 +43,14 @@ def test_stamps_follow_commit_order_between_concurrent_writers():
                 Paper.objects.filter(pk=first.pk).update(changed_at=seen["a"])
                 a_has_stamp.set()
                 time.sleep(0.6)
-            seen["a_committed"] = time.monotonic()
+                seen["a_committing"] = time.monotonic()  # the last moment A's transaction is surely open
         finally:
             connection.close()
 
     def quick_writer():  # an upvote arriving meanwhile
         try:
             a_has_stamp.wait(10)
+            seen["b_started"] = time.monotonic()
             with transaction.atomic():
                 seen["b"] = changes.next_stamp()
                 seen["b_stamped"] = time.monotonic()
@@ -63,7 +64,7 @@ def test_stamps_follow_commit_order_between_concurrent_writers():
     for thread in threads:
         thread.join(30)
     # B waited for A's commit before stamping, so a follower that read B's row has already seen A's.
-    assert seen["b_stamped"] >= seen["a_committed"]
+    assert seen["b_stamped"] >= seen["a_committing"] and seen["b_stamped"] - seen["b_started"] > 0.3
     assert seen["b"] > seen["a"]
 
 
