@@ -20,6 +20,19 @@ TOPICS = {
 }
 
 
+def test_when_the_watcher_rebuilds_the_map():
+    from paperhub.management.commands.index import map_due
+
+    assert not map_due(papers=50, covered=50, built_papers=None, age=0)  # too few to map
+    assert not map_due(papers=74_728, covered=8_192, built_papers=None, age=0)  # static vectors still filling
+    assert map_due(papers=74_728, covered=74_728, built_papers=None, age=0)
+    assert not map_due(papers=74_728, covered=74_728, built_papers=8_192, age=60)  # behind, but just built
+    assert map_due(papers=74_728, covered=74_728, built_papers=8_192, age=601)
+    assert not map_due(papers=75_000, covered=75_000, built_papers=74_728, age=3600)  # close enough for a day
+    assert map_due(papers=75_000, covered=75_000, built_papers=74_728, age=25 * 3600)
+    assert not map_due(papers=74_728, covered=74_728, built_papers=74_728, age=25 * 3600)  # nothing new
+
+
 def test_normalise_fits_the_unit_square_keeping_the_shape():
     xy = layout.normalise(np.array([[0, 0], [10, 5], [5, 2.5]], dtype=np.float32), margin=0)
     assert xy.min() >= 0 and xy.max() <= 1

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from paperhub import search
 from paperhub.jobs import leases
+from paperhub.papers.models import Paper
 from paperhub.recommend import space
 from paperhub.search import embed
 from paperhub.search.indexing import (
@@ -51,20 +52,27 @@ RECOMMEND_EVERY = 600
 #: The lease of the one watcher of the hub that embeds new papers; others only follow the stored vectors.
 EMBED_LEASE = "embedder"
 EMBED_LEASE_SECONDS = 120
-#: The watcher rebuilds the topic map when there is none, or when it is a day old and papers arrived since.
+#: The watcher rebuilds the topic map once a day when papers arrived, and sooner while a new hub fills up.
 MAP_EVERY = 24 * 3600
+MAP_CATCH_UP = 600
 
 
-def map_due() -> bool:
-    """Whether this node's topic map should be (re)built now."""
-    covered = len(vector_index(STATIC))
+def map_due(papers: int, covered: int, built_papers: int | None, age: float) -> bool:
+    """Whether this node's topic map should be (re)built: none yet and the static vectors (nearly) complete; a
+    map of less than 90% of the papers with vectors now (at most every 10 minutes); or a day old and behind."""
     if covered < 100:
         return False
+    if built_papers is None:
+        return covered >= 0.95 * papers
+    if covered > built_papers / 0.9:
+        return age > MAP_CATCH_UP
+    return age > MAP_EVERY and covered > built_papers
+
+
+def _map_due() -> bool:
     built = store.current()
-    if built is None:
-        return True
-    age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds()
-    return age > MAP_EVERY and covered > built.meta["papers"]
+    age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds() if built else 0.0
+    return map_due(Paper.objects.count(), len(vector_index(STATIC)), built.meta["papers"] if built else None, age)
 
 
 class Command(BaseCommand):
@@ -170,6 +178,7 @@ class Command(BaseCommand):
         self.stdout.write(f"watching for changes every {options['interval']} s")
         recommend_built = 0.0
         mapping: subprocess.Popen | None = None
+        map_checked = 0.0
         while not stop:
             started = time.monotonic()
             if distilling is not None and distilling.poll() is not None:
@@ -184,7 +193,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
             if mapping is not None and mapping.poll() is not None:
                 mapping = None
-            if mapping is None and distilling is None and not options["no_map"] and map_due():
+            map_check = mapping is None and distilling is None and not options["no_map"] \
+                and time.monotonic() - map_checked > 60  # (a count of all papers: once a minute is plenty)
+            if map_check:
+                map_checked = time.monotonic()
+            if map_check and _map_due():
                 # In a process of its own: the map takes minutes, keyword indexing must go on meanwhile.
                 mapping = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "map", "build"])
                 self.stdout.write("building the topic map")
