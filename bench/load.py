@@ -48,21 +48,10 @@ MIX = {"home": 8, "day": 5, "week": 5, "trending": 4, "search_page": 20, "paper_
        "api_daily": 6, "api_search": 16, "api_paper": 10, "api_similar": 6}
 
 ACTIVITY = """
-import json, random
-from django.contrib.auth.models import User
+import json
+from bench.web import activity
 from paperhub.api.tokens import create_token
-from paperhub.community import services
-from paperhub.papers.models import FeedEntry, Paper
-rng = random.Random(3)
-recent = list(FeedEntry.objects.order_by("-day").values_list("paper_id", flat=True)[:3000])
-papers = {p.pk: p for p in Paper.objects.filter(pk__in=recent)}
-users = [User.objects.get_or_create(username=f"reader{i}")[0] for i in range(300)]
-for user in users:
-    for paper_id in rng.sample(recent, 15):
-        services.upvote(user, papers[paper_id], on=True)
-    for paper_id in rng.sample(recent, 2):
-        services.add_comment(user, papers[paper_id], "Interesting: how does this compare to **prior work**?")
-print(json.dumps([create_token(user, "load")[1] for user in users[:100]]))
+print(json.dumps([create_token(user, "load")[1] for user in activity()[:100]]))
 """
 
 TARGETS = """

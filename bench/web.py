@@ -64,12 +64,9 @@ def prepare(work: Path) -> dict[str, float]:
     return steps
 
 
-def activity(seed: int = 3) -> None:
-    """300 users upvoting and commenting on papers of the newest feeds (run inside the hub's settings)."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
-    django.setup()
+def activity(seed: int = 3) -> list:
+    """300 users upvoting and commenting on papers of the newest feeds (in a process with Django set up);
+    returns the users."""
     from django.contrib.auth.models import User
 
     from paperhub.community import services
@@ -84,6 +81,7 @@ def activity(seed: int = 3) -> None:
             services.upvote(user, papers[paper_id], on=True)
         for paper_id in rng.sample(recent, 2):
             services.add_comment(user, papers[paper_id], "Interesting: how does this compare to **prior work**?")
+    return users
 
 
 def _free_port() -> int:
@@ -182,6 +180,10 @@ def main() -> None:
     parser.add_argument("--activity", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.activity:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+        django.setup()
         activity()
         return
     with tempfile.TemporaryDirectory(prefix="paperhub-web-") as tmp:

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -212,7 +211,7 @@ def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, 
 def category_trends(request: HttpRequest, cat: str = Query("", max_length=200),
                     weeks: int = Query(26, ge=1, le=trends.MAX_WEEKS)) -> dict[str, Any]:
     """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
-    data = trends.category_weeks([c for c in cat.replace(",", " ").split() if c] or None, weeks)
+    data = trends.category_weeks(trends.parse_categories(cat) or None, weeks)
     return {"weeks": data.labels, "counts": data.counts}
 
 
@@ -322,7 +321,7 @@ def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
 def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """The paper's upvotes on this hub as a running total per day, from its first upvote to today."""
     paper = _paper_or_404(paper_id)
-    days, totals = trends.cumulative(trends.upvotes_by_day(paper), timezone.localdate())
+    days, totals = trends.upvote_history(paper)
     return {"days": [d.isoformat() for d in days], "totals": totals}
 
 

@@ -29,8 +29,6 @@ class Job:
             return ["ingest", "hf-daily", "--date", today.isoformat()]
         if self.name == "digests":
             return ["digests", "send"]
-        if self.name == "recommend":
-            return ["recommend", "refresh"]
         raise ValueError(self.name)
 
 

@@ -36,7 +36,8 @@ def run_command(argv: list[str]) -> dict[str, Any]:
     try:
         call_command(*argv, stdout=out, stderr=err)
     except CommandError as exc:
-        raise JobFailed(f"paperhub {shlex.join(argv)}: {exc}\n{err.getvalue()[-2000:]}") from None
+        # What the command wrote to stderr first, its error last: `jobs status` shows the last line.
+        raise JobFailed(f"{err.getvalue()[-2000:]}\n{exc}".strip()) from None
     return {"command": shlex.join(argv), "stdout": out.getvalue()[-4000:], "stderr": err.getvalue()[-4000:]}
 
 

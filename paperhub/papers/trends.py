@@ -86,6 +86,18 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
     return CategoryWeeks(mondays, {code: [counts.get(code, Counter())[w] for w in mondays] for code in chosen})
 
 
+def parse_categories(text: str) -> list[str]:
+    """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES."""
+    return [c for c in text.replace(",", " ").split() if c][:MAX_CATEGORIES]
+
+
+def upvote_history(paper: Paper) -> tuple[list[date], list[int]]:
+    """The paper's upvotes as a running total per day, from its first upvote to today (none yet: empty)."""
+    if not paper.upvotes:  # most papers: no query
+        return [], []
+    return cumulative(upvotes_by_day(paper), timezone.localdate())
+
+
 def upvotes_by_day(paper: Paper) -> list[tuple[date, int]]:
     """New upvotes of a paper per day (days without any left out), oldest first."""
     from paperhub.community.models import Upvote

@@ -42,12 +42,12 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":
     return service.volume(query, filters)
 
 
-def update(progress: Any = None, embed_new: bool = True) -> int:
+def update(progress: Any = None, embed_new: bool = True, save_within: float = 0.0) -> int:
     """Catch the indexes up with the database (new and changed papers, stored vectors; with `embed_new`,
-    static vectors for new papers)."""
+    static vectors for new papers); vector files are saved at most every `save_within` seconds."""
     from paperhub.search import service
 
-    return service.update(progress, embed_new=embed_new)
+    return service.update(progress, embed_new=embed_new, save_within=save_within)
 
 
 def rebuild(progress: Any = None) -> int:

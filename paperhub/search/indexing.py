@@ -295,65 +295,99 @@ def _save_vector_cursor(model: str, last_id: int) -> None:
     os.replace(partial, path)
 
 
-def _stored_rows(model: str, after: int, batch: int) -> list[tuple[int, int, bytes]]:
-    return [(row_id, pid, bytes(v)) for row_id, pid, v in
-            PaperVector.objects.filter(model=model, id__gt=after).order_by("id")
-            .values_list("id", "paper_id", "vector")[:batch]]
+def _stored_rows(model: str, after: int, batch: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """The next stored vectors after a PaperVector id: (last id, paper ids, float16 matrix), or None."""
+    rows = list(PaperVector.objects.filter(model=model, id__gt=after).order_by("id")
+                .values_list("id", "paper_id", "vector")[:batch])
+    if not rows:
+        return None
+    blobs = [bytes(v) for _, _, v in rows]
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(rows), len(blobs[0]) // 2)
+    return rows[-1][0], np.array([pid for _, pid, _ in rows], dtype=np.uint64), matrix
 
 
-def follow_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
+@dataclass
+class _Writer:
+    """A vector index this process keeps in memory between follow_vectors() calls (the watcher's)."""
+
+    index: Any
+    stamp: float | None  # the file's mtime when this process last loaded or saved it
+    cursor: int  # the last stored vector added, saved to the file or not
+    saved: float  # time.monotonic() of the last save
+    dirty: bool = False
+
+
+_writers: dict[Path, _Writer] = {}  # by index file
+
+
+def _file_stamp(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def follow_vectors(model: str, batch: int = 20000, progress: Progress | None = None, save_within: float = 0.0
+                   ) -> int:
     """Add to this node's index of `model` the stored vectors it lacks; returns how many were added.
 
-    The index file is saved, then the cursor: a run killed between the two adds nothing twice (keys are
-    checked), and one killed before the save re-reads the same rows.
+    The index stays in this process's memory between calls, so a watcher adding a few vectors every cycle does
+    not read and write the whole file each time: with `save_within`, it saves at most that often (readers see
+    new vectors that much later); 0 saves at once. The file is saved, then the cursor: a process killed
+    between the two adds nothing twice (keys are checked), one killed before the save re-reads the same rows.
+    Another process replacing the file (a rebuild) is noticed by its mtime, and the file is read again.
     """
-    if not PaperVector.objects.filter(model=model, id__gt=_vector_cursor(model)).exists():
-        return 0
     path = vector_path(model)
+    writer = _writers.get(path)
+    if writer is not None and writer.stamp != _file_stamp(path):
+        writer = None
+    cursor = writer.cursor if writer is not None else _vector_cursor(model)
+    due = writer is not None and writer.dirty and time.monotonic() - writer.saved >= save_within
+    if not due and not PaperVector.objects.filter(model=model, id__gt=cursor).exists():
+        return 0
     added = 0
     with node_lock(f"vectors-{model}"):
-        cursor = _vector_cursor(model)
-        rows = _stored_rows(model, cursor, batch)
-        if not rows:
-            return 0
-        dim = len(rows[0][2]) // 2  # float16
-        index = vectors.load_for_writing(path, dim)
-        while rows:
-            keys = np.array([pid for _, pid, _ in rows], dtype=np.uint64)
-            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float16).reshape(len(rows), dim)
-            new = ~np.asarray(index.contains(keys), dtype=bool)
+        if writer is None or writer.stamp != _file_stamp(path):
+            first = _stored_rows(model, 0, 1)
+            if first is None:
+                return 0
+            writer = _Writer(vectors.load_for_writing(path, first[2].shape[1]), _file_stamp(path),
+                             _vector_cursor(model), saved=0.0)
+        while found := _stored_rows(model, writer.cursor, batch):
+            writer.cursor, keys, matrix = found
+            new = ~np.asarray(writer.index.contains(keys), dtype=bool)
             if new.any():
-                index.add(keys[new], matrix[new].astype(np.float32))
+                writer.index.add(keys[new], matrix[new].astype(np.float32))
             added += int(new.sum())
-            cursor = rows[-1][0]
+            writer.dirty = True
             if progress:
-                progress(len(rows))
-            rows = _stored_rows(model, cursor, batch)
-        vectors.save(index, path)
-        _save_vector_cursor(model, cursor)
+                progress(len(keys))
+        if writer.dirty and time.monotonic() - writer.saved >= save_within:
+            vectors.save(writer.index, path)
+            _save_vector_cursor(model, writer.cursor)
+            writer.stamp, writer.saved, writer.dirty = _file_stamp(path), time.monotonic(), False
+        _writers[path] = writer
     return added
 
 
 def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
     """Recreate a model's vector index from the vectors stored in the database (no model is loaded)."""
-    first = PaperVector.objects.filter(model=model).values_list("vector", flat=True).first()
+    first = _stored_rows(model, 0, 1)
     if first is None:
         return 0
-    dim = len(bytes(first)) // 2  # float16
-    index = vectors.new_index(dim)
+    index = vectors.new_index(first[2].shape[1])
     count = 0
     with node_lock(f"vectors-{model}"):
         cursor = 0
-        while rows := _stored_rows(model, cursor, batch):
-            keys = np.array([pid for _, pid, _ in rows], dtype=np.uint64)
-            matrix = np.frombuffer(b"".join(v for _, _, v in rows), dtype=np.float16).reshape(len(rows), dim)
+        while found := _stored_rows(model, cursor, batch):
+            cursor, keys, matrix = found
             index.add(keys, matrix.astype(np.float32))
-            cursor = rows[-1][0]
-            count += len(rows)
+            count += len(keys)
             if progress:
-                progress(len(rows))
+                progress(len(keys))
         vectors.save(index, vector_path(model))
         _save_vector_cursor(model, cursor)
+        _writers.pop(vector_path(model), None)
     return count
 
 

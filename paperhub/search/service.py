@@ -191,18 +191,20 @@ def similar(paper_id: int, limit: int = 10) -> list[Hit]:
     return []
 
 
-def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True) -> int:
+def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True,
+           save_within: float = 0.0) -> int:
     """Catch this node's indexes up with the database; with `embed_new`, give new papers static vectors.
 
     At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
-    new papers for keyword search every few seconds. Vectors other processes stored are taken in too.
+    new papers for keyword search every few seconds. Vectors other processes stored are taken in too, the
+    vector files saved at most every `save_within` seconds (see follow_vectors).
     """
     changed = update_keyword(progress=progress)
     if embed_new:
         with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
             embed_missing(STATIC, embed.static(), limit=static_limit, batch=4096, progress=progress, follow=False)
-    follow_vectors(STATIC)
-    follow_vectors(embed.transformer_name())
+    follow_vectors(STATIC, save_within=save_within)
+    follow_vectors(embed.transformer_name(), save_within=save_within)
     return changed
 
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -63,7 +62,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
 
 def upvote_chart(paper: Paper) -> str | None:
     """The paper's upvotes over time, a running total per day (None before its first upvote)."""
-    days, totals = trends.cumulative(trends.upvotes_by_day(paper), timezone.localdate())
+    days, totals = trends.upvote_history(paper)
     if not days:
         return None
     labels = [d.strftime("%-d %b %Y") for d in days]

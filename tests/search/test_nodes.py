@@ -128,6 +128,25 @@ def test_following_again_after_losing_the_cursor_adds_nothing_twice(db, settings
     assert follow_vectors(STATIC) == 0  # and the cursor is back
 
 
+def test_a_watcher_keeps_the_index_in_memory_and_saves_it_at_most_so_often(db, settings, tmp_path):
+    upsert_papers([record(f"2501.{i:05d}") for i in range(1, 21)])
+    ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
+    on_node(settings, tmp_path / "a")
+    store_vectors(STATIC, ids[:10], unit_vectors(10))
+    assert follow_vectors(STATIC, save_within=60) == 10  # the first follow in a process saves at once
+    assert len(vector_index(STATIC)) == 10
+    store_vectors(STATIC, ids[10:15], unit_vectors(5, seed=2))
+    assert follow_vectors(STATIC, save_within=60) == 5  # in memory: not written yet
+    assert len(vector_index(STATIC)) == 10
+    assert follow_vectors(STATIC, save_within=0) == 0  # nothing new to add, but the save is due now
+    assert len(vector_index(STATIC)) == 15
+    from paperhub.search.indexing import rebuild_vectors
+
+    store_vectors(STATIC, ids[15:], unit_vectors(5, seed=3))
+    assert rebuild_vectors(STATIC) == 20  # another process replaces the file: the follower reads it again
+    assert follow_vectors(STATIC) == 0 and len(vector_index(STATIC)) == 20
+
+
 def test_upvotes_reach_every_nodes_index(db, settings, tmp_path, django_user_model):
     from paperhub.community.services import upvote
 

@@ -52,6 +52,8 @@ RECOMMEND_EVERY = 600
 #: The lease of the one watcher of the hub that embeds new papers; others only follow the stored vectors.
 EMBED_LEASE = "embedder"
 EMBED_LEASE_SECONDS = 120
+#: The watcher keeps vector indexes in memory and writes them out at most this often (seconds), not each cycle.
+VECTOR_SAVE_EVERY = 30.0
 #: The watcher rebuilds the topic map once a day when papers arrived, and sooner while a new hub fills up.
 MAP_EVERY = 24 * 3600
 MAP_CATCH_UP = 600
@@ -187,8 +189,9 @@ class Command(BaseCommand):
             # Every node indexes what the database holds; one node at a time (the lease holder) embeds
             # for the whole hub, so machines do not embed the same papers twice.
             embedder = leases.hold(EMBED_LEASE, seconds=EMBED_LEASE_SECONDS)
-            changed = search.update(embed_new=embedder)
-            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"]) if dense and embedder else 0
+            changed = search.update(embed_new=embedder, save_within=VECTOR_SAVE_EVERY)
+            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"], follow=False) \
+                if dense and embedder else 0  # (the next cycle's update takes them in)
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
             if mapping is not None and mapping.poll() is not None:

@@ -15,6 +15,13 @@ from paperhub.jobs.models import WorkerBeat
 from paperhub.jobs.worker import DEAD_AFTER
 
 
+def _last_error(traceback: str) -> str:
+    """The message a task failed with: its traceback's last line, without the exception's module path."""
+    line = (traceback.strip().splitlines() or [""])[-1]
+    kind, _, message = line.partition(": ")
+    return message[:300] if kind.endswith("JobFailed") else line[:300]
+
+
 class Command(BaseCommand):
     help = "Background tasks: enqueue a command for the workers, show the queue and the workers, the schedule."
 
@@ -41,7 +48,7 @@ class Command(BaseCommand):
                   DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")}
         failed = [{"finished_at": r.finished_at.isoformat() if r.finished_at else None,
                    "command": " ".join(r.args_kwargs.get("args", [[]])[0] if r.args_kwargs.get("args") else []),
-                   "error": (r.traceback.strip().splitlines() or [""])[-1][:300]}
+                   "error": _last_error(r.traceback)}
                   for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
         alive = list(WorkerBeat.objects.filter(seen_at__gte=timezone.now() - DEAD_AFTER).order_by("worker_id"))
         if options["json"]:
