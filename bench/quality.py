@@ -85,15 +85,22 @@ def cached_vectors(name: str, texts: list[str], encode) -> np.ndarray:  # noqa: 
     return vectors
 
 
-def static_embedder() -> embed.StaticEmbedder:
-    """The hub's static model, distilled first if this data directory has none."""
-    try:
-        return embed.static()
-    except embed.ModelError:
-        print("distilling the static model (once)...", file=sys.stderr)
-        embed.distill_static(embed.static_model_path())
-        embed.static.cache_clear()
-        return embed.static()
+def static_embedder(texts: list[str], teacher_vectors: np.ndarray) -> embed.StaticEmbedder:
+    """The static model a hub of these papers builds (`paperhub index distill`: token counts and the
+    transformer's vectors of its papers, all of them here as the corpus is smaller than the teacher sample),
+    cached under $PAPERHUB_DATA_DIR/bench-cache by the corpus."""
+    from paperhub.search import static
+
+    digest = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:16]
+    path = Path(settings.DATA_DIR) / "bench-cache" / f"static-{digest}"
+    if not (path / "model.safetensors").exists():
+        started = time.perf_counter()
+        learnt = static.learn(texts, texts[:static.TEACHER_PAPERS], teacher_vectors[:static.TEACHER_PAPERS])
+        learnt.model.save_pretrained(str(path))
+        np.save(path / embed.PROJECTION_FILE, learnt.projection)
+        (path / embed.TEACHER_FILE).write_text(learnt.teacher)
+        print(f"built the static model in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return embed.StaticEmbedder(path, name=path.name)
 
 
 DEPTH = int(os.environ.get("PAPERHUB_BENCH_DEPTH", "100"))
@@ -132,11 +139,12 @@ def main() -> None:
     # Dense (the configured transformer) and static vectors, exact cosine over the whole corpus.
     query_texts = [queries[q] for q in wanted]
     dense = embed.TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, settings.PAPERHUB_EMBED_MAX_TOKENS)
-    cosines = {"dense": dense.encode(query_texts) @ cached_vectors(
-        f"{dense.name}-{settings.PAPERHUB_EMBED_MAX_TOKENS}", texts, dense.encode).T}
-    if not args.no_static:
-        static = static_embedder()
-        cosines["static"] = static.encode(query_texts) @ cached_vectors("static", texts, static.encode).T
+    dense_docs = cached_vectors(f"{dense.name}-{settings.PAPERHUB_EMBED_MAX_TOKENS}", texts, dense.encode)
+    dense_queries = dense.encode(query_texts)
+    cosines = {"dense": dense_queries @ dense_docs.T}
+    if not args.no_static:  # queries as search embeds them for static vectors: by the teacher, projected
+        static = static_embedder(texts, dense_docs)
+        cosines["static"] = static.from_teacher(dense_queries) @ static.encode(texts).T
     row = {q: i for i, q in enumerate(wanted)}
 
     def top(kind: str, q: str) -> list[int]:

@@ -327,12 +327,15 @@ def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
 
 @api.get("/papers/{path:paper_id}/similar", response=list[dict[str, Any]], tags=["paperhub"])
 def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> list[dict[str, Any]]:
-    """The papers nearest to a paper by embedding."""
+    """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
+    `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
     found = queries.papers_by_ids([h.id for h in hits])
-    ordered = [found[h.id] for h in hits if h.id in found]
-    names, comments = _counts(ordered)
-    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in ordered]
+    ordered = [(h, found[h.id]) for h in hits if h.id in found]
+    names, comments = _counts([p for _, p in ordered])
+    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)),
+             "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}
+            for h, p in ordered]
 
 
 @api.get("/papers/{path:paper_id}", response=dict[str, Any], tags=["Hugging Face compatible"])

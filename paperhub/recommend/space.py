@@ -21,7 +21,6 @@ from scipy import sparse
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import model
 from paperhub.search import embed
-from paperhub.search.indexing import STATIC
 from paperhub.search.models import PaperVector
 
 VERSION = 2
@@ -68,7 +67,8 @@ def embedder() -> tuple[str, embed.Embedder]:
     """The model the recommender embeds with: the static model when distilled (it covers every paper), else the
     configured transformer."""
     try:
-        return STATIC, embed.static()
+        static = embed.static()
+        return static.name, static
     except embed.ModelError:
         embedder = embed.transformer()
         return embedder.name, embedder
@@ -76,7 +76,7 @@ def embedder() -> tuple[str, embed.Embedder]:
 
 def embedder_named(name: str) -> embed.Embedder:
     """The embedder a space was built with, to embed liked papers the same way."""
-    return embed.static() if name == STATIC else embed.transformer()
+    return embed.static() if name == embed.static_name() else embed.transformer()
 
 
 def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: embed.Embedder) -> np.ndarray:
@@ -102,7 +102,7 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
     name, encoder = embedder()
-    if in_request and name != STATIC:
+    if in_request and name != embed.static_name():
         stored = PaperVector.objects.filter(model=name, paper_id__in=[p[0] for p in papers]).count()
         if len(papers) - stored > MAX_EMBED_IN_REQUEST:
             raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
@@ -171,6 +171,8 @@ def stale(space: Space | None = None) -> bool:
     if not path().exists():
         return True
     space = space or current()
+    if space.model != embed.transformer_name() and space.model != embed.static_name():  # a new static model
+        return True
     return (Paper.objects.aggregate(id=Max("id"))["id"] or 0) != space.newest_id
 
 

@@ -91,10 +91,15 @@ class TransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         encoded = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
-                                    normalize_embeddings=True, convert_to_numpy=True)
+                                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         vectors = np.empty_like(encoded)
         vectors[order] = encoded
         return _normalise(vectors)
+
+
+#: Beside a static model: the projection of its teacher's vectors into its space, and the teacher's name.
+PROJECTION_FILE = "projection.npy"
+TEACHER_FILE = "teacher.txt"
 
 
 class StaticEmbedder:
@@ -108,23 +113,20 @@ class StaticEmbedder:
         self.model = StaticModel.from_pretrained(str(path))
         self.name = name
         self.dim = int(self.model.dim)
+        projection, teacher = path / PROJECTION_FILE, path / TEACHER_FILE
+        self.projection = np.load(projection) if projection.is_file() else None
+        self.teacher = teacher.read_text().strip() if teacher.is_file() else None
+
+    def from_teacher(self, vectors: np.ndarray) -> np.ndarray:
+        """The teacher's vectors (a query embedded by the transformer) in this model's space, unit length."""
+        if self.projection is None:
+            raise ModelError(f"the static model {self.name} has no projection of its teacher's vectors")
+        return _normalise(np.asarray(vectors, dtype=np.float32) @ self.projection)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalise(self.model.encode(list(texts), batch_size=1024))
-
-
-def distill_static(target: Path, source: str = BUNDLED, dims: int = 256) -> Path:
-    """Distil a static model from a sentence-transformers model, offline (minutes on a CPU)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from model2vec.distill import distill
-
-    location = str(bundled_minilm()) if source == BUNDLED else source
-    model = distill(model_name=location, pca_dims=dims, device="cpu")
-    target.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(target))
-    return target
 
 
 def transformer_name() -> str:
@@ -139,12 +141,56 @@ def transformer() -> TransformerEmbedder:
     return TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, max_tokens=settings.PAPERHUB_EMBED_MAX_TOKENS)
 
 
+#: The name of a static model built before models were named by their checksum (its vectors are stored so).
+LEGACY_STATIC = "static"
+
+
+def models_dir() -> Path:
+    """Where static models live, one directory each, and STATIC naming the current one."""
+    return Path(settings.DATA_DIR) / "models"
+
+
+class _Pointer:
+    """The current static model's name, from models/STATIC, re-read only when that file changes."""
+
+    def __init__(self) -> None:
+        self.stamp: tuple[str, float] | None = None
+        self.name: str | None = None
+
+    def read(self) -> str | None:
+        path = models_dir() / "STATIC"
+        try:
+            stamp = (str(path), path.stat().st_mtime)
+        except FileNotFoundError:  # none yet, or one built before models had names
+            legacy = (models_dir() / LEGACY_STATIC / "model.safetensors").is_file()
+            self.stamp, self.name = None, LEGACY_STATIC if legacy else None
+            return self.name
+        if stamp != self.stamp:
+            self.name, self.stamp = path.read_text().strip() or None, stamp
+        return self.name
+
+
+_pointer = _Pointer()
+
+
+def static_name() -> str | None:
+    """The name of this node's current static model (what its vectors are stored under), or None."""
+    return _pointer.read()
+
+
 def static_model_path() -> Path:
-    """Where the distilled static model lives."""
-    return Path(settings.DATA_DIR) / "models" / "static"
+    """Where the current static model lives (or would, before the first is built)."""
+    return models_dir() / (static_name() or LEGACY_STATIC)
 
 
 @cache
+def _static(path: Path) -> StaticEmbedder:
+    return StaticEmbedder(path, name=path.name)
+
+
 def static() -> StaticEmbedder:
-    """The distilled static model, loaded once per process."""
-    return StaticEmbedder(static_model_path())
+    """The current static model, loaded once per process and again when a new one becomes current."""
+    name = static_name()
+    if name is None:
+        raise ModelError("no static model yet: run `paperhub index distill`")
+    return _static(models_dir() / name)

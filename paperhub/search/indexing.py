@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef
 from paperhub.papers.changes import VECTOR_WRITES, serialize
 from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
 from paperhub.search import embed, keyword, vectors
-from paperhub.search.models import PaperVector
+from paperhub.search.models import PaperVector, StaticModelFile
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -91,6 +91,11 @@ def keyword_index() -> keyword.KeywordIndex | None:
 @cache
 def _vector_index(path: str) -> vectors.VectorIndex:
     return vectors.VectorIndex(Path(path))
+
+
+def vector_name(kind: str) -> str:
+    """The model name the vectors of a kind ("static" or "dense") are stored and indexed under."""
+    return (embed.static_name() or embed.LEGACY_STATIC) if kind == STATIC else embed.transformer_name()
 
 
 def vector_path(model: str) -> Path:
@@ -389,6 +394,25 @@ def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = 
         _save_vector_cursor(model, cursor)
         _writers.pop(vector_path(model), None)
     return count
+
+
+def drop_stale_static(rows: bool = True, batch: int = 20000) -> int:
+    """Forget the vectors of static models that are no longer current: this node's files of them, and with
+    `rows` a batch of their stored rows (one node, the embedder, deletes them for the hub)."""
+    current = embed.static_name()
+    if current is None:
+        return 0
+    for path in search_dir().glob("vectors-static*"):
+        if not path.name.startswith(f"vectors-{current}."):
+            path.unlink(missing_ok=True)
+    if not rows:
+        return 0
+    stale = set(StaticModelFile.objects.exclude(name=current).values_list("name", flat=True))
+    stale |= {embed.LEGACY_STATIC} - {current}
+    ids = list(PaperVector.objects.filter(model__in=stale).values_list("id", flat=True)[:batch])
+    if ids:
+        PaperVector.objects.filter(id__in=ids).delete()
+    return len(ids)
 
 
 @dataclass

@@ -35,9 +35,10 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
-_STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+#: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN).
+STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
     .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
-_PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
     .filter(tantivy.Filter.lowercase()).build()
 
 
@@ -115,7 +116,7 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _author(name: str) -> tantivy.Query | None:
-    return _text_clause(_PLAIN.analyze(name), [("authors", 1.0)])
+    return _text_clause(PLAIN.analyze(name), [("authors", 1.0)])
 
 
 def _category(code: str) -> tantivy.Query:
@@ -158,11 +159,11 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
     # documents that cannot reach the top k (three times faster than one nested clause per word at 1M papers).
     scored: list[tantivy.Query] = []
     for term in parsed.terms:
-        scored.extend(_text_clauses(_STEMMED.analyze(term), text_fields, PHRASE_BOOST))
+        scored.extend(_text_clauses(STEMMED.analyze(term), text_fields, PHRASE_BOOST))
         if authors_boost:
-            scored.extend(_text_clauses(_PLAIN.analyze(term), [("authors", authors_boost)]))
+            scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
     for phrase in parsed.phrases:
-        scored.extend(_text_clauses(_STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST))
+        scored.extend(_text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for name in parsed.authors:
         clause = _author(name)
@@ -181,8 +182,8 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
             day_number(filters.since) if filters.since else 0,
             day_number(filters.until) if filters.until else 99991231)))
     excluded = [q for q in (
-        *(_text_clause(_STEMMED.analyze(t), text_fields) for t in parsed.not_terms),
-        *(_text_clause(_STEMMED.analyze(" ".join(p)), text_fields) for p in parsed.not_phrases),
+        *(_text_clause(STEMMED.analyze(t), text_fields) for t in parsed.not_terms),
+        *(_text_clause(STEMMED.analyze(" ".join(p)), text_fields) for p in parsed.not_phrases),
         *(map(_author, parsed.not_authors)),
         *(_category(c) for c in parsed.not_categories),
     ) if q is not None]
@@ -200,13 +201,35 @@ def matching_all(parsed: ParsedQuery, filters: Filters = Filters()) -> tantivy.Q
     text_fields = [("title", 1.0), ("abstract", 1.0)]
     required: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for words in [*((t,) for t in parsed.terms), *parsed.phrases]:
-        clause = _text_clause(_STEMMED.analyze(" ".join(words)), text_fields)
+        clause = _text_clause(STEMMED.analyze(" ".join(words)), text_fields)
         if clause is not None:
             required.append((tantivy.Occur.Must, clause))
     structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,
                              not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
                              not_categories=parsed.not_categories)
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(structural, filters)), *required])
+
+
+def more_like_this(terms: Sequence[tuple[str, float]], title_boost: float = TITLE_BOOST) -> tantivy.Query:
+    """Papers holding a paper's key terms (already stemmed), each term weighted by its share of the heaviest."""
+    if not terms:
+        return tantivy.Query.empty_query()
+    top = max(weight for _, weight in terms) or 1.0
+    clauses = []
+    for term, weight in terms:
+        boost = weight / top
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(
+            tantivy.Query.term_query(SCHEMA, "abstract", term), boost)))
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(
+            tantivy.Query.term_query(SCHEMA, "title", term), boost * title_boost)))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def by_authors(names: Sequence[str]) -> tantivy.Query:
+    """Papers by any of these authors, scored by how many of them they share."""
+    clauses = [(tantivy.Occur.Should, tantivy.Query.const_score_query(q, 1.0))
+               for q in map(_author, names) if q is not None]
+    return tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.empty_query()
 
 
 def with_ids(ids: Sequence[int]) -> tantivy.Query:

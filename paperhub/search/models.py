@@ -2,6 +2,7 @@
 
 import numpy as np
 from django.db import models
+from django.utils import timezone
 
 from paperhub.papers.models import Paper
 
@@ -23,3 +24,19 @@ class PaperVector(models.Model):
     def as_array(self) -> np.ndarray:
         """The vector as float32."""
         return np.frombuffer(bytes(self.vector), dtype=np.float16).astype(np.float32)
+
+
+class StaticModelFile(models.Model):
+    """A static model built by `paperhub index distill` (a tar of its model2vec directory), so that every node
+    serves the same one; the newest is current (search/static.py)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    archive = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    #: The hub's papers when it was built, and how many of them taught it: a model that learnt from a small hub
+    #: is built again once the hub has grown (static.outgrown()).
+    papers = models.PositiveIntegerField(default=0)
+    teacher_papers = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

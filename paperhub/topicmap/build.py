@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from paperhub.papers.models import Paper
-from paperhub.search.indexing import STATIC, vector_index
+from paperhub.search.indexing import STATIC, vector_index, vector_name
 from paperhub.topicmap import labels, layout, store
 
 Step = Callable[[str], None]
@@ -19,7 +19,7 @@ class NoVectors(Exception):
 
 
 def _vectors() -> tuple[np.ndarray, np.ndarray]:
-    index = vector_index(STATIC)._current()
+    index = vector_index(vector_name(STATIC))._current()
     if index is None or len(index) == 0:
         raise NoVectors("no static vectors yet: run `paperhub index update` (or let `paperhub serve` do it)")
     keys = np.asarray(index.keys, dtype=np.uint64)

@@ -1,5 +1,8 @@
 """Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -41,11 +44,6 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
-    try:
-        similar_hits = search_api.similar(paper.pk, limit=8)
-    except Exception:  # noqa: BLE001 (search indexes are derived: a missing or broken one must not break the page)
-        similar_hits = []
-    similar = queries.papers_by_ids([h.id for h in similar_hits])
     own = (Collection.objects.filter(owner_id=request.user.pk).order_by("title")
            if request.user.is_authenticated else Collection.objects.none())
     return render(request, "web/paper.html", {
@@ -54,10 +52,36 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors})[0],
         "threads": community.threads(paper),
-        "similar": cards(request, [similar[h.id] for h in similar_hits if h.id in similar]),
+        "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": [pc.category.code for pc in paper.paper_categories.all()],
     })
+
+
+@dataclass
+class SimilarItem:
+    """A paper on a page's similar list: where it links, its title, date and why it is there."""
+
+    uid: str
+    title_html: str
+    day: date | None
+    reasons: list[Any]
+
+
+def similar_items(paper: Paper, limit: int = 8) -> list[SimilarItem]:
+    """The similar list of a paper page, straight from the search index (no database query)."""
+    try:
+        hits = search_api.similar(paper.pk, limit=limit)
+    except Exception:  # noqa: BLE001 (search indexes are derived: a missing or broken one must not break the page)
+        return []
+    return [SimilarItem(h.uid, render_tex(h.title), _day(h.day), h.reasons) for h in hits]
+
+
+def _day(number: int) -> date | None:
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100) if number else None
+    except ValueError:
+        return None
 
 
 def upvote_chart(paper: Paper) -> str | None:

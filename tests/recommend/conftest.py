@@ -49,16 +49,12 @@ def corpus() -> list:
 def topics(db, search_dir, settings, tmp_path):
     """32 papers (8 per topic) indexed for keyword search; the recommendation space is built on first use, with
     the bundled transformer (a data directory of its own: no distilled static model there)."""
-    from paperhub.search import embed
-
     settings.DATA_DIR = tmp_path
-    embed.static.cache_clear()
     upsert_papers(corpus())
     from paperhub.search import rebuild
 
     rebuild()
-    yield TOPICS
-    embed.static.cache_clear()
+    return TOPICS
 
 
 @pytest.fixture

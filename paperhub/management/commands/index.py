@@ -15,16 +15,18 @@ from paperhub import search
 from paperhub.jobs import leases
 from paperhub.papers.models import Paper
 from paperhub.recommend import space
-from paperhub.search import embed
+from paperhub.search import embed, static
 from paperhub.search.indexing import (
     STATIC,
     coverage,
+    drop_stale_static,
     embed_missing,
     follow_vectors,
     rebuild_keyword,
     rebuild_vectors,
     update_keyword,
     vector_index,
+    vector_name,
 )
 from paperhub.topicmap import store
 
@@ -54,6 +56,9 @@ EMBED_LEASE = "embedder"
 EMBED_LEASE_SECONDS = 120
 #: The watcher keeps vector indexes in memory and writes them out at most this often (seconds), not each cycle.
 VECTOR_SAVE_EVERY = 30.0
+#: How often the watcher looks for a newer static model in the database, and whether to build one (seconds).
+STATIC_SYNC_EVERY = 30.0
+DISTILL_CHECK_EVERY = 60.0
 #: The watcher rebuilds the topic map once a day when papers arrived, and sooner while a new hub fills up.
 MAP_EVERY = 24 * 3600
 MAP_CATCH_UP = 600
@@ -74,7 +79,8 @@ def map_due(papers: int, covered: int, built_papers: int | None, age: float) -> 
 def _map_due() -> bool:
     built = store.current()
     age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds() if built else 0.0
-    return map_due(Paper.objects.count(), len(vector_index(STATIC)), built.meta["papers"] if built else None, age)
+    covered = len(vector_index(vector_name(STATIC)))
+    return map_due(Paper.objects.count(), covered, built.meta["papers"] if built else None, age)
 
 
 class Command(BaseCommand):
@@ -87,7 +93,11 @@ class Command(BaseCommand):
         emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
         emb.add_argument("--model", choices=["dense", STATIC], default="dense")
         emb.add_argument("--limit", type=int, help="at most this many papers")
-        sub.add_parser("distill", help="distil the static model from the transformer (offline, minutes)")
+        distill = sub.add_parser("distill", help="build the static model from the transformer and this hub's papers")
+        distill.add_argument("--papers", type=int, default=static.TEACHER_PAPERS,
+                             help="teacher sample: papers whose transformer vectors the static model learns from")
+        distill.add_argument("--minutes", type=float, default=static.TEACHER_MINUTES,
+                             help="at most this long embedding the teacher sample's papers that have no vector")
         status = sub.add_parser("status", help="how much of the database each index covers")
         status.add_argument("--follow", action="store_true", help="keep showing coverage while it fills")
         watch = sub.add_parser("watch", help="keep the indexes fresh: update every few seconds, embed meanwhile")
@@ -119,7 +129,7 @@ class Command(BaseCommand):
             self.stderr.write(f"static vectors skipped: {exc}")
             return
         with _bar("static vectors") as bar:
-            done = embed_missing(STATIC, static, batch=4096, progress=bar.update)
+            done = embed_missing(static.name, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
         taken = follow_vectors(embed.transformer_name())
         if taken:
@@ -137,11 +147,21 @@ class Command(BaseCommand):
         self.stdout.write(f"{name}: {done:,} papers embedded")
 
     def _distill(self, options: dict) -> None:
-        target = embed.static_model_path()
-        self.stdout.write(f"distilling a static model from {search.embed.BUNDLED} into {target} ...")
-        embed.distill_static(target)
-        embed.static.cache_clear()
-        self.stdout.write(f"done: {target}")
+        started = time.monotonic()
+        try:
+            built = static.build(options["papers"], options["minutes"], step=self._say)
+        except embed.ModelError as exc:
+            raise CommandError(str(exc)) from None
+        steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built.seconds.items())
+        self.stdout.write(f"static model {built.name}: learnt from {built.teacher_papers:,} papers' transformer "
+                          f"vectors ({built.embedded_now:,} embedded now) in {time.monotonic() - started:.0f} s "
+                          f"({steps}); every paper gets a new static vector from it (`paperhub index update`)")
+
+    def _say(self, message: str) -> None:
+        if sys.stderr.isatty():
+            self.stderr.write(f"\r{message[:100]:<100}", ending="")
+        elif not message.startswith(("teacher vectors", "training")):
+            self.stderr.write(message)
 
     def _status(self, options: dict) -> None:
         while True:
@@ -166,11 +186,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, finish)
         signal.signal(signal.SIGINT, finish)
-        distilling = None
-        if not options["no_distill"] and not (embed.static_model_path() / "model.safetensors").exists():
-            # In a process of its own, so keyword indexing goes on meanwhile.
-            self.stdout.write("distilling the static model (a minute, once); static vectors start after it")
-            distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
+        distilling: subprocess.Popen | None = None
+        distill_checked = 0.0
+        synced = 0.0
         dense = None
         if options["dense_batch"]:
             try:
@@ -184,14 +202,26 @@ class Command(BaseCommand):
         while not stop:
             started = time.monotonic()
             if distilling is not None and distilling.poll() is not None:
-                embed.static.cache_clear()
+                if distilling.returncode:  # tried again in an hour
+                    self.stderr.write("building the static model failed: `paperhub index distill` says why")
+                    distill_checked = time.monotonic() + 3600
                 distilling = None
+            if started - synced > STATIC_SYNC_EVERY:
+                static.sync()  # the newest static model of the hub, built here or on another node
+                synced = started
             # Every node indexes what the database holds; one node at a time (the lease holder) embeds
             # for the whole hub, so machines do not embed the same papers twice.
             embedder = leases.hold(EMBED_LEASE, seconds=EMBED_LEASE_SECONDS)
+            if embedder and distilling is None and not options["no_distill"] \
+                    and started - distill_checked > DISTILL_CHECK_EVERY:
+                distill_checked = started
+                if static.due():  # in a process of its own: keyword indexing and similar papers go on meanwhile
+                    self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
+                    distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
             changed = search.update(embed_new=embedder, save_within=VECTOR_SAVE_EVERY)
             embedded = embed_missing(dense.name, dense, limit=options["dense_batch"], follow=False) \
-                if dense and embedder else 0  # (the next cycle's update takes them in)
+                if dense and embedder and distilling is None else 0  # (the next cycle's update takes them in)
+            drop_stale_static(rows=embedder)
             if changed or embedded:
                 self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
             if mapping is not None and mapping.poll() is not None:

@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paperhub import search
 from paperhub.papers.models import Paper
 from paperhub.papers.records import split_arxiv_id
+from paperhub.search.related import reasons_text
 
 
 class Command(BaseCommand):
-    help = "Papers similar to a paper, by embedding."
+    help = "Papers similar to a paper: key terms, meaning, authors and categories fused, each with its reasons."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paper", help="arXiv id or URL (or another source's uid)")
@@ -30,10 +31,13 @@ class Command(BaseCommand):
         hits = search.similar(paper.id, options["limit"])
         if options["json"]:
             self.stdout.write(json.dumps({"paper": paper.uid, "similar": [
-                {"id": h.uid, "title": h.title, "score": round(h.score, 5)} for h in hits]}, ensure_ascii=False))
+                {"id": h.uid, "title": h.title, "score": round(h.score, 5), "reasons": [r.as_dict() for r in h.reasons]}
+                for h in hits]}, ensure_ascii=False))
             return
         if not hits:
-            self.stdout.write("no vector for this paper yet: run `paperhub index update` or `paperhub index embed`")
+            self.stdout.write("not in the keyword index yet: `paperhub index update` (or `paperhub serve`) adds it")
+            return
         self.stdout.write(f"Similar to [{paper.uid}] {paper.title}")
         for n, hit in enumerate(hits, start=1):
-            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}  ({hit.score:.3f})")
+            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}  ({hit.score:.2f})")
+            self.stdout.write(f"     {reasons_text(hit.reasons)}")

@@ -1,0 +1,281 @@
+"""The papers most like one paper, from every signal it has, each with the signals that brought it.
+
+Signals, each with its own list of the nearest papers over the whole hub:
+    terms      the paper's key terms as a BM25 query (candidates), scored by tf-idf cosine (search/terms.py)
+    dense      the transformer's cosine, where the paper has a transformer vector
+    static     the static model's cosine, where it has a static vector
+    authors    papers sharing an author (candidates), and a bonus per shared author
+    categories a bonus for shared categories (scores only)
+
+Every candidate of any list is scored by every signal. Each signal is standardised against its own top list
+(the mean and spread of its best DEPTH scores for this paper), so a paper's score does not depend on how many
+candidates were drawn: asking for 8 papers or for all of them gives the same order. A candidate without a
+transformer vector takes its static score in the transformer's place (the static model is trained to imitate
+the transformer), one without a static vector its term score. The weights depend on which signals the paper
+itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from paperhub.search import keyword, terms
+from paperhub.search.indexing import keyword_index, vector_index, vector_name
+
+#: How deep each signal's own list goes, and what its score is standardised against.
+DEPTH = 100
+#: How many of a paper's key terms make its BM25 query.
+KEY_TERMS = 30
+#: A hit gets a signal's reason when it is among that signal's best REASON_RANK.
+REASON_RANK = 20
+
+TERMS, DENSE, STATIC, AUTHORS = "terms", "dense", "static", "authors"
+#: Weights of the content signals by the signals the paper has, tuned on CSFCube's dev fold (`bench.similar
+#: --tune`) with a static model that learnt from the judged papers and with one that never saw them: the grid
+#: is flat within a point near these, so they are round numbers good for both (docs/benchmarks.md).
+PROFILES: dict[frozenset[str], dict[str, float]] = {
+    frozenset({TERMS, DENSE, STATIC}): {TERMS: 0.5, DENSE: 0.4, STATIC: 0.1},
+    frozenset({TERMS, STATIC}): {TERMS: 0.6, STATIC: 0.4},
+    frozenset({TERMS, DENSE}): {TERMS: 0.6, DENSE: 0.4},
+    frozenset({TERMS}): {TERMS: 1.0},
+}
+#: Metadata on top of content, in standard deviations of the fused content score: per shared author (at most
+#: AUTHOR_CAP of them), and for the share of categories in common (Jaccard).
+AUTHOR_BONUS = 0.35
+AUTHOR_CAP = 3
+CATEGORY_BONUS = 0.25
+#: Where a candidate lacks a signal, the one that stands in for it.
+STAND_IN = {DENSE: STATIC, STATIC: TERMS}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a paper is on a similar list: a signal, a label for people, and what was shared."""
+
+    signal: str  # "terms", "meaning" or "authors"
+    label: str
+    shared: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"signal": self.signal, "label": self.label, "shared": list(self.shared)}
+
+    def __str__(self) -> str:
+        return f"{self.label}: {', '.join(self.shared)}" if self.shared else self.label
+
+
+def reasons_text(found: Sequence[Reason]) -> str:
+    """Reasons as one line for people ("same key terms: driver, activity · close in meaning")."""
+    return " · ".join(map(str, found))
+
+
+@dataclass
+class Scored:
+    """A candidate's fused score, each signal's weighted contribution, and its reasons."""
+
+    id: int
+    score: float
+    contributions: dict[str, float] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What similar() reads of a paper from the keyword index's stored fields."""
+
+    id: int
+    uid: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    day: int
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> "Paper":
+        return cls(id=int(doc["id"][0]), uid=doc["uid"][0], title=doc["title"][0],
+                   abstract=doc.get("abstract", [""])[0], authors=tuple(a for a in doc["authors"][0].split("; ") if a),
+                   categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]))
+
+
+def author_key(name: str) -> str:
+    """An author name as compared between papers: its lowercased words."""
+    return " ".join(keyword.PLAIN.analyze(name))
+
+
+def standardised(scores: Mapping[int, float], reference: Sequence[float]) -> dict[int, float]:
+    """Scores as standard scores against a reference list (a signal's own best scores for this paper)."""
+    if not reference:
+        return {}
+    mean = float(np.mean(reference))
+    spread = float(np.std(reference)) or 1.0
+    return {k: (v - mean) / spread for k, v in scores.items()}
+
+
+def fuse(z: Mapping[str, Mapping[int, float]], weights: Mapping[str, float], candidates: Sequence[int],
+         shared_authors: Mapping[int, int], shared_categories: Mapping[int, float]) -> list[Scored]:
+    """Candidates by weighted standard scores plus metadata bonuses, best first (ties by id)."""
+    fused = []
+    for candidate in candidates:
+        parts: dict[str, float] = {}
+        for signal, weight in weights.items():
+            source = signal
+            while candidate not in z.get(source, {}) and source in STAND_IN:
+                source = STAND_IN[source]
+            parts[signal] = weight * z.get(source, {}).get(candidate, 0.0)
+        authors = min(shared_authors.get(candidate, 0), AUTHOR_CAP)
+        if authors:
+            parts[AUTHORS] = AUTHOR_BONUS * authors
+        if shared_categories.get(candidate):
+            parts["categories"] = CATEGORY_BONUS * shared_categories[candidate]
+        fused.append(Scored(candidate, sum(parts.values()), parts))
+    fused.sort(key=lambda s: (-s.score, s.id))
+    return fused
+
+
+def profile(signals: set[str]) -> dict[str, float]:
+    """The weights for the content signals a paper has."""
+    return PROFILES[frozenset(signals & {TERMS, DENSE, STATIC})]
+
+
+def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: list[str],
+            shared_names: list[str]) -> list[Reason]:
+    """The signals that brought a hit: those that rank it among their best, else the one adding most."""
+    def near(signal: str) -> bool:
+        return ranks.get(signal, {}).get(hit.id, REASON_RANK + 1) <= REASON_RANK
+
+    found = []
+    if near(TERMS):
+        found.append(Reason("terms", "same key terms", tuple(shared_terms)))
+    if near(DENSE) or near(STATIC):
+        found.append(Reason("meaning", "close in meaning"))
+    if shared_names:
+        n = len(shared_names)
+        found.append(Reason("authors", f"shares {n} author{'s' if n > 1 else ''}", tuple(shared_names)))
+    if not found:
+        content = {s: v for s, v in hit.contributions.items() if s in (TERMS, DENSE, STATIC)}
+        best = max(content, key=lambda s: content[s]) if content else TERMS
+        found.append(Reason("terms", "same key terms", tuple(shared_terms)) if best == TERMS
+                     else Reason("meaning", "close in meaning"))
+    return found
+
+
+class _DocFreqs:
+    """Document frequencies from the keyword index, remembered for a while (they change slowly)."""
+
+    LIMIT = 500_000
+
+    def __init__(self) -> None:
+        self.generation: object = None
+        self.known: dict[str, int] = {}
+
+    def lookup(self, index: keyword.KeywordIndex) -> tuple[Any, int]:
+        searcher = index.searcher()
+        if self.generation is not index or len(self.known) > self.LIMIT:
+            self.generation, self.known = index, {}
+        known = self.known
+
+        def doc_freq(term: str) -> int:
+            value = known.get(term)
+            if value is None:
+                value = known[term] = int(searcher.doc_freq("abstract", term))
+            return value
+
+        return doc_freq, int(searcher.num_docs)
+
+
+_doc_freqs = _DocFreqs()
+
+
+def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]:
+    if not ids:
+        return {}
+    _, docs = index.search(keyword.with_ids(ids), limit=len(ids))
+    return {paper.id: paper for paper in (Paper.from_doc(doc) for _, doc in docs)}
+
+
+@dataclass
+class Signals:
+    """Everything similar() knows about a paper's candidates: each signal's scores, standardised scores and
+    own ranking, shared authors and categories, the tf-idf vectors."""
+
+    me: Paper
+    papers: dict[int, Paper]
+    candidates: list[int]
+    scores: dict[str, dict[int, float]]
+    z: dict[str, dict[int, float]]
+    ranks: dict[str, dict[int, int]]
+    shared_names: dict[int, list[str]]
+    shared_categories: dict[int, float]
+    term_vectors: dict[int, terms.Weights]
+
+    def fused(self, weights: Mapping[str, float] | None = None) -> list[Scored]:
+        """Every candidate by the fused score, best first (weights: the paper's profile unless given)."""
+        return fuse(self.z, weights or profile(set(self.scores)), self.candidates,
+                    {c: len(n) for c, n in self.shared_names.items()}, self.shared_categories)
+
+
+def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
+    """Each signal's list for a paper (at least `depth` deep), and every candidate scored by every signal."""
+    index = keyword_index()
+    if index is None:
+        return None
+    me = _stored(index, [paper_id]).get(paper_id)
+    if me is None:  # not in the keyword index yet
+        return None
+    depth = max(DEPTH, depth)
+    doc_freq, n_docs = _doc_freqs.lookup(index)
+    mine = terms.weights(terms.paper_counts(me.title, me.abstract), doc_freq, n_docs)
+    lists: dict[str, list[tuple[int, float]]] = {}
+    if mine:
+        lists[TERMS] = index.ids(keyword.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
+    if me.authors:
+        lists[AUTHORS] = index.ids(keyword.by_authors(me.authors), depth + 1)
+    vectors = {}
+    for kind in (DENSE, STATIC):
+        vec_index = vector_index(vector_name(kind))
+        vector = vec_index.vector(paper_id)
+        if vector is not None:
+            vectors[kind] = (vec_index, vector)
+            lists[kind] = vec_index.search(vector, depth + 1)
+    lists = {k: [(i, s) for i, s in found if i != paper_id] for k, found in lists.items()}
+    candidates = list(dict.fromkeys(i for found in lists.values() for i, _ in found))
+    papers = _stored(index, candidates)
+    candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
+
+    term_vectors = {c: terms.weights(terms.paper_counts(p.title, p.abstract), doc_freq, n_docs)
+                    for c, p in papers.items()}
+    term_vectors[paper_id] = mine
+    scores: dict[str, dict[int, float]] = {}
+    if mine:
+        scores[TERMS] = {c: terms.cosine(mine, term_vectors[c]) for c in candidates}
+    for kind, (vec_index, vector) in vectors.items():
+        scores[kind] = vec_index.similarities(vector, candidates)
+    z = {signal: standardised(values, [values[i] for i, _ in lists[signal][:DEPTH] if i in values])
+         for signal, values in scores.items()}
+    ranks = {signal: {i: r for r, (i, _) in enumerate(sorted(
+        ((i, values[i]) for i, _ in lists[signal] if i in values), key=lambda p: -p[1]), start=1)}
+        for signal, values in scores.items()}
+
+    my_authors = {author_key(a): a for a in me.authors}
+    shared_names = {c: [my_authors[k] for k in dict.fromkeys(map(author_key, p.authors)) if k in my_authors]
+                    for c, p in papers.items()}
+    mine_categories = set(me.categories)
+    shared_categories = {c: len(mine_categories & set(p.categories)) / len(mine_categories | set(p.categories))
+                         for c, p in papers.items() if mine_categories and p.categories}
+    return Signals(me, papers, candidates, scores, z, ranks, shared_names, shared_categories, term_vectors)
+
+
+def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
+    """The `limit` papers most like a paper, fused from every signal it has, with their reasons."""
+    found = signals(paper_id, limit + 1)
+    if found is None:
+        return []
+    ranked = found.fused()[:limit]
+    mine = found.term_vectors[paper_id]
+    forms = terms.surface_forms([found.me.title, found.me.abstract]) if mine else {}
+    for hit in ranked:
+        shared = [forms.get(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}))]
+        hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
+    return [(hit, found.papers[hit.id]) for hit in ranked]

@@ -1,0 +1,93 @@
+"""A paper's words as a tf-idf vector: what "same key terms" means between two papers. Pure functions.
+
+The words are the keyword index's own (tantivy's simple tokenizer, lowercased, English stems), so document
+frequencies come straight from the index. Weighting is the classic one for comparing whole documents: sublinear
+term frequency times smoothed idf, the title counted twice, function words and terms in more than half of the
+papers left out, the vector scaled to unit length. On CSFCube's dev fold its cosine ranks a paper's judged pool
+at 0.545 nDCG@20, against 0.513 for BM25 with the paper's key terms as the query (docs/benchmarks.md).
+"""
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+
+from paperhub.search.keyword import PLAIN, STEMMED
+
+#: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
+STOPWORDS = frozenset(STEMMED.analyze(
+    "a an and are as at be been being both but by can could did do does each either for from had has have here how "
+    "however if in into is it its itself may might more most much must no nor not of on one only or other our ours "
+    "over own same shall should so some such than that the their them then there these they this those through thus "
+    "to too two under up upon us very via was we were what when where whether which while who whom whose why will "
+    "with within without would yet also among across after again against all almost along already although always "
+    "another any around based because before between beyond cannot despite due during else even ever every first "
+    "further furthermore given hence instead just less many moreover new often once per rather several since still "
+    "therefore three together toward towards well whereas whose paper propose proposed present presents show shows "
+    "shown study studies approach approaches method methods result results use used using work works"))
+
+#: A term in more than this share of the papers is left out, as are terms in a single paper.
+MAX_DF_SHARE = 0.5
+TITLE_REPEAT = 2
+
+Weights = dict[str, float]
+
+
+def stems(text: str) -> list[str]:
+    """The index's terms of a text, in order."""
+    return STEMMED.analyze(text)
+
+
+def paper_counts(title: str, abstract: str) -> Counter[str]:
+    """How often each content term occurs in a paper, the title counted TITLE_REPEAT times."""
+    counts: Counter[str] = Counter()
+    for _ in range(TITLE_REPEAT):
+        counts.update(stems(title))
+    counts.update(stems(abstract))
+    for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:
+        del counts[term]
+    return counts
+
+
+def idf(doc_freq: int, n_docs: int) -> float:
+    """Smoothed inverse document frequency (as scikit-learn's TfidfVectorizer)."""
+    return math.log((1 + n_docs) / (1 + doc_freq)) + 1.0
+
+
+def weights(counts: Mapping[str, int], doc_freq: Callable[[str], int], n_docs: int) -> Weights:
+    """The unit-length tf-idf vector of a paper's term counts; terms in one paper or in over half are dropped."""
+    ceiling = max(2.0, MAX_DF_SHARE * n_docs)
+    vector: Weights = {}
+    for term, count in counts.items():
+        df = doc_freq(term)
+        if 2 <= df <= ceiling:
+            vector[term] = (1.0 + math.log(count)) * idf(df, n_docs)
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {t: w / norm for t, w in vector.items()} if norm else {}
+
+
+def cosine(a: Weights, b: Weights) -> float:
+    """Cosine of two unit-length sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def key_terms(vector: Weights, count: int) -> list[tuple[str, float]]:
+    """The `count` heaviest terms, heaviest first."""
+    return sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:count]
+
+
+def shared(a: Weights, b: Weights, count: int = 3) -> list[str]:
+    """The terms that add most to the cosine of two vectors."""
+    products = sorted(((w * b[t], t) for t, w in a.items() if t in b), reverse=True)
+    return [t for _, t in products[:count]]
+
+
+def surface_forms(texts: Iterable[str]) -> dict[str, str]:
+    """For each stem, the first plain word in the texts that has it ('recognit' -> 'recognition')."""
+    forms: dict[str, str] = {}
+    for text in texts:
+        for word in PLAIN.analyze(text):
+            for stem in STEMMED.analyze(word):
+                forms.setdefault(stem, word)
+    return forms

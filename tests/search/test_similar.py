@@ -1,0 +1,128 @@
+"""similar(): every signal fused, from the keyword index alone onwards, each hit with its reasons."""
+
+import json
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from paperhub.search import related, similar, terms
+from paperhub.search.indexing import follow_vectors, store_vectors, vector_name
+from tests.factories import record
+
+
+def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
+    counts = terms.paper_counts("Graph attention", "We propose graph attention for the molecules of 2024.")
+    assert counts["graph"] == 3 and counts["attent"] == 3  # the title counts twice
+    assert "we" not in counts and "propos" not in counts and "2024" not in counts
+    doc_freq = {"graph": 10, "attent": 40, "molecul": 1}.get
+    vector = terms.weights(counts, lambda t: doc_freq(t) or 0, n_docs=100)
+    assert set(vector) == {"graph", "attent"}  # 'molecul' is in one paper only
+    assert vector["graph"] > vector["attent"]  # rarer counts more
+    assert sum(w * w for w in vector.values()) == pytest.approx(1.0)
+    assert terms.weights(counts, lambda t: 90, n_docs=100) == {}  # everything in over half the papers
+
+
+def test_cosine_key_terms_shared_and_surface_forms():
+    a, b = {"graph": 0.8, "attent": 0.6}, {"graph": 0.6, "protein": 0.8}
+    assert terms.cosine(a, b) == pytest.approx(0.48) == terms.cosine(b, a)
+    assert terms.key_terms(a, 1) == [("graph", 0.8)]
+    assert terms.shared(a, b) == ["graph"]
+    assert terms.surface_forms(["Recognition of activities"])["recognit"] == "recognition"
+
+
+def test_fusion_standardises_each_signal_and_stands_in_for_missing_vectors():
+    z = {"terms": {1: 2.0, 2: 0.0, 3: 1.0}, "dense": {1: 0.0}, "static": {1: 0.0, 2: 3.0, 3: 1.0}}
+    fused = related.fuse(z, {"terms": 0.5, "dense": 0.5}, [1, 2, 3], {}, {})
+    # 2 and 3 have no transformer vector: their static score stands in for it
+    assert [(s.id, s.score) for s in fused] == [(2, 1.5), (1, 1.0), (3, 1.0)]
+    bonus = related.fuse(z, {"terms": 0.5, "dense": 0.5}, [1, 2, 3], {3: 5}, {3: 0.5})
+    assert bonus[0].id == 3 and bonus[0].contributions["authors"] == related.AUTHOR_BONUS * related.AUTHOR_CAP
+    assert related.standardised({1: 3.0, 2: 1.0}, [1.0, 3.0]) == {1: 1.0, 2: -1.0}
+
+
+def test_reasons_name_the_signals_that_rank_a_hit_high():
+    hit = related.Scored(7, 1.0, {"terms": 0.2, "static": 0.9})
+    ranks = {"terms": {7: 3}, "static": {7: 50}}
+    found = related.reasons(hit, ranks, ["driver", "activity"], ["Ada Lovelace", "Alan Turing"])
+    assert [str(r) for r in found] == ["same key terms: driver, activity",
+                                       "shares 2 authors: Ada Lovelace, Alan Turing"]
+    alone = related.reasons(related.Scored(8, 0.5, {"terms": 0.1, "static": 0.4}), {}, [], [])
+    assert [r.label for r in alone] == ["close in meaning"]  # none ranks it high: the one adding most
+
+
+PAPERS = [
+    record("2501.10001", title="Video-based driver activity recognition under noisy labels",
+           abstract="Driver monitoring: recognising driver activity in videos from the cabin, robust to noisy labels.",
+           authors=("Ada Lovelace", "Charles Babbage"), categories=("cs.CV",)),
+    record("2501.10002", title="Driver activity recognition with multi-view cabin cameras",
+           abstract="We recognise distracted driver activity from cabin videos recorded by several cameras.",
+           authors=("Grace Hopper",), categories=("cs.CV",)),
+    record("2501.10003", title="Learning with noisy labels in image classification",
+           abstract="Noisy labels hurt classifiers; a robust loss corrects the labels of images.",
+           authors=("Alan Turing",), categories=("cs.LG",)),
+    record("2501.10004", title="A theory of distributed ledgers",
+           abstract="Consensus protocols for ledgers, proved safe under partial synchrony.",
+           authors=("Ada Lovelace", "Charles Babbage"), categories=("cs.DC",)),
+    record("2501.10005", title="Protein folding with diffusion",
+           abstract="A diffusion model predicts protein structure from sequences.",
+           authors=("Rosalind Franklin",), categories=("q-bio.BM",)),
+    record("2501.10006", title="Sign language recognition from videos",
+           abstract="Recognising signs in videos with a transformer over hand keypoints.",
+           authors=("Barbara Liskov",), categories=("cs.CV",)),
+]
+
+
+@pytest.fixture
+def hub_papers(db, search_dir):
+    upsert_papers(PAPERS)
+    from paperhub.search import rebuild
+
+    rebuild()
+    return {p.uid: p.id for p in Paper.objects.all()}
+
+
+def test_a_hub_without_vectors_gets_a_full_list_from_terms_and_authors(hub_papers):
+    hits = similar(hub_papers["2501.10001"], limit=10)
+    uids = [h.uid for h in hits]
+    assert uids[0] == "2501.10002"  # same key terms (driver activity recognition, videos)
+    assert set(uids) >= {"2501.10002", "2501.10003", "2501.10004"}  # 10004 only by its authors
+    labels = {h.uid: [str(r) for r in h.reasons] for h in hits}
+    assert labels["2501.10002"][0].startswith("same key terms: ")
+    assert "driver" in labels["2501.10002"][0] and "activity" in labels["2501.10002"][0]
+    assert "shares 2 authors: Ada Lovelace, Charles Babbage" in labels["2501.10004"]
+    assert "2501.10001" not in uids
+
+
+def test_asking_for_fewer_gives_the_first_of_the_same_order(hub_papers):
+    everything = [h.uid for h in similar(hub_papers["2501.10001"], limit=100)]
+    assert [h.uid for h in similar(hub_papers["2501.10001"], limit=2)] == everything[:2]
+
+
+def test_vectors_add_meaning_where_papers_have_them(hub_papers):
+    ids = [hub_papers[u] for u in ("2501.10001", "2501.10006", "2501.10005")]
+    store_vectors(vector_name("static"), ids, np.array([[1, 0.1, 0], [0.9, 0.2, 0], [0, 0, 1]], dtype=np.float32))
+    follow_vectors(vector_name("static"))
+    hits = {h.uid: h for h in similar(hub_papers["2501.10001"], limit=10)}
+    assert "close in meaning" in [r.label for r in hits["2501.10006"].reasons]
+    assert hits["2501.10006"].score > hits["2501.10005"].score
+
+
+def test_a_paper_not_indexed_yet_has_no_list(db, search_dir):
+    upsert_papers(PAPERS[:1])
+    assert similar(Paper.objects.get().id) == []
+
+
+def test_command_and_api_carry_the_reasons(hub_papers, client, capsys):
+    call_command("similar", "2501.10001", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["similar"][0]["id"] == "2501.10002"
+    assert out["similar"][0]["reasons"][0]["label"] == "same key terms"
+    call_command("similar", "2501.10001")
+    text = capsys.readouterr().out
+    assert "same key terms: " in text and "shares 2 authors: Ada Lovelace, Charles Babbage" in text
+    answer = client.get("/api/papers/2501.10001/similar?limit=3").json()
+    assert answer[0]["id"] == "2501.10002" and answer[0]["similarity"]["reasons"][0]["signal"] == "terms"
+    page = client.get("/papers/2501.10001").content.decode()
+    assert "same key terms: " in page and "shares 2 authors" in page
