@@ -175,7 +175,10 @@ def measure(work: Path, requests: int, clients: int) -> dict:
         return result
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def main() -> None:

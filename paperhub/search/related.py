@@ -15,7 +15,7 @@ the transformer), one without a static vector its term score. The weights depend
 itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +24,11 @@ import numpy as np
 from paperhub.search import keyword, terms
 from paperhub.search.indexing import keyword_index, vector_index, vector_name
 
-#: How deep each signal's own list goes, and what its score is standardised against.
-DEPTH = 100
+#: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author
+#: are candidates too, the most authors shared first (a prolific author's other papers need their content).
+DEPTH = 40
+AUTHOR_DEPTH = 30
+MAX_AUTHORS = 20  # of a paper's authors, the first, for its candidates (a collaboration lists hundreds)
 #: How many of a paper's key terms make its BM25 query.
 KEY_TERMS = 30
 #: A hit gets a signal's reason when it is among that signal's best REASON_RANK.
@@ -36,7 +39,7 @@ TERMS, DENSE, STATIC, AUTHORS = "terms", "dense", "static", "authors"
 #: --tune`) with a static model that learnt from the judged papers and with one that never saw them: the grid
 #: is flat within a point near these, so they are round numbers good for both (docs/benchmarks.md).
 PROFILES: dict[frozenset[str], dict[str, float]] = {
-    frozenset({TERMS, DENSE, STATIC}): {TERMS: 0.5, DENSE: 0.4, STATIC: 0.1},
+    frozenset({TERMS, DENSE, STATIC}): {TERMS: 0.6, DENSE: 0.3, STATIC: 0.1},
     frozenset({TERMS, STATIC}): {TERMS: 0.6, STATIC: 0.4},
     frozenset({TERMS, DENSE}): {TERMS: 0.6, DENSE: 0.4},
     frozenset({TERMS}): {TERMS: 1.0},
@@ -46,6 +49,9 @@ PROFILES: dict[frozenset[str], dict[str, float]] = {
 AUTHOR_BONUS = 0.35
 AUTHOR_CAP = 3
 CATEGORY_BONUS = 0.25
+#: A standard score below this says only "not among this signal's neighbours": one signal must not bury a paper
+#: another finds (a tight list of near-duplicates puts everything else at -15 standard deviations).
+FLOOR = -2.0
 #: Where a candidate lacks a signal, the one that stands in for it.
 STAND_IN = {DENSE: STATIC, STATIC: TERMS}
 
@@ -123,7 +129,7 @@ def fuse(z: Mapping[str, Mapping[int, float]], weights: Mapping[str, float], can
             source = signal
             while candidate not in z.get(source, {}) and source in STAND_IN:
                 source = STAND_IN[source]
-            parts[signal] = weight * z.get(source, {}).get(candidate, 0.0)
+            parts[signal] = weight * max(FLOOR, z.get(source, {}).get(candidate, 0.0))
         authors = min(shared_authors.get(candidate, 0), AUTHOR_CAP)
         if authors:
             parts[AUTHORS] = AUTHOR_BONUS * authors
@@ -161,31 +167,34 @@ def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: l
     return found
 
 
-class _DocFreqs:
-    """Document frequencies from the keyword index, remembered for a while (they change slowly)."""
+class _Idfs:
+    """Terms' idf from the keyword index's document frequencies, remembered until the index is replaced or has
+    grown by a hundredth (document frequencies move slowly; looking each up costs more than the rest)."""
 
     LIMIT = 500_000
 
     def __init__(self) -> None:
-        self.generation: object = None
-        self.known: dict[str, int] = {}
+        self.key: tuple[object, int] | None = None
+        self.known: dict[str, float] = {}
 
-    def lookup(self, index: keyword.KeywordIndex) -> tuple[Any, int]:
+    def lookup(self, index: keyword.KeywordIndex) -> Callable[[str], float]:
         searcher = index.searcher()
-        if self.generation is not index or len(self.known) > self.LIMIT:
-            self.generation, self.known = index, {}
-        known = self.known
+        n_docs = int(searcher.num_docs)
+        if self.key is None or self.key[0] is not index or abs(n_docs - self.key[1]) > self.key[1] / 100 \
+                or len(self.known) > self.LIMIT:
+            self.key, self.known = (index, n_docs), {}
+        known, counted = self.known, self.key[1]
 
-        def doc_freq(term: str) -> int:
+        def idf_of(term: str) -> float:
             value = known.get(term)
             if value is None:
-                value = known[term] = int(searcher.doc_freq("abstract", term))
+                value = known[term] = terms.idf(int(searcher.doc_freq("abstract", term)), counted)
             return value
 
-        return doc_freq, int(searcher.num_docs)
+        return idf_of
 
 
-_doc_freqs = _DocFreqs()
+_idfs = _Idfs()
 
 
 def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]:
@@ -225,13 +234,13 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     if me is None:  # not in the keyword index yet
         return None
     depth = max(DEPTH, depth)
-    doc_freq, n_docs = _doc_freqs.lookup(index)
-    mine = terms.weights(terms.paper_counts(me.title, me.abstract), doc_freq, n_docs)
+    idf_of = _idfs.lookup(index)
+    mine = terms.weights(terms.paper_counts(me.title, me.abstract), idf_of)
     lists: dict[str, list[tuple[int, float]]] = {}
     if mine:
         lists[TERMS] = index.ids(keyword.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
     if me.authors:
-        lists[AUTHORS] = index.ids(keyword.by_authors(me.authors), depth + 1)
+        lists[AUTHORS] = index.ids(keyword.by_authors(me.authors[:MAX_AUTHORS]), AUTHOR_DEPTH + 1)
     vectors = {}
     for kind in (DENSE, STATIC):
         vec_index = vector_index(vector_name(kind))
@@ -244,8 +253,7 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     papers = _stored(index, candidates)
     candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
 
-    term_vectors = {c: terms.weights(terms.paper_counts(p.title, p.abstract), doc_freq, n_docs)
-                    for c, p in papers.items()}
+    term_vectors = {c: terms.weights(terms.paper_counts(p.title, p.abstract), idf_of) for c, p in papers.items()}
     term_vectors[paper_id] = mine
     scores: dict[str, dict[int, float]] = {}
     if mine:

@@ -39,28 +39,29 @@ def stems(text: str) -> list[str]:
 
 def paper_counts(title: str, abstract: str) -> Counter[str]:
     """How often each content term occurs in a paper, the title counted TITLE_REPEAT times."""
-    counts: Counter[str] = Counter()
-    for _ in range(TITLE_REPEAT):
-        counts.update(stems(title))
-    counts.update(stems(abstract))
+    counts = Counter(stems(abstract))
+    for term, n in Counter(stems(title)).items():
+        counts[term] += TITLE_REPEAT * n
     for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:
         del counts[term]
     return counts
 
 
 def idf(doc_freq: int, n_docs: int) -> float:
-    """Smoothed inverse document frequency (as scikit-learn's TfidfVectorizer)."""
+    """Smoothed inverse document frequency (as scikit-learn's TfidfVectorizer); 0 for a term in one paper only
+    or in more than half of them, which says nothing about how alike two papers are."""
+    if doc_freq < 2 or doc_freq > max(2.0, MAX_DF_SHARE * n_docs):
+        return 0.0
     return math.log((1 + n_docs) / (1 + doc_freq)) + 1.0
 
 
-def weights(counts: Mapping[str, int], doc_freq: Callable[[str], int], n_docs: int) -> Weights:
-    """The unit-length tf-idf vector of a paper's term counts; terms in one paper or in over half are dropped."""
-    ceiling = max(2.0, MAX_DF_SHARE * n_docs)
+def weights(counts: Mapping[str, int], idf_of: Callable[[str], float]) -> Weights:
+    """The unit-length tf-idf vector of a paper's term counts (sublinear tf times `idf_of(term)`)."""
     vector: Weights = {}
     for term, count in counts.items():
-        df = doc_freq(term)
-        if 2 <= df <= ceiling:
-            vector[term] = (1.0 + math.log(count)) * idf(df, n_docs)
+        value = idf_of(term)
+        if value:
+            vector[term] = value if count == 1 else (1.0 + math.log(count)) * value
     norm = math.sqrt(sum(w * w for w in vector.values()))
     return {t: w / norm for t, w in vector.items()} if norm else {}
 

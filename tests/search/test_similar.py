@@ -1,6 +1,7 @@
 """similar(): every signal fused, from the keyword index alone onwards, each hit with its reasons."""
 
 import json
+
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -16,12 +17,12 @@ def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
     counts = terms.paper_counts("Graph attention", "We propose graph attention for the molecules of 2024.")
     assert counts["graph"] == 3 and counts["attent"] == 3  # the title counts twice
     assert "we" not in counts and "propos" not in counts and "2024" not in counts
-    doc_freq = {"graph": 10, "attent": 40, "molecul": 1}.get
-    vector = terms.weights(counts, lambda t: doc_freq(t) or 0, n_docs=100)
+    doc_freq = {"graph": 10, "attent": 40, "molecul": 1}
+    vector = terms.weights(counts, lambda t: terms.idf(doc_freq.get(t, 0), n_docs=100))
     assert set(vector) == {"graph", "attent"}  # 'molecul' is in one paper only
     assert vector["graph"] > vector["attent"]  # rarer counts more
     assert sum(w * w for w in vector.values()) == pytest.approx(1.0)
-    assert terms.weights(counts, lambda t: 90, n_docs=100) == {}  # everything in over half the papers
+    assert terms.weights(counts, lambda t: terms.idf(90, n_docs=100)) == {}  # all in over half the papers
 
 
 def test_cosine_key_terms_shared_and_surface_forms():
@@ -40,6 +41,10 @@ def test_fusion_standardises_each_signal_and_stands_in_for_missing_vectors():
     bonus = related.fuse(z, {"terms": 0.5, "dense": 0.5}, [1, 2, 3], {3: 5}, {3: 0.5})
     assert bonus[0].id == 3 and bonus[0].contributions["authors"] == related.AUTHOR_BONUS * related.AUTHOR_CAP
     assert related.standardised({1: 3.0, 2: 1.0}, [1.0, 3.0]) == {1: 1.0, 2: -1.0}
+    # far below one signal's tight top list is only "not its neighbour": it does not bury what another finds
+    buried = related.fuse({"terms": {1: 0.0, 2: 2.0}, "static": {1: 0.5, 2: -15.0}}, {"terms": 0.6, "static": 0.4},
+                          [1, 2], {}, {})
+    assert buried[0].id == 2 and buried[0].contributions["static"] == 0.4 * related.FLOOR
 
 
 def test_reasons_name_the_signals_that_rank_a_hit_high():
