@@ -32,6 +32,15 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def quiet_libraries() -> None:
+    """Keep transformers' load reports and tokenizer rewriting notes out of our commands' output."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
+    for name in ("skeletoken", "model2vec"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def sha256_of(path: Path) -> str:
     """The sha256 of a file, read in blocks."""
     digest = hashlib.sha256()
@@ -74,6 +83,8 @@ class TransformerEmbedder:
     def __init__(self, model: str = BUNDLED, max_tokens: int = 256, batch_size: int = 32) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
         from sentence_transformers import SentenceTransformer
+
+        quiet_libraries()
 
         location = str(bundled_minilm()) if model == BUNDLED else model
         try:

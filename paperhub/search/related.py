@@ -142,7 +142,7 @@ def fuse(z: Mapping[str, Mapping[int, float]], weights: Mapping[str, float], can
 
 def profile(signals: set[str]) -> dict[str, float]:
     """The weights for the content signals a paper has."""
-    return PROFILES[frozenset(signals & {TERMS, DENSE, STATIC})]
+    return PROFILES.get(frozenset(signals & {TERMS, DENSE, STATIC}), {})  # none: metadata alone
 
 
 def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: list[str],

@@ -214,6 +214,7 @@ def learn(frequency_texts: list[str], texts: list[str], targets: np.ndarray, ste
     from model2vec import StaticModel
     from model2vec.distill import distill
 
+    embed.quiet_libraries()
     say = step or (lambda message: None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()

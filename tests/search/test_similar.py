@@ -114,6 +114,15 @@ def test_vectors_add_meaning_where_papers_have_them(hub_papers):
     assert hits["2501.10006"].score > hits["2501.10005"].score
 
 
+def test_a_paper_without_words_or_vectors_is_matched_by_its_authors(hub_papers):
+    upsert_papers([record("2501.10009", title="The", abstract="", authors=("Grace Hopper",), categories=("cs.CV",))])
+    from paperhub.search import update
+
+    update(embed_new=False)
+    hits = similar(Paper.objects.get(uid="2501.10009").id)
+    assert [h.uid for h in hits] == ["2501.10002"] and str(hits[0].reasons[0]) == "shares 1 author: Grace Hopper"
+
+
 def test_a_paper_not_indexed_yet_has_no_list(db, search_dir):
     upsert_papers(PAPERS[:1])
     assert similar(Paper.objects.get().id) == []
