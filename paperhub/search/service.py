@@ -30,7 +30,7 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 #: static vectors alone (before the transformer has reached a paper; the query embedded by the transformer
 #: and projected into the static model's space, see _encode_query).
 WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
-WEIGHTS_STATIC = {"keyword": 0.4, "static": 0.6}
+WEIGHTS_STATIC = {"keyword": 0.5, "static": 0.5}
 CANDIDATES = 100
 
 

@@ -131,6 +131,11 @@ class Command(BaseCommand):
         with _bar("static vectors") as bar:
             done = embed_missing(static.name, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
+        dropped = 0
+        while removed := drop_stale_static():
+            dropped += removed
+        if dropped:
+            self.stdout.write(f"deleted {dropped:,} vectors of earlier static models")
         taken = follow_vectors(embed.transformer_name())
         if taken:
             self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
@@ -167,12 +172,17 @@ class Command(BaseCommand):
         while True:
             cover = coverage()
             self.stdout.write(f"papers in the database: {cover.papers:,}")
+            current = embed.static_name()
             rows = [("keyword", cover.keyword)] + sorted(cover.vectors.items())
             for name, count in rows:
                 share = count / cover.papers if cover.papers else 1.0
                 filled = int(share * 30)
-                self.stdout.write(f"  {name:<10} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}")
-            if not options["follow"] or all(count >= cover.papers for _, count in rows):
+                note = {current: "  (the static model)", embed.transformer_name(): "  (the transformer)"}.get(name) \
+                    or ("  (an earlier static model: deleted as the current one fills in)"
+                        if name.startswith(embed.LEGACY_STATIC) else "")
+                self.stdout.write(f"  {name:<16} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}{note}")
+            if not options["follow"] or all(count >= cover.papers for name, count in rows
+                                            if name in ("keyword", current, embed.transformer_name())):
                 return
             time.sleep(2)
             self.stdout.write("")
