@@ -55,6 +55,14 @@ class IndexedPaper:
     day: int  # YYYYMMDD of first publication, 0 when unknown
     upvotes: int = 0
 
+    @classmethod
+    def from_stored(cls, doc: dict[str, Any]) -> "IndexedPaper":
+        """A paper from the stored fields of its document (what a search hit brings back)."""
+        return cls(id=int(doc["id"][0]), uid=doc["uid"][0], title=doc["title"][0],
+                   abstract=doc.get("abstract", [""])[0], authors=tuple(a for a in doc["authors"][0].split("; ") if a),
+                   categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]),
+                   upvotes=int(doc.get("upvotes", [0])[0]))
+
 
 def day_number(value: date | None) -> int:
     """A date as the integer YYYYMMDD (0 for none), the form the index filters and sorts on."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from paperhub.search import keyword, terms
 from paperhub.search.indexing import keyword_index, vector_index, vector_name
+from paperhub.search.keyword import IndexedPaper as Paper
 
 #: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author
 #: are candidates too, the most authors shared first (a prolific author's other papers need their content).
@@ -84,25 +85,6 @@ class Scored:
     score: float
     contributions: dict[str, float] = field(default_factory=dict)
     reasons: list[Reason] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Paper:
-    """What similar() reads of a paper from the keyword index's stored fields."""
-
-    id: int
-    uid: str
-    title: str
-    abstract: str
-    authors: tuple[str, ...]
-    categories: tuple[str, ...]
-    day: int
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> "Paper":
-        return cls(id=int(doc["id"][0]), uid=doc["uid"][0], title=doc["title"][0],
-                   abstract=doc.get("abstract", [""])[0], authors=tuple(a for a in doc["authors"][0].split("; ") if a),
-                   categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]))
 
 
 def author_key(name: str) -> str:
@@ -201,7 +183,7 @@ def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]
     if not ids:
         return {}
     _, docs = index.search(keyword.with_ids(ids), limit=len(ids))
-    return {paper.id: paper for paper in (Paper.from_doc(doc) for _, doc in docs)}
+    return {paper.id: paper for paper in (Paper.from_stored(doc) for _, doc in docs)}
 
 
 @dataclass

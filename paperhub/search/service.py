@@ -107,12 +107,15 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
 
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
-    title, abstract = doc["title"][0], doc.get("abstract", [""])[0]
+    return _as_hit(keyword.IndexedPaper.from_stored(doc), score, words, ranks)
+
+
+def _as_hit(paper: keyword.IndexedPaper, score: float, words: tuple[str, ...] = (), ranks: dict[str, int] | None = None,
+            reasons: list[related.Reason] | None = None) -> Hit:
     return Hit(  # math and accents as Unicode text, so highlights never land inside LaTeX source
-        id=int(doc["id"][0]), uid=doc["uid"][0], title=title, title_html=highlight.mark(plain_text(title), words),
-        snippet_html=highlight.snippet(plain_text(abstract), words),
-        authors=[a for a in doc["authors"][0].split("; ") if a], categories=list(doc.get("categories", [])),
-        day=int(doc["day"][0]), score=score, ranks=ranks,
+        id=paper.id, uid=paper.uid, title=paper.title, title_html=highlight.mark(plain_text(paper.title), words),
+        snippet_html=highlight.snippet(plain_text(paper.abstract), words), authors=list(paper.authors),
+        categories=list(paper.categories), day=paper.day, score=score, ranks=ranks or {}, reasons=reasons or [],
     )
 
 
@@ -189,10 +192,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
 
 def similar(paper_id: int, limit: int = 10) -> list[Hit]:
     """The papers most like a paper, every signal it has fused (search/similar.py), each with its reasons."""
-    return [Hit(id=paper.id, uid=paper.uid, title=paper.title, title_html=highlight.mark(plain_text(paper.title), ()),
-                snippet_html=highlight.snippet(plain_text(paper.abstract), ()), authors=list(paper.authors),
-                categories=list(paper.categories), day=paper.day, score=scored.score, reasons=scored.reasons)
-            for scored, paper in related.similar(paper_id, limit)]
+    return [_as_hit(paper, scored.score, reasons=scored.reasons) for scored, paper in related.similar(paper_id, limit)]
 
 
 def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True,

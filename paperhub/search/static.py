@@ -36,6 +36,7 @@ from django.conf import settings
 
 from paperhub.papers.models import Paper
 from paperhub.search import embed
+from paperhub.search.indexing import store_vectors
 from paperhub.search.models import PaperVector, StaticModelFile
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,6 @@ def teacher(count: int, minutes: float, seed: int = 0, exclude: frozenset[int] =
             step: Step | None = None) -> tuple[list[str], np.ndarray, int]:
     """Texts of a random sample of the hub's papers and the transformer's vectors of them; returns also how
     many were embedded now (and stored). Stops embedding when the time budget is spent."""
-    from paperhub.search.indexing import store_vectors
-
     transformer = embed.transformer()
     ids = _sample_ids(count, seed, exclude)
     vectors = _stored_vectors(transformer.name, ids)
