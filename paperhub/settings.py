@@ -154,6 +154,14 @@ PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
 PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
 PAPERHUB_EMBED_MODEL = env_str("PAPERHUB_EMBED_MODEL", "minilm")
 PAPERHUB_EMBED_MAX_TOKENS = env_int("PAPERHUB_EMBED_MAX_TOKENS", 256)
+# Transformer embedding runs as tasks on the "embed" queue (docs/operations.md): the device (auto: CUDA when torch
+# sees a GPU), texts per forward pass (0: 32 on a CPU, 256 on a GPU), papers per task, the embed workers that
+# `paperhub serve` starts, and the threads each uses (they run at idle priority: pages go first).
+PAPERHUB_EMBED_DEVICE = env_str("PAPERHUB_EMBED_DEVICE", "auto")
+PAPERHUB_EMBED_BATCH = env_int("PAPERHUB_EMBED_BATCH", 0)
+PAPERHUB_EMBED_TASK_PAPERS = env_int("PAPERHUB_EMBED_TASK_PAPERS", 128)
+PAPERHUB_EMBED_WORKERS = env_int("PAPERHUB_EMBED_WORKERS", 1)
+PAPERHUB_EMBED_THREADS = env_int("PAPERHUB_EMBED_THREADS", 1)
 PAPERHUB_SEARCH_DIR = env_path("PAPERHUB_SEARCH_DIR", str(DATA_DIR / "search"))
 PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
 PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2)
@@ -180,7 +188,7 @@ PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip
 PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
 
 # Background tasks: a queue in the database, run by `paperhub worker` processes (started by `paperhub serve`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
 PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests")

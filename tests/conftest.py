@@ -108,7 +108,8 @@ class Hub:
     """A hub in a scratch directory, driven through the real `paperhub` command in subprocesses.
 
     Its database is of the kind the suite runs on: a SQLite file, or a new database on the PostgreSQL server
-    of DATABASE_URL (dropped afterwards). No periodic jobs: a test enqueues what it wants run.
+    of DATABASE_URL (dropped afterwards). No periodic jobs and no embed workers beside `serve`: a test enqueues
+    and starts what it wants run.
     """
 
     def __init__(self, root: Path) -> None:
@@ -117,7 +118,7 @@ class Hub:
         self.root = root
         self.database_url = new_database(root, os.environ.get("DATABASE_URL", ""))
         self.env = {**os.environ, "PAPERHUB_DATA_DIR": str(root), "DATABASE_URL": self.database_url,
-                    "PAPERHUB_SCHEDULE": ""}
+                    "PAPERHUB_SCHEDULE": "", "PAPERHUB_EMBED_WORKERS": "0"}
         self.cli = [sys.executable, "-m", "paperhub.cli"]
 
     def close(self) -> None:

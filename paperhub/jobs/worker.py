@@ -21,7 +21,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from paperhub.jobs import schedule
+from paperhub.jobs import embedding, schedule
 from paperhub.jobs.models import WorkerBeat
 
 log = logging.getLogger(__name__)
@@ -130,15 +130,19 @@ class HubWorker(Worker):
                          startup_delay=not batch, max_tasks=max_tasks, worker_id=worker_id or new_worker_id(),
                          excluded_queue_names=[])
         self.scheduler = scheduler
+        self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
 
     def housekeeping(self) -> None:
-        """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs."""
+        """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker
+        of the embed queue, the next batches of papers to embed."""
         try:
             recover_orphans()
             WorkerBeat.objects.filter(seen_at__lt=timezone.now() - 10 * DEAD_AFTER).delete()
             if self.scheduler:
                 for name in schedule.enqueue_due():
                     log.info("scheduled job enqueued: %s", name)
+            if self.embeds:
+                embedding.plan(low_only=True)
         except Exception:  # noqa: BLE001 (housekeeping must not stop the worker; it runs again soon)
             log.exception("worker housekeeping failed")
             close_old_connections()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from paperhub.search.indexing import Coverage
     from paperhub.search.service import Hit, Results, Volume
 
-__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage"]
+__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage", "warm"]
 
 
 NO_FILTERS = Filters()
@@ -62,3 +62,10 @@ def coverage() -> "Coverage":
     from paperhub.search import indexing
 
     return indexing.coverage()
+
+
+def warm() -> float:
+    """Load the models and open the indexes a search needs, then run one; returns the seconds it took."""
+    from paperhub.search import service
+
+    return service.warm()

@@ -77,22 +77,45 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-class TransformerEmbedder:
-    """A sentence-transformers model on the CPU, fed longest-first so batches carry little padding."""
+#: Texts per forward pass when PAPERHUB_EMBED_BATCH is 0, by device type: a CPU gains nothing past a few dozen
+#: (bench.embed), a GPU needs hundreds to be kept busy.
+BATCH_BY_DEVICE = {"cpu": 32, "cuda": 256, "mps": 64}
 
-    def __init__(self, model: str = BUNDLED, max_tokens: int = 256, batch_size: int = 32) -> None:
+
+def resolve_device(setting: str) -> str:
+    """The torch device for PAPERHUB_EMBED_DEVICE: "auto" is CUDA when torch sees a GPU, else the CPU."""
+    setting = (setting or "auto").strip().lower()
+    if setting != "auto":
+        return setting
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def batch_for(device: str, setting: int = 0) -> int:
+    """Texts per forward pass: the setting, or the device type's default."""
+    return setting if setting > 0 else BATCH_BY_DEVICE.get(device.split(":")[0], 32)
+
+
+class TransformerEmbedder:
+    """A sentence-transformers model on a CPU or GPU, fed longest-first so batches carry little padding."""
+
+    def __init__(self, model: str = BUNDLED, max_tokens: int = 256, batch_size: int = 0,
+                 device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download at run time
         from sentence_transformers import SentenceTransformer
 
         quiet_libraries()
 
         location = str(bundled_minilm()) if model == BUNDLED else model
+        self.device = resolve_device(device)
         try:
-            self.model = SentenceTransformer(location, device="cpu")
+            self.model = SentenceTransformer(location, device=self.device)
         except Exception as exc:  # what a missing or broken model raises varies by library version
-            raise ModelError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
+            raise ModelError(f"cannot load sentence-transformers model {model!r} on {self.device}: {exc}") from exc
         self.model.max_seq_length = max_tokens
-        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self.batch_size = batch_for(self.device, batch_size)
         self.name = model if model == BUNDLED else Path(model).name or model  # as transformer_name()
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 0)
@@ -148,8 +171,19 @@ def transformer_name() -> str:
 
 @cache
 def transformer() -> TransformerEmbedder:
-    """The configured transformer model (PAPERHUB_EMBED_MODEL), loaded once per process."""
-    return TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, max_tokens=settings.PAPERHUB_EMBED_MAX_TOKENS)
+    """The configured transformer model (PAPERHUB_EMBED_MODEL) on PAPERHUB_EMBED_DEVICE, loaded once per process."""
+    return TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, max_tokens=settings.PAPERHUB_EMBED_MAX_TOKENS,
+                               batch_size=settings.PAPERHUB_EMBED_BATCH, device=settings.PAPERHUB_EMBED_DEVICE)
+
+
+def transformer_weights() -> Path:
+    """The weights file of the configured transformer (what its identity's sha256 is taken of)."""
+    model = settings.PAPERHUB_EMBED_MODEL
+    root = bundled_minilm() if model == BUNDLED else Path(model)
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (root / name).is_file():
+            return root / name
+    raise ModelError(f"no weights file (model.safetensors or pytorch_model.bin) in {root}")
 
 
 #: The name of a static model built before models were named by their checksum (its vectors are stored so).

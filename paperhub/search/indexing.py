@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -245,15 +245,47 @@ def store_vectors(model: str, paper_ids: list[int], matrix: np.ndarray) -> None:
              for pid, v in zip(paper_ids, matrix, strict=True)], ignore_conflicts=True)
 
 
+def _missing(model: str) -> Any:
+    return Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model))) \
+        .order_by("-published", "-id")
+
+
+def missing_papers(model: str, limit: int, skip: Collection[int] = ()) -> list[int]:
+    """Ids of up to `limit` papers without a vector under `model`, newest first, leaving out `skip`."""
+    found: list[int] = []
+    for paper_id in _missing(model).values_list("id", flat=True)[:limit + len(skip)].iterator():
+        if paper_id not in skip:
+            found.append(paper_id)
+            if len(found) == limit:
+                break
+    return found
+
+
+def embed_papers(model: str, embedder: embed.Embedder, paper_ids: Collection[int]) -> int:
+    """Embed and store the papers among `paper_ids` that still lack a vector under `model`; returns how many.
+
+    Idempotent: a paper embedded meanwhile (a retried task, another worker) is skipped or, in a race, kept once
+    (one row per paper and model).
+    """
+    have = set(PaperVector.objects.filter(model=model, paper_id__in=paper_ids).values_list("paper_id", flat=True))
+    rows = list(Paper.objects.filter(id__in=[i for i in paper_ids if i not in have])
+                .values_list("id", "title", "abstract"))
+    if not rows:
+        return 0
+    vecs = embedder.encode([embed.paper_text(title, abstract) for _, title, abstract in rows])
+    store_vectors(model, [pid for pid, _, _ in rows], vecs)
+    return len(rows)
+
+
 def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None, batch: int = 256,
                   progress: Progress | None = None, follow: bool = True) -> int:
-    """Embed papers that have no vector under `model`, newest first, and store the vectors.
+    """Embed papers that have no vector under `model`, newest first, and store the vectors (in this process:
+    the transformer's vectors are normally made by the embed queue's workers, jobs/embedding.py).
 
     With `follow`, this node's index takes them in at the end; other nodes' indexes take them in when they
     follow_vectors().
     """
-    missing = Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model))) \
-        .order_by("-published", "-id").values_list("id", "title", "abstract")
+    missing = _missing(model).values_list("id", "title", "abstract")
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)

@@ -1,6 +1,7 @@
 """search() and similar(): keyword and semantic candidates, fused, turned into highlighted hits."""
 
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -257,3 +258,15 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     if index is None or parsed.is_empty:
         return Volume("month", [], [])
     return volume_series(index.per_month(keyword.matching_all(parsed, filters)))
+
+
+def warm() -> float:
+    """Load the models, open the indexes and run one hybrid search, so the first visitor does not wait."""
+    started = time.monotonic()
+    for loader in (embed.static, embed.transformer):
+        with contextlib.suppress(embed.ModelError):
+            loader()
+    for kind in (STATIC, "dense"):
+        len(vector_index(vector_name(kind)))
+    search("language models", limit=1)
+    return time.monotonic() - started

@@ -11,7 +11,7 @@ def test_new_paper_searchable_and_with_similar_papers_within_10_seconds(hub, tmp
     hub.ingest("a.jsonl", [snapshot_object("2501.00001", title="An Existing Paper"),
                            snapshot_object("2501.00003", title="Zebrafish Heart Regeneration",
                                            abstract="Zebrafish regrow heart muscle after injury.")])
-    watcher = hub.start("index", "watch", "--interval", "1", "--dense-batch", "0", "--no-distill")
+    watcher = hub.start("index", "watch", "--interval", "1", "--no-distill")
     try:
         deadline = time.monotonic() + 60
         while not (tmp_path / "search" / "keyword" / "CURRENT").exists():  # the first build

@@ -1,6 +1,7 @@
 """`paperhub index ...`: build, update and inspect the search indexes (all derived from the database)."""
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
-from paperhub.jobs import leases
+from paperhub.jobs import embedding, leases
 from paperhub.papers.models import Paper
 from paperhub.recommend import space
 from paperhub.search import embed, static
@@ -51,9 +52,10 @@ def _static() -> embed.Embedder:
 
 #: How often the watcher rebuilds the recommendation space at most, when papers arrived (seconds).
 RECOMMEND_EVERY = 600
-#: The lease of the one watcher of the hub that embeds new papers; others only follow the stored vectors.
-EMBED_LEASE = "embedder"
-EMBED_LEASE_SECONDS = 120
+#: The lease of the one watcher of the hub that gives new papers static vectors and builds the static model (both
+#: quick, or single by nature); transformer vectors are made by the embed queue's workers (jobs/embedding.py).
+STATIC_LEASE = "static-model"
+STATIC_LEASE_SECONDS = 120
 #: The watcher keeps vector indexes in memory and writes them out at most this often (seconds), not each cycle.
 VECTOR_SAVE_EVERY = 30.0
 #: How often the watcher looks for a newer static model in the database, and whether to build one (seconds).
@@ -83,6 +85,25 @@ def _map_due() -> bool:
     return map_due(Paper.objects.count(), covered, built.meta["papers"] if built else None, age)
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.1f} days"
+
+
+def _embedding_line(done: embedding.Progress) -> str:
+    """The embed queue in a line: batches waiting and running, the recent rate, the time left at that rate."""
+    queue = f"{done.queued_batches} batches queued, {done.running_batches} running"
+    if done.per_second <= 0:
+        idle = "" if done.embedded >= done.papers else " (start `paperhub worker --queues embed`)"
+        return f"transformer embedding: {queue}; no vectors made in the last 10 minutes{idle}"
+    left = done.seconds_left
+    return (f"transformer embedding: {queue}; {done.per_second:,.1f} papers/s over the last 10 minutes, "
+            f"{'done' if not left else 'about ' + _duration(left) + ' left'}")
+
+
 class Command(BaseCommand):
     help = "Search indexes: rebuild, update, embed, distill, status, watch."
 
@@ -93,6 +114,8 @@ class Command(BaseCommand):
         emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
         emb.add_argument("--model", choices=["dense", STATIC], default="dense")
         emb.add_argument("--limit", type=int, help="at most this many papers")
+        emb.add_argument("--enqueue", action="store_true",
+                         help="queue every paper without a transformer vector for the embed workers, then return")
         distill = sub.add_parser("distill", help="build the static model from the transformer and this hub's papers")
         distill.add_argument("--papers", type=int, default=static.TEACHER_PAPERS,
                              help="teacher sample: papers whose transformer vectors the static model learns from")
@@ -102,7 +125,6 @@ class Command(BaseCommand):
         status.add_argument("--follow", action="store_true", help="keep showing coverage while it fills")
         watch = sub.add_parser("watch", help="keep the indexes fresh: update every few seconds, embed meanwhile")
         watch.add_argument("--interval", type=float, default=2.0)
-        watch.add_argument("--dense-batch", type=int, default=32, help="transformer vectors per cycle (0: none)")
         watch.add_argument("--no-distill", action="store_true", help="do not distil the static model if missing")
         watch.add_argument("--no-map", action="store_true", help="do not rebuild the topic map by itself")
 
@@ -141,6 +163,10 @@ class Command(BaseCommand):
             self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
 
     def _embed(self, options: dict) -> None:
+        if options["enqueue"]:
+            batches = embedding.enqueue_all()
+            self.stdout.write(f"{batches:,} batches queued for `paperhub worker --queues embed`")
+            return
         model = _dense() if options["model"] == "dense" else _static()
         name = model.name
         cover = coverage()
@@ -181,6 +207,7 @@ class Command(BaseCommand):
                     or ("  (an earlier static model: deleted as the current one fills in)"
                         if name.startswith(embed.LEGACY_STATIC) else "")
                 self.stdout.write(f"  {name:<16} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}{note}")
+            self.stdout.write(_embedding_line(embedding.progress()))
             if not options["follow"] or all(count >= cover.papers for name, count in rows
                                             if name in ("keyword", current, embed.transformer_name())):
                 return
@@ -196,15 +223,10 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, finish)
         signal.signal(signal.SIGINT, finish)
+        os.nice(10)  # (and the map and distill processes it starts): requests first
         distilling: subprocess.Popen | None = None
         distill_checked = 0.0
         synced = 0.0
-        dense = None
-        if options["dense_batch"]:
-            try:
-                dense = embed.transformer()
-            except embed.ModelError as exc:
-                self.stderr.write(f"transformer vectors off: {exc}")
         self.stdout.write(f"watching for changes every {options['interval']} s")
         recommend_built = 0.0
         mapping: subprocess.Popen | None = None
@@ -219,9 +241,9 @@ class Command(BaseCommand):
             if started - synced > STATIC_SYNC_EVERY:
                 static.sync()  # the newest static model of the hub, built here or on another node
                 synced = started
-            # Every node indexes what the database holds; one node at a time (the lease holder) embeds
-            # for the whole hub, so machines do not embed the same papers twice.
-            embedder = leases.hold(EMBED_LEASE, seconds=EMBED_LEASE_SECONDS)
+            # Every node indexes what the database holds; one node at a time (the lease holder) makes static
+            # vectors for the whole hub, so machines do not embed the same papers twice.
+            embedder = leases.hold(STATIC_LEASE, seconds=STATIC_LEASE_SECONDS)
             if embedder and distilling is None and not options["no_distill"] \
                     and started - distill_checked > DISTILL_CHECK_EVERY:
                 distill_checked = started
@@ -229,11 +251,9 @@ class Command(BaseCommand):
                     self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
                     distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
             changed = search.update(embed_new=embedder, save_within=VECTOR_SAVE_EVERY)
-            embedded = embed_missing(dense.name, dense, limit=options["dense_batch"], follow=False) \
-                if dense and embedder and distilling is None else 0  # (the next cycle's update takes them in)
             drop_stale_static(rows=embedder)
-            if changed or embedded:
-                self.stdout.write(f"indexed {changed:,} changed papers, embedded {embedded:,}")
+            if changed:
+                self.stdout.write(f"indexed {changed:,} changed papers")
             if mapping is not None and mapping.poll() is not None:
                 mapping = None
             map_check = mapping is None and distilling is None and not options["no_map"] \
@@ -252,4 +272,4 @@ class Command(BaseCommand):
         for helper in (distilling, mapping):
             if helper is not None:
                 helper.terminate()
-        leases.release(EMBED_LEASE)
+        leases.release(STATIC_LEASE)

@@ -9,6 +9,18 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def _warm(worker: Any) -> None:
+    """In each web worker before it takes its first request: load the models and open the indexes, so no
+    visitor waits for them (the transformer alone takes seconds to load)."""
+    from django.db import connections
+
+    from paperhub import search
+
+    seconds = search.warm()
+    connections.close_all()  # opened in the worker's main thread; requests run in threads of their own
+    worker.log.info("search ready in %.1f s", seconds)
+
+
 class Command(BaseCommand):
     help = "Serve the hub with gunicorn (static files through WhiteNoise)."
 
@@ -20,6 +32,8 @@ class Command(BaseCommand):
                             help="do not start `paperhub index watch` beside the server")
         parser.add_argument("--task-workers", type=int, default=settings.PAPERHUB_WORKERS,
                             help="`paperhub worker` processes to start beside the server (PAPERHUB_WORKERS; 0: none)")
+        parser.add_argument("--embed-workers", type=int, default=settings.PAPERHUB_EMBED_WORKERS,
+                            help="workers of the embed queue to start beside the server (PAPERHUB_EMBED_WORKERS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -36,6 +50,7 @@ class Command(BaseCommand):
                 self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 60)
+                self.cfg.set("post_worker_init", _warm)
 
             def load(self) -> Any:
                 return application
@@ -47,6 +62,9 @@ class Command(BaseCommand):
             helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "watch"]))
         for _ in range(max(0, options["task_workers"])):
             helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "-v0"]))
+        for _ in range(max(0, options["embed_workers"])):  # at idle priority: pages go first
+            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "-v0",
+                                             "--queues", "embed", "--no-schedule"]))
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
         try:
             Server().run()
