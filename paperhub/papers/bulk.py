@@ -143,3 +143,30 @@ def bulk_writing(interval: float = 0.5) -> Iterator[None]:
         thread.join()
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
+
+
+@contextlib.contextmanager
+def staging(name: str, columns: str) -> Iterator[str]:
+    """A temporary table of this connection (`columns` as in CREATE TABLE), emptied afterwards: rows are
+    loaded into it in bulk (load_rows), then moved into the real tables by one INSERT ... SELECT."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
+        cursor.execute(f"DELETE FROM {name}")
+    try:
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {name}")
+
+
+def load_rows(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Append rows to a table as fast as the database takes them: COPY on PostgreSQL, one prepared
+    statement over all rows on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                           rows)

@@ -12,9 +12,15 @@ from paperhub.search.query import ParsedQuery, parse
 
 if TYPE_CHECKING:
     from paperhub.search.indexing import Coverage
+    from paperhub.search.packs import Exported, Imported
     from paperhub.search.service import Hit, Results, Volume
 
-__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage", "warm"]
+__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage", "warm",
+           "PackError", "export_vectors", "import_vectors"]
+
+
+class PackError(ValueError):
+    """A vector pack cannot be written or read here (its message says why; nothing was imported)."""
 
 
 NO_FILTERS = Filters()
@@ -69,3 +75,17 @@ def warm() -> float:
     from paperhub.search import service
 
     return service.warm()
+
+
+def export_vectors(path: Any, kind: str = "transformer", progress: Any = None) -> "Exported":
+    """Write the stored vectors of this hub's transformer (or static model) to a vector pack."""
+    from paperhub.search import packs
+
+    return packs.export_vectors(path, kind, progress)
+
+
+def import_vectors(path: Any, progress: Any = None) -> "Imported":
+    """Store a vector pack's vectors for this hub's papers; PackError if another model made them."""
+    from paperhub.search import packs
+
+    return packs.import_vectors(path, progress)

@@ -146,10 +146,15 @@ class Command(BaseCommand):
             changed = update_keyword(progress=bar.update)
         self.stdout.write(f"keyword index: {changed:,} papers added or changed")
         try:
-            static = embed.static()
+            self._update_static()
         except embed.ModelError as exc:
             self.stderr.write(f"static vectors skipped: {exc}")
-            return
+        taken = follow_vectors(embed.transformer_name())
+        if taken:
+            self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
+
+    def _update_static(self) -> None:
+        static = embed.static()
         with _bar("static vectors") as bar:
             done = embed_missing(static.name, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
@@ -158,9 +163,6 @@ class Command(BaseCommand):
             dropped += removed
         if dropped:
             self.stdout.write(f"deleted {dropped:,} vectors of earlier static models")
-        taken = follow_vectors(embed.transformer_name())
-        if taken:
-            self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
 
     def _embed(self, options: dict) -> None:
         if options["enqueue"]:

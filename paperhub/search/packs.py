@@ -1,0 +1,215 @@
+"""Vector packs: a model's stored vectors in one file, to embed once (on a GPU machine, or a colleague's hub)
+and import anywhere in seconds.
+
+A pack is a ZIP file (DEFLATE) holding three members, readable with nothing but Python and numpy:
+    pack.json     {"format": "paperhub-vectors", "version": 1, "count": n, "model": {name, kind, sha256,
+                   max_tokens, dim}, "created_at": ...}: the model's identity, checked on import
+    uids.txt      n lines: the papers' uids (arXiv ids), in the order of the rows below
+    vectors.npy   an (n, dim) float16 array in numpy's .npy format, unit-length rows
+Papers are matched by uid, so a pack moves between hubs whatever their row ids; papers the importing hub does
+not hold are counted and skipped, papers that already have a vector keep it.
+"""
+
+import io
+import json
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+
+from paperhub.papers.bulk import load_rows, staging
+from paperhub.papers.changes import VECTOR_WRITES, serialize
+from paperhub.papers.models import Paper
+from paperhub.search import PackError, embed
+from paperhub.search.models import PaperVector
+
+FORMAT = "paperhub-vectors"
+VERSION = 1
+BATCH = 50_000
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What makes vectors comparable: the model's name and weights, how much text it reads, its dimension."""
+
+    name: str
+    kind: str  # "transformer" or "static"
+    sha256: str
+    max_tokens: int | None
+    dim: int | None = None
+
+    def describe(self) -> str:
+        tokens = f", {self.max_tokens} tokens" if self.max_tokens else ""
+        dim = f", {self.dim} dimensions" if self.dim else ""
+        return f"{self.kind} model {self.name} (weights sha256 {self.sha256[:12]}…{tokens}{dim})"
+
+
+@cache
+def _sha256(path: Path, stamp: float) -> str:
+    return embed.sha256_of(path)
+
+
+def _weights_sha256(path: Path) -> str:
+    return _sha256(path, path.stat().st_mtime)
+
+
+def hub_identity(kind: str) -> ModelIdentity:
+    """The identity of this hub's transformer ("transformer") or current static model ("static")."""
+    if kind == "transformer":
+        name, weights, tokens = embed.transformer_name(), embed.transformer_weights(), \
+            settings.PAPERHUB_EMBED_MAX_TOKENS
+    elif kind == "static":
+        current = embed.static_name()
+        if current is None:
+            raise PackError("this hub has no static model yet (`paperhub index distill`)")
+        name, weights, tokens = current, embed.models_dir() / current / "model.safetensors", None
+    else:
+        raise PackError(f"unknown kind of model {kind!r}: transformer or static")
+    return ModelIdentity(name=name, kind=kind, sha256=_weights_sha256(weights), max_tokens=tokens,
+                         dim=_stored_dim(name))
+
+
+def _stored_dim(model: str) -> int | None:
+    first = PaperVector.objects.filter(model=model).values_list("vector", flat=True)[:1]
+    return len(bytes(first[0])) // 2 if first else None
+
+
+@dataclass
+class Exported:
+    """What an export wrote."""
+
+    model: ModelIdentity
+    vectors: int
+    seconds: float
+
+
+def export_vectors(path: Path, kind: str = "transformer", progress: Progress | None = None) -> Exported:
+    """Write every stored vector of this hub's transformer (or static model) to a pack at `path`."""
+    started = time.monotonic()
+    identity = hub_identity(kind)
+    if identity.dim is None:
+        raise PackError(f"no vectors of {identity.name} are stored: nothing to export")
+    rows = PaperVector.objects.filter(model=identity.name)
+    last = rows.aggregate(last=Max("id"))["last"]
+    count = rows.filter(id__lte=last).count()  # rows are only added after `last`, never in between
+    partial = path.with_name(path.name + ".partial")
+    written = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as uids, \
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True) as pack:
+        with pack.open("vectors.npy", "w", force_zip64=True) as out:
+            np.lib.format.write_array_header_1_0(out, {"descr": "<f2", "fortran_order": False,
+                                                       "shape": (count, identity.dim)})
+            cursor = 0
+            while batch := list(rows.filter(id__gt=cursor, id__lte=last).order_by("id")
+                                .values_list("id", "paper__uid", "vector")[:BATCH]):
+                out.write(b"".join(bytes(vector) for _, _, vector in batch))
+                uids.write("".join(f"{uid}\n" for _, uid, _ in batch))
+                cursor, written = batch[-1][0], written + len(batch)
+                if progress:
+                    progress(len(batch))
+        if written != count:
+            raise PackError(f"{count - written} vectors were deleted during the export: run it again")
+        uids.seek(0)
+        with pack.open("uids.txt", "w", force_zip64=True) as out:
+            while chunk := uids.read(1 << 20):
+                out.write(chunk.encode())
+        pack.writestr("pack.json", json.dumps({
+            "format": FORMAT, "version": VERSION, "count": count, "model": asdict(identity),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds")}, indent=1))
+    os.replace(partial, path)
+    return Exported(identity, count, time.monotonic() - started)
+
+
+@dataclass
+class Imported:
+    """What an import did."""
+
+    model: ModelIdentity
+    vectors: int  # in the pack
+    added: int
+    already_there: int
+    not_in_hub: int  # papers this hub does not hold
+    seconds: float
+
+
+def _pack_meta(pack: zipfile.ZipFile) -> dict:
+    try:
+        meta = json.loads(pack.read("pack.json"))
+    except (KeyError, ValueError):
+        raise PackError("not a vector pack: no readable pack.json in it") from None
+    if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+        raise PackError(f"not a vector pack this hub reads (format {meta.get('format')!r}, "
+                        f"version {meta.get('version')!r}; expected {FORMAT!r} version {VERSION})")
+    return meta
+
+
+def check_identity(theirs: ModelIdentity, ours: ModelIdentity) -> None:
+    """PackError unless the pack's vectors were made by this hub's model, the same way."""
+    same = (theirs.name, theirs.kind, theirs.sha256, theirs.max_tokens) == \
+        (ours.name, ours.kind, ours.sha256, ours.max_tokens) and (ours.dim is None or ours.dim == theirs.dim)
+    if not same:
+        raise PackError(f"this pack holds vectors of the {theirs.describe()}, but this hub's is the "
+                        f"{ours.describe()}: vectors of another model cannot be mixed in, so nothing was imported")
+
+
+def _vector_column() -> str:
+    return "bytea" if connection.vendor == "postgresql" else "BLOB"
+
+
+def _land(model: str, uids: list[str], block: bytes, width: int) -> tuple[int, int]:
+    """Store one batch of a pack's rows; (added, matched) where matched counts the uids this hub holds."""
+    rows = [(uid, block[i * width:(i + 1) * width]) for i, uid in enumerate(uids)]
+    vectors, papers = PaperVector._meta.db_table, Paper._meta.db_table
+    with transaction.atomic():
+        serialize(VECTOR_WRITES)  # vector ids in commit order: every node's cursor sees these rows
+        with staging("vector_pack", f"uid varchar(64), vector {_vector_column()}") as table, \
+                connection.cursor() as cursor:
+            load_rows(table, ["uid", "vector"], rows)
+            cursor.execute(f"SELECT count(*) FROM {table} s JOIN {papers} p ON p.uid = s.uid")
+            matched = int(cursor.fetchone()[0])
+            cursor.execute(f"INSERT INTO {vectors} (paper_id, model, vector) SELECT p.id, %s, s.vector "
+                           f"FROM {table} s JOIN {papers} p ON p.uid = s.uid WHERE true "
+                           f"ON CONFLICT (paper_id, model) DO NOTHING", [model])
+            added = cursor.rowcount
+    return added, matched
+
+
+def import_vectors(path: Path, progress: Progress | None = None) -> Imported:
+    """Store a pack's vectors for the papers this hub holds, if they were made by this hub's model."""
+    started = time.monotonic()
+    try:
+        pack = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise PackError(f"cannot read {path} as a vector pack: {exc}") from None
+    with pack:
+        meta = _pack_meta(pack)
+        theirs = ModelIdentity(**meta["model"])
+        check_identity(theirs, hub_identity(theirs.kind))
+        count, dim = int(meta["count"]), int(theirs.dim or 0)
+        added = matched = seen = 0
+        with pack.open("vectors.npy") as stream, io.TextIOWrapper(pack.open("uids.txt"), encoding="utf-8") as names:
+            np.lib.format.read_magic(stream)
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            if shape != (count, dim) or fortran or dtype != np.dtype("<f2"):
+                raise PackError(f"the pack's vectors.npy is {shape} {dtype}; pack.json says ({count}, {dim}) float16")
+            while seen < count:
+                uids = [line.rstrip("\n") for _, line in zip(range(min(BATCH, count - seen)), names, strict=False)]
+                block = stream.read(len(uids) * dim * 2)
+                if not uids or len(block) != len(uids) * dim * 2:
+                    raise PackError(f"the pack ends early: {seen:,} of {count:,} rows")
+                done, found = _land(theirs.name, uids, block, dim * 2)
+                added, matched, seen = added + done, matched + found, seen + len(uids)
+                if progress:
+                    progress(len(uids))
+    return Imported(replace(theirs), count, added, matched - added, count - matched, time.monotonic() - started)

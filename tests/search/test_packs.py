@@ -1,0 +1,86 @@
+"""Vector packs: exported from one hub, imported into another (other row ids, other papers), used by search and
+similar papers there; a pack of another model refused; a damaged file refused with nothing imported."""
+
+import json
+import zipfile
+
+import pytest
+
+from tests.conftest import Hub
+from tests.factories import snapshot_object
+
+TOPICS = ["protein folding with diffusion models", "speech recognition for low-resource languages",
+          "graph neural networks for molecules", "retrieval augmented generation for question answering",
+          "reinforcement learning for robot grasping", "machine translation with large language models"]
+
+
+def _papers(start: int, count: int) -> list[dict]:
+    return [snapshot_object(f"2504.{i:05d}", title=f"A study of {TOPICS[i % len(TOPICS)]} ({i})",
+                            abstract=f"We study {TOPICS[i % len(TOPICS)]} and report results on benchmark {i}.")
+            for i in range(start, start + count)]
+
+
+@pytest.fixture
+def two_hubs(tmp_path):
+    first, second = Hub(tmp_path / "first"), Hub(tmp_path / "second")
+    try:
+        for hub in (first, second):
+            hub.root.mkdir(exist_ok=True)
+            hub.run("migrate", "-v0")
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+def _count(hub, model: str = "minilm") -> int:
+    code = f"from paperhub.search.models import PaperVector as V; print(V.objects.filter(model={model!r}).count())"
+    return int(hub.run("shell", "-v0", "-c", code).stdout)
+
+
+def test_a_pack_moves_vectors_to_another_hub_where_search_and_similar_use_them(two_hubs, tmp_path):
+    first, second = two_hubs
+    first.ingest("a.jsonl", _papers(0, 36))
+    first.run("index", "embed", "--model", "dense")
+    pack = tmp_path / "minilm.zip"
+    exported = first.run("vectors", "export", str(pack))
+    assert "36 vectors of the transformer model minilm" in exported.stdout
+    with zipfile.ZipFile(pack) as opened:
+        assert sorted(opened.namelist()) == ["pack.json", "uids.txt", "vectors.npy"]
+        meta = json.loads(opened.read("pack.json"))
+    assert meta["count"] == 36 and meta["model"]["dim"] == 384 and meta["model"]["max_tokens"] == 256
+    assert len(meta["model"]["sha256"]) == 64
+
+    second.ingest("b.jsonl", _papers(30, 12))  # other papers first: other row ids; six in common with the pack
+    second.ingest("c.jsonl", _papers(0, 30))
+    imported = second.run("vectors", "import", str(pack))
+    assert "36 added, 0 already there, 0 of papers" in imported.stdout  # every paper of the pack is here
+    assert _count(second) == 36
+    again = second.run("vectors", "import", str(pack))
+    assert "0 added, 36 already there" in again.stdout and _count(second) == 36  # idempotent
+
+    second.run("index", "update")
+    found = json.loads(second.run("search", "folding proteins by denoising", "--mode", "semantic", "--json").stdout)
+    assert found["results"] and "protein folding" in found["results"][0]["title"]
+    similar = json.loads(second.run("similar", "2504.00000", "--json").stdout)
+    assert similar["similar"] and all("protein folding" in hit["title"] for hit in similar["similar"][:3])
+    assert any(reason["signal"] == "meaning" for hit in similar["similar"] for reason in hit["reasons"])
+
+
+def test_a_pack_of_another_model_or_a_damaged_file_is_refused(two_hubs, tmp_path):
+    first, second = two_hubs
+    first.ingest("a.jsonl", _papers(0, 4))
+    first.run("index", "embed", "--model", "dense")
+    pack = tmp_path / "minilm.zip"
+    first.run("vectors", "export", str(pack))
+    second.ingest("a.jsonl", _papers(0, 4))
+    second.env["PAPERHUB_EMBED_MAX_TOKENS"] = "128"  # the same weights reading less text: other vectors
+    refused = second.run("vectors", "import", str(pack), check=False)
+    assert refused.returncode != 0 and "256 tokens" in refused.stderr and "128 tokens" in refused.stderr
+    assert "nothing was imported" in refused.stderr and _count(second) == 0
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(pack.read_bytes()[:300])
+    broken = second.run("vectors", "import", str(damaged), check=False)
+    assert broken.returncode != 0 and "cannot read" in broken.stderr and _count(second) == 0
+    empty = second.run("vectors", "export", str(tmp_path / "none.zip"), check=False)
+    assert empty.returncode != 0 and "nothing to export" in empty.stderr
