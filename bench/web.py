@@ -1,6 +1,7 @@
 """Page speed of the hub in the browser's place: home, a week, search and paper pages over the whole corpus.
 
     python -m bench.web --json                 # --work DIR keeps the prepared hub for the next run
+    python -m bench.web --while-embedding --json
 
 Prepares, in a scratch data directory, a hub holding the 346K shared arXiv papers (both snapshot files),
 with cs.CL papers placed in their day's feed by rule (`PAPERHUB_FEED_CATEGORIES=cs.CL`), a few hundred
@@ -11,6 +12,11 @@ meaning, authors, categories). Then it starts the production server (`paperhub s
 and requests each page from --clients concurrent clients (default 2, one per core of the reference
 machine). Server-side time is read from every response's Server-Timing header (the whole Django stack:
 middleware, queries, templates); client time adds HTTP and the network stack.
+
+With --while-embedding: the first hybrid search once the freshly started server answers (`first_search_ms`),
+then every page kind timed idle and again with an embed worker (`paperhub worker --queues embed`, as `serve`
+starts it: idle CPU priority, one thread) making MiniLM vectors beside the server, in the same run;
+`p50_ratio` is the largest ratio of server-side p50s (embedding / idle) over the page kinds.
 """
 
 import argparse
@@ -39,7 +45,8 @@ QUERIES = [
 
 def _env(work: Path) -> dict[str, str]:
     return {**os.environ, "PAPERHUB_DATA_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/paperhub.sqlite3",
-            "PAPERHUB_FEED_CATEGORIES": "cs.CL", "HF_HUB_OFFLINE": "1", "PAPERHUB_LOG_LEVEL": "WARNING"}
+            "PAPERHUB_FEED_CATEGORIES": "cs.CL", "HF_HUB_OFFLINE": "1", "PAPERHUB_LOG_LEVEL": "WARNING",
+            "PAPERHUB_SCHEDULE": ""}
 
 
 def _paperhub(work: Path, *args: str) -> None:
@@ -141,44 +148,100 @@ def _summary(values: list[float]) -> dict[str, float]:
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1)}
 
 
+def _serve(work: Path) -> tuple[subprocess.Popen, str, float]:
+    """Start `paperhub serve` (no watcher, no embed worker) and wait for its first page; (server, base URL, the
+    seconds until that first page)."""
+    port = _free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2", "--threads", "4", "--no-index-watch", "--embed-workers", "0"],
+                              env=_env(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            _fetch(base + "/")
+            return server, base, time.perf_counter() - started
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                _stop(server)
+                raise
+            time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _pages(base: str, targets: dict[str, list[str]], requests: int, clients: int) -> dict:
+    """Time every page kind from `clients` concurrent clients."""
+    result: dict = {}
+    for kind, paths in targets.items():
+        for path in paths[: max(5, requests // 10)]:  # warm both workers' caches and connections
+            _fetch(base + path)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            outcomes = list(pool.map(_attempt, [base + path for path in paths]))
+        elapsed = time.perf_counter() - started
+        done = [o for o in outcomes if o is not None]
+        errors = len(outcomes) - len(done)
+        server_ms, client_ms = [o[0] for o in done], [o[1] for o in done]
+        result[kind] = {"requests": len(paths), "errors": errors,
+                        "requests_per_s": round(len(server_ms) / elapsed, 1),
+                        "server": _summary(server_ms), "client": _summary(client_ms)}
+    return result
+
+
 def measure(work: Path, requests: int, clients: int) -> dict:
     """Serve the prepared hub and time every page kind."""
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--threads", "4", "--no-index-watch"], env=_env(work),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base, _ = _serve(work)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _fetch(base + "/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.3)
-        result: dict = {}
-        for kind, paths in _targets(work, requests).items():
-            for path in paths[: max(5, requests // 10)]:  # warm both workers' caches and connections
-                _fetch(base + path)
-            started = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                outcomes = list(pool.map(_attempt, [base + path for path in paths]))
-            elapsed = time.perf_counter() - started
-            done = [o for o in outcomes if o is not None]
-            errors = len(outcomes) - len(done)
-            server_ms, client_ms = [o[0] for o in done], [o[1] for o in done]
-            result[kind] = {"requests": len(paths), "errors": errors,
-                            "requests_per_s": round(len(server_ms) / elapsed, 1),
-                            "server": _summary(server_ms), "client": _summary(client_ms)}
-        return result
+        return _pages(base, _targets(work, requests), requests, clients)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
+
+
+def _transformer_vectors(work: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(work / "paperhub.sqlite3") as db:
+        return int(db.execute("SELECT count(*) FROM search_papervector WHERE model = 'minilm'").fetchone()[0])
+
+
+def measure_while_embedding(work: Path, requests: int, clients: int) -> dict:
+    """The first hybrid search after the server starts; then page times idle, and with an embed worker running
+    beside the server (as `paperhub serve` starts it), in the same run."""
+    server, base, ready_s = _serve(work)
+    embedder = None
+    try:
+        # A query no warm-up ran: what the first visitor's search costs once the server answers.
+        first_ms = _fetch(base + "/papers/search?q=" + urllib.parse.quote("mixture of experts routing"))[1]
+        targets = _targets(work, requests)
+        idle = _pages(base, targets, requests, clients)
+        embedder = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "--queues", "embed",
+                                     "--no-schedule", "-v0"], env=_env(work), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+        before = _transformer_vectors(work)
+        while _transformer_vectors(work) == before:  # the model loaded and the first batch stored
+            if embedder.poll() is not None:
+                raise RuntimeError("the embed worker stopped")
+            time.sleep(0.5)
+        before, started = _transformer_vectors(work), time.perf_counter()
+        busy = _pages(base, targets, requests, clients)
+        embedded = _transformer_vectors(work) - before
+        embed_rate = embedded / (time.perf_counter() - started)
+    finally:
+        if embedder is not None:
+            _stop(embedder)
+        _stop(server)
+    ratios = {kind: round(busy[kind]["server"]["p50_ms"] / idle[kind]["server"]["p50_ms"], 3) for kind in idle}
+    return {"idle": idle, "embedding": busy, "p50_ratio": max(ratios.values()), "p50_ratio_by_page": ratios,
+            "first_search_ms": round(first_ms, 1), "server_ready_s": round(ready_s, 1),
+            "embedded_while_measuring": embedded, "embed_papers_per_s": round(embed_rate, 1)}
 
 
 def main() -> None:
@@ -188,6 +251,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="concurrent clients (default: one per core here)")
     parser.add_argument("--teacher-papers", type=int, default=2000,
                         help="the static model's teacher sample while preparing (default 2,000: minutes, not hours)")
+    parser.add_argument("--while-embedding", action="store_true",
+                        help="time pages idle and with an embed worker running; and the first search after start")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--activity", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -203,7 +268,8 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         ready = work / "bench-web-ready"
         steps = json.loads(ready.read_text()) if ready.exists() else prepare(work, args.teacher_papers)
-        result = {**measure(work, args.requests, args.clients), "clients": args.clients, "prepare": steps}
+        timed = measure_while_embedding if args.while_embedding else measure
+        result = {**timed(work, args.requests, args.clients), "clients": args.clients, "prepare": steps}
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

@@ -24,13 +24,23 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
+def _matching(key: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """SQL conditions "key is one of values" with their parameters: one array parameter on PostgreSQL (a long
+    IN list costs it more to plan than to run), IN lists as long as SQLite allows there."""
+    if connection.vendor == "postgresql":
+        if values:
+            yield f"{key} = ANY(%s)", [list(values)]
+        return
+    for chunk in chunks(values, chunk_size() - 1):
+        yield f"{key} IN ({','.join(['%s'] * len(chunk))})", list(chunk)
+
+
 def select_ids(table: str, column: str, values: Sequence[Any]) -> dict[Any, int]:
     """Map each value of a unique column to its row id."""
     found: dict[Any, int] = {}
     with connection.cursor() as cursor:
-        for chunk in chunks(values, chunk_size()):
-            marks = ",".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {column} IN ({marks})", list(chunk))
+        for condition, params in _matching(column, values):
+            cursor.execute(f"SELECT {column}, id FROM {table} WHERE {condition}", params)
             found.update(cursor.fetchall())
     return found
 
@@ -96,13 +106,16 @@ def time_adapter() -> Callable[[datetime | None], Any]:
     return connection.ops.adapt_datetimefield_value
 
 
-def select_rows(table: str, columns: Sequence[str], key: str, values: Sequence[Any]) -> list[tuple]:
-    """The rows (as tuples of `columns`) whose `key` is one of `values`."""
+def select_rows(table: str, columns: Sequence[str], key: str, values: Sequence[Any],
+                where: tuple[str, Any] | None = None) -> list[tuple]:
+    """The rows (as tuples of `columns`) whose `key` is one of `values` (and, with `where`, whose column
+    where[0] equals where[1])."""
     rows: list[tuple] = []
+    also = f" AND {where[0]} = %s" if where else ""
     with connection.cursor() as cursor:
-        for chunk in chunks(values, chunk_size()):
-            marks = ",".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} IN ({marks})", list(chunk))
+        for condition, params in _matching(key, values):
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {condition}{also}",
+                           [*params, *([where[1]] if where else [])])
             rows.extend(cursor.fetchall())
     return rows
 
@@ -145,26 +158,15 @@ def bulk_writing(interval: float = 0.5) -> Iterator[None]:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
 
 
-@contextlib.contextmanager
-def staging(name: str, columns: str) -> Iterator[str]:
-    """A temporary table of this connection (`columns` as in CREATE TABLE), emptied afterwards: rows are
-    loaded into it in bulk (load_rows), then moved into the real tables by one INSERT ... SELECT."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
-        cursor.execute(f"DELETE FROM {name}")
-    try:
-        yield name
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {name}")
-
-
-def load_rows(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Append rows to a table as fast as the database takes them: COPY on PostgreSQL, one prepared
-    statement over all rows on SQLite."""
+def load_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], types: Sequence[str] = ()) -> None:
+    """Append rows to a table as fast as the database takes them: COPY on PostgreSQL (binary when the columns'
+    PostgreSQL `types` are given: no text escaping of bytes), one prepared statement over all rows on SQLite."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            binary = " (FORMAT BINARY)" if types else ""
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
+                if types:
+                    copy.set_types(list(types))
                 for row in rows:
                     copy.write_row(row)
             return

@@ -13,10 +13,13 @@ not hold are counted and skipped, papers that already have a vector keep it.
 import io
 import json
 import os
+import queue
 import tempfile
+import threading
 import time
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -27,7 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
-from paperhub.papers.bulk import load_rows, staging
+from paperhub.papers.bulk import load_rows, select_ids, select_rows
 from paperhub.papers.changes import VECTOR_WRITES, serialize
 from paperhub.papers.models import Paper
 from paperhub.search import PackError, embed
@@ -163,26 +166,62 @@ def check_identity(theirs: ModelIdentity, ours: ModelIdentity) -> None:
                         f"{ours.describe()}: vectors of another model cannot be mixed in, so nothing was imported")
 
 
-def _vector_column() -> str:
-    return "bytea" if connection.vendor == "postgresql" else "BLOB"
-
-
 def _land(model: str, uids: list[str], block: bytes, width: int) -> tuple[int, int]:
-    """Store one batch of a pack's rows; (added, matched) where matched counts the uids this hub holds."""
-    rows = [(uid, block[i * width:(i + 1) * width]) for i, uid in enumerate(uids)]
-    vectors, papers = PaperVector._meta.db_table, Paper._meta.db_table
+    """Store one batch of a pack's rows; (added, matched) where matched counts the uids this hub holds.
+
+    Every writer of vectors holds the VECTOR_WRITES lock (SQLite's writers take turns anyway), so the vectors
+    found missing here are still missing when they are written: one bulk append, no conflict handling.
+    """
     with transaction.atomic():
         serialize(VECTOR_WRITES)  # vector ids in commit order: every node's cursor sees these rows
-        with staging("vector_pack", f"uid varchar(64), vector {_vector_column()}") as table, \
-                connection.cursor() as cursor:
-            load_rows(table, ["uid", "vector"], rows)
-            cursor.execute(f"SELECT count(*) FROM {table} s JOIN {papers} p ON p.uid = s.uid")
-            matched = int(cursor.fetchone()[0])
-            cursor.execute(f"INSERT INTO {vectors} (paper_id, model, vector) SELECT p.id, %s, s.vector "
-                           f"FROM {table} s JOIN {papers} p ON p.uid = s.uid WHERE true "
-                           f"ON CONFLICT (paper_id, model) DO NOTHING", [model])
-            added = cursor.rowcount
-    return added, matched
+        if connection.vendor == "postgresql":  # an import can be run again: its commit need not wait for the
+            with connection.cursor() as cursor:  # disk (a crash loses the last batches, nothing else)
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        ids = select_ids(Paper._meta.db_table, "uid", uids)
+        have = {paper_id for (paper_id,) in select_rows(
+            PaperVector._meta.db_table, ["paper_id"], "paper_id", list(ids.values()), where=("model", model))}
+        rows = [(paper_id, model, block[i * width:(i + 1) * width]) for i, uid in enumerate(uids)
+                if (paper_id := ids.get(uid)) is not None and paper_id not in have]
+        load_rows(PaperVector._meta.db_table, ["paper_id", "model", "vector"], rows, types=["int8", "varchar", "bytea"])
+    return len(rows), len(ids)
+
+
+def _batches(pack: zipfile.ZipFile, count: int, dim: int) -> Iterator[tuple[list[str], bytes]]:
+    """The pack's rows, BATCH at a time, read and decompressed by a thread of their own (zlib lets go of the
+    GIL) while the database stores the previous batch."""
+    ahead: queue.Queue = queue.Queue(maxsize=2)
+
+    def read() -> None:
+        try:
+            with pack.open("vectors.npy") as stream, \
+                    io.TextIOWrapper(pack.open("uids.txt"), encoding="utf-8") as names:
+                np.lib.format.read_magic(stream)
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+                if shape != (count, dim) or fortran or dtype != np.dtype("<f2"):
+                    raise PackError(f"the pack's vectors.npy is {shape} {dtype}; pack.json says ({count}, {dim}) "
+                                    f"float16")
+                seen = 0
+                while seen < count:
+                    uids = [line.rstrip("\n") for _, line in zip(range(min(BATCH, count - seen)), names,
+                                                                 strict=False)]
+                    block = stream.read(len(uids) * dim * 2)
+                    if not uids or len(block) != len(uids) * dim * 2:
+                        raise PackError(f"the pack ends early: {seen:,} of {count:,} rows")
+                    ahead.put((uids, block))
+                    seen += len(uids)
+            ahead.put(None)
+        except BaseException as exc:  # raised again on the storing side
+            ahead.put(exc)
+
+    reader = threading.Thread(target=read, name="pack-reader", daemon=True)
+    reader.start()
+    while (item := ahead.get()) is not None:
+        if isinstance(item, BaseException):
+            if isinstance(item, (zipfile.BadZipFile, zlib.error, EOFError)):
+                raise PackError(f"the pack is damaged: {item}") from None
+            raise item
+        yield item
+    reader.join()
 
 
 def import_vectors(path: Path, progress: Progress | None = None) -> Imported:
@@ -197,19 +236,10 @@ def import_vectors(path: Path, progress: Progress | None = None) -> Imported:
         theirs = ModelIdentity(**meta["model"])
         check_identity(theirs, hub_identity(theirs.kind))
         count, dim = int(meta["count"]), int(theirs.dim or 0)
-        added = matched = seen = 0
-        with pack.open("vectors.npy") as stream, io.TextIOWrapper(pack.open("uids.txt"), encoding="utf-8") as names:
-            np.lib.format.read_magic(stream)
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-            if shape != (count, dim) or fortran or dtype != np.dtype("<f2"):
-                raise PackError(f"the pack's vectors.npy is {shape} {dtype}; pack.json says ({count}, {dim}) float16")
-            while seen < count:
-                uids = [line.rstrip("\n") for _, line in zip(range(min(BATCH, count - seen)), names, strict=False)]
-                block = stream.read(len(uids) * dim * 2)
-                if not uids or len(block) != len(uids) * dim * 2:
-                    raise PackError(f"the pack ends early: {seen:,} of {count:,} rows")
-                done, found = _land(theirs.name, uids, block, dim * 2)
-                added, matched, seen = added + done, matched + found, seen + len(uids)
-                if progress:
-                    progress(len(uids))
+        added = matched = 0
+        for uids, block in _batches(pack, count, dim):
+            done, found = _land(theirs.name, uids, block, dim * 2)
+            added, matched = added + done, matched + found
+            if progress:
+                progress(len(uids))
     return Imported(replace(theirs), count, added, matched - added, count - matched, time.monotonic() - started)

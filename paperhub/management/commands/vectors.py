@@ -28,7 +28,7 @@ class Command(BaseCommand):
             if options["action"] == "export":
                 done = search.export_vectors(options["file"], options["model"], progress=bar.update)
                 self.stdout.write(f"{done.vectors:,} vectors of the {done.model.describe()} written to "
-                                  f"{options['file']} in {done.seconds:.1f} s")
+                                  f"{options['file']} in {done.seconds:.2f} s")
                 return
             if not options["file"].is_file():
                 raise CommandError(f"no such file: {options['file']}")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         rate = got.vectors / got.seconds if got.seconds else 0.0
-        self.stdout.write(f"{got.vectors:,} vectors of the {got.model.describe()} read in {got.seconds:.1f} s "
+        self.stdout.write(f"{got.vectors:,} vectors of the {got.model.describe()} read in {got.seconds:.2f} s "
                           f"({rate:,.0f}/s): {got.added:,} added, {got.already_there:,} already there, "
                           f"{got.not_in_hub:,} of papers this hub does not hold. Every node's index takes them in "
                           f"by itself (`paperhub index watch`, or `paperhub index update` now)")
