@@ -49,6 +49,11 @@ class PaperRecord:
         object.__setattr__(self, "author_keys", tuple(keys))
         object.__setattr__(self, "categories", tuple(c for c in self.categories if 0 < len(c) <= MAX_CATEGORY))
 
+    def __reduce__(self) -> tuple:
+        # Pickled as a plain tuple of values and restored without __post_init__: records cross from the parsing
+        # process to the writer by pickle, and unpickling dataclasses by their state dict costs 5x as much.
+        return _restore_record, (tuple(self.__dict__[name] for name in _RECORD_FIELDS),)
+
 
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     """'arXiv:2501.01234v2' or an abs/pdf URL -> ('2501.01234', 2); raises ValueError if it is no arXiv id."""
@@ -136,3 +141,12 @@ def clean_abstract(text: str | None) -> str:
         if line.strip():
             paragraphs[-1].append(line.strip())
     return "\n\n".join(" ".join(words) for words in paragraphs if words)
+
+
+_RECORD_FIELDS = tuple(PaperRecord.__dataclass_fields__)
+
+
+def _restore_record(values: tuple) -> PaperRecord:
+    record = object.__new__(PaperRecord)
+    record.__dict__.update(zip(_RECORD_FIELDS, values, strict=True))
+    return record

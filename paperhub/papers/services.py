@@ -109,12 +109,17 @@ def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
     return list(chosen.values())
 
 
-def _ensure_authors(keyed: dict[str, str]) -> dict[str, int]:
-    """Author ids by key for {key: display name}, creating the authors not yet known."""
+def _ensure_authors(keyed: dict[str, str], known: dict[str, int]) -> dict[str, int]:
+    """Author ids by key for {key: display name}, creating the authors not yet known; `known` holds ids this
+    run already looked up (authors are never deleted while papers land), and learns the new ones."""
     table = Author._meta.db_table
-    ids = select_ids(table, "key", list(keyed))
+    ids = {key: known[key] for key in keyed if key in known}
+    ids.update(select_ids(table, "key", [key for key in keyed if key not in ids]))
     missing = [(keyed[key], key) for key in keyed if key not in ids]
     ids.update(insert_returning_ids(table, ["name", "key"], missing, "key"))
+    if len(known) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
+        known.clear()
+    known.update(ids)
     return ids
 
 
@@ -128,7 +133,7 @@ def _ensure_categories(codes: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int]) -> None:
+def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int], known: dict[str, int]) -> None:
     """Set the ordered authors of papers; `replace` holds the ids of papers that may already have some."""
     if not papers:
         return
@@ -136,7 +141,7 @@ def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int]) -> 
     for _, record in papers:
         for key, name in zip(record.author_keys, record.authors, strict=True):
             keyed.setdefault(key, name)  # a new author is named as first seen
-    author_ids = _ensure_authors(keyed)
+    author_ids = _ensure_authors(keyed, known)
     if replace:
         PaperAuthor.objects.filter(paper_id__in=replace).delete()
     rows = [(paper_id, author_ids[key], position)
@@ -175,7 +180,7 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
     return {paper_id for (paper_id,) in rows}
 
 
-def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
+def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> UpsertResult:
     result = UpsertResult()
     records = _dedupe(records)
     with transaction.atomic():
@@ -214,7 +219,7 @@ def _upsert_batch(records: list[PaperRecord]) -> UpsertResult:
             result.new += len(fresh)
 
         existing = {pid for pid, _ in author_writes + category_writes if pid in stored_ids_set}
-        _write_authors(author_writes, existing)
+        _write_authors(author_writes, existing, known_authors)
         _write_categories(category_writes, existing)
     return result
 
@@ -223,9 +228,10 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
                   on_batch: Any = None) -> UpsertResult:
     """Add new papers and update changed ones, a batch per transaction; safe to kill and rerun."""
     total = UpsertResult()
+    known_authors: dict[str, int] = {}
     with bulk_writing():
         for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
-            done = _upsert_batch(batch)
+            done = _upsert_batch(batch, known_authors)
             total += done
             if on_batch is not None:
                 on_batch(len(batch), done)
