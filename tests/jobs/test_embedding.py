@@ -28,7 +28,7 @@ def _papers(count: int) -> list[int]:
 
 
 def _batches() -> list[list[int]]:
-    return [row["args"][1] for row in DBTaskResult.objects.order_by("enqueued_at", "id")
+    return [row["args"][1] for row in DBTaskResult.objects.filter(queue_name="embed").order_by("enqueued_at", "id")
             .values_list("args_kwargs", flat=True)]
 
 
@@ -101,31 +101,41 @@ def test_embed_workers_share_disjoint_batches_and_a_killed_workers_batch_is_redo
     import json
 
     hub.env["PAPERHUB_EMBED_TASK_PAPERS"] = "12"
-    hub.ingest("papers.jsonl", [snapshot_object(f"2503.{i:05d}", title=f"Work {i} on protein folding")
-                                for i in range(240)])
+    words = "structure prediction of folded proteins from sequence with attention over residues and contacts "
+    hub.ingest("papers.jsonl", [snapshot_object(f"2503.{i:05d}", title=f"Work {i} on protein folding",
+                                                abstract=f"Study {i}: " + words * 16)  # 256 tokens, as arXiv's
+                                for i in range(300)])
     queued = hub.run("index", "embed", "--enqueue")
-    assert "20 batches queued" in queued.stdout
-    first, second = _embed_worker(hub), _embed_worker(hub)
-    try:
-        def running_in_first() -> bool:
-            tasks = json.loads(_query(hub, TASKS))
-            return any(status == "RUNNING" and str(first.pid) in workers[-1].split(":")[1]
-                       for status, workers, _ in tasks)
+    assert "25 batches queued" in queued.stdout
 
-        _wait(running_in_first, 120, "a batch running in the first worker")
-        os.killpg(first.pid, signal.SIGKILL)  # mid-batch: its claim stays RUNNING until someone notices
+    def tasks() -> list:
+        return json.loads(_query(hub, TASKS))
+
+    def claims(worker: subprocess.Popen, status: str) -> list:
+        return [t for t in tasks() if t[0] == status and t[1] and t[1][-1].split(":")[1] == str(worker.pid)]
+
+    first = _embed_worker(hub)
+    second = None
+    try:
+        _wait(lambda: claims(first, "RUNNING"), 120, "a batch running in the first worker")
+        second = _embed_worker(hub)  # the two now take batches from the same queue
+        _wait(lambda: claims(second, "SUCCESSFUL"), 120, "a batch done by the second worker")
+        _wait(lambda: claims(first, "RUNNING"), 60, "the first worker in a batch")
+        os.killpg(first.pid, signal.SIGKILL)  # mid-batch, most likely: its claim stays RUNNING until noticed
         first.wait()
-        _wait(lambda: _query(hub, VECTORS).split()[0] == "240", 240, "every paper's vector")
-        _wait(lambda: all(t[0] == "SUCCESSFUL" for t in json.loads(_query(hub, TASKS))), 60, "every batch done")
+        orphaned = [t[2] for t in claims(first, "RUNNING")]  # (empty if the batch ended before the kill landed)
+        _wait(lambda: _query(hub, VECTORS).split()[0] == "300", 240, "every paper's vector")
+        _wait(lambda: all(t[0] == "SUCCESSFUL" for t in tasks()), 60, "every batch done")
     finally:
-        _stop([first, second])
-    tasks = json.loads(_query(hub, TASKS))
+        _stop([w for w in (first, second) if w is not None])
+    done = tasks()
     stored, doubled = map(int, _query(hub, VECTORS).split())
-    assert stored == 240 and doubled == 0
-    ids = [paper_id for _, _, batch in tasks for paper_id in batch]
-    assert len(ids) == len(set(ids)) == 240  # disjoint batches covering every paper
-    assert len({workers[0] for _, workers, _ in tasks}) == 2  # both workers took batches
-    redone = [workers for _, workers, _ in tasks if len(workers) == 2]
-    assert len(redone) == 1 and str(first.pid) in redone[0][0]  # the killed worker's batch, run again by the other
+    assert stored == 300 and doubled == 0
+    ids = [paper_id for _, _, batch in done for paper_id in batch]
+    assert len(ids) == len(set(ids)) == 300  # disjoint batches covering every paper
+    assert len({workers[0] for _, workers, _ in done}) == 2  # both workers took batches
+    redone = [(workers, batch) for _, workers, batch in done if len(workers) == 2]
+    assert [batch for _, batch in redone] == orphaned  # the killed worker's batch, run again to the end
+    assert all(str(first.pid) in workers[0] and str(second.pid) in workers[1] for workers, _ in redone)
     status = hub.run("index", "status").stdout
     assert "transformer embedding: 0 batches queued, 0 running" in status and "papers/s" in status

@@ -130,6 +130,7 @@ def test_a_task_whose_worker_was_killed_runs_again_to_the_end(hub, tmp_path):
 
     path = write_snapshot(tmp_path / "big.jsonl", [snapshot_object(f"2502.{i:05d}", title=f"Paper number {i}")
                                                    for i in range(30000)])
+    hub.env["PAPERHUB_INGEST_BATCH"] = "250"  # many small commits: slow enough to be killed midway
     hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
     first = _worker(hub)
     try:
