@@ -97,7 +97,8 @@ def _embedding_line(done: embedding.Progress) -> str:
     """The embed queue in a line: batches waiting and running, the recent rate, the time left at that rate."""
     queue = f"{done.queued_batches} batches queued, {done.running_batches} running"
     if done.per_second <= 0:
-        idle = "" if done.embedded >= done.papers else " (start `paperhub worker --queues embed`)"
+        idle = "" if done.embedded >= done.papers else (
+            " (embed workers, `paperhub worker --queues embed`, use only CPU time nothing else wants; is one running?)")
         return f"transformer embedding: {queue}; no vectors made in the last 10 minutes{idle}"
     left = done.seconds_left
     return (f"transformer embedding: {queue}; {done.per_second:,.1f} papers/s over the last 10 minutes, "
