@@ -42,7 +42,7 @@ def build(work: Path, papers: int, seed: int = 7) -> dict:
     from paperhub.ingest.snapshot import read_snapshot
     from paperhub.papers.records import PaperRecord
     from paperhub.search import embed, keyword, vectors
-    from paperhub.search.indexing import STATIC
+    from paperhub.search.indexing import STATIC, vector_name
 
     originals: list[PaperRecord] = []
     for name in ("recent-2025-2026.jsonl.xz", "archive-1986-2019.jsonl.xz"):
@@ -82,7 +82,7 @@ def build(work: Path, papers: int, seed: int = 7) -> dict:
     writer.wait_merging_threads()
     timings["index_build_s"] = round(time.perf_counter() - started, 1)
     (work / "search" / "keyword" / "CURRENT").write_text("g-bench")
-    vectors.save(vec_index, work / "search" / f"vectors-{STATIC}.usearch")
+    vectors.save(vec_index, work / "search" / f"vectors-{vector_name(STATIC)}.usearch")
     np.save(work / "probe_vectors.npy", base[:: max(1, len(base) // 200)][:200])
     return timings
 
@@ -106,7 +106,7 @@ def measure(work: Path, papers: int) -> dict:
 
     from paperhub import search
     from paperhub.search import embed
-    from paperhub.search.indexing import STATIC, vector_path
+    from paperhub.search.indexing import STATIC, vector_name, vector_path
 
     queries = [
         "diffusion models for video generation", "in-context learning", "graph neural networks",
@@ -151,7 +151,7 @@ def measure(work: Path, papers: int) -> dict:
     result.update(memory_now())
 
     # recall@10 of the HNSW index against exact search over the same vectors
-    index = Index.restore(str(vector_path(STATIC)), view=True)
+    index = Index.restore(str(vector_path(vector_name(STATIC))), view=True)
     probes = np.load(work / "probe_vectors.npy")
     approx = index.search(probes, 10)
     exact = index.search(probes, 10, exact=True)
