@@ -8,13 +8,14 @@ has one vector per model whatever races), so a batch whose worker was killed is 
 worker's death is noticed (jobs/worker.py). Every node's vector index takes the stored vectors in by itself.
 """
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -24,6 +25,7 @@ from paperhub.papers.changes import serialize
 from paperhub.search import embed
 from paperhub.search.indexing import coverage, embed_papers, missing_papers
 
+log = logging.getLogger(__name__)
 QUEUE = "embed"
 #: Batches kept queued ahead of the workers; plan() tops the queue up when it holds fewer than half of these.
 AHEAD = 16
@@ -40,7 +42,10 @@ def embed_batch(model: str, paper_ids: list[int]) -> dict[str, Any]:
         return {"model": model, "papers": len(paper_ids), "embedded": 0, "skipped": "not the configured model"}
     started = time.monotonic()
     done = embed_papers(model, embed.transformer(), paper_ids)
-    plan(low_only=True)  # a fast worker (a GPU) must not wait for the next housekeeping round
+    try:
+        plan(low_only=True)  # a fast worker (a GPU) must not wait for the next housekeeping round
+    except DatabaseError:  # (the batch is done either way; housekeeping plans again within seconds)
+        log.warning("could not plan more embedding batches just now", exc_info=True)
     return {"model": model, "papers": len(paper_ids), "embedded": done,
             "seconds": round(time.monotonic() - started, 3)}
 
