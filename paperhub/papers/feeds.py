@@ -79,15 +79,21 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_period(kind: str, text: str) -> Period:
-    """A period from its URL form; raises PeriodError for anything else."""
+    """A period from its URL form; raises PeriodError for anything else, and for a period at the calendar's
+    edges (year 1 or 9999), whose page could not link the period before or after it."""
     try:
+        chosen = None
         if kind == "day":
-            return day_period(date.fromisoformat(text))
-        if kind == "week" and (match := _WEEK.match(text)):
-            return week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
-        if kind == "month" and (match := _MONTH.match(text)):
-            return month_period(date(int(match[1]), int(match[2]), 1))
-    except ValueError:
+            chosen = day_period(date.fromisoformat(text))
+        elif kind == "week" and (match := _WEEK.match(text)):
+            chosen = week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        elif kind == "month" and (match := _MONTH.match(text)):
+            chosen = month_period(date(int(match[1]), int(match[2]), 1))
+        if chosen is not None:
+            for neighbour in (chosen.shifted(-1), chosen.shifted(1)):
+                week_period(neighbour.first), month_period(neighbour.last)  # what the page links to
+            return chosen
+    except (ValueError, OverflowError):
         pass
     raise PeriodError(f"not a {kind}: {text!r}")
 

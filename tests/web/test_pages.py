@@ -207,3 +207,11 @@ def test_card_excerpts_never_leave_math_half_open():
     assert excerpt("a b c", 5) == "a b c"
     assert excerpt("one two $x + y$ three four", 3) == "one two …"
     assert excerpt("one $x$ two three", 3) == "one $x$ two …"
+
+
+def test_periods_at_the_calendars_edges_are_not_found(client, papers):
+    """Issue 16: /papers/date/9999-12-31 and friends answered 500 (no day after them to link to)."""
+    for path in ("/papers/date/9999-12-31", "/papers/date/0001-01-01", "/papers/month/9999-12",
+                 "/papers/month/0001-01", "/papers/week/9999-W52", "/papers/week/0001-W01"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/papers/date/9999-11-01").status_code == 200  # near the edge is still a day
