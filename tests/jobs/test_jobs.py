@@ -104,14 +104,16 @@ def _stop(workers: list[subprocess.Popen]) -> None:
 def test_workers_share_the_queue_and_run_each_task_once(hub, tmp_path):
     from tests.factories import write_snapshot
 
-    for n in range(12):
-        path = write_snapshot(tmp_path / f"part{n}.jsonl", [snapshot_object(f"2501.{n:02d}{i:03d}")
-                                                            for i in range(40)])
-        hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
     refused = hub.run("jobs", "enqueue", "shell", "-c", "print(1)", check=False)
     assert refused.returncode != 0 and "not a command tasks run" in refused.stderr
     workers = [_worker(hub) for _ in range(3)]
     try:
+        paths = [str(write_snapshot(tmp_path / f"part{n}.jsonl", [snapshot_object(f"2501.{n:02d}{i:03d}")
+                                                                  for i in range(40)])) for n in range(12)]
+        # All three idle and polling, then the twelve tasks at once: one fast worker cannot take them all first.
+        _wait(lambda: len(json.loads(hub.run("jobs", "status", "--json").stdout)["workers"]) == 3, 60, "workers")
+        hub.run("shell", "-v0", "-c", "from paperhub.jobs import tasks\n"
+                f"for path in {paths!r}: tasks.enqueue(['ingest', 'snapshot', path])")
         _wait(lambda: all(t["status"] in ("SUCCESSFUL", "FAILED") for t in _tasks(hub)), 120, "the tasks")
     finally:
         _stop(workers)
@@ -130,7 +132,7 @@ def test_a_task_whose_worker_was_killed_runs_again_to_the_end(hub, tmp_path):
 
     path = write_snapshot(tmp_path / "big.jsonl", [snapshot_object(f"2502.{i:05d}", title=f"Paper number {i}")
                                                    for i in range(30000)])
-    hub.env["PAPERHUB_INGEST_BATCH"] = "250"  # many small commits: slow enough to be killed midway
+    hub.env["PAPERHUB_INGEST_BATCH"] = "20"  # 1,500 small commits: slow enough to be killed midway, for sure
     hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
     first = _worker(hub)
     try:
