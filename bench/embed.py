@@ -92,25 +92,12 @@ def main() -> None:
 CLI = [sys.executable, "-m", "paperhub.cli"]
 
 
-def _sql(url: str, query: str) -> tuple:
-    """One row of a query, straight from the database: the bench's polling must not take CPU from the workers
-    (a `paperhub shell` costs a core-second)."""
-    if url.startswith("sqlite:///"):
-        import sqlite3
-
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            return tuple(db.execute(query).fetchone() or ())
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
-        cursor = db.execute(query)
-        return tuple(cursor.fetchone() or ()) if cursor.description else ()
-
-
 TASKS = "django_tasks_database_dbtaskresult"
 
 
 def _embed_with(env: dict[str, str], workers: int) -> dict[str, float]:
+    from bench.scratch import query_one as _sql
+
     """Start `workers` embed workers, wait until each has loaded the model, queue every paper, time it."""
     url = env["DATABASE_URL"]
     for table in ("search_papervector", TASKS, "jobs_workerbeat"):  # the previous count's

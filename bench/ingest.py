@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,13 +40,9 @@ def parse_floor(file: Path, limit: int | None = None) -> float:
 
 
 def _count_papers(url: str) -> int:
-    if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-            return int(conn.execute("SELECT count(*) FROM papers_paper").fetchone()[0])
-    import psycopg
+    from bench.scratch import query_one
 
-    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-        return int(conn.execute("SELECT count(*) FROM papers_paper").fetchone()[0])  # type: ignore[index]
+    return int(query_one(url, "SELECT count(*) FROM papers_paper")[0])
 
 
 def run(file: Path, limit: int | None = None, keep: Path | None = None, database_url: str = "") -> dict:

@@ -55,3 +55,18 @@ def drop_database(url: str) -> None:
         if name.startswith("paperhub_scratch_"):
             with _admin(url) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def query_one(url: str, sql: str) -> tuple:
+    """One row of a statement run straight on a scratch database (no Django: a benchmark polling it must not
+    take the CPU it measures); () for statements that return nothing."""
+    if not is_postgres(url):
+        import sqlite3
+
+        with sqlite3.connect(urlsplit(url).path) as db:
+            return tuple(db.execute(sql).fetchone() or ())
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
+        cursor = db.execute(sql)
+        return tuple(cursor.fetchone() or ()) if cursor.description else ()

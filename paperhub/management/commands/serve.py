@@ -7,15 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
+
+from paperhub import search
 
 
 def _warm(worker: Any) -> None:
     """In each web worker before it takes its first request: load the models and open the indexes, so no
     visitor waits for them (the transformer alone takes seconds to load)."""
-    from django.db import connections
-
-    from paperhub import search
-
     seconds = search.warm()
     connections.close_all()  # opened in the worker's main thread; requests run in threads of their own
     worker.log.info("search ready in %.1f s", seconds)
