@@ -45,7 +45,7 @@ class HubThrottle(BaseThrottle):
         if user is not None:
             key, rate = f"token:{user.pk}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
         else:
-            key, rate = f"ip:{self.get_ident(request)}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_ANON)
+            key, rate = f"ip:{ratelimit.client_address(request)}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_ANON)
         if rate is None:
             return True
         wait = ratelimit.hit(key, rate)

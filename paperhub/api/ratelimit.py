@@ -5,7 +5,9 @@ import re
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest
 
 from paperhub.api.models import RateWindow
 
@@ -47,3 +49,23 @@ def hit(key: str, rate: Rate, now: float | None = None) -> int:
     if random.random() < 0.001:  # now and then, forget windows that have ended
         RateWindow.objects.filter(started__lt=window - 86400).delete()
     return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the connection's, or behind PAPERHUB_PROXIES proxies the one they forwarded."""
+    proxies = settings.NINJA_NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        # Each proxy appends the address it received from; only the last `proxies` entries can be trusted.
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))][:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def over_limit(request: HttpRequest, scope: str, rate_text: str, who: str | None = None) -> int:
+    """Count a request to `scope` for its client (or for `who`); 0 when allowed, else the seconds to wait."""
+    rate = parse_rate(rate_text)
+    if rate is None:
+        return 0
+    return hit(f"{scope}:{who if who is not None else client_address(request)}", rate)

@@ -17,8 +17,7 @@ from paperhub.digests.models import Subscription
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """From the form on every page: mails a confirmation link (rate-limited per IP: each request sends mail)."""
-    rate = ratelimit.parse_rate(settings.PAPERHUB_SUBSCRIBE_RATE)
-    wait = ratelimit.hit(f"subscribe:{request.META.get('REMOTE_ADDR', '')}", rate) if rate else 0
+    wait = ratelimit.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
     if wait:
         messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
         return redirect("/")

@@ -65,6 +65,19 @@ def test_subscribing_is_rate_limited_per_address(db, settings, mail_sink):
     assert "Too many subscriptions" in pages[2] and len(mail_sink.messages) == 2
 
 
+def test_subscribe_limit_keys_on_the_forwarded_address_behind_a_proxy(db, settings, mail_sink):
+    settings.PAPERHUB_SUBSCRIBE_RATE, settings.NINJA_NUM_PROXIES = "1/hour", 1
+    client = Client(REMOTE_ADDR="10.0.0.1")  # every request arrives from the proxy
+
+    def subscribe(forwarded: str, email: str) -> str:
+        return client.post("/digests/subscribe", {"email": email}, HTTP_X_FORWARDED_FOR=forwarded,
+                           follow=True).content.decode()
+
+    assert "Too many" not in subscribe("203.0.113.5", "a@example.org")
+    assert "Too many" not in subscribe("198.51.100.7", "b@example.org")  # another reader behind the same proxy
+    assert "Too many" in subscribe("1.1.1.1, 203.0.113.5", "c@example.org")  # a forged left entry changes nothing
+
+
 def test_subscribing_when_the_mail_server_is_down_says_so(db, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
