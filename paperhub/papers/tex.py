@@ -25,8 +25,13 @@ SYMBOLS = {
     "prime": "′", "deg": "°", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "max": "max", "min": "min",
     "arg": "arg", "lim": "lim", "det": "det", "quad": " ", "qquad": "  ", ",": " ", ";": " ", "!": "",
     "left": "", "right": "", "big": "", "Big": "", "%": "%", "&": "&", "_": "_", "#": "#", "$": "$",
-    "{": "{", "}": "}",
+    "{": "{", "}": "}", "ln": "ln", "lg": "lg", "dim": "dim", "Pr": "Pr", "lceil": "⌈", "rceil": "⌉",
+    "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
+    "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
+    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "rm": "", "cal": "", "bf": "", "sf": "",
+    "it": "",  # font switches: the text after them is shown plainly
 }
+
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 
@@ -39,9 +44,10 @@ def _script(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
-STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "mathit": "i", "textit": "i", "emph": "i"}
+STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
 PLAIN = {"mathrm", "text", "textrm", "mathcal", "mathbb", "mathsf", "mathtt", "texttt", "operatorname",
-         "mathfrak", "mathscr", "hat", "tilde", "bar", "vec", "widetilde", "widehat", "overline", "dot"}
+         "mathfrak", "mathscr", "mbox", "hbox", "underline", "hat", "tilde", "bar", "vec", "widetilde", "widehat",
+         "overline", "dot"}
 MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
 
