@@ -3,6 +3,7 @@ the few tags made here (<sup>, <sub>, <i>, <b>, <span class="math">) are added. 
 
 import html
 import re
+from collections.abc import Iterator
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,34 +25,12 @@ SYMBOLS = {
     "prime": "′", "deg": "°", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "max": "max", "min": "min",
     "arg": "arg", "lim": "lim", "det": "det", "quad": " ", "qquad": "  ", ",": " ", ";": " ", "!": "",
     "left": "", "right": "", "big": "", "Big": "", "%": "%", "&": "&", "_": "_", "#": "#", "$": "$",
-    "{": "{", "}": "}",
+    "{": "{", "}": "}", "ln": "ln", "lg": "lg", "dim": "dim", "Pr": "Pr", "lceil": "⌈", "rceil": "⌉",
+    "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
+    "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
+    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "rm": "", "cal": "", "bf": "", "sf": "",
+    "it": "",  # font switches: the text after them is shown plainly
 }
-STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "mathit": "i", "textit": "i", "emph": "i"}
-PLAIN = {"mathrm", "text", "textrm", "mathcal", "mathbb", "mathsf", "mathtt", "texttt", "operatorname",
-         "mathfrak", "mathscr", "hat", "tilde", "bar", "vec", "widetilde", "widehat", "overline", "dot"}
-
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)", re.DOTALL)
-
-
-def _group(text: str, start: int) -> tuple[str, int]:
-    """The argument at `start`: a {balanced group} or one character (after spaces); and where it ends."""
-    while start < len(text) and text[start] == " ":
-        start += 1
-    if start >= len(text):
-        return "", start
-    if text[start] != "{":
-        if text[start] == "\\":
-            match = re.match(r"\\([A-Za-z]+|.)", text[start:])
-            if match:
-                return match[0], start + len(match[0])
-        return text[start], start + 1
-    depth = 0
-    for i in range(start, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
-            return text[start + 1:i], i + 1
-    return text[start + 1:], len(text)
-
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
@@ -65,72 +44,159 @@ def _script(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
-def _math(text: str, depth: int = 0, plain: bool = False) -> str:
-    """Math source as escaped HTML, or (plain) as Unicode text to be escaped later."""
-    escape = (lambda t: t) if plain else html.escape
-    if depth > 20:  # hostile nesting: show the rest as text
-        return escape(text)
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char in "^_":
-            argument, i = _group(text, i + 1)
-            inner = _math(argument, depth + 1, plain)
-            if plain:
-                out.append(_script(inner, _SUPERSCRIPT if char == "^" else _SUBSCRIPT, char))
-            else:
-                tag = "sup" if char == "^" else "sub"
-                out.append(f"<{tag}>{inner}</{tag}>")
-        elif char == "\\":
-            match = re.match(r"\\([A-Za-z]+|.)", text[i:])
-            name = match[1] if match else ""
-            i += len(match[0]) if match else 1
-            if name in STYLES:
-                argument, i = _group(text, i)
-                inner = _math(argument, depth + 1, plain)
-                out.append(inner if plain else f"<{STYLES[name]}>{inner}</{STYLES[name]}>")
-            elif name in PLAIN:
-                argument, i = _group(text, i)
-                out.append(_math(argument, depth + 1, plain))
-            elif name == "frac":
-                top, i = _group(text, i)
-                bottom, i = _group(text, i)
-                out.append(f"({_math(top, depth + 1, plain)})/({_math(bottom, depth + 1, plain)})")
-            else:
-                out.append(escape(SYMBOLS.get(name, name)))
-        elif char in "{}":
-            i += 1
+STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
+PLAIN = {"mathrm", "text", "textrm", "mathcal", "mathbb", "mathsf", "mathtt", "texttt", "operatorname",
+         "mathfrak", "mathscr", "mbox", "hbox", "underline", "hat", "tilde", "bar", "vec", "widetilde", "widehat",
+         "overline", "dot"}
+MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
+MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_OPENERS = re.compile(r"\$\$|\$|\\\(")
+_CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
+
+
+class _Closers:
+    """Where each closing delimiter next occurs, found once per occurrence: asked in increasing order, so the
+    scan for a missing closer is not repeated for every opener (that was quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, int] = {}
+
+    def next(self, closer: str, start: int) -> int:
+        """The first index >= start of `closer`, or -1."""
+        known = self.found.get(closer, -2)
+        if known == -1 or known >= start:
+            return known
+        self.found[closer] = self.text.find(closer, start)
+        return self.found[closer]
+
+
+def _spans(text: str) -> Iterator[tuple[int, int, int, int]]:
+    """Each math span ($$...$$, $...$ or \\(...\\), content not empty) as (start, content start, content end,
+    end), left to right, in linear time."""
+    closers = _Closers(text)
+    position = 0
+    while (opener := _OPENERS.search(text, position)) is not None:
+        start = opener.start()
+        for delimiter in ("$$", "$") if opener[0] == "$$" else (opener[0],):
+            inner = start + len(delimiter)
+            end = closers.next(_CLOSERS[delimiter], inner + 1)  # the content holds at least one character
+            if end != -1:
+                yield start, inner, end, end + len(_CLOSERS[delimiter])
+                position = end + len(_CLOSERS[delimiter])
+                break
         else:
-            out.append(escape(char))
-            i += 1
-    return "".join(out)
+            position = start + 1
+
+
+def _braces(text: str, start: int, stop: int) -> dict[int, int]:
+    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none)."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    for index in range(start, stop):
+        if text[index] == "{":
+            open_at.append(index)
+        elif text[index] == "}" and open_at:
+            pairs[open_at.pop()] = index
+    for index in open_at:
+        pairs[index] = stop
+    return pairs
+
+
+class _Math:
+    """One math span rendered in one pass: each argument is a (start, stop) range of the source, never a copy,
+    and each character is visited once per nesting level (at most MAX_DEPTH)."""
+
+    def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
+        self.text, self.plain = text, plain
+        self.pairs = _braces(text, start, stop)
+        self.escape = (lambda t: t) if plain else html.escape
+
+    def argument(self, start: int, stop: int) -> tuple[int, int, int]:
+        """The argument at `start`: a {balanced group} or one character or command (after spaces), as the
+        range of its content and where it ends."""
+        text = self.text
+        while start < stop and text[start] == " ":
+            start += 1
+        if start >= stop:
+            return start, start, start
+        if text[start] == "{":
+            close = min(self.pairs[start], stop)
+            return start + 1, close, min(close + 1, stop)
+        if text[start] == "\\" and (match := _COMMAND.match(text, start, stop)):
+            return start, match.end(), match.end()
+        return start, start + 1, start + 1
+
+    def render(self, start: int, stop: int, depth: int = 0) -> str:
+        """text[start:stop] as escaped HTML, or (plain) as Unicode text to be escaped later."""
+        text, plain, escape = self.text, self.plain, self.escape
+        if depth > MAX_DEPTH:  # hostile nesting: show the rest as text
+            return escape(text[start:stop])
+        out: list[str] = []
+        i = start
+        while i < stop:
+            char = text[i]
+            if char in "^_":
+                low, high, i = self.argument(i + 1, stop)
+                inner = self.render(low, high, depth + 1)
+                if plain:
+                    out.append(_script(inner, _SUPERSCRIPT if char == "^" else _SUBSCRIPT, char))
+                else:
+                    tag = "sup" if char == "^" else "sub"
+                    out.append(f"<{tag}>{inner}</{tag}>")
+            elif char == "\\":
+                match = _COMMAND.match(text, i, stop)
+                name = match[1] if match else ""
+                i = match.end() if match else i + 1
+                if name in STYLES:
+                    low, high, i = self.argument(i, stop)
+                    inner = self.render(low, high, depth + 1)
+                    out.append(inner if plain else f"<{STYLES[name]}>{inner}</{STYLES[name]}>")
+                elif name in PLAIN:
+                    low, high, i = self.argument(i, stop)
+                    out.append(self.render(low, high, depth + 1))
+                elif name == "frac":
+                    top_low, top_high, i = self.argument(i, stop)
+                    bottom_low, bottom_high, i = self.argument(i, stop)
+                    top = self.render(top_low, top_high, depth + 1)
+                    out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1)})")
+                else:
+                    out.append(escape(SYMBOLS.get(name, name)))
+            elif char in "{}":
+                i += 1
+            else:
+                out.append(escape(char))
+                i += 1
+        return "".join(out)
+
+
+def _pieces(text: str, plain: bool) -> Iterator[str]:
+    """The text and math pieces of `text` in order: text with accents as Unicode, math rendered; long math
+    spans are left as text."""
+    position = 0
+    for start, low, high, end in _spans(text):
+        if high - low > MAX_MATH:
+            continue
+        yield latex_to_unicode(text[position:start])
+        yield _Math(text, low, high, plain).render(low, high)
+        position = end
+    yield latex_to_unicode(text[position:])
 
 
 def plain_text(text: str) -> str:
     """Text with its math and accents turned into Unicode, no markup: O(n^2) -> O(n²). Not escaped."""
     if "$" not in text and "\\" not in text:
         return text
-    out: list[str] = []
-    position = 0
-    for match in _MATH.finditer(text):
-        out.append(latex_to_unicode(text[position:match.start()]))
-        out.append(_math(next(group for group in match.groups() if group is not None), plain=True))
-        position = match.end()
-    out.append(latex_to_unicode(text[position:]))
-    return "".join(out)
+    return "".join(_pieces(text, plain=True))
 
 
 def render_tex(text: str) -> SafeString:
     """Text with $...$ math rendered as HTML and LaTeX accents as Unicode; everything else escaped."""
-    out: list[str] = []
-    position = 0
-    for match in _MATH.finditer(text or ""):
-        out.append(html.escape(latex_to_unicode(text[position:match.start()])))
-        source = next(group for group in match.groups() if group is not None)
-        out.append(f'<span class="math">{_math(source)}</span>')
-        position = match.end()
-    out.append(html.escape(latex_to_unicode((text or "")[position:])))
+    pieces = _pieces(text or "", plain=False)
+    out = [html.escape(piece) if index % 2 == 0 else f'<span class="math">{piece}</span>'
+           for index, piece in enumerate(pieces)]
     return mark_safe("".join(out))  # noqa: S308 (built from escaped pieces and our own tags)
 
 
