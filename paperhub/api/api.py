@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
@@ -236,12 +237,12 @@ def _submission(submission: Submission) -> dict[str, Any]:
 
 
 @api.post("/papers/submit", response={202: SubmissionOut}, auth=TokenAuth(), tags=["writes"])
-def submit(request: HttpRequest, body: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
     """Ask for a paper in today's feed (the same rules as the web page); a worker fetches it from arXiv.
 
     Answers 202 at once with the submission's status; read it again at its `url` until it is done or failed.
     """
-    return 202, _submission(services.submit(_user(request), body.paper))
+    return Status(202, _submission(services.submit(_user(request), body.paper)))
 
 
 @api.get("/submissions/{int:submission_id}", response=SubmissionOut, auth=TokenAuth(), tags=["paperhub"])

@@ -1,10 +1,11 @@
 """Writes: "not interested", cold-start seeds, library imports, exclusions, follows and saved searches."""
 
 import re
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -88,16 +89,7 @@ def find_paper(reference: Reference) -> Paper | None:
     return Paper.objects.filter(title__iexact=reference.title).first()
 
 
-class Upload(Protocol):
-    """An uploaded file, as Django gives it (or a ContentFile of pasted text)."""
-
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = -1, /) -> bytes: ...
-
-
-def import_library(user: User, upload: Upload) -> ImportJob:
+def import_library(user: User, upload: File) -> ImportJob:
     """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
     the For-you page shows its progress and what came of it."""
     user_id = _require_user(user)
