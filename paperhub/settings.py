@@ -177,6 +177,12 @@ PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14)
 PAPERHUB_SIGNUP_OPEN = env_bool("PAPERHUB_SIGNUP_OPEN", True)
 PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5)
 PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14)
+# Submissions are fetched from arXiv by a worker: each call's timeout, and the longest Retry-After or backoff it
+# waits for (a longer one fails the submission at once rather than hold the worker).
+PAPERHUB_SUBMIT_TIMEOUT = env_float("PAPERHUB_SUBMIT_TIMEOUT", 10.0)
+PAPERHUB_SUBMIT_MAX_WAIT = env_float("PAPERHUB_SUBMIT_MAX_WAIT", 30.0)
+# The largest library file (BibTeX, CSL JSON) For you imports, in bytes; a worker matches it.
+PAPERHUB_IMPORT_MAX_BYTES = env_int("PAPERHUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
 PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
 PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")

@@ -170,3 +170,24 @@ def mail_sink(settings: Any) -> Iterator[Any]:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
     yield sink
     sink.close()
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], list[Any]]:
+    """Run every queued task here, oldest first, as a worker runs it (django-tasks-db's own run_task)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+
+    def run() -> list[Any]:
+        ran = []
+        while (row := DBTaskResult.objects.ready().order_by("enqueued_at", "id").first()) is not None:
+            row.claim(worker.worker_id)
+            worker.run_task(row)
+            row.refresh_from_db()
+            ran.append(row)
+        return ran
+
+    return run

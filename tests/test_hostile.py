@@ -155,7 +155,7 @@ def _concrete(name: str, hostile) -> str | None:
         "collect": "/collections/add", "collection_bib": f"/collections/eve/{slug}.bib",
         "collection": f"/collections/eve/{slug}", "for_you": "/for-you",
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
-        "paragraph": "/for-you/paragraph", "import_library": "/for-you/import",
+        "paragraph": "/for-you/paragraph", "import_library": "/for-you/import", "imports": "/for-you/imports",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
         "feedback": "/for-you/feedback/not-a-token", "follow": f"/authors/follow/{author.pk}",
         "save_search": "/searches/save", "delete_search": f"/searches/{saved.pk}/forget",

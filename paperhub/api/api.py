@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
@@ -19,7 +20,7 @@ from paperhub import search as search_api
 from paperhub.api import hf, ratelimit, tokens
 from paperhub.community import queries as community
 from paperhub.community import services
-from paperhub.community.models import Comment
+from paperhub.community.models import Comment, Submission
 from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 
@@ -219,12 +220,38 @@ class SubmitIn(Schema):
     paper: str = Field(..., max_length=300, description="an arXiv id or arXiv URL")
 
 
-@api.post("/papers/submit", response=dict[str, Any], auth=TokenAuth(), tags=["writes"])
-def submit(request: HttpRequest, body: SubmitIn) -> dict[str, Any]:
-    """Put a paper into today's feed (the same rules as the web page)."""
-    done = services.submit(_user(request), body.paper)
-    names, comments = _counts([done.paper])
-    return hf.paper(done.paper, names.get(done.paper.pk, []), done.paper.upvotes, 0, done.entry)
+class SubmissionOut(Schema):
+    id: int
+    paper: str = Field(..., description="the arXiv id")
+    status: Literal["pending", "fetching", "done", "failed"]
+    message: str = Field(..., description="why it failed, or the title once it is in the feed")
+    url: str = Field(..., description="where to read its status")
+    createdAt: str  # noqa: N815 (like Hugging Face's field names)
+    finishedAt: str | None  # noqa: N815
+
+
+def _submission(submission: Submission) -> dict[str, Any]:
+    return {"id": submission.pk, "paper": submission.arxiv_id, "status": submission.status,
+            "message": submission.message, "url": f"/api/submissions/{submission.pk}",
+            "createdAt": hf.iso(submission.created_at), "finishedAt": hf.iso(submission.finished_at)}
+
+
+@api.post("/papers/submit", response={202: SubmissionOut}, auth=TokenAuth(), tags=["writes"])
+def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
+    """Ask for a paper in today's feed (the same rules as the web page); a worker fetches it from arXiv.
+
+    Answers 202 at once with the submission's status; read it again at its `url` until it is done or failed.
+    """
+    return Status(202, _submission(services.submit(_user(request), body.paper)))
+
+
+@api.get("/submissions/{int:submission_id}", response=SubmissionOut, auth=TokenAuth(), tags=["paperhub"])
+def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    """One of your submissions: pending, fetching, done or failed (with its message)."""
+    found = Submission.objects.filter(pk=submission_id, user_id=_user(request).pk).first()
+    if found is None:
+        raise HttpError(404, f"you have no submission {submission_id}")
+    return _submission(found)
 
 
 class CommentOut(Schema):

@@ -77,3 +77,31 @@ class CollectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection_id}: {self.paper_id}"
+
+
+class Submission(models.Model):
+    """A paper someone asked to put into today's feed, fetched from arXiv by a background task."""
+
+    PENDING, FETCHING, DONE, FAILED = "pending", "fetching", "done", "failed"
+    STATUSES = [(PENDING, "waiting to be fetched"), (FETCHING, "fetching from arXiv"), (DONE, "in the feed"),
+                (FAILED, "failed")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    arxiv_id = models.CharField(max_length=64)
+    day = models.DateField()  # the feed day it was asked on: the daily quota counts these, failed ones too
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    message = models.TextField(blank=True)
+    paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "day"], name="submission_quota")]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id} by {self.user_id}: {self.status}"
+
+    @property
+    def waiting(self) -> bool:
+        """Still to be fetched or being fetched (pages poll until it is not)."""
+        return self.status in (self.PENDING, self.FETCHING)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
-from paperhub.community.models import Collection, Comment, Upvote
+from paperhub.community.models import Collection, Comment, Submission, Upvote
 from paperhub.papers.models import Paper
 
 
@@ -59,3 +59,11 @@ def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) 
     """The collections holding a paper that the viewer may see."""
     return list(visible_collections(viewer).filter(items__paper=paper).select_related("owner")
                 .order_by("-created_at"))
+
+
+def submissions_of(user: AbstractBaseUser | AnonymousUser, limit: int = 20) -> list[Submission]:
+    """The user's latest submissions, newest first, with their papers."""
+    if not user.is_authenticated:
+        return []
+    return list(Submission.objects.filter(user_id=user.pk).select_related("paper").order_by("-created_at", "-id")
+                [:limit])

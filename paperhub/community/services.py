@@ -1,8 +1,8 @@
 """Writes by people: upvotes, comments, submissions, collections. Each checks who may do it."""
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,14 +10,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tasks import task
 
-from paperhub.community.models import Collection, CollectionItem, Comment, Upvote
+from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote
+from paperhub.ingest import arxiv_api
+from paperhub.ingest.http import PoliteClient, SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import split_arxiv_id
+from paperhub.papers.records import PaperRecord, split_arxiv_id
+from paperhub.papers.services import upsert_papers
 
 COMMENT_MAX_CHARS = 10_000
+FETCH_RETRIES = 2  # a submission's arXiv calls: one try and two retries, each within PAPERHUB_SUBMIT_MAX_WAIT
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -116,25 +121,16 @@ def arxiv_id_from(text: str) -> str:
     return split_arxiv_id(candidate.removeprefix("arXiv:").removeprefix("arxiv:"))[0]
 
 
-@dataclass
-class Submission:
-    """A submitted paper and the feed entry it got."""
-
-    paper: Paper
-    entry: FeedEntry
-
-
 def fetch_paper(arxiv_id: str) -> Paper | None:
-    """The paper from the hub, or fetched from the arXiv API and stored when the hub lacks it."""
+    """The paper from the hub, or fetched from the arXiv API and stored when the hub lacks it.
+
+    Calls keep the API's pause, shared by every process of the hub, with short timeouts and waits (settings).
+    """
     paper = Paper.objects.filter(uid=arxiv_id).first()
     if paper is not None:
         return paper
-    from paperhub.ingest import arxiv_api
-    from paperhub.ingest.http import PoliteClient
-    from paperhub.papers.records import PaperRecord
-    from paperhub.papers.services import upsert_papers
-
-    client = PoliteClient(delay=0)
+    client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY, retries=FETCH_RETRIES, shared=True,
+                          timeout=settings.PAPERHUB_SUBMIT_TIMEOUT, max_wait=settings.PAPERHUB_SUBMIT_MAX_WAIT)
     records = [item for page in arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, ids=[arxiv_id])
                for item in page if isinstance(item, PaperRecord) and item.uid == arxiv_id]
     upsert_papers(records)
@@ -142,36 +138,73 @@ def fetch_paper(arxiv_id: str) -> Paper | None:
 
 
 def submit(user: User, text: str) -> Submission:
-    """Put a paper into today's feed: logged in, within the daily quota, recent enough, not already there."""
-    _require_user(user)
+    """Ask for a paper in today's feed: checks the login, the id and the daily quota, records the submission and
+    queues its fetch (fetch_submission); the page or the API then shows how it went."""
+    user_id = _require_user(user)
     arxiv_id = arxiv_id_from(text)
     day = feeds.today()
-    username = user.get_username()
     quota = settings.PAPERHUB_SUBMIT_DAILY_QUOTA
-    if FeedEntry.objects.filter(source="submission", submitted_by=username, day=day).count() >= quota:
-        raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
-    existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
-    if existing is not None:
-        raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
-    from paperhub.ingest.http import SourceError
+    with transaction.atomic():
+        if Submission.objects.filter(user_id=user_id, day=day).count() >= quota:
+            raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
+        existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
+        if existing is not None:
+            raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
+        if Submission.objects.filter(arxiv_id=arxiv_id, status__in=[Submission.PENDING, Submission.FETCHING]).exists():
+            raise NotAllowed(f"{arxiv_id} is being fetched already.")
+        submission = Submission.objects.create(user_id=user_id, arxiv_id=arxiv_id, day=day)
+        fetch_submission.enqueue(submission.pk)  # the queue is a table: the task and the row commit together
+    return submission
 
+
+def _place(submission: Submission) -> Paper:
+    """Fetch the submission's paper and put it into today's feed; NotAllowed says why not."""
+    arxiv_id = submission.arxiv_id
     try:
         paper = fetch_paper(arxiv_id)
     except SourceError as exc:
         raise NotAllowed(f"arXiv could not be reached to fetch {arxiv_id} ({exc}); try again later.") from exc
     if paper is None:
         raise NotAllowed(f"arXiv has no paper {arxiv_id}.")
+    username = submission.user.get_username()
+    if FeedEntry.objects.filter(paper=paper, source="submission", submitted_by=username).exists():
+        return paper  # placed by an earlier run of this task that was killed before it said so
     max_age = settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS
     if paper.published and paper.published < timezone.now() - timedelta(days=max_age):
         raise NotAllowed(f"{arxiv_id} was published on {paper.published:%Y-%m-%d}; only papers from the last "
                          f"{max_age} days can be submitted.")
+    existing = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
+    if existing is not None:
+        raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
     try:
         with transaction.atomic():
-            entry = FeedEntry.objects.create(paper=paper, day=day, source="submission", submitted_by=username,
-                                             submitted_at=timezone.now())
+            FeedEntry.objects.create(paper=paper, day=feeds.today(), source="submission", submitted_by=username,
+                                     submitted_at=submission.created_at)
     except IntegrityError:
         raise NotAllowed(f"{arxiv_id} is already in today's feed.") from None
-    return Submission(paper, entry)
+    return paper
+
+
+@task()
+def fetch_submission(submission_id: int) -> dict[str, Any]:
+    """Fetch a submitted paper and place it in the feed, recording how it went on the submission.
+
+    Safe to run again (a worker killed midway): a finished submission is left as it is, and a paper already
+    placed by this submission is not placed twice.
+    """
+    submission = Submission.objects.select_related("user").filter(pk=submission_id).first()
+    if submission is None or not submission.waiting:
+        return {"submission": submission_id, "status": submission.status if submission else "gone"}
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.FETCHING)
+    try:
+        paper = _place(submission)
+    except NotAllowed as exc:
+        status, message, paper_id = Submission.FAILED, str(exc), None
+    else:
+        status, message, paper_id = Submission.DONE, f"In the feed: {paper.title}", paper.pk
+    Submission.objects.filter(pk=submission.pk).update(status=status, message=message, paper_id=paper_id,
+                                                       finished_at=timezone.now())
+    return {"submission": submission_id, "status": status, "message": message}
 
 
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:

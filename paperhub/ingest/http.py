@@ -10,9 +10,13 @@ from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
+from django.db import connection
+
+from paperhub.papers.models import SourcePace
 
 log = logging.getLogger(__name__)
 
+MAX_PAUSE = 600.0  # the longest Retry-After honoured when a client sets no max_wait
 USER_AGENT = "paperhub/0.1 (self-hosted paper hub; +https://github.com/)"
 
 
@@ -37,23 +41,49 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+# One statement takes the next free turn at a host and moves it on by the pause, so processes never share a turn.
+_TAKE_TURN = """
+INSERT INTO {table} (host, next_at) VALUES (%s, %s)
+ON CONFLICT (host) DO UPDATE SET next_at = CASE WHEN {table}.next_at > %s THEN {table}.next_at ELSE %s END + %s
+RETURNING next_at
+"""
+
+
+def take_turn(host: str, delay: float, now: float | None = None) -> float:
+    """Seconds to wait before calling `host`, `delay` seconds after the turn any process of the hub took last."""
+    now = time.time() if now is None else now
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_TURN.format(table=SourcePace._meta.db_table), [host, now + delay, now, now, delay])
+        turn_ends = float(cursor.fetchone()[0])
+    return max(0.0, turn_ends - delay - now)
+
+
 class PoliteClient:
     """GETs with at least `delay` seconds between calls, retrying 429/5xx and network errors with backoff.
 
-    The n-th retry waits `backoff` * 2**(n-1) seconds (plus jitter), or what the server's Retry-After asks.
+    The n-th retry waits `backoff` * 2**(n-1) seconds (plus jitter), or what the server's Retry-After asks; a
+    wait longer than `max_wait` gives up at once instead (a worker is not held for minutes; without it, waits are cut
+    to 10 minutes). With `shared`, the
+    pause is kept across every process of the hub (a turn in the database), not only between this client's calls.
     """
 
     def __init__(self, delay: float, retries: int | None = None, timeout: float | None = None,
-                 sleep: Callable[[float], None] = time.sleep, backoff: float = 2.0) -> None:
+                 sleep: Callable[[float], None] = time.sleep, backoff: float = 2.0, max_wait: float | None = None,
+                 shared: bool = False) -> None:
         self.delay = delay
         self.retries = settings.PAPERHUB_HTTP_RETRIES if retries is None else retries
         self.timeout = settings.PAPERHUB_HTTP_TIMEOUT if timeout is None else timeout
         self.backoff = backoff
+        self.max_wait = max_wait
+        self.shared = shared
         self._sleep = sleep
         self._last_call = 0.0
 
-    def _wait_turn(self) -> None:
-        gap = self.delay - (time.monotonic() - self._last_call)
+    def _wait_turn(self, host: str) -> None:
+        if self.shared and self.delay > 0:
+            gap = take_turn(host, self.delay)
+        else:
+            gap = self.delay - (time.monotonic() - self._last_call)
         if gap > 0:
             self._sleep(gap)
         self._last_call = time.monotonic()
@@ -62,17 +92,17 @@ class PoliteClient:
         """The body of a successful GET; raises SourceError for client errors, SourceUnreachable at the end."""
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
+        host = urllib.parse.urlsplit(url).netloc
         last_problem = ""
         asked_pause: float | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 backoff = self.backoff * 2 ** (attempt - 1) * random.uniform(1.0, 1.5)
-                pause = asked_pause if asked_pause is not None else backoff
+                pause = asked_pause if asked_pause is not None else min(backoff, self.max_wait or backoff)
                 asked_pause = None
-                log.warning("retrying %s in %.1fs (attempt %d): %s", urllib.parse.urlsplit(url).netloc, pause,
-                            attempt + 1, last_problem)
+                log.warning("retrying %s in %.1fs (attempt %d): %s", host, pause, attempt + 1, last_problem)
                 self._sleep(pause)
-            self._wait_turn()
+            self._wait_turn(host)
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -81,10 +111,12 @@ class PoliteClient:
                 last_problem = f"HTTP {exc.code}"
                 if exc.code == 429 or exc.code >= 500:
                     wait = _retry_after(exc.headers.get("Retry-After"))
-                    asked_pause = None if wait is None else min(wait, 600.0)
+                    if wait is not None and self.max_wait is not None and wait > self.max_wait:
+                        raise SourceUnreachable(f"{host} answered HTTP {exc.code} and asked to wait {wait:.0f} s "
+                                                f"(more than {self.max_wait:.0f} s)") from exc
+                    asked_pause = None if wait is None else min(wait, MAX_PAUSE)
                     continue
-                raise SourceError(f"{urllib.parse.urlsplit(url).netloc} answered HTTP {exc.code} to {url}") from exc
+                raise SourceError(f"{host} answered HTTP {exc.code} to {url}") from exc
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 last_problem = str(getattr(exc, "reason", exc))
-        host = urllib.parse.urlsplit(url).netloc
         raise SourceUnreachable(f"{host} could not be reached after {self.retries + 1} tries: {last_problem}")

@@ -148,3 +148,13 @@ class HarvestCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.key}: {self.cursor}"
+
+
+class SourcePace(models.Model):
+    """When the next call to a network source may start, shared by every process that calls it (ingest/http.py)."""
+
+    host = models.CharField(max_length=255, primary_key=True)
+    next_at = models.FloatField()  # seconds since the epoch
+
+    def __str__(self) -> str:
+        return f"{self.host} free at {self.next_at}"

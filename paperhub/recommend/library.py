@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from paperhub.papers.records import clean_text, split_arxiv_id
 
 MAX_ENTRIES = 5000
+#: CSL JSON nests a few levels (items, authors, date parts); deeper input is refused before json.loads recurses.
+MAX_DEPTH = 32
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 ARXIV_IN_TEXT = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?(\d{4}\.\d{4,5}(?:v\d+)?"
                            r"|[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", flags=re.I)
 
@@ -71,8 +74,25 @@ def parse_bibtex(text: str) -> Library:
     return Library(references, errors)
 
 
+def json_depth(text: str, limit: int = MAX_DEPTH) -> int:
+    """How deep JSON text nests its arrays and objects (strings skipped), counting no further than `limit` + 1."""
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
 def parse_csl_json(text: str) -> Library:
     """References from CSL JSON (Zotero: Export Library -> CSL JSON)."""
+    if json_depth(text) > MAX_DEPTH:
+        return Library([], [f"line 1: the JSON nests deeper than {MAX_DEPTH} levels; this is not a CSL JSON export"])
     try:
         items = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -93,3 +93,32 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class ImportJob(models.Model):
+    """A library file someone uploaded, matched against the hub's papers by a background task."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUSES = [(PENDING, "waiting"), (RUNNING, "importing"), (DONE, "done"), (FAILED, "failed")]
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="imports")
+    name = models.CharField(max_length=200, blank=True)  # the uploaded file's name
+    text = models.TextField(blank=True)  # the upload, emptied once imported
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    entries = models.PositiveIntegerField(default=0)  # references read from the file
+    done = models.PositiveIntegerField(default=0)  # of those, looked up so far
+    matched = models.PositiveIntegerField(default=0)
+    added_as_text = models.PositiveIntegerField(default=0)
+    already = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)  # "line N: what was wrong", for the entries skipped
+    message = models.TextField(blank=True)  # why the whole import failed
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.user_id}: {self.status}"
+
+    @property
+    def waiting(self) -> bool:
+        """Still to run or running (pages poll until it is not)."""
+        return self.status in (self.PENDING, self.RUNNING)

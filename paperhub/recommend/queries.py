@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.papers.models import Author, Paper, PaperAuthor
 from paperhub.recommend import model, space
-from paperhub.recommend.models import Exclusions, Follow, NotInterested, SavedSearch, Seed
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed
 from paperhub.search import embed
 
 BACKGROUND = 1000
@@ -284,3 +284,8 @@ def search_matches(saved: SavedSearch, since: date | None = None, until: date | 
     hits = search(saved.query, filters, limit=limit, mode="keyword").hits
     by_id = Paper.objects.in_bulk([h.id for h in hits])
     return [by_id[h.id] for h in hits if h.id in by_id]
+
+
+def imports_of(user: User, limit: int = 3) -> list[ImportJob]:
+    """The user's latest library imports, newest first (without the uploaded text)."""
+    return list(ImportJob.objects.filter(user=user).defer("text").order_by("-created_at", "-id")[:limit])

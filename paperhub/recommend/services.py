@@ -1,18 +1,23 @@
 """Writes: "not interested", cold-start seeds, library imports, exclusions, follows and saved searches."""
 
 import re
-from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
 
 from paperhub.community.services import NotAllowed, _require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend.library import Reference, parse_library
-from paperhub.recommend.models import Exclusions, Follow, NotInterested, SavedSearch, Seed
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed
 
 MAX_PARAGRAPH = 5000
 MAX_SAVED_SEARCHES = 50
+PROGRESS_EVERY = 100  # an import records how far it got after this many entries
 
 
 def _toggle(model: type, on: bool | None, **fields: object) -> bool:
@@ -55,14 +60,6 @@ def add_paragraph(user: User, text: str) -> Seed:
     return seed
 
 
-@dataclass
-class ImportReport:
-    matched: int = 0
-    added_as_text: int = 0
-    already: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 def _normal_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
@@ -92,25 +89,65 @@ def find_paper(reference: Reference) -> Paper | None:
     return Paper.objects.filter(title__iexact=reference.title).first()
 
 
-def import_library(user: User, text: str) -> ImportReport:
-    """Seeds from a BibTeX or CSL JSON export; entries not in the hub are kept as text and embedded.
+def import_library(user: User, upload: File) -> ImportJob:
+    """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
+    the For-you page shows its progress and what came of it."""
+    user_id = _require_user(user)
+    limit = settings.PAPERHUB_IMPORT_MAX_BYTES
+    if (upload.size or 0) > limit:
+        raise NotAllowed(f"That file is over {limit / 1024 / 1024:g} MB; export a smaller collection.")
+    text = upload.read(limit + 1).decode("utf-8", errors="replace")
+    if len(text) > limit:
+        raise NotAllowed(f"That file is over {limit / 1024 / 1024:g} MB; export a smaller collection.")
+    if not text.strip():
+        raise NotAllowed("Choose a BibTeX (.bib) or CSL JSON (.json) file.")
+    with transaction.atomic():
+        job = ImportJob.objects.create(user_id=user_id, name=(upload.name or "")[:200], text=text.replace("\x00", ""))
+        run_import.enqueue(job.pk)  # the queue is a table: the task and the job commit together
+    return job
 
-    Idempotent: importing the same file again adds nothing. Broken entries are reported by line.
+
+def _seed(user_id: int, reference: Reference) -> tuple[bool, bool]:
+    """Make a seed of one reference: (found in the hub, newly added)."""
+    paper = find_paper(reference)
+    if paper is not None:
+        _, created = Seed.objects.get_or_create(user_id=user_id, paper=paper, defaults={"source": Seed.IMPORT})
+        return True, created
+    _, created = Seed.objects.get_or_create(user_id=user_id, paper=None, title=reference.title[:500],
+                                            defaults={"source": Seed.IMPORT, "text": reference.abstract})
+    return False, created
+
+
+@task()
+def run_import(job_id: int) -> dict[str, Any]:
+    """Read an import's file and make seeds of its entries: hub papers it names, the rest as text to embed.
+
+    Broken entries are reported by line. Safe to run again (a worker killed midway): seeds are made once, and a
+    finished import is left as it is.
     """
-    _require_user(user)
-    library = parse_library(text)
-    report = ImportReport(errors=library.errors)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or not job.waiting:
+        return {"import": job_id, "status": job.status if job else "gone"}
+    library = parse_library(job.text)
+    job.status, job.entries, job.done, job.errors = ImportJob.RUNNING, len(library.references), 0, library.errors
+    job.matched = job.added_as_text = job.already = 0
+    job.save()
     for reference in library.references:
-        paper = find_paper(reference)
-        if paper is not None:
-            _, created = Seed.objects.get_or_create(user=user, paper=paper, defaults={"source": Seed.IMPORT})
-            report.matched += created
-        else:
-            _, created = Seed.objects.get_or_create(user=user, paper=None, title=reference.title[:500],
-                                                    defaults={"source": Seed.IMPORT, "text": reference.abstract})
-            report.added_as_text += created
-        report.already += not created
-    return report
+        found, created = _seed(job.user_id, reference)
+        job.matched += found and created
+        job.added_as_text += not found and created
+        job.already += not created
+        job.done += 1
+        if job.done % PROGRESS_EVERY == 0:
+            job.save(update_fields=["done", "matched", "added_as_text", "already"])
+    if not library.references and library.errors:
+        job.status, job.message = ImportJob.FAILED, f"Nothing could be imported: {library.errors[0]}"
+    else:
+        job.status = ImportJob.DONE
+    job.text, job.finished_at = "", timezone.now()
+    job.save()
+    return {"import": job_id, "status": job.status, "entries": job.entries, "matched": job.matched,
+            "added_as_text": job.added_as_text, "already": job.already, "errors": len(job.errors)}
 
 
 def remove_seed(user: User, seed_id: int) -> None:

@@ -2,11 +2,14 @@
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from paperhub.community.services import NotAllowed
@@ -19,7 +22,6 @@ from paperhub.web.cards import cards, page_number
 from paperhub.web.papers import _back, author_slug
 
 PAGE = 20
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _user(request: HttpRequest) -> User:
@@ -52,7 +54,8 @@ def for_you(request: HttpRequest) -> HttpResponse:
         "seeds": Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:50],
         "interests": recommend.interests(user) if picks else [],  # picks: the space exists
         "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),
-        "exclusions": exclusions, "feed_token": personal.feed_token(user),
+        "exclusions": exclusions, "feed_token": personal.feed_token(user), "imports": recommend.imports_of(user),
+        "import_max_mb": f"{settings.PAPERHUB_IMPORT_MAX_BYTES / 1024 / 1024:g}",
     })
 
 
@@ -99,23 +102,21 @@ def paragraph(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def import_library(request: HttpRequest) -> HttpResponse:
-    """Cold start: a BibTeX or CSL JSON (Zotero) export."""
-    upload = request.FILES.get("library")
-    text = request.POST.get("text", "")
-    if upload is not None:
-        if upload.size and upload.size > MAX_IMPORT_BYTES:
-            messages.error(request, "That file is over 5 MB; export a smaller collection.")
-            return redirect("for_you")
-        text = upload.read().decode("utf-8", errors="replace")
-    if not text.strip():
-        messages.error(request, "Choose a BibTeX (.bib) or CSL JSON (.json) file.")
-        return redirect("for_you")
-    report = services.import_library(request.user, text)  # type: ignore[arg-type]
-    messages.success(request, f"Imported: {report.matched} found in this hub, {report.added_as_text} kept from "
-                              f"their title and abstract, {report.already} already there.")
-    for error in report.errors[:10]:
-        messages.warning(request, f"Skipped {error}")
-    return redirect("for_you")
+    """Cold start: a BibTeX or CSL JSON (Zotero) export, imported by a worker; the page shows how it goes."""
+    upload = request.FILES.get("library") or ContentFile(request.POST.get("text", "").encode(), name="pasted text")
+    try:
+        services.import_library(_user(request), upload)
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your library is being imported; its progress shows below.")
+    return redirect(reverse("for_you") + "#imports")
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    """The user's latest imports and how far they got (the For-you page polls it while one runs)."""
+    return render(request, "web/_imports.html", {"imports": recommend.imports_of(_user(request))})
 
 
 @login_required

@@ -209,13 +209,14 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @login_required
 def submit(request: HttpRequest) -> HttpResponse:
-    """Submit a paper by arXiv id or URL into today's feed."""
+    """Submit a paper by arXiv id or URL into today's feed; a worker fetches it and this page shows how it went."""
     if request.method == "POST":
         try:
             done = services.submit(request.user, request.POST.get("paper", ""))
         except services.NotAllowed as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Submitted: {done.paper.title}")
-            return redirect("paper", uid=done.paper.uid)
-    return render(request, "web/submit.html", {"value": request.POST.get("paper", "")})
+            messages.success(request, f"Submitted {done.arxiv_id}: it is being fetched from arXiv; see below.")
+            return redirect("submit")
+    return render(request, "web/submit.html", {"value": request.POST.get("paper", ""),
+                                               "submissions": community.submissions_of(request.user)})

@@ -34,6 +34,7 @@ urlpatterns = [
     path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),
     path("for-you/paragraph", foryou.paragraph, name="paragraph"),
     path("for-you/import", foryou.import_library, name="import_library"),
+    path("for-you/imports", foryou.imports, name="imports"),
     path("for-you/seeds/<int:seed_id>/forget", foryou.forget_seed, name="forget_seed"),
     path("for-you/exclusions", foryou.exclusions, name="exclusions"),
     path("for-you/feedback/<str:token>", foryou.feedback, name="feedback"),

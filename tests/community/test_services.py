@@ -124,28 +124,37 @@ def test_bad_submissions_are_refused(text):
         services.arxiv_id_from(text)
 
 
-def test_submit_fetches_from_arxiv_and_places_in_todays_feed(ann, settings, source_server):
+def test_submit_fetches_from_arxiv_and_places_in_todays_feed(ann, settings, source_server, run_tasks):
     settings.PAPERHUB_ARXIV_API_URL = source_server.url + "/api/query"
     settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
     source_server.routes["/api/query"] = lambda q: Reply((FIXTURES / "arxiv_api_page1.xml").read_bytes())
-    done = services.submit(ann, "https://arxiv.org/abs/2611.05678")
-    assert done.paper.uid == "2611.05678" and done.entry.source == "submission" and done.entry.submitted_by == "ann"
+    submission = services.submit(ann, "https://arxiv.org/abs/2611.05678")
+    assert submission.status == "pending" and not source_server.requests  # fetched by a worker, not the request
+    [task] = run_tasks()
+    submission.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and submission.status == "done" and submission.paper.uid == "2611.05678"
+    entry = FeedEntry.objects.get(paper=submission.paper)
+    assert entry.source == "submission" and entry.submitted_by == "ann"
     assert source_server.requests[0][1]["id_list"] == "2611.05678"
     with pytest.raises(services.NotAllowed, match="already in the feed"):
         services.submit(ann, "2611.05678")
 
 
-def test_submission_rules(ann, bob, settings, paper):
+def test_submission_rules(ann, bob, settings, paper, run_tasks):
     settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 1
     upsert_papers([record("2611.00002", published=timezone.now()),
                    record("2611.00003", published=timezone.now() - timedelta(days=40))])
     services.submit(ann, "2611.00001")
+    with pytest.raises(services.NotAllowed, match="being fetched already"):
+        services.submit(bob, "2611.00001")
     with pytest.raises(services.NotAllowed, match="daily limit"):
         services.submit(ann, "2611.00002")
-    with pytest.raises(services.NotAllowed, match="only papers from the last"):
-        services.submit(bob, "2611.00003")
+    too_old = services.submit(bob, "2611.00003")
     with pytest.raises(services.NotAllowed, match="Log in"):
         services.submit(AnonymousUser(), "2611.00002")
+    run_tasks()
+    too_old.refresh_from_db()
+    assert too_old.status == "failed" and "only papers from the last" in too_old.message
     assert FeedEntry.objects.count() == 1
 
 

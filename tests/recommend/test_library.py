@@ -2,9 +2,13 @@
 
 import json
 
+import pytest
+from django.core.files.base import ContentFile
+
+from paperhub.community.services import NotAllowed
 from paperhub.recommend import queries, services
-from paperhub.recommend.library import parse_bibtex, parse_csl_json, parse_library
-from paperhub.recommend.models import Seed
+from paperhub.recommend.library import MAX_DEPTH, json_depth, parse_bibtex, parse_csl_json, parse_library
+from paperhub.recommend.models import ImportJob, Seed
 
 BIB = """@article{franklin2026,
   title = {{Protein folding} at scale: a proteins study},
@@ -44,17 +48,41 @@ def test_csl_json_from_zotero():
     assert parse_csl_json("[{").errors[0].startswith("line 1: not valid JSON")
 
 
-def test_import_matches_by_id_doi_title_and_keeps_the_rest_as_text(topics, reader):
+def test_import_matches_by_id_doi_title_and_keeps_the_rest_as_text(topics, reader, run_tasks):
     from paperhub.papers.models import Paper
 
     Paper.objects.filter(uid="2606.20000").update(doi="10.1234/abc.5")
     bib = BIB + "@article{bytitle, title={Enzyme design at scale: a proteins study}}\n"
-    report = services.import_library(reader, bib)
-    assert report.matched == 4  # arXiv id, arXiv URL, DOI, title
-    assert report.added_as_text == 1 and len(report.errors) == 2
+    job = services.import_library(reader, ContentFile(bib.encode(), name="lib.bib"))
+    run_tasks()
+    job.refresh_from_db()
+    assert job.status == "done" and job.entries == job.done == 5 and not job.text
+    assert job.matched == 4  # arXiv id, arXiv URL, DOI, title
+    assert job.added_as_text == 1 and len(job.errors) == 2
     seeds = Seed.objects.filter(user=reader)
     assert {s.paper.uid for s in seeds if s.paper} == {"2606.00000", "2606.10001", "2606.20000", "2606.00003"}
-    assert services.import_library(reader, bib).already == 5  # idempotent
+    again = services.import_library(reader, ContentFile(bib.encode(), name="lib.bib"))
+    run_tasks()
+    again.refresh_from_db()
+    assert again.already == 5  # idempotent
+    assert services.run_import.call(again.pk)["status"] == "done"  # a finished import run again: left alone
     assert seeds.count() == 5
     picks = queries.for_you(reader, limit=10)
     assert picks and any("you imported" in r for p in picks for r in p.reasons)
+
+
+def test_deeply_nested_json_is_refused_with_a_clear_error():
+    library = parse_library("[" * 200_000)  # json.loads raised RecursionError: the import answered 500
+    assert library.references == []
+    assert library.errors == [f"line 1: the JSON nests deeper than {MAX_DEPTH} levels; this is not a CSL JSON export"]
+    assert json_depth('[{"title": "a [[[ \\" {{ title", "author": [{"family": "X"}]}]') == 4  # strings skipped
+    assert parse_csl_json("[" * MAX_DEPTH + "]" * MAX_DEPTH).errors == ["item 1: no title"]  # deep enough: read
+
+
+def test_an_import_over_the_size_cap_is_refused(reader, settings):
+    settings.PAPERHUB_IMPORT_MAX_BYTES = 1024 * 1024
+    with pytest.raises(NotAllowed, match="over 1 MB"):
+        services.import_library(reader, ContentFile(b"@misc{a, title={b}}\n" * 60_000, name="big.bib"))
+    with pytest.raises(NotAllowed, match="Choose a BibTeX"):
+        services.import_library(reader, ContentFile(b" \n", name="empty.bib"))
+    assert not ImportJob.objects.exists()

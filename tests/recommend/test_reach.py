@@ -48,13 +48,31 @@ def test_writes_need_login_and_csrf(topics, reader):
         assert strict.post(url).status_code == 403, url
 
 
-def test_import_upload_reports_skipped_lines(topics, reader):
+def test_import_upload_returns_before_matching_and_the_task_reports_skipped_lines(topics, reader, run_tasks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bib = b"@article{a, title={Galaxy clusters at scale: a galaxies study}}\n@misc{b, title={broken\n"
-    page = logged_in(reader).post("/for-you/import", {"library": SimpleUploadedFile("lib.bib", bib)}, follow=True)
+    client = logged_in(reader)
+    page = client.post("/for-you/import", {"library": SimpleUploadedFile("lib.bib", bib)}, follow=True)
     text = page.content.decode()
-    assert "Imported: 1 found in this hub" in text and "Skipped line 2" in text
+    assert "is being imported" in text and "waiting for a worker" in text and 'hx-trigger="every 2s"' in text
+    assert not Seed.objects.filter(user=reader).exists()  # matching is the task's work, not the request's
+    [task] = run_tasks()
+    assert task.status == "SUCCESSFUL" and Seed.objects.filter(user=reader).count() == 1
+    text = client.get("/for-you/imports").content.decode()
+    assert "done: 1 found in this hub" in text and "Skipped line 2" in text and "hx-trigger" not in text
+    assert "done: 1 found in this hub" in client.get("/for-you").content.decode()
+
+
+def test_a_deeply_nested_csl_json_upload_gets_a_clear_error_not_a_500(topics, reader, run_tasks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = logged_in(reader)
+    response = client.post("/for-you/import", {"library": SimpleUploadedFile("lib.json", b"[" * 200_000)})
+    assert response.status_code == 302
+    run_tasks()
+    text = client.get("/for-you").content.decode()
+    assert "failed. Nothing could be imported: line 1: the JSON nests deeper than" in text
 
 
 def test_follow_and_save_search_from_their_pages(topics, reader):

@@ -130,16 +130,19 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
     assert "No papers match" in html
 
 
-def test_submit_page(client, papers, ann, settings):
+def test_submit_page(client, papers, ann, settings, run_tasks):
     settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
     assert client.get("/papers/submit").headers["Location"].startswith("/accounts/login/")
     client.force_login(ann)
     response = client.post("/papers/submit", {"paper": "https://arxiv.org/abs/2611.00003"})
-    assert response.headers["Location"] == "/papers/2611.00003"
+    assert response.headers["Location"] == "/papers/submit"
+    html = client.get("/papers/submit").content.decode()
+    assert "2611.00003" in html and "waiting to be fetched" in html and 'hx-trigger="every 2s"' in html
+    run_tasks()
     entry = FeedEntry.objects.get(paper__uid="2611.00003")
     assert entry.submitted_by == "ann" and entry.day == services.feeds.today()
     html = client.post("/papers/submit", {"paper": "2611.00003"}, follow=True).content.decode()
-    assert "already in the feed" in html
+    assert "already in the feed" in html and 'href="/papers/2611.00003">in the feed</a>' in html
 
 
 def test_trending_page(client, papers, ann):

@@ -1,0 +1,110 @@
+"""Submissions run on the queue (issue 16, item 2): the request never waits for arXiv, failures count, the pause
+between arXiv calls holds for every call, and a long Retry-After does not hold a worker."""
+
+import time
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from paperhub.api import tokens
+from paperhub.community import services
+from paperhub.community.models import Submission
+from paperhub.ingest.http import take_turn
+from paperhub.papers.models import FeedEntry
+from tests.conftest import Reply
+from tests.factories import FIXTURES
+
+
+@pytest.fixture
+def ann(db):
+    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+
+
+@pytest.fixture
+def arxiv(settings, source_server):
+    """The local arXiv API: answers with the recorded page unless a test routes it otherwise."""
+    settings.PAPERHUB_ARXIV_API_URL = source_server.url + "/api/query"
+    settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
+    source_server.routes["/api/query"] = lambda q: Reply((FIXTURES / "arxiv_api_page1.xml").read_bytes())
+    return source_server
+
+
+def test_a_submission_returns_at_once_while_arxiv_answers_503_with_a_long_retry_after(ann, arxiv, settings,
+                                                                                      run_tasks):
+    arxiv.routes["/api/query"] = lambda q: Reply(b"busy", 503, {"Retry-After": "5"})
+    client = Client()
+    client.force_login(ann)
+    started = time.monotonic()
+    response = client.post("/papers/submit", {"paper": "2611.05678"})
+    assert time.monotonic() - started < 2  # was 10 s here (two retries of 5 s), 100-200 s on the real site
+    assert response.status_code == 302 and not arxiv.requests
+    assert "being fetched" in client.get("/papers/submit").content.decode()
+
+    settings.PAPERHUB_SUBMIT_MAX_WAIT = 2  # arXiv asks for 5 s: the worker gives up at once rather than wait
+    started = time.monotonic()
+    run_tasks()
+    assert time.monotonic() - started < 2 and len(arxiv.requests) == 1
+    submission = Submission.objects.get()
+    assert submission.status == "failed" and "asked to wait 5 s" in submission.message
+    html = client.get("/papers/submit").content.decode()
+    assert "failed. arXiv could not be reached" in html and 'hx-trigger="every 2s"' not in html
+
+
+def test_failed_submissions_count_against_the_quota(ann, arxiv, settings, run_tasks):
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 2
+    arxiv.routes["/api/query"] = lambda q: Reply(b"no", 404)
+    for arxiv_id in ("2611.05678", "2611.05679"):
+        services.submit(ann, arxiv_id)
+        run_tasks()
+    assert list(Submission.objects.values_list("status", flat=True)) == ["failed", "failed"]
+    with pytest.raises(services.NotAllowed, match="daily limit"):
+        services.submit(ann, "2611.05680")
+    assert not FeedEntry.objects.exists()
+
+
+def test_failed_arxiv_calls_keep_the_pause_between_calls(ann, arxiv, settings, run_tasks):
+    settings.PAPERHUB_ARXIV_API_DELAY = 0.4
+    when = []
+    arxiv.routes["/api/query"] = lambda q: when.append(time.monotonic()) or Reply(b"busy", 503, {"Retry-After": "0"})
+    services.submit(ann, "2611.05678")
+    services.submit(ann, "2611.05679")
+    run_tasks()
+    assert len(when) == 6  # two submissions, three tries each
+    gaps = [b - a for a, b in zip(when, when[1:], strict=False)]
+    assert min(gaps) >= 0.35, gaps  # (was 0: submissions fetched with no pause at all)
+
+
+def test_the_pause_is_one_queue_of_turns_for_every_process(db):
+    assert take_turn("export.arxiv.org", 3, now=100) == 0
+    assert take_turn("export.arxiv.org", 3, now=100) == 3  # another process, at the same moment: next turn
+    assert take_turn("export.arxiv.org", 3, now=101) == 5
+    assert take_turn("oaipmh.arxiv.org", 3, now=101) == 0  # another host: its own turns
+    assert take_turn("export.arxiv.org", 3, now=200) == 0  # long after: at once
+
+
+def test_a_submission_task_run_again_after_a_kill_places_the_paper_once(ann, arxiv, run_tasks):
+    submission = services.submit(ann, "2611.05678")
+    assert services.fetch_submission.call(submission.pk)["status"] == "done"
+    Submission.objects.filter(pk=submission.pk).update(status="fetching", finished_at=None)  # killed before it said
+    assert services.fetch_submission.call(submission.pk)["status"] == "done"
+    assert services.fetch_submission.call(submission.pk)["status"] == "done"  # finished: left alone
+    assert FeedEntry.objects.filter(paper__uid="2611.05678").count() == 1 and len(arxiv.requests) == 1
+
+
+def test_the_api_answers_202_with_the_submissions_status_and_where_to_read_it(ann, arxiv, run_tasks):
+    _, secret = tokens.create_token(ann, "script")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post("/api/papers/submit", {"paper": "https://arxiv.org/abs/2611.05678"},
+                           content_type="application/json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "pending" and body["paper"] == "2611.05678" and not arxiv.requests
+    assert client.get(body["url"]).json()["status"] == "pending"
+    run_tasks()
+    done = client.get(body["url"]).json()
+    assert done["status"] == "done" and done["message"].startswith("In the feed") and done["finishedAt"]
+    bob = User.objects.create_user("bob", "bob@example.org", "a-long-password-2")
+    _, other = tokens.create_token(bob, "script")
+    assert client.get(body["url"], HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
+    assert Client().get(body["url"]).status_code == 401
