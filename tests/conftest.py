@@ -170,3 +170,15 @@ def mail_sink(settings: Any) -> Iterator[Any]:
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
     yield sink
     sink.close()
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], None]:
+    """Run what is queued, in this process, as `paperhub worker --batch` does (needs a transactional test:
+    the worker's threads use connections of their own)."""
+    from django.core.management import call_command
+
+    def run() -> None:
+        call_command("worker", "--batch", "--no-schedule", verbosity=0)
+
+    return run

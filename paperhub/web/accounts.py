@@ -30,8 +30,8 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_username(self) -> str:
-        name = super().clean_username()
-        problem = accounts.username_problem(name)
+        name = super().clean_username()  # None when Django found it taken (in any case)
+        problem = name and accounts.username_problem(name)
         if problem:
             raise forms.ValidationError(problem)
         return name
