@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "paperhub",
+    "paperhub.accounts",
     "paperhub.papers",
     "paperhub.search",
     "paperhub.community",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login limits
     "ninja",  # serves the API docs page's Swagger UI from its own static files, not a CDN
 ]
 
@@ -64,7 +67,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: answers a locked-out login with 429
 ]
+
+# Logins are limited by django-axes (per client address and per account); the backend lets through
+# authentication without a request (management commands, the shell), which no network client can reach.
+AUTHENTICATION_BACKENDS = ["paperhub.accounts.backends.LoginLimits", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "paperhub.urls"
 WSGI_APPLICATION = "paperhub.wsgi.application"
@@ -186,6 +194,21 @@ PAPERHUB_IMPORT_MAX_BYTES = env_int("PAPERHUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024
 PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
 PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
 PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
+# Accounts (docs/operations.md, "Running in public"): sign-ups per client address, password resets per client
+# address and per target address, verification mails per account; failed logins before a lockout, per client
+# address or per account, and the minutes it lasts after the last failure.
+PAPERHUB_SIGNUP_RATE = env_str("PAPERHUB_SIGNUP_RATE", "5/hour")
+PAPERHUB_RESET_RATE = env_str("PAPERHUB_RESET_RATE", "10/hour")
+PAPERHUB_RESET_ADDRESS_RATE = env_str("PAPERHUB_RESET_ADDRESS_RATE", "3/hour")
+PAPERHUB_VERIFY_RATE = env_str("PAPERHUB_VERIFY_RATE", "3/hour")
+PAPERHUB_LOGIN_FAILURES = env_int("PAPERHUB_LOGIN_FAILURES", 10)
+PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = PAPERHUB_LOGIN_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=PAPERHUB_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: many tries from one place, or at one account
+AXES_CLIENT_IP_CALLABLE = "paperhub.api.ratelimit.client_address"  # honours PAPERHUB_PROXIES like every limit
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = False  # else logging in to one's own account would clear the tries at someone else's
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)

@@ -120,7 +120,7 @@ def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
 CSRF_EXEMPT = {"digest_unsubscribe"}
 #: Forms anyone may post without logging in (they create nothing without valid input or a signed token).
 ANONYMOUS_FORMS = {  # (documentation: the test above holds them to writing nothing)
-    "login", "signup", "password_reset", "password_reset_confirm", "digest_subscribe",
+    "login", "signup", "password_reset", "password_reset_confirm", "digest_subscribe", "verify_email",
                    "digest_confirm", "digest_unsubscribe", "feedback", "logout"}
 
 
@@ -160,6 +160,7 @@ def _concrete(name: str, hostile) -> str | None:
         "feedback": "/for-you/feedback/not-a-token", "follow": f"/authors/follow/{author.pk}",
         "save_search": "/searches/save", "delete_search": f"/searches/{saved.pk}/forget",
         "signup": "/accounts/signup/", "api_tokens": "/accounts/tokens/", "logout": "/accounts/logout/",
+        "email_address": "/accounts/email/", "verify_email": "/accounts/verify/not-a-token",
         "login": "/accounts/login/", "password_change": "/accounts/password_change/",
         "password_change_done": "/accounts/password_change/done/", "password_reset": "/accounts/password_reset/",
         "password_reset_done": "/accounts/password_reset/done/",

@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from paperhub.accounts import services as accounts
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.smtp import HandOverBackend
@@ -226,10 +226,10 @@ def render(digest: building.Digest, base_url: str) -> Rendered:
 
 def personal_part(subscription: Subscription, period: feeds.Period, base_url: str) -> tuple[str, str]:
     """The subscriber's own section (text, HTML): picks with feedback links, follows, saved searches; empty
-    when no active account has the subscription's address or the account has told us nothing."""
+    when no active account has verified the subscription's address or the account has told us nothing."""
     from paperhub.recommend import personal
 
-    user = User.objects.filter(email__iexact=subscription.email, is_active=True).order_by("pk").first()
+    user = accounts.verified_user(subscription.email)  # never an account that merely claims the address
     if user is None:
         return "", ""
     try:

@@ -4,12 +4,15 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from paperhub.accounts import services as accounts
+from paperhub.api import ratelimit
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
@@ -19,24 +22,85 @@ from paperhub.web.papers import _back
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=True, help_text="For password resets; never shown to others.")
+    email = forms.EmailField(required=True, help_text="For password resets and digests, once you follow the link "
+                                                      "we mail to it; never shown to others.")
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
 
+    def clean_username(self) -> str:
+        name = super().clean_username()  # None when Django found it taken (in any case)
+        problem = name and accounts.username_problem(name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
+
+
+def _too_many(request: HttpRequest, what: str, wait: int) -> HttpResponse:
+    response = render(request, "registration/too_many.html", {"what": what, "minutes": wait // 60 + 1}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account and log in."""
+    """Create an account, log in, and mail a link that verifies its address (sign-ups limited per client)."""
     if not settings.PAPERHUB_SIGNUP_OPEN:
         raise Http404("sign-up is closed on this hub")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = ratelimit.over_limit(request, "signup", settings.PAPERHUB_SIGNUP_RATE)
+        if wait:
+            return _too_many(request, "Too many new accounts from your address.", wait)
         user = form.save()
+        accounts.queue_verification(user, _base_url(request))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}!")
+        messages.success(request, f"Welcome, {user.get_username()}! We mailed you a link to verify your address.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, but the mail goes from the queue (the answer is the same, and as fast, for a known
+    and an unknown address), only to a verified address, and requests are limited per client and per address."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        wait = (ratelimit.over_limit(self.request, "reset", settings.PAPERHUB_RESET_RATE)
+                or ratelimit.over_limit(self.request, "reset-to", settings.PAPERHUB_RESET_ADDRESS_RATE, who=email))
+        if wait:
+            return _too_many(self.request, "Too many password resets asked for.", wait)
+        accounts.queue_password_reset(email, _base_url(self.request))
+        return redirect(self.get_success_url())
+
+
+@login_required
+def email_address(request: HttpRequest) -> HttpResponse:
+    """The account's address and whether it is verified; POST mails the link again (limited per account)."""
+    if request.method == "POST":
+        wait = ratelimit.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
+        if wait:
+            return _too_many(request, "Too many verification mails asked for.", wait)
+        accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
+        messages.success(request, "We mailed you a new link.")
+        return redirect("email_address")
+    return render(request, "registration/email.html",
+                  {"verified": accounts.is_verified(request.user)})  # type: ignore[arg-type]
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks with a button (mail scanners follow links and must not act); POST verifies the address."""
+    if request.method != "POST":
+        return render(request, "registration/verify.html", {"asking": True})
+    try:
+        user = accounts.verify(token)
+    except accounts.AccountError as exc:
+        return render(request, "registration/verify.html", {"error": str(exc)}, status=400)
+    return render(request, "registration/verify.html", {"email": user.email})
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:

@@ -6,10 +6,11 @@ from datetime import date
 import feedparser
 from django.test import Client
 
+from paperhub.accounts import services as accounts
 from paperhub.api.tokens import create_token
 from paperhub.community import services as community
 from paperhub.digests import sending
-from paperhub.digests.models import Subscription
+from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services
 from paperhub.recommend.models import NotInterested, SavedSearch, Seed
@@ -122,6 +123,7 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
         community.upvote(reader, Paper.objects.get(uid=uid), on=True)
     services.follow(reader, Author.objects.get(name="Rodney Brooks"))
     services.save_search(reader, "protein folding")
+    accounts.verify(accounts.verify_token(reader))
     Subscription.objects.create(email="reader@example.org", confirmed_at=timezone.now())
     Subscription.objects.create(email="stranger@example.org", confirmed_at=timezone.now())
     report = sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
@@ -140,6 +142,32 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
     assert "Thanks" in client.post(link).content.decode()
     assert NotInterested.objects.filter(user=reader, paper__published__date=date(2026, 6, 30)).count() == 1
     assert client.get("/for-you/feedback/forged").status_code == 400
+
+
+def test_a_digests_personal_part_comes_only_from_the_account_that_verified_the_address(topics, reader, mail_sink):
+    """Issue 16, item 5: an account that merely claims a subscriber's address put its saved search's text
+    (a phishing line) into that subscriber's digest."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    lure = "protein folding URGENT your session expired re-login at https://evil.example/login"
+    mallory = User.objects.create_user("mallory", "victim@example.org", "pw-mallory-1")  # the first account with it
+    services.save_search(mallory, lure)
+    Subscription.objects.create(email="victim@example.org", confirmed_at=timezone.now())
+
+    def digest_text() -> str:
+        mail_sink.messages.clear()
+        Delivery.objects.all().delete()  # the same period again, as for a fresh subscriber
+        sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
+        return mail_sink.messages[-1].get_body(("plain",)).get_content()
+
+    text = digest_text()
+    assert "evil.example" not in text and "Your search" not in text  # unverified: no personal part at all
+    victim = User.objects.create_user("victim", "victim@example.org", "pw-victim-1")
+    services.save_search(victim, "protein folding")
+    accounts.verify(accounts.verify_token(victim))
+    text = digest_text()
+    assert 'Your search "protein folding"' in text and "evil.example" not in text
 
 
 def test_bibtex_exports(topics, reader):

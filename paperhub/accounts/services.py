@@ -1,0 +1,115 @@
+"""Accounts: which usernames may be taken, proving an email address, and the mails that need a proved one.
+
+Mail is sent by tasks on the queue, never in the request: a request for a known address and one for an unknown
+address do the same work (and so take the same time) and reveal nothing.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import User
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django_tasks import task
+
+from paperhub.accounts import names
+from paperhub.accounts.models import VerifiedAddress
+
+log = logging.getLogger(__name__)
+
+VERIFY_SALT = "paperhub.accounts.verify"
+VERIFY_DAYS = 7
+
+
+class AccountError(ValueError):
+    """What the user asked cannot be done; the message says why."""
+
+
+def username_problem(name: str) -> str | None:
+    """Why `name` may not be a new username (reserved, mixed scripts, like a taken one), or None."""
+    return names.problem(name, User.objects.values_list("username", flat=True).iterator())
+
+
+def verified_user(email: str) -> User | None:
+    """The one active account that proved it reads `email`, or None."""
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    found = VerifiedAddress.objects.filter(email=email, user__is_active=True).select_related("user").first()
+    return found.user if found is not None and found.user.email.strip().lower() == email else None
+
+
+def is_verified(user: User) -> bool:
+    """Whether the user's current address is the one they proved."""
+    return bool(user.email) and verified_user(user.email) == user
+
+
+def verify_token(user: User) -> str:
+    """The secret part of a user's verification link: their id and the address it proves."""
+    return signing.dumps({"id": user.pk, "email": user.email.strip().lower()}, salt=VERIFY_SALT)
+
+
+def verify(token: str) -> User:
+    """Mark the address in a verification link as proved; AccountError if the link is bad or the address is
+    already another account's."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
+    except signing.SignatureExpired:
+        raise AccountError("This link has expired: log in and ask for a new one.") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise AccountError("This link is not valid.") from None
+    user = User.objects.filter(pk=data.get("id"), is_active=True).first()
+    if user is None or user.email.strip().lower() != data.get("email"):
+        raise AccountError("This link is for an address the account no longer has.")
+    try:
+        with transaction.atomic():
+            VerifiedAddress.objects.update_or_create(user=user, defaults={"email": data["email"]})
+    except IntegrityError:
+        raise AccountError("Another account has already verified this address.") from None
+    return user
+
+
+def queue_verification(user: User, base_url: str) -> None:
+    """Mail the user a link that proves their address (from the queue)."""
+    send_verification.enqueue(user.pk, base_url)
+
+
+def queue_password_reset(email: str, base_url: str) -> None:
+    """Mail a reset link to the account that proved `email`, if there is one (from the queue)."""
+    send_password_reset.enqueue(email, base_url)
+
+
+@task()
+def send_verification(user_id: int, base_url: str) -> dict[str, Any]:
+    """Mail a user the link that proves their address."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None or is_verified(user):
+        return {"sent": 0}
+    context = {"user": user, "link": f"{base_url}/accounts/verify/{verify_token(user)}", "days": VERIFY_DAYS}
+    send_mail("Verify your paperhub address", render_to_string("registration/verify_email.txt", context),
+              settings.DEFAULT_FROM_EMAIL, [user.email])
+    return {"sent": 1}
+
+
+class _VerifiedResetForm(PasswordResetForm):
+    """Django's reset mail, to the one account that proved the address (never to every account with it)."""
+
+    def get_users(self, email: str) -> list[User]:  # type: ignore[override]
+        user = verified_user(email)
+        return [user] if user is not None and user.has_usable_password() else []
+
+
+@task()
+def send_password_reset(email: str, base_url: str) -> dict[str, Any]:
+    """Mail a password reset link to the account that proved `email`; nothing for any other address."""
+    form = _VerifiedResetForm({"email": email})
+    if not form.is_valid():
+        return {"sent": 0}
+    scheme, _, domain = base_url.partition("://")
+    users = form.get_users(form.cleaned_data["email"])
+    form.save(domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL)
+    return {"sent": len(users)}
