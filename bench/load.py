@@ -67,7 +67,8 @@ print(json.dumps({"days": [d.isoformat() for d in days], "weeks": weeks, "uids":
 def _env(work: Path) -> dict[str, str]:
     return {**os.environ, "PAPERHUB_DATA_DIR": str(work), "DATABASE_URL": (work / "database.url").read_text().strip(),
             "PAPERHUB_FEED_CATEGORIES": "cs.CL", "PAPERHUB_SCHEDULE": "", "PAPERHUB_LOG_LEVEL": "WARNING",
-            "PAPERHUB_API_RATE_TOKEN": "600/min"}
+            "PAPERHUB_API_RATE_TOKEN": "600/min",
+            "PAPERHUB_SERVER_TIMING": "true", "PAPERHUB_PAGE_RATE": "0", "PAPERHUB_FEED_RATE": "0"}
 
 
 def _paperhub(work: Path, *args: str) -> str:

@@ -46,7 +46,8 @@ QUERIES = [
 def _env(work: Path) -> dict[str, str]:
     return {**os.environ, "PAPERHUB_DATA_DIR": str(work), "DATABASE_URL": f"sqlite:///{work}/paperhub.sqlite3",
             "PAPERHUB_FEED_CATEGORIES": "cs.CL", "HF_HUB_OFFLINE": "1", "PAPERHUB_LOG_LEVEL": "WARNING",
-            "PAPERHUB_SCHEDULE": ""}
+            "PAPERHUB_SCHEDULE": "", "PAPERHUB_SERVER_TIMING": "true", "PAPERHUB_PAGE_RATE": "0",
+            "PAPERHUB_FEED_RATE": "0"}
 
 
 def _paperhub(work: Path, *args: str) -> None:

@@ -1,18 +1,25 @@
 """The one settings module: everything that differs between installations comes from the environment."""
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from paperhub.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 
+# Issue 16, item 6: what the hub writes (database, indexes, secret key) is for its own user alone: every
+# paperhub process reads these settings first, so the mask covers them all; an older data directory is closed too.
+os.umask(0o077)
 DATA_DIR = env_path("PAPERHUB_DATA_DIR", "./var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+with contextlib.suppress(PermissionError):  # a directory someone else owns is theirs to keep as it is
+    DATA_DIR.chmod(0o700)
 
 
 def _secret_key() -> str:
@@ -221,3 +228,43 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
 PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests")
+
+# --- Issue 16, item 6: running in public ----------------------------------------------------------------------
+# Behind TLS (PAPERHUB_HTTPS): cookies only over HTTPS, plain HTTP redirected, browsers told to stay on HTTPS.
+PAPERHUB_HTTPS = env_bool("PAPERHUB_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PAPERHUB_HTTPS
+SECURE_SSL_REDIRECT = env_bool("PAPERHUB_SSL_REDIRECT", PAPERHUB_HTTPS)
+SECURE_HSTS_SECONDS = env_int("PAPERHUB_HSTS_SECONDS", 31536000 if PAPERHUB_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAPERHUB_HSTS_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PAPERHUB_HSTS_PRELOAD", False)
+# HSTS for subdomains and the browsers' preload list bind more than this hub, for months: the operator's choice
+# (the two settings above), not a mistake for `check --deploy` to warn about.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# The proxy tells the scheme the client used; believed only from a proxy (a client could claim it otherwise).
+if env_bool("PAPERHUB_FORWARDED_PROTO", NINJA_NUM_PROXIES > 0):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response (django-csp): script and style only from the hub's own files, so
+# markup slipped into a page cannot run or restyle it. The API docs page has its own (paperhub.api.api).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": [SELF, "data:"],
+    "connect-src": [SELF], "font-src": [SELF], "object-src": [NONE], "base-uri": [NONE], "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}}
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+
+# Server-Timing shows anyone how long each request took: only where someone measures (bench.web, dev tools).
+PAPERHUB_SERVER_TIMING = env_bool("PAPERHUB_SERVER_TIMING", False)
+
+# Limits per client (paperhub.web.limits): bodies in bytes (413 over them, checked before anything is read),
+# and requests to the expensive pages and to the feeds per address (429 with Retry-After over them).
+PAPERHUB_MAX_BODY = env_int("PAPERHUB_MAX_BODY", 2 * 1024 * 1024)
+PAPERHUB_MAX_UPLOAD = env_int("PAPERHUB_MAX_UPLOAD", 10 * 1024 * 1024)
+PAPERHUB_PAGE_RATE = env_str("PAPERHUB_PAGE_RATE", "300/min")
+PAPERHUB_FEED_RATE = env_str("PAPERHUB_FEED_RATE", "120/min")
+# After the CSP middleware, so refusals carry the policy too; before anything that reads a body.
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "paperhub.web.limits.RequestLimitsMiddleware")
+
+# Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
+LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}}
+LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}}

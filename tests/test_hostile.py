@@ -281,6 +281,33 @@ def test_any_text_is_a_query(hostile, text):
     assert results.total >= 0
 
 
+# --- Content-Security-Policy --------------------------------------------------------------------------------
+
+# Inline script or style: a <script> without src (JSON data aside), a <style>, a style or on... attribute in a tag.
+INLINE = re.compile(r"""<script(?![^>]*\bsrc=)(?![^>]*application/json)|<style"""
+                    r"""|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?\s(?:style|on[a-z]+)=""", re.I)
+
+
+def test_every_page_has_a_strict_content_security_policy(client, hostile):
+    """Every HTML page: the policy allows no inline script or style, and the page needs none (issue 16, item 6)."""
+    client.force_login(hostile["eve"])
+    urls = [_concrete(name, hostile) for name, _ in _named_patterns(get_resolver())] + _pages(hostile)
+    checked = 0
+    for url in urls:
+        response = client.get(url)
+        if not response.get("Content-Type", "").startswith("text/html") or response.status_code == 405:
+            continue
+        policy = response.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy, url
+        assert "unsafe" not in policy, url
+        found = INLINE.search(response.content.decode())
+        assert found is None, f"{url}: {response.content.decode()[found.start():found.end() + 80]}"
+        checked += 1
+    assert checked > 30
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "script-src 'self'" in docs["Content-Security-Policy"]
+
+
 # --- oversized requests -------------------------------------------------------------------------------------
 
 def test_oversized_requests_are_refused_cleanly(client, hostile):
@@ -288,7 +315,7 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
     paper = hostile["papers"]["2611.00002"]
     comments = Comment.objects.count()
     huge = client.post(f"/comments/{paper.pk}/new", {"body": "x" * (3 * 1024 * 1024)})
-    assert huge.status_code == 400  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert huge.status_code == 413  # over PAPERHUB_MAX_BODY, refused before it is read
     long = client.post(f"/comments/{paper.pk}/new", {"body": "x" * 20_000}, follow=True)
     assert long.status_code == 200 and "at most" in long.content.decode()
     many = client.post(f"/comments/{paper.pk}/new", {f"f{i}": "x" for i in range(2000)})

@@ -1,8 +1,12 @@
-"""Server-Timing on every response: how long the server spent, for browsers' dev tools and bench.web."""
+"""Server-Timing, when PAPERHUB_SERVER_TIMING is on: how long the server spent, for dev tools and bench.web.
+
+Off by default: on a public hub it would show anyone how long each request took (how much work a login, reset
+or search did), which tells one answer from another."""
 
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -13,6 +17,8 @@ class ServerTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PAPERHUB_SERVER_TIMING:
+            return self.get_response(request)
         started = time.perf_counter()
         response = self.get_response(request)
         response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"

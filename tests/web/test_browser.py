@@ -219,3 +219,39 @@ def test_reading_works_without_javascript(served_hub):
         page.locator("main form.vote button").first.click()  # a plain form post: off to log in
         expect(page).to_have_url(re.compile(r".*/accounts/login/.*"))
         browser.close()
+
+
+def test_pages_keep_to_their_content_security_policy(hub, served_hub):
+    """No page breaks the CSP (issue 16, item 6): no violation in the console, and htmx still upvotes in place."""
+    from playwright.sync_api import expect, sync_playwright
+
+    hub.run("shell", "-v0", "-c", "from django.contrib.auth.models import User; "
+                                  "User.objects.create_user('reader', 'r@example.org', 'a-good-long-passphrase')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
+        context = browser.new_context(base_url=served_hub, permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        page.on("pageerror", lambda error: console.append(str(error)))
+        for path in ("/", "/papers/trending", "/papers/search?q=attention", "/trends", "/map", "/papers/2611.10001",
+                     "/authors/x-1", "/api/docs", "/accounts/login/"):
+            response = page.goto(path)
+            assert response and "script-src 'self'" in response.headers.get("content-security-policy", ""), path
+        expect(page.locator("#swagger-ui, form")).not_to_have_count(0)
+        page.get_by_label("Username").fill("reader")
+        page.get_by_label("Password").fill("a-good-long-passphrase")
+        page.get_by_role("button", name="Log in").click()
+        page.goto("/papers/2611.10001")
+        with page.expect_request(lambda r: "/upvote/" in r.url and r.headers.get("hx-request") == "true"):
+            page.locator("main form.vote button").first.click()
+        expect(page.locator("main form.vote button").first).to_have_attribute("aria-pressed", "true")
+        page.locator("summary", has_text="BibTeX").click()  # the copy button's script is a static file now
+        page.get_by_role("button", name="Copy BibTeX").click()
+        expect(page.get_by_role("button", name="Copied")).to_be_visible()
+        page.goto("/api/docs")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("paperhub API")
+        browser.close()
+    violations = [line for line in console if "Content Security Policy" in line or "Refused to" in line]
+    assert not violations, violations

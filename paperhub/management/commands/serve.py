@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
+from gunicorn import glogging
 
 from paperhub import search
+from paperhub.logs import REDACTED, redact
 
 
 def _warm(worker: Any) -> None:
@@ -18,6 +20,19 @@ def _warm(worker: Any) -> None:
     seconds = search.warm()
     connections.close_all()  # opened in the worker's main thread; requests run in threads of their own
     worker.log.info("search ready in %.1f s", seconds)
+
+
+class RedactingLogger(glogging.Logger):  # type: ignore[misc]
+    """gunicorn's logger, its access log without the secrets some URLs and headers carry (paperhub.logs)."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if key in ("{authorization}i", "{cookie}i", "{proxy-authorization}i", "{set-cookie}o"):
+                atoms[key] = REDACTED
+            elif isinstance(value, str):
+                atoms[key] = redact(value)
+        return dict(atoms)
 
 
 class Command(BaseCommand):
@@ -48,6 +63,7 @@ class Command(BaseCommand):
                 self.cfg.set("threads", options["threads"])
                 self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
                 self.cfg.set("accesslog", "-")
+                self.cfg.set("logger_class", RedactingLogger)
                 self.cfg.set("timeout", 60)
                 self.cfg.set("post_worker_init", _warm)
 

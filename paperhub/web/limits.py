@@ -1,0 +1,66 @@
+"""What one client may ask of a public hub: bodies of a bounded size, and the expensive pages and feeds at a
+bounded rate per address (PAPERHUB_MAX_BODY, PAPERHUB_MAX_UPLOAD, PAPERHUB_PAGE_RATE, PAPERHUB_FEED_RATE)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from paperhub.api import ratelimit
+
+#: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
+EXPENSIVE_PAGES = frozenset({"search", "paper", "for_you", "map_points", "trends", "day", "week", "month", "author"})
+#: Where a larger body is expected: the library import takes a file.
+UPLOAD_PATHS = frozenset({"/for-you/import"})
+
+
+def body_cap(path: str) -> int:
+    """The most bytes a request body to `path` may have."""
+    return settings.PAPERHUB_MAX_UPLOAD if path in UPLOAD_PATHS else settings.PAPERHUB_MAX_BODY
+
+
+def rate_for(route_name: str) -> tuple[str, str] | None:
+    """(scope, rate) limiting a route, or None for the cheap ones."""
+    if route_name in EXPENSIVE_PAGES:
+        return "pages", settings.PAPERHUB_PAGE_RATE
+    if route_name.startswith("feed_"):
+        return "feeds", settings.PAPERHUB_FEED_RATE
+    return None
+
+
+def _refusal(status: int, title: str, text: str) -> HttpResponse:
+    html = render_to_string("web/refused.html", {"title": title, "text": text})
+    return HttpResponse(html, status=status)
+
+
+class RequestLimitsMiddleware:
+    """Refuses an oversized body (413) before anything reads it, and a client over its rate (429)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if not length.isdigit() and request.META.get("HTTP_TRANSFER_ENCODING"):
+            # A body of unannounced length (chunked) could be any size: ask for its length instead.
+            return _refusal(411, "Length required", "Send the request with a Content-Length.")
+        if length.isdigit() and int(length) > body_cap(request.path):
+            cap = body_cap(request.path)
+            return _refusal(413, "Request too large",
+                            f"This address takes at most {cap / 1024 / 1024:.1f} MB.")
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+        match = request.resolver_match
+        limit = rate_for(match.url_name or "") if match else None
+        if limit is None:
+            return None
+        wait = ratelimit.over_limit(request, *limit)
+        if not wait:
+            return None
+        response = _refusal(429, "Too many requests",
+                            f"Too many requests from your address: try again in {wait} seconds.")
+        response["Retry-After"] = str(wait)
+        return response
