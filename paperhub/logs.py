@@ -6,7 +6,7 @@ import re
 
 #: Paths whose last part is a secret: everything after the prefix, up to a query, a space or a quote, goes.
 _SECRET_PATH = re.compile(
-    r"(/(?:feeds/for-you|digests/confirm|digests/unsubscribe|accounts/reset|accounts/verify|accounts/confirm-email"
+    r"(/(?:feeds/for-you|digests/confirm|digests/unsubscribe|accounts/reset|accounts/verify"
     r"|for-you/feedback)/)[^\s?\"']+"
 )
 #: Query parameters and headers that carry credentials.
