@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from paperhub.api import tokens
 from paperhub.community import services
-from paperhub.community.queries import discussion
 from paperhub.community.models import Comment, Upvote
+from paperhub.community.queries import discussion
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
