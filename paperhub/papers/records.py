@@ -10,6 +10,10 @@ ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
 MAX_NAME = 300
 MAX_CATEGORY = 64
+# Characters no stored text should hold: the C0 controls but tab, newline and carriage return; DEL and the C1
+# controls; lone surrogates (JSON's "\ud800" decodes to one; UTF-8 cannot store it); U+FFFE and U+FFFF.
+# XML 1.0 forbids most of them: one in a title would break every feed that shows it.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,11 @@ def author_key(name: str) -> str:
     if not name.isascii() or "\\" in name or "{" in name:
         name = unicodedata.normalize("NFKC", clean_name(name))
     return " ".join(name.casefold().replace(".", ". ").split())
+
+
+def strip_controls(text: str) -> str:
+    """The text without control characters (tab and line breaks kept), lone surrogates and non-characters."""
+    return _CONTROLS.sub("", text)
 
 
 def clean_text(text: str | None) -> str:
