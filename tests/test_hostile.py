@@ -178,7 +178,7 @@ def _concrete(name: str, hostile) -> str | None:
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
         "paragraph": "/for-you/paragraph", "import_library": "/for-you/import",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
-        "feedback": "/for-you/feedback/not-a-token", "follow": f"/authors/follow/{author.pk}",
+        "feedback": "/for-you/feedback/not-a-token", "feed_address": "/for-you/feed-address", "follow": f"/authors/follow/{author.pk}",
         "save_search": "/searches/save", "delete_search": f"/searches/{saved.pk}/forget",
         "signup": "/accounts/signup/", "api_tokens": "/accounts/tokens/", "logout": "/accounts/logout/",
         "login": "/accounts/login/", "password_change": "/accounts/password_change/",

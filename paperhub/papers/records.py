@@ -53,10 +53,11 @@ class PaperRecord:
     author_keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        texts = (self.title, self.abstract, self.comments, self.journal_ref, self.doi, self.report_no, self.license,
-                 self.code_url, self.project_url, self.organization)  # LIMITS' order
-        if not all(map(str.isprintable, (*texts, *self.authors, *self.categories))) and \
-                any(map(has_controls, (*texts, *self.authors, *self.categories))):
+        texts: tuple[str, ...] = (self.title, self.abstract, self.comments, self.journal_ref, self.doi,
+                                  self.report_no, self.license, self.code_url, self.project_url,
+                                  self.organization)  # in LIMITS' order
+        every = (*texts, *self.authors, *self.categories)
+        if not all(map(str.isprintable, every)) and any(map(has_controls, every)):
             texts = tuple(map(strip_controls, texts))
             for name, text in zip(LIMITS, texts, strict=True):
                 object.__setattr__(self, name, text)
