@@ -216,6 +216,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: many t
 AXES_CLIENT_IP_CALLABLE = "paperhub.api.ratelimit.client_address"  # honours PAPERHUB_PROXIES like every limit
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = False  # else logging in to one's own account would clear the tries at someone else's
+AXES_VERBOSE = False  # no banner on every command
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)

@@ -11,21 +11,50 @@ from paperhub import search as search_api
 from paperhub.community.models import Collection
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
 
 ITEMS = 50
 
 
+def _xml_safe(value: Any) -> Any:
+    """A feed value with the characters XML cannot hold dropped (from strings, and lists of them)."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class _XmlSafe(SyndicationFeed):
+    """Every text reaching the feed (titles, abstracts, names, a search, a collection's title) made XML-safe here,
+    in one place: Django's generator raises on a control character, and one stored anywhere would break the feed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*map(_xml_safe, args), **{name: _xml_safe(v) for name, v in kwargs.items()})
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*map(_xml_safe, args), **{name: _xml_safe(v) for name, v in kwargs.items()})
+
+
+class Rss(_XmlSafe, Rss201rev2Feed):
+    """RSS 2.0, XML-safe."""
+
+
+class Atom(_XmlSafe, Atom1Feed):
+    """Atom, XML-safe."""
+
+
 class PaperFeed(Feed):
     """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
 
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = Rss
     description = "Papers from paperhub"
 
     def __init__(self, atom: bool = False) -> None:
         super().__init__()
         if atom:
-            self.feed_type = Atom1Feed
+            self.feed_type = Atom
 
     def papers(self, obj: Any) -> list[Paper]:
         raise NotImplementedError

@@ -1,36 +1,46 @@
 """Reads of community data, shared by the HTML and JSON front doors."""
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from paperhub.community.models import Collection, Comment, Submission, Upvote
+from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.papers.models import Paper
 
 
-@dataclass
-class Thread:
-    """A comment and its replies, oldest first."""
+@dataclass(frozen=True)
+class Entry:
+    """A comment in a paper's discussion and its depth: 0 for a comment on the paper, 1 for a reply to one..."""
 
     comment: Comment
-    replies: list["Thread"] = field(default_factory=list)
+    depth: int
+
+    @property
+    def indent(self) -> int:
+        """How far the page indents it: by depth, but no further than the deepest level replies can reach now
+        (chains made before the cap, services.COMMENT_MAX_DEPTH, still show, flat past it)."""
+        return min(self.depth, COMMENT_MAX_DEPTH - 1)
 
 
-def threads(paper: Paper) -> list[Thread]:
-    """A paper's comments as threads, in two levels or more; hidden ones and their replies left out."""
-    comments = list(Comment.objects.filter(paper=paper, hidden=False).select_related("user")
-                    .order_by("created_at", "id"))
-    nodes = {c.pk: Thread(c) for c in comments}
-    roots = []
+def discussion(paper: Paper) -> list[Entry]:
+    """A paper's comments in reading order, each after its parent, replies oldest first; hidden ones and their
+    replies left out. Walked without recursion, so a reply chain of any depth cannot exhaust the stack."""
+    comments = (Comment.objects.filter(paper=paper, hidden=False).select_related("user")
+                .order_by("created_at", "id"))
+    replies: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in comments:
-        node = nodes[comment.pk]
-        if comment.parent_id is None:
-            roots.append(node)
-        elif comment.parent_id in nodes:
-            nodes[comment.parent_id].replies.append(node)
-    return roots
+        replies[comment.parent_id].append(comment)
+    entries = []
+    stack = [(comment, 0) for comment in reversed(replies[None])]
+    while stack:
+        comment, depth = stack.pop()
+        entries.append(Entry(comment, depth))
+        stack.extend((reply, depth + 1) for reply in reversed(replies[comment.pk]))
+    return entries
 
 
 def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:

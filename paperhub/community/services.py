@@ -23,6 +23,10 @@ from paperhub.papers.services import upsert_papers
 
 COMMENT_MAX_CHARS = 10_000
 FETCH_RETRIES = 2  # a submission's arXiv calls: one try and two retries, each within PAPERHUB_SUBMIT_MAX_WAIT
+#: Levels a discussion nests to: 1 is a comment on the paper, 2 a reply to it... A reply to a comment on the
+#: last level joins that comment's own thread, beside it (as Hugging Face and GitHub threads, and Facebook's
+#: and YouTube's deepest levels do), so no reply is refused and no thread outgrows the page.
+COMMENT_MAX_DEPTH = 8
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -77,7 +81,21 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
     user_id = _require_user(user)
     if parent is not None and (parent.paper_id != paper.pk or not parent.visible):
         raise NotAllowed("That comment cannot be replied to.")
+    if parent is not None:
+        parent = reply_target(parent)
     return Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=_clean_body(body))
+
+
+def reply_target(parent: Comment) -> Comment:
+    """The comment a reply to `parent` hangs from: `parent`, or, on the last level (COMMENT_MAX_DEPTH), its
+    ancestor one level up, so that the reply sits beside it."""
+    parents = dict(Comment.objects.filter(paper_id=parent.paper_id).values_list("id", "parent_id"))
+    chain = [parent.pk]  # parent, its parent, ... up to the comment on the paper
+    while (up := parents.get(chain[-1])) is not None and len(chain) <= len(parents):
+        chain.append(up)
+    if len(chain) < COMMENT_MAX_DEPTH:
+        return parent
+    return Comment.objects.get(pk=chain[len(chain) - COMMENT_MAX_DEPTH + 1])
 
 
 def _own(user: User, comment: Comment) -> None:

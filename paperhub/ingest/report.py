@@ -5,9 +5,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
+from paperhub.papers.records import RecordError
 
-class RecordError(ValueError):
-    """A record that cannot become a paper; the message says why."""
+__all__ = ["BadRecord", "ErrorLog", "RecordError"]  # RecordError: also raised by PaperRecord over its limits
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@
 import re
 
 from paperhub.papers.models import Paper
+from paperhub.papers.records import strip_controls
 
 _SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#"})
 
 
 def _value(text: str) -> str:
-    return " ".join(text.split()).translate(_SPECIAL)
+    return " ".join(strip_controls(text).split()).translate(_SPECIAL)
 
 
 def citation_key(paper: Paper, first_author: str) -> str:

@@ -10,6 +10,22 @@ ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
 MAX_NAME = 300
 MAX_CATEGORY = 64
+#: The most a record may hold. Each is several times what arXiv allows or real metadata reaches (arXiv caps
+#: abstracts at 1,920 characters; the longest author lists, of the LHC collaborations, have about 5,000 names);
+#: a record past one is a parsing accident or hostile, and is reported as a bad record, not stored cut short.
+#: (No limit is under 300: PaperRecord checks each only when a text is longer.)
+LIMITS = {"title": 1_000, "abstract": 10_000, "comments": 2_000, "journal_ref": 1_000, "doi": 300,
+          "report_no": 1_000, "license": 300, "code_url": 2_000, "project_url": 2_000, "organization": 300}
+MAX_AUTHORS = 10_000
+MAX_CATEGORIES = 100
+# Characters no stored text should hold: the C0 controls but tab, newline and carriage return; DEL and the C1
+# controls; lone surrogates (JSON's "\ud800" decodes to one; UTF-8 cannot store it); U+FFFE and U+FFFF.
+# XML 1.0 forbids most of them: one in a title would break every feed that shows it.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class RecordError(ValueError):
+    """A record that cannot become a paper; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,24 @@ class PaperRecord:
     author_keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        texts: tuple[str, ...] = (self.title, self.abstract, self.comments, self.journal_ref, self.doi,
+                                  self.report_no, self.license, self.code_url, self.project_url,
+                                  self.organization)  # in LIMITS' order
+        every = (*texts, *self.authors, *self.categories)
+        if not all(map(str.isprintable, every)) and any(map(has_controls, every)):
+            texts = tuple(map(strip_controls, texts))
+            for name, text in zip(LIMITS, texts, strict=True):
+                object.__setattr__(self, name, text)
+            object.__setattr__(self, "authors", tuple(map(strip_controls, self.authors)))
+            object.__setattr__(self, "categories", tuple(map(strip_controls, self.categories)))
+        if max(map(len, texts)) > 300:
+            for (name, limit), text in zip(LIMITS.items(), texts, strict=True):
+                if len(text) > limit:
+                    raise RecordError(f"{name} is {len(text):,} characters long, over the limit of {limit:,}")
+        if len(self.authors) > MAX_AUTHORS:
+            raise RecordError(f"{len(self.authors):,} authors, over the limit of {MAX_AUTHORS:,}")
+        if len(self.categories) > MAX_CATEGORIES:
+            raise RecordError(f"{len(self.categories):,} categories, over the limit of {MAX_CATEGORIES:,}")
         # Past these lengths a "name" or "category" is a parsing accident upstream, and would not fit an index.
         # A name listed twice is one author, in its first place.
         names = [name[:MAX_NAME] for name in map(clean_name, self.authors) if name]
@@ -119,10 +153,22 @@ def author_key(name: str) -> str:
     return " ".join(name.casefold().replace(".", ". ").split())
 
 
+def has_controls(text: str) -> bool:
+    """Whether strip_controls would change the text."""
+    return not text.isprintable() and _CONTROLS.search(text) is not None  # the first test is twice as quick
+
+
+def strip_controls(text: str) -> str:
+    """The text without control characters (tab and line breaks kept), lone surrogates and non-characters."""
+    return _CONTROLS.sub("", text)
+
+
 def clean_text(text: str | None) -> str:
-    """A title: LaTeX kept raw, line-wrapping white space collapsed."""
+    """A title: control characters dropped, LaTeX kept raw, line-wrapping white space collapsed."""
     if not text:
         return ""
+    if has_controls(text):
+        text = strip_controls(text)
     if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
         return text.strip()
     return " ".join(text.split())

@@ -122,3 +122,14 @@ class ImportJob(models.Model):
     def waiting(self) -> bool:
         """Still to run or running (pages poll until it is not)."""
         return self.status in (self.PENDING, self.RUNNING)
+
+
+class FeedToken(models.Model):
+    """The secret of a user's private feed address, random and stored as its sha256; a new one replaces it."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="feed_token")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: feed token of {self.created_at:%Y-%m-%d}"

@@ -1,5 +1,7 @@
 """What reaches a user outside the site: the personal part of digests and their private Atom feed."""
 
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -9,25 +11,43 @@ from django.utils import timezone
 
 from paperhub.papers.models import Paper
 from paperhub.recommend import queries
+from paperhub.recommend.models import FeedToken
 
-FEED_SALT = "paperhub.recommend.feed"
+FEED_PREFIX = "pf_"
 FEEDBACK_SALT = "paperhub.recommend.feedback"
 FEEDBACK_KINDS = ("up", "not")
 
 
-def feed_token(user: User) -> str:
-    """The secret part of a user's private feed URL (stable; changes with their password)."""
-    return signing.dumps([user.pk, user.password[-8:]], salt=FEED_SALT, compress=True)
+def new_feed_token(user: User) -> str:
+    """A new random secret for the user's private feed address, replacing (and so revoking) the old one.
+
+    Only its hash is stored: the page shows the address once, as it does API tokens."""
+    secret = FEED_PREFIX + secrets.token_urlsafe(32)
+    FeedToken.objects.update_or_create(user_id=user.pk, defaults={"digest": _digest(secret),
+                                                                  "created_at": timezone.now()})
+    return secret
+
+
+def revoke_feed_token(user: User) -> bool:
+    """Turn the user's private feed off; False when they had none."""
+    return FeedToken.objects.filter(user_id=user.pk).delete()[0] > 0
+
+
+def feed_token_made(user: User) -> datetime | None:
+    """When the user's private feed address was made, or None if they have none."""
+    return FeedToken.objects.filter(user_id=user.pk).values_list("created_at", flat=True).first()
 
 
 def user_for_feed_token(token: str) -> User | None:
     """The active user a feed token belongs to, or None."""
-    try:
-        pk, check = signing.loads(token, salt=FEED_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+    if not token.startswith(FEED_PREFIX) or len(token) > 100:
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    return user if user is not None and user.password[-8:] == check else None
+    found = FeedToken.objects.select_related("user").filter(digest=_digest(token)).first()
+    return found.user if found is not None and found.user.is_active else None
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def feedback_token(user: User, paper: Paper, kind: str) -> str:

@@ -54,9 +54,22 @@ def for_you(request: HttpRequest) -> HttpResponse:
         "seeds": Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:50],
         "interests": recommend.interests(user) if picks else [],  # picks: the space exists
         "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),
-        "exclusions": exclusions, "feed_token": personal.feed_token(user), "imports": recommend.imports_of(user),
+        "exclusions": exclusions, "feed_made": personal.feed_token_made(user), "imports": recommend.imports_of(user),
         "import_max_mb": f"{settings.PAPERHUB_IMPORT_MAX_BYTES / 1024 / 1024:g}",
     })
+
+
+@login_required
+@require_POST
+def feed_address(request: HttpRequest) -> HttpResponse:
+    """Make a new private feed address (shown once; the old one stops working), or turn the feed off (revoke)."""
+    user = _user(request)
+    if request.POST.get("revoke"):
+        personal.revoke_feed_token(user)
+        messages.success(request, "Your private feed is off; its address no longer works.")
+        return redirect("/for-you#private-feed")
+    address = request.build_absolute_uri(f"/feeds/for-you/{personal.new_feed_token(user)}.atom")
+    return render(request, "web/feed_address.html", {"address": address})
 
 
 def _done(request: HttpRequest, fallback: str, fragment: str = "") -> HttpResponse:

@@ -51,7 +51,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors})[0],
-        "threads": community.threads(paper),
+        "discussion": community.discussion(paper),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": [pc.category.code for pc in paper.paper_categories.all()],
@@ -176,7 +176,7 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
     except services.NotAllowed as exc:
         messages.error(request, str(exc))
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/_comments.html", {"paper": paper, "threads": community.threads(paper)})
+        return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper)})
     return redirect(f"/papers/{paper.uid}#comments")
 
 

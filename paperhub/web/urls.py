@@ -38,6 +38,7 @@ urlpatterns = [
     path("for-you/seeds/<int:seed_id>/forget", foryou.forget_seed, name="forget_seed"),
     path("for-you/exclusions", foryou.exclusions, name="exclusions"),
     path("for-you/feedback/<str:token>", foryou.feedback, name="feedback"),
+    path("for-you/feed-address", foryou.feed_address, name="feed_address"),
     path("authors/follow/<int:author_id>", foryou.follow, name="follow"),
     path("searches/save", foryou.save_search, name="save_search"),
     path("searches/<int:saved_id>/forget", foryou.delete_search, name="delete_search"),

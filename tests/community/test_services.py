@@ -9,7 +9,7 @@ from django.utils import timezone
 from paperhub.community import services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Comment, Upvote
-from paperhub.community.queries import threads
+from paperhub.community.queries import discussion
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.conftest import Reply
@@ -78,7 +78,7 @@ def test_concurrent_clicks_keep_the_count_equal_to_the_rows():
 def test_comments_reply_edit_delete(paper, ann, bob):
     top = services.add_comment(ann, paper, "First!")
     reply = services.add_comment(bob, paper, "A reply", parent=top)
-    assert [(t.comment.body, [r.comment.body for r in t.replies]) for t in threads(paper)] == [("First!", ["A reply"])]
+    assert [(e.comment.body, e.depth) for e in discussion(paper)] == [("First!", 0), ("A reply", 1)]
     with pytest.raises(services.NotAllowed):
         services.edit_comment(bob, top, "not mine")
     services.edit_comment(ann, top, "First, edited")
@@ -97,7 +97,44 @@ def test_hidden_comments_leave_threads(paper, ann, bob):
     top = services.add_comment(ann, paper, "spam")
     services.add_comment(bob, paper, "reply to spam", parent=top)
     Comment.objects.filter(pk=top.pk).update(hidden=True)
-    assert threads(paper) == []
+    assert discussion(paper) == []
+
+
+def _chain(paper, user, depth):
+    """A reply chain `depth` comments deep, written straight to the database (as one made before the cap)."""
+    parent = None
+    for n in range(depth):
+        parent = Comment.objects.create(paper=paper, user=user, parent=parent, body=f"level {n + 1}")
+    return parent
+
+
+def test_a_discussion_is_read_in_order_without_recursion(paper, ann, bob):
+    top = services.add_comment(ann, paper, "A")
+    services.add_comment(ann, paper, "B")
+    first = services.add_comment(bob, paper, "A.1", parent=top)
+    services.add_comment(ann, paper, "A.2", parent=top)
+    services.add_comment(ann, paper, "A.1.1", parent=first)
+    assert [(e.comment.body, e.depth) for e in discussion(paper)] == [
+        ("A", 0), ("A.1", 1), ("A.1.1", 2), ("A.2", 1), ("B", 0)]
+    Comment.objects.all().delete()
+    _chain(paper, ann, 3000)  # far past the interpreter's recursion limit
+    entries = discussion(paper)
+    assert len(entries) == 3000 and entries[-1].depth == 2999
+    assert entries[-1].indent == services.COMMENT_MAX_DEPTH - 1
+
+
+def test_replies_on_the_last_level_sit_beside_their_parent(paper, ann, bob):
+    deepest = _chain(paper, ann, services.COMMENT_MAX_DEPTH)
+    reply = services.add_comment(bob, paper, "one level too deep", parent=deepest)
+    assert reply.parent_id == deepest.parent_id  # a sibling, on the last level
+    depths = {e.comment.body: e.depth for e in discussion(paper)}
+    assert depths["one level too deep"] == depths[f"level {services.COMMENT_MAX_DEPTH}"] == \
+        services.COMMENT_MAX_DEPTH - 1
+    shallow = services.add_comment(bob, paper, "fine", parent=deepest.parent)
+    assert shallow.parent_id == deepest.parent_id
+    legacy = _chain(paper, ann, 200)  # made before the cap: a reply still lands on the last level
+    reply = services.add_comment(bob, paper, "to a legacy chain", parent=legacy)
+    assert [e.depth for e in discussion(paper) if e.comment.pk == reply.pk] == [services.COMMENT_MAX_DEPTH - 1]
 
 
 def test_comment_markdown_is_a_safe_subset():

@@ -168,3 +168,34 @@ def test_cli_exit_codes(hub, tmp_path):
     good = write_snapshot(tmp_path / "g.jsonl", [snapshot_object(), "bad line"])
     ok = hub.run("ingest", "snapshot", str(good), check=False)
     assert ok.returncode == 0 and "1 new" in ok.stdout and "line 2" in ok.stderr
+
+
+@pytest.mark.django_db
+def test_hostile_records_are_cleaned_or_reported_and_the_rest_land(tmp_path):
+    from paperhub.papers.records import LIMITS, MAX_AUTHORS
+
+    path = write_snapshot(tmp_path / "hostile.jsonl", [
+        snapshot_object("2501.00001", title="Con\x01trol \x1b[31mred\x7f", authors_parsed=None,
+                        authors="Ada\x0b Love\x00lace, Alan Turing",
+                        abstract="First\x00 paragraph.\n  Second\x07 paragraph,\twith a tab.", comments="\x85 5 pages",
+                        doi="10.1/x\x01"),
+        snapshot_object("2501.00002", title="Half \ud800 a character"),  # JSON's lone surrogate: UTF-8 cannot hold it
+        snapshot_object("2501.00003", title="\x01\x02"),
+        snapshot_object("2501.00004", abstract="x" * (LIMITS["abstract"] + 1)),
+        snapshot_object("2501.00005", title="t" * (LIMITS["title"] + 1)),
+        snapshot_object("2501.00006", authors_parsed=[[f"Author{i}", "A", ""] for i in range(MAX_AUTHORS + 1)]),
+        snapshot_object("2501.00007"),
+    ])
+    errors = tmp_path / "errors.jsonl"
+    out, err = ingest(path, "--errors", errors)
+    assert "3 papers read: 3 new, 0 updated, 0 unchanged; 4 bad records" in out
+    bad = {json.loads(line)["line"]: json.loads(line)["reason"] for line in errors.read_text().splitlines()}
+    assert bad == {3: "empty title", 4: "abstract is 10,001 characters long, over the limit of 10,000",
+                   5: "title is 1,001 characters long, over the limit of 1,000",
+                   6: "10,001 authors, over the limit of 10,000"}
+    assert "line 4: abstract is 10,001 characters long" in err
+    paper = Paper.objects.get(uid="2501.00001")
+    assert paper.title == "Control [31mred" and paper.comments == "5 pages" and paper.doi == "10.1/x"
+    assert paper.abstract == "First paragraph.\n\nSecond paragraph,\twith a tab."  # paragraphs and tabs kept
+    assert [a.author.name for a in paper.authorships.order_by("position")] == ["Ada Lovelace", "Alan Turing"]
+    assert Paper.objects.get(uid="2501.00002").title == "Half a character"

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import feedparser
+import pytest
 from django.test import Client
 
 from paperhub.accounts import services as accounts
@@ -108,12 +109,41 @@ def test_api_recommendations_and_not_interested(topics, reader):
 def test_private_atom_feed(topics, reader):
     services.follow(reader, Author.objects.get(name="Alan Turing"))
     services.save_search(reader, "galaxy clusters")
-    token = personal.feed_token(reader)
+    token = personal.new_feed_token(reader)
     parsed = feedparser.parse(Client().get(f"/feeds/for-you/{token}.atom").content)
     titles = [e.title for e in parsed.entries]
     assert not parsed.bozo and "Galaxy clusters at scale: a galaxies study" in titles
     assert any("language study" in t for t in titles)
     assert Client().get("/feeds/for-you/forged.atom").status_code == 404
+
+
+def test_private_feed_addresses_are_random_shown_once_and_revocable(topics, reader):
+    from django.core import signing
+
+    from paperhub.recommend.models import FeedToken
+
+    client = logged_in(reader)
+    assert "/feeds/for-you/" not in client.get("/for-you").content.decode()  # none until asked for
+    page = client.post("/for-you/feed-address").content.decode()
+    first = re.search(r'<code id="feed-address">http://testserver(/feeds/for-you/\S+\.atom)</code>', page)[1]
+    assert Client().get(first).status_code == 200
+    token = first.removeprefix("/feeds/for-you/").removesuffix(".atom")
+    assert reader.password[-8:] not in token
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token, salt="paperhub.recommend.feed")  # no longer a signed user id: random
+    assert FeedToken.objects.get(user=reader).digest != token  # stored hashed
+    assert first not in client.get("/for-you").content.decode()  # shown once
+    # The address of the old scheme, which decoded to the user id and part of the password hash, is gone.
+    signed = signing.dumps([reader.pk, reader.password[-8:]], salt="paperhub.recommend.feed", compress=True)
+    assert Client().get(f"/feeds/for-you/{signed}.atom").status_code == 404
+
+    page = client.post("/for-you/feed-address").content.decode()
+    second = re.search(r'http://testserver(/feeds/for-you/\S+\.atom)', page)[1]
+    assert second != first
+    assert Client().get(first).status_code == 404 and Client().get(second).status_code == 200
+    client.post("/for-you/feed-address", {"revoke": "1"})
+    assert Client().get(second).status_code == 404
+    assert not FeedToken.objects.filter(user=reader).exists()
 
 
 def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sink):

@@ -158,7 +158,7 @@ def test_a_new_user_walks_through_the_hub(page):
     page.locator(".comment summary", has_text="Reply").first.click()
     page.get_by_label("Reply to newreader").fill("Answering myself: yes, up to 64k tokens.")
     page.get_by_role("button", name="Reply", exact=True).click()
-    expect(page.locator(".replies .comment .text")).to_contain_text("64k tokens")
+    expect(page.locator(".comment.reply .text")).to_contain_text("64k tokens")
 
     # Make a collection holding this paper
     page.get_by_label("New collection with this paper").fill("Long context reading group")

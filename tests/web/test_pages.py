@@ -5,8 +5,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from paperhub.api import tokens
 from paperhub.community import services
 from paperhub.community.models import Comment, Upvote
+from paperhub.community.queries import discussion
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
@@ -97,6 +99,26 @@ def test_writes_need_csrf(papers, ann):
     assert strict.post(f"/upvote/{paper.pk}").status_code == 403
     assert strict.post(f"/comments/{paper.pk}/new", {"body": "x"}).status_code == 403
     assert strict.post("/papers/submit", {"paper": paper.uid}).status_code == 403
+
+
+def test_a_200_deep_reply_chain_renders_and_replies_stop_at_the_last_level(client, papers, ann):
+    paper = papers["2611.00001"]
+    parent = None
+    for n in range(200):  # straight into the database, as a chain made before replies were capped
+        parent = Comment.objects.create(paper=paper, user=ann, parent=parent, body=f"level {n + 1}")
+    response = client.get(f"/papers/{paper.uid}")
+    assert response.status_code == 200 and "level 200" in response.content.decode()
+    assert f"indent-{services.COMMENT_MAX_DEPTH}" not in response.content.decode()  # flat past the cap
+    api = client.get(f"/api/papers/{paper.uid}/comments")
+    assert api.status_code == 200 and len(api.json()) == 200
+    client.force_login(ann)
+    client.post(f"/comments/{paper.pk}/new", {"body": "from the page", "parent": parent.pk})
+    _, secret = tokens.create_token(ann, "script")
+    reply = client.post(f"/api/papers/{paper.uid}/comments", {"comment": "from the API", "parentId": parent.pk},
+                        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    depth = {e.comment.pk: e.depth for e in discussion(paper)}
+    assert depth[reply["id"]] == depth[Comment.objects.get(body="from the page").pk] == services.COMMENT_MAX_DEPTH - 1
+    assert reply["parentId"] != parent.pk  # the API says where the reply went
 
 
 def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
