@@ -257,10 +257,10 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 # Server-Timing shows anyone how long each request took: only where someone measures (bench.web, dev tools).
 PAPERHUB_SERVER_TIMING = env_bool("PAPERHUB_SERVER_TIMING", False)
 
-# Limits per client (paperhub.web.limits): bodies in bytes (413 over them, checked before anything is read),
+# Limits per client (paperhub.web.limits): bodies in bytes (413 over them, checked before anything is read; the
+# library import's body may hold a file of PAPERHUB_IMPORT_MAX_BYTES),
 # and requests to the expensive pages and to the feeds per address (429 with Retry-After over them).
 PAPERHUB_MAX_BODY = env_int("PAPERHUB_MAX_BODY", 2 * 1024 * 1024)
-PAPERHUB_MAX_UPLOAD = env_int("PAPERHUB_MAX_UPLOAD", 10 * 1024 * 1024)
 PAPERHUB_PAGE_RATE = env_str("PAPERHUB_PAGE_RATE", "300/min")
 PAPERHUB_FEED_RATE = env_str("PAPERHUB_FEED_RATE", "120/min")
 # After the CSP middleware, so refusals carry the policy too; before anything that reads a body.

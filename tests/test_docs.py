@@ -37,7 +37,7 @@ def test_every_command_in_the_docs_exists():
 
     commands = set(get_commands())
     text = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
-    used = set(re.findall(r"(?:`|bin/)paperhub ([a-z][a-z-]+)", text))
+    used = set(re.findall(r"(?:`|bin/)paperhub ([a-z][a-z_-]+)", text))
     assert used and not used - commands, f"docs mention unknown commands: {used - commands}"
 
 

@@ -1,5 +1,6 @@
 """What one client may ask of a public hub: bodies of a bounded size, and the expensive pages and feeds at a
-bounded rate per address (PAPERHUB_MAX_BODY, PAPERHUB_MAX_UPLOAD, PAPERHUB_PAGE_RATE, PAPERHUB_FEED_RATE)."""
+bounded rate per address (PAPERHUB_MAX_BODY, PAPERHUB_IMPORT_MAX_BYTES, PAPERHUB_PAGE_RATE,
+PAPERHUB_FEED_RATE)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -14,11 +15,15 @@ from paperhub.api import ratelimit
 EXPENSIVE_PAGES = frozenset({"search", "paper", "for_you", "map_points", "trends", "day", "week", "month", "author"})
 #: Where a larger body is expected: the library import takes a file.
 UPLOAD_PATHS = frozenset({"/for-you/import"})
+#: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).
+FORM_OVERHEAD = 64 * 1024
 
 
 def body_cap(path: str) -> int:
     """The most bytes a request body to `path` may have."""
-    return settings.PAPERHUB_MAX_UPLOAD if path in UPLOAD_PATHS else settings.PAPERHUB_MAX_BODY
+    if path in UPLOAD_PATHS:
+        return max(settings.PAPERHUB_MAX_BODY, settings.PAPERHUB_IMPORT_MAX_BYTES + FORM_OVERHEAD)
+    return settings.PAPERHUB_MAX_BODY
 
 
 def rate_for(route_name: str) -> tuple[str, str] | None:

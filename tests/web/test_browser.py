@@ -176,7 +176,9 @@ def test_a_new_user_walks_through_the_hub(page):
     page.get_by_role("link", name="Submit").click()
     page.get_by_label("arXiv id or URL").fill("https://arxiv.org/abs/2611.10005v1")
     page.get_by_role("button", name="Submit").click()
-    expect(page.locator(".messages")).to_contain_text("Submitted: Neural radiance fields")
+    expect(page.locator(".messages")).to_contain_text("it is being fetched from arXiv")
+    # A worker of `serve` fetches it; the list polls until it says how it went
+    expect(page.locator("#submissions")).to_contain_text("in the feed: Neural radiance fields", timeout=30_000)
     page.goto("/papers/date/" + datetime.now(UTC).strftime("%Y-%m-%d"))
     expect(page.locator("article.card h2", has_text="Neural radiance fields")).to_be_visible()
     shot(page, "05-today")

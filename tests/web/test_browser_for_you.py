@@ -99,7 +99,10 @@ def test_for_you_from_cold_start_to_a_personal_digest(page, hub, mail_sink, tmp_
                    "@article{q, title={Quasars in radio surveys}, abstract={Radio telescopes watch quasars.}}\n")
     page.get_by_label("BibTeX (.bib) or Zotero CSL JSON (.json)").set_input_files(str(bib))
     page.get_by_role("button", name="Import").click()
-    expect(page.locator(".messages")).to_contain_text("Imported: 1 found in this hub, 1 kept from their title")
+    # A worker of `serve` matches it; the list of imports polls until it is done
+    expect(page.locator("#imports")).to_contain_text("done: 1 found in this hub, 1 kept from their title",
+                                                    timeout=30_000)
+    page.reload()
     expect(page.locator("main")).to_contain_text("Quasars in radio surveys")
     shot(page, "12-for-you-imported")
 

@@ -77,11 +77,11 @@ def test_expensive_pages_and_feeds_are_rate_limited_per_address(settings, search
 
 @pytest.mark.django_db
 def test_bodies_over_the_cap_are_refused_with_413(settings):
-    settings.PAPERHUB_MAX_BODY, settings.PAPERHUB_MAX_UPLOAD = 1000, 5000
+    settings.PAPERHUB_MAX_BODY, settings.PAPERHUB_IMPORT_MAX_BYTES = 1000, 100_000
     client = Client()
     assert client.post("/digests/subscribe", {"email": "x" * 2000}).status_code == 413
-    assert client.post("/for-you/import", {"text": "x" * 2000}).status_code != 413  # the import takes files
-    assert client.post("/for-you/import", {"text": "x" * 6000}).status_code == 413
+    assert client.post("/for-you/import", {"text": "x" * 100_000}).status_code != 413  # the import takes files
+    assert client.post("/for-you/import", {"text": "x" * 200_000}).status_code == 413
     assert client.post("/api/papers/1/comments", "x" * 2000, content_type="application/json").status_code == 413
 
 
