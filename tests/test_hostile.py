@@ -19,6 +19,7 @@ from paperhub.community import services
 from paperhub.community.models import Collection, Comment
 from paperhub.papers.models import Author, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.recommend import services as recommend
 from paperhub.recommend.models import SavedSearch, Seed
 from tests.factories import record
 
@@ -28,6 +29,8 @@ IMG = "<img src=x onerror=alert('x')>"
 SVG = '"><svg onload=alert(1)>'
 # Bytes XML cannot hold and terminals misread, as hostile source data or a hostile user would store them.
 CONTROL = "\x00\x01\x08\x0b\x0c\x1b[31m\x7f\x85"
+# What a row can already hold (PostgreSQL's text cannot hold NUL; the services strip it from what users send).
+STORED_CONTROL = CONTROL.replace("\x00", "")
 # Anything that would run if it reached a page unescaped: tags, event handlers, javascript: links.
 DANGER = re.compile(r"<script>alert|<img src=x onerror|<svg onload|href=\"\s*javascript:|src=\"\s*javascript:", re.I)
 
@@ -52,10 +55,11 @@ def hostile(db, settings, tmp_path):
         record("2611.00002", title="Plain paper on attention", published=when, categories=("cs.CL",)),
     ])
     # Control characters straight into the stored rows too: ingest strips them now, rows from before keep them.
-    Paper.objects.filter(uid="2611.00001").update(title=Concat("title", Value(CONTROL)),
-                                                  abstract=Concat("abstract", Value(CONTROL)),
-                                                  comments=Value(CONTROL), doi=Concat("doi", Value(CONTROL)))
-    Author.objects.filter(name__startswith="Eve").update(name=Concat("name", Value(CONTROL)))
+    Paper.objects.filter(uid="2611.00001").update(title=Concat("title", Value(STORED_CONTROL)),
+                                                  abstract=Concat("abstract", Value(STORED_CONTROL)),
+                                                  comments=Value(STORED_CONTROL),
+                                                  doi=Concat("doi", Value(STORED_CONTROL)))
+    Author.objects.filter(name__startswith="Eve").update(name=Concat("name", Value(STORED_CONTROL)))
     papers = {p.uid: p for p in Paper.objects.all()}
     for paper in papers.values():
         FeedEntry.objects.create(paper=paper, day=DAY, source="rule")
@@ -65,7 +69,7 @@ def hostile(db, settings, tmp_path):
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])
-    SavedSearch.objects.create(user=eve, query=f"attention {SCRIPT}{CONTROL}")
+    recommend.save_search(eve, f"attention {SCRIPT}{CONTROL}")
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
     services.upvote(eve, papers["2611.00001"])
     update()
@@ -327,6 +331,47 @@ def test_every_page_has_a_strict_content_security_policy(client, hostile):
     assert checked > 30
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "script-src 'self'" in docs["Content-Security-Policy"]
+
+
+def test_control_bytes_sent_by_users_are_dropped_on_every_database(client, hostile, run_tasks):
+    """NUL and other control bytes in every text a user sends through a form or the API are dropped before they
+    are stored (PostgreSQL's text refused a NUL with a 500), and nothing else of the text is lost."""
+    from paperhub.api.models import ApiToken
+    from paperhub.api.tokens import create_token
+    from paperhub.recommend.models import Exclusions, ImportJob
+
+    eve, paper = hostile["eve"], hostile["papers"]["2611.00002"]
+    client.force_login(eve)
+    dirty = f"A{CONTROL}b"
+    posts = [(f"/comments/{paper.pk}/new", {"body": f"{dirty} comment"}),
+             ("/collections/", {"title": f"{dirty} reading", "description": dirty, "public": "on"}),
+             ("/searches/save", {"q": f"{dirty} transformers"}),
+             ("/for-you/paragraph", {"text": f"{dirty} I work on retrieval for long documents."}),
+             ("/for-you/exclusions", {"words": dirty, "categories": f"cs.CV{CONTROL}"}),
+             ("/for-you/import", {"text": f"@article{{k, title={{{dirty} lensing}}}}"}),
+             ("/accounts/tokens/", {"name": f"{dirty} script"})]
+    for url, data in posts:
+        assert client.post(url, data).status_code < 500, url
+    comment = Comment.objects.filter(user=eve).latest("pk")
+    assert client.post(f"/comments/{comment.pk}/edit", {"body": f"{dirty} edited"}).status_code < 500
+    _, secret = create_token(eve, "api")
+    answer = client.post(f"/api/papers/{paper.uid}/comments", {"comment": f"{dirty} by the API"},
+                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert answer.status_code == 200
+    run_tasks()
+    stored = [*Comment.objects.filter(user=eve).values_list("body", flat=True),
+              *Collection.objects.filter(owner=eve).values_list("title", "description"),
+              *SavedSearch.objects.filter(user=eve).values_list("query", flat=True),
+              *Seed.objects.filter(user=eve).values_list("title", "text"),
+              *Exclusions.objects.filter(user=eve).values_list("words", "categories"),
+              *ImportJob.objects.filter(user=eve).values_list("status", "message"),
+              *ApiToken.objects.filter(user=eve).values_list("name", flat=True)]
+    flat = [text for row in stored for text in (row if isinstance(row, tuple) else (row,))]
+    assert flat and not [text for text in flat if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)]
+    clean = "A[31mb"  # the escape sequence's printable tail stays: only control characters go
+    for expected in ("edited", "by the API", "reading", "transformers", "script"):
+        assert any(f"{clean} {expected}" in text for text in flat), expected
+    assert any(text.startswith("cs.CV") for text in flat) and ImportJob.objects.get(user=eve).status == ImportJob.DONE
 
 
 # --- oversized requests -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from paperhub.api.models import ApiToken
+from paperhub.papers.records import strip_controls
 
 PREFIX = "ph_"
 
@@ -18,8 +19,8 @@ def _digest(secret: str) -> str:
 def create_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     """A new token for the user and its secret, which is not stored and cannot be shown again."""
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user_id=user.pk, name=(name or "token").strip()[:100], digest=_digest(secret),
-                                    prefix=secret[:10])
+    name = strip_controls(name or "").strip()[:100] or "token"
+    token = ApiToken.objects.create(user_id=user.pk, name=name, digest=_digest(secret), prefix=secret[:10])
     return token, secret
 
 

@@ -18,7 +18,7 @@ from paperhub.ingest.http import PoliteClient, SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import PaperRecord, split_arxiv_id
+from paperhub.papers.records import PaperRecord, split_arxiv_id, strip_controls
 from paperhub.papers.services import upsert_papers
 
 COMMENT_MAX_CHARS = 10_000
@@ -68,7 +68,7 @@ def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = strip_controls((body or "").replace("\r\n", "\n")).strip()
     if not body:
         raise NotAllowed("A comment needs some text.")
     if len(body) > COMMENT_MAX_CHARS:
@@ -228,7 +228,7 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
     """A new, empty collection owned by the user."""
     user_id = _require_user(user)
-    title = (title or "").strip()[:200]
+    title = strip_controls(title or "").strip()[:200]
     if not title:
         raise NotAllowed("A collection needs a title.")
     base = slugify(title)[:200] or "collection"
@@ -236,7 +236,8 @@ def create_collection(user: User, title: str, description: str = "", public: boo
     while Collection.objects.filter(owner_id=user_id, slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
-    return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description.strip(),
+    description = strip_controls(description or "").strip()
+    return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
                                      public=public)
 
 

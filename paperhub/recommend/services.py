@@ -12,6 +12,7 @@ from django_tasks import task
 
 from paperhub.community.services import NotAllowed, _require_user
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.records import strip_controls
 from paperhub.recommend.library import Reference, parse_library
 from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed
 
@@ -49,7 +50,7 @@ def pick(user: User, paper: Paper, on: bool | None = None) -> bool:
 def add_paragraph(user: User, text: str) -> Seed:
     """A paragraph describing the user's interests, used as one liked 'paper'."""
     _require_user(user)
-    text = " ".join((text or "").split())
+    text = " ".join(strip_controls(text or "").split())
     if len(text) < 20:
         raise NotAllowed("Write at least a sentence about what you work on.")
     if len(text) > MAX_PARAGRAPH:
@@ -102,7 +103,8 @@ def import_library(user: User, upload: File) -> ImportJob:
     if not text.strip():
         raise NotAllowed("Choose a BibTeX (.bib) or CSL JSON (.json) file.")
     with transaction.atomic():
-        job = ImportJob.objects.create(user_id=user_id, name=(upload.name or "")[:200], text=text.replace("\x00", ""))
+        job = ImportJob.objects.create(user_id=user_id, name=strip_controls(upload.name or "")[:200],
+                                   text=strip_controls(text))
         run_import.enqueue(job.pk)  # the queue is a table: the task and the job commit together
     return job
 
@@ -159,8 +161,9 @@ def remove_seed(user: User, seed_id: int) -> None:
 def set_exclusions(user: User, words: str, categories: str) -> Exclusions:
     """The words and categories never to recommend to the user."""
     _require_user(user)
-    words = "\n".join(w.strip() for w in (words or "").replace(",", "\n").splitlines() if w.strip())[:2000]
-    categories = " ".join((categories or "").replace(",", " ").split())[:500]
+    words = strip_controls(words or "").replace(",", "\n")
+    words = "\n".join(w.strip() for w in words.splitlines() if w.strip())[:2000]
+    categories = " ".join(strip_controls(categories or "").replace(",", " ").split())[:500]
     exclusions, _ = Exclusions.objects.update_or_create(user=user, defaults={"words": words, "categories": categories})
     return exclusions
 
@@ -174,7 +177,7 @@ def follow(user: User, author: Author, on: bool | None = None) -> bool:
 def save_search(user: User, query: str) -> SavedSearch:
     """Keep a search: its new papers reach the user's digests and feed."""
     _require_user(user)
-    query = " ".join((query or "").split())
+    query = " ".join(strip_controls(query or "").split())
     if not query:
         raise NotAllowed("Search for something first.")
     if len(query) > 500:

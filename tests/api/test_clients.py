@@ -94,7 +94,7 @@ def test_feeds_survive_control_characters_in_stored_text_and_queries(client, fil
                                                   abstract="Bell\x07 and\x1f unit separator \ufffe.")
     Paper.objects.filter(uid="2611.00002").update(title="Dense retrieval\x0b for claims")
     Author.objects.filter(name="Ada Lovelace").update(name="Ada\x02 Lovelace")
-    Collection.objects.update(title="Reading\x0bgroup\x00")
+    Collection.objects.update(title="Reading\x0bgroup\x1b")  # (no NUL: PostgreSQL's text cannot hold one)
     author = Author.objects.get(name="Ada\x02 Lovelace")
     for url in (f"/feeds/daily.{kind}", f"/feeds/trending.{kind}", f"/feeds/search.{kind}?q=attention%01",
                 f"/feeds/search.{kind}?q=%0b%01", f"/feeds/authors/ada-lovelace-{author.pk}.{kind}",
@@ -103,7 +103,7 @@ def test_feeds_survive_control_characters_in_stored_text_and_queries(client, fil
         assert response.status_code == 200, url
         parsed = feedparser.parse(response.content)
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
-        assert not any(ch in response.content for ch in (b"\x00", b"\x01", b"\x02", b"\x07", b"\x0b")), url
+        assert not any(ch in response.content for ch in (b"\x01", b"\x02", b"\x07", b"\x0b", b"\x1b")), url
     titles = {e.title for e in feedparser.parse(client.get(f"/feeds/daily.{kind}").content).entries}
     assert titles == {"Sparse attention for long documents", "Dense retrieval for claims"}
     collection = feedparser.parse(client.get(f"/feeds/collections/ann/reading-group.{kind}").content)
