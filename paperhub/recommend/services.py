@@ -1,6 +1,7 @@
 """Writes: "not interested", cold-start seeds, library imports, exclusions, follows and saved searches."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -90,10 +91,21 @@ def find_paper(reference: Reference) -> Paper | None:
     return Paper.objects.filter(title__iexact=reference.title).first()
 
 
+def _check_import_quota(user_id: int) -> None:
+    """One import at a time per user, and at most PAPERHUB_IMPORT_DAILY_QUOTA a day (each holds a worker)."""
+    mine = ImportJob.objects.filter(user_id=user_id)
+    if mine.filter(status__in=(ImportJob.PENDING, ImportJob.RUNNING)).exists():
+        raise NotAllowed("Your last import is still running: wait for it to finish.")
+    quota = settings.PAPERHUB_IMPORT_DAILY_QUOTA
+    if mine.filter(created_at__gte=timezone.now() - timedelta(days=1)).count() >= quota:
+        raise NotAllowed(f"You can import {quota} files a day: try again tomorrow.")
+
+
 def import_library(user: User, upload: File) -> ImportJob:
     """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
     the For-you page shows its progress and what came of it."""
     user_id = _require_user(user)
+    _check_import_quota(user_id)
     limit = settings.PAPERHUB_IMPORT_MAX_BYTES
     if (upload.size or 0) > limit:
         raise NotAllowed(f"That file is over {limit / 1024 / 1024:g} MB; export a smaller collection.")

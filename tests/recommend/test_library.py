@@ -86,3 +86,17 @@ def test_an_import_over_the_size_cap_is_refused(reader, settings):
     with pytest.raises(NotAllowed, match="Choose a BibTeX"):
         services.import_library(reader, ContentFile(b" \n", name="empty.bib"))
     assert not ImportJob.objects.exists()
+
+
+def test_imports_run_one_at_a_time_and_a_few_a_day(reader, settings):
+    settings.PAPERHUB_IMPORT_DAILY_QUOTA = 2
+    library = b"@misc{a, title={Quasars in radio surveys}}\n"
+    first = services.import_library(reader, ContentFile(library, name="a.bib"))
+    with pytest.raises(NotAllowed, match="still running"):
+        services.import_library(reader, ContentFile(library, name="b.bib"))
+    ImportJob.objects.filter(pk=first.pk).update(status=ImportJob.FAILED)  # failed ones count too
+    services.import_library(reader, ContentFile(library, name="c.bib"))
+    ImportJob.objects.update(status=ImportJob.DONE)
+    with pytest.raises(NotAllowed, match="2 files a day"):
+        services.import_library(reader, ContentFile(library, name="d.bib"))
+    assert ImportJob.objects.count() == 2
