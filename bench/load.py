@@ -50,7 +50,7 @@ MIX = {"home": 8, "day": 5, "week": 5, "trending": 4, "search_page": 20, "paper_
 ACTIVITY = """
 import json
 from bench.web import activity
-from paperhub.api.tokens import create_token
+from paperhub.core.tokens import create_token
 print(json.dumps([create_token(user, "load")[1] for user in activity()[:100]]))
 """
 

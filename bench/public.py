@@ -2,7 +2,7 @@
 
     python -m bench.public --json
 
-- `limit_ms`: one counted request (`ratelimit.over_limit`, one upsert in the database), mean of 2,000.
+- `limit_ms`: one counted request (`limits.over_limit`, one upsert in the database), mean of 2,000.
 - `page_ms`: the search page, median of 200, without the page rate limit and with it (a rate never reached).
 - `reset_ms`: a password reset request for an address a verified account holds and for an unknown one, median
   of 50 each: equal when the answer tells nothing (the mail goes from the queue).
@@ -38,7 +38,7 @@ def measure() -> dict:
     from django.test.utils import setup_test_environment
 
     from paperhub.accounts.models import VerifiedAddress
-    from paperhub.api import ratelimit
+    from paperhub.core import limits
     from tests.factories import record
 
     setup_test_environment()
@@ -52,7 +52,7 @@ def measure() -> dict:
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.1")
     started = time.perf_counter()
     for _ in range(2000):
-        ratelimit.over_limit(request, "bench", "1000000/min")
+        limits.over_limit(request, "bench", "1000000/min")
     limit_ms = (time.perf_counter() - started) / 2000 * 1000
 
     client = Client()

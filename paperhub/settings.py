@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "paperhub",
+    "paperhub.core",
     "paperhub.accounts",
     "paperhub.papers",
     "paperhub.search",
@@ -214,7 +215,7 @@ PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15)
 AXES_FAILURE_LIMIT = PAPERHUB_LOGIN_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=PAPERHUB_LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: many tries from one place, or at one account
-AXES_CLIENT_IP_CALLABLE = "paperhub.api.ratelimit.client_address"  # honours PAPERHUB_PROXIES like every limit
+AXES_CLIENT_IP_CALLABLE = "paperhub.core.limits.client_address"  # honours PAPERHUB_PROXIES like every limit
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = False  # else logging in to one's own account would clear the tries at someone else's
 AXES_VERBOSE = False  # no banner on every command

@@ -336,8 +336,8 @@ def test_every_page_has_a_strict_content_security_policy(client, hostile):
 def test_control_bytes_sent_by_users_are_dropped_on_every_database(client, hostile, run_tasks):
     """NUL and other control bytes in every text a user sends through a form or the API are dropped before they
     are stored (PostgreSQL's text refused a NUL with a 500), and nothing else of the text is lost."""
-    from paperhub.api.models import ApiToken
-    from paperhub.api.tokens import create_token
+    from paperhub.core.models import ApiToken
+    from paperhub.core.tokens import create_token
     from paperhub.recommend.models import Exclusions, ImportJob
 
     eve, paper = hostile["eve"], hostile["papers"]["2611.00002"]

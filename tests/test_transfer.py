@@ -11,7 +11,7 @@ from tests.factories import snapshot_object
 POPULATE = """
 import numpy as np
 from django.contrib.auth.models import User
-from paperhub.api.tokens import create_token
+from paperhub.core.tokens import create_token
 from paperhub.community.services import add_comment, upvote
 from paperhub.digests.models import Subscription
 from paperhub.papers.models import Paper
@@ -35,7 +35,7 @@ import json
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django_tasks_db.models import DBTaskResult
-from paperhub.api.models import ApiToken
+from paperhub.core.models import ApiToken
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.services import upvote
 from paperhub.digests.models import Subscription

@@ -17,10 +17,11 @@ from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from paperhub import search as search_api
-from paperhub.api import hf, ratelimit, tokens
+from paperhub.api import hf
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment, Submission
+from paperhub.core import limits, tokens
 from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 
@@ -44,12 +45,12 @@ class HubThrottle(BaseThrottle):
             header = request.headers.get("Authorization", "")
             user = tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
         if user is not None:
-            key, rate = f"token:{user.pk}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
+            key, rate = f"token:{user.pk}", limits.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
         else:
-            key, rate = f"ip:{ratelimit.client_address(request)}", ratelimit.parse_rate(settings.PAPERHUB_API_RATE_ANON)
+            key, rate = f"ip:{limits.client_address(request)}", limits.parse_rate(settings.PAPERHUB_API_RATE_ANON)
         if rate is None:
             return True
-        wait = ratelimit.hit(key, rate)
+        wait = limits.hit(key, rate)
         self._wait = float(wait) if wait else None
         return not wait
 

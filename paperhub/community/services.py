@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote
+from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import arxiv_api
 from paperhub.ingest.http import PoliteClient, SourceError
 from paperhub.papers import feeds
@@ -27,27 +27,13 @@ FETCH_RETRIES = 2  # a submission's arXiv calls: one try and two retries, each w
 #: last level joins that comment's own thread, beside it (as Hugging Face and GitHub threads, and Facebook's
 #: and YouTube's deepest levels do), so no reply is refused and no thread outgrows the page.
 COMMENT_MAX_DEPTH = 8
-User = AbstractBaseUser | AnonymousUser
-
-
-class NotAllowed(ValueError):
-    """What someone asked for is not allowed, with a message for them."""
-
-
-def _require_user(user: User) -> int:
-    """The user's id; raises NotAllowed for anonymous and banned (inactive) users."""
-    if not user.is_authenticated or not user.is_active or user.pk is None:
-        raise NotAllowed("Log in first.")
-    return int(user.pk)
-
-
 def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]:
     """Set (on=True/False) or toggle (on=None) a user's upvote; returns (upvoted now, the paper's count).
 
     The Upvote row and Paper.upvotes change in one transaction and the count moves only by rows really
     added or removed, so concurrent clicks can never make the count disagree with the rows.
     """
-    user_id = _require_user(user)
+    user_id = require_user(user)
     with transaction.atomic():
         stamp = next_stamp()  # first: the search indexes follow papers in stamp order (papers/changes.py)
         existing = Upvote.objects.filter(user_id=user_id, paper=paper)
@@ -78,7 +64,7 @@ def _clean_body(body: str) -> str:
 
 def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
     """A new comment on a paper, or a reply to one of its comments."""
-    user_id = _require_user(user)
+    user_id = require_user(user)
     if parent is not None and (parent.paper_id != paper.pk or not parent.visible):
         raise NotAllowed("That comment cannot be replied to.")
     if parent is not None:
@@ -99,7 +85,7 @@ def reply_target(parent: Comment) -> Comment:
 
 
 def _own(user: User, comment: Comment) -> None:
-    _require_user(user)
+    require_user(user)
     if comment.user_id != user.pk or comment.deleted:
         raise NotAllowed("You can only change your own comments.")
 
@@ -158,7 +144,7 @@ def fetch_paper(arxiv_id: str) -> Paper | None:
 def submit(user: User, text: str) -> Submission:
     """Ask for a paper in today's feed: checks the login, the id and the daily quota, records the submission and
     queues its fetch (fetch_submission); the page or the API then shows how it went."""
-    user_id = _require_user(user)
+    user_id = require_user(user)
     arxiv_id = arxiv_id_from(text)
     day = feeds.today()
     quota = settings.PAPERHUB_SUBMIT_DAILY_QUOTA
@@ -227,7 +213,7 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
 
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
     """A new, empty collection owned by the user."""
-    user_id = _require_user(user)
+    user_id = require_user(user)
     title = strip_controls(title or "").strip()[:200]
     if not title:
         raise NotAllowed("A collection needs a title.")
@@ -242,7 +228,7 @@ def create_collection(user: User, title: str, description: str = "", public: boo
 
 
 def _owned(user: User, collection: Collection) -> None:
-    _require_user(user)
+    require_user(user)
     if collection.owner_id != user.pk:
         raise NotAllowed("Only its owner can change a collection.")
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperhub.api import ratelimit
+from paperhub.core import limits
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
 
@@ -17,7 +17,7 @@ from paperhub.digests.models import Subscription
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """From the form on every page: mails a confirmation link (rate-limited per IP: each request sends mail)."""
-    wait = ratelimit.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
+    wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
     if wait:
         messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
         return redirect("/")

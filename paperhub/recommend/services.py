@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from paperhub.community.services import NotAllowed, _require_user
+from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
 from paperhub.recommend.library import Reference, parse_library
@@ -38,19 +38,19 @@ def _toggle(model: type, on: bool | None, **fields: object) -> bool:
 
 def not_interested(user: User, paper: Paper, on: bool | None = None) -> bool:
     """Mark (or unmark) a paper as not wanted; returns whether it is marked now."""
-    _require_user(user)
+    require_user(user)
     return _toggle(NotInterested, on, user=user, paper=paper)
 
 
 def pick(user: User, paper: Paper, on: bool | None = None) -> bool:
     """A cold-start pick: "papers like this one"; returns whether it is picked now."""
-    _require_user(user)
+    require_user(user)
     return _toggle(Seed, on, user=user, paper=paper, source=Seed.PICK)
 
 
 def add_paragraph(user: User, text: str) -> Seed:
     """A paragraph describing the user's interests, used as one liked 'paper'."""
-    _require_user(user)
+    require_user(user)
     text = " ".join(strip_controls(text or "").split())
     if len(text) < 20:
         raise NotAllowed("Write at least a sentence about what you work on.")
@@ -104,7 +104,7 @@ def _check_import_quota(user_id: int) -> None:
 def import_library(user: User, upload: File) -> ImportJob:
     """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
     the For-you page shows its progress and what came of it."""
-    user_id = _require_user(user)
+    user_id = require_user(user)
     _check_import_quota(user_id)
     limit = settings.PAPERHUB_IMPORT_MAX_BYTES
     if (upload.size or 0) > limit:
@@ -166,13 +166,13 @@ def run_import(job_id: int) -> dict[str, Any]:
 
 def remove_seed(user: User, seed_id: int) -> None:
     """Forget one cold-start seed of the user's."""
-    _require_user(user)
+    require_user(user)
     Seed.objects.filter(user=user, pk=seed_id).delete()
 
 
 def set_exclusions(user: User, words: str, categories: str) -> Exclusions:
     """The words and categories never to recommend to the user."""
-    _require_user(user)
+    require_user(user)
     words = strip_controls(words or "").replace(",", "\n")
     words = "\n".join(w.strip() for w in words.splitlines() if w.strip())[:2000]
     categories = " ".join(strip_controls(categories or "").replace(",", " ").split())[:500]
@@ -182,13 +182,13 @@ def set_exclusions(user: User, words: str, categories: str) -> Exclusions:
 
 def follow(user: User, author: Author, on: bool | None = None) -> bool:
     """Follow (or unfollow) an author; returns whether the user follows them now."""
-    _require_user(user)
+    require_user(user)
     return _toggle(Follow, on, user=user, author=author)
 
 
 def save_search(user: User, query: str) -> SavedSearch:
     """Keep a search: its new papers reach the user's digests and feed."""
-    _require_user(user)
+    require_user(user)
     query = " ".join(strip_controls(query or "").split())
     if not query:
         raise NotAllowed("Search for something first.")
@@ -202,5 +202,5 @@ def save_search(user: User, query: str) -> SavedSearch:
 
 def delete_saved_search(user: User, saved_id: int) -> None:
     """Forget one of the user's saved searches."""
-    _require_user(user)
+    require_user(user)
     SavedSearch.objects.filter(user=user, pk=saved_id).delete()

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
-from paperhub.api import ratelimit
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
+from paperhub.core import limits
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
 from paperhub.web.papers import _back
@@ -53,7 +53,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         raise Http404("sign-up is closed on this hub")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.over_limit(request, "signup", settings.PAPERHUB_SIGNUP_RATE)
+        wait = limits.over_limit(request, "signup", settings.PAPERHUB_SIGNUP_RATE)
         if wait:
             return _too_many(request, "Too many new accounts from your address.", wait)
         user = form.save()
@@ -70,8 +70,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         email = form.cleaned_data["email"].strip().lower()
-        wait = (ratelimit.over_limit(self.request, "reset", settings.PAPERHUB_RESET_RATE)
-                or ratelimit.over_limit(self.request, "reset-to", settings.PAPERHUB_RESET_ADDRESS_RATE, who=email))
+        wait = (limits.over_limit(self.request, "reset", settings.PAPERHUB_RESET_RATE)
+                or limits.over_limit(self.request, "reset-to", settings.PAPERHUB_RESET_ADDRESS_RATE, who=email))
         if wait:
             return _too_many(self.request, "Too many password resets asked for.", wait)
         accounts.queue_password_reset(email, _base_url(self.request))
@@ -82,7 +82,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 def email_address(request: HttpRequest) -> HttpResponse:
     """The account's address and whether it is verified; POST mails the link again (limited per account)."""
     if request.method == "POST":
-        wait = ratelimit.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
+        wait = limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
         if wait:
             return _too_many(request, "Too many verification mails asked for.", wait)
         accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
@@ -162,7 +162,7 @@ def collect(request: HttpRequest) -> HttpResponse:
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's API tokens: make one (its secret is shown once), or revoke one."""
-    from paperhub.api import tokens
+    from paperhub.core import tokens
 
     secret = None
     if request.method == "POST":

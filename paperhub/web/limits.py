@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from paperhub.api import ratelimit
+from paperhub.core.limits import over_limit
 
 #: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
 EXPENSIVE_PAGES = frozenset({"search", "paper", "for_you", "map_points", "trends", "day", "week", "month", "author"})
@@ -62,7 +62,7 @@ class RequestLimitsMiddleware:
         limit = rate_for(match.url_name or "") if match else None
         if limit is None:
             return None
-        wait = ratelimit.over_limit(request, *limit)
+        wait = over_limit(request, *limit)
         if not wait:
             return None
         response = _refusal(429, "Too many requests",

@@ -3,9 +3,10 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.auth.models import User
 
-from paperhub.api import hf, ratelimit, tokens
-from paperhub.api.models import ApiToken
+from paperhub.api import hf
 from paperhub.community import services
+from paperhub.core import limits, tokens
+from paperhub.core.models import ApiToken
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
@@ -99,21 +100,21 @@ def test_token_page_shows_the_secret_once(client, hub):
 
 
 def test_rates():
-    assert ratelimit.parse_rate("60/min") == ratelimit.Rate(60, 60)
-    assert ratelimit.parse_rate("10/5s") == ratelimit.Rate(10, 5)
-    assert ratelimit.parse_rate("1000/hour") == ratelimit.Rate(1000, 3600)
-    assert ratelimit.parse_rate("") is None and ratelimit.parse_rate("0") is None
+    assert limits.parse_rate("60/min") == limits.Rate(60, 60)
+    assert limits.parse_rate("10/5s") == limits.Rate(10, 5)
+    assert limits.parse_rate("1000/hour") == limits.Rate(1000, 3600)
+    assert limits.parse_rate("") is None and limits.parse_rate("0") is None
     with pytest.raises(ValueError):
-        ratelimit.parse_rate("lots")
+        limits.parse_rate("lots")
 
 
 @pytest.mark.django_db
 def test_rate_windows_count_and_reset():
-    rate = ratelimit.Rate(2, 60)
-    assert [ratelimit.hit("ip:1", rate, now=120.0) for _ in range(3)] == [0, 0, 60]
-    assert ratelimit.hit("ip:2", rate, now=150.0) == 0  # another client
-    assert ratelimit.hit("ip:1", rate, now=170.5) == 10  # ten seconds to the next window
-    assert ratelimit.hit("ip:1", rate, now=180.0) == 0  # the next window
+    rate = limits.Rate(2, 60)
+    assert [limits.hit("ip:1", rate, now=120.0) for _ in range(3)] == [0, 0, 60]
+    assert limits.hit("ip:2", rate, now=150.0) == 0  # another client
+    assert limits.hit("ip:1", rate, now=170.5) == 10  # ten seconds to the next window
+    assert limits.hit("ip:1", rate, now=180.0) == 0  # the next window
 
 
 def test_api_rate_limits_per_ip_and_per_token(client, hub, settings):

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from paperhub.api import tokens
 from paperhub.community import services
 from paperhub.community.models import Submission
+from paperhub.core import tokens
 from paperhub.ingest.http import take_turn
 from paperhub.papers.models import FeedEntry
 from tests.conftest import Reply

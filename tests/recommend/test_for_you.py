@@ -112,7 +112,7 @@ def test_a_request_does_not_embed_a_large_window_with_the_transformer(topics, re
     client = Client()
     client.force_login(reader)
     assert "being prepared" in client.get("/for-you").content.decode()
-    from paperhub.api.tokens import create_token
+    from paperhub.core.tokens import create_token
 
     _, token = create_token(reader, "t")
     assert client.get("/api/recommendations", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from paperhub.accounts import services as accounts
-from paperhub.api.tokens import create_token
 from paperhub.community import services as community
+from paperhub.core.tokens import create_token
 from paperhub.digests import sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper

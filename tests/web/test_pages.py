@@ -5,10 +5,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from paperhub.api import tokens
 from paperhub.community import services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
+from paperhub.core import tokens
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import record

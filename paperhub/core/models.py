@@ -15,6 +15,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        db_table = "api_apitoken"  # made by the api app before the core existed
+
     def __str__(self) -> str:
         return f"{self.user_id}: {self.name} ({self.prefix}…)"
 
@@ -27,6 +30,7 @@ class RateWindow(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "api_ratewindow"
         constraints = [models.UniqueConstraint(fields=["client", "started"], name="ratewindow_unique")]
 
     def __str__(self) -> str:

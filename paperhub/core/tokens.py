@@ -6,8 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from paperhub.api.models import ApiToken
-from paperhub.papers.records import strip_controls
+from paperhub.core.models import ApiToken
 
 PREFIX = "ph_"
 
@@ -19,7 +18,7 @@ def _digest(secret: str) -> str:
 def create_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     """A new token for the user and its secret, which is not stored and cannot be shown again."""
     secret = PREFIX + secrets.token_urlsafe(32)
-    name = strip_controls(name or "").strip()[:100] or "token"
+    name = "".join(ch for ch in name or "" if ch.isprintable()).strip()[:100] or "token"  # one line, no controls
     token = ApiToken.objects.create(user_id=user.pk, name=name, digest=_digest(secret), prefix=secret[:10])
     return token, secret
 
