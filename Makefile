@@ -34,6 +34,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check paperhub tests bench
 	$(BIN)/mypy paperhub
+	$(BIN)/lint-imports
 
 install: $(STAMP)
 

@@ -349,7 +349,7 @@ def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
 def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """The paper's upvotes on this hub as a running total per day, from its first upvote to today."""
     paper = _paper_or_404(paper_id)
-    days, totals = trends.upvote_history(paper)
+    days, totals = community.upvote_history(paper)
     return {"days": [d.isoformat() for d in days], "totals": totals}
 
 

@@ -140,9 +140,7 @@ class AuthorFeed(PaperFeed):
         return f"paperhub: papers by {obj.name}"
 
     def link(self, obj: Author) -> str:
-        from paperhub.web.papers import author_slug
-
-        return f"/authors/{author_slug(obj)}"
+        return f"/authors/{obj.slug}"
 
     def papers(self, obj: Author) -> list[Paper]:
         return queries.author_papers(obj.pk, limit=ITEMS)[0]

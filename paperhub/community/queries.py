@@ -3,12 +3,16 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from paperhub.community.models import Collection, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
+from paperhub.papers import trends
 from paperhub.papers.models import Paper
 
 
@@ -77,3 +81,17 @@ def submissions_of(user: AbstractBaseUser | AnonymousUser, limit: int = 20) -> l
         return []
     return list(Submission.objects.filter(user_id=user.pk).select_related("paper").order_by("-created_at", "-id")
                 [:limit])
+
+
+def upvote_history(paper: Paper) -> tuple[list[date], list[int]]:
+    """The paper's upvotes as a running total per day, from its first upvote to today (none yet: empty)."""
+    if not paper.upvotes:  # most papers: no query
+        return [], []
+    return trends.cumulative(upvotes_by_day(paper), timezone.localdate())
+
+
+def upvotes_by_day(paper: Paper) -> list[tuple[date, int]]:
+    """New upvotes of a paper per day (days without any left out), oldest first."""
+    rows = (Upvote.objects.filter(paper=paper).annotate(day=TruncDate("created_at")).values("day")
+            .annotate(n=Count("id")).order_by("day").values_list("day", "n"))
+    return [(day, n) for day, n in rows]

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 
 
 class Author(models.Model):
@@ -12,6 +13,11 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def slug(self) -> str:
+        """The author's address in the hub (/authors/<slug>): the name for people, the id for the hub."""
+        return f"{slugify(self.name) or 'author'}-{self.pk}"
 
 
 class Category(models.Model):

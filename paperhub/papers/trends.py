@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Max
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from paperhub.papers.models import Paper, PaperCategory
@@ -89,19 +89,3 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
 def parse_categories(text: str) -> list[str]:
     """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES."""
     return [c for c in text.replace(",", " ").split() if c][:MAX_CATEGORIES]
-
-
-def upvote_history(paper: Paper) -> tuple[list[date], list[int]]:
-    """The paper's upvotes as a running total per day, from its first upvote to today (none yet: empty)."""
-    if not paper.upvotes:  # most papers: no query
-        return [], []
-    return cumulative(upvotes_by_day(paper), timezone.localdate())
-
-
-def upvotes_by_day(paper: Paper) -> list[tuple[date, int]]:
-    """New upvotes of a paper per day (days without any left out), oldest first."""
-    from paperhub.community.models import Upvote
-
-    rows = (Upvote.objects.filter(paper=paper).annotate(day=TruncDate("created_at")).values("day")
-            .annotate(n=Count("id")).order_by("day").values_list("day", "n"))
-    return [(day, n) for day, n in rows]

@@ -19,7 +19,7 @@ from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
 from paperhub.recommend.models import Exclusions, Seed
 from paperhub.web.cards import cards, page_number
-from paperhub.web.papers import _back, author_slug
+from paperhub.web.papers import _back
 
 PAGE = 20
 
@@ -157,7 +157,7 @@ def follow(request: HttpRequest, author_id: int) -> HttpResponse:
     state = services.follow(request.user, author, on=on)  # type: ignore[arg-type]
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
-    return _done(request, f"/authors/{author_slug(author)}",
+    return _done(request, f"/authors/{author.slug}",
                  f'<span class="meta" role="status">{"Following" if state else "Not following"}</span>')
 
 

@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
-from paperhub.papers import queries, trends
+from paperhub.papers import queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.tex import render_abstract, render_tex
@@ -86,7 +85,7 @@ def _day(number: int) -> date | None:
 
 def upvote_chart(paper: Paper) -> str | None:
     """The paper's upvotes over time, a running total per day (None before its first upvote)."""
-    days, totals = trends.upvote_history(paper)
+    days, totals = community.upvote_history(paper)
     if not days:
         return None
     labels = [d.strftime("%-d %b %Y") for d in days]
@@ -124,18 +123,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-def author_slug(author: Author) -> str:
-    return f"{slugify(author.name) or 'author'}-{author.pk}"
-
-
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     """/authors/<name>-<id>: an author's papers, newest first."""
     _, _, number = slug.rpartition("-")
     if not number.isdigit():
         raise Http404("no such author")
     author = get_object_or_404(Author, pk=int(number))
-    if slug != author_slug(author):
-        return redirect("author", slug=author_slug(author))
+    if slug != author.slug:
+        return redirect("author", slug=author.slug)
     page = page_number(request)
     papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
     following = request.user.is_authenticated and Follow.objects.filter(user=request.user, author=author).exists()

@@ -13,9 +13,8 @@ register = template.Library()
 
 @register.filter
 def author_slug(author: Author) -> str:
-    from paperhub.web.papers import author_slug as slug
-
-    return slug(author)
+    """The author's address in the hub (Author.slug)."""
+    return author.slug
 
 
 @register.filter
