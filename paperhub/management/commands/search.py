@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.html import strip_tags
 
 from paperhub import search
-from paperhub.search.keyword import Filters
+from paperhub.search import Filters
 
 
 class Command(BaseCommand):
