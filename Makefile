@@ -32,7 +32,7 @@ test: $(STAMP) lint
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check paperhub tests bench
+	$(BIN)/ruff check paperhub tests bench testbed
 	$(BIN)/mypy paperhub
 	$(BIN)/lint-imports
 

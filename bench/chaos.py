@@ -36,8 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.scratch import copy_database, drop_database, new_database
-from bench.smtpsink import SmtpSink
+from testbed.scratch import copy_database, drop_database, new_database
+from testbed.smtpsink import SmtpSink
 
 SHARED = Path(os.environ.get("PAPERHUB_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
 CLI = [sys.executable, "-m", "paperhub.cli"]

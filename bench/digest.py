@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from bench.smtpsink import SmtpSink
+from testbed.smtpsink import SmtpSink
 
 SETUP = """
 from datetime import datetime, timedelta, UTC

@@ -96,7 +96,7 @@ TASKS = "django_tasks_database_dbtaskresult"
 
 
 def _embed_with(env: dict[str, str], workers: int) -> dict[str, float]:
-    from bench.scratch import query_one as _sql
+    from testbed.scratch import query_one as _sql
 
     """Start `workers` embed workers, wait until each has loaded the model, queue every paper, time it."""
     url = env["DATABASE_URL"]
@@ -131,7 +131,7 @@ def _embed_with(env: dict[str, str], workers: int) -> dict[str, float]:
 def through_queue(file: Path, papers: int, counts: list[int], task_papers: int, database_url: str) -> dict:
     """The same papers embedded through the queue by each number of workers."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.scratch import drop_database, new_database
+    from testbed.scratch import drop_database, new_database
 
     with tempfile.TemporaryDirectory(prefix="paperhub-bench-embed-") as tmp:
         url = new_database(Path(tmp), database_url)

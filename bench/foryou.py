@@ -41,7 +41,7 @@ def main() -> None:
 
     from paperhub.community.services import upvote
     from paperhub.papers.models import Paper
-    from paperhub.recommend import queries, space
+    from paperhub.recommend import queries, space, training
     from paperhub.recommend.services import not_interested
 
     started = time.perf_counter()
@@ -56,7 +56,7 @@ def main() -> None:
             upvote(user, paper, on=True)
 
         def cold() -> None:
-            queries._cache.clear()
+            training._cache.clear()
             queries.for_you(user, limit=20)
 
         cold_ms = _median_ms(cold, args.repeat)

@@ -40,7 +40,7 @@ def parse_floor(file: Path, limit: int | None = None) -> float:
 
 
 def _count_papers(url: str) -> int:
-    from bench.scratch import query_one
+    from testbed.scratch import query_one
 
     return int(query_one(url, "SELECT count(*) FROM papers_paper")[0])
 
@@ -48,7 +48,7 @@ def _count_papers(url: str) -> int:
 def run(file: Path, limit: int | None = None, keep: Path | None = None, database_url: str = "") -> dict:
     """Ingest `file` into a new database (SQLite, or a scratch one on `database_url`'s server) and measure it."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.scratch import drop_database, new_database
+    from testbed.scratch import drop_database, new_database
 
     with tempfile.TemporaryDirectory(prefix="paperhub-bench-") as tmp:
         data = keep or Path(tmp)

@@ -31,7 +31,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from bench.scratch import is_postgres, new_database
+from testbed.scratch import is_postgres, new_database
 
 SHARED = Path(os.environ.get("PAPERHUB_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
 CLI = [sys.executable, "-m", "paperhub.cli"]

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -39,14 +40,18 @@ def measure() -> dict:
 
     from paperhub.accounts.models import VerifiedAddress
     from paperhub.core import limits
-    from tests.factories import record
+    from paperhub.papers.records import PaperRecord
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
     from paperhub.papers.services import upsert_papers
     from paperhub.search import update
 
-    upsert_papers([record(f"2611.{i:05d}", title=f"Attention paper {i}") for i in range(1, 200)])
+    when = datetime(2025, 1, 6, 18, tzinfo=UTC)
+    upsert_papers([PaperRecord(uid=f"2611.{i:05d}", title=f"Attention paper {i}", source="bench",
+                               abstract="An abstract.", authors=("Ada Lovelace", "Charles Babbage"),
+                               categories=("cs.CL", "cs.LG"), version=1, published=when, updated=when)
+                   for i in range(1, 200)])
     update()  # the keyword index, so the search page searches
     settings.PAPERHUB_SIGNUP_RATE = settings.PAPERHUB_RESET_RATE = settings.PAPERHUB_RESET_ADDRESS_RATE = ""
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.1")

@@ -8,7 +8,7 @@ after it. Reported: nDCG@10 and recall@50, mean over users, for
 - recency: newest first;
 - centroid: zotero-arxiv-daily's method, similarity to the signals weighted by 1/(1 + log10(rank by date));
 - tfidf_svm: arxiv-sanity-lite's method, a linear SVM on its tf-idf features, signals against every other paper;
-- ours: paperhub.recommend.model (terms + meaning + authors, interest profiles), and ours without authors.
+- ours: paperhub.recommend.taste (terms + meaning + authors, interest profiles), and ours without authors.
 An author's own name is hidden from every method: only co-authors can count. Embeddings are the hub's static
 model (cached under $PAPERHUB_DATA_DIR/bench-cache). The blend weights are chosen on an earlier split (--tune-cut
 to --cut) and reported on the later one (--cut to the end of the data).
@@ -37,7 +37,7 @@ from sklearn import svm  # noqa: E402
 from bench.quality import cached_vectors, static_embedder  # noqa: E402
 from paperhub.ingest.snapshot import read_snapshot  # noqa: E402
 from paperhub.papers.records import PaperRecord  # noqa: E402
-from paperhub.recommend import model  # noqa: E402
+from paperhub.recommend import taste  # noqa: E402
 from paperhub.search import embed  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv" / "recent-2025-2026.jsonl.xz"
@@ -80,14 +80,14 @@ def evaluate(split: Split, dates: np.ndarray, authors: list[tuple[str, ...]], ve
     """Every method's ranking for every user of the split; ours is kept as views to re-blend."""
     corpus = np.concatenate([split.before, split.candidates])
     started = time.perf_counter()
-    vectorizer = model.term_vectorizer(len(corpus))
+    vectorizer = taste.term_vectorizer(len(corpus))
     terms = vectorizer.fit_transform([texts[i] for i in corpus]).tocsr()
     row_of = {int(i): r for r, i in enumerate(corpus)}
     candidate_terms = terms[len(split.before):]
     tfidf_s = time.perf_counter() - started
     candidate_dense = vectors[split.candidates]
     candidate_authors = [authors[i] for i in split.candidates]
-    incidence = model.author_matrix(candidate_authors)
+    incidence = taste.author_matrix(candidate_authors)
     scores: dict[str, list[float]] = defaultdict(list)
     per_user: list[dict] = []
     timings: dict[str, list[float]] = defaultdict(list)
@@ -112,13 +112,13 @@ def evaluate(split: Split, dates: np.ndarray, authors: list[tuple[str, ...]], ve
         background = rng.choice(split.candidates if BACKGROUND_FROM == "candidates" else split.before,
                                 BACKGROUND + len(liked), replace=False)
         background = background[~np.isin(background, liked)][:BACKGROUND]
-        signals = model.Signals(
+        signals = taste.Signals(
             liked_dense=vectors[liked], liked_terms=terms[[row_of[int(i)] for i in liked]], liked_authors=hidden(liked),
             disliked_dense=vectors[:0], disliked_terms=terms[:0], disliked_authors=[],
             background_dense=vectors[background], background_terms=terms[[row_of[int(i)] for i in background]])
-        user_model = model.train(signals)
+        user_model = taste.train(signals)
         # The user's own name has no weight (hidden from the signals), so the shared author lists can be used.
-        views = model.views(user_model, candidate_dense, candidate_terms, candidate_authors, incidence)
+        views = taste.views(user_model, candidate_dense, candidate_terms, candidate_authors, incidence)
         timings["ours"].append(time.perf_counter() - started)
         for method, order in ranked.items():
             scores[f"{method}:ndcg"].append(ndcg_at(order, relevant))
@@ -141,7 +141,7 @@ def ours(per_user: list[dict], dense: np.ndarray, weights: Weights, diversify: b
     for user in per_user:
         order = np.argsort(-user["views"].blend(*weights))
         if diversify:
-            order = model.diversify(order, dense, user["profiles"])
+            order = taste.diversify(order, dense, user["profiles"])
         ndcg.append(ndcg_at(order, user["relevant"]))
         recall.append(recall_at(order, user["relevant"]))
     return {"ndcg@10": round(float(np.mean(ndcg)), 4), "recall@50": round(float(np.mean(recall)), 4)}
@@ -189,7 +189,7 @@ def main() -> None:
     for method in ("recency", "centroid", "tfidf_svm"):
         results[method] = {"ndcg@10": round(float(np.mean(info["scores"][f"{method}:ndcg"])), 4),
                            "recall@50": round(float(np.mean(info["scores"][f"{method}:recall"])), 4)}
-    shipped: Weights = (model.TERMS, model.MEANING, model.AUTHORS, model.NEAREST)
+    shipped: Weights = (taste.TERMS, taste.MEANING, taste.AUTHORS, taste.NEAREST)
     results["ours"] = ours(users, info["dense"], shipped, False)
     results["ours_tuned_here"] = ours(users, info["dense"], chosen, diversify)
     results["ours_without_authors"] = ours(users, info["dense"], content, diversify)

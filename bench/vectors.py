@@ -57,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.scratch import drop_database, new_database
+    from testbed.scratch import drop_database, new_database
 
     with tempfile.TemporaryDirectory(prefix="paperhub-bench-vectors-") as tmp:
         work = Path(tmp)

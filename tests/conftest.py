@@ -113,7 +113,7 @@ class Hub:
     """
 
     def __init__(self, root: Path) -> None:
-        from bench.scratch import new_database
+        from testbed.scratch import new_database
 
         self.root = root
         self.database_url = new_database(root, os.environ.get("DATABASE_URL", ""))
@@ -122,7 +122,7 @@ class Hub:
         self.cli = [sys.executable, "-m", "paperhub.cli"]
 
     def close(self) -> None:
-        from bench.scratch import drop_database
+        from testbed.scratch import drop_database
 
         drop_database(self.database_url)
 
@@ -163,7 +163,7 @@ def search_dir(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def mail_sink(settings: Any) -> Iterator[Any]:
     """Django's SMTP backend pointed at a loopback SMTP server; read what arrived from `.messages`."""
-    from bench.smtpsink import SmtpSink
+    from testbed.smtpsink import SmtpSink
 
     sink = SmtpSink()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,12 +1,15 @@
-"""Test data: snapshot lines and PaperRecords with sensible defaults."""
+"""Test data: snapshot lines, PaperRecords, users and feed entries with sensible defaults."""
 
 import gzip
 import json
 import lzma
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
+
+from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import PaperRecord
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -64,3 +67,17 @@ def record(uid: str = "2501.00001", **overrides: Any) -> PaperRecord:
     }
     fields.update(overrides)
     return PaperRecord(**fields)
+
+
+#: The password of users made here, unless a test gives its own.
+PASSWORD = "a-long-password-1"
+
+
+def user(name: str = "ann", email: str | None = None, password: str = PASSWORD, **fields: Any) -> User:
+    """A user who can log in, at name@example.org unless told otherwise."""
+    return User.objects.create_user(name, f"{name}@example.org" if email is None else email, password, **fields)
+
+
+def feed_entry(paper: Paper, day: date, source: str = "rule", **fields: Any) -> FeedEntry:
+    """The paper in the feed of `day`, picked by the rule unless told otherwise."""
+    return FeedEntry.objects.create(paper=paper, day=day, source=source, **fields)

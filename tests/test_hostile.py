@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
@@ -17,11 +16,11 @@ from hypothesis import strategies as st
 
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
-from paperhub.papers.models import Author, FeedEntry, Paper
+from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.recommend import services as recommend
 from paperhub.recommend.models import SavedSearch, Seed
-from tests.factories import record
+from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
 SCRIPT = "<script>alert('x')</script>"
@@ -62,8 +61,8 @@ def hostile(db, settings, tmp_path):
     Author.objects.filter(name__startswith="Eve").update(name=Concat("name", Value(STORED_CONTROL)))
     papers = {p.uid: p for p in Paper.objects.all()}
     for paper in papers.values():
-        FeedEntry.objects.create(paper=paper, day=DAY, source="rule")
-    eve = User.objects.create_user("eve", "eve@example.org", "a-long-password-9", first_name=SCRIPT)
+        feed_entry(paper, DAY)
+    eve = user("eve", password="a-long-password-9", first_name=SCRIPT)
     services.add_comment(eve, papers["2611.00001"],
                          f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}")
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
@@ -236,7 +235,7 @@ def test_every_write_needs_a_login(hostile):
 
 
 def test_one_user_cannot_touch_anothers_things(hostile, client):
-    mallory = User.objects.create_user("mallory", "m@example.org", "a-long-password-8")
+    mallory = user("mallory")
     client.force_login(mallory)
     comment = Comment.objects.get()
     saved = SavedSearch.objects.get()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from scipy import sparse
 
 from paperhub.papers.models import Paper, PaperAuthor
-from paperhub.recommend import model
+from paperhub.recommend import taste
 from paperhub.search import embed
 from paperhub.search.models import PaperVector
 
@@ -52,7 +52,7 @@ class Space:
 
     def __post_init__(self) -> None:
         self.row = {int(pid): i for i, pid in enumerate(self.ids.tolist())}
-        self.incidence = model.author_matrix(self.authors)
+        self.incidence = taste.author_matrix(self.authors)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -106,7 +106,7 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
         stored = PaperVector.objects.filter(model=name, paper_id__in=[p[0] for p in papers]).count()
         if len(papers) - stored > MAX_EMBED_IN_REQUEST:
             raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
-    vectorizer = model.term_vectorizer(len(papers))
+    vectorizer = taste.term_vectorizer(len(papers))
     texts = [embed.paper_text(title, abstract) for _, title, abstract in papers]
     try:
         terms = vectorizer.fit_transform(texts).tocsr() if papers else sparse.csr_matrix((0, 0))

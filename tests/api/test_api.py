@@ -7,15 +7,15 @@ from paperhub.api import hf
 from paperhub.community import services
 from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def hub(db, settings, tmp_path):
+def papers(db, settings, tmp_path):
     """Three papers, two in the 2026-11-23 feed, one submitted by ann; keyword index built."""
     from paperhub import search
 
@@ -28,16 +28,16 @@ def hub(db, settings, tmp_path):
         record("2611.00003", title="Older work on attention", published=datetime(2025, 1, 1, tzinfo=UTC)),
     ])
     papers = {p.uid: p for p in Paper.objects.all()}
-    ann = User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
-    FeedEntry.objects.create(paper=papers["2611.00001"], day=DAY, source="submission", submitted_by="ann",
-                             submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=DAY, source="hf", external_upvotes=9)
+    ann = user("ann")
+    feed_entry(papers["2611.00001"], DAY, "submission", submitted_by="ann",
+               submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
+    feed_entry(papers["2611.00002"], DAY, "hf", external_upvotes=9)
     services.add_comment(ann, papers["2611.00001"], "Nice **work**")
     search.update()
     return papers
 
 
-def test_daily_papers_in_hugging_face_shape(client, hub):
+def test_daily_papers_in_hugging_face_shape(client, papers):
     items = client.get("/api/daily_papers", {"date": "2026-11-23"}).json()
     assert [i["paper"]["id"] for i in items] == ["2611.00002", "2611.00001"]  # 9 votes first
     first, second = items
@@ -54,7 +54,7 @@ def test_daily_papers_in_hugging_face_shape(client, hub):
     assert client.get("/api/daily_papers", {"week": "2026-W99"}).status_code == 400
 
 
-def test_paper_search_and_comments(client, hub):
+def test_paper_search_and_comments(client, papers):
     info = client.get("/api/papers/2611.00001v2").json()
     assert info["id"] == "2611.00001" and info["title"].startswith("Sparse") and info["numComments"] == 1
     assert client.get("/api/papers/9999.99999").status_code == 404
@@ -67,7 +67,7 @@ def test_paper_search_and_comments(client, hub):
     assert ours["hits"][0]["published"] == "2026-11-22"
 
 
-def test_writes_need_a_token_which_is_stored_hashed(client, hub):
+def test_writes_need_a_token_which_is_stored_hashed(client, papers):
     ann = User.objects.get(username="ann")
     token, secret = tokens.create_token(ann, "script")
     assert secret.startswith("ph_") and secret not in ApiToken.objects.get().digest
@@ -91,7 +91,7 @@ def test_writes_need_a_token_which_is_stored_hashed(client, hub):
     assert tokens.revoke(ann, token.pk)
 
 
-def test_token_page_shows_the_secret_once(client, hub):
+def test_token_page_shows_the_secret_once(client, papers):
     client.force_login(User.objects.get(username="ann"))
     html = client.post("/accounts/tokens/", {"name": "laptop"}).content.decode()
     secret = html.split('<code id="new-token">')[1].split("<")[0]
@@ -117,7 +117,7 @@ def test_rate_windows_count_and_reset():
     assert limits.hit("ip:1", rate, now=180.0) == 0  # the next window
 
 
-def test_api_rate_limits_per_ip_and_per_token(client, hub, settings):
+def test_api_rate_limits_per_ip_and_per_token(client, papers, settings):
     settings.PAPERHUB_API_RATE_ANON = "3/min"
     settings.PAPERHUB_API_RATE_TOKEN = "5/min"
     codes = [client.get("/api/papers/2611.00001").status_code for _ in range(4)]

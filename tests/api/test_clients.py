@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperhub.community import services
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import feed_entry, record, user
 
 
 @pytest.fixture
@@ -23,10 +23,10 @@ def filled(transactional_db, settings, tmp_path):
         record("2611.00002", title="Dense retrieval for claims", published=when),
     ])
     papers = {p.uid: p for p in Paper.objects.all()}
-    ann = User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
-    FeedEntry.objects.create(paper=papers["2611.00001"], day=date(2026, 11, 23), source="submission",
-                             submitted_by="ann", submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=date(2026, 11, 23), source="hf", external_upvotes=4)
+    ann = user("ann")
+    feed_entry(papers["2611.00001"], date(2026, 11, 23), "submission", submitted_by="ann",
+               submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
+    feed_entry(papers["2611.00002"], date(2026, 11, 23), "hf", external_upvotes=4)
     services.upvote(ann, papers["2611.00001"])
     collection = services.create_collection(ann, "Reading group")
     services.add_to_collection(ann, collection, papers["2611.00002"])

@@ -8,9 +8,9 @@ from django.test import Client
 
 from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import feed_entry, record
 
 TODAY = date(2026, 11, 24)
 
@@ -22,9 +22,8 @@ def feed(db):
     upsert_papers([record("2611.00001", title="Sparse attention with $O(n^2)$ cost", published=when),
                    record("2611.00002", title="Dense retrieval", published=when)])
     papers = {p.uid: p for p in Paper.objects.all()}
-    FeedEntry.objects.create(paper=papers["2611.00001"], day=TODAY - timedelta(days=1), source="rule")
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=TODAY - timedelta(days=1), source="hf",
-                             external_upvotes=5)
+    feed_entry(papers["2611.00001"], TODAY - timedelta(days=1))
+    feed_entry(papers["2611.00002"], TODAY - timedelta(days=1), "hf", external_upvotes=5)
     return papers
 
 

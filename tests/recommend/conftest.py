@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import record, user
 
 TOPICS = {
     "proteins": (["protein folding", "protein structure prediction", "amino acid sequences", "enzyme design",
@@ -59,4 +59,4 @@ def topics(db, search_dir, settings, tmp_path):
 
 @pytest.fixture
 def reader(db) -> User:
-    return User.objects.create_user("reader", "reader@example.org", "pw-reader-1")
+    return user("reader")

@@ -2,7 +2,7 @@
 
 from paperhub.community import services as community
 from paperhub.papers.models import Author, Paper
-from paperhub.recommend import queries, services, space
+from paperhub.recommend import queries, services, space, training
 
 
 def topic_of(paper: Paper) -> str:
@@ -71,10 +71,10 @@ def test_following_an_author_brings_their_papers_with_a_reason(topics, reader):
 
 def test_model_is_retrained_when_signals_change_and_cached_otherwise(topics, reader):
     like(reader, "proteins", 2)
-    first = queries.train(reader)
-    assert queries.train(reader) is first
+    first = training.train(reader)
+    assert training.train(reader) is first
     like(reader, "galaxies", 1)
-    assert queries.train(reader) is not first
+    assert training.train(reader) is not first
 
 
 def test_space_is_rebuilt_when_papers_arrive(topics, reader):

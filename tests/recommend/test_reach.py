@@ -15,6 +15,7 @@ from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services
 from paperhub.recommend.models import NotInterested, SavedSearch, Seed
+from tests.factories import user
 
 
 def logged_in(user) -> Client:
@@ -177,11 +178,10 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
 def test_a_digests_personal_part_comes_only_from_the_account_that_verified_the_address(topics, reader, mail_sink):
     """Issue 16, item 5: an account that merely claims a subscriber's address put its saved search's text
     (a phishing line) into that subscriber's digest."""
-    from django.contrib.auth.models import User
     from django.utils import timezone
 
     lure = "protein folding URGENT your session expired re-login at https://evil.example/login"
-    mallory = User.objects.create_user("mallory", "victim@example.org", "pw-mallory-1")  # the first account with it
+    mallory = user("mallory", "victim@example.org")  # the first account with it
     services.save_search(mallory, lure)
     Subscription.objects.create(email="victim@example.org", confirmed_at=timezone.now())
 
@@ -193,7 +193,7 @@ def test_a_digests_personal_part_comes_only_from_the_account_that_verified_the_a
 
     text = digest_text()
     assert "evil.example" not in text and "Your search" not in text  # unverified: no personal part at all
-    victim = User.objects.create_user("victim", "victim@example.org", "pw-victim-1")
+    victim = user("victim")
     services.save_search(victim, "protein folding")
     accounts.verify(accounts.verify_token(victim))
     text = digest_text()

@@ -11,7 +11,7 @@ from paperhub.community.queries import discussion
 from paperhub.core import tokens
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
 
@@ -27,14 +27,14 @@ def papers(db):
         record("2611.00003", title="Older work", published=when - timedelta(days=30)),
     ])
     found = {p.uid: p for p in Paper.objects.all()}
-    FeedEntry.objects.create(paper=found["2611.00001"], day=DAY, source="rule")
-    FeedEntry.objects.create(paper=found["2611.00002"], day=DAY, source="hf", external_upvotes=7)
+    feed_entry(found["2611.00001"], DAY)
+    feed_entry(found["2611.00002"], DAY, "hf", external_upvotes=7)
     return found
 
 
 @pytest.fixture
 def ann(db):
-    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+    return user("ann", password="a-long-password-1")
 
 
 def test_home_shows_the_latest_day_by_votes(client, papers):
@@ -132,7 +132,7 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     assert "<strong>paper</strong>" in html and "<img src=x" not in html and "A reply" in html
     client.post(f"/comments/{top.pk}/edit", {"body": "Edited text"})
     assert "Edited text" in client.get(f"/papers/{paper.uid}").content.decode()
-    other = User.objects.create_user("eve", "e@example.org", "a-long-password-3")
+    other = user("eve")
     client.force_login(other)
     assert client.get(f"/comments/{top.pk}/edit").status_code == 404
     client.post(f"/comments/{top.pk}/delete")

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import sparse
 
-from paperhub.recommend import model
+from paperhub.recommend import taste
 
 
 def unit(rows):
@@ -14,7 +14,7 @@ def unit(rows):
 def signals(liked, disliked=(), background=(), liked_authors=None, followed=frozenset()):
     dense = lambda rows: unit(rows) if len(rows) else np.zeros((0, 3), np.float32)  # noqa: E731
     terms = lambda rows: sparse.csr_matrix(dense(rows)) if len(rows) else sparse.csr_matrix((0, 3))  # noqa: E731
-    return model.Signals(liked_dense=dense(liked), liked_terms=terms(liked),
+    return taste.Signals(liked_dense=dense(liked), liked_terms=terms(liked),
                          liked_authors=liked_authors or [()] * len(liked), disliked_dense=dense(disliked),
                          disliked_terms=terms(disliked), disliked_authors=[()] * len(disliked),
                          background_dense=dense(background), background_terms=terms(background), followed=followed)
@@ -25,22 +25,22 @@ CANDIDATES = unit([[1, 0.1, 0], [0, 1, 0.1], [0.1, 0, 1]])
 
 
 def test_liked_direction_ranks_first_and_dislikes_push_down():
-    trained = model.train(signals([[1, 0, 0], [0.9, 0.1, 0]], background=BACKGROUND))
-    views = model.views(trained, CANDIDATES, sparse.csr_matrix(CANDIDATES), [()] * 3)
+    trained = taste.train(signals([[1, 0, 0], [0.9, 0.1, 0]], background=BACKGROUND))
+    views = taste.views(trained, CANDIDATES, sparse.csr_matrix(CANDIDATES), [()] * 3)
     assert np.argmax(views.blend()) == 0
-    disliked = model.train(signals([[1, 0, 0], [0, 1, 0]], disliked=[[0, 1, 0.05]] * 2, background=BACKGROUND))
-    scores = model.views(disliked, CANDIDATES, sparse.csr_matrix(CANDIDATES), [()] * 3).meaning
+    disliked = taste.train(signals([[1, 0, 0], [0, 1, 0]], disliked=[[0, 1, 0.05]] * 2, background=BACKGROUND))
+    scores = taste.views(disliked, CANDIDATES, sparse.csr_matrix(CANDIDATES), [()] * 3).meaning
     assert scores[0] > scores[1]
 
 
 def test_author_weights_follow_likes_dislikes_and_follows():
-    weights = model.author_weights([("a", "b"), ("a",)], [("b",), ("b",), ("c",)], followed=frozenset({"d"}))
+    weights = taste.author_weights([("a", "b"), ("a",)], [("b",), ("b",), ("c",)], followed=frozenset({"d"}))
     assert weights["a"] > 0 and weights["d"] > weights["a"] and weights["b"] < 0 and weights["c"] < 0
 
 
 def test_interest_profiles_find_separate_groups():
     liked = unit([[1, 0, 0], [0.95, 0.05, 0], [0.9, 0.1, 0], [0, 0, 1], [0, 0.05, 0.95], [0.05, 0, 0.9]])
-    profiles = model.interest_profiles(liked, most=4)
+    profiles = taste.interest_profiles(liked, most=4)
     assert len(profiles) == 2
     assert sorted(int(np.argmax(p)) for p in profiles) == [0, 2]
 
@@ -49,16 +49,16 @@ def test_diversify_makes_room_for_a_drowned_interest():
     dense = unit([[1, 0, 0]] * 12 + [[0, 0, 1]])
     order = np.arange(13)
     profiles = unit([[1, 0, 0], [0, 0, 1]])
-    mixed = model.diversify(order, dense, profiles, slots=10)
+    mixed = taste.diversify(order, dense, profiles, slots=10)
     assert 12 in mixed[:10] and sorted(mixed.tolist()) == list(range(13))
-    assert (model.diversify(order, dense, profiles[:1]) == order).all()
+    assert (taste.diversify(order, dense, profiles[:1]) == order).all()
 
 
 def test_top_terms_explain_a_pick():
     row = sparse.csr_matrix([[0.5, 0.0, 0.8]])
-    assert model.top_terms(row, np.array([1.0, 5.0, -1.0]), ["protein", "galaxy", "robot"]) == ["protein"]
+    assert taste.top_terms(row, np.array([1.0, 5.0, -1.0]), ["protein", "galaxy", "robot"]) == ["protein"]
 
 
 def test_distinct_terms_skip_what_adds_no_word():
-    assert model.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
+    assert taste.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
         "diffusion", "models", "protein folding"]

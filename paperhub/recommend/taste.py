@@ -1,4 +1,4 @@
-"""The per-user model, pure: arrays in, scores and reasons out. Shared by the hub and bench.recommend.
+"""A reader's taste, pure: the per-user model, arrays in, scores and reasons out. Shared by the hub and bench.recommend.
 
 A user's signals are papers they liked (upvotes, saves, seeds) and papers they marked "not interested".
 Four views of a candidate are scored and blended after standardising each:
