@@ -64,6 +64,11 @@ class SendReport:
     gave_up: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def line(self) -> str:
+        """The run in one line, as `paperhub digests send` prints it."""
+        return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
+                f"{self.gave_up} given up")
+
 
 def plan(frequency: str, key: str, batch: int = 5000) -> int:
     """Create the period's pending deliveries for every active subscriber (idempotent); returns how many are new."""
@@ -250,6 +255,14 @@ def compose(subscription: Subscription, period: str, rendered: Rendered, base_ur
     message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe))
                                .replace(PERSONAL_MARK, personal[1]), "text/html")
     return message
+
+
+def send_due(today: date | None = None, base_url: str = "", limit: int | None = None,
+             connections: int = 4) -> dict[str, SendReport]:
+    """Send the daily digests due, and on Mondays the weekly ones (for the week before); a report per frequency."""
+    weekly = (today or date.today()).weekday() == 0
+    return {frequency: send(frequency, today=today, base_url=base_url, limit=limit, connections=connections)
+            for frequency in (["daily", "weekly"] if weekly else ["daily"])}
 
 
 def send(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
