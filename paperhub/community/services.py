@@ -13,16 +13,14 @@ from django_tasks import task
 
 from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote
 from paperhub.core.permissions import NotAllowed, User, require_user
-from paperhub.ingest import arxiv_api
-from paperhub.ingest.http import PoliteClient, SourceError
+from paperhub.ingest import runs
+from paperhub.ingest.http import SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import PaperRecord, split_arxiv_id, strip_controls
-from paperhub.papers.services import upsert_papers
+from paperhub.papers.records import split_arxiv_id, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
-FETCH_RETRIES = 2  # a submission's arXiv calls: one try and two retries, each within PAPERHUB_SUBMIT_MAX_WAIT
 #: Levels a discussion nests to: 1 is a comment on the paper, 2 a reply to it... A reply to a comment on the
 #: last level joins that comment's own thread, beside it (as Hugging Face and GitHub threads, and Facebook's
 #: and YouTube's deepest levels do), so no reply is refused and no thread outgrows the page.
@@ -125,22 +123,6 @@ def arxiv_id_from(text: str) -> str:
     return split_arxiv_id(candidate.removeprefix("arXiv:").removeprefix("arxiv:"))[0]
 
 
-def fetch_paper(arxiv_id: str) -> Paper | None:
-    """The paper from the hub, or fetched from the arXiv API and stored when the hub lacks it.
-
-    Calls keep the API's pause, shared by every process of the hub, with short timeouts and waits (settings).
-    """
-    paper = Paper.objects.filter(uid=arxiv_id).first()
-    if paper is not None:
-        return paper
-    client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY, retries=FETCH_RETRIES, shared=True,
-                          timeout=settings.PAPERHUB_SUBMIT_TIMEOUT, max_wait=settings.PAPERHUB_SUBMIT_MAX_WAIT)
-    records = [item for page in arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, ids=[arxiv_id])
-               for item in page if isinstance(item, PaperRecord) and item.uid == arxiv_id]
-    upsert_papers(records)
-    return Paper.objects.filter(uid=arxiv_id).first()
-
-
 def submit(user: User, text: str) -> Submission:
     """Ask for a paper in today's feed: checks the login, the id and the daily quota, records the submission and
     queues its fetch (fetch_submission); the page or the API then shows how it went."""
@@ -165,7 +147,7 @@ def _place(submission: Submission) -> Paper:
     """Fetch the submission's paper and put it into today's feed; NotAllowed says why not."""
     arxiv_id = submission.arxiv_id
     try:
-        paper = fetch_paper(arxiv_id)
+        paper = runs.fetch_paper(arxiv_id)
     except SourceError as exc:
         raise NotAllowed(f"arXiv could not be reached to fetch {arxiv_id} ({exc}); try again later.") from exc
     if paper is None:

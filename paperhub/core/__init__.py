@@ -1,2 +1,2 @@
-"""The shared core every package may use: who may act (permissions), API tokens, rate limits and the client's
-address. It imports nothing else of paperhub's."""
+"""The shared core every package may use: who may act (permissions), API tokens, rate limits, the client's
+address and this process's identity (process.py). It imports nothing else of paperhub's."""

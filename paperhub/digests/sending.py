@@ -23,7 +23,6 @@ import html
 import logging
 import os
 import smtplib
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from paperhub.accounts import services as accounts
+from paperhub.core import process
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.smtp import HandOverBackend
@@ -64,6 +64,11 @@ class SendReport:
     gave_up: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def line(self) -> str:
+        """The run in one line, as `paperhub digests send` prints it."""
+        return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
+                f"{self.gave_up} given up")
+
 
 def plan(frequency: str, key: str, batch: int = 5000) -> int:
     """Create the period's pending deliveries for every active subscriber (idempotent); returns how many are new."""
@@ -85,23 +90,6 @@ def plan(frequency: str, key: str, batch: int = 5000) -> int:
                 [(i, key, Delivery.PENDING, now) for i in chunk])
             created += Delivery.objects.filter(period=key, subscription_id__in=chunk).count() - before
     return created
-
-
-SENDER = f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive(claimed_by: str) -> bool:
-    """Whether the sender that made a claim may still be running (unknowable for other machines: assume so)."""
-    host, _, pid = claimed_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return int(pid) != os.getpid() or claimed_by == SENDER
 
 
 def journal_path(claimed_by: str) -> Path:
@@ -148,7 +136,7 @@ def release_dead_claims(key: str) -> int:
     """
     released = 0
     dead = {claimed_by for claimed_by in Delivery.objects.filter(period=key, status=Delivery.SENDING)
-            .values_list("claimed_by", flat=True).distinct() if not _alive(claimed_by)}
+            .values_list("claimed_by", flat=True).distinct() if not process.alive(claimed_by)}
     for claimed_by in dead:
         path = journal_path(claimed_by)
         accepted = _journal_entries(path)
@@ -183,7 +171,7 @@ def claim(key: str) -> tuple[int, int, int] | None:
         now = timezone.now()
         due: list[Any] = [key, Delivery.PENDING, Delivery.FAILED, now, Delivery.SENDING, now - LEASE]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [Delivery.SENDING, now, SENDER, *due, *due])
+            cursor.execute(sql, [Delivery.SENDING, now, process.identity(), *due, *due])
             row = cursor.fetchone()
         if row is not None:
             return int(row[0]), int(row[1]), int(row[2])
@@ -269,6 +257,14 @@ def compose(subscription: Subscription, period: str, rendered: Rendered, base_ur
     return message
 
 
+def send_due(today: date | None = None, base_url: str = "", limit: int | None = None,
+             connections: int = 4) -> dict[str, SendReport]:
+    """Send the daily digests due, and on Mondays the weekly ones (for the week before); a report per frequency."""
+    weekly = (today or date.today()).weekday() == 0
+    return {frequency: send(frequency, today=today, base_url=base_url, limit=limit, connections=connections)
+            for frequency in (["daily", "weekly"] if weekly else ["daily"])}
+
+
 def send(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
          connections: int = 1) -> SendReport:
     """Plan and send the digests due for a frequency; safe to kill and to run again, or in several processes.
@@ -281,60 +277,84 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
     report = SendReport(planned=plan(frequency, key))
     release_dead_claims(key)
     base_url = base_url or settings.PAPERHUB_BASE_URL
-    rendered = render(building.build(frequency, period), base_url)
-    subscribers = Subscription.objects.in_bulk(
-        list(Delivery.objects.filter(period=key).exclude(status=Delivery.SENT)
-             .values_list("subscription_id", flat=True)))
-    lock = threading.Lock()
+    run = Run(key, period, base_url, render(building.build(frequency, period), base_url), report, limit)
+    try:
+        _side_by_side(run.work, connections)
+    finally:
+        run.journal.close()
+    journal_path(run.sender).unlink(missing_ok=True)  # everything it noted is committed by now
+    return report
 
-    journal = Journal(SENDER)
 
-    def work() -> None:
+class Run:
+    """One sending run: what its SMTP connections share (the rendered digest, the report, the journal), and the
+    steps each connection repeats: claim a row, compose its message, hand it over, mark the row."""
+
+    def __init__(self, key: str, period: feeds.Period, base_url: str, rendered: Rendered, report: SendReport,
+                 limit: int | None) -> None:
+        self.key, self.period, self.base_url, self.rendered = key, period, base_url, rendered
+        self.report, self.limit = report, limit
+        self.subscribers = Subscription.objects.in_bulk(
+            list(Delivery.objects.filter(period=key).exclude(status=Delivery.SENT)
+                 .values_list("subscription_id", flat=True)))
+        self.lock = threading.Lock()
+        self.sender = process.identity()
+        self.journal = Journal(self.sender)
+
+    def work(self) -> None:
+        """Send over one SMTP connection until no row is left to claim, or the run's limit is reached."""
         smtp = _connection()
         try:
-            while True:
-                with lock:
-                    if limit is not None and report.sent + report.failed >= limit:
-                        return
-                claimed = claim(key)
+            while not self._at_limit():
+                claimed = claim(self.key)
                 if claimed is None:
                     return
-                delivery_id, subscription_id, attempts = claimed
-                subscription = subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
-                try:
-                    own = personal_part(subscription, period, base_url)
-                    message = compose(subscription, key, rendered, base_url, own)
-                    handed_over = functools.partial(journal.accepted, delivery_id, attempts)
-                    if isinstance(smtp, HandOverBackend):
-                        smtp.send_handing_over(message, handed_over)
-                    elif smtp.send_messages([message]):
-                        handed_over()
-                except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-                    with lock:
-                        _failed(delivery_id, subscription.email, attempts, exc, report)
-                    smtp.close()  # a broken connection is reopened for the next message
-                else:
-                    Delivery.objects.filter(pk=delivery_id).update(
-                        status=Delivery.SENT, sent_at=timezone.now(), attempts=attempts + 1,
-                        message_id=message_id(key, subscription_id), last_error="")
-                    with lock:
-                        report.sent += 1
+                self._deliver(smtp, *claimed)
         finally:
             smtp.close()
 
-    try:
-        if connections <= 1:
-            work()
+    def _at_limit(self) -> bool:
+        with self.lock:
+            return self.limit is not None and self.report.sent + self.report.failed >= self.limit
+
+    def _deliver(self, smtp: Any, delivery_id: int, subscription_id: int, attempts: int) -> None:
+        """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff)."""
+        subscription = self.subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
+        try:
+            own = personal_part(subscription, self.period, self.base_url)
+            message = compose(subscription, self.key, self.rendered, self.base_url, own)
+            _hand_over(smtp, message, functools.partial(self.journal.accepted, delivery_id, attempts))
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            with self.lock:
+                _failed(delivery_id, subscription.email, attempts, exc, self.report)
+            smtp.close()  # a broken connection is reopened for the next message
         else:
-            threads = [threading.Thread(target=_closing(work)) for _ in range(connections)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-    finally:
-        journal.close()
-    journal_path(SENDER).unlink(missing_ok=True)  # everything it noted is committed by now
-    return report
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=Delivery.SENT, sent_at=timezone.now(), attempts=attempts + 1,
+                message_id=message_id(self.key, subscription_id), last_error="")
+            with self.lock:
+                self.report.sent += 1
+
+
+def _hand_over(smtp: Any, message: EmailMultiAlternatives, handed_over: Callable[[], None]) -> None:
+    """Send a message, calling `handed_over` once the server has it: as its final dot goes out over SMTP (before
+    the reply), else once the backend reports it sent."""
+    if isinstance(smtp, HandOverBackend):
+        smtp.send_handing_over(message, handed_over)
+    elif smtp.send_messages([message]):
+        handed_over()
+
+
+def _side_by_side(work: Callable[[], None], connections: int) -> None:
+    """Run `work` once here, or in `connections` threads at once."""
+    if connections <= 1:
+        work()
+        return
+    threads = [threading.Thread(target=_closing(work)) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _connection() -> Any:

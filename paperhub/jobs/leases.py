@@ -4,17 +4,13 @@ A holder renews its lease while it works; if it dies, the lease expires and anot
 One statement decides (INSERT ... ON CONFLICT DO UPDATE ... WHERE), identical on SQLite and PostgreSQL.
 """
 
-import os
-import socket
 from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
 
+from paperhub.core import process
 from paperhub.jobs.models import Lease
-
-#: This process, as lease holders and workers name it.
-PROCESS = f"{socket.gethostname()[:80]}:{os.getpid()}"
 
 _TAKE = """
 INSERT INTO {table} (name, holder, expires_at) VALUES (%s, %s, %s)
@@ -24,8 +20,10 @@ RETURNING holder
 """
 
 
-def hold(name: str, seconds: float = 60, holder: str = PROCESS) -> bool:
-    """Take or renew the lease `name` for `seconds`; False when another live holder has it."""
+def hold(name: str, seconds: float = 60, holder: str = "") -> bool:
+    """Take or renew the lease `name` for `seconds` (for this process unless `holder` says who); False when another
+    live holder has it."""
+    holder = holder or process.identity()
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(_TAKE.format(table=Lease._meta.db_table),
@@ -33,6 +31,6 @@ def hold(name: str, seconds: float = 60, holder: str = PROCESS) -> bool:
         return cursor.fetchone() is not None
 
 
-def release(name: str, holder: str = PROCESS) -> None:
+def release(name: str, holder: str = "") -> None:
     """Give the lease up at once (when this holder has it), so another process need not wait for it to expire."""
-    Lease.objects.filter(name=name, holder=holder).delete()
+    Lease.objects.filter(name=name, holder=holder or process.identity()).delete()

@@ -15,20 +15,20 @@ from paperhub.jobs.models import ScheduledRun
 
 @dataclass(frozen=True)
 class Job:
-    """A periodic job: its name (as PAPERHUB_SCHEDULE lists it), how often, and the command it runs."""
+    """A periodic job: its name (as PAPERHUB_SCHEDULE lists it), how often, and the task it queues."""
 
     name: str
     every: int  # seconds
     description: str
 
-    def argv(self, today: date) -> list[str]:
-        """The command to run for a slot starting on `today`."""
+    def enqueue(self, today: date) -> str:
+        """Queue the task of a slot starting on `today`; returns the task's id."""
         if self.name == "arxiv":
-            return ["ingest", "arxiv", "--since", (today - timedelta(days=2)).isoformat()]
+            return str(tasks.ingest_arxiv.enqueue((today - timedelta(days=2)).isoformat()).id)
         if self.name == "hf-daily":
-            return ["ingest", "hf-daily", "--date", today.isoformat()]
+            return str(tasks.ingest_hf_daily.enqueue(today.isoformat()).id)
         if self.name == "digests":
-            return ["digests", "send"]
+            return str(tasks.send_digests.enqueue().id)
         raise ValueError(self.name)
 
 
@@ -63,7 +63,7 @@ def enqueue_due(now: float | None = None) -> list[str]:
         try:
             with transaction.atomic():  # the slot row and the task commit together, or neither does
                 run = ScheduledRun.objects.create(name=job.name, slot=slot, task_id="", enqueued_at=timezone.now())
-                run.task_id = tasks.enqueue(job.argv(timezone.localdate()))
+                run.task_id = job.enqueue(timezone.localdate())
                 run.save(update_fields=["task_id"])
         except IntegrityError:  # another worker took this slot a moment ago
             continue

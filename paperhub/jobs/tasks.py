@@ -1,46 +1,61 @@
-"""The hub's background tasks: each runs one of the cron-friendly `paperhub` commands in a worker.
+"""The hub's periodic jobs as tasks: each calls the service a cron line's command would (ingest.runs,
+digests.sending), so the jobs layer does not depend on the command line.
 
-Every command a task runs is idempotent and resumable (ingest lands papers by upsert, digests are sent
-exactly once), so a task whose worker died midway is simply run again (see worker.py).
+Every service a task calls is idempotent and resumable (ingest lands papers by upsert and resumes from its
+checkpoints, digests are sent exactly once), so a task whose worker died midway is simply run again (worker.py).
 """
 
-import io
-import shlex
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django_tasks import task
 
-#: The commands a task may run: what cron would otherwise run.
-COMMANDS = {"ingest", "digests", "feeds", "recommend"}
+from paperhub.digests import sending
+from paperhub.ingest import runs
+from paperhub.ingest.http import SourceError
+from paperhub.ingest.pipeline import IngestSummary
+from paperhub.ingest.report import ErrorLog
 
 
 class JobFailed(Exception):
-    """A command run as a task stopped with an error (its message says why)."""
+    """A task stopped with an error (its message says why; `paperhub jobs status` shows it)."""
 
 
-def check_argv(argv: list[str]) -> list[str]:
-    """The argument list, if its command may run as a task; ValueError otherwise."""
-    if not argv or argv[0] not in COMMANDS:
-        raise ValueError(f"not a command tasks run: {shlex.join(argv) or '(none)'} "
-                         f"(one of: {', '.join(sorted(COMMANDS))})")
-    return [str(a) for a in argv]
+def _ingest(run: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    """Run an ingest, as `paperhub ingest` would: its summary and first bad records, or JobFailed."""
+    errors, summary = ErrorLog(), IngestSummary()
+    try:
+        extra = run(errors, summary, **kwargs)
+    except SourceError as exc:
+        resume = " The next run resumes." if summary.read else ""
+        raise JobFailed(f"{summary.line(errors)}\n{exc}.{resume}") from None
+    if summary.read == 0 and errors.count:
+        raise JobFailed("no record could be read: " + "; ".join(str(bad) for bad in errors.first[:3]))
+    return {"summary": summary.line(errors), "bad": [str(bad) for bad in errors.first[:10]], **(extra or {})}
 
 
 @task()
-def run_command(argv: list[str]) -> dict[str, Any]:
-    """Run `paperhub ARGV...` in the worker; its output is the task's result."""
-    argv = check_argv(argv)
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*argv, stdout=out, stderr=err)
-    except CommandError as exc:
-        # What the command wrote to stderr first, its error last: `jobs status` shows the last line.
-        raise JobFailed(f"{err.getvalue()[-2000:]}\n{exc}".strip()) from None
-    return {"command": shlex.join(argv), "stdout": out.getvalue()[-4000:], "stderr": err.getvalue()[-4000:]}
+def ingest_arxiv(since: str) -> dict[str, Any]:
+    """New papers of PAPERHUB_CATEGORIES from the arXiv API, submitted from `since` (YYYY-MM-DD) to today."""
+    return _ingest(runs.from_arxiv, since=date.fromisoformat(since))
 
 
-def enqueue(argv: list[str]) -> str:
-    """Queue a command for the workers; returns the task's id."""
-    return str(run_command.enqueue(check_argv(argv)).id)
+@task()
+def ingest_hf_daily(day: str) -> dict[str, Any]:
+    """Hugging Face's daily papers of `day` (YYYY-MM-DD), landed and placed in the daily feed."""
+    def run(errors: ErrorLog, summary: IngestSummary) -> dict[str, int]:
+        landed, placed = runs.from_hf_daily(errors, summary, days=[date.fromisoformat(day)])
+        return {"feed_entries": landed, "in_input": placed}
+    return _ingest(run)
+
+
+@task()
+def send_digests() -> dict[str, Any]:
+    """Email the digests that are due (each exactly once); failed ones are retried later with backoff."""
+    reports = sending.send_due()
+    failed = sum(report.failed + report.gave_up for report in reports.values())
+    if failed:
+        errors = [error for report in reports.values() for error in report.errors][:20]
+        raise JobFailed("\n".join([*errors, f"{failed} digests could not be sent (`paperhub digests status`)"]))
+    return {frequency: report.line() for frequency, report in reports.items()}

@@ -11,7 +11,6 @@ runs an idempotent command, so running it again finishes what the dead worker st
 import logging
 import os
 import secrets
-import socket
 import threading
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from paperhub.core import process
 from paperhub.jobs import embedding, schedule
 from paperhub.jobs.models import WorkerBeat
 
@@ -29,29 +29,16 @@ log = logging.getLogger(__name__)
 BEAT_EVERY = 5.0  # seconds between heartbeats
 DEAD_AFTER = timedelta(seconds=60)  # a worker silent this long is dead
 MAX_ATTEMPTS = 5  # claims of one task before it is failed for good
-HOST = socket.gethostname()[:40]
 
 
 def new_worker_id() -> str:
     """host:pid:random, unique across the hub's machines (at most 64 characters, as django-tasks-db allows)."""
-    return f"{HOST}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return f"{process.identity()}:{secrets.token_hex(4)}"
 
 
 def is_dead(worker_id: str, beats: dict[str, WorkerBeat], now: datetime) -> bool:
     """Whether the worker that claimed a task is gone: no such process here, or a heartbeat too old."""
-    host, _, rest = worker_id.partition(":")
-    pid = rest.partition(":")[0]
-    if host == HOST and pid.isdigit() and not _process_exists(int(pid)):
+    if not process.alive(worker_id):
         return True
     beat = beats.get(worker_id)
     return beat is None or beat.seen_at < now - DEAD_AFTER
@@ -97,7 +84,7 @@ class Heartbeat:
         updated = WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=now)
         if not updated:
             WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
-                "host": HOST, "pid": os.getpid(), "started_at": now, "seen_at": now})
+                "host": process.HOST, "pid": os.getpid(), "started_at": now, "seen_at": now})
 
     def _run(self) -> None:
         try:

@@ -13,6 +13,30 @@ from paperhub.topicmap import labels, layout, store
 
 Step = Callable[[str], None]
 
+#: A node rebuilds the topic map once a day when papers arrived, and sooner while a new hub fills up.
+MAP_EVERY = 24 * 3600
+MAP_CATCH_UP = 600
+
+
+def map_due(papers: int, covered: int, built_papers: int | None, age: float) -> bool:
+    """Whether this node's topic map should be (re)built: none yet and the static vectors (nearly) complete; a
+    map of less than 90% of the papers with vectors now (at most every 10 minutes); or a day old and behind."""
+    if covered < 100:
+        return False
+    if built_papers is None:
+        return covered >= 0.95 * papers
+    if covered > built_papers / 0.9:
+        return age > MAP_CATCH_UP
+    return age > MAP_EVERY and covered > built_papers
+
+
+def rebuild_due() -> bool:
+    """Whether this node's topic map should be rebuilt now (map_due on its stored state)."""
+    built = store.current()
+    age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds() if built else 0.0
+    covered = len(vector_index(vector_name(STATIC)))
+    return map_due(Paper.objects.count(), covered, built.meta["papers"] if built else None, age)
+
 
 class NoVectors(Exception):
     """There is nothing to map yet: papers need static vectors first (`paperhub index update`)."""

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
+from paperhub.core import process
 from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
@@ -201,7 +202,6 @@ def test_a_message_the_server_has_is_not_sent_again_when_its_reply_was_lost(hub,
 
 
 def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
-    import socket
     import subprocess
     import sys
 
@@ -209,5 +209,5 @@ def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
     sending.plan("daily", "daily:2026-11-23")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     Delivery.objects.update(status=Delivery.SENDING, claimed_at=datetime.now(UTC),
-                            claimed_by=f"{socket.gethostname()}:{gone.stdout.strip()}")
+                            claimed_by=f"{process.HOST}:{gone.stdout.strip()}")
     assert sending.send("daily", today=TODAY).sent == 1 and len(mail_sink.messages) == 1

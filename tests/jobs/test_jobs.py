@@ -1,5 +1,6 @@
 """Background work: leases, the schedule, and real `paperhub worker` processes sharing one queue."""
 
+import io
 import json
 import os
 import signal
@@ -13,7 +14,10 @@ from django_tasks_db.models import DBTaskResult
 
 from paperhub.jobs import leases, schedule, tasks
 from paperhub.jobs.models import ScheduledRun
-from tests.factories import snapshot_object
+from paperhub.management import queue
+from paperhub.papers.models import FeedEntry, Paper
+from tests.conftest import Reply
+from tests.factories import FIXTURES, snapshot_object
 
 
 def test_a_lease_has_one_holder_until_it_expires(db):
@@ -34,8 +38,9 @@ def test_the_schedule_enqueues_each_slot_once(db, settings):
     assert sorted(schedule.enqueue_due(now)) == ["arxiv", "digests"]
     assert schedule.enqueue_due(now + 60) == []
     assert schedule.enqueue_due(now + 3600) == ["digests"]
-    queued = [r.args_kwargs["args"][0] for r in DBTaskResult.objects.order_by("enqueued_at")]
-    assert queued[0][:2] in (["ingest", "arxiv"], ["digests", "send"]) and queued.count(["digests", "send"]) == 2
+    queued = [r.task_path for r in DBTaskResult.objects.order_by("enqueued_at")]
+    assert queued[0] in (tasks.ingest_arxiv.module_path, tasks.send_digests.module_path)
+    assert queued.count(tasks.send_digests.module_path) == 2
     settings.PAPERHUB_SCHEDULE = ["digests", "coffee"]
     with pytest.raises(ValueError, match="unknown jobs coffee"):
         schedule.enqueue_due(now)
@@ -62,11 +67,36 @@ def test_many_workers_reaching_a_slot_at_once_enqueue_it_once(settings):
     assert ScheduledRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the digests' SMTP connections are threads with their own connections
+def test_scheduled_jobs_run_the_services_and_report_failures(settings, source_server, run_tasks, mail_sink):
+    """The schedule's tasks call ingest and digests themselves (no command line): what they did is their result;
+    a source that keeps failing fails the task, and `jobs status` names the task and the reason."""
+    from django.core.management import call_command
+
+    settings.PAPERHUB_HF_URL = source_server.url
+    settings.PAPERHUB_ARXIV_API_URL = source_server.url + "/api/query"
+    source_server.routes["/api/daily_papers"] = lambda q: Reply((FIXTURES / "hf_daily_papers.json").read_bytes())
+    source_server.routes["/api/query"] = lambda q: Reply(b"unavailable", 503)
+    settings.PAPERHUB_SCHEDULE = ["hf-daily", "digests", "arxiv"]
+    assert sorted(schedule.enqueue_due(1_800_000_000.0)) == ["arxiv", "digests", "hf-daily"]
+    done = {row.task_path.rpartition(".")[2]: row for row in run_tasks()}
+    assert done["ingest_hf_daily"].status == "SUCCESSFUL"
+    assert "2 new" in done["ingest_hf_daily"].return_value["summary"]
+    assert Paper.objects.count() == 2 and FeedEntry.objects.count() == done["ingest_hf_daily"].return_value[
+        "feed_entries"] > 0
+    assert done["send_digests"].status == "SUCCESSFUL"
+    assert done["send_digests"].return_value["daily"].startswith("0 newly planned, 0 sent")
+    assert done["ingest_arxiv"].status == "FAILED"
+    out = io.StringIO()
+    call_command("jobs", "status", stdout=out)
+    assert "task ingest_arxiv 20" in out.getvalue() and "503" in out.getvalue(), out.getvalue()
+
+
 def test_tasks_run_only_the_hubs_own_jobs():
-    assert tasks.check_argv(["digests", "send"]) == ["digests", "send"]
+    assert queue.check_argv(["digests", "send"]) == ["digests", "send"]
     for argv in (["shell", "-c", "print(1)"], ["migrate"], ["flush"], []):
         with pytest.raises(ValueError, match="not a command tasks run"):
-            tasks.check_argv(argv)
+            queue.check_argv(argv)
 
 
 def _tasks(hub) -> list[dict]:
@@ -112,8 +142,8 @@ def test_workers_share_the_queue_and_run_each_task_once(hub, tmp_path):
                                                                   for i in range(40)])) for n in range(12)]
         # All three idle and polling, then the twelve tasks at once: one fast worker cannot take them all first.
         _wait(lambda: len(json.loads(hub.run("jobs", "status", "--json").stdout)["workers"]) == 3, 60, "workers")
-        hub.run("shell", "-v0", "-c", "from paperhub.jobs import tasks\n"
-                f"for path in {paths!r}: tasks.enqueue(['ingest', 'snapshot', path])")
+        hub.run("shell", "-v0", "-c", "from paperhub.management import queue\n"
+                f"for path in {paths!r}: queue.enqueue(['ingest', 'snapshot', path])")
         _wait(lambda: all(t["status"] in ("SUCCESSFUL", "FAILED") for t in _tasks(hub)), 120, "the tasks")
     finally:
         _stop(workers)

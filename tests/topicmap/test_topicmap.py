@@ -21,7 +21,7 @@ TOPICS = {
 
 
 def test_when_the_watcher_rebuilds_the_map():
-    from paperhub.management.commands.index import map_due
+    from paperhub.topicmap.build import map_due
 
     assert not map_due(papers=50, covered=50, built_papers=None, age=0)  # too few to map
     assert not map_due(papers=74_728, covered=8_192, built_papers=None, age=0)  # static vectors still filling

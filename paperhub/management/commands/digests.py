@@ -31,15 +31,14 @@ class Command(BaseCommand):
             today = date.fromisoformat(options["date"]) if options["date"] else None
         except ValueError:
             raise CommandError(f"not a date: {options['date']!r}") from None
-        frequencies = ["daily", "weekly"] if options["frequency"] == "all" else [options["frequency"]]
-        if options["frequency"] == "all" and (today or date.today()).weekday() != 0:
-            frequencies = ["daily"]  # weekly digests go out on Mondays, for the week before
+        base_url, limit, connections = options["base_url"], options["limit"], max(1, options["connections"])
+        if options["frequency"] == "all":
+            reports = sending.send_due(today, base_url, limit, connections)
+        else:
+            reports = {options["frequency"]: sending.send(options["frequency"], today, base_url, limit, connections)}
         failed = 0
-        for frequency in frequencies:
-            report = sending.send(frequency, today=today, base_url=options["base_url"], limit=options["limit"],
-                                  connections=max(1, options["connections"]))
-            self.stdout.write(f"{frequency}: {report.planned} newly planned, {report.sent} sent, "
-                              f"{report.failed} failed (retried later with backoff), {report.gave_up} given up")
+        for frequency, report in reports.items():
+            self.stdout.write(f"{frequency}: {report.line()}")
             for error in report.errors[:20]:
                 self.stderr.write(f"  {error}")
             failed += report.failed + report.gave_up

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,7 +13,6 @@ from tqdm import tqdm
 
 from paperhub import search
 from paperhub.jobs import embedding, leases
-from paperhub.papers.models import Paper
 from paperhub.recommend import space
 from paperhub.search import embed, static
 from paperhub.search.indexing import (
@@ -26,10 +24,8 @@ from paperhub.search.indexing import (
     rebuild_keyword,
     rebuild_vectors,
     update_keyword,
-    vector_index,
-    vector_name,
 )
-from paperhub.topicmap import store
+from paperhub.topicmap import build as topicmap
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
@@ -61,30 +57,6 @@ VECTOR_SAVE_EVERY = 30.0
 #: How often the watcher looks for a newer static model in the database, and whether to build one (seconds).
 STATIC_SYNC_EVERY = 30.0
 DISTILL_CHECK_EVERY = 60.0
-#: The watcher rebuilds the topic map once a day when papers arrived, and sooner while a new hub fills up.
-MAP_EVERY = 24 * 3600
-MAP_CATCH_UP = 600
-
-
-def map_due(papers: int, covered: int, built_papers: int | None, age: float) -> bool:
-    """Whether this node's topic map should be (re)built: none yet and the static vectors (nearly) complete; a
-    map of less than 90% of the papers with vectors now (at most every 10 minutes); or a day old and behind."""
-    if covered < 100:
-        return False
-    if built_papers is None:
-        return covered >= 0.95 * papers
-    if covered > built_papers / 0.9:
-        return age > MAP_CATCH_UP
-    return age > MAP_EVERY and covered > built_papers
-
-
-def _map_due() -> bool:
-    built = store.current()
-    age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds() if built else 0.0
-    covered = len(vector_index(vector_name(STATIC)))
-    return map_due(Paper.objects.count(), covered, built.meta["papers"] if built else None, age)
-
-
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -263,7 +235,7 @@ class Command(BaseCommand):
                 and time.monotonic() - map_checked > 60  # (a count of all papers: once a minute is plenty)
             if map_check:
                 map_checked = time.monotonic()
-            if map_check and _map_due():
+            if map_check and topicmap.rebuild_due():
                 # In a process of its own: the map takes minutes, keyword indexing must go on meanwhile.
                 mapping = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "map", "build"])
                 self.stdout.write("building the topic map")

@@ -1,22 +1,17 @@
 """`paperhub ingest SOURCE ...`: land papers from a snapshot file, the arXiv API, OAI-PMH or HF daily papers."""
 
 import argparse
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from paperhub.ingest import arxiv_api, hf_daily, oai_pmh, snapshot
-from paperhub.ingest.background import in_background
-from paperhub.ingest.http import PoliteClient, SourceError
-from paperhub.ingest.pipeline import IngestSummary, land, progress_bar
-from paperhub.ingest.report import BadRecord, ErrorLog
-from paperhub.papers.records import PaperRecord, split_arxiv_id
-from paperhub.papers.services import FeedPlacement, place_in_feed
+from paperhub.ingest import runs
+from paperhub.ingest.http import SourceError
+from paperhub.ingest.pipeline import IngestSummary, progress_bar
+from paperhub.ingest.report import ErrorLog
+from paperhub.papers.records import split_arxiv_id
 
 
 def _day(text: str) -> date:
@@ -92,67 +87,30 @@ class Command(BaseCommand):
             raise CommandError("no record could be read")
 
     def _snapshot(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        path: Path = options["path"]
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
-        land(in_background(snapshot.read_snapshot, path), errors, summary, since=options["since"],
-             categories=options["categories"], limit=options["limit"], bar=bar)
+        if not options["path"].is_file():
+            raise CommandError(f"no such file: {options['path']}")
+        runs.from_snapshot(options["path"], errors, summary, since=options["since"],
+                           categories=options["categories"], limit=options["limit"], bar=bar)
 
     def _arxiv(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY, retries=options["retries"])
-        if options["ids"]:
-            try:
-                ids = [split_arxiv_id(i)[0] for i in options["ids"]]
-            except ValueError as exc:
-                raise CommandError(str(exc)) from None
-            pages = arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, ids=ids,
-                                      page_size=options["page_size"])
-        else:
-            today = timezone.now().date()
-            until = options["until"] or today
-            since = options["since"] or until - timedelta(days=settings.PAPERHUB_BOOTSTRAP_DAYS)
-            categories = options["categories"] or settings.PAPERHUB_CATEGORIES
-            query = arxiv_api.category_query(categories, since, until)
-            pages = arxiv_api.harvest(client, settings.PAPERHUB_ARXIV_API_URL, search_query=query,
-                                      page_size=options["page_size"])
-        self._land_pages(pages, errors, summary, options["limit"], bar)
+        try:
+            ids = [split_arxiv_id(i)[0] for i in options["ids"]]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        runs.from_arxiv(errors, summary, ids=ids, categories=options["categories"] or (), since=options["since"],
+                        until=options["until"], page_size=options["page_size"], retries=options["retries"],
+                        limit=options["limit"], bar=bar)
 
     def _oai(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        client = PoliteClient(settings.PAPERHUB_OAI_DELAY)
-        pages = oai_pmh.harvest(client, settings.PAPERHUB_OAI_URL, set_spec=options["set_spec"],
-                                since=options["since"], until=options["until"])
-        self._land_pages(pages, errors, summary, options["limit"], bar)
+        runs.from_oai(errors, summary, set_spec=options["set_spec"], since=options["since"], until=options["until"],
+                      limit=options["limit"], bar=bar)
 
     def _hf_daily(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        bodies: list[bytes] = []
-        if options["path"]:
-            if not options["path"].is_file():
-                raise CommandError(f"no such file: {options['path']}")
-            bodies.append(options["path"].read_bytes())
-        client = PoliteClient(settings.PAPERHUB_ARXIV_API_DELAY / 3)
-        bodies.extend(hf_daily.fetch_day(client, settings.PAPERHUB_HF_URL, day) for day in options["days"])
-        if not bodies:
+        if options["path"] and not options["path"].is_file():
+            raise CommandError(f"no such file: {options['path']}")
+        if not options["path"] and not options["days"]:
             raise CommandError("give a PATH to a daily_papers JSON file, or --date YYYY-MM-DD")
-        placements: list[FeedPlacement] = []
-
-        def records() -> Iterator[PaperRecord | BadRecord]:
-            for body in bodies:
-                for item in hf_daily.parse_daily(body):
-                    if isinstance(item, BadRecord):
-                        yield item
-                        continue
-                    record, placement = item
-                    if placement is not None:
-                        placements.append(placement)
-                    yield record
-
-        land(records(), errors, summary, limit=options["limit"], bar=bar)
-        landed = place_in_feed(p for p in placements if p is not None)
-        self.stdout.write(f"{landed:,} new daily-feed entries ({len(placements):,} in the input)")
-
-    def _land_pages(self, pages: Iterator[list[PaperRecord | BadRecord]], errors: ErrorLog,
-                    summary: IngestSummary, limit: int | None, bar: Any) -> None:
-        for items in pages:
-            land(items, errors, summary, limit=limit, bar=bar)
-            if limit is not None and summary.result.total >= limit:
-                break
+        bodies = [options["path"].read_bytes()] if options["path"] else []
+        landed, placed = runs.from_hf_daily(errors, summary, bodies=bodies, days=options["days"],
+                                            limit=options["limit"], bar=bar)
+        self.stdout.write(f"{landed:,} new daily-feed entries ({placed:,} in the input)")

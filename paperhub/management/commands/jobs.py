@@ -10,9 +10,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from paperhub.jobs import schedule, tasks
+from paperhub.jobs import schedule
 from paperhub.jobs.models import WorkerBeat
 from paperhub.jobs.worker import DEAD_AFTER
+from paperhub.management import queue
+
+_COMMAND_LINE = queue.run_command.module_path
 
 
 def _last_error(traceback: str) -> str:
@@ -20,6 +23,14 @@ def _last_error(traceback: str) -> str:
     line = (traceback.strip().splitlines() or [""])[-1]
     kind, _, message = line.partition(": ")
     return message[:300] if kind.endswith("JobFailed") else line[:300]
+
+
+def _what(result: DBTaskResult) -> str:
+    """What a task ran: `paperhub ARGV` for a queued command line, else the task's name and arguments."""
+    args = result.args_kwargs.get("args") or []
+    if result.task_path == _COMMAND_LINE:
+        return "paperhub " + " ".join(args[0] if args else [])
+    return " ".join(["task", result.task_path.rpartition(".")[2], *map(str, args)])
 
 
 class Command(BaseCommand):
@@ -38,7 +49,7 @@ class Command(BaseCommand):
 
     def _enqueue(self, options: dict) -> None:
         try:
-            task_id = tasks.enqueue(options["argv"])
+            task_id = queue.enqueue(options["argv"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"queued {task_id}: paperhub {' '.join(options['argv'])}")
@@ -46,19 +57,21 @@ class Command(BaseCommand):
     def _status(self, options: dict) -> None:
         counts = {row["status"]: row["n"] for row in
                   DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")}
-        failed = [{"finished_at": r.finished_at.isoformat() if r.finished_at else None,
-                   "command": " ".join(r.args_kwargs.get("args", [[]])[0] if r.args_kwargs.get("args") else []),
-                   "error": _last_error(r.traceback)}
-                  for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
+        failed: list[dict[str, Any]] = [
+            {"finished_at": r.finished_at.isoformat() if r.finished_at else None, "what": _what(r),
+             "error": _last_error(r.traceback)}
+            for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
         alive = list(WorkerBeat.objects.filter(seen_at__gte=timezone.now() - DEAD_AFTER).order_by("worker_id"))
         if options["json"]:
-            self.stdout.write(json.dumps({"tasks": counts, "failed": failed,
+            failed_json = [{"finished_at": row["finished_at"], "command": row["what"].removeprefix("paperhub "),
+                            "error": row["error"]} for row in failed]
+            self.stdout.write(json.dumps({"tasks": counts, "failed": failed_json,
                                           "workers": [b.worker_id for b in alive]}))
             return
         for status, n in counts.items():
             self.stdout.write(f"  {status:<10} {n:,}")
         for row in failed:
-            self.stdout.write(f"  failed {row['finished_at']} paperhub {row['command']}: {row['error']}")
+            self.stdout.write(f"  failed {row['finished_at']} {row['what']}: {row['error']}")
         self.stdout.write(f"workers alive: {len(alive)}")
         for beat in alive:
             self.stdout.write(f"  {beat.worker_id} (since {beat.started_at:%Y-%m-%d %H:%M:%S})")
