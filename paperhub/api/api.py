@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -48,6 +48,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import limits, tokens
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 
@@ -93,8 +94,8 @@ api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", thr
                urls_namespace="api")
 
 
-@api.exception_handler(services.NotAllowed)
-def not_allowed(request: HttpRequest, exc: services.NotAllowed) -> HttpResponse:
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
@@ -164,8 +165,8 @@ def _run_search(query: SearchQuery) -> "search_api.Results":
 
 @api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,
          tags=["Hugging Face compatible"])
-def papers_search(request: HttpRequest, q: str = Query("", max_length=500),
-                  limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
+def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
+                  limit: QueryEx[int, P(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     found = queries.papers_by_ids([h.id for h in results.hits])
@@ -195,8 +196,8 @@ def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, 
 
 
 @api.get("/trends/categories", response=CategoryTrends, tags=["paperhub"])
-def category_trends(request: HttpRequest, cat: str = Query("", max_length=200),
-                    weeks: int = Query(26, ge=1, le=trends.MAX_WEEKS)) -> dict[str, Any]:
+def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] = "",
+                    weeks: QueryEx[int, P(ge=1, le=trends.MAX_WEEKS)] = 26) -> dict[str, Any]:
     """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
     data = trends.category_weeks(trends.parse_categories(cat) or None, weeks)
     return {"weeks": data.labels, "counts": data.counts}
@@ -277,8 +278,8 @@ def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -
 
 @api.get("/recommendations", response={200: list[Pick], 401: Detail, 503: Detail}, by_alias=True,
          exclude_unset=True, auth=TokenAuth(), tags=["paperhub"])
-def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
-                    offset: int = Query(0, ge=0, le=1000)) -> list[dict[str, Any]]:
+def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] = 20,
+                    offset: QueryEx[int, P(ge=0, le=1000)] = 0) -> list[dict[str, Any]]:
     """Your "For you" picks among the newest papers, best first, each with the reasons it was picked.
 
     Empty until you upvote, save, pick or import papers (or follow authors)."""
@@ -304,7 +305,7 @@ def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
 
 @api.get("/papers/{path:paper_id}/similar", response={200: list[SimilarPaper], 404: Detail}, by_alias=True,
          exclude_unset=True, tags=["paperhub"])
-def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> list[dict[str, Any]]:
+def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=50)] = 10) -> list[dict[str, Any]]:
     """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
     `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
@@ -345,8 +346,8 @@ def _collection(collection: Collection) -> dict[str, Any]:
 
 @api.get("/authors/{slug}", response={200: AuthorPage, 404: Detail}, by_alias=True, exclude_unset=True,
          tags=["paperhub"])
-def author(request: HttpRequest, slug: str, p: int = Query(0, ge=0, le=10_000, description="page, from 0"),
-           limit: int = Query(30, ge=1, le=100)) -> dict[str, Any]:
+def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
+           limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
     """An author's papers in this hub, newest first, in the paper shape (the JSON of /authors/<slug>)."""
     found = queries.author_by_slug(slug)
     if found is None:
