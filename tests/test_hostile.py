@@ -119,10 +119,25 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         response = client.get(url)
         assert response.status_code == 200 and not response["Content-Type"].startswith("text/html"), url
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", response.content.decode()), url
-    for url in ("/api/papers/2611.00001", "/api/daily_papers?date=2026-11-23", "/api/search?q=attention"):
+    for url in ("/api/papers/2611.00001", "/api/daily_papers?date=2026-11-23", "/api/search?q=attention",
+                f"/api/authors/{author.slug}", f"/api/collections/eve/{slug}", "/api/users/eve"):
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("application/json"), url
         assert response.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_every_api_read_answers_json_over_hostile_rows(client, hostile):
+    """Every GET route in the OpenAPI document, its path filled with the hostile rows: JSON, never a 5xx."""
+    author = Author.objects.get(name__startswith="Eve")
+    reads = [path for path, item in client.get("/api/openapi.json").json()["paths"].items() if "get" in item]
+    assert len(reads) >= 14
+    for path in reads:
+        slug = author.slug if path.startswith("/api/authors/") else hostile["collection"].slug
+        url = (path.replace("{paper_id}", "2611.00001").replace("{submission_id}", "1")
+               .replace("{username}", "eve").replace("{slug}", slug))
+        response = client.get(url, {"q": "attention"})
+        assert response.status_code in (200, 401), (url, response.status_code)  # 401: reads that need a token
+        assert response["Content-Type"].startswith("application/json"), url
 
 
 def test_digest_email_keeps_payloads_inert(hostile, mail_sink):

@@ -5,12 +5,12 @@ OpenAPI at /api/openapi.json, interactive docs at /api/docs. Reads are open; wri
 or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON): over it, 429 with Retry-After.
 """
 
-import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -18,10 +18,37 @@ from ninja.throttling import BaseThrottle
 
 from paperhub import search as search_api
 from paperhub.api import hf
+from paperhub.api.schemas import (
+    AuthorPage,
+    CategoryTrends,
+    CollectionPage,
+    CommentIn,
+    CommentOut,
+    DailyItem,
+    DailyQuery,
+    Detail,
+    NotInterestedIn,
+    NotInterestedOut,
+    PaperOut,
+    Pick,
+    ProfileOut,
+    SearchItem,
+    SearchPage,
+    SearchQuery,
+    SimilarPaper,
+    SubmissionOut,
+    SubmitIn,
+    UpvoteHistory,
+    UpvoteIn,
+    UpvoteOut,
+    VolumeOut,
+    VolumeQuery,
+)
 from paperhub.community import queries as community
 from paperhub.community import services
-from paperhub.community.models import Comment, Submission
+from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import limits, tokens
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 
@@ -33,6 +60,12 @@ class TokenAuth(HttpBearer):
         return tokens.user_for(token)
 
 
+def _bearer_user(request: HttpRequest) -> Any:
+    """The user whose token the request carries, if any and valid (reads check it themselves: it is optional)."""
+    header = request.headers.get("Authorization", "")
+    return tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
+
+
 class HubThrottle(BaseThrottle):
     """Per-token, else per-IP, fixed-window limits shared by all processes (counted in the database)."""
 
@@ -42,8 +75,7 @@ class HubThrottle(BaseThrottle):
     def allow_request(self, request: HttpRequest) -> bool:
         user = getattr(request, "auth", None)  # set by TokenAuth on writes, which run before throttles
         if user is None:
-            header = request.headers.get("Authorization", "")
-            user = tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
+            user = _bearer_user(request)
         if user is not None:
             key, rate = f"token:{user.pk}", limits.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
         else:
@@ -62,8 +94,8 @@ api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", thr
                urls_namespace="api")
 
 
-@api.exception_handler(services.NotAllowed)
-def not_allowed(request: HttpRequest, exc: services.NotAllowed) -> HttpResponse:
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
@@ -84,17 +116,8 @@ def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int]]:
     return queries.author_names_by_paper(ids), community.comment_counts(ids)
 
 
-class DailyQuery(Schema):
-    p: int = Field(0, ge=0, le=10_000, description="page, from 0")
-    limit: int = Field(50, ge=1, le=100)
-    date: dt.date | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
-    week: str | None = Field(None, pattern=r"^\d{4}-W\d{1,2}$", description="an ISO week, YYYY-Www")
-    month: str | None = Field(None, pattern=r"^\d{4}-\d{1,2}$", description="a month, YYYY-MM")
-    submitter: str | None = Field(None, max_length=150, description="only papers this user submitted")
-    sort: Literal["publishedAt", "trending"] | None = None
-
-
-@api.get("/daily_papers", response=list[dict[str, Any]], tags=["Hugging Face compatible"])
+@api.get("/daily_papers", response={200: list[DailyItem], 400: Detail}, by_alias=True, exclude_unset=True,
+         tags=["Hugging Face compatible"])
 def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[str, Any]]:
     """The daily papers, as huggingface.co/api/daily_papers: by day, week or month, submitter, or trending."""
     period: feeds.Period | None = None
@@ -134,45 +157,16 @@ def _entry(paper: Paper) -> FeedEntry:
     return entry
 
 
-class SearchHit(Schema):
-    id: str
-    title: str
-    title_html: str
-    snippet_html: str
-    authors: list[str]
-    categories: list[str]
-    published: str | None
-    upvotes: int
-    score: float
-
-
-class SearchPage(Schema):
-    total: int
-    hits: list[SearchHit]
-    semantic_models: list[str]
-
-
-class SearchQuery(Schema):
-    q: str = Field("", max_length=500)
-    since: dt.date | None = None
-    until: dt.date | None = None
-    cat: str = Field("", max_length=200, description="categories, space- or comma-separated (any of)")
-    author: str = Field("", max_length=300, description="authors, comma-separated (any of)")
-    sort: Literal["relevance", "newest", "upvotes"] = "relevance"
-    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10_000)
-
-
 def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author)
     return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                              mode=query.mode)
 
 
-@api.get("/papers/search", response=list[dict[str, Any]], tags=["Hugging Face compatible"])
-def papers_search(request: HttpRequest, q: str = Query("", max_length=500),
-                  limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
+@api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,
+         tags=["Hugging Face compatible"])
+def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
+                  limit: QueryEx[int, P(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     found = queries.papers_by_ids([h.id for h in results.hits])
@@ -193,15 +187,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models}
 
 
-class VolumeQuery(Schema):
-    q: str = Field(..., min_length=1, max_length=500)
-    since: dt.date | None = None
-    until: dt.date | None = None
-    cat: str = Field("", max_length=200)
-    author: str = Field("", max_length=300)
-
-
-@api.get("/search/volume", response=dict[str, Any], tags=["paperhub"])
+@api.get("/search/volume", response=VolumeOut, tags=["paperhub"])
 def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, Any]:
     """How many papers hold all of the query's words, per month (per year over spans of more than 4 years)."""
     volume = search_api.volume(query.q, search_api.Filters.from_text(query.since, query.until, query.cat,
@@ -209,26 +195,12 @@ def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, 
     return {"unit": volume.unit, "periods": volume.labels, "counts": volume.counts, "total": volume.total}
 
 
-@api.get("/trends/categories", response=dict[str, Any], tags=["paperhub"])
-def category_trends(request: HttpRequest, cat: str = Query("", max_length=200),
-                    weeks: int = Query(26, ge=1, le=trends.MAX_WEEKS)) -> dict[str, Any]:
+@api.get("/trends/categories", response=CategoryTrends, tags=["paperhub"])
+def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] = "",
+                    weeks: QueryEx[int, P(ge=1, le=trends.MAX_WEEKS)] = 26) -> dict[str, Any]:
     """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
     data = trends.category_weeks(trends.parse_categories(cat) or None, weeks)
     return {"weeks": data.labels, "counts": data.counts}
-
-
-class SubmitIn(Schema):
-    paper: str = Field(..., max_length=300, description="an arXiv id or arXiv URL")
-
-
-class SubmissionOut(Schema):
-    id: int
-    paper: str = Field(..., description="the arXiv id")
-    status: Literal["pending", "fetching", "done", "failed"]
-    message: str = Field(..., description="why it failed, or the title once it is in the feed")
-    url: str = Field(..., description="where to read its status")
-    createdAt: str  # noqa: N815 (like Hugging Face's field names)
-    finishedAt: str | None  # noqa: N815
 
 
 def _submission(submission: Submission) -> dict[str, Any]:
@@ -237,7 +209,8 @@ def _submission(submission: Submission) -> dict[str, Any]:
             "createdAt": hf.iso(submission.created_at), "finishedAt": hf.iso(submission.finished_at)}
 
 
-@api.post("/papers/submit", response={202: SubmissionOut}, auth=TokenAuth(), tags=["writes"])
+@api.post("/papers/submit", response={202: SubmissionOut, 400: Detail, 401: Detail}, auth=TokenAuth(),
+          tags=["writes"])
 def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
     """Ask for a paper in today's feed (the same rules as the web page); a worker fetches it from arXiv.
 
@@ -246,24 +219,14 @@ def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
     return Status(202, _submission(services.submit(_user(request), body.paper)))
 
 
-@api.get("/submissions/{int:submission_id}", response=SubmissionOut, auth=TokenAuth(), tags=["paperhub"])
+@api.get("/submissions/{int:submission_id}", response={200: SubmissionOut, 401: Detail, 404: Detail},
+         auth=TokenAuth(), tags=["paperhub"])
 def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
     """One of your submissions: pending, fetching, done or failed (with its message)."""
     found = Submission.objects.filter(pk=submission_id, user_id=_user(request).pk).first()
     if found is None:
         raise HttpError(404, f"you have no submission {submission_id}")
     return _submission(found)
-
-
-class CommentOut(Schema):
-    id: int
-    parentId: int | None  # noqa: N815 (Hugging Face's field names)
-    author: dict[str, Any]
-    content: str
-    html: str
-    createdAt: str  # noqa: N815
-    editedAt: str | None  # noqa: N815
-    deleted: bool
 
 
 def _comment(comment: Comment) -> dict[str, Any]:
@@ -276,7 +239,8 @@ def _comment(comment: Comment) -> dict[str, Any]:
             "deleted": comment.deleted}
 
 
-@api.get("/papers/{path:paper_id}/comments", response=list[CommentOut], tags=["Hugging Face compatible"])
+@api.get("/papers/{path:paper_id}/comments", response={200: list[CommentOut], 404: Detail}, by_alias=True,
+         tags=["Hugging Face compatible"])
 def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
     """A paper's visible comments, oldest first; replies carry their parent's id."""
     paper = _paper_or_404(paper_id)
@@ -284,12 +248,8 @@ def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
             .order_by("created_at", "id")]
 
 
-class CommentIn(Schema):
-    comment: str = Field(..., max_length=10_000)
-    parentId: int | None = None  # noqa: N815
-
-
-@api.post("/papers/{path:paper_id}/comments", response=CommentOut, auth=TokenAuth(), tags=["writes"])
+@api.post("/papers/{path:paper_id}/comments", response={200: CommentOut, 400: Detail, 401: Detail, 404: Detail},
+          by_alias=True, auth=TokenAuth(), tags=["writes"])
 def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[str, Any]:
     """Comment on a paper, or reply to one of its comments (parentId)."""
     paper = _paper_or_404(paper_id)
@@ -299,27 +259,16 @@ def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[st
     return _comment(services.add_comment(_user(request), paper, body.comment, parent))
 
 
-class UpvoteIn(Schema):
-    on: bool | None = Field(None, description="true: upvote, false: take it back, absent: toggle")
-
-
-class UpvoteOut(Schema):
-    upvoted: bool
-    upvotes: int
-
-
-@api.post("/papers/{path:paper_id}/upvote", response=UpvoteOut, auth=TokenAuth(), tags=["writes"])
+@api.post("/papers/{path:paper_id}/upvote", response={200: UpvoteOut, 401: Detail, 404: Detail}, auth=TokenAuth(),
+          tags=["writes"])
 def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any]:
     """Upvote a paper (one per user), take it back, or toggle."""
     state, count = services.upvote(_user(request), _paper_or_404(paper_id), on=body.on)
     return {"upvoted": state, "upvotes": count}
 
 
-class NotInterestedIn(Schema):
-    on: bool | None = None
-
-
-@api.post("/papers/{path:paper_id}/not-interested", response=dict[str, bool], auth=TokenAuth(), tags=["writes"])
+@api.post("/papers/{path:paper_id}/not-interested", response={200: NotInterestedOut, 401: Detail, 404: Detail},
+          auth=TokenAuth(), tags=["writes"])
 def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -> dict[str, Any]:
     """Mark a paper "not interested" (a downvote for your recommendations), take it back, or toggle."""
     from paperhub.recommend import services as recommend_services
@@ -327,9 +276,10 @@ def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -
     return {"not_interested": recommend_services.not_interested(_user(request), _paper_or_404(paper_id), on=body.on)}
 
 
-@api.get("/recommendations", response=list[dict[str, Any]], auth=TokenAuth(), tags=["paperhub"])
-def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
-                    offset: int = Query(0, ge=0, le=1000)) -> list[dict[str, Any]]:
+@api.get("/recommendations", response={200: list[Pick], 401: Detail, 503: Detail}, by_alias=True,
+         exclude_unset=True, auth=TokenAuth(), tags=["paperhub"])
+def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] = 20,
+                    offset: QueryEx[int, P(ge=0, le=1000)] = 0) -> list[dict[str, Any]]:
     """Your "For you" picks among the newest papers, best first, each with the reasons it was picked.
 
     Empty until you upvote, save, pick or import papers (or follow authors)."""
@@ -345,7 +295,7 @@ def recommendations(request: HttpRequest, limit: int = Query(20, ge=1, le=100),
              "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
 
 
-@api.get("/papers/{path:paper_id}/upvotes", response=dict[str, Any], tags=["paperhub"])
+@api.get("/papers/{path:paper_id}/upvotes", response={200: UpvoteHistory, 404: Detail}, tags=["paperhub"])
 def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """The paper's upvotes on this hub as a running total per day, from its first upvote to today."""
     paper = _paper_or_404(paper_id)
@@ -353,8 +303,9 @@ def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     return {"days": [d.isoformat() for d in days], "totals": totals}
 
 
-@api.get("/papers/{path:paper_id}/similar", response=list[dict[str, Any]], tags=["paperhub"])
-def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le=50)) -> list[dict[str, Any]]:
+@api.get("/papers/{path:paper_id}/similar", response={200: list[SimilarPaper], 404: Detail}, by_alias=True,
+         exclude_unset=True, tags=["paperhub"])
+def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=50)] = 10) -> list[dict[str, Any]]:
     """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
     `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
@@ -366,7 +317,8 @@ def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le
             for h, p in ordered]
 
 
-@api.get("/papers/{path:paper_id}", response=dict[str, Any], tags=["Hugging Face compatible"])
+@api.get("/papers/{path:paper_id}", response={200: PaperOut, 404: Detail}, by_alias=True, exclude_unset=True,
+         tags=["Hugging Face compatible"])
 def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
     paper = _paper_or_404(paper_id)
@@ -374,3 +326,56 @@ def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
     return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
                     comments.get(paper.pk, 0), entry)
+
+
+def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
+    """Who reads: the token's user (who may see their private collections), else anyone."""
+    return _bearer_user(request) or AnonymousUser()
+
+
+def _papers(papers: list[Paper]) -> list[dict[str, Any]]:
+    names, comments = _counts(papers)
+    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
+
+
+def _collection(collection: Collection) -> dict[str, Any]:
+    return {"owner": collection.owner.get_username(), "slug": collection.slug, "title": collection.title,
+            "description": collection.description, "public": collection.public,
+            "createdAt": hf.iso(collection.created_at)}
+
+
+@api.get("/authors/{slug}", response={200: AuthorPage, 404: Detail}, by_alias=True, exclude_unset=True,
+         tags=["paperhub"])
+def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
+           limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
+    """An author's papers in this hub, newest first, in the paper shape (the JSON of /authors/<slug>)."""
+    found = queries.author_by_slug(slug)
+    if found is None:
+        raise HttpError(404, "no such author")
+    papers, total = queries.author_papers(found.pk, offset=p * limit, limit=limit)
+    return {"id": found.pk, "name": found.name, "slug": found.slug, "total": total, "papers": _papers(papers)}
+
+
+@api.get("/collections/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True,
+         exclude_unset=True, tags=["paperhub"])
+def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]:
+    """A collection and its papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
+    one only with its owner's token."""
+    found = community.collection(_viewer(request), username, slug)
+    if found is None:
+        raise HttpError(404, "no such collection")
+    return {**_collection(found), "papers": _papers(community.collection_papers(found))}
+
+
+@api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,
+         tags=["paperhub"])
+def profile(request: HttpRequest, username: str) -> dict[str, Any]:
+    """A user's collections (their private ones only with their token), latest upvoted papers and comments
+    (the JSON of /users/<name>)."""
+    found = community.profile(username, _viewer(request))
+    if found is None:
+        raise HttpError(404, "no such user")
+    return {"username": found.person.get_username(), "collections": [_collection(c) for c in found.collections],
+            "upvoted": _papers(found.upvoted),
+            "comments": [{**_comment(c), "paper": {"id": c.paper.uid, "title": c.paper.title}}
+                         for c in found.comments]}

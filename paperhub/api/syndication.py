@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom feeds: the daily papers, trending, any search, an author, a public collection."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
@@ -45,7 +45,13 @@ class Atom(_XmlSafe, Atom1Feed):
     """Atom, XML-safe."""
 
 
-class PaperFeed(Feed):
+if TYPE_CHECKING:  # Feed is generic only to the type checker (django-stubs): items are papers, objects vary
+    _Feed = Feed[Paper, Any]
+else:
+    _Feed = Feed
+
+
+class PaperFeed(_Feed):
     """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
 
     feed_type: type[SyndicationFeed] = Rss

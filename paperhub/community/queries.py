@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -67,6 +68,39 @@ def visible_collections(viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Co
     if viewer.is_authenticated:
         return Collection.objects.filter(Q(public=True) | Q(owner_id=viewer.pk))
     return Collection.objects.filter(public=True)
+
+
+def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Collection | None:
+    """A collection by its owner's name and its slug, if the viewer may see it (a private one: only its owner)."""
+    return visible_collections(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
+
+
+def collection_papers(collection: Collection) -> list[Paper]:
+    """A collection's papers, the latest added first."""
+    return list(collection.papers.order_by("-collection_items__added_at"))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a user's page shows: the papers they upvoted, their comments, the collections the viewer may see."""
+
+    person: AbstractBaseUser
+    upvoted: list[Paper]
+    comments: list[Comment]
+    collections: list[Collection]
+
+
+def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30) -> Profile | None:
+    """An active user's profile as the viewer may see it, the newest `limit` upvotes and comments (no such
+    user, or a banned one: None)."""
+    person = get_user_model().objects.filter(username=username, is_active=True).first()
+    if person is None:
+        return None
+    upvoted = list(Paper.objects.filter(upvote_rows__user=person).order_by("-upvote_rows__created_at")[:limit])
+    comments = list(Comment.objects.filter(user=person, hidden=False, deleted=False).select_related("paper", "user")
+                    .order_by("-created_at")[:limit])
+    collections = list(visible_collections(viewer).filter(owner=person).order_by("title"))
+    return Profile(person, upvoted, comments, collections)
 
 
 def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:

@@ -1,8 +1,10 @@
 """Reads of papers, shared by the HTML and JSON front doors."""
 
+import re
+
 from django.db.models import Prefetch, QuerySet
 
-from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
+from paperhub.papers.models import Author, Paper, PaperAuthor, PaperCategory
 
 
 def with_listing_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
@@ -45,6 +47,12 @@ def papers_by_ids(ids: list[int]) -> dict[int, Paper]:
 def author_names(paper: Paper) -> list[str]:
     """A paper's author names in order (uses prefetched authorships when there are some)."""
     return [a.author.name for a in paper.authorships.all()]
+
+
+def author_by_slug(slug: str) -> Author | None:
+    """The author an address (/authors/<name>-<id>) names, found by its id: a stale name still finds them."""
+    number = re.search(r"(?:^|-)([0-9]{1,18})$", slug)  # ASCII digits, few enough for any database's integer
+    return Author.objects.filter(pk=int(number[1])).first() if number else None
 
 
 def author_papers(author_id: int, offset: int = 0, limit: int = 50) -> tuple[list[Paper], int]:

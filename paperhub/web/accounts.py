@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from paperhub.accounts import services as accounts
 from paperhub.community import queries as community
 from paperhub.community import services
-from paperhub.community.models import Collection, Comment
+from paperhub.community.models import Collection
 from paperhub.core import limits
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
@@ -105,21 +105,20 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     """A user's upvotes, comments and (visible) collections."""
-    person = get_object_or_404(get_user_model(), username=username, is_active=True)
-    upvoted = list(Paper.objects.filter(upvote_rows__user=person).order_by("-upvote_rows__created_at")[:30])
-    comments = (Comment.objects.filter(user=person, hidden=False, deleted=False).select_related("paper")
-                .order_by("-created_at")[:30])
-    collections = community.visible_collections(request.user).filter(owner=person).order_by("title")
-    return render(request, "web/profile.html", {"person": person, "cards": cards(request, upvoted),
-                                                "comments": comments, "collections": collections})
+    found = community.profile(username, request.user)
+    if found is None:
+        raise Http404("no such user")
+    return render(request, "web/profile.html", {"person": found.person, "cards": cards(request, found.upvoted),
+                                                "comments": found.comments, "collections": found.collections})
 
 
 def collection_page(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     """A collection's papers; a private one only for its owner."""
-    collection = get_object_or_404(community.visible_collections(request.user).select_related("owner"),
-                                   owner__username=username, slug=slug)
-    papers = list(collection.papers.order_by("-collection_items__added_at"))
-    return render(request, "web/collection.html", {"collection": collection, "cards": cards(request, papers),
+    collection = community.collection(request.user, username, slug)
+    if collection is None:
+        raise Http404("no such collection")
+    return render(request, "web/collection.html", {"collection": collection,
+                                                   "cards": cards(request, community.collection_papers(collection)),
                                                    "mine": collection.owner_id == request.user.pk})
 
 

@@ -18,7 +18,7 @@ from paperhub.community import services
 from paperhub.community.models import Collection, Comment
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibtex
-from paperhub.papers.models import Author, Paper
+from paperhub.papers.models import Paper
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend.models import Follow
 from paperhub.web import charts
@@ -125,10 +125,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     """/authors/<name>-<id>: an author's papers, newest first."""
-    _, _, number = slug.rpartition("-")
-    if not number.isdigit():
+    author = queries.author_by_slug(slug)
+    if author is None:
         raise Http404("no such author")
-    author = get_object_or_404(Author, pk=int(number))
     if slug != author.slug:
         return redirect("author", slug=author.slug)
     page = page_number(request)

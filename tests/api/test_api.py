@@ -5,9 +5,10 @@ from django.contrib.auth.models import User
 
 from paperhub.api import hf
 from paperhub.community import services
+from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
-from paperhub.papers.models import Paper
+from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
 
@@ -142,3 +143,62 @@ def test_openapi_document_and_docs_page(client, db):
     assert {"/api/daily_papers", "/api/papers/search", "/api/search"} <= set(schema["paths"])
     docs = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs  # works offline
+
+
+def test_author_page_twin(client, papers):
+    ada = Author.objects.get(name="Ada Lovelace")
+    answer = client.get(f"/api/authors/{ada.slug}").json()
+    assert (answer["name"], answer["slug"], answer["total"]) == ("Ada Lovelace", ada.slug, 3)
+    assert [p["id"] for p in answer["papers"]] == ["2611.00002", "2611.00001", "2611.00003"]  # as the page lists them
+    assert answer["papers"][1]["numComments"] == 1 and answer["papers"][1]["authors"][0]["_id"] == "2611.00001#0"
+    assert client.get(f"/api/authors/old-name-{ada.pk}", {"limit": 1, "p": 1}).json()["papers"][0]["id"] == "2611.00001"
+    html = client.get(f"/authors/{ada.slug}").content.decode()
+    assert html.index("Dense retrieval") < html.index("Sparse attention") < html.index("Older work")
+    for slug in ("nobody-99999", "ada", "ada-1x", "ada-" + "9" * 30, "ada-\u00b2"):
+        assert client.get(f"/api/authors/{slug}").status_code == 404, slug
+        assert client.get(f"/authors/{slug}").status_code == 404, slug
+
+
+def test_collection_twin_keeps_private_ones_private(client, papers):
+    ann = User.objects.get(username="ann")
+    bob = user("bob")
+    shelf = services.create_collection(ann, "Reading group", "Tuesdays")
+    services.add_to_collection(ann, shelf, papers["2611.00002"])
+    services.add_to_collection(ann, shelf, papers["2611.00001"])
+    secret = services.create_collection(ann, "Secret", public=False)
+    answer = client.get("/api/collections/ann/reading-group").json()
+    assert {k: answer[k] for k in ("owner", "slug", "title", "description", "public")} == {
+        "owner": "ann", "slug": "reading-group", "title": "Reading group", "description": "Tuesdays", "public": True}
+    assert [p["id"] for p in answer["papers"]] == ["2611.00001", "2611.00002"]  # latest added first
+    ann_auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(ann, 'x')[1]}"}
+    bob_auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(bob, 'x')[1]}"}
+    private = f"/api/collections/ann/{secret.slug}"
+    assert client.get(private).status_code == 404
+    assert client.get(private, **bob_auth).status_code == 404
+    assert client.get(private, HTTP_AUTHORIZATION="Bearer ph_not-a-token").status_code == 404
+    assert client.get(private, **ann_auth).json()["public"] is False
+    assert client.get(f"/collections/ann/{secret.slug}").status_code == 404  # the page agrees
+    client.force_login(ann)
+    assert client.get(f"/collections/ann/{secret.slug}").status_code == 200
+
+
+def test_profile_twin(client, papers):
+    ann = User.objects.get(username="ann")
+    services.upvote(ann, papers["2611.00002"])
+    services.create_collection(ann, "Public shelf")
+    services.create_collection(ann, "Hidden shelf", public=False)
+    hidden = services.add_comment(ann, papers["2611.00002"], "Hidden later")
+    Comment.objects.filter(pk=hidden.pk).update(hidden=True)
+    answer = client.get("/api/users/ann").json()
+    assert answer["username"] == "ann" and [p["id"] for p in answer["upvoted"]] == ["2611.00002"]
+    assert [c["title"] for c in answer["collections"]] == ["Public shelf"]
+    assert [(c["content"], c["paper"]) for c in answer["comments"]] == [
+        ("Nice **work**", {"id": "2611.00001", "title": "Sparse attention for long documents"})]
+    assert answer["comments"][0]["author"]["user"] == "ann"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(ann, 'x')[1]}"}
+    assert [c["title"] for c in client.get("/api/users/ann", **auth).json()["collections"]] == [
+        "Hidden shelf", "Public shelf"]
+    ann.is_active = False
+    ann.save()
+    assert client.get("/api/users/ann").status_code == 404 and client.get("/users/ann").status_code == 404
+    assert client.get("/api/users/nobody").status_code == 404

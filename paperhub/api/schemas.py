@@ -1,0 +1,273 @@
+"""The API's requests and answers as django-ninja schemas: what /api/openapi.json documents and what every
+response is validated against.
+
+Field names follow Hugging Face's (camelCase, `_id`) wherever huggingface_hub reads them (api/hf.py builds
+those shapes); routes answering them set `by_alias=True` (for `_id`) and `exclude_unset=True` (keys Hugging Face
+leaves out, such as `organization`, stay out rather than becoming null).
+"""
+# ruff: noqa: N815 (Hugging Face's field names)
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic.json_schema import SkipJsonSchema
+
+#: An optional key that is absent rather than null (documented as its type, not required).
+Absent = SkipJsonSchema[None]
+
+
+class Detail(Schema):
+    """An error: 400 refused, 401 no valid token, 404 not found, 429 over the rate limit, 503 not ready yet."""
+
+    detail: str
+
+
+# --- Hugging Face's shapes ---------------------------------------------------------------------------------
+
+
+class HfUser(Schema):
+    """A hub user where Hugging Face puts one of its users."""
+
+    id_: str = Field(..., alias="_id")
+    user: str
+    name: str
+    fullname: str
+    avatarUrl: str
+    isPro: bool
+    type: Literal["user"]
+
+
+class HfAuthor(Schema):
+    id_: str = Field(..., alias="_id")
+    name: str
+    hidden: bool
+
+
+class HfOrganization(Schema):
+    id_: str = Field(..., alias="_id")
+    name: str
+    fullname: str
+    avatar: str
+
+
+class PaperOut(Schema):
+    """A paper as GET /api/papers/{id} answers."""
+
+    id: str
+    authors: list[HfAuthor]
+    publishedAt: str | None
+    title: str
+    summary: str
+    upvotes: int
+    discussionId: str
+    numComments: int
+    githubRepo: str | None
+    projectPage: str | None
+    organization: HfOrganization | Absent = Field(None, description="only when the paper has one")
+    submittedOnDailyAt: str | Absent = Field(None, description="only when the paper is in a feed")
+    submittedOnDailyBy: HfUser | Absent = Field(None, description="only when a user submitted it")
+
+
+class DailyItem(Schema):
+    """One element of GET /api/daily_papers."""
+
+    paper: PaperOut
+    publishedAt: str | None
+    title: str
+    summary: str
+    thumbnail: str
+    numComments: int
+    isAuthorParticipating: bool
+    submittedBy: HfUser | Absent = Field(None, description="only when a user submitted it")
+
+
+class SearchItem(Schema):
+    """One element of GET /api/papers/search."""
+
+    paper: PaperOut
+    publishedAt: str | None
+    title: str
+    summary: str
+    numComments: int
+
+
+class CommentOut(Schema):
+    id: int
+    parentId: int | None
+    author: HfUser
+    content: str
+    html: str
+    createdAt: str
+    editedAt: str | None
+    deleted: bool
+
+
+# --- our own -----------------------------------------------------------------------------------------------
+
+
+class Reason(Schema):
+    signal: str = Field(..., description="terms, meaning or authors")
+    label: str
+    shared: list[str]
+
+
+class Similarity(Schema):
+    score: float
+    reasons: list[Reason]
+
+
+class SimilarPaper(PaperOut):
+    similarity: Similarity
+
+
+class Pick(PaperOut):
+    score: float
+    reasons: list[str]
+
+
+class SearchHit(Schema):
+    id: str
+    title: str
+    title_html: str
+    snippet_html: str
+    authors: list[str]
+    categories: list[str]
+    published: str | None
+    upvotes: int
+    score: float
+
+
+class SearchPage(Schema):
+    total: int
+    hits: list[SearchHit]
+    semantic_models: list[str]
+
+
+class VolumeOut(Schema):
+    unit: Literal["month", "year"]
+    periods: list[str]
+    counts: list[int]
+    total: int
+
+
+class CategoryTrends(Schema):
+    weeks: list[str] = Field(..., description="ISO weeks, YYYY-Www, oldest first")
+    counts: dict[str, list[int]] = Field(..., description="papers per week of each category")
+
+
+class UpvoteHistory(Schema):
+    days: list[str]
+    totals: list[int]
+
+
+class SubmissionOut(Schema):
+    id: int
+    paper: str = Field(..., description="the arXiv id")
+    status: Literal["pending", "fetching", "done", "failed"]
+    message: str = Field(..., description="why it failed, or the title once it is in the feed")
+    url: str = Field(..., description="where to read its status")
+    createdAt: str
+    finishedAt: str | None
+
+
+class UpvoteOut(Schema):
+    upvoted: bool
+    upvotes: int
+
+
+class NotInterestedOut(Schema):
+    not_interested: bool
+
+
+class AuthorPage(Schema):
+    """What /authors/<slug> shows."""
+
+    id: int
+    name: str
+    slug: str = Field(..., description="the author's address: /authors/<slug>, /api/authors/<slug>")
+    total: int = Field(..., description="all their papers in this hub")
+    papers: list[PaperOut]
+
+
+class CollectionOut(Schema):
+    owner: str
+    slug: str
+    title: str
+    description: str
+    public: bool
+    createdAt: str
+
+
+class CollectionPage(CollectionOut):
+    """What /collections/<user>/<slug> shows."""
+
+    papers: list[PaperOut]
+
+
+class PaperRef(Schema):
+    id: str
+    title: str
+
+
+class UserComment(CommentOut):
+    paper: PaperRef
+
+
+class ProfileOut(Schema):
+    """What /users/<name> shows."""
+
+    username: str
+    collections: list[CollectionOut]
+    upvoted: list[PaperOut]
+    comments: list[UserComment]
+
+
+# --- requests ----------------------------------------------------------------------------------------------
+
+
+class DailyQuery(Schema):
+    p: int = Field(0, ge=0, le=10_000, description="page, from 0")
+    limit: int = Field(50, ge=1, le=100)
+    date: dt.date | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
+    week: str | None = Field(None, pattern=r"^\d{4}-W\d{1,2}$", description="an ISO week, YYYY-Www")
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{1,2}$", description="a month, YYYY-MM")
+    submitter: str | None = Field(None, max_length=150, description="only papers this user submitted")
+    sort: Literal["publishedAt", "trending"] | None = None
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=500)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    cat: str = Field("", max_length=200, description="categories, space- or comma-separated (any of)")
+    author: str = Field("", max_length=300, description="authors, comma-separated (any of)")
+    sort: Literal["relevance", "newest", "upvotes"] = "relevance"
+    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+class VolumeQuery(Schema):
+    q: str = Field(..., min_length=1, max_length=500)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    cat: str = Field("", max_length=200)
+    author: str = Field("", max_length=300)
+
+
+class SubmitIn(Schema):
+    paper: str = Field(..., max_length=300, description="an arXiv id or arXiv URL")
+
+
+class CommentIn(Schema):
+    comment: str = Field(..., max_length=10_000)
+    parentId: int | None = None
+
+
+class UpvoteIn(Schema):
+    on: bool | None = Field(None, description="true: upvote, false: take it back, absent: toggle")
+
+
+class NotInterestedIn(Schema):
+    on: bool | None = None
