@@ -175,8 +175,7 @@ def papers_search(request: HttpRequest, q: str = Query("", max_length=500),
                   limit: int = Query(20, ge=1, le=100)) -> list[dict[str, Any]]:
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
-    found = queries.papers_by_ids([h.id for h in results.hits])
-    papers = [found[h.id] for h in results.hits if h.id in found]
+    papers = queries.papers_in_order([h.id for h in results.hits])
     names, comments = _counts(papers)
     return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
 
@@ -358,8 +357,8 @@ def similar(request: HttpRequest, paper_id: str, limit: int = Query(10, ge=1, le
     """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
     `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
-    found = queries.papers_by_ids([h.id for h in hits])
-    ordered = [(h, found[h.id]) for h in hits if h.id in found]
+    by_id = {h.id: h for h in hits}
+    ordered = [(by_id[p.pk], p) for p in queries.papers_in_order(list(by_id))]
     names, comments = _counts([p for _, p in ordered])
     return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)),
              "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from paperhub import search as search_api
-from paperhub.papers.models import Paper
+from paperhub.papers import queries
 from paperhub.papers.tex import plain_text
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
@@ -70,7 +70,7 @@ def map_points(request: HttpRequest) -> HttpResponse:
 @require_GET
 def map_paper(request: HttpRequest, paper_id: int) -> JsonResponse:
     """What the map shows for a point under the pointer."""
-    paper = Paper.objects.filter(pk=paper_id).values("uid", "title", "published").first()
+    paper = queries.paper_brief(paper_id)
     if paper is None:
         raise Http404("no such paper")
     return JsonResponse({"uid": paper["uid"], "title": plain_text(paper["title"]),
