@@ -48,3 +48,82 @@ def test_no_missing_migrations():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+# Links: every relative link in README.md and docs/ reaches a file, and every #anchor a heading there (anchors
+# made as GitHub makes them); a docs file (and #anchor) named in code, comments and docs is held to the same.
+MARKDOWN = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NAMED_DOC = re.compile(r"\bdocs/[\w.-]+\.md(?:#[\w-]+)?")
+
+
+def _parse(path: Path) -> list:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").parse(path.read_text())
+
+
+def anchors(path: Path) -> set[str]:
+    """The #anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens,
+    -1, -2... after repeats."""
+    tokens = _parse(path)
+    made: set[str] = set()
+    for opening, inline in zip(tokens, tokens[1:], strict=False):
+        if opening.type != "heading_open":
+            continue
+        text = "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
+        slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+        anchor, n = slug, 0
+        while anchor in made:
+            n += 1
+            anchor = f"{slug}-{n}"
+        made.add(anchor)
+    return made
+
+
+def links(path: Path) -> list[str]:
+    """The link targets in a Markdown file (in text and tables)."""
+    found = []
+    for token in _parse(path):
+        for child in token.children or []:
+            if child.type == "link_open":
+                found.append(str(child.attrs["href"]))
+    return found
+
+
+def broken(source: Path, target: str) -> str | None:
+    """Why a link from a file does not lead anywhere, or None when it does (other sites are not checked)."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+        return None
+    file_part, _, anchor = target.partition("#")
+    file = (source.parent / file_part).resolve() if file_part else source
+    if not file.exists():
+        return f"{file_part}: no such file"
+    if anchor and file.suffix == ".md" and anchor not in anchors(file):
+        return f"#{anchor}: no such heading in {file.name}"
+    return None
+
+
+def test_links_in_the_docs_lead_somewhere():
+    checked = [(path, target) for path in MARKDOWN for target in links(path)]
+    problems = [f"{path.relative_to(ROOT)} -> {target}: {why}" for path, target in checked
+                if (why := broken(path, target))]
+    assert checked and not problems, problems
+
+
+def test_docs_named_in_the_code_exist():
+    files = [*MARKDOWN, ROOT / "Makefile", ROOT / "pyproject.toml",
+             *(p for folder in ("paperhub", "tests", "bench") for p in (ROOT / folder).rglob("*")
+               if p.suffix in (".py", ".html", ".txt") and "migrations" not in p.parts)]
+    named = {(path, mention) for path in files for mention in NAMED_DOC.findall(path.read_text())}
+    problems = [f"{path.relative_to(ROOT)}: {mention}: {why}" for path, mention in sorted(named)
+                if (why := broken(ROOT / "README.md", mention))]
+    assert named
+    assert not problems, problems
+
+
+def test_the_link_check_finds_what_is_broken(tmp_path):
+    (tmp_path / "a.md").write_text("# Feeds and more: `RSS`\n\n## Feeds and more: RSS\n\n[x](b.md) [y](#nowhere)\n"
+                                   "| t |\n|---|\n| [z](#feeds-and-more-rss-1) |\n[w](https://example.org/#q)\n")
+    assert anchors(tmp_path / "a.md") == {"feeds-and-more-rss", "feeds-and-more-rss-1"}
+    assert [broken(tmp_path / "a.md", t) for t in links(tmp_path / "a.md")] == [
+        "b.md: no such file", "#nowhere: no such heading in a.md", None, None]

@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django_tasks import task
 
 from paperhub.accounts import names
@@ -89,7 +90,7 @@ def send_verification(user_id: int, base_url: str) -> dict[str, Any]:
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None or is_verified(user):
         return {"sent": 0}
-    context = {"user": user, "link": f"{base_url}/accounts/verify/{verify_token(user)}", "days": VERIFY_DAYS}
+    context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user)]), "days": VERIFY_DAYS}
     send_mail("Verify your paperhub address", render_to_string("registration/verify_email.txt", context),
               settings.DEFAULT_FROM_EMAIL, [user.email])
     return {"sent": 1}

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -169,8 +170,7 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
                   limit: QueryEx[int, P(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
-    found = queries.papers_by_ids([h.id for h in results.hits])
-    papers = [found[h.id] for h in results.hits if h.id in found]
+    papers = queries.papers_in_order([h.id for h in results.hits])
     names, comments = _counts(papers)
     return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
 
@@ -205,7 +205,7 @@ def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] =
 
 def _submission(submission: Submission) -> dict[str, Any]:
     return {"id": submission.pk, "paper": submission.arxiv_id, "status": submission.status,
-            "message": submission.message, "url": f"/api/submissions/{submission.pk}",
+            "message": submission.message, "url": reverse("api:submission", args=[submission.pk]),
             "createdAt": hf.iso(submission.created_at), "finishedAt": hf.iso(submission.finished_at)}
 
 
@@ -244,8 +244,7 @@ def _comment(comment: Comment) -> dict[str, Any]:
 def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
     """A paper's visible comments, oldest first; replies carry their parent's id."""
     paper = _paper_or_404(paper_id)
-    return [_comment(c) for c in Comment.objects.filter(paper=paper, hidden=False).select_related("user")
-            .order_by("created_at", "id")]
+    return [_comment(c) for c in community.paper_comments(paper)]
 
 
 @api.post("/papers/{path:paper_id}/comments", response={200: CommentOut, 400: Detail, 401: Detail, 404: Detail},
@@ -309,8 +308,8 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
     """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
     `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
-    found = queries.papers_by_ids([h.id for h in hits])
-    ordered = [(h, found[h.id]) for h in hits if h.id in found]
+    by_id = {h.id: h for h in hits}
+    ordered = [(by_id[p.pk], p) for p in queries.papers_in_order(list(by_id))]
     names, comments = _counts([p for _, p in ordered])
     return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)),
              "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}

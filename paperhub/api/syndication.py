@@ -2,12 +2,15 @@
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperhub import search as search_api
+from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
@@ -79,7 +82,7 @@ class PaperFeed(_Feed):
         return plain_text(item.abstract)
 
     def item_link(self, item: Paper) -> str:
-        return f"/papers/{item.uid}"
+        return reverse("paper", args=[item.uid])
 
     def item_author_name(self, item: Paper) -> str:
         return ", ".join(getattr(item, "author_list", []))
@@ -96,7 +99,9 @@ class PaperFeed(_Feed):
 
 class DailyFeed(PaperFeed):
     title = "paperhub: daily papers"
-    link = "/"
+
+    def link(self) -> str:
+        return reverse("home")
 
     def papers(self, obj: Any) -> list[Paper]:
         day = feeds.latest_day()
@@ -105,7 +110,9 @@ class DailyFeed(PaperFeed):
 
 class TrendingFeed(PaperFeed):
     title = "paperhub: trending papers"
-    link = "/papers/trending"
+
+    def link(self) -> str:
+        return reverse("trending")
 
     def papers(self, obj: Any) -> list[Paper]:
         return feeds.trending(limit=ITEMS)
@@ -124,20 +131,16 @@ class SearchFeed(PaperFeed):
         return f"paperhub: {obj}"
 
     def link(self, obj: str) -> str:
-        from urllib.parse import quote
-
-        return f"/papers/search?q={quote(obj)}&sort=newest"
+        return f"{reverse('search')}?q={quote(obj)}&sort=newest"
 
     def papers(self, obj: str) -> list[Paper]:
         hits = search_api.search(obj, sort="newest", limit=ITEMS).hits
-        found = queries.papers_by_ids([h.id for h in hits])
-        return [found[h.id] for h in hits if h.id in found]
+        return queries.papers_in_order([h.id for h in hits])
 
 
 class AuthorFeed(PaperFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Author:
-        number = kwargs["slug"].rpartition("-")[2]
-        author = Author.objects.filter(pk=int(number)).first() if number.isdigit() else None
+        author = queries.author_by_slug(kwargs["slug"])
         if author is None:
             raise Http404("no such author")
         return author
@@ -146,7 +149,7 @@ class AuthorFeed(PaperFeed):
         return f"paperhub: papers by {obj.name}"
 
     def link(self, obj: Author) -> str:
-        return f"/authors/{obj.slug}"
+        return reverse("author", args=[obj.slug])
 
     def papers(self, obj: Author) -> list[Paper]:
         return queries.author_papers(obj.pk, limit=ITEMS)[0]
@@ -154,8 +157,7 @@ class AuthorFeed(PaperFeed):
 
 class CollectionFeed(PaperFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Collection:
-        found = Collection.objects.filter(owner__username=kwargs["username"], slug=kwargs["slug"], public=True) \
-            .select_related("owner").first()
+        found = community.public_collection(kwargs["username"], kwargs["slug"])
         if found is None:
             raise Http404("no such public collection")
         return found
@@ -164,10 +166,10 @@ class CollectionFeed(PaperFeed):
         return f"paperhub: {obj.title} (a collection by {obj.owner.get_username()})"
 
     def link(self, obj: Collection) -> str:
-        return f"/collections/{obj.owner.get_username()}/{obj.slug}"
+        return reverse("collection", args=[obj.owner.get_username(), obj.slug])
 
     def papers(self, obj: Collection) -> list[Paper]:
-        return list(obj.papers.order_by("-collection_items__added_at")[:ITEMS])
+        return community.collection_papers(obj, limit=ITEMS)
 
 
 class ForYouFeed(PaperFeed):
@@ -185,7 +187,7 @@ class ForYouFeed(PaperFeed):
         return f"paperhub: for {obj.get_username()}"
 
     def link(self, obj: Any) -> str:
-        return "/for-you"
+        return reverse("for_you")
 
     def papers(self, obj: Any) -> list[Paper]:
         from paperhub.recommend import queries as recommend

@@ -21,6 +21,18 @@ class Upvote(models.Model):
         return f"{self.user_id} +1 {self.paper_id}"
 
 
+class CommentQuerySet(models.QuerySet["Comment"]):
+    """The two ways pages filter comments, written once."""
+
+    def shown(self) -> "CommentQuerySet":
+        """All but those a moderator hid: a deleted comment still shows, as "deleted", while replies hang from it."""
+        return self.filter(hidden=False)
+
+    def visible(self) -> "CommentQuerySet":
+        """Neither hidden nor deleted (Comment.visible): what counts, and what a profile lists."""
+        return self.filter(hidden=False, deleted=False)
+
+
 class Comment(models.Model):
     """A comment on a paper, or a reply to one; the body is Markdown, rendered through a safe subset."""
 
@@ -34,6 +46,8 @@ class Comment(models.Model):
     deleted = models.BooleanField(default=False)
     #: Hidden by a moderator in the admin.
     hidden = models.BooleanField(default=False)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread")]

@@ -31,13 +31,16 @@ class Entry:
         return min(self.depth, COMMENT_MAX_DEPTH - 1)
 
 
+def paper_comments(paper: Paper) -> list[Comment]:
+    """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
+    return list(Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id"))
+
+
 def discussion(paper: Paper) -> list[Entry]:
     """A paper's comments in reading order, each after its parent, replies oldest first; hidden ones and their
     replies left out. Walked without recursion, so a reply chain of any depth cannot exhaust the stack."""
-    comments = (Comment.objects.filter(paper=paper, hidden=False).select_related("user")
-                .order_by("created_at", "id"))
     replies: dict[int | None, list[Comment]] = defaultdict(list)
-    for comment in comments:
+    for comment in paper_comments(paper):
         replies[comment.parent_id].append(comment)
     entries = []
     stack = [(comment, 0) for comment in reversed(replies[None])]
@@ -50,7 +53,7 @@ def discussion(paper: Paper) -> list[Entry]:
 
 def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
     """Visible comments per paper, for a page of papers in one query."""
-    rows = (Comment.objects.filter(paper_id__in=list(paper_ids), hidden=False, deleted=False)
+    rows = (Comment.objects.visible().filter(paper_id__in=list(paper_ids))
             .values("paper_id").annotate(n=Count("id")).values_list("paper_id", "n"))
     return dict(rows)
 
@@ -75,9 +78,43 @@ def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) 
     return visible_collections(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
 
 
-def collection_papers(collection: Collection) -> list[Paper]:
+def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
+    """The user's collections by title (none for a visitor)."""
+    if not user.is_authenticated:
+        return []
+    return list(Collection.objects.filter(owner_id=user.pk).order_by("title"))
+
+
+def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
+    """The owner's collections that the viewer may see, by title."""
+    return list(visible_collections(viewer).filter(owner_id=owner.pk).order_by("title"))
+
+
+def public_collection(username: str, slug: str) -> Collection | None:
+    """A public collection by its owner's name and its slug, with its owner."""
+    return (Collection.objects.filter(owner__username=username, slug=slug, public=True).select_related("owner")
+            .first())
+
+
+def collection_papers(collection: Collection, limit: int | None = None) -> list[Paper]:
     """A collection's papers, the latest added first."""
-    return list(collection.papers.order_by("-collection_items__added_at"))
+    return list(collection.papers.order_by("-collection_items__added_at")[:limit])
+
+
+def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
+    """The papers the user upvoted, the latest upvote first."""
+    return list(Paper.objects.filter(upvote_rows__user_id=user.pk).order_by("-upvote_rows__created_at")[:limit])
+
+
+def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
+    """The user's visible comments, newest first, with their papers."""
+    return list(Comment.objects.visible().filter(user_id=user.pk).select_related("paper")
+                .order_by("-created_at")[:limit])
+
+
+def comment_by_id(comment_id: str) -> Comment | None:
+    """A comment by its id as a form sends it (not a number: None)."""
+    return Comment.objects.filter(pk=int(comment_id)).first() if comment_id.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -96,11 +133,7 @@ def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int 
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         return None
-    upvoted = list(Paper.objects.filter(upvote_rows__user=person).order_by("-upvote_rows__created_at")[:limit])
-    comments = list(Comment.objects.filter(user=person, hidden=False, deleted=False).select_related("paper", "user")
-                    .order_by("-created_at")[:limit])
-    collections = list(visible_collections(viewer).filter(owner=person).order_by("title"))
-    return Profile(person, upvoted, comments, collections)
+    return Profile(person, upvoted_papers(person, limit), comments_by(person, limit), collections_of(person, viewer))
 
 
 def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:

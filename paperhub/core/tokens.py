@@ -39,3 +39,8 @@ def user_for(secret: str) -> AbstractBaseUser | None:
 def revoke(user: AbstractBaseUser, token_id: int) -> bool:
     """Delete one of the user's tokens."""
     return ApiToken.objects.filter(user_id=user.pk, pk=token_id).delete()[0] > 0
+
+
+def tokens_of(user: AbstractBaseUser) -> list[ApiToken]:
+    """The user's tokens, newest first."""
+    return list(ApiToken.objects.filter(user_id=user.pk).order_by("-created_at"))

@@ -35,6 +35,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.accounts import services as accounts
@@ -228,8 +229,8 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
     if updates.empty:
         return "", ""
     picks = [{"uid": p.paper.uid, "title": plain_text(p.paper.title), "reasons": "; ".join(p.reasons),
-              "up": f"{base_url}/for-you/feedback/{personal.feedback_token(user, p.paper, 'up')}",
-              "down": f"{base_url}/for-you/feedback/{personal.feedback_token(user, p.paper, 'not')}"}
+              "up": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "up")]),
+              "down": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "not")])}
              for p in updates.picks]
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
@@ -244,7 +245,7 @@ def _plain(paper: Paper) -> dict[str, str]:
 def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str,
             personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
     """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058)."""
-    unsubscribe = f"{base_url}/digests/unsubscribe/{unsubscribe_token(subscription)}"
+    unsubscribe = base_url + reverse("digest_unsubscribe", args=[unsubscribe_token(subscription)])
     message = EmailMultiAlternatives(
         subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
         body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0]),

@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.digests.models import FREQUENCIES, Subscription
@@ -67,7 +68,7 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     Subscription.objects.filter(pk=subscription.pk).update(**changes)
     subscription.refresh_from_db()
     if subscription.confirmed_at is None:
-        link = f"{base_url}/digests/confirm/{confirm_token(subscription)}"
+        link = base_url + reverse("digest_confirm", args=[confirm_token(subscription)])
         context = {"link": link, "frequency": subscription.get_frequency_display().lower()}
         message = EmailMultiAlternatives(
             subject="Confirm your paperhub digest", to=[subscription.email],

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
     if wait:
         messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
-        return redirect("/")
+        return redirect("home")
     try:
         subscriptions.subscribe(request.POST.get("email", ""), request.POST.get("frequency", "daily"),
                                 request.build_absolute_uri("/").rstrip("/"))
@@ -29,7 +30,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Almost done: we sent you an email with a link to confirm your subscription.")
     target = str(request.POST.get("next", ""))
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("home"))
 
 
 def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str, done: str,

@@ -1,6 +1,9 @@
 """Reads of papers, shared by the HTML and JSON front doors."""
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
@@ -27,6 +30,22 @@ def paper_count() -> int:
     return Paper.objects.count()
 
 
+def paper_by_id(paper_id: str) -> Paper | None:
+    """A paper by its id as a form sends it (not a number: None)."""
+    return Paper.objects.filter(pk=int(paper_id)).first() if paper_id.isdigit() else None
+
+
+class PaperBrief(TypedDict):
+    uid: str
+    title: str
+    published: datetime | None
+
+
+def paper_brief(paper_id: int) -> PaperBrief | None:
+    """A paper's uid, title and publication time only (what a map point shows), or None."""
+    return Paper.objects.filter(pk=paper_id).values("uid", "title", "published").first()
+
+
 def paper_by_uid(uid: str) -> Paper | None:
     """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
     from paperhub.papers.records import split_arxiv_id
@@ -39,9 +58,11 @@ def paper_by_uid(uid: str) -> Paper | None:
     return with_listing_details(Paper.objects.filter(uid=uid[:300])).first()
 
 
-def papers_by_ids(ids: list[int]) -> dict[int, Paper]:
-    """Papers by id, for a page of search results (cards read the author names themselves)."""
-    return {p.pk: p for p in Paper.objects.filter(pk__in=ids)}
+def papers_in_order(ids: Sequence[int]) -> list[Paper]:
+    """The papers with these ids in the ids' order (a page of search hits), left out where gone since indexing
+    (cards read the author names themselves)."""
+    found = Paper.objects.in_bulk(list(ids))
+    return [found[i] for i in ids if i in found]
 
 
 def author_names(paper: Paper) -> list[str]:

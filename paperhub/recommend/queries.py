@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
-from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed
 
 #: What the user told us is a read as well (the map highlights the papers they liked); it is gathered in training.
 signals = training.signals
@@ -119,6 +120,21 @@ def interests(user: User, terms_per_profile: int = 5) -> list[list[str]]:
     return described
 
 
+def exclusions_of(user: User) -> Exclusions | None:
+    """The words and categories the user asked never to be shown, if any."""
+    return Exclusions.objects.filter(user=user).first()
+
+
+def seeds_of(user: User, limit: int = 50) -> list[Seed]:
+    """What the user told For you (picks, imports, paragraphs), the newest first."""
+    return list(Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:limit])
+
+
+def follows(user: User | AnonymousUser, author: Author) -> bool:
+    """Whether the user follows the author (a visitor follows nobody)."""
+    return user.is_authenticated and Follow.objects.filter(user_id=user.pk, author=author).exists()
+
+
 def followed_authors(user: User) -> list[Author]:
     """The authors the user follows, by name."""
     return list(Author.objects.filter(pk__in=Follow.objects.filter(user=user).values("author_id")).order_by("name"))
@@ -148,8 +164,7 @@ def search_matches(saved: SavedSearch, since: date | None = None, until: date | 
     last = (until.toordinal() - 1) if until else None
     filters = Filters(since=since, until=date.fromordinal(last) if last else None)
     hits = search(saved.query, filters, limit=limit, mode="keyword").hits
-    by_id = Paper.objects.in_bulk([h.id for h in hits])
-    return [by_id[h.id] for h in hits if h.id in by_id]
+    return papers_in_order([h.id for h in hits])
 
 
 def imports_of(user: User, limit: int = 3) -> list[ImportJob]:

@@ -9,13 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection
-from paperhub.core import limits
+from paperhub.core import limits, tokens
+from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
 from paperhub.web.papers import _back
@@ -133,14 +135,12 @@ def collections(request: HttpRequest) -> HttpResponse:
         except services.NotAllowed as exc:
             messages.error(request, str(exc))
         else:
-            paper = Paper.objects.filter(pk=request.POST.get("paper") or 0).first() \
-                if (request.POST.get("paper") or "").isdigit() else None
+            paper = queries.paper_by_id(request.POST.get("paper", ""))
             if paper is not None:
                 services.add_to_collection(request.user, made, paper)
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
-    own = Collection.objects.filter(owner_id=request.user.pk).order_by("title")
-    return render(request, "web/collections.html", {"collections": own})
+    return render(request, "web/collections.html", {"collections": community.own_collections(request.user)})
 
 
 @login_required
@@ -155,14 +155,12 @@ def collect(request: HttpRequest) -> HttpResponse:
     else:
         added = services.add_to_collection(request.user, collection, paper)
         messages.success(request, f"{'Added to' if added else 'Already in'} {collection.title}.")
-    return _back(request, f"/papers/{paper.uid}")
+    return _back(request, reverse("paper", args=[paper.uid]))
 
 
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's API tokens: make one (its secret is shown once), or revoke one."""
-    from paperhub.core import tokens
-
     secret = None
     if request.method == "POST":
         if request.POST.get("revoke", "").isdigit():
@@ -170,5 +168,5 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Token revoked.")
             return redirect("api_tokens")
         _, secret = tokens.create_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
-    own = request.user.api_tokens.order_by("-created_at")  # type: ignore[union-attr]
-    return render(request, "web/tokens.html", {"tokens": own, "secret": secret})
+    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(request.user),  # type: ignore[arg-type]
+                                               "secret": secret})

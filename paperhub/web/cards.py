@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from paperhub.community import queries as community
@@ -28,7 +29,7 @@ class Card:
 
     @property
     def url(self) -> str:
-        return f"/papers/{self.paper.uid}"
+        return reverse("paper", args=[self.paper.uid])
 
     @property
     def byline(self) -> str:

@@ -30,7 +30,7 @@ def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
 def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     """/collections/<user>/<slug>.bib (a private collection only for its owner)."""
     collection = get_object_or_404(community.visible_collections(request.user), owner__username=username, slug=slug)
-    return _bib(list(collection.papers.order_by("-collection_items__added_at")), slug)
+    return _bib(community.collection_papers(collection), slug)
 
 
 def search_bib(request: HttpRequest) -> HttpResponse:
@@ -43,5 +43,4 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "relevance")
     hits = search_api.search(q, filters=filters, sort=sort if sort in ("relevance", "newest", "upvotes") else
                              "relevance", limit=MAX_SEARCH).hits
-    papers = queries.papers_by_ids([h.id for h in hits])
-    return _bib([papers[h.id] for h in hits if h.id in papers], "search")
+    return _bib(queries.papers_in_order([h.id for h in hits]), "search")

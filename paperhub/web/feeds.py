@@ -47,5 +47,5 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
 
 
 def trending(request: HttpRequest) -> HttpResponse:
-    """Papers by votes decayed by age (see docs/feeds.md)."""
+    """Papers by votes decayed by age (see docs/web.md#trending)."""
     return render(request, "web/trending.html", {"cards": cards(request, feeds.trending(limit=50))})

@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from paperhub.community.services import NotAllowed
+from paperhub.community.services import NotAllowed, upvote
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
-from paperhub.recommend.models import Exclusions, Seed
 from paperhub.web.cards import cards, page_number
 from paperhub.web.papers import _back
 
@@ -48,10 +47,10 @@ def for_you(request: HttpRequest) -> HttpResponse:
     starters = []
     if not picks and page == 1:
         starters = cards(request, feeds.trending(limit=12) or queries.newest_papers(limit=12))
-    exclusions = Exclusions.objects.filter(user=user).first()
+    exclusions = recommend.exclusions_of(user)
     return render(request, "web/for_you.html", {
         "cards": found, "starters": starters, "page": page, "has_next": has_next,
-        "seeds": Seed.objects.filter(user=user).select_related("paper").order_by("-created_at")[:50],
+        "seeds": recommend.seeds_of(user),
         "interests": recommend.interests(user) if picks else [],  # picks: the space exists
         "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),
         "exclusions": exclusions, "feed_made": personal.feed_token_made(user), "imports": recommend.imports_of(user),
@@ -67,8 +66,8 @@ def feed_address(request: HttpRequest) -> HttpResponse:
     if request.POST.get("revoke"):
         personal.revoke_feed_token(user)
         messages.success(request, "Your private feed is off; its address no longer works.")
-        return redirect("/for-you#private-feed")
-    address = request.build_absolute_uri(f"/feeds/for-you/{personal.new_feed_token(user)}.atom")
+        return redirect(reverse("for_you") + "#private-feed")
+    address = request.build_absolute_uri(reverse("feed_for_you_atom", args=[personal.new_feed_token(user)]))
     return render(request, "web/feed_address.html", {"address": address})
 
 
@@ -87,7 +86,7 @@ def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
     services.not_interested(request.user, paper, on=on)  # type: ignore[arg-type]
     if not request.htmx:  # type: ignore[attr-defined]
         messages.info(request, "Noted: fewer papers like that one." if on else "Undone.")
-    return _done(request, "/for-you", '<p class="meta" role="status">Noted: fewer papers like that one.</p>')
+    return _done(request, reverse("for_you"), '<p class="meta" role="status">Noted: fewer papers like that one.</p>')
 
 
 @login_required
@@ -97,7 +96,7 @@ def pick(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     state = services.pick(request.user, paper, on={"1": True, "0": False}.get(request.POST.get("on", ""), True))  # type: ignore[arg-type]
     label = "Picked ✓" if state else "More like this"
-    return _done(request, "/for-you", f'<span class="meta" role="status">{label}</span>')
+    return _done(request, reverse("for_you"), f'<span class="meta" role="status">{label}</span>')
 
 
 @login_required
@@ -157,7 +156,7 @@ def follow(request: HttpRequest, author_id: int) -> HttpResponse:
     state = services.follow(request.user, author, on=on)  # type: ignore[arg-type]
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
-    return _done(request, f"/authors/{author.slug}",
+    return _done(request, reverse("author", args=[author.slug]),
                  f'<span class="meta" role="status">{"Following" if state else "Not following"}</span>')
 
 
@@ -171,7 +170,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Saved “{query}”: new papers for it reach your digests and feed.")
     except NotAllowed as exc:
         messages.error(request, str(exc))
-    return _back(request, "/for-you")
+    return _back(request, reverse("for_you"))
 
 
 @login_required
@@ -188,8 +187,6 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "web/feedback.html", {"invalid": True}, status=400)
     user, paper, kind = found
     if request.method == "POST":
-        from paperhub.community.services import upvote
-
         if kind == "up":
             upvote(user, paper, on=True)
         else:

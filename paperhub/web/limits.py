@@ -8,20 +8,21 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from paperhub.core.limits import over_limit
 
 #: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
 EXPENSIVE_PAGES = frozenset({"search", "paper", "for_you", "map_points", "trends", "day", "week", "month", "author"})
-#: Where a larger body is expected: the library import takes a file.
-UPLOAD_PATHS = frozenset({"/for-you/import"})
+#: Where a larger body is expected, by route name: the library import takes a file.
+UPLOAD_ROUTES = frozenset({"import_library"})
 #: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).
 FORM_OVERHEAD = 64 * 1024
 
 
 def body_cap(path: str) -> int:
     """The most bytes a request body to `path` may have."""
-    if path in UPLOAD_PATHS:
+    if any(path == reverse(name) for name in UPLOAD_ROUTES):
         return max(settings.PAPERHUB_MAX_BODY, settings.PAPERHUB_IMPORT_MAX_BYTES + FORM_OVERHEAD)
     return settings.PAPERHUB_MAX_BODY
 

@@ -3,10 +3,11 @@
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from paperhub import search as search_api
-from paperhub.papers.models import Paper
+from paperhub.papers import queries
 from paperhub.papers.tex import plain_text
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
@@ -46,7 +47,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     marks = highlights(built, q, request.user)  # type: ignore[arg-type]
     top = sorted((c for c in built.meta["clusters"] if c["level"] == "top"), key=lambda c: -c["size"])
     data = {"clusters": built.meta["clusters"], "search": marks["search"], "mine": marks["mine"],
-            "papers": len(built), "overview": min(OVERVIEW, len(built))}
+            "papers": len(built), "overview": min(OVERVIEW, len(built)),
+            # where the script fetches points and a paper's title (the route for paper 0 less its 0: + id)
+            "urls": {"points": reverse("map_points"), "paper": reverse("map_paper", args=[0])[:-1]}}
     return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data,
                                             "marks": {k: len(v) for k, v in marks.items()}})
 
@@ -70,9 +73,10 @@ def map_points(request: HttpRequest) -> HttpResponse:
 @require_GET
 def map_paper(request: HttpRequest, paper_id: int) -> JsonResponse:
     """What the map shows for a point under the pointer."""
-    paper = Paper.objects.filter(pk=paper_id).values("uid", "title", "published").first()
+    paper = queries.paper_brief(paper_id)
     if paper is None:
         raise Http404("no such paper")
-    return JsonResponse({"uid": paper["uid"], "title": plain_text(paper["title"]),
+    return JsonResponse({"uid": paper["uid"], "url": reverse("paper", args=[paper["uid"]]),
+                         "title": plain_text(paper["title"]),
                          "year": paper["published"].year if paper["published"] else None})
 

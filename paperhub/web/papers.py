@@ -7,20 +7,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
-from paperhub.community.models import Collection, Comment
+from paperhub.community.models import Comment
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import render_abstract, render_tex
-from paperhub.recommend.models import Follow
+from paperhub.recommend import queries as recommend
 from paperhub.web import charts
 from paperhub.web.cards import cards, page_number
 
@@ -43,8 +45,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
-    own = (Collection.objects.filter(owner_id=request.user.pk).order_by("title")
-           if request.user.is_authenticated else Collection.objects.none())
+    own = community.own_collections(request.user)
     return render(request, "web/paper.html", {
         "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
@@ -106,9 +107,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if q.strip() or filters != search_api.Filters():
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
                                     offset=(page - 1) * SEARCH_PAGE)
-        papers = queries.papers_by_ids([h.id for h in results.hits])
         hits = {h.id: h for h in results.hits}
-        found = cards(request, [papers[h.id] for h in results.hits if h.id in papers], hits)
+        found = cards(request, queries.papers_in_order(list(hits)), hits)
     chart = None
     if q.strip() and page == 1:
         volume = search_api.volume(q, filters)
@@ -132,7 +132,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("author", slug=author.slug)
     page = page_number(request)
     papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
-    following = request.user.is_authenticated and Follow.objects.filter(user=request.user, author=author).exists()
+    following = recommend.follows(request.user, author)
     return render(request, "web/author.html", {"author": author, "cards": cards(request, papers), "total": total,
                                                "page": page, "has_next": page * 30 < total, "following": following})
 
@@ -142,17 +142,18 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Toggle (or set, with on=1/0) the user's upvote; htmx gets the button back, others a redirect."""
     paper = get_object_or_404(Paper, pk=paper_id)
     if not request.user.is_authenticated:
+        login = redirect_to_login(reverse("paper", args=[paper.uid]))
         if request.htmx:  # type: ignore[attr-defined]
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = f"/accounts/login/?next=/papers/{paper.uid}"
+            response["HX-Redirect"] = login.url
             return response
-        return redirect(f"/accounts/login/?next=/papers/{paper.uid}")
+        return login
     wanted = {"1": True, "0": False}.get(request.POST.get("on", ""))
     state, count = services.upvote(request.user, paper, on=wanted)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
                                                     "next": request.POST.get("next", "")})
-    return _back(request, f"/papers/{paper.uid}")
+    return _back(request, reverse("paper", args=[paper.uid]))
 
 
 @login_required
@@ -162,7 +163,7 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     parent = None
     if request.POST.get("parent"):
-        parent = Comment.objects.filter(pk=request.POST["parent"] if request.POST["parent"].isdigit() else 0).first()
+        parent = community.comment_by_id(request.POST["parent"])
         if parent is None:
             return HttpResponseBadRequest("no such comment")
     try:
@@ -171,19 +172,19 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper)})
-    return redirect(f"/papers/{paper.uid}#comments")
+    return redirect(reverse("paper", args=[paper.uid]) + "#comments")
 
 
 @login_required
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Edit one's own comment (GET shows the form)."""
-    item = get_object_or_404(Comment, pk=comment_id, hidden=False)
+    item = get_object_or_404(Comment.objects.shown(), pk=comment_id)
     if item.user_id != request.user.pk:
         raise Http404("not your comment")
     if request.method == "POST":
         try:
             services.edit_comment(request.user, item, request.POST.get("body", ""))
-            return redirect(f"/papers/{item.paper.uid}#comment-{item.pk}")
+            return redirect(reverse("paper", args=[item.paper.uid]) + f"#comment-{item.pk}")
         except services.NotAllowed as exc:
             messages.error(request, str(exc))
     return render(request, "web/comment_edit.html", {"comment": item})
@@ -198,7 +199,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         services.delete_comment(request.user, item)
     except services.NotAllowed as exc:
         messages.error(request, str(exc))
-    return redirect(f"/papers/{uid}#comments")
+    return redirect(reverse("paper", args=[uid]) + "#comments")
 
 
 @login_required

@@ -121,7 +121,9 @@ def test_map_page_points_and_hover_titles(client, mapped):
     zoomed = client.get("/map/points.bin", {"x0": "0", "y0": "0", "x1": "0.5", "y1": "0.5"}).content
     assert struct.unpack("<I", zoomed[:4])[0] < 90
     first = Paper.objects.order_by("id").first()
-    assert client.get(f"/map/papers/{first.pk}").json()["uid"] == first.uid
+    hover = client.get(f"/map/papers/{first.pk}").json()
+    assert (hover["uid"], hover["url"]) == (first.uid, f"/papers/{first.uid}")  # a click opens the paper's page
+    assert '"points": "/map/points.bin", "paper": "/map/papers/"' in page  # where the script fetches
     assert client.get("/map/papers/999999").status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""Template filters: author links, safe outbound URLs, comment Markdown."""
+"""Template filters: safe outbound URLs, comment Markdown."""
 
 from urllib.parse import urlsplit
 
@@ -6,15 +6,8 @@ from django import template
 from django.utils.safestring import SafeString
 
 from paperhub.community.markdown import render_comment
-from paperhub.papers.models import Author
 
 register = template.Library()
-
-
-@register.filter
-def author_slug(author: Author) -> str:
-    """The author's address in the hub (Author.slug)."""
-    return author.slug
 
 
 @register.filter

@@ -1,5 +1,6 @@
 // The topic map: papers as dots on a canvas, zoom and pan, titles on hover, a click opens the paper.
-// Points come from /map/points.bin (see paperhub/topicmap/store.py: TopicMap.pack); no library, no build step.
+// Points come from the map_points route (see paperhub/topicmap/store.py: TopicMap.pack), at the addresses the page
+// gives in its data (data.urls); no library, no build step.
 (() => {
   "use strict";
   const data = JSON.parse(document.getElementById("map-data").textContent);
@@ -27,7 +28,7 @@
   }
 
   async function load(query) {
-    const response = await fetch("/map/points.bin" + query);
+    const response = await fetch(data.urls.points + query);
     return parse(await response.arrayBuffer());
   }
 
@@ -184,7 +185,7 @@
   }
 
   async function paper(id) {
-    if (!titles.has(id)) titles.set(id, fetch(`/map/papers/${id}`).then((r) => r.json()));
+    if (!titles.has(id)) titles.set(id, fetch(data.urls.paper + id).then((r) => r.json()));
     return titles.get(id);
   }
 
@@ -233,7 +234,7 @@
     if (wasDrag) return;
     const [sx, sy] = pointer(event);
     const found = nearest(sx, sy);
-    if (found) window.location.href = "/papers/" + (await paper(found[2])).uid;
+    if (found) window.location.href = (await paper(found[2])).url;
   });
   canvas.addEventListener("pointerleave", () => {
     hovered = null;
