@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from paperhub.search import embed, fusion, keyword  # noqa: E402
-from paperhub.search.query import parse  # noqa: E402
+from paperhub.search.query import Filters, parse  # noqa: E402
 
 
 def load(dataset: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, dict[str, int]]]]:
@@ -157,7 +157,7 @@ def main() -> None:
         scores = dict(bm25[q])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], keyword.Filters()), len(unscored)))
+            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], Filters()), len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
                                               for kind in cosines}}
     tmp.cleanup()

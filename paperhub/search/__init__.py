@@ -7,8 +7,7 @@ their implementation on first call, so this package can be imported before Djang
 
 from typing import TYPE_CHECKING, Any
 
-from paperhub.search.keyword import Filters
-from paperhub.search.query import ParsedQuery, parse
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
 
 if TYPE_CHECKING:
     from paperhub.search.indexing import Coverage
@@ -22,8 +21,6 @@ __all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "up
 class PackError(ValueError):
     """A vector pack cannot be written or read here (its message says why; nothing was imported)."""
 
-
-NO_FILTERS = Filters()
 
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,

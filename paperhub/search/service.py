@@ -21,8 +21,7 @@ from paperhub.search.indexing import (
     vector_index,
     vector_name,
 )
-from paperhub.search.keyword import Filters
-from paperhub.search.query import ParsedQuery, parse
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
 
 Sort = Literal["relevance", "newest", "upvotes"]
 Mode = Literal["hybrid", "keyword", "semantic"]
@@ -98,7 +97,7 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
               index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
     vec_index = vector_index(vector_name(kind))
     constrained = bool(parsed.authors or parsed.categories or parsed.not_terms or parsed.not_phrases
-                       or parsed.not_authors or parsed.not_categories or filters != Filters())
+                       or parsed.not_authors or parsed.not_categories or filters != NO_FILTERS)
     hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
     if constrained and hits and index is not None:
         allowed = {i for i, _ in index.ids(keyword.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
@@ -131,8 +130,6 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
     # a paper in a vector index but not (yet) in the keyword index is left out
     return [_hit(found[i], score, words, ranks.get(i, {})) for i, score in ranked if i in found]
 
-
-NO_FILTERS = Filters()
 
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
