@@ -4,7 +4,7 @@
 
 Runs the hub's own pieces: the query parser and tantivy query builder for BM25, the embedders for
 vectors (exact cosine search here: the ANN index is measured by bench.latency), and the same union
-fusion as paperhub.search.service, with weights chosen by a grid search on the train split.
+fusion as paperhub.search.queries, with weights chosen by a grid search on the train split.
 Corpus embeddings are cached under $PAPERHUB_DATA_DIR/bench-cache, so only the first run pays for
 them (MiniLM: ~6 min for 5,183 abstracts). PAPERHUB_BENCH_DEPTH sets the candidates per signal (100).
 """
@@ -150,7 +150,7 @@ def main() -> None:
     def top(kind: str, q: str) -> list[int]:
         return [int(j) for j in np.argsort(-cosines[kind][row[q]])[:DEPTH]]
 
-    # Every candidate scored by every signal, as paperhub.search.service.fuse does.
+    # Every candidate scored by every signal, as paperhub.search.queries.fuse does.
     features: dict[str, dict[str, dict[int, float]]] = {}
     for q in wanted:
         candidates = list(dict.fromkeys([i for i, _ in bm25[q]] + [j for kind in cosines for j in top(kind, q)]))

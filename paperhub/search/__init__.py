@@ -12,7 +12,7 @@ from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
 if TYPE_CHECKING:
     from paperhub.search.indexing import Coverage
     from paperhub.search.packs import Exported, Imported
-    from paperhub.search.service import Hit, Results, Volume
+    from paperhub.search.queries import Hit, Results, Volume
 
 __all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage", "warm",
            "PackError", "export_vectors", "import_vectors"]
@@ -26,31 +26,31 @@ class PackError(ValueError):
 def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,
            mode: str = "hybrid") -> "Results":
     """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
+    return queries.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
 
 
 def similar(paper_id: int, limit: int = 10) -> "list[Hit]":
     """The papers nearest to a paper by embedding."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.similar(paper_id, limit)
+    return queries.similar(paper_id, limit)
 
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":
     """How many papers hold all of a query's words per month (per year over long spans), for a chart."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.volume(query, filters)
+    return queries.volume(query, filters)
 
 
 def update(progress: Any = None, embed_new: bool = True, save_within: float = 0.0) -> int:
     """Catch the indexes up with the database (new and changed papers, stored vectors; with `embed_new`,
     static vectors for new papers); vector files are saved at most every `save_within` seconds."""
-    from paperhub.search import service
+    from paperhub.search import indexing
 
-    return service.update(progress, embed_new=embed_new, save_within=save_within)
+    return indexing.update(progress, embed_new=embed_new, save_within=save_within)
 
 
 def rebuild(progress: Any = None) -> int:
@@ -69,9 +69,9 @@ def coverage() -> "Coverage":
 
 def warm() -> float:
     """Load the models and open the indexes a search needs, then run one; returns the seconds it took."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.warm()
+    return queries.warm()
 
 
 def export_vectors(path: Any, kind: str = "transformer", progress: Any = None) -> "Exported":

@@ -15,7 +15,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -445,6 +445,24 @@ def drop_stale_static(rows: bool = True, batch: int = 20000) -> int:
     if ids:
         PaperVector.objects.filter(id__in=ids).delete()
     return len(ids)
+
+
+def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True,
+           save_within: float = 0.0) -> int:
+    """Catch this node's indexes up with the database; with `embed_new`, give new papers static vectors.
+
+    At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
+    new papers for keyword search every few seconds. Vectors other processes stored are taken in too, the
+    vector files saved at most every `save_within` seconds (see follow_vectors).
+    """
+    changed = update_keyword(progress=progress)
+    if embed_new:
+        with suppress(embed.ModelError):  # no static model yet: keyword search still works
+            embed_missing(vector_name(STATIC), embed.static(), limit=static_limit, batch=4096, progress=progress,
+                          follow=False)
+    follow_vectors(vector_name(STATIC), save_within=save_within)
+    follow_vectors(embed.transformer_name(), save_within=save_within)
+    return changed
 
 
 @dataclass
