@@ -4,7 +4,7 @@
 
 Runs the hub's own pieces: the query parser and tantivy query builder for BM25, the embedders for
 vectors (exact cosine search here: the ANN index is measured by bench.latency), and the same union
-fusion as paperhub.search.service, with weights chosen by a grid search on the train split.
+fusion as paperhub.search.queries, with weights chosen by a grid search on the train split.
 Corpus embeddings are cached under $PAPERHUB_DATA_DIR/bench-cache, so only the first run pays for
 them (MiniLM: ~6 min for 5,183 abstracts). PAPERHUB_BENCH_DEPTH sets the candidates per signal (100).
 """
@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from paperhub.search import embed, fusion, keyword  # noqa: E402
-from paperhub.search.query import parse  # noqa: E402
+from paperhub.search.query import Filters, parse  # noqa: E402
 
 
 def load(dataset: Path) -> tuple[list[dict], dict[str, str], dict[str, dict[str, dict[str, int]]]]:
@@ -150,14 +150,14 @@ def main() -> None:
     def top(kind: str, q: str) -> list[int]:
         return [int(j) for j in np.argsort(-cosines[kind][row[q]])[:DEPTH]]
 
-    # Every candidate scored by every signal, as paperhub.search.service.fuse does.
+    # Every candidate scored by every signal, as paperhub.search.queries.fuse does.
     features: dict[str, dict[str, dict[int, float]]] = {}
     for q in wanted:
         candidates = list(dict.fromkeys([i for i, _ in bm25[q]] + [j for kind in cosines for j in top(kind, q)]))
         scores = dict(bm25[q])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], keyword.Filters()), len(unscored)))
+            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], Filters()), len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
                                               for kind in cosines}}
     tmp.cleanup()

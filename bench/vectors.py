@@ -29,7 +29,7 @@ import numpy as np
 from django.db import connection
 from paperhub.papers.models import Paper
 from paperhub.search import embed
-from paperhub.search.indexing import store_vectors
+from paperhub.search.stored import store_vectors
 ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
 rng = np.random.default_rng(7)
 for start in range(0, len(ids), 50000):

@@ -15,7 +15,7 @@ from paperhub.core.tokens import create_token
 from paperhub.community.services import add_comment, upvote
 from paperhub.digests.models import Subscription
 from paperhub.papers.models import Paper
-from paperhub.search.indexing import store_vectors
+from paperhub.search.stored import store_vectors
 from django.utils import timezone
 ada = User.objects.create_user("ada", "ada@example.org", "a-long-passphrase-1")
 bob = User.objects.create_user("bob", "bob@example.org", "a-long-passphrase-2")

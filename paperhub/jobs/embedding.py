@@ -3,7 +3,7 @@ on any machines take (`paperhub worker --queues embed`).
 
 plan() keeps a few batches queued ahead of the workers: it runs under a lock (one planner at a time across the
 hub), leaves out the papers already in a queued or running batch, and enqueues the newest papers still without
-a vector. A batch is idempotent (search.indexing.embed_papers skips papers embedded meanwhile, and a paper
+a vector. A batch is idempotent (search.embed_papers skips papers embedded meanwhile, and a paper
 has one vector per model whatever races), so a batch whose worker was killed is simply run again when the
 worker's death is noticed (jobs/worker.py). Every node's vector index takes the stored vectors in by itself.
 """
@@ -21,9 +21,8 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from paperhub import search
 from paperhub.papers.changes import serialize
-from paperhub.search import embed
-from paperhub.search.indexing import coverage, embed_papers, missing_papers
 
 log = logging.getLogger(__name__)
 QUEUE = "embed"
@@ -38,10 +37,10 @@ RATE_WINDOW = timedelta(minutes=10)
 @task(queue_name=QUEUE)
 def embed_batch(model: str, paper_ids: list[int]) -> dict[str, Any]:
     """Embed the papers of one batch that still lack a vector under `model` (the configured transformer)."""
-    if model != embed.transformer_name():  # queued before the hub changed models: the planner will redo it
+    if model != search.transformer_name():  # queued before the hub changed models: the planner will redo it
         return {"model": model, "papers": len(paper_ids), "embedded": 0, "skipped": "not the configured model"}
     started = time.monotonic()
-    done = embed_papers(model, embed.transformer(), paper_ids)
+    done = search.embed_papers(model, search.transformer(), paper_ids)
     try:
         plan(low_only=True)  # a fast worker (a GPU) must not wait for the next housekeeping round
     except DatabaseError:  # (the batch is done either way; housekeeping plans again within seconds)
@@ -66,14 +65,14 @@ def plan(batches: int = AHEAD, size: int | None = None, low_only: bool = False) 
     size = size or settings.PAPERHUB_EMBED_TASK_PAPERS
     if low_only and _pending().count() >= batches // 2:
         return 0
-    model = embed.transformer_name()
+    model = search.transformer_name()
     with transaction.atomic():
         serialize(PLANNING)
         queued = [row for row in _pending().values_list("args_kwargs", flat=True)]
         if len(queued) >= batches:
             return 0
         taken = {paper_id for row in queued for paper_id in row["args"][1]}
-        ids = missing_papers(model, (batches - len(queued)) * size, skip=taken)
+        ids = search.missing_papers(model, (batches - len(queued)) * size, skip=taken)
         for start in range(0, len(ids), size):
             embed_batch.enqueue(model, ids[start:start + size])
     return (len(ids) + size - 1) // size
@@ -106,8 +105,8 @@ class Progress:
 
 def progress() -> Progress:
     """The transformer's coverage, the queue, and the recent rate."""
-    model = embed.transformer_name()
-    cover = coverage()
+    model = search.transformer_name()
+    cover = search.coverage()
     since = timezone.now() - RATE_WINDOW
     recent = DBTaskResult.objects.filter(task_path=_TASK_PATH, status=TaskResultStatus.SUCCESSFUL,
                                          finished_at__gte=since).values_list("return_value", "started_at")

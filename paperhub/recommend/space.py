@@ -18,10 +18,9 @@ from django.db.models import Max
 from django.utils import timezone
 from scipy import sparse
 
+from paperhub import search
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import taste
-from paperhub.search import embed
-from paperhub.search.models import PaperVector
 
 VERSION = 2
 #: Most papers a request may embed with the transformer to build a missing space; past it, the watcher builds it.
@@ -63,30 +62,28 @@ def path() -> Path:
     return Path(settings.PAPERHUB_SEARCH_DIR) / "recommend" / "space.pickle"
 
 
-def embedder() -> tuple[str, embed.Embedder]:
+def embedder() -> tuple[str, search.Embedder]:
     """The model the recommender embeds with: the static model when distilled (it covers every paper), else the
     configured transformer."""
     try:
-        static = embed.static()
+        static = search.static_model()
         return static.name, static
-    except embed.ModelError:
-        embedder = embed.transformer()
+    except search.ModelError:
+        embedder = search.transformer()
         return embedder.name, embedder
 
 
-def embedder_named(name: str) -> embed.Embedder:
+def embedder_named(name: str) -> search.Embedder:
     """The embedder a space was built with, to embed liked papers the same way."""
-    return embed.static() if name == embed.static_name() else embed.transformer()
+    return search.static_model() if name == search.static_name() else search.transformer()
 
 
-def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: embed.Embedder) -> np.ndarray:
+def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: search.Embedder) -> np.ndarray:
     """Unit embeddings of (id, title, abstract) papers: stored ones where there are, the rest embedded now."""
-    found = {pid: np.frombuffer(bytes(v), dtype=np.float16).astype(np.float32)
-             for pid, v in PaperVector.objects.filter(model=model_name, paper_id__in=[p[0] for p in papers])
-             .values_list("paper_id", "vector")}
+    found = search.stored_vectors(model_name, [p[0] for p in papers])
     missing = [p for p in papers if p[0] not in found]
     if missing:
-        encoded = encoder.encode([embed.paper_text(title, abstract) for _, title, abstract in missing])
+        encoded = encoder.encode([search.paper_text(title, abstract) for _, title, abstract in missing])
         found.update({p[0]: v for p, v in zip(missing, encoded, strict=True)})
     stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder.dim), dtype=np.float32)
     return stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
@@ -102,12 +99,12 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
     name, encoder = embedder()
-    if in_request and name != embed.static_name():
-        stored = PaperVector.objects.filter(model=name, paper_id__in=[p[0] for p in papers]).count()
+    if in_request and name != search.static_name():
+        stored = search.stored_count(name, [p[0] for p in papers])
         if len(papers) - stored > MAX_EMBED_IN_REQUEST:
             raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
     vectorizer = taste.term_vectorizer(len(papers))
-    texts = [embed.paper_text(title, abstract) for _, title, abstract in papers]
+    texts = [search.paper_text(title, abstract) for _, title, abstract in papers]
     try:
         terms = vectorizer.fit_transform(texts).tocsr() if papers else sparse.csr_matrix((0, 0))
     except ValueError:  # no word survives (a hub of a few empty papers)
@@ -171,7 +168,7 @@ def stale(space: Space | None = None) -> bool:
     if not path().exists():
         return True
     space = space or current()
-    if space.model != embed.transformer_name() and space.model != embed.static_name():  # a new static model
+    if space.model != search.transformer_name() and space.model != search.static_name():  # a new static model
         return True
     return (Paper.objects.aggregate(id=Max("id"))["id"] or 0) != space.newest_id
 

@@ -9,11 +9,11 @@ import numpy as np
 from django.contrib.auth.models import User
 from django.db.models import Count, Max
 
+from paperhub import search
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import space, taste
 from paperhub.recommend.models import Follow, NotInterested, Seed
-from paperhub.search import embed
 
 #: Other papers sampled as the implicit negatives.
 BACKGROUND = 1000
@@ -145,7 +145,7 @@ def _features(candidates: space.Space, liked: list[Liked]) -> tuple[np.ndarray, 
         title, abstract = texts.get(x.paper_id, (x.title, x.text)) if x.paper_id is not None else (x.title, x.text)
         rows.append((x.paper_id if x.paper_id is not None else -1 - len(rows), title, abstract))
     dense = space.vectors_for(rows, name, encoder) if rows else np.zeros((0, candidates.dense.shape[1]), np.float32)
-    words = [embed.paper_text(title, abstract) for _, title, abstract in rows]
+    words = [search.paper_text(title, abstract) for _, title, abstract in rows]
     terms = candidates.vectorizer.transform(words) if candidates.vectorizer and words else candidates.terms[:0]
     return dense, terms
 

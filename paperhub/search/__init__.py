@@ -1,59 +1,97 @@
 """Search: keyword (tantivy BM25), semantic (usearch over embeddings) and both fused.
 
-The public API is search(), similar(), update(), rebuild() and coverage(); the rest of the package is
-private. Indexes are derived from the database and can always be rebuilt from it. The functions import
-their implementation on first call, so this package can be imported before Django's apps are ready.
+This module is the package's public API; the rest of the package is private (an import-linter contract in
+pyproject.toml holds it). Indexes are derived from the database and can always be rebuilt from it.
+
+It must import before Django's apps are ready (models.py imports the package): query.py (pure) and embed.py
+(numpy and settings; a model's libraries load inside it, with the model) are imported here, and every function
+that needs the database or a heavy library imports its module on first call.
 """
 
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from paperhub.search.keyword import Filters
-from paperhub.search.query import ParsedQuery, parse
+from paperhub.search import embed
+from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_text
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from paperhub.search.indexing import Coverage
     from paperhub.search.packs import Exported, Imported
-    from paperhub.search.service import Hit, Results, Volume
+    from paperhub.search.queries import Hit, Results, Volume
+    from paperhub.search.related import Reason
+    from paperhub.search.static import Built
 
-__all__ = ["Filters", "ParsedQuery", "parse", "search", "similar", "volume", "update", "rebuild", "coverage", "warm",
-           "PackError", "export_vectors", "import_vectors"]
+__all__ = [
+    # searching
+    "Filters", "ParsedQuery", "parse", "search", "similar", "reasons_text", "volume", "warm",
+    # this node's indexes
+    "update", "rebuild", "coverage", "update_keyword", "rebuild_vectors", "follow_vectors", "drop_stale_static",
+    "static_vector_count", "static_vectors",
+    # the models
+    "Embedder", "ModelError", "LEGACY_STATIC", "paper_text", "transformer", "transformer_name", "static_model",
+    "static_name", "build_static_model", "sync_static_model", "static_model_due",
+    # stored vectors
+    "stored_vectors", "stored_count", "missing_papers", "embed_papers", "embed_missing",
+    # vector packs
+    "PackError", "export_vectors", "import_vectors",
+]
+
+Progress = Callable[[int], None]
 
 
 class PackError(ValueError):
     """A vector pack cannot be written or read here (its message says why; nothing was imported)."""
 
 
-NO_FILTERS = Filters()
-
+# --- searching -------------------------------------------------------------------------------------------------
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,
            mode: str = "hybrid") -> "Results":
     """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
+    return queries.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
 
 
 def similar(paper_id: int, limit: int = 10) -> "list[Hit]":
     """The papers nearest to a paper by embedding."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.similar(paper_id, limit)
+    return queries.similar(paper_id, limit)
+
+
+def reasons_text(reasons: "Sequence[Reason]") -> str:
+    """A similar paper's reasons as one line for people ("same key terms: driver, activity · close in meaning")."""
+    from paperhub.search import related
+
+    return related.reasons_text(reasons)
 
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":
     """How many papers hold all of a query's words per month (per year over long spans), for a chart."""
-    from paperhub.search import service
+    from paperhub.search import queries
 
-    return service.volume(query, filters)
+    return queries.volume(query, filters)
 
+
+def warm() -> float:
+    """Load the models and open the indexes a search needs, then run one; returns the seconds it took."""
+    from paperhub.search import queries
+
+    return queries.warm()
+
+
+# --- this node's indexes ---------------------------------------------------------------------------------------
 
 def update(progress: Any = None, embed_new: bool = True, save_within: float = 0.0) -> int:
     """Catch the indexes up with the database (new and changed papers, stored vectors; with `embed_new`,
     static vectors for new papers); vector files are saved at most every `save_within` seconds."""
-    from paperhub.search import service
+    from paperhub.search import indexing
 
-    return service.update(progress, embed_new=embed_new, save_within=save_within)
+    return indexing.update(progress, embed_new=embed_new, save_within=save_within)
 
 
 def rebuild(progress: Any = None) -> int:
@@ -70,12 +108,135 @@ def coverage() -> "Coverage":
     return indexing.coverage()
 
 
-def warm() -> float:
-    """Load the models and open the indexes a search needs, then run one; returns the seconds it took."""
-    from paperhub.search import service
+def update_keyword(progress: Progress | None = None) -> int:
+    """Bring the keyword index up to date with the database (built first if there is none); papers indexed."""
+    from paperhub.search import indexing
 
-    return service.warm()
+    return indexing.update_keyword(progress=progress)
 
+
+def rebuild_vectors(model: str, progress: Progress | None = None) -> int:
+    """Recreate a model's vector index from the vectors stored in the database (nothing is embedded)."""
+    from paperhub.search import indexing
+
+    return indexing.rebuild_vectors(model, progress=progress)
+
+
+def follow_vectors(model: str) -> int:
+    """Add to this node's index of `model` the stored vectors it lacks; returns how many were added."""
+    from paperhub.search import indexing
+
+    return indexing.follow_vectors(model)
+
+
+def drop_stale_static(rows: bool = True) -> int:
+    """Forget earlier static models' vectors: this node's files, and with `rows` a batch of stored rows."""
+    from paperhub.search import indexing
+
+    return indexing.drop_stale_static(rows=rows)
+
+
+def static_vector_count() -> int:
+    """How many papers this node's index of static vectors holds."""
+    from paperhub.search import indexing
+
+    return len(indexing.vector_index(indexing.vector_name(indexing.STATIC)))
+
+
+def static_vectors() -> "tuple[np.ndarray, np.ndarray]":
+    """This node's static vectors: paper ids (int64, ascending) and their vectors (float32), empty if none."""
+    from paperhub.search import indexing
+
+    return indexing.vector_index(indexing.vector_name(indexing.STATIC)).everything()
+
+
+# --- the models ------------------------------------------------------------------------------------------------
+
+def transformer() -> Embedder:
+    """The configured transformer (PAPERHUB_EMBED_MODEL), loaded once per process; ModelError if it cannot be."""
+    return embed.transformer()
+
+
+def transformer_name() -> str:
+    """The name the transformer's vectors are stored under (without loading it)."""
+    return embed.transformer_name()
+
+
+def static_model() -> Embedder:
+    """The hub's current static model; ModelError while there is none."""
+    return embed.static()
+
+
+def static_name() -> str | None:
+    """The name of this node's current static model (what its vectors are stored under), or None."""
+    return embed.static_name()
+
+
+def build_static_model(teacher_papers: int | None = None, minutes: float | None = None,
+                       step: Callable[[str], None] | None = None) -> "Built":
+    """Distil a static model from the transformer and this hub's papers, store it and make it current (None:
+    the default teacher sample and time)."""
+    from paperhub.search import static
+
+    return static.build(static.TEACHER_PAPERS if teacher_papers is None else teacher_papers,
+                        static.TEACHER_MINUTES if minutes is None else minutes, step=step)
+
+
+def sync_static_model() -> str | None:
+    """Make the newest static model stored in the database this node's current one; returns its name."""
+    from paperhub.search import static
+
+    return static.sync()
+
+
+def static_model_due() -> bool:
+    """Whether the hub should build a static model (none yet, or the hub has outgrown the last one)."""
+    from paperhub.search import static
+
+    return static.due()
+
+
+# --- stored vectors --------------------------------------------------------------------------------------------
+
+def stored_vectors(model: str, paper_ids: Sequence[int]) -> "dict[int, np.ndarray]":
+    """The stored vectors under `model` of the papers among `paper_ids` that have one, as float32."""
+    from paperhub.search import stored
+
+    return stored.stored_vectors(model, paper_ids)
+
+
+def stored_count(model: str, paper_ids: Sequence[int]) -> int:
+    """How many of the papers among `paper_ids` have a vector stored under `model`."""
+    from paperhub.search import stored
+
+    return stored.stored_count(model, paper_ids)
+
+
+def missing_papers(model: str, limit: int, skip: Collection[int] = ()) -> list[int]:
+    """Ids of up to `limit` papers without a vector under `model`, newest first, leaving out `skip`."""
+    from paperhub.search import stored
+
+    return stored.missing_papers(model, limit, skip)
+
+
+def embed_papers(model: str, embedder: Embedder, paper_ids: Collection[int]) -> int:
+    """Embed and store the papers among `paper_ids` still without a vector under `model` (a batch of the embed
+    queue; idempotent); returns how many."""
+    from paperhub.search import stored
+
+    return stored.embed_papers(model, embedder, paper_ids)
+
+
+def embed_missing(model: str, embedder: Embedder, limit: int | None = None, batch: int = 256,
+                  progress: Progress | None = None) -> int:
+    """Embed in this process the papers without a vector under `model`, newest first, store the vectors and add
+    them to this node's index; returns how many."""
+    from paperhub.search import indexing
+
+    return indexing.embed_missing(model, embedder, limit=limit, batch=batch, progress=progress)
+
+
+# --- vector packs ----------------------------------------------------------------------------------------------
 
 def export_vectors(path: Any, kind: str = "transformer", progress: Any = None) -> "Exported":
     """Write the stored vectors of this hub's transformer (or static model) to a vector pack."""

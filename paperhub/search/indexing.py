@@ -14,8 +14,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -24,12 +24,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection
 
-from paperhub.papers.changes import VECTOR_WRITES, serialize
 from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
-from paperhub.search import embed, keyword, vectors
+from paperhub.search import embed, keyword, stored, vectors
 from paperhub.search.models import PaperVector, StaticModelFile
 
 log = logging.getLogger(__name__)
@@ -232,51 +230,6 @@ def _rebuild_keyword(batch: int, progress: Progress | None) -> int:
 # PaperVector ids. Vector rows are inserted under a lock (papers/changes.py), so ids grow in commit order
 # and the cursor never skips a row committed late.
 
-def _to_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=np.float16).tobytes()
-
-
-def store_vectors(model: str, paper_ids: list[int], matrix: np.ndarray) -> None:
-    """Store papers' vectors under `model` (a paper that already has one keeps it)."""
-    with transaction.atomic():
-        serialize(VECTOR_WRITES)
-        PaperVector.objects.bulk_create(
-            [PaperVector(paper_id=pid, model=model, vector=_to_bytes(v))
-             for pid, v in zip(paper_ids, matrix, strict=True)], ignore_conflicts=True)
-
-
-def _missing(model: str) -> Any:
-    return Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model))) \
-        .order_by("-published", "-id")
-
-
-def missing_papers(model: str, limit: int, skip: Collection[int] = ()) -> list[int]:
-    """Ids of up to `limit` papers without a vector under `model`, newest first, leaving out `skip`."""
-    found: list[int] = []
-    for paper_id in _missing(model).values_list("id", flat=True)[:limit + len(skip)].iterator():
-        if paper_id not in skip:
-            found.append(paper_id)
-            if len(found) == limit:
-                break
-    return found
-
-
-def embed_papers(model: str, embedder: embed.Embedder, paper_ids: Collection[int]) -> int:
-    """Embed and store the papers among `paper_ids` that still lack a vector under `model`; returns how many.
-
-    Idempotent: a paper embedded meanwhile (a retried task, another worker) is skipped or, in a race, kept once
-    (one row per paper and model).
-    """
-    have = set(PaperVector.objects.filter(model=model, paper_id__in=paper_ids).values_list("paper_id", flat=True))
-    rows = list(Paper.objects.filter(id__in=[i for i in paper_ids if i not in have])
-                .values_list("id", "title", "abstract"))
-    if not rows:
-        return 0
-    vecs = embedder.encode([embed.paper_text(title, abstract) for _, title, abstract in rows])
-    store_vectors(model, [pid for pid, _, _ in rows], vecs)
-    return len(rows)
-
-
 def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None, batch: int = 256,
                   progress: Progress | None = None, follow: bool = True) -> int:
     """Embed papers that have no vector under `model`, newest first, and store the vectors (in this process:
@@ -285,7 +238,7 @@ def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None
     With `follow`, this node's index takes them in at the end; other nodes' indexes take them in when they
     follow_vectors().
     """
-    missing = _missing(model).values_list("id", "title", "abstract")
+    missing = stored.without_vector(model).values_list("id", "title", "abstract")
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
@@ -293,7 +246,7 @@ def embed_missing(model: str, embedder: embed.Embedder, limit: int | None = None
         if not rows:
             break
         vecs = embedder.encode([embed.paper_text(title, abstract) for _, title, abstract in rows])
-        store_vectors(model, [pid for pid, _, _ in rows], vecs)
+        stored.store_vectors(model, [pid for pid, _, _ in rows], vecs)
         done += len(rows)
         if progress:
             progress(len(rows))
@@ -332,36 +285,70 @@ def _save_vector_cursor(model: str, last_id: int) -> None:
     os.replace(partial, path)
 
 
-def _stored_rows(model: str, after: int, batch: int) -> tuple[int, np.ndarray, np.ndarray] | None:
-    """The next stored vectors after a PaperVector id: (last id, paper ids, float16 matrix), or None."""
-    rows = list(PaperVector.objects.filter(model=model, id__gt=after).order_by("id")
-                .values_list("id", "paper_id", "vector")[:batch])
-    if not rows:
+def _file_stamp(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
         return None
-    blobs = [bytes(v) for _, _, v in rows]
-    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(rows), len(blobs[0]) // 2)
-    return rows[-1][0], np.array([pid for _, pid, _ in rows], dtype=np.uint64), matrix
 
 
 @dataclass
 class _Writer:
     """A vector index this process keeps in memory between follow_vectors() calls (the watcher's)."""
 
+    model: str
+    path: Path
     index: Any
     stamp: float | None  # the file's mtime when this process last loaded or saved it
     cursor: int  # the last stored vector added, saved to the file or not
-    saved: float  # time.monotonic() of the last save
+    saved: float = 0.0  # time.monotonic() of the last save
     dirty: bool = False
+
+    def is_current(self) -> bool:
+        """Whether the file is still the one this process read or wrote (a rebuild replaces it)."""
+        return self.stamp == _file_stamp(self.path)
+
+    def save_due(self, save_within: float) -> bool:
+        """Whether there is something unsaved and the last save is at least `save_within` seconds old."""
+        return self.dirty and time.monotonic() - self.saved >= save_within
+
+    def take_in(self, batch: int, progress: Progress | None) -> int:
+        """Add the stored vectors past the cursor (keys the index holds are skipped); returns how many were new."""
+        added = 0
+        while found := stored.stored_rows(self.model, self.cursor, batch):
+            self.cursor, keys, matrix = found
+            new = ~np.asarray(self.index.contains(keys), dtype=bool)
+            if new.any():
+                self.index.add(keys[new], matrix[new].astype(np.float32))
+            added += int(new.sum())
+            self.dirty = True
+            if progress:
+                progress(len(keys))
+        return added
+
+    def save(self) -> None:
+        """The file, then the cursor: killed between the two, the next run re-reads rows it already holds."""
+        vectors.save(self.index, self.path)
+        _save_vector_cursor(self.model, self.cursor)
+        self.stamp, self.saved, self.dirty = _file_stamp(self.path), time.monotonic(), False
 
 
 _writers: dict[Path, _Writer] = {}  # by index file
 
 
-def _file_stamp(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
+def _kept_writer(path: Path) -> _Writer | None:
+    """This process's index of a file in memory, unless another process has replaced the file since."""
+    writer = _writers.get(path)
+    return writer if writer is not None and writer.is_current() else None
+
+
+def _open_writer(model: str, path: Path) -> _Writer | None:
+    """The index file read into memory to add to, or None while no vector is stored under `model`."""
+    first = stored.stored_rows(model, 0, 1)
+    if first is None:
         return None
+    return _Writer(model, path, vectors.load_for_writing(path, first[2].shape[1]), _file_stamp(path),
+                   _vector_cursor(model))
 
 
 def follow_vectors(model: str, batch: int = 20000, progress: Progress | None = None, save_within: float = 0.0
@@ -375,48 +362,32 @@ def follow_vectors(model: str, batch: int = 20000, progress: Progress | None = N
     Another process replacing the file (a rebuild) is noticed by its mtime, and the file is read again.
     """
     path = vector_path(model)
-    writer = _writers.get(path)
-    if writer is not None and writer.stamp != _file_stamp(path):
-        writer = None
+    writer = _kept_writer(path)
     cursor = writer.cursor if writer is not None else _vector_cursor(model)
-    due = writer is not None and writer.dirty and time.monotonic() - writer.saved >= save_within
-    if not due and not PaperVector.objects.filter(model=model, id__gt=cursor).exists():
+    if not (writer is not None and writer.save_due(save_within)) and not stored.stored_after(model, cursor):
         return 0
-    added = 0
     with node_lock(f"vectors-{model}"):
-        if writer is None or writer.stamp != _file_stamp(path):
-            first = _stored_rows(model, 0, 1)
-            if first is None:
+        if writer is None or not writer.is_current():
+            writer = _open_writer(model, path)
+            if writer is None:
                 return 0
-            writer = _Writer(vectors.load_for_writing(path, first[2].shape[1]), _file_stamp(path),
-                             _vector_cursor(model), saved=0.0)
-        while found := _stored_rows(model, writer.cursor, batch):
-            writer.cursor, keys, matrix = found
-            new = ~np.asarray(writer.index.contains(keys), dtype=bool)
-            if new.any():
-                writer.index.add(keys[new], matrix[new].astype(np.float32))
-            added += int(new.sum())
-            writer.dirty = True
-            if progress:
-                progress(len(keys))
-        if writer.dirty and time.monotonic() - writer.saved >= save_within:
-            vectors.save(writer.index, path)
-            _save_vector_cursor(model, writer.cursor)
-            writer.stamp, writer.saved, writer.dirty = _file_stamp(path), time.monotonic(), False
+        added = writer.take_in(batch, progress)
+        if writer.save_due(save_within):
+            writer.save()
         _writers[path] = writer
     return added
 
 
 def rebuild_vectors(model: str, batch: int = 20000, progress: Progress | None = None) -> int:
     """Recreate a model's vector index from the vectors stored in the database (no model is loaded)."""
-    first = _stored_rows(model, 0, 1)
+    first = stored.stored_rows(model, 0, 1)
     if first is None:
         return 0
     index = vectors.new_index(first[2].shape[1])
     count = 0
     with node_lock(f"vectors-{model}"):
         cursor = 0
-        while found := _stored_rows(model, cursor, batch):
+        while found := stored.stored_rows(model, cursor, batch):
             cursor, keys, matrix = found
             index.add(keys, matrix.astype(np.float32))
             count += len(keys)
@@ -445,6 +416,24 @@ def drop_stale_static(rows: bool = True, batch: int = 20000) -> int:
     if ids:
         PaperVector.objects.filter(id__in=ids).delete()
     return len(ids)
+
+
+def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True,
+           save_within: float = 0.0) -> int:
+    """Catch this node's indexes up with the database; with `embed_new`, give new papers static vectors.
+
+    At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
+    new papers for keyword search every few seconds. Vectors other processes stored are taken in too, the
+    vector files saved at most every `save_within` seconds (see follow_vectors).
+    """
+    changed = update_keyword(progress=progress)
+    if embed_new:
+        with suppress(embed.ModelError):  # no static model yet: keyword search still works
+            embed_missing(vector_name(STATIC), embed.static(), limit=static_limit, batch=4096, progress=progress,
+                          follow=False)
+    follow_vectors(vector_name(STATIC), save_within=save_within)
+    follow_vectors(embed.transformer_name(), save_within=save_within)
+    return changed
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 
 import tantivy
 
-from paperhub.search.query import ParsedQuery
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
 TITLE_BOOST = 0.3
@@ -131,35 +131,7 @@ def _category(code: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "cats", code.lower())
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of)."""
-
-    since: date | None = None
-    until: date | None = None
-    categories: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-
-    @classmethod
-    def from_text(cls, since: date | str | None = None, until: date | str | None = None, categories: str = "",
-                  authors: str = "") -> "Filters":
-        """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
-        spaces or commas, authors by commas; at most ten of each."""
-        return cls(since=_day(since), until=_day(until),
-                   categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
-                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10])
-
-
-def _day(value: date | str | None) -> date | None:
-    if isinstance(value, date) or value is None:
-        return value
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: float = TITLE_BOOST,
+def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost: float = TITLE_BOOST,
                 abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST) -> tantivy.Query:
     """The tantivy query: scored words and phrases, required filters, excluded parts."""
     text_fields = [("title", title_boost), ("abstract", abstract_boost)]
@@ -203,7 +175,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = Filters(), title_boost: 
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1 if must and should else None)
 
 
-def matching_all(parsed: ParsedQuery, filters: Filters = Filters()) -> tantivy.Query:
+def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.Query:
     """Papers holding every word and phrase of the query and passing its filters: what a volume chart counts
     (ranking is happy with any word; "papers on in-context learning" means all of them)."""
     text_fields = [("title", 1.0), ("abstract", 1.0)]

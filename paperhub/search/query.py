@@ -1,4 +1,5 @@
-"""The search box's syntax, parsed into plain data. Pure: no input raises, broken syntax falls back to words.
+"""The search box's syntax, parsed into plain data, and the filters beside it. Pure: no input raises, broken syntax
+falls back to words.
 
     words          scored terms (any may match; more matches rank higher)
     "a phrase"     the words in this order
@@ -9,6 +10,7 @@
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 MAX_QUERY_CHARS = 1000
@@ -88,3 +90,34 @@ def parse(raw: object) -> ParsedQuery:
     final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
     free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
     return ParsedQuery(text=free_text, **final)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of)."""
+
+    since: date | None = None
+    until: date | None = None
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+    @classmethod
+    def from_text(cls, since: date | str | None = None, until: date | str | None = None, categories: str = "",
+                  authors: str = "") -> "Filters":
+        """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
+        spaces or commas, authors by commas; at most ten of each."""
+        return cls(since=_day(since), until=_day(until),
+                   categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
+                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10])
+
+
+def _day(value: date | str | None) -> date | None:
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+NO_FILTERS = Filters()

@@ -36,8 +36,8 @@ from django.conf import settings
 
 from paperhub.papers.models import Paper
 from paperhub.search import embed
-from paperhub.search.indexing import store_vectors
-from paperhub.search.models import PaperVector, StaticModelFile
+from paperhub.search.models import StaticModelFile
+from paperhub.search.stored import store_vectors, stored_vectors
 
 log = logging.getLogger(__name__)
 Step = Callable[[str], None]
@@ -83,22 +83,13 @@ def _texts(ids: list[int]) -> dict[int, str]:
     return found
 
 
-def _stored_vectors(model: str, ids: list[int]) -> dict[int, np.ndarray]:
-    found: dict[int, np.ndarray] = {}
-    for start in range(0, len(ids), 5000):
-        for pid, blob in PaperVector.objects.filter(model=model, paper_id__in=ids[start:start + 5000]) \
-                .values_list("paper_id", "vector"):
-            found[pid] = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
-    return found
-
-
 def teacher(count: int, minutes: float, seed: int = 0, exclude: frozenset[int] = frozenset(),
             step: Step | None = None) -> tuple[list[str], np.ndarray, int]:
     """Texts of a random sample of the hub's papers and the transformer's vectors of them; returns also how
     many were embedded now (and stored). Stops embedding when the time budget is spent."""
     transformer = embed.transformer()
     ids = _sample_ids(count, seed, exclude)
-    vectors = _stored_vectors(transformer.name, ids)
+    vectors = stored_vectors(transformer.name, ids)
     missing = [i for i in ids if i not in vectors]
     texts = _texts(ids)
     deadline = time.monotonic() + minutes * 60

@@ -70,6 +70,15 @@ class VectorIndex:
         cosines = (stored @ vector.astype(np.float32)) / np.where(norms > 0, norms, 1.0)
         return {keys[i]: float(c) for i, c in zip(present, cosines.tolist(), strict=True)}
 
+    def everything(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key (int64, ascending) and its vector (float32); empty arrays when there is no file."""
+        index = self._current()
+        if index is None or len(index) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        keys = np.asarray(index.keys, dtype=np.uint64)
+        keys.sort()
+        return keys.astype(np.int64), np.asarray(index.get(keys), dtype=np.float32)
+
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a paper, or None."""
         index = self._current()

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from paperhub import search
 from paperhub.papers.models import Paper
-from paperhub.search.indexing import STATIC, vector_index, vector_name
 from paperhub.topicmap import labels, layout, store
 
 Step = Callable[[str], None]
@@ -34,7 +34,7 @@ def rebuild_due() -> bool:
     """Whether this node's topic map should be rebuilt now (map_due on its stored state)."""
     built = store.current()
     age = (datetime.now(UTC) - datetime.fromisoformat(built.meta["built_at"])).total_seconds() if built else 0.0
-    covered = len(vector_index(vector_name(STATIC)))
+    covered = search.static_vector_count()
     return map_due(Paper.objects.count(), covered, built.meta["papers"] if built else None, age)
 
 
@@ -43,13 +43,10 @@ class NoVectors(Exception):
 
 
 def _vectors() -> tuple[np.ndarray, np.ndarray]:
-    index = vector_index(vector_name(STATIC))._current()
-    if index is None or len(index) == 0:
+    ids, vectors = search.static_vectors()
+    if not len(ids):
         raise NoVectors("no static vectors yet: run `paperhub index update` (or let `paperhub serve` do it)")
-    keys = np.asarray(index.keys, dtype=np.uint64)
-    keys.sort()
-    vectors = np.asarray(index.get(keys), dtype=np.float32)
-    return keys.astype(np.int64), vectors
+    return ids, vectors
 
 
 def _titles(ids: np.ndarray) -> list[str]:

@@ -14,8 +14,8 @@ from paperhub.jobs import embedding
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import embed
-from paperhub.search.indexing import embed_papers
 from paperhub.search.models import PaperVector
+from paperhub.search.stored import embed_papers
 from tests.factories import record, snapshot_object
 from tests.jobs.test_jobs import _stop, _wait
 

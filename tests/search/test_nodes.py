@@ -13,7 +13,8 @@ from paperhub.papers import changes
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import indexing, search, update
-from paperhub.search.indexing import STATIC, follow_vectors, store_vectors, vector_index
+from paperhub.search.indexing import STATIC, follow_vectors, vector_index
+from paperhub.search.stored import store_vectors
 from tests.factories import record
 
 

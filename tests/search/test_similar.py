@@ -9,7 +9,8 @@ from django.core.management import call_command
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import related, similar, terms
-from paperhub.search.indexing import follow_vectors, store_vectors, vector_name
+from paperhub.search.indexing import follow_vectors, vector_name
+from paperhub.search.stored import store_vectors
 from tests.factories import record
 
 

@@ -8,8 +8,9 @@ from paperhub import search
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import embed, static
-from paperhub.search.indexing import coverage, drop_stale_static, store_vectors, vector_name
+from paperhub.search.indexing import coverage, drop_stale_static, vector_name
 from paperhub.search.models import PaperVector, StaticModelFile
+from paperhub.search.stored import store_vectors
 from tests.factories import record
 
 

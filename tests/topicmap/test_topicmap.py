@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from paperhub.community import services
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search.indexing import STATIC, follow_vectors, store_vectors
+from paperhub.search.indexing import STATIC, follow_vectors
+from paperhub.search.stored import store_vectors
 from paperhub.topicmap import build, labels, layout, store
 from tests.factories import record
 

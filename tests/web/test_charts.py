@@ -10,7 +10,7 @@ from paperhub.community import services
 from paperhub.papers import trends
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search.service import months_between, volume_series
+from paperhub.search.queries import months_between, volume_series
 from paperhub.web import charts
 from tests.factories import record
 

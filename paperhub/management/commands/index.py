@@ -14,17 +14,6 @@ from tqdm import tqdm
 from paperhub import search
 from paperhub.jobs import embedding, leases
 from paperhub.recommend import space
-from paperhub.search import embed, static
-from paperhub.search.indexing import (
-    STATIC,
-    coverage,
-    drop_stale_static,
-    embed_missing,
-    follow_vectors,
-    rebuild_keyword,
-    rebuild_vectors,
-    update_keyword,
-)
 from paperhub.topicmap import build as topicmap
 
 
@@ -32,17 +21,17 @@ def _bar(desc: str, total: int | None = None) -> tqdm:
     return tqdm(desc=desc, total=total, unit=" papers", unit_scale=True, disable=not sys.stderr.isatty())
 
 
-def _dense() -> embed.Embedder:
+def _dense() -> search.Embedder:
     try:
-        return embed.transformer()
-    except embed.ModelError as exc:
+        return search.transformer()
+    except search.ModelError as exc:
         raise CommandError(str(exc)) from None
 
 
-def _static() -> embed.Embedder:
+def _static() -> search.Embedder:
     try:
-        return embed.static()
-    except embed.ModelError as exc:
+        return search.static_model()
+    except search.ModelError as exc:
         raise CommandError(str(exc)) from None
 
 
@@ -85,14 +74,14 @@ class Command(BaseCommand):
         sub.add_parser("rebuild", help="recreate every index from the database (no re-embedding)")
         sub.add_parser("update", help="index what changed since the last update; static vectors for new papers")
         emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
-        emb.add_argument("--model", choices=["dense", STATIC], default="dense")
+        emb.add_argument("--model", choices=["dense", "static"], default="dense")
         emb.add_argument("--limit", type=int, help="at most this many papers")
         emb.add_argument("--enqueue", action="store_true",
                          help="queue every paper without a transformer vector for the embed workers, then return")
         distill = sub.add_parser("distill", help="build the static model from the transformer and this hub's papers")
-        distill.add_argument("--papers", type=int, default=static.TEACHER_PAPERS,
+        distill.add_argument("--papers", type=int,
                              help="teacher sample: papers whose transformer vectors the static model learns from")
-        distill.add_argument("--minutes", type=float, default=static.TEACHER_MINUTES,
+        distill.add_argument("--minutes", type=float,
                              help="at most this long embedding the teacher sample's papers that have no vector")
         status = sub.add_parser("status", help="how much of the database each index covers")
         status.add_argument("--follow", action="store_true", help="keep showing coverage while it fills")
@@ -105,34 +94,34 @@ class Command(BaseCommand):
         getattr(self, "_" + options["action"])(options)
 
     def _rebuild(self, options: dict) -> None:
-        total = coverage().papers
+        total = search.coverage().papers
         with _bar("keyword index", total) as bar:
-            count = rebuild_keyword(progress=bar.update)
+            count = search.rebuild(progress=bar.update)
         self.stdout.write(f"keyword index: {count:,} papers")
-        for model, stored in coverage().vectors.items():
+        for model, stored in search.coverage().vectors.items():
             with _bar(f"vectors {model}", stored) as bar:
-                done = rebuild_vectors(model, progress=bar.update)
+                done = search.rebuild_vectors(model, progress=bar.update)
             self.stdout.write(f"vectors {model}: {done:,} papers")
 
     def _update(self, options: dict) -> None:
         with _bar("updating") as bar:
-            changed = update_keyword(progress=bar.update)
+            changed = search.update_keyword(progress=bar.update)
         self.stdout.write(f"keyword index: {changed:,} papers added or changed")
         try:
             self._update_static()
-        except embed.ModelError as exc:
+        except search.ModelError as exc:
             self.stderr.write(f"static vectors skipped: {exc}")
-        taken = follow_vectors(embed.transformer_name())
+        taken = search.follow_vectors(search.transformer_name())
         if taken:
-            self.stdout.write(f"{embed.transformer_name()}: {taken:,} stored vectors added to this node's index")
+            self.stdout.write(f"{search.transformer_name()}: {taken:,} stored vectors added to this node's index")
 
     def _update_static(self) -> None:
-        static = embed.static()
+        static = search.static_model()
         with _bar("static vectors") as bar:
-            done = embed_missing(static.name, static, batch=4096, progress=bar.update)
+            done = search.embed_missing(static.name, static, batch=4096, progress=bar.update)
         self.stdout.write(f"static vectors: {done:,} papers embedded")
         dropped = 0
-        while removed := drop_stale_static():
+        while removed := search.drop_stale_static():
             dropped += removed
         if dropped:
             self.stdout.write(f"deleted {dropped:,} vectors of earlier static models")
@@ -144,19 +133,19 @@ class Command(BaseCommand):
             return
         model = _dense() if options["model"] == "dense" else _static()
         name = model.name
-        cover = coverage()
+        cover = search.coverage()
         todo = cover.papers - cover.vectors.get(name, 0)
         if options["limit"] is not None:
             todo = min(todo, options["limit"])
         with _bar(f"embedding ({name})", todo) as bar:
-            done = embed_missing(name, model, limit=options["limit"], progress=bar.update)
+            done = search.embed_missing(name, model, limit=options["limit"], progress=bar.update)
         self.stdout.write(f"{name}: {done:,} papers embedded")
 
     def _distill(self, options: dict) -> None:
         started = time.monotonic()
         try:
-            built = static.build(options["papers"], options["minutes"], step=self._say)
-        except embed.ModelError as exc:
+            built = search.build_static_model(options["papers"], options["minutes"], step=self._say)
+        except search.ModelError as exc:
             raise CommandError(str(exc)) from None
         steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built.seconds.items())
         self.stdout.write(f"static model {built.name}: learnt from {built.teacher_papers:,} papers' transformer "
@@ -171,20 +160,20 @@ class Command(BaseCommand):
 
     def _status(self, options: dict) -> None:
         while True:
-            cover = coverage()
+            cover = search.coverage()
             self.stdout.write(f"papers in the database: {cover.papers:,}")
-            current = embed.static_name()
+            current = search.static_name()
             rows = [("keyword", cover.keyword)] + sorted(cover.vectors.items())
             for name, count in rows:
                 share = count / cover.papers if cover.papers else 1.0
                 filled = int(share * 30)
-                note = {current: "  (the static model)", embed.transformer_name(): "  (the transformer)"}.get(name) \
+                note = {current: "  (the static model)", search.transformer_name(): "  (the transformer)"}.get(name) \
                     or ("  (an earlier static model: deleted as the current one fills in)"
-                        if name.startswith(embed.LEGACY_STATIC) else "")
+                        if name.startswith(search.LEGACY_STATIC) else "")
                 self.stdout.write(f"  {name:<16} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}{note}")
             self.stdout.write(_embedding_line(embedding.progress()))
             if not options["follow"] or all(count >= cover.papers for name, count in rows
-                                            if name in ("keyword", current, embed.transformer_name())):
+                                            if name in ("keyword", current, search.transformer_name())):
                 return
             time.sleep(2)
             self.stdout.write("")
@@ -214,7 +203,7 @@ class Command(BaseCommand):
                     distill_checked = time.monotonic() + 3600
                 distilling = None
             if started - synced > STATIC_SYNC_EVERY:
-                static.sync()  # the newest static model of the hub, built here or on another node
+                search.sync_static_model()  # the newest static model of the hub, built here or on another node
                 synced = started
             # Every node indexes what the database holds; one node at a time (the lease holder) makes static
             # vectors for the whole hub, so machines do not embed the same papers twice.
@@ -222,11 +211,12 @@ class Command(BaseCommand):
             if embedder and distilling is None and not options["no_distill"] \
                     and started - distill_checked > DISTILL_CHECK_EVERY:
                 distill_checked = started
-                if static.due():  # in a process of its own: keyword indexing and similar papers go on meanwhile
+                # In a process of its own: keyword indexing and similar papers go on meanwhile.
+                if search.static_model_due():
                     self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
                     distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
             changed = search.update(embed_new=embedder, save_within=VECTOR_SAVE_EVERY)
-            drop_stale_static(rows=embedder)
+            search.drop_stale_static(rows=embedder)
             if changed:
                 self.stdout.write(f"indexed {changed:,} changed papers")
             if mapping is not None and mapping.poll() is not None:

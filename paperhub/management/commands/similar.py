@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paperhub import search
 from paperhub.papers.models import Paper
 from paperhub.papers.records import split_arxiv_id
-from paperhub.search.related import reasons_text
 
 
 class Command(BaseCommand):
@@ -40,4 +39,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Similar to [{paper.uid}] {paper.title}")
         for n, hit in enumerate(hits, start=1):
             self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}  ({hit.score:.2f})")
-            self.stdout.write(f"     {reasons_text(hit.reasons)}")
+            self.stdout.write(f"     {search.reasons_text(hit.reasons)}")

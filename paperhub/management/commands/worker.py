@@ -6,10 +6,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperhub import search
 from paperhub.jobs import embedding
 from paperhub.jobs.priority import yield_cpu
 from paperhub.jobs.worker import HubWorker
-from paperhub.search import embed
 
 
 class Command(BaseCommand):
@@ -36,8 +36,8 @@ class Command(BaseCommand):
             # batch is never held while the model loads.
             yield_cpu(options["threads"])
             try:
-                embed.transformer()
-            except embed.ModelError as exc:
+                search.transformer()
+            except search.ModelError as exc:
                 raise CommandError(f"an embed worker needs the transformer: {exc}") from None
         worker = HubWorker(queue_names=queues, interval=options["interval"],
                            batch=options["batch"], max_tasks=options["max_tasks"],

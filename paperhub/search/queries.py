@@ -14,15 +14,11 @@ from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related
 from paperhub.search.indexing import (
     STATIC,
-    embed_missing,
-    follow_vectors,
     keyword_index,
-    update_keyword,
     vector_index,
     vector_name,
 )
-from paperhub.search.keyword import Filters
-from paperhub.search.query import ParsedQuery, parse
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
 
 Sort = Literal["relevance", "newest", "upvotes"]
 Mode = Literal["hybrid", "keyword", "semantic"]
@@ -98,7 +94,7 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
               index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
     vec_index = vector_index(vector_name(kind))
     constrained = bool(parsed.authors or parsed.categories or parsed.not_terms or parsed.not_phrases
-                       or parsed.not_authors or parsed.not_categories or filters != Filters())
+                       or parsed.not_authors or parsed.not_categories or filters != NO_FILTERS)
     hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
     if constrained and hits and index is not None:
         allowed = {i for i, _ in index.ids(keyword.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
@@ -131,8 +127,6 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
     # a paper in a vector index but not (yet) in the keyword index is left out
     return [_hit(found[i], score, words, ranks.get(i, {})) for i, score in ranked if i in found]
 
-
-NO_FILTERS = Filters()
 
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
@@ -192,26 +186,8 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
 
 
 def similar(paper_id: int, limit: int = 10) -> list[Hit]:
-    """The papers most like a paper, every signal it has fused (search/similar.py), each with its reasons."""
+    """The papers most like a paper, every signal it has fused (search/related.py), each with its reasons."""
     return [_as_hit(paper, scored.score, reasons=scored.reasons) for scored, paper in related.similar(paper_id, limit)]
-
-
-def update(progress: Any = None, static_limit: int | None = 8192, embed_new: bool = True,
-           save_within: float = 0.0) -> int:
-    """Catch this node's indexes up with the database; with `embed_new`, give new papers static vectors.
-
-    At most `static_limit` static vectors per call, so a watcher filling a large backlog still picks up
-    new papers for keyword search every few seconds. Vectors other processes stored are taken in too, the
-    vector files saved at most every `save_within` seconds (see follow_vectors).
-    """
-    changed = update_keyword(progress=progress)
-    if embed_new:
-        with contextlib.suppress(embed.ModelError):  # no static model yet: keyword search still works
-            embed_missing(vector_name(STATIC), embed.static(), limit=static_limit, batch=4096, progress=progress,
-                          follow=False)
-    follow_vectors(vector_name(STATIC), save_within=save_within)
-    follow_vectors(embed.transformer_name(), save_within=save_within)
-    return changed
 
 
 @dataclass
