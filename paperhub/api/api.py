@@ -47,11 +47,15 @@ from paperhub.api.schemas import (
 )
 from paperhub.community import queries as community
 from paperhub.community import services
+from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
+from paperhub.recommend import queries as recommend
+from paperhub.recommend import services as recommend_services
+from paperhub.recommend.space import NotReady
 
 
 class TokenAuth(HttpBearer):
@@ -230,8 +234,6 @@ def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
 
 
 def _comment(comment: Comment) -> dict[str, Any]:
-    from paperhub.community.markdown import render_comment
-
     return {"id": comment.pk, "parentId": comment.parent_id, "author": hf.user(comment.user.get_username()),
             "content": "" if comment.deleted else comment.body,
             "html": "" if comment.deleted else str(render_comment(comment.body)),
@@ -270,8 +272,6 @@ def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any
           auth=TokenAuth(), tags=["writes"])
 def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -> dict[str, Any]:
     """Mark a paper "not interested" (a downvote for your recommendations), take it back, or toggle."""
-    from paperhub.recommend import services as recommend_services
-
     return {"not_interested": recommend_services.not_interested(_user(request), _paper_or_404(paper_id), on=body.on)}
 
 
@@ -282,9 +282,6 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
     """Your "For you" picks among the newest papers, best first, each with the reasons it was picked.
 
     Empty until you upvote, save, pick or import papers (or follow authors)."""
-    from paperhub.recommend import queries as recommend
-    from paperhub.recommend.space import NotReady
-
     try:
         picks = recommend.for_you(_user(request), limit=limit, offset=offset)
     except NotReady as exc:

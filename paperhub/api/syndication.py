@@ -16,6 +16,9 @@ from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
+from paperhub.recommend import personal
+from paperhub.recommend import queries as recommend
+from paperhub.recommend.space import NotReady
 
 ITEMS = 50
 
@@ -176,9 +179,7 @@ class ForYouFeed(PaperFeed):
     """A user's private feed: picks from the newest papers, followed authors' papers, saved searches' matches."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        from paperhub.recommend.personal import user_for_feed_token
-
-        user = user_for_feed_token(kwargs["token"])
+        user = personal.user_for_feed_token(kwargs["token"])
         if user is None:
             raise Http404("no such feed")
         return user
@@ -190,9 +191,6 @@ class ForYouFeed(PaperFeed):
         return reverse("for_you")
 
     def papers(self, obj: Any) -> list[Paper]:
-        from paperhub.recommend import queries as recommend
-        from paperhub.recommend.space import NotReady
-
         seen: set[int] = set()
         found: list[Paper] = []
         try:

@@ -47,6 +47,7 @@ from paperhub.digests.subscriptions import unsubscribe_token
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
+from paperhub.recommend import personal
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +217,6 @@ def render(digest: building.Digest, base_url: str) -> Rendered:
 def personal_part(subscription: Subscription, period: feeds.Period, base_url: str) -> tuple[str, str]:
     """The subscriber's own section (text, HTML): picks with feedback links, follows, saved searches; empty
     when no active account has verified the subscription's address or the account has told us nothing."""
-    from paperhub.recommend import personal
-
     user = accounts.verified_user(subscription.email)  # never an account that merely claims the address
     if user is None:
         return "", ""

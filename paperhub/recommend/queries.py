@@ -7,6 +7,7 @@ from datetime import date, datetime
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
 
+from paperhub import search
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
@@ -159,11 +160,9 @@ def from_follows(user: User, since: datetime | None = None, until: datetime | No
 def search_matches(saved: SavedSearch, since: date | None = None, until: date | None = None,
                    limit: int = 10) -> list[Paper]:
     """Papers matching a saved search published within [since, until), best first."""
-    from paperhub.search import Filters, search
-
     last = (until.toordinal() - 1) if until else None
-    filters = Filters(since=since, until=date.fromordinal(last) if last else None)
-    hits = search(saved.query, filters, limit=limit, mode="keyword").hits
+    filters = search.Filters(since=since, until=date.fromordinal(last) if last else None)
+    hits = search.search(saved.query, filters, limit=limit, mode="keyword").hits
     return papers_in_order([h.id for h in hits])
 
 

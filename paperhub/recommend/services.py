@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub import search
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
@@ -79,10 +80,8 @@ def find_paper(reference: Reference) -> Paper | None:
     wanted = _normal_title(reference.title)
     if len(wanted) < 10:
         return None
-    from paperhub.search import search
-
     try:
-        hits = search(reference.title, limit=5, mode="keyword").hits
+        hits = search.search(reference.title, limit=5, mode="keyword").hits
     except Exception:  # no keyword index yet: fall back to the database
         hits = []
     for hit in hits:
