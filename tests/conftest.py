@@ -1,10 +1,14 @@
 """Shared fixtures: a local HTTP server that answers like arXiv/OAI-PMH/Hugging Face, and the shared data."""
 
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -104,6 +108,23 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A hub served by `paperhub serve`: its address, its process, and (once stopped) what it printed."""
+
+    url: str
+    port: int
+    process: "subprocess.Popen[bytes]"
+    log: str = ""
+
+
 class Hub:
     """A hub in a scratch directory, driven through the real `paperhub` command in subprocesses.
 
@@ -131,6 +152,29 @@ class Hub:
 
     def start(self, *args: str) -> "subprocess.Popen[bytes]":
         return subprocess.Popen([*self.cli, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    @contextmanager
+    def serving(self, workers: int, *options: str, port: int | None = None) -> Iterator["Served"]:
+        """`paperhub serve` on a free port (or `port`), once it answers; stopped afterwards, its output kept."""
+        port = port or free_port()
+        process = self.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-index-watch",
+                             *options)
+        served = Served(f"http://127.0.0.1:{port}", port, process)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(served.url + "/", timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    raise
+                time.sleep(0.2)
+        try:
+            yield served
+        finally:
+            process.terminate()
+            served.log = process.communicate(timeout=30)[0].decode(errors="replace")
 
     def ingest(self, name: str, objects: list) -> None:
         from tests.factories import write_snapshot

@@ -6,17 +6,13 @@ Screenshots land in test-artifacts/screenshots/ (CI keeps them as artifacts).
 import os
 import re
 import shutil
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.factories import snapshot_object
-from tests.web.test_home import free_port
 
 CHROMIUM = os.environ.get("PAPERHUB_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -54,31 +50,8 @@ def served_hub(hub) -> Iterator[str]:
         _recent("2611.10005", 1, "Neural radiance fields from sparse views", categories="cs.CV"),  # no rule
     ])
     hub.run("index", "update")
-    with serving(hub, workers=2) as url:
-        yield url
-
-
-@contextmanager
-def serving(hub, workers: int, port: int | None = None) -> Iterator[str]:
-    """`paperhub serve` for the hub on a free port, once it answers; stopped afterwards."""
-    port = port or free_port()
-    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-index-watch")
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with hub.serving(2) as served:
+        yield served.url
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import SCREENSHOTS, _chromium, _recent, serving, shot
-from tests.web.test_home import free_port
+from tests.conftest import free_port
+from tests.web.test_browser import SCREENSHOTS, _chromium, _recent, shot
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,8 @@ def page(hub, mail_sink) -> Iterator:
     port = free_port()
     hub.env["PAPERHUB_BASE_URL"] = f"http://127.0.0.1:{port}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with serving(hub, workers=1, port=port) as url, sync_playwright() as playwright:
+    with hub.serving(1, port=port) as served, sync_playwright() as playwright:
+        url = served.url
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
         context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 900})
         context.set_default_timeout(60_000)  # the first For you page loads the embedding model

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import SCREENSHOTS, _chromium, _recent, serving, shot
+from tests.web.test_browser import SCREENSHOTS, _chromium, _recent, shot
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +52,8 @@ def pictures(hub) -> Iterator[str]:
     hub.run("index", "update")
     built = hub.run("map", "build", "--landmarks", "120", "--clusters", "3")
     assert "map of 180 papers built" in built.stdout
-    with serving(hub, workers=1) as url:
-        yield url
+    with hub.serving(1) as served:
+        yield served.url
 
 
 def _browser(url: str, scheme: str):

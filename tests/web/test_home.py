@@ -1,5 +1,3 @@
-import socket
-import time
 import urllib.request
 from datetime import UTC, datetime
 
@@ -34,33 +32,14 @@ def test_home_paginates(client):
     assert client.get("/?page=abc").status_code == 200
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_runs_the_hub_on_gunicorn(hub):
     """`paperhub serve` end to end: a real server process answering with ingested papers."""
     hub.ingest("s.jsonl", [snapshot_object("2501.00042", title="Served by gunicorn")])
-    port = free_port()
-    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-index-watch")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    html = response.read().decode()
-                    server_header = response.headers.get("Server", "")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with hub.serving(1) as served:
+        with urllib.request.urlopen(served.url + "/", timeout=5) as response:
+            html = response.read().decode()
+            server_header = response.headers.get("Server", "")
         assert "Served by gunicorn" in html
         assert "gunicorn" in server_header
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5) as response:
+        with urllib.request.urlopen(served.url + "/static/admin/css/base.css", timeout=5) as response:
             assert response.status == 200  # static files served (WhiteNoise)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

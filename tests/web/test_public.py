@@ -15,7 +15,6 @@ import pytest
 from django.test import Client
 
 from paperhub.logs import redact
-from tests.web.test_home import free_port
 
 
 def _paperhub(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -98,19 +97,8 @@ def _raw_request(port: int, head: str, body: bytes = b"") -> tuple[str, float]:
 def test_the_served_hub_refuses_huge_bodies_unread_and_logs_no_tokens(hub):
     secrets = ["feedtoken-sEcReT1", "Mq-sEcReT2", "resettoken-sEcReT3", "confirm-sEcReT4", "unsub-sEcReT5",
                "feedback-sEcReT6"]
-    port = free_port()
-    server = hub.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-index-watch",
-                       "--task-workers", "0")
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None
-                time.sleep(0.2)
+    with hub.serving(1, "--task-workers", "0") as served:
+        url, port = served.url, served.port
         for path in (f"/feeds/for-you/{secrets[0]}.rss", f"/accounts/reset/{secrets[1]}/{secrets[2]}/",
                      f"/digests/confirm/{secrets[3]}", f"/digests/unsubscribe/{secrets[4]}",
                      f"/for-you/feedback/{secrets[5]}?next=/"):
@@ -124,9 +112,7 @@ def test_the_served_hub_refuses_huge_bodies_unread_and_logs_no_tokens(hub):
         chunked, _ = _raw_request(port, "POST /digests/subscribe HTTP/1.1\nHost: 127.0.0.1\n"
                                         "Transfer-Encoding: chunked\n", b"5\r\nemail\r\n")
         assert " 411 " in chunked
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=30)[0].decode()
+    log = served.log
     assert "GET /feeds/for-you/[redacted]" in log and "Not Found: /feeds/for-you/[redacted]" in log
     assert not [secret for secret in secrets if secret in log], log
 
