@@ -1,0 +1,148 @@
+"""A paper's code repository and project page, found in its abstract and arXiv comments. Pure, no database.
+
+Authors write "Code is available at https://github.com/owner/repo." in running text, often LaTeX-ish
+(`\\url{...}`, `\\href{..}{..}`, `\\_`), with line wrapping that left a space inside the URL. The code link is a
+GitHub repository, normalised to https://github.com/owner/repo; the project page is a *.github.io site or a URL
+that a "project page:" cue names.
+"""
+
+import re
+from dataclasses import dataclass
+
+#: Paths under github.com that are GitHub's own pages, not an owner's.
+_GITHUB_PAGES = frozenset({
+    "about", "apps", "collections", "contact", "enterprise", "explore", "features", "issues", "login", "marketplace",
+    "new", "notifications", "orgs", "organizations", "pricing", "pulls", "search", "settings", "site", "sponsors",
+    "topics", "trending", "users",
+})
+#: Hosts that are never a project page: papers, DOIs, data and model hosts, code hosts.
+_NOT_PROJECT = re.compile(
+    r"(^|\.)(arxiv\.org|doi\.org|github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|zenodo\.org|kaggle\.com"
+    r"|figshare\.com|osf\.io|openreview\.net|aclanthology\.org|paperswithcode\.com|drive\.google\.com"
+    r"|youtube\.com|youtu\.be|creativecommons\.org|anonymous\.4open\.science|dropbox\.com)$", re.I)
+
+# LaTeX escapes and wrapping that break URLs in abstracts; each is undone before URLs are read.
+_ESCAPES = (
+    (re.compile(r"\\([_%&#~])"), r"\1"),
+    (re.compile(r"\\(?:textasciitilde|string~|~)\{?\}?"), "~"),
+    (re.compile(r"\b(https?):\s+//", re.I), r"\1://"),  # "https: //"
+    (re.compile(r"github\s*\.\s*(com|io)\b", re.I), r"github.\1"),  # "github. com" from a wrapped line
+    (re.compile(r"(github\.com/)\s+(?=\w)", re.I), r"\1"),  # "github.com/ owner"
+    (re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)", re.I), r"\1/"),  # "github.com/owner/ repo"
+    (re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)", re.I), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
+)
+_URL = re.compile(r"(?:https?://|www\.|(?<![\w./@-])(?=[\w.-]+\.github\.io|github\.com/))[^\s{}<>\"'\\|]+", re.I)
+_REPO = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]+)",
+                   re.I)
+#: A pull request, issue or commit: a change to someone's repository rather than the paper's own.
+_CONTRIBUTION = re.compile(r"^[^/]*(?://)?[^/]+/[^/]+/[^/]+/(pull|issues|commit|discussions)/", re.I)
+_SENTENCE_END = re.compile(r"(?:[.!?;](?:\s|$)|\|\||\n)")
+#: Words before a repository that make it the paper's own (code, release, implementation...).
+_OWN_CUE = re.compile(r"\b(code|codes|implementation|source|repository|repo|released?|available|open[- ]?sourced?|"
+                      r"github|project|our|we)\b", re.I)
+#: Words right before a repository that make it someone else's (a baseline, a tool used).
+_OTHERS_CUE = re.compile(r"\b(based on|buil[dt]s? (?:up)?on|using|uses|used|adapted from|borrowed from|fork(?:ed)? (?:of|from)|"
+                         r"following|e\.g\.|such as|see also|provided by|implemented in|extends?)\s*[:(]?\s*$", re.I)
+_PROJECT_CUE = re.compile(r"\b(project|webpage|web page|website|homepage|home page|demo|page|site)\b", re.I)
+_TRAILING = ".,;:!?*'\"`"
+
+
+@dataclass(frozen=True)
+class Links:
+    """A paper's code repository (https://github.com/owner/repo) and project page; empty when none is named."""
+
+    code_url: str = ""
+    project_url: str = ""
+
+
+@dataclass(frozen=True)
+class _Found:
+    url: str
+    before: str  # the sentence's text before the URL
+
+
+def _unescape(text: str) -> str:
+    for pattern, replacement in _ESCAPES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _trim(url: str) -> str:
+    """A URL without the punctuation that ended its sentence or closing brackets it did not open."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in ")]" and url.count({")": "(", "]": "["}[last]) < url.count(last):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _urls(text: str) -> list[_Found]:
+    """Every URL of a text in order, each with the part of its sentence before it."""
+    found = []
+    for match in _URL.finditer(text):
+        url = _trim(match.group(0))
+        start = match.start()
+        ends = list(_SENTENCE_END.finditer(text, max(0, start - 200), start))
+        sentence_start = ends[-1].end() if ends else max(0, start - 200)
+        if url:
+            found.append(_Found(url, text[sentence_start:start]))
+    return found
+
+
+def repository(url: str) -> str:
+    """https://github.com/owner/repo for a URL inside a GitHub repository (a tree, a .git, a file), else ""."""
+    match = _REPO.match(url.strip())
+    if not match:
+        return ""
+    owner, name = match.group(1), match.group(2)
+    name = name.rstrip(".")
+    if name.lower().endswith(".git"):
+        name = name[:-4].rstrip(".")
+    if owner.lower() in _GITHUB_PAGES or not re.search(r"[A-Za-z0-9]", name):
+        return ""
+    return f"https://github.com/{owner}/{name}"
+
+
+def repository_key(url: str) -> str:
+    """The case-folded "owner/repo" of a GitHub repository URL (GitHub's names ignore case), else ""."""
+    normal = repository(url)
+    return normal.removeprefix("https://github.com/").lower() if normal else ""
+
+
+def _host(url: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I).split("/", 1)[0].split(":", 1)[0].lower()
+
+
+def _own_code(found: list[_Found]) -> str:
+    """The paper's own repository: the first one a code cue announces, else the first not named as another's,
+    else a pull request or issue (a contribution to another project)."""
+    repos = [(repository(f.url), f) for f in found]
+    mine = [(url, f.before) for url, f in repos if url and not _CONTRIBUTION.match(f.url)]
+    for url, before in mine:
+        if _OWN_CUE.search(before) and not _OTHERS_CUE.search(before):
+            return url
+    for url, before in mine:
+        if not _OTHERS_CUE.search(before):
+            return url
+    return next((url for url, f in repos if url and _CONTRIBUTION.match(f.url)), "")
+
+
+def _project_page(found: list[_Found]) -> str:
+    """The first *.github.io page, or the first other page that a "project page" cue introduces."""
+    for f in found:
+        host = _host(f.url)
+        if _NOT_PROJECT.search(host) or "." not in host:
+            continue
+        if host.endswith(".github.io") or _PROJECT_CUE.search(f.before[-60:]):
+            return f.url if re.match(r"https?://", f.url, re.I) else f"https://{f.url}"
+    return ""
+
+
+def find_links(abstract: str, comments: str = "") -> Links:
+    """The code repository and project page a paper's abstract and comments name (comments after the abstract)."""
+    found = _urls(_unescape(f"{abstract}\n{comments}"))
+    return Links(code_url=_own_code(found), project_url=_project_page(found))
