@@ -41,8 +41,9 @@ _SENTENCE_END = re.compile(r"(?:[.!?;](?:\s|$)|\|\||\n)")
 _OWN_CUE = re.compile(r"\b(code|codes|implementation|source|repository|repo|released?|available|open[- ]?sourced?|"
                       r"github|project|our|we)\b", re.I)
 #: Words right before a repository that make it someone else's (a baseline, a tool used).
-_OTHERS_CUE = re.compile(r"\b(based on|buil[dt]s? (?:up)?on|using|uses|used|adapted from|borrowed from|fork(?:ed)? (?:of|from)|"
-                         r"following|e\.g\.|such as|see also|provided by|implemented in|extends?)\s*[:(]?\s*$", re.I)
+_OTHERS_CUE = re.compile(r"\b(based on|buil[dt]s? (?:up)?on|using|uses|used|adapted from|borrowed from|"
+                         r"fork(?:ed)? (?:of|from)|following|e\.g\.|such as|see also|provided by|implemented in|"
+                         r"extends?)\s*[:(]?\s*$", re.I)
 _PROJECT_CUE = re.compile(r"\b(project|webpage|web page|website|homepage|home page|demo|page|site)\b", re.I)
 _TRAILING = ".,;:!?*'\"`"
 
@@ -53,6 +54,9 @@ class Links:
 
     code_url: str = ""
     project_url: str = ""
+
+
+NO_LINKS = Links()
 
 
 @dataclass(frozen=True)
@@ -69,15 +73,15 @@ def _unescape(text: str) -> str:
 
 def _trim(url: str) -> str:
     """A URL without the punctuation that ended its sentence or closing brackets it did not open."""
-    while url:
-        last = url[-1]
-        if last in _TRAILING:
-            url = url[:-1]
-        elif last in ")]" and url.count({")": "(", "]": "["}[last]) < url.count(last):
-            url = url[:-1]
-        else:
-            break
+    while url and (url[-1] in _TRAILING or _unopened(url)):
+        url = url[:-1]
     return url
+
+
+def _unopened(url: str) -> bool:
+    """Whether a URL ends with a bracket it did not open (the text's, around the URL)."""
+    closing = url[-1]
+    return closing in ")]" and url.count({")": "(", "]": "["}[closing]) < url.count(closing)
 
 
 def _urls(text: str) -> list[_Found]:

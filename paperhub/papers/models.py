@@ -164,3 +164,22 @@ class SourcePace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} free at {self.next_at}"
+
+
+class CodeRepository(models.Model):
+    """A GitHub repository papers name as their code (Paper.code_url), with its stars once GitHub was asked."""
+
+    full_name = models.CharField(max_length=200, unique=True)  # "owner/repo", case-folded: GitHub ignores case
+    stars = models.PositiveIntegerField(null=True, blank=True)
+    etag = models.TextField(blank=True)
+    #: When GitHub was last asked (None: never); the refresh takes the oldest first.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    #: GitHub answered 404 or 451: the link stays, without stars.
+    gone = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "code repositories"
+        indexes = [models.Index(fields=["checked_at", "id"], name="coderepository_due")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.stars} stars)"

@@ -7,7 +7,8 @@ from typing import TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
-from paperhub.papers.models import Author, Paper, PaperAuthor, PaperCategory
+from paperhub.papers.links import repository_key
+from paperhub.papers.models import Author, CodeRepository, Paper, PaperAuthor, PaperCategory
 
 
 def with_listing_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
@@ -89,3 +90,16 @@ def author_names_by_paper(paper_ids: list[int]) -> dict[int, list[str]]:
                            .values_list("paper_id", "author__name")):
         names.setdefault(paper_id, []).append(name)
     return names
+
+
+def repository_stars(papers: Sequence[Paper]) -> dict[int, int]:
+    """The GitHub stars of each paper's code repository, by paper id, where GitHub has told them (one query)."""
+    keys = {paper.pk: repository_key(paper.code_url) for paper in papers if paper.code_url}
+    stars = dict(CodeRepository.objects.filter(full_name__in=set(keys.values()) - {""}, stars__isnull=False)
+                 .values_list("full_name", "stars"))
+    return {paper_id: stars[key] for paper_id, key in keys.items() if key in stars}
+
+
+def with_code(paper_ids: Sequence[int]) -> set[int]:
+    """Those of `paper_ids` whose paper links to its code."""
+    return set(Paper.objects.filter(pk__in=paper_ids).exclude(code_url="").values_list("id", flat=True))

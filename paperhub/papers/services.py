@@ -20,14 +20,18 @@ from paperhub.papers.bulk import (
     time_adapter,
 )
 from paperhub.papers.changes import next_stamp
+from paperhub.papers.links import NO_LINKS, Links, find_links
 from paperhub.papers.models import Author, Category, FeedEntry, Paper, PaperAuthor, PaperCategory
 from paperhub.papers.records import PaperRecord
+from paperhub.papers.repositories import note_repositories
 
 #: Paper columns a record can set; the order is the INSERT's column order.
 PAPER_FIELDS = (
     "title", "abstract", "version", "published", "updated", "comments", "journal_ref", "doi",
     "report_no", "license", "code_url", "project_url", "organization",
 )
+#: Links a source may state, or the abstract and comments name (papers/links.py).
+LINK_FIELDS = ("code_url", "project_url")
 
 
 @dataclass
@@ -61,12 +65,13 @@ def supersedes(incoming: PaperRecord, version: int | None, updated: datetime | N
     return False
 
 
-def merge(stored: dict[str, Any], incoming: PaperRecord, has_authors: bool, has_categories: bool
-          ) -> tuple[dict[str, Any], bool, bool]:
+def merge(stored: dict[str, Any], incoming: PaperRecord, has_authors: bool, has_categories: bool,
+          found: Links = NO_LINKS) -> tuple[dict[str, Any], bool, bool]:
     """The column updates, and whether authors/categories are rewritten, for a record over a stored paper.
 
     A newer record overwrites what it says; an older or equal one only fills what is still empty, so
-    re-ingesting the same input changes nothing and a sparse source never erases a richer one.
+    re-ingesting the same input changes nothing and a sparse source never erases a richer one. Links `found` in
+    the text only fill what neither the stored paper nor the record states.
     """
     newer = supersedes(incoming, stored["version"], stored["updated"])
     updates = {}
@@ -77,6 +82,9 @@ def merge(stored: dict[str, Any], incoming: PaperRecord, has_authors: bool, has_
         old = stored[name]
         if _empty(old) or (newer and new != old):
             updates[name] = new
+    for name in LINK_FIELDS:
+        if name not in updates and _empty(stored[name]) and getattr(found, name):
+            updates[name] = getattr(found, name)
     rewrite_authors = bool(incoming.authors) and (newer or not has_authors)
     rewrite_categories = bool(incoming.categories) and (newer or not has_categories)
     return updates, rewrite_authors, rewrite_categories
@@ -88,15 +96,22 @@ def _batched(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
         yield batch
 
 
-def _insert_rows(records: list[PaperRecord], stamp: datetime) -> list[tuple]:
+def _insert_rows(records: list[PaperRecord], found: dict[str, Links], stamp: datetime) -> list[tuple]:
     """New papers' rows, in the order of ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]."""
     adapt = time_adapter()
     now = adapt(stamp)
     return [
         (r.uid, r.source, now, now, r.title, r.abstract, r.version, adapt(r.published), adapt(r.updated),
-         r.comments, r.journal_ref, r.doi, r.report_no, r.license, r.code_url, r.project_url, r.organization)
+         r.comments, r.journal_ref, r.doi, r.report_no, r.license, r.code_url or found[r.uid].code_url,
+         r.project_url or found[r.uid].project_url, r.organization)
         for r in records
     ]
+
+
+def _links(records: list[PaperRecord]) -> dict[str, Links]:
+    """The links each record's abstract and comments name (only looked for where the record states none)."""
+    return {r.uid: NO_LINKS if r.code_url and r.project_url else find_links(r.abstract, r.comments)
+            for r in records}
 
 
 def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
@@ -183,6 +198,7 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
 def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> UpsertResult:
     result = UpsertResult()
     records = _dedupe(records)
+    found = _links(records)
     with transaction.atomic():
         stamp = next_stamp()  # before reading anything: writers of papers take turns from here to the commit
         stored = _stored_papers([r.uid for r in records])
@@ -194,14 +210,16 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> 
         fresh = [r for r in records if r.uid not in stored]
         author_writes: list[tuple[int, PaperRecord]] = []
         category_writes: list[tuple[int, PaperRecord]] = []
+        code_urls: list[str] = []
         for record in records:
             row = stored.get(record.uid)
             if row is None:
                 continue
             updates, authors, categories = merge(row, record, row["id"] in with_authors,
-                                                 row["id"] in with_categories)
+                                                 row["id"] in with_categories, found[record.uid])
             if updates or authors or categories:
                 Paper.objects.filter(pk=row["id"]).update(**updates, changed_at=stamp)
+                code_urls.append(updates.get("code_url", ""))
             if authors:
                 author_writes.append((row["id"], record))
             if categories:
@@ -213,7 +231,7 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> 
 
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
-            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
+            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh, found, stamp), "uid")
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)
@@ -221,6 +239,7 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> 
         existing = {pid for pid, _ in author_writes + category_writes if pid in stored_ids_set}
         _write_authors(author_writes, existing, known_authors)
         _write_categories(category_writes, existing)
+        note_repositories([*code_urls, *(r.code_url or found[r.uid].code_url for r in fresh)])
     return result
 
 
