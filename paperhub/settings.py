@@ -165,6 +165,11 @@ PAPERHUB_ARXIV_API_DELAY = env_float("PAPERHUB_ARXIV_API_DELAY", 3.0)
 PAPERHUB_OAI_URL = env_str("PAPERHUB_OAI_URL", "https://oaipmh.arxiv.org/oai")
 PAPERHUB_OAI_DELAY = env_float("PAPERHUB_OAI_DELAY", 3.0)
 PAPERHUB_HF_URL = env_str("PAPERHUB_HF_URL", "https://huggingface.co")
+PAPERHUB_GITHUB_API_URL = env_str("PAPERHUB_GITHUB_API_URL", "https://api.github.com")
+PAPERHUB_GITHUB_TOKEN = env_str("PAPERHUB_GITHUB_TOKEN")
+PAPERHUB_GITHUB_DELAY = env_float("PAPERHUB_GITHUB_DELAY", 1.0)
+# 50 an hour fits GitHub's 60 calls an hour without a token; with one (5,000 an hour) raise it.
+PAPERHUB_GITHUB_PER_RUN = env_int("PAPERHUB_GITHUB_PER_RUN", 50)
 PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0)
 PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
 PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
@@ -230,7 +235,7 @@ PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
-PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests")
+PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github")
 
 # --- Issue 16, item 6: running in public ----------------------------------------------------------------------
 # Behind TLS (PAPERHUB_HTTPS): cookies only over HTTPS, plain HTTP redirected, browsers told to stay on HTTPS.

@@ -38,6 +38,7 @@ class SourceServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the order of `requests`
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +46,7 @@ class SourceServer:
                 url = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 outer.requests.append((url.path, query))
+                outer.headers.append(dict(self.headers.items()))
                 route = outer.routes.get(url.path)
                 reply = route(query) if route else Reply(b"not found", 404)
                 self.send_response(reply.status)

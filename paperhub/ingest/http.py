@@ -6,7 +6,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -58,6 +60,15 @@ def take_turn(host: str, delay: float, now: float | None = None) -> float:
     return max(0.0, turn_ends - delay - now)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A source's answer: its status, headers and body."""
+
+    status: int
+    headers: Message
+    body: bytes
+
+
 class PoliteClient:
     """GETs with at least `delay` seconds between calls, retrying 429/5xx and network errors with backoff.
 
@@ -90,6 +101,13 @@ class PoliteClient:
 
     def get(self, url: str, params: dict[str, str] | None = None) -> bytes:
         """The body of a successful GET; raises SourceError for client errors, SourceUnreachable at the end."""
+        return self.fetch(url, params).body
+
+    def fetch(self, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+              keep: Collection[int] = ()) -> Answer:
+        """A GET's answer: a success, or one of the statuses in `keep` (returned, not raised or retried); raises
+        SourceError for other client errors, SourceUnreachable after the last retry. `headers` are sent as
+        given and never logged (an Authorization header, say)."""
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
         host = urllib.parse.urlsplit(url).netloc
@@ -103,11 +121,13 @@ class PoliteClient:
                 log.warning("retrying %s in %.1fs (attempt %d): %s", host, pause, attempt + 1, last_problem)
                 self._sleep(pause)
             self._wait_turn(host)
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return response.read()
+                    return Answer(response.status, response.headers, response.read())
             except urllib.error.HTTPError as exc:
+                if exc.code in keep:
+                    return Answer(exc.code, exc.headers, exc.read())
                 last_problem = f"HTTP {exc.code}"
                 if exc.code == 429 or exc.code >= 500:
                     wait = _retry_after(exc.headers.get("Retry-After"))

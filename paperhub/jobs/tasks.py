@@ -12,7 +12,7 @@ from typing import Any
 from django_tasks import task
 
 from paperhub.digests import sending
-from paperhub.ingest import runs
+from paperhub.ingest import github, runs
 from paperhub.ingest.http import SourceError
 from paperhub.ingest.pipeline import IngestSummary
 from paperhub.ingest.report import ErrorLog
@@ -59,3 +59,12 @@ def send_digests() -> dict[str, Any]:
         errors = [error for report in reports.values() for error in report.errors][:20]
         raise JobFailed("\n".join([*errors, f"{failed} digests could not be sent (`paperhub digests status`)"]))
     return {frequency: report.line() for frequency, report in reports.items()}
+
+
+@task()
+def refresh_github_stars() -> dict[str, Any]:
+    """GitHub stars of the repositories checked longest ago, PAPERHUB_GITHUB_PER_RUN of them (ingest/github.py)."""
+    try:
+        return {"summary": github.refresh_stars().line()}
+    except SourceError as exc:
+        raise JobFailed(f"{exc}. The next run goes on from here.") from None
