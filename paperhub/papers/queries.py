@@ -95,8 +95,8 @@ def author_names_by_paper(paper_ids: list[int]) -> dict[int, list[str]]:
 def repository_stars(papers: Sequence[Paper]) -> dict[int, int]:
     """The GitHub stars of each paper's code repository, by paper id, where GitHub has told them (one query)."""
     keys = {paper.pk: repository_key(paper.code_url) for paper in papers if paper.code_url}
-    stars = dict(CodeRepository.objects.filter(full_name__in=set(keys.values()) - {""}, stars__isnull=False)
-                 .values_list("full_name", "stars"))
+    rows = CodeRepository.objects.filter(full_name__in=set(keys.values()) - {""}, stars__isnull=False)
+    stars = {name: count for name, count in rows.values_list("full_name", "stars") if count is not None}
     return {paper_id: stars[key] for paper_id, key in keys.items() if key in stars}
 
 

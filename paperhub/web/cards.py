@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from paperhub.community import queries as community
 from paperhub.papers.models import Paper
-from paperhub.papers.queries import author_names_by_paper
+from paperhub.papers.queries import author_names_by_paper, repository_stars
 from paperhub.papers.tex import render_tex
 
 
@@ -26,6 +26,7 @@ class Card:
     votes: int
     upvoted: bool
     comments: int
+    stars: int | None = None  # the code repository's GitHub stars, once known
 
     @property
     def url(self) -> str:
@@ -68,6 +69,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
+    stars = repository_stars(papers)
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
@@ -80,5 +82,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             votes=getattr(paper, "votes", paper.upvotes),
             upvoted=paper.pk in upvoted,
             comments=counts.get(paper.pk, 0),
+            stars=stars.get(paper.pk),
         ))
     return result

@@ -9,8 +9,9 @@ from paperhub.community import services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
 from paperhub.core import tokens
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import CodeRepository, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.web.templatetags.paperhub_tags import short_count
 from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
@@ -246,3 +247,21 @@ def test_periods_at_the_calendars_edges_are_not_found(client, papers):
                  "/papers/month/0001-01", "/papers/week/9999-W52", "/papers/week/0001-W01"):
         assert client.get(path).status_code == 404, path
     assert client.get("/papers/date/9999-11-01").status_code == 200  # near the edge is still a day
+
+
+def test_code_link_with_stars_and_project_page_on_cards_and_page(client, papers):
+    Paper.objects.filter(uid="2611.00002").update(code_url="https://github.com/Owner/Repo",
+                                                  project_url="https://owner.github.io/repo/")
+    CodeRepository.objects.create(full_name="owner/repo", stars=1234)
+    for html in (client.get("/").content.decode(), client.get("/papers/2611.00002").content.decode()):
+        assert 'href="https://github.com/Owner/Repo" rel="noopener nofollow ugc">Code' in html
+        assert "★ 1.2k</span>" in html and 'title="1234 GitHub stars"' in html
+        assert 'href="https://owner.github.io/repo/" rel="noopener nofollow ugc">Project page</a>' in html
+    home = client.get("/").content.decode()
+    assert 'href="javascript:' not in home and 'href="https://project.example"' in home  # the unsafe code link left out
+
+
+@pytest.mark.parametrize(("count", "shown"), [(0, "0"), (950, "950"), (1000, "1k"), (1234, "1.2k"), (12_345, "12.3k"),
+                                              (999_949, "999.9k"), (999_999, "1M"), (1_500_000, "1.5M")])
+def test_short_count(count, shown):
+    assert short_count(count) == shown

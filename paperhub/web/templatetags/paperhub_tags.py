@@ -1,4 +1,4 @@
-"""Template filters: safe outbound URLs, comment Markdown."""
+"""Template filters: safe outbound URLs, comment Markdown, star counts."""
 
 from urllib.parse import urlsplit
 
@@ -19,3 +19,12 @@ def safe_url(url: str) -> str:
 @register.filter
 def markdown(body: str) -> SafeString:
     return render_comment(body)
+
+
+@register.filter
+def short_count(count: int) -> str:
+    """A count as Hugging Face shows stars: 950, 1.2k, 12.3k, 1.2M (one decimal, none when it is 0)."""
+    for size, unit in ((1_000_000, "M"), (1_000, "k")):
+        if count >= size * 0.99995:  # 999,960 is 1M, not 1000.0k
+            return f"{count / size:.1f}".removesuffix(".0") + unit
+    return str(count)
