@@ -28,8 +28,9 @@ def user(username: str) -> dict[str, Any]:
 
 
 def paper(item: Paper, authors: list[str], votes: int, comments: int,
-          entry: FeedEntry | None = None) -> dict[str, Any]:
-    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item)."""
+          entry: FeedEntry | None = None, stars: int | None = None) -> dict[str, Any]:
+    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item); `stars` are its
+    code repository's GitHub stars, where known."""
     shaped: dict[str, Any] = {
         "id": item.uid,
         "authors": [{"_id": f"{item.uid}#{i}", "name": name, "hidden": False} for i, name in enumerate(authors)],
@@ -42,6 +43,8 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
         "githubRepo": item.code_url or None,
         "projectPage": item.project_url or None,
     }
+    if stars is not None:
+        shaped["githubStars"] = stars
     if item.organization:
         shaped["organization"] = {"_id": item.organization, "name": item.organization,
                                   "fullname": item.organization, "avatar": ""}
@@ -52,10 +55,11 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
     return shaped
 
 
-def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry) -> dict[str, Any]:
+def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry,
+               stars: int | None = None) -> dict[str, Any]:
     """One element of GET /api/daily_papers: the paper, and its place in the feed."""
     shaped: dict[str, Any] = {
-        "paper": paper(item, authors, votes, comments, entry),
+        "paper": paper(item, authors, votes, comments, entry, stars),
         "publishedAt": iso(entry.submitted_at or _day_start(entry.day)),
         "title": item.title,
         "summary": item.abstract,
@@ -68,7 +72,8 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
     return shaped
 
 
-def search_item(item: Paper, authors: list[str], votes: int, comments: int) -> dict[str, Any]:
+def search_item(item: Paper, authors: list[str], votes: int, comments: int, stars: int | None = None
+                ) -> dict[str, Any]:
     """One element of GET /api/papers/search."""
-    return {"paper": paper(item, authors, votes, comments), "publishedAt": iso(item.published),
+    return {"paper": paper(item, authors, votes, comments, stars=stars), "publishedAt": iso(item.published),
             "title": item.title, "summary": item.abstract, "numComments": comments}

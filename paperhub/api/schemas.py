@@ -63,6 +63,7 @@ class PaperOut(Schema):
     discussionId: str
     numComments: int
     githubRepo: str | None
+    githubStars: int | Absent = Field(None, description="the code repository's GitHub stars, once GitHub told them")
     projectPage: str | None
     organization: HfOrganization | Absent = Field(None, description="only when the paper has one")
     submittedOnDailyAt: str | Absent = Field(None, description="only when the paper is in a feed")
@@ -242,6 +243,7 @@ class SearchQuery(Schema):
     until: dt.date | None = None
     cat: str = Field("", max_length=200, description="categories, space- or comma-separated (any of)")
     author: str = Field("", max_length=300, description="authors, comma-separated (any of)")
+    code: bool = Field(False, description="only papers that link to their code (as has:code in q)")
     sort: Literal["relevance", "newest", "upvotes"] = "relevance"
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
     limit: int = Field(20, ge=1, le=100)

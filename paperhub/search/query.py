@@ -5,6 +5,7 @@ falls back to words.
     "a phrase"     the words in this order
     author:name    papers by an author (author:"Ada Lovelace" for a full name)
     cat:cs.CL      papers in a category; cat:cs for every cs.* category
+    has:code       papers that link to their code
     -word, -"phrase", -author:x, -cat:x      exclude
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 _FIELD = re.compile(r"^(author|cat):(.+)$", re.IGNORECASE)
+_HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 _TOKEN = re.compile(r'-?(?:(?:author|cat):)?"[^"]*"|\S+', re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
@@ -34,6 +36,7 @@ class ParsedQuery:
     not_authors: tuple[str, ...] = ()
     not_categories: tuple[str, ...] = ()
     text: str = field(default="")
+    has_code: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -63,7 +66,11 @@ def parse(raw: object) -> ParsedQuery:
         "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories")}
     if text.count('"') % 2:  # an unclosed quote: read the query as plain words
         text = text.replace('"', " ")
+    has_code = False
     for token in _TOKEN.findall(text):
+        if _HAS_CODE.match(token):
+            has_code = True
+            continue
         negative = token.startswith("-") and len(token) > 1
         body = token[1:] if negative else token
         prefix = "not_" if negative else ""
@@ -89,26 +96,28 @@ def parse(raw: object) -> ParsedQuery:
         parts[prefix + "terms"].extend(_words(body))
     final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
     free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
-    return ParsedQuery(text=free_text, **final)
+    return ParsedQuery(text=free_text, has_code=has_code, **final)
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of)."""
+    """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of), and
+    only papers that link to their code."""
 
     since: date | None = None
     until: date | None = None
     categories: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    has_code: bool = False
 
     @classmethod
     def from_text(cls, since: date | str | None = None, until: date | str | None = None, categories: str = "",
-                  authors: str = "") -> "Filters":
+                  authors: str = "", has_code: bool = False) -> "Filters":
         """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
         spaces or commas, authors by commas; at most ten of each."""
         return cls(since=_day(since), until=_day(until),
                    categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
-                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10])
+                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10], has_code=has_code)
 
 
 def _day(value: date | str | None) -> date | None:

@@ -8,6 +8,7 @@ from paperhub.community import queries as community
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibliography
 from paperhub.papers.models import Paper
+from paperhub.web.papers import search_filters
 
 MAX_SEARCH = 200
 
@@ -36,8 +37,7 @@ def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpRespon
 def search_bib(request: HttpRequest) -> HttpResponse:
     """/papers/search.bib?q=...: the first 200 results of a search, with the search page's filters."""
     q = request.GET.get("q", "")[:500]
-    filters = search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
-                                           request.GET.get("cat", ""), request.GET.get("author", ""))
+    filters = search_filters(request)
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")
     sort = request.GET.get("sort", "relevance")

@@ -94,14 +94,20 @@ def upvote_chart(paper: Paper) -> str | None:
                              height=200)
 
 
+def search_filters(request: HttpRequest) -> search_api.Filters:
+    """The search filters of a request's query string (the search page's and its exports')."""
+    return search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
+                                        request.GET.get("cat", ""), request.GET.get("author", ""),
+                                        has_code=request.GET.get("code") == "1")
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """/papers/search?q=: result cards with highlights, filters, sorts and pages."""
     q = request.GET.get("q", "")[:500]
     sort = request.GET.get("sort", "relevance")
     sort = sort if sort in ("relevance", "newest", "upvotes") else "relevance"
     page = page_number(request)
-    filters = search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
-                                           request.GET.get("cat", ""), request.GET.get("author", ""))
+    filters = search_filters(request)
     results = None
     found: list = []
     if q.strip() or filters != search_api.Filters():
@@ -117,9 +123,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
-                    "cat": request.GET.get("cat", ""), "author": request.GET.get("author", "")},
+                    "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
+                    "code": filters.has_code},
         "has_next": results is not None and page * SEARCH_PAGE < results.total,
-        "extra": urlencode({k: v for k, v in request.GET.items() if k in ("sort", "since", "until", "cat", "author")}),
+        "extra": urlencode({k: v for k, v in request.GET.items()
+                            if k in ("sort", "since", "until", "cat", "author", "code")}),
     })
 
 

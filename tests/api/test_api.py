@@ -8,7 +8,7 @@ from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
-from paperhub.papers.models import Author, Paper
+from paperhub.papers.models import Author, CodeRepository, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
 
@@ -202,3 +202,20 @@ def test_profile_twin(client, papers):
     ann.save()
     assert client.get("/api/users/ann").status_code == 404 and client.get("/users/ann").status_code == 404
     assert client.get("/api/users/nobody").status_code == 404
+
+
+def test_code_stars_project_page_and_the_has_code_filter(client, papers):
+    CodeRepository.objects.filter(full_name="x/y").update(stars=1234)  # its row came when the paper landed
+    Paper.objects.filter(uid="2611.00002").update(project_url="https://claims.github.io/")
+    daily = {i["paper"]["id"]: i["paper"] for i in client.get("/api/daily_papers", {"date": "2026-11-23"}).json()}
+    assert daily["2611.00001"]["githubStars"] == 1234 and "githubStars" not in daily["2611.00002"]
+    assert daily["2611.00002"]["projectPage"] == "https://claims.github.io/"
+    info = client.get("/api/papers/2611.00001").json()
+    assert (info["githubRepo"], info["githubStars"], info["projectPage"]) == ("https://github.com/x/y", 1234, None)
+    found = client.get("/api/papers/search", {"q": "attention"}).json()
+    assert {f["paper"]["id"]: f["paper"].get("githubStars") for f in found} == {"2611.00001": 1234, "2611.00003": None}
+    for params in ({"q": "attention", "code": "true"}, {"q": "attention has:code"},
+                   {"q": "attention", "code": "1", "mode": "keyword"}, {"q": "", "code": "1", "sort": "newest"}):
+        hits = client.get("/api/search", params).json()
+        assert [h["id"] for h in hits["hits"]] == ["2611.00001"] and hits["total"] == 1, params
+    assert client.get("/api/search", {"q": "attention", "code": "maybe"}).status_code == 422

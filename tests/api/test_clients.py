@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperhub.community import services
-from paperhub.papers.models import Paper
+from paperhub.papers.models import CodeRepository, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
 
@@ -19,10 +19,13 @@ def filled(transactional_db, settings, tmp_path):
     when = datetime(2026, 11, 22, 10, tzinfo=UTC)
     upsert_papers([
         record("2611.00001", title="Sparse attention for long documents", published=when,
-               abstract="We study $\\alpha$-sparse attention <b>here</b>.", authors=("Ada Lovelace", "Alan Turing")),
+               abstract="We study $\\alpha$-sparse attention <b>here</b>. Code is available at "
+                        "https://github.com/Ada/Sparse.", comments="Project page: https://ada.github.io/sparse/",
+               authors=("Ada Lovelace", "Alan Turing")),
         record("2611.00002", title="Dense retrieval for claims", published=when),
     ])
     papers = {p.uid: p for p in Paper.objects.all()}
+    CodeRepository.objects.filter(full_name="ada/sparse").update(stars=1234)
     ann = user("ann")
     feed_entry(papers["2611.00001"], date(2026, 11, 23), "submission", submitted_by="ann",
                submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
@@ -49,6 +52,8 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
     assert info.title == "Sparse attention for long documents" and [a.name for a in info.authors] == [
         "Ada Lovelace", "Alan Turing"]
     assert info.published_at == datetime(2026, 11, 22, 10, tzinfo=UTC) and info.upvotes == 1
+    assert (info.github_repo, info.github_stars, info.project_page) == (
+        "https://github.com/Ada/Sparse", 1234, "https://ada.github.io/sparse/")
     found = list(client.list_papers(query="sparse attention"))
     assert found[0].id == "2611.00001"
 

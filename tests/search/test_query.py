@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperhub.search.query import MAX_CLAUSES, parse
+from paperhub.search.query import MAX_CLAUSES, Filters, parse
 
 
 def test_words_phrases_fields_and_exclusions():
@@ -73,3 +73,10 @@ def test_filters_from_form_text():
     assert filters == Filters(since=date(2026, 1, 2), until=None, categories=("cs.CL", "cs.LG", "stat.ML"),
                               authors=("Ada Lovelace", "Alan Turing"))
     assert Filters.from_text() == Filters() and len(Filters.from_text(categories=" ".join("x" * 20)).categories) == 10
+
+
+def test_has_code_is_a_filter_not_a_word():
+    parsed = parse('sparse HAS:code author:"Ada Lovelace"')
+    assert parsed.has_code and parsed.terms == ("sparse",) and parsed.text == "sparse"
+    assert not parse("has:codes").has_code and parse("has:codes").terms == ("has", "codes")
+    assert Filters.from_text(has_code=True).has_code and not Filters.from_text().has_code
