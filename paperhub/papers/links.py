@@ -25,13 +25,17 @@ _NOT_PROJECT = re.compile(
 _ESCAPES = (
     (re.compile(r"\\([_%&#~])"), r"\1"),
     (re.compile(r"\\(?:textasciitilde|string~|~)\{?\}?"), "~"),
-    (re.compile(r"\b(https?):\s+//", re.I), r"\1://"),  # "https: //"
-    (re.compile(r"github\s*\.\s*(com|io)\b", re.I), r"github.\1"),  # "github. com" from a wrapped line
-    (re.compile(r"(github\.com/)\s+(?=\w)", re.I), r"\1"),  # "github.com/ owner"
-    (re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)", re.I), r"\1/"),  # "github.com/owner/ repo"
-    (re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)", re.I), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
+    (re.compile(r"\b(https?):\s+//"), r"\1://"),  # "https: //"
+    (re.compile(r"github\s*\.\s*(com|io)\b"), r"github.\1"),  # "github. com" from a wrapped line
+    (re.compile(r"(github\.com/)\s+(?=\w)"), r"\1"),  # "github.com/ owner"
+    (re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)"), r"\1/"),  # "github.com/owner/ repo"
+    (re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)"), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
 )
-_URL = re.compile(r"(?:https?://|www\.|(?<![\w./@-])(?=[\w.-]+\.github\.io|github\.com/))[^\s{}<>\"'\\|]+", re.I)
+#: Capitalised schemes and hosts, lowered first so that the patterns need no IGNORECASE (which is 3-10 times
+#: slower: it defeats the regex engine's search for a literal prefix).
+_CAPITALISED = ("HTTPS:", "Https:", "HTTP:", "Http:", "WWW.", "GitHub.", "Github.", "GITHUB.", "gitHub.",
+                "GitHub .", "Github .", "GITHUB .", ".COM", ".IO")
+_URL = re.compile(r"(?:https?://|www\.|(?<![\w./@-])(?=[\w.-]+\.github\.io|github\.com/))[^\s{}<>\"'\\|]+")
 _REPO = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]+)",
                    re.I)
 #: A pull request, issue or commit: a change to someone's repository rather than the paper's own.
@@ -66,6 +70,9 @@ class _Found:
 
 
 def _unescape(text: str) -> str:
+    for variant in _CAPITALISED:
+        if variant in text:
+            text = text.replace(variant, variant.lower())
     for pattern, replacement in _ESCAPES:
         text = pattern.sub(replacement, text)
     return text
@@ -148,5 +155,9 @@ def _project_page(found: list[_Found]) -> str:
 
 def find_links(abstract: str, comments: str = "") -> Links:
     """The code repository and project page a paper's abstract and comments name (comments after the abstract)."""
-    found = _urls(_unescape(f"{abstract}\n{comments}"))
+    text = f"{abstract}\n{comments}"
+    folded = text.lower()
+    if "http" not in folded and "www." not in folded and "github" not in folded:
+        return NO_LINKS  # most papers name no URL: the patterns below cost 30 times more than this test
+    found = _urls(_unescape(text))
     return Links(code_url=_own_code(found), project_url=_project_page(found))

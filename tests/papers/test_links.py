@@ -92,3 +92,9 @@ def test_repository_normalised_and_keyed() -> None:
 
 def test_nothing_found_in_plain_text() -> None:
     assert find_links("We study transformers.", "10 pages") == find_links("", "")
+
+
+def test_capitalised_schemes_and_hosts():
+    assert find_links("Code: HTTPS://GitHub.com/Owner/Repo. Project page: Https://Owner.GitHub.io/x").code_url == (
+        "https://github.com/Owner/Repo")
+    assert find_links("Project page: Https://Owner.GitHub.io/x").project_url == "https://Owner.github.io/x"
