@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from paperhub.community import queries as community
+from paperhub.papers import ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper
 from paperhub.papers.tex import render_tex
@@ -26,6 +27,7 @@ class Card:
     votes: int
     upvoted: bool
     comments: int
+    rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
 
     @property
     def url(self) -> str:
@@ -68,6 +70,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
+    badges = ranks.ranks_for(ids)
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
@@ -80,5 +83,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             votes=getattr(paper, "votes", paper.upvotes),
             upvoted=paper.pk in upvoted,
             comments=counts.get(paper.pk, 0),
+            rank=badges.get(paper.pk),
         ))
     return result
