@@ -67,8 +67,9 @@ def author_settings(request: HttpRequest) -> HttpResponse:
         authorship.set_comment_mail(request.user, request.POST.get("comment_mail") == "on")
         messages.success(request, "Saved.")
         return redirect("author_settings")
-    return render(request, "web/author_settings.html", {"comment_mail": authorship.comment_mail_on(require_user(request.user)),
-                                                        "claims": community.claims_of(request.user)})
+    context = {"comment_mail": authorship.comment_mail_on(require_user(request.user)),
+               "claims": community.claims_of(request.user)}
+    return render(request, "web/author_settings.html", context)
 
 
 def comment_mail_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
