@@ -204,7 +204,7 @@ def _concrete(name: str, hostile) -> str | None:
         "password_reset_done": "/accounts/password_reset/done/",
         "password_reset_confirm": "/accounts/reset/MQ/set-password/", "password_reset_complete": "/accounts/reset/done/",
         "digest_subscribe": "/digests/subscribe", "digest_confirm": "/digests/confirm/not-a-token",
-        "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/claims/{paper.pk}/new",
+        "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
         "author_settings": "/accounts/authorship/",
         "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token",
     }.get(name)
@@ -266,7 +266,7 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})
     client.post("/accounts/tokens/", {"revoke": "1"})
     eves = Author.objects.get(name__startswith="Eve")
-    client.post(f"/claims/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
+    client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before
     assert Comment.objects.get().body.startswith("<script>") and Comment.objects.get().visible
     assert not Collection.objects.filter(owner=mallory).exists()

@@ -79,10 +79,11 @@ def test_the_settings_page_turns_comment_mail_off(client, paper):
 
 
 @pytest.mark.django_db
-def test_huggingface_hub_reads_claimed_authors(paper, live_server):
+def test_huggingface_hub_reads_claimed_authors(paper, live_server, monkeypatch):
     """huggingface_hub's own PaperAuthor parses the claimed author (user, status) from our answer."""
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, constants
 
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # set for model loading elsewhere; this is HTTP
     approved_claim(user("ann"), paper, 1)
     info = HfApi(endpoint=live_server.url).paper_info(paper.uid)
     assert info.authors[1].user.username == "ann" and info.authors[1].status == "claimed_verified"
