@@ -208,6 +208,12 @@ PAPERHUB_IMPORT_DAILY_QUOTA = env_int("PAPERHUB_IMPORT_DAILY_QUOTA", 20)
 PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
 PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
 PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
+# Authorship claims (docs/web.md, "Claiming authorship"): claims per account, and claims one account may have
+# waiting for a moderator at once.
+PAPERHUB_CLAIM_RATE = env_str("PAPERHUB_CLAIM_RATE", "20/hour")
+PAPERHUB_CLAIM_PENDING_MAX = env_int("PAPERHUB_CLAIM_PENDING_MAX", 10)
+# Rank badges: "#N Paper of the day / week / month" for the top N of each finished period.
+PAPERHUB_RANK_BADGES = env_int("PAPERHUB_RANK_BADGES", 3)
 # Accounts (docs/operations.md, "Running in public"): sign-ups per client address, password resets per client
 # address and per target address, verification mails per account; failed logins before a lockout, per client
 # address or per account, and the minutes it lasts after the last failure.

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
+from paperhub.accounts.models import VerifiedAddress
+from paperhub.community.models import AuthorClaim
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import PaperRecord
 
@@ -81,3 +84,16 @@ def user(name: str = "ann", email: str | None = None, password: str = PASSWORD, 
 def feed_entry(paper: Paper, day: date, source: str = "rule", **fields: Any) -> FeedEntry:
     """The paper in the feed of `day`, picked by the rule unless told otherwise."""
     return FeedEntry.objects.create(paper=paper, day=day, source=source, **fields)
+
+
+def verified(person: User) -> User:
+    """The user, with their address proved (as following the verification link does)."""
+    VerifiedAddress.objects.create(user=person, email=person.email.lower())
+    return person
+
+
+def approved_claim(person: User, paper: Paper, position: int = 0) -> AuthorClaim:
+    """The user as a verified author of the paper: their claim of its author at `position`, approved."""
+    author_id = paper.authorships.get(position=position).author_id
+    return AuthorClaim.objects.create(user=person, paper=paper, author_id=author_id, status=AuthorClaim.APPROVED,
+                                      decided_at=timezone.now())

@@ -20,7 +20,7 @@ from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.recommend import services as recommend
 from paperhub.recommend.models import SavedSearch, Seed
-from tests.factories import feed_entry, record, user
+from tests.factories import approved_claim, feed_entry, record, user
 
 DAY = date(2026, 11, 23)
 SCRIPT = "<script>alert('x')</script>"
@@ -71,6 +71,7 @@ def hostile(db, settings, tmp_path):
     recommend.save_search(eve, f"attention {SCRIPT}{CONTROL}")
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
     services.upvote(eve, papers["2611.00001"])
+    approved_claim(eve, papers["2611.00001"])  # her name (a payload) marked verified, her comment marked "author"
     update()
     return {"papers": papers, "eve": eve, "collection": collection}
 
@@ -85,7 +86,7 @@ def _pages(hostile) -> list[str]:
         f"/papers/{paper.uid}", "/papers/search?q=attention", f"/papers/search?q={SCRIPT}",
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
-        f"/comments/{Comment.objects.get().pk}/edit",
+        f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/",
     ]
 
 
@@ -158,7 +159,7 @@ CSRF_EXEMPT = {"digest_unsubscribe"}
 #: Forms anyone may post without logging in (they create nothing without valid input or a signed token).
 ANONYMOUS_FORMS = {  # (documentation: the test above holds them to writing nothing)
     "login", "signup", "password_reset", "password_reset_confirm", "digest_subscribe", "verify_email",
-                   "digest_confirm", "digest_unsubscribe", "feedback", "logout"}
+                   "digest_confirm", "digest_unsubscribe", "feedback", "logout", "comment_mail_unsubscribe"}
 
 
 def _named_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:
@@ -203,7 +204,9 @@ def _concrete(name: str, hostile) -> str | None:
         "password_reset_done": "/accounts/password_reset/done/",
         "password_reset_confirm": "/accounts/reset/MQ/set-password/", "password_reset_complete": "/accounts/reset/done/",
         "digest_subscribe": "/digests/subscribe", "digest_confirm": "/digests/confirm/not-a-token",
-        "digest_unsubscribe": "/digests/unsubscribe/not-a-token",
+        "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
+        "author_settings": "/accounts/authorship/",
+        "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token",
     }.get(name)
 
 
@@ -262,6 +265,8 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     client.post(f"/for-you/seeds/{seed.pk}/forget")
     client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})
     client.post("/accounts/tokens/", {"revoke": "1"})
+    eves = Author.objects.get(name__startswith="Eve")
+    client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before
     assert Comment.objects.get().body.startswith("<script>") and Comment.objects.get().visible
     assert not Collection.objects.filter(owner=mallory).exists()

@@ -51,7 +51,7 @@ from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import feeds, queries, trends
+from paperhub.papers import feeds, queries, ranks, trends
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services
@@ -117,8 +117,13 @@ def _user(request: HttpRequest) -> Any:
 
 
 def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, int]]:
-    """Author names, comment counts and code stars of papers, by paper id."""
+    """Author names, comment counts and code stars of papers, by paper id; attaches each one's verified authors
+    and rank badge for hf."""
     ids = [p.pk for p in papers]
+    verified, badges = community.verified_authors(ids), ranks.ranks_for(ids)
+    for p in papers:
+        p.verified_authors = verified.get(p.pk, [])  # type: ignore[attr-defined]
+        p.rank = badges.get(p.pk)  # type: ignore[attr-defined]
     return queries.author_names_by_paper(ids), community.comment_counts(ids), queries.repository_stars(papers)
 
 
@@ -153,8 +158,9 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
         if query.sort == "publishedAt":
             papers.sort(key=lambda p: (_entry(p).submitted_at or p.published or p.added_at), reverse=True)
     names, comments, stars = _counts(papers)
+    participating = community.author_participation([p.pk for p in papers])
     return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0), _entry(p),
-                          stars.get(p.pk)) for p in papers]
+                          stars.get(p.pk), p.pk in participating) for p in papers]
 
 
 def _entry(paper: Paper) -> FeedEntry:
@@ -369,12 +375,12 @@ def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,
          tags=["paperhub"])
 def profile(request: HttpRequest, username: str) -> dict[str, Any]:
-    """A user's collections (their private ones only with their token), latest upvoted papers and comments
-    (the JSON of /users/<name>)."""
+    """A user's collections (their private ones only with their token), latest upvoted papers and comments, and
+    the papers they are a verified author of (the JSON of /users/<name>)."""
     found = community.profile(username, _viewer(request))
     if found is None:
         raise HttpError(404, "no such user")
     return {"username": found.person.get_username(), "collections": [_collection(c) for c in found.collections],
-            "upvoted": _papers(found.upvoted),
+            "upvoted": _papers(found.upvoted), "authored": _papers(found.authored),
             "comments": [{**_comment(c), "paper": {"id": c.paper.uid, "title": c.paper.title}}
                          for c in found.comments]}

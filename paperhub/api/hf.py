@@ -7,7 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from paperhub.community.queries import Verified
 from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.ranks import Rank
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -27,13 +29,28 @@ def user(username: str) -> dict[str, Any]:
             "isPro": False, "type": "user"}
 
 
+def author(uid: str, position: int, name: str, verified: Verified | None) -> dict[str, Any]:
+    """An author entry; one a user claimed and a moderator approved carries them, as HF's claimed authors do."""
+    shaped: dict[str, Any] = {"_id": f"{uid}#{position}", "name": name, "hidden": False}
+    if verified is not None:
+        shaped.update(user=user(verified.username), status="claimed_verified",
+                      statusLastChangedAt=iso(verified.since))
+    return shaped
+
+
+def rank(badge: Rank) -> dict[str, Any]:
+    """A rank badge in our JSON (Hugging Face's API has none): "#N Paper of the day / week / month"."""
+    return {"position": badge.position, "period": badge.period.kind, "key": badge.period.key, "label": badge.label}
+
+
 def paper(item: Paper, authors: list[str], votes: int, comments: int,
           entry: FeedEntry | None = None, stars: int | None = None) -> dict[str, Any]:
     """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item); `stars` are its
     code repository's GitHub stars, where known."""
+    claimed = {v.position: v for v in getattr(item, "verified_authors", ())}  # attached by the API's _counts
     shaped: dict[str, Any] = {
         "id": item.uid,
-        "authors": [{"_id": f"{item.uid}#{i}", "name": name, "hidden": False} for i, name in enumerate(authors)],
+        "authors": [author(item.uid, i, name, claimed.get(i)) for i, name in enumerate(authors)],
         "publishedAt": iso(item.published),
         "title": item.title,
         "summary": item.abstract,
@@ -48,6 +65,8 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
     if item.organization:
         shaped["organization"] = {"_id": item.organization, "name": item.organization,
                                   "fullname": item.organization, "avatar": ""}
+    if getattr(item, "rank", None) is not None:
+        shaped["rank"] = rank(item.rank)  # type: ignore[attr-defined]
     if entry is not None:
         shaped["submittedOnDailyAt"] = iso(entry.submitted_at or _day_start(entry.day))
         if entry.submitted_by:
@@ -56,7 +75,7 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
 
 
 def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry,
-               stars: int | None = None) -> dict[str, Any]:
+               stars: int | None = None, participating: bool = False) -> dict[str, Any]:
     """One element of GET /api/daily_papers: the paper, and its place in the feed."""
     shaped: dict[str, Any] = {
         "paper": paper(item, authors, votes, comments, entry, stars),
@@ -65,7 +84,7 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
         "summary": item.abstract,
         "thumbnail": "",
         "numComments": comments,
-        "isAuthorParticipating": False,
+        "isAuthorParticipating": participating,
     }
     if entry.submitted_by:
         shaped["submittedBy"] = user(entry.submitted_by)

@@ -42,6 +42,10 @@ class HfAuthor(Schema):
     id_: str = Field(..., alias="_id")
     name: str
     hidden: bool
+    user: HfUser | Absent = Field(None, description="only for an author entry a user claimed (and a moderator "
+                                                    "approved)")
+    status: Literal["claimed_verified"] | Absent = Field(None, description="only with user")
+    statusLastChangedAt: str | None | Absent = Field(None, description="when the claim was approved; only with user")
 
 
 class HfOrganization(Schema):
@@ -49,6 +53,15 @@ class HfOrganization(Schema):
     name: str
     fullname: str
     avatar: str
+
+
+class RankBadge(Schema):
+    """paperhub's "#N Paper of the day / week / month" (Hugging Face's API has no such field)."""
+
+    position: int = Field(..., description="N: 1 for the most upvoted")
+    period: Literal["day", "week", "month"]
+    key: str = Field(..., description="the period as its page names it: 2026-11-24, 2026-W48, 2026-11")
+    label: str
 
 
 class PaperOut(Schema):
@@ -68,6 +81,8 @@ class PaperOut(Schema):
     organization: HfOrganization | Absent = Field(None, description="only when the paper has one")
     submittedOnDailyAt: str | Absent = Field(None, description="only when the paper is in a feed")
     submittedOnDailyBy: HfUser | Absent = Field(None, description="only when a user submitted it")
+    rank: RankBadge | Absent = Field(None, description="paperhub's own: only when the paper was among the top "
+                                                         "of a finished day, week or month")
 
 
 class DailyItem(Schema):
@@ -222,6 +237,7 @@ class ProfileOut(Schema):
     collections: list[CollectionOut]
     upvoted: list[PaperOut]
     comments: list[UserComment]
+    authored: list[PaperOut] = Field(..., description="papers they are a verified author of, newest first")
 
 
 # --- requests ----------------------------------------------------------------------------------------------

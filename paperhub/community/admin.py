@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from paperhub.community.models import Collection, Comment
+from paperhub.community import authorship
+from paperhub.community.models import AuthorClaim, Collection, Comment
 
 
 @admin.register(Comment)
@@ -30,3 +31,28 @@ class CommentAdmin(admin.ModelAdmin):
 class CollectionAdmin(admin.ModelAdmin):
     list_display = ("title", "owner", "public", "created_at")
     raw_id_fields = ("owner",)
+
+
+@admin.register(AuthorClaim)
+class AuthorClaimAdmin(admin.ModelAdmin):
+    """Authorship claims: approve or reject the pending ones (one approved claim per author entry)."""
+
+    list_display = ("user", "author", "paper", "status", "created_at", "decided_at", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("user__username", "user__email", "author__name", "paper__uid")
+    raw_id_fields = ("user", "paper", "author", "decided_by")
+    actions = ["approve", "reject"]
+
+    def _decide(self, request, queryset, approve: bool) -> None:  # type: ignore[no-untyped-def]
+        decided, skipped = authorship.decide(queryset, approve, request.user)
+        self.message_user(request, f"{'Approved' if approve else 'Rejected'} {decided} claim(s)."
+                          + (f" {skipped} left pending: their author entry already has an approved claim."
+                             if skipped else ""))
+
+    @admin.action(description="Approve the selected claims")
+    def approve(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Reject the selected claims")
+    def reject(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        self._decide(request, queryset, approve=False)

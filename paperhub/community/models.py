@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from paperhub.papers.models import Paper
+from paperhub.papers.models import Author, Paper
 
 
 class Upvote(models.Model):
@@ -119,3 +119,65 @@ class Submission(models.Model):
     def waiting(self) -> bool:
         """Still to be fetched or being fetched (pages poll until it is not)."""
         return self.status in (self.PENDING, self.FETCHING)
+
+
+class AuthorClaim(models.Model):
+    """A user's claim to be one author of one paper, pending until a moderator approves or rejects it.
+
+    It names the paper and the Author row (not the PaperAuthor row, which a new version of the paper rewrites),
+    so an approved claim holds across re-ingests, and claiming one paper never takes over a namesake's others.
+    """
+
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    STATUSES = [(PENDING, "waiting for a moderator"), (APPROVED, "approved"), (REJECTED, "rejected")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_claims")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="author_claims")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="claims")
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [
+            # One claim per user and entry, whatever became of it: a rejected claim is not asked again.
+            models.UniqueConstraint(fields=["user", "paper", "author"], name="claim_once"),
+            models.UniqueConstraint(fields=["paper", "author"], condition=models.Q(status="approved"),
+                                    name="claim_one_approved_per_entry"),
+            # One author per paper per user (a rejected claim leaves them free to claim the right entry).
+            models.UniqueConstraint(fields=["user", "paper"], condition=~models.Q(status="rejected"),
+                                    name="claim_one_entry_per_paper"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="claim_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.author_id} of {self.paper_id}: {self.status}"
+
+
+class AuthorSettings(models.Model):
+    """A user's choices about mail as an author; no row means the defaults (mail on)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_settings")
+    comment_mail = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "author settings"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: comment mail {'on' if self.comment_mail else 'off'}"
+
+
+class CommentNotice(models.Model):
+    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} -> {self.user_id}"

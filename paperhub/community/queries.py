@@ -3,18 +3,18 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from paperhub.community.models import Collection, Comment, Submission, Upvote
+from paperhub.community.models import AuthorClaim, Collection, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.papers import trends
-from paperhub.papers.models import Paper
+from paperhub.papers.models import Paper, PaperAuthor
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,7 @@ class Profile:
     upvoted: list[Paper]
     comments: list[Comment]
     collections: list[Collection]
+    authored: list[Paper]
 
 
 def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30) -> Profile | None:
@@ -133,7 +134,8 @@ def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int 
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         return None
-    return Profile(person, upvoted_papers(person, limit), comments_by(person, limit), collections_of(person, viewer))
+    return Profile(person, upvoted_papers(person, limit), comments_by(person, limit), collections_of(person, viewer),
+                   authored_papers(person, limit))
 
 
 def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
@@ -162,3 +164,63 @@ def upvotes_by_day(paper: Paper) -> list[tuple[date, int]]:
     rows = (Upvote.objects.filter(paper=paper).annotate(day=TruncDate("created_at")).values("day")
             .annotate(n=Count("id")).order_by("day").values_list("day", "n"))
     return [(day, n) for day, n in rows]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """An author entry of a paper that a user claimed and a moderator approved."""
+
+    position: int
+    author_id: int
+    username: str
+    since: datetime | None
+
+
+def _approved() -> QuerySet[AuthorClaim]:
+    return AuthorClaim.objects.filter(status=AuthorClaim.APPROVED)
+
+
+def verified_authors(paper_ids: Sequence[int]) -> dict[int, list[Verified]]:
+    """The verified author entries of papers, by paper, in one query."""
+    rows = (PaperAuthor.objects.filter(paper_id__in=list(paper_ids), author__claims__status=AuthorClaim.APPROVED,
+                                       author__claims__paper_id=F("paper_id"))
+            .order_by("paper_id", "position")
+            .values_list("paper_id", "position", "author_id", "author__claims__user__username",
+                         "author__claims__decided_at"))
+    found: dict[int, list[Verified]] = defaultdict(list)
+    for paper_id, position, author_id, username, since in rows:
+        found[paper_id].append(Verified(position, author_id, username, since))
+    return dict(found)
+
+
+def author_user_ids(paper: Paper) -> set[int]:
+    """The users who are verified authors of a paper (their comments on it carry the author mark)."""
+    return set(_approved().filter(paper=paper).values_list("user_id", flat=True))
+
+
+def author_participation(paper_ids: Sequence[int]) -> set[int]:
+    """Which of these papers a verified author of theirs has commented on (Hugging Face's isAuthorParticipating)."""
+    by_author = _approved().filter(paper_id=OuterRef("paper_id"), user_id=OuterRef("user_id"))
+    return set(Comment.objects.visible().filter(paper_id__in=list(paper_ids)).filter(Exists(by_author))
+               .values_list("paper_id", flat=True).distinct())
+
+
+def authored_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
+    """The papers the user is a verified author of, newest first."""
+    return list(Paper.objects.filter(author_claims__user_id=user.pk, author_claims__status=AuthorClaim.APPROVED)
+                .order_by("-published", "-id")[:limit])
+
+
+def claims_on(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[AuthorClaim]:
+    """The user's claims on a paper's author entries (none for a visitor), with the authors."""
+    if not user.is_authenticated:
+        return []
+    return list(AuthorClaim.objects.filter(user_id=user.pk, paper=paper).select_related("author"))
+
+
+def claims_of(user: AbstractBaseUser | AnonymousUser) -> list[AuthorClaim]:
+    """All the user's authorship claims, newest first, with their papers and authors."""
+    if not user.is_authenticated:
+        return []
+    return list(AuthorClaim.objects.filter(user_id=user.pk).select_related("paper", "author")
+                .order_by("-created_at", "-id"))

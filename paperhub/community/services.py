@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
+from paperhub.community import authorship
 from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
@@ -67,7 +68,10 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
         raise NotAllowed("That comment cannot be replied to.")
     if parent is not None:
         parent = reply_target(parent)
-    return Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=_clean_body(body))
+    with transaction.atomic():  # the comment and the mail about it commit together (the queue is a table)
+        comment = Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=_clean_body(body))
+        authorship.queue_comment_mail(comment)
+    return comment
 
 
 def reply_target(parent: Comment) -> Comment:

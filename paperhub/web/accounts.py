@@ -20,6 +20,7 @@ from paperhub.core import limits, tokens
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
+from paperhub.web.limits import too_many
 from paperhub.web.papers import _back
 
 
@@ -39,12 +40,6 @@ class SignUpForm(UserCreationForm):
         return name
 
 
-def _too_many(request: HttpRequest, what: str, wait: int) -> HttpResponse:
-    response = render(request, "registration/too_many.html", {"what": what, "minutes": wait // 60 + 1}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
-
-
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
@@ -57,7 +52,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wait = limits.over_limit(request, "signup", settings.PAPERHUB_SIGNUP_RATE)
         if wait:
-            return _too_many(request, "Too many new accounts from your address.", wait)
+            return too_many(request, "Too many new accounts from your address.", wait)
         user = form.save()
         accounts.queue_verification(user, _base_url(request))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -75,7 +70,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         wait = (limits.over_limit(self.request, "reset", settings.PAPERHUB_RESET_RATE)
                 or limits.over_limit(self.request, "reset-to", settings.PAPERHUB_RESET_ADDRESS_RATE, who=email))
         if wait:
-            return _too_many(self.request, "Too many password resets asked for.", wait)
+            return too_many(self.request, "Too many password resets asked for.", wait)
         accounts.queue_password_reset(email, _base_url(self.request))
         return redirect(self.get_success_url())
 
@@ -86,7 +81,7 @@ def email_address(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
         if wait:
-            return _too_many(request, "Too many verification mails asked for.", wait)
+            return too_many(request, "Too many verification mails asked for.", wait)
         accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
         messages.success(request, "We mailed you a new link.")
         return redirect("email_address")
@@ -106,12 +101,13 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """A user's upvotes, comments and (visible) collections."""
+    """A user's papers (as a verified author), upvotes, comments and (visible) collections."""
     found = community.profile(username, request.user)
     if found is None:
         raise Http404("no such user")
     return render(request, "web/profile.html", {"person": found.person, "cards": cards(request, found.upvoted),
-                                                "comments": found.comments, "collections": found.collections})
+                                                "comments": found.comments, "collections": found.collections,
+                                                "authored": cards(request, found.authored)})
 
 
 def collection_page(request: HttpRequest, username: str, slug: str) -> HttpResponse:

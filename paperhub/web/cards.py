@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from paperhub.community import queries as community
+from paperhub.papers import ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
 from paperhub.papers.tex import render_tex
@@ -27,6 +28,7 @@ class Card:
     upvoted: bool
     comments: int
     stars: int | None = None  # the code repository's GitHub stars, once known
+    rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
 
     @property
     def url(self) -> str:
@@ -70,6 +72,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     upvoted = community.upvoted_ids(request.user, ids)
     counts = community.comment_counts(ids)
     stars = repository_stars(papers)
+    badges = ranks.ranks_for(ids)
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
@@ -83,5 +86,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             upvoted=paper.pk in upvoted,
             comments=counts.get(paper.pk, 0),
             stars=stars.get(paper.pk),
+            rank=badges.get(paper.pk),
         ))
     return result

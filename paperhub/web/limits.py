@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -39,6 +40,13 @@ def rate_for(route_name: str) -> tuple[str, str] | None:
 def _refusal(status: int, title: str, text: str) -> HttpResponse:
     html = render_to_string("web/refused.html", {"title": title, "text": text})
     return HttpResponse(html, status=status)
+
+
+def too_many(request: HttpRequest, what: str, wait: int) -> HttpResponse:
+    """The 429 page for one client's or account's limit on a form (sign-ups, resets, claims), with Retry-After."""
+    response = render(request, "registration/too_many.html", {"what": what, "minutes": wait // 60 + 1}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 class RequestLimitsMiddleware:

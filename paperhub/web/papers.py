@@ -23,7 +23,7 @@ from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
-from paperhub.web import charts
+from paperhub.web import authorship, charts
 from paperhub.web.cards import cards, page_number
 
 SEARCH_PAGE = 20
@@ -46,10 +46,11 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
     own = community.own_collections(request.user)
+    authorships = list(paper.authorships.all())
     return render(request, "web/paper.html", {
         "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
-        "authorships": list(paper.authorships.all()), "bibtex": bibtex(paper, authors),
+        **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors})[0],
         "discussion": community.discussion(paper),
         "similar": similar_items(paper),
@@ -179,7 +180,8 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
     except services.NotAllowed as exc:
         messages.error(request, str(exc))
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper)})
+        return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper),
+                                                      "author_ids": community.author_user_ids(paper)})
     return redirect(reverse("paper", args=[paper.uid]) + "#comments")
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
-from paperhub.web import accounts, exports, feeds, foryou, maps, papers, trends
+from paperhub.web import accounts, authorship, exports, feeds, foryou, maps, papers, trends
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit", papers.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/delete", papers.comment_delete, name="comment_delete"),
     path("authors/<str:slug>", papers.author_page, name="author"),
+    path("authors/claim/<int:paper_id>", authorship.claim, name="claim"),
     path("users/<str:username>", accounts.profile, name="profile"),
     path("collections/", accounts.collections, name="collections"),
     path("collections/add", accounts.collect, name="collect"),
@@ -48,6 +49,9 @@ urlpatterns = [
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/email/", accounts.email_address, name="email_address"),
     path("accounts/verify/<str:token>", accounts.verify_email, name="verify_email"),
+    path("accounts/authorship/", authorship.author_settings, name="author_settings"),
+    path("accounts/comment-mail/stop/<str:token>", authorship.comment_mail_unsubscribe,
+         name="comment_mail_unsubscribe"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("digests/subscribe", digests.subscribe, name="digest_subscribe"),
     path("digests/confirm/<str:token>", digests.confirm, name="digest_confirm"),

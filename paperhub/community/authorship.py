@@ -1,0 +1,149 @@
+"""Claiming authorship of papers, moderators' decisions, and the mail approved authors get about comments.
+
+A claim is per paper: it names one paper and one of its author entries. Approving it makes the user a verified
+author of that paper only, never of every paper by the same name (two people may share one Author row: see
+docs/architecture.md, "Papers"); each of their other papers is claimed on its own.
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+
+from paperhub.accounts import services as accounts
+from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
+from paperhub.core.permissions import NotAllowed, User, require_user
+from paperhub.papers.models import Author, Paper
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "paperhub.community.comment-mail"
+
+
+def claim(user: User, paper: Paper, author_id: int) -> AuthorClaim:
+    """Claim to be one author of a paper; the claim waits for a moderator. Asking again returns the same claim."""
+    user_id = require_user(user)
+    author = Author.objects.filter(pk=author_id, authorships__paper=paper).first()
+    if author is None:
+        raise NotAllowed("That name is not among this paper's authors.")
+    existing = AuthorClaim.objects.filter(user_id=user_id, paper=paper, author=author).first()
+    if existing is not None:
+        return existing
+    if AuthorClaim.objects.filter(paper=paper, author=author, status=AuthorClaim.APPROVED).exists():
+        raise NotAllowed(f"{author.name} on this paper is already claimed by a verified author.")
+    if AuthorClaim.objects.filter(user_id=user_id, paper=paper).exclude(status=AuthorClaim.REJECTED).exists():
+        raise NotAllowed("You have already claimed another author of this paper.")
+    most = settings.PAPERHUB_CLAIM_PENDING_MAX
+    if AuthorClaim.objects.filter(user_id=user_id, status=AuthorClaim.PENDING).count() >= most:
+        raise NotAllowed(f"You have {most} claims waiting for a moderator, the limit; try again once they are "
+                         f"decided.")
+    try:
+        with transaction.atomic():
+            return AuthorClaim.objects.create(user_id=user_id, paper=paper, author=author)
+    except IntegrityError:  # the same form sent twice at once
+        return AuthorClaim.objects.get(user_id=user_id, paper=paper, author=author)
+
+
+def decide(claims: QuerySet[AuthorClaim], approve: bool, moderator: User) -> tuple[int, int]:
+    """Approve or reject pending claims (the admin's actions); returns (decided, skipped). A claim for an entry
+    that another claim already holds is skipped and stays pending."""
+    decided = skipped = 0
+    status = AuthorClaim.APPROVED if approve else AuthorClaim.REJECTED
+    for pk in claims.filter(status=AuthorClaim.PENDING).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                decided += AuthorClaim.objects.filter(pk=pk, status=AuthorClaim.PENDING).update(
+                    status=status, decided_at=timezone.now(), decided_by=moderator)
+        except IntegrityError:  # one approved claim per author entry
+            skipped += 1
+    return decided, skipped
+
+
+def comment_mail_on(user_id: int) -> bool:
+    """Whether the user wants mail about comments on their papers (the default: yes)."""
+    return AuthorSettings.objects.filter(user_id=user_id).values_list("comment_mail", flat=True).first() is not False
+
+
+def set_comment_mail(user: User, on: bool) -> None:
+    """Turn mail about comments on one's papers on or off."""
+    _store_comment_mail(require_user(user), on)
+
+
+def _store_comment_mail(user_id: int, on: bool) -> None:
+    AuthorSettings.objects.update_or_create(user_id=user_id, defaults={"comment_mail": on})
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """The secret part of the unsubscribe link in a comment mail."""
+    return signing.dumps({"id": user_id}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe(token: str) -> None:
+    """Turn comment mail off for the user an unsubscribe link names; NotAllowed when the link is not valid."""
+    try:
+        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)["id"]
+    except (signing.BadSignature, KeyError, TypeError):
+        raise NotAllowed("This link is not valid.") from None
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise NotAllowed("This link is for an account that no longer exists.")
+    _store_comment_mail(user_id, False)
+
+
+def queue_comment_mail(comment: Comment) -> None:
+    """Queue the mail to the paper's verified authors about a new comment (nothing to queue: no task)."""
+    claims = AuthorClaim.objects.filter(paper_id=comment.paper_id, status=AuthorClaim.APPROVED)
+    if claims.exclude(user_id=comment.user_id).exists():
+        mail_authors.enqueue(comment.pk)
+
+
+def _recipients(comment: Comment) -> list[Any]:
+    """The paper's verified authors who want the mail and proved their address, the commenter left out."""
+    users = (get_user_model().objects.filter(author_claims__paper_id=comment.paper_id, is_active=True,
+                                             author_claims__status=AuthorClaim.APPROVED)
+             .exclude(pk=comment.user_id).distinct())
+    return [u for u in users if comment_mail_on(u.pk) and accounts.is_verified(u)]
+
+
+def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
+    base = settings.PAPERHUB_BASE_URL
+    context = {"comment": comment, "user": user, "paper": comment.paper,
+               "link": base + reverse("paper", args=[comment.paper.uid]) + f"#comment-{comment.pk}",
+               "unsubscribe": base + reverse("comment_mail_unsubscribe", args=[unsubscribe_token(user.pk)]),
+               "settings_link": base + reverse("author_settings")}
+    body = render_to_string("community/comment_mail.txt", context)
+    subject = f"New comment on your paper: {comment.paper.title[:80]}"
+    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
+                                  headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
+
+
+@task()
+def mail_authors(comment_id: int) -> dict[str, Any]:
+    """Mail the paper's verified authors about a comment. Each (comment, author) is claimed by inserting its
+    CommentNotice before sending, so a rerun never sends twice; a failed send gives its claim back for a retry."""
+    comment = Comment.objects.select_related("paper", "user").filter(pk=comment_id).first()
+    if comment is None or not comment.visible:
+        return {"sent": 0}
+    sent = 0
+    for user in _recipients(comment):
+        try:
+            with transaction.atomic():
+                notice = CommentNotice.objects.create(comment=comment, user=user)
+        except IntegrityError:  # sent (or being sent) by an earlier run
+            continue
+        try:
+            _message(comment, user).send()
+        except Exception:
+            notice.delete()
+            raise
+        CommentNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
+        sent += 1
+    return {"sent": sent}

@@ -1,0 +1,124 @@
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from paperhub.community import authorship, queries, services
+from paperhub.community.models import AuthorClaim, CommentNotice
+from paperhub.core.permissions import NotAllowed
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import approved_claim, record, user, verified
+
+
+@pytest.fixture
+def papers(db):
+    """Two papers by Ada Lovelace (one name: one Author row, two people perhaps) and Charles Babbage."""
+    upsert_papers([record("2611.00001"), record("2611.00002", authors=("Ada Lovelace", "Grace Hopper"))])
+    return list(Paper.objects.order_by("uid"))
+
+
+def _author_id(paper, position=0):
+    return paper.authorships.get(position=position).author_id
+
+
+def test_a_claim_waits_for_a_moderator_and_asking_again_changes_nothing(papers):
+    ann = user("ann")
+    made = authorship.claim(ann, papers[0], _author_id(papers[0]))
+    assert made.status == AuthorClaim.PENDING
+    assert authorship.claim(ann, papers[0], _author_id(papers[0])) == made
+    assert AuthorClaim.objects.count() == 1
+    assert queries.verified_authors([papers[0].pk]) == {}  # nothing shows before a moderator approves
+
+
+def test_claims_are_refused_for_strangers_and_other_papers_authors(papers):
+    ann = user("ann")
+    with pytest.raises(NotAllowed):
+        authorship.claim(AnonymousUser(), papers[0], _author_id(papers[0]))
+    with pytest.raises(NotAllowed, match="not among"):
+        authorship.claim(ann, papers[0], _author_id(papers[1], 1))  # Grace Hopper is not on the first paper
+    authorship.claim(ann, papers[0], _author_id(papers[0]))
+    with pytest.raises(NotAllowed, match="another author"):
+        authorship.claim(ann, papers[0], _author_id(papers[0], 1))
+
+
+def test_pending_claims_are_capped_per_user(papers, settings):
+    settings.PAPERHUB_CLAIM_PENDING_MAX = 1
+    ann = user("ann")
+    authorship.claim(ann, papers[0], _author_id(papers[0]))
+    with pytest.raises(NotAllowed, match="waiting"):
+        authorship.claim(ann, papers[1], _author_id(papers[1]))
+
+
+def test_a_moderator_approves_one_claim_per_entry_and_only_for_that_paper(papers):
+    ann, bob, mod = user("ann"), user("bob"), user("mod", is_staff=True)
+    first = authorship.claim(ann, papers[0], _author_id(papers[0]))
+    second = authorship.claim(bob, papers[0], _author_id(papers[0]))
+    assert authorship.decide(AuthorClaim.objects.all(), True, mod) == (1, 1)  # bob's stays pending
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.decided_by, second.status) == (AuthorClaim.APPROVED, mod, AuthorClaim.PENDING)
+    assert authorship.decide(AuthorClaim.objects.filter(pk=second.pk), False, mod) == (1, 0)
+    with pytest.raises(NotAllowed, match="already claimed"):
+        authorship.claim(user("cy"), papers[0], _author_id(papers[0]))
+    # Ada Lovelace's other paper is not ann's: a claim is per paper, never per name.
+    assert [p.uid for p in queries.authored_papers(ann)] == ["2611.00001"]
+    assert queries.verified_authors([p.pk for p in papers]) == {
+        papers[0].pk: [queries.Verified(0, _author_id(papers[0]), "ann", first.decided_at)]}
+
+
+def test_an_approved_claim_outlives_a_new_version_of_the_paper(papers):
+    ann = user("ann")
+    approved_claim(ann, papers[0])
+    upsert_papers([record("2611.00001", version=2, authors=("Charles Babbage", "Ada Lovelace"),
+                          updated=datetime(2026, 1, 1, tzinfo=UTC))])
+    assert [v.position for v in queries.verified_authors([papers[0].pk])[papers[0].pk]] == [1]
+
+
+def test_author_participation_needs_a_verified_authors_own_visible_comment(papers):
+    ann, bob = user("ann"), user("bob")
+    approved_claim(ann, papers[0])
+    services.add_comment(bob, papers[0], "a question")
+    services.add_comment(ann, papers[1], "not my paper")
+    assert queries.author_participation([p.pk for p in papers]) == set()
+    answer = services.add_comment(ann, papers[0], "an answer")
+    assert queries.author_participation([p.pk for p in papers]) == {papers[0].pk}
+    assert queries.author_user_ids(papers[0]) == {ann.pk}
+    services.delete_comment(ann, answer)
+    assert queries.author_participation([p.pk for p in papers]) == set()
+
+
+def test_comment_mail_setting_defaults_on_and_the_unsubscribe_link_turns_it_off(papers):
+    ann = user("ann")
+    assert authorship.comment_mail_on(ann.pk)
+    authorship.unsubscribe(authorship.unsubscribe_token(ann.pk))
+    assert not authorship.comment_mail_on(ann.pk)
+    authorship.set_comment_mail(ann, True)
+    assert authorship.comment_mail_on(ann.pk)
+    with pytest.raises(NotAllowed):
+        authorship.unsubscribe(authorship.unsubscribe_token(ann.pk)[:-2] + "xx")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_authors_get_one_mail_per_comment_by_someone_else(mail_sink, run_tasks, settings):
+    settings.PAPERHUB_BASE_URL = "https://hub.example.org"
+    upsert_papers([record("2611.00001", title="Engines <b>that</b> compute")])
+    paper = Paper.objects.get()
+    ann, bob, eve = verified(user("ann")), verified(user("bob")), user("eve")
+    approved_claim(ann, paper, 0)
+    approved_claim(bob, paper, 1)
+    authorship.set_comment_mail(bob, False)
+    services.add_comment(ann, paper, "my own comment")  # no mail to oneself; bob said no
+    services.add_comment(eve, paper, "How does the **mill** work?")
+    assert mail_sink.messages == []  # not in the request: from the queue
+    ran = run_tasks()
+    assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+    message = mail_sink.messages[0]
+    body = message.get_body(("plain",)).get_content()
+    assert "eve commented" in body and "How does the **mill** work?" in body and "Engines <b>that</b>" in body
+    token = authorship.unsubscribe_token(ann.pk)
+    assert f"https://hub.example.org/accounts/comment-mail/stop/{token}" in body
+    assert token in message["List-Unsubscribe"]
+    for row in ran:  # a worker running the same task again sends nothing more
+        authorship.mail_authors.call(*row.args_kwargs["args"])
+    assert len(mail_sink.messages) == 1 and CommentNotice.objects.filter(sent_at__isnull=False).count() == 1

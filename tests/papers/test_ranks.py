@@ -1,0 +1,68 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from paperhub.papers import feeds, ranks
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import feed_entry, record
+
+MONDAY = date(2026, 11, 16)  # ISO week 2026-W47
+TODAY = date(2026, 12, 3)  # the week and November are over
+
+
+def _papers(n: int) -> list[Paper]:
+    upsert_papers([record(f"2611.{i:05d}", published=datetime(2026, 11, 10, tzinfo=UTC) + timedelta(hours=i))
+                   for i in range(n)])
+    return list(Paper.objects.order_by("uid"))
+
+
+def test_best_prefers_the_smallest_position_then_the_longer_period():
+    day, week, month = (feeds.day_period(MONDAY), feeds.week_period(MONDAY), feeds.month_period(MONDAY))
+    assert ranks.best([ranks.Rank(2, day), ranks.Rank(3, week)]) == ranks.Rank(2, day)
+    assert ranks.best([ranks.Rank(1, day), ranks.Rank(1, month), ranks.Rank(1, week)]) == ranks.Rank(1, month)
+    assert ranks.best([]) is None
+    assert ranks.Rank(2, week).label == "#2 Paper of the week"
+
+
+def test_only_finished_periods_rank():
+    periods = ranks.finished_periods([date(2026, 11, 30), date(2026, 12, 2)], today=date(2026, 12, 3))
+    assert {p.key for p in periods["day"]} == {"2026-11-30", "2026-12-02"}
+    assert {p.key for p in periods["week"]} == set()  # 2026-W49 (30 Nov - 6 Dec) is still running
+    assert {p.key for p in periods["month"]} == {"2026-11"}
+
+
+@pytest.mark.django_db
+def test_ranks_follow_the_feed_pages_order(django_assert_max_num_queries):
+    papers = _papers(6)
+    votes = [5, 9, 1, 9, 0, 3]
+    for i, (paper, n) in enumerate(zip(papers, votes, strict=True)):
+        feed_entry(paper, MONDAY + timedelta(days=i % 2), external_upvotes=n)
+    feed_entry(papers[2], MONDAY + timedelta(days=3), external_upvotes=20)  # again later: its best entry counts
+    with django_assert_max_num_queries(4):
+        found = ranks.ranks_for([p.pk for p in papers], today=TODAY, top=3)
+    for kind in ranks.KINDS:
+        period = feeds.parse_period(kind, {"day": "2026-11-16", "week": "2026-W47", "month": "2026-11"}[kind])
+        page, _ = feeds.period_papers(period, limit=3)
+        for position, paper in enumerate(page, 1):
+            assert paper.votes or paper.pk not in found
+            if paper.votes:
+                assert found[paper.pk].position <= position  # its best badge is at least this one
+    # #1 of the week and month: papers[2] (20 votes on Thursday); Monday's #1 papers[0] (5 votes); on Tuesday
+    # papers[3] (9, newer than papers[1], which is #2 of the day and #3 of the week and month).
+    tuesday = MONDAY + timedelta(days=1)
+    assert found[papers[2].pk] == ranks.Rank(1, feeds.month_period(MONDAY))
+    assert found[papers[0].pk] == ranks.Rank(1, feeds.day_period(MONDAY))
+    assert found[papers[3].pk] == ranks.Rank(1, feeds.day_period(tuesday))
+    assert found[papers[1].pk] == ranks.Rank(2, feeds.day_period(tuesday))
+    assert papers[4].pk not in found  # third of Monday's feed, but without a vote
+
+
+@pytest.mark.django_db
+def test_no_badges_while_a_period_runs_or_when_turned_off():
+    paper = _papers(1)[0]
+    feed_entry(paper, TODAY, external_upvotes=4)
+    assert ranks.ranks_for([paper.pk], today=TODAY, top=3) == {}
+    assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=0) == {}
+    assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=3) == {
+        paper.pk: ranks.Rank(1, feeds.day_period(TODAY))}
