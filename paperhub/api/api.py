@@ -116,9 +116,10 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int]]:
+def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, list[str]]]:
+    """Author names, comment counts and keywords of papers, by id."""
     ids = [p.pk for p in papers]
-    return queries.author_names_by_paper(ids), community.comment_counts(ids)
+    return queries.author_names_by_paper(ids), community.comment_counts(ids), search_api.keywords_of(ids)
 
 
 @api.get("/daily_papers", response={200: list[DailyItem], 400: Detail}, by_alias=True, exclude_unset=True,
@@ -151,8 +152,9 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
             papers, _ = feeds.period_papers(period, offset=query.p * query.limit, limit=query.limit)
         if query.sort == "publishedAt":
             papers.sort(key=lambda p: (_entry(p).submitted_at or p.published or p.added_at), reverse=True)
-    names, comments = _counts(papers)
-    return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0), _entry(p))
+    names, comments, keywords = _counts(papers)
+    return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0),
+                          keywords.get(p.pk, []), _entry(p))
             for p in papers]
 
 
@@ -175,8 +177,9 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
-    names, comments = _counts(papers)
-    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
+    names, comments, keywords = _counts(papers)
+    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []))
+            for p in papers]
 
 
 @api.get("/search", response=SearchPage, tags=["paperhub"])
@@ -286,8 +289,9 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
         picks = recommend.for_you(_user(request), limit=limit, offset=offset)
     except NotReady as exc:
         raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
-    names, comments = _counts([p.paper for p in picks])
-    return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0)),
+    names, comments, keywords = _counts([p.paper for p in picks])
+    return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0),
+                      keywords.get(p.paper.pk, [])),
              "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
 
 
@@ -307,8 +311,8 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
     by_id = {h.id: h for h in hits}
     ordered = [(by_id[p.pk], p) for p in queries.papers_in_order(list(by_id))]
-    names, comments = _counts([p for _, p in ordered])
-    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)),
+    names, comments, keywords = _counts([p for _, p in ordered])
+    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, [])),
              "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}
             for h, p in ordered]
 
@@ -318,10 +322,10 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
 def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
     paper = _paper_or_404(paper_id)
-    names, comments = _counts([paper])
+    names, comments, keywords = _counts([paper])
     entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
     return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
-                    comments.get(paper.pk, 0), entry)
+                    comments.get(paper.pk, 0), keywords.get(paper.pk, []), entry)
 
 
 def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
@@ -330,8 +334,8 @@ def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
 
 
 def _papers(papers: list[Paper]) -> list[dict[str, Any]]:
-    names, comments = _counts(papers)
-    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0)) for p in papers]
+    names, comments, keywords = _counts(papers)
+    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, [])) for p in papers]
 
 
 def _collection(collection: Collection) -> dict[str, Any]:

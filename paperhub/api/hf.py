@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.summary import one_line
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -27,9 +28,10 @@ def user(username: str) -> dict[str, Any]:
             "isPro": False, "type": "user"}
 
 
-def paper(item: Paper, authors: list[str], votes: int, comments: int,
+def paper(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
           entry: FeedEntry | None = None) -> dict[str, Any]:
-    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item)."""
+    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item); ai_keywords and
+    ai_summary are ours (search/keyphrases.py, papers/summary.py: extracted, not generated)."""
     shaped: dict[str, Any] = {
         "id": item.uid,
         "authors": [{"_id": f"{item.uid}#{i}", "name": name, "hidden": False} for i, name in enumerate(authors)],
@@ -41,6 +43,8 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
         "numComments": comments,
         "githubRepo": item.code_url or None,
         "projectPage": item.project_url or None,
+        "ai_keywords": keywords,
+        "ai_summary": one_line(item.abstract),
     }
     if item.organization:
         shaped["organization"] = {"_id": item.organization, "name": item.organization,
@@ -52,10 +56,11 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
     return shaped
 
 
-def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry) -> dict[str, Any]:
+def daily_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
+               entry: FeedEntry) -> dict[str, Any]:
     """One element of GET /api/daily_papers: the paper, and its place in the feed."""
     shaped: dict[str, Any] = {
-        "paper": paper(item, authors, votes, comments, entry),
+        "paper": paper(item, authors, votes, comments, keywords, entry),
         "publishedAt": iso(entry.submitted_at or _day_start(entry.day)),
         "title": item.title,
         "summary": item.abstract,
@@ -68,7 +73,7 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
     return shaped
 
 
-def search_item(item: Paper, authors: list[str], votes: int, comments: int) -> dict[str, Any]:
+def search_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str]) -> dict[str, Any]:
     """One element of GET /api/papers/search."""
-    return {"paper": paper(item, authors, votes, comments), "publishedAt": iso(item.published),
+    return {"paper": paper(item, authors, votes, comments, keywords), "publishedAt": iso(item.published),
             "title": item.title, "summary": item.abstract, "numComments": comments}

@@ -29,6 +29,8 @@ class Job:
             return str(tasks.ingest_hf_daily.enqueue(today.isoformat()).id)
         if self.name == "digests":
             return str(tasks.send_digests.enqueue().id)
+        if self.name == "keywords":
+            return str(tasks.make_keywords.enqueue().id)
         raise ValueError(self.name)
 
 
@@ -36,6 +38,7 @@ JOBS = {job.name: job for job in (
     Job("arxiv", 2 * 3600, "new papers of PAPERHUB_CATEGORIES from the arXiv API, every 2 hours"),
     Job("hf-daily", 3 * 3600, "Hugging Face's daily papers, every 3 hours"),
     Job("digests", 3600, "email the digests that are due, every hour (each exactly once)"),
+    Job("keywords", 300, "keywords of papers added or changed since the last run, every 5 minutes"),
 )}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django_tasks import task
 
+from paperhub import search
 from paperhub.digests import sending
 from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
@@ -59,3 +60,13 @@ def send_digests() -> dict[str, Any]:
         errors = [error for report in reports.values() for error in report.errors][:20]
         raise JobFailed("\n".join([*errors, f"{failed} digests could not be sent (`paperhub digests status`)"]))
     return {frequency: report.line() for frequency, report in reports.items()}
+
+
+#: Papers one keywords task makes at most (about half a minute of one core); the next slot goes on from there.
+KEYWORDS_PER_RUN = 50_000
+
+
+@task()
+def make_keywords() -> dict[str, Any]:
+    """Keywords for papers added or changed since the last run (nothing before the first keyword index)."""
+    return {"papers": search.update_keywords(limit=KEYWORDS_PER_RUN) or 0}

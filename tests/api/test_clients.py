@@ -20,7 +20,8 @@ def filled(transactional_db, settings, tmp_path):
     upsert_papers([
         record("2611.00001", title="Sparse attention for long documents", published=when,
                abstract="We study $\\alpha$-sparse attention <b>here</b>.", authors=("Ada Lovelace", "Alan Turing")),
-        record("2611.00002", title="Dense retrieval for claims", published=when),
+        record("2611.00002", title="Dense retrieval for claims", published=when,
+               abstract="Claims need evidence. We propose dense retrieval of sparse attention evidence."),
     ])
     papers = {p.uid: p for p in Paper.objects.all()}
     ann = user("ann")
@@ -31,6 +32,7 @@ def filled(transactional_db, settings, tmp_path):
     collection = services.create_collection(ann, "Reading group")
     services.add_to_collection(ann, collection, papers["2611.00002"])
     search.update()
+    search.update_keywords()
     return papers
 
 
@@ -49,6 +51,10 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
     assert info.title == "Sparse attention for long documents" and [a.name for a in info.authors] == [
         "Ada Lovelace", "Alan Turing"]
     assert info.published_at == datetime(2026, 11, 22, 10, tzinfo=UTC) and info.upvotes == 1
+    assert info.ai_keywords == ["sparse attention"]
+    assert info.ai_summary == "We study $\\alpha$-sparse attention <b>here</b>."
+    other = client.paper_info("2611.00002")
+    assert other.ai_summary == "We propose dense retrieval of sparse attention evidence."
     found = list(client.list_papers(query="sparse attention"))
     assert found[0].id == "2611.00001"
 
