@@ -116,15 +116,16 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, int]]:
-    """Author names, comment counts and code stars of papers, by paper id; attaches each one's verified authors
-    and rank badge for hf."""
+def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, int], dict[int, list[str]]]:
+    """Author names, comment counts, code stars and keywords of papers, by paper id; attaches each one's verified
+    authors and rank badge for hf."""
     ids = [p.pk for p in papers]
     verified, badges = community.verified_authors(ids), ranks.ranks_for(ids)
     for p in papers:
         p.verified_authors = verified.get(p.pk, [])  # type: ignore[attr-defined]
         p.rank = badges.get(p.pk)  # type: ignore[attr-defined]
-    return queries.author_names_by_paper(ids), community.comment_counts(ids), queries.repository_stars(papers)
+    return (queries.author_names_by_paper(ids), community.comment_counts(ids), queries.repository_stars(papers),
+            search_api.keywords_of(ids))
 
 
 @api.get("/daily_papers", response={200: list[DailyItem], 400: Detail}, by_alias=True, exclude_unset=True,
@@ -157,10 +158,11 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
             papers, _ = feeds.period_papers(period, offset=query.p * query.limit, limit=query.limit)
         if query.sort == "publishedAt":
             papers.sort(key=lambda p: (_entry(p).submitted_at or p.published or p.added_at), reverse=True)
-    names, comments, stars = _counts(papers)
+    names, comments, stars, keywords = _counts(papers)
     participating = community.author_participation([p.pk for p in papers])
-    return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0), _entry(p),
-                          stars.get(p.pk), p.pk in participating) for p in papers]
+    return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0),
+                          keywords.get(p.pk, []), _entry(p), stars.get(p.pk), p.pk in participating)
+            for p in papers]
 
 
 def _entry(paper: Paper) -> FeedEntry:
@@ -182,8 +184,9 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
-    names, comments, stars = _counts(papers)
-    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), stars.get(p.pk))
+    names, comments, stars, keywords = _counts(papers)
+    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
+                           stars.get(p.pk))
             for p in papers]
 
 
@@ -294,9 +297,9 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
         picks = recommend.for_you(_user(request), limit=limit, offset=offset)
     except NotReady as exc:
         raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
-    names, comments, stars = _counts([p.paper for p in picks])
+    names, comments, stars, keywords = _counts([p.paper for p in picks])
     return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0),
-                        stars=stars.get(p.paper.pk)),
+                        keywords.get(p.paper.pk, []), stars=stars.get(p.paper.pk)),
              "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
 
 
@@ -316,8 +319,9 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
     by_id = {h.id: h for h in hits}
     ordered = [(by_id[p.pk], p) for p in queries.papers_in_order(list(by_id))]
-    names, comments, stars = _counts([p for _, p in ordered])
-    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), stars=stars.get(p.pk)),
+    names, comments, stars, keywords = _counts([p for _, p in ordered])
+    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
+                        stars=stars.get(p.pk)),
              "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}
             for h, p in ordered]
 
@@ -327,10 +331,10 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
 def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
     paper = _paper_or_404(paper_id)
-    names, comments, stars = _counts([paper])
+    names, comments, stars, keywords = _counts([paper])
     entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
     return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
-                    comments.get(paper.pk, 0), entry, stars.get(paper.pk))
+                    comments.get(paper.pk, 0), keywords.get(paper.pk, []), entry, stars.get(paper.pk))
 
 
 def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
@@ -339,8 +343,9 @@ def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
 
 
 def _papers(papers: list[Paper]) -> list[dict[str, Any]]:
-    names, comments, stars = _counts(papers)
-    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), stars=stars.get(p.pk)) for p in papers]
+    names, comments, stars, keywords = _counts(papers)
+    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
+                     stars=stars.get(p.pk)) for p in papers]
 
 
 def _collection(collection: Collection) -> dict[str, Any]:

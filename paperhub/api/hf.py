@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from paperhub.community.queries import Verified
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.ranks import Rank
+from paperhub.papers.summary import one_line
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -43,10 +44,11 @@ def rank(badge: Rank) -> dict[str, Any]:
     return {"position": badge.position, "period": badge.period.kind, "key": badge.period.key, "label": badge.label}
 
 
-def paper(item: Paper, authors: list[str], votes: int, comments: int,
+def paper(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
           entry: FeedEntry | None = None, stars: int | None = None) -> dict[str, Any]:
-    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item); `stars` are its
-    code repository's GitHub stars, where known."""
+    """A paper as GET /api/papers/{id} answers (and as the "paper" inside a daily papers item); ai_keywords and
+    ai_summary are ours (search/keyphrases.py, papers/summary.py: extracted, not generated); `stars` are its code
+    repository's GitHub stars, where known."""
     claimed = {v.position: v for v in getattr(item, "verified_authors", ())}  # attached by the API's _counts
     shaped: dict[str, Any] = {
         "id": item.uid,
@@ -59,6 +61,8 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
         "numComments": comments,
         "githubRepo": item.code_url or None,
         "projectPage": item.project_url or None,
+        "ai_keywords": keywords,
+        "ai_summary": one_line(item.abstract),
     }
     if stars is not None:
         shaped["githubStars"] = stars
@@ -74,11 +78,11 @@ def paper(item: Paper, authors: list[str], votes: int, comments: int,
     return shaped
 
 
-def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry: FeedEntry,
-               stars: int | None = None, participating: bool = False) -> dict[str, Any]:
+def daily_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
+               entry: FeedEntry, stars: int | None = None, participating: bool = False) -> dict[str, Any]:
     """One element of GET /api/daily_papers: the paper, and its place in the feed."""
     shaped: dict[str, Any] = {
-        "paper": paper(item, authors, votes, comments, entry, stars),
+        "paper": paper(item, authors, votes, comments, keywords, entry, stars),
         "publishedAt": iso(entry.submitted_at or _day_start(entry.day)),
         "title": item.title,
         "summary": item.abstract,
@@ -91,8 +95,8 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, entry
     return shaped
 
 
-def search_item(item: Paper, authors: list[str], votes: int, comments: int, stars: int | None = None
-                ) -> dict[str, Any]:
+def search_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
+                stars: int | None = None) -> dict[str, Any]:
     """One element of GET /api/papers/search."""
-    return {"paper": paper(item, authors, votes, comments, stars=stars), "publishedAt": iso(item.published),
+    return {"paper": paper(item, authors, votes, comments, keywords, stars=stars), "publishedAt": iso(item.published),
             "title": item.title, "summary": item.abstract, "numComments": comments}

@@ -78,6 +78,8 @@ class PaperOut(Schema):
     githubRepo: str | None
     githubStars: int | Absent = Field(None, description="the code repository's GitHub stars, once GitHub told them")
     projectPage: str | None
+    ai_keywords: list[str] = Field(description="the paper's keywords, made offline from its text (may be empty)")
+    ai_summary: str = Field(description="the abstract's sentence stating the contribution, extracted verbatim")
     organization: HfOrganization | Absent = Field(None, description="only when the paper has one")
     submittedOnDailyAt: str | Absent = Field(None, description="only when the paper is in a feed")
     submittedOnDailyBy: HfUser | Absent = Field(None, description="only when a user submitted it")

@@ -31,6 +31,8 @@ class Job:
             return str(tasks.send_digests.enqueue().id)
         if self.name == "github":
             return str(tasks.refresh_github_stars.enqueue().id)
+        if self.name == "keywords":
+            return str(tasks.make_keywords.enqueue().id)
         raise ValueError(self.name)
 
 
@@ -39,6 +41,7 @@ JOBS = {job.name: job for job in (
     Job("hf-daily", 3 * 3600, "Hugging Face's daily papers, every 3 hours"),
     Job("digests", 3600, "email the digests that are due, every hour (each exactly once)"),
     Job("github", 3600, "GitHub stars of PAPERHUB_GITHUB_PER_RUN code repositories, oldest-checked first, hourly"),
+    Job("keywords", 300, "keywords of papers added or changed since the last run, every 5 minutes"),
 )}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django_tasks import task
 
+from paperhub import search
 from paperhub.digests import sending
 from paperhub.ingest import github, runs
 from paperhub.ingest.http import SourceError
@@ -68,3 +69,13 @@ def refresh_github_stars() -> dict[str, Any]:
         return {"summary": github.refresh_stars().line()}
     except SourceError as exc:
         raise JobFailed(f"{exc}. The next run goes on from here.") from None
+
+
+#: Papers one keywords task makes at most (about half a minute of one core); the next slot goes on from there.
+KEYWORDS_PER_RUN = 50_000
+
+
+@task()
+def make_keywords() -> dict[str, Any]:
+    """Keywords for papers added or changed since the last run (nothing before the first keyword index)."""
+    return {"papers": search.update_keywords(limit=KEYWORDS_PER_RUN) or 0}

@@ -53,6 +53,7 @@ MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as tex
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"\$\$|\$|\\\(")
+_BRACES = re.compile(r"[{}]")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 
 
@@ -190,6 +191,17 @@ def plain_text(text: str) -> str:
     if "$" not in text and "\\" not in text:
         return text
     return "".join(_pieces(text, plain=True))
+
+
+def words_only(text: str) -> str:
+    """The words of a text for counting them: math spans become a comma (they end a phrase), accents Unicode,
+    other commands and braces are dropped. Not escaped."""
+    pieces, position = [], 0
+    for start, _low, _high, end in _spans(text):
+        pieces += [text[position:start], " , "]
+        position = end
+    pieces.append(text[position:])
+    return _BRACES.sub(" ", _COMMAND.sub(" ", latex_to_unicode("".join(pieces))))
 
 
 def render_tex(text: str) -> SafeString:

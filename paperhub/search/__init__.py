@@ -35,6 +35,8 @@ __all__ = [
     "static_name", "build_static_model", "sync_static_model", "static_model_due",
     # stored vectors
     "stored_vectors", "stored_count", "missing_papers", "embed_papers", "embed_missing",
+    # keywords
+    "keywords_of", "update_keywords", "forget_keywords",
     # vector packs
     "PackError", "export_vectors", "import_vectors",
 ]
@@ -234,6 +236,30 @@ def embed_missing(model: str, embedder: Embedder, limit: int | None = None, batc
     from paperhub.search import indexing
 
     return indexing.embed_missing(model, embedder, limit=limit, batch=batch, progress=progress)
+
+
+# --- keywords --------------------------------------------------------------------------------------------------
+
+def keywords_of(paper_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The stored keywords of the papers among `paper_ids` that have them, best first (one query)."""
+    from paperhub.search import keywording
+
+    return keywording.keywords_of(paper_ids)
+
+
+def update_keywords(limit: int | None = None, progress: Progress | None = None) -> int | None:
+    """Make the keywords of papers added or changed since the last run (batched, resumable); returns how many
+    papers, None before the first keyword index (whose document frequencies they need)."""
+    from paperhub.search import keywording
+
+    return keywording.update(limit, progress)
+
+
+def forget_keywords() -> int:
+    """Delete every paper's keywords, so that update_keywords() makes them all again; returns how many."""
+    from paperhub.search import keywording
+
+    return keywording.forget()
 
 
 # --- vector packs ----------------------------------------------------------------------------------------------

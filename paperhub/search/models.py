@@ -40,3 +40,19 @@ class StaticModelFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PaperKeywords(models.Model):
+    """A paper's keywords (search/keyphrases.py): derived from its text and the hub's document frequencies,
+    remade when the paper changes and by `paperhub keywords --rebuild`."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, primary_key=True, related_name="keywords")
+    phrases = models.JSONField(default=list)
+    #: The paper's changed_at when they were made: papers changed later are due (keywording.py follows them).
+    made_for = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["made_for", "paper"], name="paperkeywords_made")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {', '.join(self.phrases)}"

@@ -179,6 +179,12 @@ class _Idfs:
 _idfs = _Idfs()
 
 
+def served_idf() -> Callable[[str], float] | None:
+    """Terms' idf in the served keyword index (its document frequencies), or None before the first build."""
+    index = keyword_index()
+    return None if index is None else _idfs.lookup(index)
+
+
 def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]:
     if not ids:
         return {}

@@ -3,15 +3,18 @@
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from paperhub import search
 from paperhub.community import queries as community
 from paperhub.papers import ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
+from paperhub.papers.summary import one_line
 from paperhub.papers.tex import render_tex
 
 
@@ -27,6 +30,8 @@ class Card:
     votes: int
     upvoted: bool
     comments: int
+    summary_html: SafeString
+    keywords: list["Keyword"]
     stars: int | None = None  # the code repository's GitHub stars, once known
     rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
 
@@ -42,6 +47,25 @@ class Card:
         if len(self.authors) > 3:
             return f"{self.authors[0]} and {len(self.authors) - 1} others ({len(self.authors)} authors)"
         return ", ".join(self.authors)
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword chip: the phrase, and the search for it as a quoted phrase."""
+
+    phrase: str
+    url: str
+
+
+def quoted(phrase: str) -> str:
+    """A phrase as the search box's "exact phrase"."""
+    return '"' + phrase + '"'
+
+
+def keyword_chips(phrases: list[str]) -> list[Keyword]:
+    """Chips for a paper's keywords, each opening a search for its phrase."""
+    search_url = reverse("search")
+    return [Keyword(phrase, f"{search_url}?{urlencode({'q': quoted(phrase)})}") for phrase in phrases]
 
 
 def excerpt(text: str, words: int = 45) -> str:
@@ -73,6 +97,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     counts = community.comment_counts(ids)
     stars = repository_stars(papers)
     badges = ranks.ranks_for(ids)
+    keywords = search.keywords_of(ids)
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
@@ -87,5 +112,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             comments=counts.get(paper.pk, 0),
             stars=stars.get(paper.pk),
             rank=badges.get(paper.pk),
+            summary_html=render_tex(one_line(paper.abstract)),
+            keywords=keyword_chips(keywords.get(paper.pk, [])),
         ))
     return result

@@ -133,7 +133,7 @@ def test_api_rate_limits_per_ip_and_per_token(client, papers, settings):
 def test_shapes_are_plain_json():
     paper = Paper(uid="2501.00001", title="T", abstract="A", published=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC))
     paper.pk = 7
-    shaped = hf.paper(paper, ["A B"], 3, 1)
+    shaped = hf.paper(paper, ["A B"], 3, 1, ["a phrase"])
     assert shaped["publishedAt"] == "2025-01-02T03:04:05.000Z" and shaped["discussionId"] == "7"
     assert shaped["githubRepo"] is None and "organization" not in shaped
 

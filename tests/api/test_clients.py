@@ -22,7 +22,8 @@ def filled(transactional_db, settings, tmp_path):
                abstract="We study $\\alpha$-sparse attention <b>here</b>. Code is available at "
                         "https://github.com/Ada/Sparse.", comments="Project page: https://ada.github.io/sparse/",
                authors=("Ada Lovelace", "Alan Turing")),
-        record("2611.00002", title="Dense retrieval for claims", published=when),
+        record("2611.00002", title="Dense retrieval for claims", published=when,
+               abstract="Claims need evidence. We propose dense retrieval of sparse attention evidence."),
     ])
     papers = {p.uid: p for p in Paper.objects.all()}
     CodeRepository.objects.filter(full_name="ada/sparse").update(stars=1234)
@@ -34,6 +35,7 @@ def filled(transactional_db, settings, tmp_path):
     collection = services.create_collection(ann, "Reading group")
     services.add_to_collection(ann, collection, papers["2611.00002"])
     search.update()
+    search.update_keywords()
     return papers
 
 
@@ -54,6 +56,10 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
     assert info.published_at == datetime(2026, 11, 22, 10, tzinfo=UTC) and info.upvotes == 1
     assert (info.github_repo, info.github_stars, info.project_page) == (
         "https://github.com/Ada/Sparse", 1234, "https://ada.github.io/sparse/")
+    assert info.ai_keywords == ["sparse attention"]
+    assert info.ai_summary == "We study $\\alpha$-sparse attention <b>here</b>."
+    other = client.paper_info("2611.00002")
+    assert other.ai_summary == "We propose dense retrieval of sparse attention evidence."
     found = list(client.list_papers(query="sparse attention"))
     assert found[0].id == "2611.00001"
 
@@ -68,7 +74,7 @@ def test_feeds_parse(client, filled, kind, settings):
     for url, expected in [
         (f"/feeds/daily.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
         (f"/feeds/trending.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
-        (f"/feeds/search.{kind}?q=attention", ["Sparse attention for long documents"]),
+        (f"/feeds/search.{kind}?q=documents", ["Sparse attention for long documents"]),
         (f"/feeds/authors/ada-lovelace-{author.pk}.{kind}", ["Dense retrieval for claims",
                                                               "Sparse attention for long documents"]),
         (f"/feeds/collections/{ann.username}/reading-group.{kind}", ["Dense retrieval for claims"]),
@@ -79,7 +85,7 @@ def test_feeds_parse(client, filled, kind, settings):
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
         assert sorted(e.title for e in parsed.entries) == sorted(expected), url
         assert parsed.version == ("rss20" if kind == "rss" else "atom10")
-    entry = feedparser.parse(client.get(f"/feeds/search.{kind}?q=attention").content).entries[0]
+    entry = feedparser.parse(client.get(f"/feeds/search.{kind}?q=documents").content).entries[0]
     assert entry.link == "http://testserver/papers/2611.00001"
     assert "α-sparse" in entry.summary and "Ada Lovelace" in entry.author
     assert client.get(f"/feeds/search.{kind}").status_code == 404
@@ -101,7 +107,7 @@ def test_feeds_survive_control_characters_in_stored_text_and_queries(client, fil
     Author.objects.filter(name="Ada Lovelace").update(name="Ada\x02 Lovelace")
     Collection.objects.update(title="Reading\x0bgroup\x1b")  # (no NUL: PostgreSQL's text cannot hold one)
     author = Author.objects.get(name="Ada\x02 Lovelace")
-    for url in (f"/feeds/daily.{kind}", f"/feeds/trending.{kind}", f"/feeds/search.{kind}?q=attention%01",
+    for url in (f"/feeds/daily.{kind}", f"/feeds/trending.{kind}", f"/feeds/search.{kind}?q=documents%01",
                 f"/feeds/search.{kind}?q=%0b%01", f"/feeds/authors/ada-lovelace-{author.pk}.{kind}",
                 f"/feeds/collections/ann/reading-group.{kind}"):
         response = client.get(url)

@@ -1,0 +1,56 @@
+"""A paper's one-line summary, extracted from its abstract: the sentence that states the contribution. Pure.
+
+Verbatim (only trimmed), so it is shown as "extracted", never as if someone wrote it. docs/benchmarks.md
+("Keywords") has how often abstracts have such a sentence.
+"""
+
+import re
+
+#: Sentences that state what the paper does, strongest first: "We propose ...", then "In this paper, we ...",
+#: then "This paper ...", then any sentence whose subject is "we".
+CONTRIBUTIONS = (
+    re.compile(r"\b(?:we|here,? we|this (?:paper|work|article|letter|study)|our (?:main )?contributions?)\s+"
+               r"(?:\w+ly\s+)?(?:propose|introduce|present|develop|design|formulate|devise|describe|"
+               r"release|offer|contribute)", re.I),
+    re.compile(r"^(?:in|with) this (?:paper|work|article|letter|study|note)\b.{0,40}\bwe\b", re.I),
+    re.compile(r"^(?:this|the present|our) (?:paper|work|article|letter|study|note)\b", re.I),
+    re.compile(r"^(?:here,?\s+)?we\b", re.I),
+)
+#: Any of them (what the benchmark counts as a contribution sentence).
+CONTRIBUTION = re.compile("|".join(f"(?:{p.pattern})" for p in CONTRIBUTIONS), re.I)
+MAX_CHARS = 240
+
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[$\\])")
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|resp|approx|Dr|Prof|No)\.$", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text (abbreviations such as "e.g." and "et al." do not end one; math is kept whole)."""
+    found: list[str] = []
+    for piece in _BOUNDARY.split(" ".join(text.split())):
+        if found and (_ABBREVIATION.search(found[-1]) or found[-1].count("$") % 2):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return [s for s in found if s]
+
+
+def trimmed(sentence: str, limit: int = MAX_CHARS) -> str:
+    """At most `limit` characters, cut at a word and never inside $math$, with an ellipsis if cut."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1].rsplit(" ", 1)[0]
+    if cut.count("$") % 2:
+        cut = cut[: cut.rindex("$")].rstrip()
+    return cut.rstrip(" ,;:") + "…"
+
+
+def one_line(abstract: str) -> str:
+    """The abstract's sentence stating the contribution (the first of the strongest kind found), else its
+    first sentence; trimmed to MAX_CHARS. Empty for an empty abstract."""
+    found = sentences(abstract)
+    for pattern in CONTRIBUTIONS:
+        for sentence in found:
+            if pattern.search(sentence):
+                return trimmed(sentence)
+    return trimmed(found[0]) if found else ""

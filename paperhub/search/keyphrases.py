@@ -1,0 +1,149 @@
+"""A paper's keywords: its key phrases, scored by how distinctive their words are in the hub. Pure functions.
+
+Candidates are the runs of content words of the title and abstract (math and LaTeX commands cut, stop words and
+the boilerplate of abstracts breaking the runs), and every one to three word n-gram inside a run. A candidate
+scores its count (a title occurrence counts TITLE_WEIGHT times) times the mean idf of its words, times
+sqrt(its length) so that a phrase is preferred to its own words. Phrases with the same stems are one
+("model", "models"), and a phrase whose words another chosen phrase already says is skipped.
+docs/benchmarks.md ("Keywords") compares this with scoring against the paper's own embedding (KeyBERT-like)
+and with YAKE: it agrees best with authors' own keywords and costs well under a millisecond a paper.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from paperhub.papers.tex import words_only
+from paperhub.search.keyword import STEMMED
+
+#: Words that never start, end or sit inside a key phrase: English function words and what every abstract says.
+_STOP_TEXT = """
+a about above across after afterwards again against all almost alone along already also although always am among
+amongst an and another any anyhow anyone anything anyway anywhere are around as at be became because become becomes
+been before beforehand behind being below beside besides between beyond both but by can cannot could did do does
+done down due during each eg either else elsewhere enough especially etc even ever every everything everywhere
+except few first for former formerly from further furthermore had has have having he hence her here hereby herein
+however i ie if in indeed into is it its itself just last latter least less many may me meanwhile might more
+moreover most mostly much must my namely neither never nevertheless next no nobody none nor not nothing now nowhere
+of off often on once one only onto or other others otherwise our ours ourselves out over own per perhaps rather
+same several she should since so some somehow something sometimes still such than that the their them themselves
+then thence there thereafter thereby therefore therein thereupon these they this those though three through
+throughout thus to together too toward towards two under until up upon us very via was we well were what whatever
+when whenever where whereas whereby wherein whether which while who whole whom whose why will with within without
+would yet you your
+able achieve achieved achieves achieving address addresses addressing allow allows applied apply approach
+approaches based benchmark benchmarks better called compared comparable consider considered demonstrate
+demonstrated demonstrates demonstrating derive derived describe described design designed develop developed
+different effective effectively efficient employ employed enable enables enabling existing experiment experimental
+experiments extensive extensively find finds findings focus framework general given good high higher however
+improve improved improvement improvements improves improving include includes including introduce introduced
+introduces key large larger lead leads leverage leverages leveraging like low lower main make makes making method
+methods model models new novel obtain obtained outperform outperforms overall paper particular performance
+performs play possible present presented presents previous problem problems propose proposed proposes provide
+provided provides recent recently related remains report reported require requires research respectively result
+results reveal reveals science scientific set show showed shown shows significant significantly simple small
+specific state-of-the-art strong studied studies study substantially superior task tasks technique techniques
+thereby use used uses using various way ways wide widely work works yield yields
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[^\sa-z0-9]")
+LONGEST = 3
+TITLE_WEIGHT = 3
+MOST, FEWEST = 8, 5
+#: After the fewest keywords, a candidate scoring under this share of the best one is not a keyword.
+CUTOFF = 0.35
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A phrase of the paper: its commonest spelling, its stems (what makes two spellings one), its weight."""
+
+    phrase: str
+    stems: tuple[str, ...]
+    count: int
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The keyword index's stems of one word, joined by "-" ("models" -> "model", "GPT-4o" -> "gpt-4o")."""
+    return "-".join(STEMMED.analyze(word)) or word
+
+
+def word_idf(stemmed: str, idf_of: Callable[[str], float]) -> float:
+    """A word's idf: its stem's, or for a hyphenated word its most telling part's ("out-of-distribution")."""
+    return max(idf_of(part) for part in stemmed.split("-"))
+
+
+def runs(text: str) -> list[list[str]]:
+    """The runs of content words of a text, lower-cased; math, punctuation and stop words end a run."""
+    found: list[list[str]] = []
+    run: list[str] = []
+    for token in WORD.findall(words_only(text).lower()):
+        if token in STOP_WORDS or not token[0].isalpha() or len(token) < 2:
+            if run:
+                found.append(run)
+            run = []
+        else:
+            run.append(token)
+    if run:
+        found.append(run)
+    return found
+
+
+def candidates(title: str, abstract: str, longest: int = LONGEST) -> list[Candidate]:
+    """Every n-gram of up to `longest` words inside a run of the title or abstract, merged by stems."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    spellings: dict[tuple[str, ...], Counter[str]] = {}
+    for text, weight in ((title, TITLE_WEIGHT), (abstract, 1)):
+        for run in runs(text):
+            for size in range(1, longest + 1):
+                for start in range(len(run) - size + 1):
+                    words = run[start:start + size]
+                    key = tuple(stem(w) for w in words)
+                    counts[key] += weight
+                    spellings.setdefault(key, Counter())[" ".join(words)] += 1
+    return [Candidate(spellings[key].most_common(1)[0][0], key, count) for key, count in counts.items()]
+
+
+def distinctive(found: Iterable[Candidate], idf_of: Callable[[str], float]) -> list[tuple[Candidate, float]]:
+    """Each candidate with its score: count x mean idf of its stems x sqrt(length). A candidate with a word of
+    idf 0 (in no other paper, or too common to say anything) is left out, as is a lone word under 3 letters."""
+    scored = []
+    for candidate in found:
+        if len(candidate.stems) == 1 and len(candidate.phrase) < 3:  # "gs", "ai": an acronym says little alone
+            continue
+        idfs = [word_idf(s, idf_of) for s in candidate.stems]
+        if not all(idfs):
+            continue
+        mean = sum(idfs) / len(idfs)
+        scored.append((candidate, candidate.count * mean * math.sqrt(len(idfs))))
+    return scored
+
+
+def choose(scored: Iterable[tuple[Candidate, float]], most: int = MOST, fewest: int = FEWEST,
+           cutoff: float = CUTOFF) -> list[str]:
+    """The best-scoring phrases, none repeating the words of one chosen before nor lengthening a chosen phrase; a
+    phrase replaces a chosen word of its own. Past `fewest`, one scoring under `cutoff` x the best ends the list."""
+    ranked = sorted(scored, key=lambda pair: (-pair[1], pair[0].phrase))
+    chosen: list[Candidate] = []
+    said: set[str] = set()
+    best = ranked[0][1] if ranked else 0.0
+    for candidate, score in ranked:
+        if len(chosen) >= most or (len(chosen) >= fewest and score < cutoff * best):
+            break
+        parts = set(candidate.stems)
+        if parts <= said or any(len(c.stems) > 1 and set(c.stems) < parts for c in chosen):
+            continue  # it repeats chosen words, or lengthens a chosen phrase that scored higher
+        chosen = [c for c in chosen if not set(c.stems) < parts]
+        chosen.append(candidate)
+        said |= parts
+    return [c.phrase for c in chosen]
+
+
+def keywords(title: str, abstract: str, idf_of: Callable[[str], float]) -> list[str]:
+    """A paper's keywords (5 to 8 when its text has that many), best first."""
+    return choose(distinctive(candidates(title, abstract), idf_of))

@@ -1,0 +1,32 @@
+"""The extracted one-line summary (papers/summary.py)."""
+
+import pytest
+
+from paperhub.papers.summary import MAX_CHARS, one_line, sentences
+
+
+def test_sentences_keep_abbreviations_and_math_whole():
+    assert sentences("Models, e.g. GPT, fail at $x. Y$ tasks. We fix it.") == [
+        "Models, e.g. GPT, fail at $x. Y$ tasks.", "We fix it."]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), [
+    ("Transformers are everywhere. In this paper, we study their limits. We propose FlashNet, a sparse "
+     "transformer. Experiments show gains.", "We propose FlashNet, a sparse transformer."),
+    ("Graphs are hard. In this work we study spectral methods for them. Results are good.",
+     "In this work we study spectral methods for them."),
+    ("Dark matter is elusive. This paper reports a search for axions. No signal is seen.",
+     "This paper reports a search for axions."),
+    ("Dark matter is elusive. Here we bound the axion mass. No signal is seen.", "Here we bound the axion mass."),
+    ("Nothing here says what was done. Another sentence.", "Nothing here says what was done."),
+    ("", ""),
+])
+def test_the_contribution_sentence_is_chosen(abstract, expected):
+    assert one_line(abstract) == expected
+
+
+def test_a_long_sentence_is_trimmed_at_a_word_and_never_inside_math():
+    long = "We propose " + "a very long method " * 12 + "with $O(n \\log n + m \\log m)$ cost and more words."
+    line = one_line(long)
+    assert len(line) <= MAX_CHARS and line.endswith("…") and line.count("$") % 2 == 0
+    assert long.startswith(line[:-1])

@@ -1,0 +1,52 @@
+"""Keywords of a paper (search/keyphrases.py): pure functions on small, realistic inputs."""
+
+from paperhub.search import keyphrases
+
+TITLE = "Sparse Mixtures of Retrieval Experts for $k$-shot Reasoning"
+ABSTRACT = ("Large language models struggle with multi-step reasoning. We propose sparse mixtures of retrieval "
+            "experts, in which a router selects retrieval experts per token. Retrieval experts reduce the cost "
+            "of $O(n^2)$ attention, and the router is trained with a load-balancing loss. On GSM8K the sparse "
+            "mixture of retrieval experts improves accuracy.")
+COMMON = {"larg", "languag", "model", "token", "accuraci", "loss", "attent", "cost"}
+
+
+def idf_of(stem: str) -> float:
+    """A hub where the words of COMMON are everywhere and the rest are rare."""
+    return 1.0 if stem in COMMON else 4.0
+
+
+def test_runs_break_at_stop_words_math_and_punctuation():
+    assert keyphrases.runs("We propose sparse mixtures of $k$-shot retrieval experts, trained on GPT-4o.") == [
+        ["sparse", "mixtures"], ["shot", "retrieval", "experts"], ["trained"], ["gpt-4o"]]
+
+
+def test_spellings_with_the_same_stems_are_one_candidate():
+    found = {c.stems: c for c in keyphrases.candidates("Retrieval Experts", "A retrieval expert. Retrieval experts.")}
+    merged = found[("retriev", "expert")]
+    assert merged.phrase == "retrieval experts"
+    assert merged.count == keyphrases.TITLE_WEIGHT + 2
+
+
+def test_keywords_are_distinctive_phrases_without_repeats():
+    chosen = keyphrases.keywords(TITLE, ABSTRACT, idf_of)
+    assert chosen[0] == "retrieval experts"
+    assert keyphrases.FEWEST <= len(chosen) <= keyphrases.MOST
+    assert all(k == k.lower() for k in chosen)
+    stems = [tuple(keyphrases.stem(w) for w in k.split()) for k in chosen]
+    assert len(set(stems)) == len(stems)
+    assert "retrieval" not in chosen and "experts" not in chosen  # said by "retrieval experts"
+    assert not {"we", "propose", "improves", "o", "n"} & set(chosen)
+
+
+def test_a_phrase_replaces_its_own_word_and_a_low_score_ends_the_list():
+    word = keyphrases.Candidate("router", ("router",), 3)
+    phrase = keyphrases.Candidate("router training", ("router", "train"), 2)
+    weak = keyphrases.Candidate("accuracy", ("accuraci",), 1)
+    others = [keyphrases.Candidate(f"w{i}x", (f"w{i}x",), 1) for i in range(5)]
+    scored = [(word, 9.0), (phrase, 8.0), (weak, 1.0)] + [(c, 5.0) for c in others]
+    assert keyphrases.choose(scored, most=8, fewest=5, cutoff=0.35) == [
+        "router training", "w0x", "w1x", "w2x", "w3x", "w4x"]
+
+
+def test_words_in_no_other_paper_and_short_words_are_left_out():
+    assert keyphrases.keywords("Zyx", "An qq zyx.", lambda stem: 0.0 if stem == "zyx" else 2.0) == []
