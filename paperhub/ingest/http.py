@@ -106,7 +106,8 @@ class PoliteClient:
             request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return response.read()
+                    body: bytes = response.read()
+                    return body
             except urllib.error.HTTPError as exc:
                 last_problem = f"HTTP {exc.code}"
                 if exc.code == 429 or exc.code >= 500:
