@@ -1,4 +1,4 @@
-"""Test data: snapshot lines, PaperRecords, users and feed entries with sensible defaults."""
+"""Test data: snapshot lines, PaperRecords, papers, users and feed entries with sensible defaults."""
 
 import gzip
 import json
@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import PaperRecord
+from paperhub.papers.services import upsert_papers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -81,3 +82,9 @@ def user(name: str = "ann", email: str | None = None, password: str = PASSWORD, 
 def feed_entry(paper: Paper, day: date, source: str = "rule", **fields: Any) -> FeedEntry:
     """The paper in the feed of `day`, picked by the rule unless told otherwise."""
     return FeedEntry.objects.create(paper=paper, day=day, source=source, **fields)
+
+
+def add_paper(uid: str = "2501.00001", **overrides: Any) -> Paper:
+    """A paper in the database, stored from a record as ingest stores it."""
+    upsert_papers([record(uid, **overrides)])
+    return Paper.objects.get(uid=uid)
