@@ -7,9 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 
 from paperhub.env import env_bool, env_float, env_int, env_list, env_path, env_str
+
+# Generic Django classes (ModelAdmin[Paper], UserCreationForm[User]) can then be subscripted at run time, as their
+# type hints are written.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 

@@ -121,7 +121,7 @@ def _replace_reference_rows() -> None:
         ContentType.objects.clear_cache()
 
 
-def _batches(model: type[models.Model], after: Any, batch: int) -> Iterator[list[tuple]]:
+def _batches(model: type[models.Model], after: Any, batch: int) -> Iterator[list[tuple[Any, ...]]]:
     columns = [f.attname for f in model._meta.concrete_fields]
     rows = model._default_manager.using(SOURCE).order_by("pk").values_list(*columns)
     while True:

@@ -1,4 +1,4 @@
-"""Test data: snapshot lines, PaperRecords, users and feed entries with sensible defaults."""
+"""Test data: snapshot lines, PaperRecords, papers, users and feed entries with sensible defaults."""
 
 import gzip
 import json
@@ -14,6 +14,7 @@ from paperhub.accounts.models import VerifiedAddress
 from paperhub.community.models import AuthorClaim
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import PaperRecord
+from paperhub.papers.services import upsert_papers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -97,3 +98,9 @@ def approved_claim(person: User, paper: Paper, position: int = 0) -> AuthorClaim
     author_id = paper.authorships.get(position=position).author_id
     return AuthorClaim.objects.create(user=person, paper=paper, author_id=author_id, status=AuthorClaim.APPROVED,
                                       decided_at=timezone.now())
+
+
+def add_paper(uid: str = "2501.00001", **overrides: Any) -> Paper:
+    """A paper in the database, stored from a record as ingest stores it."""
+    upsert_papers([record(uid, **overrides)])
+    return Paper.objects.get(uid=uid)

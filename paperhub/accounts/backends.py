@@ -6,7 +6,7 @@ from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest
 
 
-class LoginLimits(AxesStandaloneBackend):
+class LoginLimits(AxesStandaloneBackend):  # type: ignore[misc]  # django-axes ships no type hints
     """Counts and refuses a request's logins; authentication without a request (commands, the shell, tests'
     client.login) has no client to limit, so it passes on to the next backend instead of failing."""
 
@@ -14,4 +14,4 @@ class LoginLimits(AxesStandaloneBackend):
                      **kwargs: Any) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username, password, **kwargs)
+        super().authenticate(request, username, password, **kwargs)  # counts the attempt; raises when locked out

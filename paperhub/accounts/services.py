@@ -99,7 +99,7 @@ def send_verification(user_id: int, base_url: str) -> dict[str, Any]:
 class _VerifiedResetForm(PasswordResetForm):
     """Django's reset mail, to the one account that proved the address (never to every account with it)."""
 
-    def get_users(self, email: str) -> list[User]:  # type: ignore[override]
+    def get_users(self, email: str) -> list[User]:
         user = verified_user(email)
         return [user] if user is not None and user.has_usable_password() else []
 

@@ -1,13 +1,15 @@
 """Moderation: hide comments, ban users (Django's own user admin: untick "active")."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from paperhub.community import authorship
 from paperhub.community.models import AuthorClaim, Collection, Comment
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(admin.ModelAdmin[Comment]):
     list_display = ("paper", "user", "created_at", "hidden", "deleted", "short_body")
     list_filter = ("hidden", "deleted")
     search_fields = ("body", "user__username", "paper__uid")
@@ -19,16 +21,16 @@ class CommentAdmin(admin.ModelAdmin):
         return comment.body[:80]
 
     @admin.action(description="Hide the selected comments")
-    def hide(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def hide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         queryset.update(hidden=True)
 
     @admin.action(description="Show the selected comments again")
-    def unhide(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+    def unhide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         queryset.update(hidden=False)
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(admin.ModelAdmin[Collection]):
     list_display = ("title", "owner", "public", "created_at")
     raw_id_fields = ("owner",)
 

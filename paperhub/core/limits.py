@@ -54,7 +54,7 @@ def hit(key: str, rate: Rate, now: float | None = None) -> int:
 def client_address(request: HttpRequest) -> str:
     """The client's address: the connection's, or behind PAPERHUB_PROXIES proxies the one they forwarded."""
     proxies = settings.NINJA_NUM_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies > 0 and forwarded:
         # Each proxy appends the address it received from; only the last `proxies` entries can be trusted.
         addresses = [part.strip() for part in forwarded.split(",") if part.strip()]

@@ -39,7 +39,7 @@ class HandOverBackend(EmailBackend):
     """Django's SMTP backend over HandOverSMTP (STARTTLS and authentication as configured)."""
 
     @property
-    def connection_class(self) -> type[smtplib.SMTP]:  # type: ignore[override]
+    def connection_class(self) -> type[smtplib.SMTP]:
         return smtplib.SMTP_SSL if self.use_ssl else HandOverSMTP
 
     def send_handing_over(self, message: EmailMessage, handed_over: Callable[[], None]) -> bool:

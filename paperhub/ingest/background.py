@@ -9,7 +9,7 @@ from typing import Any
 _DONE = "__done__"
 
 
-def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple, chunk: int) -> None:
+def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int) -> None:
     try:
         items = make(*args)
         while batch := list(islice(items, chunk)):
@@ -26,7 +26,7 @@ def in_background(make: Callable[..., Iterator[Any]], *args: Any, chunk: int = 1
     # pool, a server thread in tests) may hold at that instant, and the child then waits on them for ever.
     context = mp.get_context("spawn")
     out = context.Queue(maxsize=depth)
-    child = context.Process(target=_produce, args=(out, make, args, chunk), daemon=True)  # type: ignore[attr-defined]
+    child = context.Process(target=_produce, args=(out, make, args, chunk), daemon=True)
     child.start()
     try:
         while True:

@@ -9,7 +9,7 @@ from paperhub.papers.models import Author, Category, FeedEntry, Paper
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(admin.ModelAdmin[Paper]):
     list_display = ["uid", "title", "published", "source", "added_at"]
     search_fields = ["uid", "title", "doi"]
     list_filter = ["source"]
@@ -27,19 +27,19 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(admin.ModelAdmin[Author]):
     list_display = ["name", "key"]
     search_fields = ["key"]
     show_full_result_count = False
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["code"]
 
 
 @admin.register(FeedEntry)
-class FeedEntryAdmin(admin.ModelAdmin):
+class FeedEntryAdmin(admin.ModelAdmin[FeedEntry]):
     list_display = ["paper", "day", "source", "submitted_by", "external_upvotes"]
     list_filter = ["source"]
     raw_id_fields = ["paper"]

@@ -9,6 +9,9 @@ from typing import Any
 
 from django.db import connection
 
+#: One row's values, in the order of the columns it is written with.
+Row = tuple[Any, ...]
+
 
 def chunk_size(columns: int = 1) -> int:
     """How many rows of `columns` parameters fit one statement."""
@@ -72,7 +75,7 @@ def select_ids(table: str, column: str, values: Sequence[Any]) -> dict[Any, int]
     return found
 
 
-def _staged(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> str:
+def _staged(table: str, columns: Sequence[str], rows: Sequence[Row]) -> str:
     """PostgreSQL: the rows COPied into a temporary table shaped like `columns` of `table` (dropped at commit);
     its name, to INSERT ... SELECT from. COPY takes rows several times faster than INSERT statements do."""
     stage = f"stage_{table}_{abs(hash(tuple(columns))) % 10**8}"
@@ -84,7 +87,7 @@ def _staged(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return stage
 
 
-def insert_ignore(table: str, columns: Sequence[str], rows: list[tuple], conflict: Sequence[str]) -> None:
+def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict: Sequence[str]) -> None:
     """Insert rows, skipping those that would break the unique constraint on `conflict`."""
     if not rows:
         return
@@ -102,7 +105,7 @@ def insert_ignore(table: str, columns: Sequence[str], rows: list[tuple], conflic
         cursor.executemany(sql, rows)
 
 
-def insert_returning_ids(table: str, columns: Sequence[str], rows: list[tuple], key: str) -> dict[Any, int]:
+def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:
     """Insert rows (skipping conflicts on the unique column `key`) and map every row's key to its id.
 
     Multi-row INSERT ... RETURNING gives the new rows' ids in the same statement; the rare row that was
@@ -159,10 +162,10 @@ def time_adapter() -> Callable[[datetime | None], Any]:
 
 
 def select_rows(table: str, columns: Sequence[str], key: str, values: Sequence[Any],
-                where: tuple[str, Any] | None = None) -> list[tuple]:
+                where: tuple[str, Any] | None = None) -> list[Row]:
     """The rows (as tuples of `columns`) whose `key` is one of `values` (and, with `where`, whose column
     where[0] equals where[1])."""
-    rows: list[tuple] = []
+    rows: list[Row] = []
     also = f" AND {where[0]} = %s" if where else ""
     with _cursor() as cursor:
         for condition, params in _matching(key, values):
@@ -210,7 +213,7 @@ def bulk_writing(interval: float = 0.5) -> Iterator[None]:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")
 
 
-def load_rows(table: str, columns: Sequence[str], rows: Sequence[tuple], types: Sequence[str] = ()) -> None:
+def load_rows(table: str, columns: Sequence[str], rows: Sequence[Row], types: Sequence[str] = ()) -> None:
     """Append rows to a table as fast as the database takes them: COPY on PostgreSQL (binary when the columns'
     PostgreSQL `types` are given: no text escaping of bytes), one prepared statement over all rows on SQLite."""
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 """Daily, weekly and monthly feeds and trending: which papers, in which order. Pure date arithmetic first."""
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def trending_score(votes: int, age_hours: float, gravity: float = 1.5) -> float:
 
     A paper with no votes scores 0; two hours of grace keep a brand-new paper from dividing by ~0.
     """
-    return max(0, votes) / (max(0.0, age_hours) + 2.0) ** gravity
+    return max(0, votes) / math.pow(max(0.0, age_hours) + 2.0, gravity)
 
 
 def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequence[str]) -> bool:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -83,7 +84,7 @@ class PaperRecord:
         object.__setattr__(self, "author_keys", tuple(keys))
         object.__setattr__(self, "categories", tuple(c for c in self.categories if 0 < len(c) <= MAX_CATEGORY))
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Callable[..., "PaperRecord"], tuple[tuple[object, ...]]]:
         # Pickled as a plain tuple of values and restored without __post_init__: records cross from the parsing
         # process to the writer by pickle, and unpickling dataclasses by their state dict costs 5x as much.
         return _restore_record, (tuple(self.__dict__[name] for name in _RECORD_FIELDS),)
@@ -192,7 +193,7 @@ def clean_abstract(text: str | None) -> str:
 _RECORD_FIELDS = tuple(PaperRecord.__dataclass_fields__)
 
 
-def _restore_record(values: tuple) -> PaperRecord:
+def _restore_record(values: tuple[object, ...]) -> PaperRecord:
     record = object.__new__(PaperRecord)
     record.__dict__.update(zip(_RECORD_FIELDS, values, strict=True))
     return record

@@ -96,7 +96,7 @@ def _batched(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
         yield batch
 
 
-def _insert_rows(records: list[PaperRecord], found: dict[str, Links], stamp: datetime) -> list[tuple]:
+def _insert_rows(records: list[PaperRecord], found: dict[str, Links], stamp: datetime) -> list[tuple[object, ...]]:
     """New papers' rows, in the order of ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]."""
     adapt = time_adapter()
     now = adapt(stamp)

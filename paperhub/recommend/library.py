@@ -53,9 +53,9 @@ def _braces(text: str) -> str:
 
 def parse_bibtex(text: str) -> Library:
     """References from BibTeX; a broken entry is reported with its line and the others still come through."""
-    import bibtexparser
+    from bibtexparser.entrypoint import parse_string
 
-    parsed = bibtexparser.parse_string(text)
+    parsed = parse_string(text)
     references, errors = [], []
     for entry in parsed.entries[:MAX_ENTRIES]:
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}

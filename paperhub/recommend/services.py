@@ -100,7 +100,7 @@ def _check_import_quota(user_id: int) -> None:
         raise NotAllowed(f"You can import {quota} files a day: try again tomorrow.")
 
 
-def import_library(user: User, upload: File) -> ImportJob:
+def import_library(user: User, upload: File[bytes]) -> ImportJob:
     """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
     the For-you page shows its progress and what came of it."""
     user_id = require_user(user)

@@ -67,7 +67,8 @@ def _fit(liked: np.ndarray | sparse.csr_matrix, negatives: np.ndarray | sparse.c
     # Balance the classes by weight: a user has a handful of likes against a thousand negatives.
     sample = np.r_[np.full(liked.shape[0], negatives.shape[0] / liked.shape[0]), weights]
     model = LogisticRegression(C=c, solver="liblinear").fit(stack, labels, sample_weight=sample)
-    return model.coef_[0]
+    coefficients: np.ndarray = model.coef_[0]
+    return coefficients
 
 
 def author_weights(liked: Sequence[Sequence[Hashable]], disliked: Sequence[Sequence[Hashable]],

@@ -66,7 +66,7 @@ def signals(user: User) -> UserSignals:
                        followed=list(Follow.objects.filter(user=user).values_list("author_id", flat=True)))
 
 
-def fingerprint(user: User) -> tuple:
+def fingerprint(user: User) -> tuple[object, ...]:
     """Changes whenever the user's signals do: a cache key for their trained model."""
     parts: list[object] = []
     for rows in (Upvote.objects.filter(user=user), CollectionItem.objects.filter(collection__owner=user),
@@ -88,7 +88,7 @@ class Trained:
     skip: set[int] = field(default_factory=set)
 
 
-_cache: "OrderedDict[tuple, Trained]" = OrderedDict()
+_cache: "OrderedDict[tuple[object, ...], Trained]" = OrderedDict()
 _cache_lock = Lock()
 
 
@@ -157,7 +157,7 @@ def _background(size: int, taken: set[int], seed: int) -> np.ndarray:
     return rng.choice(pool, min(BACKGROUND, len(pool)), replace=False) if len(pool) else pool
 
 
-def _liked_authors(candidates: space.Space, liked: list[Liked]) -> list[tuple]:
+def _liked_authors(candidates: space.Space, liked: list[Liked]) -> list[tuple[int, ...]]:
     """The authors of each liked paper (from the space, or the database for papers outside it; () for texts)."""
     authors = [candidates.authors[candidates.row[x.paper_id]] if x.paper_id in candidates.row else ()
                for x in liked]

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     # searching
     "Filters", "ParsedQuery", "parse", "search", "similar", "reasons_text", "volume", "warm",
+    # what searching returns (names for annotations only)
+    "Hit", "Results", "Volume", "Reason",
     # this node's indexes
     "update", "rebuild", "coverage", "update_keyword", "rebuild_vectors", "follow_vectors", "drop_stale_static",
     "static_vector_count", "static_vectors",

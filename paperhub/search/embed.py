@@ -74,7 +74,8 @@ def paper_text(title: str, abstract: str) -> str:
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    normalised: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return normalised
 
 
 #: Texts per forward pass when PAPERHUB_EMBED_BATCH is 0, by device type: a CPU gains nothing past a few dozen

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -146,9 +147,9 @@ class Imported:
     seconds: float
 
 
-def _pack_meta(pack: zipfile.ZipFile) -> dict:
+def _pack_meta(pack: zipfile.ZipFile) -> dict[str, Any]:
     try:
-        meta = json.loads(pack.read("pack.json"))
+        meta: dict[str, Any] = json.loads(pack.read("pack.json"))  # checked below, as far as it is read
     except (KeyError, ValueError):
         raise PackError("not a vector pack: no readable pack.json in it") from None
     if meta.get("format") != FORMAT or meta.get("version") != VERSION:
@@ -189,7 +190,7 @@ def _land(model: str, uids: list[str], block: bytes, width: int) -> tuple[int, i
 def _batches(pack: zipfile.ZipFile, count: int, dim: int) -> Iterator[tuple[list[str], bytes]]:
     """The pack's rows, BATCH at a time, read and decompressed by a thread of their own (zlib lets go of the
     GIL) while the database stores the previous batch."""
-    ahead: queue.Queue = queue.Queue(maxsize=2)
+    ahead: queue.Queue[tuple[list[str], bytes] | BaseException | None] = queue.Queue(maxsize=2)
 
     def read() -> None:
         try:

@@ -85,13 +85,17 @@ def _encode_query(model_name: str, kind: str, text: str) -> np.ndarray:
     """A query's vector for an index. Papers' static vectors are compared with the transformer's embedding of
     the query projected into the static space where the static model was taught by that transformer: short
     queries are where a static model is weakest (SciFact: +2 points of nDCG@10 in hybrid search)."""
+    vector: np.ndarray
     if kind != STATIC:
-        return embed.transformer().encode([text])[0]
+        vector = embed.transformer().encode([text])[0]
+        return vector
     static = embed.static()
     if static.projection is not None and static.teacher == embed.transformer_name():
         with contextlib.suppress(embed.ModelError):
-            return static.from_teacher(embed.transformer().encode([text]))[0]
-    return static.encode([text])[0]
+            vector = static.from_teacher(embed.transformer().encode([text]))[0]
+            return vector
+    vector = static.encode([text])[0]
+    return vector
 
 
 def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,

@@ -62,7 +62,7 @@ def _words(text: str) -> list[str]:
 def parse(raw: object) -> ParsedQuery:
     """Parse a query string; anything that is not valid syntax is taken as plain words."""
     text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
-    parts: dict[str, list] = {k: [] for k in (
+    parts: dict[str, list[str | tuple[str, ...]]] = {k: [] for k in (
         "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories")}
     if text.count('"') % 2:  # an unclosed quote: read the query as plain words
         text = text.replace('"', " ")

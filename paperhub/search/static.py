@@ -110,7 +110,7 @@ def teacher(count: int, minutes: float, seed: int = 0, exclude: frozenset[int] =
 
 def sif_weights(counts: np.ndarray, a: float = SIF) -> np.ndarray:
     """Smooth inverse frequency: a / (a + p(token)), p estimated with add-one smoothing."""
-    p = (counts + 1.0) / (counts.sum() + len(counts))
+    p: np.ndarray = (counts + 1.0) / (counts.sum() + len(counts))
     return a / (a + p)
 
 

@@ -51,7 +51,8 @@ def place(points: np.ndarray, landmarks: np.ndarray, landmark_xy: np.ndarray, k:
     similarity = 1.0 - np.asarray(found.distances, dtype=np.float32).reshape(len(points), k)
     weights = np.exp(sharpness * (similarity - similarity.max(axis=1, keepdims=True)))
     weights /= weights.sum(axis=1, keepdims=True)
-    return np.einsum("nk,nkd->nd", weights, landmark_xy[keys]).astype(np.float32)
+    placed: np.ndarray = np.einsum("nk,nkd->nd", weights, landmark_xy[keys])
+    return placed.astype(np.float32)
 
 
 def normalise(xy: np.ndarray, margin: float = 0.05) -> np.ndarray:
@@ -60,7 +61,7 @@ def normalise(xy: np.ndarray, margin: float = 0.05) -> np.ndarray:
         return xy.astype(np.float32)
     low, high = np.percentile(xy, 0.1, axis=0), np.percentile(xy, 99.9, axis=0)
     span = float(max((high - low).max(), 1e-9))
-    scaled = (np.clip(xy, low, high) - low) / span
+    scaled: np.ndarray = (np.clip(xy, low, high) - low) / span
     scaled += (1 - (high - low) / span) / 2  # centre the shorter side
     return (margin + scaled * (1 - 2 * margin)).astype(np.float32)
 
@@ -71,4 +72,5 @@ def clusters(points: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
 
     count = max(1, min(count, len(points)))
     model = MiniBatchKMeans(n_clusters=count, random_state=seed, batch_size=4096, n_init=3, max_iter=100)
-    return model.fit_predict(points).astype(np.uint16)
+    labels: np.ndarray = model.fit_predict(points)
+    return labels.astype(np.uint16)

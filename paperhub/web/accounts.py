@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, tokens
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
@@ -24,7 +26,7 @@ from paperhub.web.limits import too_many
 from paperhub.web.papers import _back
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(UserCreationForm[User]):
     email = forms.EmailField(required=True, help_text="For password resets and digests, once you follow the link "
                                                       "we mail to it; never shown to others.")
 
@@ -128,7 +130,7 @@ def collections(request: HttpRequest) -> HttpResponse:
             made = services.create_collection(request.user, request.POST.get("title", ""),
                                               request.POST.get("description", ""),
                                               public=request.POST.get("public") == "on")
-        except services.NotAllowed as exc:
+        except NotAllowed as exc:
             messages.error(request, str(exc))
         else:
             paper = queries.paper_by_id(request.POST.get("paper", ""))

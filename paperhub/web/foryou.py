@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from paperhub.community.services import NotAllowed, upvote
+from paperhub.community.services import upvote
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services, space

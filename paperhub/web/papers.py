@@ -18,13 +18,14 @@ from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
-from paperhub.web.cards import cards, page_number
+from paperhub.web.cards import Card, cards, page_number
 
 SEARCH_PAGE = 20
 
@@ -110,7 +111,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     filters = search_filters(request)
     results = None
-    found: list = []
+    found: list[Card] = []
     if q.strip() or filters != search_api.Filters():
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
                                     offset=(page - 1) * SEARCH_PAGE)
@@ -177,7 +178,7 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
             return HttpResponseBadRequest("no such comment")
     try:
         services.add_comment(request.user, paper, request.POST.get("body", ""), parent)
-    except services.NotAllowed as exc:
+    except NotAllowed as exc:
         messages.error(request, str(exc))
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper),
@@ -195,7 +196,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         try:
             services.edit_comment(request.user, item, request.POST.get("body", ""))
             return redirect(reverse("paper", args=[item.paper.uid]) + f"#comment-{item.pk}")
-        except services.NotAllowed as exc:
+        except NotAllowed as exc:
             messages.error(request, str(exc))
     return render(request, "web/comment_edit.html", {"comment": item})
 
@@ -207,7 +208,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     uid = item.paper.uid
     try:
         services.delete_comment(request.user, item)
-    except services.NotAllowed as exc:
+    except NotAllowed as exc:
         messages.error(request, str(exc))
     return redirect(reverse("paper", args=[uid]) + "#comments")
 
@@ -218,7 +219,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             done = services.submit(request.user, request.POST.get("paper", ""))
-        except services.NotAllowed as exc:
+        except NotAllowed as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Submitted {done.arxiv_id}: it is being fetched from arXiv; see below.")

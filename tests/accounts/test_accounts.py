@@ -12,13 +12,12 @@ from django.urls import get_resolver
 
 from paperhub.accounts import names
 from paperhub.accounts import services as accounts
-
-PASSWORD = "a-long-password-1"
+from tests.factories import PASSWORD, user
 
 
 @pytest.fixture
 def ann(db) -> User:
-    return User.objects.create_user("ann", "ann@example.org", PASSWORD)
+    return user("ann")
 
 
 def verified(user: User) -> User:
@@ -41,7 +40,7 @@ def test_the_right_password_after_100_wrong_ones_is_refused(ann):
     assert "_auth_user_id" not in client.session
     # The account is locked from anywhere, and the address for any account.
     assert _login(Client(), "ann", PASSWORD, address="198.51.100.7").status_code == 429
-    User.objects.create_user("bob", "bob@example.org", PASSWORD)
+    user("bob")
     assert _login(Client(), "bob", PASSWORD).status_code == 429
     assert _login(Client(), "bob", PASSWORD, address="198.51.100.7").status_code == 302
 
@@ -75,7 +74,7 @@ def test_the_admin_login_is_limited_too(db, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_one_reset_request_mails_only_the_account_that_verified_the_address(mail_sink, run_tasks):
-    owners = [User.objects.create_user(f"user{i}", "shared@example.org", PASSWORD) for i in range(20)]
+    owners = [user(f"user{i}", "shared@example.org") for i in range(20)]
     client = Client()
     client.post("/accounts/password_reset/", {"email": "shared@example.org"})
     run_tasks()
@@ -90,7 +89,7 @@ def test_one_reset_request_mails_only_the_account_that_verified_the_address(mail
 
 @pytest.mark.django_db(transaction=True)
 def test_the_reset_answer_is_the_same_for_known_and_unknown_addresses(mail_sink, run_tasks):
-    verified(User.objects.create_user("ann", "ann@example.org", PASSWORD))
+    verified(user("ann"))
     known = Client().post("/accounts/password_reset/", {"email": "ann@example.org"})
     unknown = Client().post("/accounts/password_reset/", {"email": "nobody@example.org"})
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"]) \
@@ -102,7 +101,7 @@ def test_the_reset_answer_is_the_same_for_known_and_unknown_addresses(mail_sink,
 
 @pytest.mark.django_db(transaction=True)
 def test_reset_mails_to_one_address_are_capped(mail_sink, run_tasks, settings):
-    verified(User.objects.create_user("ann", "ann@example.org", PASSWORD))
+    verified(user("ann"))
     answers = [Client().post("/accounts/password_reset/", {"email": "ann@example.org"}, REMOTE_ADDR=f"192.0.2.{i}")
                .status_code for i in range(15)]
     assert answers == [302] * 3 + [429] * 12
@@ -138,26 +137,26 @@ def test_sign_ups_from_one_client_are_capped(db):
 def test_a_new_account_verifies_its_address_through_the_mailed_link(mail_sink, run_tasks):
     client = Client()
     assert _signup(client, "reader").status_code == 302
-    user = User.objects.get(username="reader")
-    assert not accounts.is_verified(user)
+    reader = User.objects.get(username="reader")
+    assert not accounts.is_verified(reader)
     assert "is not verified yet" in client.get("/accounts/email/").content.decode()
     run_tasks()
     link = re.search(r"http://testserver(/accounts/verify/\S+)", mail_sink.messages[0].get_content())[1]
     assert "Verify my address" in Client().get(link).content.decode()  # a GET (a mail scanner) changes nothing
-    assert not accounts.is_verified(user)
+    assert not accounts.is_verified(reader)
     assert "Address verified" in Client().post(link).content.decode()
-    assert accounts.is_verified(user)
+    assert accounts.is_verified(reader)
     assert "is verified" in client.get("/accounts/email/").content.decode()
     # Another account with the same address cannot verify it as well.
-    twin = User.objects.create_user("twin", "reader@example.org", PASSWORD)
+    twin = user("twin", "reader@example.org")
     assert Client().post(f"/accounts/verify/{accounts.verify_token(twin)}").status_code == 400
-    assert accounts.verified_user("READER@example.org") == user
+    assert accounts.verified_user("READER@example.org") == reader
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_existing_account_asks_for_the_link_again_a_few_times(mail_sink, run_tasks, settings):
     client = Client()
-    client.force_login(User.objects.create_user("old", "old@example.org", PASSWORD))
+    client.force_login(user("old"))
     assert [client.post("/accounts/email/").status_code for _ in range(5)] == [302] * 3 + [429] * 2
     run_tasks()
     assert len(mail_sink.messages) == 3
@@ -171,7 +170,7 @@ def test_an_existing_account_asks_for_the_link_again_a_few_times(mail_sink, run_
     ("\u0430dmin", "one script"), ("\u0430lice", "one script"), ("ALICE", "already exists"), ("AL1CE", "too like"), ("al1ce", "too like"),
 ])
 def test_reserved_and_look_alike_usernames_are_refused(db, name, error):
-    User.objects.create_user("alice", "alice@example.org", PASSWORD)
+    user("alice")
     response = _signup(Client(), name, email="x@example.org")
     assert response.status_code == 200 and error in response.content.decode()
     assert not User.objects.filter(username=name).exists()

@@ -2,7 +2,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
@@ -10,26 +10,25 @@ from paperhub.community import services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import FeedEntry
 from paperhub.papers.services import upsert_papers
 from tests.conftest import Reply
-from tests.factories import FIXTURES, record
+from tests.factories import FIXTURES, add_paper, record, user
 
 
 @pytest.fixture
 def paper(db):
-    upsert_papers([record("2611.00001", published=timezone.now())])
-    return Paper.objects.get()
+    return add_paper("2611.00001", published=timezone.now())
 
 
 @pytest.fixture
 def ann(db):
-    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+    return user("ann")
 
 
 @pytest.fixture
 def bob(db):
-    return User.objects.create_user("bob", "bob@example.org", "a-long-password-2")
+    return user("bob")
 
 
 def test_upvote_toggles_and_counts(paper, ann, bob):
@@ -51,9 +50,8 @@ def test_anonymous_and_banned_users_cannot_write(paper, ann):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_clicks_keep_the_count_equal_to_the_rows():
-    upsert_papers([record("2611.00009")])
-    paper = Paper.objects.get()
-    users = [User.objects.create_user(f"u{i}") for i in range(8)]
+    paper = add_paper("2611.00009")
+    users = [user(f"u{i}") for i in range(8)]
     errors = []
 
     def click(user, times):

@@ -4,7 +4,6 @@ between arXiv calls holds for every call, and a long Retry-After does not hold a
 import time
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from paperhub.community import services
@@ -13,12 +12,12 @@ from paperhub.core import tokens
 from paperhub.ingest.http import take_turn
 from paperhub.papers.models import FeedEntry
 from tests.conftest import Reply
-from tests.factories import FIXTURES
+from tests.factories import FIXTURES, user
 
 
 @pytest.fixture
 def ann(db):
-    return User.objects.create_user("ann", "ann@example.org", "a-long-password-1")
+    return user("ann")
 
 
 @pytest.fixture
@@ -104,7 +103,7 @@ def test_the_api_answers_202_with_the_submissions_status_and_where_to_read_it(an
     run_tasks()
     done = client.get(body["url"]).json()
     assert done["status"] == "done" and done["message"].startswith("In the feed") and done["finishedAt"]
-    bob = User.objects.create_user("bob", "bob@example.org", "a-long-password-2")
+    bob = user("bob")
     _, other = tokens.create_token(bob, "script")
     assert client.get(body["url"], HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
     assert Client().get(body["url"]).status_code == 401

@@ -5,7 +5,7 @@ import pytest
 from paperhub.papers import feeds
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import feed_entry, record
 
 
 def test_periods_parse_and_shift():
@@ -75,10 +75,10 @@ def test_period_papers_order_by_votes_and_count_each_paper_once():
     upsert_papers([record(f"2611.0000{i}", published=datetime(2026, 11, 22, tzinfo=UTC)) for i in range(1, 4)])
     papers = {p.uid: p for p in Paper.objects.all()}
     Paper.objects.filter(uid="2611.00002").update(upvotes=5)
-    FeedEntry.objects.create(paper=papers["2611.00001"], day=day, source="hf", external_upvotes=3)
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=day, source="submission")
-    FeedEntry.objects.create(paper=papers["2611.00003"], day=day, source="rule")
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=day + timedelta(days=1), source="rule")
+    feed_entry(papers["2611.00001"], day, "hf", external_upvotes=3)
+    feed_entry(papers["2611.00002"], day, "submission")
+    feed_entry(papers["2611.00003"], day)
+    feed_entry(papers["2611.00002"], day + timedelta(days=1))
     ranked, total = feeds.period_papers(feeds.day_period(day))
     assert [p.uid for p in ranked] == ["2611.00002", "2611.00001", "2611.00003"] and total == 3
     assert [p.votes for p in ranked] == [5, 3, 0]
@@ -94,10 +94,10 @@ def test_trending_ranks_recent_votes_over_old_ones():
     Paper.objects.filter(uid="2611.00001").update(upvotes=40)  # old
     Paper.objects.filter(uid="2611.00002").update(upvotes=10)  # fresh
     Paper.objects.filter(uid="2611.00004").update(upvotes=99)  # outside the window
-    FeedEntry.objects.create(paper=papers["2611.00001"], day=date(2026, 11, 17), source="rule")
-    FeedEntry.objects.create(paper=papers["2611.00002"], day=date(2026, 11, 24), source="rule")
-    FeedEntry.objects.create(paper=papers["2611.00003"], day=date(2026, 11, 24), source="rule")  # no votes
-    FeedEntry.objects.create(paper=papers["2611.00004"], day=date(2026, 10, 1), source="rule")
+    feed_entry(papers["2611.00001"], date(2026, 11, 17))
+    feed_entry(papers["2611.00002"], date(2026, 11, 24))
+    feed_entry(papers["2611.00003"], date(2026, 11, 24))  # no votes
+    feed_entry(papers["2611.00004"], date(2026, 10, 1))
     ranked = feeds.trending(now=now, days=14, gravity=1.5)
     assert [p.uid for p in ranked] == ["2611.00002", "2611.00001"]
     assert ranked[0].trending == pytest.approx(10 / 14 ** 1.5, rel=1e-3)

@@ -3,7 +3,7 @@ import pytest
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from tests.factories import add_paper, record
 
 
 @pytest.mark.django_db
@@ -18,8 +18,7 @@ def test_papers_in_order_follows_the_ids_and_skips_gone_ones():
 
 @pytest.mark.django_db
 def test_authors_are_found_by_the_id_in_their_address():
-    upsert_papers([record("2501.00001", authors=("Ada Lovelace",))])
-    paper = Paper.objects.get()
+    paper = add_paper("2501.00001", authors=("Ada Lovelace",))
     author = paper.authorships.get().author
     assert queries.author_by_slug(author.slug) == author
     assert queries.author_by_slug(f"an-old-name-{author.pk}") == author

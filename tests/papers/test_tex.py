@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import MAX_MATH, plain_text, render_abstract, render_tex
+from tests.factories import add_paper, user
 
 # Inputs that took seconds (the first one 42 s on a paper's page) while the renderer was quadratic: an opener
 # without a closer made every later opener scan to the end of the text again.
@@ -97,17 +98,11 @@ def test_real_titles_and_abstracts():
 @pytest.mark.parametrize("path", ["/papers/2501.00042", "/for-you"])
 def test_pages_with_a_hostile_abstract_answer_fast(path):
     """The paper page and the For-you page (its starters show the newest papers) took 42 s and 6.4 s."""
-    from django.contrib.auth.models import User
-
-    from paperhub.papers.models import Paper
-    from paperhub.papers.services import upsert_papers
-    from tests.factories import record
-
-    upsert_papers([record("2501.00042", title="\\(" * 50 + "x", abstract="short")])
+    add_paper("2501.00042", title="\\(" * 50 + "x", abstract="short")
     # Ingest now refuses an abstract this long; a row stored before that must still render fast.
     Paper.objects.filter(uid="2501.00042").update(abstract="\\(" * 20_000)
     client = Client()
-    client.force_login(User.objects.create_user("reader", "reader@example.org", "pw-reader-1"))
+    client.force_login(user("reader"))
     assert client.get(path).status_code == 200  # warm: templates compiled, models loaded, caches filled
     started = time.perf_counter()
     page = client.get(path)
@@ -124,12 +119,8 @@ def test_abstract_keeps_paragraphs():
 def test_bibtex_entry_escapes_and_names_the_primary_category():
     from datetime import UTC, datetime
 
-    from paperhub.papers.services import upsert_papers
-    from tests.factories import record
-
-    upsert_papers([record("2501.01234", title="Attention {is} All & You Need", categories=("cs.LG", "cs.CL"),
-                          published=datetime(2025, 1, 3, tzinfo=UTC), doi="10.1/x")])
-    paper = Paper.objects.get()
+    paper = add_paper("2501.01234", title="Attention {is} All & You Need", categories=("cs.LG", "cs.CL"),
+                      published=datetime(2025, 1, 3, tzinfo=UTC), doi="10.1/x")
     entry = bibtex(paper, ["Ada Lovelace", "C. Babbage"])
     assert entry.startswith("@misc{lovelace2025attention,\n")
     assert r"title = {{Attention \{is\} All \& You Need}}" in entry

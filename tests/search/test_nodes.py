@@ -15,7 +15,7 @@ from paperhub.papers.services import upsert_papers
 from paperhub.search import indexing, search, update
 from paperhub.search.indexing import STATIC, follow_vectors, vector_index
 from paperhub.search.stored import store_vectors
-from tests.factories import record
+from tests.factories import record, user
 
 
 def on_node(settings, directory):
@@ -148,16 +148,16 @@ def test_a_watcher_keeps_the_index_in_memory_and_saves_it_at_most_so_often(db, s
     assert follow_vectors(STATIC) == 0 and len(vector_index(STATIC)) == 20
 
 
-def test_upvotes_reach_every_nodes_index(db, settings, tmp_path, django_user_model):
+def test_upvotes_reach_every_nodes_index(db, settings, tmp_path):
     from paperhub.community.services import upvote
 
     upsert_papers([record("2501.00001", title="Zebrafish"), record("2501.00002", title="Zebrafish too")])
     for node in ("a", "b"):
         on_node(settings, tmp_path / node)
         update(embed_new=False)
-    user = django_user_model.objects.create_user("reader")
+    reader = user("reader")
     before = timezone.now()
-    upvote(user, Paper.objects.get(uid="2501.00002"))
+    upvote(reader, Paper.objects.get(uid="2501.00002"))
     assert Paper.objects.get(uid="2501.00002").changed_at > before
     for node in ("a", "b"):
         on_node(settings, tmp_path / node)

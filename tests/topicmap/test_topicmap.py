@@ -4,7 +4,6 @@ import struct
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import User
 
 from paperhub.community import services
 from paperhub.papers.models import Paper
@@ -12,7 +11,7 @@ from paperhub.papers.services import upsert_papers
 from paperhub.search.indexing import STATIC, follow_vectors
 from paperhub.search.stored import store_vectors
 from paperhub.topicmap import build, labels, layout, store
-from tests.factories import record
+from tests.factories import record, user
 
 TOPICS = {
     "protein": ["Protein folding with {}", "Enzyme design by {}", "Protein structure from {}"],
@@ -132,7 +131,7 @@ def test_a_search_and_my_interests_are_marked(client, mapped):
     from paperhub.search import update
 
     update(embed_new=False)
-    reader = User.objects.create_user("reader", "r@example.org", "a-long-password-1")
+    reader = user("reader", "r@example.org")
     services.upvote(reader, Paper.objects.get(uid="2611.00001"))
     client.force_login(reader)
     page = client.get("/map", {"q": "robot"}).content.decode()

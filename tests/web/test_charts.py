@@ -4,7 +4,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 
 from paperhub.community import services
 from paperhub.papers import trends
@@ -12,7 +11,7 @@ from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search.queries import months_between, volume_series
 from paperhub.web import charts
-from tests.factories import record
+from tests.factories import record, user
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -109,7 +108,7 @@ def test_pages_show_their_charts(client, weekly):
     paper = Paper.objects.get(uid="2611.00000")
     assert "No upvotes here yet" in client.get(f"/papers/{paper.uid}").content.decode()
     for n in range(3):
-        services.upvote(User.objects.create_user(f"reader{n}"), paper)
+        services.upvote(user(f"reader{n}"), paper)
     shown = client.get(f"/papers/{paper.uid}").content.decode()
     assert "Upvotes over time" in shown and "Upvotes, " in shown and "3 upvotes" in shown
 
@@ -121,6 +120,6 @@ def test_the_same_counts_through_the_api(client, weekly):
     week = client.get("/api/trends/categories", {"weeks": 6, "cat": "cs.CL"}).json()
     assert week["weeks"][-1] == "2026-W48" and sum(week["counts"]["cs.CL"]) == 7
     paper = Paper.objects.get(uid="2611.00000")
-    services.upvote(User.objects.create_user("reader"), paper)
+    services.upvote(user("reader"), paper)
     history = client.get(f"/api/papers/{paper.uid}/upvotes").json()
     assert history["totals"] == [1] and len(history["days"]) == 1

@@ -86,13 +86,13 @@ class Command(BaseCommand):
         if summary.read == 0 and errors.count:
             raise CommandError("no record could be read")
 
-    def _snapshot(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+    def _snapshot(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
         if not options["path"].is_file():
             raise CommandError(f"no such file: {options['path']}")
         runs.from_snapshot(options["path"], errors, summary, since=options["since"],
                            categories=options["categories"], limit=options["limit"], bar=bar)
 
-    def _arxiv(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+    def _arxiv(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
         try:
             ids = [split_arxiv_id(i)[0] for i in options["ids"]]
         except ValueError as exc:
@@ -101,11 +101,11 @@ class Command(BaseCommand):
                         until=options["until"], page_size=options["page_size"], retries=options["retries"],
                         limit=options["limit"], bar=bar)
 
-    def _oai(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+    def _oai(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
         runs.from_oai(errors, summary, set_spec=options["set_spec"], since=options["since"], until=options["until"],
                       limit=options["limit"], bar=bar)
 
-    def _hf_daily(self, options: dict, errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
+    def _hf_daily(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
         if options["path"] and not options["path"].is_file():
             raise CommandError(f"no such file: {options['path']}")
         if not options["path"] and not options["days"]:

@@ -25,7 +25,7 @@ def _last_error(traceback: str) -> str:
     return message[:300] if kind.endswith("JobFailed") else line[:300]
 
 
-def _what(result: DBTaskResult) -> str:
+def _what(result: DBTaskResult[..., object]) -> str:
     """What a task ran: `paperhub ARGV` for a queued command line, else the task's name and arguments."""
     args = result.args_kwargs.get("args") or []
     if result.task_path == _COMMAND_LINE:
@@ -47,14 +47,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
 
-    def _enqueue(self, options: dict) -> None:
+    def _enqueue(self, options: dict[str, Any]) -> None:
         try:
             task_id = queue.enqueue(options["argv"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"queued {task_id}: paperhub {' '.join(options['argv'])}")
 
-    def _status(self, options: dict) -> None:
+    def _status(self, options: dict[str, Any]) -> None:
         counts = {row["status"]: row["n"] for row in
                   DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")}
         failed: list[dict[str, Any]] = [
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         for beat in alive:
             self.stdout.write(f"  {beat.worker_id} (since {beat.started_at:%Y-%m-%d %H:%M:%S})")
 
-    def _schedule(self, options: dict) -> None:
+    def _schedule(self, options: dict[str, Any]) -> None:
         try:
             jobs = schedule.enabled()
         except ValueError as exc:
