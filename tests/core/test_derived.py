@@ -94,8 +94,8 @@ def test_a_build_whose_directory_was_never_made_starts_a_new_generation(tmp_path
 
 def test_one_writer_at_a_time(settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
-    with derived.lock("keyword"), open(tmp_path / "search" / "keyword.lock") as other:
-        with pytest.raises(BlockingIOError):
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with derived.lock("keyword"), open(tmp_path / "search" / "keyword.lock") as other, \
+            pytest.raises(BlockingIOError):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(tmp_path / "search" / "keyword.lock") as other:
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released
