@@ -55,7 +55,8 @@ import tantivy
 from django.db.models import Count
 from paperhub.digests.models import Delivery
 from paperhub.papers.models import Paper, PaperAuthor
-from paperhub.search.indexing import keyword_index, vector_index
+from paperhub.search.keyword_files import keyword_index
+from paperhub.search.vector_files import vector_index
 from paperhub.search.models import PaperVector
 expected = set(open(os.environ["CHAOS_IDS"]).read().split())
 uids = list(Paper.objects.values_list("uid", flat=True))

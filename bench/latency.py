@@ -106,7 +106,8 @@ def measure(work: Path, papers: int) -> dict:
 
     from paperhub import search
     from paperhub.search import embed
-    from paperhub.search.indexing import STATIC, vector_name, vector_path
+    from paperhub.search.indexing import STATIC, vector_name
+    from paperhub.search.vector_files import vector_path
 
     queries = [
         "diffusion models for video generation", "in-context learning", "graph neural networks",

@@ -131,8 +131,10 @@ def main() -> None:
     from paperhub import search
     from paperhub.papers.models import Paper
     from paperhub.search import keyword, related, static
-    from paperhub.search.indexing import keyword_index, vector_index, vector_name
+    from paperhub.search.indexing import vector_name
+    from paperhub.search.keyword_files import keyword_index
     from paperhub.search.query import parse
+    from paperhub.search.vector_files import vector_index
 
     timings = build_hub(corpus, progress=not args.json)
     uid_of = dict(Paper.objects.values_list("id", "uid"))

@@ -201,8 +201,7 @@ def search_dir(settings: Any, tmp_path: Path) -> Path:
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     from paperhub.search import indexing
 
-    indexing._served.__init__()
-    indexing._vector_index.cache_clear()
+    indexing.forget()
     return Path(settings.PAPERHUB_SEARCH_DIR)
 
 

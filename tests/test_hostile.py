@@ -41,8 +41,7 @@ def hostile(db, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     from paperhub.search import indexing, update
 
-    indexing._served.__init__()
-    indexing._vector_index.cache_clear()
+    indexing.forget()
     when = datetime(2026, 11, 22, 10, tzinfo=UTC)
     upsert_papers([
         record("2611.00001", title=f"Attention {SCRIPT} is all {IMG} you need $x{SVG}$", published=when,

@@ -36,7 +36,7 @@ class CollectionAdmin(admin.ModelAdmin[Collection]):
 
 
 @admin.register(AuthorClaim)
-class AuthorClaimAdmin(admin.ModelAdmin):
+class AuthorClaimAdmin(admin.ModelAdmin[AuthorClaim]):
     """Authorship claims: approve or reject the pending ones (one approved claim per author entry)."""
 
     list_display = ("user", "author", "paper", "status", "created_at", "decided_at", "decided_by")

@@ -4,9 +4,9 @@ One file under PAPERHUB_SEARCH_DIR/recommend, rebuilt when papers arrive (by `pa
 watcher, or the first request that finds none) and re-read by every process when it changes.
 """
 
-import os
 import pickle
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +19,7 @@ from django.utils import timezone
 from scipy import sparse
 
 from paperhub import search
+from paperhub.core import derived
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import taste
 
@@ -59,7 +60,7 @@ class Space:
 
 def path() -> Path:
     """Where the space is stored: beside the search indexes, as it is derived from the database like them."""
-    return Path(settings.PAPERHUB_SEARCH_DIR) / "recommend" / "space.pickle"
+    return derived.directory("recommend", "space.pickle")
 
 
 def embedder() -> tuple[str, search.Embedder]:
@@ -86,7 +87,8 @@ def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: se
         encoded = encoder.encode([search.paper_text(title, abstract) for _, title, abstract in missing])
         found.update({p[0]: v for p, v in zip(missing, encoded, strict=True)})
     stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder.dim), dtype=np.float32)
-    return stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
+    unit: np.ndarray = stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def build(days: int | None = None, in_request: bool = False) -> Space:
@@ -124,43 +126,43 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
 def save(space: Space) -> Path:
     """Write the space beside its place and rename it over it, so readers never see half a file."""
     target = path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.partial")
-    with partial.open("wb") as stream:
-        pickle.dump(space, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, target)
+    derived.replace(target, lambda partial: _write(space, partial), own=True)  # (requests may build one at once)
     return target
 
 
+def _write(space: Space, target: Path) -> None:
+    with target.open("wb") as stream:
+        pickle.dump(space, stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read() -> Space:
+    with path().open("rb") as stream:
+        space: Space = pickle.load(stream)  # our own file in our own data directory
+    return space
+
+
 _lock = threading.Lock()
-_loaded: dict[str, Any] = {}
-
-
-def _read(target: Path) -> Space:
-    with target.open("rb") as stream:
-        return pickle.load(stream)  # our own file in our own data directory
+_served = derived.Loaded(lambda: derived.stamp(path()), _read)
 
 
 def current() -> Space:
     """The stored space, re-read when the file changes; built now if there is none (or an old format)."""
     with _lock:
-        target = path()
-        if not target.exists():
+        if not path().exists():
             save(build(in_request=True))
-        stamp = (str(target), target.stat().st_mtime_ns)
-        if _loaded.get("stamp") != stamp:
-            space = _read(target)
-            if getattr(space, "version", None) != VERSION:
-                save(build())
-                space, stamp = _read(target), (str(target), target.stat().st_mtime_ns)
-            _loaded.update(stamp=stamp, space=space)
-        return _loaded["space"]
+        space = _served.get()
+        if getattr(space, "version", None) != VERSION:
+            save(build())
+            space = _served.get()
+        if space is None:  # removed meanwhile (`paperhub recommend refresh` is what writes it)
+            raise FileNotFoundError(path())
+        return space
 
 
-def stamp() -> tuple[str, int]:
-    """The stored space's file and modification time (a cache key for what was computed from it)."""
+def stamp() -> tuple[str, Hashable]:
+    """The stored space's file and stamp (a cache key for what was computed from it)."""
     current()
-    return _loaded["stamp"]
+    return str(path()), _served.stamp
 
 
 def stale(space: Space | None = None) -> bool:

@@ -100,9 +100,9 @@ def update(progress: Any = None, embed_new: bool = True, save_within: float = 0.
 
 def rebuild(progress: Any = None) -> int:
     """Recreate the keyword index from the database beside the served one, then switch to it."""
-    from paperhub.search import indexing
+    from paperhub.search import keyword_files
 
-    return indexing.rebuild_keyword(progress=progress)
+    return keyword_files.rebuild_keyword(progress=progress)
 
 
 def coverage() -> "Coverage":
@@ -114,23 +114,23 @@ def coverage() -> "Coverage":
 
 def update_keyword(progress: Progress | None = None) -> int:
     """Bring the keyword index up to date with the database (built first if there is none); papers indexed."""
-    from paperhub.search import indexing
+    from paperhub.search import keyword_files
 
-    return indexing.update_keyword(progress=progress)
+    return keyword_files.update_keyword(progress=progress)
 
 
 def rebuild_vectors(model: str, progress: Progress | None = None) -> int:
     """Recreate a model's vector index from the vectors stored in the database (nothing is embedded)."""
-    from paperhub.search import indexing
+    from paperhub.search import vector_files
 
-    return indexing.rebuild_vectors(model, progress=progress)
+    return vector_files.rebuild_vectors(model, progress=progress)
 
 
 def follow_vectors(model: str) -> int:
     """Add to this node's index of `model` the stored vectors it lacks; returns how many were added."""
-    from paperhub.search import indexing
+    from paperhub.search import vector_files
 
-    return indexing.follow_vectors(model)
+    return vector_files.follow_vectors(model)
 
 
 def drop_stale_static(rows: bool = True) -> int:
@@ -142,16 +142,16 @@ def drop_stale_static(rows: bool = True) -> int:
 
 def static_vector_count() -> int:
     """How many papers this node's index of static vectors holds."""
-    from paperhub.search import indexing
+    from paperhub.search import indexing, vector_files
 
-    return len(indexing.vector_index(indexing.vector_name(indexing.STATIC)))
+    return len(vector_files.vector_index(indexing.vector_name(indexing.STATIC)))
 
 
 def static_vectors() -> "tuple[np.ndarray, np.ndarray]":
     """This node's static vectors: paper ids (int64, ascending) and their vectors (float32), empty if none."""
-    from paperhub.search import indexing
+    from paperhub.search import indexing, vector_files
 
-    return indexing.vector_index(indexing.vector_name(indexing.STATIC)).everything()
+    return vector_files.vector_index(indexing.vector_name(indexing.STATIC)).everything()
 
 
 # --- the models ------------------------------------------------------------------------------------------------

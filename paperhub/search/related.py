@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 
 from paperhub.search import keyword, terms
-from paperhub.search.indexing import keyword_index, vector_index, vector_name
+from paperhub.search.indexing import vector_name
 from paperhub.search.keyword import IndexedPaper as Paper
+from paperhub.search.keyword_files import keyword_index
+from paperhub.search.vector_files import vector_index
 
 #: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author
 #: are candidates too, the most authors shared first (a prolific author's other papers need their content).

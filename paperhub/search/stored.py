@@ -1,6 +1,6 @@
 """Vectors stored in the database (PaperVector): writing them, reading them back, and the papers still without.
 
-Indexes are built from these rows (indexing.py), so a vector is computed once per paper and model, on any
+Indexes are built from these rows (vector_files.py), so a vector is computed once per paper and model, on any
 machine, and every node's index file takes it in without embedding again.
 """
 

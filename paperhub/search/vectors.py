@@ -1,12 +1,12 @@
 """Approximate nearest neighbours with usearch (HNSW), one index file per embedding model."""
 
-import os
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from usearch.index import Index
+
+from paperhub.core import derived
 
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
@@ -24,24 +24,16 @@ class VectorIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._index: Index | None = None
-        self._stamp: float | None = None
-        self._lock = threading.Lock()
+        self._served = derived.Loaded(lambda: derived.stamp(self.path), self._open)
+
+    def _open(self) -> Index | None:
+        index = Index.restore(str(self.path), view=True)
+        if index is not None:
+            index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]
+        return index
 
     def _current(self) -> Index | None:
-        try:
-            stamp = self.path.stat().st_mtime
-        except FileNotFoundError:
-            return None
-        if stamp != self._stamp:
-            with self._lock:
-                if stamp != self._stamp:
-                    index = Index.restore(str(self.path), view=True)
-                    if index is None:
-                        return None
-                    index.expansion_search = EXPANSION_SEARCH  # type: ignore[misc]
-                    self._index, self._stamp = index, stamp
-        return self._index
+        return self._served.get()
 
     def __len__(self) -> int:
         index = self._current()
@@ -97,7 +89,4 @@ def load_for_writing(path: Path, dim: int) -> Index:
 
 def save(index: Index, path: Path) -> None:
     """Write the index beside its final place and rename it over, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    index.save(str(partial))
-    os.replace(partial, path)
+    derived.replace(path, lambda partial: index.save(str(partial)))

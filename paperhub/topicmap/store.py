@@ -7,19 +7,18 @@ A rebuild writes beside these and renames over them; readers re-open them when t
 """
 
 import json
-import os
 import struct
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
+
+from paperhub.core import derived
 
 
 def map_dir() -> Path:
-    return Path(settings.PAPERHUB_SEARCH_DIR) / "map"
+    return derived.directory("map")
 
 
 @dataclass
@@ -67,32 +66,29 @@ class TopicMap:
 def save(directory: Path, ids: np.ndarray, xy: np.ndarray, top: np.ndarray, fine: np.ndarray,
          meta: dict[str, Any], seed: int = 0) -> None:
     """Write a map (points shuffled) beside the served one, then switch to it."""
-    directory.mkdir(parents=True, exist_ok=True)
     order = np.random.default_rng(seed).permutation(len(ids))
-    partial = directory / "points.partial.npz"
-    np.savez(partial, ids=ids[order].astype(np.uint32), x=xy[order, 0].astype(np.float32),
-             y=xy[order, 1].astype(np.float32), top=top[order].astype(np.uint16), fine=fine[order].astype(np.uint16))
-    meta_partial = directory / "meta.partial.json"
-    meta_partial.write_text(json.dumps(meta))
-    os.replace(partial, directory / "points.npz")
-    os.replace(meta_partial, directory / "meta.json")
+    points: dict[str, Any] = {"ids": ids[order].astype(np.uint32), "x": xy[order, 0].astype(np.float32),
+              "y": xy[order, 1].astype(np.float32), "top": top[order].astype(np.uint16),
+              "fine": fine[order].astype(np.uint16)}
+    derived.replace(directory / "points.npz", lambda partial: _write_points(partial, points))
+    derived.replace_text(directory / "meta.json", json.dumps(meta))
 
 
-_lock = threading.Lock()
-_loaded: dict[str, Any] = {"stamp": None, "map": None}
+def _write_points(target: Path, points: dict[str, Any]) -> None:
+    with target.open("wb") as stream:  # (given a name, savez would add .npz to it)
+        np.savez(stream, **points)
+
+
+def _read() -> TopicMap:
+    directory = map_dir()
+    with np.load(directory / "points.npz") as arrays:
+        return TopicMap(ids=arrays["ids"], x=arrays["x"], y=arrays["y"], top=arrays["top"], fine=arrays["fine"],
+                        meta=json.loads((directory / "meta.json").read_text()))
+
+
+_served = derived.Loaded(lambda: derived.stamp(map_dir() / "meta.json", map_dir() / "points.npz"), _read)
 
 
 def current() -> TopicMap | None:
     """The served map (re-read when a build replaced it), or None before the first build."""
-    directory = map_dir()
-    try:
-        stamp = (directory / "meta.json").stat().st_mtime, (directory / "points.npz").stat().st_mtime
-    except FileNotFoundError:
-        return None
-    with _lock:
-        if _loaded["stamp"] != stamp:
-            with np.load(directory / "points.npz") as arrays:
-                _loaded["map"] = TopicMap(ids=arrays["ids"], x=arrays["x"], y=arrays["y"], top=arrays["top"],
-                                          fine=arrays["fine"], meta=json.loads((directory / "meta.json").read_text()))
-            _loaded["stamp"] = stamp
-        return _loaded["map"]  # type: ignore[no-any-return]
+    return _served.get()

@@ -63,9 +63,9 @@ def test_new_paper_is_searchable_after_update(indexed):
 
 
 def test_a_killed_rebuild_leaves_the_old_index_serving_and_resumes(indexed, monkeypatch):
-    from paperhub.search import indexing
+    from paperhub.search import keyword_files
 
-    served = indexing._current_generation()
+    served = keyword_files.generations().current()
     upsert_papers([record(f"2502.{i:05d}", title=f"Extra paper number {i}") for i in range(1, 12)])
 
     class Killed(Exception):
@@ -75,13 +75,13 @@ def test_a_killed_rebuild_leaves_the_old_index_serving_and_resumes(indexed, monk
         raise Killed
 
     with pytest.raises(Killed):
-        indexing.rebuild_keyword(batch=5, progress=die_after_first_batch)
-    assert indexing._current_generation() == served  # still serving the old one
+        keyword_files.rebuild_keyword(batch=5, progress=die_after_first_batch)
+    assert keyword_files.generations().current() == served  # still serving the old one
     assert search("extra paper", mode="keyword").total == 0
-    assert (indexing.keyword_root() / "BUILDING").exists()
-    done = indexing.rebuild_keyword(batch=5)
+    assert (keyword_files.generations().root / "BUILDING").exists()
+    done = keyword_files.rebuild_keyword(batch=5)
     assert done == 16 - 5  # resumed after the committed batch
-    assert indexing._current_generation() != served
+    assert keyword_files.generations().current() != served
     assert search("extra paper", mode="keyword").total == 11
     assert coverage().keyword == 16
 
@@ -89,14 +89,14 @@ def test_a_killed_rebuild_leaves_the_old_index_serving_and_resumes(indexed, monk
 def test_an_index_of_an_older_schema_is_rebuilt_by_update(indexed):
     import tantivy
 
-    from paperhub.search import indexing
+    from paperhub.search import keyword_files
 
-    old = indexing.keyword_root() / "g-old"
+    old = keyword_files.generations().path("g-old")
     old.mkdir()
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("title", stored=True)
     tantivy.Index(builder.build(), path=str(old))
-    indexing._set_current("g-old")
+    keyword_files.generations().serve("g-old")
     assert search("graph").hits == []  # unusable, but no error
     assert update() == 5  # rebuilt with the current schema
     assert search("graph", mode="keyword").total == 2

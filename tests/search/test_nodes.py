@@ -13,16 +13,16 @@ from paperhub.papers import changes
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import indexing, search, update
-from paperhub.search.indexing import STATIC, follow_vectors, vector_index
+from paperhub.search.indexing import STATIC
 from paperhub.search.stored import store_vectors
+from paperhub.search.vector_files import follow_vectors, vector_index
 from tests.factories import record, user
 
 
 def on_node(settings, directory):
     """Make this process act as the node whose search indexes live in `directory`."""
     settings.PAPERHUB_SEARCH_DIR = directory
-    indexing._served.__init__()
-    indexing._vector_index.cache_clear()
+    indexing.forget()
 
 
 def unit_vectors(n, dim=8, seed=0):
@@ -141,7 +141,7 @@ def test_a_watcher_keeps_the_index_in_memory_and_saves_it_at_most_so_often(db, s
     assert len(vector_index(STATIC)) == 10
     assert follow_vectors(STATIC, save_within=0) == 0  # nothing new to add, but the save is due now
     assert len(vector_index(STATIC)) == 15
-    from paperhub.search.indexing import rebuild_vectors
+    from paperhub.search.vector_files import rebuild_vectors
 
     store_vectors(STATIC, ids[15:], unit_vectors(5, seed=3))
     assert rebuild_vectors(STATIC) == 20  # another process replaces the file: the follower reads it again

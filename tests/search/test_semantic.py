@@ -5,8 +5,9 @@ import pytest
 
 from paperhub.papers.models import Paper
 from paperhub.search import embed, search, similar
-from paperhub.search.indexing import coverage, embed_missing, rebuild_vectors, vector_path
+from paperhub.search.indexing import coverage, embed_missing
 from paperhub.search.models import PaperVector
+from paperhub.search.vector_files import rebuild_vectors, vector_path
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import related, similar, terms
-from paperhub.search.indexing import follow_vectors, vector_name
+from paperhub.search.indexing import vector_name
 from paperhub.search.stored import store_vectors
+from paperhub.search.vector_files import follow_vectors
 from tests.factories import record
 
 

@@ -8,8 +8,9 @@ import pytest
 from paperhub.community import services
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search.indexing import STATIC, follow_vectors
+from paperhub.search.indexing import STATIC
 from paperhub.search.stored import store_vectors
+from paperhub.search.vector_files import follow_vectors
 from paperhub.topicmap import build, labels, layout, store
 from tests.factories import record, user
 
@@ -80,8 +81,7 @@ def mapped(db, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     from paperhub.search import indexing
 
-    indexing._served.__init__()
-    indexing._vector_index.cache_clear()
+    indexing.forget()
     rng = np.random.default_rng(1)
     papers, vectors = [], []
     for t, shapes in enumerate(TOPICS.values()):

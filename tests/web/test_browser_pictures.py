@@ -23,7 +23,7 @@ from django.utils import timezone
 from paperhub.community.models import Upvote
 from paperhub.community.services import upvote
 from paperhub.papers.models import Paper
-from paperhub.search.indexing import follow_vectors
+from paperhub.search.vector_files import follow_vectors
 from paperhub.search.stored import store_vectors
 rng = np.random.default_rng(3)
 centres = {code: rng.normal(size=32) for code in ("cs.RO", "astro-ph.CO", "q-bio.BM")}

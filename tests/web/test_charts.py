@@ -73,7 +73,7 @@ def weekly(db, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     from paperhub.search import indexing, update
 
-    indexing._served.__init__()
+    indexing.forget()
     when = datetime(2026, 11, 27, 12, tzinfo=UTC)
     upsert_papers([record(f"2611.{i:05d}", published=when - timedelta(days=3 * i),
                           title=f"In-context learning study {i}" if i % 2 else f"Protein folding study {i}",

@@ -3,7 +3,6 @@
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Any
@@ -12,9 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
-from paperhub.jobs import embedding, leases
-from paperhub.recommend import space
-from paperhub.topicmap import build as topicmap
+from paperhub.jobs import embedding, node
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
@@ -35,17 +32,6 @@ def _static() -> search.Embedder:
         raise CommandError(str(exc)) from None
 
 
-#: How often the watcher rebuilds the recommendation space at most, when papers arrived (seconds).
-RECOMMEND_EVERY = 600
-#: The lease of the one watcher of the hub that gives new papers static vectors and builds the static model (both
-#: quick, or single by nature); transformer vectors are made by the embed queue's workers (jobs/embedding.py).
-STATIC_LEASE = "static-model"
-STATIC_LEASE_SECONDS = 120
-#: The watcher keeps vector indexes in memory and writes them out at most this often (seconds), not each cycle.
-VECTOR_SAVE_EVERY = 30.0
-#: How often the watcher looks for a newer static model in the database, and whether to build one (seconds).
-STATIC_SYNC_EVERY = 30.0
-DISTILL_CHECK_EVERY = 60.0
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -93,7 +79,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
 
-    def _rebuild(self, options: dict) -> None:
+    def _rebuild(self, options: dict[str, Any]) -> None:
         total = search.coverage().papers
         with _bar("keyword index", total) as bar:
             count = search.rebuild(progress=bar.update)
@@ -103,7 +89,7 @@ class Command(BaseCommand):
                 done = search.rebuild_vectors(model, progress=bar.update)
             self.stdout.write(f"vectors {model}: {done:,} papers")
 
-    def _update(self, options: dict) -> None:
+    def _update(self, options: dict[str, Any]) -> None:
         with _bar("updating") as bar:
             changed = search.update_keyword(progress=bar.update)
         self.stdout.write(f"keyword index: {changed:,} papers added or changed")
@@ -126,7 +112,7 @@ class Command(BaseCommand):
         if dropped:
             self.stdout.write(f"deleted {dropped:,} vectors of earlier static models")
 
-    def _embed(self, options: dict) -> None:
+    def _embed(self, options: dict[str, Any]) -> None:
         if options["enqueue"]:
             batches = embedding.enqueue_all()
             self.stdout.write(f"{batches:,} batches queued for `paperhub worker --queues embed`")
@@ -141,7 +127,7 @@ class Command(BaseCommand):
             done = search.embed_missing(name, model, limit=options["limit"], progress=bar.update)
         self.stdout.write(f"{name}: {done:,} papers embedded")
 
-    def _distill(self, options: dict) -> None:
+    def _distill(self, options: dict[str, Any]) -> None:
         started = time.monotonic()
         try:
             built = search.build_static_model(options["papers"], options["minutes"], step=self._say)
@@ -158,7 +144,7 @@ class Command(BaseCommand):
         elif not message.startswith(("teacher vectors", "training")):
             self.stderr.write(message)
 
-    def _status(self, options: dict) -> None:
+    def _status(self, options: dict[str, Any]) -> None:
         while True:
             cover = search.coverage()
             self.stdout.write(f"papers in the database: {cover.papers:,}")
@@ -178,7 +164,7 @@ class Command(BaseCommand):
             time.sleep(2)
             self.stdout.write("")
 
-    def _watch(self, options: dict) -> None:
+    def _watch(self, options: dict[str, Any]) -> None:
         stop = False
 
         def finish(*_: Any) -> None:
@@ -188,53 +174,22 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, finish)
         signal.signal(signal.SIGINT, finish)
         os.nice(10)  # (and the map and distill processes it starts): requests first
-        distilling: subprocess.Popen | None = None
-        distill_checked = 0.0
-        synced = 0.0
+        here = node.Node(distill=not options["no_distill"], map=not options["no_map"])
         self.stdout.write(f"watching for changes every {options['interval']} s")
-        recommend_built = 0.0
-        mapping: subprocess.Popen | None = None
-        map_checked = 0.0
         while not stop:
             started = time.monotonic()
-            if distilling is not None and distilling.poll() is not None:
-                if distilling.returncode:  # tried again in an hour
-                    self.stderr.write("building the static model failed: `paperhub index distill` says why")
-                    distill_checked = time.monotonic() + 3600
-                distilling = None
-            if started - synced > STATIC_SYNC_EVERY:
-                search.sync_static_model()  # the newest static model of the hub, built here or on another node
-                synced = started
-            # Every node indexes what the database holds; one node at a time (the lease holder) makes static
-            # vectors for the whole hub, so machines do not embed the same papers twice.
-            embedder = leases.hold(STATIC_LEASE, seconds=STATIC_LEASE_SECONDS)
-            if embedder and distilling is None and not options["no_distill"] \
-                    and started - distill_checked > DISTILL_CHECK_EVERY:
-                distill_checked = started
-                # In a process of its own: keyword indexing and similar papers go on meanwhile.
-                if search.static_model_due():
-                    self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
-                    distilling = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "distill"])
-            changed = search.update(embed_new=embedder, save_within=VECTOR_SAVE_EVERY)
-            search.drop_stale_static(rows=embedder)
-            if changed:
-                self.stdout.write(f"indexed {changed:,} changed papers")
-            if mapping is not None and mapping.poll() is not None:
-                mapping = None
-            map_check = mapping is None and distilling is None and not options["no_map"] \
-                and time.monotonic() - map_checked > 60  # (a count of all papers: once a minute is plenty)
-            if map_check:
-                map_checked = time.monotonic()
-            if map_check and topicmap.rebuild_due():
-                # In a process of its own: the map takes minutes, keyword indexing must go on meanwhile.
-                mapping = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "map", "build"])
-                self.stdout.write("building the topic map")
-            if distilling is None and time.monotonic() - recommend_built > RECOMMEND_EVERY and space.stale():
-                space.refresh(force=True)
-                recommend_built = time.monotonic()
-                self.stdout.write("rebuilt the recommendation space")
+            self._report(here.tick())
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
-        for helper in (distilling, mapping):
-            if helper is not None:
-                helper.terminate()
-        leases.release(STATIC_LEASE)
+        here.stop()
+
+    def _report(self, done: node.Round) -> None:
+        if done.distill_failed:
+            self.stderr.write("building the static model failed: `paperhub index distill` says why")
+        if done.distill_started:
+            self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
+        if done.indexed:
+            self.stdout.write(f"indexed {done.indexed:,} changed papers")
+        if done.map_started:
+            self.stdout.write("building the topic map")
+        if done.space_rebuilt:
+            self.stdout.write("rebuilt the recommendation space")

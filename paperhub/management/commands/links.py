@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperhub.ingest import github
+from paperhub.ingest.http import SourceError
 from paperhub.papers.repositories import Backfill, backfill_links
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             return
         try:
             self.stdout.write(github.refresh_stars(options["limit"]).line())
-        except github.SourceError as exc:
+        except SourceError as exc:
             raise CommandError(f"{exc}. The next run goes on from here.") from None
 
     def _progress(self, done: Backfill) -> None:

@@ -1,0 +1,147 @@
+"""This node's keyword index: generations of a tantivy index under PAPERHUB_SEARCH_DIR/keyword, caught up with the
+database by a cursor, rebuilt beside the served one (core/derived.py says why that is safe).
+
+    keyword/CURRENT            the name of the generation being served
+    keyword/BUILDING           the generation a rebuild is filling
+    keyword/<generation>/      a tantivy index, with state.json (how far it has caught up)
+"""
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from paperhub.core import derived
+from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
+from paperhub.search import keyword
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+LOCK = "keyword"
+
+
+def generations() -> derived.Generations:
+    """The generations of this node's keyword index."""
+    return derived.Generations(derived.directory("keyword"))
+
+
+def _open_current() -> keyword.KeywordIndex | None:
+    served = generations()
+    generation = served.current()
+    if generation is None:
+        return None
+    try:
+        return keyword.KeywordIndex(served.path(generation))
+    except ValueError as exc:  # written by an older schema: unusable until `paperhub index rebuild`
+        log.error("keyword index %s cannot be opened (%s); run `paperhub index rebuild`", generation, exc)
+        return None
+
+
+#: The keyword index this process searches, opened again when a rebuild switches generations.
+served = derived.Loaded(lambda: generations().current(), _open_current)
+
+
+def keyword_index() -> keyword.KeywordIndex | None:
+    """The keyword index being served, or None before the first build."""
+    return served.get()
+
+
+def _state(directory: Path) -> dict[str, Any]:
+    try:
+        state: dict[str, Any] = json.loads((directory / "state.json").read_text())
+    except FileNotFoundError:
+        return {"changed_at": None, "id": 0, "complete": False}
+    return state
+
+
+def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword.IndexedPaper]:
+    """IndexedPaper for rows of Paper.values(), with authors and categories in two queries."""
+    ids = [p["id"] for p in papers]
+    authors: dict[int, list[str]] = {}
+    for paper_id, name in PaperAuthor.objects.filter(paper_id__in=ids).order_by("paper_id", "position") \
+            .values_list("paper_id", "author__name"):
+        authors.setdefault(paper_id, []).append(name)
+    categories: dict[int, list[str]] = {}
+    for paper_id, code in PaperCategory.objects.filter(paper_id__in=ids).order_by("paper_id", "-is_primary") \
+            .values_list("paper_id", "category__code"):
+        categories.setdefault(paper_id, []).append(code)
+    return [
+        keyword.IndexedPaper(
+            id=p["id"], uid=p["uid"], title=p["title"], abstract=p["abstract"],
+            authors=tuple(authors.get(p["id"], ())), categories=tuple(categories.get(p["id"], ())),
+            day=keyword.day_number(p["published"].date() if p["published"] else None),
+            upvotes=p.get("upvotes", 0),
+        )
+        for p in papers
+    ]
+
+
+_FIELDS = ("id", "uid", "title", "abstract", "published", "upvotes", "changed_at")
+
+
+def _changed_since(changed_at: str | None, last_id: int, batch: int) -> Iterator[list[dict[str, Any]]]:
+    """Papers in (changed_at, id) order after the given position, a batch at a time."""
+    while True:
+        rows = Paper.objects.order_by("changed_at", "id").values(*_FIELDS)
+        if changed_at is not None:
+            since = datetime.fromisoformat(changed_at)
+            rows = rows.filter(changed_at__gte=since).exclude(changed_at=since, id__lte=last_id)
+        page = list(rows[:batch])
+        if not page:
+            return
+        yield page
+        changed_at, last_id = page[-1]["changed_at"].isoformat(), page[-1]["id"]
+
+
+def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | None) -> int:
+    """Index every paper changed after the directory's recorded position; commit and record per batch."""
+    index = keyword.KeywordIndex(directory)
+    state = _state(directory)
+    done = 0
+    writer = index.writer()
+    try:
+        for page in _changed_since(state["changed_at"], state["id"], batch):
+            if replace:  # (delete_documents_by_term does not match unsigned fields; a query does)
+                writer.delete_documents_by_query(keyword.with_ids([p["id"] for p in page]))
+            for paper in indexed_papers(page):
+                writer.add_document(keyword.document(paper))
+            writer.commit()
+            state.update(changed_at=page[-1]["changed_at"].isoformat(), id=page[-1]["id"])
+            # after the commit: a killed run repeats at most one batch
+            derived.replace_text(directory / "state.json", json.dumps(state))
+            done += len(page)
+            if progress:
+                progress(len(page))
+        writer.wait_merging_threads()
+    finally:
+        del writer  # releases tantivy's writer lock
+    return done
+
+
+def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
+    """Bring the served keyword index up to date with the database; builds it first if there is none."""
+    generation = generations().current()
+    if generation is None or served.get() is None:  # none yet, or one of an older schema
+        return rebuild_keyword(progress=progress)
+    with derived.lock(LOCK):
+        count = _catch_up(generations().path(generation), replace=True, batch=batch, progress=progress)
+    index = served.get()
+    if count and index is not None:
+        index.refresh()
+    return count
+
+
+def rebuild_keyword(batch: int = 5000, progress: Progress | None = None) -> int:
+    """Build a new generation beside the served one and switch to it when complete.
+
+    A rebuild that is killed leaves the served index alone; the next rebuild resumes the unfinished
+    generation where its last commit got to.
+    """
+    with derived.lock(LOCK):
+        building = generations()
+        generation = building.building()
+        count = _catch_up(building.path(generation), replace=False, batch=batch, progress=progress)
+        building.switch(generation)
+    return count
