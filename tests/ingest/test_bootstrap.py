@@ -1,7 +1,9 @@
+import urllib.request
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from paperhub.ingest import bundled
 from paperhub.papers import feeds
@@ -57,3 +59,19 @@ def test_bootstrap_never_mixes_the_sample_into_a_hub_with_papers(settings):
     call_command("bootstrap", "--file", "", stdout=StringIO(), stderr=err)
     assert "PAPERHUB_BOOTSTRAP=FILE" in err.getvalue() and "shared" not in err.getvalue()
     assert list(Paper.objects.values_list("uid", flat=True)) == ["2501.00001"]
+
+
+def test_a_hub_that_cannot_reach_arxiv_serves_the_bundled_sample(hub):
+    """As `make run` does it, with arXiv's API at a closed port: bootstrap, then serve; the home page is Daily."""
+    hub.env["PAPERHUB_ARXIV_API_URL"] = f"http://127.0.0.1:{free_port()}/api/query"
+    for name in ("PAPERHUB_FEED_CATEGORIES", "PAPERHUB_FEED_KEYWORDS", "PAPERHUB_BOOTSTRAP"):
+        hub.env.pop(name, None)
+    done = hub.run("bootstrap")
+    assert "loaded the bundled sample" in done.stdout
+    facts = bundled.sample_facts()
+    newest = {r.uid: r.title for r in bundled.sample_records()
+              if feeds.rule_day(r.uid, r.published) == facts.last}
+    with hub.serving(1) as served:
+        home = urllib.request.urlopen(served.url + reverse("home"), timeout=30).read().decode()
+    assert facts.last.strftime("%-d %B %Y") in home
+    assert sum(reverse("paper", args=[uid]) in home for uid in newest) >= 10
