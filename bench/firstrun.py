@@ -58,6 +58,7 @@ def main() -> None:
 
     uid = min(r.uid for r in bundled.sample_records() if r.published and rule_day(r.uid, r.published) == facts.last)
     paper = reverse("paper", args=[uid])
+    newest = (f'<time datetime="{facts.last.isoformat()}">', 'class="card"')  # a card of the sample's newest day
     with tempfile.TemporaryDirectory(prefix="paperhub-firstrun-") as scratch:
         clone = Path(scratch) / "paperhub"
         subprocess.run(["git", "clone", "-q", str(args.repo), str(clone)], check=True)
@@ -69,11 +70,11 @@ def main() -> None:
         env.update(PAPERHUB_ARXIV_API_URL=f"http://127.0.0.1:{closed}/api/query", PAPERHUB_BIND=f"127.0.0.1:{port}")
         base = f"http://127.0.0.1:{port}"
         checks = {  # (the page, what it shows once ready)
-            "home_lists_papers": (reverse("home"), f'href="{paper}"'),
-            "daily_shows_the_newest_day": (reverse("day", args=[facts.last.isoformat()]), f'href="{paper}"'),
-            "similar_papers": (paper, 'class="similar"'),
-            "similar_close_in_meaning": (paper, "close in meaning"),
-            "map_built": (reverse("map"), "<canvas"),
+            "home_lists_papers": (reverse("home"), newest),
+            "daily_shows_the_newest_day": (reverse("day", args=[facts.last.isoformat()]), newest),
+            "similar_papers": (paper, ('class="similar"',)),
+            "similar_close_in_meaning": (paper, ("close in meaning",)),
+            "map_built": (reverse("map"), ("<canvas",)),
         }
         seen: dict[str, float] = {}
         log = (Path(scratch) / "run.log").open("w")
@@ -82,8 +83,8 @@ def main() -> None:
                                start_new_session=True)
         try:
             while len(seen) < len(checks) and time.monotonic() - started < args.limit and run.poll() is None:
-                for name, (path, marker) in checks.items():
-                    if name not in seen and marker in page(base + path):
+                for name, (path, markers) in checks.items():
+                    if name not in seen and all(m in page(base + path) for m in markers):
                         seen[name] = round(time.monotonic() - started, 1)
                 time.sleep(1)
         finally:
