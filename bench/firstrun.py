@@ -79,12 +79,14 @@ def main() -> None:
         seen: dict[str, float] = {}
         log = (Path(scratch) / "run.log").open("w")
         started = time.monotonic()
-        run = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+        run = subprocess.Popen(
+            ["make", "run"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             while len(seen) < len(checks) and time.monotonic() - started < args.limit and run.poll() is None:
                 for name, (path, markers) in checks.items():
-                    if name not in seen and all(m in page(base + path) for m in markers):
+                    text = "" if name in seen else page(base + path)
+                    if text and all(m in text for m in markers):
                         seen[name] = round(time.monotonic() - started, 1)
                 time.sleep(1)
         finally:
@@ -92,9 +94,15 @@ def main() -> None:
             run.wait(60)
             log.close()
         said = [line for line in (Path(scratch) / "run.log").read_text().splitlines() if "bundled sample" in line]
-    figures = {"sample_papers": len(facts.uids), "install_s": round(installed, 1), "seconds_after_make_run": seen,
-               "missing": sorted(set(checks) - set(seen)), "message": said[:1], "cpus": os.cpu_count(),
-               "load_1min": round(os.getloadavg()[0], 1)}
+    figures = {
+        "sample_papers": len(facts.uids),
+        "install_s": round(installed, 1),
+        "seconds_after_make_run": seen,
+        "missing": sorted(set(checks) - set(seen)),
+        "message": said[:1],
+        "cpus": os.cpu_count(),
+        "load_1min": round(os.getloadavg()[0], 1),
+    }
     print(json.dumps(figures, indent=2) if args.json else figures)
 
 

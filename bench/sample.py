@@ -34,9 +34,14 @@ def main() -> None:
     days = bundled.sample_days(bundled.sample_records(args.snapshot), DEFAULT_CATEGORIES, args.papers)
     with lzma.open(out, "wb", preset=9 | lzma.PRESET_EXTREME) as sink:
         copied = bundled.copy_lines(args.snapshot, frozenset(days), sink)
-    facts = {"source": args.snapshot.name, "papers": copied, "days": len(set(days.values())),
-             "first": min(days.values()).isoformat(), "last": max(days.values()).isoformat(),
-             "bytes": out.stat().st_size}
+    facts = {
+        "source": args.snapshot.name,
+        "papers": copied,
+        "days": len(set(days.values())),
+        "first": min(days.values()).isoformat(),
+        "last": max(days.values()).isoformat(),
+        "bytes": out.stat().st_size,
+    }
     print(json.dumps(facts, indent=2) if args.json else " ".join(f"{k}={v}" for k, v in facts.items()))
 
 

@@ -60,8 +60,11 @@ def latest_days(per_day: Counter[date], target: int) -> set[date]:
 
 def sample_days(records: Iterator[PaperRecord], categories: Sequence[str], target: int) -> dict[str, date]:
     """The papers of the categories in the newest whole announcement days, up to `target` papers: uid -> day."""
-    days = {r.uid: rule_day(r.uid, r.published) for r in records
-            if r.published is not None and category_matches(r.categories, categories)}
+    days = {
+        r.uid: rule_day(r.uid, r.published)
+        for r in records
+        if r.published is not None and category_matches(r.categories, categories)
+    }
     chosen = latest_days(Counter(days.values()), target)
     return {uid: day for uid, day in days.items() if day in chosen}
 

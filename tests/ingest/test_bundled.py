@@ -27,10 +27,18 @@ def test_sample_days_keeps_the_categories_newest_announcement_days():
     def on(uid, day, categories=("cs.CL",)):
         return record(uid, categories=categories, published=datetime(2026, 6, day, tzinfo=UTC))
 
-    records = [on("2606.00001", 29), on("2606.00002", 30), on("2606.00003", 30), on("2606.00004", 30, ("math.AG",)),
-               on("2606.00005", 26, ("cs.LG",))]
+    records = [
+        on("2606.00001", 29),
+        on("2606.00002", 30),
+        on("2606.00003", 30),
+        on("2606.00004", 30, ("math.AG",)),
+        on("2606.00005", 26, ("cs.LG",)),
+    ]
     assert bundled.sample_days(iter(records), ["cs.CL", "cs.LG"], 3) == {
-        "2606.00001": date(2026, 6, 29), "2606.00002": date(2026, 6, 30), "2606.00003": date(2026, 6, 30)}
+        "2606.00001": date(2026, 6, 29),
+        "2606.00002": date(2026, 6, 30),
+        "2606.00003": date(2026, 6, 30),
+    }
 
 
 def test_copy_lines_keeps_the_chosen_lines_unchanged_and_in_order(tmp_path):

@@ -39,8 +39,10 @@ class Command(BaseCommand):
         """The bundled sample, into a hub that holds nothing else (a rerun completes a load that was killed)."""
         facts = bundled.sample_facts()
         if not bundled.takes_sample(facts.uids):
-            self.stderr.write("No papers fetched; the hub keeps the papers it has. To add a snapshot file of your "
-                              "own, run: make run PAPERHUB_BOOTSTRAP=FILE")
+            self.stderr.write(
+                "No papers fetched; the hub keeps the papers it has. To add a snapshot file of your "
+                "own, run: make run PAPERHUB_BOOTSTRAP=FILE"
+            )
             return
         call_command("ingest", "snapshot", str(bundled.SAMPLE), stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(
