@@ -196,8 +196,10 @@ PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4)
 # Feeds: a day runs from the rollover time to the next, in the feed's time zone.
 PAPERHUB_FEED_TIME_ZONE = env_str("PAPERHUB_FEED_TIME_ZONE", "UTC")
 PAPERHUB_FEED_ROLLOVER = env_str("PAPERHUB_FEED_ROLLOVER", "00:00")
-PAPERHUB_FEED_CATEGORIES = env_list("PAPERHUB_FEED_CATEGORIES", "")
 PAPERHUB_FEED_KEYWORDS = env_list("PAPERHUB_FEED_KEYWORDS", "")
+# Daily is on by default: a hub without feed rules places the categories it fetches; "none" (or empty) turns it off.
+PAPERHUB_FEED_CATEGORIES = [code for code in env_list(
+    "PAPERHUB_FEED_CATEGORIES", "" if PAPERHUB_FEED_KEYWORDS else ",".join(PAPERHUB_CATEGORIES)) if code != "none"]
 PAPERHUB_TRENDING_GRAVITY = env_float("PAPERHUB_TRENDING_GRAVITY", 1.5)
 PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14)
 PAPERHUB_SIGNUP_OPEN = env_bool("PAPERHUB_SIGNUP_OPEN", True)

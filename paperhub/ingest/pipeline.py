@@ -88,5 +88,5 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
     placements: list[FeedPlacement] = []
     summary.result += upsert_papers(good(), on_batch=advanced)
     if placements:
-        place_in_feed(placements, keep_existing=True)
+        place_in_feed(placements, keep_existing=True, unplaced_only=True)
     return summary

@@ -120,6 +120,38 @@ def today() -> date:
     return feed_day(timezone.now())
 
 
+#: arXiv's daily cutoff: papers submitted before 14:00 US Eastern on a weekday are announced that evening.
+ARXIV_ZONE = ZoneInfo("America/New_York")
+ARXIV_CUTOFF = time(14, 0)
+
+
+def next_weekday(day: date) -> date:
+    """The day itself if it is Monday to Friday, else the Monday after."""
+    return day + timedelta(days=7 - day.weekday() if day.weekday() >= 5 else 0)
+
+
+def announcement_day(submitted: datetime) -> date:
+    """The day arXiv lists a paper submitted at this moment as new (its listing's date, as on /list/.../new).
+
+    Submissions before a weekday's 14:00 ET cutoff are announced that evening at 20:00 ET (after midnight UTC), in
+    the listing of the next weekday: Monday's papers on Tuesday, Friday's on Monday; holidays are not modelled.
+    A moment at exactly midnight UTC is a source that gave only a date (OAI-PMH, the shared snapshots' announcement
+    dates): that date is taken as it is.
+    """
+    utc = submitted.astimezone(ZoneInfo("UTC"))
+    if utc.time() == time():
+        return utc.date()
+    local = submitted.astimezone(ARXIV_ZONE)
+    cutoff = next_weekday(local.date() + timedelta(days=local.time() >= ARXIV_CUTOFF))
+    return next_weekday(cutoff + timedelta(days=1))
+
+
+def rule_day(uid: str, published: datetime) -> date:
+    """The feed day a paper enters by rule: arXiv's announcement day of its first version; a paper from
+    elsewhere (`scheme:id`) its publication's feed day."""
+    return feed_day(published) if ":" in uid else announcement_day(published)
+
+
 def trending_score(votes: int, age_hours: float, gravity: float = 1.5) -> float:
     """Votes decayed by age, as Hacker News ranks: (votes) / (age + 2) ** gravity.
 
@@ -139,17 +171,17 @@ def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequ
 
 
 def rule_placement(record: PaperRecord) -> "FeedPlacement | None":
-    """Where a paper enters a feed by the feed rules (settings): its publication day, or nowhere."""
+    """Where a paper enters a feed by the feed rules (settings): its announcement day (rule_day), or nowhere."""
     from paperhub.papers.services import FeedPlacement
 
     categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
     if record.published is None or not matches_rules(record, categories, keywords):
         return None
-    return FeedPlacement(uid=record.uid, day=feed_day(record.published), source="rule")
+    return FeedPlacement(uid=record.uid, day=rule_day(record.uid, record.published), source="rule")
 
 
 def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> int:
-    """Place papers already stored and published in [since, until] by the feed rules; returns new entries."""
+    """Place papers already stored whose rule day is in [since, until] by the feed rules; returns new entries."""
     from django.db.models import Q
 
     from paperhub.papers.services import FeedPlacement, place_in_feed
@@ -157,7 +189,8 @@ def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> in
     categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
     if not categories and not keywords:
         return 0
-    start = datetime.combine(since, time(), tzinfo=ZoneInfo("UTC")) - timedelta(days=1)
+    # a paper is announced up to four days after it was submitted (Friday afternoon to Tuesday)
+    start = datetime.combine(since, time(), tzinfo=ZoneInfo("UTC")) - timedelta(days=5)
     papers = Paper.objects.filter(published__gte=start)
     if until is not None:
         end = datetime.combine(until, time(), tzinfo=ZoneInfo("UTC")) + timedelta(days=2)
@@ -173,13 +206,13 @@ def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> in
     for uid, published in rows.iterator(chunk_size=batch):
         if published is None:  # excluded by the filter above; keeps the type checker sure
             continue
-        day = feed_day(published)
+        day = rule_day(uid, published)
         if day >= since and (until is None or day <= until):
             chunk.append(FeedPlacement(uid=uid, day=day, source="rule"))
         if len(chunk) >= batch:
-            created += place_in_feed(chunk, keep_existing=True)
+            created += place_in_feed(chunk, keep_existing=True, unplaced_only=True)
             chunk = []
-    return created + place_in_feed(chunk, keep_existing=True)
+    return created + place_in_feed(chunk, keep_existing=True, unplaced_only=True)
 
 
 #: A feed entry's votes: this hub's upvotes of the paper plus those counted at the source (Hugging Face's).

@@ -269,19 +269,24 @@ class FeedPlacement:
     external_upvotes: int = 0
 
 
-def place_in_feed(placements: Iterable[FeedPlacement], keep_existing: bool = False) -> int:
+def place_in_feed(placements: Iterable[FeedPlacement], keep_existing: bool = False,
+                  unplaced_only: bool = False) -> int:
     """Create or refresh feed entries for papers already stored; returns how many entries are new.
 
-    With keep_existing, an entry already there (say a submission) is left as it is.
+    With keep_existing, an entry already there (say a submission) is left as it is; with unplaced_only, a paper
+    already in any day's feed is left out (a rule never adds a second day, e.g. after the rule's day changed).
     """
     placements = list(placements)
     if not placements:
         return 0
     ids = select_ids(Paper._meta.db_table, "uid", sorted({p.uid for p in placements}))
+    placed = select_ids(FeedEntry._meta.db_table, "paper_id", sorted(ids.values())) if unplaced_only else {}
     created = 0
     with transaction.atomic():
         for placement in placements:
             if placement.uid not in ids:  # its paper did not land (a bad record, or past --limit)
+                continue
+            if ids[placement.uid] in placed:
                 continue
             write = FeedEntry.objects.get_or_create if keep_existing else FeedEntry.objects.update_or_create
             _, was_created = write(

@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -45,6 +48,44 @@ def test_trending_score_decays_with_age_and_ranks_votes():
     assert feeds.trending_score(30, 24) > feeds.trending_score(2, 6) > feeds.trending_score(30, 24 * 7)
 
 
+@pytest.mark.parametrize(("submitted", "listed"), [
+    (datetime(2026, 11, 23, 18, 59, tzinfo=UTC), date(2026, 11, 24)),  # Monday 13:59 ET: Tuesday's listing
+    (datetime(2026, 11, 23, 19, 0, tzinfo=UTC), date(2026, 11, 25)),   # Monday 14:00 ET: past the cutoff
+    (datetime(2026, 11, 24, 2, 0, tzinfo=UTC), date(2026, 11, 25)),    # Monday 21:00 ET, Tuesday in UTC
+    (datetime(2026, 11, 26, 20, 0, tzinfo=UTC), date(2026, 11, 30)),   # Thursday afternoon: Monday
+    (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), date(2026, 11, 30)),   # Friday morning: Monday
+    (datetime(2026, 11, 27, 20, 0, tzinfo=UTC), date(2026, 12, 1)),    # Friday afternoon: Tuesday
+    (datetime(2026, 11, 29, 12, 0, tzinfo=UTC), date(2026, 12, 1)),    # Sunday: Tuesday
+    (datetime(2026, 7, 6, 17, 59, tzinfo=UTC), date(2026, 7, 7)),      # summer: the cutoff is 18:00 UTC (EDT)
+    (datetime(2026, 7, 6, 18, 0, tzinfo=UTC), date(2026, 7, 8)),
+    (datetime(2026, 11, 24, 0, 0, tzinfo=UTC), date(2026, 11, 24)),    # only a date: taken as it is
+])
+def test_announcement_day_follows_arxivs_cutoff_and_weekends(submitted, listed):
+    assert feeds.announcement_day(submitted) == listed
+    assert feeds.rule_day("2611.00001", submitted) == listed
+
+
+def test_papers_from_elsewhere_enter_on_their_publication_day():
+    assert feeds.rule_day("doi:10.1000/x", datetime(2026, 11, 27, 20, 0, tzinfo=UTC)) == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(("env", "placed"), [
+    ({}, "cs.CL,cs.LG,cs.AI,cs.CV"),
+    ({"PAPERHUB_CATEGORIES": "math.AG"}, "math.AG"),
+    ({"PAPERHUB_FEED_CATEGORIES": "none"}, ""),
+    ({"PAPERHUB_FEED_CATEGORIES": ""}, ""),
+    ({"PAPERHUB_FEED_CATEGORIES": "cs.RO"}, "cs.RO"),
+    ({"PAPERHUB_FEED_KEYWORDS": "diffusion"}, ""),  # a keyword-only hub stays keyword-only
+])
+def test_daily_defaults_to_the_fetched_categories_and_turns_off(env, placed, tmp_path):
+    """The settings as a fresh process reads them from its environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERHUB_FEED_", "PAPERHUB_CATEGORIES"))}
+    script = "import paperhub.settings as s; print(','.join(s.PAPERHUB_FEED_CATEGORIES))"
+    out = subprocess.run([sys.executable, "-c", script], env={**clean, "PAPERHUB_DATA_DIR": str(tmp_path), **env},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == placed
+
+
 def test_rules_match_categories_or_keywords():
     paper = record(categories=("cs.CL",), title="Sparse attention", abstract="We study Retrieval.")
     assert feeds.matches_rules(paper, ["cs.CL"], [])
@@ -59,14 +100,27 @@ def test_ingest_places_papers_by_rule_without_overwriting_submissions(settings, 
     from paperhub.ingest.report import ErrorLog
 
     settings.PAPERHUB_FEED_CATEGORIES = ["cs.CV"]
-    when = datetime(2026, 11, 20, 15, tzinfo=UTC)
+    when = datetime(2026, 11, 20, 15, tzinfo=UTC)  # Friday 10:00 ET: announced in Monday's listing
     land([record("2611.00001", categories=("cs.CV",), published=when),
           record("2611.00002", categories=("cs.CL",), published=when)], ErrorLog(), IngestSummary())
     assert list(FeedEntry.objects.values_list("paper__uid", "day", "source")) == [
-        ("2611.00001", date(2026, 11, 20), "rule")]
-    FeedEntry.objects.update(source="submission", submitted_by="ann")
+        ("2611.00001", date(2026, 11, 23), "rule")]
+    FeedEntry.objects.update(source="submission", submitted_by="ann", day=date(2026, 11, 25))
     land([record("2611.00001", categories=("cs.CV",), published=when, version=2)], ErrorLog(), IngestSummary())
-    assert FeedEntry.objects.get().source == "submission"
+    assert list(FeedEntry.objects.values_list("day", "source")) == [(date(2026, 11, 25), "submission")]
+
+
+@pytest.mark.django_db
+def test_a_fresh_hub_fills_daily_with_its_categories_by_default():
+    """Without any rule set, the categories the hub fetches fill each announcement day."""
+    from paperhub.ingest.pipeline import IngestSummary, land
+    from paperhub.ingest.report import ErrorLog
+
+    monday = datetime(2026, 11, 23, 15, tzinfo=UTC)
+    land([record("2611.00001", categories=("cs.LG",), published=monday),
+          record("2611.00002", categories=("math.AG",), published=monday)], ErrorLog(), IngestSummary())
+    assert feeds.latest_day() == date(2026, 11, 24)
+    assert [p.uid for p in feeds.period_papers(feeds.day_period(date(2026, 11, 24)))[0]] == ["2611.00001"]
 
 
 @pytest.mark.django_db
@@ -115,6 +169,7 @@ def test_feeds_rules_command_places_stored_papers_idempotently(settings):
                title="Diffusion for video"),
         record("2611.00003", categories=("cs.CL",), published=datetime(2026, 10, 1, 9, tzinfo=UTC)),
     ])
+    settings.PAPERHUB_FEED_CATEGORIES = []
     with pytest.raises(CommandError, match="no feed rules"):
         call_command("feeds", "rules", "--since", "2026-11-01")
     settings.PAPERHUB_FEED_CATEGORIES = ["cs.CL"]

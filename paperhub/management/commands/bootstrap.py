@@ -1,4 +1,5 @@
-"""`paperhub bootstrap`: the first ingest of `make run`: recent arXiv papers, or a local file when offline."""
+"""`paperhub bootstrap`: the first ingest of `make run`: recent arXiv papers, or a local file or the bundled sample
+when offline."""
 
 from pathlib import Path
 from typing import Any
@@ -7,11 +8,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperhub.ingest import bundled
+
 
 class Command(BaseCommand):
     help = (
         "Pull the last PAPERHUB_BOOTSTRAP_DAYS days of PAPERHUB_CATEGORIES from arXiv; when arXiv cannot "
-        "be reached, ingest the snapshot file PAPERHUB_BOOTSTRAP instead (if set)."
+        "be reached, ingest the snapshot file PAPERHUB_BOOTSTRAP instead (if set), or else, into an empty hub, "
+        "the bundled sample of recent arXiv papers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,12 +29,24 @@ class Command(BaseCommand):
             return
         except CommandError as exc:
             self.stderr.write(f"arXiv is unreachable from here ({exc})")
-        path = options["file"]
-        if not path:
+        if options["file"]:
+            self.stdout.write(f"Ingesting {options['file']} instead (PAPERHUB_BOOTSTRAP)...")
+            call_command("ingest", "snapshot", str(Path(options["file"])), stdout=self.stdout, stderr=self.stderr)
+            return
+        self._sample()
+
+    def _sample(self) -> None:
+        """The bundled sample, into a hub that holds nothing else (a rerun completes a load that was killed)."""
+        facts = bundled.sample_facts()
+        if not bundled.takes_sample(facts.uids):
             self.stderr.write(
-                "No papers fetched. To start from a local snapshot file instead, run for example\n"
-                "  make run PAPERHUB_BOOTSTRAP=../shared/data/arxiv/recent-2025-2026.jsonl.xz"
+                "No papers fetched; the hub keeps the papers it has. To add a snapshot file of your "
+                "own, run: make run PAPERHUB_BOOTSTRAP=FILE"
             )
             return
-        self.stdout.write(f"Ingesting {path} instead (PAPERHUB_BOOTSTRAP)...")
-        call_command("ingest", "snapshot", str(Path(path)), stdout=self.stdout, stderr=self.stderr)
+        call_command("ingest", "snapshot", str(bundled.SAMPLE), stdout=self.stdout, stderr=self.stderr)
+        self.stdout.write(
+            f"arXiv unreachable; loaded the bundled sample of {len(facts.uids):,} papers announced "
+            f"{facts.first:%-d %B %Y} to {facts.last:%-d %B %Y} so you can look around; set PAPERHUB_BOOTSTRAP=FILE "
+            "(an arXiv metadata snapshot, JSON lines) to start from your own snapshot instead."
+        )

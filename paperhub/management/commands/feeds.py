@@ -21,13 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        rules = sub.add_parser("rules", help="place stored papers published in a date range by the feed rules")
-        rules.add_argument("--since", required=True, help="first publication day, YYYY-MM-DD")
-        rules.add_argument("--until", help="last publication day (default: no limit)")
+        rules = sub.add_parser("rules", help="place stored papers announced in a date range by the feed rules")
+        rules.add_argument("--since", required=True, help="first feed day, YYYY-MM-DD")
+        rules.add_argument("--until", help="last feed day (default: no limit)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.PAPERHUB_FEED_CATEGORIES and not settings.PAPERHUB_FEED_KEYWORDS:
-            raise CommandError("no feed rules: set PAPERHUB_FEED_CATEGORIES and/or PAPERHUB_FEED_KEYWORDS")
+            raise CommandError("no feed rules: PAPERHUB_FEED_CATEGORIES is `none` and PAPERHUB_FEED_KEYWORDS is empty")
         since = _day(options["since"])
         until = _day(options["until"]) if options["until"] else None
         created = feeds.apply_rules(since, until)
