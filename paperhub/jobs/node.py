@@ -2,8 +2,9 @@
 search indexes up with the database; as the one holder of the hub's static-model lease, give new papers static
 vectors and build the static model when due; rebuild its topic map and its recommendation space when due.
 
-Building the static model and the map take minutes, so each runs as a command in a process of its own, and
-keyword indexing goes on meanwhile.
+Building the static model, the map and the recommendation space take from seconds to minutes (the space loads
+the transformer), so each runs as a command in a process of its own, and keyword indexing goes on meanwhile: a
+new paper is searchable within seconds whatever else is due.
 """
 
 import subprocess
@@ -50,7 +51,7 @@ class Round:
     distill_failed: bool = False
     distill_started: bool = False
     map_started: bool = False
-    space_rebuilt: bool = False
+    space_started: bool = False
 
 
 @dataclass
@@ -66,7 +67,8 @@ class Node:
     synced: float = 0.0  # time.monotonic() of the last look at the database's static model
     distill_checked: float = 0.0
     map_checked: float = 0.0
-    space_built: float = 0.0
+    refreshing: Process | None = None
+    space_started: float = 0.0
 
     def tick(self) -> Round:
         """One round of the duties; returns what it did."""
@@ -80,12 +82,12 @@ class Node:
         done.indexed = search.update(embed_new=done.embedder, save_within=VECTOR_SAVE_EVERY)
         search.drop_stale_static(rows=done.embedder)
         done.map_started = self._start_map()
-        done.space_rebuilt = self._refresh_space()
+        done.space_started = self._start_space()
         return done
 
     def stop(self) -> None:
         """End the helper processes and give the lease up, so another node need not wait for it to expire."""
-        for helper in (self.distilling, self.mapping):
+        for helper in (self.distilling, self.mapping, self.refreshing):
             if helper is not None:
                 helper.terminate()
         leases.release(STATIC_LEASE, holder=self.holder)
@@ -126,10 +128,12 @@ class Node:
         self.mapping = self.start("map", "build")
         return True
 
-    def _refresh_space(self) -> bool:
-        if self.distilling is not None or time.monotonic() - self.space_built <= RECOMMEND_EVERY \
-                or not space.stale():
+    def _start_space(self) -> bool:
+        if self.refreshing is not None and self.refreshing.poll() is not None:
+            self.refreshing = None
+        if self.refreshing is not None or self.distilling is not None \
+                or time.monotonic() - self.space_started <= RECOMMEND_EVERY or not space.stale():
             return False
-        space.refresh(force=True)
-        self.space_built = time.monotonic()
+        self.refreshing = self.start("recommend", "refresh", "--force")
+        self.space_started = time.monotonic()
         return True

@@ -41,16 +41,16 @@ def test_a_round_indexes_takes_the_lease_and_starts_what_is_due(hub):
     commands = Commands()
     here = node.Node(start=commands, holder="node-a")
     done = here.tick()
-    assert done == node.Round(embedder=True, indexed=100, map_started=True, space_rebuilt=True)
-    assert commands.asked == [("map", "build")]
+    assert done == node.Round(embedder=True, indexed=100, map_started=True, space_started=True)
+    assert commands.asked == [("map", "build"), ("recommend", "refresh", "--force")]  # slow work: processes
     assert search.search("zebrafish", mode="keyword").total == 100
     assert search.static_vector_count() == 100
-    assert len(space.current()) == 100
     here.mapping.wait(30)
+    here.refreshing.wait(30)
     upsert_papers([record("2501.99999", title="Zebrafish fins")])
     again = here.tick()  # the new paper is indexed; the map and the space wait for their intervals
     assert again == node.Round(embedder=True, indexed=1)
-    assert commands.asked == [("map", "build")] and space.stale()
+    assert commands.asked == [("map", "build"), ("recommend", "refresh", "--force")] and space.stale()
     here.stop()
 
 

@@ -191,5 +191,5 @@ class Command(BaseCommand):
             self.stdout.write(f"indexed {done.indexed:,} changed papers")
         if done.map_started:
             self.stdout.write("building the topic map")
-        if done.space_rebuilt:
-            self.stdout.write("rebuilt the recommendation space")
+        if done.space_started:
+            self.stdout.write("rebuilding the recommendation space")
