@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "paperhub.search",
     "paperhub.community",
     "paperhub.api",
+    "paperhub.assistant",
     "paperhub.digests",
     "paperhub.recommend",
     "paperhub.jobs",
@@ -214,6 +215,8 @@ PAPERHUB_IMPORT_MAX_BYTES = env_int("PAPERHUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024
 PAPERHUB_IMPORT_DAILY_QUOTA = env_int("PAPERHUB_IMPORT_DAILY_QUOTA", 20)
 PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
 PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
+# The API token `paperhub mcp` (the MCP server over stdio) acts with; over HTTP each request brings its own.
+PAPERHUB_MCP_TOKEN = env_str("PAPERHUB_MCP_TOKEN", "")
 PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
 # Authorship claims (docs/web.md, "Claiming authorship"): claims per account, and claims one account may have
 # waiting for a moderator at once.

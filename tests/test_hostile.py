@@ -154,7 +154,7 @@ def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
 # --- every form: CSRF, and login ----------------------------------------------------------------------------
 
 #: POSTs that need no CSRF token: RFC 8058 one-click unsubscribe (a signed token is the authority).
-CSRF_EXEMPT = {"digest_unsubscribe"}
+CSRF_EXEMPT = {"digest_unsubscribe", "mcp"}  # mcp: Bearer tokens, no cookies (tests/assistant)
 #: Forms anyone may post without logging in (they create nothing without valid input or a signed token).
 ANONYMOUS_FORMS = {  # (documentation: the test above holds them to writing nothing)
     "login", "signup", "password_reset", "password_reset_confirm", "digest_subscribe", "verify_email",
@@ -205,7 +205,7 @@ def _concrete(name: str, hostile) -> str | None:
         "digest_subscribe": "/digests/subscribe", "digest_confirm": "/digests/confirm/not-a-token",
         "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
         "author_settings": "/accounts/authorship/",
-        "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token",
+        "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token", "mcp": "/mcp",
     }.get(name)
 
 

@@ -7,7 +7,6 @@ or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON)
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -81,13 +80,7 @@ class HubThrottle(BaseThrottle):
         user = getattr(request, "auth", None)  # set by TokenAuth on writes, which run before throttles
         if user is None:
             user = _bearer_user(request)
-        if user is not None:
-            key, rate = f"token:{user.pk}", limits.parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
-        else:
-            key, rate = f"ip:{limits.client_address(request)}", limits.parse_rate(settings.PAPERHUB_API_RATE_ANON)
-        if rate is None:
-            return True
-        wait = limits.hit(key, rate)
+        wait = limits.api_wait(user.pk if user is not None else None, limits.client_address(request))
         self._wait = float(wait) if wait else None
         return not wait
 
@@ -138,12 +131,11 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
     else:
         try:
             if query.week:
-                period = feeds.parse_period("week", query.week)
+                period = feeds.named_period("week", query.week)
             elif query.month:
-                period = feeds.parse_period("month", query.month)
+                period = feeds.named_period("month", query.month)
             else:
-                day = query.date or feeds.latest_day()
-                period = feeds.day_period(day) if day else None
+                period = feeds.named_period("day", query.date.isoformat() if query.date else "")
         except feeds.PeriodError as exc:
             raise HttpError(400, str(exc)) from None
         if query.submitter:

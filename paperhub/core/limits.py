@@ -51,6 +51,16 @@ def hit(key: str, rate: Rate, now: float | None = None) -> int:
     return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))
 
 
+def api_wait(user_id: int | None, address: str) -> int:
+    """Count a call to the API (JSON or MCP) for its token's user, else its address (PAPERHUB_API_RATE_TOKEN /
+    PAPERHUB_API_RATE_ANON, one budget for both doors); 0 when allowed, else the seconds to wait."""
+    if user_id is not None:
+        key, rate = f"token:{user_id}", parse_rate(settings.PAPERHUB_API_RATE_TOKEN)
+    else:
+        key, rate = f"ip:{address}", parse_rate(settings.PAPERHUB_API_RATE_ANON)
+    return hit(key, rate) if rate is not None else 0
+
+
 def client_address(request: HttpRequest) -> str:
     """The client's address: the connection's, or behind PAPERHUB_PROXIES proxies the one they forwarded."""
     proxies = settings.NINJA_NUM_PROXIES

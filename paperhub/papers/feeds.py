@@ -99,6 +99,17 @@ def parse_period(kind: str, text: str) -> Period:
     raise PeriodError(f"not a {kind}: {text!r}")
 
 
+def named_period(kind: str, text: str = "") -> Period | None:
+    """The day, week or month named in its URL form, or else the one holding the newest feed day (None when no
+    feed has papers); raises PeriodError for a bad name."""
+    if text:
+        return parse_period(kind, text)
+    newest = latest_day()
+    if newest is None:
+        return None
+    return {"day": day_period, "week": week_period, "month": month_period}[kind](newest)
+
+
 def rollover_time(text: str) -> time:
     """The feed's rollover setting ("HH:MM") as a time."""
     try:

@@ -1,0 +1,81 @@
+"""Who calls a tool, and whether they may: tokens and rate limits as the JSON API's (one budget for both)."""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import close_old_connections
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+
+from paperhub.core import limits, tokens
+from paperhub.core.permissions import NotAllowed
+from paperhub.papers.feeds import PeriodError
+
+STDIO = "stdio"  # the address a local assistant's calls count against
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A tool call's user (None: anonymous) and the address its limit counts against without one."""
+
+    user: AbstractBaseUser | None
+    address: str
+
+    def require_user(self) -> AbstractBaseUser:
+        """The user, or a clear refusal for an anonymous call."""
+        if self.user is None:
+            raise ToolError(
+                "this tool needs an API token (make one on the hub's /accounts/tokens/ page): send it as "
+                "`Authorization: Bearer ph_...` over HTTP, or set PAPERHUB_MCP_TOKEN for `paperhub mcp`"
+            )
+        return self.user
+
+
+def bearer(header: str) -> str:
+    """The token of an `Authorization: Bearer ...` header ('' for any other)."""
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+def identify(ctx: Context[Any, Any]) -> tuple[str, str]:
+    """The call's token and client address: over HTTP from its request, over stdio from PAPERHUB_MCP_TOKEN."""
+    request = ctx.request_context.request
+    if request is None or not hasattr(request, "headers"):
+        return settings.PAPERHUB_MCP_TOKEN, STDIO
+    client = getattr(request, "client", None)
+    return bearer(request.headers.get("authorization", "")), str(client.host if client else "")[:64]
+
+
+def admit(ctx: Context[Any, Any]) -> Caller:
+    """The caller, counted against the API's rate limit; a bad token or a spent limit is a clear error."""
+    token, address = identify(ctx)
+    user = tokens.user_for(token) if token else None
+    if token and user is None:
+        raise ToolError("the API token is not valid (revoked, mistyped or its account closed)")
+    wait = limits.api_wait(user.pk if user is not None else None, address)
+    if wait:
+        raise ToolError(f"rate limit reached: try again in {wait} s")
+    return Caller(user, address)
+
+
+def hub_call(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a tool as Django runs a request: database connections checked before and after (tools run in the
+    SDK's worker threads, which no request cycle closes), and the hub's refusals turned into tool errors."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        except (NotAllowed, PeriodError) as exc:
+            raise ToolError(str(exc)) from exc
+        finally:
+            close_old_connections()
+
+    return call

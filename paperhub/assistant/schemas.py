@@ -1,0 +1,90 @@
+"""What the MCP tools answer: typed, so a client gets structured content beside the text, and every result
+carries its link back to the hub (absolute, from PAPERHUB_BASE_URL)."""
+
+from pydantic import BaseModel, Field
+
+
+class PaperCard(BaseModel):
+    """A paper in a list."""
+
+    id: str = Field(description="the hub's id: an arXiv id such as 2501.01234, or scheme:id")
+    title: str
+    authors: list[str]
+    published: str | None = Field(description="the first version's date, YYYY-MM-DD")
+    upvotes: int
+    url: str = Field(description="the paper's page on the hub")
+
+
+class Paper(PaperCard):
+    """One paper in full."""
+
+    abstract: str
+    categories: list[str]
+    keywords: list[str]
+    comments: int = Field(description="comments on the hub")
+    arxiv_url: str | None
+    code_url: str | None
+    project_url: str | None
+    similar_url: str = Field(description="the similar_papers tool's answer as JSON from the hub's API")
+
+
+class SearchHit(PaperCard):
+    categories: list[str]
+    score: float
+
+
+class SearchResults(BaseModel):
+    total: int = Field(description="how many papers match in all")
+    papers: list[SearchHit]
+    url: str = Field(description="the same search on the hub")
+
+
+class SimilarPaper(PaperCard):
+    similarity: float
+    reasons: str = Field(description="what the two papers share")
+
+
+class SimilarPapers(BaseModel):
+    paper: str
+    papers: list[SimilarPaper]
+
+
+class PeriodPapers(BaseModel):
+    period: str = Field(description="the day, week or month: 2026-11-24, 2026-W48 or 2026-11")
+    label: str
+    total: int
+    papers: list[PaperCard]
+    url: str = Field(description="the period's page on the hub")
+
+
+class TrendingPaper(PaperCard):
+    trending: float = Field(description="upvotes weighed by age")
+
+
+class TrendingPapers(BaseModel):
+    papers: list[TrendingPaper]
+    url: str
+
+
+class Pick(PaperCard):
+    score: float
+    reasons: list[str]
+
+
+class Picks(BaseModel):
+    papers: list[Pick]
+    url: str = Field(description="For you on the hub")
+
+
+class Added(BaseModel):
+    collection: str
+    paper: str
+    added: bool = Field(description="false when it was there already")
+    url: str = Field(description="the collection's page on the hub")
+
+
+class Upvoted(BaseModel):
+    paper: str
+    upvoted: bool
+    upvotes: int
+    url: str

@@ -1,0 +1,251 @@
+"""The hub's MCP server: tools over the same queries and services as the JSON API, and `paper://{id}`."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+from paperhub import search as search_api
+from paperhub.assistant import schemas
+from paperhub.assistant.access import admit, hub_call
+from paperhub.community import queries as community
+from paperhub.community import services
+from paperhub.papers import feeds, queries
+from paperhub.papers.models import Paper
+from paperhub.recommend import queries as recommend
+from paperhub.recommend.space import NotReady
+
+PaperId = Annotated[str, Field(min_length=1, max_length=64, description="2501.01234, hep-th/9901001 or scheme:id")]
+Limit = Annotated[int, Field(ge=1, le=50)]
+READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
+
+hub = MCPServer(
+    "paperhub",
+    instructions="Research papers from this hub: search them, read one, find similar "
+    "ones, browse a day's, week's or month's papers and what is trending. With an API token: your "
+    "For-you picks, upvotes and collections. Every result links back to the hub.",
+)
+
+
+def link(name: str, *args: str, query: dict[str, str] | None = None) -> str:
+    """An absolute address on the hub (PAPERHUB_BASE_URL)."""
+    return settings.PAPERHUB_BASE_URL + reverse(name, args=args) + (f"?{urlencode(query)}" if query else "")
+
+
+def _day(paper: Paper) -> str | None:
+    return paper.published.date().isoformat() if paper.published else None
+
+
+def _cards(papers: list[Paper]) -> list[dict[str, Any]]:
+    """The PaperCard fields of papers, their authors read in one query."""
+    names = queries.author_names_by_paper([p.pk for p in papers])
+    return [
+        {
+            "id": p.uid,
+            "title": p.title,
+            "authors": names.get(p.pk, []),
+            "published": _day(p),
+            "upvotes": getattr(p, "votes", p.upvotes),
+            "url": link("paper", p.uid),
+        }
+        for p in papers
+    ]
+
+
+def _paper(paper_id: str) -> Paper:
+    found = queries.paper_by_uid(paper_id)
+    if found is None:
+        raise ToolError(f"no paper {paper_id!r} in this hub (ids look like 2501.01234)")
+    return found
+
+
+def _full(paper: Paper) -> schemas.Paper:
+    [card] = _cards([paper])
+    return schemas.Paper(
+        **card,
+        abstract=paper.abstract,
+        keywords=search_api.keywords_of([paper.pk]).get(paper.pk, []),
+        categories=list(paper.categories.order_by("code").values_list("code", flat=True)),
+        comments=community.comment_counts([paper.pk]).get(paper.pk, 0),
+        arxiv_url=paper.abs_url if paper.arxiv_id else None,
+        code_url=paper.code_url or None,
+        project_url=paper.project_url or None,
+        similar_url=link("api:similar", paper.uid),
+    )
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def search_papers(
+    ctx: Context[Any, Any],
+    query: Annotated[
+        str,
+        Field(
+            max_length=500,
+            description='words, "phrases", author:, cat:, has:code, -exclusions (as the hub\'s search box)',
+        ),
+    ] = "",
+    since: date | None = None,
+    until: date | None = None,
+    categories: Annotated[str, Field(max_length=200, description="any of, e.g. cs.CL cs.LG")] = "",
+    authors: Annotated[str, Field(max_length=300, description="any of, comma-separated")] = "",
+    has_code: bool = False,
+    sort: Literal["relevance", "newest", "upvotes"] = "relevance",
+    limit: Limit = 10,
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
+) -> schemas.SearchResults:
+    """Search the hub's papers (keyword and semantic, fused), with the filters of /api/search."""
+    admit(ctx)
+    filters = search_api.Filters.from_text(since, until, categories, authors, has_code)
+    results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset)
+    by_id = {p.pk: p for p in queries.papers_in_order([h.id for h in results.hits])}
+    cards = {c["id"]: c for c in _cards(list(by_id.values()))}
+    return schemas.SearchResults(
+        total=results.total,
+        url=link("search", query={"q": query}),
+        papers=[
+            schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
+            for h in results.hits
+            if h.uid in cards
+        ],
+    )
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def get_paper(ctx: Context[Any, Any], paper_id: PaperId) -> schemas.Paper:
+    """One paper: title, authors, abstract, categories, keywords, links."""
+    admit(ctx)
+    return _full(_paper(paper_id))
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10) -> schemas.SimilarPapers:
+    """The papers most like a paper (key terms, meaning, authors, categories), with what they share."""
+    admit(ctx)
+    hits = {h.id: h for h in search_api.similar(_paper(paper_id).pk, limit=limit)}
+    papers = queries.papers_in_order(list(hits))
+    return schemas.SimilarPapers(
+        paper=paper_id,
+        papers=[
+            schemas.SimilarPaper(
+                **card, similarity=round(hits[p.pk].score, 4), reasons=search_api.reasons_text(hits[p.pk].reasons)
+            )
+            for p, card in zip(papers, _cards(papers), strict=True)
+        ],
+    )
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def period_papers(
+    ctx: Context[Any, Any],
+    kind: Literal["day", "week", "month"] = "day",
+    period: Annotated[str, Field(max_length=10, description="2026-11-24, 2026-W48 or 2026-11; empty: the newest")] = "",
+    limit: Limit = 20,
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
+) -> schemas.PeriodPapers:
+    """A day's, week's or month's papers on the hub, most upvoted first."""
+    admit(ctx)
+    chosen = feeds.named_period(kind, period)
+    if chosen is None:
+        raise ToolError("the hub's feeds have no papers yet")
+    papers, total = feeds.period_papers(chosen, offset=offset, limit=limit)
+    return schemas.PeriodPapers(
+        period=chosen.key,
+        label=chosen.label,
+        total=total,
+        papers=[schemas.PaperCard(**c) for c in _cards(papers)],
+        url=link(chosen.kind, chosen.key),
+    )
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def trending_papers(ctx: Context[Any, Any], limit: Limit = 20) -> schemas.TrendingPapers:
+    """What is trending on the hub: recent papers by upvotes weighed by age."""
+    admit(ctx)
+    papers = feeds.trending(limit=limit)
+    return schemas.TrendingPapers(
+        url=link("trending"),
+        papers=[
+            schemas.TrendingPaper(**card, trending=getattr(p, "trending", 0.0))
+            for p, card in zip(papers, _cards(papers), strict=True)
+        ],
+    )
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def my_picks(
+    ctx: Context[Any, Any], limit: Limit = 20, offset: Annotated[int, Field(ge=0, le=1000)] = 0
+) -> schemas.Picks:
+    """Your For-you picks among the newest papers, each with why (needs an API token)."""
+    user = admit(ctx).require_user()
+    try:
+        picks = recommend.for_you(user, limit=limit, offset=offset)  # type: ignore[arg-type]
+    except NotReady as exc:
+        raise ToolError(f"recommendations are being prepared: {exc}") from exc
+    cards = _cards([p.paper for p in picks])
+    return schemas.Picks(
+        url=link("for_you"),
+        papers=[
+            schemas.Pick(**card, score=round(p.score, 4), reasons=p.reasons)
+            for p, card in zip(picks, cards, strict=True)
+        ],
+    )
+
+
+@hub.tool(annotations=WRITE)
+@hub_call
+def add_to_collection(
+    ctx: Context[Any, Any],
+    paper_id: PaperId,
+    collection: Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")],
+) -> schemas.Added:
+    """Add a paper to one of your collections (needs an API token)."""
+    user = admit(ctx).require_user()
+    found = community.collection(user, user.get_username(), collection)
+    if found is None:
+        raise ToolError(f"you have no collection {collection!r}")
+    paper = _paper(paper_id)
+    added = services.add_to_collection(user, found, paper)
+    return schemas.Added(
+        collection=found.slug, paper=paper.uid, added=added, url=link("collection", user.get_username(), found.slug)
+    )
+
+
+@hub.tool(annotations=WRITE)
+@hub_call
+def upvote(
+    ctx: Context[Any, Any],
+    paper_id: PaperId,
+    on: Annotated[bool | None, Field(description="true: upvote, false: take it back, null: toggle")] = True,
+) -> schemas.Upvoted:
+    """Upvote a paper (one per user), or take the upvote back (needs an API token)."""
+    user = admit(ctx).require_user()
+    paper = _paper(paper_id)
+    state, count = services.upvote(user, paper, on=on)
+    return schemas.Upvoted(paper=paper.uid, upvoted=state, upvotes=count, url=link("paper", paper.uid))
+
+
+@hub.resource("paper://{paper_id}", mime_type="application/json")
+@hub_call
+def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
+    """A paper as JSON (the get_paper tool's answer)."""
+    try:
+        admit(ctx)
+    except ToolError as exc:
+        raise ResourceError(str(exc)) from exc
+    found = queries.paper_by_uid(paper_id[:64])
+    if found is None:
+        raise ResourceNotFoundError(f"no paper {paper_id[:64]!r} in this hub")
+    return _full(found).model_dump_json()

@@ -1,0 +1,220 @@
+"""The MCP server driven by the SDK's own client, over streamable HTTP (the hub's /mcp) and stdio (`paperhub mcp`)."""
+
+import asyncio
+import os
+import sys
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx2
+import pytest
+from django.db import connection
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from paperhub.assistant.access import bearer
+from paperhub.community import services
+from paperhub.community.models import CollectionItem, Upvote
+from paperhub.core import tokens
+from paperhub.core.models import RateWindow
+from paperhub.papers.models import Paper
+from paperhub.papers.services import upsert_papers
+from tests.factories import feed_entry, record, user
+
+TOOLS = {
+    "search_papers",
+    "get_paper",
+    "similar_papers",
+    "period_papers",
+    "trending_papers",
+    "my_picks",
+    "add_to_collection",
+    "upvote",
+}
+
+
+@pytest.fixture
+def filled(transactional_db, search_dir, settings):
+    """Two papers in a day's feed, searchable; ann with a collection and an API token."""
+    from paperhub import search
+
+    settings.PAPERHUB_TRENDING_DAYS = 100_000  # the feed day stays in the window whenever this runs
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers(
+        [
+            record(
+                "2611.00001",
+                title="Sparse attention for long documents",
+                published=when,
+                abstract="We study sparse attention over long documents.",
+                authors=("Ada Lovelace", "Alan Turing"),
+            ),
+            record(
+                "2611.00002",
+                title="Dense retrieval for claims",
+                published=when,
+                abstract="Claims need evidence. We propose dense retrieval of sparse attention evidence.",
+                authors=("Grace Hopper",),
+            ),
+        ]
+    )
+    papers = {p.uid: p for p in Paper.objects.all()}
+    feed_entry(papers["2611.00001"], date(2026, 11, 23), "hf", external_upvotes=2)
+    feed_entry(papers["2611.00002"], date(2026, 11, 23), "hf", external_upvotes=4)
+    ann = user("ann")
+    collection = services.create_collection(ann, "Reading group")
+    _, secret = tokens.create_token(ann, "assistant")
+    search.update()
+    search.update_keywords()
+    return {"papers": papers, "ann": ann, "collection": collection, "token": secret, "search_dir": search_dir}
+
+
+def _http(url: str, token: str = "") -> AbstractAsyncContextManager[Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return streamable_http_client(url + "/mcp", http_client=httpx2.AsyncClient(headers=headers, timeout=60))
+
+
+def _stdio(filled: dict[str, Any], token: str = "") -> StdioServerParameters:
+    """`paperhub mcp` on the test's own database and search indexes."""
+    database = connection.settings_dict
+    url = (
+        f"sqlite:///{database['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PAPERHUB_SEARCH_DIR": str(filled["search_dir"]),
+        "PAPERHUB_MCP_TOKEN": token,
+        "PAPERHUB_TRENDING_DAYS": "100000",
+        "PAPERHUB_SCHEDULE": "",
+    }
+    return StdioServerParameters(command=sys.executable, args=["-m", "paperhub.cli", "mcp"], env=env)
+
+
+async def _call(client: Client, tool: str, **arguments: Any) -> Any:
+    """A tool's structured answer; a tool error fails the test with its text."""
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content
+    return result.structured_content
+
+
+async def _refusal(client: Client, tool: str, **arguments: Any) -> str:
+    """The text of a tool's error (the call must fail)."""
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, result.structured_content
+    return " ".join(part.text for part in result.content if hasattr(part, "text"))
+
+
+async def _reads(client: Client, base_url: str) -> None:
+    """Every read tool and the paper resource, anonymously, with links back to the hub."""
+    assert {t.name for t in (await client.list_tools()).tools} >= TOOLS
+    found = await _call(client, "search_papers", query="sparse attention", limit=5)
+    assert found["papers"][0]["id"] == "2611.00001" and found["total"] == 2
+    assert found["papers"][0]["url"] == f"{base_url}/papers/2611.00001"
+    assert found["url"].startswith(f"{base_url}/papers/search?q=sparse")
+    filtered = await _call(client, "search_papers", query="sparse", authors="Ada Lovelace")
+    assert [p["id"] for p in filtered["papers"]] == ["2611.00001"]
+    paper = await _call(client, "get_paper", paper_id="2611.00001")
+    assert paper["authors"] == ["Ada Lovelace", "Alan Turing"] and "long documents" in paper["abstract"]
+    assert paper["arxiv_url"] == "https://arxiv.org/abs/2611.00001"
+    similar = await _call(client, "similar_papers", paper_id="2611.00001")
+    assert [p["id"] for p in similar["papers"]] == ["2611.00002"]
+    for kind, period in (("day", "2026-11-23"), ("week", "2026-W48"), ("month", "2026-11"), ("day", "")):
+        listed = await _call(client, "period_papers", kind=kind, period=period)
+        assert [p["id"] for p in listed["papers"]] == ["2611.00002", "2611.00001"], (kind, period)
+    assert (await _call(client, "period_papers", kind="week"))["url"] == f"{base_url}/papers/week/2026-W48"
+    trending = await _call(client, "trending_papers")
+    assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
+    resource = await client.read_resource("paper://2611.00002")
+    assert "Dense retrieval for claims" in resource.contents[0].text
+    for tool, arguments in (
+        ("my_picks", {}),
+        ("upvote", {"paper_id": "2611.00001"}),
+        ("add_to_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
+    ):
+        assert "needs an API token" in await _refusal(client, tool, **arguments)
+
+
+def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, settings):
+    settings.PAPERHUB_BASE_URL = live_server.url
+
+    async def scenario() -> None:
+        async with Client(_http(live_server.url)) as anonymous:
+            await _reads(anonymous, live_server.url)
+        async with Client(_http(live_server.url, filled["token"])) as ann:
+            voted = await _call(ann, "upvote", paper_id="2611.00001")
+            assert voted == {
+                "paper": "2611.00001",
+                "upvoted": True,
+                "upvotes": 1,
+                "url": f"{live_server.url}/papers/2611.00001",
+            }
+            assert (await _call(ann, "upvote", paper_id="2611.00001"))["upvotes"] == 1  # idempotent
+            added = await _call(ann, "add_to_collection", paper_id="2611.00002", collection="reading-group")
+            assert added["added"] and added["url"] == f"{live_server.url}/collections/ann/reading-group"
+            picks = await _call(ann, "my_picks")
+            assert picks["url"] == f"{live_server.url}/for-you"
+            assert "no collection" in await _refusal(
+                ann, "add_to_collection", paper_id="2611.00002", collection="someone-elses"
+            )
+
+    asyncio.run(scenario())
+    assert Upvote.objects.filter(user=filled["ann"]).count() == 1
+    assert CollectionItem.objects.filter(collection=filled["collection"]).count() == 1
+
+
+def test_stdio_every_read_and_the_token_from_the_environment(filled, settings):
+    async def scenario() -> None:
+        async with Client(_stdio(filled)) as anonymous:
+            await _reads(anonymous, settings.PAPERHUB_BASE_URL)
+        async with Client(_stdio(filled, filled["token"])) as ann:
+            assert (await _call(ann, "upvote", paper_id="2611.00002"))["upvoted"] is True
+        async with Client(_stdio(filled, "ph_not-a-real-token")) as stranger:
+            assert "not valid" in await _refusal(stranger, "get_paper", paper_id="2611.00002")
+
+    asyncio.run(scenario())
+    assert Upvote.objects.filter(user=filled["ann"], paper__uid="2611.00002").exists()
+
+
+def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
+    async def scenario() -> None:
+        async with Client(_http(live_server.url)) as client:
+            assert "500" in await _refusal(client, "search_papers", query="a" * 100_000)
+            assert "no paper" in await _refusal(client, "get_paper", paper_id="../../etc/passwd")
+            assert "64" in await _refusal(client, "similar_papers", paper_id="x" * 65)
+            assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
+            assert "50" in await _refusal(client, "trending_papers", limit=10**9)
+        async with Client(_http(live_server.url, "ph_forged")) as forged:
+            assert "not valid" in await _refusal(forged, "upvote", paper_id="2611.00001")
+
+    async def flood() -> None:
+        async with Client(_http(live_server.url)) as client:
+            results = [await client.call_tool("get_paper", {"paper_id": "2611.00001"}) for _ in range(3)]
+            assert [r.is_error for r in results] == [False, False, True]
+            assert "rate limit" in results[2].content[0].text  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
+    assert not Upvote.objects.exists()
+    RateWindow.objects.all().delete()  # a window of its own for the limit below
+    settings.PAPERHUB_API_RATE_ANON = "2/day"  # a window no test run straddles
+    asyncio.run(flood())
+
+
+def test_a_body_over_the_cap_is_refused_before_the_server_reads_it(live_server, filled, settings):
+    settings.PAPERHUB_MAX_BODY = 10_000
+    response = httpx2.post(
+        live_server.url + "/mcp",
+        content=b"{" + b" " * 20_000 + b"}",
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_bearer_reads_only_bearer_headers():
+    assert bearer("Bearer ph_abc ") == "ph_abc" and bearer("bearer ph_abc") == "ph_abc"
+    assert bearer("Basic dXNlcg==") == "" and bearer("") == ""
