@@ -12,9 +12,9 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from paperhub import search
 from paperhub.community.models import AuthorClaim, Collection, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
-from paperhub import search
 from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import Paper, PaperAuthor
@@ -256,7 +256,8 @@ def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
         authors=author_names(paper), published=paper.published.date() if paper.published else None,
         updated=paper.updated.date() if paper.updated else None, version=paper.version,
         categories=[pc.category.code for pc in paper.paper_categories.all()], abs_url=paper.abs_url,
-        pdf_url=paper.pdf_url, code_url=paper.code_url, project_url=paper.project_url, upvotes=paper.upvotes,
+        pdf_url=paper.pdf_url, doi_url=f"https://doi.org/{paper.doi}" if paper.doi and paper.arxiv_id else "",
+        code_url=paper.code_url, project_url=paper.project_url, upvotes=paper.upvotes,
         keywords=search.keywords_of([paper.pk]).get(paper.pk, []), summary=one_line(paper.abstract),
         abstract=paper.abstract,
         similar=[Similar(h.uid, h.title, base_url + reverse("paper", args=[h.uid]), hit_day(h.day)) for h in hits],

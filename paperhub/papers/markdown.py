@@ -42,6 +42,7 @@ class PaperSheet:
     categories: list[str] = field(default_factory=list)
     abs_url: str = ""
     pdf_url: str = ""
+    doi_url: str = ""  # beside an arXiv paper's own links
     code_url: str = ""
     project_url: str = ""
     upvotes: int = 0
@@ -85,8 +86,9 @@ def _math(content: str, delimiter: str) -> str:
 
 def inline(text: str) -> str:
     """Stored text (a title, a sentence) as one line of Markdown: math kept, everything else shown as is."""
-    out = [_math(source, delimiter) if delimiter else _text(source)
-           for source, delimiter in split_math(_one_line(text))]
+    out = [
+        _math(source, delimiter) if delimiter else _text(source) for source, delimiter in split_math(_one_line(text))
+    ]
     return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", "".join(out))
 
 
@@ -102,15 +104,23 @@ def _link(label: str, url: str) -> str:
 
 
 def _links(sheet: PaperSheet) -> str:
-    found = [_link("arXiv", sheet.abs_url), _link("PDF", sheet.pdf_url), _link("Code", sheet.code_url),
-             _link("Project page", sheet.project_url), _link("paperhub", sheet.url)]
+    found = [
+        _link("DOI" if sheet.abs_url.startswith("https://doi.org/") else "arXiv", sheet.abs_url),
+        _link("PDF", sheet.pdf_url),
+        _link("DOI", sheet.doi_url),
+        _link("Code", sheet.code_url),
+        _link("Project page", sheet.project_url),
+        _link("paperhub", sheet.url),
+    ]
     return " · ".join(link for link in found if link)
 
 
 def _dates(sheet: PaperSheet) -> str:
-    found = [f"**Published:** {sheet.published.isoformat()}" if sheet.published else "",
-             f"**Updated:** {sheet.updated.isoformat()}" if sheet.updated and sheet.updated != sheet.published else "",
-             f"**Version:** v{sheet.version}" if sheet.version else ""]
+    found = [
+        f"**Published:** {sheet.published.isoformat()}" if sheet.published else "",
+        f"**Updated:** {sheet.updated.isoformat()}" if sheet.updated and sheet.updated != sheet.published else "",
+        f"**Version:** v{sheet.version}" if sheet.version else "",
+    ]
     return " · ".join(part for part in found if part)
 
 
