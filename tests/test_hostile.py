@@ -126,6 +126,22 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         assert response.get("X-Content-Type-Options") == "nosniff"
 
 
+def test_markdown_keeps_payloads_inert_even_where_raw_html_is_rendered(client, hostile):
+    from markdown_it import MarkdownIt
+
+    permissive = MarkdownIt("commonmark", {"html": True})  # as many renderers do: the Markdown must not need it
+    for request in ({"path": "/papers/2611.00001.md"}, {"path": "/papers/2611.00001", "HTTP_ACCEPT": "text/markdown"}):
+        response = client.get(**request)
+        assert response["Content-Type"] == "text/markdown; charset=utf-8", request
+        text = response.content.decode()
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text), request
+        html = permissive.render(text)
+        assert DANGER.search(html) is None and "<b " not in html, request
+        assert all(link.startswith(("http://testserver/", "https://arxiv.org/", "https://doi.org/10.1/%22%3E%3Csvg"))
+                   for link in re.findall(r'href="([^"]*)"', html)), request
+        assert "&lt;script&gt;" in html  # shown as text, not dropped silently
+
+
 def test_every_api_read_answers_json_over_hostile_rows(client, hostile):
     """Every GET route in the OpenAPI document, its path filled with the hostile rows: JSON, never a 5xx."""
     author = Author.objects.get(name__startswith="Eve")
@@ -186,6 +202,7 @@ def _concrete(name: str, hostile) -> str | None:
         "trending": "/papers/trending", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
         "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
+        "paper_markdown": f"/papers/{paper.uid}.md",
         "upvote": f"/upvote/{paper.pk}", "comment": f"/comments/{paper.pk}/new",
         "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",
         "author": "/authors/x-1", "profile": "/users/eve", "collections": "/collections/",

@@ -9,12 +9,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
+from paperhub import search
 from paperhub.community.models import AuthorClaim, Collection, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.papers import trends
+from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import Paper, PaperAuthor
+from paperhub.papers.queries import author_names
+from paperhub.papers.summary import one_line
 
 
 @dataclass(frozen=True)
@@ -224,3 +229,36 @@ def claims_of(user: AbstractBaseUser | AnonymousUser) -> list[AuthorClaim]:
         return []
     return list(AuthorClaim.objects.filter(user_id=user.pk).select_related("paper", "author")
                 .order_by("-created_at", "-id"))
+
+
+def similar_hits(paper: Paper, limit: int = 8) -> "list[search.Hit]":
+    """The papers most similar to a paper, straight from the search index (no database query); none when the
+    index is missing or broken."""
+    try:
+        return search.similar(paper.pk, limit=limit)
+    except Exception:  # noqa: BLE001 (search indexes are derived: a missing or broken one must not break a page)
+        return []
+
+
+def hit_day(number: int) -> date | None:
+    """A search hit's day (stored as YYYYMMDD) as a date; None when it has none."""
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100) if number else None
+    except ValueError:
+        return None
+
+
+def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
+    """Everything a paper's Markdown shows (papers.markdown.render), its links on the hub under base_url."""
+    hits = similar_hits(paper, similar)
+    return PaperSheet(
+        uid=paper.uid, title=paper.title, url=base_url + reverse("paper", args=[paper.uid]),
+        authors=author_names(paper), published=paper.published.date() if paper.published else None,
+        updated=paper.updated.date() if paper.updated else None, version=paper.version,
+        categories=[pc.category.code for pc in paper.paper_categories.all()], abs_url=paper.abs_url,
+        pdf_url=paper.pdf_url, doi_url=f"https://doi.org/{paper.doi}" if paper.doi and paper.arxiv_id else "",
+        code_url=paper.code_url, project_url=paper.project_url, upvotes=paper.upvotes,
+        keywords=search.keywords_of([paper.pk]).get(paper.pk, []), summary=one_line(paper.abstract),
+        abstract=paper.abstract,
+        similar=[Similar(h.uid, h.title, base_url + reverse("paper", args=[h.uid]), hit_day(h.day)) for h in hits],
+    )

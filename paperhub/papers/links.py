@@ -8,6 +8,7 @@ that a "project page:" cue names.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 #: Paths under github.com that are GitHub's own pages, not an owner's.
 _GITHUB_PAGES = frozenset({
@@ -161,3 +162,8 @@ def find_links(abstract: str, comments: str = "") -> Links:
         return NO_LINKS  # most papers name no URL: the patterns below cost 30 times more than this test
     found = _urls(_unescape(text))
     return Links(code_url=_own_code(found), project_url=_project_page(found))
+
+
+def web_url(url: str) -> str:
+    """The URL when it is http(s), else nothing (a javascript: code link from a source never reaches a reader)."""
+    return url if url and urlsplit(url.strip()).scheme in ("http", "https") else ""

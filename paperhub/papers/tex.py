@@ -173,17 +173,25 @@ class _Math:
         return "".join(out)
 
 
-def _pieces(text: str, plain: bool) -> Iterator[str]:
-    """The text and math pieces of `text` in order: text with accents as Unicode, math rendered; long math
-    spans are left as text."""
+def split_math(text: str) -> Iterator[tuple[str, str]]:
+    """`text` cut at its math spans, as (source, delimiter) pieces: text pieces (delimiter "") alternate with
+    math contents (delimiter "$", "$$" or "\\("), first and last a text piece; math spans longer than
+    MAX_MATH stay text."""
     position = 0
     for start, low, high, end in _spans(text):
         if high - low > MAX_MATH:
             continue
-        yield latex_to_unicode(text[position:start])
-        yield _Math(text, low, high, plain).render(low, high)
+        yield text[position:start], ""
+        yield text[low:high], text[start:low]
         position = end
-    yield latex_to_unicode(text[position:])
+    yield text[position:], ""
+
+
+def _pieces(text: str, plain: bool) -> Iterator[str]:
+    """The text and math pieces of `text` in order: text with accents as Unicode, math rendered; long math
+    spans are left as text."""
+    for source, delimiter in split_math(text):
+        yield _Math(source, 0, len(source), plain).render(0, len(source)) if delimiter else latex_to_unicode(source)
 
 
 def plain_text(text: str) -> str:

@@ -14,7 +14,8 @@ from django.urls import reverse
 from paperhub.core.limits import over_limit
 
 #: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
-EXPENSIVE_PAGES = frozenset({"search", "paper", "for_you", "map_points", "trends", "day", "week", "month", "author"})
+EXPENSIVE_PAGES = frozenset({"search", "paper", "paper_markdown", "for_you", "map_points", "trends", "day", "week",
+                             "month", "author"})
 #: Where a larger body is expected, by route name: the library import takes a file.
 UPLOAD_ROUTES = frozenset({"import_library"})
 #: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).

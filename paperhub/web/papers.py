@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import queries
+from paperhub.papers import markdown, queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import render_abstract, render_tex
@@ -38,11 +39,28 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(target)
 
 
-def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
-    """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it."""
+def _markdown(request: HttpRequest, paper: Paper) -> HttpResponse:
+    sheet = community.paper_sheet(paper, request.build_absolute_uri("/").rstrip("/"))
+    return HttpResponse(markdown.render(sheet), content_type="text/markdown; charset=utf-8")
+
+
+def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
+    """/papers/<id>.md: the paper as Markdown (what huggingface_hub's read_paper asks for), any version's id."""
     paper = queries.paper_by_uid(uid)
     if paper is None:
         raise Http404("no such paper")
+    return _markdown(request, paper)
+
+
+@vary_on_headers("Accept")
+def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
+    """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it; as
+    Markdown to a client that prefers text/markdown to text/html (browsers get HTML)."""
+    paper = queries.paper_by_uid(uid)
+    if paper is None:
+        raise Http404("no such paper")
+    if request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown":
+        return _markdown(request, paper)
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
@@ -72,18 +90,8 @@ class SimilarItem:
 
 def similar_items(paper: Paper, limit: int = 8) -> list[SimilarItem]:
     """The similar list of a paper page, straight from the search index (no database query)."""
-    try:
-        hits = search_api.similar(paper.pk, limit=limit)
-    except Exception:  # noqa: BLE001 (search indexes are derived: a missing or broken one must not break the page)
-        return []
-    return [SimilarItem(h.uid, render_tex(h.title), _day(h.day), h.reasons) for h in hits]
-
-
-def _day(number: int) -> date | None:
-    try:
-        return date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except ValueError:
-        return None
+    return [SimilarItem(h.uid, render_tex(h.title), community.hit_day(h.day), h.reasons)
+            for h in community.similar_hits(paper, limit)]
 
 
 def upvote_chart(paper: Paper) -> str | None:

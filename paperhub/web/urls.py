@@ -18,6 +18,7 @@ urlpatterns = [
     path("papers/search.bib", exports.search_bib, name="search_bib"),
     path("papers/submit", papers.submit, name="submit"),
     re_path(r"^papers/(?P<uid>.+)\.bib$", exports.paper_bib, name="paper_bib"),
+    re_path(r"^papers/(?P<uid>.+)\.md$", papers.paper_markdown, name="paper_markdown"),
     path("papers/<path:uid>", papers.paper_page, name="paper"),
     path("upvote/<int:paper_id>", papers.upvote, name="upvote"),
     path("comments/<int:paper_id>/new", papers.comment, name="comment"),

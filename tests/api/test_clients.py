@@ -64,6 +64,24 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
     assert found[0].id == "2611.00001"
 
 
+def test_huggingface_hub_reads_our_markdown_unchanged(live_server, filled, monkeypatch):
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import HfHubHTTPError
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    client = HfApi(endpoint=live_server.url)
+    text = client.read_paper("2611.00001")
+    assert text.startswith("# Sparse attention for long documents\n\n- **Authors:** Ada Lovelace, Alan Turing\n")
+    assert "[Code](https://github.com/Ada/Sparse) · [Project page](https://ada.github.io/sparse/) · " \
+           f"[paperhub]({live_server.url}/papers/2611.00001)" in text
+    assert "- **Keywords:** sparse attention\n" in text
+    assert "## Abstract\n\nWe study $\\alpha$-sparse attention \\<b\\>here\\</b\\>." in text
+    assert f"([2611.00002]({live_server.url}/papers/2611.00002), " in text
+    with pytest.raises(HfHubHTTPError) as missing:
+        client.read_paper("2611.99999")
+    assert missing.value.response.status_code == 404
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_feeds_parse(client, filled, kind, settings):
     import feedparser

@@ -1,11 +1,10 @@
 """Template filters: safe outbound URLs, comment Markdown, star counts."""
 
-from urllib.parse import urlsplit
-
 from django import template
 from django.utils.safestring import SafeString
 
 from paperhub.community.markdown import render_comment
+from paperhub.papers.links import web_url
 
 register = template.Library()
 
@@ -13,7 +12,7 @@ register = template.Library()
 @register.filter
 def safe_url(url: str) -> str:
     """The URL when it is http(s), else nothing (a javascript: code link from a source never reaches a page)."""
-    return url if url and urlsplit(url.strip()).scheme in ("http", "https") else ""
+    return web_url(url)
 
 
 @register.filter

@@ -1,0 +1,150 @@
+"""A paper as Markdown, for readers that are tools and agents (/papers/{id}.md, huggingface_hub's read_paper).
+Pure: the data is gathered by community.queries.paper_sheet.
+
+Stored text is text, never Markdown: in titles, names and abstracts every character that could start a link,
+an image, raw HTML, an entity, emphasis, code or a heading is backslash-escaped (CommonMark shows an escaped
+character as itself), and a line that would begin a list or a quote is escaped too. Math is kept as `$...$`
+for renderers with math support, made inert for those without: `<`, `>` become `\\lt`, `\\gt`, `&` becomes
+`\\&`, a space parts `](`, and `\\href`/`\\url` lose their URL. Link destinations are ours, or http(s) only.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import quote
+
+from paperhub.papers.links import web_url
+from paperhub.papers.records import latex_to_unicode, strip_controls
+from paperhub.papers.tex import split_math
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A similar paper: its id, title (raw LaTeX), page on the hub and date."""
+
+    uid: str
+    title: str
+    url: str
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class PaperSheet:
+    """What a paper's Markdown shows, as plain values: links are absolute URLs, text is as stored."""
+
+    uid: str
+    title: str
+    url: str  # the paper's page on the hub
+    authors: list[str] = field(default_factory=list)
+    published: date | None = None
+    updated: date | None = None
+    version: int | None = None
+    categories: list[str] = field(default_factory=list)
+    abs_url: str = ""
+    pdf_url: str = ""
+    doi_url: str = ""  # beside an arXiv paper's own links
+    code_url: str = ""
+    project_url: str = ""
+    upvotes: int = 0
+    keywords: list[str] = field(default_factory=list)
+    summary: str = ""
+    abstract: str = ""
+    similar: list[Similar] = field(default_factory=list)
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~])|&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)])(?=\s|$))")
+_TEXT_COMMAND = re.compile(r"\\(?:emph|textit|textbf|texttt|textrm|textsf|text|url|mbox)\s*\{([^{}]*)\}")
+_TEXT_ESCAPE = re.compile(r"\\([%&#_$])")
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are in a link's destination; spaces, <>, () and the rest encoded
+_MATH_LINK = re.compile(r"\\href\s*\{[^{}]*\}|\\url\b")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(strip_controls(text).split())
+
+
+def _escape(text: str) -> str:
+    """Plain text as Markdown that shows exactly it (ASCII punctuation that means something, backslashed)."""
+    return _SPECIAL.sub(lambda m: "\\" + m[0], text)
+
+
+def _text(text: str) -> str:
+    """A text piece: LaTeX accents and simple text commands as what they show, then escaped."""
+    return _escape(_TEXT_ESCAPE.sub(r"\1", _TEXT_COMMAND.sub(r"\1", latex_to_unicode(text))))
+
+
+def _math(content: str, delimiter: str) -> str:
+    """A math span as `$...$` (`$$...$$` for display math), inert where math is not rendered."""
+    content = _MATH_LINK.sub("", content).replace("$", "\\$").replace("&", "\\&")
+    content = content.replace("<", "\\lt ").replace(">", "\\gt ").replace("](", "] (").strip().rstrip("\\")
+    if not content:
+        return ""
+    fence = "$$" if delimiter == "$$" else "$"
+    return f"{fence}{content}{fence}"
+
+
+def inline(text: str) -> str:
+    """Stored text (a title, a sentence) as one line of Markdown: math kept, everything else shown as is."""
+    out = [
+        _math(source, delimiter) if delimiter else _text(source) for source, delimiter in split_math(_one_line(text))
+    ]
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", "".join(out))
+
+
+def paragraphs(text: str) -> list[str]:
+    """An abstract's paragraphs, each one line of Markdown."""
+    return [inline(p) for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def _link(label: str, url: str) -> str:
+    """[label](url) for an http(s) URL (spaces and parentheses percent-encoded), else nothing."""
+    url = web_url(_one_line(url))
+    return f"[{label}]({quote(url, safe=_URL_SAFE)})" if url else ""
+
+
+def _links(sheet: PaperSheet) -> str:
+    found = [
+        _link("DOI" if sheet.abs_url.startswith("https://doi.org/") else "arXiv", sheet.abs_url),
+        _link("PDF", sheet.pdf_url),
+        _link("DOI", sheet.doi_url),
+        _link("Code", sheet.code_url),
+        _link("Project page", sheet.project_url),
+        _link("paperhub", sheet.url),
+    ]
+    return " · ".join(link for link in found if link)
+
+
+def _dates(sheet: PaperSheet) -> str:
+    found = [
+        f"**Published:** {sheet.published.isoformat()}" if sheet.published else "",
+        f"**Updated:** {sheet.updated.isoformat()}" if sheet.updated and sheet.updated != sheet.published else "",
+        f"**Version:** v{sheet.version}" if sheet.version else "",
+    ]
+    return " · ".join(part for part in found if part)
+
+
+def _similar(item: Similar) -> str:
+    """A list item: the title as text (math in a link's text could unbalance its brackets), then the link."""
+    link = _link(_escape(_one_line(item.uid)), item.url)
+    return f"- {inline(item.title)} ({', '.join(p for p in (link, item.day.isoformat() if item.day else '') if p)})"
+
+
+def render(sheet: PaperSheet) -> str:
+    """The paper as a Markdown document: title, authors, dates, links, keywords, summary, abstract, similar."""
+    facts = [
+        f"**Authors:** {', '.join(inline(a) for a in sheet.authors)}" if sheet.authors else "",
+        _dates(sheet),
+        f"**Categories:** {', '.join(_escape(_one_line(c)) for c in sheet.categories)}" if sheet.categories else "",
+        f"**Upvotes:** {sheet.upvotes}",
+        f"**Links:** {_links(sheet)}",
+        f"**Keywords:** {', '.join(inline(k) for k in sheet.keywords)}" if sheet.keywords else "",
+        f"**Summary (extracted from the abstract):** {inline(sheet.summary)}" if sheet.summary.strip() else "",
+    ]
+    blocks = [f"# {inline(sheet.title) or _escape(sheet.uid)}", "\n".join(f"- {f}" for f in facts if f)]
+    abstract = paragraphs(sheet.abstract)
+    if abstract:
+        blocks += ["## Abstract", *abstract]
+    if sheet.similar:
+        blocks += ["## Similar papers", "\n".join(_similar(item) for item in sheet.similar)]
+    return "\n\n".join(blocks) + "\n"
