@@ -84,8 +84,13 @@ def _json(answer: Answer) -> Any:
 class ZoteroClient:
     """Calls to one library, with its key in the Zotero-API-Key header (never in a URL, never logged)."""
 
-    def __init__(self, library: ZoteroLibrary, client: PoliteClient | None = None, max_wait: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        library: ZoteroLibrary,
+        client: PoliteClient | None = None,
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.library = library
         self.client = client or PoliteClient(settings.PAPERHUB_ZOTERO_DELAY, shared=True, max_wait=max_wait)
         self.max_wait = max_wait
@@ -95,8 +100,13 @@ class ZoteroClient:
     def _url(self, path: str) -> str:
         return f"{settings.PAPERHUB_ZOTERO_API_URL.rstrip('/')}/{self.library.kind}/{self.library.id}{path}"
 
-    def _call(self, path: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-              data: bytes | None = None) -> Answer:
+    def _call(
+        self,
+        path: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+    ) -> Answer:
         wait = self._calm_at - time.monotonic()
         if wait > self.max_wait:
             raise ZoteroBusy(f"Zotero asked to pause for {wait:.0f} s; the next sync goes on from here")
@@ -137,8 +147,11 @@ class ZoteroClient:
 
     def create_items(self, items: list[dict[str, Any]], write_token: str) -> WriteResult:
         """Create up to WRITE_BATCH items; the same `write_token` again (a retried run) creates nothing twice."""
-        answer = self._call("/items", headers={"Content-Type": "application/json", "Zotero-Write-Token": write_token},
-                            data=json.dumps(items[:WRITE_BATCH]).encode())
+        answer = self._call(
+            "/items",
+            headers={"Content-Type": "application/json", "Zotero-Write-Token": write_token},
+            data=json.dumps(items[:WRITE_BATCH]).encode(),
+        )
         if answer.status == 412:
             return WriteResult({}, {}, repeated=True)
         result = _json(answer)

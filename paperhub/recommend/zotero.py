@@ -44,16 +44,27 @@ def connect(user: User, kind: str, library_id: str, key: str) -> ZoteroLink:
     if kind not in (ZoteroLink.USERS, ZoteroLink.GROUPS):
         raise NotAllowed("Choose your own library or a group library.")
     if not LIBRARY_ID.fullmatch(library_id):
-        raise NotAllowed("The library id is the number zotero.org/settings/keys shows (“Your user ID”) or the "
-                         "number in a group's address.")
+        raise NotAllowed(
+            "The library id is the number zotero.org/settings/keys shows (“Your user ID”) or the "
+            "number in a group's address."
+        )
     if not API_KEY.fullmatch(key):
-        raise NotAllowed("That does not look like a Zotero API key (24 letters and digits, from "
-                         "zotero.org/settings/keys).")
+        raise NotAllowed(
+            "That does not look like a Zotero API key (24 letters and digits, from zotero.org/settings/keys)."
+        )
     with transaction.atomic():
         ZoteroLink.objects.filter(user_id=user_id).exclude(kind=kind, library_id=library_id).delete()
-        link, _ = ZoteroLink.objects.update_or_create(user_id=user_id, defaults={
-            "kind": kind, "library_id": library_id, "sealed_key": seal(key), "key_end": key[-4:],
-            "message": "", "busy_since": timezone.now()})
+        link, _ = ZoteroLink.objects.update_or_create(
+            user_id=user_id,
+            defaults={
+                "kind": kind,
+                "library_id": library_id,
+                "sealed_key": seal(key),
+                "key_end": key[-4:],
+                "message": "",
+                "busy_since": timezone.now(),
+            },
+        )
         sync_library.enqueue(link.pk)  # the queue is a table: the task and the link commit together
     return link
 
@@ -153,8 +164,10 @@ def sync(link: ZoteroLink, client: ZoteroClient | None = None) -> str:
         _forget(link, client.deleted_items(since), counts)
     link.version, link.items = newest, ZoteroItem.objects.filter(link=link).count()
     link.save(update_fields=["version", "items"])
-    return (f"{counts['items']} items changed: {counts['found']} new seeds among the hub's papers, "
-            f"{counts['as text']} as text; {counts['removed']} seeds of deleted items removed.")
+    return (
+        f"{counts['items']} items changed: {counts['found']} new seeds among the hub's papers, "
+        f"{counts['as text']} as text; {counts['removed']} seeds of deleted items removed."
+    )
 
 
 def _finish(link_id: int, message: str, disconnect: bool = False) -> None:
@@ -189,9 +202,12 @@ def sync_library(link_id: int) -> dict[str, Any]:
 def zotero_item(paper: Paper, authors: list[str]) -> dict[str, Any]:
     """A paper as a new Zotero item: a preprint for an arXiv paper, else a journal article."""
     item: dict[str, Any] = {
-        "itemType": "preprint" if paper.arxiv_id else "journalArticle", "title": plain_text(paper.title),
+        "itemType": "preprint" if paper.arxiv_id else "journalArticle",
+        "title": plain_text(paper.title),
         "creators": [{"creatorType": "author", "name": name} for name in authors],
-        "abstractNote": plain_text(paper.abstract), "url": paper.abs_url or "", "DOI": paper.doi,
+        "abstractNote": plain_text(paper.abstract),
+        "url": paper.abs_url or "",
+        "DOI": paper.doi,
         "date": f"{paper.published:%Y-%m-%d}" if paper.published else "",
     }
     if paper.arxiv_id:
@@ -214,7 +230,7 @@ def push(link: ZoteroLink, collection: Collection, client: ZoteroClient | None =
     names = author_names_by_paper([p.pk for p in papers])
     created, failed = 0, []
     for start in range(0, len(papers), WRITE_BATCH):
-        batch = papers[start:start + WRITE_BATCH]
+        batch = papers[start : start + WRITE_BATCH]
         result = client.create_items([zotero_item(p, names.get(p.pk, [])) for p in batch], write_token(link, batch))
         keys = {i: "" for i in range(len(batch))} if result.repeated else result.created
         for i, key in keys.items():
@@ -236,8 +252,10 @@ def push_collection(link_id: int, collection_id: int) -> dict[str, Any]:
     try:
         message = push(link, collection)
     except KeyRefused:
-        message = ("Zotero refused to write: give the key write access (zotero.org/settings/keys, “Allow write "
-                   "access”) and connect again.")
+        message = (
+            "Zotero refused to write: give the key write access (zotero.org/settings/keys, “Allow write "
+            "access”) and connect again."
+        )
     except (SourceError, Unreadable) as exc:
         message = f"The push stopped: {exc}. Push again to go on (nothing is written twice)."
     except BaseException:

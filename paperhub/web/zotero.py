@@ -29,8 +29,12 @@ def zotero_page(request: HttpRequest) -> HttpResponse:
         if refused:
             return refused
         try:
-            zotero.connect(_user(request), request.POST.get("kind", ""), request.POST.get("library", ""),
-                           request.POST.get("key", ""))
+            zotero.connect(
+                _user(request),
+                request.POST.get("kind", ""),
+                request.POST.get("library", ""),
+                request.POST.get("key", ""),
+            )
         except NotAllowed as exc:
             messages.error(request, str(exc))
         else:

@@ -23,7 +23,8 @@ from tests.factories import record, user
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 PAGE_1, PAGE_2, SINCE, DELETED, WRITE = (
     (FIXTURES / f"zotero_{name}.json").read_bytes()
-    for name in ("items_1", "items_2", "items_since", "deleted", "write"))
+    for name in ("items_1", "items_2", "items_since", "deleted", "write")
+)
 KEY = "P9NiFoyLeZu2bZNvvuQPDWsd"
 ITEMS = "/users/475425/items"
 JSON = {"Content-Type": "application/json"}
@@ -34,8 +35,10 @@ pytestmark = pytest.mark.django_db
 def _page(body: bytes, version: int, total: int, start: int | None = None) -> Reply:
     headers = {**JSON, "Last-Modified-Version": str(version), "Total-Results": str(total)}
     if start is not None:
-        headers["Link"] = (f'<https://api.zotero.org{ITEMS}?format=json&limit=100&start={start}>; rel="next", '
-                           '<https://www.zotero.org/ann-reads/items>; rel="alternate"')
+        headers["Link"] = (
+            f'<https://api.zotero.org{ITEMS}?format=json&limit=100&start={start}>; rel="next", '
+            '<https://www.zotero.org/ann-reads/items>; rel="alternate"'
+        )
     return Reply(body, headers=headers)
 
 
@@ -55,16 +58,18 @@ def api(source_server, settings):
         return _page(PAGE_2, 1450, 5) if query.get("start") == "3" else _page(PAGE_1, 1450, 5, start=3)
 
     source_server.routes[ITEMS] = items
-    source_server.routes["/users/475425/deleted"] = lambda q: Reply(DELETED, headers={**JSON,
-                                                                                      "Last-Modified-Version": "1462"})
+    source_server.routes["/users/475425/deleted"] = lambda q: Reply(
+        DELETED, headers={**JSON, "Last-Modified-Version": "1462"}
+    )
     return source_server
 
 
 @pytest.fixture
 def hub(db):
     """The hub's papers the library names: by arXiv id (archiveID, URL, Extra) and by DOI."""
-    upsert_papers([record("2501.00001"), record("2501.00002", doi="10.1000/xyz123"), record("2501.00003"),
-                   record("2501.00004")])
+    upsert_papers(
+        [record("2501.00001"), record("2501.00002", doi="10.1000/xyz123"), record("2501.00003"), record("2501.00004")]
+    )
 
 
 def _sent(api, number):
@@ -73,8 +78,9 @@ def _sent(api, number):
 
 
 def _link(reader, version=0):
-    return ZoteroLink.objects.create(user=reader, kind="users", library_id="475425", sealed_key=seal(KEY),
-                                     key_end=KEY[-4:], version=version)
+    return ZoteroLink.objects.create(
+        user=reader, kind="users", library_id="475425", sealed_key=seal(KEY), key_end=KEY[-4:], version=version
+    )
 
 
 def _seeds(reader):
@@ -89,8 +95,12 @@ def test_first_sync_pages_through_and_makes_seeds(api, hub):
     assert [q.get("start") for _, q in api.requests] == ["0", "3"]
     assert all(_sent(api, i)["zotero-api-version"] == "3" and _sent(api, i)["zotero-api-key"] == KEY for i in (0, 1))
     assert "if-modified-since-version" not in _sent(api, 0) and "since" not in api.requests[0][1]
-    assert _seeds(reader) == ["2501.00001", "2501.00002", "2501.00003",
-                              "Quasar variability in radio surveys of distant galaxies"]  # no attachment, no note
+    assert _seeds(reader) == [
+        "2501.00001",
+        "2501.00002",
+        "2501.00003",
+        "Quasar variability in radio surveys of distant galaxies",
+    ]  # no attachment, no note
     assert {s.source for s in Seed.objects.filter(user=reader)} == {Seed.ZOTERO}
     assert (link.version, link.items, link.busy_since) == (1450, 4, None)
     assert result["status"] == "done" and "3 new seeds among the hub's papers, 1 as text" in link.message
@@ -116,9 +126,11 @@ def test_incremental_sync_asks_since_then_304_and_deletions_remove_seeds(api, hu
 def test_a_deleted_item_keeps_a_seed_the_user_made_themselves(api, hub):
     reader = user()
     link = _link(reader, version=1450)
-    ZoteroItem.objects.create(link=link, key="ABCD2345",
-                              seed=Seed.objects.create(user=reader, source=Seed.PICK,
-                                                       paper=Paper.objects.get(uid="2501.00002")))
+    ZoteroItem.objects.create(
+        link=link,
+        key="ABCD2345",
+        seed=Seed.objects.create(user=reader, source=Seed.PICK, paper=Paper.objects.get(uid="2501.00002")),
+    )
     zotero.sync_library.call(link.pk)
     assert "2501.00002" in _seeds(reader) and not ZoteroItem.objects.filter(key="ABCD2345").exists()
 
@@ -194,9 +206,13 @@ def test_push_writes_fifty_at_most_with_a_write_token_and_never_twice(api, hub):
     assert len(token) == 32 and _sent(api, 0)["content-type"] == "application/json"
     assert [i["itemType"] for i in sent] == ["preprint"] * 3
     assert sent[0]["archiveID"] == "arXiv:2501.00001" and sent[0]["creators"][0] == {
-        "creatorType": "author", "name": "Ada Lovelace"}
-    assert dict(ZoteroPush.objects.values_list("paper__uid", "key")) == {"2501.00001": "PUSH0001",
-                                                                        "2501.00003": "PUSH0002"}
+        "creatorType": "author",
+        "name": "Ada Lovelace",
+    }
+    assert dict(ZoteroPush.objects.values_list("paper__uid", "key")) == {
+        "2501.00001": "PUSH0001",
+        "2501.00003": "PUSH0002",
+    }
     link.refresh_from_db()
     assert "2 papers written" in link.message and "refused 1: 2501.00004: Invalid value" in link.message
     api.routes[ITEMS] = lambda q: Reply(b"Write token already used", 412)
@@ -239,11 +255,14 @@ def test_connect_from_the_page_queues_the_sync_and_never_shows_the_key(api, hub,
     assert not ZoteroLink.objects.exists() and len(_seeds(reader)) == 4
 
 
-@pytest.mark.parametrize(("form", "error"), [
-    ({"kind": "users", "library": "ann", "key": KEY}, "The library id is the number"),
-    ({"kind": "users", "library": "475425", "key": "short"}, "does not look like a Zotero API key"),
-    ({"kind": "organisations", "library": "475425", "key": KEY}, "Choose your own library or a group"),
-])
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"kind": "users", "library": "ann", "key": KEY}, "The library id is the number"),
+        ({"kind": "users", "library": "475425", "key": "short"}, "does not look like a Zotero API key"),
+        ({"kind": "organisations", "library": "475425", "key": KEY}, "Choose your own library or a group"),
+    ],
+)
 def test_bad_connections_are_refused_clearly(client, form, error):
     client.force_login(user())
     page = client.post("/for-you/zotero", form, follow=True).content.decode()

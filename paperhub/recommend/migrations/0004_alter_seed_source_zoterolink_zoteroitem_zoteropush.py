@@ -7,61 +7,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0003_author_claims'),
-        ('papers', '0005_coderepository'),
-        ('recommend', '0003_feedtoken'),
+        ("community", "0003_author_claims"),
+        ("papers", "0005_coderepository"),
+        ("recommend", "0003_feedtoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='seed',
-            name='source',
-            field=models.CharField(choices=[('pick', 'picked'), ('import', 'imported'), ('paragraph', 'paragraph'), ('zotero', 'from Zotero')], max_length=10),
+            model_name="seed",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("pick", "picked"),
+                    ("import", "imported"),
+                    ("paragraph", "paragraph"),
+                    ("zotero", "from Zotero"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='ZoteroLink',
+            name="ZoteroLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('users', 'my library'), ('groups', 'a group library')], default='users', max_length=6)),
-                ('library_id', models.CharField(max_length=20)),
-                ('sealed_key', models.TextField()),
-                ('key_end', models.CharField(max_length=4)),
-                ('version', models.PositiveBigIntegerField(default=0)),
-                ('busy_since', models.DateTimeField(blank=True, null=True)),
-                ('items', models.PositiveIntegerField(default=0)),
-                ('message', models.TextField(blank=True)),
-                ('synced_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='zotero', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("users", "my library"), ("groups", "a group library")], default="users", max_length=6
+                    ),
+                ),
+                ("library_id", models.CharField(max_length=20)),
+                ("sealed_key", models.TextField()),
+                ("key_end", models.CharField(max_length=4)),
+                ("version", models.PositiveBigIntegerField(default=0)),
+                ("busy_since", models.DateTimeField(blank=True, null=True)),
+                ("items", models.PositiveIntegerField(default=0)),
+                ("message", models.TextField(blank=True)),
+                ("synced_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="zotero", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ZoteroItem',
+            name="ZoteroItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=16)),
-                ('seed', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='recommend.seed')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommend.zoterolink')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=16)),
+                (
+                    "seed",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="recommend.seed"
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="recommend.zoterolink"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('link', 'key'), name='zotero_item_once')],
+                "constraints": [models.UniqueConstraint(fields=("link", "key"), name="zotero_item_once")],
             },
         ),
         migrations.CreateModel(
-            name='ZoteroPush',
+            name="ZoteroPush",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(blank=True, max_length=16)),
-                ('pushed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('collection', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='community.collection')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recommend.zoterolink')),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='papers.paper')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(blank=True, max_length=16)),
+                ("pushed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="community.collection",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="recommend.zoterolink"
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="papers.paper"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('link', 'paper'), name='zotero_push_once')],
+                "constraints": [models.UniqueConstraint(fields=("link", "paper"), name="zotero_push_once")],
             },
         ),
     ]
