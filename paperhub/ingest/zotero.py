@@ -140,9 +140,12 @@ class ZoteroClient:
             start = next_page(answer, start)
 
     def deleted_items(self, since: int) -> list[str]:
-        """Keys of the items deleted after version `since`."""
+        """Keys of the items deleted after version `since`, or moved to the trash since (which /items leaves out
+        and /deleted does not list)."""
         answer = self._call("/deleted", {"since": str(since)})
         keys = _json(answer).get("items", []) if answer.status != 304 else []
+        trashed = self._call("/items/trash", {"since": str(since), "format": "keys"})
+        keys += trashed.body.decode("utf-8", errors="replace").split() if trashed.status != 304 else []
         return [key for key in keys if isinstance(key, str)]
 
     def create_items(self, items: list[dict[str, Any]], write_token: str) -> WriteResult:

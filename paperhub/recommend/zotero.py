@@ -185,7 +185,9 @@ def sync_library(link_id: int) -> dict[str, Any]:
         return {"zotero": link_id, "status": "not connected"}
     try:
         message = sync(link)
-        ZoteroLink.objects.filter(pk=link_id).update(sealed_key=reseal(link.sealed_key))  # onto the current key
+        # Onto the current secret key (a rotation), unless the user gave a new key meanwhile.
+        unchanged = ZoteroLink.objects.filter(pk=link_id, sealed_key=link.sealed_key)
+        unchanged.update(sealed_key=reseal(link.sealed_key))
     except (KeyRefused, Unreadable) as exc:
         _finish(link_id, f"Disconnected: {exc}. Connect again with a key that can read the library.", True)
         return {"zotero": link_id, "status": "disconnected"}

@@ -28,6 +28,7 @@ PAGE_1, PAGE_2, SINCE, DELETED, WRITE = (
 KEY = "P9NiFoyLeZu2bZNvvuQPDWsd"
 ITEMS = "/users/475425/items"
 JSON = {"Content-Type": "application/json"}
+TEXT = {"Content-Type": "text/plain"}
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def api(source_server, settings):
     source_server.routes["/users/475425/deleted"] = lambda q: Reply(
         DELETED, headers={**JSON, "Last-Modified-Version": "1462"}
     )
+    source_server.routes[f"{ITEMS}/trash"] = lambda q: Reply(b"", headers={**TEXT, "Last-Modified-Version": "1462"})
     return source_server
 
 
@@ -115,12 +117,22 @@ def test_incremental_sync_asks_since_then_304_and_deletions_remove_seeds(api, hu
     path, query = api.requests[2]
     assert (path, query["since"], _sent(api, 2)["if-modified-since-version"]) == (ITEMS, "1450", "1450")
     assert api.requests[3] == ("/users/475425/deleted", {"since": "1450"})
+    assert api.requests[4] == (f"{ITEMS}/trash", {"since": "1450", "format": "keys"})
     assert _seeds(reader) == ["2501.00001", "2501.00003", "2501.00004"]
     assert link.version == 1462 and "2 seeds of deleted items removed" in link.message
     zotero.sync_library.call(link.pk)  # unchanged: one call, answered 304
     link.refresh_from_db()
-    assert len(api.requests) == 5 and api.requests[4][1]["since"] == "1462"
+    assert len(api.requests) == 6 and api.requests[5][1]["since"] == "1462"
     assert link.version == 1462 and link.message == "Up to date at version 1462."
+
+
+def test_an_item_moved_to_the_trash_loses_its_seed(api, hub):
+    reader = user()
+    link = _link(reader)
+    zotero.sync_library.call(link.pk)
+    api.routes[f"{ITEMS}/trash"] = lambda q: Reply(b"DEFG5678\n", headers={**TEXT, "Last-Modified-Version": "1462"})
+    zotero.sync_library.call(link.pk)
+    assert _seeds(reader) == ["2501.00001", "2501.00004"]  # 2501.00003 trashed; two deleted
 
 
 def test_a_deleted_item_keeps_a_seed_the_user_made_themselves(api, hub):
