@@ -2,6 +2,7 @@
 (paged), incremental sync (since, 304), deletions, Backoff and 429, a refused key, pushing a collection."""
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -176,12 +177,14 @@ def test_backoff_waits_before_the_next_call_or_ends_the_run(api, hub):
     assert len(slept) == 1 and [q["start"] for _, q in api.requests][-1] == "0"  # page 2 never asked for
 
 
-def test_429_is_retried_after_retry_after(api, hub):
+def test_429_is_retried_after_retry_after_and_the_key_never_logged(api, hub, caplog):
+    caplog.set_level(logging.DEBUG)
     slept, answers = [], [Reply(b"Too many requests", 429, {"Retry-After": "7"})]
     api.routes[ITEMS] = lambda q: answers.pop() if answers else _page(PAGE_2, 1450, 2)
     client = ZoteroClient(ZoteroLibrary("users", "475425", KEY), client=PoliteClient(0, sleep=slept.append))
     assert [len(items) for _, items in client.changed_items()] == [3]
     assert slept == [7.0] and len(api.requests) == 2
+    assert "retrying" in caplog.text and KEY not in caplog.text
 
 
 def test_a_long_retry_after_stops_the_sync_without_losing_the_version(api, hub, settings):
