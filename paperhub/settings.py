@@ -40,6 +40,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier secret keys, still accepted while what they signed or sealed is replaced (sessions, reset links, the
+# stored Zotero keys: docs/recommend.md); new things use SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("PAPERHUB_SECRET_KEY_FALLBACKS", "")
 DEBUG = env_bool("PAPERHUB_DEBUG", False)
 ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")
@@ -176,6 +179,9 @@ PAPERHUB_GITHUB_TOKEN = env_str("PAPERHUB_GITHUB_TOKEN")
 PAPERHUB_GITHUB_DELAY = env_float("PAPERHUB_GITHUB_DELAY", 1.0)
 # 50 an hour fits GitHub's 60 calls an hour without a token; with one (5,000 an hour) raise it.
 PAPERHUB_GITHUB_PER_RUN = env_int("PAPERHUB_GITHUB_PER_RUN", 50)
+PAPERHUB_ZOTERO_API_URL = env_str("PAPERHUB_ZOTERO_API_URL", "https://api.zotero.org")
+PAPERHUB_ZOTERO_DELAY = env_float("PAPERHUB_ZOTERO_DELAY", 1.0)
+PAPERHUB_ZOTERO_RATE = env_str("PAPERHUB_ZOTERO_RATE", "20/hour")
 PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0)
 PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
 PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
@@ -251,7 +257,7 @@ PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
-PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords")
+PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords,zotero")
 
 # --- Issue 16, item 6: running in public ----------------------------------------------------------------------
 # Behind TLS (PAPERHUB_HTTPS): cookies only over HTTPS, plain HTTP redirected, browsers told to stay on HTTPS.

@@ -39,6 +39,7 @@ class SourceServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.headers: list[dict[str, str]] = []  # each request's headers, in the order of `requests`
+        self.bodies: list[bytes] = []  # each request's body (empty for a GET), in the same order
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,6 +48,7 @@ class SourceServer:
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 outer.requests.append((url.path, query))
                 outer.headers.append(dict(self.headers.items()))
+                outer.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 route = outer.routes.get(url.path)
                 reply = route(query) if route else Reply(b"not found", 404)
                 self.send_response(reply.status)
@@ -55,6 +57,8 @@ class SourceServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+
+            do_POST = do_GET  # noqa: N815 (a route answers both; `bodies` holds what was posted)
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
+from paperhub.core.sealing import seal
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.recommend import services as recommend
-from paperhub.recommend.models import SavedSearch, Seed
+from paperhub.recommend.models import SavedSearch, Seed, ZoteroLink
 from tests.factories import approved_claim, feed_entry, record, user
 
 DAY = date(2026, 11, 23)
@@ -71,6 +72,9 @@ def hostile(db, settings, tmp_path):
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
     services.upvote(eve, papers["2611.00001"])
     approved_claim(eve, papers["2611.00001"])  # her name (a payload) marked verified, her comment marked "author"
+    # A Zotero library whose sync said something hostile (messages quote what Zotero answered).
+    ZoteroLink.objects.create(user=eve, library_id="475425", sealed_key=seal("P9NiFoyLeZu2bZNvvuQPDWsd"),
+                              key_end=SVG[:4], message=f"The last sync stopped: {SCRIPT}{IMG}")
     update()
     return {"papers": papers, "eve": eve, "collection": collection}
 
@@ -85,7 +89,7 @@ def _pages(hostile) -> list[str]:
         f"/papers/{paper.uid}", "/papers/search?q=attention", f"/papers/search?q={SCRIPT}",
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
-        f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/",
+        f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
     ]
 
 
@@ -223,6 +227,8 @@ def _concrete(name: str, hostile) -> str | None:
         "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
         "author_settings": "/accounts/authorship/",
         "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token", "mcp": "/mcp",
+        "zotero": "/for-you/zotero", "zotero_sync": "/for-you/zotero/sync",
+        "zotero_disconnect": "/for-you/zotero/disconnect", "zotero_push": f"/for-you/zotero/push/{hostile['collection'].pk}",
     }.get(name)
 
 
@@ -270,6 +276,7 @@ def test_every_write_needs_a_login(hostile):
 
 def test_one_user_cannot_touch_anothers_things(hostile, client):
     mallory = user("mallory")
+    ZoteroLink.objects.create(user=mallory, library_id="1", sealed_key=seal("M" * 24), key_end="MMMM")
     client.force_login(mallory)
     comment = Comment.objects.get()
     saved = SavedSearch.objects.get()
@@ -281,6 +288,7 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     client.post(f"/for-you/seeds/{seed.pk}/forget")
     client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})
     client.post("/accounts/tokens/", {"revoke": "1"})
+    client.post(f"/for-you/zotero/push/{hostile['collection'].pk}")  # eve's collection into mallory's Zotero
     eves = Author.objects.get(name__startswith="Eve")
     client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before

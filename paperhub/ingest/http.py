@@ -104,8 +104,9 @@ class PoliteClient:
         return self.fetch(url, params).body
 
     def fetch(self, url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-              keep: Collection[int] = ()) -> Answer:
-        """A GET's answer: a success, or one of the statuses in `keep` (returned, not raised or retried); raises
+              keep: Collection[int] = (), data: bytes | None = None) -> Answer:
+        """A GET's answer (a POST of `data` when given: only for writes the server makes idempotent, as they are
+        retried too): a success, or one of the statuses in `keep` (returned, not raised or retried); raises
         SourceError for other client errors, SourceUnreachable after the last retry. `headers` are sent as
         given and never logged (an Authorization header, say)."""
         if params:
@@ -121,7 +122,7 @@ class PoliteClient:
                 log.warning("retrying %s in %.1fs (attempt %d): %s", host, pause, attempt + 1, last_problem)
                 self._sleep(pause)
             self._wait_turn(host)
-            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+            request = urllib.request.Request(url, data=data, headers={"User-Agent": USER_AGENT, **(headers or {})})
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     return Answer(response.status, response.headers, response.read())

@@ -33,6 +33,8 @@ class Job:
             return str(tasks.refresh_github_stars.enqueue().id)
         if self.name == "keywords":
             return str(tasks.make_keywords.enqueue().id)
+        if self.name == "zotero":
+            return str(tasks.sync_zotero_libraries.enqueue().id)
         raise ValueError(self.name)
 
 
@@ -42,6 +44,7 @@ JOBS = {job.name: job for job in (
     Job("digests", 3600, "email the digests that are due, every hour (each exactly once)"),
     Job("github", 3600, "GitHub stars of PAPERHUB_GITHUB_PER_RUN code repositories, oldest-checked first, hourly"),
     Job("keywords", 300, "keywords of papers added or changed since the last run, every 5 minutes"),
+    Job("zotero", 3600, "a sync of every connected Zotero library (only what changed), hourly"),
 )}
 
 

@@ -17,6 +17,7 @@ from paperhub.ingest import github, runs
 from paperhub.ingest.http import SourceError
 from paperhub.ingest.pipeline import IngestSummary
 from paperhub.ingest.report import ErrorLog
+from paperhub.recommend import zotero
 
 
 class JobFailed(Exception):
@@ -79,3 +80,9 @@ KEYWORDS_PER_RUN = 50_000
 def make_keywords() -> dict[str, Any]:
     """Keywords for papers added or changed since the last run (nothing before the first keyword index)."""
     return {"papers": search.update_keywords(limit=KEYWORDS_PER_RUN) or 0}
+
+
+@task()
+def sync_zotero_libraries() -> dict[str, Any]:
+    """Queue a sync of every connected Zotero library that is not syncing already (recommend/zotero.py)."""
+    return {"queued": zotero.queue_syncs()}

@@ -120,3 +120,25 @@ def parse_library(text: str) -> Library:
     """BibTeX or CSL JSON, whichever the text is."""
     stripped = text.lstrip("\ufeff \t\r\n")
     return parse_csl_json(stripped) if stripped[:1] in "[{" else parse_bibtex(text)
+
+
+#: Zotero item types that are not works of their own (attached files, notes, PDF annotations).
+ZOTERO_NOT_WORKS = frozenset({"attachment", "note", "annotation"})
+
+
+def zotero_reference(item: dict[str, object], number: int = 0) -> Reference | None:
+    """A reference from an item of the Zotero Web API (format=json), or None for an attachment, note or untitled
+    item. arXiv ids come from archiveID ("arXiv:2501.01234"), the URL, Extra or the publication's name."""
+    data = item.get("data")
+    if not isinstance(data, dict) or data.get("itemType") in ZOTERO_NOT_WORKS:
+        return None
+    title = clean_text(str(data.get("title") or ""))
+    if not title:
+        return None
+    fields = {name: str(data.get(name) or "") for name in ("archiveID", "url", "extra", "publicationTitle",
+                                                            "repository", "number", "DOI", "abstractNote")}
+    arxiv = _arxiv(fields["archiveID"], fields["url"], fields["extra"], fields["publicationTitle"])
+    if not arxiv and fields["repository"].lower() == "arxiv":
+        arxiv = _arxiv(f"arxiv:{fields['number']}")
+    return Reference(line=number, title=title, abstract=clean_text(fields["abstractNote"]), arxiv_id=arxiv,
+                     doi=_doi(fields["DOI"] or fields["extra"]))

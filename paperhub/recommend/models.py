@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from paperhub.community.models import Collection
 from paperhub.papers.models import Author, Paper
 
 USER = settings.AUTH_USER_MODEL
@@ -26,8 +27,8 @@ class NotInterested(models.Model):
 class Seed(models.Model):
     """A cold-start signal: a picked or imported hub paper, or text (an unmatched import, a paragraph)."""
 
-    PICK, IMPORT, PARAGRAPH = "pick", "import", "paragraph"
-    SOURCES = [(PICK, "picked"), (IMPORT, "imported"), (PARAGRAPH, "paragraph")]
+    PICK, IMPORT, PARAGRAPH, ZOTERO = "pick", "import", "paragraph", "zotero"
+    SOURCES = [(PICK, "picked"), (IMPORT, "imported"), (PARAGRAPH, "paragraph"), (ZOTERO, "from Zotero")]
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="seeds")
     paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -133,3 +134,55 @@ class FeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: feed token of {self.created_at:%Y-%m-%d}"
+
+
+class ZoteroLink(models.Model):
+    """A user's connected Zotero library: its id, the API key (sealed, core/sealing.py) and how far it is synced."""
+
+    USERS, GROUPS = "users", "groups"
+    KINDS = [(USERS, "my library"), (GROUPS, "a group library")]
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="zotero")
+    kind = models.CharField(max_length=6, choices=KINDS, default=USERS)
+    library_id = models.CharField(max_length=20)  # digits
+    sealed_key = models.TextField()
+    key_end = models.CharField(max_length=4)  # the key's last characters, all the page ever shows of it
+    version = models.PositiveBigIntegerField(default=0)  # Last-Modified-Version of the last finished sync
+    busy_since = models.DateTimeField(null=True, blank=True)  # when a sync or push was queued, until it ends
+    items = models.PositiveIntegerField(default=0)  # items seen by the syncs
+    message = models.TextField(blank=True)  # what the last sync or push did, or why it failed
+    synced_at = models.DateTimeField(null=True, blank=True)  # when the last sync or push ended
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: zotero {self.kind}/{self.library_id} at {self.version}"
+
+
+class ZoteroItem(models.Model):
+    """A library item a sync made a seed of, by its Zotero key, so its deletion removes that seed."""
+
+    link = models.ForeignKey(ZoteroLink, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=16)
+    seed = models.ForeignKey(Seed, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "key"], name="zotero_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id}: {self.key}"
+
+
+class ZoteroPush(models.Model):
+    """A paper written into a user's Zotero library (from one of their collections), so it is written once."""
+
+    link = models.ForeignKey(ZoteroLink, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    collection = models.ForeignKey(Collection, null=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(max_length=16, blank=True)  # Zotero's key; empty when an earlier try wrote it
+    pushed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "paper"], name="zotero_push_once")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id}: {self.paper_id} as {self.key}"

@@ -11,7 +11,7 @@ from paperhub import search
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
-from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed, ZoteroLink
 
 #: What the user told us is a read as well (the map highlights the papers they liked); it is gathered in training.
 signals = training.signals
@@ -169,3 +169,8 @@ def search_matches(saved: SavedSearch, since: date | None = None, until: date | 
 def imports_of(user: User, limit: int = 3) -> list[ImportJob]:
     """The user's latest library imports, newest first (without the uploaded text)."""
     return list(ImportJob.objects.filter(user=user).defer("text").order_by("-created_at", "-id")[:limit])
+
+
+def zotero_link(user: User) -> ZoteroLink | None:
+    """The user's Zotero library connection (connected or refused), if any."""
+    return ZoteroLink.objects.filter(user=user).first()

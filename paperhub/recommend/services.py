@@ -120,15 +120,15 @@ def import_library(user: User, upload: File[bytes]) -> ImportJob:
     return job
 
 
-def _seed(user_id: int, reference: Reference) -> tuple[bool, bool]:
-    """Make a seed of one reference: (found in the hub, newly added)."""
+def seed_reference(user_id: int, reference: Reference, source: str = Seed.IMPORT) -> tuple[Seed, bool, bool]:
+    """Make a seed of one reference (a library entry): (the seed, found among the hub's papers, newly added)."""
     paper = find_paper(reference)
     if paper is not None:
-        _, created = Seed.objects.get_or_create(user_id=user_id, paper=paper, defaults={"source": Seed.IMPORT})
-        return True, created
-    _, created = Seed.objects.get_or_create(user_id=user_id, paper=None, title=reference.title[:500],
-                                            defaults={"source": Seed.IMPORT, "text": reference.abstract})
-    return False, created
+        seed, created = Seed.objects.get_or_create(user_id=user_id, paper=paper, defaults={"source": source})
+        return seed, True, created
+    seed, created = Seed.objects.get_or_create(user_id=user_id, paper=None, title=reference.title[:500],
+                                               defaults={"source": source, "text": reference.abstract})
+    return seed, False, created
 
 
 @task()
@@ -146,7 +146,7 @@ def run_import(job_id: int) -> dict[str, Any]:
     job.matched = job.added_as_text = job.already = 0
     job.save()
     for reference in library.references:
-        found, created = _seed(job.user_id, reference)
+        _, found, created = seed_reference(job.user_id, reference)
         job.matched += found and created
         job.added_as_text += not found and created
         job.already += not created

@@ -51,7 +51,7 @@ def signals(user: User) -> UserSignals:
     rows += [(pid, "saved", at) for pid, at in CollectionItem.objects.filter(collection__owner=user)
              .values_list("paper_id", "added_at")]
     seeds = list(Seed.objects.filter(user=user).values_list("paper_id", "source", "title", "text", "created_at"))
-    rows += [(pid, "imported" if source == Seed.IMPORT else "picked", at)
+    rows += [(pid, "imported" if source in (Seed.IMPORT, Seed.ZOTERO) else "picked", at)
              for pid, source, _, _, at in seeds if pid is not None]
     rows.sort(key=lambda r: r[2], reverse=True)
     titles = dict(Paper.objects.filter(pk__in={r[0] for r in rows}).values_list("id", "title"))

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
-from paperhub.web import accounts, authorship, exports, feeds, foryou, maps, papers, trends
+from paperhub.web import accounts, authorship, exports, feeds, foryou, maps, papers, trends, zotero
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -41,6 +41,10 @@ urlpatterns = [
     path("for-you/exclusions", foryou.exclusions, name="exclusions"),
     path("for-you/feedback/<str:token>", foryou.feedback, name="feedback"),
     path("for-you/feed-address", foryou.feed_address, name="feed_address"),
+    path("for-you/zotero", zotero.zotero_page, name="zotero"),
+    path("for-you/zotero/sync", zotero.zotero_sync, name="zotero_sync"),
+    path("for-you/zotero/disconnect", zotero.zotero_disconnect, name="zotero_disconnect"),
+    path("for-you/zotero/push/<int:collection_id>", zotero.zotero_push, name="zotero_push"),
     path("authors/follow/<int:author_id>", foryou.follow, name="follow"),
     path("searches/save", foryou.save_search, name="save_search"),
     path("searches/<int:saved_id>/forget", foryou.delete_search, name="delete_search"),

@@ -7,7 +7,14 @@ from django.core.files.base import ContentFile
 
 from paperhub.community.services import NotAllowed
 from paperhub.recommend import queries, services
-from paperhub.recommend.library import MAX_DEPTH, json_depth, parse_bibtex, parse_csl_json, parse_library
+from paperhub.recommend.library import (
+    MAX_DEPTH,
+    json_depth,
+    parse_bibtex,
+    parse_csl_json,
+    parse_library,
+    zotero_reference,
+)
 from paperhub.recommend.models import ImportJob, Seed
 
 BIB = """@article{franklin2026,
@@ -100,3 +107,17 @@ def test_imports_run_one_at_a_time_and_a_few_a_day(reader, settings):
     with pytest.raises(NotAllowed, match="2 files a day"):
         services.import_library(reader, ContentFile(library, name="d.bib"))
     assert ImportJob.objects.count() == 2
+
+
+def test_zotero_items_as_references():
+    def item(**data):
+        return {"key": "ABCD2345", "data": {"itemType": "journalArticle", "title": "A title", **data}}
+
+    assert zotero_reference(item(itemType="preprint", archiveID="arXiv:2606.10000")).arxiv_id == "2606.10000"
+    assert zotero_reference(item(url="https://arxiv.org/abs/2606.10001v2")).arxiv_id == "2606.10001"
+    assert zotero_reference(item(extra="arXiv: 2606.10002")).arxiv_id == "2606.10002"
+    assert zotero_reference(item(repository="arXiv", number="2606.10003")).arxiv_id == "2606.10003"
+    found = zotero_reference(item(DOI="https://doi.org/10.1234/ABC.5", abstractNote="We {show} it."))
+    assert (found.doi, found.arxiv_id, found.abstract) == ("10.1234/abc.5", "", "We {show} it.")
+    assert zotero_reference(item(itemType="attachment")) is None and zotero_reference(item(itemType="note")) is None
+    assert zotero_reference(item(title="  ")) is None and zotero_reference({"key": "X"}) is None

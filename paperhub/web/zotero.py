@@ -1,0 +1,85 @@
+"""Zotero on the For-you pages: connect a library, sync it now, disconnect; push a collection into it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from paperhub.community.models import Collection
+from paperhub.core import limits
+from paperhub.core.permissions import NotAllowed
+from paperhub.recommend import queries, zotero
+from paperhub.web.foryou import _user
+from paperhub.web.limits import too_many
+
+
+def _too_many(request: HttpRequest) -> HttpResponse | None:
+    """The per-user limit on Zotero's forms (each may queue calls to Zotero)."""
+    wait = limits.over_limit(request, "zotero", settings.PAPERHUB_ZOTERO_RATE, who=str(request.user.pk))
+    return too_many(request, "Too many Zotero requests.", wait) if wait else None
+
+
+@login_required
+def zotero_page(request: HttpRequest) -> HttpResponse:
+    """The user's Zotero connection (never the key: its last characters), or the form to make one (POST)."""
+    if request.method == "POST":
+        refused = _too_many(request)
+        if refused:
+            return refused
+        try:
+            zotero.connect(
+                _user(request),
+                request.POST.get("kind", ""),
+                request.POST.get("library", ""),
+                request.POST.get("key", ""),
+            )
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Connected: a worker is reading your library; this page shows how it went.")
+        return redirect("zotero")
+    return render(request, "web/zotero.html", {"link": queries.zotero_link(_user(request))})
+
+
+@login_required
+@require_POST
+def zotero_sync(request: HttpRequest) -> HttpResponse:
+    """Queue a sync now (a worker asks Zotero; this request never does)."""
+    refused = _too_many(request)
+    if refused:
+        return refused
+    try:
+        zotero.request_sync(_user(request))
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "A sync is on its way.")
+    return redirect("zotero")
+
+
+@login_required
+@require_POST
+def zotero_disconnect(request: HttpRequest) -> HttpResponse:
+    """Forget the library and its key."""
+    zotero.disconnect(_user(request))
+    messages.success(request, "Disconnected: the key is deleted. Seeds from your library stay until you forget them.")
+    return redirect("zotero")
+
+
+@login_required
+@require_POST
+def zotero_push(request: HttpRequest, collection_id: int) -> HttpResponse:
+    """Queue writing one of the user's collections into their Zotero library."""
+    collection = get_object_or_404(Collection, pk=collection_id, owner=request.user)
+    refused = _too_many(request)
+    if refused:
+        return refused
+    try:
+        zotero.request_push(_user(request), collection)
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"“{collection.title}” is being written into your Zotero library.")
+    return redirect("zotero")
