@@ -18,7 +18,7 @@ RESERVED = frozenset({
     "security", "abuse", "postmaster", "webmaster", "hostmaster", "noreply", "no-reply", "info", "owner",
     "official", "team", "api", "feeds", "papers", "users", "collections", "for-you", "authors", "searches",
     "accounts", "digests", "upvote", "comments", "trends", "map", "static", "login", "logout", "signup",
-    "settings", "anonymous", "null", "none",
+    "settings", "anonymous", "null", "none", "mcp",
 })
 
 
