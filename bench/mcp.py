@@ -40,7 +40,6 @@ from mcp.client.streamable_http import streamable_http_client
 
 from bench import web
 
-os.environ["PAPERHUB_API_RATE_ANON"] = "1000000/min"  # counted as usual, never reached (bench.web's env reads it)
 TOOLS = ("search", "paper", "similar")
 Call = Callable[[str, str], Awaitable[Any]]  # (tool, paper uid or title) -> the answer
 Door = Callable[[str, list[tuple[str, str]], list[tuple[str, str]]], Awaitable[dict[str, Any]]]
@@ -179,6 +178,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="data directory to prepare and keep (default: a temporary one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    os.environ["PAPERHUB_API_RATE_ANON"] = "1000000/min"  # counted as usual, never reached (bench.web's env reads it)
     with tempfile.TemporaryDirectory(prefix="paperhub-mcp-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
