@@ -55,13 +55,18 @@ def _paperhub(work: Path, *args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def prepare(work: Path, teacher_papers: int) -> dict[str, float]:
-    """Ingest, place feeds, add community activity, index, build the static model. Returns seconds per step."""
+def prepare(work: Path, teacher_papers: int, papers: int | None = None) -> dict[str, float]:
+    """Ingest (the first `papers` of the recent file then the archive; default all), place feeds, add community
+    activity, index, build the static model. Returns seconds per step."""
     steps: dict[str, float] = {}
     started = time.perf_counter()
     _paperhub(work, "migrate", "-v0")
-    for name in ("recent-2025-2026.jsonl.xz", "archive-1986-2019.jsonl.xz"):
-        _paperhub(work, "ingest", "snapshot", str(SHARED / "arxiv" / name))
+    left = papers
+    for name, size in (("recent-2025-2026.jsonl.xz", 74_728), ("archive-1986-2019.jsonl.xz", 271_747)):
+        if left is not None and left <= 0:
+            break
+        _paperhub(work, "ingest", "snapshot", str(SHARED / "arxiv" / name), *(["--limit", str(left)] if left else []))
+        left = None if left is None else left - size
     steps["ingest_s"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "bench.web", "--activity", str(work)], env=_env(work), check=True)
