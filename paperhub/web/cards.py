@@ -79,6 +79,15 @@ def excerpt(text: str, words: int = 45) -> str:
     return cut + " …"
 
 
+def summary_beside(abstract: str, shown: str | None) -> SafeString:
+    """The extracted summary for a card, or nothing where the card already shows that sentence in its excerpt
+    (a short abstract, or one that opens with its contribution): the same words twice tell nothing."""
+    summary = one_line(abstract)
+    if shown is not None and " ".join(summary.split()) in shown:
+        return SafeString("")
+    return render_tex(summary)
+
+
 def page_number(request: HttpRequest) -> int:
     """The ?page= of a request, 1 when missing or not a number."""
     try:
@@ -88,9 +97,9 @@ def page_number(request: HttpRequest) -> int:
 
 
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None,
-          names: dict[int, list[str]] | None = None) -> list[Card]:
+          names: dict[int, list[str]] | None = None, excerpts: bool = True) -> list[Card]:
     """Cards for papers; search hits bring their highlighted title and snippet, callers that already read
-    the author names pass them."""
+    the author names pass them; a page that shows the whole abstract instead of the excerpt says excerpts=False."""
     ids = [p.pk for p in papers]
     names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
@@ -112,7 +121,8 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             comments=counts.get(paper.pk, 0),
             stars=stars.get(paper.pk),
             rank=badges.get(paper.pk),
-            summary_html=render_tex(one_line(paper.abstract)),
+            summary_html=summary_beside(paper.abstract,
+                                        shown=excerpt(paper.abstract) if excerpts and not hit else None),
             keywords=keyword_chips(keywords.get(paper.pk, [])),
         ))
     return result

@@ -70,7 +70,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
-        "card": cards(request, [paper], names={paper.pk: authors})[0],
+        "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
         "discussion": community.discussion(paper),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,

@@ -241,6 +241,16 @@ def test_card_excerpts_never_leave_math_half_open():
     assert excerpt("one $x$ two three", 3) == "one $x$ two …"
 
 
+def test_a_card_shows_the_extracted_summary_only_where_its_excerpt_does_not():
+    from paperhub.web.cards import excerpt, summary_beside
+
+    short = "We propose sparse attention. It is fast."
+    assert summary_beside(short, shown=excerpt(short)) == ""  # the excerpt already says it
+    long = " ".join(["Context."] * 60) + " We propose sparse attention."
+    assert "We propose sparse attention." in summary_beside(long, shown=excerpt(long))
+    assert summary_beside(short, shown=None) != ""  # a search hit's snippet is another passage: keep it
+
+
 def test_periods_at_the_calendars_edges_are_not_found(client, papers):
     """Issue 16: /papers/date/9999-12-31 and friends answered 500 (no day after them to link to)."""
     for path in ("/papers/date/9999-12-31", "/papers/date/0001-01-01", "/papers/month/9999-12",
