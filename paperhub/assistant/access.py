@@ -7,7 +7,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -65,8 +65,9 @@ def admit(ctx: Context[Any, Any]) -> Caller:
 
 
 def hub_call(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a tool as Django runs a request: database connections checked before and after (tools run in the
-    SDK's worker threads, which no request cycle closes), and the hub's refusals turned into tool errors."""
+    """Run a tool as Django runs a request, and the hub's refusals turned into tool errors. Tools run in the SDK's
+    worker threads (anyio's pool: up to 40 a process), which no request cycle closes: a persistent connection kept
+    in each would hold up to 40 PostgreSQL connections per worker, so each call closes its thread's connections."""
 
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -76,6 +77,6 @@ def hub_call(fn: Callable[P, R]) -> Callable[P, R]:
         except (NotAllowed, PeriodError) as exc:
             raise ToolError(str(exc)) from exc
         finally:
-            close_old_connections()
+            connections.close_all()
 
     return call
