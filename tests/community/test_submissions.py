@@ -36,14 +36,14 @@ def test_a_submission_returns_at_once_while_arxiv_answers_503_with_a_long_retry_
     client.force_login(ann)
     started = time.monotonic()
     response = client.post("/papers/submit", {"paper": "2611.05678"})
-    assert time.monotonic() - started < 2  # was 10 s here (two retries of 5 s), 100-200 s on the real site
+    assert time.monotonic() - started < 4  # under the 5 s arXiv asks for; was 10 s here (two retries of 5 s), 100-200 s on the real site
     assert response.status_code == 302 and not arxiv.requests
     assert "being fetched" in client.get("/papers/submit").content.decode()
 
     settings.PAPERHUB_SUBMIT_MAX_WAIT = 2  # arXiv asks for 5 s: the worker gives up at once rather than wait
     started = time.monotonic()
     run_tasks()
-    assert time.monotonic() - started < 2 and len(arxiv.requests) == 1
+    assert time.monotonic() - started < 4 and len(arxiv.requests) == 1
     submission = Submission.objects.get()
     assert submission.status == "failed" and "asked to wait 5 s" in submission.message
     html = client.get("/papers/submit").content.decode()
