@@ -42,6 +42,11 @@ def start_command(*args: str) -> Process:
     return subprocess.Popen([sys.executable, "-m", "paperhub.cli", *args])
 
 
+def running(process: Process | None) -> Process | None:
+    """The process while it runs; None once it has ended (or if there was none)."""
+    return process if process is not None and process.poll() is None else None
+
+
 @dataclass
 class Round:
     """What one round did."""
@@ -117,8 +122,7 @@ class Node:
         return True
 
     def _start_map(self) -> bool:
-        if self.mapping is not None and self.mapping.poll() is not None:
-            self.mapping = None
+        self.mapping = running(self.mapping)
         if self.mapping is not None or self.distilling is not None or not self.map \
                 or time.monotonic() - self.map_checked <= MAP_CHECK_EVERY:
             return False
@@ -129,8 +133,7 @@ class Node:
         return True
 
     def _start_space(self) -> bool:
-        if self.refreshing is not None and self.refreshing.poll() is not None:
-            self.refreshing = None
+        self.refreshing = running(self.refreshing)
         if self.refreshing is not None or self.distilling is not None \
                 or time.monotonic() - self.space_started <= RECOMMEND_EVERY or not space.stale():
             return False
