@@ -21,13 +21,16 @@ def env_str(name: str, default: str = "") -> str:
     return _raw(name, default).strip()
 
 
-def env_int(name: str, default: int) -> int:
-    """An integer setting."""
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
+    """An integer setting (at least `minimum`, when given)."""
     value = _raw(name, str(default)).strip()
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def env_float(name: str, default: float) -> float:

@@ -257,7 +257,11 @@ PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
-PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords,zotero")
+PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords,zotero,prune")
+# How long the results of finished tasks are kept (the `prune` job deletes older ones); at least a day, so that
+# `paperhub index status` has the last minutes' embed batches to measure the rate on.
+PAPERHUB_TASK_KEEP_DAYS = env_int("PAPERHUB_TASK_KEEP_DAYS", 7, minimum=1)
+PAPERHUB_FAILED_TASK_KEEP_DAYS = env_int("PAPERHUB_FAILED_TASK_KEEP_DAYS", 30, minimum=1)
 
 # --- Issue 16, item 6: running in public ----------------------------------------------------------------------
 # Behind TLS (PAPERHUB_HTTPS): cookies only over HTTPS, plain HTTP redirected, browsers told to stay on HTTPS.

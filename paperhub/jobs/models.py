@@ -40,3 +40,20 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.holder}"
+
+
+class EmbedFrontier(models.Model):
+    """How far planning the embed queue has looked, for one model (jobs/embedding.py): the papers up to
+    `seen_id` were all looked at, and the current walk down newest-first order stopped at a place."""
+
+    model = models.CharField(max_length=100, primary_key=True)
+    #: Where the walk stopped: the (published, id) of the last paper it queued; no id: at the newest paper.
+    published = models.DateTimeField(null=True)
+    paper_id = models.BigIntegerField(null=True)
+    #: The highest paper id looked at: papers added later (above it) are looked at first.
+    seen_id = models.BigIntegerField(default=0)
+    #: When a walk last reached the oldest paper (a new walk starts from the newest once RESWEEP has passed).
+    swept_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} at {self.paper_id}"

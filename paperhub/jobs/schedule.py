@@ -35,6 +35,8 @@ class Job:
             return str(tasks.make_keywords.enqueue().id)
         if self.name == "zotero":
             return str(tasks.sync_zotero_libraries.enqueue().id)
+        if self.name == "prune":
+            return str(tasks.prune_finished.enqueue().id)
         raise ValueError(self.name)
 
 
@@ -45,6 +47,7 @@ JOBS = {job.name: job for job in (
     Job("github", 3600, "GitHub stars of PAPERHUB_GITHUB_PER_RUN code repositories, oldest-checked first, hourly"),
     Job("keywords", 300, "keywords of papers added or changed since the last run, every 5 minutes"),
     Job("zotero", 3600, "a sync of every connected Zotero library (only what changed), hourly"),
+    Job("prune", 3600, "delete the results of tasks finished over PAPERHUB_TASK_KEEP_DAYS ago, hourly"),
 )}
 
 

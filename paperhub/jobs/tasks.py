@@ -17,6 +17,7 @@ from paperhub.ingest import github, runs
 from paperhub.ingest.http import SourceError
 from paperhub.ingest.pipeline import IngestSummary
 from paperhub.ingest.report import ErrorLog
+from paperhub.jobs import pruning
 from paperhub.recommend import zotero
 
 
@@ -86,3 +87,10 @@ def make_keywords() -> dict[str, Any]:
 def sync_zotero_libraries() -> dict[str, Any]:
     """Queue a sync of every connected Zotero library that is not syncing already (recommend/zotero.py)."""
     return {"queued": zotero.queue_syncs()}
+
+
+@task()
+def prune_finished() -> dict[str, int]:
+    """Delete the results of tasks finished longer ago than PAPERHUB_TASK_KEEP_DAYS (failed ones: the longer
+    PAPERHUB_FAILED_TASK_KEEP_DAYS) and old schedule slots (jobs/pruning.py)."""
+    return pruning.prune()

@@ -9,6 +9,7 @@ that needs the database or a heavy library imports its module on first call.
 """
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from paperhub.search import embed
@@ -36,7 +37,8 @@ __all__ = [
     "Embedder", "ModelError", "LEGACY_STATIC", "paper_text", "transformer", "transformer_name", "static_model",
     "static_name", "build_static_model", "sync_static_model", "static_model_due",
     # stored vectors
-    "stored_vectors", "stored_count", "missing_papers", "embed_papers", "embed_missing",
+    "stored_vectors", "stored_count", "missing_papers", "missing_after", "missing_between", "embed_papers",
+    "embed_missing",
     # keywords
     "keywords_of", "update_keywords", "forget_keywords",
     # vector packs
@@ -221,6 +223,23 @@ def missing_papers(model: str, limit: int, skip: Collection[int] = ()) -> list[i
     from paperhub.search import stored
 
     return stored.missing_papers(model, limit, skip)
+
+
+def missing_after(model: str, limit: int,
+                  after: tuple[datetime | None, int] | None) -> list[tuple[datetime | None, int]]:
+    """Up to `limit` papers without a vector under `model` after the place (published, id) `after` in newest-first
+    order (None: from the newest; undated papers last), as places; its cost does not grow with the papers before
+    `after`."""
+    from paperhub.search import stored
+
+    return stored.missing_after(model, limit, after)
+
+
+def missing_between(model: str, above: int, upto: int, limit: int) -> list[int]:
+    """Ids of up to `limit` papers with `above` < id <= `upto` without a vector under `model`, in id order."""
+    from paperhub.search import stored
+
+    return stored.missing_between(model, above, upto, limit)
 
 
 def embed_papers(model: str, embedder: Embedder, paper_ids: Collection[int]) -> int:

@@ -5,11 +5,12 @@ machine, and every node's index file takes it in without embedding again.
 """
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from paperhub.papers.changes import VECTOR_WRITES, serialize
 from paperhub.papers.models import Paper
@@ -65,10 +66,43 @@ def stored_after(model: str, after: int) -> bool:
     return PaperVector.objects.filter(model=model, id__gt=after).exists()
 
 
+#: A place in newest-first order: a paper's (published, id); undated papers come after every dated one.
+Place = tuple[datetime | None, int]
+
+
+def _lacking(model: str) -> Any:
+    return Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model)))
+
+
 def without_vector(model: str) -> Any:
     """Papers with no vector under `model`, newest first (a queryset)."""
-    return Paper.objects.filter(~Exists(PaperVector.objects.filter(paper=OuterRef("pk"), model=model))) \
-        .order_by("-published", "-id")
+    return _lacking(model).order_by("-published", "-id")
+
+
+def missing_after(model: str, limit: int, after: Place | None) -> list[Place]:
+    """Up to `limit` papers without a vector under `model` that come after the place `after` (None: from the
+    newest) in newest-first order, as places. A keyset walk of the paper_newest index: it starts at `after`,
+    whatever number of papers come before it."""
+    lacking = _lacking(model)
+    found: list[Place] = []
+    if after is None or after[0] is not None:
+        dated = lacking.filter(published__isnull=False)  # (written out: NULLs sort last on SQLite, first on PG)
+        if after is not None:
+            dated = dated.filter(Q(published__lt=after[0]) | Q(published=after[0], id__lt=after[1]))
+        found = list(dated.order_by("-published", "-id").values_list("published", "id")[:limit])
+    if len(found) < limit:
+        undated = lacking.filter(published__isnull=True)
+        if after is not None and after[0] is None:
+            undated = undated.filter(id__lt=after[1])
+        found += undated.order_by("-id").values_list("published", "id")[:limit - len(found)]
+    return found
+
+
+def missing_between(model: str, above: int, upto: int, limit: int) -> list[int]:
+    """Ids of up to `limit` papers with `above` < id <= `upto` without a vector under `model`, in id order (the
+    papers added since a walk began: a range of the primary key)."""
+    return list(_lacking(model).filter(id__gt=above, id__lte=upto).order_by("id").values_list("id", flat=True)
+                [:limit])
 
 
 def missing_papers(model: str, limit: int, skip: Collection[int] = ()) -> list[int]:

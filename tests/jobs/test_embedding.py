@@ -11,6 +11,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.jobs import embedding
+from paperhub.jobs.models import EmbedFrontier
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import embed
@@ -63,6 +64,78 @@ def test_planning_queues_the_newest_papers_once_and_tops_up(db, settings):
     assert len(sum(batches, [])) == len(set(sum(batches, []))) == 70  # no paper queued twice
     assert embedding.enqueue_all() == 1  # the last five
     assert sorted(sum(_batches(), [])) == sorted(newest_first)
+
+
+def _embedded(ids: list[int]) -> None:
+    """As if these papers' batches were done: their vectors stored, the batches of only these papers finished."""
+    PaperVector.objects.bulk_create([PaperVector(paper_id=i, model=embed.transformer_name(), vector=b"\0\0")
+                                     for i in ids], ignore_conflicts=True)
+    done = [pk for pk, row in DBTaskResult.objects.values_list("id", "args_kwargs") if set(row["args"][1]) <= set(ids)]
+    DBTaskResult.objects.filter(id__in=done).update(status=TaskResultStatus.SUCCESSFUL)
+
+
+def test_planning_on_a_mostly_embedded_hub_queues_the_rest_newest_first_and_disjoint(db, settings):
+    settings.PAPERHUB_EMBED_TASK_PAPERS = 10
+    newest_first = _papers(300)
+    _embedded(newest_first[:200] + newest_first[250:260])  # the newest two thirds, and a few older ones
+    missing = newest_first[200:250] + newest_first[260:]
+    assert embedding.plan(batches=3) == 3
+    assert sum(_batches(), []) == missing[:30]
+    _embedded(missing[:20])  # two batches done, one still queued
+    assert embedding.plan(batches=3) == 2
+    assert embedding.plan(batches=100) == 4  # the other 40, to the oldest paper
+    queued = sum(_batches(), [])
+    assert queued == missing and len(set(queued)) == len(queued)  # in order, each paper once
+    assert embedding.plan(batches=100) == 0
+
+
+def test_planning_walks_on_from_where_it_stopped_and_starts_over_from_the_newest_after_a_rest(db, settings):
+    settings.PAPERHUB_EMBED_TASK_PAPERS = 10
+    newest_first = _papers(60)
+    assert embedding.plan(batches=2) == 2
+    _embedded(newest_first[:20])
+    PaperVector.objects.filter(paper_id=newest_first[3]).delete()  # above the walk: a vector lost meanwhile
+    assert embedding.plan(batches=2) == 2
+    assert sum(_batches(), [])[20:] == newest_first[20:40]  # onward from the last place, not from the top
+    _embedded(newest_first[20:60])
+    assert embedding.plan(batches=2) == 0  # the walk reached the oldest paper: it rests
+    mark = EmbedFrontier.objects.get(model=embed.transformer_name())
+    assert mark.paper_id is None and mark.swept_at is not None
+    mark.swept_at -= embedding.RESWEEP
+    mark.save()
+    assert embedding.plan(batches=2) == 1
+    assert _batches()[-1] == [newest_first[3]]  # a new walk from the newest found it
+
+
+def test_papers_added_after_the_walk_passed_are_queued_first(db, settings):
+    settings.PAPERHUB_EMBED_TASK_PAPERS = 10
+    newest_first = _papers(30)
+    assert embedding.plan(batches=1) == 1  # the walk stops at the 10th newest
+    upsert_papers([record("2412.00001", title="Late arrival, old", published=datetime(2024, 12, 1, tzinfo=UTC)),
+                   record("2601.00001", title="Newest", published=datetime(2026, 1, 1, tzinfo=UTC)),
+                   record("2601.00002", title="Undated", published=None)])
+    added = {uid: pk for uid, pk in Paper.objects.filter(uid__startswith=("26")).values_list("uid", "id")}
+    added["2412.00001"] = Paper.objects.get(uid="2412.00001").id
+    _embedded(newest_first[:10])
+    assert embedding.plan(batches=1) == 1
+    assert sorted(_batches()[-1][:3]) == sorted(added.values())  # (both above the walk and below it)
+    assert _batches()[-1][3:] == newest_first[10:17]
+    assert embedding.plan(batches=100) == 2
+    assert sorted(sum(_batches(), [])) == sorted(newest_first + list(added.values()))  # each once
+
+
+def test_undated_papers_come_after_dated_ones_and_a_backfill_queues_all_at_once(db, settings):
+    settings.PAPERHUB_EMBED_TASK_PAPERS = 4
+    newest_first = _papers(6)
+    upsert_papers([record(f"2502.{i:05d}", published=None) for i in range(3)])
+    undated = list(Paper.objects.filter(published=None).order_by("-id").values_list("id", flat=True))
+    assert embedding.plan(batches=10) == 3
+    assert sum(_batches(), []) == newest_first + undated
+    _embedded(newest_first + undated)
+    PaperVector.objects.filter(paper_id__in=[newest_first[0], undated[-1]]).delete()
+    assert embedding.plan(batches=10) == 0  # resting (RESWEEP)
+    assert embedding.enqueue_all() == 1  # ...but a backfill looks at every paper now
+    assert _batches()[-1] == [newest_first[0], undated[-1]]
 
 
 def test_a_batch_embeds_only_what_still_lacks_a_vector(db):
