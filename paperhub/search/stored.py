@@ -88,7 +88,9 @@ def missing_after(model: str, limit: int, after: Place | None) -> list[Place]:
     if after is None or after[0] is not None:
         dated = lacking.filter(published__isnull=False)  # (written out: NULLs sort last on SQLite, first on PG)
         if after is not None:
-            dated = dated.filter(Q(published__lt=after[0]) | Q(published=after[0], id__lt=after[1]))
+            # (published, id) < after, with `published <= ` alone as well: an OR alone makes SQLite scan the
+            # index from its start, while a plain bound lets it seek to `after`.
+            dated = dated.filter(published__lte=after[0]).filter(Q(published__lt=after[0]) | Q(id__lt=after[1]))
         found = list(dated.order_by("-published", "-id").values_list("published", "id")[:limit])
     if len(found) < limit:
         undated = lacking.filter(published__isnull=True)
