@@ -61,6 +61,10 @@ class _SQLiteCursor:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self.cursor.executemany(sql.replace("%s", "?"), rows)
 
+    @property
+    def rowcount(self) -> int:
+        return self.cursor.rowcount
+
     def fetchall(self) -> list[Any]:
         return self.cursor.fetchall()
 
@@ -87,22 +91,23 @@ def _staged(table: str, columns: Sequence[str], rows: Sequence[Row]) -> str:
     return stage
 
 
-def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict: Sequence[str]) -> None:
-    """Insert rows, skipping those that would break the unique constraint on `conflict`."""
+def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict: Sequence[str]) -> int:
+    """Insert rows, skipping those that would break the unique constraint on `conflict`; how many were inserted."""
     if not rows:
-        return
+        return 0
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         stage = _staged(table, columns, rows)
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage} "
                            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
-        return
+            return int(cursor.rowcount)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     )
     with _cursor() as cursor:
         cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
 
 
 def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from paperhub.papers.links import NO_LINKS, Links, find_links
+
 ARXIV_NEW_ID = re.compile(r"^\d{4}\.\d{4,5}$")
 ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
@@ -52,6 +54,9 @@ class PaperRecord:
     organization: str = ""
     #: author_key() of each author, computed once where the record is made (a parsing process, say).
     author_keys: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    #: The links the abstract and comments name (looked for only where the record states none), found where the
+    #: record is made too: in a snapshot ingest that is the parsing process, beside the writer rather than in it.
+    found_links: Links = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         texts: tuple[str, ...] = (self.title, self.abstract, self.comments, self.journal_ref, self.doi,
@@ -83,6 +88,8 @@ class PaperRecord:
         object.__setattr__(self, "authors", tuple(names))
         object.__setattr__(self, "author_keys", tuple(keys))
         object.__setattr__(self, "categories", tuple(c for c in self.categories if 0 < len(c) <= MAX_CATEGORY))
+        stated = self.code_url and self.project_url
+        object.__setattr__(self, "found_links", NO_LINKS if stated else find_links(self.abstract, self.comments))
 
     def __reduce__(self) -> tuple[Callable[..., "PaperRecord"], tuple[tuple[object, ...]]]:
         # Pickled as a plain tuple of values and restored without __post_init__: records cross from the parsing

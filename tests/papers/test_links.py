@@ -98,3 +98,16 @@ def test_capitalised_schemes_and_hosts():
     assert find_links("Code: HTTPS://GitHub.com/Owner/Repo. Project page: Https://Owner.GitHub.io/x").code_url == (
         "https://github.com/Owner/Repo")
     assert find_links("Project page: Https://Owner.GitHub.io/x").project_url == "https://Owner.github.io/x"
+
+
+@pytest.mark.parametrize(("text", "code", "page"), [
+    ("Code: https:// github.com/a/b", "https://github.com/a/b", ""),  # "https://" alone is no URL
+    ("Code at github.com/a/b and docs at owner.github.io/docs.", "https://github.com/a/b", "https://owner.github.io/docs"),
+    ("Mirror: https://x.org/?u=me.github.io/p", "", ""),  # a github.io inside another URL is part of it
+    ("Write to me@github.com/a/b or see x/github.com/c/d", "", ""),  # inside an e-mail address or a path
+    ("Página: josé.github.io/p", "", "https://josé.github.io/p"),  # the word before .github.io, letters of any script
+    ("Only .github.io here", "", ""),
+])
+def test_bare_and_schemed_addresses(text: str, code: str, page: str) -> None:
+    found = find_links(text)
+    assert (found.code_url, found.project_url) == (code, page)

@@ -119,3 +119,16 @@ def test_paper_links():
     arxiv, other = Paper.objects.get(uid="2501.00001"), Paper.objects.get(uid="doi:10.1000/xyz")
     assert arxiv.arxiv_id == "2501.00001" and arxiv.pdf_url == "https://arxiv.org/pdf/2501.00001"
     assert other.arxiv_id is None and other.abs_url == "https://doi.org/10.1000/xyz" and other.pdf_url == ""
+
+
+def test_rule_placements_land_in_one_statement_once_per_paper():
+    upsert_papers([record("2501.00001"), record("2501.00002")])
+    first, second = datetime(2025, 1, 7, tzinfo=UTC).date(), datetime(2025, 1, 8, tzinfo=UTC).date()
+    FeedEntry.objects.create(paper=Paper.objects.get(uid="2501.00002"), day=second, source="submission")
+    placements = [FeedPlacement("2501.00001", first, "rule"), FeedPlacement("2501.00001", second, "rule"),
+                  FeedPlacement("2501.00002", first, "rule"), FeedPlacement("2599.99999", first, "rule")]
+    assert place_in_feed(placements, keep_existing=True, unplaced_only=True) == 1
+    assert place_in_feed(placements, keep_existing=True, unplaced_only=True) == 0
+    assert sorted(FeedEntry.objects.values_list("paper__uid", "day", "source")) == [
+        ("2501.00001", first, "rule"), ("2501.00002", second, "submission")]
+    assert place_in_feed([FeedPlacement("2501.00002", first, "rule")], keep_existing=True) == 1
