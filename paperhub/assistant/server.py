@@ -237,7 +237,8 @@ def upvote(
     return schemas.Upvoted(paper=paper.uid, upvoted=state, upvotes=count, url=link("paper", paper.uid))
 
 
-@hub.resource("paper://{paper_id}", mime_type="application/json")
+# {+paper_id}: reserved expansion, so the slash of an old-style arXiv id (hep-th/9901001) stays in the id.
+@hub.resource("paper://{+paper_id}", mime_type="application/json")
 @hub_call
 def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
     """A paper as JSON (the get_paper tool's answer)."""

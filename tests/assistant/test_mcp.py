@@ -58,6 +58,13 @@ def filled(transactional_db, search_dir, settings):
                 abstract="Claims need evidence. We propose dense retrieval of sparse attention evidence.",
                 authors=("Grace Hopper",),
             ),
+            record(  # an old-style arXiv id, with a slash: the paper:// resource must reach it too
+                "hep-th/9901001",
+                title="Strings on orbifolds",
+                published=datetime(1999, 1, 4, tzinfo=UTC),
+                abstract="Orbifold compactifications of heterotic strings.",
+                authors=("Edward Witten",),
+            ),
         ]
     )
     papers = {p.uid: p for p in Paper.objects.all()}
@@ -132,6 +139,8 @@ async def _reads(client: Client, base_url: str) -> None:
     assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
     resource = await client.read_resource("paper://2611.00002")
     assert "Dense retrieval for claims" in resource.contents[0].text
+    old_style = await client.read_resource("paper://hep-th/9901001")
+    assert "Strings on orbifolds" in old_style.contents[0].text
     for tool, arguments in (
         ("my_picks", {}),
         ("upvote", {"paper_id": "2611.00001"}),
