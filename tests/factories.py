@@ -3,6 +3,8 @@
 import gzip
 import json
 import lzma
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -104,3 +106,11 @@ def add_paper(uid: str = "2501.00001", **overrides: Any) -> Paper:
     """A paper in the database, stored from a record as ingest stores it."""
     upsert_papers([record(uid, **overrides)])
     return Paper.objects.get(uid=uid)
+
+
+def wait_until(condition: Callable[[], object], seconds: float, what: str, every: float = 0.2) -> None:
+    """Poll `condition` until it holds; fail the test naming `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every)

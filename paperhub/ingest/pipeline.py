@@ -3,6 +3,7 @@
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +13,7 @@ from tqdm import tqdm
 from paperhub.ingest.report import BadRecord, ErrorLog
 from paperhub.papers import feeds
 from paperhub.papers.records import PaperRecord
-from paperhub.papers.services import FeedPlacement, UpsertResult, place_in_feed, upsert_papers
+from paperhub.papers.services import FeedPlacement, UpsertResult, bulk_load, place_in_feed, upsert_papers
 
 
 @dataclass
@@ -60,8 +61,9 @@ def progress_bar(desc: str) -> tqdm:
 
 def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: IngestSummary, *,
          since: date | None = None, categories: Sequence[str] = (), limit: int | None = None,
-         bar: tqdm | None = None) -> IngestSummary:
-    """Upsert the good records that pass the filters, logging the bad ones; stops after `limit` papers."""
+         bar: tqdm | None = None, bulk: bool = False) -> IngestSummary:
+    """Upsert the good records that pass the filters, logging the bad ones; stops after `limit` papers. `bulk`: a
+    load of many papers (a snapshot file), whose links' foreign keys are checked once at its end."""
 
     def good() -> Iterator[PaperRecord]:
         accepted = 0
@@ -86,7 +88,8 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
 
     rules = bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
     placements: list[FeedPlacement] = []
-    summary.result += upsert_papers(good(), on_batch=advanced)
-    if placements:
-        place_in_feed(placements, keep_existing=True, unplaced_only=True)
+    with bulk_load() if bulk else nullcontext():
+        summary.result += upsert_papers(good(), on_batch=advanced)
+        if placements:
+            place_in_feed(placements, keep_existing=True, unplaced_only=True)
     return summary

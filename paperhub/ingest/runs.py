@@ -29,7 +29,7 @@ def from_snapshot(path: Path, errors: ErrorLog, summary: IngestSummary, *, since
                   categories: Sequence[str] = (), limit: int | None = None, bar: tqdm | None = None) -> None:
     """Land an arXiv metadata snapshot file (JSON lines; plain, .gz or .xz), parsed in a second process."""
     land(in_background(snapshot.read_snapshot, path), errors, summary, since=since, categories=categories,
-         limit=limit, bar=bar)
+         limit=limit, bar=bar, bulk=True)
 
 
 def from_arxiv(errors: ErrorLog, summary: IngestSummary, *, ids: Sequence[str] = (),

@@ -19,6 +19,7 @@ from django.utils import timezone
 # Arbitrary, fixed keys for pg_advisory_xact_lock (one lock per ordered stream).
 PAPER_CHANGES = 7_301_000_001
 VECTOR_WRITES = 7_301_000_002
+LINK_KEYS = 7_301_000_004  # a bulk load dropping or adding back foreign keys (papers/loading.py)
 
 _TICK = timedelta(microseconds=1)
 

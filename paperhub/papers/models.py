@@ -183,3 +183,14 @@ class CodeRepository(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.stars} stars)"
+
+
+class SuspendedForeignKey(models.Model):
+    """A foreign key a bulk load dropped and has to add back (papers/loading.py): its table, name and definition."""
+
+    table = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, unique=True)
+    definition = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.name}"

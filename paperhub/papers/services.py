@@ -1,6 +1,7 @@
 """Writes to papers: one idempotent, batched upsert shared by every source."""
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from itertools import islice
@@ -22,6 +23,7 @@ from paperhub.papers.bulk import (
 )
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.links import NO_LINKS, Links
+from paperhub.papers.loading import keys_checked_at_end
 from paperhub.papers.models import Author, Category, FeedEntry, Paper, PaperAuthor, PaperCategory
 from paperhub.papers.records import PaperRecord
 from paperhub.papers.repositories import note_repositories
@@ -249,6 +251,12 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
             if on_batch is not None:
                 on_batch(len(batch), done)
     return total
+
+
+def bulk_load() -> AbstractContextManager[None]:
+    """Many papers at once (a snapshot file): the foreign keys of their author, category and feed links are checked
+    once at the end, not row by row (on PostgreSQL; papers/loading.py)."""
+    return keys_checked_at_end([PaperAuthor._meta.db_table, PaperCategory._meta.db_table, FeedEntry._meta.db_table])
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -17,7 +16,7 @@ from paperhub.jobs.models import ScheduledRun
 from paperhub.management import queue
 from paperhub.papers.models import FeedEntry, Paper
 from tests.conftest import Reply
-from tests.factories import FIXTURES, snapshot_object
+from tests.factories import FIXTURES, snapshot_object, wait_until
 
 
 def test_a_lease_has_one_holder_until_it_expires(db):
@@ -116,13 +115,6 @@ def _worker(hub) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def _wait(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.3)
-
-
 def _stop(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
         if worker.poll() is None:
@@ -141,10 +133,10 @@ def test_workers_share_the_queue_and_run_each_task_once(hub, tmp_path):
         paths = [str(write_snapshot(tmp_path / f"part{n}.jsonl", [snapshot_object(f"2501.{n:02d}{i:03d}")
                                                                   for i in range(40)])) for n in range(12)]
         # All three idle and polling, then the twelve tasks at once: one fast worker cannot take them all first.
-        _wait(lambda: len(json.loads(hub.run("jobs", "status", "--json").stdout)["workers"]) == 3, 60, "workers")
+        wait_until(lambda: len(json.loads(hub.run("jobs", "status", "--json").stdout)["workers"]) == 3, 60, "workers")
         hub.run("shell", "-v0", "-c", "from paperhub.management import queue\n"
                 f"for path in {paths!r}: queue.enqueue(['ingest', 'snapshot', path])")
-        _wait(lambda: all(t["status"] in ("SUCCESSFUL", "FAILED") for t in _tasks(hub)), 120, "the tasks")
+        wait_until(lambda: all(t["status"] in ("SUCCESSFUL", "FAILED") for t in _tasks(hub)), 120, "the tasks")
     finally:
         _stop(workers)
     done = _tasks(hub)
@@ -166,14 +158,14 @@ def test_a_task_whose_worker_was_killed_runs_again_to_the_end(hub, tmp_path):
     hub.run("jobs", "enqueue", "ingest", "snapshot", str(path))
     first = _worker(hub)
     try:
-        _wait(lambda: _tasks(hub)[0]["status"] == "RUNNING", 60, "the task to start")
-        _wait(lambda: _papers(hub) > 0, 60, "the first papers to land")
+        wait_until(lambda: _tasks(hub)[0]["status"] == "RUNNING", 60, "the task to start")
+        wait_until(lambda: _papers(hub) > 0, 60, "the first papers to land")
         os.killpg(first.pid, signal.SIGKILL)  # the worker and the ingest's parser process with it
         first.wait()
         assert _tasks(hub)[0]["status"] == "RUNNING" and _papers(hub) < 30000  # killed midway, left claimed
         second = _worker(hub)  # notices the dead worker's task at start-up and runs it again
         try:
-            _wait(lambda: _tasks(hub)[0]["status"] in ("SUCCESSFUL", "FAILED"), 180, "the rerun")
+            wait_until(lambda: _tasks(hub)[0]["status"] in ("SUCCESSFUL", "FAILED"), 180, "the rerun")
         finally:
             _stop([second])
     finally:
