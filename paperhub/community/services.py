@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -135,6 +136,9 @@ def submit(user: User, text: str) -> Submission:
     day = feeds.today()
     quota = settings.PAPERHUB_SUBMIT_DAILY_QUOTA
     with transaction.atomic():
+        # One submission of a user at a time (their row locked to the end): two at once would both count under
+        # the quota on PostgreSQL. (SQLite's IMMEDIATE transactions take turns anyway.)
+        list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
         if Submission.objects.filter(user_id=user_id, day=day).count() >= quota:
             raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
         existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()

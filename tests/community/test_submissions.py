@@ -107,3 +107,33 @@ def test_the_api_answers_202_with_the_submissions_status_and_where_to_read_it(an
     _, other = tokens.create_token(bob, "script")
     assert client.get(body["url"], HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
     assert Client().get(body["url"]).status_code == 401
+
+
+def test_submissions_at_once_stay_within_the_quota(transactional_db, arxiv, settings):
+    """Eight submissions of one user at the same instant, each in its own connection: the quota holds."""
+    import threading
+
+    from django.db import connection
+
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 3
+    ann = user("ann")
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def submit(number: int) -> None:
+        try:
+            start.wait()
+            services.submit(ann, f"2611.0{number:04d}")
+            outcomes.append("submitted")
+        except services.NotAllowed as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("submitted") == 3 == Submission.objects.count(), outcomes
+    assert sum("daily limit" in outcome for outcome in outcomes) == 5
