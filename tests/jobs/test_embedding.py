@@ -17,8 +17,8 @@ from paperhub.papers.services import upsert_papers
 from paperhub.search import embed
 from paperhub.search.models import PaperVector
 from paperhub.search.stored import embed_papers
-from tests.factories import record, snapshot_object
-from tests.jobs.test_jobs import _stop, _wait
+from tests.factories import record, snapshot_object, wait_until
+from tests.jobs.test_jobs import _stop
 
 
 def _papers(count: int) -> list[int]:
@@ -190,15 +190,15 @@ def test_embed_workers_share_disjoint_batches_and_a_killed_workers_batch_is_redo
     first = _embed_worker(hub)
     second = None
     try:
-        _wait(lambda: claims(first, "RUNNING"), 120, "a batch running in the first worker")
+        wait_until(lambda: claims(first, "RUNNING"), 120, "a batch running in the first worker")
         second = _embed_worker(hub)  # the two now take batches from the same queue
-        _wait(lambda: claims(second, "SUCCESSFUL"), 120, "a batch done by the second worker")
-        _wait(lambda: claims(first, "RUNNING"), 60, "the first worker in a batch")
+        wait_until(lambda: claims(second, "SUCCESSFUL"), 120, "a batch done by the second worker")
+        wait_until(lambda: claims(first, "RUNNING"), 60, "the first worker in a batch")
         os.killpg(first.pid, signal.SIGKILL)  # mid-batch, most likely: its claim stays RUNNING until noticed
         first.wait()
         orphaned = [t[2] for t in claims(first, "RUNNING")]  # (empty if the batch ended before the kill landed)
-        _wait(lambda: _query(hub, VECTORS).split()[0] == "300", 240, "every paper's vector")
-        _wait(lambda: all(t[0] == "SUCCESSFUL" for t in tasks()), 60, "every batch done")
+        wait_until(lambda: _query(hub, VECTORS).split()[0] == "300", 240, "every paper's vector")
+        wait_until(lambda: all(t[0] == "SUCCESSFUL" for t in tasks()), 60, "every batch done")
     finally:
         _stop([w for w in (first, second) if w is not None])
     done = tasks()
