@@ -33,9 +33,18 @@ def _owner(request: HttpRequest) -> User:
 
 
 def _state(link: ZoteroLink) -> dict[str, Any]:
-    return {"connected": bool(link.sealed_key), "kind": link.kind, "library": link.library_id,
-            "keyEnd": link.key_end, "version": link.version, "items": link.items, "busy": link.busy_since is not None,
-            "busySince": hf.iso(link.busy_since), "message": link.message, "syncedAt": hf.iso(link.synced_at)}
+    return {
+        "connected": bool(link.sealed_key),
+        "kind": link.kind,
+        "library": link.library_id,
+        "keyEnd": link.key_end,
+        "version": link.version,
+        "items": link.items,
+        "busy": link.busy_since is not None,
+        "busySince": hf.iso(link.busy_since),
+        "message": link.message,
+        "syncedAt": hf.iso(link.synced_at),
+    }
 
 
 def _current(user: User) -> dict[str, Any]:

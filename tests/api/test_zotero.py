@@ -9,9 +9,13 @@ from paperhub.community import services as community
 from paperhub.core import tokens
 from paperhub.recommend.models import ZoteroLink
 from tests.factories import user
-from tests.recommend.test_zotero import KEY, _link, _seeds
+from tests.recommend.test_zotero import (
+    KEY,
+    _link,
+    _seeds,
+    hub,  # noqa: F401 (a fixture)
+)
 from tests.recommend.test_zotero import api as library  # noqa: F401 (the recorded Zotero library, a fixture)
-from tests.recommend.test_zotero import hub  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 CONNECT = {"kind": "users", "library": "475425", "key": KEY}
@@ -60,8 +64,11 @@ def test_the_key_never_appears_in_any_answer(client, library, hub, run_tasks):  
     run_tasks()
     answers += [client.get(home, **auth), _send(client, "post", reverse("api:zotero_sync"), auth)]
     run_tasks()
-    answers += [_send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth),
-                _send(client, "delete", home, auth), client.get("/api/openapi.json")]
+    answers += [
+        _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth),
+        _send(client, "delete", home, auth),
+        client.get("/api/openapi.json"),
+    ]
     assert all(KEY not in a.content.decode() and KEY[:20] not in a.content.decode() for a in answers)
     assert KEY[-4:] in answers[0].content.decode()
 
@@ -71,8 +78,14 @@ def test_every_zotero_endpoint_needs_a_token(client):
     _link(owner)
     shelf = community.create_collection(owner, "Mine", "", public=True)
     home = reverse("api:zotero_connection")
-    calls = [("get", home), ("put", home), ("post", home), ("delete", home), ("post", reverse("api:zotero_sync")),
-             ("post", reverse("api:zotero_push", args=[shelf.pk]))]
+    calls = [
+        ("get", home),
+        ("put", home),
+        ("post", home),
+        ("delete", home),
+        ("post", reverse("api:zotero_sync")),
+        ("post", reverse("api:zotero_push", args=[shelf.pk])),
+    ]
     for method, url in calls:
         for auth in ({}, {"HTTP_AUTHORIZATION": "Bearer ph_not-a-token"}):
             assert _send(client, method, url, auth, CONNECT).status_code == 401, (method, url, auth)
@@ -120,3 +133,14 @@ def test_hostile_connections_are_refused_clearly(client, body, status, error):
     answer = _send(client, "put", reverse("api:zotero_connection"), _auth(user()), body)
     assert answer.status_code == status and error in str(answer.json()["detail"])
     assert not ZoteroLink.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_refused_key_shows_as_not_connected_with_its_message(client):
+    reader = user()
+    ZoteroLink.objects.create(
+        user=reader, library_id="475425", sealed_key="", key_end="", message="Disconnected: Zotero refused the key."
+    )
+    state = client.get(reverse("api:zotero_connection"), **_auth(reader)).json()
+    assert not state["connected"] and state["message"].startswith("Disconnected") and state["keyEnd"] == ""
+    refused = _send(client, "post", reverse("api:zotero_sync"), _auth(reader))
+    assert refused.status_code == 400 and refused.json()["detail"] == "Connect a Zotero library first."
