@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from paperhub.community import services
 from paperhub.community.models import Collection, Comment
 from paperhub.core.sealing import seal
+from paperhub.core.tokens import create_token
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.recommend import services as recommend
@@ -278,10 +279,14 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     mallory = user("mallory")
     ZoteroLink.objects.create(user=mallory, library_id="1", sealed_key=seal("M" * 24), key_end="MMMM")
     client.force_login(mallory)
+    create_token(hostile["eve"], "eve's")  # token 1, which mallory tries to revoke below
+    _, secret = create_token(mallory, "api")
     comment = Comment.objects.get()
     saved = SavedSearch.objects.get()
     seed = Seed.objects.get(user=hostile["eve"])
     before = _row_counts()
+    pushed = client.post(f"/api/zotero/push/{hostile['collection'].pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert pushed.status_code == 404  # eve's collection into mallory's Zotero, through the API
     client.post(f"/comments/{comment.pk}/edit", {"body": "defaced"})
     client.post(f"/comments/{comment.pk}/delete")
     client.post(f"/searches/{saved.pk}/forget")
@@ -296,6 +301,10 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     assert not Collection.objects.filter(owner=mallory).exists()
 
 
+#: A Zotero connection the API would make (so a write that forgot its token would really write something).
+ZOTERO = {"kind": "users", "library": "475425", "key": "P9NiFoyLeZu2bZNvvuQPDWsd"}
+
+
 def test_every_api_write_needs_a_token(client, hostile):
     schema = client.get("/api/openapi.json").json()
     writes = [(path, method) for path, item in schema["paths"].items() for method in item
@@ -304,9 +313,10 @@ def test_every_api_write_needs_a_token(client, hostile):
     paper = hostile["papers"]["2611.00002"]
     before = _row_counts()
     for path, method in writes:
-        url = "/api" + path.removeprefix("/api").replace("{paper_id}", paper.uid).replace("{id}", paper.uid)
+        url = "/api" + (path.removeprefix("/api").replace("{paper_id}", paper.uid).replace("{id}", paper.uid)
+                        .replace("{collection_id}", str(hostile["collection"].pk)))
         for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer not-a-token"}):
-            response = getattr(client, method)(url, {"comment": "hi", "paper": paper.uid, "on": True},
+            response = getattr(client, method)(url, {"comment": "hi", "paper": paper.uid, "on": True, **ZOTERO},
                                                content_type="application/json", **headers)
             assert response.status_code == 401, f"{method.upper()} {url} with {headers or 'no token'}"
     assert _row_counts() == before
@@ -378,7 +388,6 @@ def test_control_bytes_sent_by_users_are_dropped_on_every_database(client, hosti
     """NUL and other control bytes in every text a user sends through a form or the API are dropped before they
     are stored (PostgreSQL's text refused a NUL with a 500), and nothing else of the text is lost."""
     from paperhub.core.models import ApiToken
-    from paperhub.core.tokens import create_token
     from paperhub.recommend.models import Exclusions, ImportJob
 
     eve, paper = hostile["eve"], hostile["papers"]["2611.00002"]

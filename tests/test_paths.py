@@ -10,14 +10,15 @@ import paperhub
 ROOT = Path(paperhub.__file__).parent
 #: A link attribute or a mail's address whose value starts with a spelled path.
 SPELLED_IN_TEMPLATE = re.compile(r'(?:href|action|src|hx-[a-z]+)="/|\{\{ *base_url *\}\}/')
-ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete"}
+ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "add_router"}  # add_router: a routes' prefix
 #: Spelled paths known and left to another change (file: path); none may be added.
 KNOWN: set[str] = set()
 
 
 def _string_starts(tree: ast.AST) -> list[tuple[int, str]]:
     """(line, text) of each string literal or f-string that starts with "/<letter>", leaving out docstrings,
-    the inner pieces of f-strings and the paths that declare django-ninja routes (@api.get("/papers/...")."""
+    the inner pieces of f-strings and the paths that declare django-ninja routes (@api.get("/papers/..."),
+    api.add_router("/zotero", ...))."""
     skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body \

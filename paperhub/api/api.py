@@ -11,13 +11,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, P, Query, QueryEx
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from paperhub import search as search_api
-from paperhub.api import hf
+from paperhub.api import hf, zotero
 from paperhub.api.schemas import (
     AuthorPage,
     CategoryTrends,
@@ -95,6 +95,18 @@ api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", thr
 @api.exception_handler(NotAllowed)
 def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """429, with Retry-After when the wait is known (a route's own limit, such as Zotero's writes)."""
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    if exc.wait:
+        response["Retry-After"] = str(exc.wait)
+    return response
+
+
+api.add_router("/zotero", zotero.router, auth=TokenAuth(), url_name_prefix="zotero")
 
 
 def _paper_or_404(paper_id: str) -> Paper:

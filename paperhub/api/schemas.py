@@ -291,3 +291,27 @@ class UpvoteIn(Schema):
 
 class NotInterestedIn(Schema):
     on: bool | None = None
+
+
+class ZoteroIn(Schema):
+    kind: Literal["users", "groups"] = Field("users", description="your own library, or a group's")
+    library: str = Field(..., max_length=20, description="your user ID on zotero.org/settings/keys, or the number "
+                                                         "in a group's address")
+    key: str = Field(..., max_length=64, description="an API key made on zotero.org/settings/keys (stored sealed, "
+                                                     "never shown again)")
+
+
+class ZoteroOut(Schema):
+    """Your Zotero connection: never its key, only the key's last characters."""
+
+    connected: bool = Field(..., description="false: the key was refused or became unreadable (message says "
+                                             "why); connect again")
+    kind: Literal["users", "groups"]
+    library: str
+    keyEnd: str = Field(..., description="the key's last four characters")
+    version: int = Field(..., description="the library version the last finished sync saw")
+    items: int = Field(..., description="library items the syncs have seen")
+    busy: bool = Field(..., description="a sync or push is queued or running")
+    busySince: str | None = Field(..., description="when that sync or push was queued")
+    message: str = Field(..., description="what the last sync or push did, or why it failed")
+    syncedAt: str | None = Field(..., description="when the last sync or push ended")

@@ -90,6 +90,11 @@ def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     return list(Collection.objects.filter(owner_id=user.pk).order_by("title"))
 
 
+def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -> Collection | None:
+    """One of the user's collections by its id (None: no such collection, or another user's)."""
+    return Collection.objects.filter(pk=collection_id, owner_id=user.pk).first() if user.is_authenticated else None
+
+
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     """The owner's collections that the viewer may see, by title."""
     return list(visible_collections(viewer).filter(owner_id=owner.pk).order_by("title"))

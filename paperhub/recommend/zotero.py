@@ -12,13 +12,16 @@ import re
 from datetime import timedelta
 from typing import Any, Literal, cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
 from paperhub.community.models import Collection
 from paperhub.community.queries import collection_papers
+from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.core.sealing import Unreadable, reseal, seal, unseal
 from paperhub.ingest.http import SourceError
@@ -34,6 +37,12 @@ LIBRARY_ID = re.compile(r"\d{1,20}")
 API_KEY = re.compile(r"[A-Za-z0-9]{16,64}")  # Zotero's keys are 24 letters and digits
 #: A sync or push queued longer ago than this is taken as lost (its worker gone) and may be queued again.
 STALE = timedelta(hours=6)
+
+
+def rate_wait(request: HttpRequest, user: User) -> int:
+    """Count a Zotero write (connect, sync, push: each may queue calls to Zotero) against the user's
+    PAPERHUB_ZOTERO_RATE, whichever door it came through; 0 when allowed, else the seconds to wait."""
+    return limits.over_limit(request, "zotero", settings.PAPERHUB_ZOTERO_RATE, who=str(user.pk))
 
 
 def connect(user: User, kind: str, library_id: str, key: str) -> ZoteroLink:

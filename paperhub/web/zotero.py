@@ -1,14 +1,12 @@
 """Zotero on the For-you pages: connect a library, sync it now, disconnect; push a collection into it."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from paperhub.community.models import Collection
-from paperhub.core import limits
+from paperhub.community.queries import own_collection
 from paperhub.core.permissions import NotAllowed
 from paperhub.recommend import queries, zotero
 from paperhub.web.foryou import _user
@@ -17,7 +15,7 @@ from paperhub.web.limits import too_many
 
 def _too_many(request: HttpRequest) -> HttpResponse | None:
     """The per-user limit on Zotero's forms (each may queue calls to Zotero)."""
-    wait = limits.over_limit(request, "zotero", settings.PAPERHUB_ZOTERO_RATE, who=str(request.user.pk))
+    wait = zotero.rate_wait(request, _user(request))
     return too_many(request, "Too many Zotero requests.", wait) if wait else None
 
 
@@ -72,7 +70,9 @@ def zotero_disconnect(request: HttpRequest) -> HttpResponse:
 @require_POST
 def zotero_push(request: HttpRequest, collection_id: int) -> HttpResponse:
     """Queue writing one of the user's collections into their Zotero library."""
-    collection = get_object_or_404(Collection, pk=collection_id, owner=request.user)
+    collection = own_collection(_user(request), collection_id)
+    if collection is None:
+        raise Http404("no such collection of yours")
     refused = _too_many(request)
     if refused:
         return refused

@@ -1,0 +1,146 @@
+"""/api/zotero: the JSON twin of /for-you/zotero, over the same services (issue 19)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from paperhub.community import services as community
+from paperhub.core import tokens
+from paperhub.recommend.models import ZoteroLink
+from tests.factories import user
+from tests.recommend.test_zotero import (
+    KEY,
+    _link,
+    _seeds,
+    hub,  # noqa: F401 (a fixture)
+)
+from tests.recommend.test_zotero import api as library  # noqa: F401 (the recorded Zotero library, a fixture)
+
+pytestmark = pytest.mark.django_db
+CONNECT = {"kind": "users", "library": "475425", "key": KEY}
+
+
+def _auth(person) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(person, 'script')[1]}"}
+
+
+def _send(client: Client, method: str, url: str, auth: dict[str, str], body: dict | None = None):
+    return getattr(client, method)(url, body or {}, content_type="application/json", **auth)
+
+
+def test_connect_sync_push_and_disconnect_with_a_token(client, library, hub, run_tasks):  # noqa: F811
+    reader = user()
+    auth, home = _auth(reader), reverse("api:zotero_connection")
+    assert client.get(home, **auth).status_code == 404
+    connected = _send(client, "put", home, auth, CONNECT)
+    assert connected.status_code == 200 and library.requests == []  # queued, not fetched in the request
+    state = connected.json()
+    assert state["connected"] and state["busy"] and state["keyEnd"] == KEY[-4:] and state["library"] == "475425"
+    run_tasks()
+    state = client.get(home, **auth).json()
+    assert state["version"] == 1450 and not state["busy"] and state["syncedAt"] and len(_seeds(reader)) == 4
+    synced = _send(client, "post", reverse("api:zotero_sync"), auth)
+    assert synced.status_code == 202 and synced.json()["busy"]
+    again = _send(client, "post", reverse("api:zotero_sync"), auth)
+    assert again.status_code == 400 and "already on its way" in again.json()["detail"]
+    ZoteroLink.objects.update(busy_since=None)
+    shelf = community.create_collection(reader, "Mine", "", public=False)
+    pushed = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth)
+    assert pushed.status_code == 202
+    assert DBTaskResult.objects.filter(task_path__endswith="push_collection").count() == 1
+    assert _send(client, "post", home, auth, CONNECT).status_code == 200  # POST connects too (re-keys)
+    assert _send(client, "delete", home, auth).status_code == 204
+    assert not ZoteroLink.objects.exists() and len(_seeds(reader)) == 4
+    assert _send(client, "delete", home, auth).status_code == 204  # nothing left to forget: still fine
+    assert client.get(home, **auth).status_code == 404
+
+
+def test_the_key_never_appears_in_any_answer(client, library, hub, run_tasks):  # noqa: F811
+    reader = user()
+    auth, home = _auth(reader), reverse("api:zotero_connection")
+    shelf = community.create_collection(reader, "Mine", "", public=False)
+    answers = [_send(client, "put", home, auth, CONNECT)]
+    run_tasks()
+    answers += [client.get(home, **auth), _send(client, "post", reverse("api:zotero_sync"), auth)]
+    run_tasks()
+    answers += [
+        _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth),
+        _send(client, "delete", home, auth),
+        client.get("/api/openapi.json"),
+    ]
+    assert all(KEY not in a.content.decode() and KEY[:20] not in a.content.decode() for a in answers)
+    assert KEY[-4:] in answers[0].content.decode()
+
+
+def test_every_zotero_endpoint_needs_a_token(client):
+    owner = user()
+    _link(owner)
+    shelf = community.create_collection(owner, "Mine", "", public=True)
+    home = reverse("api:zotero_connection")
+    calls = [
+        ("get", home),
+        ("put", home),
+        ("post", home),
+        ("delete", home),
+        ("post", reverse("api:zotero_sync")),
+        ("post", reverse("api:zotero_push", args=[shelf.pk])),
+    ]
+    for method, url in calls:
+        for auth in ({}, {"HTTP_AUTHORIZATION": "Bearer ph_not-a-token"}):
+            assert _send(client, method, url, auth, CONNECT).status_code == 401, (method, url, auth)
+    assert ZoteroLink.objects.get().library_id == "475425" and not DBTaskResult.objects.exists()
+
+
+def test_another_users_collection_is_not_found(client):
+    owner, other = user(), user("bob")
+    _link(other)
+    shelf = community.create_collection(owner, "Mine", "", public=True)
+    answer = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), _auth(other))
+    assert answer.status_code == 404 and not DBTaskResult.objects.exists()
+    missing = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk + 99]), _auth(other))
+    assert missing.status_code == 404
+
+
+def test_zotero_writes_share_the_web_forms_limit_per_user(client, settings):
+    settings.PAPERHUB_ZOTERO_RATE = "3/hour"
+    reader = user()
+    auth, home = _auth(reader), reverse("api:zotero_connection")
+    client.force_login(reader)
+    assert client.post(reverse("zotero"), {"kind": "users", "library": "x"}).status_code == 302  # the web form
+    statuses = [_send(client, "put", home, auth, {**CONNECT, "library": "x"}).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    refused = _send(client, "post", reverse("api:zotero_sync"), auth)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert client.get(home, **auth).status_code == 404  # reads are not counted
+    assert _send(client, "post", reverse("api:zotero_sync"), _auth(user("bob"))).status_code == 400  # bob's count
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({**CONNECT, "key": "k" * 65}, 422, ""),
+        ({**CONNECT, "library": "9" * 21}, 422, ""),
+        ({**CONNECT, "kind": "organisations"}, 422, ""),
+        ({**CONNECT, "key": "x" * 10_000}, 422, ""),
+        ({"kind": "users", "library": "475425"}, 422, ""),
+        ({**CONNECT, "library": "ann"}, 400, "The library id is the number"),
+        ({**CONNECT, "key": "short"}, 400, "does not look like a Zotero API key"),
+        ({**CONNECT, "key": "<script>alert(1)</script>"}, 400, "does not look like a Zotero API key"),
+    ],
+)
+def test_hostile_connections_are_refused_clearly(client, body, status, error):
+    answer = _send(client, "put", reverse("api:zotero_connection"), _auth(user()), body)
+    assert answer.status_code == status and error in str(answer.json()["detail"])
+    assert not ZoteroLink.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_refused_key_shows_as_not_connected_with_its_message(client):
+    reader = user()
+    ZoteroLink.objects.create(
+        user=reader, library_id="475425", sealed_key="", key_end="", message="Disconnected: Zotero refused the key."
+    )
+    state = client.get(reverse("api:zotero_connection"), **_auth(reader)).json()
+    assert not state["connected"] and state["message"].startswith("Disconnected") and state["keyEnd"] == ""
+    refused = _send(client, "post", reverse("api:zotero_sync"), _auth(reader))
+    assert refused.status_code == 400 and refused.json()["detail"] == "Connect a Zotero library first."
