@@ -1,16 +1,5 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db import connection
 from django.db.models.signals import pre_migrate
-
-
-def restore_suspended_keys(**_: Any) -> None:
-    """Before migrations: add back foreign keys a killed bulk load left dropped (papers/loading.py)."""
-    from paperhub.papers import loading  # (models are not importable while apps load)
-
-    if "papers_suspendedforeignkey" in connection.introspection.table_names():
-        loading.restore()
 
 
 class PapersConfig(AppConfig):
@@ -18,4 +7,6 @@ class PapersConfig(AppConfig):
     label = "papers"
 
     def ready(self) -> None:
-        pre_migrate.connect(restore_suspended_keys, sender=self)
+        from paperhub.papers import loading  # (Django's way: models import once the apps are ready)
+
+        pre_migrate.connect(loading.before_migrations, sender=self)

@@ -16,8 +16,10 @@ load runs with its keys in place.
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from paperhub.papers.changes import LINK_KEYS, serialize
 from paperhub.papers.models import SuspendedForeignKey
@@ -53,15 +55,15 @@ def _suspend(tables: Sequence[str]) -> bool:
     return True
 
 
-def _orphans_deleted(cursor: object, table: str, definition: str) -> int:
+def _orphans_deleted(cursor: CursorWrapper, table: str, definition: str) -> int:
     """Delete the rows of `table` whose key points to no row (the definition names column and target)."""
     # pg_get_constraintdef: FOREIGN KEY (author_id) REFERENCES papers_author(id) DEFERRABLE INITIALLY DEFERRED
     column = definition.split("(", 1)[1].split(")", 1)[0]
     target, target_column = definition.split("REFERENCES ", 1)[1].split(")", 1)[0].split("(")
-    cursor.execute(  # type: ignore[attr-defined]
+    cursor.execute(
         f'DELETE FROM "{table}" AS t WHERE NOT EXISTS (SELECT 1 FROM {target} AS r WHERE r.{target_column} = '
         f"t.{column})")
-    return int(cursor.rowcount)  # type: ignore[attr-defined]
+    return int(cursor.rowcount)
 
 
 def restore(tables: Sequence[str] = ()) -> int:
@@ -87,6 +89,12 @@ def restore(tables: Sequence[str] = ()) -> int:
             if not valid:
                 cursor.execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"')
     return len(suspended)
+
+
+def before_migrations(**_: Any) -> None:
+    """pre_migrate: add back the foreign keys a killed bulk load left dropped (a migration may alter them)."""
+    if SuspendedForeignKey._meta.db_table in connection.introspection.table_names():
+        restore()
 
 
 @contextlib.contextmanager
