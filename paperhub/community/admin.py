@@ -1,15 +1,51 @@
-"""Moderation: hide comments, ban users (Django's own user admin: untick "active")."""
+"""Moderation: hide comments, ban users (Django's own user admin: untick "active"), delete either."""
+
+from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db import router
+from django.db.models import Model, QuerySet
+from django.db.models.deletion import Collector
 from django.http import HttpRequest
+from django.utils.text import capfirst
 
 from paperhub.community import authorship
 from paperhub.community.models import AuthorClaim, Collection, Comment
 
 
+class _Loading(Collector):
+    """A collector that loads every row it would delete, so the confirmation page can count them all."""
+
+    def can_fast_delete(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class CountsDeletions:
+    """Delete confirmation pages that count what goes, by kind, instead of Django's nested list of every row:
+    that list nests once per level of a reply chain, and chains made before COMMENT_MAX_DEPTH run thousands deep.
+    """
+
+    admin_site: admin.AdminSite
+
+    def get_deleted_objects(self, objs: Sequence[Any] | QuerySet[Any],
+                            request: HttpRequest) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        objs = list(objs)
+        if not objs:
+            return [], {}, set(), []
+        collector = _Loading(using=router.db_for_write(type(objs[0])))
+        collector.collect(objs)  # a restricted or protected row raises, as it does in Django's own
+        kinds: list[type[Model]] = list(collector.data)
+        refused = {str(kind._meta.verbose_name) for kind in kinds if self.admin_site.is_registered(kind)
+                   and not self.admin_site.get_model_admin(kind).has_delete_permission(request)}
+        counts = {str(kind._meta.verbose_name_plural): len(collector.data[kind]) for kind in kinds}
+        return [f"{capfirst(obj._meta.verbose_name)}: {obj}" for obj in objs], counts, refused, []
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin[Comment]):
+class CommentAdmin(CountsDeletions, admin.ModelAdmin[Comment]):
     list_display = ("paper", "user", "created_at", "hidden", "deleted", "short_body")
     list_filter = ("hidden", "deleted")
     search_fields = ("body", "user__username", "paper__uid")
@@ -58,3 +94,12 @@ class AuthorClaimAdmin(admin.ModelAdmin[AuthorClaim]):
     @admin.action(description="Reject the selected claims")
     def reject(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         self._decide(request, queryset, approve=False)
+
+
+# Django's user admin, whose delete page counts: a user takes their comments and every reply under them along.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(CountsDeletions, UserAdmin[User]):
+    pass

@@ -1,7 +1,11 @@
 """What people add to papers: upvotes, comments, collections."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.deletion import CASCADE, Collector
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from paperhub.papers.models import Author, Paper
@@ -33,12 +37,29 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return self.filter(hidden=False, deleted=False)
 
 
+def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
+    """CASCADE for Comment.parent that takes every reply under `replies` at once, however deep the thread.
+
+    Django's own CASCADE collects one level per recursive call, so a chain made before COMMENT_MAX_DEPTH (they
+    run thousands deep) hit RecursionError; handed the whole subtree, the collector finds nothing new below it.
+    Mail notices and delete signals still go through the collector, exactly as with CASCADE.
+    """
+    collected = collector.data.get(field.model, set())
+    if all(reply in collected for reply in replies):
+        return  # each came with its whole subtree (or is about to): walking it again for every batch is quadratic
+    roots, params = replies.order_by().values("pk").query.sql_with_params()
+    table, column, key = field.model._meta.db_table, field.column, field.model._meta.pk.column
+    subtree = RawSQL(f"WITH RECURSIVE subtree(id) AS ({roots} UNION SELECT t.{key} FROM {table} t "
+                     f"JOIN subtree ON t.{column} = subtree.id) SELECT id FROM subtree", params)
+    CASCADE(collector, field, field.model._base_manager.using(using).filter(pk__in=subtree), using)
+
+
 class Comment(models.Model):
     """A comment on a paper, or a reply to one; the body is Markdown, rendered through a safe subset."""
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="comments_thread")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=cascade_thread, related_name="replies")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
