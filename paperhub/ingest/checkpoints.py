@@ -1,4 +1,5 @@
-"""Resumable paged harvests: the cursor of the last page that landed, kept in the database."""
+"""Resumable paged harvests: the cursor of the last page that landed, kept in the database (github.py keeps
+there too when a spent rate limit refills)."""
 
 from paperhub.papers.models import HarvestCheckpoint
 

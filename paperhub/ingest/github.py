@@ -2,17 +2,20 @@
 
 Polite and cached: one call per repository per run, oldest-checked first, at most PAPERHUB_GITHUB_PER_RUN of
 them; conditional requests (an ETag answered 304 keeps the stored count and, with a token, costs no quota); a
-primary rate limit stops the run until the next one (the oldest-first order resumes where it stopped).
+spent rate limit stops the run, and runs before it refills (the time is kept in the database, for every process)
+ask GitHub nothing; the first after it goes on where the oldest-first order stopped.
 """
 
 import json
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Literal
 
 from django.conf import settings
 
+from paperhub.ingest import checkpoints
 from paperhub.ingest.http import Answer, PoliteClient, SourceError
 from paperhub.papers.models import CodeRepository
 from paperhub.papers.repositories import record_stars, repositories_due
@@ -22,14 +25,28 @@ log = logging.getLogger(__name__)
 #: Statuses the run handles itself instead of the client's retries: unchanged, forbidden or limited, gone.
 HANDLED = (304, 403, 404, 410, 429, 451)
 
+#: The HarvestCheckpoint (source, key) whose cursor keeps when a spent rate limit refills (epoch seconds; "" none).
+SPENT = ("github", "rate-limit")
+
+#: The wait when a limited answer says no time: GitHub asks for at least a minute, longer when it repeats, and its
+#: primary limit refills within the hour, so an hour outwaits either (at the hourly job's pace: one run skipped).
+UNSAID_WAIT = 3600.0
+
+#: The longest wait a limited answer is believed for: a garbled header must not stop the stars for good.
+LONGEST_WAIT = 24 * 3600.0
+
+
+def _clock(epoch: float) -> str:
+    return time.strftime("%H:%M UTC", time.gmtime(epoch))
+
 
 class RateLimited(SourceError):
-    """GitHub's rate limit is spent; `reset` is when it refills (epoch seconds), when GitHub said."""
+    """GitHub's rate limit is spent; `reset` is when it refills (epoch seconds)."""
 
-    def __init__(self, reset: float | None) -> None:
+    def __init__(self, reset: float) -> None:
         self.reset = reset
-        when = time.strftime("%H:%M UTC", time.gmtime(reset)) if reset else "later"
-        super().__init__(f"GitHub's rate limit is spent until {when}; the next run goes on from here")
+        super().__init__(f"GitHub's rate limit is spent until {_clock(reset)}; the first run after it goes on "
+                         "from here")
 
 
 @dataclass(frozen=True)
@@ -41,21 +58,24 @@ class RepoState:
     etag: str = ""
 
 
-def _reset(answer: Answer) -> float | None:
-    """When the limit refills: X-RateLimit-Reset (epoch seconds), or now + Retry-After (a secondary limit)."""
-    for name, base in (("X-RateLimit-Reset", 0.0), ("Retry-After", time.time())):
+def _refills_at(answer: Answer, now: float) -> float:
+    """When a spent limit refills: now + Retry-After (first, as GitHub asks), else X-RateLimit-Reset (epoch
+    seconds), else now + UNSAID_WAIT; never over LONGEST_WAIT from now."""
+    for name, base in (("Retry-After", now), ("X-RateLimit-Reset", 0.0)):
         try:
-            return base + float(answer.headers.get(name, ""))
+            reset = base + float(answer.headers.get(name, ""))
         except ValueError:
             continue
-    return None
+        if math.isfinite(reset):
+            return min(reset, now + LONGEST_WAIT)
+    return now + UNSAID_WAIT
 
 
 def repo_state(answer: Answer) -> RepoState:
     """A repository's state from GitHub's answer; raises RateLimited, or SourceError for a body that is not one."""
     if answer.status in (403, 429) and (answer.headers.get("X-RateLimit-Remaining") == "0"
                                         or answer.headers.get("Retry-After")):
-        raise RateLimited(_reset(answer))
+        raise RateLimited(_refills_at(answer, time.time()))
     if answer.status == 304:
         return RepoState("unchanged")
     if answer.status in (404, 410, 451):
@@ -88,29 +108,40 @@ def fetch_state(client: PoliteClient, repository: CodeRepository) -> RepoState:
 
 @dataclass
 class StarsRun:
-    """What a refresh did: repositories asked about, by outcome, and why it stopped early (if it did)."""
+    """What a refresh did: repositories asked about, by outcome, why it stopped early, or why it never started."""
 
     counts: dict[str, int] = field(default_factory=lambda: {"stars": 0, "unchanged": 0, "gone": 0})
     stopped: str = ""
+    skipped: str = ""
 
     def line(self) -> str:
         """The run as one line, for the command and the job's result."""
+        if self.skipped:
+            return self.skipped
         done = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
         return f"{sum(self.counts.values())} repositories checked ({done})" + (f"; {self.stopped}" if self.stopped
                                                                                 else "")
 
 
 def refresh_stars(limit: int | None = None, client: PoliteClient | None = None) -> StarsRun:
-    """Ask GitHub for the stars of the repositories checked longest ago (never-checked first), at most `limit`."""
-    client = client or PoliteClient(settings.PAPERHUB_GITHUB_DELAY, shared=True, max_wait=60)
+    """Ask GitHub for the stars of the repositories checked longest ago (never-checked first), at most `limit`;
+    nothing while a rate limit a run met is still spent."""
     run = StarsRun()
+    spent = checkpoints.load(*SPENT)
+    if spent.cursor and float(spent.cursor) > time.time():
+        run.skipped = f"GitHub's rate limit is spent until {_clock(float(spent.cursor))}; skipped"
+        return run
+    client = client or PoliteClient(settings.PAPERHUB_GITHUB_DELAY, shared=True, max_wait=60)
     for repository in repositories_due(settings.PAPERHUB_GITHUB_PER_RUN if limit is None else limit):
         try:
             state = fetch_state(client, repository)
         except RateLimited as exc:
+            checkpoints.advance(spent, repr(exc.reset), 0)
             run.stopped = str(exc)
             log.warning("%s", exc)
             break
+        if spent.cursor:  # the first answer since a limit: it has refilled
+            checkpoints.advance(spent, "", 0)
         record_stars(repository, state.stars, state.etag, gone=state.kind == "gone")
         run.counts[state.kind] += 1
     return run

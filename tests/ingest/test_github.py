@@ -1,13 +1,14 @@
 """GitHub stars against GitHub's recorded answers, served on loopback."""
 
 import logging
+import time
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from paperhub.ingest import github
+from paperhub.ingest import checkpoints, github
 from paperhub.jobs import tasks
 from paperhub.papers.models import CodeRepository
 from paperhub.papers.repositories import note_repositories
@@ -82,15 +83,73 @@ def test_rate_limit_stops_the_run_and_the_next_goes_on(api, settings):
     assert CodeRepository.objects.get(full_name="b/two").checked_at is None
     api.routes["/repos/b/two"] = api.routes["/repos/c/three"] = lambda q: Reply(REPO, headers=JSON)
     settings.PAPERHUB_GITHUB_PER_RUN = 2
-    assert github.refresh_stars().counts["stars"] == 2  # the unchecked two first
-    assert [p for p, _ in api.requests][2:] == ["/repos/b/two", "/repos/c/three"]
+    assert github.refresh_stars().counts["stars"] == 2  # the unchecked two first (the reset has passed)
+    assert [p for p, _ in api.requests][2:] == ["/repos/b/two", "/repos/c/three"] and spent_until() == ""
+
+
+def spent_until() -> str:
+    return checkpoints.load(*github.SPENT).cursor
+
+
+def clock(epoch: float) -> str:
+    return time.strftime("%H:%M UTC", time.gmtime(epoch))
+
+
+def test_a_spent_limit_is_kept_and_runs_before_its_reset_ask_nothing(api):
+    reset = int(time.time()) + 2 * 3600
+    limited = {**JSON, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
+    api.routes["/repos/mrazhou/seta"] = lambda q: Reply(LIMITED, 403, limited)
+    repo()
+    assert f"spent until {clock(reset)}" in github.refresh_stars().stopped
+    assert float(spent_until()) == reset and len(api.requests) == 1
+    skipped = f"GitHub's rate limit is spent until {clock(reset)}; skipped"
+    assert github.refresh_stars().line() == skipped
+    assert tasks.refresh_github_stars.call() == {"summary": skipped}
+    out = StringIO()
+    call_command("links", "stars", stdout=out)
+    assert out.getvalue().strip() == skipped
+    assert len(api.requests) == 1  # not one call more
+    assert CodeRepository.objects.get(full_name="mrazhou/seta").checked_at is None
+
+
+def test_a_run_after_the_reset_asks_again_clears_it_and_keeps_a_new_one(api):
+    checkpoints.advance(checkpoints.load(*github.SPENT), repr(time.time() - 60), 0)
+    api.routes["/repos/a/one"] = api.routes["/repos/b/two"] = lambda q: Reply(REPO, headers=JSON)
+    for name in ("a/one", "b/two"):
+        repo(name)
+    assert github.refresh_stars().counts["stars"] == 2
+    assert spent_until() == "" and len(api.requests) == 2
+    api.routes["/repos/b/two"] = lambda q: Reply(LIMITED, 429, {**JSON, "Retry-After": "600"})
+    CodeRepository.objects.update(checked_at=None)
+    checkpoints.advance(checkpoints.load(*github.SPENT), repr(time.time() - 60), 0)
+    run = github.refresh_stars()  # a/one clears the old reset, b/two keeps the new one
+    assert run.counts["stars"] == 1 and "rate limit" in run.stopped
+    assert float(spent_until()) > time.time() + 590
 
 
 def test_429_with_retry_after_is_a_limit_too(api):
     api.routes["/repos/mrazhou/seta"] = lambda q: Reply(LIMITED, 429, {**JSON, "Retry-After": "60"})
     repo()
+    before = time.time()
     assert "rate limit" in github.refresh_stars().stopped
-    assert len(api.requests) == 1
+    assert before + 60 <= float(spent_until()) <= time.time() + 60
+    assert github.refresh_stars().skipped and len(api.requests) == 1
+
+
+@pytest.mark.parametrize(("headers", "wait"), [
+    ({"X-RateLimit-Remaining": "0"}, github.UNSAID_WAIT),  # GitHub said nothing of when
+    ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "soon"}, github.UNSAID_WAIT),
+    ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "nan"}, github.UNSAID_WAIT),
+    ({"Retry-After": "120", "X-RateLimit-Remaining": "4000", "X-RateLimit-Reset": "4102444800"}, 120),  # secondary
+    ({"Retry-After": "9e12"}, github.LONGEST_WAIT),
+])
+def test_the_wait_a_limited_answer_asks(api, headers, wait):
+    api.routes["/repos/mrazhou/seta"] = lambda q: Reply(LIMITED, 403, {**JSON, **headers})
+    repo()
+    before = time.time()
+    github.refresh_stars()
+    assert before + wait <= float(spent_until()) <= time.time() + wait
+    assert github.refresh_stars().skipped and len(api.requests) == 1
 
 
 def test_token_sent_as_authorization_and_never_logged(api, settings, caplog):
