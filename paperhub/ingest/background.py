@@ -1,5 +1,7 @@
 """Parse in a second process while this one writes to the database: the two halves of ingest overlap."""
 
+import contextlib
+import gc
 import multiprocessing as mp
 import queue
 from collections.abc import Callable, Iterator
@@ -9,11 +11,25 @@ from typing import Any
 _DONE = "__done__"
 
 
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run a hundredth as often. A bulk load makes millions of short-lived containers, in
+    no cycles (reference counting frees them), and each time enough of them pile up the collector walks every
+    live object: 0.6 s of CPU in writing 75K papers. It still runs, so cycles made meanwhile are still freed."""
+    before = gc.get_threshold()
+    gc.set_threshold(70_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int) -> None:
     try:
-        items = make(*args)
-        while batch := list(islice(items, chunk)):
-            out.put(batch)
+        with fewer_collections():
+            items = make(*args)
+            while batch := list(islice(items, chunk)):
+                out.put(batch)
         out.put(_DONE)
     except BaseException as exc:  # the parent re-raises it
         out.put(exc)

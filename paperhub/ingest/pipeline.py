@@ -13,7 +13,7 @@ from tqdm import tqdm
 from paperhub.ingest.report import BadRecord, ErrorLog
 from paperhub.papers import feeds
 from paperhub.papers.records import PaperRecord
-from paperhub.papers.services import FeedPlacement, UpsertResult, bulk_load, place_in_feed, upsert_papers
+from paperhub.papers.services import UpsertResult, bulk_load, upsert_papers
 
 
 @dataclass
@@ -76,8 +76,6 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
                 summary.filtered += 1
                 continue
             accepted += 1
-            if rules and (placement := feeds.rule_placement(item)) is not None:
-                placements.append(placement)
             yield item
             if limit is not None and summary.result.total + accepted >= limit:
                 return
@@ -87,9 +85,6 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
             bar.update(count)
 
     rules = bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
-    placements: list[FeedPlacement] = []
     with bulk_load() if bulk else nullcontext():
-        summary.result += upsert_papers(good(), on_batch=advanced)
-        if placements:
-            place_in_feed(placements, keep_existing=True, unplaced_only=True)
+        summary.result += upsert_papers(good(), on_batch=advanced, place=feeds.rule_placements if rules else None)
     return summary

@@ -13,7 +13,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from paperhub.ingest import arxiv_api, hf_daily, oai_pmh, snapshot
-from paperhub.ingest.background import in_background
+from paperhub.ingest.background import fewer_collections, in_background
 from paperhub.ingest.http import PoliteClient
 from paperhub.ingest.pipeline import IngestSummary, land
 from paperhub.ingest.report import BadRecord, ErrorLog
@@ -28,8 +28,9 @@ FETCH_RETRIES = 2
 def from_snapshot(path: Path, errors: ErrorLog, summary: IngestSummary, *, since: date | None = None,
                   categories: Sequence[str] = (), limit: int | None = None, bar: tqdm | None = None) -> None:
     """Land an arXiv metadata snapshot file (JSON lines; plain, .gz or .xz), parsed in a second process."""
-    land(in_background(snapshot.read_snapshot, path), errors, summary, since=since, categories=categories,
-         limit=limit, bar=bar, bulk=True)
+    with fewer_collections():
+        land(in_background(snapshot.read_snapshot, path), errors, summary, since=since, categories=categories,
+             limit=limit, bar=bar, bulk=True)
 
 
 def from_arxiv(errors: ErrorLog, summary: IngestSummary, *, ids: Sequence[str] = (),

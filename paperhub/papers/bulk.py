@@ -101,13 +101,22 @@ def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict:
             cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage} "
                            f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
             return int(cursor.rowcount)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    )
+    return _insert_values(table, columns, rows, f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
+
+
+def _insert_values(table: str, columns: Sequence[str], rows: Sequence[Row], tail: str = "") -> int:
+    """INSERT rows as multi-row VALUES statements (each as long as the database allows, ending with `tail`); how
+    many were inserted. On SQLite this takes rows about twice as fast as executemany, which runs the statement
+    once per row."""
+    one = f"({', '.join(['%s'] * len(columns))})"
+    inserted = 0
     with _cursor() as cursor:
-        cursor.executemany(sql, rows)
-        return int(cursor.rowcount)
+        for chunk in chunks(rows, min(chunk_size(len(columns)), 10_000)):
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}{tail}",
+                           [value for row in chunk for value in row])
+            inserted += max(0, int(cursor.rowcount))
+    return inserted
 
 
 def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:
@@ -220,7 +229,7 @@ def bulk_writing(interval: float = 0.5) -> Iterator[None]:
 
 def load_rows(table: str, columns: Sequence[str], rows: Sequence[Row], types: Sequence[str] = ()) -> None:
     """Append rows to a table as fast as the database takes them: COPY on PostgreSQL (binary when the columns'
-    PostgreSQL `types` are given: no text escaping of bytes), one prepared statement over all rows on SQLite."""
+    PostgreSQL `types` are given: no text escaping of bytes), multi-row INSERTs on SQLite."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             binary = " (FORMAT BINARY)" if types else ""
@@ -230,6 +239,4 @@ def load_rows(table: str, columns: Sequence[str], rows: Sequence[Row], types: Se
                 for row in rows:
                     copy.write_row(row)
             return
-    with _cursor() as raw:
-        raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
-                        rows)
+    _insert_values(table, columns, rows)

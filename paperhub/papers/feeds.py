@@ -5,18 +5,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import PaperRecord
-
-if TYPE_CHECKING:
-    from paperhub.papers.services import FeedPlacement
+from paperhub.papers.services import FeedPlacement, place_in_feed
 
 
 class PeriodError(ValueError):
@@ -181,22 +178,15 @@ def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequ
     return False
 
 
-def rule_placement(record: PaperRecord) -> "FeedPlacement | None":
-    """Where a paper enters a feed by the feed rules (settings): its announcement day (rule_day), or nowhere."""
-    from paperhub.papers.services import FeedPlacement
-
+def rule_placements(records: Sequence[PaperRecord]) -> list[FeedPlacement]:
+    """Where papers enter a feed by the feed rules (settings): each matching paper on its rule_day."""
     categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
-    if record.published is None or not matches_rules(record, categories, keywords):
-        return None
-    return FeedPlacement(uid=record.uid, day=rule_day(record.uid, record.published), source="rule")
+    return [FeedPlacement(uid=r.uid, day=rule_day(r.uid, r.published), source="rule") for r in records
+            if r.published is not None and matches_rules(r, categories, keywords)]
 
 
 def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> int:
     """Place papers already stored whose rule day is in [since, until] by the feed rules; returns new entries."""
-    from django.db.models import Q
-
-    from paperhub.papers.services import FeedPlacement, place_in_feed
-
     categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
     if not categories and not keywords:
         return 0

@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,11 +89,6 @@ class PaperRecord:
         object.__setattr__(self, "categories", tuple(c for c in self.categories if 0 < len(c) <= MAX_CATEGORY))
         stated = self.code_url and self.project_url
         object.__setattr__(self, "found_links", NO_LINKS if stated else find_links(self.abstract, self.comments))
-
-    def __reduce__(self) -> tuple[Callable[..., "PaperRecord"], tuple[tuple[object, ...]]]:
-        # Pickled as a plain tuple of values and restored without __post_init__: records cross from the parsing
-        # process to the writer by pickle, and unpickling dataclasses by their state dict costs 5x as much.
-        return _restore_record, (tuple(self.__dict__[name] for name in _RECORD_FIELDS),)
 
 
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
@@ -195,12 +189,3 @@ def clean_abstract(text: str | None) -> str:
         if line.strip():
             paragraphs[-1].append(line.strip())
     return "\n\n".join(" ".join(words) for words in paragraphs if words)
-
-
-_RECORD_FIELDS = tuple(PaperRecord.__dataclass_fields__)
-
-
-def _restore_record(values: tuple[object, ...]) -> PaperRecord:
-    record = object.__new__(PaperRecord)
-    record.__dict__.update(zip(_RECORD_FIELDS, values, strict=True))
-    return record

@@ -1,6 +1,6 @@
 """Writes to papers: one idempotent, batched upsert shared by every source."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -124,11 +124,10 @@ def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
 def _ensure_authors(keyed: dict[str, str], known: dict[str, int]) -> dict[str, int]:
     """Author ids by key for {key: display name}, creating the authors not yet known; `known` holds ids this
     run already looked up (authors are never deleted while papers land), and learns the new ones."""
-    table = Author._meta.db_table
     ids = {key: known[key] for key in keyed if key in known}
-    ids.update(select_ids(table, "key", [key for key in keyed if key not in ids]))
-    missing = [(keyed[key], key) for key in keyed if key not in ids]
-    ids.update(insert_returning_ids(table, ["name", "key"], missing, "key"))
+    # Inserted first, the few already stored looked up after: most authors this run has not met yet are new.
+    unknown = [(keyed[key], key) for key in keyed if key not in ids]
+    ids.update(insert_returning_ids(Author._meta.db_table, ["name", "key"], unknown, "key"))
     if len(known) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
         known.clear()
     known.update(ids)
@@ -192,7 +191,11 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
     return {paper_id for (paper_id,) in rows}
 
 
-def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> UpsertResult:
+#: Where a batch's papers enter a feed (feeds.rule_placements, say).
+Placer = Callable[[list[PaperRecord]], list["FeedPlacement"]]
+
+
+def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], place: Placer | None) -> UpsertResult:
     result = UpsertResult()
     records = _dedupe(records)
     with transaction.atomic():
@@ -225,6 +228,7 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> 
             else:
                 result.unchanged += 1
 
+        new_ids: dict[str, int] = {}
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
             new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
@@ -236,17 +240,28 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int]) -> 
         _write_authors(author_writes, existing, known_authors)
         _write_categories(category_writes, existing)
         note_repositories([*code_urls, *(r.code_url or r.found_links.code_url for r in fresh)])
+        if place is not None:
+            ids = {uid: row["id"] for uid, row in stored.items()} | new_ids
+            _place_unplaced(place(records), ids, stored_ids_set)
     return result
 
 
+def _place_unplaced(placements: list["FeedPlacement"], ids: dict[str, int], stored: set[int]) -> int:
+    """Feed entries for a batch's placements, but for papers stored before it that are in a feed already (a rule
+    never adds a second day); how many are new. The batch's new papers are in no feed yet."""
+    placed = select_ids(FeedEntry._meta.db_table, "paper_id", [ids[p.uid] for p in placements if ids[p.uid] in stored])
+    return _add_entries([p for p in placements if ids[p.uid] not in placed], ids, one_per_paper=True)
+
+
 def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
-                  on_batch: Any = None) -> UpsertResult:
-    """Add new papers and update changed ones, a batch per transaction; safe to kill and rerun."""
+                  on_batch: Any = None, place: Placer | None = None) -> UpsertResult:
+    """Add new papers and update changed ones, a batch per transaction; safe to kill and rerun. With `place`,
+    the papers it places that are in no feed yet enter it, in the same transaction."""
     total = UpsertResult()
     known_authors: dict[str, int] = {}
     with bulk_writing():
         for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
-            done = _upsert_batch(batch, known_authors)
+            done = _upsert_batch(batch, known_authors, place)
             total += done
             if on_batch is not None:
                 on_batch(len(batch), done)

@@ -1,3 +1,5 @@
+import pickle
+
 import pytest
 
 from paperhub.papers.records import (
@@ -66,3 +68,11 @@ def test_record_cleans_authors_and_keys_them():
     r = record(authors=(" Ada  Lovelace", "", 'G{\\"o}del'))
     assert r.authors == ("Ada Lovelace", "Gödel")
     assert r.author_keys == ("ada lovelace", "gödel")
+
+
+def test_a_record_crosses_processes_whole():
+    # records go from the parsing process to the writer by pickle: the fields made in __post_init__ come along
+    r = record(authors=("Ada Lovelace",), abstract="Code: https://github.com/ada/engine.")
+    back = pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == r
+    assert back.author_keys == ("ada lovelace",) and back.found_links.code_url == "https://github.com/ada/engine"
