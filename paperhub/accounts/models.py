@@ -18,3 +18,20 @@ class VerifiedAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
+
+
+class UsernameShape(models.Model):
+    """One way an account's username can look (names.shapes), so a look-alike is one indexed lookup away.
+
+    A shape belongs to one account: the names the sign-up check lets in never share one, so the database refuses
+    the second of two look-alike sign-ups at the same moment. (A look-alike made by staff, or older than this table,
+    leaves the shape with the first account.)
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="username_shapes")
+    # A stored username is NFKC and at most 150 characters; its upper-case and case-folded forms at most 3 times
+    # as long ("ΰ" is 3 characters in upper case).
+    shape = models.CharField(max_length=450, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.shape}"

@@ -7,7 +7,7 @@ taken in the name's own, lower and upper case, since "I" and "l" look alike only
 """
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable
 from functools import cache
 
 from confusable_homoglyphs import confusables
@@ -53,13 +53,16 @@ def _reserved_shapes() -> frozenset[str]:
     return frozenset().union(*(shapes(name) for name in RESERVED))
 
 
-def problem(name: str, taken: Iterable[str]) -> str | None:
-    """Why `name` may not be a new username next to the `taken` ones, or None if it may."""
+TAKEN = "That username is taken or too like one that is."
+
+
+def problem(name: str, taken: Callable[[frozenset[str]], bool]) -> str | None:
+    """Why `name` may not be a new username, or None if it may; `taken` says whether any of its shapes is held."""
     if confusables.is_mixed_script(name):
         return "A username must be written in one script (it mixes letters of different alphabets)."
     looks = shapes(name)
     if looks & _reserved_shapes():
         return "That username is reserved."
-    if any(looks & shapes(other) for other in taken):
-        return "That username is taken or too like one that is."
+    if taken(looks):
+        return TAKEN
     return None

@@ -1,4 +1,5 @@
-"""Accounts: which usernames may be taken, proving an email address, and the mails that need a proved one.
+"""Accounts: which usernames may be taken (and the shapes they hold), creating accounts, proving an email
+address, and the mails that need a proved one.
 
 Mail is sent by tasks on the queue, never in the request: a request for a known address and one for an unknown
 address do the same work (and so take the same time) and reveal nothing.
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from paperhub.accounts import names
-from paperhub.accounts.models import VerifiedAddress
+from paperhub.accounts.models import UsernameShape, VerifiedAddress
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,45 @@ class AccountError(ValueError):
     """What the user asked cannot be done; the message says why."""
 
 
+def _shapes_taken(looks: frozenset[str]) -> bool:
+    return UsernameShape.objects.filter(shape__in=looks).exists()
+
+
 def username_problem(name: str) -> str | None:
     """Why `name` may not be a new username (reserved, mixed scripts, like a taken one), or None."""
-    return names.problem(name, User.objects.values_list("username", flat=True).iterator())
+    return names.problem(name, _shapes_taken)
+
+
+def record_shapes(user: User) -> None:
+    """Store how the user's name can look, once it is created or renamed; a shape another account holds stays
+    theirs (staff may make look-alikes; the sign-up check refuses them)."""
+    looks, held = names.shapes(user.get_username()), own_shapes(user)
+    if held - looks:
+        UsernameShape.objects.filter(user=user).exclude(shape__in=looks).delete()
+    UsernameShape.objects.bulk_create([UsernameShape(user=user, shape=shape) for shape in looks - held],
+                                      ignore_conflicts=True)
+
+
+def create_account(username: str, email: str, password: str) -> User:
+    """A new account, its username checked and its shapes stored in one transaction; AccountError says why not
+    (also when a look-alike signed up at the same moment: the first to store a shape keeps it)."""
+    with transaction.atomic():
+        problem = username_problem(username)
+        if problem:
+            raise AccountError(problem)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username, email, password)  # post_save stores its shapes
+        except IntegrityError:  # the same name, signed up at the same moment
+            raise AccountError(names.TAKEN) from None
+        if own_shapes(user) != names.shapes(user.get_username()):
+            raise AccountError(names.TAKEN)
+    return user
+
+
+def own_shapes(user: User) -> frozenset[str]:
+    """The shapes the user's account holds."""
+    return frozenset(UsernameShape.objects.filter(user=user).values_list("shape", flat=True))
 
 
 def verified_user(email: str) -> User | None:

@@ -55,11 +55,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         wait = limits.over_limit(request, "signup", settings.PAPERHUB_SIGNUP_RATE)
         if wait:
             return too_many(request, "Too many new accounts from your address.", wait)
-        user = form.save()
-        accounts.queue_verification(user, _base_url(request))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}! We mailed you a link to verify your address.")
-        return redirect("home")
+        data = form.cleaned_data
+        try:
+            user = accounts.create_account(data["username"], data["email"], data["password1"])
+        except accounts.AccountError as exc:  # a look-alike (or the same name) signed up a moment before
+            form.add_error("username", str(exc))
+        else:
+            accounts.queue_verification(user, _base_url(request))
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.get_username()}! We mailed you a link to verify your address.")
+            return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
 
