@@ -91,6 +91,7 @@ def _pages(hostile) -> list[str]:
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
+        "/for-you/zotero/status",
     ]
 
 
@@ -228,7 +229,7 @@ def _concrete(name: str, hostile) -> str | None:
         "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
         "author_settings": "/accounts/authorship/",
         "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token", "mcp": "/mcp",
-        "zotero": "/for-you/zotero", "zotero_sync": "/for-you/zotero/sync",
+        "zotero": "/for-you/zotero", "zotero_status": "/for-you/zotero/status", "zotero_sync": "/for-you/zotero/sync",
         "zotero_disconnect": "/for-you/zotero/disconnect", "zotero_push": f"/for-you/zotero/push/{hostile['collection'].pk}",
     }.get(name)
 

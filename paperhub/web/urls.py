@@ -42,6 +42,7 @@ urlpatterns = [
     path("for-you/feedback/<str:token>", foryou.feedback, name="feedback"),
     path("for-you/feed-address", foryou.feed_address, name="feed_address"),
     path("for-you/zotero", zotero.zotero_page, name="zotero"),
+    path("for-you/zotero/status", zotero.zotero_status, name="zotero_status"),
     path("for-you/zotero/sync", zotero.zotero_sync, name="zotero_sync"),
     path("for-you/zotero/disconnect", zotero.zotero_disconnect, name="zotero_disconnect"),
     path("for-you/zotero/push/<int:collection_id>", zotero.zotero_push, name="zotero_push"),

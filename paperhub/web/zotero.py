@@ -1,4 +1,5 @@
-"""Zotero on the For-you pages: connect a library, sync it now, disconnect; push a collection into it."""
+"""Zotero on the For-you pages: connect a library, sync it now, disconnect; push a collection into it; the
+connection's state alone, which the page polls while a sync or push is on its way."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,12 @@ def zotero_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Connected: a worker is reading your library; this page shows how it went.")
         return redirect("zotero")
     return render(request, "web/zotero.html", {"link": queries.zotero_link(_user(request))})
+
+
+@login_required
+def zotero_status(request: HttpRequest) -> HttpResponse:
+    """The user's own connection and its forms, without the page around them (the page polls it while busy)."""
+    return render(request, "web/_zotero.html", {"link": queries.zotero_link(_user(request))})
 
 
 @login_required

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from paperhub.community import services as community
 from paperhub.core.permissions import NotAllowed
@@ -311,3 +312,49 @@ def test_the_hourly_job_queues_each_connected_library_once(api, hub, run_tasks):
     assert tasks.sync_zotero_libraries.call() == {"queued": 0}  # the first is still queued
     run_tasks()
     assert ZoteroLink.objects.get(library_id="475425").version == 1450
+
+
+POLLING = 'hx-get="/for-you/zotero/status"'
+
+
+def test_the_status_polls_while_a_sync_is_on_its_way_and_shows_how_it_went(api, hub, client):
+    reader = user()
+    link = _link(reader)
+    client.force_login(reader)
+    zotero.request_sync(reader)
+    busy = client.get("/for-you/zotero/status").content.decode()
+    assert POLLING in busy and 'hx-trigger="every 3s"' in busy and "A sync or push is on its way" in busy
+    assert "<html" not in busy and POLLING in client.get("/for-you/zotero").content.decode()
+    zotero.sync_library.call(link.pk)  # what the worker runs
+    done = client.get("/for-you/zotero/status").content.decode()
+    assert "hx-get" not in done and "hx-trigger" not in done and "on its way" not in done
+    assert "Last sync or push" in done and "4 items synced, library version 1450" in done
+    assert "3 new seeds among the hub&#x27;s papers, 1 as text" in done  # the sync's own words, escaped
+
+
+def test_the_status_after_a_refused_key_shows_why_and_the_form(api, hub, client):
+    api.routes[ITEMS] = lambda q: Reply(b"Invalid key", 403)
+    reader = user()
+    link = _link(reader)
+    client.force_login(reader)
+    zotero.request_sync(reader)
+    zotero.sync_library.call(link.pk)
+    done = client.get("/for-you/zotero/status").content.decode()
+    assert "Disconnected: Zotero refused the key" in done and 'name="key"' in done and "hx-get" not in done
+
+
+def test_the_status_shows_only_the_users_own_library(client):
+    eve = user("eve")
+    ZoteroLink.objects.create(
+        user=eve,
+        library_id="475425",
+        sealed_key=seal(KEY),
+        key_end="EVE1",
+        message="Eve's sync said this",
+        busy_since=timezone.now(),
+    )
+    assert client.get("/for-you/zotero/status").status_code == 302  # to the login page
+    client.force_login(user("mallory"))
+    theirs = client.get("/for-you/zotero/status").content.decode()
+    assert "475425" not in theirs and "EVE1" not in theirs and "Eve's" not in theirs and "hx-get" not in theirs
+    assert 'name="key"' in theirs  # nothing connected: the form to connect
