@@ -25,6 +25,8 @@ BinaryStream = io.BufferedReader | gzip.GzipFile | lzma.LZMAFile
 
 def _text(obj: dict[str, Any], name: str, required: bool = False) -> str:
     value = obj.get(name)
+    if type(value) is str:  # (JSON makes no subclasses) the usual case, tested first: ten fields a record
+        return value.strip()
     if value is None:
         if required:
             raise RecordError(f"missing field {name!r}")
@@ -49,16 +51,22 @@ def _parse_version_date(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _author_name(entry: Any) -> str:
+    """'first last suffix' from one of authors_parsed's [last, first, suffix] lists (shorter ones padded)."""
+    if type(entry) is list and len(entry) == 3:  # the usual case, without a loop over the parts
+        last, first, suffix = entry
+        if type(last) is str and type(first) is str and type(suffix) is str:
+            return f"{first} {last} {suffix}"
+    if not isinstance(entry, list) or not all(isinstance(part, str) for part in entry):
+        raise RecordError("authors_parsed must be a list of [last, first, suffix] lists")
+    last, first, suffix = ([*entry, "", ""])[:3]
+    return f"{first} {last} {suffix}"
+
+
 def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
     parsed = obj.get("authors_parsed")
     if isinstance(parsed, list) and parsed:
-        names = []
-        for entry in parsed:
-            if not isinstance(entry, list) or not all(isinstance(part, str) for part in entry):
-                raise RecordError("authors_parsed must be a list of [last, first, suffix] lists")
-            last, first, suffix = ([*entry, "", ""])[:3]
-            names.append(f"{first} {last} {suffix}")
-        return tuple(names)
+        return tuple(map(_author_name, parsed))
     raw = _text(obj, "authors")
     parts = raw.replace(" and ", ", ").split(",")
     return tuple(parts)
