@@ -26,7 +26,15 @@ from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from paperhub.papers.changes import LINK_KEYS, serialize
-from paperhub.papers.models import SuspendedForeignKey
+from paperhub.papers.models import (
+    Author,
+    Category,
+    FeedEntry,
+    Paper,
+    PaperAuthor,
+    PaperCategory,
+    SuspendedForeignKey,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,17 @@ def _delete_orphans(cursor: CursorWrapper, table: str, column: str, target: str,
     return int(cursor.rowcount)
 
 
+def _lock_in_write_order(cursor: CursorWrapper) -> None:
+    """Lock the papers and link tables against writes in the order a batch of a load writes them (papers first).
+
+    Adding a key back locks its table and the one it points to. Taken key by key (feed entries first), beside
+    another load's batch that had written papers and went on to place them in the feed, the two waited for each
+    other ("deadlock detected", twelve ingests at once in tests/jobs/test_jobs.py); taken in the batches' own
+    order, whichever comes second waits for the first to commit."""
+    order = [Paper, Author, PaperAuthor, Category, PaperCategory, FeedEntry]
+    cursor.execute(f"LOCK TABLE {', '.join(model._meta.db_table for model in order)} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def restore(tables: Sequence[str] = ()) -> int:
     """Add back every suspended foreign key (and validate any left NOT VALID on `tables`); how many came back."""
     if connection.vendor != "postgresql":
@@ -85,6 +104,8 @@ def restore(tables: Sequence[str] = ()) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         serialize(LINK_KEYS)
         suspended = list(SuspendedForeignKey.objects.order_by("id"))
+        if suspended:
+            _lock_in_write_order(cursor)
         for key in suspended:
             orphans = _orphans_deleted(cursor, key.table, key.definition)
             if orphans:

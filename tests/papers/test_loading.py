@@ -85,3 +85,47 @@ def test_a_bulk_load_on_sqlite_checks_its_keys_at_its_end():
     assert sorted(PaperAuthor.objects.values_list("paper__uid", "position")) == [
         ("2501.00001", 0), ("2501.00001", 1), ("2501.00001", 7), ("2501.00002", 0), ("2501.00002", 1),
         ("2501.00003", 0), ("2501.00003", 1)]
+
+
+@on_postgres
+def test_keys_come_back_beside_another_loads_batch(transactional_db):
+    """A load's end adds its keys back while another load's batch has written papers and goes on to place them in
+    the feed: the end waits for that batch to commit (taken key by key, the two locked each other: deadlock)."""
+    import threading
+
+    import psycopg
+
+    from paperhub.papers.loading import restore
+
+    upsert_papers([record("2501.00001")])
+    tables = ["papers_paperauthor", "papers_papercategory", "papers_feedentry"]
+    load = bulk_load()
+    load.__enter__()  # the keys dropped and noted, as while a load runs
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    with psycopg.connect(url) as batch:  # another load's batch: its papers first...
+        paper = batch.execute("INSERT INTO papers_paper (uid, version, title, abstract, comments, journal_ref, doi, "
+                              "report_no, license, code_url, project_url, organization, source, added_at, "
+                              "changed_at, upvotes) VALUES ('2501.00002', 1, 't', '', '', '', '', '', '', '', '', '', "
+                              "'test', now(), now(), 0) RETURNING id").fetchone()[0]
+        outcome: list[object] = []
+
+        def end_of_load() -> None:
+            try:
+                outcome.append(restore(tables))
+            except Exception as exc:  # noqa: BLE001 (the deadlock, when there is one)
+                outcome.append(exc)
+            finally:
+                connection.close()
+
+        ending = threading.Thread(target=end_of_load)
+        ending.start()
+        wait_until(lambda: outcome or query_one(url, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type "
+                                              "= 'Lock'")[0] > 0, 30, "the end of the load waiting for the batch")
+        # ...then its feed entries; the batch commits
+        batch.execute("INSERT INTO papers_feedentry (paper_id, day, source, submitted_by, external_upvotes, added_at) "
+                      "VALUES (%s, '2025-01-07', 'rule', '', 0, now())", [paper])
+        batch.commit()
+        ending.join(60)
+    assert outcome == [5]  # every key back, no deadlock
+    assert query_one(url, LINK_KEYS) == (5, 5)
+    load.__exit__(None, None, None)
