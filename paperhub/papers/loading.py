@@ -57,6 +57,7 @@ def _suspend(tables: Sequence[str]) -> bool:
         with transaction.atomic(), connection.cursor() as cursor:
             serialize(LINK_KEYS)  # loads at once: one drops or adds back keys at a time
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            _lock_in_write_order(cursor, "ACCESS EXCLUSIVE")  # what dropping a key takes, on both its tables
             for table, name, definition, _ in _foreign_keys(tables):
                 definition = definition.removesuffix(" NOT VALID")  # (validated when it comes back)
                 SuspendedForeignKey.objects.create(table=table, name=name, definition=definition)
@@ -86,15 +87,15 @@ def _delete_orphans(cursor: CursorWrapper, table: str, column: str, target: str,
     return int(cursor.rowcount)
 
 
-def _lock_in_write_order(cursor: CursorWrapper) -> None:
-    """Lock the papers and link tables against writes in the order a batch of a load writes them (papers first).
+def _lock_in_write_order(cursor: CursorWrapper, mode: str) -> None:
+    """Lock the papers and link tables in the order a batch of a load writes them (papers first), in `mode`.
 
-    Adding a key back locks its table and the one it points to. Taken key by key (feed entries first), beside
-    another load's batch that had written papers and went on to place them in the feed, the two waited for each
-    other ("deadlock detected", twelve ingests at once in tests/jobs/test_jobs.py); taken in the batches' own
-    order, whichever comes second waits for the first to commit."""
+    Dropping a key or adding it back locks its table and the one it points to. Taken key by key (feed entries
+    first), beside another load's batch that had written papers and went on to place them in the feed, the two
+    waited for each other ("deadlock detected", twelve ingests at once in tests/jobs/test_jobs.py); taken in the
+    batches' own order, whichever comes second waits for the first to commit."""
     order = [Paper, Author, PaperAuthor, Category, PaperCategory, FeedEntry]
-    cursor.execute(f"LOCK TABLE {', '.join(model._meta.db_table for model in order)} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(f"LOCK TABLE {', '.join(model._meta.db_table for model in order)} IN {mode} MODE")
 
 
 def restore(tables: Sequence[str] = ()) -> int:
@@ -105,7 +106,7 @@ def restore(tables: Sequence[str] = ()) -> int:
         serialize(LINK_KEYS)
         suspended = list(SuspendedForeignKey.objects.order_by("id"))
         if suspended:
-            _lock_in_write_order(cursor)
+            _lock_in_write_order(cursor, "SHARE ROW EXCLUSIVE")  # what adding a key back takes
         for key in suspended:
             orphans = _orphans_deleted(cursor, key.table, key.definition)
             if orphans:
