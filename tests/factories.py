@@ -108,6 +108,14 @@ def add_paper(uid: str = "2501.00001", **overrides: Any) -> Paper:
     return Paper.objects.get(uid=uid)
 
 
+def fresh_window(seconds: int = 60, room: float = 15.0) -> None:
+    """Wait, if need be, until the current rate-limit window (core.limits: fixed, aligned to `seconds`) has `room`
+    seconds left: a test counting requests against a limit fails when its requests straddle two windows."""
+    left = seconds - time.time() % seconds
+    if left < room:
+        time.sleep(left + 0.05)
+
+
 def wait_until(condition: Callable[[], object], seconds: float, what: str, every: float = 0.2) -> None:
     """Poll `condition` until it holds; fail the test naming `what` after `seconds`."""
     deadline = time.monotonic() + seconds

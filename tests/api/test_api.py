@@ -10,7 +10,7 @@ from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
 from paperhub.papers.models import Author, CodeRepository, Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import feed_entry, record, user
+from tests.factories import feed_entry, fresh_window, record, user
 
 DAY = date(2026, 11, 23)
 
@@ -121,6 +121,7 @@ def test_rate_windows_count_and_reset():
 def test_api_rate_limits_per_ip_and_per_token(client, papers, settings):
     settings.PAPERHUB_API_RATE_ANON = "3/min"
     settings.PAPERHUB_API_RATE_TOKEN = "5/min"
+    fresh_window()  # (the requests below, 11 of them, within one minute's window)
     codes = [client.get("/api/papers/2611.00001").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = client.get("/api/papers/2611.00001")

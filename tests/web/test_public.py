@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from paperhub.logs import redact
+from tests.factories import fresh_window
 
 
 def _paperhub(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -63,6 +64,7 @@ def test_server_timing_only_when_enabled(settings):
 @pytest.mark.django_db
 def test_expensive_pages_and_feeds_are_rate_limited_per_address(settings, search_dir):
     settings.PAPERHUB_PAGE_RATE, settings.PAPERHUB_FEED_RATE = "3/min", "2/min"
+    fresh_window()  # (the requests below within one minute's window)
     client = Client(REMOTE_ADDR="203.0.113.7")
     pages = ["/papers/search?q=attention", "/trends", "/papers/date/2026-11-23", "/authors/x-1"]
     assert [client.get(url).status_code != 429 for url in pages] == [True, True, True, False]
