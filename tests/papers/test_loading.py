@@ -5,10 +5,13 @@ SQLite the load turns its own connection's checks off, and deletes the rows it a
 import os
 import signal
 import subprocess
+import threading
 
+import psycopg
 import pytest
 from django.db import connection
 
+from paperhub.papers.loading import restore
 from paperhub.papers.models import PaperAuthor
 from paperhub.papers.services import bulk_load, upsert_papers
 from testbed.scratch import is_postgres, query_one
@@ -91,12 +94,6 @@ def test_a_bulk_load_on_sqlite_checks_its_keys_at_its_end():
 def test_keys_come_back_beside_another_loads_batch(transactional_db):
     """A load's end adds its keys back while another load's batch has written papers and goes on to place them in
     the feed: the end waits for that batch to commit (taken key by key, the two locked each other: deadlock)."""
-    import threading
-
-    import psycopg
-
-    from paperhub.papers.loading import restore
-
     upsert_papers([record("2501.00001")])
     tables = ["papers_paperauthor", "papers_papercategory", "papers_feedentry"]
     load = bulk_load()
