@@ -3,12 +3,16 @@
 import contextlib
 import gc
 import multiprocessing as mp
+import os
 import queue
 from collections.abc import Callable, Iterator
-from itertools import islice
 from typing import Any
 
 _DONE = "__done__"
+#: How much lower the producing process's CPU priority is. The consumer (a database writer) is the one serial
+#: step; its producer runs two threads (decompressing, parsing). On two cores the three threads took turns, the
+#: writer waiting its turn; a step lower, the producer takes what the writer leaves (ingest 7% quicker).
+NICENESS = 5
 
 
 @contextlib.contextmanager
@@ -25,13 +29,19 @@ def fewer_collections() -> Iterator[None]:
 
 
 def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int) -> None:
+    os.nice(NICENESS)
+    batch: list[Any] = []
     try:
         with fewer_collections():
-            items = make(*args)
-            while batch := list(islice(items, chunk)):
-                out.put(batch)
+            for item in make(*args):
+                batch.append(item)
+                if len(batch) >= chunk:
+                    out.put(batch)
+                    batch = []
+        out.put(batch)
         out.put(_DONE)
-    except BaseException as exc:  # the parent re-raises it
+    except BaseException as exc:  # the parent re-raises it, after the items made before it
+        out.put(batch)
         out.put(exc)
 
 

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from paperhub.ingest import snapshot
 from paperhub.ingest.report import RecordError
 from paperhub.ingest.snapshot import parse_record, read_snapshot
 from paperhub.papers.models import Paper
@@ -210,3 +211,20 @@ def test_hostile_records_are_cleaned_or_reported_and_the_rest_land(tmp_path):
     assert paper.abstract == "First paragraph.\n\nSecond paragraph,\twith a tab."  # paragraphs and tabs kept
     assert [a.author.name for a in paper.authorships.order_by("position")] == ["Ada Lovelace", "Alan Turing"]
     assert Paper.objects.get(uid="2501.00002").title == "Half a character"
+
+
+def test_xz_of_several_streams_then_junk_reads_as_lzma_open_does_in_blocks_of_any_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot, "_MOST", 100)  # blocks far smaller than a stream's output: read in turns
+    first = [json.dumps(snapshot_object(f"2501.{i:05d}")) for i in range(1, 30)]
+    second = [json.dumps(snapshot_object(f"2501.{i:05d}")) for i in range(30, 60)]
+    path = tmp_path / "joined.jsonl.xz"
+    path.write_bytes(lzma.compress(("\n".join(first) + "\n").encode()) + lzma.compress("\n".join(second).encode())
+                     + b"not xz" * 4)  # what follows the last stream, ignored as lzma.open ignores it
+    assert [r.uid for r in read_snapshot(path)] == [f"2501.{i:05d}" for i in range(1, 60)]
+    with lzma.open(path) as whole:
+        assert b"".join(snapshot._blocks(path)) == whole.read()
+
+
+def test_a_missing_file_fails_at_the_call(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_snapshot(tmp_path / "nowhere.jsonl.xz").__next__()
