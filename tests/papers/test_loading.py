@@ -126,3 +126,14 @@ def test_keys_come_back_beside_another_loads_batch(transactional_db):
     assert outcome == [5]  # every key back, no deadlock
     assert query_one(url, LINK_KEYS) == (5, 5)
     load.__exit__(None, None, None)
+
+
+@pytest.mark.django_db
+def test_a_new_sqlite_database_has_16_kb_pages():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page size")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        assert cursor.fetchone()[0] == 16384
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
