@@ -98,6 +98,7 @@ def test_capitalised_schemes_and_hosts():
     assert find_links("Code: HTTPS://GitHub.com/Owner/Repo. Project page: Https://Owner.GitHub.io/x").code_url == (
         "https://github.com/Owner/Repo")
     assert find_links("Project page: Https://Owner.GitHub.io/x").project_url == "https://Owner.github.io/x"
+    assert find_links("Code: WWW.GITHUB.COM/Owner/Repo").code_url == "https://github.com/Owner/Repo"
 
 
 @pytest.mark.parametrize(("text", "code", "page"), [
