@@ -2,7 +2,7 @@
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -168,9 +168,9 @@ def trending_score(votes: int, age_hours: float, gravity: float = 1.5) -> float:
     return max(0, votes) / math.pow(max(0.0, age_hours) + 2.0, gravity)
 
 
-def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequence[str]) -> bool:
+def matches_rules(record: PaperRecord, categories: Collection[str], keywords: Sequence[str]) -> bool:
     """Whether a new paper enters the day's feed by rule: any of the categories, or any keyword in its text."""
-    if categories and any(c in record.categories for c in categories):
+    if categories and not frozenset(categories).isdisjoint(record.categories):
         return True
     if keywords:
         text = f"{record.title} {record.abstract}".casefold()
@@ -180,7 +180,7 @@ def matches_rules(record: PaperRecord, categories: Sequence[str], keywords: Sequ
 
 def rule_placements(records: Sequence[PaperRecord]) -> list[FeedPlacement]:
     """Where papers enter a feed by the feed rules (settings): each matching paper on its rule_day."""
-    categories, keywords = settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS
+    categories, keywords = frozenset(settings.PAPERHUB_FEED_CATEGORIES), settings.PAPERHUB_FEED_KEYWORDS
     return [FeedPlacement(uid=r.uid, day=rule_day(r.uid, r.published), source="rule") for r in records
             if r.published is not None and matches_rules(r, categories, keywords)]
 
