@@ -40,7 +40,7 @@ def _state(link: ZoteroLink) -> dict[str, Any]:
         "keyEnd": link.key_end,
         "version": link.version,
         "items": link.items,
-        "busy": link.busy_since is not None,
+        "busy": link.on_its_way,
         "busySince": hf.iso(link.busy_since),
         "message": link.message,
         "syncedAt": hf.iso(link.synced_at),

@@ -1,5 +1,7 @@
 """What a user tells the recommender beyond upvotes and saves: dislikes, seeds, exclusions, follows, searches."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -136,6 +138,11 @@ class FeedToken(models.Model):
         return f"{self.user_id}: feed token of {self.created_at:%Y-%m-%d}"
 
 
+#: A Zotero sync or push queued longer ago than this is taken as lost (its worker gone): another may be queued, and
+#: the page stops waiting for it.
+ZOTERO_STALE = timedelta(hours=6)
+
+
 class ZoteroLink(models.Model):
     """A user's connected Zotero library: its id, the API key (sealed, core/sealing.py) and how far it is synced."""
 
@@ -156,6 +163,11 @@ class ZoteroLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: zotero {self.kind}/{self.library_id} at {self.version}"
+
+    @property
+    def on_its_way(self) -> bool:
+        """Whether a sync or push is queued or running (a mark older than ZOTERO_STALE is a lost one's)."""
+        return self.busy_since is not None and self.busy_since > timezone.now() - ZOTERO_STALE
 
 
 class ZoteroItem(models.Model):

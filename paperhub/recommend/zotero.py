@@ -9,7 +9,6 @@ queue (sync_library, push_collection), never in a request.
 
 import hashlib
 import re
-from datetime import timedelta
 from typing import Any, Literal, cast
 
 from django.conf import settings
@@ -30,13 +29,11 @@ from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper
 from paperhub.papers.tex import plain_text
 from paperhub.recommend.library import zotero_reference
-from paperhub.recommend.models import Seed, ZoteroItem, ZoteroLink, ZoteroPush
+from paperhub.recommend.models import ZOTERO_STALE, Seed, ZoteroItem, ZoteroLink, ZoteroPush
 from paperhub.recommend.services import seed_reference
 
 LIBRARY_ID = re.compile(r"\d{1,20}")
 API_KEY = re.compile(r"[A-Za-z0-9]{16,64}")  # Zotero's keys are 24 letters and digits
-#: A sync or push queued longer ago than this is taken as lost (its worker gone) and may be queued again.
-STALE = timedelta(hours=6)
 
 
 def rate_wait(request: HttpRequest, user: User) -> int:
@@ -85,7 +82,7 @@ def disconnect(user: User) -> None:
 
 def _claim(link: ZoteroLink) -> bool:
     """Mark the link busy unless a sync or push is already on its way (a stale mark does not count)."""
-    free = ZoteroLink.objects.filter(pk=link.pk).exclude(busy_since__gt=timezone.now() - STALE)
+    free = ZoteroLink.objects.filter(pk=link.pk).exclude(busy_since__gt=timezone.now() - ZOTERO_STALE)
     return bool(free.exclude(sealed_key="").update(busy_since=timezone.now()))
 
 

@@ -3,6 +3,7 @@
 
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,15 @@ def test_the_status_shows_only_the_users_own_library(client):
     theirs = client.get("/for-you/zotero/status").content.decode()
     assert "475425" not in theirs and "EVE1" not in theirs and "Eve's" not in theirs and "hx-get" not in theirs
     assert 'name="key"' in theirs  # nothing connected: the form to connect
+
+
+def test_a_lost_sync_stops_the_page_waiting_and_can_be_queued_again(client):
+    reader = user()
+    link = _link(reader)
+    ZoteroLink.objects.filter(pk=link.pk).update(busy_since=timezone.now() - timedelta(hours=7))  # its worker died
+    client.force_login(reader)
+    page = client.get("/for-you/zotero/status").content.decode()
+    assert "hx-trigger" not in page and "on its way" not in page and "did not finish" in page
+    zotero.request_sync(reader)  # a lost mark does not block another sync
+    page = client.get("/for-you/zotero/status").content.decode()
+    assert "hx-trigger" in page and "on its way" in page
