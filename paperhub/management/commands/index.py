@@ -186,7 +186,7 @@ class Command(BaseCommand):
         if done.distill_failed:
             self.stderr.write("building the static model failed: `paperhub index distill` says why")
         if done.distill_started:
-            self.stdout.write("building the static model from this hub's papers (10-20 minutes)")
+            self.stdout.write("building the static model from this hub's papers (a few minutes)")
         if done.indexed:
             self.stdout.write(f"indexed {done.indexed:,} changed papers")
         if done.map_started:
