@@ -121,13 +121,20 @@ def parse_record(obj: Any) -> PaperRecord:
     )
 
 
+_XZ_MAGIC, _GZIP_MAGIC = b"\xfd7zXZ\x00", b"\x1f\x8b"
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as probe:
+        return probe.read(6)
+
+
 def open_stream(path: Path) -> BinaryStream:
     """Open a plain, gzip or xz file by its first bytes, whatever its name."""
-    with path.open("rb") as probe:
-        magic = probe.read(6)
-    if magic.startswith(b"\xfd7zXZ\x00"):
+    magic = _magic(path)
+    if magic.startswith(_XZ_MAGIC):
         return lzma.open(path, "rb")
-    if magic.startswith(b"\x1f\x8b"):
+    if magic.startswith(_GZIP_MAGIC):
         return gzip.open(path, "rb")
     return path.open("rb")
 
@@ -177,11 +184,9 @@ def _read1_blocks(stream: BinaryStream) -> Iterator[bytes]:
 def _blocks(path: Path) -> Iterator[bytes]:
     """The decompressed bytes of a plain, gzip or xz file, in blocks of about a megabyte or more. The file is
     opened here, at the call, so that a missing one fails at once."""
-    stream = open_stream(path)
-    if not isinstance(stream, lzma.LZMAFile):
-        return _read1_blocks(stream)
-    stream.close()
-    return _xz_blocks(path.open("rb"))
+    if _magic(path).startswith(_XZ_MAGIC):
+        return _xz_blocks(path.open("rb"))
+    return _read1_blocks(open_stream(path))
 
 
 def _read_ahead(source: Iterator[bytes], blocks: "queue.Queue[bytes | BaseException | None]") -> None:

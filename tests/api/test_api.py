@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.auth.models import User
 
+from paperhub import search
 from paperhub.api import hf
 from paperhub.community import services
 from paperhub.community.models import Comment
@@ -18,8 +19,6 @@ DAY = date(2026, 11, 23)
 @pytest.fixture
 def papers(db, settings, tmp_path):
     """Three papers, two in the 2026-11-23 feed, one submitted by ann; keyword index built."""
-    from paperhub import search
-
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     when = datetime(2026, 11, 22, 10, tzinfo=UTC)
     upsert_papers([

@@ -10,7 +10,7 @@ from paperhub.ingest import snapshot
 from paperhub.ingest.report import RecordError
 from paperhub.ingest.snapshot import parse_record, read_snapshot
 from paperhub.papers.models import Paper
-from paperhub.papers.records import PaperRecord
+from paperhub.papers.records import LIMITS, MAX_AUTHORS, PaperRecord
 from tests.factories import snapshot_object, write_snapshot
 
 
@@ -184,8 +184,6 @@ def test_cli_exit_codes(hub, tmp_path):
 
 @pytest.mark.django_db
 def test_hostile_records_are_cleaned_or_reported_and_the_rest_land(tmp_path):
-    from paperhub.papers.records import LIMITS, MAX_AUTHORS
-
     path = write_snapshot(tmp_path / "hostile.jsonl", [
         snapshot_object("2501.00001", title="Con\x01trol \x1b[31mred\x7f", authors_parsed=None,
                         authors="Ada\x0b Love\x00lace, Alan Turing",
