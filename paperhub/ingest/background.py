@@ -45,15 +45,31 @@ def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...]
         out.put(exc)
 
 
-def in_background(make: Callable[..., Iterator[Any]], *args: Any, chunk: int = 1000,
-                  depth: int = 16) -> Iterator[Any]:
-    """The items of make(*args), produced in a child process; at most `depth` chunks wait in memory."""
+#: Producers started ahead of time (start()), by what they make, for in_background() to take up.
+_started: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
+def _spawn(make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int, depth: int) -> tuple[Any, Any]:
     # A fresh interpreter, not a fork: a fork copies locks that other threads of this process (a model's thread
     # pool, a server thread in tests) may hold at that instant, and the child then waits on them for ever.
     context = mp.get_context("spawn")
     out = context.Queue(maxsize=depth)
     child = context.Process(target=_produce, args=(out, make, args, chunk), daemon=True)
     child.start()
+    return child, out
+
+
+def start(make: Callable[..., Iterator[Any]], *args: Any, chunk: int = 1000, depth: int = 16) -> None:
+    """Start producing make(*args) now, for a later in_background(make, *args) to take up: a head start while
+    this process gets ready (a producer never taken up ends with this process)."""
+    _started.setdefault((make, *args, chunk, depth), _spawn(make, args, chunk, depth))
+
+
+def in_background(make: Callable[..., Iterator[Any]], *args: Any, chunk: int = 1000,
+                  depth: int = 16) -> Iterator[Any]:
+    """The items of make(*args), produced in a child process; at most `depth` chunks wait in memory."""
+    started = _started.pop((make, *args, chunk, depth), None)
+    child, out = started or _spawn(make, args, chunk, depth)
     try:
         while True:
             try:

@@ -63,7 +63,7 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
          since: date | None = None, categories: Sequence[str] = (), limit: int | None = None,
          bar: tqdm | None = None, bulk: bool = False) -> IngestSummary:
     """Upsert the good records that pass the filters, logging the bad ones; stops after `limit` papers. `bulk`: a
-    load of many papers (a snapshot file), whose links' foreign keys are checked once at its end."""
+    load of many papers (a snapshot file), whose links' foreign keys are checked in bulk."""
 
     def good() -> Iterator[PaperRecord]:
         accepted = 0
@@ -80,11 +80,17 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
             if limit is not None and summary.result.total + accepted >= limit:
                 return
 
-    def advanced(count: int, _done: UpsertResult) -> None:
-        if bar is not None:
-            bar.update(count)
-
     rules = bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
-    with bulk_load() if bulk else nullcontext():
+    with bulk_load() if bulk else nullcontext(_nothing) as check_keys:
+
+        def advanced(count: int, _done: UpsertResult) -> None:
+            check_keys()
+            if bar is not None:
+                bar.update(count)
+
         summary.result += upsert_papers(good(), on_batch=advanced, place=feeds.rule_placements if rules else None)
     return summary
+
+
+def _nothing() -> None:
+    pass

@@ -268,9 +268,9 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
     return total
 
 
-def bulk_load() -> AbstractContextManager[None]:
+def bulk_load() -> AbstractContextManager[Callable[[], None]]:
     """Many papers at once (a snapshot file): the foreign keys of their author, category and feed links are checked
-    once at the end, not row by row (on PostgreSQL; papers/loading.py)."""
+    in bulk, not row by row (papers/loading.py); call what it gives after each batch."""
     return keys_checked_at_end([PaperAuthor._meta.db_table, PaperCategory._meta.db_table, FeedEntry._meta.db_table])
 
 

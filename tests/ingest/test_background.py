@@ -1,8 +1,11 @@
+import multiprocessing
 import os
 
 import pytest
 
-from paperhub.ingest.background import NICENESS, in_background
+from paperhub import cli
+from paperhub.ingest import snapshot
+from paperhub.ingest.background import NICENESS, in_background, start
 
 
 def _numbers(count: int):
@@ -18,6 +21,18 @@ def _niceness():
     yield os.nice(0)
 
 
+def _pid(label: str):
+    yield os.getpid()
+
+
+@pytest.fixture
+def no_children():
+    yield
+    for child in multiprocessing.active_children():  # a producer started and never taken up
+        child.terminate()
+        child.join()
+
+
 def test_items_come_back_in_order_across_chunks():
     assert list(in_background(_numbers, 2_500, chunk=1000)) == list(range(2_500))
 
@@ -31,3 +46,29 @@ def test_a_failure_in_the_producer_is_raised_here_after_the_items_before_it():
 
 def test_the_producer_runs_at_a_lower_cpu_priority_than_its_consumer():
     assert list(in_background(_niceness)) == [min(19, os.nice(0) + NICENESS)]
+
+
+def test_a_producer_started_ahead_is_taken_up_by_the_same_request(no_children):
+    start(_pid, "a")
+    [early] = multiprocessing.active_children()
+    assert list(in_background(_pid, "a")) == [early.pid]
+    assert list(in_background(_pid, "a")) != [early.pid]  # taken once: the next request starts its own
+
+
+def test_a_producer_started_for_other_arguments_is_left_alone(no_children):
+    start(_pid, "a")
+    [early] = multiprocessing.active_children()
+    assert list(in_background(_pid, "b")) != [early.pid]
+    assert list(in_background(_pid, "a")) == [early.pid]
+
+
+def test_the_command_line_starts_parsing_a_snapshot_file_before_django_sets_up(tmp_path, no_children):
+    path = tmp_path / "papers.jsonl"
+    path.write_text("")
+    for args in (["ingest", "arxiv"], ["ingest", "snapshot", str(tmp_path / "missing.jsonl")], ["serve"]):
+        cli._head_start(args)
+        assert multiprocessing.active_children() == []
+    cli._head_start(["ingest", "snapshot", str(path), "--limit", "5"])
+    [early] = multiprocessing.active_children()
+    assert list(in_background(snapshot.read_snapshot, path)) == []
+    assert not early.is_alive()

@@ -68,7 +68,7 @@ def _keys_checked() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bulk_load_on_sqlite_checks_its_keys_at_its_end():
+def test_a_bulk_load_on_sqlite_checks_its_keys_after_each_batch_and_at_its_end():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's switch")
     upsert_papers([record("2501.00001")])
@@ -78,12 +78,17 @@ def test_a_bulk_load_on_sqlite_checks_its_keys_at_its_end():
         cursor.execute("INSERT INTO papers_paperauthor (position, author_id, paper_id) VALUES (7, 999999, %s)",
                        [before.paper_id])
         cursor.execute("PRAGMA foreign_keys = ON")
-    with bulk_load():
+    orphan = ("INSERT INTO papers_paperauthor (position, author_id, paper_id) "
+              "SELECT %s, 999999, id FROM papers_paper WHERE uid = '2501.00002'")
+    with bulk_load() as check_keys:
         assert not _keys_checked()
         upsert_papers([record("2501.00002"), record("2501.00003")])
         with connection.cursor() as cursor:  # one gets in during the load (an author deleted meanwhile, say)
-            cursor.execute("INSERT INTO papers_paperauthor (position, author_id, paper_id) "
-                           "SELECT 9, 999999, id FROM papers_paper WHERE uid = '2501.00002'")
+            cursor.execute(orphan, [9])
+        check_keys()  # as after each batch
+        assert not PaperAuthor.objects.filter(position=9).exists()
+        with connection.cursor() as cursor:  # and one after the last batch's check
+            cursor.execute(orphan, [8])
     assert _keys_checked()
     assert sorted(PaperAuthor.objects.values_list("paper__uid", "position")) == [
         ("2501.00001", 0), ("2501.00001", 1), ("2501.00001", 7), ("2501.00002", 0), ("2501.00002", 1),
