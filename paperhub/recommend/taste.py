@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -66,6 +65,8 @@ def _fit(liked: np.ndarray | sparse.csr_matrix, negatives: np.ndarray | sparse.c
     labels = np.r_[np.ones(liked.shape[0]), np.zeros(negatives.shape[0])]
     # Balance the classes by weight: a user has a handful of likes against a thousand negatives.
     sample = np.r_[np.full(liked.shape[0], negatives.shape[0] / liked.shape[0]), weights]
+    from sklearn.linear_model import LogisticRegression  # here: scikit-learn takes 0.6 s to import, every command
+
     model = LogisticRegression(C=c, solver="liblinear").fit(stack, labels, sample_weight=sample)
     coefficients: np.ndarray = model.coef_[0]
     return coefficients

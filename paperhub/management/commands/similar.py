@@ -12,6 +12,9 @@ from paperhub.papers.records import split_arxiv_id
 
 class Command(BaseCommand):
     help = "Papers similar to a paper: key terms, meaning, authors and categories fused, each with its reasons."
+    # A query from the shell: the system checks import every view (and the MCP SDK with them), most of the
+    # command's time, to check code it never runs (`paperhub check` runs them).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paper", help="arXiv id or URL (or another source's uid)")
