@@ -24,6 +24,7 @@ def _head_start(args: list[str]) -> None:
     """`paperhub ingest snapshot FILE ...`: parsing the file needs no Django, so its process starts now, beside
     Django's half second of setting up, and the ingest takes it up (ingest/background.py)."""
     if len(args) >= 3 and args[:2] == ["ingest", "snapshot"] and Path(args[2]).is_file():
+        # (Imported here, not at the top: every other command would import the parser, and msgspec, for nothing.)
         from paperhub.ingest.background import start
         from paperhub.ingest.snapshot import read_snapshot
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from paperhub.ingest.report import BadRecord, ErrorLog
 from paperhub.papers import feeds
+from paperhub.papers.loading import no_check
 from paperhub.papers.records import PaperRecord
 from paperhub.papers.services import UpsertResult, bulk_load, upsert_papers
 
@@ -81,7 +82,7 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
                 return
 
     rules = bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
-    with bulk_load() if bulk else nullcontext(_nothing) as check_keys:
+    with bulk_load() if bulk else nullcontext(no_check) as check_keys:
 
         def advanced(count: int, _done: UpsertResult) -> None:
             check_keys()
@@ -90,7 +91,3 @@ def land(items: Iterable[PaperRecord | BadRecord], errors: ErrorLog, summary: In
 
         summary.result += upsert_papers(good(), on_batch=advanced, place=feeds.rule_placements if rules else None)
     return summary
-
-
-def _nothing() -> None:
-    pass

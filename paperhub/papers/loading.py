@@ -85,8 +85,9 @@ def _delete_orphans(cursor: CursorWrapper, table: str, column: str, target: str,
         missing = f'"{column}" NOT IN (SELECT "{target_column}" FROM "{target}")'
     else:  # (PostgreSQL turns NOT IN into a scan per row once the ids outgrow work_mem)
         missing = f'NOT EXISTS (SELECT 1 FROM "{target}" AS r WHERE r."{target_column}" = "{table}"."{column}")'
-    within = "" if upto is None else f" AND id <= {int(upto)}"
-    cursor.execute(f'DELETE FROM "{table}" WHERE id > %s{within} AND {missing}', [after])
+    within = "" if upto is None else " AND id <= %s"
+    cursor.execute(f'DELETE FROM "{table}" WHERE id > %s{within} AND {missing}',
+                   [after] if upto is None else [after, upto])
     return int(cursor.rowcount)
 
 
@@ -134,25 +135,25 @@ def before_migrations(**_: Any) -> None:
         restore()
 
 
-def _nothing() -> None:
-    pass
+def no_check() -> None:
+    """What a load calls after each batch where its keys are checked otherwise (PostgreSQL, row by row)."""
 
 
 @contextlib.contextmanager
-def keys_checked_at_end(tables: Sequence[str]) -> Iterator[Callable[[], None]]:
-    """A bulk load into `tables` with their foreign keys checked once, at its end (see above). It gives a
-    function to call after each batch: on SQLite it checks the rows added since the last call."""
+def keys_checked_in_bulk(tables: Sequence[str]) -> Iterator[Callable[[], None]]:
+    """A bulk load into `tables` with their foreign keys checked in bulk (see above): on PostgreSQL once, at its
+    end; on SQLite by the function it gives, to call after each batch, and at its end."""
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with _unchecked_on_sqlite(tables) as check:
             yield check
         return
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield _nothing  # (inside a transaction, the dropped keys would hold their locks until it ends)
+        yield no_check  # (inside a transaction, the dropped keys would hold their locks until it ends)
         return
     restore(tables)  # what a killed load left
     suspended = _suspend(tables)
     try:
-        yield _nothing
+        yield no_check
     finally:
         if suspended:
             restore(tables)
@@ -164,20 +165,24 @@ def _unchecked_on_sqlite(tables: Sequence[str]) -> Iterator[Callable[[], None]]:
     batch by batch (the load's writer waits for its parser now and then: the checks fit in those waits, instead
     of a quarter of a second at the end of 75K papers) and at its end."""
     checked = _last_ids(tables)
+    with connection.cursor() as cursor:
+        keys: list[tuple[str, str, str, str]] = []  # (table, column, target, target column), read once
+        for table in tables:
+            cursor.execute(f'PRAGMA foreign_key_list("{table}")')
+            keys.extend((table, column, target, target_column)
+                        for _, _, target, column, target_column, *_ in cursor.fetchall())
 
     def check() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             last = _last_ids(tables)  # (rows added past these, by anyone, are the next check's)
-            for table in tables:
-                cursor.execute(f'PRAGMA foreign_key_list("{table}")')
-                for _, _, target, column, target_column, *_ in cursor.fetchall():
-                    if orphans := _delete_orphans(cursor, table, column, target, target_column, checked[table],
-                                                  last[table]):
-                        log.warning("deleted %d rows of %s that pointed nowhere after a bulk load", orphans, table)
+            for table, column, target, target_column in keys:
+                if orphans := _delete_orphans(cursor, table, column, target, target_column, checked[table],
+                                              last[table]):
+                    log.warning("deleted %d rows of %s that pointed nowhere after a bulk load", orphans, table)
         checked.update(last)
 
     if not connection.disable_constraint_checking():
-        yield _nothing
+        yield no_check
         return
     try:
         yield check

@@ -23,7 +23,7 @@ from paperhub.papers.bulk import (
 )
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.links import NO_LINKS, Links
-from paperhub.papers.loading import keys_checked_at_end
+from paperhub.papers.loading import keys_checked_in_bulk
 from paperhub.papers.models import Author, Category, FeedEntry, Paper, PaperAuthor, PaperCategory
 from paperhub.papers.records import PaperRecord
 from paperhub.papers.repositories import note_repositories
@@ -271,7 +271,7 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
 def bulk_load() -> AbstractContextManager[Callable[[], None]]:
     """Many papers at once (a snapshot file): the foreign keys of their author, category and feed links are checked
     in bulk, not row by row (papers/loading.py); call what it gives after each batch."""
-    return keys_checked_at_end([PaperAuthor._meta.db_table, PaperCategory._meta.db_table, FeedEntry._meta.db_table])
+    return keys_checked_in_bulk([PaperAuthor._meta.db_table, PaperCategory._meta.db_table, FeedEntry._meta.db_table])
 
 
 @dataclass(frozen=True)
