@@ -236,9 +236,9 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], pla
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)
 
-        existing = {pid for pid, _ in author_writes + category_writes if pid in stored_ids_set}
-        _write_authors(author_writes, existing, known_authors)
-        _write_categories(category_writes, existing)
+        # Each rewrite replaces its own papers' rows only: a paper whose categories alone change keeps its authors.
+        _write_authors(author_writes, {pid for pid, _ in author_writes if pid in stored_ids_set}, known_authors)
+        _write_categories(category_writes, {pid for pid, _ in category_writes if pid in stored_ids_set})
         note_repositories([*code_urls, *(r.code_url or r.found_links.code_url for r in fresh)])
         if place is not None:
             ids = {uid: row["id"] for uid, row in stored.items()} | new_ids

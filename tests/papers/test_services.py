@@ -132,3 +132,16 @@ def test_rule_placements_land_in_one_statement_once_per_paper():
     assert sorted(FeedEntry.objects.values_list("paper__uid", "day", "source")) == [
         ("2501.00001", first, "rule"), ("2501.00002", second, "submission")]
     assert place_in_feed([FeedPlacement("2501.00002", first, "rule")], keep_existing=True) == 1
+
+
+def test_rewriting_one_papers_categories_keeps_its_authors_while_another_gets_authors():
+    upsert_papers([record("2501.00001", source="hf-daily", version=None, categories=()),
+                   record("2501.00002", source="hf-daily", version=None, authors=(), categories=("cs.AI",))])
+    # The same versions again, richer: the first gains categories only (it has authors), the second authors only.
+    result = upsert_papers([record("2501.00001", version=None, categories=("cs.CL",)),
+                            record("2501.00002", version=None, authors=("B Two",), categories=("cs.AI",))])
+    assert result.updated == 2
+    assert authors_of("2501.00001") == ["Ada Lovelace", "Charles Babbage"]
+    assert categories_of("2501.00001") == [("cs.CL", True)]
+    assert authors_of("2501.00002") == ["B Two"]
+    assert categories_of("2501.00002") == [("cs.AI", True)]
