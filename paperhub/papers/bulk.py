@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 #: One row's values, in the order of the columns it is written with.
 Row = tuple[Any, ...]
@@ -151,6 +151,26 @@ def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], ke
     return ids
 
 
+def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:
+    """Insert rows that no stored row should clash with (the writer holds the paper-changes lock and has looked) and
+    map every row's key to its id. On PostgreSQL the ids are drawn from the table's sequence and the rows COPied
+    straight into the table: no staging table, no conflict checks (a third of the time insert_returning_ids takes).
+    Should a row clash after all (one stored by a writer that took no lock), the savepoint is rolled back and the
+    rows go in by insert_returning_ids."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block or not rows:
+        return insert_returning_ids(table, columns, rows, key)
+    position = list(columns).index(key)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [table, len(rows)])
+            ids = [row_id for (row_id,) in cursor.fetchall()]
+            load_rows(table, ["id", *columns], [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)])
+    except IntegrityError:
+        return insert_returning_ids(table, columns, rows, key)
+    return {row[position]: row_id for row_id, row in zip(ids, rows, strict=True)}
+
+
 _sqlite_times: dict[datetime, str] = {}
 
 
@@ -233,7 +253,9 @@ def load_rows(table: str, columns: Sequence[str], rows: Sequence[Row], types: Se
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             binary = " (FORMAT BINARY)" if types else ""
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}") as copy:
+            # (the driver's own cursor: its errors made Django's, as the statements' are)
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 if types:
                     copy.set_types(list(types))
                 for row in rows:

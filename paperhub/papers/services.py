@@ -16,7 +16,9 @@ from paperhub.papers.bulk import (
     chunk_size,
     chunks,
     insert_ignore,
+    insert_new,
     insert_returning_ids,
+    load_rows,
     select_ids,
     select_rows,
     time_adapter,
@@ -157,8 +159,7 @@ def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int], kno
         PaperAuthor.objects.filter(paper_id__in=replace).delete()
     rows = [(paper_id, author_ids[key], position)
             for paper_id, record in papers for position, key in enumerate(record.author_keys)]
-    insert_ignore(PaperAuthor._meta.db_table, ["paper_id", "author_id", "position"], rows,
-                   ["paper_id", "position"])
+    load_rows(PaperAuthor._meta.db_table, ["paper_id", "author_id", "position"], rows)  # (see _upsert_batch)
 
 
 def _write_categories(papers: list[tuple[int, PaperRecord]], replace: set[int]) -> None:
@@ -172,8 +173,7 @@ def _write_categories(papers: list[tuple[int, PaperRecord]], replace: set[int]) 
     for paper_id, record in papers:
         codes = list(dict.fromkeys(record.categories))
         rows.extend((paper_id, category_ids[code], i == 0) for i, code in enumerate(codes))
-    insert_ignore(PaperCategory._meta.db_table, ["paper_id", "category_id", "is_primary"], rows,
-                   ["paper_id", "category_id"])
+    load_rows(PaperCategory._meta.db_table, ["paper_id", "category_id", "is_primary"], rows)
 
 
 def _stored_papers(uids: list[str]) -> dict[str, dict[str, Any]]:
@@ -231,12 +231,14 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], pla
         new_ids: dict[str, int] = {}
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
-            new_ids = insert_returning_ids(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
+            new_ids = insert_new(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)
 
         # Each rewrite replaces its own papers' rows only: a paper whose categories alone change keeps its authors.
+        # The rows they add clash with none stored: those of the papers they rewrite are deleted first, the others'
+        # papers are new, and writers take turns (next_stamp), so they go in without conflict checks.
         _write_authors(author_writes, {pid for pid, _ in author_writes if pid in stored_ids_set}, known_authors)
         _write_categories(category_writes, {pid for pid, _ in category_writes if pid in stored_ids_set})
         note_repositories([*code_urls, *(r.code_url or r.found_links.code_url for r in fresh)])
