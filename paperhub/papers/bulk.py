@@ -151,23 +151,23 @@ def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], ke
     return ids
 
 
-def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:
-    """Insert rows that no stored row should clash with (the writer holds the paper-changes lock and has looked) and
-    map every row's key to its id. On PostgreSQL the ids are drawn from the table's sequence and the rows COPied
-    straight into the table: no staging table, no conflict checks (a third of the time insert_returning_ids takes).
-    Should a row clash after all (one stored by a writer that took no lock), the savepoint is rolled back and the
-    rows go in by insert_returning_ids."""
+def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int] | None:
+    """Insert rows that no stored row should clash with (the writer holds the paper-changes lock and has looked, or
+    expects none) and map every row's key to its id; None, with nothing inserted, if one clashed after all. On
+    PostgreSQL the ids are drawn from the table's sequence and the rows COPied straight into the table: no staging
+    table and no conflict checks, a third of insert_returning_ids' time. Elsewhere it is insert_returning_ids."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block or not rows:
         return insert_returning_ids(table, columns, rows, key)
     position = list(columns).index(key)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [table, len(rows)])
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint, rolled back on a clash
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])  # (once: per row it costs 4 µs)
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
             ids = [row_id for (row_id,) in cursor.fetchall()]
             load_rows(table, ["id", *columns], [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)])
     except IntegrityError:
-        return insert_returning_ids(table, columns, rows, key)
+        return None
     return {row[position]: row_id for row_id, row in zip(ids, rows, strict=True)}
 
 

@@ -1,8 +1,8 @@
 """Writes to papers: one idempotent, batched upsert shared by every source."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -123,16 +123,30 @@ def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
     return list(chosen.values())
 
 
-def _ensure_authors(keyed: dict[str, str], known: dict[str, int]) -> dict[str, int]:
-    """Author ids by key for {key: display name}, creating the authors not yet known; `known` holds ids this
-    run already looked up (authors are never deleted while papers land), and learns the new ones."""
-    ids = {key: known[key] for key in keyed if key in known}
-    # Inserted first, the few already stored looked up after: most authors this run has not met yet are new.
+@dataclass
+class _KnownAuthors:
+    """What a run of upserts remembers of authors (never deleted while papers land): the ids it has met, and
+    whether an author it took for new was stored already (a hub with authors: it checks each from then on)."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    clashed: bool = False
+
+
+def _ensure_authors(keyed: dict[str, str], known: _KnownAuthors) -> dict[str, int]:
+    """Author ids by key for {key: display name}, creating the authors not yet known; `known` learns the new ones."""
+    ids = {key: known.ids[key] for key in keyed if key in known.ids}
     unknown = [(keyed[key], key) for key in keyed if key not in ids]
-    ids.update(insert_returning_ids(Author._meta.db_table, ["name", "key"], unknown, "key"))
-    if len(known) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
-        known.clear()
-    known.update(ids)
+    table = Author._meta.db_table
+    # Into a hub without them (the first load of a snapshot), every author this run has not met is new, and goes in
+    # without conflict checks. Otherwise inserted first, the few already stored looked up after.
+    new = None if known.clashed else insert_new(table, ["name", "key"], unknown, "key")
+    if new is None:
+        known.clashed = True
+        new = insert_returning_ids(table, ["name", "key"], unknown, "key")
+    ids.update(new)
+    if len(known.ids) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
+        known.ids.clear()
+    known.ids.update(ids)
     return ids
 
 
@@ -146,7 +160,7 @@ def _ensure_categories(codes: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int], known: dict[str, int]) -> None:
+def _write_authors(papers: list[tuple[int, PaperRecord]], replace: set[int], known: _KnownAuthors) -> None:
     """Set the ordered authors of papers; `replace` holds the ids of papers that may already have some."""
     if not papers:
         return
@@ -195,7 +209,7 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
 Placer = Callable[[list[PaperRecord]], list["FeedPlacement"]]
 
 
-def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], place: Placer | None) -> UpsertResult:
+def _upsert_batch(records: list[PaperRecord], known_authors: _KnownAuthors, place: Placer | None) -> UpsertResult:
     result = UpsertResult()
     records = _dedupe(records)
     with transaction.atomic():
@@ -231,7 +245,10 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], pla
         new_ids: dict[str, int] = {}
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
-            new_ids = insert_new(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
+            rows = _insert_rows(fresh, stamp)
+            # (None only if a writer that did not take turns stored one of them)
+            new_ids = insert_new(Paper._meta.db_table, columns, rows, "uid") \
+                or insert_returning_ids(Paper._meta.db_table, columns, rows, "uid")
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)
@@ -250,9 +267,10 @@ def _upsert_batch(records: list[PaperRecord], known_authors: dict[str, int], pla
 
 def _place_unplaced(placements: list["FeedPlacement"], ids: dict[str, int], stored: set[int]) -> int:
     """Feed entries for a batch's placements, but for papers stored before it that are in a feed already (a rule
-    never adds a second day); how many are new. The batch's new papers are in no feed yet."""
+    never adds a second day); how many are new. The batch's new papers are in no feed yet, nor can another writer
+    have put them in one before the batch commits: their entries go in without conflict checks."""
     placed = select_ids(FeedEntry._meta.db_table, "paper_id", [ids[p.uid] for p in placements if ids[p.uid] in stored])
-    return _add_entries([p for p in placements if ids[p.uid] not in placed], ids, one_per_paper=True)
+    return _add_entries([p for p in placements if ids[p.uid] not in placed], ids, one_per_paper=True, stored=stored)
 
 
 def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
@@ -260,7 +278,7 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
     """Add new papers and update changed ones, a batch per transaction; safe to kill and rerun. With `place`,
     the papers it places that are in no feed yet enter it, in the same transaction."""
     total = UpsertResult()
-    known_authors: dict[str, int] = {}
+    known_authors = _KnownAuthors()
     with bulk_writing():
         for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
             done = _upsert_batch(batch, known_authors, place)
@@ -321,9 +339,11 @@ def place_in_feed(placements: Iterable[FeedPlacement], keep_existing: bool = Fal
     return created
 
 
-def _add_entries(placements: list[FeedPlacement], ids: dict[str, int], one_per_paper: bool) -> int:
+def _add_entries(placements: list[FeedPlacement], ids: dict[str, int], one_per_paper: bool,
+                 stored: Collection[int] | None = None) -> int:
     """Feed entries for placements in one statement, leaving those already there as they are; how many are new.
-    (Row by row, an ingest placing 70K papers by the feed rules spent ten times as long here as landing them.)"""
+    (Row by row, an ingest placing 70K papers by the feed rules spent ten times as long here as landing them.)
+    Given the ids of the papers `stored` before this transaction, the others' entries skip the conflict checks."""
     adapt, day, now = time_adapter(), connection.ops.adapt_datefield_value, timezone.now()
     rows, seen = [], set()
     for p in placements:
@@ -334,4 +354,10 @@ def _add_entries(placements: list[FeedPlacement], ids: dict[str, int], one_per_p
         rows.append((paper_id, day(p.day), p.source, p.submitted_by, adapt(p.submitted_at), p.external_upvotes,
                      adapt(now)))
     columns = ["paper_id", "day", "source", "submitted_by", "submitted_at", "external_upvotes", "added_at"]
-    return insert_ignore(FeedEntry._meta.db_table, columns, rows, ["paper_id", "day"])
+    if stored is None:
+        return insert_ignore(FeedEntry._meta.db_table, columns, rows, ["paper_id", "day"])
+    fresh = [row for row in rows if row[0] not in stored]
+    if fresh:
+        load_rows(FeedEntry._meta.db_table, columns, fresh)
+    return len(fresh) + insert_ignore(FeedEntry._meta.db_table, columns, [r for r in rows if r[0] in stored],
+                                      ["paper_id", "day"])
