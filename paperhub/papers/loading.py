@@ -1,4 +1,5 @@
-"""Bulk loads on PostgreSQL: the link tables' foreign keys checked once at the end of a load, not row by row.
+"""Bulk loads: the foreign keys of the tables a load fills checked once at its end (or batch by batch), not row by
+row. A snapshot ingest fills the papers' link tables this way, a vector pack's import the vectors' table.
 
 PostgreSQL checks a foreign key with a trigger per inserted row, which locks the row it points to: landing the
 433,342 author links of 74,728 papers took 4.8 s with their two keys and 1.2 s without. So a bulk load (`paperhub
@@ -20,7 +21,7 @@ write transaction saw.
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -52,14 +53,22 @@ def _foreign_keys(tables: Sequence[str]) -> list[tuple[str, str, str, bool]]:
         return [(table, name, definition, valid) for table, name, definition, valid in cursor.fetchall()]
 
 
+def _target(definition: str) -> str:
+    """The table a key's definition points to."""
+    # pg_get_constraintdef: FOREIGN KEY (author_id) REFERENCES papers_author(id) DEFERRABLE INITIALLY DEFERRED
+    return definition.split("REFERENCES ", 1)[1].split("(", 1)[0].strip('"')
+
+
 def _suspend(tables: Sequence[str]) -> bool:
     """Drop the foreign keys of `tables`, recording them in the same transaction; False if the locks were busy."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             serialize(LINK_KEYS)  # loads at once: one drops or adds back keys at a time
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            _lock_in_write_order(cursor, "ACCESS EXCLUSIVE")  # what dropping a key takes, on both its tables
-            for table, name, definition, _ in _foreign_keys(tables):
+            keys = _foreign_keys(tables)
+            # what dropping a key takes, on both its tables
+            _lock_in_write_order(cursor, "ACCESS EXCLUSIVE", [*tables, *(_target(d) for _, _, d, _ in keys)])
+            for table, name, definition, _ in keys:
                 definition = definition.removesuffix(" NOT VALID")  # (validated when it comes back)
                 SuspendedForeignKey.objects.create(table=table, name=name, definition=definition)
                 cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
@@ -71,7 +80,6 @@ def _suspend(tables: Sequence[str]) -> bool:
 
 def _orphans_deleted(cursor: CursorWrapper, table: str, definition: str) -> int:
     """Delete the rows of `table` whose key points to no row (the definition names column and target)."""
-    # pg_get_constraintdef: FOREIGN KEY (author_id) REFERENCES papers_author(id) DEFERRABLE INITIALLY DEFERRED
     column = definition.split("(", 1)[1].split(")", 1)[0]
     target, target_column = definition.split("REFERENCES ", 1)[1].split(")", 1)[0].split("(")
     return _delete_orphans(cursor, table, column, target, target_column)
@@ -91,15 +99,20 @@ def _delete_orphans(cursor: CursorWrapper, table: str, column: str, target: str,
     return int(cursor.rowcount)
 
 
-def _lock_in_write_order(cursor: CursorWrapper, mode: str) -> None:
-    """Lock the papers and link tables in the order a batch of a load writes them (papers first), in `mode`.
+#: The order a batch of a load writes the papers and link tables in (papers first).
+_WRITE_ORDER = [model._meta.db_table for model in (Paper, Author, PaperAuthor, Category, PaperCategory, FeedEntry)]
+
+
+def _lock_in_write_order(cursor: CursorWrapper, mode: str, tables: Collection[str]) -> None:
+    """Lock `tables` in `mode`, in the order a batch of a load writes them, any others (a vector import's) after.
 
     Dropping a key or adding it back locks its table and the one it points to. Taken key by key (feed entries
     first), beside another load's batch that had written papers and went on to place them in the feed, the two
     waited for each other ("deadlock detected", twelve ingests at once in tests/jobs/test_jobs.py); taken in the
     batches' own order, whichever comes second waits for the first to commit."""
-    order = [Paper, Author, PaperAuthor, Category, PaperCategory, FeedEntry]
-    cursor.execute(f"LOCK TABLE {', '.join(model._meta.db_table for model in order)} IN {mode} MODE")
+    rank = {table: i for i, table in enumerate(_WRITE_ORDER)}
+    order = sorted(set(tables), key=lambda table: (rank.get(table, len(rank)), table))
+    cursor.execute(f"LOCK TABLE {', '.join(order)} IN {mode} MODE")
 
 
 def restore(tables: Sequence[str] = ()) -> int:
@@ -109,8 +122,9 @@ def restore(tables: Sequence[str] = ()) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         serialize(LINK_KEYS)
         suspended = list(SuspendedForeignKey.objects.order_by("id"))
-        if suspended:
-            _lock_in_write_order(cursor, "SHARE ROW EXCLUSIVE")  # what adding a key back takes
+        if suspended:  # what adding a key back takes
+            _lock_in_write_order(cursor, "SHARE ROW EXCLUSIVE",
+                                 [table for key in suspended for table in (key.table, _target(key.definition))])
         for key in suspended:
             cursor.execute(f'ALTER TABLE "{key.table}" ADD CONSTRAINT "{key.name}" {key.definition} NOT VALID')
             key.delete()

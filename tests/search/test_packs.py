@@ -4,10 +4,17 @@ similar papers there; a pack of another model refused; a damaged file refused wi
 import json
 import zipfile
 
+import numpy as np
 import pytest
+from django.db import connection
 
+from paperhub.papers.loading import keys_checked_in_bulk
+from paperhub.papers.models import Paper, SuspendedForeignKey
+from paperhub.papers.services import upsert_papers
+from paperhub.search.models import PaperVector
+from paperhub.search.stored import store_vectors
 from tests.conftest import Hub
-from tests.factories import snapshot_object
+from tests.factories import record, snapshot_object
 
 TOPICS = ["protein folding with diffusion models", "speech recognition for low-resource languages",
           "graph neural networks for molecules", "retrieval augmented generation for question answering",
@@ -84,3 +91,33 @@ def test_a_pack_of_another_model_or_a_damaged_file_is_refused(two_hubs, tmp_path
     assert broken.returncode != 0 and "cannot read" in broken.stderr and _count(second) == 0
     empty = second.run("vectors", "export", str(tmp_path / "none.zip"), check=False)
     assert empty.returncode != 0 and "nothing to export" in empty.stderr
+
+
+def _vector_key_checked() -> bool:
+    """Whether the vectors' key to their papers is in force: validated on PostgreSQL, switched on in SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys")
+            return bool(cursor.fetchone()[0])
+        cursor.execute("SELECT bool_and(convalidated) FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = 'search_papervector'::regclass")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_checks_the_vectors_key_once_and_deletes_vectors_pointing_nowhere():
+    """An import lands its vectors with their key to papers unchecked (PostgreSQL: dropped and recorded; SQLite:
+    off for its connection), and checks them in bulk: a vector whose paper went meanwhile is deleted."""
+    upsert_papers([record("2501.00001")])
+    paper = Paper.objects.get()
+    with keys_checked_in_bulk([PaperVector._meta.db_table]) as check_keys:
+        assert not _vector_key_checked()
+        assert SuspendedForeignKey.objects.count() == (1 if connection.vendor == "postgresql" else 0)
+        store_vectors("minilm", [paper.id], np.ones((1, 4), dtype=np.float32) / 2)
+        with connection.cursor() as cursor:  # a vector whose paper was deleted during the import, say
+            cursor.execute("INSERT INTO search_papervector (paper_id, model, vector) VALUES (999999999, 'minilm', %s)",
+                           [b"\0" * 8])
+        check_keys()  # as after each batch
+    assert _vector_key_checked()
+    assert list(PaperVector.objects.values_list("paper_id", flat=True)) == [paper.id]
+    assert SuspendedForeignKey.objects.count() == 0

@@ -13,6 +13,8 @@ from paperhub import search
 
 class Command(BaseCommand):
     help = "Export the stored vectors of a model to a vector pack, or import a pack made by the same model."
+    # (as `similar`: the system checks import every view, a second of start-up for code this never runs)
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
