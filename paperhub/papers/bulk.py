@@ -125,10 +125,20 @@ def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], ke
     Multi-row INSERT ... RETURNING gives the new rows' ids in the same statement; the rare row that was
     already there (another ingest got to it first) is looked up afterwards.
     """
-    ids: dict[Any, int] = {}
     if not rows:
-        return ids
+        return {}
+    ids = _inserted_ids(table, columns, rows, key)
     position = list(columns).index(key)
+    missing = [row[position] for row in rows if row[position] not in ids]
+    if missing:
+        ids.update(select_ids(table, key, missing))
+    return ids
+
+
+def _inserted_ids(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int]:
+    """Insert rows, skipping conflicts on `key`, in statements that return the inserted rows' ids; map their keys
+    to those ids."""
+    ids: dict[Any, int] = {}
     one = f"({', '.join(['%s'] * len(columns))})"
     pending = rows
     with _cursor() as cursor:
@@ -145,9 +155,6 @@ def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], ke
             )
             cursor.execute(sql, [value for row in chunk for value in row])
             ids.update(cursor.fetchall())
-    missing = [row[position] for row in rows if row[position] not in ids]
-    if missing:
-        ids.update(select_ids(table, key, missing))
     return ids
 
 
@@ -155,9 +162,12 @@ def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) ->
     """Insert rows that no stored row should clash with (the writer holds the paper-changes lock and has looked, or
     expects none) and map every row's key to its id; None, with nothing inserted, if one clashed after all. On
     PostgreSQL the ids are drawn from the table's sequence and the rows COPied straight into the table: no staging
-    table and no conflict checks, a third of insert_returning_ids' time. Elsewhere it is insert_returning_ids."""
-    if connection.vendor != "postgresql" or not connection.in_atomic_block or not rows:
+    table and no conflict checks, a third of insert_returning_ids' time. Elsewhere, insert_returning_ids' statements
+    in a savepoint."""
+    if not connection.in_atomic_block or not rows:
         return insert_returning_ids(table, columns, rows, key)
+    if connection.vendor != "postgresql":
+        return _inserted_all_or_none(table, columns, rows, key)
     position = list(columns).index(key)
     try:
         with transaction.atomic(), connection.cursor() as cursor:  # a savepoint, rolled back on a clash
@@ -169,6 +179,21 @@ def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) ->
     except IntegrityError:
         return None
     return {row[position]: row_id for row_id, row in zip(ids, rows, strict=True)}
+
+
+class _Clashed(Exception):
+    pass
+
+
+def _inserted_all_or_none(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int] | None:
+    try:
+        with transaction.atomic():  # a savepoint, rolled back on a clash
+            ids = _inserted_ids(table, columns, rows, key)
+            if len(ids) < len({row[list(columns).index(key)] for row in rows}):
+                raise _Clashed
+    except _Clashed:
+        return None
+    return ids
 
 
 _sqlite_times: dict[datetime, str] = {}

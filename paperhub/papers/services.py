@@ -205,6 +205,10 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
     return {paper_id for (paper_id,) in rows}
 
 
+class _StoredMeanwhile(Exception):
+    """Papers a batch looked up as new were stored by then (by a writer that took no turn): it runs again."""
+
+
 #: Where a batch's papers enter a feed (feeds.rule_placements, say).
 Placer = Callable[[list[PaperRecord]], list["FeedPlacement"]]
 
@@ -245,10 +249,10 @@ def _upsert_batch(records: list[PaperRecord], known_authors: _KnownAuthors, plac
         new_ids: dict[str, int] = {}
         if fresh:
             columns = ["uid", "source", "added_at", "changed_at", *PAPER_FIELDS]
-            rows = _insert_rows(fresh, stamp)
-            # (None only if a writer that did not take turns stored one of them)
-            new_ids = insert_new(Paper._meta.db_table, columns, rows, "uid") \
-                or insert_returning_ids(Paper._meta.db_table, columns, rows, "uid")
+            inserted = insert_new(Paper._meta.db_table, columns, _insert_rows(fresh, stamp), "uid")
+            if inserted is None:  # a writer that did not take turns stored one of them since the look-up
+                raise _StoredMeanwhile
+            new_ids = inserted
             author_writes.extend((new_ids[r.uid], r) for r in fresh if r.authors)
             category_writes.extend((new_ids[r.uid], r) for r in fresh if r.categories)
             result.new += len(fresh)
@@ -281,7 +285,10 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
     known_authors = _KnownAuthors()
     with bulk_writing():
         for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
-            done = _upsert_batch(batch, known_authors, place)
+            try:
+                done = _upsert_batch(batch, known_authors, place)
+            except _StoredMeanwhile:  # rolled back; run again, its look-up finds them stored now
+                done = _upsert_batch(batch, known_authors, place)
             total += done
             if on_batch is not None:
                 on_batch(len(batch), done)
