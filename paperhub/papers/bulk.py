@@ -1,6 +1,7 @@
 """Set-at-a-time SQL for ingest, the same on SQLite and PostgreSQL: what the ORM does row by row, in bulk."""
 
 import contextlib
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -28,14 +29,26 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def _matching(key: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
-    """SQL conditions "key is one of values" with their parameters: one array parameter on PostgreSQL (a long
-    IN list costs it more to plan than to run), IN lists as long as SQLite allows there."""
+    """SQL conditions "key is one of values" with their parameters: one array on PostgreSQL (a long IN list costs
+    it more to plan than to run), IN lists as long as SQLite allows there."""
     if connection.vendor == "postgresql":
         if values:
-            yield f"{key} = ANY(%s)", [list(values)]
+            yield _one_array(key, values)
         return
     for chunk in chunks(values, chunk_size() - 1):
         yield f"{key} IN ({','.join(['%s'] * len(chunk))})", list(chunk)
+
+
+def _one_array(key: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """PostgreSQL: "key = ANY(array)" with the array sent as one string: ids joined by commas, texts as a JSON array.
+    The driver writes a list parameter into the statement element by element in Python, and the server parses an
+    array literal more slowly than JSON: 50,000 uids looked up took 0.19-0.23 s, now 0.14 s (a vector import makes
+    two such look-ups per 50,000 vectors)."""
+    if all(type(value) is int for value in values):
+        return f"{key} = ANY(string_to_array(%s, ',')::bigint[])", [",".join(map(str, values))]
+    if all(type(value) is str for value in values):
+        return f"{key} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", [json.dumps(values)]
+    return f"{key} = ANY(%s)", [list(values)]
 
 
 @contextlib.contextmanager

@@ -63,3 +63,18 @@ def test_a_paper_stored_by_another_writer_after_the_look_up_is_updated_not_lost(
     assert list(PaperAuthor.objects.filter(paper=paper).order_by("position").values_list("author__name", flat=True)) \
         == ["Bo Li", "Cy Twombly"]
     assert Paper.objects.count() == 2 and (done.new, done.updated) == (1, 1)
+
+
+def test_look_ups_by_many_keys_find_texts_of_any_characters_and_ids():
+    """select_ids/select_rows send a key list as one string on PostgreSQL (JSON for texts, commas for ids)."""
+    from paperhub.papers.bulk import select_ids, select_rows
+
+    keys = ['plain', 'with "quotes"', "back\\slash", "comma, {brace}", "ünïcödé ∑", "new\nline", "'single'", "ANY(x)"]
+    with transaction.atomic():
+        ids = insert_new(Author._meta.db_table, COLUMNS, [(key.title(), key) for key in keys], "key")
+    assert ids is not None
+    assert select_ids(Author._meta.db_table, "key", [*keys, "absent"]) == ids
+    wanted = sorted(ids.values())[:3]
+    assert sorted(select_rows(Author._meta.db_table, ["id", "key"], "id", wanted)) == sorted(
+        (i, key) for key, i in ids.items() if i in wanted)
+    assert select_ids(Author._meta.db_table, "key", []) == {}
