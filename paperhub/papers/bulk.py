@@ -47,7 +47,9 @@ def _one_array(key: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     if all(type(value) is int for value in values):
         return f"{key} = ANY(string_to_array(%s, ',')::bigint[])", [",".join(map(str, values))]
     if all(type(value) is str for value in values):
-        return f"{key} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", [json.dumps(values)]
+        # (not escaped to ASCII: \u escapes of non-ASCII characters fail where the server's encoding is not UTF-8)
+        texts = json.dumps(values, ensure_ascii=False)
+        return f"{key} = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))", [texts]
     return f"{key} = ANY(%s)", [list(values)]
 
 
@@ -68,11 +70,14 @@ class _SQLiteCursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self.cursor = cursor
 
+    # (errors made Django's, as its own cursor makes them)
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(sql.replace("%s", "?"), params)
+        with connection.wrap_database_errors:
+            self.cursor.execute(sql.replace("%s", "?"), params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.cursor.executemany(sql.replace("%s", "?"), rows)
+        with connection.wrap_database_errors:
+            self.cursor.executemany(sql.replace("%s", "?"), rows)
 
     @property
     def rowcount(self) -> int:
@@ -189,9 +194,14 @@ def insert_new(table: str, columns: Sequence[str], rows: list[Row], key: str) ->
             cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
             ids = [row_id for (row_id,) in cursor.fetchall()]
             load_rows(table, ["id", *columns], [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)])
-    except IntegrityError:
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != _UNIQUE_VIOLATION:  # a bad value, not a clash: said as it is
+            raise
         return None
     return {row[position]: row_id for row_id, row in zip(ids, rows, strict=True)}
+
+
+_UNIQUE_VIOLATION = "23505"
 
 
 class _Clashed(Exception):

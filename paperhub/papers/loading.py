@@ -10,7 +10,8 @@ load), VALIDATE fails; such rows are deleted then, as the deletion's cascade wou
 
 The drop and the record of what was dropped (SuspendedForeignKey) commit together, so a load killed midway leaves
 the record; restore() adds the keys back, and runs at the start of every bulk load and before every migration.
-When the tables cannot be locked within LOCK_TIMEOUT (a long query holds them), the load runs with its keys in place.
+When the tables cannot be locked within LOCK_TIMEOUT (a long query holds them; queries queue behind the wait, so
+it is short) in LOCK_ATTEMPTS tries, the load runs with its keys in place.
 
 SQLite checks keys per row too (0.5 s of the 1.6 s the author links of that file take there). Its switch is per
 connection (PRAGMA foreign_keys), so a load turns checking off for itself alone and, after each batch and at its
@@ -21,6 +22,7 @@ write transaction saw.
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -40,8 +42,9 @@ from paperhub.papers.models import (
 
 log = logging.getLogger(__name__)
 
-#: How long a load waits for the locks dropping a key takes, before it goes on with its keys in place.
-LOCK_TIMEOUT = "5s"
+#: How long a load waits for the locks dropping a key takes (every query of those tables queues behind it meanwhile:
+#: a page would wait that long), how many times it tries, a pause apart, before it goes on with its keys in place.
+LOCK_TIMEOUT, LOCK_ATTEMPTS, LOCK_PAUSE = "200ms", 10, 0.5
 
 
 def _foreign_keys(tables: Sequence[str]) -> list[tuple[str, str, str, bool]]:
@@ -60,22 +63,31 @@ def _target(definition: str) -> str:
 
 
 def _suspend(tables: Sequence[str]) -> bool:
-    """Drop the foreign keys of `tables`, recording them in the same transaction; False if the locks were busy."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            serialize(LINK_KEYS)  # loads at once: one drops or adds back keys at a time
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            keys = _foreign_keys(tables)
-            # what dropping a key takes, on both its tables
-            _lock_in_write_order(cursor, "ACCESS EXCLUSIVE", [*tables, *(_target(d) for _, _, d, _ in keys)])
-            for table, name, definition, _ in keys:
-                definition = definition.removesuffix(" NOT VALID")  # (validated when it comes back)
-                SuspendedForeignKey.objects.create(table=table, name=name, definition=definition)
-                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    except DatabaseError as exc:  # lock_timeout: a long query holds a table; this load keeps its keys
-        log.warning("bulk load with foreign keys checked row by row: %s", exc)
-        return False
-    return True
+    """Drop the foreign keys of `tables`, recording them in the same transaction; False if the locks stayed busy."""
+    reason: Exception | None = None
+    for attempt in range(LOCK_ATTEMPTS):
+        if attempt:
+            time.sleep(LOCK_PAUSE)
+        try:
+            _drop_and_note(tables)
+            return True
+        except DatabaseError as exc:  # lock_timeout (a long query holds a table), or a deadlock it lost
+            reason = exc
+    log.warning("bulk load with foreign keys checked row by row: %s", reason)
+    return False
+
+
+def _drop_and_note(tables: Sequence[str]) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        serialize(LINK_KEYS)  # loads at once: one drops or adds back keys at a time
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        keys = _foreign_keys(tables)
+        # what dropping a key takes, on both its tables
+        _lock_in_write_order(cursor, "ACCESS EXCLUSIVE", [*tables, *(_target(d) for _, _, d, _ in keys)])
+        for table, name, definition, _ in keys:
+            definition = definition.removesuffix(" NOT VALID")  # (validated when it comes back)
+            SuspendedForeignKey.objects.create(table=table, name=name, definition=definition)
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
 
 
 def _orphans_deleted(cursor: CursorWrapper, table: str, definition: str) -> int:

@@ -205,8 +205,11 @@ def _ids_having(model: type[PaperAuthor] | type[PaperCategory], paper_ids: list[
     return {paper_id for (paper_id,) in rows}
 
 
-class _StoredMeanwhile(Exception):
+class _StoredMeanwhile(RuntimeError):
     """Papers a batch looked up as new were stored by then (by a writer that took no turn): it runs again."""
+
+    def __init__(self) -> None:
+        super().__init__("papers of this batch were stored by another writer while it ran, twice: run it again")
 
 
 #: Where a batch's papers enter a feed (feeds.rule_placements, say).

@@ -20,6 +20,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -33,7 +34,7 @@ from django.db.models import Max
 
 from paperhub.papers.bulk import load_rows, select_ids, select_rows
 from paperhub.papers.changes import VECTOR_WRITES, serialize
-from paperhub.papers.loading import keys_checked_in_bulk
+from paperhub.papers.loading import keys_checked_in_bulk, no_check
 from paperhub.papers.models import Paper
 from paperhub.search import PackError, embed
 from paperhub.search.models import PaperVector
@@ -240,8 +241,10 @@ def import_vectors(path: Path, progress: Progress | None = None) -> Imported:
         count, dim = int(meta["count"]), int(theirs.dim or 0)
         added = matched = 0
         # The vectors' key to their papers checked once at the end, as a snapshot ingest's links are: row by row,
-        # PostgreSQL's trigger took a third of its time here (346K vectors: 7-9 s of its CPU -> 4.6-5.1 s).
-        with keys_checked_in_bulk([PaperVector._meta.db_table]) as check_keys:
+        # PostgreSQL's trigger took a third of its time here (346K vectors: 7-9 s of its CPU -> 4.6-5.1 s). Not for a
+        # pack of one batch: checking the whole table once would cost more than checking its rows.
+        bulk = keys_checked_in_bulk([PaperVector._meta.db_table]) if count > BATCH else nullcontext(no_check)
+        with bulk as check_keys:
             for uids, block in _batches(pack, count, dim):
                 done, found = _land(theirs.name, uids, block, dim * 2)
                 added, matched = added + done, matched + found

@@ -78,3 +78,11 @@ def test_look_ups_by_many_keys_find_texts_of_any_characters_and_ids():
     assert sorted(select_rows(Author._meta.db_table, ["id", "key"], "id", wanted)) == sorted(
         (i, key) for key, i in ids.items() if i in wanted)
     assert select_ids(Author._meta.db_table, "key", []) == {}
+
+
+def test_a_bad_value_is_an_error_not_a_clash():
+    """Only a clash on a unique key sends a batch round again; any other integrity error is raised as it is."""
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        upsert_papers([record("2501.00009", version=-1)])  # (a check constraint: versions count from 1)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 
 import psycopg
 import pytest
@@ -142,3 +143,26 @@ def test_a_new_sqlite_database_has_16_kb_pages():
         assert cursor.fetchone()[0] == 16384
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+@on_postgres
+def test_a_load_whose_tables_stay_busy_keeps_its_keys_and_holds_up_queries_briefly(transactional_db, monkeypatch):
+    """Dropping a key waits for its locks at most LOCK_TIMEOUT a try (queries of the papers queue behind the wait),
+    LOCK_ATTEMPTS tries; then the load goes on with its keys checked row by row."""
+    from paperhub.papers import loading
+
+    monkeypatch.setattr(loading, "LOCK_ATTEMPTS", 2)
+    monkeypatch.setattr(loading, "LOCK_PAUSE", 0)
+    upsert_papers([record("2501.00001")])
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+    with psycopg.connect(url) as reader:  # a long query, its transaction open: it holds the papers' table
+        reader.execute("SELECT count(*) FROM papers_paper").fetchone()
+        started = time.monotonic()
+        with bulk_load() as check_keys:
+            waited = time.monotonic() - started
+            assert check_keys is loading.no_check
+            upsert_papers([record("2501.00002")])
+        reader.rollback()
+    assert 0.3 <= waited < 3.0  # two tries of 200 ms (a try was once 5 s, every page waiting behind it)
+    assert query_one(url, LINK_KEYS) == (5, 5)
+    assert query_one(url, "SELECT count(*) FROM papers_suspendedforeignkey") == (0,)
