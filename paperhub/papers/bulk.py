@@ -209,10 +209,11 @@ class _Clashed(Exception):
 
 
 def _inserted_all_or_none(table: str, columns: Sequence[str], rows: list[Row], key: str) -> dict[Any, int] | None:
+    position = list(columns).index(key)
     try:
         with transaction.atomic():  # a savepoint, rolled back on a clash
             ids = _inserted_ids(table, columns, rows, key)
-            if len(ids) < len({row[list(columns).index(key)] for row in rows}):
+            if len(ids) < len({row[position] for row in rows}):
                 raise _Clashed
     except _Clashed:
         return None

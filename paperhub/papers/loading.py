@@ -93,8 +93,8 @@ def _drop_and_note(tables: Sequence[str]) -> None:
 def _orphans_deleted(cursor: CursorWrapper, table: str, definition: str) -> int:
     """Delete the rows of `table` whose key points to no row (the definition names column and target)."""
     column = definition.split("(", 1)[1].split(")", 1)[0]
-    target, target_column = definition.split("REFERENCES ", 1)[1].split(")", 1)[0].split("(")
-    return _delete_orphans(cursor, table, column, target, target_column)
+    target_column = definition.split("REFERENCES ", 1)[1].split("(", 1)[1].split(")", 1)[0]
+    return _delete_orphans(cursor, table, column, _target(definition), target_column)
 
 
 def _delete_orphans(cursor: CursorWrapper, table: str, column: str, target: str, target_column: str,

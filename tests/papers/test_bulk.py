@@ -1,10 +1,11 @@
 """Set-at-a-time writes: insert_new, the fast path for rows the writer takes to be new."""
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from paperhub.papers.bulk import insert_new
-from paperhub.papers.models import Author, PaperAuthor
+from paperhub.papers import services
+from paperhub.papers.bulk import insert_new, select_ids, select_rows
+from paperhub.papers.models import Author, Paper, PaperAuthor
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
 
@@ -43,9 +44,6 @@ def test_upserts_into_a_hub_with_authors_check_them():
 def test_a_paper_stored_by_another_writer_after_the_look_up_is_updated_not_lost(monkeypatch):
     """A batch finds its papers new, but one is stored (by a writer that took no turn) before the batch inserts it:
     the batch is rolled back and runs again, this time updating that paper."""
-    from paperhub.papers import services
-    from paperhub.papers.models import Paper
-
     upsert_papers([record("2501.00001", version=1, title="Old title", authors=("Ada Lovelace",))])
     real = services._stored_papers
     calls = []
@@ -67,8 +65,6 @@ def test_a_paper_stored_by_another_writer_after_the_look_up_is_updated_not_lost(
 
 def test_look_ups_by_many_keys_find_texts_of_any_characters_and_ids():
     """select_ids/select_rows send a key list as one string on PostgreSQL (JSON for texts, commas for ids)."""
-    from paperhub.papers.bulk import select_ids, select_rows
-
     keys = ['plain', 'with "quotes"', "back\\slash", "comma, {brace}", "ünïcödé ∑", "new\nline", "'single'", "ANY(x)"]
     with transaction.atomic():
         ids = insert_new(Author._meta.db_table, COLUMNS, [(key.title(), key) for key in keys], "key")
@@ -82,7 +78,5 @@ def test_look_ups_by_many_keys_find_texts_of_any_characters_and_ids():
 
 def test_a_bad_value_is_an_error_not_a_clash():
     """Only a clash on a unique key sends a batch round again; any other integrity error is raised as it is."""
-    from django.db import IntegrityError
-
     with pytest.raises(IntegrityError):
         upsert_papers([record("2501.00009", version=-1)])  # (a check constraint: versions count from 1)

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from paperhub.papers import loading
 from paperhub.papers.loading import restore
 from paperhub.papers.models import PaperAuthor
 from paperhub.papers.services import bulk_load, upsert_papers
@@ -149,8 +150,6 @@ def test_a_new_sqlite_database_has_16_kb_pages():
 def test_a_load_whose_tables_stay_busy_keeps_its_keys_and_holds_up_queries_briefly(transactional_db, monkeypatch):
     """Dropping a key waits for its locks at most LOCK_TIMEOUT a try (queries of the papers queue behind the wait),
     LOCK_ATTEMPTS tries; then the load goes on with its keys checked row by row."""
-    from paperhub.papers import loading
-
     monkeypatch.setattr(loading, "LOCK_ATTEMPTS", 2)
     monkeypatch.setattr(loading, "LOCK_PAUSE", 0)
     upsert_papers([record("2501.00001")])
