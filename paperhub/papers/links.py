@@ -7,6 +7,7 @@ that a "project page:" cue names.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,8 +37,9 @@ _ESCAPES = (
     ("\\", re.compile(r"\\(?:textasciitilde|string~|~)\{?\}?"), "~"),
     ("http", re.compile(r"(https?):\s+//"),  # "https: //"
      lambda m: m.group(0) if _word_before(m) else f"{m.group(1)}://"),
-    ("github", re.compile(r"github\s*\.\s*(com|io)\b"), r"github.\1"),  # "github. com" from a wrapped line
-    ("github", re.compile(r"(github\.com/)\s+(?=\w)"), r"\1"),  # "github.com/ owner"
+    # (each written to match only what it mends: "github.com" matched and written back as it was cost twice as much)
+    ("github", re.compile(r"github(?:\s+\.\s*|\.\s+)(com|io)\b"), r"github.\1"),  # "github. com": a wrapped line
+    ("github", re.compile(r"github\.com/\s+(?=\w)"), "github.com/"),  # "github.com/ owner"
     ("github", re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)"), r"\1/"),  # "github.com/owner/ repo"
     ("github", re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)"), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
 )
@@ -49,10 +51,6 @@ _CAPITALISED = re.compile(r"HTTPS:|Https:|HTTP:|Http:|WWW\.|GitHub(?= ?\.)|Githu
                           r"|\.COM|\.IO")
 #: A URL runs to the first space, brace, angle bracket, quote, backslash or bar.
 _URL_END = re.compile(r"[\s{}<>\"'\\|]")
-_SCHEMED = re.compile(r"https?://|www\.")
-#: A bare GitHub address ("github.com/owner/repo", "owner.github.io/page"), found by its literal part; its URL
-#: starts where its word does. (One pattern trying a look-ahead at every word cost eight times as much.)
-_BARE = re.compile(r"github\.com/|\.github\.io")
 _REPO = re.compile(r"^(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]+)",
                    re.I)
 #: A pull request, issue or commit: a change to someone's repository rather than the paper's own.
@@ -117,20 +115,43 @@ def _in_word(char: str) -> bool:
 
 def _url_starts(text: str) -> list[int]:
     """Where URLs may start: at a scheme or www., and at the word of a bare GitHub address (a word not
-    continuing a path or an e-mail address)."""
-    starts = {match.start() for match in _SCHEMED.finditer(text)
-              if match.end() < len(text) and not _URL_END.match(text, match.end())}  # "https:// " is none
-    for match in _BARE.finditer(text):
-        start = match.start()
-        if match.group(0) == ".github.io":  # the address starts with its word: owner.github.io
-            while start > 0 and _in_word(text[start - 1]):
-                start -= 1
-            if start == match.start():
-                continue
-        before = text[start - 1:start]
-        if not (before and (_in_word(before) or before in "/@")):
+    continuing a path or an e-mail address). (Found with str.find: a pattern of alternatives such as
+    "https?://|www\\." has no literal prefix for the regex engine to search for, and cost four times as much.)"""
+    starts = set()
+    for start in _occurrences(text, "http"):
+        scheme_end = start + 5 if text.startswith("s", start + 4) else start + 4
+        if text.startswith("://", scheme_end) and _url_follows(text, scheme_end + 3):
+            starts.add(start)
+    starts.update(start for start in _occurrences(text, "www.") if _url_follows(text, start + 4))
+    for start in _occurrences(text, "github.com/"):
+        if not _continues_address(text, start):
+            starts.add(start)
+    for dot in _occurrences(text, ".github.io"):  # the address starts with its word: owner.github.io
+        start = dot
+        while start > 0 and _in_word(text[start - 1]):
+            start -= 1
+        if start != dot and not _continues_address(text, start):
             starts.add(start)
     return sorted(starts)
+
+
+def _occurrences(text: str, literal: str) -> Iterator[int]:
+    """Where a literal occurs in a text, left to right, not overlapping (as a pattern's matches)."""
+    at = text.find(literal)
+    while at >= 0:
+        yield at
+        at = text.find(literal, at + len(literal))
+
+
+def _url_follows(text: str, at: int) -> bool:
+    """Whether a URL goes on after its scheme or www. ("https:// " is none)."""
+    return at < len(text) and not _URL_END.match(text, at)
+
+
+def _continues_address(text: str, start: int) -> bool:
+    """Whether a bare address's word continues a path or an e-mail address (or another word)."""
+    before = text[start - 1:start]
+    return bool(before) and (_in_word(before) or before in "/@")
 
 
 def _urls(text: str) -> list[_Found]:
