@@ -18,7 +18,7 @@ _BACKFILL = ("links", "backfill")  # the HarvestCheckpoint (source, key) of the 
 
 def note_repositories(code_urls: Iterable[str]) -> None:
     """Make sure each GitHub repository among `code_urls` has its row (its stars are asked for later)."""
-    keys = sorted({key for key in map(repository_key, code_urls) if key})
+    keys = sorted({key for key in map(repository_key, filter(None, code_urls)) if key})  # (most papers name none)
     insert_ignore(CodeRepository._meta.db_table, ["full_name", "etag", "gone"], [(k, "", False) for k in keys],
                   ["full_name"])
 

@@ -1,7 +1,7 @@
 """Writes to papers: one idempotent, batched upsert shared by every source."""
 
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import islice
@@ -126,16 +126,34 @@ def _dedupe(records: list[PaperRecord]) -> list[PaperRecord]:
 @dataclass
 class _KnownAuthors:
     """What a run of upserts remembers of authors (never deleted while papers land): the ids it has met, and
-    whether an author it took for new was stored already (a hub with authors: it checks each from then on)."""
+    whether an author it took for new was stored already (a hub with authors: it checks each from then on). The
+    ids a batch adds are forgotten if the batch rolls back (its authors with it)."""
 
     ids: dict[str, int] = field(default_factory=dict)
     clashed: bool = False
+    uncommitted: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Around one batch's transaction: what it learnt is kept if it commits, forgotten if it raises."""
+        self.uncommitted.clear()
+        try:
+            yield
+        except BaseException:
+            for key in self.uncommitted:
+                self.ids.pop(key, None)
+            raise
+        finally:
+            self.uncommitted.clear()
 
 
 def _ensure_authors(keyed: dict[str, str], known: _KnownAuthors) -> dict[str, int]:
-    """Author ids by key for {key: display name}, creating the authors not yet known; `known` learns the new ones."""
-    ids = {key: known.ids[key] for key in keyed if key in known.ids}
-    unknown = [(keyed[key], key) for key in keyed if key not in ids]
+    """Author ids by key, for at least the keys of {key: display name}, creating the authors not yet known; `known`
+    learns the new ones (what is returned is its own mapping, to read and not to change)."""
+    if len(known.ids) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
+        known.ids.clear()
+    ids = known.ids
+    unknown = [(name, key) for key, name in keyed.items() if key not in ids]
     table = Author._meta.db_table
     # Into a hub without them (the first load of a snapshot), every author this run has not met is new, and goes in
     # without conflict checks. Otherwise inserted first, the few already stored looked up after.
@@ -144,9 +162,7 @@ def _ensure_authors(keyed: dict[str, str], known: _KnownAuthors) -> dict[str, in
         known.clashed = True
         new = insert_returning_ids(table, ["name", "key"], unknown, "key")
     ids.update(new)
-    if len(known.ids) > 1_000_000:  # bounded: a whole-arXiv run meets millions of authors
-        known.ids.clear()
-    known.ids.update(ids)
+    known.uncommitted.extend(new)
     return ids
 
 
@@ -289,9 +305,11 @@ def upsert_papers(records: Iterable[PaperRecord], batch_size: int | None = None,
     with bulk_writing():
         for batch in _batched(records, batch_size or settings.PAPERHUB_INGEST_BATCH):
             try:
-                done = _upsert_batch(batch, known_authors, place)
+                with known_authors.batch():
+                    done = _upsert_batch(batch, known_authors, place)
             except _StoredMeanwhile:  # rolled back; run again, its look-up finds them stored now
-                done = _upsert_batch(batch, known_authors, place)
+                with known_authors.batch():
+                    done = _upsert_batch(batch, known_authors, place)
             total += done
             if on_batch is not None:
                 on_batch(len(batch), done)

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from paperhub.papers import services
-from paperhub.papers.bulk import insert_new, select_ids, select_rows
+from paperhub.papers.bulk import STATEMENT_ROWS, _statement_chunks, insert_new, load_rows, select_ids, select_rows
 from paperhub.papers.models import Author, Paper, PaperAuthor
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
@@ -63,6 +63,26 @@ def test_a_paper_stored_by_another_writer_after_the_look_up_is_updated_not_lost(
     assert Paper.objects.count() == 2 and (done.new, done.updated) == (1, 1)
 
 
+def test_a_batch_rolled_back_after_its_authors_went_in_forgets_them(monkeypatch):
+    """The authors a rolled-back batch inserted are gone with it: run again, it inserts them again rather than
+    linking its papers to ids it remembered from the first try."""
+    real = services.note_repositories
+    calls = []
+
+    def rolled_back_once(urls):
+        calls.append(urls)
+        if len(calls) == 1:  # after the batch's papers and authors went in
+            raise services._StoredMeanwhile
+        real(urls)
+
+    monkeypatch.setattr(services, "note_repositories", rolled_back_once)
+    upsert_papers([record("2501.00001", authors=("Ada Lovelace", "Bo Li"))])
+    assert len(calls) == 2
+    assert list(PaperAuthor.objects.filter(paper__uid="2501.00001").order_by("position")
+                .values_list("author__name", flat=True)) == ["Ada Lovelace", "Bo Li"]
+    assert Author.objects.count() == 2
+
+
 def test_look_ups_by_many_keys_find_texts_of_any_characters_and_ids():
     """select_ids/select_rows send a key list as one string on PostgreSQL (JSON for texts, commas for ids)."""
     keys = ['plain', 'with "quotes"', "back\\slash", "comma, {brace}", "ünïcödé ∑", "new\nline", "'single'", "ANY(x)"]
@@ -80,3 +100,37 @@ def test_a_bad_value_is_an_error_not_a_clash():
     """Only a clash on a unique key sends a batch round again; any other integrity error is raised as it is."""
     with pytest.raises(IntegrityError):
         upsert_papers([record("2501.00009", version=-1)])  # (a check constraint: versions count from 1)
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 1023, 1024, 1025, 5000, 12_345])
+def test_multi_row_statements_are_of_a_few_lengths_and_take_every_row_in_order(count):
+    rows = [(i, i) for i in range(count)]
+    sizes = [len(chunk) for chunk in _statement_chunks(rows, 2)]
+    assert [row for chunk in _statement_chunks(rows, 2) for row in chunk] == rows
+    assert all(size & (size - 1) == 0 and size <= STATEMENT_ROWS for size in sizes)  # powers of two
+    assert sizes == sorted(sizes, reverse=True)
+    rest = [size for size in sizes if size != sizes[0]]
+    assert len(set(rest)) == len(rest)  # after the longest ones, one statement of each shorter length at most
+
+
+def test_a_load_that_breaks_a_constraint_midway_leaves_none_of_its_rows():
+    """A row of a multi-row statement breaking a constraint: the error is raised, and the rows before it, in the
+    same statement, are undone with the atomic block the error leaves (SQLite writes them OR FAIL, keeping no
+    statement journal)."""
+    rows = [(f"Author {i}", f"author {i}") for i in range(3000)] + [("Again", "author 7")]
+    with transaction.atomic():
+        Author.objects.create(name="Kept", key="kept")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            load_rows(Author._meta.db_table, COLUMNS, rows)
+        assert list(Author.objects.values_list("key", flat=True)) == ["kept"]  # the transaction goes on
+    with pytest.raises(IntegrityError), transaction.atomic():
+        load_rows(Author._meta.db_table, COLUMNS, rows)
+    assert list(Author.objects.values_list("key", flat=True)) == ["kept"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_outside_a_transaction_keeps_each_statement_whole():
+    rows = [(f"Author {i}", f"author {i}") for i in range(10)] + [("Again", "author 7")]
+    with pytest.raises(IntegrityError):
+        load_rows(Author._meta.db_table, COLUMNS, rows)
+    assert not Author.objects.exists()
