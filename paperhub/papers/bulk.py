@@ -111,7 +111,8 @@ def _staged(table: str, columns: Sequence[str], rows: Sequence[Row]) -> str:
 
 
 def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict: Sequence[str]) -> int:
-    """Insert rows, skipping those that would break the unique constraint on `conflict`; how many were inserted."""
+    """Insert rows, skipping those that would break the unique constraint on `conflict`; how many were inserted.
+    (Another constraint broken raises the error, to be caught outside an atomic block around the call: _insert_into.)"""
     if not rows:
         return 0
     if connection.vendor == "postgresql" and connection.in_atomic_block:
@@ -161,11 +162,12 @@ def _all_or_nothing() -> contextlib.AbstractContextManager[Any]:
 
 
 def _insert_into() -> str:
-    """The start of a multi-row INSERT. On SQLite inside a transaction, OR FAIL: a row breaking a constraint still
-    raises the error, but SQLite keeps no statement journal (a copy of each page a statement touches, kept to undo
-    the statement alone: 15-25% of an ingest's author-link inserts), since the rows before it stay. The transaction
-    (or the savepoint that an atomic block around the statement makes) undoes them when the error leaves it, as it
-    always does unless caught inside the block; outside a transaction each statement stays whole (plain INSERT)."""
+    """The start of a multi-row INSERT. On SQLite inside a transaction (the writers here open one, _all_or_nothing),
+    OR FAIL: a row breaking a constraint still raises the error, but SQLite keeps no statement journal (a copy of
+    each page a statement touches, kept to undo the statement alone: 15-25% of an ingest's author-link inserts),
+    since the rows before it stay. The transaction, or the savepoint of an atomic block around the write, undoes them
+    when the error leaves it: so an error of these writes is caught outside an atomic block around them, never
+    inside the block (as Django asks of any database error)."""
     if connection.vendor == "sqlite" and connection.in_atomic_block:
         return "INSERT OR FAIL INTO"
     return "INSERT INTO"
@@ -175,7 +177,7 @@ def insert_returning_ids(table: str, columns: Sequence[str], rows: list[Row], ke
     """Insert rows (skipping conflicts on the unique column `key`) and map every row's key to its id.
 
     Multi-row INSERT ... RETURNING gives the new rows' ids in the same statement; the rare row that was
-    already there (another ingest got to it first) is looked up afterwards.
+    already there (another ingest got to it first) is looked up afterwards. (Errors: as insert_ignore's.)
     """
     if not rows:
         return {}
@@ -193,8 +195,9 @@ def _inserted_ids(table: str, columns: Sequence[str], rows: list[Row], key: str)
     ids: dict[Any, int] = {}
     one = f"({', '.join(['%s'] * len(columns))})"
     pending = rows
+    staged = connection.vendor == "postgresql" and connection.in_atomic_block  # (asked before opening one)
     with _all_or_nothing(), _cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
+        if staged:
             stage = _staged(table, columns, rows)
             cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {stage} "
                            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, id")
@@ -332,7 +335,8 @@ def bulk_writing(interval: float = 0.5) -> Iterator[None]:
 
 def load_rows(table: str, columns: Sequence[str], rows: Sequence[Row], types: Sequence[str] = ()) -> None:
     """Append rows to a table as fast as the database takes them: COPY on PostgreSQL (binary when the columns'
-    PostgreSQL `types` are given: no text escaping of bytes), multi-row INSERTs on SQLite."""
+    PostgreSQL `types` are given: no text escaping of bytes), multi-row INSERTs on SQLite. All or nothing: a row
+    breaking a constraint raises the error, caught outside an atomic block around the call (_insert_into)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             binary = " (FORMAT BINARY)" if types else ""

@@ -4,7 +4,15 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from paperhub.papers import services
-from paperhub.papers.bulk import STATEMENT_ROWS, _statement_chunks, insert_new, load_rows, select_ids, select_rows
+from paperhub.papers.bulk import (
+    STATEMENT_ROWS,
+    _statement_chunks,
+    chunk_size,
+    insert_new,
+    load_rows,
+    select_ids,
+    select_rows,
+)
 from paperhub.papers.models import Author, Paper, PaperAuthor
 from paperhub.papers.services import upsert_papers
 from tests.factories import record
@@ -102,12 +110,14 @@ def test_a_bad_value_is_an_error_not_a_clash():
         upsert_papers([record("2501.00009", version=-1)])  # (a check constraint: versions count from 1)
 
 
+@pytest.mark.parametrize("columns", [2, 40, 600])
 @pytest.mark.parametrize("count", [0, 1, 5, 1023, 1024, 1025, 5000, 12_345])
-def test_multi_row_statements_are_of_a_few_lengths_and_take_every_row_in_order(count):
-    rows = [(i, i) for i in range(count)]
-    sizes = [len(chunk) for chunk in _statement_chunks(rows, 2)]
-    assert [row for chunk in _statement_chunks(rows, 2) for row in chunk] == rows
+def test_multi_row_statements_are_of_a_few_lengths_and_take_every_row_in_order(count, columns):
+    rows = [(i,) * columns for i in range(count)]
+    sizes = [len(chunk) for chunk in _statement_chunks(rows, columns)]
+    assert [row for chunk in _statement_chunks(rows, columns) for row in chunk] == rows
     assert all(size & (size - 1) == 0 and size <= STATEMENT_ROWS for size in sizes)  # powers of two
+    assert all(size <= chunk_size(columns) for size in sizes)  # within the database's limit on parameters
     assert sizes == sorted(sizes, reverse=True)
     rest = [size for size in sizes if size != sizes[0]]
     assert len(set(rest)) == len(rest)  # after the longest ones, one statement of each shorter length at most
@@ -117,7 +127,8 @@ def test_a_load_that_breaks_a_constraint_midway_leaves_none_of_its_rows():
     """A row of a multi-row statement breaking a constraint: the error is raised, and the rows before it, in the
     same statement, are undone with the atomic block the error leaves (SQLite writes them OR FAIL, keeping no
     statement journal)."""
-    rows = [(f"Author {i}", f"author {i}") for i in range(3000)] + [("Again", "author 7")]
+    rows = [(f"Author {i}", f"author {i}") for i in range(3000)]
+    rows[1000] = ("Again", "author 7")  # in the first statement (1,024 rows), a thousand rows in
     with transaction.atomic():
         Author.objects.create(name="Kept", key="kept")
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -129,7 +140,7 @@ def test_a_load_that_breaks_a_constraint_midway_leaves_none_of_its_rows():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_load_outside_a_transaction_keeps_each_statement_whole():
+def test_a_load_outside_a_transaction_is_all_or_nothing():
     rows = [(f"Author {i}", f"author {i}") for i in range(10)] + [("Again", "author 7")]
     with pytest.raises(IntegrityError):
         load_rows(Author._meta.db_table, COLUMNS, rows)
