@@ -127,15 +127,19 @@ def insert_ignore(table: str, columns: Sequence[str], rows: list[Row], conflict:
 def _insert_values(table: str, columns: Sequence[str], rows: Sequence[Row], tail: str = "") -> int:
     """INSERT rows as multi-row VALUES statements (ending with `tail`); how many were inserted. On SQLite this takes
     rows about twice as fast as executemany, which runs the statement once per row."""
-    one = f"({', '.join(['%s'] * len(columns))})"
     inserted = 0
     with _all_or_nothing(), _cursor() as cursor:
+        head = _insert_into()
         for chunk in _statement_chunks(rows, len(columns)):
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(f"{_insert_into()} {table} ({', '.join(columns)}) VALUES {values}{tail}",
-                           list(chain.from_iterable(chunk)))
+            cursor.execute(_values_sql(head, table, columns, len(chunk), tail), list(chain.from_iterable(chunk)))
             inserted += max(0, int(cursor.rowcount))
     return inserted
+
+
+def _values_sql(head: str, table: str, columns: Sequence[str], rows: int, tail: str = "") -> str:
+    """A multi-row INSERT's text: `head` ("INSERT INTO", _insert_into), `rows` rows of placeholders, then `tail`."""
+    one = f"({', '.join(['%s'] * len(columns))})"
+    return f"{head} {table} ({', '.join(columns)}) VALUES {', '.join([one] * rows)}{tail}"
 
 
 #: The most rows one multi-row statement takes (fewer where the database's limit on parameters says so).
@@ -193,7 +197,6 @@ def _inserted_ids(table: str, columns: Sequence[str], rows: list[Row], key: str)
     """Insert rows, skipping conflicts on `key`, in statements that return the inserted rows' ids; map their keys
     to those ids."""
     ids: dict[Any, int] = {}
-    one = f"({', '.join(['%s'] * len(columns))})"
     pending = rows
     staged = connection.vendor == "postgresql" and connection.in_atomic_block  # (asked before opening one)
     with _all_or_nothing(), _cursor() as cursor:
@@ -203,12 +206,9 @@ def _inserted_ids(table: str, columns: Sequence[str], rows: list[Row], key: str)
                            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, id")
             ids.update(cursor.fetchall())
             pending = []  # (all inserted above)
+        head, tail = _insert_into(), f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}, id"
         for chunk in _statement_chunks(pending, len(columns)):
-            sql = (
-                f"{_insert_into()} {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, id"
-            )
-            cursor.execute(sql, list(chain.from_iterable(chunk)))
+            cursor.execute(_values_sql(head, table, columns, len(chunk), tail), list(chain.from_iterable(chunk)))
             ids.update(cursor.fetchall())
     return ids
 
