@@ -24,6 +24,8 @@ MAX_CATEGORIES = 100
 # controls; lone surrogates (JSON's "\ud800" decodes to one; UTF-8 cannot store it); U+FFFE and U+FFFF.
 # XML 1.0 forbids most of them: one in a title would break every feed that shows it.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The printable ASCII characters, which bytes.translate() deletes to leave the others (see printable()).
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 
 
 class RecordError(ValueError):
@@ -62,7 +64,7 @@ class PaperRecord:
                                   self.report_no, self.license, self.code_url, self.project_url,
                                   self.organization)  # in LIMITS' order
         every = (*texts, *self.authors, *self.categories)
-        if not all(map(str.isprintable, every)) and any(map(has_controls, every)):
+        if not printable("".join(every)) and any(map(has_controls, every)):
             texts = tuple(map(strip_controls, texts))
             for name, text in zip(LIMITS, texts, strict=True):
                 object.__setattr__(self, name, text)
@@ -155,9 +157,17 @@ def author_key(name: str) -> str:
     return " ".join(name.casefold().replace(".", ". ").split())
 
 
+def printable(text: str) -> bool:
+    """str.isprintable(), three times quicker on ASCII text (most metadata): isascii() reads a flag, and deleting
+    the printable bytes is a plainer loop than asking the Unicode database about each character."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.isprintable()
+
+
 def has_controls(text: str) -> bool:
     """Whether strip_controls would change the text."""
-    return not text.isprintable() and _CONTROLS.search(text) is not None  # the first test is twice as quick
+    return not printable(text) and _CONTROLS.search(text) is not None  # the first test is twice as quick
 
 
 def strip_controls(text: str) -> str:

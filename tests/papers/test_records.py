@@ -1,13 +1,18 @@
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from paperhub.papers.records import (
     author_key,
     clean_abstract,
     clean_name,
+    has_controls,
     latex_to_unicode,
+    printable,
     split_arxiv_id,
+    strip_controls,
 )
 from tests.factories import record
 
@@ -76,3 +81,14 @@ def test_a_record_crosses_processes_whole():
     back = pickle.loads(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == r
     assert back.author_keys == ("ada lovelace",) and back.found_links.code_url == "https://github.com/ada/engine"
+
+
+@given(st.text(alphabet=st.characters(codec=None, max_codepoint=0x3000) | st.sampled_from("\x00\t\n\x1f\x7f\x85\ufffe")))
+def test_printable_is_str_isprintable(text):
+    assert printable(text) == text.isprintable()
+    assert has_controls(text) == (strip_controls(text) != text)
+
+
+def test_a_control_character_anywhere_in_a_record_is_dropped():
+    r = record(title="Title\x00", abstract="ascii \x1b abstract", authors=("Ada\x7f Lovelace",), comments="é\x85")
+    assert (r.title, r.abstract, r.authors, r.comments) == ("Title", "ascii  abstract", ("Ada Lovelace",), "é")
