@@ -37,12 +37,18 @@ _ESCAPES = (
     ("\\", re.compile(r"\\(?:textasciitilde|string~|~)\{?\}?"), "~"),
     ("http", re.compile(r"(https?):\s+//"),  # "https: //"
      lambda m: m.group(0) if _word_before(m) else f"{m.group(1)}://"),
-    # (each written to match only what it mends: "github.com" matched and written back as it was cost twice as much)
-    ("github", re.compile(r"github(?:\s+\.\s*|\.\s+)(com|io)\b"), r"github.\1"),  # "github. com": a wrapped line
-    ("github", re.compile(r"github\.com/\s+(?=\w)"), "github.com/"),  # "github.com/ owner"
-    ("github", re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)"), r"\1/"),  # "github.com/owner/ repo"
-    ("github", re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)"), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
 )
+#: GitHub addresses broken by a line wrap, each mended after the escapes (each written to match only what it
+#: mends: "github.com" matched and written back as it was cost twice as much).
+_WRAPPED_GITHUB = (
+    (re.compile(r"github(?:\s+\.\s*|\.\s+)(com|io)\b"), r"github.\1"),  # "github. com"
+    (re.compile(r"github\.com/\s+(?=\w)"), "github.com/"),  # "github.com/ owner"
+    (re.compile(r"(github\.com/[\w.-]+)\s*/\s+(?=\w)"), r"\1/"),  # "github.com/owner/ repo"
+    (re.compile(r"(github\.com/[\w.-]*\w-)\s+(?=\w)"), r"\1"),  # "github.com/SAI- Lab/x": hyphen at a wrap
+)
+#: White space where one of those breaks could be (after "github", "github." or in an address's first two parts):
+#: one search, where most texts naming GitHub have none, instead of the four.
+_MAYBE_WRAPPED = re.compile(r"github(?:\.?\s|\.com/(?:[\w.-]+\s*/)?[\w.-]*\s)")
 #: Capitalised schemes and hosts, lowered first so that the patterns need no IGNORECASE (which is 3-10 times
 #: slower: it defeats the regex engine's search for a literal prefix).
 #: (Flat alternatives: a group around the host names would hide the first letters from the engine's quick scan, and
@@ -88,6 +94,9 @@ def _unescape(text: str) -> str:
     text = _CAPITALISED.sub(_lowered, text)
     for first, pattern, replacement in _ESCAPES:
         if first in text:
+            text = pattern.sub(replacement, text)
+    if "github" in text and _MAYBE_WRAPPED.search(text):
+        for pattern, replacement in _WRAPPED_GITHUB:
             text = pattern.sub(replacement, text)
     return text
 
