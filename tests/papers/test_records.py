@@ -92,3 +92,17 @@ def test_printable_is_str_isprintable(text):
 def test_a_control_character_anywhere_in_a_record_is_dropped():
     r = record(title="Title\x00", abstract="ascii \x1b abstract", authors=("Ada\x7f Lovelace",), comments="é\x85")
     assert (r.title, r.abstract, r.authors, r.comments) == ("Title", "ascii  abstract", ("Ada Lovelace",), "é")
+
+
+_NAME_PARTS = st.sampled_from(["Ada", "B.", ".", " ", "  ", "\t", "\n", "de", "x" * 160, "é", "{", "\\", "-"])
+
+
+@given(st.lists(st.lists(_NAME_PARTS, max_size=6).map("".join), max_size=6))
+def test_a_records_authors_are_each_name_cleaned_and_keyed(authors):
+    # (a list of plain ASCII names is cleaned whole: it must come out as each name would on its own)
+    names = [name[:300] for name in map(clean_name, authors) if name]
+    keys = list(map(author_key, names))
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    r = record(authors=tuple(authors))
+    assert r.authors == tuple(name for i, name in enumerate(names) if first[keys[i]] == i)
+    assert r.author_keys == tuple(dict.fromkeys(keys))
