@@ -94,14 +94,16 @@ class PaperRecord:
 
 def _names_and_keys(authors: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Each author's clean_name() (cut at MAX_NAME) and author_key(), names that clean to nothing left out. A list of
-    plain ASCII names (most of them) is worked on whole, joined by NUL (which no name holds once controls are gone):
-    a dozen string operations a paper instead of a dozen a name, and the same names and keys."""
+    plain ASCII names (most of them) is worked on whole, joined by NUL: a dozen string operations a paper instead of
+    a dozen a name, and the same names and keys. (Records strip control characters first, NUL among them; a name
+    that still held one would take the name by name way.)"""
     joined = "\0".join(authors)
-    if joined.isascii() and "\\" not in joined and "{" not in joined:  # then clean_name only collapses white space
+    if joined.isascii() and "\\" not in joined and "{" not in joined and joined.count("\0") == len(authors) - 1:
+        # then clean_name only collapses white space, and author_key lowers (casefold() is lower() on ASCII)
         cleaned = _one_space(joined)
         names = cleaned.split("\0")
         if max(map(len, names)) <= MAX_NAME:
-            keys = _one_space(cleaned.lower().replace(".", ". ")).split("\0")  # author_key, for ASCII
+            keys = _one_space(cleaned.lower().replace(".", ". ")).split("\0")
             if all(names):
                 return names, keys
             return [name for name in names if name], [key for name, key in zip(names, keys, strict=True) if name]

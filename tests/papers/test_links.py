@@ -29,6 +29,10 @@ from paperhub.papers.links import find_links, repository, repository_key
     ("Code will be publicly available at https://github.com/ elakhatibi/CDF-RAG.", "",
      "https://github.com/elakhatibi/CDF-RAG"),
     ("at https://www.github.com/KristinaP09/EB-MVFCM.", "", "https://github.com/KristinaP09/EB-MVFCM"),
+    ("Code: https://github.com/ owner/ repo-x and more.", "", "https://github.com/owner/repo-x"),  # two wraps
+    ("Code: https://github.com/owner / repo.", "", "https://github.com/owner/repo"),
+    ("Code: https://github.com/SAI- Lab/LiveCodec.", "", "https://github.com/SAI-Lab/LiveCodec"),  # a hyphen at a wrap
+    ("Code: GitHub. com/owner/repo", "", "https://github.com/owner/repo"),
     ("the code is available at \\textcolor{red}{https://github.com/yiyscut/VIO-IPNet.git}.", "",
      "https://github.com/yiyscut/VIO-IPNet"),
     ("Code (see https://github.com/a-b/c_d.e).", "", "https://github.com/a-b/c_d.e"),

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperhub.papers.records import (
+    MAX_NAME,
     author_key,
     clean_abstract,
     clean_name,
@@ -94,13 +95,14 @@ def test_a_control_character_anywhere_in_a_record_is_dropped():
     assert (r.title, r.abstract, r.authors, r.comments) == ("Title", "ascii  abstract", ("Ada Lovelace",), "é")
 
 
-_NAME_PARTS = st.sampled_from(["Ada", "B.", ".", " ", "  ", "\t", "\n", "de", "x" * 160, "é", "{", "\\", "-"])
+_NAME_PARTS = st.sampled_from(["Ada", "B.", ".", " ", "  ", "\t", "\n", "\r", "\x00", "\x1c", "de", "x" * 160, "é",
+                               "{", "\\", "-"])
 
 
 @given(st.lists(st.lists(_NAME_PARTS, max_size=6).map("".join), max_size=6))
 def test_a_records_authors_are_each_name_cleaned_and_keyed(authors):
     # (a list of plain ASCII names is cleaned whole: it must come out as each name would on its own)
-    names = [name[:300] for name in map(clean_name, authors) if name]
+    names = [name[:MAX_NAME] for name in map(clean_name, map(strip_controls, authors)) if name]
     keys = list(map(author_key, names))
     first = {key: i for i, key in reversed(list(enumerate(keys)))}
     r = record(authors=tuple(authors))
