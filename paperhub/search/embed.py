@@ -5,9 +5,10 @@ import hashlib
 import logging
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from django.conf import settings
@@ -110,6 +111,12 @@ class TransformerEmbedder:
 
         location = str(bundled_minilm()) if model == BUNDLED else model
         self.device = resolve_device(device)
+        if self.device.startswith("cuda"):
+            import torch
+
+            # TensorFloat-32 matrix products: 1.5 times the rate on an H200, the vectors the CPU's to a cosine of
+            # 1.000000 (docs/benchmarks.md), so packs embedded there serve CPU hubs as theirs would.
+            torch.backends.cuda.matmul.allow_tf32 = True
         try:
             self.model = SentenceTransformer(location, device=self.device)
         except Exception as exc:  # what a missing or broken model raises varies by library version
@@ -120,16 +127,100 @@ class TransformerEmbedder:
         self.name = model if model == BUNDLED else Path(model).name or model  # as transformer_name()
         dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 0)
+        self.direct = _DirectTokenizer.checked(self.model, max_tokens)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        encoded = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
-                                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        ordered = [texts[i] for i in order]
+        if self.direct is not None:
+            encoded = self.direct.embed(self.model, ordered, self.batch_size)
+        else:
+            encoded = self.model.encode(ordered, batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
         vectors = np.empty_like(encoded)
         vectors[order] = encoded
         return _normalise(vectors)
+
+
+#: Texts a model's direct tokenizer is checked on at load: short, accented, upper case, past any token limit.
+_PROBES = ("Graph neural networks", "Éléments de théorie: ÜBER große Modelle, naïve Bayes & co.",
+           "A long abstract about attention, transformers and protein folding. " * 60)
+
+
+class _DirectTokenizer:
+    """A model's own (Rust) tokenizer, called directly, set to truncate and pad as sentence-transformers does. Its
+    wrapper turns every token id into a Python object and back (transformers' `flatten`): on an H200 that capped the
+    bundled MiniLM at ~2,000 papers/s, the GPU mostly idle (docs/benchmarks.md). Used only where, at load, it gives
+    the model the same input as sentence-transformers' own encode and the same vectors on _PROBES."""
+
+    #: What each input a model takes is called on a tokenizers.Encoding.
+    FIELDS = {"input_ids": "ids", "token_type_ids": "type_ids", "attention_mask": "attention_mask"}
+
+    def __init__(self, tokenizer: Any, inputs: list[str], max_tokens: int) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+        self.tokenizer.enable_truncation(max_length=max_tokens,
+                                         direction=getattr(tokenizer, "truncation_side", "right"))
+        self.tokenizer.enable_padding(pad_id=tokenizer.pad_token_id, pad_token=tokenizer.pad_token,
+                                      direction=getattr(tokenizer, "padding_side", "right"))
+        self.inputs = inputs
+
+    @classmethod
+    def checked(cls, model: Any, max_tokens: int) -> "_DirectTokenizer | None":
+        """The direct tokenizer of a plain text model (no prompts) with a Rust tokenizer, if it agrees with
+        sentence-transformers on _PROBES; else None, and the model's own encode is used."""
+        tokenizer = getattr(model, "tokenizer", None)
+        inputs = list(getattr(tokenizer, "model_input_names", []))
+        if (getattr(tokenizer, "backend_tokenizer", None) is None or getattr(tokenizer, "pad_token", None) is None
+                or not inputs or not set(inputs) <= set(cls.FIELDS) or any(getattr(model, "prompts", {}).values())
+                or getattr(model, "default_prompt_name", None)):
+            return None
+        try:
+            direct = cls(tokenizer, inputs, max_tokens)
+            theirs = model.encode(list(_PROBES), normalize_embeddings=True, convert_to_numpy=True,
+                                  show_progress_bar=False)
+            ours = direct.embed(model, list(_PROBES), len(_PROBES))
+        except Exception as exc:  # noqa: BLE001 (any failure means: use the model's own encode)
+            log.info("direct tokenizer not used for %s: %s", type(model).__name__, exc)
+            return None
+        return direct if ours.shape == theirs.shape and np.abs(ours - theirs).max() < 1e-4 else None
+
+    def embed(self, model: Any, texts: list[str], batch_size: int) -> np.ndarray:
+        """Unit vectors of `texts` (best given longest first: each batch is padded to its longest). Each batch is
+        tokenized in a thread while the model runs on the one before (the Rust tokenizer lets go of the GIL)."""
+        pin = model.device.type == "cuda"  # (pinned host memory: the copy to the GPU overlaps the model's work)
+        if len(texts) <= batch_size:  # one batch (a search's query, say): nothing to overlap
+            return self._run(model, self._features(texts, pin))
+        batches = []
+        with ThreadPoolExecutor(1, thread_name_prefix="tokenize") as pool:
+            pending = pool.submit(self._features, texts[:batch_size], pin)
+            for start in range(0, len(texts), batch_size):
+                features = pending.result()
+                if start + batch_size < len(texts):
+                    pending = pool.submit(self._features, texts[start + batch_size:start + 2 * batch_size], pin)
+                batches.append(self._run(model, features))
+        return np.concatenate(batches)
+
+    @staticmethod
+    def _run(model: Any, features: dict[str, Any]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            embedded = model({name: tensor.to(model.device, non_blocking=True)
+                              for name, tensor in features.items()})["sentence_embedding"]
+            return torch.nn.functional.normalize(embedded.float(), dim=1).cpu().numpy()
+
+    def _features(self, texts: list[str], pin: bool) -> dict[str, Any]:
+        import torch
+
+        encodings = self.tokenizer.encode_batch(texts)
+        features = {name: torch.from_numpy(np.array([getattr(e, self.FIELDS[name]) for e in encodings],
+                                                     dtype=np.int64))
+                    for name in self.inputs}
+        return {name: tensor.pin_memory() for name, tensor in features.items()} if pin else features
 
 
 #: Beside a static model: the projection of its teacher's vectors into its space, and the teacher's name.

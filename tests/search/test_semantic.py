@@ -45,6 +45,22 @@ def test_longest_first_batching_keeps_input_order(minilm):
     assert np.allclose(together, alone, atol=1e-3)
 
 
+def test_direct_tokenizer_gives_the_models_own_vectors(minilm):
+    texts = ["Graph Neural Networks", "Zürich: naïve Bayes über alles", "attention is all you need " * 100, "x"]
+    assert minilm.direct is not None
+    ours = minilm.encode(texts)
+    theirs = minilm.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert np.allclose(minilm.direct.embed(minilm.model, texts, 3), minilm.direct.embed(minilm.model, texts, 1),
+                       atol=1e-5)  # batches of any size, the last one short
+
+
+def test_a_direct_tokenizer_that_disagrees_is_not_used(minilm):
+    # truncating at 16 tokens where the model reads 256: the long probe comes out different
+    assert embed._DirectTokenizer.checked(minilm.model, max_tokens=16) is None
+    assert embed._DirectTokenizer.checked(minilm.model, max_tokens=minilm.max_tokens) is not None
+
+
 def test_semantic_search_finds_meaning_not_words(embedded):
     results = search("predicting chemical properties of compounds", mode="semantic")
     assert results.hits[0].uid == "2501.00005"
