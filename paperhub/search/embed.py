@@ -111,16 +111,17 @@ class TransformerEmbedder:
 
         location = str(bundled_minilm()) if model == BUNDLED else model
         self.device = resolve_device(device)
+        try:
+            self.model = SentenceTransformer(location, device=self.device)
+        except Exception as exc:  # what a missing or broken model raises varies by library version
+            raise ModelError(f"cannot load sentence-transformers model {model!r} on {self.device}: {exc}") from exc
+        self.model.eval()
         if self.device.startswith("cuda"):
             import torch
 
             # TensorFloat-32 matrix products: 1.5 times the rate on an H200, the vectors the CPU's to a cosine of
             # 1.000000 (docs/benchmarks.md), so packs embedded there serve CPU hubs as theirs would.
             torch.backends.cuda.matmul.allow_tf32 = True
-        try:
-            self.model = SentenceTransformer(location, device=self.device)
-        except Exception as exc:  # what a missing or broken model raises varies by library version
-            raise ModelError(f"cannot load sentence-transformers model {model!r} on {self.device}: {exc}") from exc
         self.model.max_seq_length = max_tokens
         self.max_tokens = max_tokens
         self.batch_size = batch_for(self.device, batch_size)
@@ -144,16 +145,23 @@ class TransformerEmbedder:
         return _normalise(vectors)
 
 
-#: Texts a model's direct tokenizer is checked on at load: short, accented, upper case, past any token limit.
-_PROBES = ("Graph neural networks", "Éléments de théorie: ÜBER große Modelle, naïve Bayes & co.",
-           "A long abstract about attention, transformers and protein folding. " * 60)
+#: The sentence of the long text a model's direct tokenizer is checked on at load (repeated past the token limit).
+_LONG_PROBE = "A long abstract about attention, transformers and protein folding. "
+
+
+def _probes(tokenizer: Any, max_tokens: int) -> list[str]:
+    """Texts to check a direct tokenizer on: short, accented and upper case, a special token, past the limit."""
+    special = getattr(tokenizer, "sep_token", None) or ""
+    return ["Graph neural networks", "Éléments de théorie: ÜBER große Modelle, naïve Bayes & co.",
+            f"Before {special} after", _LONG_PROBE * (max_tokens // 4 + 1)]
 
 
 class _DirectTokenizer:
-    """A model's own (Rust) tokenizer, called directly, set to truncate and pad as sentence-transformers does. Its
-    wrapper turns every token id into a Python object and back (transformers' `flatten`): on an H200 that capped the
-    bundled MiniLM at ~2,000 papers/s, the GPU mostly idle (docs/benchmarks.md). Used only where, at load, it gives
-    the model the same input as sentence-transformers' own encode and the same vectors on _PROBES."""
+    """A model's own (Rust) tokenizer, called directly, set to truncate and pad as sentence-transformers does.
+
+    sentence-transformers tokenizes through transformers' wrapper, which turns every token id into a Python object
+    and back (its `flatten`): on an H200 that held the bundled MiniLM to ~2,000 papers/s, the GPU mostly idle
+    (docs/benchmarks.md). Used only where, at load, it gives the same vectors as the model's own encode."""
 
     #: What each input a model takes is called on a tokenizers.Encoding.
     FIELDS = {"input_ids": "ids", "token_type_ids": "type_ids", "attention_mask": "attention_mask"}
@@ -162,38 +170,44 @@ class _DirectTokenizer:
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+        # (what transformers sets on every call, and a copy does not keep)
+        self.tokenizer.encode_special_tokens = bool(getattr(tokenizer, "split_special_tokens", False))
         self.tokenizer.enable_truncation(max_length=max_tokens,
                                          direction=getattr(tokenizer, "truncation_side", "right"))
         self.tokenizer.enable_padding(pad_id=tokenizer.pad_token_id, pad_token=tokenizer.pad_token,
+                                      pad_type_id=getattr(tokenizer, "pad_token_type_id", 0),
                                       direction=getattr(tokenizer, "padding_side", "right"))
         self.inputs = inputs
 
     @classmethod
     def checked(cls, model: Any, max_tokens: int) -> "_DirectTokenizer | None":
-        """The direct tokenizer of a plain text model (no prompts) with a Rust tokenizer, if it agrees with
-        sentence-transformers on _PROBES; else None, and the model's own encode is used."""
+        """The direct tokenizer of a text model without prompts, if it agrees with the model's own encode."""
         tokenizer = getattr(model, "tokenizer", None)
         inputs = list(getattr(tokenizer, "model_input_names", []))
         if (getattr(tokenizer, "backend_tokenizer", None) is None or getattr(tokenizer, "pad_token", None) is None
                 or not inputs or not set(inputs) <= set(cls.FIELDS) or any(getattr(model, "prompts", {}).values())
                 or getattr(model, "default_prompt_name", None)):
             return None
+        probes = _probes(tokenizer, max_tokens)
+        try:  # (a model that cannot embed these at all is broken, and says so at load rather than at a long abstract)
+            theirs = model.encode(probes, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        except Exception as exc:
+            raise ModelError(f"the model cannot embed a text of {max_tokens} tokens: {exc}") from exc
         try:
             direct = cls(tokenizer, inputs, max_tokens)
-            theirs = model.encode(list(_PROBES), normalize_embeddings=True, convert_to_numpy=True,
-                                  show_progress_bar=False)
-            ours = direct.embed(model, list(_PROBES), len(_PROBES))
-        except Exception as exc:  # noqa: BLE001 (any failure means: use the model's own encode)
+            ours = direct.embed(model, probes, len(probes))
+        except Exception as exc:  # any failure of the direct path: the model's own encode is used
             log.info("direct tokenizer not used for %s: %s", type(model).__name__, exc)
             return None
         return direct if ours.shape == theirs.shape and np.abs(ours - theirs).max() < 1e-4 else None
 
     def embed(self, model: Any, texts: list[str], batch_size: int) -> np.ndarray:
-        """Unit vectors of `texts` (best given longest first: each batch is padded to its longest). Each batch is
-        tokenized in a thread while the model runs on the one before (the Rust tokenizer lets go of the GIL)."""
-        pin = model.device.type == "cuda"  # (pinned host memory: the copy to the GPU overlaps the model's work)
+        """Unit vectors of `texts`, best given longest first (each batch is padded to its longest)."""
         if len(texts) <= batch_size:  # one batch (a search's query, say): nothing to overlap
-            return self._run(model, self._features(texts, pin))
+            return self._run(model, self._features(texts, pin=False))
+        # Each batch is tokenized in a thread while the model runs on the one before (the Rust tokenizer lets go of
+        # the GIL); on a GPU from pinned host memory, so that the copy to the device overlaps the model's work too.
+        pin = model.device.type == "cuda"
         batches = []
         with ThreadPoolExecutor(1, thread_name_prefix="tokenize") as pool:
             pending = pool.submit(self._features, texts[:batch_size], pin)

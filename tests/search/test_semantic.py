@@ -46,7 +46,8 @@ def test_longest_first_batching_keeps_input_order(minilm):
 
 
 def test_direct_tokenizer_gives_the_models_own_vectors(minilm):
-    texts = ["Graph Neural Networks", "Zürich: naïve Bayes über alles", "attention is all you need " * 100, "x"]
+    texts = ["Graph Neural Networks", "Zürich: naïve Bayes über alles", "attention is all you need " * 100, "x",
+             "a [SEP] b [CLS]", ""]
     assert minilm.direct is not None
     ours = minilm.encode(texts)
     theirs = minilm.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
@@ -59,6 +60,15 @@ def test_a_direct_tokenizer_that_disagrees_is_not_used(minilm):
     # truncating at 16 tokens where the model reads 256: the long probe comes out different
     assert embed._DirectTokenizer.checked(minilm.model, max_tokens=16) is None
     assert embed._DirectTokenizer.checked(minilm.model, max_tokens=minilm.max_tokens) is not None
+
+
+def test_a_model_that_cannot_embed_its_token_limit_fails_at_load(minilm):
+    minilm.model.max_seq_length = 600  # past MiniLM's 512 positions: a long abstract would fail at its first batch
+    try:
+        with pytest.raises(embed.ModelError, match="cannot embed a text of 600 tokens"):
+            embed._DirectTokenizer.checked(minilm.model, max_tokens=600)
+    finally:
+        minilm.model.max_seq_length = minilm.max_tokens
 
 
 def test_semantic_search_finds_meaning_not_words(embedded):
