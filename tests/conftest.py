@@ -188,15 +188,28 @@ class Hub:
         self.run("ingest", "snapshot", str(write_snapshot(self.root / name, objects)))
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    """A migrated hub in tmp_path, run as a user runs it."""
-    instance = Hub(tmp_path)
+@contextmanager
+def _migrated_hub(root: Path) -> Iterator[Hub]:
+    instance = Hub(root)
     try:
         instance.run("migrate", "-v0")
         yield instance
     finally:
         instance.close()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    """A migrated hub in tmp_path, run as a user runs it."""
+    with _migrated_hub(tmp_path) as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def module_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """A migrated hub that a module's tests share: for tests that only read what a fixture put in it."""
+    with _migrated_hub(tmp_path_factory.mktemp("hub")) as instance:
+        yield instance
 
 
 @pytest.fixture

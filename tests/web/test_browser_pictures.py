@@ -39,9 +39,11 @@ for n in range(12):  # upvotes arriving over twelve days
 """
 
 
-@pytest.fixture
-def pictures(hub) -> Iterator[str]:
-    """180 papers in three topics over nine weeks, upvotes on one, clustered vectors, a map built; served."""
+@pytest.fixture(scope="module")
+def pictures(module_hub) -> Iterator[str]:
+    """180 papers in three topics over nine weeks, upvotes on one, clustered vectors, a map built; served to both
+    tests here, which only read (building it takes most of a minute)."""
+    hub = module_hub
     records = []
     for t, (code, shapes) in enumerate(TOPICS.items()):
         for i in range(60):
