@@ -31,6 +31,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv" / "recent-2025-2026.jsonl.xz"
 
 
+def snapshot_texts(file: Path, count: int) -> list[str]:
+    """What a hub embeds ("title. abstract") for the first `count` good records of a snapshot file."""
+    from paperhub.ingest.snapshot import read_snapshot
+    from paperhub.papers.records import PaperRecord
+    from paperhub.search.embed import paper_text
+
+    texts: list[str] = []
+    for record in read_snapshot(file):
+        if len(texts) >= count:
+            break
+        if isinstance(record, PaperRecord):
+            texts.append(paper_text(record.title, record.abstract))
+    return texts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--papers", type=int, default=480)
@@ -52,16 +67,9 @@ def main() -> None:
     import numpy as np
     from django.conf import settings
 
-    from paperhub.ingest.snapshot import read_snapshot
-    from paperhub.papers.records import PaperRecord
     from paperhub.search import embed
 
-    texts = []
-    for record in read_snapshot(args.file):
-        if isinstance(record, PaperRecord):
-            texts.append(embed.paper_text(record.title, record.abstract))
-        if len(texts) >= args.papers:
-            break
+    texts = snapshot_texts(args.file, args.papers)
     pipeline = embed.TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, settings.PAPERHUB_EMBED_MAX_TOKENS)
     pipeline.encode(texts[:8])  # warm-up for both: same model object
 

@@ -5,18 +5,18 @@ another device's: what PAPERHUB_EMBED_DEVICE and PAPERHUB_EMBED_BATCH's defaults
     python -m bench.embed_device --device cpu --texts 1000 --batches 32 --save-reference cpu.npy
     python -m bench.embed_device --device auto --batches 64,128,256,512,1024 --reference cpu.npy --json
 
-Embeds "title. abstract" of the first --texts papers of a snapshot file (default: ../shared's recent file) with
-paperhub.search.embed.TransformerEmbedder, the class a hub embeds with (the bundled MiniLM, its weights checked by
-sha256, 256 tokens, longest-first batches), once per batch size after a warm-up pass, and prints papers/s for each.
-`load_s` is the model's load on the device, checksum included. --save-reference writes the vectors of the texts
-(say on a CPU); --reference compares the first of this device's vectors with them (smallest and mean cosine: a
-vector pack made on a GPU is imported by hubs that embed on CPUs). Needs no database: only torch,
-sentence-transformers and Django installed, so it runs on a GPU machine that has nothing else of the hub's.
+Embeds "title. abstract" of the first --texts papers of a snapshot file as a hub parses them (default: ../shared's
+recent file) with paperhub.search.embed.TransformerEmbedder, the class a hub embeds with (the bundled MiniLM, its
+weights checked by sha256, 256 tokens, longest-first batches), once per batch size after a warm-up pass, and prints
+papers/s for each. `load_s` is the model's load on the device, checksum included. --save-reference writes the
+vectors of the texts (say on a CPU); --reference compares the first of this device's vectors with them (smallest
+and mean cosine: a vector pack made on a GPU is imported by hubs that embed on CPUs). Needs no database: only
+torch, sentence-transformers, Django and msgspec installed, so it runs on a GPU machine with little else of the
+hub's.
 """
 
 import argparse
 import json
-import lzma
 import os
 import sys
 import time
@@ -24,25 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from paperhub.search.embed import TransformerEmbedder, batch_for, paper_text, resolve_device
+from bench.embed import snapshot_texts
+from paperhub.search.embed import TransformerEmbedder, batch_for, resolve_device
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "arxiv" / "recent-2025-2026.jsonl.xz"
-
-
-def texts_of(file: Path, count: int) -> list[str]:
-    """What a hub embeds for the first `count` papers of a snapshot file (white space collapsed, as records do)."""
-    texts: list[str] = []
-    with (lzma.open(file, "rt", encoding="utf-8") if file.suffix == ".xz" else file.open(encoding="utf-8")) as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            paper = json.loads(line)
-            texts.append(paper_text(" ".join(paper["title"].split()), " ".join(paper.get("abstract", "").split())))
-            if len(texts) >= count:
-                break
-    return texts
 
 
 def papers_per_s(embedder: TransformerEmbedder, texts: list[str], batch: int) -> float:
@@ -59,7 +46,7 @@ def run(file: Path, count: int, device: str, batches: list[int], reference: Path
     """Load the model on `device`, time it at each batch size and compare with the reference vectors."""
     import torch
 
-    texts = texts_of(file, count)
+    texts = snapshot_texts(file, count)
     resolved = resolve_device(device)
     started = time.perf_counter()
     embedder = TransformerEmbedder(device=resolved)
