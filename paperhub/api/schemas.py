@@ -274,6 +274,7 @@ class VolumeQuery(Schema):
     until: dt.date | None = None
     cat: str = Field("", max_length=200)
     author: str = Field("", max_length=300)
+    code: bool = Field(False, description="only papers that link to their code (as has:code in q)")
 
 
 class SubmitIn(Schema):

@@ -99,7 +99,3 @@ def repository_stars(papers: Sequence[Paper]) -> dict[int, int]:
     stars = {name: count for name, count in rows.values_list("full_name", "stars") if count is not None}
     return {paper_id: stars[key] for paper_id, key in keys.items() if key in stars}
 
-
-def with_code(paper_ids: Sequence[int]) -> set[int]:
-    """Those of `paper_ids` whose paper links to its code."""
-    return set(Paper.objects.filter(pk__in=paper_ids).exclude(code_url="").values_list("id", flat=True))

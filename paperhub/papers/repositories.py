@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from paperhub.papers.bulk import insert_ignore
+from paperhub.papers.changes import next_stamp
 from paperhub.papers.links import find_links, repository_key
 from paperhub.papers.models import CodeRepository, HarvestCheckpoint, Paper
 
@@ -34,11 +35,15 @@ class Backfill:
 
 def _fill_batch(papers: list[Paper], done: Backfill) -> None:
     code_urls = []
+    stamp = None
     for paper in papers:
         found = find_links(paper.abstract, paper.comments)
-        updates = {name: getattr(found, name) for name in ("code_url", "project_url")
-                   if not getattr(paper, name) and getattr(found, name)}
-        if updates:  # no new change stamp: the search indexes hold neither link
+        updates: dict[str, object] = {name: getattr(found, name) for name in ("code_url", "project_url")
+                                      if not getattr(paper, name) and getattr(found, name)}
+        if "code_url" in updates:  # a new change stamp: the keyword index holds whether a paper has code
+            stamp = stamp or next_stamp()
+            updates["changed_at"] = stamp
+        if updates:
             Paper.objects.filter(pk=paper.pk).update(**updates)
         done.code += "code_url" in updates
         done.project += "project_url" in updates

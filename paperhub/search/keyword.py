@@ -31,6 +31,7 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("categories", stored=True, tokenizer_name="raw")
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("code", stored=False, indexed=True)  # 1: the paper links to its code
     return builder.build()
 
 
@@ -54,6 +55,7 @@ class IndexedPaper:
     categories: tuple[str, ...]
     day: int  # YYYYMMDD of first publication, 0 when unknown
     upvotes: int = 0
+    has_code: bool = False
 
     @classmethod
     def from_stored(cls, doc: dict[str, Any]) -> "IndexedPaper":
@@ -93,6 +95,7 @@ def document(paper: IndexedPaper) -> tantivy.Document:
         doc.add_text("categories", code)
     doc.add_integer("day", paper.day)
     doc.add_integer("upvotes", paper.upvotes)
+    doc.add_unsigned("code", int(paper.has_code))
     return doc
 
 
@@ -156,6 +159,8 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
     author_filters = [q for q in map(_author, filters.authors) if q is not None]
     if author_filters:
         must.append((tantivy.Occur.Must, _any(author_filters)))
+    if filters.has_code or parsed.has_code:
+        must.append((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "code", 1)))
     if filters.since or filters.until:
         must.append((tantivy.Occur.Must, tantivy.Query.range_query(
             SCHEMA, "day", tantivy.FieldType.Integer,
@@ -184,10 +189,7 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.
         clause = _text_clause(STEMMED.analyze(" ".join(words)), text_fields)
         if clause is not None:
             required.append((tantivy.Occur.Must, clause))
-    structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,
-                             not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
-                             not_categories=parsed.not_categories)
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(structural, filters)), *required])
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(parsed.constraints, filters)), *required])
 
 
 def more_like_this(terms: Sequence[tuple[str, float]], title_boost: float = TITLE_BOOST) -> tantivy.Query:
@@ -235,12 +237,9 @@ def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> t
 
 def id_filter(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
     """Which of `ids` pass the query's required parts and exclusions (for filtering semantic hits)."""
-    structural = ParsedQuery(authors=parsed.authors, categories=parsed.categories, not_terms=parsed.not_terms,
-                             not_phrases=parsed.not_phrases, not_authors=parsed.not_authors,
-                             not_categories=parsed.not_categories)
     return tantivy.Query.boolean_query([
         (tantivy.Occur.Must, with_ids(ids)),
-        (tantivy.Occur.Must, build_query(structural, filters)),
+        (tantivy.Occur.Must, build_query(parsed.constraints, filters)),
     ])
 
 

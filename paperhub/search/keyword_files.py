@@ -72,13 +72,13 @@ def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword.IndexedPaper]:
             id=p["id"], uid=p["uid"], title=p["title"], abstract=p["abstract"],
             authors=tuple(authors.get(p["id"], ())), categories=tuple(categories.get(p["id"], ())),
             day=keyword.day_number(p["published"].date() if p["published"] else None),
-            upvotes=p.get("upvotes", 0),
+            upvotes=p.get("upvotes", 0), has_code=bool(p.get("code_url")),
         )
         for p in papers
     ]
 
 
-_FIELDS = ("id", "uid", "title", "abstract", "published", "upvotes", "changed_at")
+_FIELDS = ("id", "uid", "title", "abstract", "published", "upvotes", "code_url", "changed_at")
 
 
 def _changed_since(changed_at: str | None, last_id: int, batch: int) -> Iterator[list[dict[str, Any]]]:

@@ -10,7 +10,6 @@ from typing import Any, Literal
 import numpy as np
 from django.utils.safestring import SafeString
 
-from paperhub.papers.queries import with_code
 from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related
 from paperhub.search.indexing import STATIC, vector_name
@@ -27,9 +26,6 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
 WEIGHTS_STATIC = {"keyword": 0.5, "static": 0.5}
 CANDIDATES = 100
-#: With "has code", how many more candidates are drawn than the page needs (about 1 paper in 7 has code), and
-#: the most that are checked in the database.
-CODE_DEPTH, CODE_MAX = 8, 2000
 
 
 @dataclass
@@ -94,8 +90,7 @@ def _encode_query(model_name: str, kind: str, text: str) -> np.ndarray:
 def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
               index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
     vec_index = vector_index(vector_name(kind))
-    constrained = bool(parsed.authors or parsed.categories or parsed.not_terms or parsed.not_phrases
-                       or parsed.not_authors or parsed.not_categories or filters != NO_FILTERS)
+    constrained = parsed.constraints != ParsedQuery() or filters != NO_FILTERS
     hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
     if constrained and hits and index is not None:
         allowed = {i for i, _ in index.ids(keyword.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
@@ -141,14 +136,11 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
     if parsed.is_empty and not parsed.text:
         order_by = order_by or "day"
-    has_code = filters.has_code or parsed.has_code
     if order_by or mode == "keyword" or not parsed.text:
-        if has_code:
-            return _listed_with_code(index, parsed, filters, order_by, limit, offset)
         total, found = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
-    depth = max(CANDIDATES, offset + limit) * (CODE_DEPTH if has_code else 1)
+    depth = max(CANDIDATES, offset + limit)
     models = _semantic_models()
     lists: dict[str, list[tuple[int, float]]] = {}
     if mode == "hybrid":
@@ -156,33 +148,10 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     for kind in models:
         lists[kind] = _semantic(kind, parsed, filters, depth, index)
     fused, ranks = fuse(lists, parsed, filters, index, models)
-    if has_code:
-        fused = _only_with_code(fused)
     # Counting every keyword match would cost as much again as ranking them (10 ms at 1M papers), so a
     # hybrid search reports the candidates it ranked; keyword mode and the sorted listings count exactly.
     page = fused[offset:offset + limit]
     return Results(_hits(index, page, parsed, ranks), len(fused), parsed, models)
-
-
-def _only_with_code(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The ranked papers that link to their code, in order: the database says which (the keyword index does not
-    hold links), one query over the candidates."""
-    ranked = ranked[:CODE_MAX]
-    keep = with_code([i for i, _ in ranked])
-    return [(i, score) for i, score in ranked if i in keep]
-
-
-def _listed_with_code(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, order_by: str | None,
-                      limit: int, offset: int) -> Results:
-    """A sorted or keyword-only listing of papers with code: the first matches drawn deep enough for the page,
-    those with code kept; the total counts among those drawn."""
-    depth = min(CODE_MAX, max(CANDIDATES, offset + limit) * CODE_DEPTH)
-    _, found = index.search(keyword.build_query(parsed, filters), depth, 0, order_by=order_by)
-    keep = with_code([int(doc["id"][0]) for _, doc in found])
-    kept = [(score, doc) for score, doc in found if int(doc["id"][0]) in keep]
-    words = parsed.highlight_words
-    return Results([_hit(doc, score, words, {}) for score, doc in kept[offset:offset + limit]], len(kept), parsed,
-                   [])
 
 
 Ranks = dict[int, dict[str, int]]

@@ -44,6 +44,13 @@ class ParsedQuery:
         return not (self.terms or self.phrases or self.authors or self.categories)
 
     @property
+    def constraints(self) -> "ParsedQuery":
+        """The required and excluded parts without the scored words: what filters rather than ranks."""
+        return ParsedQuery(authors=self.authors, categories=self.categories, not_terms=self.not_terms,
+                           not_phrases=self.not_phrases, not_authors=self.not_authors,
+                           not_categories=self.not_categories, has_code=self.has_code)
+
+    @property
     def highlight_words(self) -> tuple[str, ...]:
         """The words to mark in titles and snippets."""
         return self.terms + tuple(w for p in self.phrases for w in p)

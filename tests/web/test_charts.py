@@ -8,6 +8,7 @@ import pytest
 from paperhub.community import services
 from paperhub.papers import trends
 from paperhub.papers.models import Paper
+from paperhub.papers.repositories import backfill_links
 from paperhub.papers.services import upsert_papers
 from paperhub.search.queries import months_between, volume_series
 from paperhub.web import charts
@@ -97,6 +98,27 @@ def test_search_volume_counts_papers_with_all_the_words(weekly):
     assert volume("learning protein").total == 0  # every word, not any
     assert volume('"protein folding" cat:q-bio.BM').total == 7
     assert volume("").total == 0
+
+
+def test_has_code_filters_counts_exactly_and_follows_links_found_later(client, weekly):
+    from paperhub.search import Filters, search, update, volume
+
+    assert volume("in-context learning has:code").total == 0  # no paper links to code yet
+    found_later = ["2611.00001", "2611.00003", "2611.00004"]  # two of them hold all the words
+    Paper.objects.filter(uid__in=found_later).update(abstract="Code is at https://github.com/owner/repo.")
+    assert backfill_links().code == 3
+    update()  # the links' change stamps bring the papers back to the index
+    assert volume("in-context learning has:code").total == 2 == volume("in-context learning", Filters(has_code=True)).total
+    assert volume("in-context learning").total == 7
+    for mode in ("keyword", "hybrid"):
+        hits = search("learning study has:code", mode=mode).hits
+        assert sorted(h.uid for h in hits) == found_later, mode
+    listing = search("", filters=Filters(has_code=True), sort="newest")
+    assert [h.uid for h in listing.hits] == found_later and listing.total == 3
+    for params in ({"q": "in-context learning has:code"}, {"q": "in-context learning", "code": "1"}):
+        page = client.get("/papers/search", params).content.decode()
+        assert "Papers with code and all of “in-context learning” per month" in page, params
+    assert client.get("/api/search/volume", {"q": "in-context learning", "code": "true"}).json()["total"] == 2
 
 
 def test_pages_show_their_charts(client, weekly):
