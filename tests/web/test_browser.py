@@ -37,9 +37,11 @@ def _recent(arxiv_id: str, days_ago: int, title: str, categories: str = "cs.CL",
                            update_date=when.strftime("%Y-%m-%d"))
 
 
-@pytest.fixture
-def served_hub(hub) -> Iterator[str]:
-    """A hub with a few recent papers in its feeds (a category rule), indexed, served by gunicorn."""
+@pytest.fixture(scope="module")
+def served_hub(module_hub) -> Iterator[str]:
+    """A hub with a few recent papers in its feeds (a category rule), indexed, served by gunicorn: one for the
+    module (a served hub takes 15-20 s to build); each test acts as a user of its own, on papers of its own."""
+    hub = module_hub
     hub.env.update(PAPERHUB_FEED_CATEGORIES="cs.CL", PAPERHUB_SIGNUP_OPEN="true",
                    PAPERHUB_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     hub.ingest("papers.jsonl", [
@@ -196,12 +198,12 @@ def test_reading_works_without_javascript(served_hub):
         browser.close()
 
 
-def test_pages_keep_to_their_content_security_policy(hub, served_hub):
+def test_pages_keep_to_their_content_security_policy(module_hub, served_hub):
     """No page breaks the CSP (issue 16, item 6): no violation in the console, and htmx still upvotes in place."""
     from playwright.sync_api import expect, sync_playwright
 
-    hub.run("shell", "-v0", "-c", "from django.contrib.auth.models import User; "
-                                  "User.objects.create_user('reader', 'r@example.org', 'a-good-long-passphrase')")
+    module_hub.run("shell", "-v0", "-c", "from django.contrib.auth.models import User; "
+                                         "User.objects.create_user('reader', 'r@example.org', 'a-good-long-passphrase')")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=["--no-sandbox"])
         context = browser.new_context(base_url=served_hub, permissions=["clipboard-read", "clipboard-write"])
@@ -218,7 +220,7 @@ def test_pages_keep_to_their_content_security_policy(hub, served_hub):
         page.get_by_label("Username").fill("reader")
         page.get_by_label("Password").fill("a-good-long-passphrase")
         page.get_by_role("button", name="Log in").click()
-        page.goto("/papers/2611.10001")
+        page.goto("/papers/2611.10002")  # (the walk-through upvotes 2611.10001 and counts its votes)
         with page.expect_request(lambda r: "/upvote/" in r.url and r.headers.get("hx-request") == "true"):
             page.locator("main form.vote button").first.click()
         expect(page.locator("main form.vote button").first).to_have_attribute("aria-pressed", "true")
