@@ -57,16 +57,22 @@ def drop_database(url: str) -> None:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def query_one(url: str, sql: str) -> tuple:
-    """One row of a statement run straight on a scratch database (no Django: a benchmark polling it must not
-    take the CPU it measures); () for statements that return nothing."""
+def query_rows(url: str, sql: str) -> list[tuple]:
+    """The rows of a statement run straight on a scratch database (no Django: a benchmark or a test polling it must
+    not take the CPU it measures or waits for); [] for statements that return nothing."""
     if not is_postgres(url):
         import sqlite3
 
         with sqlite3.connect(urlsplit(url).path) as db:
-            return tuple(db.execute(sql).fetchone() or ())
+            return [tuple(row) for row in db.execute(sql).fetchall()]
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
         cursor = db.execute(sql)
-        return tuple(cursor.fetchone() or ()) if cursor.description else ()
+        return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+
+
+def query_one(url: str, sql: str) -> tuple:
+    """The first row of a statement run straight on a scratch database (query_rows); () for none."""
+    rows = query_rows(url, sql)
+    return rows[0] if rows else ()

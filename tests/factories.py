@@ -116,6 +116,32 @@ def fresh_window(seconds: int = 60, room: float = 15.0) -> None:
         time.sleep(left + 0.05)
 
 
+def _json_column(value: Any) -> Any:
+    """A JSON column's value: text from SQLite, already decoded by psycopg."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def queued_tasks(hub: Any, queue: str = "") -> list[dict[str, Any]]:
+    """A hub's tasks in their queue's order, read straight from its database: a `paperhub shell` per poll would
+    take a second of the CPU that the workers a test waits for need."""
+    from testbed.scratch import query_rows
+
+    where = f" WHERE queue_name = '{queue}'" if queue else ""
+    rows = query_rows(hub.database_url, "SELECT status, worker_ids, args_kwargs, return_value, traceback FROM "
+                                        f"django_tasks_database_dbtaskresult{where} ORDER BY priority DESC, run_after, "
+                                        "enqueued_at")
+    return [{"status": status, "workers": _json_column(workers), "args": _json_column(args)["args"],
+             "result": _json_column(result), "error": (error or "")[-300:]}
+            for status, workers, args, result, error in rows]
+
+
+def hub_count(hub: Any, sql: str) -> int:
+    """A count read straight from a hub's database (as queued_tasks)."""
+    from testbed.scratch import query_one
+
+    return int(query_one(hub.database_url, sql)[0])
+
+
 def wait_until(condition: Callable[[], object], seconds: float, what: str, every: float = 0.2) -> None:
     """Poll `condition` until it holds; fail the test naming `what` after `seconds`."""
     deadline = time.monotonic() + seconds

@@ -17,7 +17,7 @@ from paperhub.papers.services import upsert_papers
 from paperhub.search import embed
 from paperhub.search.models import PaperVector
 from paperhub.search.stored import embed_papers
-from tests.factories import record, snapshot_object, wait_until
+from tests.factories import hub_count, queued_tasks, record, snapshot_object, wait_until
 from tests.jobs.test_jobs import _stop
 
 
@@ -159,20 +159,12 @@ def _embed_worker(hub) -> subprocess.Popen:
                             env=hub.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def _query(hub, code: str) -> str:
-    return hub.run("shell", "-v0", "-c", code).stdout.strip()
-
-
-TASKS = ("import json; from django_tasks_db.models import DBTaskResult as T; print(json.dumps([[t.status, t.worker_ids,"
-         " t.args_kwargs['args'][1]] for t in T.objects.filter(queue_name='embed')]))")
-VECTORS = ("from paperhub.search.models import PaperVector as V; from django.db.models import Count;"
-           " print(V.objects.filter(model='minilm').count(),"
-           " V.objects.values('paper_id', 'model').annotate(n=Count('id')).filter(n__gt=1).count())")
+VECTORS = "SELECT count(*) FROM search_papervector WHERE model = 'minilm'"
+DOUBLED = ("SELECT count(*) FROM (SELECT paper_id FROM search_papervector GROUP BY paper_id, model HAVING count(*) > 1)"
+           " AS doubled")
 
 
 def test_embed_workers_share_disjoint_batches_and_a_killed_workers_batch_is_redone(hub):
-    import json
-
     hub.env["PAPERHUB_EMBED_TASK_PAPERS"] = "12"
     words = "structure prediction of folded proteins from sequence with attention over residues and contacts "
     hub.ingest("papers.jsonl", [snapshot_object(f"2503.{i:05d}", title=f"Work {i} on protein folding",
@@ -182,7 +174,7 @@ def test_embed_workers_share_disjoint_batches_and_a_killed_workers_batch_is_redo
     assert "25 batches queued" in queued.stdout
 
     def tasks() -> list:
-        return json.loads(_query(hub, TASKS))
+        return [[t["status"], t["workers"], t["args"][1]] for t in queued_tasks(hub, "embed")]
 
     def claims(worker: subprocess.Popen, status: str) -> list:
         return [t for t in tasks() if t[0] == status and t[1] and t[1][-1].split(":")[1] == str(worker.pid)]
@@ -197,12 +189,12 @@ def test_embed_workers_share_disjoint_batches_and_a_killed_workers_batch_is_redo
         os.killpg(first.pid, signal.SIGKILL)  # mid-batch, most likely: its claim stays RUNNING until noticed
         first.wait()
         orphaned = [t[2] for t in claims(first, "RUNNING")]  # (empty if the batch ended before the kill landed)
-        wait_until(lambda: _query(hub, VECTORS).split()[0] == "300", 240, "every paper's vector")
+        wait_until(lambda: hub_count(hub, VECTORS) == 300, 240, "every paper's vector")
         wait_until(lambda: all(t[0] == "SUCCESSFUL" for t in tasks()), 60, "every batch done")
     finally:
         _stop([w for w in (first, second) if w is not None])
     done = tasks()
-    stored, doubled = map(int, _query(hub, VECTORS).split())
+    stored, doubled = hub_count(hub, VECTORS), hub_count(hub, DOUBLED)
     assert stored == 300 and doubled == 0
     ids = [paper_id for _, _, batch in done for paper_id in batch]
     assert len(ids) == len(set(ids)) == 300  # disjoint batches covering every paper

@@ -16,7 +16,7 @@ from paperhub.jobs.models import ScheduledRun
 from paperhub.management import queue
 from paperhub.papers.models import FeedEntry, Paper
 from tests.conftest import Reply
-from tests.factories import FIXTURES, snapshot_object, wait_until
+from tests.factories import FIXTURES, hub_count, queued_tasks, snapshot_object, wait_until
 
 
 def test_a_lease_has_one_holder_until_it_expires(db):
@@ -99,15 +99,11 @@ def test_tasks_run_only_the_hubs_own_jobs():
 
 
 def _tasks(hub) -> list[dict]:
-    code = ("import json; from django_tasks_db.models import DBTaskResult as T; print(json.dumps([{'status': t.status,"
-            " 'workers': t.worker_ids, 'args': t.args_kwargs['args'][0], 'result': t.return_value,"
-            " 'error': t.traceback[-300:]} for t in T.objects.all()]))")
-    return json.loads(hub.run("shell", "-v0", "-c", code).stdout)
+    return [{**task, "args": task["args"][0]} for task in queued_tasks(hub)]
 
 
 def _papers(hub) -> int:
-    return int(hub.run("shell", "-v0", "-c", "from paperhub.papers.models import Paper; print(Paper.objects.count())")
-               .stdout)
+    return hub_count(hub, "SELECT count(*) FROM papers_paper")
 
 
 def _worker(hub) -> subprocess.Popen:

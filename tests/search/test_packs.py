@@ -13,7 +13,6 @@ from paperhub.papers.models import Paper, SuspendedForeignKey
 from paperhub.papers.services import upsert_papers
 from paperhub.search.models import PaperVector
 from paperhub.search.stored import store_vectors
-from tests.conftest import Hub
 from tests.factories import record, snapshot_object
 
 TOPICS = ["protein folding with diffusion models", "speech recognition for low-resource languages",
@@ -27,17 +26,15 @@ def _papers(start: int, count: int) -> list[dict]:
             for i in range(start, start + count)]
 
 
-@pytest.fixture
-def two_hubs(tmp_path):
-    first, second = Hub(tmp_path / "first"), Hub(tmp_path / "second")
-    try:
-        for hub in (first, second):
-            hub.root.mkdir(exist_ok=True)
-            hub.run("migrate", "-v0")
-        yield first, second
-    finally:
-        first.close()
-        second.close()
+@pytest.fixture(scope="module")
+def exported_pack(module_hub, tmp_path_factory):
+    """MiniLM vectors of 36 papers exported from a hub of their own, and what the export said (shared: embedding
+    them takes most of this module's time)."""
+    module_hub.ingest("a.jsonl", _papers(0, 36))
+    module_hub.run("index", "embed", "--model", "dense")
+    path = tmp_path_factory.mktemp("pack") / "minilm.zip"
+    exported = module_hub.run("vectors", "export", str(path))
+    return path, exported.stdout
 
 
 def _count(hub, model: str = "minilm") -> int:
@@ -45,13 +42,10 @@ def _count(hub, model: str = "minilm") -> int:
     return int(hub.run("shell", "-v0", "-c", code).stdout)
 
 
-def test_a_pack_moves_vectors_to_another_hub_where_search_and_similar_use_them(two_hubs, tmp_path):
-    first, second = two_hubs
-    first.ingest("a.jsonl", _papers(0, 36))
-    first.run("index", "embed", "--model", "dense")
-    pack = tmp_path / "minilm.zip"
-    exported = first.run("vectors", "export", str(pack))
-    assert "36 vectors of the transformer model minilm" in exported.stdout
+def test_a_pack_moves_vectors_to_another_hub_where_search_and_similar_use_them(exported_pack, hub):
+    pack, exported = exported_pack
+    second = hub
+    assert "36 vectors of the transformer model minilm" in exported
     with zipfile.ZipFile(pack) as opened:
         assert sorted(opened.namelist()) == ["pack.json", "uids.txt", "vectors.npy"]
         meta = json.loads(opened.read("pack.json"))
@@ -74,12 +68,9 @@ def test_a_pack_moves_vectors_to_another_hub_where_search_and_similar_use_them(t
     assert any(reason["signal"] == "meaning" for hit in similar["similar"] for reason in hit["reasons"])
 
 
-def test_a_pack_of_another_model_or_a_damaged_file_is_refused(two_hubs, tmp_path):
-    first, second = two_hubs
-    first.ingest("a.jsonl", _papers(0, 4))
-    first.run("index", "embed", "--model", "dense")
-    pack = tmp_path / "minilm.zip"
-    first.run("vectors", "export", str(pack))
+def test_a_pack_of_another_model_or_a_damaged_file_is_refused(exported_pack, hub, tmp_path):
+    pack, _ = exported_pack
+    second = hub
     second.ingest("a.jsonl", _papers(0, 4))
     second.env["PAPERHUB_EMBED_MAX_TOKENS"] = "128"  # the same weights reading less text: other vectors
     refused = second.run("vectors", "import", str(pack), check=False)
