@@ -1,5 +1,6 @@
 """BM25 keyword search with tantivy: the index's schema, its documents, and queries built from ParsedQuery."""
 
+import json
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,17 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
+#: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
+FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
+
+
+def stored_fields(path: Path) -> tuple[str, ...]:
+    """The field names of the index written in `path` (from tantivy's meta.json), () when there is none."""
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return ()
+    return tuple(field["name"] for field in meta.get("schema", []))
 #: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN).
 STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
     .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
@@ -248,12 +260,31 @@ class KeywordIndex:
 
     RELOAD_EVERY = 1.0  # seconds: how stale a searcher may be, so new papers show within seconds
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, older_ok: bool = False) -> None:
+        """Open (or create) the index in `path`. With `older_ok`, an index written before the schema gained its
+        last fields opens too, for reading while its replacement is built (`outdated`; no `has_code` filter)."""
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+        self.fields = FIELDS
+        try:
+            self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+        except ValueError:
+            stored = stored_fields(path)
+            if not (older_ok and stored and FIELDS[:len(stored)] == stored):
+                raise
+            self.index, self.fields = tantivy.Index.open(str(path)), stored
         self._reloaded = time.monotonic()
         self._lock = threading.Lock()
+
+    @property
+    def outdated(self) -> bool:
+        """Written by an older schema: readable, but due for a rebuild."""
+        return self.fields != FIELDS
+
+    @property
+    def has_code(self) -> bool:
+        """Whether the index knows which papers link to their code (an older one does not)."""
+        return "code" in self.fields
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher that sees commits made up to RELOAD_EVERY seconds ago, by any process."""

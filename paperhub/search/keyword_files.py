@@ -33,10 +33,14 @@ def _open_current() -> keyword.KeywordIndex | None:
     if generation is None:
         return None
     try:
-        return keyword.KeywordIndex(served.path(generation))
-    except ValueError as exc:  # written by an older schema: unusable until `paperhub index rebuild`
+        index = keyword.KeywordIndex(served.path(generation), older_ok=True)
+    except ValueError as exc:  # written by a schema this one does not extend: unusable until rebuilt
         log.error("keyword index %s cannot be opened (%s); run `paperhub index rebuild`", generation, exc)
         return None
+    if index.outdated:  # served as it is (without the newer fields' filters) while its replacement is built
+        log.warning("keyword index %s has an older schema: searched as it is until `paperhub index update` (or the "
+                    "index watcher) has rebuilt it", generation)
+    return index
 
 
 #: The keyword index this process searches, opened again when a rebuild switches generations.
@@ -123,7 +127,8 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
 def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     """Bring the served keyword index up to date with the database; builds it first if there is none."""
     generation = generations().current()
-    if generation is None or served.get() is None:  # none yet, or one of an older schema
+    index = served.get()
+    if generation is None or index is None or index.outdated:  # none yet, or one of an older schema
         return rebuild_keyword(progress=progress)
     with derived.lock(LOCK):
         count = _catch_up(generations().path(generation), replace=True, batch=batch, progress=progress)

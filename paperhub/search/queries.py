@@ -98,6 +98,12 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
     return hits[:depth]
 
 
+def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters) -> bool:
+    """A has-code query on an index written before it held links (served while its rebuild runs): no answer rather
+    than a wrong one."""
+    return (filters.has_code or parsed.has_code) and not index.has_code
+
+
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
     return _as_hit(keyword.IndexedPaper.from_stored(doc), score, words, ranks)
@@ -131,7 +137,7 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     parsed = parse(query)
     limit, offset = max(1, min(limit, 100)), max(0, min(offset, 10_000))
     index = keyword_index()
-    if index is None:
+    if index is None or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
     if parsed.is_empty and not parsed.text:
@@ -227,7 +233,7 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     """Papers holding all of a query's words and phrases (and passing its filters), per month or year."""
     parsed = parse(query)
     index = keyword_index()
-    if index is None or parsed.is_empty:
+    if index is None or parsed.is_empty or _code_unknown(index, parsed, filters):
         return Volume("month", [], [])
     return volume_series(index.per_month(keyword.matching_all(parsed, filters)))
 

@@ -100,3 +100,41 @@ def test_an_index_of_an_older_schema_is_rebuilt_by_update(indexed):
     assert search("graph").hits == []  # unusable, but no error
     assert update() == 5  # rebuilt with the current schema
     assert search("graph", mode="keyword").total == 2
+
+
+def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(indexed):
+    """An index of the previous schema (all but the last field) keeps answering, has:code with nothing rather than
+    with papers that have no code, until update() rebuilds it."""
+    import tantivy
+
+    from paperhub.search import keyword, keyword_files, volume
+
+    current = keyword_files.generations()
+    assert keyword.stored_fields(current.path(current.current() or "")) == keyword.FIELDS  # FIELDS is the schema's
+    Paper.objects.filter(uid="2501.00005").update(code_url="https://github.com/x/y")
+    old = keyword_files.generations().path("g-before-code")
+    old.mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in ("uid", "title", "abstract", "authors", "cats", "categories"):
+        builder.add_text_field(name, stored=name != "cats",
+                               tokenizer_name={"title": "en_stem", "abstract": "en_stem", "authors": "default"}
+                               .get(name, "raw"))
+    builder.add_integer_field("day", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
+    schema = builder.build()
+    writer = tantivy.Index(schema, path=str(old)).writer(heap_size=15_000_000, num_threads=1)
+    for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._FIELDS))):
+        fields = {name: values for name, values in keyword.document(paper).to_dict().items() if name != "code"}
+        writer.add_document(tantivy.Document.from_dict(fields, schema))
+    writer.commit()
+    del writer
+    assert keyword.stored_fields(old) == keyword.FIELDS[:-1]
+    keyword_files.generations().serve("g-before-code")
+
+    assert uids(search("graph transformers", mode="keyword")) == ["2501.00005", "2501.00001"]
+    assert search("graph has:code", mode="keyword").total == 0 == search("graph", Filters(has_code=True)).total
+    assert volume("graph has:code").total == 0 and volume("graph").total == 2
+    assert update() == 5  # rebuilt with the current schema
+    assert keyword_files.generations().current() != "g-before-code"
+    assert uids(search("graph has:code", mode="keyword")) == ["2501.00005"]
