@@ -34,21 +34,19 @@ class Backfill:
 
 
 def _fill_batch(papers: list[Paper], done: Backfill) -> None:
-    code_urls = []
-    stamp = None
-    for paper in papers:
-        found = find_links(paper.abstract, paper.comments)
-        updates: dict[str, object] = {name: getattr(found, name) for name in ("code_url", "project_url")
-                                      if not getattr(paper, name) and getattr(found, name)}
-        if "code_url" in updates:  # a new change stamp: the keyword index holds whether a paper has code
-            stamp = stamp or next_stamp()
-            updates["changed_at"] = stamp
+    found = [(paper, find_links(paper.abstract, paper.comments)) for paper in papers]
+    filled = [(paper, {name: getattr(links, name) for name in ("code_url", "project_url")
+                       if not getattr(paper, name) and getattr(links, name)}) for paper, links in found]
+    # A new code link gets a new change stamp (the keyword index holds whether a paper has code), taken after the
+    # links are found: the stamp's lock holds other writers of papers until this batch commits.
+    stamp = next_stamp() if any("code_url" in updates for _, updates in filled) else None
+    for paper, updates in filled:
         if updates:
-            Paper.objects.filter(pk=paper.pk).update(**updates)
+            changed = {"changed_at": stamp} if "code_url" in updates else {}
+            Paper.objects.filter(pk=paper.pk).update(**updates, **changed)
         done.code += "code_url" in updates
         done.project += "project_url" in updates
-        code_urls.append(paper.code_url or found.code_url)
-    note_repositories(code_urls)
+    note_repositories([paper.code_url or links.code_url for paper, links in found])
     done.read += len(papers)
 
 

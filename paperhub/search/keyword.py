@@ -11,7 +11,7 @@ from typing import Any
 
 import tantivy
 
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
 TITLE_BOOST = 0.3
@@ -37,6 +37,11 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
+#: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN).
+STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+    .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
+PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+    .filter(tantivy.Filter.lowercase()).build()
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
 FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
 
@@ -48,11 +53,11 @@ def stored_fields(path: Path) -> tuple[str, ...]:
     except (FileNotFoundError, ValueError):
         return ()
     return tuple(field["name"] for field in meta.get("schema", []))
-#: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN).
-STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-    .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
-PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-    .filter(tantivy.Filter.lowercase()).build()
+
+
+def is_older(fields: tuple[str, ...]) -> bool:
+    """Whether an index's fields are those of an older schema: a strict, non-empty prefix of today's."""
+    return 0 < len(fields) < len(FIELDS) and FIELDS[:len(fields)] == fields
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ class IndexedPaper:
     categories: tuple[str, ...]
     day: int  # YYYYMMDD of first publication, 0 when unknown
     upvotes: int = 0
-    has_code: bool = False
+    has_code: bool = False  # indexed, not stored: a paper read back from a hit says False
 
     @classmethod
     def from_stored(cls, doc: dict[str, Any]) -> "IndexedPaper":
@@ -171,7 +176,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
     author_filters = [q for q in map(_author, filters.authors) if q is not None]
     if author_filters:
         must.append((tantivy.Occur.Must, _any(author_filters)))
-    if filters.has_code or parsed.has_code:
+    if wants_code(parsed, filters):
         must.append((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "code", 1)))
     if filters.since or filters.until:
         must.append((tantivy.Occur.Must, tantivy.Query.range_query(
@@ -261,16 +266,17 @@ class KeywordIndex:
     RELOAD_EVERY = 1.0  # seconds: how stale a searcher may be, so new papers show within seconds
 
     def __init__(self, path: Path, older_ok: bool = False) -> None:
-        """Open (or create) the index in `path`. With `older_ok`, an index written before the schema gained its
-        last fields opens too, for reading while its replacement is built (`outdated`; no `has_code` filter)."""
+        """Open (or create) the index in `path`; with `older_ok`, one of an older schema too (`outdated`)."""
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.fields = FIELDS
         try:
             self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
         except ValueError:
+            # An index written before the schema gained its last fields is read as it is while its replacement
+            # is built; any other difference (a field's options, say) makes it unusable until rebuilt.
             stored = stored_fields(path)
-            if not (older_ok and stored and FIELDS[:len(stored)] == stored):
+            if not (older_ok and is_older(stored)):
                 raise
             self.index, self.fields = tantivy.Index.open(str(path)), stored
         self._reloaded = time.monotonic()

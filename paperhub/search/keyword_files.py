@@ -8,6 +8,7 @@ database by a cursor, rebuilt beside the served one (core/derived.py says why th
 
 import json
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -76,19 +77,19 @@ def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword.IndexedPaper]:
             id=p["id"], uid=p["uid"], title=p["title"], abstract=p["abstract"],
             authors=tuple(authors.get(p["id"], ())), categories=tuple(categories.get(p["id"], ())),
             day=keyword.day_number(p["published"].date() if p["published"] else None),
-            upvotes=p.get("upvotes", 0), has_code=bool(p.get("code_url")),
+            upvotes=p.get("upvotes", 0), has_code=bool(p["code_url"]),
         )
         for p in papers
     ]
 
 
-_FIELDS = ("id", "uid", "title", "abstract", "published", "upvotes", "code_url", "changed_at")
+_COLUMNS = ("id", "uid", "title", "abstract", "published", "upvotes", "code_url", "changed_at")
 
 
 def _changed_since(changed_at: str | None, last_id: int, batch: int) -> Iterator[list[dict[str, Any]]]:
     """Papers in (changed_at, id) order after the given position, a batch at a time."""
     while True:
-        rows = Paper.objects.order_by("changed_at", "id").values(*_FIELDS)
+        rows = Paper.objects.order_by("changed_at", "id").values(*_COLUMNS)
         if changed_at is not None:
             since = datetime.fromisoformat(changed_at)
             rows = rows.filter(changed_at__gte=since).exclude(changed_at=since, id__lte=last_id)
@@ -129,7 +130,7 @@ def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     generation = generations().current()
     index = served.get()
     if generation is None or index is None or index.outdated:  # none yet, or one of an older schema
-        return rebuild_keyword(progress=progress)
+        return _rebuild(5000, progress, only_replacing=(generation,))
     with derived.lock(LOCK):
         count = _catch_up(generations().path(generation), replace=True, batch=batch, progress=progress)
     index = served.get()
@@ -144,9 +145,20 @@ def rebuild_keyword(batch: int = 5000, progress: Progress | None = None) -> int:
     A rebuild that is killed leaves the served index alone; the next rebuild resumes the unfinished
     generation where its last commit got to.
     """
+    return _rebuild(batch, progress)
+
+
+def _rebuild(batch: int, progress: Progress | None, only_replacing: tuple[str | None] | None = None) -> int:
+    """Build a generation and serve it; with `only_replacing`, only if that generation is still the one served."""
     with derived.lock(LOCK):
         building = generations()
+        if only_replacing is not None and building.current() != only_replacing[0]:
+            return 0  # another process replaced it while this one waited for the lock
         generation = building.building()
+        if keyword.stored_fields(building.path(generation)) not in ((), keyword.FIELDS):
+            # a rebuild an older version left unfinished: its schema is not today's, so start afresh
+            shutil.rmtree(building.path(generation))
+            generation = building.building()
         count = _catch_up(building.path(generation), replace=False, batch=batch, progress=progress)
         building.switch(generation)
     return count

@@ -14,7 +14,7 @@ from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, wants_code
 from paperhub.search.vector_files import vector_index
 
 Sort = Literal["relevance", "newest", "upvotes"]
@@ -101,7 +101,7 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
 def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters) -> bool:
     """A has-code query on an index written before it held links (served while its rebuild runs): no answer rather
     than a wrong one."""
-    return (filters.has_code or parsed.has_code) and not index.has_code
+    return wants_code(parsed, filters) and not index.has_code
 
 
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:

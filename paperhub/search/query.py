@@ -106,6 +106,11 @@ def parse(raw: object) -> ParsedQuery:
     return ParsedQuery(text=free_text, has_code=has_code, **final)
 
 
+def without_has_code(raw: object) -> str:
+    """A query as typed, without its has:code (a caption says that in words)."""
+    return " ".join(t for t in _TOKEN.findall(str(raw or "")[:MAX_QUERY_CHARS]) if not _HAS_CODE.match(t))
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of), and
@@ -137,3 +142,8 @@ def _day(value: date | str | None) -> date | None:
 
 
 NO_FILTERS = Filters()
+
+
+def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
+    """Whether only papers that link to their code are wanted (has:code in the query, or the filter)."""
+    return parsed.has_code or filters.has_code

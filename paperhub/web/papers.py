@@ -111,11 +111,10 @@ def search_filters(request: HttpRequest) -> search_api.Filters:
                                         has_code=request.GET.get("code") == "1")
 
 
-def volume_caption(q: str, unit: str, has_code: bool) -> str:
+def volume_caption(q: str, unit: str, filters: search_api.Filters) -> str:
     """The search volume chart's title: the query as typed, with its has:code (or the ticked box) said in words."""
-    words = " ".join(w for w in q.split() if w.lower() != "has:code")
-    which = "with code and" if has_code or search_api.parse(q).has_code else "with"
-    return f"Papers {which} all of “{words}” per {unit}"
+    which = "with code and" if search_api.wants_code(search_api.parse(q), filters) else "with"
+    return f"Papers {which} all of “{search_api.without_has_code(q)}” per {unit}"
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -136,7 +135,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if q.strip() and page == 1:
         volume = search_api.volume(q, filters)
         if volume.total:
-            chart = charts.bar_chart(volume_caption(q, volume.unit, filters.has_code), volume.labels, volume.counts)
+            chart = charts.bar_chart(volume_caption(q, volume.unit, filters), volume.labels, volume.counts)
     return render(request, "web/search.html", {
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),

@@ -47,6 +47,18 @@ def test_backfill_fills_stored_papers_resumably_and_idempotently():
     assert backfill_links().code == 0
 
 
+def test_backfill_gives_a_paper_with_a_new_code_link_a_new_change_stamp():
+    upsert_papers([record("2501.00001"), record("2501.00002")])
+    Paper.objects.filter(uid="2501.00001").update(abstract=ABSTRACT)  # a code link to find
+    Paper.objects.filter(uid="2501.00002").update(abstract="Project page: https://example.org/project.")
+    before = dict(Paper.objects.values_list("uid", "changed_at"))
+    done = backfill_links()
+    assert (done.code, done.project) == (1, 1)
+    after = dict(Paper.objects.values_list("uid", "changed_at"))
+    assert after["2501.00001"] > max(before.values())  # the keyword index follows it: it holds "has code"
+    assert after["2501.00002"] == before["2501.00002"]  # a project page alone: nothing indexed changed
+
+
 def test_backfill_resumes_after_the_last_batch_done():
     upsert_papers([record(f"2501.{i:05d}") for i in range(1, 4)])
     Paper.objects.update(abstract=ABSTRACT, code_url="")

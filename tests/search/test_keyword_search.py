@@ -105,6 +105,8 @@ def test_an_index_of_an_older_schema_is_rebuilt_by_update(indexed):
 def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(indexed):
     """An index of the previous schema (all but the last field) keeps answering, has:code with nothing rather than
     with papers that have no code, until update() rebuilds it."""
+    import shutil
+
     import tantivy
 
     from paperhub.search import keyword, keyword_files, volume
@@ -124,17 +126,22 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
     schema = builder.build()
     writer = tantivy.Index(schema, path=str(old)).writer(heap_size=15_000_000, num_threads=1)
-    for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._FIELDS))):
+    for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
         fields = {name: values for name, values in keyword.document(paper).to_dict().items() if name != "code"}
         writer.add_document(tantivy.Document.from_dict(fields, schema))
     writer.commit()
     del writer
-    assert keyword.stored_fields(old) == keyword.FIELDS[:-1]
+    assert keyword.stored_fields(old) == keyword.FIELDS[:-1] and keyword.is_older(keyword.FIELDS[:-1])
+    assert not keyword.is_older(keyword.FIELDS) and not keyword.is_older(("title",)) and not keyword.is_older(())
     keyword_files.generations().serve("g-before-code")
+    unfinished = keyword_files.generations().path("g-unfinished")  # a rebuild the older version left half done
+    shutil.copytree(old, unfinished)
+    (keyword_files.generations().root / "BUILDING").write_text("g-unfinished")
 
     assert uids(search("graph transformers", mode="keyword")) == ["2501.00005", "2501.00001"]
     assert search("graph has:code", mode="keyword").total == 0 == search("graph", Filters(has_code=True)).total
     assert volume("graph has:code").total == 0 and volume("graph").total == 2
-    assert update() == 5  # rebuilt with the current schema
-    assert keyword_files.generations().current() != "g-before-code"
+    assert update() == 5  # rebuilt with the current schema, from scratch
+    assert keyword_files.generations().current() not in ("g-before-code", "g-unfinished")
     assert uids(search("graph has:code", mode="keyword")) == ["2501.00005"]
+    assert update() == 0 and not unfinished.exists()

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperhub.search.query import MAX_CLAUSES, Filters, parse
+from paperhub.search.query import MAX_CLAUSES, Filters, parse, wants_code, without_has_code
 
 
 def test_words_phrases_fields_and_exclusions():
@@ -73,6 +73,13 @@ def test_filters_from_form_text():
     assert filters == Filters(since=date(2026, 1, 2), until=None, categories=("cs.CL", "cs.LG", "stat.ML"),
                               authors=("Ada Lovelace", "Alan Turing"))
     assert Filters.from_text() == Filters() and len(Filters.from_text(categories=" ".join("x" * 20)).categories) == 10
+
+
+def test_has_code_said_in_words_and_asked_either_way():
+    assert without_has_code('graph has:code "sparse attention"  HAS:CODE') == 'graph "sparse attention"'
+    assert without_has_code('author:"ada has:code"') == 'author:"ada has:code"'  # inside quotes: a name
+    assert wants_code(parse("x has:code"), Filters()) and wants_code(parse("x"), Filters(has_code=True))
+    assert not wants_code(parse("x"), Filters())
 
 
 def test_has_code_is_a_filter_not_a_word():

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from paperhub.papers.models import Paper
-from paperhub.search import embed, search, similar
+from paperhub.search import embed, search, similar, update
 from paperhub.search.indexing import coverage, embed_missing
 from paperhub.search.models import PaperVector
 from paperhub.search.vector_files import rebuild_vectors, vector_path
@@ -89,6 +90,10 @@ def test_semantic_hits_respect_filters(embedded):
     assert [h.uid for h in results.hits] == ["2501.00003"]
     results = search("molecules -author:lovelace", mode="semantic")
     assert all(h.uid not in ("2501.00001", "2501.00005") for h in results.hits)
+    Paper.objects.filter(uid="2501.00002").update(code_url="https://github.com/x/y", changed_at=timezone.now())
+    update()  # the index learns which paper has code
+    for mode in ("semantic", "hybrid"):
+        assert [h.uid for h in search("molecules has:code", mode=mode).hits] == ["2501.00002"], mode
 
 
 def test_similar_papers(embedded):
