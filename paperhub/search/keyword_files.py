@@ -126,7 +126,7 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
 
 
 def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
-    """Bring the served keyword index up to date with the database; builds it first if there is none."""
+    """Catch the served keyword index up with the database; build it anew when there is none or its schema is older."""
     generation = generations().current()
     index = served.get()
     if generation is None or index is None or index.outdated:  # none yet, or one of an older schema
