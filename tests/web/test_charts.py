@@ -119,6 +119,7 @@ def test_has_code_filters_counts_exactly_and_follows_links_found_later(client, w
         page = client.get("/papers/search", params).content.decode()
         assert "Papers with code and all of “in-context learning” per month" in page, params
     assert client.get("/api/search/volume", {"q": "in-context learning", "code": "true"}).json()["total"] == 2
+    assert client.get("/api/search/volume", {"q": "in-context learning", "code": "maybe"}).status_code == 422
 
 
 def test_pages_show_their_charts(client, weekly):
