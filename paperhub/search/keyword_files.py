@@ -21,6 +21,7 @@ from paperhub.search import keyword
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 LOCK = "keyword"
+REBUILD_BATCH = 5000  # papers per commit of a rebuild
 
 
 def generations() -> derived.Generations:
@@ -130,7 +131,7 @@ def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     generation = generations().current()
     index = served.get()
     if generation is None or index is None or index.outdated:  # none yet, or one of an older schema
-        return _rebuild(5000, progress, only_replacing=(generation,))
+        return _rebuild(REBUILD_BATCH, progress, only_replacing=(generation,))
     with derived.lock(LOCK):
         count = _catch_up(generations().path(generation), replace=True, batch=batch, progress=progress)
     index = served.get()
@@ -139,7 +140,7 @@ def update_keyword(batch: int = 2000, progress: Progress | None = None) -> int:
     return count
 
 
-def rebuild_keyword(batch: int = 5000, progress: Progress | None = None) -> int:
+def rebuild_keyword(batch: int = REBUILD_BATCH, progress: Progress | None = None) -> int:
     """Build a new generation beside the served one and switch to it when complete.
 
     A rebuild that is killed leaves the served index alone; the next rebuild resumes the unfinished

@@ -111,9 +111,9 @@ def search_filters(request: HttpRequest) -> search_api.Filters:
                                         has_code=request.GET.get("code") == "1")
 
 
-def volume_caption(q: str, unit: str, filters: search_api.Filters) -> str:
+def volume_caption(q: str, parsed: search_api.ParsedQuery, unit: str, filters: search_api.Filters) -> str:
     """The search volume chart's title: the query as typed, with its has:code (or the ticked box) said in words."""
-    which = "with code and" if search_api.wants_code(search_api.parse(q), filters) else "with"
+    which = "with code and" if search_api.wants_code(parsed, filters) else "with"
     return f"Papers {which} all of “{search_api.without_has_code(q)}” per {unit}"
 
 
@@ -132,10 +132,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         hits = {h.id: h for h in results.hits}
         found = cards(request, queries.papers_in_order(list(hits)), hits)
     chart = None
-    if q.strip() and page == 1:
+    if results is not None and q.strip() and page == 1:
         volume = search_api.volume(q, filters)
-        if volume.total:
-            chart = charts.bar_chart(volume_caption(q, volume.unit, filters), volume.labels, volume.counts)
+        if volume.total:  # (the query as search() parsed it: not parsed again)
+            chart = charts.bar_chart(volume_caption(q, results.query, volume.unit, filters), volume.labels,
+                                     volume.counts)
     return render(request, "web/search.html", {
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
