@@ -14,7 +14,7 @@ from typing import Any
 
 from a2wsgi import ASGIMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from mcp.server.transport_security import TransportSecuritySettings
 
@@ -60,6 +60,13 @@ def _adapter() -> ASGIMiddleware:
 @csrf_exempt  # no cookies count here: personal tools take a Bearer token
 def endpoint(request: HttpRequest) -> HttpResponse:
     """The MCP endpoint: JSON-RPC over streamable HTTP (POST), handed to the SDK's transport."""
+    if request.method != "POST":
+        # Stateless JSON mode offers no stream: the SDK would answer a GET with an event stream that never ends,
+        # holding a worker thread for good. The spec's answer for a server without one is 405.
+        refusal = JsonResponse({"jsonrpc": "2.0", "id": None, "error": {
+            "code": -32600, "message": "Method not allowed: this endpoint takes JSON-RPC by POST"}}, status=405)
+        refusal["Allow"] = "POST"
+        return refusal
     body = request.body  # read through Django, so PAPERHUB_MAX_BODY holds first
     environ = {
         **request.META,

@@ -224,6 +224,16 @@ def test_a_body_over_the_cap_is_refused_before_the_server_reads_it(live_server, 
     assert response.status_code == 413
 
 
+def test_only_posts_reach_the_transport(live_server):
+    """A GET would open an event stream that stateless JSON mode never ends, holding a worker thread for good."""
+    for method in ("GET", "DELETE", "PUT"):
+        response = httpx2.request(method, live_server.url + "/mcp", timeout=10,
+                                  headers={"Accept": "application/json, text/event-stream"})
+        assert response.status_code == 405, method
+        assert response.headers["Allow"] == "POST"
+        assert response.json()["error"]["code"] == -32600
+
+
 def test_bearer_reads_only_bearer_headers():
     assert bearer("Bearer ph_abc ") == "ph_abc" and bearer("bearer ph_abc") == "ph_abc"
     assert bearer("Basic dXNlcg==") == "" and bearer("") == ""
