@@ -136,6 +136,11 @@ class SearchFeed(PaperFeed):
     def link(self, obj: str) -> str:
         return f"{reverse('search')}?q={quote(obj)}&sort=newest"
 
+    def feed_url(self, obj: str) -> str:
+        """The feed's own address (rel="self"), its query included: Django's default, the path, is a 404 here."""
+        kind = "atom" if self.feed_type is Atom else "rss"
+        return f"{reverse(f'feed_search_{kind}')}?q={quote(obj)}"
+
     def papers(self, obj: str) -> list[Paper]:
         hits = search_api.search(obj, sort="newest", limit=ITEMS).hits
         return queries.papers_in_order([h.id for h in hits])

@@ -92,7 +92,7 @@ def test_feeds_parse(client, filled, kind, settings):
     for url, expected in [
         (f"/feeds/daily.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
         (f"/feeds/trending.{kind}", ["Dense retrieval for claims", "Sparse attention for long documents"]),
-        (f"/feeds/search.{kind}?q=documents", ["Sparse attention for long documents"]),
+        (f"/feeds/search.{kind}?q=long%20documents", ["Sparse attention for long documents"]),
         (f"/feeds/authors/ada-lovelace-{author.pk}.{kind}", ["Dense retrieval for claims",
                                                               "Sparse attention for long documents"]),
         (f"/feeds/collections/{ann.username}/reading-group.{kind}", ["Dense retrieval for claims"]),
@@ -103,6 +103,8 @@ def test_feeds_parse(client, filled, kind, settings):
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
         assert sorted(e.title for e in parsed.entries) == sorted(expected), url
         assert parsed.version == ("rss20" if kind == "rss" else "atom10")
+        # a reader subscribes to the self link: it must be this very feed, its query included
+        assert [link.href for link in parsed.feed.links if link.rel == "self"] == ["http://testserver" + url]
     entry = feedparser.parse(client.get(f"/feeds/search.{kind}?q=documents").content).entries[0]
     assert entry.link == "http://testserver/papers/2611.00001"
     assert "α-sparse" in entry.summary and "Ada Lovelace" in entry.author
