@@ -226,6 +226,7 @@ PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
 # The API token `paperhub mcp` (the MCP server over stdio) acts with; over HTTP each request brings its own.
 PAPERHUB_MCP_TOKEN = env_str("PAPERHUB_MCP_TOKEN", "")
 PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
+PAPERHUB_SUBSCRIBE_ADDRESS_RATE = env_str("PAPERHUB_SUBSCRIBE_ADDRESS_RATE", "3/hour")
 # Authorship claims (docs/web.md, "Claiming authorship"): claims per account, and claims one account may have
 # waiting for a moderator at once.
 PAPERHUB_CLAIM_RATE = env_str("PAPERHUB_CLAIM_RATE", "20/hour")

@@ -1,7 +1,6 @@
 """Subscribing by email alone: double opt-in and one-click unsubscribe, both through signed tokens."""
 
-import logging
-import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -12,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from paperhub.digests.models import FREQUENCIES, Subscription
-
-log = logging.getLogger(__name__)
 
 CONFIRM_SALT = "paperhub.digests.confirm"
 UNSUBSCRIBE_SALT = "paperhub.digests.unsubscribe"
@@ -48,13 +46,22 @@ def _from_token(token: str, salt: str, max_age: int | None) -> Subscription:
     return found
 
 
-def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
-    """Ask for digests: stores the address unconfirmed and mails a confirmation link (idempotent)."""
+def clean_address(email: str) -> str:
+    """An address as stored (trimmed, lowercased); SubscriptionError unless it is one that can be mailed."""
     email = (email or "").strip().lower()
+    local, _, _ = email.rpartition("@")
     try:
         validate_email(email)
     except ValidationError:
         raise SubscriptionError("That does not look like an email address.") from None
+    if len(email) > 254 or len(local) > 64:  # RFC 5321's limits: longer ones no mail server takes
+        raise SubscriptionError("That address is too long to mail.")
+    return email
+
+
+def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
+    """Ask for digests: stores the address unconfirmed and queues a mail with a confirmation link (idempotent)."""
+    email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
     try:
@@ -68,18 +75,24 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     Subscription.objects.filter(pk=subscription.pk).update(**changes)
     subscription.refresh_from_db()
     if subscription.confirmed_at is None:
-        link = base_url + reverse("digest_confirm", args=[confirm_token(subscription)])
-        context = {"link": link, "frequency": subscription.get_frequency_display().lower()}
-        message = EmailMultiAlternatives(
-            subject="Confirm your paperhub digest", to=[subscription.email],
-            body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL)
-        try:
-            message.send()
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("confirmation mail to %s failed: %s", subscription.email, exc)
-            raise SubscriptionError("The confirmation email could not be sent just now; please try again later.") \
-                from exc
+        send_confirmation.enqueue(subscription.pk, base_url)  # mail goes from the queue, never from a request
     return subscription
+
+
+@task()
+def send_confirmation(subscription_id: int, base_url: str) -> dict[str, Any]:
+    """Mail the confirmation link of a subscription still waiting for one (a failed send fails the task, logged
+    by the worker; subscribing again queues another)."""
+    subscription = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True,
+                                               unsubscribed_at__isnull=True).first()
+    if subscription is None:  # confirmed, unsubscribed or gone since it was queued
+        return {"sent": 0}
+    link = base_url + reverse("digest_confirm", args=[confirm_token(subscription)])
+    context = {"link": link, "frequency": subscription.get_frequency_display().lower()}
+    EmailMultiAlternatives(
+        subject="Confirm your paperhub digest", to=[subscription.email],
+        body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL).send()
+    return {"sent": 1}
 
 
 def confirm(token: str) -> Subscription:

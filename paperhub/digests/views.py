@@ -17,18 +17,25 @@ from paperhub.digests.models import Subscription
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    """From the form on every page: mails a confirmation link (rate-limited per IP: each request sends mail)."""
+    """From the form on every page: queues a confirmation mail (limited per client and per address: each sends
+    mail, and nobody's inbox should fill because others typed it in)."""
     wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
     if wait:
         messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
         return redirect("home")
     try:
-        subscriptions.subscribe(request.POST.get("email", ""), request.POST.get("frequency", "daily"),
+        email = subscriptions.clean_address(request.POST.get("email", ""))
+        wait = limits.over_limit(request, "subscribe-to", settings.PAPERHUB_SUBSCRIBE_ADDRESS_RATE, who=email)
+        if wait:
+            raise subscriptions.SubscriptionError(
+                f"Too many subscriptions for this address: try again in {wait // 60 + 1} minutes.")
+        subscriptions.subscribe(email, request.POST.get("frequency", "daily"),
                                 request.build_absolute_uri("/").rstrip("/"))
     except subscriptions.SubscriptionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Almost done: we sent you an email with a link to confirm your subscription.")
+        messages.success(request, "Almost done: we are sending you an email with a link to confirm your "
+                                  "subscription.")
     target = str(request.POST.get("next", ""))
     return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("home"))
 

@@ -38,31 +38,44 @@ def test_periods():
     assert building.period_key("weekly", building.period_for("weekly", TODAY)) == "weekly:2026-W47"
 
 
-def test_double_opt_in_through_a_real_smtp_server(db, mail_sink):
+def test_double_opt_in_through_a_real_smtp_server(db, mail_sink, run_tasks):
     client = Client()
     response = client.post("/digests/subscribe", {"email": " Reader@Example.org ", "frequency": "weekly",
                                                   "next": "/papers/trending"})
     assert response.headers["Location"] == "/papers/trending"
     subscription = Subscription.objects.get()
     assert subscription.email == "reader@example.org" and not subscription.active
+    assert mail_sink.messages == []  # not in the request: from the queue
+    assert [row.return_value for row in run_tasks()] == [{"sent": 1}]
     assert len(mail_sink.messages) == 1
     link = re.search(r"http://testserver(/digests/confirm/\S+)", mail_sink.messages[0].get_content())[1]
     assert client.get(link).status_code == 200 and not Subscription.objects.get().active  # a GET changes nothing
     assert "will get the weekly digest" in client.post(link).content.decode()
     assert Subscription.objects.get().active
     client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
-    assert len(mail_sink.messages) == 1  # already confirmed: no second confirmation mail
+    assert run_tasks() == [] and len(mail_sink.messages) == 1  # already confirmed: no second confirmation mail
     assert client.post("/digests/confirm/forged-token").status_code == 400
     html = client.post("/digests/subscribe", {"email": "not an address"}, follow=True).content.decode()
     assert "does not look like an email address" in html
+    for address in ("x" * 65 + "@example.org", "x@" + ".".join(["a" * 60] * 5) + ".org"):
+        html = client.post("/digests/subscribe", {"email": address}, follow=True).content.decode()
+        assert "too long to mail" in html, address
+    assert Subscription.objects.count() == 1 and run_tasks() == []
 
 
-def test_subscribing_is_rate_limited_per_address(db, settings, mail_sink):
+def test_subscribing_is_rate_limited_per_client_and_per_address(db, settings, mail_sink, run_tasks):
     settings.PAPERHUB_SUBSCRIBE_RATE = "2/hour"
     client = Client()
     pages = [client.post("/digests/subscribe", {"email": f"a{i}@example.org"}, follow=True).content.decode()
              for i in range(3)]
-    assert "Too many subscriptions" in pages[2] and len(mail_sink.messages) == 2
+    run_tasks()
+    assert "Too many subscriptions from your address" in pages[2] and len(mail_sink.messages) == 2
+    settings.PAPERHUB_SUBSCRIBE_RATE, settings.PAPERHUB_SUBSCRIBE_ADDRESS_RATE = "100/hour", "2/hour"
+    pages = [Client(REMOTE_ADDR=f"192.0.2.{i}").post("/digests/subscribe", {"email": "victim@example.org"},
+                                                     follow=True).content.decode() for i in range(3)]
+    run_tasks()
+    assert "Too many subscriptions for this address" in pages[2]
+    assert [m["To"] for m in mail_sink.messages[2:]] == ["victim@example.org"] * 2
 
 
 def test_subscribe_limit_keys_on_the_forwarded_address_behind_a_proxy(db, settings, mail_sink):
@@ -78,11 +91,12 @@ def test_subscribe_limit_keys_on_the_forwarded_address_behind_a_proxy(db, settin
     assert "Too many" in subscribe("1.1.1.1, 203.0.113.5", "c@example.org")  # a forged left entry changes nothing
 
 
-def test_subscribing_when_the_mail_server_is_down_says_so(db, settings):
+def test_subscribing_when_the_mail_server_is_down_answers_at_once_and_the_task_fails(db, settings, run_tasks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1
     html = Client().post("/digests/subscribe", {"email": "a@example.org"}, follow=True).content.decode()
-    assert "could not be sent just now" in html
+    assert "we are sending you an email" in html
+    assert [row.status for row in run_tasks()] == ["FAILED"]  # the worker logs it; subscribing again retries
 
 
 def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):

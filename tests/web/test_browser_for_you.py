@@ -124,6 +124,10 @@ def test_for_you_from_cold_start_to_a_personal_digest(page, hub, mail_sink, tmp_
     shot(page, "13-saved-search")
     page.get_by_label("Get the top papers by email").fill("reader@example.org")
     page.get_by_role("button", name="Subscribe").click()
+    for _ in range(300):  # the confirmation comes from the queue too
+        if len(mail_sink.messages) > 1:
+            break
+        time.sleep(0.1)
     confirm = re.search(r"http://127\.0\.0\.1:\d+(/digests/confirm/\S+)", mail_sink.messages[-1].get_content())[1]
     page.goto(confirm)
     page.get_by_role("button", name=re.compile("Confirm")).click()
