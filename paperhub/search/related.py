@@ -136,8 +136,9 @@ def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: l
         return ranks.get(signal, {}).get(hit.id, REASON_RANK + 1) <= REASON_RANK
 
     found = []
-    if near(TERMS):
-        found.append(Reason("terms", "same key terms", tuple(shared_terms)))
+    same_terms = Reason("terms", "same key terms", tuple(shared_terms))
+    if near(TERMS) and shared_terms:  # (a paper sharing no term is only near by the terms' stand-in)
+        found.append(same_terms)
     if near(DENSE) or near(STATIC):
         found.append(Reason("meaning", "close in meaning"))
     if shared_names:
@@ -146,8 +147,7 @@ def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: l
     if not found:
         content = {s: v for s, v in hit.contributions.items() if s in (TERMS, DENSE, STATIC)}
         best = max(content, key=lambda s: content[s]) if content else TERMS
-        found.append(Reason("terms", "same key terms", tuple(shared_terms)) if best == TERMS
-                     else Reason("meaning", "close in meaning"))
+        found.append(same_terms if best == TERMS and shared_terms else Reason("meaning", "close in meaning"))
     return found
 
 

@@ -8,6 +8,7 @@ at 0.545 nDCG@20, against 0.513 for BM25 with the paper's key terms as the query
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
@@ -37,9 +38,15 @@ def stems(text: str) -> list[str]:
     return STEMMED.analyze(text)
 
 
+#: Web addresses in an abstract ("code at https://github.com/..."): their pieces (https, github, com) would make
+#: every paper with a code link a little like every other.
+_ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|io)\S*", re.IGNORECASE)
+
+
 def paper_counts(title: str, abstract: str) -> Counter[str]:
-    """How often each content term occurs in a paper, the title counted TITLE_REPEAT times."""
-    counts = Counter(stems(abstract))
+    """How often each content term occurs in a paper (web addresses left out), the title counted TITLE_REPEAT
+    times."""
+    counts = Counter(stems(_ADDRESSES.sub(" ", abstract)))
     for term, n in Counter(stems(title)).items():
         counts[term] += TITLE_REPEAT * n
     for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:

@@ -25,6 +25,8 @@ def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
     assert vector["graph"] > vector["attent"]  # rarer counts more
     assert sum(w * w for w in vector.values()) == pytest.approx(1.0)
     assert terms.weights(counts, lambda t: terms.idf(90, n_docs=100)) == {}  # all in over half the papers
+    linked = terms.paper_counts("Graphs", "Code at https://github.com/ada/graphs and github.io/x, or www.x.org/y.")
+    assert not {"http", "https", "github", "com", "io", "www", "ada", "org"} & set(linked) and linked["graph"] == 2
 
 
 def test_cosine_key_terms_shared_and_surface_forms():
@@ -57,6 +59,9 @@ def test_reasons_name_the_signals_that_rank_a_hit_high():
                                        "shares 2 authors: Ada Lovelace, Alan Turing"]
     alone = related.reasons(related.Scored(8, 0.5, {"terms": 0.1, "static": 0.4}), {}, [], [])
     assert [r.label for r in alone] == ["close in meaning"]  # none ranks it high: the one adding most
+    # "same key terms" always names them: a hit the terms rank high through a stand-in, sharing none, is not one
+    nothing_shared = related.reasons(related.Scored(9, 0.5, {"terms": 0.4, "static": 0.1}), {"terms": {9: 2}}, [], [])
+    assert [str(r) for r in nothing_shared] == ["close in meaning"]
 
 
 PAPERS = [
