@@ -72,6 +72,8 @@ def month_period(day: date) -> Period:
     return Period("month", first, following - timedelta(days=1))
 
 
+PERIODS = {"day": day_period, "week": week_period, "month": month_period}
+
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -104,7 +106,17 @@ def named_period(kind: str, text: str = "") -> Period | None:
     newest = latest_day()
     if newest is None:
         return None
-    return {"day": day_period, "week": week_period, "month": month_period}[kind](newest)
+    return PERIODS[kind](newest)
+
+
+def neighbours(period: Period) -> tuple[Period | None, Period | None]:
+    """The nearest periods of the same kind before and after one whose feeds have papers (None: there is none),
+    so paging skips weekends and gaps and never leads past the newest feed."""
+    days = FeedEntry.objects.values_list("day", flat=True)
+    before = days.filter(day__lt=period.first).order_by("-day").first()
+    after = days.filter(day__gt=period.last).order_by("day").first()
+    make = PERIODS[period.kind]
+    return (make(before) if before else None), (make(after) if after else None)
 
 
 def rollover_time(text: str) -> time:

@@ -38,9 +38,9 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
     papers, total = feeds.period_papers(chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     kinds = [("day", feeds.day_period(chosen.first)), ("week", feeds.week_period(chosen.first)),
              ("month", feeds.month_period(chosen.first))]
+    previous, following = feeds.neighbours(chosen)
     return render(request, "web/period.html", {
-        "period": chosen, "previous": chosen.shifted(-1), "next": chosen.shifted(1),
-        "is_current": chosen.last >= feeds.today(), "kinds": kinds, "home": home,
+        "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
         "cards": cards(request, papers), "page": page, "total": total,
         "has_next": page * PAGE_SIZE < total,
     })
