@@ -201,7 +201,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     votes = dict(Paper.objects.filter(pk__in=[h.id for h in results.hits]).values_list("id", "upvotes"))
     hits = [{"id": h.uid, "title": h.title, "title_html": str(h.title_html), "snippet_html": str(h.snippet_html),
              "authors": h.authors, "categories": h.categories,
-             "published": f"{h.day // 10000:04d}-{h.day // 100 % 100:02d}-{h.day % 100:02d}" if h.day else None,
+             "published": h.published.isoformat() if h.published else None,
              "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
     return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models}
 

@@ -245,14 +245,6 @@ def similar_hits(paper: Paper, limit: int = 8) -> "list[search.Hit]":
         return []
 
 
-def hit_day(number: int) -> date | None:
-    """A search hit's day (stored as YYYYMMDD) as a date; None when it has none."""
-    try:
-        return date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except ValueError:
-        return None
-
-
 def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
     """Everything a paper's Markdown shows (papers.markdown.render), its links on the hub under base_url."""
     hits = similar_hits(paper, similar)
@@ -265,5 +257,5 @@ def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
         code_url=paper.code_url, project_url=paper.project_url, upvotes=paper.upvotes,
         keywords=search.keywords_of([paper.pk]).get(paper.pk, []), summary=one_line(paper.abstract),
         abstract=paper.abstract,
-        similar=[Similar(h.uid, h.title, base_url + reverse("paper", args=[h.uid]), hit_day(h.day)) for h in hits],
+        similar=[Similar(h.uid, h.title, base_url + reverse("paper", args=[h.uid]), h.published) for h in hits],
     )

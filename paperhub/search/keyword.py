@@ -88,6 +88,14 @@ def day_number(value: date | None) -> int:
     return value.year * 10000 + value.month * 100 + value.day if value else 0
 
 
+def day_date(number: int) -> date | None:
+    """A stored day number back to a date (None for 0, the unknown day, or anything not a date)."""
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100) if number else None
+    except ValueError:
+        return None
+
+
 def category_tokens(codes: Iterable[str]) -> list[str]:
     """A paper's categories as indexed: each code and its archive ('cs.CL' -> 'cs.cl', 'cs'), lowercased."""
     tokens: dict[str, None] = {}
@@ -244,6 +252,11 @@ def with_ids(ids: Sequence[int]) -> tantivy.Query:
                                         for i in unique])
 
 
+def with_uid(uid: str) -> tantivy.Query:
+    """The document of the paper with this arXiv id (or other source's uid)."""
+    return tantivy.Query.term_query(SCHEMA, "uid", uid)
+
+
 def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
     """The query's BM25 score for each of `ids` (0 where it does not match)."""
     return tantivy.Query.boolean_query([
@@ -331,15 +344,20 @@ class KeywordIndex:
 
     def ids(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
         """(paper id, score) of the best `limit` matches, without reading stored documents."""
+        return self.counted_ids(query, limit, count=False)[1]
+
+    def counted_ids(self, query: tantivy.Query, limit: int, count: bool = True) -> tuple[int, list[tuple[int, float]]]:
+        """(number of matches, ids()'s list); counting visits every match (no early stop)."""
         searcher = self.searcher()
-        result = searcher.search(query, limit=max(1, limit), count=False)
+        result = searcher.search(query, limit=max(1, limit), count=count)
+        total = int(getattr(result, "count", 0) or 0)
         if not result.hits:
-            return []
+            return total, []
         ids = searcher.fast_field_values("id", [address for _, address in result.hits]) \
             if hasattr(searcher, "fast_field_values") else None
         if ids is None:
-            return [(int(searcher.doc(a).get_first("id") or 0), float(s)) for s, a in result.hits]
-        return [(int(i or 0), float(s)) for i, (s, _) in zip(ids, result.hits, strict=True)]
+            return total, [(int(searcher.doc(a).get_first("id") or 0), float(s)) for s, a in result.hits]
+        return total, [(int(i or 0), float(s)) for i, (s, _) in zip(ids, result.hits, strict=True)]
 
     @property
     def num_docs(self) -> int:

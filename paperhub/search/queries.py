@@ -4,6 +4,7 @@ import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -14,7 +15,7 @@ from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, wants_code
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code
 from paperhub.search.vector_files import vector_index
 
 Sort = Literal["relevance", "newest", "upvotes"]
@@ -25,7 +26,10 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 #: and projected into the static model's space, see _encode_query).
 WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
 WEIGHTS_STATIC = {"keyword": 0.5, "static": 0.5}
+#: How deep each list goes into the fused head of a hybrid search, and how deep semantic mode goes at all
+#: (every paper is some distance from any query: past the best few hundred, nearness says nothing).
 CANDIDATES = 100
+SEMANTIC_DEPTH = 200
 
 
 @dataclass
@@ -43,6 +47,11 @@ class Hit:
     score: float
     ranks: dict[str, int] = field(default_factory=dict)
     reasons: list[related.Reason] = field(default_factory=list)
+
+    @property
+    def published(self) -> date | None:
+        """The day of first publication (None when unknown)."""
+        return keyword.day_date(self.day)
 
 
 @dataclass
@@ -139,6 +148,12 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     index = keyword_index()
     if index is None or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
+    uid = named_paper(query)
+    if uid is not None:
+        _, named = index.search(keyword.with_uid(uid), 1)
+        if named:  # the paper the id names, whatever the sort, mode or filters: that is what was asked for
+            score, doc = named[0]
+            return Results([_hit(doc, score, (), {})] if offset == 0 else [], 1, parsed, [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
     if parsed.is_empty and not parsed.text:
         order_by = order_by or "day"
@@ -146,26 +161,42 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
         total, found = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
-    depth = max(CANDIDATES, offset + limit)
     models = _semantic_models()
-    lists: dict[str, list[tuple[int, float]]] = {}
-    if mode == "hybrid":
-        lists["keyword"] = index.ids(keyword.build_query(parsed, filters), depth)
-    for kind in models:
-        lists[kind] = _semantic(kind, parsed, filters, depth, index)
-    fused, ranks = fuse(lists, parsed, filters, index, models)
-    # Counting every keyword match would cost as much again as ranking them (10 ms at 1M papers), so a
-    # hybrid search reports the candidates it ranked; keyword mode and the sorted listings count exactly.
-    page = fused[offset:offset + limit]
-    return Results(_hits(index, page, parsed, ranks), len(fused), parsed, models)
+    if mode == "semantic":
+        lists = {kind: _semantic(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
+        fused, ranks, _ = fuse(lists, parsed, filters, index, models)
+        return Results(_hits(index, fused[offset:offset + limit], parsed, ranks), len(fused), parsed, models)
+    return _hybrid(index, parsed, filters, limit, offset, models)
+
+
+def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, limit: int, offset: int,
+            models: list[str]) -> Results:
+    """Every keyword match, and the papers close in meaning among the best: the first CANDIDATES of each list
+    fused (the same head whatever the page), then the rest of the keyword matches by BM25. So pages never repeat
+    or skip a paper, and the total is exact: the keyword matches plus the head's papers found by meaning alone."""
+    query = keyword.build_query(parsed, filters)
+    matches, best = index.counted_ids(query, CANDIDATES)
+    lists = {"keyword": best, **{kind: _semantic(kind, parsed, filters, CANDIDATES, index) for kind in models}}
+    head, ranks, matched = fuse(lists, parsed, filters, index, models)
+    page = head[offset:offset + limit]
+    if len(page) < limit and matches > len(matched):
+        # past the head: the keyword matches it did not hold, in BM25 order
+        start = max(0, offset - len(head))
+        deeper = index.ids(query, start + limit - len(page) + len(matched))
+        rest = [hit for hit in deeper if hit[0] not in matched]
+        for rank, (paper_id, _) in enumerate(deeper, start=1):
+            ranks.setdefault(paper_id, {}).setdefault("keyword", rank)
+        page += rest[start:start + limit - len(page)]
+    return Results(_hits(index, page, parsed, ranks), matches + len(head) - len(matched), parsed, models)
 
 
 Ranks = dict[int, dict[str, int]]
 
 
 def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters: Filters,
-         index: keyword.KeywordIndex, kinds: Sequence[str]) -> tuple[list[tuple[int, float]], Ranks]:
-    """Union of every list's candidates, each scored by every signal (see fusion.union_fusion)."""
+         index: keyword.KeywordIndex, kinds: Sequence[str]) -> tuple[list[tuple[int, float]], Ranks, set[int]]:
+    """Union of every list's candidates, each scored by every signal (see fusion.union_fusion); and which of
+    them match the keyword query (a BM25 score above 0)."""
     candidates = list(dict.fromkeys(paper_id for ranking in lists.values() for paper_id, _ in ranking))
     features: dict[str, dict[int, float]] = {}
     if "keyword" in lists:
@@ -174,6 +205,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         if unscored:
             scores.update(index.ids(keyword.scored_among(unscored, parsed, filters), len(unscored)))
         features["keyword"] = scores
+    matched = {paper_id for paper_id, score in features.get("keyword", {}).items() if score > 0}
     for kind in kinds:
         features[kind] = vector_index(vector_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)
     # In semantic mode the vectors alone score: the transformer's where a paper has one.
@@ -184,7 +216,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
     for kind, ranking in lists.items():
         for rank, (paper_id, _) in enumerate(ranking, start=1):
             ranks.setdefault(paper_id, {})[kind] = rank
-    return fused, ranks
+    return fused, ranks, matched
 
 
 def similar(paper_id: int, limit: int = 10) -> list[Hit]:

@@ -7,12 +7,16 @@ falls back to words.
     cat:cs.CL      papers in a category; cat:cs for every cs.* category
     has:code       papers that link to their code
     -word, -"phrase", -author:x, -cat:x      exclude
+
+A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, an abs or pdf address) names one paper.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from paperhub.papers.records import split_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -147,3 +151,13 @@ NO_FILTERS = Filters()
 def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
     """Whether only papers that link to their code are wanted (has:code in the query, or the filter)."""
     return parsed.has_code or filters.has_code
+
+
+def named_paper(raw: object) -> str | None:
+    """The arXiv id a query is, when it is one alone and nothing else (any version: the paper's id without it)."""
+    if not isinstance(raw, str) or len(raw) > 200:
+        return None
+    try:
+        return split_arxiv_id(raw.strip())[0]
+    except ValueError:
+        return None

@@ -90,7 +90,7 @@ class SimilarItem:
 
 def similar_items(paper: Paper, limit: int = 8) -> list[SimilarItem]:
     """The similar list of a paper page, straight from the search index (no database query)."""
-    return [SimilarItem(h.uid, render_tex(h.title), community.hit_day(h.day), h.reasons)
+    return [SimilarItem(h.uid, render_tex(h.title), h.published, h.reasons)
             for h in community.similar_hits(paper, limit)]
 
 
@@ -143,6 +143,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},
         "has_next": results is not None and page * SEARCH_PAGE < results.total,
+        "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
         "extra": urlencode({k: v for k, v in request.GET.items()
                             if k in ("sort", "since", "until", "cat", "author", "code")}),
     })
@@ -239,5 +240,5 @@ def submit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Submitted {done.arxiv_id}: it is being fetched from arXiv; see below.")
             return redirect("submit")
-    return render(request, "web/submit.html", {"value": request.POST.get("paper", ""),
+    return render(request, "web/submit.html", {"value": request.POST.get("paper", request.GET.get("paper", ""))[:200],
                                                "submissions": community.submissions_of(request.user)})

@@ -1,6 +1,9 @@
+import json
 from datetime import UTC, date, datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -39,6 +42,26 @@ def test_highlights_are_escaped(indexed):
     hit = search("script renderers", mode="keyword").hits[0]
     assert "<script>" not in hit.title_html and "&lt;<mark>script</mark>&gt;" in hit.title_html
     assert "<b>" not in hit.snippet_html and "&lt;b&gt;" in hit.snippet_html
+
+
+def test_an_arxiv_id_finds_its_paper(indexed):
+    for pasted in ("2501.00003", " arXiv:2501.00003v2 ", "https://arxiv.org/abs/2501.00003", "arxiv.org/pdf/2501.00003v1"):
+        for mode, sort in (("hybrid", "relevance"), ("keyword", "relevance"), ("semantic", "newest")):
+            results = search(pasted, mode=mode, sort=sort)
+            assert (uids(results), results.total) == (["2501.00003"], 1), (pasted, mode)
+    assert (uids(search("2501.00003", offset=20)), search("2501.00003", offset=20).total) == ([], 1)
+    assert uids(search("2501.09999", mode="keyword")) == []  # not on the hub: an ordinary search
+    assert "2501.00003" not in uids(search("2501.00003 graph", mode="keyword"))  # an id among words is a word
+
+
+def test_the_search_command_prints_results_people_read(indexed):
+    out = StringIO()
+    call_command("search", "graph", "--mode", "keyword", stdout=out)
+    assert out.getvalue().startswith("2 results\n") and "Ada Lovelace · 2025-05-10 · cs.LG" in out.getvalue()
+    out = StringIO()
+    call_command("search", "2501.00003", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert (found["total"], found["results"][0]["published"]) == (1, "2025-03-10")
 
 
 @pytest.mark.parametrize("hostile", ['"', "(((", "AND OR NOT", "title:", "*", "-", "cat:", "author:\"", "\\",

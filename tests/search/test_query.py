@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperhub.search.query import MAX_CLAUSES, Filters, parse, wants_code, without_has_code
+from paperhub.search.query import MAX_CLAUSES, Filters, named_paper, parse, wants_code, without_has_code
 
 
 def test_words_phrases_fields_and_exclusions():
@@ -87,3 +87,10 @@ def test_has_code_is_a_filter_not_a_word():
     assert parsed.has_code and parsed.terms == ("sparse",) and parsed.text == "sparse"
     assert not parse("has:codes").has_code and parse("has:codes").terms == ("has", "codes")
     assert Filters.from_text(has_code=True).has_code and not Filters.from_text().has_code
+
+
+def test_named_paper():
+    assert named_paper("2501.01234") == named_paper(" arXiv:2501.01234v3 ") == "2501.01234"
+    assert named_paper("https://arxiv.org/abs/hep-th/9901001v2") == "hep-th/9901001"
+    for not_one in ("2501.01234 graphs", "graphs", "", "2501", "x" * 500, None, 2501.01234):
+        assert named_paper(not_one) is None, not_one

@@ -5,10 +5,11 @@ import pytest
 from django.utils import timezone
 
 from paperhub.papers.models import Paper
-from paperhub.search import embed, search, similar, update
+from paperhub.search import embed, queries, search, similar, update
 from paperhub.search.indexing import coverage, embed_missing
 from paperhub.search.models import PaperVector
 from paperhub.search.vector_files import rebuild_vectors, vector_path
+from tests.search.conftest import PAPERS
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,24 @@ def test_semantic_hits_respect_filters(embedded):
     update()  # the index learns which paper has code
     for mode in ("semantic", "hybrid"):
         assert [h.uid for h in search("molecules has:code", mode=mode).hits] == ["2501.00002"], mode
+
+
+@pytest.mark.parametrize("head", [1, 2, 100])
+def test_hybrid_pages_are_one_list_with_an_exact_total(embedded, monkeypatch, head):
+    """The fused head is the same on every page, then come the other keyword matches: no page repeats or skips a
+    paper, every keyword match is reached, and the total counts exactly what the pages hold."""
+    monkeypatch.setattr(queries, "CANDIDATES", head)
+    for query in ("models", "graph attention", "language models cat:cs.CL"):
+        matches = {h.uid for h in search(query, mode="keyword").hits}
+        pages = [search(query, limit=1, offset=offset) for offset in range(len(PAPERS) + 2)]
+        uids = [h.uid for page in pages for h in page.hits]
+        assert len(uids) == len(set(uids)) == pages[0].total, (query, uids)
+        assert {page.total for page in pages} == {pages[0].total}
+        assert matches <= set(uids) and matches
+        assert [h.uid for h in search(query, limit=len(PAPERS)).hits] == uids  # one page or many: one list
+    monkeypatch.setattr(queries, "SEMANTIC_DEPTH", 3)
+    pages = [search("molecules", mode="semantic", limit=2, offset=offset).total for offset in (0, 2, 4)]
+    assert pages == [3, 3, 3]
 
 
 def test_similar_papers(embedded):

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
@@ -46,12 +47,18 @@ def test_home_shows_the_latest_day_by_votes(client, papers):
 
 
 def test_day_week_month_pages_link_to_their_neighbours(client, papers):
+    """The nearest periods whose feeds have papers: weekends and gaps skipped, nothing past the newest feed."""
+    for day in (date(2026, 10, 30), date(2026, 11, 19)):
+        feed_entry(papers["2611.00003"], day)
     day = client.get("/papers/date/2026-11-23").content.decode()
-    assert 'href="/papers/date/2026-11-22"' in day and 'href="/papers/date/2026-11-24"' in day
+    assert 'rel="prev" href="/papers/date/2026-11-19"' in day and 'rel="next"' not in day
+    empty = client.get("/papers/date/2026-11-21").content.decode()  # a Saturday
+    assert 'href="/papers/date/2026-11-19"' in empty and 'rel="next" href="/papers/date/2026-11-23"' in empty
     week = client.get("/papers/week/2026-W48").content.decode()
-    assert "Dense retrieval" in week and 'href="/papers/week/2026-W47"' in week
+    assert "Dense retrieval" in week and 'href="/papers/week/2026-W47"' in week and 'rel="next"' not in week
     month = client.get("/papers/month/2026-11").content.decode()
-    assert "2 papers" in month and 'href="/papers/month/2026-10"' in month
+    assert "3 papers" in month and 'href="/papers/month/2026-10"' in month
+    assert 'rel="prev"' not in client.get("/papers/month/2026-10").content.decode()
     assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
     assert client.get("/papers/date/2026-02-30").status_code == 404
     assert client.get("/papers/month/abc").status_code == 404
@@ -151,12 +158,21 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
     assert "Dense <mark>retrieval</mark>" in html and "Older work" not in html
     html = client.get('/papers/search?q="unbalanced (quote&cat=cs.CL').content.decode()
     assert "No papers match" in html
+    # an arXiv id, however pasted, is that paper; one not on the hub offers to submit it
+    for pasted in ("2611.00003", "arXiv:2611.00003v2", "https://arxiv.org/abs/2611.00003"):
+        html = client.get(f"/papers/search?q={quote(pasted)}").content.decode()
+        assert "1 result" in html and "Older work" in html and "Sparse" not in html, pasted
+    html = client.get("/papers/search?q=2611.09999").content.decode()
+    assert 'href="/papers/submit?paper=2611.09999"' in html and "not on this hub yet" in html
+    html = client.get("/papers/search?q=retrieval&page=9").content.decode()
+    assert "1 result" in html and "Page 9 is past the last of these results" in html
 
 
 def test_submit_page(client, papers, ann, settings, run_tasks):
     settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 100_000
     assert client.get("/papers/submit").headers["Location"].startswith("/accounts/login/")
     client.force_login(ann)
+    assert 'value="2611.09999"' in client.get("/papers/submit?paper=2611.09999").content.decode()  # from search
     response = client.post("/papers/submit", {"paper": "https://arxiv.org/abs/2611.00003"})
     assert response.headers["Location"] == "/papers/submit"
     html = client.get("/papers/submit").content.decode()

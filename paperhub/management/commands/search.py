@@ -37,12 +37,16 @@ class Command(BaseCommand):
                 "total": results.total,
                 "semantic": results.semantic_models,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
-                             "day": h.day, "score": round(h.score, 5), "ranks": h.ranks,
+                             "published": h.published.isoformat() if h.published else None,
+                             "score": round(h.score, 5), "ranks": h.ranks,
                              "snippet": strip_tags(h.snippet_html)} for h in results.hits],
             }, ensure_ascii=False))
             return
-        self.stdout.write(f"{results.total:,} results (semantic: {', '.join(results.semantic_models) or 'none'})")
+        models = results.semantic_models
+        how = f" (keyword + semantic: {', '.join(models)})" if models else ""
+        self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
-            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}\n     {authors} · {hit.day} · "
+            day = hit.published.isoformat() if hit.published else "no date"
+            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}\n     {authors} · {day} · "
                               f"{', '.join(hit.categories[:3])}")
