@@ -11,7 +11,7 @@ from paperhub.community.queries import discussion
 from paperhub.core import tokens
 from paperhub.papers.models import CodeRepository, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.web.templatetags.paperhub_tags import short_count
+from paperhub.web.templatetags.paperhub_tags import ago, short_count
 from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
@@ -269,6 +269,14 @@ def test_code_link_with_stars_and_project_page_on_cards_and_page(client, papers)
         assert 'href="https://owner.github.io/repo/" rel="noopener nofollow ugc">Project page</a>' in html
     home = client.get("/").content.decode()
     assert 'href="javascript:' not in home and 'href="https://project.example"' in home  # the unsafe code link left out
+
+
+def test_ago():
+    now = timezone.now()
+    assert ago(now) == ago(now - timedelta(seconds=59)) == ago(now + timedelta(seconds=5)) == "just now"
+    assert ago(now - timedelta(minutes=1, seconds=5)) == "1\xa0minute ago"
+    assert ago(now - timedelta(days=2, hours=3)) == "2\xa0days, 3\xa0hours ago"
+    assert ago(None) == ""
 
 
 @pytest.mark.parametrize(("count", "shown"), [(0, "0"), (950, "950"), (1000, "1k"), (1234, "1.2k"), (12_345, "12.3k"),
