@@ -271,6 +271,19 @@ def test_code_link_with_stars_and_project_page_on_cards_and_page(client, papers)
     assert 'href="javascript:' not in home and 'href="https://project.example"' in home  # the unsafe code link left out
 
 
+def test_counts_and_times_read_as_english(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    client.post("/collections/", {"title": "One paper", "paper": paper.pk, "public": "on"})
+    client.post("/collections/", {"title": "Empty", "public": "on"})
+    listed = client.get("/collections/").content.decode()
+    assert "1 paper</span>" in listed and "0 papers</span>" in listed and "1 papers" not in listed
+    client.post(f"/comments/{paper.pk}/new", {"body": "First!"})
+    assert "just now</time>" in client.get(f"/papers/{paper.uid}").content.decode()
+    Comment.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert "5\xa0minutes ago</time>" in client.get(f"/papers/{paper.uid}").content.decode()
+
+
 def test_ago():
     now = timezone.now()
     assert ago(now) == ago(now - timedelta(seconds=59)) == ago(now + timedelta(seconds=5)) == "just now"
