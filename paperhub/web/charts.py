@@ -42,6 +42,16 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def _count(value: float, unit: str) -> str:
+    """A number and its unit, which is given in the plural ("papers"): "1 paper", "2 papers", "1,024 papers"."""
+    return f"{_number(value)} {unit.removesuffix('s') if value == 1 else unit}"
+
+
+def _span(labels: Sequence[str]) -> str:
+    """Where the x labels run: "from W1 to W26", or "on W1" when there is one."""
+    return f"on {labels[0]}" if len(labels) == 1 else f"from {labels[0]} to {labels[-1]}"
+
+
 def _every(labels: int, width: float, room: float = 64) -> int:
     """Show every n-th x label so that they do not overlap."""
     return max(1, math.ceil(labels / max(1.0, width / room)))
@@ -118,11 +128,11 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], un
         svg.append(f'<polyline class="line k{i % COLOURS}" points="'
                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
         svg.extend(f'<circle class="dot k{i % COLOURS}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
-                   f"<title>{escape(line.name)}, {escape(label)}: {_number(v)} {escape(unit)}</title></circle>"
+                   f"<title>{escape(line.name)}, {escape(label)}: {escape(_count(v, unit))}</title></circle>"
                    for (x, y), label, v in zip(points, x_labels, line.values, strict=True))
     peak = max(series, key=lambda s: sum(s.values)) if series else None
-    summary = (f"{len(series)} series over {len(x_labels)} points, from {x_labels[0]} to {x_labels[-1]}; "
-               f"the largest is {peak.name} with {_number(sum(peak.values))} {unit} in all."
+    summary = (f"{len(series)} series over {_count(len(x_labels), 'points')}, {_span(x_labels)}; "
+               f"the largest is {peak.name} with {_count(sum(peak.values), unit)} in all."
                if peak and x_labels else "No data.")
     rows = [[label, *(_number(s.values[i]) for s in series)] for i, label in enumerate(x_labels)]
     return _figure(svg, title, summary, ["", *(s.name for s in series)], rows, legend=[s.name for s in series])
@@ -139,11 +149,11 @@ def bar_chart(title: str, x_labels: Sequence[str], values: Sequence[float], unit
     for x, label, value in zip(xs, x_labels, values, strict=True):
         y = frame.y(value, ticks[-1])
         svg.append(f'<rect class="bar k0" x="{x - slot * 0.4:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" '
-                   f'height="{frame.top + frame.plot_h - y:.1f}"><title>{escape(label)}: {_number(value)} '
-                   f"{escape(unit)}</title></rect>")
+                   f'height="{frame.top + frame.plot_h - y:.1f}"><title>{escape(label)}: {escape(_count(value, unit))}'
+                   "</title></rect>")
     if values:
         best = max(range(len(values)), key=lambda i: values[i])
-        summary = (f"{_number(sum(values))} {unit} from {x_labels[0]} to {x_labels[-1]}; the most in "
+        summary = (f"{_count(sum(values), unit)} {_span(x_labels)}; the most in "
                    f"{x_labels[best]} ({_number(values[best])}).")
     else:
         summary = "No data."

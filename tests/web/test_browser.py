@@ -50,6 +50,7 @@ def served_hub(module_hub) -> Iterator[str]:
         _recent("2611.10003", 2, "Attention sinks in streaming language models"),
         _recent("2611.10004", 9, "Multilingual instruction tuning"),
         _recent("2611.10005", 1, "Neural radiance fields from sparse views", categories="cs.CV"),  # no rule
+        _recent("2611.10006", 3, "Tokenizer " + "x" * 300, abstract="Code: https://example.org/" + "y" * 300),
     ])
     hub.run("index", "update")
     with hub.serving(2) as served:
@@ -174,11 +175,11 @@ def test_a_new_user_walks_through_the_hub(page):
     page.keyboard.press("Tab")
     expect(page.locator("a.skip")).to_be_focused()
 
-    # A phone: one column, nothing wider than the screen
-    page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", "/papers/2611.10001", "/papers/search?q=attention"):
+    # A phone: one column, nothing wider than the screen, not even a 300-character word or a form's textarea
+    page.set_viewport_size({"width": 375, "height": 812})
+    for path in ("/", "/papers/2611.10001", "/papers/2611.10006", "/papers/search?q=attention", "/for-you"):
         page.goto(path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
     page.goto("/papers/2611.10001")
     shot(page, "07-paper-phone")
 

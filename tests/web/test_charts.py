@@ -50,6 +50,16 @@ def test_bar_chart_has_a_bar_and_a_tooltip_per_value():
     assert "the most in 2026-01 (10)" in html
 
 
+def test_charts_say_one_in_the_singular():
+    line = charts.line_chart("Upvotes over time", ["7 Dec 2026"], [charts.Series("Upvotes", (1,))], unit="upvotes")
+    assert "1 series over 1 point, on 7 Dec 2026; the largest is Upvotes with 1 upvote in all." in line
+    assert _svg(line).find(f".//{SVG}circle/{SVG}title").text == "Upvotes, 7 Dec 2026: 1 upvote"
+    bars = charts.bar_chart("Per month", ["2026-01"], [1])
+    assert "1 paper on 2026-01;" in bars and _svg(bars).find(f".//{SVG}rect/{SVG}title").text == "2026-01: 1 paper"
+    assert "2 series over 2 points, from W1 to W2" in charts.line_chart(
+        "Per week", ["W1", "W2"], [charts.Series("a", (1, 0)), charts.Series("b", (0, 0))])
+
+
 def test_weeks_and_running_totals():
     assert trends.monday(date(2026, 11, 29)) == date(2026, 11, 23)
     assert trends.week_key(date(2026, 11, 23)) == "2026-W48"

@@ -12,7 +12,7 @@ from paperhub.community.queries import discussion
 from paperhub.core import tokens
 from paperhub.papers.models import CodeRepository, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.web.templatetags.paperhub_tags import short_count
+from paperhub.web.templatetags.paperhub_tags import ago, short_count
 from tests.factories import feed_entry, record, user
 
 DAY = date(2026, 11, 23)
@@ -285,6 +285,27 @@ def test_code_link_with_stars_and_project_page_on_cards_and_page(client, papers)
         assert 'href="https://owner.github.io/repo/" rel="noopener nofollow ugc">Project page</a>' in html
     home = client.get("/").content.decode()
     assert 'href="javascript:' not in home and 'href="https://project.example"' in home  # the unsafe code link left out
+
+
+def test_counts_and_times_read_as_english(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    client.post("/collections/", {"title": "One paper", "paper": paper.pk, "public": "on"})
+    client.post("/collections/", {"title": "Empty", "public": "on"})
+    listed = client.get("/collections/").content.decode()
+    assert "1 paper</span>" in listed and "0 papers</span>" in listed and "1 papers" not in listed
+    client.post(f"/comments/{paper.pk}/new", {"body": "First!"})
+    assert "just now</time>" in client.get(f"/papers/{paper.uid}").content.decode()
+    Comment.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert "5\xa0minutes ago</time>" in client.get(f"/papers/{paper.uid}").content.decode()
+
+
+def test_ago():
+    now = timezone.now()
+    assert ago(now) == ago(now - timedelta(seconds=59)) == ago(now + timedelta(seconds=5)) == "just now"
+    assert ago(now - timedelta(minutes=1, seconds=5)) == "1\xa0minute ago"
+    assert ago(now - timedelta(days=2, hours=3)) == "2\xa0days, 3\xa0hours ago"
+    assert ago(None) == ""
 
 
 @pytest.mark.parametrize(("count", "shown"), [(0, "0"), (950, "950"), (1000, "1k"), (1234, "1.2k"), (12_345, "12.3k"),

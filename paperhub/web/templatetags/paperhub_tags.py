@@ -1,7 +1,11 @@
-"""Template filters: safe outbound URLs, comment Markdown, star counts."""
+"""Template filters: safe outbound URLs, comment Markdown, star counts, how long ago."""
+
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
 from paperhub.papers.links import web_url
@@ -27,3 +31,13 @@ def short_count(count: int) -> str:
         if count >= size * 0.99995:  # 999,960 is 1M, not 1000.0k
             return f"{count / size:.1f}".removesuffix(".0") + unit
     return str(count)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, in words: "3 hours ago", and "just now" under a minute (timesince alone says "0 minutes")."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
