@@ -7,7 +7,7 @@ from datetime import datetime
 
 from paperhub.papers.links import NO_LINKS, Links, find_links
 
-ARXIV_NEW_ID = re.compile(r"^\d{4}\.\d{4,5}$")
+ARXIV_NEW_ID = re.compile(r"^\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}$")  # YYMM.NNNNN: a month 01-12
 ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
 MAX_NAME = 300

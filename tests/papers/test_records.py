@@ -34,7 +34,7 @@ def test_split_arxiv_id(raw, expected):
 
 
 @pytest.mark.parametrize("raw", ["", "hello", "2501.123", "12345.67890", "https://example.org/abs/2501.01234",
-                                 "2501.01234; DROP TABLE", "../../etc/passwd"])
+                                 "2501.01234; DROP TABLE", "../../etc/passwd", "9999.99999", "2500.01234"])
 def test_split_arxiv_id_rejects(raw):
     with pytest.raises(ValueError, match="not an arXiv id"):
         split_arxiv_id(raw)

@@ -169,7 +169,7 @@ def test_a_new_user_walks_through_the_hub(page):
     page.get_by_label("Get the top papers by email").fill("newreader@example.org")
     page.get_by_label("How often").select_option("weekly")
     page.get_by_role("button", name="Subscribe").click()
-    expect(page.locator(".messages")).to_contain_text("we sent you an email with a link to confirm")
+    expect(page.locator(".messages")).to_contain_text("we are sending you an email with a link to confirm")
 
     # Keyboard: the first Tab reaches the skip link
     page.keyboard.press("Tab")
