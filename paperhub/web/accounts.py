@@ -24,6 +24,7 @@ from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
 from paperhub.web.limits import too_many
 from paperhub.web.papers import _back
+from paperhub.web.twins import json_twin
 
 
 class SignUpForm(UserCreationForm[User]):
@@ -112,7 +113,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     found = community.profile(username, request.user)
     if found is None:
         raise Http404("no such user")
-    return render(request, "web/profile.html", {"person": found.person, "cards": cards(request, found.upvoted),
+    return render(request, "web/profile.html", {"json_url": json_twin("profile", found.person.get_username()),
+                                                "person": found.person, "cards": cards(request, found.upvoted),
                                                 "comments": found.comments, "collections": found.collections,
                                                 "authored": cards(request, found.authored)})
 
@@ -122,7 +124,8 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
     collection = community.collection(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
-    return render(request, "web/collection.html", {"collection": collection,
+    return render(request, "web/collection.html", {"json_url": json_twin("collection", username, slug),
+                                                   "collection": collection,
                                                    "cards": cards(request, community.collection_papers(collection)),
                                                    "mine": collection.owner_id == request.user.pk})
 

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from paperhub.papers import feeds, queries
 from paperhub.web.cards import cards, page_number
+from paperhub.web.twins import json_twin
 
 PAGE_SIZE = 30
 
@@ -39,7 +40,9 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
     kinds = [("day", feeds.day_period(chosen.first)), ("week", feeds.week_period(chosen.first)),
              ("month", feeds.month_period(chosen.first))]
     previous, following = feeds.neighbours(chosen)
+    which = {"day": "date"}.get(chosen.kind, chosen.kind)
     return render(request, "web/period.html", {
+        "json_url": json_twin("daily_papers", **{which: chosen.key}, p=page - 1, limit=PAGE_SIZE),
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
         "cards": cards(request, papers), "page": page, "total": total,
         "has_next": page * PAGE_SIZE < total,
@@ -48,4 +51,5 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
 
 def trending(request: HttpRequest) -> HttpResponse:
     """Papers by votes decayed by age (see docs/web.md#trending)."""
-    return render(request, "web/trending.html", {"cards": cards(request, feeds.trending(limit=50))})
+    return render(request, "web/trending.html", {"cards": cards(request, feeds.trending(limit=50)),
+                                                 "json_url": json_twin("daily_papers", sort="trending", limit=50)})

@@ -27,6 +27,7 @@ from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
+from paperhub.web.twins import json_twin
 
 SEARCH_PAGE = 20
 
@@ -67,7 +68,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     own = community.own_collections(request.user)
     authorships = list(paper.authorships.all())
     return render(request, "web/paper.html", {
-        "upvote_chart": upvote_chart(paper),
+        "json_url": json_twin("paper_info", paper.uid), "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
@@ -138,6 +139,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
             chart = charts.bar_chart(volume_caption(q, results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     return render(request, "web/search.html", {
+        "json_url": json_twin("search", q=q, **{k: request.GET.get(k, "") for k in ("since", "until", "cat", "author")},
+                              code="true" if filters.has_code else "", sort="" if sort == "relevance" else sort,
+                              offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE) if results is not None else "",
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
@@ -159,7 +163,8 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     page = page_number(request)
     papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
     following = recommend.follows(request.user, author)
-    return render(request, "web/author.html", {"author": author, "cards": cards(request, papers), "total": total,
+    return render(request, "web/author.html", {"json_url": json_twin("author", author.slug, p=page - 1),
+                                               "author": author, "cards": cards(request, papers), "total": total,
                                                "page": page, "has_next": page * 30 < total, "following": following})
 
 

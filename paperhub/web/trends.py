@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from paperhub.papers import trends
 from paperhub.web import charts
+from paperhub.web.twins import json_twin
 
 
 def _weeks(request: HttpRequest) -> int:
@@ -19,4 +20,5 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     data = trends.category_weeks(trends.parse_categories(asked) or None, weeks)
     title = f"Papers per week in {', '.join(data.counts) or 'no category'}"
     chart = charts.line_chart(title, data.labels, [charts.Series(c, tuple(v)) for c, v in data.counts.items()])
-    return render(request, "web/trends.html", {"chart": chart, "data": data, "cat": asked, "weeks": weeks})
+    return render(request, "web/trends.html", {"json_url": json_twin("category_trends", cat=asked, weeks=weeks),
+                                               "chart": chart, "data": data, "cat": asked, "weeks": weeks})

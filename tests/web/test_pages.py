@@ -312,3 +312,33 @@ def test_ago():
                                               (999_949, "999.9k"), (999_999, "1M"), (1_500_000, "1.5M")])
 def test_short_count(count, shown):
     assert short_count(count) == shown
+
+
+def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path):
+    """Each page names, in its head and at its foot, the API route that answers the same question, and it answers."""
+    import re
+    from html import unescape
+
+    from paperhub import search
+
+    settings.PAPERHUB_SEARCH_DIR, settings.PAPERHUB_TRENDING_DAYS = tmp_path / "search", 100_000
+    search.update()
+    collection = services.create_collection(ann, "Reading group")
+    services.add_to_collection(ann, collection, papers["2611.00001"])
+    author = papers["2611.00002"].authorships.first().author
+    twins = {}
+    for path in ("/", "/papers/date/2026-11-23", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
+                 "/papers/search?q=retrieval&since=2026-11-01&sort=newest", "/papers/2611.00001",
+                 f"/authors/{author.slug}", "/users/ann", f"/collections/ann/{collection.slug}",
+                 "/trends?cat=cs.CL&weeks=8"):
+        html = client.get(path).content.decode()
+        twin = re.search(r'<link rel="alternate" type="application/json" title="This page as JSON" href="([^"]+)"',
+                         html)[1]
+        assert f'<a href="{twin}">This page as JSON</a>' in html, path
+        response = client.get(unescape(twin))
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/json"), (path, twin)
+        twins[path] = response.json()
+    assert [p["paper"]["id"] for p in twins["/"]] == ["2611.00002", "2611.00001"]  # the page's order: votes first
+    assert twins["/papers/2611.00001"]["id"] == "2611.00001"
+    assert [h["id"] for h in twins["/papers/search?q=retrieval&since=2026-11-01&sort=newest"]["hits"]] == ["2611.00002"]
+    assert [p["id"] for p in twins[f"/collections/ann/{collection.slug}"]["papers"]] == ["2611.00001"]
