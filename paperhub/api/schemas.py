@@ -13,6 +13,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic.json_schema import SkipJsonSchema
 
+from paperhub.search import MAX_OFFSET
+
 #: An optional key that is absent rather than null (documented as its type, not required).
 Absent = SkipJsonSchema[None]
 
@@ -265,7 +267,7 @@ class SearchQuery(Schema):
     sort: Literal["relevance", "newest", "upvotes"] = "relevance"
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10_000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class VolumeQuery(Schema):

@@ -24,8 +24,10 @@ class SubscriptionError(ValueError):
     """A bad address, frequency or token, with a message for the person."""
 
 
-def confirm_token(subscription: Subscription) -> str:
-    return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=CONFIRM_SALT)
+def confirm_token(subscription: Subscription, frequency: str = "") -> str:
+    """The confirmation link's token; with a frequency, confirming it also switches the digest to that one."""
+    data = {"id": subscription.pk, "email": subscription.email}
+    return signing.dumps({**data, "frequency": frequency} if frequency else data, salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(subscription: Subscription) -> str:
@@ -33,7 +35,7 @@ def unsubscribe_token(subscription: Subscription) -> str:
     return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=UNSUBSCRIBE_SALT)
 
 
-def _from_token(token: str, salt: str, max_age: int | None) -> Subscription:
+def _from_token(token: str, salt: str, max_age: int | None) -> tuple[Subscription, dict[str, Any]]:
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
@@ -43,7 +45,7 @@ def _from_token(token: str, salt: str, max_age: int | None) -> Subscription:
     found = Subscription.objects.filter(pk=data.get("id"), email=data.get("email")).first()
     if found is None:
         raise SubscriptionError("This subscription no longer exists.")
-    return found
+    return found, data
 
 
 def clean_address(email: str) -> str:
@@ -69,26 +71,30 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
             subscription, _ = Subscription.objects.get_or_create(email=email, defaults={"frequency": frequency})
     except IntegrityError:  # the same address, at the same moment, from another request
         subscription = Subscription.objects.get(email=email)
-    changes: dict[str, object] = {"frequency": frequency}
     if subscription.unsubscribed_at is not None:  # coming back: confirm again
-        changes.update(unsubscribed_at=None, confirmed_at=None)
-    Subscription.objects.filter(pk=subscription.pk).update(**changes)
+        Subscription.objects.filter(pk=subscription.pk).update(
+            unsubscribed_at=None, confirmed_at=None, frequency=frequency)
+    elif subscription.confirmed_at is None:
+        Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
     subscription.refresh_from_db()
     if subscription.confirmed_at is None:
         send_confirmation.enqueue(subscription.pk, base_url)  # mail goes from the queue, never from a request
+    elif subscription.frequency != frequency:  # anyone can type an address: the inbox's owner confirms a change
+        send_confirmation.enqueue(subscription.pk, base_url, frequency)
     return subscription
 
 
 @task()
-def send_confirmation(subscription_id: int, base_url: str) -> dict[str, Any]:
-    """Mail the confirmation link of a subscription still waiting for one (a failed send fails the task, logged
-    by the worker; subscribing again queues another)."""
-    subscription = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True,
-                                               unsubscribed_at__isnull=True).first()
-    if subscription is None:  # confirmed, unsubscribed or gone since it was queued
-        return {"sent": 0}
-    link = base_url + reverse("digest_confirm", args=[confirm_token(subscription)])
-    context = {"link": link, "frequency": subscription.get_frequency_display().lower()}
+def send_confirmation(subscription_id: int, base_url: str, frequency: str = "") -> dict[str, Any]:
+    """Mail the confirmation link of a subscription still waiting for one, or of a change of frequency (a failed
+    send fails the task, logged by the worker; subscribing again queues another)."""
+    subscription = Subscription.objects.filter(pk=subscription_id, unsubscribed_at__isnull=True).first()
+    if subscription is None or (subscription.confirmed_at is not None
+                                and frequency in ("", subscription.frequency)):
+        return {"sent": 0}  # unsubscribed, gone, or confirmed (as asked) since it was queued
+    link = base_url + reverse("digest_confirm", args=[confirm_token(subscription, frequency)])
+    wanted = dict(FREQUENCIES).get(frequency) or subscription.get_frequency_display()
+    context = {"link": link, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
     EmailMultiAlternatives(
         subject="Confirm your paperhub digest", to=[subscription.email],
         body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL).send()
@@ -96,19 +102,21 @@ def send_confirmation(subscription_id: int, base_url: str) -> dict[str, Any]:
 
 
 def confirm(token: str) -> Subscription:
-    """The second step of the opt-in."""
-    subscription = _from_token(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
+    """The second step of the opt-in (or of a change of frequency)."""
+    subscription, data = _from_token(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
     if subscription.unsubscribed_at is not None:
         raise SubscriptionError("This address has unsubscribed since: subscribe again.")
     if subscription.confirmed_at is None:
         Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=timezone.now())
+    if data.get("frequency") in dict(FREQUENCIES):
+        Subscription.objects.filter(pk=subscription.pk).update(frequency=data["frequency"])
     subscription.refresh_from_db()
     return subscription
 
 
 def unsubscribe(token: str) -> Subscription:
     """Stop the digests of the address the token was made for (idempotent, no login)."""
-    subscription = _from_token(token, UNSUBSCRIBE_SALT, None)
+    subscription, _ = _from_token(token, UNSUBSCRIBE_SALT, None)
     Subscription.objects.filter(pk=subscription.pk, unsubscribed_at__isnull=True).update(
         unsubscribed_at=timezone.now())
     subscription.refresh_from_db()

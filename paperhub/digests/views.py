@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from paperhub.core import limits
+from paperhub.core.navigation import back
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
 
@@ -36,8 +37,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Almost done: we are sending you an email with a link to confirm your "
                                   "subscription.")
-    target = str(request.POST.get("next", ""))
-    return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("home"))
+    return back(request, reverse("home"))
 
 
 def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str, done: str,

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from paperhub.search import embed
 from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_text
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code, without_has_code
+from paperhub.search.query import (
+    MAX_OFFSET,
+    NO_FILTERS,
+    Filters,
+    ParsedQuery,
+    named_paper,
+    parse,
+    wants_code,
+    without_has_code,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,8 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "ParsedQuery", "parse", "named_paper", "wants_code", "without_has_code", "search", "similar",
-    "reasons_text", "volume", "warm",
+    "Filters", "ParsedQuery", "parse", "named_paper", "MAX_OFFSET", "wants_code", "without_has_code", "search",
+    "similar", "reasons_text", "volume", "warm",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason",
     # this node's indexes

@@ -15,7 +15,7 @@ from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code
+from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code
 from paperhub.search.vector_files import vector_index
 
 Sort = Literal["relevance", "newest", "upvotes"]
@@ -144,14 +144,16 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
            mode: Mode = "hybrid") -> Results:
     """Papers for a query: relevance fuses BM25 with every semantic index that has vectors."""
     parsed = parse(query)
-    limit, offset = max(1, min(limit, 100)), max(0, min(offset, 10_000))
+    if offset > MAX_OFFSET:  # past where pages go: how many there are, and none of them
+        return Results([], search(query, filters, sort, 1, 0, mode).total, parsed, [])
+    limit, offset = max(1, min(limit, 100)), max(0, offset)
     index = keyword_index()
     if index is None or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
-    uid = named_paper(query)
+    uid = named_paper(query) if filters == NO_FILTERS else None  # (a saved search's date window stays a filter)
     if uid is not None:
         _, named = index.search(keyword.with_uid(uid), 1)
-        if named:  # the paper the id names, whatever the sort, mode or filters: that is what was asked for
+        if named:  # the paper the id names, whatever the sort or mode: that is what was asked for
             score, doc = named[0]
             return Results([_hit(doc, score, (), {})] if offset == 0 else [], 1, parsed, [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
@@ -180,13 +182,15 @@ def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, 
     head, ranks, matched = fuse(lists, parsed, filters, index, models)
     page = head[offset:offset + limit]
     if len(page) < limit and matches > len(matched):
-        # past the head: the keyword matches it did not hold, in BM25 order
+        # past the head: the keyword matches it did not hold, in BM25 order, scored below the head's last so
+        # that the score keeps falling down the list (a BM25 score is not on the fused scale)
         start = max(0, offset - len(head))
         deeper = index.ids(query, start + limit - len(page) + len(matched))
-        rest = [hit for hit in deeper if hit[0] not in matched]
-        for rank, (paper_id, _) in enumerate(deeper, start=1):
-            ranks.setdefault(paper_id, {}).setdefault("keyword", rank)
-        page += rest[start:start + limit - len(page)]
+        floor = head[-1][1] if head else 0.0
+        rest = [(paper_id, rank) for rank, (paper_id, _) in enumerate(deeper, start=1) if paper_id not in matched]
+        for paper_id, rank in rest[start:start + limit - len(page)]:
+            ranks[paper_id] = {"keyword": rank}
+            page.append((paper_id, floor - 1.0 - rank / (len(deeper) + 1)))
     return Results(_hits(index, page, parsed, ranks), matches + len(head) - len(matched), parsed, models)
 
 
@@ -205,6 +209,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         if unscored:
             scores.update(index.ids(keyword.scored_among(unscored, parsed, filters), len(unscored)))
         features["keyword"] = scores
+        candidates = [c for c in candidates if c in scores]  # a paper not in the keyword index (yet) is left out
     matched = {paper_id for paper_id, score in features.get("keyword", {}).items() if score > 0}
     for kind in kinds:
         features[kind] = vector_index(vector_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)

@@ -153,6 +153,10 @@ def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
     return parsed.has_code or filters.has_code
 
 
+#: How far a search's pages go: the offset of the last one.
+MAX_OFFSET = 10_000
+
+
 def named_paper(raw: object) -> str | None:
     """The arXiv id a query is, when it is one alone and nothing else (any version: the paper's id without it)."""
     if not isinstance(raw, str) or len(raw) > 200:

@@ -18,12 +18,12 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, tokens
+from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.web.cards import cards
 from paperhub.web.limits import too_many
-from paperhub.web.papers import _back
 from paperhub.web.twins import json_twin
 
 
@@ -124,7 +124,8 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
     collection = community.collection(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
-    return render(request, "web/collection.html", {"json_url": json_twin("collection", username, slug),
+    twin = json_twin("collection", username, slug) if collection.public else ""  # (the API shows public ones)
+    return render(request, "web/collection.html", {"json_url": twin,
                                                    "collection": collection,
                                                    "cards": cards(request, community.collection_papers(collection)),
                                                    "mine": collection.owner_id == request.user.pk})
@@ -161,7 +162,7 @@ def collect(request: HttpRequest) -> HttpResponse:
     else:
         added = services.add_to_collection(request.user, collection, paper)
         messages.success(request, f"{'Added to' if added else 'Already in'} {collection.title}.")
-    return _back(request, reverse("paper", args=[paper.uid]))
+    return back(request, reverse("paper", args=[paper.uid]))
 
 
 @login_required

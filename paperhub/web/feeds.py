@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         papers = queries.newest_papers(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
         return render(request, "web/newest.html", {
             "cards": cards(request, papers[:PAGE_SIZE]), "page": page, "has_next": len(papers) > PAGE_SIZE,
-            "total": f"{queries.paper_count():,}",
+            "total": queries.paper_count(),
         })
     return _period(request, feeds.day_period(day), home=True)
 

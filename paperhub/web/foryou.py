@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from paperhub.community.services import upvote
+from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
 from paperhub.web.cards import cards, page_number
-from paperhub.web.papers import _back
 
 PAGE = 20
 
@@ -75,7 +75,7 @@ def feed_address(request: HttpRequest) -> HttpResponse:
 def _done(request: HttpRequest, fallback: str, fragment: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse(fragment)
-    return _back(request, fallback)
+    return back(request, fallback)
 
 
 @login_required
@@ -171,7 +171,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Saved “{query}”: new papers for it reach your digests and feed.")
     except NotAllowed as exc:
         messages.error(request, str(exc))
-    return _back(request, reverse("for_you"))
+    return back(request, reverse("for_you"))
 
 
 @login_required

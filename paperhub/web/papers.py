@@ -11,7 +11,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,6 +18,7 @@ from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
+from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import markdown, queries
 from paperhub.papers.bibtex import bibtex
@@ -27,17 +27,9 @@ from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
-from paperhub.web.twins import json_twin
+from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Redirect to ?next= when it is on this site, else to the fallback."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = fallback
-    return redirect(target)
 
 
 def _markdown(request: HttpRequest, paper: Paper) -> HttpResponse:
@@ -139,14 +131,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
             chart = charts.bar_chart(volume_caption(q, results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     return render(request, "web/search.html", {
-        "json_url": json_twin("search", q=q, **{k: request.GET.get(k, "") for k in ("since", "until", "cat", "author")},
-                              code="true" if filters.has_code else "", sort="" if sort == "relevance" else sort,
-                              offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE) if results is not None else "",
+        "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},
-        "has_next": results is not None and page * SEARCH_PAGE < results.total,
+        "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
         "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
         "extra": urlencode({k: v for k, v in request.GET.items()
                             if k in ("sort", "since", "until", "cat", "author", "code")}),
@@ -184,7 +174,7 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
                                                     "next": request.POST.get("next", "")})
-    return _back(request, reverse("paper", args=[paper.uid]))
+    return back(request, reverse("paper", args=[paper.uid]))
 
 
 @login_required

@@ -54,6 +54,14 @@ def test_double_opt_in_through_a_real_smtp_server(db, mail_sink, run_tasks):
     assert Subscription.objects.get().active
     client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
     assert run_tasks() == [] and len(mail_sink.messages) == 1  # already confirmed: no second confirmation mail
+    # a change of frequency waits for the inbox's owner: anyone can type an address
+    client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "daily"})
+    assert Subscription.objects.get().frequency == "weekly"
+    assert [row.return_value for row in run_tasks()] == [{"sent": 1}]
+    change = mail_sink.messages[1].get_content()
+    assert "make this address's digest of research papers daily" in change
+    assert "will get the daily digest" in client.post(re.search(r"http://testserver(\S+)", change)[1]).content.decode()
+    assert Subscription.objects.get().frequency == "daily" and Subscription.objects.get().active
     assert client.post("/digests/confirm/forged-token").status_code == 400
     html = client.post("/digests/subscribe", {"email": "not an address"}, follow=True).content.decode()
     assert "does not look like an email address" in html
@@ -225,3 +233,9 @@ def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
     Delivery.objects.update(status=Delivery.SENDING, claimed_at=datetime.now(UTC),
                             claimed_by=f"{process.HOST}:{gone.stdout.strip()}")
     assert sending.send("daily", today=TODAY).sent == 1 and len(mail_sink.messages) == 1
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/", "javascript:x"])
+def test_subscribing_sends_people_back_only_within_the_site(db, target):
+    response = Client().post("/digests/subscribe", {"email": "a@example.org", "next": target})
+    assert response.headers["Location"] == "/"

@@ -52,6 +52,13 @@ def test_an_arxiv_id_finds_its_paper(indexed):
     assert (uids(search("2501.00003", offset=20)), search("2501.00003", offset=20).total) == ([], 1)
     assert uids(search("2501.09999", mode="keyword")) == []  # not on the hub: an ordinary search
     assert "2501.00003" not in uids(search("2501.00003 graph", mode="keyword"))  # an id among words is a word
+    # filters stay filters (a saved search runs with a date window): the id is then a word like any other
+    assert uids(search("2501.00003", Filters(since=date(2025, 6, 1)))) == []
+
+
+def test_pages_stop_at_the_last_offset(indexed):
+    past = search("graph", offset=10_001)
+    assert past.hits == [] and past.total == search("graph").total > 0
 
 
 def test_the_search_command_prints_results_people_read(indexed):

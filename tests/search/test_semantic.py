@@ -109,7 +109,11 @@ def test_hybrid_pages_are_one_list_with_an_exact_total(embedded, monkeypatch, he
         assert len(uids) == len(set(uids)) == pages[0].total, (query, uids)
         assert {page.total for page in pages} == {pages[0].total}
         assert matches <= set(uids) and matches
-        assert [h.uid for h in search(query, limit=len(PAPERS)).hits] == uids  # one page or many: one list
+        whole = search(query, limit=len(PAPERS)).hits
+        assert [h.uid for h in whole] == uids  # one page or many: one list
+        scores = [h.score for h in whole]
+        assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)  # falling past the head
+        assert [h.ranks for h in whole] == [h.ranks for page in pages for h in page.hits]  # whatever the page size
     monkeypatch.setattr(queries, "SEMANTIC_DEPTH", 3)
     pages = [search("molecules", mode="semantic", limit=2, offset=offset).total for offset in (0, 2, 4)]
     assert pages == [3, 3, 3]

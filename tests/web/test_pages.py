@@ -1,4 +1,6 @@
+import re
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from urllib.parse import quote
 
 import pytest
@@ -6,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
+from paperhub import search
 from paperhub.community import services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
@@ -148,8 +151,6 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
 
 
 def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):
-    from paperhub import search
-
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     search.update()
     html = client.get("/papers/search?q=sparse+attention").content.decode()
@@ -316,11 +317,6 @@ def test_short_count(count, shown):
 
 def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path):
     """Each page names, in its head and at its foot, the API route that answers the same question, and it answers."""
-    import re
-    from html import unescape
-
-    from paperhub import search
-
     settings.PAPERHUB_SEARCH_DIR, settings.PAPERHUB_TRENDING_DAYS = tmp_path / "search", 100_000
     search.update()
     collection = services.create_collection(ann, "Reading group")
@@ -342,3 +338,16 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     assert twins["/papers/2611.00001"]["id"] == "2611.00001"
     assert [h["id"] for h in twins["/papers/search?q=retrieval&since=2026-11-01&sort=newest"]["hits"]] == ["2611.00002"]
     assert [p["id"] for p in twins[f"/collections/ann/{collection.slug}"]["papers"]] == ["2611.00001"]
+    private = services.create_collection(ann, "Notes", public=False)
+    client.force_login(ann)  # the API shows public collections only: a private one's page names no twin
+    assert "This page as JSON" not in client.get(f"/collections/ann/{private.slug}").content.decode()
+    html = client.get("/papers/search?q=retrieval&since=not-a-date&cat=cs.CL,cs.LG").content.decode()
+    twin = re.search(r'title="This page as JSON" href="([^"]+)"', html)[1]  # the filters as the page read them
+    assert client.get(unescape(twin)).status_code == 200 and "since" not in twin and "cat=cs.CL+cs.LG" in twin
+
+
+def test_newest_papers_before_any_feed_count_in_english(client, db, monkeypatch):
+    upsert_papers([record("2611.00001")])
+    assert "1 paper in the hub" in client.get("/").content.decode()
+    monkeypatch.setattr("paperhub.papers.queries.paper_count", lambda: 2538)
+    assert "2,538 papers in the hub" in client.get("/").content.decode()
