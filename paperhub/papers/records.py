@@ -116,12 +116,21 @@ def _one_space(joined: str) -> str:
     return " ".join(joined.split()).replace(" \0", "\0").replace("\0 ", "\0")
 
 
+#: What comes before an id in the addresses people paste: arXiv's pages, Hugging Face's and alphaXiv's paper pages,
+#: and arXiv's DOIs (10.48550/arXiv.2501.01234, with or without doi.org).
+_PAPER_ADDRESS = re.compile(
+    r"^(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|(?:https?://)?(?:www\.)?huggingface\.co/papers/"
+    r"|(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs/|overview/)?|(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.)",
+    re.IGNORECASE)
+
+
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
-    """'arXiv:2501.01234v2' or an abs/pdf URL -> ('2501.01234', 2); raises ValueError if it is no arXiv id."""
+    """'arXiv:2501.01234v2', its DOI, or an arXiv abs/pdf/html, Hugging Face or alphaXiv paper address ->
+    ('2501.01234', 2); raises ValueError if it is no arXiv id."""
     if ARXIV_NEW_ID.match(raw):
         return raw, None
     text = raw.strip()
-    text = re.sub(r"^(https?://)?(www\.|export\.)?arxiv\.org/(abs|pdf)/", "", text, flags=re.I)
+    text = _PAPER_ADDRESS.sub("", text)
     text = re.sub(r"^arxiv:", "", text, flags=re.I)
     text = re.sub(r"\.pdf$", "", text).strip("/")
     version = None

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     # searching
     "Filters", "ParsedQuery", "parse", "named_paper", "MAX_OFFSET", "wants_code", "without_has_code", "search",
-    "similar", "reasons_text", "volume", "warm",
+    "similar", "reasons_text", "volume", "warm", "first_hits",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason",
     # this node's indexes
@@ -70,6 +70,19 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", l
     from paperhub.search import queries
 
     return queries.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
+
+
+def first_hits(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",
+               mode: str = "hybrid") -> "list[Hit]":
+    """A search's first `count` results, however many pages of 100 (search's largest) that takes."""
+    hits: list[Hit] = []
+    while len(hits) < count:
+        wanted = min(100, count - len(hits))
+        page = search(query, filters, sort, wanted, len(hits), mode).hits
+        hits += page
+        if len(page) < wanted:  # that was the last page
+            break
+    return hits
 
 
 def similar(paper_id: int, limit: int = 10) -> "list[Hit]":

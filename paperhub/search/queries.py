@@ -153,9 +153,10 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     uid = named_paper(query) if filters == NO_FILTERS else None  # (a saved search's date window stays a filter)
     if uid is not None:
         _, named = index.search(keyword.with_uid(uid), 1)
-        if named:  # the paper the id names, whatever the sort or mode: that is what was asked for
-            score, doc = named[0]
-            return Results([_hit(doc, score, (), {})] if offset == 0 else [], 1, parsed, [])
+        if not named:  # not on this hub: no near misses for an exact request (the page offers to submit it)
+            return Results([], 0, parsed, [])
+        score, doc = named[0]  # the paper the id names, whatever the sort or mode: that is what was asked for
+        return Results([_hit(doc, score, (), {})] if offset == 0 else [], 1, parsed, [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
     if parsed.is_empty and not parsed.text:
         order_by = order_by or "day"

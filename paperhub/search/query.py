@@ -8,7 +8,8 @@ falls back to words.
     has:code       papers that link to their code
     -word, -"phrase", -author:x, -cat:x      exclude
 
-A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, an abs or pdf address) names one paper.
+A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or alphaXiv
+paper address) names one paper.
 """
 
 import re

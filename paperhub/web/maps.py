@@ -29,9 +29,7 @@ def highlights(built: store.TopicMap, q: str, user: User | None) -> dict[str, li
     """Where a search's results and a user's liked papers lie on the map."""
     found: dict[str, list[tuple[int, float, float]]] = {"search": [], "mine": []}
     if q.strip():
-        hits = search_api.search(q, limit=100, mode="hybrid").hits
-        more = search_api.search(q, limit=100, offset=100, mode="hybrid").hits if len(hits) == 100 else []
-        found["search"] = built.positions([h.id for h in hits + more])
+        found["search"] = built.positions([h.id for h in search_api.first_hits(q, 200)])
     if user is not None and user.is_authenticated:
         liked = [s.paper_id for s in recommend.signals(user).liked if s.paper_id is not None]
         found["mine"] = built.positions(liked[:HIGHLIGHTS])

@@ -28,6 +28,11 @@ from tests.factories import record
     ("hep-th/9901001v1", ("hep-th/9901001", 1)),
     ("math.GT/0309136", ("math.GT/0309136", None)),
     (" 1501.00001 ", ("1501.00001", None)),
+    ("https://huggingface.co/papers/2501.01234", ("2501.01234", None)),
+    ("https://arxiv.org/html/2501.01234v1", ("2501.01234", 1)),
+    ("https://www.alphaxiv.org/abs/2501.01234", ("2501.01234", None)),
+    ("https://doi.org/10.48550/arXiv.2501.01234", ("2501.01234", None)),
+    ("10.48550/ARXIV.2501.01234", ("2501.01234", None)),
 ])
 def test_split_arxiv_id(raw, expected):
     assert split_arxiv_id(raw) == expected

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import Filters, coverage, search, update
+from paperhub.search import Filters, coverage, first_hits, search, update
 from tests.factories import record
 
 
@@ -50,10 +50,23 @@ def test_an_arxiv_id_finds_its_paper(indexed):
             results = search(pasted, mode=mode, sort=sort)
             assert (uids(results), results.total) == (["2501.00003"], 1), (pasted, mode)
     assert (uids(search("2501.00003", offset=20)), search("2501.00003", offset=20).total) == ([], 1)
-    assert uids(search("2501.09999", mode="keyword")) == []  # not on the hub: an ordinary search
+    for mode in ("keyword", "hybrid"):  # not on the hub: nothing (not the papers nearest to a number)
+        assert (uids(search("2501.09999", mode=mode)), search("2501.09999", mode=mode).total) == ([], 0)
+    assert uids(search("https://huggingface.co/papers/2501.00003")) == ["2501.00003"]
     assert "2501.00003" not in uids(search("2501.00003 graph", mode="keyword"))  # an id among words is a word
     # filters stay filters (a saved search runs with a date window): the id is then a word like any other
     assert uids(search("2501.00003", Filters(since=date(2025, 6, 1)))) == []
+
+
+def test_first_hits_pages_through_search(indexed, monkeypatch):
+    from paperhub.search import queries
+
+    asked = []
+    real = queries.search
+    monkeypatch.setattr(queries, "search", lambda *a: asked.append(a[3:5]) or real(*a))
+    every = first_hits("", 250)  # five papers: one page asked for 100, and the short answer ends it
+    assert asked == [(100, 0)] and [h.uid for h in every] == uids(search("", limit=100))
+    assert [h.uid for h in first_hits("", 3)] == uids(search("", limit=3))
 
 
 def test_pages_stop_at_the_last_offset(indexed):
