@@ -5,11 +5,30 @@ import re
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 
-_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#"})
+_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
+                          "_": r"\_", "$": r"\$"})
+#: Inline math as arXiv titles write it ($_{2.5}$, $O(n^2)$): LaTeX already, kept as it is when its braces pair.
+_MATH = re.compile(r"\$[^$]+\$")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in re.sub(r"\\[{}]", "", text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _value(text: str) -> str:
-    return " ".join(strip_controls(text).split()).translate(_SPECIAL)
+    """A field's text for a .bib file: special characters escaped outside inline math, math kept."""
+    text, out, at = " ".join(strip_controls(text).split()), [], 0
+    for math in _MATH.finditer(text):
+        if _balanced(math.group()) and "%" not in math.group():
+            out += [text[at:math.start()].translate(_SPECIAL), math.group()]
+            at = math.end()
+    out.append(text[at:].translate(_SPECIAL))
+    return "".join(out)
 
 
 def citation_key(paper: Paper, first_author: str) -> str:

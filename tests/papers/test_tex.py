@@ -126,3 +126,8 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
     assert r"title = {{Attention \{is\} All \& You Need}}" in entry
     assert "author = {Ada Lovelace and C. Babbage}" in entry
     assert "eprint = {2501.01234}" in entry and "primaryClass = {cs.LG}" in entry and "doi = {10.1/x}" in entry
+    # inline math is LaTeX already (kept when its braces pair); a bare _ or $ outside it is escaped
+    paper.title = r"PM$_{2.5}$ from Bengal-HP_RU for 5$"
+    assert r"title = {{PM$_{2.5}$ from Bengal-HP\_RU for 5\$}}" in bibtex(paper, ["A"])
+    paper.title = r"Broken $x_{1$ math"
+    assert r"title = {{Broken \$x\_\{1\$ math}}" in bibtex(paper, ["A"])
