@@ -9,7 +9,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from paperhub.papers.models import Paper, PaperCategory
+from paperhub.papers.models import Category, Paper, PaperCategory
 
 MAX_WEEKS = 104
 MAX_CATEGORIES = 8
@@ -87,5 +87,17 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
 
 
 def parse_categories(text: str) -> list[str]:
-    """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES."""
-    return [c for c in text.replace(",", " ").split() if c][:MAX_CATEGORIES]
+    """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES,
+    spelt as the hub stores them (cs.cl is cs.CL); codes the hub has no paper in are left out (unknown_categories)."""
+    asked = list(dict.fromkeys(c for c in text.replace(",", " ").split() if c))[:MAX_CATEGORIES]
+    stored = {code.lower(): code for code in Category.objects.filter(
+        code__in=[*asked, *(c.lower() for c in asked)]).values_list("code", flat=True)} if asked else {}
+    if len(stored) < len(asked):  # other spellings: the (few hundred) codes compared without case
+        stored = {code.lower(): code for code in Category.objects.values_list("code", flat=True)}
+    return [stored[c.lower()] for c in asked if c.lower() in stored]
+
+
+def unknown_categories(text: str, known: list[str]) -> list[str]:
+    """The codes in a category list that parse_categories did not find (`known`), for telling the person."""
+    found = {c.lower() for c in known}
+    return list(dict.fromkeys(c for c in text.replace(",", " ").split() if c.lower() not in found))[:MAX_CATEGORIES]

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from paperhub.papers import trends
+from paperhub.papers.records import strip_controls
 from paperhub.web import charts
 from paperhub.web.twins import json_twin
 
@@ -15,10 +16,13 @@ def _weeks(request: HttpRequest) -> int:
 
 def trends_page(request: HttpRequest) -> HttpResponse:
     """Papers per category per week: the busiest categories, or the ones asked for (?cat=cs.CL cs.LG)."""
-    asked = request.GET.get("cat", "")
+    asked = strip_controls(request.GET.get("cat", ""))[:200]
     weeks = _weeks(request)
-    data = trends.category_weeks(trends.parse_categories(asked) or None, weeks)
+    known = trends.parse_categories(asked)
+    data = trends.category_weeks(known or None, weeks)
     title = f"Papers per week in {', '.join(data.counts) or 'no category'}"
     chart = charts.line_chart(title, data.labels, [charts.Series(c, tuple(v)) for c, v in data.counts.items()])
-    return render(request, "web/trends.html", {"json_url": json_twin("category_trends", cat=asked, weeks=weeks),
-                                               "chart": chart, "data": data, "cat": asked, "weeks": weeks})
+    return render(request, "web/trends.html", {
+        "json_url": json_twin("category_trends", cat=" ".join(known), weeks=weeks),
+        "unknown": trends.unknown_categories(asked, known),
+        "chart": chart, "data": data, "cat": asked, "weeks": weeks})

@@ -136,6 +136,10 @@ def test_pages_show_their_charts(client, weekly):
     page = client.get("/trends", {"weeks": "6"}).content.decode()
     assert 'role="img"' in page and "Papers per week in" in page and "2026-W48" in page
     assert "cs.CL" in client.get("/trends", {"cat": "cs.CL", "weeks": "x"}).content.decode()
+    # spelt any case, the stored code; one the hub has no paper in is named, not drawn as a flat zero
+    asked = client.get("/trends", {"cat": "cs.cl nonexistent", "weeks": "6"}).content.decode()
+    assert "Papers per week in cs.CL" in asked and "No papers on this hub are in nonexistent: left out." in asked
+    assert "the largest is cs.CL with 7 papers" in asked
     found = client.get("/papers/search", {"q": "protein folding"}).content.decode()
     assert "Papers with all of “protein folding” per month" in found and "<rect" in found
     paper = Paper.objects.get(uid="2611.00000")
