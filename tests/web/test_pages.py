@@ -62,6 +62,8 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     month = client.get("/papers/month/2026-11").content.decode()
     assert "3 papers" in month and 'href="/papers/month/2026-10"' in month
     assert 'rel="prev"' not in client.get("/papers/month/2026-10").content.decode()
+    past = client.get("/papers/date/2026-11-23?page=99").content.decode()
+    assert "Page 99 is past the last of this day's 2 papers" in past and "Submit one" not in past
     assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
     assert client.get("/papers/date/2026-02-30").status_code == 404
     assert client.get("/papers/month/abc").status_code == 404
@@ -351,3 +353,21 @@ def test_newest_papers_before_any_feed_count_in_english(client, db, monkeypatch)
     assert "1 paper in the hub" in client.get("/").content.decode()
     monkeypatch.setattr("paperhub.papers.queries.paper_count", lambda: 2538)
     assert "2,538 papers in the hub" in client.get("/").content.decode()
+
+
+def test_error_pages_are_the_hubs_own(client, db):
+    """A 404 keeps the header (search box, navigation) and says what was missing; a 500 stands alone."""
+    from django.template.loader import render_to_string
+
+    missing = client.get("/papers/2611.09999")
+    html = missing.content.decode()
+    assert missing.status_code == 404 and 'name="viewport"' in html and 'id="site-q"' in html
+    assert "<h1>Not found</h1>" in html and "no such paper" in html
+    assert "Resolver404" not in client.get("/no/such/page").content.decode()
+    assert "Something went wrong" in render_to_string("500.html")  # no request, no database
+
+
+def test_sign_up_fields_point_at_help_that_exists(client, db):
+    html = client.get("/accounts/signup/").content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert described and all(f'id="{ref}"' in html for ref in described)
