@@ -12,7 +12,7 @@ import re
 from typing import Any, Literal, cast
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -84,6 +84,11 @@ def _claim(link: ZoteroLink) -> bool:
     """Mark the link busy unless a sync or push is already on its way (a stale mark does not count)."""
     free = ZoteroLink.objects.filter(pk=link.pk).exclude(busy_since__gt=timezone.now() - ZOTERO_STALE)
     return bool(free.exclude(sealed_key="").update(busy_since=timezone.now()))
+
+
+def has_library(user: User | AnonymousUser) -> bool:
+    """Whether the user has a Zotero library connected (with a key to reach it)."""
+    return user.pk is not None and ZoteroLink.objects.filter(user_id=user.pk).exclude(sealed_key="").exists()
 
 
 def _connected(user: User) -> ZoteroLink:

@@ -22,6 +22,7 @@ from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
+from paperhub.recommend import zotero
 from paperhub.web.cards import cards
 from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin
@@ -125,10 +126,12 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
     if collection is None:
         raise Http404("no such collection")
     twin = json_twin("collection", username, slug) if collection.public else ""  # (the API shows public ones)
+    mine = collection.owner_id == request.user.pk
     return render(request, "web/collection.html", {"json_url": twin,
                                                    "collection": collection,
                                                    "cards": cards(request, community.collection_papers(collection)),
-                                                   "mine": collection.owner_id == request.user.pk})
+                                                   "mine": mine,
+                                                   "zotero_connected": mine and zotero.has_library(request.user)})
 
 
 @login_required

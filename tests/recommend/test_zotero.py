@@ -301,6 +301,12 @@ def test_only_the_owner_pushes_a_collection(client, hub):
     shelf = community.create_collection(owner, "Mine", "", public=True)
     client.force_login(other)
     assert client.post(f"/for-you/zotero/push/{shelf.pk}").status_code == 404
+    assert "Push to Zotero" not in client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
+    client.force_login(owner)  # no library connected: the page says how to connect one rather than offer a push
+    page = client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
+    assert "Push to Zotero" not in page and "Connect your Zotero library" in page
+    _link(owner)
+    assert "Push to Zotero" in client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
     with pytest.raises(NotAllowed):
         zotero.request_push(other, shelf)
 
