@@ -1,11 +1,13 @@
 """Counts over time for the charts: papers per category per week, a paper's upvotes per day. Pure week and day
 arithmetic first, then the queries (the same for the pages and the API)."""
 
+import operator
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -90,10 +92,10 @@ def parse_categories(text: str) -> list[str]:
     """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES,
     spelt as the hub stores them (cs.cl is cs.CL); codes the hub has no paper in are left out (unknown_categories)."""
     asked = list(dict.fromkeys(c for c in text.replace(",", " ").split() if c))[:MAX_CATEGORIES]
+    if not asked:
+        return []
     stored = {code.lower(): code for code in Category.objects.filter(
-        code__in=[*asked, *(c.lower() for c in asked)]).values_list("code", flat=True)} if asked else {}
-    if len(stored) < len(asked):  # other spellings: the (few hundred) codes compared without case
-        stored = {code.lower(): code for code in Category.objects.values_list("code", flat=True)}
+        reduce(operator.or_, (Q(code__iexact=c) for c in asked))).values_list("code", flat=True)}
     return [stored[c.lower()] for c in asked if c.lower() in stored]
 
 
