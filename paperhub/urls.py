@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from paperhub.api import routes
 from paperhub.api.api import api
 from paperhub.assistant.http import endpoint as mcp_endpoint
 
+# Django admin says whose it is (its own header reads "Django administration")
+admin.site.site_header = admin.site.site_title = "paperhub administration"
+admin.site.index_title = "Papers, people and jobs"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", routes.urls(api)),
     path("mcp", mcp_endpoint, name="mcp"),
     path("feeds/", include("paperhub.api.feed_urls")),
     path("", include("paperhub.web.urls")),

@@ -138,6 +138,18 @@ def test_shapes_are_plain_json():
     assert shaped["githubRepo"] is None and "organization" not in shaped
 
 
+def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):
+    """405 keeps its Allow header and says so in the API's own error shape (it was ninja's plain text)."""
+    for method, url in [("put", "/api/papers/2611.00001"), ("delete", "/api/search?q=x"),
+                        ("get", "/api/papers/2611.00001/upvote")]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, url
+        assert response["Content-Type"] == "application/json", url
+        assert response.json()["detail"].startswith(f"{method.upper()} is not allowed here"), url
+        assert method.upper() not in response["Allow"] and response["Allow"], url
+    assert client.post("/api/papers/2611.00001/upvote", {}).status_code == 401  # the wrapped view still runs
+
+
 def test_openapi_document_and_docs_page(client, db):
     schema = client.get("/api/openapi.json").json()
     assert {"/api/daily_papers", "/api/papers/search", "/api/search"} <= set(schema["paths"])

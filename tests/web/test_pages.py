@@ -227,6 +227,8 @@ def test_moderators_hide_comments_in_the_admin(client, papers, ann):
     client.post("/admin/community/comment/", {"action": "hide", "_selected_action": [comment.pk]})
     assert Comment.objects.get(pk=comment.pk).hidden
     assert "spam spam" not in client.get("/papers/2611.00001").content.decode()
+    index = client.get("/admin/").content.decode()
+    assert "paperhub administration" in index and "Django administration" not in index
 
 
 @pytest.mark.django_db(transaction=True)
