@@ -9,6 +9,7 @@ that needs the database or a heavy library imports its module on first call.
 """
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     # searching
     "Filters", "ParsedQuery", "parse", "named_paper", "MAX_OFFSET", "wants_code", "without_has_code", "search",
-    "similar", "reasons_text", "volume", "warm", "first_hits",
+    "similar", "reasons_text", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason",
     # this node's indexes
@@ -72,17 +73,15 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", l
     return queries.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
 
 
-def first_hits(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",
-               mode: str = "hybrid") -> "list[Hit]":
-    """A search's first `count` results, however many pages of 100 (search's largest) that takes."""
-    hits: list[Hit] = []
-    while len(hits) < count:
-        wanted = min(100, count - len(hits))
-        page = search(query, filters, sort, wanted, len(hits), mode).hits
+def first_results(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",
+                  mode: str = "hybrid") -> "Results":
+    """A search's first `count` results and its total, however many pages of 100 (search's largest) that takes."""
+    first = search(query, filters, sort, min(100, count), 0, mode)
+    hits, page = list(first.hits), first.hits
+    while len(hits) < count and len(page) == 100:  # a short page was the last
+        page = search(query, filters, sort, min(100, count - len(hits)), len(hits), mode).hits
         hits += page
-        if len(page) < wanted:  # that was the last page
-            break
-    return hits
+    return replace(first, hits=hits)
 
 
 def similar(paper_id: int, limit: int = 10) -> "list[Hit]":

@@ -41,6 +41,6 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")
     sort = request.GET.get("sort", "relevance")
-    hits = search_api.first_hits(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes") else
-                                 "relevance")
+    hits = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes") else
+                                    "relevance").hits
     return _bib(queries.papers_in_order([h.id for h in hits]), "search")

@@ -15,6 +15,7 @@ from paperhub.topicmap import store
 OVERVIEW = 40_000  # points drawn before zooming in
 IN_VIEW = 25_000  # points sent for a zoomed-in view
 HIGHLIGHTS = 300
+SEARCH_MARKS = 200  # a search's best results ringed on the map
 
 
 def _float(request: HttpRequest, name: str, default: float) -> float:
@@ -25,15 +26,18 @@ def _float(request: HttpRequest, name: str, default: float) -> float:
     return min(max(value, -1.0), 2.0)
 
 
-def highlights(built: store.TopicMap, q: str, user: User | None) -> dict[str, list[tuple[int, float, float]]]:
-    """Where a search's results and a user's liked papers lie on the map."""
+def highlights(built: store.TopicMap, q: str, user: User | None) -> tuple[dict[str, list[tuple[int, float, float]]],
+                                                                          int]:
+    """Where a search's best results and a user's liked papers lie on the map, and how many the search found."""
     found: dict[str, list[tuple[int, float, float]]] = {"search": [], "mine": []}
+    total = 0
     if q.strip():
-        found["search"] = built.positions([h.id for h in search_api.first_hits(q, 200)])
+        results = search_api.first_results(q, SEARCH_MARKS)
+        found["search"], total = built.positions([h.id for h in results.hits]), results.total
     if user is not None and user.is_authenticated:
         liked = [s.paper_id for s in recommend.signals(user).liked if s.paper_id is not None]
         found["mine"] = built.positions(liked[:HIGHLIGHTS])
-    return found
+    return found, total
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
@@ -42,14 +46,15 @@ def map_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:500]
     if built is None:
         return render(request, "web/map.html", {"built": None, "q": q})
-    marks = highlights(built, q, request.user)  # type: ignore[arg-type]
+    marks, total = highlights(built, q, request.user)  # type: ignore[arg-type]
     top = sorted((c for c in built.meta["clusters"] if c["level"] == "top"), key=lambda c: -c["size"])
     data = {"clusters": built.meta["clusters"], "search": marks["search"], "mine": marks["mine"],
             "papers": len(built), "overview": min(OVERVIEW, len(built)),
             # where the script fetches points and a paper's title (the route for paper 0 less its 0: + id)
             "urls": {"points": reverse("map_points"), "paper": reverse("map_paper", args=[0])[:-1]}}
     return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data,
-                                            "marks": {k: len(v) for k, v in marks.items()}})
+                                            "marks": {k: len(v) for k, v in marks.items()}, "total": total,
+                                            "best": min(total, SEARCH_MARKS)})
 
 
 @require_GET

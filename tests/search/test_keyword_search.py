@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import Filters, coverage, first_hits, search, update
+from paperhub.search import Filters, coverage, first_results, search, update
 from tests.factories import record
 
 
@@ -58,15 +58,18 @@ def test_an_arxiv_id_finds_its_paper(indexed):
     assert uids(search("2501.00003", Filters(since=date(2025, 6, 1)))) == []
 
 
-def test_first_hits_pages_through_search(indexed, monkeypatch):
+def test_first_results_page_through_search(indexed, monkeypatch):
     from paperhub.search import queries
 
     asked = []
     real = queries.search
     monkeypatch.setattr(queries, "search", lambda *a: asked.append(a[3:5]) or real(*a))
-    every = first_hits("", 250)  # five papers: one page asked for 100, and the short answer ends it
-    assert asked == [(100, 0)] and [h.uid for h in every] == uids(search("", limit=100))
-    assert [h.uid for h in first_hits("", 3)] == uids(search("", limit=3))
+    every = first_results("", 250)  # five papers: one page asked for 100, and the short answer ends it
+    assert asked == [(100, 0)] and [h.uid for h in every.hits] == uids(search("", limit=100))
+    assert every.total == 5
+    monkeypatch.setattr(queries, "search", lambda q, f, s, limit, offset, m: real(q, f, s, min(limit, 2), offset, m))
+    paged = first_results("", 5)  # a page shorter than asked is the last: no more are asked for
+    assert [h.uid for h in paged.hits] == uids(search("", limit=100))[:2]
 
 
 def test_pages_stop_at_the_last_offset(indexed):

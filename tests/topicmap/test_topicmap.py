@@ -135,7 +135,7 @@ def test_a_search_and_my_interests_are_marked(client, mapped):
     services.upvote(reader, Paper.objects.get(uid="2611.00001"))
     client.force_login(reader)
     page = client.get("/map", {"q": "robot"}).content.decode()
-    assert "results for “robot”" in page and "1 paper you upvoted" in page
+    assert ">20 results</a> for “robot”" in page and "1 paper you upvoted" in page
     import json
     import re
 
@@ -147,3 +147,13 @@ def test_without_a_map_the_page_says_how_to_make_one(client, db, settings, tmp_p
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "none"
     assert "paperhub map build" in client.get("/map").content.decode()
     assert client.get("/map/points.bin").status_code == 404
+
+
+def test_the_legend_says_how_many_of_a_search_are_marked(client, mapped, monkeypatch):
+    from paperhub.search import update
+    from paperhub.web import maps
+
+    update(embed_new=False)
+    monkeypatch.setattr(maps, "SEARCH_MARKS", 5)
+    page = client.get("/map", {"q": "robot"}).content.decode()
+    assert ">20 results</a> for “robot”" in page and "the best 5 of" in page  # it said "5 results"
