@@ -191,7 +191,16 @@ def test_trending_page(client, papers, ann):
     Paper.objects.filter(uid="2611.00001").update(upvotes=3)
     FeedEntry.objects.filter(paper__uid="2611.00001").update(day=timezone.now().date())
     html = client.get("/papers/trending").content.decode()
-    assert "Sparse" in html
+    assert "Sparse" in html and "last 14 days" in html and "Upvote what you read" not in html
+
+
+def test_an_empty_trending_page_sends_readers_to_the_latest_papers(client, papers):
+    """The feeds are older than the trending window (an offline sample, a quiet hub): it said "Nothing has been
+    upvoted lately" and nothing else."""
+    FeedEntry.objects.update(external_upvotes=0)
+    html = client.get("/papers/trending").content.decode()
+    assert "has been upvoted yet" in html
+    assert '<a href="/papers/date/2026-11-23">the papers of Monday, 23 November 2026</a>' in html
 
 
 def test_signup_login_profile_and_private_collections(client, papers):
