@@ -213,7 +213,8 @@ def _concrete(name: str, hostile) -> str | None:
         "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",
         "author": "/authors/x-1", "profile": "/users/eve", "collections": "/collections/",
         "collect": "/collections/add", "collection_bib": f"/collections/eve/{slug}.bib",
-        "collection": f"/collections/eve/{slug}", "for_you": "/for-you",
+        "collection": f"/collections/eve/{slug}", "collection_edit": f"/collections/eve/{slug}/edit",
+        "collection_delete": f"/collections/eve/{slug}/delete", "for_you": "/for-you",
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
         "paragraph": "/for-you/paragraph", "import_library": "/for-you/import", "imports": "/for-you/imports",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
@@ -294,12 +295,16 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     client.post(f"/for-you/seeds/{seed.pk}/forget")
     client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})
     client.post("/accounts/tokens/", {"revoke": "1"})
+    slug = hostile["collection"].slug
+    assert client.post(f"/collections/eve/{slug}/edit", {"title": "Defaced", "public": "on"}).status_code == 404
+    assert client.post(f"/collections/eve/{slug}/delete", {"confirm": "1"}).status_code == 404
     client.post(f"/for-you/zotero/push/{hostile['collection'].pk}")  # eve's collection into mallory's Zotero
     eves = Author.objects.get(name__startswith="Eve")
     client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before
     assert Comment.objects.get().body.startswith("<script>") and Comment.objects.get().visible
     assert not Collection.objects.filter(owner=mallory).exists()
+    assert Collection.objects.get(owner=hostile["eve"]).title.startswith("My <script>")
 
 
 #: A Zotero connection the API would make (so a write that forgot its token would really write something).
@@ -396,6 +401,8 @@ def test_control_bytes_sent_by_users_are_dropped_on_every_database(client, hosti
     dirty = f"A{CONTROL}b"
     posts = [(f"/comments/{paper.pk}/new", {"body": f"{dirty} comment"}),
              ("/collections/", {"title": f"{dirty} reading", "description": dirty, "public": "on"}),
+             (f"/collections/eve/{hostile['collection'].slug}/edit",
+              {"title": f"{dirty} renamed", "description": dirty}),
              ("/searches/save", {"q": f"{dirty} transformers"}),
              ("/for-you/paragraph", {"text": f"{dirty} I work on retrieval for long documents."}),
              ("/for-you/exclusions", {"words": dirty, "categories": f"cs.CV{CONTROL}"}),
@@ -420,7 +427,7 @@ def test_control_bytes_sent_by_users_are_dropped_on_every_database(client, hosti
     flat = [text for row in stored for text in (row if isinstance(row, tuple) else (row,))]
     assert flat and not [text for text in flat if re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)]
     clean = "A[31mb"  # the escape sequence's printable tail stays: only control characters go
-    for expected in ("edited", "by the API", "reading", "transformers", "script"):
+    for expected in ("edited", "by the API", "reading", "renamed", "transformers", "script"):
         assert any(f"{clean} {expected}" in text for text in flat), expected
     assert any(text.startswith("cs.CV") for text in flat) and ImportJob.objects.get(user=eve).status == ImportJob.DONE
 

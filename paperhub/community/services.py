@@ -23,6 +23,8 @@ from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import split_arxiv_id, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
+COLLECTION_TITLE_MAX_CHARS = 200  # Collection.title's max_length: a longer title is cut there
+COLLECTION_DESCRIPTION_MAX_CHARS = 2_000  # a longer description is refused, as a longer comment is
 #: Levels a discussion nests to: 1 is a comment on the paper, 2 a reply to it... A reply to a comment on the
 #: last level joins that comment's own thread, beside it (as Hugging Face and GitHub threads, and Facebook's
 #: and YouTube's deepest levels do), so no reply is refused and no thread outgrows the page.
@@ -201,18 +203,26 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
     return {"submission": submission_id, "status": status, "message": message}
 
 
+def _collection_text(title: str, description: str) -> tuple[str, str]:
+    """A collection's title and description as stored: control characters dropped, trimmed, checked."""
+    title = strip_controls(title or "").strip()[:COLLECTION_TITLE_MAX_CHARS]
+    if not title:
+        raise NotAllowed("A collection needs a title.")
+    description = strip_controls((description or "").replace("\r\n", "\n")).strip()
+    if len(description) > COLLECTION_DESCRIPTION_MAX_CHARS:
+        raise NotAllowed(f"A collection's description is at most {COLLECTION_DESCRIPTION_MAX_CHARS:,} characters.")
+    return title, description
+
+
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
     """A new, empty collection owned by the user."""
     user_id = require_user(user)
-    title = strip_controls(title or "").strip()[:200]
-    if not title:
-        raise NotAllowed("A collection needs a title.")
+    title, description = _collection_text(title, description)
     base = slugify(title)[:200] or "collection"
     slug, n = base, 1
     while Collection.objects.filter(owner_id=user_id, slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
-    description = strip_controls(description or "").strip()
     return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
                                      public=public)
 
@@ -234,3 +244,18 @@ def remove_from_collection(user: User, collection: Collection, paper: Paper) -> 
     """Take a paper out of one's collection; False when it was not there."""
     _owned(user, collection)
     return CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] > 0
+
+
+def edit_collection(user: User, collection: Collection, title: str, description: str, public: bool) -> Collection:
+    """Retitle, redescribe, or make public/private one's collection; the slug stays, so shared links keep working."""
+    _owned(user, collection)
+    collection.title, collection.description = _collection_text(title, description)
+    collection.public = public
+    collection.save(update_fields=["title", "description", "public"])
+    return collection
+
+
+def delete_collection(user: User, collection: Collection) -> None:
+    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice)."""
+    _owned(user, collection)
+    collection.delete()

@@ -131,6 +131,7 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
                                                    "collection": collection,
                                                    "cards": cards(request, community.collection_papers(collection)),
                                                    "mine": mine,
+                                                   "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
                                                    "zotero_connected": mine and zotero.has_library(request.user)})
 
 
@@ -150,7 +151,41 @@ def collections(request: HttpRequest) -> HttpResponse:
                 services.add_to_collection(request.user, made, paper)
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
-    return render(request, "web/collections.html", {"collections": community.own_collections(request.user)})
+    return render(request, "web/collections.html", {"collections": community.own_collections(request.user),
+                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS})
+
+
+def _own_collection(request: HttpRequest, username: str, slug: str) -> Collection:
+    """The user's collection at /collections/<username>/<slug>; 404 for anyone else's (or none)."""
+    return get_object_or_404(Collection, owner_id=request.user.pk, owner__username=username, slug=slug)
+
+
+@login_required
+@require_POST
+def collection_edit(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """Change one's collection's title, description and public/private setting (its address stays)."""
+    collection = _own_collection(request, username, slug)
+    try:
+        services.edit_collection(request.user, collection, request.POST.get("title", ""),
+                                 request.POST.get("description", ""), public=request.POST.get("public") == "on")
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Collection saved.")
+    return redirect("collection", username=username, slug=slug)
+
+
+@login_required
+@require_POST
+def collection_delete(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """Delete one's collection, once the form's confirm box is ticked; then back to one's collections."""
+    collection = _own_collection(request, username, slug)
+    if not request.POST.get("confirm"):
+        messages.error(request, "Tick the box to confirm that the collection should be deleted.")
+        return redirect("collection", username=username, slug=slug)
+    services.delete_collection(request.user, collection)
+    messages.success(request, f"Deleted the collection “{collection.title}”.")
+    return redirect("collections")
 
 
 @login_required

@@ -206,3 +206,48 @@ def test_collections_belong_to_their_owner(paper, ann, bob):
     assert services.remove_from_collection(ann, reading, paper)
 
 
+def test_owner_edits_a_collection_and_its_slug_stays(paper, ann, bob):
+    reading = services.create_collection(ann, "Reaidng group", "old", public=True)
+    services.edit_collection(ann, reading, "  Reading\x00\x01\x7f group ", "Papers\r\nfor Tuesdays\x00", public=False)
+    reading.refresh_from_db()
+    assert (reading.title, reading.description, reading.public) == ("Reading group", "Papers\nfor Tuesdays", False)
+    assert reading.slug == "reaidng-group"  # its address, shared in feeds and BibTeX, is kept
+    services.edit_collection(ann, reading, "x" * 300, "", public=True)
+    reading.refresh_from_db()
+    assert len(reading.title) == services.COLLECTION_TITLE_MAX_CHARS and reading.public
+
+
+def test_a_collection_edit_is_checked(paper, ann, bob):
+    reading = services.create_collection(ann, "Reading group", "kept")
+    cap = services.COLLECTION_DESCRIPTION_MAX_CHARS
+    with pytest.raises(services.NotAllowed, match="Only its owner"):
+        services.edit_collection(bob, reading, "Defaced", "", public=False)
+    with pytest.raises(services.NotAllowed, match="Log in"):
+        services.edit_collection(AnonymousUser(), reading, "Defaced", "", public=False)
+    with pytest.raises(services.NotAllowed, match="needs a title"):
+        services.edit_collection(ann, reading, " \x01 ", "", public=False)
+    with pytest.raises(services.NotAllowed, match=f"at most {cap:,} characters"):
+        services.edit_collection(ann, reading, "Reading", "x" * (cap + 1), public=False)
+    with pytest.raises(services.NotAllowed, match=f"at most {cap:,} characters"):
+        services.create_collection(ann, "Long", "x" * (cap + 1))
+    reading.refresh_from_db()
+    assert (reading.title, reading.description, reading.public) == ("Reading group", "kept", True)
+    assert services.edit_collection(ann, reading, "Reading", "x" * cap, public=True).description == "x" * cap
+
+
+def test_owner_deletes_a_collection_with_its_items(paper, ann, bob):
+    from paperhub.community.models import Collection, CollectionItem
+    from paperhub.recommend.models import ZoteroLink, ZoteroPush
+
+    reading = services.create_collection(ann, "Reading group")
+    other = services.create_collection(ann, "Other")
+    services.add_to_collection(ann, reading, paper)
+    services.add_to_collection(ann, other, paper)
+    link = ZoteroLink.objects.create(user=ann, library_id="1")
+    ZoteroPush.objects.create(link=link, paper=paper, collection=reading, key="ABCD2345")
+    with pytest.raises(services.NotAllowed):
+        services.delete_collection(bob, reading)
+    services.delete_collection(ann, reading)
+    assert list(Collection.objects.all()) == [other]
+    assert list(CollectionItem.objects.values_list("collection_id", flat=True)) == [other.pk]
+    assert ZoteroPush.objects.get().collection is None  # the paper is in the library still: not pushed twice

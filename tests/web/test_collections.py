@@ -1,0 +1,83 @@
+"""A collection's owner renames, redescribes, hides and deletes it from its page; nobody else can."""
+
+import pytest
+from django.utils import timezone
+
+from paperhub.community import services
+from paperhub.community.models import Collection, CollectionItem
+from tests.factories import add_paper, user
+
+
+@pytest.fixture
+def ann(db):
+    return user("ann")
+
+
+@pytest.fixture
+def reading(ann):
+    collection = services.create_collection(ann, "Raeding group", "Tuesdays", public=True)
+    services.add_to_collection(ann, collection, add_paper("2611.00001", published=timezone.now()))
+    return collection
+
+
+def _state(collection: Collection) -> tuple[str, str, str, bool]:
+    collection.refresh_from_db()
+    return collection.title, collection.slug, collection.description, collection.public
+
+
+def test_owner_sees_the_forms_and_nobody_else_does(client, ann, reading):
+    page = f"/collections/ann/{reading.slug}"
+    assert "Delete collection" not in client.get(page).content.decode()
+    client.force_login(user("bob"))
+    assert "Delete collection" not in client.get(page).content.decode()
+    client.force_login(ann)
+    html = client.get(page).content.decode()
+    assert f'action="{page}/edit"' in html and f'action="{page}/delete"' in html and "Delete collection" in html
+    assert f'maxlength="{services.COLLECTION_DESCRIPTION_MAX_CHARS}"' in html and 'value="Raeding group"' in html
+
+
+def test_owner_renames_and_hides_a_collection_at_the_same_address(client, ann, reading):
+    client.force_login(ann)
+    page = f"/collections/ann/{reading.slug}"
+    response = client.post(f"{page}/edit", {"title": "Reading group", "description": "Thursdays now"}, follow=True)
+    assert response.redirect_chain == [(page, 302)] and "Collection saved." in response.content.decode()
+    assert _state(reading) == ("Reading group", "raeding-group", "Thursdays now", False)  # unticked: private
+    client.logout()
+    assert client.get(page).status_code == 404  # private now
+    client.force_login(ann)
+    refused = client.post(f"{page}/edit", {"title": " ", "description": "gone", "public": "on"}, follow=True)
+    assert "needs a title" in refused.content.decode()
+    long = client.post(f"{page}/edit", {"title": "T", "description": "x" * 2001, "public": "on"}, follow=True)
+    assert "at most 2,000 characters" in long.content.decode()
+    assert _state(reading) == ("Reading group", "raeding-group", "Thursdays now", False)
+
+
+def test_owner_deletes_a_collection_once_confirmed(client, ann, reading):
+    client.force_login(ann)
+    page = f"/collections/ann/{reading.slug}"
+    unconfirmed = client.post(f"{page}/delete", follow=True)
+    assert unconfirmed.redirect_chain == [(page, 302)] and "Tick the box" in unconfirmed.content.decode()
+    assert Collection.objects.filter(pk=reading.pk).exists()
+    response = client.post(f"{page}/delete", {"confirm": "1"}, follow=True)
+    assert response.redirect_chain == [("/collections/", 302)]
+    assert "Deleted the collection “Raeding group”." in response.content.decode()
+    assert not Collection.objects.exists() and not CollectionItem.objects.exists()
+    assert client.get(page).status_code == 404
+
+
+def test_others_get_404_and_change_nothing(client, ann, reading):
+    before = _state(reading)
+    page = f"/collections/ann/{reading.slug}"
+    anonymous = client.post(f"{page}/edit", {"title": "Defaced", "public": "on"})
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert client.post(f"{page}/delete", {"confirm": "1"})["Location"].startswith("/accounts/login/")
+    bob = user("bob")
+    services.create_collection(bob, "Raeding group")  # the same slug under his name
+    client.force_login(bob)
+    assert client.post(f"{page}/edit", {"title": "Defaced", "public": "on"}).status_code == 404
+    assert client.post(f"{page}/delete", {"confirm": "1"}).status_code == 404
+    assert _state(reading) == before and CollectionItem.objects.filter(collection=reading).count() == 1
+    client.force_login(ann)
+    assert client.get(f"{page}/edit").status_code == 405 and client.get(f"{page}/delete").status_code == 405
+    assert client.post("/collections/bob/raeding-group/delete", {"confirm": "1"}).status_code == 404  # his
+    assert Collection.objects.count() == 2
