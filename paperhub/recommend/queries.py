@@ -1,14 +1,18 @@
-"""Reads: a user's "For you" picks with reasons, their interests, and what their follows and searches found."""
+"""Reads: a user's "For you" picks with reasons, the cold start's starters, their interests, and what their follows
+and searches found."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import OuterRef, Subquery
 
 from paperhub import search
-from paperhub.papers.models import Author, Paper
+from paperhub.papers import feeds
+from paperhub.papers.models import Author, Paper, PaperCategory
 from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
 from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed, ZoteroLink
@@ -94,6 +98,59 @@ def _explain(trained: training.Trained, candidates: space.Space, picks: list[Pic
         terms = taste.top_terms(candidates.terms[row], trained.user_model.terms, candidates.vocabulary)
         if terms:
             pick.reasons.append("about " + ", ".join(terms))
+
+
+@dataclass
+class Starter:
+    """A paper offered to a user who has told us nothing yet, and why it is offered."""
+
+    paper: Paper
+    reason: str
+
+
+#: How many of the newest papers starters are drawn from: about a day of all of arXiv, enough to hold every
+#: active subject; each costs an index probe for its primary category on every cold-start page view.
+STARTER_WINDOW = 2000
+
+
+def _subjects_in_turn(counts: Counter[str]) -> list[str]:
+    """Categories in the order starters visit them: the biggest category of each arXiv archive (cs, math,
+    astro-ph, q-bio...), biggest archive first, then each archive's second, and so on; a hub of many fields shows
+    one starter per field before a second from computer science."""
+    archives: dict[str, list[str]] = {}
+    for code in sorted(counts, key=lambda c: (-counts[c], c)):
+        archives.setdefault(code.split(".")[0], []).append(code)
+    # biggest archive first; sorted() is stable, so equals keep the order of their biggest categories
+    ordered = sorted(archives.values(), key=lambda codes: -sum(counts[c] for c in codes))
+    return [codes[turn] for turn in range(max(map(len, ordered), default=0)) for codes in ordered
+            if turn < len(codes)]
+
+
+def starters(limit: int = 12) -> list[Starter]:
+    """Papers to start For you from: what trends here first (up to half), then the best recent paper of each
+    subject in turn, so the list spans the hub's fields instead of the newest batch of one listing."""
+    # a hub's votes often gather in one field: trending takes at most half, the rest spans the subjects
+    chosen = [Starter(p, "trending here") for p in feeds.trending(limit=limit // 2 or limit)]
+    taken = {s.paper.pk for s in chosen}
+    primary = PaperCategory.objects.filter(paper=OuterRef("pk"), is_primary=True).values("category__code")[:1]
+    window = (Paper.objects.order_by("-published", "-id").annotate(primary=Subquery(primary))
+              .values_list("id", "upvotes", "primary")[:STARTER_WINDOW])
+    by_subject: dict[str, list[tuple[int, int, int]]] = {}
+    for newest, (paper_id, upvotes, code) in enumerate(window):
+        if paper_id not in taken:
+            by_subject.setdefault(code or "", []).append((-upvotes, newest, paper_id))
+    queues = {code: sorted(by_subject[code], reverse=True)  # popped from the end: most upvoted, then newest
+              for code in _subjects_in_turn(Counter({code: len(rows) for code, rows in by_subject.items()}))}
+    picked: list[tuple[int, str]] = []
+    while queues and len(chosen) + len(picked) < limit:
+        for code in list(queues):
+            if len(chosen) + len(picked) < limit:
+                picked.append((queues[code].pop()[2], code))
+            if not queues[code]:
+                del queues[code]
+    papers = Paper.objects.in_bulk([paper_id for paper_id, _ in picked])
+    return chosen + [Starter(papers[paper_id], f"recent in {code}" if code else "recent here")
+                     for paper_id, code in picked if paper_id in papers]
 
 
 def interests(user: User, terms_per_profile: int = 5) -> list[list[str]]:

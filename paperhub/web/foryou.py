@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from paperhub.community.services import upvote
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
@@ -47,7 +46,10 @@ def for_you(request: HttpRequest) -> HttpResponse:
         card.reasons = reasons.get(card.paper.pk, [])  # type: ignore[attr-defined]
     starters = []
     if not picks and page == 1:
-        starters = cards(request, feeds.trending(limit=12) or queries.newest_papers(limit=12))
+        offered = recommend.starters(limit=12)
+        starters = cards(request, [s.paper for s in offered])
+        for card, starter in zip(starters, offered, strict=True):
+            card.reasons = [starter.reason]  # type: ignore[attr-defined]
     exclusions = recommend.exclusions_of(user)
     return render(request, "web/for_you.html", {
         "cards": found, "starters": starters, "page": page, "has_next": has_next,
