@@ -89,7 +89,13 @@ def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
     services.not_interested(request.user, paper, on=on)  # type: ignore[arg-type]
     if not request.htmx:  # type: ignore[attr-defined]
         messages.info(request, "Noted: fewer papers like that one." if on else "Undone.")
-    return _done(request, reverse("for_you"), '<p class="meta" role="status">Noted: fewer papers like that one.</p>')
+        return back(request, reverse("for_you"))
+    # htmx swaps the card for a note with an Undo button, and Undo brings the card back
+    next_page = request.POST.get("next", "")
+    if on:
+        return render(request, "web/_not_interested.html", {"paper": paper, "next": next_page})
+    card = cards(request, [paper])[0]
+    return render(request, "web/_pick.html", {"card": card, "next": next_page})
 
 
 @login_required

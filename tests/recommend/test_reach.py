@@ -39,6 +39,12 @@ def test_for_you_page_cold_start_then_picks(topics, reader):
     assert response.status_code == 200 and "Noted" in response.content.decode()
     assert NotInterested.objects.filter(user=reader, paper_id=int(target)).exists()
     assert f'/for-you/not-interested/{target}"' not in client.get("/for-you").content.decode()
+    # the note carries an Undo button, which brings the card (and its Not interested button) back
+    assert 'name="on" value="0"' in response.content.decode() and "Undo" in response.content.decode()
+    undone = client.post(f"/for-you/not-interested/{target}", {"on": "0", "next": "/for-you?page=1"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert "Not interested" in undone and 'name="next" value="/for-you?page=1"' in undone
+    assert not NotInterested.objects.filter(user=reader, paper_id=int(target)).exists()
 
 
 def test_writes_need_login_and_csrf(topics, reader):
