@@ -123,7 +123,9 @@ class Submission(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     arxiv_id = models.CharField(max_length=64)
-    day = models.DateField()  # the feed day it was asked on: the daily quota counts these, failed ones too
+    day = models.DateField()  # the feed day it was asked on: the daily quota counts these, failed ones too,
+    # except those that failed on our side (arXiv could not be reached): the user may simply try again
+    counted = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     message = models.TextField(blank=True)
     paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -141,7 +141,7 @@ def submit(user: User, text: str) -> Submission:
         # One submission of a user at a time (their row locked to the end): two at once would both count under
         # the quota on PostgreSQL. (SQLite's IMMEDIATE transactions take turns anyway.)
         list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
-        if Submission.objects.filter(user_id=user_id, day=day).count() >= quota:
+        if Submission.objects.filter(user_id=user_id, day=day, counted=True).count() >= quota:
             raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
         existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
         if existing is not None:
@@ -153,13 +153,18 @@ def submit(user: User, text: str) -> Submission:
     return submission
 
 
+class Unreachable(NotAllowed):
+    """A submission failed on our side (arXiv could not be reached): it does not count towards the daily limit."""
+
+
 def _place(submission: Submission) -> Paper:
     """Fetch the submission's paper and put it into today's feed; NotAllowed says why not."""
     arxiv_id = submission.arxiv_id
     try:
         paper = runs.fetch_paper(arxiv_id)
     except SourceError as exc:
-        raise NotAllowed(f"arXiv could not be reached to fetch {arxiv_id} ({exc}); try again later.") from exc
+        raise Unreachable(f"arXiv could not be reached to fetch {arxiv_id} ({exc}); try again later (this one "
+                          "does not count towards your daily limit).") from exc
     if paper is None:
         raise NotAllowed(f"arXiv has no paper {arxiv_id}.")
     username = submission.user.get_username()
@@ -192,14 +197,16 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
     if submission is None or not submission.waiting:
         return {"submission": submission_id, "status": submission.status if submission else "gone"}
     Submission.objects.filter(pk=submission.pk).update(status=Submission.FETCHING)
+    counted = True
     try:
         paper = _place(submission)
     except NotAllowed as exc:
         status, message, paper_id = Submission.FAILED, str(exc), None
+        counted = not isinstance(exc, Unreachable)
     else:
         status, message, paper_id = Submission.DONE, f"In the feed: {paper.title}", paper.pk
     Submission.objects.filter(pk=submission.pk).update(status=status, message=message, paper_id=paper_id,
-                                                       finished_at=timezone.now())
+                                                       counted=counted, finished_at=timezone.now())
     return {"submission": submission_id, "status": status, "message": message}
 
 

@@ -50,13 +50,19 @@ def test_a_submission_returns_at_once_while_arxiv_answers_503_with_a_long_retry_
     assert "failed. arXiv could not be reached" in html and 'hx-trigger="every 2s"' not in html
 
 
+EMPTY_FEED = (b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+              b'<opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0'
+              b'</opensearch:totalResults></feed>')
+
+
 def test_failed_submissions_count_against_the_quota(ann, arxiv, settings, run_tasks):
     settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 2
-    arxiv.routes["/api/query"] = lambda q: Reply(b"no", 404)
+    arxiv.routes["/api/query"] = lambda q: Reply(EMPTY_FEED)  # arXiv has no such paper
     for arxiv_id in ("2611.05678", "2611.05679"):
         services.submit(ann, arxiv_id)
         run_tasks()
     assert list(Submission.objects.values_list("status", flat=True)) == ["failed", "failed"]
+    assert "arXiv has no paper" in Submission.objects.first().message
     with pytest.raises(services.NotAllowed, match="daily limit"):
         services.submit(ann, "2611.05680")
     assert not FeedEntry.objects.exists()
@@ -137,3 +143,21 @@ def test_submissions_at_once_stay_within_the_quota(transactional_db, arxiv, sett
         thread.join()
     assert outcomes.count("submitted") == 3 == Submission.objects.count(), outcomes
     assert sum("daily limit" in outcome for outcome in outcomes) == 5
+
+
+def test_submissions_that_failed_because_arxiv_could_not_be_reached_do_not_count(ann, arxiv, settings, run_tasks):
+    """The audit's offline hub: five failed fetches used the day's quota, so "try again later" could not be done."""
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 1
+    settings.PAPERHUB_ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens: connection refused
+    for _ in range(3):
+        services.submit(ann, "2611.05678")
+        run_tasks()
+    failed = Submission.objects.all()
+    assert [s.status for s in failed] == ["failed"] * 3 and not any(s.counted for s in failed)
+    assert "does not count towards your daily limit" in failed[0].message
+    settings.PAPERHUB_ARXIV_API_URL = arxiv.url + "/api/query"
+    arxiv.routes["/api/query"] = lambda q: Reply(EMPTY_FEED)
+    services.submit(ann, "2611.05679")  # arXiv answers (no such paper): that one counts
+    run_tasks()
+    with pytest.raises(services.NotAllowed, match="daily limit"):
+        services.submit(ann, "2611.05680")
