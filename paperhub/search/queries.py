@@ -161,7 +161,11 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     if parsed.is_empty and not parsed.text:
         order_by = order_by or "day"
     if order_by or mode == "keyword" or not parsed.text:
-        total, found = index.search(keyword.build_query(parsed, filters), limit, offset, order_by=order_by)
+        # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
+        # newest first listed papers holding either word (and a feed of the search, which is newest first)
+        query = keyword.matching_all(parsed, filters, authors=True) if order_by else keyword.build_query(parsed,
+                                                                                                        filters)
+        total, found = index.search(query, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
     models = _semantic_models()

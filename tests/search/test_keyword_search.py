@@ -30,6 +30,17 @@ def test_phrase_author_category_and_exclusion(indexed):
     assert "2501.00002" not in uids(search("diffusion OR graph -cat:q-bio", mode="keyword"))
 
 
+def test_date_and_vote_order_list_papers_holding_every_word(indexed):
+    """Newest first nothing puts the best matches on top: "graph diffusion" listed papers holding either word (a
+    search feed, newest first, filled with loose matches); function words are not required."""
+    assert set(uids(search("graph diffusion", mode="keyword"))) == {"2501.00001", "2501.00002", "2501.00005"}
+    assert uids(search("graph diffusion", sort="newest")) == []
+    assert uids(search("graph attention", sort="newest")) == ["2501.00005", "2501.00001"]
+    assert uids(search("attention to molecules", sort="upvotes")) == ["2501.00005"]  # which has no "to"
+    assert uids(search("lovelace sparse", sort="newest")) == ["2501.00005"]  # a word may be an author's name
+    assert search("graph attention", sort="newest").total == 2
+
+
 def test_filters_sort_and_pages(indexed):
     f = Filters(since=date(2025, 2, 1), until=date(2025, 4, 30))
     assert uids(search("", f)) == ["2501.00004", "2501.00003", "2501.00002"]
