@@ -163,9 +163,9 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     if order_by or mode == "keyword" or not parsed.text:
         # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
         # newest first listed papers holding either word (and a feed of the search, which is newest first)
-        query = keyword.matching_all(parsed, filters, authors=True) if order_by else keyword.build_query(parsed,
-                                                                                                        filters)
-        total, found = index.search(query, limit, offset, order_by=order_by)
+        wanted = keyword.matching_all(parsed, filters, authors=True) if order_by else keyword.build_query(parsed,
+                                                                                                         filters)
+        total, found = index.search(wanted, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
     models = _semantic_models()
