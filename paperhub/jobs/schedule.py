@@ -21,6 +21,13 @@ class Job:
     every: int  # seconds
     description: str
 
+    @property
+    def period(self) -> str:
+        """How often, in words: "every 2 hours", "every hour", "every 5 minutes"."""
+        hours, minutes = divmod(self.every // 60, 60)
+        amount, unit = (hours, "hour") if hours and not minutes else (self.every // 60, "minute")
+        return f"every {unit}" if amount == 1 else f"every {amount} {unit}s"
+
     def enqueue(self, today: date) -> str:
         """Queue the task of a slot starting on `today`; returns the task's id."""
         if self.name == "arxiv":
@@ -41,13 +48,13 @@ class Job:
 
 
 JOBS = {job.name: job for job in (
-    Job("arxiv", 2 * 3600, "new papers of PAPERHUB_CATEGORIES from the arXiv API, every 2 hours"),
-    Job("hf-daily", 3 * 3600, "Hugging Face's daily papers, every 3 hours"),
-    Job("digests", 3600, "email the digests that are due, every hour (each exactly once)"),
-    Job("github", 3600, "GitHub stars of PAPERHUB_GITHUB_PER_RUN code repositories, oldest-checked first, hourly"),
-    Job("keywords", 300, "keywords of papers added or changed since the last run, every 5 minutes"),
-    Job("zotero", 3600, "a sync of every connected Zotero library (only what changed), hourly"),
-    Job("prune", 3600, "delete the results of tasks finished over PAPERHUB_TASK_KEEP_DAYS ago, hourly"),
+    Job("arxiv", 2 * 3600, "new papers of PAPERHUB_CATEGORIES from the arXiv API"),
+    Job("hf-daily", 3 * 3600, "Hugging Face's daily papers"),
+    Job("digests", 3600, "email the digests that are due (each exactly once)"),
+    Job("github", 3600, "GitHub stars of PAPERHUB_GITHUB_PER_RUN code repositories, oldest-checked first"),
+    Job("keywords", 300, "keywords of papers added or changed since the last run"),
+    Job("zotero", 3600, "a sync of every connected Zotero library (only what changed)"),
+    Job("prune", 3600, "delete the results of tasks finished over PAPERHUB_TASK_KEEP_DAYS ago"),
 )}
 
 

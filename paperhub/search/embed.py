@@ -34,10 +34,12 @@ class Embedder(Protocol):
 
 
 def quiet_libraries() -> None:
-    """Keep transformers' load reports and tokenizer rewriting notes out of our commands' output."""
+    """Keep transformers' load reports, its "Loading weights" bar and tokenizer rewriting notes out of our commands'
+    output (every `paperhub search` printed the bar on stderr)."""
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     for name in ("skeletoken", "model2vec"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, date, datetime
 from io import StringIO
 
@@ -96,6 +97,19 @@ def test_the_search_command_prints_results_people_read(indexed):
     call_command("search", "2501.00003", "--json", stdout=out)
     found = json.loads(out.getvalue())
     assert (found["total"], found["results"][0]["published"]) == (1, "2025-03-10")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--limit", "0"], "0 is out of range: from 1 to 100"), (["--limit", "100000"], "out of range"),
+    (["--offset", "-3"], "-3 is out of range: 0 or more"), (["--limit", "ten"], "not a whole number: 'ten'"),
+    (["--since", "2025-13-01"], "not a date (YYYY-MM-DD)"),
+])
+def test_the_search_command_refuses_what_it_cannot_do(indexed, argv, message):
+    """`--offset -3` numbered results -2., -1., 0.; `--limit 0` and `--limit -5` answered one result."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("search", "graph", *argv, stdout=StringIO())
 
 
 @pytest.mark.parametrize("hostile", ['"', "(((", "AND OR NOT", "title:", "*", "-", "cat:", "author:\"", "\\",

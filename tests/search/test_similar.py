@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -136,6 +137,12 @@ def test_a_paper_not_indexed_yet_has_no_list(db, search_dir):
 
 
 def test_command_and_api_carry_the_reasons(hub_papers, client, capsys):
+    with pytest.raises(CommandError, match="name a paper"):
+        call_command("similar", " ")
+    with pytest.raises(CommandError, match="no paper '2501.99999' in the hub"):
+        call_command("similar", "2501.99999")
+    with pytest.raises(CommandError, match="out of range"):
+        call_command("similar", "2501.10001", "--limit", "-1")
     call_command("similar", "2501.10001", "--json")
     out = json.loads(capsys.readouterr().out)
     assert out["similar"][0]["id"] == "2501.10002"

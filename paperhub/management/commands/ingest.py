@@ -1,7 +1,6 @@
 """`paperhub ingest SOURCE ...`: land papers from a snapshot file, the arXiv API, OAI-PMH or HF daily papers."""
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,8 @@ from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
 from paperhub.ingest.pipeline import IngestSummary, progress_bar
 from paperhub.ingest.report import ErrorLog
+from paperhub.management import arguments
 from paperhub.papers.records import split_arxiv_id
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _codes(text: str) -> list[str]:
@@ -40,14 +33,14 @@ class Command(BaseCommand):
 
         snap = sub.add_parser("snapshot", help="arXiv metadata snapshot file (JSON lines; plain, .gz or .xz)")
         snap.add_argument("path", type=Path)
-        snap.add_argument("--since", type=_day, help="only papers updated on or after this day")
+        snap.add_argument("--since", type=arguments.day, help="only papers updated on or after this day")
         snap.add_argument("--categories", type=_codes, default=[], help="e.g. cs.CL,cs.LG (or cs for all cs.*)")
         common(snap)
 
         api = sub.add_parser("arxiv", help="the arXiv API, by categories and date or by ids")
         api.add_argument("--categories", type=_codes, default=None, help="default: PAPERHUB_CATEGORIES")
-        api.add_argument("--since", type=_day, help="first submission day (default: 3 days ago)")
-        api.add_argument("--until", type=_day, help="last submission day (default: today)")
+        api.add_argument("--since", type=arguments.day, help="first submission day (default: 3 days ago)")
+        api.add_argument("--until", type=arguments.day, help="last submission day (default: today)")
         api.add_argument("--ids", type=_codes, default=[], help="arXiv ids or URLs, comma-separated")
         api.add_argument("--page-size", type=int, default=200)
         api.add_argument("--retries", type=int, default=None, help="default: PAPERHUB_HTTP_RETRIES")
@@ -55,13 +48,13 @@ class Command(BaseCommand):
 
         oai = sub.add_parser("oai", help="OAI-PMH harvest in arXiv's metadata format (resumable)")
         oai.add_argument("--set", dest="set_spec", default="cs", help="OAI set, e.g. cs or physics:hep-th")
-        oai.add_argument("--from", dest="since", type=_day, help="records changed on or after this day")
-        oai.add_argument("--until", type=_day)
+        oai.add_argument("--from", dest="since", type=arguments.day, help="records changed on or after this day")
+        oai.add_argument("--until", type=arguments.day)
         common(oai)
 
         hf = sub.add_parser("hf-daily", help="Hugging Face daily papers JSON, from a file or by --date")
         hf.add_argument("path", type=Path, nargs="?")
-        hf.add_argument("--date", dest="days", type=_day, action="append", default=[],
+        hf.add_argument("--date", dest="days", type=arguments.day, action="append", default=[],
                         help="fetch this day's list (repeatable)")
         common(hf)
 

@@ -2,7 +2,6 @@
 
 import argparse
 import json
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -30,7 +29,8 @@ def _what(result: DBTaskResult[..., object]) -> str:
     args = result.args_kwargs.get("args") or []
     if result.task_path == _COMMAND_LINE:
         return "paperhub " + " ".join(args[0] if args else [])
-    return " ".join(["task", result.task_path.rpartition(".")[2], *map(str, args)])
+    what = " ".join(["task", result.task_path.rpartition(".")[2], *map(str, args)])
+    return what if len(what) <= 160 else what[:159] + "…"  # an embed batch's arguments are 128 paper ids
 
 
 class Command(BaseCommand):
@@ -84,5 +84,4 @@ class Command(BaseCommand):
         if not jobs:
             self.stdout.write("no periodic jobs (PAPERHUB_SCHEDULE is empty)")
         for job in jobs:
-            every = timedelta(seconds=job.every)
-            self.stdout.write(f"  {job.name:<10} every {every}: {job.description}")
+            self.stdout.write(f"  {job.name:<10} {job.period}: {job.description}")

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             meta = built.meta
             self.stdout.write(f"built {meta['built_at']}: {meta['papers']:,} papers, "
                               f"{sum(1 for c in meta['clusters'] if c['level'] == 'top')} labelled clusters, "
-                              f"{meta.get('total_seconds', sum(meta['seconds'].values()))} s")
+                              f"{meta.get('total_seconds', sum(meta['seconds'].values())):.1f} s")
             return
         with tqdm(total=len(STEPS), desc="topic map", unit=" steps", disable=not sys.stderr.isatty()) as bar:
             def step(name: str) -> None:
@@ -43,5 +43,5 @@ class Command(BaseCommand):
                                    fine_clusters=options["clusters"] * 10, step=step)
             except build.NoVectors as exc:
                 raise CommandError(str(exc)) from None
-        times = ", ".join(f"{name} {seconds} s" for name, seconds in meta["seconds"].items())
-        self.stdout.write(f"map of {meta['papers']:,} papers built in {meta['total_seconds']} s ({times})")
+        times = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in meta["seconds"].items())
+        self.stdout.write(f"map of {meta['papers']:,} papers built in {meta['total_seconds']:.1f} s ({times})")

@@ -1,13 +1,13 @@
 """`paperhub search "query"`: search from the command line."""
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.html import strip_tags
 
 from paperhub import search
+from paperhub.management import arguments
 from paperhub.search import Filters
 
 
@@ -18,15 +18,20 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("query")
-        parser.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid")
-        parser.add_argument("--sort", choices=["relevance", "newest", "upvotes"], default="relevance")
-        parser.add_argument("--since", type=date.fromisoformat)
-        parser.add_argument("--until", type=date.fromisoformat)
-        parser.add_argument("--category", action="append", default=[])
-        parser.add_argument("--limit", type=int, default=10)
-        parser.add_argument("--offset", type=int, default=0)
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("query", help='words, "phrases", author:NAME, cat:CODE, -exclusions (README, Searching)')
+        parser.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid",
+                            help="hybrid fuses keyword and semantic results (default: %(default)s)")
+        parser.add_argument("--sort", choices=["relevance", "newest", "upvotes"], default="relevance",
+                            help="newest and upvotes list papers holding every word (default: %(default)s)")
+        parser.add_argument("--since", type=arguments.day, help="published on or after (YYYY-MM-DD)")
+        parser.add_argument("--until", type=arguments.day, help="published on or before (YYYY-MM-DD)")
+        parser.add_argument("--category", action="append", default=[], metavar="CODE",
+                            help="an arXiv category such as cs.LG (repeat for any of several)")
+        parser.add_argument("--limit", type=arguments.whole_number(1, 100), default=10,
+                            help="results to show, 1-100 (default: %(default)s)")
+        parser.add_argument("--offset", type=arguments.whole_number(0), default=0,
+                            help="results to skip, for later pages (default: %(default)s)")
+        parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
@@ -43,7 +48,8 @@ class Command(BaseCommand):
             }, ensure_ascii=False))
             return
         models = results.semantic_models
-        how = f" (keyword + semantic: {', '.join(models)})" if models else ""
+        kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
+        how = f" ({kinds}: {', '.join(models)})" if models else ""
         self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")

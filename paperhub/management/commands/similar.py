@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperhub import search
+from paperhub.management import arguments
 from paperhub.papers.models import Paper
 from paperhub.papers.records import split_arxiv_id
 
@@ -18,8 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paper", help="arXiv id or URL (or another source's uid)")
-        parser.add_argument("--limit", type=int, default=10)
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--limit", type=arguments.whole_number(1, 100), default=10,
+                            help="papers to show, 1-100 (default: %(default)s)")
+        parser.add_argument("--json", action="store_true", help="one JSON object, with each paper's reasons")
 
     def handle(self, *args: Any, **options: Any) -> None:
         raw = options["paper"]
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             uid = raw
         paper = Paper.objects.filter(uid=uid).first()
         if paper is None:
-            raise CommandError(f"no paper {uid} in the hub")
+            raise CommandError(f"no paper {uid!r} in the hub" if uid.strip() else "name a paper: an arXiv id or URL")
         hits = search.similar(paper.id, options["limit"])
         if options["json"]:
             self.stdout.write(json.dumps({"paper": paper.uid, "similar": [

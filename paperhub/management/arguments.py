@@ -1,0 +1,27 @@
+"""Argument types the commands share: a bad value is refused by argparse with a message saying what it wants."""
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+
+
+def day(text: str) -> date:
+    """A YYYY-MM-DD date."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An integer from `low` to `high` (no upper bound without one)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low:,} to {high:,}" if high is not None else f"{low:,} or more"
+            raise argparse.ArgumentTypeError(f"{value:,} is out of range: {span}")
+        return value
+    return parse
