@@ -2,6 +2,7 @@
 
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from pathlib import Path
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
+        sys.stdout.write(overview())
+        return
     _head_start(sys.argv[1:])
     from django.core.management import execute_from_command_line
 
@@ -18,6 +22,23 @@ def main() -> None:
         # Exiting, the interpreter collects what is still alive once more, module by module: a quarter of a
         # second after an ingest, for memory the system takes back anyway. Frozen objects are left alone.
         gc.freeze()
+
+
+def overview() -> str:
+    """`paperhub --help`: the hub's own commands, a line each (Django's long list buried them among its own)."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    own = sorted(name for name, app in get_commands().items() if app.startswith("paperhub"))
+    lines = ["Usage: paperhub COMMAND [options]   (paperhub COMMAND --help for one command's options)", "",
+             "paperhub's commands:"]
+    for name in own:
+        summary = str(load_command_class(get_commands()[name], name).help).strip()
+        summary = re.split(r"(?<=\.) |; ", summary, maxsplit=1)[0]  # its first sentence or clause
+        lines.append(f"  {name:<12} {summary}")
+    lines += ["", "Django's own (migrate, createsuperuser, changepassword, shell, ...): paperhub help --commands", ""]
+    return "\n".join(lines)
 
 
 def _head_start(args: list[str]) -> None:

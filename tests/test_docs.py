@@ -41,6 +41,20 @@ def test_every_command_in_the_docs_exists():
     assert used and not used - commands, f"docs mention unknown commands: {used - commands}"
 
 
+def test_paperhub_help_lists_the_hubs_commands_a_line_each(capsys, monkeypatch):
+    """`paperhub --help` was Django's list (startproject, flush, makemessages...) without a word on any of them."""
+    from django.core.management import get_commands
+
+    from paperhub import cli
+
+    monkeypatch.setattr("sys.argv", ["paperhub", "--help"])
+    cli.main()
+    text = capsys.readouterr().out
+    own = {name for name, app in get_commands().items() if app.startswith("paperhub")}
+    listed = set(re.findall(r"^  ([a-z]+) +\S", text, re.M))
+    assert listed == own and "startproject" not in text and "paperhub help --commands" in text
+
+
 @pytest.mark.django_db
 def test_no_missing_migrations():
     from io import StringIO
