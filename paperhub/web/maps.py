@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from paperhub import search as search_api
 from paperhub.papers import queries
-from paperhub.papers.tex import plain_text
+from paperhub.papers.tex import plain_text, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
 
@@ -16,6 +16,7 @@ OVERVIEW = 40_000  # points drawn before zooming in
 IN_VIEW = 25_000  # points sent for a zoomed-in view
 HIGHLIGHTS = 300
 SEARCH_MARKS = 200  # a search's best results ringed on the map
+SIMILAR_MARKS = 20  # ?paper=: its most similar papers ringed beside it
 
 
 def _float(request: HttpRequest, name: str, default: float) -> float:
@@ -41,18 +42,24 @@ def highlights(built: store.TopicMap, q: str, user: User | None) -> tuple[dict[s
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
-    """The map, with ?q= results and the visitor's own interests highlighted."""
+    """The map, with ?q= results, ?paper= one paper and its similar papers, and the visitor's interests marked."""
     built = store.current()
     q = request.GET.get("q", "")[:500]
+    focus = queries.paper_by_uid(request.GET.get("paper", "")[:100]) if request.GET.get("paper") else None
     if built is None:
         return render(request, "web/map.html", {"built": None, "q": q})
     marks, total = highlights(built, q, request.user)  # type: ignore[arg-type]
+    # a paper's page links here: the paper itself (the view starts on it) and its similar papers
+    marks["paper"] = built.positions([focus.pk]) if focus is not None else []
+    marks["similar"] = built.positions([h.id for h in search_api.similar(focus.pk, SIMILAR_MARKS)]) if focus else []
     top = sorted((c for c in built.meta["clusters"] if c["level"] == "top"), key=lambda c: -c["size"])
     data = {"clusters": built.meta["clusters"], "search": marks["search"], "mine": marks["mine"],
+            "paper": marks["paper"], "similar": marks["similar"],
             "papers": len(built), "overview": min(OVERVIEW, len(built)),
             # where the script fetches points and a paper's title (the route for paper 0 less its 0: + id)
             "urls": {"points": reverse("map_points"), "paper": reverse("map_paper", args=[0])[:-1]}}
-    return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data,
+    return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data, "focus": focus,
+                                            "focus_title": render_tex(focus.title) if focus else "",
                                             "marks": {k: len(v) for k, v in marks.items()}, "total": total,
                                             "best": min(total, SEARCH_MARKS)})
 

@@ -1,5 +1,7 @@
 """The topic map: placing papers, labelling clusters, the stored map, its pages."""
 
+import json
+import re
 import struct
 
 import numpy as np
@@ -136,8 +138,6 @@ def test_a_search_and_my_interests_are_marked(client, mapped):
     client.force_login(reader)
     page = client.get("/map", {"q": "robot"}).content.decode()
     assert ">20 results</a> for “robot”" in page and "1 paper you upvoted" in page
-    import json
-    import re
 
     data = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
     assert len(data["search"]) == 20 and len(data["mine"]) == 1  # the 20 titles with "robot" in them
@@ -157,3 +157,20 @@ def test_the_legend_says_how_many_of_a_search_are_marked(client, mapped, monkeyp
     monkeypatch.setattr(maps, "SEARCH_MARKS", 5)
     page = client.get("/map", {"q": "robot"}).content.decode()
     assert ">20 results</a> for “robot”" in page and "the best 5 of" in page  # it said "5 results"
+
+
+def test_a_papers_map_starts_on_it_among_its_similar_papers(client, mapped):
+    """The paper page's "See it among its neighbours" searched the map for the paper's title instead."""
+    from paperhub.search import update
+
+    update(embed_new=False)
+    paper = Paper.objects.order_by("id").first()
+    page = client.get(f"/papers/{paper.uid}").content.decode()
+    assert f'href="/map?paper={paper.uid}"' in page
+    page = client.get("/map", {"paper": paper.uid}).content.decode()
+    data = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert [p[0] for p in data["paper"]] == [paper.pk] and 0 < len(data["similar"]) <= 20
+    assert f'<a href="/papers/{paper.uid}">' in page and "of its similar papers" in page
+    for odd in ("9999.99999", "<script>", "x" * 5000):
+        answer = client.get("/map", {"paper": odd})
+        assert answer.status_code == 200 and "of its similar papers" not in answer.content.decode()

@@ -173,6 +173,10 @@ def test_topic_map_zoom_pan_hover_and_click(pictures):
         page.goto("/map")
         expect(page.locator("#topic-map")).to_have_attribute("data-ready", "1")
         shot(page, "26-map-dark")
+        # from a paper's page: the map opens close in on the paper, ringed, among its similar papers
+        page.goto("/map?paper=2611.00001")
+        expect(page.locator("#topic-map")).to_have_attribute("data-scale", "8.00")
+        expect(page.locator(".legend")).to_contain_text("of its similar papers")
         assert not problems, problems
     finally:
         browser.close()

@@ -9,6 +9,7 @@
   const ctx = canvas.getContext("2d");
   const MAX_SCALE = 400;
   const DETAIL_FROM = 2.5; // zoom from which the points of the view itself are fetched
+  const FOCUS_SCALE = 8; // the zoom a paper's own map opens at
   const view = { x: 0.5, y: 0.5, scale: 1 };
   let overview = null;
   let detail = null;
@@ -42,6 +43,7 @@
       bg: style.getPropertyValue("--card").trim(),
       accent: style.getPropertyValue("--accent").trim(),
       mine: style.getPropertyValue("--c2").trim(),
+      similar: style.getPropertyValue("--c3").trim(),
     };
   }
 
@@ -128,6 +130,8 @@
     ctx.globalAlpha = 1;
     drawMarks(data.mine, colour.mine, 5 * ratio);
     drawMarks(data.search, colour.accent, 5 * ratio);
+    drawMarks(data.similar, colour.similar, 5 * ratio);
+    drawMarks(data.paper, colour.fg, 9 * ratio);
     drawLabels(colour);
     if (hovered) {
       ctx.strokeStyle = colour.fg;
@@ -280,7 +284,12 @@
 
   load("").then((points) => {
     overview = points;
+    if (data.paper.length) {
+      // opened from a paper's page: start close in on the paper, among its neighbours
+      Object.assign(view, { x: data.paper[0][1], y: data.paper[0][2], scale: FOCUS_SCALE });
+    }
     resize();
+    if (data.paper.length) changed();
     canvas.dataset.ready = "1";
   });
 })();
