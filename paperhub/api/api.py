@@ -138,6 +138,9 @@ def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], 
 def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[str, Any]]:
     """The daily papers, as huggingface.co/api/daily_papers: by day, week or month, submitter, or trending."""
     period: feeds.Period | None = None
+    named = [name for name in ("date", "week", "month") if getattr(query, name)]
+    if len(named) > 1:  # one wins silently otherwise, and the caller reads the wrong period's papers
+        raise HttpError(400, f"give one of date, week and month, not {' and '.join(named)}")
     if query.sort == "trending":
         papers = feeds.trending(limit=(query.p + 1) * query.limit)[query.p * query.limit:]
     else:

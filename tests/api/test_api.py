@@ -138,6 +138,13 @@ def test_shapes_are_plain_json():
     assert shaped["githubRepo"] is None and "organization" not in shaped
 
 
+def test_daily_papers_take_one_period(client, papers):
+    response = client.get("/api/daily_papers", {"date": "2026-11-23", "week": "2026-W48"})
+    assert response.status_code == 400 and response.json() == {"detail": "give one of date, week and month, not "
+                                                                         "date and week"}
+    assert client.get("/api/daily_papers", {"week": "2026-W48"}).status_code == 200
+
+
 def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):
     """405 keeps its Allow header and says so in the API's own error shape (it was ninja's plain text)."""
     for method, url in [("put", "/api/papers/2611.00001"), ("delete", "/api/search?q=x"),
