@@ -65,7 +65,8 @@ def hostile(db, settings, tmp_path):
         feed_entry(paper, DAY)
     eve = user("eve", password="a-long-password-9", first_name=SCRIPT)
     services.add_comment(eve, papers["2611.00001"],
-                         f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}")
+                         f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}"
+                         f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}")
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])

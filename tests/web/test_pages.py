@@ -152,6 +152,17 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     assert Comment.objects.filter(pk=top.pk, deleted=False).exists()
 
 
+def test_comments_show_math_and_link_bare_urls_on_the_page(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    client.post(f"/comments/{paper.pk}/new", {"body": r"So $a*b*c$ is \(\alpha\), see https://example.org/x."})
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert '<span class="math">a*b*c</span> is <span class="math">α</span>' in html
+    assert ('<a href="https://example.org/x" rel="nofollow noopener noreferrer ugc">https://example.org/x</a>.'
+            in html)
+    assert "Math as in LaTeX" in html  # the help under the form says so
+
+
 def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     search.update()
