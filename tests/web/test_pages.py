@@ -152,6 +152,33 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     assert Comment.objects.filter(pk=top.pk, deleted=False).exists()
 
 
+def test_a_refused_comment_says_why_in_the_swapped_part_and_nowhere_later(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    response = client.post(f"/comments/{paper.pk}/new", {"body": "  \n "}, HTTP_HX_REQUEST="true")
+    part = response.content.decode()
+    assert response.status_code == 200 and part.startswith('<div id="comment-list">')
+    assert '<li class="error" role="alert">A comment needs some text.</li>' in part
+    assert "A comment needs some text." not in client.get(f"/papers/{paper.uid}").content.decode()  # not kept
+    long = "x" * 10_001
+    part = client.post(f"/comments/{paper.pk}/new", {"body": long}, HTTP_HX_REQUEST="true").content.decode()
+    assert "at most 10,000 characters" in part and f">{long}</textarea>" in part  # the text is not lost
+    part = client.post(f"/comments/{paper.pk}/new", {"body": f"\x01\x1b{long}\x7f"}, HTTP_HX_REQUEST="true")
+    assert f">{long}</textarea>" in part.content.decode()  # sent back without the control characters
+    top = services.add_comment(ann, paper, "Top")
+    part = client.post(f"/comments/{paper.pk}/new", {"body": " ", "parent": top.pk},
+                       HTTP_HX_REQUEST="true").content.decode()
+    reply_form = part.split(f'id="comment-{top.pk}"')[1].split("Add a comment")[0]
+    assert "<details open><summary>Reply</summary>" in reply_form and "A comment needs some text." in reply_form
+    assert part.count("A comment needs some text.") == 1
+    assert Comment.objects.count() == 1
+    # Without JavaScript: back to the paper, which says it once.
+    response = client.post(f"/comments/{paper.pk}/new", {"body": " "}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}#comments"
+    assert response.content.decode().count("A comment needs some text.") == 1
+    assert "A comment needs some text." not in client.get(f"/papers/{paper.uid}").content.decode()
+
+
 def test_comments_show_math_and_link_bare_urls_on_the_page(client, papers, ann):
     paper = papers["2611.00001"]
     client.force_login(ann)
