@@ -236,12 +236,18 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Delete one's own comment, once the form's confirm box is ticked; then back to the paper."""
     item = get_object_or_404(Comment, pk=comment_id)
     uid = item.paper.uid
+    if not request.POST.get("confirm"):
+        messages.error(request, "Tick the box to confirm that the comment should be deleted.")
+        return redirect(reverse("paper", args=[uid]) + f"#comment-{item.pk}")
     try:
         services.delete_comment(request.user, item)
     except NotAllowed as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your comment is deleted.")
     return redirect(reverse("paper", args=[uid]) + "#comments")
 
 

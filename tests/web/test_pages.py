@@ -148,7 +148,7 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     other = user("eve")
     client.force_login(other)
     assert client.get(f"/comments/{top.pk}/edit").status_code == 404
-    client.post(f"/comments/{top.pk}/delete")
+    client.post(f"/comments/{top.pk}/delete", {"confirm": "1"})
     assert Comment.objects.filter(pk=top.pk, deleted=False).exists()
 
 
@@ -188,6 +188,21 @@ def test_comments_show_math_and_link_bare_urls_on_the_page(client, papers, ann):
     assert ('<a href="https://example.org/x" rel="nofollow noopener noreferrer ugc">https://example.org/x</a>.'
             in html)
     assert "Math as in LaTeX" in html  # the help under the form says so
+
+
+def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
+    paper = papers["2611.00001"]
+    top = services.add_comment(ann, paper, "Top")
+    client.force_login(ann)
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    form = html.split(f'action="/comments/{top.pk}/delete"')[1].split("</form>")[0]
+    assert '<input type="checkbox" name="confirm" value="1" required>' in form
+    response = client.post(f"/comments/{top.pk}/delete", follow=True)
+    assert Comment.objects.filter(pk=top.pk).exists()
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}#comment-{top.pk}"
+    assert "Tick the box to confirm" in response.content.decode()
+    response = client.post(f"/comments/{top.pk}/delete", {"confirm": "1"}, follow=True)
+    assert not Comment.objects.filter(pk=top.pk).exists() and "Your comment is deleted." in response.content.decode()
 
 
 def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):
