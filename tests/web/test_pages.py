@@ -205,6 +205,13 @@ def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
     assert not Comment.objects.filter(pk=top.pk).exists() and "Your comment is deleted." in response.content.decode()
 
 
+def test_the_comment_edit_page_has_a_title(client, papers, ann):
+    top = services.add_comment(ann, papers["2611.00001"], "Top")
+    client.force_login(ann)
+    html = client.get(f"/comments/{top.pk}/edit").content.decode()
+    assert "<title>Edit your comment · paperhub</title>" in html and 'id="md-help"' in html
+
+
 def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
     search.update()
