@@ -65,7 +65,8 @@ def hostile(db, settings, tmp_path):
         feed_entry(paper, DAY)
     eve = user("eve", password="a-long-password-9", first_name=SCRIPT)
     services.add_comment(eve, papers["2611.00001"],
-                         f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}")
+                         f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}"
+                         f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}")
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])
@@ -238,6 +239,7 @@ def _concrete(name: str, hostile) -> str | None:
 #: Plausible form fields, so a view that forgot to check the login would really write something.
 FORM = {"body": "hello", "paper": "2611.00002", "title": "A list", "name": "laptop", "q": "graph", "text": "graphs",
         "words": "graph", "categories": "cs.CL", "on": "1", "collection": "1", "revoke": "1", "parent": "",
+        "confirm": "1",
         "old_password": "x", "new_password1": "a-new-long-pass-1", "new_password2": "a-new-long-pass-1"}
 
 
@@ -290,7 +292,7 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     pushed = client.post(f"/api/zotero/push/{hostile['collection'].pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert pushed.status_code == 404  # eve's collection into mallory's Zotero, through the API
     client.post(f"/comments/{comment.pk}/edit", {"body": "defaced"})
-    client.post(f"/comments/{comment.pk}/delete")
+    client.post(f"/comments/{comment.pk}/delete", {"confirm": "1"})
     client.post(f"/searches/{saved.pk}/forget")
     client.post(f"/for-you/seeds/{seed.pk}/forget")
     client.post("/collections/add", {"collection": hostile["collection"].pk, "paper": hostile["papers"]["2611.00002"].pk})

@@ -252,9 +252,13 @@ def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
 
 
 def _comment(comment: Comment) -> dict[str, Any]:
-    return {"id": comment.pk, "parentId": comment.parent_id, "author": hf.user(comment.user.get_username()),
-            "content": "" if comment.deleted else comment.body,
-            "html": "" if comment.deleted else str(render_comment(comment.body)),
+    """A comment as the API shows it; a deleted one (kept while replies hang from it) says no more than the page's
+    "[deleted]": neither its text nor who wrote it."""
+    if comment.deleted:
+        author, content, html = None, "", ""
+    else:
+        author, content, html = hf.user(comment.user.get_username()), comment.body, str(render_comment(comment.body))
+    return {"id": comment.pk, "parentId": comment.parent_id, "author": author, "content": content, "html": html,
             "createdAt": hf.iso(comment.created_at), "editedAt": hf.iso(comment.edited_at),
             "deleted": comment.deleted}
 

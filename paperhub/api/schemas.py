@@ -115,7 +115,7 @@ class SearchItem(Schema):
 class CommentOut(Schema):
     id: int
     parentId: int | None
-    author: HfUser
+    author: HfUser | None = Field(description="who wrote it; null once it is deleted")
     content: str
     html: str
     createdAt: str

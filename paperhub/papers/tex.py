@@ -212,6 +212,11 @@ def words_only(text: str) -> str:
     return _BRACES.sub(" ", _COMMAND.sub(" ", latex_to_unicode("".join(pieces))))
 
 
+def math_html(source: str) -> str:
+    """The contents of one math span (no delimiters) as escaped HTML, as render_tex shows math."""
+    return _Math(source, 0, len(source), plain=False).render(0, len(source))
+
+
 def render_tex(text: str) -> SafeString:
     """Text with $...$ math rendered as HTML and LaTeX accents as Unicode; everything else escaped."""
     pieces = _pieces(text or "", plain=False)

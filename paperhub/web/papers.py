@@ -23,6 +23,7 @@ from paperhub.core.permissions import NotAllowed
 from paperhub.papers import markdown, queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
+from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
@@ -180,21 +181,41 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
-    """A new comment or reply (parent=<id>)."""
+    """A new comment or reply (parent=<id>). From htmx: the discussion again, a refusal shown by the form that was
+    sent, its text kept; without JavaScript: back to the paper, a refusal among the page's messages."""
     paper = get_object_or_404(Paper, pk=paper_id)
     parent = None
     if request.POST.get("parent"):
         parent = community.comment_by_id(request.POST["parent"])
         if parent is None:
             return HttpResponseBadRequest("no such comment")
+    body = request.POST.get("body", "")
+    error = ""
     try:
-        services.add_comment(request.user, paper, request.POST.get("body", ""), parent)
+        services.add_comment(request.user, paper, body, parent)
     except NotAllowed as exc:
-        messages.error(request, str(exc))
+        error = str(exc)
     if request.htmx:  # type: ignore[attr-defined]
+        # Not through messages: the partial would not show them, and the next page opened would.
         return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper),
-                                                      "author_ids": community.author_user_ids(paper)})
+                                                      "author_ids": community.author_user_ids(paper),
+                                                      **_comment_error(error, parent, body)})
+    if error:
+        messages.error(request, error)
     return redirect(reverse("paper", args=[paper.uid]) + "#comments")
+
+
+def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, Any]:
+    """Where the discussion partial shows a refusal: by the reply form it came from (while that comment still
+    shows one), else by the form for a new comment; the text sent is kept in the form it came from."""
+    if not error:
+        return {}
+    body = strip_controls(body)  # what was sent goes back into the page: no bytes a page cannot hold
+    if parent is None:
+        return {"comment_error": error, "draft": body}
+    if parent.visible:
+        return {"reply_error": error, "error_parent": parent.pk, "draft": body}
+    return {"comment_error": error}
 
 
 @login_required
@@ -215,12 +236,18 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Delete one's own comment, once the form's confirm box is ticked; then back to the paper."""
     item = get_object_or_404(Comment, pk=comment_id)
     uid = item.paper.uid
+    if not request.POST.get("confirm"):
+        messages.error(request, "Tick the box to confirm that the comment should be deleted.")
+        return redirect(reverse("paper", args=[uid]) + f"#comment-{item.pk}")
     try:
         services.delete_comment(request.user, item)
     except NotAllowed as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your comment is deleted.")
     return redirect(reverse("paper", args=[uid]) + "#comments")
 
 

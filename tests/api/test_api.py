@@ -67,6 +67,21 @@ def test_paper_search_and_comments(client, papers):
     assert ours["hits"][0]["published"] == "2026-11-22"
 
 
+def test_a_deleted_comment_names_no_author_and_shows_no_text(client, papers):
+    paper = papers["2611.00001"]
+    ann, bob = User.objects.get(username="ann"), user("bob")
+    top = services.add_comment(ann, paper, "Soon gone, by ann")
+    services.add_comment(bob, paper, "A reply that keeps it", parent=top)
+    services.delete_comment(ann, top)  # has a reply: stays as a "deleted" placeholder
+    shown = {c["id"]: c for c in client.get(f"/api/papers/{paper.uid}/comments").json()}
+    assert shown[top.pk] == {**shown[top.pk], "deleted": True, "author": None, "content": "", "html": ""}
+    assert "ann" not in str(shown[top.pk]) and shown[top.pk]["parentId"] is None
+    reply = next(c for c in shown.values() if c["parentId"] == top.pk)
+    assert reply["author"]["user"] == "bob" and reply["content"] == "A reply that keeps it"
+    profile = client.get("/api/users/ann").json()
+    assert all(c["id"] != top.pk for c in profile["comments"])
+
+
 def test_writes_need_a_token_which_is_stored_hashed(client, papers):
     ann = User.objects.get(username="ann")
     token, secret = tokens.create_token(ann, "script")

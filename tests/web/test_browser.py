@@ -136,6 +136,26 @@ def test_a_new_user_walks_through_the_hub(page):
     page.get_by_role("button", name="Reply", exact=True).click()
     expect(page.locator(".comment.reply .text")).to_contain_text("64k tokens")
 
+    # A refused comment says why where it was sent, in place; math and bare links show in comments
+    page.get_by_label("Add a comment").fill("   ")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator("#comment-list [role=alert]")).to_have_text("A comment needs some text.")
+    page.get_by_label("Add a comment").fill(r"So $a*b*c$ is \(\alpha\), see https://example.org/x.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    mine = page.locator(".comment", has_text="example.org")
+    expect(mine.locator(".text .math")).to_have_text(["a*b*c", "α"])
+    expect(mine.locator(".text a")).to_have_attribute("href", "https://example.org/x")
+    expect(page.locator("#comment-list [role=alert]")).to_have_count(0)
+
+    # Deleting asks first: the box must be ticked
+    mine.locator("summary", has_text="Delete").click()
+    delete = mine.locator("form[action$='/delete']")
+    assert delete.evaluate("form => form.checkValidity()") is False  # unticked, the browser will not send it
+    mine.get_by_label("Yes, delete this comment").check()
+    mine.get_by_role("button", name="Delete").click()
+    expect(page.locator(".messages")).to_contain_text("Your comment is deleted.")
+    expect(page.locator(".comment", has_text="example.org")).to_have_count(0)
+
     # Make a collection holding this paper
     page.get_by_label("New collection with this paper").fill("Long context reading group")
     page.get_by_role("button", name="Create and save").click()

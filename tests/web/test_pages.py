@@ -148,8 +148,68 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     other = user("eve")
     client.force_login(other)
     assert client.get(f"/comments/{top.pk}/edit").status_code == 404
-    client.post(f"/comments/{top.pk}/delete")
+    client.post(f"/comments/{top.pk}/delete", {"confirm": "1"})
     assert Comment.objects.filter(pk=top.pk, deleted=False).exists()
+
+
+def test_a_refused_comment_says_why_in_the_swapped_part_and_nowhere_later(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    response = client.post(f"/comments/{paper.pk}/new", {"body": "  \n "}, HTTP_HX_REQUEST="true")
+    part = response.content.decode()
+    assert response.status_code == 200 and part.startswith('<div id="comment-list">')
+    assert '<li class="error" role="alert">A comment needs some text.</li>' in part
+    assert "A comment needs some text." not in client.get(f"/papers/{paper.uid}").content.decode()  # not kept
+    long = "x" * 10_001
+    part = client.post(f"/comments/{paper.pk}/new", {"body": long}, HTTP_HX_REQUEST="true").content.decode()
+    assert "at most 10,000 characters" in part and f">{long}</textarea>" in part  # the text is not lost
+    part = client.post(f"/comments/{paper.pk}/new", {"body": f"\x01\x1b{long}\x7f"}, HTTP_HX_REQUEST="true")
+    assert f">{long}</textarea>" in part.content.decode()  # sent back without the control characters
+    top = services.add_comment(ann, paper, "Top")
+    part = client.post(f"/comments/{paper.pk}/new", {"body": " ", "parent": top.pk},
+                       HTTP_HX_REQUEST="true").content.decode()
+    reply_form = part.split(f'id="comment-{top.pk}"')[1].split("Add a comment")[0]
+    assert "<details open><summary>Reply</summary>" in reply_form and "A comment needs some text." in reply_form
+    assert part.count("A comment needs some text.") == 1
+    assert Comment.objects.count() == 1
+    # Without JavaScript: back to the paper, which says it once.
+    response = client.post(f"/comments/{paper.pk}/new", {"body": " "}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}#comments"
+    assert response.content.decode().count("A comment needs some text.") == 1
+    assert "A comment needs some text." not in client.get(f"/papers/{paper.uid}").content.decode()
+
+
+def test_comments_show_math_and_link_bare_urls_on_the_page(client, papers, ann):
+    paper = papers["2611.00001"]
+    client.force_login(ann)
+    client.post(f"/comments/{paper.pk}/new", {"body": r"So $a*b*c$ is \(\alpha\), see https://example.org/x."})
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert '<span class="math">a*b*c</span> is <span class="math">α</span>' in html
+    assert ('<a href="https://example.org/x" rel="nofollow noopener noreferrer ugc">https://example.org/x</a>.'
+            in html)
+    assert "Math as in LaTeX" in html  # the help under the form says so
+
+
+def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
+    paper = papers["2611.00001"]
+    top = services.add_comment(ann, paper, "Top")
+    client.force_login(ann)
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    form = html.split(f'action="/comments/{top.pk}/delete"')[1].split("</form>")[0]
+    assert '<input type="checkbox" name="confirm" value="1" required>' in form
+    response = client.post(f"/comments/{top.pk}/delete", follow=True)
+    assert Comment.objects.filter(pk=top.pk).exists()
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}#comment-{top.pk}"
+    assert "Tick the box to confirm" in response.content.decode()
+    response = client.post(f"/comments/{top.pk}/delete", {"confirm": "1"}, follow=True)
+    assert not Comment.objects.filter(pk=top.pk).exists() and "Your comment is deleted." in response.content.decode()
+
+
+def test_the_comment_edit_page_has_a_title(client, papers, ann):
+    top = services.add_comment(ann, papers["2611.00001"], "Top")
+    client.force_login(ann)
+    html = client.get(f"/comments/{top.pk}/edit").content.decode()
+    assert "<title>Edit your comment · paperhub</title>" in html and 'id="md-help"' in html
 
 
 def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path):

@@ -1,0 +1,107 @@
+"""Comment Markdown: TeX math kept out of Markdown and shown as paper pages show it, bare URLs linked, and the
+sanitiser's guarantees inside both."""
+
+import re
+import time
+
+import pytest
+
+from paperhub.community.markdown import render_comment
+from paperhub.papers.tex import MAX_MATH, render_tex
+
+REL = 'rel="nofollow noopener noreferrer ugc"'
+
+
+def _html(body: str) -> str:
+    return str(render_comment(body))
+
+
+@pytest.mark.parametrize(("body", "math"), [
+    ("$a*b*c$", "a*b*c"),  # Markdown would have made <em>b</em>
+    (r"\(\alpha\)", "α"),  # Markdown would have unescaped it to (\alpha)
+    (r"\[x^2\]", "x<sup>2</sup>"),
+    ("$x_i$", "x<sub>i</sub>"),
+    (r"$$\sum_i x_i$$", "∑<sub>i</sub> x<sub>i</sub>"),
+    (r"$\mathbf{w}_*$", "<b>w</b><sub>*</sub>"),
+    (r"$a_1 * b_2 * c$", "a<sub>1</sub> * b<sub>2</sub> * c"),
+])
+def test_math_is_kept_from_markdown_and_rendered_as_on_paper_pages(body, math):
+    html = _html(f"Note {body} here")
+    assert f'<p>Note <span class="math">{math}</span> here</p>' in html
+    assert "<em>" not in html
+
+
+def test_math_looks_as_it_does_in_a_paper_title():
+    for source in (r"$\frac{a}{b} \leq \mathbf{x}^{2}$", r"$O(n^2)$", r"$\alpha$-sparse"):
+        assert str(render_tex(source)) in _html(source)
+
+
+@pytest.mark.parametrize("body", [
+    "It costs $5 and $10 at most", "$5-$10", "pay $5.", "a $ b $ c", r"escaped \$x\$ dollars", "$$ $$",
+    "from $5 to $x, *really*",
+])
+def test_dollars_that_are_not_math_stay_text(body):
+    html = _html(body)
+    assert 'class="math"' not in html and "$" in html
+
+
+def test_prices_do_not_swallow_the_text_between_them():
+    assert _html("It costs $5 and *only* $10") == "<p>It costs $5 and <em>only</em> $10</p>\n"
+
+
+def test_math_in_code_stays_code_and_markdown_around_math_still_works():
+    html = _html("`$a*b*c$` and **bold $x_i$** and [see $f(x)$](https://example.org/p)")
+    assert "<code>$a*b*c$</code>" in html
+    assert '<strong>bold <span class="math">x<sub>i</sub></span></strong>' in html
+    assert f'<a href="https://example.org/p" {REL}>see <span class="math">f(x)</span></a>' in html
+
+
+def test_math_longer_than_paper_pages_render_stays_text():
+    html = _html("$" + "x" * (MAX_MATH + 10) + "$")
+    assert 'class="math"' not in html
+
+
+@pytest.mark.parametrize("body", [
+    "$<script>alert(1)</script>$",
+    r"\(<img src=x onerror=alert(1)>\)",
+    r"$$\text{</span><script>alert(1)</script>}$$",
+    r"\[\mathbf{<svg onload=alert(1)>}\]",
+    r"$\href{javascript:alert(1)}{x}$",
+    "$[x](javascript:alert(1))$",
+    "[$x$](javascript:alert(1))",
+    '$x" onmouseover="alert(1)$',
+    r"$\mathit{<a href='javascript:alert(1)'>y</a>}$",
+])
+def test_hostile_math_stays_inert(body):
+    html = _html(body)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "<a " not in html and not re.search(r"<[^>]*\son\w+\s*=", html)  # no link, no handler in any tag
+    assert html.count("<span") == html.count("</span>") <= 1
+
+
+def test_many_openers_without_closers_render_quickly():
+    for body in ("\\(" * 5000, "$$" * 5000, "$a " * 3333, "\\[" * 5000, "$x^{" * 2500 + "$"):
+        started = time.perf_counter()
+        _html(body[:10_000])
+        assert time.perf_counter() - started < 2, body[:10]
+
+
+def test_bare_urls_become_links_with_the_markdown_links_rel():
+    html = _html("See https://example.org/a_(b)_c. Or (http://example.com/x?y=1&z=2), http://e.org/p!")
+    assert f'<a href="https://example.org/a_(b)_c" {REL}>https://example.org/a_(b)_c</a>.' in html
+    assert f'(<a href="http://example.com/x?y=1&amp;z=2" {REL}>http://example.com/x?y=1&amp;z=2</a>),' in html
+    assert f'<a href="http://e.org/p" {REL}>http://e.org/p</a>!' in html
+
+
+def test_only_bare_http_urls_are_linked_and_nothing_twice():
+    html = _html("javascript:alert(1) data:text/html,<script>x</script> ftp://e.org foohttps://e.org "
+                 "`https://code.example` [named](https://a.example) <https://b.example> $https://m.example$")
+    assert html.count("<a ") == 2 and html.count("href=") == 2
+    assert 'href="https://a.example"' in html and 'href="https://b.example"' in html
+    assert "<code>https://code.example</code>" in html and "<script" not in html
+
+
+def test_a_bare_url_cannot_break_out_of_its_attribute():
+    html = _html('https://e.org/"><script>alert(1)</script> https://e.org/\'onmouseover=alert(1)')
+    assert "<script" not in html and not re.search(r"<a [^>]*onmouseover", html)
+    assert f'<a href="https://e.org/" {REL}>https://e.org/</a>"&gt;&lt;script&gt;' in html
