@@ -206,3 +206,24 @@ def test_a_100_kb_abstract_renders_fast():
     started = time.perf_counter()
     render_abstract(text), plain_text(text), words_only(text)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.django_db
+def test_bibtex_keeps_text_mode_latex_and_keys_on_the_first_real_word():
+    from datetime import UTC, datetime
+
+    paper = add_paper("2606.26530", title=r"\textsc{DiARC}: {\em Fast} 50\% of M{\"u}ller's ``Nets''~\cite{x} \foo",
+                      published=datetime(2026, 6, 3, tzinfo=UTC))
+    entry = bibtex(paper, ["Li Yang"])
+    assert entry.startswith("@misc{yang2026diarc,\n")
+    assert r"title = {{\textsc{DiARC}: \emph{Fast} 50\% of Müller's ``Nets'' \textbackslash{}foo}}" in entry
+
+
+@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$%_ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "\\textsc{",
+                                 "$x^{", "\\("]), max_size=40).map("".join))
+def test_bibtex_values_always_pair_their_braces(text):
+    from paperhub.papers.bibtex import _balanced, _value
+
+    value = _value(text)
+    assert _balanced(value) and "\\cite" not in value.replace("\\textbackslash{}cite", "")
+    assert "%" not in value.replace("\\%", "")  # a bare % would comment out the rest of the entry
