@@ -141,7 +141,7 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
 
 
 def test_text_mode_formatting_keeps_its_argument():
-    """1 in 20 abstracts holds text-mode LaTeX (docs/web.md#latex-in-titles-and-abstracts)."""
+    """1 in 20 abstracts holds text-mode LaTeX (docs/web.md#latex)."""
     assert str(render_tex(r"\textsc{DiARC}: \emph{fast} and \textbf{sure}, \texttt{x<y}")) == (
         "DiARC: <em>fast</em> and <strong>sure</strong>, <code>x&lt;y</code>")
     assert plain_text(r"\textsc{DiARC}: \textit{fast} and {\bf sure}, {\em very \textbf{very}}") == (
