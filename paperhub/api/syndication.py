@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds: the daily papers, trending, any search, an author, a public collection."""
 
+import html
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -82,7 +83,9 @@ class PaperFeed(_Feed):
         return plain_text(item.title)
 
     def item_description(self, item: Paper) -> str:
-        return plain_text(item.abstract)
+        """The abstract as HTML (RSS's description and Atom's summary type="html" are HTML): escaped here, so that
+        "the triple <O, x>" reaches the reader as text; the feed's XML escapes it once more."""
+        return html.escape(plain_text(item.abstract))
 
     def item_link(self, item: Paper) -> str:
         return reverse("paper", args=[item.uid])

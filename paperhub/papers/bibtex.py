@@ -4,11 +4,11 @@ import re
 
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
+from paperhub.papers.tex import Output, convert, plain_text
 
 _SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
-                          "_": r"\_", "$": r"\$"})
-#: Inline math as arXiv titles write it ($_{2.5}$, $O(n^2)$): LaTeX already, kept as it is when its braces pair.
-_MATH = re.compile(r"\$[^$]+\$")
+                          "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}"})
+_CLOSERS = {"$": "$", "$$": "$$", "\\(": "\\)"}
 
 
 def _balanced(text: str) -> bool:
@@ -20,22 +20,34 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def _escape(text: str) -> str:
+    return text.translate(_SPECIAL)
+
+
+def _math(content: str, delimiter: str) -> str:
+    """Inline math as arXiv titles write it ($_{2.5}$, $O(n^2)$): LaTeX already, kept as it is when its braces
+    pair (and no % comments out the rest); else escaped as text."""
+    span = delimiter + content + _CLOSERS[delimiter]
+    return span if _balanced(content) and "%" not in content else _escape(span)
+
+
+#: Text-mode LaTeX is LaTeX, and a .bib's readers are LaTeX: the formatting commands tex.py knows are kept with
+#: their argument (\textsc{DiARC}), as are \%, ~, -- and ``quotes''; citations, which would cite into the reader's
+#: own bibliography, are dropped; any other command is escaped, so no stored text can break the entry.
+AS_LATEX = Output(_escape, lambda command, inner: f"\\{command}{{{inner}}}" if command else inner, _math,
+                  typography=False)
+
+
 def _value(text: str) -> str:
-    """A field's text for a .bib file: special characters escaped outside inline math, math kept."""
-    text, out, at = " ".join(strip_controls(text).split()), [], 0
-    for math in _MATH.finditer(text):
-        if _balanced(math.group()) and "%" not in math.group():
-            out += [text[at:math.start()].translate(_SPECIAL), math.group()]
-            at = math.end()
-    out.append(text[at:].translate(_SPECIAL))
-    return "".join(out)
+    """A field's text for a .bib file: special characters escaped, known LaTeX and inline math kept."""
+    return convert(" ".join(strip_controls(text).split()), AS_LATEX)
 
 
 def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as Google Scholar and arXiv do."""
     surname = re.sub(r"[^a-z]", "", (first_author.split()[-1] if first_author.split() else "").lower())
     year = f"{paper.published:%Y}" if paper.published else ""
-    word = next((w for w in re.findall(r"[a-z]+", paper.title.lower()) if len(w) > 3), "")
+    word = next((w for w in re.findall(r"[a-z]+", plain_text(paper.title).lower()) if len(w) > 3), "")
     return f"{surname or 'anon'}{year}{word}"
 
 

@@ -160,17 +160,27 @@ _BRACED_LETTER = re.compile(r"\{(\w)\}")
 _LETTER_RE = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![a-zA-Z])\s*(\{\})?")
 
 
+def _accent(match: re.Match[str]) -> str:
+    base = match.group(2) or match.group(3)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
+
+
+def accent_at(text: str, index: int) -> tuple[str, int] | None:
+    """The letter that the accent or letter command at text[index] (\\"u, \\H{o}, \\ss) writes, and where the
+    command ends; None when no such command starts there."""
+    if match := _ACCENT_RE.match(text, index):
+        return _accent(match), match.end()
+    if match := _LETTER_RE.match(text, index):
+        return _LETTERS[match.group(1)], match.end()
+    return None
+
+
 def latex_to_unicode(text: str) -> str:
     """Turn the LaTeX accents of names (M{\\"u}ller, Erd\\H{o}s, \\o) into Unicode; leave other text alone."""
     if "\\" not in text:
         return text
-
-    def accent(match: re.Match[str]) -> str:
-        base = match.group(2) or match.group(3)
-        base = {"\\i": "i", "\\j": "j"}.get(base, base)
-        return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
-
-    text = _ACCENT_RE.sub(accent, text)
+    text = _ACCENT_RE.sub(_accent, text)
     text = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
     return _BRACED_LETTER.sub(r"\1", text)
 

@@ -1,13 +1,16 @@
-"""LaTeX in titles and abstracts shown as HTML, safely: every character of the source is escaped, and only
-the few tags made here (<sup>, <sub>, <i>, <b>, <span class="math">) are added. No JavaScript needed."""
+"""LaTeX in titles and abstracts shown as HTML or Unicode text, safely: every character of the source is escaped,
+and only the few tags made here (<sup>, <sub>, <i>, <b>, <em>, <strong>, <code>, <span class="math">) are added.
+Math and text mode (\\emph{...}, \\cite{...}, \\%, ~, --) both; unknown commands are shown as written. Pure,
+one pass: linear in the text. No JavaScript needed."""
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from paperhub.papers.records import latex_to_unicode
+from paperhub.papers.records import accent_at
 
 SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
@@ -52,7 +55,7 @@ MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characte
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-_OPENERS = re.compile(r"\$\$|\$|\\\(")
+_OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 _BRACES = re.compile(r"[{}]")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 
@@ -187,29 +190,260 @@ def split_math(text: str) -> Iterator[tuple[str, str]]:
     yield text[position:], ""
 
 
-def _pieces(text: str, plain: bool) -> Iterator[str]:
-    """The text and math pieces of `text` in order: text with accents as Unicode, math rendered; long math
-    spans are left as text."""
-    for source, delimiter in split_math(text):
-        yield _Math(source, 0, len(source), plain).render(0, len(source)) if delimiter else latex_to_unicode(source)
+# Text mode, outside math. Formatting commands keep their argument, with its style (canonical command name here,
+# a tag in HTML); citations go; escaped specials, ties, dashes and quotes become what they print. Any other
+# command is left as written: guessing what it prints would be wrong more often than showing it.
+TEXT_STYLES = {"textit": "textit", "emph": "emph", "textsl": "textit", "textbf": "textbf", "textsc": "textsc",
+               "texttt": "texttt", "textrm": "", "textsf": "", "textup": "", "textnormal": "", "textmd": "",
+               "text": "", "mbox": "", "underline": "", "textsuperscript": "textsuperscript",
+               "textsubscript": "textsubscript"}
+#: Declarations ({\em ...}, {\bf ...}): the style lasts to the end of the group.
+DECLARATIONS = {"em": "emph", "it": "textit", "itshape": "textit", "sl": "textit", "bf": "textbf",
+                "bfseries": "textbf", "sc": "textsc", "scshape": "textsc", "tt": "texttt", "ttfamily": "texttt",
+                "rm": "", "sf": "", "normalfont": "", "upshape": ""}
+CITATIONS = {"cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citenum", "nocite",
+             "parencite", "textcite", "autocite", "footcite"}
+TEXT_SYMBOLS = {"ldots": "…", "dots": "…", "textendash": "–", "textemdash": "—", "LaTeX": "LaTeX", "TeX": "TeX",
+                "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<", "textgreater": ">",
+                "S": "§", "P": "¶", "copyright": "©", "texttrademark": "™", "textregistered": "®", "\\": " ",
+                " ": " ", ",": " ", "-": "", "/": "", "@": "", "%": "%", "&": "&", "_": "_", "#": "#", "$": "$",
+                "{": "{", "}": "}"}
+HTML_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code", "textsuperscript": "sup",
+             "textsubscript": "sub"}
+MAX_OPTION = 200  # longest optional argument of a citation ([p.~3]); a longer "[" is text
+_TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
+_DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
+
+
+@dataclass(frozen=True)
+class Output:
+    """How converted text is written: literal text escaped, a style applied to its rendered argument, a math
+    span (content, delimiter) rendered; with `typography`, ties, dashes and quotes as the characters they print,
+    else kept as LaTeX."""
+
+    escape: Callable[[str], str]
+    style: Callable[[str, str], str]
+    math: Callable[[str, str], str]
+    typography: bool = True
+
+
+def _html_style(command: str, inner: str) -> str:
+    tag = HTML_TAGS.get(command)
+    return f"<{tag}>{inner}</{tag}>" if tag else inner
+
+
+def _plain_style(command: str, inner: str) -> str:
+    if command in ("textsuperscript", "textsubscript"):
+        return _script(inner, _SUPERSCRIPT, "^") if command == "textsuperscript" else _script(inner, _SUBSCRIPT, "_")
+    return inner
+
+
+def _math_html(content: str, _delimiter: str) -> str:
+    return f'<span class="math">{_Math(content, 0, len(content), plain=False).render(0, len(content))}</span>'
+
+
+def _math_plain(content: str, _delimiter: str) -> str:
+    return _Math(content, 0, len(content), plain=True).render(0, len(content))
+
+
+AS_HTML = Output(html.escape, _html_style, _math_html)
+AS_TEXT = Output(str, _plain_style, _math_plain)
+AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ")  # math ends a phrase
+
+
+def _text_braces(text: str, math: dict[int, tuple[int, int, int]]) -> dict[int, int]:
+    """Each '{' of the text outside math and not escaped mapped to its matching '}' (unmatched ones left out)."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    index = 0
+    while (found := _BRACE_OR_ESCAPE.search(text, index)) is not None:
+        index = found.end()
+        if found.start() in math:
+            index = math[found.start()][2]
+        elif found[0] == "{":
+            open_at.append(found.start())
+        elif found[0] == "}" and open_at:
+            pairs[open_at.pop()] = found.start()
+    return pairs
+
+
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]|\$\$|\$", re.DOTALL)
+
+
+class _Text:
+    """A text rendered in one pass, math spans (as split_math finds them) rendered by `out.math`; each character
+    is visited once, arguments nested at most MAX_DEPTH deep (deeper ones show as written)."""
+
+    def __init__(self, text: str, out: Output) -> None:
+        self.text, self.out = text, out
+        self.math = {start: (low, high, end) for start, low, high, end in _spans(text) if high - low <= MAX_MATH}
+        self.pairs = _text_braces(text, self.math)
+
+    def group(self, index: int, stop: int) -> int:
+        """Where the {group} starting at or after spaces from `index` closes, or -1 when there is none."""
+        while index < stop and self.text[index] == " ":
+            index += 1
+        close = self.pairs.get(index, -1) if index < stop and self.text[index] == "{" else -1
+        return close if close < stop else -1
+
+    def render(self, start: int, stop: int, depth: int = 0) -> str:
+        """text[start:stop] rendered."""
+        text, out = self.text, self.out
+        if depth > MAX_DEPTH:  # hostile nesting: show the rest as written
+            return out.escape(text[start:stop])
+        parts: list[str] = []
+        i = start
+        while i < stop:
+            found = _TEXT_SPECIAL.search(text, i, stop)
+            if found is None:
+                parts.append(out.escape(text[i:stop]))
+                break
+            j = found.start()
+            if j > i:
+                parts.append(out.escape(text[i:j]))
+            i = self.special(j, stop, depth, parts)
+        return "".join(parts)
+
+    def special(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
+        """Render what starts at the special character text[j] into `parts`; where rendering goes on."""
+        text, out = self.text, self.out
+        char = text[j]
+        if j in self.math:
+            low, high, end = self.math[j]
+            if end <= stop:
+                parts.append(out.math(text[low:high], text[j:low]))
+                return end
+        if char == "\\":
+            return self.command(j, stop, depth, parts)
+        if char == "{":
+            return self.brace(j, stop, depth, parts)
+        if char == "~":
+            # A tie joins two words (Fig.~3); "~10 ms", "N ~ 10" and "(~0.8)" mean "about".
+            tie = j > 0 and not text[j - 1].isspace() and text[j - 1] != "(" and text[j + 1:j + 2].strip() != ""
+            parts.append(out.escape("~") if not tie else " " if out.typography else "~")
+            return j + 1
+        if char == "-":
+            run = j
+            while run < stop and text[run] == "-":
+                run += 1
+            length = run - j
+            option = length == 2 and (j == 0 or text[j - 1].isspace()) and text[run:run + 1].isalpha()
+            arrow = text[j - 1:j] == "<" or text[run:run + 1] == ">"
+            if length in (2, 3) and out.typography and not option and not arrow:
+                parts.append("–" if length == 2 else "—")
+            else:
+                parts.append(out.escape(text[j:run]))
+            return run
+        if char in "`'" and text[j + 1:j + 2] == char and out.typography:
+            parts.append("“" if char == "`" else "”")
+            return j + 2
+        parts.append(out.escape(char))
+        return j + 1
+
+    def brace(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
+        """A {group}: a declaration's is styled, one letter's is the letter; others keep their braces."""
+        text, out = self.text, self.out
+        close = self.pairs.get(j, -1)
+        if close == -1 or close >= stop:
+            parts.append(out.escape("{"))
+            return j + 1
+        declared = _DECLARATION.match(text, j + 1, close)
+        if declared and declared[1] in DECLARATIONS:
+            inner = self.render(declared.end(), close, depth + 1)
+            parts.append(out.style(DECLARATIONS[declared[1]], inner))
+            return close + 1
+        accent = accent_at(text, j + 1) if text[j + 1:j + 2] == "\\" else None
+        if close == j + 2 and text[j + 1] not in "\\$" or accent and accent[1] == close:
+            parts.append(out.escape(accent[0] if accent else text[j + 1]))
+            return close + 1
+        parts.append(out.escape("{"))
+        return j + 1
+
+    def command(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
+        """A command: styled, dropped, turned into its character, or (unknown) left as written."""
+        text, out = self.text, self.out
+        accent = accent_at(text, j)
+        if accent and accent[1] <= stop:
+            parts.append(out.escape(accent[0]))
+            return accent[1]
+        match = _COMMAND.match(text, j, stop)
+        if match is None:  # a backslash ending the text
+            parts.append(out.escape("\\"))
+            return j + 1
+        name, end = match[1], match.end()
+        if name in TEXT_SYMBOLS:
+            keep = not out.typography and name != "\\"  # LaTeX already; but a line break ends a title badly
+            parts.append(match[0] if keep else out.escape(TEXT_SYMBOLS[name]))
+            return end
+        if name in DECLARATIONS:  # outside a group: to the end of what is being rendered
+            while end < stop and text[end] == " ":
+                end += 1
+            parts.append(out.style(DECLARATIONS[name], self.render(end, stop, depth + 1)))
+            return stop
+        if name in CITATIONS:
+            return self.citation(j, end, stop, parts)
+        if name in SYMBOLS and name.isalpha():  # math written outside math ("the \\alpha parameter")
+            parts.append(out.escape(SYMBOLS[name]) if out.typography else out.escape(match[0]))
+            return end
+        close = self.group(end, stop)
+        if close == -1:
+            parts.append(out.escape(match[0]))
+            return end
+        low = text.index("{", end) + 1
+        if name in TEXT_STYLES:
+            parts.append(out.style(TEXT_STYLES[name], self.render(low, close, depth + 1)))
+        elif name == "url":  # as written: a web address's characters are its own
+            parts.append(out.escape(text[low:close]))
+        elif name in ("href", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:  # {url}{text}
+            parts.append(self.render(text.index("{", close + 1) + 1, text_close, depth + 1))
+            close = text_close
+        elif name == "footnote":
+            parts.append(f" ({self.render(low, close, depth + 1)})")
+        else:
+            parts.append(out.escape(match[0]))
+            return end
+        return close + 1
+
+    def citation(self, j: int, end: int, stop: int, parts: list[str]) -> int:
+        """A citation (\\cite[p.~3]{key}) is dropped, with the tie or spaces before it and parentheses around it."""
+        text = self.text
+        index = end + (text[end:end + 1] == "*")
+        for _ in range(2):  # optional arguments, each short
+            if text[index:index + 1] == "[":
+                closing = text.find("]", index, min(stop, index + MAX_OPTION))
+                if closing == -1:
+                    break
+                index = closing + 1
+        close = self.group(index, stop)
+        if close == -1:
+            parts.append(self.out.escape(text[j:end]))
+            return end
+        while parts and not parts[-1].rstrip(" ~"):
+            parts.pop()
+        if parts:
+            parts[-1] = parts[-1].rstrip(" ~")
+        if parts and parts[-1].endswith("(") and text[close + 1:close + 2] == ")":
+            parts[-1] = parts[-1][:-1].rstrip(" ")
+            return close + 2
+        return close + 1
+
+
+def convert(text: str, out: Output) -> str:
+    """Text with its LaTeX (math and text mode) rendered as `out` writes it."""
+    return _Text(text, out).render(0, len(text))
 
 
 def plain_text(text: str) -> str:
-    """Text with its math and accents turned into Unicode, no markup: O(n^2) -> O(n²). Not escaped."""
-    if "$" not in text and "\\" not in text:
+    """Text with its math, accents and text-mode LaTeX as Unicode, no markup: O(n^2) -> O(n²). Not escaped."""
+    if not _TEXT_SPECIAL.search(text):
         return text
-    return "".join(_pieces(text, plain=True))
+    return convert(text, AS_TEXT)
 
 
 def words_only(text: str) -> str:
     """The words of a text for counting them: math spans become a comma (they end a phrase), accents Unicode,
-    other commands and braces are dropped. Not escaped."""
-    pieces, position = [], 0
-    for start, _low, _high, end in _spans(text):
-        pieces += [text[position:start], " , "]
-        position = end
-    pieces.append(text[position:])
-    return _BRACES.sub(" ", _COMMAND.sub(" ", latex_to_unicode("".join(pieces))))
+    citations dropped, other commands and braces dropped too. Not escaped."""
+    return _BRACES.sub(" ", _COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
 def math_html(source: str) -> str:
@@ -218,11 +452,8 @@ def math_html(source: str) -> str:
 
 
 def render_tex(text: str) -> SafeString:
-    """Text with $...$ math rendered as HTML and LaTeX accents as Unicode; everything else escaped."""
-    pieces = _pieces(text or "", plain=False)
-    out = [html.escape(piece) if index % 2 == 0 else f'<span class="math">{piece}</span>'
-           for index, piece in enumerate(pieces)]
-    return mark_safe("".join(out))  # noqa: S308 (built from escaped pieces and our own tags)
+    """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
+    return mark_safe(convert(text or "", AS_HTML))  # noqa: S308 (built from escaped pieces and our own tags)
 
 
 def render_abstract(text: str) -> SafeString:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
+from paperhub.papers.tex import plain_text
 from paperhub.search.keyword import FUNCTION_WORDS, PLAIN, STEMMED
 
 #: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
@@ -36,11 +37,22 @@ def stems(text: str) -> list[str]:
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|io)\S*", re.IGNORECASE)
 
 
+#: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
+_COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
+
+
+def readable(text: str) -> str:
+    """A text's words as readers see them: LaTeX rendered as text, citations and any command's name left out."""
+    if "\\" not in text:  # no command: rendering changes only $, braces and dashes, which make no terms anyway
+        return text
+    return _COMMAND_NAMES.sub(" ", plain_text(text))
+
+
 def paper_counts(title: str, abstract: str) -> Counter[str]:
-    """How often each content term occurs in a paper (web addresses left out), the title counted TITLE_REPEAT
-    times."""
-    counts = Counter(stems(_ADDRESSES.sub(" ", abstract)))
-    for term, n in Counter(stems(title)).items():
+    """How often each content term occurs in a paper (web addresses and LaTeX commands left out), the title
+    counted TITLE_REPEAT times."""
+    counts = Counter(stems(_ADDRESSES.sub(" ", readable(abstract))))
+    for term, n in Counter(stems(readable(title))).items():
         counts[term] += TITLE_REPEAT * n
     for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:
         del counts[term]
@@ -88,7 +100,7 @@ def surface_forms(texts: Iterable[str]) -> dict[str, str]:
     """For each stem, the first plain word in the texts that has it ('recognit' -> 'recognition')."""
     forms: dict[str, str] = {}
     for text in texts:
-        for word in PLAIN.analyze(text):
+        for word in PLAIN.analyze(readable(text)):
             for stem in STEMMED.analyze(word):
                 forms.setdefault(stem, word)
     return forms

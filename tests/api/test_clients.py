@@ -113,6 +113,40 @@ def test_feeds_parse(client, filled, kind, settings):
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_text_in_angle_brackets_reaches_readers_as_text(client, filled, kind, settings):
+    """2606.19626's "the triple <O, classify, {inst_tau}>:" reached readers as "the triple :": the summary is
+    HTML, and was escaped only once (as XML)."""
+    import html
+    from xml.etree import ElementTree
+
+    import feedparser
+
+    settings.PAPERHUB_TRENDING_DAYS = 100_000
+    title = "Triples <O, x> & <script>alert(1)</script> \\emph{now}"
+    abstract = "the triple <O, classify, {inst_tau}>: & <script>alert(2)</script>, 50\\% \\textit{more} <b>x</b>"
+    Paper.objects.filter(uid="2611.00001").update(title=title, abstract=abstract)
+    shown_title = "Triples <O, x> & <script>alert(1)</script> now"
+    shown = "the triple <O, classify, {inst_tau}>: & <script>alert(2)</script>, 50% more <b>x</b>"
+    ann = User.objects.get(username="ann")
+    services.add_to_collection(ann, services.create_collection(ann, "Triples"), Paper.objects.get(uid="2611.00001"))
+    author = Paper.objects.get(uid="2611.00001").authorships.first().author
+    for url in (f"/feeds/daily.{kind}", f"/feeds/trending.{kind}", f"/feeds/authors/ada-lovelace-{author.pk}.{kind}",
+                f"/feeds/collections/ann/triples.{kind}"):  # (the search feed's items are the same PaperFeed's)
+        content = client.get(url).content
+        root = ElementTree.fromstring(content)
+        if kind == "rss":
+            items = [(i.findtext("title"), i.findtext("description")) for i in root.iter("item")]
+        else:
+            atom = "{http://www.w3.org/2005/Atom}"
+            items = [(e.findtext(f"{atom}title"), e.findtext(f"{atom}summary")) for e in root.iter(f"{atom}entry")]
+        # The title is text; the summary HTML that, as HTML, is exactly the text (no tag of the abstract's made)
+        assert (shown_title, html.escape(shown)) in items, url
+        entry = next(e for e in feedparser.parse(content).entries if "Triples" in e.title)
+        assert html.unescape(entry.summary) == shown and "<" not in entry.summary, url
+        assert entry.title == shown_title, url
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_feeds_survive_control_characters_in_stored_text_and_queries(client, filled, kind, settings):
     import feedparser
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.models import Paper
-from paperhub.papers.tex import MAX_MATH, plain_text, render_abstract, render_tex
+from paperhub.papers.tex import MAX_DEPTH, MAX_MATH, plain_text, render_abstract, render_tex, words_only
 from tests.factories import add_paper, user
 
 # Inputs that took seconds (the first one 42 s on a paper's page) while the renderer was quadratic: an opener
@@ -23,6 +23,13 @@ HOSTILE = {
     "carets": ("$" + "^" * (MAX_MATH - 1) + "$ ") * 100,
     "backslashes": ("$" + "\\a" * 450 + "$ ") * 100,
     "one long span": "$" + "\\alpha^{" * 20_000 + "$",
+    "nested text styles": "\\textbf{" * 20_000 + "x" + "}" * 20_000,
+    "unclosed text styles": "\\emph{\\cite{" * 10_000,
+    "declarations": "{\\em " * 25_000,
+    "citation options without ends": "\\cite[" * 15_000,
+    "braces": "{" * 50_000 + "}" * 50_000,
+    "ties and dashes": "a~b--c---``d'' " * 7_000,
+    "accents in groups": '{\\"u}' * 16_000,
 }
 
 
@@ -90,7 +97,7 @@ def test_real_titles_and_abstracts():
     assert plain_text(r"in $O(\lceil \ln n \rceil)$ rounds, $\rm poly$ size") == "in O(⌈ ln n ⌉) rounds,  poly size"
     # A $ opening in one place and closing in another is taken as written, and still escaped.
     assert str(render_tex(r"$O(n^{1/2})$ as reported (\cite{Bilo}) to $O(n + k<2)$")) == (
-        '<span class="math">O(n<sup>1/2</sup>)</span> as reported (\\cite{Bilo}) to '
+        '<span class="math">O(n<sup>1/2</sup>)</span> as reported to '  # the citation goes, and its brackets
         '<span class="math">O(n + k&lt;2)</span>')
 
 
@@ -131,3 +138,92 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
     assert r"title = {{PM$_{2.5}$ from Bengal-HP\_RU for 5\$}}" in bibtex(paper, ["A"])
     paper.title = r"Broken $x_{1$ math"
     assert r"title = {{Broken \$x\_\{1\$ math}}" in bibtex(paper, ["A"])
+
+
+def test_text_mode_formatting_keeps_its_argument():
+    """1 in 20 abstracts holds text-mode LaTeX (docs/web.md#latex)."""
+    assert str(render_tex(r"\textsc{DiARC}: \emph{fast} and \textbf{sure}, \texttt{x<y}")) == (
+        "DiARC: <em>fast</em> and <strong>sure</strong>, <code>x&lt;y</code>")
+    assert plain_text(r"\textsc{DiARC}: \textit{fast} and {\bf sure}, {\em very \textbf{very}}") == (
+        "DiARC: fast and sure, very very")
+    assert str(render_tex(r"{\it et al.} \textbf{$x^2$ wins}")) == (
+        '<em>et al.</em> <strong><span class="math">x<sup>2</sup></span> wins</strong>')
+    assert plain_text(r"10\textsuperscript{th} of \textcolor{red}{red}, \href{http://a}{here}") == (
+        "10^(th) of red, here")
+
+
+def test_citations_go_with_their_tie_and_brackets():
+    assert plain_text(r"as in~\citealp{a,b}. Shown (\cite[p.~3]{c}) before \citep*{d}.") == (
+        "as in. Shown before.")
+    assert plain_text(r"\cite no key, \cite{unclosed") == r"\cite no key, \cite{unclosed"
+
+
+def test_escapes_ties_dashes_and_quotes():
+    assert plain_text(r"50\% \& \$5 \_x \#1 Fig.~3, 1--2, a --- b, ``q'' \ldots") == (
+        "50% & $5 _x #1 Fig. 3, 1–2, a — b, “q” …")
+    # Not ties: "about"; not dashes: options, arrows, rules
+    assert plain_text("~10 ms, N ~ 10, (~0.8), --help, a-->b, <--, -----") == (
+        "~10 ms, N ~ 10, (~0.8), --help, a-->b, <--, -----")
+    assert plain_text(r"costs \$5 and \$10") == "costs $5 and $10"  # escaped dollars open no math
+
+
+def test_unknown_commands_and_bare_braces_stay_as_written():
+    assert plain_text(r"\ours{} beats \foo{bar} on {inst_tau} and M{\"u}ller's {A}") == (
+        r"\ours{} beats \foo{bar} on {inst_tau} and Müller's A")
+    assert plain_text(r"\url{http://a.org/~me_x%20} and\footnote{see \emph{it}}") == (
+        "http://a.org/~me_x%20 and (see it)")
+    assert plain_text(r"the \alpha parameter") == "the α parameter"  # math symbols written outside math
+
+
+def test_hostile_text_mode():
+    assert plain_text("\\textbf{" * 3 + "x") == "\\textbf{" * 3 + "x"  # unclosed: as written
+    assert plain_text("}}x{{") == "}}x{{"
+    deep = "\\emph{" * (MAX_DEPTH + 5) + "x" + "}" * (MAX_DEPTH + 5)
+    assert "x" in plain_text(deep) and "<script>" not in str(render_tex(deep + "<script>"))
+    assert str(render_tex(r"\emph{<script>} \url{javascript:<b>}")) == (
+        "<em>&lt;script&gt;</em> javascript:&lt;b&gt;")
+    assert plain_text("\\") == "\\" and plain_text("a\\\\b") == "a b"
+
+
+@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "--"]),
+                max_size=40).map("".join))
+def test_no_text_mode_input_yields_tags_other_than_ours(text):
+    stripped = str(render_tex(text))
+    for tag in ('<span class="math">', "</span>", "<sup>", "</sup>", "<sub>", "</sub>", "<b>", "</b>", "<i>", "</i>",
+                "<em>", "</em>", "<strong>", "</strong>", "<code>", "</code>"):
+        stripped = stripped.replace(tag, "")
+    assert "<" not in stripped and ">" not in stripped
+
+
+def test_words_only_drops_citation_keys_and_command_names():
+    assert words_only(r"\textsc{DiARC} reasons~\cite{smith2020deep} with $x$ \foo{bar}").split() == (
+        ["DiARC", "reasons", "with", ",", "bar"])
+
+
+def test_a_100_kb_abstract_renders_fast():
+    text = (r"We \emph{study} \textbf{robust} {\em models}~\cite{a} at 50\% -- ``see'' $O(n^2)$ \url{x}. " * 1300)
+    assert len(text) > 100_000
+    started = time.perf_counter()
+    render_abstract(text), plain_text(text), words_only(text)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.django_db
+def test_bibtex_keeps_text_mode_latex_and_keys_on_the_first_real_word():
+    from datetime import UTC, datetime
+
+    paper = add_paper("2606.26530", title=r"\textsc{DiARC}: {\em Fast} 50\% of M{\"u}ller's ``Nets''~\cite{x} \foo",
+                      published=datetime(2026, 6, 3, tzinfo=UTC))
+    entry = bibtex(paper, ["Li Yang"])
+    assert entry.startswith("@misc{yang2026diarc,\n")
+    assert r"title = {{\textsc{DiARC}: \emph{Fast} 50\% of Müller's ``Nets'' \textbackslash{}foo}}" in entry
+
+
+@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$%_ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "\\textsc{",
+                                 "$x^{", "\\("]), max_size=40).map("".join))
+def test_bibtex_values_always_pair_their_braces(text):
+    from paperhub.papers.bibtex import _balanced, _value
+
+    value = _value(text)
+    assert _balanced(value) and "\\cite" not in value.replace("\\textbackslash{}cite", "")
+    assert "%" not in value.replace("\\%", "")  # a bare % would comment out the rest of the entry

@@ -30,6 +30,14 @@ def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
     assert not {"http", "https", "github", "com", "io", "www", "ada", "org"} & set(linked) and linked["graph"] == 2
 
 
+def test_latex_commands_never_become_terms():
+    counts = terms.paper_counts(r"\textsc{DiARC}: \textit{Reasoning}", r"We \emph{reason}~\cite{smith2020deep} in "
+                                r"{\bf graphs} at 5\% with $\mathcal{O}(n)$ and \ours{} \url{https://a.org/x}.")
+    assert not {"textsc", "textit", "emph", "cite", "bf", "mathcal", "our", "smith2020deep", "url"} & set(counts)
+    assert counts["diarc"] == 2 and counts["reason"] == 3 and counts["graph"] == 1
+    assert terms.surface_forms([r"\textsc{DiARC}: \textit{Reasoning}"]) == {"diarc": "diarc", "reason": "reasoning"}
+
+
 def test_cosine_key_terms_shared_and_surface_forms():
     a, b = {"graph": 0.8, "attent": 0.6}, {"graph": 0.6, "protein": 0.8}
     assert terms.cosine(a, b) == pytest.approx(0.48) == terms.cosine(b, a)
