@@ -48,6 +48,9 @@ ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before the admin: both ship registration/password_*.html, and the first app's win, so the hub's own
+    # reset and password change pages would otherwise show the admin's layout.
+    "paperhub.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,7 +68,6 @@ INSTALLED_APPS = [
     "paperhub.digests",
     "paperhub.recommend",
     "paperhub.jobs",
-    "paperhub.web",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

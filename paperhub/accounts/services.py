@@ -149,5 +149,8 @@ def send_password_reset(email: str, base_url: str) -> dict[str, Any]:
         return {"sent": 0}
     scheme, _, domain = base_url.partition("://")
     users = form.get_users(form.cleaned_data["email"])
-    form.save(domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL)
+    form.save(domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL,
+              subject_template_name="registration/reset_subject.txt",
+              email_template_name="registration/reset_email.txt",
+              extra_email_context={"days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
     return {"sent": len(users)}
