@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django_tasks import task
 
 from paperhub.accounts import names
 from paperhub.accounts.models import UsernameShape, VerifiedAddress
+from paperhub.core import mail
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +122,17 @@ def queue_password_reset(email: str, base_url: str) -> None:
     send_password_reset.enqueue(email, base_url)
 
 
-@task()
-def send_verification(user_id: int, base_url: str) -> dict[str, Any]:
-    """Mail a user the link that proves their address."""
+@task(priority=mail.PRIORITY)
+def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str, Any]:
+    """Mail a user the link that proves their address (tried again later if the mail server is unreachable)."""
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None or is_verified(user):
         return {"sent": 0}
     context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user)]), "days": VERIFY_DAYS}
-    send_mail("Verify your paperhub address", render_to_string("registration/verify_email.txt", context),
-              settings.DEFAULT_FROM_EMAIL, [user.email])
+    mail.send_or_retry(lambda: send_mail("Verify your paperhub address",
+                                         render_to_string("registration/verify_email.txt", context),
+                                         settings.DEFAULT_FROM_EMAIL, [user.email]),
+                       send_verification, user_id, base_url, attempt=attempt)
     return {"sent": 1}
 
 
@@ -140,17 +143,26 @@ class _VerifiedResetForm(PasswordResetForm):
         user = verified_user(email)
         return [user] if user is not None and user.has_usable_password() else []
 
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+        """Send as Django does, but let a failure through: Django logs it and returns, and the task that asked
+        would report the mail sent and never try again."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        EmailMultiAlternatives(subject, render_to_string(email_template_name, context), from_email,
+                               [to_email]).send()
 
-@task()
-def send_password_reset(email: str, base_url: str) -> dict[str, Any]:
+
+@task(priority=mail.PRIORITY)
+def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str, Any]:
     """Mail a password reset link to the account that proved `email`; nothing for any other address."""
     form = _VerifiedResetForm({"email": email})
     if not form.is_valid():
         return {"sent": 0}
     scheme, _, domain = base_url.partition("://")
     users = form.get_users(form.cleaned_data["email"])
-    form.save(domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL,
-              subject_template_name="registration/reset_subject.txt",
-              email_template_name="registration/reset_email.txt",
-              extra_email_context={"days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)})
+    mail.send_or_retry(lambda: form.save(
+        domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL,
+        subject_template_name="registration/reset_subject.txt", email_template_name="registration/reset_email.txt",
+        extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))}),
+        send_password_reset, email, base_url, attempt=attempt)
     return {"sent": len(users)}
