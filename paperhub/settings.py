@@ -155,6 +155,7 @@ EMAIL_HOST_PASSWORD = env_str("PAPERHUB_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PAPERHUB_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("PAPERHUB_EMAIL_FROM", "paperhub <paperhub@localhost>")
+EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -6,6 +6,8 @@ address do the same work (and so take the same time) and reveal nothing.
 """
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +18,10 @@ from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from paperhub.accounts import names
 from paperhub.accounts.models import UsernameShape, VerifiedAddress
@@ -115,6 +120,31 @@ def verify(token: str) -> User:
 def queue_verification(user: User, base_url: str) -> None:
     """Mail the user a link that proves their address (from the queue)."""
     send_verification.enqueue(user.pk, base_url)
+
+
+@dataclass(frozen=True)
+class MailState:
+    """How the latest verification mail of an account fared: `state` is sending, retrying (a try failed, the
+    next is at `at`), sent (at `at`), or failed (every try, or refused for good)."""
+
+    state: str
+    at: datetime | None = None
+
+
+def verification_mail(user: User) -> MailState | None:
+    """The fate of the user's latest verification mail, read from its task (None: none asked for lately; finished
+    tasks are pruned after PAPERHUB_TASK_KEEP_DAYS)."""
+    latest = (DBTaskResult.objects.filter(task_path=send_verification.module_path, args_kwargs__args__0=user.pk)
+              .order_by("-enqueued_at").first())
+    if latest is None:
+        return None
+    if latest.status == TaskResultStatus.FAILED:
+        return MailState("failed", latest.finished_at)
+    if latest.status == TaskResultStatus.SUCCESSFUL:
+        return MailState("sent", latest.finished_at)
+    if latest.status == TaskResultStatus.READY and timezone.now() < latest.run_after < get_date_max():
+        return MailState("retrying", latest.run_after)  # queued again after a failed try (core/mail.py)
+    return MailState("sending", latest.enqueued_at)
 
 
 def queue_password_reset(email: str, base_url: str) -> None:

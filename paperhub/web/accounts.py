@@ -65,7 +65,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             accounts.queue_verification(user, _base_url(request))
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_username()}! We mailed you a link to verify your address.")
+            messages.success(request, f"Welcome, {user.get_username()}! We are sending a link to verify your "
+                                      f"address to {user.email}: your email page says when it has gone.")
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -92,10 +93,11 @@ def email_address(request: HttpRequest) -> HttpResponse:
         if wait:
             return too_many(request, "Too many verification mails asked for.", wait)
         accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
-        messages.success(request, "We mailed you a new link.")
+        messages.success(request, "We are sending you a new link.")
         return redirect("email_address")
     return render(request, "registration/email.html",
-                  {"verified": accounts.is_verified(request.user)})  # type: ignore[arg-type]
+                  {"verified": accounts.is_verified(request.user),  # type: ignore[arg-type]
+                   "mail": accounts.verification_mail(request.user)})  # type: ignore[arg-type]
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:

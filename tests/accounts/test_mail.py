@@ -6,6 +6,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -97,3 +98,36 @@ def test_the_tries_end_after_the_last_back_off(settings, run_tasks):
 ])
 def test_which_failures_may_pass(error, again):
     assert mail.transient(error) is again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_page_says_how_the_link_fared(settings, run_tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # as under a bare `make run` once was
+    client = Client()
+    welcome = client.post("/accounts/signup/", {"username": "alice_r", "email": "alice@example.org",
+                                                "password1": "a-good-long-passphrase",
+                                                "password2": "a-good-long-passphrase"}, follow=True).content.decode()
+    assert "We are sending a link to verify your address to alice@example.org" in welcome
+    assert "mailed" not in welcome
+    assert "A link is on its way" in client.get("/accounts/email/").content.decode()
+    run_tasks()
+    page = client.get("/accounts/email/").content.decode()
+    assert "The link could not be sent yet" in page and "tried again at" in page
+    for _ in mail.RETRY_AFTER:
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+        run_tasks()
+    page = client.get("/accounts/email/").content.decode()
+    assert "The link could not be sent:" in page and "tell the hub's operator" in page
+    again = client.post("/accounts/email/", follow=True).content.decode()
+    assert "We are sending you a new link" in again and "A link is on its way" in again
+    from testbed.smtpsink import SmtpSink
+
+    sink = SmtpSink()
+    try:
+        settings.EMAIL_PORT = sink.port
+        run_tasks()
+    finally:
+        sink.close()
+    assert "A link was sent" in client.get("/accounts/email/").content.decode()
+    assert [m["To"] for m in sink.messages] == ["alice@example.org"]
