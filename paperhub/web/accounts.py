@@ -85,9 +85,53 @@ class PasswordResetView(auth_views.PasswordResetView):
         return redirect(self.get_success_url())
 
 
+class ChangeEmailForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="New address")
+    password = forms.CharField(max_length=4096, strip=False, label="Your current password",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None, status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "registration/email.html", {
+        "verified": accounts.is_verified(user), "pending": accounts.pending_address(user),
+        "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm()}, status=status)
+
+
+@login_required
+@require_POST
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Change the account's address: a link goes to the new one (requests limited per account and per address)."""
+    form = ChangeEmailForm(request.POST)
+    if not form.is_valid():
+        return _email_page(request, form, status=400)
+    email = form.cleaned_data["email"]
+    wait = (limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
+            or limits.over_limit(request, "verify-to", settings.PAPERHUB_VERIFY_ADDRESS_RATE, who=email.lower()))
+    if wait:
+        return too_many(request, "Too many verification mails asked for.", wait)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        send = accounts.change_email(user, email, form.cleaned_data["password"])
+    except accounts.AccountError as exc:
+        form.add_error(None, str(exc))
+        return _email_page(request, form, status=400)
+    if not send:
+        messages.success(request, f"Your address stays {user.email}.")
+    elif accounts.pending_address(user):
+        messages.success(request, f"We are sending a link to {email}. Your address changes once you follow it; "
+                                  f"until then it stays {user.email}.")
+    else:
+        messages.success(request, f"Your address is now {user.email}. We are sending a link to verify it.")
+    if send:
+        accounts.queue_verification(user, _base_url(request))
+    return redirect("email_address")
+
+
 @login_required
 def email_address(request: HttpRequest) -> HttpResponse:
-    """The account's address and whether it is verified; POST mails the link again (limited per account)."""
+    """The account's address, whether it is verified and how its link fared, a form to change it; POST sends
+    the link again (limited per account)."""
     if request.method == "POST":
         wait = limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
         if wait:
@@ -95,9 +139,7 @@ def email_address(request: HttpRequest) -> HttpResponse:
         accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
         messages.success(request, "We are sending you a new link.")
         return redirect("email_address")
-    return render(request, "registration/email.html",
-                  {"verified": accounts.is_verified(request.user),  # type: ignore[arg-type]
-                   "mail": accounts.verification_mail(request.user)})  # type: ignore[arg-type]
+    return _email_page(request)
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:

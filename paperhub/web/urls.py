@@ -56,6 +56,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/email/", accounts.email_address, name="email_address"),
+    path("accounts/email/change", accounts.email_change, name="email_change"),
     path("accounts/verify/<str:token>", accounts.verify_email, name="verify_email"),
     path("accounts/authorship/", authorship.author_settings, name="author_settings"),
     path("accounts/comment-mail/stop/<str:token>", authorship.comment_mail_unsubscribe,
