@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
@@ -247,15 +248,30 @@ def collect(request: HttpRequest) -> HttpResponse:
     return back(request, reverse("paper", args=[paper.uid]))
 
 
+#: The session key that carries a new token's secret from the POST that made it to the one page that shows it.
+NEW_TOKEN = "paperhub_new_token"
+
+
+@never_cache  # the page after "Make a token" holds its secret: not for the browser's cache or back button
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """The user's API tokens: make one (its secret is shown once), or revoke one."""
-    secret = None
+    """The user's API tokens: make one (its secret is shown once, on the page the POST redirects to), or revoke
+    one."""
+    user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         if request.POST.get("revoke", "").isdigit():
-            tokens.revoke(request.user, int(request.POST["revoke"]))  # type: ignore[arg-type]
+            tokens.revoke(user, int(request.POST["revoke"]))
             messages.success(request, "Token revoked.")
-            return redirect("api_tokens")
-        _, secret = tokens.create_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
-    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(request.user),  # type: ignore[arg-type]
-                                               "secret": secret})
+        else:
+            _, request.session[NEW_TOKEN] = tokens.create_token(user, request.POST.get("name", ""))
+        return redirect("api_tokens")  # so reloading the page makes no second token
+    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user), "verified": accounts.is_verified(user),
+                                               "secret": request.session.pop(NEW_TOKEN, None)})
+
+
+def logout_page(request: HttpRequest) -> HttpResponse:
+    """GET: a page with the logout button (logging out takes a POST, so a link or a prefetch cannot do it);
+    POST: Django's logout."""
+    if request.method == "POST":
+        return auth_views.LogoutView.as_view()(request)
+    return render(request, "registration/logout.html")
