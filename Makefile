@@ -9,7 +9,15 @@ export PAPERHUB_BOOTSTRAP
 
 .PHONY: run test lint install clean
 
+# Mail under `make run`: a fresh machine has no mail server on localhost:25, so unless the operator chose a
+# backend or a server, each message is written to a file under the data directory, where a person can read it.
+ifeq ($(origin PAPERHUB_EMAIL_BACKEND)$(origin PAPERHUB_EMAIL_HOST),undefinedundefined)
+run: export PAPERHUB_EMAIL_BACKEND = django.core.mail.backends.filebased.EmailBackend
+run: MAIL_NOTE = Mail (sign-up links, password resets) is written to files in $${PAPERHUB_EMAIL_FILE_PATH:-$${PAPERHUB_DATA_DIR:-var}/mail}/, not sent: set PAPERHUB_EMAIL_HOST to send it by SMTP (README).
+endif
+
 run: $(STAMP)
+	@$(if $(MAIL_NOTE),echo "$(MAIL_NOTE)")
 	$(BIN)/paperhub migrate --noinput -v0
 	$(BIN)/paperhub bootstrap
 	$(BIN)/paperhub serve

@@ -48,6 +48,9 @@ ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before the admin: both ship registration/password_*.html, and the first app's win, so the hub's own
+    # reset and password change pages would otherwise show the admin's layout.
+    "paperhub.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,7 +68,6 @@ INSTALLED_APPS = [
     "paperhub.digests",
     "paperhub.recommend",
     "paperhub.jobs",
-    "paperhub.web",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -153,6 +155,7 @@ EMAIL_HOST_PASSWORD = env_str("PAPERHUB_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PAPERHUB_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("PAPERHUB_EMAIL_FROM", "paperhub <paperhub@localhost>")
+EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -240,6 +243,7 @@ PAPERHUB_SIGNUP_RATE = env_str("PAPERHUB_SIGNUP_RATE", "5/hour")
 PAPERHUB_RESET_RATE = env_str("PAPERHUB_RESET_RATE", "10/hour")
 PAPERHUB_RESET_ADDRESS_RATE = env_str("PAPERHUB_RESET_ADDRESS_RATE", "3/hour")
 PAPERHUB_VERIFY_RATE = env_str("PAPERHUB_VERIFY_RATE", "3/hour")
+PAPERHUB_VERIFY_ADDRESS_RATE = env_str("PAPERHUB_VERIFY_ADDRESS_RATE", "3/hour")
 PAPERHUB_LOGIN_FAILURES = env_int("PAPERHUB_LOGIN_FAILURES", 10)
 PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15)
 AXES_FAILURE_LIMIT = PAPERHUB_LOGIN_FAILURES

@@ -222,7 +222,7 @@ def _concrete(name: str, hostile) -> str | None:
         "feedback": "/for-you/feedback/not-a-token", "feed_address": "/for-you/feed-address", "follow": f"/authors/follow/{author.pk}",
         "save_search": "/searches/save", "delete_search": f"/searches/{saved.pk}/forget",
         "signup": "/accounts/signup/", "api_tokens": "/accounts/tokens/", "logout": "/accounts/logout/",
-        "email_address": "/accounts/email/", "verify_email": "/accounts/verify/not-a-token",
+        "email_address": "/accounts/email/", "email_change": "/accounts/email/change", "verify_email": "/accounts/verify/not-a-token",
         "login": "/accounts/login/", "password_change": "/accounts/password_change/",
         "password_change_done": "/accounts/password_change/done/", "password_reset": "/accounts/password_reset/",
         "password_reset_done": "/accounts/password_reset/done/",

@@ -35,3 +35,18 @@ class UsernameShape(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.shape}"
+
+
+class PendingAddress(models.Model):
+    """A new address an account asked to change to, waiting for its owner to follow the link mailed to it.
+
+    Until then the account keeps its current address (and, if verified, its password resets and digests go
+    there): a typo, or someone else at a logged-in keyboard, cannot move them to an address nobody proved.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_address")
+    email = models.EmailField(max_length=254)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"

@@ -6,20 +6,26 @@ address do the same work (and so take the same time) and reveal nothing.
 """
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from paperhub.accounts import names
-from paperhub.accounts.models import UsernameShape, VerifiedAddress
+from paperhub.accounts.models import PendingAddress, UsernameShape, VerifiedAddress
+from paperhub.core import mail
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +92,47 @@ def is_verified(user: User) -> bool:
     return bool(user.email) and verified_user(user.email) == user
 
 
-def verify_token(user: User) -> str:
-    """The secret part of a user's verification link: their id and the address it proves."""
-    return signing.dumps({"id": user.pk, "email": user.email.strip().lower()}, salt=VERIFY_SALT)
+def verify_token(user: User, email: str | None = None) -> str:
+    """The secret part of a user's verification link: their id and the address it proves (their current one
+    unless given)."""
+    return signing.dumps({"id": user.pk, "email": (email or user.email).strip().lower()}, salt=VERIFY_SALT)
+
+
+def pending_address(user: User) -> str:
+    """The address the user asked to change to and has not proved yet, or ''."""
+    found = PendingAddress.objects.filter(user=user).values_list("email", flat=True).first()
+    return found or ""
+
+
+def awaiting_proof(user: User) -> str:
+    """The address a verification link should go to now: a pending new one, else the current one if it is not
+    verified; '' when there is nothing to prove."""
+    return pending_address(user) or ("" if not user.email or is_verified(user) else user.email)
+
+
+def change_email(user: User, email: str, password: str) -> bool:
+    """Ask to change the account's address to `email` (a valid address, checked by the form); True when a link
+    must now be sent to it. A verified address stays in force until the new one is proved (so a typo, or someone
+    at a logged-in keyboard, cannot move password resets elsewhere); an unverified one is simply replaced. The
+    current address again cancels a pending change. AccountError: a wrong password, or an address another account
+    has verified."""
+    if not user.check_password(password):
+        raise AccountError("That is not your current password.")
+    email = email.strip()
+    if email.lower() == user.email.strip().lower():
+        PendingAddress.objects.filter(user=user).delete()
+        return not is_verified(user)
+    if VerifiedAddress.objects.filter(email=email.lower()).exclude(user=user).exists():
+        raise AccountError("Another account has verified this address.")
+    with transaction.atomic():
+        if is_verified(user):
+            PendingAddress.objects.update_or_create(user=user, defaults={"email": email,
+                                                                         "requested_at": timezone.now()})
+        else:
+            PendingAddress.objects.filter(user=user).delete()
+            user.email = email
+            user.save(update_fields=["email"])
+    return True
 
 
 def verify(token: str) -> User:
@@ -101,11 +145,16 @@ def verify(token: str) -> User:
     except (signing.BadSignature, ValueError, TypeError):
         raise AccountError("This link is not valid.") from None
     user = User.objects.filter(pk=data.get("id"), is_active=True).first()
-    if user is None or user.email.strip().lower() != data.get("email"):
+    current = user is not None and user.email.strip().lower() == data.get("email")
+    if user is None or not (current or pending_address(user).strip().lower() == data.get("email")):
         raise AccountError("This link is for an address the account no longer has.")
     try:
         with transaction.atomic():
             VerifiedAddress.objects.update_or_create(user=user, defaults={"email": data["email"]})
+            if not current:  # the pending new address, proved: it replaces the old one
+                user.email = pending_address(user)
+                user.save(update_fields=["email"])
+                PendingAddress.objects.filter(user=user).delete()
     except IntegrityError:
         raise AccountError("Another account has already verified this address.") from None
     return user
@@ -116,20 +165,49 @@ def queue_verification(user: User, base_url: str) -> None:
     send_verification.enqueue(user.pk, base_url)
 
 
+@dataclass(frozen=True)
+class MailState:
+    """How the latest verification mail of an account fared: `state` is sending, retrying (a try failed, the
+    next is at `at`), sent (at `at`), or failed (every try, or refused for good)."""
+
+    state: str
+    at: datetime | None = None
+
+
+def verification_mail(user: User) -> MailState | None:
+    """The fate of the user's latest verification mail, read from its task (None: none asked for lately; finished
+    tasks are pruned after PAPERHUB_TASK_KEEP_DAYS)."""
+    latest = (DBTaskResult.objects.filter(task_path=send_verification.module_path, args_kwargs__args__0=user.pk)
+              .order_by("-enqueued_at").first())
+    if latest is None:
+        return None
+    if latest.status == TaskResultStatus.FAILED:
+        return MailState("failed", latest.finished_at)
+    if latest.status == TaskResultStatus.SUCCESSFUL:
+        return MailState("sent", latest.finished_at)
+    if latest.status == TaskResultStatus.READY and timezone.now() < latest.run_after < get_date_max():
+        return MailState("retrying", latest.run_after)  # queued again after a failed try (core/mail.py)
+    return MailState("sending", latest.enqueued_at)
+
+
 def queue_password_reset(email: str, base_url: str) -> None:
     """Mail a reset link to the account that proved `email`, if there is one (from the queue)."""
     send_password_reset.enqueue(email, base_url)
 
 
-@task()
-def send_verification(user_id: int, base_url: str) -> dict[str, Any]:
-    """Mail a user the link that proves their address."""
-    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
-    if user is None or is_verified(user):
+@task(priority=mail.PRIORITY)
+def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str, Any]:
+    """Mail a user the link that proves their address (tried again later if the mail server is unreachable)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    address = awaiting_proof(user) if user is not None else ""
+    if user is None or not address:
         return {"sent": 0}
-    context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user)]), "days": VERIFY_DAYS}
-    send_mail("Verify your paperhub address", render_to_string("registration/verify_email.txt", context),
-              settings.DEFAULT_FROM_EMAIL, [user.email])
+    context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user, address)]),
+               "days": VERIFY_DAYS}
+    mail.send_or_retry(lambda: send_mail("Verify your paperhub address",
+                                         render_to_string("registration/verify_email.txt", context),
+                                         settings.DEFAULT_FROM_EMAIL, [address]),
+                       send_verification, user_id, base_url, attempt=attempt)
     return {"sent": 1}
 
 
@@ -140,14 +218,26 @@ class _VerifiedResetForm(PasswordResetForm):
         user = verified_user(email)
         return [user] if user is not None and user.has_usable_password() else []
 
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+        """Send as Django does, but let a failure through: Django logs it and returns, and the task that asked
+        would report the mail sent and never try again."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        EmailMultiAlternatives(subject, render_to_string(email_template_name, context), from_email,
+                               [to_email]).send()
 
-@task()
-def send_password_reset(email: str, base_url: str) -> dict[str, Any]:
+
+@task(priority=mail.PRIORITY)
+def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str, Any]:
     """Mail a password reset link to the account that proved `email`; nothing for any other address."""
     form = _VerifiedResetForm({"email": email})
     if not form.is_valid():
         return {"sent": 0}
     scheme, _, domain = base_url.partition("://")
     users = form.get_users(form.cleaned_data["email"])
-    form.save(domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL)
+    mail.send_or_retry(lambda: form.save(
+        domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL,
+        subject_template_name="registration/reset_subject.txt", email_template_name="registration/reset_email.txt",
+        extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))}),
+        send_password_reset, email, base_url, attempt=attempt)
     return {"sent": len(users)}

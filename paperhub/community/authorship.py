@@ -21,6 +21,7 @@ from django_tasks import task
 
 from paperhub.accounts import services as accounts
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
+from paperhub.core import mail
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Author, Paper
 
@@ -125,10 +126,16 @@ def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
                                   headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
 
-@task()
-def mail_authors(comment_id: int) -> dict[str, Any]:
-    """Mail the paper's verified authors about a comment. Each (comment, author) is claimed by inserting its
-    CommentNotice before sending, so a rerun never sends twice; a failed send gives its claim back for a retry."""
+@task(priority=mail.PRIORITY)
+def mail_authors(comment_id: int, attempt: int = 1) -> dict[str, Any]:
+    """Mail the paper's verified authors about a comment (what an unreachable mail server stopped is tried again
+    later, core/mail.py)."""
+    return mail.send_or_retry(lambda: _mail_authors(comment_id), mail_authors, comment_id, attempt=attempt)
+
+
+def _mail_authors(comment_id: int) -> dict[str, Any]:
+    """Each (comment, author) is claimed by inserting its CommentNotice before sending, so a rerun never sends
+    twice; a failed send gives its claim back for the retry."""
     comment = Comment.objects.select_related("paper", "user").filter(pk=comment_id).first()
     if comment is None or not comment.visible:
         return {"sent": 0}

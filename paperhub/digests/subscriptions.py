@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub.core import mail
 from paperhub.digests.models import FREQUENCIES, Subscription
 
 CONFIRM_SALT = "paperhub.digests.confirm"
@@ -84,10 +85,10 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     return subscription
 
 
-@task()
-def send_confirmation(subscription_id: int, base_url: str, frequency: str = "") -> dict[str, Any]:
-    """Mail the confirmation link of a subscription still waiting for one, or of a change of frequency (a failed
-    send fails the task, logged by the worker; subscribing again queues another)."""
+@task(priority=mail.PRIORITY)
+def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", attempt: int = 1) -> dict[str, Any]:
+    """Mail the confirmation link of a subscription still waiting for one, or of a change of frequency (a send
+    that fails on an unreachable server is tried again later: core/mail.py)."""
     subscription = Subscription.objects.filter(pk=subscription_id, unsubscribed_at__isnull=True).first()
     if subscription is None or (subscription.confirmed_at is not None
                                 and frequency in ("", subscription.frequency)):
@@ -95,9 +96,10 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "") 
     link = base_url + reverse("digest_confirm", args=[confirm_token(subscription, frequency)])
     wanted = dict(FREQUENCIES).get(frequency) or subscription.get_frequency_display()
     context = {"link": link, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
-    EmailMultiAlternatives(
+    message = EmailMultiAlternatives(
         subject="Confirm your paperhub digest", to=[subscription.email],
-        body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL).send()
+        body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL)
+    mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
     return {"sent": 1}
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
@@ -65,7 +66,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             accounts.queue_verification(user, _base_url(request))
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_username()}! We mailed you a link to verify your address.")
+            messages.success(request, f"Welcome, {user.get_username()}! We are sending a link to verify your "
+                                      f"address to {user.email}: your email page says when it has gone.")
             return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -84,18 +86,61 @@ class PasswordResetView(auth_views.PasswordResetView):
         return redirect(self.get_success_url())
 
 
+class ChangeEmailForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="New address")
+    password = forms.CharField(max_length=4096, strip=False, label="Your current password",
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None, status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "registration/email.html", {
+        "verified": accounts.is_verified(user), "pending": accounts.pending_address(user),
+        "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm()}, status=status)
+
+
+@login_required
+@require_POST
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Change the account's address: a link goes to the new one (requests limited per account and per address)."""
+    form = ChangeEmailForm(request.POST)
+    if not form.is_valid():
+        return _email_page(request, form, status=400)
+    email = form.cleaned_data["email"]
+    wait = (limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
+            or limits.over_limit(request, "verify-to", settings.PAPERHUB_VERIFY_ADDRESS_RATE, who=email.lower()))
+    if wait:
+        return too_many(request, "Too many verification mails asked for.", wait)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        send = accounts.change_email(user, email, form.cleaned_data["password"])
+    except accounts.AccountError as exc:
+        form.add_error(None, str(exc))
+        return _email_page(request, form, status=400)
+    if not send:
+        messages.success(request, f"Your address stays {user.email}.")
+    elif accounts.pending_address(user):
+        messages.success(request, f"We are sending a link to {email}. Your address changes once you follow it; "
+                                  f"until then it stays {user.email}.")
+    else:
+        messages.success(request, f"Your address is now {user.email}. We are sending a link to verify it.")
+    if send:
+        accounts.queue_verification(user, _base_url(request))
+    return redirect("email_address")
+
+
 @login_required
 def email_address(request: HttpRequest) -> HttpResponse:
-    """The account's address and whether it is verified; POST mails the link again (limited per account)."""
+    """The account's address, whether it is verified and how its link fared, a form to change it; POST sends
+    the link again (limited per account)."""
     if request.method == "POST":
         wait = limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
         if wait:
             return too_many(request, "Too many verification mails asked for.", wait)
         accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
-        messages.success(request, "We mailed you a new link.")
+        messages.success(request, "We are sending you a new link.")
         return redirect("email_address")
-    return render(request, "registration/email.html",
-                  {"verified": accounts.is_verified(request.user)})  # type: ignore[arg-type]
+    return _email_page(request)
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
@@ -203,15 +248,30 @@ def collect(request: HttpRequest) -> HttpResponse:
     return back(request, reverse("paper", args=[paper.uid]))
 
 
+#: The session key that carries a new token's secret from the POST that made it to the one page that shows it.
+NEW_TOKEN = "paperhub_new_token"
+
+
+@never_cache  # the page after "Make a token" holds its secret: not for the browser's cache or back button
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """The user's API tokens: make one (its secret is shown once), or revoke one."""
-    secret = None
+    """The user's API tokens: make one (its secret is shown once, on the page the POST redirects to), or revoke
+    one."""
+    user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         if request.POST.get("revoke", "").isdigit():
-            tokens.revoke(request.user, int(request.POST["revoke"]))  # type: ignore[arg-type]
+            tokens.revoke(user, int(request.POST["revoke"]))
             messages.success(request, "Token revoked.")
-            return redirect("api_tokens")
-        _, secret = tokens.create_token(request.user, request.POST.get("name", ""))  # type: ignore[arg-type]
-    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(request.user),  # type: ignore[arg-type]
-                                               "secret": secret})
+        else:
+            _, request.session[NEW_TOKEN] = tokens.create_token(user, request.POST.get("name", ""))
+        return redirect("api_tokens")  # so reloading the page makes no second token
+    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user), "verified": accounts.is_verified(user),
+                                               "secret": request.session.pop(NEW_TOKEN, None)})
+
+
+def logout_page(request: HttpRequest) -> HttpResponse:
+    """GET: a page with the logout button (logging out takes a POST, so a link or a prefetch cannot do it);
+    POST: Django's logout."""
+    if request.method == "POST":
+        return auth_views.LogoutView.as_view()(request)
+    return render(request, "registration/logout.html")

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
@@ -53,9 +52,10 @@ urlpatterns = [
     path("searches/<int:saved_id>/forget", foryou.delete_search, name="delete_search"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts.logout_page, name="logout"),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/email/", accounts.email_address, name="email_address"),
+    path("accounts/email/change", accounts.email_change, name="email_change"),
     path("accounts/verify/<str:token>", accounts.verify_email, name="verify_email"),
     path("accounts/authorship/", authorship.author_settings, name="author_settings"),
     path("accounts/comment-mail/stop/<str:token>", authorship.comment_mail_unsubscribe,

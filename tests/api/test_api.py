@@ -108,7 +108,7 @@ def test_writes_need_a_token_which_is_stored_hashed(client, papers):
 
 def test_token_page_shows_the_secret_once(client, papers):
     client.force_login(User.objects.get(username="ann"))
-    html = client.post("/accounts/tokens/", {"name": "laptop"}).content.decode()
+    html = client.post("/accounts/tokens/", {"name": "laptop"}, follow=True).content.decode()  # post/redirect/get
     secret = html.split('<code id="new-token">')[1].split("<")[0]
     assert tokens.user_for(secret).username == "ann"
     assert secret not in client.get("/accounts/tokens/").content.decode()

@@ -1,0 +1,60 @@
+"""Mail sent from the task queue: what every mail task shares.
+
+Mail tasks are claimed before other work (PRIORITY: django-tasks-db's workers claim the highest priority first),
+so a verification link does not wait behind an hour of network jobs on a hub with one worker. A send that fails
+for a reason that may pass (the mail server unreachable or busy: a refused connection, a timeout, a 4xx answer)
+fails its task, with a message that says so, and queues the same task again to run after RETRY_AFTER[attempt - 1]
+(django-tasks' `run_after`), so the worker is never held waiting; a permanent refusal (5xx) is not retried.
+"""
+
+import smtplib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.utils import timezone
+
+#: Mail tasks' priority: above the default 0 of every other task, so a waiting mail is claimed first.
+PRIORITY = 50
+#: How long after each failed try the next one runs: four tries in about 40 minutes.
+RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+
+T = TypeVar("T")
+
+
+class MailNotSent(Exception):
+    """A mail task could not hand its message to the mail server (the message says whether it tries again)."""
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a send failed for a reason that may pass: the server unreachable, gone mid-way, or a 4xx answer."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    # Any other OSError is the network's (refused, reset, timed out, a name that does not resolve); the other
+    # SMTPExceptions (also OSErrors) are the server's answer about this message, which the same send gets again.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+def describe(exc: BaseException) -> str:
+    """The failure in a few words, for the task's result and the user's page."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def send_or_retry(send: Callable[[], T], task: Any, *args: Any, attempt: int = 1) -> T:
+    """`send()`'s result; when it fails for a reason that may pass and tries are left, `task` is queued again
+    with `args` and the next attempt, to run later. Either way a failure raises MailNotSent, failing this task."""
+    try:
+        return send()
+    except Exception as exc:
+        if not transient(exc):
+            raise MailNotSent(f"The mail server refused the message ({describe(exc)}); not tried again.") from exc
+        if attempt > len(RETRY_AFTER):
+            raise MailNotSent(f"The mail server could not be reached ({describe(exc)}); gave up after "
+                              f"{attempt} tries.") from exc
+        when = timezone.now() + RETRY_AFTER[attempt - 1]
+        task.using(run_after=when).enqueue(*args, attempt=attempt + 1)
+        raise MailNotSent(f"The mail server could not be reached ({describe(exc)}); try {attempt + 1} of "
+                          f"{len(RETRY_AFTER) + 1} is queued for {when:%Y-%m-%d %H:%M} UTC.") from exc

@@ -1,0 +1,122 @@
+"""Changing one's address on /accounts/email/: the link goes to the new address, a verified old one stays in force
+until the new one is proved, an address another account verified is refused, and the requests are limited."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from paperhub.accounts import services as accounts
+from paperhub.accounts.models import PendingAddress
+from tests.factories import PASSWORD, user
+
+
+def _change(client: Client, email: str, password: str = PASSWORD):
+    return client.post("/accounts/email/change", {"email": email, "password": password})
+
+
+def _link(message) -> str:
+    return re.search(r"http://testserver(/accounts/verify/\S+)", message.get_content())[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verified_address_stays_until_the_new_one_is_proved(mail_sink, run_tasks):
+    ann = user("ann")
+    accounts.verify(accounts.verify_token(ann))
+    client = Client()
+    client.force_login(ann)
+    answer = _change(client, "Ann.New@example.org")
+    assert answer.status_code == 302
+    page = client.get("/accounts/email/").content.decode()
+    assert "We are sending a link to Ann.New@example.org" in page and "until then it stays ann@example.org" in page
+    assert "change it to <strong>Ann.New@example.org</strong>" in page
+    run_tasks()
+    [message] = mail_sink.messages
+    assert message["To"] == "Ann.New@example.org"
+    # Until the link is followed the old address keeps the account's resets.
+    assert accounts.verified_user("ann@example.org") == ann and accounts.verified_user("ann.new@example.org") is None
+    assert "Address verified" in Client().post(_link(message)).content.decode()
+    ann.refresh_from_db()
+    assert ann.email == "Ann.New@example.org" and accounts.is_verified(ann)
+    assert accounts.verified_user("ann@example.org") is None and not PendingAddress.objects.exists()
+    assert Client().post(_link(message)).status_code == 200  # following it twice does no harm
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unverified_address_with_a_typo_is_replaced_at_once(mail_sink, run_tasks):
+    bob = user("bob", "bob@exmaple.org")
+    client = Client()
+    client.force_login(bob)
+    accounts.queue_verification(bob, "http://testserver")
+    _change(client, "bob@example.org")
+    bob.refresh_from_db()
+    assert bob.email == "bob@example.org" and not PendingAddress.objects.exists()
+    run_tasks()
+    assert [m["To"] for m in mail_sink.messages] == ["bob@example.org", "bob@example.org"]  # never the typo
+    stale = accounts.verify_token(User(pk=bob.pk, email="bob@exmaple.org"))
+    assert Client().post(f"/accounts/verify/{stale}").status_code == 400
+    Client().post(_link(mail_sink.messages[-1]))
+    assert accounts.is_verified(User.objects.get(pk=bob.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changing_back_cancels_a_pending_change(mail_sink, run_tasks):
+    ann = user("ann")
+    accounts.verify(accounts.verify_token(ann))
+    client = Client()
+    client.force_login(ann)
+    _change(client, "other@example.org")
+    run_tasks()
+    link = _link(mail_sink.messages[0])
+    assert "Your address stays ann@example.org" in client.post(
+        "/accounts/email/change", {"email": "ANN@example.org", "password": PASSWORD}, follow=True).content.decode()
+    run_tasks()
+    assert len(mail_sink.messages) == 1 and not PendingAddress.objects.exists()
+    assert Client().post(link).status_code == 400  # the link for the abandoned address no longer works
+    assert User.objects.get(pk=ann.pk).email == "ann@example.org"
+
+
+@pytest.mark.django_db
+def test_refused_changes(client):
+    ann, bob = user("ann"), user("bob")
+    accounts.verify(accounts.verify_token(bob))
+    client.force_login(ann)
+    for email, password, error in [
+        ("bob@example.org", PASSWORD, "Another account has verified this address."),
+        ("BOB@example.org", PASSWORD, "Another account has verified this address."),
+        ("new@example.org", "wrong", "That is not your current password."),
+        ("not an address", PASSWORD, "Enter a valid email address."),
+        ("x" * 250 + "@example.org", PASSWORD, "at most 254 characters"),
+        ("<script>alert(1)</script>@example.org", PASSWORD, "Enter a valid email address."),
+    ]:
+        response = _change(client, email, password)
+        html = response.content.decode()
+        assert response.status_code == 400 and error in html.replace("&#x27;", "'"), email
+        assert "<script>alert" not in html
+    assert User.objects.get(pk=ann.pk).email == "ann@example.org" and not PendingAddress.objects.exists()
+    assert Client().post("/accounts/email/change", {"email": "new@example.org", "password": PASSWORD}).status_code \
+        == 302  # to the login page
+    assert client.get("/accounts/email/change").status_code == 405
+
+
+@pytest.mark.django_db
+def test_changes_are_limited_per_account_and_per_address(client):
+    ann = user("ann")
+    client.force_login(ann)
+    answers = [_change(client, f"ann{i}@example.org").status_code for i in range(5)]
+    assert answers == [302] * 3 + [429] * 2
+    targets = [user(f"u{i}") for i in range(5)]
+    answers = []
+    for target in targets:
+        other = Client()
+        other.force_login(target)
+        answers.append(_change(other, "popular@example.org").status_code)
+    assert answers == [302] * 3 + [429] * 2
+
+
+def test_the_password_change_page_is_linked_from_the_account_pages(db):
+    client = Client()
+    client.force_login(user("ann"))
+    assert 'href="/accounts/password_change/"' in client.get("/accounts/email/").content.decode()
+    assert 'href="/accounts/password_change/"' in client.get("/users/ann").content.decode()

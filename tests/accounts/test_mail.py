@@ -1,0 +1,133 @@
+"""Account mail from the queue: mail tasks are claimed before other work, and a send that fails because the mail
+server cannot be reached is tried again later (core/mail.py), never dropped with the user told it went."""
+
+import smtplib
+import socket
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from paperhub.accounts import services as accounts
+from paperhub.community import authorship
+from paperhub.core import mail
+from paperhub.digests import subscriptions
+from paperhub.jobs import tasks
+from tests.conftest import free_port
+from tests.factories import user
+
+MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, subscriptions.send_confirmation,
+              authorship.mail_authors]
+
+
+def test_every_mail_task_goes_before_the_default_priority():
+    assert all(task.priority == mail.PRIORITY > tasks.ingest_arxiv.priority == 0 for task in MAIL_TASKS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_queued_after_a_network_job_is_claimed_first(mail_sink):
+    network = tasks.ingest_arxiv.enqueue("2026-11-20")
+    tasks.refresh_github_stars.enqueue()
+    verification = accounts.send_verification.enqueue(user("ann").pk, "http://hub.example")
+    # One worker, one task: django-tasks-db's own claim (no network job runs here).
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=1, worker_id="test-worker", excluded_queue_names=[]).run()
+    assert DBTaskResult.objects.get(id=verification.id).status == TaskResultStatus.SUCCESSFUL
+    assert DBTaskResult.objects.get(id=network.id).status == TaskResultStatus.READY
+    assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run_tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    ann = user("ann")
+    accounts.queue_verification(ann, "http://hub.example")
+    [first] = run_tasks()
+    assert first.status == TaskResultStatus.FAILED and first.exception_class_path == "paperhub.core.mail.MailNotSent"
+    assert "ConnectionRefusedError" in first.traceback and "try 2 of 4 is queued" in first.traceback
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.args_kwargs == {"args": [ann.pk, "http://hub.example"], "kwargs": {"attempt": 2}}
+    assert retry.priority == mail.PRIORITY
+    assert timedelta(seconds=50) < retry.run_after - timezone.now() <= timedelta(minutes=1)
+    assert run_tasks() == []  # not before its time
+    # The server comes back before the next try.
+    from testbed.smtpsink import SmtpSink
+
+    sink = SmtpSink()
+    try:
+        settings.EMAIL_PORT = sink.port
+        DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+        [second] = run_tasks()
+        assert second.status == TaskResultStatus.SUCCESSFUL
+        assert [m["To"] for m in sink.messages] == ["ann@example.org"]
+    finally:
+        sink.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tries_end_after_the_last_back_off(settings, run_tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    accounts.queue_password_reset("ann@example.org", "http://hub.example")
+    accounts.verify(accounts.verify_token(user("ann")))
+    for _ in range(len(mail.RETRY_AFTER) + 2):
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+        run_tasks()
+    results = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert [r.status for r in results] == [TaskResultStatus.FAILED] * (len(mail.RETRY_AFTER) + 1)
+    assert "gave up after 4 tries" in results[-1].traceback
+
+
+@pytest.mark.parametrize(("error", "again"), [
+    (ConnectionRefusedError(111, "Connection refused"), True),
+    (socket.gaierror(-2, "Name or service not known"), True),
+    (TimeoutError("timed out"), True),
+    (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), True),
+    (smtplib.SMTPResponseException(421, b"try later"), True),
+    (smtplib.SMTPSenderRefused(451, b"greylisted", "paperhub@localhost"), True),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"mailbox busy")}), True),
+    (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"no such user")}), False),
+    (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
+    (smtplib.SMTPNotSupportedError("STARTTLS extension not supported"), False),
+    (ValueError("a bug"), False),
+])
+def test_which_failures_may_pass(error, again):
+    assert mail.transient(error) is again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_page_says_how_the_link_fared(settings, run_tasks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # as under a bare `make run` once was
+    client = Client()
+    welcome = client.post("/accounts/signup/", {"username": "alice_r", "email": "alice@example.org",
+                                                "password1": "a-good-long-passphrase",
+                                                "password2": "a-good-long-passphrase"}, follow=True).content.decode()
+    assert "We are sending a link to verify your address to alice@example.org" in welcome
+    assert "mailed" not in welcome
+    assert "A link is on its way" in client.get("/accounts/email/").content.decode()
+    run_tasks()
+    page = client.get("/accounts/email/").content.decode()
+    assert "The link could not be sent yet" in page and "tried again at" in page
+    for _ in mail.RETRY_AFTER:
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+        run_tasks()
+    page = client.get("/accounts/email/").content.decode()
+    assert "The link could not be sent:" in page and "tell the hub's operator" in page
+    again = client.post("/accounts/email/", follow=True).content.decode()
+    assert "We are sending you a new link" in again and "A link is on its way" in again
+    from testbed.smtpsink import SmtpSink
+
+    sink = SmtpSink()
+    try:
+        settings.EMAIL_PORT = sink.port
+        run_tasks()
+    finally:
+        sink.close()
+    assert "A link was sent" in client.get("/accounts/email/").content.decode()
+    assert [m["To"] for m in sink.messages] == ["alice@example.org"]
