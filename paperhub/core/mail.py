@@ -38,6 +38,7 @@ def transient(exc: BaseException) -> bool:
     # SMTPExceptions (also OSErrors) are the server's answer about this message, which the same send gets again.
     return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
+
 def describe(exc: BaseException) -> str:
     """The failure in a few words, for the task's result and the user's page."""
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
