@@ -5,6 +5,7 @@ one pass: linear in the text. No JavaScript needed."""
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -268,6 +269,7 @@ def _text_braces(text: str, math: dict[int, tuple[int, int, int]]) -> dict[int, 
 
 
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]|\$\$|\$", re.DOTALL)
+_ADDRESS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s{}\\$]+", re.IGNORECASE)
 
 
 class _Text:
@@ -278,6 +280,13 @@ class _Text:
         self.text, self.out = text, out
         self.math = {start: (low, high, end) for start, low, high, end in _spans(text) if high - low <= MAX_MATH}
         self.pairs = _text_braces(text, self.math)
+        # web addresses are written as they are: a ~ or -- in one is part of it (/~ark/, /a--b), no tie or dash
+        self.urls = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+
+    def in_address(self, index: int) -> bool:
+        """Whether text[index] lies inside a web address."""
+        at = bisect_right(self.urls, (index, len(self.text))) - 1
+        return at >= 0 and self.urls[at][0] <= index < self.urls[at][1]
 
     def group(self, index: int, stop: int) -> int:
         """Where the {group} starting at or after spaces from `index` closes, or -1 when there is none."""
@@ -317,6 +326,9 @@ class _Text:
             return self.command(j, stop, depth, parts)
         if char == "{":
             return self.brace(j, stop, depth, parts)
+        if char in "~-`'" and self.in_address(j):
+            parts.append(out.escape(char))
+            return j + 1
         if char == "~":
             # A tie joins two words (Fig.~3); "~10 ms", "N ~ 10" and "(~0.8)" mean "about".
             tie = j > 0 and not text[j - 1].isspace() and text[j - 1] != "(" and text[j + 1:j + 2].strip() != ""

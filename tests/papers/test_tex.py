@@ -227,3 +227,11 @@ def test_bibtex_values_always_pair_their_braces(text):
     value = _value(text)
     assert _balanced(value) and "\\cite" not in value.replace("\\textbackslash{}cite", "")
     assert "%" not in value.replace("\\%", "")  # a bare % would comment out the rest of the entry
+
+
+def test_web_addresses_keep_their_tildes_and_dashes():
+    """The text-mode pass made http://www.cs.cmu.edu/~ark/ into ".../ ark/" and a/b--c into "a/b–c"."""
+    text = "Code: http://www.cs.cmu.edu/~ark/ and https://github.com/a/b--c, see www.x.org/~u; Fig.~3, a--b."
+    assert plain_text(text) == ("Code: http://www.cs.cmu.edu/~ark/ and https://github.com/a/b--c, see "
+                                "www.x.org/~u; Fig. 3, a–b.")
+    assert "/~ark/" in str(render_tex(text)) and "b--c" in str(render_tex(text))
