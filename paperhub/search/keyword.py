@@ -42,17 +42,12 @@ STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy
     .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
 PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
     .filter(tantivy.Filter.lowercase()).build()
-#: English function words, as stems: a query's word among them is not required where every word must match, and
-#: key terms leave them out (terms.STOPWORDS).
-FUNCTION_WORDS = frozenset(STEMMED.analyze(
-    "a an and are as at be been being both but by can could did do does each either for from had has have here "
-    "how however if in into is it its itself may might more most much must no nor not of on one only or other our "
-    "ours over own same shall should so some such than that the their them then there these they this those "
-    "through thus to too two under up upon us very via was we were what when where whether which while who whom "
-    "whose why will with within without would yet also among across after again against all almost along already "
-    "although always another any around based because before between beyond cannot despite due during else even "
-    "ever every first further furthermore given hence instead just less many moreover often once per rather "
-    "several since still therefore three together toward towards well whereas whose"))
+#: Words a query holds only to read as a phrase ("attention for long documents", "the web"): where every word
+#: must match they are not required, unless the query holds nothing else. Kept narrow on purpose: "based",
+#: "one", "two", "more", "first" and the like are topics in a query ("knowledge base", "one shot").
+QUERY_FILLERS = frozenset(STEMMED.analyze(
+    "a an and are as at be by for from in into is it its of on or the to with via we our this that these those "
+    "their them they than then there which who whom whose what when where why how"))
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
 FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
 
@@ -222,16 +217,20 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS, authors: bo
     is happy with any word; "papers on in-context learning" means all of them)."""
     text_fields = [("title", 1.0), ("abstract", 1.0)]
     required: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    for words in [*((t,) for t in parsed.terms), *parsed.phrases]:
-        tokens = STEMMED.analyze(" ".join(words))
-        if len(tokens) == 1 and tokens[0] in FUNCTION_WORDS:  # "attention for long documents": "for" is no topic
-            continue
-        clauses = _text_clauses(tokens, text_fields)
+    every = [" ".join(words) for words in [*((t,) for t in parsed.terms), *parsed.phrases]]
+    topical = [text for text in every if not _filler(text)]
+    for text in topical or every:  # "attention for long documents": "for" is no topic; "the who": both are
+        clauses = _text_clauses(STEMMED.analyze(text), text_fields)
         if authors:
-            clauses += _text_clauses(PLAIN.analyze(" ".join(words)), [("authors", 1.0)])
+            clauses += _text_clauses(PLAIN.analyze(text), [("authors", 1.0)])
         if clauses:
             required.append((tantivy.Occur.Must, _any(clauses)))
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(parsed.constraints, filters)), *required])
+
+
+def _filler(text: str) -> bool:
+    tokens = STEMMED.analyze(text)
+    return len(tokens) == 1 and tokens[0] in QUERY_FILLERS
 
 
 def more_like_this(terms: Sequence[tuple[str, float]], title_boost: float = TITLE_BOOST) -> tantivy.Query:

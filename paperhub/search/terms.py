@@ -13,12 +13,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from paperhub.papers.tex import plain_text
-from paperhub.search.keyword import FUNCTION_WORDS, PLAIN, STEMMED
+from paperhub.search.keyword import PLAIN, STEMMED
 
 #: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
-STOPWORDS = FUNCTION_WORDS | frozenset(STEMMED.analyze(
-    "new paper propose proposed present presents show shows shown study studies approach approaches method methods "
-    "result results use used using work works"))
+STOPWORDS = frozenset(STEMMED.analyze(
+    "a an and are as at be been being both but by can could did do does each either for from had has have here how "
+    "however if in into is it its itself may might more most much must no nor not of on one only or other our ours "
+    "over own same shall should so some such than that the their them then there these they this those through thus "
+    "to too two under up upon us very via was we were what when where whether which while who whom whose why will "
+    "with within without would yet also among across after again against all almost along already although always "
+    "another any around based because before between beyond cannot despite due during else even ever every first "
+    "further furthermore given hence instead just less many moreover new often once per rather several since still "
+    "therefore three together toward towards well whereas whose paper propose proposed present presents show shows "
+    "shown study studies approach approaches method methods result results use used using work works"))
 
 #: A term in more than this share of the papers is left out, as are terms in a single paper.
 MAX_DF_SHARE = 0.5
