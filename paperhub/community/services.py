@@ -23,6 +23,7 @@ from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.records import split_arxiv_id, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
+SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
 COLLECTION_TITLE_MAX_CHARS = 200  # Collection.title's max_length: a longer title is cut there
 COLLECTION_DESCRIPTION_MAX_CHARS = 2_000  # a longer description is refused, as a longer comment is
 #: Levels a discussion nests to: 1 is a comment on the paper, 2 a reply to it... A reply to a comment on the
@@ -141,8 +142,13 @@ def submit(user: User, text: str) -> Submission:
         # One submission of a user at a time (their row locked to the end): two at once would both count under
         # the quota on PostgreSQL. (SQLite's IMMEDIATE transactions take turns anyway.)
         list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
-        if Submission.objects.filter(user_id=user_id, day=day, counted=True).count() >= quota:
+        today = Submission.objects.filter(user_id=user_id, day=day)
+        if today.filter(counted=True).count() >= quota:
             raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")
+        # those that failed on our side do not count, but each takes a worker and a turn at arXiv's pace
+        if today.count() >= SUBMIT_TRIES_PER_QUOTA * quota:
+            raise NotAllowed(f"You have tried {today.count()} submissions today, counting those arXiv could not be "
+                             "reached for. Try again tomorrow.")
         existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
         if existing is not None:
             raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")

@@ -147,7 +147,7 @@ def test_submissions_at_once_stay_within_the_quota(transactional_db, arxiv, sett
 
 def test_submissions_that_failed_because_arxiv_could_not_be_reached_do_not_count(ann, arxiv, settings, run_tasks):
     """The audit's offline hub: five failed fetches used the day's quota, so "try again later" could not be done."""
-    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 1
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 2
     settings.PAPERHUB_ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens: connection refused
     for _ in range(3):
         services.submit(ann, "2611.05678")
@@ -157,7 +157,19 @@ def test_submissions_that_failed_because_arxiv_could_not_be_reached_do_not_count
     assert "does not count towards your daily limit" in failed[0].message
     settings.PAPERHUB_ARXIV_API_URL = arxiv.url + "/api/query"
     arxiv.routes["/api/query"] = lambda q: Reply(EMPTY_FEED)
-    services.submit(ann, "2611.05679")  # arXiv answers (no such paper): that one counts
-    run_tasks()
+    for arxiv_id in ("2611.05679", "2611.05681"):  # arXiv answers (no such paper): those count
+        services.submit(ann, arxiv_id)
+        run_tasks()
     with pytest.raises(services.NotAllowed, match="daily limit"):
         services.submit(ann, "2611.05680")
+
+
+def test_submissions_arxiv_could_not_be_reached_for_are_still_bounded(ann, settings, run_tasks):
+    """Uncounted, they could be repeated without end, each holding a worker and a turn at arXiv's pace."""
+    settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 1
+    settings.PAPERHUB_ARXIV_API_URL = "http://127.0.0.1:9/api/query"  # nothing listens: connection refused
+    for _ in range(services.SUBMIT_TRIES_PER_QUOTA):
+        services.submit(ann, "2611.05678")
+        run_tasks()
+    with pytest.raises(services.NotAllowed, match="tried 3 submissions today"):
+        services.submit(ann, "2611.05678")
