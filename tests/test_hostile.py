@@ -460,6 +460,11 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
     assert client.get("/api/daily_papers", {"limit": 10**12}).status_code == 422
     assert client.get("/api/daily_papers", {"p": -1}).status_code == 422
     assert client.get("/papers/search", {"q": "attention", "page": "99999999999999999999"}).status_code in (200, 404)
+    # digits str.isdigit takes and int() does not ("²"), and a NUL, which PostgreSQL refuses in a query: no 500
+    assert client.post("/accounts/tokens/", {"revoke": "²"}).status_code == 302
+    assert client.post(f"/comments/{paper.pk}/new", {"body": "hi", "parent": "²"}).status_code in (302, 400)
+    assert client.get("/papers/x:\x00y").status_code == 404
+    assert client.get("/map", {"paper": "x:\x00y"}).status_code == 200
 
 
 # --- open redirects -----------------------------------------------------------------------------------------

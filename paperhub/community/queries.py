@@ -124,7 +124,7 @@ def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
 
 def comment_by_id(comment_id: str) -> Comment | None:
     """A comment by its id as a form sends it (not a number: None)."""
-    return Comment.objects.filter(pk=int(comment_id)).first() if comment_id.isdigit() else None
+    return Comment.objects.filter(pk=int(comment_id)).first() if comment_id.isdecimal() else None
 
 
 @dataclass(frozen=True)

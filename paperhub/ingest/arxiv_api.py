@@ -89,7 +89,7 @@ def parse_feed(body: bytes, where: str = "") -> AtomPage:
 
     def number(tag: str) -> int:
         text = root.findtext(f"{OPENSEARCH}{tag}") or "0"
-        return int(text) if text.strip().isdigit() else 0
+        return int(text) if text.strip().isdecimal() else 0
 
     start = number("startIndex")
     items: list[PaperRecord | BadRecord] = []

@@ -111,7 +111,7 @@ def parse_list_records(body: bytes, where: str = "") -> OaiPage:
     if token is not None:
         page.token = (token.text or "").strip()
         size = token.get("completeListSize", "")
-        page.complete_size = int(size) if size.isdigit() else None
+        page.complete_size = int(size) if size.isdecimal() else None
     return page
 
 

@@ -95,7 +95,7 @@ def parse_record(obj: Any) -> PaperRecord:
         updated = _version_date(versions[-1].get("created"))
         label = versions[-1].get("version")
         version = len(versions)
-        if isinstance(label, str) and label.lstrip("v").isdigit():
+        if isinstance(label, str) and label.lstrip("v").isdecimal():
             version = int(label.lstrip("v"))
     update_date = _text(obj, "update_date")
     if update_date and published is None:

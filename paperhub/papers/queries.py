@@ -33,7 +33,7 @@ def paper_count() -> int:
 
 def paper_by_id(paper_id: str) -> Paper | None:
     """A paper by its id as a form sends it (not a number: None)."""
-    return Paper.objects.filter(pk=int(paper_id)).first() if paper_id.isdigit() else None
+    return Paper.objects.filter(pk=int(paper_id)).first() if paper_id.isdecimal() else None
 
 
 class PaperBrief(TypedDict):
@@ -49,7 +49,9 @@ def paper_brief(paper_id: int) -> PaperBrief | None:
 
 def paper_by_uid(uid: str) -> Paper | None:
     """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
-    from paperhub.papers.records import split_arxiv_id
+    from paperhub.papers.records import split_arxiv_id, strip_controls
+
+    uid = strip_controls(uid)  # no uid holds one, and PostgreSQL refuses a NUL in a query's text
 
     if ":" not in uid:
         try:

@@ -18,7 +18,7 @@ from paperhub.accounts import services as accounts
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection
-from paperhub.core import limits, tokens
+from paperhub.core import limits, sealing, tokens
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
@@ -259,14 +259,24 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     one."""
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
-        if request.POST.get("revoke", "").isdigit():
+        if request.POST.get("revoke", "").isdecimal():
             tokens.revoke(user, int(request.POST["revoke"]))
             messages.success(request, "Token revoked.")
         else:
-            _, request.session[NEW_TOKEN] = tokens.create_token(user, request.POST.get("name", ""))
+            _, secret = tokens.create_token(user, request.POST.get("name", ""))
+            request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
         return redirect("api_tokens")  # so reloading the page makes no second token
     return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user), "verified": accounts.is_verified(user),
-                                               "secret": request.session.pop(NEW_TOKEN, None)})
+                                               "secret": _new_secret(request)})
+
+
+def _new_secret(request: HttpRequest) -> str | None:
+    """The secret of the token just made, once (then it is gone from the session)."""
+    sealed = request.session.pop(NEW_TOKEN, None)
+    try:
+        return sealing.unseal(sealed) if sealed else None
+    except sealing.Unreadable:  # the secret key changed in between
+        return None
 
 
 def logout_page(request: HttpRequest) -> HttpResponse:

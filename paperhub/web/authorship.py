@@ -52,7 +52,7 @@ def claim(request: HttpRequest, paper_id: int) -> HttpResponse:
         return too_many(request, "Too many authorship claims.", wait)
     author = request.POST.get("author", "")
     try:
-        made = authorship.claim(request.user, paper, int(author) if author.isdigit() else 0)
+        made = authorship.claim(request.user, paper, int(author) if author.isdecimal() else 0)
     except NotAllowed as exc:
         messages.error(request, str(exc))
     else:

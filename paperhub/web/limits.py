@@ -58,10 +58,10 @@ class RequestLimitsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = request.META.get("CONTENT_LENGTH") or ""
-        if not length.isdigit() and request.META.get("HTTP_TRANSFER_ENCODING"):
+        if not length.isdecimal() and request.META.get("HTTP_TRANSFER_ENCODING"):
             # A body of unannounced length (chunked) could be any size: ask for its length instead.
             return _refusal(411, "Length required", "Send the request with a Content-Length.")
-        if length.isdigit() and int(length) > body_cap(request.path):
+        if length.isdecimal() and int(length) > body_cap(request.path):
             cap = body_cap(request.path)
             return _refusal(413, "Request too large",
                             f"This address takes at most {cap / 1024 / 1024:.1f} MB.")
