@@ -35,7 +35,7 @@ def overview() -> str:
              "paperhub's commands:"]
     for name in own:
         summary = str(load_command_class(get_commands()[name], name).help).strip()
-        summary = re.split(r"(?<=\.) |; ", summary, maxsplit=1)[0]  # its first sentence or clause
+        summary = re.split(r"(?<![.\s][a-z]\.)(?<=\.) |; ", summary, maxsplit=1)[0]  # its first sentence or clause
         lines.append(f"  {name:<12} {summary}")
     lines += ["", "Django's own (migrate, createsuperuser, changepassword, shell, ...): paperhub help --commands", ""]
     return "\n".join(lines)

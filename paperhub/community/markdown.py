@@ -102,7 +102,7 @@ def _link_bare_urls(state: StateCore) -> None:
                 children += [_text(text[position:match.start()], token.level),
                              Token("link_open", "a", 1, attrs={"href": href}, markup="linkify", info="auto",
                                    level=token.level),
-                             _text(md.normalizeLinkText(url), token.level + 1),
+                             _text(url, token.level + 1),  # as typed: decoding xn-- would show look-alikes
                              Token("link_close", "a", -1, markup="linkify", info="auto", level=token.level)]
                 position = match.start() + len(url)
             children.append(_text(text[position:], token.level))

@@ -133,7 +133,9 @@ def starters(limit: int = 12) -> list[Starter]:
     chosen = [Starter(p, "trending here") for p in feeds.trending(limit=limit // 2 or limit)]
     taken = {s.paper.pk for s in chosen}
     primary = PaperCategory.objects.filter(paper=OuterRef("pk"), is_primary=True).values("category__code")[:1]
-    window = (Paper.objects.order_by("-published", "-id").annotate(primary=Subquery(primary))
+    # (dated papers only, written out: NULLs sort first on PostgreSQL, and the filter keeps the paper_newest index)
+    window = (Paper.objects.filter(published__isnull=False).order_by("-published", "-id")
+              .annotate(primary=Subquery(primary))
               .values_list("id", "upvotes", "primary")[:STARTER_WINDOW])
     by_subject: dict[str, list[tuple[int, int, int]]] = {}
     for newest, (paper_id, upvotes, code) in enumerate(window):

@@ -91,7 +91,7 @@ def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
         messages.info(request, "Noted: fewer papers like that one." if on else "Undone.")
         return back(request, reverse("for_you"))
     # htmx swaps the card for a note with an Undo button, and Undo brings the card back
-    next_page = request.POST.get("next", "")
+    next_page = request.POST.get("next", "") or reverse("for_you")  # (the fragment's own path is this POST route)
     if on:
         return render(request, "web/_not_interested.html", {"paper": paper, "next": next_page})
     card = cards(request, [paper])[0]

@@ -105,7 +105,7 @@ def test_the_search_command_prints_results_people_read(indexed):
 
 @pytest.mark.parametrize("argv, message", [
     (["--limit", "0"], "0 is out of range: from 1 to 100"), (["--limit", "100000"], "out of range"),
-    (["--offset", "-3"], "-3 is out of range: 0 or more"), (["--limit", "ten"], "not a whole number: 'ten'"),
+    (["--offset", "-3"], "-3 is out of range: from 0 to 10,000"), (["--limit", "ten"], "not a whole number: 'ten'"),
     (["--since", "2025-13-01"], "not a date (YYYY-MM-DD)"),
 ])
 def test_the_search_command_refuses_what_it_cannot_do(indexed, argv, message):

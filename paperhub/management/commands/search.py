@@ -29,7 +29,7 @@ class Command(BaseCommand):
                             help="an arXiv category such as cs.LG (repeat for any of several)")
         parser.add_argument("--limit", type=arguments.whole_number(1, 100), default=10,
                             help="results to show, 1-100 (default: %(default)s)")
-        parser.add_argument("--offset", type=arguments.whole_number(0), default=0,
+        parser.add_argument("--offset", type=arguments.whole_number(0, search.MAX_OFFSET), default=0,
                             help="results to skip, for later pages (default: %(default)s)")
         parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
