@@ -178,6 +178,7 @@ def verification_mail(user: User) -> MailState | None:
     """The fate of the user's latest verification mail, read from its task (None: none asked for lately; finished
     tasks are pruned after PAPERHUB_TASK_KEEP_DAYS)."""
     latest = (DBTaskResult.objects.filter(task_path=send_verification.module_path, args_kwargs__args__0=user.pk)
+              .only("status", "enqueued_at", "run_after", "finished_at")  # not tracebacks and return values
               .order_by("-enqueued_at").first())
     if latest is None:
         return None

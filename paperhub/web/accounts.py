@@ -87,6 +87,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class ChangeEmailForm(forms.Form):
+    """A new address for the account, with the current password (so an unattended session cannot take it)."""
+
     email = forms.EmailField(max_length=254, label="New address")
     password = forms.CharField(max_length=4096, strip=False, label="Your current password",
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
