@@ -66,7 +66,7 @@ def sample(count: int) -> list[str]:
 
 def renderers() -> dict[str, Callable[[str], str]]:
     """Each available renderer: abstract in, HTML out."""
-    from paperhub.papers import tex
+    from paperhub.papers import tex, texmath
     from paperhub.papers.records import latex_to_unicode
 
     chosen: dict[str, Callable[[str], str]] = {"paperhub": lambda text: str(tex.render_abstract(text))}
@@ -76,7 +76,7 @@ def renderers() -> dict[str, Callable[[str], str]]:
 
         def mathml(text: str) -> str:
             out, position = [], 0
-            for start, low, high, end in tex._spans(text):
+            for start, low, high, end in texmath.spans(text):
                 out += [html.escape(latex_to_unicode(text[position:start])), convert(text[low:high])]
                 position = end
             out.append(html.escape(latex_to_unicode(text[position:])))
@@ -131,10 +131,10 @@ def allowed(name: str) -> Callable[[Markup], bool]:
 
 def unknown_commands(text: str) -> bool:
     """Whether a math span of `text` uses a command the shipped renderer shows as its bare name."""
-    from paperhub.papers import tex
+    from paperhub.papers import tex, texmath
 
     known = tex.SYMBOLS.keys() | tex.STYLES.keys() | tex.PLAIN | {"frac"}
-    return any(name not in known for _, low, high, _ in tex._spans(text)
+    return any(name not in known for _, low, high, _ in texmath.spans(text)
                for name in _COMMAND.findall(text, low, high))
 
 
