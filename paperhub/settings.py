@@ -305,6 +305,8 @@ PAPERHUB_PAGE_RATE = env_str("PAPERHUB_PAGE_RATE", "300/min")
 PAPERHUB_FEED_RATE = env_str("PAPERHUB_FEED_RATE", "120/min")
 # After the CSP middleware, so refusals carry the policy too; before anything that reads a body.
 MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "paperhub.web.limits.RequestLimitsMiddleware")
+# a form's address opened as a page: say so (before django-axes, which asks to be last)
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.web.methods.FormOnlyPageMiddleware")
 
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
 LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}}

@@ -140,7 +140,7 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
     period: feeds.Period | None = None
     named = [name for name in ("date", "week", "month") if getattr(query, name)]
     if len(named) > 1:  # one wins silently otherwise, and the caller reads the wrong period's papers
-        raise HttpError(400, f"give one of date, week and month, not {' and '.join(named)}")
+        raise HttpError(400, f"give one of date, week and month, not {', '.join(named[:-1])} and {named[-1]}")
     if query.sort == "trending":
         papers = feeds.trending(limit=(query.p + 1) * query.limit)[query.p * query.limit:]
     else:

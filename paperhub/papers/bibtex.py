@@ -1,6 +1,7 @@
 """BibTeX entries for papers."""
 
 import re
+import unicodedata
 
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
@@ -43,11 +44,16 @@ def _value(text: str) -> str:
     return convert(" ".join(strip_controls(text).split()), AS_LATEX)
 
 
+def _ascii(text: str) -> str:
+    """Letters without their accents (Ông -> Ong, Müller -> Muller): keys are ASCII, and a dropped Ô lost a letter."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as Google Scholar and arXiv do."""
-    surname = re.sub(r"[^a-z]", "", (first_author.split()[-1] if first_author.split() else "").lower())
+    surname = re.sub(r"[^a-z]", "", _ascii(first_author.split()[-1] if first_author.split() else "").lower())
     year = f"{paper.published:%Y}" if paper.published else ""
-    word = next((w for w in re.findall(r"[a-z]+", plain_text(paper.title).lower()) if len(w) > 3), "")
+    word = next((w for w in re.findall(r"[a-z]+", _ascii(plain_text(paper.title)).lower()) if len(w) > 3), "")
     return f"{surname or 'anon'}{year}{word}"
 
 

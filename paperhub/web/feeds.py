@@ -1,5 +1,7 @@
 """Feed pages: the day, week and month feeds, trending. Thin views over paperhub.papers.feeds."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,8 +55,10 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
 def trending(request: HttpRequest) -> HttpResponse:
     """Papers by votes decayed by age (see docs/web.md#trending)."""
     papers = feeds.trending(limit=50)
+    latest = None if papers else feeds.latest_day()  # where an empty page sends readers instead
+    window = timedelta(days=settings.PAPERHUB_TRENDING_DAYS)
     return render(request, "web/trending.html", {
         "cards": cards(request, papers), "json_url": json_twin("daily_papers", sort="trending", limit=50),
         "days": settings.PAPERHUB_TRENDING_DAYS, "gravity": settings.PAPERHUB_TRENDING_GRAVITY,
-        "latest": None if papers else feeds.latest_day(),  # where an empty page sends readers instead
+        "latest": latest, "latest_in_window": latest is not None and latest >= feeds.today() - window,
     })

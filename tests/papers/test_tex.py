@@ -235,3 +235,14 @@ def test_web_addresses_keep_their_tildes_and_dashes():
     assert plain_text(text) == ("Code: http://www.cs.cmu.edu/~ark/ and https://github.com/a/b--c, see "
                                 "www.x.org/~u; Fig. 3, a–b.")
     assert "/~ark/" in str(render_tex(text)) and "b--c" in str(render_tex(text))
+
+
+def test_citation_keys_keep_accented_letters_as_ascii():
+    """"Tīkun Ông" made ng2026unified: the Ô was dropped, not folded."""
+    from datetime import UTC, datetime
+
+    from paperhub.papers.bibtex import citation_key
+
+    paper = Paper(uid="2606.00001", title="Unified \\textsc{Éclair} models", published=datetime(2026, 6, 1, tzinfo=UTC))
+    assert citation_key(paper, "Tīkun Ông") == "ong2026unified"
+    assert citation_key(Paper(uid="x:1", title="Élan vital"), "Jürgen Müller") == "mullerelan"

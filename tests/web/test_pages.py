@@ -257,10 +257,13 @@ def test_trending_page(client, papers, ann):
 def test_an_empty_trending_page_sends_readers_to_the_latest_papers(client, papers):
     """The feeds are older than the trending window (an offline sample, a quiet hub): it said "Nothing has been
     upvoted lately" and nothing else."""
-    FeedEntry.objects.update(external_upvotes=0)
+    FeedEntry.objects.update(external_upvotes=0, day=services.feeds.today())
     html = client.get("/papers/trending").content.decode()
-    assert "has been upvoted yet" in html
-    assert '<a href="/papers/date/2026-11-23">the papers of Monday, 23 November 2026</a>' in html
+    assert "has been upvoted yet" in html and "Upvote what you read in" in html
+    FeedEntry.objects.update(day=date(2026, 11, 23) - timedelta(days=60))  # the feeds older than the window
+    html = client.get("/papers/trending").content.decode()
+    assert "Upvote what you read" not in html  # an upvote there could never trend (the audit tried)
+    assert "older than that: papers trend once new ones arrive" in html
 
 
 def test_signup_login_profile_and_private_collections(client, papers):
@@ -442,3 +445,23 @@ def test_sign_up_fields_point_at_help_that_exists(client, db):
     html = client.get("/accounts/signup/").content.decode()
     described = re.findall(r'aria-describedby="([^"]+)"', html)
     assert described and all(f'id="{ref}"' in html for ref in described)
+
+
+def test_a_forms_address_opened_as_a_page_says_what_it_is(client, papers, ann):
+    """GET /accounts/email/change (where a refused form leaves the browser) was a blank 405 page."""
+    client.force_login(ann)
+    for path in ("/accounts/email/change", "/collections/add", f"/upvote/{papers['2611.00001'].pk}"):
+        response = client.get(path)
+        assert response.status_code == 405 and "POST" in response["Allow"], path
+        assert "This address takes a form" in response.content.decode(), path
+    api = client.get("/api/papers/2611.00001/upvote")
+    assert api.status_code == 405 and api.json()["detail"].startswith("GET is not allowed")
+
+
+def test_a_papers_page_title_reads_its_latex_as_text(client, papers):
+    """The <title> showed "\\textsc{DiARC}: ..." and "$\\mathrm..." while the heading rendered them."""
+    html = client.get("/papers/2611.00001").content.decode()
+    assert "<title>Sparse &lt;script&gt;alert(1)&lt;/script&gt; attention in O(n²) · paperhub</title>" in html
+    search.update()
+    newest = client.get("/papers/search", {"q": "sparse attention", "sort": "newest"}).content.decode()
+    assert "1 result holding every word." in newest

@@ -1,4 +1,4 @@
-"""Template filters: safe outbound URLs, comment Markdown, star counts, how long ago."""
+"""Template filters: safe outbound URLs, plain titles, comment Markdown, star counts, how long ago."""
 
 from datetime import datetime, timedelta
 
@@ -9,6 +9,7 @@ from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
 from paperhub.papers.links import web_url
+from paperhub.papers.tex import plain_text
 
 register = template.Library()
 
@@ -17,6 +18,12 @@ register = template.Library()
 def safe_url(url: str) -> str:
     """The URL when it is http(s), else nothing (a javascript: code link from a source never reaches a page)."""
     return web_url(url)
+
+
+@register.filter
+def plain(text: str) -> str:
+    """A title's LaTeX as Unicode text, for where markup cannot go (a page's <title>); escaped by the template."""
+    return plain_text(text or "")
 
 
 @register.filter
