@@ -146,13 +146,14 @@ def verify(token: str) -> User:
         raise AccountError("This link is not valid.") from None
     user = User.objects.filter(pk=data.get("id"), is_active=True).first()
     current = user is not None and user.email.strip().lower() == data.get("email")
-    if user is None or not (current or pending_address(user).strip().lower() == data.get("email")):
+    pending = pending_address(user) if user is not None else ""  # read once: the one this link proves
+    if user is None or not (current or pending.strip().lower() == data.get("email")):
         raise AccountError("This link is for an address the account no longer has.")
     try:
         with transaction.atomic():
             VerifiedAddress.objects.update_or_create(user=user, defaults={"email": data["email"]})
             if not current:  # the pending new address, proved: it replaces the old one
-                user.email = pending_address(user)
+                user.email = pending
                 user.save(update_fields=["email"])
                 PendingAddress.objects.filter(user=user).delete()
     except IntegrityError:
