@@ -110,6 +110,9 @@ def awaiting_proof(user: User) -> str:
     return pending_address(user) or ("" if not user.email or is_verified(user) else user.email)
 
 
+WRONG_PASSWORD = "That is not your current password."
+
+
 def change_email(user: User, email: str, password: str) -> bool:
     """Ask to change the account's address to `email` (a valid address, checked by the form); True when a link
     must now be sent to it. A verified address stays in force until the new one is proved (so a typo, or someone
@@ -117,7 +120,7 @@ def change_email(user: User, email: str, password: str) -> bool:
     current address again cancels a pending change. AccountError: a wrong password, or an address another account
     has verified."""
     if not user.check_password(password):
-        raise AccountError("That is not your current password.")
+        raise AccountError(WRONG_PASSWORD)
     email = email.strip()
     if email.lower() == user.email.strip().lower():
         PendingAddress.objects.filter(user=user).delete()
@@ -205,7 +208,7 @@ def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str
     if user is None or not address:
         return {"sent": 0}
     context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user, address)]),
-               "days": VERIFY_DAYS}
+               "days": VERIFY_DAYS, "change": address == pending_address(user), "old": user.email}
     mail.send_or_retry(lambda: send_mail("Verify your paperhub address",
                                          render_to_string("registration/verify_email.txt", context),
                                          settings.DEFAULT_FROM_EMAIL, [address]),

@@ -34,6 +34,9 @@ def test_a_verified_address_stays_until_the_new_one_is_proved(mail_sink, run_tas
     run_tasks()
     [message] = mail_sink.messages
     assert message["To"] == "Ann.New@example.org"
+    text = " ".join(message.get_content().split())
+    assert "change your paperhub account's address from ann@example.org to this one" in text
+    assert "If you did not make this account" not in text  # (the sign-up text it reused)
     # Until the link is followed the old address keeps the account's resets.
     assert accounts.verified_user("ann@example.org") == ann and accounts.verified_user("ann.new@example.org") is None
     assert "Address verified" in Client().post(_link(message)).content.decode()
@@ -113,6 +116,11 @@ def test_changes_are_limited_per_account_and_per_address(client):
         other.force_login(target)
         answers.append(_change(other, "popular@example.org").status_code)
     assert answers == [302] * 3 + [429] * 2
+    # wrong passwords spend nothing: another account cannot use up an address's three mails an hour
+    wrong = [_change(client, "target@example.org", "not-the-password").status_code for _ in range(5)]
+    stranger = Client()
+    stranger.force_login(user("stranger"))
+    assert wrong == [400] * 5 and _change(stranger, "target@example.org").status_code == 302
 
 
 def test_the_password_change_page_is_linked_from_the_account_pages(db):

@@ -8,6 +8,7 @@ from django.utils.html import strip_tags
 
 from paperhub import search
 from paperhub.management import arguments
+from paperhub.papers.tex import plain_text
 from paperhub.search import Filters
 
 
@@ -54,5 +55,5 @@ class Command(BaseCommand):
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
             day = hit.published.isoformat() if hit.published else "no date"
-            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}\n     {authors} · {day} · "
+            self.stdout.write(f"{n:>3}. [{hit.uid}] {plain_text(hit.title)}\n     {authors} · {day} · "
                               f"{', '.join(hit.categories[:3])}")

@@ -9,6 +9,7 @@ from paperhub import search
 from paperhub.management import arguments
 from paperhub.papers.models import Paper
 from paperhub.papers.records import split_arxiv_id
+from paperhub.papers.tex import plain_text
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         if not hits:
             self.stdout.write("not in the keyword index yet: `paperhub index update` (or `paperhub serve`) adds it")
             return
-        self.stdout.write(f"Similar to [{paper.uid}] {paper.title}")
+        self.stdout.write(f"Similar to [{paper.uid}] {plain_text(paper.title)}")
         for n, hit in enumerate(hits, start=1):
-            self.stdout.write(f"{n:>3}. [{hit.uid}] {hit.title}  ({hit.score:.2f})")
+            self.stdout.write(f"{n:>3}. [{hit.uid}] {plain_text(hit.title)}  ({hit.score:.2f})")
             self.stdout.write(f"     {search.reasons_text(hit.reasons)}")
