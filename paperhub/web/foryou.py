@@ -16,6 +16,7 @@ from paperhub.community.services import upvote
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.records import strip_controls
 from paperhub.recommend import personal, services, space
 from paperhub.recommend import queries as recommend
 from paperhub.web.cards import cards, page_number
@@ -92,9 +93,11 @@ def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
         return back(request, reverse("for_you"))
     # htmx swaps the card for a note with an Undo button, and Undo brings the card back
     next_page = request.POST.get("next", "") or reverse("for_you")  # (the fragment's own path is this POST route)
+    why = strip_controls(request.POST.get("why", ""))[:500]  # the card's "Why:" line, carried to Undo and back
     if on:
-        return render(request, "web/_not_interested.html", {"paper": paper, "next": next_page})
+        return render(request, "web/_not_interested.html", {"paper": paper, "next": next_page, "why": why})
     card = cards(request, [paper])[0]
+    card.reasons = [why] if why else []  # type: ignore[attr-defined]
     return render(request, "web/_pick.html", {"card": card, "next": next_page})
 
 

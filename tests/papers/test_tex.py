@@ -223,7 +223,6 @@ def test_bibtex_keeps_text_mode_latex_and_keys_on_the_first_real_word():
                                  "$x^{", "\\("]), max_size=40).map("".join))
 def test_bibtex_values_always_pair_their_braces(text):
     from paperhub.papers.bibtex import _balanced, _value
-
     from paperhub.papers.tex import split_math
 
     value = _value(text)

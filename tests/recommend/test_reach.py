@@ -41,9 +41,15 @@ def test_for_you_page_cold_start_then_picks(topics, reader):
     assert f'/for-you/not-interested/{target}"' not in client.get("/for-you").content.decode()
     # the note carries an Undo button, which brings the card (and its Not interested button) back
     assert 'name="on" value="0"' in response.content.decode() and "Undo" in response.content.decode()
-    undone = client.post(f"/for-you/not-interested/{target}", {"on": "0", "next": "/for-you?page=1"},
+    page = client.get("/for-you").content.decode()
+    assert re.search(r'name="why" value="[^"]*you picked', page)  # each card's form carries its "Why:" line
+    noted = client.post(f"/for-you/not-interested/{target}", {"why": "you picked x"}, HTTP_HX_REQUEST="true")
+    assert 'name="why" value="you picked x"' in noted.content.decode()  # and the note's Undo keeps it
+    undone = client.post(f"/for-you/not-interested/{target}", {"on": "0", "next": "/for-you?page=1",
+                                                                "why": "you picked <b>x</b>"},
                          HTTP_HX_REQUEST="true").content.decode()
     assert "Not interested" in undone and 'name="next" value="/for-you?page=1"' in undone
+    assert "Why: you picked &lt;b&gt;x&lt;/b&gt;" in undone  # back with its line, escaped
     assert not NotInterested.objects.filter(user=reader, paper_id=int(target)).exists()
 
 
