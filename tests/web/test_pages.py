@@ -458,10 +458,11 @@ def test_a_forms_address_opened_as_a_page_says_what_it_is(client, papers, ann):
     assert api.status_code == 405 and api.json()["detail"].startswith("GET is not allowed")
 
 
-def test_a_papers_page_title_reads_its_latex_as_text(client, papers):
+def test_a_papers_page_title_reads_its_latex_as_text(client, papers, settings, tmp_path):
     """The <title> showed "\\textsc{DiARC}: ..." and "$\\mathrm..." while the heading rendered them."""
     html = client.get("/papers/2611.00001").content.decode()
     assert "<title>Sparse &lt;script&gt;alert(1)&lt;/script&gt; attention in O(n²) · paperhub</title>" in html
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"  # this test's own index (another test's may be there)
     search.update()
     newest = client.get("/papers/search", {"q": "sparse attention", "sort": "newest"}).content.decode()
     assert "1 result holding every word." in newest
