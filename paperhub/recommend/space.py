@@ -26,8 +26,8 @@ from paperhub.recommend import taste
 VERSION = 2
 #: Most papers a request may embed with the transformer to build a missing space; past it, the watcher builds it
 #: and the page says so. A few seconds' worth: at 2,000, a new hub's first For you page (before its static model
-#: is distilled) embedded ~1,900 papers inside the request, 91 s beside other work, holding every other visitor's
-#: For you page behind its lock.
+#: is distilled) embedded its window's papers inside the request, 91 s beside other work, holding every other
+#: visitor's For you page behind its lock.
 MAX_EMBED_IN_REQUEST = 100
 
 
