@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from paperhub.papers.links import repository_key
 from paperhub.papers.models import Author, CodeRepository, Paper, PaperAuthor, PaperCategory
+from paperhub.papers.records import split_arxiv_id, strip_controls
 
 
 def with_listing_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
@@ -49,8 +50,6 @@ def paper_brief(paper_id: int) -> PaperBrief | None:
 
 def paper_by_uid(uid: str) -> Paper | None:
     """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
-    from paperhub.papers.records import split_arxiv_id, strip_controls
-
     uid = strip_controls(uid)  # no uid holds one, and PostgreSQL refuses a NUL in a query's text
 
     if ":" not in uid:
