@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 
 from paperhub import search
 from paperhub.papers import feeds
+from paperhub.papers.categories import category_label
 from paperhub.papers.models import Author, Paper, PaperCategory
 from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
@@ -151,7 +152,7 @@ def starters(limit: int = 12) -> list[Starter]:
             if not queues[code]:
                 del queues[code]
     papers = Paper.objects.in_bulk([paper_id for paper_id, _ in picked])
-    return chosen + [Starter(papers[paper_id], f"recent in {code}" if code else "recent here")
+    return chosen + [Starter(papers[paper_id], f"recent in {category_label(code)}" if code else "recent here")
                      for paper_id, code in picked if paper_id in papers]
 
 

@@ -45,7 +45,9 @@ def test_starters_span_the_subjects_where_the_newest_papers_do_not(hub):
     # the biggest archive (cs) first, then the others by their biggest category, then cs's second category
     assert [subject(s) for s in found[:5]] == ["cs.CV", "hep-th", "math.AP", "q-bio.BM", "cs.CL"]
     assert [subject(s) for s in found[5:10]] == [subject(s) for s in found[:5]]  # round two, same order
-    assert found[0].reason == "recent in cs.CV" and found[3].reason == "recent in q-bio.BM"
+    # the subject in words, its code beside for those who know arXiv's codes
+    assert found[0].reason == "recent in Computer Vision and Pattern Recognition (cs.CV)"
+    assert found[3].reason == "recent in Biomolecules (q-bio.BM)"
     assert [s.paper for s in found if subject(s) == "cs.CV"] == hub["cs.CV"][:3]  # newest first without votes
     assert len(queries.starters(limit=3)) == 3
     assert len(queries.starters(limit=100)) == 27  # the whole hub, each paper once
@@ -87,7 +89,7 @@ def test_a_new_users_for_you_page_offers_papers_of_several_subjects(hub, search_
     client.force_login(user("newcomer"))
     page = client.get("/for-you").content.decode()
     assert "More like this" in page and "being prepared" in page
-    offered = re.findall(r"Why: recent in ([\w.-]+)", page)
+    offered = re.findall(r"Why: recent in [\w ,-]+ \(([\w.-]+)\)", page)
     assert len(offered) == 12 and set(offered) == set(SMALL) | {"cs.CV"}
     titles = re.findall(r'<h2><a href="/papers/[^"]+">A ([\w.-]+) paper', page)
     assert len(set(titles)) == 5
