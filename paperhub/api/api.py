@@ -50,7 +50,7 @@ from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import feeds, queries, ranks, trends
+from paperhub.papers import categories, feeds, queries, ranks, trends
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services
@@ -222,7 +222,7 @@ def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] =
                     weeks: QueryEx[int, P(ge=1, le=trends.MAX_WEEKS)] = 26) -> dict[str, Any]:
     """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
     data = trends.category_weeks(trends.parse_categories(cat) or None, weeks)
-    return {"weeks": data.labels, "counts": data.counts}
+    return {"weeks": data.labels, "counts": data.counts, "names": {c: categories.category_name(c) for c in data.counts}}
 
 
 def _submission(submission: Submission) -> dict[str, Any]:

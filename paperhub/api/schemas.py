@@ -174,6 +174,8 @@ class VolumeOut(Schema):
 class CategoryTrends(Schema):
     weeks: list[str] = Field(..., description="ISO weeks, YYYY-Www, oldest first")
     counts: dict[str, list[int]] = Field(..., description="papers per week of each category")
+    names: dict[str, str] = Field(..., description="each category's name (cs.CL: Computation and Language); "
+                                                   "a code without one is its own name")
 
 
 class UpvoteHistory(Schema):

@@ -134,6 +134,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
+        # a search by category alone lists the category: its name heads the page
+        "listed_categories": () if q.strip() else filters.categories,
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},

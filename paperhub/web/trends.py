@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from paperhub.papers import trends
+from paperhub.papers.categories import category_label
 from paperhub.papers.records import strip_controls
 from paperhub.web import charts
 from paperhub.web.twins import json_twin
@@ -21,7 +22,8 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     known = trends.parse_categories(asked)
     data = trends.category_weeks(known or None, weeks)
     title = f"Papers per week in {', '.join(data.counts) or 'no category'}"
-    chart = charts.line_chart(title, data.labels, [charts.Series(c, tuple(v)) for c, v in data.counts.items()])
+    series = [charts.Series(category_label(code), tuple(counts)) for code, counts in data.counts.items()]
+    chart = charts.line_chart(title, data.labels, series)
     return render(request, "web/trends.html", {
         "json_url": json_twin("category_trends", cat=" ".join(known), weeks=weeks),
         "unknown": trends.unknown_categories(asked, known),

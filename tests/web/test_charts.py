@@ -139,7 +139,7 @@ def test_pages_show_their_charts(client, weekly):
     # spelt any case, the stored code; one the hub has no paper in is named, not drawn as a flat zero
     asked = client.get("/trends", {"cat": "cs.cl nonexistent", "weeks": "6"}).content.decode()
     assert "Papers per week in cs.CL" in asked and "No papers on this hub are in nonexistent: left out." in asked
-    assert "the largest is cs.CL with 7 papers" in asked
+    assert "the largest is Computation and Language (cs.CL) with 7 papers" in asked  # the legend names it
     found = client.get("/papers/search", {"q": "protein folding"}).content.decode()
     assert "Papers with all of “protein folding” per month" in found and "<rect" in found
     paper = Paper.objects.get(uid="2611.00000")

@@ -1,4 +1,4 @@
-"""Template filters: safe outbound URLs, plain titles, comment Markdown, star counts, how long ago."""
+"""Template filters: safe outbound URLs, plain titles, comment Markdown, star counts, how long ago, category names."""
 
 from datetime import datetime, timedelta
 
@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
+from paperhub.papers import categories
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
 
@@ -48,3 +49,15 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.filter
+def category_name(code: str) -> str:
+    """An arXiv category's name (cs.GT: "Computer Science and Game Theory"); an unknown code as it is."""
+    return categories.category_name(code)
+
+
+@register.filter
+def category_label(code: str) -> str:
+    """An arXiv category's name with its code beside, "Computer Science and Game Theory (cs.GT)", for titles."""
+    return categories.category_label(code)
