@@ -81,6 +81,13 @@ def test_record_cleans_authors_and_keys_them():
     assert r.author_keys == ("ada lovelace", "gödel")
 
 
+def test_a_record_keeps_arxiv_categories_and_drops_acm_and_msc_classes():
+    # As arXiv's listings and API give them: classes mixed in among the categories.
+    r = record(categories=("eess.IV", "cs.AI", "cond-mat.mes-hall", "hep-th", "68T01,", "68P30", "I.4.2;", "E.4",
+                           "physics.atom-ph", "q-bio.BM", "x" * 65, ""))
+    assert r.categories == ("eess.IV", "cs.AI", "cond-mat.mes-hall", "hep-th", "physics.atom-ph", "q-bio.BM")
+
+
 def test_a_record_crosses_processes_whole():
     # records go from the parsing process to the writer by pickle: the fields made in __post_init__ come along
     r = record(authors=("Ada Lovelace",), abstract="Code: https://github.com/ada/engine.")
