@@ -282,10 +282,13 @@ class _Text:
         if name in TEXTUAL_CITATIONS and out.keys and any(keys):
             parts.append(out.escape(f"[{', '.join(key for key in keys if key)}]"))
             return close + 1
-        while parts and not parts[-1].rstrip(" ~"):
+        # Only what a tie or a space rendered as: an escaped "~" ("\~" in Markdown) is text, and stripping its
+        # "~" would leave a backslash to escape whatever follows.
+        blank = " " if out.typography else " ~"
+        while parts and not parts[-1].rstrip(blank):
             parts.pop()
         if parts:
-            parts[-1] = parts[-1].rstrip(" ~")
+            parts[-1] = parts[-1].rstrip(blank)
         if parts and parts[-1].endswith("(") and text[close + 1:close + 2] == ")":
             parts[-1] = parts[-1][:-1].rstrip(" ")
             return close + 2
