@@ -55,7 +55,7 @@ class PaperSheet:
     similar: list[Similar] = field(default_factory=list)
 
 
-# Every "&": text is escaped piece by piece, and "&" + "\\-" + "lt;" must not join into an entity.
+# Every "&": text is escaped piece by piece, and "&" + "\-" + "lt;" must not join into an entity.
 _SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#$~&"})
 _LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)])(?=\s|$))")
 _EMPHASIS = {"emph": "*", "textit": "*", "textbf": "**"}
