@@ -34,7 +34,8 @@ def _math(content: str, delimiter: str) -> str:
 
 #: Text-mode LaTeX is LaTeX, and a .bib's readers are LaTeX: the formatting commands tex.py knows are kept with
 #: their argument (\textsc{DiARC}), as are \%, ~, -- and ``quotes''; citations, which would cite into the reader's
-#: own bibliography, are dropped; any other command is escaped, so no stored text can break the entry.
+#: own bibliography, are dropped (a textual one leaves its keys as text, as on the page); any other command is
+#: escaped, so no stored text can break the entry.
 AS_LATEX = Output(_escape, lambda command, inner: f"\\{command}{{{inner}}}" if command else inner, _math,
                   typography=False)
 
@@ -53,7 +54,8 @@ def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as Google Scholar and arXiv do."""
     surname = re.sub(r"[^a-z]", "", _ascii(first_author.split()[-1] if first_author.split() else "").lower())
     year = f"{paper.published:%Y}" if paper.published else ""
-    word = next((w for w in re.findall(r"[a-z]+", _ascii(plain_text(paper.title)).lower()) if len(w) > 3), "")
+    title = _ascii(plain_text(paper.title, keys=False)).lower()
+    word = next((w for w in re.findall(r"[a-z]+", title) if len(w) > 3), "")
     return f"{surname or 'anon'}{year}{word}"
 
 

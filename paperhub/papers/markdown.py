@@ -3,9 +3,11 @@ Pure: the data is gathered by community.queries.paper_sheet.
 
 Stored text is text, never Markdown: in titles, names and abstracts every character that could start a link,
 an image, raw HTML, an entity, emphasis, code or a heading is backslash-escaped (CommonMark shows an escaped
-character as itself), and a line that would begin a list or a quote is escaped too. Math is kept as `$...$`
-for renderers with math support, made inert for those without: `<`, `>` become `\\lt`, `\\gt`, `&` becomes
-`\\&`, a space parts `](`, and `\\href`/`\\url` lose their URL. Link destinations are ours, or http(s) only.
+character as itself), and a line that would begin a list or a quote is escaped too. Text-mode LaTeX is rendered
+by tex.py's one pass, as on the page: `\\emph`/`\\textit` become `*...*`, `\\textbf` `**...**`, other styles
+their text, textual citations their keys. Math is kept as `$...$` for renderers with math support, made inert
+for those without: `<`, `>` become `\\lt`, `\\gt`, `&` becomes `\\&`, a space parts `](`, and `\\href`/`\\url`
+lose their URL. Link destinations are ours, or http(s) only.
 """
 
 import re
@@ -14,8 +16,9 @@ from datetime import date
 from urllib.parse import quote
 
 from paperhub.papers.links import web_url
-from paperhub.papers.records import latex_to_unicode, strip_controls
-from paperhub.papers.tex import split_math
+from paperhub.papers.records import strip_controls
+from paperhub.papers.tex import AS_TEXT, Output, convert
+from paperhub.papers.texmath import SUBSCRIPT, script
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,10 @@ class PaperSheet:
     similar: list[Similar] = field(default_factory=list)
 
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>#$~])|&(?=#?\w+;)")
+# Every "&": text is escaped piece by piece, and "&" + "\-" + "lt;" must not join into an entity.
+_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#$~&"})
 _LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)])(?=\s|$))")
-_TEXT_COMMAND = re.compile(r"\\(?:emph|textit|textbf|texttt|textrm|textsf|text|url|mbox)\s*\{([^{}]*)\}")
-_TEXT_ESCAPE = re.compile(r"\\([%&#_$])")
+_EMPHASIS = {"emph": "*", "textit": "*", "textbf": "**"}
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are in a link's destination; spaces, <>, () and the rest encoded
 _MATH_LINK = re.compile(r"\\href\s*\{[^{}]*\}|\\url\b")
 
@@ -66,12 +69,22 @@ def _one_line(text: str) -> str:
 
 def _escape(text: str) -> str:
     """Plain text as Markdown that shows exactly it (ASCII punctuation that means something, backslashed)."""
-    return _SPECIAL.sub(lambda m: "\\" + m[0], text)
+    return text.translate(_SPECIAL)
 
 
-def _text(text: str) -> str:
-    """A text piece: LaTeX accents and simple text commands as what they show, then escaped."""
-    return _escape(_TEXT_ESCAPE.sub(r"\1", _TEXT_COMMAND.sub(r"\1", latex_to_unicode(text))))
+def _style(command: str, inner: str) -> str:
+    """Emphasis as Markdown's, its spaces outside the marks (where "* x *" would show its stars); other styles as
+    plain text. \\texttt is no code span: one shows backslashes literally, so escaped text would read wrong."""
+    if command == "textsubscript":  # as plain text's, with its "_" escaped
+        return script(inner, SUBSCRIPT, "\\_")
+    mark = _EMPHASIS.get(command)
+    if mark is None:
+        return AS_TEXT.style(command, inner)
+    core = inner.strip()
+    if not core:
+        return inner
+    start = inner.index(core)
+    return f"{inner[:start]}{mark}{core}{mark}{inner[start + len(core):]}"
 
 
 def _math(content: str, delimiter: str) -> str:
@@ -84,12 +97,13 @@ def _math(content: str, delimiter: str) -> str:
     return f"{fence}{content}{fence}"
 
 
+AS_MARKDOWN = Output(_escape, _style, _math)
+
+
 def inline(text: str) -> str:
-    """Stored text (a title, a sentence) as one line of Markdown: math kept, everything else shown as is."""
-    out = [
-        _math(source, delimiter) if delimiter else _text(source) for source, delimiter in split_math(_one_line(text))
-    ]
-    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", "".join(out))
+    """Stored text (a title, a sentence) as one line of Markdown: math kept, LaTeX rendered, the rest shown as is."""
+    line = convert(_one_line(text), AS_MARKDOWN).strip()  # a leading space would let "- x" begin a list
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
 
 
 def paragraphs(text: str) -> list[str]:

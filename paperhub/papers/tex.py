@@ -7,7 +7,7 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -31,8 +31,8 @@ __all__ = ["MAX_DEPTH", "MAX_MATH", "split_math", "Output", "convert", "plain_te
 
 
 # Text mode, outside math. Formatting commands keep their argument, with its style (canonical command name here,
-# a tag in HTML); citations go; escaped specials, ties, dashes and quotes become what they print. Any other
-# command is left as written: guessing what it prints would be wrong more often than showing it.
+# a tag in HTML); citations go, or leave their keys (below); escaped specials, ties, dashes and quotes become what
+# they print. Any other command is left as written: guessing what it prints would be wrong more often than showing it.
 TEXT_STYLES = {"textit": "textit", "emph": "emph", "textsl": "textit", "textbf": "textbf", "textsc": "textsc",
                "texttt": "texttt", "textrm": "", "textsf": "", "textup": "", "textnormal": "", "textmd": "",
                "text": "", "mbox": "", "underline": "", "textsuperscript": "textsuperscript",
@@ -41,8 +41,14 @@ TEXT_STYLES = {"textit": "textit", "emph": "emph", "textsl": "textit", "textbf":
 DECLARATIONS = {"em": "emph", "it": "textit", "itshape": "textit", "sl": "textit", "bf": "textbf",
                 "bfseries": "textbf", "sc": "textsc", "scshape": "textsc", "tt": "texttt", "ttfamily": "texttt",
                 "rm": "", "sf": "", "normalfont": "", "upshape": ""}
-CITATIONS = {"cite", "citep", "citet", "citealp", "citealt", "citeauthor", "citeyear", "citenum", "nocite",
-             "parencite", "textcite", "autocite", "footcite"}
+#: Textual citations are words of their sentence ("as shown by \citet{smith2020} that", "Ref.~\citenum{a}"):
+#: dropped, they would leave "as shown by that"; with no bibliography to name the authors from, their keys stand in.
+TEXTUAL_CITATIONS = {"citet", "Citet", "citealt", "Citealt", "citeauthor", "Citeauthor", "citeyear", "citenum",
+                     "textcite", "Textcite"}
+#: Citations. The others print a reference beside the sentence, in brackets, a footnote or nothing (\nocite): the
+#: sentence reads whole without them, so they go.
+CITATIONS = {"cite", "citep", "Citep", "citealp", "Citealp", "citeyearpar", "nocite", "parencite", "Parencite",
+             "autocite", "Autocite", "footcite", *TEXTUAL_CITATIONS}
 TEXT_SYMBOLS = {"ldots": "…", "dots": "…", "textendash": "–", "textemdash": "—", "LaTeX": "LaTeX", "TeX": "TeX",
                 "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<", "textgreater": ">",
                 "S": "§", "P": "¶", "copyright": "©", "texttrademark": "™", "textregistered": "®", "\\": " ",
@@ -59,12 +65,13 @@ _DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
 class Output:
     """How converted text is written: literal text escaped, a style applied to its rendered argument, a math
     span (content, delimiter) rendered; with `typography`, ties, dashes and quotes as the characters they print,
-    else kept as LaTeX."""
+    else kept as LaTeX; with `keys`, a textual citation as its keys in brackets, else dropped as the others are."""
 
     escape: Callable[[str], str]
     style: Callable[[str, str], str]
     math: Callable[[str, str], str]
     typography: bool = True
+    keys: bool = True
 
 
 def _html_style(command: str, inner: str) -> str:
@@ -88,7 +95,8 @@ def _math_plain(content: str, _delimiter: str) -> str:
 
 AS_HTML = Output(html.escape, _html_style, _math_html)
 AS_TEXT = Output(str, _plain_style, _math_plain)
-AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ")  # math ends a phrase
+AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ", keys=False)  # math ends a phrase
+_AS_TEXT_WITHOUT_KEYS = replace(AS_TEXT, keys=False)
 
 
 def _text_braces(text: str, math: dict[int, tuple[int, int, int]]) -> dict[int, int]:
@@ -232,7 +240,7 @@ class _Text:
             parts.append(out.style(DECLARATIONS[name], self.render(end, stop, depth + 1)))
             return stop
         if name in CITATIONS:
-            return self.citation(j, end, stop, parts)
+            return self.citation(name, j, end, stop, parts)
         if name in SYMBOLS and name.isalpha():  # math written outside math ("the \\alpha parameter")
             parts.append(out.escape(SYMBOLS[name]) if out.typography else out.escape(match[0]))
             return end
@@ -255,9 +263,10 @@ class _Text:
             return end
         return close + 1
 
-    def citation(self, j: int, end: int, stop: int, parts: list[str]) -> int:
-        """A citation (\\cite[p.~3]{key}) is dropped, with the tie or spaces before it and parentheses around it."""
-        text = self.text
+    def citation(self, name: str, j: int, end: int, stop: int, parts: list[str]) -> int:
+        """A citation (\\cite[p.~3]{key}): a textual one shows its keys ([key]) where the output keeps them; any
+        other is dropped, with the spaces or tie before it and parentheses around it. Options are dropped."""
+        text, out = self.text, self.out
         index = end + (text[end:end + 1] == "*")
         for _ in range(2):  # optional arguments, each short
             if text[index:index + 1] == "[":
@@ -267,12 +276,19 @@ class _Text:
                 index = closing + 1
         close = self.group(index, stop)
         if close == -1:
-            parts.append(self.out.escape(text[j:end]))
+            parts.append(out.escape(text[j:end]))
             return end
-        while parts and not parts[-1].rstrip(" ~"):
+        keys = [key.strip() for key in text[text.index("{", index) + 1:close].split(",")]
+        if name in TEXTUAL_CITATIONS and out.keys and any(keys):
+            parts.append(out.escape(f"[{', '.join(key for key in keys if key)}]"))
+            return close + 1
+        # Only what a tie or a space rendered as: an escaped "~" ("\~" in Markdown) is text, and stripping its
+        # "~" would leave a backslash to escape whatever follows.
+        blank = " " if out.typography else " ~"
+        while parts and not parts[-1].rstrip(blank):
             parts.pop()
         if parts:
-            parts[-1] = parts[-1].rstrip(" ~")
+            parts[-1] = parts[-1].rstrip(blank)
         if parts and parts[-1].endswith("(") and text[close + 1:close + 2] == ")":
             parts[-1] = parts[-1][:-1].rstrip(" ")
             return close + 2
@@ -284,11 +300,12 @@ def convert(text: str, out: Output) -> str:
     return _Text(text, out).render(0, len(text))
 
 
-def plain_text(text: str) -> str:
-    """Text with its math, accents and text-mode LaTeX as Unicode, no markup: O(n^2) -> O(n²). Not escaped."""
+def plain_text(text: str, keys: bool = True) -> str:
+    """Text with its math, accents and text-mode LaTeX as Unicode, no markup: O(n^2) -> O(n²); textual citations'
+    keys in brackets unless `keys` is False (text whose words are counted). Not escaped."""
     if not _TEXT_SPECIAL.search(text):
         return text
-    return convert(text, AS_TEXT)
+    return convert(text, AS_TEXT if keys else _AS_TEXT_WITHOUT_KEYS)
 
 
 def words_only(text: str) -> str:

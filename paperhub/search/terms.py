@@ -49,10 +49,11 @@ _COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
 
 
 def readable(text: str) -> str:
-    """A text's words as readers see them: LaTeX rendered as text, citations and any command's name left out."""
+    """A text's words as readers see them: LaTeX rendered as text, citations (their keys too) and any command's
+    name left out."""
     if "\\" not in text:  # no command: rendering changes only $, braces and dashes, which make no terms anyway
         return text
-    return _COMMAND_NAMES.sub(" ", plain_text(text))
+    return _COMMAND_NAMES.sub(" ", plain_text(text, keys=False))
 
 
 def paper_counts(title: str, abstract: str) -> Counter[str]:

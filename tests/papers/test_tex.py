@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from paperhub.papers.bibtex import bibtex
+from paperhub.papers.markdown import inline
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import MAX_DEPTH, MAX_MATH, plain_text, render_abstract, render_tex, words_only
 from tests.factories import add_paper, user
@@ -30,6 +31,8 @@ HOSTILE = {
     "braces": "{" * 50_000 + "}" * 50_000,
     "ties and dashes": "a~b--c---``d'' " * 7_000,
     "accents in groups": '{\\"u}' * 16_000,
+    "textual citations": "a~\\citet[x]{k1,k2} " * 10_000,
+    "textual citations without ends": "\\citet{" * 20_000,
 }
 
 
@@ -82,7 +85,7 @@ def test_hostile_inputs_render_in_linear_time(name):
     took seconds to minutes. Past a second (a loaded machine: it happened beside a benchmark), four times the text
     must take about four times as long, not sixteen: the ratio to a quarter of it decides, 10 s a backstop."""
     text = HOSTILE[name]
-    for render in (render_tex, plain_text, render_abstract):
+    for render in (render_tex, plain_text, render_abstract, inline):
         started = time.perf_counter()
         render(text)
         if time.perf_counter() - started < 1.0:  # as fast as linear rendering is on this machine
@@ -174,6 +177,17 @@ def test_citations_go_with_their_tie_and_brackets():
     assert plain_text(r"\cite no key, \cite{unclosed") == r"\cite no key, \cite{unclosed"
 
 
+def test_a_textual_citation_leaves_its_keys_where_it_is_part_of_the_sentence():
+    """Dropped, "studied by \\citet{x} -- the ..." read "studied by – the ..."."""
+    text = r"studied by~\citet{smith2020} -- the \Citeauthor{a, b} model \citet*[p.~3]{c}; Ref.~\citenum{f}, \textcite{g}"
+    assert plain_text(text) == "studied by [smith2020] – the [a, b] model [c]; Ref. [f], [g]"
+    assert str(render_tex(r"as shown by \citet{a<b,} that")) == "as shown by [a&lt;b] that"
+    assert plain_text(r"as in~\citeyearpar{d} and~\nocite{e}. \citet{} \citet{ , }x") == "as in and.x"  # no key: gone
+    # words that are counted (key terms, keywords) never hold a key
+    assert plain_text(r"studied by~\citet{smith2020} the", keys=False) == "studied by the"
+    assert words_only(r"shown by~\citet{smith2020deep} that").split() == ["shown", "by", "that"]
+
+
 def test_escapes_ties_dashes_and_quotes():
     assert plain_text(r"50\% \& \$5 \_x \#1 Fig.~3, 1--2, a --- b, ``q'' \ldots") == (
         "50% & $5 _x #1 Fig. 3, 1–2, a — b, “q” …")
@@ -233,6 +247,9 @@ def test_bibtex_keeps_text_mode_latex_and_keys_on_the_first_real_word():
     entry = bibtex(paper, ["Li Yang"])
     assert entry.startswith("@misc{yang2026diarc,\n")
     assert r"title = {{\textsc{DiARC}: \emph{Fast} 50\% of Müller's ``Nets'' \textbackslash{}foo}}" in entry
+    paper = add_paper("2606.26531", title=r"\citet{smith_wang} Revisited", published=datetime(2026, 6, 3, tzinfo=UTC))
+    entry = bibtex(paper, ["Li Yang"])  # a textual citation leaves its key, as on the page, but not in the bib key
+    assert entry.startswith("@misc{yang2026revisited,\n") and r"title = {{[smith\_wang] Revisited}}" in entry
 
 
 @given(st.lists(st.sampled_from([*"{}~-`'\\<>&$%_ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "\\textsc{",

@@ -95,3 +95,20 @@ def test_the_md_address_is_rate_limited_as_the_page(client, papers, settings):
     settings.PAPERHUB_PAGE_RATE = "2/m"
     statuses = [client.get("/papers/2611.00001.md").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_the_md_address_renders_latex_as_the_page_does(client, papers):
+    """The audit: `\\textsc{DiARC}: ...`, `\\cite`, `\\%`, `~`, `--` showed raw in the Markdown, rendered on the page."""
+    Paper.objects.filter(uid="2611.00003").update(
+        title=r"\textsc{DiARC}: {\em Fast} folding",
+        abstract=r"Folding as studied by~\citet{smith2020} -- the \emph{same} 90\% of proteins~\cite{lee}. "
+        r"Code: \url{https://x.org/~me_2}.",
+    )
+    text = client.get("/papers/2611.00003.md").content.decode()
+    assert text.startswith("# DiARC: *Fast* folding\n")
+    assert (
+        "## Abstract\n\nFolding as studied by \\[smith2020\\] – the *same* 90% of proteins. "
+        "Code: https://x.org/\\~me\\_2.\n"
+    ) in text
+    page = client.get("/papers/2611.00003").content.decode()
+    assert "Folding as studied by [smith2020] – the <em>same</em> 90% of proteins. Code: https://x.org/~me_2." in page
