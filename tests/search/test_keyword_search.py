@@ -242,7 +242,8 @@ def test_the_index_knows_a_query_by_any_of_its_words(indexed):
 
     index = keyword_index()
     assert index is not None
-    for known in ("folding", "Folded proteins", "zzzzqqq lovelace", '"sparse qwerty"', "with the"):
+    for known in ("folding", "Folded proteins", "zzzzqqq lovelace", '"sparse qwerty"', "with the", "protien",
+                  "difusion"):  # typos: a letter away
         assert index.knows_any(parse(known)), known
-    for unknown in ("zzzzqqq", "asdfgh qwerty", "the zzzzqqq", "cat:cs.CL", "-graph"):
+    for unknown in ("zzzzqqq", "asdfgh qwerty", "the zzzzqqq", "cat:cs.CL", "-graph", "foldnig zzz", "folx"):
         assert not index.knows_any(parse(unknown)), unknown
