@@ -150,16 +150,19 @@ def main() -> None:
     def top(kind: str, q: str) -> list[int]:
         return [int(j) for j in np.argsort(-cosines[kind][row[q]])[:DEPTH]]
 
-    # Every candidate scored by every signal, as paperhub.search.queries.fuse does.
+    # Every candidate scored by every signal, as paperhub.search.queries.fuse does; and as search does, no
+    # semantic half for a query none of whose words the index holds.
     features: dict[str, dict[str, dict[int, float]]] = {}
+    unknown = {q for q in wanted if not index.knows_any(parsed[q])}
     for q in wanted:
-        candidates = list(dict.fromkeys([i for i, _ in bm25[q]] + [j for kind in cosines for j in top(kind, q)]))
+        kinds_here = () if q in unknown else tuple(cosines)
+        candidates = list(dict.fromkeys([i for i, _ in bm25[q]] + [j for kind in kinds_here for j in top(kind, q)]))
         scores = dict(bm25[q])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
             scores.update(index.ids(keyword.scored_among(unscored, parsed[q], Filters()), len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
-                                              for kind in cosines}}
+                                              for kind in kinds_here}}
     tmp.cleanup()
 
     def union_run(weights: dict[str, float]) -> dict[str, list[str]]:
@@ -195,6 +198,7 @@ def main() -> None:
     result["hybrid"] = {**evaluate(union_run(best[1]), target), "weights": best[1],
                         "tuned_on": args.tune_split, f"{args.tune_split}_ndcg@10": round(best[0], 4)}
     result["bm25_ms_per_query"] = round(bm25_ms, 2)
+    result["queries_without_a_known_word"] = sum(1 for q in target if q in unknown)
     result["dataset"] = {"name": args.dataset.name, "split": args.split, "queries": len(target), "docs": len(ids),
                          "embed_model": dense.name, "max_tokens": settings.PAPERHUB_EMBED_MAX_TOKENS}
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))

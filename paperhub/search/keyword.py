@@ -228,6 +228,25 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS, authors: bo
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(parsed.constraints, filters)), *required])
 
 
+#: Words this long or longer count as known when one letter away from a word of the index: shorter ones are a letter
+#: away from too many words ("zzzq" from "zzz"?), and gibberish of five or more letters rarely is.
+TYPO_LENGTH = 5
+
+
+def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
+    """The (field, token) pairs a query's words are looked up by in the index, filler words left out unless the
+    query holds nothing else (as matching_all does): "the zzzzqqq" has no word the hub knows."""
+    words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
+    topical = [word for word in words if not _filler(word)]
+    pairs: dict[tuple[str, str], None] = {}
+    for word in topical or words:
+        for token in STEMMED.analyze(word):
+            pairs[("title", token)] = pairs[("abstract", token)] = None
+        for token in PLAIN.analyze(word):
+            pairs[("authors", token)] = None
+    return list(pairs)
+
+
 def _filler(text: str) -> bool:
     tokens = STEMMED.analyze(text)
     return len(tokens) == 1 and tokens[0] in QUERY_FILLERS
@@ -347,6 +366,18 @@ class KeywordIndex:
         result = searcher.search(query, limit=max(1, limit), offset=offset, count=True, order_by_field=order_by)
         hits = [(float(score), searcher.doc(address).to_dict()) for score, address in result.hits]
         return int(getattr(result, "count", 0) or 0), hits
+
+    def knows_any(self, parsed: ParsedQuery) -> bool:
+        """Whether any of the query's words (filler words aside) is in a title, abstract or author name here, or,
+        for a word of five letters or more, one a letter away from it (a typo: "transformr")."""
+        searcher = self.searcher()  # a term dictionary lookup per token: microseconds, no search
+        pairs = vocabulary_terms(parsed)
+        if any(searcher.doc_freq(name, token) for name, token in pairs):
+            return True
+        # Only when no word is known as written, so a query's usual cost stays the lookups above.
+        near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
+                for name, token in pairs if name != "authors" and len(token) >= TYPO_LENGTH]
+        return bool(near) and searcher.search(tantivy.Query.boolean_query(near), 1).count > 0
 
     def per_month(self, query: tantivy.Query) -> dict[int, int]:
         """Matching papers per month, as {YYYYMM: count} (papers without a date left out)."""

@@ -168,7 +168,10 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
         total, found = index.search(wanted, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
-    models = _semantic_models()
+    # Every vector has nearest neighbours, so gibberish ("zzzzqqq") would get a page of papers found by meaning
+    # alone. A query none of whose words any paper holds gives its embedding nothing the hub knows to go by: no
+    # semantic half then, and what is left is the keyword half, which finds nothing either.
+    models = _semantic_models() if index.knows_any(parsed) else []
     if mode == "semantic":
         lists = {kind: _semantic(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
         fused, ranks, _ = fuse(lists, parsed, filters, index, models)

@@ -220,3 +220,30 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
     assert keyword_files.generations().current() not in ("g-before-code", "g-unfinished")
     assert uids(search("graph has:code", mode="keyword")) == ["2501.00005"]
     assert update() == 0 and not unfinished.exists()
+
+
+def test_vocabulary_terms_are_the_words_as_indexed_fillers_aside():
+    from paperhub.search.keyword import vocabulary_terms
+    from paperhub.search.query import parse
+
+    assert vocabulary_terms(parse('the Graphs "protein folding" author:turing -survey')) == [
+        ("title", "graph"), ("abstract", "graph"), ("authors", "graphs"),
+        ("title", "protein"), ("abstract", "protein"), ("authors", "protein"),
+        ("title", "fold"), ("abstract", "fold"), ("authors", "folding")]
+    assert vocabulary_terms(parse("the who")) == [  # nothing but fillers: they are the query
+        ("title", "the"), ("abstract", "the"), ("authors", "the"), ("title", "who"), ("abstract", "who"),
+        ("authors", "who")]
+    assert vocabulary_terms(parse("cat:cs.CL")) == []
+
+
+def test_the_index_knows_a_query_by_any_of_its_words(indexed):
+    from paperhub.search.keyword_files import keyword_index
+    from paperhub.search.query import parse
+
+    index = keyword_index()
+    assert index is not None
+    for known in ("folding", "Folded proteins", "zzzzqqq lovelace", '"sparse qwerty"', "with the", "protien",
+                  "difusion"):  # typos: a letter away
+        assert index.knows_any(parse(known)), known
+    for unknown in ("zzzzqqq", "asdfgh qwerty", "the zzzzqqq", "cat:cs.CL", "-graph", "foldnig zzz", "folx"):
+        assert not index.knows_any(parse(unknown)), unknown

@@ -1,7 +1,10 @@
 """Semantic search with the real bundled all-MiniLM-L6-v2 (a few papers, so it stays quick)."""
 
+from io import StringIO
+
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from paperhub.papers.models import Paper
@@ -133,3 +136,34 @@ def test_vectors_rebuild_from_the_database_without_embedding(embedded, monkeypat
     assert PaperVector.objects.count() == 5
     stored = PaperVector.objects.first().as_array()
     assert stored.shape == (384,)
+
+
+@pytest.mark.parametrize("query", ["zzzzqqq", "asdfgh qwerty", "the zzzzqqq of xkcdq"])
+def test_a_query_of_no_word_the_hub_knows_finds_nothing(embedded, query):
+    """Every vector has nearest neighbours: without the rule, gibberish got every paper by meaning alone."""
+    for mode in ("hybrid", "semantic"):
+        results = search(query, mode=mode)
+        assert (results.hits, results.total, results.semantic_models) == ([], 0, []), mode
+
+
+def test_the_front_doors_say_gibberish_matches_nothing(embedded, client):
+    page = client.get("/papers/search", {"q": "zzzzqqq"}).content.decode()
+    assert "No papers match." in page and "2501.0000" not in page
+    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": []}
+    out = StringIO()
+    call_command("search", "zzzzqqq", stdout=out)
+    assert out.getvalue() == "0 results\n"
+
+
+def test_a_paraphrase_in_the_hubs_words_still_finds_papers_by_meaning(embedded):
+    # "protein" and "structures" are the hub's words (2501.00002 holds both), the molecules paper holds neither
+    for mode in ("hybrid", "semantic"):
+        hits = search("protein structures", mode=mode).hits
+        assert [h.uid for h in hits[:2]] == ["2501.00002", "2501.00005"], mode
+        assert "keyword" not in hits[1].ranks and hits[1].ranks["dense"] == 2, mode
+
+
+def test_a_known_word_beside_gibberish_is_searched_as_before(embedded):
+    results = search("protein zzzzqqq")
+    assert results.hits[0].uid == "2501.00002" and results.semantic_models == ["dense"]
+    assert set(results.hits[0].ranks) == {"keyword", "dense"} and len(results.hits) == len(PAPERS)
