@@ -377,7 +377,7 @@ class KeywordIndex:
         # Only when no word is known as written, so a query's usual cost stays the lookups above.
         near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
                 for name, token in pairs if name != "authors" and len(token) >= TYPO_LENGTH]
-        return bool(near) and searcher.search(tantivy.Query.boolean_query(near), 1).count > 0
+        return bool(near) and bool(searcher.search(tantivy.Query.boolean_query(near), 1).hits)
 
     def per_month(self, query: tantivy.Query) -> dict[int, int]:
         """Matching papers per month, as {YYYYMM: count} (papers without a date left out)."""
