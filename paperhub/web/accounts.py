@@ -197,8 +197,9 @@ def collections(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             paper = queries.paper_by_id(request.POST.get("paper", ""))
-            if paper is not None:
+            if paper is not None:  # "Create and save" on a paper's page: confirmed as "Save" confirms
                 services.add_to_collection(request.user, made, paper)
+                messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
     return render(request, "web/collections.html", {"collections": community.own_collections(request.user),
