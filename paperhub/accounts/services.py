@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
@@ -138,29 +138,63 @@ def change_email(user: User, email: str, password: str) -> bool:
     return True
 
 
-def verify(token: str) -> User:
-    """Mark the address in a verification link as proved; AccountError if the link is bad or the address is
-    already another account's."""
+def _link_data(token: str) -> tuple[int, str]:
+    """The account id and the address a verification link holds; AccountError if it is not one of ours or too
+    old."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
         raise AccountError("This link has expired: log in and ask for a new one.") from None
     except (signing.BadSignature, ValueError, TypeError):
         raise AccountError("This link is not valid.") from None
-    user = User.objects.filter(pk=data.get("id"), is_active=True).first()
-    current = user is not None and user.email.strip().lower() == data.get("email")
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("email"), str):
+        raise AccountError("This link is not valid.")
+    return data["id"], data["email"]
+
+
+def link_address(token: str, viewer: User | AnonymousUser) -> str:
+    """The address a verification link was sent to, when it is the signed-in `viewer`'s own link; else '' (a
+    link forwarded, or opened in another account's session, names nobody's address)."""
+    try:
+        user_id, sent_to = _link_data(token)
+    except AccountError:
+        return ""
+    if not viewer.is_authenticated or user_id != viewer.pk:
+        return ""
+    # The link holds it in lower case: shown as the user wrote it, where it is still theirs.
+    return next((a for a in (viewer.email, pending_address(viewer)) if a.strip().lower() == sent_to), sent_to)
+
+
+def masked(email: str) -> str:
+    """An address with its name hidden but the first letter (n***@example.org): enough for its owner to know
+    it, too little for whoever reads another mailbox to write to it."""
+    name, at, domain = email.strip().rpartition("@")
+    return f"{name[:1]}***@{domain}" if at else "***"
+
+
+def verify(token: str, base_url: str = "") -> User:
+    """Mark the address in a verification link as proved; AccountError if the link is bad or the address is
+    already another account's. When it proves a new address, the old verified one is told (a mail from the
+    queue, with links under `base_url`, PAPERHUB_BASE_URL unless given)."""
+    user_id, email = _link_data(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    current = user is not None and user.email.strip().lower() == email
     pending = pending_address(user) if user is not None else ""  # read once: the one this link proves
-    if user is None or not (current or pending.strip().lower() == data.get("email")):
+    if user is None or not (current or pending.strip().lower() == email):
         raise AccountError("This link is for an address the account no longer has.")
+    old, old_verified = user.email, is_verified(user)
     try:
         with transaction.atomic():
-            VerifiedAddress.objects.update_or_create(user=user, defaults={"email": data["email"]})
+            VerifiedAddress.objects.update_or_create(user=user, defaults={"email": email})
             if not current:  # the pending new address, proved: it replaces the old one
                 user.email = pending
                 user.save(update_fields=["email"])
                 PendingAddress.objects.filter(user=user).delete()
     except IntegrityError:
         raise AccountError("Another account has already verified this address.") from None
+    if not current and old_verified:
+        send_address_changed.enqueue(user.pk, old, masked(pending), timezone.now().isoformat(),
+                                     base_url or settings.PAPERHUB_BASE_URL)
     return user
 
 
@@ -246,3 +280,21 @@ def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str
         extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))}),
         send_password_reset, email, base_url, attempt=attempt)
     return {"sent": len(users)}
+
+
+@task(priority=mail.PRIORITY)
+def send_address_changed(user_id: int, old: str, new_masked: str, changed_at: str, base_url: str,
+                         attempt: int = 1) -> dict[str, Any]:
+    """Tell an account's old verified address that the account's address changed (to `new_masked`, at
+    `changed_at`), and what to do if its owner did not change it."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return {"sent": 0}
+    context = {"user": user, "new": new_masked, "when": datetime.fromisoformat(changed_at), "hub": base_url,
+               "login": base_url + reverse("login"), "password": base_url + reverse("password_change"),
+               "email_page": base_url + reverse("email_address")}
+    mail.send_or_retry(lambda: send_mail("Your paperhub address changed",
+                                         render_to_string("registration/address_changed.txt", context),
+                                         settings.DEFAULT_FROM_EMAIL, [old]),
+                       send_address_changed, user_id, old, new_masked, changed_at, base_url, attempt=attempt)
+    return {"sent": 1}

@@ -98,6 +98,7 @@ def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None
     user: User = request.user  # type: ignore[assignment]
     return render(request, "registration/email.html", {
         "verified": accounts.is_verified(user), "pending": accounts.pending_address(user),
+        "awaiting": accounts.awaiting_proof(user),
         "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm()}, status=status)
 
 
@@ -142,21 +143,29 @@ def email_address(request: HttpRequest) -> HttpResponse:
         wait = limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
         if wait:
             return too_many(request, "Too many verification mails asked for.", wait)
-        accounts.queue_verification(request.user, _base_url(request))  # type: ignore[arg-type]
-        messages.success(request, "We are sending you a new link.")
+        user: User = request.user  # type: ignore[assignment]
+        address = accounts.awaiting_proof(user)
+        if address:
+            accounts.queue_verification(user, _base_url(request))
+            messages.success(request, f"We are sending a new link to {address}.")
+        else:
+            messages.info(request, f"{user.email} is verified already." if user.email  # (nothing awaits proof)
+                          else "Your account has no address yet: give one below.")
         return redirect("email_address")
     return _email_page(request)
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks with a button (mail scanners follow links and must not act); POST verifies the address."""
+    """GET asks with a button (mail scanners follow links and must not act); POST verifies the address. Each
+    names the address only to the account it belongs to, signed in."""
     if request.method != "POST":
-        return render(request, "registration/verify.html", {"asking": True})
+        return render(request, "registration/verify.html", {"asking": True,
+                                                            "email": accounts.link_address(token, request.user)})
     try:
-        user = accounts.verify(token)
+        user = accounts.verify(token, _base_url(request))
     except accounts.AccountError as exc:
         return render(request, "registration/verify.html", {"error": str(exc)}, status=400)
-    return render(request, "registration/verify.html", {"email": user.email})
+    return render(request, "registration/verify.html", {"email": user.email if user == request.user else ""})
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -197,8 +206,9 @@ def collections(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             paper = queries.paper_by_id(request.POST.get("paper", ""))
-            if paper is not None:
+            if paper is not None:  # "Create and save" on a paper's page: confirmed as "Save" confirms
                 services.add_to_collection(request.user, made, paper)
+                messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
     return render(request, "web/collections.html", {"collections": community.own_collections(request.user),

@@ -58,3 +58,23 @@ def test_the_reset_mail_is_the_hubs_own(mail_sink, run_tasks):
     assert "testserver team" not in body and "Password reset on" not in body
     assert re.search(r"^http://testserver/accounts/reset/[\w-]+/[\w-]+/\s*$", body, flags=re.M), body
 
+
+
+def _rules(html: str) -> str:
+    return re.search(r'<span class="meta" id="id_new_password1_helptext">(.*?)</span>', html, flags=re.S)[1]
+
+
+def test_the_reset_page_lists_the_password_rules_the_change_page_lists(db):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    ann = user("ann")
+    client = Client()
+    link = f"/accounts/reset/{urlsafe_base64_encode(force_bytes(ann.pk))}/{default_token_generator.make_token(ann)}/"
+    reset = _hub_page(client.get(link, follow=True))
+    assert "Choose a new password" in reset and 'aria-describedby="id_new_password1_helptext"' in reset
+    client.force_login(ann)
+    change = _hub_page(client.get("/accounts/password_change/"))
+    assert _rules(reset) == _rules(change)
+    assert "at least 8 characters" in _rules(reset) and "commonly used password" in _rules(reset)

@@ -6,9 +6,14 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from paperhub.accounts import services as accounts
 from paperhub.accounts.models import PendingAddress
+from paperhub.core import mail
+from tests.conftest import free_port
 from tests.factories import PASSWORD, user
 
 
@@ -128,3 +133,77 @@ def test_the_password_change_page_is_linked_from_the_account_pages(db):
     client.force_login(user("ann"))
     assert 'href="/accounts/password_change/"' in client.get("/accounts/email/").content.decode()
     assert 'href="/accounts/password_change/"' in client.get("/users/ann").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_name_the_address_the_link_went_to_only_to_its_owner(mail_sink, run_tasks):
+    ann = user("ann")
+    accounts.verify(accounts.verify_token(ann))
+    client = Client()
+    client.force_login(ann)
+    _change(client, "Ann.New@example.org")
+    page = client.get("/accounts/email/").content.decode()
+    assert "A link to <strong>Ann.New@example.org</strong> is on its way" in page
+    run_tasks()
+    link = _link(mail_sink.messages[0])
+    sent_to = "This link was sent to <strong>Ann.New@example.org</strong>"
+    assert sent_to in client.get(link).content.decode()
+    assert "A link was sent to <strong>Ann.New@example.org</strong>" in client.get("/accounts/email/").content.decode()
+    bob = Client()
+    bob.force_login(user("bob"))
+    for stranger in (Client(), bob):  # a forwarded link, or one opened in another account's session
+        asking = stranger.get(link).content.decode()
+        assert "Verify my address" in asking and "example.org" not in asking.split("<main")[1].split("</main>")[0]
+    assert "ann.new" not in client.get("/accounts/verify/forged").content.decode().lower()
+    done = bob.post(link).content.decode()
+    assert "Address verified" in done and "Ann.New" not in done and "ann.new" not in done
+    assert "<strong>Ann.New@example.org</strong> can now receive" in client.post(link).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_old_address_is_told_once_the_new_one_is_proved(mail_sink, run_tasks, settings):
+    ann = user("ann")
+    accounts.verify(accounts.verify_token(ann))
+    client = Client()
+    client.force_login(ann)
+    _change(client, "Nora.New@example.org")
+    run_tasks()
+    assert [m["To"] for m in mail_sink.messages] == ["Nora.New@example.org"]  # nothing to the old one yet
+    link = _link(mail_sink.messages[0])
+    settings.EMAIL_PORT = free_port()  # the mail server is away when the change takes effect
+    assert "Address verified" in Client().post(link).content.decode()  # the request only queues the notice
+    [failed] = run_tasks()
+    assert failed.status == TaskResultStatus.FAILED and "try 2 of 4 is queued" in failed.traceback
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert retry.priority == mail.PRIORITY and retry.args_kwargs["kwargs"] == {"attempt": 2}
+    settings.EMAIL_PORT = mail_sink.port
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    run_tasks()
+    notice = mail_sink.messages[-1]
+    text = " ".join(notice.get_content().split())
+    assert notice["To"] == "ann@example.org" and notice["Subject"] == "Your paperhub address changed"
+    assert "The address of your paperhub account ann at http://testserver changed from this one to " \
+           f"N***@example.org on {timezone.now():%-d %B %Y}" in text
+    assert "nora" not in text.lower()  # the new address, masked: whoever reads the old mailbox cannot write to it
+    assert "If this was not you" in text and "http://testserver/accounts/password_change/" in text
+    Client().post(link)  # following the link again changes nothing and tells nobody again
+    assert run_tasks() == [] and len(mail_sink.messages) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unverified_address_replaced_is_told_nothing(mail_sink, run_tasks):
+    bob = user("bob", "bob@exmaple.org")
+    client = Client()
+    client.force_login(bob)
+    _change(client, "bob@example.org")
+    run_tasks()
+    Client().post(_link(mail_sink.messages[0]))
+    assert accounts.is_verified(User.objects.get(pk=bob.pk))
+    assert run_tasks() == [] and [m["To"] for m in mail_sink.messages] == ["bob@example.org"]
+
+
+@pytest.mark.parametrize(("address", "shown"), [
+    ("nora.new@example.org", "n***@example.org"), ("x@mail.example.org", "x***@mail.example.org"),
+    ('"a@b"@example.org', '"***@example.org'), ("not-an-address", "***")])
+def test_masked(address, shown):
+    assert accounts.masked(address) == shown

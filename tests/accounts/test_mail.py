@@ -20,8 +20,8 @@ from paperhub.jobs import tasks
 from tests.conftest import free_port
 from tests.factories import user
 
-MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, subscriptions.send_confirmation,
-              authorship.mail_authors]
+MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, accounts.send_address_changed,
+              subscriptions.send_confirmation, authorship.mail_authors]
 
 
 def test_every_mail_task_goes_before_the_default_priority():
@@ -110,17 +110,18 @@ def test_the_email_page_says_how_the_link_fared(settings, run_tasks):
                                                 "password2": "a-good-long-passphrase"}, follow=True).content.decode()
     assert "We are sending a link to verify your address to alice@example.org" in welcome
     assert "mailed" not in welcome
-    assert "A link is on its way" in client.get("/accounts/email/").content.decode()
+    page = client.get("/accounts/email/").content.decode()
+    assert "A link to <strong>alice@example.org</strong> is on its way" in page
     run_tasks()
     page = client.get("/accounts/email/").content.decode()
-    assert "The link could not be sent yet" in page and "tried again at" in page
+    assert "The link to alice@example.org could not be sent yet" in page and "tried again at" in page
     for _ in mail.RETRY_AFTER:
         DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
         run_tasks()
     page = client.get("/accounts/email/").content.decode()
-    assert "The link could not be sent:" in page and "tell the hub's operator" in page
+    assert "The link to alice@example.org could not be sent:" in page and "tell the hub's operator" in page
     again = client.post("/accounts/email/", follow=True).content.decode()
-    assert "We are sending you a new link" in again and "A link is on its way" in again
+    assert "We are sending a new link to alice@example.org." in again and "A link to <strong>alice" in again
     from testbed.smtpsink import SmtpSink
 
     sink = SmtpSink()
@@ -129,5 +130,5 @@ def test_the_email_page_says_how_the_link_fared(settings, run_tasks):
         run_tasks()
     finally:
         sink.close()
-    assert "A link was sent" in client.get("/accounts/email/").content.decode()
+    assert "A link was sent to <strong>alice@example.org</strong>" in client.get("/accounts/email/").content.decode()
     assert [m["To"] for m in sink.messages] == ["alice@example.org"]

@@ -81,3 +81,19 @@ def test_others_get_404_and_change_nothing(client, ann, reading):
     assert client.get(f"{page}/edit").status_code == 405 and client.get(f"{page}/delete").status_code == 405
     assert client.post("/collections/bob/raeding-group/delete", {"confirm": "1"}).status_code == 404  # his
     assert Collection.objects.count() == 2
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_create_and_save_on_a_papers_page_confirms_as_save_does(client, ann, reading, search_dir, htmx):
+    paper = add_paper("2611.00002", published=timezone.now())
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    client.force_login(ann)
+    saved = client.post("/collections/add", {"collection": reading.pk, "paper": paper.pk,
+                                                 "next": f"/papers/{paper.uid}"}, follow=True, **headers)
+    assert '<li class="success" role="status">Added to Raeding group.</li>' in saved.content.decode()
+    made = client.post("/collections/", {"title": "Long <b>context</b>", "public": "on", "paper": paper.pk},
+                       follow=True, **headers)
+    assert made.redirect_chain == [(f"/papers/{paper.uid}", 302)]
+    assert ('<li class="success" role="status">Added to Long &lt;b&gt;context&lt;/b&gt;, a new collection.</li>'
+            in made.content.decode())
+    assert CollectionItem.objects.filter(collection__title="Long <b>context</b>", paper=paper).exists()
