@@ -21,7 +21,7 @@ class Author(models.Model):
 
 
 class Category(models.Model):
-    """An arXiv category such as cs.CL (or another source's subject code)."""
+    """An arXiv category such as cs.CL (records keep only codes of that shape: paperhub.papers.records)."""
 
     code = models.CharField(max_length=64, unique=True)
 

@@ -120,3 +120,22 @@ def test_a_records_authors_are_each_name_cleaned_and_keyed(authors):
     r = record(authors=tuple(authors))
     assert r.authors == tuple(name for i, name in enumerate(names) if first[keys[i]] == i)
     assert r.author_keys == tuple(dict.fromkeys(keys))
+
+
+def test_the_migration_drops_class_codes_stored_as_categories(db):
+    import importlib
+
+    from django.apps import apps
+
+    from paperhub.papers.models import Category, PaperCategory
+    from paperhub.papers.services import upsert_papers
+
+    upsert_papers([record("2501.00001", categories=("cs.CV", "cs.AI"))])
+    paper = PaperCategory.objects.get(category__code="cs.CV").paper
+    for code in ("I.4", "68U10,"):  # as stored before records left them out
+        PaperCategory.objects.create(paper=paper, category=Category.objects.create(code=code))
+    migration = importlib.import_module("paperhub.papers.migrations.0007_drop_class_codes")
+    migration.drop_class_codes(apps, None)
+    migration.drop_class_codes(apps, None)  # a rerun changes nothing
+    assert sorted(Category.objects.values_list("code", flat=True)) == ["cs.AI", "cs.CV"]
+    assert sorted(paper.paper_categories.values_list("category__code", flat=True)) == ["cs.AI", "cs.CV"]
