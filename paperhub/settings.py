@@ -167,7 +167,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PAPERHUB_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # A job's described failure (arXiv unreachable, say) is one line in the log, not a traceback (jobs/failures.py).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------
@@ -309,5 +310,6 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "paperhu
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.web.methods.FormOnlyPageMiddleware")
 
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
-LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}}
+LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"},
+                      "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"}}
 LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}}

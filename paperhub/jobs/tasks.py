@@ -18,11 +18,8 @@ from paperhub.ingest.http import SourceError
 from paperhub.ingest.pipeline import IngestSummary
 from paperhub.ingest.report import ErrorLog
 from paperhub.jobs import pruning
+from paperhub.jobs.failures import JobFailed
 from paperhub.recommend import zotero
-
-
-class JobFailed(Exception):
-    """A task stopped with an error (its message says why; `paperhub jobs status` shows it)."""
 
 
 def _ingest(run: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tasks import task
 
-from paperhub.jobs.tasks import JobFailed
+from paperhub.jobs.failures import JobFailed
 
 #: The commands a task may run: what cron would otherwise run.
 COMMANDS = {"ingest", "digests", "feeds", "recommend"}

@@ -67,7 +67,7 @@ def test_many_workers_reaching_a_slot_at_once_enqueue_it_once(settings):
 
 
 @pytest.mark.django_db(transaction=True)  # the digests' SMTP connections are threads with their own connections
-def test_scheduled_jobs_run_the_services_and_report_failures(settings, source_server, run_tasks, mail_sink):
+def test_scheduled_jobs_run_the_services_and_report_failures(settings, source_server, run_tasks, mail_sink, caplog):
     """The schedule's tasks call ingest and digests themselves (no command line): what they did is their result;
     a source that keeps failing fails the task, and `jobs status` names the task and the reason."""
     from django.core.management import call_command
@@ -89,6 +89,24 @@ def test_scheduled_jobs_run_the_services_and_report_failures(settings, source_se
     out = io.StringIO()
     call_command("jobs", "status", stdout=out)
     assert "task ingest_arxiv 20" in out.getvalue() and "503" in out.getvalue(), out.getvalue()
+    # The log says it in one line, without a traceback (the settings' filter on django-tasks' logger).
+    logged = [r for r in caplog.records if r.name == "django_tasks" and "state=FAILED" in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info is None and "503" in logged[0].getMessage(), logged
+
+
+def test_only_a_described_failure_loses_its_traceback_in_the_log(caplog):
+    import logging
+
+    log = logging.getLogger("django_tasks")
+    for failure in (tasks.JobFailed("read 0 papers\narXiv could not be reached: 503."), ValueError("a bug")):
+        try:
+            raise failure
+        except Exception:
+            log.exception("Task id=%s state=%s", 7, "FAILED")
+    described, bug = caplog.records[-2:]
+    assert described.getMessage() == "Task id=7 state=FAILED: read 0 papers; arXiv could not be reached: 503."
+    assert described.exc_info is None
+    assert bug.getMessage() == "Task id=7 state=FAILED" and bug.exc_info is not None
 
 
 def test_tasks_run_only_the_hubs_own_jobs():
