@@ -211,18 +211,18 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=1 if must and should else None)
 
 
-def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS, authors: bool = False) -> tantivy.Query:
-    """Papers holding every word and phrase of the query (in the title or abstract, or with `authors` also in the
-    author names) and passing its filters: what a volume chart counts and what date or vote order lists (ranking
-    is happy with any word; "papers on in-context learning" means all of them)."""
+def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.Query:
+    """Papers holding every word and phrase of the query (in the title, the abstract or the author names) and
+    passing its filters: what date or vote order lists and what a volume chart counts, so the chart counts the
+    list's papers ("hinton" newest first lists his papers) (ranking is happy with any word; "papers on in-context
+    learning" means all of them)."""
     text_fields = [("title", 1.0), ("abstract", 1.0)]
     required: list[tuple[tantivy.Occur, tantivy.Query]] = []
     every = [" ".join(words) for words in [*((t,) for t in parsed.terms), *parsed.phrases]]
     topical = [text for text in every if not _filler(text)]
     for text in topical or every:  # "attention for long documents": "for" is no topic; "the who": both are
         clauses = _text_clauses(STEMMED.analyze(text), text_fields)
-        if authors:
-            clauses += _text_clauses(PLAIN.analyze(text), [("authors", 1.0)])
+        clauses += _text_clauses(PLAIN.analyze(text), [("authors", 1.0)])
         if clauses:
             required.append((tantivy.Occur.Must, _any(clauses)))
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, build_query(parsed.constraints, filters)), *required])

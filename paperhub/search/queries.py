@@ -163,7 +163,7 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     if order_by or mode == "keyword" or not parsed.text:
         # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
         # newest first listed papers holding either word (and a feed of the search, which is newest first)
-        wanted = keyword.matching_all(parsed, filters, authors=True) if order_by else keyword.build_query(parsed,
+        wanted = keyword.matching_all(parsed, filters) if order_by else keyword.build_query(parsed,
                                                                                                          filters)
         total, found = index.search(wanted, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
@@ -275,7 +275,7 @@ def volume_series(per_month: dict[int, int], max_months: int = 48) -> Volume:
 
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
-    """Papers holding all of a query's words and phrases (and passing its filters), per month or year."""
+    """Papers holding all of a query's words (in authors' names too, as date order lists them), per month or year."""
     parsed = parse(query)
     index = keyword_index()
     if index is None or parsed.is_empty or _code_unknown(index, parsed, filters):
