@@ -27,7 +27,7 @@ from paperhub.papers.texmath import (
 )
 
 __all__ = ["MAX_DEPTH", "MAX_MATH", "split_math", "Output", "convert", "plain_text", "words_only", "math_html",
-           "render_tex", "render_abstract", "AS_HTML", "AS_TEXT", "AS_WORDS"]
+           "render_tex", "render_abstract", "closed_prefix", "AS_HTML", "AS_TEXT", "AS_WORDS"]
 
 
 # Text mode, outside math. Formatting commands keep their argument, with its style (canonical command name here,
@@ -328,3 +328,26 @@ def render_abstract(text: str) -> SafeString:
     """An abstract as paragraphs of rendered text."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
     return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()))}</p>" for p in paragraphs))  # noqa: S308
+
+
+_PREFIX_TOKEN = re.compile(r"\\[()]|\\.|\$\$|\$|[{}]", re.DOTALL)
+_MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)"}
+
+
+def closed_prefix(text: str) -> str:
+    """A prefix of a longer text (an excerpt's first words) made whole: cut before a math span it leaves open (half
+    a formula renders as nonsense), and each {group} it leaves open closed (\\textbf{Our method stays bold)."""
+    open_groups = 0
+    math: tuple[int, str] | None = None  # where an open span starts, and what would close it
+    for token in _PREFIX_TOKEN.finditer(text):
+        if math is not None:
+            if token[0] == math[1]:
+                math = None
+        elif token[0] in _MATH_CLOSER:
+            math = (token.start(), _MATH_CLOSER[token[0]])
+        elif token[0] == "{":
+            open_groups += 1
+        elif token[0] == "}" and open_groups:
+            open_groups -= 1
+    kept = text[:math[0]].rstrip() if math is not None else text
+    return kept + "}" * open_groups

@@ -15,7 +15,7 @@ from paperhub.papers import ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
 from paperhub.papers.summary import one_line
-from paperhub.papers.tex import render_tex
+from paperhub.papers.tex import closed_prefix, render_tex
 
 
 @dataclass
@@ -69,14 +69,11 @@ def keyword_chips(phrases: list[str]) -> list[Keyword]:
 
 
 def excerpt(text: str, words: int = 45) -> str:
-    """The first words of a text, cut before an unclosed $...$ so math is not left half open."""
+    """The first words of a text, LaTeX left whole: no half-open math span, no unclosed {group}."""
     parts = text.split()
     if len(parts) <= words:
         return " ".join(parts)
-    cut = " ".join(parts[:words])
-    if cut.count("$") % 2:
-        cut = cut[:cut.rfind("$")].rstrip()
-    return cut + " …"
+    return closed_prefix(" ".join(parts[:words])) + " …"
 
 
 def summary_beside(abstract: str, shown: str | None) -> SafeString:

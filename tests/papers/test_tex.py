@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.markdown import inline
 from paperhub.papers.models import Paper
-from paperhub.papers.tex import MAX_DEPTH, MAX_MATH, plain_text, render_abstract, render_tex, words_only
+from paperhub.papers.tex import (
+    MAX_DEPTH,
+    MAX_MATH,
+    closed_prefix,
+    plain_text,
+    render_abstract,
+    render_tex,
+    words_only,
+)
 from tests.factories import add_paper, user
 
 # Inputs that took seconds (the first one 42 s on a paper's page) while the renderer was quadratic: an opener
@@ -281,3 +289,17 @@ def test_citation_keys_keep_accented_letters_as_ascii():
     paper = Paper(uid="2606.00001", title="Unified \\textsc{Éclair} models", published=datetime(2026, 6, 1, tzinfo=UTC))
     assert citation_key(paper, "Tīkun Ông") == "ong2026unified"
     assert citation_key(Paper(uid="x:1", title="Élan vital"), "Jürgen Müller") == "mullerelan"
+
+
+@pytest.mark.parametrize(("prefix", "whole"), [
+    ("one two $x + y", "one two"),  # half a formula goes
+    (r"cost $O(n)$ then \(a +", "cost $O(n)$ then"),
+    (r"\textbf{Our method", r"\textbf{Our method}"),  # a style stays, closed
+    (r"a \emph{b $x$ c", r"a \emph{b $x$ c}"),
+    (r"{\em x} $y {z", r"{\em x}"),  # braces inside the cut formula do not count
+    (r"costs \$5 and {x", r"costs \$5 and {x}"),  # an escaped dollar opens nothing
+    (r"$$a$$ b $c$ d}", r"$$a$$ b $c$ d}"),  # whole already (a stray closer stays as written)
+])
+def test_closed_prefix_leaves_no_half_open_latex(prefix, whole):
+    assert closed_prefix(prefix) == whole
+

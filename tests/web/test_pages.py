@@ -334,6 +334,15 @@ def test_card_excerpts_never_leave_math_half_open():
     assert excerpt("one $x$ two three", 3) == "one $x$ two …"
 
 
+def test_an_excerpt_keeps_its_style_and_drops_half_a_formula():
+    from paperhub.papers.tex import render_tex
+    from paperhub.web.cards import excerpt
+
+    words = " ".join(f"w{i}" for i in range(50))
+    assert excerpt(r"\textbf{" + words + "}", 3) == r"\textbf{w0 w1 w2} …"
+    assert str(render_tex(excerpt(r"\textbf{" + words + "}", 3))) == "<strong>w0 w1 w2</strong> …"
+    assert excerpt("w0 w1 $x + " + words + "$", 4) == "w0 w1 …"
+
 def test_a_card_shows_the_extracted_summary_only_where_its_excerpt_does_not():
     from paperhub.web.cards import excerpt, summary_beside
 
