@@ -11,8 +11,10 @@ runs an idempotent command, so running it again finishes what the dead worker st
 import logging
 import os
 import secrets
+import signal
 import threading
 from datetime import datetime, timedelta
+from types import FrameType
 
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -42,6 +44,14 @@ def is_dead(worker_id: str, beats: dict[str, WorkerBeat], now: datetime) -> bool
         return True
     beat = beats.get(worker_id)
     return beat is None or beat.seen_at < now - DEAD_AFTER
+
+
+def alive_workers() -> list[WorkerBeat]:
+    """The workers alive now, by worker id: a fresh heartbeat, and a process that still runs where this machine can
+    tell (a worker stopped at once leaves its heartbeat for up to DEAD_AFTER)."""
+    now = timezone.now()
+    beats = {beat.worker_id: beat for beat in WorkerBeat.objects.filter(seen_at__gte=now - DEAD_AFTER)}
+    return [beats[worker_id] for worker_id in sorted(beats) if not is_dead(worker_id, beats, now)]
 
 
 def recover_orphans() -> tuple[int, int]:
@@ -118,6 +128,19 @@ class HubWorker(Worker):
                          excluded_queue_names=[])
         self.scheduler = scheduler
         self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        """The first signal lets the current task finish; a second one (Ctrl+C reaches every process of `make run`,
+        then `serve` stops its helpers) ends the process at once, as a kill would. django-tasks-db would exit
+        inside the task instead, which marks it FAILED, with a traceback in the log, for work that is only
+        interrupted: left claimed by a process that is gone, the task is requeued by the next worker (every task
+        can be killed and rerun)."""
+        if not self.running and self.running_task:
+            log.warning("%s again: stopping now; the running task goes back to the queue", signal.strsignal(signum))
+            for handler in logging.getLogger().handlers:  # the line above, before the process ends unflushed
+                handler.flush()
+            os._exit(1)
+        super().shutdown(signum, frame)
 
     def housekeeping(self) -> None:
         """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker

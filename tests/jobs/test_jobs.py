@@ -188,3 +188,24 @@ def test_a_task_whose_worker_was_killed_runs_again_to_the_end(hub, tmp_path):
     assert task["status"] == "SUCCESSFUL", task["error"]
     assert len(task["workers"]) == 2
     assert _papers(hub) == 30000
+
+
+def test_a_second_stop_signal_ends_the_worker_as_a_kill_would(monkeypatch):
+    """Not inside the task, which django-tasks-db would mark FAILED: the task stays claimed by a process that is gone,
+    and the next worker requeues it (test_a_task_whose_worker_was_killed_runs_again_to_the_end)."""
+    from paperhub.jobs.worker import HubWorker
+
+    exits = []
+
+    def exit_now(code: int) -> None:
+        exits.append(code)
+        raise InterruptedError  # os._exit does not return
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    worker = HubWorker(queue_names=["default"], interval=0.1, worker_id="test:1:ab")
+    worker.running_task = True
+    worker.shutdown(signal.SIGINT, None)  # Ctrl+C: the task goes on
+    assert not worker.running and exits == []
+    with pytest.raises(InterruptedError):
+        worker.shutdown(signal.SIGTERM, None)  # serve stopping its helpers: now
+    assert exits == [1]

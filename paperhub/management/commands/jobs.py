@@ -6,12 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.jobs import schedule
-from paperhub.jobs.models import WorkerBeat
-from paperhub.jobs.worker import DEAD_AFTER
+from paperhub.jobs.worker import alive_workers
 from paperhub.management import queue
 
 _COMMAND_LINE = queue.run_command.module_path
@@ -61,7 +59,7 @@ class Command(BaseCommand):
             {"finished_at": r.finished_at.isoformat() if r.finished_at else None, "what": _what(r),
              "error": _last_error(r.traceback)}
             for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
-        alive = list(WorkerBeat.objects.filter(seen_at__gte=timezone.now() - DEAD_AFTER).order_by("worker_id"))
+        alive = alive_workers()
         if options["json"]:
             failed_json = [{"finished_at": row["finished_at"], "command": row["what"].removeprefix("paperhub "),
                             "error": row["error"]} for row in failed]
