@@ -6,6 +6,8 @@ Verbatim (only trimmed), so it is shown as "extracted", never as if someone wrot
 
 import re
 
+from paperhub.papers.tex import closed_prefix
+
 #: Sentences that state what the paper does, strongest first: "We propose ...", then "In this paper, we ...",
 #: then "This paper ...", then any sentence whose subject is "we".
 CONTRIBUTIONS = (
@@ -36,12 +38,11 @@ def sentences(text: str) -> list[str]:
 
 
 def trimmed(sentence: str, limit: int = MAX_CHARS) -> str:
-    """At most `limit` characters, cut at a word and never inside $math$, with an ellipsis if cut."""
+    """About `limit` characters, cut at a word, never inside math nor leaving a {group} open, with an ellipsis if
+    cut."""
     if len(sentence) <= limit:
         return sentence
-    cut = sentence[: limit - 1].rsplit(" ", 1)[0]
-    if cut.count("$") % 2:
-        cut = cut[: cut.rindex("$")].rstrip()
+    cut = closed_prefix(sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:"))
     return cut.rstrip(" ,;:") + "…"
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from paperhub.papers.summary import MAX_CHARS, one_line, sentences
+from paperhub.papers.tex import render_tex
 
 
 def test_sentences_keep_abbreviations_and_math_whole():
@@ -30,3 +31,11 @@ def test_a_long_sentence_is_trimmed_at_a_word_and_never_inside_math():
     line = one_line(long)
     assert len(line) <= MAX_CHARS and line.endswith("…") and line.count("$") % 2 == 0
     assert long.startswith(line[:-1])
+
+
+def test_a_trimmed_sentence_closes_the_latex_group_it_cuts():
+    # 2606.29296's summary showed "...pathologies in turn: \emph{Advantage..." on its page, cards and Markdown.
+    long = "We study three pathologies in turn: \\emph{" + "advantage collapse and more words " * 10 + "} and so on."
+    line = one_line(long)
+    assert line.endswith("}…") and line.count("{") == line.count("}") and len(line) <= MAX_CHARS + 1
+    assert str(render_tex(line)).startswith("We study three pathologies in turn: <em>advantage collapse")
