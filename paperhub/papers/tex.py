@@ -119,6 +119,25 @@ _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]|\$\$|\$", re.DOTALL)
 _ADDRESS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s{}\\$]+", re.IGNORECASE)
 
 
+#: A citation key of the common "name, year" kinds: vaswani2017attention, Smith_2020, liu-etal-2023-lost, Kim:2019.
+_NAME_YEAR_KEY = re.compile(r"([A-Za-z][A-Za-z'\-]*?[A-Za-z])(?:[-_:]?(etal|EtAl))?[-_:]?((?:1[89]|20)\d\d)(?!\d)")
+
+
+def cited(command: str, keys: list[str]) -> str:
+    """What a textual citation reads as without the bibliography: "Vaswani (2017)" from a key of the name-year kind
+    (\\citeauthor its name, \\citeyear its year); other keys in brackets, after those, "; " between."""
+    said, unread = [], []
+    kind = command.lower()
+    for key in keys:
+        found = _NAME_YEAR_KEY.match(key)
+        if found is None or kind == "citenum":
+            unread.append(key)
+            continue
+        name = found[1][0].upper() + found[1][1:] + (" et al." if found[2] else "")
+        said.append(name if kind == "citeauthor" else found[3] if kind == "citeyear" else f"{name} ({found[3]})")
+    return "; ".join(said + ([f"[{', '.join(unread)}]"] if unread else []))
+
+
 class _Text:
     """A text rendered in one pass, math spans (as split_math finds them) rendered by `out.math`; each character
     is visited once, arguments nested at most MAX_DEPTH deep (deeper ones show as written)."""
@@ -264,7 +283,7 @@ class _Text:
         return close + 1
 
     def citation(self, name: str, j: int, end: int, stop: int, parts: list[str]) -> int:
-        """A citation (\\cite[p.~3]{key}): a textual one shows its keys ([key]) where the output keeps them; any
+        """A citation (\\cite[p.~3]{key}): a textual one reads as its keys (cited()) where the output keeps them; any
         other is dropped, with the spaces or tie before it and parentheses around it. Options are dropped."""
         text, out = self.text, self.out
         index = end + (text[end:end + 1] == "*")
@@ -280,7 +299,7 @@ class _Text:
             return end
         keys = [key.strip() for key in text[text.index("{", index) + 1:close].split(",")]
         if name in TEXTUAL_CITATIONS and out.keys and any(keys):
-            parts.append(out.escape(f"[{', '.join(key for key in keys if key)}]"))
+            parts.append(out.escape(cited(name, [key for key in keys if key])))
             return close + 1
         # Only what a tie or a space rendered as: an escaped "~" ("\~" in Markdown) is text, and stripping its
         # "~" would leave a backslash to escape whatever follows.

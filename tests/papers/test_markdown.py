@@ -99,8 +99,8 @@ def test_text_mode_latex_is_rendered_by_the_pages_pass():
 
 def test_a_textual_citation_leaves_its_key_and_a_parenthetical_one_goes():
     text = r"As shown by~\citet{smith2020} and \citeauthor{a_b, c} [1], graphs help~\citep{d}."
-    assert inline(text) == r"As shown by \[smith2020\] and \[a\_b, c\] \[1\], graphs help."
-    assert _html(inline(text)) == "<p>As shown by [smith2020] and [a_b, c] [1], graphs help.</p>\n"
+    assert inline(text) == r"As shown by Smith (2020) and \[a\_b, c\] \[1\], graphs help."
+    assert _html(inline(text)) == "<p>As shown by Smith (2020) and [a_b, c] [1], graphs help.</p>\n"
 
 
 def test_text_rendered_in_pieces_joins_into_no_link_or_entity():

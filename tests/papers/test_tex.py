@@ -188,7 +188,11 @@ def test_citations_go_with_their_tie_and_brackets():
 def test_a_textual_citation_leaves_its_keys_where_it_is_part_of_the_sentence():
     """Dropped, "studied by \\citet{x} -- the ..." read "studied by – the ..."."""
     text = r"studied by~\citet{smith2020} -- the \Citeauthor{a, b} model \citet*[p.~3]{c}; Ref.~\citenum{f}, \textcite{g}"
-    assert plain_text(text) == "studied by [smith2020] – the [a, b] model [c]; Ref. [f], [g]"
+    assert plain_text(text) == "studied by Smith (2020) – the [a, b] model [c]; Ref. [f], [g]"
+    # keys of the name-year kinds read as natbib would print them, the others stay keys
+    assert plain_text(r"\citet{vaswani2017attention, liu-etal-2023-lost, DBLP:x/Y17}") == (
+        "Vaswani (2017); Liu et al. (2023); [DBLP:x/Y17]")
+    assert plain_text(r"\citeauthor{he2016deep} in \citeyear{Kim:2019}") == "He in 2019"
     assert str(render_tex(r"as shown by \citet{a<b,} that")) == "as shown by [a&lt;b] that"
     assert plain_text(r"as in~\citeyearpar{d} and~\nocite{e}. \citet{} \citet{ , }x") == "as in and.x"  # no key: gone
     # words that are counted (key terms, keywords) never hold a key

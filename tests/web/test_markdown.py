@@ -107,8 +107,8 @@ def test_the_md_address_renders_latex_as_the_page_does(client, papers):
     text = client.get("/papers/2611.00003.md").content.decode()
     assert text.startswith("# DiARC: *Fast* folding\n")
     assert (
-        "## Abstract\n\nFolding as studied by \\[smith2020\\] – the *same* 90% of proteins. "
+        "## Abstract\n\nFolding as studied by Smith (2020) – the *same* 90% of proteins. "
         "Code: https://x.org/\\~me\\_2.\n"
     ) in text
     page = client.get("/papers/2611.00003").content.decode()
-    assert "Folding as studied by [smith2020] – the <em>same</em> 90% of proteins. Code: https://x.org/~me_2." in page
+    assert "Folding as studied by Smith (2020) – the <em>same</em> 90% of proteins. Code: https://x.org/~me_2." in page
