@@ -167,7 +167,7 @@ def _category(code: str) -> tantivy.Query:
 
 def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost: float = TITLE_BOOST,
                 abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST) -> tantivy.Query:
-    """The tantivy query: scored words and phrases, required filters, excluded parts."""
+    """The tantivy query: scored words, required phrases and filters, excluded parts."""
     text_fields = [("title", title_boost), ("abstract", abstract_boost)]
     # The scored clauses stay flat, one level under the root: tantivy's block-max WAND then skips most
     # documents that cannot reach the top k (three times faster than one nested clause per word at 1M papers).
@@ -176,9 +176,11 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         scored.extend(_text_clauses(STEMMED.analyze(term), text_fields, PHRASE_BOOST))
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
-    for phrase in parsed.phrases:
-        scored.extend(_text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for phrase in parsed.phrases:  # a "quoted phrase" is required, as in every search engine (and still scores)
+        clauses = _text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
+        if clauses:
+            must.append((tantivy.Occur.Must, _any(clauses)))
     for name in parsed.authors:
         clause = _author(name)
         if clause is not None:

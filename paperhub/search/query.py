@@ -50,8 +50,10 @@ class ParsedQuery:
 
     @property
     def constraints(self) -> "ParsedQuery":
-        """The required and excluded parts without the scored words: what filters rather than ranks."""
-        return ParsedQuery(authors=self.authors, categories=self.categories, not_terms=self.not_terms,
+        """The required and excluded parts without the scored words: what filters rather than ranks (a quoted
+        phrase too: papers found by meaning must hold it as well)."""
+        return ParsedQuery(phrases=self.phrases, authors=self.authors, categories=self.categories,
+                           not_terms=self.not_terms,
                            not_phrases=self.not_phrases, not_authors=self.not_authors,
                            not_categories=self.not_categories, has_code=self.has_code)
 

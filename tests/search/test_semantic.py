@@ -167,3 +167,11 @@ def test_a_known_word_beside_gibberish_is_searched_as_before(embedded):
     results = search("protein zzzzqqq")
     assert results.hits[0].uid == "2501.00002" and results.semantic_models == ["dense"]
     assert set(results.hits[0].ranks) == {"keyword", "dense"} and len(results.hits) == len(PAPERS)
+
+
+def test_a_quoted_phrase_is_required_of_every_result(embedded):
+    """Papers found by meaning alone came in beside it: a phrase no paper holds gave a page of papers."""
+    for mode in ("hybrid", "semantic", "keyword"):
+        assert [h.uid for h in search('"diffusion model" protein', mode=mode).hits] == ["2501.00002"], mode
+        assert search('"sparse protein folding" graph', mode=mode).hits == [], mode
+    assert {h.uid for h in search("graph attention").hits} >= {"2501.00001", "2501.00005", "2501.00002"}
