@@ -90,6 +90,13 @@ def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     return list(Collection.objects.filter(owner_id=user.pk).order_by("title"))
 
 
+def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:
+    """The user's collections that do not hold the paper yet, by title: where "Save to" can put it."""
+    if not user.is_authenticated:
+        return []
+    return list(Collection.objects.filter(owner_id=user.pk).exclude(items__paper=paper).order_by("title"))
+
+
 def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -> Collection | None:
     """One of the user's collections by its id (None: no such collection, or another user's)."""
     return Collection.objects.filter(pk=collection_id, owner_id=user.pk).first() if user.is_authenticated else None

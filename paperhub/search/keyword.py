@@ -178,9 +178,9 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for phrase in parsed.phrases:  # a "quoted phrase" is required, as in every search engine (and still scores)
-        clauses = _text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
-        if clauses:
-            must.append((tantivy.Occur.Must, _any(clauses)))
+        in_fields = _text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
+        if in_fields:
+            must.append((tantivy.Occur.Must, _any(in_fields)))
     for name in parsed.authors:
         clause = _author(name)
         if clause is not None:

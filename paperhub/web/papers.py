@@ -58,7 +58,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
-    own = community.own_collections(request.user)
+    own = community.collections_lacking(request.user, paper)
     authorships = list(paper.authorships.all())
     return render(request, "web/paper.html", {
         "json_url": json_twin("paper_info", paper.uid), "upvote_chart": upvote_chart(paper),

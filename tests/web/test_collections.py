@@ -97,3 +97,12 @@ def test_create_and_save_on_a_papers_page_confirms_as_save_does(client, ann, rea
     assert ('<li class="success" role="status">Added to Long &lt;b&gt;context&lt;/b&gt;, a new collection.</li>'
             in made.content.decode())
     assert CollectionItem.objects.filter(collection__title="Long <b>context</b>", paper=paper).exists()
+
+
+def test_save_to_offers_only_the_collections_that_lack_the_paper(client, ann, reading, search_dir):
+    other = services.create_collection(ann, "Later", "", public=False)
+    client.force_login(ann)
+    page = client.get("/papers/2611.00001").content.decode()  # in the reading group already
+    assert f'<option value="{other.pk}">Later</option>' in page and "Raeding group</option>" not in page
+    services.add_to_collection(ann, other, reading.items.get().paper)
+    assert 'name="collection"' not in client.get("/papers/2611.00001").content.decode()  # in both: no Save form
