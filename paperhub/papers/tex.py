@@ -125,7 +125,8 @@ _NAME_YEAR_KEY = re.compile(r"([A-Za-z][A-Za-z'\-]*?[A-Za-z])(?:[-_:]?(etal|EtAl
 
 def cited(command: str, keys: list[str]) -> str:
     """What a textual citation reads as without the bibliography: "Vaswani (2017)" from a key of the name-year kind
-    (\\citeauthor its name, \\citeyear its year); other keys in brackets, after those, "; " between."""
+    (\\citealt without the parentheses, \\citeauthor its name, \\citeyear its year); other keys in brackets, after
+    those, "; " between."""
     said, unread = [], []
     kind = command.lower()
     for key in keys:
@@ -134,7 +135,8 @@ def cited(command: str, keys: list[str]) -> str:
             unread.append(key)
             continue
         name = found[1][0].upper() + found[1][1:] + (" et al." if found[2] else "")
-        said.append(name if kind == "citeauthor" else found[3] if kind == "citeyear" else f"{name} ({found[3]})")
+        said.append(name if kind == "citeauthor" else found[3] if kind == "citeyear"
+                    else f"{name} {found[3]}" if kind == "citealt" else f"{name} ({found[3]})")
     return "; ".join(said + ([f"[{', '.join(unread)}]"] if unread else []))
 
 

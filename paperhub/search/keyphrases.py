@@ -144,6 +144,17 @@ def choose(scored: Iterable[tuple[Candidate, float]], most: int = MOST, fewest: 
     return [c.phrase for c in chosen]
 
 
+def indexed_as_written(title: str, abstract: str) -> Callable[[Candidate], bool]:
+    """Whether a candidate's words stand in a row in the text as the keyword index reads it (LaTeX and all). A
+    keyword opens a search for its "phrase", which must match: phrases read across a dropped citation
+    ("transformer~\\cite{x} architecture") or from an accent written in LaTeX (Schr\\"odinger) would find nothing."""
+    indexed = f" {' '.join(STEMMED.analyze(title))} | {' '.join(STEMMED.analyze(abstract))} "
+    return lambda candidate: f" {' '.join(part for stem in candidate.stems for part in stem.split('-'))} " in indexed
+
+
 def keywords(title: str, abstract: str, idf_of: Callable[[str], float]) -> list[str]:
     """A paper's keywords (5 to 8 when its text has that many), best first."""
-    return choose(distinctive(candidates(title, abstract), idf_of))
+    found = candidates(title, abstract)
+    if "\\" in title or "\\" in abstract:  # only LaTeX makes what is read differ from what is indexed
+        found = list(filter(indexed_as_written(title, abstract), found))
+    return choose(distinctive(found, idf_of))

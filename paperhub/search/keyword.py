@@ -177,8 +177,10 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    for phrase in parsed.phrases:  # a "quoted phrase" is required, as in every search engine (and still scores)
+    # A "quoted phrase" is required, as in every search engine (and still scores): in the text or a name.
+    for phrase in parsed.phrases:
         in_fields = _text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
+        in_fields += _text_clauses(PLAIN.analyze(" ".join(phrase)), [("authors", authors_boost or 1.0)])
         if in_fields:
             must.append((tantivy.Occur.Must, _any(in_fields)))
     for name in parsed.authors:
@@ -233,6 +235,9 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.
 #: Words this long or longer count as known when one letter away from a word of the index: shorter ones are a letter
 #: away from too many words ("zzzq" from "zzz"?), and gibberish of five or more letters rarely is.
 TYPO_LENGTH = 5
+#: At most this many fuzzy lookups a query (title and abstract of its first four long words): a query of 64 unknown
+#: words would otherwise ask for 128.
+TYPO_LOOKS = 8
 
 
 def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
@@ -378,7 +383,7 @@ class KeywordIndex:
             return True
         # Only when no word is known as written, so a query's usual cost stays the lookups above.
         near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
-                for name, token in pairs if name != "authors" and len(token) >= TYPO_LENGTH]
+                for name, token in pairs if name != "authors" and len(token) >= TYPO_LENGTH][:TYPO_LOOKS]
         return bool(near) and bool(searcher.search(tantivy.Query.boolean_query(near), 1).hits)
 
     def per_month(self, query: tantivy.Query) -> dict[int, int]:

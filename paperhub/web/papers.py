@@ -22,6 +22,7 @@ from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import markdown, queries
 from paperhub.papers.bibtex import bibtex
+from paperhub.papers.categories import category_name
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import render_abstract, render_tex
@@ -134,8 +135,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
-        # a search by category alone lists the category: its name heads the page
-        "listed_categories": () if q.strip() else filters.categories,
+        # a search by category alone lists the category: its name heads the page (only a name the hub knows: any
+        # other text in ?cat= would be a heading of the sender's choosing)
+        "listed_categories": () if q.strip() else tuple(c for c in filters.categories if category_name(c) != c),
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},

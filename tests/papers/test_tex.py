@@ -192,7 +192,8 @@ def test_a_textual_citation_leaves_its_keys_where_it_is_part_of_the_sentence():
     # keys of the name-year kinds read as natbib would print them, the others stay keys
     assert plain_text(r"\citet{vaswani2017attention, liu-etal-2023-lost, DBLP:x/Y17}") == (
         "Vaswani (2017); Liu et al. (2023); [DBLP:x/Y17]")
-    assert plain_text(r"\citeauthor{he2016deep} in \citeyear{Kim:2019}") == "He in 2019"
+    assert plain_text(r"\citeauthor{he2016deep} in \citeyear{Kim:2019}, as \citealt{he2016deep}") == (
+        "He in 2019, as He 2016")
     assert str(render_tex(r"as shown by \citet{a<b,} that")) == "as shown by [a&lt;b] that"
     assert plain_text(r"as in~\citeyearpar{d} and~\nocite{e}. \citet{} \citet{ , }x") == "as in and.x"  # no key: gone
     # words that are counted (key terms, keywords) never hold a key

@@ -50,3 +50,15 @@ def test_a_phrase_replaces_its_own_word_and_a_low_score_ends_the_list():
 
 def test_words_in_no_other_paper_and_short_words_are_left_out():
     assert keyphrases.keywords("Zyx", "An qq zyx.", lambda stem: 0.0 if stem == "zyx" else 2.0) == []
+
+
+def test_a_keyword_is_only_a_phrase_the_keyword_index_holds_in_a_row():
+    """A keyword opens a search for its "phrase", which must match the paper's text as indexed, LaTeX and all."""
+    from paperhub.search.keyphrases import candidates, indexed_as_written
+
+    title, abstract = "Sparse attention", r"We use a transformer~\cite{vaswani2017} architecture with GPT-4o \emph{graph} layers."
+    held = indexed_as_written(title, abstract)
+    said = {c.phrase: held(c) for c in candidates(title, abstract)}
+    assert said["transformer architecture"] is False  # a citation stands between them in the index
+    assert said["transformer"] and said["architecture"] and said["gpt-4o"] and said["graph layers"]
+    assert said["sparse attention"]

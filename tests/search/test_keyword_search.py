@@ -41,6 +41,10 @@ def test_date_and_vote_order_list_papers_holding_every_word(indexed):
     assert uids(search("graph attention", sort="newest")) == ["2501.00005", "2501.00001"]
     assert uids(search("attention to molecules", sort="upvotes")) == ["2501.00005"]  # which has no "to"
     assert uids(search("lovelace sparse", sort="newest")) == ["2501.00005"]  # a word may be an author's name
+    # a quoted name is a phrase an author's name may hold too
+    assert uids(search('"ada lovelace"', sort="newest")) == ["2501.00005", "2501.00001"]
+    assert uids(search('"Ada Lovelace" graph', mode="keyword")) == ["2501.00005", "2501.00001"]
+    assert volume('"ada lovelace"').total == 2 and uids(search('"lovelace ada"', mode="keyword")) == []
     assert volume("lovelace sparse").total == 1 and volume("lovelace").total == 2  # the chart counts the same papers
     assert search("graph attention", sort="newest").total == 2
     # only filler words are let off: "based" or "one" is a topic ("knowledge base", "one shot"); a query of

@@ -34,6 +34,8 @@ def test_a_category_listing_is_headed_by_its_name(client, hub):
     assert "3 results" in page
     searched = client.get("/papers/search", {"q": "auctions", "cat": "cs.GT"}).content.decode()
     assert "<h1>Search</h1>" in searched  # a search within the category stays a search
+    spoofed = client.get("/papers/search", {"cat": "Account suspended"}).content.decode()
+    assert "<h1>Search</h1>" in spoofed and "<title>Search · paperhub</title>" in spoofed  # no heading from the link
 
 
 def test_the_trends_legend_and_its_api_name_the_categories(client, hub):
