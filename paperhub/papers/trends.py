@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -72,6 +72,10 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
     weeks = max(1, min(weeks, MAX_WEEKS))
     last = last or newest_day() or timezone.localdate()
     mondays = weeks_ending(last, weeks)
+    oldest = Paper.objects.aggregate(oldest=Min("published"))["oldest"]
+    if oldest is not None:  # weeks before the hub's first paper are not drawn: a new hub's weeks fill the chart
+        first = monday(timezone.localdate(oldest))
+        mondays = [week for week in mondays if week >= first] or mondays[-1:]
     start = datetime.combine(mondays[0], time.min, tzinfo=timezone.get_current_timezone())
     end = datetime.combine(mondays[-1] + timedelta(days=7), time.min, tzinfo=timezone.get_current_timezone())
     rows = PaperCategory.objects.filter(paper__published__gte=start, paper__published__lt=end)

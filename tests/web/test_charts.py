@@ -99,6 +99,10 @@ def test_category_weeks_count_cross_lists_up_to_the_newest_paper(weekly):
     assert set(data.counts) == {"cs.CL", "q-bio.BM", "cs.LG"}
     assert sum(data.counts["cs.CL"]) == 7 and data.counts["q-bio.BM"] == data.counts["cs.LG"]
     assert set(trends.category_weeks(["cs.CL"], weeks=6).counts) == {"cs.CL"}
+    # a window longer than the hub's history starts at its first paper's week, not with empty weeks
+    whole = trends.category_weeks(weeks=26)
+    assert whole.weeks[0] == trends.monday((weekly - timedelta(days=39)).date()) and whole.weeks[-1] == data.weeks[-1]
+    assert len(whole.weeks) < 26 and all(any(series[i] for series in whole.counts.values()) for i in (0, -1))
 
 
 def test_search_volume_counts_papers_with_all_the_words(weekly):
