@@ -87,8 +87,9 @@ def _axes(frame: _Frame, ticks: list[float], x_labels: Sequence[str], x_at: Sequ
         parts.append(f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>')
     every = _every(len(x_labels), frame.plot_w)
     for i, (label, x) in enumerate(zip(x_labels, x_at, strict=True)):
-        if i % every == 0:
-            parts.append(f'<text x="{x:.1f}" y="{frame.height - frame.bottom + 16}" text-anchor="middle">'
+        if i % every == 0:  # a label at the right edge ends there: centred, half of it fell outside the picture
+            anchor = "end" if x > frame.width - frame.right - 30 else "middle"
+            parts.append(f'<text x="{x:.1f}" y="{frame.height - frame.bottom + 16}" text-anchor="{anchor}">'
                          f'{escape(label)}</text>')
     parts.append("</g>")
     return parts

@@ -39,6 +39,8 @@ def test_line_chart_is_valid_svg_with_a_text_alternative():
     assert "<b>" not in html and "cs.&lt;b&gt;LG" in html  # names are escaped everywhere
     assert "<table>" in html and "<td>5</td>" in html and "the largest is cs.CL with 12 papers" in html
     assert 'class="key k1"' in html  # a legend keyed to the same colours
+    anchors = {t.text: t.get("text-anchor") for t in svg.findall(f".//{SVG}g[@class='axis']/{SVG}text")}
+    assert anchors["W1"] == anchors["W2"] == "middle" and anchors["W3"] == "end"  # the last ends at the edge, whole
 
 
 def test_bar_chart_has_a_bar_and_a_tooltip_per_value():
