@@ -241,16 +241,14 @@ TYPO_LOOKS = 8
 
 
 def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
-    """The (field, token) pairs a query's words are looked up by in the index, filler words left out unless the
-    query holds nothing else (as matching_all does): "the zzzzqqq" has no word the hub knows."""
+    """The (field, token) pairs a query's words are looked up by in titles and abstracts, filler words left out
+    unless the query holds nothing else (as matching_all does): "the zzzzqqq" has no word the hub knows."""
     words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
     topical = [word for word in words if not _filler(word)]
     pairs: dict[tuple[str, str], None] = {}
     for word in topical or words:
         for token in STEMMED.analyze(word):
             pairs[("title", token)] = pairs[("abstract", token)] = None
-        for token in PLAIN.analyze(word):
-            pairs[("authors", token)] = None
     return list(pairs)
 
 
@@ -375,15 +373,16 @@ class KeywordIndex:
         return int(getattr(result, "count", 0) or 0), hits
 
     def knows_any(self, parsed: ParsedQuery) -> bool:
-        """Whether any of the query's words (filler words aside) is in a title, abstract or author name here, or,
-        for a word of five letters or more, one a letter away from it (a typo: "transformr")."""
+        """Whether any of the query's words (filler words aside) is in a title or abstract here, or, for a word of
+        five letters or more, one a letter away from it (a typo: "transformr"): whether the query has a topic to
+        search by meaning. A name alone ("Ghosh") has none: its papers come from the keyword half."""
         searcher = self.searcher()  # a term dictionary lookup per token: microseconds, no search
         pairs = vocabulary_terms(parsed)
         if any(searcher.doc_freq(name, token) for name, token in pairs):
             return True
         # Only when no word is known as written, so a query's usual cost stays the lookups above.
         near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
-                for name, token in pairs if name != "authors" and len(token) >= TYPO_LENGTH][:TYPO_LOOKS]
+                for name, token in pairs if len(token) >= TYPO_LENGTH][:TYPO_LOOKS]
         return bool(near) and bool(searcher.search(tantivy.Query.boolean_query(near), 1).hits)
 
     def per_month(self, query: tantivy.Query) -> dict[int, int]:

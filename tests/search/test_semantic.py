@@ -175,3 +175,10 @@ def test_a_quoted_phrase_is_required_of_every_result(embedded):
         assert [h.uid for h in search('"diffusion model" protein', mode=mode).hits] == ["2501.00002"], mode
         assert search('"sparse protein folding" graph', mode=mode).hits == [], mode
     assert {h.uid for h in search("graph attention").hits} >= {"2501.00001", "2501.00005", "2501.00002"}
+
+
+def test_a_name_alone_is_searched_by_its_papers_not_by_meaning(embedded):
+    """"Ghosh" by relevance listed 12 papers of hers and 100 by meaning, under a chart of 12."""
+    results = search("lovelace")
+    assert {h.uid for h in results.hits} == {"2501.00001", "2501.00005"} and results.semantic_models == []
+    assert search("lovelace molecules").semantic_models == ["dense"]  # a topic beside the name: by meaning too
