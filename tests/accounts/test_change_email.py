@@ -21,16 +21,22 @@ def _change(client: Client, email: str, password: str = PASSWORD):
     return client.post("/accounts/email/change", {"email": email, "password": password})
 
 
+def _verified_client(name: str) -> tuple[User, Client]:
+    """An account with its address verified, and a client logged in as it."""
+    person = user(name)
+    accounts.verify(accounts.verify_token(person))
+    client = Client()
+    client.force_login(person)
+    return person, client
+
+
 def _link(message) -> str:
     return re.search(r"http://testserver(/accounts/verify/\S+)", message.get_content())[1]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_verified_address_stays_until_the_new_one_is_proved(mail_sink, run_tasks):
-    ann = user("ann")
-    accounts.verify(accounts.verify_token(ann))
-    client = Client()
-    client.force_login(ann)
+    ann, client = _verified_client("ann")
     answer = _change(client, "Ann.New@example.org")
     assert answer.status_code == 302
     page = client.get("/accounts/email/").content.decode()
@@ -70,10 +76,7 @@ def test_an_unverified_address_with_a_typo_is_replaced_at_once(mail_sink, run_ta
 
 @pytest.mark.django_db(transaction=True)
 def test_changing_back_cancels_a_pending_change(mail_sink, run_tasks):
-    ann = user("ann")
-    accounts.verify(accounts.verify_token(ann))
-    client = Client()
-    client.force_login(ann)
+    ann, client = _verified_client("ann")
     _change(client, "other@example.org")
     run_tasks()
     link = _link(mail_sink.messages[0])
@@ -137,10 +140,7 @@ def test_the_password_change_page_is_linked_from_the_account_pages(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_pages_name_the_address_the_link_went_to_only_to_its_owner(mail_sink, run_tasks):
-    ann = user("ann")
-    accounts.verify(accounts.verify_token(ann))
-    client = Client()
-    client.force_login(ann)
+    ann, client = _verified_client("ann")
     _change(client, "Ann.New@example.org")
     page = client.get("/accounts/email/").content.decode()
     assert "A link to <strong>Ann.New@example.org</strong> is on its way" in page
@@ -162,10 +162,7 @@ def test_the_pages_name_the_address_the_link_went_to_only_to_its_owner(mail_sink
 
 @pytest.mark.django_db(transaction=True)
 def test_the_old_address_is_told_once_the_new_one_is_proved(mail_sink, run_tasks, settings):
-    ann = user("ann")
-    accounts.verify(accounts.verify_token(ann))
-    client = Client()
-    client.force_login(ann)
+    ann, client = _verified_client("ann")
     _change(client, "Nora.New@example.org")
     run_tasks()
     assert [m["To"] for m in mail_sink.messages] == ["Nora.New@example.org"]  # nothing to the old one yet
