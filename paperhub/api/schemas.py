@@ -162,6 +162,7 @@ class SearchPage(Schema):
     total: int
     hits: list[SearchHit]
     semantic_models: list[str]
+    suggestion: str | None = Field(None, description='"did you mean": the query with its misspelt words corrected')
 
 
 class VolumeOut(Schema):

@@ -37,6 +37,7 @@ class SearchResults(BaseModel):
     total: int = Field(description="how many papers match in all")
     papers: list[SearchHit]
     url: str = Field(description="the same search on the hub")
+    suggestion: str | None = Field(default=None, description="the query with its misspelt words corrected, if any")
 
 
 class SimilarPaper(PaperCard):

@@ -110,6 +110,7 @@ def search_papers(
     return schemas.SearchResults(
         total=results.total,
         url=link("search", query={"q": query}),
+        suggestion=results.suggestion.query if results.suggestion else None,
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
             for h in results.hits

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from paperhub.search.packs import Exported, Imported
     from paperhub.search.queries import Hit, Results, Volume
     from paperhub.search.related import Reason
+    from paperhub.search.spelling import Suggestion
     from paperhub.search.static import Built
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
     "Filters", "ParsedQuery", "parse", "named_paper", "MAX_OFFSET", "wants_code", "without_has_code", "search",
     "similar", "reasons_text", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
-    "Hit", "Results", "Volume", "Reason",
+    "Hit", "Results", "Volume", "Reason", "Suggestion",
     # this node's indexes
     "update", "rebuild", "coverage", "update_keyword", "rebuild_vectors", "follow_vectors", "drop_stale_static",
     "static_vector_count", "static_vectors",

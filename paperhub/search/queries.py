@@ -12,7 +12,7 @@ import numpy as np
 from django.utils.safestring import SafeString
 
 from paperhub.papers.tex import plain_text
-from paperhub.search import embed, fusion, highlight, keyword, related
+from paperhub.search import embed, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code
@@ -62,6 +62,7 @@ class Results:
     total: int
     query: ParsedQuery
     semantic_models: list[str]
+    suggestion: spelling.Suggestion | None = None  # "did you mean": the query with its misspelt words corrected
 
 
 def _semantic_models() -> list[str]:
@@ -142,10 +143,19 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
            mode: Mode = "hybrid") -> Results:
-    """Papers for a query: relevance fuses BM25 with every semantic index that has vectors."""
+    """Papers for a query: relevance fuses BM25 with every semantic index that has vectors; and, where a word is
+    misspelt, the query corrected."""
+    results = _found(query, filters, sort, limit, offset, mode)
+    index = keyword_index()
+    if index is not None and (results.query.terms or results.query.phrases):
+        results.suggestion = spelling.suggest(index, query)
+    return results
+
+
+def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
     parsed = parse(query)
     if offset > MAX_OFFSET:  # past where pages go: how many there are, and none of them
-        return Results([], search(query, filters, sort, 1, 0, mode).total, parsed, [])
+        return Results([], _found(query, filters, sort, 1, 0, mode).total, parsed, [])
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     index = keyword_index()
     if index is None or _code_unknown(index, parsed, filters):

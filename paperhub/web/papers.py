@@ -1,5 +1,6 @@
 """Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,6 +113,25 @@ def volume_caption(q: str, parsed: search_api.ParsedQuery, unit: str, filters: s
     return f"Papers {which} all of “{search_api.without_has_code(q)}” per {unit}"
 
 
+@dataclass(frozen=True)
+class DidYouMean:
+    """A corrected query as the search page offers it: its link, and its text in pieces, the corrected ones marked."""
+
+    url: str
+    pieces: list[tuple[str, bool]]
+
+
+def did_you_mean(request: HttpRequest, suggestion: "search_api.Suggestion | None") -> DidYouMean | None:
+    """The link to the corrected query, with the page's sort and filters (None when nothing is misspelt)."""
+    if suggestion is None:
+        return None
+    params = {k: v for k, v in request.GET.items() if k in ("sort", "since", "until", "cat", "author", "code")}
+    offered = "|".join(re.escape(new) for _, new in suggestion.changes)
+    pieces = [(text, i % 2 == 1) for i, text in enumerate(re.split(rf"(?<![\w:])({offered})(?!\w)", suggestion.query))
+              if text]
+    return DidYouMean(f"{reverse('search')}?{urlencode({'q': suggestion.query, **params})}", pieces)
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """/papers/search?q=: result cards with highlights, filters, sorts and pages."""
     q = request.GET.get("q", "")[:500]
@@ -143,6 +163,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     "code": filters.has_code},
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
         "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
+        "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
         "extra": urlencode({k: v for k, v in request.GET.items()
                             if k in ("sort", "since", "until", "cat", "author", "code")}),
     })

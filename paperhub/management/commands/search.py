@@ -41,6 +41,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({
                 "total": results.total,
+                "suggestion": results.suggestion.query if results.suggestion else None,
                 "semantic": results.semantic_models,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
                              "published": h.published.isoformat() if h.published else None,
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
         how = f" ({kinds}: {', '.join(models)})" if models else ""
         self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
+        if results.suggestion:
+            self.stdout.write(f"Did you mean: {results.suggestion.query}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
             day = hit.published.isoformat() if hit.published else "no date"

@@ -1,0 +1,108 @@
+""""Did you mean": a query's misspelt words, each replaced by the likeliest word of this hub's papers one edit away.
+
+A word is misspelt when no title, abstract or author name of the hub holds it ("transformr"). Its candidates are
+every string one edit away (a letter dropped, added, changed, or two letters swapped: most typing mistakes), kept
+when the keyword index knows their stem; the stem held by the most papers wins, and the form of it the papers
+write most often is offered ("modles": "models", not "modeles", which stems alike). No word list ships: the
+hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. Lookups only, no search:
+about a millisecond a misspelt word.
+"""
+
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+
+import tantivy
+
+from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex
+from paperhub.search.query import MAX_QUERY_CHARS, parse
+
+#: Only words of plain letters are corrected (not "gpt4" or "résumé"), at most this many a query.
+MAX_CORRECTED = 4
+#: How many papers holding the winning stem are read to see how its papers spell it.
+SPELLING_SAMPLE = 20
+_LETTERS = string.ascii_lowercase
+_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The query with its misspelt words corrected, and the words changed (as (typed, offered) pairs)."""
+
+    query: str
+    changes: tuple[tuple[str, str], ...]
+
+
+def edits(word: str) -> set[str]:
+    """Every string one edit from a lowercase word: a letter dropped, swapped with the next, changed or added."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
+
+
+def _stem(word: str) -> str | None:
+    tokens = STEMMED.analyze(word)
+    return tokens[0] if len(tokens) == 1 else None
+
+
+def _papers_holding(searcher: tantivy.Searcher, stem: str) -> int:
+    return int(searcher.doc_freq("abstract", stem)) + int(searcher.doc_freq("title", stem))
+
+
+def is_known(searcher: tantivy.Searcher, word: str) -> bool:
+    """Whether some title or abstract holds the word (as the index stems it) or some author's name does."""
+    stem = _stem(word)
+    return (stem is not None and _papers_holding(searcher, stem) > 0) or any(
+        searcher.doc_freq("authors", token) for token in PLAIN.analyze(word))
+
+
+def correction(index: KeywordIndex, word: str) -> str | None:
+    """The likeliest word of the hub's papers one edit from a misspelt lowercase word, None when there is none."""
+    searcher = index.searcher()
+    by_stem: dict[str, int] = {}
+    for candidate in edits(word):
+        stem = _stem(candidate)
+        if stem is not None and stem not in by_stem:
+            by_stem[stem] = _papers_holding(searcher, stem)
+    held = {stem: count for stem, count in by_stem.items() if count}
+    if not held:
+        return None
+    best = max(held, key=lambda stem: (held[stem], stem))
+    # the stem's surface forms one edit from the typed word, counted in a sample of the papers that hold it
+    forms = {candidate for candidate in edits(word) if _stem(candidate) == best}
+    holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, best))
+                                           for field in ("title", "abstract")])
+    _, docs = index.search(holding, SPELLING_SAMPLE)
+    seen = Counter(token for _, doc in docs for field in ("title", "abstract") for text in doc.get(field, ())
+                   for token in PLAIN.analyze(text) if token in forms)
+    return seen.most_common(1)[0][0] if seen else None
+
+
+def _cased_like(typed: str, offered: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return offered.upper()
+    return offered.capitalize() if typed[:1].isupper() else offered
+
+
+def suggest(index: KeywordIndex, query: str) -> Suggestion | None:
+    """The query with each misspelt word (of five letters or more) corrected, None when none is or can be."""
+    parsed = parse(query)
+    words = dict.fromkeys([*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)])
+    typed = [w for w in words if len(w) >= TYPO_LENGTH and _PLAIN_WORD.fullmatch(w)][:MAX_CORRECTED]
+    searcher = index.searcher()
+    changes = []
+    for word in typed:
+        if is_known(searcher, word):
+            continue
+        offered = correction(index, word.lower())
+        if offered is not None:
+            changes.append((word, _cased_like(word, offered)))
+    if not changes:
+        return None
+    text = query[:MAX_QUERY_CHARS]
+    for word, offered in changes:  # the word as typed, not a field's value ("author:smiht" is a name, left as is)
+        text = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", offered, text)
+    return Suggestion(text, tuple(changes))
