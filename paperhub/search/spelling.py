@@ -1,6 +1,7 @@
 """"Did you mean": a query's misspelt words, each replaced by the likeliest word of this hub's papers one edit away.
 
-A word is misspelt when no title, abstract or author name of the hub holds it ("transformr"). Its candidates are
+A word is misspelt when no title, abstract or author name of the hub holds it ("transformr"), or when a paper or
+two do and a word one edit away is a hundred times as common (abstracts have typos of their own). Its candidates are
 every string one edit away (a letter dropped, added, changed, or two letters swapped: most typing mistakes), kept
 when the keyword index knows their stem; the stem held by the most papers wins, and the form of it the papers
 write most often is offered ("modles": "models", not "modeles", which stems alike). No word list ships: the
@@ -22,6 +23,10 @@ from paperhub.search.query import MAX_QUERY_CHARS, parse
 MAX_CORRECTED = 4
 #: How many papers holding the winning stem are read to see how its papers spell it.
 SPELLING_SAMPLE = 20
+#: A word held by this many papers or fewer is taken for a typo where a word one edit away is held by COMMONER
+#: times as many: arXiv's abstracts hold their own typos ("modles" is in one of the 74,728 recent papers).
+RARE = 2
+COMMONER = 100
 _LETTERS = string.ascii_lowercase
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -52,25 +57,28 @@ def _papers_holding(searcher: tantivy.Searcher, stem: str) -> int:
     return int(searcher.doc_freq("abstract", stem)) + int(searcher.doc_freq("title", stem))
 
 
-def is_known(searcher: tantivy.Searcher, word: str) -> bool:
-    """Whether some title or abstract holds the word (as the index stems it) or some author's name does."""
+def papers_holding(searcher: tantivy.Searcher, word: str) -> int | None:
+    """How many titles and abstracts hold the word (as the index stems it); None when it is in an author's name."""
+    if any(searcher.doc_freq("authors", token) for token in PLAIN.analyze(word)):
+        return None
     stem = _stem(word)
-    return (stem is not None and _papers_holding(searcher, stem) > 0) or any(
-        searcher.doc_freq("authors", token) for token in PLAIN.analyze(word))
+    return 0 if stem is None else _papers_holding(searcher, stem)
 
 
-def correction(index: KeywordIndex, word: str) -> str | None:
-    """The likeliest word of the hub's papers one edit from a misspelt lowercase word, None when there is none."""
+def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None:
+    """The likeliest word of the hub's papers one edit from a misspelt lowercase word, held by more than
+    `more_than` papers; None when there is none."""
     searcher = index.searcher()
     by_stem: dict[str, int] = {}
-    for candidate in edits(word):
+    for candidate in edits(word):  # abstracts first: a lookup costs ~20 µs on a large index, and there are ~500
         stem = _stem(candidate)
         if stem is not None and stem not in by_stem:
-            by_stem[stem] = _papers_holding(searcher, stem)
-    held = {stem: count for stem, count in by_stem.items() if count}
-    if not held:
+            by_stem[stem] = int(searcher.doc_freq("abstract", stem))
+    if not any(by_stem.values()):  # a word of titles alone (a hub of a few papers)
+        by_stem = {stem: int(searcher.doc_freq("title", stem)) for stem in by_stem}
+    best = max(by_stem, key=lambda stem: (by_stem[stem], stem), default=None)
+    if best is None or by_stem[best] <= more_than:
         return None
-    best = max(held, key=lambda stem: (held[stem], stem))
     # the stem's surface forms one edit from the typed word, counted in a sample of the papers that hold it
     forms = {candidate for candidate in edits(word) if _stem(candidate) == best}
     holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, best))
@@ -95,9 +103,12 @@ def suggest(index: KeywordIndex, query: str) -> Suggestion | None:
     searcher = index.searcher()
     changes = []
     for word in typed:
-        if is_known(searcher, word):
+        held = papers_holding(searcher, word)
+        if held is None or held > RARE:
             continue
-        offered = correction(index, word.lower())
+        # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles")
+        # beside a word a hundred times as common
+        offered = correction(index, word.lower(), more_than=held * COMMONER)
         if offered is not None:
             changes.append((word, _cased_like(word, offered)))
     if not changes:

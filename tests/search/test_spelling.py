@@ -47,3 +47,19 @@ def test_the_front_doors_offer_the_corrected_query(indexed, client):
     call_command("search", "protien", "--json", stdout=out)
     assert json.loads(out.getvalue())["suggestion"] == "protein"
     assert "Did you mean" not in client.get("/papers/search", {"q": "protein"}).content.decode()
+
+
+def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, search_dir):
+    """arXiv's abstracts hold their own typos: "modles" is in one of the 74,728 recent papers."""
+    from paperhub.papers.services import upsert_papers
+    from paperhub.search import rebuild
+    from tests.factories import record
+
+    upsert_papers([record(f"2502.{n:05d}", title=f"Paper {n}", abstract="Language models and their tokens.")
+                   for n in range(1, 202)]
+                  + [record("2502.90001", title="Typo", abstract="Large language modles."),
+                     *(record(f"2502.9100{n}", title="Rare", abstract="Tokenz are rare.") for n in range(3))])
+    rebuild()
+    index = keyword_index()
+    assert suggest(index, "modles").query == "models"  # held by one paper, "models" by 201
+    assert suggest(index, "tokenz") is None  # held by three: a word of this hub, however rare
