@@ -20,6 +20,7 @@ from paperhub.search.query import (
     NO_FILTERS,
     Filters,
     ParsedQuery,
+    named_authors,
     named_paper,
     parse,
     wants_code,
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "ParsedQuery", "parse", "named_paper", "MAX_OFFSET", "wants_code", "without_has_code", "search",
-    "similar", "reasons_text", "volume", "warm", "first_results",
+    "Filters", "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
+    "search", "similar", "reasons_text", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",
     # this node's indexes

@@ -34,6 +34,7 @@ class Card:
     keywords: list["Keyword"]
     stars: int | None = None  # the code repository's GitHub stars, once known
     rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
+    named: tuple[str, ...] = ()  # the authors a search named ("author:ghosh"): the byline shows them
 
     @property
     def url(self) -> str:
@@ -41,11 +42,13 @@ class Card:
 
     @property
     def byline(self) -> str:
-        """The organisation, the authors when three or fewer, else "First and N others (M authors)"."""
+        """The organisation, the authors when three or fewer, else "First and N others (M authors)", with the
+        authors a search named after the first ("First, Named and N others (M authors)")."""
         if self.paper.organization:
             return self.paper.organization
         if len(self.authors) > 3:
-            return f"{self.authors[0]} and {len(self.authors) - 1} others ({len(self.authors)} authors)"
+            shown = list(dict.fromkeys([self.authors[0], *self.named[:2]]))
+            return f"{', '.join(shown)} and {len(self.authors) - len(shown)} others ({len(self.authors)} authors)"
         return ", ".join(self.authors)
 
 
@@ -94,9 +97,11 @@ def page_number(request: HttpRequest) -> int:
 
 
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None,
-          names: dict[int, list[str]] | None = None, excerpts: bool = True) -> list[Card]:
-    """Cards for papers; search hits bring their highlighted title and snippet, callers that already read
-    the author names pass them; a page that shows the whole abstract instead of the excerpt says excerpts=False."""
+          names: dict[int, list[str]] | None = None, excerpts: bool = True,
+          searched: tuple[search.ParsedQuery, search.Filters] | None = None) -> list[Card]:
+    """Cards for papers; search hits bring their highlighted title and snippet (and the search, `searched`, the
+    authors it named), callers that already read the author names pass them; a page that shows the whole abstract
+    instead of the excerpt says excerpts=False."""
     ids = [p.pk for p in papers]
     names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
@@ -121,5 +126,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             summary_html=summary_beside(paper.abstract,
                                         shown=excerpt(paper.abstract) if excerpts and not hit else None),
             keywords=keyword_chips(keywords.get(paper.pk, [])),
+            named=tuple(search.named_authors(names.get(paper.pk, []), *searched)) if searched else (),
         ))
     return result

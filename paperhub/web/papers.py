@@ -145,7 +145,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
                                     offset=(page - 1) * SEARCH_PAGE)
         hits = {h.id: h for h in results.hits}
-        found = cards(request, queries.papers_in_order(list(hits)), hits)
+        found = cards(request, queries.papers_in_order(list(hits)), hits, searched=(results.query, filters))
     chart = None
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(q, filters)

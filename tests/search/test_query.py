@@ -2,7 +2,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperhub.search.query import MAX_CLAUSES, Filters, named_paper, parse, wants_code, without_has_code
+from paperhub.search.query import (
+    MAX_CLAUSES,
+    Filters,
+    named_authors,
+    named_paper,
+    parse,
+    wants_code,
+    without_has_code,
+)
 
 
 def test_words_phrases_fields_and_exclusions():
@@ -94,3 +102,14 @@ def test_named_paper():
     assert named_paper("https://arxiv.org/abs/hep-th/9901001v2") == "hep-th/9901001"
     for not_one in ("2501.01234 graphs", "graphs", "", "2501", "x" * 500, None, 2501.01234):
         assert named_paper(not_one) is None, not_one
+
+
+def test_the_authors_a_search_named():
+    authors = ["Ada Lovelace", "Charles Babbage", "Grace Brewster Hopper", "Al Ng"]
+    assert named_authors(authors, parse("author:lovelace graph")) == ["Ada Lovelace"]
+    assert named_authors(authors, parse('author:"hopper grace"')) == ["Grace Brewster Hopper"]  # any order
+    assert named_authors(authors, parse("babbage engines")) == ["Charles Babbage"]  # a word of the query
+    assert named_authors(authors, parse('"brewster hopper" "grace hopper"')) == ["Grace Brewster Hopper"]
+    assert named_authors(authors, parse("graph"), Filters.from_text(authors="ng, lovelace")) == ["Ada Lovelace", "Al Ng"]
+    # a short word names no one ("al" is in "Al Ng" by chance), nor does part of a name or a word excluded
+    assert named_authors(authors, parse("al love -babbage")) == []

@@ -63,3 +63,4 @@ def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, 
     index = keyword_index()
     assert suggest(index, "modles").query == "models"  # held by one paper, "models" by 201
     assert suggest(index, "tokenz") is None  # held by three: a word of this hub, however rare
+

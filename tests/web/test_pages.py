@@ -1,10 +1,12 @@
 import re
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
+from io import StringIO
 from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -475,3 +477,18 @@ def test_a_papers_page_title_reads_its_latex_as_text(client, papers, settings, t
     search.update()
     newest = client.get("/papers/search", {"q": "sparse attention", "sort": "newest"}).content.decode()
     assert "1 result holding every word." in newest
+
+
+def test_a_card_found_by_an_authors_name_shows_that_author(db, search_dir, client):
+    """A paper of twelve authors read "Author 0 and 11 others": a search for the eighth did not say why it came."""
+    from paperhub.search import rebuild
+
+    upsert_papers([record("2503.00001", title="Many hands", authors=tuple(f"Author{i} Surname{i}" for i in range(12)))])
+    rebuild()
+    for q in ("surname7", "author:surname7 hands"):
+        page = client.get("/papers/search", {"q": q}).content.decode()
+        assert "Author0 Surname0, Author7 Surname7 and 10 others (12 authors)" in page, q
+    assert "Author0 Surname0 and 11 others (12 authors)" in client.get("/papers/search", {"q": "hands"}).content.decode()
+    out = StringIO()
+    call_command("search", "surname7", stdout=out)
+    assert "Author0 Surname0, Author1 Surname1, Author2 Surname2, Author7 Surname7 et al." in out.getvalue()

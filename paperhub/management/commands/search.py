@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 from paperhub import search
 from paperhub.management import arguments
 from paperhub.papers.tex import plain_text
-from paperhub.search import Filters
+from paperhub.search import Filters, named_authors
 
 
 class Command(BaseCommand):
@@ -56,7 +56,8 @@ class Command(BaseCommand):
         if results.suggestion:
             self.stdout.write(f"Did you mean: {results.suggestion.query}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
-            authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+            shown = list(dict.fromkeys([*hit.authors[:3], *named_authors(hit.authors, results.query, filters)[:2]]))
+            authors = ", ".join(shown) + (" et al." if len(hit.authors) > len(shown) else "")
             day = hit.published.isoformat() if hit.published else "no date"
             self.stdout.write(f"{n:>3}. [{hit.uid}] {plain_text(hit.title)}\n     {authors} · {day} · "
                               f"{', '.join(hit.categories[:3])}")
