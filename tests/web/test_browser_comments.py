@@ -1,4 +1,5 @@
-"""A comment's actions in headless Chromium: Reply, Edit and Delete on one line, each foldout opening below them,
+"""A comment's actions in headless Chromium: Reply, Edit and Delete on one line, each foldout's form opening below
+them while the three stay put, its own summary included, at 1200 and 375 px, on a comment and on a reply (indented);
 with JavaScript off (the page as the test client renders it, with the site's stylesheet)."""
 
 import re
@@ -22,7 +23,8 @@ def test_a_comments_actions_share_one_line_and_open_below_it(db, search_dir):
 
     ann = user("ann")
     paper = add_paper("2611.00001", published=timezone.now())
-    Comment.objects.create(paper=paper, user=ann, body="Does this hold for **long** inputs?")
+    first = Comment.objects.create(paper=paper, user=ann, body="Does this hold for **long** inputs?")
+    Comment.objects.create(paper=paper, user=ann, parent=first, body="Table 4 has lengths up to 8k.")
     client = Client()
     client.force_login(ann)
     html = client.get(f"/papers/{paper.uid}").content.decode()  # (before Playwright: its loop bars the database)
@@ -41,13 +43,30 @@ def test_a_comments_actions_share_one_line_and_open_below_it(db, search_dir):
         assert max(b["y"] for b in boxes) - min(b["y"] for b in boxes) < 4, boxes  # one line
         assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and boxes[2]["x"] < 400, boxes  # compact, in order
         comment.screenshot(path=str(SCREENSHOTS / "comment-actions.png"))
-        delete.click()  # a foldout, no script: it opens below the row, and the other actions stay put
+        delete.click()  # a foldout, no script: its form opens below the row, and the actions stay put, its own too
         confirm = comment.get_by_label("Yes, delete this comment")
         expect(confirm).to_be_visible()
         assert confirm.bounding_box()["y"] > boxes[0]["y"] + boxes[0]["height"]
-        assert reply.bounding_box() == boxes[0] and edit.bounding_box() == boxes[1]
+        assert [item.bounding_box() for item in (reply, edit, delete)] == boxes
         comment.screenshot(path=str(SCREENSHOTS / "comment-actions-delete-open.png"))
         reply.click()
         expect(comment.get_by_label("Reply to ann")).to_be_visible()
+        assert [item.bounding_box() for item in (reply, edit, delete)] == boxes
         comment.screenshot(path=str(SCREENSHOTS / "comment-actions-reply-open.png"))
+        page.set_viewport_size({"width": 375, "height": 800})  # a phone: the reply, indented, its Reply opened
+        answer = page.locator(".comment.reply").first
+        row = answer.locator(":scope > .actions")
+        row.scroll_into_view_if_needed()
+        items = [row.locator("summary", has_text="Reply"), row.get_by_role("link", name="Edit"),
+                 row.locator("summary", has_text="Delete")]
+        narrow = [item.bounding_box() for item in items]
+        assert max(b["y"] for b in narrow) - min(b["y"] for b in narrow) < 4, narrow
+        items[0].click()
+        form = row.locator("form").first
+        expect(form).to_be_visible()
+        assert [item.bounding_box() for item in items] == narrow
+        placed, line = form.bounding_box(), row.bounding_box()
+        assert placed["y"] > narrow[0]["y"] + narrow[0]["height"], (placed, narrow)  # below the row
+        assert placed["x"] == line["x"] and placed["width"] == line["width"], (placed, line)  # the row's full width
+        answer.screenshot(path=str(SCREENSHOTS / "comment-actions-reply-open-375.png"))
         browser.close()
