@@ -4,15 +4,20 @@ Pure: the data is gathered by community.queries.paper_sheet.
 Stored text is text, never Markdown: in titles, names and abstracts every character that could start a link,
 an image, raw HTML, an entity, emphasis, code or a heading is backslash-escaped (CommonMark shows an escaped
 character as itself), and a line that would begin a list or a quote is escaped too. Text-mode LaTeX is rendered
-by tex.py's one pass, as on the page: `\\emph`/`\\textit` become `*...*`, `\\textbf` `**...**`, other styles
-their text, textual citations their keys. Math is kept as `$...$` for renderers with math support, made inert
+by tex.py's one pass, as on the page: `\\emph`/`\\textit` become `*...*`, `\\textbf` `**...**` (`<em>`, `<strong>`
+where CommonMark would not read the stars, as in `a<em>(x)</em>b`; `\\emph` in italics upright, as in LaTeX), other
+styles their text, textual citations their keys. Math is kept as `$...$` for renderers with math support, made inert
 for those without: `<`, `>` become `\\lt`, `\\gt`, `&` becomes `\\&`, a space parts `](`, and `\\href`/`\\url`
 lose their URL. Link destinations are ours, or http(s) only.
 """
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from urllib.parse import quote
 
 from paperhub.papers.links import web_url
@@ -58,7 +63,18 @@ class PaperSheet:
 # Every "&": text is escaped piece by piece, and "&" + "\-" + "lt;" must not join into an entity.
 _SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#$~&"})
 _LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)])(?=\s|$))")
-_EMPHASIS = {"emph": "*", "textit": "*", "textbf": "**"}
+# Emphasis is marked while a line is built and written once the line is whole: whether CommonMark reads a "*"
+# depends on the characters around it, which a style does not see. Control characters: stored text has none left.
+_EMPHASIS = {"emph": "\x01", "textit": "\x02", "textbf": "\x03"}
+_END = "\x04"
+_MARK = re.compile("([\x01-\x04])")
+_PLAIN = (False, False)
+_STARS = {(True, False): ("*", "*"), (False, True): ("**", "**"), (True, True): ("***", "***")}
+_TAGS = {
+    (True, False): ("<em>", "</em>"),
+    (False, True): ("<strong>", "</strong>"),
+    (True, True): ("<em><strong>", "</strong></em>"),
+}
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are in a link's destination; spaces, <>, () and the rest encoded
 _MATH_LINK = re.compile(r"\\href\s*\{[^{}]*\}|\\url\b")
 
@@ -73,8 +89,8 @@ def _escape(text: str) -> str:
 
 
 def _style(command: str, inner: str) -> str:
-    """Emphasis as Markdown's, its spaces outside the marks (where "* x *" would show its stars); other styles as
-    plain text. \\texttt is no code span: one shows backslashes literally, so escaped text would read wrong."""
+    """Emphasis marked for _emphasis(), its spaces outside the marks; other styles as plain text. \\texttt is no
+    code span: one shows backslashes literally, so escaped text would read wrong."""
     if command == "textsubscript":  # as plain text's, with its "_" escaped
         return script(inner, SUBSCRIPT, "\\_")
     mark = _EMPHASIS.get(command)
@@ -84,7 +100,80 @@ def _style(command: str, inner: str) -> str:
     if not core:
         return inner
     start = inner.index(core)
-    return f"{inner[:start]}{mark}{core}{mark}{inner[start + len(core):]}"
+    return f"{inner[:start]}{mark}{core}{_END}{inner[start + len(core):]}"
+
+
+def _inside(mark: str, italic: bool, bold: bool) -> tuple[bool, bool]:
+    """(italic, bold) inside an emphasis mark, from those around it: \\emph toggles, as LaTeX's (upright in italics)."""
+    if mark == _EMPHASIS["emph"]:
+        return not italic, bold
+    return (True, bold) if mark == _EMPHASIS["textit"] else (italic, True)
+
+
+def _stretches(marked: str) -> list[tuple[str, tuple[bool, bool]]]:
+    """A marked line as stretches of text, each with its (italic, bold), the marks gone."""
+    pieces: list[tuple[str, tuple[bool, bool]]] = []
+    outer: list[tuple[bool, bool]] = []
+    style = _PLAIN
+    for piece in _MARK.split(marked):
+        if piece == _END:
+            style = outer.pop()
+        elif piece in _EMPHASIS.values():
+            outer.append(style)
+            style = _inside(piece, *style)
+        elif piece:
+            pieces.append((piece, style))
+    # one stretch for "\emph{x}\emph{y}": "*x**y*" would show the middle "**"
+    return [("".join(text for text, _ in same), style) for style, same in groupby(pieces, key=itemgetter(1))]
+
+
+def _kind(char: str) -> str:
+    """A character as CommonMark's flanking rules see it ("" is the line's edge): space, punct, word or symbol."""
+    # A symbol (©, →) is punctuation since CommonMark 0.31 only: trusted as neither, so stars hold under both.
+    category = unicodedata.category(char) if char else "Zs"
+    if category == "Zs" or char in "\t\n\f\r":
+        return "space"
+    if category[0] == "P" or char in string.punctuation:
+        return "punct"
+    return "symbol" if category[0] == "S" else "word"
+
+
+def _stars_work(before: str, core: str, after: str) -> bool:
+    """Whether `*core*` between `before` and `after` opens and closes (left-, right-flanking); core is unspaced."""
+    opens = _kind(core[0]) == "word" or _kind(before) in ("space", "punct")
+    closes = _kind(core[-1]) == "word" or _kind(after) in ("space", "punct")
+    return opens and closes
+
+
+def _emphasis(marked: str) -> str:
+    """A marked line's emphasis as stars where CommonMark reads them, else as <em>/<strong>; spaces outside."""
+    # Tags where stars fail: "a*(x)*b" shows its stars, and stars against ours would join theirs into one run.
+    stretches = _stretches(marked)
+    written: list[str] = []
+    starred = False  # the last thing written ends with a closing star
+    for index, (text, style) in enumerate(stretches):
+        core = text.strip()
+        if style == _PLAIN or not core:
+            written.append(text)
+            starred = False
+            continue
+        start = text.index(core)
+        lead, trail = text[:start], text[start + len(core):]
+        before = lead[-1:] or (written[-1][-1:] if written else "")
+        after = trail[:1] or _next_character(stretches, index + 1)
+        stars = not (starred and not lead) and _stars_work(before, core, after)  # "*x***y**" is one run
+        opening, closing = (_STARS if stars else _TAGS)[style]
+        written.append(f"{lead}{opening}{core}{closing}{trail}")
+        starred = stars and not trail
+    return "".join(written)
+
+
+def _next_character(stretches: list[tuple[str, tuple[bool, bool]]], index: int) -> str:
+    """The first character written for stretches[index:]: a styled stretch's is a star or "<", punctuation both."""
+    if index == len(stretches):
+        return ""
+    text, style = stretches[index]
+    return "*" if style != _PLAIN and not text[0].isspace() else text[0]
 
 
 def _math(content: str, delimiter: str) -> str:
@@ -102,7 +191,7 @@ AS_MARKDOWN = Output(_escape, _style, _math)
 
 def inline(text: str) -> str:
     """Stored text (a title, a sentence) as one line of Markdown: math kept, LaTeX rendered, the rest shown as is."""
-    line = convert(_one_line(text), AS_MARKDOWN).strip()  # a leading space would let "- x" begin a list
+    line = _emphasis(convert(_one_line(text), AS_MARKDOWN)).strip()  # a leading space would let "- x" begin a list
     return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
 
 

@@ -97,6 +97,52 @@ def test_text_mode_latex_is_rendered_by_the_pages_pass():
     assert _html(inline(r"\textbf{\emph{both}} x")) == "<p><em><strong>both</strong></em> x</p>\n"  # ***both***
 
 
+def test_emphasis_that_stars_cannot_mark_is_written_as_tags():
+    """A star between a letter and punctuation is no emphasis in CommonMark: "a*(x)*b" showed its stars."""
+    assert inline(r"a\emph{(x)}b") == "a<em>(x)</em>b"
+    assert _html(inline(r"a\emph{(x)}b")) == "<p>a<em>(x)</em>b</p>\n"
+    assert inline(r"a\textbf{(x)}b") == "a<strong>(x)</strong>b"
+    assert inline(r"a\emph{$x$}b \textit{\_}c \emph{\_} c") == r"a<em>$x$</em>b <em>\_</em>c *\_* c"
+    assert _html(inline(r"x\emph{\_}b")) == "<p>x<em>_</em>b</p>\n"
+    # where stars read as emphasis they stay
+    assert inline(r"a \emph{(x)} b, a\emph{x}b (\textbf{x}).") == "a *(x)* b, a*x*b (**x**)."
+
+
+def test_emphasis_keeps_spaces_outside_and_empty_emphasis_goes():
+    assert inline(r"a\emph{ x }b \textbf{\emph{ y} }z") == "a *x* b  ***y*** z"
+    assert inline(r"a\emph{}b \textbf{ } \emph{\textbf{}}c") == "ab   c"
+    assert _html(inline(r"a\emph{ x }b")) == "<p>a <em>x</em> b</p>\n"
+
+
+def test_nested_emphasis_reads_as_latex_sets_it():
+    """\\emph in italics is upright again; "*a *b* c*" read all italic, and \\emph{\\emph{x}} as "**x**", bold."""
+    for text in (r"\emph{a \emph{b} c}", r"{\em a {\em b} c}", r"\textit{a \emph{b} c}"):
+        assert inline(text) == "*a* b *c*", text
+    assert inline(r"\emph{\emph{x}} \emph{a \textit{b} c} \textbf{\textbf{y}}") == "x *a b c* **y**"
+    assert inline(r"\textbf{\emph{x}}") == inline(r"\emph{\textbf{x}}") == "***x***"
+    assert inline(r"\emph{a \textbf{b} c}") == "*a* ***b*** *c*"
+    assert _html(inline(r"\emph{a \textbf{b} c}")) == "<p><em>a</em> <em><strong>b</strong></em> <em>c</em></p>\n"
+
+
+def test_emphasis_side_by_side_joins_or_is_written_as_tags():
+    """Stars against stars make one run: "*x**y*" showed its middle "**"."""
+    assert inline(r"\emph{x}\emph{y} \textbf{x}{\bf y}") == "*xy* **xy**"
+    assert inline(r"\emph{x}\textbf{y}") == "*x*<strong>y</strong>"
+    assert _html(inline(r"\emph{x}\textbf{y}")) == "<p><em>x</em><strong>y</strong></p>\n"
+
+
+EMPHASIS = st.sampled_from(
+    ["\\emph{", "\\textbf{", "\\textit{", "{\\em ", "{\\bf ", "}", "}", *"a (.*_!", "\\_", "$x$", "é", "©"]
+)
+
+
+@given(st.lists(EMPHASIS, max_size=20).map("".join))
+def test_emphasis_shows_no_star_the_text_does_not_hold(text):
+    html = _html(inline(text))
+    assert re.search(r"<(?!/?(p|em|strong)>)", html) is None, html
+    assert unescape(re.sub(r"</?(p|em|strong)>", "", html)).count("*") == plain_text(text).count("*"), html
+
+
 def test_a_textual_citation_leaves_its_key_and_a_parenthetical_one_goes():
     text = r"As shown by~\citet{smith2020} and \citeauthor{a_b, c} [1], graphs help~\citep{d}."
     assert inline(text) == r"As shown by Smith (2020) and \[a\_b, c\] \[1\], graphs help."
