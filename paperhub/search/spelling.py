@@ -5,8 +5,8 @@ two do and a word one edit away is a hundred times as common (abstracts have typ
 every string one edit away (a letter dropped, added, changed, or two letters swapped: most typing mistakes), kept
 when the keyword index knows their stem; the stem held by the most papers wins, and the form of it the papers
 write most often is offered ("modles": "models", not "modeles", which stems alike). No word list ships: the
-hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. Lookups only, no search:
-about a millisecond a misspelt word.
+hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. About 500 term lookups and
+one search of 20 papers a misspelt word (4-20 ms on 75K papers); a word spelt right costs a lookup or two.
 """
 
 import re
