@@ -26,7 +26,7 @@ amongst an and another any anyhow anyone anything anyway anywhere are around as 
 been before beforehand behind being below beside besides between beyond both but by can cannot could did do does
 done down due during each eg either else elsewhere enough especially etc even ever every everything everywhere
 except few first for former formerly from further furthermore had has have having he hence her here hereby herein
-however i ie if in indeed into is it its itself just last latter least less many may me meanwhile might more
+how however i ie if in indeed into is it its itself just last latter least less many may me meanwhile might more
 moreover most mostly much must my namely neither never nevertheless next no nobody none nor not nothing now nowhere
 of off often on once one only onto or other others otherwise our ours ourselves out over own per perhaps rather
 same several she should since so some somehow something sometimes still such than that the their them themselves
@@ -94,8 +94,57 @@ def runs(text: str) -> list[list[str]]:
     return found
 
 
+_WRITTEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[^\sA-Za-z0-9]")
+_SENTENCE_END = frozenset(".!?:;")
+
+
+def _capitals_inside(token: str) -> bool:
+    """A capital past the first letter of a part ("LLMs", "GPT-4o"; not "Vision-Language")."""
+    return any(c.isupper() for part in re.split("[-']", token) for c in part[1:])
+
+
+def _capitalised(tokens: list[str], index: int) -> bool:
+    return 0 <= index < len(tokens) and tokens[index][0].isupper()
+
+
+def written_forms(title: str, abstract: str) -> dict[str, str]:
+    """How the paper writes its words, where that is not lower case: an acronym or a name with capitals inside
+    ("LLMs", "GPT-4o", "ResNet") as the paper writes it most, a word capitalised on its own within its abstract's
+    sentences more often than written in lower case ("a Gaussian prior", "Brazilian law") capitalised. Titles'
+    capitals, sentences' first words and runs of capitalised words say nothing of a word: Title Case, "Diffusion
+    models are ...", a term spelt out for its acronym ("Graph Neural Networks (GNNs)")."""
+    inner: dict[str, Counter[str]] = {}
+    capital: dict[str, Counter[str]] = {}
+    lower: Counter[str] = Counter()
+    for text, is_title in ((title, True), (abstract, False)):
+        tokens = _WRITTEN.findall(words_only(text))
+        words = [t for t in tokens if t[0].isalpha() and len(t) > 1]
+        shouting = sum(t.isupper() for t in words) * 2 > len(words)  # "DEEP LEARNING FOR ...": no acronyms to tell
+        opening = True
+        for index, token in enumerate(tokens):
+            if not token[0].isalnum():
+                opening = opening or token in _SENTENCE_END
+                continue
+            word = token.lower()
+            if _capitals_inside(token):
+                if not shouting:
+                    inner.setdefault(word, Counter())[token] += 1
+            elif not (is_title or opening):
+                if not token[0].isupper():
+                    lower[word] += 1
+                elif not (_capitalised(tokens, index - 1) or _capitalised(tokens, index + 1)):
+                    capital.setdefault(word, Counter())[token] += 1
+            opening = False
+    forms = {word: spellings.most_common(1)[0][0] for word, spellings in inner.items()}
+    forms.update({word: spellings.most_common(1)[0][0] for word, spellings in capital.items()
+                  if word not in forms and spellings.total() > lower[word]})
+    return forms
+
+
 def candidates(title: str, abstract: str, longest: int = LONGEST) -> list[Candidate]:
-    """Every n-gram of up to `longest` words inside a run of the title or abstract, merged by stems."""
+    """Every n-gram of up to `longest` words inside a run of the title or abstract, merged by stems, each spelt as
+    the paper writes it most (in lower case but for acronyms and names: written_forms)."""
+    forms = written_forms(title, abstract)
     counts: Counter[tuple[str, ...]] = Counter()
     spellings: dict[tuple[str, ...], Counter[str]] = {}
     for text, weight in ((title, TITLE_WEIGHT), (abstract, 1)):
@@ -106,7 +155,8 @@ def candidates(title: str, abstract: str, longest: int = LONGEST) -> list[Candid
                     key = tuple(stem(w) for w in words)
                     counts[key] += weight
                     spellings.setdefault(key, Counter())[" ".join(words)] += 1
-    return [Candidate(spellings[key].most_common(1)[0][0], key, count) for key, count in counts.items()]
+    return [Candidate(" ".join(forms.get(w, w) for w in spellings[key].most_common(1)[0][0].split(" ")), key, count)
+            for key, count in counts.items()]
 
 
 def distinctive(found: Iterable[Candidate], idf_of: Callable[[str], float]) -> list[tuple[Candidate, float]]:

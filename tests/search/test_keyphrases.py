@@ -60,5 +60,23 @@ def test_a_keyword_is_only_a_phrase_the_keyword_index_holds_in_a_row():
     held = indexed_as_written(title, abstract)
     said = {c.phrase: held(c) for c in candidates(title, abstract)}
     assert said["transformer architecture"] is False  # a citation stands between them in the index
-    assert said["transformer"] and said["architecture"] and said["gpt-4o"] and said["graph layers"]
+    assert said["transformer"] and said["architecture"] and said["GPT-4o"] and said["graph layers"]
     assert said["sparse attention"]
+
+
+def test_keywords_are_spelt_as_the_paper_writes_them():
+    """Keywords were lower-cased: "llms", "clip", "gaussian splatting"."""
+    forms = keyphrases.written_forms(
+        "Vision-Language LLMs for Gaussian Splatting",
+        "Large language models (LLMs) and GPT-4o. Gaussian processes with a Gaussian prior and a Bayesian one. "
+        "Diffusion models are good; Transformers and the transformer.")
+    # acronyms and names with capitals inside as written; a word capitalised inside sentences; not Title Case or a
+    # sentence's first word ("Diffusion", "Transformers" after ";"), nor a word as often lower case
+    assert forms == {"llms": "LLMs", "gpt-4o": "GPT-4o", "gaussian": "Gaussian", "bayesian": "Bayesian"}
+    assert keyphrases.written_forms("DEEP LEARNING WITH CLIP", "") == {}  # a title in capitals tells nothing
+    # a term spelt out for its acronym is no name: "graph Neural Networks" was a keyword
+    assert keyphrases.written_forms("", "We study Graph Neural Networks (GNNs) on Riemannian graphs.") == {
+        "gnns": "GNNs", "riemannian": "Riemannian"}
+    found = {c.phrase for c in keyphrases.candidates("LLMs as judges", "We ask whether LLMs judge fairly.")}
+    assert "LLMs" in found and "LLMs judge fairly" in found and "llms" not in found
+    assert "how" in keyphrases.STOP_WORDS
