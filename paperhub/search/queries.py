@@ -148,7 +148,7 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
     if index is not None and (results.query.terms or results.query.phrases):
-        results.suggestion = spelling.suggest(index, query)
+        results.suggestion = spelling.suggest(index, query, filters)
     return results
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import tantivy
 
-from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex
-from paperhub.search.query import MAX_QUERY_CHARS, parse
+from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex, build_query
+from paperhub.search.query import MAX_QUERY_CHARS, NO_FILTERS, Filters, parse
 
 #: Only words of plain letters are corrected (not "gpt4" or "résumé"), at most this many a query.
 MAX_CORRECTED = 4
@@ -27,6 +27,8 @@ SPELLING_SAMPLE = 20
 #: times as many: arXiv's abstracts hold their own typos ("modles" is in one of the 74,728 recent papers).
 RARE = 2
 COMMONER = 100
+#: A correction is a word (or a name) this many papers hold at least: one or two papers' word may be their own typo.
+MIN_HELD = 3
 _LETTERS = string.ascii_lowercase
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -66,8 +68,8 @@ def papers_holding(searcher: tantivy.Searcher, word: str) -> int | None:
 
 
 def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None:
-    """The likeliest word of the hub's papers one edit from a misspelt lowercase word, held by more than
-    `more_than` papers; None when there is none."""
+    """The likeliest word of the hub's papers one edit from a misspelt lowercase word, held by MIN_HELD papers and
+    more than `more_than`; None when there is none."""
     searcher = index.searcher()
     by_stem: dict[str, int] = {}
     for candidate in edits(word):  # abstracts first: a lookup costs ~20 µs on a large index, and there are ~500
@@ -77,16 +79,34 @@ def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None
     if not any(by_stem.values()):  # a word of titles alone (a hub of a few papers)
         by_stem = {stem: int(searcher.doc_freq("title", stem)) for stem in by_stem}
     best = max(by_stem, key=lambda stem: (by_stem[stem], stem), default=None)
-    if best is None or by_stem[best] <= more_than:
+    if best is None or by_stem[best] < max(MIN_HELD, more_than + 1):
         return None
     # the stem's surface forms one edit from the typed word, counted in a sample of the papers that hold it
     forms = {candidate for candidate in edits(word) if _stem(candidate) == best}
-    holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, best))
-                                           for field in ("title", "abstract")])
-    _, docs = index.search(holding, SPELLING_SAMPLE)
-    seen = Counter(token for _, doc in docs for field in ("title", "abstract") for text in doc.get(field, ())
+    seen = Counter(token for text in _sample(index, "title", "abstract", term=best)
                    for token in PLAIN.analyze(text) if token in forms)
     return seen.most_common(1)[0][0] if seen else None
+
+
+def name_correction(index: KeywordIndex, word: str) -> str | None:
+    """The author's name one edit from a misspelt lowercase word, as the papers write it ("LeCun"), held by
+    MIN_HELD papers; None when there is none."""
+    searcher = index.searcher()
+    held = {candidate: int(searcher.doc_freq("authors", candidate)) for candidate in edits(word)}
+    best = max(held, key=lambda name: (held[name], name), default=None)
+    if best is None or held[best] < MIN_HELD:
+        return None
+    seen = Counter(part for name in _sample(index, "authors", term=best) for part in re.findall(r"\w+", name)
+                   if part.lower() == best)
+    return seen.most_common(1)[0][0] if seen else None
+
+
+def _sample(index: KeywordIndex, *fields: str, term: str) -> list[str]:
+    """The texts in `fields` of a sample of the papers whose `fields` hold a term."""
+    holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, term))
+                                           for field in fields])
+    _, docs = index.search(holding, SPELLING_SAMPLE)
+    return [text for _, doc in docs for field in fields for text in doc.get(field, ())]
 
 
 def _cased_like(typed: str, offered: str) -> str:
@@ -95,25 +115,34 @@ def _cased_like(typed: str, offered: str) -> str:
     return offered.capitalize() if typed[:1].isupper() else offered
 
 
-def suggest(index: KeywordIndex, query: str) -> Suggestion | None:
-    """The query with each misspelt word (of five letters or more) corrected, None when none is or can be."""
+def _offered(index: KeywordIndex, searcher: tantivy.Searcher, word: str) -> str | None:
+    """A misspelt word's correction, None when the word is not misspelt or has none."""
+    held = papers_holding(searcher, word)
+    if held is None or held > RARE:
+        return None
+    # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles") beside a word a
+    # hundred times as common; failing a word of titles and abstracts, a name ("Ghsoh")
+    offered = correction(index, word.lower(), more_than=held * COMMONER)
+    if offered is not None:
+        return _cased_like(word, offered)
+    return name_correction(index, word.lower()) if not held else None
+
+
+def suggest(index: KeywordIndex, query: str, filters: Filters = NO_FILTERS) -> Suggestion | None:
+    """The query with each misspelt word (of five letters or more) corrected, where the corrected query finds
+    papers; None when nothing is misspelt or the correction finds nothing either."""
     parsed = parse(query)
-    words = dict.fromkeys([*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)])
-    typed = [w for w in words if len(w) >= TYPO_LENGTH and _PLAIN_WORD.fullmatch(w)][:MAX_CORRECTED]
+    words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
+    # the parts of "self-attenton" and "protien's" too
+    parts = dict.fromkeys(part for word in words for part in re.split(r"[-'’]", word))
+    typed = [w for w in parts if len(w) >= TYPO_LENGTH and _PLAIN_WORD.fullmatch(w)][:MAX_CORRECTED]
     searcher = index.searcher()
-    changes = []
-    for word in typed:
-        held = papers_holding(searcher, word)
-        if held is None or held > RARE:
-            continue
-        # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles")
-        # beside a word a hundred times as common
-        offered = correction(index, word.lower(), more_than=held * COMMONER)
-        if offered is not None:
-            changes.append((word, _cased_like(word, offered)))
+    changes = [(word, offered) for word in typed if (offered := _offered(index, searcher, word)) is not None]
     if not changes:
         return None
     text = query[:MAX_QUERY_CHARS]
     for word, offered in changes:  # the word as typed, not a field's value ("author:smiht" is a name, left as is)
         text = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", offered, text)
+    if not index.count(build_query(parse(text), filters)):  # "protein folding" in quotes, where no paper says it
+        return None
     return Suggestion(text, tuple(changes))

@@ -1,5 +1,6 @@
 """What a paper card shows, gathered for a page of papers in a few queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,10 +47,11 @@ class Card:
         authors a search named after the first ("First, Named and N others (M authors)")."""
         if self.paper.organization:
             return self.paper.organization
-        if len(self.authors) > 3:
-            shown = list(dict.fromkeys([self.authors[0], *self.named[:2]]))
-            return f"{', '.join(shown)} and {len(self.authors) - len(shown)} others ({len(self.authors)} authors)"
-        return ", ".join(self.authors)
+        shown = list(dict.fromkeys([self.authors[0], *self.named[:3]])) if self.authors else []
+        others = len(self.authors) - len(shown)
+        if len(self.authors) <= 3 or others <= 1:
+            return ", ".join(self.authors)
+        return f"{', '.join(shown)} and {others} others ({len(self.authors)} authors)"
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,10 @@ def page_number(request: HttpRequest) -> int:
 
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None,
           names: dict[int, list[str]] | None = None, excerpts: bool = True,
-          searched: tuple[search.ParsedQuery, search.Filters] | None = None) -> list[Card]:
-    """Cards for papers; search hits bring their highlighted title and snippet (and the search, `searched`, the
-    authors it named), callers that already read the author names pass them; a page that shows the whole abstract
-    instead of the excerpt says excerpts=False."""
+          named: Callable[[list[str]], list[str]] | None = None) -> list[Card]:
+    """Cards for papers; search hits bring their highlighted title and snippet, callers that already read
+    the author names pass them; a page that shows the whole abstract instead of the excerpt says excerpts=False;
+    `named` picks the authors the page is about from a paper's (a search's, an author page's): bylines show them."""
     ids = [p.pk for p in papers]
     names = author_names_by_paper(ids) if names is None else names
     upvoted = community.upvoted_ids(request.user, ids)
@@ -126,6 +128,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             summary_html=summary_beside(paper.abstract,
                                         shown=excerpt(paper.abstract) if excerpts and not hit else None),
             keywords=keyword_chips(keywords.get(paper.pk, [])),
-            named=tuple(search.named_authors(names.get(paper.pk, []), *searched)) if searched else (),
+            named=tuple(named(names.get(paper.pk, []))) if named else (),
         ))
     return result

@@ -145,7 +145,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
                                     offset=(page - 1) * SEARCH_PAGE)
         hits = {h.id: h for h in results.hits}
-        found = cards(request, queries.papers_in_order(list(hits)), hits, searched=(results.query, filters))
+        parsed = results.query
+        found = cards(request, queries.papers_in_order(list(hits)), hits,
+                      named=lambda authors: search_api.named_authors(authors, parsed, filters))
     chart = None
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(q, filters)
@@ -180,7 +182,8 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     papers, total = queries.author_papers(author.pk, offset=(page - 1) * 30, limit=30)
     following = recommend.follows(request.user, author)
     return render(request, "web/author.html", {"json_url": json_twin("author", author.slug, p=page - 1),
-                                               "author": author, "cards": cards(request, papers), "total": total,
+                                               "author": author, "total": total,
+                                               "cards": cards(request, papers, named=lambda names: [author.name]),
                                                "page": page, "has_next": page * 30 < total, "following": following})
 
 

@@ -3,11 +3,14 @@
 import json
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
-from paperhub.search import search
+from paperhub.papers.services import upsert_papers
+from paperhub.search import rebuild, search
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.spelling import edits, suggest
+from tests.factories import record
 
 
 def test_edits_are_one_change_away():
@@ -16,28 +19,42 @@ def test_edits_are_one_change_away():
     assert {"a", "b", "ba", "cb", "abc", "aab"} <= edits("ab") and all(len(e) in (1, 2, 3) for e in edits("ab"))
 
 
-def test_misspelt_words_are_corrected_as_the_papers_spell_them(indexed):
-    index = keyword_index()
-    found = suggest(index, "grpah transformr attention")
+@pytest.fixture
+def spelled(indexed):
+    """The search fixtures and three papers more: a correction is a word (or a name) three papers hold at least."""
+    upsert_papers([record(f"2502.0001{n}", title="Graph transformers for protein folding",
+                          abstract="Graph transformers with attention and diffusion models for protein folding.",
+                          authors=("Ada Lovelace", "Sanjay Ghosh")) for n in range(3)])
+    rebuild()
+    return keyword_index()
+
+
+def test_misspelt_words_are_corrected_as_the_papers_spell_them(spelled):
+    found = suggest(spelled, "grpah transformr attention")
     assert found is not None and found.query == "graph transformer attention"
     assert found.changes == (("grpah", "graph"), ("transformr", "transformer"))
-    assert suggest(index, "Protien foldnig").query == "Protein folding"  # the typed capital kept
-    assert suggest(index, '"difusion models" author:lovelace').query == '"diffusion models" author:lovelace'
+    assert suggest(spelled, "Protien foldnig").query == "Protein folding"  # the typed capital kept
+    assert suggest(spelled, '"difusion models" author:lovelace').query == '"diffusion models" author:lovelace'
+    assert suggest(spelled, "protien-foldnig").query == "protein-folding"  # parts of words (and of "x's")
+    assert suggest(spelled, "Ghsoh").query == "Ghosh"  # a name, as the papers write it
 
 
-def test_known_words_names_and_gibberish_get_no_suggestion(indexed):
-    index = keyword_index()
-    # the hub's words in any form, an author's name, too short to judge, not a plain word, nothing one edit away
+def test_known_words_names_gibberish_and_corrections_finding_nothing_get_no_suggestion(spelled):
+    # the hub's words in any form, an author's name, too short to judge, not a plain word, nothing one edit away,
+    # a field's value, a word fewer than three papers hold ("molecules"), a correction that finds nothing either
     for query in ("graphs transformers", "Lovelace", "Babbage molecules", "grph", "gpt4x", "zzzzqqq", "",
-                  "author:lovelaec", "cat:cs.LG"):
-        assert suggest(index, query) is None, query
+                  "author:lovelaec", "cat:cs.LG", "moleculs", '"protien folding" author:babbage',
+                  "difusion author:nobody", "Babbgae"):
+        assert suggest(spelled, query) is None, query
 
 
-def test_the_front_doors_offer_the_corrected_query(indexed, client):
+def test_the_front_doors_offer_the_corrected_query(spelled, client):
     assert search("protien").suggestion.query == "protein"
-    page = client.get("/papers/search", {"q": "protien <b>x</b>", "sort": "newest"}).content.decode()
-    assert 'Did you mean <a href="/papers/search?q=protein+%3Cb%3Ex%3C%2Fb%3E&amp;sort=newest">' \
-           '<strong>protein</strong> &lt;b&gt;x&lt;/b&gt;</a>?' in page
+    page = client.get("/papers/search", {"q": "protien folding", "sort": "newest"}).content.decode()
+    assert 'Did you mean <a href="/papers/search?q=protein+folding&amp;sort=newest"><strong>protein</strong> ' \
+           'folding</a>?' in page
+    page = client.get("/papers/search", {"q": "<b>protien</b>"}).content.decode()  # the query's text is escaped
+    assert "<strong>protein</strong>&lt;/b&gt;</a>?" in page and "<b>protein" not in page
     assert client.get("/api/search", {"q": "protien"}).json()["suggestion"] == "protein"
     assert client.get("/api/search", {"q": "protein"}).json()["suggestion"] is None
     out = StringIO()
@@ -51,10 +68,6 @@ def test_the_front_doors_offer_the_corrected_query(indexed, client):
 
 def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, search_dir):
     """arXiv's abstracts hold their own typos: "modles" is in one of the 74,728 recent papers."""
-    from paperhub.papers.services import upsert_papers
-    from paperhub.search import rebuild
-    from tests.factories import record
-
     upsert_papers([record(f"2502.{n:05d}", title=f"Paper {n}", abstract="Language models and their tokens.")
                    for n in range(1, 202)]
                   + [record("2502.90001", title="Typo", abstract="Large language modles."),

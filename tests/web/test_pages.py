@@ -483,12 +483,21 @@ def test_a_card_found_by_an_authors_name_shows_that_author(db, search_dir, clien
     """A paper of twelve authors read "Author 0 and 11 others": a search for the eighth did not say why it came."""
     from paperhub.search import rebuild
 
-    upsert_papers([record("2503.00001", title="Many hands", authors=tuple(f"Author{i} Surname{i}" for i in range(12)))])
+    from paperhub.papers.models import Author
+
+    upsert_papers([record("2503.00001", title="Many hands", authors=tuple(f"Author{i} Surname{i}" for i in range(12))),
+                   record("2503.00002", title="Four hands", authors=("Ann One", "Bo Two", "Cy Three", "Di Four"))])
     rebuild()
     for q in ("surname7", "author:surname7 hands"):
         page = client.get("/papers/search", {"q": q}).content.decode()
         assert "Author0 Surname0, Author7 Surname7 and 10 others (12 authors)" in page, q
     assert "Author0 Surname0 and 11 others (12 authors)" in client.get("/papers/search", {"q": "hands"}).content.decode()
+    # never "and 1 others": with one left, every name
+    page = client.get("/papers/search", {"q": "author:three author:four author:two"}).content.decode()
+    assert "Ann One, Bo Two, Cy Three, Di Four" in page and "1 others" not in page
     out = StringIO()
     call_command("search", "surname7", stdout=out)
     assert "Author0 Surname0, Author1 Surname1, Author2 Surname2, Author7 Surname7 et al." in out.getvalue()
+    # an author's page names its author on each card
+    page = client.get(f"/authors/{Author.objects.get(name='Author7 Surname7').slug}").content.decode()
+    assert "Author0 Surname0, Author7 Surname7 and 10 others (12 authors)" in page

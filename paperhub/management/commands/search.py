@@ -56,8 +56,8 @@ class Command(BaseCommand):
         if results.suggestion:
             self.stdout.write(f"Did you mean: {results.suggestion.query}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
-            shown = list(dict.fromkeys([*hit.authors[:3], *named_authors(hit.authors, results.query, filters)[:2]]))
-            authors = ", ".join(shown) + (" et al." if len(hit.authors) > len(shown) else "")
+            shown = list(dict.fromkeys([*hit.authors[:3], *named_authors(hit.authors, results.query, filters)[:3]]))
+            authors = ", ".join(hit.authors) if len(hit.authors) <= len(shown) + 1 else ", ".join(shown) + " et al."
             day = hit.published.isoformat() if hit.published else "no date"
             self.stdout.write(f"{n:>3}. [{hit.uid}] {plain_text(hit.title)}\n     {authors} · {day} · "
                               f"{', '.join(hit.categories[:3])}")
