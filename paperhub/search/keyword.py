@@ -240,13 +240,17 @@ TYPO_LENGTH = 5
 TYPO_LOOKS = 8
 
 
-def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
-    """The (field, token) pairs a query's words are looked up by in titles and abstracts, filler words left out
-    unless the query holds nothing else (as matching_all does): "the zzzzqqq" has no word the hub knows."""
+def query_words(parsed: ParsedQuery) -> list[str]:
+    """A query's words (of its phrases too), filler words left out unless the query holds nothing else (as
+    matching_all does): "the zzzzqqq" has no word the hub knows."""
     words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
-    topical = [word for word in words if not _filler(word)]
+    return [word for word in words if not _filler(word)] or words
+
+
+def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
+    """The (field, token) pairs a query's words are looked up by in titles and abstracts."""
     pairs: dict[tuple[str, str], None] = {}
-    for word in topical or words:
+    for word in query_words(parsed):
         for token in STEMMED.analyze(word):
             pairs[("title", token)] = pairs[("abstract", token)] = None
     return list(pairs)
@@ -373,17 +377,29 @@ class KeywordIndex:
         return int(getattr(result, "count", 0) or 0), hits
 
     def knows_any(self, parsed: ParsedQuery) -> bool:
-        """Whether any of the query's words (filler words aside) is in a title or abstract here, or, for a word of
-        five letters or more, one a letter away from it (a typo: "transformr"): whether the query has a topic to
-        search by meaning. A name alone ("Ghosh") has none: its papers come from the keyword half."""
+        """Whether any of the query's words (filler words aside) is in titles or abstracts here more often than in
+        authors' names, or, for a word of five letters or more that is no name, one a letter away from it (a typo:
+        "transformr"): whether the query has a topic to search by meaning. A name alone ("Ghosh", "Wang") has none:
+        its papers come from the keyword half."""
         searcher = self.searcher()  # a term dictionary lookup per token: microseconds, no search
-        pairs = vocabulary_terms(parsed)
-        if any(searcher.doc_freq(name, token) for name, token in pairs):
+        words = query_words(parsed)
+        if any(self._topical(searcher, word) for word in words):
             return True
-        # Only when no word is known as written, so a query's usual cost stays the lookups above.
+        # Only when no word is known as written, so a query's usual cost stays the lookups above; and not for a
+        # name ("Ghosh" is a letter from "ghost")
+        unnamed = [word for word in words if not any(searcher.doc_freq("authors", t) for t in PLAIN.analyze(word))]
+        pairs = vocabulary_terms(ParsedQuery(terms=tuple(unnamed)))
         near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
                 for name, token in pairs if len(token) >= TYPO_LENGTH][:TYPO_LOOKS]
         return bool(near) and bool(searcher.search(tantivy.Query.boolean_query(near), 1).hits)
+
+    @staticmethod
+    def _topical(searcher: tantivy.Searcher, word: str) -> bool:
+        """Whether titles and abstracts hold a word more often than authors' names do: "Wang" is in a few
+        abstracts ("Wang et al.") and is the name of hundreds of authors, so it is no topic."""
+        in_text = sum(searcher.doc_freq(name, token) for token in STEMMED.analyze(word) for name in ("title",
+                                                                                                      "abstract"))
+        return in_text > 0 and in_text > sum(searcher.doc_freq("authors", token) for token in PLAIN.analyze(word))
 
     def per_month(self, query: tantivy.Query) -> dict[int, int]:
         """Matching papers per month, as {YYYYMM: count} (papers without a date left out)."""

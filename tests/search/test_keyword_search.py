@@ -253,3 +253,18 @@ def test_the_index_knows_a_query_by_any_of_its_words(indexed):
     for unknown in ("zzzzqqq", "asdfgh qwerty", "the zzzzqqq", "cat:cs.CL", "-graph", "foldnig zzz", "folx",
                     "lovelace", "Ada Lovelace"):  # a name alone: no topic to search by meaning
         assert not index.knows_any(parse(unknown)), unknown
+
+
+def test_a_name_some_abstract_mentions_is_still_a_name(db, search_dir):
+    """ "Wang" alone found 550 papers, 83 of them by meaning alone: a few abstracts say "Wang et al."."""
+    from paperhub.search import rebuild
+    from paperhub.search.keyword_files import keyword_index
+    from paperhub.search.query import parse
+
+    upsert_papers([record(f"2504.0000{n}", title=f"Paper {n}", abstract="Graph models.", authors=("Li Wang", "Ann Ghosh"))
+                   for n in range(3)] + [record("2504.00009", abstract="As Wang et al. show, the ghost graph.")])
+    rebuild()
+    index = keyword_index()
+    assert not index.knows_any(parse("Wang")) and not index.knows_any(parse("Ghosh"))  # not a letter from "ghost"
+    assert index.knows_any(parse("Wang graph")) and index.knows_any(parse("ghost"))
+    assert not index.knows_any(parse("Lovelace"))

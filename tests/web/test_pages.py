@@ -481,9 +481,8 @@ def test_a_papers_page_title_reads_its_latex_as_text(client, papers, settings, t
 
 def test_a_card_found_by_an_authors_name_shows_that_author(db, search_dir, client):
     """A paper of twelve authors read "Author 0 and 11 others": a search for the eighth did not say why it came."""
-    from paperhub.search import rebuild
-
     from paperhub.papers.models import Author
+    from paperhub.search import rebuild
 
     upsert_papers([record("2503.00001", title="Many hands", authors=tuple(f"Author{i} Surname{i}" for i in range(12))),
                    record("2503.00002", title="Four hands", authors=("Ann One", "Bo Two", "Cy Three", "Di Four"))])
