@@ -40,6 +40,16 @@ class Suggestion:
     query: str
     changes: tuple[tuple[str, str], ...]
 
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The corrected query in pieces, each with whether it is a correction (for a page to mark)."""
+        offered = "|".join(re.escape(new) for _, new in self.changes)
+        return [(text, i % 2 == 1) for i, text in enumerate(_as_a_word(f"({offered})").split(self.query)) if text]
+
+
+def _as_a_word(pattern: str) -> re.Pattern[str]:
+    """A pattern matched as a whole word of the query, not in a field's value ("author:smiht" is a name)."""
+    return re.compile(rf"(?<![\w:]){pattern}(?!\w)")
+
 
 def edits(word: str) -> set[str]:
     """Every string one edit from a lowercase word: a letter dropped, swapped with the next, changed or added."""
@@ -141,8 +151,8 @@ def suggest(index: KeywordIndex, query: str, filters: Filters = NO_FILTERS) -> S
     if not changes:
         return None
     text = query[:MAX_QUERY_CHARS]
-    for word, offered in changes:  # the word as typed, not a field's value ("author:smiht" is a name, left as is)
-        text = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", offered, text)
+    for word, offered in changes:
+        text = _as_a_word(re.escape(word)).sub(offered, text)
     if not index.count(build_query(parse(text), filters)):  # "protein folding" in quotes, where no paper says it
         return None
     return Suggestion(text, tuple(changes))

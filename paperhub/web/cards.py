@@ -35,7 +35,7 @@ class Card:
     keywords: list["Keyword"]
     stars: int | None = None  # the code repository's GitHub stars, once known
     rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
-    named: tuple[str, ...] = ()  # the authors a search named ("author:ghosh"): the byline shows them
+    named: tuple[str, ...] = ()  # the authors the page is about (a search's "author:ghosh"): the byline shows them
 
     @property
     def url(self) -> str:
@@ -44,7 +44,7 @@ class Card:
     @property
     def byline(self) -> str:
         """The organisation, the authors when three or fewer, else "First and N others (M authors)", with the
-        authors a search named after the first ("First, Named and N others (M authors)")."""
+        authors the page is about after the first ("First, Named and N others (M authors)"); never "1 others"."""
         if self.paper.organization:
             return self.paper.organization
         shown = list(dict.fromkeys([self.authors[0], *self.named[:3]])) if self.authors else []

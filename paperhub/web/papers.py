@@ -1,6 +1,5 @@
 """Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -125,11 +124,13 @@ def did_you_mean(request: HttpRequest, suggestion: "search_api.Suggestion | None
     """The link to the corrected query, with the page's sort and filters (None when nothing is misspelt)."""
     if suggestion is None:
         return None
-    params = {k: v for k, v in request.GET.items() if k in ("sort", "since", "until", "cat", "author", "code")}
-    offered = "|".join(re.escape(new) for _, new in suggestion.changes)
-    pieces = [(text, i % 2 == 1) for i, text in enumerate(re.split(rf"(?<![\w:])({offered})(?!\w)", suggestion.query))
-              if text]
-    return DidYouMean(f"{reverse('search')}?{urlencode({'q': suggestion.query, **params})}", pieces)
+    query = urlencode({"q": suggestion.query, **search_settings(request)})
+    return DidYouMean(f"{reverse('search')}?{query}", suggestion.pieces())
+
+
+def search_settings(request: HttpRequest) -> dict[str, str]:
+    """The search page's sort and filters in a request's query string (what its links to other pages keep)."""
+    return {k: str(request.GET[k]) for k in ("sort", "since", "until", "cat", "author", "code") if k in request.GET}
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -166,8 +167,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
         "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
-        "extra": urlencode({k: v for k, v in request.GET.items()
-                            if k in ("sort", "since", "until", "cat", "author", "code")}),
+        "extra": urlencode(search_settings(request)),
     })
 
 
