@@ -71,6 +71,16 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     assert client.get("/papers/month/abc").status_code == 404
 
 
+def test_period_pages_name_their_feed_and_say_when_they_are_empty(client, papers):
+    week = client.get("/papers/week/2026-W48").content.decode()
+    assert "2 papers, most upvoted first. The newest day's papers as a feed:" in week  # the feed is the daily one
+    assert "Daily papers as a feed:" in client.get("/papers/date/2026-11-23").content.decode()
+    empty = client.get("/papers/week/2026-W20").content.decode()
+    assert "No papers this week." in empty and "0 papers" not in empty and "most upvoted" not in empty
+    assert "No papers this month." in client.get("/papers/month/2026-05").content.decode()
+    assert "No papers on this day." in client.get("/papers/date/2026-11-21").content.decode()
+
+
 def test_paper_page_renders_latex_safely_and_links(client, papers):
     response = client.get("/papers/2611.00001")
     html = response.content.decode()
