@@ -57,6 +57,23 @@ def _every(labels: int, width: float, room: float = 64) -> int:
     return max(1, math.ceil(labels / max(1.0, width / room)))
 
 
+# A narrow chart (a phone's screen, where a 720-wide picture is drawn at half its size or less) sets its axis labels
+# larger in the picture's units, up to NARROW_FONT (site.css: about 10 px on a 375 px screen), and shows fewer x
+# labels: those it leaves out are marked "minor". Margins and anchors leave room for the larger labels.
+FONT = 11
+NARROW_FONT = 21
+_CHAR = 0.64  # a label's width per character, as a share of its font size (a digit's in DejaVu Sans, the widest)
+
+
+def _text_width(text: str, font: float) -> float:
+    return len(text) * _CHAR * font
+
+
+def _left(ticks: Sequence[float]) -> int:
+    """The left margin: room for the longest y label, set large."""
+    return max(52, math.ceil(max(_text_width(_number(t), NARROW_FONT) for t in ticks)) + 10)
+
+
 @dataclass(frozen=True)
 class _Frame:
     width: int
@@ -78,19 +95,54 @@ class _Frame:
         return self.top + self.plot_h * (1 - value / top)
 
 
+def _place(frame: _Frame, label: str, x: float, font: float) -> tuple[str, float, float]:
+    """A label's anchor under its point and where it then starts and ends: centred, or ending (starting) at the
+    point where centred it would run out of the picture."""
+    width = _text_width(label, font)
+    if x + width / 2 > frame.width - 2:
+        return "end", x - width, x
+    if x - width / 2 < 2:
+        return "start", x, x + width
+    return "middle", x - width / 2, x + width / 2
+
+
+def _x_labels(frame: _Frame, x_labels: Sequence[str], x_at: Sequence[float]) -> list[tuple[float, str, str, bool]]:
+    """The x labels shown, as (x, label, anchor, minor): every n-th, so that they do not overlap; of those, the ones
+    a narrow chart shows too, spaced for NARROW_FONT, and the others (minor) wherever they fit between."""
+    every = _every(len(x_labels), frame.plot_w)
+    room = max((_text_width(label, NARROW_FONT) for label in x_labels), default=0) + 12
+    every_narrow = math.ceil(_every(len(x_labels), frame.plot_w, room) / every) * every
+    shown: dict[int, tuple[str, bool]] = {}
+    taken: list[tuple[float, float]] = []  # where the labels shown run at FONT
+    end = -math.inf
+    for i in range(0, len(x_labels), every_narrow):
+        anchor, left, right = _place(frame, x_labels[i], x_at[i], NARROW_FONT)
+        if left >= end + 12:
+            shown[i], end = (anchor, False), right
+            width = _text_width(x_labels[i], FONT)
+            left = {"end": x_at[i] - width, "start": x_at[i]}.get(anchor, x_at[i] - width / 2)
+            taken.append((left, left + width))
+    for i in range(0, len(x_labels), every):
+        if i not in shown:
+            anchor, left, right = _place(frame, x_labels[i], x_at[i], FONT)
+            if all(right + 8 <= a or left >= b + 8 for a, b in taken):
+                shown[i] = (anchor, True)
+                taken.append((left, right))
+    return [(x_at[i], x_labels[i], *shown[i]) for i in sorted(shown)]
+
+
 def _axes(frame: _Frame, ticks: list[float], x_labels: Sequence[str], x_at: Sequence[float]) -> list[str]:
     parts = ['<g class="axis">']
     for tick in ticks:
         y = frame.y(tick, ticks[-1])
         parts.append(f'<line class="grid" x1="{frame.left}" x2="{frame.width - frame.right}" y1="{y:.1f}" '
                      f'y2="{y:.1f}"/>')
-        parts.append(f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>')
-    every = _every(len(x_labels), frame.plot_w)
-    for i, (label, x) in enumerate(zip(x_labels, x_at, strict=True)):
-        if i % every == 0:  # a label at the right edge ends there: centred, half of it fell outside the picture
-            anchor = "end" if x > frame.width - frame.right - 30 else "middle"
-            parts.append(f'<text x="{x:.1f}" y="{frame.height - frame.bottom + 16}" text-anchor="{anchor}">'
-                         f'{escape(label)}</text>')
+        parts.append(f'<text x="{frame.left - 6}" y="{y:.1f}" text-anchor="end" dominant-baseline="central">'
+                     f'{_number(tick)}</text>')
+    for x, label, anchor, minor in _x_labels(frame, x_labels, x_at):
+        marked = ' class="minor"' if minor else ""
+        parts.append(f'<text x="{x:.1f}" y="{frame.height - frame.bottom + 10}" text-anchor="{anchor}" '
+                     f'dominant-baseline="hanging"{marked}>{escape(label)}</text>')
     parts.append("</g>")
     return parts
 
@@ -118,9 +170,9 @@ def _figure(svg: list[str], title: str, summary: str, headers: Sequence[str], ro
 def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], unit: str = "papers",
                width: int = 720, height: int = 260) -> SafeString:
     """Lines over shared x labels (e.g. weeks), one colour per series, every point with a tooltip."""
-    frame = _Frame(width, height)
     top = max((v for s in series for v in s.values), default=0)
     ticks = nice_ticks(top)
+    frame = _Frame(width, height, left=_left(ticks))
     n = max(1, len(x_labels) - 1)
     xs = [frame.left + frame.plot_w * i / n for i in range(len(x_labels))]
     svg = [f"{width} {height}", *_axes(frame, ticks, x_labels, xs)]
@@ -142,8 +194,8 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], un
 def bar_chart(title: str, x_labels: Sequence[str], values: Sequence[float], unit: str = "papers",
               width: int = 720, height: int = 220) -> SafeString:
     """One bar per x label, each with a tooltip."""
-    frame = _Frame(width, height)
     ticks = nice_ticks(max(values, default=0))
+    frame = _Frame(width, height, left=_left(ticks))
     slot = frame.plot_w / max(1, len(values))
     xs = [frame.left + slot * (i + 0.5) for i in range(len(values))]
     svg = [f"{width} {height}", *_axes(frame, ticks, x_labels, xs)]

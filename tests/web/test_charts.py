@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,34 @@ def test_line_chart_is_valid_svg_with_a_text_alternative():
     assert 'class="key k1"' in html  # a legend keyed to the same colours
     anchors = {t.text: t.get("text-anchor") for t in svg.findall(f".//{SVG}g[@class='axis']/{SVG}text")}
     assert anchors["W1"] == anchors["W2"] == "middle" and anchors["W3"] == "end"  # the last ends at the edge, whole
+
+
+def test_a_narrow_chart_shows_fewer_larger_labels_that_do_not_overlap():
+    """A phone draws the 720-wide picture at half its width or less: site.css then sets its axis labels at
+    NARROW_FONT and leaves out those marked minor; the others fit at that size, and all of them at FONT."""
+    weeks = [f"2026-W{i:02d}" for i in range(1, 27)]
+    svg = _svg(charts.line_chart("Per week", weeks, [charts.Series("a", tuple(range(1000, 1026)))]))
+    x_labels = svg.findall(f".//{SVG}g[@class='axis']/{SVG}text[@dominant-baseline='hanging']")
+    narrow = [t for t in x_labels if t.get("class") != "minor"]
+    assert 2 < len(narrow) < len(x_labels) <= len(weeks) and narrow[0].text == "2026-W01"
+
+    def spans(labels: list[ET.Element], font: float) -> list[tuple[float, float]]:
+        out = []
+        for t in labels:
+            x, width = float(t.get("x")), len(t.text) * 0.64 * font
+            out.append({"start": (x, x + width), "end": (x - width, x)}.get(t.get("text-anchor"),
+                                                                            (x - width / 2, x + width / 2)))
+        return out
+
+    for shown, font in ((narrow, charts.NARROW_FONT), (x_labels, charts.FONT)):
+        runs = spans(shown, font)
+        assert all(start >= 0 and end <= 720 for start, end in runs), font  # inside the picture
+        assert all(end <= start for (_, end), (start, _) in zip(runs, runs[1:], strict=False)), font  # apart
+    grid = svg.find(f".//{SVG}line[@class='grid']")
+    assert float(grid.get("x1")) - 6 >= len("1,500") * 0.64 * charts.NARROW_FONT  # room for the y labels, large
+    css = (Path(charts.__file__).parent / "static" / "web" / "site.css").read_text()
+    assert f".chart .axis text {{ font-size: {charts.NARROW_FONT}px; }}" in css
+    assert ".chart .axis .minor { display: none; }" in css
 
 
 def test_bar_chart_has_a_bar_and_a_tooltip_per_value():

@@ -106,3 +106,18 @@ def test_save_to_offers_only_the_collections_that_lack_the_paper(client, ann, re
     assert f'<option value="{other.pk}">Later</option>' in page and "Raeding group</option>" not in page
     services.add_to_collection(ann, other, reading.items.get().paper)
     assert 'name="collection"' not in client.get("/papers/2611.00001").content.decode()  # in both: no Save form
+
+
+def test_a_description_shows_its_markdown_as_comments_do_and_never_markup_of_its_own(client, ann):
+    """*emphasis* and links as in comments (the same filter), and whatever HTML or javascript: link it holds as
+    inert text."""
+    hostile = ("Papers on *MLLM* laziness <script>alert(1)</script> <img src=x onerror=alert(1)> "
+               "[click](javascript:alert(1)) ![x](javascript:alert(2)) [ok](https://example.org/a) <b>bold</b>")
+    collection = services.create_collection(ann, "Hostile", hostile, public=True)
+    html = client.get(f"/collections/ann/{collection.slug}").content.decode()
+    shown = html.split('<div class="description">', 1)[1].split("</div>", 1)[0]
+    assert "<em>MLLM</em>" in shown and "*MLLM*" not in shown
+    assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer ugc">ok</a>' in shown
+    assert "&lt;script&gt;" in shown and "&lt;img" in shown and "&lt;b&gt;bold" in shown  # text, not dropped
+    assert "<script" not in shown and "<img" not in shown and "<b>" not in shown and "javascript:alert(1)\"" not in shown
+    assert 'href="javascript' not in html

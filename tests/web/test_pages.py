@@ -71,6 +71,28 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     assert client.get("/papers/month/abc").status_code == 404
 
 
+def test_period_pages_name_their_feed_and_say_when_they_are_empty(client, papers):
+    week = client.get("/papers/week/2026-W48").content.decode()
+    assert "2 papers, most upvoted first. The newest day's papers as a feed:" in week  # the feed is the daily one
+    assert "Daily papers as a feed:" in client.get("/papers/date/2026-11-23").content.decode()
+    empty = client.get("/papers/week/2026-W20").content.decode()
+    assert "No papers this week." in empty and "0 papers" not in empty and "most upvoted" not in empty
+    assert "No papers this month." in client.get("/papers/month/2026-05").content.decode()
+    assert "No papers on this day." in client.get("/papers/date/2026-11-21").content.decode()
+
+
+def test_upvoting_logged_out_logs_in_and_comes_back_to_the_list(client, papers, ann):
+    """Not to the paper's page: to the page the button was on (the vote itself is not kept)."""
+    html = client.get("/papers/week/2026-W48?page=1").content.decode()
+    found = re.findall(r'<form class="vote" method="get" action="/accounts/login/">\s*'
+                       r'<input type="hidden" name="next" value="([^"]*)">', html)
+    assert len(found) == 2 and set(found) == {"/papers/week/2026-W48?page=1"} and 'action="/upvote/' not in html
+    logged_in = client.post(f"/accounts/login/?next={quote(found[0])}",
+                            {"username": "ann", "password": "a-long-password-1", "next": found[0]})
+    assert logged_in.headers["Location"] == "/papers/week/2026-W48?page=1" and not Upvote.objects.exists()
+    assert client.get("/").content.decode().count('action="/upvote/') == 2  # logged in: the vote itself
+
+
 def test_paper_page_renders_latex_safely_and_links(client, papers):
     response = client.get("/papers/2611.00001")
     html = response.content.decode()

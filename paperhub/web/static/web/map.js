@@ -105,14 +105,17 @@
       const text = cluster.terms.slice(0, cluster.level === "top" ? 3 : 2).join(" · ");
       ctx.font = `${cluster.level === "top" ? 600 : 500} ${(cluster.level === "top" ? 13 : 12) * ratio}px system-ui, sans-serif`;
       const width = ctx.measureText(text).width;
-      const box = [sx - width / 2 - 4, sy - 10 * ratio, width + 8, 18 * ratio];
+      // centred on its cluster, but moved in from an edge so that the picture shows it whole
+      const left = Math.max(4 * ratio, Math.min(sx - width / 2, canvas.width - width - 4 * ratio));
+      const y = Math.max(12 * ratio, Math.min(sy, canvas.height - 8 * ratio));
+      const box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
       if (taken.some((b) => b[0] < box[0] + box[2] && box[0] < b[0] + b[2] && b[1] < box[1] + box[3] && box[1] < b[1] + b[3])) continue;
       taken.push(box);
       ctx.lineWidth = 4 * ratio;
       ctx.strokeStyle = colour.bg;
-      ctx.strokeText(text, sx - width / 2, sy + 4 * ratio);
+      ctx.strokeText(text, left, y + 4 * ratio);
       ctx.fillStyle = colour.fg;
-      ctx.fillText(text, sx - width / 2, sy + 4 * ratio);
+      ctx.fillText(text, left, y + 4 * ratio);
     }
   }
 
