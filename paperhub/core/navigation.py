@@ -5,10 +5,15 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Redirect to the request's `next` (POST, then GET) when it is on this site, else to the fallback."""
+def next_page(request: HttpRequest, fallback: str) -> str:
+    """The request's `next` (POST, then GET) when it is on this site, else the fallback."""
     target = str(request.POST.get("next") or request.GET.get("next") or "")
     # (Django's check: "//evil.example", "/\\evil.example" and other schemes are someone else's site)
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = fallback
-    return redirect(target)
+        return fallback
+    return target
+
+
+def back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """Redirect to the request's `next` (POST, then GET) when it is on this site, else to the fallback."""
+    return redirect(next_page(request, fallback))

@@ -18,7 +18,7 @@ from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
-from paperhub.core.navigation import back
+from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import markdown, queries
 from paperhub.papers.bibtex import bibtex
@@ -192,7 +192,8 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Toggle (or set, with on=1/0) the user's upvote; htmx gets the button back, others a redirect."""
     paper = get_object_or_404(Paper, pk=paper_id)
     if not request.user.is_authenticated:
-        login = redirect_to_login(reverse("paper", args=[paper.uid]))
+        # (a session that ended on an open page: back there after logging in; the vote is not kept)
+        login = redirect_to_login(next_page(request, reverse("paper", args=[paper.uid])))
         if request.htmx:  # type: ignore[attr-defined]
             response = HttpResponse(status=204)
             response["HX-Redirect"] = login.url

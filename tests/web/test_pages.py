@@ -118,6 +118,11 @@ def test_author_page_lists_papers_and_fixes_its_slug(client, papers):
 def test_upvote_without_javascript_and_with_htmx(client, papers, ann):
     paper = papers["2611.00002"]
     assert client.post(f"/upvote/{paper.pk}").headers["Location"].startswith("/accounts/login/")
+    # logged out (a session ended on an open list): log in, then back to that list, never to another site
+    assert client.post(f"/upvote/{paper.pk}", {"next": "/papers/trending"}).headers["Location"] == \
+        "/accounts/login/?next=/papers/trending"
+    assert client.post(f"/upvote/{paper.pk}", {"next": "//evil.example/"}).headers["Location"] == \
+        f"/accounts/login/?next=/papers/{paper.uid}"
     client.force_login(ann)
     response = client.post(f"/upvote/{paper.pk}", {"next": "/papers/trending"})
     assert response.headers["Location"] == "/papers/trending"
