@@ -181,7 +181,7 @@ def _entry(paper: Paper) -> FeedEntry:
 def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
     return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
-                             mode=query.mode)
+                             mode=query.mode, correct=True)
 
 
 @api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,
@@ -207,7 +207,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
              "published": h.published.isoformat() if h.published else None,
              "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
     return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models,
-            "suggestion": results.suggestion.query if results.suggestion else None}
+            "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected}
 
 
 @api.get("/search/volume", response=VolumeOut, tags=["paperhub"])

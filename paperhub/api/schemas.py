@@ -163,6 +163,7 @@ class SearchPage(Schema):
     hits: list[SearchHit]
     semantic_models: list[str]
     suggestion: str | None = Field(None, description='"did you mean": the query with its misspelt words corrected')
+    corrected: bool = Field(False, description="the hits are the suggestion's: the query as typed found nothing")
 
 
 class VolumeOut(Schema):

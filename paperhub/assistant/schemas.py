@@ -38,6 +38,7 @@ class SearchResults(BaseModel):
     papers: list[SearchHit]
     url: str = Field(description="the same search on the hub")
     suggestion: str | None = Field(default=None, description="the query with its misspelt words corrected, if any")
+    corrected: bool = Field(default=False, description="the papers are the suggestion's: the query found none")
 
 
 class SimilarPaper(PaperCard):

@@ -104,13 +104,13 @@ def search_papers(
     """Search the hub's papers (keyword and semantic, fused), with the filters of /api/search."""
     admit(ctx)
     filters = search_api.Filters.from_text(since, until, categories, authors, has_code)
-    results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset)
+    results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset, correct=True)
     by_id = {p.pk: p for p in queries.papers_in_order([h.id for h in results.hits])}
     cards = {c["id"]: c for c in _cards(list(by_id.values()))}
     return schemas.SearchResults(
         total=results.total,
         url=link("search", query={"q": query}),
-        suggestion=results.suggestion.query if results.suggestion else None,
+        suggestion=results.suggestion.query if results.suggestion else None, corrected=results.corrected,
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
             for h in results.hits

@@ -68,11 +68,12 @@ class PackError(ValueError):
 # --- searching -------------------------------------------------------------------------------------------------
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,
-           mode: str = "hybrid") -> "Results":
-    """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged."""
+           mode: str = "hybrid", correct: bool = False) -> "Results":
+    """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged; with `correct`,
+    a query that finds nothing as typed gets the results of its spelling's correction, if one finds papers."""
     from paperhub.search import queries
 
-    return queries.search(query, filters, sort, limit, offset, mode)  # type: ignore[arg-type]
+    return queries.search(query, filters, sort, limit, offset, mode, correct)  # type: ignore[arg-type]
 
 
 def first_results(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",

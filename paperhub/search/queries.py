@@ -3,7 +3,7 @@
 import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
@@ -63,6 +63,7 @@ class Results:
     query: ParsedQuery
     semantic_models: list[str]
     suggestion: spelling.Suggestion | None = None  # "did you mean": the query with its misspelt words corrected
+    corrected: bool = False  # the hits are the suggestion's: the query as typed found nothing
 
 
 def _semantic_models() -> list[str]:
@@ -142,13 +143,17 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
 
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
-           mode: Mode = "hybrid") -> Results:
+           mode: Mode = "hybrid", correct: bool = False) -> Results:
     """Papers for a query: relevance fuses BM25 with every semantic index that has vectors; and, where a word is
-    misspelt, the query corrected."""
+    misspelt, the query corrected. With `correct`, a query that finds nothing as typed gets its correction's
+    results instead (Results.corrected says so)."""
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
     if index is not None and (results.query.terms or results.query.phrases):
         results.suggestion = spelling.suggest(index, query, filters)
+    if correct and results.suggestion is not None and not results.total:
+        return replace(_found(results.suggestion.query, filters, sort, limit, offset, mode),
+                       suggestion=results.suggestion, corrected=True)
     return results
 
 

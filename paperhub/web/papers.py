@@ -144,20 +144,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
     found: list[Card] = []
     if q.strip() or filters != search_api.Filters():
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
-                                    offset=(page - 1) * SEARCH_PAGE)
+                                    offset=(page - 1) * SEARCH_PAGE, correct=True)
         hits = {h.id: h for h in results.hits}
         parsed = results.query
         found = cards(request, queries.papers_in_order(list(hits)), hits,
                       named=lambda authors: search_api.named_authors(authors, parsed, filters))
+    # the query whose papers are shown: the one typed, or its correction where the typed one found nothing
+    searched = results.suggestion.query if results is not None and results.corrected and results.suggestion else q
     chart = None
     if results is not None and q.strip() and page == 1:
-        volume = search_api.volume(q, filters)
+        volume = search_api.volume(searched, filters)
         if volume.total:  # (the query as search() parsed it: not parsed again)
-            chart = charts.bar_chart(volume_caption(q, results.query, volume.unit, filters), volume.labels,
+            chart = charts.bar_chart(volume_caption(searched, results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
-        "q": q, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
+        "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
         # a search by category alone lists the category: its name heads the page (only a name the hub knows: any
         # other text in ?cat= would be a heading of the sender's choosing)
         "listed_categories": () if q.strip() else tuple(c for c in filters.categories if category_name(c) != c),

@@ -49,21 +49,40 @@ def test_known_words_names_gibberish_and_corrections_finding_nothing_get_no_sugg
 
 
 def test_the_front_doors_offer_the_corrected_query(spelled, client):
-    assert search("protien").suggestion.query == "protein"
-    page = client.get("/papers/search", {"q": "protien folding", "sort": "newest"}).content.decode()
-    assert 'Did you mean <a href="/papers/search?q=protein+folding&amp;sort=newest"><strong>protein</strong> ' \
-           'folding</a>?' in page
-    page = client.get("/papers/search", {"q": "<b>protien</b>"}).content.decode()  # the query's text is escaped
-    assert "<strong>protein</strong>&lt;/b&gt;</a>?" in page and "<b>protein" not in page
-    assert client.get("/api/search", {"q": "protien"}).json()["suggestion"] == "protein"
+    found = search("protien graph")
+    assert found.suggestion.query == "protein graph" and not found.corrected and found.total  # "graph" finds papers
+    page = client.get("/papers/search", {"q": "protien graph", "cat": "cs.LG"}).content.decode()
+    assert 'Did you mean <a href="/papers/search?q=protein+graph&amp;cat=cs.LG"><strong>protein</strong> ' \
+           'graph</a>?' in page
+    page = client.get("/papers/search", {"q": "<b>protien</b> graph"}).content.decode()  # the query's text escaped
+    assert "<strong>protein</strong>&lt;/b&gt; graph</a>?" in page and "<b>protein" not in page
+    api = client.get("/api/search", {"q": "protien graph"}).json()
+    assert (api["suggestion"], api["corrected"]) == ("protein graph", False)
     assert client.get("/api/search", {"q": "protein"}).json()["suggestion"] is None
     out = StringIO()
-    call_command("search", "protien", stdout=out)
-    assert "Did you mean: protein\n" in out.getvalue()
-    out = StringIO()
-    call_command("search", "protien", "--json", stdout=out)
-    assert json.loads(out.getvalue())["suggestion"] == "protein"
+    call_command("search", "protien graph", stdout=out)
+    assert "Did you mean: protein graph\n" in out.getvalue()
     assert "Did you mean" not in client.get("/papers/search", {"q": "protein"}).content.decode()
+
+
+def test_a_query_that_finds_nothing_as_typed_gets_its_corrections_results(spelled, client):
+    assert search("protien foldnig").total == 0  # as typed (feeds, digests, exports): nothing
+    found = search("protien foldnig", correct=True)
+    assert found.corrected and found.suggestion.query == "protein folding"
+    assert {h.uid for h in found.hits} == {"2501.00002", "2502.00010", "2502.00011", "2502.00012"}
+    page = client.get("/papers/search", {"q": "protien foldnig", "sort": "newest"}).content.decode()
+    assert "No papers match “protien foldnig”. Showing results for <a href=\"/papers/search?q=protein+folding" \
+           "&amp;sort=newest\"><strong>protein</strong> <strong>folding</strong></a>." in page
+    assert "4 results" in page and "/papers/2501.00002" in page
+    assert '?q=protein%20folding">Atom</a>' in page  # the feed of the papers shown
+    api = client.get("/api/search", {"q": "protien foldnig"}).json()
+    assert api["corrected"] and api["total"] == 4 and api["suggestion"] == "protein folding"
+    out = StringIO()
+    call_command("search", "protien foldnig", "--json", stdout=out)
+    assert json.loads(out.getvalue())["corrected"] is True
+    out = StringIO()
+    call_command("search", "protien foldnig", stdout=out)
+    assert "No papers match 'protien foldnig'; showing results for: protein folding" in out.getvalue()
 
 
 def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, search_dir):

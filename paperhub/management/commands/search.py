@@ -37,11 +37,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
         results = search.search(options["query"], filters, options["sort"], options["limit"], options["offset"],
-                                options["mode"])
+                                options["mode"], correct=True)
         if options["json"]:
             self.stdout.write(json.dumps({
                 "total": results.total,
                 "suggestion": results.suggestion.query if results.suggestion else None,
+                "corrected": results.corrected,
                 "semantic": results.semantic_models,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
                              "published": h.published.isoformat() if h.published else None,
@@ -53,7 +54,9 @@ class Command(BaseCommand):
         kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
         how = f" ({kinds}: {', '.join(models)})" if models else ""
         self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
-        if results.suggestion:
+        if results.suggestion and results.corrected:
+            self.stdout.write(f"No papers match {options['query']!r}; showing results for: {results.suggestion.query}")
+        elif results.suggestion:
             self.stdout.write(f"Did you mean: {results.suggestion.query}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             shown = list(dict.fromkeys([*hit.authors[:3], *named_authors(hit.authors, results.query, filters)[:3]]))
