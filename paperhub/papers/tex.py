@@ -150,6 +150,7 @@ class _Text:
         self.pairs = _text_braces(text, self.math)
         # web addresses are written as they are: a ~ or -- in one is part of it (/~ark/, /a--b), no tie or dash
         self.urls = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+        self.quoting = False  # inside a single quote opened by ` (`intent-execution'): its ' closes it
 
     def in_address(self, index: int) -> bool:
         """Whether text[index] lies inside a web address."""
@@ -217,8 +218,23 @@ class _Text:
         if char in "`'" and text[j + 1:j + 2] == char and out.typography:
             parts.append("“" if char == "`" else "”")
             return j + 2
+        quote = self.single_quote(j) if char in "`'" and out.typography else None
+        if quote:
+            parts.append(quote)
+            return j + 1
         parts.append(out.escape(char))
         return j + 1
+
+    def single_quote(self, j: int) -> str | None:
+        """The quotation mark the ` or ' at j is, if any: ` before a word opens a single quote, and the next ' (or `)
+        that ends a word closes it; an apostrophe inside a word (don't) is left as written."""
+        if not self.quoting:
+            self.quoting = self.text[j] == "`" and self.text[j + 1:j + 2].strip() != ""
+            return "‘" if self.quoting else None
+        if self.text[j + 1:j + 2].isalnum():
+            return None
+        self.quoting = False
+        return "’"
 
     def brace(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
         """A {group}: a declaration's is styled, one letter's is the letter; others keep their braces."""

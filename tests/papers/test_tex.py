@@ -208,6 +208,10 @@ def test_escapes_ties_dashes_and_quotes():
     assert plain_text("~10 ms, N ~ 10, (~0.8), --help, a-->b, <--, -----") == (
         "~10 ms, N ~ 10, (~0.8), --help, a-->b, <--, -----")
     assert plain_text(r"costs \$5 and \$10") == "costs $5 and $10"  # escaped dollars open no math
+    # single quotes: `x' was shown raw (7 of the sample's abstracts); apostrophes stay as written
+    assert plain_text("the `intent-execution' gap, users' needs, don't `a' and `code` ``it's''") == (
+        "the ‘intent-execution’ gap, users' needs, don't ‘a’ and ‘code’ “it's”")
+    assert plain_text("a ` b, it's") == "a ` b, it's" and inline("`x'") == "‘x’"
 
 
 def test_unknown_commands_and_bare_braces_stay_as_written():
