@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from paperhub.search import keyword, terms
+from paperhub.search import keyphrases, keyword, terms
 from paperhub.search.indexing import vector_name
 from paperhub.search.keyword import IndexedPaper as Paper
 from paperhub.search.keyword_files import keyword_index
@@ -273,7 +273,9 @@ def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
     ranked = found.fused()[:limit]
     mine = found.term_vectors[paper_id]
     forms = terms.surface_forms([found.me.title, found.me.abstract]) if mine else {}
+    written = keyphrases.written_forms(found.me.title, found.me.abstract) if mine else {}  # "LLMs", not "llms"
     for hit in ranked:
-        shared = [forms.get(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}))]
+        shared = [written.get(word, word) for word in (forms.get(t, t) for t in terms.shared(
+            mine, found.term_vectors.get(hit.id, {})))]
         hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
     return [(hit, found.papers[hit.id]) for hit in ranked]

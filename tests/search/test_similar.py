@@ -164,3 +164,15 @@ def test_command_and_api_carry_the_reasons(hub_papers, client, capsys):
     assert answer[0]["id"] == "2501.10002" and answer[0]["similarity"]["reasons"][0]["signal"] == "terms"
     page = client.get("/papers/2501.10001").content.decode()
     assert "same key terms: " in page and "shares 2 authors" in page
+
+
+def test_shared_key_terms_are_named_as_the_paper_writes_them(db, search_dir):
+    """ "same key terms: educational, llms, ask": the words came lower-cased."""
+    from paperhub.search import rebuild
+
+    upsert_papers([record("2501.20001", title="Asking LLMs for tutoring", abstract="We ask LLMs to tutor students."),
+                   record("2501.20002", title="LLMs as tutors", abstract="Tutoring students with LLMs.")])
+    rebuild()
+    ids = {p.uid: p.id for p in Paper.objects.all()}
+    [hit] = similar(ids["2501.20001"], limit=10)
+    assert "LLMs" in str(hit.reasons[0]) and "llms" not in str(hit.reasons[0])
