@@ -28,10 +28,11 @@ import lzma
 import math
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench import scratch_hub
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -117,15 +118,7 @@ def main() -> None:
     args = parser.parse_args()
 
     corpus, queries, qrels = load(args.dataset, args.split)
-    temporary = None if args.work else tempfile.TemporaryDirectory(prefix="paperhub-similar-")
-    work = args.work or Path(temporary.name)  # type: ignore[union-attr]
-    work.mkdir(parents=True, exist_ok=True)
-    os.environ["PAPERHUB_DATA_DIR"] = str(work)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{work}/hub.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "paperhub.settings"
-    import django
-
-    django.setup()
+    work, temporary = scratch_hub(args.work, "paperhub-similar-")
     from django.test import override_settings
 
     from paperhub import search

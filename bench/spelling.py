@@ -25,10 +25,11 @@ import re
 import statistics
 import string
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from bench import scratch_hub
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 WORD = re.compile(r"[A-Za-z]{5,}")
@@ -92,15 +93,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    temporary = None if args.work else tempfile.TemporaryDirectory(prefix="paperhub-spelling-")
-    work = args.work or Path(temporary.name)  # type: ignore[union-attr]
-    work.mkdir(parents=True, exist_ok=True)
-    os.environ["PAPERHUB_DATA_DIR"] = str(work)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{work}/hub.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "paperhub.settings"
-    import django
-
-    django.setup()
+    work, temporary = scratch_hub(args.work, "paperhub-spelling-")
     from django.core.management import call_command
 
     from paperhub.papers.models import Paper
