@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex, build_query
+from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex, build_query, in_names
 from paperhub.search.query import MAX_QUERY_CHARS, NO_FILTERS, Filters, parse
 
 #: Only words of plain letters are corrected (not "gpt4" or "résumé"), at most this many a query.
@@ -71,7 +71,7 @@ def _papers_holding(searcher: tantivy.Searcher, stem: str) -> int:
 
 def papers_holding(searcher: tantivy.Searcher, word: str) -> int | None:
     """How many titles and abstracts hold the word (as the index stems it); None when it is in an author's name."""
-    if any(searcher.doc_freq("authors", token) for token in PLAIN.analyze(word)):
+    if in_names(searcher, word):
         return None
     stem = _stem(word)
     return 0 if stem is None else _papers_holding(searcher, stem)
