@@ -77,12 +77,14 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", l
 
 
 def first_results(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",
-                  mode: str = "hybrid") -> "Results":
-    """A search's first `count` results and its total, however many pages of 100 (search's largest) that takes."""
-    first = search(query, filters, sort, min(100, count), 0, mode)
+                  mode: str = "hybrid", correct: bool = False) -> "Results":
+    """A search's first `count` results and its total, however many pages of 100 (search's largest) that takes;
+    with `correct`, the correction's where the query as typed finds nothing (as search())."""
+    first = search(query, filters, sort, min(100, count), 0, mode, correct=correct)
+    searched = first.suggestion.query if first.corrected and first.suggestion else query
     hits, page = list(first.hits), first.hits
     while len(hits) < count and len(page) == 100:  # a short page was the last
-        page = search(query, filters, sort, min(100, count - len(hits)), len(hits), mode).hits
+        page = search(searched, filters, sort, min(100, count - len(hits)), len(hits), mode).hits
         hits += page
     return replace(first, hits=hits)
 

@@ -11,6 +11,7 @@ from paperhub.papers import queries
 from paperhub.papers.tex import plain_text, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
+from paperhub.web.papers import did_you_mean, searched_query
 
 OVERVIEW = 40_000  # points drawn before zooming in
 IN_VIEW = 25_000  # points sent for a zoomed-in view
@@ -27,18 +28,18 @@ def _float(request: HttpRequest, name: str, default: float) -> float:
     return min(max(value, -1.0), 2.0)
 
 
-def highlights(built: store.TopicMap, q: str, user: User | None) -> tuple[dict[str, list[tuple[int, float, float]]],
-                                                                          int]:
-    """Where a search's best results and a user's liked papers lie on the map, and how many the search found."""
+def highlights(built: store.TopicMap, q: str, user: User | None
+               ) -> tuple[dict[str, list[tuple[int, float, float]]], "search_api.Results | None"]:
+    """Where a search's best results (its correction's, where it finds nothing as typed) and a user's liked papers
+    lie on the map, and the search's results."""
     found: dict[str, list[tuple[int, float, float]]] = {"search": [], "mine": []}
-    total = 0
-    if q.strip():
-        results = search_api.first_results(q, SEARCH_MARKS)
-        found["search"], total = built.positions([h.id for h in results.hits]), results.total
+    results = search_api.first_results(q, SEARCH_MARKS, correct=True) if q.strip() else None
+    if results is not None:
+        found["search"] = built.positions([h.id for h in results.hits])
     if user is not None and user.is_authenticated:
         liked = [s.paper_id for s in recommend.signals(user).liked if s.paper_id is not None]
         found["mine"] = built.positions(liked[:HIGHLIGHTS])
-    return found, total
+    return found, results
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
@@ -48,7 +49,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     focus = queries.paper_by_uid(request.GET.get("paper", "")[:100]) if request.GET.get("paper") else None
     if built is None:
         return render(request, "web/map.html", {"built": None, "q": q})
-    marks, total = highlights(built, q, request.user)  # type: ignore[arg-type]
+    marks, results = highlights(built, q, request.user)  # type: ignore[arg-type]
+    total = results.total if results is not None else 0
+    suggestion = results.suggestion if results is not None else None
     # a paper's page links here: the paper itself (the view starts on it) and its similar papers
     marks["paper"] = built.positions([focus.pk]) if focus is not None else []
     marks["similar"] = built.positions([h.id for h in search_api.similar(focus.pk, SIMILAR_MARKS)]) if focus else []
@@ -61,7 +64,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/map.html", {"built": built, "q": q, "top": top, "data": data, "focus": focus,
                                             "focus_title": render_tex(focus.title) if focus else "",
                                             "marks": {k: len(v) for k, v in marks.items()}, "total": total,
-                                            "best": min(total, SEARCH_MARKS)})
+                                            "best": min(total, SEARCH_MARKS), "results": results,
+                                            "searched": searched_query(q, results),
+                                            "did_you_mean": did_you_mean(request, suggestion, "map")})
 
 
 @require_GET

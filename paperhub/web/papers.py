@@ -120,12 +120,19 @@ class DidYouMean:
     pieces: list[tuple[str, bool]]
 
 
-def did_you_mean(request: HttpRequest, suggestion: "search_api.Suggestion | None") -> DidYouMean | None:
-    """The link to the corrected query, with the page's sort and filters (None when nothing is misspelt)."""
+def did_you_mean(request: HttpRequest, suggestion: "search_api.Suggestion | None",
+                 page: str = "search") -> DidYouMean | None:
+    """The link to the corrected query on a page (search's keeps its sort and filters); None when nothing is
+    misspelt."""
     if suggestion is None:
         return None
-    query = urlencode({"q": suggestion.query, **search_settings(request)})
-    return DidYouMean(f"{reverse('search')}?{query}", suggestion.pieces())
+    query = urlencode({"q": suggestion.query, **(search_settings(request) if page == "search" else {})})
+    return DidYouMean(f"{reverse(page)}?{query}", suggestion.pieces())
+
+
+def searched_query(q: str, results: "search_api.Results | None") -> str:
+    """The query whose papers are shown: the correction where the query as typed found nothing."""
+    return results.suggestion.query if results is not None and results.corrected and results.suggestion else q
 
 
 def search_settings(request: HttpRequest) -> dict[str, str]:
@@ -150,7 +157,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         found = cards(request, queries.papers_in_order(list(hits)), hits,
                       named=lambda authors: search_api.named_authors(authors, parsed, filters))
     # the query whose papers are shown: the one typed, or its correction where the typed one found nothing
-    searched = results.suggestion.query if results is not None and results.corrected and results.suggestion else q
+    searched = searched_query(q, results)
     chart = None
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(searched, filters)

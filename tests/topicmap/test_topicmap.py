@@ -159,6 +159,18 @@ def test_the_legend_says_how_many_of_a_search_are_marked(client, mapped, monkeyp
     assert ">20 results</a> for “robot”" in page and "the best 5 of" in page  # it said "5 results"
 
 
+def test_a_misspelt_search_is_marked_as_corrected(client, mapped):
+    """Search's "did you mean" on the map too: a typo that finds nothing marks its correction's papers."""
+    from paperhub.search import update
+
+    update(embed_new=False)
+    page = client.get("/map", {"q": "robto"}).content.decode()
+    assert 'No papers match “robto”. Showing results for <a href="/map?q=robot"><strong>robot</strong></a>.' in page
+    assert ">20 results</a> for “robot”" in page and 'href="/papers/search?q=robot"' in page
+    data = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert len(data["search"]) == 20
+
+
 def test_a_papers_map_starts_on_it_among_its_similar_papers(client, mapped):
     """The paper page's "See it among its neighbours" searched the map for the paper's title instead."""
     from paperhub.search import update
