@@ -207,7 +207,8 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
              "published": h.published.isoformat() if h.published else None,
              "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
     return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models,
-            "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected}
+            "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected,
+            "semantic_pending": results.semantic_pending}
 
 
 @api.get("/search/volume", response=VolumeOut, tags=["paperhub"])

@@ -164,6 +164,8 @@ class SearchPage(Schema):
     semantic_models: list[str]
     suggestion: str | None = Field(None, description='"did you mean": the query with its misspelt words corrected')
     corrected: bool = Field(False, description="the hits are the suggestion's: the query as typed found nothing")
+    semantic_pending: bool = Field(False, description="ranked by words alone for now: no semantic index has vectors "
+                                                     "yet (a new hub's first minutes)")
 
 
 class VolumeOut(Schema):

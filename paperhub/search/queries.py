@@ -64,6 +64,8 @@ class Results:
     semantic_models: list[str]
     suggestion: spelling.Suggestion | None = None  # "did you mean": the query with its misspelt words corrected
     corrected: bool = False  # the hits are the suggestion's: the query as typed found nothing
+    # ranked by words alone for now: no semantic index has vectors yet (a new hub's first minutes)
+    semantic_pending: bool = False
 
 
 def _semantic_models() -> list[str]:
@@ -186,12 +188,16 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     # Every vector has nearest neighbours, so gibberish ("zzzzqqq") would get a page of papers found by meaning
     # alone. A query none of whose words any paper holds gives its embedding nothing the hub knows to go by: no
     # semantic half then, and what is left is the keyword half, which finds nothing either.
-    models = _semantic_models() if index.knows_any(parsed) else []
+    knows = index.knows_any(parsed)
+    models = _semantic_models() if knows else []
     if mode == "semantic":
         lists = {kind: _semantic(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
         fused, ranks, _ = fuse(lists, parsed, filters, index, models)
-        return Results(_hits(index, fused[offset:offset + limit], parsed, ranks), len(fused), parsed, models)
-    return _hybrid(index, parsed, filters, limit, offset, models)
+        results = Results(_hits(index, fused[offset:offset + limit], parsed, ranks), len(fused), parsed, models)
+    else:
+        results = _hybrid(index, parsed, filters, limit, offset, models)
+    results.semantic_pending = knows and not models
+    return results
 
 
 def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, limit: int, offset: int,

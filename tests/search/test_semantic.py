@@ -149,7 +149,7 @@ def test_a_query_of_no_word_the_hub_knows_finds_nothing(embedded, query):
 def test_the_front_doors_say_gibberish_matches_nothing(embedded, client):
     page = client.get("/papers/search", {"q": "zzzzqqq"}).content.decode()
     assert "No papers match." in page and "2501.0000" not in page
-    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False}
+    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False, "semantic_pending": False}
     out = StringIO()
     call_command("search", "zzzzqqq", stdout=out)
     assert out.getvalue() == "0 results\n"
@@ -182,3 +182,20 @@ def test_a_name_alone_is_searched_by_its_papers_not_by_meaning(embedded):
     results = search("lovelace")
     assert {h.uid for h in results.hits} == {"2501.00001", "2501.00005"} and results.semantic_models == []
     assert search("lovelace molecules").semantic_models == ["dense"]  # a topic beside the name: by meaning too
+
+
+def test_before_any_vector_the_front_doors_say_the_ranking_is_by_words_alone(indexed, client, minilm, monkeypatch):
+    """A new hub's first minutes: keyword results only, and the page, the API and the CLI say so."""
+    monkeypatch.setattr(embed, "transformer", lambda: minilm)
+    results = search("protein")
+    assert results.semantic_pending and results.semantic_models == [] and results.hits
+    assert not search("lovelace").semantic_pending  # a name is searched by words in any case
+    page = client.get("/papers/search", {"q": "protein"}).content.decode()
+    assert "by words alone for now: ranking by meaning starts once the papers' vectors are built" in page
+    assert client.get("/api/search", {"q": "protein"}).json()["semantic_pending"] is True
+    out = StringIO()
+    call_command("search", "protein", stdout=out)
+    assert out.getvalue().startswith("1 result (by words alone until the papers' vectors are built)\n")
+    embed_missing(minilm.name, minilm)
+    assert not search("protein").semantic_pending
+    assert "by words alone" not in client.get("/papers/search", {"q": "protein"}).content.decode()

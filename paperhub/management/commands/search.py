@@ -44,6 +44,7 @@ class Command(BaseCommand):
                 "suggestion": results.suggestion.query if results.suggestion else None,
                 "corrected": results.corrected,
                 "semantic": results.semantic_models,
+                "semantic_pending": results.semantic_pending,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
                              "published": h.published.isoformat() if h.published else None,
                              "score": round(h.score, 5), "ranks": h.ranks,
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         models = results.semantic_models
         kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
         how = f" ({kinds}: {', '.join(models)})" if models else ""
+        if results.semantic_pending:
+            how = " (by words alone until the papers' vectors are built)"
         self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
         if results.suggestion and results.corrected:
             self.stdout.write(f"No papers match {options['query']!r}; showing results for: {results.suggestion.query}")
