@@ -127,8 +127,9 @@ def written_forms(title: str, abstract: str) -> dict[str, str]:
                 continue
             word = token.lower()
             if _capitals_inside(token):
-                if not shouting:
-                    inner.setdefault(word, Counter())[token] += 1
+                if not shouting:  # and its parts, which the key terms of similar papers name ("SWE" of "SWE-bench")
+                    for written in dict.fromkeys([token, *(p for p in re.split("[-']", token) if _capitals_inside(p))]):
+                        inner.setdefault(written.lower(), Counter())[written] += 1
             elif not (is_title or opening):
                 if not token[0].isupper():
                     lower[word] += 1

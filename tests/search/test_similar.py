@@ -176,3 +176,15 @@ def test_shared_key_terms_are_named_as_the_paper_writes_them(db, search_dir):
     ids = {p.uid: p.id for p in Paper.objects.all()}
     [hit] = similar(ids["2501.20001"], limit=10)
     assert "LLMs" in str(hit.reasons[0]) and "llms" not in str(hit.reasons[0])
+
+
+def test_shared_key_terms_from_hyphenated_words_keep_their_capitals(db, search_dir):
+    """ "same key terms: swe, agents": a part of "SWE-bench" came lower-cased."""
+    from paperhub.search import rebuild
+
+    upsert_papers([record("2501.20003", title="Agents on SWE-bench", abstract="Coding agents solve SWE-bench issues."),
+                   record("2501.20004", title="SWE-bench agents", abstract="Patching issues of SWE-bench by agents.")])
+    rebuild()
+    ids = {p.uid: p.id for p in Paper.objects.all()}
+    [hit] = similar(ids["2501.20003"], limit=10)
+    assert "SWE" in str(hit.reasons[0]) and "swe" not in str(hit.reasons[0])
