@@ -295,9 +295,10 @@ class _Text:
             close = text_close
         elif name == "footnote":
             parts.append(f" ({self.render(low, close, depth + 1)})")
-        else:
-            parts.append(out.escape(match[0]))
-            return end
+        elif name == "ensuremath":  # math wherever it stands
+            parts.append(out.math(text[low:close], "$"))
+        else:  # an author's own macro: as written, braces and all ("\vect{x}" was "\vectx"), its argument rendered
+            parts.append(out.escape(text[j:low]) + self.render(low, close, depth + 1) + out.escape("}"))
         return close + 1
 
     def citation(self, name: str, j: int, end: int, stop: int, parts: list[str]) -> int:

@@ -220,6 +220,10 @@ def test_unknown_commands_and_bare_braces_stay_as_written():
     assert plain_text(r"\url{http://a.org/~me_x%20} and\footnote{see \emph{it}}") == (
         "http://a.org/~me_x%20 and (see it)")
     assert plain_text(r"the \alpha parameter") == "the α parameter"  # math symbols written outside math
+    # an author's macro with a one-letter argument lost its braces ("\vectx"); \ensuremath is math
+    assert plain_text(r"\vect{x} and \foo{\emph{a}}") == r"\vect{x} and \foo{a}"
+    assert str(render_tex(r"\ensuremath{\alpha}-stable \vect{<b>}")) == (
+        '<span class="math">α</span>-stable \\vect{&lt;b&gt;}')
 
 
 def test_hostile_text_mode():
