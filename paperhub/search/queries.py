@@ -151,9 +151,13 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     results instead (Results.corrected says so)."""
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
-    if index is not None and (results.query.terms or results.query.phrases):
-        results.suggestion = spelling.suggest(index, query, filters)
-    if correct and results.suggestion is not None and not results.total:
+    if index is None or not (results.query.terms or results.query.phrases):
+        return results
+    results.suggestion = spelling.suggest(index, query, filters)
+    # Found nothing as typed: no results, or only papers near the typo in meaning ("protien" is a letter from a
+    # known word, so the semantic half answers it) while no paper holds its words
+    if correct and results.suggestion is not None and not (
+            results.total and index.count(keyword.build_query(results.query, filters))):
         return replace(_found(results.suggestion.query, filters, sort, limit, offset, mode),
                        suggestion=results.suggestion, corrected=True)
     return results

@@ -199,3 +199,25 @@ def test_before_any_vector_the_front_doors_say_the_ranking_is_by_words_alone(ind
     embed_missing(minilm.name, minilm)
     assert not search("protein").semantic_pending
     assert "by words alone" not in client.get("/papers/search", {"q": "protein"}).content.decode()
+
+
+def test_a_lone_typo_gets_its_corrections_papers_not_papers_near_it_in_meaning(indexed, minilm, monkeypatch, client):
+    """"protien" alone gave 100 papers found by meaning (the typo is a letter from a known word), none holding it,
+    and no correction: the page promised "No papers match “protien”. Showing results for protein."."""
+    from paperhub.papers.services import upsert_papers
+    from paperhub.search import rebuild
+    from tests.factories import record
+
+    monkeypatch.setattr(embed, "transformer", lambda: minilm)
+    upsert_papers([record(f"2502.0001{n}", title="Protein folding", abstract="Protein structures from sequences.")
+                   for n in range(3)])
+    rebuild()
+    embed_missing(minilm.name, minilm)
+    assert search("protien").total  # as typed (feeds, digests): the papers near it in meaning, as before
+    found = search("protien", correct=True)
+    assert found.corrected and found.suggestion.query == "protein"
+    assert {h.uid for h in found.hits[:4]} == {"2501.00002", "2502.00010", "2502.00011", "2502.00012"}
+    page = client.get("/papers/search", {"q": "protien"}).content.decode()
+    assert "No papers match “protien”. Showing results for" in page
+    found = search("protien structures", correct=True)  # a word of it finds papers: offered, not taken
+    assert not found.corrected and found.suggestion.query == "protein structures"
