@@ -21,7 +21,8 @@ from paperhub.papers.models import Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend.space import NotReady
 
-PaperId = Annotated[str, Field(min_length=1, max_length=64, description="2501.01234, hep-th/9901001 or scheme:id")]
+PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.01234, hep-th/9901001, scheme:id, or "
+                                                                         "the paper's arXiv or Hugging Face address")]
 Limit = Annotated[int, Field(ge=1, le=50)]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -62,7 +63,7 @@ def _cards(papers: list[Paper]) -> list[dict[str, Any]]:
 def _paper(paper_id: str) -> Paper:
     found = queries.paper_by_uid(paper_id)
     if found is None:
-        raise ToolError(f"no paper {paper_id!r} in this hub (ids look like 2501.01234)")
+        raise ToolError(f"no paper {paper_id!r} in this hub (ids look like 2501.01234 or its arXiv address)")
     return found
 
 
@@ -109,7 +110,10 @@ def search_papers(
     cards = {c["id"]: c for c in _cards(list(by_id.values()))}
     return schemas.SearchResults(
         total=results.total,
-        url=link("search", query={"q": query}),
+        url=link("search", query={"q": query, **{k: v for k, v in (
+            ("since", since.isoformat() if since else ""), ("until", until.isoformat() if until else ""),
+            ("cat", categories), ("author", authors), ("code", "1" if has_code else ""),
+            ("sort", "" if sort == "relevance" else sort)) if v}}),
         suggestion=results.suggestion.query if results.suggestion else None, corrected=results.corrected,
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
@@ -132,10 +136,11 @@ def get_paper(ctx: Context[Any, Any], paper_id: PaperId) -> schemas.Paper:
 def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10) -> schemas.SimilarPapers:
     """The papers most like a paper (key terms, meaning, authors, categories), with what they share."""
     admit(ctx)
-    hits = {h.id: h for h in search_api.similar(_paper(paper_id).pk, limit=limit)}
+    paper = _paper(paper_id)
+    hits = {h.id: h for h in search_api.similar(paper.pk, limit=limit)}
     papers = queries.papers_in_order(list(hits))
     return schemas.SimilarPapers(
-        paper=paper_id,
+        paper=paper.uid,
         papers=[
             schemas.SimilarPaper(
                 **card, similarity=round(hits[p.pk].score, 4), reasons=search_api.reasons_text(hits[p.pk].reasons)

@@ -49,15 +49,16 @@ def paper_brief(paper_id: int) -> PaperBrief | None:
 
 
 def paper_by_uid(uid: str) -> Paper | None:
-    """A paper by its arXiv id (versions ignored) or uid, with authors and categories."""
-    uid = strip_controls(uid)  # no uid holds one, and PostgreSQL refuses a NUL in a query's text
-
-    if ":" not in uid:
-        try:
-            uid = split_arxiv_id(uid)[0]
-        except ValueError:  # no arXiv id, so no paper of ours (a typo, a probe): "not found", not an error
-            return None
-    return with_listing_details(Paper.objects.filter(uid=uid[:300])).first()
+    """A paper by its uid, or its arXiv id (versions ignored) or address (arXiv, Hugging Face, alphaXiv, DOI), with
+    authors and categories."""
+    uid = strip_controls(uid)[:300]  # no uid holds one, and PostgreSQL refuses a NUL in a query's text
+    if ":" in uid and (found := with_listing_details(Paper.objects.filter(uid=uid)).first()) is not None:
+        return found  # another source's uid ("scheme:id")
+    try:
+        uid = split_arxiv_id(uid)[0]
+    except ValueError:  # no arXiv id, so no paper of ours (a typo, a probe): "not found", not an error
+        return None
+    return with_listing_details(Paper.objects.filter(uid=uid)).first()
 
 
 def papers_in_order(ids: Sequence[int]) -> list[Paper]:

@@ -124,13 +124,18 @@ async def _reads(client: Client, base_url: str) -> None:
     assert found["papers"][0]["id"] == "2611.00001" and found["total"] == 2
     assert found["papers"][0]["url"] == f"{base_url}/papers/2611.00001"
     assert found["url"].startswith(f"{base_url}/papers/search?q=sparse")
-    filtered = await _call(client, "search_papers", query="sparse", authors="Ada Lovelace")
+    filtered = await _call(client, "search_papers", query="sparse", authors="Ada Lovelace", sort="newest")
     assert [p["id"] for p in filtered["papers"]] == ["2611.00001"]
+    assert filtered["url"] == f"{base_url}/papers/search?q=sparse&author=Ada+Lovelace&sort=newest"  # as asked
     paper = await _call(client, "get_paper", paper_id="2611.00001")
     assert paper["authors"] == ["Ada Lovelace", "Alan Turing"] and "long documents" in paper["abstract"]
     assert paper["arxiv_url"] == "https://arxiv.org/abs/2611.00001"
     similar = await _call(client, "similar_papers", paper_id="2611.00001")
     assert [p["id"] for p in similar["papers"]] == ["2611.00002"]
+    # a paper by its address, as the search box takes it, and named by its id
+    assert (await _call(client, "get_paper", paper_id="https://arxiv.org/abs/2611.00001v2"))["id"] == "2611.00001"
+    similar = await _call(client, "similar_papers", paper_id="https://huggingface.co/papers/2611.00001")
+    assert similar["paper"] == "2611.00001" and [p["id"] for p in similar["papers"]] == ["2611.00002"]
     for kind, period in (("day", "2026-11-23"), ("week", "2026-W48"), ("month", "2026-11"), ("day", "")):
         listed = await _call(client, "period_papers", kind=kind, period=period)
         assert [p["id"] for p in listed["papers"]] == ["2611.00002", "2611.00001"], (kind, period)
@@ -195,7 +200,7 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
         async with Client(_http(live_server.url)) as client:
             assert "500" in await _refusal(client, "search_papers", query="a" * 100_000)
             assert "no paper" in await _refusal(client, "get_paper", paper_id="../../etc/passwd")
-            assert "64" in await _refusal(client, "similar_papers", paper_id="x" * 65)
+            assert "200" in await _refusal(client, "similar_papers", paper_id="x" * 201)
             assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
             assert "50" in await _refusal(client, "trending_papers", limit=10**9)
         async with Client(_http(live_server.url, "ph_forged")) as forged:
