@@ -72,9 +72,12 @@ def refresh_github_stars() -> dict[str, Any]:
 
 #: Papers one keywords task makes at most (about half a minute of one core); the next slot goes on from there.
 KEYWORDS_PER_RUN = 50_000
+#: Keywords are local, bounded work: claimed before the network jobs queued beside them (which may wait minutes on
+#: a source that does not answer), after mail.
+KEYWORDS_PRIORITY = 10
 
 
-@task()
+@task(priority=KEYWORDS_PRIORITY)
 def make_keywords() -> dict[str, Any]:
     """Keywords for papers added or changed since the last run (nothing before the first keyword index)."""
     return {"papers": search.update_keywords(limit=KEYWORDS_PER_RUN) or 0}

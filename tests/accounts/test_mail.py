@@ -26,6 +26,10 @@ MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, accounts
 
 def test_every_mail_task_goes_before_the_default_priority():
     assert all(task.priority == mail.PRIORITY > tasks.ingest_arxiv.priority == 0 for task in MAIL_TASKS)
+    # keywords (local, bounded) after mail and before the network jobs: they appeared 10 minutes late offline
+    assert mail.PRIORITY > tasks.make_keywords.priority > max(
+        t.priority for t in (tasks.ingest_arxiv, tasks.ingest_hf_daily, tasks.refresh_github_stars,
+                             tasks.sync_zotero_libraries))
 
 
 @pytest.mark.django_db(transaction=True)
