@@ -50,12 +50,19 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+#: Words a key's title word is never (arXiv's own keys: "A Survey of ..." is zhao2023survey).
+_KEY_SKIPS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "by", "at", "as",
+                        "via", "towards", "toward"})
+
+
 def citation_key(paper: Paper, first_author: str) -> str:
-    """surnameYEARfirstword, as Google Scholar and arXiv do."""
+    """surnameYEARfirstword, as arXiv does: the title's first word that is no article or preposition, its hyphens
+    dropped ("GPT-4 Technical Report": gpt4; "MVG-KAN: ...": mvgkan)."""
     surname = re.sub(r"[^a-z]", "", _ascii(first_author.split()[-1] if first_author.split() else "").lower())
     year = f"{paper.published:%Y}" if paper.published else ""
     title = _ascii(plain_text(paper.title, keys=False)).lower()
-    word = next((w for w in re.findall(r"[a-z]+", title) if len(w) > 3), "")
+    words = (w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", title))
+    word = next((w for w in words if w not in _KEY_SKIPS and not w.isdigit()), "")
     return f"{surname or 'anon'}{year}{word}"
 
 

@@ -302,6 +302,10 @@ def test_citation_keys_keep_accented_letters_as_ascii():
     paper = Paper(uid="2606.00001", title="Unified \\textsc{Éclair} models", published=datetime(2026, 6, 1, tzinfo=UTC))
     assert citation_key(paper, "Tīkun Ông") == "ong2026unified"
     assert citation_key(Paper(uid="x:1", title="Élan vital"), "Jürgen Müller") == "mullerelan"
+    # the first word but articles and prepositions, as arXiv keys: acronyms were skipped (huang2026multi)
+    for title, word in (("MVG-KAN: Multi-View Graphs", "mvgkan"), ("GPT-4 Technical Report", "gpt4"),
+                        ("A Survey of LLMs", "survey"), ("On the 3 Laws", "laws"), ("$\\alpha$-Nets", "nets")):
+        assert citation_key(Paper(uid="x:1", title=title), "Ann Lee") == f"lee{word}", title
 
 
 @pytest.mark.parametrize(("prefix", "whole"), [
