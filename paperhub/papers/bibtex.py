@@ -6,6 +6,7 @@ import unicodedata
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import Output, convert, plain_text
+from paperhub.papers.texmath import SYMBOLS
 
 _SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#",
                           "_": r"\_", "$": r"\$", "~": r"\textasciitilde{}"})
@@ -25,9 +26,17 @@ def _escape(text: str) -> str:
     return text.translate(_SPECIAL)
 
 
+#: A Greek letter or common symbol that math holds as typed ("TerraDiT-$Ω$"), which pdfLaTeX refuses, and its
+#: command (the last name SYMBOLS gives it: \varepsilon for ε, as LaTeX draws them).
+_MATH_COMMANDS = {char: f"{{\\{name}}}" for name, char in SYMBOLS.items()
+                  if len(char) == 1 and ("\u0370" <= char <= "\u03ff" or char in "≤≥≠≈∞×±∼·∂∇∈∉⊂⊆∪∩→←⇒∀∃")}
+
+
 def _math(content: str, delimiter: str) -> str:
     """Inline math as arXiv titles write it ($_{2.5}$, $O(n^2)$): LaTeX already, kept as it is when its braces
-    pair (and no % comments out the rest); else escaped as text."""
+    pair (and no % comments out the rest), a Greek letter or symbol typed as itself made its command; else
+    escaped as text."""
+    content = "".join(_MATH_COMMANDS.get(char, char) for char in content)
     span = delimiter + content + _CLOSERS[delimiter]
     return span if _balanced(content) and "%" not in content else _escape(span)
 

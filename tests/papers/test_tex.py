@@ -273,6 +273,13 @@ def test_bibtex_keeps_text_mode_latex_and_keys_on_the_first_real_word():
     assert entry.startswith("@misc{yang2026revisited,\n") and r"title = {{[smith\_wang] Revisited}}" in entry
 
 
+def test_bibtex_math_writes_typed_greek_letters_as_commands():
+    """"TerraDiT-$Ω$": pdfLaTeX refuses a Unicode letter in math."""
+    from paperhub.papers.bibtex import _value
+
+    assert _value("TerraDiT-$Ω$ with $ε ≤ x$: Ω") == r"TerraDiT-${\Omega}$ with ${\varepsilon} {\le} x$: Ω"
+
+
 @given(st.lists(st.sampled_from([*"{}~-`'\\<>&$%_ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "\\textsc{",
                                  "$x^{", "\\("]), max_size=40).map("".join))
 def test_bibtex_values_always_pair_their_braces(text):
