@@ -4,10 +4,13 @@ from hypothesis import strategies as st
 
 from paperhub.search.query import (
     MAX_CLAUSES,
+    BadFilter,
     Filters,
+    described,
     named_authors,
     named_paper,
     parse,
+    url_query,
     wants_code,
     without_has_code,
 )
@@ -81,6 +84,46 @@ def test_filters_from_form_text():
     assert filters == Filters(since=date(2026, 1, 2), until=None, categories=("cs.CL", "cs.LG", "stat.ML"),
                               authors=("Ada Lovelace", "Alan Turing"))
     assert Filters.from_text() == Filters() and len(Filters.from_text(categories=" ".join("x" * 20)).categories) == 10
+
+
+def test_filters_from_a_query_string_and_back():
+    """The search page's links to its feeds and BibTeX are url_query's: read back, they are the page's filters."""
+    from datetime import date
+    from urllib.parse import parse_qsl
+
+    params = {"q": "diffusion", "since": "2026-06-30", "until": "nope", "cat": "cs.CV,cs.LG", "author": "Ada, Al",
+              "code": "1"}
+    filters = Filters.from_params(params)
+    assert filters == Filters(since=date(2026, 6, 30), categories=("cs.CV", "cs.LG"), authors=("Ada", "Al"),
+                              has_code=True)
+    link = url_query("diffusion", filters, "newest")
+    assert link == "q=diffusion&since=2026-06-30&cat=cs.CV%20cs.LG&author=Ada%2C%20Al&code=1&sort=newest"
+    assert Filters.from_params(dict(parse_qsl(link))) == filters
+    assert url_query("", Filters()) == "" and url_query("", Filters(categories=("cs.GT",))) == "cat=cs.GT"
+    assert Filters.from_params({"code": "true"}) == Filters()  # the page ignores what it cannot read ...
+    for bad in ({"since": "nope"}, {"until": "2026-02-30"}, {"code": "true"}):
+        with pytest.raises(BadFilter):  # ... and a feed says so
+            Filters.from_params(bad, strict=True)
+    assert Filters.from_params({"since": "", "code": ""}, strict=True) == Filters()
+
+
+@given(st.text(max_size=30), st.lists(st.text(max_size=12), max_size=4), st.lists(st.text(max_size=12), max_size=4),
+       st.dates(), st.booleans())
+def test_url_query_reads_back_as_the_same_search(q, categories, authors, since, code):
+    from urllib.parse import parse_qsl
+
+    filters = Filters.from_text(since, None, " ".join(categories), ", ".join(authors), code)
+    read = dict(parse_qsl(url_query(q, filters), keep_blank_values=True))
+    assert Filters.from_params(read, strict=True) == filters and read.get("q", "") == q
+
+
+def test_a_search_said_in_words():
+    from datetime import date
+
+    assert described("diffusion", Filters()) == "diffusion"
+    assert described("", Filters(categories=("cs.GT",))) == "papers in cs.GT"
+    assert described(" x ", Filters(since=date(2026, 1, 2), until=date(2026, 2, 3), authors=("Ada", "Al"),
+                                   has_code=True)) == "x, by Ada or Al, from 2026-01-02, to 2026-02-03, with code"
 
 
 def test_has_code_said_in_words_and_asked_either_way():
