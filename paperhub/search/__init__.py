@@ -22,6 +22,7 @@ from paperhub.search.query import (
     Filters,
     ParsedQuery,
     described,
+    in_syntax,
     named_authors,
     named_paper,
     parse,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "BadFilter", "url_query", "described",
+    "Filters", "BadFilter", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
     "search", "similar", "reasons_text", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)

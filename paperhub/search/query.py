@@ -198,6 +198,28 @@ def described(q: str, filters: Filters) -> str:
     return f"{q.strip()}, {said}" if said else q.strip()
 
 
+def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
+    """A search as one query, its filters in the syntax (what a saved search keeps), and those it cannot say."""
+    text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
+    parsed = parse(text)
+    parts, unsaid = [text], []
+    # Not said: dates; several authors (the filter takes any of them, author: each); categories beside the
+    # query's own cat: (the filter's and the query's must each match, cat:s any of them) or that are no code.
+    if filters.categories and not parsed.categories and all(_CATEGORY.match(c) for c in filters.categories):
+        parts += [f"cat:{c}" for c in filters.categories]
+    elif filters.categories:
+        unsaid.append("category")
+    if len(filters.authors) == 1 and _words(filters.authors[0]):
+        parts.append(f'author:"{" ".join(_words(filters.authors[0]))}"')
+    elif filters.authors:
+        unsaid.append("author")
+    if filters.has_code and not parsed.has_code:
+        parts.append("has:code")
+    if filters.since or filters.until:
+        unsaid.append("date")
+    return " ".join(part for part in parts if part), tuple(unsaid)
+
+
 #: How far a search's pages go: the offset of the last one.
 MAX_OFFSET = 10_000
 

@@ -162,6 +162,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if volume.total:  # (the query as search() parsed it: not parsed again)
             chart = charts.bar_chart(volume_caption(searched, results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
+    save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
@@ -179,6 +180,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "follow_query": search_api.url_query(searched, filters),
         "follow_title": search_api.described(searched, filters),
         "bib_query": search_api.url_query(searched, filters, sort),
+        "save_query": save_query, "save_left_out": save_left_out,
     })
 
 

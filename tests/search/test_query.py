@@ -7,6 +7,7 @@ from paperhub.search.query import (
     BadFilter,
     Filters,
     described,
+    in_syntax,
     named_authors,
     named_paper,
     parse,
@@ -124,6 +125,28 @@ def test_a_search_said_in_words():
     assert described("", Filters(categories=("cs.GT",))) == "papers in cs.GT"
     assert described(" x ", Filters(since=date(2026, 1, 2), until=date(2026, 2, 3), authors=("Ada", "Al"),
                                    has_code=True)) == "x, by Ada or Al, from 2026-01-02, to 2026-02-03, with code"
+
+
+def test_a_search_in_the_query_syntax_alone():
+    """What "Save this search" keeps (a saved search holds a query, no filters): the filters the syntax says
+    exactly, and the names of those it cannot."""
+    from datetime import date
+
+    assert in_syntax("diffusion", Filters(categories=("cs.CV", "cs"))) == ("diffusion cat:cs.CV cat:cs", ())
+    assert in_syntax("", Filters(categories=("cs.GT",))) == ("cat:cs.GT", ())
+    assert in_syntax("x", Filters(authors=("Ada  Lovelace",), has_code=True, since=date(2026, 1, 1))) == (
+        'x author:"Ada Lovelace" has:code', ("date",))
+    assert in_syntax("x has:code", Filters(has_code=True)) == ("x has:code", ())
+    assert in_syntax("x", Filters(authors=("Ada", "Al"))) == ("x", ("author",))  # any of them: no syntax for it
+    assert in_syntax("x cat:cs.CL", Filters(categories=("cs.LG",))) == ("x cat:cs.CL", ("category",))  # both
+    assert in_syntax("x", Filters(categories=("not a code!",))) == ("x", ("category",))
+    assert in_syntax("", Filters(until=date(2026, 1, 1))) == ("", ("date",))
+    said, _ = in_syntax('"unclosed quote', Filters(authors=("Ada",)))
+    assert parse(said).authors == ("Ada",) and parse(said).terms == ("unclosed", "quote")
+    parsed = parse(in_syntax('"sparse attention" -survey', Filters(categories=("cs.LG",), authors=("Al Ng",),
+                                                                        has_code=True))[0])
+    assert (parsed.phrases, parsed.not_terms, parsed.categories, parsed.authors, parsed.has_code) == (
+        (("sparse", "attention"),), ("survey",), ("cs.LG",), ("Al Ng",), True)
 
 
 def test_has_code_said_in_words_and_asked_either_way():

@@ -9,7 +9,9 @@ import feedparser
 import pytest
 
 from paperhub.papers.services import upsert_papers
-from tests.factories import record
+from paperhub.recommend import queries as recommend
+from paperhub.recommend.models import SavedSearch
+from tests.factories import record, user
 
 CODE = "https://github.com/ada/diffusion"
 
@@ -98,3 +100,21 @@ def test_search_feeds_refuse_filters_they_cannot_read(client, hub):
         assert response.status_code == 400 and reason in response.content.decode(), query
     for query in ("", "q=+&cat=&author=&code=", "sort=newest"):  # nothing searched
         assert client.get(f"/feeds/search.atom?{query}").status_code == 404, query
+
+
+def test_save_this_search_keeps_the_filters_the_query_syntax_can_say(client, hub):
+    """A saved search holds a query alone: the category, one author and has:code go into it; its dates cannot."""
+    reader = user("reader")
+    client.force_login(reader)
+    page = client.get("/papers/search?q=diffusion&cat=cs.CV&since=2026-06-30&code=1").content.decode()
+    assert '<input type="hidden" name="q" value="diffusion cat:cs.CV has:code">' in page
+    assert "saved as “diffusion cat:cs.CV has:code”, without its date filter" in page
+    client.post("/searches/save", {"q": "diffusion cat:cs.CV has:code"})
+    saved = SavedSearch.objects.get(user=reader)
+    assert {p.title for p in recommend.search_matches(saved)} == {"Diffusion for images", "Diffusion for old images"}
+    page = client.get("/papers/search?cat=cs.GT").content.decode()  # a category alone can be followed too
+    assert '<input type="hidden" name="q" value="cat:cs.GT">' in page
+    page = client.get("/papers/search?q=diffusion").content.decode()
+    assert 'name="q" value="diffusion">' in page and "saved as" not in page
+    page = client.get("/papers/search?since=2026-06-30").content.decode()  # dates alone: nothing to save
+    assert "Save this search" not in page
