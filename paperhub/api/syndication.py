@@ -133,8 +133,7 @@ class Search:
 
 
 class SearchFeed(PaperFeed):
-    """The newest papers matching a search: ?q= with the search page's syntax, and its filters (since, until, cat,
-    author, code=1), read as the page reads them; a filter alone (?cat=cs.GT) follows its newest papers."""
+    """The newest papers matching a search: ?q= and the search page's filters, or a filter alone (?cat=cs.GT)."""
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

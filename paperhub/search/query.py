@@ -142,8 +142,7 @@ class Filters:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
-        """The filters of a query string (since, until, cat, author, code=1), as the search page and its exports
-        read them; `strict`: a date that is no date, or a code other than 1, raises BadFilter (else it is ignored)."""
+        """The filters of a query string as the search page reads them; `strict`: one it cannot read raises."""
         if strict:
             for name in ("since", "until"):
                 if params.get(name) and _day(params[name]) is None:
@@ -176,8 +175,7 @@ def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
 
 
 def url_query(q: str, filters: Filters, sort: str = "relevance") -> str:
-    """A search as the search page's query string (what Filters.from_params reads): q, the filters, the sort;
-    empty ones and the default sort left out."""
+    """A search as the search page's query string (Filters.from_params reads it back), empty parts left out."""
     params = {"q": q, "since": filters.since.isoformat() if filters.since else "",
               "until": filters.until.isoformat() if filters.until else "", "cat": " ".join(filters.categories),
               "author": ", ".join(filters.authors), "code": "1" if filters.has_code else "",
@@ -186,8 +184,7 @@ def url_query(q: str, filters: Filters, sort: str = "relevance") -> str:
 
 
 def described(q: str, filters: Filters) -> str:
-    """A search in words, as its feed is titled: "diffusion, in cs.CV, from 2026-06-30, with code"; "papers in
-    cs.GT" without a query."""
+    """A search in words, as its feed is titled: "diffusion, in cs.CV, with code"; "papers in cs.GT"."""
     words = [f"in {' or '.join(filters.categories)}" if filters.categories else "",
              f"by {' or '.join(filters.authors)}" if filters.authors else "",
              f"from {filters.since.isoformat()}" if filters.since else "",
