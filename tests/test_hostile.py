@@ -122,6 +122,16 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         assert DANGER.search(response.content.decode()) is None, url  # markup inside them is entity-escaped
         parsed = feedparser.parse(response.content)
         assert not parsed.bozo and parsed.entries, (url, parsed.get("bozo_exception"))
+    # A search feed's filters, as its title says them (and the search page's links to it, built from them)
+    filters = f"cat={quote(SCRIPT + CONTROL)}&author={quote(SVG + IMG)}"
+    response = client.get(f"/feeds/search.atom?q=attention&{filters}")
+    assert response.status_code == 200 and DANGER.search(response.content.decode()) is None
+    assert not feedparser.parse(response.content).bozo
+    page = client.get(f"/papers/search?q=attention&{filters}").content.decode()
+    assert DANGER.search(page) is None and "/feeds/search.rss?q=attention&amp;cat=%3Cscript%3E" in page
+    refused = client.get(f"/feeds/search.rss?q=attention&since={quote(SCRIPT)}")
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/plain")
+    assert "<" not in refused.content.decode()  # the reason, not what was sent
     for url in ("/papers/2611.00001.bib", f"/collections/eve/{slug}.bib"):
         response = client.get(url)
         assert response.status_code == 200 and not response["Content-Type"].startswith("text/html"), url

@@ -1,12 +1,12 @@
 """RSS 2.0 and Atom feeds: the daily papers, trending, any search, an author, a public collection."""
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
@@ -124,28 +124,42 @@ class TrendingFeed(PaperFeed):
         return feeds.trending(limit=ITEMS)
 
 
+@dataclass(frozen=True)
+class Search:
+    """What a search feed follows: the query (perhaps empty) and the search page's filters."""
+
+    q: str
+    filters: search_api.Filters
+
+
 class SearchFeed(PaperFeed):
-    """The newest papers matching a search (?q=, with the search page's syntax)."""
+    """The newest papers matching a search: ?q= and the search page's filters, or a filter alone (?cat=cs.GT)."""
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
-        query = request.GET.get("q", "")[:500]
-        if not query.strip():
-            raise Http404("a search feed needs ?q=")
-        return query
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except search_api.BadFilter as exc:  # a feed reader shows the reason
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
-    def title(self, obj: str) -> str:
-        return f"paperhub: {obj}"
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Search:
+        found = Search(request.GET.get("q", "")[:500], search_api.Filters.from_params(request.GET, strict=True))
+        if not found.q.strip() and found.filters == search_api.Filters():
+            raise Http404("a search feed needs ?q= or a filter (cat, author, since, until, code=1)")
+        return found
 
-    def link(self, obj: str) -> str:
-        return f"{reverse('search')}?q={quote(obj)}&sort=newest"
+    def title(self, obj: Search) -> str:
+        return f"paperhub: {search_api.described(obj.q, obj.filters)}"
 
-    def feed_url(self, obj: str) -> str:
+    def link(self, obj: Search) -> str:
+        return f"{reverse('search')}?{search_api.url_query(obj.q, obj.filters, 'newest')}"
+
+    def feed_url(self, obj: Search) -> str:
         """The feed's own address (rel="self"), its query included: Django's default, the path, is a 404 here."""
         kind = "atom" if self.feed_type is Atom else "rss"
-        return f"{reverse(f'feed_search_{kind}')}?q={quote(obj)}"
+        return f"{reverse(f'feed_search_{kind}')}?{search_api.url_query(obj.q, obj.filters)}"
 
-    def papers(self, obj: str) -> list[Paper]:
-        hits = search_api.search(obj, sort="newest", limit=ITEMS).hits
+    def papers(self, obj: Search) -> list[Paper]:
+        hits = search_api.search(obj.q, obj.filters, sort="newest", limit=ITEMS).hits
         return queries.papers_in_order([h.id for h in hits])
 
 

@@ -18,11 +18,15 @@ from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_tex
 from paperhub.search.query import (
     MAX_OFFSET,
     NO_FILTERS,
+    BadFilter,
     Filters,
     ParsedQuery,
+    described,
+    in_syntax,
     named_authors,
     named_paper,
     parse,
+    url_query,
     wants_code,
     without_has_code,
 )
@@ -39,7 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
+    "Filters", "BadFilter", "url_query", "described", "in_syntax",
+    "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
     "search", "similar", "reasons_text", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",

@@ -13,9 +13,11 @@ paper address) names one paper.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from paperhub.papers.records import split_arxiv_id
 
@@ -138,6 +140,22 @@ class Filters:
                    categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
                    authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10], has_code=has_code)
 
+    @classmethod
+    def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
+        """The filters of a query string as the search page reads them; `strict`: one it cannot read raises."""
+        if strict:
+            for name in ("since", "until"):
+                if params.get(name) and _day(params[name]) is None:
+                    raise BadFilter(f"{name} must be a date, YYYY-MM-DD")
+            if params.get("code", "") not in ("", "1"):
+                raise BadFilter("code must be 1 (only papers that link to their code) or left out")
+        return cls.from_text(params.get("since"), params.get("until"), params.get("cat", ""),
+                             params.get("author", ""), has_code=params.get("code") == "1")
+
+
+class BadFilter(ValueError):
+    """A filter in a query string that cannot be read (Filters.from_params, strict)."""
+
 
 def _day(value: date | str | None) -> date | None:
     if isinstance(value, date) or value is None:
@@ -154,6 +172,49 @@ NO_FILTERS = Filters()
 def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
     """Whether only papers that link to their code are wanted (has:code in the query, or the filter)."""
     return parsed.has_code or filters.has_code
+
+
+def url_query(q: str, filters: Filters, sort: str = "relevance") -> str:
+    """A search as the search page's query string (Filters.from_params reads it back), empty parts left out."""
+    params = {"q": q, "since": filters.since.isoformat() if filters.since else "",
+              "until": filters.until.isoformat() if filters.until else "", "cat": " ".join(filters.categories),
+              "author": ", ".join(filters.authors), "code": "1" if filters.has_code else "",
+              "sort": "" if sort == "relevance" else sort}
+    return urlencode({name: value for name, value in params.items() if value}, quote_via=quote)
+
+
+def described(q: str, filters: Filters) -> str:
+    """A search in words, as its feed is titled: "diffusion, in cs.CV, with code"; "papers in cs.GT"."""
+    words = [f"in {' or '.join(filters.categories)}" if filters.categories else "",
+             f"by {' or '.join(filters.authors)}" if filters.authors else "",
+             f"from {filters.since.isoformat()}" if filters.since else "",
+             f"to {filters.until.isoformat()}" if filters.until else "", "with code" if filters.has_code else ""]
+    said = ", ".join(w for w in words if w)
+    if not q.strip():
+        return f"papers {said}" if said else ""
+    return f"{q.strip()}, {said}" if said else q.strip()
+
+
+def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
+    """A search as one query, its filters in the syntax (what a saved search keeps), and those it cannot say."""
+    text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
+    parsed = parse(text)
+    parts, unsaid = [text], []
+    # Not said: dates; several authors (the filter takes any of them, author: each); categories beside the
+    # query's own cat: (the filter's and the query's must each match, cat:s any of them) or that are no code.
+    if filters.categories and not parsed.categories and all(_CATEGORY.match(c) for c in filters.categories):
+        parts += [f"cat:{c}" for c in filters.categories]
+    elif filters.categories:
+        unsaid.append("category")
+    if len(filters.authors) == 1 and _words(filters.authors[0]):
+        parts.append(f'author:"{" ".join(_words(filters.authors[0]))}"')
+    elif filters.authors:
+        unsaid.append("author")
+    if filters.has_code and not parsed.has_code:
+        parts.append("has:code")
+    if filters.since or filters.until:
+        unsaid.append("date")
+    return " ".join(part for part in parts if part), tuple(unsaid)
 
 
 #: How far a search's pages go: the offset of the last one.

@@ -101,9 +101,7 @@ def upvote_chart(paper: Paper) -> str | None:
 
 def search_filters(request: HttpRequest) -> search_api.Filters:
     """The search filters of a request's query string (the search page's and its exports')."""
-    return search_api.Filters.from_text(request.GET.get("since"), request.GET.get("until"),
-                                        request.GET.get("cat", ""), request.GET.get("author", ""),
-                                        has_code=request.GET.get("code") == "1")
+    return search_api.Filters.from_params(request.GET)
 
 
 def volume_caption(q: str, parsed: search_api.ParsedQuery, unit: str, filters: search_api.Filters) -> str:
@@ -164,6 +162,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         if volume.total:  # (the query as search() parsed it: not parsed again)
             chart = charts.bar_chart(volume_caption(searched, results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
+    save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
@@ -177,6 +176,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
         "extra": urlencode(search_settings(request)),
+        # its feeds (newest first: no sort) and BibTeX: the papers shown, filters and all
+        "follow_query": search_api.url_query(searched, filters),
+        "follow_title": search_api.described(searched, filters),
+        "bib_query": search_api.url_query(searched, filters, sort),
+        "save_query": save_query, "save_left_out": save_left_out,
     })
 
 

@@ -4,10 +4,14 @@ from hypothesis import strategies as st
 
 from paperhub.search.query import (
     MAX_CLAUSES,
+    BadFilter,
     Filters,
+    described,
+    in_syntax,
     named_authors,
     named_paper,
     parse,
+    url_query,
     wants_code,
     without_has_code,
 )
@@ -81,6 +85,68 @@ def test_filters_from_form_text():
     assert filters == Filters(since=date(2026, 1, 2), until=None, categories=("cs.CL", "cs.LG", "stat.ML"),
                               authors=("Ada Lovelace", "Alan Turing"))
     assert Filters.from_text() == Filters() and len(Filters.from_text(categories=" ".join("x" * 20)).categories) == 10
+
+
+def test_filters_from_a_query_string_and_back():
+    """The search page's links to its feeds and BibTeX are url_query's: read back, they are the page's filters."""
+    from datetime import date
+    from urllib.parse import parse_qsl
+
+    params = {"q": "diffusion", "since": "2026-06-30", "until": "nope", "cat": "cs.CV,cs.LG", "author": "Ada, Al",
+              "code": "1"}
+    filters = Filters.from_params(params)
+    assert filters == Filters(since=date(2026, 6, 30), categories=("cs.CV", "cs.LG"), authors=("Ada", "Al"),
+                              has_code=True)
+    link = url_query("diffusion", filters, "newest")
+    assert link == "q=diffusion&since=2026-06-30&cat=cs.CV%20cs.LG&author=Ada%2C%20Al&code=1&sort=newest"
+    assert Filters.from_params(dict(parse_qsl(link))) == filters
+    assert url_query("", Filters()) == "" and url_query("", Filters(categories=("cs.GT",))) == "cat=cs.GT"
+    assert Filters.from_params({"code": "true"}) == Filters()  # the page ignores what it cannot read ...
+    for bad in ({"since": "nope"}, {"until": "2026-02-30"}, {"code": "true"}):
+        with pytest.raises(BadFilter):  # ... and a feed says so
+            Filters.from_params(bad, strict=True)
+    assert Filters.from_params({"since": "", "code": ""}, strict=True) == Filters()
+
+
+@given(st.text(max_size=30), st.lists(st.text(max_size=12), max_size=4), st.lists(st.text(max_size=12), max_size=4),
+       st.dates(), st.booleans())
+def test_url_query_reads_back_as_the_same_search(q, categories, authors, since, code):
+    from urllib.parse import parse_qsl
+
+    filters = Filters.from_text(since, None, " ".join(categories), ", ".join(authors), code)
+    read = dict(parse_qsl(url_query(q, filters), keep_blank_values=True))
+    assert Filters.from_params(read, strict=True) == filters and read.get("q", "") == q
+
+
+def test_a_search_said_in_words():
+    from datetime import date
+
+    assert described("diffusion", Filters()) == "diffusion"
+    assert described("", Filters(categories=("cs.GT",))) == "papers in cs.GT"
+    assert described(" x ", Filters(since=date(2026, 1, 2), until=date(2026, 2, 3), authors=("Ada", "Al"),
+                                   has_code=True)) == "x, by Ada or Al, from 2026-01-02, to 2026-02-03, with code"
+
+
+def test_a_search_in_the_query_syntax_alone():
+    """What "Save this search" keeps (a saved search holds a query, no filters): the filters the syntax says
+    exactly, and the names of those it cannot."""
+    from datetime import date
+
+    assert in_syntax("diffusion", Filters(categories=("cs.CV", "cs"))) == ("diffusion cat:cs.CV cat:cs", ())
+    assert in_syntax("", Filters(categories=("cs.GT",))) == ("cat:cs.GT", ())
+    assert in_syntax("x", Filters(authors=("Ada  Lovelace",), has_code=True, since=date(2026, 1, 1))) == (
+        'x author:"Ada Lovelace" has:code', ("date",))
+    assert in_syntax("x has:code", Filters(has_code=True)) == ("x has:code", ())
+    assert in_syntax("x", Filters(authors=("Ada", "Al"))) == ("x", ("author",))  # any of them: no syntax for it
+    assert in_syntax("x cat:cs.CL", Filters(categories=("cs.LG",))) == ("x cat:cs.CL", ("category",))  # both
+    assert in_syntax("x", Filters(categories=("not a code!",))) == ("x", ("category",))
+    assert in_syntax("", Filters(until=date(2026, 1, 1))) == ("", ("date",))
+    said, _ = in_syntax('"unclosed quote', Filters(authors=("Ada",)))
+    assert parse(said).authors == ("Ada",) and parse(said).terms == ("unclosed", "quote")
+    parsed = parse(in_syntax('"sparse attention" -survey', Filters(categories=("cs.LG",), authors=("Al Ng",),
+                                                                        has_code=True))[0])
+    assert (parsed.phrases, parsed.not_terms, parsed.categories, parsed.authors, parsed.has_code) == (
+        (("sparse", "attention"),), ("survey",), ("cs.LG",), ("Al Ng",), True)
 
 
 def test_has_code_said_in_words_and_asked_either_way():

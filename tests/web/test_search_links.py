@@ -1,0 +1,120 @@
+"""The search page's feeds and BibTeX follow the papers it shows: its query and its filters (an audit found them
+dropping every filter, and a category's listing linking to three 404s)."""
+
+import re
+from datetime import UTC, datetime
+from html import unescape
+
+import feedparser
+import pytest
+
+from paperhub.papers.services import upsert_papers
+from paperhub.recommend import queries as recommend
+from paperhub.recommend.models import SavedSearch
+from tests.factories import record, user
+
+CODE = "https://github.com/ada/diffusion"
+
+
+@pytest.fixture
+def hub(db, search_dir):
+    from paperhub.search import update
+
+    def day(d: int, month: int = 7) -> datetime:
+        return datetime(2026, month, d, 12, tzinfo=UTC)
+
+    upsert_papers([
+        record("2607.00001", title="Diffusion for images", categories=("cs.CV",), published=day(5), code_url=CODE),
+        record("2607.00002", title="Diffusion for images without code", categories=("cs.CV",), published=day(6)),
+        record("2606.00003", title="Diffusion for old images", categories=("cs.CV",), published=day(1, 6),
+               code_url=CODE),
+        record("2607.00004", title="Diffusion for text", categories=("cs.CL",), published=day(7), code_url=CODE),
+        record("2607.00005", title="Auctions and equilibria", categories=("cs.GT",), published=day(8),
+               authors=("Alan Turing",)),
+    ])
+    update()
+
+
+def _links(client, query: str) -> dict[str, str]:
+    """The search page's Atom, RSS and BibTeX links, and the feed its head names."""
+    page = client.get(f"/papers/search?{query}").content.decode()
+    found = {name: unescape(re.search(rf'<a href="([^"]+)">{name}</a>', page)[1]) for name in ("Atom", "RSS", "BibTeX")}
+    found["head"] = unescape(re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" '
+                                       r'href="([^"]+)"', page)[1])
+    return found
+
+
+def _titles(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, url
+    return [entry.title for entry in parsed.entries]
+
+
+def _bib_titles(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return re.findall(r"title = \{\{?([^}]+)\}", response.content.decode())
+
+
+def test_the_feed_and_bibtex_links_keep_the_pages_filters(client, hub):
+    links = _links(client, "q=diffusion&cat=cs.CV&since=2026-06-30&code=1&sort=newest")
+    follow = "q=diffusion&since=2026-06-30&cat=cs.CV&code=1"
+    assert links == {"Atom": f"/feeds/search.atom?{follow}", "RSS": f"/feeds/search.rss?{follow}",
+                     "BibTeX": f"/papers/search.bib?{follow}&sort=newest",  # feeds are newest first: no sort
+                     "head": f"/feeds/search.atom?{follow}"}
+    assert _titles(client, links["Atom"]) == _titles(client, links["RSS"]) == ["Diffusion for images"]
+    assert _bib_titles(client, links["BibTeX"]) == ["Diffusion for images"]
+
+
+def test_a_category_alone_has_working_feeds_and_bibtex(client, hub):
+    links = _links(client, "cat=cs.GT")
+    assert links["Atom"] == "/feeds/search.atom?cat=cs.GT" and links["BibTeX"] == "/papers/search.bib?cat=cs.GT"
+    assert _titles(client, links["RSS"]) == ["Auctions and equilibria"]
+    feed = feedparser.parse(client.get(links["Atom"]).content).feed
+    assert feed.title == "paperhub: papers in cs.GT"
+    assert _bib_titles(client, links["BibTeX"]) == ["Auctions and equilibria"]
+
+
+def test_search_feeds_honour_the_filters_and_say_them(client, hub):
+    assert _titles(client, "/feeds/search.rss?q=diffusion&cat=cs.CV") == [
+        "Diffusion for images without code", "Diffusion for images", "Diffusion for old images"]  # newest first
+    assert _titles(client, "/feeds/search.rss?q=diffusion&code=1&until=2026-07-06") == [
+        "Diffusion for images", "Diffusion for old images"]
+    assert _titles(client, "/feeds/search.rss?author=Alan+Turing") == ["Auctions and equilibria"]
+    url = "/feeds/search.atom?q=diffusion&since=2026-06-30&until=2026-07-31&cat=cs.CV%20cs.CL&code=1"
+    parsed = feedparser.parse(client.get(url).content)
+    assert parsed.feed.title == ("paperhub: diffusion, in cs.CV or cs.CL, from 2026-06-30, to 2026-07-31, "
+                                 "with code")
+    assert [link.href for link in parsed.feed.links if link.rel == "self"] == ["http://testserver" + url]
+    assert parsed.feed.link == ("http://testserver/papers/search?q=diffusion&since=2026-06-30&until=2026-07-31"
+                                "&cat=cs.CV%20cs.CL&code=1&sort=newest")  # the page, newest first
+
+
+def test_search_feeds_refuse_filters_they_cannot_read(client, hub):
+    for query, reason in (("q=diffusion&since=yesterday", "since must be a date"),
+                          ("cat=cs.CV&until=2026-13-01", "until must be a date"),
+                          ("q=diffusion&code=true", "code must be 1")):
+        response = client.get(f"/feeds/search.rss?{query}")
+        assert response.status_code == 400 and reason in response.content.decode(), query
+    for query in ("", "q=+&cat=&author=&code=", "sort=newest"):  # nothing searched
+        assert client.get(f"/feeds/search.atom?{query}").status_code == 404, query
+
+
+def test_save_this_search_keeps_the_filters_the_query_syntax_can_say(client, hub):
+    """A saved search holds a query alone: the category, one author and has:code go into it; its dates cannot."""
+    reader = user("reader")
+    client.force_login(reader)
+    page = client.get("/papers/search?q=diffusion&cat=cs.CV&since=2026-06-30&code=1").content.decode()
+    assert '<input type="hidden" name="q" value="diffusion cat:cs.CV has:code">' in page
+    assert "saved as “diffusion cat:cs.CV has:code”, without its date filter" in page
+    client.post("/searches/save", {"q": "diffusion cat:cs.CV has:code"})
+    saved = SavedSearch.objects.get(user=reader)
+    assert {p.title for p in recommend.search_matches(saved)} == {"Diffusion for images", "Diffusion for old images"}
+    page = client.get("/papers/search?cat=cs.GT").content.decode()  # a category alone can be followed too
+    assert '<input type="hidden" name="q" value="cat:cs.GT">' in page
+    page = client.get("/papers/search?q=diffusion").content.decode()
+    assert 'name="q" value="diffusion">' in page and "saved as" not in page
+    page = client.get("/papers/search?since=2026-06-30").content.decode()  # dates alone: nothing to save
+    assert "Save this search" not in page
