@@ -86,7 +86,8 @@ class PaperOut(Schema):
     submittedOnDailyAt: str | Absent = Field(None, description="only when the paper is in a feed")
     submittedOnDailyBy: HfUser | Absent = Field(None, description="only when a user submitted it")
     rank: RankBadge | Absent = Field(None, description="paperhub's own: only when the paper was among the top "
-                                                         "of a finished day, week or month")
+                                                         "of a finished day, week or month, by the votes cast "
+                                                         "before it ended")
 
 
 class DailyItem(Schema):

@@ -135,6 +135,13 @@ def feed_day(moment: datetime, zone: str = "", rollover: str = "") -> date:
     return (local - shift).date()
 
 
+def day_start(day: date, zone: str = "", rollover: str = "") -> datetime:
+    """The moment a feed day begins (feed_day's inverse): its rollover time in the feed's time zone (the first
+    of the two where clocks go back; where they skip it, read with the offset before the change: the gap late)."""
+    start = rollover_time(rollover or settings.PAPERHUB_FEED_ROLLOVER)
+    return datetime.combine(day, start, tzinfo=ZoneInfo(zone or settings.PAPERHUB_FEED_TIME_ZONE))
+
+
 def today() -> date:
     """Today's feed day."""
     return feed_day(timezone.now())

@@ -1,22 +1,24 @@
 """Rank badges: "#N Paper of the day / week / month" for the papers that ranked in a finished period's feed.
 
-A period ranks its papers as its Daily / Weekly / Monthly page orders them (feeds.period_entries: votes, then
-newest; a paper in several days' feeds of a week or month counts once, at its best-voted entry). Only finished
-periods give badges, so a badge does not come and go while a day's votes are still coming in, and only papers
-with a vote (a quiet day's feed in order of publication ranks no one). A paper shows its
-best badge: the smallest N; at the same N the longer period (#1 of the month over #1 of its week or day).
+A period ranks its papers as its Daily / Weekly / Monthly page ordered them when the period ended (feeds.period_entries:
+votes, then newest; a paper in several days' feeds of a week or month counts once, at its best-voted entry), counting
+only this hub's upvotes cast before that end (the start of the feed day after its last day), plus those counted at
+the source, which carry no time. Only finished periods give badges, and a vote cast after a period ended moves no one
+in it, so a badge does not come and go once given; only papers with a vote then rank (a period whose feed had no vote
+by its end ranks no one). A paper shows its best badge: the smallest N; at the same N the longer period (#1 of the
+month over #1 of its week or day).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Max, Q, Window
-from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
+from django.db.models import Case, Count, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth, TruncWeek
 
 from paperhub.papers import feeds
-from paperhub.papers.models import FeedEntry
+from paperhub.papers.models import FeedEntry, Paper
 
 KINDS = ("day", "week", "month")
 _PERIOD = {"day": feeds.day_period, "week": feeds.week_period, "month": feeds.month_period}
@@ -51,20 +53,35 @@ def finished_periods(days: Iterable[date], today: date) -> dict[str, set[feeds.P
     return periods
 
 
+def ended(period: feeds.Period) -> datetime:
+    """The moment a period ends: the start of the feed day after its last; its ranking counts the votes before it."""
+    return feeds.day_start(period.last + timedelta(days=1))
+
+
 def top_of(kind: str, periods: set[feeds.Period], top: int) -> list[tuple[int, date, int]]:
     """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query."""
     if not periods:
         return []
-    spans = Q()
+    spans, ends = Q(), []
     for period in periods:
-        spans |= Q(day__gte=period.first, day__lte=period.last)
-    rows = (FeedEntry.objects.filter(spans).annotate(start=_START[kind]).values("start", "paper_id")
-            .annotate(votes=Max(feeds.VOTES), published=Max("paper__published"), best=Max("id"))
-            .filter(votes__gt=0)  # unvoted papers follow voted ones, so leaving them out moves no one
+        span = Q(day__gte=period.first, day__lte=period.last)
+        spans |= span
+        ends.append(When(span, then=Value(ended(period))))
+    # An entry's votes as its period ended: this hub's upvotes cast before that end (one look-up in the index of
+    # Upvote.paper per entry; none for a paper no one upvoted, as Paper.upvotes says) plus those the source counted.
+    # Upvote (paperhub.community, a layer above) by the name of its link to Paper, not by an import.
+    upvote = Paper._meta.get_field("upvote_rows").related_model._default_manager
+    cast = (upvote.filter(paper_id=OuterRef("paper_id"), created_at__lt=OuterRef("ended"))
+            .values("paper_id").annotate(n=Count("id")).values("n"))
+    votes = Case(When(paper__upvotes=0, then=0), default=Coalesce(Subquery(cast), 0)) + F("external_upvotes")
+    rows = (FeedEntry.objects.filter(spans)
+            .annotate(start=_START[kind], ended=Case(*ends, output_field=DateTimeField()))
+            .values("start", "paper_id").annotate(votes=Max(votes), published=Max("paper__published"), best=Max("id"))
             .annotate(position=Window(RowNumber(), partition_by=[F("start")],
                                       order_by=[F("votes").desc(), F("published").desc(), F("best").desc()]))
             .filter(position__lte=top))
-    return [(row["paper_id"], _as_date(row["start"]), row["position"]) for row in rows]
+    # unvoted papers follow voted ones, so leaving them out here moves no one (and a HAVING would count twice)
+    return [(row["paper_id"], _as_date(row["start"]), row["position"]) for row in rows if row["votes"] > 0]
 
 
 def _as_date(value: object) -> date:

@@ -39,6 +39,16 @@ def test_feed_day_follows_rollover_and_time_zone():
         feeds.feed_day(moment, "UTC", "25:99")
 
 
+def test_day_start_is_the_first_moment_of_a_feed_day():
+    for zone, rollover in [("UTC", "00:00"), ("UTC", "14:00"), ("America/New_York", "20:00"),
+                           ("America/New_York", "01:30")]:
+        for day in (date(2026, 11, 24), date(2026, 3, 8), date(2026, 11, 1)):  # and both of 2026's DST changes
+            start = feeds.day_start(day, zone, rollover).astimezone(UTC)  # 01:30 on 1 November: the first one
+            assert feeds.feed_day(start, zone, rollover) == day
+            assert feeds.feed_day(start - timedelta(microseconds=1), zone, rollover) == day - timedelta(days=1)
+    assert feeds.day_start(date(2026, 11, 24), "America/New_York", "20:00") == datetime(2026, 11, 25, 1, tzinfo=UTC)
+
+
 def test_trending_score_decays_with_age_and_ranks_votes():
     assert feeds.trending_score(0, 1) == 0
     assert feeds.trending_score(10, 0) > feeds.trending_score(10, 24) > feeds.trending_score(10, 240)

@@ -1,11 +1,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 
+from paperhub.community import services
+from paperhub.community.models import Upvote
 from paperhub.papers import feeds, ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import feed_entry, record
+from tests.factories import feed_entry, record, user
 
 MONDAY = date(2026, 11, 16)  # ISO week 2026-W47
 TODAY = date(2026, 12, 3)  # the week and November are over
@@ -66,3 +69,51 @@ def test_no_badges_while_a_period_runs_or_when_turned_off():
     assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=0) == {}
     assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=3) == {
         paper.pk: ranks.Rank(1, feeds.day_period(TODAY))}
+
+
+def _vote(name: str, paper: Paper, at: datetime) -> None:
+    """A user's upvote of the paper, cast at `at` (through the service, so Paper.upvotes counts it too)."""
+    voter = User.objects.filter(username=name).first() or user(name)
+    services.upvote(voter, paper, on=True)
+    Upvote.objects.filter(user=voter, paper=paper).update(created_at=at)
+
+
+@pytest.mark.django_db
+def test_a_late_vote_moves_no_one_in_a_finished_period(django_assert_max_num_queries):
+    """Upvoting an old paper today made it "#1 Paper of the month" of a month long over: a finished period ranks
+    by the votes cast before it ended, so its badges are fixed once it ends."""
+    a, b, c = _papers(3)
+    for paper in (a, b, c):
+        feed_entry(paper, MONDAY)
+    monday_noon = datetime(2026, 11, 16, 12, tzinfo=UTC)
+    _vote("ann", a, monday_noon)
+    _vote("bob", a, monday_noon)
+    _vote("ann", b, monday_noon)  # a 2, b 1, c 0 when Monday, its week and November ended
+    before = ranks.ranks_for([a.pk, b.pk, c.pk], today=TODAY, top=3)
+    assert before == {a.pk: ranks.Rank(1, feeds.month_period(MONDAY)), b.pk: ranks.Rank(2, feeds.month_period(MONDAY))}
+    for name in ("cat", "dan", "eve"):  # today (3 December): the page now orders b (4), c (3), a (2)
+        _vote(name, b, datetime(2026, 12, 3, 9, tzinfo=UTC))
+        _vote(name, c, datetime(2026, 12, 3, 9, tzinfo=UTC))
+    page, _ = feeds.period_papers(feeds.month_period(MONDAY), limit=3)
+    assert [p.pk for p in page] == [b.pk, c.pk, a.pk]
+    with django_assert_max_num_queries(4):
+        after = ranks.ranks_for([a.pk, b.pk, c.pk], today=TODAY, top=3)
+    assert after == before  # neither b's late votes nor c's first ones count for Monday, W47 or November
+
+
+@pytest.mark.django_db
+def test_a_period_counts_the_votes_of_its_last_moments_and_not_the_next_days(settings):
+    settings.PAPERHUB_FEED_TIME_ZONE, settings.PAPERHUB_FEED_ROLLOVER = "America/New_York", "20:00"
+    a, b = _papers(2)  # b is the newer
+    sunday = MONDAY + timedelta(days=6)  # the last day of 2026-W47
+    feed_entry(a, MONDAY)
+    feed_entry(b, sunday)
+    # Sunday's feed day runs to 20:00 in New York on Monday 23 November: 01:00 UTC on the 24th
+    last_moment, next_day = datetime(2026, 11, 24, 0, 59, tzinfo=UTC), datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert (feeds.feed_day(last_moment), feeds.feed_day(next_day)) == (sunday, sunday + timedelta(days=1))
+    assert ranks.ended(feeds.week_period(MONDAY)) == next_day
+    _vote("ann", a, last_moment)  # in time for the week, long after a's Monday ended
+    _vote("bob", b, next_day)  # too late for b's Sunday and the week, in time for November
+    found = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
+    # Monday and Sunday had no vote by their ends: no badge; November's tie goes to the newer paper, as on its page
+    assert found == {a.pk: ranks.Rank(1, feeds.week_period(MONDAY)), b.pk: ranks.Rank(1, feeds.month_period(MONDAY))}

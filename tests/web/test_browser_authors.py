@@ -1,5 +1,5 @@
 """Claimed authors and rank badges in headless Chromium: a user claims an author entry, a moderator approves it
-in the admin, the author's comment carries the "author" mark, and an upvoted paper of a finished day shows its
+in the admin, the author's comment carries the "author" mark, and a paper upvoted on its (finished) day shows its
 "#N Paper of the ..." badge on its card and its page. Screenshots: 20-... to 22-..."""
 
 import re
@@ -47,7 +47,19 @@ def _sign_up(tab, name: str) -> None:
     tab.get_by_role("button", name="Sign up").click()
 
 
-def test_a_claimed_author_is_marked_and_a_ranked_paper_wears_its_badge(browser):
+#: Ada's upvote, moved back to the start of her paper's feed day: cast today, it would count for no finished period
+#: (docs/web.md#rank-badges), and only finished periods give badges.
+CAST_ON_ITS_DAY = """
+from paperhub.community.models import Upvote
+from paperhub.papers import feeds
+from paperhub.papers.models import FeedEntry
+entry = FeedEntry.objects.get(paper__uid="2611.30001")
+assert feeds.today() > entry.day
+print(Upvote.objects.filter(paper_id=entry.paper_id).update(created_at=feeds.day_start(entry.day)))
+"""
+
+
+def test_a_claimed_author_is_marked_and_a_ranked_paper_wears_its_badge(browser, hub):
     from playwright.sync_api import expect
 
     ada = browser()
@@ -59,6 +71,7 @@ def test_a_claimed_author_is_marked_and_a_ranked_paper_wears_its_badge(browser):
     expect(ada.locator(".messages")).to_contain_text("Your claim as Ada Lovelace: waiting for a moderator")
     ada.locator("main form.vote button").first.click()  # her paper's only vote: #1 of its (finished) day
     expect(ada.locator("main form.vote button").first).to_have_attribute("aria-pressed", "true")
+    assert hub.run("shell", "-v0", "-c", CAST_ON_ITS_DAY).stdout.strip() == "1"
 
     moderator = browser()
     moderator.goto("/admin/login/")
