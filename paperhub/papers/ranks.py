@@ -1,6 +1,6 @@
 """Rank badges: "#N Paper of the day / week / month" for the papers that ranked in a finished period's feed.
 
-A period ranks its papers as its Daily / Weekly / Monthly page orders them (feeds.period_entries: votes, then
+A period ranks its papers as its Daily / Weekly / Monthly page orders them (feeds.period_papers: votes, then
 newest; a paper in several days' feeds of a week or month counts once, at its best-voted entry). Only finished
 periods give badges, so a badge does not come and go while a day's votes are still coming in, and only papers
 with a vote (a quiet day's feed in order of publication ranks no one). A paper shows its

@@ -160,6 +160,46 @@ def test_daily_papers_take_one_period(client, papers):
     assert client.get("/api/daily_papers", {"week": "2026-W48"}).status_code == 200
 
 
+@pytest.fixture
+def june(db, settings, tmp_path):
+    """Five papers in June 2020's feeds (long out of the trending window), their votes and dates in other orders."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    days = {"A": 30, "B": 24, "C": 19, "D": 2, "E": 10}
+    votes = {"A": 0, "B": 0, "C": 5, "D": 9, "E": 3}
+    upsert_papers([record(f"2006.0000{i}", title=name, published=datetime(2020, 6, 1, tzinfo=UTC))
+                   for i, name in enumerate(days, 1)])
+    for paper in Paper.objects.all():
+        feed_entry(paper, date(2020, 6, days[paper.title]), "hf", external_upvotes=votes[paper.title],
+                   submitted_at=datetime(2020, 6, days[paper.title], 8, tzinfo=UTC),
+                   submitted_by="ann" if paper.title in "ACE" else "")
+
+
+def _titles(client, **params):
+    """Every page of /api/daily_papers (two papers a page) in turn: the papers' titles."""
+    pages = [client.get("/api/daily_papers", {**params, "limit": 2, "p": p}).json() for p in range(4)]
+    return "".join(item["title"] for page in pages for item in page)
+
+
+def test_daily_papers_sorted_by_date_page_through_the_whole_period(client, june):
+    """sort=publishedAt sorted each page of the most upvoted: page 0 gave C, D (June 19, 2) and page 1 A, E."""
+    assert _titles(client, month="2020-06", sort="publishedAt") == "ABCED"
+    assert _titles(client, month="2020-06") == "DCEBA"  # most upvoted first, as before
+    assert _titles(client, submitter="ann", sort="publishedAt") == _titles(client, submitter="ann") == "ACE"
+    assert _titles(client, submitter="ann", month="2020-06", sort="publishedAt") == "ACE"
+    dates = [i["publishedAt"] for i in client.get("/api/daily_papers", {"month": "2020-06", "sort": "publishedAt"})
+             .json()]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_trending_daily_papers_keep_the_period_and_submitter(client, june):
+    """sort=trending answered the hub's trending papers whatever the period or submitter: [] for June 2020."""
+    assert _titles(client, date="2020-06-19", sort="trending") == "C"
+    assert _titles(client, date="2020-06-30", sort="trending") == "A"  # no votes: listed all the same
+    assert _titles(client, month="2020-06", sort="trending") == "DCEAB"  # voted by score, then newest
+    assert _titles(client, submitter="ann", sort="trending") == "CEA"
+    assert _titles(client, sort="trending") == ""  # none: the recent feeds' trending, as before
+
+
 def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):
     """405 keeps its Allow header and says so in the API's own error shape (it was ninja's plain text)."""
     for method, url in [("put", "/api/papers/2611.00001"), ("delete", "/api/search?q=x"),
