@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperhub import search
-from paperhub.api import hf
+from paperhub.api import errors, hf
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
@@ -198,6 +198,39 @@ def test_trending_daily_papers_keep_the_period_and_submitter(client, june):
     assert _titles(client, month="2020-06", sort="trending") == "DCEAB"  # voted by score, then newest
     assert _titles(client, submitter="ann", sort="trending") == "CEA"
     assert _titles(client, sort="trending") == ""  # none: the recent feeds' trending, as before
+
+
+def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, settings):
+    """huggingface_hub reads a server's message from X-Error-Message (or `error` in the body), never `detail`."""
+    cases = [("/api/papers/9999.99999", 404, "no paper '9999.99999'"),
+             ("/api/daily_papers?date=2026-11-23&week=2026-W48", 400, "give one of date, week and month, not date "
+                                                                       "and week"),
+             ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
+             ("/api/papers/2611.00001/upvote", 405, "GET is not allowed here; this address takes POST."),
+             ("/api/recommendations", 401, "Unauthorized"),
+             ("/api/no-such-endpoint", 404, "Not Found")]  # Django's page, not ninja's JSON: its status then
+    for url, status, message in cases:
+        response = client.get(url)
+        assert (response.status_code, response["X-Error-Message"]) == (status, message), url
+    assert client.get("/api/papers/9999.99999").json() == {"detail": "no paper '9999.99999'"}  # body as it was
+    assert "X-Error-Message" not in client.get("/api/papers/2611.00001")
+    assert "X-Error-Message" not in client.get("/papers/9999.99999")  # the pages are not the API
+    settings.PAPERHUB_API_RATE_ANON = "1/min"
+    fresh_window()
+    client.get("/api/papers/2611.00001")
+    limited = client.get("/api/papers/2611.00001")
+    assert limited.status_code == 429 and limited["X-Error-Message"] == limited.json()["detail"]
+
+
+def test_x_error_message_is_one_bounded_line_of_ascii():
+    """A detail can hold what the client sent: no CR or LF may reach the header, nor anything but latin-1."""
+    assert errors.header_value("no paper '2611\r\nSet-Cookie: x=1'") == "no paper '2611 Set-Cookie: x=1'"
+    assert errors.header_value("caf\u00e9 \u2028 \U0001f600\x00\x7f end") == "caf\\xe9 \\U0001f600 end"
+    assert errors.header_value("\ud800 lone") == "lone"  # a lone surrogate (an undecodable byte) too
+    long = errors.header_value("x" * 5000)
+    assert len(long) == errors.MAX_MESSAGE and long.endswith("...")
+    assert errors.detail_text([{"loc": ["query", "p"], "msg": "too big"}, {"msg": "odd"}, "plain"]) == (
+        "query.p: too big; odd; plain")
 
 
 def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):
