@@ -179,6 +179,11 @@ def _entry(paper: Paper) -> FeedEntry:
     return entry
 
 
+def _info_votes(paper: Paper, entry: FeedEntry | None) -> int:
+    """A paper's upvotes as /api/papers/{id} counts them: ours plus those its newest feed entry counted at source."""
+    return paper.upvotes + (entry.external_upvotes if entry else 0)
+
+
 def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
     return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
@@ -193,8 +198,9 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
     names, comments, stars, keywords = _counts(papers)
-    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
-                           stars.get(p.pk))
+    entries = feeds.latest_entries([p.pk for p in papers])
+    return [hf.search_item(p, names.get(p.pk, []), _info_votes(p, entries.get(p.pk)), comments.get(p.pk, 0),
+                           keywords.get(p.pk, []), entries.get(p.pk), stars.get(p.pk))
             for p in papers]
 
 
@@ -346,9 +352,9 @@ def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
     paper = _paper_or_404(paper_id)
     names, comments, stars, keywords = _counts([paper])
-    entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
-    return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
-                    comments.get(paper.pk, 0), keywords.get(paper.pk, []), entry, stars.get(paper.pk))
+    entry = feeds.latest_entries([paper.pk]).get(paper.pk)
+    return hf.paper(paper, names.get(paper.pk, []), _info_votes(paper, entry), comments.get(paper.pk, 0),
+                    keywords.get(paper.pk, []), entry, stars.get(paper.pk))
 
 
 def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:

@@ -308,6 +308,14 @@ def with_votes(entries: list[FeedEntry]) -> list[Paper]:
     return papers
 
 
+def latest_entries(paper_ids: Collection[int]) -> dict[int, FeedEntry]:
+    """Each of these papers' entry in the newest day's feed that holds it, by paper id (none for a paper in no feed)."""
+    found: dict[int, FeedEntry] = {}
+    for entry in FeedEntry.objects.filter(paper_id__in=paper_ids).order_by("paper_id", "-day"):
+        found.setdefault(entry.paper_id, entry)
+    return found
+
+
 def latest_day() -> date | None:
     """The newest day whose feed has papers."""
     return FeedEntry.objects.order_by("-day").values_list("day", flat=True).first()

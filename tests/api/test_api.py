@@ -2,6 +2,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperhub import search
 from paperhub.api import errors, hf
@@ -65,6 +67,22 @@ def test_paper_search_and_comments(client, papers):
     ours = client.get("/api/search", {"q": "attention", "since": "2026-01-01", "mode": "keyword"}).json()
     assert ours["total"] == 1 and "<mark>attention</mark>" in ours["hits"][0]["title_html"]
     assert ours["hits"][0]["published"] == "2026-11-22"
+
+
+def test_search_items_hold_the_same_paper_object_as_paper_info(client, papers, django_assert_max_num_queries):
+    """Search's paper object had no submittedOnDailyAt (nor the votes counted at the source) that /api/papers/{id}
+    has for the same paper."""
+    feed_entry(papers["2611.00003"], date(2025, 1, 2), "hf", external_upvotes=4, submitted_by="bob",
+               submitted_at=datetime(2025, 1, 2, 9, tzinfo=UTC))
+    found = {f["paper"]["id"]: f["paper"] for f in client.get("/api/papers/search", {"q": "attention"}).json()}
+    assert found["2611.00001"]["submittedOnDailyAt"] == "2026-11-23T08:00:00.000Z"
+    assert found["2611.00003"]["upvotes"] == 4 and found["2611.00003"]["submittedOnDailyBy"]["user"] == "bob"
+    for uid, shaped in found.items():
+        assert shaped == client.get(f"/api/papers/{uid}").json(), uid
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/papers/search", {"q": "attention", "limit": 1}).json()) == 1
+    with django_assert_max_num_queries(len(one)):  # the entries of a page in one query, not one per paper
+        assert len(client.get("/api/papers/search", {"q": "attention"}).json()) == 2
 
 
 def test_a_deleted_comment_names_no_author_and_shows_no_text(client, papers):
