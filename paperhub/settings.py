@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "paperhub.web.timing.ServerTimingMiddleware",
+    "paperhub.api.errors.ErrorMessageMiddleware",  # outside the rest: their refusals of /api/ calls are told too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

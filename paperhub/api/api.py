@@ -133,38 +133,39 @@ def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], 
             search_api.keywords_of(ids))
 
 
+#: How each `sort` of /api/daily_papers orders papers (feeds.ORDERS); without one, most upvoted first.
+DAILY_ORDERS = {"publishedAt": "newest", "trending": "trending"}
+
+
+def _daily_period(query: DailyQuery) -> feeds.Period | None:
+    """The day, week or month a daily papers query names, else the newest day with papers (None: no feed has any)."""
+    texts = {"date": query.date.isoformat() if query.date else "", "week": query.week or "", "month": query.month or ""}
+    named = [name for name, text in texts.items() if text]
+    if len(named) > 1:  # one wins silently otherwise, and the caller reads the wrong period's papers
+        raise HttpError(400, f"give one of date, week and month, not {', '.join(named[:-1])} and {named[-1]}")
+    name = named[0] if named else "date"
+    try:
+        return feeds.named_period("day" if name == "date" else name, texts[name])
+    except feeds.PeriodError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
 @api.get("/daily_papers", response={200: list[DailyItem], 400: Detail}, by_alias=True, exclude_unset=True,
          tags=["Hugging Face compatible"])
 def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[str, Any]]:
     """The daily papers, as huggingface.co/api/daily_papers: by day, week or month, submitter, or trending."""
-    period: feeds.Period | None = None
-    named = [name for name in ("date", "week", "month") if getattr(query, name)]
-    if len(named) > 1:  # one wins silently otherwise, and the caller reads the wrong period's papers
-        raise HttpError(400, f"give one of date, week and month, not {', '.join(named[:-1])} and {named[-1]}")
-    if query.sort == "trending":
-        papers = feeds.trending(limit=(query.p + 1) * query.limit)[query.p * query.limit:]
+    period = _daily_period(query)
+    chosen = bool(query.date or query.week or query.month)
+    offset = query.p * query.limit
+    if query.sort == "trending" and not chosen and not query.submitter:
+        papers = feeds.trending(limit=offset + query.limit)[offset:]
+    elif query.submitter:  # in the period named, else in every feed; newest first unless sorted otherwise
+        papers, _ = feeds.period_papers(period if chosen else None, offset, query.limit, submitter=query.submitter,
+                                        order=DAILY_ORDERS.get(query.sort or "", "votes" if chosen else "newest"))
+    elif period is None:
+        papers = []
     else:
-        try:
-            if query.week:
-                period = feeds.named_period("week", query.week)
-            elif query.month:
-                period = feeds.named_period("month", query.month)
-            else:
-                period = feeds.named_period("day", query.date.isoformat() if query.date else "")
-        except feeds.PeriodError as exc:
-            raise HttpError(400, str(exc)) from None
-        if query.submitter:
-            entries = feeds.period_entries(period) if period and (query.date or query.week or query.month) \
-                else FeedEntry.objects.select_related("paper").annotate(
-                    votes=feeds.VOTES).order_by("-day", "-id")
-            entries = entries.filter(submitted_by=query.submitter)
-            papers = feeds.with_votes(list(entries[query.p * query.limit:(query.p + 1) * query.limit]))
-        elif period is None:
-            papers = []
-        else:
-            papers, _ = feeds.period_papers(period, offset=query.p * query.limit, limit=query.limit)
-        if query.sort == "publishedAt":
-            papers.sort(key=lambda p: (_entry(p).submitted_at or p.published or p.added_at), reverse=True)
+        papers, _ = feeds.period_papers(period, offset, query.limit, order=DAILY_ORDERS.get(query.sort or "", "votes"))
     names, comments, stars, keywords = _counts(papers)
     participating = community.author_participation([p.pk for p in papers])
     return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0),
@@ -176,6 +177,11 @@ def _entry(paper: Paper) -> FeedEntry:
     """The feed entry feeds.with_votes attached to a paper."""
     entry: FeedEntry = paper.feed_entry  # type: ignore[attr-defined]
     return entry
+
+
+def _info_votes(paper: Paper, entry: FeedEntry | None) -> int:
+    """A paper's upvotes as /api/papers/{id} counts them: ours plus those its newest feed entry counted at source."""
+    return paper.upvotes + (entry.external_upvotes if entry else 0)
 
 
 def _run_search(query: SearchQuery) -> "search_api.Results":
@@ -192,8 +198,9 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
     names, comments, stars, keywords = _counts(papers)
-    return [hf.search_item(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
-                           stars.get(p.pk))
+    entries = feeds.latest_entries([p.pk for p in papers])
+    return [hf.search_item(p, names.get(p.pk, []), _info_votes(p, entries.get(p.pk)), comments.get(p.pk, 0),
+                           keywords.get(p.pk, []), entries.get(p.pk), stars.get(p.pk))
             for p in papers]
 
 
@@ -345,9 +352,9 @@ def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
     paper = _paper_or_404(paper_id)
     names, comments, stars, keywords = _counts([paper])
-    entry = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
-    return hf.paper(paper, names.get(paper.pk, []), paper.upvotes + (entry.external_upvotes if entry else 0),
-                    comments.get(paper.pk, 0), keywords.get(paper.pk, []), entry, stars.get(paper.pk))
+    entry = feeds.latest_entries([paper.pk]).get(paper.pk)
+    return hf.paper(paper, names.get(paper.pk, []), _info_votes(paper, entry), comments.get(paper.pk, 0),
+                    keywords.get(paper.pk, []), entry, stars.get(paper.pk))
 
 
 def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:

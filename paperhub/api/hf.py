@@ -96,7 +96,8 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, keywo
 
 
 def search_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
-                stars: int | None = None) -> dict[str, Any]:
-    """One element of GET /api/papers/search."""
-    return {"paper": paper(item, authors, votes, comments, keywords, stars=stars), "publishedAt": iso(item.published),
+                entry: FeedEntry | None = None, stars: int | None = None) -> dict[str, Any]:
+    """One element of GET /api/papers/search: the paper as GET /api/papers/{id} shows it (`entry`: its newest feed
+    entry)."""
+    return {"paper": paper(item, authors, votes, comments, keywords, entry, stars), "publishedAt": iso(item.published),
             "title": item.title, "summary": item.abstract, "numComments": comments}

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from paperhub.papers.models import FeedEntry, Paper
@@ -238,32 +239,69 @@ def apply_rules(since: date, until: date | None = None, batch: int = 5000) -> in
 #: A feed entry's votes: this hub's upvotes of the paper plus those counted at the source (Hugging Face's).
 VOTES = F("paper__upvotes") + F("external_upvotes")
 
+#: When an entry's paper came, for ordering newest first: submitted to the feed, else published, else added here.
+PLACED = Coalesce(F("submitted_at"), F("paper__published"), F("paper__added_at"))
 
-def period_entries(period: Period) -> QuerySet[FeedEntry]:
-    """A period's feed entries, most upvoted first (ours plus those counted at the source), then newest."""
-    return (FeedEntry.objects.filter(day__gte=period.first, day__lte=period.last)
-            .select_related("paper")
-            .annotate(votes=VOTES)
-            .order_by("-votes", "-paper__published", "-id"))
+#: The orders of period_papers: most upvoted, newest (PLACED) or trending (trending_score) first.
+ORDERS = ("votes", "newest", "trending")
+_ORDER_BY = {"votes": ("-votes", "-paper__published", "-id"), "newest": (PLACED.desc(), "-id")}
 
 
-def period_papers(period: Period, offset: int = 0, limit: int = 50) -> tuple[list[Paper], int]:
-    """A page of a period's papers (each once, at its best-voted entry) and how many there are."""
-    entries = period_entries(period)
-    if period.kind != "day":  # a paper can be in several days' feeds of one week or month
-        seen: set[int] = set()
-        unique = []
-        for entry_id, paper_id in entries.values_list("id", "paper_id"):
-            if paper_id not in seen:
-                seen.add(paper_id)
-                unique.append(entry_id)
-        total = len(unique)
-        entries = period_entries(period).filter(id__in=unique[offset:offset + limit])
-        page = list(entries)
-    else:
-        total = entries.count()
-        page = list(entries[offset:offset + limit])
-    return with_votes(page), total
+def _feed_entries(period: Period | None, submitter: str) -> QuerySet[FeedEntry]:
+    """A period's feed entries (every day's for None), only those `submitter` submitted if given."""
+    entries = FeedEntry.objects.all()
+    if period is not None:
+        entries = entries.filter(day__gte=period.first, day__lte=period.last)
+    return entries.filter(submitted_by=submitter) if submitter else entries
+
+
+def _once(entries: QuerySet[FeedEntry], period: Period | None) -> QuerySet[FeedEntry]:
+    """Each paper's best-voted entry among these (of `period`), with its votes: a paper counts once."""
+    entries = entries.annotate(votes=VOTES)
+    if period is not None and period.kind == "day":
+        return entries  # a paper is in a day's feed once (feedentry_unique_day)
+    # picked in SQL: a month's feeds can hold tens of thousands of entries
+    return entries.annotate(nth=Window(RowNumber(), partition_by=[F("paper_id")],
+                                       order_by=[F("votes").desc(), F("id").desc()])).filter(nth=1)
+
+
+def period_papers(period: Period | None, offset: int = 0, limit: int = 50, order: str = "votes",
+                  submitter: str = "", now: datetime | None = None) -> tuple[list[Paper], int]:
+    """A page of a period's papers (every feed's for None; only those `submitter` submitted, if given), each once
+    at its best-voted entry, in one of ORDERS, and how many there are. Trending ranks the papers with votes by
+    trending_score, as `trending` does, and the others after them by votes, then newest."""
+    entries = _feed_entries(period, submitter)
+    total = entries.values("paper_id").distinct().count()  # without the papers' rows: reading them is the cost
+    # only ids are ordered and paged, so the wide rows of the papers are read for the page alone
+    ids = _once(entries, period).values_list("id", flat=True)
+    if order != "trending":
+        return with_votes(_entries_in_order(list(ids.order_by(*_ORDER_BY[order])[offset:offset + limit]))), total
+    ranked = [entry_id for _, entry_id in _trending_scores(entries, now or timezone.now())]
+    page = ranked[offset:offset + limit]
+    if offset + limit > len(ranked):  # the voted papers come first in votes order too: the rest is a slice of it
+        page += ids.order_by(F("votes").desc(), PLACED.desc(), "-id")[max(offset, len(ranked)):offset + limit]
+    return with_votes(_entries_in_order(page)), total
+
+
+def _trending_scores(entries: QuerySet[FeedEntry], now: datetime, gravity: float | None = None) -> list[
+        tuple[float, int]]:
+    """(trending_score, entry id) of each paper's best-scoring voted entry among `entries`, best first."""
+    gravity = settings.PAPERHUB_TRENDING_GRAVITY if gravity is None else gravity
+    best: dict[int, tuple[float, int]] = {}
+    voted = entries.annotate(votes=VOTES).filter(votes__gt=0).values_list("id", "paper_id", "votes", "submitted_at",
+                                                                         "day")
+    for entry_id, paper_id, votes, submitted_at, day in voted:
+        placed = submitted_at or datetime.combine(day, time(), tzinfo=ZoneInfo("UTC"))
+        score = trending_score(votes, (now - placed).total_seconds() / 3600, gravity)
+        if paper_id not in best or score > best[paper_id][0]:
+            best[paper_id] = (score, entry_id)
+    return sorted(best.values(), key=lambda pair: (-pair[0], -pair[1]))
+
+
+def _entries_in_order(ids: Sequence[int]) -> list[FeedEntry]:
+    """These feed entries, with their papers and votes, in the order given."""
+    found = FeedEntry.objects.filter(id__in=ids).select_related("paper").annotate(votes=VOTES).in_bulk()
+    return [found[i] for i in ids if i in found]
 
 
 def with_votes(entries: list[FeedEntry]) -> list[Paper]:
@@ -277,6 +315,14 @@ def with_votes(entries: list[FeedEntry]) -> list[Paper]:
     return papers
 
 
+def latest_entries(paper_ids: Collection[int]) -> dict[int, FeedEntry]:
+    """Each of these papers' entry in the newest day's feed that holds it, by paper id (none for a paper in no feed)."""
+    found: dict[int, FeedEntry] = {}
+    for entry in FeedEntry.objects.filter(paper_id__in=paper_ids).order_by("paper_id", "-day"):
+        found.setdefault(entry.paper_id, entry)
+    return found
+
+
 def latest_day() -> date | None:
     """The newest day whose feed has papers."""
     return FeedEntry.objects.order_by("-day").values_list("day", flat=True).first()
@@ -287,18 +333,10 @@ def trending(limit: int = 50, now: datetime | None = None, days: int | None = No
     """Papers from the recent feeds ranked by trending_score; computed over at most a few weeks of entries."""
     now = now or timezone.now()
     days = settings.PAPERHUB_TRENDING_DAYS if days is None else days
-    gravity = settings.PAPERHUB_TRENDING_GRAVITY if gravity is None else gravity
     since = feed_day(now) - timedelta(days=days)
-    best: dict[int, tuple[float, FeedEntry]] = {}
-    entries = (FeedEntry.objects.filter(day__gte=since).select_related("paper")
-               .annotate(votes=VOTES).filter(votes__gt=0))
-    for entry in entries:
-        placed = entry.submitted_at or datetime.combine(entry.day, time(), tzinfo=ZoneInfo("UTC"))
-        score = trending_score(entry.votes, (now - placed).total_seconds() / 3600, gravity)
-        if entry.paper_id not in best or score > best[entry.paper_id][0]:
-            best[entry.paper_id] = (score, entry)
-    ranked = sorted(best.values(), key=lambda pair: (-pair[0], -pair[1].id))[:limit]
-    papers = with_votes([entry for _, entry in ranked])
-    for paper, (score, _) in zip(papers, ranked, strict=True):
-        paper.trending = round(score, 4)  # type: ignore[attr-defined]
+    ranked = _trending_scores(FeedEntry.objects.filter(day__gte=since), now, gravity)[:limit]
+    scores = {entry_id: score for score, entry_id in ranked}
+    papers = with_votes(_entries_in_order(list(scores)))
+    for paper in papers:
+        paper.trending = round(scores[paper.feed_entry.pk], 4)  # type: ignore[attr-defined]
     return papers

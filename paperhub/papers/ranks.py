@@ -1,6 +1,6 @@
 """Rank badges: "#N Paper of the day / week / month" for the papers that ranked in a finished period's feed.
 
-A period ranks its papers as its Daily / Weekly / Monthly page ordered them when the period ended (feeds.period_entries:
+A period ranks its papers as its Daily / Weekly / Monthly page ordered them when the period ended (feeds.period_papers:
 votes, then newest; a paper in several days' feeds of a week or month counts once, at its best-voted entry), counting
 only this hub's upvotes cast before that end (the start of the feed day after its last day), plus those counted at
 the source, which carry no time. Only finished periods give badges, and a vote cast after a period ended moves no one

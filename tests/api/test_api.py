@@ -2,9 +2,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperhub import search
-from paperhub.api import hf
+from paperhub.api import errors, hf
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
@@ -65,6 +67,22 @@ def test_paper_search_and_comments(client, papers):
     ours = client.get("/api/search", {"q": "attention", "since": "2026-01-01", "mode": "keyword"}).json()
     assert ours["total"] == 1 and "<mark>attention</mark>" in ours["hits"][0]["title_html"]
     assert ours["hits"][0]["published"] == "2026-11-22"
+
+
+def test_search_items_hold_the_same_paper_object_as_paper_info(client, papers, django_assert_max_num_queries):
+    """Search's paper object had no submittedOnDailyAt (nor the votes counted at the source) that /api/papers/{id}
+    has for the same paper."""
+    feed_entry(papers["2611.00003"], date(2025, 1, 2), "hf", external_upvotes=4, submitted_by="bob",
+               submitted_at=datetime(2025, 1, 2, 9, tzinfo=UTC))
+    found = {f["paper"]["id"]: f["paper"] for f in client.get("/api/papers/search", {"q": "attention"}).json()}
+    assert found["2611.00001"]["submittedOnDailyAt"] == "2026-11-23T08:00:00.000Z"
+    assert found["2611.00003"]["upvotes"] == 4 and found["2611.00003"]["submittedOnDailyBy"]["user"] == "bob"
+    for uid, shaped in found.items():
+        assert shaped == client.get(f"/api/papers/{uid}").json(), uid
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/api/papers/search", {"q": "attention", "limit": 1}).json()) == 1
+    with django_assert_max_num_queries(len(one)):  # the entries of a page in one query, not one per paper
+        assert len(client.get("/api/papers/search", {"q": "attention"}).json()) == 2
 
 
 def test_a_deleted_comment_names_no_author_and_shows_no_text(client, papers):
@@ -158,6 +176,79 @@ def test_daily_papers_take_one_period(client, papers):
     assert response.status_code == 400 and response.json() == {"detail": "give one of date, week and month, not "
                                                                          "date and week"}
     assert client.get("/api/daily_papers", {"week": "2026-W48"}).status_code == 200
+
+
+@pytest.fixture
+def june(db, settings, tmp_path):
+    """Five papers in June 2020's feeds (long out of the trending window), their votes and dates in other orders."""
+    settings.PAPERHUB_SEARCH_DIR = tmp_path / "search"
+    days = {"A": 30, "B": 24, "C": 19, "D": 2, "E": 10}
+    votes = {"A": 0, "B": 0, "C": 5, "D": 9, "E": 3}
+    upsert_papers([record(f"2006.0000{i}", title=name, published=datetime(2020, 6, 1, tzinfo=UTC))
+                   for i, name in enumerate(days, 1)])
+    for paper in Paper.objects.all():
+        feed_entry(paper, date(2020, 6, days[paper.title]), "hf", external_upvotes=votes[paper.title],
+                   submitted_at=datetime(2020, 6, days[paper.title], 8, tzinfo=UTC),
+                   submitted_by="ann" if paper.title in "ACE" else "")
+
+
+def _titles(client, **params):
+    """Every page of /api/daily_papers (two papers a page) in turn: the papers' titles."""
+    pages = [client.get("/api/daily_papers", {**params, "limit": 2, "p": p}).json() for p in range(4)]
+    return "".join(item["title"] for page in pages for item in page)
+
+
+def test_daily_papers_sorted_by_date_page_through_the_whole_period(client, june):
+    """sort=publishedAt sorted each page of the most upvoted: page 0 gave C, D (June 19, 2) and page 1 A, E."""
+    assert _titles(client, month="2020-06", sort="publishedAt") == "ABCED"
+    assert _titles(client, month="2020-06") == "DCEBA"  # most upvoted first, as before
+    assert _titles(client, submitter="ann", sort="publishedAt") == _titles(client, submitter="ann") == "ACE"
+    assert _titles(client, submitter="ann", month="2020-06", sort="publishedAt") == "ACE"
+    dates = [i["publishedAt"] for i in client.get("/api/daily_papers", {"month": "2020-06", "sort": "publishedAt"})
+             .json()]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_trending_daily_papers_keep_the_period_and_submitter(client, june):
+    """sort=trending answered the hub's trending papers whatever the period or submitter: [] for June 2020."""
+    assert _titles(client, date="2020-06-19", sort="trending") == "C"
+    assert _titles(client, date="2020-06-30", sort="trending") == "A"  # no votes: listed all the same
+    assert _titles(client, month="2020-06", sort="trending") == "DCEAB"  # voted by score, then newest
+    assert _titles(client, submitter="ann", sort="trending") == "CEA"
+    assert _titles(client, sort="trending") == ""  # none: the recent feeds' trending, as before
+
+
+def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, settings):
+    """huggingface_hub reads a server's message from X-Error-Message (or `error` in the body), never `detail`."""
+    cases = [("/api/papers/9999.99999", 404, "no paper '9999.99999'"),
+             ("/api/daily_papers?date=2026-11-23&week=2026-W48", 400, "give one of date, week and month, not date "
+                                                                       "and week"),
+             ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
+             ("/api/papers/2611.00001/upvote", 405, "GET is not allowed here; this address takes POST."),
+             ("/api/recommendations", 401, "Unauthorized"),
+             ("/api/no-such-endpoint", 404, "Not Found")]  # Django's page, not ninja's JSON: its status then
+    for url, status, message in cases:
+        response = client.get(url)
+        assert (response.status_code, response["X-Error-Message"]) == (status, message), url
+    assert client.get("/api/papers/9999.99999").json() == {"detail": "no paper '9999.99999'"}  # body as it was
+    assert "X-Error-Message" not in client.get("/api/papers/2611.00001")
+    assert "X-Error-Message" not in client.get("/papers/9999.99999")  # the pages are not the API
+    settings.PAPERHUB_API_RATE_ANON = "1/min"
+    fresh_window()
+    client.get("/api/papers/2611.00001")
+    limited = client.get("/api/papers/2611.00001")
+    assert limited.status_code == 429 and limited["X-Error-Message"] == limited.json()["detail"]
+
+
+def test_x_error_message_is_one_bounded_line_of_ascii():
+    """A detail can hold what the client sent: no CR or LF may reach the header, nor anything but latin-1."""
+    assert errors.header_value("no paper '2611\r\nSet-Cookie: x=1'") == "no paper '2611 Set-Cookie: x=1'"
+    assert errors.header_value("caf\u00e9 \u2028 \U0001f600\x00\x7f end") == "caf\\xe9 \\U0001f600 end"
+    assert errors.header_value("\ud800 lone") == "lone"  # a lone surrogate (an undecodable byte) too
+    long = errors.header_value("x" * 5000)
+    assert len(long) == errors.MAX_MESSAGE and long.endswith("...")
+    assert errors.detail_text([{"loc": ["query", "p"], "msg": "too big"}, {"msg": "odd"}, "plain"]) == (
+        "query.p: too big; odd; plain")
 
 
 def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):

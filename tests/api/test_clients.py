@@ -82,6 +82,24 @@ def test_huggingface_hub_reads_our_markdown_unchanged(live_server, filled, monke
     assert missing.value.response.status_code == 404
 
 
+def test_huggingface_hub_shows_our_error_messages(live_server, filled, monkeypatch):
+    """Its exceptions said "Bad request:" and nothing more: it reads X-Error-Message, not our `detail`."""
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import BadRequestError, HfHubHTTPError
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    client = HfApi(endpoint=live_server.url)
+    with pytest.raises(BadRequestError) as refused:
+        list(client.list_daily_papers(date="2026-11-17", week="2026-W25"))
+    assert str(refused.value) == "Bad request:\ngive one of date, week and month, not date and week"
+    with pytest.raises(HfHubHTTPError) as missing:
+        client.paper_info("2611.99999")
+    assert missing.value.response.status_code == 404 and "no paper '2611.99999'" in str(missing.value)
+    with pytest.raises(HfHubHTTPError) as invalid:
+        list(client.list_daily_papers(limit=500))
+    assert "query.limit: Input should be less than or equal to 100" in str(invalid.value)
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_feeds_parse(client, filled, kind, settings):
     import feedparser

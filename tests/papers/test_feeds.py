@@ -150,6 +150,52 @@ def test_period_papers_order_by_votes_and_count_each_paper_once():
     assert total == 3 and [p.uid for p in week] == ["2611.00002", "2611.00001"]
 
 
+@pytest.fixture
+def month_feed(db):
+    """Five papers in June 2026's feeds: votes and dates in different orders; one paper in two days' feeds."""
+    upsert_papers([record(f"2606.0000{i}", published=datetime(2026, 6, i, tzinfo=UTC)) for i in range(1, 6)])
+    papers = {p.uid: p for p in Paper.objects.all()}
+    feed_entry(papers["2606.00001"], date(2026, 6, 30), "hf", external_upvotes=9, submitted_by="ann",
+               submitted_at=datetime(2026, 6, 30, 8, tzinfo=UTC))
+    feed_entry(papers["2606.00002"], date(2026, 6, 2), "hf", external_upvotes=7, submitted_by="ann",
+               submitted_at=datetime(2026, 6, 2, 8, tzinfo=UTC))
+    feed_entry(papers["2606.00003"], date(2026, 6, 19))  # no votes, no submitted_at: dated by its publication
+    feed_entry(papers["2606.00004"], date(2026, 6, 24), "hf", external_upvotes=1,
+               submitted_at=datetime(2026, 6, 24, 8, tzinfo=UTC))
+    feed_entry(papers["2606.00005"], date(2026, 6, 10), "hf", external_upvotes=2,
+               submitted_at=datetime(2026, 6, 10, 8, tzinfo=UTC))
+    feed_entry(papers["2606.00005"], date(2026, 6, 11), submitted_by="ann")  # counted once, at its 2 votes
+    return feeds.month_period(date(2026, 6, 1))
+
+
+def _pages(period, size, **options):
+    """Every page of period_papers in turn (the last digit of each uid), and the total every page told."""
+    pages = [feeds.period_papers(period, offset=i * size, limit=size, **options) for i in range(6)]
+    assert len({total for _, total in pages}) == 1
+    return [p.uid[-1] for page, _ in pages for p in page], pages[0][1]
+
+
+def test_period_papers_newest_first_across_pages(month_feed):
+    """sort=publishedAt sorted one page of the most upvoted by date: page 0 was not the newest."""
+    assert _pages(month_feed, 2, order="newest") == (["1", "4", "5", "3", "2"], 5)
+    assert _pages(month_feed, 2) == (["1", "2", "5", "4", "3"], 5)  # by votes, as before
+    assert _pages(None, 2, order="newest", submitter="ann") == (["1", "5", "2"], 3)
+
+
+def test_period_papers_trending_ranks_voted_papers_then_the_rest(month_feed):
+    now = datetime(2026, 7, 1, tzinfo=UTC)
+    expected = sorted(
+        [("1", 9, datetime(2026, 6, 30, 8, tzinfo=UTC)), ("2", 7, datetime(2026, 6, 2, 8, tzinfo=UTC)),
+         ("4", 1, datetime(2026, 6, 24, 8, tzinfo=UTC)), ("5", 2, datetime(2026, 6, 10, 8, tzinfo=UTC))],
+        key=lambda row: -feeds.trending_score(row[1], (now - row[2]).total_seconds() / 3600))
+    assert [uid for uid, _, _ in expected] == ["1", "4", "2", "5"]  # not the votes order (1, 2, 5, 4): age counts
+    for size in (1, 2, 3, 10):
+        assert _pages(month_feed, size, order="trending", now=now) == (["1", "4", "2", "5", "3"], 5), size
+    assert _pages(feeds.day_period(date(2026, 6, 19)), 2, order="trending", now=now) == (["3"], 1)
+    # ann's entry of 2606.00005 has no votes of its own (its 2 came with the other entry)
+    assert _pages(month_feed, 2, order="trending", now=now, submitter="ann") == (["1", "2", "5"], 3)
+
+
 @pytest.mark.django_db
 def test_trending_ranks_recent_votes_over_old_ones():
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)

@@ -1,0 +1,62 @@
+"""The API's errors in a header too: X-Error-Message, where huggingface.co puts them and huggingface_hub reads them.
+
+Our error bodies are `{"detail": ...}`, which huggingface_hub does not read: without the header its exceptions said
+"Bad request:" and nothing after it.
+"""
+
+import json
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+HEADER = "X-Error-Message"
+#: The most characters the header holds: a message, not a document (proxies cap a header's size).
+MAX_MESSAGE = 500
+
+
+def detail_text(detail: object) -> str:
+    """An error body's `detail` as text: a string as it is; ninja's validation errors as `query.limit: what`."""
+    if not isinstance(detail, list):
+        return str(detail)
+    parts = []
+    for error in detail:
+        if isinstance(error, dict):
+            where = ".".join(str(part) for part in error.get("loc", ()))
+            parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+        else:
+            parts.append(str(error))
+    return "; ".join(parts)
+
+
+def header_value(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Text as one header line: printable ASCII only (others escaped, `\\xe9`), spaces for breaks, `limit` long."""
+    # a header value must be latin-1 without CR or LF; ASCII also passes every proxy, and the detail can hold
+    # what the client sent (an id), which must not start a header of its own
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    escaped = line.encode("ascii", "backslashreplace").decode("ascii")
+    return escaped if len(escaped) <= limit else escaped[:limit - 3] + "..."
+
+
+def error_message(response: HttpResponse) -> str:
+    """What an error answer says: its JSON body's `detail`, else its status's phrase ("Not Found")."""
+    if not response.streaming and "json" in response.get("Content-Type", ""):
+        try:
+            detail = json.loads(response.content).get("detail")
+        except (ValueError, AttributeError):  # not JSON after all, or not an object
+            detail = None
+        if detail:
+            return detail_text(detail)
+    return response.reason_phrase
+
+
+class ErrorMessageMiddleware:
+    """Adds X-Error-Message to every error answer under /api/ (4xx and 5xx, ninja's and Django's), body unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code >= 400 and request.path_info.startswith("/api/") and HEADER not in response:
+            response[HEADER] = header_value(error_message(response))
+        return response
