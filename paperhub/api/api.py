@@ -197,11 +197,7 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
-    names, comments, stars, keywords = _counts(papers)
-    entries = feeds.latest_entries([p.pk for p in papers])
-    return [hf.search_item(p, names.get(p.pk, []), _info_votes(p, entries.get(p.pk)), comments.get(p.pk, 0),
-                           keywords.get(p.pk, []), entries.get(p.pk), stars.get(p.pk))
-            for p in papers]
+    return [hf.search_item(p, shaped) for p, shaped in zip(papers, _papers(papers), strict=True)]
 
 
 @api.get("/search", response=SearchPage, tags=["paperhub"])
@@ -317,10 +313,8 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
         picks = recommend.for_you(_user(request), limit=limit, offset=offset)
     except NotReady as exc:
         raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
-    names, comments, stars, keywords = _counts([p.paper for p in picks])
-    return [{**hf.paper(p.paper, names.get(p.paper.pk, []), p.paper.upvotes, comments.get(p.paper.pk, 0),
-                        keywords.get(p.paper.pk, []), stars=stars.get(p.paper.pk)),
-             "score": round(p.score, 4), "reasons": p.reasons} for p in picks]
+    return [{**shaped, "score": round(p.score, 4), "reasons": p.reasons}
+            for p, shaped in zip(picks, _papers([p.paper for p in picks]), strict=True)]
 
 
 @api.get("/papers/{path:paper_id}/upvotes", response={200: UpvoteHistory, 404: Detail}, tags=["paperhub"])
@@ -338,23 +332,17 @@ def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=
     `similarity`: its fused score and the signals that brought it."""
     hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
     by_id = {h.id: h for h in hits}
-    ordered = [(by_id[p.pk], p) for p in queries.papers_in_order(list(by_id))]
-    names, comments, stars, keywords = _counts([p for _, p in ordered])
-    return [{**hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
-                        stars=stars.get(p.pk)),
-             "similarity": {"score": round(h.score, 4), "reasons": [r.as_dict() for r in h.reasons]}}
-            for h, p in ordered]
+    papers = queries.papers_in_order(list(by_id))
+    return [{**shaped, "similarity": {"score": round(by_id[p.pk].score, 4),
+                                      "reasons": [r.as_dict() for r in by_id[p.pk].reasons]}}
+            for p, shaped in zip(papers, _papers(papers), strict=True)]
 
 
 @api.get("/papers/{path:paper_id}", response={200: PaperOut, 404: Detail}, by_alias=True, exclude_unset=True,
          tags=["Hugging Face compatible"])
 def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
-    paper = _paper_or_404(paper_id)
-    names, comments, stars, keywords = _counts([paper])
-    entry = feeds.latest_entries([paper.pk]).get(paper.pk)
-    return hf.paper(paper, names.get(paper.pk, []), _info_votes(paper, entry), comments.get(paper.pk, 0),
-                    keywords.get(paper.pk, []), entry, stars.get(paper.pk))
+    return _papers([_paper_or_404(paper_id)])[0]
 
 
 def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
@@ -363,9 +351,12 @@ def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
 
 
 def _papers(papers: list[Paper]) -> list[dict[str, Any]]:
+    """Papers as GET /api/papers/{id} answers them (wherever a paper object is: search, similar, recommendations,
+    authors, collections, profiles), their counts, keywords and newest feed entries read in one query each."""
     names, comments, stars, keywords = _counts(papers)
-    return [hf.paper(p, names.get(p.pk, []), p.upvotes, comments.get(p.pk, 0), keywords.get(p.pk, []),
-                     stars=stars.get(p.pk)) for p in papers]
+    entries = feeds.latest_entries([p.pk for p in papers])
+    return [hf.paper(p, names.get(p.pk, []), _info_votes(p, entries.get(p.pk)), comments.get(p.pk, 0),
+                     keywords.get(p.pk, []), entries.get(p.pk), stars.get(p.pk)) for p in papers]
 
 
 def _collection(collection: Collection) -> dict[str, Any]:

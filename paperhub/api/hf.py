@@ -95,9 +95,7 @@ def daily_item(item: Paper, authors: list[str], votes: int, comments: int, keywo
     return shaped
 
 
-def search_item(item: Paper, authors: list[str], votes: int, comments: int, keywords: list[str],
-                entry: FeedEntry | None = None, stars: int | None = None) -> dict[str, Any]:
-    """One element of GET /api/papers/search: the paper as GET /api/papers/{id} shows it (`entry`: its newest feed
-    entry)."""
-    return {"paper": paper(item, authors, votes, comments, keywords, entry, stars), "publishedAt": iso(item.published),
-            "title": item.title, "summary": item.abstract, "numComments": comments}
+def search_item(item: Paper, shaped: dict[str, Any]) -> dict[str, Any]:
+    """One element of GET /api/papers/search: the paper as GET /api/papers/{id} shows it (`shaped`, paper()'s)."""
+    return {"paper": shaped, "publishedAt": iso(item.published), "title": item.title, "summary": item.abstract,
+            "numComments": shaped["numComments"]}

@@ -79,6 +79,10 @@ def test_search_items_hold_the_same_paper_object_as_paper_info(client, papers, d
     assert found["2611.00003"]["upvotes"] == 4 and found["2611.00003"]["submittedOnDailyBy"]["user"] == "bob"
     for uid, shaped in found.items():
         assert shaped == client.get(f"/api/papers/{uid}").json(), uid
+    # and so do an author's papers (and every other list of paper objects: one helper makes them all)
+    slug = Author.objects.filter(papers=papers["2611.00003"]).first().slug
+    listed = {p["id"]: p for p in client.get(f"/api/authors/{slug}").json()["papers"]}
+    assert listed["2611.00003"] == client.get("/api/papers/2611.00003").json()
     with CaptureQueriesContext(connection) as one:
         assert len(client.get("/api/papers/search", {"q": "attention", "limit": 1}).json()) == 1
     with django_assert_max_num_queries(len(one)):  # the entries of a page in one query, not one per paper
