@@ -9,6 +9,9 @@ from paperhub.assistant.http import endpoint as mcp_endpoint
 admin.site.site_header = admin.site.site_title = "paperhub administration"
 admin.site.index_title = "Papers, people and jobs"
 
+# an unknown /api/ address answers JSON, as the API's own 404s do
+handler404 = "paperhub.api.errors.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", routes.urls(api)),

@@ -27,6 +27,7 @@ from paperhub.api.schemas import (
     DailyItem,
     DailyQuery,
     Detail,
+    Health,
     NotInterestedIn,
     NotInterestedOut,
     PaperOut,
@@ -48,6 +49,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
+from paperhub.core import health as health_checks
 from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import categories, feeds, queries, ranks, trends
@@ -188,6 +190,14 @@ def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
     return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                              mode=query.mode, correct=True)
+
+
+@api.get("/health", response={200: Health, 503: Health}, throttle=[], tags=["paperhub"])
+def health(request: HttpRequest) -> Status[dict[str, Any]]:
+    """Whether this node serves: 200 when its database answers, else 503 (for a load balancer or a monitor; no rate
+    limit, which would itself ask the database)."""
+    answers = health_checks.database_answers()
+    return Status(200 if answers else 503, {"status": "ok" if answers else "unavailable", "database": answers})
 
 
 @api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,

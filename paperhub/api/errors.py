@@ -7,7 +7,8 @@ Our error bodies are `{"detail": ...}`, which huggingface_hub does not read: wit
 import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 HEADER = "X-Error-Message"
 #: The most characters the header holds: a message, not a document (proxies cap a header's size).
@@ -60,3 +61,10 @@ class ErrorMessageMiddleware:
         if response.status_code >= 400 and request.path_info.startswith("/api/") and HEADER not in response:
             response[HEADER] = header_value(error_message(response))
         return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The answer for an address no route holds: JSON under /api/ (what an API client reads), the page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "no such API address: the routes are listed at /api/docs"}, status=404)
+    return defaults.page_not_found(request, exception)

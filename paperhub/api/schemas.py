@@ -19,6 +19,13 @@ from paperhub.search import MAX_OFFSET
 Absent = SkipJsonSchema[None]
 
 
+class Health(Schema):
+    """GET /api/health: whether this node serves."""
+
+    status: Literal["ok", "unavailable"]
+    database: bool = Field(description="the database answers a trivial query")
+
+
 class Detail(Schema):
     """An error: 400 refused, 401 no valid token, 404 not found, 429 over the rate limit, 503 not ready yet."""
 

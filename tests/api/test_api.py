@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from paperhub import search
@@ -230,11 +230,14 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
              ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
              ("/api/papers/2611.00001/upvote", 405, "GET is not allowed here; this address takes POST."),
              ("/api/recommendations", 401, "Unauthorized"),
-             ("/api/no-such-endpoint", 404, "Not Found")]  # Django's page, not ninja's JSON: its status then
+             ("/api/no-such-endpoint", 404, "no such API address: the routes are listed at /api/docs")]
     for url, status, message in cases:
         response = client.get(url)
         assert (response.status_code, response["X-Error-Message"]) == (status, message), url
     assert client.get("/api/papers/9999.99999").json() == {"detail": "no paper '9999.99999'"}  # body as it was
+    assert client.get("/api/no-such-endpoint").json() == {  # JSON, as the API's own 404s (it was the HTML page)
+        "detail": "no such API address: the routes are listed at /api/docs"}
+    assert "<html" in client.get("/no-such-page").content.decode().lower()
     assert "X-Error-Message" not in client.get("/api/papers/2611.00001")
     assert "X-Error-Message" not in client.get("/papers/9999.99999")  # the pages are not the API
     settings.PAPERHUB_API_RATE_ANON = "1/min"
@@ -348,3 +351,18 @@ def test_code_stars_project_page_and_the_has_code_filter(client, papers):
         hits = client.get("/api/search", params).json()
         assert [h["id"] for h in hits["hits"]] == ["2611.00001"] and hits["total"] == 1, params
     assert client.get("/api/search", {"q": "attention", "code": "maybe"}).status_code == 422
+
+
+def test_the_health_check_asks_the_database_and_no_rate_limit(client, db, settings, monkeypatch):
+    """For a load balancer or a monitor: 200 while the database answers, 503 when it does not."""
+    from paperhub.core import health
+
+    settings.PAPERHUB_API_RATE_ANON = "1/min"
+    fresh_window()
+    for _ in range(3):  # a monitor's every few seconds are not refused
+        assert client.get("/api/health").json() == {"status": "ok", "database": True}
+    monkeypatch.setattr(health, "connection", type("Gone", (), {"cursor": lambda self: (_ for _ in ()).throw(
+        OperationalError("unable to open database file"))})())
+    answer = client.get("/api/health")
+    assert (answer.status_code, answer.json()) == (503, {"status": "unavailable", "database": False})
+    assert "unable to open" not in answer.content.decode()  # why is logged, not told to the public
