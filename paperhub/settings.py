@@ -34,8 +34,15 @@ BASE_DIR = Path(__file__).resolve().parent
 # paperhub process reads these settings first, so the mask covers them all; an older data directory is closed too.
 os.umask(0o077)
 DATA_DIR = env_path("PAPERHUB_DATA_DIR", "./var")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
-with contextlib.suppress(PermissionError):  # a directory someone else owns is theirs to keep as it is
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except FileExistsError:
+    raise SettingError(f"PAPERHUB_DATA_DIR must be a directory, not the file {str(DATA_DIR)!r}") from None
+except OSError as error:
+    raise SettingError(f"PAPERHUB_DATA_DIR {str(DATA_DIR)!r} cannot be created ({error.strerror})") from None
+# A directory someone else owns is theirs to keep as it is, and a read-only one (a mounted copy) still serves the
+# commands that only read: what must write there says so when it does.
+with contextlib.suppress(OSError):
     DATA_DIR.chmod(0o700)
 
 
@@ -46,7 +53,11 @@ def _secret_key() -> str:
         return configured
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        try:
+            path.write_text(secrets.token_urlsafe(50))
+        except OSError as error:
+            raise SettingError(f"PAPERHUB_SECRET_KEY is not set and no key can be kept in {str(path)!r} "
+                               f"({error.strerror}): set it, or make PAPERHUB_DATA_DIR writable") from None
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -135,9 +146,9 @@ _SQLITE_INIT = (
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'paperhub.sqlite3'}")
 try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PAPERHUB_DB_CONN_MAX_AGE", 60, minimum=0))
-except ValueError as error:  # (UnknownSchemeError is one) said at start-up, not on the first query
+except ValueError:  # (UnknownSchemeError is one) said at start-up, not on the first query
     raise SettingError(f"DATABASE_URL must be a database URL such as sqlite:////path/paperhub.sqlite3 or "
-                       f"postgres://user:pass@host:5432/name, not {DATABASE_URL!r} ({error})") from None
+                       f"postgres://user:pass@host:5432/name, not {DATABASE_URL!r}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0 if _db["NAME"] == ":memory:" else _db["CONN_MAX_AGE"]
     _db["OPTIONS"] = {"init_command": _SQLITE_INIT, "transaction_mode": "IMMEDIATE"}
@@ -175,7 +186,8 @@ EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+with contextlib.suppress(OSError):  # a read-only data directory: collectstatic says so when it writes
+    STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 LOG_LEVEL = env_choice("PAPERHUB_LOG_LEVEL", "INFO", ["debug", "info", "warning", "error", "critical"]).upper()

@@ -46,3 +46,23 @@ def test_good_values_pass_as_given(monkeypatch, tmp_path):
     assert values["PAPERHUB_PAGE_RATE"] == "10/5s" and values["PAPERHUB_FEED_RATE"] == "0"
     assert values["PAPERHUB_FEED_ROLLOVER"] == "14:00" and values["PAPERHUB_FEED_TIME_ZONE"] == "Europe/Paris"
     assert values["PAPERHUB_EMBED_DEVICE"] == "cuda:1" and values["LOGGING"]["root"]["level"] == "WARNING"
+
+
+def test_a_read_only_data_directory_still_serves_what_only_reads(monkeypatch, tmp_path):
+    """`DATA_DIR.chmod` raised "Read-only file system" for every command, `index status` included."""
+    import errno
+
+    (tmp_path / "secret_key").write_text("kept")
+    (tmp_path / "static").mkdir()
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "chmod", read_only)
+    assert read_settings(monkeypatch, tmp_path)["SECRET_KEY"] == "kept"
+
+
+def test_a_data_directory_that_is_a_file_is_named(monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SettingError, match="PAPERHUB_DATA_DIR must be a directory"):
+        read_settings(monkeypatch, tmp_path / "file")
