@@ -10,6 +10,9 @@ from pathlib import Path
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    from paperhub import logs
+
+    logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:
         if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
             sys.stdout.write(overview())

@@ -339,6 +339,11 @@ MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "paperhu
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.web.methods.FormOnlyPageMiddleware")
 
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
-LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"},
+LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
                       "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"}}
-LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}}
+# Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
+# when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
+LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",
+                                  "datefmt": "%Y-%m-%d %H:%M:%S"}}
+LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact", "role"],
+                                   "formatter": "line"}}

@@ -66,3 +66,29 @@ def test_a_data_directory_that_is_a_file_is_named(monkeypatch, tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(SettingError, match="PAPERHUB_DATA_DIR must be a directory"):
         read_settings(monkeypatch, tmp_path / "file")
+
+
+def test_log_lines_say_when_how_bad_and_which_process(monkeypatch):
+    """Lines from five processes mixed in one stream with no time, level or process."""
+    import io
+    import logging
+    import os
+    import re
+
+    from django.conf import settings
+
+    from paperhub import cli, logs
+
+    monkeypatch.setattr("sys.argv", ["paperhub", "version"])
+    monkeypatch.setattr(logs, "ROLE", logs.ROLE)
+    cli.main()
+    assert logs.ROLE == "version"
+    console, line = settings.LOGGING["handlers"]["console"], settings.LOGGING["formatters"]["line"]
+    assert console["formatter"] == "line" and "role" in console["filters"]
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter(line["format"], line["datefmt"]))
+    handler.addFilter(logs.ProcessRole())
+    handler.handle(logging.makeLogRecord({"name": "paperhub.test", "levelname": "WARNING", "msg": "hello there"}))
+    assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d WARNING version\[{os.getpid()}\] paperhub.test: hello there\n",
+                        out.getvalue()), out.getvalue()
