@@ -126,7 +126,7 @@ def test_a_queued_command_is_parsed_and_its_files_made_absolute_when_queued(tmp_
         queue.checked(["ingest", "snapshot", "missing.jsonl"])
     with pytest.raises(ValueError, match="unrecognized arguments: --bogus x"):
         queue.checked(["ingest", "snapshot", "full.jsonl", "--bogus", "x"])
-    with pytest.raises(ValueError, match="invalid int value"):
+    with pytest.raises(ValueError, match="--limit: not a whole number"):
         queue.checked(["links", "stars", "--limit", "many"])
     assert queue.checked(["links", "stars"]) == ["links", "stars"]  # in the docs' cron lines, so queued too
 
