@@ -10,18 +10,65 @@ from pathlib import Path
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
-    if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
-        sys.stdout.write(overview())
-        return
-    _head_start(sys.argv[1:])
-    from django.core.management import execute_from_command_line
+    from paperhub import logs
 
+    logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:
+        if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
+            sys.stdout.write(overview())
+            return
+        _head_start(sys.argv[1:])
+        from django.core.management import execute_from_command_line
+
         execute_from_command_line(["paperhub", *sys.argv[1:]])
+    except BrokenPipeError:
+        # `paperhub ... | head`: the reader has what it wanted. Nothing more can be written (not even the
+        # interpreter's flush at exit), and a tool cut off by its reader exits as if by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + 13)
+    except Exception as error:
+        known = operator_error(error)
+        if known is None:
+            raise
+        sys.stderr.write(f"paperhub: {known[0]}\n")
+        sys.exit(known[1])
     finally:
         # Exiting, the interpreter collects what is still alive once more, module by module: a quarter of a
         # second after an ingest, for memory the system takes back anyway. Frozen objects are left alone.
         gc.freeze()
+
+
+def operator_error(error: Exception) -> tuple[str, int] | None:
+    """The one line and exit status for a mistake of the operator's (a setting, an unmigrated database), which a
+    traceback would only bury; None for anything else (a bug: its traceback is what helps)."""
+    from django.db import DatabaseError
+
+    from paperhub.env import SettingError
+
+    if isinstance(error, SettingError):
+        return f"{error} (set it in the environment: docs/configuration.md)", 2
+    if isinstance(error, DatabaseError):
+        unmigrated = _unmigrated()
+        if unmigrated:
+            return unmigrated, 2
+        if "readonly database" in str(error):
+            return f"the database cannot be written ({error}: this command writes; check its file's permissions)", 1
+    return None
+
+
+def _unmigrated() -> str:
+    """What is missing from a database that lacks the hub's tables, or "" when it has them all."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        if "django_migrations" not in connection.introspection.table_names():
+            return "the database has no paperhub tables yet: run `paperhub migrate`"
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:  # the database cannot be asked either: the first error is the one to show
+        return ""
+    return f"the database lacks {len(pending)} of paperhub's migrations: run `paperhub migrate`" if pending else ""
 
 
 def overview() -> str:

@@ -13,6 +13,9 @@ _SECRET_PATH = re.compile(
 _SECRET_PARAM = re.compile(r"((?:token|key|signature|password)=)[^&\s\"']+", re.I)
 _AUTHORIZATION = re.compile(r"((?:Authorization|Cookie)[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+", re.I)
 REDACTED = "[redacted]"
+#: This process's part in the hub, on each of its log lines: the paperhub command it runs (serve, worker, index...),
+#: set by paperhub.cli; the processes of one hub write to one stream, and their lines would mix unattributed.
+ROLE = "paperhub"
 
 
 def redact(text: str) -> str:
@@ -30,4 +33,12 @@ class RedactSecrets(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        return True
+
+
+class ProcessRole(logging.Filter):
+    """A logging filter that gives each record the process's role (ROLE), for the format's %(role)s."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.role = ROLE
         return True

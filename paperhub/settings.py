@@ -10,7 +10,19 @@ import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
 
-from paperhub.env import env_bool, env_float, env_int, env_list, env_path, env_str
+from paperhub.env import (
+    SettingError,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_str,
+    env_time,
+    env_zone,
+)
 
 # Generic Django classes (ModelAdmin[Paper], UserCreationForm[User]) can then be subscripted at run time, as their
 # type hints are written.
@@ -22,8 +34,15 @@ BASE_DIR = Path(__file__).resolve().parent
 # paperhub process reads these settings first, so the mask covers them all; an older data directory is closed too.
 os.umask(0o077)
 DATA_DIR = env_path("PAPERHUB_DATA_DIR", "./var")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
-with contextlib.suppress(PermissionError):  # a directory someone else owns is theirs to keep as it is
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except FileExistsError:
+    raise SettingError(f"PAPERHUB_DATA_DIR must be a directory, not the file {str(DATA_DIR)!r}") from None
+except OSError as error:
+    raise SettingError(f"PAPERHUB_DATA_DIR {str(DATA_DIR)!r} cannot be created ({error.strerror})") from None
+# A directory someone else owns is theirs to keep as it is, and a read-only one (a mounted copy) still serves the
+# commands that only read: what must write there says so when it does.
+with contextlib.suppress(OSError):
     DATA_DIR.chmod(0o700)
 
 
@@ -34,7 +53,11 @@ def _secret_key() -> str:
         return configured
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
+        try:
+            path.write_text(secrets.token_urlsafe(50))
+        except OSError as error:
+            raise SettingError(f"PAPERHUB_SECRET_KEY is not set and no key can be kept in {str(path)!r} "
+                               f"({error.strerror}): set it, or make PAPERHUB_DATA_DIR writable") from None
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -122,7 +145,11 @@ _SQLITE_INIT = (
     "PRAGMA cache_size=-65536;PRAGMA temp_store=MEMORY"
 )
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'paperhub.sqlite3'}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PAPERHUB_DB_CONN_MAX_AGE", 60))
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PAPERHUB_DB_CONN_MAX_AGE", 60, minimum=0))
+except ValueError:  # (UnknownSchemeError is one) said at start-up, not on the first query
+    raise SettingError(f"DATABASE_URL must be a database URL such as sqlite:////path/paperhub.sqlite3 or "
+                       f"postgres://user:pass@host:5432/name, not {DATABASE_URL!r}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0 if _db["NAME"] == ":memory:" else _db["CONN_MAX_AGE"]
     _db["OPTIONS"] = {"init_command": _SQLITE_INIT, "transaction_mode": "IMMEDIATE"}
@@ -139,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("PAPERHUB_TIME_ZONE", "UTC")
+TIME_ZONE = env_zone("PAPERHUB_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -150,7 +177,7 @@ LOGOUT_REDIRECT_URL = "home"
 # Mail (password resets now, digests later): Django's SMTP backend, or the console for development.
 EMAIL_BACKEND = env_str("PAPERHUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("PAPERHUB_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("PAPERHUB_EMAIL_PORT", 25)
+EMAIL_PORT = env_int("PAPERHUB_EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("PAPERHUB_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("PAPERHUB_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PAPERHUB_EMAIL_TLS", False)
@@ -160,14 +187,16 @@ EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+with contextlib.suppress(OSError):  # a read-only data directory: collectstatic says so when it writes
+    STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
+LOG_LEVEL = env_choice("PAPERHUB_LOG_LEVEL", "INFO", ["debug", "info", "warning", "error", "critical"]).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("PAPERHUB_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # A job's described failure (arXiv unreachable, say) is one line in the log, not a traceback (jobs/failures.py).
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]}},
 }
@@ -175,79 +204,79 @@ LOGGING = {
 # --- paperhub ---------------------------------------------------------------------------------------------
 PAPERHUB_CATEGORIES = env_list("PAPERHUB_CATEGORIES", "cs.CL,cs.LG,cs.AI,cs.CV")
 PAPERHUB_BOOTSTRAP = env_str("PAPERHUB_BOOTSTRAP")
-PAPERHUB_BOOTSTRAP_DAYS = env_int("PAPERHUB_BOOTSTRAP_DAYS", 3)
+PAPERHUB_BOOTSTRAP_DAYS = env_int("PAPERHUB_BOOTSTRAP_DAYS", 3, minimum=1)
 PAPERHUB_ARXIV_API_URL = env_str("PAPERHUB_ARXIV_API_URL", "https://export.arxiv.org/api/query")
-PAPERHUB_ARXIV_API_DELAY = env_float("PAPERHUB_ARXIV_API_DELAY", 3.0)
+PAPERHUB_ARXIV_API_DELAY = env_float("PAPERHUB_ARXIV_API_DELAY", 3.0, minimum=0)
 PAPERHUB_OAI_URL = env_str("PAPERHUB_OAI_URL", "https://oaipmh.arxiv.org/oai")
-PAPERHUB_OAI_DELAY = env_float("PAPERHUB_OAI_DELAY", 3.0)
+PAPERHUB_OAI_DELAY = env_float("PAPERHUB_OAI_DELAY", 3.0, minimum=0)
 PAPERHUB_HF_URL = env_str("PAPERHUB_HF_URL", "https://huggingface.co")
 PAPERHUB_GITHUB_API_URL = env_str("PAPERHUB_GITHUB_API_URL", "https://api.github.com")
 PAPERHUB_GITHUB_TOKEN = env_str("PAPERHUB_GITHUB_TOKEN")
-PAPERHUB_GITHUB_DELAY = env_float("PAPERHUB_GITHUB_DELAY", 1.0)
+PAPERHUB_GITHUB_DELAY = env_float("PAPERHUB_GITHUB_DELAY", 1.0, minimum=0)
 # 50 an hour fits GitHub's 60 calls an hour without a token; with one (5,000 an hour) raise it.
-PAPERHUB_GITHUB_PER_RUN = env_int("PAPERHUB_GITHUB_PER_RUN", 50)
+PAPERHUB_GITHUB_PER_RUN = env_int("PAPERHUB_GITHUB_PER_RUN", 50, minimum=0)
 PAPERHUB_ZOTERO_API_URL = env_str("PAPERHUB_ZOTERO_API_URL", "https://api.zotero.org")
-PAPERHUB_ZOTERO_DELAY = env_float("PAPERHUB_ZOTERO_DELAY", 1.0)
-PAPERHUB_ZOTERO_RATE = env_str("PAPERHUB_ZOTERO_RATE", "20/hour")
-PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0)
-PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5)
-PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000)
+PAPERHUB_ZOTERO_DELAY = env_float("PAPERHUB_ZOTERO_DELAY", 1.0, minimum=0)
+PAPERHUB_ZOTERO_RATE = env_rate("PAPERHUB_ZOTERO_RATE", "20/hour")
+PAPERHUB_HTTP_TIMEOUT = env_float("PAPERHUB_HTTP_TIMEOUT", 30.0, minimum=0.1)
+PAPERHUB_HTTP_RETRIES = env_int("PAPERHUB_HTTP_RETRIES", 5, minimum=0)
+PAPERHUB_INGEST_BATCH = env_int("PAPERHUB_INGEST_BATCH", 5000, minimum=1)
 PAPERHUB_EMBED_MODEL = env_str("PAPERHUB_EMBED_MODEL", "minilm")
-PAPERHUB_EMBED_MAX_TOKENS = env_int("PAPERHUB_EMBED_MAX_TOKENS", 256)
+PAPERHUB_EMBED_MAX_TOKENS = env_int("PAPERHUB_EMBED_MAX_TOKENS", 256, minimum=1)
 # Transformer embedding runs as tasks on the "embed" queue (docs/operations.md): the device (auto: CUDA when torch
 # sees a GPU), texts per forward pass (0: 32 on a CPU, 256 on a GPU), papers per task, the embed workers that
 # `paperhub serve` starts, and the threads each uses (they run at idle priority: pages go first).
-PAPERHUB_EMBED_DEVICE = env_str("PAPERHUB_EMBED_DEVICE", "auto")
-PAPERHUB_EMBED_BATCH = env_int("PAPERHUB_EMBED_BATCH", 0)
-PAPERHUB_EMBED_TASK_PAPERS = env_int("PAPERHUB_EMBED_TASK_PAPERS", 128)
-PAPERHUB_EMBED_WORKERS = env_int("PAPERHUB_EMBED_WORKERS", 1)
-PAPERHUB_EMBED_THREADS = env_int("PAPERHUB_EMBED_THREADS", 1)
+PAPERHUB_EMBED_DEVICE = env_choice("PAPERHUB_EMBED_DEVICE", "auto", ["auto", "cpu", "cuda", "mps"], r"cuda:\d+")
+PAPERHUB_EMBED_BATCH = env_int("PAPERHUB_EMBED_BATCH", 0, minimum=0)
+PAPERHUB_EMBED_TASK_PAPERS = env_int("PAPERHUB_EMBED_TASK_PAPERS", 128, minimum=1)
+PAPERHUB_EMBED_WORKERS = env_int("PAPERHUB_EMBED_WORKERS", 1, minimum=0)
+PAPERHUB_EMBED_THREADS = env_int("PAPERHUB_EMBED_THREADS", 1, minimum=1)
 PAPERHUB_SEARCH_DIR = env_path("PAPERHUB_SEARCH_DIR", str(DATA_DIR / "search"))
 PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
-PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2)
-PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4)
+PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2, minimum=1)
+PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4, minimum=1)
 
 # Feeds: a day runs from the rollover time to the next, in the feed's time zone.
-PAPERHUB_FEED_TIME_ZONE = env_str("PAPERHUB_FEED_TIME_ZONE", "UTC")
-PAPERHUB_FEED_ROLLOVER = env_str("PAPERHUB_FEED_ROLLOVER", "00:00")
+PAPERHUB_FEED_TIME_ZONE = env_zone("PAPERHUB_FEED_TIME_ZONE", "UTC")
+PAPERHUB_FEED_ROLLOVER = env_time("PAPERHUB_FEED_ROLLOVER", "00:00")
 PAPERHUB_FEED_KEYWORDS = env_list("PAPERHUB_FEED_KEYWORDS", "")
 # Daily is on by default: a hub without feed rules places the categories it fetches; "none" (or empty) turns it off.
 PAPERHUB_FEED_CATEGORIES = [code for code in env_list(
     "PAPERHUB_FEED_CATEGORIES", "" if PAPERHUB_FEED_KEYWORDS else ",".join(PAPERHUB_CATEGORIES)) if code != "none"]
-PAPERHUB_TRENDING_GRAVITY = env_float("PAPERHUB_TRENDING_GRAVITY", 1.5)
-PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14)
+PAPERHUB_TRENDING_GRAVITY = env_float("PAPERHUB_TRENDING_GRAVITY", 1.5, minimum=0)
+PAPERHUB_TRENDING_DAYS = env_int("PAPERHUB_TRENDING_DAYS", 14, minimum=1)
 PAPERHUB_SIGNUP_OPEN = env_bool("PAPERHUB_SIGNUP_OPEN", True)
-PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5)
-PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14)
+PAPERHUB_SUBMIT_DAILY_QUOTA = env_int("PAPERHUB_SUBMIT_DAILY_QUOTA", 5, minimum=0)
+PAPERHUB_SUBMIT_MAX_AGE_DAYS = env_int("PAPERHUB_SUBMIT_MAX_AGE_DAYS", 14, minimum=1)
 # Submissions are fetched from arXiv by a worker: each call's timeout, and the longest Retry-After or backoff it
 # waits for (a longer one fails the submission at once rather than hold the worker).
-PAPERHUB_SUBMIT_TIMEOUT = env_float("PAPERHUB_SUBMIT_TIMEOUT", 10.0)
-PAPERHUB_SUBMIT_MAX_WAIT = env_float("PAPERHUB_SUBMIT_MAX_WAIT", 30.0)
+PAPERHUB_SUBMIT_TIMEOUT = env_float("PAPERHUB_SUBMIT_TIMEOUT", 10.0, minimum=0.1)
+PAPERHUB_SUBMIT_MAX_WAIT = env_float("PAPERHUB_SUBMIT_MAX_WAIT", 30.0, minimum=0)
 # The largest library file (BibTeX, CSL JSON) For you imports, in bytes; a worker matches it.
-PAPERHUB_IMPORT_MAX_BYTES = env_int("PAPERHUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-PAPERHUB_IMPORT_DAILY_QUOTA = env_int("PAPERHUB_IMPORT_DAILY_QUOTA", 20)
-PAPERHUB_API_RATE_ANON = env_str("PAPERHUB_API_RATE_ANON", "120/min")
-PAPERHUB_API_RATE_TOKEN = env_str("PAPERHUB_API_RATE_TOKEN", "600/min")
+PAPERHUB_IMPORT_MAX_BYTES = env_int("PAPERHUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+PAPERHUB_IMPORT_DAILY_QUOTA = env_int("PAPERHUB_IMPORT_DAILY_QUOTA", 20, minimum=0)
+PAPERHUB_API_RATE_ANON = env_rate("PAPERHUB_API_RATE_ANON", "120/min")
+PAPERHUB_API_RATE_TOKEN = env_rate("PAPERHUB_API_RATE_TOKEN", "600/min")
 # The API token `paperhub mcp` (the MCP server over stdio) acts with; over HTTP each request brings its own.
 PAPERHUB_MCP_TOKEN = env_str("PAPERHUB_MCP_TOKEN", "")
-PAPERHUB_SUBSCRIBE_RATE = env_str("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
-PAPERHUB_SUBSCRIBE_ADDRESS_RATE = env_str("PAPERHUB_SUBSCRIBE_ADDRESS_RATE", "3/hour")
+PAPERHUB_SUBSCRIBE_RATE = env_rate("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
+PAPERHUB_SUBSCRIBE_ADDRESS_RATE = env_rate("PAPERHUB_SUBSCRIBE_ADDRESS_RATE", "3/hour")
 # Authorship claims (docs/web.md, "Claiming authorship"): claims per account, and claims one account may have
 # waiting for a moderator at once.
-PAPERHUB_CLAIM_RATE = env_str("PAPERHUB_CLAIM_RATE", "20/hour")
-PAPERHUB_CLAIM_PENDING_MAX = env_int("PAPERHUB_CLAIM_PENDING_MAX", 10)
+PAPERHUB_CLAIM_RATE = env_rate("PAPERHUB_CLAIM_RATE", "20/hour")
+PAPERHUB_CLAIM_PENDING_MAX = env_int("PAPERHUB_CLAIM_PENDING_MAX", 10, minimum=0)
 # Rank badges: "#N Paper of the day / week / month" for the top N of each finished period.
-PAPERHUB_RANK_BADGES = env_int("PAPERHUB_RANK_BADGES", 3)
+PAPERHUB_RANK_BADGES = env_int("PAPERHUB_RANK_BADGES", 3, minimum=0)
 # Accounts (docs/operations.md, "Running in public"): sign-ups per client address, password resets per client
 # address and per target address, verification mails per account; failed logins before a lockout, per client
 # address or per account, and the minutes it lasts after the last failure.
-PAPERHUB_SIGNUP_RATE = env_str("PAPERHUB_SIGNUP_RATE", "5/hour")
-PAPERHUB_RESET_RATE = env_str("PAPERHUB_RESET_RATE", "10/hour")
-PAPERHUB_RESET_ADDRESS_RATE = env_str("PAPERHUB_RESET_ADDRESS_RATE", "3/hour")
-PAPERHUB_VERIFY_RATE = env_str("PAPERHUB_VERIFY_RATE", "3/hour")
-PAPERHUB_VERIFY_ADDRESS_RATE = env_str("PAPERHUB_VERIFY_ADDRESS_RATE", "3/hour")
-PAPERHUB_LOGIN_FAILURES = env_int("PAPERHUB_LOGIN_FAILURES", 10)
-PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15)
+PAPERHUB_SIGNUP_RATE = env_rate("PAPERHUB_SIGNUP_RATE", "5/hour")
+PAPERHUB_RESET_RATE = env_rate("PAPERHUB_RESET_RATE", "10/hour")
+PAPERHUB_RESET_ADDRESS_RATE = env_rate("PAPERHUB_RESET_ADDRESS_RATE", "3/hour")
+PAPERHUB_VERIFY_RATE = env_rate("PAPERHUB_VERIFY_RATE", "3/hour")
+PAPERHUB_VERIFY_ADDRESS_RATE = env_rate("PAPERHUB_VERIFY_ADDRESS_RATE", "3/hour")
+PAPERHUB_LOGIN_FAILURES = env_int("PAPERHUB_LOGIN_FAILURES", 10, minimum=1)
+PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = PAPERHUB_LOGIN_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=PAPERHUB_LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one locks: many tries from one place, or at one account
@@ -257,14 +286,14 @@ AXES_RESET_ON_SUCCESS = False  # else logging in to one's own account would clea
 AXES_VERBOSE = False  # no banner on every command
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
-NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0)
+NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0, minimum=0)
 # The hub's public address, for links in emails (sent by commands, which have no request to read it from).
 PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30)
+PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30, minimum=1)
 
 # Background tasks: a queue in the database, run by `paperhub worker` processes (started by `paperhub serve`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
-PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1)
+PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1, minimum=0)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
 PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords,zotero,prune")
 # How long the results of finished tasks are kept (the `prune` job deletes older ones); at least a day, so that
@@ -277,7 +306,7 @@ PAPERHUB_FAILED_TASK_KEEP_DAYS = env_int("PAPERHUB_FAILED_TASK_KEEP_DAYS", 30, m
 PAPERHUB_HTTPS = env_bool("PAPERHUB_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PAPERHUB_HTTPS
 SECURE_SSL_REDIRECT = env_bool("PAPERHUB_SSL_REDIRECT", PAPERHUB_HTTPS)
-SECURE_HSTS_SECONDS = env_int("PAPERHUB_HSTS_SECONDS", 31536000 if PAPERHUB_HTTPS else 0)
+SECURE_HSTS_SECONDS = env_int("PAPERHUB_HSTS_SECONDS", 31536000 if PAPERHUB_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAPERHUB_HSTS_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("PAPERHUB_HSTS_PRELOAD", False)
 # HSTS for subdomains and the browsers' preload list bind more than this hub, for months: the operator's choice
@@ -302,15 +331,20 @@ PAPERHUB_SERVER_TIMING = env_bool("PAPERHUB_SERVER_TIMING", False)
 # Limits per client (paperhub.web.limits): bodies in bytes (413 over them, checked before anything is read; the
 # library import's body may hold a file of PAPERHUB_IMPORT_MAX_BYTES),
 # and requests to the expensive pages and to the feeds per address (429 with Retry-After over them).
-PAPERHUB_MAX_BODY = env_int("PAPERHUB_MAX_BODY", 2 * 1024 * 1024)
-PAPERHUB_PAGE_RATE = env_str("PAPERHUB_PAGE_RATE", "300/min")
-PAPERHUB_FEED_RATE = env_str("PAPERHUB_FEED_RATE", "120/min")
+PAPERHUB_MAX_BODY = env_int("PAPERHUB_MAX_BODY", 2 * 1024 * 1024, minimum=1)
+PAPERHUB_PAGE_RATE = env_rate("PAPERHUB_PAGE_RATE", "300/min")
+PAPERHUB_FEED_RATE = env_rate("PAPERHUB_FEED_RATE", "120/min")
 # After the CSP middleware, so refusals carry the policy too; before anything that reads a body.
 MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "paperhub.web.limits.RequestLimitsMiddleware")
 # a form's address opened as a page: say so (before django-axes, which asks to be last)
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.web.methods.FormOnlyPageMiddleware")
 
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
-LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"},
+LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
                       "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"}}
-LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}}
+# Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
+# when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
+LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",
+                                  "datefmt": "%Y-%m-%d %H:%M:%S"}}
+LOGGING["handlers"] = {"console": {"class": "logging.StreamHandler", "filters": ["redact", "role"],
+                                   "formatter": "line"}}

@@ -1,7 +1,6 @@
 """Fixed-window rate limits kept in the database, so every process of a hub shares them."""
 
 import random
-import re
 import time
 from dataclasses import dataclass
 
@@ -9,11 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from paperhub import env
 from paperhub.core.models import RateWindow
-
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(s|sec|second|m|min|minute|h|hour|d|day)s?\s*$")
-_UNIT = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400,
-         "day": 86400}
 
 
 @dataclass(frozen=True)
@@ -25,13 +21,10 @@ class Rate:
 
 
 def parse_rate(text: str) -> Rate | None:
-    """'60/min', '1000/hour', '10/5s' as a Rate; '' or '0' means no limit (None)."""
-    if not text.strip() or text.strip() == "0":
-        return None
-    match = _RATE.match(text.lower())
-    if not match:
-        raise ValueError(f"not a rate (like 60/min or 1000/hour): {text!r}")
-    return Rate(int(match[1]), int(match[2] or 1) * _UNIT[match[3]])
+    """'60/min', '1000/hour', '10/5s' as a Rate; '' or '0' means no limit (None). The settings are checked at
+    start-up by the same parser (paperhub.env.env_rate)."""
+    parsed = env.parse_rate(text)
+    return Rate(*parsed) if parsed is not None else None
 
 
 def hit(key: str, rate: Rate, now: float | None = None) -> int:

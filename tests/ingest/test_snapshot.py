@@ -226,3 +226,15 @@ def test_xz_of_several_streams_then_junk_reads_as_lzma_open_does_in_blocks_of_an
 def test_a_missing_file_fails_at_the_call(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_snapshot(tmp_path / "nowhere.jsonl.xz").__next__()
+
+
+def test_a_negative_limit_or_a_directory_is_refused_saying_so(tmp_path, capsys):
+    """`--limit -1` ingested one paper; a directory was "no such file"."""
+    path = write_snapshot(tmp_path / "s.jsonl", [snapshot_object("2501.00001")])
+    with pytest.raises(SystemExit):  # (ingest's subcommands print their usage and exit, as on the command line)
+        call_command("ingest", "snapshot", str(path), "--limit", "-1")
+    assert "-1 is out of range: 0 or more" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="-1 is out of range: 0 or more"):
+        call_command("links", "stars", "--limit", "-1")
+    with pytest.raises(CommandError, match="is a directory"):
+        call_command("ingest", "snapshot", str(tmp_path))

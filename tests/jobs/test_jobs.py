@@ -116,6 +116,21 @@ def test_tasks_run_only_the_hubs_own_jobs():
             queue.check_argv(argv)
 
 
+def test_a_queued_command_is_parsed_and_its_files_made_absolute_when_queued(tmp_path, monkeypatch):
+    """A bad option, or a file named relative to the enqueuing shell's directory, failed later in the worker."""
+    (tmp_path / "full.jsonl").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert queue.checked(["ingest", "snapshot", "full.jsonl", "--errors=bad.jsonl"]) == [
+        "ingest", "snapshot", str(tmp_path / "full.jsonl"), f"--errors={tmp_path / 'bad.jsonl'}"]
+    with pytest.raises(ValueError, match="no such file: .*missing.jsonl"):
+        queue.checked(["ingest", "snapshot", "missing.jsonl"])
+    with pytest.raises(ValueError, match="unrecognized arguments: --bogus x"):
+        queue.checked(["ingest", "snapshot", "full.jsonl", "--bogus", "x"])
+    with pytest.raises(ValueError, match="--limit: not a whole number"):
+        queue.checked(["links", "stars", "--limit", "many"])
+    assert queue.checked(["links", "stars"]) == ["links", "stars"]  # in the docs' cron lines, so queued too
+
+
 def _tasks(hub) -> list[dict]:
     return [{**task, "args": task["args"][0]} for task in queued_tasks(hub)]
 

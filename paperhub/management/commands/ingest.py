@@ -18,6 +18,14 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def _check_file(path: Path) -> None:
+    """A CommandError unless `path` is a file to read, saying what it is instead."""
+    if path.is_dir():
+        raise CommandError(f"{path} is a directory: give the file in it to ingest")
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+
+
 class Command(BaseCommand):
     help = "Ingest papers. Bad records are reported with their line and skipped; the good ones land."
     # The system checks import every view and URL pattern to check them: about a second, a sixth of a whole
@@ -29,7 +37,7 @@ class Command(BaseCommand):
 
         def common(p: argparse.ArgumentParser) -> None:
             p.add_argument("--errors", type=Path, help="write every bad record (JSON lines) to this file")
-            p.add_argument("--limit", type=int, help="stop after this many papers")
+            p.add_argument("--limit", type=arguments.whole_number(0), help="stop after this many papers")
 
         snap = sub.add_parser("snapshot", help="arXiv metadata snapshot file (JSON lines; plain, .gz or .xz)")
         snap.add_argument("path", type=Path)
@@ -83,8 +91,7 @@ class Command(BaseCommand):
             raise CommandError("no record could be read")
 
     def _snapshot(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        if not options["path"].is_file():
-            raise CommandError(f"no such file: {options['path']}")
+        _check_file(options["path"])
         runs.from_snapshot(options["path"], errors, summary, since=options["since"],
                            categories=options["categories"], limit=options["limit"], bar=bar)
 
@@ -102,8 +109,8 @@ class Command(BaseCommand):
                       limit=options["limit"], bar=bar)
 
     def _hf_daily(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
-        if options["path"] and not options["path"].is_file():
-            raise CommandError(f"no such file: {options['path']}")
+        if options["path"]:
+            _check_file(options["path"])
         if not options["path"] and not options["days"]:
             raise CommandError("give a PATH to a daily_papers JSON file, or --date YYYY-MM-DD")
         bodies = [options["path"].read_bytes()] if options["path"] else []

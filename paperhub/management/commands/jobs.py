@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import shlex
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -47,10 +48,11 @@ class Command(BaseCommand):
 
     def _enqueue(self, options: dict[str, Any]) -> None:
         try:
-            task_id = queue.enqueue(options["argv"])
+            argv = queue.checked(options["argv"])
+            task_id = queue.enqueue(argv)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"queued {task_id}: paperhub {' '.join(options['argv'])}")
+        self.stdout.write(f"queued {task_id}: paperhub {shlex.join(argv)}")
 
     def _status(self, options: dict[str, Any]) -> None:
         counts = {row["status"]: row["n"] for row in

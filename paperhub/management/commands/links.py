@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperhub.ingest import github
 from paperhub.ingest.http import SourceError
+from paperhub.management import arguments
 from paperhub.papers.repositories import Backfill, backfill_links
 
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
                                            "(resumable: a killed run goes on from its last batch)")
         find.add_argument("--batch", type=int, default=2000, help="papers per transaction (default 2000)")
         stars = sub.add_parser("stars", help="ask GitHub for the stars of the repositories checked longest ago")
-        stars.add_argument("--limit", type=int, help="at most this many (default PAPERHUB_GITHUB_PER_RUN)")
+        stars.add_argument("--limit", type=arguments.whole_number(0),
+                           help="at most this many (default PAPERHUB_GITHUB_PER_RUN)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "find":

@@ -1,0 +1,49 @@
+"""`paperhub` answers an operator's mistake with one line and an exit status, not a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def paperhub(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`paperhub ARGS` in a fresh process, over an empty data directory in tmp_path."""
+    environ = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    environ |= {"PYTHONPATH": str(ROOT), "PAPERHUB_DATA_DIR": str(tmp_path / "data"), **env}
+    return subprocess.run([sys.executable, "-m", "paperhub.cli", *args], env=environ, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_wrong_setting_is_one_line_and_status_2(tmp_path):
+    """It was a 33-line traceback ending in paperhub.env.SettingError."""
+    run = paperhub(tmp_path, "jobs", "schedule", PAPERHUB_WEB_WORKERS="abc")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "paperhub: PAPERHUB_WEB_WORKERS must be a whole number, not 'abc' (set it in the environment: "
+        "docs/configuration.md)"]
+
+
+def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "data").write_text("")
+    run = paperhub(tmp_path, "jobs", "status")
+    assert run.returncode == 2 and run.stderr.startswith("paperhub: PAPERHUB_DATA_DIR must be a directory")
+
+
+def test_an_unmigrated_database_says_to_migrate(tmp_path):
+    """`jobs status` on a new database was a "no such table" traceback."""
+    run = paperhub(tmp_path, "jobs", "status")
+    assert run.returncode == 2
+    assert run.stderr == "paperhub: the database has no paperhub tables yet: run `paperhub migrate`\n"
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`paperhub ... | head`: a BrokenPipeError traceback once head had its lines."""
+    with subprocess.Popen([sys.executable, "-m", "paperhub.cli", "help", "--commands"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "PAPERHUB_DATA_DIR": str(tmp_path)}) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+    assert process.returncode == 141 and errors == ""
