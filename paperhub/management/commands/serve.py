@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from gunicorn import glogging
+from gunicorn.app.base import BaseApplication
 
 from paperhub import search
 from paperhub.logs import REDACTED, redact
@@ -35,6 +36,33 @@ class RedactingLogger(glogging.Logger):  # type: ignore[misc]
         return dict(atoms)
 
 
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn running the hub in this process, configured by serve's options."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        options = self.options
+        self.cfg.set("bind", [options["bind"]])
+        self.cfg.set("workers", options["workers"])
+        self.cfg.set("threads", options["threads"])
+        self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
+        self.cfg.set("accesslog", "-")
+        self.cfg.set("logger_class", RedactingLogger)
+        self.cfg.set("timeout", 60)
+        self.cfg.set("post_worker_init", _warm)
+        # Its control socket is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second hub on the
+        # machine would share it, and stopping either deleted the other's. The hub does not use it.
+        self.cfg.set("control_socket_disable", True)
+
+    def load(self) -> Any:
+        from paperhub.wsgi import application
+
+        return application
+
+
 class Command(BaseCommand):
     help = "Serve the hub with gunicorn (static files through WhiteNoise)."
 
@@ -50,26 +78,11 @@ class Command(BaseCommand):
                             help="workers of the embed queue to start beside the server (PAPERHUB_EMBED_WORKERS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        from paperhub.wsgi import application
+        from paperhub.wsgi import application  # noqa: F401 (loaded here, before gunicorn forks its workers)
 
         call_command("collectstatic", interactive=False, verbosity=0)
 
-        class Server(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                self.cfg.set("bind", [options["bind"]])
-                self.cfg.set("workers", options["workers"])
-                self.cfg.set("threads", options["threads"])
-                self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
-                self.cfg.set("accesslog", "-")
-                self.cfg.set("logger_class", RedactingLogger)
-                self.cfg.set("timeout", 60)
-                self.cfg.set("post_worker_init", _warm)
-
-            def load(self) -> Any:
-                return application
-
+        server = Server(options)
         helpers = []
         if not options["no_index_watch"]:
             # The search indexes follow the database from a process of their own, so new papers become
@@ -82,7 +95,7 @@ class Command(BaseCommand):
                                              "--queues", "embed", "--no-schedule"]))
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
         try:
-            Server().run()
+            server.run()
         finally:
             for helper in helpers:
                 helper.terminate()
