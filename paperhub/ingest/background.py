@@ -33,6 +33,19 @@ def fewer_collections() -> Iterator[None]:
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
+def _put(out: Any, item: Any) -> None:
+    """out.put(item), unless the parent is gone: then this process ends (killed, it no longer reads the queue)."""
+    parent = mp.parent_process()
+    while True:
+        if parent is not None and not parent.is_alive():
+            os._exit(0)  # not sys.exit: the queue's feeder thread, blocked on a pipe no one reads, would hold it
+        try:
+            out.put(item, timeout=1.0)
+            return
+        except queue.Full:
+            continue
+
+
 def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int) -> None:
     # Ctrl+C (and systemd's SIGTERM) reach the whole process group. The parent decides: a worker finishes its task
     # or goes, and ends this process either way; interrupted here, it would fail the task with KeyboardInterrupt.
@@ -46,13 +59,13 @@ def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...]
             for item in make(*args):
                 batch.append(item)
                 if len(batch) >= chunk:
-                    out.put(batch)
+                    _put(out, batch)
                     batch = []
-        out.put(batch)
-        out.put(_DONE)
+        _put(out, batch)
+        _put(out, _DONE)
     except BaseException as exc:  # the parent re-raises it, after the items made before it
-        out.put(batch)
-        out.put(exc)
+        _put(out, batch)
+        _put(out, exc)
 
 
 class _Producer(mp.get_context("spawn").Process):  # type: ignore[misc]

@@ -118,6 +118,14 @@ def _consumer(tmp_path: Path, count: int, then: str) -> tuple[subprocess.Popen[s
     return process, int(process.stdout.readline())
 
 
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"  # a zombie: ended, not yet reaped
+    except FileNotFoundError:
+        return True
+
+
 def test_stop_signals_to_the_process_group_are_left_to_the_consumer(tmp_path):
     """Ctrl+C or systemd's stop reach the producer too: it goes on, and the consumer decides (a worker finishes its
     task), instead of the producer sending KeyboardInterrupt up to fail the task."""
@@ -127,3 +135,19 @@ def test_stop_signals_to_the_process_group_are_left_to_the_consumer(tmp_path):
     os.killpg(process.pid, signal.SIGTERM)
     out, _ = process.communicate(timeout=30)
     assert (process.returncode, out.split()) == (0, ["200", "2"])
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_the_producer_ends_when_its_consumer_is_killed(tmp_path):
+    """A worker killed mid-ingest does not leave its parser running for ever, blocked on a queue no one reads."""
+    process, producer = _consumer(tmp_path, 1_000_000, "hang")
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while not _gone(producer) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        assert _gone(producer)
+    finally:
+        if not _gone(producer):
+            os.kill(producer, signal.SIGKILL)
