@@ -5,6 +5,7 @@ import gc
 import multiprocessing as mp
 import os
 import queue
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,7 +29,29 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+#: Stop signals, which the producer leaves to its parent (blocked from before it starts until it ignores them).
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _put(out: Any, item: Any) -> None:
+    """out.put(item), unless the parent is gone: then this process ends (killed, it no longer reads the queue)."""
+    parent = mp.parent_process()
+    while True:
+        if parent is not None and not parent.is_alive():
+            os._exit(0)  # not sys.exit: the queue's feeder thread, blocked on a pipe no one reads, would hold it
+        try:
+            out.put(item, timeout=1.0)
+            return
+        except queue.Full:
+            continue
+
+
 def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int) -> None:
+    # Ctrl+C (and systemd's SIGTERM) reach the whole process group. The parent decides: a worker finishes its task
+    # or goes, and ends this process either way; interrupted here, it would fail the task with KeyboardInterrupt.
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     os.nice(NICENESS)
     batch: list[Any] = []
     try:
@@ -36,13 +59,21 @@ def _produce(out: Any, make: Callable[..., Iterator[Any]], args: tuple[Any, ...]
             for item in make(*args):
                 batch.append(item)
                 if len(batch) >= chunk:
-                    out.put(batch)
+                    _put(out, batch)
                     batch = []
-        out.put(batch)
-        out.put(_DONE)
+        _put(out, batch)
+        _put(out, _DONE)
     except BaseException as exc:  # the parent re-raises it, after the items made before it
-        out.put(batch)
-        out.put(exc)
+        _put(out, batch)
+        _put(out, exc)
+
+
+class _Producer(mp.get_context("spawn").Process):  # type: ignore[misc]
+    """The producing process; stopped with SIGKILL, as it ignores SIGTERM (multiprocessing ends a daemon child
+    left running at exit with terminate(), then waits for it)."""
+
+    def terminate(self) -> None:
+        self.kill()
 
 
 #: Producers started ahead of time (start()), by what they make, for in_background() to take up.
@@ -54,8 +85,14 @@ def _spawn(make: Callable[..., Iterator[Any]], args: tuple[Any, ...], chunk: int
     # pool, a server thread in tests) may hold at that instant, and the child then waits on them for ever.
     context = mp.get_context("spawn")
     out = context.Queue(maxsize=depth)
-    child = context.Process(target=_produce, args=(out, make, args, chunk), daemon=True)
-    child.start()
+    child = _Producer(target=_produce, args=(out, make, args, chunk), daemon=True)
+    # Blocked in this thread while the child starts, which inherits the mask: a stop signal during its start-up
+    # (before _produce ignores it) stays pending, then is discarded; here it is delivered once unblocked.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        child.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return child, out
 
 

@@ -13,10 +13,11 @@ import os
 import secrets
 import signal
 import threading
+import time
 from datetime import datetime, timedelta
 from types import FrameType
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 BEAT_EVERY = 5.0  # seconds between heartbeats
 DEAD_AFTER = timedelta(seconds=60)  # a worker silent this long is dead
 MAX_ATTEMPTS = 5  # claims of one task before it is failed for good
+DATABASE_RETRY = 5.0  # seconds before polling again after the database could not be reached
 
 
 def new_worker_id() -> str:
@@ -157,6 +159,20 @@ class HubWorker(Worker):
             log.exception("worker housekeeping failed")
             close_old_connections()
 
+    def _poll(self) -> None:
+        """django-tasks-db's loop, started again after the database was locked (past its busy timeout) or out of
+        reach while claiming: the worker waits for it rather than exiting (the loop closes a broken connection as it
+        starts). A task's own errors fail the task."""
+        while True:
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if not self.running:
+                    raise
+                log.warning("the database is busy or out of reach (%s); polling again in %.0f s", exc, DATABASE_RETRY)
+                time.sleep(DATABASE_RETRY)
+
     def run(self) -> None:
         heartbeat = Heartbeat(self.worker_id)
         heartbeat.start()
@@ -171,7 +187,7 @@ class HubWorker(Worker):
         keeper = threading.Thread(target=keep_house, name="housekeeping", daemon=True)
         keeper.start()
         try:
-            super().run()
+            self._poll()
         finally:
             stop.set()
             heartbeat.stop()

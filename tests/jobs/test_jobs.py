@@ -224,3 +224,25 @@ def test_a_second_stop_signal_ends_the_worker_as_a_kill_would(monkeypatch):
     with pytest.raises(InterruptedError):
         worker.shutdown(signal.SIGTERM, None)  # serve stopping its helpers: now
     assert exits == [1]
+
+
+def test_a_worker_waits_out_a_locked_database(monkeypatch, caplog):
+    """Locked past its busy timeout (or out of reach) while claiming, the database is waited for, not fatal."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from paperhub.jobs import worker as workers
+
+    polls = []
+
+    def poll(self):
+        polls.append(1)
+        if len(polls) == 1:
+            raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Worker, "run", poll)
+    monkeypatch.setattr(workers.time, "sleep", lambda seconds: None)
+    workers.HubWorker(queue_names=["default"], interval=0.1, worker_id="test:1:ab")._poll()
+    assert len(polls) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        "the database is busy or out of reach (database is locked); polling again in 5 s"]

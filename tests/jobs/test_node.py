@@ -71,3 +71,35 @@ def test_a_failed_static_model_build_is_reported_once_and_tried_again_later(hub)
     assert here.tick().distill_failed
     assert here.distilling is None and here.distill_checked > here.synced + node.DISTILL_CHECK_EVERY
     assert not here.tick().distill_failed
+
+
+def test_the_watcher_waits_out_a_locked_database(transactional_db, monkeypatch):
+    """Locked past its busy timeout (or out of reach), the database costs the watcher a round, not its life."""
+    import io
+    import os
+    import signal
+
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    rounds = []
+
+    def tick(self):
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise OperationalError("database is locked")
+        os.kill(os.getpid(), signal.SIGTERM)  # (the watcher's stop: it ends after this round)
+        return node.Round()
+
+    monkeypatch.setattr(node.Node, "tick", tick)
+    monkeypatch.setattr(os, "nice", lambda increment: 0)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    errors = io.StringIO()
+    try:
+        call_command("index", "watch", "--interval", "0", stdout=io.StringIO(), stderr=errors)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert len(rounds) == 2
+    assert errors.getvalue().splitlines() == ["the database is busy or out of reach (database is locked); "
+                                              "trying again in 0.0 s"]

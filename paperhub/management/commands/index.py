@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError, close_old_connections
 from tqdm import tqdm
 
 from paperhub import search
@@ -178,7 +179,12 @@ class Command(BaseCommand):
         self.stdout.write(f"watching for changes every {options['interval']} s")
         while not stop:
             started = time.monotonic()
-            self._report(here.tick())
+            try:
+                self._report(here.tick())
+            except (OperationalError, InterfaceError) as exc:  # locked past its busy timeout, or out of reach
+                self.stderr.write(f"the database is busy or out of reach ({exc}); "
+                                  f"trying again in {options['interval']} s")
+                close_old_connections()  # a broken one, so the next round opens a new one
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
         here.stop()
 

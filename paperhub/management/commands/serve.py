@@ -1,6 +1,5 @@
 """`paperhub serve`: the hub on gunicorn, a production WSGI server."""
 
-import subprocess
 import sys
 from typing import Any
 
@@ -9,9 +8,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from gunicorn import glogging
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from paperhub import search
 from paperhub.logs import REDACTED, redact
+from paperhub.management.helpers import Helpers
 
 
 def _warm(worker: Any) -> None:
@@ -35,6 +37,58 @@ class RedactingLogger(glogging.Logger):  # type: ignore[misc]
         return dict(atoms)
 
 
+class HubArbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's master process, which also watches serve's helpers in its loop (about once a second)."""
+
+    helpers: Helpers
+
+    def reap_workers(self) -> None:
+        # First each helper by its pid: gunicorn's waitpid(-1) would reap an ended helper without a word.
+        self.helpers.check()
+        super().reap_workers()
+
+    def manage_workers(self) -> None:
+        self.helpers.check()
+        super().manage_workers()
+
+    def halt(self, reason: Any = None, exit_status: int = 0) -> None:
+        self.helpers.terminate()  # now, so they stop while the web workers do
+        super().halt(reason, exit_status)
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn running the hub in this process, configured by serve's options."""
+
+    def __init__(self, options: dict[str, Any], helpers: Helpers | None = None) -> None:
+        self.options = options
+        self.helpers = helpers or Helpers([])
+        super().__init__()
+
+    def run(self) -> None:
+        arbiter = HubArbiter(self)
+        arbiter.helpers = self.helpers
+        arbiter.run()
+
+    def load_config(self) -> None:
+        options = self.options
+        self.cfg.set("bind", [options["bind"]])
+        self.cfg.set("workers", options["workers"])
+        self.cfg.set("threads", options["threads"])
+        self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
+        self.cfg.set("accesslog", "-")
+        self.cfg.set("logger_class", RedactingLogger)
+        self.cfg.set("timeout", 60)
+        self.cfg.set("post_worker_init", _warm)
+        # Its control socket is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second hub on the
+        # machine would share it, and stopping either deleted the other's. The hub does not use it.
+        self.cfg.set("control_socket_disable", True)
+
+    def load(self) -> Any:
+        from paperhub.wsgi import application
+
+        return application
+
+
 class Command(BaseCommand):
     help = "Serve the hub with gunicorn (static files through WhiteNoise)."
 
@@ -50,41 +104,25 @@ class Command(BaseCommand):
                             help="workers of the embed queue to start beside the server (PAPERHUB_EMBED_WORKERS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        from paperhub.wsgi import application
+        from paperhub.wsgi import application  # noqa: F401 (loaded here, before gunicorn forks its workers)
 
         call_command("collectstatic", interactive=False, verbosity=0)
 
-        class Server(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                self.cfg.set("bind", [options["bind"]])
-                self.cfg.set("workers", options["workers"])
-                self.cfg.set("threads", options["threads"])
-                self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
-                self.cfg.set("accesslog", "-")
-                self.cfg.set("logger_class", RedactingLogger)
-                self.cfg.set("timeout", 60)
-                self.cfg.set("post_worker_init", _warm)
-
-            def load(self) -> Any:
-                return application
-
-        helpers = []
+        cli = [sys.executable, "-m", "paperhub.cli"]
+        commands = []
         if not options["no_index_watch"]:
             # The search indexes follow the database from a process of their own, so new papers become
             # searchable within seconds whatever writes them (ingest, cron, the admin).
-            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "index", "watch"]))
+            commands.append(("index watch", [*cli, "index", "watch"]))
         for _ in range(max(0, options["task_workers"])):
-            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "-v0"]))
+            commands.append(("worker", [*cli, "worker", "-v0"]))
         for _ in range(max(0, options["embed_workers"])):  # at idle priority: pages go first
-            helpers.append(subprocess.Popen([sys.executable, "-m", "paperhub.cli", "worker", "-v0",
-                                             "--queues", "embed", "--no-schedule"]))
+            commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", "embed", "--no-schedule"]))
+        helpers = Helpers(commands)
+        server = Server(options, helpers)
+        helpers.start()
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
         try:
-            Server().run()
+            server.run()
         finally:
-            for helper in helpers:
-                helper.terminate()
-            for helper in helpers:
-                helper.wait(timeout=60)
+            helpers.stop()

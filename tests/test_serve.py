@@ -1,0 +1,113 @@
+"""`paperhub serve` beyond answering requests: its gunicorn settings and the helper processes it runs."""
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from paperhub.management.commands.serve import Server
+from paperhub.management.helpers import STEADY_AFTER, Helpers
+
+OPTIONS = {"bind": "127.0.0.1:0", "workers": 1, "threads": 1}
+
+
+def test_gunicorn_has_no_control_socket_that_another_hub_on_the_machine_would_share():
+    assert Server(OPTIONS).cfg.control_socket_disable
+
+
+def _exiting(code: int) -> list[str]:
+    return [sys.executable, "-c", f"raise SystemExit({code})"]
+
+
+#: A helper that ignores SIGTERM, as does the process it starts (which writes its pid to argv[1]).
+STUBBORN = """
+import signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+open(sys.argv[1], "w").write(str(child.pid))
+time.sleep(60)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie, left to whoever adopted it, has ended
+        return stat.read().rpartition(")")[2].split()[0] == "Z"
+
+
+def test_a_helper_that_ends_is_logged_and_started_again_after_a_growing_pause(caplog):
+    helpers = Helpers([("quitter", _exiting(3))])
+    helpers.start()
+    [helper] = helpers.helpers
+    assert helper.process is not None
+    helper.process.wait()
+    now, pid = helper.started, helper.process.pid
+    helpers.check(now + 0.5)
+    assert caplog.messages == [f"helper `quitter` (pid {pid}) exited with code 3; starting it again in 1 s"]
+    assert helper.process is None
+    helpers.check(now + 1.4)
+    assert helper.process is None  # not yet
+    helpers.check(now + 1.6)
+    assert helper.process is not None
+    helper.process.wait()
+    helpers.check(now + 1.7)
+    assert caplog.messages[-1].endswith("starting it again in 2 s")
+    helpers.check(now + 3.8)
+    helper.process.wait()
+    helpers.check(now + 3.8 + STEADY_AFTER)  # it ran a while: back to the first pause
+    assert caplog.messages[-1].endswith("starting it again in 1 s")
+    helpers.stop(5)
+
+
+def test_stopping_waits_for_all_helpers_within_one_deadline_then_kills_what_they_started(tmp_path, caplog):
+    scripts = []
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text(STUBBORN)
+        scripts.append((name, [sys.executable, str(tmp_path / f"{name}.py"), str(tmp_path / f"{name}.pid")]))
+    helpers = Helpers(scripts)
+    helpers.start()
+    deadline = time.monotonic() + 30
+    while not all((tmp_path / f"{name}.pid").exists() for name in "ab") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grandchildren = [int((tmp_path / f"{name}.pid").read_text()) for name in "ab"]
+    started = time.monotonic()
+    helpers.stop(1)
+    assert time.monotonic() - started < 5
+    assert all(h.process is not None and h.process.returncode == -signal.SIGKILL for h in helpers.helpers)
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in grandchildren) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in grandchildren)
+    assert [m.partition(" (")[0] for m in caplog.messages] == ["helper `a`", "helper `b`"]
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """The child processes of pid, with their command lines."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            children.append((int(child), cmdline))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_serve_starts_a_killed_worker_again(hub):
+    with hub.serving(1, "--task-workers", "1") as served:
+        [(worker, _)] = [c for c in _children(served.process.pid) if "paperhub.cli worker" in c[1]]
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            workers = [pid for pid, cmdline in _children(served.process.pid) if "paperhub.cli worker" in cmdline]
+            if workers and workers != [worker]:
+                break
+            time.sleep(0.2)
+        assert workers and workers != [worker]
+    assert f"helper `worker` (pid {worker}) exited with code -9; starting it again in 1 s" in served.log
+    assert served.process.returncode == 0
