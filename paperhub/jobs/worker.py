@@ -8,6 +8,7 @@ this machine, or its heartbeat is older than DEAD_AFTER), and fails it after MAX
 runs an idempotent command, so running it again finishes what the dead worker started.
 """
 
+import contextlib
 import logging
 import os
 import secrets
@@ -132,15 +133,16 @@ class HubWorker(Worker):
         self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
-        """The first signal lets the current task finish; a second one (Ctrl+C reaches every process of `make run`,
-        then `serve` stops its helpers) ends the process at once, as a kill would. django-tasks-db would exit
+        """The first signal lets the current task finish; a second one (a second Ctrl+C on `make run`, which `serve`
+        passes on to its helpers) ends the process at once, as a kill would. django-tasks-db would exit
         inside the task instead, which marks it FAILED, with a traceback in the log, for work that is only
         interrupted: left claimed by a process that is gone, the task is requeued by the next worker (every task
         can be killed and rerun)."""
         if not self.running and self.running_task:
             log.warning("%s again: stopping now; the running task goes back to the queue", signal.strsignal(signum))
             for handler in logging.getLogger().handlers:  # the line above, before the process ends unflushed
-                handler.flush()
+                with contextlib.suppress(ValueError, OSError):  # a stream closed already must not keep it alive
+                    handler.flush()
             os._exit(1)
         super().shutdown(signum, frame)
 
