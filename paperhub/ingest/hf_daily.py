@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from paperhub.ingest.http import PoliteClient, SourceError
-from paperhub.ingest.report import BadRecord, RecordError
+from paperhub.ingest.report import BadRecord, RecordError, json_kind
 from paperhub.papers.records import PaperRecord, clean_abstract, clean_text, split_arxiv_id
 from paperhub.papers.services import FeedPlacement
 
@@ -22,7 +22,7 @@ def _string(value: Any, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise RecordError(f"field {name!r} must be a string, not {type(value).__name__}")
+        raise RecordError(f"field {name!r} must be a string, not {json_kind(value)}")
     return value.strip()
 
 
@@ -45,7 +45,7 @@ def _who(value: Any) -> str:
 def parse_entry(entry: Any) -> tuple[PaperRecord, FeedPlacement | None]:
     """One daily_papers item -> (PaperRecord, its feed placement); raises RecordError saying what is wrong."""
     if not isinstance(entry, dict):
-        raise RecordError(f"an item must be a JSON object, not {type(entry).__name__}")
+        raise RecordError(f"an item must be a JSON object, not {json_kind(entry)}")
     inner = entry.get("paper")
     paper: dict[str, Any] = inner if isinstance(inner, dict) else {}
     try:

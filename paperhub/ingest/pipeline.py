@@ -37,7 +37,8 @@ class IngestSummary:
         skipped = f", {self.filtered:,} skipped by filters" if self.filtered else ""
         return (
             f"{self.read:,} papers read: {r.new:,} new, {r.updated:,} updated, {r.unchanged:,} unchanged"
-            f"{skipped}; {errors.count:,} bad records ({self.seconds:.1f} s, {rate:,.0f} papers/s)"
+            f"{skipped}; {errors.count:,} bad record{'' if errors.count == 1 else 's'} ({self.seconds:.1f} s, "
+            f"{rate:,.0f} papers/s)"
         )
 
 

@@ -7,7 +7,16 @@ from typing import IO
 
 from paperhub.papers.records import RecordError
 
-__all__ = ["BadRecord", "ErrorLog", "RecordError"]  # RecordError: also raised by PaperRecord over its limits
+# RecordError: also raised by PaperRecord over its limits
+__all__ = ["BadRecord", "ErrorLog", "RecordError", "json_kind"]
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in JSON's words ("null", "an array"), for a message about the input."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    kinds = ((int, "a number"), (float, "a number"), (str, "a string"), (list, "an array"), (dict, "an object"))
+    return next((kind for cls, kind in kinds if isinstance(value, cls)), type(value).__name__)
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,8 @@ class ErrorLog:
         if len(self.first) < self._keep:
             self.first.append(bad)
         if self._file:
-            self._file.write(json.dumps(asdict(bad), ensure_ascii=False) + "\n")
+            row = {k: v for k, v in asdict(bad).items() if v != ""}  # a file's records have a line, not a place
+            self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
         if self._file:

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from paperhub.ingest.report import BadRecord, RecordError
+from paperhub.ingest.report import BadRecord, RecordError, json_kind
 from paperhub.papers.records import PaperRecord, clean_abstract, clean_text, split_arxiv_id
 
 SOURCE = "arxiv-snapshot"
@@ -32,7 +32,7 @@ def _text(obj: dict[str, Any], name: str, required: bool = False) -> str:
             raise RecordError(f"missing field {name!r}")
         return ""
     if not isinstance(value, str):
-        raise RecordError(f"field {name!r} must be a string, not {type(value).__name__}")
+        raise RecordError(f"field {name!r} must be a string, not {json_kind(value)}")
     return value.strip()
 
 
@@ -75,7 +75,7 @@ def _authors(obj: dict[str, Any]) -> tuple[str, ...]:
 def parse_record(obj: Any) -> PaperRecord:
     """One snapshot object -> PaperRecord; raises RecordError saying what is wrong with it."""
     if not isinstance(obj, dict):
-        raise RecordError(f"a record must be a JSON object, not {type(obj).__name__}")
+        raise RecordError(f"a record must be a JSON object, not {json_kind(obj)}")
     raw_id = _text(obj, "id", required=True)
     try:
         uid, _ = split_arxiv_id(raw_id)
@@ -228,11 +228,23 @@ def _decode_strictly(raw: bytes, line_no: int) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        return BadRecord(line_no, f"malformed JSON: {exc.msg} at column {exc.colno}")
+        # the standard library's words, less their dangling "at" ("Unterminated string starting at")
+        return BadRecord(line_no, f"malformed JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}")
+
+
+def _misnamed(path: Path) -> str | None:
+    """Why a file named .xz or .gz is not one, if it is not (else its bytes are read as text: malformed JSON)."""
+    wanted = {".xz": ("an xz", _XZ_MAGIC), ".gz": ("a gzip", _GZIP_MAGIC)}.get(path.suffix.lower())
+    if wanted is None or _magic(path).startswith(wanted[1]) or path.stat().st_size == 0:
+        return None
+    return f"not {wanted[0]} file, though its name ends {path.suffix}: nothing read"
 
 
 def read_snapshot(path: Path) -> Iterator[PaperRecord | BadRecord]:
     """Each line of a snapshot file as a PaperRecord, or a BadRecord saying which line failed and why."""
+    if (misnamed := _misnamed(path)) is not None:
+        yield BadRecord(1, misnamed)
+        return
     line_no = 0
     source = _blocks(path)
     try:

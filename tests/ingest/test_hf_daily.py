@@ -44,7 +44,7 @@ def test_mistyped_fields_are_reported():
 def test_ingest_hf_daily_file_is_idempotent():
     out = StringIO()
     call_command("ingest", "hf-daily", str(DAILY), stdout=out, stderr=StringIO())
-    assert "2 papers read: 2 new" in out.getvalue() and "1 bad records" in out.getvalue()
+    assert "2 papers read: 2 new" in out.getvalue() and "1 bad record (" in out.getvalue()
     assert "2 new daily-feed entries" in out.getvalue()
     assert FeedEntry.objects.filter(day="2026-11-18").count() == 2
     out = StringIO()

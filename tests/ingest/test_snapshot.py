@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from paperhub.ingest import snapshot
-from paperhub.ingest.report import RecordError
+from paperhub.ingest.report import ErrorLog, RecordError
 from paperhub.ingest.snapshot import parse_record, read_snapshot
 from paperhub.papers.models import Paper
 from paperhub.papers.records import LIMITS, MAX_AUTHORS, PaperRecord
@@ -45,11 +45,11 @@ def test_parse_record_falls_back_to_the_authors_string():
 @pytest.mark.parametrize(("obj", "reason"), [
     ([1, 2], "must be a JSON object"),
     (snapshot_object(id=None), "missing field 'id'"),
-    (snapshot_object(id=12345), "field 'id' must be a string, not int"),
+    (snapshot_object(id=12345), "field 'id' must be a string, not a number"),
     (snapshot_object(id="nonsense"), "not an arXiv id"),
     (snapshot_object(title=None), "missing field 'title'"),
     (snapshot_object(title="   "), "empty title"),
-    (snapshot_object(abstract=["a"]), "field 'abstract' must be a string, not list"),
+    (snapshot_object(abstract=["a"]), "field 'abstract' must be a string, not an array"),
     (snapshot_object(versions="v1"), "versions must be a list"),
     (snapshot_object(versions=[{"version": "v1", "created": "yesterday"}]), "is not a date"),
     (snapshot_object(authors_parsed=[["A", 1, ""]]), "authors_parsed must be"),
@@ -90,6 +90,25 @@ def test_bad_lines_are_reported_with_line_numbers_and_the_rest_land(tmp_path):
     assert [r.uid for r in items if isinstance(r, PaperRecord)] == ["2501.00001", "2501.00006"]
 
 
+def test_bad_input_is_named_in_jsons_words(tmp_path):
+    """"Unterminated string starting at at column 8", "not NoneType", and an .xz that is not one read as text."""
+    path = write_snapshot(tmp_path / "odd.jsonl", ['{"id": "x', "null", "[1]"])
+    assert [b.reason for b in read_snapshot(path)] == [
+        "malformed JSON: Unterminated string starting at column 8", "a record must be a JSON object, not null",
+        "a record must be a JSON object, not an array"]
+    fake = tmp_path / "fake.jsonl.xz"
+    fake.write_text(json.dumps(snapshot_object()))
+    assert [(b.line, b.reason) for b in read_snapshot(fake)] == [
+        (1, "not an xz file, though its name ends .xz: nothing read")]
+    errors = tmp_path / "errors.jsonl"
+    log = ErrorLog(errors)
+    for bad in read_snapshot(path):
+        log.add(bad)
+    log.close()
+    assert json.loads(errors.read_text().splitlines()[1]) == {"line": 2, "reason": "a record must be a JSON object, "
+                                                                                   "not null"}  # no "where": ""
+
+
 def test_lines_the_quick_parser_refuses_are_read_as_json_allows(tmp_path):
     # msgspec refuses NaN and lone surrogates; Python's json takes them, and so did ingest before msgspec
     path = write_snapshot(tmp_path / "odd.jsonl", [
@@ -121,7 +140,7 @@ def test_ingest_command_lands_reports_and_reruns_with_0_new(tmp_path):
     ])
     errors = tmp_path / "errors.jsonl"
     out, err = ingest(path, "--errors", errors)
-    assert "3 papers read: 3 new, 0 updated, 0 unchanged; 1 bad records" in out
+    assert "3 papers read: 3 new, 0 updated, 0 unchanged; 1 bad record (" in out
     assert "line 2: malformed JSON" in err
     assert [json.loads(line)["line"] for line in errors.read_text().splitlines()] == [2]
     out, _ = ingest(path)

@@ -116,4 +116,5 @@ class Command(BaseCommand):
         bodies = [options["path"].read_bytes()] if options["path"] else []
         landed, placed = runs.from_hf_daily(errors, summary, bodies=bodies, days=options["days"],
                                             limit=options["limit"], bar=bar)
-        self.stdout.write(f"{landed:,} new daily-feed entries ({placed:,} in the input)")
+        self.stdout.write(f"{landed:,} new daily-feed entr{'y' if landed == 1 else 'ies'} ({placed:,} of the input's "
+                          f"papers placed in a day's feed)")
