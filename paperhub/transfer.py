@@ -10,6 +10,7 @@ indexes are not copied: they are derived, and `paperhub index rebuild` makes the
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -37,8 +38,16 @@ class TableCopy:
 
 
 def _open_source(url: str) -> None:
-    config = dj_database_url.parse(url)
+    if "://" not in url:  # a plain path: a SQLite file, the usual source
+        url = f"sqlite:///{Path(url).resolve()}"
+    try:
+        config = dj_database_url.parse(url)
+    except ValueError as exc:  # UnknownSchemeError among them
+        raise TransferError(f"--from: not a database URL ({exc}); e.g. sqlite:////srv/hub/var/paperhub.sqlite3 "
+                            "or postgres://user@host/name") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not Path(config["NAME"]).is_file():  # SQLite would make an empty one, and report no hub in it
+            raise TransferError(f"--from: no such SQLite file: {config['NAME']}")
         config["OPTIONS"] = {"init_command": "PRAGMA busy_timeout=30000"}
     default = settings.DATABASES["default"]
     if config["ENGINE"] == default["ENGINE"] and config["NAME"] == default["NAME"] \

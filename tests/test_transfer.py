@@ -110,3 +110,15 @@ def test_databases_at_different_migrations_are_refused(old_hub, new_hub):
     finally:
         old_hub.run("migrate", "-v0")  # as it was, for the module's other tests
     assert refused.returncode != 0 and "different migrations" in refused.stderr
+
+
+def test_a_source_that_is_no_database_is_named_and_never_made(tmp_path, db):
+    """A plain path raised UnknownSchemeError; a typo in a sqlite:// URL made an empty file and said it held no hub."""
+    from paperhub.transfer import TransferError, transfer
+
+    typo = tmp_path / "typo.sqlite3"
+    for source, said in ((f"sqlite:///{typo}", "no such SQLite file"), (str(typo), "no such SQLite file"),
+                         ("mongodb://x/y", "not a database URL")):
+        with pytest.raises(TransferError, match=said):
+            transfer(source)
+    assert not typo.exists()

@@ -82,6 +82,8 @@ def test_a_pack_of_another_model_or_a_damaged_file_is_refused(exported_pack, hub
     assert broken.returncode != 0 and "cannot read" in broken.stderr and _count(second) == 0
     empty = second.run("vectors", "export", str(tmp_path / "none.zip"), check=False)
     assert empty.returncode != 0 and "nothing to export" in empty.stderr
+    nowhere = second.run("vectors", "export", str(tmp_path / "no" / "such.zip"), check=False)  # was a traceback
+    assert nowhere.returncode != 0 and "no such folder for the pack" in nowhere.stderr and "Traceback" not in nowhere.stderr
 
 
 def _vector_key_checked() -> bool:

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="source", required=True,
-                            help="the source hub's database URL, e.g. sqlite:////srv/paperhub/var/paperhub.sqlite3")
+                            help="the source hub's database URL, e.g. sqlite:////srv/paperhub/var/paperhub.sqlite3, "
+                                 "or a SQLite file's path")
         parser.add_argument("--batch", type=int, default=5000, help="rows per transaction")
 
     def handle(self, *args: Any, **options: Any) -> None:

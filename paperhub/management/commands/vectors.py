@@ -28,6 +28,8 @@ class Command(BaseCommand):
         bar = tqdm(unit=" vectors", unit_scale=True, disable=not sys.stderr.isatty(), leave=False)
         try:
             if options["action"] == "export":
+                if not options["file"].parent.is_dir():
+                    raise CommandError(f"no such folder for the pack: {options['file'].parent}")
                 done = search.export_vectors(options["file"], options["model"], progress=bar.update)
                 self.stdout.write(f"{done.vectors:,} vectors of the {done.model.describe()} written to "
                                   f"{options['file']} in {done.seconds:.2f} s")
