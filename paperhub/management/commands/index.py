@@ -73,7 +73,7 @@ class Command(BaseCommand):
         status = sub.add_parser("status", help="how much of the database each index covers")
         status.add_argument("--follow", action="store_true", help="keep showing coverage while it fills")
         watch = sub.add_parser("watch", help="keep the indexes fresh: update every few seconds, embed meanwhile")
-        watch.add_argument("--interval", type=float, default=2.0)
+        watch.add_argument("--interval", type=float, default=2.0, help="seconds between looks for changes (2)")
         watch.add_argument("--no-distill", action="store_true", help="do not distil the static model if missing")
         watch.add_argument("--no-map", action="store_true", help="do not rebuild the topic map by itself")
 

@@ -94,8 +94,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=settings.PAPERHUB_BIND, help="host:port (PAPERHUB_BIND)")
-        parser.add_argument("--workers", type=int, default=settings.PAPERHUB_WEB_WORKERS)
-        parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS)
+        parser.add_argument("--workers", type=int, default=settings.PAPERHUB_WEB_WORKERS,
+                            help="web worker processes (PAPERHUB_WEB_WORKERS)")
+        parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS,
+                            help="threads per web worker (PAPERHUB_WEB_THREADS)")
         parser.add_argument("--no-index-watch", action="store_true",
                             help="do not start `paperhub index watch` beside the server")
         parser.add_argument("--task-workers", type=int, default=settings.PAPERHUB_WORKERS,
