@@ -198,7 +198,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # A job's described failure (arXiv unreachable, say) is one line in the log, not a traceback (jobs/failures.py).
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]}},
+    # sentence-transformers tells every model load at INFO ("Loading SentenceTransformer model from <path>"): noise
+    # on every `paperhub search`
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]},
+                "sentence_transformers": {"level": "WARNING"}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------
