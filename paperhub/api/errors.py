@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views import defaults
 
 HEADER = "X-Error-Message"
@@ -50,6 +51,11 @@ def error_message(response: HttpResponse) -> str:
     return response.reason_phrase
 
 
+def in_api(request: HttpRequest) -> bool:
+    """Whether a request is for an address under the API's root (/api/)."""
+    return request.path_info.startswith(reverse("api:api-root"))
+
+
 class ErrorMessageMiddleware:
     """Adds X-Error-Message to every error answer under /api/ (4xx and 5xx, ninja's and Django's), body unchanged."""
 
@@ -58,13 +64,14 @@ class ErrorMessageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code >= 400 and request.path_info.startswith("/api/") and HEADER not in response:
+        if response.status_code >= 400 and in_api(request) and HEADER not in response:
             response[HEADER] = header_value(error_message(response))
         return response
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The answer for an address no route holds: JSON under /api/ (what an API client reads), the page elsewhere."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": "no such API address: the routes are listed at /api/docs"}, status=404)
+    if in_api(request):
+        return JsonResponse({"detail": f"no such API address: the routes are listed at {reverse('api:openapi-view')}"},
+                            status=404)
     return defaults.page_not_found(request, exception)
