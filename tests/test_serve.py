@@ -87,6 +87,27 @@ def test_stopping_waits_for_all_helpers_within_one_deadline_then_kills_what_they
     assert [m.partition(" (")[0] for m in caplog.messages] == ["helper `a`", "helper `b`"]
 
 
+def test_a_fork_that_exits_leaves_the_helpers_alone(tmp_path):
+    """gunicorn's web workers are forks of serve: one that exited unwound through serve's `finally` and killed
+    every helper (SIGKILL, on every Ctrl+C and every web worker's restart)."""
+    (tmp_path / "a.py").write_text(STUBBORN)
+    helpers = Helpers([("a", [sys.executable, str(tmp_path / "a.py"), str(tmp_path / "a.pid")])])
+    helpers.start()
+    child = os.fork()
+    if child == 0:  # a web worker's exit, as gunicorn's: through every finally of the stack it was forked in
+        try:
+            helpers.stop(0)
+            helpers.check()
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    try:
+        assert helpers.helpers[0].process.poll() is None and not helpers.stopping
+    finally:
+        helpers.stop(1)
+    assert helpers.helpers[0].process.returncode is not None  # the owner stops it
+
+
 def _children(pid: int) -> list[tuple[int, str]]:
     """The child processes of pid, with their command lines."""
     children = []
@@ -110,4 +131,5 @@ def test_serve_starts_a_killed_worker_again(hub):
             time.sleep(0.2)
         assert workers and workers != [worker]
     assert f"helper `worker` (pid {worker}) exited with code -9; starting it again in 1 s" in served.log
+    assert served.log.count("exited with code") == 1  # the stop ended the others, no web worker's exit killed them
     assert served.process.returncode == 0

@@ -39,6 +39,12 @@ class Helpers:
     def __init__(self, commands: list[tuple[str, list[str]]]) -> None:
         self.helpers = [Helper(name, argv) for name, argv in commands]
         self.stopping = False
+        self.owner = os.getpid()
+
+    def _mine(self) -> bool:
+        """Whether this is the process that started the helpers: gunicorn's web workers are forks of it, and one
+        that exits unwinds through serve's `finally` too (it killed every helper whenever a web worker ended)."""
+        return os.getpid() == self.owner
 
     def _running(self) -> Iterator[Helper]:
         return (h for h in self.helpers if h.process is not None and h.process.poll() is None)
@@ -49,12 +55,13 @@ class Helpers:
 
     def start(self) -> None:
         """Start every helper."""
+        self.owner = os.getpid()
         for helper in self.helpers:
             self._start(helper, time.monotonic())
 
     def check(self, now: float | None = None) -> None:
         """Log each helper that ended, and start it again once its back-off has passed."""
-        if self.stopping:
+        if self.stopping or not self._mine():
             return
         now = time.monotonic() if now is None else now
         for helper in self.helpers:
@@ -77,13 +84,16 @@ class Helpers:
 
     def terminate(self) -> None:
         """Ask every helper to stop (once: a worker told twice stops at once, leaving its task to another)."""
-        if not self.stopping:
+        if not self.stopping and self._mine():
             self.stopping = True
             self._signal(signal.SIGTERM)
 
     def stop(self, seconds: float = STOP_SECONDS) -> None:
         """Ask every helper to stop, wait for all of them for up to `seconds` together, then kill the process
-        groups of those still running. A stop signal meanwhile is passed on: a worker stops at once."""
+        groups of those still running. A stop signal meanwhile is passed on: a worker stops at once. Nothing in
+        another process than the one that started them."""
+        if not self._mine():
+            return
         self.terminate()
         deadline = time.monotonic() + seconds
         handlers: dict[signal.Signals, Any] = {}
