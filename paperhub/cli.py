@@ -6,12 +6,13 @@ import re
 import sys
 from pathlib import Path
 
+from paperhub import logs
+from paperhub.env import SettingError
+
 
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
-    from paperhub import logs
-
     logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:
         if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
@@ -42,8 +43,6 @@ def operator_error(error: Exception) -> tuple[str, int] | None:
     """The one line and exit status for a mistake of the operator's (a setting, an unmigrated database), which a
     traceback would only bury; None for anything else (a bug: its traceback is what helps)."""
     from django.db import DatabaseError
-
-    from paperhub.env import SettingError
 
     if isinstance(error, SettingError):
         return f"{error} (set it in the environment: docs/configuration.md)", 2

@@ -110,10 +110,7 @@ def search_papers(
     cards = {c["id"]: c for c in _cards(list(by_id.values()))}
     return schemas.SearchResults(
         total=results.total,
-        url=link("search", query={"q": query, **{k: v for k, v in (
-            ("since", since.isoformat() if since else ""), ("until", until.isoformat() if until else ""),
-            ("cat", categories), ("author", authors), ("code", "1" if has_code else ""),
-            ("sort", "" if sort == "relevance" else sort)) if v}}),
+        url=f"{link('search')}?{search_api.url_query(query, filters, sort)}",  # as the page links it
         suggestion=results.suggestion.query if results.suggestion else None, corrected=results.corrected,
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))

@@ -166,25 +166,20 @@ def test_command_and_api_carry_the_reasons(hub_papers, client, capsys):
     assert "same key terms: " in page and "shares 2 authors" in page
 
 
-def test_shared_key_terms_are_named_as_the_paper_writes_them(db, search_dir):
-    """ "same key terms: educational, llms, ask": the words came lower-cased."""
+@pytest.mark.parametrize("first, second, written", [
+    # "same key terms: educational, llms, ask": the words came lower-cased
+    (("Asking LLMs for tutoring", "We ask LLMs to tutor students."), ("LLMs as tutors", "Tutoring students with LLMs."),
+     "LLMs"),
+    # "same key terms: swe, agents": a part of "SWE-bench" came lower-cased
+    (("Agents on SWE-bench", "Coding agents solve SWE-bench issues."),
+     ("SWE-bench agents", "Patching issues of SWE-bench by agents."), "SWE"),
+])
+def test_shared_key_terms_are_named_as_the_paper_writes_them(db, search_dir, first, second, written):
     from paperhub.search import rebuild
 
-    upsert_papers([record("2501.20001", title="Asking LLMs for tutoring", abstract="We ask LLMs to tutor students."),
-                   record("2501.20002", title="LLMs as tutors", abstract="Tutoring students with LLMs.")])
+    upsert_papers([record("2501.20001", title=first[0], abstract=first[1]),
+                   record("2501.20002", title=second[0], abstract=second[1])])
     rebuild()
     ids = {p.uid: p.id for p in Paper.objects.all()}
     [hit] = similar(ids["2501.20001"], limit=10)
-    assert "LLMs" in str(hit.reasons[0]) and "llms" not in str(hit.reasons[0])
-
-
-def test_shared_key_terms_from_hyphenated_words_keep_their_capitals(db, search_dir):
-    """ "same key terms: swe, agents": a part of "SWE-bench" came lower-cased."""
-    from paperhub.search import rebuild
-
-    upsert_papers([record("2501.20003", title="Agents on SWE-bench", abstract="Coding agents solve SWE-bench issues."),
-                   record("2501.20004", title="SWE-bench agents", abstract="Patching issues of SWE-bench by agents.")])
-    rebuild()
-    ids = {p.uid: p.id for p in Paper.objects.all()}
-    [hit] = similar(ids["2501.20003"], limit=10)
-    assert "SWE" in str(hit.reasons[0]) and "swe" not in str(hit.reasons[0])
+    assert written in str(hit.reasons[0]) and written.lower() not in str(hit.reasons[0])
