@@ -17,8 +17,9 @@ from django.conf import settings
 from django.db.models import Case, Count, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth, TruncWeek
 
+from paperhub.community.models import Upvote
 from paperhub.papers import feeds
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import FeedEntry
 
 KINDS = ("day", "week", "month")
 _PERIOD = {"day": feeds.day_period, "week": feeds.week_period, "month": feeds.month_period}
@@ -69,9 +70,7 @@ def top_of(kind: str, periods: set[feeds.Period], top: int) -> list[tuple[int, d
         ends.append(When(span, then=Value(ended(period))))
     # An entry's votes as its period ended: this hub's upvotes cast before that end (one look-up in the index of
     # Upvote.paper per entry; none for a paper no one upvoted, as Paper.upvotes says) plus those the source counted.
-    # Upvote (paperhub.community, a layer above) by the name of its link to Paper, not by an import.
-    upvote = Paper._meta.get_field("upvote_rows").related_model._default_manager
-    cast = (upvote.filter(paper_id=OuterRef("paper_id"), created_at__lt=OuterRef("ended"))
+    cast = (Upvote.objects.filter(paper_id=OuterRef("paper_id"), created_at__lt=OuterRef("ended"))
             .values("paper_id").annotate(n=Count("id")).values("n"))
     votes = Case(When(paper__upvotes=0, then=0), default=Coalesce(Subquery(cast), 0)) + F("external_upvotes")
     rows = (FeedEntry.objects.filter(spans)

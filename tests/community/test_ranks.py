@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from paperhub.community import services
+from paperhub.community import ranks, services
 from paperhub.community.models import Upvote
-from paperhub.papers import feeds, ranks
+from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
