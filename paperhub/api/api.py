@@ -46,13 +46,13 @@ from paperhub.api.schemas import (
     VolumeQuery,
 )
 from paperhub.community import queries as community
-from paperhub.community import services
+from paperhub.community import ranks, services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.core import health as health_checks
 from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import categories, feeds, queries, ranks, trends
+from paperhub.papers import categories, feeds, queries, trends
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services

@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from paperhub.community.queries import Verified
+from paperhub.community.ranks import Rank
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.ranks import Rank
 from paperhub.papers.summary import one_line
 
 

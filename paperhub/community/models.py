@@ -25,6 +25,23 @@ class Upvote(models.Model):
         return f"{self.user_id} +1 {self.paper_id}"
 
 
+class WithdrawnUpvote(models.Model):
+    """An upvote withdrawn after a period it stood in had ended: kept for that period's ranking alone (ranks.py).
+
+    Nothing else counts it (Paper.upvotes, feeds and profiles count live Upvote rows). Its times are the change
+    stamps of the cast and of the withdrawal, and a re-vote's Upvote is stamped after the withdrawal, so the spans
+    of one user's votes on a paper never overlap: at any moment at most one of them stood.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    cast_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} +1 {self.paper_id} from {self.cast_at} to {self.withdrawn_at}"
+
+
 class CommentQuerySet(models.QuerySet["Comment"]):
     """The two ways pages filter comments, written once."""
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
-from paperhub.community import authorship
-from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote
+from paperhub.community import authorship, ranks
+from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote, WithdrawnUpvote
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
@@ -40,16 +40,20 @@ def upvote(user: User, paper: Paper, on: bool | None = None) -> tuple[bool, int]
     with transaction.atomic():
         stamp = next_stamp()  # first: the search indexes follow papers in stamp order (papers/changes.py)
         existing = Upvote.objects.filter(user_id=user_id, paper=paper)
-        if on is not False and (on is True or not existing.exists()):
+        cast_at = existing.values_list("created_at", flat=True).first()
+        if on is True or (on is None and cast_at is None):
             try:
-                with transaction.atomic():
-                    Upvote.objects.create(user_id=user_id, paper=paper)
+                with transaction.atomic():  # stamped: after any withdrawal of this user's vote (WithdrawnUpvote)
+                    Upvote.objects.create(user_id=user_id, paper=paper, created_at=stamp)
                 change = 1
             except IntegrityError:  # a concurrent click got there first: it counted it
                 change = 0
             state = True
         else:
             change = -existing.delete()[0]
+            if change and cast_at is not None and ranks.stood_at_an_end(cast_at, stamp):
+                # a finished period's ranking counts it still, as it stood when that period ended
+                WithdrawnUpvote.objects.create(user_id=user_id, paper=paper, cast_at=cast_at, withdrawn_at=stamp)
             state = False
         if change:
             Paper.objects.filter(pk=paper.pk).update(upvotes=F("upvotes") + change, changed_at=stamp)

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from paperhub import search
 from paperhub.community import queries as community
-from paperhub.papers import ranks
+from paperhub.community import ranks
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
 from paperhub.papers.summary import one_line

@@ -1,4 +1,6 @@
-import threading
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django.utils import timezone
 
 from paperhub.community import services
 from paperhub.community.markdown import render_comment
-from paperhub.community.models import Comment, Upvote
+from paperhub.community.models import Comment, Upvote, WithdrawnUpvote
 from paperhub.community.queries import discussion
 from paperhub.papers.models import FeedEntry
 from paperhub.papers.services import upsert_papers
@@ -40,6 +42,46 @@ def test_upvote_toggles_and_counts(paper, ann, bob):
     assert Upvote.objects.count() == 1
 
 
+def _at_once(calls: list[Callable[[], object]]) -> list[BaseException]:
+    """The calls side by side, a thread (and a database connection) each; what they raised."""
+    def run(call: Callable[[], object]) -> None:
+        try:
+            call()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        done = [pool.submit(run, call) for call in calls]
+    return [error for future in done if (error := future.exception()) is not None]
+
+
+def test_a_withdrawal_is_kept_only_when_a_period_ended_while_the_vote_stood(paper, ann):
+    services.upvote(ann, paper)
+    services.upvote(ann, paper)  # withdrawn in the feed day it was cast in: no period ended meanwhile
+    assert not WithdrawnUpvote.objects.exists()
+    services.upvote(ann, paper)
+    cast = timezone.now() - timedelta(days=2)
+    Upvote.objects.update(created_at=cast)
+    assert services.upvote(ann, paper, on=False) == (False, 0)
+    assert services.upvote(ann, paper, on=False) == (False, 0)  # withdrawing again keeps nothing more
+    kept = WithdrawnUpvote.objects.get()
+    assert (kept.user, kept.paper, kept.cast_at) == (ann, paper, cast)
+    assert services.upvote(ann, paper) == (True, 1)
+    assert Upvote.objects.get().created_at > kept.withdrawn_at  # the two never stood at once
+    ann.delete()  # an account's withdrawn votes go with it, as its votes do
+    assert not WithdrawnUpvote.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_withdrawals_keep_one_record():
+    paper, ann = add_paper("2611.00008"), user("ann")
+    services.upvote(ann, paper)
+    Upvote.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert not _at_once([functools.partial(services.upvote, ann, paper, on=False)] * 6)
+    paper.refresh_from_db()
+    assert (paper.upvotes, WithdrawnUpvote.objects.count()) == (0, 1)
+
+
 def test_anonymous_and_banned_users_cannot_write(paper, ann):
     with pytest.raises(services.NotAllowed):
         services.upvote(AnonymousUser(), paper)
@@ -52,23 +94,12 @@ def test_anonymous_and_banned_users_cannot_write(paper, ann):
 def test_concurrent_clicks_keep_the_count_equal_to_the_rows():
     paper = add_paper("2611.00009")
     users = [user(f"u{i}") for i in range(8)]
-    errors = []
 
     def click(user, times):
-        try:
-            for _ in range(times):
-                services.upvote(user, paper)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+        for _ in range(times):
+            services.upvote(user, paper)
 
-    workers = [threading.Thread(target=click, args=(u, 3 + i % 2)) for i, u in enumerate(users) for _ in range(2)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert not errors
+    assert not _at_once([functools.partial(click, u, 3 + i % 2) for i, u in enumerate(users) for _ in range(2)])
     paper.refresh_from_db()
     assert paper.upvotes == Upvote.objects.filter(paper=paper).count()
 

@@ -2,23 +2,26 @@
 
 A period ranks its papers as its Daily / Weekly / Monthly page ordered them when the period ended (feeds.period_papers:
 votes, then newest; a paper in several days' feeds of a week or month counts once, at its best-voted entry), counting
-only this hub's upvotes cast before that end (the start of the feed day after its last day), plus those counted at
-the source, which carry no time. Only finished periods give badges, and a vote cast after a period ended moves no one
-in it, so a badge does not come and go once given; only papers with a vote then rank (a period whose feed had no vote
-by its end ranks no one). A paper shows its best badge: the smallest N; at the same N the longer period (#1 of the
-month over #1 of its week or day).
+only this hub's upvotes that stood at that end (the start of the feed day after its last day): cast before it and
+not withdrawn by then (a withdrawal after it leaves a WithdrawnUpvote for this count), plus those counted at the
+source, which carry no time. Only finished periods give badges, and a vote cast or withdrawn after a period ended
+moves no one in it, so a badge does not come and go once given; only papers with a vote then rank (a period whose
+feed had no vote by its end ranks no one). A paper shows its best badge: the smallest N; at the same N the longer
+period (#1 of the month over #1 of its week or day).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Case, Count, DateTimeField, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth, TruncWeek
 
+from paperhub.community.models import Upvote, WithdrawnUpvote
 from paperhub.papers import feeds
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import FeedEntry
 
 KINDS = ("day", "week", "month")
 _PERIOD = {"day": feeds.day_period, "week": feeds.week_period, "month": feeds.month_period}
@@ -58,6 +61,16 @@ def ended(period: feeds.Period) -> datetime:
     return feeds.day_start(period.last + timedelta(days=1))
 
 
+def stood_at_an_end(cast_at: datetime, withdrawn_at: datetime) -> bool:
+    """Whether a vote stood when some period ended: periods end as feed days do, so when it outlived its feed day."""
+    return withdrawn_at >= ended(feeds.day_period(feeds.feed_day(cast_at)))
+
+
+def _count(votes: QuerySet[Any]) -> Coalesce:
+    """How many of these rows (filtered by OuterRef("paper_id")) there are, as a subquery: 0 for none."""
+    return Coalesce(Subquery(votes.values("paper_id").annotate(n=Count("id")).values("n")), 0)
+
+
 def top_of(kind: str, periods: set[feeds.Period], top: int) -> list[tuple[int, date, int]]:
     """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query."""
     if not periods:
@@ -67,13 +80,17 @@ def top_of(kind: str, periods: set[feeds.Period], top: int) -> list[tuple[int, d
         span = Q(day__gte=period.first, day__lte=period.last)
         spans |= span
         ends.append(When(span, then=Value(ended(period))))
-    # An entry's votes as its period ended: this hub's upvotes cast before that end (one look-up in the index of
-    # Upvote.paper per entry; none for a paper no one upvoted, as Paper.upvotes says) plus those the source counted.
-    # Upvote (paperhub.community, a layer above) by the name of its link to Paper, not by an import.
-    upvote = Paper._meta.get_field("upvote_rows").related_model._default_manager
-    cast = (upvote.filter(paper_id=OuterRef("paper_id"), created_at__lt=OuterRef("ended"))
-            .values("paper_id").annotate(n=Count("id")).values("n"))
-    votes = Case(When(paper__upvotes=0, then=0), default=Coalesce(Subquery(cast), 0)) + F("external_upvotes")
+    # An entry's votes as its period ended: this hub's upvotes standing then, live ones cast before the end and
+    # withdrawn ones cast before it and withdrawn after (one look-up in the index of each by paper per entry; none
+    # for a paper no one upvoted, as Paper.upvotes says, and no vote withdrawn since the first end, as one hashed
+    # set of papers says) plus those the source counted. One user's votes on a paper never stood at once
+    # (WithdrawnUpvote), so a re-vote never counts twice.
+    paper, end = OuterRef("paper_id"), OuterRef("ended")
+    live = _count(Upvote.objects.filter(paper_id=paper, created_at__lt=end))
+    withdrawn = _count(WithdrawnUpvote.objects.filter(paper_id=paper, cast_at__lt=end, withdrawn_at__gte=end))
+    since = WithdrawnUpvote.objects.filter(withdrawn_at__gte=min(ended(p) for p in periods)).values("paper_id")
+    unvoted = Q(paper__upvotes=0) & ~Q(paper_id__in=since)
+    votes = Case(When(unvoted, then=0), default=live + withdrawn) + F("external_upvotes")
     rows = (FeedEntry.objects.filter(spans)
             .annotate(start=_START[kind], ended=Case(*ends, output_field=DateTimeField()))
             .values("start", "paper_id").annotate(votes=Max(votes), published=Max("paper__published"), best=Max("id"))

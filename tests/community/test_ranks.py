@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth.models import User
 
-from paperhub.community import services
-from paperhub.community.models import Upvote
-from paperhub.papers import feeds, ranks
+from paperhub.community import ranks, services
+from paperhub.community.models import Upvote, WithdrawnUpvote
+from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
@@ -117,3 +117,70 @@ def test_a_period_counts_the_votes_of_its_last_moments_and_not_the_next_days(set
     found = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
     # Monday and Sunday had no vote by their ends: no badge; November's tie goes to the newer paper, as on its page
     assert found == {a.pk: ranks.Rank(1, feeds.week_period(MONDAY)), b.pk: ranks.Rank(1, feeds.month_period(MONDAY))}
+
+
+def _withdraw(name: str, paper: Paper, at: datetime | None = None) -> None:
+    """A user's withdrawal of their upvote (through the service), made at `at` when given (else now)."""
+    voter = User.objects.get(username=name)
+    services.upvote(voter, paper, on=False)
+    if at is not None:
+        WithdrawnUpvote.objects.filter(pk=WithdrawnUpvote.objects.filter(user=voter, paper=paper).latest("id").pk
+                                       ).update(withdrawn_at=at)
+
+
+MONDAY_NOON = datetime(2026, 11, 16, 12, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_a_vote_withdrawn_after_a_period_ended_keeps_its_badges(django_assert_max_num_queries):
+    a, b = _papers(2)
+    for paper in (a, b):
+        feed_entry(paper, MONDAY)
+    _vote("ann", a, MONDAY_NOON)
+    _vote("bob", b, MONDAY_NOON)
+    _vote("cat", b, MONDAY_NOON)  # b 2, a 1 when Monday, its week and November ended
+    before = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
+    assert before == {b.pk: ranks.Rank(1, feeds.month_period(MONDAY)), a.pk: ranks.Rank(2, feeds.month_period(MONDAY))}
+    _withdraw("bob", b)
+    _withdraw("cat", b)  # today: b has no vote left, and the page says so
+    page, _ = feeds.period_papers(feeds.month_period(MONDAY), limit=3)
+    assert [(p.pk, p.votes) for p in page] == [(a.pk, 1), (b.pk, 0)]
+    with django_assert_max_num_queries(4):
+        assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == before
+
+
+@pytest.mark.django_db
+def test_a_vote_withdrawn_inside_a_period_does_not_count_for_it():
+    a, b = _papers(2)
+    for paper in (a, b):
+        feed_entry(paper, MONDAY)
+    _vote("ann", a, MONDAY_NOON)
+    _vote("bob", b, MONDAY_NOON)
+    _vote("cat", b, MONDAY_NOON)
+    wednesday = datetime(2026, 11, 18, 12, tzinfo=UTC)  # Monday over, the week and November not
+    _withdraw("bob", b, wednesday)
+    _withdraw("cat", b, wednesday)
+    found = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
+    # Monday ended with b's two votes standing; W47 and November with a's one alone
+    assert found == {b.pk: ranks.Rank(1, feeds.day_period(MONDAY)), a.pk: ranks.Rank(1, feeds.month_period(MONDAY))}
+
+
+@pytest.mark.parametrize("withdrawn, again", [
+    (None, None),  # both today, long after the week and November ended
+    (datetime(2026, 11, 17, 12, tzinfo=UTC), datetime(2026, 11, 18, 12, tzinfo=UTC)),  # both inside W47
+], ids=["after-the-end", "inside-the-period"])
+@pytest.mark.django_db
+def test_withdrawing_and_voting_again_counts_once(withdrawn, again):
+    b, a = _papers(2)  # a is the newer: at equal votes it would rank first
+    for paper in (a, b):
+        feed_entry(paper, MONDAY)
+    _vote("bob", b, MONDAY_NOON)
+    _vote("cat", b, MONDAY_NOON)
+    _vote("ann", a, MONDAY_NOON)
+    _withdraw("ann", a, withdrawn)
+    services.upvote(User.objects.get(username="ann"), a, on=True)
+    if again is not None:
+        Upvote.objects.filter(paper=a).update(created_at=again)
+    week, month = feeds.week_period(MONDAY), feeds.month_period(MONDAY)
+    assert ranks.top_of("week", {week}, 3) == [(b.pk, week.first, 1), (a.pk, week.first, 2)]  # a's 1 vote, not 2
+    assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == {b.pk: ranks.Rank(1, month), a.pk: ranks.Rank(2, month)}
