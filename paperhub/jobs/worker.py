@@ -5,7 +5,9 @@ transaction on SQLite) and marks it RUNNING, so two workers never take the same 
 notice a worker that was killed: its task would stay RUNNING for ever. Here each worker writes a heartbeat
 every few seconds; any worker requeues a RUNNING task whose worker is gone (its process no longer exists on
 this machine, or its heartbeat is older than DEAD_AFTER), and fails it after MAX_ATTEMPTS claims. Every task
-runs an idempotent command, so running it again finishes what the dead worker started.
+runs an idempotent command, so running it again finishes what the dead worker started. Nor does it record a
+task's outcome through a database outage (three tries in 0.3 s, then the task stays RUNNING under a live worker,
+where no one would retry or report it): here the outcome is recorded again until the database is back.
 """
 
 import contextlib
@@ -15,8 +17,10 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
@@ -84,6 +88,24 @@ def recover_orphans() -> tuple[int, int]:
     return requeued, failed
 
 
+def _until_recorded(record: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`record` (a result's set_successful or set_failed) tried again every DATABASE_RETRY seconds while the
+    database is locked or out of reach, on a new connection (a dropped one stays broken: the library's own tries
+    all fail on it). Other errors (a return value that is not JSON) still fail the task, as the library does."""
+
+    def durably(outcome: Any) -> None:
+        while True:
+            try:
+                return record(outcome)
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("the database is busy or out of reach (%s) as a task's outcome is recorded; "
+                            "recording it again in %.0f s", exc, DATABASE_RETRY)
+                close_old_connections()
+                time.sleep(DATABASE_RETRY)
+
+    return durably
+
+
 class Heartbeat:
     """Writes this worker's heartbeat every BEAT_EVERY seconds from a thread of its own."""
 
@@ -145,6 +167,12 @@ class HubWorker(Worker):
                     handler.flush()
             os._exit(1)
         super().shutdown(signum, frame)
+
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
+        """django-tasks-db's run, the task's outcome recorded however long the database takes to come back."""
+        for name in ("set_successful", "set_failed"):
+            setattr(db_task_result, name, _until_recorded(getattr(db_task_result, name)))
+        super().run_task(db_task_result)
 
     def housekeeping(self) -> None:
         """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker
