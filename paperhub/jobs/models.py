@@ -57,3 +57,16 @@ class EmbedFrontier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.paper_id}"
+
+
+class Activity(models.Model):
+    """A long command in progress somewhere in the hub (`index distill`, `index embed`) and what it is doing now,
+    so that `index status`, run anywhere, can say so."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=120)  # the process ("host:pid")
+    doing = models.CharField(max_length=200)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.doing}"
