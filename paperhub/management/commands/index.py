@@ -13,13 +13,14 @@ from tqdm import tqdm
 
 from paperhub import search
 from paperhub.jobs import activity, embedding, node
+from paperhub.management import arguments
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
     return tqdm(desc=desc, total=total, unit=" papers", unit_scale=True, disable=not sys.stderr.isatty())
 
 
-def _dense() -> search.Embedder:
+def _transformer() -> search.Embedder:
     try:
         return search.transformer()
     except search.ModelError as exc:
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         sub.add_parser("rebuild", help="recreate every index from the database (no re-embedding)")
         sub.add_parser("update", help="index what changed since the last update; static vectors for new papers")
         emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
-        emb.add_argument("--model", choices=["dense", "static"], default="dense")
+        arguments.add_model(emb, "makes")
         emb.add_argument("--limit", type=int, help="at most this many papers")
         emb.add_argument("--enqueue", action="store_true",
                          help="queue every paper without a transformer vector for the embed workers, then return")
@@ -138,7 +139,7 @@ class Command(BaseCommand):
             batches = embedding.enqueue_all()
             self.stdout.write(f"{batches:,} batches queued for `paperhub worker --queues embed`")
             return
-        model = _dense() if options["model"] == "dense" else _static()
+        model = _transformer() if options["model"] == "transformer" else _static()
         name = model.name
         cover = search.coverage()
         todo = cover.papers - cover.vectors.get(name, 0)
