@@ -153,6 +153,7 @@ class HubWorker(Worker):
                          excluded_queue_names=[])
         self.scheduler = scheduler
         self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
+        self.current_task: str | None = None  # the task it runs now, as its log names it
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         """The first signal lets the current task finish; a second one (a second Ctrl+C on `make run`, which `serve`
@@ -166,13 +167,23 @@ class HubWorker(Worker):
                 with contextlib.suppress(ValueError, OSError):  # a stream closed already must not keep it alive
                     handler.flush()
             os._exit(1)
+        if self.running and self.running_task:  # one line of its own, naming the task (not the library's)
+            task = self.current_task or "its task"
+            log.warning("%s: finishing %s first; Ctrl+C again to stop now (the task goes back to the queue)",
+                        signal.strsignal(signum), task)
+            self.running = False
+            return
         super().shutdown(signum, frame)
 
     def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         """django-tasks-db's run, the task's outcome recorded however long the database takes to come back."""
         for name in ("set_successful", "set_failed"):
             setattr(db_task_result, name, _until_recorded(getattr(db_task_result, name)))
-        super().run_task(db_task_result)
+        self.current_task = f"task {db_task_result.id} ({db_task_result.task_name})"
+        try:
+            super().run_task(db_task_result)
+        finally:
+            self.current_task = None
 
     def housekeeping(self) -> None:
         """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker
