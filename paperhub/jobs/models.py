@@ -11,6 +11,8 @@ class WorkerBeat(models.Model):
     pid = models.IntegerField()
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField()
+    #: The task it was running at its last heartbeat ("": none); null: a worker that does not say (older code).
+    task_id = models.CharField(max_length=64, null=True)
 
     def __str__(self) -> str:
         return self.worker_id
