@@ -11,6 +11,8 @@ class WorkerBeat(models.Model):
     pid = models.IntegerField()
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField()
+    #: The task it was running at its last heartbeat ("": none); null: a worker that does not say (older code).
+    task_id = models.CharField(max_length=64, null=True)
 
     def __str__(self) -> str:
         return self.worker_id
@@ -57,3 +59,16 @@ class EmbedFrontier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.paper_id}"
+
+
+class Activity(models.Model):
+    """A long command in progress somewhere in the hub (`index distill`, `index embed`) and what it is doing now,
+    so that `index status`, run anywhere, can say so."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=120)  # the process ("host:pid")
+    doing = models.CharField(max_length=200)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.doing}"

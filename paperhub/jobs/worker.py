@@ -2,10 +2,15 @@
 
 django-tasks-db claims a task atomically (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, an exclusive
 transaction on SQLite) and marks it RUNNING, so two workers never take the same task. What it does not do is
-notice a worker that was killed: its task would stay RUNNING for ever. Here each worker writes a heartbeat
-every few seconds; any worker requeues a RUNNING task whose worker is gone (its process no longer exists on
-this machine, or its heartbeat is older than DEAD_AFTER), and fails it after MAX_ATTEMPTS claims. Every task
-runs an idempotent command, so running it again finishes what the dead worker started.
+notice a worker that was killed: its task would stay RUNNING for ever. Nor does it record a task's outcome
+through a database outage (three tries in 0.3 s, then the task stays RUNNING under a live worker, where no one
+would retry or report it).
+
+Here each worker writes a heartbeat every few seconds, naming the task it runs; any worker requeues a RUNNING task
+whose worker is gone (its process no longer exists on this machine, or its heartbeat is older than DEAD_AFTER) or
+alive but running something else (a claim committed as the worker's connection dropped, so it never knew), and
+fails it after MAX_ATTEMPTS claims. Every task runs an idempotent command, so running it again finishes what the
+first claim started. A task's outcome is recorded again, on a new connection, until the database is back.
 """
 
 import contextlib
@@ -15,8 +20,10 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
@@ -34,6 +41,8 @@ BEAT_EVERY = 5.0  # seconds between heartbeats
 DEAD_AFTER = timedelta(seconds=60)  # a worker silent this long is dead
 MAX_ATTEMPTS = 5  # claims of one task before it is failed for good
 DATABASE_RETRY = 5.0  # seconds before polling again after the database could not be reached
+#: A live worker's heartbeat this long past its claim of a task, naming another task or none: the task was lost.
+ABANDONED_AFTER = timedelta(seconds=30)
 
 
 def new_worker_id() -> str:
@@ -57,8 +66,16 @@ def alive_workers() -> list[WorkerBeat]:
     return [beats[worker_id] for worker_id in sorted(beats) if not is_dead(worker_id, beats, now)]
 
 
+def abandoned(task_id: str, started_at: datetime | None, beat: WorkerBeat | None) -> bool:
+    """Whether a live worker has lost a task it claimed: a heartbeat written ABANDONED_AFTER past the claim says it
+    runs another task or none (a claim whose commit it never heard of, the connection dropped at that moment)."""
+    return (beat is not None and beat.task_id is not None and beat.task_id != task_id and started_at is not None
+            and beat.seen_at >= started_at + ABANDONED_AFTER)
+
+
 def recover_orphans() -> tuple[int, int]:
-    """Requeue RUNNING tasks of dead workers (fail those claimed MAX_ATTEMPTS times); (requeued, failed)."""
+    """Requeue RUNNING tasks of dead workers, and those live workers lost (fail those claimed MAX_ATTEMPTS times);
+    (requeued, failed)."""
     now = timezone.now()
     running = list(DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
                    .values("id", "worker_ids", "started_at"))
@@ -68,7 +85,10 @@ def recover_orphans() -> tuple[int, int]:
     requeued = failed = 0
     for row in running:
         worker_ids = row["worker_ids"] or [""]
-        if not is_dead(worker_ids[-1], beats, now):  # (a worker's first heartbeat precedes its first claim)
+        if abandoned(str(row["id"]), row["started_at"], beats.get(worker_ids[-1])):
+            log.warning("task %s is RUNNING under worker %s, which is alive but no longer runs it", row["id"],
+                        worker_ids[-1])
+        elif not is_dead(worker_ids[-1], beats, now):  # (a worker's first heartbeat precedes its first claim)
             continue
         # Conditional on the claim we looked at, so two workers recovering at once act once.
         claim = DBTaskResult.objects.filter(id=row["id"], status=TaskResultStatus.RUNNING,
@@ -84,20 +104,41 @@ def recover_orphans() -> tuple[int, int]:
     return requeued, failed
 
 
-class Heartbeat:
-    """Writes this worker's heartbeat every BEAT_EVERY seconds from a thread of its own."""
+def _until_recorded(record: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`record` (a result's set_successful or set_failed) tried again every DATABASE_RETRY seconds while the
+    database is locked or out of reach, on a new connection (a dropped one stays broken: the library's own tries
+    all fail on it). Other errors (a return value that is not JSON) still fail the task, as the library does."""
 
-    def __init__(self, worker_id: str) -> None:
+    def durably(outcome: Any) -> None:
+        while True:
+            try:
+                return record(outcome)
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("the database is busy or out of reach (%s) as a task's outcome is recorded; "
+                            "recording it again in %.0f s", exc, DATABASE_RETRY)
+                close_old_connections()
+                time.sleep(DATABASE_RETRY)
+
+    return durably
+
+
+class Heartbeat:
+    """Writes this worker's heartbeat, and the task it runs (`doing()`), every BEAT_EVERY seconds from a thread of
+    its own."""
+
+    def __init__(self, worker_id: str, doing: Callable[[], str]) -> None:
         self.worker_id = worker_id
+        self.doing = doing
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
     def beat(self) -> None:
         now = timezone.now()
-        updated = WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=now)
+        task_id = self.doing()  # read after `now`: what it runs at the time the beat says, or later
+        updated = WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=now, task_id=task_id)
         if not updated:
             WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
-                "host": process.HOST, "pid": os.getpid(), "started_at": now, "seen_at": now})
+                "host": process.HOST, "pid": os.getpid(), "started_at": now, "seen_at": now, "task_id": task_id})
 
     def _run(self) -> None:
         try:
@@ -131,6 +172,8 @@ class HubWorker(Worker):
                          excluded_queue_names=[])
         self.scheduler = scheduler
         self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
+        self.current_task: str | None = None  # the task it runs now, as its log names it
+        self.current_task_id = ""  # ... and as its heartbeat gives it
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         """The first signal lets the current task finish; a second one (a second Ctrl+C on `make run`, which `serve`
@@ -144,7 +187,24 @@ class HubWorker(Worker):
                 with contextlib.suppress(ValueError, OSError):  # a stream closed already must not keep it alive
                     handler.flush()
             os._exit(1)
+        if self.running and self.running_task:  # one line of its own, naming the task (not the library's)
+            task = self.current_task or "its task"
+            log.warning("%s: finishing %s first; Ctrl+C again to stop now (the task goes back to the queue)",
+                        signal.strsignal(signum), task)
+            self.running = False
+            return
         super().shutdown(signum, frame)
+
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
+        """django-tasks-db's run, the task's outcome recorded however long the database takes to come back."""
+        for name in ("set_successful", "set_failed"):
+            setattr(db_task_result, name, _until_recorded(getattr(db_task_result, name)))
+        self.current_task = f"task {db_task_result.id} ({db_task_result.task_name})"
+        self.current_task_id = str(db_task_result.id)
+        try:
+            super().run_task(db_task_result)
+        finally:
+            self.current_task, self.current_task_id = None, ""
 
     def housekeeping(self) -> None:
         """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker
@@ -176,7 +236,7 @@ class HubWorker(Worker):
                 time.sleep(DATABASE_RETRY)
 
     def run(self) -> None:
-        heartbeat = Heartbeat(self.worker_id)
+        heartbeat = Heartbeat(self.worker_id, doing=lambda: self.current_task_id)
         heartbeat.start()
         self.housekeeping()
         stop = threading.Event()

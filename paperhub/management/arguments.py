@@ -25,3 +25,17 @@ def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{value:,} is out of range: {span}")
         return value
     return parse
+
+
+#: The models whose vectors commands make and move (`--model`): the transformer and the static model.
+MODELS = ("transformer", "static")
+#: Earlier names, still accepted: `index embed --model dense` meant the transformer.
+MODEL_ALIASES = {"dense": "transformer"}
+
+
+def add_model(parser: argparse.ArgumentParser, doing: str) -> None:
+    """A `--model transformer|static` option (the transformer by default) for a command that `doing` its vectors."""
+    parser.add_argument("--model", type=lambda text: MODEL_ALIASES.get(text, text), choices=MODELS,
+                        default="transformer",
+                        help=f"whose vectors it {doing}: transformer (the default; 'dense' is an earlier name "
+                             "for it) or static")

@@ -1,5 +1,7 @@
 """The static model: taught by the transformer on the hub's papers, named by its checksum, the same on every node."""
 
+import io
+
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -70,6 +72,10 @@ def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tm
     assert name is not None and name.startswith("static-") and vector_name("static") == name
     assert StaticModelFile.objects.filter(name=name).exists()
     assert PaperVector.objects.filter(model=embed.BUNDLED).count() == 30  # the teacher's vectors, kept
+    status = io.StringIO()
+    call_command("index", "status", stdout=status)  # the new model has its line before its first vector
+    assert f"  {name:<16} [{'.' * 30}]   0.0%  0  (the static model)" in status.getvalue()
+    assert "in progress" not in status.getvalue()  # the distill said it had ended
     model = embed.static()
     assert model.name == name and model.dim == static.DIMS
     vectors = model.encode([TOPICS["graphs"], "message passing on graphs", TOPICS["markets"]])

@@ -12,14 +12,15 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from tqdm import tqdm
 
 from paperhub import search
-from paperhub.jobs import embedding, node
+from paperhub.jobs import activity, embedding, node
+from paperhub.management import arguments
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
     return tqdm(desc=desc, total=total, unit=" papers", unit_scale=True, disable=not sys.stderr.isatty())
 
 
-def _dense() -> search.Embedder:
+def _transformer() -> search.Embedder:
     try:
         return search.transformer()
     except search.ModelError as exc:
@@ -41,16 +42,36 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds < 172800 else f"{seconds / 86400:.1f} days"
 
 
-def _embedding_line(done: embedding.Progress) -> str:
+def _embedding_line(done: embedding.Progress, busy: list[activity.Doing]) -> str:
     """The embed queue in a line: batches waiting and running, the recent rate, the time left at that rate."""
     queue = f"{done.queued_batches} batches queued, {done.running_batches} running"
     if done.per_second <= 0:
-        idle = "" if done.embedded >= done.papers else (
-            " (embed workers, `paperhub worker --queues embed`, use only CPU time nothing else wants; is one running?)")
+        if done.embedded >= done.papers:
+            idle = ""
+        elif busy:  # what the commands in progress do is said above
+            idle = f" by embed workers, while {' and '.join(f'`paperhub index {d.name}`' for d in busy)} runs"
+        else:
+            idle = " (embed workers, `paperhub worker --queues embed`, use only CPU time nothing else wants; " \
+                   "is one running?)"
         return f"transformer embedding: {queue}; no vectors made in the last 10 minutes{idle}"
     left = done.seconds_left
     return (f"transformer embedding: {queue}; {done.per_second:,.1f} papers/s over the last 10 minutes, "
             f"{'done' if not left else 'about ' + _duration(left) + ' left'}")
+
+
+#: How `index distill`'s steps (search/static.py's messages) read in `index status`: its phase, then its progress.
+_DISTILL_PHASES = {"teacher vectors": "building the static model: teacher embedding (the transformer's vectors of "
+                                      "its sample, stored as they are made): {} papers",
+                   "training": "building the static model: training, {}",
+                   "saved": "building the static model: storing it as {}"}
+
+
+def _distill_phase(message: str) -> str:
+    """A step of `index distill` as `index status` says it."""
+    for step, phase in _DISTILL_PHASES.items():
+        if message.startswith(step):
+            return phase.format(message[len(step):].lstrip(": "))
+    return f"building the static model: {message}"
 
 
 class Command(BaseCommand):
@@ -61,7 +82,7 @@ class Command(BaseCommand):
         sub.add_parser("rebuild", help="recreate every index from the database (no re-embedding)")
         sub.add_parser("update", help="index what changed since the last update; static vectors for new papers")
         emb = sub.add_parser("embed", help="embed papers without vectors, newest first")
-        emb.add_argument("--model", choices=["dense", "static"], default="dense")
+        arguments.add_model(emb, "makes")
         emb.add_argument("--limit", type=int, help="at most this many papers")
         emb.add_argument("--enqueue", action="store_true",
                          help="queue every paper without a transformer vector for the embed workers, then return")
@@ -118,26 +139,45 @@ class Command(BaseCommand):
             batches = embedding.enqueue_all()
             self.stdout.write(f"{batches:,} batches queued for `paperhub worker --queues embed`")
             return
-        model = _dense() if options["model"] == "dense" else _static()
+        model = _transformer() if options["model"] == "transformer" else _static()
         name = model.name
         cover = search.coverage()
         todo = cover.papers - cover.vectors.get(name, 0)
         if options["limit"] is not None:
             todo = min(todo, options["limit"])
-        with _bar(f"embedding ({name})", todo) as bar:
-            done = search.embed_missing(name, model, limit=options["limit"], progress=bar.update)
+        stored = 0
+
+        def progress(count: int) -> None:
+            nonlocal stored
+            stored += count
+            bar.update(count)
+            activity.report("embed", f"{name} vectors being stored: {stored:,} of {todo:,} papers")
+
+        activity.report("embed", f"{name} vectors: loading the model")
+        try:
+            with _bar(f"embedding ({name})", todo) as bar:
+                done = search.embed_missing(name, model, limit=options["limit"], progress=progress)
+        finally:
+            activity.finish("embed")
         self.stdout.write(f"{name}: {done:,} papers embedded")
 
     def _distill(self, options: dict[str, Any]) -> None:
         started = time.monotonic()
+        activity.report("distill", "building the static model: loading the transformer, sampling teacher papers")
         try:
-            built = search.build_static_model(options["papers"], options["minutes"], step=self._say)
+            built = search.build_static_model(options["papers"], options["minutes"], step=self._distill_step)
         except search.ModelError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            activity.finish("distill")
         steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built.seconds.items())
         self.stdout.write(f"static model {built.name}: learnt from {built.teacher_papers:,} papers' transformer "
                           f"vectors ({built.embedded_now:,} embedded now) in {time.monotonic() - started:.0f} s "
                           f"({steps}); every paper gets a new static vector from it (`paperhub index update`)")
+
+    def _distill_step(self, message: str) -> None:
+        self._say(message)
+        activity.report("distill", _distill_phase(message))
 
     def _say(self, message: str) -> None:
         if sys.stderr.isatty():
@@ -150,7 +190,9 @@ class Command(BaseCommand):
             cover = search.coverage()
             self.stdout.write(f"papers in the database: {cover.papers:,}")
             current = search.static_name()
-            rows = [("keyword", cover.keyword)] + sorted(cover.vectors.items())
+            # The current static model from its first vector on (none yet, just after a distill).
+            vectors = {**({current: 0} if current else {}), **cover.vectors}
+            rows = [("keyword", cover.keyword)] + sorted(vectors.items())
             for name, count in rows:
                 share = count / cover.papers if cover.papers else 1.0
                 filled = int(share * 30)
@@ -158,8 +200,11 @@ class Command(BaseCommand):
                     or ("  (an earlier static model: deleted as the current one fills in)"
                         if name.startswith(search.LEGACY_STATIC) else "")
                 self.stdout.write(f"  {name:<16} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  {count:,}{note}")
-            self.stdout.write(_embedding_line(embedding.progress()))
-            if not options["follow"] or all(count >= cover.papers for name, count in rows
+            busy = activity.current()
+            for doing in busy:
+                self.stdout.write(f"in progress: `paperhub index {doing.name}` ({doing.holder}): {doing.doing}")
+            self.stdout.write(_embedding_line(embedding.progress(), busy))
+            if not options["follow"] or not busy and all(count >= cover.papers for name, count in rows
                                             if name in ("keyword", current, search.transformer_name())):
                 return
             time.sleep(2)

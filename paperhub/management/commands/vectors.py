@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
+from paperhub.management import arguments
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
         export = sub.add_parser("export", help="write this hub's stored vectors of a model to FILE")
         export.add_argument("file", type=Path)
-        export.add_argument("--model", choices=["transformer", "static"], default="transformer")
+        arguments.add_model(export, "writes")
         load = sub.add_parser("import", help="store FILE's vectors for the papers this hub holds")
         load.add_argument("file", type=Path)
 
