@@ -9,6 +9,8 @@ Builds a scratch hub of the file through the real paths (`paperhub ingest snapsh
   (a letter dropped, added, changed, or two swapped; seeded) that makes it no word of the hub. `recovered`: the
   correction offered is the word itself (or the same word with another ending: same stem), `wrong`: another word,
   `none`: nothing offered.
+- `folded`: the same, but typos the stemmer folds back onto the word's stem ("reinforcment" stems as
+  "reinforcement", so papers hold it), in no title of either file: `recovered` as above.
 - `real_words`: words of five letters or more from --other-file's titles (default: the 1986-2019 archive) that no
   paper of this hub holds; a correction offered for one is a false offer ("graphene" -> "grapheme" on a small hub).
 - `known`: words the hub holds (in 1-20 papers): an offer is a false one too.
@@ -127,18 +129,33 @@ def main() -> None:
                     and spelling.papers_holding(searcher, w) == 0)
     real = rng.sample(absent, min(args.words, len(absent)))
     known = rng.sample(sorted(w for w, n in ours.items() if 1 <= n < 20), args.words)
+    folded: list[tuple[str, str]] = []
+    folding = random.Random(11)  # its own: the other sets stay those of earlier runs
+    for _ in range(200 * args.words):  # a few in a hundred typos fold
+        if len(folded) >= args.words:
+            break
+        word = folding.choice(common)
+        typed = typo(word, folding)
+        if (len(typed) >= 5 and typed not in ours and typed not in theirs
+                and STEMMED.analyze(typed) == STEMMED.analyze(word)):
+            folded.append((word, typed))
 
     def suggest(query: str):  # type: ignore[no-untyped-def]
         return spelling.suggest(index, query)
 
-    offers, typo_ms = timed(suggest, [t for _, t in typos])
-    same = [o is not None and STEMMED.analyze(o) == STEMMED.analyze(w) for (w, _), o in zip(typos, offers, strict=True)]
+    def recovered(pairs: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]
+        offers, ms = timed(suggest, [t for _, t in pairs])
+        same = [o is not None and STEMMED.analyze(o) == STEMMED.analyze(w) for (w, _), o in zip(pairs, offers,
+                                                                                                 strict=True)]
+        return {"queries": len(pairs), "recovered": share(same),
+                "wrong": share([o is not None and not ok for o, ok in zip(offers, same, strict=True)]),
+                "none": share([o is None for o in offers]), **cost(ms),
+                "examples": [f"{t} -> {o}" for (_, t), o in list(zip(pairs, offers, strict=True))[:8]]}
+
     result = {
         "papers": Paper.objects.count(),
-        "typos": {"queries": len(typos), "recovered": share(same),
-                  "wrong": share([o is not None and not ok for o, ok in zip(offers, same, strict=True)]),
-                  "none": share([o is None for o in offers]), **cost(typo_ms),
-                  "examples": [f"{t} -> {o}" for (_, t), o in list(zip(typos, offers, strict=True))[:8]]},
+        "typos": recovered(typos),
+        "folded": recovered(folded),
         "real_words": false_offers(suggest, real),
         "known": false_offers(suggest, known),
         "build_s": round(build_s, 1),

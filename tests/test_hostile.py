@@ -132,6 +132,11 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
     refused = client.get(f"/feeds/search.rss?q=attention&since={quote(SCRIPT)}")
     assert refused.status_code == 400 and refused["Content-Type"].startswith("text/plain")
     assert "<" not in refused.content.decode()  # the reason, not what was sent
+    for url in (f"/feeds/search.rss?q={quote('since:' + SCRIPT + CONTROL)}",
+                f"/papers/search?q={quote('until:' + SCRIPT + ' until:' + CONTROL)}"):  # a date of the query's syntax
+        refused = client.get(url)
+        assert refused.status_code == 400 and "must be a date" in refused.content.decode(), url
+        assert DANGER.search(refused.content.decode()) is None, url
     for url in ("/papers/2611.00001.bib", f"/collections/eve/{slug}.bib"):
         response = client.get(url)
         assert response.status_code == 200 and not response["Content-Type"].startswith("text/html"), url

@@ -188,8 +188,11 @@ def _info_votes(paper: Paper, entry: FeedEntry | None) -> int:
 
 def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
-    return search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
-                             mode=query.mode, correct=True)
+    results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
+                                mode=query.mode, correct=True)
+    if results.query.problem:  # since:/until: that is no date
+        raise HttpError(400, results.query.problem)
+    return results
 
 
 @api.get("/health", response={200: Health, 503: Health}, throttle=[], tags=["paperhub"])

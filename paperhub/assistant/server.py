@@ -90,7 +90,8 @@ def search_papers(
         str,
         Field(
             max_length=500,
-            description='words, "phrases", author:, cat:, has:code, -exclusions (as the hub\'s search box)',
+            description='words, "phrases", author:, cat:, has:code, since:/until: YYYY-MM-DD, -exclusions '
+                        '(as the hub\'s search box)',
         ),
     ] = "",
     since: date | None = None,

@@ -193,6 +193,8 @@ def save_search(user: User, query: str) -> SavedSearch:
         raise NotAllowed("Search for something first.")
     if len(query) > 500:
         raise NotAllowed("That search is too long to save.")
+    if problem := search.parse(query).problem:  # a date that is no date would find nothing, each day
+        raise NotAllowed(problem)
     if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
         raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
     saved, _ = SavedSearch.objects.get_or_create(user=user, query=query)

@@ -11,7 +11,7 @@ from typing import Any
 
 import tantivy
 
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code, window
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
 TITLE_BOOST = 0.3
@@ -183,24 +183,21 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         in_fields += _text_clauses(PLAIN.analyze(" ".join(phrase)), [("authors", authors_boost or 1.0)])
         if in_fields:
             must.append((tantivy.Occur.Must, _any(in_fields)))
-    for name in parsed.authors:
-        clause = _author(name)
-        if clause is not None:
-            must.append((tantivy.Occur.Must, clause))
-    if parsed.categories:
-        must.append((tantivy.Occur.Must, _any([_category(c) for c in parsed.categories])))
-    if filters.categories:
-        must.append((tantivy.Occur.Must, _any([_category(c) for c in filters.categories])))
-    author_filters = [q for q in map(_author, filters.authors) if q is not None]
-    if author_filters:
-        must.append((tantivy.Occur.Must, _any(author_filters)))
+    # the query's author:s and cat:s, and the filter's authors and categories: each set any of its members, and
+    # every set must match
+    for names in (parsed.authors, filters.authors):
+        by_any = [q for q in map(_author, names) if q is not None]
+        if by_any:
+            must.append((tantivy.Occur.Must, _any(by_any)))
+    for codes in (parsed.categories, filters.categories):
+        if codes:
+            must.append((tantivy.Occur.Must, _any([_category(c) for c in codes])))
     if wants_code(parsed, filters):
         must.append((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "code", 1)))
-    if filters.since or filters.until:
+    since, until = window(parsed, filters)
+    if since or until:
         must.append((tantivy.Occur.Must, tantivy.Query.range_query(
-            SCHEMA, "day", tantivy.FieldType.Integer,
-            day_number(filters.since) if filters.since else 0,
-            day_number(filters.until) if filters.until else 99991231)))
+            SCHEMA, "day", tantivy.FieldType.Integer, day_number(since), day_number(until) if until else 99991231)))
     excluded = [q for q in (
         *(_text_clause(STEMMED.analyze(t), text_fields) for t in parsed.not_terms),
         *(_text_clause(STEMMED.analyze(" ".join(p)), text_fields) for p in parsed.not_phrases),

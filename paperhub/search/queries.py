@@ -169,7 +169,8 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
         return Results([], _found(query, filters, sort, 1, 0, mode).total, parsed, [])
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     index = keyword_index()
-    if index is None or _code_unknown(index, parsed, filters):
+    # a date that is no date: nothing rather than papers of every date (the page says why)
+    if index is None or parsed.problem or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
     uid = named_paper(query) if filters == NO_FILTERS else None  # (a saved search's date window stays a filter)
     if uid is not None:
@@ -303,7 +304,7 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     """Papers holding all of a query's words (in authors' names too, as date order lists them), per month or year."""
     parsed = parse(query)
     index = keyword_index()
-    if index is None or parsed.is_empty or _code_unknown(index, parsed, filters):
+    if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
         return Volume("month", [], [])
     return volume_series(index.per_month(keyword.matching_all(parsed, filters)))
 

@@ -1,12 +1,14 @@
 """The search box's syntax, parsed into plain data, and the filters beside it. Pure: no input raises, broken syntax
-falls back to words.
+falls back to words (a date that is no date is said in `problem`).
 
     words          scored terms (any may match; more matches rank higher)
     "a phrase"     the words in this order
-    author:name    papers by an author (author:"Ada Lovelace" for a full name)
-    cat:cs.CL      papers in a category; cat:cs for every cs.* category
+    author:name    papers by an author (author:"Ada Lovelace" for a full name); several: by any of them
+    cat:cs.CL      papers in a category; cat:cs for every cs.* category; several: in any of them
     has:code       papers that link to their code
+    since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
+
 
 A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or alphaXiv
 paper address) names one paper.
@@ -23,7 +25,9 @@ from paperhub.papers.records import split_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
-_FIELD = re.compile(r"^(author|cat):(.+)$", re.IGNORECASE)
+#: At most this many authors and categories a search names (any of them): in the query or in the filters.
+MAX_NAMED = 10
+_FIELD = re.compile(r"^(author|cat|since|until):(.+)$", re.IGNORECASE)
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 _TOKEN = re.compile(r'-?(?:(?:author|cat):)?"[^"]*"|\S+', re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
@@ -44,6 +48,9 @@ class ParsedQuery:
     not_categories: tuple[str, ...] = ()
     text: str = field(default="")
     has_code: bool = False
+    since: date | None = None
+    until: date | None = None
+    problem: str = ""  # what cannot be read ("since:2025-13-01" is no date): nothing is searched for it
 
     @property
     def is_empty(self) -> bool:
@@ -57,7 +64,8 @@ class ParsedQuery:
         return ParsedQuery(phrases=self.phrases, authors=self.authors, categories=self.categories,
                            not_terms=self.not_terms,
                            not_phrases=self.not_phrases, not_authors=self.not_authors,
-                           not_categories=self.not_categories, has_code=self.has_code)
+                           not_categories=self.not_categories, has_code=self.has_code, since=self.since,
+                           until=self.until, problem=self.problem)
 
     @property
     def highlight_words(self) -> tuple[str, ...]:
@@ -83,6 +91,8 @@ def parse(raw: object) -> ParsedQuery:
     if text.count('"') % 2:  # an unclosed quote: read the query as plain words
         text = text.replace('"', " ")
     has_code = False
+    days: dict[str, list[date]] = {"since": [], "until": []}
+    problems: list[str] = []
     for token in _TOKEN.findall(text):
         if _HAS_CODE.match(token):
             has_code = True
@@ -93,6 +103,15 @@ def parse(raw: object) -> ParsedQuery:
         match = _FIELD.match(body)
         if match:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
+            if name in days:
+                day = _day(value)
+                if day is None or negative:
+                    # the reason, not what was sent (a reply may be plain text, a feed reader's error)
+                    problems.append(f"{name}: must be a date, YYYY-MM-DD" if day is None else
+                                    f"-{name}: means nothing: since: and until: bound the dates, none is excluded")
+                else:
+                    days[name].append(day)
+                continue
             if name == "author":
                 words = _words(value)
                 if words:
@@ -111,8 +130,11 @@ def parse(raw: object) -> ParsedQuery:
             continue
         parts[prefix + "terms"].extend(_words(body))
     final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
+    final["authors"] = final["authors"][:MAX_NAMED]
     free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
-    return ParsedQuery(text=free_text, has_code=has_code, **final)
+    # several bounds: each must hold, so the latest since: and the earliest until:
+    return ParsedQuery(text=free_text, has_code=has_code, since=max(days["since"], default=None),
+                       until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
 
 
 def without_has_code(raw: object) -> str:
@@ -135,15 +157,18 @@ class Filters:
     def from_text(cls, since: date | str | None = None, until: date | str | None = None, categories: str = "",
                   authors: str = "", has_code: bool = False) -> "Filters":
         """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
-        spaces or commas, authors by commas; at most ten of each."""
+        spaces or commas, authors by commas; at most MAX_NAMED of each."""
         return cls(since=_day(since), until=_day(until),
-                   categories=tuple(c for c in categories.replace(",", " ").split() if c)[:10],
-                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:10], has_code=has_code)
+                   categories=tuple(c for c in categories.replace(",", " ").split() if c)[:MAX_NAMED],
+                   authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:MAX_NAMED], has_code=has_code)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
-        """The filters of a query string as the search page reads them; `strict`: one it cannot read raises."""
+        """The filters of a query string as the search page reads them; `strict`: one it cannot read raises (a
+        date of the query's own syntax, ?q=since:..., too)."""
         if strict:
+            if problem := parse(params.get("q", "")).problem:
+                raise BadFilter(problem)
             for name in ("since", "until"):
                 if params.get(name) and _day(params[name]) is None:
                     raise BadFilter(f"{name} must be a date, YYYY-MM-DD")
@@ -167,6 +192,14 @@ def _day(value: date | str | None) -> date | None:
 
 
 NO_FILTERS = Filters()
+
+
+def window(parsed: ParsedQuery, filters: Filters) -> tuple[date | None, date | None]:
+    """The dates a search's papers are published within (inclusive): the query's since:/until: and the filter's,
+    each of which must hold."""
+    since = max((d for d in (parsed.since, filters.since) if d), default=None)
+    until = min((d for d in (parsed.until, filters.until) if d), default=None)
+    return since, until
 
 
 def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
@@ -200,20 +233,21 @@ def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
     text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
     parsed = parse(text)
     parts, unsaid = [text], []
-    # Not said: dates; several authors (the filter takes any of them, author: each); categories beside the
-    # query's own cat: (the filter's and the query's must each match, cat:s any of them) or that are no code.
+    # Not said: categories or authors beside the query's own cat: or author: (the filter's and the query's must
+    # each match, several of either any of them), or categories that are no code. Dates always are: a second
+    # since: or until: bounds the dates as the filter beside the query's own does.
     if filters.categories and not parsed.categories and all(_CATEGORY.match(c) for c in filters.categories):
         parts += [f"cat:{c}" for c in filters.categories]
     elif filters.categories:
         unsaid.append("category")
-    if len(filters.authors) == 1 and _words(filters.authors[0]):
-        parts.append(f'author:"{" ".join(_words(filters.authors[0]))}"')
-    elif filters.authors:
+    names = [" ".join(_words(name)) for name in filters.authors if _words(name)]  # (a name of no word filters none)
+    if names and not parsed.authors:
+        parts += [f'author:"{name}"' for name in names]
+    elif names:
         unsaid.append("author")
     if filters.has_code and not parsed.has_code:
         parts.append("has:code")
-    if filters.since or filters.until:
-        unsaid.append("date")
+    parts += [f"{name}:{day.isoformat()}" for name, day in (("since", filters.since), ("until", filters.until)) if day]
     return " ".join(part for part in parts if part), tuple(unsaid)
 
 

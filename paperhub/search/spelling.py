@@ -4,7 +4,9 @@ A word is misspelt when no title, abstract or author name of the hub holds it ("
 two do and a word one edit away is a hundred times as common (abstracts have typos of their own). Its candidates are
 every string one edit away (a letter dropped, added, changed, or two letters swapped: most typing mistakes), kept
 when the keyword index knows their stem; the stem held by the most papers wins, and the form of it the papers
-write most often is offered ("modles": "models", not "modeles", which stems alike). No word list ships: the
+write most often is offered ("modles": "models", not "modeles", which stems alike). A typo the stemmer folds onto
+a common word's stem ("reinforcment" stems as "reinforcement", so papers hold it) is one where no paper of a sample
+holding the stem writes it so and most write one form a letter away. No word list ships: the
 hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. About 500 term lookups and
 one search of 20 papers a misspelt word (4-20 ms on 75K papers); a word spelt right costs a lookup or two.
 """
@@ -29,6 +31,9 @@ RARE = 2
 COMMONER = 100
 #: A correction is a word (or a name) this many papers hold at least: one or two papers' word may be their own typo.
 MIN_HELD = 3
+#: A typo the stemmer folds onto a word's stem ("reinforcment") is corrected where more than this share of a sample
+#: of the papers holding the stem write one form a letter away, and none writes it as typed.
+UNFOLDED_SHARE = 0.5
 _LETTERS = string.ascii_lowercase
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -111,12 +116,33 @@ def name_correction(index: KeywordIndex, word: str) -> str | None:
     return seen.most_common(1)[0][0] if seen else None
 
 
+def unfolded(index: KeywordIndex, word: str) -> str | None:
+    """The form the papers write of a lowercase word the stemmer folds onto a common stem, where no paper of a
+    sample holding the stem writes the word as typed and most write one form of the stem a letter away
+    ("reinforcment" searches as "reinforcement" but is no word); None otherwise."""
+    stem = _stem(word)
+    if stem is None:
+        return None
+    papers = [set(PLAIN.analyze(text)) for text in _sample(index, "title", "abstract", term=stem)]
+    if len(papers) < MIN_HELD or any(word in tokens for tokens in papers):
+        return None
+    near = edits(word)
+    seen = Counter(form for tokens in papers for form in tokens & near)
+    best, held = seen.most_common(1)[0] if seen else ("", 0)
+    # most of the sample, the same stem, and not the other's inflection: "alignments" is no typo of "alignment"
+    # (a word a sample of "align" papers may well lack), nor "reused" of "reuse" (bench.spelling's known words)
+    inflected = any(longer == shorter + end for end in "sd" for longer, shorter in ((word, best), (best, word)))
+    if held <= len(papers) * UNFOLDED_SHARE or _stem(best) != stem or inflected:
+        return None
+    return best
+
+
 def _sample(index: KeywordIndex, *fields: str, term: str) -> list[str]:
-    """The texts in `fields` of a sample of the papers whose `fields` hold a term."""
+    """The texts in `fields` of a sample of the papers whose `fields` hold a term, one text a paper."""
     holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, term))
                                            for field in fields])
     _, docs = index.search(holding, SPELLING_SAMPLE)
-    return [text for _, doc in docs for field in fields for text in doc.get(field, ())]
+    return ["\n".join(text for field in fields for text in doc.get(field, ())) for _, doc in docs]
 
 
 def _cased_like(typed: str, offered: str) -> str:
@@ -128,8 +154,11 @@ def _cased_like(typed: str, offered: str) -> str:
 def _offered(index: KeywordIndex, searcher: tantivy.Searcher, word: str) -> str | None:
     """A misspelt word's correction, None when the word is not misspelt or has none."""
     held = papers_holding(searcher, word)
-    if held is None or held > RARE:
+    if held is None:
         return None
+    if held > RARE:  # its stem is common; the word as typed may still be a typo the stemmer folds onto it
+        folded = unfolded(index, word.lower())
+        return _cased_like(word, folded) if folded is not None else None
     # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles") beside a word a
     # hundred times as common; failing a word of titles and abstracts, a name typed as one ("Ghsoh"): in lower case,
     # a third of the offers for real words the hub lacks were names ("youla" -> "Oula"; bench.spelling)

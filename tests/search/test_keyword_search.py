@@ -31,6 +31,27 @@ def test_phrase_author_category_and_exclusion(indexed):
     assert "2501.00002" not in uids(search("diffusion OR graph -cat:q-bio", mode="keyword"))
 
 
+def test_the_syntax_says_every_filter_as_the_filters_do(indexed):
+    """Several author:s are any of them, as the author filter; since:/until: bound the dates, as the date filters,
+    and beside them each holds."""
+    assert uids(search("author:turing author:franklin", sort="newest")) == ["2501.00003", "2501.00002"]
+    assert uids(search("", Filters(authors=("turing", "franklin")), sort="newest")) == ["2501.00003", "2501.00002"]
+    assert uids(search("author:lovelace author:babbage", sort="newest")) == ["2501.00005", "2501.00001"]
+    in_window = Filters(since=date(2025, 2, 1), until=date(2025, 4, 30))
+    for query, filters in (("since:2025-02-01 until:2025-04-30", Filters()), ("", in_window),
+                           ("since:2025-01-01 until:2025-04-30", Filters(since=date(2025, 2, 1))),
+                           ("since:2025-02-01 until:2025-12-31", in_window)):
+        assert uids(search(query, filters)) == ["2501.00004", "2501.00003", "2501.00002"], (query, filters)
+    assert uids(search("graph until:2025-03-01", mode="keyword")) == ["2501.00001"]
+    assert search("graph until:2025-03-01").total == 1  # hybrid too: papers near in meaning keep to the dates
+    assert search("since:2025-05-01 until:2025-01-01").total == 0  # an empty window, no error
+    assert search("graph since:2025-02-30").total == 0  # no date: nothing rather than every date
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="since: must be a date"):  # and the command says why
+        call_command("search", "graph since:2025-02-30", stdout=StringIO())
+
+
 def test_date_and_vote_order_list_papers_holding_every_word(indexed):
     from paperhub.search import volume
 

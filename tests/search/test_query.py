@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from paperhub.search.query import (
     MAX_CLAUSES,
+    MAX_NAMED,
     BadFilter,
     Filters,
     described,
@@ -13,6 +14,7 @@ from paperhub.search.query import (
     parse,
     url_query,
     wants_code,
+    window,
     without_has_code,
 )
 
@@ -135,18 +137,62 @@ def test_a_search_in_the_query_syntax_alone():
     assert in_syntax("diffusion", Filters(categories=("cs.CV", "cs"))) == ("diffusion cat:cs.CV cat:cs", ())
     assert in_syntax("", Filters(categories=("cs.GT",))) == ("cat:cs.GT", ())
     assert in_syntax("x", Filters(authors=("Ada  Lovelace",), has_code=True, since=date(2026, 1, 1))) == (
-        'x author:"Ada Lovelace" has:code', ("date",))
+        'x author:"Ada Lovelace" has:code since:2026-01-01', ())
     assert in_syntax("x has:code", Filters(has_code=True)) == ("x has:code", ())
-    assert in_syntax("x", Filters(authors=("Ada", "Al"))) == ("x", ("author",))  # any of them: no syntax for it
+    assert in_syntax("x", Filters(authors=("Ada", "Al"))) == ('x author:"Ada" author:"Al"', ())  # any of them
+    assert in_syntax("x author:bo", Filters(authors=("Ada",))) == ("x author:bo", ("author",))  # both must match
     assert in_syntax("x cat:cs.CL", Filters(categories=("cs.LG",))) == ("x cat:cs.CL", ("category",))  # both
     assert in_syntax("x", Filters(categories=("not a code!",))) == ("x", ("category",))
-    assert in_syntax("", Filters(until=date(2026, 1, 1))) == ("", ("date",))
+    assert in_syntax("", Filters(until=date(2026, 1, 1))) == ("until:2026-01-01", ())
+    # beside the query's own since:, the filter's is said too: the later one holds, as on the page
+    said, _ = in_syntax("x since:2026-03-01", Filters(since=date(2026, 1, 1), until=date(2026, 6, 30)))
+    assert (parse(said).since, parse(said).until) == (date(2026, 3, 1), date(2026, 6, 30))
     said, _ = in_syntax('"unclosed quote', Filters(authors=("Ada",)))
     assert parse(said).authors == ("Ada",) and parse(said).terms == ("unclosed", "quote")
-    parsed = parse(in_syntax('"sparse attention" -survey', Filters(categories=("cs.LG",), authors=("Al Ng",),
-                                                                        has_code=True))[0])
+    filters = Filters(categories=("cs.LG",), authors=("Al Ng", "Bo"), has_code=True, since=date(2025, 1, 1),
+                      until=date(2025, 6, 30))
+    parsed = parse(in_syntax('"sparse attention" -survey', filters)[0])
     assert (parsed.phrases, parsed.not_terms, parsed.categories, parsed.authors, parsed.has_code) == (
-        (("sparse", "attention"),), ("survey",), ("cs.LG",), ("Al Ng",), True)
+        (("sparse", "attention"),), ("survey",), ("cs.LG",), ("Al Ng", "Bo"), True)
+    assert window(parsed, Filters()) == (filters.since, filters.until)
+
+
+def test_dates_in_the_syntax():
+    from datetime import date
+
+    parsed = parse("graph since:2025-01-01 UNTIL:2025-06-30")
+    assert (parsed.terms, parsed.since, parsed.until, parsed.problem) == (
+        ("graph",), date(2025, 1, 1), date(2025, 6, 30), "")
+    assert parsed.constraints.since == date(2025, 1, 1)  # a filter, not a scored word
+    # several bounds each hold: the latest since:, the earliest until:; the filter's beside them too
+    parsed = parse("since:2025-01-01 since:2025-03-01 until:2025-09-01 until:2025-06-30")
+    assert (parsed.since, parsed.until) == (date(2025, 3, 1), date(2025, 6, 30))
+    assert window(parsed, Filters(since=date(2025, 2, 1), until=date(2025, 5, 1))) == (
+        date(2025, 3, 1), date(2025, 5, 1))
+    assert window(parse("x"), Filters(until=date(2025, 5, 1))) == (None, date(2025, 5, 1))
+
+
+@pytest.mark.parametrize(("raw", "said"), [
+    ("x since:2025-13-01", "since: must be a date, YYYY-MM-DD"),
+    ("until:yesterday", "until: must be a date, YYYY-MM-DD"),
+    ("since:99999999-01-01", "since: must be a date"),
+    ("since:" + "9" * 900, "since: must be a date"),
+    (" ".join(["until:<script>"] * 200), "until: must be a date"),  # said once, and not what was sent
+    ("x -since:2025-01-01", "-since: means nothing"),
+])
+def test_a_date_that_is_no_date_is_said(raw, said):
+    parsed = parse(raw)
+    assert said in parsed.problem and parsed.since is None and parsed.until is None
+    assert len(parsed.problem) < 100 and "<" not in parsed.problem
+    with pytest.raises(BadFilter, match="must be a date|means nothing"):
+        Filters.from_params({"q": raw}, strict=True)
+
+
+def test_several_authors_any_of_them_and_capped():
+    parsed = parse(" ".join(f"author:a{i}" for i in range(500)))
+    assert parsed.authors == tuple(f"a{i}" for i in range(MAX_NAMED))
+    assert Filters.from_text(authors=", ".join(f"a{i}" for i in range(50))).authors == parsed.authors
+    assert parse("author:0001-01-01 since:0001-01-01 until:9999-12-31").since.year == 1  # extremes are dates
 
 
 def test_has_code_said_in_words_and_asked_either_way():

@@ -39,6 +39,16 @@ def test_misspelt_words_are_corrected_as_the_papers_spell_them(spelled):
     assert suggest(spelled, "Ghsoh").query == "Ghosh"  # a name, as the papers write it
 
 
+def test_a_typo_the_stemmer_folds_onto_a_word_is_corrected_too(spelled):
+    """"foldding" stems as "folding" does, so its papers are found, yet no paper writes it: "did you mean" still."""
+    assert search("protein foldding", mode="keyword").total == 4  # found as typed
+    found = suggest(spelled, "Protein foldding")
+    assert found is not None and found.query == "Protein folding" and found.changes == (("foldding", "folding"),)
+    # a form the papers write, or another's plural (however few papers write it), is no typo
+    for query in ("protein folding", "protein foldings", "graph transformer"):
+        assert suggest(spelled, query) is None, query
+
+
 def test_known_words_names_gibberish_and_corrections_finding_nothing_get_no_suggestion(spelled):
     # the hub's words in any form, an author's name, too short to judge, not a plain word, nothing one edit away,
     # a field's value, a word fewer than three papers hold ("molecules"), a correction that finds nothing either

@@ -102,19 +102,44 @@ def test_search_feeds_refuse_filters_they_cannot_read(client, hub):
         assert client.get(f"/feeds/search.atom?{query}").status_code == 404, query
 
 
-def test_save_this_search_keeps_the_filters_the_query_syntax_can_say(client, hub):
-    """A saved search holds a query alone: the category, one author and has:code go into it; its dates cannot."""
+def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client, hub):
+    """A saved search holds a query alone: the categories, authors (any of them), has:code and dates all go into
+    it, and its matches (its feed, its digest's section, its page) are the page's."""
+    from datetime import date
+
     reader = user("reader")
     client.force_login(reader)
     page = client.get("/papers/search?q=diffusion&cat=cs.CV&since=2026-06-30&code=1").content.decode()
-    assert '<input type="hidden" name="q" value="diffusion cat:cs.CV has:code">' in page
-    assert "saved as “diffusion cat:cs.CV has:code”, without its date filter" in page
-    client.post("/searches/save", {"q": "diffusion cat:cs.CV has:code"})
+    assert '<input type="hidden" name="q" value="diffusion cat:cs.CV has:code since:2026-06-30">' in page
+    assert "without its" not in page
+    client.post("/searches/save", {"q": "diffusion cat:cs.CV has:code since:2026-06-30"})
     saved = SavedSearch.objects.get(user=reader)
-    assert {p.title for p in recommend.search_matches(saved)} == {"Diffusion for images", "Diffusion for old images"}
+    assert [p.title for p in recommend.search_matches(saved)] == ["Diffusion for images"]  # not June's
+    assert recommend.search_matches(saved, until=date(2026, 7, 5)) == []  # a digest's window and its own: both
+    page = client.get("/papers/search", {"q": saved.query}).content.decode()  # its page, from For you
+    assert "1 result " in page and "old images" not in page
+    page = client.get("/papers/search?author=Alan Turing, Nobody Else&until=2026-07-31").content.decode()
+    assert '<input type="hidden" name="q" value="author:&quot;Alan Turing&quot; author:&quot;Nobody Else&quot; ' \
+           'until:2026-07-31">' in page
+    client.post("/searches/save", {"q": 'author:"Alan Turing" author:"Nobody Else" until:2026-07-31'})
+    saved = SavedSearch.objects.get(user=reader, query__startswith="author:")
+    assert [p.title for p in recommend.search_matches(saved)] == ["Auctions and equilibria"]  # by either
+    page = client.get("/papers/search?q=diffusion author:ada&author=Alan Turing").content.decode()
+    assert "without its author filter" in page  # the query's author: and the filter's must both match
     page = client.get("/papers/search?cat=cs.GT").content.decode()  # a category alone can be followed too
     assert '<input type="hidden" name="q" value="cat:cs.GT">' in page
     page = client.get("/papers/search?q=diffusion").content.decode()
     assert 'name="q" value="diffusion">' in page and "saved as" not in page
-    page = client.get("/papers/search?since=2026-06-30").content.decode()  # dates alone: nothing to save
-    assert "Save this search" not in page
+
+
+def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, hub):
+    reader = user("reader")
+    client.force_login(reader)
+    response = client.get("/papers/search", {"q": "diffusion since:2026-13-01"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "since: must be a date, YYYY-MM-DD" in page
+    assert "Save this search" not in page and "0 results" in page  # not the papers of every date
+    response = client.get("/feeds/search.atom", {"q": "until:0"})
+    assert response.status_code == 400 and "until: must be a date" in response.content.decode()
+    client.post("/searches/save", {"q": "diffusion since:someday"})
+    assert not SavedSearch.objects.filter(user=reader).exists()

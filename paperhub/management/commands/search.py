@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.html import strip_tags
 
 from paperhub import search
@@ -13,13 +13,14 @@ from paperhub.search import Filters, named_authors
 
 
 class Command(BaseCommand):
-    help = 'Search papers: words, "phrases", author:, cat:, -exclusions.'
+    help = 'Search papers: words, "phrases", author:, cat:, has:code, since:, until:, -exclusions.'
     # A query from the shell: the system checks import every view (and the MCP SDK with them), most of the
     # command's time, to check code it never runs (`paperhub check` runs them).
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("query", help='words, "phrases", author:NAME, cat:CODE, -exclusions (README, Searching)')
+        parser.add_argument("query", help='words, "phrases", author:NAME, cat:CODE, since:YYYY-MM-DD, -exclusions '
+                                                  '(README, Searching)')
         parser.add_argument("--mode", choices=["hybrid", "keyword", "semantic"], default="hybrid",
                             help="hybrid fuses keyword and semantic results (default: %(default)s)")
         parser.add_argument("--sort", choices=["relevance", "newest", "upvotes"], default="relevance",
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
         results = search.search(options["query"], filters, options["sort"], options["limit"], options["offset"],
                                 options["mode"], correct=True)
+        if results.query.problem:  # a since:/until: that is no date
+            raise CommandError(results.query.problem)
         if options["json"]:
             self.stdout.write(json.dumps({
                 "total": results.total,
