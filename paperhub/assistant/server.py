@@ -1,5 +1,6 @@
 """The hub's MCP server: tools over the same queries and services as the JSON API, and `paper://{id}`."""
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -9,7 +10,7 @@ from django.urls import reverse
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp_types import ToolAnnotations
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from paperhub import search as search_api
 from paperhub.assistant import schemas
@@ -27,7 +28,23 @@ Limit = Annotated[int, Field(ge=1, le=50)]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
-hub = MCPServer(
+#: The line pydantic ends each of its validation errors with: a link for the server's developer, noise to a model.
+_PYDANTIC_LINK = re.compile(r"\n[ \t]*For further information visit https://errors\.pydantic\.dev/\S*")
+
+
+class HubServer(MCPServer):
+    """The SDK's server, its argument errors told without pydantic's links to its documentation."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if type(exc) is not ToolError or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(_PYDANTIC_LINK.sub("", str(exc))) from exc.__cause__
+
+
+hub = HubServer(
     "paperhub",
     instructions="Research papers from this hub: search them, read one, find similar "
     "ones, browse a day's, week's or month's papers and what is trending. With an API token: your "
