@@ -293,12 +293,18 @@ class _PlacedEpoch(Func):
     def __init__(self) -> None:
         super().__init__(F("submitted_at"), F("day"))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def _compiled(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
         (submitted, first), (day, second) = (compiler.compile(e) for e in self.get_source_expressions())
-        if connection.vendor == "sqlite":  # julianday() keeps milliseconds: _SLACK covers them
-            return f"((julianday(COALESCE({submitted}, {day})) - 2440587.5) * 86400.0)", (*first, *second)
+        return submitted, day, (*first, *second)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        submitted, day, params = self._compiled(compiler)  # julianday() keeps milliseconds: _SLACK covers them
+        return f"((julianday(COALESCE({submitted}, {day})) - 2440587.5) * 86400.0)", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        submitted, day, params = self._compiled(compiler)
         return (f"CAST(EXTRACT(EPOCH FROM COALESCE({submitted}, CAST({day} AS timestamp) AT TIME ZONE 'UTC')) "
-                f"AS double precision)"), (*first, *second)
+                f"AS double precision)"), params
 
 
 #: How far (relatively) the score SQL computes may stray from trending_score's, per unit of gravity and more.
