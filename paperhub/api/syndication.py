@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
@@ -22,6 +22,7 @@ from paperhub.recommend import queries as recommend
 from paperhub.recommend.space import NotReady
 
 ITEMS = 50
+PLAIN = "text/plain; charset=utf-8"
 
 
 def _xml_safe(value: Any) -> Any:
@@ -68,6 +69,16 @@ class PaperFeed(_Feed):
         super().__init__()
         if atom:
             self.feed_type = Atom
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The feed, or the reason there is none as plain text: a feed reader shows the body, and an HTML page
+        shown as text is markup."""
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except search_api.BadFilter as exc:
+            return HttpResponseBadRequest(str(exc), content_type=PLAIN)
+        except Http404 as exc:
+            return HttpResponseNotFound(str(exc) or "no such feed", content_type=PLAIN)
 
     def papers(self, obj: Any) -> list[Paper]:
         raise NotImplementedError
@@ -135,12 +146,6 @@ class Search:
 class SearchFeed(PaperFeed):
     """The newest papers matching a search: ?q= and the search page's filters, or a filter alone (?cat=cs.GT)."""
 
-    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except search_api.BadFilter as exc:  # a feed reader shows the reason
-            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Search:
         found = Search(request.GET.get("q", "")[:500], search_api.Filters.from_params(request.GET, strict=True))
         if not found.q.strip() and found.filters == search_api.Filters():
@@ -188,7 +193,7 @@ class CollectionFeed(PaperFeed):
         return found
 
     def title(self, obj: Collection) -> str:
-        return f"paperhub: {obj.title} (a collection by {obj.owner.get_username()})"
+        return f"paperhub: {plain_text(obj.title)} (a collection by {obj.owner.get_username()})"
 
     def link(self, obj: Collection) -> str:
         return reverse("collection", args=[obj.owner.get_username(), obj.slug])

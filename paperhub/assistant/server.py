@@ -1,6 +1,7 @@
 """The hub's MCP server: tools over the same queries and services as the JSON API, and `paper://{id}`."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -8,8 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, ToolAnnotations
+from pydantic import Field, ValidationError
 
 from paperhub import search as search_api
 from paperhub.assistant import schemas
@@ -27,7 +29,23 @@ Limit = Annotated[int, Field(ge=1, le=50)]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
-hub = MCPServer(
+#: The line pydantic ends each of its validation errors with: a link for the server's developer, noise to a model.
+_PYDANTIC_LINK = re.compile(r"\n[ \t]*For further information visit https://errors\.pydantic\.dev/\S*")
+
+
+class HubServer(MCPServer):
+    """The SDK's server, its argument errors told without pydantic's links to its documentation."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if type(exc) is not ToolError or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(_PYDANTIC_LINK.sub("", str(exc))) from exc.__cause__
+
+
+hub = HubServer(
     "paperhub",
     instructions="Research papers from this hub: search them, read one, find similar "
     "ones, browse a day's, week's or month's papers and what is trending. With an API token: your "
@@ -254,3 +272,24 @@ def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
     if found is None:
         raise ResourceNotFoundError(f"no paper {paper_id[:64]!r} in this hub")
     return _full(found).model_dump_json()
+
+
+@hub.prompt(title="What's new in a topic this week")
+def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")]) -> str:
+    """What the hub's papers of the last seven days say about a topic: which tools to call, and what to write."""
+    # checked here, not by pydantic: the SDK answers a prompt's validation error as an internal error
+    if not topic.strip() or len(topic) > 200:
+        raise MCPError(INVALID_PARAMS, "topic must be 1 to 200 characters")
+    since = feeds.today() - timedelta(days=7)
+    return (
+        f"What is new this week on this paper hub about {topic!r}? Find out with its tools:\n"
+        f"1. search_papers with query={topic!r}, since={since.isoformat()!r}, sort='newest' and limit=20: the "
+        f"week's papers on the topic (try a synonym or a broader query if it finds few; the search box's syntax "
+        f"works: \"phrases\", author:, cat:).\n"
+        f"2. search_papers again with the same query and since, sort='upvotes': which of them readers upvoted.\n"
+        f"3. trending_papers: whether any of them is trending on the whole hub.\n"
+        f"4. get_paper for the three to five that matter most, to read their abstracts.\n"
+        f"Then write a short digest: the themes of the week, each with its papers (title, first author, link to "
+        f"the hub from the answers' url), what each one claims in a sentence, and which are upvoted or trending. "
+        f"Say plainly when the week holds nothing on the topic, and give the search's url to follow it."
+    )

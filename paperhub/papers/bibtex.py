@@ -59,6 +59,40 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+#: Name suffixes BibTeX writes between the last and the first names ("King, Jr., Martin Luther").
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def name_parts(name: str) -> tuple[str, str, str, str]:
+    """A "First von Last Jr." name's (first, von, last, jr) parts by BibTeX's rules: the von part runs from the
+    first to the last lower-case word between the first word and the last ("Charles de la Vallée Poussin"), when
+    the name has any capital (in "yann lecun" case says nothing); a name already "Last, First" is split at its
+    commas, as BibTeX reads it, but "First Last, Jr." is arXiv's form; one word is the last name."""
+    given, parts = name, [part.strip() for part in name.split(",")]
+    if len(parts) == 2 and parts[1].casefold() in _SUFFIXES:
+        name, parts = f"{parts[0]} {parts[1]}", [name]
+    if len(parts) > 1:
+        jr, first = (parts[1], ", ".join(parts[2:])) if len(parts) > 2 else ("", parts[1])
+        return first, "", parts[0], jr
+    words = name.split()
+    if len(words) == 2 and words[-1].casefold() in _SUFFIXES:  # "Smith Jr.": no first name to put after them
+        return "", "", given, ""
+    jr = words.pop() if len(words) > 2 and words[-1].casefold() in _SUFFIXES else ""
+    if len(words) < 2:
+        return "", "", " ".join(words), jr
+    lower = [i for i in range(1, len(words) - 1) if words[i][0].islower()] if name != name.lower() else []
+    start, end = (lower[0], lower[-1] + 1) if lower else (len(words) - 1, len(words) - 1)
+    return " ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:]), jr
+
+
+def bibtex_name(name: str) -> str:
+    """A name as BibTeX reads it without doubt: "von Last, Jr., First" ("van der Maaten, Laurens"); one word as
+    it is."""
+    first, von, last, jr = name_parts(" ".join(name.split()))
+    last = f"{von} {last}" if von else last
+    return ", ".join(part for part in (last, jr, first) if part) if first or jr else last
+
+
 #: Words a key's title word is never (arXiv's own keys: "A Survey of ..." is zhao2023survey).
 _KEY_SKIPS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "by", "at", "as",
                         "via", "towards", "toward"})
@@ -67,7 +101,8 @@ _KEY_SKIPS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", 
 def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as arXiv does: the title's first word that is no article or preposition, its hyphens
     dropped ("GPT-4 Technical Report": gpt4; "MVG-KAN: ...": mvgkan)."""
-    surname = re.sub(r"[^a-z]", "", _ascii(first_author.split()[-1] if first_author.split() else "").lower())
+    last = name_parts(first_author)[2].split()
+    surname = re.sub(r"[^a-z]", "", _ascii(last[-1] if last else "").lower())
     year = f"{paper.published:%Y}" if paper.published else ""
     title = _ascii(plain_text(paper.title, keys=False)).lower()
     words = (w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", title))
@@ -77,7 +112,7 @@ def citation_key(paper: Paper, first_author: str) -> str:
 
 def bibtex(paper: Paper, authors: list[str]) -> str:
     """An @misc entry (arXiv's own form) for a paper and its ordered author names."""
-    fields = [("title", "{" + _value(paper.title) + "}"), ("author", _value(" and ".join(authors)))]
+    fields = [("title", "{" + _value(paper.title) + "}"), ("author", _value(" and ".join(map(bibtex_name, authors))))]
     if paper.published:
         fields.append(("year", f"{paper.published:%Y}"))
     if paper.arxiv_id:

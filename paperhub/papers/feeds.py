@@ -1,15 +1,17 @@
 """Daily, weekly and monthly feeds and trending: which papers, in which order. Pure date arithmetic first."""
 
+import heapq
 import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value, Window
+from django.db.models.functions import Cast, Coalesce, Greatest, Power, RowNumber
 from django.utils import timezone
 
 from paperhub.papers.models import FeedEntry, Paper
@@ -276,26 +278,68 @@ def period_papers(period: Period | None, offset: int = 0, limit: int = 50, order
     ids = _once(entries, period).values_list("id", flat=True)
     if order != "trending":
         return with_votes(_entries_in_order(list(ids.order_by(*_ORDER_BY[order])[offset:offset + limit]))), total
-    ranked = [entry_id for _, entry_id in _trending_scores(entries, now or timezone.now())]
+    ranked = [entry_id for _, entry_id in _trending_scores(entries, now or timezone.now(), count=offset + limit)]
     page = ranked[offset:offset + limit]
     if offset + limit > len(ranked):  # the voted papers come first in votes order too: the rest is a slice of it
         page += ids.order_by(F("votes").desc(), PLACED.desc(), "-id")[max(offset, len(ranked)):offset + limit]
     return with_votes(_entries_in_order(page)), total
 
 
-def _trending_scores(entries: QuerySet[FeedEntry], now: datetime, gravity: float | None = None) -> list[
-        tuple[float, int]]:
-    """(trending_score, entry id) of each paper's best-scoring voted entry among `entries`, best first."""
+class _PlacedEpoch(Func):
+    """Seconds since 1970 of the moment trending dates an entry by: submitted_at, else its day's midnight UTC."""
+
+    output_field = FloatField()
+
+    def __init__(self) -> None:
+        super().__init__(F("submitted_at"), F("day"))
+
+    def _compiled(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
+        (submitted, first), (day, second) = (compiler.compile(e) for e in self.get_source_expressions())
+        return submitted, day, (*first, *second)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        submitted, day, params = self._compiled(compiler)  # julianday() keeps milliseconds: _SLACK covers them
+        return f"((julianday(COALESCE({submitted}, {day})) - 2440587.5) * 86400.0)", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        submitted, day, params = self._compiled(compiler)
+        return (f"CAST(EXTRACT(EPOCH FROM COALESCE({submitted}, CAST({day} AS timestamp) AT TIME ZONE 'UTC')) "
+                f"AS double precision)"), params
+
+
+#: How far (relatively) the score SQL computes may stray from trending_score's, per unit of gravity and more.
+_SLACK = 1e-6
+
+
+def _trending_scores(entries: QuerySet[FeedEntry], now: datetime, gravity: float | None = None,
+                     count: int | None = None) -> list[tuple[float, int]]:
+    """(trending_score, entry id) of each paper's best-scoring voted entry among `entries`, best first: the first
+    `count` papers' (every one's for None)."""
     gravity = settings.PAPERHUB_TRENDING_GRAVITY if gravity is None else gravity
+    # SQL orders the entries by the score so that only the first few rows are read (a month holds tens of
+    # thousands); its score strays from trending_score's in the last digits, so each row read is scored again in
+    # Python, and rows are read until no row left can come within the slack of the count-th paper's score
+    age = Greatest((Value(now.timestamp()) - _PlacedEpoch()) / Value(3600.0), Value(0.0))
+    rough = Cast(VOTES, FloatField()) / Power(age + Value(2.0), Value(float(gravity)))
+    rows = entries.annotate(votes=VOTES).filter(votes__gt=0).annotate(rough=rough).order_by("-rough", "-id")
+    columns = rows.values_list("id", "paper_id", "votes", "submitted_at", "day", "rough")
     best: dict[int, tuple[float, int]] = {}
-    voted = entries.annotate(votes=VOTES).filter(votes__gt=0).values_list("id", "paper_id", "votes", "submitted_at",
-                                                                         "day")
-    for entry_id, paper_id, votes, submitted_at, day in voted:
-        placed = submitted_at or datetime.combine(day, time(), tzinfo=ZoneInfo("UTC"))
-        score = trending_score(votes, (now - placed).total_seconds() / 3600, gravity)
-        if paper_id not in best or score > best[paper_id][0]:
-            best[paper_id] = (score, entry_id)
-    return sorted(best.values(), key=lambda pair: (-pair[0], -pair[1]))
+    start, size = 0, 2 * (count or 0) + 100
+    while True:
+        chunk = list(columns[start:start + size])
+        for entry_id, paper_id, votes, submitted_at, day, _ in chunk:
+            placed = submitted_at or datetime.combine(day, time(), tzinfo=ZoneInfo("UTC"))
+            score = trending_score(votes, (now - placed).total_seconds() / 3600, gravity)
+            if paper_id not in best or score > best[paper_id][0]:
+                best[paper_id] = (score, entry_id)
+        if len(chunk) < size:
+            break  # every voted entry is read
+        if count is not None and len(best) >= count:
+            bound = chunk[-1][-1] * (1 + _SLACK * (1 + gravity))  # the best any row left can score
+            if heapq.nlargest(count, best.values())[-1][0] > bound:
+                break
+        start, size = start + size, size * 2
+    return sorted(best.values(), key=lambda pair: (-pair[0], -pair[1]))[:count]
 
 
 def _entries_in_order(ids: Sequence[int]) -> list[FeedEntry]:
@@ -334,7 +378,7 @@ def trending(limit: int = 50, now: datetime | None = None, days: int | None = No
     now = now or timezone.now()
     days = settings.PAPERHUB_TRENDING_DAYS if days is None else days
     since = feed_day(now) - timedelta(days=days)
-    ranked = _trending_scores(FeedEntry.objects.filter(day__gte=since), now, gravity)[:limit]
+    ranked = _trending_scores(FeedEntry.objects.filter(day__gte=since), now, gravity, count=limit)
     scores = {entry_id: score for score, entry_id in ranked}
     papers = with_votes(_entries_in_order(list(scores)))
     for paper in papers:

@@ -2,9 +2,10 @@
 
 import asyncio
 import os
+import re
 import sys
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -14,12 +15,14 @@ from django.db import connection
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from paperhub.assistant.access import bearer
 from paperhub.community import services
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
 from paperhub.core.models import RateWindow
+from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
@@ -145,6 +148,12 @@ async def _reads(client: Client, base_url: str) -> None:
     assert (await _call(client, "period_papers", kind="week"))["url"] == f"{base_url}/papers/week/2026-W48"
     trending = await _call(client, "trending_papers")
     assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
+    [prompt] = (await client.list_prompts()).prompts
+    assert prompt.name == "whats_new" and [a.name for a in prompt.arguments or []] == ["topic"]
+    text = (await client.get_prompt("whats_new", {"topic": "sparse attention"})).messages[0].content.text
+    named = set(re.findall(r"\b([a-z]+_[a-z_]+)\b", text))  # the tools it tells the model to call all exist
+    assert named == {"search_papers", "trending_papers", "get_paper"} and "'sparse attention'" in text
+    assert f"since='{feeds.today() - timedelta(days=7)}'" in text
     resource = await client.read_resource("paper://2611.00002")
     assert "Dense retrieval for claims" in resource.contents[0].text
     old_style = await client.read_resource("paper://hep-th/9901001")
@@ -205,7 +214,11 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             assert "no paper" in await _refusal(client, "get_paper", paper_id="../../etc/passwd")
             assert "200" in await _refusal(client, "similar_papers", paper_id="x" * 201)
             assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
-            assert "50" in await _refusal(client, "trending_papers", limit=10**9)
+            too_many = await _refusal(client, "trending_papers", limit=10**9)
+            assert "less than or equal to 50" in too_many and "pydantic" not in too_many.split("Arguments")[1]
+            assert "pydantic" not in await _refusal(client, "search_papers", query=5, since="nope", limit="x")
+            with pytest.raises(MCPError, match="topic must be 1 to 200 characters"):
+                await client.get_prompt("whats_new", {"topic": "x" * 201})
         async with Client(_http(live_server.url, "ph_forged")) as forged:
             assert "not valid" in await _refusal(forged, "upvote", paper_id="2611.00001")
 

@@ -197,6 +197,42 @@ def test_period_papers_trending_ranks_voted_papers_then_the_rest(month_feed):
 
 
 @pytest.mark.django_db
+def test_trending_reads_a_month_in_sql_order_yet_ranks_exactly_as_trending_score():
+    """SQL orders the rows by a score that strays in the last digits (SQLite's clock keeps milliseconds): ties,
+    near-ties a microsecond apart (the best read last), one paper's entries on several days: the reference order."""
+    import random
+
+    rng, now = random.Random(7), datetime(2026, 7, 1, 6, tzinfo=UTC)
+    Paper.objects.bulk_create([Paper(uid=f"2606.{i:05d}", title=f"Paper {i}", source="test",
+                                     upvotes=rng.randrange(3)) for i in range(300)])
+    rows, moment = [], datetime(2026, 6, 29, 12, 0, 0, 900, tzinfo=UTC)
+    for n, paper in enumerate(Paper.objects.order_by("id")):
+        if n < 150:  # the best 150 within a millisecond, the newest first by a microsecond yet the lowest id
+            Paper.objects.filter(pk=paper.pk).update(upvotes=0)
+            rows.append(FeedEntry(paper=paper, day=moment.date(), source="hf", external_upvotes=100,
+                                  submitted_at=moment - timedelta(microseconds=n)))
+            continue
+        for offset in rng.sample(range(30), rng.choice((1, 1, 2))):
+            rows.append(FeedEntry(paper=paper, day=date(2026, 6, 1) + timedelta(days=offset), source="hf",
+                                  external_upvotes=rng.choice((0, 1, 2, 3, 50)), submitted_at=rng.choice(
+                                      (None, moment - timedelta(hours=rng.randrange(700), microseconds=n)))))
+    FeedEntry.objects.bulk_create(rows)
+    best: dict[str, tuple[float, int]] = {}
+    for entry in FeedEntry.objects.select_related("paper"):
+        votes = entry.paper.upvotes + entry.external_upvotes
+        placed = entry.submitted_at or datetime.combine(entry.day, datetime.min.time(), tzinfo=UTC)
+        score = feeds.trending_score(votes, (now - placed).total_seconds() / 3600)
+        if votes > 0 and (entry.paper.uid not in best or score > best[entry.paper.uid][0]):
+            best[entry.paper.uid] = (score, entry.pk)
+    expected = sorted(best, key=lambda uid: (-best[uid][0], -best[uid][1]))
+    month = feeds.month_period(date(2026, 6, 1))
+    for offset, limit in ((0, 1), (0, 10), (35, 20), (109, 3), (140, 60), (len(expected) - 5, 10)):
+        page = [p.uid for p in feeds.period_papers(month, offset, limit, order="trending", now=now)[0]]
+        assert page[:max(0, len(expected) - offset)] == expected[offset:offset + limit], (offset, limit)
+    assert [p.uid for p in feeds.trending(limit=12, now=now, days=40)] == expected[:12]
+
+
+@pytest.mark.django_db
 def test_trending_ranks_recent_votes_over_old_ones():
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     upsert_papers([record(u) for u in ("2611.00001", "2611.00002", "2611.00003", "2611.00004")])

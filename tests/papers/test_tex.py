@@ -158,13 +158,40 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
     entry = bibtex(paper, ["Ada Lovelace", "C. Babbage"])
     assert entry.startswith("@misc{lovelace2025attention,\n")
     assert r"title = {{Attention \{is\} All \& You Need}}" in entry
-    assert "author = {Ada Lovelace and C. Babbage}" in entry
+    assert "author = {Lovelace, Ada and Babbage, C.}" in entry
     assert "eprint = {2501.01234}" in entry and "primaryClass = {cs.LG}" in entry and "doi = {10.1/x}" in entry
     # inline math is LaTeX already (kept when its braces pair); a bare _ or $ outside it is escaped
     paper.title = r"PM$_{2.5}$ from Bengal-HP_RU for 5$"
     assert r"title = {{PM$_{2.5}$ from Bengal-HP\_RU for 5\$}}" in bibtex(paper, ["A"])
     paper.title = r"Broken $x_{1$ math"
     assert r"title = {{Broken \$x\_\{1\$ math}}" in bibtex(paper, ["A"])
+
+
+@pytest.mark.parametrize(("name", "written"), [
+    ("Laurens van der Maaten", "van der Maaten, Laurens"),  # particles stay with the last name
+    ("Charles Louis de la Vallée Poussin", "de la Vallée Poussin, Charles Louis"),
+    ("Jean de La Fontaine", "de La Fontaine, Jean"),  # von runs to its last lower-case word
+    ("Ulrike von Luxburg", "von Luxburg, Ulrike"),
+    ("Martin Luther King Jr.", "King, Jr., Martin Luther"), ("Martin Luther King, Jr.", "King, Jr., Martin Luther"),
+    ("John Smith III", "Smith, III, John"), ("Smith Jr.", "Smith Jr."),  # no first name to put after it
+    ("Plato", "Plato"), ("  Jean-Pierre   Dupont-Moretti ", "Dupont-Moretti, Jean-Pierre"),
+    ("Élodie Ébert-Ông", "Ébert-Ông, Élodie"), ("yann lecun", "lecun, yann"),  # all lower case: no von to find
+    ("Lovelace, Ada", "Lovelace, Ada"), ("King, Jr., Martin Luther", "King, Jr., Martin Luther"),  # BibTeX's own
+])
+def test_bibtex_writes_names_last_first(name, written):
+    from paperhub.papers.bibtex import bibtex_name
+
+    assert bibtex_name(name) == written
+
+
+def test_bibtex_authors_are_last_first_escaped_and_keyed_on_the_last_name():
+    from datetime import UTC, datetime
+
+    paper = Paper(uid="x:1", title="Maps", published=datetime(2026, 6, 1, tzinfo=UTC))
+    entry = bibtex(paper, ["Laurens van der Maaten", "Zoë O'Brien_&%", "Ng, Andrew"])
+    assert r"author = {van der Maaten, Laurens and O'Brien\_\&\%, Zoë and Ng, Andrew}" in entry
+    assert entry.startswith("@misc{maaten2026maps,")
+    assert bibtex(paper, ["Lovelace, Ada"]).startswith("@misc{lovelace2026maps,")  # not "ada"
 
 
 def test_text_mode_formatting_keeps_its_argument():

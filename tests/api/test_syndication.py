@@ -1,0 +1,34 @@
+"""The feeds' answers where there is no feed: short plain text a feed reader can show, not an HTML page."""
+
+import pytest
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("/feeds/authors/nobody-999999.rss", "no such author"),
+    ("/feeds/authors/no-number.atom", "no such author"),
+    ("/feeds/collections/nobody/reading.rss", "no such public collection"),
+    ("/feeds/for-you/not-a-token.atom", "no such feed"),
+    ("/feeds/search.rss?cat=", "a search feed needs ?q= or a filter"),
+])
+def test_feeds_of_unknown_things_answer_a_plain_text_404(client, db, url, reason):
+    response = client.get(url)
+    assert response.status_code == 404 and response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith(reason) and "<" not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_collection_feed_writes_its_title_and_its_papers_titles_tex_as_text(client, db, kind):
+    import feedparser
+
+    from paperhub.community import services
+    from paperhub.papers.models import Paper
+    from paperhub.papers.services import upsert_papers
+    from tests.factories import record, user
+
+    upsert_papers([record("2611.00001", title="$O(n^2)$ attention for \\emph{long} documents")])
+    ann = user("ann")
+    collection = services.create_collection(ann, "$\\alpha$-nets \\textbf{club}")
+    services.add_to_collection(ann, collection, Paper.objects.get())
+    parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{collection.slug}.{kind}").content)
+    assert parsed.feed.title == "paperhub: α-nets club (a collection by ann)"
+    assert [entry.title for entry in parsed.entries] == ["O(n²) attention for long documents"]
