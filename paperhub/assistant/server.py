@@ -125,6 +125,8 @@ def search_papers(
     admit(ctx)
     filters = search_api.Filters.from_text(since, until, categories, authors, has_code)
     results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset, correct=True)
+    if results.query.problem:  # since:/until: that is no date: said, as the page and /api/search say it
+        raise ToolError(results.query.problem)
     by_id = {p.pk: p for p in queries.papers_in_order([h.id for h in results.hits])}
     cards = {c["id"]: c for c in _cards(list(by_id.values()))}
     return schemas.SearchResults(

@@ -217,6 +217,7 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             too_many = await _refusal(client, "trending_papers", limit=10**9)
             assert "less than or equal to 50" in too_many and "pydantic" not in too_many.split("Arguments")[1]
             assert "pydantic" not in await _refusal(client, "search_papers", query=5, since="nope", limit="x")
+            assert "must be a date" in await _refusal(client, "search_papers", query="graphs since:2026-13-40")
             with pytest.raises(MCPError, match="topic must be 1 to 200 characters"):
                 await client.get_prompt("whats_new", {"topic": "x" * 201})
         async with Client(_http(live_server.url, "ph_forged")) as forged:
