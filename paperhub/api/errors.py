@@ -7,7 +7,7 @@ Our error bodies are `{"detail": ...}`, which huggingface_hub does not read: wit
 import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.urls import reverse
 from django.views import defaults
 
@@ -69,9 +69,22 @@ class ErrorMessageMiddleware:
         return response
 
 
+#: What a feed reader or a script is answered with where there is no feed.
+PLAIN = "text/plain; charset=utf-8"
+
+
+def in_feeds(request: HttpRequest) -> bool:
+    """Whether a request is for an address under the feeds' root (/feeds/)."""
+    daily = reverse("feed_daily_atom")
+    return request.path_info.startswith(daily[:daily.rindex("/") + 1])
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """The answer for an address no route holds: JSON under /api/ (what an API client reads), the page elsewhere."""
+    """The answer for an address no route holds: JSON under /api/ (what an API client reads), one line of plain
+    text under /feeds/ (what a feed reader shows), the page elsewhere."""
     if in_api(request):
         return JsonResponse({"detail": f"no such API address: the routes are listed at {reverse('api:openapi-view')}"},
                             status=404)
+    if in_feeds(request):
+        return HttpResponseNotFound("no such feed", content_type=PLAIN)
     return defaults.page_not_found(request, exception)

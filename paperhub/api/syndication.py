@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperhub import search as search_api
+from paperhub.api.errors import PLAIN
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.papers import feeds, queries
@@ -22,7 +23,6 @@ from paperhub.recommend import queries as recommend
 from paperhub.recommend.space import NotReady
 
 ITEMS = 50
-PLAIN = "text/plain; charset=utf-8"
 
 
 def _xml_safe(value: Any) -> Any:

@@ -9,6 +9,8 @@ import pytest
     ("/feeds/collections/nobody/reading.rss", "no such public collection"),
     ("/feeds/for-you/not-a-token.atom", "no such feed"),
     ("/feeds/search.rss?cat=", "a search feed needs ?q= or a filter"),
+    ("/feeds/weekly.atom", "no such feed"),  # an address no feed route holds
+    ("/feeds/authors/", "no such feed"),
 ])
 def test_feeds_of_unknown_things_answer_a_plain_text_404(client, db, url, reason):
     response = client.get(url)
