@@ -193,7 +193,7 @@ class CollectionFeed(PaperFeed):
         return found
 
     def title(self, obj: Collection) -> str:
-        return f"paperhub: {plain_text(obj.title)} (a collection by {obj.owner.get_username()})"
+        return f"paperhub: {obj.title} (a collection by {obj.owner.get_username()})"  # as typed, as its page shows it
 
     def link(self, obj: Collection) -> str:
         return reverse("collection", args=[obj.owner.get_username(), obj.slug])

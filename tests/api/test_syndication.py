@@ -19,7 +19,7 @@ def test_feeds_of_unknown_things_answer_a_plain_text_404(client, db, url, reason
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-def test_a_collection_feed_writes_its_title_and_its_papers_titles_tex_as_text(client, db, kind):
+def test_a_collection_feed_keeps_its_title_as_typed_and_writes_its_papers_titles_tex_as_text(client, db, kind):
     import feedparser
 
     from paperhub.community import services
@@ -29,8 +29,8 @@ def test_a_collection_feed_writes_its_title_and_its_papers_titles_tex_as_text(cl
 
     upsert_papers([record("2611.00001", title="$O(n^2)$ attention for \\emph{long} documents")])
     ann = user("ann")
-    collection = services.create_collection(ann, "$\\alpha$-nets \\textbf{club}")
+    collection = services.create_collection(ann, "Costs: $5 and $10 \\textbf{club}")  # a person's words, not TeX
     services.add_to_collection(ann, collection, Paper.objects.get())
     parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{collection.slug}.{kind}").content)
-    assert parsed.feed.title == "paperhub: α-nets club (a collection by ann)"
+    assert parsed.feed.title == "paperhub: Costs: $5 and $10 \\textbf{club} (a collection by ann)"
     assert [entry.title for entry in parsed.entries] == ["O(n²) attention for long documents"]
