@@ -9,7 +9,6 @@ falls back to words (a date that is no date is said in `problem`).
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
 
-
 A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or alphaXiv
 paper address) names one paper.
 """
