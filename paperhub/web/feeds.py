@@ -48,7 +48,8 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
     return render(request, "web/period.html", {
         "json_url": json_twin("daily_papers", **{which: chosen.key}, p=page - 1, limit=PAGE_SIZE),
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
-        "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first.",
+        "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first."
+                          if total else f"No papers of {chosen.label} on paperhub.",
         "cards": cards(request, papers), "page": page, "total": total,
         "has_next": page * PAGE_SIZE < total,
     })

@@ -151,6 +151,7 @@ def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     assert home.one("og:title") == "Monday, 23 November 2026" and home.one("og:type") == "website"
     assert home.one("og:description") == "1 paper of Monday, 23 November 2026 on paperhub, most upvoted first."
     assert home.canonical == ["http://testserver/"]
+    assert head(client, "/papers/date/2026-11-21").one("description") == "No papers of Saturday, 21 November 2026 on paperhub."
     author = Author.objects.get(name="Ludwig van Beethoven")
     page = head(client, f"/authors/{author.slug}")
     assert page.one("og:title") == "Ludwig van Beethoven"
