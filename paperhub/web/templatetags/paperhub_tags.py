@@ -28,16 +28,10 @@ def plain(text: str) -> str:
     return plain_text(text or "")
 
 
-@register.filter
-def oneline(text: str) -> str:
-    """Stored text as one line of plain text (TeX rendered, control characters dropped), for meta tags."""
-    return citation.plain_line(text)
-
-
-@register.filter
-def preview(text: str) -> str:
-    """Stored text as a link preview's description: plain, one line, at most citation.DESCRIPTION_CHARS."""
-    return citation.preview_text(text)
+# Stored text for meta tags: one line of plain text (TeX rendered, control characters dropped); and bounded, as
+# a link preview's description.
+register.filter("oneline", citation.plain_line)
+register.filter("preview", citation.preview_text)
 
 
 @register.simple_tag(takes_context=True)
