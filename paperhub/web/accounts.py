@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -186,9 +187,12 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
         raise Http404("no such collection")
     twin = json_twin("collection", username, slug) if collection.public else ""  # (the API shows public ones)
     mine = collection.owner_id == request.user.pk
+    papers = community.collection_papers(collection)
+    summary = collection.description or (f"A collection of {len(papers)} paper{pluralize(len(papers))} by "
+                                          f"{collection.owner.username} on paperhub.")
     return render(request, "web/collection.html", {"json_url": twin,
-                                                   "collection": collection,
-                                                   "cards": cards(request, community.collection_papers(collection)),
+                                                   "collection": collection, "collection_summary": summary,
+                                                   "cards": cards(request, papers),
                                                    "mine": mine,
                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
                                                    "zotero_connected": mine and zotero.has_library(request.user)})

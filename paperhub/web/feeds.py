@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 
 from paperhub.papers import feeds, queries
 from paperhub.web.cards import cards, page_number
@@ -47,6 +48,8 @@ def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> H
     return render(request, "web/period.html", {
         "json_url": json_twin("daily_papers", **{which: chosen.key}, p=page - 1, limit=PAGE_SIZE),
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
+        "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first."
+                          if total else f"No papers of {chosen.label} on paperhub.",
         "cards": cards(request, papers), "page": page, "total": total,
         "has_next": page * PAGE_SIZE < total,
     })

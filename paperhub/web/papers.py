@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -20,7 +21,7 @@ from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import markdown, queries
+from paperhub.papers import citation, markdown, queries
 from paperhub.papers.bibtex import bibtex
 from paperhub.papers.categories import category_name
 from paperhub.papers.models import Paper
@@ -61,6 +62,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     authors = queries.author_names(paper)
     own = community.collections_lacking(request.user, paper)
     authorships = list(paper.authorships.all())
+    categories = [pc.category.code for pc in paper.paper_categories.all()]
     return render(request, "web/paper.html", {
         "json_url": json_twin("paper_info", paper.uid), "upvote_chart": upvote_chart(paper),
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
@@ -69,7 +71,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "discussion": community.discussion(paper),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
-        "categories": [pc.category.code for pc in paper.paper_categories.all()],
+        "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
     })
 
 
@@ -196,6 +198,8 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     following = recommend.follows(request.user, author)
     return render(request, "web/author.html", {"json_url": json_twin("author", author.slug, p=page - 1),
                                                "author": author, "total": total,
+                                               "author_summary": f"{total} paper{pluralize(total)} by {author.name} "
+                                                                 f"on paperhub.",
                                                "cards": cards(request, papers, named=lambda names: [author.name]),
                                                "page": page, "has_next": page * 30 < total, "following": following})
 

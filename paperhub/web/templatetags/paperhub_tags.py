@@ -1,4 +1,5 @@
-"""Template filters: safe outbound URLs, plain titles, comment Markdown, star counts, how long ago, category names."""
+"""Template filters: safe outbound URLs, plain titles, preview text, the canonical address, comment Markdown, star
+counts, how long ago, category names."""
 
 from datetime import datetime, timedelta
 
@@ -8,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
-from paperhub.papers import categories
+from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
 
@@ -25,6 +26,19 @@ def safe_url(url: str) -> str:
 def plain(text: str) -> str:
     """A title's LaTeX as Unicode text, for where markup cannot go (a page's <title>); escaped by the template."""
     return plain_text(text or "")
+
+
+# Stored text for meta tags: one line of plain text (TeX rendered, control characters dropped); and bounded, as
+# a link preview's description.
+register.filter("oneline", citation.plain_line)
+register.filter("preview", citation.preview_text)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context: template.Context) -> str:
+    """This page's absolute address without its query string (escaped by the template)."""
+    request = context["request"]
+    return str(request.build_absolute_uri(request.path))
 
 
 @register.filter
