@@ -2,19 +2,13 @@
 pages write them; what Zotero's Embedded Metadata translator and Google Scholar read) and a short plain-text
 description for link previews. Pure: plain strings out, escaped by the template that writes them."""
 
+from paperhub.papers.bibtex import name_parts
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
 
 #: How long a preview's description may be (Open Graph readers cut at about this; Slack and Mastodon show less).
 DESCRIPTION_CHARS = 300
-
-#: Lower-case words that belong to the surname that follows them (Ludwig van Beethoven: "van Beethoven").
-_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la",
-                        "le", "ten", "ter", "zu", "af", "av", "bin", "ibn", "al", "el"})
-#: Words after the surname that stay with it (Martin Luther King Jr.: "King Jr.").
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-
 
 def plain_line(text: str) -> str:
     """Stored text (TeX, any bytes) as one line of plain text, as the feeds give it: math and accents as Unicode,
@@ -36,17 +30,16 @@ def preview_text(text: str) -> str:
 
 
 def surname_first(name: str) -> str:
-    """An author's name as arXiv's citation_author gives it, "Vaswani, Ashish": the last word, with the particles
-    before it (van, de) and a suffix after it (Jr.), as the surname. A name of one word, or with a comma already,
-    stays as it is. Semicolons go: readers split authors at them."""
-    words = name.replace(";", " ").split()
-    if len(words) < 2 or "," in name:
-        return " ".join(words)
-    end = len(words) - (1 if len(words) > 2 and words[-1].lower().rstrip(".") in _SUFFIXES else 0)
-    start = end - 1
-    while start > 1 and words[start - 1] in _PARTICLES:
-        start -= 1
-    return f"{' '.join(words[start:])}, {' '.join(words[:start])}"
+    """An author's name as arXiv's citation_author gives it, "Vaswani, Ashish": the last name with its von part
+    and suffix ("de la Tour, Jean-Luc", "King Jr., Martin Luther"), split as BibTeX splits it (bibtex.name_parts),
+    then the first names. One word, or a name with a comma already, stays as it is. Semicolons go: readers split
+    authors at them."""
+    words = " ".join(name.replace(";", " ").split())
+    if "," in words:
+        return words
+    first, von, last, jr = name_parts(words)
+    surname = " ".join(part for part in (von, last, jr) if part)
+    return f"{surname}, {first}" if first else surname
 
 
 def _author_value(name: str, alone: bool) -> str:
