@@ -216,7 +216,7 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     state, count = services.upvote(request.user, paper, on=wanted)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
-                                                    "next": request.POST.get("next", "")})
+                                                    "next": request.POST.get("next", ""), "voted": True})
     return back(request, reverse("paper", args=[paper.uid]))
 
 
