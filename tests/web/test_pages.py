@@ -170,7 +170,10 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     client.post(f"/comments/{paper.pk}/new", {"body": "Great **paper** <img src=x onerror=alert(1)>"})
     top = Comment.objects.get()
     response = client.post(f"/comments/{paper.pk}/new", {"body": "A reply", "parent": top.pk}, HTTP_HX_REQUEST="true")
+    reply = Comment.objects.get(parent=top)
     assert 'id="comment-list"' in response.content.decode()
+    assert f'id="comment-{reply.pk}" tabindex="-1" autofocus>' in response.content.decode()  # htmx focuses the reply
+    assert response.content.decode().count("autofocus") == 1
     html = client.get(f"/papers/{paper.uid}").content.decode()
     assert "<strong>paper</strong>" in html and "<img src=x" not in html and "A reply" in html
     client.post(f"/comments/{top.pk}/edit", {"body": "Edited text"})
