@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from paperhub.community.services import upvote
@@ -75,9 +76,11 @@ def feed_address(request: HttpRequest) -> HttpResponse:
     return render(request, "web/feed_address.html", {"address": address})
 
 
-def _done(request: HttpRequest, fallback: str, fragment: str = "") -> HttpResponse:
+def _done(request: HttpRequest, fallback: str, note: str = "") -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse(fragment)
+        # The note takes the place of the button that was pressed, and its focus (htmx focuses autofocus), so that
+        # the keyboard does not fall back to the top of the page and a screen reader reads the note.
+        return HttpResponse(format_html('<span class="meta" role="status" tabindex="-1" autofocus>{}</span>', note))
     return back(request, fallback)
 
 
@@ -98,7 +101,7 @@ def not_interested(request: HttpRequest, paper_id: int) -> HttpResponse:
         return render(request, "web/_not_interested.html", {"paper": paper, "next": next_page, "why": why})
     card = cards(request, [paper])[0]
     card.reasons = [why] if why else []  # type: ignore[attr-defined]
-    return render(request, "web/_pick.html", {"card": card, "next": next_page})
+    return render(request, "web/_pick.html", {"card": card, "next": next_page, "undone": True})
 
 
 @login_required
@@ -108,7 +111,7 @@ def pick(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper = get_object_or_404(Paper, pk=paper_id)
     state = services.pick(request.user, paper, on={"1": True, "0": False}.get(request.POST.get("on", ""), True))  # type: ignore[arg-type]
     label = "Picked ✓" if state else "More like this"
-    return _done(request, reverse("for_you"), f'<span class="meta" role="status">{label}</span>')
+    return _done(request, reverse("for_you"), label)
 
 
 @login_required
@@ -169,7 +172,7 @@ def follow(request: HttpRequest, author_id: int) -> HttpResponse:
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
     return _done(request, reverse("author", args=[author.slug]),
-                 f'<span class="meta" role="status">{"Following" if state else "Not following"}</span>')
+                 "Following" if state else "Not following")
 
 
 @login_required

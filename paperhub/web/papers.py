@@ -220,7 +220,7 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     state, count = services.upvote(request.user, paper, on=wanted)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
-                                                    "next": request.POST.get("next", "")})
+                                                    "next": request.POST.get("next", ""), "voted": True})
     return back(request, reverse("paper", args=[paper.uid]))
 
 
@@ -236,15 +236,17 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
         if parent is None:
             return HttpResponseBadRequest("no such comment")
     body = request.POST.get("body", "")
-    error = ""
+    error, posted = "", None
     try:
-        services.add_comment(request.user, paper, body, parent)
+        posted = services.add_comment(request.user, paper, body, parent)
     except NotAllowed as exc:
         error = str(exc)
     if request.htmx:  # type: ignore[attr-defined]
-        # Not through messages: the partial would not show them, and the next page opened would.
+        # Not through messages: the partial would not show them, and the next page opened would. The new comment
+        # takes the focus (htmx focuses autofocus), so that the keyboard does not fall back to the top of the page.
         return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper),
                                                       "author_ids": community.author_user_ids(paper),
+                                                      "posted_id": posted and posted.pk,
                                                       **_comment_error(error, parent, body)})
     if error:
         messages.error(request, error)

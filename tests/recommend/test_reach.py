@@ -41,6 +41,7 @@ def test_for_you_page_cold_start_then_picks(topics, reader):
     assert f'/for-you/not-interested/{target}"' not in client.get("/for-you").content.decode()
     # the note carries an Undo button, which brings the card (and its Not interested button) back
     assert 'name="on" value="0"' in response.content.decode() and "Undo" in response.content.decode()
+    assert '<button type="submit" autofocus>Undo</button>' in response.content.decode()  # htmx moves the focus there
     page = client.get("/for-you").content.decode()
     assert re.search(r'name="why" value="[^"]*you picked', page)  # each card's form carries its "Why:" line
     noted = client.post(f"/for-you/not-interested/{target}", {"why": "you picked x"}, HTTP_HX_REQUEST="true")
@@ -49,6 +50,7 @@ def test_for_you_page_cold_start_then_picks(topics, reader):
                                                                 "why": "you picked <b>x</b>"},
                          HTTP_HX_REQUEST="true").content.decode()
     assert "Not interested" in undone and 'name="next" value="/for-you?page=1"' in undone
+    assert undone.count("autofocus") == 1 and '<button type="submit" autofocus>Not interested</button>' in undone
     assert "Why: you picked &lt;b&gt;x&lt;/b&gt;" in undone  # back with its line, escaped
     assert not NotInterested.objects.filter(user=reader, paper_id=int(target)).exists()
 

@@ -253,3 +253,41 @@ def test_pages_keep_to_their_content_security_policy(module_hub, served_hub):
         browser.close()
     violations = [line for line in console if "Content Security Policy" in line or "Refused to" in line]
     assert not violations, violations
+
+
+AXE_PAGES = ("/", "/papers/search?q=attention", "/papers/search?q=atention", "/papers/search?q=zzqxw",
+             "/papers/2611.10001", "/accounts/login/", "/map")
+
+
+def test_main_pages_pass_axe_and_keep_the_keyboard(module_hub, page):
+    """axe-core finds nothing serious or critical on the main pages, on a desktop (light) and a phone (dark); an
+    upvote made with the keyboard keeps the focus on its button, named and described (docs/web.md, Accessibility)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    axe, found = Axe(), []
+    for width, scheme in ((1280, "light"), (375, "dark")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.emulate_media(color_scheme=scheme)
+        for path in AXE_PAGES:
+            page.goto(path)
+            found += [f"{path} ({width} px, {scheme}): {rule['id']}: {rule['help']}: "
+                      f"{[node['target'] for node in rule['nodes']][:3]}"
+                      for rule in axe.run(page).response["violations"] if rule["impact"] in ("serious", "critical")]
+    assert not found, "\n".join(found)
+
+    module_hub.run("shell", "-v0", "-c", "from django.contrib.auth.models import User; "
+                                         "User.objects.create_user('keys', 'k@example.org', 'a-good-long-passphrase')")
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("keys")
+    page.get_by_label("Password").fill("a-good-long-passphrase")
+    page.keyboard.press("Enter")
+    expect(page.locator("header")).to_contain_text("keys")
+    page.goto("/papers/search?q=streaming")
+    vote = page.locator("main form.vote button").first
+    expect(vote).to_have_accessible_name("Upvote (0 upvotes)")
+    expect(vote).to_have_accessible_description("Attention sinks in streaming language models")
+    vote.focus()
+    page.keyboard.press("Enter")  # htmx swaps the form: the new button takes the focus, pressed
+    expect(page.locator("main form.vote button[aria-pressed=true]")).to_be_focused()
+    expect(page.locator("main form.vote button").first).to_have_accessible_name("Upvote (1 upvote)")

@@ -90,11 +90,11 @@ def test_create_and_save_on_a_papers_page_confirms_as_save_does(client, ann, rea
     client.force_login(ann)
     saved = client.post("/collections/add", {"collection": reading.pk, "paper": paper.pk,
                                                  "next": f"/papers/{paper.uid}"}, follow=True, **headers)
-    assert '<li class="success" role="status">Added to Raeding group.</li>' in saved.content.decode()
+    assert '<li class="success">Added to Raeding group.</li>' in saved.content.decode()
     made = client.post("/collections/", {"title": "Long <b>context</b>", "public": "on", "paper": paper.pk},
                        follow=True, **headers)
     assert made.redirect_chain == [(f"/papers/{paper.uid}", 302)]
-    assert ('<li class="success" role="status">Added to Long &lt;b&gt;context&lt;/b&gt;, a new collection.</li>'
+    assert ('<li class="success">Added to Long &lt;b&gt;context&lt;/b&gt;, a new collection.</li>'
             in made.content.decode())
     assert CollectionItem.objects.filter(collection__title="Long <b>context</b>", paper=paper).exists()
 

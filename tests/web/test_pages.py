@@ -130,6 +130,7 @@ def test_upvote_without_javascript_and_with_htmx(client, papers, ann):
     assert response.headers["Location"] == f"/papers/{paper.uid}"  # no open redirect
     response = client.post(f"/upvote/{paper.pk}", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    assert response.content.decode().count(" autofocus>") == 1  # htmx gives the new button the focus back
     assert Upvote.objects.filter(user=ann).count() == 1 and Paper.objects.get(pk=paper.pk).upvotes == 1
     assert client.get(f"/upvote/{paper.pk}").status_code == 405
 
@@ -169,7 +170,10 @@ def test_comment_reply_edit_delete_through_the_pages(client, papers, ann):
     client.post(f"/comments/{paper.pk}/new", {"body": "Great **paper** <img src=x onerror=alert(1)>"})
     top = Comment.objects.get()
     response = client.post(f"/comments/{paper.pk}/new", {"body": "A reply", "parent": top.pk}, HTTP_HX_REQUEST="true")
+    reply = Comment.objects.get(parent=top)
     assert 'id="comment-list"' in response.content.decode()
+    assert f'id="comment-{reply.pk}" tabindex="-1" autofocus>' in response.content.decode()  # htmx focuses the reply
+    assert response.content.decode().count("autofocus") == 1
     html = client.get(f"/papers/{paper.uid}").content.decode()
     assert "<strong>paper</strong>" in html and "<img src=x" not in html and "A reply" in html
     client.post(f"/comments/{top.pk}/edit", {"body": "Edited text"})
@@ -187,7 +191,8 @@ def test_a_refused_comment_says_why_in_the_swapped_part_and_nowhere_later(client
     response = client.post(f"/comments/{paper.pk}/new", {"body": "  \n "}, HTTP_HX_REQUEST="true")
     part = response.content.decode()
     assert response.status_code == 200 and part.startswith('<div id="comment-list">')
-    assert '<li class="error" role="alert">A comment needs some text.</li>' in part
+    assert '<p class="messages error" role="alert" id="comment-error">A comment needs some text.</p>' in part
+    assert 'aria-describedby="comment-error md-help" aria-invalid="true" autofocus>' in part  # htmx focuses it
     assert "A comment needs some text." not in client.get(f"/papers/{paper.uid}").content.decode()  # not kept
     long = "x" * 10_001
     part = client.post(f"/comments/{paper.pk}/new", {"body": long}, HTTP_HX_REQUEST="true").content.decode()
