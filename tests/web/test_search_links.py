@@ -139,6 +139,7 @@ def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, 
     page = response.content.decode()
     assert response.status_code == 400 and "since: must be a date, YYYY-MM-DD" in page
     assert "Save this search" not in page and "0 results" in page  # not the papers of every date
+    assert "Follow new papers" not in page and "search.bib" not in page  # nor feeds that would answer 400
     response = client.get("/feeds/search.atom", {"q": "until:0"})
     assert response.status_code == 400 and "until: must be a date" in response.content.decode()
     client.post("/searches/save", {"q": "diffusion since:someday"})
