@@ -183,12 +183,15 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         in_fields += _text_clauses(PLAIN.analyze(" ".join(phrase)), [("authors", authors_boost or 1.0)])
         if in_fields:
             must.append((tantivy.Occur.Must, _any(in_fields)))
-    # the query's author:s and cat:s, and the filter's authors and categories: each set any of its members, and
-    # every set must match
-    for names in (parsed.authors, filters.authors):
-        by_any = [q for q in map(_author, names) if q is not None]
-        if by_any:
-            must.append((tantivy.Occur.Must, _any(by_any)))
+    # each of the query's author:s must match (papers they wrote together, as search engines read several); the
+    # filter's authors any of them; cat:s and the filter's categories each any of theirs; every set must match
+    for name in parsed.authors:
+        clause = _author(name)
+        if clause is not None:
+            must.append((tantivy.Occur.Must, clause))
+    by_any = [q for q in map(_author, filters.authors) if q is not None]
+    if by_any:
+        must.append((tantivy.Occur.Must, _any(by_any)))
     for codes in (parsed.categories, filters.categories):
         if codes:
             must.append((tantivy.Occur.Must, _any([_category(c) for c in codes])))

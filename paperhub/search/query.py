@@ -3,7 +3,7 @@ falls back to words (a date that is no date is said in `problem`).
 
     words          scored terms (any may match; more matches rank higher)
     "a phrase"     the words in this order
-    author:name    papers by an author (author:"Ada Lovelace" for a full name); several: by any of them
+    author:name    papers by an author (author:"Ada Lovelace" for a full name); several: by all of them
     cat:cs.CL      papers in a category; cat:cs for every cs.* category; several: in any of them
     has:code       papers that link to their code
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
@@ -24,7 +24,7 @@ from paperhub.papers.records import split_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
-#: At most this many authors and categories a search names (any of them): in the query or in the filters.
+#: At most this many authors a search names (in the query or in the filters) and categories its filters name.
 MAX_NAMED = 10
 _FIELD = re.compile(r"^(author|cat|since|until):(.+)$", re.IGNORECASE)
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
@@ -232,16 +232,17 @@ def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
     text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
     parsed = parse(text)
     parts, unsaid = [text], []
-    # Not said: categories or authors beside the query's own cat: or author: (the filter's and the query's must
-    # each match, several of either any of them), or categories that are no code. Dates always are: a second
-    # since: or until: bounds the dates as the filter beside the query's own does.
+    # Not said: several authors (the filter takes any of them, author:s all of them); categories beside the
+    # query's own cat: (the filter's and the query's must each match, several cat:s any of them) or that are no
+    # code. One author always is (one more author: must match, as the filter beside the query's own), and dates
+    # are: a second since: or until: bounds the dates as the filter beside the query's own does.
     if filters.categories and not parsed.categories and all(_CATEGORY.match(c) for c in filters.categories):
         parts += [f"cat:{c}" for c in filters.categories]
     elif filters.categories:
         unsaid.append("category")
     names = [" ".join(_words(name)) for name in filters.authors if _words(name)]  # (a name of no word filters none)
-    if names and not parsed.authors:
-        parts += [f'author:"{name}"' for name in names]
+    if len(names) == 1:
+        parts.append(f'author:"{names[0]}"')
     elif names:
         unsaid.append("author")
     if filters.has_code and not parsed.has_code:
