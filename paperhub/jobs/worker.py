@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -50,12 +50,13 @@ def new_worker_id() -> str:
     return f"{process.identity()}:{secrets.token_hex(4)}"
 
 
-def is_dead(worker_id: str, beats: dict[str, WorkerBeat], now: datetime) -> bool:
-    """Whether the worker that claimed a task is gone: no such process here, or a heartbeat too old."""
+def is_dead(worker_id: str, beats: dict[str, WorkerBeat], now: datetime, trust_stale: bool = True) -> bool:
+    """Whether the worker that claimed a task is gone: no such process here, or a heartbeat too old (unless
+    `trust_stale` is off: the database itself was out of reach lately, so every heartbeat is old)."""
     if not process.alive(worker_id):
         return True
     beat = beats.get(worker_id)
-    return beat is None or beat.seen_at < now - DEAD_AFTER
+    return beat is None or (trust_stale and beat.seen_at < now - DEAD_AFTER)
 
 
 def alive_workers() -> list[WorkerBeat]:
@@ -73,9 +74,9 @@ def abandoned(task_id: str, started_at: datetime | None, beat: WorkerBeat | None
             and beat.seen_at >= started_at + ABANDONED_AFTER)
 
 
-def recover_orphans() -> tuple[int, int]:
+def recover_orphans(trust_stale: bool = True) -> tuple[int, int]:
     """Requeue RUNNING tasks of dead workers, and those live workers lost (fail those claimed MAX_ATTEMPTS times);
-    (requeued, failed)."""
+    (requeued, failed). Without `trust_stale`, an old heartbeat alone does not make a worker dead (is_dead)."""
     now = timezone.now()
     running = list(DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
                    .values("id", "worker_ids", "started_at"))
@@ -88,7 +89,7 @@ def recover_orphans() -> tuple[int, int]:
         if abandoned(str(row["id"]), row["started_at"], beats.get(worker_ids[-1])):
             log.warning("task %s is RUNNING under worker %s, which is alive but no longer runs it", row["id"],
                         worker_ids[-1])
-        elif not is_dead(worker_ids[-1], beats, now):  # (a worker's first heartbeat precedes its first claim)
+        elif not is_dead(worker_ids[-1], beats, now, trust_stale):  # (a first heartbeat precedes a first claim)
             continue
         # Conditional on the claim we looked at, so two workers recovering at once act once.
         claim = DBTaskResult.objects.filter(id=row["id"], status=TaskResultStatus.RUNNING,
@@ -129,6 +130,7 @@ class Heartbeat:
     def __init__(self, worker_id: str, doing: Callable[[], str]) -> None:
         self.worker_id = worker_id
         self.doing = doing
+        self.failed_at: float | None = None  # time.monotonic() of its last beat that failed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
@@ -146,10 +148,16 @@ class Heartbeat:
                 try:
                     self.beat()
                 except Exception:  # noqa: BLE001 (a database hiccup must not end the heartbeat)
+                    self.failed_at = time.monotonic()
                     log.exception("heartbeat failed")
                     close_old_connections()
         finally:
             connection.close()
+
+    def steady(self) -> bool:
+        """Whether its beats have all landed for long enough that every live worker's heartbeat is fresh: after
+        the database was out of reach, every heartbeat is old for a while, the living's too."""
+        return self.failed_at is None or time.monotonic() - self.failed_at > (DEAD_AFTER.total_seconds() + BEAT_EVERY)
 
     def start(self) -> None:
         self.beat()
@@ -174,6 +182,7 @@ class HubWorker(Worker):
         self.embeds = embedding.QUEUE in queue_names or "*" in queue_names
         self.current_task: str | None = None  # the task it runs now, as its log names it
         self.current_task_id = ""  # ... and as its heartbeat gives it
+        self.heartbeat = Heartbeat(self.worker_id, doing=lambda: self.current_task_id)
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         """The first signal lets the current task finish; a second one (a second Ctrl+C on `make run`, which `serve`
@@ -201,6 +210,8 @@ class HubWorker(Worker):
             setattr(db_task_result, name, _until_recorded(getattr(db_task_result, name)))
         self.current_task = f"task {db_task_result.id} ({db_task_result.task_name})"
         self.current_task_id = str(db_task_result.id)
+        with contextlib.suppress(DatabaseError):  # said at once: a claim that took long to commit is not "lost"
+            self.heartbeat.beat()
         try:
             super().run_task(db_task_result)
         finally:
@@ -210,7 +221,7 @@ class HubWorker(Worker):
         """Recover orphaned tasks, forget long-dead workers, enqueue the schedule's due jobs and, in a worker
         of the embed queue, the next batches of papers to embed."""
         try:
-            recover_orphans()
+            recover_orphans(trust_stale=self.heartbeat.steady())
             WorkerBeat.objects.filter(seen_at__lt=timezone.now() - 10 * DEAD_AFTER).delete()
             if self.scheduler:
                 for name in schedule.enqueue_due():
@@ -236,7 +247,7 @@ class HubWorker(Worker):
                 time.sleep(DATABASE_RETRY)
 
     def run(self) -> None:
-        heartbeat = Heartbeat(self.worker_id, doing=lambda: self.current_task_id)
+        heartbeat = self.heartbeat
         heartbeat.start()
         self.housekeeping()
         stop = threading.Event()

@@ -3,6 +3,7 @@ a table locked by another connection on SQLite, the worker's connection dropped 
 under a live worker that no longer runs it goes back to the queue."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -93,3 +94,31 @@ def test_a_task_its_live_worker_no_longer_runs_goes_back_to_the_queue(db, caplog
         lost.id: "READY", running.id: "RUNNING", young.id: "RUNNING"}  # young: its worker may not have said yet
     assert f"task {lost.id} is RUNNING under worker {worker.worker_id}, which is alive but no longer runs it" in [
         r.getMessage() for r in caplog.records]
+
+
+def test_after_the_database_was_out_an_old_heartbeat_alone_kills_no_one(db):
+    """Every heartbeat is old when the database comes back, the living workers' too: until this worker's own
+    beats have landed for a while, only a worker whose process is gone counts as dead."""
+    worker = workers.HubWorker(queue_names=["default"], interval=0)  # this process: alive
+    row = DBTaskResult.objects.get(id=tasks.prune_finished.enqueue().id)
+    row.claim(worker.worker_id)
+    worker.heartbeat.beat()
+    WorkerBeat.objects.update(seen_at=timezone.now() - 2 * workers.DEAD_AFTER)  # no beat landed for two minutes
+    worker.heartbeat.failed_at = time.monotonic()  # its own beats failed meanwhile
+    assert not worker.heartbeat.steady()
+    worker.housekeeping()
+    assert DBTaskResult.objects.get(id=row.id).status == "RUNNING"
+    worker.heartbeat.failed_at = time.monotonic() - workers.DEAD_AFTER.total_seconds() - 2 * workers.BEAT_EVERY
+    assert worker.heartbeat.steady()
+    worker.housekeeping()  # its own beats have landed long enough: this heartbeat is really old
+    assert DBTaskResult.objects.get(id=row.id).status == "READY"
+
+
+def test_a_task_is_said_in_the_heartbeat_as_it_starts(db):
+    """A claim that took long to commit is not taken for lost: the beat names the task before the task runs."""
+    worker = workers.HubWorker(queue_names=["default"], interval=0)
+    worker.heartbeat.beat()
+    row = DBTaskResult.objects.get(id=tasks.prune_finished.enqueue().id)
+    row.claim(worker.worker_id)
+    worker.run_task(row)
+    assert WorkerBeat.objects.get(worker_id=worker.worker_id).task_id == str(row.id)  # the beat as it started
