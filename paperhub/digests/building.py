@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from paperhub.papers import feeds, queries
+from paperhub.papers import citation, feeds, queries
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
 
@@ -56,9 +56,8 @@ def _shaped(papers: list[Paper]) -> list[DigestPaper]:
     for paper in papers:
         authors = names.get(paper.pk, [])
         byline = ", ".join(authors[:3]) + (f" and {len(authors) - 3} more" if len(authors) > 3 else "")
-        summary = " ".join(plain_text(paper.abstract).split())
         shaped.append(DigestPaper(uid=paper.uid, title=plain_text(paper.title),
-                                  summary=summary[:400] + ("…" if len(summary) > 400 else ""),
+                                  summary=citation.bounded(citation.plain_line(paper.abstract), 400),
                                   authors=byline, votes=getattr(paper, "votes", paper.upvotes)))
     return shaped
 

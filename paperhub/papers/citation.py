@@ -10,10 +10,12 @@ from paperhub.papers.tex import plain_text
 #: How long a preview's description may be (Open Graph readers cut at about this; Slack and Mastodon show less).
 DESCRIPTION_CHARS = 300
 
-def plain_line(text: str) -> str:
-    """Stored text (TeX, any bytes) as one line of plain text, as the feeds give it: math and accents as Unicode,
-    control characters dropped, white space collapsed."""
-    return " ".join(plain_text(strip_controls(text or "")).split())
+def plain_line(text: str, tex: bool = True) -> str:
+    """Stored text (any bytes) as one line of plain text, as the feeds give it: control characters dropped, white
+    space collapsed, and its TeX (a paper's) rendered, math and accents as Unicode; `tex` off for a person's
+    words (a collection's name: "$5 and $10" is money)."""
+    text = strip_controls(text or "")
+    return " ".join((plain_text(text) if tex else text).split())
 
 
 def bounded(text: str, limit: int = DESCRIPTION_CHARS) -> str:
@@ -23,21 +25,18 @@ def bounded(text: str, limit: int = DESCRIPTION_CHARS) -> str:
     return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def preview_text(text: str) -> str:
+def preview_text(text: str, tex: bool = True) -> str:
     """Stored text (an abstract, a collection's description) as a link preview's description: plain, one line,
     bounded."""
-    return bounded(plain_line(text))
+    return bounded(plain_line(text, tex))
 
 
 def surname_first(name: str) -> str:
     """An author's name as arXiv's citation_author gives it, "Vaswani, Ashish": the last name with its von part
     and suffix ("de la Tour, Jean-Luc", "King Jr., Martin Luther"), split as BibTeX splits it (bibtex.name_parts),
-    then the first names. One word, or a name with a comma already, stays as it is. Semicolons go: readers split
-    authors at them."""
-    words = " ".join(name.replace(";", " ").split())
-    if "," in words:
-        return words
-    first, von, last, jr = name_parts(words)
+    then the first names; one word as it is, a name "Last, First" too, and arXiv's "First Last, Jr." turned.
+    Semicolons go: readers split authors at them."""
+    first, von, last, jr = name_parts(" ".join(name.replace(";", " ").split()))
     surname = " ".join(part for part in (von, last, jr) if part)
     return f"{surname}, {first}" if first else surname
 

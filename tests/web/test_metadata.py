@@ -158,9 +158,14 @@ def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     assert page.one("og:title") == "Ludwig van Beethoven"
     assert page.one("description") == "1 paper by Ludwig van Beethoven on paperhub."
     assert page.one("og:url") == f"http://testserver/authors/{author.slug}"
+    assert head(client, f"/authors/{author.slug}?page=2&x=1").canonical == [
+        f"http://testserver/authors/{author.slug}?page=2"]  # a paged list's later page is a page of its own
     page = head(client, f"/collections/ann/{collection.slug}?page=2")
     assert page.one("og:title") == "Attention reading" and page.one("og:description") == "Papers on *sparse* attention."
     assert page.canonical == [f"http://testserver/collections/ann/{collection.slug}"]  # no query string
+    typed = services.create_collection(ann, "Costs: $5 and $10", "From $5 to $10 ~ a person's words", public=True)
+    page = head(client, f"/collections/ann/{typed.slug}")  # not TeX: kept as typed, as the page shows it
+    assert page.one("og:title") == "Costs: $5 and $10" and page.one("description") == "From $5 to $10 ~ a person's words"
     assert not Head(client.get("/papers/search?q=x").content.decode()).canonical  # a search is no page to share
 
 
@@ -169,5 +174,6 @@ def test_names_turn_surname_first_as_arxiv_writes_them():
     assert surname_first("Jean-Luc de la Tour") == "de la Tour, Jean-Luc"
     assert surname_first("A. B. Cde") == "Cde, A. B."
     assert surname_first("OpenAI") == "OpenAI" and surname_first("Smith, J.") == "Smith, J."
+    assert surname_first("Martin Luther King, Jr.") == surname_first("Martin Luther King Jr.") == "King Jr., Martin Luther"
     assert surname_first("Ann; Bob Lee") == "Lee, Ann Bob"  # a semicolon would make two authors of one
     assert bounded("short") == "short" and bounded("one two three", 10) == "one two…"

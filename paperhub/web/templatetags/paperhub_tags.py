@@ -28,17 +28,27 @@ def plain(text: str) -> str:
     return plain_text(text or "")
 
 
-# Stored text for meta tags: one line of plain text (TeX rendered, control characters dropped); and bounded, as
-# a link preview's description.
-register.filter("oneline", citation.plain_line)
-register.filter("preview", citation.preview_text)
+@register.filter
+def oneline(text: str) -> str:
+    """Stored text for a meta tag or a <title>: one line of plain text, control characters dropped, TeX rendered."""
+    return citation.plain_line(text)
+
+
+@register.simple_tag
+def meta_text(text: str, typed: object = None, preview: bool = False) -> str:
+    """Stored text for a meta tag: oneline, its TeX left as it is when `typed` (a person's words, as their page
+    shows them), and bounded as a link preview's description when `preview` (escaped by the template)."""
+    tex = not typed
+    return citation.preview_text(text, tex) if preview else citation.plain_line(text, tex)
 
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context: template.Context) -> str:
-    """This page's absolute address without its query string (escaped by the template)."""
-    request = context["request"]
-    return str(request.build_absolute_uri(request.path))
+    """This page's absolute address without its query string, but for the page number of a paged list past its first
+    (the page a view renders says it as `page`; escaped by the template)."""
+    request, page = context["request"], context.get("page")
+    address = str(request.build_absolute_uri(request.path))
+    return f"{address}?page={page}" if isinstance(page, int) and page > 1 else address
 
 
 @register.filter
