@@ -1,6 +1,6 @@
 """BibTeX downloads of a paper, a collection or a search."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 
 from paperhub import search as search_api
@@ -40,6 +40,8 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     filters = search_filters(request)
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")
+    if problem := search_api.parse(q).problem:  # since:/until: that is no date: said, as the search feeds say it
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
     sort = request.GET.get("sort", "relevance")
     hits = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes") else
                                     "relevance").hits

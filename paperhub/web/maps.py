@@ -66,7 +66,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
                                             "marks": {k: len(v) for k, v in marks.items()}, "total": total,
                                             "best": min(total, SEARCH_MARKS), "results": results,
                                             "searched": searched_query(q, results),
-                                            "did_you_mean": did_you_mean(request, suggestion, "map")})
+                                            "did_you_mean": did_you_mean(request, suggestion, "map")},
+                  status=400 if results is not None and results.query.problem else 200)  # a date that is no date
 
 
 @require_GET

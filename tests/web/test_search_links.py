@@ -7,6 +7,7 @@ from html import unescape
 
 import feedparser
 import pytest
+from django.urls import reverse
 
 from paperhub.papers.services import upsert_papers
 from paperhub.recommend import queries as recommend
@@ -142,5 +143,9 @@ def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, 
     assert "Follow new papers" not in page and "search.bib" not in page  # nor feeds that would answer 400
     response = client.get("/feeds/search.atom", {"q": "until:0"})
     assert response.status_code == 400 and "until: must be a date" in response.content.decode()
+    response = client.get("/papers/search.bib", {"q": "diffusion since:xx"})  # not an empty file of every date
+    assert response.status_code == 400 and response.content.decode() == "since: must be a date, YYYY-MM-DD"
+    response = client.get(reverse("api:search_volume"), {"q": "diffusion until:2026-02-30"})
+    assert response.status_code == 400 and "until: must be a date" in response.json()["detail"]
     client.post("/searches/save", {"q": "diffusion since:someday"})
     assert not SavedSearch.objects.filter(user=reader).exists()
