@@ -36,7 +36,7 @@ class WithdrawnUpvote(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
     cast_at = models.DateTimeField()
-    withdrawn_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(db_index=True)  # ranks.py asks which papers had a vote withdrawn since
 
     def __str__(self) -> str:
         return f"{self.user_id} +1 {self.paper_id} from {self.cast_at} to {self.withdrawn_at}"

@@ -181,11 +181,15 @@ class BadFilter(ValueError):
     """A filter in a query string that cannot be read (Filters.from_params, strict)."""
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _day(value: date | str | None) -> date | None:
+    """A YYYY-MM-DD date (only that form: fromisoformat alone reads 20250101 and 2025-W01 too), else None."""
     if isinstance(value, date) or value is None:
         return value
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value) if _ISO_DAY.fullmatch(value) else None
     except ValueError:
         return None
 

@@ -147,6 +147,17 @@ def _unfolded_lately(index: KeywordIndex, word: str, hour: int) -> str | None:
     return unfolded(index, word)
 
 
+#: The index whose answers _unfolded_lately holds (one at a time: a replaced one is let go, and its files).
+_remembering: list[KeywordIndex] = []
+
+
+def _unfolded_remembered(index: KeywordIndex, word: str) -> str | None:
+    if _remembering[:1] != [index]:  # a new index (a rebuild, or another hub's in tests): forget the last one
+        _unfolded_lately.cache_clear()
+        _remembering[:] = [index]
+    return _unfolded_lately(index, word, int(time.time() // 3600))
+
+
 def _sample(index: KeywordIndex, *fields: str, term: str) -> list[str]:
     """The texts in `fields` of a sample of the papers whose `fields` hold a term, one text a paper."""
     holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, term))
@@ -167,7 +178,7 @@ def _offered(index: KeywordIndex, searcher: tantivy.Searcher, word: str) -> str 
     if held is None:
         return None
     if held > RARE:  # its stem is common; the word as typed may still be a typo the stemmer folds onto it
-        folded = _unfolded_lately(index, word.lower(), int(time.time() // 3600))
+        folded = _unfolded_remembered(index, word.lower())
         return _cased_like(word, folded) if folded is not None else None
     # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles") beside a word a
     # hundred times as common; failing a word of titles and abstracts, a name typed as one ("Ghsoh"): in lower case,

@@ -171,6 +171,9 @@ def test_dates_in_the_syntax():
     assert window(parsed, Filters(since=date(2025, 2, 1), until=date(2025, 5, 1))) == (
         date(2025, 3, 1), date(2025, 5, 1))
     assert window(parse("x"), Filters(until=date(2025, 5, 1))) == (None, date(2025, 5, 1))
+    for other_form in ("20250101", "2025-W01", "2025-W01-1", "2025-1-1"):  # what the message says, alone
+        assert parse(f"since:{other_form}").problem == "since: must be a date, YYYY-MM-DD", other_form
+        assert Filters.from_text(since=other_form).since is None
 
 
 @pytest.mark.parametrize(("raw", "said"), [
