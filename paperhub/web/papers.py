@@ -1,5 +1,6 @@
 """Paper pages, search, authors, and the writes people make on papers: thin views over services and queries."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +34,8 @@ from paperhub.web.cards import Card, cards, page_number
 from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
+#: A card title's id prefix an upvote form sends back ("authored-title"), so its button names the same title.
+_ID_PREFIX = re.compile(r"[a-z][a-z-]{0,30}")
 
 
 def _markdown(request: HttpRequest, paper: Paper) -> HttpResponse:
@@ -219,8 +222,11 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     wanted = {"1": True, "0": False}.get(request.POST.get("on", ""))
     state, count = services.upvote(request.user, paper, on=wanted)
     if request.htmx:  # type: ignore[attr-defined]
+        # the title it names is its card's (a profile's "authored" cards have ids of their own)
+        title_id = request.POST.get("title_id", "")
         return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
-                                                    "next": request.POST.get("next", ""), "voted": True})
+                                                    "next": request.POST.get("next", ""), "voted": True,
+                                                    "title_id": title_id if _ID_PREFIX.fullmatch(title_id) else ""})
     return back(request, reverse("paper", args=[paper.uid]))
 
 

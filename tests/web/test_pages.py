@@ -131,7 +131,12 @@ def test_upvote_without_javascript_and_with_htmx(client, papers, ann):
     response = client.post(f"/upvote/{paper.pk}", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
     assert response.content.decode().count(" autofocus>") == 1  # htmx gives the new button the focus back
+    assert f'aria-describedby="paper-title-{paper.pk}"' in response.content.decode()
     assert Upvote.objects.filter(user=ann).count() == 1 and Paper.objects.get(pk=paper.pk).upvotes == 1
+    for sent, named in (("authored-title", "authored-title"), ('x" onfocus="alert(1)', "paper-title")):
+        # a profile's "authored" card's button names that card's title after a vote too; nothing else is taken
+        part = client.post(f"/upvote/{paper.pk}", {"title_id": sent}, HTTP_HX_REQUEST="true").content.decode()
+        assert f'aria-describedby="{named}-{paper.pk}"' in part and "onfocus" not in part
     assert client.get(f"/upvote/{paper.pk}").status_code == 405
 
 
