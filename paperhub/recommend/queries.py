@@ -206,6 +206,11 @@ def saved_searches(user: User) -> list[SavedSearch]:
     return list(SavedSearch.objects.filter(user=user).order_by("-created_at"))
 
 
+def saved_search(user: User, query: str) -> SavedSearch | None:
+    """The user's saved search of exactly this query, if they saved it."""
+    return SavedSearch.objects.filter(user=user, query=query).first() if user.is_authenticated and query else None
+
+
 def from_follows(user: User, since: datetime | None = None, until: datetime | None = None,
                  limit: int = 20) -> list[Paper]:
     """Papers by followed authors, newest first, published within [since, until)."""

@@ -192,7 +192,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
 @require_POST
 def delete_search(request: HttpRequest, saved_id: int) -> HttpResponse:
     services.delete_saved_search(request.user, saved_id)  # type: ignore[arg-type]
-    return redirect("for_you")
+    return back(request, reverse("for_you"))  # (the search page's "Forget this search": back to that search)
 
 
 def feedback(request: HttpRequest, token: str) -> HttpResponse:

@@ -186,6 +186,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "follow_title": search_api.described(searched, filters),
         "bib_query": search_api.url_query(searched, filters, sort),
         "save_query": save_query, "save_left_out": save_left_out,
+        "saved": recommend.saved_search(request.user, save_query),  # type: ignore[arg-type]
     }, status=400 if results is not None and results.query.problem else 200)  # a date that is no date
 
 

@@ -120,6 +120,12 @@ def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client,
     assert recommend.search_matches(saved, until=date(2026, 7, 5)) == []  # a digest's window and its own: both
     page = client.get("/papers/search", {"q": saved.query}).content.decode()  # its page, from For you
     assert "1 result " in page and "old images" not in page
+    assert "Save this search" not in page and "Forget this search" in page  # saved, and said so
+    address = "/papers/search?q=diffusion%20cat:cs.CV%20has:code%20since:2026-06-30"
+    back = client.post(f"/searches/{saved.pk}/forget", {"next": address})  # back to the search, forgotten
+    assert back.headers["Location"] == address and not SavedSearch.objects.exists()
+    client.post("/searches/save", {"q": saved.query})
+    saved = SavedSearch.objects.get(user=reader)
     page = client.get("/papers/search?author=Alan Turing&until=2026-07-31").content.decode()
     assert '<input type="hidden" name="q" value="author:&quot;Alan Turing&quot; until:2026-07-31">' in page
     client.post("/searches/save", {"q": 'author:"Alan Turing" until:2026-07-31'})
