@@ -105,14 +105,21 @@ def recover_orphans(trust_stale: bool = True) -> tuple[int, int]:
     return requeued, failed
 
 
-def _until_recorded(record: Callable[[Any], None]) -> Callable[[Any], None]:
+def _until_recorded(row: DBTaskResult[..., Any], record: Callable[[Any], None]) -> Callable[[Any], None]:
     """`record` (a result's set_successful or set_failed) tried again every DATABASE_RETRY seconds while the
     database is locked or out of reach, on a new connection (a dropped one stays broken: the library's own tries
-    all fail on it). Other errors (a return value that is not JSON) still fail the task, as the library does."""
+    all fail on it), and only while the claim is still this run's: a task housekeeping gave back to the queue meanwhile
+    may be another worker's now, whose outcome this one must not overwrite. Other errors (a return value that is not
+    JSON) still fail the task, as the library does."""
+    claim = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at)
 
     def durably(outcome: Any) -> None:
         while True:
             try:
+                if not claim.exists():
+                    log.warning("task %s was given back to the queue while it ran; its outcome here is not recorded",
+                                row.pk)
+                    return None
                 return record(outcome)
             except (OperationalError, InterfaceError) as exc:
                 log.warning("the database is busy or out of reach (%s) as a task's outcome is recorded; "
@@ -207,7 +214,7 @@ class HubWorker(Worker):
     def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
         """django-tasks-db's run, the task's outcome recorded however long the database takes to come back."""
         for name in ("set_successful", "set_failed"):
-            setattr(db_task_result, name, _until_recorded(getattr(db_task_result, name)))
+            setattr(db_task_result, name, _until_recorded(db_task_result, getattr(db_task_result, name)))
         self.current_task = f"task {db_task_result.id} ({db_task_result.task_name})"
         self.current_task_id = str(db_task_result.id)
         with contextlib.suppress(DatabaseError):  # said at once: a claim that took long to commit is not "lost"

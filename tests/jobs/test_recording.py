@@ -122,3 +122,17 @@ def test_a_task_is_said_in_the_heartbeat_as_it_starts(db):
     row.claim(worker.worker_id)
     worker.run_task(row)
     assert WorkerBeat.objects.get(worker_id=worker.worker_id).task_id == str(row.id)  # the beat as it started
+
+
+def test_an_outcome_is_not_written_over_another_workers_claim(db, caplog):
+    """Housekeeping gave the task back while it ran, and another worker claimed it: that claim's, not this one's."""
+    worker = workers.HubWorker(queue_names=["default"], interval=0)
+    row = DBTaskResult.objects.get(id=tasks.prune_finished.enqueue().id)
+    row.claim(worker.worker_id)
+    theirs = timezone.now() + workers.ABANDONED_AFTER
+    DBTaskResult.objects.filter(id=row.id).update(started_at=theirs, worker_ids=[worker.worker_id, "other:2:cd"])
+    worker.run_task(row)
+    stored = DBTaskResult.objects.get(id=row.id)
+    assert (stored.status, stored.started_at, stored.worker_ids[-1]) == ("RUNNING", theirs, "other:2:cd")
+    assert f"task {row.id} was given back to the queue while it ran; its outcome here is not recorded" in [
+        r.getMessage() for r in caplog.records]
