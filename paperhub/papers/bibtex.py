@@ -63,11 +63,25 @@ def _ascii(text: str) -> str:
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
+#: Capitalised particles that open a compound surname ("Luc Van Gool", "Javier Del Ser", "Oisin Mac Aodha"), where
+#: BibTeX, which looks for lower-case ones only, would read the particle as a first name ("Gool, Luc Van", as arXiv's
+#: own parsed names do). Left out as too often a given name's part: Bin, Ibn, Abu, Das ("Md Abu Bakr Siddique").
+_CAPITAL_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "degli", "dei", "di", "da", "dal",
+                                "dos", "du", "la", "le", "lo", "ten", "ter", "el", "al", "mac", "st."})
+
+
+def _surname_start(words: list[str]) -> int:
+    """Where the last name starts among a name's words without a lower-case von part: at its first capitalised
+    particle that is neither the first word nor the last ("Luc Van Gool"), else at its last word."""
+    return next((i for i in range(1, len(words) - 1) if words[i].casefold() in _CAPITAL_PARTICLES), len(words) - 1)
+
+
 def name_parts(name: str) -> tuple[str, str, str, str]:
     """A "First von Last Jr." name's (first, von, last, jr) parts by BibTeX's rules: the von part runs from the
     first to the last lower-case word between the first word and the last ("Charles de la Vallée Poussin"), when
-    the name has any capital (in "yann lecun" case says nothing); a name already "Last, First" is split at its
-    commas, as BibTeX reads it, but "First Last, Jr." is arXiv's form; one word is the last name."""
+    the name has any capital (in "yann lecun" case says nothing); without one, a capitalised particle opens the
+    last name ("Luc Van Gool"); a name already "Last, First" is split at its commas, as BibTeX reads it, but
+    "First Last, Jr." is arXiv's form; one word is the last name."""
     given, parts = name, [part.strip() for part in name.split(",")]
     if len(parts) == 2 and parts[1].casefold() in _SUFFIXES:
         name, parts = f"{parts[0]} {parts[1]}", [name]
@@ -81,7 +95,7 @@ def name_parts(name: str) -> tuple[str, str, str, str]:
     if len(words) < 2:
         return "", "", " ".join(words), jr
     lower = [i for i in range(1, len(words) - 1) if words[i][0].islower()] if name != name.lower() else []
-    start, end = (lower[0], lower[-1] + 1) if lower else (len(words) - 1, len(words) - 1)
+    start, end = (lower[0], lower[-1] + 1) if lower else (_surname_start(words),) * 2
     return " ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:]), jr
 
 
@@ -101,8 +115,8 @@ _KEY_SKIPS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", 
 def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as arXiv does: the title's first word that is no article or preposition, its hyphens
     dropped ("GPT-4 Technical Report": gpt4; "MVG-KAN: ...": mvgkan)."""
-    last = name_parts(first_author)[2].split()
-    surname = re.sub(r"[^a-z]", "", _ascii(last[-1] if last else "").lower())
+    # the whole last name ("Van Gool": vangool; a von part is not in it: "van der Maaten" is maaten)
+    surname = re.sub(r"[^a-z]", "", _ascii(name_parts(first_author)[2]).lower())
     year = f"{paper.published:%Y}" if paper.published else ""
     title = _ascii(plain_text(paper.title, keys=False)).lower()
     words = (w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", title))

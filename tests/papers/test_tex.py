@@ -177,6 +177,11 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
     ("Plato", "Plato"), ("  Jean-Pierre   Dupont-Moretti ", "Dupont-Moretti, Jean-Pierre"),
     ("Élodie Ébert-Ông", "Ébert-Ông, Élodie"), ("yann lecun", "lecun, yann"),  # all lower case: no von to find
     ("Lovelace, Ada", "Lovelace, Ada"), ("King, Jr., Martin Luther", "King, Jr., Martin Luther"),  # BibTeX's own
+    ("Luc Van Gool", "Van Gool, Luc"), ("Javier Del Ser", "Del Ser, Javier"),  # a capitalised particle opens it
+    ("Maria De La Cruz", "De La Cruz, Maria"), ("Oisin Mac Aodha", "Mac Aodha, Oisin"),
+    ("Rachel St. Clair", "St. Clair, Rachel"), ("Giovanni Da San Martino", "Da San Martino, Giovanni"),
+    ("Di Wang", "Wang, Di"), ("Quoc V. Le", "Le, Quoc V."), ("Van Morrison", "Morrison, Van"),  # first or last word
+    ("Md Abu Bakr Siddique", "Siddique, Md Abu Bakr"),  # Abu, Bin, Ibn, Das: too often a given name's part
 ])
 def test_bibtex_writes_names_last_first(name, written):
     from paperhub.papers.bibtex import bibtex_name
@@ -192,6 +197,7 @@ def test_bibtex_authors_are_last_first_escaped_and_keyed_on_the_last_name():
     assert r"author = {van der Maaten, Laurens and O'Brien\_\&\%, Zoë and Ng, Andrew}" in entry
     assert entry.startswith("@misc{maaten2026maps,")
     assert bibtex(paper, ["Lovelace, Ada"]).startswith("@misc{lovelace2026maps,")  # not "ada"
+    assert bibtex(paper, ["Luc Van Gool"]).startswith("@misc{vangool2026maps,")  # the whole surname
 
 
 def test_text_mode_formatting_keeps_its_argument():

@@ -173,6 +173,7 @@ def test_names_turn_surname_first_as_arxiv_writes_them():
     assert surname_first("Ashish Vaswani") == "Vaswani, Ashish"
     assert surname_first("Jean-Luc de la Tour") == "de la Tour, Jean-Luc"
     assert surname_first("A. B. Cde") == "Cde, A. B."
+    assert surname_first("Luc Van Gool") == "Van Gool, Luc"  # what Zotero reads as the last name
     assert surname_first("OpenAI") == "OpenAI" and surname_first("Smith, J.") == "Smith, J."
     assert surname_first("Martin Luther King, Jr.") == surname_first("Martin Luther King Jr.") == "King Jr., Martin Luther"
     assert surname_first("Ann; Bob Lee") == "Lee, Ann Bob"  # a semicolon would make two authors of one
