@@ -140,7 +140,7 @@ def test_pages_with_a_hostile_abstract_answer_fast(path):
     assert client.get(path).status_code == 200  # warm: templates compiled, models loaded, caches filled
     started = time.perf_counter()
     page = client.get(path)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 3.0  # the slow cases took 6.4 and 42 s; a page is ~0.05 s, and a loaded machine must not fail it
     assert page.status_code == 200 and "\\(\\(\\(" in page.content.decode()
 
 
