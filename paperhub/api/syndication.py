@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperhub import search as search_api
-from paperhub.api.errors import PLAIN
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core.addresses import hub_root
+from paperhub.core.media import PLAIN
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
