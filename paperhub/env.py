@@ -4,6 +4,7 @@ import os
 import re
 from datetime import time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: Every environment variable the settings read, in the order they were read.
@@ -102,6 +103,20 @@ def env_zone(name: str, default: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingError(f"{name} must be an IANA time zone such as UTC or Europe/Paris, not {value!r}") from None
+    return value
+
+
+def env_address(name: str) -> str:
+    """A web address setting (http:// or https://, a host, perhaps a path; no trailing slash), or '' when unset."""
+    value = _raw(name, "").strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        shaped = parts.scheme in ("http", "https") and parts.hostname and not parts.query and not parts.fragment
+        parts.port  # noqa: B018 (read for its check: a port that is no number raises)
+    except ValueError:
+        shaped = False
+    if value and not shaped:
+        raise SettingError(f"{name} must be an address such as https://papers.example.org, not {value!r}")
     return value
 
 

@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -12,6 +13,7 @@ from csp.constants import NONE, SELF
 
 from paperhub.env import (
     SettingError,
+    env_address,
     env_bool,
     env_choice,
     env_float,
@@ -67,8 +69,16 @@ SECRET_KEY = _secret_key()
 # stored Zotero keys: docs/recommend.md); new things use SECRET_KEY.
 SECRET_KEY_FALLBACKS = env_list("PAPERHUB_SECRET_KEY_FALLBACKS", "")
 DEBUG = env_bool("PAPERHUB_DEBUG", False)
+# The hub's public address (https://papers.example.org): every absolute link the hub writes (pages' canonical
+# address, feeds, mail, MCP answers) starts with it when set; unset, with the request's own, and where there is no
+# request (a command sending mail), with http://127.0.0.1:8000 (paperhub.core.addresses).
+PAPERHUB_BASE_URL = env_address("PAPERHUB_BASE_URL")
 ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")
+if PAPERHUB_BASE_URL:  # the hub's own public host and origin are its own: answered, and trusted for form posts
+    _public = urlsplit(PAPERHUB_BASE_URL)
+    ALLOWED_HOSTS.append(f"[{_public.hostname}]" if ":" in str(_public.hostname) else str(_public.hostname))
+    CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
 
 INSTALLED_APPS = [
     # Before the admin: both ship registration/password_*.html, and the first app's win, so the hub's own
@@ -290,8 +300,6 @@ AXES_VERBOSE = False  # no banner on every command
 # How many reverse proxies stand in front of the hub: the client address for rate limits is then read from
 # X-Forwarded-For; with 0 it is the connection's address (a client cannot forge it).
 NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0, minimum=0)
-# The hub's public address, for links in emails (sent by commands, which have no request to read it from).
-PAPERHUB_BASE_URL = env_str("PAPERHUB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30, minimum=1)
 
 # Background tasks: a queue in the database, run by `paperhub worker` processes (started by `paperhub serve`).

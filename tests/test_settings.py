@@ -27,7 +27,8 @@ BAD = [
     ("PAPERHUB_EMBED_TASK_PAPERS", "0"), ("PAPERHUB_HTTP_RETRIES", "-3"), ("PAPERHUB_RANK_BADGES", "-1"),
     ("PAPERHUB_GITHUB_PER_RUN", "-5"), ("PAPERHUB_RECOMMEND_DAYS", "0"), ("PAPERHUB_EMBED_DEVICE", "tpu"),
     ("PAPERHUB_WEB_WORKERS", "abc"), ("PAPERHUB_LOG_LEVEL", "LOUD"), ("PAPERHUB_HTTP_TIMEOUT", "0"),
-    ("PAPERHUB_EMAIL_PORT", "70000"), ("DATABASE_URL", "garbage"),
+    ("PAPERHUB_EMAIL_PORT", "70000"), ("DATABASE_URL", "garbage"), ("PAPERHUB_BASE_URL", "papers.example.org"),
+    ("PAPERHUB_BASE_URL", "ftp://papers.example.org"), ("PAPERHUB_BASE_URL", "https://papers.example.org:port"),
 ]
 
 
@@ -46,6 +47,18 @@ def test_good_values_pass_as_given(monkeypatch, tmp_path):
     assert values["PAPERHUB_PAGE_RATE"] == "10/5s" and values["PAPERHUB_FEED_RATE"] == "0"
     assert values["PAPERHUB_FEED_ROLLOVER"] == "14:00" and values["PAPERHUB_FEED_TIME_ZONE"] == "Europe/Paris"
     assert values["PAPERHUB_EMBED_DEVICE"] == "cuda:1" and values["LOGGING"]["root"]["level"] == "WARNING"
+
+
+def test_the_base_url_is_the_hubs_own_host_and_origin(monkeypatch, tmp_path):
+    """Behind a proxy, PAPERHUB_BASE_URL alone lets the public host in and a form posted from it through."""
+    values = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="https://papers.example.org:8443/")
+    assert values["PAPERHUB_BASE_URL"] == "https://papers.example.org:8443"
+    assert values["ALLOWED_HOSTS"][-1] == "papers.example.org"
+    assert values["CSRF_TRUSTED_ORIGINS"] == ["https://papers.example.org:8443"]
+    unset = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="")
+    assert unset["PAPERHUB_BASE_URL"] == "" and unset["CSRF_TRUSTED_ORIGINS"] == []
+    assert unset["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+    assert read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="http://[::1]:8000")["ALLOWED_HOSTS"][-1] == "[::1]"
 
 
 def test_a_read_only_data_directory_still_serves_what_only_reads(monkeypatch, tmp_path):

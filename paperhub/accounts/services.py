@@ -26,6 +26,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from paperhub.accounts import names
 from paperhub.accounts.models import PendingAddress, UsernameShape, VerifiedAddress
 from paperhub.core import mail
+from paperhub.core.addresses import hub_root
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def verify(token: str, base_url: str = "") -> User:
         raise AccountError("Another account has already verified this address.") from None
     if not current and old_verified:
         send_address_changed.enqueue(user.pk, old, masked(pending), timezone.now().isoformat(),
-                                     base_url or settings.PAPERHUB_BASE_URL)
+                                     base_url or hub_root())
     return user
 
 

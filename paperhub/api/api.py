@@ -230,10 +230,10 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
 @api.get("/search/volume", response=VolumeOut, tags=["paperhub"])
 def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, Any]:
     """How many papers hold all of the query's words, per month (per year over spans of more than 4 years)."""
-    if problem := search_api.parse(query.q).problem:  # since:/until: that is no date
-        raise HttpError(400, problem)
     volume = search_api.volume(query.q, search_api.Filters.from_text(query.since, query.until, query.cat,
                                                                       query.author, has_code=query.code))
+    if volume.problem:  # since:/until: that is no date
+        raise HttpError(400, volume.problem)
     return {"unit": volume.unit, "periods": volume.labels, "counts": volume.counts, "total": volume.total}
 
 

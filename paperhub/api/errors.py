@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonRes
 from django.urls import reverse
 from django.views import defaults
 
+from paperhub.core.media import PLAIN
+
 HEADER = "X-Error-Message"
 #: The most characters the header holds: a message, not a document (proxies cap a header's size).
 MAX_MESSAGE = 500
@@ -67,10 +69,6 @@ class ErrorMessageMiddleware:
         if response.status_code >= 400 and in_api(request) and HEADER not in response:
             response[HEADER] = header_value(error_message(response))
         return response
-
-
-#: What a feed reader or a script is answered with where there is no feed.
-PLAIN = "text/plain; charset=utf-8"
 
 
 def in_feeds(request: HttpRequest) -> bool:

@@ -3,7 +3,7 @@
 import html
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperhub import search as search_api
-from paperhub.api.errors import PLAIN
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
+from paperhub.core.addresses import hub_root
+from paperhub.core.media import PLAIN
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
@@ -53,6 +54,26 @@ class Atom(_XmlSafe, Atom1Feed):
     """Atom, XML-safe."""
 
 
+class _AtHubRoot:
+    """A request as Django's feed generator reads it (its host and scheme, for the links and entry ids it makes
+    absolute; its path, the default self link) but at the hub's public root, core.addresses.hub_root(): with
+    PAPERHUB_BASE_URL unset that is the request's own host and scheme, so ids stay as they were."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+        scheme, _, self._host = hub_root(request).partition("://")
+        self._secure = scheme == "https"
+
+    def get_host(self) -> str:
+        return self._host
+
+    def is_secure(self) -> bool:
+        return self._secure
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
 if TYPE_CHECKING:  # Feed is generic only to the type checker (django-stubs): items are papers, objects vary
     _Feed = Feed[Paper, Any]
 else:
@@ -79,6 +100,10 @@ class PaperFeed(_Feed):
             return HttpResponseBadRequest(str(exc), content_type=PLAIN)
         except Http404 as exc:
             return HttpResponseNotFound(str(exc) or "no such feed", content_type=PLAIN)
+
+    def get_feed(self, obj: Any, request: HttpRequest) -> SyndicationFeed:
+        """Django's feed, every address in it under the hub's public root."""
+        return super().get_feed(obj, cast(HttpRequest, _AtHubRoot(request)))
 
     def papers(self, obj: Any) -> list[Paper]:
         raise NotImplementedError

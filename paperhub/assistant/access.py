@@ -12,10 +12,14 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
 from paperhub.core import limits, tokens
+from paperhub.core.addresses import hub_root
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.feeds import PeriodError
 
 STDIO = "stdio"  # the address a local assistant's calls count against
+#: The hub's public root as the Django view serving /mcp found it (core.addresses.hub_root, which honours the
+#: proxy's scheme as Django does); set by that view over whatever a client sent, so it cannot be forged.
+ROOT_HEADER = "X-Paperhub-Root"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,6 +31,7 @@ class Caller:
 
     user: AbstractBaseUser | None
     address: str
+    root: str  # the hub's public root: every link in the answer starts with it
 
     def require_user(self) -> AbstractBaseUser:
         """The user, or a clear refusal for an anonymous call."""
@@ -43,25 +48,27 @@ def bearer(header: str) -> str:
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
-def identify(ctx: Context[Any, Any]) -> tuple[str, str]:
-    """The call's token and client address: over HTTP from its request, over stdio from PAPERHUB_MCP_TOKEN."""
+def identify(ctx: Context[Any, Any]) -> tuple[str, str, str]:
+    """The call's token, client address and the hub's public root: over HTTP from its request, over stdio from
+    PAPERHUB_MCP_TOKEN and PAPERHUB_BASE_URL."""
     request = ctx.request_context.request
     if request is None or not hasattr(request, "headers"):
-        return settings.PAPERHUB_MCP_TOKEN, STDIO
+        return settings.PAPERHUB_MCP_TOKEN, STDIO, hub_root()
     client = getattr(request, "client", None)
-    return bearer(request.headers.get("authorization", "")), str(client.host if client else "")[:64]
+    return (bearer(request.headers.get("authorization", "")), str(client.host if client else "")[:64],
+            request.headers.get(ROOT_HEADER) or hub_root())
 
 
 def admit(ctx: Context[Any, Any]) -> Caller:
     """The caller, counted against the API's rate limit; a bad token or a spent limit is a clear error."""
-    token, address = identify(ctx)
+    token, address, root = identify(ctx)
     user = tokens.user_for(token) if token else None
     if token and user is None:
         raise ToolError("the API token is not valid (revoked, mistyped or its account closed)")
     wait = limits.api_wait(user.pk if user is not None else None, address)
     if wait:
         raise ToolError(f"rate limit reached: try again in {wait} s")
-    return Caller(user, address)
+    return Caller(user, address, root)
 
 
 def hub_call(fn: Callable[P, R]) -> Callable[P, R]:

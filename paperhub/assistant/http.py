@@ -18,8 +18,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from mcp.server.transport_security import TransportSecuritySettings
 
+from paperhub.assistant.access import ROOT_HEADER
 from paperhub.assistant.server import hub
 from paperhub.core import limits
+from paperhub.core.addresses import hub_root
 
 
 class _Served:
@@ -75,6 +77,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         "PATH_INFO": "/",
         "SCRIPT_NAME": "",
         "REMOTE_ADDR": limits.client_address(request),
+        f"HTTP_{ROOT_HEADER.upper().replace('-', '_')}": hub_root(request),
     }
     answer: dict[str, Any] = {}
 

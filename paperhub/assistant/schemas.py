@@ -1,5 +1,5 @@
 """What the MCP tools answer: typed, so a client gets structured content beside the text, and every result
-carries its link back to the hub (absolute, from PAPERHUB_BASE_URL)."""
+carries its link back to the hub (absolute, under PAPERHUB_BASE_URL when set, else the address called)."""
 
 from pydantic import BaseModel, Field
 

@@ -3,9 +3,7 @@
 import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.urls import reverse
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
@@ -53,16 +51,16 @@ hub = HubServer(
 )
 
 
-def link(name: str, *args: str, query: dict[str, str] | None = None) -> str:
-    """An absolute address on the hub (PAPERHUB_BASE_URL)."""
-    return settings.PAPERHUB_BASE_URL + reverse(name, args=args) + (f"?{urlencode(query)}" if query else "")
+def link(root: str, name: str, *args: str) -> str:
+    """An absolute address on the hub, under its public root (the caller's: access.Caller.root)."""
+    return root + reverse(name, args=args)
 
 
 def _day(paper: Paper) -> str | None:
     return paper.published.date().isoformat() if paper.published else None
 
 
-def _cards(papers: list[Paper]) -> list[dict[str, Any]]:
+def _cards(papers: list[Paper], root: str) -> list[dict[str, Any]]:
     """The PaperCard fields of papers, their authors read in one query."""
     names = queries.author_names_by_paper([p.pk for p in papers])
     return [
@@ -72,7 +70,7 @@ def _cards(papers: list[Paper]) -> list[dict[str, Any]]:
             "authors": names.get(p.pk, []),
             "published": _day(p),
             "upvotes": getattr(p, "votes", p.upvotes),
-            "url": link("paper", p.uid),
+            "url": link(root, "paper", p.uid),
         }
         for p in papers
     ]
@@ -85,8 +83,8 @@ def _paper(paper_id: str) -> Paper:
     return found
 
 
-def _full(paper: Paper) -> schemas.Paper:
-    [card] = _cards([paper])
+def _full(paper: Paper, root: str) -> schemas.Paper:
+    [card] = _cards([paper], root)
     return schemas.Paper(
         **card,
         abstract=paper.abstract,
@@ -96,7 +94,7 @@ def _full(paper: Paper) -> schemas.Paper:
         arxiv_url=paper.abs_url if paper.arxiv_id else None,
         code_url=paper.code_url or None,
         project_url=paper.project_url or None,
-        similar_url=link("api:similar", paper.uid),
+        similar_url=link(root, "api:similar", paper.uid),
     )
 
 
@@ -122,16 +120,16 @@ def search_papers(
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.SearchResults:
     """Search the hub's papers (keyword and semantic, fused), with the filters of /api/search."""
-    admit(ctx)
+    caller = admit(ctx)
     filters = search_api.Filters.from_text(since, until, categories, authors, has_code)
     results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset, correct=True)
     if results.query.problem:  # since:/until: that is no date: said, as the page and /api/search say it
         raise ToolError(results.query.problem)
     by_id = {p.pk: p for p in queries.papers_in_order([h.id for h in results.hits])}
-    cards = {c["id"]: c for c in _cards(list(by_id.values()))}
+    cards = {c["id"]: c for c in _cards(list(by_id.values()), caller.root)}
     return schemas.SearchResults(
         total=results.total,
-        url=f"{link('search')}?{search_api.url_query(query, filters, sort)}",  # as the page links it
+        url=f"{link(caller.root, 'search')}?{search_api.url_query(query, filters, sort)}",  # as the page links it
         suggestion=results.suggestion.query if results.suggestion else None, corrected=results.corrected,
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
@@ -145,15 +143,15 @@ def search_papers(
 @hub_call
 def get_paper(ctx: Context[Any, Any], paper_id: PaperId) -> schemas.Paper:
     """One paper: title, authors, abstract, categories, keywords, links."""
-    admit(ctx)
-    return _full(_paper(paper_id))
+    caller = admit(ctx)
+    return _full(_paper(paper_id), caller.root)
 
 
 @hub.tool(annotations=READ)
 @hub_call
 def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10) -> schemas.SimilarPapers:
     """The papers most like a paper (key terms, meaning, authors, categories), with what they share."""
-    admit(ctx)
+    caller = admit(ctx)
     paper = _paper(paper_id)
     hits = {h.id: h for h in search_api.similar(paper.pk, limit=limit)}
     papers = queries.papers_in_order(list(hits))
@@ -163,7 +161,7 @@ def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10)
             schemas.SimilarPaper(
                 **card, similarity=round(hits[p.pk].score, 4), reasons=search_api.reasons_text(hits[p.pk].reasons)
             )
-            for p, card in zip(papers, _cards(papers), strict=True)
+            for p, card in zip(papers, _cards(papers, caller.root), strict=True)
         ],
     )
 
@@ -178,7 +176,7 @@ def period_papers(
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.PeriodPapers:
     """A day's, week's or month's papers on the hub, most upvoted first."""
-    admit(ctx)
+    caller = admit(ctx)
     chosen = feeds.named_period(kind, period)
     if chosen is None:
         raise ToolError("the hub's feeds have no papers yet")
@@ -187,8 +185,8 @@ def period_papers(
         period=chosen.key,
         label=chosen.label,
         total=total,
-        papers=[schemas.PaperCard(**c) for c in _cards(papers)],
-        url=link(chosen.kind, chosen.key),
+        papers=[schemas.PaperCard(**c) for c in _cards(papers, caller.root)],
+        url=link(caller.root, chosen.kind, chosen.key),
     )
 
 
@@ -196,13 +194,13 @@ def period_papers(
 @hub_call
 def trending_papers(ctx: Context[Any, Any], limit: Limit = 20) -> schemas.TrendingPapers:
     """What is trending on the hub: recent papers by upvotes weighed by age."""
-    admit(ctx)
+    caller = admit(ctx)
     papers = feeds.trending(limit=limit)
     return schemas.TrendingPapers(
-        url=link("trending"),
+        url=link(caller.root, "trending"),
         papers=[
             schemas.TrendingPaper(**card, trending=getattr(p, "trending", 0.0))
-            for p, card in zip(papers, _cards(papers), strict=True)
+            for p, card in zip(papers, _cards(papers, caller.root), strict=True)
         ],
     )
 
@@ -213,14 +211,15 @@ def my_picks(
     ctx: Context[Any, Any], limit: Limit = 20, offset: Annotated[int, Field(ge=0, le=1000)] = 0
 ) -> schemas.Picks:
     """Your For-you picks among the newest papers, each with why (needs an API token)."""
-    user = admit(ctx).require_user()
+    caller = admit(ctx)
+    user = caller.require_user()
     try:
         picks = recommend.for_you(user, limit=limit, offset=offset)  # type: ignore[arg-type]
     except NotReady as exc:
         raise ToolError(f"recommendations are being prepared: {exc}") from exc
-    cards = _cards([p.paper for p in picks])
+    cards = _cards([p.paper for p in picks], caller.root)
     return schemas.Picks(
-        url=link("for_you"),
+        url=link(caller.root, "for_you"),
         papers=[
             schemas.Pick(**card, score=round(p.score, 4), reasons=p.reasons)
             for p, card in zip(picks, cards, strict=True)
@@ -236,14 +235,16 @@ def add_to_collection(
     collection: Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")],
 ) -> schemas.Added:
     """Add a paper to one of your collections (needs an API token)."""
-    user = admit(ctx).require_user()
+    caller = admit(ctx)
+    user = caller.require_user()
     found = community.collection(user, user.get_username(), collection)
     if found is None:
         raise ToolError(f"you have no collection {collection!r}")
     paper = _paper(paper_id)
     added = services.add_to_collection(user, found, paper)
     return schemas.Added(
-        collection=found.slug, paper=paper.uid, added=added, url=link("collection", user.get_username(), found.slug)
+        collection=found.slug, paper=paper.uid, added=added,
+        url=link(caller.root, "collection", user.get_username(), found.slug),
     )
 
 
@@ -255,10 +256,11 @@ def upvote(
     on: Annotated[bool | None, Field(description="true: upvote, false: take it back, null: toggle")] = True,
 ) -> schemas.Upvoted:
     """Upvote a paper (one per user), or take the upvote back (needs an API token)."""
-    user = admit(ctx).require_user()
+    caller = admit(ctx)
+    user = caller.require_user()
     paper = _paper(paper_id)
     state, count = services.upvote(user, paper, on=on)
-    return schemas.Upvoted(paper=paper.uid, upvoted=state, upvotes=count, url=link("paper", paper.uid))
+    return schemas.Upvoted(paper=paper.uid, upvoted=state, upvotes=count, url=link(caller.root, "paper", paper.uid))
 
 
 # {+paper_id}: reserved expansion, so the slash of an old-style arXiv id (hep-th/9901001) stays in the id.
@@ -267,13 +269,13 @@ def upvote(
 def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
     """A paper as JSON (the get_paper tool's answer)."""
     try:
-        admit(ctx)
+        caller = admit(ctx)
     except ToolError as exc:
         raise ResourceError(str(exc)) from exc
     found = queries.paper_by_uid(paper_id[:64])
     if found is None:
         raise ResourceNotFoundError(f"no paper {paper_id[:64]!r} in this hub")
-    return _full(found).model_dump_json()
+    return _full(found, caller.root).model_dump_json()
 
 
 @hub.prompt(title="What's new in a topic this week")

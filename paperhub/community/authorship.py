@@ -22,6 +22,7 @@ from django_tasks import task
 from paperhub.accounts import services as accounts
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
 from paperhub.core import mail
+from paperhub.core.addresses import hub_root
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Author, Paper
 
@@ -115,7 +116,7 @@ def _recipients(comment: Comment) -> list[Any]:
 
 
 def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
-    base = settings.PAPERHUB_BASE_URL
+    base = hub_root()
     context = {"comment": comment, "user": user, "paper": comment.paper,
                "link": base + reverse("paper", args=[comment.paper.uid]) + f"#comment-{comment.pk}",
                "unsubscribe": base + reverse("comment_mail_unsubscribe", args=[unsubscribe_token(user.pk)]),

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from paperhub.accounts import services as accounts
 from paperhub.core import process
+from paperhub.core.addresses import hub_root
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.smtp import HandOverBackend
@@ -276,7 +277,7 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
     key = building.period_key(frequency, period)
     report = SendReport(planned=plan(frequency, key))
     release_dead_claims(key)
-    base_url = base_url or settings.PAPERHUB_BASE_URL
+    base_url = base_url or hub_root()
     run = Run(key, period, base_url, render(building.build(frequency, period), base_url), report, limit)
     try:
         _side_by_side(run.work, connections)

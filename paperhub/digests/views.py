@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from paperhub.core import limits
+from paperhub.core.addresses import hub_root
 from paperhub.core.navigation import back
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
@@ -31,7 +32,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             raise subscriptions.SubscriptionError(
                 f"Too many subscriptions for this address: try again in {wait // 60 + 1} minutes.")
         subscriptions.subscribe(email, request.POST.get("frequency", "daily"),
-                                request.build_absolute_uri("/").rstrip("/"))
+                                hub_root(request))
     except subscriptions.SubscriptionError as exc:
         messages.error(request, str(exc))
     else:

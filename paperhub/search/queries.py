@@ -270,6 +270,7 @@ class Volume:
     unit: Literal["month", "year"]
     labels: list[str]
     counts: list[int]
+    problem: str = ""  # the query's since:/until: that is no date (ParsedQuery.problem): no counts, and why
 
     @property
     def total(self) -> int:
@@ -305,7 +306,7 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     parsed = parse(query)
     index = keyword_index()
     if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
-        return Volume("month", [], [])
+        return Volume("month", [], [], parsed.problem)
     return volume_series(index.per_month(keyword.matching_all(parsed, filters)))
 
 

@@ -20,6 +20,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
+from paperhub.core.addresses import hub_root
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
@@ -46,10 +47,6 @@ class SignUpForm(UserCreationForm[User]):
         return name
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def signup(request: HttpRequest) -> HttpResponse:
     """Create an account, log in, and mail a link that verifies its address (sign-ups limited per client)."""
     if not settings.PAPERHUB_SIGNUP_OPEN:
@@ -65,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except accounts.AccountError as exc:  # a look-alike (or the same name) signed up a moment before
             form.add_error("username", str(exc))
         else:
-            accounts.queue_verification(user, _base_url(request))
+            accounts.queue_verification(user, hub_root(request))
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_username()}! We are sending a link to verify your "
                                       f"address to {user.email}: your email page says when it has gone.")
@@ -83,7 +80,7 @@ class PasswordResetView(auth_views.PasswordResetView):
                 or limits.over_limit(self.request, "reset-to", settings.PAPERHUB_RESET_ADDRESS_RATE, who=email))
         if wait:
             return too_many(self.request, "Too many password resets asked for.", wait)
-        accounts.queue_password_reset(email, _base_url(self.request))
+        accounts.queue_password_reset(email, hub_root(self.request))
         return redirect(self.get_success_url())
 
 
@@ -132,7 +129,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Your address is now {user.email}. We are sending a link to verify it.")
     if send:
-        accounts.queue_verification(user, _base_url(request))
+        accounts.queue_verification(user, hub_root(request))
     return redirect("email_address")
 
 
@@ -147,7 +144,7 @@ def email_address(request: HttpRequest) -> HttpResponse:
         user: User = request.user  # type: ignore[assignment]
         address = accounts.awaiting_proof(user)
         if address:
-            accounts.queue_verification(user, _base_url(request))
+            accounts.queue_verification(user, hub_root(request))
             messages.success(request, f"We are sending a new link to {address}.")
         else:
             messages.info(request, f"{user.email} is verified already." if user.email  # (nothing awaits proof)
@@ -163,7 +160,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "registration/verify.html", {"asking": True,
                                                             "email": accounts.link_address(token, request.user)})
     try:
-        user = accounts.verify(token, _base_url(request))
+        user = accounts.verify(token, hub_root(request))
     except accounts.AccountError as exc:
         return render(request, "registration/verify.html", {"error": str(exc)}, status=400)
     return render(request, "registration/verify.html", {"email": user.email if user == request.user else ""})

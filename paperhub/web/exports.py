@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
+from paperhub.core.media import PLAIN
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibliography
 from paperhub.papers.models import Paper
@@ -40,9 +41,9 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     filters = search_filters(request)
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")
-    if problem := search_api.parse(q).problem:  # since:/until: that is no date: said, as the search feeds say it
-        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
     sort = request.GET.get("sort", "relevance")
-    hits = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes") else
-                                    "relevance").hits
-    return _bib(queries.papers_in_order([h.id for h in hits]), "search")
+    results = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes")
+                                       else "relevance")
+    if results.query.problem:  # since:/until: that is no date: said, as the search feeds say it
+        return HttpResponseBadRequest(results.query.problem, content_type=PLAIN)
+    return _bib(queries.papers_in_order([h.id for h in results.hits]), "search")

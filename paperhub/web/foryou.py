@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from paperhub.community.services import upvote
+from paperhub.core.addresses import absolute
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Author, Paper
@@ -72,7 +73,7 @@ def feed_address(request: HttpRequest) -> HttpResponse:
         personal.revoke_feed_token(user)
         messages.success(request, "Your private feed is off; its address no longer works.")
         return redirect(reverse("for_you") + "#private-feed")
-    address = request.build_absolute_uri(reverse("feed_for_you_atom", args=[personal.new_feed_token(user)]))
+    address = absolute(reverse("feed_for_you_atom", args=[personal.new_feed_token(user)]), request)
     return render(request, "web/feed_address.html", {"address": address})
 
 

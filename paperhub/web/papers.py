@@ -20,6 +20,7 @@ from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
+from paperhub.core.addresses import hub_root
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import citation, markdown, queries
@@ -39,7 +40,7 @@ _ID_PREFIX = re.compile(r"[a-z][a-z-]{0,30}")
 
 
 def _markdown(request: HttpRequest, paper: Paper) -> HttpResponse:
-    sheet = community.paper_sheet(paper, request.build_absolute_uri("/").rstrip("/"))
+    sheet = community.paper_sheet(paper, hub_root(request))
     return HttpResponse(markdown.render(sheet), content_type="text/markdown; charset=utf-8")
 
 

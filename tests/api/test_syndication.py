@@ -34,3 +34,27 @@ def test_a_collection_feed_keeps_its_title_as_typed_and_writes_its_papers_titles
     parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{collection.slug}.{kind}").content)
     assert parsed.feed.title == "paperhub: Costs: $5 and $10 \\textbf{club} (a collection by ann)"
     assert [entry.title for entry in parsed.entries] == ["O(n²) attention for long documents"]
+
+
+@pytest.mark.parametrize(("base", "root"), [
+    ("", "http://testserver"),  # unset: the request's host and scheme, as feeds always said: readers' ids unchanged
+    ("https://papers.example.org", "https://papers.example.org"),  # set: the public address, whatever Host came
+])
+def test_feed_links_and_entry_ids_start_with_the_hubs_public_root(client, db, settings, base, root):
+    import feedparser
+
+    from paperhub.papers.models import Author
+    from paperhub.papers.services import upsert_papers
+    from tests.factories import record
+
+    settings.PAPERHUB_BASE_URL = base
+    upsert_papers([record("2611.00001", authors=("Ada Lovelace",))])
+    slug = Author.objects.get().slug
+    for kind in ("rss", "atom"):
+        text = client.get(f"/feeds/authors/{slug}.{kind}").content.decode()
+        parsed = feedparser.parse(text)
+        assert parsed.feed.link == f"{root}/authors/{slug}"
+        assert [entry.link for entry in parsed.entries] == [f"{root}/papers/2611.00001"]
+        assert [entry.id for entry in parsed.entries] == [f"{root}/papers/2611.00001"]  # RSS guid, Atom id
+        assert f'href="{root}/feeds/authors/{slug}.{kind}"' in text  # the feed's own address (rel="self")
+        assert "testserver" not in text or not base

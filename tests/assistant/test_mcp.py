@@ -21,6 +21,7 @@ from paperhub.assistant.access import bearer
 from paperhub.community import services
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
+from paperhub.core.addresses import LOCAL
 from paperhub.core.models import RateWindow
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
@@ -167,7 +168,7 @@ async def _reads(client: Client, base_url: str) -> None:
 
 
 def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, settings):
-    settings.PAPERHUB_BASE_URL = live_server.url
+    settings.PAPERHUB_BASE_URL = ""  # links under the address called
 
     async def scenario() -> None:
         async with Client(_http(live_server.url)) as anonymous:
@@ -197,7 +198,7 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
 def test_stdio_every_read_and_the_token_from_the_environment(filled, settings):
     async def scenario() -> None:
         async with Client(_stdio(filled)) as anonymous:
-            await _reads(anonymous, settings.PAPERHUB_BASE_URL)
+            await _reads(anonymous, LOCAL)  # no request, no PAPERHUB_BASE_URL: `make run`'s address
         async with Client(_stdio(filled, filled["token"])) as ann:
             assert (await _call(ann, "upvote", paper_id="2611.00002"))["upvoted"] is True
         async with Client(_stdio(filled, "ph_not-a-real-token")) as stranger:
@@ -254,6 +255,22 @@ def test_only_posts_reach_the_transport(live_server):
         assert response.status_code == 405, method
         assert response.headers["Allow"] == "POST"
         assert response.json()["error"]["code"] == -32600
+
+
+@pytest.mark.parametrize(("base", "root"), [("", "https://papers.example.org"),
+                                             ("https://papers.example.org", "https://papers.example.org")])
+def test_http_links_start_with_the_hubs_public_root_and_no_client_can_choose_it(client, transactional_db, settings, base,
+                                                                               root):
+    """Links said http://127.0.0.1:8000 (the old default base URL) behind a proxy; a client's own X-Paperhub-Root
+    header is replaced by the view's."""
+    settings.PAPERHUB_BASE_URL = base
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLOWED_HOSTS = ["papers.example.org", "127.0.0.1"]
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "trending_papers", "arguments": {}}}
+    host = "papers.example.org" if not base else "127.0.0.1"  # set, it wins over the inner Host nginx passes on
+    response = client.post("/mcp", call, content_type="application/json", HTTP_ACCEPT="application/json",
+                           HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https", HTTP_X_PAPERHUB_ROOT="https://evil.example")
+    assert response.json()["result"]["structuredContent"]["url"] == f"{root}/papers/trending"
 
 
 def test_bearer_reads_only_bearer_headers():

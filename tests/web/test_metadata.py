@@ -52,8 +52,8 @@ class Head(HTMLParser):
         return values[0]
 
 
-def head(client, url: str) -> Head:
-    response = client.get(url)
+def head(client, url: str, **headers: str) -> Head:
+    response = client.get(url, **headers)
     assert response.status_code == 200, url
     return Head(response.content.decode())
 
@@ -167,6 +167,18 @@ def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     page = head(client, f"/collections/ann/{typed.slug}")  # not TeX: kept as typed, as the page shows it
     assert page.one("og:title") == "Costs: $5 and $10" and page.one("description") == "From $5 to $10 ~ a person's words"
     assert not Head(client.get("/papers/search?q=x").content.decode()).canonical  # a search is no page to share
+
+
+def test_the_configured_base_url_is_the_pages_address_behind_a_proxy(client, paper, settings):
+    """nginx passes `Host: 127.0.0.1:8794` on by default: the page shared from there must name the public address."""
+    settings.PAPERHUB_BASE_URL = "https://papers.example.org"
+    page = head(client, "/papers/2611.00001", HTTP_HOST="127.0.0.1")
+    assert page.canonical == ["https://papers.example.org/papers/2611.00001"] == [page.one("og:url")]
+    author = Author.objects.get(name="Ludwig van Beethoven")
+    assert head(client, f"/authors/{author.slug}?page=2").canonical == [
+        f"https://papers.example.org/authors/{author.slug}?page=2"]
+    text = client.get("/papers/2611.00001.md", HTTP_HOST="127.0.0.1").content.decode()
+    assert "[paperhub](https://papers.example.org/papers/2611.00001)" in text and "127.0.0.1" not in text
 
 
 def test_names_turn_surname_first_as_arxiv_writes_them():

@@ -127,3 +127,27 @@ def test_tokens_and_credentials_are_cut_from_log_lines():
     for secret in ("abc.def", "a1b-c2d", "xyz", "tok123", "ph_secret", "t0k"):
         assert secret not in cleaned, secret
     assert "/feeds/for-you/[redacted]" in cleaned and "page=2" in cleaned and "?next=/" in cleaned
+
+
+def test_behind_a_tls_proxy_the_base_url_alone_lets_a_login_form_post_through(monkeypatch, tmp_path, settings, db):
+    """nginx passes `Host: 127.0.0.1:8794` on by default, so Django's same-origin check compared the browser's
+    https://papers.example.org with the inner address and refused the login (403) unless the operator also listed
+    the origin in PAPERHUB_CSRF_TRUSTED_ORIGINS and the host in PAPERHUB_ALLOWED_HOSTS."""
+    from tests.factories import user
+    from tests.test_settings import read_settings
+
+    values = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="https://papers.example.org",
+                           PAPERHUB_PROXIES="1", PAPERHUB_HTTPS="true")
+    for name in ("PAPERHUB_BASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER",
+                 "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        setattr(settings, name, values[name])
+    user("ann", password="a long enough password")
+    browser = Client(enforce_csrf_checks=True, HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for host in ("127.0.0.1:8794", "papers.example.org"):  # the proxy passing the inner host on, or the public one
+        browser.logout()
+        page = browser.get("/accounts/login/", HTTP_HOST=host)
+        assert page.status_code == 200
+        posted = browser.post("/accounts/login/", {"username": "ann", "password": "a long enough password",
+                                                   "csrfmiddlewaretoken": page.context["csrf_token"]},
+                              HTTP_HOST=host, HTTP_ORIGIN="https://papers.example.org")
+        assert posted.status_code == 302 and browser.session.get("_auth_user_id"), host

@@ -151,6 +151,7 @@ def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, 
     assert response.status_code == 400 and "until: must be a date" in response.content.decode()
     response = client.get("/papers/search.bib", {"q": "diffusion since:xx"})  # not an empty file of every date
     assert response.status_code == 400 and response.content.decode() == "since: must be a date, YYYY-MM-DD"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
     response = client.get(reverse("api:search_volume"), {"q": "diffusion until:2026-02-30"})
     assert response.status_code == 400 and "until: must be a date" in response.json()["detail"]
     client.post("/searches/save", {"q": "diffusion since:someday"})

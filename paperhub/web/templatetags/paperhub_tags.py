@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
+from paperhub.core.addresses import absolute
 from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
@@ -44,10 +45,10 @@ def meta_text(text: str, typed: object = None, preview: bool = False) -> str:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context: template.Context) -> str:
-    """This page's absolute address without its query string, but for the page number of a paged list past its first
-    (the page a view renders says it as `page`; escaped by the template)."""
+    """This page's public address (core.addresses) without its query string, but for the page number of a paged list
+    past its first (the page a view renders says it as `page`; escaped by the template)."""
     request, page = context["request"], context.get("page")
-    address = str(request.build_absolute_uri(request.path))
+    address = absolute(request.path, request)
     return f"{address}?page={page}" if isinstance(page, int) and page > 1 else address
 
 

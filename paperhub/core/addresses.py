@@ -1,0 +1,29 @@
+"""The hub's public address, the one root of every absolute link it writes: pages' canonical address and Open
+Graph tags, feeds' links and entry ids, mail, the paper Markdown, the MCP server's answers.
+
+PAPERHUB_BASE_URL wins when the operator set it (a hub behind a proxy that does not pass the public host and
+scheme on still links to its public address); unset, the request's own root is used, as before (a hub served on
+another port links to that port); with neither (a command sending mail), LOCAL."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.encoding import iri_to_uri
+
+#: Where `make run` serves: the root of links made with no request and no PAPERHUB_BASE_URL.
+LOCAL = "http://127.0.0.1:8000"
+
+
+def hub_root(request: HttpRequest | None = None) -> str:
+    """scheme://host[:port] of the hub as the public reaches it, no trailing slash: PAPERHUB_BASE_URL when set, else
+    the request's (its scheme as Django believes it: the proxy's X-Forwarded-Proto under PAPERHUB_PROXIES), else
+    LOCAL."""
+    if settings.PAPERHUB_BASE_URL:
+        return str(settings.PAPERHUB_BASE_URL)
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return LOCAL
+
+
+def absolute(path: str, request: HttpRequest | None = None) -> str:
+    """`path` (as reverse() gives it, or a request's decoded path) as an absolute address under hub_root()."""
+    return iri_to_uri(hub_root(request) + path)
