@@ -11,13 +11,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, P, Query, QueryEx
-from ninja.errors import HttpError, Throttled
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
 from paperhub import search as search_api
 from paperhub.api import hf, zotero
+from paperhub.api.errors import unwrapped
 from paperhub.api.schemas import (
     AuthorPage,
     CategoryTrends,
@@ -97,6 +98,13 @@ api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", thr
 @api.exception_handler(NotAllowed)
 def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 with each invalid field where the client put it: `body.kind`, not ninja's `body.body.kind` (the view's
+    parameter's name, which the client never sees)."""
+    return api.create_response(request, {"detail": [unwrapped(error) for error in exc.errors]}, status=422)
 
 
 @api.exception_handler(Throttled)

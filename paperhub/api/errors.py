@@ -6,11 +6,13 @@ Our error bodies are `{"detail": ...}`, which huggingface_hub does not read: wit
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.urls import reverse
 from django.views import defaults
 
+from paperhub.core.addresses import in_api, in_feeds
 from paperhub.core.media import PLAIN
 
 HEADER = "X-Error-Message"
@@ -30,6 +32,13 @@ def detail_text(detail: object) -> str:
         else:
             parts.append(str(error))
     return "; ".join(parts)
+
+
+def unwrapped(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error of a JSON body field located as the client wrote it: ("body", "kind"), without the
+    view's parameter's name that ninja puts between (("body", "body", "kind"))."""
+    loc = tuple(error.get("loc", ()))
+    return {**error, "loc": [loc[0], *loc[2:]]} if len(loc) > 2 and loc[0] == "body" else error
 
 
 def header_value(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -53,11 +62,6 @@ def error_message(response: HttpResponse) -> str:
     return response.reason_phrase
 
 
-def in_api(request: HttpRequest) -> bool:
-    """Whether a request is for an address under the API's root (/api/)."""
-    return request.path_info.startswith(reverse("api:api-root"))
-
-
 class ErrorMessageMiddleware:
     """Adds X-Error-Message to every error answer under /api/ (4xx and 5xx, ninja's and Django's), body unchanged."""
 
@@ -69,12 +73,6 @@ class ErrorMessageMiddleware:
         if response.status_code >= 400 and in_api(request) and HEADER not in response:
             response[HEADER] = header_value(error_message(response))
         return response
-
-
-def in_feeds(request: HttpRequest) -> bool:
-    """Whether a request is for an address under the feeds' root (/feeds/)."""
-    daily = reverse("feed_daily_atom")
-    return request.path_info.startswith(daily[:daily.rindex("/") + 1])
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

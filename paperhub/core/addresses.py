@@ -7,6 +7,7 @@ another port links to that port); with neither (a command sending mail), LOCAL."
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
 #: Where `make run` serves: the root of links made with no request and no PAPERHUB_BASE_URL.
@@ -27,3 +28,14 @@ def hub_root(request: HttpRequest | None = None) -> str:
 def absolute(path: str, request: HttpRequest | None = None) -> str:
     """`path` (as reverse() gives it, or a request's decoded path) as an absolute address under hub_root()."""
     return iri_to_uri(hub_root(request) + path)
+
+
+def in_api(request: HttpRequest) -> bool:
+    """Whether a request is for an address under the API's root (/api/): its errors are JSON."""
+    return request.path_info.startswith(reverse("api:api-root"))
+
+
+def in_feeds(request: HttpRequest) -> bool:
+    """Whether a request is for an address under the feeds' root (/feeds/): its errors are one line of text."""
+    daily = reverse("feed_daily_atom")
+    return request.path_info.startswith(daily[:daily.rindex("/") + 1])

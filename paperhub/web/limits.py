@@ -6,12 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from paperhub.core.addresses import in_api, in_feeds
 from paperhub.core.limits import over_limit
+from paperhub.core.media import PLAIN
 
 #: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
 EXPENSIVE_PAGES = frozenset({"search", "paper", "paper_markdown", "for_you", "map_points", "trends", "day", "week",
@@ -38,7 +41,13 @@ def rate_for(route_name: str) -> tuple[str, str] | None:
     return None
 
 
-def _refusal(status: int, title: str, text: str) -> HttpResponse:
+def _refusal(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    """A refusal in the form its front door answers in: JSON `{"detail"}` under /api/ (as the API's own errors),
+    one line of text under /feeds/ (what a feed reader shows), a page elsewhere."""
+    if in_api(request):
+        return JsonResponse({"detail": text}, status=status)
+    if in_feeds(request):
+        return HttpResponse(text, status=status, content_type=PLAIN)
     html = render_to_string("web/refused.html", {"title": title, "text": text})
     return HttpResponse(html, status=status)
 
@@ -60,11 +69,11 @@ class RequestLimitsMiddleware:
         length = request.META.get("CONTENT_LENGTH") or ""
         if not length.isdecimal() and request.META.get("HTTP_TRANSFER_ENCODING"):
             # A body of unannounced length (chunked) could be any size: ask for its length instead.
-            return _refusal(411, "Length required", "Send the request with a Content-Length.")
+            return _refusal(request, 411, "Length required", "Send the request with a Content-Length.")
         if length.isdecimal() and int(length) > body_cap(request.path):
             cap = body_cap(request.path)
-            return _refusal(413, "Request too large",
-                            f"This address takes at most {cap / 1024 / 1024:.1f} MB.")
+            size = filesizeformat(cap).replace("\xa0", " ")  # 1000 bytes, 5.1 MB
+            return _refusal(request, 413, "Request too large", f"This address takes at most {size}.")
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
@@ -75,7 +84,7 @@ class RequestLimitsMiddleware:
         wait = over_limit(request, *limit)
         if not wait:
             return None
-        response = _refusal(429, "Too many requests",
+        response = _refusal(request, 429, "Too many requests",
                             f"Too many requests from your address: try again in {wait} seconds.")
         response["Retry-After"] = str(wait)
         return response

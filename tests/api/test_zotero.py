@@ -121,9 +121,9 @@ def test_zotero_writes_share_the_web_forms_limit_per_user(client, settings):
     [
         ({**CONNECT, "key": "k" * 65}, 422, ""),
         ({**CONNECT, "library": "9" * 21}, 422, ""),
-        ({**CONNECT, "kind": "organisations"}, 422, ""),
+        ({**CONNECT, "kind": "organisations"}, 422, "'loc': ['body', 'kind']"),  # where the client put it
         ({**CONNECT, "key": "x" * 10_000}, 422, ""),
-        ({"kind": "users", "library": "475425"}, 422, ""),
+        ({"kind": "users", "library": "475425"}, 422, "'loc': ['body', 'key']"),
         ({**CONNECT, "library": "ann"}, 400, "The library id is the number"),
         ({**CONNECT, "key": "short"}, 400, "does not look like a Zotero API key"),
         ({**CONNECT, "key": "<script>alert(1)</script>"}, 400, "does not look like a Zotero API key"),
@@ -132,6 +132,7 @@ def test_zotero_writes_share_the_web_forms_limit_per_user(client, settings):
 def test_hostile_connections_are_refused_clearly(client, body, status, error):
     answer = _send(client, "put", reverse("api:zotero_connection"), _auth(user()), body)
     assert answer.status_code == status and error in str(answer.json()["detail"])
+    assert "body.body" not in answer["X-Error-Message"]  # "body.kind: Input should be 'users' or 'groups'"
     assert not ZoteroLink.objects.exists() and not DBTaskResult.objects.exists()
 
 

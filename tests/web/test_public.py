@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from paperhub.logs import redact
 from tests.factories import fresh_window
@@ -83,7 +84,14 @@ def test_bodies_over_the_cap_are_refused_with_413(settings):
     assert client.post("/digests/subscribe", {"email": "x" * 2000}).status_code == 413
     assert client.post("/for-you/import", {"text": "x" * 100_000}).status_code != 413  # the import takes files
     assert client.post("/for-you/import", {"text": "x" * 200_000}).status_code == 413
-    assert client.post("/api/papers/1/comments", "x" * 2000, content_type="application/json").status_code == 413
+    api = client.post(reverse("api:add_comment", args=["1"]), "x" * 2000, content_type="application/json")
+    # each front door refuses in its own form: the API as its errors are (JSON, and the header huggingface_hub
+    # reads), a feed in a line of text, a page as a page
+    assert api.status_code == 413 and api.json() == {"detail": "This address takes at most 1000 bytes."}
+    assert api["X-Error-Message"] == "This address takes at most 1000 bytes."
+    feed = client.post(reverse("feed_daily_rss"), "x" * 2000, content_type="text/plain")
+    assert feed.status_code == 413 and feed["Content-Type"].startswith("text/plain")
+    assert "<html" in client.post(reverse("home"), "x" * 2000, content_type="text/plain").content.decode().lower()
 
 
 def _raw_request(port: int, head: str, body: bytes = b"") -> tuple[str, float]:
