@@ -245,12 +245,17 @@ def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, 
     return {"unit": volume.unit, "periods": volume.labels, "counts": volume.counts, "total": volume.total}
 
 
-@api.get("/trends/categories", response=CategoryTrends, tags=["paperhub"])
+@api.get("/trends/categories", response={200: CategoryTrends, 400: Detail}, tags=["paperhub"])
 def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] = "",
                     weeks: QueryEx[int, P(ge=1, le=trends.MAX_WEEKS)] = 26) -> dict[str, Any]:
-    """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper."""
-    data = trends.category_weeks(trends.parse_categories(cat) or None, weeks)
-    return {"weeks": data.labels, "counts": data.counts, "names": {c: categories.category_name(c) for c in data.counts}}
+    """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper;
+    codes no paper on the hub is in are left out and listed in `unknown`."""
+    if len(set(cat.replace(",", " ").split())) > trends.MAX_CATEGORIES:
+        raise HttpError(400, f"at most {trends.MAX_CATEGORIES} categories")
+    known = trends.parse_categories(cat)
+    data = trends.category_weeks(known or None, weeks)
+    return {"weeks": data.labels, "counts": data.counts, "names": {c: categories.category_name(c) for c in data.counts},
+            "unknown": trends.unknown_categories(cat, known)}
 
 
 def _submission(submission: Submission) -> dict[str, Any]:

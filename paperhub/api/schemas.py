@@ -188,6 +188,8 @@ class CategoryTrends(Schema):
     counts: dict[str, list[int]] = Field(..., description="papers per week of each category")
     names: dict[str, str] = Field(..., description="each category's name (cs.CL: Computation and Language); "
                                                    "a code without one is its own name")
+    unknown: list[str] = Field(..., description="codes asked for that no paper on the hub is in: left out (with "
+                                                "none left, the busiest six are counted)")
 
 
 class UpvoteHistory(Schema):

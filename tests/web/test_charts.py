@@ -191,6 +191,11 @@ def test_the_same_counts_through_the_api(client, weekly):
     assert client.get("/api/search/volume").status_code == 422  # q is required
     week = client.get("/api/trends/categories", {"weeks": 6, "cat": "cs.CL"}).json()
     assert week["weeks"][-1] == "2026-W48" and sum(week["counts"]["cs.CL"]) == 7
+    assert week["unknown"] == []
+    asked = client.get("/api/trends/categories", {"weeks": 6, "cat": "cs.CL,zz.XX"}).json()
+    assert list(asked["counts"]) == ["cs.CL"] and asked["unknown"] == ["zz.XX"]  # said, not dropped silently
+    too_many = client.get("/api/trends/categories", {"cat": " ".join(f"a.{n}" for n in range(9))})
+    assert too_many.status_code == 400 and too_many.json() == {"detail": "at most 8 categories"}
     paper = Paper.objects.get(uid="2611.00000")
     services.upvote(user("reader"), paper)
     history = client.get(f"/api/papers/{paper.uid}/upvotes").json()
