@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -21,6 +21,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.addresses import hub_root
+from paperhub.core.media import PLAIN
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import citation, markdown, queries
@@ -47,8 +48,8 @@ def _markdown(request: HttpRequest, paper: Paper) -> HttpResponse:
 def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>.md: the paper as Markdown (what huggingface_hub's read_paper asks for), any version's id."""
     paper = queries.paper_by_uid(uid)
-    if paper is None:
-        raise Http404("no such paper")
+    if paper is None:  # a line of text, as the Markdown would have been (the client reads text, not a page)
+        return HttpResponseNotFound("no such paper", content_type=PLAIN)
     return _markdown(request, paper)
 
 
@@ -57,9 +58,12 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it; as
     Markdown to a client that prefers text/markdown to text/html (browsers get HTML)."""
     paper = queries.paper_by_uid(uid)
+    wants_markdown = request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown"
     if paper is None:
+        if wants_markdown:
+            return HttpResponseNotFound("no such paper", content_type=PLAIN)
         raise Http404("no such paper")
-    if request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown":
+    if wants_markdown:
         return _markdown(request, paper)
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)

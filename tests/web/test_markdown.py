@@ -73,7 +73,11 @@ def test_the_md_address_answers_markdown_with_everything(client, papers):
         "([2611.00002](http://testserver/papers/2611.00002), 2026-11-22)" in text
     )
     assert client.get("/papers/2611.00001v2.md").content == response.content  # any version's id
-    assert client.get("/papers/2611.99999.md").status_code == 404
+    missing = client.get("/papers/2611.99999.md")
+    assert missing.status_code == 404 and missing.content == b"no such paper"  # text, not the HTML page
+    asked = client.get("/papers/2611.99999", HTTP_ACCEPT="text/markdown")
+    assert asked.status_code == 404 and asked["Content-Type"].startswith("text/plain")
+    assert "<html" in client.get("/papers/2611.99999").content.decode().lower()  # a browser gets the page
     assert client.get("/papers/not-a-paper.md").status_code == 404
 
 
