@@ -1,6 +1,5 @@
 """The hub's MCP server: tools over the same queries and services as the JSON API, and `paper://{id}`."""
 
-import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
@@ -28,11 +27,17 @@ READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
 #: The line pydantic ends each of its validation errors with: a link for the server's developer, noise to a model.
-_PYDANTIC_LINK = re.compile(r"\n[ \t]*For further information visit https://errors\.pydantic\.dev/\S*")
+
+
+def invalid_arguments(tool: str, error: ValidationError) -> str:
+    """A tool's invalid arguments in one line, each as `argument: what is wrong` (pydantic's own text echoes the
+    value sent, its type and a link to its documentation, on several lines)."""
+    parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"] for e in error.errors()]
+    return f"invalid arguments for {tool}: {'; '.join(parts)}"
 
 
 class HubServer(MCPServer):
-    """The SDK's server, its argument errors told without pydantic's links to its documentation."""
+    """The SDK's server, its argument errors told in one line each, as the API tells them."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
         try:
@@ -40,7 +45,7 @@ class HubServer(MCPServer):
         except ToolError as exc:
             if type(exc) is not ToolError or not isinstance(exc.__cause__, ValidationError):
                 raise
-            raise ToolError(_PYDANTIC_LINK.sub("", str(exc))) from exc.__cause__
+            raise ToolError(invalid_arguments(name, exc.__cause__)) from exc.__cause__
 
 
 hub = HubServer(
