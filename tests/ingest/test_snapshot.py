@@ -185,6 +185,9 @@ def test_exit_code_is_non_zero_only_when_nothing_could_be_read(tmp_path):
         ingest(garbage)
     with pytest.raises(CommandError, match="no such file"):
         ingest(tmp_path / "missing.jsonl")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    with pytest.raises(CommandError, match="empty.jsonl holds no record"):  # read, and nothing in it
+        ingest(tmp_path / "empty.jsonl")
     mostly_bad = write_snapshot(tmp_path / "m.jsonl", ["{", "{", snapshot_object()])
     out, _ = ingest(mostly_bad)  # no exception: one good record is enough
     assert "1 new" in out

@@ -89,6 +89,8 @@ class Command(BaseCommand):
             raise CommandError(f"{problem}.{resume}")
         if summary.read == 0 and errors.count:
             raise CommandError("no record could be read")
+        if summary.read == 0 and options["source"] == "snapshot":  # a network source may have nothing new; a file
+            raise CommandError(f"{options['path']} holds no record (an empty or cut-short download?)")
 
     def _snapshot(self, options: dict[str, Any], errors: ErrorLog, summary: IngestSummary, bar: Any) -> None:
         _check_file(options["path"])
