@@ -9,15 +9,18 @@ document.addEventListener("click", (event) => {
 });
 // A polled list (hx-trigger="every 2s") is swapped whole each time, so it is no live region: a screen reader would
 // read all of it on every poll. Its items carry an id and data-state ("waiting" until they end); an item whose state
-// changed in a swap is read out alone, through the page's one polite live region, #announce.
-let statesBefore = new Map();
-document.addEventListener("htmx:beforeSwap", (event) => {
-  statesBefore = new Map([...event.detail.target.querySelectorAll("[data-state]")].map((e) => [e.id, e.dataset.state]));
-});
-document.addEventListener("htmx:afterSettle", () => {
-  const ended = [...document.querySelectorAll("[data-state]")].filter(
-    (e) => statesBefore.has(e.id) && statesBefore.get(e.id) !== e.dataset.state);
-  statesBefore = new Map();
-  if (!ended.length) return;
-  document.getElementById("announce").textContent = ended.map((e) => e.textContent.replace(/\s+/g, " ").trim()).join(" ");
-});
+// differs from the one last seen is read out alone, through the page's one polite live region, #announce.
+const statesSeen = new Map();
+function noteStates(announce) {
+  const changed = [...document.querySelectorAll("[data-state]")].filter((e) => {
+    const before = statesSeen.get(e.id);
+    statesSeen.set(e.id, e.dataset.state);
+    return announce && before !== undefined && before !== e.dataset.state;
+  });
+  if (changed.length) {
+    document.getElementById("announce").textContent =
+      changed.map((e) => e.textContent.replace(/\s+/g, " ").trim()).join(" ");
+  }
+}
+document.addEventListener("DOMContentLoaded", () => noteStates(false));
+document.addEventListener("htmx:afterSettle", () => noteStates(true));
