@@ -109,7 +109,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         return _email_page(request, form, status=400)
     email = form.cleaned_data["email"]
     if not request.user.check_password(form.cleaned_data["password"]):  # before the limits: a wrong guess must
-        form.add_error(None, accounts.WRONG_PASSWORD)  # not spend another's address's mails (3 an hour)
+        form.add_error("password", accounts.WRONG_PASSWORD)  # not spend another's address's mails (3 an hour)
         return _email_page(request, form, status=400)
     wait = (limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
             or limits.over_limit(request, "verify-to", settings.PAPERHUB_VERIFY_ADDRESS_RATE, who=email.lower()))

@@ -1,5 +1,6 @@
 """Small honesties of the account pages: the tokens page's verify note only when unverified, a new token's secret
-shown once without a reload making another, a logout page for GET, and a way on from "Address verified"."""
+shown once without a reload making another, a logout page for GET, a way on from "Address verified", and a
+refused form's wrong fields marked and the first focused."""
 
 import re
 
@@ -53,3 +54,24 @@ def test_address_verified_leads_on(db):
     client.force_login(ann)
     html = client.post(f"/accounts/verify/{accounts.verify_token(ann)}").content.decode()
     assert 'href="/accounts/email/"' in html
+
+
+def _input(html: str, name: str) -> str:
+    return re.search(rf'<input [^>]*name="{name}"[^>]*>', html)[0]
+
+
+def test_a_refused_form_marks_its_wrong_fields_and_focuses_the_first(db):
+    user("ann")
+    login = Client().post("/accounts/login/", {"username": "ann", "password": "wrong-guess"}).content.decode()
+    assert 'id="form-errors"' in login  # a wrong username or password is the whole form's error: both fields say it
+    for name in ("username", "password"):
+        assert 'aria-invalid="true"' in _input(login, name) and 'aria-describedby="form-errors"' in _input(login, name)
+    assert "autofocus" in _input(login, "username") and "autofocus" not in _input(login, "password")
+
+    signup = Client().post("/accounts/signup/", {"username": "bob", "email": "b@example.org",
+                                                 "password1": "a-good-long-passphrase", "password2": "another"})
+    html = signup.content.decode()
+    assert "autofocus" in _input(html, "password2") and "autofocus" not in _input(html, "username")
+    assert 'id_password2_error"' in _input(html, "password2") and 'id="id_password2_error"' in html
+    assert "aria-invalid" not in _input(html, "username")
+    assert "autofocus" in _input(Client().get("/accounts/login/").content.decode(), "username")  # untouched unsent

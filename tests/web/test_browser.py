@@ -291,3 +291,137 @@ def test_main_pages_pass_axe_and_keep_the_keyboard(module_hub, page):
     page.keyboard.press("Enter")  # htmx swaps the form: the new button takes the focus, pressed
     expect(page.locator("main form.vote button[aria-pressed=true]")).to_be_focused()
     expect(page.locator("main form.vote button").first).to_have_accessible_name("Upvote (1 upvote)")
+
+
+SEED = """
+from django.contrib.auth.models import User
+from django.utils import timezone
+from paperhub.community.models import Submission
+from paperhub.core.sealing import seal
+from paperhub.digests.models import Subscription
+from paperhub.digests.subscriptions import confirm_token
+from paperhub.recommend.models import ImportJob, ZoteroLink
+user = User.objects.create_user('signed', 'signed@example.org', 'a-good-long-passphrase')
+today = timezone.now().date()
+Submission.objects.create(user=user, arxiv_id='2611.99998', day=today, status='failed', message='No such paper.')
+Submission.objects.create(user=user, arxiv_id='2611.99999', day=today)
+ImportJob.objects.create(user=user, name='old.bib', status='failed', message='Not BibTeX.', errors=['line 3: no title'])
+ImportJob.objects.create(user=user, name='mine.bib', entries=4, done=1, status='running')
+ZoteroLink.objects.create(user=user, library_id='475425', sealed_key=seal('k' * 24), key_end='kkkk',
+                          busy_since=timezone.now())
+print(confirm_token(Subscription.objects.create(email='signed@example.org', frequency='weekly')))
+"""
+ENDED = """
+from django.utils import timezone
+from paperhub.community.models import Submission
+from paperhub.recommend.models import ImportJob, ZoteroLink
+Submission.objects.filter(arxiv_id='2611.99999').update(status='failed', message='arXiv has no 2611.99999.')
+ImportJob.objects.filter(name='mine.bib').update(status='done', done=4, matched=3, already=1)
+ZoteroLink.objects.update(busy_since=None, synced_at=timezone.now(), message='Synced 7 items.', items=7)
+"""
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def test_signed_in_pages_pass_axe_and_say_what_was_wrong(module_hub, page):
+    """The pages a signed-in user uses, in their states (refused forms, open foldouts, polling lists), pass axe's
+    WCAG 2.1 A and AA rules at 320 px without scrolling sideways (reflow); a refused form's wrong fields are marked,
+    described by their errors and the first is focused; a polled list reads out only an item that ended
+    (docs/web.md, Accessibility)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    token = module_hub.run("shell", "-v0", "-c", SEED).stdout.strip()
+    axe, found = Axe(), []
+    page.set_viewport_size({"width": 320, "height": 640})  # 1280 px at 400 %: WCAG 1.4.10's reflow width
+
+    def check(state: str) -> None:
+        found.extend(f"{state}: {rule['id']}: {rule['help']}: {[node['target'] for node in rule['nodes']][:3]}"
+                     for rule in axe.run(page, options=WCAG).response["violations"])
+        if page.evaluate("document.documentElement.scrollWidth") > 320:
+            found.append(f"{state}: wider than 320 px")
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("signed")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    for name in ("Username", "Password"):  # the form's own error concerns both, and is read with each
+        expect(page.get_by_label(name)).to_have_attribute("aria-invalid", "true")
+        expect(page.get_by_label(name)).to_have_accessible_description(re.compile("correct username and password"))
+    expect(page.get_by_label("Username")).to_be_focused()
+    check("login, wrong password")
+    page.goto("/accounts/signup/")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Email", exact=True).fill("x@example.org")
+    page.get_by_label("Password", exact=True).fill("a-good-long-passphrase")
+    page.get_by_label("Password confirmation").fill("another-long-passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    confirmation = page.get_by_label("Password confirmation")
+    expect(confirmation).to_be_focused()  # the first wrong field, not the username Django focuses otherwise
+    expect(confirmation).to_have_attribute("aria-invalid", "true")
+    expect(confirmation).to_have_accessible_description(re.compile("didn.t match"))
+    expect(page.get_by_label("Username")).not_to_have_attribute("aria-invalid", "true")
+    check("signup, invalid")
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("signed")
+    page.get_by_label("Password").fill("a-good-long-passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("header")).to_contain_text("signed")
+    for path in ("/accounts/authorship/", f"/digests/confirm/{token}", "/users/signed", "/collections/",
+                 "/accounts/password_reset/", "/accounts/password_change/"):
+        page.goto(path)
+        check(path)
+    page.get_by_label("Current password").fill("wrong")
+    page.get_by_label("New password").fill("short")
+    page.get_by_label("Again").fill("short")
+    page.get_by_role("button", name="Change my password").click()
+    expect(page.get_by_label("Current password")).to_be_focused()
+    check("password change, refused")
+    page.goto("/accounts/email/")
+    page.get_by_label("New address").fill("new@example.org")
+    page.get_by_label("Your current password").fill("wrong")
+    page.get_by_role("button", name="Change my address").click()
+    expect(page.get_by_label("Your current password")).to_be_focused()
+    check("email, change refused")
+    page.goto("/accounts/tokens/")
+    page.get_by_label("Name").fill("script")
+    page.get_by_role("button", name="Make a token").click()
+    check("tokens, a new one")
+    page.goto("/papers/2611.10004")
+    page.get_by_label("New collection with this paper").fill("Tuning")
+    page.get_by_role("button", name="Create and save").click()
+    page.get_by_label("Add a comment").fill("A *first* comment.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator(".comment .text em")).to_have_text("first")
+    page.get_by_label("Add a comment").fill(" ")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_label("Add a comment")).to_be_focused()
+    for summary in page.locator("main summary").all():  # reply, delete, claim, BibTeX
+        summary.click()
+    check("paper, comment refused, foldouts open")
+    page.get_by_role("link", name="Edit", exact=True).click()
+    check("comment edit")
+    page.goto("/collections/signed/tuning")
+    page.locator("summary", has_text="Edit or delete").click()
+    check("collection, edit open")
+
+    # Three polling pages at once: each reads out only the item that ended, once, and a focused button keeps the focus
+    pages = {"/for-you/zotero": "Synced 7 items", "/papers/submit": "2611.99999", "/for-you": "mine.bib"}
+    tabs = [page] + [page.context.new_page() for _ in range(2)]
+    for tab, path in zip(tabs, pages, strict=True):
+        tab.goto(path)
+        expect(tab.locator("[data-state=waiting]")).to_have_count(1)
+    check("/for-you/zotero, syncing")
+    page.get_by_role("button", name="Sync now").focus()
+    module_hub.run("shell", "-v0", "-c", ENDED)
+    for tab, said in zip(tabs, pages.values(), strict=True):
+        expect(tab.locator("#announce")).to_contain_text(said, timeout=10_000)
+        expect(tab.locator("#announce")).not_to_contain_text("No such paper")  # (it had ended before)
+    expect(page.get_by_role("button", name="Sync now")).to_be_focused()
+    for path in ("/papers/submit", "/for-you"):
+        page.goto(path)
+        check(path)
+    page.goto("/for-you/zotero")
+    page.get_by_role("button", name="Disconnect").click()
+    check("zotero, disconnected")
+    assert not found, "\n".join(found)
