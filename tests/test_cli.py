@@ -25,6 +25,14 @@ def test_a_wrong_setting_is_one_line_and_status_2(tmp_path):
         "docs/configuration.md)"]
 
 
+def test_an_unknown_scheduled_job_stops_every_command(tmp_path):
+    """A typo in PAPERHUB_SCHEDULE started serve and workers, whose housekeeping then failed every cycle with a
+    traceback and queued no periodic job at all, the valid ones included."""
+    run = paperhub(tmp_path, "jobs", "status", PAPERHUB_SCHEDULE="keywords,bogus")
+    assert run.returncode == 2 and run.stderr.startswith("paperhub: PAPERHUB_SCHEDULE names unknown jobs: bogus (known: arxiv,")
+    assert len(run.stderr.splitlines()) == 1
+
+
 def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
     (tmp_path / "data").write_text("")
     run = paperhub(tmp_path, "jobs", "status")
