@@ -47,27 +47,14 @@ def operator_error(error: Exception) -> tuple[str, int] | None:
     if isinstance(error, SettingError):
         return f"{error} (set it in the environment: docs/configuration.md)", 2
     if isinstance(error, DatabaseError):
-        unmigrated = _unmigrated()
-        if unmigrated:
-            return unmigrated, 2
+        from paperhub.management.database import unmigrated
+
+        missing = unmigrated()
+        if missing:
+            return missing, 2
         if "readonly database" in str(error):
             return f"the database cannot be written ({error}: this command writes; check its file's permissions)", 1
     return None
-
-
-def _unmigrated() -> str:
-    """What is missing from a database that lacks the hub's tables, or "" when it has them all."""
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    try:
-        if "django_migrations" not in connection.introspection.table_names():
-            return "the database has no paperhub tables yet: run `paperhub migrate`"
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError:  # the database cannot be asked either: the first error is the one to show
-        return ""
-    return f"the database lacks {len(pending)} of paperhub's migrations: run `paperhub migrate`" if pending else ""
 
 
 def overview() -> str:

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -39,9 +41,11 @@ def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
     assert run.returncode == 2 and run.stderr.startswith("paperhub: PAPERHUB_DATA_DIR must be a directory")
 
 
-def test_an_unmigrated_database_says_to_migrate(tmp_path):
-    """`jobs status` on a new database was a "no such table" traceback."""
-    run = paperhub(tmp_path, "jobs", "status")
+@pytest.mark.parametrize("command", [["jobs", "status"], ["search", "foo"], ["keywords"]])
+def test_an_unmigrated_database_says_to_migrate(tmp_path, command):
+    """`jobs status` on a new database was a "no such table" traceback; `search` said "0 results" and `keywords`
+    asked for an index (both read this node's files first, and found none)."""
+    run = paperhub(tmp_path, *command)
     assert run.returncode == 2
     assert run.stderr == "paperhub: the database has no paperhub tables yet: run `paperhub migrate`\n"
 

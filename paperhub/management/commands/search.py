@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.html import strip_tags
 
 from paperhub import search
-from paperhub.management import arguments
+from paperhub.management import arguments, database
 from paperhub.papers.tex import plain_text
 from paperhub.search import Filters, named_authors
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        database.require_tables()
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
         results = search.search(options["query"], filters, options["sort"], options["limit"], options["offset"],
                                 options["mode"], correct=True)
