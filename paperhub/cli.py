@@ -13,6 +13,7 @@ from paperhub.env import SettingError
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    library_bars_on_a_terminal_only()
     logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:
         if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
@@ -37,6 +38,15 @@ def main() -> None:
         # Exiting, the interpreter collects what is still alive once more, module by module: a quarter of a
         # second after an ingest, for memory the system takes back anyway. Frozen objects are left alone.
         gc.freeze()
+
+
+def library_bars_on_a_terminal_only() -> None:
+    """Progress bars drawn by libraries (model2vec's "Encoding tokens" in `index distill`, which the watcher runs
+    under serve) only where stderr is a terminal, as the hub's own: in a log they were lines of carriage returns.
+    tqdm takes TQDM_DISABLE as its default when it is imported, so this comes first; a bar that says whether it
+    is shown (all of the hub's) is left to say it, and the helpers serve starts inherit the setting."""
+    if not sys.stderr.isatty():
+        os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 def operator_error(error: Exception) -> tuple[str, int] | None:

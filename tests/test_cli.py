@@ -59,3 +59,15 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         process.stdout.close()
         errors = process.stderr.read().decode()
     assert process.returncode == 141 and errors == ""
+
+
+@pytest.mark.parametrize("terminal_only", [True, False])
+def test_a_librarys_progress_bar_stays_out_of_a_log(terminal_only):
+    """model2vec's "Encoding tokens: 84%|..." bars, packed with carriage returns, filled serve's log while the
+    watcher's `index distill` ran (stderr a log, not a terminal)."""
+    environ = {name: value for name, value in os.environ.items() if name != "TQDM_DISABLE"}
+    code = ("from paperhub import cli; " + ("cli.library_bars_on_a_terminal_only(); " if terminal_only else "")
+            + "from tqdm import tqdm; list(tqdm(range(3), desc='Encoding tokens'))")
+    run = subprocess.run([sys.executable, "-c", code], env={**environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and ("Encoding tokens" in run.stderr) is not terminal_only, run.stderr
