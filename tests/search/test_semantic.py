@@ -87,6 +87,10 @@ def test_hybrid_fuses_both(embedded):
     assert {"2501.00001", "2501.00005"} == {h.uid for h in results.hits[:2]}
     top = results.hits[0]
     assert set(top.ranks) == {"keyword", "dense"}
+    # The command names the model as the docs and --model do ("keyword + semantic: dense" before).
+    out = StringIO()
+    call_command("search", "graph attention", stdout=out)
+    assert out.getvalue().splitlines()[0].endswith(" results (keyword + semantic: transformer)"), out.getvalue()
 
 
 def test_semantic_hits_respect_filters(embedded):
