@@ -13,6 +13,7 @@ from paperhub.env import SettingError
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    library_bars_on_a_terminal_only()
     logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:
         if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
@@ -39,6 +40,15 @@ def main() -> None:
         gc.freeze()
 
 
+def library_bars_on_a_terminal_only() -> None:
+    """Progress bars drawn by libraries (model2vec's "Encoding tokens" in `index distill`, which the watcher runs
+    under serve) only where stderr is a terminal, as the hub's own: in a log they were lines of carriage returns.
+    tqdm takes TQDM_DISABLE as its default when it is imported, so this comes first; a bar that says whether it
+    is shown (all of the hub's) is left to say it, and the helpers serve starts inherit the setting."""
+    if not sys.stderr.isatty():
+        os.environ.setdefault("TQDM_DISABLE", "1")
+
+
 def operator_error(error: Exception) -> tuple[str, int] | None:
     """The one line and exit status for a mistake of the operator's (a setting, an unmigrated database), which a
     traceback would only bury; None for anything else (a bug: its traceback is what helps)."""
@@ -47,27 +57,14 @@ def operator_error(error: Exception) -> tuple[str, int] | None:
     if isinstance(error, SettingError):
         return f"{error} (set it in the environment: docs/configuration.md)", 2
     if isinstance(error, DatabaseError):
-        unmigrated = _unmigrated()
-        if unmigrated:
-            return unmigrated, 2
+        from paperhub.management.database import unmigrated
+
+        missing = unmigrated()
+        if missing:
+            return missing, 2
         if "readonly database" in str(error):
             return f"the database cannot be written ({error}: this command writes; check its file's permissions)", 1
     return None
-
-
-def _unmigrated() -> str:
-    """What is missing from a database that lacks the hub's tables, or "" when it has them all."""
-    from django.db import DatabaseError, connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    try:
-        if "django_migrations" not in connection.introspection.table_names():
-            return "the database has no paperhub tables yet: run `paperhub migrate`"
-        executor = MigrationExecutor(connection)
-        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError:  # the database cannot be asked either: the first error is the one to show
-        return ""
-    return f"the database lacks {len(pending)} of paperhub's migrations: run `paperhub migrate`" if pending else ""
 
 
 def overview() -> str:

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,15 +27,25 @@ def test_a_wrong_setting_is_one_line_and_status_2(tmp_path):
         "docs/configuration.md)"]
 
 
+def test_an_unknown_scheduled_job_stops_every_command(tmp_path):
+    """A typo in PAPERHUB_SCHEDULE started serve and workers, whose housekeeping then failed every cycle with a
+    traceback and queued no periodic job at all, the valid ones included."""
+    run = paperhub(tmp_path, "jobs", "status", PAPERHUB_SCHEDULE="keywords,bogus")
+    assert run.returncode == 2 and run.stderr.startswith("paperhub: PAPERHUB_SCHEDULE names unknown jobs: bogus (known: arxiv,")
+    assert len(run.stderr.splitlines()) == 1
+
+
 def test_a_data_directory_that_is_a_file_is_one_line(tmp_path):
     (tmp_path / "data").write_text("")
     run = paperhub(tmp_path, "jobs", "status")
     assert run.returncode == 2 and run.stderr.startswith("paperhub: PAPERHUB_DATA_DIR must be a directory")
 
 
-def test_an_unmigrated_database_says_to_migrate(tmp_path):
-    """`jobs status` on a new database was a "no such table" traceback."""
-    run = paperhub(tmp_path, "jobs", "status")
+@pytest.mark.parametrize("command", [["jobs", "status"], ["search", "foo"], ["keywords"]])
+def test_an_unmigrated_database_says_to_migrate(tmp_path, command):
+    """`jobs status` on a new database was a "no such table" traceback; `search` said "0 results" and `keywords`
+    asked for an index (both read this node's files first, and found none)."""
+    run = paperhub(tmp_path, *command)
     assert run.returncode == 2
     assert run.stderr == "paperhub: the database has no paperhub tables yet: run `paperhub migrate`\n"
 
@@ -47,3 +59,15 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         process.stdout.close()
         errors = process.stderr.read().decode()
     assert process.returncode == 141 and errors == ""
+
+
+@pytest.mark.parametrize("terminal_only", [True, False])
+def test_a_librarys_progress_bar_stays_out_of_a_log(terminal_only):
+    """model2vec's "Encoding tokens: 84%|..." bars, packed with carriage returns, filled serve's log while the
+    watcher's `index distill` ran (stderr a log, not a terminal)."""
+    environ = {name: value for name, value in os.environ.items() if name != "TQDM_DISABLE"}
+    code = ("from paperhub import cli; " + ("cli.library_bars_on_a_terminal_only(); " if terminal_only else "")
+            + "from tqdm import tqdm; list(tqdm(range(3), desc='Encoding tokens'))")
+    run = subprocess.run([sys.executable, "-c", code], env={**environ, "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and ("Encoding tokens" in run.stderr) is not terminal_only, run.stderr

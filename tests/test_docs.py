@@ -1,5 +1,6 @@
 """Docs and schema kept honest: settings documented, README opens with the two commands, migrations complete."""
 
+import argparse
 import re
 from pathlib import Path
 
@@ -39,6 +40,30 @@ def test_every_command_in_the_docs_exists():
     text = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     used = set(re.findall(r"(?:`|bin/)paperhub ([a-z][a-z_-]+)", text))
     assert used and not used - commands, f"docs mention unknown commands: {used - commands}"
+
+
+def _options(parser: argparse.ArgumentParser, name: str) -> list[tuple[str, str]]:
+    """(command, --option) of a command's parser and its subcommands', Django's common options left out."""
+    common = {"--version", "--verbosity", "--settings", "--pythonpath", "--traceback", "--no-color", "--force-color",
+              "--skip-checks", "--help"}
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub, subparser in action.choices.items():
+                found += _options(subparser, f"{name} {sub}")
+        found += [(name, o) for o in action.option_strings if o.startswith("--") and o not in common]
+    return found
+
+
+def test_every_option_of_the_hubs_commands_is_documented():
+    """serve's --bind, --workers, --threads, worker's --max-tasks and a dozen more were in --help only."""
+    from django.core.management import get_commands, load_command_class
+
+    text = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+    options = [option for name, app in sorted(get_commands().items()) if app.startswith("paperhub")
+               for option in _options(load_command_class(app, name).create_parser("paperhub", name), name)]
+    missing = [f"{name} {option}" for name, option in options if not re.search(re.escape(option) + r"\b", text)]
+    assert len(options) > 50 and not missing, f"options in no doc: {missing}"
 
 
 def test_paperhub_help_lists_the_hubs_commands_a_line_each(capsys, monkeypatch):

@@ -18,6 +18,17 @@ def test_gunicorn_has_no_control_socket_that_another_hub_on_the_machine_would_sh
     assert Server(OPTIONS).cfg.control_socket_disable
 
 
+@pytest.mark.parametrize("option", ["--workers=0", "--threads=0", "--workers=-1", "--task-workers=-1"])
+def test_serve_refuses_a_server_without_workers_or_threads(option):
+    """`serve --workers 0` started gunicorn with no web worker: every request hung (PAPERHUB_WEB_WORKERS=0 was
+    refused already)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="out of range"):
+        call_command("serve", option)
+
+
 def _exiting(code: int) -> list[str]:
     return [sys.executable, "-c", f"raise SystemExit({code})"]
 

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from django.utils import timezone
 
+from paperhub.core.failures import DescribedFailure
+
 #: Mail tasks' priority: above the default 0 of every other task, so a waiting mail is claimed first.
 PRIORITY = 50
 #: How long after each failed try the next one runs: four tries in about 40 minutes.
@@ -22,7 +24,7 @@ RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30)
 T = TypeVar("T")
 
 
-class MailNotSent(Exception):
+class MailNotSent(DescribedFailure):
     """A mail task could not hand its message to the mail server (the message says whether it tries again)."""
 
 

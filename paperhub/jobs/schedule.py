@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paperhub.jobs import tasks
+from paperhub.env import SettingError
 from paperhub.jobs.models import ScheduledRun
 
 
@@ -30,6 +30,10 @@ class Job:
 
     def enqueue(self, today: date) -> str:
         """Queue the task of a slot starting on `today`; returns the task's id."""
+        # (Imported here: every process checks PAPERHUB_SCHEDULE against JOBS as it starts (apps.py), and the
+        # tasks import the whole hub, half a second that a command which queues nothing should not pay.)
+        from paperhub.jobs import tasks
+
         if self.name == "arxiv":
             return str(tasks.ingest_arxiv.enqueue((today - timedelta(days=2)).isoformat()).id)
         if self.name == "hf-daily":
@@ -64,10 +68,11 @@ def slot_of(every: int, now: float) -> int:
 
 
 def enabled() -> list[Job]:
-    """The jobs PAPERHUB_SCHEDULE turns on; an unknown name is an error, not silently ignored."""
+    """The jobs PAPERHUB_SCHEDULE turns on; an unknown name is a SettingError, not silently ignored."""
     unknown = [name for name in settings.PAPERHUB_SCHEDULE if name not in JOBS]
     if unknown:
-        raise ValueError(f"PAPERHUB_SCHEDULE: unknown jobs {', '.join(unknown)} (known: {', '.join(JOBS)})")
+        raise SettingError(f"PAPERHUB_SCHEDULE names unknown jobs: {', '.join(unknown)} "
+                           f"(known: {', '.join(JOBS)}; empty for none)")
     return [JOBS[name] for name in settings.PAPERHUB_SCHEDULE]
 
 

@@ -124,6 +124,10 @@ class TransformerEmbedder:
             # TensorFloat-32 matrix products: 1.5 times the rate on an H200, the vectors the CPU's to a cosine of
             # 1.000000 (docs/benchmarks.md), so packs embedded there serve CPU hubs as theirs would.
             torch.backends.cuda.matmul.allow_tf32 = True
+        positions = _positions(self.model)
+        if positions and max_tokens > positions:  # refused now, not by torch at the first long text, in its words
+            raise ModelError(f"PAPERHUB_EMBED_MAX_TOKENS is {max_tokens:,}: the model {model!r} takes at most "
+                             f"{positions:,} tokens")
         self.model.max_seq_length = max_tokens
         self.max_tokens = max_tokens
         self.batch_size = batch_for(self.device, batch_size)
@@ -145,6 +149,14 @@ class TransformerEmbedder:
         vectors = np.empty_like(encoded)
         vectors[order] = encoded
         return _normalise(vectors)
+
+
+def _positions(model: Any) -> int | None:
+    """How many tokens a sentence-transformers model's transformer has positions for (512 for MiniLM), if it says."""
+    try:
+        return int(model[0].auto_model.config.max_position_embeddings)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
 
 
 #: The sentence of the long text a model's direct tokenizer is checked on at load (repeated past the token limit).
@@ -196,7 +208,8 @@ class _DirectTokenizer:
             theirs = model.encode(probes, batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
                                   show_progress_bar=False)
         except Exception as exc:
-            raise ModelError(f"the model cannot embed a text of {max_tokens} tokens: {exc}") from exc
+            raise ModelError(f"the model cannot embed a text of {max_tokens} tokens (PAPERHUB_EMBED_MAX_TOKENS): "
+                             f"{exc}") from exc
         try:
             direct = cls(tokenizer, inputs, max_tokens)
             ours = direct.embed(model, probes, 1)

@@ -1,11 +1,13 @@
 """Account mail from the queue: mail tasks are claimed before other work, and a send that fails because the mail
 server cannot be reached is tried again later (core/mail.py), never dropped with the user told it went."""
 
+import io
 import smtplib
 import socket
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -46,7 +48,7 @@ def test_a_mail_queued_after_a_network_job_is_claimed_first(mail_sink):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run_tasks):
+def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run_tasks, caplog):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
     ann = user("ann")
@@ -54,6 +56,15 @@ def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run
     [first] = run_tasks()
     assert first.status == TaskResultStatus.FAILED and first.exception_class_path == "paperhub.core.mail.MailNotSent"
     assert "ConnectionRefusedError" in first.traceback and "try 2 of 4 is queued" in first.traceback
+    # Said in one line of the worker's log and of `jobs status`, as an ingest's failure (it was a 35-line traceback
+    # on every try, and `jobs status` put "paperhub.core.mail.MailNotSent:" before it).
+    [logged] = [r for r in caplog.records if r.name == "django_tasks" and "state=FAILED" in r.getMessage()]
+    assert logged.exc_info is None and "ConnectionRefusedError" in logged.getMessage(), logged.getMessage()
+    assert "state=FAILED: The mail server could not be reached" in logged.getMessage()
+    status = io.StringIO()
+    call_command("jobs", "status", stdout=status)
+    assert "send_verification" in status.getvalue() and ": The mail server could not be reached (Connection" in \
+        status.getvalue() and "MailNotSent" not in status.getvalue(), status.getvalue()
     retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
     assert retry.args_kwargs == {"args": [ann.pk, "http://hub.example"], "kwargs": {"attempt": 2}}
     assert retry.priority == mail.PRIORITY

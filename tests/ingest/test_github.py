@@ -187,4 +187,4 @@ def test_links_command_fills_and_checks(api):
     call_command("links", "stars", "--limit", "5", stdout=out)
     assert "1 repositories checked (1 stars" in out.getvalue()
     call_command("links", "find", stdout=out)
-    assert "0 papers read" in out.getvalue()
+    assert "0 papers without a code link or project page read: 0 new code links" in out.getvalue()

@@ -41,6 +41,20 @@ def test_index_status_says_what_a_distill_is_doing(db, search_dir):
     assert NO_WORKER in _status() and "in progress" not in _status()
 
 
+def test_index_update_during_a_distill_says_it_is_being_built(db, search_dir):
+    """It said "no static model yet: run `paperhub index distill`" while that very command ran."""
+    upsert_papers([record("2501.00001", title="Paper on graphs")])
+    err = io.StringIO()
+    call_command("index", "update", stdout=io.StringIO(), stderr=err)
+    assert "no static model yet: run `paperhub index distill`" in err.getvalue()
+    index.Command()._distill_step("teacher vectors: 1,200 of 5,000")
+    err = io.StringIO()
+    call_command("index", "update", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == (f"static vectors skipped: the static model is being built (`paperhub index distill`, "
+                              f"{process.identity()}); they are made once it is done (`paperhub index update` again, "
+                              "or the watcher)\n")
+
+
 def test_a_killed_commands_report_is_ignored(db):
     ended = subprocess.Popen(["true"])
     ended.wait()

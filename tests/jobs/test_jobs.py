@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from paperhub.env import SettingError
 from paperhub.jobs import leases, schedule, tasks
 from paperhub.jobs.models import ScheduledRun
 from paperhub.management import queue
@@ -41,7 +42,7 @@ def test_the_schedule_enqueues_each_slot_once(db, settings):
     assert queued[0] in (tasks.ingest_arxiv.module_path, tasks.send_digests.module_path)
     assert queued.count(tasks.send_digests.module_path) == 2
     settings.PAPERHUB_SCHEDULE = ["digests", "coffee"]
-    with pytest.raises(ValueError, match="unknown jobs coffee"):
+    with pytest.raises(SettingError, match="PAPERHUB_SCHEDULE names unknown jobs: coffee"):
         schedule.enqueue_due(now)
 
 

@@ -81,3 +81,16 @@ def test_stars_recorded_read_and_due_oldest_first():
     assert queries.repository_stars(papers) == {}
     assert Paper.objects.get(uid="2501.00001").code_url  # the link stays
     assert Paper.objects.exclude(code_url="").count() == 2
+
+
+def test_links_find_says_its_links_are_new_ones():
+    """It printed "0 code links ... found" over papers whose links were stored as they landed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    upsert_papers([record("2501.00001", abstract=ABSTRACT)])  # its code link found as it landed
+    out = StringIO()
+    call_command("links", "find", stdout=out, stderr=StringIO())
+    assert out.getvalue() == ("1 papers without a code link or project page read: 0 new code links and 0 new project "
+                              "pages (links already stored were kept)\n")

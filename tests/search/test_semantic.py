@@ -41,6 +41,11 @@ def test_any_model_by_path(settings):
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     with pytest.raises(embed.ModelError):
         embed.TransformerEmbedder("/nonexistent/model")
+    # Past MiniLM's 512 positions: refused as it loads, naming the setting (it was torch's "The size of tensor a
+    # (1000) must match the size of tensor b (512)").
+    with pytest.raises(embed.ModelError) as refused:
+        embed.TransformerEmbedder(path, max_tokens=1000)
+    assert str(refused.value) == f"PAPERHUB_EMBED_MAX_TOKENS is 1,000: the model {path!r} takes at most 512 tokens"
 
 
 def test_longest_first_batching_keeps_input_order(minilm):
@@ -87,6 +92,10 @@ def test_hybrid_fuses_both(embedded):
     assert {"2501.00001", "2501.00005"} == {h.uid for h in results.hits[:2]}
     top = results.hits[0]
     assert set(top.ranks) == {"keyword", "dense"}
+    # The command names the model as the docs and --model do ("keyword + semantic: dense" before).
+    out = StringIO()
+    call_command("search", "graph attention", stdout=out)
+    assert out.getvalue().splitlines()[0].endswith(" results (keyword + semantic: transformer)"), out.getvalue()
 
 
 def test_semantic_hits_respect_filters(embedded):

@@ -118,7 +118,10 @@ class Command(BaseCommand):
         try:
             self._update_static()
         except search.ModelError as exc:
-            self.stderr.write(f"static vectors skipped: {exc}")
+            building = [doing for doing in activity.current() if doing.name == "distill"]
+            self.stderr.write("static vectors skipped: " + (
+                f"the static model is being built (`paperhub index distill`, {building[0].holder}); they are made "
+                "once it is done (`paperhub index update` again, or the watcher)" if building else str(exc)))
         taken = search.follow_vectors(search.transformer_name())
         if taken:
             self.stdout.write(f"{search.transformer_name()}: {taken:,} stored vectors added to this node's index")

@@ -50,8 +50,10 @@ class Command(BaseCommand):
         api.add_argument("--since", type=arguments.day, help="first submission day (default: 3 days ago)")
         api.add_argument("--until", type=arguments.day, help="last submission day (default: today)")
         api.add_argument("--ids", type=_codes, default=[], help="arXiv ids or URLs, comma-separated")
-        api.add_argument("--page-size", type=int, default=200)
-        api.add_argument("--retries", type=int, default=None, help="default: PAPERHUB_HTTP_RETRIES")
+        api.add_argument("--page-size", type=arguments.whole_number(1, 2000), default=200,
+                         help="papers per call to the arXiv API (at most 2000, as it allows)")
+        api.add_argument("--retries", type=arguments.whole_number(0), default=None,
+                         help="tries again after a failed call (default: PAPERHUB_HTTP_RETRIES)")
         common(api)
 
         oai = sub.add_parser("oai", help="OAI-PMH harvest in arXiv's metadata format (resumable)")

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
+from paperhub.core.failures import DescribedFailure
 from paperhub.jobs import schedule
 from paperhub.jobs.worker import alive_workers
 from paperhub.management import queue
@@ -16,11 +18,16 @@ from paperhub.management import queue
 _COMMAND_LINE = queue.run_command.module_path
 
 
-def _last_error(traceback: str) -> str:
-    """The message a task failed with: its traceback's last line, without the exception's module path."""
-    line = (traceback.strip().splitlines() or [""])[-1]
-    kind, _, message = line.partition(": ")
-    return message[:300] if kind.endswith("JobFailed") else line[:300]
+def _last_error(result: DBTaskResult[..., object]) -> str:
+    """The message a task failed with: its traceback's last line; a failure the job described (DescribedFailure)
+    without its exception's module path and name, as the worker's log gives it."""
+    line: str = (str(result.traceback or "").strip().splitlines() or [""])[-1]
+    message = line.partition(": ")[2]
+    try:
+        described = issubclass(import_string(result.exception_class_path), DescribedFailure)
+    except ImportError:  # a class since renamed, or no class at all
+        described = False
+    return message[:300] if described else line[:300]
 
 
 def _what(result: DBTaskResult[..., object]) -> str:
@@ -59,7 +66,7 @@ class Command(BaseCommand):
                   DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status")}
         failed: list[dict[str, Any]] = [
             {"finished_at": r.finished_at.isoformat() if r.finished_at else None, "what": _what(r),
-             "error": _last_error(r.traceback)}
+             "error": _last_error(r)}
             for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]]
         alive = alive_workers()
         if options["json"]:
@@ -77,10 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {beat.worker_id} (since {beat.started_at:%Y-%m-%d %H:%M:%S})")
 
     def _schedule(self, options: dict[str, Any]) -> None:
-        try:
-            jobs = schedule.enabled()
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        jobs = schedule.enabled()  # (its names were checked as the process started: jobs/apps.py)
         if not jobs:
             self.stdout.write("no periodic jobs (PAPERHUB_SCHEDULE is empty)")
         for job in jobs:

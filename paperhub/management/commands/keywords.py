@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from paperhub import search
+from paperhub.management import arguments, database
 
 
 class Command(BaseCommand):
@@ -14,11 +15,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="forget every paper's keywords and remake them")
-        parser.add_argument("--limit", type=int, default=None, help="stop after this many papers")
+        parser.add_argument("--limit", type=arguments.whole_number(1), default=None, help="stop after this many papers")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["limit"] is not None and options["limit"] < 1:
-            raise CommandError("--limit must be at least 1")
+        database.require_tables()
         if options["rebuild"]:
             self.stdout.write(f"{search.forget_keywords():,} papers' keywords forgotten")
         bar = tqdm(unit=" papers", unit_scale=True, disable=not sys.stderr.isatty(), leave=False)

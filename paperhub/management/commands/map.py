@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from paperhub.management import database
 from paperhub.topicmap import build, store
 
 STEPS = ["read vectors", "reduce", "lay out landmarks", "place papers", "cluster", "label", "save"]
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         sub.add_parser("status", help="when the map was built and what it holds")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        database.require_tables()
         if options["action"] == "status":
             built = store.current()
             if built is None:

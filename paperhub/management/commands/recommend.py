@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from paperhub.management import database
 from paperhub.recommend import space
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         sub.add_parser("status", help="what the stored space holds")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        database.require_tables()
         if options["action"] == "refresh":
             started = time.perf_counter()
             built = space.refresh(force=options["force"])

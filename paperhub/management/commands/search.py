@@ -7,9 +7,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.html import strip_tags
 
 from paperhub import search
-from paperhub.management import arguments
+from paperhub.management import arguments, database
 from paperhub.papers.tex import plain_text
 from paperhub.search import Filters, named_authors
+
+
+def _named(kind: str) -> str:
+    """A kind of search signal as the docs and `--model` name it: the transformer's vectors were "dense" before
+    December 2026, as the search package still calls them ("semantic: dense" in the header)."""
+    return arguments.MODEL_ALIASES.get(kind, kind)
 
 
 class Command(BaseCommand):
@@ -36,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        database.require_tables()
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
         results = search.search(options["query"], filters, options["sort"], options["limit"], options["offset"],
                                 options["mode"], correct=True)
@@ -46,15 +53,16 @@ class Command(BaseCommand):
                 "total": results.total,
                 "suggestion": results.suggestion.query if results.suggestion else None,
                 "corrected": results.corrected,
-                "semantic": results.semantic_models,
+                "semantic": [_named(kind) for kind in results.semantic_models],
                 "semantic_pending": results.semantic_pending,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
                              "published": h.published.isoformat() if h.published else None,
-                             "score": round(h.score, 5), "ranks": h.ranks,
+                             "score": round(h.score, 5),
+                             "ranks": {_named(kind): rank for kind, rank in h.ranks.items()},
                              "snippet": strip_tags(h.snippet_html)} for h in results.hits],
             }, ensure_ascii=False))
             return
-        models = results.semantic_models
+        models = [_named(kind) for kind in results.semantic_models]
         kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
         how = f" ({kinds}: {', '.join(models)})" if models else ""
         if results.semantic_pending:

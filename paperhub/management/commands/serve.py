@@ -13,6 +13,7 @@ from gunicorn.arbiter import Arbiter
 
 from paperhub import search
 from paperhub.logs import REDACTED, redact
+from paperhub.management import arguments
 from paperhub.management.helpers import Helpers
 
 
@@ -94,15 +95,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=settings.PAPERHUB_BIND, help="host:port (PAPERHUB_BIND)")
-        parser.add_argument("--workers", type=int, default=settings.PAPERHUB_WEB_WORKERS,
+        # (As their settings: no web worker, or no thread, is a server whose every request hangs.)
+        parser.add_argument("--workers", type=arguments.whole_number(1), default=settings.PAPERHUB_WEB_WORKERS,
                             help="web worker processes (PAPERHUB_WEB_WORKERS)")
-        parser.add_argument("--threads", type=int, default=settings.PAPERHUB_WEB_THREADS,
+        parser.add_argument("--threads", type=arguments.whole_number(1), default=settings.PAPERHUB_WEB_THREADS,
                             help="threads per web worker (PAPERHUB_WEB_THREADS)")
         parser.add_argument("--no-index-watch", action="store_true",
                             help="do not start `paperhub index watch` beside the server")
-        parser.add_argument("--task-workers", type=int, default=settings.PAPERHUB_WORKERS,
+        parser.add_argument("--task-workers", type=arguments.whole_number(0), default=settings.PAPERHUB_WORKERS,
                             help="`paperhub worker` processes to start beside the server (PAPERHUB_WORKERS; 0: none)")
-        parser.add_argument("--embed-workers", type=int, default=settings.PAPERHUB_EMBED_WORKERS,
+        parser.add_argument("--embed-workers", type=arguments.whole_number(0), default=settings.PAPERHUB_EMBED_WORKERS,
                             help="workers of the embed queue to start beside the server (PAPERHUB_EMBED_WORKERS)")
 
     def handle(self, *args: Any, **options: Any) -> None:

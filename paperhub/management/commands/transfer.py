@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from paperhub.management import arguments
 from paperhub.transfer import TransferError, transfer
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="source", required=True,
                             help="the source hub's database URL, e.g. sqlite:////srv/paperhub/var/paperhub.sqlite3, "
                                  "or a SQLite file's path")
-        parser.add_argument("--batch", type=int, default=5000, help="rows per transaction")
+        parser.add_argument("--batch", type=arguments.whole_number(1), default=5000, help="rows per transaction")
 
     def handle(self, *args: Any, **options: Any) -> None:
         bars: dict[str, tqdm] = {}

@@ -10,6 +10,7 @@ from paperhub import search
 from paperhub.jobs import embedding
 from paperhub.jobs.priority import yield_cpu
 from paperhub.jobs.worker import HubWorker
+from paperhub.management import arguments
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
                             help="comma-separated queue names ('*': all); 'embed' makes transformer vectors")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
-        parser.add_argument("--max-tasks", type=int, help="exit after this many tasks")
+        parser.add_argument("--max-tasks", type=arguments.whole_number(1), help="exit after this many tasks")
         parser.add_argument("--no-schedule", action="store_true",
                             help="do not enqueue PAPERHUB_SCHEDULE's jobs")
         parser.add_argument("--threads", type=int, default=settings.PAPERHUB_EMBED_THREADS,
