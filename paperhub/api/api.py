@@ -230,7 +230,8 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
              "authors": h.authors, "categories": h.categories,
              "published": h.published.isoformat() if h.published else None,
              "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
-    return {"total": results.total, "hits": hits, "semantic_models": results.semantic_models,
+    models = [search_api.signal_name(kind) for kind in results.semantic_models]
+    return {"total": results.total, "hits": hits, "semantic_models": models,
             "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected,
             "semantic_pending": results.semantic_pending}
 

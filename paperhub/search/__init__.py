@@ -45,7 +45,7 @@ __all__ = [
     # searching
     "Filters", "BadFilter", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
-    "search", "similar", "reasons_text", "volume", "warm", "first_results",
+    "search", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",
     # this node's indexes
@@ -106,6 +106,12 @@ def reasons_text(reasons: "Sequence[Reason]") -> str:
     from paperhub.search import related
 
     return related.reasons_text(reasons)
+
+
+def signal_name(kind: str) -> str:
+    """A kind of vectors as the docs, `--model`, the CLI and the API name it: the search package's "dense" (its name
+    before December 2026) is the transformer's."""
+    return "transformer" if kind == "dense" else kind
 
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":

@@ -5,6 +5,8 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.papers.models import Paper
@@ -85,6 +87,8 @@ def test_semantic_search_finds_meaning_not_words(embedded):
     results = search("predicting chemical properties of compounds", mode="semantic")
     assert results.hits[0].uid == "2501.00005"
     assert results.semantic_models == ["dense"]
+    answer = Client().get(reverse("api:search"), {"q": "predicting chemical properties of compounds"}).json()
+    assert answer["semantic_models"] == ["transformer"]  # as the docs and the CLI name it
 
 
 def test_hybrid_fuses_both(embedded):

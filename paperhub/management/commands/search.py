@@ -9,13 +9,7 @@ from django.utils.html import strip_tags
 from paperhub import search
 from paperhub.management import arguments, database
 from paperhub.papers.tex import plain_text
-from paperhub.search import Filters, named_authors
-
-
-def _named(kind: str) -> str:
-    """A kind of search signal as the docs and `--model` name it: the transformer's vectors were "dense" before
-    December 2026, as the search package still calls them ("semantic: dense" in the header)."""
-    return arguments.MODEL_ALIASES.get(kind, kind)
+from paperhub.search import Filters, named_authors, signal_name
 
 
 class Command(BaseCommand):
@@ -53,16 +47,16 @@ class Command(BaseCommand):
                 "total": results.total,
                 "suggestion": results.suggestion.query if results.suggestion else None,
                 "corrected": results.corrected,
-                "semantic": [_named(kind) for kind in results.semantic_models],
+                "semantic": [signal_name(kind) for kind in results.semantic_models],
                 "semantic_pending": results.semantic_pending,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
                              "published": h.published.isoformat() if h.published else None,
                              "score": round(h.score, 5),
-                             "ranks": {_named(kind): rank for kind, rank in h.ranks.items()},
+                             "ranks": {signal_name(kind): rank for kind, rank in h.ranks.items()},
                              "snippet": strip_tags(h.snippet_html)} for h in results.hits],
             }, ensure_ascii=False))
             return
-        models = [_named(kind) for kind in results.semantic_models]
+        models = [signal_name(kind) for kind in results.semantic_models]
         kinds = "semantic" if options["mode"] == "semantic" else "keyword + semantic"
         how = f" ({kinds}: {', '.join(models)})" if models else ""
         if results.semantic_pending:
