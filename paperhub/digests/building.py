@@ -47,7 +47,8 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.top and not self.trending
+        """No paper of its own period (what trends now is no news): sent only with a personal part."""
+        return not self.top
 
 
 def _shaped(papers: list[Paper]) -> list[DigestPaper]:

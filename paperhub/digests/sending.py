@@ -64,12 +64,13 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The run in one line, as `paperhub digests send` prints it."""
         return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
-                f"{self.gave_up} given up")
+                f"{self.gave_up} given up, {self.skipped} skipped (nothing new)")
 
 
 def plan(frequency: str, key: str, batch: int = 5000) -> int:
@@ -320,8 +321,13 @@ class Run:
     def _deliver(self, smtp: Any, delivery_id: int, subscription_id: int, attempts: int) -> None:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff)."""
         subscription = self.subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
+        own = personal_part(subscription, self.period, self.base_url)
+        if self.rendered.digest.empty and not own[0]:
+            Delivery.objects.filter(pk=delivery_id).update(status=Delivery.SKIPPED, claimed_by="", last_error="")
+            with self.lock:
+                self.report.skipped += 1
+            return
         try:
-            own = personal_part(subscription, self.period, self.base_url)
             message = compose(subscription, self.key, self.rendered, self.base_url, own)
             _hand_over(smtp, message, functools.partial(self.journal.accepted, delivery_id, attempts))
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:

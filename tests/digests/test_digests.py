@@ -132,6 +132,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
                                                      "List-Unsubscribe=One-Click",
                                                      content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and not Subscription.objects.get(pk=ann.pk).active
+    feed_entry(feed["2611.00001"], TODAY)  # the next day has a paper too
     nextday = sending.send("daily", today=TODAY + timedelta(days=1))
     assert nextday.planned == 1 and [m["To"] for m in mail_sink.messages[2:]] == ["bob@example.org"]
     assert Subscription.objects.get(pk=bob.pk).active
@@ -162,6 +163,16 @@ def test_persistent_failures_give_up_visibly(feed, settings):
     assert report.gave_up == 1 and Delivery.objects.get().status == Delivery.GAVE_UP
 
 
+def test_a_day_without_papers_sends_no_digest(feed, mail_sink, settings):
+    settings.PAPERHUB_TRENDING_DAYS = 100_000  # trending is not empty: still no news of the day
+    confirmed("ann@example.org")
+    report = sending.send("daily", today=TODAY + timedelta(days=1))  # the day after the feed's: nothing new
+    assert (report.planned, report.sent, report.skipped) == (1, 0, 1) and mail_sink.messages == []
+    assert Delivery.objects.get().status == Delivery.SKIPPED and "1 skipped (nothing new)" in report.line()
+    assert sending.send("daily", today=TODAY + timedelta(days=1)).skipped == 0  # settled once
+    assert sending.send("daily", today=TODAY).sent == 1  # a day with papers is sent as before
+
+
 def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
     ann = confirmed("ann@example.org")
     sending.plan("daily", "daily:2026-11-23")
@@ -173,11 +184,18 @@ def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
 
 
 def _subscribers(hub, mail_sink, count: int) -> None:
-    """`count` confirmed daily subscribers r0@... in the hub, whose mail goes to the sink."""
+    """`count` confirmed daily subscribers r0@... in the hub, whose mail goes to the sink, and a paper in the feed
+    of 23 November 2026 (a day with no paper sends nothing)."""
     hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
     hub.run("shell", "-c", (
-        "from datetime import datetime, UTC\n"
+        "from datetime import date, datetime, UTC\n"
         "from paperhub.digests.models import Subscription\n"
+        "from paperhub.papers.models import FeedEntry, Paper\n"
+        "from paperhub.papers.records import PaperRecord\n"
+        "from paperhub.papers.services import upsert_papers\n"
+        "upsert_papers([PaperRecord(uid='2611.00001', title='Sparse attention', source='test', abstract='A.', "
+        "authors=('Ada Lovelace',), categories=('cs.CL',), published=datetime(2026, 11, 23, tzinfo=UTC))])\n"
+        "FeedEntry.objects.create(paper=Paper.objects.get(), day=date(2026, 11, 23), source='rule')\n"
         "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
         f"confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range({count})])\n"))
 
