@@ -190,10 +190,19 @@ def _claimable(key: str, now: datetime) -> Q:
     )
 
 
+def _domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
+
+
 def message_id(period: str, subscription_id: int) -> str:
     """The same Message-ID for every attempt at a delivery, so a resend is recognisably the same message."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
-    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{domain}>"
+    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{_domain()}>"
+
+
+def list_id(period: str) -> str:
+    """RFC 2919's List-Id of a frequency's digest, what mail filters and clients' list views key on."""
+    frequency = period.partition(":")[0]
+    return f"paperhub {frequency} digest <{frequency}.digest.{_domain()}>"
 
 
 UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
@@ -244,13 +253,15 @@ def _plain(paper: Paper) -> dict[str, str]:
 
 def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str,
             personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
-    """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058)."""
+    """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058), List-Id
+    (RFC 2919)."""
     unsubscribe = base_url + reverse("digest_unsubscribe", args=[unsubscribe_token(subscription)])
     message = EmailMultiAlternatives(
         subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
         body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0]),
         headers={"Message-ID": message_id(period, subscription.pk), "List-Unsubscribe": f"<{unsubscribe}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Precedence": "bulk",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": list_id(period),
+                 "Precedence": "bulk",
                  "Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe))

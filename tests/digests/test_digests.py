@@ -118,6 +118,8 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     message = next(m for m in mail_sink.messages if m["To"] == "ann@example.org")
     assert message["Subject"] == "Daily papers: Monday, 23 November 2026"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Id"] == "paperhub daily digest <daily.digest.localhost>"
+    assert (message["Auto-Submitted"], message["Precedence"]) == ("auto-generated", "bulk")
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
