@@ -6,6 +6,7 @@ from datetime import date
 import feedparser
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from paperhub.accounts import services as accounts
 from paperhub.community import services as community
@@ -13,9 +14,10 @@ from paperhub.core.tokens import create_token
 from paperhub.digests import sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.services import upsert_papers
 from paperhub.recommend import personal, services
 from paperhub.recommend.models import NotInterested, SavedSearch, Seed
-from tests.factories import feed_entry, user
+from tests.factories import feed_entry, record, user
 
 
 def logged_in(user) -> Client:
@@ -228,3 +230,13 @@ def test_bibtex_exports(topics, reader):
     url = f"/collections/reader/{collection.slug}.bib"
     assert client.get(url).status_code == 404  # private
     assert "2606.10000" in logged_in(reader).get(url).content.decode()
+
+
+def test_a_feedback_page_shows_the_title_as_it_reads(db, reader):
+    """A digest's feedback link opens a page naming the paper: its TeX rendered, as the digest wrote it."""
+    upsert_papers([record("2606.90001", title=r"Folding $\alpha$-helices in $\mathcal{O}(n)$")])
+    paper = Paper.objects.get(uid="2606.90001")
+    client = Client()
+    link = reverse("feedback", args=[personal.feedback_token(reader, paper, "not")])
+    for page in (client.get(link), client.post(link)):
+        assert "“Folding α-helices in O(n)”" in page.content.decode() and "$" not in page.content.decode()
