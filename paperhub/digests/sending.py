@@ -237,10 +237,11 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
         return "", ""
     if updates.empty:
         return "", ""
-    picks = [{"uid": p.paper.uid, "title": plain_text(p.paper.title), "reasons": "; ".join(p.reasons),
+    # each pick as the shared part lists a paper (authors, summary), with why and the feedback links
+    picks = [{"paper": paper, "reasons": "; ".join(p.reasons),
               "up": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "up")]),
               "down": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "not")])}
-             for p in updates.picks]
+             for p, paper in zip(updates.picks, building.shaped([p.paper for p in updates.picks]), strict=True)]
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
     context = {"updates": shown, "base_url": base_url}

@@ -179,6 +179,10 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
     mine = mail_sink.messages[0]
     text = mine.get_body(("plain",)).get_content()
     assert "For you" in text and "Protein folding at scale" in text  # published on 30 June
+    html = mine.get_body(("html",)).get_content()
+    for part in (text, html):  # a pick names its authors as the shared part does, and why it was picked
+        assert "Rosalind Franklin, Student proteins 0" in part and "Why: " in part
+    assert "We predict the three-dimensional structure of proteins" in html  # and its summary
     assert "From authors you follow" in text and "Reward shaping for robots at scale" in text
     assert 'Your search "protein folding"' in text
     link = re.search(r"Not interested: http://hub\.test(/for-you/feedback/\S+)", text)[1]
