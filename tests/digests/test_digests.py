@@ -127,6 +127,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     html = message.get_body(("html",)).get_content()
     assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes
     assert "https://hub.example/papers/2611.00002" in html and "Unsubscribe" in html
+    assert '<div class="meta" style="color:#555;' in html and "{ .meta { color: #b0b0b0" in html  # lighter in dark
     again = sending.send("daily", today=TODAY, base_url="https://hub.example")
     assert (again.planned, again.sent) == (0, 0) and len(mail_sink.messages) == 2  # exactly once
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", no login, no CSRF token
