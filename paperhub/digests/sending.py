@@ -47,7 +47,7 @@ from paperhub.digests.subscriptions import unsubscribe_token
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
-from paperhub.recommend import personal
+from paperhub.recommend import personal, space
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +232,10 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
         return "", ""
     try:
         updates = personal.updates(user, period.first, period.last + timedelta(days=1))
+    except space.NotReady as exc:  # a new hub's vectors are still being made: expected, no traceback
+        log.warning("personal digest part for %s left out: recommendations are not ready (%s)",
+                    subscription.email, exc)
+        return "", ""
     except Exception:  # noqa: BLE001 (a broken personal part must not stop the shared digest)
         log.exception("personal digest part for %s failed", subscription.email)
         return "", ""

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
+from paperhub.community import services as community
 from paperhub.core import process
 from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import feed_entry, record
+from tests.factories import feed_entry, record, user, verified
 
 TODAY = date(2026, 11, 24)
 
@@ -174,6 +175,21 @@ def test_a_day_without_papers_sends_no_digest(feed, mail_sink, settings):
     assert Delivery.objects.get().status == Delivery.SKIPPED and "1 skipped (nothing new)" in report.line()
     assert sending.send("daily", today=TODAY + timedelta(days=1)).skipped == 0  # settled once
     assert sending.send("daily", today=TODAY).sent == 1  # a day with papers is sent as before
+
+
+def test_a_personal_part_not_ready_yet_is_left_out_with_one_line(feed, mail_sink, search_dir, monkeypatch, caplog):
+    """A new hub's vectors are still being made: the digest goes without its For you part, and the log says so in
+    one line per subscriber, not a traceback each."""
+    from paperhub.recommend import space
+
+    monkeypatch.setattr(space, "MAX_EMBED_IN_REQUEST", 0)  # no paper has a vector: the space is not ready
+    community.upvote(verified(user("ann")), feed["2611.00002"], on=True)
+    confirmed("ann@example.org")
+    assert sending.send("daily", today=TODAY).sent == 1
+    assert "For you" not in mail_sink.messages[0].get_body(("plain",)).get_content()
+    notes = [r for r in caplog.records if "personal digest part" in r.getMessage()]
+    assert [(r.levelname, r.exc_info) for r in notes] == [("WARNING", None)]
+    assert "recommendations are not ready (2 papers still need" in notes[0].getMessage()
 
 
 def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
