@@ -205,6 +205,7 @@ def list_id(period: str) -> str:
     return f"paperhub {frequency} digest <{frequency}.digest.{_domain()}>"
 
 
+PICKS = 5  # a digest's personal picks
 UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
 PERSONAL_MARK = "\x00personal\x00"
 
@@ -224,14 +225,17 @@ def render(digest: building.Digest, base_url: str) -> Rendered:
                     render_to_string("digests/digest.html", context))
 
 
-def personal_part(subscription: Subscription, period: feeds.Period, base_url: str) -> tuple[str, str]:
-    """The subscriber's own section (text, HTML): picks with feedback links, follows, saved searches; empty
-    when no active account has verified the subscription's address or the account has told us nothing."""
+def personal_part(subscription: Subscription, period: feeds.Period, base_url: str,
+                  listed: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The subscriber's own section (text, HTML): picks (but the papers the shared part `listed`, by uid) with
+    feedback links, follows, saved searches; empty when no active account has verified the subscription's address
+    or the account has told us nothing."""
     user = accounts.verified_user(subscription.email)  # never an account that merely claims the address
     if user is None:
         return "", ""
     try:
-        updates = personal.updates(user, period.first, period.last + timedelta(days=1))
+        updates = personal.updates(user, period.first, period.last + timedelta(days=1), picks=PICKS + len(listed))
+        updates.picks = [p for p in updates.picks if p.paper.uid not in listed][:PICKS]  # a paper once per mail
     except space.NotReady as exc:  # a new hub's vectors are still being made: expected, no traceback
         log.warning("personal digest part for %s left out: recommendations are not ready (%s)",
                     subscription.email, exc)
@@ -310,6 +314,7 @@ class Run:
     def __init__(self, key: str, period: feeds.Period, base_url: str, rendered: Rendered, report: SendReport,
                  limit: int | None) -> None:
         self.key, self.period, self.base_url, self.rendered = key, period, base_url, rendered
+        self.listed = frozenset(p.uid for p in rendered.digest.top)
         self.report, self.limit = report, limit
         self.subscribers = Subscription.objects.in_bulk(
             list(Delivery.objects.filter(period=key).exclude(status=Delivery.SENT)
@@ -337,7 +342,7 @@ class Run:
     def _deliver(self, smtp: Any, delivery_id: int, subscription_id: int, attempts: int) -> None:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff)."""
         subscription = self.subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
-        own = personal_part(subscription, self.period, self.base_url)
+        own = personal_part(subscription, self.period, self.base_url, self.listed)
         if self.rendered.digest.empty and not own[0]:
             Delivery.objects.filter(pk=delivery_id).update(status=Delivery.SKIPPED, claimed_by="", last_error="")
             with self.lock:

@@ -185,6 +185,13 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
     assert "We predict the three-dimensional structure of proteins" in html  # and its summary
     assert "From authors you follow" in text and "Reward shaping for robots at scale" in text
     assert 'Your search "protein folding"' in text
+    # the pick in the day's feed too: listed once, in "Most upvoted", and no more among the picks
+    Delivery.objects.all().delete()
+    feed_entry(Paper.objects.get(uid="2606.00000"), date(2026, 6, 30))
+    sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
+    again = [m for m in mail_sink.messages if m["To"] == "reader@example.org"][-1].get_body(("plain",)).get_content()
+    picks, _, rest = again.partition("From authors you follow")
+    assert "Protein folding at scale" not in picks and "Protein folding at scale" in rest.partition("Most upvoted")[2]
     link = re.search(r"Not interested: http://hub\.test(/for-you/feedback/\S+)", text)[1]
     client = Client()
     assert "Show me fewer like it" in client.get(link).content.decode()  # a GET (a mail scanner) changes nothing
