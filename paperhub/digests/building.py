@@ -47,10 +47,12 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not self.top and not self.trending
+        """No paper of its own period (what trends now is no news): sent only with a personal part."""
+        return not self.top
 
 
-def _shaped(papers: list[Paper]) -> list[DigestPaper]:
+def shaped(papers: list[Paper]) -> list[DigestPaper]:
+    """Papers as a digest lists them: plain title, a byline of three authors, a bounded summary, votes."""
     names = queries.author_names_by_paper([p.pk for p in papers])
     shaped = []
     for paper in papers:
@@ -67,4 +69,4 @@ def build(frequency: str, period: feeds.Period) -> Digest:
     top, _ = feeds.period_papers(period, limit=TOP)
     seen = {p.pk for p in top}
     trending = [p for p in feeds.trending(limit=TOP + len(seen)) if p.pk not in seen][:5]
-    return Digest(frequency, period, _shaped(top), _shaped(trending))
+    return Digest(frequency, period, shaped(top), shaped(trending))

@@ -27,7 +27,8 @@ class Delivery(models.Model):
     """One subscriber's digest for one period: the unique row that makes sending happen at most once."""
 
     PENDING, SENDING, SENT, FAILED, GAVE_UP = "pending", "sending", "sent", "failed", "gave_up"
-    STATUSES = [(s, s) for s in (PENDING, SENDING, SENT, FAILED, GAVE_UP)]
+    SKIPPED = "skipped"  # nothing new for this subscriber in the period: no mail (an empty digest is noise)
+    STATUSES = [(s, s) for s in (PENDING, SENDING, SENT, FAILED, GAVE_UP, SKIPPED)]
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
     period = models.CharField(max_length=32)  # "daily:2026-11-24", "weekly:2026-W48"

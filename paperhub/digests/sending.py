@@ -48,7 +48,7 @@ from paperhub.digests.subscriptions import unsubscribe_token
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
-from paperhub.recommend import personal
+from paperhub.recommend import personal, space
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +65,13 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The run in one line, as `paperhub digests send` prints it."""
         return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
-                f"{self.gave_up} given up")
+                f"{self.gave_up} given up, {self.skipped} skipped (nothing new)")
 
 
 def plan(frequency: str, key: str, batch: int = 5000) -> int:
@@ -190,12 +191,22 @@ def _claimable(key: str, now: datetime) -> Q:
     )
 
 
+def _domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
+
+
 def message_id(period: str, subscription_id: int) -> str:
     """The same Message-ID for every attempt at a delivery, so a resend is recognisably the same message."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
-    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{domain}>"
+    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{_domain()}>"
 
 
+def list_id(period: str) -> str:
+    """RFC 2919's List-Id of a frequency's digest, what mail filters and clients' list views key on."""
+    frequency = period.partition(":")[0]
+    return f"paperhub {frequency} digest <{frequency}.digest.{_domain()}>"
+
+
+PICKS = 5  # a digest's personal picks
 UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
 PERSONAL_MARK = "\x00personal\x00"
 
@@ -215,23 +226,31 @@ def render(digest: building.Digest, base_url: str) -> Rendered:
                     render_to_string("digests/digest.html", context))
 
 
-def personal_part(subscription: Subscription, period: feeds.Period, base_url: str) -> tuple[str, str]:
-    """The subscriber's own section (text, HTML): picks with feedback links, follows, saved searches; empty
-    when no active account has verified the subscription's address or the account has told us nothing."""
+def personal_part(subscription: Subscription, period: feeds.Period, base_url: str,
+                  listed: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """The subscriber's own section (text, HTML): picks (but the papers the shared part `listed`, by uid) with
+    feedback links, follows, saved searches; empty when no active account has verified the subscription's address
+    or the account has told us nothing."""
     user = accounts.verified_user(subscription.email)  # never an account that merely claims the address
     if user is None:
         return "", ""
     try:
-        updates = personal.updates(user, period.first, period.last + timedelta(days=1))
+        updates = personal.updates(user, period.first, period.last + timedelta(days=1), picks=PICKS + len(listed))
+        updates.picks = [p for p in updates.picks if p.paper.uid not in listed][:PICKS]  # a paper once per mail
+    except space.NotReady as exc:  # a new hub's vectors are still being made: expected, no traceback
+        log.warning("personal digest part for %s left out: recommendations are not ready (%s)",
+                    subscription.email, exc)
+        return "", ""
     except Exception:  # noqa: BLE001 (a broken personal part must not stop the shared digest)
         log.exception("personal digest part for %s failed", subscription.email)
         return "", ""
     if updates.empty:
         return "", ""
-    picks = [{"uid": p.paper.uid, "title": plain_text(p.paper.title), "reasons": "; ".join(p.reasons),
+    # each pick as the shared part lists a paper (authors, summary), with why and the feedback links
+    picks = [{"paper": paper, "reasons": "; ".join(p.reasons),
               "up": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "up")]),
               "down": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "not")])}
-             for p in updates.picks]
+             for p, paper in zip(updates.picks, building.shaped([p.paper for p in updates.picks]), strict=True)]
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
     context = {"updates": shown, "base_url": base_url}
@@ -244,13 +263,15 @@ def _plain(paper: Paper) -> dict[str, str]:
 
 def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str,
             personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
-    """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058)."""
+    """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058), List-Id
+    (RFC 2919)."""
     unsubscribe = base_url + reverse("digest_unsubscribe", args=[unsubscribe_token(subscription)])
     message = EmailMultiAlternatives(
         subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
         body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0]),
         headers={"Message-ID": message_id(period, subscription.pk), "List-Unsubscribe": f"<{unsubscribe}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Precedence": "bulk",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": list_id(period),
+                 "Precedence": "bulk",
                  "Auto-Submitted": "auto-generated"},
     )
     message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe))
@@ -294,6 +315,7 @@ class Run:
     def __init__(self, key: str, period: feeds.Period, base_url: str, rendered: Rendered, report: SendReport,
                  limit: int | None) -> None:
         self.key, self.period, self.base_url, self.rendered = key, period, base_url, rendered
+        self.listed = frozenset(p.uid for p in rendered.digest.top)
         self.report, self.limit = report, limit
         self.subscribers = Subscription.objects.in_bulk(
             list(Delivery.objects.filter(period=key).exclude(status=Delivery.SENT)
@@ -321,8 +343,13 @@ class Run:
     def _deliver(self, smtp: Any, delivery_id: int, subscription_id: int, attempts: int) -> None:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff)."""
         subscription = self.subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
+        own = personal_part(subscription, self.period, self.base_url, self.listed)
+        if self.rendered.digest.empty and not own[0]:
+            Delivery.objects.filter(pk=delivery_id).update(status=Delivery.SKIPPED, claimed_by="", last_error="")
+            with self.lock:
+                self.report.skipped += 1
+            return
         try:
-            own = personal_part(subscription, self.period, self.base_url)
             message = compose(subscription, self.key, self.rendered, self.base_url, own)
             _hand_over(smtp, message, functools.partial(self.journal.accepted, delivery_id, attempts))
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import OuterRef, Subquery
 
 from paperhub import search
-from paperhub.papers import feeds
+from paperhub.papers import citation, feeds
 from paperhub.papers.categories import category_label
 from paperhub.papers.models import Author, Paper, PaperCategory
 from paperhub.papers.queries import papers_in_order
@@ -93,7 +93,9 @@ def _explain(trained: training.Trained, candidates: space.Space, picks: list[Pic
         nearest, cosine = taste.nearest_liked(trained.user_model, candidates.terms[row])
         if nearest >= 0 and cosine > 0.1:
             liked = trained.liked[nearest]
-            what = f"“{liked.title[:90]}”" if liked.title else "the text"
+            # a paper's title is TeX (rendered, as the digest and the feed show it); a person's words are not
+            title = citation.plain_line(liked.title, tex=liked.paper_id is not None)
+            what = f"“{citation.bounded(title, 90)}”" if title else "the text"
             pick.reasons.append(f"close to {what} you {liked.how}" if liked.how != "your interests"
                                 else f"close to your interests ({what})")
         terms = taste.top_terms(candidates.terms[row], trained.user_model.terms, candidates.vocabulary)

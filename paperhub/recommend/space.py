@@ -103,11 +103,12 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     fetched = list(rows.filter(published__gte=since)) if since else []
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
-    name, encoder = embedder()
-    if in_request and name != search.static_name():
+    if in_request and search.static_name() is None:  # the transformer embeds: checked before it loads (seconds)
+        name = search.transformer_name()
         stored = search.stored_count(name, [p[0] for p in papers])
         if len(papers) - stored > MAX_EMBED_IN_REQUEST:
             raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
+    name, encoder = embedder()
     vectorizer = taste.term_vectorizer(len(papers))
     texts = [search.paper_text(title, abstract) for _, title, abstract in papers]
     try:

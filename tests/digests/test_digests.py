@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
+from paperhub.community import services as community
 from paperhub.core import process
 from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import feed_entry, record
+from tests.factories import feed_entry, record, user, verified
 
 TODAY = date(2026, 11, 24)
 
@@ -118,6 +119,8 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     message = next(m for m in mail_sink.messages if m["To"] == "ann@example.org")
     assert message["Subject"] == "Daily papers: Monday, 23 November 2026"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Id"] == "paperhub daily digest <daily.digest.localhost>"
+    assert (message["Auto-Submitted"], message["Precedence"]) == ("auto-generated", "bulk")
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
@@ -125,6 +128,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     html = message.get_body(("html",)).get_content()
     assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes
     assert "https://hub.example/papers/2611.00002" in html and "Unsubscribe" in html
+    assert '<div class="meta" style="color:#555;' in html and "{ .meta { color: #b0b0b0" in html  # lighter in dark
     again = sending.send("daily", today=TODAY, base_url="https://hub.example")
     assert (again.planned, again.sent) == (0, 0) and len(mail_sink.messages) == 2  # exactly once
     # RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click", no login, no CSRF token
@@ -132,6 +136,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
                                                      "List-Unsubscribe=One-Click",
                                                      content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and not Subscription.objects.get(pk=ann.pk).active
+    feed_entry(feed["2611.00001"], TODAY)  # the next day has a paper too
     nextday = sending.send("daily", today=TODAY + timedelta(days=1))
     assert nextday.planned == 1 and [m["To"] for m in mail_sink.messages[2:]] == ["bob@example.org"]
     assert Subscription.objects.get(pk=bob.pk).active
@@ -162,6 +167,31 @@ def test_persistent_failures_give_up_visibly(feed, settings):
     assert report.gave_up == 1 and Delivery.objects.get().status == Delivery.GAVE_UP
 
 
+def test_a_day_without_papers_sends_no_digest(feed, mail_sink, settings):
+    settings.PAPERHUB_TRENDING_DAYS = 100_000  # trending is not empty: still no news of the day
+    confirmed("ann@example.org")
+    report = sending.send("daily", today=TODAY + timedelta(days=1))  # the day after the feed's: nothing new
+    assert (report.planned, report.sent, report.skipped) == (1, 0, 1) and mail_sink.messages == []
+    assert Delivery.objects.get().status == Delivery.SKIPPED and "1 skipped (nothing new)" in report.line()
+    assert sending.send("daily", today=TODAY + timedelta(days=1)).skipped == 0  # settled once
+    assert sending.send("daily", today=TODAY).sent == 1  # a day with papers is sent as before
+
+
+def test_a_personal_part_not_ready_yet_is_left_out_with_one_line(feed, mail_sink, search_dir, monkeypatch, caplog):
+    """A new hub's vectors are still being made: the digest goes without its For you part, and the log says so in
+    one line per subscriber, not a traceback each."""
+    from paperhub.recommend import space
+
+    monkeypatch.setattr(space, "MAX_EMBED_IN_REQUEST", 0)  # no paper has a vector: the space is not ready
+    community.upvote(verified(user("ann")), feed["2611.00002"], on=True)
+    confirmed("ann@example.org")
+    assert sending.send("daily", today=TODAY).sent == 1
+    assert "For you" not in mail_sink.messages[0].get_body(("plain",)).get_content()
+    notes = [r for r in caplog.records if "personal digest part" in r.getMessage()]
+    assert [(r.levelname, r.exc_info) for r in notes] == [("WARNING", None)]
+    assert "recommendations are not ready (2 papers still need" in notes[0].getMessage()
+
+
 def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
     ann = confirmed("ann@example.org")
     sending.plan("daily", "daily:2026-11-23")
@@ -173,11 +203,18 @@ def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):
 
 
 def _subscribers(hub, mail_sink, count: int) -> None:
-    """`count` confirmed daily subscribers r0@... in the hub, whose mail goes to the sink."""
+    """`count` confirmed daily subscribers r0@... in the hub, whose mail goes to the sink, and a paper in the feed
+    of 23 November 2026 (a day with no paper sends nothing)."""
     hub.env.update(PAPERHUB_EMAIL_HOST="127.0.0.1", PAPERHUB_EMAIL_PORT=str(mail_sink.port))
     hub.run("shell", "-c", (
-        "from datetime import datetime, UTC\n"
+        "from datetime import date, datetime, UTC\n"
         "from paperhub.digests.models import Subscription\n"
+        "from paperhub.papers.models import FeedEntry, Paper\n"
+        "from paperhub.papers.records import PaperRecord\n"
+        "from paperhub.papers.services import upsert_papers\n"
+        "upsert_papers([PaperRecord(uid='2611.00001', title='Sparse attention', source='test', abstract='A.', "
+        "authors=('Ada Lovelace',), categories=('cs.CL',), published=datetime(2026, 11, 23, tzinfo=UTC))])\n"
+        "FeedEntry.objects.create(paper=Paper.objects.get(), day=date(2026, 11, 23), source='rule')\n"
         "Subscription.objects.bulk_create([Subscription(email=f'r{i}@example.org', "
         f"confirmed_at=datetime(2026, 1, 1, tzinfo=UTC)) for i in range({count})])\n"))
 

@@ -118,3 +118,13 @@ def test_a_request_does_not_embed_a_large_window_with_the_transformer(topics, re
     assert client.get("/api/recommendations", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 503
     space.refresh(force=True)  # what the watcher or `paperhub recommend refresh` does
     assert queries.for_you(reader)
+
+
+def test_a_reason_names_the_liked_paper_as_its_title_reads(topics, reader):
+    """The liked paper's title in "close to “…” you upvoted" is rendered TeX, cut at a word, as digests show it."""
+    liked = like(reader, "proteins", 1)[0]
+    Paper.objects.filter(pk=liked.pk).update(title=r"$\alpha$-helix folding with $\mathcal{O}(n)$ memory: "
+                                                   + "long words " * 12 + "a proteins study")
+    reasons = [r for p in queries.for_you(reader, limit=5) for r in p.reasons if r.startswith("close to")]
+    assert reasons and all(r.startswith("close to “α-helix folding with O(n) memory: long words") for r in reasons)
+    assert all("$" not in r and r.endswith("words…” you upvoted") for r in reasons), reasons

@@ -6,6 +6,7 @@ from datetime import date
 import feedparser
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from paperhub.accounts import services as accounts
 from paperhub.community import services as community
@@ -13,9 +14,10 @@ from paperhub.core.tokens import create_token
 from paperhub.digests import sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper
+from paperhub.papers.services import upsert_papers
 from paperhub.recommend import personal, services
 from paperhub.recommend.models import NotInterested, SavedSearch, Seed
-from tests.factories import user
+from tests.factories import feed_entry, record, user
 
 
 def logged_in(user) -> Client:
@@ -172,14 +174,24 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
     Subscription.objects.create(email="reader@example.org", confirmed_at=timezone.now())
     Subscription.objects.create(email="stranger@example.org", confirmed_at=timezone.now())
     report = sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
-    assert report.sent == 2
-    mine = next(m for m in mail_sink.messages if m["To"] == "reader@example.org")
+    # no paper in the day's feed: only the reader's own part is news, the stranger gets no mail
+    assert (report.sent, report.skipped) == (1, 1) and [m["To"] for m in mail_sink.messages] == ["reader@example.org"]
+    mine = mail_sink.messages[0]
     text = mine.get_body(("plain",)).get_content()
     assert "For you" in text and "Protein folding at scale" in text  # published on 30 June
+    html = mine.get_body(("html",)).get_content()
+    for part in (text, html):  # a pick names its authors as the shared part does, and why it was picked
+        assert "Rosalind Franklin, Student proteins 0" in part and "Why: " in part
+    assert "We predict the three-dimensional structure of proteins" in html  # and its summary
     assert "From authors you follow" in text and "Reward shaping for robots at scale" in text
     assert 'Your search "protein folding"' in text
-    other = next(m for m in mail_sink.messages if m["To"] == "stranger@example.org")
-    assert "For you" not in other.get_body(("plain",)).get_content()
+    # the pick in the day's feed too: listed once, in "Most upvoted", and no more among the picks
+    Delivery.objects.all().delete()
+    feed_entry(Paper.objects.get(uid="2606.00000"), date(2026, 6, 30))
+    sending.send("daily", today=date(2026, 7, 1), base_url="http://hub.test")
+    again = [m for m in mail_sink.messages if m["To"] == "reader@example.org"][-1].get_body(("plain",)).get_content()
+    picks, _, rest = again.partition("From authors you follow")
+    assert "Protein folding at scale" not in picks and "Protein folding at scale" in rest.partition("Most upvoted")[2]
     link = re.search(r"Not interested: http://hub\.test(/for-you/feedback/\S+)", text)[1]
     client = Client()
     assert "Show me fewer like it" in client.get(link).content.decode()  # a GET (a mail scanner) changes nothing
@@ -198,6 +210,8 @@ def test_a_digests_personal_part_comes_only_from_the_account_that_verified_the_a
     mallory = user("mallory", "victim@example.org")  # the first account with it
     services.save_search(mallory, lure)
     Subscription.objects.create(email="victim@example.org", confirmed_at=timezone.now())
+
+    feed_entry(Paper.objects.get(uid="2606.00001"), date(2026, 6, 30))  # news for all: the digest goes out
 
     def digest_text() -> str:
         mail_sink.messages.clear()
@@ -227,3 +241,13 @@ def test_bibtex_exports(topics, reader):
     url = f"/collections/reader/{collection.slug}.bib"
     assert client.get(url).status_code == 404  # private
     assert "2606.10000" in logged_in(reader).get(url).content.decode()
+
+
+def test_a_feedback_page_shows_the_title_as_it_reads(db, reader):
+    """A digest's feedback link opens a page naming the paper: its TeX rendered, as the digest wrote it."""
+    upsert_papers([record("2606.90001", title=r"Folding $\alpha$-helices in $\mathcal{O}(n)$")])
+    paper = Paper.objects.get(uid="2606.90001")
+    client = Client()
+    link = reverse("feedback", args=[personal.feedback_token(reader, paper, "not")])
+    for page in (client.get(link), client.post(link)):
+        assert "“Folding α-helices in O(n)”" in page.content.decode() and "$" not in page.content.decode()
