@@ -192,6 +192,8 @@ EMAIL_HOST_USER = env_str("PAPERHUB_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("PAPERHUB_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("PAPERHUB_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 30
+# Date: headers in the hub's time zone with its offset (+0000), not "-0000", which RFC 5322 reads as a zone unknown
+EMAIL_USE_LOCALTIME = True
 DEFAULT_FROM_EMAIL = env_str("PAPERHUB_EMAIL_FROM", "paperhub <paperhub@localhost>")
 EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 

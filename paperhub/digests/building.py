@@ -42,7 +42,7 @@ class Digest:
 
     @property
     def subject(self) -> str:
-        what = "Daily papers" if self.frequency == "daily" else "This week's papers"
+        what = "Daily papers" if self.frequency == "daily" else "Weekly papers"  # (last week's, sent on Monday)
         return f"{what}: {self.period.label}"
 
     @property

@@ -37,6 +37,8 @@ def test_periods():
     assert building.period_for("daily", TODAY).key == "2026-11-23"
     assert building.period_for("weekly", TODAY).key == "2026-W47"
     assert building.period_key("weekly", building.period_for("weekly", TODAY)) == "weekly:2026-W47"
+    week = building.Digest("weekly", building.period_for("weekly", TODAY), [], [])
+    assert week.subject.startswith("Weekly papers: ")  # last week's, sent on Monday: not "This week's"
 
 
 def test_double_opt_in_through_a_real_smtp_server(db, mail_sink, run_tasks):
@@ -121,6 +123,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Id"] == "paperhub daily digest <daily.digest.localhost>"
     assert (message["Auto-Submitted"], message["Precedence"]) == ("auto-generated", "bulk")
+    assert message["Date"].endswith(" +0000")  # the zone said ("-0000" is a zone unknown, RFC 5322)
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
