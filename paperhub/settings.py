@@ -305,7 +305,7 @@ NINJA_NUM_PROXIES = env_int("PAPERHUB_PROXIES", 0, minimum=0)
 PAPERHUB_RECOMMEND_DAYS = env_int("PAPERHUB_RECOMMEND_DAYS", 30, minimum=1)
 
 # Background tasks: a queue in the database, run by `paperhub worker` processes (started by `paperhub serve`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "embed", "mail"]}}
 PAPERHUB_WORKERS = env_int("PAPERHUB_WORKERS", 1, minimum=0)
 # The periodic jobs the workers enqueue by themselves (each once per period, however many workers run).
 PAPERHUB_SCHEDULE = env_list("PAPERHUB_SCHEDULE", "arxiv,hf-daily,digests,github,keywords,zotero,prune")

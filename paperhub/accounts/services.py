@@ -235,7 +235,7 @@ def queue_password_reset(email: str, base_url: str) -> None:
     send_password_reset.enqueue(email, base_url)
 
 
-@task(priority=mail.PRIORITY)
+@task(**mail.TASK)
 def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str, Any]:
     """Mail a user the link that proves their address (tried again later if the mail server is unreachable)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -267,7 +267,7 @@ class _VerifiedResetForm(PasswordResetForm):
                                [to_email]).send()
 
 
-@task(priority=mail.PRIORITY)
+@task(**mail.TASK)
 def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str, Any]:
     """Mail a password reset link to the account that proved `email`; nothing for any other address."""
     form = _VerifiedResetForm({"email": email})
@@ -283,7 +283,7 @@ def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str
     return {"sent": len(users)}
 
 
-@task(priority=mail.PRIORITY)
+@task(**mail.TASK)
 def send_address_changed(user_id: int, old: str, new_masked: str, changed_at: str, base_url: str,
                          attempt: int = 1) -> dict[str, Any]:
     """Tell an account's old verified address that the account's address changed (to `new_masked`, at

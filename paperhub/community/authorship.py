@@ -127,7 +127,7 @@ def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
                                   headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
 
-@task(priority=mail.PRIORITY)
+@task(**mail.TASK)
 def mail_authors(comment_id: int, attempt: int = 1) -> dict[str, Any]:
     """Mail the paper's verified authors about a comment (what an unreachable mail server stopped is tried again
     later, core/mail.py)."""

@@ -1,7 +1,8 @@
 """Mail sent from the task queue: what every mail task shares.
 
 Mail tasks are claimed before other work (PRIORITY: django-tasks-db's workers claim the highest priority first),
-so a verification link does not wait behind an hour of network jobs on a hub with one worker. A send that fails
+so a verification link does not wait behind an hour of network jobs on a hub with one worker, and have a queue of
+their own (QUEUE), which embed workers take too, so one is not held behind a task already running. A send that fails
 for a reason that may pass (the mail server unreachable or busy: a refused connection, a timeout, a 4xx answer)
 fails its task, with a message that says so, and queues the same task again to run after RETRY_AFTER[attempt - 1]
 (django-tasks' `run_after`), so the worker is never held waiting; a permanent refusal (5xx) is not retried.
@@ -10,7 +11,7 @@ fails its task, with a message that says so, and queues the same task again to r
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django.utils import timezone
 
@@ -18,6 +19,20 @@ from paperhub.core.failures import DescribedFailure
 
 #: Mail tasks' priority: above the default 0 of every other task, so a waiting mail is claimed first.
 PRIORITY = 50
+#: Mail tasks' queue, which task workers (`default,mail`) and embed workers (`embed,mail`) both take: a worker busy
+#: with a long task (an arXiv harvest retrying) cannot claim anything, so a sign-up's link waited for it to end.
+QUEUE = "mail"
+
+
+class TaskOptions(TypedDict):
+    """What a mail task is declared with (typed, so that the task decorator's overloads still match)."""
+
+    priority: int
+    queue_name: str
+
+
+#: How every mail task is declared: @task(**mail.TASK).
+TASK: TaskOptions = {"priority": PRIORITY, "queue_name": QUEUE}
 #: How long after each failed try the next one runs: four tries in about 40 minutes.
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 

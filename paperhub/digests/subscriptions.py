@@ -85,7 +85,7 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     return subscription
 
 
-@task(priority=mail.PRIORITY)
+@task(**mail.TASK)
 def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", attempt: int = 1) -> dict[str, Any]:
     """Mail the confirmation link of a subscription still waiting for one, or of a change of frequency (a send
     that fails on an unreachable server is tried again later: core/mail.py)."""

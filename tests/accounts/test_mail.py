@@ -39,12 +39,19 @@ def test_a_mail_queued_after_a_network_job_is_claimed_first(mail_sink):
     network = tasks.ingest_arxiv.enqueue("2026-11-20")
     tasks.refresh_github_stars.enqueue()
     verification = accounts.send_verification.enqueue(user("ann").pk, "http://hub.example")
-    # One worker, one task: django-tasks-db's own claim (no network job runs here).
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+    # One worker of `paperhub worker`'s queues, one task: django-tasks-db's own claim (no network job runs here).
+    Worker(queue_names=["default", "mail"], interval=0, batch=True, backend_name="default", startup_delay=False,
            max_tasks=1, worker_id="test-worker", excluded_queue_names=[]).run()
     assert DBTaskResult.objects.get(id=verification.id).status == TaskResultStatus.SUCCESSFUL
     assert DBTaskResult.objects.get(id=network.id).status == TaskResultStatus.READY
     assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+    # An embed worker (`--queues embed,mail`, as serve starts it) sends mail too, while the task workers are busy
+    # with a long job; it never takes that job.
+    notice = accounts.send_verification.enqueue(user("bob").pk, "http://hub.example")
+    Worker(queue_names=["embed", "mail"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="embed-worker", excluded_queue_names=[]).run()
+    assert DBTaskResult.objects.get(id=notice.id).status == TaskResultStatus.SUCCESSFUL
+    assert DBTaskResult.objects.get(id=network.id).status == TaskResultStatus.READY
 
 
 @pytest.mark.django_db(transaction=True)

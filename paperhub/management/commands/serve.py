@@ -121,7 +121,8 @@ class Command(BaseCommand):
         for _ in range(max(0, options["task_workers"])):
             commands.append(("worker", [*cli, "worker", "-v0"]))
         for _ in range(max(0, options["embed_workers"])):  # at idle priority: pages go first
-            commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", "embed", "--no-schedule"]))
+            # (and mail, a moment's work: a link is not held behind a task worker's long job)
+            commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", "embed,mail", "--no-schedule"]))
         helpers = Helpers(commands)
         server = Server(options, helpers)
         helpers.start()

@@ -17,8 +17,9 @@ class Command(BaseCommand):
     help = "Run background tasks from the database queue; recovers dead workers' tasks; enqueues scheduled jobs."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--queues", default="default",
-                            help="comma-separated queue names ('*': all); 'embed' makes transformer vectors")
+        parser.add_argument("--queues", default="default,mail",
+                            help="comma-separated queue names ('*': all); 'embed' makes transformer vectors, "
+                                 "'mail' sends mail")
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
         parser.add_argument("--max-tasks", type=arguments.whole_number(1), help="exit after this many tasks")
