@@ -3,6 +3,7 @@ logs without tokens."""
 
 import contextlib
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -124,6 +125,11 @@ def test_the_served_hub_refuses_huge_bodies_unread_and_logs_no_tokens(hub):
         assert " 411 " in chunked
     log = served.log
     assert "GET /feeds/for-you/[redacted]" in log and "Not Found: /feeds/for-you/[redacted]" in log
+    # gunicorn's own lines in the hub's one format (docs/configuration.md, PAPERHUB_LOG_LEVEL)
+    day = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+    assert re.search(rf"^{day} INFO serve\[\d+\] gunicorn\.access: 127\.0\.0\.1 \"GET /feeds/for-you/\[redacted\] "
+                     r'HTTP/1\.1" 404 ', log, re.M), log
+    assert re.search(rf"^{day} INFO serve\[\d+\] gunicorn\.error: Booting worker with pid: \d+$", log, re.M), log
     assert not [secret for secret in secrets if secret in log], log
 
 

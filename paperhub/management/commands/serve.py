@@ -1,5 +1,6 @@
 """`paperhub serve`: the hub on gunicorn, a production WSGI server."""
 
+import logging
 import sys
 from typing import Any
 
@@ -12,7 +13,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from paperhub import search
-from paperhub.logs import REDACTED, redact
+from paperhub.logs import REDACTED, ProcessRole, redact
 from paperhub.management import arguments
 from paperhub.management.helpers import Helpers
 
@@ -25,8 +26,21 @@ def _warm(worker: Any) -> None:
     worker.log.info("search ready in %.1f s", seconds)
 
 
+#: gunicorn's access line without its own time (each line starts with the hub's: settings.LOGGING), "%(M)s ms" added.
+ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
 class RedactingLogger(glogging.Logger):  # type: ignore[misc]
-    """gunicorn's logger, its access log without the secrets some URLs and headers carry (paperhub.logs)."""
+    """gunicorn's logger, its lines in the hub's one format (settings.LOGGING's "line": time, level, serve[pid],
+    logger), its access log without the secrets some URLs and headers carry (paperhub.logs)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        line: dict[str, str] = settings.LOGGING["formatters"]["line"]  # type: ignore[index]
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(logging.Formatter(line["format"], line["datefmt"]))
+                handler.addFilter(ProcessRole())
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
@@ -77,6 +91,7 @@ class Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("threads", options["threads"])
         self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
         self.cfg.set("accesslog", "-")
+        self.cfg.set("access_log_format", ACCESS_FORMAT)
         self.cfg.set("logger_class", RedactingLogger)
         self.cfg.set("timeout", 60)
         self.cfg.set("post_worker_init", _warm)
