@@ -1,0 +1,44 @@
+"""`paperhub tokens`: API tokens made, listed and revoked from the command line."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from paperhub.core import tokens
+from tests.factories import user
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("tokens", *args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue()
+
+
+def test_a_token_made_on_the_command_line_works_is_listed_and_revoked():
+    ann = user("ann")
+    secret, said = _run("create", "ann", "--name", "my MCP client")
+    assert secret.startswith(tokens.PREFIX) and "\n" not in secret  # the secret alone on stdout
+    assert "shown once" in said and secret not in said
+    assert tokens.user_for(secret) == ann
+    token = tokens.tokens_of(ann)[0]
+    listed, _ = _run("list", "ann")
+    assert f"{token.pk}  {secret[:10]}...  my MCP client" in listed and "last used" in listed
+    assert secret not in listed  # only its start
+    assert _run("revoke", "ann", str(token.pk))[0] == f"token {token.pk} revoked"
+    assert tokens.user_for(secret) is None
+
+
+def test_wrong_users_and_tokens_are_refused_clearly():
+    user("ann")
+    user("bob", is_active=False)
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        _run("create", "nobody")
+    with pytest.raises(CommandError, match="'bob' is not active"):
+        _run("create", "bob")
+    bobs = tokens.create_token(user("carol"), "x")[0]
+    with pytest.raises(CommandError, match="ann has no token"):
+        _run("revoke", "ann", str(bobs.pk))  # another user's token is not ann's to revoke
+    assert tokens.tokens_of(bobs.user)
