@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from paperhub.management.commands.serve import Server
+from paperhub.management.commands.serve import Server, helper_commands
 from paperhub.management.helpers import STEADY_AFTER, Helpers
 
 OPTIONS = {"bind": "127.0.0.1:0", "workers": 1, "threads": 1}
@@ -144,3 +144,15 @@ def test_serve_starts_a_killed_worker_again(hub):
     assert f"helper `worker` (pid {worker}) exited with code -9; starting it again in 1 s" in served.log
     assert served.log.count("exited with code") == 1  # the stop ended the others, no web worker's exit killed them
     assert served.process.returncode == 0
+
+
+def test_embed_workers_send_mail_only_on_a_node_that_runs_task_workers():
+    """A node that only serves (PAPERHUB_WORKERS=0) may have no mail settings: its embed workers take no mail."""
+    def queues(task_workers: int) -> list[str]:
+        options = {"no_index_watch": True, "task_workers": task_workers, "embed_workers": 1}
+        return [line[line.index("--queues") + 1] for name, line in helper_commands(options) if name == "embed worker"]
+
+    assert queues(1) == ["embed,mail"] and queues(0) == ["embed"]
+    plain = helper_commands({"no_index_watch": False, "task_workers": 2, "embed_workers": 0})
+    assert [name for name, _ in plain] == ["index watch", "worker", "worker"]
+    assert "--queues" not in plain[1][1]  # `paperhub worker`'s own default: default,mail

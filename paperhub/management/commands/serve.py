@@ -13,7 +13,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from paperhub import search
-from paperhub.logs import REDACTED, ProcessRole, redact
+from paperhub.logs import REDACTED, ProcessRole, RedactSecrets, redact
 from paperhub.management import arguments
 from paperhub.management.helpers import Helpers
 
@@ -41,6 +41,7 @@ class RedactingLogger(glogging.Logger):  # type: ignore[misc]
             for handler in log.handlers:
                 handler.setFormatter(logging.Formatter(line["format"], line["datefmt"]))
                 handler.addFilter(ProcessRole())
+                handler.addFilter(RedactSecrets())  # its error lines name a request's path ("Error handling request")
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
@@ -105,6 +106,25 @@ class Server(BaseApplication):  # type: ignore[misc]
         return application
 
 
+def helper_commands(options: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The processes serve runs beside gunicorn, by serve's options: (name, command line) each."""
+    cli = [sys.executable, "-m", "paperhub.cli"]
+    commands = []
+    if not options["no_index_watch"]:
+        # The search indexes follow the database from a process of their own, so new papers become
+        # searchable within seconds whatever writes them (ingest, cron, the admin).
+        commands.append(("index watch", [*cli, "index", "watch"]))
+    for _ in range(max(0, options["task_workers"])):
+        commands.append(("worker", [*cli, "worker", "-v0"]))
+    # Embed workers run at idle priority (pages go first); where this node also runs task workers, and so sends
+    # mail, they take mail too, a moment's work, so a link is not held behind a task worker's long job; a node
+    # that runs no task worker sends no mail (it may have no mail settings).
+    queues = "embed,mail" if options["task_workers"] > 0 else "embed"
+    for _ in range(max(0, options["embed_workers"])):
+        commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", queues, "--no-schedule"]))
+    return commands
+
+
 class Command(BaseCommand):
     help = "Serve the hub with gunicorn (static files through WhiteNoise)."
 
@@ -127,18 +147,7 @@ class Command(BaseCommand):
 
         call_command("collectstatic", interactive=False, verbosity=0)
 
-        cli = [sys.executable, "-m", "paperhub.cli"]
-        commands = []
-        if not options["no_index_watch"]:
-            # The search indexes follow the database from a process of their own, so new papers become
-            # searchable within seconds whatever writes them (ingest, cron, the admin).
-            commands.append(("index watch", [*cli, "index", "watch"]))
-        for _ in range(max(0, options["task_workers"])):
-            commands.append(("worker", [*cli, "worker", "-v0"]))
-        for _ in range(max(0, options["embed_workers"])):  # at idle priority: pages go first
-            # (and mail, a moment's work: a link is not held behind a task worker's long job)
-            commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", "embed,mail", "--no-schedule"]))
-        helpers = Helpers(commands)
+        helpers = Helpers(helper_commands(options))
         server = Server(options, helpers)
         helpers.start()
         self.stdout.write(f"paperhub serving on http://{options['bind']}/")
