@@ -70,10 +70,23 @@ _CAPITAL_PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della"
                                 "dos", "du", "la", "le", "lo", "ten", "ter", "el", "al", "mac", "st."})
 
 
+#: Vietnamese surnames and name syllables: in arXiv's order a Vietnamese name often holds Van (Văn) or Le (Lê) before
+#: them ("Hung Van Nguyen" is Nguyen, Hung Van; "Minh Le Duc"), which are no particles there; a name with one of them
+#: after its particle is left as BibTeX reads it.
+_VIETNAMESE = frozenset({"nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
+                         "ho", "ngo", "duong", "ly", "dinh", "truong", "trinh", "luong", "cao", "quach", "doan",
+                         "thi", "duc", "minh", "anh", "duy", "thien", "phuoc", "khac", "huu", "binh", "bao", "ngoc",
+                         "tung", "tu", "nam", "nhon", "thanh", "quoc", "hai", "hung", "tuan", "khoa", "quang",
+                         "hieu", "trung", "dung", "thu", "hong", "linh", "phuong", "thao", "hoa", "chi"})
+
+
 def _surname_start(words: list[str]) -> int:
     """Where the last name starts among a name's words without a lower-case von part: at its first capitalised
-    particle that is neither the first word nor the last ("Luc Van Gool"), else at its last word."""
-    return next((i for i in range(1, len(words) - 1) if words[i].casefold() in _CAPITAL_PARTICLES), len(words) - 1)
+    particle that is neither the first word nor the last ("Luc Van Gool"), unless a Vietnamese name follows it
+    ("Hung Van Nguyen"), else at its last word."""
+    last = len(words) - 1
+    start = next((i for i in range(1, last) if words[i].casefold() in _CAPITAL_PARTICLES), last)
+    return last if any(_ascii(w).casefold() in _VIETNAMESE for w in words[start + 1:]) else start
 
 
 def name_parts(name: str) -> tuple[str, str, str, str]:
@@ -115,8 +128,10 @@ _KEY_SKIPS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", 
 def citation_key(paper: Paper, first_author: str) -> str:
     """surnameYEARfirstword, as arXiv does: the title's first word that is no article or preposition, its hyphens
     dropped ("GPT-4 Technical Report": gpt4; "MVG-KAN: ...": mvgkan)."""
-    # the whole last name ("Van Gool": vangool; a von part is not in it: "van der Maaten" is maaten)
-    surname = re.sub(r"[^a-z]", "", _ascii(name_parts(first_author)[2]).lower())
+    # a last name's last word ("de la Vallée Poussin": poussin, as before), a compound one whole ("Van Gool": vangool)
+    last = name_parts(first_author)[2].split() or [""]
+    surname = re.sub(r"[^a-z]", "", _ascii("".join(last) if last[0].casefold() in _CAPITAL_PARTICLES
+                                           else last[-1]).lower())
     year = f"{paper.published:%Y}" if paper.published else ""
     title = _ascii(plain_text(paper.title, keys=False)).lower()
     words = (w.replace("-", "") for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", title))

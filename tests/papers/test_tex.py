@@ -182,6 +182,8 @@ def test_bibtex_entry_escapes_and_names_the_primary_category():
     ("Rachel St. Clair", "St. Clair, Rachel"), ("Giovanni Da San Martino", "Da San Martino, Giovanni"),
     ("Di Wang", "Wang, Di"), ("Quoc V. Le", "Le, Quoc V."), ("Van Morrison", "Morrison, Van"),  # first or last word
     ("Md Abu Bakr Siddique", "Siddique, Md Abu Bakr"),  # Abu, Bin, Ibn, Das: too often a given name's part
+    ("Hung Van Nguyen", "Nguyen, Hung Van"), ("Tuan Le Anh Tran", "Tran, Tuan Le Anh"),  # Văn, Lê: middle names
+    ("Thị Văn Lê", "Lê, Thị Văn"), ("Duy Le Thien", "Thien, Duy Le"), ("Hervé Le Borgne", "Le Borgne, Hervé"),
 ])
 def test_bibtex_writes_names_last_first(name, written):
     from paperhub.papers.bibtex import bibtex_name
@@ -198,6 +200,8 @@ def test_bibtex_authors_are_last_first_escaped_and_keyed_on_the_last_name():
     assert entry.startswith("@misc{maaten2026maps,")
     assert bibtex(paper, ["Lovelace, Ada"]).startswith("@misc{lovelace2026maps,")  # not "ada"
     assert bibtex(paper, ["Luc Van Gool"]).startswith("@misc{vangool2026maps,")  # the whole surname
+    assert bibtex(paper, ["Charles de la Vallée Poussin"]).startswith("@misc{poussin2026maps,")  # as before
+    assert bibtex(paper, ["García Márquez, Gabriel"]).startswith("@misc{marquez2026maps,")
 
 
 def test_text_mode_formatting_keeps_its_argument():
