@@ -107,17 +107,28 @@ def env_zone(name: str, default: str) -> str:
 
 
 def env_address(name: str) -> str:
-    """A web address setting (http:// or https://, a host, perhaps a path; no trailing slash), or '' when unset."""
+    """A web address setting (http:// or https://, a host, perhaps a path; no trailing slash), or '' when unset; as
+    browsers write its origin (scheme and host in lower case, a non-ASCII host in IDNA, no default port), so that it
+    matches the Origin of a form posted from it; no user or password in it (they would be in every link)."""
     value = _raw(name, "").strip().rstrip("/")
+    if not value:
+        return ""
     try:
         parts = urlsplit(value)
-        shaped = parts.scheme in ("http", "https") and parts.hostname and not parts.query and not parts.fragment
-        parts.port  # noqa: B018 (read for its check: a port that is no number raises)
-    except ValueError:
+        port = parts.port  # (a port that is no number raises)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        shaped = (parts.scheme.lower() in ("http", "https") and host and not parts.query and not parts.fragment
+                  and parts.username is None)
+    except (ValueError, UnicodeError):
         shaped = False
-    if value and not shaped:
-        raise SettingError(f"{name} must be an address such as https://papers.example.org, not {value!r}")
-    return value
+    if not shaped:
+        raise SettingError(f"{name} must be an address such as https://papers.example.org (no user or password), "
+                           f"not {value!r}")
+    scheme = parts.scheme.lower()
+    default = {"http": 80, "https": 443}[scheme]
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path}"
 
 
 def env_bool(name: str, default: bool) -> bool:

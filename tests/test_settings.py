@@ -29,6 +29,7 @@ BAD = [
     ("PAPERHUB_WEB_WORKERS", "abc"), ("PAPERHUB_LOG_LEVEL", "LOUD"), ("PAPERHUB_HTTP_TIMEOUT", "0"),
     ("PAPERHUB_EMAIL_PORT", "70000"), ("DATABASE_URL", "garbage"), ("PAPERHUB_BASE_URL", "papers.example.org"),
     ("PAPERHUB_BASE_URL", "ftp://papers.example.org"), ("PAPERHUB_BASE_URL", "https://papers.example.org:port"),
+    ("PAPERHUB_BASE_URL", "https://hub:secret@papers.example.org"),
 ]
 
 
@@ -59,6 +60,12 @@ def test_the_base_url_is_the_hubs_own_host_and_origin(monkeypatch, tmp_path):
     assert unset["PAPERHUB_BASE_URL"] == "" and unset["CSRF_TRUSTED_ORIGINS"] == []
     assert unset["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
     assert read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="http://[::1]:8000")["ALLOWED_HOSTS"][-1] == "[::1]"
+    # as a browser writes the origin, or a login's Origin would never match it (403)
+    written = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="HTTPS://Papers.Example.org:443/hub/")
+    assert written["PAPERHUB_BASE_URL"] == "https://papers.example.org/hub"
+    assert written["CSRF_TRUSTED_ORIGINS"][-1] == "https://papers.example.org"
+    idn = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="https://bücher.example")["PAPERHUB_BASE_URL"]
+    assert idn == "https://xn--bcher-kva.example"
 
 
 def test_a_read_only_data_directory_still_serves_what_only_reads(monkeypatch, tmp_path):
