@@ -94,6 +94,13 @@ def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: se
     return unit
 
 
+def _ready_in_request(name: str, papers: list[tuple[int, str, str]]) -> None:
+    """NotReady when more of the papers lack `name`'s vectors than a request may embed."""
+    stored = search.stored_count(name, [p[0] for p in papers])
+    if len(papers) - stored > MAX_EMBED_IN_REQUEST:
+        raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
+
+
 def build(days: int | None = None, in_request: bool = False) -> Space:
     """The papers published in the `days` before the newest one, as a space."""
     days = settings.PAPERHUB_RECOMMEND_DAYS if days is None else days
@@ -104,11 +111,10 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
     if in_request and search.static_name() is None:  # the transformer embeds: checked before it loads (seconds)
-        name = search.transformer_name()
-        stored = search.stored_count(name, [p[0] for p in papers])
-        if len(papers) - stored > MAX_EMBED_IN_REQUEST:
-            raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
+        _ready_in_request(search.transformer_name(), papers)
     name, encoder = embedder()
+    if in_request and name != search.static_name():  # a static model named but not loading: the transformer's too
+        _ready_in_request(name, papers)
     vectorizer = taste.term_vectorizer(len(papers))
     texts = [search.paper_text(title, abstract) for _, title, abstract in papers]
     try:
