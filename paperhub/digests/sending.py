@@ -250,7 +250,9 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
     context = {"updates": shown, "base_url": base_url}
-    return render_to_string("digests/personal.txt", context), render_to_string("digests/personal.html", context)
+    # without the template file's last newline: the shared part's next section brings its own blank line
+    text = render_to_string("digests/personal.txt", context).rstrip("\n") + "\n"
+    return text, render_to_string("digests/personal.html", context)
 
 
 def _plain(paper: Paper) -> dict[str, str]:
