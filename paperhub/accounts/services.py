@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import AnonymousUser, User
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -244,9 +243,9 @@ def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str
         return {"sent": 0}
     context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user, address)]),
                "days": VERIFY_DAYS, "change": address == pending_address(user), "old": user.email}
-    mail.send_or_retry(lambda: send_mail("Verify your paperhub address",
-                                         render_to_string("registration/verify_email.txt", context),
-                                         settings.DEFAULT_FROM_EMAIL, [address]),
+    mail.send_or_retry(lambda: mail.message("Verify your paperhub address",
+                                            render_to_string("registration/verify_email.txt", context),
+                                            [address]).send(),
                        send_verification, user_id, base_url, attempt=attempt)
     return {"sent": 1}
 
@@ -260,11 +259,11 @@ class _VerifiedResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
                   from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
-        """Send as Django does, but let a failure through: Django logs it and returns, and the task that asked
-        would report the mail sent and never try again."""
+        """Send as the hub's other mail (core/mail.py: from DEFAULT_FROM_EMAIL, its headers), and let a failure
+        through: Django logs it and returns, and the task that asked would report the mail sent and never try
+        again."""
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        EmailMultiAlternatives(subject, render_to_string(email_template_name, context), from_email,
-                               [to_email]).send()
+        mail.message(subject, render_to_string(email_template_name, context), [to_email]).send()
 
 
 @task(**mail.TASK)
@@ -276,7 +275,7 @@ def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str
     scheme, _, domain = base_url.partition("://")
     users = form.get_users(form.cleaned_data["email"])
     mail.send_or_retry(lambda: form.save(
-        domain_override=domain, use_https=scheme == "https", from_email=settings.DEFAULT_FROM_EMAIL,
+        domain_override=domain, use_https=scheme == "https",
         subject_template_name="registration/reset_subject.txt", email_template_name="registration/reset_email.txt",
         extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))}),
         send_password_reset, email, base_url, attempt=attempt)
@@ -294,8 +293,8 @@ def send_address_changed(user_id: int, old: str, new_masked: str, changed_at: st
     context = {"user": user, "new": new_masked, "when": datetime.fromisoformat(changed_at), "hub": base_url,
                "login": base_url + reverse("login"), "password": base_url + reverse("password_change"),
                "email_page": base_url + reverse("email_address")}
-    mail.send_or_retry(lambda: send_mail("Your paperhub address changed",
-                                         render_to_string("registration/address_changed.txt", context),
-                                         settings.DEFAULT_FROM_EMAIL, [old]),
+    mail.send_or_retry(lambda: mail.message("Your paperhub address changed",
+                                            render_to_string("registration/address_changed.txt", context),
+                                            [old]).send(),
                        send_address_changed, user_id, old, new_masked, changed_at, base_url, attempt=attempt)
     return {"sent": 1}

@@ -123,8 +123,7 @@ def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
                "settings_link": base + reverse("author_settings")}
     body = render_to_string("community/comment_mail.txt", context)
     subject = f"New comment on your paper: {comment.paper.title[:80]}"
-    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email],
-                                  headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
+    return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
 
 @task(**mail.TASK)

@@ -6,13 +6,20 @@ their own (QUEUE), which embed workers take too, so one is not held behind a tas
 for a reason that may pass (the mail server unreachable or busy: a refused connection, a timeout, a 4xx answer)
 fails its task, with a message that says so, and queues the same task again to run after RETRY_AFTER[attempt - 1]
 (django-tasks' `run_after`), so the worker is never held waiting; a permanent refusal (5xx) is not retried.
+
+Every mail the hub sends is automatic and is made by `message()`: a Message-ID under the hub's own mail domain
+(PAPERHUB_EMAIL_FROM's, not Django's `@<this machine's name>`, which a receiver may score as forged) and
+`Auto-Submitted: auto-generated` (RFC 3834), so autoresponders do not answer it.
 """
 
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
+from email.utils import make_msgid, parseaddr
 from typing import Any, TypedDict, TypeVar
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from paperhub.core.failures import DescribedFailure
@@ -76,3 +83,20 @@ def send_or_retry(send: Callable[[], T], task: Any, *args: Any, attempt: int = 1
         task.using(run_after=when).enqueue(*args, attempt=attempt + 1)
         raise MailNotSent(f"The mail server could not be reached ({describe(exc)}); try {attempt + 1} of "
                           f"{len(RETRY_AFTER) + 1} is queued for {when:%Y-%m-%d %H:%M} UTC.") from exc
+
+
+def domain() -> str:
+    """The hub's own mail domain: the one of DEFAULT_FROM_EMAIL (PAPERHUB_EMAIL_FROM)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "paperhub.local"
+
+
+def message_id(left: str = "") -> str:
+    """A Message-ID under the hub's mail domain: `<left@domain>`, or a new unique one without `left`."""
+    return f"<{left}@{domain()}>" if left else make_msgid(domain=domain())
+
+
+def message(subject: str, body: str, to: list[str], headers: dict[str, str] | None = None) -> EmailMultiAlternatives:
+    """An automatic mail from the hub (see the module's docstring); `headers` add to or replace its own."""
+    headers = {"Auto-Submitted": "auto-generated", **(headers or {})}
+    headers.setdefault("Message-ID", message_id())  # a digest brings its own, the same on every attempt
+    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to, headers=headers)

@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.accounts import services as accounts
-from paperhub.core import process
+from paperhub.core import mail, process
 from paperhub.core.addresses import hub_root
 from paperhub.digests import building
 from paperhub.digests.models import Delivery, Subscription
@@ -191,19 +191,15 @@ def _claimable(key: str, now: datetime) -> Q:
     )
 
 
-def _domain() -> str:
-    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "paperhub.local"
-
-
 def message_id(period: str, subscription_id: int) -> str:
     """The same Message-ID for every attempt at a delivery, so a resend is recognisably the same message."""
-    return f"<digest.{period.replace(':', '.')}.{subscription_id}@{_domain()}>"
+    return mail.message_id(f"digest.{period.replace(':', '.')}.{subscription_id}")
 
 
 def list_id(period: str) -> str:
     """RFC 2919's List-Id of a frequency's digest, what mail filters and clients' list views key on."""
     frequency = period.partition(":")[0]
-    return f"paperhub {frequency} digest <{frequency}.digest.{_domain()}>"
+    return f"paperhub {frequency} digest <{frequency}.digest.{mail.domain()}>"
 
 
 PICKS = 5  # a digest's personal picks
@@ -254,7 +250,9 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
     context = {"updates": shown, "base_url": base_url}
-    return render_to_string("digests/personal.txt", context), render_to_string("digests/personal.html", context)
+    # without the template file's last newline: the shared part's next section brings its own blank line
+    text = render_to_string("digests/personal.txt", context).rstrip("\n") + "\n"
+    return text, render_to_string("digests/personal.html", context)
 
 
 def _plain(paper: Paper) -> dict[str, str]:
@@ -264,15 +262,14 @@ def _plain(paper: Paper) -> dict[str, str]:
 def compose(subscription: Subscription, period: str, rendered: Rendered, base_url: str,
             personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
     """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058), List-Id
-    (RFC 2919)."""
+    (RFC 2919), and the headers of all the hub's mail (core/mail.py)."""
     unsubscribe = base_url + reverse("digest_unsubscribe", args=[unsubscribe_token(subscription)])
-    message = EmailMultiAlternatives(
-        subject=rendered.digest.subject, to=[subscription.email], from_email=settings.DEFAULT_FROM_EMAIL,
-        body=rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0]),
+    text = rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0])
+    message = mail.message(
+        rendered.digest.subject, text, [subscription.email],
         headers={"Message-ID": message_id(period, subscription.pk), "List-Unsubscribe": f"<{unsubscribe}>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "List-Id": list_id(period),
-                 "Precedence": "bulk",
-                 "Auto-Submitted": "auto-generated"},
+                 "Precedence": "bulk"},
     )
     message.attach_alternative(rendered.html.replace(UNSUBSCRIBE_MARK, html.escape(unsubscribe))
                                .replace(PERSONAL_MARK, personal[1]), "text/html")

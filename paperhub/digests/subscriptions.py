@@ -2,10 +2,8 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -96,9 +94,8 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
     link = base_url + reverse("digest_confirm", args=[confirm_token(subscription, frequency)])
     wanted = dict(FREQUENCIES).get(frequency) or subscription.get_frequency_display()
     context = {"link": link, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
-    message = EmailMultiAlternatives(
-        subject="Confirm your paperhub digest", to=[subscription.email],
-        body=render_to_string("digests/confirm.txt", context), from_email=settings.DEFAULT_FROM_EMAIL)
+    message = mail.message("Confirm your paperhub digest", render_to_string("digests/confirm.txt", context),
+                           [subscription.email])
     mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
     return {"sent": 1}
 

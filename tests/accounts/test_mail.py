@@ -2,6 +2,7 @@
 server cannot be reached is tried again later (core/mail.py), never dropped with the user told it went."""
 
 import io
+import re
 import smtplib
 import socket
 from datetime import timedelta
@@ -16,11 +17,13 @@ from django_tasks_db.models import DBTaskResult
 
 from paperhub.accounts import services as accounts
 from paperhub.community import authorship
+from paperhub.community import services as community
 from paperhub.core import mail
 from paperhub.digests import subscriptions
+from paperhub.digests.models import Subscription
 from paperhub.jobs import tasks
 from tests.conftest import free_port
-from tests.factories import user
+from tests.factories import add_paper, approved_claim, user, verified
 
 MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, accounts.send_address_changed,
               subscriptions.send_confirmation, authorship.mail_authors]
@@ -32,6 +35,25 @@ def test_every_mail_task_goes_before_the_default_priority():
     assert mail.PRIORITY > tasks.make_keywords.priority > max(
         t.priority for t in (tasks.ingest_arxiv, tasks.ingest_hf_daily, tasks.refresh_github_stars,
                              tasks.sync_zotero_libraries))
+
+
+def test_every_kind_of_mail_says_it_is_automatic_and_comes_from_the_hubs_own_domain(db, settings, mail_sink):
+    """A Message-ID under PAPERHUB_EMAIL_FROM's domain, never Django's `@<this machine's name>` (`@localhost` was
+    seen), and Auto-Submitted (RFC 3834) so that autoresponders do not answer; the digest's: test_digests.py."""
+    settings.DEFAULT_FROM_EMAIL = "paperhub <hub@papers.example>"
+    ann, hub = verified(user("ann")), "http://hub.example"
+    accounts.send_verification.call(user("bob").pk, hub)
+    accounts.send_password_reset.call("ann@example.org", hub)
+    accounts.send_address_changed.call(ann.pk, "old@example.org", "a***@example.org", timezone.now().isoformat(), hub)
+    subscriptions.send_confirmation.call(Subscription.objects.create(email="reader@example.org").pk, hub)
+    paper = add_paper()
+    approved_claim(ann, paper)
+    authorship.mail_authors.call(community.add_comment(user("eve"), paper, "A question").pk)
+    assert [m["To"] for m in mail_sink.messages] == ["bob@example.org", "ann@example.org", "old@example.org",
+                                                    "reader@example.org", "ann@example.org"]
+    assert [m["Auto-Submitted"] for m in mail_sink.messages] == ["auto-generated"] * 5
+    ids = [m["Message-ID"] for m in mail_sink.messages]
+    assert all(re.fullmatch(r"<[^@<>\s]+@papers\.example>", i) for i in ids) and len(set(ids)) == 5, ids
 
 
 @pytest.mark.django_db(transaction=True)

@@ -112,6 +112,7 @@ def test_subscribing_when_the_mail_server_is_down_answers_at_once_and_the_task_f
 
 def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     settings.PAPERHUB_TRENDING_DAYS = 100_000
+    settings.DEFAULT_FROM_EMAIL = "paperhub <hub@papers.example>"  # its domain is the hub's in Message-ID and List-Id
     ann, bob = confirmed("ann@example.org"), confirmed("bob@example.org")
     Subscription.objects.create(email="unconfirmed@example.org")
     confirmed("weekly@example.org", "weekly")
@@ -121,12 +122,12 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     message = next(m for m in mail_sink.messages if m["To"] == "ann@example.org")
     assert message["Subject"] == "Daily papers: Monday, 23 November 2026"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Id"] == "paperhub daily digest <daily.digest.localhost>"
+    assert message["List-Id"] == "paperhub daily digest <daily.digest.papers.example>"
     assert (message["Auto-Submitted"], message["Precedence"]) == ("auto-generated", "bulk")
     assert message["Date"].endswith(" +0000")  # the zone said ("-0000" is a zone unknown, RFC 5322)
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
-    assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@localhost>"
+    assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@papers.example>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes

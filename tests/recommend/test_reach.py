@@ -192,6 +192,8 @@ def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sin
     again = [m for m in mail_sink.messages if m["To"] == "reader@example.org"][-1].get_body(("plain",)).get_content()
     picks, _, rest = again.partition("From authors you follow")
     assert "Protein folding at scale" not in picks and "Protein folding at scale" in rest.partition("Most upvoted")[2]
+    # one blank line between sections, before "Most upvoted" too (after the personal part there were two)
+    assert all("\n\n\n" not in part.replace("\r\n", "\n") for part in (text, again)) and "\r\n\r\nMost" in again
     link = re.search(r"Not interested: http://hub\.test(/for-you/feedback/\S+)", text)[1]
     client = Client()
     assert "Show me fewer like it" in client.get(link).content.decode()  # a GET (a mail scanner) changes nothing
