@@ -152,11 +152,15 @@ class TransformerEmbedder:
 
 
 def _positions(model: Any) -> int | None:
-    """How many tokens a sentence-transformers model's transformer has positions for (512 for MiniLM), if it says."""
+    """How many tokens a sentence-transformers model's transformer takes (512 for MiniLM), if it says: its positions,
+    or its tokenizer's limit where that is less (RoBERTa has 514 positions, two kept back, and takes 512)."""
     try:
-        return int(model[0].auto_model.config.max_position_embeddings)
+        positions = int(model[0].auto_model.config.max_position_embeddings)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
+    limit = getattr(getattr(model, "tokenizer", None), "model_max_length", None)
+    # (a tokenizer that sets no limit says a huge number: only a real one counts)
+    return min(positions, limit) if isinstance(limit, int) and 0 < limit < 1_000_000 else positions
 
 
 #: The sentence of the long text a model's direct tokenizer is checked on at load (repeated past the token limit).

@@ -234,3 +234,17 @@ def test_a_lone_typo_gets_its_corrections_papers_not_papers_near_it_in_meaning(i
     assert "No papers match “protien”. Showing results for" in page
     found = search("protien structures", correct=True)  # a word of it finds papers: offered, not taken
     assert not found.corrected and found.suggestion.query == "protein structures"
+
+
+def test_a_models_token_limit_is_its_tokenizers_where_that_is_less():
+    """RoBERTa-like models have 514 positions and take 512 tokens; a tokenizer without a limit says a huge one."""
+    from types import SimpleNamespace
+
+    def model(positions: int, tokenizer_limit: int) -> list[SimpleNamespace]:
+        transformer = SimpleNamespace(auto_model=SimpleNamespace(config=SimpleNamespace(
+            max_position_embeddings=positions)))
+        return type("Model", (list,), {"tokenizer": SimpleNamespace(model_max_length=tokenizer_limit)})([transformer])
+
+    assert embed._positions(model(514, 512)) == 512
+    assert embed._positions(model(512, 10**30)) == 512
+    assert embed._positions([]) is None
