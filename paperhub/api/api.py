@@ -251,7 +251,7 @@ def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] =
                     weeks: QueryEx[int, P(ge=1, le=trends.MAX_WEEKS)] = 26) -> dict[str, Any]:
     """Papers per ISO week in the given categories (up to 8), or in the busiest six, ending with the newest paper;
     codes no paper on the hub is in are left out and listed in `unknown`."""
-    if len(set(cat.replace(",", " ").split())) > trends.MAX_CATEGORIES:
+    if len(trends.codes_in(cat)) > trends.MAX_CATEGORIES:
         raise HttpError(400, f"at most {trends.MAX_CATEGORIES} categories")
     known = trends.parse_categories(cat)
     data = trends.category_weeks(known or None, weeks)

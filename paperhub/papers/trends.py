@@ -92,10 +92,18 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
     return CategoryWeeks(mondays, {code: [counts.get(code, Counter())[w] for w in mondays] for code in chosen})
 
 
+def codes_in(text: str) -> list[str]:
+    """The category codes a form or query string gives (space- or comma-separated), each once (cs.cl is cs.CL)."""
+    seen: dict[str, str] = {}
+    for code in text.replace(",", " ").split():
+        seen.setdefault(code.casefold(), code)
+    return list(seen.values())
+
+
 def parse_categories(text: str) -> list[str]:
-    """Category codes as forms and query strings give them (space- or comma-separated), at most MAX_CATEGORIES,
-    spelt as the hub stores them (cs.cl is cs.CL); codes the hub has no paper in are left out (unknown_categories)."""
-    asked = list(dict.fromkeys(c for c in text.replace(",", " ").split() if c))[:MAX_CATEGORIES]
+    """Category codes as forms and query strings give them (codes_in), at most MAX_CATEGORIES, spelt as the hub
+    stores them (cs.cl is cs.CL); codes the hub has no paper in are left out (unknown_categories)."""
+    asked = codes_in(text)[:MAX_CATEGORIES]
     if not asked:
         return []
     stored = {code.lower(): code for code in Category.objects.filter(
@@ -105,5 +113,5 @@ def parse_categories(text: str) -> list[str]:
 
 def unknown_categories(text: str, known: list[str]) -> list[str]:
     """The codes in a category list that parse_categories did not find (`known`), for telling the person."""
-    found = {c.lower() for c in known}
-    return list(dict.fromkeys(c for c in text.replace(",", " ").split() if c.lower() not in found))[:MAX_CATEGORIES]
+    found = {c.casefold() for c in known}
+    return [c for c in codes_in(text)[:MAX_CATEGORIES] if c.casefold() not in found]

@@ -196,6 +196,8 @@ def test_the_same_counts_through_the_api(client, weekly):
     assert list(asked["counts"]) == ["cs.CL"] and asked["unknown"] == ["zz.XX"]  # said, not dropped silently
     too_many = client.get("/api/trends/categories", {"cat": " ".join(f"a.{n}" for n in range(9))})
     assert too_many.status_code == 400 and too_many.json() == {"detail": "at most 8 categories"}
+    twice = " ".join(f"a.{n}" for n in range(7)) + " cs.CL cs.cl"  # 8 codes, one written twice
+    assert client.get("/api/trends/categories", {"cat": twice}).status_code == 200
     paper = Paper.objects.get(uid="2611.00000")
     services.upvote(user("reader"), paper)
     history = client.get(f"/api/papers/{paper.uid}/upvotes").json()
