@@ -153,14 +153,15 @@ class TransformerEmbedder:
 
 def _positions(model: Any) -> int | None:
     """How many tokens a sentence-transformers model's transformer takes (512 for MiniLM), if it says: its positions,
-    or its tokenizer's limit where that is less (RoBERTa has 514 positions, two kept back, and takes 512)."""
+    but those RoBERTa's family keeps back (514 positions, 512 tokens: its positions start after the padding's id)."""
     try:
-        positions = int(model[0].auto_model.config.max_position_embeddings)
+        config = model[0].auto_model.config
+        positions = int(config.max_position_embeddings)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return None
-    limit = getattr(getattr(model, "tokenizer", None), "model_max_length", None)
-    # (a tokenizer that sets no limit says a huge number: only a real one counts)
-    return min(positions, limit) if isinstance(limit, int) and 0 < limit < 1_000_000 else positions
+    if "roberta" in str(getattr(config, "model_type", "")):  # roberta, xlm-roberta, camembert's config
+        positions -= int(getattr(config, "pad_token_id", None) or 1) + 1
+    return positions
 
 
 #: The sentence of the long text a model's direct tokenizer is checked on at load (repeated past the token limit).

@@ -236,15 +236,14 @@ def test_a_lone_typo_gets_its_corrections_papers_not_papers_near_it_in_meaning(i
     assert not found.corrected and found.suggestion.query == "protein structures"
 
 
-def test_a_models_token_limit_is_its_tokenizers_where_that_is_less():
-    """RoBERTa-like models have 514 positions and take 512 tokens; a tokenizer without a limit says a huge one."""
+def test_a_roberta_models_token_limit_is_its_positions_less_those_it_keeps_back():
+    """RoBERTa-like models have 514 positions and take 512 tokens (their positions start after the padding's id)."""
     from types import SimpleNamespace
 
-    def model(positions: int, tokenizer_limit: int) -> list[SimpleNamespace]:
-        transformer = SimpleNamespace(auto_model=SimpleNamespace(config=SimpleNamespace(
-            max_position_embeddings=positions)))
-        return type("Model", (list,), {"tokenizer": SimpleNamespace(model_max_length=tokenizer_limit)})([transformer])
+    def model(positions: int, model_type: str) -> list[SimpleNamespace]:
+        config = SimpleNamespace(max_position_embeddings=positions, model_type=model_type, pad_token_id=1)
+        return [SimpleNamespace(auto_model=SimpleNamespace(config=config))]
 
-    assert embed._positions(model(514, 512)) == 512
-    assert embed._positions(model(512, 10**30)) == 512
+    assert embed._positions(model(514, "xlm-roberta")) == 512
+    assert embed._positions(model(512, "bert")) == 512
     assert embed._positions([]) is None
