@@ -22,6 +22,7 @@ from paperhub.assistant.access import ROOT_HEADER
 from paperhub.assistant.server import hub
 from paperhub.core import limits
 from paperhub.core.addresses import hub_root
+from paperhub.core.media import jsonrpc_error
 
 
 class _Served:
@@ -65,8 +66,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         # Stateless JSON mode offers no stream: the SDK would answer a GET with an event stream that never ends,
         # holding a worker thread for good. The spec's answer for a server without one is 405.
-        refusal = JsonResponse({"jsonrpc": "2.0", "id": None, "error": {
-            "code": -32600, "message": "Method not allowed: this endpoint takes JSON-RPC by POST"}}, status=405)
+        refusal = JsonResponse(jsonrpc_error("Method not allowed: this endpoint takes JSON-RPC by POST"), status=405)
         refusal["Allow"] = "POST"
         return refusal
     body = request.body  # read through Django, so PAPERHUB_MAX_BODY holds first

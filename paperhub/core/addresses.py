@@ -1,5 +1,6 @@
 """The hub's public address, the one root of every absolute link it writes: pages' canonical address and Open
-Graph tags, feeds' links and entry ids, mail, the paper Markdown, the MCP server's answers.
+Graph tags, feeds' links and entry ids, mail, the paper Markdown, the MCP server's answers; and which front door a
+request came in by (its errors answer in that door's form).
 
 PAPERHUB_BASE_URL wins when the operator set it (a hub behind a proxy that does not pass the public host and
 scheme on still links to its public address); unset, the request's own root is used, as before (a hub served on
@@ -30,9 +31,19 @@ def absolute(path: str, request: HttpRequest | None = None) -> str:
     return iri_to_uri(hub_root(request) + path)
 
 
+def link(root: str, name: str, *args: object) -> str:
+    """The absolute address of a named route under a root hub_root() gave once (for links made many at a time)."""
+    return iri_to_uri(root + reverse(name, args=args))
+
+
 def in_api(request: HttpRequest) -> bool:
     """Whether a request is for an address under the API's root (/api/): its errors are JSON."""
     return request.path_info.startswith(reverse("api:api-root"))
+
+
+def in_mcp(request: HttpRequest) -> bool:
+    """Whether a request is for the MCP endpoint: its errors are JSON-RPC."""
+    return request.path_info == reverse("mcp")
 
 
 def in_feeds(request: HttpRequest) -> bool:

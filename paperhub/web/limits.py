@@ -12,9 +12,9 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from paperhub.core.addresses import in_api, in_feeds
+from paperhub.core.addresses import in_api, in_feeds, in_mcp
 from paperhub.core.limits import over_limit
-from paperhub.core.media import PLAIN
+from paperhub.core.media import PLAIN, jsonrpc_error
 
 #: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
 EXPENSIVE_PAGES = frozenset({"search", "paper", "paper_markdown", "for_you", "map_points", "trends", "day", "week",
@@ -42,8 +42,11 @@ def rate_for(route_name: str) -> tuple[str, str] | None:
 
 
 def _refusal(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    """A refusal in the form its front door answers in: JSON `{"detail"}` under /api/ (as the API's own errors),
-    one line of text under /feeds/ (what a feed reader shows), a page elsewhere."""
+    """A refusal in the form its front door answers in: JSON `{"detail"}` under /api/ (as the API's own errors), a
+    JSON-RPC error at /mcp (what an MCP client reads), one line of text under /feeds/ (what a feed reader shows), a
+    page elsewhere."""
+    if in_mcp(request):
+        return JsonResponse(jsonrpc_error(text), status=status)
     if in_api(request):
         return JsonResponse({"detail": text}, status=status)
     if in_feeds(request):

@@ -92,6 +92,9 @@ def test_bodies_over_the_cap_are_refused_with_413(settings):
     assert api["X-Error-Message"] == "This address takes at most 1000 bytes."
     feed = client.post(reverse("feed_daily_rss"), "x" * 2000, content_type="text/plain")
     assert feed.status_code == 413 and feed["Content-Type"].startswith("text/plain")
+    mcp = client.post(reverse("mcp"), "x" * 2000, content_type="application/json")  # a JSON-RPC error, as MCP's own
+    assert mcp.status_code == 413 and mcp.json() == {
+        "jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "This address takes at most 1000 bytes."}}
     assert "<html" in client.post(reverse("home"), "x" * 2000, content_type="text/plain").content.decode().lower()
 
 
