@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from django.urls import reverse
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
@@ -15,6 +14,7 @@ from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
 from paperhub.community import queries as community
 from paperhub.community import services
+from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Paper
 from paperhub.recommend import queries as recommend
@@ -54,11 +54,6 @@ hub = HubServer(
     "ones, browse a day's, week's or month's papers and what is trending. With an API token: your "
     "For-you picks, upvotes and collections. Every result links back to the hub.",
 )
-
-
-def link(root: str, name: str, *args: str) -> str:
-    """An absolute address on the hub, under its public root (the caller's: access.Caller.root)."""
-    return root + reverse(name, args=args)
 
 
 def _day(paper: Paper) -> str | None:

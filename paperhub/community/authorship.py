@@ -15,14 +15,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
 from paperhub.core import mail
-from paperhub.core.addresses import hub_root
+from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Author, Paper
 
@@ -118,9 +117,9 @@ def _recipients(comment: Comment) -> list[Any]:
 def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
     base = hub_root()
     context = {"comment": comment, "user": user, "paper": comment.paper,
-               "link": base + reverse("paper", args=[comment.paper.uid]) + f"#comment-{comment.pk}",
-               "unsubscribe": base + reverse("comment_mail_unsubscribe", args=[unsubscribe_token(user.pk)]),
-               "settings_link": base + reverse("author_settings")}
+               "link": link(base, "paper", comment.paper.uid) + f"#comment-{comment.pk}",
+               "unsubscribe": link(base, "comment_mail_unsubscribe", unsubscribe_token(user.pk)),
+               "settings_link": link(base, "author_settings")}
     body = render_to_string("community/comment_mail.txt", context)
     subject = f"New comment on your paper: {comment.paper.title[:80]}"
     return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})

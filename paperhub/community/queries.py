@@ -9,12 +9,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
 from paperhub.community.models import AuthorClaim, Collection, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
+from paperhub.core.addresses import link
 from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import Paper, PaperAuthor
@@ -256,7 +256,7 @@ def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
     """Everything a paper's Markdown shows (papers.markdown.render), its links on the hub under base_url."""
     hits = similar_hits(paper, similar)
     return PaperSheet(
-        uid=paper.uid, title=paper.title, url=base_url + reverse("paper", args=[paper.uid]),
+        uid=paper.uid, title=paper.title, url=link(base_url, "paper", paper.uid),
         authors=author_names(paper), published=paper.published.date() if paper.published else None,
         updated=paper.updated.date() if paper.updated else None, version=paper.version,
         categories=[pc.category.code for pc in paper.paper_categories.all()], abs_url=paper.abs_url,
@@ -264,5 +264,5 @@ def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
         code_url=paper.code_url, project_url=paper.project_url, upvotes=paper.upvotes,
         keywords=search.keywords_of([paper.pk]).get(paper.pk, []), summary=one_line(paper.abstract),
         abstract=paper.abstract,
-        similar=[Similar(h.uid, h.title, base_url + reverse("paper", args=[h.uid]), h.published) for h in hits],
+        similar=[Similar(h.uid, h.title, link(base_url, "paper", h.uid), h.published) for h in hits],
     )

@@ -33,5 +33,8 @@ def tied(field: BoundField) -> SafeString:
     attrs: dict[str, str | bool] = {"autofocus": bool(wrong) and wrong[0] == field.name}
     if whole:
         attrs["aria-invalid"] = "true"
-        attrs["aria-describedby"] = " ".join(part for part in (field.aria_describedby, FORM_ERRORS) if part)
+        # Django's own ids (help text, the field's errors), or the ids a widget was given, which Django leaves as
+        # they are (and its property then reports none): kept, the form's errors after them.
+        own = field.field.widget.attrs.get("aria-describedby") or field.aria_describedby
+        attrs["aria-describedby"] = " ".join(part for part in (own, FORM_ERRORS) if part)
     return field.as_widget(attrs=attrs)
