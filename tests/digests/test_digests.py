@@ -12,6 +12,7 @@ from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from tests.digests.test_tokens import readable
 from tests.factories import feed_entry, record, user, verified
 
 TODAY = date(2026, 11, 24)
@@ -127,6 +128,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     assert message["Date"].endswith(" +0000")  # the zone said ("-0000" is a zone unknown, RFC 5322)
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
+    assert "ann" not in readable(unsubscribe.rpartition("/")[2])  # the link shows no address (test_tokens.py)
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@papers.example>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
