@@ -57,7 +57,7 @@ def _made_for(subscription: Subscription, data: dict[str, Any]) -> bool:
     being rotated out, as the signature itself is checked), or, in links mailed before tokens held digests, by
     the address itself."""
     if "email" in data:
-        return data["email"] == subscription.email
+        return bool(data["email"] == subscription.email)
     digest = data.get("a")
     return isinstance(digest, str) and any(
         constant_time_compare(digest, _address_digest(subscription.email, key))
