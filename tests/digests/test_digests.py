@@ -23,7 +23,7 @@ def feed(db):
     """Yesterday's feed (for TODAY): two papers, one with votes."""
     when = datetime(2026, 11, 22, 10, tzinfo=UTC)
     upsert_papers([record("2611.00001", title="Sparse attention with $O(n^2)$ cost", published=when),
-                   record("2611.00002", title="Dense retrieval", published=when)])
+                   record("2611.00002", title=r"Dense retrieval of \textit{PM$_{2.5}$} data", published=when)])
     papers = {p.uid: p for p in Paper.objects.all()}
     feed_entry(papers["2611.00001"], TODAY - timedelta(days=1))
     feed_entry(papers["2611.00002"], TODAY - timedelta(days=1), "hf", external_upvotes=5)
@@ -132,7 +132,7 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@papers.example>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes
+    assert text.index("Dense retrieval of PM₂.₅ data") < text.index("Sparse attention with O(n²) cost")  # by votes
     assert "https://hub.example/papers/2611.00002" in html and "Unsubscribe" in html
     assert '<div class="meta" style="color:#555;' in html and "{ .meta { color: #b0b0b0" in html  # lighter in dark
     again = sending.send("daily", today=TODAY, base_url="https://hub.example")
