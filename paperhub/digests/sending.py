@@ -5,7 +5,9 @@ Why this is exactly once:
   many senders run;
 - a sender claims a row with a conditional UPDATE (pending -> sending) before talking to SMTP, so two senders
   never send the same row;
-- the row is marked sent in its own commit right after the SMTP server accepts the message.
+- the row is marked sent in its own commit right after the SMTP server accepts the message, and only while
+  this sender's claim still holds it (claims.py): a sender whose lease ran out while SMTP was slow, and whose
+  row another sender claimed since, marks nothing and counts the row as lost, not as sent or failed.
 A killed sender leaves a few rows "sending" (one per SMTP connection). A rerun on the same machine sees that
 the claiming process is gone and settles them at once (elsewhere, when the claim's lease expires): the
 sender appends each delivery's id and attempt to a journal file the moment the message's final "." is
@@ -21,19 +23,16 @@ listed by `paperhub digests status`, never dropped silently.
 import functools
 import html
 import logging
-import os
 import smtplib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +41,7 @@ from paperhub.accounts import services as accounts
 from paperhub.core import mail, process
 from paperhub.core.addresses import hub_root
 from paperhub.digests import building
+from paperhub.digests.claims import LEASE, Claim, Journal, claim, journal_entries, journal_path
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.smtp import HandOverBackend
 from paperhub.digests.subscriptions import unsubscribe_token
@@ -53,7 +53,6 @@ from paperhub.recommend import personal, space
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=10)  # a "sending" row older than this belongs to a sender that died
 BACKOFF = timedelta(minutes=2)  # doubled after each failure: 2, 4, 8, 16, 32 minutes
 
 
@@ -66,12 +65,14 @@ class SendReport:
     failed: int = 0
     gave_up: int = 0
     skipped: int = 0
+    lost: int = 0  # rows whose claim ran out while this run was at them, and that another sender holds now
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The run in one line, as `paperhub digests send` prints it."""
+        lost = f", {self.lost} taken over by another sender (their lease ran out)" if self.lost else ""
         return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
-                f"{self.gave_up} given up, {self.skipped} skipped (nothing new)")
+                f"{self.gave_up} given up, {self.skipped} skipped (nothing new){lost}")
 
 
 def plan(frequency: str, key: str, batch: int = 5000) -> int:
@@ -96,42 +97,6 @@ def plan(frequency: str, key: str, batch: int = 5000) -> int:
     return created
 
 
-def journal_path(claimed_by: str) -> Path:
-    """Where a sender of this machine notes each delivery the SMTP server accepted, the moment it does."""
-    return Path(settings.DATA_DIR) / "digests" / f"{claimed_by.replace(':', '-').replace('/', '_')}.accepted"
-
-
-class Journal:
-    """Append-only notes of accepted deliveries: one write() each, so they survive a SIGKILL of the sender.
-
-    They close the gap between the SMTP server's acceptance and the database commit: a rerun finds the
-    deliveries a killed sender got accepted but could not mark, and marks them sent instead of resending.
-    """
-
-    def __init__(self, claimed_by: str) -> None:
-        path = journal_path(claimed_by)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-
-    def accepted(self, delivery_id: int, attempt: int) -> None:
-        os.write(self._fd, f"{delivery_id}:{attempt}\n".encode())
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
-def _journal_entries(path: Path) -> set[tuple[int, int]]:
-    """(delivery id, attempt) pairs a journal holds (a line cut short by a kill is ignored)."""
-    if not path.exists():
-        return set()
-    found = set()
-    for line in path.read_text().split():
-        delivery_id, _, attempt = line.partition(":")
-        if delivery_id.isdigit() and attempt.isdigit():
-            found.add((int(delivery_id), int(attempt)))
-    return found
-
-
 def release_dead_claims(key: str) -> int:
     """Settle rows claimed by senders of this machine that are no longer running (killed midway).
 
@@ -143,52 +108,16 @@ def release_dead_claims(key: str) -> int:
             .values_list("claimed_by", flat=True).distinct() if not process.alive(claimed_by)}
     for claimed_by in dead:
         path = journal_path(claimed_by)
-        accepted = _journal_entries(path)
+        accepted = journal_entries(path)
         rows = Delivery.objects.filter(period=key, status=Delivery.SENDING, claimed_by=claimed_by)
         for delivery_id, subscription_id, attempts in list(rows.values_list("id", "subscription_id", "attempts")):
             if (delivery_id, attempts) in accepted:
-                rows.filter(pk=delivery_id).update(status=Delivery.SENT, sent_at=timezone.now(), claimed_by="",
-                                                   attempts=attempts + 1,
-                                                   message_id=message_id(key, subscription_id))
+                rows.filter(pk=delivery_id, attempts=attempts).update(
+                    status=Delivery.SENT, sent_at=timezone.now(), claimed_by="", attempts=attempts + 1,
+                    message_id=message_id(key, subscription_id))
         released += rows.update(status=Delivery.PENDING, claimed_by="")
         path.unlink(missing_ok=True)
     return released
-
-
-_CLAIM = """
-UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s
-WHERE id = (SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT 1) AND {due}
-RETURNING id, subscription_id, attempts
-"""
-_DUE = "period = %s AND (status = %s OR (status = %s AND next_attempt_at <= %s) OR (status = %s AND claimed_at < %s))"
-
-
-def claim(key: str) -> tuple[int, int, int] | None:
-    """Take the next deliverable row for this sender: (delivery id, subscription id, attempts so far), or None.
-
-    One statement: the row is chosen and claimed atomically; a sender that loses a race to another one
-    gets no row from it and tries again.
-    """
-    table = Delivery._meta.db_table
-    sql = _CLAIM.format(table=table, due=_DUE)
-    while True:
-        now = timezone.now()
-        due: list[Any] = [key, Delivery.PENDING, Delivery.FAILED, now, Delivery.SENDING, now - LEASE]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [Delivery.SENDING, now, process.identity(), *due, *due])
-            row = cursor.fetchone()
-        if row is not None:
-            return int(row[0]), int(row[1]), int(row[2])
-        if not Delivery.objects.filter(_claimable(key, now)).exists():
-            return None
-
-
-def _claimable(key: str, now: datetime) -> Q:
-    return Q(period=key) & (
-        Q(status=Delivery.PENDING)
-        | Q(status=Delivery.FAILED, next_attempt_at__lte=now)
-        | Q(status=Delivery.SENDING, claimed_at__lt=now - LEASE)
-    )
 
 
 def message_id(period: str, subscription_id: int) -> str:
@@ -326,39 +255,60 @@ class Run:
         smtp = _connection()
         try:
             while not self._at_limit():
-                claimed = claim(self.key)
-                if claimed is None:
+                held = claim(self.key, self.sender)
+                if held is None:
                     return
-                self._deliver(smtp, *claimed)
+                self._deliver(smtp, held)
         finally:
             smtp.close()
 
     def _at_limit(self) -> bool:
         with self.lock:
-            return self.limit is not None and self.report.sent + self.report.failed >= self.limit
+            done = self.report.sent + self.report.failed + self.report.lost
+            return self.limit is not None and done >= self.limit
 
-    def _deliver(self, smtp: Any, delivery_id: int, subscription_id: int, attempts: int) -> None:
-        """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff)."""
-        subscription = self.subscribers.get(subscription_id) or Subscription.objects.get(pk=subscription_id)
+    def _deliver(self, smtp: Any, held: Claim) -> None:
+        """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff), if the
+        claim still holds it."""
+        subscription = self.subscribers.get(held.subscription_id) or Subscription.objects.get(pk=held.subscription_id)
         own = personal_part(subscription, self.period, self.base_url, self.listed)
         if self.rendered.digest.empty and not own[0]:
-            Delivery.objects.filter(pk=delivery_id).update(status=Delivery.SKIPPED, claimed_by="", last_error="")
-            with self.lock:
-                self.report.skipped += 1
+            self._count("skipped", held.mark(status=Delivery.SKIPPED, last_error=""), subscription.email)
             return
         try:
             message = compose(subscription, self.key, self.rendered, self.base_url, own)
-            _hand_over(smtp, message, functools.partial(self.journal.accepted, delivery_id, attempts))
+            _hand_over(smtp, message, functools.partial(self.journal.accepted, held.delivery_id, held.attempts))
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            with self.lock:
-                _failed(delivery_id, subscription.email, attempts, exc, self.report)
+            self._failed(held, subscription.email, exc)
             smtp.close()  # a broken connection is reopened for the next message
         else:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.SENT, sent_at=timezone.now(), attempts=attempts + 1,
-                message_id=message_id(self.key, subscription_id), last_error="")
+            marked = held.mark(status=Delivery.SENT, sent_at=timezone.now(), attempts=held.attempts + 1,
+                               message_id=message_id(self.key, held.subscription_id), last_error="")
+            self._count("sent", marked, subscription.email)
+
+    def _failed(self, held: Claim, email: str, exc: Exception) -> None:
+        attempts = held.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        outcome = "gave_up" if attempts >= MAX_ATTEMPTS else "failed"
+        marked = held.mark(status=Delivery.GAVE_UP if outcome == "gave_up" else Delivery.FAILED, attempts=attempts,
+                           last_error=error, next_attempt_at=timezone.now() + BACKOFF * 2 ** (attempts - 1))
+        if marked:
+            log.warning("digest to %s failed (attempt %d of %d): %s", email, attempts, MAX_ATTEMPTS, error)
             with self.lock:
-                self.report.sent += 1
+                self.report.errors.append(f"{email}: {error}")
+        self._count(outcome, marked, email)
+
+    def _count(self, outcome: str, marked: bool, email: str) -> None:
+        """Count a row's outcome (a SendReport field), or, when its claim was lost before the mark, the loss: the
+        sender that holds the row now counts its outcome, so no row is counted twice."""
+        with self.lock:
+            if marked:
+                setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+            else:
+                self.report.lost += 1
+        if not marked:
+            log.warning("digest to %s: the claim on its delivery ran out (after %s) and another sender holds it "
+                        "now; this run's outcome (%s) is not recorded, that sender's is", email, LEASE, outcome)
 
 
 def _hand_over(smtp: Any, message: EmailMultiAlternatives, handed_over: Callable[[], None]) -> None:
@@ -397,17 +347,3 @@ def _closing(function: Callable[[], None]) -> Callable[[], None]:
         finally:
             connection.close()
     return run
-
-
-def _failed(delivery_id: int, email: str, attempts: int, exc: Exception, report: SendReport) -> None:
-    attempts += 1
-    error = f"{type(exc).__name__}: {exc}"[:1000]
-    if attempts >= MAX_ATTEMPTS:
-        status, report.gave_up = Delivery.GAVE_UP, report.gave_up + 1
-    else:
-        status, report.failed = Delivery.FAILED, report.failed + 1
-    Delivery.objects.filter(pk=delivery_id).update(
-        status=status, attempts=attempts, last_error=error, claimed_by="",
-        next_attempt_at=timezone.now() + BACKOFF * 2 ** (attempts - 1))
-    report.errors.append(f"{email}: {error}")
-    log.warning("digest to %s failed (attempt %d of %d): %s", email, attempts, MAX_ATTEMPTS, error)

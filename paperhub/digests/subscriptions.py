@@ -1,7 +1,13 @@
-"""Subscribing by email alone: double opt-in and one-click unsubscribe, both through signed tokens."""
+"""Subscribing by email alone: double opt-in and one-click unsubscribe, both through signed tokens.
+
+A token is signed, not encrypted: anyone who sees the link (proxy and server logs, browser history, a mail
+gateway that rewrites links) can read what it holds. So it holds the subscription's id and a short keyed digest
+of its address, never the address: the digest still makes the token die when the address changes.
+"""
 
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -9,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django_tasks import task
 
 from paperhub.core import mail
@@ -17,21 +24,44 @@ from paperhub.digests.models import FREQUENCIES, Subscription
 CONFIRM_SALT = "paperhub.digests.confirm"
 UNSUBSCRIBE_SALT = "paperhub.digests.unsubscribe"
 CONFIRM_MAX_AGE = 7 * 86400
+ADDRESS_SALT = "paperhub.digests.address"
 
 
 class SubscriptionError(ValueError):
     """A bad address, frequency or token, with a message for the person."""
 
 
+def _address_digest(email: str, secret: str | bytes | None = None) -> str:
+    """A short keyed digest of an address: it tells whether a token was made for the address a subscription
+    has now, and cannot be turned back into the address (nor matched against guessed ones) without the key."""
+    return salted_hmac(ADDRESS_SALT, email, secret=secret, algorithm="sha256").hexdigest()[:16]
+
+
+def _token_data(subscription: Subscription) -> dict[str, Any]:
+    return {"id": subscription.pk, "a": _address_digest(subscription.email)}
+
+
 def confirm_token(subscription: Subscription, frequency: str = "") -> str:
     """The confirmation link's token; with a frequency, confirming it also switches the digest to that one."""
-    data = {"id": subscription.pk, "email": subscription.email}
+    data = _token_data(subscription)
     return signing.dumps({**data, "frequency": frequency} if frequency else data, salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(subscription: Subscription) -> str:
     """Never expires: an unsubscribe link in an old digest must still work."""
-    return signing.dumps({"id": subscription.pk, "email": subscription.email}, salt=UNSUBSCRIBE_SALT)
+    return signing.dumps(_token_data(subscription), salt=UNSUBSCRIBE_SALT)
+
+
+def _made_for(subscription: Subscription, data: dict[str, Any]) -> bool:
+    """Whether a token's data names this subscription's address: by its digest (under the current key or one
+    being rotated out, as the signature itself is checked), or, in links mailed before tokens held digests, by
+    the address itself."""
+    if "email" in data:
+        return bool(data["email"] == subscription.email)
+    digest = data.get("a")
+    return isinstance(digest, str) and any(
+        constant_time_compare(digest, _address_digest(subscription.email, key))
+        for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
 
 
 def _from_token(token: str, salt: str, max_age: int | None) -> tuple[Subscription, dict[str, Any]]:
@@ -41,8 +71,10 @@ def _from_token(token: str, salt: str, max_age: int | None) -> tuple[Subscriptio
         raise SubscriptionError("This link has expired: subscribe again to get a new one.") from None
     except signing.BadSignature:
         raise SubscriptionError("This link is not valid.") from None
-    found = Subscription.objects.filter(pk=data.get("id"), email=data.get("email")).first()
-    if found is None:
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        raise SubscriptionError("This link is not valid.")
+    found = Subscription.objects.filter(pk=data["id"]).first()
+    if found is None or not _made_for(found, data):
         raise SubscriptionError("This subscription no longer exists.")
     return found, data
 

@@ -33,9 +33,15 @@ SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊�
 
 
 def script(text: str, table: dict[int, int], mark: str) -> str:
-    """Plain-text super/subscript: Unicode where every character has one, else ^(...) / _(...)."""
+    """Plain-text super/subscript: Unicode where every character has one, a '.' or ',' between them kept as it is
+    (PM₂.₅, ℓ₂,₁: Unicode has no script forms of them), else ^(...) / _(...); spaces around it dropped."""
+    text = text.strip()
+    if not text:
+        return ""
     converted = text.translate(table)
-    if all(ord(c) in table.values() or c.isspace() for c in converted) and converted.strip():
+    scripted = set(table.values())
+    if converted and ord(converted[0]) in scripted and ord(converted[-1]) in scripted and all(
+            ord(c) in scripted or c.isspace() or c in ".," for c in converted):
         return converted
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 

@@ -12,6 +12,7 @@ from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from tests.digests.test_tokens import readable
 from tests.factories import feed_entry, record, user, verified
 
 TODAY = date(2026, 11, 24)
@@ -22,7 +23,7 @@ def feed(db):
     """Yesterday's feed (for TODAY): two papers, one with votes."""
     when = datetime(2026, 11, 22, 10, tzinfo=UTC)
     upsert_papers([record("2611.00001", title="Sparse attention with $O(n^2)$ cost", published=when),
-                   record("2611.00002", title="Dense retrieval", published=when)])
+                   record("2611.00002", title=r"Dense retrieval of \textit{PM$_{2.5}$} data", published=when)])
     papers = {p.uid: p for p in Paper.objects.all()}
     feed_entry(papers["2611.00001"], TODAY - timedelta(days=1))
     feed_entry(papers["2611.00002"], TODAY - timedelta(days=1), "hf", external_upvotes=5)
@@ -127,10 +128,11 @@ def test_digest_sent_once_with_one_click_unsubscribe(feed, mail_sink, settings):
     assert message["Date"].endswith(" +0000")  # the zone said ("-0000" is a zone unknown, RFC 5322)
     unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
     assert unsubscribe.startswith("https://hub.example/digests/unsubscribe/")
+    assert "ann" not in readable(unsubscribe.rpartition("/")[2])  # the link shows no address (test_tokens.py)
     assert message["Message-ID"] == f"<digest.daily.2026-11-23.{ann.pk}@papers.example>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert text.index("Dense retrieval") < text.index("Sparse attention with O(n²) cost")  # by votes
+    assert text.index("Dense retrieval of PM₂.₅ data") < text.index("Sparse attention with O(n²) cost")  # by votes
     assert "https://hub.example/papers/2611.00002" in html and "Unsubscribe" in html
     assert '<div class="meta" style="color:#555;' in html and "{ .meta { color: #b0b0b0" in html  # lighter in dark
     again = sending.send("daily", today=TODAY, base_url="https://hub.example")

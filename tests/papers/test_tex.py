@@ -73,6 +73,18 @@ def test_plain_text_for_snippets_and_highlights():
     assert plain_text("no math at all") == "no math at all"
 
 
+@pytest.mark.parametrize(("title", "text"), [
+    (r"Forecasting PM$_{2.5}$ Concentrations", "Forecasting PM₂.₅ Concentrations"),  # no subscript '.': kept
+    (r"Group Sparsity with the $\ell_{2,1}$-Norm", "Group Sparsity with the ℓ₂,₁-Norm"),
+    (r"$\alpha$-Divergence Variational Inference", "α-Divergence Variational Inference"),
+    (r"Sorting in $O(n^2)$ Comparisons", "Sorting in O(n²) Comparisons"),
+    (r"\textit{In Situ} Calibration of $T_{\rm eff}$", "In Situ Calibration of T_(eff)"),  # spaces dropped
+    (r"Errors of $10^{-3}$ at $x_{2.}$ and $x_{ }$", "Errors of 10⁻³ at x_(2.) and x"),
+])
+def test_real_title_shapes_read_naturally_as_plain_text(title, text):
+    assert plain_text(title) == text
+
+
 def test_deep_nesting_does_not_recurse_forever():
     assert "x" in str(render_tex("$" + "^{" * 500 + "x" + "}" * 500 + "$"))
 
