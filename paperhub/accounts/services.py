@@ -16,7 +16,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -25,7 +24,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from paperhub.accounts import names
 from paperhub.accounts.models import PendingAddress, UsernameShape, VerifiedAddress
 from paperhub.core import mail
-from paperhub.core.addresses import hub_root
+from paperhub.core.addresses import hub_root, link
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +240,7 @@ def send_verification(user_id: int, base_url: str, attempt: int = 1) -> dict[str
     address = awaiting_proof(user) if user is not None else ""
     if user is None or not address:
         return {"sent": 0}
-    context = {"user": user, "link": base_url + reverse("verify_email", args=[verify_token(user, address)]),
+    context = {"user": user, "link": link(base_url, "verify_email", verify_token(user, address)),
                "days": VERIFY_DAYS, "change": address == pending_address(user), "old": user.email}
     mail.send_or_retry(lambda: mail.message("Verify your paperhub address",
                                             render_to_string("registration/verify_email.txt", context),
@@ -291,8 +290,8 @@ def send_address_changed(user_id: int, old: str, new_masked: str, changed_at: st
     if user is None:
         return {"sent": 0}
     context = {"user": user, "new": new_masked, "when": datetime.fromisoformat(changed_at), "hub": base_url,
-               "login": base_url + reverse("login"), "password": base_url + reverse("password_change"),
-               "email_page": base_url + reverse("email_address")}
+               "login": link(base_url, "login"), "password": link(base_url, "password_change"),
+               "email_page": link(base_url, "email_address")}
     mail.send_or_retry(lambda: mail.message("Your paperhub address changed",
                                             render_to_string("registration/address_changed.txt", context),
                                             [old]).send(),

@@ -34,12 +34,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.accounts import services as accounts
 from paperhub.core import mail, process
-from paperhub.core.addresses import hub_root
+from paperhub.core.addresses import hub_root, link
 from paperhub.digests import building
 from paperhub.digests.claims import LEASE, Claim, Journal, claim, journal_entries, journal_path
 from paperhub.digests.models import Delivery, Subscription
@@ -173,8 +172,8 @@ def personal_part(subscription: Subscription, period: feeds.Period, base_url: st
         return "", ""
     # each pick as the shared part lists a paper (authors, summary), with why and the feedback links
     picks = [{"paper": paper, "reasons": "; ".join(p.reasons),
-              "up": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "up")]),
-              "down": base_url + reverse("feedback", args=[personal.feedback_token(user, p.paper, "not")])}
+              "up": link(base_url, "feedback", personal.feedback_token(user, p.paper, "up")),
+              "down": link(base_url, "feedback", personal.feedback_token(user, p.paper, "not"))}
              for p, paper in zip(updates.picks, building.shaped([p.paper for p in updates.picks]), strict=True)]
     shown = {"picks": picks, "followed": [_plain(p) for p in updates.followed],
              "searches": [(q, [_plain(p) for p in papers]) for q, papers in updates.searches]}
@@ -192,7 +191,7 @@ def compose(subscription: Subscription, period: str, rendered: Rendered, base_ur
             personal: tuple[str, str] = ("", "")) -> EmailMultiAlternatives:
     """One subscriber's copy: HTML and text, List-Unsubscribe (RFC 2369) with one-click POST (RFC 8058), List-Id
     (RFC 2919), and the headers of all the hub's mail (core/mail.py)."""
-    unsubscribe = base_url + reverse("digest_unsubscribe", args=[unsubscribe_token(subscription)])
+    unsubscribe = link(base_url, "digest_unsubscribe", unsubscribe_token(subscription))
     text = rendered.text.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(PERSONAL_MARK, personal[0])
     message = mail.message(
         rendered.digest.subject, text, [subscription.email],

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_tasks import task
 
 from paperhub.core import mail
+from paperhub.core.addresses import link
 from paperhub.digests.models import FREQUENCIES, Subscription
 
 CONFIRM_SALT = "paperhub.digests.confirm"
@@ -123,9 +123,9 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
     if subscription is None or (subscription.confirmed_at is not None
                                 and frequency in ("", subscription.frequency)):
         return {"sent": 0}  # unsubscribed, gone, or confirmed (as asked) since it was queued
-    link = base_url + reverse("digest_confirm", args=[confirm_token(subscription, frequency)])
+    address = link(base_url, "digest_confirm", confirm_token(subscription, frequency))
     wanted = dict(FREQUENCIES).get(frequency) or subscription.get_frequency_display()
-    context = {"link": link, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
+    context = {"link": address, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
     message = mail.message("Confirm your paperhub digest", render_to_string("digests/confirm.txt", context),
                            [subscription.email])
     mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
