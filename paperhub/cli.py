@@ -64,6 +64,14 @@ def operator_error(error: Exception) -> tuple[str, int] | None:
             return missing, 2
         if "readonly database" in str(error):
             return f"the database cannot be written ({error}: this command writes; check its file's permissions)", 1
+        if "unable to open database file" in str(error):
+            # SQLite's words for a directory that is missing, or read-only: in WAL mode it writes its journal and
+            # shared-memory files beside the database even to read it.
+            from django.db import connection
+
+            where = Path(str(connection.settings_dict["NAME"])).parent
+            return (f"the SQLite database cannot be opened ({error}): its directory, {where}, must exist and be "
+                    "writable (SQLite writes its journal beside the database, even to read it)"), 2
     return None
 
 

@@ -50,6 +50,16 @@ def test_an_unmigrated_database_says_to_migrate(tmp_path, command):
     assert run.stderr == "paperhub: the database has no paperhub tables yet: run `paperhub migrate`\n"
 
 
+def test_a_database_that_cannot_be_opened_names_its_directory(tmp_path):
+    """A SQLite file in a missing directory (or a read-only one: a mount, `chmod`, which root would not feel) was
+    a traceback ending in "unable to open database file"."""
+    missing = tmp_path / "nowhere"
+    run = paperhub(tmp_path, "jobs", "status", DATABASE_URL=f"sqlite:///{missing}/paperhub.sqlite3")
+    assert run.returncode == 2 and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
+    assert run.stderr.startswith("paperhub: the SQLite database cannot be opened (unable to open database file): "
+                                 f"its directory, {missing}, must exist and be writable")
+
+
 def test_a_closed_pipe_ends_quietly(tmp_path):
     """`paperhub ... | head`: a BrokenPipeError traceback once head had its lines."""
     with subprocess.Popen([sys.executable, "-m", "paperhub.cli", "help", "--commands"], stdout=subprocess.PIPE,
