@@ -68,8 +68,8 @@ def test_the_base_url_is_the_hubs_own_host_and_origin(monkeypatch, tmp_path):
     assert idn == "https://xn--bcher-kva.example"
 
 
-def test_a_read_only_data_directory_still_serves_what_only_reads(monkeypatch, tmp_path):
-    """`DATA_DIR.chmod` raised "Read-only file system" for every command, `index status` included."""
+def test_a_read_only_data_directory_still_gives_the_settings(monkeypatch, tmp_path):
+    """`DATA_DIR.chmod` raised "Read-only file system" for every command, `--help` included."""
     import errno
 
     (tmp_path / "secret_key").write_text("kept")
