@@ -2,14 +2,22 @@
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from paperhub.accounts import services as accounts
+from paperhub.jobs import tasks
+from paperhub.jobs.models import WorkerBeat
 from paperhub.management.commands.serve import Server, helper_commands
 from paperhub.management.helpers import STEADY_AFTER, Helpers
+from tests.conftest import own_database_url
+from tests.factories import user
 
 OPTIONS = {"bind": "127.0.0.1:0", "workers": 1, "threads": 1}
 
@@ -129,14 +137,19 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return children
 
 
+def _task_worker(cmdline: str) -> bool:
+    """Whether a command line is serve's task worker (not its mail worker, which names its queue)."""
+    return cmdline.split()[-2:] == ["worker", "-v0"]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_serve_starts_a_killed_worker_again(hub):
     with hub.serving(1, "--task-workers", "1") as served:
-        [(worker, _)] = [c for c in _children(served.process.pid) if "paperhub.cli worker" in c[1]]
+        [(worker, _)] = [c for c in _children(served.process.pid) if _task_worker(c[1])]
         os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            workers = [pid for pid, cmdline in _children(served.process.pid) if "paperhub.cli worker" in cmdline]
+            workers = [pid for pid, cmdline in _children(served.process.pid) if _task_worker(cmdline)]
             if workers and workers != [worker]:
                 break
             time.sleep(0.2)
@@ -146,13 +159,48 @@ def test_serve_starts_a_killed_worker_again(hub):
     assert served.process.returncode == 0
 
 
-def test_embed_workers_send_mail_only_on_a_node_that_runs_task_workers():
-    """A node that only serves (PAPERHUB_WORKERS=0) may have no mail settings: its embed workers take no mail."""
-    def queues(task_workers: int) -> list[str]:
-        options = {"no_index_watch": True, "task_workers": task_workers, "embed_workers": 1}
-        return [line[line.index("--queues") + 1] for name, line in helper_commands(options) if name == "embed worker"]
+def test_serve_starts_one_mail_worker_where_task_workers_run():
+    """A sign-up's mail waited 49 s under `make run`: the task worker held by a long job, the embed workers (which
+    took mail then) at idle priority, starved by the first static model's build. Mail has a worker of its own,
+    at normal priority, which loads no model; a node without task workers (maybe without mail settings) sends none."""
+    def names(task_workers: int, embed_workers: int = 1) -> list[str]:
+        options = {"no_index_watch": False, "task_workers": task_workers, "embed_workers": embed_workers}
+        return [name for name, _ in helper_commands(options)]
 
-    assert queues(1) == ["embed,mail"] and queues(0) == ["embed"]
-    plain = helper_commands({"no_index_watch": False, "task_workers": 2, "embed_workers": 0})
-    assert [name for name, _ in plain] == ["index watch", "worker", "worker"]
-    assert "--queues" not in plain[1][1]  # `paperhub worker`'s own default: default,mail
+    assert names(2) == ["index watch", "worker", "worker", "mail worker", "embed worker"]
+    assert names(0) == ["index watch", "embed worker"] and names(0, 0) == ["index watch"]
+    commands = dict(helper_commands({"no_index_watch": True, "task_workers": 1, "embed_workers": 1}))
+    worker = [sys.executable, "-m", "paperhub.cli", "worker", "-v0"]
+    assert commands["worker"] == worker  # `paperhub worker`'s own queues: default,mail
+    assert commands["mail worker"] == [*worker, "--queues", "mail", "--no-schedule"]  # the schedule: task workers'
+    assert commands["embed worker"] == [*worker, "--queues", "embed", "--no-schedule"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serves_mail_worker_sends_a_mail_within_seconds_whatever_holds_the_task_workers(mail_sink, tmp_path):
+    """serve's mail worker, as a process: a mail queued behind a long job that no free task worker takes (here no
+    task worker runs at all, which is what the queue sees of one held by a long job) reaches the SMTP server within
+    seconds, and the worker loads no model (torch) and never takes the long job."""
+    long_job = tasks.ingest_arxiv.enqueue("2026-11-20")
+    ann = user("ann")
+    commands = dict(helper_commands({"no_index_watch": True, "task_workers": 1, "embed_workers": 0}))
+    env = {**os.environ, "DATABASE_URL": own_database_url(), "PAPERHUB_DATA_DIR": str(tmp_path),
+           "PAPERHUB_EMAIL_HOST": "127.0.0.1", "PAPERHUB_EMAIL_PORT": str(mail_sink.port)}
+    worker = subprocess.Popen(commands["mail worker"], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerBeat.objects.exists():  # it has started: its first heartbeat
+            assert worker.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        queued = time.monotonic()
+        accounts.queue_verification(ann, "http://hub.example")
+        while not mail_sink.accepted and time.monotonic() < queued + 10:
+            time.sleep(0.05)
+        waited = time.monotonic() - queued
+        assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+        assert waited < 5, waited  # its claim: a random start of up to 1 s, then a look at the queue every second
+        assert "torch" not in Path(f"/proc/{worker.pid}/maps").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    assert DBTaskResult.objects.get(id=long_job.id).status == TaskResultStatus.READY
