@@ -1,6 +1,7 @@
 """`paperhub serve` beyond answering requests: its gunicorn settings and the helper processes it runs."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from paperhub.accounts import services as accounts
 from paperhub.jobs import tasks
 from paperhub.jobs.models import WorkerBeat
-from paperhub.management.commands.serve import Server, helper_commands
+from paperhub.management.commands.serve import HubArbiter, Server, helper_commands
 from paperhub.management.helpers import STEADY_AFTER, Helpers
 from tests.conftest import own_database_url
 from tests.factories import user
@@ -125,6 +126,36 @@ def test_a_fork_that_exits_leaves_the_helpers_alone(tmp_path):
     finally:
         helpers.stop(1)
     assert helpers.helpers[0].process.returncode is not None  # the owner stops it
+
+
+def test_a_helper_that_gunicorn_reaps_is_logged_with_its_real_status_and_started_again(tmp_path, caplog):
+    """A helper that ended between the arbiter's look at its helpers and gunicorn's own waitpid(-1) was reaped
+    there without a word, then logged (if at all) as "exited with code 0". In a fork of its own, whose only
+    children are the helpers: gunicorn's waitpid(-1) would reap any other test's ended child too."""
+    child = os.fork()
+    if child == 0:
+        try:
+            helpers = Helpers([("quitter", _exiting(3)), ("sleeper", [sys.executable, "-c", "import time; "
+                                                                                           "time.sleep(60)"])])
+            helpers.start()
+            os.kill(helpers.helpers[1].process.pid, signal.SIGKILL)
+            for helper in helpers.helpers:  # both ended, neither reaped yet
+                os.waitid(os.P_PID, helper.process.pid, os.WEXITED | os.WNOWAIT)
+            arbiter = HubArbiter(Server(OPTIONS, helpers))
+            arbiter.helpers = helpers
+            arbiter.reap_workers()  # gunicorn's waitpid(-1) meets them first
+            helpers.check(time.monotonic() + 1.5)  # after its pause
+            (tmp_path / "log").write_text("\n".join(caplog.messages) + "\n" + str(
+                [h.process is not None and h.process.poll() is None for h in helpers.helpers]))
+            helpers.stop(5)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    *messages, restarted = (tmp_path / "log").read_text().splitlines()
+    assert [re.sub(r"pid \d+", "pid N", m) for m in messages] == [
+        "helper `quitter` (pid N) exited with code 3; starting it again in 1 s",
+        "helper `sleeper` (pid N) exited with code -9; starting it again in 1 s"]
+    assert restarted == "[True, True]"
 
 
 def _children(pid: int) -> list[tuple[int, str]]:

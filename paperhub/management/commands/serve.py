@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
-from gunicorn import glogging
+from gunicorn import arbiter, glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
@@ -61,9 +61,10 @@ class HubArbiter(Arbiter):  # type: ignore[misc]
     helpers: Helpers
 
     def reap_workers(self) -> None:
-        # First each helper by its pid: gunicorn's waitpid(-1) would reap an ended helper without a word.
+        # gunicorn's waitpid(-1) reaps helpers too: each one's end is kept, with its status, for check() to log.
+        with self.helpers.ends_kept_from(arbiter):
+            super().reap_workers()
         self.helpers.check()
-        super().reap_workers()
 
     def manage_workers(self) -> None:
         self.helpers.check()
