@@ -121,6 +121,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def own_database_url() -> str:
+    """The DATABASE_URL of this test run's own database, for a `paperhub` command run on it in a subprocess."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return (f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}")
+
+
 @dataclass
 class Served:
     """A hub served by `paperhub serve`: its address, its process, and (once stopped) what it printed."""

@@ -1,15 +1,24 @@
 """`paperhub serve` beyond answering requests: its gunicorn settings and the helper processes it runs."""
 
 import os
+import re
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from paperhub.management.commands.serve import Server, helper_commands
+from paperhub.accounts import services as accounts
+from paperhub.jobs import tasks
+from paperhub.jobs.models import WorkerBeat
+from paperhub.management.commands.serve import HubArbiter, Server, helper_commands
 from paperhub.management.helpers import STEADY_AFTER, Helpers
+from tests.conftest import own_database_url
+from tests.factories import user
 
 OPTIONS = {"bind": "127.0.0.1:0", "workers": 1, "threads": 1}
 
@@ -119,6 +128,36 @@ def test_a_fork_that_exits_leaves_the_helpers_alone(tmp_path):
     assert helpers.helpers[0].process.returncode is not None  # the owner stops it
 
 
+def test_a_helper_that_gunicorn_reaps_is_logged_with_its_real_status_and_started_again(tmp_path, caplog):
+    """A helper that ended between the arbiter's look at its helpers and gunicorn's own waitpid(-1) was reaped
+    there without a word, then logged (if at all) as "exited with code 0". In a fork of its own, whose only
+    children are the helpers: gunicorn's waitpid(-1) would reap any other test's ended child too."""
+    child = os.fork()
+    if child == 0:
+        try:
+            helpers = Helpers([("quitter", _exiting(3)), ("sleeper", [sys.executable, "-c", "import time; "
+                                                                                           "time.sleep(60)"])])
+            helpers.start()
+            os.kill(helpers.helpers[1].process.pid, signal.SIGKILL)
+            for helper in helpers.helpers:  # both ended, neither reaped yet
+                os.waitid(os.P_PID, helper.process.pid, os.WEXITED | os.WNOWAIT)
+            arbiter = HubArbiter(Server(OPTIONS, helpers))
+            arbiter.helpers = helpers
+            arbiter.reap_workers()  # gunicorn's waitpid(-1) meets them first
+            helpers.check(time.monotonic() + 1.5)  # after its pause
+            (tmp_path / "log").write_text("\n".join(caplog.messages) + "\n" + str(
+                [h.process is not None and h.process.poll() is None for h in helpers.helpers]))
+            helpers.stop(5)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    *messages, restarted = (tmp_path / "log").read_text().splitlines()
+    assert [re.sub(r"pid \d+", "pid N", m) for m in messages] == [
+        "helper `quitter` (pid N) exited with code 3; starting it again in 1 s",
+        "helper `sleeper` (pid N) exited with code -9; starting it again in 1 s"]
+    assert restarted == "[True, True]"
+
+
 def _children(pid: int) -> list[tuple[int, str]]:
     """The child processes of pid, with their command lines."""
     children = []
@@ -129,14 +168,19 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return children
 
 
+def _task_worker(cmdline: str) -> bool:
+    """Whether a command line is serve's task worker (not its mail worker, which names its queue)."""
+    return cmdline.split()[-2:] == ["worker", "-v0"]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
 def test_serve_starts_a_killed_worker_again(hub):
     with hub.serving(1, "--task-workers", "1") as served:
-        [(worker, _)] = [c for c in _children(served.process.pid) if "paperhub.cli worker" in c[1]]
+        [(worker, _)] = [c for c in _children(served.process.pid) if _task_worker(c[1])]
         os.kill(worker, signal.SIGKILL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            workers = [pid for pid, cmdline in _children(served.process.pid) if "paperhub.cli worker" in cmdline]
+            workers = [pid for pid, cmdline in _children(served.process.pid) if _task_worker(cmdline)]
             if workers and workers != [worker]:
                 break
             time.sleep(0.2)
@@ -146,13 +190,48 @@ def test_serve_starts_a_killed_worker_again(hub):
     assert served.process.returncode == 0
 
 
-def test_embed_workers_send_mail_only_on_a_node_that_runs_task_workers():
-    """A node that only serves (PAPERHUB_WORKERS=0) may have no mail settings: its embed workers take no mail."""
-    def queues(task_workers: int) -> list[str]:
-        options = {"no_index_watch": True, "task_workers": task_workers, "embed_workers": 1}
-        return [line[line.index("--queues") + 1] for name, line in helper_commands(options) if name == "embed worker"]
+def test_serve_starts_one_mail_worker_where_task_workers_run():
+    """A sign-up's mail waited 49 s under `make run`: the task worker held by a long job, the embed workers (which
+    took mail then) at idle priority, starved by the first static model's build. Mail has a worker of its own,
+    at normal priority, which loads no model; a node without task workers (maybe without mail settings) sends none."""
+    def names(task_workers: int, embed_workers: int = 1) -> list[str]:
+        options = {"no_index_watch": False, "task_workers": task_workers, "embed_workers": embed_workers}
+        return [name for name, _ in helper_commands(options)]
 
-    assert queues(1) == ["embed,mail"] and queues(0) == ["embed"]
-    plain = helper_commands({"no_index_watch": False, "task_workers": 2, "embed_workers": 0})
-    assert [name for name, _ in plain] == ["index watch", "worker", "worker"]
-    assert "--queues" not in plain[1][1]  # `paperhub worker`'s own default: default,mail
+    assert names(2) == ["index watch", "worker", "worker", "mail worker", "embed worker"]
+    assert names(0) == ["index watch", "embed worker"] and names(0, 0) == ["index watch"]
+    commands = dict(helper_commands({"no_index_watch": True, "task_workers": 1, "embed_workers": 1}))
+    worker = [sys.executable, "-m", "paperhub.cli", "worker", "-v0"]
+    assert commands["worker"] == worker  # `paperhub worker`'s own queues: default,mail
+    assert commands["mail worker"] == [*worker, "--queues", "mail", "--no-schedule"]  # the schedule: task workers'
+    assert commands["embed worker"] == [*worker, "--queues", "embed", "--no-schedule"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serves_mail_worker_sends_a_mail_within_seconds_whatever_holds_the_task_workers(mail_sink, tmp_path):
+    """serve's mail worker, as a process: a mail queued behind a long job that no free task worker takes (here no
+    task worker runs at all, which is what the queue sees of one held by a long job) reaches the SMTP server within
+    seconds, and the worker loads no model (torch) and never takes the long job."""
+    long_job = tasks.ingest_arxiv.enqueue("2026-11-20")
+    ann = user("ann")
+    commands = dict(helper_commands({"no_index_watch": True, "task_workers": 1, "embed_workers": 0}))
+    env = {**os.environ, "DATABASE_URL": own_database_url(), "PAPERHUB_DATA_DIR": str(tmp_path),
+           "PAPERHUB_EMAIL_HOST": "127.0.0.1", "PAPERHUB_EMAIL_PORT": str(mail_sink.port)}
+    worker = subprocess.Popen(commands["mail worker"], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerBeat.objects.exists():  # it has started: its first heartbeat
+            assert worker.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        queued = time.monotonic()
+        accounts.queue_verification(ann, "http://hub.example")
+        while not mail_sink.accepted and time.monotonic() < queued + 10:
+            time.sleep(0.05)
+        waited = time.monotonic() - queued
+        assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+        assert waited < 5, waited  # its claim: a random start of up to 1 s, then a look at the queue every second
+        assert "torch" not in Path(f"/proc/{worker.pid}/maps").read_text()
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    assert DBTaskResult.objects.get(id=long_job.id).status == TaskResultStatus.READY

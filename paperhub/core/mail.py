@@ -2,8 +2,8 @@
 
 Mail tasks are claimed before other work (PRIORITY: django-tasks-db's workers claim the highest priority first),
 so a verification link does not wait behind an hour of network jobs on a hub with one worker, and have a queue of
-their own (QUEUE), which embed workers take too between batches, so one is not held behind a task already running
-(but for while an embed worker, at idle CPU priority, gets no CPU: a new hub's first static model). A send that fails
+their own (QUEUE), which `paperhub serve` gives a worker of its own at normal CPU priority, so one is not held behind
+a task already running, nor behind idle-priority work starved of CPU (a new hub's first static model). A send that fails
 for a reason that may pass (the mail server unreachable or busy: a refused connection, a timeout, a 4xx answer)
 fails its task, with a message that says so, and queues the same task again to run after RETRY_AFTER[attempt - 1]
 (django-tasks' `run_after`), so the worker is never held waiting; a permanent refusal (5xx) is not retried.
@@ -27,8 +27,8 @@ from paperhub.core.failures import DescribedFailure
 
 #: Mail tasks' priority: above the default 0 of every other task, so a waiting mail is claimed first.
 PRIORITY = 50
-#: Mail tasks' queue, which task workers (`default,mail`) and, on nodes that run task workers, embed workers
-#: (`embed,mail`) both take: a worker busy with a long task (an arXiv harvest retrying) cannot claim anything.
+#: Mail tasks' queue, which task workers (`default,mail`) and, on nodes that run task workers, serve's mail worker
+#: (`mail` only) both take: a worker busy with a long task (an arXiv harvest retrying) cannot claim anything.
 QUEUE = "mail"
 
 

@@ -1,5 +1,6 @@
-"""The processes `paperhub serve` runs beside gunicorn (task workers, the index watcher): each is started again
-when it ends, with a back-off, and all are stopped with the server, within one deadline."""
+"""The processes `paperhub serve` runs beside gunicorn (task, mail and embed workers, the index watcher): each is
+logged with its exit status and started again when it ends, with a back-off, whichever of serve and gunicorn reaps it,
+and all are stopped with the server, within one deadline."""
 
 import contextlib
 import logging
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import threading
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +60,37 @@ class Helpers:
         self.owner = os.getpid()
         for helper in self.helpers:
             self._start(helper, time.monotonic())
+
+    def ended(self, pid: int, status: int) -> bool:
+        """Whether `pid` is a helper's process; if so, keep its end (a wait status) for check() to log."""
+        for helper in self.helpers:
+            if helper.process is not None and helper.process.pid == pid and helper.process.returncode is None:
+                helper.process.returncode = os.waitstatus_to_exitcode(status)
+                return True
+        return False
+
+    @contextlib.contextmanager
+    def ends_kept_from(self, module: types.ModuleType) -> Iterator[None]:
+        """While it lasts, `module`'s waitpid (gunicorn.arbiter's: waitpid(-1) reaps any child, and drops one it
+        does not know without a word, a helper that ended a moment before too) keeps a helper's end for check()
+        with its real status, and returns the other children's."""
+        helpers, real = self, module.os
+
+        class KeepingOs:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(real, name)
+
+            def waitpid(self, pid: int, options: int) -> tuple[int, int]:
+                while True:
+                    ended, status = real.waitpid(pid, options)
+                    if not (ended and helpers.ended(ended, status)):
+                        return ended, status
+
+        module.os = KeepingOs()  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            module.os = real  # type: ignore[attr-defined]
 
     def check(self, now: float | None = None) -> None:
         """Log each helper that ended, and start it again once its back-off has passed."""

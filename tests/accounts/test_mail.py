@@ -67,11 +67,11 @@ def test_a_mail_queued_after_a_network_job_is_claimed_first(mail_sink):
     assert DBTaskResult.objects.get(id=verification.id).status == TaskResultStatus.SUCCESSFUL
     assert DBTaskResult.objects.get(id=network.id).status == TaskResultStatus.READY
     assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
-    # An embed worker (`--queues embed,mail`, as serve starts it) sends mail too, while the task workers are busy
-    # with a long job; it never takes that job.
+    # serve's mail worker (`--queues mail`) sends mail while the task workers are busy with a long job; it never
+    # takes that job.
     notice = accounts.send_verification.enqueue(user("bob").pk, "http://hub.example")
-    Worker(queue_names=["embed", "mail"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=None, worker_id="embed-worker", excluded_queue_names=[]).run()
+    Worker(queue_names=[mail.QUEUE], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="mail-worker", excluded_queue_names=[]).run()
     assert DBTaskResult.objects.get(id=notice.id).status == TaskResultStatus.SUCCESSFUL
     assert DBTaskResult.objects.get(id=network.id).status == TaskResultStatus.READY
 

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 
 import httpx2
 import pytest
-from django.db import connection
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
@@ -26,6 +25,7 @@ from paperhub.core.models import RateWindow
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from tests.conftest import own_database_url
 from tests.factories import feed_entry, record, user
 
 TOOLS = {
@@ -90,16 +90,9 @@ def _http(url: str, token: str = "") -> AbstractAsyncContextManager[Any]:
 
 def _stdio(filled: dict[str, Any], token: str = "") -> StdioServerParameters:
     """`paperhub mcp` on the test's own database and search indexes."""
-    database = connection.settings_dict
-    url = (
-        f"sqlite:///{database['NAME']}"
-        if connection.vendor == "sqlite"
-        else f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:{database['PORT']}/"
-        f"{database['NAME']}"
-    )
     env = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": own_database_url(),
         "PAPERHUB_SEARCH_DIR": str(filled["search_dir"]),
         "PAPERHUB_MCP_TOKEN": token,
         "PAPERHUB_TRENDING_DAYS": "100000",

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
-from gunicorn import glogging
+from gunicorn import arbiter, glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from paperhub import search
+from paperhub.core import mail
+from paperhub.jobs import embedding
 from paperhub.logs import REDACTED, ProcessRole, RedactSecrets, redact
 from paperhub.management import arguments
 from paperhub.management.helpers import Helpers
@@ -59,9 +61,10 @@ class HubArbiter(Arbiter):  # type: ignore[misc]
     helpers: Helpers
 
     def reap_workers(self) -> None:
-        # First each helper by its pid: gunicorn's waitpid(-1) would reap an ended helper without a word.
+        # gunicorn's waitpid(-1) reaps helpers too: each one's end is kept, with its status, for check() to log.
+        with self.helpers.ends_kept_from(arbiter):
+            super().reap_workers()
         self.helpers.check()
-        super().reap_workers()
 
     def manage_workers(self) -> None:
         self.helpers.check()
@@ -116,12 +119,13 @@ def helper_commands(options: dict[str, Any]) -> list[tuple[str, list[str]]]:
         commands.append(("index watch", [*cli, "index", "watch"]))
     for _ in range(max(0, options["task_workers"])):
         commands.append(("worker", [*cli, "worker", "-v0"]))
-    # Embed workers run at idle priority (pages go first); where this node also runs task workers, and so sends
-    # mail, they take mail too, a moment's work, so a link is not held behind a task worker's long job; a node
-    # that runs no task worker sends no mail (it may have no mail settings).
-    queues = "embed,mail" if options["task_workers"] > 0 else "embed"
+    if options["task_workers"] > 0:
+        # Mail from a worker of its own, at normal CPU priority: a task worker may be held for minutes by a long job
+        # and an embed worker (idle priority) gets no CPU while anything else computes, and someone is waiting
+        # for the link. Only where task workers run: a node without them may have no mail settings.
+        commands.append(("mail worker", [*cli, "worker", "-v0", "--queues", mail.QUEUE, "--no-schedule"]))
     for _ in range(max(0, options["embed_workers"])):
-        commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", queues, "--no-schedule"]))
+        commands.append(("embed worker", [*cli, "worker", "-v0", "--queues", embedding.QUEUE, "--no-schedule"]))
     return commands
 
 
