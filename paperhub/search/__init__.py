@@ -25,6 +25,7 @@ from paperhub.search.query import (
     in_syntax,
     named_authors,
     named_paper,
+    named_papers,
     parse,
     url_query,
     wants_code,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     # searching
     "Filters", "BadFilter", "url_query", "described", "in_syntax",
-    "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
+    "ParsedQuery", "parse", "named_paper", "named_papers", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
     "search", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",

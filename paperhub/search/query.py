@@ -8,9 +8,13 @@ falls back to words (a date that is no date is said in `problem`).
     has:code       papers that link to their code
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
+    NOT word       exclude, as arXiv and Scholar write it (AND and OR, in capitals, are left out: words already
+                   rank higher the more of them match)
+    au:name        author:name, as arXiv writes it; ti:, title:, abs:, abstract:, all: are read as their words
 
-A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or alphaXiv
-paper address) names one paper.
+A query that is arXiv ids and nothing else (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or
+alphaXiv paper address), give or take what is pasted with them (arXiv:, a bracketed category, the date of a PDF's
+margin stamp), names those papers.
 """
 
 import re
@@ -26,9 +30,13 @@ MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 #: At most this many authors a search names (in the query or in the filters) and categories its filters name.
 MAX_NAMED = 10
-_FIELD = re.compile(r"^(author|cat|since|until):(.+)$", re.IGNORECASE)
+_FIELD = re.compile(r"^(author|au|cat|since|until|ti|title|abs|abstract|all):(.+)$", re.IGNORECASE)
+#: Fields the keyword index cannot search alone: their words are searched as any others.
+_WORDS_FIELDS = frozenset({"ti", "title", "abs", "abstract", "all"})
+#: arXiv's and Scholar's operators, in capitals only ("not" and "or" in lower case are words of a title).
+_NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
-_TOKEN = re.compile(r'-?(?:(?:author|cat):)?"[^"]*"|\S+', re.IGNORECASE)
+_TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
 
@@ -92,16 +100,24 @@ def parse(raw: object) -> ParsedQuery:
     has_code = False
     days: dict[str, list[date]] = {"since": [], "until": []}
     problems: list[str] = []
+    negate_next = False
     for token in _TOKEN.findall(text):
+        if token in _NOT or token in _IGNORED:
+            negate_next = token in _NOT
+            continue
+        negated, negate_next = negate_next, False
         if _HAS_CODE.match(token):
             has_code = True
             continue
-        negative = token.startswith("-") and len(token) > 1
-        body = token[1:] if negative else token
+        negative = negated or (token.startswith("-") and len(token) > 1)
+        body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         match = _FIELD.match(body)
+        if match and match.group(1).lower() in _WORDS_FIELDS:
+            body, match = match.group(2), None  # ti:"a phrase" is the phrase
         if match:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
+            name = "author" if name == "au" else name
             if name in days:
                 day = _day(value)
                 if day is None or negative:
@@ -259,14 +275,45 @@ def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
 MAX_OFFSET = 10_000
 
 
+#: What is pasted with an id and says nothing else: "arXiv:", "doi:", a bracketed category ("[cs.IT]"), the date of
+#: the stamp in a PDF's margin ("15 Jan 2026"), and words or signs between two ids. Any other word makes the query
+#: words: "resnet 1512.03385" or "top 10 2023" are searched, not looked up.
+_PASTED_WITH_IDS = re.compile(
+    r"arxiv:?|doi:?|and|&|\[[a-z][a-z\-]*(?:\.[a-z][a-z\-]*)?\]|\d{1,2}|(?:19|20)\d\d"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
+    r"|september|october|november|december", re.IGNORECASE)
+#: Around an id in pasted text: brackets, quotes, a sentence's end ("[2601.08929]", "2601.08929.").
+_AROUND_ID = "[](){}<>\"'.,;:"
+#: At most this many ids a query looks up.
+MAX_IDS = 10
+
+
+def named_papers(raw: object) -> tuple[str, ...]:
+    """The arXiv ids a query is, when it holds ids and nothing else that counts (see _PASTED_WITH_IDS), in their
+    order, each once (any version: the paper's id without it); () for a query of other words."""
+    if not isinstance(raw, str) or len(raw) > 500:
+        return ()
+    uids: list[str] = []
+    for token in raw.replace(",", " ").split():
+        word = token.strip(_AROUND_ID)
+        if not word or _PASTED_WITH_IDS.fullmatch(word) or _PASTED_WITH_IDS.fullmatch(token.rstrip(".;:")):
+            continue
+        try:
+            uids.append(split_arxiv_id(_one_id(token))[0])
+        except ValueError:
+            return ()
+    return tuple(dict.fromkeys(uids))[:MAX_IDS]
+
+
+def _one_id(token: str) -> str:
+    """A token's id or address without the brackets or full stop around it (an address's own "/" kept)."""
+    return token.lstrip(_AROUND_ID.replace(":", "")).rstrip(_AROUND_ID)
+
+
 def named_paper(raw: object) -> str | None:
-    """The arXiv id a query is, when it is one alone and nothing else (any version: the paper's id without it)."""
-    if not isinstance(raw, str) or len(raw) > 200:
-        return None
-    try:
-        return split_arxiv_id(raw.strip())[0]
-    except ValueError:
-        return None
+    """The first arXiv id a query names (named_papers), or None."""
+    uids = named_papers(raw)
+    return uids[0] if uids else None
 
 
 def _name_words(text: str) -> list[str]:

@@ -148,6 +148,19 @@ def search_settings(request: HttpRequest) -> dict[str, str]:
     return {k: str(request.GET[k]) for k in ("sort", "since", "until", "cat", "author", "code") if k in request.GET}
 
 
+def missing_papers(q: str, results: "search_api.Results | None", filters: search_api.Filters) -> list[str]:
+    """The arXiv ids a search named that are not on this hub (the page offers to submit each)."""
+    if results is None:
+        return []
+    named = search_api.named_papers(q)
+    if not results.total:
+        return list(named)
+    if filters != search_api.Filters():  # ids beside filters are words: their papers may be filtered out
+        return []
+    found = {hit.uid for hit in results.hits}
+    return [uid for uid in named if uid not in found]
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """/papers/search?q=: result cards with highlights, filters, sorts and pages."""
     q = request.GET.get("q", "")[:500]
@@ -183,7 +196,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
-        "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
+        "missing_ids": missing_papers(q, results, filters),
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
         "extra": urlencode(search_settings(request)),
         # its feeds (newest first: no sort) and BibTeX: the papers shown, filters and all

@@ -103,6 +103,24 @@ def test_an_arxiv_id_finds_its_paper(indexed):
     assert uids(search("2501.00003", Filters(since=date(2025, 6, 1)))) == []
 
 
+def test_ids_pasted_with_their_surroundings_find_their_papers(indexed):
+    """What a researcher pastes (a PDF's margin stamp, an address with its ?query, a DOI) is the paper; two ids are
+    both papers, in their order, one not on the hub left out."""
+    for pasted in ("arXiv:2501.00003v2 [cs.CL] 10 Mar 2025", "[2501.00003]", "2501.00003.", "doi:10.48550/arXiv.2501.00003",
+                   "https://arxiv.org/abs/2501.00003?context=cs"):
+        assert uids(search(pasted)) == ["2501.00003"], pasted
+    both = search("2501.00005, 2501.09999 and arXiv:2501.00001", limit=1)
+    assert (uids(both), both.total) == (["2501.00005"], 2)
+    assert uids(search("2501.00005 2501.00001", offset=1)) == ["2501.00001"]
+
+
+def test_a_query_without_words_lists_newest_first(indexed):
+    """author: or cat: alone, or exclusions alone, rank nothing: newest first, as a filter alone lists them."""
+    assert uids(search("author:lovelace")) == ["2501.00005", "2501.00001"]
+    assert uids(search("cat:cs.LG")) == ["2501.00005", "2501.00002", "2501.00001"]
+    assert uids(search("NOT graph")) == ["2501.00004", "2501.00003", "2501.00002"]
+
+
 def test_first_results_page_through_search(indexed, monkeypatch):
     from paperhub.search import queries
 
