@@ -151,7 +151,8 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     results instead (Results.corrected says so)."""
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
-    if index is None or not (results.query.terms or results.query.phrases) or named_papers(query):
+    if index is None or not (results.query.terms or results.query.phrases) or results.query.problem or named_papers(
+            query):
         return results  # (ids have no spelling)
     results.suggestion = spelling.suggest(index, query, filters)
     # Found nothing as typed: no results, or only papers near the typo in meaning ("protien" is a letter from a
@@ -163,8 +164,24 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     return results
 
 
-def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
+#: What a query of filler words alone is told (ParsedQuery.problem): every paper holds them, none is about them.
+ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
+
+
+def parsed_query(query: str) -> ParsedQuery:
+    """parse(), and a query of filler words alone ("the of and") refused as its problem: as words it found nearly
+    every paper, topped by authors named "The"."""
     parsed = parse(query)
+    if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
+        return parsed
+    tokens = [keyword.STEMMED.analyze(term) for term in parsed.terms]
+    if all(words and set(words) <= keyword.QUERY_FILLERS for words in tokens):
+        return replace(parsed, problem=ONLY_FILLER)
+    return parsed
+
+
+def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
+    parsed = parsed_query(query)
     if offset > MAX_OFFSET:  # past where pages go: how many there are, and none of them
         return Results([], _found(query, filters, sort, 1, 0, mode).total, parsed, [])
     limit, offset = max(1, min(limit, 100)), max(0, offset)
@@ -303,7 +320,7 @@ def volume_series(per_month: dict[int, int], max_months: int = 48) -> Volume:
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     """Papers holding all of a query's words (in authors' names too, as date order lists them), per month or year."""
-    parsed = parse(query)
+    parsed = parsed_query(query)
     index = keyword_index()
     if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
         return Volume("month", [], [], parsed.problem)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import Filters, coverage, first_results, search, update
+from paperhub.search import Filters, coverage, first_results, search, update, volume
 from tests.factories import record
 
 
@@ -112,6 +112,17 @@ def test_ids_pasted_with_their_surroundings_find_their_papers(indexed):
     both = search("2501.00005, 2501.09999 and arXiv:2501.00001", limit=1)
     assert (uids(both), both.total) == (["2501.00005"], 2)
     assert uids(search("2501.00005 2501.00001", offset=1)) == ["2501.00001"]
+
+
+def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
+    """"the of and" as words matched nearly every paper, topped by authors named "The"."""
+    for query in ("the of and", "the", "a", "The Of"):
+        results = search(query)
+        assert (results.hits, results.total) == ([], 0) and "add a word" in results.query.problem, query
+    assert "add a word" in volume("the of").problem
+    for query in ("the graph", '"the of"', "author:the", "cat:cs.LG the"):  # a word, a phrase, a field: searched
+        assert not search(query).query.problem, query
+    assert uids(search("the sparse", mode="keyword")) == ["2501.00005"]
 
 
 def test_a_query_without_words_lists_newest_first(indexed):

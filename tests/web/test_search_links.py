@@ -156,3 +156,11 @@ def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, 
     assert response.status_code == 400 and "until: must be a date" in response.json()["detail"]
     client.post("/searches/save", {"q": "diffusion since:someday"})
     assert not SavedSearch.objects.filter(user=reader).exists()
+
+
+def test_a_query_of_filler_words_alone_is_refused_with_its_reason(client, hub):
+    response = client.get("/papers/search", {"q": "the of and"})
+    assert response.status_code == 400 and "add a word" in response.content.decode()
+    for name in ("api:search", "api:papers_search"):
+        response = client.get(reverse(name), {"q": "the"})
+        assert response.status_code == 400 and "add a word" in response.json()["detail"], name
