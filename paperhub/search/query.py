@@ -152,11 +152,6 @@ def parse(raw: object) -> ParsedQuery:
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
 
 
-def without_has_code(raw: object) -> str:
-    """A query as typed, without its has:code (a caption says that in words)."""
-    return " ".join(t for t in _TOKEN.findall(str(raw or "")[:MAX_QUERY_CHARS]) if not _HAS_CODE.match(t))
-
-
 @dataclass(frozen=True)
 class Filters:
     """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of), and
@@ -181,16 +176,20 @@ class Filters:
     def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
         """The filters of a query string as the search page reads them; `strict`: one it cannot read raises (a
         date of the query's own syntax, ?q=since:..., too)."""
-        if strict:
-            if problem := parse(params.get("q", "")).problem:
-                raise BadFilter(problem)
-            for name in ("since", "until"):
-                if params.get(name) and _day(params[name]) is None:
-                    raise BadFilter(f"{name} must be a date, YYYY-MM-DD")
-            if params.get("code", "") not in ("", "1"):
-                raise BadFilter("code must be 1 (only papers that link to their code) or left out")
+        if strict and (problem := parse(params.get("q", "")).problem or filter_problem(params)):
+            raise BadFilter(problem)
         return cls.from_text(params.get("since"), params.get("until"), params.get("cat", ""),
                              params.get("author", ""), has_code=params.get("code") == "1")
+
+
+def filter_problem(params: Mapping[str, str]) -> str:
+    """Why a query string's filters (beside ?q=) cannot be read, "" when they can: the reason, not what was sent."""
+    for name in ("since", "until"):
+        if params.get(name) and _day(params[name]) is None:
+            return f"{name} must be a date, YYYY-MM-DD"
+    if params.get("code", "") not in ("", "1"):
+        return "code must be 1 (only papers that link to their code) or left out"
+    return ""
 
 
 class BadFilter(ValueError):
@@ -245,6 +244,24 @@ def described(q: str, filters: Filters) -> str:
     if not q.strip():
         return f"papers {said}" if said else ""
     return f"{q.strip()}, {said}" if said else q.strip()
+
+
+def _quoted(terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> str:
+    return ", ".join(f"“{text}”" for text in (*terms, *(" ".join(p) for p in phrases)))
+
+
+def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
+    """What a query asks beside its words and has:code, in words (a chart's caption): "by Ada Lovelace",
+    "in cs.CL or cs.LG", "without “survey”", "from 2025-01-01"."""
+    said = [f"by {' and '.join(parsed.authors)}" if parsed.authors else "",
+            f"in {' or '.join(parsed.categories)}" if parsed.categories else "",
+            f"without {_quoted(parsed.not_terms, parsed.not_phrases)}" if parsed.not_terms or parsed.not_phrases
+            else "",
+            f"not by {' or '.join(parsed.not_authors)}" if parsed.not_authors else "",
+            f"not in {' or '.join(parsed.not_categories)}" if parsed.not_categories else "",
+            f"from {parsed.since.isoformat()}" if parsed.since else "",
+            f"to {parsed.until.isoformat()}" if parsed.until else ""]
+    return tuple(part for part in said if part)
 
 
 def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:

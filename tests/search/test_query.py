@@ -13,10 +13,10 @@ from paperhub.search.query import (
     named_paper,
     named_papers,
     parse,
+    parts_in_words,
     url_query,
     wants_code,
     window,
-    without_has_code,
 )
 
 
@@ -200,9 +200,8 @@ def test_several_authors_capped():
     assert parse("author:0001-01-01 since:0001-01-01 until:9999-12-31").since.year == 1  # extremes are dates
 
 
-def test_has_code_said_in_words_and_asked_either_way():
-    assert without_has_code('graph has:code "sparse attention"  HAS:CODE') == 'graph "sparse attention"'
-    assert without_has_code('author:"ada has:code"') == 'author:"ada has:code"'  # inside quotes: a name
+def test_has_code_asked_either_way():
+    assert parse('author:"ada has:code"').authors == ("ada has code",) and not parse('author:"ada has:code"').has_code
     assert wants_code(parse("x has:code"), Filters()) and wants_code(parse("x"), Filters(has_code=True))
     assert not wants_code(parse("x"), Filters())
 
@@ -259,6 +258,15 @@ def test_arxiv_field_names():
     q = parse('ti:diffusion abs:"score matching" title:video -abstract:survey all:graph')
     assert q.terms == ("diffusion", "video", "graph") and q.phrases == (("score", "matching"),)
     assert q.not_terms == ("survey",)
+
+
+def test_what_a_query_asks_beside_its_words_in_words():
+    parsed = parse('graph author:"Ada Lovelace" au:babbage cat:cs.CL cat:cs.LG -survey NOT "large language" '
+                   "-author:smith -cat:stat since:2025-01-01 until:2025-06-30 has:code")
+    assert parts_in_words(parsed) == (
+        "by Ada Lovelace and babbage", "in cs.CL or cs.LG", "without “survey”, “large language”", "not by smith",
+        "not in stat", "from 2025-01-01", "to 2025-06-30")
+    assert parts_in_words(parse("graph has:code")) == ()
 
 
 def test_the_authors_a_search_named():
