@@ -467,9 +467,11 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     private = services.create_collection(ann, "Notes", public=False)
     client.force_login(ann)  # the API shows public collections only: a private one's page names no twin
     assert "This page as JSON" not in client.get(f"/collections/ann/{private.slug}").content.decode()
-    html = client.get("/papers/search?q=retrieval&since=not-a-date&cat=cs.CL,cs.LG").content.decode()
+    html = client.get("/papers/search?q=retrieval&cat=cs.CL,cs.LG").content.decode()
     twin = re.search(r'title="This page as JSON" href="([^"]+)"', html)[1]  # the filters as the page read them
-    assert client.get(unescape(twin)).status_code == 200 and "since" not in twin and "cat=cs.CL+cs.LG" in twin
+    assert client.get(unescape(twin)).status_code == 200 and "cat=cs.CL+cs.LG" in twin
+    refused = client.get("/papers/search?q=retrieval&since=not-a-date")  # its reason, and no twin of another search
+    assert refused.status_code == 400 and "This page as JSON" not in refused.content.decode()
 
 
 def test_newest_papers_before_any_feed_count_in_english(client, db, monkeypatch):
