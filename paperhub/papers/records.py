@@ -9,6 +9,9 @@ from paperhub.papers.links import NO_LINKS, Links, find_links
 
 ARXIV_NEW_ID = re.compile(r"^\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}$")  # YYMM.NNNNN: a month 01-12
 ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
+#: An id of before 2007 with its subject class (cs.AI/9902027, as arXiv printed them): the class is no part of the
+#: id, which is the archive's (cs/9902027: what arXiv's API, OAI-PMH and snapshot all say).
+_OLD_ID_CLASS = re.compile(r"^([a-z][a-z\-]*)\.[a-z]{2}(/\d{7})$", re.IGNORECASE)
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
 MAX_NAME = 300
 MAX_CATEGORY = 64
@@ -125,16 +128,20 @@ def _one_space(joined: str) -> str:
 #: and arXiv's DOIs (10.48550/arXiv.2501.01234, with or without doi.org).
 _PAPER_ADDRESS = re.compile(
     r"^(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/|(?:https?://)?(?:www\.)?huggingface\.co/papers/"
-    r"|(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs/|overview/)?|(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.)",
+    r"|(?:https?://)?(?:www\.)?alphaxiv\.org/(?:abs/|overview/)?"
+    r"|(?:doi:\s*)?(?:https?://)?(?:dx\.)?(?:doi\.org/)?10\.48550/arxiv\.)",
     re.IGNORECASE)
+#: What an address holds after its path: ?context=cs, #community (an id never holds either character).
+_QUERY_OR_FRAGMENT = re.compile(r"[?#].*$", re.DOTALL)
 
 
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     """'arXiv:2501.01234v2', its DOI, or an arXiv abs/pdf/html, Hugging Face or alphaXiv paper address ->
-    ('2501.01234', 2); raises ValueError if it is no arXiv id."""
+    ('2501.01234', 2); an old id's subject class dropped (cs.AI/9902027 -> cs/9902027); raises ValueError if it is
+    no arXiv id."""
     if ARXIV_NEW_ID.match(raw):
         return raw, None
-    text = raw.strip()
+    text = _QUERY_OR_FRAGMENT.sub("", raw.strip())
     text = _PAPER_ADDRESS.sub("", text)
     text = re.sub(r"^arxiv:", "", text, flags=re.I)
     text = re.sub(r"\.pdf$", "", text).strip("/")
@@ -143,6 +150,7 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     if match:
         version = int(match.group(1))
         text = text[: match.start()]
+    text = _OLD_ID_CLASS.sub(r"\1\2", text)
     if not (ARXIV_NEW_ID.match(text) or ARXIV_OLD_ID.match(text)):
         raise ValueError(f"not an arXiv id: {raw!r}")
     return text, version

@@ -22,13 +22,15 @@ from paperhub.search.query import (
     Filters,
     ParsedQuery,
     described,
+    filter_problem,
     in_syntax,
     named_authors,
     named_paper,
+    named_papers,
     parse,
+    parts_in_words,
     url_query,
     wants_code,
-    without_has_code,
 )
 
 if TYPE_CHECKING:
@@ -43,8 +45,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "BadFilter", "url_query", "described", "in_syntax",
-    "ParsedQuery", "parse", "named_paper", "named_authors", "MAX_OFFSET", "wants_code", "without_has_code",
+    "Filters", "BadFilter", "filter_problem", "url_query", "described", "in_syntax",
+    "ParsedQuery", "parse", "parts_in_words", "named_paper", "named_papers", "named_authors", "MAX_OFFSET",
+    "wants_code",
     "search", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",

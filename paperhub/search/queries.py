@@ -15,7 +15,7 @@ from paperhub.papers.tex import plain_text
 from paperhub.search import embed, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_paper, parse, wants_code
+from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_papers, parse, wants_code
 from paperhub.search.vector_files import vector_index
 
 Sort = Literal["relevance", "newest", "upvotes"]
@@ -151,8 +151,9 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     results instead (Results.corrected says so)."""
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
-    if index is None or not (results.query.terms or results.query.phrases):
-        return results
+    if index is None or not (results.query.terms or results.query.phrases) or results.query.problem or named_papers(
+            query):
+        return results  # (ids have no spelling)
     results.suggestion = spelling.suggest(index, query, filters)
     # Found nothing as typed: no results, or only papers near the typo in meaning ("protien" is a letter from a
     # known word, so the semantic half answers it) while no paper holds its words
@@ -163,8 +164,24 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     return results
 
 
-def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
+#: What a query of filler words alone is told (ParsedQuery.problem): every paper holds them, none is about them.
+ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
+
+
+def parsed_query(query: str) -> ParsedQuery:
+    """parse(), and a query of filler words alone ("the of and") refused as its problem: as words it found nearly
+    every paper, topped by authors named "The"."""
     parsed = parse(query)
+    if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
+        return parsed
+    tokens = [keyword.STEMMED.analyze(term) for term in parsed.terms]
+    if all(words and set(words) <= keyword.QUERY_FILLERS for words in tokens):
+        return replace(parsed, problem=ONLY_FILLER)
+    return parsed
+
+
+def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
+    parsed = parsed_query(query)
     if offset > MAX_OFFSET:  # past where pages go: how many there are, and none of them
         return Results([], _found(query, filters, sort, 1, 0, mode).total, parsed, [])
     limit, offset = max(1, min(limit, 100)), max(0, offset)
@@ -172,15 +189,15 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     # a date that is no date: nothing rather than papers of every date (the page says why)
     if index is None or parsed.problem or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
-    uid = named_paper(query) if filters == NO_FILTERS else None  # (a saved search's date window stays a filter)
-    if uid is not None:
-        _, named = index.search(keyword.with_uid(uid), 1)
-        if not named:  # not on this hub: no near misses for an exact request (the page offers to submit it)
-            return Results([], 0, parsed, [])
-        score, doc = named[0]  # the paper the id names, whatever the sort or mode: that is what was asked for
-        return Results([_hit(doc, score, (), {})] if offset == 0 else [], 1, parsed, [])
+    uids = named_papers(query) if filters == NO_FILTERS else ()  # (a saved search's date window stays a filter)
+    if uids:
+        # the papers the ids name, in their order, whatever the sort or mode: that is what was asked for; one not
+        # on this hub is no near miss for an exact request (the page offers to submit it)
+        named = [found[0] for uid in uids if (found := index.search(keyword.with_uid(uid), 1)[1])]
+        return Results([_hit(doc, score, (), {}) for score, doc in named[offset:offset + limit]], len(named), parsed,
+                       [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
-    if parsed.is_empty and not parsed.text:
+    if not parsed.text:  # no words to rank by (author: or cat: alone, exclusions, filters): newest first
         order_by = order_by or "day"
     if order_by or mode == "keyword" or not parsed.text:
         # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
@@ -303,7 +320,7 @@ def volume_series(per_month: dict[int, int], max_months: int = 48) -> Volume:
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     """Papers holding all of a query's words (in authors' names too, as date order lists them), per month or year."""
-    parsed = parse(query)
+    parsed = parsed_query(query)
     index = keyword_index()
     if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
         return Volume("month", [], [], parsed.problem)

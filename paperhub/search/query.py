@@ -8,9 +8,13 @@ falls back to words (a date that is no date is said in `problem`).
     has:code       papers that link to their code
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
+    NOT word       exclude, as arXiv and Scholar write it (AND and OR, in capitals, are left out: words already
+                   rank higher the more of them match)
+    au:name        author:name, as arXiv writes it; ti:, title:, abs:, abstract:, all: are read as their words
 
-A query that is an arXiv id alone (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or alphaXiv
-paper address) names one paper.
+A query that is arXiv ids and nothing else (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or
+alphaXiv paper address), give or take what is pasted with them (arXiv:, a bracketed category, the date of a PDF's
+margin stamp), names those papers.
 """
 
 import re
@@ -26,9 +30,13 @@ MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 #: At most this many authors a search names (in the query or in the filters) and categories its filters name.
 MAX_NAMED = 10
-_FIELD = re.compile(r"^(author|cat|since|until):(.+)$", re.IGNORECASE)
+_FIELD = re.compile(r"^(author|au|cat|since|until|ti|title|abs|abstract|all):(.+)$", re.IGNORECASE)
+#: Fields the keyword index cannot search alone: their words are searched as any others.
+_WORDS_FIELDS = frozenset({"ti", "title", "abs", "abstract", "all"})
+#: arXiv's and Scholar's operators, in capitals only ("not" and "or" in lower case are words of a title).
+_NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
-_TOKEN = re.compile(r'-?(?:(?:author|cat):)?"[^"]*"|\S+', re.IGNORECASE)
+_TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
 
@@ -92,16 +100,24 @@ def parse(raw: object) -> ParsedQuery:
     has_code = False
     days: dict[str, list[date]] = {"since": [], "until": []}
     problems: list[str] = []
+    negate_next = False
     for token in _TOKEN.findall(text):
+        if token in _NOT or token in _IGNORED:
+            negate_next = token in _NOT
+            continue
+        negated, negate_next = negate_next, False
         if _HAS_CODE.match(token):
             has_code = True
             continue
-        negative = token.startswith("-") and len(token) > 1
-        body = token[1:] if negative else token
+        negative = negated or (token.startswith("-") and len(token) > 1)
+        body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         match = _FIELD.match(body)
+        if match and match.group(1).lower() in _WORDS_FIELDS:
+            body, match = match.group(2), None  # ti:"a phrase" is the phrase
         if match:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
+            name = "author" if name == "au" else name
             if name in days:
                 day = _day(value)
                 if day is None or negative:
@@ -136,11 +152,6 @@ def parse(raw: object) -> ParsedQuery:
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
 
 
-def without_has_code(raw: object) -> str:
-    """A query as typed, without its has:code (a caption says that in words)."""
-    return " ".join(t for t in _TOKEN.findall(str(raw or "")[:MAX_QUERY_CHARS]) if not _HAS_CODE.match(t))
-
-
 @dataclass(frozen=True)
 class Filters:
     """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of), and
@@ -165,16 +176,20 @@ class Filters:
     def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
         """The filters of a query string as the search page reads them; `strict`: one it cannot read raises (a
         date of the query's own syntax, ?q=since:..., too)."""
-        if strict:
-            if problem := parse(params.get("q", "")).problem:
-                raise BadFilter(problem)
-            for name in ("since", "until"):
-                if params.get(name) and _day(params[name]) is None:
-                    raise BadFilter(f"{name} must be a date, YYYY-MM-DD")
-            if params.get("code", "") not in ("", "1"):
-                raise BadFilter("code must be 1 (only papers that link to their code) or left out")
+        if strict and (problem := parse(params.get("q", "")).problem or filter_problem(params)):
+            raise BadFilter(problem)
         return cls.from_text(params.get("since"), params.get("until"), params.get("cat", ""),
                              params.get("author", ""), has_code=params.get("code") == "1")
+
+
+def filter_problem(params: Mapping[str, str]) -> str:
+    """Why a query string's filters (beside ?q=) cannot be read, "" when they can: the reason, not what was sent."""
+    for name in ("since", "until"):
+        if params.get(name) and _day(params[name]) is None:
+            return f"{name} must be a date, YYYY-MM-DD"
+    if params.get("code", "") not in ("", "1"):
+        return "code must be 1 (only papers that link to their code) or left out"
+    return ""
 
 
 class BadFilter(ValueError):
@@ -231,6 +246,24 @@ def described(q: str, filters: Filters) -> str:
     return f"{q.strip()}, {said}" if said else q.strip()
 
 
+def _quoted(terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> str:
+    return ", ".join(f"“{text}”" for text in (*terms, *(" ".join(p) for p in phrases)))
+
+
+def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
+    """What a query asks beside its words and has:code, in words (a chart's caption): "by Ada Lovelace",
+    "in cs.CL or cs.LG", "without “survey”", "from 2025-01-01"."""
+    said = [f"by {' and '.join(parsed.authors)}" if parsed.authors else "",
+            f"in {' or '.join(parsed.categories)}" if parsed.categories else "",
+            f"without {_quoted(parsed.not_terms, parsed.not_phrases)}" if parsed.not_terms or parsed.not_phrases
+            else "",
+            f"not by {' or '.join(parsed.not_authors)}" if parsed.not_authors else "",
+            f"not in {' or '.join(parsed.not_categories)}" if parsed.not_categories else "",
+            f"from {parsed.since.isoformat()}" if parsed.since else "",
+            f"to {parsed.until.isoformat()}" if parsed.until else ""]
+    return tuple(part for part in said if part)
+
+
 def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
     """A search as one query, its filters in the syntax (what a saved search keeps), and those it cannot say."""
     text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
@@ -259,14 +292,45 @@ def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
 MAX_OFFSET = 10_000
 
 
+#: What is pasted with an id and says nothing else: "arXiv:", "doi:", a bracketed category ("[cs.IT]"), the date of
+#: the stamp in a PDF's margin ("15 Jan 2026"), and words or signs between two ids. Any other word makes the query
+#: words: "resnet 1512.03385" or "top 10 2023" are searched, not looked up.
+_PASTED_WITH_IDS = re.compile(
+    r"arxiv:?|doi:?|and|&|\[[a-z][a-z\-]*(?:\.[a-z][a-z\-]*)?\]|\d{1,2}|(?:19|20)\d\d"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
+    r"|september|october|november|december", re.IGNORECASE)
+#: Around an id in pasted text: brackets, quotes, a sentence's end ("[2601.08929]", "2601.08929.").
+_AROUND_ID = "[](){}<>\"'.,;:"
+#: At most this many ids a query looks up.
+MAX_IDS = 10
+
+
+def named_papers(raw: object) -> tuple[str, ...]:
+    """The arXiv ids a query is, when it holds ids and nothing else that counts (see _PASTED_WITH_IDS), in their
+    order, each once (any version: the paper's id without it); () for a query of other words."""
+    if not isinstance(raw, str) or len(raw) > 500:
+        return ()
+    uids: list[str] = []
+    for token in raw.replace(",", " ").split():
+        word = token.strip(_AROUND_ID)
+        if not word or _PASTED_WITH_IDS.fullmatch(word) or _PASTED_WITH_IDS.fullmatch(token.rstrip(".;:")):
+            continue
+        try:
+            uids.append(split_arxiv_id(_one_id(token))[0])
+        except ValueError:
+            return ()
+    return tuple(dict.fromkeys(uids))[:MAX_IDS]
+
+
+def _one_id(token: str) -> str:
+    """A token's id or address without the brackets or full stop around it (an address's own "/" kept)."""
+    return token.lstrip(_AROUND_ID.replace(":", "")).rstrip(_AROUND_ID)
+
+
 def named_paper(raw: object) -> str | None:
-    """The arXiv id a query is, when it is one alone and nothing else (any version: the paper's id without it)."""
-    if not isinstance(raw, str) or len(raw) > 200:
-        return None
-    try:
-        return split_arxiv_id(raw.strip())[0]
-    except ValueError:
-        return None
+    """The first arXiv id a query names (named_papers), or None."""
+    uids = named_papers(raw)
+    return uids[0] if uids else None
 
 
 def _name_words(text: str) -> list[str]:

@@ -114,10 +114,14 @@ def search_filters(request: HttpRequest) -> search_api.Filters:
     return search_api.Filters.from_params(request.GET)
 
 
-def volume_caption(q: str, parsed: search_api.ParsedQuery, unit: str, filters: search_api.Filters) -> str:
-    """The search volume chart's title: the query as typed, with its has:code (or the ticked box) said in words."""
-    which = "with code and" if search_api.wants_code(parsed, filters) else "with"
-    return f"Papers {which} all of “{search_api.without_has_code(q)}” per {unit}"
+def volume_caption(parsed: search_api.ParsedQuery, unit: str, filters: search_api.Filters) -> str:
+    """The search volume chart's title: the query's words, and its syntax (has:code or the ticked box, cat:,
+    author:, exclusions, dates) said in words: "Papers in cs.CL per month", not "all of “cat:cs.CL”"."""
+    code = search_api.wants_code(parsed, filters)
+    words = " ".join([*parsed.terms, *(f'"{" ".join(phrase)}"' for phrase in parsed.phrases)])
+    head = f"with {'code and ' if code else ''}all of “{words}”" if words else "with code" if code else ""
+    return " ".join(["Papers", ", ".join(part for part in (head, *search_api.parts_in_words(parsed)) if part),
+                     f"per {unit}"])
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,19 @@ def search_settings(request: HttpRequest) -> dict[str, str]:
     return {k: str(request.GET[k]) for k in ("sort", "since", "until", "cat", "author", "code") if k in request.GET}
 
 
+def missing_papers(q: str, results: "search_api.Results | None", filters: search_api.Filters) -> list[str]:
+    """The arXiv ids a search named that are not on this hub (the page offers to submit each)."""
+    if results is None:
+        return []
+    named = search_api.named_papers(q)
+    if not results.total:
+        return list(named)
+    if filters != search_api.Filters():  # ids beside filters are words: their papers may be filtered out
+        return []
+    found = {hit.uid for hit in results.hits}
+    return [uid for uid in named if uid not in found]
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """/papers/search?q=: result cards with highlights, filters, sorts and pages."""
     q = request.GET.get("q", "")[:500]
@@ -155,9 +172,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     sort = sort if sort in ("relevance", "newest", "upvotes") else "relevance"
     page = page_number(request)
     filters = search_filters(request)
+    filter_problem = search_api.filter_problem(request.GET)  # a filter it cannot read: its reason, not every paper
     results = None
     found: list[Card] = []
-    if q.strip() or filters != search_api.Filters():
+    if (q.strip() or filters != search_api.Filters()) and not filter_problem:
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
                                     offset=(page - 1) * SEARCH_PAGE, correct=True)
         hits = {h.id: h for h in results.hits}
@@ -170,7 +188,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(searched, filters)
         if volume.total:  # (the query as search() parsed it: not parsed again)
-            chart = charts.bar_chart(volume_caption(searched, results.query, volume.unit, filters), volume.labels,
+            chart = charts.bar_chart(volume_caption(results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
     return render(request, "web/search.html", {
@@ -183,7 +201,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
-        "missing_id": search_api.named_paper(q) if results is not None and not results.total else None,
+        "missing_ids": missing_papers(q, results, filters),
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
         "extra": urlencode(search_settings(request)),
         # its feeds (newest first: no sort) and BibTeX: the papers shown, filters and all
@@ -192,7 +210,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "bib_query": search_api.url_query(searched, filters, sort),
         "save_query": save_query, "save_left_out": save_left_out,
         "saved": recommend.saved_search(request.user, save_query),  # type: ignore[arg-type]
-    }, status=400 if results is not None and results.query.problem else 200)  # a date that is no date
+        "filter_problem": filter_problem,
+    }, status=400 if filter_problem or results is not None and results.query.problem else 200)  # a date that is no date
 
 
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:

@@ -62,6 +62,8 @@ def test_paper_search_and_comments(client, papers):
     assert client.get("/api/papers/9999.99999").status_code == 404
     found = client.get("/api/papers/search", {"q": "attention"}).json()
     assert {f["paper"]["id"] for f in found} == {"2611.00001", "2611.00003"}
+    newest = [f["paper"]["publishedAt"] for f in client.get("/api/papers/search", {"q": ""}).json()]
+    assert len(newest) == Paper.objects.count() and newest == sorted(newest, reverse=True)  # as docs/api.md says
     comments = client.get("/api/papers/2611.00001/comments").json()
     assert comments[0]["content"] == "Nice **work**" and comments[0]["html"] == "<p>Nice <strong>work</strong></p>\n"
     ours = client.get("/api/search", {"q": "attention", "since": "2026-01-01", "mode": "keyword"}).json()

@@ -26,7 +26,11 @@ from tests.factories import record
     ("http://arxiv.org/pdf/2501.01234.pdf", ("2501.01234", None)),
     ("https://export.arxiv.org/abs/0704.0001", ("0704.0001", None)),
     ("hep-th/9901001v1", ("hep-th/9901001", 1)),
-    ("math.GT/0309136", ("math.GT/0309136", None)),
+    ("math.GT/0309136", ("math/0309136", None)),  # the subject class is no part of the id
+    ("https://arxiv.org/abs/cs.AI/9902027v1", ("cs/9902027", 1)),
+    ("https://arxiv.org/abs/2501.01234v2?context=cs", ("2501.01234", 2)),
+    ("https://huggingface.co/papers/2501.01234#community", ("2501.01234", None)),
+    ("doi:10.48550/arXiv.2501.01234", ("2501.01234", None)),
     (" 1501.00001 ", ("1501.00001", None)),
     ("https://huggingface.co/papers/2501.01234", ("2501.01234", None)),
     ("https://arxiv.org/html/2501.01234v1", ("2501.01234", 1)),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import Filters, coverage, first_results, search, update
+from paperhub.search import Filters, coverage, first_results, search, update, volume
 from tests.factories import record
 
 
@@ -101,6 +101,35 @@ def test_an_arxiv_id_finds_its_paper(indexed):
     assert "2501.00003" not in uids(search("2501.00003 graph", mode="keyword"))  # an id among words is a word
     # filters stay filters (a saved search runs with a date window): the id is then a word like any other
     assert uids(search("2501.00003", Filters(since=date(2025, 6, 1)))) == []
+
+
+def test_ids_pasted_with_their_surroundings_find_their_papers(indexed):
+    """What a researcher pastes (a PDF's margin stamp, an address with its ?query, a DOI) is the paper; two ids are
+    both papers, in their order, one not on the hub left out."""
+    for pasted in ("arXiv:2501.00003v2 [cs.CL] 10 Mar 2025", "[2501.00003]", "2501.00003.", "doi:10.48550/arXiv.2501.00003",
+                   "https://arxiv.org/abs/2501.00003?context=cs"):
+        assert uids(search(pasted)) == ["2501.00003"], pasted
+    both = search("2501.00005, 2501.09999 and arXiv:2501.00001", limit=1)
+    assert (uids(both), both.total) == (["2501.00005"], 2)
+    assert uids(search("2501.00005 2501.00001", offset=1)) == ["2501.00001"]
+
+
+def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
+    """"the of and" as words matched nearly every paper, topped by authors named "The"."""
+    for query in ("the of and", "the", "a", "The Of"):
+        results = search(query)
+        assert (results.hits, results.total) == ([], 0) and "add a word" in results.query.problem, query
+    assert "add a word" in volume("the of").problem
+    for query in ("the graph", '"the of"', "author:the", "cat:cs.LG the"):  # a word, a phrase, a field: searched
+        assert not search(query).query.problem, query
+    assert uids(search("the sparse", mode="keyword")) == ["2501.00005"]
+
+
+def test_a_query_without_words_lists_newest_first(indexed):
+    """author: or cat: alone, or exclusions alone, rank nothing: newest first, as a filter alone lists them."""
+    assert uids(search("author:lovelace")) == ["2501.00005", "2501.00001"]
+    assert uids(search("cat:cs.LG")) == ["2501.00005", "2501.00002", "2501.00001"]
+    assert uids(search("NOT graph")) == ["2501.00004", "2501.00003", "2501.00002"]
 
 
 def test_first_results_page_through_search(indexed, monkeypatch):

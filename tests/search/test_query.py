@@ -11,11 +11,12 @@ from paperhub.search.query import (
     in_syntax,
     named_authors,
     named_paper,
+    named_papers,
     parse,
+    parts_in_words,
     url_query,
     wants_code,
     window,
-    without_has_code,
 )
 
 
@@ -41,7 +42,7 @@ def test_field_names_are_case_insensitive_and_values_kept():
 @pytest.mark.parametrize(("raw", "terms"), [
     ('unclosed "quote here', ("unclosed", "quote", "here")),
     ("cat:<script>alert(1)</script>", ("script", "alert", "1")),
-    ("title:foo AND (bar OR baz)", ("title", "foo", "AND", "bar", "OR", "baz")),
+    ("title:foo AND (bar OR baz)", ("foo", "bar", "baz")),  # arXiv's and Scholar's syntax, read as far as it can be
     ("C++ and C# and GPT-4o", ("C++", "and", "C#", "GPT-4o")),
     ("'; DROP TABLE papers; --", ("DROP", "TABLE", "papers")),
     ("-", ()),
@@ -199,9 +200,8 @@ def test_several_authors_capped():
     assert parse("author:0001-01-01 since:0001-01-01 until:9999-12-31").since.year == 1  # extremes are dates
 
 
-def test_has_code_said_in_words_and_asked_either_way():
-    assert without_has_code('graph has:code "sparse attention"  HAS:CODE') == 'graph "sparse attention"'
-    assert without_has_code('author:"ada has:code"') == 'author:"ada has:code"'  # inside quotes: a name
+def test_has_code_asked_either_way():
+    assert parse('author:"ada has:code"').authors == ("ada has code",) and not parse('author:"ada has:code"').has_code
     assert wants_code(parse("x has:code"), Filters()) and wants_code(parse("x"), Filters(has_code=True))
     assert not wants_code(parse("x"), Filters())
 
@@ -218,6 +218,55 @@ def test_named_paper():
     assert named_paper("https://arxiv.org/abs/hep-th/9901001v2") == "hep-th/9901001"
     for not_one in ("2501.01234 graphs", "graphs", "", "2501", "x" * 500, None, 2501.01234):
         assert named_paper(not_one) is None, not_one
+
+
+@pytest.mark.parametrize("pasted", [
+    "arXiv: 2601.08929", "arXiv 2601.08929", "arXiv:2601.08929v2 [cs.IT] 15 Jan 2026", "arXiv:2601.08929 [cs.IT]",
+    "https://arxiv.org/abs/2601.08929?context=cs", "https://huggingface.co/papers/2601.08929#community",
+    "[2601.08929]", "2601.08929.", "(arXiv:2601.08929);", "doi:10.48550/arXiv.2601.08929",
+    "doi: 10.48550/arXiv.2601.08929", "https://arxiv.org/pdf/2601.08929v2.pdf",
+])
+def test_an_id_pasted_with_what_surrounds_it_names_its_paper(pasted):
+    assert named_papers(pasted) == ("2601.08929",)
+
+
+def test_old_ids_and_several_ids():
+    for pasted in ("cs.AI/9902027", "https://arxiv.org/abs/cs.AI/9902027", "arXiv:cs/9902027v1 [cs.AI] 24 Feb 1999"):
+        assert named_papers(pasted) == ("cs/9902027",), pasted  # the subject class is no part of the id
+    assert named_papers("2601.08929, 2501.01234 and arXiv:2601.08929v2") == ("2601.08929", "2501.01234")
+    assert named_paper("2601.08929 2501.01234") == "2601.08929"
+    assert len(named_papers(" ".join(f"2501.{n:05d}" for n in range(1, 30)))) == 10
+
+
+@pytest.mark.parametrize("query", ["resnet 1512.03385", "1706.03762 attention", "top 10 2023", "2023", "may 2020",
+                                   "arXiv", "[cs.IT]", "cs.IT 2601.08929", "2601.08929 graphs", "", "x" * 600])
+def test_a_query_with_a_number_among_words_names_no_paper(query):
+    assert named_papers(query) == () and named_paper(query) is None
+
+
+def test_not_and_or_as_arxiv_and_scholar_write_them():
+    q = parse("diffusion NOT video AND image OR audio ANDNOT author:smith")
+    assert q.terms == ("diffusion", "image", "audio") and q.not_terms == ("video",) and q.not_authors == ("smith",)
+    assert q.text == "diffusion image audio"
+    assert parse('NOT "video generation" NOT').not_phrases == (("video", "generation"),)
+    assert parse("not or and").terms == ("not", "or", "and")  # in lower case: words
+    assert parse("NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
+
+
+def test_arxiv_field_names():
+    assert parse("au:hinton -au:lecun").authors == ("hinton",) and parse("-au:lecun").not_authors == ("lecun",)
+    q = parse('ti:diffusion abs:"score matching" title:video -abstract:survey all:graph')
+    assert q.terms == ("diffusion", "video", "graph") and q.phrases == (("score", "matching"),)
+    assert q.not_terms == ("survey",)
+
+
+def test_what_a_query_asks_beside_its_words_in_words():
+    parsed = parse('graph author:"Ada Lovelace" au:babbage cat:cs.CL cat:cs.LG -survey NOT "large language" '
+                   "-author:smith -cat:stat since:2025-01-01 until:2025-06-30 has:code")
+    assert parts_in_words(parsed) == (
+        "by Ada Lovelace and babbage", "in cs.CL or cs.LG", "without “survey”, “large language”", "not by smith",
+        "not in stat", "from 2025-01-01", "to 2025-06-30")
+    assert parts_in_words(parse("graph has:code")) == ()
 
 
 def test_the_authors_a_search_named():

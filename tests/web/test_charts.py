@@ -202,3 +202,14 @@ def test_the_same_counts_through_the_api(client, weekly):
     services.upvote(user("reader"), paper)
     history = client.get(f"/api/papers/{paper.uid}/upvotes").json()
     assert history["totals"] == [1] and len(history["days"]) == 1
+
+
+def test_the_volume_charts_caption_says_the_syntax_in_words():
+    from paperhub.search import Filters, parse
+    from paperhub.web.papers import volume_caption
+
+    assert volume_caption(parse("cat:cs.CL"), "month", Filters()) == "Papers in cs.CL per month"
+    assert volume_caption(parse('author:"Yoshua Bengio"'), "year", Filters(has_code=True)) == (
+        "Papers with code, by Yoshua Bengio per year")
+    assert volume_caption(parse('diffusion "video generation" NOT survey has:code'), "month", Filters()) == (
+        "Papers with code and all of “diffusion \"video generation\"”, without “survey” per month")

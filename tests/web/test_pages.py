@@ -266,6 +266,8 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
         assert "1 result" in html and "Older work" in html and "Sparse" not in html, pasted
     html = client.get("/papers/search?q=2611.09999").content.decode()
     assert 'href="/papers/submit?paper=2611.09999"' in html and "not on this hub yet" in html
+    html = client.get(f"/papers/search?q={quote('arXiv:2611.09999 [cs.CL], 2611.00003.')}").content.decode()
+    assert "1 result" in html and "Older work" in html and 'href="/papers/submit?paper=2611.09999"' in html
     html = client.get("/papers/search?q=retrieval&page=9").content.decode()
     assert "1 result" in html and "Page 9 is past the last of these results" in html
 
@@ -465,9 +467,11 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     private = services.create_collection(ann, "Notes", public=False)
     client.force_login(ann)  # the API shows public collections only: a private one's page names no twin
     assert "This page as JSON" not in client.get(f"/collections/ann/{private.slug}").content.decode()
-    html = client.get("/papers/search?q=retrieval&since=not-a-date&cat=cs.CL,cs.LG").content.decode()
+    html = client.get("/papers/search?q=retrieval&cat=cs.CL,cs.LG").content.decode()
     twin = re.search(r'title="This page as JSON" href="([^"]+)"', html)[1]  # the filters as the page read them
-    assert client.get(unescape(twin)).status_code == 200 and "since" not in twin and "cat=cs.CL+cs.LG" in twin
+    assert client.get(unescape(twin)).status_code == 200 and "cat=cs.CL+cs.LG" in twin
+    refused = client.get("/papers/search?q=retrieval&since=not-a-date")  # its reason, and no twin of another search
+    assert refused.status_code == 400 and "This page as JSON" not in refused.content.decode()
 
 
 def test_newest_papers_before_any_feed_count_in_english(client, db, monkeypatch):

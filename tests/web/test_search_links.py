@@ -156,3 +156,22 @@ def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, 
     assert response.status_code == 400 and "until: must be a date" in response.json()["detail"]
     client.post("/searches/save", {"q": "diffusion since:someday"})
     assert not SavedSearch.objects.filter(user=reader).exists()
+
+
+def test_a_filter_the_page_cannot_read_is_refused_with_its_reason(client, hub):
+    """since=2026-06 was ignored, showing papers of every date as if it held."""
+    for params, reason in (({"q": "diffusion", "since": "2026-06"}, "since must be a date, YYYY-MM-DD"),
+                           ({"cat": "cs.CV", "until": "soon"}, "until must be a date"),
+                           ({"q": "diffusion", "code": "yes"}, "code must be 1")):
+        response = client.get("/papers/search", params)
+        page = response.content.decode()
+        assert response.status_code == 400 and reason in page and "Diffusion for" not in page, params
+        assert 'value="2026-06"' in page or "since" not in params  # kept in its box, to be corrected
+
+
+def test_a_query_of_filler_words_alone_is_refused_with_its_reason(client, hub):
+    response = client.get("/papers/search", {"q": "the of and"})
+    assert response.status_code == 400 and "add a word" in response.content.decode()
+    for name in ("api:search", "api:papers_search"):
+        response = client.get(reverse(name), {"q": "the"})
+        assert response.status_code == 400 and "add a word" in response.json()["detail"], name
