@@ -175,6 +175,8 @@ class SearchFeed(PaperFeed):
         found = Search(request.GET.get("q", "")[:500], search_api.Filters.from_params(request.GET, strict=True))
         if not found.q.strip() and found.filters == search_api.Filters():
             raise Http404("a search feed needs ?q= or a filter (cat, author, since, until, code=1)")
+        if problem := search_api.query_problem(found.q):  # filler words alone: an empty feed, forever, said why
+            raise search_api.BadFilter(problem)
         return found
 
     def title(self, obj: Search) -> str:

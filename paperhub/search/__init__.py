@@ -48,7 +48,7 @@ __all__ = [
     "Filters", "BadFilter", "filter_problem", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "parts_in_words", "named_paper", "named_papers", "named_authors", "MAX_OFFSET",
     "wants_code",
-    "search", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
+    "search", "query_problem", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion",
     # this node's indexes
@@ -115,6 +115,14 @@ def signal_name(kind: str) -> str:
     """A kind of vectors as the docs, `--model`, the CLI and the API name it: the search package's "dense" (its name
     before December 2026) is the transformer's."""
     return "transformer" if kind == "dense" else kind
+
+
+def query_problem(query: str) -> str:
+    """Why a query cannot be searched, "" when it can: a since:/until: that is no date, or filler words alone (what
+    a feed, an export or a saved search refuses with, as the search page does)."""
+    from paperhub.search import queries
+
+    return queries.parsed_query(query).problem
 
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> "Volume":

@@ -38,6 +38,8 @@ def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpRespon
 def search_bib(request: HttpRequest) -> HttpResponse:
     """/papers/search.bib?q=...: the first 200 results of a search, with the search page's filters."""
     q = request.GET.get("q", "")[:500]
+    if problem := search_api.filter_problem(request.GET):  # since=2026-06: said, as the page says it
+        return HttpResponseBadRequest(problem, content_type=PLAIN)
     filters = search_filters(request)
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")

@@ -99,6 +99,10 @@ def test_search_feeds_refuse_filters_they_cannot_read(client, hub):
                           ("q=diffusion&code=true", "code must be 1")):
         response = client.get(f"/feeds/search.rss?{query}")
         assert response.status_code == 400 and reason in response.content.decode(), query
+        response = client.get(f"/papers/search.bib?{query}")  # (it ignored since=yesterday: every date's papers)
+        assert response.status_code == 400 and reason in response.content.decode(), query
+    response = client.get("/feeds/search.atom?q=the+of+and")  # (an empty feed, forever)
+    assert response.status_code == 400 and "add a word" in response.content.decode()
     for query in ("", "q=+&cat=&author=&code=", "sort=newest"):  # nothing searched
         assert client.get(f"/feeds/search.atom?{query}").status_code == 404, query
 
