@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from paperhub.core.permissions import NotAllowed
-from paperhub.recommend import queries, services
+from paperhub.core.tokens import create_token
+from paperhub.recommend import personal, queries, services
 from paperhub.recommend.models import Shown
 from paperhub.recommend.queries import Pick
 from tests.factories import add_paper, user
@@ -74,6 +75,12 @@ def test_only_the_first_page_is_remembered_and_a_later_day_marks_it(topics, read
     client.get("/for-you?page=2")
     assert Shown.objects.filter(user=reader).count() == 20  # later pages are not remembered
     Shown.objects.filter(user=reader).update(shown_on=timezone.localdate() - timedelta(days=1))  # a day later
+    # the API and the private feed read the page's order, and neither records anything
+    _, token = create_token(reader, "t")
+    answer = client.get("/api/recommendations?limit=100", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [p["shown_on"] is not None for p in answer] == [False] * 9 + [True] * 20
+    assert Client().get(f"/feeds/for-you/{personal.new_feed_token(reader)}.atom").status_code == 200
+    assert Shown.objects.filter(user=reader).count() == 20
     cards = client.get("/for-you").content.decode().split('<div class="pick" id="pick-')[1:]
     marked = ["<strong>Shown before</strong>, on" in card for card in cards]
     assert marked == [False] * 9 + [True] * 11  # 29 candidates: the 9 never shown come first
