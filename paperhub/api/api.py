@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.responses import Status
@@ -339,10 +340,12 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
 
     Empty until you upvote, save, pick or import papers (or follow authors)."""
     try:
-        picks = recommend.for_you(_user(request), limit=limit, offset=offset)
+        # the page's order; only the page records what it showed (a script's polls are no visit)
+        picks = recommend.for_you(_user(request), limit=limit, offset=offset, today=timezone.localdate())
     except NotReady as exc:
         raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
-    return [{**shaped, "score": round(p.score, 4), "reasons": p.reasons}
+    return [{**shaped, "score": round(p.score, 4), "reasons": p.reasons,
+             "shown_on": p.shown_on.isoformat() if p.shown_on else None}
             for p, shaped in zip(picks, _papers([p.paper for p in picks]), strict=True)]
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 
 from paperhub import search as search_api
@@ -248,7 +249,9 @@ class ForYouFeed(PaperFeed):
         seen: set[int] = set()
         found: list[Paper] = []
         try:
-            picks = [p.paper for p in recommend.for_you(obj, limit=30)]
+            # the page's order (picks it showed on an earlier day last), but a feed reader's polls are no visit:
+            # the feed records nothing, or the page would mark as seen what no one has looked at
+            picks = [p.paper for p in recommend.for_you(obj, limit=30, today=timezone.localdate())]
         except NotReady:  # follows and searches still reach the feed meanwhile
             picks = []
         lists = [picks, recommend.from_follows(obj, limit=20)]

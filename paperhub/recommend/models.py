@@ -51,6 +51,21 @@ class Seed(models.Model):
         return f"{self.user_id} {self.source}: {self.paper_id or self.title[:40]}"
 
 
+class Shown(models.Model):
+    """A pick the For you page showed a user on its first page, and the day it first did: on a later day it comes
+    after the picks never shown (queries.for_you); services.remember_shown keeps the newest SHOWN_KEPT per user."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    shown_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="shown_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.paper_id} on {self.shown_on}"
+
+
 class Exclusions(models.Model):
     """Words and categories a user never wants recommended."""
 

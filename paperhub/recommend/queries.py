@@ -16,7 +16,7 @@ from paperhub.papers.categories import category_label
 from paperhub.papers.models import Author, Paper, PaperCategory
 from paperhub.papers.queries import papers_in_order
 from paperhub.recommend import space, taste, training
-from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed, ZoteroLink
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed, Shown, ZoteroLink
 
 #: What the user told us is a read as well (the map highlights the papers they liked); it is gathered in training.
 signals = training.signals
@@ -27,6 +27,8 @@ class Pick:
     paper: Paper
     score: float
     reasons: list[str]
+    shown_on: date | None = None  # the day the For you page first showed it to the user, if it did
+    shown_before: bool = False  # on a day before `today` (for_you's): it comes after the picks never shown
 
 
 def _excluded(paper: Paper, words: list[str], categories: list[str]) -> bool:
@@ -36,9 +38,22 @@ def _excluded(paper: Paper, words: list[str], categories: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
 
 
+def _unseen_first(order: np.ndarray, candidates: space.Space, earlier: set[int]) -> np.ndarray:
+    """The order with the candidates among `earlier` (paper ids) moved after all the others, each part in its order."""
+    rows = [candidates.row[pid] for pid in earlier if pid in candidates.row]
+    if not rows:
+        return order
+    seen = np.zeros(len(candidates), dtype=bool)
+    seen[rows] = True
+    later = seen[order]
+    return np.concatenate([order[~later], order[later]])
+
+
 def for_you(user: User, limit: int = 20, offset: int = 0, since: date | None = None,
-            until: date | None = None) -> list[Pick]:
-    """The user's best candidates (published within [since, until) when given), explained; [] without signals."""
+            until: date | None = None, today: date | None = None) -> list[Pick]:
+    """The user's best candidates (published within [since, until) when given), explained; [] without signals.
+
+    Given `today`, picks the For you page showed the user on an earlier day come after those it never showed."""
     trained = training.train(user)
     if trained is None:
         return []
@@ -47,6 +62,12 @@ def for_you(user: User, limit: int = 20, offset: int = 0, since: date | None = N
     words = exclusions.word_list() if exclusions else []
     categories = exclusions.category_list() if exclusions else []
     order = trained.order
+    shown: dict[int, date] = {}
+    earlier: set[int] = set()
+    if today is not None:
+        shown = dict(Shown.objects.filter(user=user).values_list("paper_id", "shown_on"))
+        earlier = {pid for pid, day in shown.items() if day < today}
+        order = _unseen_first(order, candidates, earlier)
     if since or until:
         days = candidates.published[order]
         keep = np.ones(len(order), dtype=bool)
@@ -68,7 +89,7 @@ def for_you(user: User, limit: int = 20, offset: int = 0, since: date | None = N
                 continue
             seen += 1
             if seen > offset and len(picks) < limit:
-                picks.append(Pick(paper, 0.0, []))
+                picks.append(Pick(paper, 0.0, [], shown.get(pid), pid in earlier))
         if seen >= wanted:
             break
     _explain(trained, candidates, picks)

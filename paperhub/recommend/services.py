@@ -1,7 +1,9 @@
-"""Writes: "not interested", cold-start seeds, library imports, exclusions, follows and saved searches."""
+"""Writes: "not interested", what For you showed, cold-start seeds, library imports, exclusions, follows and saved
+searches."""
 
 import re
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,11 +18,15 @@ from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
 from paperhub.recommend.library import Reference, parse_library
-from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed
+from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed, Shown
+from paperhub.recommend.queries import Pick
 
 MAX_PARAGRAPH = 5000
 MAX_SAVED_SEARCHES = 50
 PROGRESS_EVERY = 100  # an import records how far it got after this many entries
+#: Papers For you remembers showing a user (the newest kept): 50 days of daily visits' first pages, longer than the
+#: candidate window (PAPERHUB_RECOMMEND_DAYS, 30), so a pick rarely comes back as never shown while still a candidate.
+SHOWN_KEPT = 1000
 
 
 def _toggle(model: type, on: bool | None, **fields: object) -> bool:
@@ -41,6 +47,22 @@ def not_interested(user: User, paper: Paper, on: bool | None = None) -> bool:
     """Mark (or unmark) a paper as not wanted; returns whether it is marked now."""
     require_user(user)
     return _toggle(NotInterested, on, user=user, paper=paper)
+
+
+def remember_shown(user: User, picks: Iterable[Pick], day: date) -> int:
+    """Remember that the For you page showed these picks today (those it showed before keep their first day);
+    returns how many were new. Nothing is written when none is, so a page seen again the same day costs no write."""
+    user_id = require_user(user)
+    new = [Shown(user_id=user_id, paper_id=p.paper.pk, shown_on=day) for p in picks if p.shown_on is None]
+    if not new:
+        return 0
+    with transaction.atomic():
+        Shown.objects.bulk_create(new, ignore_conflicts=True)  # (another tab may have written some just now)
+        mine = Shown.objects.filter(user_id=user_id)
+        oldest_kept = list(mine.order_by("-id").values_list("id", flat=True)[SHOWN_KEPT - 1:SHOWN_KEPT])
+        if oldest_kept:  # over SHOWN_KEPT: the oldest go
+            mine.filter(id__lt=oldest_kept[0]).delete()
+    return len(new)
 
 
 def pick(user: User, paper: Paper, on: bool | None = None) -> bool:

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -35,18 +36,21 @@ def for_you(request: HttpRequest) -> HttpResponse:
     """The user's picks, explained; a cold-start page until they have told us something."""
     user = _user(request)
     page = page_number(request)
+    today = timezone.localdate()
     try:
-        picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE)
+        picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE, today=today)
     except space.NotReady:
         messages.info(request, "Recommendations are being prepared (the index watcher builds them from the newest "
                                "papers within minutes); meanwhile, tell us what you read.")
         picks = []
     has_next = len(picks) > PAGE
     picks = picks[:PAGE]
-    reasons = {p.paper.pk: p.reasons for p in picks}
+    if page == 1:  # what the first page shows comes after the unseen picks tomorrow
+        services.remember_shown(user, picks, today)
     found = cards(request, [p.paper for p in picks])
-    for card in found:
-        card.reasons = reasons.get(card.paper.pk, [])  # type: ignore[attr-defined]
+    for card, chosen in zip(found, picks, strict=True):
+        card.reasons = chosen.reasons  # type: ignore[attr-defined]
+        card.shown_on = chosen.shown_on if chosen.shown_before else None  # type: ignore[attr-defined]
     starters = []
     if not picks and page == 1:
         offered = recommend.starters(limit=12)
