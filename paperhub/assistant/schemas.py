@@ -71,6 +71,8 @@ class TrendingPapers(BaseModel):
 class Pick(PaperCard):
     score: float
     reasons: list[str]
+    shown_on: str | None = Field(None, description="the day the hub's For you page first showed you this pick "
+                                 "(null: never); picks it showed on an earlier day come after those it never showed")
 
 
 class Picks(BaseModel):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
@@ -214,14 +215,16 @@ def my_picks(
     caller = admit(ctx)
     user = caller.require_user()
     try:
-        picks = recommend.for_you(user, limit=limit, offset=offset)  # type: ignore[arg-type]
+        # (in the page's order, unseen first; it records nothing: a tool call is not someone reading the page)
+        picks = recommend.for_you(user, limit=limit, offset=offset, today=timezone.localdate())  # type: ignore[arg-type]
     except NotReady as exc:
         raise ToolError(f"recommendations are being prepared: {exc}") from exc
     cards = _cards([p.paper for p in picks], caller.root)
     return schemas.Picks(
         url=link(caller.root, "for_you"),
         papers=[
-            schemas.Pick(**card, score=round(p.score, 4), reasons=p.reasons)
+            schemas.Pick(**card, score=round(p.score, 4), reasons=p.reasons,
+                         shown_on=p.shown_on.isoformat() if p.shown_on else None)
             for p, card in zip(picks, cards, strict=True)
         ],
     )

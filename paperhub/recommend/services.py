@@ -215,7 +215,7 @@ def save_search(user: User, query: str) -> SavedSearch:
         raise NotAllowed("Search for something first.")
     if len(query) > 500:
         raise NotAllowed("That search is too long to save.")
-    if problem := search.parse(query).problem:  # a date that is no date would find nothing, each day
+    if problem := search.query_problem(query):  # a date that is no date, or filler alone: nothing, each day
         raise NotAllowed(problem)
     if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
         raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
