@@ -17,7 +17,7 @@ from paperhub.papers.tex import plain_text
 
 def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
     builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-        .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.lowercase())
     for extra in filters:
         builder = builder.filter(extra)
     return builder.build()
@@ -25,8 +25,10 @@ def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
 
 #: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN): "Schrödinger" is
 #: "schrodinger", and "R²" is "r2".
-STEMMED = _analyzer(tantivy.Filter.stemmer("english"))
-PLAIN = _analyzer()
+STEMMED = _analyzer(tantivy.Filter.ascii_fold(), tantivy.Filter.stemmer("english"))
+PLAIN = _analyzer(tantivy.Filter.ascii_fold())
+#: Words as written, lowercased: the form a term is shown in ("schrödinger").
+WRITTEN = _analyzer()
 #: The analyzers' names in the schema. They name how a field's terms are made, so they change whenever that does
 #: (an analyzer, readable(), name pairs): an index written under other names is known as older and rebuilt.
 TEXT_TOKENIZER = "en_stem_ascii_readable"

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from paperhub.search.analysis import PLAIN, STEMMED, readable
+from paperhub.search.analysis import STEMMED, WRITTEN, readable
 
 #: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
 STOPWORDS = frozenset(STEMMED.analyze(
@@ -92,10 +92,11 @@ def shared(a: Weights, b: Weights, count: int = 3) -> list[str]:
 
 
 def surface_forms(texts: Iterable[str]) -> dict[str, str]:
-    """For each stem, the first plain word in the texts that has it ('recognit' -> 'recognition')."""
+    """For each stem, the first word in the texts that has it, as written but lowercased ('recognit' -> 'recognition',
+    'schroding' -> 'schrödinger')."""
     forms: dict[str, str] = {}
     for text in texts:
-        for word in PLAIN.analyze(readable(text)):
+        for word in WRITTEN.analyze(readable(text)):
             for stem in STEMMED.analyze(word):
                 forms.setdefault(stem, word)
     return forms

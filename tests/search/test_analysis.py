@@ -89,3 +89,11 @@ def test_stored_authors_of_either_shape_read_back():
     assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
     assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
     assert keyword.IndexedPaper.from_stored(doc).authors == ()
+
+
+def test_key_terms_fold_accents_and_show_them_as_written():
+    from paperhub.search.terms import paper_counts, surface_forms
+
+    assert paper_counts("Schrödinger bridges", "A Schrodinger bridge in $\\mathcal{O}(n)$ steps.") == {
+        "schroding": 3, "bridg": 3, "step": 1}
+    assert surface_forms(["Schrödinger bridges"]) == {"schroding": "schrödinger", "bridg": "bridges"}
