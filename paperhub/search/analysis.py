@@ -51,7 +51,7 @@ def name_words(name: str) -> list[str]:
     return PLAIN.analyze(readable(name))
 
 
-#: Pairs are made of an author's first words only (a name of eight words would make 84 terms).
+#: Pairs are made of an author's first words only: six make at most 60 terms (15 pairs, each in four forms).
 MAX_NAME_WORDS = 6
 
 
