@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from paperhub.papers.tex import words_only
-from paperhub.search.keyword import STEMMED
+from paperhub.search.analysis import STEMMED
 
 #: Words that never start, end or sit inside a key phrase: English function words and what every abstract says.
 _STOP_TEXT = """

@@ -11,6 +11,16 @@ from typing import Any
 
 import tantivy
 
+from paperhub.search.analysis import (
+    NAME_TOKENIZER,
+    PLAIN,
+    STEMMED,
+    TEXT_TOKENIZER,
+    name_query_terms,
+    name_terms,
+    name_words,
+    readable,
+)
 from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code, window
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
@@ -20,16 +30,17 @@ AUTHORS_BOOST = 0.5
 PHRASE_BOOST = 1.5
 
 
+#: The text fields' tokenizers, by name (analysis.py's names say how their terms are made).
+TOKENIZERS = {"uid": "raw", "title": TEXT_TOKENIZER, "abstract": TEXT_TOKENIZER, "authors": NAME_TOKENIZER,
+              "cats": "raw", "categories": "raw"}
+
+
 def schema() -> tantivy.Schema:
     """The keyword index's fields."""
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("uid", stored=True, tokenizer_name="raw")
-    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("authors", stored=True, tokenizer_name="default")
-    builder.add_text_field("cats", stored=False, tokenizer_name="raw")
-    builder.add_text_field("categories", stored=True, tokenizer_name="raw")
+    for name, tokenizer in TOKENIZERS.items():
+        builder.add_text_field(name, stored=name != "cats", tokenizer_name=tokenizer)
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("code", stored=False, indexed=True)  # 1: the paper links to its code
@@ -37,11 +48,6 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
-#: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN).
-STEMMED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-    .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
-PLAIN = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-    .filter(tantivy.Filter.lowercase()).build()
 #: Words a query holds only to read as a phrase ("attention for long documents", "the web"): where every word
 #: must match they are not required, unless the query holds nothing else. Kept narrow on purpose: "based",
 #: "one", "two", "more", "first" and the like are topics in a query ("knowledge base", "one shot").
@@ -50,20 +56,32 @@ QUERY_FILLERS = frozenset(STEMMED.analyze(
     "their them they than then there which who whom whose what when where why how"))
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
 FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
+#: Each field's name and tokenizer ("" for a field of numbers): what an index was written as.
+Shape = tuple[tuple[str, str], ...]
+SHAPE: Shape = tuple((name, TOKENIZERS.get(name, "")) for name in FIELDS)
 
 
-def stored_fields(path: Path) -> tuple[str, ...]:
-    """The field names of the index written in `path` (from tantivy's meta.json), () when there is none."""
+def stored_shape(path: Path) -> Shape:
+    """The fields (name, tokenizer) of the index written in `path` (from tantivy's meta.json), () when there is none."""
     try:
         meta = json.loads((path / "meta.json").read_text())
     except (FileNotFoundError, ValueError):
         return ()
-    return tuple(field["name"] for field in meta.get("schema", []))
+    return tuple((field["name"], str((field.get("options", {}).get("indexing") or {}).get("tokenizer", "")))
+                 for field in meta.get("schema", []))
 
 
-def is_older(fields: tuple[str, ...]) -> bool:
-    """Whether an index's fields are those of an older schema: a strict, non-empty prefix of today's."""
-    return 0 < len(fields) < len(FIELDS) and FIELDS[:len(fields)] == fields
+def stored_fields(path: Path) -> tuple[str, ...]:
+    """The field names of the index written in `path`, () when there is none."""
+    return tuple(name for name, _ in stored_shape(path))
+
+
+def is_older(shape: Shape) -> bool:
+    """Whether an index was written by an older version, to be searched as it is while it is rebuilt: its fields a
+    non-empty prefix of today's (fields are only ever added at the end), written as they are today or with an
+    older analyzer (accents as written, say)."""
+    names = tuple(name for name, _ in shape)
+    return 0 < len(names) <= len(FIELDS) and FIELDS[:len(names)] == names and shape != SHAPE
 
 
 @dataclass(frozen=True)
@@ -84,9 +102,14 @@ class IndexedPaper:
     def from_stored(cls, doc: dict[str, Any]) -> "IndexedPaper":
         """A paper from the stored fields of its document (what a search hit brings back)."""
         return cls(id=int(doc["id"][0]), uid=doc["uid"][0], title=doc["title"][0],
-                   abstract=doc.get("abstract", [""])[0], authors=tuple(a for a in doc["authors"][0].split("; ") if a),
+                   abstract=doc.get("abstract", [""])[0], authors=_stored_authors(doc.get("authors", [])),
                    categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]),
                    upvotes=int(doc.get("upvotes", [0])[0]))
+
+
+def _stored_authors(values: list[str]) -> tuple[str, ...]:
+    """A value per author; an index of an older version holds them in one, joined by "; "."""
+    return tuple(name for value in values for name in value.split("; ") if name)
 
 
 def day_number(value: date | None) -> int:
@@ -117,9 +140,10 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_unsigned("id", paper.id)
     doc.add_text("uid", paper.uid)
-    doc.add_text("title", paper.title)
-    doc.add_text("abstract", paper.abstract)
-    doc.add_text("authors", "; ".join(paper.authors))
+    _add_text(doc, "title", paper.title)
+    _add_text(doc, "abstract", paper.abstract)
+    for author in paper.authors:  # one value each: tantivy's positions leave a gap between values, so no phrase
+        doc.add_pre_tokenized_text("authors", _terms_of(author, name_terms(author)))  # runs from one to the next
     for token in category_tokens(paper.categories):
         doc.add_text("cats", token)
     for code in paper.categories:
@@ -128,6 +152,21 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     doc.add_integer("upvotes", paper.upvotes)
     doc.add_unsigned("code", int(paper.has_code))
     return doc
+
+
+def _terms_of(text: str, terms: list[str]) -> tantivy.PreTokenizedString:
+    """A stored text and the terms it is indexed by, one position each (no offsets: nothing here reads them)."""
+    return tantivy.PreTokenizedString(text, [tantivy.Token(term, position, 0, 0)
+                                             for position, term in enumerate(terms)])
+
+
+def _add_text(doc: tantivy.Document, name: str, text: str) -> None:
+    """A title or abstract, stored as written (a hit shows its math rendered), indexed by its readable text."""
+    shown = readable(text)
+    if shown == text:  # most texts: the field's analyzer makes the same terms, five times faster than Python
+        doc.add_text(name, text)
+    else:
+        doc.add_pre_tokenized_text(name, _terms_of(text, STEMMED.analyze(shown)))
 
 
 def _text_clauses(tokens: list[str], fields: Sequence[tuple[str, float]], phrase_boost: float = 1.0
@@ -158,7 +197,14 @@ def _any(queries: list[tantivy.Query]) -> tantivy.Query:
 
 
 def _author(name: str) -> tantivy.Query | None:
-    return _text_clause(PLAIN.analyze(name), [("authors", 1.0)])
+    """Papers by an author of this name: every term of analysis.name_query_terms, all in one author's name."""
+    held = [tantivy.Query.term_query(SCHEMA, "authors", term) for term in name_query_terms(name)]
+    words = name_words(name)
+    if len(words) < 2:
+        return held[0] if held else None
+    # an index of an older version has no pairs: searched as it is while rebuilt, it finds the name as a phrase
+    return _any([tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in held]),
+                 *_text_clauses(words, [("authors", 1.0)])])
 
 
 def _category(code: str) -> tantivy.Query:
@@ -331,23 +377,27 @@ class KeywordIndex:
         """Open (or create) the index in `path`; with `older_ok`, one of an older schema too (`outdated`)."""
         path.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.fields = FIELDS
+        self.shape = SHAPE
         try:
             self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
         except ValueError:
-            # An index written before the schema gained its last fields is read as it is while its replacement
-            # is built; any other difference (a field's options, say) makes it unusable until rebuilt.
-            stored = stored_fields(path)
+            # An index written before the schema gained its last fields, or by older analyzers, is read as it is
+            # while its replacement is built; any other difference makes it unusable until rebuilt.
+            stored = stored_shape(path)
             if not (older_ok and is_older(stored)):
                 raise
-            self.index, self.fields = tantivy.Index.open(str(path)), stored
+            self.index, self.shape = tantivy.Index.open(str(path)), stored
+        # documents come analyzed (document()), but tantivy's writer wants the schema's analyzers registered
+        self.index.register_tokenizer(TEXT_TOKENIZER, STEMMED)
+        self.index.register_tokenizer(NAME_TOKENIZER, PLAIN)
+        self.fields = tuple(name for name, _ in self.shape)
         self._reloaded = time.monotonic()
         self._lock = threading.Lock()
 
     @property
     def outdated(self) -> bool:
         """Written by an older schema: readable, but due for a rebuild."""
-        return self.fields != FIELDS
+        return self.shape != SHAPE
 
     @property
     def has_code(self) -> bool:

@@ -156,8 +156,8 @@ def _rebuild(batch: int, progress: Progress | None, only_replacing: tuple[str | 
         if only_replacing is not None and building.current() != only_replacing[0]:
             return 0  # another process replaced it while this one waited for the lock
         generation = building.building()
-        if keyword.stored_fields(building.path(generation)) not in ((), keyword.FIELDS):
-            # a rebuild an older version left unfinished: its schema is not today's, so start afresh
+        if keyword.stored_shape(building.path(generation)) not in ((), keyword.SHAPE):
+            # a rebuild an older version left unfinished: its schema or analyzers are not today's, so start afresh
             shutil.rmtree(building.path(generation))
             generation = building.building()
         count = _catch_up(building.path(generation), replace=False, batch=batch, progress=progress)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from paperhub.search import keyphrases, keyword, terms
+from paperhub.search import analysis, keyphrases, keyword, terms
 from paperhub.search.indexing import vector_name
 from paperhub.search.keyword import IndexedPaper as Paper
 from paperhub.search.keyword_files import keyword_index
@@ -90,8 +90,8 @@ class Scored:
 
 
 def author_key(name: str) -> str:
-    """An author name as compared between papers: its lowercased words."""
-    return " ".join(keyword.PLAIN.analyze(name))
+    """An author name as compared between papers: its words as the keyword index holds them."""
+    return " ".join(analysis.name_words(name))
 
 
 def standardised(scores: Mapping[int, float], reference: Sequence[float]) -> dict[int, float]:

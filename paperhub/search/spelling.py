@@ -21,7 +21,8 @@ from functools import lru_cache
 
 import tantivy
 
-from paperhub.search.keyword import PLAIN, SCHEMA, STEMMED, TYPO_LENGTH, KeywordIndex, build_query, in_names
+from paperhub.search.analysis import PLAIN, STEMMED
+from paperhub.search.keyword import SCHEMA, TYPO_LENGTH, KeywordIndex, build_query, in_names
 from paperhub.search.query import MAX_QUERY_CHARS, NO_FILTERS, Filters, parse
 
 #: Only words of plain letters are corrected (not "gpt4" or "résumé"), at most this many a query.
@@ -115,7 +116,7 @@ def name_correction(index: KeywordIndex, word: str) -> str | None:
     if best is None or held[best] < MIN_HELD:
         return None
     seen = Counter(part for name in _sample(index, "authors", term=best) for part in re.findall(r"\w+", name)
-                   if part.lower() == best)
+                   if PLAIN.analyze(part) == [best])  # as folded: "Schölkopf" is held as scholkopf
     return seen.most_common(1)[0][0] if seen else None
 
 

@@ -12,8 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from paperhub.papers.tex import plain_text
-from paperhub.search.keyword import PLAIN, STEMMED
+from paperhub.search.analysis import STEMMED, WRITTEN, readable
 
 #: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
 STOPWORDS = frozenset(STEMMED.analyze(
@@ -42,18 +41,6 @@ def stems(text: str) -> list[str]:
 #: Web addresses in an abstract ("code at https://github.com/..."): their pieces (https, github, com) would make
 #: every paper with a code link a little like every other.
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|io)\S*", re.IGNORECASE)
-
-
-#: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
-_COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
-
-
-def readable(text: str) -> str:
-    """A text's words as readers see them: LaTeX rendered as text, citations (their keys too) and any command's
-    name left out."""
-    if "\\" not in text:  # no command: rendering changes only $, braces and dashes, which make no terms anyway
-        return text
-    return _COMMAND_NAMES.sub(" ", plain_text(text, keys=False))
 
 
 def paper_counts(title: str, abstract: str) -> Counter[str]:
@@ -105,10 +92,11 @@ def shared(a: Weights, b: Weights, count: int = 3) -> list[str]:
 
 
 def surface_forms(texts: Iterable[str]) -> dict[str, str]:
-    """For each stem, the first plain word in the texts that has it ('recognit' -> 'recognition')."""
+    """For each stem, the first word in the texts that has it, as written but lowercased ('recognit' -> 'recognition',
+    'schroding' -> 'schrödinger')."""
     forms: dict[str, str] = {}
     for text in texts:
-        for word in PLAIN.analyze(readable(text)):
+        for word in WRITTEN.analyze(readable(text)):
             for stem in STEMMED.analyze(word):
                 forms.setdefault(stem, word)
     return forms

@@ -1,0 +1,96 @@
+"""How text becomes the keyword index's terms, the same for papers and queries: the analyzers (accents folded to
+ASCII), TeX as the text readers see, and authors' names as words and pairs of words. Pure functions.
+
+A name is found by every word of it within one author's name, in any order, an initial standing for a word that
+starts with it ("Y. Bengio", "Bengio Yoshua", "Jeff Pan" for "Jeff Z. Pan"), never by words of two authors
+("Chen Bin" is not "Yuhao Chen, Bin Shan"). The index holds, beside each author's words, every pair of them (each
+word also as its initial): a query of several words requires each of its pairs.
+"""
+
+import re
+from itertools import combinations
+
+import tantivy
+
+from paperhub.papers.tex import plain_text
+
+
+def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
+        .filter(tantivy.Filter.lowercase())
+    for extra in filters:
+        builder = builder.filter(extra)
+    return builder.build()
+
+
+#: The analyzers of the title and abstract fields (STEMMED) and of the authors field (PLAIN): "Schrödinger" is
+#: "schrodinger", and "R²" is "r2".
+STEMMED = _analyzer(tantivy.Filter.ascii_fold(), tantivy.Filter.stemmer("english"))
+PLAIN = _analyzer(tantivy.Filter.ascii_fold())
+#: Words as written, lowercased: the form a term is shown in ("schrödinger").
+WRITTEN = _analyzer()
+#: The analyzers' names in the schema. They name how a field's terms are made, so they change whenever that does
+#: (an analyzer, readable(), name pairs): an index written under other names is known as older and rebuilt.
+TEXT_TOKENIZER = "en_stem_ascii_readable"
+NAME_TOKENIZER = "names_ascii_pairs"
+
+#: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
+_COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
+
+
+def readable(text: str) -> str:
+    """A text's words as readers see them: LaTeX rendered as text ("R$^2$BD" is "R²BD"), citations (their keys
+    too) and any command's name left out ("$\\mathcal{O}(n)$" holds no "mathcal")."""
+    if "\\" not in text and "$" not in text:  # no command or math: rendering changes no term
+        return text
+    return _COMMAND_NAMES.sub(" ", plain_text(text, keys=False))
+
+
+def name_words(name: str) -> list[str]:
+    """A name's words as the index holds them ("Sch\\"olkopf, B." is scholkopf, b)."""
+    return PLAIN.analyze(readable(name))
+
+
+#: Pairs are made of an author's first words only: six make at most 60 terms (15 pairs, each in four forms).
+MAX_NAME_WORDS = 6
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """What a word of an author's name is found by: itself and its initial."""
+    return (word,) if len(word) == 1 else (word, word[0])
+
+
+def _pair(a: str, b: str) -> str:
+    return " ".join(sorted((a, b)))  # any order; never a word's term, which holds no space
+
+
+def name_terms(author: str) -> list[str]:
+    """The terms an author is indexed by: the name's words, in order (so a quoted phrase still finds them), then
+    each pair of its words as any form of each."""
+    words = name_words(author)
+    pairs = {_pair(x, y): None for a, b in combinations(words[:MAX_NAME_WORDS], 2)
+             for x in _forms(a) for y in _forms(b)}
+    return [*words, *pairs]
+
+
+def name_query_terms(name: str) -> list[str]:
+    """The terms a paper must hold, all of them in one author's name, to be by an author so named: the name's word
+    alone, or each pair of its words (and any word past MAX_NAME_WORDS)."""
+    words = name_words(name)
+    if len(words) < 2:
+        return words
+    pairs = {_pair(a, b): None for a, b in combinations(words[:MAX_NAME_WORDS], 2)}
+    return [*pairs, *dict.fromkeys(words[MAX_NAME_WORDS:])]
+
+
+def carries(author: str, name: str) -> bool:
+    """Whether an author's name holds every word of `name` (any order, an initial for a word that starts with it):
+    what the index finds for `author:"name"`, for telling which of a paper's authors a search named."""
+    left = name_words(author)
+    words = name_words(name)
+    for word in sorted(words, key=len, reverse=True):  # whole words take theirs before initials choose
+        found = next((i for i, held in enumerate(left) if word in _forms(held)), None)
+        if found is None:
+            return False
+        del left[found]
+    return bool(words)

@@ -1,0 +1,99 @@
+"""The keyword index's terms on small inputs: names stay within one author, initials, accents, TeX (no database)."""
+
+import pytest
+
+from paperhub.search import keyword
+from paperhub.search.query import NO_FILTERS, Filters, parse
+
+PAPERS = {
+    1: ("Joint retrieval", "A study.", ("Yuhao Chen", "Bin Shan")),  # "Chen Bin" across two authors
+    2: ("Dense retrieval", "A study.", ("Bin Chen",)),
+    3: ("Deep learning", "A review.", ("Yoshua Bengio", "Yann LeCun")),
+    4: ("Knowledge graphs", "A survey.", ("Jeff Z. Pan",)),
+    5: ("Kernel methods", "We study Rényi divergence and the Schrödinger bridge.", ("Bernhard Schölkopf",)),
+    6: ("R$^2$BD: a benchmark", "Bounds of $\\mathcal{O}(n \\log n)$ time.", ("Ada Lovelace",)),
+    7: ("M$^{3}$Searcher for agents", "Search.", ("Wei Li", "Wei Zhang")),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    index = keyword.KeywordIndex(tmp_path_factory.mktemp("keyword"))
+    writer = index.writer(heap_mb=15)
+    for pid, (title, abstract, authors) in PAPERS.items():
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=pid, uid=f"2501.{pid:05d}", title=title, abstract=abstract, authors=authors, categories=("cs.LG",),
+            day=20250101)))
+    writer.commit()
+    del writer
+    index.refresh()
+    return index
+
+
+def found(index, text, filters=NO_FILTERS):
+    return sorted(pid for pid, _ in index.ids(keyword.build_query(parse(text), filters), 10))
+
+
+def test_two_authors_names_never_join_into_one(index):
+    assert found(index, 'author:"Chen Bin"') == [2]
+    assert found(index, "", Filters(authors=("Chen Bin",))) == [2]
+    assert found(index, '"Chen Bin"') == []  # a quoted phrase does not run from one author into the next
+    assert found(index, '"Yuhao Chen"') == [1]
+    assert found(index, 'author:"Li Zhang"') == [] and found(index, 'author:"Wei Wei"') == []
+    assert found(index, 'author:"Wei Li"') == [7] == found(index, "author:Li")
+
+
+def test_a_name_is_every_word_in_any_order_an_initial_for_a_given_name(index):
+    assert found(index, 'author:"Y. Bengio"') == [3] == found(index, 'author:"Bengio, Yoshua"')
+    assert found(index, 'author:"Jeff Pan"') == [4] == found(index, 'author:"J. Z. Pan"')  # middle initial skipped
+    assert found(index, 'author:"B. Schölkopf"') == [5] == found(index, 'author:"Schölkopf, Bernhard"')
+    assert found(index, 'author:"Yann Bengio"') == []  # both words, but of two authors
+    assert found(index, 'author:"Z. Bengio"') == [] and found(index, 'author:"Yo Bengio"') == []
+    assert found(index, "", Filters(authors=("Y. LeCun", "nobody"))) == [3]
+
+
+def test_the_index_finds_the_authors_a_search_names(index):
+    """carries() (which authors of a hit the search named) says what the index finds."""
+    from paperhub.search.analysis import carries
+
+    for name in ("Chen Bin", "Y. Bengio", "Bengio Yoshua", "Jeff Pan", "Schölkopf, B.", "Scholkopf", "Yann Bengio",
+                 "Wei Wei", "Li Wei"):
+        by_index = found(index, f'author:"{name}"')
+        by_names = sorted(pid for pid, (_, _, authors) in PAPERS.items() if any(carries(a, name) for a in authors))
+        assert by_index == by_names, name
+    assert not carries("Yuhao Chen", "") and carries("Jeff Z. Pan", "pan jeff")
+
+
+def test_accents_fold_in_papers_and_queries_alike(index):
+    assert found(index, "author:Scholkopf") == [5] == found(index, "author:Schölkopf")
+    assert found(index, '"Renyi divergence"') == [5] == found(index, '"Rényi divergence"')
+    assert found(index, '"Schrodinger bridge"') == [5] == found(index, "Schrödinger")
+
+
+def test_tex_is_indexed_as_it_reads(index):
+    assert found(index, "R2BD") == [6] == found(index, "r2bd benchmark")
+    assert found(index, "M3Searcher") == [7]
+    assert found(index, "mathcal") == [] and found(index, "log") == [6]
+    hit = index.search(keyword.with_ids([6]), 1)[1][0][1]
+    assert keyword.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
+
+
+def test_readable_renders_math_without_a_command():
+    from paperhub.search.analysis import readable
+
+    assert readable("R$^2$BD") == "R²BD" and readable("plain words") == "plain words"
+
+
+def test_stored_authors_of_either_shape_read_back():
+    doc = {"id": [1], "uid": ["x"], "title": ["t"], "day": [0]}
+    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
+    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
+    assert keyword.IndexedPaper.from_stored(doc).authors == ()
+
+
+def test_key_terms_fold_accents_and_show_them_as_written():
+    from paperhub.search.terms import paper_counts, surface_forms
+
+    assert paper_counts("Schrödinger bridges", "A Schrodinger bridge in $\\mathcal{O}(n)$ steps.") == {
+        "schroding": 3, "bridg": 3, "step": 1}
+    assert surface_forms(["Schrödinger bridges"]) == {"schroding": "schrödinger", "bridg": "bridges"}
