@@ -12,7 +12,7 @@ import numpy as np
 from django.utils.safestring import SafeString
 
 from paperhub.papers.tex import plain_text
-from paperhub.search import embed, fusion, highlight, keyword, related, spelling
+from paperhub.search import analysis, embed, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_papers, parse, wants_code
@@ -174,7 +174,7 @@ def parsed_query(query: str) -> ParsedQuery:
     parsed = parse(query)
     if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
         return parsed
-    tokens = [keyword.STEMMED.analyze(term) for term in parsed.terms]
+    tokens = [analysis.STEMMED.analyze(term) for term in parsed.terms]
     if all(words and set(words) <= keyword.QUERY_FILLERS for words in tokens):
         return replace(parsed, problem=ONLY_FILLER)
     return parsed

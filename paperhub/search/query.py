@@ -333,23 +333,23 @@ def named_paper(raw: object) -> str | None:
     return uids[0] if uids else None
 
 
-def _name_words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
 def _in_a_row(run: list[str], words: list[str]) -> bool:
     return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def named_authors(authors: list[str], parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> list[str]:
     """Which of a paper's authors a search named: by author: or the author filter (every word of the name given,
-    in any order), or by a word (three letters or more) or phrase of the query that is in their name."""
-    given = [set(_name_words(name)) for name in (*parsed.authors, *filters.authors)]
-    runs = [_name_words(term) for term in parsed.terms if len(term) > 2]
-    runs += [_name_words(" ".join(phrase)) for phrase in parsed.phrases]
+    in any order, an initial for a word: what the index finds), or by a word (three letters or more) or phrase of
+    the query that is in their name (accents folded)."""
+    from paperhub.search import analysis  # (tantivy's analyzers: this module imports before Django, without them)
+
+    given = [*parsed.authors, *filters.authors]
+    runs = [analysis.name_words(term) for term in parsed.terms if len(term) > 2]
+    runs += [analysis.name_words(" ".join(phrase)) for phrase in parsed.phrases]
 
     def named(author: str) -> bool:
-        words = _name_words(author)
-        return any(g and g <= set(words) for g in given) or any(r and _in_a_row(r, words) for r in runs)
+        # a name given as the index reads it (analysis.carries: initials, accents); a word of the query as it is
+        words = analysis.name_words(author)
+        return any(analysis.carries(author, name) for name in given) or any(r and _in_a_row(r, words) for r in runs)
 
     return [author for author in authors if named(author)]

@@ -278,3 +278,7 @@ def test_the_authors_a_search_named():
     assert named_authors(authors, parse("graph"), Filters.from_text(authors="ng, lovelace")) == ["Ada Lovelace", "Al Ng"]
     # a short word names no one ("al" is in "Al Ng" by chance), nor does part of a name or a word excluded
     assert named_authors(authors, parse("al love -babbage")) == []
+    # as the index finds them: an initial, accents folded either way
+    assert named_authors(["Yoshua Bengio", "Bernhard Schölkopf"], parse('author:"Y. Bengio" author:scholkopf')) == [
+        "Yoshua Bengio", "Bernhard Schölkopf"]
+    assert named_authors(["Bernhard Scholkopf"], parse("schölkopf kernels")) == ["Bernhard Scholkopf"]
