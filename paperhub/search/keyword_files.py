@@ -37,7 +37,11 @@ def _open_current() -> keyword.KeywordIndex | None:
     try:
         index = keyword.KeywordIndex(served.path(generation), older_ok=True)
     except ValueError as exc:  # written by a schema this one does not extend: unusable until rebuilt
-        log.error("keyword index %s cannot be opened (%s); run `paperhub index rebuild`", generation, exc)
+        if "Lockfile" in str(exc):  # (a read-only directory: a rebuild would fail there too)
+            log.error("keyword index %s cannot be opened (%s): its directory must be writable, tantivy takes a lock "
+                      "file in it even to read", generation, exc)
+        else:
+            log.error("keyword index %s cannot be opened (%s); run `paperhub index rebuild`", generation, exc)
         return None
     if index.outdated:  # served as it is (without the newer fields' filters) while its replacement is built
         log.warning("keyword index %s has an older schema: searched as it is until `paperhub index update` (or the "
