@@ -107,6 +107,8 @@ def parse(raw: object) -> ParsedQuery:
             continue
         negated, negate_next = negate_next, False
         if _HAS_CODE.match(token):
+            if negated:  # "NOT has:code" asked for the opposite of what the filter does
+                problems.append("has:code cannot be excluded: leave it out to list papers with or without code")
             has_code = True
             continue
         negative = negated or (token.startswith("-") and len(token) > 1)
@@ -296,7 +298,7 @@ MAX_OFFSET = 10_000
 #: the stamp in a PDF's margin ("15 Jan 2026"), and words or signs between two ids. Any other word makes the query
 #: words: "resnet 1512.03385" or "top 10 2023" are searched, not looked up.
 _PASTED_WITH_IDS = re.compile(
-    r"arxiv:?|doi:?|and|&|\[[a-z][a-z\-]*(?:\.[a-z][a-z\-]*)?\]|\d{1,2}|(?:19|20)\d\d"
+    r"arxiv:?|doi:?|and|or|&|\[[a-z][a-z\-]*(?:\.[a-z][a-z\-]*)?\]|\d{1,2}|(?:19|20)\d\d"
     r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
     r"|september|october|november|december", re.IGNORECASE)
 #: Around an id in pasted text: brackets, quotes, a sentence's end ("[2601.08929]", "2601.08929.").

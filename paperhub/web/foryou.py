@@ -1,5 +1,6 @@
 """For you: personal picks with reasons, cold start, feedback, imports, exclusions, follows, saved searches."""
 
+import logging
 from typing import cast
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +27,8 @@ from paperhub.recommend import queries as recommend
 from paperhub.web.cards import cards, page_number
 
 PAGE = 20
+
+log = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -46,7 +50,10 @@ def for_you(request: HttpRequest) -> HttpResponse:
     has_next = len(picks) > PAGE
     picks = picks[:PAGE]
     if page == 1:  # what the first page shows comes after the unseen picks tomorrow
-        services.remember_shown(user, picks, today)
+        try:
+            services.remember_shown(user, picks, today)
+        except DatabaseError as exc:  # (a database busy past its timeout, two tabs' deadlock: the page still shows)
+            log.warning("For you: what page 1 showed was not remembered (%s)", exc)
     found = cards(request, [p.paper for p in picks])
     for card, chosen in zip(found, picks, strict=True):
         card.reasons = chosen.reasons  # type: ignore[attr-defined]

@@ -157,9 +157,11 @@ def missing_papers(q: str, results: "search_api.Results | None", filters: search
     if results is None:
         return []
     named = search_api.named_papers(q)
+    if not named or filters != search_api.Filters():  # ids beside filters are words: their papers may be filtered out
+        return []
     if not results.total:
         return list(named)
-    if filters != search_api.Filters():  # ids beside filters are words: their papers may be filtered out
+    if not results.hits:  # a page past them: the first page says which are missing
         return []
     found = {hit.uid for hit in results.hits}
     return [uid for uid in named if uid not in found]

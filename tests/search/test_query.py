@@ -251,6 +251,8 @@ def test_not_and_or_as_arxiv_and_scholar_write_them():
     assert parse('NOT "video generation" NOT').not_phrases == (("video", "generation"),)
     assert parse("not or and").terms == ("not", "or", "and")  # in lower case: words
     assert parse("NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
+    assert "cannot be excluded" in parse("NOT has:code diffusion").problem  # (it read as "with code")
+    assert named_papers("2301.00001 OR 2302.00002") == ("2301.00001", "2302.00002")  # as "and" and "&"
 
 
 def test_arxiv_field_names():

@@ -268,6 +268,10 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
     assert 'href="/papers/submit?paper=2611.09999"' in html and "not on this hub yet" in html
     html = client.get(f"/papers/search?q={quote('arXiv:2611.09999 [cs.CL], 2611.00003.')}").content.decode()
     assert "1 result" in html and "Older work" in html and 'href="/papers/submit?paper=2611.09999"' in html
+    html = client.get("/papers/search?q=2611.00003&page=2").content.decode()  # past it: not offered as missing
+    assert "not on this hub yet" not in html
+    html = client.get("/papers/search?q=2611.00003&since=2030-01-01").content.decode()  # filtered out, not missing
+    assert "not on this hub yet" not in html
     html = client.get("/papers/search?q=retrieval&page=9").content.decode()
     assert "1 result" in html and "Page 9 is past the last of these results" in html
 
