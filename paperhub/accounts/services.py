@@ -92,9 +92,19 @@ def is_verified(user: User) -> bool:
 
 
 def verify_token(user: User, email: str | None = None) -> str:
-    """The secret part of a user's verification link: their id and the address it proves (their current one
-    unless given)."""
-    return signing.dumps({"id": user.pk, "email": (email or user.email).strip().lower()}, salt=VERIFY_SALT)
+    """The secret part of a user's verification link: their id and a keyed digest of the address it proves (their
+    current one unless given): never the address itself, which logs and browser history would keep."""
+    address = (email or user.email).strip().lower()
+    return signing.dumps({"id": user.pk, "a": mail.address_digest(address, VERIFY_SALT)}, salt=VERIFY_SALT)
+
+
+def _proves(data: dict[str, Any], address: str) -> bool:
+    """Whether a verification link's data was made for `address` (a link mailed before links held a digest holds
+    the address itself)."""
+    address = address.strip().lower()
+    if "email" in data:
+        return bool(address) and data["email"] == address
+    return bool(address) and mail.digest_names(data.get("a"), address, VERIFY_SALT)
 
 
 def pending_address(user: User) -> str:
@@ -137,31 +147,32 @@ def change_email(user: User, email: str, password: str) -> bool:
     return True
 
 
-def _link_data(token: str) -> tuple[int, str]:
-    """The account id and the address a verification link holds; AccountError if it is not one of ours or too
-    old."""
+def _link_data(token: str) -> tuple[int, dict[str, Any]]:
+    """The account id a verification link holds, and what names its address (_proves); AccountError if it is not
+    one of ours or too old."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
         raise AccountError("This link has expired: log in and ask for a new one.") from None
     except (signing.BadSignature, ValueError, TypeError):
         raise AccountError("This link is not valid.") from None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not isinstance(data.get("email"), str):
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or not (
+            isinstance(data.get("a"), str) or isinstance(data.get("email"), str)):
         raise AccountError("This link is not valid.")
-    return data["id"], data["email"]
+    return data["id"], data
 
 
 def link_address(token: str, viewer: User | AnonymousUser) -> str:
     """The address a verification link was sent to, when it is the signed-in `viewer`'s own link; else '' (a
     link forwarded, or opened in another account's session, names nobody's address)."""
     try:
-        user_id, sent_to = _link_data(token)
+        user_id, data = _link_data(token)
     except AccountError:
         return ""
     if not viewer.is_authenticated or user_id != viewer.pk:
         return ""
-    # The link holds it in lower case: shown as the user wrote it, where it is still theirs.
-    return next((a for a in (viewer.email, pending_address(viewer)) if a.strip().lower() == sent_to), sent_to)
+    # Shown as the user wrote it, where it is still theirs (an address no longer theirs: the link cannot say).
+    return next((a for a in (viewer.email, pending_address(viewer)) if _proves(data, a)), "")
 
 
 def masked(email: str) -> str:
@@ -175,12 +186,13 @@ def verify(token: str, base_url: str = "") -> User:
     """Mark the address in a verification link as proved; AccountError if the link is bad or the address is
     already another account's. When it proves a new address, the old verified one is told (a mail from the
     queue, with links under `base_url`, PAPERHUB_BASE_URL unless given)."""
-    user_id, email = _link_data(token)
+    user_id, data = _link_data(token)
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    current = user is not None and user.email.strip().lower() == email
+    current = user is not None and _proves(data, user.email)
     pending = pending_address(user) if user is not None else ""  # read once: the one this link proves
-    if user is None or not (current or pending.strip().lower() == email):
+    if user is None or not (current or _proves(data, pending)):
         raise AccountError("This link is for an address the account no longer has.")
+    email = (user.email if current else pending).strip().lower()
     old, old_verified = user.email, is_verified(user)
     try:
         with transaction.atomic():

@@ -22,6 +22,7 @@ from typing import Any, TypedDict, TypeVar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from paperhub.core.failures import DescribedFailure
 
@@ -101,3 +102,17 @@ def message(subject: str, body: str, to: list[str], headers: dict[str, str] | No
     headers = {"Auto-Submitted": "auto-generated", **(headers or {})}
     headers.setdefault("Message-ID", message_id())  # a digest brings its own, the same on every attempt
     return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to, headers=headers)
+
+
+def address_digest(email: str, purpose: str, secret: str | bytes | None = None) -> str:
+    """A short keyed digest of an address, for a link to hold instead of the address (a link is signed, not
+    encrypted, and ends up in proxy logs, browser history and mail gateways): it tells whether the link was made
+    for the address an account or subscription has now, and cannot be turned back into it without the key."""
+    return salted_hmac(purpose, email, secret=secret, algorithm="sha256").hexdigest()[:16]
+
+
+def digest_names(digest: object, email: str, purpose: str) -> bool:
+    """Whether a link's digest (address_digest) was made for `email`, under the current secret key or one being
+    rotated out (PAPERHUB_SECRET_KEY_FALLBACKS), as the link's signature itself is checked."""
+    return isinstance(digest, str) and any(constant_time_compare(digest, address_digest(email, purpose, key))
+                                           for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))

@@ -51,7 +51,8 @@ def not_interested(user: User, paper: Paper, on: bool | None = None) -> bool:
 
 def remember_shown(user: User, picks: Iterable[Pick], day: date) -> int:
     """Remember that the For you page showed these picks today (those it showed before keep their first day);
-    returns how many it had not remembered when the page was drawn (another tab may have written some since). Nothing is written when none is, so a page seen again the same day costs no write."""
+    returns how many it had not remembered when the page was drawn (another tab may have written some since).
+    Nothing is written when none is, so a page seen again the same day costs no write."""
     user_id = require_user(user)
     new = [Shown(user_id=user_id, paper_id=p.paper.pk, shown_on=day) for p in picks if p.shown_on is None]
     if not new:

@@ -1,10 +1,12 @@
 """Changing one's address on /accounts/email/: the link goes to the new address, a verified old one stays in force
 until the new one is proved, an address another account verified is refused, and the requests are limited."""
 
+import base64
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
 from django.test import Client
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -204,3 +206,22 @@ def test_an_unverified_address_replaced_is_told_nothing(mail_sink, run_tasks):
     ('"a@b"@example.org', '"***@example.org'), ("not-an-address", "***")])
 def test_masked(address, shown):
     assert accounts.masked(address) == shown
+
+
+@pytest.mark.django_db
+def test_a_verification_link_names_no_address_and_old_links_still_work(client):
+    """The link held {"id", "email"} signed, not encrypted: the address, readable by anyone who saw the link (a
+    proxy's log, the browser's history, a mail gateway that rewrites links)."""
+    ann = user("ann", "Ann.Lovelace@example.org")
+    token = accounts.verify_token(ann)
+    payload = token.split(":")[0]
+    readable = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert "lovelace" not in readable.lower() and "example" not in readable
+    client.force_login(ann)
+    assert "Ann.Lovelace@example.org" in client.get(f"/accounts/verify/{token}").content.decode()  # as written
+    old = signing.dumps({"id": ann.pk, "email": "ann.lovelace@example.org"}, salt=accounts.VERIFY_SALT)
+    accounts.verify(old)  # a link mailed before this change, within its 7 days
+    assert accounts.is_verified(ann)
+    forged = signing.dumps({"id": ann.pk, "a": "0" * 16}, salt=accounts.VERIFY_SALT)
+    with pytest.raises(accounts.AccountError, match="no longer has"):
+        accounts.verify(forged)
