@@ -153,7 +153,7 @@ class Pick(PaperOut):
     score: float
     reasons: list[str]
     shown_on: str | None = Field(None, description="the day /for-you first showed you this pick (null: never); "
-                                 "picks it showed on an earlier day come after those it never showed")
+                                 "picks it showed on an earlier day come after the 40 best it never showed")
 
 
 class SearchHit(Schema):

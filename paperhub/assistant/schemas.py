@@ -72,7 +72,8 @@ class Pick(PaperCard):
     score: float
     reasons: list[str]
     shown_on: str | None = Field(None, description="the day the hub's For you page first showed you this pick "
-                                 "(null: never); picks it showed on an earlier day come after those it never showed")
+                                 "(null: never); picks it showed on an earlier day come after the 40 best it never "
+                                 "showed")
 
 
 class Picks(BaseModel):

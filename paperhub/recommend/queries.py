@@ -38,22 +38,33 @@ def _excluded(paper: Paper, words: list[str], categories: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
 
 
-def _unseen_first(order: np.ndarray, candidates: space.Space, earlier: set[int]) -> np.ndarray:
-    """The order with the candidates among `earlier` (paper ids) moved after all the others, each part in its order."""
+#: How many picks never shown go before those shown on an earlier day: two pages of new ones, then the ones seen
+#: before (a good pick seen yesterday is still a good pick: it comes back on page 3, not after every weak match).
+UNSEEN_AHEAD = 40
+
+
+def _unseen_first(order: np.ndarray, candidates: space.Space, earlier: set[int], ahead: int = UNSEEN_AHEAD
+                  ) -> np.ndarray:
+    """The order with the candidates among `earlier` (paper ids) moved after the first `ahead` of the others, each
+    part in its order (those further down than that stay where they are)."""
     rows = [candidates.row[pid] for pid in earlier if pid in candidates.row]
     if not rows:
         return order
     seen = np.zeros(len(candidates), dtype=bool)
     seen[rows] = True
     later = seen[order]
-    return np.concatenate([order[~later], order[later]])
+    unseen = np.flatnonzero(~later)
+    cut = int(unseen[ahead - 1]) + 1 if len(unseen) >= ahead else len(order)
+    head, moved = order[:cut], later[:cut]
+    return np.concatenate([head[~moved], head[moved], order[cut:]])
 
 
 def for_you(user: User, limit: int = 20, offset: int = 0, since: date | None = None,
             until: date | None = None, today: date | None = None) -> list[Pick]:
     """The user's best candidates (published within [since, until) when given), explained; [] without signals.
 
-    Given `today`, picks the For you page showed the user on an earlier day come after those it never showed."""
+    Given `today`, picks the For you page showed the user on an earlier day come after the best UNSEEN_AHEAD it
+    never showed."""
     trained = training.train(user)
     if trained is None:
         return []

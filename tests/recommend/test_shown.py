@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from paperhub.core.tokens import create_token
 from paperhub.recommend import personal, queries, services
 from paperhub.recommend.models import Shown
 from paperhub.recommend.queries import Pick
+from paperhub.recommend.space import Space
 from tests.factories import add_paper, user
 from tests.recommend.test_for_you import like
 
@@ -38,7 +40,9 @@ def test_picks_shown_on_day_one_come_after_the_unseen_on_day_two_and_are_not_los
     with CaptureQueriesContext(connection) as written:
         assert services.remember_shown(reader, again, DAY1) == 0
     assert len(written) == 0
-    # the next day the unseen come first, each part in the model's order; the shown ones are further down
+    # the next day the unseen come first (up to UNSEEN_AHEAD of them), each part in the model's order; the shown
+    # ones are further down
+    assert len(everything) - 5 <= queries.UNSEEN_AHEAD  # (this hub's candidates: every unseen one goes first)
     later = queries.for_you(reader, limit=100, today=DAY2)
     assert ids(later) == everything[5:] + everything[:5]
     assert all(p.shown_before and p.shown_on == DAY1 for p in later[-5:])
@@ -49,6 +53,23 @@ def test_picks_shown_on_day_one_come_after_the_unseen_on_day_two_and_are_not_los
     # a day-two visit keeps day one as the day they were first shown
     services.remember_shown(reader, later[:5] + later[-5:], DAY2)
     assert sorted(Shown.objects.filter(user=reader).values_list("shown_on", flat=True)) == [DAY1] * 5 + [DAY2] * 5
+
+
+def test_picks_shown_before_wait_behind_two_pages_of_new_ones_not_the_whole_window():
+    """They sank below every unseen candidate of the 30-day window: a good pick seen yesterday behind thousands of
+    weak matches (page 127 of a 2,538-paper hub)."""
+    class Rows:  # the candidates' rows, by paper id: paper id i is row i
+        row = {i: i for i in range(10)}
+
+        def __len__(self) -> int:
+            return 10
+
+    order = np.array([3, 1, 4, 0, 5, 9, 2, 6, 8, 7])
+    candidates: Space = Rows()  # type: ignore[assignment]
+    moved = queries._unseen_first(order, candidates, {3, 4, 8}, ahead=3)
+    assert moved.tolist() == [1, 0, 5, 3, 4, 9, 2, 6, 8, 7]  # after 3 unseen; 8, further down, stays
+    assert queries._unseen_first(order, candidates, {3}, ahead=20).tolist() == [1, 4, 0, 5, 9, 2, 6, 8, 7, 3]
+    assert queries._unseen_first(order, candidates, set(), ahead=3).tolist() == order.tolist()
 
 
 def test_each_user_has_a_memory_of_their_own(topics, reader):
