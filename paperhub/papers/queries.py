@@ -61,6 +61,14 @@ def paper_by_uid(uid: str) -> Paper | None:
     return with_listing_details(Paper.objects.filter(uid=uid)).first()
 
 
+def uids_with_doi(doi: str, limit: int = 10) -> list[str]:
+    """The papers a DOI names (a journal's version of an arXiv paper), oldest first: the DOI as written, or all in
+    lower or upper case (DOIs ignore case, but a lookup in any other mix would read every row: the column's index
+    holds them as arXiv gives them)."""
+    spellings = list(dict.fromkeys((doi, doi.lower(), doi.upper())))
+    return list(Paper.objects.filter(doi__in=spellings).order_by("id").values_list("uid", flat=True)[:limit])
+
+
 def papers_in_order(ids: Sequence[int]) -> list[Paper]:
     """The papers with these ids in the ids' order (a page of search hits), left out where gone since indexing
     (cards read the author names themselves)."""

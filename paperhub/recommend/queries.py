@@ -15,6 +15,7 @@ from paperhub.papers import citation, feeds
 from paperhub.papers.categories import category_label
 from paperhub.papers.models import Author, Paper, PaperCategory
 from paperhub.papers.queries import papers_in_order
+from paperhub.papers.records import strip_controls
 from paperhub.recommend import space, taste, training
 from paperhub.recommend.models import Exclusions, Follow, ImportJob, SavedSearch, Seed, Shown, ZoteroLink
 
@@ -241,7 +242,9 @@ def saved_searches(user: User) -> list[SavedSearch]:
 
 
 def saved_search(user: User, query: str) -> SavedSearch | None:
-    """The user's saved search of exactly this query, if they saved it."""
+    """The user's saved search of exactly this query, if they saved it (read as saving writes it: control characters
+    out, a NUL among them, which PostgreSQL refuses in a query)."""
+    query = " ".join(strip_controls(query or "").split())
     return SavedSearch.objects.filter(user=user, query=query).first() if user.is_authenticated and query else None
 
 

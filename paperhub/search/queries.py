@@ -11,11 +11,21 @@ from typing import Any, Literal
 import numpy as np
 from django.utils.safestring import SafeString
 
+from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
 from paperhub.search import analysis, embed, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.query import MAX_OFFSET, NO_FILTERS, Filters, ParsedQuery, named_papers, parse, wants_code
+from paperhub.search.query import (
+    MAX_OFFSET,
+    NO_FILTERS,
+    Filters,
+    ParsedQuery,
+    named_doi,
+    named_papers,
+    parse,
+    wants_code,
+)
 from paperhub.search.vector_files import vector_index
 
 Sort = Literal["relevance", "newest", "upvotes"]
@@ -152,8 +162,8 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
     if index is None or not (results.query.terms or results.query.phrases) or results.query.problem or named_papers(
-            query):
-        return results  # (ids have no spelling)
+            query) or named_doi(query):
+        return results  # (ids and DOIs have no spelling)
     results.suggestion = spelling.suggest(index, query, filters)
     # Found nothing as typed: no results, or only papers near the typo in meaning ("protien" is a letter from a
     # known word, so the semantic half answers it) while no paper holds its words
@@ -190,6 +200,10 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     if index is None or parsed.problem or _code_unknown(index, parsed, filters):
         return Results([], 0, parsed, [])
     uids = named_papers(query) if filters == NO_FILTERS else ()  # (a saved search's date window stays a filter)
+    if filters == NO_FILTERS and not uids and (doi := named_doi(query)):
+        uids = tuple(uids_with_doi(doi))  # a journal's DOI: its paper, or nothing (its digits are no words)
+        if not uids:
+            return Results([], 0, parsed, [])
     if uids:
         # the papers the ids name, in their order, whatever the sort or mode: that is what was asked for; one not
         # on this hub is no near miss for an exact request (the page offers to submit it)

@@ -324,6 +324,19 @@ def named_papers(raw: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(uids))[:MAX_IDS]
 
 
+#: A DOI as people paste it: bare, after "doi:", or as a doi.org address (arXiv's own are ids: named_papers).
+_DOI = re.compile(r"(?:doi:\s*)?(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\x00-\x1f\x7f]+)", re.IGNORECASE)
+
+
+def named_doi(raw: object) -> str:
+    """The DOI a query is, when it is one DOI and nothing else (a journal's: its paper is looked up by it), without a
+    full stop or bracket after it; "" for anything else."""
+    if not isinstance(raw, str) or len(raw) > 500:
+        return ""
+    found = _DOI.fullmatch(raw.strip().rstrip(_AROUND_ID))
+    return found.group(1) if found else ""
+
+
 def _one_id(token: str) -> str:
     """A token's id or address without the brackets or full stop around it (an address's own "/" kept)."""
     return token.lstrip(_AROUND_ID.replace(":", "")).rstrip(_AROUND_ID)

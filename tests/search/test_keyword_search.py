@@ -114,6 +114,20 @@ def test_ids_pasted_with_their_surroundings_find_their_papers(indexed):
     assert uids(search("2501.00005 2501.00001", offset=1)) == ["2501.00001"]
 
 
+def test_a_journal_doi_finds_its_paper_and_nothing_else(indexed):
+    """`10.1103/PhysRevE.52.895`, the DOI a paper's journal version has, found nothing; as a doi.org address, thousands
+    of papers holding its digits."""
+    Paper.objects.filter(uid="2501.00003").update(doi="10.1103/PhysRevE.52.895")
+    for pasted in ("10.1103/PhysRevE.52.895", "doi:10.1103/PhysRevE.52.895", "https://doi.org/10.1103/PhysRevE.52.895",
+                   "https://dx.doi.org/10.1103/PhysRevE.52.895."):
+        results = search(pasted)
+        assert (uids(results), results.total, results.suggestion) == (["2501.00003"], 1, None), pasted
+    Paper.objects.filter(uid="2501.00005").update(doi="10.1145/abc.def")  # stored in lower case, pasted in upper
+    assert uids(search("10.1145/ABC.DEF")) == ["2501.00005"]
+    assert (uids(search("10.1103/PhysRevE.99.999")), search("10.1103/PhysRevE.99.999").total) == ([], 0)
+    assert uids(search("10.1103/PhysRevE.52.895", Filters(since=date(2030, 1, 1)))) == []  # filters stay filters
+
+
 def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
     """"the of and" as words matched nearly every paper, topped by authors named "The"."""
     for query in ("the of and", "the", "a", "The Of"):

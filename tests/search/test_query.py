@@ -10,6 +10,7 @@ from paperhub.search.query import (
     described,
     in_syntax,
     named_authors,
+    named_doi,
     named_paper,
     named_papers,
     parse,
@@ -242,6 +243,13 @@ def test_old_ids_and_several_ids():
                                    "arXiv", "[cs.IT]", "cs.IT 2601.08929", "2601.08929 graphs", "", "x" * 600])
 def test_a_query_with_a_number_among_words_names_no_paper(query):
     assert named_papers(query) == () and named_paper(query) is None
+
+
+def test_a_journal_doi_is_named_alone():
+    assert named_doi("doi: 10.1103/PhysRevE.52.895.") == "10.1103/PhysRevE.52.895"
+    assert named_doi("https://doi.org/10.1145/3292500.3330701") == "10.1145/3292500.3330701"
+    for words in ("10.1103/PhysRevE.52.895 chaos", "the 10.5 release", "10.1103", "10.1234/x\x00y", "", None):
+        assert named_doi(words) == "", words
 
 
 def test_not_and_or_as_arxiv_and_scholar_write_them():
