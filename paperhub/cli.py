@@ -58,20 +58,24 @@ def operator_error(error: Exception) -> tuple[str, int] | None:
         return f"{error} (set it in the environment: docs/configuration.md)", 2
     if isinstance(error, DatabaseError):
         from paperhub.management.database import unmigrated
+        from paperhub.transfer import SourceUnreadable
 
-        missing = unmigrated()
+        source = isinstance(error, SourceUnreadable)  # `transfer --from`'s database, not the hub's own
+        missing = "" if source else unmigrated()
         if missing:
             return missing, 2
-        if "readonly database" in str(error):
+        if "readonly database" in str(error) and not source:
             return f"the database cannot be written ({error}: this command writes; check its file's permissions)", 1
         if "unable to open database file" in str(error):
             # SQLite's words for a directory that is missing, or read-only: in WAL mode it writes its journal and
             # shared-memory files beside the database even to read it.
             from django.db import connection
 
-            where = Path(str(connection.settings_dict["NAME"])).parent
-            return (f"the SQLite database cannot be opened ({error}): its directory, {where}, must exist and be "
-                    "writable (SQLite writes its journal beside the database, even to read it)"), 2
+            name = error.database if isinstance(error, SourceUnreadable) else connection.settings_dict["NAME"]
+            where = Path(str(name)).parent
+            return (f"the SQLite database {'of --from ' if source else ''}cannot be opened ({error}): its directory, "
+                    f"{where}, must exist and be writable (SQLite writes its journal beside the database, even to "
+                    "read it)"), 2
     return None
 
 

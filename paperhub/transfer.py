@@ -17,7 +17,7 @@ import dj_database_url
 from django.apps import apps
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection, connections, models, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 SOURCE = "transfer_source"
@@ -26,6 +26,15 @@ Progress = Callable[[str, int], None]
 
 class TransferError(Exception):
     """The transfer cannot start (or finish) safely; the message says why and what to do."""
+
+
+class SourceUnreadable(DatabaseError):
+    """The source's database failed as it was first read; `database` is its NAME (the file, for SQLite), so that
+    the operator's one line (cli.py) names it rather than the hub's own database."""
+
+    def __init__(self, error: DatabaseError, database: str) -> None:
+        super().__init__(*error.args)
+        self.database = database
 
 
 @dataclass
@@ -95,7 +104,11 @@ _REFERENCE = ("contenttypes.ContentType", "auth.Permission")
 
 
 def _check(ordered: list[type[models.Model]]) -> None:
-    source, target = _applied(SOURCE), _applied("default")
+    try:
+        source = _applied(SOURCE)  # the source's first read
+    except DatabaseError as exc:
+        raise SourceUnreadable(exc, str(connections.settings[SOURCE]["NAME"])) from exc
+    target = _applied("default")
     if not source:
         raise TransferError("the source holds no paperhub database (no migrations recorded)")
     if source != target:

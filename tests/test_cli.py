@@ -1,6 +1,7 @@
 """`paperhub` answers an operator's mistake with one line and an exit status, not a traceback."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,21 @@ def test_a_database_that_cannot_be_opened_names_its_directory(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
     assert run.stderr.startswith("paperhub: the SQLite database cannot be opened (unable to open database file): "
                                  f"its directory, {missing}, must exist and be writable")
+
+
+def test_a_transfer_source_that_cannot_be_opened_is_the_one_named(tmp_path):
+    """The line named the hub's own data directory when the database SQLite could not open was --from's."""
+    source = tmp_path / "old" / "paperhub.sqlite3"
+    source.parent.mkdir()
+    made = sqlite3.connect(source)
+    made.execute("PRAGMA journal_mode=wal")
+    made.execute("CREATE TABLE t (a)")
+    made.close()
+    (source.parent / "paperhub.sqlite3-wal").mkdir()  # its journal cannot be opened (a chmod would not stop root)
+    run = paperhub(tmp_path, "transfer", "--from", str(source))
+    assert run.returncode == 2 and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
+    assert run.stderr.startswith("paperhub: the SQLite database of --from cannot be opened (unable to open database "
+                                 f"file): its directory, {source.parent}, must exist and be writable")
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):

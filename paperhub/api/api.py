@@ -7,18 +7,15 @@ or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON)
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.responses import Status
-from ninja.security import HttpBearer
-from ninja.throttling import BaseThrottle
 
 from paperhub import search as search_api
-from paperhub.api import hf, zotero
+from paperhub.api import answers, hf, zotero
+from paperhub.api.access import HubThrottle, TokenAuth, token_user, viewer
 from paperhub.api.errors import unwrapped
 from paperhub.api.schemas import (
     AuthorPage,
@@ -48,49 +45,15 @@ from paperhub.api.schemas import (
     VolumeQuery,
 )
 from paperhub.community import queries as community
-from paperhub.community import ranks, services
-from paperhub.community.markdown import render_comment
-from paperhub.community.models import Collection, Comment, Submission
+from paperhub.community import services
+from paperhub.community.models import Comment, Submission
 from paperhub.core import health as health_checks
-from paperhub.core import limits, tokens
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import categories, feeds, queries, trends
-from paperhub.papers.models import FeedEntry, Paper
+from paperhub.papers.models import Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services
 from paperhub.recommend.space import NotReady
-
-
-class TokenAuth(HttpBearer):
-    """A personal API token in `Authorization: Bearer ...`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return tokens.user_for(token)
-
-
-def _bearer_user(request: HttpRequest) -> Any:
-    """The user whose token the request carries, if any and valid (reads check it themselves: it is optional)."""
-    header = request.headers.get("Authorization", "")
-    return tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
-
-
-class HubThrottle(BaseThrottle):
-    """Per-token, else per-IP, fixed-window limits shared by all processes (counted in the database)."""
-
-    def __init__(self) -> None:
-        self._wait: float | None = None
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        user = getattr(request, "auth", None)  # set by TokenAuth on writes, which run before throttles
-        if user is None:
-            user = _bearer_user(request)
-        wait = limits.api_wait(user.pk if user is not None else None, limits.client_address(request))
-        self._wait = float(wait) if wait else None
-        return not wait
-
-    def wait(self) -> float | None:
-        return self._wait
-
 
 api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", throttle=[HubThrottle()],
                urls_namespace="api")
@@ -118,30 +81,6 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 
 api.add_router("/zotero", zotero.router, auth=TokenAuth(), url_name_prefix="zotero")
-
-
-def _paper_or_404(paper_id: str) -> Paper:
-    found = queries.paper_by_uid(paper_id[:64])
-    if found is None:
-        raise HttpError(404, f"no paper {paper_id[:64]!r}")
-    return found
-
-
-def _user(request: HttpRequest) -> Any:
-    """The user TokenAuth found for this request."""
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, int], dict[int, list[str]]]:
-    """Author names, comment counts, code stars and keywords of papers, by paper id; attaches each one's verified
-    authors and rank badge for hf."""
-    ids = [p.pk for p in papers]
-    verified, badges = community.verified_authors(ids), ranks.ranks_for(ids)
-    for p in papers:
-        p.verified_authors = verified.get(p.pk, [])  # type: ignore[attr-defined]
-        p.rank = badges.get(p.pk)  # type: ignore[attr-defined]
-    return (queries.author_names_by_paper(ids), community.comment_counts(ids), queries.repository_stars(papers),
-            search_api.keywords_of(ids))
 
 
 #: How each `sort` of /api/daily_papers orders papers (feeds.ORDERS); without one, most upvoted first.
@@ -177,22 +116,11 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
         papers = []
     else:
         papers, _ = feeds.period_papers(period, offset, query.limit, order=DAILY_ORDERS.get(query.sort or "", "votes"))
-    names, comments, stars, keywords = _counts(papers)
+    names, comments, stars, keywords = answers.counts(papers)
     participating = community.author_participation([p.pk for p in papers])
     return [hf.daily_item(p, names.get(p.pk, []), getattr(p, "votes", p.upvotes), comments.get(p.pk, 0),
-                          keywords.get(p.pk, []), _entry(p), stars.get(p.pk), p.pk in participating)
+                          keywords.get(p.pk, []), answers.entry(p), stars.get(p.pk), p.pk in participating)
             for p in papers]
-
-
-def _entry(paper: Paper) -> FeedEntry:
-    """The feed entry feeds.with_votes attached to a paper."""
-    entry: FeedEntry = paper.feed_entry  # type: ignore[attr-defined]
-    return entry
-
-
-def _info_votes(paper: Paper, entry: FeedEntry | None) -> int:
-    """A paper's upvotes as /api/papers/{id} counts them: ours plus those its newest feed entry counted at source."""
-    return paper.upvotes + (entry.external_upvotes if entry else 0)
 
 
 def _run_search(query: SearchQuery) -> "search_api.Results":
@@ -219,7 +147,7 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
     results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
     papers = queries.papers_in_order([h.id for h in results.hits])
-    return [hf.search_item(p, shaped) for p, shaped in zip(papers, _papers(papers), strict=True)]
+    return [hf.search_item(p, shaped) for p, shaped in zip(papers, answers.papers(papers), strict=True)]
 
 
 @api.get("/search", response=SearchPage, tags=["paperhub"])
@@ -260,12 +188,6 @@ def category_trends(request: HttpRequest, cat: QueryEx[str, P(max_length=200)] =
             "unknown": trends.unknown_categories(cat, known)}
 
 
-def _submission(submission: Submission) -> dict[str, Any]:
-    return {"id": submission.pk, "paper": submission.arxiv_id, "status": submission.status,
-            "message": submission.message, "url": reverse("api:submission", args=[submission.pk]),
-            "createdAt": hf.iso(submission.created_at), "finishedAt": hf.iso(submission.finished_at)}
-
-
 @api.post("/papers/submit", response={202: SubmissionOut, 400: Detail, 401: Detail}, auth=TokenAuth(),
           tags=["writes"])
 def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
@@ -273,55 +195,43 @@ def submit(request: HttpRequest, body: SubmitIn) -> Status[dict[str, Any]]:
 
     Answers 202 at once with the submission's status; read it again at its `url` until it is done or failed.
     """
-    return Status(202, _submission(services.submit(_user(request), body.paper)))
+    return Status(202, answers.submission(services.submit(token_user(request), body.paper)))
 
 
 @api.get("/submissions/{int:submission_id}", response={200: SubmissionOut, 401: Detail, 404: Detail},
          auth=TokenAuth(), tags=["paperhub"])
 def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
     """One of your submissions: pending, fetching, done or failed (with its message)."""
-    found = Submission.objects.filter(pk=submission_id, user_id=_user(request).pk).first()
+    found = Submission.objects.filter(pk=submission_id, user_id=token_user(request).pk).first()
     if found is None:
         raise HttpError(404, f"you have no submission {submission_id}")
-    return _submission(found)
-
-
-def _comment(comment: Comment) -> dict[str, Any]:
-    """A comment as the API shows it; a deleted one (kept while replies hang from it) says no more than the page's
-    "[deleted]": neither its text nor who wrote it."""
-    if comment.deleted:
-        author, content, html = None, "", ""
-    else:
-        author, content, html = hf.user(comment.user.get_username()), comment.body, str(render_comment(comment.body))
-    return {"id": comment.pk, "parentId": comment.parent_id, "author": author, "content": content, "html": html,
-            "createdAt": hf.iso(comment.created_at), "editedAt": hf.iso(comment.edited_at),
-            "deleted": comment.deleted}
+    return answers.submission(found)
 
 
 @api.get("/papers/{path:paper_id}/comments", response={200: list[CommentOut], 404: Detail}, by_alias=True,
          tags=["Hugging Face compatible"])
 def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
     """A paper's visible comments, oldest first; replies carry their parent's id."""
-    paper = _paper_or_404(paper_id)
-    return [_comment(c) for c in community.paper_comments(paper)]
+    paper = answers.paper_or_404(paper_id)
+    return [answers.comment(c) for c in community.paper_comments(paper)]
 
 
 @api.post("/papers/{path:paper_id}/comments", response={200: CommentOut, 400: Detail, 401: Detail, 404: Detail},
           by_alias=True, auth=TokenAuth(), tags=["writes"])
 def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[str, Any]:
     """Comment on a paper, or reply to one of its comments (parentId)."""
-    paper = _paper_or_404(paper_id)
+    paper = answers.paper_or_404(paper_id)
     parent = Comment.objects.filter(pk=body.parentId).first() if body.parentId else None
     if body.parentId and parent is None:
         raise HttpError(400, "no such parent comment")
-    return _comment(services.add_comment(_user(request), paper, body.comment, parent))
+    return answers.comment(services.add_comment(token_user(request), paper, body.comment, parent))
 
 
 @api.post("/papers/{path:paper_id}/upvote", response={200: UpvoteOut, 401: Detail, 404: Detail}, auth=TokenAuth(),
           tags=["writes"])
 def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any]:
     """Upvote a paper (one per user), take it back, or toggle."""
-    state, count = services.upvote(_user(request), _paper_or_404(paper_id), on=body.on)
+    state, count = services.upvote(token_user(request), answers.paper_or_404(paper_id), on=body.on)
     return {"upvoted": state, "upvotes": count}
 
 
@@ -329,7 +239,8 @@ def upvote(request: HttpRequest, paper_id: str, body: UpvoteIn) -> dict[str, Any
           auth=TokenAuth(), tags=["writes"])
 def not_interested(request: HttpRequest, paper_id: str, body: NotInterestedIn) -> dict[str, Any]:
     """Mark a paper "not interested" (a downvote for your recommendations), take it back, or toggle."""
-    return {"not_interested": recommend_services.not_interested(_user(request), _paper_or_404(paper_id), on=body.on)}
+    paper = answers.paper_or_404(paper_id)
+    return {"not_interested": recommend_services.not_interested(token_user(request), paper, on=body.on)}
 
 
 @api.get("/recommendations", response={200: list[Pick], 401: Detail, 503: Detail}, by_alias=True,
@@ -341,18 +252,18 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
     Empty until you upvote, save, pick or import papers (or follow authors)."""
     try:
         # the page's order; only the page records what it showed (a script's polls are no visit)
-        picks = recommend.for_you(_user(request), limit=limit, offset=offset, today=timezone.localdate())
+        picks = recommend.for_you(token_user(request), limit=limit, offset=offset, today=timezone.localdate())
     except NotReady as exc:
         raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
     return [{**shaped, "score": round(p.score, 4), "reasons": p.reasons,
              "shown_on": p.shown_on.isoformat() if p.shown_on else None}
-            for p, shaped in zip(picks, _papers([p.paper for p in picks]), strict=True)]
+            for p, shaped in zip(picks, answers.papers([p.paper for p in picks]), strict=True)]
 
 
 @api.get("/papers/{path:paper_id}/upvotes", response={200: UpvoteHistory, 404: Detail}, tags=["paperhub"])
 def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """The paper's upvotes on this hub as a running total per day, from its first upvote to today."""
-    paper = _paper_or_404(paper_id)
+    paper = answers.paper_or_404(paper_id)
     days, totals = community.upvote_history(paper)
     return {"days": [d.isoformat() for d in days], "totals": totals}
 
@@ -362,39 +273,19 @@ def upvote_history(request: HttpRequest, paper_id: str) -> dict[str, Any]:
 def similar(request: HttpRequest, paper_id: str, limit: QueryEx[int, P(ge=1, le=50)] = 10) -> list[dict[str, Any]]:
     """The papers most like a paper (key terms, meaning, authors, categories), in the paper shape, each with
     `similarity`: its fused score and the signals that brought it."""
-    hits = search_api.similar(_paper_or_404(paper_id).pk, limit=limit)
+    hits = search_api.similar(answers.paper_or_404(paper_id).pk, limit=limit)
     by_id = {h.id: h for h in hits}
     papers = queries.papers_in_order(list(by_id))
     return [{**shaped, "similarity": {"score": round(by_id[p.pk].score, 4),
                                       "reasons": [r.as_dict() for r in by_id[p.pk].reasons]}}
-            for p, shaped in zip(papers, _papers(papers), strict=True)]
+            for p, shaped in zip(papers, answers.papers(papers), strict=True)]
 
 
 @api.get("/papers/{path:paper_id}", response={200: PaperOut, 404: Detail}, by_alias=True, exclude_unset=True,
          tags=["Hugging Face compatible"])
 def paper_info(request: HttpRequest, paper_id: str) -> dict[str, Any]:
     """One paper, as huggingface.co/api/papers/{id}."""
-    return _papers([_paper_or_404(paper_id)])[0]
-
-
-def _viewer(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
-    """Who reads: the token's user (who may see their private collections), else anyone."""
-    return _bearer_user(request) or AnonymousUser()
-
-
-def _papers(papers: list[Paper]) -> list[dict[str, Any]]:
-    """Papers as GET /api/papers/{id} answers them (wherever a paper object is: search, similar, recommendations,
-    authors, collections, profiles), their counts, keywords and newest feed entries read in one query each."""
-    names, comments, stars, keywords = _counts(papers)
-    entries = feeds.latest_entries([p.pk for p in papers])
-    return [hf.paper(p, names.get(p.pk, []), _info_votes(p, entries.get(p.pk)), comments.get(p.pk, 0),
-                     keywords.get(p.pk, []), entries.get(p.pk), stars.get(p.pk)) for p in papers]
-
-
-def _collection(collection: Collection) -> dict[str, Any]:
-    return {"owner": collection.owner.get_username(), "slug": collection.slug, "title": collection.title,
-            "description": collection.description, "public": collection.public,
-            "createdAt": hf.iso(collection.created_at)}
+    return answers.papers([answers.paper_or_404(paper_id)])[0]
 
 
 @api.get("/authors/{slug}", response={200: AuthorPage, 404: Detail}, by_alias=True, exclude_unset=True,
@@ -406,7 +297,7 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
     if found is None:
         raise HttpError(404, "no such author")
     papers, total = queries.author_papers(found.pk, offset=p * limit, limit=limit)
-    return {"id": found.pk, "name": found.name, "slug": found.slug, "total": total, "papers": _papers(papers)}
+    return {"id": found.pk, "name": found.name, "slug": found.slug, "total": total, "papers": answers.papers(papers)}
 
 
 @api.get("/collections/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True,
@@ -414,10 +305,10 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
 def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]:
     """A collection and its papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
     one only with its owner's token."""
-    found = community.collection(_viewer(request), username, slug)
+    found = community.collection(viewer(request), username, slug)
     if found is None:
         raise HttpError(404, "no such collection")
-    return {**_collection(found), "papers": _papers(community.collection_papers(found))}
+    return {**answers.collection(found), "papers": answers.papers(community.collection_papers(found))}
 
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,
@@ -425,10 +316,10 @@ def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]
 def profile(request: HttpRequest, username: str) -> dict[str, Any]:
     """A user's collections (their private ones only with their token), latest upvoted papers and comments, and
     the papers they are a verified author of (the JSON of /users/<name>)."""
-    found = community.profile(username, _viewer(request))
+    found = community.profile(username, viewer(request))
     if found is None:
         raise HttpError(404, "no such user")
-    return {"username": found.person.get_username(), "collections": [_collection(c) for c in found.collections],
-            "upvoted": _papers(found.upvoted), "authored": _papers(found.authored),
-            "comments": [{**_comment(c), "paper": {"id": c.paper.uid, "title": c.paper.title}}
+    return {"username": found.person.get_username(), "collections": [answers.collection(c) for c in found.collections],
+            "upvoted": answers.papers(found.upvoted), "authored": answers.papers(found.authored),
+            "comments": [{**answers.comment(c), "paper": {"id": c.paper.uid, "title": c.paper.title}}
                          for c in found.comments]}

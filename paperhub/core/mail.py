@@ -116,3 +116,13 @@ def digest_names(digest: object, email: str, purpose: str) -> bool:
     rotated out (PAPERHUB_SECRET_KEY_FALLBACKS), as the link's signature itself is checked."""
     return isinstance(digest, str) and any(constant_time_compare(digest, address_digest(email, purpose, key))
                                            for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+
+
+def link_names(data: dict[str, Any], email: str, purpose: str) -> bool:
+    """Whether a signed link's data was made for `email`: an old link holds the address ("email"), a new one its
+    keyed digest ("a", see digest_names). An empty address is nobody's, so no link names it."""
+    if not email:
+        return False
+    if "email" in data:
+        return bool(data["email"] == email)
+    return digest_names(data.get("a"), email, purpose)

@@ -44,15 +44,6 @@ def unsubscribe_token(subscription: Subscription) -> str:
     return signing.dumps(_token_data(subscription), salt=UNSUBSCRIBE_SALT)
 
 
-def _made_for(subscription: Subscription, data: dict[str, Any]) -> bool:
-    """Whether a token's data names this subscription's address: by its digest (under the current key or one
-    being rotated out, as the signature itself is checked), or, in links mailed before tokens held digests, by
-    the address itself."""
-    if "email" in data:
-        return bool(data["email"] == subscription.email)
-    return mail.digest_names(data.get("a"), subscription.email, ADDRESS_SALT)
-
-
 def _from_token(token: str, salt: str, max_age: int | None) -> tuple[Subscription, dict[str, Any]]:
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
@@ -63,7 +54,7 @@ def _from_token(token: str, salt: str, max_age: int | None) -> tuple[Subscriptio
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
         raise SubscriptionError("This link is not valid.")
     found = Subscription.objects.filter(pk=data["id"]).first()
-    if found is None or not _made_for(found, data):
+    if found is None or not mail.link_names(data, found.email, ADDRESS_SALT):
         raise SubscriptionError("This subscription no longer exists.")
     return found, data
 

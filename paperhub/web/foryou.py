@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from paperhub.community.services import upvote
 from paperhub.core.addresses import absolute
-from paperhub.core.navigation import back
+from paperhub.core.navigation import asked_here, back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
@@ -49,7 +49,9 @@ def for_you(request: HttpRequest) -> HttpResponse:
         picks = []
     has_next = len(picks) > PAGE
     picks = picks[:PAGE]
-    if page == 1:  # what the first page shows comes after the unseen picks tomorrow
+    # what the first page shows comes after the unseen picks tomorrow, when the person asked for it here (a prefetch
+    # or another site's link may never be read, and would push the picks down)
+    if page == 1 and asked_here(request):
         try:
             services.remember_shown(user, picks, today)
         except DatabaseError as exc:  # (a database busy past its timeout, two tabs' deadlock: the page still shows)

@@ -2,10 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import User
 
+from paperhub import search
+from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.search.stored import store_vectors
 from tests.factories import record, user
 
 TOPICS = {
@@ -45,15 +49,28 @@ def corpus() -> list:
     return records
 
 
+#: The bundled transformer's vectors of the corpus, by arXiv id: embedded by the first test that needs them (the
+#: same 32 papers each time), then stored in each test's database as `paperhub index embed` stores them.
+_VECTORS: dict[str, np.ndarray] = {}
+
+
+def _store_transformer_vectors() -> None:
+    papers = list(Paper.objects.order_by("uid").values_list("id", "uid", "title", "abstract"))
+    encoder = search.transformer()
+    if not _VECTORS:
+        encoded = encoder.encode([search.paper_text(title, abstract) for _, _, title, abstract in papers])
+        _VECTORS.update(zip([uid for _, uid, _, _ in papers], encoded, strict=True))
+    store_vectors(encoder.name, [pid for pid, *_ in papers], np.stack([_VECTORS[uid] for _, uid, _, _ in papers]))
+
+
 @pytest.fixture
 def topics(db, search_dir, settings, tmp_path):
-    """32 papers (8 per topic) indexed for keyword search; the recommendation space is built on first use, with
-    the bundled transformer (a data directory of its own: no distilled static model there)."""
+    """32 papers (8 per topic) indexed for keyword search, with the bundled transformer's vectors stored (a data
+    directory of its own: no distilled static model there); the recommendation space is built on first use."""
     settings.DATA_DIR = tmp_path
     upsert_papers(corpus())
-    from paperhub.search import rebuild
-
-    rebuild()
+    search.rebuild()
+    _store_transformer_vectors()
     return TOPICS
 
 

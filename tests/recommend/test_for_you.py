@@ -3,6 +3,7 @@
 from paperhub.community import services as community
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import queries, services, space, training
+from paperhub.search.models import PaperVector
 
 
 def topic_of(paper: Paper) -> str:
@@ -102,6 +103,7 @@ def test_a_request_does_not_embed_a_large_window_with_the_transformer(topics, re
     from django.test import Client
 
     monkeypatch.setattr(space, "MAX_EMBED_IN_REQUEST", 5)  # the small hub's 32 papers stand for a large window
+    PaperVector.objects.all().delete()  # none embedded yet
     like(reader, "proteins", 2)
     try:
         queries.for_you(reader)

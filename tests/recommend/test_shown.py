@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from paperhub.core.navigation import asked_here
 from paperhub.core.permissions import NotAllowed
 from paperhub.core.tokens import create_token
 from paperhub.recommend import personal, queries, services
@@ -89,7 +90,11 @@ def test_only_the_first_page_is_remembered_and_a_later_day_marks_it(topics, read
     client = Client()
     assert client.get("/for-you").status_code == 302 and not Shown.objects.exists()  # visitors: nothing kept
     client.force_login(reader)
-    page = client.get("/for-you").content.decode()
+    # a page no one asked for here (another site's link, a prefetch) is not read: nothing kept
+    assert client.get("/for-you", HTTP_SEC_FETCH_SITE="cross-site").status_code == 200
+    assert client.get("/for-you", HTTP_SEC_PURPOSE="prefetch;prerender").status_code == 200
+    assert not Shown.objects.exists()
+    page = client.get("/for-you", HTTP_SEC_FETCH_SITE="same-origin").content.decode()
     assert "<strong>Shown before</strong>" not in page
     shown = set(Shown.objects.filter(user=reader).values_list("paper_id", flat=True))
     assert len(shown) == 20 and Shown.objects.get(paper_id=min(shown)).shown_on == timezone.localdate()
@@ -105,6 +110,18 @@ def test_only_the_first_page_is_remembered_and_a_later_day_marks_it(topics, read
     cards = client.get("/for-you").content.decode().split('<div class="pick" id="pick-')[1:]
     marked = ["<strong>Shown before</strong>, on" in card for card in cards]
     assert marked == [False] * 9 + [True] * 11  # 29 candidates: the 9 never shown come first
+
+
+@pytest.mark.parametrize(("headers", "asked"), [
+    ({}, True),  # an older browser or a script: no fetch metadata to go by
+    ({"Sec-Fetch-Site": "same-origin"}, True), ({"Sec-Fetch-Site": "none"}, True),  # this hub's link; the address bar
+    ({"Sec-Fetch-Site": "cross-site"}, False), ({"Sec-Fetch-Site": "same-site"}, False),
+    ({"Sec-Fetch-Site": "same-origin", "Sec-Purpose": "prefetch"}, False),
+    ({"Sec-Fetch-Site": "same-origin", "Sec-Purpose": "prefetch;prerender"}, False),
+    ({"Purpose": "prefetch"}, False), ({"X-Moz": "prefetch"}, False), ({"X-Purpose": "preview"}, False),
+])
+def test_a_page_counts_as_seen_only_when_asked_for_on_this_hub(rf, headers, asked):
+    assert asked_here(rf.get("/for-you", headers=headers)) is asked
 
 
 @pytest.mark.django_db
