@@ -129,6 +129,16 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
     assert not feedparser.parse(response.content).bozo
     page = client.get(f"/papers/search?q=attention&{filters}").content.decode()
     assert DANGER.search(page) is None and "/feeds/search.rss?q=attention&amp;cat=%3Cscript%3E" in page
+    # What emptied a search names its parts (a hostile category or author among them), escaped; ?exact= is 1 or
+    # ignored; /api/search's exact is a boolean (422 otherwise)
+    for url in (f"/papers/search?q=attention&{filters}&exact={quote(SCRIPT)}",
+                f"/papers/search?q={quote('attention author:' + IMG)}&exact=1&since=2026-01-01&until=2026-01-01"):
+        response = client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200 and 'class="why"' in page and DANGER.search(page) is None, url
+    emptied = client.get(f"/api/search?q=attention&{filters}&exact=1").json()["emptied_by"]
+    assert emptied and SCRIPT in emptied[0]["part"]  # (JSON: the code as sent, a client escapes it)
+    assert client.get(f"/api/search?q=attention&exact={quote(SCRIPT)}").status_code == 422
     refused = client.get(f"/feeds/search.rss?q=attention&since={quote(SCRIPT)}")
     assert refused.status_code == 400 and refused["Content-Type"].startswith("text/plain")
     assert "<" not in refused.content.decode()  # the reason, not what was sent

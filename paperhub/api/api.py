@@ -126,7 +126,7 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
 def _run_search(query: SearchQuery) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
     results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
-                                mode=query.mode, correct=True)
+                                mode=query.mode, correct=not query.exact, explain=True)
     if results.query.problem:  # since:/until: that is no date
         raise HttpError(400, results.query.problem)
     return results
@@ -160,9 +160,14 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
              "published": h.published.isoformat() if h.published else None,
              "upvotes": votes.get(h.id, 0), "score": h.score} for h in results.hits]
     models = [search_api.signal_name(kind) for kind in results.semantic_models]
+    here = reverse("api:search")
     return {"total": results.total, "hits": hits, "semantic_models": models,
             "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected,
-            "semantic_pending": results.semantic_pending}
+            "found_as_typed": results.found_as_typed, "semantic_pending": results.semantic_pending,
+            "emptied_by": [{"reason": part.reason, "part": part.words, "held": part.held, "without": part.without,
+                            "unknown": list(part.unknown),
+                            "search": f"{here}?{search_api.url_query(part.q, part.filters, query.sort)}"}
+                           for part in results.why]}
 
 
 @api.get("/search/volume", response=VolumeOut, tags=["paperhub"])

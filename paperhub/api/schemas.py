@@ -168,12 +168,27 @@ class SearchHit(Schema):
     score: float
 
 
+class EmptiedBy(Schema):
+    reason: str = Field(..., description='the part in a sentence: "No papers in cs.XX on this hub (cs.XX: not an '
+                                         'arXiv category)"')
+    part: str = Field(..., description='the part in words: "in cs.XX", "by Ada Lovelace", "from 2030-01-01", '
+                                       '"with code"')
+    held: bool = Field(..., description="some paper on the hub has it (false: none, which alone emptied the search)")
+    without: int = Field(..., description="papers the search finds without it (0: none, or nothing left to search)")
+    unknown: list[str] = Field(..., description="its category codes that are no arXiv category")
+    search: str = Field(..., description="the search without it, at this endpoint (its query and filters)")
+
+
 class SearchPage(Schema):
     total: int
     hits: list[SearchHit]
     semantic_models: list[str]
     suggestion: str | None = Field(None, description='"did you mean": the query with its misspelt words corrected')
-    corrected: bool = Field(False, description="the hits are the suggestion's: the query as typed found nothing")
+    corrected: bool = Field(False, description="the hits are the suggestion's: the query as typed found nothing, or "
+                                               "far fewer papers holding all its words (exact=true: never)")
+    found_as_typed: bool = Field(False, description="corrected, and the query as typed found papers too: exact=true "
+                                                    "searches it as typed")
+    emptied_by: list[EmptiedBy] = Field([], description="a search that found nothing: the parts that emptied it")
     semantic_pending: bool = Field(False, description="ranked by words alone for now: no semantic index has vectors "
                                                      "yet (a new hub's first minutes)")
 
@@ -286,6 +301,7 @@ class SearchQuery(Schema):
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    exact: bool = Field(False, description="the query as typed, never its spelling's correction")
 
 
 class VolumeQuery(Schema):

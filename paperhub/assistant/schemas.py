@@ -38,7 +38,10 @@ class SearchResults(BaseModel):
     papers: list[SearchHit]
     url: str = Field(description="the same search on the hub")
     suggestion: str | None = Field(default=None, description="the query with its misspelt words corrected, if any")
-    corrected: bool = Field(default=False, description="the papers are the suggestion's: the query found none")
+    corrected: bool = Field(default=False, description="the papers are the suggestion's: the query found none, or "
+                                                       "far fewer papers holding all its words (exact: never)")
+    emptied_by: list[str] = Field(default_factory=list, description="found nothing: which parts of the search emptied "
+                                  "it, each with how many papers the search finds without it")
 
 
 class SimilarPaper(PaperCard):

@@ -119,11 +119,13 @@ def search_papers(
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
     limit: Limit = 10,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
+    exact: Annotated[bool, Field(description="the query as typed, never its spelling's correction")] = False,
 ) -> schemas.SearchResults:
     """Search the hub's papers (keyword and semantic, fused), with the filters of /api/search."""
     caller = admit(ctx)
     filters = search_api.Filters.from_text(since, until, categories, authors, has_code)
-    results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset, correct=True)
+    results = search_api.search(query, filters=filters, sort=sort, limit=limit, offset=offset, correct=not exact,
+                                explain=True)
     if results.query.problem:  # since:/until: that is no date: said, as the page and /api/search say it
         raise ToolError(results.query.problem)
     by_id = {p.pk: p for p in queries.papers_in_order([h.id for h in results.hits])}
@@ -132,6 +134,9 @@ def search_papers(
         total=results.total,
         url=f"{link(caller.root, 'search')}?{search_api.url_query(query, filters, sort)}",  # as the page links it
         suggestion=results.suggestion.query if results.suggestion else None, corrected=results.corrected,
+        emptied_by=[f"{part.reason}; {part.without} without it: {link(caller.root, 'search')}?"
+                    f"{search_api.url_query(part.q, part.filters, sort)}" if part.without else part.reason
+                    for part in results.why],
         papers=[
             schemas.SearchHit(**cards[h.uid], categories=h.categories, score=round(h.score, 4))
             for h in results.hits

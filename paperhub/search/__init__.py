@@ -36,6 +36,7 @@ from paperhub.search.query import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from paperhub.search.emptied import Part
     from paperhub.search.indexing import Coverage
     from paperhub.search.packs import Exported, Imported
     from paperhub.search.queries import Hit, Results, Volume
@@ -50,7 +51,7 @@ __all__ = [
     "wants_code",
     "search", "query_problem", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
     # what searching returns (names for annotations only)
-    "Hit", "Results", "Volume", "Reason", "Suggestion",
+    "Hit", "Results", "Volume", "Reason", "Suggestion", "Part",
     # this node's indexes
     "update", "rebuild", "coverage", "update_keyword", "rebuild_vectors", "follow_vectors", "drop_stale_static",
     "static_vector_count", "static_vectors",
@@ -76,12 +77,13 @@ class PackError(ValueError):
 # --- searching -------------------------------------------------------------------------------------------------
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", limit: int = 20, offset: int = 0,
-           mode: str = "hybrid", correct: bool = False) -> "Results":
+           mode: str = "hybrid", correct: bool = False, explain: bool = False) -> "Results":
     """Papers for a query (words, "phrases", author:, cat:, -exclusions), filtered, sorted, paged; with `correct`,
-    a query that finds nothing as typed gets the results of its spelling's correction, if one finds papers."""
+    a query that finds nothing as typed, or far fewer papers than its spelling's correction, gets the correction's
+    results; with `explain`, one that finds nothing says which of its parts emptied it (Results.why)."""
     from paperhub.search import queries
 
-    return queries.search(query, filters, sort, limit, offset, mode, correct)  # type: ignore[arg-type]
+    return queries.search(query, filters, sort, limit, offset, mode, correct, explain)  # type: ignore[arg-type]
 
 
 def first_results(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
-from paperhub.search import analysis, embed, fusion, highlight, keyword, related, spelling
+from paperhub.search import analysis, embed, emptied, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import (
@@ -25,6 +25,7 @@ from paperhub.search.query import (
     named_papers,
     parse,
     wants_code,
+    window,
 )
 from paperhub.search.vector_files import vector_index
 
@@ -73,7 +74,10 @@ class Results:
     query: ParsedQuery
     semantic_models: list[str]
     suggestion: spelling.Suggestion | None = None  # "did you mean": the query with its misspelt words corrected
-    corrected: bool = False  # the hits are the suggestion's: the query as typed found nothing
+    # the hits are the suggestion's: the query as typed found nothing, or far fewer papers holding all its words
+    corrected: bool = False
+    found_as_typed: bool = False  # (with corrected) the query as typed found papers too: one click away
+    why: list[emptied.Part] = field(default_factory=list)  # found nothing: the parts that emptied it (explain)
     # ranked by words alone for now: no semantic index has vectors yet (a new hub's first minutes)
     semantic_pending: bool = False
 
@@ -155,33 +159,63 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
 
 
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
-           mode: Mode = "hybrid", correct: bool = False) -> Results:
+           mode: Mode = "hybrid", correct: bool = False, explain: bool = False) -> Results:
     """Papers for a query: relevance fuses BM25 with every semantic index that has vectors; and, where a word is
-    misspelt, the query corrected. With `correct`, a query that finds nothing as typed gets its correction's
-    results instead (Results.corrected says so)."""
+    misspelt, the query corrected. With `correct`, a query that finds nothing, or far fewer papers than its
+    correction, gets its correction's results instead (Results.corrected says so); with `explain`, a search that
+    finds nothing says which of its parts emptied it (Results.why)."""
     results = _found(query, filters, sort, limit, offset, mode)
     index = keyword_index()
-    if index is None or not (results.query.terms or results.query.phrases) or results.query.problem or named_papers(
-            query) or named_doi(query):
-        return results  # (ids and DOIs have no spelling)
-    results.suggestion = spelling.suggest(index, query, filters)
-    # Found nothing as typed: no results, or only papers near the typo in meaning ("protien" is a letter from a
-    # known word, so the semantic half answers it) while no paper holds its words
-    if correct and results.suggestion is not None and not (
-            results.total and index.count(keyword.build_query(results.query, filters))):
-        return replace(_found(results.suggestion.query, filters, sort, limit, offset, mode),
-                       suggestion=results.suggestion, corrected=True)
+    if index is None or results.query.problem or named_papers(query) or named_doi(query):
+        return results  # (ids and DOIs have no spelling, nor parts)
+    if results.query.terms or results.query.phrases:
+        results = _spelt(index, query, results, filters, sort, limit, offset, mode, correct)
+    if explain and not results.total and not _code_unknown(index, results.query, filters):
+        every_word = sort != "relevance" or not results.query.text  # as _found lists them
+        results.why = emptied.why_empty(index, query, results.query, filters, every_word)
     return results
+
+
+#: A query as typed gives way to its spelling's correction where the correction finds more than this many times as
+#: many papers holding all its words ("difusion models": none as typed; "diffusion models": hundreds), and at least
+#: spelling.MIN_HELD: two counts, and the correction's search, one more search at most.
+FAR_MORE = 10
+
+
+def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: Filters, sort: Sort, limit: int,
+           offset: int, mode: Mode, correct: bool) -> Results:
+    """The results with their "did you mean"; with `correct`, the correction's instead where the query as typed
+    found nothing (no results, or only papers near the typo in meaning, "protien" being a letter from a known word,
+    while no paper holds its words) or far fewer papers holding all its words than the correction finds."""
+    results.suggestion = suggestion = spelling.suggest(index, query, filters)
+    if not correct or suggestion is None:
+        return results
+    found = bool(results.total and index.count(keyword.build_query(results.query, filters)))
+    if found:
+        typed = index.count(keyword.matching_all(results.query, filters))
+        offered = index.count(keyword.matching_all(parsed_query(suggestion.query), filters))
+        if offered < spelling.MIN_HELD or offered <= typed * FAR_MORE:
+            return results
+    return replace(_found(suggestion.query, filters, sort, limit, offset, mode), suggestion=suggestion,
+                   corrected=True, found_as_typed=found)
 
 
 #: What a query of filler words alone is told (ParsedQuery.problem): every paper holds them, none is about them.
 ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
 
 
-def parsed_query(query: str) -> ParsedQuery:
+#: What a search whose since: is after its until: (the query's or the filters', each must hold) is told.
+NO_DAYS = "since is after until: no day is both on or after the one and on or before the other"
+
+
+def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:
     """parse(), and a query of filler words alone ("the of and") refused as its problem: as words it found nearly
-    every paper, topped by authors named "The"."""
+    every paper, topped by authors named "The"; so too dates that no day is within (since: after until:, the query's
+    or the filters')."""
     parsed = parse(query)
+    since, until = window(parsed, filters)
+    if not parsed.problem and since and until and since > until:
+        return replace(parsed, problem=NO_DAYS)
     if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
         return parsed
     tokens = [analysis.STEMMED.analyze(term) for term in parsed.terms]
@@ -191,7 +225,7 @@ def parsed_query(query: str) -> ParsedQuery:
 
 
 def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mode: Mode) -> Results:
-    parsed = parsed_query(query)
+    parsed = parsed_query(query, filters)
     if offset > MAX_OFFSET:  # past where pages go: how many there are, and none of them
         return Results([], _found(query, filters, sort, 1, 0, mode).total, parsed, [])
     limit, offset = max(1, min(limit, 100)), max(0, offset)
@@ -334,7 +368,7 @@ def volume_series(per_month: dict[int, int], max_months: int = 48) -> Volume:
 
 def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     """Papers holding all of a query's words (in authors' names too, as date order lists them), per month or year."""
-    parsed = parsed_query(query)
+    parsed = parsed_query(query, filters)
     index = keyword_index()
     if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
         return Volume("month", [], [], parsed.problem)

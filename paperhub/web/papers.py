@@ -147,6 +147,23 @@ def searched_query(q: str, results: "search_api.Results | None") -> str:
     return results.suggestion.query if results is not None and results.corrected and results.suggestion else q
 
 
+def typed_url(request: HttpRequest, q: str, results: "search_api.Results | None") -> str:
+    """Where the query as typed is searched without its correction ("Search instead for"), when it found papers of
+    its own; "" otherwise."""
+    if results is None or not results.found_as_typed:
+        return ""
+    return f"{reverse('search')}?{urlencode({'q': q, **search_settings(request), 'exact': '1'})}"
+
+
+def emptied_by(results: "search_api.Results | None", sort: str) -> list[tuple[str, int, str]]:
+    """What emptied a search that found nothing, as the page says it: each part's reason, how many results the
+    search has without it, and its link."""
+    if results is None:
+        return []
+    return [(part.reason, part.without, f"{reverse('search')}?{search_api.url_query(part.q, part.filters, sort)}")
+            for part in results.why]
+
+
 def search_settings(request: HttpRequest) -> dict[str, str]:
     """The search page's sort and filters in a request's query string (what its links to other pages keep)."""
     return {k: str(request.GET[k]) for k in ("sort", "since", "until", "cat", "author", "code") if k in request.GET}
@@ -175,11 +192,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     filters = search_filters(request)
     filter_problem = search_api.filter_problem(request.GET)  # a filter it cannot read: its reason, not every paper
+    exact = request.GET.get("exact") == "1"  # the query as typed, not its spelling's correction
     results = None
     found: list[Card] = []
     if (q.strip() or filters != search_api.Filters()) and not filter_problem:
         results = search_api.search(q, filters=filters, sort=sort, limit=SEARCH_PAGE,
-                                    offset=(page - 1) * SEARCH_PAGE, correct=True)
+                                    offset=(page - 1) * SEARCH_PAGE, correct=not exact, explain=True)
         hits = {h.id: h for h in results.hits}
         parsed = results.query
         found = cards(request, queries.papers_in_order(list(hits)), hits,
@@ -205,7 +223,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
         "missing_ids": missing_papers(q, results, filters),
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
-        "extra": urlencode(search_settings(request)),
+        "typed_url": typed_url(request, q, results), "why": emptied_by(results, sort),
+        "extra": urlencode({**search_settings(request), **({"exact": "1"} if exact else {})}),
         # its feeds (newest first: no sort) and BibTeX: the papers shown, filters and all
         "follow_query": search_api.url_query(searched, filters),
         "follow_title": search_api.described(searched, filters),

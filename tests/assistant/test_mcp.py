@@ -127,6 +127,9 @@ async def _reads(client: Client, base_url: str) -> None:
     address, _, asked = filtered["url"].partition("?")  # as asked
     assert address == f"{base_url}/papers/search"
     assert parse_qs(asked) == {"q": ["sparse"], "author": ["Ada Lovelace"], "sort": ["newest"]}
+    emptied = await _call(client, "search_papers", query="sparse cat:cs.XX")  # why it found nothing, and the rest
+    assert emptied["total"] == 0 and emptied["emptied_by"][0].startswith(
+        f"No papers in cs.XX on this hub (cs.XX: not an arXiv category); 2 without it: {base_url}/papers/search?q=sparse")
     paper = await _call(client, "get_paper", paper_id="2611.00001")
     assert paper["authors"] == ["Ada Lovelace", "Alan Turing"] and "long documents" in paper["abstract"]
     assert paper["arxiv_url"] == "https://arxiv.org/abs/2611.00001"

@@ -155,7 +155,8 @@ def test_first_results_page_through_search(indexed, monkeypatch):
     every = first_results("", 250)  # five papers: one page asked for 100, and the short answer ends it
     assert asked == [(100, 0)] and [h.uid for h in every.hits] == uids(search("", limit=100))
     assert every.total == 5
-    monkeypatch.setattr(queries, "search", lambda q, f, s, limit, offset, m, c: real(q, f, s, min(limit, 2), offset, m, c))
+    monkeypatch.setattr(queries, "search", lambda q, f, s, limit, offset, *rest: real(q, f, s, min(limit, 2), offset,
+                                                                                     *rest))
     paged = first_results("", 5)  # a page shorter than asked is the last: no more are asked for
     assert [h.uid for h in paged.hits] == uids(search("", limit=100))[:2]
 

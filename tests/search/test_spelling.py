@@ -61,16 +61,17 @@ def test_known_words_names_gibberish_and_corrections_finding_nothing_get_no_sugg
 def test_the_front_doors_offer_the_corrected_query(spelled, client):
     found = search("protien graph")
     assert found.suggestion.query == "protein graph" and not found.corrected and found.total  # "graph" finds papers
-    page = client.get("/papers/search", {"q": "protien graph", "cat": "cs.LG"}).content.decode()
+    # (as typed: the correction finds far more papers holding both words, so it is shown unless asked not to)
+    page = client.get("/papers/search", {"q": "protien graph", "cat": "cs.LG", "exact": "1"}).content.decode()
     assert 'Did you mean <a href="/papers/search?q=protein+graph&amp;cat=cs.LG"><strong>protein</strong> ' \
            'graph</a>?' in page
-    page = client.get("/papers/search", {"q": "<b>protien</b> graph"}).content.decode()  # the query's text escaped
+    page = client.get("/papers/search", {"q": "<b>protien</b> graph", "exact": "1"}).content.decode()  # escaped
     assert "<strong>protein</strong>&lt;/b&gt; graph</a>?" in page and "<b>protein" not in page
-    api = client.get("/api/search", {"q": "protien graph"}).json()
+    api = client.get("/api/search", {"q": "protien graph", "exact": "true"}).json()
     assert (api["suggestion"], api["corrected"]) == ("protein graph", False)
     assert client.get("/api/search", {"q": "protein"}).json()["suggestion"] is None
     out = StringIO()
-    call_command("search", "protien graph", stdout=out)
+    call_command("search", "protien graph", "--exact", stdout=out)
     assert "Did you mean: protein graph\n" in out.getvalue()
     assert "Did you mean" not in client.get("/papers/search", {"q": "protein"}).content.decode()
 

@@ -33,13 +33,15 @@ class Command(BaseCommand):
                             help="results to show, 1-100 (default: %(default)s)")
         parser.add_argument("--offset", type=arguments.whole_number(0, search.MAX_OFFSET), default=0,
                             help="results to skip, for later pages (default: %(default)s)")
+        parser.add_argument("--exact", action="store_true",
+                            help="search the query as typed, never its spelling's correction")
         parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         database.require_tables()
         filters = Filters(since=options["since"], until=options["until"], categories=tuple(options["category"]))
         results = search.search(options["query"], filters, options["sort"], options["limit"], options["offset"],
-                                options["mode"], correct=True)
+                                options["mode"], correct=not options["exact"], explain=True)
         if results.query.problem:  # a since:/until: that is no date
             raise CommandError(results.query.problem)
         if options["json"]:
@@ -47,6 +49,9 @@ class Command(BaseCommand):
                 "total": results.total,
                 "suggestion": results.suggestion.query if results.suggestion else None,
                 "corrected": results.corrected,
+                "found_as_typed": results.found_as_typed,
+                "emptied_by": [{"reason": part.reason, "without": part.without, "query": part.q}
+                               for part in results.why],
                 "semantic": [signal_name(kind) for kind in results.semantic_models],
                 "semantic_pending": results.semantic_pending,
                 "results": [{"id": h.uid, "title": h.title, "authors": h.authors, "categories": h.categories,
@@ -63,9 +68,15 @@ class Command(BaseCommand):
             how = " (by words alone until the papers' vectors are built)"
         self.stdout.write(f"{results.total:,} result{'' if results.total == 1 else 's'}{how}")
         if results.suggestion and results.corrected:
-            self.stdout.write(f"No papers match {options['query']!r}; showing results for: {results.suggestion.query}")
+            head = "" if results.found_as_typed else f"No papers match {options['query']!r}; "
+            instead = f" (search instead for {options['query']!r} with --exact)" if results.found_as_typed else ""
+            self.stdout.write(f"{head}{'s' if head else 'S'}howing results for: {results.suggestion.query}{instead}")
         elif results.suggestion:
             self.stdout.write(f"Did you mean: {results.suggestion.query}")
+        for part in results.why:  # a search that found nothing: what emptied it
+            query = f": {part.q!r}" if part.q != options["query"] else ""
+            without = f"; {part.without:,} without it{query}" if part.without else ""
+            self.stdout.write(f"{part.reason}{without}")
         for n, hit in enumerate(results.hits, start=1 + options["offset"]):
             shown = list(dict.fromkeys([*hit.authors[:3], *named_authors(hit.authors, results.query, filters)[:3]]))
             authors = ", ".join(hit.authors) if len(hit.authors) <= len(shown) + 1 else ", ".join(shown) + " et al."
