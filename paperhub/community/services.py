@@ -1,6 +1,5 @@
 """Writes by people: upvotes, comments, submissions, collections. Each checks who may do it."""
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,7 @@ from paperhub.ingest.http import SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import split_arxiv_id, strip_controls
+from paperhub.papers.records import ArxivIdError, split_arxiv_id, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
 SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
@@ -120,19 +119,14 @@ def delete_comment(user: User, comment: Comment) -> None:
         comment.delete()
 
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)$",
-                       re.IGNORECASE)
-
-
 def arxiv_id_from(text: str) -> str:
-    """The versionless arXiv id in what someone pasted: an id, arXiv:id, or an abs/pdf/html URL."""
-    text = (text or "").strip()
-    match = _ARXIV_URL.search(text)
-    candidate = match[1] if match else text
-    if not _ARXIV_ID.match(candidate):
-        raise NotAllowed(f"{text[:100]!r} is not an arXiv id or arXiv URL (for example 2501.01234).")
-    return split_arxiv_id(candidate.removeprefix("arXiv:").removeprefix("arxiv:"))[0]
+    """The versionless arXiv id in what someone pasted: an id, arXiv:id, or its arXiv, Hugging Face, alphaXiv or DOI
+    address (the forms search reads); NotAllowed says why anything else is not one."""
+    try:
+        return split_arxiv_id((text or "").strip())[0]
+    except ArxivIdError as exc:
+        raise NotAllowed(f"{text[:100]!r} is not an arXiv id or address: {exc.reason}. Paste one such as 2501.01234 "
+                         "or https://arxiv.org/abs/2501.01234.") from None
 
 
 def submit(user: User, text: str) -> Submission:

@@ -179,14 +179,19 @@ def test_comment_markdown_is_a_safe_subset():
     ("2501.01234", "2501.01234"), ("2501.01234v3", "2501.01234"), ("arXiv:2501.01234", "2501.01234"),
     ("https://arxiv.org/abs/2501.01234v2", "2501.01234"), ("https://arxiv.org/pdf/2501.01234.pdf", "2501.01234"),
     ("http://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"), (" 2501.01234 ", "2501.01234"),
+    # the addresses the search box reads (the audit: refused here as "not an arXiv id")
+    ("https://huggingface.co/papers/2501.01234", "2501.01234"), ("https://www.alphaxiv.org/abs/2501.01234", "2501.01234"),
+    ("https://arxiv.org/pdf/2501.01234v2", "2501.01234"), ("10.48550/arXiv.2501.01234", "2501.01234"),
+    ("https://doi.org/10.48550/arXiv.1706.03762", "1706.03762"), ("cs.AI/9902027", "cs/9902027"),
 ])
 def test_arxiv_ids_from_what_people_paste(text, expected):
     assert services.arxiv_id_from(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "hello", "https://evil.example/abs/2501.01234x", "2501.1", "../../etc"])
+@pytest.mark.parametrize("text", ["", "hello", "https://evil.example/abs/2501.01234x", "2501.1", "../../etc",
+                                  "2513.00001", "hep-th/9913001", "x" * 100_000])
 def test_bad_submissions_are_refused(text):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(services.NotAllowed, match="is not an arXiv id or address: .+ Paste one such as"):
         services.arxiv_id_from(text)
 
 

@@ -173,3 +173,28 @@ def test_submissions_arxiv_could_not_be_reached_for_are_still_bounded(ann, setti
         run_tasks()
     with pytest.raises(services.NotAllowed, match="tried 3 submissions today"):
         services.submit(ann, "2611.05678")
+
+
+#: Ids of shapes arXiv never gave, and what each is refused with (the audit: several were 500s).
+MALFORMED = [("9999.99999", "no month 99"), ("2513.00001", "2513 is not a year and month arXiv has used"),
+             ("0000.00000", "no month 00"), ("2600.00001", "no month 00"), ("9912.00001", "a month still to come"),
+             ("0612.1234", "start in April 2007"), ("1412.12345", "four digits after the dot"),
+             ("1501.1234", "five digits after the dot"), ("hep-th/9913001", "no month 13"),
+             ("hep-th/0801001", "run from 1991 to March 2007"), ("foo/9901001", "foo is not one of the arXiv"),
+             ("cs.XX/9902027", "cs.XX is not an arXiv subject class"), ("2501.01234\x00", "not an id of arXiv"),
+             ("https://arxiv.org/abs/2513.00001v2", "no month 13"), ("2" * 300, "not an id of arXiv")]
+
+
+def test_malformed_ids_are_refused_with_their_reason_by_the_api_and_the_page(ann, arxiv):
+    _, secret = tokens.create_token(ann, "script")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    page = Client()
+    page.force_login(ann)
+    for text, reason in MALFORMED:
+        answer = api.post("/api/papers/submit", {"paper": text}, content_type="application/json")
+        assert answer.status_code == 400 and reason in answer.json()["detail"], (text, answer.content[:300])
+        html = page.post("/papers/submit", {"paper": text}).content.decode()
+        assert reason in html, text
+    assert api.post("/api/papers/submit", {"paper": "2" * 301}, content_type="application/json").status_code == 422
+    assert "longer than any" in page.post("/papers/submit", {"paper": "2" * 100_000}).content.decode()
+    assert not Submission.objects.exists() and not arxiv.requests
