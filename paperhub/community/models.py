@@ -132,7 +132,7 @@ class CollectionItem(models.Model):
 
 
 class Submission(models.Model):
-    """A paper someone asked to put into today's feed, fetched from arXiv by a background task."""
+    """A paper someone asked to bring onto the hub and into today's feed, fetched from arXiv by a background task."""
 
     PENDING, FETCHING, DONE, FAILED = "pending", "fetching", "done", "failed"
     STATUSES = [(PENDING, "waiting to be fetched"), (FETCHING, "fetching from arXiv"), (DONE, "in the feed"),

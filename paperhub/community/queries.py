@@ -17,7 +17,7 @@ from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
-from paperhub.papers.models import Paper, PaperAuthor
+from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
 from paperhub.papers.queries import author_names
 from paperhub.papers.summary import one_line
 
@@ -162,11 +162,14 @@ def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) 
 
 
 def submissions_of(user: AbstractBaseUser | AnonymousUser, limit: int = 20) -> list[Submission]:
-    """The user's latest submissions, newest first, with their papers."""
+    """The user's latest submissions, newest first, with their papers; placed: whether the user's submission put
+    its paper into a feed (else, done, it came onto the hub only)."""
     if not user.is_authenticated:
         return []
-    return list(Submission.objects.filter(user_id=user.pk).select_related("paper").order_by("-created_at", "-id")
-                [:limit])
+    placed = FeedEntry.objects.filter(paper_id=OuterRef("paper_id"), source="submission",
+                                      submitted_by=user.get_username())
+    return list(Submission.objects.filter(user_id=user.pk).select_related("paper").annotate(placed=Exists(placed))
+                .order_by("-created_at", "-id")[:limit])
 
 
 def upvote_history(paper: Paper) -> tuple[list[date], list[int]]:

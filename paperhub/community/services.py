@@ -1,7 +1,6 @@
 """Writes by people: upvotes, comments, submissions, collections. Each checks who may do it."""
 
-import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from paperhub.ingest.http import SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import split_arxiv_id, strip_controls
+from paperhub.papers.records import ArxivIdError, sent_in_by, split_arxiv_id, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
 SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
@@ -120,24 +119,20 @@ def delete_comment(user: User, comment: Comment) -> None:
         comment.delete()
 
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)$",
-                       re.IGNORECASE)
-
-
 def arxiv_id_from(text: str) -> str:
-    """The versionless arXiv id in what someone pasted: an id, arXiv:id, or an abs/pdf/html URL."""
-    text = (text or "").strip()
-    match = _ARXIV_URL.search(text)
-    candidate = match[1] if match else text
-    if not _ARXIV_ID.match(candidate):
-        raise NotAllowed(f"{text[:100]!r} is not an arXiv id or arXiv URL (for example 2501.01234).")
-    return split_arxiv_id(candidate.removeprefix("arXiv:").removeprefix("arxiv:"))[0]
+    """The versionless arXiv id in what someone pasted: an id, arXiv:id, or its arXiv, Hugging Face, alphaXiv or DOI
+    address (the forms search reads); NotAllowed says why anything else is not one."""
+    try:
+        return split_arxiv_id((text or "").strip())[0]
+    except ArxivIdError as exc:
+        raise NotAllowed(f"{text[:100]!r} is not an arXiv id or address: {exc.reason}. Paste one such as 2501.01234 "
+                         "or https://arxiv.org/abs/2501.01234.") from None
 
 
 def submit(user: User, text: str) -> Submission:
-    """Ask for a paper in today's feed: checks the login, the id and the daily quota, records the submission and
-    queues its fetch (fetch_submission); the page or the API then shows how it went."""
+    """Ask for a paper on the hub and in today's feed: checks the login, the id and the daily quota, records the
+    submission and queues its fetch (fetch_submission); the page or the API then shows how it went. A paper of any
+    age comes onto the hub; only one from the last PAPERHUB_SUBMIT_MAX_AGE_DAYS days joins the feed."""
     user_id = require_user(user)
     arxiv_id = arxiv_id_from(text)
     day = feeds.today()
@@ -156,19 +151,37 @@ def submit(user: User, text: str) -> Submission:
         existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
         if existing is not None:
             raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
+        held = Paper.objects.filter(uid=arxiv_id).values_list("published").first()
+        too_old = _too_old_for_the_feed(arxiv_id, held[0] if held else None)
+        if held is not None and too_old:  # nothing to fetch nor to place
+            raise NotAllowed(f"{arxiv_id} is already on the hub; {too_old}")
         if Submission.objects.filter(arxiv_id=arxiv_id, status__in=[Submission.PENDING, Submission.FETCHING]).exists():
             raise NotAllowed(f"{arxiv_id} is being fetched already.")
-        submission = Submission.objects.create(user_id=user_id, arxiv_id=arxiv_id, day=day)
+        submission = Submission.objects.create(user_id=user_id, arxiv_id=arxiv_id, day=day,
+                                               message=too_old and f"It comes onto the hub only: {too_old}")
         fetch_submission.enqueue(submission.pk)  # the queue is a table: the task and the row commit together
     return submission
+
+
+def _too_old_for_the_feed(arxiv_id: str, published: datetime | None = None) -> str:
+    """Why a paper is too old for today's feed (first published more than PAPERHUB_SUBMIT_MAX_AGE_DAYS ago), or "".
+    Before it is fetched its id tells: it was first sent in by the end of its id's month."""
+    max_age = settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS
+    cutoff = timezone.now() - timedelta(days=max_age)
+    if published is None:
+        published = sent_in_by(arxiv_id)
+    if published >= cutoff:
+        return ""
+    return f"papers older than {max_age} days are not added to the daily feed."
 
 
 class Unreachable(NotAllowed):
     """A submission failed on our side (arXiv could not be reached): it does not count towards the daily limit."""
 
 
-def _place(submission: Submission) -> Paper:
-    """Fetch the submission's paper and put it into today's feed; NotAllowed says why not."""
+def _place(submission: Submission) -> tuple[Paper, str]:
+    """Fetch the submission's paper onto the hub and put it into today's feed when it may go there; returns the
+    paper and what happened, in words. NotAllowed says why the paper is not on the hub."""
     arxiv_id = submission.arxiv_id
     try:
         paper = runs.fetch_paper(arxiv_id)
@@ -178,27 +191,27 @@ def _place(submission: Submission) -> Paper:
     if paper is None:
         raise NotAllowed(f"arXiv has no paper {arxiv_id}.")
     username = submission.user.get_username()
+    in_the_feed = f"In the feed: {paper.title}"
     if FeedEntry.objects.filter(paper=paper, source="submission", submitted_by=username).exists():
-        return paper  # placed by an earlier run of this task that was killed before it said so
-    max_age = settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS
-    if paper.published and paper.published < timezone.now() - timedelta(days=max_age):
-        raise NotAllowed(f"{arxiv_id} was published on {paper.published:%Y-%m-%d}; only papers from the last "
-                         f"{max_age} days can be submitted.")
+        return paper, in_the_feed  # placed by an earlier run of this task that was killed before it said so
+    if too_old := _too_old_for_the_feed(arxiv_id, paper.published):
+        return paper, f"{arxiv_id} is now on the hub; {too_old}"
     existing = FeedEntry.objects.filter(paper=paper).order_by("-day").first()
     if existing is not None:
-        raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
+        return paper, f"{arxiv_id} is on the hub, in the feed of {existing.day:%Y-%m-%d} already."
     try:
         with transaction.atomic():
             FeedEntry.objects.create(paper=paper, day=feeds.today(), source="submission", submitted_by=username,
                                      submitted_at=submission.created_at)
     except IntegrityError:
-        raise NotAllowed(f"{arxiv_id} is already in today's feed.") from None
-    return paper
+        return paper, f"{arxiv_id} is on the hub, in today's feed already."
+    return paper, in_the_feed
 
 
 @task()
 def fetch_submission(submission_id: int) -> dict[str, Any]:
-    """Fetch a submitted paper and place it in the feed, recording how it went on the submission.
+    """Fetch a submitted paper onto the hub and place it in the feed when it may go there, recording how it went
+    on the submission.
 
     Safe to run again (a worker killed midway): a finished submission is left as it is, and a paper already
     placed by this submission is not placed twice.
@@ -209,12 +222,12 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
     Submission.objects.filter(pk=submission.pk).update(status=Submission.FETCHING)
     counted = True
     try:
-        paper = _place(submission)
+        paper, message = _place(submission)
     except NotAllowed as exc:
         status, message, paper_id = Submission.FAILED, str(exc), None
         counted = not isinstance(exc, Unreachable)
     else:
-        status, message, paper_id = Submission.DONE, f"In the feed: {paper.title}", paper.pk
+        status, paper_id = Submission.DONE, paper.pk
     Submission.objects.filter(pk=submission.pk).update(status=status, message=message, paper_id=paper_id,
                                                        counted=counted, finished_at=timezone.now())
     return {"submission": submission_id, "status": status, "message": message}

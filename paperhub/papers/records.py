@@ -1,17 +1,33 @@
 """PaperRecord: what every source's parser produces and the upsert service consumes. Pure, no database."""
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.papers.links import NO_LINKS, Links, find_links
 
-ARXIV_NEW_ID = re.compile(r"^\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}$")  # YYMM.NNNNN: a month 01-12
-ARXIV_OLD_ID = re.compile(r"^[a-z][a-z\-]*(\.[A-Z]{2})?/\d{7}$")
+#: arXiv's ids since April 2007 (0704): YYMM.NNNN, and YYMM.NNNNN from January 2015 (1501) on.
+_NEW_ID = re.compile(r"^(\d\d(\d\d))\.(\d{4,5})$")
+#: The shape of the ids since January 2015 (what most ids read are): five digits, a month 01-12.
+_RECENT_ID = re.compile(r"^(?:1[5-9]|[2-9]\d)(?:0[1-9]|1[0-2])\.\d{5}$")
+#: Its ids before: an archive's, archive/YYMMNNN (hep-th/9901001), from August 1991 to March 2007.
+_OLD_ID = re.compile(r"^([a-z][a-z\-]*)/(\d\d(\d\d))\d{3}$")
+#: The archives that gave ids of the old form (several long since merged into others: chao-dyn into nlin).
+OLD_ARCHIVES = frozenset({
+    "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an", "chao-dyn", "chem-ph", "cmp-lg",
+    "comp-gas", "cond-mat", "cs", "dg-ga", "funct-an", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math",
+    "math-ph", "mtrl-th", "nlin", "nucl-ex", "nucl-th", "patt-sol", "physics", "plasm-ph", "q-alg", "q-bio",
+    "quant-ph", "solv-int", "supr-con"})
+#: Longer than any id or address of one that people paste (arXiv's longest addresses are under 60 characters).
+MAX_ID_TEXT = 300
 #: An id of before 2007 with its subject class (cs.AI/9902027, as arXiv printed them): the class is no part of the
 #: id, which is the archive's (cs/9902027: what arXiv's API, OAI-PMH and snapshot all say).
-_OLD_ID_CLASS = re.compile(r"^([a-z][a-z\-]*)\.[a-z]{2}(/\d{7})$", re.IGNORECASE)
+_OLD_ID_CLASS = re.compile(r"^(([a-z][a-z\-]*)\.[a-z]{2})(/\d{7})$", re.IGNORECASE)
+#: The subject classes such an id may name (cs.ai as well as cs.AI).
+_CLASSES = frozenset(code.lower() for code in CATEGORY_NAMES)
 _VERSION_SUFFIX = re.compile(r"v(\d+)$")
 MAX_NAME = 300
 MAX_CATEGORY = 64
@@ -135,12 +151,22 @@ _PAPER_ADDRESS = re.compile(
 _QUERY_OR_FRAGMENT = re.compile(r"[?#].*$", re.DOTALL)
 
 
+class ArxivIdError(ValueError):
+    """Text that is no arXiv id; reason says why, in words for the person who pasted it."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        super().__init__(f"not an arXiv id: {raw[:100]!r} ({reason})")
+        self.reason = reason
+
+
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     """'arXiv:2501.01234v2', its DOI, or an arXiv abs/pdf/html, Hugging Face or alphaXiv paper address ->
-    ('2501.01234', 2); an old id's subject class dropped (cs.AI/9902027 -> cs/9902027); raises ValueError if it is
-    no arXiv id."""
-    if ARXIV_NEW_ID.match(raw):
+    ('2501.01234', 2); an old id's subject class dropped (cs.AI/9902027 -> cs/9902027); raises ArxivIdError (a
+    ValueError) with the reason if it is no arXiv id, or one of a shape arXiv never gave (2513.00001: no month 13)."""
+    if _RECENT_ID.match(raw) and raw[:4] <= _next_month():  # most ids: a shape arXiv gives since 2015
         return raw, None
+    if len(raw) > MAX_ID_TEXT:
+        raise ArxivIdError(raw, f"{len(raw):,} characters, longer than any arXiv id or address")
     text = _QUERY_OR_FRAGMENT.sub("", raw.strip())
     text = _PAPER_ADDRESS.sub("", text)
     text = re.sub(r"^arxiv:", "", text, flags=re.I)
@@ -150,10 +176,70 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     if match:
         version = int(match.group(1))
         text = text[: match.start()]
-    text = _OLD_ID_CLASS.sub(r"\1\2", text)
-    if not (ARXIV_NEW_ID.match(text) or ARXIV_OLD_ID.match(text)):
-        raise ValueError(f"not an arXiv id: {raw!r}")
+    if (classed := _OLD_ID_CLASS.match(text)) and classed[1].lower() not in _CLASSES:
+        raise ArxivIdError(raw, f"{classed[1]} is not an arXiv subject class")
+    if classed:
+        text = classed[2] + classed[3]
+    if match := _NEW_ID.match(text):
+        fault = _new_id_fault(match)
+    elif old := _OLD_ID.match(text):
+        fault = _old_id_fault(old)
+    else:
+        fault = ("not an id of arXiv's forms (2501.01234, hep-th/9901001) nor an arXiv, Hugging Face, alphaXiv or "
+                 "DOI address of one")
+    if fault:
+        raise ArxivIdError(raw, fault)
     return text, version
+
+
+def _new_id_fault(match: re.Match[str]) -> str:
+    """Why a YYMM.NNNNN id is one arXiv never gave, or "" (it may have)."""
+    yymm, month, number = match[1], int(match[2]), match[3]
+    if not 1 <= month <= 12:
+        return f"{yymm} is not a year and month arXiv has used (no month {match[2]})"
+    if yymm < "0704":
+        return f"ids of this form start in April 2007 (0704); older ones are like hep-th/9901001, not {yymm}"
+    if yymm > _next_month():
+        return f"{yymm} is a month still to come"
+    if len(number) == 4 and yymm >= "1501":
+        return f"ids since January 2015 have five digits after the dot, not {number}"
+    if len(number) == 5 and yymm < "1501":
+        return f"ids before 2015 have four digits after the dot, not {number}"
+    return ""
+
+
+def _old_id_fault(match: re.Match[str]) -> str:
+    """Why an archive/YYMMNNN id is one arXiv never gave, or "" (it may have)."""
+    archive, yymm, month = match[1], match[2], int(match[3])
+    if archive not in OLD_ARCHIVES:
+        return f"{archive} is not one of the arXiv archives that gave ids of this form (hep-th, cond-mat, math...)"
+    if not 1 <= month <= 12:
+        return f"{yymm} is not a year and month arXiv has used (no month {match[3]})"
+    if "0703" < yymm < "91":  # 91xx to 99xx (arXiv began in August 1991), then 0001 to 0703 (March 2007)
+        return f"ids of this form run from 1991 to March 2007 (0703), not {yymm}; later ones are like 2501.01234"
+    return ""
+
+
+def sent_in_by(uid: str) -> datetime:
+    """When the paper of a (valid, versionless) arXiv id was first sent in, at the latest: the end of its id's
+    month (UTC), as the month after begins (hep-th/9901001: 1 February 1999)."""
+    yymm = uid.split("/")[-1][:4]
+    year = int(yymm[:2]) + (1900 if yymm >= "91" and "/" in uid else 2000)
+    month = int(yymm[2:])
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _next_month() -> str:
+    """The YYMM of next month in UTC, the latest an id may name: a paper sent in at the end of a month in New York
+    may already be in the next one's numbering. (Worked out once an hour: ingest reads millions of ids.)"""
+    hour = int(time.time()) // 3600
+    if hour != _MONTH_AFTER[0]:
+        now = datetime.fromtimestamp(hour * 3600, UTC)
+        _MONTH_AFTER[:] = [hour, f"{now.year % 100 + now.month // 12:02d}{now.month % 12 + 1:02d}"]
+    return str(_MONTH_AFTER[1])
+
+
+_MONTH_AFTER: list[int | str] = [-1, ""]  # the hour _next_month() worked it out in, and its answer
 
 
 # LaTeX accent commands as found in arXiv author lists, mapped to Unicode combining marks.

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -353,7 +354,8 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @login_required
 def submit(request: HttpRequest) -> HttpResponse:
-    """Submit a paper by arXiv id or URL into today's feed; a worker fetches it and this page shows how it went."""
+    """Submit a paper by arXiv id or address onto the hub (and, when recent, today's feed); a worker fetches it and
+    this page shows how it went."""
     if request.method == "POST":
         try:
             done = services.submit(request.user, request.POST.get("paper", ""))
@@ -363,4 +365,5 @@ def submit(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Submitted {done.arxiv_id}: it is being fetched from arXiv; see below.")
             return redirect("submit")
     return render(request, "web/submit.html", {"value": request.POST.get("paper", request.GET.get("paper", ""))[:200],
-                                               "submissions": community.submissions_of(request.user)})
+                                               "submissions": community.submissions_of(request.user),
+                                               "max_age": settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS})

@@ -173,3 +173,67 @@ def test_submissions_arxiv_could_not_be_reached_for_are_still_bounded(ann, setti
         run_tasks()
     with pytest.raises(services.NotAllowed, match="tried 3 submissions today"):
         services.submit(ann, "2611.05678")
+
+
+def _classic(arxiv) -> None:
+    """arXiv answers for 1706.03762, first published in June 2017 (the recorded page, its second paper renamed)."""
+    page = (FIXTURES / "arxiv_api_page1.xml").read_bytes()
+    page = page.replace(b"2611.05678", b"1706.03762").replace(b"2026-11-18T12:00:00Z", b"2017-06-12T17:57:34Z")
+    arxiv.routes["/api/query"] = lambda q: Reply(page)
+
+
+def test_an_old_paper_comes_onto_the_hub_but_not_into_the_daily_feed(ann, arxiv, settings, run_tasks):
+    """The audit's reading group: /papers/1706.03762 was a 404, and its submission fetched it only to refuse it."""
+    settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS = 14
+    _classic(arxiv)
+    client = Client()
+    client.force_login(ann)
+    assert client.get("/papers/1706.03762").status_code == 404
+    html = client.post("/papers/submit", {"paper": "https://huggingface.co/papers/1706.03762"}, follow=True)
+    assert "It comes onto the hub only: papers older than 14 days are not added" in html.content.decode()
+    run_tasks()
+    submission = Submission.objects.get()
+    assert submission.status == "done" and submission.paper.uid == "1706.03762" and submission.counted
+    assert submission.message == "1706.03762 is now on the hub; papers older than 14 days are not added to the daily feed."
+    assert not FeedEntry.objects.exists()
+    assert "A Benchmark for Multilingual Claim Verification" in client.get("/papers/1706.03762").content.decode()
+    html = client.get("/papers/submit").content.decode()
+    assert 'href="/papers/1706.03762">on the hub</a>' in html and "in the feed</a>" not in html
+    again = client.post("/papers/submit", {"paper": "arXiv:1706.03762v7"}, follow=True).content.decode()
+    assert "1706.03762 is already on the hub; papers older than 14 days" in again
+    assert Submission.objects.count() == 1 and len(arxiv.requests) == 1
+
+
+def test_a_recent_paper_still_joins_the_feed_and_its_row_says_so(ann, arxiv, run_tasks):
+    client = Client()
+    client.force_login(ann)
+    client.post("/papers/submit", {"paper": "https://www.alphaxiv.org/abs/2611.05678v1"})
+    run_tasks()
+    assert Submission.objects.get().message.startswith("In the feed: ")
+    assert FeedEntry.objects.get().paper.uid == "2611.05678"
+    assert 'href="/papers/2611.05678">in the feed</a>' in client.get("/papers/submit").content.decode()
+
+
+#: Ids of shapes arXiv never gave, and what each is refused with (the audit: several were 500s).
+MALFORMED = [("9999.99999", "no month 99"), ("2513.00001", "2513 is not a year and month arXiv has used"),
+             ("0000.00000", "no month 00"), ("2600.00001", "no month 00"), ("9912.00001", "a month still to come"),
+             ("0612.1234", "start in April 2007"), ("1412.12345", "four digits after the dot"),
+             ("1501.1234", "five digits after the dot"), ("hep-th/9913001", "no month 13"),
+             ("hep-th/0801001", "run from 1991 to March 2007"), ("foo/9901001", "foo is not one of the arXiv"),
+             ("cs.XX/9902027", "cs.XX is not an arXiv subject class"), ("2501.01234\x00", "not an id of arXiv"),
+             ("https://arxiv.org/abs/2513.00001v2", "no month 13"), ("2" * 300, "not an id of arXiv")]
+
+
+def test_malformed_ids_are_refused_with_their_reason_by_the_api_and_the_page(ann, arxiv):
+    _, secret = tokens.create_token(ann, "script")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    page = Client()
+    page.force_login(ann)
+    for text, reason in MALFORMED:
+        answer = api.post("/api/papers/submit", {"paper": text}, content_type="application/json")
+        assert answer.status_code == 400 and reason in answer.json()["detail"], (text, answer.content[:300])
+        html = page.post("/papers/submit", {"paper": text}).content.decode()
+        assert reason in html, text
+    assert api.post("/api/papers/submit", {"paper": "2" * 301}, content_type="application/json").status_code == 422
+    assert "longer than any" in page.post("/papers/submit", {"paper": "2" * 100_000}).content.decode()
+    assert not Submission.objects.exists() and not arxiv.requests

@@ -1,4 +1,5 @@
 import pickle
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -47,6 +48,38 @@ def test_split_arxiv_id(raw, expected):
 def test_split_arxiv_id_rejects(raw):
     with pytest.raises(ValueError, match="not an arXiv id"):
         split_arxiv_id(raw)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("9999.99999", "9999 is not a year and month arXiv has used"),  # the audit's 500s
+    ("2513.00001", "2513 is not a year and month arXiv has used"),
+    ("0000.00000", "0000 is not a year and month"),
+    ("https://arxiv.org/abs/2500.01234v2", "no month 00"),
+    ("9912.12345", "a month still to come"),
+    ("0612.1234", "start in April 2007"),
+    ("1412.12345", "before 2015 have four digits"),
+    ("1501.1234", "since January 2015 have five digits"),
+    ("foo/9901001", "foo is not one of the arXiv archives"),
+    ("hep-th/9913001", "no month 13"),
+    ("hep-th/0801001", "run from 1991 to March 2007"),
+    ("cs.XX/9902027", "cs.XX is not an arXiv subject class"),
+    ("2501.01234\x00", "not an id of arXiv's forms"),
+    ("2" * 5000, "5,000 characters, longer than any"),
+])
+def test_split_arxiv_id_says_why_an_id_is_none_arxiv_gave(raw, reason):
+    with pytest.raises(ValueError, match="not an arXiv id") as refused:
+        split_arxiv_id(raw)
+    assert reason in refused.value.reason and len(str(refused.value)) < 300
+
+
+def test_ids_of_this_month_and_the_next_are_arxiv_ids():
+    """A paper sent in late on a month's last day in New York may be numbered in the next month already."""
+    now = datetime.now(UTC)
+    this = f"{now:%y%m}.00001"
+    after = now.replace(day=1) + timedelta(days=32)
+    assert split_arxiv_id(this)[0] == this and split_arxiv_id(f"{after:%y%m}.00001")[0] == f"{after:%y%m}.00001"
+    with pytest.raises(ValueError, match="still to come"):
+        split_arxiv_id(f"{after.replace(day=1) + timedelta(days=32):%y%m}.00001")
 
 
 @pytest.mark.parametrize(("latex", "text"), [
