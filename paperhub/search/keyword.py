@@ -12,6 +12,7 @@ from typing import Any
 import tantivy
 
 from paperhub.search.analysis import (
+    MAX_NAME_WORDS,
     NAME_TOKENIZER,
     PLAIN,
     STEMMED,
@@ -28,6 +29,14 @@ TITLE_BOOST = 0.3
 ABSTRACT_BOOST = 1.0
 AUTHORS_BOOST = 0.5
 PHRASE_BOOST = 1.5
+#: A query whose words are all words of one author's name ("Sergey Levine") asks for that person's papers, as
+#: Semantic Scholar and arXiv read it: each of them scores this much more per word of the name, above papers that
+#: only mention the words (a stemmed "levine" is "levin" in every abstract). Topical words are of no one's name.
+NAME_BOOST = 10.0
+#: A title holding every word of the query (filler words aside): an exact title, or a system's name typed alone
+#: ("PARALLAX"), ranks that paper above papers that mention the words in their abstracts. Its title terms' score
+#: counts this many times more; title words weigh TITLE_BOOST elsewhere (SciFact's claims are no titles).
+TITLE_MATCH_BOOST = 1.0
 
 
 #: The text fields' tokenizers, by name (analysis.py's names say how their terms are made).
@@ -207,6 +216,28 @@ def _author(name: str) -> tantivy.Query | None:
                  *_text_clauses(words, [("authors", 1.0)])])
 
 
+def _named(parsed: ParsedQuery, by_name: bool = True) -> list[tantivy.Query]:
+    """Scored clauses for what a query's words may name: a title (every word in it, fillers aside; as typed, in
+    order, more) and, in a query of words alone, one author (every word in that author's name)."""
+    # of the scored words alone: each clause matches only where a word's own clause does, so a paper that holds a
+    # required "phrase" and none of the words is not left out
+    placed = list(enumerate(token for word in parsed.terms for token in STEMMED.analyze(word)))
+    topical = [(at, token) for at, token in placed if token not in QUERY_FILLERS] or placed
+    tokens = list(dict.fromkeys(token for _, token in topical))
+    clauses = [tantivy.Query.boost_query(tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "title", token)) for token in tokens]),
+        TITLE_MATCH_BOOST)] if tokens else []
+    if len(topical) > 1:  # and as typed, in order (any word in a filler's place), more: the exact title first
+        clauses.append(tantivy.Query.boost_query(tantivy.Query.phrase_query(
+            SCHEMA, "title", list[str | tuple[int, str]](topical)), TITLE_MATCH_BOOST))
+    name = " ".join(parsed.terms)
+    length = len(name_words(name))
+    author = _author(name) if by_name and not parsed.phrases and 2 <= length <= MAX_NAME_WORDS else None
+    if author is not None:  # one word is as much a topic as a name ("Newton", "Markov"): never a person alone
+        clauses.append(tantivy.Query.const_score_query(author, NAME_BOOST * length))
+    return clauses
+
+
 def _category(code: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "cats", code.lower())
 
@@ -222,6 +253,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         scored.extend(_text_clauses(STEMMED.analyze(term), text_fields, PHRASE_BOOST))
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
+    scored.extend(_named(parsed, bool(authors_boost)))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     # A "quoted phrase" is required, as in every search engine (and still scores): in the text or a name.
     for phrase in parsed.phrases:
