@@ -62,3 +62,38 @@ def test_a_system_name_in_a_title_ranks_that_paper_first(index):
 def test_a_papers_whole_title_ranks_it_first(index):
     assert ranked(index, "Generative recursive reasoning")[0] == 7
     assert ranked(index, "generative recursive reasoning for")[0] == 7  # a filler word need not be in it
+    assert ranked(index, "reasoning-generative") == []  # a hyphenated word is a phrase, no title holds it
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """1,000 papers on graphs, two of them holding "parallax": rare at keyword.RARE_SHARE (0.2%)."""
+    index = keyword.KeywordIndex(tmp_path_factory.mktemp("many"))
+    writer = index.writer(heap_mb=15)
+    for pid in range(1, 1001):
+        extra = " with parallax" if pid in (7, 9) else ""
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=pid, uid=f"2501.{pid:05d}", title=f"Graph study {pid}", abstract=f"Graphs and hallucination{extra}.",
+            authors=("Sergey Levine",) if pid == 8 else (), categories=("cs.LG",), day=20250101)))
+    writer.commit()
+    del writer
+    index.refresh()
+    return index
+
+
+def test_the_rarest_word_of_a_query_is_the_one_a_hit_should_hold(many):
+    assert many.rarest_word(parse("PARALLAX hallucination")) == "PARALLAX"
+    assert many.rarest_word(parse("graph hallucination")) is None  # every paper holds them: none is rare
+    assert many.rarest_word(parse("zzzqqq graphs")) is None  # a word no paper holds is no word to hold
+    held = many.ids(keyword.holding_among([1, 7, 8, 9], "parallax"), 10)
+    assert sorted(pid for pid, _ in held) == [7, 9]
+    assert many.rarest_word(parse("Sergey Levine graphs")) in {"Sergey", "Levine"}  # a name holds it too
+    assert [pid for pid, _ in many.ids(keyword.holding_among([1, 7, 8], "Levine"), 10)] == [8]
+
+
+def test_a_hit_lacking_the_rare_word_falls_below_those_holding_it():
+    from paperhub.search.fusion import demoted
+
+    fused = [(1, 2.0), (7, 1.5), (2, 0.4), (9, -0.2)]  # 1 and 2 found by meaning alone
+    assert [i for i, _ in demoted(fused, {1, 2}, 1.0)] == [7, 1, 9, 2]
+    assert demoted(fused, set(), 1.0) == fused
