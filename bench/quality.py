@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from paperhub.search import embed, fusion, keyword  # noqa: E402
+from paperhub.search import queries as search_queries  # noqa: E402
 from paperhub.search.query import Filters, parse  # noqa: E402
 
 
@@ -163,11 +164,19 @@ def main() -> None:
             scores.update(index.ids(keyword.scored_among(unscored, parsed[q], Filters()), len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
                                               for kind in kinds_here}}
+    # and as fuse() does, a candidate lacking the query's rare word (keyword.RARE_SHARE) ranked lower
+    lacking: dict[str, set[int]] = {}
+    for q in wanted:
+        candidates = list(features[q]["keyword"])
+        rare = index.rarest_word(parsed[q])
+        held = {i for i, _ in index.ids(keyword.holding_among(candidates, rare), len(candidates))} if rare else None
+        lacking[q] = set() if held is None else set(candidates) - held
     tmp.cleanup()
 
     def union_run(weights: dict[str, float]) -> dict[str, list[str]]:
-        return {q: [ids[int(str(i))] for i, _ in fusion.union_fusion(
-            features[q], weights, list(features[q]["keyword"]))][:DEPTH] for q in wanted}
+        return {q: [ids[int(str(i))] for i, _ in fusion.demoted(fusion.union_fusion(
+            features[q], weights, list(features[q]["keyword"])), lacking[q], search_queries.RARE_PENALTY)][:DEPTH]
+                for q in wanted}
 
     def rrf_run(kinds: tuple[str, ...]) -> dict[str, list[str]]:
         lists = {q: {"keyword": [i for i, _ in bm25[q]], **{k: top(k, q) for k in kinds if k != "keyword"}}

@@ -1,6 +1,6 @@
 """Rank fusion: several ranked lists of ids become one. Pure functions."""
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -93,3 +93,9 @@ def profile_fusion(features: Mapping[str, Mapping[K, float]],
         else:
             total[candidate] = 0.0
     return sorted(total.items(), key=lambda pair: (-pair[1], str(pair[0])))
+
+
+def demoted(ranked: Sequence[tuple[K, float]], lacking: Collection[K], penalty: float) -> list[tuple[K, float]]:
+    """Scores of the ids in `lacking` lowered by `penalty`, best first again."""
+    return sorted(((item, score - penalty if item in lacking else score) for item, score in ranked),
+                  key=lambda pair: (-pair[1], str(pair[0])))

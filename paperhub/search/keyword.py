@@ -12,6 +12,7 @@ from typing import Any
 import tantivy
 
 from paperhub.search.analysis import (
+    MAX_NAME_WORDS,
     NAME_TOKENIZER,
     PLAIN,
     STEMMED,
@@ -28,6 +29,18 @@ TITLE_BOOST = 0.3
 ABSTRACT_BOOST = 1.0
 AUTHORS_BOOST = 0.5
 PHRASE_BOOST = 1.5
+#: A query whose words are all words of one author's name ("Sergey Levine") asks for that person's papers, as
+#: Semantic Scholar and arXiv read it: each of them scores this much more per word of the name, above papers that
+#: only mention the words (a stemmed "levine" is "levin" in every abstract). Topical words are of no one's name.
+NAME_BOOST = 10.0
+#: A title holding every word of the query (filler words aside): an exact title, or a system's name typed alone
+#: ("PARALLAX"), ranks that paper above papers that mention the words in their abstracts. Its title terms' score
+#: counts this many times more; title words weigh TITLE_BOOST elsewhere (SciFact's claims are no titles).
+TITLE_MATCH_BOOST = 1.0
+#: A word that at most this share of the papers' titles and abstracts hold is rare ("RLHF", "PARALLAX" among 34K
+#: recent arXiv papers): the user typed it to find it, so in hybrid search a paper lacking the query's rarest word
+#: ranks lower (queries.fuse), however near in meaning.
+RARE_SHARE = 0.002
 
 
 #: The text fields' tokenizers, by name (analysis.py's names say how their terms are made).
@@ -207,6 +220,29 @@ def _author(name: str) -> tantivy.Query | None:
                  *_text_clauses(words, [("authors", 1.0)])])
 
 
+def _named(parsed: ParsedQuery, by_name: bool = True) -> list[tantivy.Query]:
+    """Scored clauses for what a query's words may name: a title (every word in it, fillers aside; as typed, in
+    order, more) and, in a query of words alone, one author (every word in that author's name)."""
+    # of the scored words alone: each clause matches only where a word's own clause does, so a paper that holds a
+    # required "phrase" and none of the words is not left out
+    words = [word for word in parsed.terms if not _filler(word)] or list(parsed.terms)
+    in_title = [clause for word in dict.fromkeys(words)  # each word as its own clause has it (a phrase if hyphenated)
+                for clause in _text_clauses(STEMMED.analyze(word), [("title", 1.0)])]
+    clauses = [tantivy.Query.boost_query(tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, clause) for clause in in_title]), TITLE_MATCH_BOOST)] if in_title else []
+    typed = [(word, token) for word in parsed.terms for token in STEMMED.analyze(word)]
+    placed = [(at, token) for at, (word, token) in enumerate(typed) if word in words]
+    if len(placed) > 1:  # and as typed, in order (any word in a filler's place), more: the exact title first
+        clauses.append(tantivy.Query.boost_query(tantivy.Query.phrase_query(
+            SCHEMA, "title", list[str | tuple[int, str]](placed)), TITLE_MATCH_BOOST))
+    name = " ".join(parsed.terms)
+    length = len(name_words(name))
+    author = _author(name) if by_name and not parsed.phrases and 2 <= length <= MAX_NAME_WORDS else None
+    if author is not None:  # one word is as much a topic as a name ("Newton", "Markov"): never a person alone
+        clauses.append(tantivy.Query.const_score_query(author, NAME_BOOST * length))
+    return clauses
+
+
 def _category(code: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "cats", code.lower())
 
@@ -222,6 +258,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         scored.extend(_text_clauses(STEMMED.analyze(term), text_fields, PHRASE_BOOST))
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
+    scored.extend(_named(parsed, bool(authors_boost)))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     # A "quoted phrase" is required, as in every search engine (and still scores): in the text or a name.
     for phrase in parsed.phrases:
@@ -352,6 +389,15 @@ def with_uid(uid: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "uid", uid)
 
 
+def holding_among(ids: Sequence[int], word: str) -> tantivy.Query:
+    """Which of `ids` hold a query's word: in the title, the abstract or an author's name."""
+    return tantivy.Query.boolean_query([
+        (tantivy.Occur.Must, with_ids(ids)),
+        (tantivy.Occur.Must, _any([*_text_clauses(STEMMED.analyze(word), [("title", 1.0), ("abstract", 1.0)]),
+                                   *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])])),
+    ])
+
+
 def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
     """The query's BM25 score for each of `ids` (0 where it does not match)."""
     return tantivy.Query.boolean_query([
@@ -447,6 +493,21 @@ class KeywordIndex:
         near = [(tantivy.Occur.Should, tantivy.Query.fuzzy_term_query(self.index.schema, name, token, distance=1))
                 for name, token in pairs if len(token) >= TYPO_LENGTH][:TYPO_LOOKS]
         return bool(near) and bool(searcher.search(tantivy.Query.boolean_query(near), 1).hits)
+
+    def rarest_word(self, parsed: ParsedQuery) -> str | None:
+        """The rarest of the query's words that some paper holds (in its title, abstract or an author's name), if
+        it is rare (RARE_SHARE): the word a hit should not lack."""
+        searcher = self.searcher()  # term dictionary lookups: microseconds
+
+        def held(word: str) -> int:  # at least; a word of several terms by its rarest
+            return max(min((int(searcher.doc_freq(name, token)) for token in analyzer.analyze(word)), default=0)
+                       for name, analyzer in (("title", STEMMED), ("abstract", STEMMED), ("authors", PLAIN)))
+
+        known = [(count, word) for word in parsed.terms if not _filler(word) and (count := held(word))]
+        if not known:
+            return None
+        count, word = min(known)
+        return word if count <= RARE_SHARE * int(searcher.num_docs) else None
 
     @staticmethod
     def _topical(searcher: tantivy.Searcher, word: str) -> bool:

@@ -37,6 +37,9 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 #: and projected into the static model's space, see _encode_query).
 WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
 WEIGHTS_STATIC = {"keyword": 0.5, "static": 0.5}
+#: How far (in the fused scale: standard scores, weighted) a candidate lacking the query's rare word
+#: (keyword.RARE_SHARE) falls in hybrid search: 1.0 cost SciFact 0.7 points, 0.3 none (docs/benchmarks.md).
+RARE_PENALTY = 0.3
 #: How deep each list goes into the fused head of a hybrid search, and how deep semantic mode goes at all
 #: (every paper is some distance from any query: past the best few hundred, nearness says nothing).
 CANDIDATES = 100
@@ -316,6 +319,9 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
     semantic_only: list[dict[str, float]] = [{"dense": 1.0}, {"static": 1.0}]
     profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}] if "keyword" in lists else semantic_only
     fused = fusion.profile_fusion(features, profiles, candidates)
+    if "keyword" in lists and candidates and (rare := index.rarest_word(parsed)) is not None:
+        held = {paper_id for paper_id, _ in index.ids(keyword.holding_among(candidates, rare), len(candidates))}
+        fused = fusion.demoted(fused, set(candidates) - held, RARE_PENALTY)
     ranks: dict[int, dict[str, int]] = {}
     for kind, ranking in lists.items():
         for rank, (paper_id, _) in enumerate(ranking, start=1):

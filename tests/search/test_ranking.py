@@ -1,0 +1,99 @@
+"""How keyword search ranks what a query names: a person, a title, a system's name (a tiny index, no database)."""
+
+import pytest
+
+from paperhub.search import keyword
+from paperhub.search.query import parse
+
+PAPERS = {
+    1: ("Offline policy learning for robots", "We learn robot policies from logged data.", ("Sergey Levine",)),
+    2: ("Levin search revisited", "Levin search, after Sergey Levin, and the Levine bound: Levin search again.",
+        ("Ada Lovelace",)),
+    3: ("Universal search", "Sergey studies Levin search and Levine trees.", ("Alan Turing",)),
+    4: ("PARALLAX: hallucination detection without artifacts", "A benchmark of model errors.", ("Grace Hopper",)),
+    5: ("Depth from motion", "Motion parallax gives depth, as parallax between frames of a moving camera shows.",
+        ("Bin Chen",)),
+    6: ("Stereo vision", "The parallax between two views makes a map of depth; we correct its parallax errors.",
+        ("Yuhao Chen",)),
+    7: ("Generative recursive reasoning", "A model that reasons.", ("Yoshua Bengio",)),
+    8: ("Recursive reasoning in generative models", "Generative models reason recursively, step by step.",
+        ("Bin Shan",)),
+    9: ("A Newton method for nonlinear equations", "A Newton method and its convergence.", ("Ada Lovelace",)),
+    10: ("Graph sparsification", "Sparse graphs and their cuts.", ("Newton Howard",)),
+    11: ("Joint retrieval of methods", "Newton and method retrieval.", ("Newton Smith", "Method Man")),
+}
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    index = keyword.KeywordIndex(tmp_path_factory.mktemp("keyword"))
+    writer = index.writer(heap_mb=15)
+    for pid, (title, abstract, authors) in PAPERS.items():
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=pid, uid=f"2501.{pid:05d}", title=title, abstract=abstract, authors=authors, categories=("cs.LG",),
+            day=20250101)))
+    writer.commit()
+    del writer
+    index.refresh()
+    return index
+
+
+def ranked(index, text):
+    return [pid for pid, _ in index.ids(keyword.build_query(parse(text)), 20)]
+
+
+def test_a_query_that_is_a_persons_name_ranks_their_papers_first(index):
+    """Abstracts saying "Levin search" and "Sergey" outscored his paper: "Levine" is stemmed "levin" there."""
+    assert ranked(index, "Sergey Levine")[0] == 1
+    assert ranked(index, "Levine Sergey")[0] == 1 == ranked(index, "S. Levine")[0]
+
+
+def test_words_of_a_name_are_no_person_in_a_topical_query(index):
+    """"Newton method": no author is named both (11's two authors hold one word each), so the text ranks."""
+    assert ranked(index, "Newton method")[0] == 9
+    assert ranked(index, "Newton")[0] == 9  # one word is a topic as much as a name: no bonus
+
+
+def test_a_system_name_in_a_title_ranks_that_paper_first(index):
+    assert ranked(index, "PARALLAX")[0] == 4
+    assert ranked(index, "parallax hallucination")[0] == 4
+
+
+def test_a_papers_whole_title_ranks_it_first(index):
+    assert ranked(index, "Generative recursive reasoning")[0] == 7
+    assert ranked(index, "generative recursive reasoning for")[0] == 7  # a filler word need not be in it
+    assert ranked(index, "reasoning-generative") == []  # a hyphenated word is a phrase, no title holds it
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """1,000 papers on graphs, two of them holding "parallax": rare at keyword.RARE_SHARE (0.2%)."""
+    index = keyword.KeywordIndex(tmp_path_factory.mktemp("many"))
+    writer = index.writer(heap_mb=15)
+    for pid in range(1, 1001):
+        extra = " with parallax" if pid in (7, 9) else ""
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=pid, uid=f"2501.{pid:05d}", title=f"Graph study {pid}", abstract=f"Graphs and hallucination{extra}.",
+            authors=("Sergey Levine",) if pid == 8 else (), categories=("cs.LG",), day=20250101)))
+    writer.commit()
+    del writer
+    index.refresh()
+    return index
+
+
+def test_the_rarest_word_of_a_query_is_the_one_a_hit_should_hold(many):
+    assert many.rarest_word(parse("PARALLAX hallucination")) == "PARALLAX"
+    assert many.rarest_word(parse("graph hallucination")) is None  # every paper holds them: none is rare
+    assert many.rarest_word(parse("zzzqqq graphs")) is None  # a word no paper holds is no word to hold
+    held = many.ids(keyword.holding_among([1, 7, 8, 9], "parallax"), 10)
+    assert sorted(pid for pid, _ in held) == [7, 9]
+    assert many.rarest_word(parse("Sergey Levine graphs")) in {"Sergey", "Levine"}  # a name holds it too
+    assert [pid for pid, _ in many.ids(keyword.holding_among([1, 7, 8], "Levine"), 10)] == [8]
+
+
+def test_a_hit_lacking_the_rare_word_falls_below_those_holding_it():
+    from paperhub.search.fusion import demoted
+
+    fused = [(1, 2.0), (7, 1.5), (2, 0.4), (9, -0.2)]  # 1 and 2 found by meaning alone
+    assert [i for i, _ in demoted(fused, {1, 2}, 1.0)] == [7, 1, 9, 2]
+    assert demoted(fused, set(), 1.0) == fused
