@@ -37,7 +37,9 @@ _WORDS_FIELDS = frozenset({"ti", "title", "abs", "abstract", "all"})
 _NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
-_WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
+#: A word's characters beside letters and digits: "fine-tuning", "C++", "C#", "don't", and TeX's scripts ("R^2BD",
+#: "x^{2}", which analysis reads as rendered math).
+_WORD_CHARS = re.compile(r"[^\w\-.+#'^{}]+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
 
 
@@ -81,10 +83,12 @@ class ParsedQuery:
 
 
 def _words(text: str) -> list[str]:
-    """Plain words: anything that is not a letter, digit or one of -.+#' separates words."""
+    """Plain words: anything that is not a letter, digit or one of -.+#'^{} separates words."""
     words = []
     for raw in _WORD_CHARS.split(text):
-        word = raw.strip("-.'").lstrip("+#")
+        if "^" not in raw and "_" not in raw:  # braces only group a script's characters ("x^{2}")
+            raw = raw.replace("{", "").replace("}", "")
+        word = raw.strip("-.'^").lstrip("+#")
         if word:
             words.append(word[:64])
     return words

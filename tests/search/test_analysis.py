@@ -13,6 +13,8 @@ PAPERS = {
     5: ("Kernel methods", "We study Rényi divergence and the Schrödinger bridge.", ("Bernhard Schölkopf",)),
     6: ("R$^2$BD: a benchmark", "Bounds of $\\mathcal{O}(n \\log n)$ time.", ("Ada Lovelace",)),
     7: ("M$^{3}$Searcher for agents", "Search.", ("Wei Li", "Wei Zhang")),
+    8: ("Instruction fine-tuning for agents", "Self-supervised multi-modal pre-training in C++.", ("Ann Bee",)),
+    9: ("Finetuning large models", "Selfsupervised multimodal pretraining in C.", ("Cy Dee",)),
 }
 
 
@@ -76,6 +78,41 @@ def test_tex_is_indexed_as_it_reads(index):
     assert found(index, "mathcal") == [] and found(index, "log") == [6]
     hit = index.search(keyword.with_ids([6]), 1)[1][0][1]
     assert keyword.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
+
+
+def test_a_hyphenated_word_is_found_written_either_way(index):
+    for hyphenated, closed in (("fine-tuning", "finetuning"), ("pre-training", "pretraining"),
+                               ("multi-modal", "multimodal"), ("self-supervised", "selfsupervised")):
+        assert found(index, hyphenated) == [8, 9] == found(index, closed), hyphenated
+        assert index.count(keyword.matching_all(parse(closed))) == 2
+    # a phrase with a word on either side of the hyphenated one, written either way
+    assert found(index, '"instruction finetuning"') == [8] == found(index, '"instruction fine-tuning"')
+    assert found(index, '"fine-tuning large"') == [9] == found(index, '"finetuning large"')
+    assert found(index, "agents -finetuning") == [7] == found(index, "agents NOT fine-tuning")
+
+
+def test_hyphenated_words_are_indexed_by_their_parts_and_joined():
+    from paperhub.search.analysis import spellings, text_terms
+
+    assert text_terms("instruction fine-tuning of GPT-4 in 2020-2021") == [
+        (0, "instruct"), (1, "fine"), (1, "finetun"), (2, "tune"), (2, "finetun"), (3, "of"), (4, "gpt"),
+        (4, "gpt4"), (5, "4"), (5, "gpt4"), (6, "in"), (7, "2020"), (8, "2021")]  # (no number of digits alone)
+    assert text_terms("plain words, nothing to join") is None  # tantivy's own analyzer reads it the same
+    assert spellings("fine-tuning") == [["fine", "tune"], ["finetun"]] and spellings("finetuning") == [["finetun"]]
+
+
+def test_language_names_keep_their_signs(index):
+    assert found(index, "C++") == [8] and found(index, "C#") == [] and found(index, "F#") == []
+    assert found(index, '"in C++"') == [8]
+
+
+def test_tex_scripts_typed_in_a_query_read_as_the_index_reads_tex(index):
+    assert found(index, "R^2BD") == [6] == found(index, "R^{2}BD") == found(index, "r^2bd benchmark")
+    assert found(index, "M^3Searcher") == [7] == found(index, "M^{3}Searcher")
+    assert parse("x^{2} loss").terms == ("x^{2}", "loss")
+    from paperhub.search.analysis import stems
+
+    assert stems("x_1") == ["x1"] == stems("x^1")  # as "$x_1$" is indexed: x₁, folded
 
 
 def test_readable_renders_math_without_a_command():
