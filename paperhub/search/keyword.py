@@ -236,6 +236,11 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         in_fields += _text_clauses(PLAIN.analyze(" ".join(phrase)), [("authors", authors_boost or 1.0)])
         if in_fields:
             must.append((tantivy.Occur.Must, _any(in_fields)))
+    # ti: and abs: words are required in their own field, as arXiv reads them (and score there)
+    for name, words in parsed.in_fields:
+        in_field = _spelt(" ".join(words), [(name, dict(text_fields)[name])], PHRASE_BOOST)
+        if in_field:
+            must.append((tantivy.Occur.Must, _any(in_field)))
     # each of the query's author:s must match (papers they wrote together, as search engines read several); the
     # filter's authors any of them; cat:s and the filter's categories each any of theirs; every set must match
     for name in parsed.authors:
@@ -257,6 +262,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
     excluded = [q for q in (
         *(_text_clause(t, text_fields) for t in parsed.not_terms),
         *(_text_clause(" ".join(p), text_fields) for p in parsed.not_phrases),
+        *(_text_clause(" ".join(words), [(name, 1.0)]) for name, words in parsed.not_in_fields),
         *(map(_author, parsed.not_authors)),
         *(_category(c) for c in parsed.not_categories),
     ) if q is not None]

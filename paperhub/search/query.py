@@ -10,7 +10,9 @@ falls back to words (a date that is no date is said in `problem`).
     -word, -"phrase", -author:x, -cat:x      exclude
     NOT word       exclude, as arXiv and Scholar write it (AND and OR, in capitals, are left out: words already
                    rank higher the more of them match)
-    au:name        author:name, as arXiv writes it; ti:, title:, abs:, abstract:, all: are read as their words
+    au:name        author:name, as arXiv writes it
+    ti:word, ti:"a phrase"     in the title (title: too); abs:, abstract: in the abstract; as arXiv reads them, each
+                   is required there (and scored as the query's other words); all: is read as its words
 
 A query that is arXiv ids and nothing else (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or
 alphaXiv paper address), give or take what is pasted with them (arXiv:, a bracketed category, the date of a PDF's
@@ -31,8 +33,8 @@ MAX_CLAUSES = 64
 #: At most this many authors a search names (in the query or in the filters) and categories its filters name.
 MAX_NAMED = 10
 _FIELD = re.compile(r"^(author|au|cat|since|until|ti|title|abs|abstract|all):(.+)$", re.IGNORECASE)
-#: Fields the keyword index cannot search alone: their words are searched as any others.
-_WORDS_FIELDS = frozenset({"ti", "title", "abs", "abstract", "all"})
+#: Fields of words: ti: and abs: name the index's field their words must be in; all: is any (searched as words).
+_WORDS_FIELDS = {"ti": "title", "title": "title", "abs": "abstract", "abstract": "abstract", "all": ""}
 #: arXiv's and Scholar's operators, in capitals only ("not" and "or" in lower case are words of a title).
 _NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
@@ -60,6 +62,10 @@ class ParsedQuery:
     since: date | None = None
     until: date | None = None
     problem: str = ""  # what cannot be read ("since:2025-13-01" is no date): nothing is searched for it
+    #: ti: and abs: words (a phrase or one word), each required in its field ("title", "abstract"); the positive ones
+    #: are in terms and phrases too (scored, highlighted, embedded), the excluded ones only here
+    in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -74,7 +80,8 @@ class ParsedQuery:
                            not_terms=self.not_terms,
                            not_phrases=self.not_phrases, not_authors=self.not_authors,
                            not_categories=self.not_categories, has_code=self.has_code, since=self.since,
-                           until=self.until, problem=self.problem)
+                           until=self.until, problem=self.problem, in_fields=self.in_fields,
+                           not_in_fields=self.not_in_fields)
 
     @property
     def highlight_words(self) -> tuple[str, ...]:
@@ -97,8 +104,9 @@ def _words(text: str) -> list[str]:
 def parse(raw: object) -> ParsedQuery:
     """Parse a query string; anything that is not valid syntax is taken as plain words."""
     text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
-    parts: dict[str, list[str | tuple[str, ...]]] = {k: [] for k in (
-        "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories")}
+    parts: dict[str, list[Any]] = {k: [] for k in (
+        "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories",
+        "in_fields", "not_in_fields")}
     if text.count('"') % 2:  # an unclosed quote: read the query as plain words
         text = text.replace('"', " ")
     has_code = False
@@ -119,7 +127,9 @@ def parse(raw: object) -> ParsedQuery:
         body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         match = _FIELD.match(body)
+        in_field = ""
         if match and match.group(1).lower() in _WORDS_FIELDS:
+            in_field = _WORDS_FIELDS[match.group(1).lower()]
             body, match = match.group(2), None  # ti:"a phrase" is the phrase
         if match:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
@@ -142,14 +152,17 @@ def parse(raw: object) -> ParsedQuery:
                 parts[prefix + "categories"].append(value)
                 continue
             body = value  # cat:<garbage>: just words
-        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
-            words = _words(body[1:-1])
-            if len(words) > 1:
-                parts[prefix + "phrases"].append(tuple(words))
-            elif words:
-                parts[prefix + "terms"].append(words[0])
-            continue
-        parts[prefix + "terms"].extend(_words(body))
+        quoted = body.startswith('"') and body.endswith('"') and len(body) >= 2
+        words = _words(body[1:-1] if quoted else body)
+        if in_field:
+            parts[prefix + "in_fields"].extend(
+                (in_field, group) for group in ([tuple(words)] if quoted and words else [(w,) for w in words]))
+            if negative:  # excluded from that field only
+                continue
+        if quoted and len(words) > 1:
+            parts[prefix + "phrases"].append(tuple(words))
+        else:
+            parts[prefix + "terms"].extend(words)
     final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
     final["authors"] = final["authors"][:MAX_NAMED]
     free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
@@ -256,6 +269,12 @@ def _quoted(terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> str
     return ", ".join(f"“{text}”" for text in (*terms, *(" ".join(p) for p in phrases)))
 
 
+def _in_fields(pairs: tuple[tuple[str, tuple[str, ...]], ...], said: str) -> list[str]:
+    """ti: and abs: words in words: "“diffusion” in the title", "without “survey” in the title"."""
+    return [f"{said}{_quoted((), tuple(words for f, words in pairs if f == name))} in the {name}"
+            for name in ("title", "abstract") if any(f == name for f, _ in pairs)]
+
+
 def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
     """What a query asks beside its words and has:code, in words (a chart's caption): "by Ada Lovelace",
     "in cs.CL or cs.LG", "without “survey”", "from 2025-01-01"."""
@@ -265,6 +284,7 @@ def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
             else "",
             f"not by {' or '.join(parsed.not_authors)}" if parsed.not_authors else "",
             f"not in {' or '.join(parsed.not_categories)}" if parsed.not_categories else "",
+            *_in_fields(parsed.in_fields, ""), *_in_fields(parsed.not_in_fields, "without "),
             f"from {parsed.since.isoformat()}" if parsed.since else "",
             f"to {parsed.until.isoformat()}" if parsed.until else ""]
     return tuple(part for part in said if part)

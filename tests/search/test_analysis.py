@@ -115,6 +115,15 @@ def test_tex_scripts_typed_in_a_query_read_as_the_index_reads_tex(index):
     assert stems("x_1") == ["x1"] == stems("x^1")  # as "$x_1$" is indexed: x₁, folded
 
 
+def test_title_and_abstract_fields_restrict_their_words(index):
+    assert found(index, "agents") == [7, 8] and found(index, "ti:agents") == [7, 8]
+    assert found(index, "search") == [7] and found(index, "ti:search") == [] and found(index, "abs:search") == [7]
+    assert found(index, "title:finetuning") == [8, 9] and found(index, "abstract:finetuning") == []
+    assert found(index, 'ti:"instruction fine-tuning"') == [8] and found(index, 'abs:"instruction fine-tuning"') == []
+    assert found(index, "agents -ti:instruction") == [7] and found(index, "agents -abs:instruction") == [7, 8]
+    assert index.count(keyword.matching_all(parse("ti:search"))) == 0
+
+
 def test_readable_renders_math_without_a_command():
     from paperhub.search.analysis import readable
 

@@ -267,7 +267,13 @@ def test_arxiv_field_names():
     assert parse("au:hinton -au:lecun").authors == ("hinton",) and parse("-au:lecun").not_authors == ("lecun",)
     q = parse('ti:diffusion abs:"score matching" title:video -abstract:survey all:graph')
     assert q.terms == ("diffusion", "video", "graph") and q.phrases == (("score", "matching"),)
-    assert q.not_terms == ("survey",)
+    # ti: and abs: words are required in their field (and scored as words); excluded, only from their field
+    assert q.in_fields == (("title", ("diffusion",)), ("abstract", ("score", "matching")), ("title", ("video",)))
+    assert q.not_terms == () and q.not_in_fields == (("abstract", ("survey",)),)
+    assert q.constraints.in_fields == q.in_fields and q.constraints.not_in_fields == q.not_in_fields
+    assert parts_in_words(q) == ("“diffusion”, “video” in the title", "“score matching” in the abstract",
+                                 "without “survey” in the abstract")
+    assert parse('ti:"" all:x').in_fields == () and parse("ti:a,b").in_fields == (("title", ("a",)), ("title", ("b",)))
 
 
 def test_what_a_query_asks_beside_its_words_in_words():
