@@ -23,7 +23,7 @@ from paperhub.search.analysis import (
     stems,
     text_terms,
 )
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code, window
+from paperhub.search.query import FILLER_TEXT, NO_FILTERS, Filters, ParsedQuery, wants_code, window
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
 TITLE_BOOST = 0.3
@@ -50,12 +50,9 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
-#: Words a query holds only to read as a phrase ("attention for long documents", "the web"): where every word
-#: must match they are not required, unless the query holds nothing else. Kept narrow on purpose: "based",
-#: "one", "two", "more", "first" and the like are topics in a query ("knowledge base", "one shot").
-QUERY_FILLERS = frozenset(STEMMED.analyze(
-    "a an and are as at be by for from in into is it its of on or the to with via we our this that these those "
-    "their them they than then there which who whom whose what when where why how"))
+#: query.FILLER_TEXT's words as the index's terms: where every word must match they are not required, unless the query
+#: holds nothing else.
+QUERY_FILLERS = frozenset(STEMMED.analyze(FILLER_TEXT))
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
 FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
 #: Each field's name and tokenizer ("" for a field of numbers): what an index was written as.
@@ -163,12 +160,15 @@ def _terms_of(text: str, terms: Iterable[tuple[int, str]]) -> tantivy.PreTokeniz
 
 
 def _add_text(doc: tantivy.Document, name: str, text: str) -> None:
-    """A title or abstract, stored as written (a hit shows its math rendered), indexed by analysis.text_terms."""
-    terms = text_terms(text)
+    """A title or abstract, stored as written (a hit shows its math rendered), indexed by analysis.text_terms (its
+    hyphenated words closed up in a second value, stored empty)."""
+    terms, joined = text_terms(text)
     if terms is None:  # the field's analyzer makes the same terms, five times faster than Python
         doc.add_text(name, text)
     else:
-        doc.add_pre_tokenized_text(name, _terms_of(text, terms))
+        doc.add_pre_tokenized_text(name, _terms_of(text, enumerate(terms)))
+    if joined:
+        doc.add_pre_tokenized_text(name, _terms_of("", enumerate(joined)))
 
 
 def _text_clauses(tokens: list[str], fields: Sequence[tuple[str, float]], phrase_boost: float = 1.0
@@ -321,6 +321,9 @@ def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
 
 
 def _filler(text: str) -> bool:
+    """Whether a query's word (or phrase) is a filler word; in capitals it is an acronym ("WHO", "IT"), no filler."""
+    if len(text) > 1 and text.isupper():
+        return False
     tokens = stems(text)
     return len(tokens) == 1 and tokens[0] in QUERY_FILLERS
 

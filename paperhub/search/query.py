@@ -8,8 +8,9 @@ falls back to words (a date that is no date is said in `problem`).
     has:code       papers that link to their code
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
-    NOT word       exclude, as arXiv and Scholar write it (AND and OR, in capitals, are left out: words already
-                   rank higher the more of them match)
+    a NOT b        exclude b, as arXiv writes it: only between two words (AND and OR, in capitals, are left out:
+                   words already rank higher the more of them match); a NOT after a filler word ("Why NOT
+                   Transformers") or between two capitalised words ("Diffusion NOT Video") is a pasted title's word
     au:name        author:name, as arXiv writes it
     ti:word, ti:"a phrase"     in the title (title: too); abs:, abstract: in the abstract; as arXiv reads them, each
                    is required there (and scored as the query's other words); all: is read as its words
@@ -37,6 +38,13 @@ _FIELD = re.compile(r"^(author|au|cat|since|until|ti|title|abs|abstract|all):(.+
 _WORDS_FIELDS = {"ti": "title", "title": "title", "abs": "abstract", "abstract": "abstract", "all": ""}
 #: arXiv's and Scholar's operators, in capitals only ("not" and "or" in lower case are words of a title).
 _NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
+#: Words a query holds only to read as a phrase ("attention for long documents", "Why NOT Transformers"): no topic.
+#: Kept narrow on purpose: "based", "one", "two", "more", "first" and the like are topics in a query ("one shot").
+FILLER_TEXT = ("a an and are as at be by for from in into is it its of on or the to with via we our this that these "
+               "those their them they than then there which who whom whose what when where why how")
+_FILLERS = frozenset(FILLER_TEXT.split())
+#: A word of a pasted title: capitalised, with a small letter after ("Video", not "GPT" nor "video").
+_TITLE_WORD = re.compile(r"^[A-Z][\w\-']*[a-z][\w\-']*$")
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
 #: A word's characters beside letters and digits: "fine-tuning", "C++", "C#", "don't", and TeX's scripts ("R^2BD",
@@ -113,8 +121,9 @@ def parse(raw: object) -> ParsedQuery:
     days: dict[str, list[date]] = {"since": [], "until": []}
     problems: list[str] = []
     negate_next = False
-    for token in _TOKEN.findall(text):
-        if token in _NOT or token in _IGNORED:
+    tokens = _TOKEN.findall(text)
+    for at, token in enumerate(tokens):
+        if token in _IGNORED or token in _NOT and _is_operator(tokens, at):
             negate_next = token in _NOT
             continue
         negated, negate_next = negate_next, False
@@ -169,6 +178,15 @@ def parse(raw: object) -> ParsedQuery:
     # several bounds: each must hold, so the latest since: and the earliest until:
     return ParsedQuery(text=free_text, has_code=has_code, since=max(days["since"], default=None),
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
+
+
+def _is_operator(tokens: list[str], at: int) -> bool:
+    """Whether the NOT at `at` excludes the next token: only between two of them (arXiv's binary ANDNOT), the one
+    before no filler word and not both capitalised words (else a pasted title's word: "Why NOT Transformers")."""
+    before, after = tokens[at - 1] if at else "", tokens[at + 1] if at + 1 < len(tokens) else ""
+    if not before or not after or {before, after} & (_NOT | _IGNORED) or before.lower() in _FILLERS:
+        return False
+    return not (_TITLE_WORD.match(before) and _TITLE_WORD.match(after))
 
 
 @dataclass(frozen=True)
