@@ -1,6 +1,11 @@
 """How text becomes the keyword index's terms, the same for papers and queries: the analyzers (accents folded to
 ASCII), TeX as the text readers see, and authors' names as words and pairs of words. Pure functions.
 
+Papers write a word hyphenated or closed ("fine-tuning", "finetuning"): a hyphenated word is indexed by its parts
+and, in a value of the field's own, joined; a query's hyphenated word is searched both ways. "C++", "C#" and "F#"
+are words ("cplusplus", "csharp"), and TeX's scripts typed in a query ("R^2BD", "x_1") are read as the index reads
+rendered math (r2bd, x1).
+
 A name is found by every word of it within one author's name, in any order, an initial standing for a word that
 starts with it ("Y. Bengio", "Bengio Yoshua", "Jeff Pan" for "Jeff Z. Pan"), never by words of two authors
 ("Chen Bin" is not "Yuhao Chen, Bin Shan"). The index holds, beside each author's words, every pair of them (each
@@ -31,7 +36,7 @@ PLAIN = _analyzer(tantivy.Filter.ascii_fold())
 WRITTEN = _analyzer()
 #: The analyzers' names in the schema. They name how a field's terms are made, so they change whenever that does
 #: (an analyzer, readable(), name pairs): an index written under other names is known as older and rebuilt.
-TEXT_TOKENIZER = "en_stem_ascii_readable"
+TEXT_TOKENIZER = "en_stem_ascii_readable_joined"
 NAME_TOKENIZER = "names_ascii_pairs"
 
 #: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
@@ -44,6 +49,60 @@ def readable(text: str) -> str:
     if "\\" not in text and "$" not in text:  # no command or math: rendering changes no term
         return text
     return _COMMAND_NAMES.sub(" ", plain_text(text, keys=False))
+
+
+#: A hyphenated word ("fine-tuning", "GPT-4", "state-of-the-art"): hyphen, non-breaking hyphen or U+2010.
+_COMPOUND = re.compile(r"(?<!\w)\w++(?:[-\u2010\u2011]\w++)+")  # (possessive: 4x faster)
+_HYPHENS = re.compile(r"[-\u2010\u2011]")
+#: A language named by a letter and signs the tokenizer drops ("C++", "C#", "F#"; "C++17" too).
+_SIGNED = re.compile(r"(?<![\w+#])([A-Za-z])(\+\+|#)(?![+#])")
+_SIGN_WORDS = {"++": "plusplus ", "#": "sharp "}
+#: A word holding TeX's scripts outside math ("R^2BD", "x_1", "x^{2}").
+_SCRIPTED = re.compile(r"[^\s$\\]*\w[\^_][^\s$\\]*")
+
+
+def _prepared(text: str) -> str:
+    """Signed names as words ("C++" is "cplusplus") and scripts as rendered math ("R^2BD" is "R²BD"), for the
+    analyzers' tokenizer, which would split both."""
+    if "^" in text or "_" in text:
+        text = _SCRIPTED.sub(lambda word: plain_text(f"${word.group()}$", keys=False), text)
+    if "+" in text or "#" in text:
+        text = _SIGNED.sub(lambda name: name.group(1) + _SIGN_WORDS[name.group(2)], text)
+    return text
+
+
+def _joined(word: str) -> str:
+    """A hyphenated word closed up ("finetuning"), or "" for one of digits alone (dates, page ranges)."""
+    joined = _HYPHENS.sub("", word)
+    return "" if joined.isdigit() else joined
+
+
+def text_terms(text: str) -> tuple[list[str] | None, list[str]]:
+    """A title's or abstract's terms as the index holds them: those of its readable text through STEMMED (signed
+    names and scripts as words), None when that is STEMMED's own reading of the text as written (most texts); and
+    those of its hyphenated words closed up ("fine-tuning" is finetun), held in a value of their own (a phrase of the
+    closed spelling does not run into the text's words, but no text is read twice)."""
+    shown = _prepared(readable(text))
+    joined = [_joined(word) for word in _COMPOUND.findall(shown)]
+    return (None if shown == text else STEMMED.analyze(shown),
+            STEMMED.analyze(" ".join(word for word in joined if word)) if joined else [])
+
+
+def spellings(text: str) -> list[list[str]]:
+    """The ways a query's words are found in titles and abstracts, each a list of terms (a phrase when several):
+    STEMMED's terms of the words, and, when they hold a hyphenated word, those of the words with it joined
+    ("fine-tuning": fine tune, and finetun)."""
+    shown = _prepared(text)
+    forms = [STEMMED.analyze(shown)]
+    joined = _COMPOUND.sub(lambda word: _joined(word.group()) or word.group(), shown)
+    if joined != shown:
+        forms.append(STEMMED.analyze(joined))
+    return [terms for terms in forms if terms]
+
+
+def stems(text: str) -> list[str]:
+    """A query's words as the terms of titles and abstracts (STEMMED, signed names and scripts read as words)."""
+    return STEMMED.analyze(_prepared(text))
 
 
 def name_words(name: str) -> list[str]:

@@ -20,9 +20,11 @@ from paperhub.search.analysis import (
     name_query_terms,
     name_terms,
     name_words,
-    readable,
+    spellings,
+    stems,
+    text_terms,
 )
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, wants_code, window
+from paperhub.search.query import FILLER_TEXT, NO_FILTERS, Filters, ParsedQuery, wants_code, window
 
 #: Field weights, tuned on SciFact's train split (bench/quality.py).
 TITLE_BOOST = 0.3
@@ -61,12 +63,9 @@ def schema() -> tantivy.Schema:
 
 
 SCHEMA = schema()
-#: Words a query holds only to read as a phrase ("attention for long documents", "the web"): where every word
-#: must match they are not required, unless the query holds nothing else. Kept narrow on purpose: "based",
-#: "one", "two", "more", "first" and the like are topics in a query ("knowledge base", "one shot").
-QUERY_FILLERS = frozenset(STEMMED.analyze(
-    "a an and are as at be by for from in into is it its of on or the to with via we our this that these those "
-    "their them they than then there which who whom whose what when where why how"))
+#: query.FILLER_TEXT's words as the index's terms: where every word must match they are not required, unless the query
+#: holds nothing else.
+QUERY_FILLERS = frozenset(STEMMED.analyze(FILLER_TEXT))
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
 FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
 #: Each field's name and tokenizer ("" for a field of numbers): what an index was written as.
@@ -156,7 +155,8 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     _add_text(doc, "title", paper.title)
     _add_text(doc, "abstract", paper.abstract)
     for author in paper.authors:  # one value each: tantivy's positions leave a gap between values, so no phrase
-        doc.add_pre_tokenized_text("authors", _terms_of(author, name_terms(author)))  # runs from one to the next
+        # runs from one to the next
+        doc.add_pre_tokenized_text("authors", _terms_of(author, enumerate(name_terms(author))))
     for token in category_tokens(paper.categories):
         doc.add_text("cats", token)
     for code in paper.categories:
@@ -167,19 +167,21 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     return doc
 
 
-def _terms_of(text: str, terms: list[str]) -> tantivy.PreTokenizedString:
-    """A stored text and the terms it is indexed by, one position each (no offsets: nothing here reads them)."""
-    return tantivy.PreTokenizedString(text, [tantivy.Token(term, position, 0, 0)
-                                             for position, term in enumerate(terms)])
+def _terms_of(text: str, terms: Iterable[tuple[int, str]]) -> tantivy.PreTokenizedString:
+    """A stored text and the terms it is indexed by, at their positions (no offsets: nothing here reads them)."""
+    return tantivy.PreTokenizedString(text, [tantivy.Token(term, position, 0, 0) for position, term in terms])
 
 
 def _add_text(doc: tantivy.Document, name: str, text: str) -> None:
-    """A title or abstract, stored as written (a hit shows its math rendered), indexed by its readable text."""
-    shown = readable(text)
-    if shown == text:  # most texts: the field's analyzer makes the same terms, five times faster than Python
+    """A title or abstract, stored as written (a hit shows its math rendered), indexed by analysis.text_terms (its
+    hyphenated words closed up in a second value, stored empty)."""
+    terms, joined = text_terms(text)
+    if terms is None:  # the field's analyzer makes the same terms, five times faster than Python
         doc.add_text(name, text)
     else:
-        doc.add_pre_tokenized_text(name, _terms_of(text, STEMMED.analyze(shown)))
+        doc.add_pre_tokenized_text(name, _terms_of(text, enumerate(terms)))
+    if joined:
+        doc.add_pre_tokenized_text(name, _terms_of("", enumerate(joined)))
 
 
 def _text_clauses(tokens: list[str], fields: Sequence[tuple[str, float]], phrase_boost: float = 1.0
@@ -198,10 +200,15 @@ def _text_clauses(tokens: list[str], fields: Sequence[tuple[str, float]], phrase
     return clauses
 
 
-def _text_clause(tokens: list[str], fields: Sequence[tuple[str, float]]) -> tantivy.Query | None:
-    """The tokens in any of the fields, as one query."""
-    clauses = _text_clauses(tokens, fields)
+def _text_clause(text: str, fields: Sequence[tuple[str, float]]) -> tantivy.Query | None:
+    """A query's words in any of the fields, spelt any of their ways, as one query."""
+    clauses = _spelt(text, fields)
     return _any(clauses) if clauses else None
+
+
+def _spelt(text: str, fields: Sequence[tuple[str, float]], phrase_boost: float = 1.0) -> list[tantivy.Query]:
+    """_text_clauses for each way a query's words are found (analysis.spellings: "fine-tuning" is finetuning too)."""
+    return [clause for tokens in spellings(text) for clause in _text_clauses(tokens, fields, phrase_boost)]
 
 
 def _any(queries: list[tantivy.Query]) -> tantivy.Query:
@@ -255,17 +262,22 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
     # documents that cannot reach the top k (three times faster than one nested clause per word at 1M papers).
     scored: list[tantivy.Query] = []
     for term in parsed.terms:
-        scored.extend(_text_clauses(STEMMED.analyze(term), text_fields, PHRASE_BOOST))
+        scored.extend(_spelt(term, text_fields, PHRASE_BOOST))
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
     scored.extend(_named(parsed, bool(authors_boost)))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     # A "quoted phrase" is required, as in every search engine (and still scores): in the text or a name.
     for phrase in parsed.phrases:
-        in_fields = _text_clauses(STEMMED.analyze(" ".join(phrase)), text_fields, PHRASE_BOOST)
+        in_fields = _spelt(" ".join(phrase), text_fields, PHRASE_BOOST)
         in_fields += _text_clauses(PLAIN.analyze(" ".join(phrase)), [("authors", authors_boost or 1.0)])
         if in_fields:
             must.append((tantivy.Occur.Must, _any(in_fields)))
+    # ti: and abs: words are required in their own field, as arXiv reads them (and score there)
+    for name, words in parsed.in_fields:
+        in_field = _spelt(" ".join(words), [(name, dict(text_fields)[name])], PHRASE_BOOST)
+        if in_field:
+            must.append((tantivy.Occur.Must, _any(in_field)))
     # each of the query's author:s must match (papers they wrote together, as search engines read several); the
     # filter's authors any of them; cat:s and the filter's categories each any of theirs; every set must match
     for name in parsed.authors:
@@ -285,8 +297,9 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         must.append((tantivy.Occur.Must, tantivy.Query.range_query(
             SCHEMA, "day", tantivy.FieldType.Integer, day_number(since), day_number(until) if until else 99991231)))
     excluded = [q for q in (
-        *(_text_clause(STEMMED.analyze(t), text_fields) for t in parsed.not_terms),
-        *(_text_clause(STEMMED.analyze(" ".join(p)), text_fields) for p in parsed.not_phrases),
+        *(_text_clause(t, text_fields) for t in parsed.not_terms),
+        *(_text_clause(" ".join(p), text_fields) for p in parsed.not_phrases),
+        *(_text_clause(" ".join(words), [(name, 1.0)]) for name, words in parsed.not_in_fields),
         *(map(_author, parsed.not_authors)),
         *(_category(c) for c in parsed.not_categories),
     ) if q is not None]
@@ -308,7 +321,7 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.
     every = [" ".join(words) for words in [*((t,) for t in parsed.terms), *parsed.phrases]]
     topical = [text for text in every if not _filler(text)]
     for text in topical or every:  # "attention for long documents": "for" is no topic; "the who": both are
-        clauses = _text_clauses(STEMMED.analyze(text), text_fields)
+        clauses = _spelt(text, text_fields)
         clauses += _text_clauses(PLAIN.analyze(text), [("authors", 1.0)])
         if clauses:
             required.append((tantivy.Occur.Must, _any(clauses)))
@@ -339,13 +352,16 @@ def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
     """The (field, token) pairs a query's words are looked up by in titles and abstracts."""
     pairs: dict[tuple[str, str], None] = {}
     for word in query_words(parsed):
-        for token in STEMMED.analyze(word):
+        for token in stems(word):
             pairs[("title", token)] = pairs[("abstract", token)] = None
     return list(pairs)
 
 
 def _filler(text: str) -> bool:
-    tokens = STEMMED.analyze(text)
+    """Whether a query's word (or phrase) is a filler word; in capitals it is an acronym ("WHO", "IT"), no filler."""
+    if len(text) > 1 and text.isupper():
+        return False
+    tokens = stems(text)
     return len(tokens) == 1 and tokens[0] in QUERY_FILLERS
 
 
@@ -513,7 +529,7 @@ class KeywordIndex:
     def _topical(searcher: tantivy.Searcher, word: str) -> bool:
         """Whether titles and abstracts hold a word more often than authors' names do: "Wang" is in a few
         abstracts ("Wang et al.") and is the name of hundreds of authors, so it is no topic."""
-        in_text = sum(searcher.doc_freq(name, token) for token in STEMMED.analyze(word) for name in ("title",
+        in_text = sum(searcher.doc_freq(name, token) for token in stems(word) for name in ("title",
                                                                                                       "abstract"))
         return in_text > 0 and in_text > in_names(searcher, word)
 

@@ -8,9 +8,12 @@ falls back to words (a date that is no date is said in `problem`).
     has:code       papers that link to their code
     since:2025-01-01, until:2025-06-30      published on or after, on or before (inclusive)
     -word, -"phrase", -author:x, -cat:x      exclude
-    NOT word       exclude, as arXiv and Scholar write it (AND and OR, in capitals, are left out: words already
-                   rank higher the more of them match)
-    au:name        author:name, as arXiv writes it; ti:, title:, abs:, abstract:, all: are read as their words
+    a NOT b        exclude b, as arXiv writes it: only between two words (AND and OR, in capitals, are left out:
+                   words already rank higher the more of them match); a NOT after a filler word ("Why NOT
+                   Transformers") or between two capitalised words ("Diffusion NOT Video") is a pasted title's word
+    au:name        author:name, as arXiv writes it
+    ti:word, ti:"a phrase"     in the title (title: too); abs:, abstract: in the abstract; as arXiv reads them, each
+                   is required there (and scored as the query's other words); all: is read as its words
 
 A query that is arXiv ids and nothing else (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or
 alphaXiv paper address), give or take what is pasted with them (arXiv:, a bracketed category, the date of a PDF's
@@ -31,13 +34,22 @@ MAX_CLAUSES = 64
 #: At most this many authors a search names (in the query or in the filters) and categories its filters name.
 MAX_NAMED = 10
 _FIELD = re.compile(r"^(author|au|cat|since|until|ti|title|abs|abstract|all):(.+)$", re.IGNORECASE)
-#: Fields the keyword index cannot search alone: their words are searched as any others.
-_WORDS_FIELDS = frozenset({"ti", "title", "abs", "abstract", "all"})
+#: Fields of words: ti: and abs: name the index's field their words must be in; all: is any (searched as words).
+_WORDS_FIELDS = {"ti": "title", "title": "title", "abs": "abstract", "abstract": "abstract", "all": ""}
 #: arXiv's and Scholar's operators, in capitals only ("not" and "or" in lower case are words of a title).
 _NOT, _IGNORED = frozenset({"NOT", "ANDNOT"}), frozenset({"AND", "OR", "&&", "||"})
+#: Words a query holds only to read as a phrase ("attention for long documents", "Why NOT Transformers"): no topic.
+#: Kept narrow on purpose: "based", "one", "two", "more", "first" and the like are topics in a query ("one shot").
+FILLER_TEXT = ("a an and are as at be by for from in into is it its of on or the to with via we our this that these "
+               "those their them they than then there which who whom whose what when where why how")
+_FILLERS = frozenset(FILLER_TEXT.split())
+#: A word of a pasted title: capitalised, with a small letter after ("Video", not "GPT" nor "video").
+_TITLE_WORD = re.compile(r"^[A-Z][\w\-']*[a-z][\w\-']*$")
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
-_WORD_CHARS = re.compile(r"[^\w\-.+#']+", re.UNICODE)
+#: A word's characters beside letters and digits: "fine-tuning", "C++", "C#", "don't", and TeX's scripts ("R^2BD",
+#: "x^{2}", which analysis reads as rendered math).
+_WORD_CHARS = re.compile(r"[^\w\-.+#'^{}]+", re.UNICODE)
 _CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[a-z]{2,})?$", re.IGNORECASE)
 
 
@@ -58,6 +70,10 @@ class ParsedQuery:
     since: date | None = None
     until: date | None = None
     problem: str = ""  # what cannot be read ("since:2025-13-01" is no date): nothing is searched for it
+    #: ti: and abs: words (a phrase or one word), each required in its field ("title", "abstract"); the positive ones
+    #: are in terms and phrases too (scored, highlighted, embedded), the excluded ones only here
+    in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -72,7 +88,8 @@ class ParsedQuery:
                            not_terms=self.not_terms,
                            not_phrases=self.not_phrases, not_authors=self.not_authors,
                            not_categories=self.not_categories, has_code=self.has_code, since=self.since,
-                           until=self.until, problem=self.problem)
+                           until=self.until, problem=self.problem, in_fields=self.in_fields,
+                           not_in_fields=self.not_in_fields)
 
     @property
     def highlight_words(self) -> tuple[str, ...]:
@@ -81,10 +98,12 @@ class ParsedQuery:
 
 
 def _words(text: str) -> list[str]:
-    """Plain words: anything that is not a letter, digit or one of -.+#' separates words."""
+    """Plain words: anything that is not a letter, digit or one of -.+#'^{} separates words."""
     words = []
     for raw in _WORD_CHARS.split(text):
-        word = raw.strip("-.'").lstrip("+#")
+        if "^" not in raw and "_" not in raw:  # braces only group a script's characters ("x^{2}")
+            raw = raw.replace("{", "").replace("}", "")
+        word = raw.strip("-.'^").lstrip("+#")
         if word:
             words.append(word[:64])
     return words
@@ -93,16 +112,18 @@ def _words(text: str) -> list[str]:
 def parse(raw: object) -> ParsedQuery:
     """Parse a query string; anything that is not valid syntax is taken as plain words."""
     text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
-    parts: dict[str, list[str | tuple[str, ...]]] = {k: [] for k in (
-        "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories")}
+    parts: dict[str, list[Any]] = {k: [] for k in (
+        "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories",
+        "in_fields", "not_in_fields")}
     if text.count('"') % 2:  # an unclosed quote: read the query as plain words
         text = text.replace('"', " ")
     has_code = False
     days: dict[str, list[date]] = {"since": [], "until": []}
     problems: list[str] = []
     negate_next = False
-    for token in _TOKEN.findall(text):
-        if token in _NOT or token in _IGNORED:
+    tokens = _TOKEN.findall(text)
+    for at, token in enumerate(tokens):
+        if token in _IGNORED or token in _NOT and _is_operator(tokens, at):
             negate_next = token in _NOT
             continue
         negated, negate_next = negate_next, False
@@ -115,7 +136,9 @@ def parse(raw: object) -> ParsedQuery:
         body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         match = _FIELD.match(body)
+        in_field = ""
         if match and match.group(1).lower() in _WORDS_FIELDS:
+            in_field = _WORDS_FIELDS[match.group(1).lower()]
             body, match = match.group(2), None  # ti:"a phrase" is the phrase
         if match:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
@@ -138,20 +161,32 @@ def parse(raw: object) -> ParsedQuery:
                 parts[prefix + "categories"].append(value)
                 continue
             body = value  # cat:<garbage>: just words
-        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
-            words = _words(body[1:-1])
-            if len(words) > 1:
-                parts[prefix + "phrases"].append(tuple(words))
-            elif words:
-                parts[prefix + "terms"].append(words[0])
-            continue
-        parts[prefix + "terms"].extend(_words(body))
+        quoted = body.startswith('"') and body.endswith('"') and len(body) >= 2
+        words = _words(body[1:-1] if quoted else body)
+        if in_field:
+            parts[prefix + "in_fields"].extend(
+                (in_field, group) for group in ([tuple(words)] if quoted and words else [(w,) for w in words]))
+            if negative:  # excluded from that field only
+                continue
+        if quoted and len(words) > 1:
+            parts[prefix + "phrases"].append(tuple(words))
+        else:
+            parts[prefix + "terms"].extend(words)
     final: dict[str, Any] = {key: tuple(dict.fromkeys(values))[:MAX_CLAUSES] for key, values in parts.items()}
     final["authors"] = final["authors"][:MAX_NAMED]
     free_text = " ".join([*final["terms"], *(" ".join(p) for p in final["phrases"])])
     # several bounds: each must hold, so the latest since: and the earliest until:
     return ParsedQuery(text=free_text, has_code=has_code, since=max(days["since"], default=None),
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
+
+
+def _is_operator(tokens: list[str], at: int) -> bool:
+    """Whether the NOT at `at` excludes the next token: only between two of them (arXiv's binary ANDNOT), the one
+    before no filler word and not both capitalised words (else a pasted title's word: "Why NOT Transformers")."""
+    before, after = tokens[at - 1] if at else "", tokens[at + 1] if at + 1 < len(tokens) else ""
+    if not before or not after or {before, after} & (_NOT | _IGNORED) or before.lower() in _FILLERS:
+        return False
+    return not (_TITLE_WORD.match(before) and _TITLE_WORD.match(after))
 
 
 @dataclass(frozen=True)
@@ -252,6 +287,12 @@ def _quoted(terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> str
     return ", ".join(f"“{text}”" for text in (*terms, *(" ".join(p) for p in phrases)))
 
 
+def _in_fields(pairs: tuple[tuple[str, tuple[str, ...]], ...], said: str) -> list[str]:
+    """ti: and abs: words in words: "“diffusion” in the title", "without “survey” in the title"."""
+    return [f"{said}{_quoted((), tuple(words for f, words in pairs if f == name))} in the {name}"
+            for name in ("title", "abstract") if any(f == name for f, _ in pairs)]
+
+
 def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
     """What a query asks beside its words and has:code, in words (a chart's caption): "by Ada Lovelace",
     "in cs.CL or cs.LG", "without “survey”", "from 2025-01-01"."""
@@ -261,6 +302,7 @@ def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
             else "",
             f"not by {' or '.join(parsed.not_authors)}" if parsed.not_authors else "",
             f"not in {' or '.join(parsed.not_categories)}" if parsed.not_categories else "",
+            *_in_fields(parsed.in_fields, ""), *_in_fields(parsed.not_in_fields, "without "),
             f"from {parsed.since.isoformat()}" if parsed.since else "",
             f"to {parsed.until.isoformat()}" if parsed.until else ""]
     return tuple(part for part in said if part)

@@ -13,6 +13,8 @@ PAPERS = {
     5: ("Kernel methods", "We study Rényi divergence and the Schrödinger bridge.", ("Bernhard Schölkopf",)),
     6: ("R$^2$BD: a benchmark", "Bounds of $\\mathcal{O}(n \\log n)$ time.", ("Ada Lovelace",)),
     7: ("M$^{3}$Searcher for agents", "Search.", ("Wei Li", "Wei Zhang")),
+    8: ("Instruction fine-tuning for agents", "Self-supervised multi-modal pre-training in C++.", ("Ann Bee",)),
+    9: ("Finetuning large models", "Selfsupervised multimodal pretraining in C.", ("Cy Dee",)),
 }
 
 
@@ -76,6 +78,50 @@ def test_tex_is_indexed_as_it_reads(index):
     assert found(index, "mathcal") == [] and found(index, "log") == [6]
     hit = index.search(keyword.with_ids([6]), 1)[1][0][1]
     assert keyword.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
+
+
+def test_a_hyphenated_word_is_found_written_either_way(index):
+    for hyphenated, closed in (("fine-tuning", "finetuning"), ("pre-training", "pretraining"),
+                               ("multi-modal", "multimodal"), ("self-supervised", "selfsupervised")):
+        assert found(index, hyphenated) == [8, 9] == found(index, closed), hyphenated
+        assert index.count(keyword.matching_all(parse(closed))) == 2
+    # a quoted phrase with a hyphenated word finds it closed too; one with the closed word only finds that
+    assert found(index, '"instruction fine-tuning"') == [8] and found(index, '"fine-tuning large"') == [9]
+    assert found(index, '"finetuning large"') == [9] and found(index, '"instruction finetuning"') == []
+    assert found(index, "agents -finetuning") == [7] == found(index, "agents NOT fine-tuning")
+
+
+def test_hyphenated_words_are_indexed_by_their_parts_and_joined():
+    from paperhub.search.analysis import spellings, text_terms
+
+    assert text_terms("instruction fine-tuning of GPT-4 in 2020-2021") == (None, ["finetun", "gpt4"])  # (no dates)
+    assert text_terms("R$^2$BD in C++ with self-attention") == (["r2bd", "in", "cplusplus", "with", "self", "attent"],
+                                                              ["selfattent"])
+    assert text_terms("plain words, nothing to join") == (None, [])  # tantivy's own analyzer reads it the same
+    assert spellings("fine-tuning") == [["fine", "tune"], ["finetun"]] and spellings("finetuning") == [["finetun"]]
+
+
+def test_language_names_keep_their_signs(index):
+    assert found(index, "C++") == [8] and found(index, "C#") == [] and found(index, "F#") == []
+    assert found(index, '"in C++"') == [8]
+
+
+def test_tex_scripts_typed_in_a_query_read_as_the_index_reads_tex(index):
+    assert found(index, "R^2BD") == [6] == found(index, "R^{2}BD") == found(index, "r^2bd benchmark")
+    assert found(index, "M^3Searcher") == [7] == found(index, "M^{3}Searcher")
+    assert parse("x^{2} loss").terms == ("x^{2}", "loss")
+    from paperhub.search.analysis import stems
+
+    assert stems("x_1") == ["x1"] == stems("x^1")  # as "$x_1$" is indexed: x₁, folded
+
+
+def test_title_and_abstract_fields_restrict_their_words(index):
+    assert found(index, "agents") == [7, 8] and found(index, "ti:agents") == [7, 8]
+    assert found(index, "search") == [7] and found(index, "ti:search") == [] and found(index, "abs:search") == [7]
+    assert found(index, "title:finetuning") == [8, 9] and found(index, "abstract:finetuning") == []
+    assert found(index, 'ti:"instruction fine-tuning"') == [8] and found(index, 'abs:"instruction fine-tuning"') == []
+    assert found(index, "agents -ti:instruction") == [7] and found(index, "agents -abs:instruction") == [7, 8]
+    assert index.count(keyword.matching_all(parse("ti:search"))) == 0
 
 
 def test_readable_renders_math_without_a_command():

@@ -256,18 +256,33 @@ def test_not_and_or_as_arxiv_and_scholar_write_them():
     q = parse("diffusion NOT video AND image OR audio ANDNOT author:smith")
     assert q.terms == ("diffusion", "image", "audio") and q.not_terms == ("video",) and q.not_authors == ("smith",)
     assert q.text == "diffusion image audio"
-    assert parse('NOT "video generation" NOT').not_phrases == (("video", "generation"),)
+    assert parse('diffusion NOT "video generation" NOT').not_phrases == (("video", "generation"),)
     assert parse("not or and").terms == ("not", "or", "and")  # in lower case: words
-    assert parse("NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
-    assert "cannot be excluded" in parse("NOT has:code diffusion").problem  # (it read as "with code")
+    assert parse("x NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
+    assert "cannot be excluded" in parse("diffusion NOT has:code").problem  # (it read as "with code")
     assert named_papers("2301.00001 OR 2302.00002") == ("2301.00001", "2302.00002")  # as "and" and "&"
+
+
+def test_not_is_an_operator_only_between_two_words_and_not_in_a_pasted_title():
+    assert parse("NOT graph").terms == ("NOT", "graph") and parse("graph NOT").terms == ("graph", "NOT")
+    assert parse("Why NOT Transformers").terms == ("Why", "NOT", "Transformers")  # after a filler word
+    assert parse("Attention is NOT All You Need").not_terms == ()
+    assert parse("Diffusion NOT Video").not_terms == ()  # two capitalised words: a title's
+    assert parse("diffusion NOT Video").not_terms == ("Video",) and parse("LLM NOT GPT").not_terms == ("GPT",)
+    assert parse("graph NOT AND x").terms == ("graph", "NOT", "x")
 
 
 def test_arxiv_field_names():
     assert parse("au:hinton -au:lecun").authors == ("hinton",) and parse("-au:lecun").not_authors == ("lecun",)
     q = parse('ti:diffusion abs:"score matching" title:video -abstract:survey all:graph')
     assert q.terms == ("diffusion", "video", "graph") and q.phrases == (("score", "matching"),)
-    assert q.not_terms == ("survey",)
+    # ti: and abs: words are required in their field (and scored as words); excluded, only from their field
+    assert q.in_fields == (("title", ("diffusion",)), ("abstract", ("score", "matching")), ("title", ("video",)))
+    assert q.not_terms == () and q.not_in_fields == (("abstract", ("survey",)),)
+    assert q.constraints.in_fields == q.in_fields and q.constraints.not_in_fields == q.not_in_fields
+    assert parts_in_words(q) == ("“diffusion”, “video” in the title", "“score matching” in the abstract",
+                                 "without “survey” in the abstract")
+    assert parse('ti:"" all:x').in_fields == () and parse("ti:a,b").in_fields == (("title", ("a",)), ("title", ("b",)))
 
 
 def test_what_a_query_asks_beside_its_words_in_words():
