@@ -8,6 +8,7 @@ or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON)
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -123,10 +124,10 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
             for p in papers]
 
 
-def _run_search(query: SearchQuery) -> "search_api.Results":
+def _run_search(query: SearchQuery, explain: bool = True) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
     results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
-                                mode=query.mode, correct=not query.exact, explain=True)
+                                mode=query.mode, correct=not query.exact, explain=explain)
     if results.query.problem:  # since:/until: that is no date
         raise HttpError(400, results.query.problem)
     return results
@@ -144,8 +145,9 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
          tags=["Hugging Face compatible"])
 def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
                   limit: QueryEx[int, P(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
-    """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it)."""
-    results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit}))
+    """Search, as huggingface.co/api/papers/search (the hub's hybrid search behind it): the query as typed, never
+    its spelling's correction (this answer has no field to say it was corrected), and no account of an empty one."""
+    results = _run_search(SearchQuery.model_validate({"q": q, "limit": limit, "exact": True}), explain=False)
     papers = queries.papers_in_order([h.id for h in results.hits])
     return [hf.search_item(p, shaped) for p, shaped in zip(papers, answers.papers(papers), strict=True)]
 

@@ -179,25 +179,21 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     return results
 
 
-#: A query as typed gives way to its spelling's correction where the correction finds more than this many times as
-#: many papers holding all its words ("difusion models": none as typed; "diffusion models": hundreds), and at least
-#: spelling.MIN_HELD: two counts, and the correction's search, one more search at most.
-FAR_MORE = 10
-
-
 def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: Filters, sort: Sort, limit: int,
            offset: int, mode: Mode, correct: bool) -> Results:
     """The results with their "did you mean"; with `correct`, the correction's instead where the query as typed
     found nothing (no results, or only papers near the typo in meaning, "protien" being a letter from a known word,
-    while no paper holds its words) or far fewer papers holding all its words than the correction finds."""
+    while no paper holds its words), or where no paper holds all its words and at least spelling.MIN_HELD hold all
+    the correction's ("difusion models"). Where one paper holds them all the user may mean them ("Gemma", a new
+    model, beside hundreds of "Gamma" papers): offered, not taken. Two counts and the correction's search at most."""
     results.suggestion = suggestion = spelling.suggest(index, query, filters)
     if not correct or suggestion is None:
         return results
     found = bool(results.total and index.count(keyword.build_query(results.query, filters)))
     if found:
-        typed = index.count(keyword.matching_all(results.query, filters))
-        offered = index.count(keyword.matching_all(parsed_query(suggestion.query), filters))
-        if offered < spelling.MIN_HELD or offered <= typed * FAR_MORE:
+        if index.count(keyword.matching_all(results.query, filters)):
+            return results
+        if index.count(keyword.matching_all(parsed_query(suggestion.query), filters)) < spelling.MIN_HELD:
             return results
     return replace(_found(suggestion.query, filters, sort, limit, offset, mode), suggestion=suggestion,
                    corrected=True, found_as_typed=found)

@@ -11,7 +11,7 @@ from paperhub.papers import queries
 from paperhub.papers.tex import plain_text, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
-from paperhub.web.papers import did_you_mean, searched_query
+from paperhub.web.papers import did_you_mean, searched_query, typed_url
 
 OVERVIEW = 40_000  # points drawn before zooming in
 IN_VIEW = 25_000  # points sent for a zoomed-in view
@@ -28,12 +28,12 @@ def _float(request: HttpRequest, name: str, default: float) -> float:
     return min(max(value, -1.0), 2.0)
 
 
-def highlights(built: store.TopicMap, q: str, user: User | None
+def highlights(built: store.TopicMap, q: str, user: User | None, exact: bool = False
                ) -> tuple[dict[str, list[tuple[int, float, float]]], "search_api.Results | None"]:
-    """Where a search's best results (its correction's, where it finds nothing as typed) and a user's liked papers
-    lie on the map, and the search's results."""
+    """Where a search's best results (its correction's where the search page would show them, unless `exact`) and a
+    user's liked papers lie on the map, and the search's results."""
     found: dict[str, list[tuple[int, float, float]]] = {"search": [], "mine": []}
-    results = search_api.first_results(q, SEARCH_MARKS, correct=True) if q.strip() else None
+    results = search_api.first_results(q, SEARCH_MARKS, correct=not exact) if q.strip() else None
     if results is not None:
         found["search"] = built.positions([h.id for h in results.hits])
     if user is not None and user.is_authenticated:
@@ -49,7 +49,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     focus = queries.paper_by_uid(request.GET.get("paper", "")[:100]) if request.GET.get("paper") else None
     if built is None:
         return render(request, "web/map.html", {"built": None, "q": q})
-    marks, results = highlights(built, q, request.user)  # type: ignore[arg-type]
+    exact = request.GET.get("exact") == "1"  # the query as typed, not its spelling's correction
+    marks, results = highlights(built, q, request.user, exact)  # type: ignore[arg-type]
     total = results.total if results is not None else 0
     suggestion = results.suggestion if results is not None else None
     # a paper's page links here: the paper itself (the view starts on it) and its similar papers
@@ -66,7 +67,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
                                             "marks": {k: len(v) for k, v in marks.items()}, "total": total,
                                             "best": min(total, SEARCH_MARKS), "results": results,
                                             "searched": searched_query(q, results),
-                                            "did_you_mean": did_you_mean(request, suggestion, "map")},
+                                            "did_you_mean": did_you_mean(request, suggestion, "map"),
+                                            "typed_url": typed_url(request, q, results, "map"), "exact": exact},
                   status=400 if results is not None and results.query.problem else 200)  # a date that is no date
 
 

@@ -148,12 +148,12 @@ def searched_query(q: str, results: "search_api.Results | None") -> str:
     return results.suggestion.query if results is not None and results.corrected and results.suggestion else q
 
 
-def typed_url(request: HttpRequest, q: str, results: "search_api.Results | None") -> str:
-    """Where the query as typed is searched without its correction ("Search instead for"), when it found papers of
-    its own; "" otherwise."""
+def typed_url(request: HttpRequest, q: str, results: "search_api.Results | None", route: str = "search") -> str:
+    """Where the query as typed is searched without its correction ("Search instead for"), on the search page or
+    the map (`route`), when it found papers of its own; "" otherwise."""
     if results is None or not results.found_as_typed:
         return ""
-    return f"{reverse('search')}?{urlencode({'q': q, **search_settings(request), 'exact': '1'})}"
+    return f"{reverse(route)}?{urlencode({'q': q, **search_settings(request), 'exact': '1'})}"
 
 
 def emptied_by(results: "search_api.Results | None", sort: str) -> list[tuple[str, int, str]]:
@@ -224,7 +224,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
         "missing_ids": missing_papers(q, results, filters),
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
-        "typed_url": typed_url(request, q, results), "why": emptied_by(results, sort),
+        "typed_url": typed_url(request, q, results), "why": emptied_by(results, sort), "exact": exact,
         "extra": urlencode({**search_settings(request), **({"exact": "1"} if exact else {})}),
         # its feeds (newest first: no sort) and BibTeX: the papers shown, filters and all
         "follow_query": search_api.url_query(searched, filters),

@@ -1,5 +1,5 @@
 """Why a search found nothing (each part dropped in turn and counted), and a typo beside a known word searched as
-its correction where the correction finds far more."""
+its correction where no paper holds all its words as typed."""
 
 import json
 from datetime import date
@@ -69,7 +69,7 @@ def diffusion(indexed):
 
 
 def test_a_typo_beside_a_known_word_is_searched_as_its_correction(diffusion):
-    """"difusion models" finds papers holding "models" as typed; its correction finds many more holding both."""
+    """"difusion models" finds papers holding "models" as typed, none holding both; its correction finds some."""
     typed = search("difusion models")
     assert typed.total and not typed.corrected  # (feeds, digests: the query as typed)
     found = search("difusion models", correct=True)
@@ -78,6 +78,16 @@ def test_a_typo_beside_a_known_word_is_searched_as_its_correction(diffusion):
     # a typo the stemmer searches as its word finds as many papers as its correction: offered, not swapped in
     kept = search("diffusion modells", correct=True)
     assert kept.suggestion.query == "diffusion models" and not kept.corrected
+
+
+def test_a_rare_word_some_paper_holds_is_searched_as_typed_beside_a_common_neighbour(indexed):
+    """One paper on a new model ("Gemma") beside many on "Gamma": the user may mean it, so it is never swapped."""
+    upsert_papers([record("2502.00030", title="Gemma instruction tuning", abstract="We tune Gemma.")]
+                  + [record(f"2502.0004{n}", title="Gamma ray bursts", abstract="Gamma ray bursts observed.")
+                     for n in range(6)])
+    rebuild()
+    found = search("Gemma", correct=True)
+    assert not found.corrected and found.hits[0].uid == "2502.00030"
 
 
 def test_the_front_doors_say_what_emptied_a_search(indexed, client):
@@ -106,6 +116,8 @@ def test_the_front_doors_show_the_correction_and_keep_the_query_as_typed_a_click
     api = client.get("/api/search", {"q": "difusion models"}).json()
     assert api["corrected"] and api["found_as_typed"] and api["suggestion"] == "diffusion models"
     assert not client.get("/api/search", {"q": "difusion models", "exact": "true"}).json()["corrected"]
+    hf = client.get("/api/papers/search", {"q": "difusion models"}).json()  # as Hugging Face's: never corrected
+    assert [item["paper"]["id"] for item in hf] == [hit.uid for hit in search("difusion models").hits]
     out = StringIO()
     call_command("search", "difusion models", stdout=out)
     assert "Showing results for: diffusion models (search instead for 'difusion models' with --exact)" \

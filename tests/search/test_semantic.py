@@ -162,7 +162,7 @@ def test_a_query_of_no_word_the_hub_knows_finds_nothing(embedded, query):
 def test_the_front_doors_say_gibberish_matches_nothing(embedded, client):
     page = client.get("/papers/search", {"q": "zzzzqqq"}).content.decode()
     assert "No papers match." in page and "2501.0000" not in page
-    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False, "semantic_pending": False}
+    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False, "semantic_pending": False, "found_as_typed": False, "emptied_by": []}
     out = StringIO()
     call_command("search", "zzzzqqq", stdout=out)
     assert out.getvalue() == "0 results\n"
@@ -232,8 +232,8 @@ def test_a_lone_typo_gets_its_corrections_papers_not_papers_near_it_in_meaning(i
     assert {h.uid for h in found.hits[:4]} == {"2501.00002", "2502.00010", "2502.00011", "2502.00012"}
     page = client.get("/papers/search", {"q": "protien"}).content.decode()
     assert "No papers match “protien”. Showing results for" in page
-    found = search("protien structures", correct=True)  # a word of it finds papers: offered, not taken
-    assert not found.corrected and found.suggestion.query == "protein structures"
+    found = search("protien structures", correct=True)  # a word of it finds papers, none holds both: taken
+    assert found.corrected and found.found_as_typed and found.suggestion.query == "protein structures"
 
 
 def test_a_roberta_models_token_limit_is_its_positions_less_those_it_keeps_back():

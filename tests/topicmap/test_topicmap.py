@@ -169,6 +169,8 @@ def test_a_misspelt_search_is_marked_as_corrected(client, mapped):
     assert ">20 results</a> for “robot”" in page and 'href="/papers/search?q=robot"' in page
     data = json.loads(re.search(r'<script id="map-data" type="application/json">(.*?)</script>', page, re.S)[1])
     assert len(data["search"]) == 20
+    exact = client.get("/map", {"q": "robto", "exact": "1"}).content.decode()  # "search instead": as typed, kept
+    assert "Did you mean" in exact and "Showing results" not in exact and 'name="exact" value="1"' in exact
     response = client.get("/map", {"q": "robot since:someday"})  # a date that is no date: said, nothing marked
     page = response.content.decode()
     assert response.status_code == 400 and "since: must be a date, YYYY-MM-DD" in page and ">0 results</a>" in page
