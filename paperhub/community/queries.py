@@ -36,9 +36,10 @@ class Entry:
         return min(self.depth, COMMENT_MAX_DEPTH - 1)
 
 
-def paper_comments(paper: Paper) -> list[Comment]:
+def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> list[Comment]:
     """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
-    return list(Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id"))
+    shown = Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id")
+    return list(shown[offset:offset + limit] if limit is not None else shown[offset:])
 
 
 def discussion(paper: Paper) -> list[Entry]:

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import authorship, ranks
 from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote, WithdrawnUpvote
+from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
@@ -66,6 +68,24 @@ def _clean_body(body: str) -> str:
     if len(body) > COMMENT_MAX_CHARS:
         raise NotAllowed(f"Comments are at most {COMMENT_MAX_CHARS:,} characters.")
     return body
+
+
+def comment_wait(request: HttpRequest, user: User) -> int:
+    """Count a comment against its account's rates (PAPERHUB_COMMENT_RATE, PAPERHUB_COMMENT_DAILY_RATE) and its
+    client address's (PAPERHUB_COMMENT_ADDRESS_RATE), whichever door it came through; 0 when allowed, else the
+    seconds to wait."""
+    who = str(user.pk)
+    # in turn: a comment refused by the burst limit does not use up the day's
+    return (limits.over_limit(request, "comment", settings.PAPERHUB_COMMENT_RATE, who=who)
+            or limits.over_limit(request, "comment-day", settings.PAPERHUB_COMMENT_DAILY_RATE, who=who)
+            or limits.over_limit(request, "comment-from", settings.PAPERHUB_COMMENT_ADDRESS_RATE))
+
+
+def too_many_comments(wait: int) -> str:
+    """What a refused comment is told: why, and when to try again."""
+    later = (f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes" if wait < 7200
+             else f"{-(-wait // 3600)} hours")
+    return f"You have posted too many comments for now: try again in {later}."
 
 
 def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
