@@ -210,11 +210,12 @@ class AuthorSettings(models.Model):
 
 
 class CommentNotice(models.Model):
-    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice."""
+    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice; one
+    mail may gather several comments, each with its notice."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went (set as it is claimed)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="notice_once")]
