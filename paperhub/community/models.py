@@ -43,15 +43,17 @@ class WithdrawnUpvote(models.Model):
 
 
 class CommentQuerySet(models.QuerySet["Comment"]):
-    """The two ways pages filter comments, written once."""
+    """The two ways pages filter comments, written once. A banned (inactive) user's comments are out of both, as
+    hidden ones are, until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self) -> "CommentQuerySet":
-        """All but those a moderator hid: a deleted comment still shows, as "deleted", while replies hang from it."""
-        return self.filter(hidden=False)
+        """All but those a moderator hid or a banned user wrote: a deleted comment still shows, as "deleted", while
+        replies hang from it."""
+        return self.filter(hidden=False, user__is_active=True)
 
     def visible(self) -> "CommentQuerySet":
-        """Neither hidden nor deleted (Comment.visible): what counts, and what a profile lists."""
-        return self.filter(hidden=False, deleted=False)
+        """Neither hidden, deleted nor a banned user's (Comment.visible): what counts, and what a profile lists."""
+        return self.filter(hidden=False, deleted=False, user__is_active=True)
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
@@ -95,7 +97,8 @@ class Comment(models.Model):
 
     @property
     def visible(self) -> bool:
-        return not (self.deleted or self.hidden)
+        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
+        return not (self.deleted or self.hidden or not self.user.is_active)
 
 
 class Collection(models.Model):
