@@ -285,6 +285,8 @@ PAPERHUB_CLAIM_PENDING_MAX = env_int("PAPERHUB_CLAIM_PENDING_MAX", 10, minimum=0
 PAPERHUB_COMMENT_RATE = env_rate("PAPERHUB_COMMENT_RATE", "5/min")
 PAPERHUB_COMMENT_DAILY_RATE = env_rate("PAPERHUB_COMMENT_DAILY_RATE", "100/day")
 PAPERHUB_COMMENT_ADDRESS_RATE = env_rate("PAPERHUB_COMMENT_ADDRESS_RATE", "20/min")
+# The most papers one collection holds (its page and API are paged; its BibTeX and Zotero push take it whole).
+PAPERHUB_COLLECTION_MAX_PAPERS = env_int("PAPERHUB_COLLECTION_MAX_PAPERS", 2000, minimum=1)
 # At most one mail per author per paper this often: comments in between come together in the next.
 PAPERHUB_COMMENT_MAIL_MINUTES = env_int("PAPERHUB_COMMENT_MAIL_MINUTES", 60, minimum=0)
 # Rank badges: "#N Paper of the day / week / month" for the top N of each finished period.

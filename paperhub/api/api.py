@@ -321,13 +321,16 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
 
 @api.get("/collections/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True,
          exclude_unset=True, tags=["paperhub"])
-def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]:
-    """A collection and its papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
+def collection(request: HttpRequest, username: str, slug: str,
+               p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
+               limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
+    """A page of a collection's papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
     one only with its owner's token."""
     found = community.collection(viewer(request), username, slug)
     if found is None:
         raise HttpError(404, "no such collection")
-    return {**answers.collection(found), "papers": answers.papers(community.collection_papers(found))}
+    papers = community.collection_papers(found, limit=limit, offset=p * limit)
+    return {**answers.collection(found), "total": community.collection_size(found), "papers": answers.papers(papers)}
 
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,

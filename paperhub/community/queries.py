@@ -114,9 +114,15 @@ def public_collection(username: str, slug: str) -> Collection | None:
             .first())
 
 
-def collection_papers(collection: Collection, limit: int | None = None) -> list[Paper]:
-    """A collection's papers, the latest added first."""
-    return list(collection.papers.order_by("-collection_items__added_at")[:limit])
+def collection_papers(collection: Collection, limit: int | None = None, offset: int = 0) -> list[Paper]:
+    """A collection's papers, the latest added first (`limit` of them from `offset`, else all)."""
+    ordered = collection.papers.order_by("-collection_items__added_at", "-collection_items__id")
+    return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
+
+
+def collection_size(collection: Collection) -> int:
+    """How many papers a collection holds."""
+    return collection.items.count()
 
 
 def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:

@@ -284,8 +284,13 @@ def _owned(user: User, collection: Collection) -> None:
 
 
 def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Add a paper to one's collection; False when it was already there."""
+    """Add a paper to one's collection; False when it was already there. A collection holds at most
+    PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""
     _owned(user, collection)
+    most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
+    held = CollectionItem.objects.filter(collection=collection)
+    if not held.filter(paper=paper).exists() and held.count() >= most:
+        raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
     _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
     return created
 
