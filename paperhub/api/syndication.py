@@ -226,8 +226,22 @@ class CollectionFeed(PaperFeed):
     def link(self, obj: Collection) -> str:
         return reverse("collection", args=[obj.owner.get_username(), obj.slug])
 
+    def description(self, obj: Collection) -> str:
+        """The collection's own description (RSS's description, Atom's subtitle)."""
+        return obj.description or f"Papers in {obj.title}, a collection by {obj.owner.get_username()} on paperhub"
+
+    subtitle = description
+
     def papers(self, obj: Collection) -> list[Paper]:
         return community.collection_papers(obj, limit=ITEMS)
+
+    def item_pubdate(self, item: Paper) -> datetime | None:
+        """When the paper was added to the collection: what is new in a collection (an old paper added today is)."""
+        added: datetime = item.collected_at  # type: ignore[attr-defined]
+        return added
+
+    def item_updateddate(self, item: Paper) -> datetime | None:
+        return self.item_pubdate(item)
 
 
 class ForYouFeed(PaperFeed):
