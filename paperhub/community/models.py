@@ -119,6 +119,20 @@ class Collection(models.Model):
         return self.title
 
 
+class RetiredSlug(models.Model):
+    """The address of a deleted collection, never given to a new one: its old links and feed subscribers get a 404,
+    not another list under the same name."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=220)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="retired_slug_once")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.slug}"
+
+
 class CollectionItem(models.Model):
     """A paper in a collection."""
 

@@ -13,7 +13,15 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import authorship, ranks
-from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote, WithdrawnUpvote
+from paperhub.community.models import (
+    Collection,
+    CollectionItem,
+    Comment,
+    RetiredSlug,
+    Submission,
+    Upvote,
+    WithdrawnUpvote,
+)
 from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
@@ -270,7 +278,8 @@ def create_collection(user: User, title: str, description: str = "", public: boo
     title, description = _collection_text(title, description)
     base = slugify(title)[:200] or "collection"
     slug, n = base, 1
-    while Collection.objects.filter(owner_id=user_id, slug=slug).exists():
+    while (Collection.objects.filter(owner_id=user_id, slug=slug).exists()
+           or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
         n += 1
         slug = f"{base}-{n}"
     return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
@@ -311,6 +320,9 @@ def edit_collection(user: User, collection: Collection, title: str, description:
 
 
 def delete_collection(user: User, collection: Collection) -> None:
-    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice)."""
+    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice);
+    its slug is retired, so a new collection never takes over its address."""
     _owned(user, collection)
-    collection.delete()
+    with transaction.atomic():
+        RetiredSlug.objects.get_or_create(owner_id=collection.owner_id, slug=collection.slug)
+        collection.delete()

@@ -149,3 +149,13 @@ def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_
     assert answer["total"] == 3 and [p["title"] for p in answer["papers"]] == ["Paper number 1"]
     bib = client.get(reverse("collection_bib", args=["ann", listed.slug])).content.decode()
     assert bib.count("@") == 3  # whole, up to the cap
+
+
+def test_a_deleted_collections_address_is_never_given_to_a_new_one(client, ann, reading):
+    old_slug = reading.slug
+    services.delete_collection(ann, reading)
+    again = services.create_collection(ann, "Raeding group")
+    assert again.slug != old_slug and again.slug.startswith(old_slug)
+    assert client.get(reverse("collection", args=["ann", old_slug])).status_code == 404
+    assert client.get(f"/feeds/collections/ann/{old_slug}.rss").status_code == 404
+    assert services.create_collection(user("bob"), "Raeding group").slug == old_slug  # another owner's address
