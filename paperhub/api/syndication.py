@@ -85,7 +85,9 @@ class PaperFeed(_Feed):
     """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
 
     feed_type: type[SyndicationFeed] = Rss
-    description = "Papers from paperhub"
+    def description(self, obj: Any) -> str:
+        """The feed's description (RSS)."""
+        return "Papers from paperhub"
 
     def __init__(self, atom: bool = False) -> None:
         super().__init__()
@@ -227,10 +229,12 @@ class CollectionFeed(PaperFeed):
         return reverse("collection", args=[obj.owner.get_username(), obj.slug])
 
     def description(self, obj: Collection) -> str:
-        """The collection's own description (RSS's description, Atom's subtitle)."""
+        """The collection's own description."""
         return obj.description or f"Papers in {obj.title}, a collection by {obj.owner.get_username()} on paperhub"
 
-    subtitle = description
+    def subtitle(self, obj: Collection) -> str:
+        """Atom's description."""
+        return self.description(obj)
 
     def papers(self, obj: Collection) -> list[Paper]:
         return community.collection_papers(obj, limit=ITEMS)

@@ -117,7 +117,8 @@ def public_collection(username: str, slug: str) -> Collection | None:
 def collection_papers(collection: Collection, limit: int | None = None, offset: int = 0) -> list[Paper]:
     """A collection's papers, the latest added first (`limit` of them from `offset`, else all), each with the time
     it was added as `collected_at`."""
-    ordered = (collection.papers.annotate(collected_at=F("collection_items__added_at"))
+    ordered = (Paper.objects.filter(collection_items__collection=collection)
+               .annotate(collected_at=F("collection_items__added_at"))
                .order_by("-collection_items__added_at", "-collection_items__id"))
     return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
 
