@@ -8,6 +8,7 @@ or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON)
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
 from ninja.errors import HttpError, Throttled, ValidationError
