@@ -280,6 +280,15 @@ PAPERHUB_SUBSCRIBE_ADDRESS_RATE = env_rate("PAPERHUB_SUBSCRIBE_ADDRESS_RATE", "3
 # waiting for a moderator at once.
 PAPERHUB_CLAIM_RATE = env_rate("PAPERHUB_CLAIM_RATE", "20/hour")
 PAPERHUB_CLAIM_PENDING_MAX = env_int("PAPERHUB_CLAIM_PENDING_MAX", 10, minimum=0)
+# Comments and replies (docs/web.md, "Comments"): per account a short burst and a day's worth, and per client
+# address (an account made for each burst), through the pages and the API together.
+PAPERHUB_COMMENT_RATE = env_rate("PAPERHUB_COMMENT_RATE", "5/min")
+PAPERHUB_COMMENT_DAILY_RATE = env_rate("PAPERHUB_COMMENT_DAILY_RATE", "100/day")
+PAPERHUB_COMMENT_ADDRESS_RATE = env_rate("PAPERHUB_COMMENT_ADDRESS_RATE", "20/min")
+# The most papers one collection holds (its page and API are paged; its BibTeX and Zotero push take it whole).
+PAPERHUB_COLLECTION_MAX_PAPERS = env_int("PAPERHUB_COLLECTION_MAX_PAPERS", 2000, minimum=1)
+# At most one mail per author per paper this often: comments in between come together in the next.
+PAPERHUB_COMMENT_MAIL_MINUTES = env_int("PAPERHUB_COMMENT_MAIL_MINUTES", 60, minimum=0)
 # Rank badges: "#N Paper of the day / week / month" for the top N of each finished period.
 PAPERHUB_RANK_BADGES = env_int("PAPERHUB_RANK_BADGES", 3, minimum=0)
 # Accounts (docs/operations.md, "Running in public"): sign-ups per client address, password resets per client

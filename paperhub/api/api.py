@@ -81,6 +81,14 @@ def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return response
 
 
+class TooMany(Throttled):
+    """A route's own limit, with its reason (ninja's Throttled says only "Too many requests.")."""
+
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(wait)
+        self.message = message
+
+
 api.add_router("/zotero", zotero.router, auth=TokenAuth(), url_name_prefix="zotero")
 
 
@@ -217,17 +225,23 @@ def submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
 
 @api.get("/papers/{path:paper_id}/comments", response={200: list[CommentOut], 404: Detail}, by_alias=True,
          tags=["Hugging Face compatible"])
-def paper_comments(request: HttpRequest, paper_id: str) -> list[dict[str, Any]]:
-    """A paper's visible comments, oldest first; replies carry their parent's id."""
+def paper_comments(request: HttpRequest, paper_id: str,
+                   p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
+                   limit: QueryEx[int, P(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    """A paper's visible comments, oldest first, `limit` a page; replies carry their parent's id."""
     paper = answers.paper_or_404(paper_id)
-    return [answers.comment(c) for c in community.paper_comments(paper)]
+    return [answers.comment(c) for c in community.paper_comments(paper, offset=p * limit, limit=limit)]
 
 
-@api.post("/papers/{path:paper_id}/comments", response={200: CommentOut, 400: Detail, 401: Detail, 404: Detail},
+@api.post("/papers/{path:paper_id}/comments",
+          response={200: CommentOut, 400: Detail, 401: Detail, 404: Detail, 429: Detail},
           by_alias=True, auth=TokenAuth(), tags=["writes"])
 def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[str, Any]:
     """Comment on a paper, or reply to one of its comments (parentId)."""
     paper = answers.paper_or_404(paper_id)
+    wait = services.comment_wait(request, token_user(request))
+    if wait:
+        raise TooMany(services.too_many_comments(wait), wait)
     parent = Comment.objects.filter(pk=body.parentId).first() if body.parentId else None
     if body.parentId and parent is None:
         raise HttpError(400, "no such parent comment")
@@ -309,13 +323,16 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
 
 @api.get("/collections/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True,
          exclude_unset=True, tags=["paperhub"])
-def collection(request: HttpRequest, username: str, slug: str) -> dict[str, Any]:
-    """A collection and its papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
+def collection(request: HttpRequest, username: str, slug: str,
+               p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
+               limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
+    """A page of a collection's papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
     one only with its owner's token."""
     found = community.collection(viewer(request), username, slug)
     if found is None:
         raise HttpError(404, "no such collection")
-    return {**answers.collection(found), "papers": answers.papers(community.collection_papers(found))}
+    papers = community.collection_papers(found, limit=limit, offset=p * limit)
+    return {**answers.collection(found), "total": community.collection_size(found), "papers": answers.papers(papers)}
 
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,

@@ -255,6 +255,7 @@ class CollectionOut(Schema):
 class CollectionPage(CollectionOut):
     """What /collections/<user>/<slug> shows."""
 
+    total: int = Field(..., description="all the papers in the collection")
     papers: list[PaperOut]
 
 

@@ -85,7 +85,9 @@ class PaperFeed(_Feed):
     """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
 
     feed_type: type[SyndicationFeed] = Rss
-    description = "Papers from paperhub"
+    def description(self, obj: Any) -> str:
+        """The feed's description (RSS)."""
+        return "Papers from paperhub"
 
     def __init__(self, atom: bool = False) -> None:
         super().__init__()
@@ -226,8 +228,24 @@ class CollectionFeed(PaperFeed):
     def link(self, obj: Collection) -> str:
         return reverse("collection", args=[obj.owner.get_username(), obj.slug])
 
+    def description(self, obj: Collection) -> str:
+        """The collection's own description."""
+        return obj.description or f"Papers in {obj.title}, a collection by {obj.owner.get_username()} on paperhub"
+
+    def subtitle(self, obj: Collection) -> str:
+        """Atom's description."""
+        return self.description(obj)
+
     def papers(self, obj: Collection) -> list[Paper]:
         return community.collection_papers(obj, limit=ITEMS)
+
+    def item_pubdate(self, item: Paper) -> datetime | None:
+        """When the paper was added to the collection: what is new in a collection (an old paper added today is)."""
+        added: datetime = item.collected_at  # type: ignore[attr-defined]
+        return added
+
+    def item_updateddate(self, item: Paper) -> datetime | None:
+        return self.item_pubdate(item)
 
 
 class ForYouFeed(PaperFeed):

@@ -6,6 +6,7 @@ docs/architecture.md, "Papers"); each of their other papers is claimed on its ow
 """
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -28,6 +29,7 @@ from paperhub.papers.models import Author, Paper
 log = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "paperhub.community.comment-mail"
+MAIL_COMMENTS = 20  # comments a mail quotes; it counts the rest
 
 
 def claim(user: User, paper: Paper, author_id: int) -> AuthorClaim:
@@ -114,14 +116,17 @@ def _recipients(comment: Comment) -> list[Any]:
     return [u for u in users if comment_mail_on(u.pk) and accounts.is_verified(u)]
 
 
-def _message(comment: Comment, user: Any) -> EmailMultiAlternatives:
-    base = hub_root()
-    context = {"comment": comment, "user": user, "paper": comment.paper,
-               "link": link(base, "paper", comment.paper.uid) + f"#comment-{comment.pk}",
+def _message(comments: list[Comment], user: Any) -> EmailMultiAlternatives:
+    """One mail about the comments gathered for an author, the first of them linked."""
+    base, first, paper = hub_root(), comments[0], comments[0].paper
+    context = {"comments": comments[:MAIL_COMMENTS], "more": max(0, len(comments) - MAIL_COMMENTS), "user": user,
+               "paper": paper, "every": settings.PAPERHUB_COMMENT_MAIL_MINUTES,
+               "link": link(base, "paper", paper.uid) + f"#comment-{first.pk}",
                "unsubscribe": link(base, "comment_mail_unsubscribe", unsubscribe_token(user.pk)),
                "settings_link": link(base, "author_settings")}
     body = render_to_string("community/comment_mail.txt", context)
-    subject = f"New comment on your paper: {comment.paper.title[:80]}"
+    what = "New comment" if len(comments) == 1 else f"{len(comments)} new comments"
+    subject = f"{what} on your paper: {paper.title[:80]}"
     return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
 
@@ -133,23 +138,42 @@ def mail_authors(comment_id: int, attempt: int = 1) -> dict[str, Any]:
 
 
 def _mail_authors(comment_id: int) -> dict[str, Any]:
-    """Each (comment, author) is claimed by inserting its CommentNotice before sending, so a rerun never sends
-    twice; a failed send gives its claim back for the retry."""
+    """Mail each recipient about the comment and the others on the paper not yet mailed to them, at most once per
+    PAPERHUB_COMMENT_MAIL_MINUTES per paper: a comment within that time of the last mail waits (this task queued
+    again for the time's end) and comes with the rest then.
+
+    Each (comment, author) is claimed by inserting its CommentNotice before sending, so a rerun never sends it
+    twice; a failed send gives its claims back for the retry."""
     comment = Comment.objects.select_related("paper", "user").filter(pk=comment_id).first()
     if comment is None or not comment.visible:
         return {"sent": 0}
-    sent = 0
+    every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
+    sent, later = 0, None
     for user in _recipients(comment):
-        try:
-            with transaction.atomic():
-                notice = CommentNotice.objects.create(comment=comment, user=user)
-        except IntegrityError:  # sent (or being sent) by an earlier run
+        mailed = CommentNotice.objects.filter(user=user, comment__paper_id=comment.paper_id)
+        if mailed.filter(comment=comment).exists():  # sent (or being sent) by an earlier run, or with another
+            continue
+        last, now = mailed.aggregate(last=Max("sent_at"))["last"], timezone.now()
+        if last is not None and now < last + every:
+            later = max(later or now, last + every)
+            continue
+        since = max(t for t in (last, comment.created_at - every) if t is not None)
+        comments = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
+                        .exclude(user=user).exclude(notices__user=user).select_related("paper", "user")
+                        .order_by("created_at", "id"))
+        if not comments:
             continue
         try:
-            _message(comment, user).send()
+            with transaction.atomic():
+                CommentNotice.objects.bulk_create([CommentNotice(comment=c, user=user, sent_at=now) for c in comments])
+        except IntegrityError:  # another run is mailing (some of) them now
+            continue
+        try:
+            _message(comments, user).send()
         except Exception:
-            notice.delete()
+            CommentNotice.objects.filter(user=user, comment__in=comments).delete()
             raise
-        CommentNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
         sent += 1
-    return {"sent": sent}
+    if later is not None:
+        mail_authors.using(run_after=later).enqueue(comment_id)
+    return {"sent": sent, "later": later.isoformat() if later else None}

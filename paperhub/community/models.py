@@ -43,15 +43,17 @@ class WithdrawnUpvote(models.Model):
 
 
 class CommentQuerySet(models.QuerySet["Comment"]):
-    """The two ways pages filter comments, written once."""
+    """The two ways pages filter comments, written once. A banned (inactive) user's comments are out of both, as
+    hidden ones are, until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self) -> "CommentQuerySet":
-        """All but those a moderator hid: a deleted comment still shows, as "deleted", while replies hang from it."""
-        return self.filter(hidden=False)
+        """All but those a moderator hid or a banned user wrote: a deleted comment still shows, as "deleted", while
+        replies hang from it."""
+        return self.filter(hidden=False, user__is_active=True)
 
     def visible(self) -> "CommentQuerySet":
-        """Neither hidden nor deleted (Comment.visible): what counts, and what a profile lists."""
-        return self.filter(hidden=False, deleted=False)
+        """Neither hidden, deleted nor a banned user's (Comment.visible): what counts, and what a profile lists."""
+        return self.filter(hidden=False, deleted=False, user__is_active=True)
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
@@ -95,7 +97,8 @@ class Comment(models.Model):
 
     @property
     def visible(self) -> bool:
-        return not (self.deleted or self.hidden)
+        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
+        return not (self.deleted or self.hidden or not self.user.is_active)
 
 
 class Collection(models.Model):
@@ -114,6 +117,20 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RetiredSlug(models.Model):
+    """The address of a deleted collection, never given to a new one: its old links and feed subscribers get a 404,
+    not another list under the same name."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=220)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="retired_slug_once")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.slug}"
 
 
 class CollectionItem(models.Model):
@@ -210,11 +227,12 @@ class AuthorSettings(models.Model):
 
 
 class CommentNotice(models.Model):
-    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice."""
+    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice; one
+    mail may gather several comments, each with its notice."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went (set as it is claimed)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="notice_once")]

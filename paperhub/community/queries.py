@@ -36,9 +36,10 @@ class Entry:
         return min(self.depth, COMMENT_MAX_DEPTH - 1)
 
 
-def paper_comments(paper: Paper) -> list[Comment]:
+def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> list[Comment]:
     """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
-    return list(Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id"))
+    shown = Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id")
+    return list(shown[offset:offset + limit] if limit is not None else shown[offset:])
 
 
 def discussion(paper: Paper) -> list[Entry]:
@@ -113,9 +114,18 @@ def public_collection(username: str, slug: str) -> Collection | None:
             .first())
 
 
-def collection_papers(collection: Collection, limit: int | None = None) -> list[Paper]:
-    """A collection's papers, the latest added first."""
-    return list(collection.papers.order_by("-collection_items__added_at")[:limit])
+def collection_papers(collection: Collection, limit: int | None = None, offset: int = 0) -> list[Paper]:
+    """A collection's papers, the latest added first (`limit` of them from `offset`, else all), each with the time
+    it was added as `collected_at`."""
+    ordered = (Paper.objects.filter(collection_items__collection=collection)
+               .annotate(collected_at=F("collection_items__added_at"))
+               .order_by("-collection_items__added_at", "-collection_items__id"))
+    return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
+
+
+def collection_size(collection: Collection) -> int:
+    """How many papers a collection holds."""
+    return collection.items.count()
 
 
 def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:

@@ -7,12 +7,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import authorship, ranks
-from paperhub.community.models import Collection, CollectionItem, Comment, Submission, Upvote, WithdrawnUpvote
+from paperhub.community.models import (
+    Collection,
+    CollectionItem,
+    Comment,
+    RetiredSlug,
+    Submission,
+    Upvote,
+    WithdrawnUpvote,
+)
+from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
@@ -66,6 +76,24 @@ def _clean_body(body: str) -> str:
     if len(body) > COMMENT_MAX_CHARS:
         raise NotAllowed(f"Comments are at most {COMMENT_MAX_CHARS:,} characters.")
     return body
+
+
+def comment_wait(request: HttpRequest, user: User) -> int:
+    """Count a comment against its account's rates (PAPERHUB_COMMENT_RATE, PAPERHUB_COMMENT_DAILY_RATE) and its
+    client address's (PAPERHUB_COMMENT_ADDRESS_RATE), whichever door it came through; 0 when allowed, else the
+    seconds to wait."""
+    who = str(user.pk)
+    # in turn: a comment refused by the burst limit does not use up the day's
+    return (limits.over_limit(request, "comment", settings.PAPERHUB_COMMENT_RATE, who=who)
+            or limits.over_limit(request, "comment-day", settings.PAPERHUB_COMMENT_DAILY_RATE, who=who)
+            or limits.over_limit(request, "comment-from", settings.PAPERHUB_COMMENT_ADDRESS_RATE))
+
+
+def too_many_comments(wait: int) -> str:
+    """What a refused comment is told: why, and when to try again."""
+    later = (f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes" if wait < 7200
+             else f"{-(-wait // 3600)} hours")
+    return f"You have posted too many comments for now: try again in {later}."
 
 
 def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
@@ -250,7 +278,8 @@ def create_collection(user: User, title: str, description: str = "", public: boo
     title, description = _collection_text(title, description)
     base = slugify(title)[:200] or "collection"
     slug, n = base, 1
-    while Collection.objects.filter(owner_id=user_id, slug=slug).exists():
+    while (Collection.objects.filter(owner_id=user_id, slug=slug).exists()
+           or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
         n += 1
         slug = f"{base}-{n}"
     return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
@@ -264,8 +293,13 @@ def _owned(user: User, collection: Collection) -> None:
 
 
 def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Add a paper to one's collection; False when it was already there."""
+    """Add a paper to one's collection; False when it was already there. A collection holds at most
+    PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""
     _owned(user, collection)
+    most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
+    held = CollectionItem.objects.filter(collection=collection)
+    if not held.filter(paper=paper).exists() and held.count() >= most:
+        raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
     _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
     return created
 
@@ -286,6 +320,9 @@ def edit_collection(user: User, collection: Collection, title: str, description:
 
 
 def delete_collection(user: User, collection: Collection) -> None:
-    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice)."""
+    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice);
+    its slug is retired, so a new collection never takes over its address."""
     _owned(user, collection)
-    collection.delete()
+    with transaction.atomic():
+        RetiredSlug.objects.get_or_create(owner_id=collection.owner_id, slug=collection.slug)
+        collection.delete()

@@ -26,9 +26,12 @@ from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.recommend import zotero
-from paperhub.web.cards import cards
+from paperhub.web.cards import cards, page_number
 from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin
+
+#: Papers a collection's page shows at once, as an author's page does (its JSON twin's default `limit`).
+COLLECTION_PAGE = 30
 
 
 class SignUpForm(UserCreationForm[User]):
@@ -182,14 +185,16 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
     collection = community.collection(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
-    twin = json_twin("collection", username, slug) if collection.public else ""  # (the API shows public ones)
+    page, total = page_number(request), community.collection_size(collection)
+    twin = json_twin("collection", username, slug, p=page - 1) if collection.public else ""  # (public ones in the API)
     mine = collection.owner_id == request.user.pk
-    papers = community.collection_papers(collection)
-    summary = collection.description or (f"A collection of {len(papers)} paper{pluralize(len(papers))} by "
+    papers = community.collection_papers(collection, limit=COLLECTION_PAGE, offset=(page - 1) * COLLECTION_PAGE)
+    summary = collection.description or (f"A collection of {total} paper{pluralize(total)} by "
                                           f"{collection.owner.username} on paperhub.")
     return render(request, "web/collection.html", {"json_url": twin,
                                                    "collection": collection, "collection_summary": summary,
-                                                   "cards": cards(request, papers),
+                                                   "cards": cards(request, papers), "total": total, "page": page,
+                                                   "has_next": page * COLLECTION_PAGE < total,
                                                    "mine": mine,
                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
                                                    "zotero_connected": mine and zotero.has_library(request.user)})
@@ -259,8 +264,12 @@ def collect(request: HttpRequest) -> HttpResponse:
         services.remove_from_collection(request.user, collection, paper)
         messages.success(request, f"Removed from {collection.title}.")
     else:
-        added = services.add_to_collection(request.user, collection, paper)
-        messages.success(request, f"{'Added to' if added else 'Already in'} {collection.title}.")
+        try:
+            added = services.add_to_collection(request.user, collection, paper)
+        except NotAllowed as exc:  # full
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{'Added to' if added else 'Already in'} {collection.title}.")
     return back(request, reverse("paper", args=[paper.uid]))
 
 

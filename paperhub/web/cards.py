@@ -90,10 +90,10 @@ def summary_beside(abstract: str, shown: str | None) -> SafeString:
     return render_tex(summary)
 
 
-def page_number(request: HttpRequest) -> int:
-    """The ?page= of a request, 1 when missing or not a number."""
+def page_number(request: HttpRequest, name: str = "page") -> int:
+    """The ?page= (or another name's) number of a request, 1 when missing or not a number."""
     try:
-        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+        return max(1, min(int(request.GET.get(name, "1")), 10_000))
     except ValueError:
         return 1
 

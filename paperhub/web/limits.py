@@ -16,9 +16,10 @@ from paperhub.core.addresses import in_api, in_feeds, in_mcp
 from paperhub.core.limits import over_limit
 from paperhub.core.media import PLAIN, jsonrpc_error
 
-#: The pages that cost the server most (search, recommendations, charts, the map's points), by route name.
-EXPENSIVE_PAGES = frozenset({"search", "paper", "paper_markdown", "for_you", "map_points", "trends", "day", "week",
-                             "month", "author"})
+#: The pages that cost the server most (search and its BibTeX, recommendations, charts, the map's points, lists of
+#: papers: collections and profiles), by route name.
+EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", "for_you", "map_points", "trends",
+                             "day", "week", "month", "author", "profile", "collection", "collection_bib"})
 #: Where a larger body is expected, by route name: the library import takes a file.
 UPLOAD_ROUTES = frozenset({"import_library"})
 #: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).

@@ -34,9 +34,12 @@ from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
+from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
+#: Comments a paper page shows at once (a discussion thousands long would be megabytes): the rest on further pages.
+COMMENTS_PAGE = 100
 #: A card title's id prefix an upvote form sends back ("authored-title"), so its button names the same title.
 _ID_PREFIX = re.compile(r"[a-z][a-z-]{0,30}")
 
@@ -77,11 +80,23 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
-        "discussion": community.discussion(paper),
+        **discussion_page(paper, page_number(request, "comments")),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
     })
+
+
+def discussion_page(paper: Paper, page: int, posted: Comment | None = None) -> dict[str, Any]:
+    """One page of a paper's discussion in reading order (COMMENTS_PAGE entries; the page holding `posted` when
+    given, so a new comment is seen where it went), and where the others are."""
+    entries = community.discussion(paper)
+    if posted is not None:
+        page = next((i // COMMENTS_PAGE + 1 for i, e in enumerate(entries) if e.comment.pk == posted.pk), page)
+    pages = max(1, -(-len(entries) // COMMENTS_PAGE))
+    page = min(page, pages)
+    return {"discussion": entries[(page - 1) * COMMENTS_PAGE:page * COMMENTS_PAGE], "comment_page": page,
+            "comment_pages": pages, "comment_total": len(entries)}
 
 
 @dataclass
@@ -290,14 +305,19 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
             return HttpResponseBadRequest("no such comment")
     body = request.POST.get("body", "")
     error, posted = "", None
+    wait = services.comment_wait(request, request.user)
+    if wait and not request.htmx:  # type: ignore[attr-defined]
+        return too_many(request, "Too many comments.", wait)
     try:
+        if wait:  # (htmx swaps no 429 in: the form that was sent says it, its text kept)
+            raise NotAllowed(services.too_many_comments(wait))
         posted = services.add_comment(request.user, paper, body, parent)
     except NotAllowed as exc:
         error = str(exc)
     if request.htmx:  # type: ignore[attr-defined]
         # Not through messages: the partial would not show them, and the next page opened would. The new comment
         # takes the focus (htmx focuses autofocus), so that the keyboard does not fall back to the top of the page.
-        return render(request, "web/_comments.html", {"paper": paper, "discussion": community.discussion(paper),
+        return render(request, "web/_comments.html", {"paper": paper, **discussion_page(paper, 1, posted),
                                                       "author_ids": community.author_user_ids(paper),
                                                       "posted_id": posted and posted.pk,
                                                       **_comment_error(error, parent, body)})

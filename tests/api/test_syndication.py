@@ -36,6 +36,31 @@ def test_a_collection_feed_keeps_its_title_as_typed_and_writes_its_papers_titles
     assert [entry.title for entry in parsed.entries] == ["O(n²) attention for long documents"]
 
 
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_itself(client, db, kind):
+    from datetime import UTC, datetime
+
+    import feedparser
+
+    from paperhub.community import services
+    from paperhub.community.models import CollectionItem
+    from tests.factories import add_paper, user
+
+    old = add_paper("1706.03762", published=datetime(2017, 6, 12, tzinfo=UTC))
+    ann, bob = user("ann"), user("bob")
+    mine = services.create_collection(ann, "Classics", "Papers our group keeps coming back to")
+    theirs = services.create_collection(bob, "Other")
+    services.add_to_collection(bob, theirs, old)
+    services.add_to_collection(ann, mine, old)
+    CollectionItem.objects.filter(collection=theirs).update(added_at=datetime(2020, 1, 1, tzinfo=UTC))
+    CollectionItem.objects.filter(collection=mine).update(added_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+    parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{mine.slug}.{kind}").content)
+    assert parsed.feed.get("subtitle", parsed.feed.get("description")) == "Papers our group keeps coming back to"
+    entry = parsed.entries[0]
+    assert entry.get("published_parsed", entry.get("updated_parsed"))[:4] == (2026, 12, 1, 9)  # added, not 2017
+    assert entry.updated_parsed[:4] == (2026, 12, 1, 9)
+
+
 @pytest.mark.parametrize(("base", "root"), [
     ("", "http://testserver"),  # unset: the request's host and scheme, as feeds always said: readers' ids unchanged
     ("https://papers.example.org", "https://papers.example.org"),  # set: the public address, whatever Host came

@@ -1,8 +1,11 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import F
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from paperhub.community import authorship, queries, services
 from paperhub.community.models import AuthorClaim, CommentNotice
@@ -125,3 +128,28 @@ def test_authors_get_one_mail_per_comment_by_someone_else(mail_sink, run_tasks, 
     assert len(mail_sink.messages) == 1 and CommentNotice.objects.filter(sent_at__isnull=False).count() == 1
     authorship.unsubscribe(stop.group(1))  # the mail's link is ann's
     assert not authorship.comment_mail_on(ann.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_comments_makes_one_mail_now_and_one_gathering_the_rest_later(mail_sink, run_tasks, settings):
+    settings.PAPERHUB_COMMENT_RATE = settings.PAPERHUB_COMMENT_ADDRESS_RATE = ""
+    upsert_papers([record("2611.00001", title="Engines")])
+    paper = Paper.objects.get()
+    ann, eve = verified(user("ann")), user("eve")
+    approved_claim(ann, paper, 0)
+    for n in range(30):
+        services.add_comment(eve, paper, f"spam {n}")
+        run_tasks()  # (a worker sends as they come)
+    assert [m["Subject"] for m in mail_sink.messages] == ["New comment on your paper: Engines"]
+    waiting = DBTaskResult.objects.filter(status="READY", run_after__isnull=False)
+    assert waiting.count() == 29 and min(t.run_after for t in waiting) > timezone.now() + timedelta(minutes=59)
+    CommentNotice.objects.update(sent_at=F("sent_at") - timedelta(hours=1))  # the hour is over
+    waiting.update(run_after=timezone.now())
+    run_tasks()
+    assert [m["Subject"] for m in mail_sink.messages[1:]] == ["29 new comments on your paper: Engines"]
+    body = mail_sink.messages[1].get_body(("plain",)).get_content()
+    assert "spam 1\r\n" in body and "spam 20\r\n" in body and "spam 21" not in body and "and 9 more" in body
+    assert CommentNotice.objects.filter(user=ann).count() == 30
+    services.add_comment(eve, paper, "one more, an hour later")  # the last mail went just now: it waits too
+    run_tasks()
+    assert len(mail_sink.messages) == 2

@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
 from paperhub.community import queries, services
 from paperhub.community.models import Comment
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import record, user
@@ -28,6 +30,26 @@ def test_pages_show_deleted_comments_but_count_and_list_only_visible_ones(people
     assert queries.comment_counts([paper.pk]) == {paper.pk: 2}
     assert queries.comments_by(ann) == [kept]
     assert queries.comment_by_id(str(kept.pk)) == kept and queries.comment_by_id("x") is None
+
+
+def test_a_banned_users_comments_leave_pages_counts_and_the_api_until_they_are_active_again(people, client):
+    ann, spammer = people
+    paper = Paper.objects.get(uid="2611.00001")
+    kept = services.add_comment(ann, paper, "kept")
+    for n in range(3):
+        services.add_comment(spammer, paper, f"buy now {n}")
+    spammer.is_active = False  # banned in the admin
+    spammer.save()
+    assert queries.paper_comments(paper) == [kept] and queries.comment_counts([paper.pk]) == {paper.pk: 1}
+    assert len(queries.discussion(paper)) == 1
+    assert client.get(reverse("api:paper_info", args=[paper.uid])).json()["numComments"] == 1
+    assert [c["content"] for c in client.get(reverse("api:paper_comments", args=[paper.uid])).json()] == ["kept"]
+    assert "buy now" not in client.get(reverse("paper", args=[paper.uid])).content.decode()
+    with pytest.raises(NotAllowed):  # nor can anyone reply to one
+        services.add_comment(ann, paper, "a reply", parent=Comment.objects.filter(user=spammer).first())
+    spammer.is_active = True
+    spammer.save()
+    assert queries.comment_counts([paper.pk]) == {paper.pk: 4} and len(queries.comments_by(spammer)) == 3
 
 
 def test_collections_as_each_viewer_sees_them(people):

@@ -1,10 +1,13 @@
 """A collection's owner renames, redescribes, hides and deletes it from its page; nobody else can."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.community import services
 from paperhub.community.models import Collection, CollectionItem
+from paperhub.core.permissions import NotAllowed
+from paperhub.web import accounts
 from tests.factories import add_paper, user
 
 
@@ -121,3 +124,38 @@ def test_a_description_shows_its_markdown_as_comments_do_and_never_markup_of_its
     assert "&lt;script&gt;" in shown and "&lt;img" in shown and "&lt;b&gt;bold" in shown  # text, not dropped
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown and "javascript:alert(1)\"" not in shown
     assert 'href="javascript' not in html
+
+
+def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_cap(client, ann, settings,
+                                                                                   monkeypatch):
+    monkeypatch.setattr(accounts, "COLLECTION_PAGE", 2)
+    settings.PAPERHUB_COLLECTION_MAX_PAPERS = 3
+    listed = services.create_collection(ann, "Long list")
+    papers = [add_paper(f"2611.0000{n}", title=f"Paper number {n}") for n in range(1, 5)]
+    for paper in papers[:3]:
+        services.add_to_collection(ann, listed, paper)
+    with pytest.raises(NotAllowed, match="at most 3 papers"):
+        services.add_to_collection(ann, listed, papers[3])
+    assert not services.add_to_collection(ann, listed, papers[0])  # already in: no refusal
+    client.force_login(ann)
+    refused = client.post(reverse("collect"), {"collection": listed.pk, "paper": papers[3].pk}, follow=True)
+    assert "is full" in refused.content.decode() and CollectionItem.objects.filter(collection=listed).count() == 3
+    page = reverse("collection", args=["ann", listed.slug])
+    first, second = (client.get(page, {"page": n}).content.decode() for n in (1, 2))
+    assert "Paper number 3" in first and "Paper number 2" in first and "Paper number 1" not in first
+    assert "3 papers" in first and "page=2" in first and "Paper number 1" in second and "Paper number 3" not in second
+    api = reverse("api:collection", args=["ann", listed.slug])
+    answer = client.get(api, {"limit": 2, "p": 1}).json()
+    assert answer["total"] == 3 and [p["title"] for p in answer["papers"]] == ["Paper number 1"]
+    bib = client.get(reverse("collection_bib", args=["ann", listed.slug])).content.decode()
+    assert bib.count("@") == 3  # whole, up to the cap
+
+
+def test_a_deleted_collections_address_is_never_given_to_a_new_one(client, ann, reading):
+    old_slug = reading.slug
+    services.delete_collection(ann, reading)
+    again = services.create_collection(ann, "Raeding group")
+    assert again.slug != old_slug and again.slug.startswith(old_slug)
+    assert client.get(reverse("collection", args=["ann", old_slug])).status_code == 404
+    assert client.get(f"/feeds/collections/ann/{old_slug}.rss").status_code == 404
+    assert services.create_collection(user("bob"), "Raeding group").slug == old_slug  # another owner's address

@@ -160,9 +160,11 @@ def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     assert page.one("og:url") == f"http://testserver/authors/{author.slug}"
     assert head(client, f"/authors/{author.slug}?page=2&x=1").canonical == [
         f"http://testserver/authors/{author.slug}?page=2"]  # a paged list's later page is a page of its own
-    page = head(client, f"/collections/ann/{collection.slug}?page=2")
+    page = head(client, f"/collections/ann/{collection.slug}?x=1")
     assert page.one("og:title") == "Attention reading" and page.one("og:description") == "Papers on *sparse* attention."
     assert page.canonical == [f"http://testserver/collections/ann/{collection.slug}"]  # no query string
+    assert head(client, f"/collections/ann/{collection.slug}?page=2").canonical == [
+        f"http://testserver/collections/ann/{collection.slug}?page=2"]  # paged (30 a page): a page of its own
     typed = services.create_collection(ann, "Costs: $5 and $10", "From $5 to $10 ~ a person's words", public=True)
     page = head(client, f"/collections/ann/{typed.slug}")  # not TeX: kept as typed, as the page shows it
     assert page.one("og:title") == "Costs: $5 and $10" and page.one("description") == "From $5 to $10 ~ a person's words"

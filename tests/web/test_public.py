@@ -16,8 +16,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from paperhub.community import services
 from paperhub.logs import redact
-from tests.factories import fresh_window
+from tests.factories import fresh_window, user
 
 
 def _paperhub(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -76,6 +77,19 @@ def test_expensive_pages_and_feeds_are_rate_limited_per_address(settings, search
     assert client.get("/").status_code == 200  # the cheap pages are not counted
     assert Client(REMOTE_ADDR="203.0.113.8").get("/papers/search?q=attention").status_code == 200
     assert [client.get("/feeds/daily.rss").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_search_bibtex_profiles_and_collections_count_as_expensive_pages(settings, search_dir):
+    settings.PAPERHUB_PAGE_RATE = "4/min"
+    fresh_window()
+    eve = user("eve")
+    listed = services.create_collection(eve, "Reading group")
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    pages = [reverse("search_bib") + "?q=attention", reverse("profile", args=["eve"]),
+             reverse("collection", args=["eve", listed.slug]), reverse("collection_bib", args=["eve", listed.slug])]
+    assert [client.get(url).status_code for url in pages] == [200, 200, 200, 200]
+    assert [client.get(url).status_code for url in pages] == [429] * 4
 
 
 @pytest.mark.django_db
