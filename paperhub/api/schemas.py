@@ -218,7 +218,8 @@ class SubmissionOut(Schema):
     id: int
     paper: str = Field(..., description="the arXiv id")
     status: Literal["pending", "fetching", "done", "failed"]
-    message: str = Field(..., description="why it failed, or the title once it is in the feed")
+    message: str = Field(..., description="why it failed, or, once done, where the paper is: on the hub "
+                         "and in today's feed, or on the hub only (too old for the feed)")
     url: str = Field(..., description="where to read its status")
     createdAt: str
     finishedAt: str | None

@@ -29,7 +29,7 @@ from paperhub.ingest.http import SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import ArxivIdError, sent_in_by, split_arxiv_id, strip_controls
+from paperhub.papers.records import ArxivIdError, sent_in_by, split_arxiv_id, still_to_come, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
 SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
@@ -151,10 +151,13 @@ def arxiv_id_from(text: str) -> str:
     """The versionless arXiv id in what someone pasted: an id, arXiv:id, or its arXiv, Hugging Face, alphaXiv or DOI
     address (the forms search reads); NotAllowed says why anything else is not one."""
     try:
-        return split_arxiv_id((text or "").strip())[0]
+        uid = split_arxiv_id((text or "").strip())[0]
+        if reason := still_to_come(uid):
+            raise ArxivIdError(text, reason)
     except ArxivIdError as exc:
         raise NotAllowed(f"{text[:100]!r} is not an arXiv id or address: {exc.reason}. Paste one such as 2501.01234 "
                          "or https://arxiv.org/abs/2501.01234.") from None
+    return uid
 
 
 def submit(user: User, text: str) -> Submission:

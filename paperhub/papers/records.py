@@ -162,8 +162,9 @@ class ArxivIdError(ValueError):
 def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     """'arXiv:2501.01234v2', its DOI, or an arXiv abs/pdf/html, Hugging Face or alphaXiv paper address ->
     ('2501.01234', 2); an old id's subject class dropped (cs.AI/9902027 -> cs/9902027); raises ArxivIdError (a
-    ValueError) with the reason if it is no arXiv id, or one of a shape arXiv never gave (2513.00001: no month 13)."""
-    if _RECENT_ID.match(raw) and raw[:4] <= _next_month():  # most ids: a shape arXiv gives since 2015
+    ValueError) with the reason if it is no arXiv id, or one of a shape arXiv never gave (2513.00001: no month 13;
+    whatever the clock says: see still_to_come)."""
+    if _RECENT_ID.match(raw):  # most ids: a shape arXiv gives since 2015
         return raw, None
     if len(raw) > MAX_ID_TEXT:
         raise ArxivIdError(raw, f"{len(raw):,} characters, longer than any arXiv id or address")
@@ -199,8 +200,6 @@ def _new_id_fault(match: re.Match[str]) -> str:
         return f"{yymm} is not a year and month arXiv has used (no month {match[2]})"
     if yymm < "0704":
         return f"ids of this form start in April 2007 (0704); older ones are like hep-th/9901001, not {yymm}"
-    if yymm > _next_month():
-        return f"{yymm} is a month still to come"
     if len(number) == 4 and yymm >= "1501":
         return f"ids since January 2015 have five digits after the dot, not {number}"
     if len(number) == 5 and yymm < "1501":
@@ -229,9 +228,17 @@ def sent_in_by(uid: str) -> datetime:
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
+def still_to_come(uid: str) -> str:
+    """Why a (valid, versionless) new-style id typed by someone cannot be a paper yet: its month is after next month's
+    (UTC), or "". Only for what people type: parsers and lookups never ask, so a machine whose clock is behind still
+    ingests and shows every paper."""
+    yymm = uid[:4]
+    return f"{yymm} is a month still to come" if "/" not in uid and yymm > _next_month() else ""
+
+
 def _next_month() -> str:
     """The YYMM of next month in UTC, the latest an id may name: a paper sent in at the end of a month in New York
-    may already be in the next one's numbering. (Worked out once an hour: ingest reads millions of ids.)"""
+    may already be in the next one's numbering. (Worked out once an hour.)"""
     hour = int(time.time()) // 3600
     if hour != _MONTH_AFTER[0]:
         now = datetime.fromtimestamp(hour * 3600, UTC)

@@ -232,7 +232,7 @@ def _named(parsed: ParsedQuery, by_name: bool = True) -> list[tantivy.Query]:
     order, more) and, in a query of words alone, one author (every word in that author's name)."""
     # of the scored words alone: each clause matches only where a word's own clause does, so a paper that holds a
     # required "phrase" and none of the words is not left out
-    words = [word for word in parsed.terms if not _filler(word)] or list(parsed.terms)
+    words = [word for word in parsed.terms if not is_filler(word)] or list(parsed.terms)
     in_title = [clause for word in dict.fromkeys(words)  # each word as its own clause has it (a phrase if hyphenated)
                 for clause in _text_clauses(STEMMED.analyze(word), [("title", 1.0)])]
     clauses = [tantivy.Query.boost_query(tantivy.Query.boolean_query(
@@ -319,7 +319,7 @@ def matching_all(parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> tantivy.
     text_fields = [("title", 1.0), ("abstract", 1.0)]
     required: list[tuple[tantivy.Occur, tantivy.Query]] = []
     every = [" ".join(words) for words in [*((t,) for t in parsed.terms), *parsed.phrases]]
-    topical = [text for text in every if not _filler(text)]
+    topical = [text for text in every if not is_filler(text)]
     for text in topical or every:  # "attention for long documents": "for" is no topic; "the who": both are
         clauses = _spelt(text, text_fields)
         clauses += _text_clauses(PLAIN.analyze(text), [("authors", 1.0)])
@@ -345,7 +345,7 @@ def query_words(parsed: ParsedQuery) -> list[str]:
     """A query's words (of its phrases too), filler words left out unless the query holds nothing else (as
     matching_all does): "the zzzzqqq" has no word the hub knows."""
     words = [*parsed.terms, *(word for phrase in parsed.phrases for word in phrase)]
-    return [word for word in words if not _filler(word)] or words
+    return [word for word in words if not is_filler(word)] or words
 
 
 def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
@@ -357,7 +357,7 @@ def vocabulary_terms(parsed: ParsedQuery) -> list[tuple[str, str]]:
     return list(pairs)
 
 
-def _filler(text: str) -> bool:
+def is_filler(text: str) -> bool:
     """Whether a query's word (or phrase) is a filler word; in capitals it is an acronym ("WHO", "IT"), no filler."""
     if len(text) > 1 and text.isupper():
         return False
@@ -519,7 +519,7 @@ class KeywordIndex:
             return max(min((int(searcher.doc_freq(name, token)) for token in analyzer.analyze(word)), default=0)
                        for name, analyzer in (("title", STEMMED), ("abstract", STEMMED), ("authors", PLAIN)))
 
-        known = [(count, word) for word in parsed.terms if not _filler(word) and (count := held(word))]
+        known = [(count, word) for word in parsed.terms if not is_filler(word) and (count := held(word))]
         if not known:
             return None
         count, word = min(known)

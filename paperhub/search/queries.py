@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
-from paperhub.search import analysis, embed, emptied, fusion, highlight, keyword, related, spelling
+from paperhub.search import embed, emptied, fusion, highlight, keyword, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import (
@@ -217,8 +217,7 @@ def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:
         return replace(parsed, problem=NO_DAYS)
     if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
         return parsed
-    tokens = [analysis.STEMMED.analyze(term) for term in parsed.terms]
-    if all(words and set(words) <= keyword.QUERY_FILLERS for words in tokens):
+    if all(keyword.is_filler(term) for term in parsed.terms):  # "WHO" or "IT" in capitals: an acronym, searched
         return replace(parsed, problem=ONLY_FILLER)
     return parsed
 

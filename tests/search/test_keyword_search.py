@@ -134,7 +134,8 @@ def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "add a word" in results.query.problem, query
     assert "add a word" in volume("the of").problem
-    for query in ("the graph", '"the of"', "author:the", "cat:cs.LG the"):  # a word, a phrase, a field: searched
+    # a word, a phrase, a field, a filler word in capitals (an acronym: the WHO, IT): searched
+    for query in ("the graph", '"the of"', "author:the", "cat:cs.LG the", "WHO", "IT"):
         assert not search(query).query.problem, query
     assert uids(search("the sparse", mode="keyword")) == ["2501.00005"]
 
