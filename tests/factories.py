@@ -148,3 +148,19 @@ def wait_until(condition: Callable[[], object], seconds: float, what: str, every
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(every)
+
+
+def small_keyword_index(path: Path, papers: dict[int, tuple[str, str, tuple[str, ...]]]) -> Any:
+    """A keyword index of a few papers (id: title, abstract, authors), no database: for ranking and analysis."""
+    from paperhub.search import keyword
+
+    index = keyword.KeywordIndex(path)
+    writer = index.writer(heap_mb=15)
+    for pid, (title, abstract, authors) in papers.items():
+        writer.add_document(keyword.document(keyword.IndexedPaper(
+            id=pid, uid=f"2501.{pid:05d}", title=title, abstract=abstract, authors=authors, categories=("cs.LG",),
+            day=20250101)))
+    writer.commit()
+    del writer
+    index.refresh()
+    return index

@@ -4,6 +4,7 @@ import pytest
 
 from paperhub.search import keyword
 from paperhub.search.query import parse
+from tests.factories import small_keyword_index
 
 PAPERS = {
     1: ("Offline policy learning for robots", "We learn robot policies from logged data.", ("Sergey Levine",)),
@@ -26,16 +27,7 @@ PAPERS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    index = keyword.KeywordIndex(tmp_path_factory.mktemp("keyword"))
-    writer = index.writer(heap_mb=15)
-    for pid, (title, abstract, authors) in PAPERS.items():
-        writer.add_document(keyword.document(keyword.IndexedPaper(
-            id=pid, uid=f"2501.{pid:05d}", title=title, abstract=abstract, authors=authors, categories=("cs.LG",),
-            day=20250101)))
-    writer.commit()
-    del writer
-    index.refresh()
-    return index
+    return small_keyword_index(tmp_path_factory.mktemp("keyword"), PAPERS)
 
 
 def ranked(index, text):
