@@ -130,6 +130,10 @@ def _message(comments: list[Comment], user: Any) -> EmailMultiAlternatives:
     return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
 
+#: After another run claimed some of a batch's comments first, this task runs again so long after for the rest.
+RACED_RETRY = timedelta(seconds=30)
+
+
 @task(**mail.TASK)
 def mail_authors(comment_id: int, attempt: int = 1) -> dict[str, Any]:
     """Mail the paper's verified authors about a comment (what an unreachable mail server stopped is tried again
@@ -157,7 +161,9 @@ def _mail_authors(comment_id: int) -> dict[str, Any]:
         if last is not None and now < last + every:
             later = max(later or now, last + every)
             continue
-        since = max(t for t in (last, comment.created_at - every) if t is not None)
+        # not from the last mail's time: a comment stamped just before it but committed after that mail's query
+        # would never be mailed; those already mailed are left out by their notices
+        since = comment.created_at - every
         comments = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
                         .exclude(user=user).exclude(notices__user=user).select_related("paper", "user")
                         .order_by("created_at", "id"))
@@ -166,7 +172,8 @@ def _mail_authors(comment_id: int) -> dict[str, Any]:
         try:
             with transaction.atomic():
                 CommentNotice.objects.bulk_create([CommentNotice(comment=c, user=user, sent_at=now) for c in comments])
-        except IntegrityError:  # another run is mailing (some of) them now
+        except IntegrityError:  # another run is mailing some of them now: the others wait for this task's rerun
+            later = max(later or now, now + RACED_RETRY)
             continue
         try:
             _message(comments, user).send()

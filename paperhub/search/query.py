@@ -183,7 +183,10 @@ def parse(raw: object) -> ParsedQuery:
 def _is_operator(tokens: list[str], at: int) -> bool:
     """Whether the NOT at `at` excludes the next token: only between two of them (arXiv's binary ANDNOT), the one
     before no filler word and not both capitalised words (else a pasted title's word: "Why NOT Transformers")."""
-    before, after = tokens[at - 1] if at else "", tokens[at + 1] if at + 1 < len(tokens) else ""
+    back = at - 1
+    while back >= 0 and tokens[back] in _IGNORED:  # "a AND NOT b": AND joins, NOT excludes b (as arXiv's ANDNOT)
+        back -= 1
+    before, after = tokens[back] if back >= 0 else "", tokens[at + 1] if at + 1 < len(tokens) else ""
     if not before or not after or {before, after} & (_NOT | _IGNORED) or before.lower() in _FILLERS:
         return False
     return not (_TITLE_WORD.match(before) and _TITLE_WORD.match(after))

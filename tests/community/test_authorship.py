@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.community import authorship, queries, services
-from paperhub.community.models import AuthorClaim, CommentNotice
+from paperhub.community.models import AuthorClaim, Comment, CommentNotice
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -153,3 +153,22 @@ def test_a_burst_of_comments_makes_one_mail_now_and_one_gathering_the_rest_later
     services.add_comment(eve, paper, "one more, an hour later")  # the last mail went just now: it waits too
     run_tasks()
     assert len(mail_sink.messages) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_stamped_just_before_the_last_mail_is_still_mailed(mail_sink, run_tasks, settings):
+    """A comment stamped a moment before another run's mail, and committed after that run looked, was never mailed
+    (review: the next run looked only after the last mail's time)."""
+    settings.PAPERHUB_COMMENT_RATE = settings.PAPERHUB_COMMENT_ADDRESS_RATE = ""
+    settings.PAPERHUB_COMMENT_MAIL_MINUTES = 0
+    upsert_papers([record("2611.00001", title="Engines")])
+    paper = Paper.objects.get()
+    ann, eve = verified(user("ann")), user("eve")
+    approved_claim(ann, paper, 0)
+    services.add_comment(eve, paper, "first")
+    run_tasks()
+    sent = CommentNotice.objects.get().sent_at
+    late = services.add_comment(eve, paper, "second")
+    Comment.objects.filter(pk=late.pk).update(created_at=sent - timedelta(milliseconds=5))
+    run_tasks()
+    assert len(mail_sink.messages) == 2 and CommentNotice.objects.count() == 2

@@ -270,6 +270,8 @@ def test_not_is_an_operator_only_between_two_words_and_not_in_a_pasted_title():
     assert parse("Diffusion NOT Video").not_terms == ()  # two capitalised words: a title's
     assert parse("diffusion NOT Video").not_terms == ("Video",) and parse("LLM NOT GPT").not_terms == ("GPT",)
     assert parse("graph NOT AND x").terms == ("graph", "NOT", "x")
+    # "a AND NOT b" is arXiv's ANDNOT written out: AND joins, NOT excludes (review: NOT read as a required word)
+    assert parse("transformers AND NOT vision").not_terms == ("vision",)
 
 
 def test_arxiv_field_names():
