@@ -134,7 +134,8 @@ def main() -> None:
     index.refresh()
     parsed = {q: parse(queries[q]) for q in wanted}
     started = time.perf_counter()
-    bm25 = {q: index.ids(keyword.build_query(parsed[q]), DEPTH) for q in wanted}
+    bm25 = {q: index.ids(keyword.build_query(parsed[q], person=index.may_name_person(parsed[q])), DEPTH)
+            for q in wanted}
     bm25_ms = (time.perf_counter() - started) / len(wanted) * 1000
 
     # Dense (the configured transformer) and static vectors, exact cosine over the whole corpus.
@@ -161,7 +162,8 @@ def main() -> None:
         scores = dict(bm25[q])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            scores.update(index.ids(keyword.scored_among(unscored, parsed[q], Filters()), len(unscored)))
+            among = keyword.scored_among(unscored, parsed[q], Filters(), index.may_name_person(parsed[q]))
+            scores.update(index.ids(among, len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
                                               for kind in kinds_here}}
     # and as fuse() does, a candidate lacking the query's rare word (keyword.RARE_SHARE) ranked lower

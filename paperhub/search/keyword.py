@@ -255,8 +255,10 @@ def _category(code: str) -> tantivy.Query:
 
 
 def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost: float = TITLE_BOOST,
-                abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST) -> tantivy.Query:
-    """The tantivy query: scored words, required phrases and filters, excluded parts."""
+                abstract_boost: float = ABSTRACT_BOOST, authors_boost: float = AUTHORS_BOOST,
+                person: bool = True) -> tantivy.Query:
+    """The tantivy query: scored words, required phrases and filters, excluded parts; `person`: the query's words
+    may be a person's name (KeywordIndex.may_name_person), whose papers then rank first."""
     text_fields = [("title", title_boost), ("abstract", abstract_boost)]
     # The scored clauses stay flat, one level under the root: tantivy's block-max WAND then skips most
     # documents that cannot reach the top k (three times faster than one nested clause per word at 1M papers).
@@ -265,7 +267,7 @@ def build_query(parsed: ParsedQuery, filters: Filters = NO_FILTERS, title_boost:
         scored.extend(_spelt(term, text_fields, PHRASE_BOOST))
         if authors_boost:
             scored.extend(_text_clauses(PLAIN.analyze(term), [("authors", authors_boost)]))
-    scored.extend(_named(parsed, bool(authors_boost)))
+    scored.extend(_named(parsed, bool(authors_boost) and person))
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     # A "quoted phrase" is required, as in every search engine (and still scores): in the text or a name.
     for phrase in parsed.phrases:
@@ -414,11 +416,11 @@ def holding_among(ids: Sequence[int], word: str) -> tantivy.Query:
     ])
 
 
-def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters) -> tantivy.Query:
+def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters, person: bool = True) -> tantivy.Query:
     """The query's BM25 score for each of `ids` (0 where it does not match)."""
     return tantivy.Query.boolean_query([
         (tantivy.Occur.Must, tantivy.Query.const_score_query(with_ids(ids), 0.0)),
-        (tantivy.Occur.Should, build_query(parsed, filters)),
+        (tantivy.Occur.Should, build_query(parsed, filters, person=person)),
     ])
 
 
@@ -524,6 +526,13 @@ class KeywordIndex:
             return None
         count, word = min(known)
         return word if count <= RARE_SHARE * int(searcher.num_docs) else None
+
+    def may_name_person(self, parsed: ParsedQuery) -> bool:
+        """Whether the query's words may be a person's name: one of them at least is no topic ("Sergey", more often
+        in authors' names than in titles and abstracts). Words that are all topics ("Alzheimer disease") name no
+        person, even where an organisation's name holds them (the Alzheimer's Disease Neuroimaging Initiative)."""
+        searcher = self.searcher()  # term dictionary lookups: microseconds
+        return any(not self._topical(searcher, word) for word in query_words(parsed))
 
     @staticmethod
     def _topical(searcher: tantivy.Searcher, word: str) -> bool:

@@ -248,8 +248,8 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     if order_by or mode == "keyword" or not parsed.text:
         # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
         # newest first listed papers holding either word (and a feed of the search, which is newest first)
-        wanted = keyword.matching_all(parsed, filters) if order_by else keyword.build_query(parsed,
-                                                                                                         filters)
+        wanted = keyword.matching_all(parsed, filters) if order_by else \
+            keyword.build_query(parsed, filters, person=index.may_name_person(parsed))
         total, found = index.search(wanted, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
@@ -273,7 +273,7 @@ def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, 
     """Every keyword match, and the papers close in meaning among the best: the first CANDIDATES of each list
     fused (the same head whatever the page), then the rest of the keyword matches by BM25. So pages never repeat
     or skip a paper, and the total is exact: the keyword matches plus the head's papers found by meaning alone."""
-    query = keyword.build_query(parsed, filters)
+    query = keyword.build_query(parsed, filters, person=index.may_name_person(parsed))
     matches, best = index.counted_ids(query, CANDIDATES)
     lists = {"keyword": best, **{kind: _semantic(kind, parsed, filters, CANDIDATES, index) for kind in models}}
     head, ranks, matched = fuse(lists, parsed, filters, index, models)
@@ -304,7 +304,8 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         scores = dict(lists["keyword"])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            scores.update(index.ids(keyword.scored_among(unscored, parsed, filters), len(unscored)))
+            among = keyword.scored_among(unscored, parsed, filters, index.may_name_person(parsed))
+            scores.update(index.ids(among, len(unscored)))
         features["keyword"] = scores
         candidates = [c for c in candidates if c in scores]  # a paper not in the keyword index (yet) is left out
     matched = {paper_id for paper_id, score in features.get("keyword", {}).items() if score > 0}
