@@ -121,7 +121,7 @@ def _message(comments: list[Comment], user: Any) -> EmailMultiAlternatives:
     base, first, paper = hub_root(), comments[0], comments[0].paper
     context = {"comments": comments[:MAIL_COMMENTS], "more": max(0, len(comments) - MAIL_COMMENTS), "user": user,
                "paper": paper, "every": settings.PAPERHUB_COMMENT_MAIL_MINUTES,
-               "link": link(base, "paper", paper.uid) + f"#comment-{first.pk}",
+               "link": link(base, "paper", paper.uid) + first.place,
                "unsubscribe": link(base, "comment_mail_unsubscribe", unsubscribe_token(user.pk)),
                "settings_link": link(base, "author_settings")}
     body = render_to_string("community/comment_mail.txt", context)

@@ -100,6 +100,12 @@ class Comment(models.Model):
         """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
         return not (self.deleted or self.hidden or not self.user.is_active)
 
+    @property
+    def place(self) -> str:
+        """What follows its paper page's address to show it: the discussion's page holding it (pages hold 100), at
+        the comment."""
+        return f"?comment={self.pk}#comment-{self.pk}"
+
 
 class Collection(models.Model):
     """A list of papers a user curates, public or private."""

@@ -80,19 +80,25 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
-        **discussion_page(paper, page_number(request, "comments")),
+        **discussion_page(paper, page_number(request, "comments"), _comment_asked(request)),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
     })
 
 
-def discussion_page(paper: Paper, page: int, posted: Comment | None = None) -> dict[str, Any]:
-    """One page of a paper's discussion in reading order (COMMENTS_PAGE entries; the page holding `posted` when
-    given, so a new comment is seen where it went), and where the others are."""
+def _comment_asked(request: HttpRequest) -> int | None:
+    """The comment a link asks the paper page to show (?comment=ID, Comment.place), if any."""
+    asked = request.GET.get("comment", "")
+    return int(asked) if asked.isdecimal() and len(asked) <= 12 else None
+
+
+def discussion_page(paper: Paper, page: int, shown: int | None = None) -> dict[str, Any]:
+    """One page of a paper's discussion in reading order (COMMENTS_PAGE entries; the page holding comment `shown`
+    when given, so a new comment or one a link names is seen where it is), and where the others are."""
     entries = community.discussion(paper)
-    if posted is not None:
-        page = next((i // COMMENTS_PAGE + 1 for i, e in enumerate(entries) if e.comment.pk == posted.pk), page)
+    if shown is not None:
+        page = next((i // COMMENTS_PAGE + 1 for i, e in enumerate(entries) if e.comment.pk == shown), page)
     pages = max(1, -(-len(entries) // COMMENTS_PAGE))
     page = min(page, pages)
     return {"discussion": entries[(page - 1) * COMMENTS_PAGE:page * COMMENTS_PAGE], "comment_page": page,
@@ -317,13 +323,13 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         # Not through messages: the partial would not show them, and the next page opened would. The new comment
         # takes the focus (htmx focuses autofocus), so that the keyboard does not fall back to the top of the page.
-        return render(request, "web/_comments.html", {"paper": paper, **discussion_page(paper, 1, posted),
+        return render(request, "web/_comments.html", {"paper": paper, **discussion_page(paper, 1, posted and posted.pk),
                                                       "author_ids": community.author_user_ids(paper),
                                                       "posted_id": posted and posted.pk,
                                                       **_comment_error(error, parent, body)})
     if error:
         messages.error(request, error)
-    return redirect(reverse("paper", args=[paper.uid]) + "#comments")
+    return redirect(reverse("paper", args=[paper.uid]) + (posted.place if posted else "#comments"))
 
 
 def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, Any]:
@@ -348,7 +354,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.edit_comment(request.user, item, request.POST.get("body", ""))
-            return redirect(reverse("paper", args=[item.paper.uid]) + f"#comment-{item.pk}")
+            return redirect(reverse("paper", args=[item.paper.uid]) + item.place)
         except NotAllowed as exc:
             messages.error(request, str(exc))
     return render(request, "web/comment_edit.html", {"comment": item})
@@ -362,7 +368,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     uid = item.paper.uid
     if not request.POST.get("confirm"):
         messages.error(request, "Tick the box to confirm that the comment should be deleted.")
-        return redirect(reverse("paper", args=[uid]) + f"#comment-{item.pk}")
+        return redirect(reverse("paper", args=[uid]) + item.place)
     try:
         services.delete_comment(request.user, item)
     except NotAllowed as exc:

@@ -238,7 +238,7 @@ def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
     assert '<input type="checkbox" name="confirm" value="1" required>' in form
     response = client.post(f"/comments/{top.pk}/delete", follow=True)
     assert Comment.objects.filter(pk=top.pk).exists()
-    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}#comment-{top.pk}"
+    assert response.redirect_chain[-1][0] == f"/papers/{paper.uid}?comment={top.pk}#comment-{top.pk}"
     assert "Tick the box to confirm" in response.content.decode()
     response = client.post(f"/comments/{top.pk}/delete", {"confirm": "1"}, follow=True)
     assert not Comment.objects.filter(pk=top.pk).exists() and "Your comment is deleted." in response.content.decode()
