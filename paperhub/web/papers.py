@@ -323,9 +323,10 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         # Not through messages: the partial would not show them, and the next page opened would. The new comment
         # takes the focus (htmx focuses autofocus), so that the keyboard does not fall back to the top of the page.
-        return render(request, "web/_comments.html", {"paper": paper, **discussion_page(paper, 1, posted and posted.pk),
+        posted_id = posted.pk if posted else None
+        return render(request, "web/_comments.html", {"paper": paper, **discussion_page(paper, 1, posted_id),
                                                       "author_ids": community.author_user_ids(paper),
-                                                      "posted_id": posted and posted.pk,
+                                                      "posted_id": posted_id,
                                                       **_comment_error(error, parent, body)})
     if error:
         messages.error(request, error)
