@@ -148,6 +148,10 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         refused = client.get(url)
         assert refused.status_code == 400 and "must be a date" in refused.content.decode(), url
         assert DANGER.search(refused.content.decode()) is None, url
+    for url in ("/feeds/search.rss?q=attention&since=2026-03-01&until=2026-02-01",  # dates no day is within
+                "/papers/search.bib?q=attention&since=2026-03-01&until=2026-02-01"):
+        refused = client.get(url)
+        assert refused.status_code == 400 and "since is after until" in refused.content.decode(), url
     # Pasted ids with hostile company: an address's ?query and #fragment are cut, anything else makes it words
     for pasted in (f"https://arxiv.org/abs/2611.09999?{SCRIPT}#{SVG}", f"arXiv:2611.09999 [{SCRIPT}]",
                    f"[2611.09999] NOT {IMG} ti:{SVG} au:{SCRIPT}", f"2611.09999.{CONTROL} 2611.00001"):

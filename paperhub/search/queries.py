@@ -18,6 +18,7 @@ from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import (
     MAX_OFFSET,
+    NO_DAYS,
     NO_FILTERS,
     Filters,
     ParsedQuery,
@@ -203,8 +204,6 @@ def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: F
 ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
 
 
-#: What a search whose since: is after its until: (the query's or the filters', each must hold) is told.
-NO_DAYS = "since is after until: no day is both on or after the one and on or before the other"
 
 
 def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:

@@ -222,11 +222,18 @@ class Filters:
                              params.get("author", ""), has_code=params.get("code") == "1")
 
 
+#: What a search whose since is after its until (the query's or the filters', each must hold) is told.
+NO_DAYS = "since is after until: no day is both on or after the one and on or before the other"
+
+
 def filter_problem(params: Mapping[str, str]) -> str:
     """Why a query string's filters (beside ?q=) cannot be read, "" when they can: the reason, not what was sent."""
     for name in ("since", "until"):
         if params.get(name) and _day(params[name]) is None:
             return f"{name} must be a date, YYYY-MM-DD"
+    since, until = _day(params.get("since")), _day(params.get("until"))
+    if since and until and since > until:  # (feeds and BibTeX answered an empty list)
+        return NO_DAYS
     if params.get("code", "") not in ("", "1"):
         return "code must be 1 (only papers that link to their code) or left out"
     return ""

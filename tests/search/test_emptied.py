@@ -58,6 +58,9 @@ def test_since_after_until_is_a_problem_not_an_empty_search(indexed, client):
     assert not search("graph since:2025-02-01 until:2025-02-01").query.problem  # one day is a window
     page = client.get("/papers/search", {"q": "graph", "since": "2025-03-01", "until": "2025-02-01"})
     assert page.status_code == 400 and NO_DAYS in page.content.decode()
+    page = client.get("/papers/search", {"q": "graph since:2025-03-01 until:2025-02-01"})  # the query's own dates
+    assert page.status_code == 400 and NO_DAYS in page.content.decode()
+    assert "No papers match." not in page.content.decode()  # the reason, not an empty result's words under it
     assert client.get("/api/search", {"q": "graph", "since": "2025-03-01", "until": "2025-02-01"}).status_code == 400
 
 
