@@ -5,7 +5,6 @@ each (no ranking, no stored document read: about a millisecond each on 34K paper
 found nothing.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -13,12 +12,10 @@ import tantivy
 
 from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.search import keyword
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, wants_code, window
+from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, units, wants_code, window
 
 #: At most this many parts of a search are tried (a query of many phrases would otherwise count each).
 MAX_PARTS = 8
-#: A query's tokens as parse() reads them: a quoted phrase (after a field name or "-"), else what spaces separate.
-_TOKEN = re.compile(r'-?(?:[a-z]+:)?"[^"]*"|\S+', re.IGNORECASE)
 #: arXiv's archives (cat:cs takes every cs.* category): a code is arXiv's when it is one of these or a category.
 _KNOWN = {code.lower() for code in CATEGORY_NAMES} | {code.split(".")[0].lower() for code in CATEGORY_NAMES}
 
@@ -51,21 +48,9 @@ def unknown_categories(codes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(code for code in codes if code.lower() not in _KNOWN)
 
 
-def _units(q: str) -> list[str]:
-    """A query's tokens, "NOT x" kept together, as parse() splits them (an unclosed quote makes it plain words)."""
-    text = q.replace('"', " ") if q.count('"') % 2 else q
-    units: list[str] = []
-    for token in _TOKEN.findall(text):
-        if units and units[-1] in ("NOT", "ANDNOT"):
-            units[-1] = f"{units[-1]} {token}"
-        else:
-            units.append(token)
-    return units
-
-
 def _dropped(q: str, belongs: Callable[[ParsedQuery], bool]) -> str:
     """The query without the tokens of one part (each token parsed alone says which part it is)."""
-    return " ".join(unit for unit in _units(q) if not belongs(parse(unit)))
+    return " ".join(unit for unit in units(q) if not belongs(parse(unit)))
 
 
 def _dates(since: object, until: object) -> str:

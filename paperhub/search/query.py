@@ -111,17 +111,14 @@ def _words(text: str) -> list[str]:
 
 def parse(raw: object) -> ParsedQuery:
     """Parse a query string; anything that is not valid syntax is taken as plain words."""
-    text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
     parts: dict[str, list[Any]] = {k: [] for k in (
         "terms", "phrases", "authors", "categories", "not_terms", "not_phrases", "not_authors", "not_categories",
         "in_fields", "not_in_fields")}
-    if text.count('"') % 2:  # an unclosed quote: read the query as plain words
-        text = text.replace('"', " ")
     has_code = False
     days: dict[str, list[date]] = {"since": [], "until": []}
     problems: list[str] = []
     negate_next = False
-    tokens = _TOKEN.findall(text)
+    tokens = _tokens(raw)
     for at, token in enumerate(tokens):
         if token in _IGNORED or token in _NOT and _is_operator(tokens, at):
             negate_next = token in _NOT
@@ -178,6 +175,28 @@ def parse(raw: object) -> ParsedQuery:
     # several bounds: each must hold, so the latest since: and the earliest until:
     return ParsedQuery(text=free_text, has_code=has_code, since=max(days["since"], default=None),
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
+
+
+def _tokens(raw: object) -> list[str]:
+    """A query's tokens as parse() reads them: a quoted phrase (after a field name or "-"), else what spaces
+    separate; an unclosed quote makes the query plain words."""
+    text = str(raw or "")[:MAX_QUERY_CHARS].replace("\x00", " ")
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    return _TOKEN.findall(text)
+
+
+def units(raw: object) -> list[str]:
+    """A query's tokens as parse() reads them, a NOT that excludes kept with the token it excludes ("NOT video"):
+    dropping a unit drops the whole of one part of the query."""
+    tokens = _tokens(raw)
+    found: list[str] = []
+    for at, token in enumerate(tokens):
+        if at and tokens[at - 1] in _NOT and _is_operator(tokens, at - 1):
+            found[-1] = f"{found[-1]} {token}"
+        else:
+            found.append(token)
+    return found
 
 
 def _is_operator(tokens: list[str], at: int) -> bool:

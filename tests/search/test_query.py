@@ -15,6 +15,7 @@ from paperhub.search.query import (
     named_papers,
     parse,
     parts_in_words,
+    units,
     url_query,
     wants_code,
     window,
@@ -272,6 +273,9 @@ def test_not_is_an_operator_only_between_two_words_and_not_in_a_pasted_title():
     assert parse("graph NOT AND x").terms == ("graph", "NOT", "x")
     # "a AND NOT b" is arXiv's ANDNOT written out: AND joins, NOT excludes (review: NOT read as a required word)
     assert parse("transformers AND NOT vision").not_terms == ("vision",)
+    # the units a search's parts are dropped by (why a search found nothing) group a NOT only where it excludes
+    assert units('transformers AND NOT vision "a b') == ["transformers", "AND", "NOT vision", "a", "b"]
+    assert units("Why NOT Transformers") == ["Why", "NOT", "Transformers"]
 
 
 def test_arxiv_field_names():
