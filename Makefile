@@ -22,10 +22,14 @@ run: $(STAMP)
 	$(BIN)/paperhub bootstrap
 	$(BIN)/paperhub serve
 
+# The suite on SQLite, then on PostgreSQL, each spread over the machine's cores (pytest-xdist: one worker per core,
+# at most 4; PYTEST_WORKERS=0 runs it in one process). The 20 slowest tests are listed at the end of each run.
+PYTEST_WORKERS ?= auto
+PYTEST_RUN = $(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --durations=20
 # The suite on SQLite, then on PostgreSQL: PAPERHUB_TEST_POSTGRES_URL, or else a local PostgreSQL 15 that
 # .ci/postgres.sh installs and starts (it needs root; without it the second run is skipped, and fails under CI).
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(PYTEST_RUN)
 	@url="$$PAPERHUB_TEST_POSTGRES_URL"; \
 	if [ -z "$$url" ]; then \
 		echo "== starting a local PostgreSQL 15 for the second run (.ci/postgres.sh) =="; \
@@ -33,7 +37,7 @@ test: $(STAMP) lint
 	fi; \
 	if [ -n "$$url" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
-		DATABASE_URL="$$url" $(BIN)/pytest; \
+		DATABASE_URL="$$url" $(PYTEST_RUN); \
 	else \
 		echo "PostgreSQL suite skipped: no PostgreSQL (set PAPERHUB_TEST_POSTGRES_URL, docs/operations.md)"; \
 		test "$$CI" != true; \

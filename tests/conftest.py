@@ -1,6 +1,7 @@
 """Shared fixtures: a local HTTP server that answers like arXiv/OAI-PMH/Hugging Face, and the shared data."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -168,7 +169,9 @@ class Hub:
         return subprocess.run([*self.cli, *args], env=self.env, check=check, capture_output=True, text=True)
 
     def start(self, *args: str) -> "subprocess.Popen[bytes]":
-        return subprocess.Popen([*self.cli, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        """A `paperhub` command started in a session of its own, so that `stop()` can end it with its children."""
+        return subprocess.Popen([*self.cli, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
     @contextmanager
     def serving(self, workers: int, *options: str, port: int | None = None) -> Iterator["Served"]:
@@ -177,26 +180,39 @@ class Hub:
         process = self.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-index-watch",
                              *options)
         served = Served(f"http://127.0.0.1:{port}", port, process)
-        deadline = time.monotonic() + 60
+        # generous: workers load the models as they start, and the suite runs a test per core beside this one
+        deadline = time.monotonic() + 180
         while True:
             try:
-                urllib.request.urlopen(served.url + "/", timeout=5).close()
+                urllib.request.urlopen(served.url + "/", timeout=10).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
+                    _kill_group(process)
                     raise
                 time.sleep(0.2)
         try:
             yield served
         finally:
             process.terminate()
-            served.log = process.communicate(timeout=30)[0].decode(errors="replace")
+            try:
+                served.log = process.communicate(timeout=30)[0].decode(errors="replace")
+            finally:
+                _kill_group(process)  # workers left behind by a server that did not stop in time
 
     def ingest(self, name: str, objects: list) -> None:
         from tests.factories import write_snapshot
 
         self.run("ingest", "snapshot", str(write_snapshot(self.root / name, objects)))
+
+
+def _kill_group(process: "subprocess.Popen[bytes]") -> None:
+    """SIGKILL a process started by Hub.start and whatever it started, if any of them is still there."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 @contextmanager
