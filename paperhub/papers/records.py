@@ -249,6 +249,21 @@ def _next_month() -> str:
 _MONTH_AFTER: list[int | str] = [-1, ""]  # the hour _next_month() worked it out in, and its answer
 
 
+def arxiv_abs_url(uid: str, version: int | None = None) -> str:
+    """A paper's page on arxiv.org, of one version when given."""
+    return f"https://arxiv.org/abs/{uid}" + (f"v{version}" if version else "")
+
+
+def possible_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """split_arxiv_id() of what someone typed or linked to, or None for no id arXiv may have given (still_to_come
+    included: a page of a paper not here offers only one that may exist)."""
+    try:
+        uid, version = split_arxiv_id(strip_controls(text))
+    except ArxivIdError:
+        return None
+    return None if still_to_come(uid) else (uid, version)
+
+
 #: An id written among other words: a new one (not part of a longer number or word; after "arXiv." in a DOI is
 #: fine), or an old one of a known archive, with a subject class or not; a version after either.
 _ID_AMONG_WORDS = re.compile(

@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 from paperhub.papers.records import (
     MAX_NAME,
     ArxivIdError,
+    arxiv_abs_url,
     arxiv_ids_in,
     author_key,
     clean_abstract,
     clean_name,
     has_controls,
     latex_to_unicode,
+    possible_arxiv_id,
     printable,
     split_arxiv_id,
     still_to_come,
@@ -90,6 +92,14 @@ def test_ids_of_this_month_and_the_next_are_arxiv_ids():
     assert split_arxiv_id(this)[0] == this and split_arxiv_id(f"{after:%y%m}.00001")[0] == f"{after:%y%m}.00001"
     assert still_to_come(this) == still_to_come(f"{after:%y%m}.00001") == ""
     assert "still to come" in still_to_come(f"{after.replace(day=1) + timedelta(days=32):%y%m}.00001")
+
+
+def test_a_possible_arxiv_id_and_its_page_on_arxiv():
+    """What a page of a paper not on the hub links to: only an id arXiv may have given, to the version asked."""
+    assert possible_arxiv_id("cs.AI/9902027v2") == ("cs/9902027", 2) and possible_arxiv_id("2611.09999\x00")
+    assert possible_arxiv_id("2513.00001") is possible_arxiv_id("9912.12345") is possible_arxiv_id("x:y") is None
+    assert arxiv_abs_url("cs/9902027", 2) == "https://arxiv.org/abs/cs/9902027v2"
+    assert arxiv_abs_url("2611.09999") == "https://arxiv.org/abs/2611.09999"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
