@@ -274,12 +274,13 @@ _ID_AMONG_WORDS = re.compile(
 def arxiv_ids_in(text: str) -> list[str]:
     """The versionless arXiv ids a pasted text holds, each once in its order: the whole text as split_arxiv_id reads
     it (an id, arXiv:id, an address), else every id written among its words ("arXiv:2401.12345v2 [cs.CL] 3 Jan
-    2024", a citation line, an address in a sentence). Raises ArxivIdError when it holds none: the reason of the
-    first id-shaped one arXiv never gave (2513.00001), else why the whole text is none."""
+    2024", a citation line, an address in a sentence; not in a text holding control characters). Raises ArxivIdError
+    when it holds none: the reason of the first id-shaped one arXiv never gave (2513.00001), else why the whole text
+    is none."""
     try:
         return [split_arxiv_id(text.strip())[0]]
     except ArxivIdError as whole:
-        if len(text) > MAX_ID_TEXT:
+        if len(text) > MAX_ID_TEXT or has_controls(text):  # (bytes no pasted text holds: a probe, not a citation)
             raise
         fault = whole
     uids: list[str] = []

@@ -124,6 +124,7 @@ def test_arxiv_ids_in_pasted_text(text, expected):
     ("doi 10.1145/3292500.3330701 and 20240.12345 or 2401.123456", "not an id of arXiv's forms"),
     ("https://example.org/foo/1234567 and x2401.12345", "not an id of arXiv's forms"),
     ("arXiv:2401.12345 " + "x" * 300, "longer than any arXiv id"),  # the cap holds for pasted text too
+    ("2401.12345\x00", "not an id of arXiv's forms"),  # control bytes: a probe, not pasted text
 ])
 def test_arxiv_ids_in_text_without_one_says_why(text, reason):
     with pytest.raises(ArxivIdError) as refused:
