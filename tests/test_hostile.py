@@ -108,6 +108,19 @@ def test_no_payload_reaches_any_page_unescaped(client, hostile):
     assert "&lt;script&gt;" in paper and "<b>bold</b>" not in paper  # shown as text, not dropped silently
 
 
+def test_a_missing_papers_page_shows_what_was_asked_as_text(client, db):
+    """/papers/<anything> not on the hub repeats what was asked (escaped, without control bytes), and its links to
+    arXiv and to submitting are built only from an id arXiv may have given."""
+    for asked in (SCRIPT, IMG, SVG, f"2611.09999{SVG}", "javascript:alert(1)//2611.09999", f"2611.09999{CONTROL}"):
+        response = client.get("/papers/" + quote(asked))
+        html = response.content.decode()
+        assert response.status_code == 404 and DANGER.search(html) is None, asked
+        main = html[html.index("<main"):html.index("</main>")]  # (the footer's form keeps the path as it came)
+        assert "arxiv.org/abs" not in main and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", main), asked
+    api = client.get("/api/papers/" + quote(f"2611.09999{SVG}"))
+    assert api.status_code == 404 and "submit" not in api.json()["detail"]
+
+
 def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
     slug = hostile["collection"].slug
     import feedparser

@@ -29,7 +29,7 @@ from paperhub.ingest.http import SourceError
 from paperhub.papers import feeds
 from paperhub.papers.changes import next_stamp
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import ArxivIdError, sent_in_by, split_arxiv_id, still_to_come, strip_controls
+from paperhub.papers.records import ArxivIdError, arxiv_ids_in, sent_in_by, still_to_come, strip_controls
 
 COMMENT_MAX_CHARS = 10_000
 SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
@@ -149,15 +149,19 @@ def delete_comment(user: User, comment: Comment) -> None:
 
 def arxiv_id_from(text: str) -> str:
     """The versionless arXiv id in what someone pasted: an id, arXiv:id, or its arXiv, Hugging Face, alphaXiv or DOI
-    address (the forms search reads); NotAllowed says why anything else is not one."""
+    address (the forms search reads), alone or among other words (a citation line, arXiv's stamp "arXiv:2401.12345v2
+    [cs.CL] 3 Jan 2024"); NotAllowed says why anything else is not one, and names the ids of a text holding more."""
     try:
-        uid = split_arxiv_id((text or "").strip())[0]
-        if reason := still_to_come(uid):
+        uids = arxiv_ids_in(text or "")
+        if reason := still_to_come(uids[0]):
             raise ArxivIdError(text, reason)
     except ArxivIdError as exc:
         raise NotAllowed(f"{text[:100]!r} is not an arXiv id or address: {exc.reason}. Paste one such as 2501.01234 "
                          "or https://arxiv.org/abs/2501.01234.") from None
-    return uid
+    if len(uids) > 1:
+        named = ", ".join(uids[:-1]) + f" and {uids[-1]}"
+        raise NotAllowed(f"{text[:100]!r} holds {len(uids)} different arXiv ids, {named}: paste the one to submit.")
+    return uids[0]
 
 
 def submit(user: User, text: str) -> Submission:

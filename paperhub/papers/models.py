@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from paperhub.papers.records import arxiv_abs_url
+
 
 class Author(models.Model):
     """A person, one row per normalised name (see `names.author_key`)."""
@@ -76,7 +78,7 @@ class Paper(models.Model):
     def abs_url(self) -> str:
         """The paper's landing page at its source."""
         if self.arxiv_id:
-            return f"https://arxiv.org/abs/{self.arxiv_id}"
+            return arxiv_abs_url(self.arxiv_id)
         if self.doi:
             return f"https://doi.org/{self.doi}"
         return ""

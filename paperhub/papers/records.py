@@ -249,6 +249,52 @@ def _next_month() -> str:
 _MONTH_AFTER: list[int | str] = [-1, ""]  # the hour _next_month() worked it out in, and its answer
 
 
+def arxiv_abs_url(uid: str, version: int | None = None) -> str:
+    """A paper's page on arxiv.org, of one version when given."""
+    return f"https://arxiv.org/abs/{uid}" + (f"v{version}" if version else "")
+
+
+def possible_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """split_arxiv_id() of what someone typed or linked to, or None for no id arXiv may have given (still_to_come
+    included: a page of a paper not here offers only one that may exist)."""
+    try:
+        uid, version = split_arxiv_id(strip_controls(text))
+    except ArxivIdError:
+        return None
+    return None if still_to_come(uid) else (uid, version)
+
+
+#: An id written among other words: a new one (not part of a longer number or word; after "arXiv." in a DOI is
+#: fine), or an old one of a known archive, with a subject class or not; a version after either.
+_ID_AMONG_WORDS = re.compile(
+    r"(?<!\w)(?<!\d\.)\d{4}\.\d{4,5}(?:v\d+)?(?!\w)"
+    rf"|(?<![\w.-])(?:{'|'.join(sorted(OLD_ARCHIVES))})(?:\.[A-Za-z]{{2}})?/\d{{7}}(?:v\d+)?(?!\w)")
+
+
+def arxiv_ids_in(text: str) -> list[str]:
+    """The versionless arXiv ids a pasted text holds, each once in its order: the whole text as split_arxiv_id reads
+    it (an id, arXiv:id, an address), else every id written among its words ("arXiv:2401.12345v2 [cs.CL] 3 Jan
+    2024", a citation line, an address in a sentence; not in a text holding control characters). Raises ArxivIdError
+    when it holds none: the reason of the first id-shaped one arXiv never gave (2513.00001), else why the whole text
+    is none."""
+    try:
+        return [split_arxiv_id(text.strip())[0]]
+    except ArxivIdError as whole:
+        if len(text) > MAX_ID_TEXT or has_controls(text):  # (bytes no pasted text holds: a probe, not a citation)
+            raise
+        fault = whole
+    uids: list[str] = []
+    faults: list[ArxivIdError] = []
+    for written in _ID_AMONG_WORDS.findall(text):
+        try:
+            uids.append(split_arxiv_id(written)[0])
+        except ArxivIdError as exc:
+            faults.append(exc)
+    if not uids:
+        raise (faults or [fault])[0]
+    return list(dict.fromkeys(uids))
+
+
 # LaTeX accent commands as found in arXiv author lists, mapped to Unicode combining marks.
 _ACCENTS = {
     '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",

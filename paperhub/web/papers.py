@@ -35,6 +35,7 @@ from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
 from paperhub.web.limits import too_many
+from paperhub.web.missing import missing_paper
 from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
@@ -60,13 +61,13 @@ def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
 @vary_on_headers("Accept")
 def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it; as
-    Markdown to a client that prefers text/markdown to text/html (browsers get HTML)."""
+    Markdown to a client that prefers text/markdown to text/html (browsers get HTML); one not here: missing_paper."""
     paper = queries.paper_by_uid(uid)
     wants_markdown = request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown"
     if paper is None:
         if wants_markdown:
             return HttpResponseNotFound("no such paper", content_type=PLAIN)
-        raise Http404("no such paper")
+        return missing_paper(request, uid)
     if wants_markdown:
         return _markdown(request, paper)
     if paper.uid != uid:  # an id with its version, or of the old form with a different case

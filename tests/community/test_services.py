@@ -183,6 +183,10 @@ def test_comment_markdown_is_a_safe_subset():
     ("https://huggingface.co/papers/2501.01234", "2501.01234"), ("https://www.alphaxiv.org/abs/2501.01234", "2501.01234"),
     ("https://arxiv.org/pdf/2501.01234v2", "2501.01234"), ("10.48550/arXiv.2501.01234", "2501.01234"),
     ("https://doi.org/10.48550/arXiv.1706.03762", "1706.03762"), ("cs.AI/9902027", "cs/9902027"),
+    # among other words: arXiv's stamp, a citation line, an address in a sentence
+    ("arXiv:2401.12345v2 [cs.CL] 3 Jan 2024", "2401.12345"),
+    ("Vaswani et al. Attention is all you need. arXiv preprint arXiv:1706.03762, 2017.", "1706.03762"),
+    ("see https://www.alphaxiv.org/overview/2401.12345v2 please", "2401.12345"),
 ])
 def test_arxiv_ids_from_what_people_paste(text, expected):
     assert services.arxiv_id_from(text) == expected
@@ -193,6 +197,19 @@ def test_arxiv_ids_from_what_people_paste(text, expected):
 def test_bad_submissions_are_refused(text):
     with pytest.raises(services.NotAllowed, match="is not an arXiv id or address: .+ Paste one such as"):
         services.arxiv_id_from(text)
+
+
+def test_submit_reads_the_one_id_out_of_pasted_text(ann):
+    pasted = "Vaswani et al. Attention is all you need. arXiv preprint arXiv:1706.03762v7, 2017."
+    assert services.submit(ann, pasted).arxiv_id == "1706.03762"
+    with pytest.raises(services.NotAllowed, match="holds 2 different arXiv ids, 2401.12345 and 1706.03762: paste"):
+        services.submit(ann, "2401.12345 (see also arXiv:1706.03762)")
+    assert Submission.objects.count() == 1
+
+
+def test_an_impossible_id_among_words_is_refused_with_its_reason():
+    with pytest.raises(services.NotAllowed, match="is not an arXiv id or address: 2513 is not a year and month"):
+        services.arxiv_id_from("Smith et al. arXiv:2513.00001 [cs.CL]")
 
 
 def test_submit_fetches_from_arxiv_and_places_in_todays_feed(ann, settings, source_server, run_tasks):

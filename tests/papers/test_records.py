@@ -7,11 +7,15 @@ from hypothesis import strategies as st
 
 from paperhub.papers.records import (
     MAX_NAME,
+    ArxivIdError,
+    arxiv_abs_url,
+    arxiv_ids_in,
     author_key,
     clean_abstract,
     clean_name,
     has_controls,
     latex_to_unicode,
+    possible_arxiv_id,
     printable,
     split_arxiv_id,
     still_to_come,
@@ -88,6 +92,44 @@ def test_ids_of_this_month_and_the_next_are_arxiv_ids():
     assert split_arxiv_id(this)[0] == this and split_arxiv_id(f"{after:%y%m}.00001")[0] == f"{after:%y%m}.00001"
     assert still_to_come(this) == still_to_come(f"{after:%y%m}.00001") == ""
     assert "still to come" in still_to_come(f"{after.replace(day=1) + timedelta(days=32):%y%m}.00001")
+
+
+def test_a_possible_arxiv_id_and_its_page_on_arxiv():
+    """What a page of a paper not on the hub links to: only an id arXiv may have given, to the version asked."""
+    assert possible_arxiv_id("cs.AI/9902027v2") == ("cs/9902027", 2) and possible_arxiv_id("2611.09999\x00")
+    assert possible_arxiv_id("2513.00001") is possible_arxiv_id("9912.12345") is possible_arxiv_id("x:y") is None
+    assert arxiv_abs_url("cs/9902027", 2) == "https://arxiv.org/abs/cs/9902027v2"
+    assert arxiv_abs_url("2611.09999") == "https://arxiv.org/abs/2611.09999"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("arXiv:2401.12345v2 [cs.CL] 3 Jan 2024", ["2401.12345"]),  # the stamp in a PDF's margin
+    ("Vaswani et al. Attention is all you need. arXiv preprint arXiv:1706.03762, 2017.", ["1706.03762"]),
+    ("see https://huggingface.co/papers/2401.12345 for the demo", ["2401.12345"]),
+    ("(https://www.alphaxiv.org/abs/2401.12345v3)", ["2401.12345"]),
+    ("Read it: https://arxiv.org/abs/hep-th/9901001v2.", ["hep-th/9901001"]),
+    ("https://arxiv.org/pdf/2401.12345v1.pdf", ["2401.12345"]),
+    ("doi: https://doi.org/10.48550/arXiv.2401.12345 (2024)", ["2401.12345"]),
+    ("In: cs.AI/9902027, 1999", ["cs/9902027"]),
+    ("2401.12345 and its v3, arXiv:2401.12345v3", ["2401.12345"]),  # one paper, written twice
+    ("2401.12345 versus 1706.03762v1", ["2401.12345", "1706.03762"]),
+    ("Phys. Rev. 52, 1234.56789 pp. 2401.12345", ["2401.12345"]),  # id-shaped numbers arXiv never gave: no ids
+])
+def test_arxiv_ids_in_pasted_text(text, expected):
+    assert arxiv_ids_in(text) == expected
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("see 2513.00001 there", "2513 is not a year and month arXiv has used"),  # the reason of the id-shaped one
+    ("doi 10.1145/3292500.3330701 and 20240.12345 or 2401.123456", "not an id of arXiv's forms"),
+    ("https://example.org/foo/1234567 and x2401.12345", "not an id of arXiv's forms"),
+    ("arXiv:2401.12345 " + "x" * 300, "longer than any arXiv id"),  # the cap holds for pasted text too
+    ("2401.12345\x00", "not an id of arXiv's forms"),  # control bytes: a probe, not pasted text
+])
+def test_arxiv_ids_in_text_without_one_says_why(text, reason):
+    with pytest.raises(ArxivIdError) as refused:
+        arxiv_ids_in(text)
+    assert reason in refused.value.reason
 
 
 @pytest.mark.parametrize(("latex", "text"), [

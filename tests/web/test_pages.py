@@ -489,11 +489,11 @@ def test_error_pages_are_the_hubs_own(client, db):
     """A 404 keeps the header (search box, navigation) and says what was missing; a 500 stands alone."""
     from django.template.loader import render_to_string
 
-    missing = client.get("/papers/2611.09999")
+    missing = client.get("/no/such/page")
     html = missing.content.decode()
     assert missing.status_code == 404 and 'name="viewport"' in html and 'id="site-q"' in html
-    assert "<h1>Not found</h1>" in html and "no such paper" in html
-    assert "Resolver404" not in client.get("/no/such/page").content.decode()
+    assert "<h1>Not found</h1>" in html and "There is no page at this address" in html
+    assert "Resolver404" not in html  # (a paper not here: tests/web/test_missing_paper.py)
     assert "Something went wrong" in render_to_string("500.html")  # no request, no database
 
 

@@ -1,0 +1,30 @@
+"""The page of a paper this hub has not got (as Hugging Face's "not submitted yet"): its arXiv page, and the way
+to submit it."""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from paperhub.papers.records import arxiv_abs_url, possible_arxiv_id, strip_controls
+from paperhub.web.twins import json_twin
+
+#: The most of an address's id the page repeats: an id is under 30 characters, an address of one under 60.
+SHOWN = 100
+
+
+def missing_paper(request: HttpRequest, asked: str) -> HttpResponse:
+    """The 404 page of /papers/<id> for a paper not on this hub: an id arXiv may have given links to arXiv and
+    offers the submit form filled in with it (through the login page, which comes back to it, for someone not
+    logged in); anything else is a plain "not found". Nothing is fetched or written."""
+    shown = strip_controls(asked)[:SHOWN]
+    found = possible_arxiv_id(asked)
+    if found is None:
+        return render(request, "web/missing_paper.html", {"asked": shown}, status=404)
+    uid, version = found
+    submit_url = f"{reverse('submit')}?{urlencode({'paper': uid})}"
+    return render(request, "web/missing_paper.html", {
+        "asked": shown, "uid": uid, "arxiv_url": arxiv_abs_url(uid, version), "submit_url": submit_url,
+        "login_url": f"{reverse('login')}?{urlencode({'next': submit_url})}", "json_url": json_twin("paper_info", uid),
+    }, status=404)
