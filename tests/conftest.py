@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -208,10 +208,8 @@ class Hub:
 
 def _kill_group(process: "subprocess.Popen[bytes]") -> None:
     """SIGKILL a process started by Hub.start and whatever it started, if any of them is still there."""
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -280,3 +278,13 @@ def run_tasks() -> Callable[[], list[Any]]:
         return ran
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the SQLite test database's -wal and -shm files that outlive it (Django deletes only the database)."""
+    from django.conf import settings
+
+    name = str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name and not Path(name).exists():
+        for leftover in Path(name).parent.glob(Path(name).name + "-*"):
+            leftover.unlink(missing_ok=True)
