@@ -2,7 +2,6 @@
 read in one query each), comments, collections and submissions."""
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from ninja.errors import HttpError
@@ -15,26 +14,14 @@ from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import FeedEntry, Paper
-from paperhub.papers.records import possible_arxiv_id
 
 
 def paper_or_404(paper_id: str) -> Paper:
     """The paper a route's path names; a 404 answer without one, saying how to submit an arXiv paper not here."""
     found = queries.paper_by_uid(paper_id[:64])
     if found is None:
-        raise HttpError(404, missing(paper_id[:64]))
+        raise HttpError(404, community.not_here(paper_id[:64]))
     return found
-
-
-def missing(paper_id: str) -> str:
-    """What a 404 says of a paper not on this hub: for an id arXiv may have given, how to submit it."""
-    possible = possible_arxiv_id(paper_id)
-    if possible is None:
-        return f"no paper {paper_id!r}"
-    uid = possible[0]
-    page = f"{reverse('submit')}?{urlencode({'paper': uid})}"
-    return (f"no paper {uid!r} on this hub: it has not been submitted here yet. Submit it with POST "
-            f"{reverse('api:submit')} {{\"paper\": \"{uid}\"}} and an API token, or on the page {page}")
 
 
 def counts(papers: list[Paper]) -> tuple[dict[int, list[str]], dict[int, int], dict[int, int], dict[int, list[str]]]:

@@ -80,7 +80,7 @@ def _cards(papers: list[Paper], root: str) -> list[dict[str, Any]]:
 def _paper(paper_id: str) -> Paper:
     found = queries.paper_by_uid(paper_id)
     if found is None:
-        raise ToolError(f"no paper {paper_id!r} in this hub (ids look like 2501.01234 or its arXiv address)")
+        raise ToolError(community.not_here(paper_id[:64]))
     return found
 
 
@@ -282,7 +282,7 @@ def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
         raise ResourceError(str(exc)) from exc
     found = queries.paper_by_uid(paper_id[:64])
     if found is None:
-        raise ResourceNotFoundError(f"no paper {paper_id[:64]!r} in this hub")
+        raise ResourceNotFoundError(community.not_here(paper_id[:64]))
     return _full(found, caller.root).model_dump_json()
 
 

@@ -4,11 +4,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
@@ -19,6 +21,7 @@ from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
 from paperhub.papers.queries import author_names
+from paperhub.papers.records import possible_arxiv_id
 from paperhub.papers.summary import one_line
 
 
@@ -279,3 +282,15 @@ def paper_sheet(paper: Paper, base_url: str, similar: int = 8) -> PaperSheet:
         abstract=paper.abstract,
         similar=[Similar(h.uid, h.title, link(base_url, "paper", h.uid), h.published) for h in hits],
     )
+
+
+def not_here(paper_id: str) -> str:
+    """What every door says of a paper not on this hub (the API's 404, the Markdown, MCP): for an id arXiv may have
+    given, how to submit it."""
+    possible = possible_arxiv_id(paper_id)
+    if possible is None:
+        return f"no paper {paper_id!r} on this hub (ids look like 2501.01234 or its arXiv address)"
+    uid = possible[0]
+    page = f"{reverse('submit')}?{urlencode({'paper': uid})}"
+    return (f"no paper {uid!r} on this hub: it has not been submitted here yet. Submit it with POST "
+            f"{reverse('api:submit')} {{\"paper\": \"{uid}\"}} and an API token, or on the page {page}")

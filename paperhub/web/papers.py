@@ -54,7 +54,7 @@ def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>.md: the paper as Markdown (what huggingface_hub's read_paper asks for), any version's id."""
     paper = queries.paper_by_uid(uid)
     if paper is None:  # a line of text, as the Markdown would have been (the client reads text, not a page)
-        return HttpResponseNotFound("no such paper", content_type=PLAIN)
+        return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
     return _markdown(request, paper)
 
 
@@ -66,7 +66,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     wants_markdown = request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown"
     if paper is None:
         if wants_markdown:
-            return HttpResponseNotFound("no such paper", content_type=PLAIN)
+            return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
         return missing_paper(request, uid)
     if wants_markdown:
         return _markdown(request, paper)

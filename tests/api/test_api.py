@@ -226,7 +226,8 @@ def test_trending_daily_papers_keep_the_period_and_submitter(client, june):
 
 def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, settings):
     """huggingface_hub reads a server's message from X-Error-Message (or `error` in the body), never `detail`."""
-    cases = [("/api/papers/9999.99999", 404, "no paper '9999.99999'"),
+    cases = [("/api/papers/9999.99999", 404, "no paper '9999.99999' on this hub (ids look like 2501.01234 or its arXiv "
+                                               "address)"),
              ("/api/daily_papers?date=2026-11-23&week=2026-W48", 400, "give one of date, week and month, not date "
                                                                        "and week"),
              ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
@@ -236,7 +237,7 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
     for url, status, message in cases:
         response = client.get(url)
         assert (response.status_code, response["X-Error-Message"]) == (status, message), url
-    assert client.get("/api/papers/9999.99999").json() == {"detail": "no paper '9999.99999'"}  # body as it was
+    assert client.get("/api/papers/9999.99999").json() == {"detail": cases[0][2]}  # the body says the same
     assert client.get("/api/no-such-endpoint").json() == {  # JSON, as the API's own 404s (it was the HTML page)
         "detail": "no such API address: the routes are listed at /api/docs"}
     assert "<html" in client.get("/no-such-page").content.decode().lower()

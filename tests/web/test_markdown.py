@@ -74,7 +74,8 @@ def test_the_md_address_answers_markdown_with_everything(client, papers):
     )
     assert client.get("/papers/2611.00001v2.md").content == response.content  # any version's id
     missing = client.get("/papers/2611.99999.md")
-    assert missing.status_code == 404 and missing.content == b"no such paper"  # text, not the HTML page
+    assert missing.status_code == 404 and missing.content.startswith(b"no paper '2611.99999' on this hub: it has not "
+                                                                     b"been submitted here yet. Submit it with POST")
     asked = client.get("/papers/2611.99999", HTTP_ACCEPT="text/markdown")
     assert asked.status_code == 404 and asked["Content-Type"].startswith("text/plain")
     assert "<html" in client.get("/papers/2611.99999").content.decode().lower()  # a browser gets the page
