@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from paperhub import logs
+from paperhub.core import process
 from paperhub.env import SettingError
 
 
 def main() -> None:
     """Run a management command, e.g. `paperhub ingest snapshot FILE` or `paperhub serve`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperhub.settings")
+    process.end_with_parent()
     library_bars_on_a_terminal_only()
     logs.ROLE = sys.argv[1] if sys.argv[1:] else logs.ROLE
     try:

@@ -13,6 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.accounts import services as accounts
+from paperhub.core import process
 from paperhub.jobs import tasks
 from paperhub.jobs.models import WorkerBeat
 from paperhub.management.commands.serve import HubArbiter, Server, helper_commands
@@ -188,6 +189,42 @@ def test_serve_starts_a_killed_worker_again(hub):
     assert f"helper `worker` (pid {worker}) exited with code -9; starting it again in 1 s" in served.log
     assert served.log.count("exited with code") == 1  # the stop ended the others, no web worker's exit killed them
     assert served.process.returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_serves_helpers_end_when_serve_is_killed(hub):
+    """A SIGKILL (the OOM killer) gives serve no time to stop its helpers: they end by themselves, not running on
+    beside the next serve's."""
+    with hub.serving(1, "--task-workers", "1") as served:
+        helpers = [pid for pid, cmdline in _children(served.process.pid) if "paperhub.cli worker" in cmdline]
+        assert len(helpers) == 2  # the task worker and the mail worker
+        os.kill(served.process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60  # a worker finishes its task first, if it has one
+        while not all(_gone(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert all(_gone(pid) for pid in helpers)
+
+
+_DEATH_SIGNAL = """
+import ctypes, os
+from paperhub.core import process
+process.end_with_parent()
+sig = ctypes.c_int()
+ctypes.CDLL(None).prctl(2, ctypes.byref(sig))  # PR_GET_PDEATHSIG
+print(sig.value, process.ENDS_WITH in os.environ)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_only_a_process_serve_started_ends_with_it_and_its_own_children_do_not():
+    def run(ends_with: str | None) -> "subprocess.CompletedProcess[str]":
+        env = {k: v for k, v in os.environ.items() if k != process.ENDS_WITH}
+        env.update({process.ENDS_WITH: ends_with} if ends_with else {})
+        return subprocess.run([sys.executable, "-c", _DEATH_SIGNAL], env=env, capture_output=True, text=True)
+
+    assert run(None).stdout.split() == ["0", "False"]  # any other process: nothing
+    assert run(str(os.getpid())).stdout.split() == [str(int(signal.SIGTERM)), "False"]  # bound; children are not
+    assert run("1").returncode == -signal.SIGTERM  # serve had already ended: it stops at once
 
 
 def test_serve_starts_one_mail_worker_where_task_workers_run():

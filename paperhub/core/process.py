@@ -4,11 +4,31 @@ An identity is "host:pid" (a worker adds ":random"). Only a process of this mach
 one of another machine may always still be running, so its claims are left to expire.
 """
 
+import ctypes
 import os
+import signal
 import socket
+import sys
 
 #: This machine's name as identities give it: short enough for a worker id of 64 characters (django-tasks-db).
 HOST = socket.gethostname()[:40]
+
+
+#: Set by `paperhub serve` for each process it runs beside gunicorn: serve's pid, which that process ends with.
+ENDS_WITH = "PAPERHUB_ENDS_WITH"
+_PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def end_with_parent() -> None:
+    """In a process serve started (ENDS_WITH), have Linux send it SIGTERM when serve ends, however serve ends (a
+    SIGKILL, the OOM killer): a worker or index watcher that outlived it would run on beside the next serve's. Its
+    own children are not bound to serve (the variable is taken out of the environment)."""
+    parent = os.environ.pop(ENDS_WITH, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != int(parent):  # serve ended before the line above: no signal will come
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def identity() -> str:

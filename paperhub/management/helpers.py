@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from paperhub.core.process import ENDS_WITH
+
 log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 1.0  # seconds before a helper that ended is started again; doubled each time it ends again
@@ -52,7 +54,8 @@ class Helpers:
         return (h for h in self.helpers if h.process is not None and h.process.poll() is None)
 
     def _start(self, helper: Helper, now: float) -> None:
-        helper.process = subprocess.Popen(helper.argv, process_group=0)
+        helper.process = subprocess.Popen(helper.argv, process_group=0,
+                                          env={**os.environ, ENDS_WITH: str(os.getpid())})
         helper.started = now
 
     def start(self) -> None:
