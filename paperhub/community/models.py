@@ -233,12 +233,14 @@ class AuthorSettings(models.Model):
 
 
 class CommentNotice(models.Model):
-    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice; one
-    mail may gather several comments, each with its notice."""
+    """A mail to an author about a comment on their paper: claimed (inserted) before sending, confirmed (sent_at)
+    once sent; one mail may gather several comments, each with its notice. A claim never confirmed within
+    core.mail.CLAIM_LEASE is a dead sender's, and is taken again (authorship._mail_authors)."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went (set as it is claimed)
+    claimed_at = models.DateTimeField(default=timezone.now)  # when a run took it to send
+    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went; null while claimed
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="notice_once")]
