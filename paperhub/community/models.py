@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.deletion import CASCADE, Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -47,9 +48,11 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     hidden ones are, until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self) -> "CommentQuerySet":
-        """All but those a moderator hid or a banned user wrote: a deleted comment still shows, as "deleted", while
-        replies hang from it."""
-        return self.filter(hidden=False, user__is_active=True)
+        """All but those a moderator hid and a banned user's without replies: a deleted comment, or a banned user's,
+        still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others', still
+        counted) show too."""
+        replied = self.model.objects.filter(parent=OuterRef("pk"), hidden=False)
+        return self.filter(Q(user__is_active=True) | Exists(replied), hidden=False)
 
     def visible(self) -> "CommentQuerySet":
         """Neither hidden, deleted nor a banned user's (Comment.visible): what counts, and what a profile lists."""
@@ -99,6 +102,11 @@ class Comment(models.Model):
     def visible(self) -> bool:
         """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
         return not (self.deleted or self.hidden or not self.user.is_active)
+
+    @property
+    def withheld(self) -> bool:
+        """Shown as "[hidden]", neither its text nor who wrote it: a banned user's kept for its replies (shown())."""
+        return not self.deleted and not self.user.is_active
 
     @property
     def place(self) -> str:
