@@ -44,19 +44,30 @@ class WithdrawnUpvote(models.Model):
 
 
 class CommentQuerySet(models.QuerySet["Comment"]):
-    """The two ways pages filter comments, written once. A banned (inactive) user's comments are out of both, as
-    hidden ones are, until the account is active again: spam stops counting the moment its sender is banned."""
+    """The two ways pages filter comments, written once. A hidden comment is out of both with every reply below it
+    (a moderator hides a thread by its first comment), and a banned (inactive) user's comments count no more
+    until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self) -> "CommentQuerySet":
-        """All but those a moderator hid and a banned user's without replies: a deleted comment, or a banned user's,
-        still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others', still
-        counted) show too."""
+        """All but hidden threads and a banned user's comments without replies: a deleted comment, or a banned
+        user's, still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others',
+        still counted) show too."""
         replied = self.model.objects.filter(parent=OuterRef("pk"), hidden=False)
-        return self.filter(Q(user__is_active=True) | Exists(replied), hidden=False)
+        return self.filter(Q(user__is_active=True) | Exists(replied)).exclude(pk__in=self._hidden_threads())
 
     def visible(self) -> "CommentQuerySet":
-        """Neither hidden, deleted nor a banned user's (Comment.visible): what counts, and what a profile lists."""
-        return self.filter(hidden=False, deleted=False, user__is_active=True)
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's (Comment.visible): what counts, and
+        what a profile lists."""
+        return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
+
+    def _hidden_threads(self) -> RawSQL:
+        """The ids of hidden comments and of every reply below them, however deep (the comment_hidden index finds
+        the first ones)."""
+        table = self.model._meta.db_table
+        # "WHERE hidden" as the index's own condition is written: SQLite uses a partial index only then
+        return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden UNION "
+                      f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "
+                      f"SELECT id FROM hidden_thread", [])
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
@@ -93,7 +104,8 @@ class Comment(models.Model):
     objects = CommentQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread")]
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread"),
+                   models.Index(fields=["id"], condition=Q(hidden=True), name="comment_hidden")]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.paper_id}: {self.body[:40]}"

@@ -109,9 +109,10 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
     """A new comment on a paper, or a reply to one of its comments. From a front door (`request`) it counts against
     the comment rates (TooManyComments over them), once nothing else refuses it: a refused comment uses none."""
     user_id = require_user(user)
-    if parent is not None and (parent.paper_id != paper.pk or not parent.visible):
-        raise NotAllowed("That comment cannot be replied to.")
     if parent is not None:
+        # visible(), not parent.visible: nor a reply to one below a hidden comment
+        if not Comment.objects.visible().filter(pk=parent.pk, paper=paper).exists():
+            raise NotAllowed("That comment cannot be replied to.")
         parent = reply_target(parent)
     body = _clean_body(body)
     if request is not None and (wait := comment_wait(request, user)):
