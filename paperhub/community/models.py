@@ -112,7 +112,8 @@ class Comment(models.Model):
 
     @property
     def visible(self) -> bool:
-        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
+        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand, which also
+        leaves out the replies below a hidden comment)."""
         return not (self.deleted or self.hidden or not self.user.is_active)
 
     @property
