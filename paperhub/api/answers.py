@@ -64,15 +64,15 @@ def submission(found: Submission) -> dict[str, Any]:
 
 
 def comment(found: Comment) -> dict[str, Any]:
-    """A comment as the API shows it; a deleted one (kept while replies hang from it) says no more than the page's
-    "[deleted]": neither its text nor who wrote it."""
-    if found.deleted:
+    """A comment as the API shows it; a deleted one, or a banned user's (kept while replies hang from it), says no
+    more than the page's "[deleted]" or "[hidden]": neither its text nor who wrote it."""
+    if found.deleted or found.withheld:
         author, content, html = None, "", ""
     else:
         author, content, html = hf.user(found.user.get_username()), found.body, str(render_comment(found.body))
     return {"id": found.pk, "parentId": found.parent_id, "author": author, "content": content, "html": html,
             "createdAt": hf.iso(found.created_at), "editedAt": hf.iso(found.edited_at),
-            "deleted": found.deleted}
+            "deleted": found.deleted, "hidden": found.withheld}
 
 
 def collection(found: Collection) -> dict[str, Any]:

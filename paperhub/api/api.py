@@ -239,13 +239,13 @@ def paper_comments(request: HttpRequest, paper_id: str,
 def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[str, Any]:
     """Comment on a paper, or reply to one of its comments (parentId)."""
     paper = answers.paper_or_404(paper_id)
-    wait = services.comment_wait(request, token_user(request))
-    if wait:
-        raise TooMany(services.too_many_comments(wait), wait)
     parent = Comment.objects.filter(pk=body.parentId).first() if body.parentId else None
     if body.parentId and parent is None:
         raise HttpError(400, "no such parent comment")
-    return answers.comment(services.add_comment(token_user(request), paper, body.comment, parent))
+    try:
+        return answers.comment(services.add_comment(token_user(request), paper, body.comment, parent, request=request))
+    except services.TooManyComments as exc:
+        raise TooMany(str(exc), exc.wait) from exc
 
 
 @api.post("/papers/{path:paper_id}/upvote", response={200: UpvoteOut, 401: Detail, 404: Detail}, auth=TokenAuth(),

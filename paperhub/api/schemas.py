@@ -123,12 +123,13 @@ class SearchItem(Schema):
 class CommentOut(Schema):
     id: int
     parentId: int | None
-    author: HfUser | None = Field(description="who wrote it; null once it is deleted")
+    author: HfUser | None = Field(description="who wrote it; null once it is deleted or hidden")
     content: str
     html: str
     createdAt: str
     editedAt: str | None
     deleted: bool
+    hidden: bool = Field(description="a banned user's, kept (as the page's \"[hidden]\") while replies hang from it")
 
 
 # --- our own -----------------------------------------------------------------------------------------------

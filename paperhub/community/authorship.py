@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -146,18 +146,26 @@ def _mail_authors(comment_id: int) -> dict[str, Any]:
     PAPERHUB_COMMENT_MAIL_MINUTES per paper: a comment within that time of the last mail waits (this task queued
     again for the time's end) and comes with the rest then.
 
-    Each (comment, author) is claimed by inserting its CommentNotice before sending, so a rerun never sends it
-    twice; a failed send gives its claims back for the retry."""
+    Each (comment, author) is claimed by inserting its CommentNotice before sending and confirmed (sent_at) once
+    sent, so a rerun never sends a confirmed one again; a failed send gives its claims back for the retry, and a
+    claim left unconfirmed past mail.CLAIM_LEASE (its run killed) is taken again by a rerun and sent. A run killed
+    after the send but before the confirmation committed is the one case that sends a mail twice."""
     comment = Comment.objects.select_related("paper", "user").filter(pk=comment_id).first()
     if comment is None or not comment.visible:
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None
     for user in _recipients(comment):
-        mailed = CommentNotice.objects.filter(user=user, comment__paper_id=comment.paper_id)
-        if mailed.filter(comment=comment).exists():  # sent (or being sent) by an earlier run, or with another
+        now = timezone.now()
+        # confirmed, or claimed by a run that may be sending them now; the rest are a dead run's, to take again
+        held = CommentNotice.objects.filter(Q(sent_at__isnull=False) | Q(claimed_at__gte=now - mail.CLAIM_LEASE),
+                                            user=user, comment__paper_id=comment.paper_id)
+        own = held.filter(comment=comment).first()
+        if own is not None:  # sent by an earlier run, or with another comment
+            if own.sent_at is None:  # being sent: look again once its lease is over, in case that run died
+                later = max(later or now, own.claimed_at + mail.CLAIM_LEASE)
             continue
-        last, now = mailed.aggregate(last=Max("sent_at"))["last"], timezone.now()
+        last = held.aggregate(last=Max("claimed_at"))["last"]
         if last is not None and now < last + every:
             later = max(later or now, last + every)
             continue
@@ -165,21 +173,29 @@ def _mail_authors(comment_id: int) -> dict[str, Any]:
         # would never be mailed; those already mailed are left out by their notices
         since = comment.created_at - every
         comments = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
-                        .exclude(user=user).exclude(notices__user=user).select_related("paper", "user")
+                        .exclude(user=user).exclude(pk__in=held.values("comment_id")).select_related("paper", "user")
                         .order_by("created_at", "id"))
         if not comments:
             continue
+        claimed = CommentNotice.objects.filter(user=user, comment__in=comments, claimed_at=now, sent_at__isnull=True)
         try:
             with transaction.atomic():
-                CommentNotice.objects.bulk_create([CommentNotice(comment=c, user=user, sent_at=now) for c in comments])
+                CommentNotice.objects.filter(user=user, comment__in=comments, sent_at__isnull=True,
+                                             claimed_at__lt=now - mail.CLAIM_LEASE).delete()  # a dead run's
+                CommentNotice.objects.bulk_create([CommentNotice(comment=c, user=user, claimed_at=now)
+                                                   for c in comments])
         except IntegrityError:  # another run is mailing some of them now: the others wait for this task's rerun
             later = max(later or now, now + RACED_RETRY)
             continue
         try:
             _message(comments, user).send()
         except Exception:
-            CommentNotice.objects.filter(user=user, comment__in=comments).delete()
+            claimed.delete()
             raise
+        # A kill before this commits leaves the claims unconfirmed: the rerun sends this mail once more.
+        if claimed.update(sent_at=timezone.now()) < len(comments):
+            log.warning("comment mail to user %s was sent after its claim's lease ran out; another run may have "
+                        "sent it too", user.pk)
         sent += 1
     if later is not None:
         mail_authors.using(run_after=later).enqueue(comment_id)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.deletion import CASCADE, Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -43,17 +44,30 @@ class WithdrawnUpvote(models.Model):
 
 
 class CommentQuerySet(models.QuerySet["Comment"]):
-    """The two ways pages filter comments, written once. A banned (inactive) user's comments are out of both, as
-    hidden ones are, until the account is active again: spam stops counting the moment its sender is banned."""
+    """The two ways pages filter comments, written once. A hidden comment is out of both with every reply below it
+    (a moderator hides a thread by its first comment), and a banned (inactive) user's comments count no more
+    until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self) -> "CommentQuerySet":
-        """All but those a moderator hid or a banned user wrote: a deleted comment still shows, as "deleted", while
-        replies hang from it."""
-        return self.filter(hidden=False, user__is_active=True)
+        """All but hidden threads and a banned user's comments without replies: a deleted comment, or a banned
+        user's, still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others',
+        still counted) show too."""
+        replied = self.model.objects.filter(parent=OuterRef("pk"), hidden=False)
+        return self.filter(Q(user__is_active=True) | Exists(replied)).exclude(pk__in=self._hidden_threads())
 
     def visible(self) -> "CommentQuerySet":
-        """Neither hidden, deleted nor a banned user's (Comment.visible): what counts, and what a profile lists."""
-        return self.filter(hidden=False, deleted=False, user__is_active=True)
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's (Comment.visible): what counts, and
+        what a profile lists."""
+        return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
+
+    def _hidden_threads(self) -> RawSQL:
+        """The ids of hidden comments and of every reply below them, however deep (the comment_hidden index finds
+        the first ones)."""
+        table = self.model._meta.db_table
+        # "WHERE hidden" as the index's own condition is written: SQLite uses a partial index only then
+        return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden UNION "
+                      f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "
+                      f"SELECT id FROM hidden_thread", [])
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
@@ -90,15 +104,22 @@ class Comment(models.Model):
     objects = CommentQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread")]
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread"),
+                   models.Index(fields=["id"], condition=Q(hidden=True), name="comment_hidden")]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.paper_id}: {self.body[:40]}"
 
     @property
     def visible(self) -> bool:
-        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand)."""
+        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand, which also
+        leaves out the replies below a hidden comment)."""
         return not (self.deleted or self.hidden or not self.user.is_active)
+
+    @property
+    def withheld(self) -> bool:
+        """Shown as "[hidden]", neither its text nor who wrote it: a banned user's kept for its replies (shown())."""
+        return not self.deleted and not self.user.is_active
 
     @property
     def place(self) -> str:
@@ -233,12 +254,14 @@ class AuthorSettings(models.Model):
 
 
 class CommentNotice(models.Model):
-    """A mail to an author about a comment on their paper: claimed (inserted) before sending, so never twice; one
-    mail may gather several comments, each with its notice."""
+    """A mail to an author about a comment on their paper: claimed (inserted) before sending, confirmed (sent_at)
+    once sent; one mail may gather several comments, each with its notice. A claim never confirmed within
+    core.mail.CLAIM_LEASE is a dead sender's, and is taken again (authorship._mail_authors)."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went (set as it is claimed)
+    claimed_at = models.DateTimeField(default=timezone.now)  # when a run took it to send
+    sent_at = models.DateTimeField(null=True, blank=True)  # when its mail went; null while claimed
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="notice_once")]

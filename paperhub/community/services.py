@@ -96,15 +96,29 @@ def too_many_comments(wait: int) -> str:
     return f"You have posted too many comments for now: try again in {later}."
 
 
-def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
-    """A new comment on a paper, or a reply to one of its comments."""
+class TooManyComments(NotAllowed):
+    """A comment over its rates (comment_wait); `wait`: the seconds until one is allowed again."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(too_many_comments(wait))
+        self.wait = wait
+
+
+def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = None,
+                request: HttpRequest | None = None) -> Comment:
+    """A new comment on a paper, or a reply to one of its comments. From a front door (`request`) it counts against
+    the comment rates (TooManyComments over them), once nothing else refuses it: a refused comment uses none."""
     user_id = require_user(user)
-    if parent is not None and (parent.paper_id != paper.pk or not parent.visible):
-        raise NotAllowed("That comment cannot be replied to.")
     if parent is not None:
+        # visible(), not parent.visible: nor a reply to one below a hidden comment
+        if not Comment.objects.visible().filter(pk=parent.pk, paper=paper).exists():
+            raise NotAllowed("That comment cannot be replied to.")
         parent = reply_target(parent)
+    body = _clean_body(body)
+    if request is not None and (wait := comment_wait(request, user)):
+        raise TooManyComments(wait)
     with transaction.atomic():  # the comment and the mail about it commit together (the queue is a table)
-        comment = Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=_clean_body(body))
+        comment = Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=body)
         authorship.queue_comment_mail(comment)
     return comment
 

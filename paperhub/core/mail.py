@@ -44,6 +44,9 @@ class TaskOptions(TypedDict):
 TASK: TaskOptions = {"priority": PRIORITY, "queue_name": QUEUE}
 #: How long after each failed try the next one runs: four tries in about 40 minutes.
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+#: A mail claimed for sending (a digest's delivery row, a comment mail's notices) and not confirmed sent after this
+#: belongs to a sender that died, and is taken again: far longer than any send (EMAIL_TIMEOUT is per call).
+CLAIM_LEASE = timedelta(minutes=10)
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ changes nothing and hears so. Also the journal of hand-overs a killed sender lea
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from paperhub.core import mail
 from paperhub.digests.models import Delivery
 
-LEASE = timedelta(minutes=10)  # a "sending" row older than this belongs to a sender that died
+LEASE = mail.CLAIM_LEASE  # a "sending" row older than this belongs to a sender that died
 
 
 @dataclass(frozen=True)

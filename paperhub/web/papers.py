@@ -312,14 +312,12 @@ def comment(request: HttpRequest, paper_id: int) -> HttpResponse:
             return HttpResponseBadRequest("no such comment")
     body = request.POST.get("body", "")
     error, posted = "", None
-    wait = services.comment_wait(request, request.user)
-    if wait and not request.htmx:  # type: ignore[attr-defined]
-        return too_many(request, "Too many comments.", wait)
     try:
-        if wait:  # (htmx swaps no 429 in: the form that was sent says it, its text kept)
-            raise NotAllowed(services.too_many_comments(wait))
-        posted = services.add_comment(request.user, paper, body, parent)
+        posted = services.add_comment(request.user, paper, body, parent, request=request)
     except NotAllowed as exc:
+        # (htmx swaps no 429 in: the form that was sent says it, its text kept)
+        if isinstance(exc, services.TooManyComments) and not request.htmx:  # type: ignore[attr-defined]
+            return too_many(request, "Too many comments.", exc.wait)
         error = str(exc)
     if request.htmx:  # type: ignore[attr-defined]
         # Not through messages: the partial would not show them, and the next page opened would. The new comment

@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from paperhub.community import authorship, queries, services
 from paperhub.community.models import AuthorClaim, Comment, CommentNotice
+from paperhub.core import mail
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -143,7 +144,8 @@ def test_a_burst_of_comments_makes_one_mail_now_and_one_gathering_the_rest_later
     assert [m["Subject"] for m in mail_sink.messages] == ["New comment on your paper: Engines"]
     waiting = DBTaskResult.objects.filter(status="READY", run_after__isnull=False)
     assert waiting.count() == 29 and min(t.run_after for t in waiting) > timezone.now() + timedelta(minutes=59)
-    CommentNotice.objects.update(sent_at=F("sent_at") - timedelta(hours=1))  # the hour is over
+    CommentNotice.objects.update(sent_at=F("sent_at") - timedelta(hours=1),
+                                 claimed_at=F("claimed_at") - timedelta(hours=1))  # the hour is over
     waiting.update(run_after=timezone.now())
     run_tasks()
     assert [m["Subject"] for m in mail_sink.messages[1:]] == ["29 new comments on your paper: Engines"]
@@ -172,3 +174,29 @@ def test_a_comment_stamped_just_before_the_last_mail_is_still_mailed(mail_sink, 
     Comment.objects.filter(pk=late.pk).update(created_at=sent - timedelta(milliseconds=5))
     run_tasks()
     assert len(mail_sink.messages) == 2 and CommentNotice.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_a_killed_run_left_unconfirmed_is_sent_once_its_lease_is_over(mail_sink, run_tasks):
+    """A worker killed between claiming a comment mail and sending it lost that mail for good: the rerun saw the
+    claim and skipped. A fresh claim is left to the run that holds it; one older than the lease is taken again."""
+    upsert_papers([record("2611.00001", title="Engines")])
+    paper = Paper.objects.get()
+    ann, eve = verified(user("ann")), user("eve")
+    approved_claim(ann, paper, 0)
+    comment = services.add_comment(eve, paper, "How does the mill work?")
+    claimed = timezone.now() - timedelta(minutes=1)
+    CommentNotice.objects.create(comment=comment, user=ann, claimed_at=claimed)  # the killed run's claim
+    run_tasks()
+    assert mail_sink.messages == []  # that run may still be sending it: this one looks again after its lease
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.run_after == claimed + mail.CLAIM_LEASE
+    CommentNotice.objects.update(claimed_at=F("claimed_at") - mail.CLAIM_LEASE)  # the lease is over
+    DBTaskResult.objects.filter(pk=waiting.pk).update(run_after=timezone.now())
+    ran = run_tasks()
+    assert [m["To"] for m in mail_sink.messages] == ["ann@example.org"]
+    notice = CommentNotice.objects.get()
+    assert notice.sent_at is not None and notice.claimed_at > claimed
+    CommentNotice.objects.update(claimed_at=F("claimed_at") - 2 * mail.CLAIM_LEASE)  # confirmed: never again
+    authorship.mail_authors.call(*ran[-1].args_kwargs["args"])
+    assert len(mail_sink.messages) == 1 and not DBTaskResult.objects.filter(status="READY").exists()

@@ -57,6 +57,28 @@ def test_the_api_refuses_a_burst_with_429_and_its_reason(paper, settings):
     assert Comment.objects.count() == 5
 
 
+def test_a_refused_comment_does_not_use_up_the_rate(db, settings):
+    """A comment refused for its text or its target was counted first, so a few mistakes used up the minute."""
+    settings.PAPERHUB_COMMENT_RATE = "5/min"  # the default
+    fresh_window()
+    paper, other = add_paper("2611.00001"), add_paper("2611.00002")
+    ann = user("ann")
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    client.force_login(ann)
+    url = reverse("comment", args=[paper.pk])
+    too_long = "x" * (services.COMMENT_MAX_CHARS + 1)
+    assert [client.post(url, {"body": too_long}).status_code for _ in range(6)] == [302] * 6  # each said why
+    assert client.post(url, {"body": "now a good one"}).status_code == 302
+    elsewhere = services.add_comment(user("bob"), other, "on another paper")
+    _, secret = tokens.create_token(ann, "t")
+    api = reverse("api:add_comment", args=[paper.uid])
+    sent = [client.post(api, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+            for body in [{"comment": "  "}] * 2 + [{"comment": "a reply", "parentId": elsewhere.pk}] * 2
+            + [{"comment": "good too"}]]
+    assert sent == [400] * 4 + [200]
+    assert ann.comments.count() == 2
+
+
 def test_a_long_discussion_is_shown_a_page_at_a_time(paper, monkeypatch):
     monkeypatch.setattr(web_papers, "COMMENTS_PAGE", 2)
     ann = user("ann")

@@ -52,6 +52,28 @@ def test_a_banned_users_comments_leave_pages_counts_and_the_api_until_they_are_a
     assert queries.comment_counts([paper.pk]) == {paper.pk: 4} and len(queries.comments_by(spammer)) == 3
 
 
+def test_a_banned_users_comment_with_replies_stays_as_hidden_so_its_counted_replies_show(people, client):
+    """Its replies (others', counted on cards and in the API) vanished with it from the page and the API's list."""
+    ann, spammer = people
+    paper = Paper.objects.get(uid="2611.00001")
+    spam = services.add_comment(spammer, paper, "buy now")
+    answer = services.add_comment(ann, paper, "this is spam", parent=spam)
+    own = services.add_comment(spammer, paper, "really, buy", parent=answer)
+    services.add_comment(spammer, paper, "and more")  # no replies: leaves with its writer
+    spammer.is_active = False  # banned in the admin
+    spammer.save()
+    assert [(e.comment.pk, e.depth) for e in queries.discussion(paper)] == [(spam.pk, 0), (answer.pk, 1)]
+    assert queries.comment_counts([paper.pk]) == {paper.pk: 1}
+    listed = client.get(reverse("api:paper_comments", args=[paper.uid])).json()
+    assert [(c["id"], c["parentId"], c["author"] and c["author"]["user"], c["content"], c["html"] != "", c["hidden"])
+            for c in listed] == [(spam.pk, None, None, "", False, True), (answer.pk, spam.pk, "ann", "this is spam",
+                                                                           True, False)]
+    assert client.get(reverse("api:paper_info", args=[paper.uid])).json()["numComments"] == 1
+    page = client.get(reverse("paper", args=[paper.uid])).content.decode()
+    assert "[hidden]" in page and "this is spam" in page and "buy" not in page and "bob" not in page
+    assert own.pk not in [c.pk for c in queries.paper_comments(paper)]
+
+
 def test_collections_as_each_viewer_sees_them(people):
     ann, bob = people
     first, second = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")

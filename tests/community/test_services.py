@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
-from paperhub.community import services
+from paperhub.community import queries, services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Comment, Submission, Upvote, WithdrawnUpvote
 from paperhub.community.queries import discussion
@@ -124,9 +124,15 @@ def test_comments_reply_edit_delete(paper, ann, bob):
 
 def test_hidden_comments_leave_threads(paper, ann, bob):
     top = services.add_comment(ann, paper, "spam")
-    services.add_comment(bob, paper, "reply to spam", parent=top)
+    reply = services.add_comment(bob, paper, "reply to spam", parent=top)
+    services.add_comment(ann, paper, "deeper", parent=reply)
     Comment.objects.filter(pk=top.pk).update(hidden=True)
     assert discussion(paper) == []
+    # the replies below it leave the API's list and the counts too, as they left the page (they were counted)
+    assert queries.paper_comments(paper) == [] and queries.comment_counts([paper.pk]) == {}
+    assert queries.comments_by(bob) == []
+    with pytest.raises(services.NotAllowed):
+        services.add_comment(ann, paper, "a reply in a hidden thread", parent=reply)
 
 
 def _chain(paper, user, depth):
