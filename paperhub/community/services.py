@@ -319,9 +319,12 @@ def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
     _owned(user, collection)
     most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
     held = CollectionItem.objects.filter(collection=collection)
-    if not held.filter(paper=paper).exists() and held.count() >= most:
-        raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
-    _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+    # the collection's row locked while it is counted, so two adds at once cannot both take the last place
+    with transaction.atomic():
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        if not held.filter(paper=paper).exists() and held.count() >= most:
+            raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
+        _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
     return created
 
 
