@@ -13,6 +13,7 @@ word also as its initial): a query of several words requires each of its pairs.
 """
 
 import re
+from collections.abc import Iterator
 from itertools import combinations
 
 import tantivy
@@ -77,15 +78,38 @@ def _joined(word: str) -> str:
     return "" if joined.isdigit() else joined
 
 
+def _closed_terms(prepared: str) -> list[str]:
+    """The terms of a text's hyphenated words closed up ("fine-tuning" is finetun), its signed names and scripts
+    already words."""
+    joined = [_joined(word) for word in _COMPOUND.findall(prepared)]
+    return STEMMED.analyze(" ".join(word for word in joined if word)) if joined else []
+
+
 def text_terms(text: str) -> tuple[list[str] | None, list[str]]:
     """A title's or abstract's terms as the index holds them: those of its readable text through STEMMED (signed
     names and scripts as words), None when that is STEMMED's own reading of the text as written (most texts); and
     those of its hyphenated words closed up ("fine-tuning" is finetun), held in a value of their own (a phrase of the
     closed spelling does not run into the text's words, but no text is read twice)."""
     shown = _prepared(readable(text))
-    joined = [_joined(word) for word in _COMPOUND.findall(shown)]
-    return (None if shown == text else STEMMED.analyze(shown),
-            STEMMED.analyze(" ".join(word for word in joined if word)) if joined else [])
+    return None if shown == text else STEMMED.analyze(shown), _closed_terms(shown)
+
+
+def shown_terms(shown: str) -> list[str]:
+    """Every term the index holds of a text already readable() (text_terms' two lists as one): its words', then
+    its hyphenated words' closed up, so that "fine-tuning" and "finetuning" share a term (finetun)."""
+    prepared = _prepared(shown)
+    return STEMMED.analyze(prepared) + _closed_terms(prepared)
+
+
+def term_words(shown: str) -> Iterator[tuple[str, str]]:
+    """Each of shown_terms' terms with a word of the text, lowercased, that makes it: "recognit" and
+    "recognition"; "cplusplus" and "c++"; "finetun" and "fine-tuning"."""
+    for word in WRITTEN.analyze(shown):
+        yield from ((term, word) for term in STEMMED.analyze(word))
+    for name in _SIGNED.finditer(shown):
+        yield from ((term, name.group().lower()) for term in stems(name.group()))
+    for word in _COMPOUND.findall(_prepared(shown)):
+        yield from ((term, word.lower()) for term in _closed_terms(word))
 
 
 def spellings(text: str) -> list[list[str]]:
