@@ -54,7 +54,8 @@ def readable(text: str) -> str:
 
 #: A hyphenated word ("fine-tuning", "GPT-4", "state-of-the-art"): hyphen, non-breaking hyphen or U+2010.
 _COMPOUND = re.compile(r"(?<!\w)\w++(?:[-\u2010\u2011]\w++)+")  # (possessive: 4x faster)
-_HYPHENS = re.compile(r"[-\u2010\u2011]")
+#: The hyphens a word is written with or without ("fine-tuning", "finetuning").
+HYPHENS = re.compile(r"[-\u2010\u2011]")
 #: A language named by a letter and signs the tokenizer drops ("C++", "C#", "F#"; "C++17" too).
 _SIGNED = re.compile(r"(?<![\w+#])([A-Za-z])(\+\+|#)(?![+#])")
 _SIGN_WORDS = {"++": "plusplus ", "#": "sharp "}
@@ -74,7 +75,7 @@ def _prepared(text: str) -> str:
 
 def _joined(word: str) -> str:
     """A hyphenated word closed up ("finetuning"), or "" for one of digits alone (dates, page ranges)."""
-    joined = _HYPHENS.sub("", word)
+    joined = HYPHENS.sub("", word)
     return "" if joined.isdigit() else joined
 
 
