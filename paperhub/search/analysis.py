@@ -95,15 +95,21 @@ def text_terms(text: str) -> tuple[list[str] | None, list[str]]:
     return None if shown == text else STEMMED.analyze(shown), _closed_terms(shown)
 
 
+def _closed_up(text: str) -> str:
+    """A text with its hyphenated words closed up ("fine-tuning" is "finetuning"; "2020-2021" stays)."""
+    return _COMPOUND.sub(lambda word: _joined(word.group()) or word.group(), text)
+
+
 def shown_terms(shown: str) -> list[str]:
-    """Every term the index holds of a text already readable() (text_terms' two lists as one): its words', then
-    its hyphenated words' closed up, so that "fine-tuning" and "finetuning" share a term (finetun)."""
-    prepared = _prepared(shown)
-    return STEMMED.analyze(prepared) + _closed_terms(prepared)
+    """The terms of a text already readable(), its hyphenated words closed up: one term each, the one the index
+    holds of either spelling ("fine-tuning" and "finetuning" are finetun; their parts apart, fine and tune, are
+    left to texts that write them apart: on CSFCube's key terms this beat holding both, docs/benchmarks.md)."""
+    return STEMMED.analyze(_closed_up(_prepared(shown)))
 
 
 def term_words(shown: str) -> Iterator[tuple[str, str]]:
-    """Each of shown_terms' terms with a word of the text, lowercased, that makes it: "recognit" and
+    """Each of shown_terms' terms (and of the text's words apart) with a word of the text, lowercased, that makes
+    it: "recognit" and
     "recognition"; "cplusplus" and "c++"; "finetun" and "fine-tuning"."""
     for word in WRITTEN.analyze(shown):
         yield from ((term, word) for term in STEMMED.analyze(word))
@@ -119,7 +125,7 @@ def spellings(text: str) -> list[list[str]]:
     ("fine-tuning": fine tune, and finetun)."""
     shown = _prepared(text)
     forms = [STEMMED.analyze(shown)]
-    joined = _COMPOUND.sub(lambda word: _joined(word.group()) or word.group(), shown)
+    joined = _closed_up(shown)
     if joined != shown:
         forms.append(STEMMED.analyze(joined))
     return [terms for terms in forms if terms]

@@ -1,7 +1,7 @@
 """A paper's words as a tf-idf vector: what "same key terms" means between two papers. Pure functions.
 
 The words are the keyword index's own (tantivy's simple tokenizer, lowercased, English stems; "C++" a word, a
-hyphenated word closed up too: analysis.shown_terms), so document frequencies come straight from the index and
+hyphenated word closed up: analysis.shown_terms), so document frequencies come straight from the index and
 "fine-tuning" in one abstract is "finetuning" in another. Weighting is the classic one for comparing whole
 documents: sublinear term frequency times smoothed idf, the title counted twice, function words and terms in more
 than half of the papers left out, the vector scaled to unit length. On CSFCube's dev fold its cosine ranks a
@@ -36,7 +36,7 @@ Weights = dict[str, float]
 
 
 def stems(text: str) -> list[str]:
-    """The index's terms of a readable text: its words' in order, then its hyphenated words' closed up."""
+    """The index's terms of a readable text, in order, its hyphenated words closed up (analysis.shown_terms)."""
     return shown_terms(text)
 
 
