@@ -13,6 +13,7 @@ word also as its initial): a query of several words requires each of its pairs.
 """
 
 import re
+from collections.abc import Iterator
 from itertools import combinations
 
 import tantivy
@@ -53,7 +54,8 @@ def readable(text: str) -> str:
 
 #: A hyphenated word ("fine-tuning", "GPT-4", "state-of-the-art"): hyphen, non-breaking hyphen or U+2010.
 _COMPOUND = re.compile(r"(?<!\w)\w++(?:[-\u2010\u2011]\w++)+")  # (possessive: 4x faster)
-_HYPHENS = re.compile(r"[-\u2010\u2011]")
+#: The hyphens a word is written with or without ("fine-tuning", "finetuning").
+HYPHENS = re.compile(r"[-\u2010\u2011]")
 #: A language named by a letter and signs the tokenizer drops ("C++", "C#", "F#"; "C++17" too).
 _SIGNED = re.compile(r"(?<![\w+#])([A-Za-z])(\+\+|#)(?![+#])")
 _SIGN_WORDS = {"++": "plusplus ", "#": "sharp "}
@@ -73,8 +75,15 @@ def _prepared(text: str) -> str:
 
 def _joined(word: str) -> str:
     """A hyphenated word closed up ("finetuning"), or "" for one of digits alone (dates, page ranges)."""
-    joined = _HYPHENS.sub("", word)
+    joined = HYPHENS.sub("", word)
     return "" if joined.isdigit() else joined
+
+
+def _closed_terms(prepared: str) -> list[str]:
+    """The terms of a text's hyphenated words closed up ("fine-tuning" is finetun), its signed names and scripts
+    already words."""
+    joined = [_joined(word) for word in _COMPOUND.findall(prepared)]
+    return STEMMED.analyze(" ".join(word for word in joined if word)) if joined else []
 
 
 def text_terms(text: str) -> tuple[list[str] | None, list[str]]:
@@ -83,9 +92,31 @@ def text_terms(text: str) -> tuple[list[str] | None, list[str]]:
     those of its hyphenated words closed up ("fine-tuning" is finetun), held in a value of their own (a phrase of the
     closed spelling does not run into the text's words, but no text is read twice)."""
     shown = _prepared(readable(text))
-    joined = [_joined(word) for word in _COMPOUND.findall(shown)]
-    return (None if shown == text else STEMMED.analyze(shown),
-            STEMMED.analyze(" ".join(word for word in joined if word)) if joined else [])
+    return None if shown == text else STEMMED.analyze(shown), _closed_terms(shown)
+
+
+def _closed_up(text: str) -> str:
+    """A text with its hyphenated words closed up ("fine-tuning" is "finetuning"; "2020-2021" stays)."""
+    return _COMPOUND.sub(lambda word: _joined(word.group()) or word.group(), text)
+
+
+def shown_terms(shown: str) -> list[str]:
+    """The terms of a text already readable(), its hyphenated words closed up: one term each, the one the index
+    holds of either spelling ("fine-tuning" and "finetuning" are finetun; their parts apart, fine and tune, are
+    left to texts that write them apart: on CSFCube's key terms this beat holding both, docs/benchmarks.md)."""
+    return STEMMED.analyze(_closed_up(_prepared(shown)))
+
+
+def term_words(shown: str) -> Iterator[tuple[str, str]]:
+    """Each of shown_terms' terms (and of the text's words apart) with a word of the text, lowercased, that makes
+    it: "recognit" and
+    "recognition"; "cplusplus" and "c++"; "finetun" and "fine-tuning"."""
+    for word in WRITTEN.analyze(shown):
+        yield from ((term, word) for term in STEMMED.analyze(word))
+    for name in _SIGNED.finditer(shown):
+        yield from ((term, name.group().lower()) for term in stems(name.group()))
+    for word in _COMPOUND.findall(_prepared(shown)):
+        yield from ((term, word.lower()) for term in _closed_terms(word))
 
 
 def spellings(text: str) -> list[list[str]]:
@@ -94,7 +125,7 @@ def spellings(text: str) -> list[list[str]]:
     ("fine-tuning": fine tune, and finetun)."""
     shown = _prepared(text)
     forms = [STEMMED.analyze(shown)]
-    joined = _COMPOUND.sub(lambda word: _joined(word.group()) or word.group(), shown)
+    joined = _closed_up(shown)
     if joined != shown:
         forms.append(STEMMED.analyze(joined))
     return [terms for terms in forms if terms]

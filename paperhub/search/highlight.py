@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
+from paperhub.search.analysis import HYPHENS
+
 _STEM_SUFFIX = re.compile(r"(ing|ed|es|s|ly|ation|ations|al)$")
 
 
@@ -20,13 +22,24 @@ def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return _compiled(tuple(words))
 
 
+def _either_way(stem: str) -> str:
+    """A pattern of a stem written with or without a hyphen between any two of its letters or digits."""
+    pieces = []
+    for at, char in enumerate(stem):
+        if at and char.isalnum() and stem[at - 1].isalnum():
+            pieces.append(f"{HYPHENS.pattern}?")
+        pieces.append(re.escape(html.escape(char, quote=False)))
+    return "".join(pieces)
+
+
 @lru_cache(maxsize=512)
 def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern per query, shared by every hit on the page."""
-    stems = sorted({_stem(w) for w in words if w.strip()}, key=len, reverse=True)
+    """One pattern per query, shared by every hit on the page; a word found hyphenated or closed up either way, as
+    the index finds it."""
+    stems = sorted({_stem(closed) for w in words if (closed := HYPHENS.sub("", w).strip())}, key=len, reverse=True)
     if not stems:
         return None
-    alternatives = "|".join(re.escape(html.escape(s, quote=False)) for s in stems)
+    alternatives = "|".join(map(_either_way, stems))
     return re.compile(rf"(?<![&#])\b(?:{alternatives})\w*", re.IGNORECASE)
 
 

@@ -233,21 +233,36 @@ def _named(parsed: ParsedQuery, by_name: bool = True) -> list[tantivy.Query]:
     # of the scored words alone: each clause matches only where a word's own clause does, so a paper that holds a
     # required "phrase" and none of the words is not left out
     words = [word for word in parsed.terms if not is_filler(word)] or list(parsed.terms)
-    in_title = [clause for word in dict.fromkeys(words)  # each word as its own clause has it (a phrase if hyphenated)
-                for clause in _text_clauses(STEMMED.analyze(word), [("title", 1.0)])]
+    # each word as its own clause has it, any of its spellings ("C++"; "fine-tuning" a phrase, or "finetuning")
+    in_title = [clause for word in dict.fromkeys(words) if (clause := _text_clause(word, [("title", 1.0)]))]
     clauses = [tantivy.Query.boost_query(tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, clause) for clause in in_title]), TITLE_MATCH_BOOST)] if in_title else []
-    typed = [(word, token) for word in parsed.terms for token in STEMMED.analyze(word)]
-    placed = [(at, token) for at, (word, token) in enumerate(typed) if word in words]
-    if len(placed) > 1:  # and as typed, in order (any word in a filler's place), more: the exact title first
-        clauses.append(tantivy.Query.boost_query(tantivy.Query.phrase_query(
-            SCHEMA, "title", list[str | tuple[int, str]](placed)), TITLE_MATCH_BOOST))
+    if len(words) > 1:  # and as typed, in order (any word in a filler's place), more: the exact title first
+        clauses.extend(tantivy.Query.boost_query(phrase, TITLE_MATCH_BOOST) for phrase in _in_order(parsed, words))
     name = " ".join(parsed.terms)
     length = len(name_words(name))
     author = _author(name) if by_name and not parsed.phrases and 2 <= length <= MAX_NAME_WORDS else None
     if author is not None:  # one word is as much a topic as a name ("Newton", "Markov"): never a person alone
         clauses.append(tantivy.Query.const_score_query(author, NAME_BOOST * length))
     return clauses
+
+
+def _read(word: str, closed: bool) -> list[str]:
+    """A query's word as the index's terms (analysis.spellings): its own, or, where it is hyphenated, closed up
+    ("fine-tuning": fine tune, or finetun)."""
+    forms = spellings(word)
+    return (forms[-1] if closed else forms[0]) if forms else []
+
+
+def _in_order(parsed: ParsedQuery, words: list[str]) -> list[tantivy.Query]:
+    """Title phrases of the query's terms as typed, `words` at their places (any word in a filler's place): one of
+    the hyphenated words' parts, one of them closed up ("instruction fine-tuning" is "Instruction Finetuning" too)."""
+    phrases: dict[tuple[tuple[int, str], ...], None] = {}
+    for closed in (False, True):
+        typed = [(word, token) for word in parsed.terms for token in _read(word, closed)]
+        phrases[tuple((at, token) for at, (word, token) in enumerate(typed) if word in words)] = None
+    return [tantivy.Query.phrase_query(SCHEMA, "title", list[str | tuple[int, str]](placed)) if len(placed) > 1
+            else tantivy.Query.term_query(SCHEMA, "title", placed[0][1]) for placed in phrases if placed]
 
 
 def _category(code: str) -> tantivy.Query:
@@ -411,7 +426,7 @@ def holding_among(ids: Sequence[int], word: str) -> tantivy.Query:
     """Which of `ids` hold a query's word: in the title, the abstract or an author's name."""
     return tantivy.Query.boolean_query([
         (tantivy.Occur.Must, with_ids(ids)),
-        (tantivy.Occur.Must, _any([*_text_clauses(STEMMED.analyze(word), [("title", 1.0), ("abstract", 1.0)]),
+        (tantivy.Occur.Must, _any([*_spelt(word, [("title", 1.0), ("abstract", 1.0)]),
                                    *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])])),
     ])
 
@@ -517,9 +532,11 @@ class KeywordIndex:
         it is rare (RARE_SHARE): the word a hit should not lack."""
         searcher = self.searcher()  # term dictionary lookups: microseconds
 
-        def held(word: str) -> int:  # at least; a word of several terms by its rarest
-            return max(min((int(searcher.doc_freq(name, token)) for token in analyzer.analyze(word)), default=0)
-                       for name, analyzer in (("title", STEMMED), ("abstract", STEMMED), ("authors", PLAIN)))
+        def held(word: str) -> int:  # at most; a word of several terms by its rarest, in titles and abstracts
+            # closed up where hyphenated: the index holds it so in either spelling ("fine-tuning", "finetuning")
+            closed = _read(word, closed=True)
+            return max(min((int(searcher.doc_freq(name, token)) for token in tokens), default=0)
+                       for name, tokens in (("title", closed), ("abstract", closed), ("authors", PLAIN.analyze(word))))
 
         known = [(count, word) for word in parsed.terms if not is_filler(word) and (count := held(word))]
         if not known:

@@ -259,7 +259,7 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     models = _semantic_models() if knows else []
     if mode == "semantic":
         lists = {kind: _semantic(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
-        fused, ranks, _ = fuse(lists, parsed, filters, index, models)
+        fused, ranks, _ = fuse(lists, parsed, filters, index, models, person=False)  # (no keyword list to score)
         results = Results(_hits(index, fused[offset:offset + limit], parsed, ranks), len(fused), parsed, models)
     else:
         results = _hybrid(index, parsed, filters, limit, offset, models)
@@ -272,10 +272,11 @@ def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, 
     """Every keyword match, and the papers close in meaning among the best: the first CANDIDATES of each list
     fused (the same head whatever the page), then the rest of the keyword matches by BM25. So pages never repeat
     or skip a paper, and the total is exact: the keyword matches plus the head's papers found by meaning alone."""
-    query = keyword.build_query(parsed, filters, person=index.may_name_person(parsed))
+    person = index.may_name_person(parsed)  # once: the keyword query and fuse()'s scores of the others agree
+    query = keyword.build_query(parsed, filters, person=person)
     matches, best = index.counted_ids(query, CANDIDATES)
     lists = {"keyword": best, **{kind: _semantic(kind, parsed, filters, CANDIDATES, index) for kind in models}}
-    head, ranks, matched = fuse(lists, parsed, filters, index, models)
+    head, ranks, matched = fuse(lists, parsed, filters, index, models, person=person)
     page = head[offset:offset + limit]
     if len(page) < limit and matches > len(matched):
         # past the head: the keyword matches it did not hold, in BM25 order, scored below the head's last so
@@ -294,16 +295,18 @@ Ranks = dict[int, dict[str, int]]
 
 
 def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters: Filters,
-         index: keyword.KeywordIndex, kinds: Sequence[str]) -> tuple[list[tuple[int, float]], Ranks, set[int]]:
+         index: keyword.KeywordIndex, kinds: Sequence[str], person: bool
+         ) -> tuple[list[tuple[int, float]], Ranks, set[int]]:
     """Union of every list's candidates, each scored by every signal (see fusion.union_fusion); and which of
-    them match the keyword query (a BM25 score above 0)."""
+    them match the keyword query (a BM25 score above 0), scored as the keyword list was (`person`:
+    KeywordIndex.may_name_person, worked out once per search)."""
     candidates = list(dict.fromkeys(paper_id for ranking in lists.values() for paper_id, _ in ranking))
     features: dict[str, dict[int, float]] = {}
     if "keyword" in lists:
         scores = dict(lists["keyword"])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            among = keyword.scored_among(unscored, parsed, filters, index.may_name_person(parsed))
+            among = keyword.scored_among(unscored, parsed, filters, person)
             scores.update(index.ids(among, len(unscored)))
         features["keyword"] = scores
         candidates = [c for c in candidates if c in scores]  # a paper not in the keyword index (yet) is left out

@@ -1,10 +1,12 @@
 """A paper's words as a tf-idf vector: what "same key terms" means between two papers. Pure functions.
 
-The words are the keyword index's own (tantivy's simple tokenizer, lowercased, English stems), so document
-frequencies come straight from the index. Weighting is the classic one for comparing whole documents: sublinear
-term frequency times smoothed idf, the title counted twice, function words and terms in more than half of the
-papers left out, the vector scaled to unit length. On CSFCube's dev fold its cosine ranks a paper's judged pool
-at 0.545 nDCG@20, against 0.513 for BM25 with the paper's key terms as the query (docs/benchmarks.md).
+The words are the keyword index's own (tantivy's simple tokenizer, lowercased, English stems; "C++" a word, a
+hyphenated word closed up: analysis.shown_terms), so document frequencies come straight from the index and
+"fine-tuning" in one abstract is "finetuning" in another. Weighting is the classic one for comparing whole
+documents: sublinear term frequency times smoothed idf, the title counted twice, function words and terms in more
+than half of the papers left out, the vector scaled to unit length. On CSFCube's dev fold its cosine ranks a
+paper's judged pool at 0.545 nDCG@20, against 0.513 for BM25 with the paper's key terms as the query
+(docs/benchmarks.md).
 """
 
 import math
@@ -12,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from paperhub.search.analysis import STEMMED, WRITTEN, readable
+from paperhub.search.analysis import STEMMED, readable, shown_terms, term_words
 
 #: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
 STOPWORDS = frozenset(STEMMED.analyze(
@@ -34,8 +36,8 @@ Weights = dict[str, float]
 
 
 def stems(text: str) -> list[str]:
-    """The index's terms of a text, in order."""
-    return STEMMED.analyze(text)
+    """The index's terms of a readable text, in order, its hyphenated words closed up (analysis.shown_terms)."""
+    return shown_terms(text)
 
 
 #: Web addresses in an abstract ("code at https://github.com/..."): their pieces (https, github, com) would make
@@ -96,7 +98,6 @@ def surface_forms(texts: Iterable[str]) -> dict[str, str]:
     'schroding' -> 'schrödinger')."""
     forms: dict[str, str] = {}
     for text in texts:
-        for word in WRITTEN.analyze(readable(text)):
-            for stem in STEMMED.analyze(word):
-                forms.setdefault(stem, word)
+        for stem, word in term_words(readable(text)):
+            forms.setdefault(stem, word)
     return forms

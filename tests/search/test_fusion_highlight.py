@@ -29,6 +29,17 @@ def test_mark_escapes_then_highlights():
     assert mark("AT&T", ["amp"]) == "AT&amp;T"  # never inside the entity escaping made
 
 
+def test_a_word_is_marked_hyphenated_or_closed_up():
+    """As the index finds them: "finetuning" marks "fine-tuning" and "fine-tuning" marks "Finetuning"."""
+    assert mark("Instruction fine-tuning helps.", ["finetuning"]) == "Instruction <mark>fine-tuning</mark> helps."
+    assert mark("Finetuning, fine-tuned.", ["fine-tuning"]) == "<mark>Finetuning</mark>, <mark>fine-tuned</mark>."
+    assert mark("GPT-4, GPT4, C++", ["gpt4", "c++"]) == "<mark>GPT-4</mark>, <mark>GPT4</mark>, <mark>C++</mark>"
+    assert mark("a fine tune", ["fine-tuning"]) == "a fine tune"  # parts apart are another word
+    text = "filler " * 100 + "we study fine\u2011tuning here " + "tail " * 100
+    assert "<mark>fine\u2011tuning</mark>" in snippet(text, ["finetuning"], width=120)
+    assert mark("x - y", ["-"]) == "x - y"  # a hyphen alone is no word
+
+
 def test_snippet_centres_on_the_matches():
     text = "filler " * 100 + "the graph neural network is here " + "tail " * 100
     html = snippet(text, ["graph", "network"], width=120)

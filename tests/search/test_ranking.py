@@ -74,12 +74,43 @@ def test_a_papers_whole_title_ranks_it_first(index):
 
 
 @pytest.fixture(scope="module")
+def spelt(tmp_path_factory):
+    """Titles and abstracts holding words the index reads its own way: C++, and hyphenated or closed words."""
+    return small_keyword_index(tmp_path_factory.mktemp("spelt"), {
+        1: ("Memory safety in C++", "We check programs for errors.", ("Ann Bee",)),
+        2: ("Compilers for the C language", "Templates, macros and modules in C++ code.", ("Cy Dee",)),
+        3: ("Finetuning language models", "We adapt models to tasks.", ("Ed Eff",)),
+        4: ("Language models", "Their fine-tuning on tasks.", ("Gus Ho",)),
+        5: ("Instruction Finetuning at scale", "Tasks as instructions.", ("Ian Jay",)),
+        6: ("Scaling instruction data", "Instruction fine-tuning of models.", ("Kim Lee",)),
+    })
+
+
+def scores(index, text):
+    return dict(index.ids(keyword.build_query(parse(text)), 20))
+
+
+def test_a_title_holding_a_signed_name_gets_the_title_bonus(spelt):
+    """"C++" is cplusplus to the index: the bonus went to titles holding a "c" (2 ranked first, by its abstract)."""
+    assert ranked(spelt, "C++")[0] == 1
+
+
+def test_a_hyphenated_word_gives_a_closed_title_its_bonus(spelt):
+    """"fine-tuning" and "finetuning" read a "Finetuning" title alike: the same bonus, the same score (the
+    hyphenated query's bonus asked for the title's parts, "fine tune", alone: 0.33 against 1.42)."""
+    hyphenated, closed = scores(spelt, "fine-tuning"), scores(spelt, "finetuning")
+    assert hyphenated[3] == pytest.approx(closed[3]) and hyphenated[5] == pytest.approx(closed[5])
+    # in order too: "Instruction Finetuning" is the whole query as typed, whichever way it is written
+    assert ranked(spelt, "instruction fine-tuning")[0] == 5 == ranked(spelt, "instruction finetuning")[0]
+
+
+@pytest.fixture(scope="module")
 def many(tmp_path_factory):
     """1,000 papers on graphs, two of them holding "parallax": rare at keyword.RARE_SHARE (0.2%)."""
     index = keyword.KeywordIndex(tmp_path_factory.mktemp("many"))
     writer = index.writer(heap_mb=15)
     for pid in range(1, 1001):
-        extra = " with parallax" if pid in (7, 9) else ""
+        extra = {7: " with parallax", 9: " with parallax", 3: " after finetuning", 5: " after fine-tuning"}.get(pid, "")
         writer.add_document(keyword.document(keyword.IndexedPaper(
             id=pid, uid=f"2501.{pid:05d}", title=f"Graph study {pid}", abstract=f"Graphs and hallucination{extra}.",
             authors=("Sergey Levine",) if pid == 8 else (), categories=("cs.LG",), day=20250101)))
@@ -97,6 +128,14 @@ def test_the_rarest_word_of_a_query_is_the_one_a_hit_should_hold(many):
     assert sorted(pid for pid, _ in held) == [7, 9]
     assert many.rarest_word(parse("Sergey Levine graphs")) in {"Sergey", "Levine"}  # a name holds it too
     assert [pid for pid, _ in many.ids(keyword.holding_among([1, 7, 8], "Levine"), 10)] == [8]
+
+
+def test_a_rare_word_is_held_written_either_way(many):
+    """The rare-word demotion reads a hyphenated word as the index does: closed up too ("fine-tuning" asked for the
+    phrase "fine tune" alone, so a paper writing "finetuning" lacked it)."""
+    for word in ("fine-tuning", "finetuning", "Fine-Tuning"):
+        assert many.rarest_word(parse(f"{word} graphs")) == word
+        assert sorted(pid for pid, _ in many.ids(keyword.holding_among([1, 3, 5, 7], word), 10)) == [3, 5]
 
 
 def test_a_hit_lacking_the_rare_word_falls_below_those_holding_it():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from paperhub.papers.models import Paper
 from paperhub.search import embed, queries, search, similar, update
 from paperhub.search.indexing import coverage, embed_missing
+from paperhub.search.keyword import KeywordIndex
 from paperhub.search.models import PaperVector
 from paperhub.search.vector_files import rebuild_vectors, vector_path
 from tests.search.conftest import PAPERS
@@ -100,6 +101,18 @@ def test_hybrid_fuses_both(embedded):
     out = StringIO()
     call_command("search", "graph attention", stdout=out)
     assert out.getvalue().splitlines()[0].endswith(" results (keyword + semantic: transformer)"), out.getvalue()
+
+
+def test_whether_a_query_names_a_person_is_worked_out_once_a_search(embedded, monkeypatch):
+    """The keyword query and the scores of papers found by meaning alone (fuse) read one answer: it was worked out
+    twice in hybrid search (three times, had the keyword path run too)."""
+    asked = []
+    may_name_person = KeywordIndex.may_name_person
+    monkeypatch.setattr(KeywordIndex, "may_name_person", lambda self, parsed: asked.append(parsed.text)
+                        or may_name_person(self, parsed))
+    results = search("protein folding")
+    assert {"keyword", "dense"} <= {kind for hit in results.hits for kind in hit.ranks}  # found both ways
+    assert len(results.hits) > 1 and asked == ["protein folding"]
 
 
 def test_semantic_hits_respect_filters(embedded):

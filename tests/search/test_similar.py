@@ -30,6 +30,20 @@ def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
     assert not {"http", "https", "github", "com", "io", "www", "ada", "org"} & set(linked) and linked["graph"] == 2
 
 
+def test_a_hyphenated_word_and_its_closed_form_are_one_key_term():
+    """Key terms read words as the index does: "fine-tuning" is finetuning (one term, as the index holds either
+    spelling), "C++" is a word (it was "c", too short to count); each shown as the paper writes it."""
+    hyphenated = terms.paper_counts("Instruction fine-tuning", "We study the fine-tuning of C++ models.")
+    closed = terms.paper_counts("Finetuning for code", "Finetuning C++ compilers.")
+    assert hyphenated["finetun"] == 3 == closed["finetun"] and not {"fine", "tune"} & set(hyphenated)
+    assert hyphenated["cplusplus"] == 1 == closed["cplusplus"] and "c" not in hyphenated
+    a, b = (terms.weights(counts, lambda term: 1.0) for counts in (hyphenated, closed))
+    assert terms.shared(a, b, 2) == ["finetun", "cplusplus"]
+    forms = terms.surface_forms(["Instruction fine-tuning", "Fine-tuning C++ models, C#, GPT-4."])
+    assert (forms["finetun"], forms["cplusplus"], forms["csharp"], forms["gpt4"]) == (
+        "fine-tuning", "c++", "c#", "gpt-4")
+
+
 def test_latex_commands_never_become_terms():
     counts = terms.paper_counts(r"\textsc{DiARC}: \textit{Reasoning}", r"We \emph{reason}~\cite{smith2020deep} in "
                                 r"{\bf graphs} at 5\% with $\mathcal{O}(n)$ and \ours{} \url{https://a.org/x}, "
