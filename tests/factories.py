@@ -3,13 +3,15 @@
 import gzip
 import json
 import lzma
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils import timezone
 
 from paperhub.accounts.models import VerifiedAddress
@@ -140,6 +142,30 @@ def hub_count(hub: Any, sql: str) -> int:
     from testbed.scratch import query_one
 
     return int(query_one(hub.database_url, sql)[0])
+
+
+def at_once(act: Callable[[Any], Any], args: Sequence[Any],
+            refused: type[Exception] | tuple[type[Exception], ...] = ()) -> list[Any]:
+    """act(arg) for each of `args`, all in threads released at the same instant, each on a database connection of its
+    own (a test with transaction=True): what each returned, or the `refused` exception it raised, in the order they
+    ended."""
+    start, outcomes = threading.Barrier(len(args)), []
+
+    def run(arg: Any) -> None:
+        try:
+            start.wait(10)
+            outcomes.append(act(arg))
+        except refused as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
 
 
 def wait_until(condition: Callable[[], object], seconds: float, what: str, every: float = 0.2) -> None:

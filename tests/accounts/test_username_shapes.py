@@ -2,18 +2,16 @@
 unique shapes let the database refuse the second of two look-alike sign-ups at the same moment."""
 
 import importlib
-import threading
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 
 from paperhub.accounts import names
 from paperhub.accounts import services as accounts
 from paperhub.accounts.models import UsernameShape
-from tests.factories import PASSWORD, user
+from tests.factories import PASSWORD, at_once, user
 
 record_migration = importlib.import_module("paperhub.accounts.migrations.0003_record_username_shapes")
 
@@ -81,24 +79,9 @@ def test_a_look_alike_that_passed_the_check_is_refused_by_the_shapes_table(db, m
 def test_look_alike_sign_ups_at_once_let_one_in(transactional_db):
     """Eight look-alike sign-ups at the same instant, each in its own connection: one account is made."""
     tries = ["alice", "al1ce", "ALICE", "a1ice", "Alice", "alIce", "aIice", "alice"]
-    start = threading.Barrier(len(tries))
-    outcomes: list[str] = []
-
-    def sign_up(name: str) -> None:
-        try:
-            start.wait()
-            accounts.create_account(name, f"{len(outcomes)}@example.org", PASSWORD)
-            outcomes.append("made")
-        except accounts.AccountError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_up, args=(name,)) for name in tries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [str(o) if isinstance(o, accounts.AccountError) else "made" for o in at_once(
+        lambda at: accounts.create_account(tries[at], f"{at}@example.org", PASSWORD), range(len(tries)),
+        accounts.AccountError)]
     assert outcomes.count("made") == 1 == User.objects.count(), outcomes
     assert outcomes.count(names.TAKEN) == len(tries) - 1
     assert accounts.own_shapes(User.objects.get()) == frozenset(UsernameShape.objects.values_list("shape", flat=True))

@@ -12,7 +12,7 @@ from paperhub.core import tokens
 from paperhub.ingest.http import take_turn
 from paperhub.papers.models import FeedEntry
 from tests.conftest import Reply
-from tests.factories import FIXTURES, user
+from tests.factories import FIXTURES, at_once, user
 
 
 @pytest.fixture
@@ -117,30 +117,10 @@ def test_the_api_answers_202_with_the_submissions_status_and_where_to_read_it(an
 
 def test_submissions_at_once_stay_within_the_quota(transactional_db, arxiv, settings):
     """Eight submissions of one user at the same instant, each in its own connection: the quota holds."""
-    import threading
-
-    from django.db import connection
-
     settings.PAPERHUB_SUBMIT_DAILY_QUOTA = 3
     ann = user("ann")
-    start = threading.Barrier(8)
-    outcomes: list[str] = []
-
-    def submit(number: int) -> None:
-        try:
-            start.wait()
-            services.submit(ann, f"2611.0{number:04d}")
-            outcomes.append("submitted")
-        except services.NotAllowed as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [str(o) if isinstance(o, services.NotAllowed) else "submitted"
+                for o in at_once(lambda n: services.submit(ann, f"2611.0{n:04d}"), range(8), services.NotAllowed)]
     assert outcomes.count("submitted") == 3 == Submission.objects.count(), outcomes
     assert sum("daily limit" in outcome for outcome in outcomes) == 5
 

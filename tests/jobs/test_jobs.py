@@ -5,10 +5,8 @@ import json
 import os
 import signal
 import subprocess
-import threading
 
 import pytest
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.env import SettingError
@@ -17,7 +15,7 @@ from paperhub.jobs.models import ScheduledRun
 from paperhub.management import queue
 from paperhub.papers.models import FeedEntry, Paper
 from tests.conftest import Reply
-from tests.factories import FIXTURES, hub_count, queued_tasks, snapshot_object, wait_until
+from tests.factories import FIXTURES, at_once, hub_count, queued_tasks, snapshot_object, wait_until
 
 
 def test_a_lease_has_one_holder_until_it_expires(db):
@@ -50,20 +48,7 @@ def test_the_schedule_enqueues_each_slot_once(db, settings):
 def test_many_workers_reaching_a_slot_at_once_enqueue_it_once(settings):
     settings.PAPERHUB_SCHEDULE = ["digests"]
     now = 1_800_000_000.0
-    start = threading.Barrier(6)
-
-    def worker():
-        try:
-            start.wait(10)
-            schedule.enqueue_due(now)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    at_once(lambda _: schedule.enqueue_due(now), range(6))
     assert ScheduledRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
 
 

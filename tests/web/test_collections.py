@@ -8,7 +8,7 @@ from paperhub.community import services
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
 from paperhub.web import accounts
-from tests.factories import add_paper, user
+from tests.factories import add_paper, at_once, user
 
 
 @pytest.fixture
@@ -164,30 +164,11 @@ def test_a_deleted_collections_address_is_never_given_to_a_new_one(client, ann, 
 @pytest.mark.django_db(transaction=True)
 def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
     """Four adds racing for a collection's last place: one gets it (the collection's row is locked while counted)."""
-    import threading
-
-    from django.db import connection
-
     settings.PAPERHUB_COLLECTION_MAX_PAPERS = 2
     ann = user("ann")
     listed = services.create_collection(ann, "Almost full")
     services.add_to_collection(ann, listed, add_paper("2611.00010"))
     papers = [add_paper(f"2611.0002{n}") for n in range(4)]
-    start, outcomes = threading.Barrier(len(papers)), []
-
-    def add(paper: object) -> None:
-        try:
-            start.wait()
-            outcomes.append(services.add_to_collection(ann, listed, paper))
-        except NotAllowed:
-            outcomes.append(None)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add, args=(paper,)) for paper in papers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes, key=str) == [None, None, None, True]
+    outcomes = at_once(lambda paper: services.add_to_collection(ann, listed, paper), papers, NotAllowed)
+    assert sorted(map(str, outcomes)) == ["A collection holds at most 2 papers; “Almost full” is full."] * 3 + ["True"]
     assert CollectionItem.objects.filter(collection=listed).count() == 2
