@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.deletion import CASCADE, Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -52,13 +52,24 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         """All but hidden threads and a banned user's comments without replies: a deleted comment, or a banned
         user's, still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others',
         still counted) show too."""
-        replied = self.model.objects.filter(parent=OuterRef("pk"), hidden=False)
-        return self.filter(Q(user__is_active=True) | Exists(replied)).exclude(pk__in=self._hidden_threads())
+        return (self.filter(Q(user__is_active=True) | Q(pk__in=self._kept_for_replies()))
+                .exclude(pk__in=self._hidden_threads()))
 
     def visible(self) -> "CommentQuerySet":
         """Neither hidden (nor below a hidden one), deleted nor a banned user's (Comment.visible): what counts, and
         what a profile lists."""
         return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
+
+    def _kept_for_replies(self) -> RawSQL:
+        """The ids of banned users' comments with a reply by an active user below them, at any depth outside hidden
+        threads: each stays as "[hidden]" so that reply shows in its place (a spammer's replies to their own comment
+        keep nothing)."""
+        table = self.model._meta.db_table
+        users = self.model._meta.get_field("user").related_model._meta.db_table
+        return RawSQL(f"WITH RECURSIVE below(root, id) AS (SELECT c.id, c.id FROM {table} c JOIN {users} u ON "
+                      f"u.id = c.user_id WHERE NOT u.is_active UNION SELECT below.root, t.id FROM {table} t JOIN "
+                      f"below ON t.parent_id = below.id WHERE NOT t.hidden) SELECT below.root FROM below JOIN {table} "
+                      f"r ON r.id = below.id JOIN {users} v ON v.id = r.user_id WHERE v.is_active", [])
 
     def _hidden_threads(self) -> RawSQL:
         """The ids of hidden comments and of every reply below them, however deep (the comment_hidden index finds

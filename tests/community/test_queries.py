@@ -72,6 +72,18 @@ def test_a_banned_users_comment_with_replies_stays_as_hidden_so_its_counted_repl
     page = client.get(reverse("paper", args=[paper.uid])).content.decode()
     assert "[hidden]" in page and "this is spam" in page and "buy" not in page and "bob" not in page
     assert own.pk not in [c.pk for c in queries.paper_comments(paper)]
+    # a spammer's replies to their own comment keep nothing; a banned reply above an active one stays too
+    spammer.is_active = True
+    spammer.save()
+    alone = services.add_comment(spammer, paper, "spam again")
+    services.add_comment(spammer, paper, "see above", parent=alone)
+    chain = services.add_comment(spammer, paper, "more spam")
+    middle = services.add_comment(spammer, paper, "and more", parent=chain)
+    services.add_comment(ann, paper, "stop", parent=middle)
+    spammer.is_active = False
+    spammer.save()
+    shown = [c.pk for c in queries.paper_comments(paper)]
+    assert alone.pk not in shown and chain.pk in shown and middle.pk in shown
 
 
 def test_collections_as_each_viewer_sees_them(people):
