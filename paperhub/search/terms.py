@@ -26,7 +26,9 @@ STOPWORDS = frozenset(STEMMED.analyze(
     "another any around based because before between beyond cannot despite due during else even ever every first "
     "further furthermore given hence instead just less many moreover new often once per rather several since still "
     "therefore three together toward towards well whereas whose paper propose proposed present presents show shows "
-    "shown study studies approach approaches method methods result results use used using work works"))
+    "shown study studies approach approaches method methods result results use used using work works")) | frozenset(
+    # the same boilerplate written hyphenated, which key terms hold as one word closed up ("stateoftheart")
+    shown_terms("state-of-the-art well-known so-called well-established up-to-date"))
 
 #: A term in more than this share of the papers is left out, as are terms in a single paper.
 MAX_DF_SHARE = 0.5

@@ -42,6 +42,8 @@ def test_a_hyphenated_word_and_its_closed_form_are_one_key_term():
     forms = terms.surface_forms(["Instruction fine-tuning", "Fine-tuning C++ models, C#, GPT-4."])
     assert (forms["finetun"], forms["cplusplus"], forms["csharp"], forms["gpt4"]) == (
         "fine-tuning", "c++", "c#", "gpt-4")
+    boilerplate = terms.paper_counts("A state-of-the-art parser", "A well-known, so-called task, up-to-date.")
+    assert set(boilerplate) == {"parser", "task"}  # hyphenated boilerplate is no key term
 
 
 def test_latex_commands_never_become_terms():
