@@ -207,7 +207,8 @@ class Hub:
 
 
 def _kill_group(process: "subprocess.Popen[bytes]") -> None:
-    """SIGKILL a process started by Hub.start and whatever it started, if any of them is still there."""
+    """SIGKILL a process started by Hub.start and whatever it started in its process group, if any of them is still
+    there (serve's helpers have groups of their own: they end with serve, core.process.end_with_parent)."""
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()

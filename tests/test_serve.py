@@ -58,8 +58,11 @@ def _gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie, left to whoever adopted it, has ended
-        return stat.read().rpartition(")")[2].split()[0] == "Z"
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie, left to whoever adopted it, has ended
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:  # reaped in between
+        return True
 
 
 def test_a_helper_that_ends_is_logged_and_started_again_after_a_growing_pause(caplog):

@@ -291,6 +291,10 @@ def not_here(paper_id: str) -> str:
     if possible is None:
         return f"no paper {paper_id!r} on this hub (ids look like 2501.01234 or its arXiv address)"
     uid = possible[0]
-    page = f"{reverse('submit')}?{urlencode({'paper': uid})}"
     return (f"no paper {uid!r} on this hub: it has not been submitted here yet. Submit it with POST "
-            f"{reverse('api:submit')} {{\"paper\": \"{uid}\"}} and an API token, or on the page {page}")
+            f"{reverse('api:submit')} {{\"paper\": \"{uid}\"}} and an API token, or on the page {submit_path(uid)}")
+
+
+def submit_path(uid: str) -> str:
+    """The submit page's address with an arXiv id filled in."""
+    return f"{reverse('submit')}?{urlencode({'paper': uid})}"

@@ -1,6 +1,6 @@
 """BibTeX downloads of a paper, a collection or a search."""
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 
 from paperhub import search as search_api
@@ -24,8 +24,8 @@ def _bib(papers: list[Paper], filename: str) -> HttpResponse:
 def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>.bib"""
     paper = queries.paper_by_uid(uid)
-    if paper is None:
-        raise Http404("no such paper")
+    if paper is None:  # text, as the BibTeX would have been
+        return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
     return _bib([paper], paper.uid.replace("/", "_"))
 
 

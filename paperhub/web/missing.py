@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from paperhub.community import queries as community
 from paperhub.papers.records import arxiv_abs_url, possible_arxiv_id, strip_controls
 from paperhub.web.twins import json_twin
 
@@ -23,7 +24,7 @@ def missing_paper(request: HttpRequest, asked: str) -> HttpResponse:
     if found is None:
         return render(request, "web/missing_paper.html", {"asked": shown}, status=404)
     uid, version = found
-    submit_url = f"{reverse('submit')}?{urlencode({'paper': uid})}"
+    submit_url = community.submit_path(uid)
     return render(request, "web/missing_paper.html", {
         "asked": shown, "uid": uid, "arxiv_url": arxiv_abs_url(uid, version), "submit_url": submit_url,
         "login_url": f"{reverse('login')}?{urlencode({'next': submit_url})}", "json_url": json_twin("paper_info", uid),

@@ -72,3 +72,7 @@ def test_the_api_says_a_missing_arxiv_paper_is_not_here_and_how_to_submit_it(cli
     assert f"{reverse('submit')}?paper=2611.09999" in detail
     nothing = client.get(reverse("api:paper_info", args=["not-a-paper"]))
     assert nothing.status_code == 404 and nothing.json()["detail"].startswith("no paper 'not-a-paper' on this hub (ids look like")
+    for door in ("paper_bib", "paper_markdown"):  # the text doors say the same, as text
+        text = client.get(reverse(door, args=["2611.09999"]))
+        assert text.status_code == 404 and text["Content-Type"].startswith("text/plain")
+        assert text.content.decode() == detail
