@@ -150,8 +150,9 @@ def _mail_authors(comment_id: int) -> dict[str, Any]:
     sent, so a rerun never sends a confirmed one again; a failed send gives its claims back for the retry, and a
     claim left unconfirmed past mail.CLAIM_LEASE (its run killed) is taken again by a rerun and sent. A run killed
     after the send but before the confirmation committed is the one case that sends a mail twice."""
-    comment = Comment.objects.select_related("paper", "user").filter(pk=comment_id).first()
-    if comment is None or not comment.visible:
+    # visible(): nor a comment below a hidden one (a moderator hid its thread before this ran)
+    comment = Comment.objects.visible().select_related("paper", "user").filter(pk=comment_id).first()
+    if comment is None:
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None

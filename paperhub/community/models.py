@@ -56,7 +56,7 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                 .exclude(pk__in=self._hidden_threads()))
 
     def visible(self) -> "CommentQuerySet":
-        """Neither hidden (nor below a hidden one), deleted nor a banned user's (Comment.visible): what counts, and
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and
         what a profile lists."""
         return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
 
@@ -120,12 +120,6 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.paper_id}: {self.body[:40]}"
-
-    @property
-    def visible(self) -> bool:
-        """Neither deleted, hidden nor a banned user's (CommentQuerySet.visible, for one comment at hand, which also
-        leaves out the replies below a hidden comment)."""
-        return not (self.deleted or self.hidden or not self.user.is_active)
 
     @property
     def withheld(self) -> bool:

@@ -110,7 +110,7 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
     the comment rates (TooManyComments over them), once nothing else refuses it: a refused comment uses none."""
     user_id = require_user(user)
     if parent is not None:
-        # visible(), not parent.visible: nor a reply to one below a hidden comment
+        # visible(): nor a reply to one below a hidden comment
         if not Comment.objects.visible().filter(pk=parent.pk, paper=paper).exists():
             raise NotAllowed("That comment cannot be replied to.")
         parent = reply_target(parent)

@@ -340,7 +340,7 @@ def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, A
     body = strip_controls(body)  # what was sent goes back into the page: no bytes a page cannot hold
     if parent is None:
         return {"comment_error": error, "draft": body}
-    if parent.visible:
+    if Comment.objects.visible().filter(pk=parent.pk).exists():  # its reply form shows (not in a hidden thread)
         return {"reply_error": error, "error_parent": parent.pk, "draft": body}
     return {"comment_error": error}
 

@@ -200,3 +200,16 @@ def test_a_claim_a_killed_run_left_unconfirmed_is_sent_once_its_lease_is_over(ma
     CommentNotice.objects.update(claimed_at=F("claimed_at") - 2 * mail.CLAIM_LEASE)  # confirmed: never again
     authorship.mail_authors.call(*ran[-1].args_kwargs["args"])
     assert len(mail_sink.messages) == 1 and not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_in_a_thread_hidden_before_its_mail_went_is_not_mailed(mail_sink, run_tasks):
+    upsert_papers([record("2611.00001")])
+    paper = Paper.objects.get()
+    ann, eve = verified(user("ann")), user("eve")
+    approved_claim(ann, paper, 0)
+    first = services.add_comment(ann, paper, "our own note")  # ann's: no mail to ann
+    services.add_comment(eve, paper, "buy now", parent=first)
+    Comment.objects.filter(pk=first.pk).update(hidden=True)  # a moderator hides the thread before the worker runs
+    run_tasks()
+    assert mail_sink.messages == [] and not CommentNotice.objects.exists()
