@@ -37,11 +37,6 @@ TITLE_REPEAT = 2
 Weights = dict[str, float]
 
 
-def stems(text: str) -> list[str]:
-    """The index's terms of a readable text, in order, its hyphenated words closed up (analysis.shown_terms)."""
-    return shown_terms(text)
-
-
 #: Web addresses in an abstract ("code at https://github.com/..."): their pieces (https, github, com) would make
 #: every paper with a code link a little like every other.
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|io)\S*", re.IGNORECASE)
@@ -50,8 +45,8 @@ _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|
 def paper_counts(title: str, abstract: str) -> Counter[str]:
     """How often each content term occurs in a paper (web addresses and LaTeX commands left out), the title
     counted TITLE_REPEAT times."""
-    counts = Counter(stems(_ADDRESSES.sub(" ", readable(abstract))))
-    for term, n in Counter(stems(readable(title))).items():
+    counts = Counter(shown_terms(_ADDRESSES.sub(" ", readable(abstract))))
+    for term, n in Counter(shown_terms(readable(title))).items():
         counts[term] += TITLE_REPEAT * n
     for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:
         del counts[term]
