@@ -29,11 +29,17 @@ class SmtpSink:
                     await asyncio.sleep(stall)
                 return "250 OK"
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+        for attempt in range(5):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+            try:
+                self.controller.start()
+                break
+            except OSError:  # another process bound the port between the probe and the start: take another
+                if attempt == 4:
+                    raise
 
     @property
     def messages(self) -> list[EmailMessage]:

@@ -116,10 +116,19 @@ def shared_data() -> Path:
 
 
 def free_port() -> int:
-    """A port nothing listens on now."""
+    """A port nothing listens on now, for a server about to bind it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: held bound and not listening, so no other test
+    worker's server can take it between picking and connecting (as a port from free_port() could be)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 def own_database_url() -> str:

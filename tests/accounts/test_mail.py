@@ -22,7 +22,6 @@ from paperhub.core import mail
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
 from paperhub.jobs import tasks
-from tests.conftest import free_port
 from tests.factories import add_paper, approved_claim, user, verified
 
 MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, accounts.send_address_changed,
@@ -77,9 +76,9 @@ def test_a_mail_queued_after_a_network_job_is_claimed_first(mail_sink):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run_tasks, caplog):
+def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run_tasks, caplog, closed_port):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port  # nothing listens there
     ann = user("ann")
     accounts.queue_verification(ann, "http://hub.example")
     [first] = run_tasks()
@@ -114,9 +113,9 @@ def test_a_mail_server_that_cannot_be_reached_is_tried_again_later(settings, run
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_tries_end_after_the_last_back_off(settings, run_tasks):
+def test_the_tries_end_after_the_last_back_off(settings, run_tasks, closed_port):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port
     accounts.queue_password_reset("ann@example.org", "http://hub.example")
     accounts.verify(accounts.verify_token(user("ann")))
     for _ in range(len(mail.RETRY_AFTER) + 2):
@@ -145,9 +144,9 @@ def test_which_failures_may_pass(error, again):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_email_page_says_how_the_link_fared(settings, run_tasks):
+def test_the_email_page_says_how_the_link_fared(settings, run_tasks, closed_port):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # as under a bare `make run` once was
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port  # as under a bare `make run` once was
     client = Client()
     welcome = client.post("/accounts/signup/", {"username": "alice_r", "email": "alice@example.org",
                                                 "password1": "a-good-long-passphrase",

@@ -9,7 +9,7 @@ from paperhub.ingest import bundled
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.conftest import Reply, free_port
+from tests.conftest import Reply
 from tests.factories import FIXTURES, record, snapshot_object, write_snapshot
 
 
@@ -36,8 +36,8 @@ def test_bootstrap_offline_says_so_and_uses_the_file(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_bootstrap_offline_into_an_empty_hub_loads_the_bundled_sample(settings):
-    settings.PAPERHUB_ARXIV_API_URL = f"http://127.0.0.1:{free_port()}/api/query"
+def test_bootstrap_offline_into_an_empty_hub_loads_the_bundled_sample(settings, closed_port):
+    settings.PAPERHUB_ARXIV_API_URL = f"http://127.0.0.1:{closed_port}/api/query"
     facts = bundled.sample_facts()
     out, err = StringIO(), StringIO()
     call_command("bootstrap", "--file", "", stdout=out, stderr=err)
@@ -52,8 +52,8 @@ def test_bootstrap_offline_into_an_empty_hub_loads_the_bundled_sample(settings):
 
 
 @pytest.mark.django_db
-def test_bootstrap_never_mixes_the_sample_into_a_hub_with_papers(settings):
-    settings.PAPERHUB_ARXIV_API_URL = f"http://127.0.0.1:{free_port()}/api/query"
+def test_bootstrap_never_mixes_the_sample_into_a_hub_with_papers(settings, closed_port):
+    settings.PAPERHUB_ARXIV_API_URL = f"http://127.0.0.1:{closed_port}/api/query"
     upsert_papers([record("2501.00001")])
     err = StringIO()
     call_command("bootstrap", "--file", "", stdout=StringIO(), stderr=err)
@@ -61,9 +61,9 @@ def test_bootstrap_never_mixes_the_sample_into_a_hub_with_papers(settings):
     assert list(Paper.objects.values_list("uid", flat=True)) == ["2501.00001"]
 
 
-def test_a_hub_that_cannot_reach_arxiv_serves_the_bundled_sample(hub):
+def test_a_hub_that_cannot_reach_arxiv_serves_the_bundled_sample(hub, closed_port):
     """As `make run` does it, with arXiv's API at a closed port: bootstrap, then serve; the home page is Daily."""
-    hub.env["PAPERHUB_ARXIV_API_URL"] = f"http://127.0.0.1:{free_port()}/api/query"
+    hub.env["PAPERHUB_ARXIV_API_URL"] = f"http://127.0.0.1:{closed_port}/api/query"
     for name in ("PAPERHUB_FEED_CATEGORIES", "PAPERHUB_FEED_KEYWORDS", "PAPERHUB_BOOTSTRAP"):
         hub.env.pop(name, None)
     done = hub.run("bootstrap")
