@@ -21,7 +21,7 @@ from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
 from paperhub.core.addresses import hub_root
-from paperhub.core.navigation import back
+from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
@@ -51,7 +51,8 @@ class SignUpForm(UserCreationForm[User]):
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account, log in, and mail a link that verifies its address (sign-ups limited per client)."""
+    """Create an account, log in, and mail a link that verifies its address (sign-ups limited per client); then
+    go on to `next`, a page of this site, as logging in does."""
     if not settings.PAPERHUB_SIGNUP_OPEN:
         raise Http404("sign-up is closed on this hub")
     form = SignUpForm(request.POST or None)
@@ -69,8 +70,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_username()}! We are sending a link to verify your "
                                       f"address to {user.email}: your email page says when it has gone.")
-            return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+            return back(request, reverse("home"))
+    return render(request, "registration/signup.html", {"form": form, "next": next_page(request, "")})
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -27,5 +27,10 @@ def missing_paper(request: HttpRequest, asked: str) -> HttpResponse:
     submit_url = community.submit_path(uid)
     return render(request, "web/missing_paper.html", {
         "asked": shown, "uid": uid, "arxiv_url": arxiv_abs_url(uid, version), "submit_url": submit_url,
-        "login_url": f"{reverse('login')}?{urlencode({'next': submit_url})}", "json_url": json_twin("paper_info", uid),
+        "login_url": _then(reverse("login"), submit_url), "signup_url": _then(reverse("signup"), submit_url),
+        "json_url": json_twin("paper_info", uid),
     }, status=404)
+
+
+def _then(page: str, next_url: str) -> str:
+    return f"{page}?{urlencode({'next': next_url})}"

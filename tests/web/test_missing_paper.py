@@ -5,6 +5,7 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from paperhub.community.models import Submission
@@ -32,6 +33,25 @@ def test_an_arxiv_paper_not_here_links_to_arxiv_and_to_logging_in_to_submit_it(c
     assert f'href="{reverse("login")}?next={quote(submit, safe="")}">Log in to submit it</a>' in html
     assert reverse("api:paper_info", args=[uid]) in html  # its JSON twin, which says the same
     assert not Paper.objects.exists() and not Submission.objects.exists()
+
+
+def test_signing_up_from_the_page_comes_back_to_the_submit_form(client, db, settings):
+    """The page's "Sign up" (and the login page's "Create an account") carries the submit form as `next`; the new
+    account lands on it, filled in. A `next` on another site is dropped: the account lands on the home page."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    submit = f"{reverse('submit')}?paper=2611.09999"
+    signup = f"{reverse('signup')}?next={quote(submit, safe='')}"
+    assert f'href="{signup}">Sign up</a>' in _page(client, "/papers/2611.09999")
+    login = client.get(f"{reverse('login')}?next={quote(submit, safe='')}").content.decode()
+    assert f'href="{signup}">Create an account</a>' in unescape(login)
+    form = client.get(signup).content.decode()
+    assert f'name="next" value="{submit}"' in unescape(form)
+    fields = {"password1": "a-good-long-passphrase", "password2": "a-good-long-passphrase"}
+    made = client.post(signup, {"username": "ann_s", "email": "ann@example.org", **fields, "next": submit})
+    assert made.status_code == 302 and made["Location"] == submit
+    away = Client().post(f"{reverse('signup')}?next=//evil.example/",
+                         {"username": "bob_s", "email": "bob@example.org", **fields, "next": "//evil.example/"})
+    assert away.status_code == 302 and away["Location"] == reverse("home")
 
 
 def test_logged_in_the_link_opens_the_submit_form_filled_in(client, db):
