@@ -1,6 +1,6 @@
 """BibTeX downloads of a paper, a collection or a search."""
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 
 from paperhub import search as search_api
@@ -9,6 +9,7 @@ from paperhub.core.media import PLAIN
 from paperhub.papers import queries
 from paperhub.papers.bibtex import bibliography
 from paperhub.papers.models import Paper
+from paperhub.web.missing import missing_text
 from paperhub.web.papers import search_filters
 
 MAX_SEARCH = 200
@@ -25,7 +26,7 @@ def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>.bib"""
     paper = queries.paper_by_uid(uid)
     if paper is None:  # text, as the BibTeX would have been
-        return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
+        return missing_text(uid)
     return _bib([paper], paper.uid.replace("/", "_"))
 
 

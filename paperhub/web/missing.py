@@ -3,11 +3,12 @@ to submit it."""
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.urls import reverse
 
 from paperhub.community import queries as community
+from paperhub.core.media import PLAIN
 from paperhub.papers.records import arxiv_abs_url, possible_arxiv_id, strip_controls
 from paperhub.web.twins import json_twin
 
@@ -30,6 +31,12 @@ def missing_paper(request: HttpRequest, asked: str) -> HttpResponse:
         "login_url": _then(reverse("login"), submit_url), "signup_url": _then(reverse("signup"), submit_url),
         "json_url": json_twin("paper_info", uid),
     }, status=404)
+
+
+def missing_text(asked: str) -> HttpResponse:
+    """The 404 of a paper's text forms (.md, .bib, Markdown by Accept) for a paper not here: one line of text, as
+    the paper would have been, saying how to submit it."""
+    return HttpResponseNotFound(community.not_here(asked[:64]), content_type=PLAIN)
 
 
 def _then(page: str, next_url: str) -> str:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -22,7 +22,6 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.addresses import hub_root
-from paperhub.core.media import PLAIN
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import citation, markdown, queries
@@ -35,7 +34,7 @@ from paperhub.recommend import queries as recommend
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
 from paperhub.web.limits import too_many
-from paperhub.web.missing import missing_paper
+from paperhub.web.missing import missing_paper, missing_text
 from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
@@ -54,7 +53,7 @@ def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>.md: the paper as Markdown (what huggingface_hub's read_paper asks for), any version's id."""
     paper = queries.paper_by_uid(uid)
     if paper is None:  # a line of text, as the Markdown would have been (the client reads text, not a page)
-        return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
+        return missing_text(uid)
     return _markdown(request, paper)
 
 
@@ -66,7 +65,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     wants_markdown = request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown"
     if paper is None:
         if wants_markdown:
-            return HttpResponseNotFound(community.not_here(uid[:64]), content_type=PLAIN)
+            return missing_text(uid)
         return missing_paper(request, uid)
     if wants_markdown:
         return _markdown(request, paper)
