@@ -79,6 +79,10 @@ if PAPERHUB_BASE_URL:  # the hub's own public host and origin are its own: answe
     _public = urlsplit(PAPERHUB_BASE_URL)
     ALLOWED_HOSTS.append(f"[{_public.hostname}]" if ":" in str(_public.hostname) else str(_public.hostname))
     CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
+# A public address with a path (https://lab.example/papers): the hub is served under it, behind a proxy that takes
+# the path off (docs/operations.md). Django puts it in front of every path it makes, and the hub's cookies are its own.
+FORCE_SCRIPT_NAME = urlsplit(PAPERHUB_BASE_URL).path or None
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = FORCE_SCRIPT_NAME or "/"
 
 INSTALLED_APPS = [
     # Before the admin: both ship registration/password_*.html, and the first app's win, so the hub's own
@@ -197,7 +201,8 @@ EMAIL_USE_LOCALTIME = True
 DEFAULT_FROM_EMAIL = env_str("PAPERHUB_EMAIL_FROM", "paperhub <paperhub@localhost>")
 EMAIL_FILE_PATH = env_path("PAPERHUB_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))  # for the file-based backend
 
-STATIC_URL = "static/"
+# (under PAPERHUB_BASE_URL's path, whole: the static files' storage may be made before any request sets the prefix)
+STATIC_URL = f"{FORCE_SCRIPT_NAME}/static/" if FORCE_SCRIPT_NAME else "static/"
 STATIC_ROOT = DATA_DIR / "static"
 with contextlib.suppress(OSError):  # a read-only data directory: collectstatic says so when it writes
     STATIC_ROOT.mkdir(exist_ok=True)

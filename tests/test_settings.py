@@ -64,6 +64,10 @@ def test_the_base_url_is_the_hubs_own_host_and_origin(monkeypatch, tmp_path):
     written = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="HTTPS://Papers.Example.org:443/hub/")
     assert written["PAPERHUB_BASE_URL"] == "https://papers.example.org/hub"
     assert written["CSRF_TRUSTED_ORIGINS"][-1] == "https://papers.example.org"
+    # served under its path: Django puts it in front of the paths it makes, and the cookies stay the hub's own
+    assert written["FORCE_SCRIPT_NAME"] == written["SESSION_COOKIE_PATH"] == written["CSRF_COOKIE_PATH"] == "/hub"
+    assert unset["FORCE_SCRIPT_NAME"] is None and unset["SESSION_COOKIE_PATH"] == unset["CSRF_COOKIE_PATH"] == "/"
+    assert values["FORCE_SCRIPT_NAME"] is None
     idn = read_settings(monkeypatch, tmp_path, PAPERHUB_BASE_URL="https://bücher.example")["PAPERHUB_BASE_URL"]
     assert idn == "https://xn--bcher-kva.example"
 

@@ -284,7 +284,7 @@ def send_password_reset(email: str, base_url: str, attempt: int = 1) -> dict[str
     mail.send_or_retry(lambda: form.save(
         domain_override=domain, use_https=scheme == "https",
         subject_template_name="registration/reset_subject.txt", email_template_name="registration/reset_email.txt",
-        extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))}),
+        extra_email_context={"days": str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)), "hub": base_url}),
         send_password_reset, email, base_url, attempt=attempt)
     return {"sent": len(users)}
 

@@ -14,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from paperhub import search as search_api
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
-from paperhub.core.addresses import hub_root
+from paperhub.core.addresses import root_for_paths
 from paperhub.core.media import PLAIN
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Author, Paper
@@ -57,12 +57,12 @@ class Atom(_XmlSafe, Atom1Feed):
 
 class _AtHubRoot:
     """A request as Django's feed generator reads it (its host and scheme, for the links and entry ids it makes
-    absolute; its path, the default self link) but at the hub's public root, core.addresses.hub_root(): with
+    absolute; its path, the default self link) but at the hub's public root, core.addresses.root_for_paths(): with
     PAPERHUB_BASE_URL unset that is the request's own host and scheme, so ids stay as they were."""
 
     def __init__(self, request: HttpRequest) -> None:
         self._request = request
-        scheme, _, self._host = hub_root(request).partition("://")
+        scheme, _, self._host = root_for_paths(request).partition("://")
         self._secure = scheme == "https"
 
     def get_host(self) -> str:
