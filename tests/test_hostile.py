@@ -525,7 +525,8 @@ def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile)
     listing = reverse("api:collections")
     assert client.get(listing, {"limit": 10**30}).status_code == 200  # capped at a page, with a Link to the next
     assert len(client.get(listing, {"limit": 10**30}).json()) <= COLLECTIONS_PAGE
-    for params in ({"limit": 0}, {"p": 10**12}, {"owner": "x" * 151}, {"owner": [f"u{i}" for i in range(21)]},
+    for params in ({"limit": 0}, {"p": 10**12}, {"owner": "x" * 151}, {"owner": "eve\x00"},
+                   {"owner": [f"u{i}" for i in range(21)]},
                    {"item": "papers/" + "9" * 400}, {"sort": SCRIPT}):
         assert client.get(listing, params).status_code == 422, params
     for item in ("papers/x:\x00y", "papers/", "../../etc/passwd", f"papers/{SCRIPT}", "papers/\u00b2", "models/"):

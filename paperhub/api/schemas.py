@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic.json_schema import SkipJsonSchema
 
+from paperhub.accounts.names import CHARACTERS
 from paperhub.search import MAX_OFFSET
 
 #: The most collections GET /api/collections answers at once.
@@ -340,7 +341,8 @@ class SearchQuery(Schema):
 
 
 class CollectionsQuery(Schema):
-    owner: list[Annotated[str, Field(max_length=150)]] = Field([], max_length=20, description="any of these users")
+    owner: list[Annotated[str, Field(max_length=150, pattern=CHARACTERS)]] = Field([], max_length=20,
+                                                                                   description="any of these users")
     item: list[Annotated[str, Field(max_length=300)]] = Field([], max_length=20, description="holding every one of "
                                                               "these: papers/2501.01234")
     sort: Literal["lastModified", "trending", "upvotes"] = "lastModified"

@@ -12,6 +12,7 @@ from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from paperhub import search as search_api
+from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
 from paperhub.community import queries as community
@@ -26,7 +27,7 @@ from paperhub.recommend.space import NotReady
 PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.01234, hep-th/9901001, scheme:id, or "
                                                                          "the paper's arXiv or Hugging Face address")]
 Limit = Annotated[int, Field(ge=1, le=50)]
-Whose = Annotated[str, Field(max_length=150, pattern=r"^[\w.@+-]*$",
+Whose = Annotated[str, Field(max_length=150, pattern=names.CHARACTERS,
                               description="a user name; empty: yours, private ones too (needs an API token)")]
 CollectionSlug = Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
