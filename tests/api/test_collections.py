@@ -13,7 +13,7 @@ from paperhub.community.models import CollectionItem
 from paperhub.core import tokens
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record, user
+from tests.factories import fresh_window, record, user
 
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
@@ -108,3 +108,11 @@ def test_listing_pages_by_at_most_a_page_with_a_link_to_the_next(client, shelves
     second = client.get(following.removeprefix("http://testserver"))
     assert len(second.json()) == 1 and second.json() != first.json() and "Link" not in second
     assert "owner=ann&owner=bob" in urlsplit(following).query and "p=1" in following
+
+
+def test_both_routes_count_against_the_api_rate_limit(client, shelves, settings):
+    settings.PAPERHUB_API_RATE_ANON = "2/min"
+    fresh_window()
+    one = reverse("api:collection", args=["ann", "reading-group"])
+    codes = [client.get(url).status_code for url in (reverse("api:collections"), one, one)]
+    assert codes == [200, 200, 429]
