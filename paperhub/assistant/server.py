@@ -269,7 +269,7 @@ def list_collections(
             schemas.CollectionCard(
                 slug=c.slug, title=c.title, description=c.description, public=c.public,
                 papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
-                url=link(caller.root, "collection", owner, c.slug),
+                url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )
             for c in found
         ],
