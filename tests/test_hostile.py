@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -515,6 +515,32 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
     assert client.get("/papers/x:\x00y").status_code == 404
     assert client.get("/papers/search", {"q": "10.1234/x\x00y"}).status_code in (200, 400)  # a DOI lookup: no NUL
     assert client.get("/map", {"paper": "x:\x00y"}).status_code == 200
+
+
+def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile):
+    """Bytes, huge numbers, too many or too long filters: a capped answer or a 4xx, never a 5xx; another user's
+    private collection is a 404 to them, and listed to nobody but her."""
+    from paperhub.api.schemas import COLLECTIONS_PAGE
+
+    listing = reverse("api:collections")
+    assert client.get(listing, {"limit": 10**30}).status_code == 200  # capped at a page, with a Link to the next
+    assert len(client.get(listing, {"limit": 10**30}).json()) <= COLLECTIONS_PAGE
+    for params in ({"limit": 0}, {"p": 10**12}, {"owner": "x" * 151}, {"owner": "eve\x00"},
+                   {"owner": [f"u{i}" for i in range(21)]},
+                   {"item": "papers/" + "9" * 400}, {"sort": SCRIPT}):
+        assert client.get(listing, params).status_code == 422, params
+    for item in ("papers/x:\x00y", "papers/", "../../etc/passwd", f"papers/{SCRIPT}", "papers/\u00b2", "models/"):
+        assert client.get(listing, {"item": item}).status_code in (200, 400), item
+    for raw in ("owner=%FF%FE%00", "item=papers%2F%FF%00", "sort=%FF", "limit=%FF", "owner=eve&p=%00"):
+        assert client.get(f"{listing}?{raw}").status_code in (200, 400, 422), raw
+    Collection.objects.filter(pk=hostile["collection"].pk).update(public=False)
+    _, secret = create_token(user("mallory"), "api")
+    private = reverse("api:collection", args=["eve", hostile["collection"].slug])
+    assert client.get(private, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
+    assert client.get(private, HTTP_AUTHORIZATION="Bearer \udcff\x00").status_code == 404
+    assert client.get(listing, {"owner": "eve"}, HTTP_AUTHORIZATION=f"Bearer {secret}").json() == []
+    _, hers = create_token(hostile["eve"], "api")
+    assert len(client.get(listing, {"owner": "eve"}, HTTP_AUTHORIZATION=f"Bearer {hers}").json()) == 1
 
 
 # --- open redirects -----------------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ from functools import cache
 
 from confusable_homoglyphs import confusables
 
+#: What a username may hold (Django's UnicodeUsernameValidator), as a request's field pattern: a name asked for
+#: with anything else (a NUL, which PostgreSQL refuses in a query) is refused before any query.
+CHARACTERS = r"^[\w.@+-]*$"
+
 #: Names that look official, and the first parts of the site's own paths (tests/accounts checks those).
 RESERVED = frozenset({
     "admin", "administrator", "root", "staff", "support", "help", "paperhub", "moderator", "mod", "system",

@@ -15,13 +15,12 @@ from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
 from paperhub import search as search_api
-from paperhub.api import answers, hf, zotero
+from paperhub.api import answers, collections, hf, zotero
 from paperhub.api.access import HubThrottle, TokenAuth, token_user, viewer
 from paperhub.api.errors import unwrapped
 from paperhub.api.schemas import (
     AuthorPage,
     CategoryTrends,
-    CollectionPage,
     CommentIn,
     CommentOut,
     DailyItem,
@@ -90,6 +89,7 @@ class TooMany(Throttled):
 
 
 api.add_router("/zotero", zotero.router, auth=TokenAuth(), url_name_prefix="zotero")
+api.add_router("/collections", collections.router)
 
 
 #: How each `sort` of /api/daily_papers orders papers (feeds.ORDERS); without one, most upvoted first.
@@ -319,20 +319,6 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
         raise HttpError(404, "no such author")
     papers, total = queries.author_papers(found.pk, offset=p * limit, limit=limit)
     return {"id": found.pk, "name": found.name, "slug": found.slug, "total": total, "papers": answers.papers(papers)}
-
-
-@api.get("/collections/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True,
-         exclude_unset=True, tags=["paperhub"])
-def collection(request: HttpRequest, username: str, slug: str,
-               p: QueryEx[int, P(ge=0, le=10_000, description="page, from 0")] = 0,
-               limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
-    """A page of a collection's papers, the latest added first (the JSON of /collections/<user>/<slug>); a private
-    one only with its owner's token."""
-    found = community.collection(viewer(request), username, slug)
-    if found is None:
-        raise HttpError(404, "no such collection")
-    papers = community.collection_papers(found, limit=limit, offset=p * limit)
-    return {**answers.collection(found), "total": community.collection_size(found), "papers": answers.papers(papers)}
 
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.queries import Verified
 from paperhub.community.ranks import Rank
 from paperhub.papers.models import FeedEntry, Paper
@@ -99,3 +100,29 @@ def search_item(item: Paper, shaped: dict[str, Any]) -> dict[str, Any]:
     """One element of GET /api/papers/search: the paper as GET /api/papers/{id} shows it (`shaped`, paper()'s)."""
     return {"paper": shaped, "publishedAt": iso(item.published), "title": item.title, "summary": item.abstract,
             "numComments": shaped["numComments"]}
+
+
+#: Hugging Face gives each collection a colour theme; the hub has none to choose, so every one is this.
+THEME = "blue"
+
+
+def collection_slug(found: Collection) -> str:
+    """A collection's slug as Hugging Face names one, owner/slug: a username holds no slash, so it maps back to
+    one collection, and /collections/<it> is its page, as on huggingface.co."""
+    return f"{found.owner.get_username()}/{found.slug}"
+
+
+def collection_item(item: CollectionItem, position: int) -> dict[str, Any]:
+    """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem)."""
+    return {"_id": str(item.pk), "id": item.paper.uid, "type": "paper", "position": position,
+            "title": item.paper.title, "publishedAt": iso(item.paper.published), "upvotes": item.paper.upvotes,
+            "addedAt": iso(item.added_at)}
+
+
+def collection(found: Collection, items: list[CollectionItem], changed: datetime, total: int) -> dict[str, Any]:
+    """A collection as GET /api/collections lists it (huggingface_hub's Collection, but for its position), with
+    these of its items; `total`, its papers, and `createdAt` are ours."""
+    return {"slug": collection_slug(found), "title": found.title, "description": found.description,
+            "owner": found.owner.get_username(), "private": not found.public, "theme": THEME, "upvotes": 0,
+            "lastUpdated": iso(changed), "createdAt": iso(found.created_at), "total": total,
+            "items": [collection_item(item, i) for i, item in enumerate(items)]}

@@ -91,6 +91,31 @@ class Added(BaseModel):
     url: str = Field(description="the collection's page on the hub")
 
 
+class Removed(BaseModel):
+    collection: str
+    paper: str
+    removed: bool = Field(description="false when it was not there")
+    url: str = Field(description="the collection's page on the hub")
+
+
+class CollectionCard(BaseModel):
+    """A collection in a list."""
+
+    slug: str = Field(description="what add_to_collection and remove_from_collection take as its owner's collection")
+    title: str
+    description: str
+    public: bool
+    papers: int = Field(description="how many papers it holds")
+    updated: str = Field(description="its latest addition, else its creation: YYYY-MM-DDTHH:MM:SS+00:00")
+    url: str = Field(description="the collection's page on the hub")
+
+
+class Collections(BaseModel):
+    user: str
+    collections: list[CollectionCard]
+    url: str = Field(description="the user's page on the hub")
+
+
 class Upvoted(BaseModel):
     paper: str
     upvoted: bool

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
@@ -11,10 +12,12 @@ from mcp_types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from paperhub import search as search_api
+from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
 from paperhub.community import queries as community
 from paperhub.community import services
+from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import Paper
@@ -24,6 +27,9 @@ from paperhub.recommend.space import NotReady
 PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.01234, hep-th/9901001, scheme:id, or "
                                                                          "the paper's arXiv or Hugging Face address")]
 Limit = Annotated[int, Field(ge=1, le=50)]
+Whose = Annotated[str, Field(max_length=150, pattern=names.CHARACTERS,
+                              description="a user name; empty: yours, private ones too (needs an API token)")]
+CollectionSlug = Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
@@ -235,23 +241,67 @@ def my_picks(
     )
 
 
+def _own_collection(user: AbstractBaseUser, slug: str) -> Collection:
+    """One of the user's collections by its slug; a clear error when they have none by that slug."""
+    found = community.collection(user, user.get_username(), slug)
+    if found is None:
+        raise ToolError(f"you have no collection {slug!r} (list_collections names yours)")
+    return found
+
+
+@hub.tool(annotations=READ)
+@hub_call
+def list_collections(
+    ctx: Context[Any, Any],
+    user: Whose = "",
+    limit: Limit = 50,
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
+) -> schemas.Collections:
+    """Your collections, or another user's public ones, the latest changed first, with how many papers each holds."""
+    caller = admit(ctx)
+    seen_by = caller.user or AnonymousUser()
+    owner = user or caller.require_user().get_username()
+    found = community.listed_collections(seen_by, [owner], offset=offset, limit=limit)
+    return schemas.Collections(
+        user=owner,
+        url=link(caller.root, "profile", owner),
+        collections=[
+            schemas.CollectionCard(
+                slug=c.slug, title=c.title, description=c.description, public=c.public,
+                papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
+                url=link(caller.root, "collection", c.owner.get_username(), c.slug),
+            )
+            for c in found
+        ],
+    )
+
+
 @hub.tool(annotations=WRITE)
 @hub_call
-def add_to_collection(
-    ctx: Context[Any, Any],
-    paper_id: PaperId,
-    collection: Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")],
-) -> schemas.Added:
+def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Added:
     """Add a paper to one of your collections (needs an API token)."""
     caller = admit(ctx)
     user = caller.require_user()
-    found = community.collection(user, user.get_username(), collection)
-    if found is None:
-        raise ToolError(f"you have no collection {collection!r}")
+    found = _own_collection(user, collection)
     paper = _paper(paper_id)
     added = services.add_to_collection(user, found, paper)
     return schemas.Added(
         collection=found.slug, paper=paper.uid, added=added,
+        url=link(caller.root, "collection", user.get_username(), found.slug),
+    )
+
+
+@hub.tool(annotations=WRITE)
+@hub_call
+def remove_from_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Removed:
+    """Take a paper out of one of your collections (needs an API token)."""
+    caller = admit(ctx)
+    user = caller.require_user()
+    found = _own_collection(user, collection)
+    paper = _paper(paper_id)
+    removed = services.remove_from_collection(user, found, paper)
+    return schemas.Removed(
+        collection=found.slug, paper=paper.uid, removed=removed,
         url=link(caller.root, "collection", user.get_username(), found.slug),
     )
 

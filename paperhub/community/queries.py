@@ -3,18 +3,19 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
-from paperhub.community.models import AuthorClaim, Collection, Comment, Submission, Upvote
+from paperhub.community.models import AuthorClaim, Collection, CollectionItem, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
@@ -129,6 +130,55 @@ def collection_papers(collection: Collection, limit: int | None = None, offset: 
 def collection_size(collection: Collection) -> int:
     """How many papers a collection holds."""
     return collection.items.count()
+
+
+#: How listed_collections can order collections: latest change first; most papers added in the trending window
+#: (PAPERHUB_TRENDING_DAYS) first; most papers first. Collections have no upvotes or views to rank them by.
+COLLECTION_ORDERS = {
+    "changed": ["-changed", "-id"],
+    "recent": ["-recent", "-changed", "-id"],
+    "size": ["-size", "-changed", "-id"],
+}
+
+
+def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequence[str] = (),
+                       paper_ids: Sequence[int] = (), order: str = "changed", offset: int = 0,
+                       limit: int = 100) -> list[Collection]:
+    """The collections the viewer may see, of any of these active owners (none named: anyone's) holding every one
+    of these papers, with their owners; each with `size` (its papers) and `changed` (its latest addition, else
+    its creation: removals and edits leave no time behind)."""
+    since = timezone.now() - timedelta(days=settings.PAPERHUB_TRENDING_DAYS)
+    found = visible_collections(viewer).filter(owner__is_active=True).select_related("owner")  # as profile()
+    if owners:
+        found = found.filter(owner__username__in=list(owners))
+    for paper_id in paper_ids:  # Exists, not a join: the counts below stay one row per item
+        found = found.filter(Exists(CollectionItem.objects.filter(collection_id=OuterRef("pk"), paper_id=paper_id)))
+    found = found.annotate(size=Count("items"), changed=Coalesce(Max("items__added_at"), "created_at"),
+                           recent=Count("items", filter=Q(items__added_at__gte=since)))
+    return list(found.order_by(*COLLECTION_ORDERS[order])[offset:offset + limit])
+
+
+def collection_items(collection_ids: Sequence[int], most: int | None = None) -> dict[int, list[CollectionItem]]:
+    """The items of collections by collection, the latest added first (the first `most` of each, else all), with
+    their papers' id, title, date and upvotes, in one query."""
+    items = (CollectionItem.objects.filter(collection_id__in=list(collection_ids)).select_related("paper")
+             .only("collection_id", "added_at", "paper__uid", "paper__title", "paper__published", "paper__upvotes"))
+    if most is None:
+        items = items.order_by("collection_id", "-added_at", "-id")
+    else:
+        items = (items.annotate(place=Window(RowNumber(), partition_by=[F("collection_id")],
+                                             order_by=[F("added_at").desc(), F("id").desc()]))
+                 .filter(place__lte=most).order_by("collection_id", "place"))
+    found: dict[int, list[CollectionItem]] = defaultdict(list)
+    for item in items:
+        found[item.collection_id].append(item)
+    return dict(found)
+
+
+def collection_position(collection: Collection, viewer: AbstractBaseUser | AnonymousUser) -> int:
+    """Where a collection stands among its owner's that the viewer may see, by title as the profile lists them."""
+    before = Q(title__lt=collection.title) | Q(title=collection.title, pk__lt=collection.pk)
+    return visible_collections(viewer).filter(before, owner_id=collection.owner_id).count()
 
 
 def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:

@@ -303,7 +303,8 @@ def test_collection_twin_keeps_private_ones_private(client, papers):
     secret = services.create_collection(ann, "Secret", public=False)
     answer = client.get("/api/collections/ann/reading-group").json()
     assert {k: answer[k] for k in ("owner", "slug", "title", "description", "public")} == {
-        "owner": "ann", "slug": "reading-group", "title": "Reading group", "description": "Tuesdays", "public": True}
+        "owner": "ann", "slug": "ann/reading-group", "title": "Reading group", "description": "Tuesdays",
+        "public": True}  # slug: Hugging Face's, owner/slug
     assert [p["id"] for p in answer["papers"]] == ["2611.00001", "2611.00002"]  # latest added first
     ann_auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(ann, 'x')[1]}"}
     bob_auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(bob, 'x')[1]}"}

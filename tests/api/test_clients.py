@@ -64,6 +64,40 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
     assert found[0].id == "2611.00001"
 
 
+def test_huggingface_hub_reads_collections_unchanged(live_server, filled, monkeypatch):
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import HfHubHTTPError
+
+    from paperhub.api import collections
+    from paperhub.core import tokens
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    ann = User.objects.get(username="ann")
+    secret = services.create_collection(ann, "Secret", "mine", public=False)
+    services.add_to_collection(ann, secret, filled["2611.00001"])
+    _, token = tokens.create_token(ann, "hf")
+    anyone, owner = HfApi(endpoint=live_server.url, token=False), HfApi(endpoint=live_server.url, token=token)
+    shelf = anyone.get_collection("ann/reading-group")
+    assert (shelf.slug, shelf.title, shelf.owner, shelf.private, shelf.upvotes) == (
+        "ann/reading-group", "Reading group", "ann", False, 0)
+    assert shelf.url == f"{live_server.url}/collections/ann/reading-group"  # its page on the hub
+    [item] = shelf.items
+    assert (item.item_type, item.item_id, item.position) == ("paper", "2611.00002", 0)
+    assert shelf.last_updated.tzinfo is not None and shelf.last_updated <= datetime.now(UTC)
+    assert [c.slug for c in anyone.list_collections(owner="ann")] == ["ann/reading-group"]
+    assert anyone.get_collection(next(iter(anyone.list_collections(item="papers/2611.00002"))).slug).title == (
+        "Reading group")
+    with pytest.raises(HfHubHTTPError) as hidden:
+        anyone.get_collection("ann/secret")
+    assert hidden.value.response.status_code == 404
+    mine = owner.get_collection("ann/secret")
+    assert mine.private and mine.description == "mine" and [i.item_id for i in mine.items] == ["2611.00001"]
+    monkeypatch.setattr(collections, "COLLECTIONS_PAGE", 1)  # the client follows our Link to the next page
+    listed = list(owner.list_collections(owner="ann", sort="upvotes", limit=5))
+    assert sorted(c.slug for c in listed) == ["ann/reading-group", "ann/secret"]
+    assert [c.position for c in listed] == [0, 1]
+
+
 def test_huggingface_hub_reads_our_markdown_unchanged(live_server, filled, monkeypatch):
     from huggingface_hub import HfApi, constants
     from huggingface_hub.errors import HfHubHTTPError

@@ -36,6 +36,8 @@ TOOLS = {
     "trending_papers",
     "my_picks",
     "add_to_collection",
+    "remove_from_collection",
+    "list_collections",
     "upvote",
 }
 
@@ -151,6 +153,10 @@ async def _reads(client: Client, base_url: str) -> None:
     named = set(re.findall(r"\b([a-z]+_[a-z_]+)\b", text))  # the tools it tells the model to call all exist
     assert named == {"search_papers", "trending_papers", "get_paper"} and "'sparse attention'" in text
     assert f"since='{feeds.today() - timedelta(days=7)}'" in text
+    shelves = await _call(client, "list_collections", user="ann")  # public ones only
+    assert [(c["slug"], c["papers"], c["url"]) for c in shelves["collections"]] == [
+        ("reading-group", 0, f"{base_url}/collections/ann/reading-group")]
+    assert shelves["url"] == f"{base_url}/users/ann"
     resource = await client.read_resource("paper://2611.00002")
     assert "Dense retrieval for claims" in resource.contents[0].text
     old_style = await client.read_resource("paper://hep-th/9901001")
@@ -159,6 +165,8 @@ async def _reads(client: Client, base_url: str) -> None:
         ("my_picks", {}),
         ("upvote", {"paper_id": "2611.00001"}),
         ("add_to_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
+        ("remove_from_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
+        ("list_collections", {}),
     ):
         assert "needs an API token" in await _refusal(client, tool, **arguments)
 
@@ -185,10 +193,26 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             assert "no collection" in await _refusal(
                 ann, "add_to_collection", paper_id="2611.00002", collection="someone-elses"
             )
+            mine = await _call(ann, "list_collections")
+            assert mine["user"] == "ann" and [(c["slug"], c["papers"], c["public"]) for c in mine["collections"]] == [
+                ("reading-group", 1, True), ("hidden", 0, False)]  # the latest changed first, private ones too
+            assert (await _call(ann, "list_collections", user="ann"))["collections"] == mine["collections"]
+            for removed in (True, False):  # idempotent: a second call finds nothing to take out
+                taken = await _call(ann, "remove_from_collection", paper_id="2611.00002", collection="reading-group")
+                assert taken == {"collection": "reading-group", "paper": "2611.00002", "removed": removed,
+                                 "url": f"{live_server.url}/collections/ann/reading-group"}
+            assert "you have no collection 'bobs'" in await _refusal(
+                ann, "remove_from_collection", paper_id="2611.00002", collection="bobs")
+            assert "not been submitted here yet" in await _refusal(
+                ann, "remove_from_collection", paper_id="2611.09999", collection="reading-group")
+            assert "user: String should match pattern" in await _refusal(ann, "list_collections", user="a/b")
 
+    hidden = services.create_collection(filled["ann"], "Hidden", public=False)
+    services.create_collection(user("bob"), "Bobs")
     asyncio.run(scenario())
     assert Upvote.objects.filter(user=filled["ann"]).count() == 1
-    assert CollectionItem.objects.filter(collection=filled["collection"]).count() == 1
+    assert not CollectionItem.objects.filter(collection=filled["collection"]).exists()
+    assert hidden.slug == "hidden"
 
 
 def test_stdio_every_read_and_the_token_from_the_environment(filled, settings):

@@ -1,0 +1,85 @@
+"""Collections as Hugging Face's API answers them, so that huggingface_hub's `get_collection(slug)` and
+`list_collections(owner=, item=, sort=, limit=)` read the hub's unchanged; mounted at /api/collections (api.py).
+
+A collection's Hugging Face slug is owner/slug (hf.collection_slug), so GET /api/collections/{owner}/{slug} is
+both Hugging Face's get_collection and the JSON of the collection's page. A private collection is there only with
+its owner's token, else a 404 like a collection that does not exist.
+"""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import P, Query, QueryEx, Router
+from ninja.errors import HttpError
+
+from paperhub.api import answers, hf
+from paperhub.api.access import viewer
+from paperhub.api.schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, Detail, HfCollection
+from paperhub.community import queries as community
+from paperhub.core.addresses import absolute
+from paperhub.papers import queries
+
+router = Router(tags=["Hugging Face compatible"])
+
+#: Hugging Face's sorts and the hub's orders for them (community.COLLECTION_ORDERS): collections have no upvotes
+#: of their own here, so `upvotes` orders them by size and `trending` by the papers added lately.
+SORTS = {"lastModified": "changed", "trending": "recent", "upvotes": "size"}
+#: The items each listed collection shows, as Hugging Face lists them (get_collection has them all).
+LISTED_ITEMS = 4
+#: The other kinds of item Hugging Face's collections hold: none is on the hub, so no collection holds one.
+OTHER_KINDS = frozenset({"models", "datasets", "spaces", "collections", "buckets"})
+MAX_PAGE = 10_000
+
+
+def _papers_named(items: list[str]) -> list[int] | None:
+    """The ids of the papers `item=papers/<id>` filters name; None when one names no paper on the hub or an item
+    of another kind (no collection here holds it)."""
+    found = []
+    for text in items:
+        kind, _, name = text.partition("/")
+        if kind not in OTHER_KINDS | {"papers"} or not name:
+            raise HttpError(400, f"item {text[:100]!r} is not papers/<id> (as papers/2501.01234)")
+        paper = queries.paper_by_uid(name[:64]) if kind == "papers" else None
+        if paper is None:
+            return None
+        found.append(paper.pk)
+    return found
+
+
+@router.get("", response={200: list[HfCollection], 400: Detail}, by_alias=True, url_name="collections")
+def collections(request: HttpRequest, response: HttpResponse, query: Query[CollectionsQuery]) -> list[dict[str, Any]]:
+    """Collections, as huggingface.co/api/collections: public ones (and your private ones, with your token), of
+    any of the `owner`s, holding every `item`; each with its first items. More than a page: a Link to the next."""
+    paper_ids = _papers_named(query.item)
+    if paper_ids is None:
+        return []
+    size = min(query.limit, COLLECTIONS_PAGE)
+    found = community.listed_collections(viewer(request), query.owner, paper_ids, SORTS[query.sort],
+                                         offset=query.p * size, limit=size + 1)
+    if len(found) > size and query.p < MAX_PAGE:  # huggingface_hub follows it until it has its `limit`
+        following = {"owner": query.owner, "item": query.item, "sort": query.sort, "limit": size, "p": query.p + 1}
+        response["Link"] = f'<{absolute(reverse("api:collections"), request)}?{urlencode(following, doseq=True)}>; ' \
+                           'rel="next"'
+    found = found[:size]
+    items = community.collection_items([c.pk for c in found], most=LISTED_ITEMS)
+    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size) for c in found]  # type: ignore[attr-defined]
+
+
+@router.get("/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True, exclude_unset=True,
+            url_name="collection")
+def collection(request: HttpRequest, username: str, slug: str,
+               p: QueryEx[int, P(ge=0, le=MAX_PAGE, description="page, from 0")] = 0,
+               limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
+    """One collection, as huggingface.co/api/collections/{slug} (`items`: every paper in it) and as its page shows
+    it (`papers`: a page of them in full, the latest added first); a private one only with its owner's token."""
+    seen_by = viewer(request)
+    found = community.collection(seen_by, username, slug)
+    if found is None:
+        raise HttpError(404, "no such collection")
+    items = community.collection_items([found.pk]).get(found.pk, [])
+    changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
+    papers = community.collection_papers(found, limit=limit, offset=p * limit)
+    return {**hf.collection(found, items, changed, len(items)), "public": found.public,
+            "position": community.collection_position(found, seen_by), "papers": answers.papers(papers)}
