@@ -47,7 +47,8 @@ def test_every_kind_of_mail_says_it_is_automatic_and_comes_from_the_hubs_own_dom
     subscriptions.send_confirmation.call(Subscription.objects.create(email="reader@example.org").pk, hub)
     paper = add_paper()
     approved_claim(ann, paper)
-    notices.mail_comment.call(community.add_comment(user("eve"), paper, "A question").pk)
+    # (as queued before comment mail moved to notices.py: it runs as notices.mail_comment)
+    authorship.mail_authors.call(community.add_comment(user("eve"), paper, "A question").pk)
     assert [m["To"] for m in mail_sink.messages] == ["bob@example.org", "ann@example.org", "old@example.org",
                                                     "reader@example.org", "ann@example.org"]
     assert [m["Auto-Submitted"] for m in mail_sink.messages] == ["auto-generated"] * 5
