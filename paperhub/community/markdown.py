@@ -176,8 +176,10 @@ def _parser() -> MarkdownIt:
 
 def mentions(body: str) -> list[str]:
     """The usernames a comment @mentions, users or not: the first MENTIONS_MAX distinct ones, in order."""
+    if "@" not in (body or ""):  # most comments: no parse
+        return []
     env: dict[str, Any] = {}
-    _parser().parse(body or "", env)
+    _parser().parse(body, env)
     return list(env["mentions"])
 
 
