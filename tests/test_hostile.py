@@ -66,7 +66,8 @@ def hostile(db, settings, tmp_path):
     eve = user("eve", password="a-long-password-9", first_name=SCRIPT)
     services.add_comment(eve, papers["2611.00001"],
                          f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}"
-                         f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}")
+                         f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}"
+                         f" @eve{SVG} @eve{SCRIPT} @{IMG}")  # mentions: eve's linked to her profile
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])
@@ -106,6 +107,7 @@ def test_no_payload_reaches_any_page_unescaped(client, hostile):
         assert found is None, f"{url}: {html[max(0, found.start() - 80):found.end() + 80]}"
     paper = client.get("/papers/2611.00001").content.decode()
     assert "&lt;script&gt;" in paper and "<b>bold</b>" not in paper  # shown as text, not dropped silently
+    assert '<a href="/users/eve" rel="nofollow noopener noreferrer ugc">@eve</a>"&gt;&lt;svg' in paper
 
 
 def test_a_missing_papers_page_shows_what_was_asked_as_text(client, db):

@@ -69,7 +69,8 @@ def comment(found: Comment) -> dict[str, Any]:
     if found.deleted or found.withheld:
         author, content, html = None, "", ""
     else:
-        author, content, html = hf.user(found.user.get_username()), found.body, str(render_comment(found.body))
+        author, content = hf.user(found.user.get_username()), found.body
+        html = str(render_comment(found.body, found.people))
     return {"id": found.pk, "parentId": found.parent_id, "author": author, "content": content, "html": html,
             "createdAt": hf.iso(found.created_at), "editedAt": hf.iso(found.edited_at),
             "deleted": found.deleted, "hidden": found.withheld}

@@ -243,7 +243,8 @@ def add_comment(request: HttpRequest, paper_id: str, body: CommentIn) -> dict[st
     if body.parentId and parent is None:
         raise HttpError(400, "no such parent comment")
     try:
-        return answers.comment(services.add_comment(token_user(request), paper, body.comment, parent, request=request))
+        added = services.add_comment(token_user(request), paper, body.comment, parent, request=request)
+        return answers.comment(community.with_people([added])[0])
     except services.TooManyComments as exc:
         raise TooMany(str(exc), exc.wait) from exc
 

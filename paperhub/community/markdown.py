@@ -1,12 +1,14 @@
-"""Comments in a safe Markdown subset: CommonMark without raw HTML, with TeX math and bare http(s) URLs linked,
-then an allowlist sanitiser."""
+"""Comments in a safe Markdown subset: CommonMark without raw HTML, with TeX math, bare http(s) URLs and @mentions
+of users linked, then an allowlist sanitiser."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import nh3
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -36,6 +38,13 @@ _DELIMITED = 4  # the most characters a span's delimiters add to its content
 _BARE_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"*_~"
 _CLOSING = {")": "(", "]": "[", "}": "{"}
+
+# @mentions: "@" then a username's characters (Django's: letters, digits and . + - _), in text only (not in code,
+# math or a link, its URL included), not after a username's character (bob@ann.org is an address) nor before an
+# "@" (@ann@example.org is one too). A name's last . + or - is the sentence's ("thanks @ann."). Only the first
+# MENTIONS_MAX distinct names of a comment count, linked or mailed, so one comment costs a bounded look-up.
+_MENTION = re.compile(r"(?<![\w.+@-])@([\w.+-]{1,150})(?![\w.+@-])")
+MENTIONS_MAX = 10
 
 
 def _math_span(src: str, pos: int, stop: int) -> tuple[str, int] | None:
@@ -109,6 +118,46 @@ def _link_bare_urls(state: StateCore) -> None:
         block.children = [child for child in children if child.type != "text" or child.content]
 
 
+def _mention_name(typed: str) -> str:
+    """The username an @mention names: NFKC, as a login form reads a username, without the sentence's last mark."""
+    return unicodedata.normalize("NFKC", typed.rstrip(".+-"))
+
+
+def _link_mentions(state: StateCore) -> None:
+    """Core rule, after bare links: @names in text become links to the profiles of those in env["people"]; the
+    first MENTIONS_MAX distinct names, users or not, are listed in env["mentions"]."""
+    named: list[str] = state.env.setdefault("mentions", [])
+    people = state.env.get("people", frozenset())
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for token in block.children:
+            in_link += (token.type == "link_open") - (token.type == "link_close")
+            if token.type != "text" or in_link or "@" not in token.content:
+                children.append(token)
+                continue
+            text, position = token.content, 0
+            for match in _MENTION.finditer(text):
+                name = _mention_name(match[1])
+                if not name:
+                    continue
+                if name not in named and len(named) < MENTIONS_MAX:
+                    named.append(name)
+                if name not in people or name not in named:
+                    continue
+                end = match.start() + 1 + len(match[1].rstrip(".+-"))
+                children += [_text(text[position:match.start()], token.level),
+                             Token("link_open", "a", 1, attrs={"href": reverse("profile", args=[name])},
+                                   markup="mention", level=token.level),
+                             _text(text[match.start():end], token.level + 1),
+                             Token("link_close", "a", -1, markup="mention", level=token.level)]
+                position = end
+            children.append(_text(text[position:], token.level))
+        block.children = [child for child in children if child.type != "text" or child.content]
+
+
 def _text(content: str, level: int) -> Token:
     return Token("text", "", 0, content=content, level=level)
 
@@ -121,12 +170,23 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("escape", "math", _math_rule)  # before escapes: "\(" would become "("
     md.add_render_rule("math_inline", _render_math)
     md.core.ruler.push("bare_links", _link_bare_urls)
+    md.core.ruler.push("mentions", _link_mentions)  # after bare links: https://example.org/@ann names no one
     return md
 
 
-def render_comment(body: str) -> SafeString:
-    """A comment's Markdown as HTML that cannot run script or load anything."""
-    html = _parser().render(body or "")
+def mentions(body: str) -> list[str]:
+    """The usernames a comment @mentions, users or not: the first MENTIONS_MAX distinct ones, in order."""
+    if "@" not in (body or ""):  # most comments: no parse
+        return []
+    env: dict[str, Any] = {}
+    _parser().parse(body, env)
+    return list(env["mentions"])
+
+
+def render_comment(body: str, people: frozenset[str] = frozenset()) -> SafeString:
+    """A comment's Markdown as HTML that cannot run script or load anything; an @mention of a name in `people` (the
+    users that exist, community.queries.people_named) links to their profile."""
+    html = _parser().render(body or "", {"people": people})
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)

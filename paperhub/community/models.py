@@ -113,6 +113,9 @@ class Comment(models.Model):
     hidden = models.BooleanField(default=False)
 
     objects = CommentQuerySet.as_manager()
+    #: The users its @mentions may link to (not a column: queries.paper_comments and comments_by fill it for a
+    #: page's comments in one look-up; markdown.render_comment links only names it holds).
+    people: frozenset[str] = frozenset()
 
     class Meta:
         indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread"),
@@ -246,22 +249,25 @@ class AuthorClaim(models.Model):
 
 
 class AuthorSettings(models.Model):
-    """A user's choices about mail as an author; no row means the defaults (mail on)."""
+    """A user's choices about comment mail (notices.py); no row means the defaults (mail on)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_settings")
-    comment_mail = models.BooleanField(default=True)
+    comment_mail = models.BooleanField(default=True)  # about comments on papers they are a verified author of
+    reply_mail = models.BooleanField(default=True)  # about replies to their comments and @mentions of them
 
     class Meta:
         verbose_name_plural = "author settings"
 
     def __str__(self) -> str:
-        return f"{self.user_id}: comment mail {'on' if self.comment_mail else 'off'}"
+        return (f"{self.user_id}: comment mail {'on' if self.comment_mail else 'off'}, "
+                f"reply mail {'on' if self.reply_mail else 'off'}")
 
 
 class CommentNotice(models.Model):
-    """A mail to an author about a comment on their paper: claimed (inserted) before sending, confirmed (sent_at)
-    once sent; one mail may gather several comments, each with its notice. A claim never confirmed within
-    core.mail.CLAIM_LEASE is a dead sender's, and is taken again (authorship._mail_authors)."""
+    """A mail to a user about a comment (on their paper, replying to them, mentioning them: one for all reasons):
+    claimed (inserted) before sending, confirmed (sent_at) once sent; one mail may gather several comments, each
+    with its notice. A claim never confirmed within core.mail.CLAIM_LEASE is a dead sender's, and is taken again
+    (notices._mail_comment)."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notices")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

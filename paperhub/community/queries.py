@@ -1,7 +1,7 @@
 """Reads of community data, shared by the HTML and JSON front doors."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
+from paperhub.community.markdown import mentions
 from paperhub.community.models import AuthorClaim, Collection, CollectionItem, Comment, Submission, Upvote
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
@@ -43,7 +44,24 @@ class Entry:
 def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> list[Comment]:
     """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
     shown = Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id")
-    return list(shown[offset:offset + limit] if limit is not None else shown[offset:])
+    return with_people(list(shown[offset:offset + limit] if limit is not None else shown[offset:]))
+
+
+def people_named(bodies: Iterable[str]) -> frozenset[str]:
+    """The active users (their profiles show) among those comments' @mentions name, in one query."""
+    names = {name for body in bodies for name in mentions(body)}
+    if not names:
+        return frozenset()
+    return frozenset(get_user_model().objects.filter(username__in=names, is_active=True)
+                     .values_list("username", flat=True))
+
+
+def with_people(comments: list[Comment]) -> list[Comment]:
+    """The comments, each with the users its @mentions link to (Comment.people), looked up for all at once."""
+    people = people_named(c.body for c in comments)
+    for comment in comments:
+        comment.people = people  # the page's: rendering links only a comment's own first mentions
+    return comments
 
 
 def discussion(paper: Paper) -> list[Entry]:
@@ -188,8 +206,8 @@ def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
 
 def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
     """The user's visible comments, newest first, with their papers."""
-    return list(Comment.objects.visible().filter(user_id=user.pk).select_related("paper")
-                .order_by("-created_at")[:limit])
+    return with_people(list(Comment.objects.visible().filter(user_id=user.pk).select_related("paper")
+                            .order_by("-created_at")[:limit]))
 
 
 def comment_by_id(comment_id: str) -> Comment | None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
-from paperhub.community import authorship, ranks
+from paperhub.community import notices, ranks
 from paperhub.community.models import (
     Collection,
     CollectionItem,
@@ -119,7 +119,7 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
         raise TooManyComments(wait)
     with transaction.atomic():  # the comment and the mail about it commit together (the queue is a table)
         comment = Comment.objects.create(paper=paper, user_id=user_id, parent=parent, body=body)
-        authorship.queue_comment_mail(comment)
+        notices.queue_comment_mail(comment)
     return comment
 
 

@@ -1,4 +1,4 @@
-"""Claiming authorship, and a verified author's mail settings: thin views over community.authorship."""
+"""Claiming authorship, and one's comment mail settings: thin views over community.authorship and notices."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from paperhub.community import authorship
+from paperhub.community import authorship, notices
 from paperhub.community import queries as community
 from paperhub.community.models import AuthorClaim
 from paperhub.core import limits
@@ -62,22 +62,27 @@ def claim(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @login_required
 def author_settings(request: HttpRequest) -> HttpResponse:
-    """The user's claims and whether comments on their papers are mailed to them (POST comment_mail=on/off)."""
+    """The user's claims and the comment mail they want (POST comment_mail=on, reply_mail=on; unticked: off)."""
     if request.method == "POST":
-        authorship.set_comment_mail(request.user, request.POST.get("comment_mail") == "on")
+        notices.set_mail(request.user, **{kind: request.POST.get(kind) == "on" for kind in notices.KINDS})
         messages.success(request, "Saved.")
         return redirect("author_settings")
-    context = {"comment_mail": authorship.comment_mail_on(require_user(request.user)),
-               "claims": community.claims_of(request.user)}
+    context = {"mail": notices.mail_wanted(require_user(request.user)), "claims": community.claims_of(request.user)}
     return render(request, "web/author_settings.html", context)
 
 
 def comment_mail_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in a comment mail: GET asks with a button (mail scanners follow links), POST turns the mail off."""
-    if request.method != "POST":
-        return render(request, "web/comment_mail_stop.html", {"asking": True})
+    """The link in a comment mail: GET asks with a button (mail scanners follow links), POST turns off the kinds of
+    mail it names."""
     try:
-        authorship.unsubscribe(token)
+        stops = [notices.KINDS[kind] for kind in notices.stopped_by(token)[1]]
+    except NotAllowed:
+        stops = [notices.KINDS["comment_mail"]]  # the POST says the link is not valid
+    what = " and ".join(stops)
+    if request.method != "POST":
+        return render(request, "web/comment_mail_stop.html", {"asking": True, "what": what})
+    try:
+        notices.unsubscribe(token)
     except NotAllowed as exc:
         return render(request, "web/comment_mail_stop.html", {"error": str(exc)}, status=400)
-    return render(request, "web/comment_mail_stop.html", {})
+    return render(request, "web/comment_mail_stop.html", {"what": what})

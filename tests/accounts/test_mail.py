@@ -16,7 +16,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.accounts import services as accounts
-from paperhub.community import authorship
+from paperhub.community import authorship, notices
 from paperhub.community import services as community
 from paperhub.core import mail
 from paperhub.digests import subscriptions
@@ -25,7 +25,7 @@ from paperhub.jobs import tasks
 from tests.factories import add_paper, approved_claim, user, verified
 
 MAIL_TASKS = [accounts.send_verification, accounts.send_password_reset, accounts.send_address_changed,
-              subscriptions.send_confirmation, authorship.mail_authors]
+              subscriptions.send_confirmation, notices.mail_comment, authorship.mail_authors]
 
 
 def test_every_mail_task_goes_before_the_default_priority():
@@ -47,6 +47,7 @@ def test_every_kind_of_mail_says_it_is_automatic_and_comes_from_the_hubs_own_dom
     subscriptions.send_confirmation.call(Subscription.objects.create(email="reader@example.org").pk, hub)
     paper = add_paper()
     approved_claim(ann, paper)
+    # (as queued before comment mail moved to notices.py: it runs as notices.mail_comment)
     authorship.mail_authors.call(community.add_comment(user("eve"), paper, "A question").pk)
     assert [m["To"] for m in mail_sink.messages] == ["bob@example.org", "ann@example.org", "old@example.org",
                                                     "reader@example.org", "ann@example.org"]

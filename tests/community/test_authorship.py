@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from paperhub.community import authorship, queries, services
+from paperhub.community import authorship, notices, queries, services
 from paperhub.community.models import AuthorClaim, Comment, CommentNotice
 from paperhub.core import mail
 from paperhub.core.permissions import NotAllowed
@@ -95,13 +95,13 @@ def test_author_participation_needs_a_verified_authors_own_visible_comment(paper
 
 def test_comment_mail_setting_defaults_on_and_the_unsubscribe_link_turns_it_off(papers):
     ann = user("ann")
-    assert authorship.comment_mail_on(ann.pk)
-    authorship.unsubscribe(authorship.unsubscribe_token(ann.pk))
-    assert not authorship.comment_mail_on(ann.pk)
-    authorship.set_comment_mail(ann, True)
-    assert authorship.comment_mail_on(ann.pk)
+    assert notices.mail_wanted(ann.pk) == {"comment_mail": True, "reply_mail": True}
+    notices.unsubscribe(notices.unsubscribe_token(ann.pk))
+    assert notices.mail_wanted(ann.pk) == {"comment_mail": False, "reply_mail": True}
+    notices.set_mail(ann, comment_mail=True)
+    assert notices.mail_wanted(ann.pk)["comment_mail"]
     with pytest.raises(NotAllowed):
-        authorship.unsubscribe(authorship.unsubscribe_token(ann.pk)[:-2] + "xx")
+        notices.unsubscribe(notices.unsubscribe_token(ann.pk)[:-2] + "xx")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -112,7 +112,7 @@ def test_authors_get_one_mail_per_comment_by_someone_else(mail_sink, run_tasks, 
     ann, bob, eve = verified(user("ann")), verified(user("bob")), user("eve")
     approved_claim(ann, paper, 0)
     approved_claim(bob, paper, 1)
-    authorship.set_comment_mail(bob, False)
+    notices.set_mail(bob, comment_mail=False)
     services.add_comment(ann, paper, "my own comment")  # no mail to oneself; bob said no
     services.add_comment(eve, paper, "How does the **mill** work?")
     assert mail_sink.messages == []  # not in the request: from the queue
@@ -125,10 +125,10 @@ def test_authors_get_one_mail_per_comment_by_someone_else(mail_sink, run_tasks, 
     stop = re.search(r"https://hub\.example\.org/accounts/comment-mail/stop/(\S+)", body)
     assert stop and stop.group(1) in message["List-Unsubscribe"]
     for row in ran:  # a worker running the same task again sends nothing more
-        authorship.mail_authors.call(*row.args_kwargs["args"])
+        notices.mail_comment.call(*row.args_kwargs["args"])
     assert len(mail_sink.messages) == 1 and CommentNotice.objects.filter(sent_at__isnull=False).count() == 1
-    authorship.unsubscribe(stop.group(1))  # the mail's link is ann's
-    assert not authorship.comment_mail_on(ann.pk)
+    notices.unsubscribe(stop.group(1))  # the mail's link is ann's, for comments on her papers
+    assert notices.mail_wanted(ann.pk) == {"comment_mail": False, "reply_mail": True}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +198,7 @@ def test_a_claim_a_killed_run_left_unconfirmed_is_sent_once_its_lease_is_over(ma
     notice = CommentNotice.objects.get()
     assert notice.sent_at is not None and notice.claimed_at > claimed
     CommentNotice.objects.update(claimed_at=F("claimed_at") - 2 * mail.CLAIM_LEASE)  # confirmed: never again
-    authorship.mail_authors.call(*ran[-1].args_kwargs["args"])
+    notices.mail_comment.call(*ran[-1].args_kwargs["args"])
     assert len(mail_sink.messages) == 1 and not DBTaskResult.objects.filter(status="READY").exists()
 
 

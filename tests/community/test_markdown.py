@@ -6,14 +6,14 @@ import time
 
 import pytest
 
-from paperhub.community.markdown import render_comment
+from paperhub.community.markdown import mentions, render_comment
 from paperhub.papers.tex import MAX_MATH, render_tex
 
 REL = 'rel="nofollow noopener noreferrer ugc"'
 
 
-def _html(body: str) -> str:
-    return str(render_comment(body))
+def _html(body: str, people: frozenset[str] = frozenset()) -> str:
+    return str(render_comment(body, people))
 
 
 @pytest.mark.parametrize(("body", "math"), [
@@ -105,3 +105,27 @@ def test_a_bare_url_cannot_break_out_of_its_attribute():
     html = _html('https://e.org/"><script>alert(1)</script> https://e.org/\'onmouseover=alert(1)')
     assert "<script" not in html and not re.search(r"<a [^>]*onmouseover", html)
     assert f'<a href="https://e.org/" {REL}>https://e.org/</a>"&gt;&lt;script&gt;' in html
+
+
+def test_mentions_are_names_after_an_at_outside_code_links_math_and_addresses():
+    body = ("Thanks @ann. Ask @Bob-x, @ann and @dé.f+g! Not `@cy`, $@cy$, cy@ann.org, @cy@ann.org, <cy@e.org>,\n"
+            "[@cy](https://e.org/@dan) or https://e.org/@dan\n\n    @cy in a code block\n\n```\n@cy\n```")
+    assert mentions(body) == ["ann", "Bob-x", "dé.f+g"]
+    assert mentions(" ".join(f"@user{n} @user{n}" for n in range(12))) == [f"user{n}" for n in range(10)]
+
+
+def test_a_mention_links_to_the_profile_of_a_user_who_exists_and_no_one_else():
+    html = _html("Hi @ann and @nobody, `@ann`, [@ann](https://e.org/x) and **@ann**.", frozenset({"ann", "x"}))
+    assert html.count('<a href="/users/ann"') == 2 and "@nobody" in html and "<code>@ann</code>" in html
+    assert f'<strong><a href="/users/ann" {REL}>@ann</a></strong>.' in html
+    assert "/users/nobody" not in _html("@nobody", frozenset()) and "<a " not in _html("@ann")  # no people: no links
+    many = " ".join(f"@u{n}" for n in range(11))
+    assert _html(many, frozenset(f"u{n}" for n in range(11))).count("<a ") == 10  # past MENTIONS_MAX: text
+
+
+@pytest.mark.parametrize("body", ['@ann"><script>alert(1)</script>', "@ann<img src=x onerror=alert(1)>",
+                                  "@<script>alert(1)</script>", '@ann" onmouseover="alert(1)', "@ann'>x"])
+def test_a_mention_next_to_markup_stays_inert(body):
+    html = _html(body, frozenset({"ann", "<script>alert(1)</script>", 'ann"'}))
+    assert "<script" not in html and "<img" not in html and not re.search(r"<[^>]*\son\w+\s*=", html)
+    assert re.findall(r'href="([^"]*)"', html) in ([], ["/users/ann"])

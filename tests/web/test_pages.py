@@ -229,6 +229,22 @@ def test_comments_show_math_and_link_bare_urls_on_the_page(client, papers, ann):
     assert "Math as in LaTeX" in html  # the help under the form says so
 
 
+def test_a_mention_of_a_user_links_to_their_profile_on_pages_and_in_the_api(client, papers, ann):
+    paper, bob = papers["2611.00001"], user("bob")
+    user("gone", is_active=False)
+    link = '<a href="/users/bob" rel="nofollow noopener noreferrer ugc">@bob</a>'
+    client.force_login(ann)
+    client.post(f"/comments/{paper.pk}/new", {"body": "Ask @bob, not @nobody nor @gone, or `@bob`."})
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert f"Ask {link}, not @nobody nor @gone, or <code>@bob</code>." in html
+    assert link in client.get("/users/ann").content.decode()
+    assert link in client.get(f"/api/papers/{paper.uid}/comments").json()[-1]["html"]
+    _, secret = tokens.create_token(bob, "x")
+    answer = client.post(f"/api/papers/{paper.uid}/comments", {"comment": "@ann hi"}, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert answer["html"].startswith('<p><a href="/users/ann"')
+
+
 def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
     paper = papers["2611.00001"]
     top = services.add_comment(ann, paper, "Top")

@@ -53,8 +53,9 @@ def canonical_url(context: template.Context) -> str:
 
 
 @register.filter
-def markdown(body: str) -> SafeString:
-    return render_comment(body)
+def markdown(body: str, people: frozenset[str] = frozenset()) -> SafeString:
+    """Comment Markdown as safe HTML, @mentions of `people` (a comment's Comment.people) linked to profiles."""
+    return render_comment(body, people)
 
 
 @register.filter

@@ -1,0 +1,236 @@
+"""The mail about new comments: to the paper's verified authors, to the writer of the comment a reply answers, and
+to the users a comment @mentions. One mail per person and comment whatever its reasons, naming the strongest;
+sent from the queue, at most one per person and paper every PAPERHUB_COMMENT_MAIL_MINUTES."""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from paperhub.accounts import services as accounts
+from paperhub.community.markdown import mentions
+from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
+from paperhub.core import mail
+from paperhub.core.addresses import hub_root, link
+from paperhub.core.permissions import NotAllowed, User, require_user
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "paperhub.community.comment-mail"
+MAIL_COMMENTS = 20  # comments a mail quotes; it counts the rest
+
+
+class Reason(IntEnum):
+    """Why a comment is mailed to someone, weakest first: a mail about one comment names the strongest of them."""
+
+    PAPER = 1  # it is on a paper they are a verified author of
+    MENTION = 2  # it @mentions them
+    REPLY = 3  # it replies to their comment
+
+
+#: The kinds of comment mail, each an AuthorSettings field one turns on or off, and what each is about.
+KINDS = {"comment_mail": "comments on your papers", "reply_mail": "replies to your comments and mentions of you"}
+KIND = {Reason.PAPER: "comment_mail", Reason.MENTION: "reply_mail", Reason.REPLY: "reply_mail"}
+#: What the writer did, in a mail about one comment ("eve replied to your comment on "Title"") and in a list.
+DID = {Reason.PAPER: "commented on your paper", Reason.MENTION: "mentioned you in a comment on",
+       Reason.REPLY: "replied to your comment on"}
+LISTED = {Reason.PAPER: "wrote", Reason.MENTION: "mentioned you", Reason.REPLY: "replied to your comment"}
+
+
+def mail_wanted(user_id: int) -> dict[str, bool]:
+    """Which kinds of comment mail (KINDS) the user wants; each is on by default."""
+    row = AuthorSettings.objects.filter(user_id=user_id).values(*KINDS).first()
+    return {kind: row is None or row[kind] for kind in KINDS}
+
+
+def set_mail(user: User, **kinds: bool) -> None:
+    """Turn kinds of comment mail on or off (comment_mail=..., reply_mail=...)."""
+    _store(require_user(user), kinds)
+
+
+def _store(user_id: int, kinds: dict[str, bool]) -> None:
+    if set(kinds) - set(KINDS):
+        raise ValueError(f"not a kind of comment mail: {sorted(set(kinds) - set(KINDS))}")
+    AuthorSettings.objects.update_or_create(user_id=user_id, defaults=kinds)
+
+
+def unsubscribe_token(user_id: int, kinds: Iterable[str] = ("comment_mail",)) -> str:
+    """The secret part of the stop link in a comment mail: it turns off the kinds of mail it names."""
+    return signing.dumps({"id": user_id, "off": sorted(kinds)}, salt=UNSUBSCRIBE_SALT)
+
+
+def stopped_by(token: str) -> tuple[int, list[str]]:
+    """The user and the kinds of comment mail a stop link turns off (a link mailed before replies and mentions were
+    mailed names comments on one's papers); NotAllowed when the link is not valid."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kinds = data["id"], list(data.get("off", ["comment_mail"]))
+    except (signing.BadSignature, KeyError, TypeError, AttributeError):
+        raise NotAllowed("This link is not valid.") from None
+    if not kinds or not set(kinds) <= set(KINDS):
+        raise NotAllowed("This link is not valid.")
+    return user_id, kinds
+
+
+def unsubscribe(token: str) -> list[str]:
+    """Turn off the kinds of comment mail a stop link names, and return them; NotAllowed when it is not valid."""
+    user_id, kinds = stopped_by(token)
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise NotAllowed("This link is for an account that no longer exists.")
+    _store(user_id, dict.fromkeys(kinds, False))
+    return kinds
+
+
+def _concerned(comment: Comment) -> set[int]:
+    """The users a comment may be mailed to, before their choices: the paper's verified authors, the writer of the
+    (visible) comment it replies to, the active users it @mentions; never its own writer."""
+    users = set(AuthorClaim.objects.filter(paper_id=comment.paper_id, status=AuthorClaim.APPROVED)
+                .values_list("user_id", flat=True))
+    if comment.parent_id is not None:
+        users |= set(Comment.objects.visible().filter(pk=comment.parent_id).values_list("user_id", flat=True))
+    if names := mentions(comment.body):
+        users |= set(get_user_model().objects.filter(username__in=names, is_active=True).values_list("pk", flat=True))
+    users.discard(comment.user_id)
+    return users
+
+
+def queue_comment_mail(comment: Comment) -> None:
+    """Queue the mail about a new comment to those it concerns (nothing to queue: no task)."""
+    if _concerned(comment):
+        mail_comment.enqueue(comment.pk)
+
+
+def _recipients(comment: Comment) -> list[tuple[Any, dict[str, bool]]]:
+    """Those the comment concerns who are active and proved their address, with the kinds of mail they want."""
+    users = get_user_model().objects.filter(pk__in=_concerned(comment), is_active=True).order_by("pk")
+    return [(u, mail_wanted(u.pk)) for u in users if accounts.is_verified(u)]
+
+
+def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment]) -> dict[int, Reason]:
+    """For each of the comments the user is to be mailed about, the strongest reason they want mail for."""
+    paper_ids = {c.paper_id for c in comments}
+    authored = set(AuthorClaim.objects.filter(user=user, paper_id__in=paper_ids, status=AuthorClaim.APPROVED)
+                   .values_list("paper_id", flat=True))
+    theirs = set(Comment.objects.visible().filter(user=user, pk__in={c.parent_id for c in comments})
+                 .values_list("pk", flat=True))
+    found = {}
+    for comment in comments:
+        why = {Reason.PAPER} if comment.paper_id in authored else set()
+        why |= {Reason.REPLY} if comment.parent_id in theirs else set()
+        why |= {Reason.MENTION} if user.get_username() in mentions(comment.body) else set()
+        if chosen := {reason for reason in why if wanted[KIND[reason]]}:
+            found[comment.pk] = max(chosen)
+    return found
+
+
+def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any) -> EmailMultiAlternatives:
+    """One mail about the comments gathered for a user, each with its reason, the first of them linked."""
+    base, first, paper = hub_root(), comments[0], comments[0].paper
+    kinds = sorted({KIND[reason] for reason in reasons.values()})
+    strongest = reasons[first.pk]
+    shown = [{"comment": c, "did": LISTED[reasons[c.pk]]} for c in comments[:MAIL_COMMENTS]]
+    context = {"items": shown, "more": max(0, len(comments) - MAIL_COMMENTS), "user": user, "paper": paper,
+               "did": DID[strongest], "author": "comment_mail" in kinds, "replies": "reply_mail" in kinds,
+               "every": settings.PAPERHUB_COMMENT_MAIL_MINUTES, "link": link(base, "paper", paper.uid) + first.place,
+               "stops": " and ".join(KINDS[kind] for kind in kinds),
+               "unsubscribe": link(base, "comment_mail_unsubscribe", unsubscribe_token(user.pk, kinds)),
+               "settings_link": link(base, "author_settings")}
+    body = render_to_string("community/comment_mail.txt", context)
+    title = paper.title[:80]
+    if len(comments) > 1:
+        subject = (f"{len(comments)} new comments on your paper: {title}" if "comment_mail" in kinds
+                   else f"{len(comments)} new replies and mentions on {title}")
+    elif strongest == Reason.PAPER:
+        subject = f"New comment on your paper: {title}"
+    else:
+        subject = f"{first.user.get_username()} {DID[strongest]} {title}"
+    return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
+
+
+#: After another run claimed some of a batch's comments first, this task runs again so long after for the rest.
+RACED_RETRY = timedelta(seconds=30)
+
+
+@task(**mail.TASK)
+def mail_comment(comment_id: int, attempt: int = 1) -> dict[str, Any]:
+    """Mail those a new comment concerns (what an unreachable mail server stopped is tried again later,
+    core/mail.py)."""
+    return mail.send_or_retry(lambda: _mail_comment(comment_id), mail_comment, comment_id, attempt=attempt)
+
+
+def _mail_comment(comment_id: int) -> dict[str, Any]:
+    """Mail each recipient about the comment and the others on the paper for them not yet mailed to them, at most
+    once per PAPERHUB_COMMENT_MAIL_MINUTES per paper: a comment within that time of the last mail waits (this task
+    queued again for the time's end) and comes with the rest then.
+
+    Each (comment, recipient) is claimed by inserting its CommentNotice before sending and confirmed (sent_at) once
+    sent, so a rerun never sends a confirmed one again; a failed send gives its claims back for the retry, and a
+    claim left unconfirmed past mail.CLAIM_LEASE (its run killed) is taken again by a rerun and sent. A run killed
+    after the send but before the confirmation committed is the one case that sends a mail twice."""
+    # visible(): nor a comment below a hidden one (a moderator hid its thread before this ran)
+    comment = Comment.objects.visible().select_related("paper", "user").filter(pk=comment_id).first()
+    if comment is None:
+        return {"sent": 0}
+    every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
+    sent, later = 0, None
+    for user, wanted in _recipients(comment):
+        if not any(wanted.values()):
+            continue
+        now = timezone.now()
+        # confirmed, or claimed by a run that may be sending them now; the rest are a dead run's, to take again
+        held = CommentNotice.objects.filter(Q(sent_at__isnull=False) | Q(claimed_at__gte=now - mail.CLAIM_LEASE),
+                                            user=user, comment__paper_id=comment.paper_id)
+        own = held.filter(comment=comment).first()
+        if own is not None:  # sent by an earlier run, or with another comment
+            if own.sent_at is None:  # being sent: look again once its lease is over, in case that run died
+                later = max(later or now, own.claimed_at + mail.CLAIM_LEASE)
+            continue
+        last = held.aggregate(last=Max("claimed_at"))["last"]
+        if last is not None and now < last + every:
+            later = max(later or now, last + every)
+            continue
+        # not from the last mail's time: a comment stamped just before it but committed after that mail's query
+        # would never be mailed; those already mailed are left out by their notices
+        since = comment.created_at - every
+        candidates = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
+                          .exclude(user=user).exclude(pk__in=held.values("comment_id"))
+                          .select_related("paper", "user").order_by("created_at", "id"))
+        reasons = _reasons(user, wanted, candidates)
+        comments = [c for c in candidates if c.pk in reasons]
+        if not comments:
+            continue
+        claimed = CommentNotice.objects.filter(user=user, comment__in=comments, claimed_at=now, sent_at__isnull=True)
+        try:
+            with transaction.atomic():
+                CommentNotice.objects.filter(user=user, comment__in=comments, sent_at__isnull=True,
+                                             claimed_at__lt=now - mail.CLAIM_LEASE).delete()  # a dead run's
+                CommentNotice.objects.bulk_create([CommentNotice(comment=c, user=user, claimed_at=now)
+                                                   for c in comments])
+        except IntegrityError:  # another run is mailing some of them now: the others wait for this task's rerun
+            later = max(later or now, now + RACED_RETRY)
+            continue
+        try:
+            _message(comments, reasons, user).send()
+        except Exception:
+            claimed.delete()
+            raise
+        # A kill before this commits leaves the claims unconfirmed: the rerun sends this mail once more.
+        if claimed.update(sent_at=timezone.now()) < len(comments):
+            log.warning("comment mail to user %s was sent after its claim's lease ran out; another run may have "
+                        "sent it too", user.pk)
+        sent += 1
+    if later is not None:
+        mail_comment.using(run_after=later).enqueue(comment_id)
+    return {"sent": sent, "later": later.isoformat() if later else None}
+
