@@ -83,7 +83,7 @@ def disconnect(request: HttpRequest) -> Status[None]:
 
 @router.post("/push/{int:collection_id}", response={202: ZoteroOut, **REFUSALS})
 def push(request: HttpRequest, collection_id: int) -> Status[dict[str, Any]]:
-    """Queue writing one of your collections into your library (papers written before are skipped)."""
+    """Queue writing one of your collections into a Zotero collection of its name (none of its papers twice)."""
     collection = own_collection(request.auth, collection_id)  # type: ignore[attr-defined]
     if collection is None:
         raise HttpError(404, f"you have no collection {collection_id}")

@@ -213,3 +213,17 @@ class ZoteroPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link_id}: {self.paper_id} as {self.key}"
+
+
+class ZoteroCollection(models.Model):
+    """The Zotero collection a hub collection is pushed into, by Zotero's key, so every push finds the same one."""
+
+    link = models.ForeignKey(ZoteroLink, on_delete=models.CASCADE, related_name="+")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "collection"], name="zotero_collection_once")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id}: {self.collection_id} into {self.key}"

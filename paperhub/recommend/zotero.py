@@ -7,7 +7,6 @@ reruns from the version saved before it, and seeds are made once whatever runs t
 queue (sync_library, push_collection), never in a request.
 """
 
-import hashlib
 import re
 from typing import Any, Literal, cast
 
@@ -19,18 +18,15 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.community.models import Collection
-from paperhub.community.queries import collection_papers
 from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.core.sealing import Unreadable, reseal, seal, unseal
 from paperhub.ingest.http import SourceError
-from paperhub.ingest.zotero import WRITE_BATCH, KeyRefused, ZoteroClient, ZoteroLibrary
-from paperhub.papers.models import Paper
-from paperhub.papers.queries import author_names_by_paper
-from paperhub.papers.tex import plain_text
+from paperhub.ingest.zotero import KeyRefused, ZoteroClient, ZoteroLibrary
 from paperhub.recommend.library import zotero_reference
-from paperhub.recommend.models import ZOTERO_STALE, Seed, ZoteroItem, ZoteroLink, ZoteroPush
+from paperhub.recommend.models import ZOTERO_STALE, Seed, ZoteroItem, ZoteroLink
 from paperhub.recommend.services import seed_reference
+from paperhub.recommend.zotero_push import push
 
 LIBRARY_ID = re.compile(r"\d{1,20}")
 API_KEY = re.compile(r"[A-Za-z0-9]{16,64}")  # Zotero's keys are 24 letters and digits
@@ -108,7 +104,7 @@ def request_sync(user: User) -> None:
 
 
 def request_push(user: User, collection: Collection) -> None:
-    """Queue writing one of the user's collections into their Zotero library (papers written before are skipped)."""
+    """Queue writing one of the user's collections into a Zotero collection of its name (zotero_push.push)."""
     link = _connected(user)
     if collection.owner_id != user.pk:
         raise NotAllowed("You can push only your own collections.")
@@ -212,58 +208,16 @@ def sync_library(link_id: int) -> dict[str, Any]:
     return {"zotero": link_id, "status": "done", "version": link.version, "summary": message}
 
 
-def zotero_item(paper: Paper, authors: list[str]) -> dict[str, Any]:
-    """A paper as a new Zotero item: a preprint for an arXiv paper, else a journal article."""
-    item: dict[str, Any] = {
-        "itemType": "preprint" if paper.arxiv_id else "journalArticle",
-        "title": plain_text(paper.title),
-        "creators": [{"creatorType": "author", "name": name} for name in authors],
-        "abstractNote": plain_text(paper.abstract),
-        "url": paper.abs_url or "",
-        "DOI": paper.doi,
-        "date": f"{paper.published:%Y-%m-%d}" if paper.published else "",
-    }
-    if paper.arxiv_id:
-        item.update(repository="arXiv", archiveID=f"arXiv:{paper.arxiv_id}")
-    return item
-
-
-def write_token(link: ZoteroLink, papers: list[Paper]) -> str:
-    """The same 32 characters for the same batch to the same library: a rerun of a write Zotero already took is
-    answered 412 instead of creating the items twice."""
-    ids = ",".join(str(p.pk) for p in papers)
-    return hashlib.sha256(f"{link.pk}:{link.kind}/{link.library_id}:{ids}".encode()).hexdigest()[:32]
-
-
-def push(link: ZoteroLink, collection: Collection, client: ZoteroClient | None = None) -> str:
-    """Write the collection's papers not pushed before into the library, WRITE_BATCH per request."""
-    client = client or ZoteroClient(_library(link))
-    done = set(ZoteroPush.objects.filter(link=link).values_list("paper_id", flat=True))
-    papers = [p for p in collection_papers(collection) if p.pk not in done]
-    names = author_names_by_paper([p.pk for p in papers])
-    created, failed = 0, []
-    for start in range(0, len(papers), WRITE_BATCH):
-        batch = papers[start : start + WRITE_BATCH]
-        result = client.create_items([zotero_item(p, names.get(p.pk, [])) for p in batch], write_token(link, batch))
-        keys = {i: "" for i in range(len(batch))} if result.repeated else result.created
-        for i, key in keys.items():
-            ZoteroPush.objects.get_or_create(link=link, paper=batch[i], defaults={"key": key, "collection": collection})
-        created += len(keys)
-        failed += [f"{batch[i].uid}: {why}" for i, why in result.failed.items()]
-    skipped = f"; {len(done)} written before" if done else ""
-    refused = f"; Zotero refused {len(failed)}: {'; '.join(failed[:3])}" if failed else ""
-    return f"Pushed “{collection.title}”: {created} papers written{skipped}{refused}."
-
-
 @task()
 def push_collection(link_id: int, collection_id: int) -> dict[str, Any]:
-    """Write a collection into its owner's Zotero library; a rerun writes nothing twice."""
+    """Write a collection into a Zotero collection of its name in its owner's library; a rerun writes nothing
+    twice."""
     link = ZoteroLink.objects.filter(pk=link_id).exclude(sealed_key="").first()
     collection = Collection.objects.filter(pk=collection_id).first()
     if link is None or collection is None or collection.owner_id != link.user_id:
         return {"zotero": link_id, "status": "gone"}
     try:
-        message = push(link, collection)
+        message = push(link, collection, ZoteroClient(_library(link)))
     except KeyRefused:
         message = (
             "Zotero refused to write: give the key write access (zotero.org/settings/keys, “Allow write "

@@ -24,9 +24,9 @@ from tests.conftest import Reply
 from tests.factories import record, user
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-PAGE_1, PAGE_2, SINCE, DELETED, WRITE = (
+PAGE_1, PAGE_2, SINCE, DELETED, WRITE, TOP, MADE = (
     (FIXTURES / f"zotero_{name}.json").read_bytes()
-    for name in ("items_1", "items_2", "items_since", "deleted", "write")
+    for name in ("items_1", "items_2", "items_since", "deleted", "write", "collections_top", "collection_write")
 )
 KEY = "P9NiFoyLeZu2bZNvvuQPDWsd"
 ITEMS = "/users/475425/items"
@@ -49,7 +49,7 @@ def _page(body: bytes, version: int, total: int, start: int | None = None) -> Re
 @pytest.fixture
 def api(source_server, settings):
     """The library as recorded: five items on two pages at version 1450; one more item and two deletions at
-    1462; nothing changed after that (304)."""
+    1462; nothing changed after that (304). Two top-level collections; a new one made is "TRDC7K9M"."""
     settings.PAPERHUB_ZOTERO_API_URL = source_server.url
     settings.PAPERHUB_ZOTERO_DELAY = 0
 
@@ -66,6 +66,11 @@ def api(source_server, settings):
         DELETED, headers={**JSON, "Last-Modified-Version": "1462"}
     )
     source_server.routes[f"{ITEMS}/trash"] = lambda q: Reply(b"", headers={**TEXT, "Last-Modified-Version": "1462"})
+    collections = "/users/475425/collections"
+    source_server.routes[f"{collections}/top"] = lambda q: _page(TOP, 1468, 2)
+    source_server.routes[collections] = lambda q: Reply(MADE, headers={**JSON, "Last-Modified-Version": "1468"})
+    made = json.dumps(json.loads(MADE)["successful"]["0"]).encode()
+    source_server.routes[f"{collections}/TRDC7K9M"] = lambda q: Reply(made, headers=JSON)
     return source_server
 
 
@@ -216,11 +221,15 @@ def test_push_writes_fifty_at_most_with_a_write_token_and_never_twice(api, hub):
     papers = {p.uid: p for p in Paper.objects.all()}
     for uid in ("2501.00004", "2501.00003", "2501.00001"):  # the newest first: 00001, 00003, 00004
         community.add_to_collection(reader, shelf, papers[uid])
-    api.routes[ITEMS] = lambda q: Reply(WRITE, headers={**JSON, "Last-Modified-Version": "1470"})
+    inside = [{"key": key, "version": 1470, "data": {"key": key, "version": 1470, "collections": ["TRDC7K9M"]}}
+              for key in ("PUSH0001", "PUSH0002")]
+    written = [Reply(WRITE, headers={**JSON, "Last-Modified-Version": "1470"})]
+    api.routes[ITEMS] = lambda q: Reply(json.dumps(inside).encode(), headers=JSON) if q else written[-1]
     zotero.push_collection.call(link.pk, shelf.pk)
-    sent = json.loads(api.bodies[0])
-    token = _sent(api, 0)["zotero-write-token"]
-    assert len(token) == 32 and _sent(api, 0)["content-type"] == "application/json"
+    assert [path for path, _ in api.requests] == ["/users/475425/collections/top", "/users/475425/collections", ITEMS]
+    sent = json.loads(api.bodies[2])
+    token = _sent(api, 2)["zotero-write-token"]
+    assert len(token) == 32 and _sent(api, 2)["content-type"] == "application/json"
     assert [i["itemType"] for i in sent] == ["preprint"] * 3
     assert sent[0]["archiveID"] == "arXiv:2501.00001" and sent[0]["creators"][0] == {
         "creatorType": "author",
@@ -231,13 +240,13 @@ def test_push_writes_fifty_at_most_with_a_write_token_and_never_twice(api, hub):
         "2501.00003": "PUSH0002",
     }
     link.refresh_from_db()
-    assert "2 papers written" in link.message and "refused 1: 2501.00004: Invalid value" in link.message
-    api.routes[ITEMS] = lambda q: Reply(b"Write token already used", 412)
+    assert "2 written" in link.message and "refused 1: 2501.00004: Invalid value" in link.message
+    written.append(Reply(b"Write token already used", 412))
     zotero.push_collection.call(link.pk, shelf.pk)  # only the refused one again; a repeated token writes nothing
-    assert json.loads(api.bodies[1]) == [sent[2]] and _sent(api, 1)["zotero-write-token"] != token
+    assert json.loads(api.bodies[4]) == [sent[2]] and _sent(api, 4)["zotero-write-token"] != token
     assert ZoteroPush.objects.count() == 3
     zotero.push_collection.call(link.pk, shelf.pk)
-    assert len(api.requests) == 2  # nothing left to write
+    assert [path for path, _ in api.requests[6:]] == ["/users/475425/collections/TRDC7K9M", ITEMS]  # a read only
 
 
 def test_push_with_a_read_only_key_says_so(api, hub):
@@ -245,7 +254,7 @@ def test_push_with_a_read_only_key_says_so(api, hub):
     link = _link(reader)
     shelf = community.create_collection(reader, "To read", "", public=False)
     community.add_to_collection(reader, shelf, Paper.objects.first())
-    api.routes[ITEMS] = lambda q: Reply(b"Write access denied", 403)
+    api.routes["/users/475425/collections"] = lambda q: Reply(b"Write access denied", 403)
     zotero.push_collection.call(link.pk, shelf.pk)
     link.refresh_from_db()
     assert "give the key write access" in link.message and link.sealed_key  # still connected for syncs
