@@ -422,13 +422,15 @@ def with_uid(uid: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "uid", uid)
 
 
+def among(ids: Sequence[int], query: tantivy.Query) -> tantivy.Query:
+    """Which of `ids` match a query."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, with_ids(ids)), (tantivy.Occur.Must, query)])
+
+
 def holding_among(ids: Sequence[int], word: str) -> tantivy.Query:
     """Which of `ids` hold a query's word: in the title, the abstract or an author's name."""
-    return tantivy.Query.boolean_query([
-        (tantivy.Occur.Must, with_ids(ids)),
-        (tantivy.Occur.Must, _any([*_spelt(word, [("title", 1.0), ("abstract", 1.0)]),
-                                   *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])])),
-    ])
+    return among(ids, _any([*_spelt(word, [("title", 1.0), ("abstract", 1.0)]),
+                            *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])]))
 
 
 def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters, person: bool = True) -> tantivy.Query:
