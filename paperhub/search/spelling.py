@@ -152,8 +152,10 @@ def two_edit_correction(index: KeywordIndex, word: str) -> str | None:
     searcher = index.searcher()
     near = tantivy.Query.fuzzy_term_query(SCHEMA, "abstract", stem, distance=2)
     papers = [set(PLAIN.analyze(text)) for text in _texts(index, near, ("title", "abstract"))]
+    # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: without it, the sample alone)
     listed = next((term for term, held in searcher.terms_with_prefix("abstract", stem[:2])
-                   if held >= TWO_EDITS_HELD and within_two(stem, term)), None)
+                   if held >= TWO_EDITS_HELD and within_two(stem, term)), None) \
+        if hasattr(searcher, "terms_with_prefix") else None
     if listed is not None:
         papers += [set(PLAIN.analyze(text)) for text in _sample(index, "title", "abstract", term=listed)]
     close = {form for form in set().union(*papers) if within_two(word, form) and not _at_an_end(word, form)}
