@@ -11,6 +11,8 @@ Builds a scratch hub of the file through the real paths (`paperhub ingest snapsh
   `none`: nothing offered.
 - `folded`: the same, but typos the stemmer folds back onto the word's stem ("reinforcment" stems as
   "reinforcement", so papers hold it), in no title of either file: `recovered` as above.
+- `two_edits`: words of eight letters or more (TWO_EDITS_LENGTH) from the same titles, each given two random edits
+  (seeded) that leave it two edits from the word and no word of the hub ("trnasformre"): `recovered` as above.
 - `real_words`: words of five letters or more from --other-file's titles (default: the 1986-2019 archive) that no
   paper of this hub holds; a correction offered for one is a false offer ("graphene" -> "grapheme" on a small hub).
 - `known`: words the hub holds (in 1-20 papers): an offer is a false one too.
@@ -140,6 +142,16 @@ def main() -> None:
                 and STEMMED.analyze(typed) == STEMMED.analyze(word)):
             folded.append((word, typed))
 
+    twice: list[tuple[str, str]] = []
+    doubling = random.Random(13)  # its own: the other sets stay those of earlier runs
+    long_words = [w for w in common if len(w) >= spelling.TWO_EDITS_LENGTH]
+    while len(twice) < args.words:
+        word = doubling.choice(long_words)
+        typed = typo(typo(word, doubling), doubling)
+        if (len(typed) >= spelling.TWO_EDITS_LENGTH and typed != word and typed not in spelling.edits(word)
+                and spelling.papers_holding(searcher, typed) == 0):
+            twice.append((word, typed))
+
     def suggest(query: str):  # type: ignore[no-untyped-def]
         return spelling.suggest(index, query)
 
@@ -156,6 +168,7 @@ def main() -> None:
         "papers": Paper.objects.count(),
         "typos": recovered(typos),
         "folded": recovered(folded),
+        "two_edits": recovered(twice),
         "real_words": false_offers(suggest, real),
         "known": false_offers(suggest, known),
         "build_s": round(build_s, 1),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.humanize",  # intcomma: large counts on pages as 12,345
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",

@@ -178,7 +178,9 @@ class EmptiedBy(Schema):
     part: str = Field(..., description='the part in words: "in cs.XX", "by Ada Lovelace", "from 2030-01-01", '
                                        '"with code"')
     held: bool = Field(..., description="some paper on the hub has it (false: none, which alone emptied the search)")
-    without: int = Field(..., description="papers the search finds without it (0: none, or nothing left to search)")
+    without: int = Field(..., description="papers the search finds without it (0: none, or nothing left to search); "
+                                          "without a phrase or the words, that search ranks other text by meaning: "
+                                          "its keyword matches alone")
     unknown: list[str] = Field(..., description="its category codes that are no arXiv category")
     search: str = Field(..., description="the search without it, at this endpoint (its query and filters)")
 

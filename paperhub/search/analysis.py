@@ -131,9 +131,12 @@ def spellings(text: str) -> list[list[str]]:
     return [terms for terms in forms if terms]
 
 
-def stems(text: str) -> list[str]:
-    """A query's words as the terms of titles and abstracts (STEMMED, signed names and scripts read as words)."""
-    return STEMMED.analyze(_prepared(text))
+def stems(text: str, closed: bool = False) -> list[str]:
+    """A query's words as the terms of titles and abstracts, one of their spellings(): their own (a hyphenated
+    word's parts: fine tune), or with `closed` its hyphenated words closed up (finetun), the one reading of a
+    query's words that its clauses, the vocabulary it is looked up by and its rare word all take theirs from."""
+    forms = spellings(text)
+    return (forms[-1] if closed else forms[0]) if forms else []
 
 
 def name_words(name: str) -> list[str]:

@@ -1,14 +1,12 @@
 """Why a search found nothing: each of its parts (categories, an author, the dates, has:code, a phrase, the words)
 dropped in turn and what is left counted, and whether any paper on the hub has the part at all ("No papers in
-cs.XX; 12 results without that filter"). Bounded work: at most MAX_PARTS parts, two counts on the keyword index
-each (no ranking, no stored document read: about a millisecond each on 34K papers), and only for a search that
-found nothing.
+cs.XX; 12 results without that filter"). Bounded work: at most MAX_PARTS parts, each a count on the keyword index
+(no ranking, no stored document read: about a millisecond on 34K papers) and the search without it counted as it
+would list papers (the caller's `Count`), and only for a search that found nothing.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-
-import tantivy
 
 from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.search import keyword
@@ -16,6 +14,9 @@ from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, units
 
 #: At most this many parts of a search are tried (a query of many phrases would otherwise count each).
 MAX_PARTS = 8
+#: How many papers a search (its query and filters) finds, and whether that is all it lists: False where the count is
+#: its keyword matches alone and the search would also find papers by meaning (counting them would embed its text).
+Count = Callable[[ParsedQuery, Filters], tuple[int, bool]]
 #: arXiv's archives (cat:cs takes every cs.* category): a code is arXiv's when it is one of these or a category.
 _KNOWN = {code.lower() for code in CATEGORY_NAMES} | {code.split(".")[0].lower() for code in CATEGORY_NAMES}
 
@@ -31,6 +32,7 @@ class Part:
     q: str
     filters: Filters
     unknown: tuple[str, ...] = ()  # its category codes that are no arXiv category or archive ("cs.XX")
+    by_words: bool = False  # `without` counts keyword matches alone: the search without it may find more by meaning
 
     @property
     def reason(self) -> str:
@@ -89,20 +91,16 @@ def _parts(q: str, parsed: ParsedQuery, filters: Filters) -> list[tuple[str, Par
     return parts[:MAX_PARTS]
 
 
-def why_empty(index: keyword.KeywordIndex, q: str, parsed: ParsedQuery, filters: Filters,
-              every_word: bool) -> list[Part]:
+def why_empty(index: keyword.KeywordIndex, q: str, parsed: ParsedQuery, filters: Filters, count: Count) -> list[Part]:
     """The parts of a search that found nothing which emptied it: those no paper on the hub has, first, then those
-    without which it finds papers, most first; `every_word`: the search lists papers holding every word (date or
-    vote order), so the counts do too."""
-    count: Callable[[ParsedQuery, Filters], tantivy.Query] = keyword.matching_all if every_word else \
-        keyword.build_query
+    without which it finds papers, most first; `count` counts the search without each as that search lists papers."""
     found = []
     for words, alone, alone_filters, rest_q, rest_filters in _parts(q, parsed, filters):
         held = index.count(keyword.build_query(alone, alone_filters)) > 0
         rest = parse(rest_q)
         left = bool(rest_q.strip()) or rest_filters != NO_FILTERS
-        without = index.count(count(rest, rest_filters)) if left and not rest.problem else 0
+        without, whole = count(rest, rest_filters) if left and not rest.problem else (0, True)
         if not held or without:
             found.append(Part(words, held, without, rest_q, rest_filters,
-                              unknown_categories(alone.categories + alone_filters.categories)))
+                              unknown_categories(alone.categories + alone_filters.categories), by_words=not whole))
     return sorted(found, key=lambda part: (part.held, -part.without))

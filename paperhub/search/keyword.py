@@ -247,19 +247,12 @@ def _named(parsed: ParsedQuery, by_name: bool = True) -> list[tantivy.Query]:
     return clauses
 
 
-def _read(word: str, closed: bool) -> list[str]:
-    """A query's word as the index's terms (analysis.spellings): its own, or, where it is hyphenated, closed up
-    ("fine-tuning": fine tune, or finetun)."""
-    forms = spellings(word)
-    return (forms[-1] if closed else forms[0]) if forms else []
-
-
 def _in_order(parsed: ParsedQuery, words: list[str]) -> list[tantivy.Query]:
     """Title phrases of the query's terms as typed, `words` at their places (any word in a filler's place): one of
     the hyphenated words' parts, one of them closed up ("instruction fine-tuning" is "Instruction Finetuning" too)."""
     phrases: dict[tuple[tuple[int, str], ...], None] = {}
     for closed in (False, True):
-        typed = [(word, token) for word in parsed.terms for token in _read(word, closed)]
+        typed = [(word, token) for word in parsed.terms for token in stems(word, closed)]
         phrases[tuple((at, token) for at, (word, token) in enumerate(typed) if word in words)] = None
     return [tantivy.Query.phrase_query(SCHEMA, "title", list[str | tuple[int, str]](placed)) if len(placed) > 1
             else tantivy.Query.term_query(SCHEMA, "title", placed[0][1]) for placed in phrases if placed]
@@ -422,13 +415,15 @@ def with_uid(uid: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "uid", uid)
 
 
+def among(ids: Sequence[int], query: tantivy.Query) -> tantivy.Query:
+    """Which of `ids` match a query."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, with_ids(ids)), (tantivy.Occur.Must, query)])
+
+
 def holding_among(ids: Sequence[int], word: str) -> tantivy.Query:
     """Which of `ids` hold a query's word: in the title, the abstract or an author's name."""
-    return tantivy.Query.boolean_query([
-        (tantivy.Occur.Must, with_ids(ids)),
-        (tantivy.Occur.Must, _any([*_spelt(word, [("title", 1.0), ("abstract", 1.0)]),
-                                   *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])])),
-    ])
+    return among(ids, _any([*_spelt(word, [("title", 1.0), ("abstract", 1.0)]),
+                            *_text_clauses(PLAIN.analyze(word), [("authors", 1.0)])]))
 
 
 def scored_among(ids: Sequence[int], parsed: ParsedQuery, filters: Filters, person: bool = True) -> tantivy.Query:
@@ -534,7 +529,7 @@ class KeywordIndex:
 
         def held(word: str) -> int:  # at most; a word of several terms by its rarest, in titles and abstracts
             # closed up where hyphenated: the index holds it so in either spelling ("fine-tuning", "finetuning")
-            closed = _read(word, closed=True)
+            closed = stems(word, closed=True)
             return max(min((int(searcher.doc_freq(name, token)) for token in tokens), default=0)
                        for name, tokens in (("title", closed), ("abstract", closed), ("authors", PLAIN.analyze(word))))
 

@@ -161,7 +161,6 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
     return [_hit(found[i], score, words, ranks.get(i, {})) for i, score in ranked if i in found]
 
 
-
 def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", limit: int = 20, offset: int = 0,
            mode: Mode = "hybrid", correct: bool = False, explain: bool = False) -> Results:
     """Papers for a query: relevance fuses BM25 with every semantic index that has vectors; and, where a word is
@@ -175,9 +174,34 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: Sort = "relevance", 
     if results.query.terms or results.query.phrases:
         results = _spelt(index, query, results, filters, sort, limit, offset, mode, correct)
     if explain and not results.total and not _code_unknown(index, results.query, filters):
-        every_word = sort != "relevance" or not results.query.text  # as _found lists them
-        results.why = emptied.why_empty(index, query, results.query, filters, every_word)
+        results.why = emptied.why_empty(index, query, results.query, filters,
+                                        _counter(index, results.query.text, sort, mode))
     return results
+
+
+def _counter(index: keyword.KeywordIndex, text: str, sort: Sort, mode: Mode) -> emptied.Count:
+    """How a search of this sort and mode, one part of it dropped, is counted (emptied.why_empty), as its total
+    would be: holding every word where it lists papers so (date or vote order, or no words to rank by); else its
+    keyword matches and the papers the vectors add, where its text is `text`, the search's own, whose embedding the
+    search made (cached); where the text differs, counting those would embed it, so the keyword matches alone."""
+
+    def count(parsed: ParsedQuery, filters: Filters) -> tuple[int, bool]:
+        if sort != "relevance" or not parsed.text:
+            return index.count(keyword.matching_all(parsed, filters)), True
+        person = index.may_name_person(parsed)
+        query = keyword.build_query(parsed, filters, person=person)
+        models = _semantic_models() if mode != "keyword" and index.knows_any(parsed) else []
+        if not models or parsed.text != text:
+            return index.count(query), not models
+        depth = SEMANTIC_DEPTH if mode == "semantic" else CANDIDATES
+        near = list({i for kind in models for i, _ in _semantic(kind, parsed, filters, depth, index)})
+        if mode == "semantic":
+            return len(near), True
+        # (as _hybrid's total) the papers near in meaning on the keyword index that the keyword query does not match
+        alone = index.count(keyword.with_ids(near)) - index.count(keyword.among(near, query)) if near else 0
+        return index.count(query) + alone, True
+
+    return count
 
 
 def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: Filters, sort: Sort, limit: int,
@@ -202,8 +226,6 @@ def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: F
 
 #: What a query of filler words alone is told (ParsedQuery.problem): every paper holds them, none is about them.
 ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
-
-
 
 
 def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:

@@ -1,4 +1,5 @@
-""""Did you mean": a query's misspelt words, each replaced by the likeliest word of this hub's papers one edit away.
+""""Did you mean": a query's misspelt words, each replaced by the likeliest word of this hub's papers one edit away
+(two for a long word).
 
 A word is misspelt when no title, abstract or author name of the hub holds it ("transformr"), or when a paper or
 two do and a word one edit away is a hundred times as common (abstracts have typos of their own). Its candidates are
@@ -6,16 +7,20 @@ every string one edit away (a letter dropped, added, changed, or two letters swa
 when the keyword index knows their stem; the stem held by the most papers wins, and the form of it the papers
 write most often is offered ("modles": "models", not "modeles", which stems alike). A typo the stemmer folds onto
 a common word's stem ("reinforcment" stems as "reinforcement", so papers hold it) is one where no paper of a sample
-holding the stem writes it so and most write one form a letter away. No word list ships: the
+holding the stem writes it so and most write one form a letter away. A word of TWO_EDITS_LENGTH letters or more that
+no paper holds and no word one edit away corrects is looked for two edits away ("trnasformre": "transformer"),
+the stem the most papers hold winning (10-20 ms, remembered for the hour). No word list ships: the
 hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. About 500 term lookups and
 one search of 20 papers a misspelt word (4-20 ms on 75K papers); a word spelt right costs a lookup or two, and
 one search of 20 papers an hour if its stem is common (remembered: 1-2 ms a word the first time).
 """
 
+import os
 import re
 import string
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +43,12 @@ MIN_HELD = 3
 #: A typo the stemmer folds onto a word's stem ("reinforcment") is corrected where more than this share of a sample
 #: of the papers holding the stem write one form a letter away, and none writes it as typed.
 UNFOLDED_SHARE = 0.5
+#: A word no paper holds of this many letters or more, with no correction one edit away, is looked for two edits
+#: away ("trnasformre"); a shorter one is two edits from too many words to guess which was meant.
+TWO_EDITS_LENGTH = 8
+#: A correction two edits away is a word at least this many papers hold: two edits from a real word the hub lacks
+#: there is often a rarer one ("flamenco": "flamingo", 12 papers; bench.spelling's real words)
+TWO_EDITS_HELD = 20
 _LETTERS = string.ascii_lowercase
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
@@ -107,6 +118,64 @@ def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None
     return seen.most_common(1)[0][0] if seen else None
 
 
+def within_two(typed: str, word: str) -> bool:
+    """Whether two lowercase words are at most two edits apart (a letter dropped, added or changed, or two neighbours
+    swapped: the optimal string alignment distance)."""
+    # each edit changes the set of letters by two at most: most words of a sample fail here, cheaply
+    if abs(len(typed) - len(word)) > 2 or len(set(typed) ^ set(word)) > 4:
+        return False
+    before: list[int] = []
+    row = list(range(len(word) + 1))
+    for i, a in enumerate(typed, start=1):
+        current = [i]
+        for j, b in enumerate(word, start=1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
+            if before and j > 1 and a == word[j - 2] and typed[i - 2] == b:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > 2:
+            return False
+        before, row = row, current
+    return row[-1] <= 2
+
+
+def two_edit_correction(index: KeywordIndex, word: str) -> str | None:
+    """The word of the hub's papers two edits from a misspelt lowercase word whose stem the most papers hold (at least
+    TWO_EDITS_HELD), as a sample of them writes it; None when there is none. The ~300,000 strings two edits from a
+    word are never spelt out: tantivy's fuzzy term query walks the abstracts' term dictionary for the stems two edits
+    from the word's, and the words of a sample of the papers holding them are read; that sample is the first papers
+    in the index's order, where the commonest of those stems crowds out the others ("select" beside "electr" for
+    "elerctic"), so the stems of the word's first two letters are listed with their counts too."""
+    stem = _stem(word)
+    if stem is None:
+        return None
+    searcher = index.searcher()
+    near = tantivy.Query.fuzzy_term_query(SCHEMA, "abstract", stem, distance=2)
+    papers = [set(PLAIN.analyze(text)) for text in _texts(index, near, ("title", "abstract"))]
+    # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: without it, the sample alone)
+    listed = next((term for term, held in searcher.terms_with_prefix("abstract", stem[:2])
+                   if held >= TWO_EDITS_HELD and within_two(stem, term)), None) \
+        if hasattr(searcher, "terms_with_prefix") else None
+    if listed is not None:
+        papers += [set(PLAIN.analyze(text)) for text in _sample(index, "title", "abstract", term=listed)]
+    close = {form for form in set().union(*papers) if within_two(word, form) and not _at_an_end(word, form)}
+    forms = Counter(form for tokens in papers for form in tokens & close)
+    held = {form_stem: _papers_holding(searcher, form_stem) for form in forms if (form_stem := _stem(form))}
+    best = max(held, key=lambda candidate: (held[candidate], candidate), default=None)
+    if best is None or held[best] < TWO_EDITS_HELD:
+        return None
+    return max((form for form in forms if _stem(form) == best), key=lambda form: (forms[form], form))
+
+
+def _at_an_end(typed: str, word: str) -> bool:
+    """Whether two words differ only in their first two letters or their last two: a word's prefix or ending
+    ("biconvex", "unranking", "bacterium": real words a hub may lack, two edits from "convex", "ranking",
+    "bacterial"), seldom two slips of the fingers."""
+    shorter = min(len(typed), len(word)) - 2
+    return (len(os.path.commonprefix([typed, word])) >= shorter
+            or len(os.path.commonprefix([typed[::-1], word[::-1]])) >= shorter)
+
+
 def name_correction(index: KeywordIndex, word: str) -> str | None:
     """The author's name one edit from a misspelt lowercase word, as the papers write it ("LeCun"), held by
     MIN_HELD papers; None when there is none."""
@@ -142,28 +211,33 @@ def unfolded(index: KeywordIndex, word: str) -> str | None:
 
 
 @lru_cache(maxsize=20_000)
-def _unfolded_lately(index: KeywordIndex, word: str, hour: int) -> str | None:
-    """unfolded(), remembered for the hour: it reads a sample of papers for every common word of every search
-    (1-2 ms a word on 75K papers), for a hint alone, as the stemmer already searches such a typo as its word."""
-    return unfolded(index, word)
+def _lately(find: Callable[[KeywordIndex, str], str | None], index: KeywordIndex, word: str, hour: int) -> str | None:
+    """find(index, word), remembered for the hour: unfolded() reads a sample of papers for every common word of every
+    search (1-2 ms a word on 75K papers), for a hint alone, as the stemmer already searches such a typo as its word;
+    two_edit_correction() walks the term dictionary (10-20 ms), and each page of a search asks again."""
+    return find(index, word)
 
 
-#: The index whose answers _unfolded_lately holds (one at a time: a replaced one is let go, and its files).
+#: The index whose answers _lately holds (one at a time: a replaced one is let go, and its files).
 _remembering: list[KeywordIndex] = []
 
 
-def _unfolded_remembered(index: KeywordIndex, word: str) -> str | None:
+def _remembered(find: Callable[[KeywordIndex, str], str | None], index: KeywordIndex, word: str) -> str | None:
     if _remembering[:1] != [index]:  # a new index (a rebuild, or another hub's in tests): forget the last one
-        _unfolded_lately.cache_clear()
+        _lately.cache_clear()
         _remembering[:] = [index]
-    return _unfolded_lately(index, word, int(time.time() // 3600))
+    return _lately(find, index, word, int(time.time() // 3600))
 
 
 def _sample(index: KeywordIndex, *fields: str, term: str) -> list[str]:
     """The texts in `fields` of a sample of the papers whose `fields` hold a term, one text a paper."""
-    holding = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, term))
-                                           for field in fields])
-    _, docs = index.search(holding, SPELLING_SAMPLE)
+    return _texts(index, tantivy.Query.boolean_query([
+        (tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, field, term)) for field in fields]), fields)
+
+
+def _texts(index: KeywordIndex, query: tantivy.Query, fields: tuple[str, ...]) -> list[str]:
+    """The texts in `fields` of a sample of the papers a query matches, one text a paper."""
+    _, docs = index.search(query, SPELLING_SAMPLE)
     return ["\n".join(text for field in fields for text in doc.get(field, ())) for _, doc in docs]
 
 
@@ -179,7 +253,7 @@ def _offered(index: KeywordIndex, searcher: tantivy.Searcher, word: str) -> str 
     if held is None:
         return None
     if held > RARE:  # its stem is common; the word as typed may still be a typo the stemmer folds onto it
-        folded = _unfolded_remembered(index, word.lower())
+        folded = _remembered(unfolded, index, word.lower())
         return _cased_like(word, folded) if folded is not None else None
     # a word no paper holds, or one a paper or two hold (the typo of an abstract's own: "modles") beside a word a
     # hundred times as common; failing a word of titles and abstracts, a name typed as one ("Ghsoh"): in lower case,
@@ -187,7 +261,15 @@ def _offered(index: KeywordIndex, searcher: tantivy.Searcher, word: str) -> str 
     offered = correction(index, word.lower(), more_than=held * COMMONER)
     if offered is not None:
         return _cased_like(word, offered)
-    return name_correction(index, word.lower()) if not held and word[:1].isupper() else None
+    if held:
+        return None
+    if word[:1].isupper() and (name := name_correction(index, word.lower())) is not None:
+        return name
+    # two edits away (after one: nearer is likelier) only for a long word no paper holds, so a rare word of the hub is
+    # never taken for a typo of a common one
+    if len(word) >= TWO_EDITS_LENGTH and (offered := _remembered(two_edit_correction, index, word.lower())) is not None:
+        return _cased_like(word, offered)
+    return None
 
 
 def suggest(index: KeywordIndex, query: str, filters: Filters = NO_FILTERS) -> Suggestion | None:

@@ -177,12 +177,13 @@ def typed_url(request: HttpRequest, q: str, results: "search_api.Results | None"
     return f"{reverse(route)}?{urlencode({'q': q, **search_settings(request), 'exact': '1'})}"
 
 
-def emptied_by(results: "search_api.Results | None", sort: str) -> list[tuple[str, int, str]]:
+def emptied_by(results: "search_api.Results | None", sort: str) -> list[tuple[str, int, bool, str]]:
     """What emptied a search that found nothing, as the page says it: each part's reason, how many results the
-    search has without it, and its link."""
+    search has without it (at least, where that is its keyword matches alone), and its link."""
     if results is None:
         return []
-    return [(part.reason, part.without, f"{reverse('search')}?{search_api.url_query(part.q, part.filters, sort)}")
+    return [(part.reason, part.without, part.by_words,
+             f"{reverse('search')}?{search_api.url_query(part.q, part.filters, sort)}")
             for part in results.why]
 
 

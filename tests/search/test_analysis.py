@@ -93,6 +93,17 @@ def test_hyphenated_words_are_indexed_by_their_parts_and_joined():
     assert spellings("fine-tuning") == [["fine", "tune"], ["finetun"]] and spellings("finetuning") == [["finetun"]]
 
 
+def test_a_query_word_has_one_reading_its_clauses_vocabulary_and_rare_word_take_theirs_from():
+    """stems() picks a spelling: a hyphenated word's parts (looked up in the vocabulary, and for filler words), or
+    closed up (its rare-word count); no reading of its own that could drift from the clauses'."""
+    from paperhub.search.analysis import spellings, stems
+
+    assert stems("fine-tuning") == ["fine", "tune"] and stems("fine-tuning", closed=True) == ["finetun"]
+    for word in ("fine-tuning", "finetuning", "C++", "R^2BD", "x_1", "the", "state-of-the-art", "2020-2021", "--"):
+        forms = spellings(word) or [[]]
+        assert (stems(word), stems(word, closed=True)) == (forms[0], forms[-1]), word
+
+
 def test_language_names_keep_their_signs(index):
     assert found(index, "C++") == [8] and found(index, "C#") == [] and found(index, "F#") == []
     assert found(index, '"in C++"') == [8]

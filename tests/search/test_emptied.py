@@ -6,12 +6,15 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.template.loader import render_to_string
 
 from paperhub.papers.services import upsert_papers
 from paperhub.search import NO_FILTERS, Filters, rebuild, search
 from paperhub.search.emptied import unknown_categories
-from paperhub.search.queries import NO_DAYS
+from paperhub.search.queries import NO_DAYS, Results
+from paperhub.search.query import parse
 from tests.factories import record
 
 
@@ -107,6 +110,17 @@ def test_the_front_doors_say_what_emptied_a_search(indexed, client):
     out = StringIO()
     call_command("search", "graph cat:cs.XX", "--json", stdout=out)
     assert json.loads(out.getvalue())["emptied_by"][0]["query"] == "graph"
+
+
+def test_the_page_prints_counts_with_thousands_separators(rf):
+    """As the commands print them (12,345); the API keeps plain integers."""
+    request = rf.get("/papers/search", {"q": "graph"})
+    request.user = AnonymousUser()
+    why = [("None of the papers in cs.CR match the rest of the search", 1234, True, "/papers/search?q=graph")]
+    page = render_to_string("web/search.html", {"q": "graph", "sort": "relevance", "page": 1, "cards": [], "why": why,
+                                                "results": Results([], 12345, parse("graph"), ["dense"])}, request)
+    assert "12,345 results (keyword + semantic)." in page
+    assert '<a href="/papers/search?q=graph">at least 1,234 results without it</a>' in page
 
 
 def test_the_front_doors_show_the_correction_and_keep_the_query_as_typed_a_click_away(diffusion, client):

@@ -126,6 +126,27 @@ def test_semantic_hits_respect_filters(embedded):
         assert [h.uid for h in search("molecules has:code", mode=mode).hits] == ["2501.00002"], mode
 
 
+def test_a_search_emptied_by_a_filter_counts_the_search_without_it_as_that_search_finds_papers(embedded, client,
+                                                                                                monkeypatch):
+    """The link's search also finds papers by meaning: its own total is the count, not its keyword matches (2 of
+    the 5 papers hold "graph"), and counting it embeds nothing new (the search's embedding is reused)."""
+    assert search("graph").total == 5 and search("graph", mode="keyword").total == 2
+    search("graph cat:cs.XX")  # (its embedding made, as the page's search makes it)
+    encode, embedded_texts = embedded.encode, []
+    monkeypatch.setattr(embedded, "encode", lambda texts: embedded_texts.extend(texts) or encode(texts))
+    why = search("graph cat:cs.XX", explain=True).why
+    assert [(p.words, p.without, p.by_words) for p in why] == [("in cs.XX", 5, False)]
+    assert [(p.without, p.by_words) for p in search("graph cat:cs.XX", mode="semantic", explain=True).why] == \
+        [(search("graph", mode="semantic").total, False)]
+    assert embedded_texts == []
+    assert [(p.without, p.by_words) for p in search("graph cat:cs.XX", mode="keyword", explain=True).why] == [(2, False)]
+    # without a quoted phrase no paper holds the text differs: its keyword matches, which its search may top up
+    why = search('graph "zebra crossing"', explain=True).why
+    assert [(p.words, p.without, p.by_words) for p in why] == [("holding “zebra crossing”", 2, True)]
+    page = client.get("/papers/search", {"q": 'graph "zebra crossing"'}).content.decode()
+    assert '<a href="/papers/search?q=graph">at least 2 results without it</a>' in page
+
+
 @pytest.mark.parametrize("head", [1, 2, 100])
 def test_hybrid_pages_are_one_list_with_an_exact_total(embedded, monkeypatch, head):
     """The fused head is the same on every page, then come the other keyword matches: no page repeats or skips a

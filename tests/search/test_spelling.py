@@ -9,7 +9,7 @@ from django.core.management import call_command
 from paperhub.papers.services import upsert_papers
 from paperhub.search import rebuild, search
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.spelling import edits, suggest
+from paperhub.search.spelling import edits, suggest, two_edit_correction, within_two
 from tests.factories import record
 
 
@@ -107,3 +107,40 @@ def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, 
     assert suggest(index, "modles").query == "models"  # held by one paper, "models" by 201
     assert suggest(index, "tokenz") is None  # held by three: a word of this hub, however rare
 
+
+
+def test_words_two_edits_apart():
+    assert within_two("trnasformre", "transformer") and within_two("lerning", "learning")
+    assert within_two("karbulaxem", "karbulaxem") and within_two("transformer", "transformers")
+    assert not within_two("kitten", "sitting") and not within_two("abcdefgh", "badcfehg")  # three edits, four
+    assert not within_two("transformer", "transformation")
+
+
+@pytest.fixture
+def invented(db, search_dir):
+    """A vocabulary of made-up words, so that which word two edits from a typo is the commonest is known."""
+    upsert_papers([record(f"2503.{n:05d}", title="Karbulaxem", abstract="The karbulaxem of a zorbax.")
+                   for n in range(1, 26)]
+                  + [record(f"2503.1{n:04d}", title="Korbelaxum", abstract="The korbelaxum of a zorbax.")
+                     for n in range(1, 22)]
+                  + [record("2503.20001", title="Kirbulaxom", abstract="A kirbulaxom, one paper's own word.")])
+    rebuild()
+    return keyword_index()
+
+
+def test_a_long_word_two_edits_from_the_hubs_words_gets_the_commonest(invented):
+    """"korbulaxim" is two edits from "karbulaxem" (25 papers) and from "korbelaxum" (21), one from none: the first
+    found in the papers the fuzzy query lists first, the second by the stems of its first two letters."""
+    assert not any(within_two("korbulaxim", word) and word in edits("korbulaxim")
+                   for word in ("karbulaxem", "korbelaxum"))
+    found = suggest(invented, "Korbulaxim")
+    assert found is not None and found.changes == (("Korbulaxim", "Karbulaxem"),)
+    assert suggest(invented, "zorbax") is None  # (spelt right)
+    assert suggest(invented, "zrobax").query == "zorbax"  # a short word: one edit,
+    assert suggest(invented, "zrobxa") is None  # not two
+
+
+def test_a_rare_word_the_hub_holds_is_never_taken_for_a_typo_two_edits_away(invented):
+    """"kirbulaxom" is one paper's word, two edits from "karbulaxem": searched as typed, no suggestion."""
+    assert two_edit_correction(invented, "kirbulaxom") == "karbulaxem"  # (what it is two edits from)
+    assert suggest(invented, "kirbulaxom") is None
