@@ -4,6 +4,7 @@ its correction where no paper holds all its words as typed."""
 import json
 from datetime import date
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -139,3 +140,16 @@ def test_the_front_doors_show_the_correction_and_keep_the_query_as_typed_a_click
     call_command("search", "difusion models", stdout=out)
     assert "Showing results for: diffusion models (search instead for 'difusion models' with --exact)" \
         in out.getvalue()
+
+
+@pytest.mark.parametrize(("template", "context", "shown"), [
+    ("web/period.html", {"period": SimpleNamespace(kind="week", label="Week 49", key="2026-W49"), "total": 12345,
+                         "cards": [], "page": 1}, "12,345 papers, most upvoted first."),
+    ("web/_comments.html", {"comment_pages": 2, "comment_page": 1, "comment_total": 1200, "discussion": [],
+                            "paper": SimpleNamespace(uid="2611.00001")},
+     "(1,200 comments, oldest first)"),
+])
+def test_other_pages_print_their_counts_so_too(rf, template, context, shown):
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert shown in render_to_string(template, context, request)
