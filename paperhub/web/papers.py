@@ -353,7 +353,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise Http404("not your comment")
     if request.method == "POST":
         try:
-            services.edit_comment(request.user, item, request.POST.get("body", ""))
+            services.edit_comment(request.user, item, request.POST.get("body", ""), request=request)
             return redirect(reverse("paper", args=[item.paper.uid]) + item.place)
         except NotAllowed as exc:
             messages.error(request, str(exc))
