@@ -49,9 +49,9 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     until the account is active again: spam stops counting the moment its sender is banned."""
 
     def shown(self, *paper_ids: int) -> "CommentQuerySet":
-        """The comments of these papers that their pages show: all but hidden threads, and but deleted and banned
-        users' comments with no reply shown below them: such a comment stays, as "[deleted]" or "[hidden]", only
-        while a reply below it, at any depth, is one that counts (visible()), so that reply shows in its thread."""
+        """These papers' comments as their pages show them: none of a hidden thread, and a deleted or banned user's
+        comment only while a reply below it, at any depth, counts (visible()): it stays, as "[deleted]" or
+        "[hidden]", so that reply shows in its thread."""
         if not paper_ids:
             return self.none()
         return (self.filter(paper_id__in=paper_ids)
