@@ -63,4 +63,4 @@ def decide(claims: QuerySet[AuthorClaim], approve: bool, moderator: User) -> tup
 @task(**mail.TASK)
 def mail_authors(comment_id: int, attempt: int = 1) -> dict[str, Any]:
     """A comment's mail as queued before replies and mentions were mailed too: sent as notices.mail_comment."""
-    return notices.mail_comment.call(comment_id, attempt)
+    return notices.mail_comment.call(comment_id, attempt=attempt)

@@ -82,6 +82,22 @@ def _render_math(_renderer: Any, tokens: Sequence[Token], idx: int, _options: Op
     return f'<span class="math">{math_html(tokens[idx].content)}</span>'
 
 
+def _escaped_at_rule(state: StateInline, silent: bool) -> bool:
+    """Inline rule, before escapes: "\\@" is an "@" that names no one, a token of its own (an escape's text is
+    joined to the text around it, and the mentions rule would find it there)."""
+    if not state.src.startswith("\\@", state.pos):
+        return False
+    if not silent:
+        state.push("escaped_at", "", 0).content = "@"
+    state.pos += 2
+    return True
+
+
+def _render_escaped_at(_renderer: Any, _tokens: Sequence[Token], _idx: int, _options: OptionsDict,
+                       _env: EnvType) -> str:
+    return "@"
+
+
 def _trim(url: str) -> str:
     """The URL without the punctuation that ends the sentence around it, or a bracket it sits in."""
     while url and (url[-1] in _TRAILING or (url[-1] in _CLOSING and url.count(url[-1]) > url.count(_CLOSING[url[-1]]))):
@@ -133,13 +149,17 @@ def _link_mentions(state: StateCore) -> None:
             continue
         children: list[Token] = []
         in_link = 0
-        for token in block.children:
+        for i, token in enumerate(block.children):
             in_link += (token.type == "link_open") - (token.type == "link_close")
             if token.type != "text" or in_link or "@" not in token.content:
                 children.append(token)
                 continue
             text, position = token.content, 0
-            for match in _MENTION.finditer(text):
+            # an escaped "@" beside the text is still an "@" to a name's bounds: "\@@ann" names no one, as "@@ann"
+            siblings = block.children
+            before = "@" if i > 0 and siblings[i - 1].type == "escaped_at" else ""
+            after = "@" if i + 1 < len(siblings) and siblings[i + 1].type == "escaped_at" else ""
+            for match in _MENTION.finditer(before + text + after, len(before)):
                 name = _mention_name(match[1])
                 if not name:
                     continue
@@ -147,11 +167,12 @@ def _link_mentions(state: StateCore) -> None:
                     named.append(name)
                 if name not in people or name not in named:
                     continue
-                end = match.start() + 1 + len(match[1].rstrip(".+-"))
-                children += [_text(text[position:match.start()], token.level),
+                start = match.start() - len(before)
+                end = start + 1 + len(match[1].rstrip(".+-"))
+                children += [_text(text[position:start], token.level),
                              Token("link_open", "a", 1, attrs={"href": reverse("profile", args=[name])},
                                    markup="mention", level=token.level),
-                             _text(text[match.start():end], token.level + 1),
+                             _text(text[start:end], token.level + 1),
                              Token("link_close", "a", -1, markup="mention", level=token.level)]
                 position = end
             children.append(_text(text[position:], token.level))
@@ -169,6 +190,8 @@ def _parser() -> MarkdownIt:
         .disable(["image", "heading", "lheading", "hr", "table"], ignoreInvalid=True)
     md.inline.ruler.before("escape", "math", _math_rule)  # before escapes: "\(" would become "("
     md.add_render_rule("math_inline", _render_math)
+    md.inline.ruler.before("escape", "escaped_at", _escaped_at_rule)
+    md.add_render_rule("escaped_at", _render_escaped_at)
     md.core.ruler.push("bare_links", _link_bare_urls)
     md.core.ruler.push("mentions", _link_mentions)  # after bare links: https://example.org/@ann names no one
     return md

@@ -48,11 +48,14 @@ class CommentQuerySet(models.QuerySet["Comment"]):
     (a moderator hides a thread by its first comment), and a banned (inactive) user's comments count no more
     until the account is active again: spam stops counting the moment its sender is banned."""
 
-    def shown(self) -> "CommentQuerySet":
-        """All but hidden threads and a banned user's comments without replies: a deleted comment, or a banned
-        user's, still shows, as "[deleted]" or "[hidden]", while replies hang from it, so that its replies (others',
-        still counted) show too."""
-        return (self.filter(Q(user__is_active=True) | Q(pk__in=self._kept_for_replies()))
+    def shown(self, *paper_ids: int) -> "CommentQuerySet":
+        """These papers' comments as their pages show them: none of a hidden thread, and a deleted or banned user's
+        comment only while a reply below it, at any depth, counts (visible()): it stays, as "[deleted]" or
+        "[hidden]", so that reply shows in its thread."""
+        if not paper_ids:
+            return self.none()
+        return (self.filter(paper_id__in=paper_ids)
+                .filter(Q(deleted=False, user__is_active=True) | Q(pk__in=self._kept_for_replies(paper_ids)))
                 .exclude(pk__in=self._hidden_threads()))
 
     def visible(self) -> "CommentQuerySet":
@@ -60,16 +63,18 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         what a profile lists."""
         return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
 
-    def _kept_for_replies(self) -> RawSQL:
-        """The ids of banned users' comments with a reply by an active user below them, at any depth outside hidden
-        threads: each stays as "[hidden]" so that reply shows in its place (a spammer's replies to their own comment
-        keep nothing)."""
+    def _kept_for_replies(self, paper_ids: tuple[int, ...]) -> RawSQL:
+        """The ids of these papers' comments above a comment that counts (neither deleted nor a banned user's), at
+        any depth outside hidden threads (a hidden reply keeps nothing above it). Walked up from those comments,
+        each comment once, so it reads the shown papers' comments alone, however many the hub holds."""
         table = self.model._meta.db_table
         users = self.model._meta.get_field("user").related_model._meta.db_table
-        return RawSQL(f"WITH RECURSIVE below(root, id) AS (SELECT c.id, c.id FROM {table} c JOIN {users} u ON "
-                      f"u.id = c.user_id WHERE NOT u.is_active UNION SELECT below.root, t.id FROM {table} t JOIN "
-                      f"below ON t.parent_id = below.id WHERE NOT t.hidden) SELECT below.root FROM below JOIN {table} "
-                      f"r ON r.id = below.id JOIN {users} v ON v.id = r.user_id WHERE v.is_active", [])
+        papers = ", ".join(["%s"] * len(paper_ids))
+        return RawSQL(f"WITH RECURSIVE above(id) AS (SELECT c.parent_id FROM {table} c JOIN {users} u ON "
+                      f"u.id = c.user_id WHERE c.paper_id IN ({papers}) AND c.parent_id IS NOT NULL AND NOT c.hidden "
+                      f"AND NOT c.deleted AND u.is_active UNION SELECT t.parent_id FROM {table} t JOIN above ON "
+                      f"t.id = above.id WHERE t.parent_id IS NOT NULL AND NOT t.hidden) SELECT id FROM above",
+                      list(paper_ids))
 
     def _hidden_threads(self) -> RawSQL:
         """The ids of hidden comments and of every reply below them, however deep (the comment_hidden index finds
@@ -107,7 +112,7 @@ class Comment(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
-    #: Deleted by its author: kept (as "deleted") while replies hang from it.
+    #: Deleted by its author: kept (as "[deleted]") while a reply below it counts (CommentQuerySet.shown).
     deleted = models.BooleanField(default=False)
     #: Hidden by a moderator in the admin.
     hidden = models.BooleanField(default=False)

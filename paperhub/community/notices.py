@@ -105,15 +105,30 @@ def _concerned(comment: Comment) -> set[int]:
     return users
 
 
-def queue_comment_mail(comment: Comment) -> None:
-    """Queue the mail about a new comment to those it concerns (nothing to queue: no task)."""
-    if _concerned(comment):
+def queue_comment_mail(comment: Comment, to: list[int] | None = None) -> None:
+    """Queue the mail about a new comment to those it concerns, or about an edited one to the users `to` alone
+    (newly_mentioned); nothing to queue: no task."""
+    if to is None and _concerned(comment):
         mail_comment.enqueue(comment.pk)
+    elif to:
+        mail_comment.enqueue(comment.pk, to)
 
 
-def _recipients(comment: Comment) -> list[tuple[Any, dict[str, bool]]]:
-    """Those the comment concerns who are active and proved their address, with the kinds of mail they want."""
-    users = get_user_model().objects.filter(pk__in=_concerned(comment), is_active=True).order_by("pk")
+def newly_mentioned(comment: Comment, before: str) -> list[int]:
+    """The active users, its writer aside, that a comment edited from the text `before` @mentions and that text did
+    not: the mention mail goes to them (once each: CommentNotice), not again to those its first text concerned."""
+    names = set(mentions(comment.body)) - set(mentions(before))
+    if not names:
+        return []
+    return list(get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk=comment.user_id)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def _recipients(comment: Comment, to: list[int] | None) -> list[tuple[Any, dict[str, bool]]]:
+    """Those the comment concerns (of `to`, when given) who are active and proved their address, with the kinds of
+    mail they want."""
+    concerned = _concerned(comment) if to is None else _concerned(comment) & set(to)
+    users = get_user_model().objects.filter(pk__in=concerned, is_active=True).order_by("pk")
     return [(u, mail_wanted(u.pk)) for u in users if accounts.is_verified(u)]
 
 
@@ -163,13 +178,13 @@ RACED_RETRY = timedelta(seconds=30)
 
 
 @task(**mail.TASK)
-def mail_comment(comment_id: int, attempt: int = 1) -> dict[str, Any]:
-    """Mail those a new comment concerns (what an unreachable mail server stopped is tried again later,
-    core/mail.py)."""
-    return mail.send_or_retry(lambda: _mail_comment(comment_id), mail_comment, comment_id, attempt=attempt)
+def mail_comment(comment_id: int, to: list[int] | None = None, attempt: int = 1) -> dict[str, Any]:
+    """Mail those a comment concerns, or the users `to` of them (what an unreachable mail server stopped is tried
+    again later, core/mail.py)."""
+    return mail.send_or_retry(lambda: _mail_comment(comment_id, to), mail_comment, comment_id, to, attempt=attempt)
 
 
-def _mail_comment(comment_id: int) -> dict[str, Any]:
+def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any]:
     """Mail each recipient about the comment and the others on the paper for them not yet mailed to them, at most
     once per PAPERHUB_COMMENT_MAIL_MINUTES per paper: a comment within that time of the last mail waits (this task
     queued again for the time's end) and comes with the rest then.
@@ -184,7 +199,7 @@ def _mail_comment(comment_id: int) -> dict[str, Any]:
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None
-    for user, wanted in _recipients(comment):
+    for user, wanted in _recipients(comment, to):
         if not any(wanted.values()):
             continue
         now = timezone.now()
@@ -231,6 +246,6 @@ def _mail_comment(comment_id: int) -> dict[str, Any]:
                         "sent it too", user.pk)
         sent += 1
     if later is not None:
-        mail_comment.using(run_after=later).enqueue(comment_id)
+        mail_comment.using(run_after=later).enqueue(comment_id, to)
     return {"sent": sent, "later": later.isoformat() if later else None}
 

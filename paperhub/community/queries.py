@@ -43,7 +43,7 @@ class Entry:
 
 def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> list[Comment]:
     """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
-    shown = Comment.objects.shown().filter(paper=paper).select_related("user").order_by("created_at", "id")
+    shown = Comment.objects.shown(paper.pk).select_related("user").order_by("created_at", "id")
     return with_people(list(shown[offset:offset + limit] if limit is not None else shown[offset:]))
 
 

@@ -141,12 +141,20 @@ def _own(user: User, comment: Comment) -> None:
         raise NotAllowed("You can only change your own comments.")
 
 
-def edit_comment(user: User, comment: Comment, body: str) -> Comment:
-    """Change the text of one's own comment."""
+def edit_comment(user: User, comment: Comment, body: str, request: HttpRequest | None = None) -> Comment:
+    """Change the text of one's own comment. The users it now @mentions for the first time get the mention mail,
+    and from a front door (`request`) such an edit counts against the comment rates as a new comment does
+    (TooManyComments over them): editing in names cannot mail more people than commenting can."""
     _own(user, comment)
-    comment.body = _clean_body(body)
+    before, comment.body = comment.body, _clean_body(body)
+    added = notices.newly_mentioned(comment, before)
+    if added and request is not None and (wait := comment_wait(request, user)):
+        comment.body = before
+        raise TooManyComments(wait)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    with transaction.atomic():  # the edit and the mail about it commit together, as a new comment's do
+        comment.save(update_fields=["body", "edited_at"])
+        notices.queue_comment_mail(comment, added)
     return comment
 
 

@@ -348,12 +348,13 @@ def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, A
 @login_required
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Edit one's own comment (GET shows the form)."""
-    item = get_object_or_404(Comment.objects.shown(), pk=comment_id)
+    # visible(): one's own comment, unless deleted (nothing to edit) or in a hidden thread
+    item = get_object_or_404(Comment.objects.visible(), pk=comment_id)
     if item.user_id != request.user.pk:
         raise Http404("not your comment")
     if request.method == "POST":
         try:
-            services.edit_comment(request.user, item, request.POST.get("body", ""))
+            services.edit_comment(request.user, item, request.POST.get("body", ""), request=request)
             return redirect(reverse("paper", args=[item.paper.uid]) + item.place)
         except NotAllowed as exc:
             messages.error(request, str(exc))

@@ -1,6 +1,7 @@
 """How fast comments may come (PAPERHUB_COMMENT_*_RATE), through the page and the API alike."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -55,6 +56,20 @@ def test_the_api_refuses_a_burst_with_429_and_its_reason(paper, settings):
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0  # until the day's window ends
     assert "too many comments for now: try again in" in refused.json()["detail"]
     assert Comment.objects.count() == 5
+
+
+def test_an_edit_naming_new_users_counts_as_a_comment(paper):
+    """Else editing in ten new names again and again would mail anyone, at no cost."""
+    client = _form("ann")
+    for name in ("bob", "cy", "dan"):
+        user(name)
+    comment = services.add_comment(get_user_model().objects.get(username="ann"), paper, "first")
+    edit = reverse("comment_edit", args=[comment.pk])
+    assert client.post(edit, {"body": "typo fixed"}).status_code == 302  # names no one: not counted
+    assert [client.post(edit, {"body": f"ask @{name}"}).status_code for name in ("bob", "cy", "dan")] == [302] * 3
+    assert client.post(edit, {"body": "ask @dan or @nobody"}).status_code == 302  # no one new: not counted
+    assert "too many comments" in client.post(edit, {"body": "and @bob"}).content.decode()
+    assert Comment.objects.get().body == "ask @dan or @nobody"
 
 
 def test_a_refused_comment_does_not_use_up_the_rate(db, settings):

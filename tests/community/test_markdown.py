@@ -114,6 +114,14 @@ def test_mentions_are_names_after_an_at_outside_code_links_math_and_addresses():
     assert mentions(" ".join(f"@user{n} @user{n}" for n in range(12))) == [f"user{n}" for n in range(10)]
 
 
+def test_an_escaped_at_names_no_one_and_shows_as_an_at():
+    body = r"Not \@ann, *\@bob*, \@@cy nor @cy\@x; but @dan and \\@eve (an escaped backslash)"
+    assert mentions(body) == ["dan", "eve"]  # nor mailed: the mail reads mentions()
+    html = _html(body, frozenset({"ann", "bob", "cy", "dan", "eve", "x"}))
+    assert "<p>Not @ann, <em>@bob</em>, @@cy nor @cy@x; but " in html
+    assert html.count("<a ") == 2 and f'\\<a href="/users/eve" {REL}>@eve</a>' in html
+
+
 def test_a_mention_links_to_the_profile_of_a_user_who_exists_and_no_one_else():
     html = _html("Hi @ann and @nobody, `@ann`, [@ann](https://e.org/x) and **@ann**.", frozenset({"ann", "x"}))
     assert html.count('<a href="/users/ann"') == 2 and "@nobody" in html and "<code>@ann</code>" in html

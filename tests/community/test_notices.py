@@ -129,3 +129,22 @@ def test_replies_and_mentions_within_the_hour_come_together(mail_sink, run_tasks
     body = _body(mail_sink.messages[1])
     assert "eve replied to your comment:\r\nAnother answer" in body and "bob mentioned you:\r\ncc @ann" in body
     assert "for the room" not in body
+
+
+def test_a_mention_an_edit_adds_is_mailed_once_to_those_it_newly_names(mail_sink, run_tasks, paper, settings):
+    settings.PAPERHUB_COMMENT_MAIL_MINUTES = 0
+    ann, cy, dan, eve = (verified(user(name)) for name in ("ann", "cy", "dan", "eve"))
+    comment = services.add_comment(eve, paper, "Ask @ann")
+    run_tasks()
+    services.edit_comment(eve, comment, "Ask @ann or @cy")
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # through the queue, as a new comment's mail
+    run_tasks()
+    services.edit_comment(eve, comment, "Ask @cy, not @eve")  # no one new: nothing queued
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    services.edit_comment(eve, comment, "Ask @ann, @cy or @dan")  # ann named again: she had her mail
+    run_tasks()
+    assert [(m["To"], m["Subject"]) for m in mail_sink.messages] == [
+        (f"{name}@example.org", "eve mentioned you in a comment on Engines <b>that</b> compute")
+        for name in ("ann", "cy", "dan")]
+    assert "Ask @ann or @cy" in _body(mail_sink.messages[1])  # the text as edited
+    assert sorted(CommentNotice.objects.values_list("user_id", flat=True)) == [ann.pk, cy.pk, dan.pk]

@@ -86,6 +86,40 @@ def test_a_banned_users_comment_with_replies_stays_as_hidden_so_its_counted_repl
     assert alone.pk not in shown and chain.pk in shown and middle.pk in shown
 
 
+def test_a_deleted_comment_stays_only_while_a_reply_below_it_counts(people, client):
+    """Above replies that are all a banned user's, deleted or hidden, "[deleted]" was an empty line the count held."""
+    ann, spammer = people
+    paper, other = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")
+    above_spam = services.add_comment(ann, paper, "answered by spam alone")
+    services.add_comment(spammer, paper, "buy now", parent=above_spam)
+    above_deleted = services.add_comment(ann, paper, "answered, then the answer deleted")
+    answer = services.add_comment(spammer, paper, "an answer with a reply", parent=above_deleted)
+    services.add_comment(ann, paper, "thanks", parent=answer)
+    above_hidden = services.add_comment(ann, paper, "answered in a hidden thread")
+    hidden = services.add_comment(ann, paper, "hidden", parent=above_hidden)
+    deep = services.add_comment(ann, paper, "answered three levels down")
+    middle = services.add_comment(spammer, paper, "spam in between", parent=deep)
+    lower = services.add_comment(ann, paper, "deleted in between", parent=middle)
+    last = services.add_comment(ann, paper, "what keeps the thread", parent=lower)
+    elsewhere = services.add_comment(ann, other, "on another paper")
+    services.add_comment(ann, other, "its reply", parent=elsewhere)
+    for comment in (above_spam, above_deleted, above_hidden, deep, lower, elsewhere):
+        services.delete_comment(ann, comment)
+    Comment.objects.filter(pk=hidden.pk).update(hidden=True)
+    spammer.is_active = False  # banned in the admin
+    spammer.save()
+    services.delete_comment(ann, Comment.objects.get(body="thanks"))  # the last reply below above_deleted goes
+    expected = [deep.pk, middle.pk, lower.pk, last.pk]  # "[deleted]", "[hidden]", "[deleted]", the reply
+    assert [e.comment.pk for e in queries.discussion(paper)] == expected
+    assert [c["id"] for c in client.get(reverse("api:paper_comments", args=[paper.uid])).json()] == expected
+    assert queries.comment_counts([paper.pk]) == {paper.pk: 1}
+    page = client.get(reverse("paper", args=[paper.uid])).content.decode()
+    assert page.count("[deleted]") == 2 and page.count("[hidden]") == 1
+    assert set(Comment.objects.shown(paper.pk, other.pk)) == {*Comment.objects.filter(pk__in=expected), elsewhere,
+                                                               Comment.objects.get(body="its reply")}
+    assert not Comment.objects.shown().exists()  # no papers, no comments
+
+
 def test_collections_as_each_viewer_sees_them(people):
     ann, bob = people
     first, second = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")
