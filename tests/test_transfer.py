@@ -50,7 +50,7 @@ facts = {
     "token_owner": ApiToken.objects.get().user.username,
     "confirmed": Subscription.objects.get().confirmed_at is not None,
     "vectors": PaperVector.objects.count(),
-    "task": DBTaskResult.objects.get().args_kwargs["args"],
+    "tasks": sorted((r.task_path.rsplit(".", 1)[-1], r.args_kwargs["args"]) for r in DBTaskResult.objects.all()),
 }
 carol = User.objects.create_user("carol", "carol@example.org", "a-long-passphrase-3")  # fresh keys after the copy
 upvote(carol, Paper.objects.get(uid="2501.00002"))
@@ -93,7 +93,7 @@ def test_a_whole_hub_moves_and_keeps_working(old_hub, new_hub):
     assert facts == {
         "papers": 40, "authorships": 80, "upvotes": 6, "first_upvotes": 2,
         "reply_to": "Does this hold for **long** inputs?", "login": True, "token_owner": "ada", "confirmed": True,
-        "vectors": 40, "task": [["digests", "send"]], "upvotes_after": 7, "searchable": 40,
+        "vectors": 40, "tasks": [["mail_comment", [2]], ["run_command", [["digests", "send"]]]], "upvotes_after": 7, "searchable": 40,
     }
 
 
