@@ -41,11 +41,12 @@ _MARKED_PLAIN = re.compile(r"()(\S)")  # plain text has no tags: its "<" is a ch
 
 def accented(inner: str, command: str, plain: bool) -> str:
     """`inner` (rendered) under the accent `command`: one letter takes the accent's mark; a longer argument takes
-    a line on every character (\\overline{AB} A̅B̅) or the mark on every letter and digit."""
+    a line on every character (\\overline{AB} A̅B̅) or the mark on every letter and digit. Composed (NFC: ỹ is one
+    character where Unicode has it, which fonts draw better)."""
     mark = ACCENTS[command]
     stripped = inner.strip()
     if stripped and not unicodedata.combining(stripped[0]) and all(unicodedata.combining(c) for c in stripped[1:]):
-        return stripped + mark  # one character, perhaps accented already (\hat{\bar{x}})
+        return unicodedata.normalize("NFC", stripped + mark)  # one character, perhaps accented (\hat{\bar{x}})
     line = command in _LINES
     if line and command != "underline":
         mark = OVERLINE
@@ -56,7 +57,7 @@ def accented(inner: str, command: str, plain: bool) -> str:
         character = found[0]
         return character + mark if line or character.isalnum() else character
 
-    return (_MARKED_PLAIN if plain else _MARKED).sub(marked, inner)
+    return unicodedata.normalize("NFC", (_MARKED_PLAIN if plain else _MARKED).sub(marked, inner))
 
 
 #: Operator names, set upright with a space between them and a letter on either side, as TeX's \mathop spacing

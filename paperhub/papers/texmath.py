@@ -190,7 +190,9 @@ class Math:
                 word = self.render(low, high, depth + 1)
             else:
                 word = self.escape(OPERATORS[name])
-            before = out and out[-1][-1:] not in ("", " ", "(", "[", "{", "|")
+            # TeX spaces an operator from a letter, number or closing bracket before it, not from "(" or "+"
+            before = out and (out[-1][-1:].isalnum() or out[-1][-1:] in ")]}′'" or out[-1].endswith(("</sub>",
+                                                                                                    "</sup>")))
             after = text[i:i + 1].isalnum() or (text[i:i + 1] == "\\" and text[i + 1:i + 2].isalpha())
             out.append(" " * bool(before) + word + " " * after)
         elif name in SIZES:
