@@ -61,6 +61,10 @@ ENVIRONMENTS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "
 MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
 
+#: Every command math renders as something other than its bare name.
+KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, "frac", "operatorname",
+                   "begin", "end"})
+
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
