@@ -32,7 +32,8 @@ FONTS = {
 ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303", "bar": "\u0304",
            "overline": "\u0305", "widebar": "\u0305", "vec": "\u20d7", "overrightarrow": "\u20d7",
            "overleftarrow": "\u20d6", "dot": "\u0307", "ddot": "\u0308", "check": "\u030c", "breve": "\u0306",
-           "acute": "\u0301", "grave": "\u0300", "mathring": "\u030a", "underline": "\u0332"}
+           "acute": "\u0301", "grave": "\u0300", "mathring": "\u030a", "underline": "\u0332",
+           "not": "\u0338"}  # \not= is ≠ once composed
 _LINES = {"bar", "overline", "widebar", "underline"}
 OVERLINE = "\u0305"
 _MARKED = re.compile(r"(<[^>]*>)|(&[#\w]+;|\S)")  # a tag of ours, or a character (an escaped one whole)

@@ -27,6 +27,13 @@ SYMBOLS = {
     "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
     "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "rm": "", "cal": "", "bf": "", "sf": "",
     "it": "",  # font switches: the text after them is shown plainly
+    "odot": "⊙", "bullet": "•", "aleph": "ℵ", "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
+    "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
+    "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
+    "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
+    "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
+    "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
+    "scriptstyle": "", "textstyle": "",
 }
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")

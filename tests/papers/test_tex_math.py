@@ -20,6 +20,7 @@ CASES = [
     (r"\overline{x_i}", "x̅<sub>i̅</sub>", "x̅_̅i̅"),
     (r"\widehat{f(x)}", "f̂(x̂)", "f̂(x̂)"),
     (r"\overline{a<b}", "a̅&lt;̅b̅", "a̅<̅b̅"),
+    (r"a\not= b, x\not\in A, \lVert x\rVert", "a≠ b, x∉ A, ‖ x‖", "a≠ b, x∉ A, ‖ x‖"),
     # letters
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
