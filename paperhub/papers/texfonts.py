@@ -48,6 +48,8 @@ def accented(inner: str, command: str, plain: bool) -> str:
     stripped = inner.strip()
     if stripped and not unicodedata.combining(stripped[0]) and all(unicodedata.combining(c) for c in stripped[1:]):
         return unicodedata.normalize("NFC", stripped + mark)  # one character, perhaps accented (\hat{\bar{x}})
+    if command == "not":  # a slash through each letter of a word would not read as "not"
+        return inner
     line = command in _LINES
     if line and command != "underline":
         mark = OVERLINE

@@ -33,7 +33,7 @@ SYMBOLS = {
     "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
     "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
     "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
-    "scriptstyle": "", "textstyle": "",
+    "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
 }
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
@@ -57,7 +57,8 @@ def script(text: str, table: dict[int, int], mark: str) -> str:
 STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
 #: Upright text: its argument as it is (\mathsf and \mathtt too: Unicode's sans-serif and monospace letters would
 #: make words in feeds and exports unsearchable, and the page's math font shows them well enough upright).
-PLAIN = {"mathrm", "text", "textrm", "mathsf", "mathtt", "texttt", "mbox", "hbox", "textnormal", "mathnormal"}
+PLAIN = {"mathrm", "text", "textrm", "mathsf", "mathtt", "texttt", "mbox", "hbox", "textnormal", "mathnormal",
+         "textsf", "textup", "textsc", "textmd"}
 #: Sizes of delimiters: the delimiter after them is kept as it is, "." (no delimiter) dropped.
 SIZES = {"left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
          "Biggl", "Biggr"}
@@ -195,6 +196,8 @@ class Math:
             bottom_low, bottom_high, i = self.argument(i, stop)
             top = self.render(top_low, top_high, depth + 1, font)
             out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1, font)})")
+        elif name == "sqrt":
+            i = self.root(i, stop, depth, font, out)
         elif name in OPERATORS or name == "operatorname":
             if name == "operatorname":
                 low, high, i = self.argument(i + (text[i:i + 1] == "*"), stop)
@@ -214,6 +217,19 @@ class Math:
             i = self.environment(i, stop, depth, font, out)
         else:
             out.append(self.escape(SYMBOLS.get(name, name)))
+        return i
+
+    def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:
+        """\\sqrt[n]{x} rendered into `out`: √ before one character (√2), else before its argument in brackets,
+        √(n+1) rather than √n+1; its index as a superscript before it; where rendering goes on."""
+        text = self.text
+        if text[i:i + 1] == "[" and (close := text.find("]", i, min(stop, i + 20))) != -1:
+            index = self.render(i + 1, close, depth + 1, font)
+            out.append(script(index, SUPERSCRIPT, "^") if self.plain else f"<sup>{index}</sup>")
+            i = close + 1
+        low, high, i = self.argument(i, stop)
+        inner = self.render(low, high, depth + 1, font).strip()
+        out.append("√" + (inner if len(inner) <= 1 or inner.isalnum() else f"({inner})"))
         return i
 
     def environment(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:

@@ -21,6 +21,7 @@ CASES = [
     (r"\widehat{f(x)}", "f̂(x̂)", "f̂(x̂)"),
     (r"\overline{a<b}", "a̅&lt;̅b̅", "a̅<̅b̅"),
     (r"a\not= b, x\not\in A, \lVert x\rVert", "a≠ b, x∉ A, ‖ x‖", "a≠ b, x∉ A, ‖ x‖"),
+    (r"\not\vDash \not\foo", "⊭ foo", "⊭ foo"),
     # letters
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
@@ -30,6 +31,9 @@ CASES = [
     (r"\mathbf{x} \boldsymbol{\mu}", "<b>x</b> <b>μ</b>", "x μ"),
     (r"\mathrm{KL} \text{ if } \mathsf{GPT} \mathtt{id}", "KL  if  GPT id", "KL  if  GPT id"),
     (r"\mathbb{R}_{\geq 0}", "ℝ<sub>≥ 0</sub>", "ℝ_(≥ 0)"),  # the font is its argument's alone
+    # roots: a longer argument in brackets
+    (r"\sqrt{2} + \sqrt{n+1} + \sqrt[3]{x}", "√2 + √(n+1) + <sup>3</sup>√x", "√2 + √(n+1) + ³√x"),
+    (r"1/\sqrt{d_k}", "1/√(d<sub>k</sub>)", "1/√(d_k)"),
     # operator names, spaced as TeX spaces them
     (r"n\log n", "n log n", "n log n"),
     (r"\log(n) + \max_x f", "log(n) + max<sub>x</sub> f", "log(n) + max_x f"),
