@@ -122,7 +122,8 @@ def parse(fragment: str) -> Markup:
 def allowed(name: str) -> Callable[[Markup], bool]:
     """Whether a parsed output holds only the renderer's own tags and attributes."""
     if name == "paperhub":
-        return lambda m: m.tags <= {"p", "span", "sup", "sub", "b", "i"} and m.attributes <= {"span.class=math"}
+        return lambda m: (m.tags <= {"p", "span", "sup", "sub", "b", "i", "em", "strong", "code"}  # text mode's too
+                          and m.attributes <= {"span.class=math"})
     if name == "latex2mathml":
         return lambda m: m.tags <= MATHML and all(a.split(".")[1].split("=")[0] in MATHML_ATTRIBUTES
                                                   for a in m.attributes)
@@ -131,10 +132,9 @@ def allowed(name: str) -> Callable[[Markup], bool]:
 
 def unknown_commands(text: str) -> bool:
     """Whether a math span of `text` uses a command the shipped renderer shows as its bare name."""
-    from paperhub.papers import tex, texmath
+    from paperhub.papers import texmath
 
-    known = tex.SYMBOLS.keys() | tex.STYLES.keys() | tex.PLAIN | {"frac"}
-    return any(name not in known for _, low, high, _ in texmath.spans(text)
+    return any(name not in texmath.KNOWN for _, low, high, _ in texmath.spans(text)
                for name in _COMMAND.findall(text, low, high))
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from django.utils.safestring import SafeString, mark_safe
 
 from paperhub.papers.records import accent_at
+from paperhub.papers.texfonts import OPERATORS
 from paperhub.papers.texmath import (
     BRACES,
     COMMAND,
     MAX_DEPTH,
     MAX_MATH,
+    SIZES,
     SUBSCRIPT,
     SUPERSCRIPT,
     SYMBOLS,
@@ -57,6 +59,9 @@ TEXT_SYMBOLS = {"ldots": "…", "dots": "…", "textendash": "–", "textemdash"
 HTML_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code", "textsuperscript": "sup",
              "textsubscript": "sub"}
 MAX_OPTION = 200  # longest optional argument of a citation ([p.~3]); a longer "[" is text
+#: Math commands that print a symbol or a word, written outside math.
+_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, "")}.items()
+               if name.isalpha()}
 _TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
 _DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
 
@@ -278,8 +283,8 @@ class _Text:
             return stop
         if name in CITATIONS:
             return self.citation(name, j, end, stop, parts)
-        if name in SYMBOLS and name.isalpha():  # math written outside math ("the \\alpha parameter")
-            parts.append(out.escape(SYMBOLS[name]) if out.typography else out.escape(match[0]))
+        if name in _MATH_WORDS:  # math written outside math ("the \\alpha parameter", "n/\\log n")
+            parts.append(out.escape(_MATH_WORDS[name]) if out.typography else out.escape(match[0]))
             return end
         close = self.group(end, stop)
         if close == -1:

@@ -5,6 +5,8 @@ import html
 import re
 from collections.abc import Iterator
 
+from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
+
 SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
     "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
@@ -18,14 +20,20 @@ SYMBOLS = {
     "wedge": "∧", "vee": "∨", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
     "Leftarrow": "⇐", "leftrightarrow": "↔", "mapsto": "↦", "sum": "∑", "prod": "∏", "int": "∫",
     "sqrt": "√", "circ": "∘", "star": "⋆", "ast": "∗", "langle": "⟨", "rangle": "⟩", "hbar": "ℏ", "ell": "ℓ",
-    "prime": "′", "deg": "°", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos", "max": "max", "min": "min",
-    "arg": "arg", "lim": "lim", "det": "det", "quad": " ", "qquad": "  ", ",": " ", ";": " ", "!": "",
-    "left": "", "right": "", "big": "", "Big": "", "%": "%", "&": "&", "_": "_", "#": "#", "$": "$",
-    "{": "{", "}": "}", "ln": "ln", "lg": "lg", "dim": "dim", "Pr": "Pr", "lceil": "⌈", "rceil": "⌉",
+    "prime": "′", "quad": " ", "qquad": "  ", ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "",
+    "%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "|": "‖", "\\": " ", "hline": "", "displaystyle": "",
+    "{": "{", "}": "}", "lceil": "⌈", "rceil": "⌉",
     "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
     "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
     "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "rm": "", "cal": "", "bf": "", "sf": "",
     "it": "",  # font switches: the text after them is shown plainly
+    "odot": "⊙", "bullet": "•", "aleph": "ℵ", "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
+    "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
+    "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
+    "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
+    "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
+    "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
+    "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
 }
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
@@ -47,11 +55,23 @@ def script(text: str, table: dict[int, int], mark: str) -> str:
 
 
 STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
-PLAIN = {"mathrm", "text", "textrm", "mathcal", "mathbb", "mathsf", "mathtt", "texttt", "operatorname",
-         "mathfrak", "mathscr", "mbox", "hbox", "underline", "hat", "tilde", "bar", "vec", "widetilde", "widehat",
-         "overline", "dot"}
+#: Upright text: its argument as it is (\mathsf and \mathtt too: Unicode's sans-serif and monospace letters would
+#: make words in feeds and exports unsearchable, and the page's math font shows them well enough upright).
+PLAIN = {"mathrm", "text", "textrm", "mathsf", "mathtt", "texttt", "mbox", "hbox", "textnormal", "mathnormal",
+         "textsf", "textup", "textsc", "textmd"}
+#: Sizes of delimiters: the delimiter after them is kept as it is, "." (no delimiter) dropped.
+SIZES = {"left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+         "Biggl", "Biggr"}
+#: Environments' delimiters; any other (aligned, gathered, matrix, array...) is shown without.
+ENVIRONMENTS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"),
+                "Vmatrix": ("‖", "‖"), "smallmatrix": ("", ""), "cases": ("{ ", ""), "dcases": ("{ ", ""),
+                "rcases": ("", " }")}
 MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
+
+#: Every command math renders as something other than its bare name.
+KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, "frac", "operatorname",
+                   "begin", "end"})
 
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
@@ -132,8 +152,9 @@ class Math:
             return start, match.end(), match.end()
         return start, start + 1, start + 1
 
-    def render(self, start: int, stop: int, depth: int = 0) -> str:
-        """text[start:stop] as escaped HTML, or (plain) as Unicode text to be escaped later."""
+    def render(self, start: int, stop: int, depth: int = 0, font: dict[int, str] | None = None) -> str:
+        """text[start:stop] as escaped HTML, or (plain) as Unicode text to be escaped later; `font` translates its
+        letters (\\mathbb's)."""
         text, plain, escape = self.text, self.plain, self.escape
         if depth > MAX_DEPTH:  # hostile nesting: show the rest as text
             return escape(text[start:stop])
@@ -143,36 +164,124 @@ class Math:
             char = text[i]
             if char in "^_":
                 low, high, i = self.argument(i + 1, stop)
-                inner = self.render(low, high, depth + 1)
+                inner = self.render(low, high, depth + 1, font)
                 if plain:
                     out.append(script(inner, SUPERSCRIPT if char == "^" else SUBSCRIPT, char))
                 else:
                     tag = "sup" if char == "^" else "sub"
                     out.append(f"<{tag}>{inner}</{tag}>")
             elif char == "\\":
-                match = COMMAND.match(text, i, stop)
-                name = match[1] if match else ""
-                i = match.end() if match else i + 1
-                if name in STYLES:
-                    low, high, i = self.argument(i, stop)
-                    inner = self.render(low, high, depth + 1)
-                    out.append(inner if plain else f"<{STYLES[name]}>{inner}</{STYLES[name]}>")
-                elif name in PLAIN:
-                    low, high, i = self.argument(i, stop)
-                    out.append(self.render(low, high, depth + 1))
-                elif name == "frac":
-                    top_low, top_high, i = self.argument(i, stop)
-                    bottom_low, bottom_high, i = self.argument(i, stop)
-                    top = self.render(top_low, top_high, depth + 1)
-                    out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1)})")
-                else:
-                    out.append(escape(SYMBOLS.get(name, name)))
+                i = self.command(i, stop, depth, font, out)
             elif char in "{}":
                 i += 1
             else:
-                out.append(escape(char))
+                out.append(escape(char.translate(font) if font else char))
                 i += 1
         return "".join(out)
+
+    def command(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:
+        """The command at text[i] rendered into `out`; where rendering goes on."""
+        text = self.text
+        match = COMMAND.match(text, i, stop)
+        name = match[1] if match else ""
+        i = match.end() if match else i + 1
+        if name in STYLES or name in PLAIN or name in FONTS or name in ACCENTS:
+            low, high, i = self.argument(i, stop)
+            inner = self.render(low, high, depth + 1, FONTS.get(name, font))
+            if name in STYLES and not self.plain:
+                inner = f"<{STYLES[name]}>{inner}</{STYLES[name]}>"
+            out.append(accented(inner, name, self.plain) if name in ACCENTS else inner)
+        elif name == "frac":
+            top_low, top_high, i = self.argument(i, stop)
+            bottom_low, bottom_high, i = self.argument(i, stop)
+            top = self.render(top_low, top_high, depth + 1, font)
+            out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1, font)})")
+        elif name == "sqrt":
+            i = self.root(i, stop, depth, font, out)
+        elif name in OPERATORS or name == "operatorname":
+            if name == "operatorname":
+                low, high, i = self.argument(i + (text[i:i + 1] == "*"), stop)
+                word = self.render(low, high, depth + 1)
+            else:
+                word = self.escape(OPERATORS[name])
+            # TeX spaces an operator from a letter, number or closing bracket before it, not from "(" or "+"
+            before = out and (out[-1][-1:].isalnum() or out[-1][-1:] in ")]}′'" or out[-1].endswith(("</sub>",
+                                                                                                    "</sup>")))
+            after = text[i:i + 1].isalnum() or (text[i:i + 1] == "\\" and text[i + 1:i + 2].isalpha())
+            out.append(" " * bool(before) + word + " " * after)
+        elif name in SIZES:
+            while i < stop and text[i] == " ":
+                i += 1
+            i += text[i:i + 1] == "."  # \left. is no delimiter
+        elif name == "begin":
+            i = self.environment(i, stop, depth, font, out)
+        else:
+            out.append(self.escape(SYMBOLS.get(name, name)))
+        return i
+
+    def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:
+        """\\sqrt[n]{x} rendered into `out`: √ before one character (√2), else before its argument in brackets,
+        √(n+1) rather than √n+1; its index as a superscript before it; where rendering goes on."""
+        text = self.text
+        if text[i:i + 1] == "[" and (close := text.find("]", i, min(stop, i + 20))) != -1:
+            index = self.render(i + 1, close, depth + 1, font)
+            out.append(script(index, SUPERSCRIPT, "^") if self.plain else f"<sup>{index}</sup>")
+            i = close + 1
+        low, high, i = self.argument(i, stop)
+        inner = self.render(low, high, depth + 1, font).strip()
+        out.append("√" + (inner if len(inner) <= 1 or inner.isalnum() else f"({inner})"))
+        return i
+
+    def environment(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:
+        """The environment whose \\begin ends at `i` (matrix, cases, aligned...) rendered on one line into `out`:
+        cells apart, rows split by "; " (cases by ", ") inside its delimiters; where rendering goes on."""
+        text = self.text
+        low, high, i = self.argument(i, stop)
+        name = text[low:high].strip().rstrip("*")
+        if name in ("array", "subarray", "alignat", "alignedat", "tabular"):  # a column spec: not shown
+            i = self.argument(i, stop)[2]
+        while i < stop and text[i] == " ":
+            i += 1
+        if text[i:i + 1] == "[" and (close := text.find("]", i, min(stop, i + 20))) != -1:  # [t], placement
+            i = close + 1
+        rows, end = self.rows(i, stop)
+        # spaces collapsed: "\\text{if } x" is one space, as TeX sets it (no tag of ours holds a space)
+        cells = [" ".join(" ".join(self.render(*cell, depth + 1, font) for cell in row).split()) for row in rows]
+        opening, closing = ENVIRONMENTS.get(name, ("", ""))
+        inside = (", " if name in ("cases", "dcases", "rcases") else "; ").join(cell for cell in cells if cell)
+        out.append(self.escape(opening) + inside + self.escape(closing))
+        return end
+
+    def rows(self, i: int, stop: int) -> tuple[list[list[tuple[int, int]]], int]:
+        """The cells (ranges) of each row of the environment whose body starts at `i`, split at its own & and \\\\
+        (not those of a group or an environment inside it), and where its \\end{...} ends (`stop` if it has none)."""
+        text, pairs = self.text, self.pairs
+        rows: list[list[tuple[int, int]]] = [[]]
+        cell, nested = i, 0
+        while i < stop:
+            char = text[i]
+            if char == "{":
+                i = pairs[i] + 1
+            elif char == "&" and not nested:
+                rows[-1].append((cell, i))
+                i = cell = i + 1
+            elif char == "\\":
+                match = COMMAND.match(text, i, stop)
+                name = match[1] if match else ""
+                if name in ("begin", "end") and (nested or name == "begin"):
+                    nested += 1 if name == "begin" else -1
+                elif name == "end":
+                    rows[-1].append((cell, i))
+                    return rows, self.argument(i + 4, stop)[2]
+                elif name == "\\" and not nested:
+                    rows[-1].append((cell, i))
+                    rows.append([])
+                    cell = i + 2
+                i = match.end() if match else i + 1
+            else:
+                i += 1
+        rows[-1].append((cell, stop))
+        return rows, stop
 
 
 def split_math(text: str) -> Iterator[tuple[str, str]]:

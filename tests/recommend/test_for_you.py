@@ -128,5 +128,5 @@ def test_a_reason_names_the_liked_paper_as_its_title_reads(topics, reader):
     Paper.objects.filter(pk=liked.pk).update(title=r"$\alpha$-helix folding with $\mathcal{O}(n)$ memory: "
                                                    + "long words " * 12 + "a proteins study")
     reasons = [r for p in queries.for_you(reader, limit=5) for r in p.reasons if r.startswith("close to")]
-    assert reasons and all(r.startswith("close to “α-helix folding with O(n) memory: long words") for r in reasons)
+    assert reasons and all(r.startswith("close to “α-helix folding with 𝒪(n) memory: long words") for r in reasons)
     assert all("$" not in r and r.endswith("words…” you upvoted") for r in reasons), reasons

@@ -252,4 +252,4 @@ def test_a_feedback_page_shows_the_title_as_it_reads(db, reader):
     client = Client()
     link = reverse("feedback", args=[personal.feedback_token(reader, paper, "not")])
     for page in (client.get(link), client.post(link)):
-        assert "“Folding α-helices in O(n)”" in page.content.decode() and "$" not in page.content.decode()
+        assert "“Folding α-helices in 𝒪(n)”" in page.content.decode() and "$" not in page.content.decode()
