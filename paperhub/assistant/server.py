@@ -15,9 +15,8 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
-from paperhub.community import curation
+from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries

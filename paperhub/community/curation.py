@@ -6,6 +6,8 @@ and adds, removes, annotates and reorders its papers, but never renames, deletes
 collaborators. A banned (inactive) collaborator can do none of it until the account is active again.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -104,24 +106,31 @@ def set_note(user: User, collection: Collection, paper: Paper, note: str) -> boo
 
 def move_item(user: User, collection: Collection, paper: Paper, move: str) -> bool:
     """Move a paper in the collection one place up, down, or to the top; False when it is not in it or cannot
-    move so. The first move gives every item a position in the order shown until then."""
-    require_curator(user, collection)
+    move so."""
     if move not in MOVES:
         raise NotAllowed(f"A move is one of {', '.join(MOVES)}.")
+    return place_item(user, collection, paper, lambda at: {"up": at - 1, "down": at + 1, "top": 0}[move])
+
+
+def place_item(user: User, collection: Collection, paper: Paper, to: Callable[[int], int]) -> bool:
+    """Put a paper at place to(its place now) in the collection's order (from 0: the first; past either end: at
+    that end); False when it is not in it or stays where it was. The first move gives every item a position in the order
+    shown until then (models.item_order)."""
+    require_curator(user, collection)
     with transaction.atomic():  # the collection locked, so two moves at once renumber one after the other
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
         items = list(CollectionItem.objects.filter(collection=collection).only("pk", "paper_id", "position"))
         at = next((i for i, item in enumerate(items) if item.paper_id == paper.pk), None)
         if at is None:
             return False
-        to = {"up": at - 1, "down": at + 1, "top": 0}[move]
-        if to < 0 or to >= len(items) or to == at:
+        place = min(max(to(at), 0), len(items) - 1)
+        if place == at:
             return False
-        items.insert(to, items.pop(at))
+        items.insert(place, items.pop(at))
         changed = []
-        for place, item in enumerate(items):
-            if item.position != place:
-                item.position = place
+        for position, item in enumerate(items):
+            if item.position != position:
+                item.position = position
                 changed.append(item)
         CollectionItem.objects.bulk_update(changed, ["position"])
     return True

@@ -16,9 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
-from paperhub.community import curation
+from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
 from paperhub.core.addresses import hub_root
