@@ -191,8 +191,8 @@ def collection_items(collection_ids: Sequence[int], most: int | None = None) -> 
     """The items of collections by collection, in each one's order (the first `most` of each, else all), with their
     notes, who added them and their papers' id, title, date and upvotes, in one query."""
     items = (CollectionItem.objects.filter(collection_id__in=list(collection_ids)).select_related("paper", "added_by")
-             .only("collection_id", "added_at", "note", "added_by__username", "paper__uid", "paper__title", "paper__published",
-                   "paper__upvotes"))
+             .only("collection_id", "added_at", "note", "added_by__username", "paper__uid", "paper__title",
+                   "paper__published", "paper__upvotes"))
     if most is None:
         items = items.order_by("collection_id", *item_order())
     else:
