@@ -141,7 +141,7 @@ class Collection(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220)
+    slug = models.SlugField(max_length=220, allow_unicode=True)  # services.collection_slug
     description = models.TextField(blank=True)
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -161,7 +161,7 @@ class RetiredSlug(models.Model):
     not another list under the same name."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    slug = models.SlugField(max_length=220)
+    slug = models.SlugField(max_length=220, allow_unicode=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="retired_slug_once")]

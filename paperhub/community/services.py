@@ -294,11 +294,18 @@ def _collection_text(title: str, description: str) -> tuple[str, str]:
     return title, description
 
 
+def collection_slug(title: str) -> str:
+    """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
+    "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection"."""
+    ascii_slug, own_script = slugify(title), slugify(title, allow_unicode=True)
+    return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
+
+
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
     """A new, empty collection owned by the user."""
     user_id = require_user(user)
     title, description = _collection_text(title, description)
-    base = slugify(title)[:200] or "collection"
+    base = collection_slug(title)
     slug, n = base, 1
     while (Collection.objects.filter(owner_id=user_id, slug=slug).exists()
            or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
