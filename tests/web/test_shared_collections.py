@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community.models import Collaborator
+from paperhub.community.models import Collaborator, CollectionItem
 from paperhub.papers.models import Paper
-from tests.factories import add_paper, user
+from tests.factories import add_paper, fresh_window, user
 
 
 @pytest.fixture
@@ -85,3 +85,17 @@ def test_curators_move_papers_and_the_page_and_json_follow(client, lab):
                                                          ("2611.00002", 3)]
     html = client.get(page).content.decode()
     assert html.index("2611.00004") < html.index("2611.00001") < html.index("2611.00003")
+
+
+def test_collection_writes_count_against_the_page_rate(client, lab, settings):
+    settings.PAPERHUB_PAGE_RATE = "3/min"
+    fresh_window()
+    ann, bob, shelf = lab
+    paper = add_paper("2611.00001")
+    client.force_login(ann)
+    page = f"/collections/ann/{shelf.slug}"
+    writes = [("/collections/add", {"collection": shelf.pk, "paper": paper.pk}),
+              (f"{page}/item", {"paper": paper.pk, "note": "one"}),
+              (f"{page}/collaborators", {"username": "bob"}), (f"{page}/item", {"paper": paper.pk, "note": "two"})]
+    assert [client.post(url, data).status_code for url, data in writes] == [302, 302, 302, 429]
+    assert CollectionItem.objects.get().note == "one"
