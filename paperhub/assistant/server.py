@@ -289,7 +289,7 @@ def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: Col
     paper = _paper(paper_id)
     added = services.add_to_collection(user, found, paper)
     return schemas.Added(
-        collection=found.slug, paper=paper.uid, added=added,
+        collection=collection, paper=paper.uid, added=added,
         url=link(caller.root, "collection", found.owner.get_username(), found.slug),
     )
 
@@ -304,7 +304,7 @@ def remove_from_collection(ctx: Context[Any, Any], paper_id: PaperId, collection
     paper = _paper(paper_id)
     removed = services.remove_from_collection(user, found, paper)
     return schemas.Removed(
-        collection=found.slug, paper=paper.uid, removed=removed,
+        collection=collection, paper=paper.uid, removed=removed,
         url=link(caller.root, "collection", found.owner.get_username(), found.slug),
     )
 

@@ -4,14 +4,14 @@ over paperhub.community.curation, which says who may do what)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers.models import Paper
+from paperhub.papers import queries
 
 
 def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
@@ -46,13 +46,16 @@ def collaborators(request: HttpRequest, username: str, slug: str) -> HttpRespons
 def collection_item(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     """A curator writes a paper's note (note=...) or moves it (move=up|down|top), then back to the page."""
     found = _curated(request, username, slug)
-    paper = get_object_or_404(Paper, pk=request.POST.get("paper") or 0)
+    paper = queries.paper_by_id(request.POST.get("paper", ""))
+    if paper is None:
+        raise Http404("no such paper")
     try:
         if "move" in request.POST:
             curation.move_item(request.user, found, paper, request.POST["move"])
-        else:
-            curation.set_note(request.user, found, paper, request.POST.get("note", ""))
+        elif curation.set_note(request.user, found, paper, request.POST.get("note", "")):
             messages.success(request, "Note saved.")
+        else:
+            messages.error(request, "That paper is not in this collection.")
     except NotAllowed as exc:
         messages.error(request, str(exc))
     page = request.POST.get("page", "")

@@ -56,6 +56,9 @@ def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
     assert "at most 1,000 characters" in refused.content.decode()
     assert client.post(f"{page}/item", {"paper": paper.pk, "note": ""}).status_code == 302
     assert "note =" not in client.get(f"{page}.bib").content.decode()
+    assert client.post(f"{page}/item", {"paper": "2611.00001", "note": "x"}).status_code == 404  # an id, not a uid
+    elsewhere = client.post(f"{page}/item", {"paper": add_paper("2611.00009").pk, "note": "x"}, follow=True)
+    assert "not in this collection" in elsewhere.content.decode()
 
 
 def test_curators_move_papers_and_the_page_and_json_follow(client, lab):
