@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.community.models import Collection, Comment
 from paperhub.core.sealing import seal
 from paperhub.core.tokens import create_token
@@ -71,6 +71,7 @@ def hostile(db, settings, tmp_path):
     collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])
+    curation.set_note(eve, collection, papers["2611.00001"], f"{SCRIPT} {IMG}{CONTROL} {SVG}")
     recommend.save_search(eve, f"attention {SCRIPT}{CONTROL}")
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
     services.upvote(eve, papers["2611.00001"])
@@ -266,6 +267,8 @@ def _concrete(name: str, hostile) -> str | None:
         "collect": "/collections/add", "collection_bib": f"/collections/eve/{slug}.bib",
         "collection": f"/collections/eve/{slug}", "collection_edit": f"/collections/eve/{slug}/edit",
         "collection_delete": f"/collections/eve/{slug}/delete", "for_you": "/for-you",
+        "collection_collaborators": f"/collections/eve/{slug}/collaborators",
+        "collection_item": f"/collections/eve/{slug}/item",
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
         "paragraph": "/for-you/paragraph", "import_library": "/for-you/import", "imports": "/for-you/imports",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
@@ -350,6 +353,10 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     slug = hostile["collection"].slug
     assert client.post(f"/collections/eve/{slug}/edit", {"title": "Defaced", "public": "on"}).status_code == 404
     assert client.post(f"/collections/eve/{slug}/delete", {"confirm": "1"}).status_code == 404
+    assert client.post(f"/collections/eve/{slug}/collaborators", {"username": "mallory"}).status_code == 404
+    paper_pk = hostile["papers"]["2611.00001"].pk
+    for change in ({"note": "defaced"}, {"move": "top"}):
+        assert client.post(f"/collections/eve/{slug}/item", {"paper": paper_pk, **change}).status_code == 404
     client.post(f"/for-you/zotero/push/{hostile['collection'].pk}")  # eve's collection into mallory's Zotero
     eves = Author.objects.get(name__startswith="Eve")
     client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
@@ -357,6 +364,32 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     assert Comment.objects.get().body.startswith("<script>") and Comment.objects.visible().exists()
     assert not Collection.objects.filter(owner=mallory).exists()
     assert Collection.objects.get(owner=hostile["eve"]).title.startswith("My <script>")
+
+
+def test_a_private_collection_is_not_there_for_anyone_else(hostile, client):
+    """Its page, BibTeX, JSON and every write answer another user as they answer for no collection at all; shared
+    with one user, it stays so for the rest, and a collaborator still cannot change its collaborators."""
+    eve, mallory, bob = hostile["eve"], user("mallory"), user("bob")
+    secret = services.create_collection(eve, "Secret plans", public=False)
+    curation.add_collaborator(eve, secret, "bob")
+    paper = hostile["papers"]["2611.00002"]
+    client.force_login(mallory)
+    before = _row_counts()
+    for slug in (secret.slug, "no-such-collection"):
+        page = f"/collections/eve/{slug}"
+        assert [client.get(url).status_code for url in (page, f"{page}.bib", f"/api/collections/eve/{slug}")] == [
+            404, 404, 404]
+        assert client.post(f"{page}/item", {"paper": paper.pk, "note": "x"}).status_code == 404
+        assert client.post(f"{page}/collaborators", {"username": "mallory"}).status_code == 404
+    client.post("/collections/add", {"collection": secret.pk, "paper": paper.pk})
+    assert "Secret plans" not in client.get("/users/eve").content.decode()
+    assert _row_counts() == before
+    client.force_login(bob)  # a collaborator sees it and adds to it, but cannot let anyone else in
+    assert client.get(f"/collections/eve/{secret.slug}").status_code == 200
+    client.post(f"/collections/eve/{secret.slug}/collaborators", {"username": "mallory"})
+    assert [u.username for u in curation.collaborators_of(secret)] == ["bob"]
+    assert client.post("/collections/add", {"collection": secret.pk, "paper": paper.pk}).status_code == 302
+    assert [p.uid for p in secret.papers.all()] == [paper.uid]
 
 
 #: A Zotero connection the API would make (so a write that forgot its token would really write something).

@@ -9,15 +9,20 @@ its owner's token, else a 404 like a collection that does not exist.
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import P, Query, QueryEx, Router
+from ninja import P, Query, QueryEx, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
+from pydantic import Field
 
 from paperhub.api import answers, hf
-from paperhub.api.access import viewer
+from paperhub.api.access import TokenAuth, token_user, viewer
 from paperhub.api.schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, Detail, HfCollection
+from paperhub.community import curation, services
 from paperhub.community import queries as community
+from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.addresses import absolute
 from paperhub.papers import queries
 
@@ -73,13 +78,94 @@ def collection(request: HttpRequest, username: str, slug: str,
                p: QueryEx[int, P(ge=0, le=MAX_PAGE, description="page, from 0")] = 0,
                limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:
     """One collection, as huggingface.co/api/collections/{slug} (`items`: every paper in it) and as its page shows
-    it (`papers`: a page of them in full, the latest added first); a private one only with its owner's token."""
+    it (`papers`: a page of them in full, in its order: the latest added first until someone reorders it); a private
+    one only with its owner's or a collaborator's token."""
     seen_by = viewer(request)
     found = community.collection(seen_by, username, slug)
     if found is None:
         raise HttpError(404, "no such collection")
+    return _shown(found, seen_by, p, limit)
+
+
+def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int = 0, limit: int = 30) -> dict[str, Any]:
+    """A collection as GET /api/collections/{owner}/{slug} answers it."""
     items = community.collection_items([found.pk]).get(found.pk, [])
     changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
     return {**hf.collection(found, items, changed, len(items)), "public": found.public,
             "position": community.collection_position(found, seen_by), "papers": answers.papers(papers)}
+
+
+# The writes, as huggingface_hub's add_collection_item, update_collection_item and delete_collection_item send
+# them; each by the collection's owner or a collaborator (community.curation), a 404 for anyone else, as for no
+# collection at all.
+
+class ItemRef(Schema):
+    type: str = Field(..., max_length=20, description="paper: the only kind of item on this hub")
+    id: str = Field(..., max_length=64, description="the paper's arXiv id")
+
+
+class ItemIn(Schema):
+    item: ItemRef
+    note: str | None = Field(None, max_length=curation.NOTE_MAX_CHARS, description="Markdown, shown with the paper")
+
+
+class ItemChange(Schema):
+    note: str | None = Field(None, max_length=curation.NOTE_MAX_CHARS, description="Markdown; empty: no note")
+    position: int | None = Field(None, ge=0, le=100_000, description="its place in the collection, from 0")
+
+
+def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
+    """The collection if the token's user curates it, else the 404 of a collection that does not exist."""
+    found = community.collection(token_user(request), username, slug)
+    if found is None or not curation.may_curate(token_user(request), found):
+        raise HttpError(404, "no such collection")
+    return found
+
+
+def _item(found: Collection, item_id: str) -> CollectionItem:
+    """One of the collection's items by its `_id`, or by its paper's arXiv id."""
+    items = CollectionItem.objects.filter(collection=found).select_related("paper")
+    item = (items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=item_id)).first()
+    if item is None:
+        raise HttpError(404, "no such item in this collection")
+    return item
+
+
+@router.post("/{username}/{slug}/items", response={200: CollectionPage, 400: Detail, 401: Detail, 404: Detail,
+                                                   409: Detail},
+             by_alias=True, exclude_unset=True, auth=TokenAuth(), tags=["writes"], url_name="collection_items")
+def add_item(request: HttpRequest, username: str, slug: str, body: ItemIn) -> Any:
+    """Add a paper (with its note) to a collection you own or collaborate on; 409 when it is there already."""
+    found = _curated(request, username, slug)
+    if body.item.type != "paper":
+        raise HttpError(400, "this hub's collections hold papers only")
+    paper = answers.paper_or_404(body.item.id)
+    user = token_user(request)
+    if not services.add_to_collection(user, found, paper):
+        return Status(409, {"detail": "the paper is in this collection already"})
+    if body.note:
+        curation.set_note(user, found, paper, body.note)
+    return _shown(found, user)
+
+
+@router.patch("/{username}/{slug}/items/{item_id}", response={204: None, 400: Detail, 401: Detail, 404: Detail},
+              auth=TokenAuth(), tags=["writes"], url_name="collection_item")
+def change_item(request: HttpRequest, username: str, slug: str, item_id: str, body: ItemChange) -> Status[None]:
+    """Write an item's note, or move it to `position` (0: the first), in a collection you own or collaborate on."""
+    found = _curated(request, username, slug)
+    item = _item(found, item_id)
+    if body.note is not None:
+        curation.set_note(token_user(request), found, item.paper, body.note)
+    if body.position is not None:
+        curation.place_item(token_user(request), found, item.paper, lambda _: body.position or 0)
+    return Status(204, None)
+
+
+@router.delete("/{username}/{slug}/items/{item_id}", response={204: None, 401: Detail, 404: Detail},
+               auth=TokenAuth(), tags=["writes"])
+def delete_item(request: HttpRequest, username: str, slug: str, item_id: str) -> Status[None]:
+    """Take an item out of a collection you own or collaborate on."""
+    found = _curated(request, username, slug)
+    services.remove_from_collection(token_user(request), found, _item(found, item_id).paper)
+    return Status(204, None)

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.queries import Verified
 from paperhub.community.ranks import Rank
@@ -114,9 +115,11 @@ def collection_slug(found: Collection) -> str:
 
 def collection_item(item: CollectionItem, position: int) -> dict[str, Any]:
     """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem)."""
+    note = {"text": item.note, "html": str(render_comment(item.note))} if item.note else None
     return {"_id": str(item.pk), "id": item.paper.uid, "type": "paper", "position": position,
             "title": item.paper.title, "publishedAt": iso(item.paper.published), "upvotes": item.paper.upvotes,
-            "addedAt": iso(item.added_at)}
+            "addedAt": iso(item.added_at), "addedBy": item.added_by.get_username() if item.added_by else None,
+            "note": note}
 
 
 def collection(found: Collection, items: list[CollectionItem], changed: datetime, total: int) -> dict[str, Any]:

@@ -259,17 +259,27 @@ class CollectionOut(Schema):
     createdAt: str
 
 
+class HfNote(Schema):
+    """An item's note, as Hugging Face gives it: the Markdown written, and it rendered (the comments' safe subset)."""
+
+    text: str
+    html: str
+
+
 class HfCollectionItem(Schema):
     """A paper in a collection, as Hugging Face lists a collection's items."""
 
     id_: str = Field(..., alias="_id", description="the item's own id")
     id: str = Field(..., description="the paper's id")
     type: Literal["paper"]
-    position: int = Field(..., description="from 0, the latest added first")
+    position: int = Field(..., description="from 0, in the collection's order (the latest added first until "
+                                           "someone reorders it)")
     title: str
     publishedAt: str | None
     upvotes: int
     addedAt: str
+    addedBy: str | None = Field(None, description="who added it (null: a deleted account)")
+    note: HfNote | None = Field(None, description="its note in the collection, if any")
 
 
 class HfCollection(Schema):
@@ -293,7 +303,7 @@ class CollectionPage(HfCollection):
 
     position: int = Field(..., description="its place among the owner's collections, by title")
     public: bool
-    papers: list[PaperOut] = Field(..., description="a page of the papers in full, the latest added first")
+    papers: list[PaperOut] = Field(..., description="a page of the papers in full, in the collection's order")
 
 
 class PaperRef(Schema):

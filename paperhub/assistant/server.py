@@ -15,8 +15,8 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
+from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
@@ -29,7 +29,8 @@ PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.0
 Limit = Annotated[int, Field(ge=1, le=50)]
 Whose = Annotated[str, Field(max_length=150, pattern=names.CHARACTERS,
                               description="a user name; empty: yours, private ones too (needs an API token)")]
-CollectionSlug = Annotated[str, Field(min_length=1, max_length=200, description="the slug of one of your collections")]
+CollectionSlug = Annotated[str, Field(min_length=1, max_length=400, description="the slug of one of your collections, "
+                                      "or owner/slug of one shared with you")]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
 
@@ -241,10 +242,12 @@ def my_picks(
     )
 
 
-def _own_collection(user: AbstractBaseUser, slug: str) -> Collection:
-    """One of the user's collections by its slug; a clear error when they have none by that slug."""
-    found = community.collection(user, user.get_username(), slug)
-    if found is None:
+def _curated_collection(user: AbstractBaseUser, slug: str) -> Collection:
+    """A collection the user owns (by its slug) or collaborates on (by owner/slug); a clear error when they curate
+    none by that name (the same for one that exists but is not shared with them)."""
+    owner, _, own_slug = slug.rpartition("/")
+    found = community.collection(user, owner or user.get_username(), own_slug)
+    if found is None or not curation.may_curate(user, found):
         raise ToolError(f"you have no collection {slug!r} (list_collections names yours)")
     return found
 
@@ -279,30 +282,30 @@ def list_collections(
 @hub.tool(annotations=WRITE)
 @hub_call
 def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Added:
-    """Add a paper to one of your collections (needs an API token)."""
+    """Add a paper to one of your collections or one shared with you (needs an API token)."""
     caller = admit(ctx)
     user = caller.require_user()
-    found = _own_collection(user, collection)
+    found = _curated_collection(user, collection)
     paper = _paper(paper_id)
     added = services.add_to_collection(user, found, paper)
     return schemas.Added(
-        collection=found.slug, paper=paper.uid, added=added,
-        url=link(caller.root, "collection", user.get_username(), found.slug),
+        collection=collection, paper=paper.uid, added=added,
+        url=link(caller.root, "collection", found.owner.get_username(), found.slug),
     )
 
 
 @hub.tool(annotations=WRITE)
 @hub_call
 def remove_from_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Removed:
-    """Take a paper out of one of your collections (needs an API token)."""
+    """Take a paper out of one of your collections or one shared with you (needs an API token)."""
     caller = admit(ctx)
     user = caller.require_user()
-    found = _own_collection(user, collection)
+    found = _curated_collection(user, collection)
     paper = _paper(paper_id)
     removed = services.remove_from_collection(user, found, paper)
     return schemas.Removed(
-        collection=found.slug, paper=paper.uid, removed=removed,
-        url=link(caller.root, "collection", user.get_username(), found.slug),
+        collection=collection, paper=paper.uid, removed=removed,
+        url=link(caller.root, "collection", found.owner.get_username(), found.slug),
     )
 
 

@@ -146,11 +146,13 @@ class Collection(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220)
+    slug = models.SlugField(max_length=220, allow_unicode=True)  # services.collection_slug
     description = models.TextField(blank=True)
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+    collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Collaborator",
+                                           related_name="shared_collections")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner")]
@@ -164,7 +166,7 @@ class RetiredSlug(models.Model):
     not another list under the same name."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    slug = models.SlugField(max_length=220)
+    slug = models.SlugField(max_length=220, allow_unicode=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="retired_slug_once")]
@@ -173,16 +175,41 @@ class RetiredSlug(models.Model):
         return f"{self.owner_id}: {self.slug}"
 
 
+class Collaborator(models.Model):
+    """A user the owner lets add, remove, annotate and reorder a collection's papers (and see it when private)."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collection", "user"], name="collaborator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}: {self.user_id}"
+
+
+def item_order(through: str = "") -> list[Any]:
+    """The order of a collection's items (reached `through` a relation, as "collection_items__"): those added since
+    the last move first, the latest added first, then those a move placed (position); a collection nobody
+    reordered has no positions, so it is simply the latest added first."""
+    return [models.F(f"{through}position").asc(nulls_first=True), f"-{through}added_at", f"-{through}id"]
+
+
 class CollectionItem(models.Model):
-    """A paper in a collection."""
+    """A paper in a collection, with who added it and their note."""
 
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="collection_items")
     added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    note = models.TextField(blank=True, default="")  # Markdown, shown through markdown.render_comment
+    position = models.IntegerField(null=True, blank=True)  # set by a move (services.move_in_collection) only
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["collection", "paper"], name="collection_item_once")]
-        ordering = ["-added_at", "-id"]
+        ordering = item_order()
 
     def __str__(self) -> str:
         return f"{self.collection_id}: {self.paper_id}"

@@ -15,8 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
+from paperhub.community.curation import curated_by, visible_to
 from paperhub.community.markdown import mentions
-from paperhub.community.models import AuthorClaim, Collection, CollectionItem, Comment, Submission, Upvote
+from paperhub.community.models import (
+    AuthorClaim,
+    Collection,
+    CollectionItem,
+    Comment,
+    Submission,
+    Upvote,
+    item_order,
+)
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
@@ -95,29 +104,29 @@ def upvoted_ids(user: AbstractBaseUser | AnonymousUser, paper_ids: Sequence[int]
 
 
 def visible_collections(viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
-    """Collections the viewer may see: public ones and their own."""
-    if viewer.is_authenticated:
-        return Collection.objects.filter(Q(public=True) | Q(owner_id=viewer.pk))
-    return Collection.objects.filter(public=True)
+    """Collections the viewer may see: public ones, their own and those shared with them."""
+    return visible_to(viewer)
 
 
 def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Collection | None:
-    """A collection by its owner's name and its slug, if the viewer may see it (a private one: only its owner)."""
+    """A collection by its owner's name and its slug, if the viewer may see it (a private one: only its owner and
+    collaborators)."""
     return visible_collections(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
 
 
 def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The user's collections by title (none for a visitor)."""
-    if not user.is_authenticated:
-        return []
-    return list(Collection.objects.filter(owner_id=user.pk).order_by("title"))
+    """The user's collections and those shared with them, by title, with their owners (none for a visitor)."""
+    return list(curated_by(user).select_related("owner").order_by("title", "pk"))
 
 
 def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:
-    """The user's collections that do not hold the paper yet, by title: where "Save to" can put it."""
-    if not user.is_authenticated:
-        return []
-    return list(Collection.objects.filter(owner_id=user.pk).exclude(items__paper=paper).order_by("title"))
+    """The collections the user curates that do not hold the paper yet, by title: where "Save to" can put it."""
+    return list(curated_by(user).select_related("owner").exclude(items__paper=paper).order_by("title", "pk"))
+
+
+def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: str) -> Collection | None:
+    """A collection the user curates by its id as a form sends it (None: not a number, none, or not theirs)."""
+    return curated_by(user).filter(pk=int(collection_id)).first() if collection_id.isdecimal() else None
 
 
 def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -> Collection | None:
@@ -137,11 +146,13 @@ def public_collection(username: str, slug: str) -> Collection | None:
 
 
 def collection_papers(collection: Collection, limit: int | None = None, offset: int = 0) -> list[Paper]:
-    """A collection's papers, the latest added first (`limit` of them from `offset`, else all), each with the time
-    it was added as `collected_at`."""
+    """A collection's papers in its order (models.item_order: the latest added first until someone reorders it;
+    `limit` of them from `offset`, else all), each with the time it was added as `collected_at`, its `note` and
+    who added it (`added_by`, a username or None)."""
     ordered = (Paper.objects.filter(collection_items__collection=collection)
-               .annotate(collected_at=F("collection_items__added_at"))
-               .order_by("-collection_items__added_at", "-collection_items__id"))
+               .annotate(collected_at=F("collection_items__added_at"), note=F("collection_items__note"),
+                         added_by=F("collection_items__added_by__username"))
+               .order_by(*item_order("collection_items__")))
     return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
 
 
@@ -177,15 +188,16 @@ def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequenc
 
 
 def collection_items(collection_ids: Sequence[int], most: int | None = None) -> dict[int, list[CollectionItem]]:
-    """The items of collections by collection, the latest added first (the first `most` of each, else all), with
-    their papers' id, title, date and upvotes, in one query."""
-    items = (CollectionItem.objects.filter(collection_id__in=list(collection_ids)).select_related("paper")
-             .only("collection_id", "added_at", "paper__uid", "paper__title", "paper__published", "paper__upvotes"))
+    """The items of collections by collection, in each one's order (the first `most` of each, else all), with their
+    notes, who added them and their papers' id, title, date and upvotes, in one query."""
+    items = (CollectionItem.objects.filter(collection_id__in=list(collection_ids)).select_related("paper", "added_by")
+             .only("collection_id", "added_at", "note", "added_by__username", "paper__uid", "paper__title",
+                   "paper__published", "paper__upvotes"))
     if most is None:
-        items = items.order_by("collection_id", "-added_at", "-id")
+        items = items.order_by("collection_id", *item_order())
     else:
         items = (items.annotate(place=Window(RowNumber(), partition_by=[F("collection_id")],
-                                             order_by=[F("added_at").desc(), F("id").desc()]))
+                                             order_by=item_order()))
                  .filter(place__lte=most).order_by("collection_id", "place"))
     found: dict[int, list[CollectionItem]] = defaultdict(list)
     for item in items:

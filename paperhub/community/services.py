@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import notices, ranks
+from paperhub.community.curation import require_curator, require_owner
 from paperhub.community.models import (
     Collection,
     CollectionItem,
@@ -301,11 +302,18 @@ def _collection_text(title: str, description: str) -> tuple[str, str]:
     return title, description
 
 
+def collection_slug(title: str) -> str:
+    """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
+    "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection"."""
+    ascii_slug, own_script = slugify(title), slugify(title, allow_unicode=True)
+    return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
+
+
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
     """A new, empty collection owned by the user."""
     user_id = require_user(user)
     title, description = _collection_text(title, description)
-    base = slugify(title)[:200] or "collection"
+    base = collection_slug(title)
     slug, n = base, 1
     while (Collection.objects.filter(owner_id=user_id, slug=slug).exists()
            or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
@@ -315,16 +323,10 @@ def create_collection(user: User, title: str, description: str = "", public: boo
                                      public=public)
 
 
-def _owned(user: User, collection: Collection) -> None:
-    require_user(user)
-    if collection.owner_id != user.pk:
-        raise NotAllowed("Only its owner can change a collection.")
-
-
 def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Add a paper to one's collection; False when it was already there. A collection holds at most
-    PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""
-    _owned(user, collection)
+    """Add a paper to a collection one owns or collaborates on; False when it was already there. A collection
+    holds at most PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""
+    require_curator(user, collection)
     most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
     held = CollectionItem.objects.filter(collection=collection)
     # the collection's row locked while it is counted, so two adds at once cannot both take the last place
@@ -332,19 +334,20 @@ def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
         Collection.objects.select_for_update().filter(pk=collection.pk).first()
         if not held.filter(paper=paper).exists() and held.count() >= most:
             raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
-        _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+        _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper,
+                                                          defaults={"added_by_id": user.pk})
     return created
 
 
 def remove_from_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Take a paper out of one's collection; False when it was not there."""
-    _owned(user, collection)
+    """Take a paper out of a collection one owns or collaborates on; False when it was not there."""
+    require_curator(user, collection)
     return CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] > 0
 
 
 def edit_collection(user: User, collection: Collection, title: str, description: str, public: bool) -> Collection:
     """Retitle, redescribe, or make public/private one's collection; the slug stays, so shared links keep working."""
-    _owned(user, collection)
+    require_owner(user, collection)
     collection.title, collection.description = _collection_text(title, description)
     collection.public = public
     collection.save(update_fields=["title", "description", "public"])
@@ -354,7 +357,7 @@ def edit_collection(user: User, collection: Collection, title: str, description:
 def delete_collection(user: User, collection: Collection) -> None:
     """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice);
     its slug is retired, so a new collection never takes over its address."""
-    _owned(user, collection)
+    require_owner(user, collection)
     with transaction.atomic():
         RetiredSlug.objects.get_or_create(owner_id=collection.owner_id, slug=collection.slug)
         collection.delete()

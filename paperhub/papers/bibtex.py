@@ -54,6 +54,11 @@ def _value(text: str) -> str:
     return convert(" ".join(strip_controls(text).split()), AS_LATEX)
 
 
+def _plain_value(text: str) -> str:
+    """A person's words (Markdown, not LaTeX) for a .bib field: one line, every special character escaped, ^ too."""
+    return _escape(" ".join(strip_controls(text).split())).replace("^", r"\textasciicircum{}")
+
+
 def _ascii(text: str) -> str:
     """Letters without their accents (Ông -> Ong, Müller -> Muller): keys are ASCII, and a dropped Ô lost a letter."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -153,6 +158,8 @@ def bibtex(paper: Paper, authors: list[str]) -> str:
         fields.append(("doi", _value(paper.doi)))
     if paper.abs_url:
         fields.append(("url", paper.abs_url))
+    if note := getattr(paper, "note", ""):  # a collection's note on it (community.collection_papers)
+        fields.append(("note", _plain_value(note)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation_key(paper, authors[0] if authors else '')},\n{body}\n}}"
 

@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
+from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
 from paperhub.core.addresses import hub_root
@@ -182,13 +182,15 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def collection_page(request: HttpRequest, username: str, slug: str) -> HttpResponse:
-    """A collection's papers; a private one only for its owner."""
+    """A collection's papers, in its order, with their notes; a private one only for its owner and collaborators."""
     collection = community.collection(request.user, username, slug)
     if collection is None:
         raise Http404("no such collection")
     page, total = page_number(request), community.collection_size(collection)
     twin = json_twin("collection", username, slug, p=page - 1) if collection.public else ""  # (public ones in the API)
     mine = collection.owner_id == request.user.pk
+    curating = mine or curation.may_curate(request.user, collection)
+    shared_with = curation.collaborators_of(collection) if curating else []
     papers = community.collection_papers(collection, limit=COLLECTION_PAGE, offset=(page - 1) * COLLECTION_PAGE)
     summary = collection.description or (f"A collection of {total} paper{pluralize(total)} by "
                                           f"{collection.owner.username} on paperhub.")
@@ -196,7 +198,8 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
                                                    "collection": collection, "collection_summary": summary,
                                                    "cards": cards(request, papers), "total": total, "page": page,
                                                    "has_next": page * COLLECTION_PAGE < total,
-                                                   "mine": mine,
+                                                   "mine": mine, "curating": curating, "shared_with": shared_with,
+                                                   "note_max": curation.NOTE_MAX_CHARS,
                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
                                                    "zotero_connected": mine and zotero.has_library(request.user)})
 
@@ -258,8 +261,10 @@ def collection_delete(request: HttpRequest, username: str, slug: str) -> HttpRes
 @login_required
 @require_POST
 def collect(request: HttpRequest) -> HttpResponse:
-    """Add (or with remove=1, take out) a paper to one of the user's collections."""
-    collection = get_object_or_404(Collection, pk=request.POST.get("collection") or 0, owner_id=request.user.pk)
+    """Add (or with remove=1, take out) a paper to a collection the user owns or collaborates on."""
+    collection = community.curated_collection(request.user, request.POST.get("collection", ""))
+    if collection is None:
+        raise Http404("no such collection")
     paper = get_object_or_404(Paper, pk=request.POST.get("paper") or 0)
     if request.POST.get("remove"):
         services.remove_from_collection(request.user, collection, paper)

@@ -20,6 +20,10 @@ from paperhub.core.media import PLAIN, jsonrpc_error
 #: papers: collections and profiles), by route name.
 EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", "for_you", "map_points", "trends",
                              "day", "week", "month", "author", "profile", "collection", "collection_bib"})
+#: The collection writes (papers saved and taken out, edits, collaborators, notes, moves), counted with the
+#: expensive pages: a script cannot churn a shared collection faster than a person reads.
+COLLECTION_WRITES = frozenset({"collect", "collection_edit", "collection_delete", "collection_collaborators",
+                               "collection_item"})
 #: Where a larger body is expected, by route name: the library import takes a file.
 UPLOAD_ROUTES = frozenset({"import_library"})
 #: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).
@@ -35,7 +39,7 @@ def body_cap(path: str) -> int:
 
 def rate_for(route_name: str) -> tuple[str, str] | None:
     """(scope, rate) limiting a route, or None for the cheap ones."""
-    if route_name in EXPENSIVE_PAGES:
+    if route_name in EXPENSIVE_PAGES or route_name in COLLECTION_WRITES:
         return "pages", settings.PAPERHUB_PAGE_RATE
     if route_name.startswith("feed_"):
         return "feeds", settings.PAPERHUB_FEED_RATE

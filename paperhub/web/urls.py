@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 
 from paperhub.digests import views as digests
-from paperhub.web import accounts, authorship, exports, feeds, foryou, maps, papers, trends, zotero
+from paperhub.web import accounts, authorship, curation, exports, feeds, foryou, maps, papers, trends, zotero
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -28,10 +28,13 @@ urlpatterns = [
     path("users/<str:username>", accounts.profile, name="profile"),
     path("collections/", accounts.collections, name="collections"),
     path("collections/add", accounts.collect, name="collect"),
-    path("collections/<str:username>/<slug:slug>.bib", exports.collection_bib, name="collection_bib"),
-    path("collections/<str:username>/<slug:slug>", accounts.collection_page, name="collection"),
-    path("collections/<str:username>/<slug:slug>/edit", accounts.collection_edit, name="collection_edit"),
-    path("collections/<str:username>/<slug:slug>/delete", accounts.collection_delete, name="collection_delete"),
+    path("collections/<str:username>/<str:slug>.bib", exports.collection_bib, name="collection_bib"),
+    path("collections/<str:username>/<str:slug>", accounts.collection_page, name="collection"),
+    path("collections/<str:username>/<str:slug>/edit", accounts.collection_edit, name="collection_edit"),
+    path("collections/<str:username>/<str:slug>/delete", accounts.collection_delete, name="collection_delete"),
+    path("collections/<str:username>/<str:slug>/collaborators", curation.collaborators,
+         name="collection_collaborators"),
+    path("collections/<str:username>/<str:slug>/item", curation.collection_item, name="collection_item"),
     path("for-you", foryou.for_you, name="for_you"),
     path("for-you/not-interested/<int:paper_id>", foryou.not_interested, name="not_interested"),
     path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),

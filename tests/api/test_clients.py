@@ -92,10 +92,18 @@ def test_huggingface_hub_reads_collections_unchanged(live_server, filled, monkey
     assert hidden.value.response.status_code == 404
     mine = owner.get_collection("ann/secret")
     assert mine.private and mine.description == "mine" and [i.item_id for i in mine.items] == ["2611.00001"]
+    shared = owner.add_collection_item("ann/secret", "2611.00002", "paper", note="Read *this* first")
+    assert [(i.item_id, i.note) for i in shared.items] == [("2611.00002", "Read *this* first"), ("2611.00001", None)]
+    owner.update_collection_item("ann/secret", shared.items[1].item_object_id, position=0)
+    owner.delete_collection_item("ann/secret", shared.items[0].item_object_id)
+    assert [i.item_id for i in owner.get_collection("ann/secret").items] == ["2611.00001"]
+    script = services.create_collection(ann, "扩散模型")  # a slug in its own script, percent-encoded on the way
+    services.add_to_collection(ann, script, filled["2611.00001"])
+    assert [i.item_id for i in anyone.get_collection("ann/扩散模型").items] == ["2611.00001"]
     monkeypatch.setattr(collections, "COLLECTIONS_PAGE", 1)  # the client follows our Link to the next page
     listed = list(owner.list_collections(owner="ann", sort="upvotes", limit=5))
-    assert sorted(c.slug for c in listed) == ["ann/reading-group", "ann/secret"]
-    assert [c.position for c in listed] == [0, 1]
+    assert sorted(c.slug for c in listed) == ["ann/reading-group", "ann/secret", "ann/扩散模型"]
+    assert [c.position for c in listed] == [0, 1, 2]
 
 
 def test_huggingface_hub_reads_our_markdown_unchanged(live_server, filled, monkeypatch):

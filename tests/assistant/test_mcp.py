@@ -17,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from paperhub.assistant.access import bearer
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
 from paperhub.core.addresses import LOCAL
@@ -206,10 +206,18 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             assert "not been submitted here yet" in await _refusal(
                 ann, "remove_from_collection", paper_id="2611.09999", collection="reading-group")
             assert "user: String should match pattern" in await _refusal(ann, "list_collections", user="a/b")
+            shared = await _call(ann, "add_to_collection", paper_id="2611.00001", collection="bob/lab")  # bob's
+            assert shared["added"] and shared["url"] == f"{live_server.url}/collections/bob/lab"
+            assert "you have no collection 'bob/bobs'" in await _refusal(  # bob's, not shared with ann
+                ann, "add_to_collection", paper_id="2611.00001", collection="bob/bobs")
 
     hidden = services.create_collection(filled["ann"], "Hidden", public=False)
-    services.create_collection(user("bob"), "Bobs")
+    bob = user("bob")
+    services.create_collection(bob, "Bobs")
+    lab = services.create_collection(bob, "Lab", public=False)
+    curation.add_collaborator(bob, lab, "ann")
     asyncio.run(scenario())
+    assert [p.uid for p in lab.papers.all()] == ["2611.00001"]
     assert Upvote.objects.filter(user=filled["ann"]).count() == 1
     assert not CollectionItem.objects.filter(collection=filled["collection"]).exists()
     assert hidden.slug == "hidden"

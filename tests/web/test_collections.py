@@ -172,3 +172,19 @@ def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
     outcomes = at_once(lambda paper: services.add_to_collection(ann, listed, paper), papers, NotAllowed)
     assert sorted(map(str, outcomes)) == ["A collection holds at most 2 papers; “Almost full” is full."] * 3 + ["True"]
     assert CollectionItem.objects.filter(collection=listed).count() == 2
+
+
+@pytest.mark.parametrize(("title", "slug"), [("扩散模型", "扩散模型"), ("Диффузия models", "диффузия-models"),
+                                             ("Über Diffusion", "uber-diffusion"), ("!!!", "collection")])
+def test_a_title_in_any_script_keeps_its_letters_in_the_slug(client, ann, title, slug):
+    made = services.create_collection(ann, title)
+    services.add_to_collection(ann, made, add_paper("2611.00003"))
+    assert made.slug == slug
+    page = reverse("collection", args=["ann", slug])
+    assert "%" in page or slug.isascii()  # percent-encoded, as every link to it
+    assert client.get(page).status_code == 200
+    assert client.get(reverse("collection_bib", args=["ann", slug])).status_code == 200
+    assert client.get(reverse("feed_collection_atom", args=["ann", slug])).status_code == 200
+    api = client.get(reverse("api:collection", args=["ann", slug])).json()
+    assert api["slug"] == f"ann/{slug}" and [i["id"] for i in api["items"]] == ["2611.00003"]
+    assert f'href="{page}"' in client.get("/users/ann").content.decode()

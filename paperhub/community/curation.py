@@ -1,0 +1,136 @@
+"""Shared collections: who may do what to a collection (every front door asks here), and the writes only its
+owner makes (collaborators) or its curators make (notes, order).
+
+The owner does everything; a collaborator (an active user the owner named) sees the collection, private or not,
+and adds, removes, annotates and reorders its papers, but never renames, deletes, changes its privacy or its
+collaborators. A banned (inactive) collaborator can do none of it until the account is active again.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from paperhub.community.models import Collaborator, Collection, CollectionItem
+from paperhub.core.permissions import NotAllowed, User, require_user
+from paperhub.papers.models import Paper
+from paperhub.papers.records import strip_controls
+
+NOTE_MAX_CHARS = 1_000
+#: The moves move_item makes: one place up, one down, to the top.
+MOVES = ("up", "down", "top")
+
+
+def _shared_with(user: AbstractBaseUser | AnonymousUser) -> Q:
+    """Collections the user collaborates on (none for a visitor or a banned user)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    return Q(Exists(Collaborator.objects.filter(collection_id=OuterRef("pk"), user_id=user.pk)))
+
+
+def curated_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
+    """The collections whose papers the user may change: their own and those shared with them."""
+    if not user.is_authenticated or not user.is_active:
+        return Collection.objects.none()
+    return Collection.objects.filter(Q(owner_id=user.pk) | _shared_with(user))
+
+
+def visible_to(viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
+    """Collections the viewer may see: public ones, their own and those shared with them."""
+    if viewer.is_authenticated:
+        return Collection.objects.filter(Q(public=True) | Q(owner_id=viewer.pk) | _shared_with(viewer))
+    return Collection.objects.filter(public=True)
+
+
+def may_curate(user: AbstractBaseUser | AnonymousUser, collection: Collection) -> bool:
+    """Whether the user may add, remove, annotate and reorder the collection's papers."""
+    return curated_by(user).filter(pk=collection.pk).exists()
+
+
+def require_curator(user: User, collection: Collection) -> None:
+    """Raises NotAllowed unless the user may change the collection's papers."""
+    require_user(user)
+    if not may_curate(user, collection):
+        raise NotAllowed("Only its owner and collaborators can change a collection's papers.")
+
+
+def require_owner(user: User, collection: Collection) -> None:
+    """Raises NotAllowed unless the user owns the collection (renames, deletes, privacy, collaborators)."""
+    require_user(user)
+    if collection.owner_id != user.pk:
+        raise NotAllowed("Only its owner can change a collection.")
+
+
+def collaborators_of(collection: Collection) -> list[AbstractBaseUser]:
+    """The collection's collaborators by username, banned ones too (the owner may still remove them)."""
+    return list(get_user_model().objects.filter(pk__in=collection.members.values("user_id")).order_by("username"))
+
+
+def add_collaborator(user: User, collection: Collection, username: str) -> AbstractBaseUser:
+    """Let another active user curate the owner's collection; at most PAPERHUB_COLLECTION_MAX_COLLABORATORS."""
+    require_owner(user, collection)
+    name = strip_controls(username or "").strip()[:150]
+    found = get_user_model().objects.filter(username=name, is_active=True).first()
+    if found is None:
+        raise NotAllowed(f"There is no user named “{name}”.")
+    if found.pk == collection.owner_id:
+        raise NotAllowed("You own this collection already.")
+    most = settings.PAPERHUB_COLLECTION_MAX_COLLABORATORS
+    # the collection's row locked while they are counted, so two adds at once cannot both take the last place
+    with transaction.atomic():
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        members = Collaborator.objects.filter(collection=collection)
+        if not members.filter(user=found).exists() and members.count() >= most:
+            raise NotAllowed(f"A collection has at most {most:,} collaborators.")
+        Collaborator.objects.get_or_create(collection=collection, user=found)
+    return found
+
+
+def remove_collaborator(user: User, collection: Collection, username: str) -> bool:
+    """Take a user off the owner's collection's collaborators; False when they were not one."""
+    require_owner(user, collection)
+    return Collaborator.objects.filter(collection=collection, user__username=username).delete()[0] > 0
+
+
+def set_note(user: User, collection: Collection, paper: Paper, note: str) -> bool:
+    """Write (or, empty, clear) the note on a paper in the collection; False when the paper is not in it."""
+    require_curator(user, collection)
+    note = strip_controls((note or "").replace("\r\n", "\n")).strip()
+    if len(note) > NOTE_MAX_CHARS:
+        raise NotAllowed(f"A note is at most {NOTE_MAX_CHARS:,} characters.")
+    return CollectionItem.objects.filter(collection=collection, paper=paper).update(note=note) > 0
+
+
+def move_item(user: User, collection: Collection, paper: Paper, move: str) -> bool:
+    """Move a paper in the collection one place up, down, or to the top; False when it is not in it or cannot
+    move so."""
+    if move not in MOVES:
+        raise NotAllowed(f"A move is one of {', '.join(MOVES)}.")
+    return place_item(user, collection, paper, lambda at: {"up": at - 1, "down": at + 1, "top": 0}[move])
+
+
+def place_item(user: User, collection: Collection, paper: Paper, to: Callable[[int], int]) -> bool:
+    """Put a paper at place to(its place now) in the collection's order (from 0: the first; past either end: at
+    that end); False when it is not in it or stays where it was. The first move gives every item a position in the order
+    shown until then (models.item_order)."""
+    require_curator(user, collection)
+    with transaction.atomic():  # the collection locked, so two moves at once renumber one after the other
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        items = list(CollectionItem.objects.filter(collection=collection).only("pk", "paper_id", "position"))
+        at = next((i for i, item in enumerate(items) if item.paper_id == paper.pk), None)
+        if at is None:
+            return False
+        place = min(max(to(at), 0), len(items) - 1)
+        if place == at:
+            return False
+        items.insert(place, items.pop(at))
+        changed = []
+        for position, item in enumerate(items):
+            if item.position != position:
+                item.position = position
+                changed.append(item)
+        CollectionItem.objects.bulk_update(changed, ["position"])
+    return True
