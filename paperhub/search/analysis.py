@@ -13,6 +13,7 @@ word also as its initial): a query of several words requires each of its pairs.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from itertools import combinations
 
@@ -37,19 +38,25 @@ PLAIN = _analyzer(tantivy.Filter.ascii_fold())
 WRITTEN = _analyzer()
 #: The analyzers' names in the schema. They name how a field's terms are made, so they change whenever that does
 #: (an analyzer, readable(), name pairs): an index written under other names is known as older and rebuilt.
-TEXT_TOKENIZER = "en_stem_ascii_readable_joined"
+TEXT_TOKENIZER = "en_stem_ascii_readable2_joined"  # readable2: TeX as rendered since 6 December 2026
 NAME_TOKENIZER = "names_ascii_pairs"
 
+#: The letters and digits of math's alphabets (double-struck, script, fraktur, bold...: 𝒪, ℝ, 𝔤, 𝟙), each a
+#: letter or digit in NFKC.
+_MATH_LETTERS = re.compile("[\U0001D400-\U0001D7FF\u2102\u210A-\u2113\u2115\u2119-\u211D\u2124\u2128"
+                           "\u212C\u212D\u212F-\u2131\u2133\u2134]")
 #: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
 _COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
 
 
 def readable(text: str) -> str:
     """A text's words as readers see them: LaTeX rendered as text ("R$^2$BD" is "R²BD"), citations (their keys
-    too) and any command's name left out ("$\\mathcal{O}(n)$" holds no "mathcal")."""
+    too) and any command's name left out ("$\\mathcal{O}(n)$" holds no "mathcal"), math's letters as letters
+    ("𝒪", "ℝ" are "O", "R", which the analyzers' ASCII folding leaves as they are)."""
     if "\\" not in text and "$" not in text:  # no command or math: rendering changes no term
         return text
-    return _COMMAND_NAMES.sub(" ", plain_text(text, keys=False))
+    shown = _MATH_LETTERS.sub(lambda m: unicodedata.normalize("NFKC", m[0]), plain_text(text, keys=False))
+    return _COMMAND_NAMES.sub(" ", shown)
 
 
 #: A hyphenated word ("fine-tuning", "GPT-4", "state-of-the-art"): hyphen, non-breaking hyphen or U+2010.

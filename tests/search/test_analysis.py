@@ -3,6 +3,7 @@
 import pytest
 
 from paperhub.search import keyword
+from paperhub.search.analysis import readable, shown_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
 from tests.factories import small_keyword_index
 
@@ -128,8 +129,6 @@ def test_title_and_abstract_fields_restrict_their_words(index):
 
 
 def test_readable_renders_math_without_a_command():
-    from paperhub.search.analysis import readable
-
     assert readable("R$^2$BD") == "R²BD" and readable("plain words") == "plain words"
 
 
@@ -146,3 +145,9 @@ def test_key_terms_fold_accents_and_show_them_as_written():
     assert paper_counts("Schrödinger bridges", "A Schrodinger bridge in $\\mathcal{O}(n)$ steps.") == {
         "schroding": 3, "bridg": 3, "step": 1}
     assert surface_forms(["Schrödinger bridges"]) == {"schroding": "schrödinger", "bridg": "bridges"}
+
+
+def test_maths_letters_are_searched_as_letters():
+    """The renderer writes \\mathcal{O} as 𝒪 and \\mathbb{R} as ℝ; a reader searching types O and R."""
+    assert shown_terms(readable(r"An $\mathcal{O}(n\log n)$ bound on $\mathbb{R}$ in $\mathfrak{g}$")) == \
+        ["an", "o", "n", "log", "n", "bound", "on", "r", "in", "g"]
