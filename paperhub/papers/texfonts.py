@@ -38,6 +38,16 @@ _LINES = {"bar", "overline", "widebar", "underline"}
 OVERLINE = "\u0305"
 _MARKED = re.compile(r"(<[^>]*>)|(&[#\w]+;|\S)")  # a tag of ours, or a character (an escaped one whole)
 _MARKED_PLAIN = re.compile(r"()(\S)")  # plain text has no tags: its "<" is a character
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _composed(text: str, plain: bool) -> str:
+    """`text` in NFC, HTML's text between tags only: composing a tag's ">" with a combining mark after it (">" and
+    U+0338 are "≯") would break the tag and let typed text become its attributes."""
+    if plain:
+        return unicodedata.normalize("NFC", text)
+    return "".join(piece if index % 2 else unicodedata.normalize("NFC", piece)
+                   for index, piece in enumerate(_TAG.split(text)))
 
 
 def accented(inner: str, command: str, plain: bool) -> str:
@@ -47,7 +57,7 @@ def accented(inner: str, command: str, plain: bool) -> str:
     mark = ACCENTS[command]
     stripped = inner.strip()
     if stripped and not unicodedata.combining(stripped[0]) and all(unicodedata.combining(c) for c in stripped[1:]):
-        return unicodedata.normalize("NFC", stripped + mark)  # one character, perhaps accented (\hat{\bar{x}})
+        return _composed(stripped + mark, plain)  # one character, perhaps accented (\hat{\bar{x}})
     if command == "not":  # a slash through each letter of a word would not read as "not"
         return inner
     line = command in _LINES
@@ -60,7 +70,7 @@ def accented(inner: str, command: str, plain: bool) -> str:
         character = found[0]
         return character + mark if line or character.isalnum() else character
 
-    return unicodedata.normalize("NFC", (_MARKED_PLAIN if plain else _MARKED).sub(marked, inner))
+    return _composed((_MARKED_PLAIN if plain else _MARKED).sub(marked, inner), plain)
 
 
 #: Operator names, set upright with a space between them and a letter on either side, as TeX's \mathop spacing

@@ -1,0 +1,114 @@
+"""The TeX renderer's HTML is marked safe with no sanitiser after it: whatever a title or abstract holds, the
+output must parse back into only the renderer's own tags, with only the attribute it writes, and text whose every
+"<" and ">" is escaped. Combining marks are the sharp case: composed (NFC) with a tag's ">" they made "≯"."""
+
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperhub.papers.tex import math_html, render_abstract, render_tex
+from tests.papers.test_tex import HOSTILE
+from tests.test_hostile import CONTROL, IMG, SCRIPT, SVG
+
+ALLOWED = {"sup": [], "sub": [], "i": [], "b": [], "em": [], "strong": [], "code": [], "p": [],
+           "span": [("class", "math")]}
+MARKS = ["\u0338", "\u0300", "\u0301", "\u0302", "\u0308", "\u0327", "\u0345", "\u036f"]
+# Every kind of construct whose output ends in a tag, an entity or a mark, for a combining mark to follow.
+CONSTRUCTS = ["x^{a}", "x_{a}", "x^a", "\\hat{x}", "\\hat{ab}", "\\bar{x^{2}}", "\\not", "\\not=", "\\overline{AB}",
+              "\\mathbb{R}", "\\mathbf{v}", "\\mathit{x}", "\\boldsymbol{x^{a}}", "\\frac{a}{b}", "\\sqrt[3]{x}",
+              "\\sqrt{x_{i}}", "\\log", "\\operatorname{arg}", "\\begin{pmatrix}a&b\\\\c\\end{pmatrix}", "\\text{a}",
+              "\\left(", "\\alpha", "<", ">", "&", '"', "'", "&lt;", "\\vec{x^{<}}", "\\hat{x^{"]
+PIECES = [*CONSTRUCTS, *MARKS, "$", "$$", "\\(", "\\)", "{", "}", "^", "_", "\\", " ", "\n\n", "\\emph{",
+          "\\textbf{", "\\textsuperscript{", "\\texttt{", "{\\em ", "\\'e", '\\"{o}', "~", "--", "``", "\\cite{k}",
+          " onmouseover=alert(1) ", "=", SCRIPT, IMG, SVG]
+
+
+class _Checked(HTMLParser):
+    """Fails on anything but the renderer's tags, properly nested, and text with no raw "<" or ">"."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        assert ALLOWED.get(tag) == attrs, (tag, attrs)
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open.pop() == tag, tag
+
+    def handle_data(self, data):
+        assert "<" not in data and ">" not in data, data
+
+    def handle_startendtag(self, tag, attrs):
+        raise AssertionError(tag)
+
+    def handle_comment(self, data):
+        raise AssertionError(data)
+
+    def handle_decl(self, decl):
+        raise AssertionError(decl)
+
+    def handle_pi(self, data):
+        raise AssertionError(data)
+
+    def unknown_decl(self, data):
+        raise AssertionError(data)
+
+
+def assert_well_formed(html: str) -> None:
+    """`html` is only the renderer's tags, balanced, around escaped text."""
+    parser = _Checked()
+    parser.feed(html)
+    parser.close()
+    assert not parser.open and not parser.rawdata, (parser.open, parser.rawdata)
+
+
+def assert_renders_well_formed(text: str) -> None:
+    """Every HTML the renderer makes of `text` is well formed."""
+    for html in (render_tex(text), render_abstract(text), math_html(text)):
+        assert_well_formed(html)
+
+
+def test_the_checker_refuses_what_the_bug_made():
+    assert_well_formed('<p><span class="math">x\u0302<sup>\u0338 on</sup> &lt;&gt;&amp;</span></p>')
+    for broken in ('<span class="math">x<sup\u226f on=1 x</sup></span>', "<sup>a</sup", "a > b", "<i>a",
+                   "<span>a</span>", '<b onmouseover="x">a</b>', "<img src=x>", "<!-- a -->"):
+        with pytest.raises(AssertionError):
+            assert_well_formed(broken)
+
+
+def test_a_combining_mark_after_any_construct_never_joins_a_tag():
+    for construct in CONSTRUCTS:
+        for mark in MARKS:
+            for text in (f"${construct}{mark} onmouseover=alert(1) x$", f"$\\hat{{{construct}{mark} x}}$",
+                         f"$\\hat{{x^{{{mark} onmouseover=alert(1) x}}}}$", f"$\\overline{{{construct}{mark}}}$",
+                         f"\\emph{{{construct}}}{mark} x", f"$x$\\textbf{{${construct}{mark}$}}{mark}"):
+                assert_renders_well_formed(text)
+
+
+def test_the_reported_input_keeps_its_tag_and_its_text():
+    html = render_tex("$\\hat{x^{\u0338 onmouseover=alert(1) x}}$")
+    assert_well_formed(html)
+    assert html.startswith('<span class="math">x\u0302<sup>\u0338 ') and "\u226f" not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.characters(min_codepoint=0x300, max_codepoint=0x36F)
+                | st.characters(codec="utf-8"), max_size=40).map("".join))
+def test_any_text_renders_as_well_formed_html(text):
+    assert_renders_well_formed(text)
+
+
+# The renderer's slow inputs of old, cut short: their shapes matter here, their length only for time.
+@pytest.mark.parametrize("text", [
+    *(text[:3000] for text in HOSTILE.values()), SCRIPT, IMG, SVG, CONTROL,
+    f"Attention {SCRIPT} is all {IMG} you need $x{SVG}$",
+    f"We show $\\href{{javascript:alert(1)}}{{x}}$ and {SCRIPT} and $<img src=x onerror=alert(1)>$"
+    f" \\textbf{{{IMG}}} with \\url{{javascript:alert(2)}}.",
+    f"${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3))",
+], ids=lambda text: ascii(text[:30]))
+def test_the_hostile_corpus_renders_as_well_formed_html(text):
+    assert_renders_well_formed(text)
