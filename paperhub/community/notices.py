@@ -92,17 +92,25 @@ def unsubscribe(token: str) -> list[str]:
     return kinds
 
 
-def _concerned(comment: Comment) -> set[int]:
+def _concerned(comment: Comment, mentioned: dict[int, set[str]] | None = None) -> set[int]:
     """The users a comment may be mailed to, before their choices: the paper's verified authors, the writer of the
-    (visible) comment it replies to, the active users it @mentions; never its own writer."""
+    (visible) comment it replies to, the active users it @mentions; never its own writer. `mentioned` keeps each
+    comment's mentioned names, so a run parses each comment's Markdown once."""
     users = set(AuthorClaim.objects.filter(paper_id=comment.paper_id, status=AuthorClaim.APPROVED)
                 .values_list("user_id", flat=True))
     if comment.parent_id is not None:
         users |= set(Comment.objects.visible().filter(pk=comment.parent_id).values_list("user_id", flat=True))
-    if names := mentions(comment.body):
+    if names := _mentioned(comment, {} if mentioned is None else mentioned):
         users |= set(get_user_model().objects.filter(username__in=names, is_active=True).values_list("pk", flat=True))
     users.discard(comment.user_id)
     return users
+
+
+def _mentioned(comment: Comment, mentioned: dict[int, set[str]]) -> set[str]:
+    """The names a comment @mentions, parsed once for all the recipients of a run (kept in `mentioned`)."""
+    if comment.pk not in mentioned:
+        mentioned[comment.pk] = set(mentions(comment.body))
+    return mentioned[comment.pk]
 
 
 def queue_comment_mail(comment: Comment, to: list[int] | None = None) -> None:
@@ -124,15 +132,17 @@ def newly_mentioned(comment: Comment, before: str) -> list[int]:
                 .order_by("pk").values_list("pk", flat=True))
 
 
-def _recipients(comment: Comment, to: list[int] | None) -> list[tuple[Any, dict[str, bool]]]:
+def _recipients(comment: Comment, to: list[int] | None,
+                mentioned: dict[int, set[str]]) -> list[tuple[Any, dict[str, bool]]]:
     """Those the comment concerns (of `to`, when given) who are active and proved their address, with the kinds of
     mail they want."""
-    concerned = _concerned(comment) if to is None else _concerned(comment) & set(to)
+    concerned = _concerned(comment, mentioned) if to is None else _concerned(comment, mentioned) & set(to)
     users = get_user_model().objects.filter(pk__in=concerned, is_active=True).order_by("pk")
     return [(u, mail_wanted(u.pk)) for u in users if accounts.is_verified(u)]
 
 
-def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment]) -> dict[int, Reason]:
+def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment],
+             mentioned: dict[int, set[str]]) -> dict[int, Reason]:
     """For each of the comments the user is to be mailed about, the strongest reason they want mail for."""
     paper_ids = {c.paper_id for c in comments}
     authored = set(AuthorClaim.objects.filter(user=user, paper_id__in=paper_ids, status=AuthorClaim.APPROVED)
@@ -143,7 +153,7 @@ def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment]) -> dic
     for comment in comments:
         why = {Reason.PAPER} if comment.paper_id in authored else set()
         why |= {Reason.REPLY} if comment.parent_id in theirs else set()
-        why |= {Reason.MENTION} if user.get_username() in mentions(comment.body) else set()
+        why |= {Reason.MENTION} if user.get_username() in _mentioned(comment, mentioned) else set()
         if chosen := {reason for reason in why if wanted[KIND[reason]]}:
             found[comment.pk] = max(chosen)
     return found
@@ -199,7 +209,8 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None
-    for user, wanted in _recipients(comment, to):
+    mentioned: dict[int, set[str]] = {}  # each comment's names, parsed once for every recipient
+    for user, wanted in _recipients(comment, to, mentioned):
         if not any(wanted.values()):
             continue
         now = timezone.now()
@@ -221,7 +232,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         candidates = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
                           .exclude(user=user).exclude(pk__in=held.values("comment_id"))
                           .select_related("paper", "user").order_by("created_at", "id"))
-        reasons = _reasons(user, wanted, candidates)
+        reasons = _reasons(user, wanted, candidates, mentioned)
         comments = [c for c in candidates if c.pk in reasons]
         if not comments:
             continue
