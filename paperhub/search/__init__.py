@@ -39,10 +39,11 @@ if TYPE_CHECKING:
     from paperhub.search.emptied import Part
     from paperhub.search.indexing import Coverage
     from paperhub.search.packs import Exported, Imported
-    from paperhub.search.queries import Hit, Results, Volume
+    from paperhub.search.queries import Hit, Results
     from paperhub.search.related import Reason
     from paperhub.search.spelling import Suggestion
     from paperhub.search.static import Built
+    from paperhub.search.volumes import Volume
 
 __all__ = [
     # searching

@@ -11,7 +11,7 @@ from paperhub.papers import trends
 from paperhub.papers.models import Paper
 from paperhub.papers.repositories import backfill_links
 from paperhub.papers.services import upsert_papers
-from paperhub.search.queries import months_between, volume_series
+from paperhub.search.volumes import months_between, volume_series
 from paperhub.web import charts
 from tests.factories import record, user
 
