@@ -357,14 +357,23 @@ def words_only(text: str) -> str:
     return BRACES.sub(" ", COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
+_JOINS_A_TAG = re.compile("(^|>)\u0338")  # its text holds no ">" (escaped): each is a tag's, ours or the caller's
+
+
+def _unjoinable(rendered: str) -> str:
+    """Rendered HTML with U+0338 after a tag, or first (a caller puts it after its own tag), written as a reference:
+    ">" and U+0338 are "≯" once composed, and whatever composes this HTML later (NFC) must not break the tag."""
+    return _JOINS_A_TAG.sub(r"\1&#x338;", rendered)
+
+
 def math_html(source: str) -> str:
     """The contents of one math span (no delimiters) as escaped HTML, as render_tex shows math."""
-    return Math(source, 0, len(source), plain=False).render(0, len(source))
+    return _unjoinable(Math(source, 0, len(source), plain=False).render(0, len(source)))
 
 
 def render_tex(text: str) -> SafeString:
     """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
-    return mark_safe(convert(text or "", AS_HTML))  # noqa: S308 (built from escaped pieces and our own tags)
+    return mark_safe(_unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)
 
 
 def render_abstract(text: str) -> SafeString:

@@ -2,6 +2,7 @@
 output must parse back into only the renderer's own tags, with only the attribute it writes, and text whose every
 "<" and ">" is escaped. Combining marks are the sharp case: composed (NFC) with a tag's ">" they made "≯"."""
 
+import unicodedata
 from html.parser import HTMLParser
 
 import pytest
@@ -67,9 +68,10 @@ def assert_well_formed(html: str) -> None:
 
 
 def assert_renders_well_formed(text: str) -> None:
-    """Every HTML the renderer makes of `text` is well formed."""
-    for html in (render_tex(text), render_abstract(text), math_html(text)):
+    """Every HTML the renderer makes of `text` is well formed, and stays so when composed (NFC) later."""
+    for html in (render_tex(text), render_abstract(text), f'<span class="math">{math_html(text)}</span>'):
         assert_well_formed(html)
+        assert_well_formed(unicodedata.normalize("NFC", html))
 
 
 def test_the_checker_refuses_what_the_bug_made():
@@ -92,7 +94,7 @@ def test_a_combining_mark_after_any_construct_never_joins_a_tag():
 def test_the_reported_input_keeps_its_tag_and_its_text():
     html = render_tex("$\\hat{x^{\u0338 onmouseover=alert(1) x}}$")
     assert_well_formed(html)
-    assert html.startswith('<span class="math">x\u0302<sup>\u0338 ') and "\u226f" not in html
+    assert html.startswith('<span class="math">x\u0302<sup>&#x338; ') and "\u226f" not in html
 
 
 @settings(max_examples=300, deadline=None)
