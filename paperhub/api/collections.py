@@ -93,7 +93,9 @@ def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int 
     changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
     return {**hf.collection(found, items, changed, len(items)), "public": found.public,
-            "position": community.collection_position(found, seen_by), "papers": answers.papers(papers)}
+            "position": community.collection_position(found, seen_by),
+            "papers": [{**shaped, "note": hf.note(paper.note)}  # type: ignore[attr-defined]
+                       for paper, shaped in zip(papers, answers.papers(papers), strict=True)]}
 
 
 # The writes, as huggingface_hub's add_collection_item, update_collection_item and delete_collection_item send

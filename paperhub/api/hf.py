@@ -113,9 +113,15 @@ def collection_slug(found: Collection) -> str:
     return f"{found.owner.get_username()}/{found.slug}"
 
 
+def note(text: str) -> dict[str, str] | None:
+    """A note on a paper in a collection, the Markdown and it rendered (the comments' safe subset); None for none."""
+    return {"text": text, "html": str(render_comment(text))} if text else None
+
+
 def collection_item(item: CollectionItem, position: int) -> dict[str, Any]:
-    """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem)."""
-    note = {"text": item.note, "html": str(render_comment(item.note))} if item.note else None
+    """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem); its
+    note as Markdown only (all huggingface_hub reads): rendering every item's would cost seconds a request."""
+    note = {"text": item.note} if item.note else None
     return {"_id": str(item.pk), "id": item.paper.uid, "type": "paper", "position": position,
             "title": item.paper.title, "publishedAt": iso(item.paper.published), "upvotes": item.paper.upvotes,
             "addedAt": iso(item.added_at), "addedBy": item.added_by.get_username() if item.added_by else None,

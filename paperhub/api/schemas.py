@@ -260,9 +260,14 @@ class CollectionOut(Schema):
 
 
 class HfNote(Schema):
-    """An item's note, as Hugging Face gives it: the Markdown written, and it rendered (the comments' safe subset)."""
+    """An item's note as Hugging Face gives it: the Markdown written (all huggingface_hub reads)."""
 
     text: str
+
+
+class RenderedNote(HfNote):
+    """A note with it rendered too (the comments' safe subset), on a page's papers only."""
+
     html: str
 
 
@@ -298,12 +303,19 @@ class HfCollection(Schema):
     items: list[HfCollectionItem]
 
 
+class CollectedPaper(PaperOut):
+    """A paper as a collection's page shows it: with its note, rendered."""
+
+    note: RenderedNote | None = Field(None, description="its note in the collection, if any")
+
+
 class CollectionPage(HfCollection):
     """What /collections/<user>/<slug> shows, as Hugging Face's GET /api/collections/{slug} (every item) too."""
 
     position: int = Field(..., description="its place among the owner's collections, by title")
     public: bool
-    papers: list[PaperOut] = Field(..., description="a page of the papers in full, in the collection's order")
+    papers: list[CollectedPaper] = Field(..., description="a page of the papers in full, in the collection's "
+                                                          "order")
 
 
 class PaperRef(Schema):
