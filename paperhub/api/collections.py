@@ -69,7 +69,10 @@ def collections(request: HttpRequest, response: HttpResponse, query: Query[Colle
                            'rel="next"'
     found = found[:size]
     items = community.collection_items([c.pk for c in found], most=LISTED_ITEMS)
-    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size) for c in found]  # type: ignore[attr-defined]
+    curated = set(curation.curated_by(viewer(request)).filter(pk__in=[c.pk for c in found])
+                  .values_list("pk", flat=True))
+    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size, c.pk in curated)  # type: ignore[attr-defined]
+            for c in found]
 
 
 @router.get("/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True, exclude_unset=True,
@@ -92,7 +95,8 @@ def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int 
     items = community.collection_items([found.pk]).get(found.pk, [])
     changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
-    return {**hf.collection(found, items, changed, len(items)), "public": found.public,
+    curator = curation.may_curate(seen_by, found)
+    return {**hf.collection(found, items, changed, len(items), curator), "public": found.public,
             "position": community.collection_position(found, seen_by),
             "papers": [{**shaped, "note": hf.note(paper.note)}  # type: ignore[attr-defined]
                        for paper, shaped in zip(papers, answers.papers(papers), strict=True)]}

@@ -283,7 +283,8 @@ class HfCollectionItem(Schema):
     publishedAt: str | None
     upvotes: int
     addedAt: str
-    addedBy: str | None = Field(None, description="who added it (null: a deleted account)")
+    addedBy: str | None = Field(None, description="who added it, for its curators only (null: anyone else, or a "
+                                                   "deleted account)")
     note: HfNote | None = Field(None, description="its note in the collection, if any")
 
 
