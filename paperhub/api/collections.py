@@ -25,6 +25,7 @@ from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.addresses import absolute
 from paperhub.papers import queries
+from paperhub.papers.records import strip_controls
 
 router = Router(tags=["Hugging Face compatible"])
 
@@ -132,7 +133,9 @@ def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
 def _item(found: Collection, item_id: str) -> CollectionItem:
     """One of the collection's items by its `_id`, or by its paper's arXiv id."""
     items = CollectionItem.objects.filter(collection=found).select_related("paper")
-    item = (items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=item_id)).first()
+    # controls dropped: a NUL in a query is an error on PostgreSQL
+    chosen = items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=strip_controls(item_id))
+    item = chosen.first()
     if item is None:
         raise HttpError(404, "no such item in this collection")
     return item

@@ -29,7 +29,8 @@ PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.0
 Limit = Annotated[int, Field(ge=1, le=50)]
 Whose = Annotated[str, Field(max_length=150, pattern=names.CHARACTERS,
                               description="a user name; empty: yours, private ones too (needs an API token)")]
-CollectionSlug = Annotated[str, Field(min_length=1, max_length=400, description="the slug of one of your collections, "
+CollectionSlug = Annotated[str, Field(min_length=1, max_length=400, pattern="^[^\x00-\x1f\x7f-\x9f]+$",
+                                      description="the slug of one of your collections, "
                                       "or owner/slug of one shared with you")]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)

@@ -32,7 +32,7 @@ from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
 from paperhub.papers.queries import author_names
-from paperhub.papers.records import possible_arxiv_id
+from paperhub.papers.records import has_controls, possible_arxiv_id
 from paperhub.papers.summary import one_line
 
 
@@ -110,7 +110,9 @@ def visible_collections(viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Co
 
 def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Collection | None:
     """A collection by its owner's name and its slug, if the viewer may see it (a private one: only its owner and
-    collaborators)."""
+    collaborators); None for a name with a control character (a NUL in a query is an error on PostgreSQL)."""
+    if has_controls(owner) or has_controls(slug):
+        return None
     return visible_collections(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
 
 
