@@ -261,17 +261,19 @@ def list_collections(
     limit: Limit = 50,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.Collections:
-    """Your collections, or another user's public ones, the latest changed first, with how many papers each holds."""
+    """Your collections and those shared with you, or another user's public ones, the latest changed first, with
+    how many papers each holds."""
     caller = admit(ctx)
     seen_by = caller.user or AnonymousUser()
     owner = user or caller.require_user().get_username()
-    found = community.listed_collections(seen_by, [owner], offset=offset, limit=limit)
+    found = community.listed_collections(seen_by, [user] if user else [], offset=offset, limit=limit,
+                                         curated=not user)
     return schemas.Collections(
         user=owner,
         url=link(caller.root, "profile", owner),
         collections=[
             schemas.CollectionCard(
-                slug=c.slug, title=c.title, description=c.description, public=c.public,
+                slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title, description=c.description, public=c.public,
                 papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
                 url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )

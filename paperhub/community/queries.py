@@ -174,12 +174,13 @@ COLLECTION_ORDERS = {
 
 def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequence[str] = (),
                        paper_ids: Sequence[int] = (), order: str = "changed", offset: int = 0,
-                       limit: int = 100) -> list[Collection]:
-    """The collections the viewer may see, of any of these active owners (none named: anyone's) holding every one
-    of these papers, with their owners; each with `size` (its papers) and `changed` (its latest addition, else
-    its creation: removals and edits leave no time behind)."""
+                       limit: int = 100, curated: bool = False) -> list[Collection]:
+    """The collections the viewer may see (`curated`: only their own and those shared with them), of any of these
+    active owners (none named: anyone's) holding every one of these papers, with their owners; each with `size`
+    (its papers) and `changed` (its latest addition, else its creation: removals and edits leave no time behind)."""
     since = timezone.now() - timedelta(days=settings.PAPERHUB_TRENDING_DAYS)
-    found = visible_collections(viewer).filter(owner__is_active=True).select_related("owner")  # as profile()
+    found = (curated_by(viewer) if curated else visible_collections(viewer)).filter(owner__is_active=True) \
+        .select_related("owner")  # as profile()
     if owners:
         found = found.filter(owner__username__in=list(owners))
     for paper_id in paper_ids:  # Exists, not a join: the counts below stay one row per item
