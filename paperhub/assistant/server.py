@@ -273,7 +273,8 @@ def list_collections(
         url=link(caller.root, "profile", owner),
         collections=[
             schemas.CollectionCard(
-                slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title, description=c.description, public=c.public,
+                slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title,
+                description=c.description, public=c.public,
                 papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
                 url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )
