@@ -31,8 +31,11 @@ def collaborators(request: HttpRequest, username: str, slug: str) -> HttpRespons
     name = request.POST.get("username", "")
     try:
         if request.POST.get("remove"):
-            curation.remove_collaborator(request.user, found, name)
-            messages.success(request, f"{name[:150]} no longer collaborates on this collection.")
+            shown = curation.typed_name(name)  # quoted back only so: no controls, capped (and escaped on the page)
+            if curation.remove_collaborator(request.user, found, name):
+                messages.success(request, f"{shown} no longer collaborates on this collection.")
+            else:
+                messages.error(request, f"“{shown}” does not collaborate on this collection.")
         else:
             added = curation.add_collaborator(request.user, found, name)
             messages.success(request, f"{added.get_username()} can now add, remove, annotate and reorder papers here.")

@@ -35,6 +35,10 @@ def test_the_owner_shares_a_collection_and_the_collaborator_curates_it(client, l
     assert "Added by bob" in html and "Shared with" in html and "Remove from collection" in html
     assert "Add collaborator" not in html and "Delete collection" not in html  # the owner's alone
     client.force_login(ann)
+    stranger = client.post(f"{page}/collaborators", {"username": f"<b>zed</b>\x01{'z' * 300}", "remove": "1"},
+                           follow=True).content.decode()
+    assert "no longer collaborates" not in stranger and "does not collaborate" in stranger
+    assert "“&lt;b&gt;zed&lt;/b&gt;" + "z" * 140 + "” does" in stranger  # escaped, controls dropped, capped at 150
     client.post(f"{page}/collaborators", {"username": "bob", "remove": "1"})
     assert not Collaborator.objects.exists()
     client.force_login(bob)
