@@ -117,8 +117,9 @@ def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) 
 
 
 def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The user's collections and those shared with them, by title, with their owners (none for a visitor)."""
-    return list(curated_by(user).select_related("owner").order_by("title", "pk"))
+    """The user's collections and those shared with them, by title, with their owners and each one's `size` (its
+    papers) counted in the same query (none for a visitor)."""
+    return list(curated_by(user).select_related("owner").annotate(size=Count("items")).order_by("title", "pk"))
 
 
 def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:

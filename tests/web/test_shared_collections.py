@@ -65,6 +65,20 @@ def test_who_added_a_paper_and_a_ban_show_only_to_those_the_page_shows_them_to(c
     assert "carol</a> (banned)" in client.get(f"/collections/ann/{shelf.slug}").content.decode()
 
 
+def test_the_collections_page_counts_papers_without_a_query_per_collection(client, lab,
+                                                                          django_assert_max_num_queries):
+    ann, bob, _ = lab
+    client.force_login(ann)
+    client.get("/collections/")
+    with django_assert_max_num_queries(8) as counted:
+        client.get("/collections/")
+    for n in range(5):
+        services.add_to_collection(ann, services.create_collection(ann, f"More {n}"), add_paper(f"2611.0001{n}"))
+    with django_assert_max_num_queries(len(counted)):
+        html = client.get("/collections/").content.decode()
+    assert html.count("1 paper<") == 5
+
+
 def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
     ann, bob, shelf = lab
     paper = add_paper("2611.00001")
