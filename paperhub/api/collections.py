@@ -124,8 +124,8 @@ class ItemChange(Schema):
 
 def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
     """The collection if the token's user curates it, else the 404 of a collection that does not exist."""
-    found = community.collection(token_user(request), username, slug)
-    if found is None or not curation.may_curate(token_user(request), found):
+    found = community.curated(token_user(request), username, slug)
+    if found is None:
         raise HttpError(404, "no such collection")
     return found
 

@@ -15,8 +15,8 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
-from paperhub.community import curation, services
 from paperhub.community import queries as community
+from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
@@ -247,8 +247,8 @@ def _curated_collection(user: AbstractBaseUser, slug: str) -> Collection:
     """A collection the user owns (by its slug) or collaborates on (by owner/slug); a clear error when they curate
     none by that name (the same for one that exists but is not shared with them)."""
     owner, _, own_slug = slug.rpartition("/")
-    found = community.collection(user, owner or user.get_username(), own_slug)
-    if found is None or not curation.may_curate(user, found):
+    found = community.curated(user, owner or user.get_username(), own_slug)
+    if found is None:
         raise ToolError(f"you have no collection {slug!r} (list_collections names yours)")
     return found
 

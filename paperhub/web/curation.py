@@ -17,8 +17,8 @@ from paperhub.papers import queries
 def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
     """The collection at /collections/<username>/<slug> if the user curates it; 404 for anyone else (so a private
     one's existence shows to nobody else)."""
-    found = community.collection(request.user, username, slug)
-    if found is None or not curation.may_curate(request.user, found):
+    found = community.curated(request.user, username, slug)
+    if found is None:
         raise Http404("no such collection")
     return found
 
