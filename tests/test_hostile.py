@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paperhub.api.collection_schemas import COLLECTIONS_PAGE
 from paperhub.community import curation, services
 from paperhub.community.models import Collection, Comment
 from paperhub.core.sealing import seal
@@ -555,8 +556,6 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
 def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile):
     """Bytes, huge numbers, too many or too long filters: a capped answer or a 4xx, never a 5xx; another user's
     private collection is a 404 to them, and listed to nobody but her."""
-    from paperhub.api.schemas import COLLECTIONS_PAGE
-
     listing = reverse("api:collections")
     assert client.get(listing, {"limit": 10**30}).status_code == 200  # capped at a page, with a Link to the next
     assert len(client.get(listing, {"limit": 10**30}).json()) <= COLLECTIONS_PAGE

@@ -19,7 +19,8 @@ from pydantic import Field
 
 from paperhub.api import answers, hf
 from paperhub.api.access import TokenAuth, token_user, viewer
-from paperhub.api.schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, Detail, HfCollection
+from paperhub.api.collection_schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, HfCollection
+from paperhub.api.schemas import Detail
 from paperhub.community import curation, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
