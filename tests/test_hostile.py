@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paperhub.api.collection_schemas import COLLECTIONS_PAGE
 from paperhub.community import curation, services
 from paperhub.community.models import Collection, Comment
 from paperhub.core.sealing import seal
@@ -555,8 +556,6 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
 def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile):
     """Bytes, huge numbers, too many or too long filters: a capped answer or a 4xx, never a 5xx; another user's
     private collection is a 404 to them, and listed to nobody but her."""
-    from paperhub.api.schemas import COLLECTIONS_PAGE
-
     listing = reverse("api:collections")
     assert client.get(listing, {"limit": 10**30}).status_code == 200  # capped at a page, with a Link to the next
     assert len(client.get(listing, {"limit": 10**30}).json()) <= COLLECTIONS_PAGE
@@ -576,6 +575,29 @@ def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile)
     assert client.get(listing, {"owner": "eve"}, HTTP_AUTHORIZATION=f"Bearer {secret}").json() == []
     _, hers = create_token(hostile["eve"], "api")
     assert len(client.get(listing, {"owner": "eve"}, HTTP_AUTHORIZATION=f"Bearer {hers}").json()) == 1
+
+
+def test_a_control_byte_in_a_collections_address_is_a_404_on_every_route(client, hostile):
+    """A NUL (an error in a PostgreSQL query) or another control byte in the owner, the slug or the item: 404."""
+    eve, slug = hostile["eve"], hostile["collection"].slug
+    client.force_login(eve)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {create_token(eve, 'api')[1]}"}
+    for owner, name in (("eve", f"{slug}\x00"), ("e\x00ve", slug), ("eve", f"\x01{slug}"), ("eve\x7f", slug)):
+        page = f"/collections/{quote(owner)}/{quote(name)}"
+        for url in (page, f"{page}.bib", f"/feeds/{page.removeprefix('/')}.atom", f"/feeds/{page.removeprefix('/')}.rss"):
+            assert client.get(url).status_code == 404, url
+        for url in (f"{page}/edit", f"{page}/delete", f"{page}/collaborators", f"{page}/item"):
+            assert client.post(url, {"username": "x", "paper": hostile["papers"]["2611.00001"].pk}).status_code == 404
+        api = reverse("api:collection", args=[owner, name])
+        assert client.get(api).status_code == 404, api
+        items = reverse("api:collection_items", args=[owner, name])
+        assert client.post(items, {"item": {"type": "paper", "id": "2611.00001"}}, content_type="application/json",
+                           **auth).status_code == 404
+        one = reverse("api:collection_item", args=[owner, name, "2611.00001"])
+        assert client.patch(one, {"note": "x"}, content_type="application/json", **auth).status_code == 404
+        assert client.delete(one, **auth).status_code == 404
+    item = reverse("api:collection_item", args=["eve", slug, "2611.00001\x00"])
+    assert client.patch(item, {"note": "x"}, content_type="application/json", **auth).status_code == 204
 
 
 # --- open redirects -----------------------------------------------------------------------------------------

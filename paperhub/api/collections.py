@@ -19,12 +19,14 @@ from pydantic import Field
 
 from paperhub.api import answers, hf
 from paperhub.api.access import TokenAuth, token_user, viewer
-from paperhub.api.schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, Detail, HfCollection
+from paperhub.api.collection_schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, HfCollection
+from paperhub.api.schemas import Detail
 from paperhub.community import curation, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.addresses import absolute
 from paperhub.papers import queries
+from paperhub.papers.records import strip_controls
 
 router = Router(tags=["Hugging Face compatible"])
 
@@ -69,7 +71,10 @@ def collections(request: HttpRequest, response: HttpResponse, query: Query[Colle
                            'rel="next"'
     found = found[:size]
     items = community.collection_items([c.pk for c in found], most=LISTED_ITEMS)
-    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size) for c in found]  # type: ignore[attr-defined]
+    curated = set(curation.curated_by(viewer(request)).filter(pk__in=[c.pk for c in found])
+                  .values_list("pk", flat=True))
+    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size, c.pk in curated)  # type: ignore[attr-defined]
+            for c in found]
 
 
 @router.get("/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True, exclude_unset=True,
@@ -92,8 +97,11 @@ def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int 
     items = community.collection_items([found.pk]).get(found.pk, [])
     changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
-    return {**hf.collection(found, items, changed, len(items)), "public": found.public,
-            "position": community.collection_position(found, seen_by), "papers": answers.papers(papers)}
+    curator = curation.may_curate(seen_by, found)
+    return {**hf.collection(found, items, changed, len(items), curator), "public": found.public,
+            "position": community.collection_position(found, seen_by),
+            "papers": [{**shaped, "note": hf.note(paper.note)}  # type: ignore[attr-defined]
+                       for paper, shaped in zip(papers, answers.papers(papers), strict=True)]}
 
 
 # The writes, as huggingface_hub's add_collection_item, update_collection_item and delete_collection_item send
@@ -117,8 +125,8 @@ class ItemChange(Schema):
 
 def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
     """The collection if the token's user curates it, else the 404 of a collection that does not exist."""
-    found = community.collection(token_user(request), username, slug)
-    if found is None or not curation.may_curate(token_user(request), found):
+    found = community.curated(token_user(request), username, slug)
+    if found is None:
         raise HttpError(404, "no such collection")
     return found
 
@@ -126,7 +134,9 @@ def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
 def _item(found: Collection, item_id: str) -> CollectionItem:
     """One of the collection's items by its `_id`, or by its paper's arXiv id."""
     items = CollectionItem.objects.filter(collection=found).select_related("paper")
-    item = (items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=item_id)).first()
+    # controls dropped: a NUL in a query is an error on PostgreSQL
+    chosen = items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=strip_controls(item_id))
+    item = chosen.first()
     if item is None:
         raise HttpError(404, "no such item in this collection")
     return item

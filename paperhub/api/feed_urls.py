@@ -3,6 +3,7 @@
 from django.urls import path
 
 from paperhub.api import syndication
+from paperhub.core import converters  # noqa: F401 (registers <segment:...>, used below)
 
 urlpatterns = []
 for kind in ("rss", "atom"):
@@ -12,7 +13,7 @@ for kind in ("rss", "atom"):
         path(f"trending.{kind}", syndication.TrendingFeed(atom), name=f"feed_trending_{kind}"),
         path(f"search.{kind}", syndication.SearchFeed(atom), name=f"feed_search_{kind}"),
         path(f"authors/<str:slug>.{kind}", syndication.AuthorFeed(atom), name=f"feed_author_{kind}"),
-        path(f"collections/<str:username>/<str:slug>.{kind}", syndication.CollectionFeed(atom),
+        path(f"collections/<segment:username>/<segment:slug>.{kind}", syndication.CollectionFeed(atom),
              name=f"feed_collection_{kind}"),
         path(f"for-you/<str:token>.{kind}", syndication.ForYouFeed(atom), name=f"feed_for_you_{kind}"),
     ]

@@ -113,19 +113,27 @@ def collection_slug(found: Collection) -> str:
     return f"{found.owner.get_username()}/{found.slug}"
 
 
-def collection_item(item: CollectionItem, position: int) -> dict[str, Any]:
-    """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem)."""
-    note = {"text": item.note, "html": str(render_comment(item.note))} if item.note else None
+def note(text: str) -> dict[str, str] | None:
+    """A note on a paper in a collection, the Markdown and it rendered (the comments' safe subset); None for none."""
+    return {"text": text, "html": str(render_comment(text))} if text else None
+
+
+def collection_item(item: CollectionItem, position: int, curator: bool) -> dict[str, Any]:
+    """A paper in a collection, as an item of Hugging Face's collections (huggingface_hub's CollectionItem); its
+    note as Markdown only (all huggingface_hub reads): rendering every item's would cost seconds a request. Who
+    added it only for a `curator`, as the page shows it."""
+    note = {"text": item.note} if item.note else None
     return {"_id": str(item.pk), "id": item.paper.uid, "type": "paper", "position": position,
             "title": item.paper.title, "publishedAt": iso(item.paper.published), "upvotes": item.paper.upvotes,
-            "addedAt": iso(item.added_at), "addedBy": item.added_by.get_username() if item.added_by else None,
-            "note": note}
+            "addedAt": iso(item.added_at),
+            "addedBy": item.added_by.get_username() if curator and item.added_by else None, "note": note}
 
 
-def collection(found: Collection, items: list[CollectionItem], changed: datetime, total: int) -> dict[str, Any]:
+def collection(found: Collection, items: list[CollectionItem], changed: datetime, total: int,
+               curator: bool) -> dict[str, Any]:
     """A collection as GET /api/collections lists it (huggingface_hub's Collection, but for its position), with
-    these of its items; `total`, its papers, and `createdAt` are ours."""
+    these of its items (who added each only for a `curator`); `total`, its papers, and `createdAt` are ours."""
     return {"slug": collection_slug(found), "title": found.title, "description": found.description,
             "owner": found.owner.get_username(), "private": not found.public, "theme": THEME, "upvotes": 0,
             "lastUpdated": iso(changed), "createdAt": iso(found.created_at), "total": total,
-            "items": [collection_item(item, i) for i, item in enumerate(items)]}
+            "items": [collection_item(item, i, curator) for i, item in enumerate(items)]}

@@ -101,7 +101,8 @@ class Removed(BaseModel):
 class CollectionCard(BaseModel):
     """A collection in a list."""
 
-    slug: str = Field(description="what add_to_collection and remove_from_collection take as its owner's collection")
+    slug: str = Field(description="what add_to_collection and remove_from_collection take: the slug of one of "
+                                  "yours, owner/slug of another user's")
     title: str
     description: str
     public: bool

@@ -15,8 +15,8 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
-from paperhub.community import curation, services
 from paperhub.community import queries as community
+from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
@@ -29,7 +29,8 @@ PaperId = Annotated[str, Field(min_length=1, max_length=200, description="2501.0
 Limit = Annotated[int, Field(ge=1, le=50)]
 Whose = Annotated[str, Field(max_length=150, pattern=names.CHARACTERS,
                               description="a user name; empty: yours, private ones too (needs an API token)")]
-CollectionSlug = Annotated[str, Field(min_length=1, max_length=400, description="the slug of one of your collections, "
+CollectionSlug = Annotated[str, Field(min_length=1, max_length=400, pattern="^[^\x00-\x1f\x7f-\x9f]+$",
+                                      description="the slug of one of your collections, "
                                       "or owner/slug of one shared with you")]
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITE = ToolAnnotations(read_only_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -246,8 +247,8 @@ def _curated_collection(user: AbstractBaseUser, slug: str) -> Collection:
     """A collection the user owns (by its slug) or collaborates on (by owner/slug); a clear error when they curate
     none by that name (the same for one that exists but is not shared with them)."""
     owner, _, own_slug = slug.rpartition("/")
-    found = community.collection(user, owner or user.get_username(), own_slug)
-    if found is None or not curation.may_curate(user, found):
+    found = community.curated(user, owner or user.get_username(), own_slug)
+    if found is None:
         raise ToolError(f"you have no collection {slug!r} (list_collections names yours)")
     return found
 
@@ -260,17 +261,20 @@ def list_collections(
     limit: Limit = 50,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.Collections:
-    """Your collections, or another user's public ones, the latest changed first, with how many papers each holds."""
+    """Your collections and those shared with you, or another user's public ones, the latest changed first, with
+    how many papers each holds."""
     caller = admit(ctx)
     seen_by = caller.user or AnonymousUser()
     owner = user or caller.require_user().get_username()
-    found = community.listed_collections(seen_by, [owner], offset=offset, limit=limit)
+    found = community.listed_collections(seen_by, [user] if user else [], offset=offset, limit=limit,
+                                         curated=not user)
     return schemas.Collections(
         user=owner,
         url=link(caller.root, "profile", owner),
         collections=[
             schemas.CollectionCard(
-                slug=c.slug, title=c.title, description=c.description, public=c.public,
+                slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title,
+                description=c.description, public=c.public,
                 papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
                 url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )

@@ -69,10 +69,16 @@ def collaborators_of(collection: Collection) -> list[AbstractBaseUser]:
     return list(get_user_model().objects.filter(pk__in=collection.members.values("user_id")).order_by("username"))
 
 
+def typed_name(username: str) -> str:
+    """A username as someone typed it, safe to look up and to quote back: no control characters, at most 150
+    characters (the longest username)."""
+    return strip_controls(username or "").strip()[:150]
+
+
 def add_collaborator(user: User, collection: Collection, username: str) -> AbstractBaseUser:
     """Let another active user curate the owner's collection; at most PAPERHUB_COLLECTION_MAX_COLLABORATORS."""
     require_owner(user, collection)
-    name = strip_controls(username or "").strip()[:150]
+    name = typed_name(username)
     found = get_user_model().objects.filter(username=name, is_active=True).first()
     if found is None:
         raise NotAllowed(f"There is no user named “{name}”.")
@@ -92,7 +98,7 @@ def add_collaborator(user: User, collection: Collection, username: str) -> Abstr
 def remove_collaborator(user: User, collection: Collection, username: str) -> bool:
     """Take a user off the owner's collection's collaborators; False when they were not one."""
     require_owner(user, collection)
-    return Collaborator.objects.filter(collection=collection, user__username=username).delete()[0] > 0
+    return Collaborator.objects.filter(collection=collection, user__username=typed_name(username)).delete()[0] > 0
 
 
 def set_note(user: User, collection: Collection, paper: Paper, note: str) -> bool:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
-from paperhub.community.curation import curated_by, visible_to
+from paperhub.community.curation import curated_by, may_curate, visible_to
 from paperhub.community.markdown import mentions
 from paperhub.community.models import (
     AuthorClaim,
@@ -32,7 +32,7 @@ from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
 from paperhub.papers.queries import author_names
-from paperhub.papers.records import possible_arxiv_id
+from paperhub.papers.records import has_controls, possible_arxiv_id
 from paperhub.papers.summary import one_line
 
 
@@ -103,20 +103,25 @@ def upvoted_ids(user: AbstractBaseUser | AnonymousUser, paper_ids: Sequence[int]
                .values_list("paper_id", flat=True))
 
 
-def visible_collections(viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
-    """Collections the viewer may see: public ones, their own and those shared with them."""
-    return visible_to(viewer)
-
-
 def collection(viewer: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Collection | None:
     """A collection by its owner's name and its slug, if the viewer may see it (a private one: only its owner and
-    collaborators)."""
-    return visible_collections(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
+    collaborators); None for a name with a control character (a NUL in a query is an error on PostgreSQL)."""
+    if has_controls(owner) or has_controls(slug):
+        return None
+    return visible_to(viewer).select_related("owner").filter(owner__username=owner, slug=slug).first()
+
+
+def curated(user: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Collection | None:
+    """A collection by its owner's name and its slug if the user may change its papers (its owner or a
+    collaborator), else None, as for one that does not exist (so a private one's existence shows to nobody)."""
+    found = collection(user, owner, slug)
+    return found if found is not None and may_curate(user, found) else None
 
 
 def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The user's collections and those shared with them, by title, with their owners (none for a visitor)."""
-    return list(curated_by(user).select_related("owner").order_by("title", "pk"))
+    """The user's collections and those shared with them, by title, with their owners and each one's `size` (its
+    papers) counted in the same query (none for a visitor)."""
+    return list(curated_by(user).select_related("owner").annotate(size=Count("items")).order_by("title", "pk"))
 
 
 def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:
@@ -136,7 +141,7 @@ def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -
 
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     """The owner's collections that the viewer may see, by title."""
-    return list(visible_collections(viewer).filter(owner_id=owner.pk).order_by("title"))
+    return list(visible_to(viewer).filter(owner_id=owner.pk).order_by("title"))
 
 
 def public_collection(username: str, slug: str) -> Collection | None:
@@ -172,12 +177,13 @@ COLLECTION_ORDERS = {
 
 def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequence[str] = (),
                        paper_ids: Sequence[int] = (), order: str = "changed", offset: int = 0,
-                       limit: int = 100) -> list[Collection]:
-    """The collections the viewer may see, of any of these active owners (none named: anyone's) holding every one
-    of these papers, with their owners; each with `size` (its papers) and `changed` (its latest addition, else
-    its creation: removals and edits leave no time behind)."""
+                       limit: int = 100, curated: bool = False) -> list[Collection]:
+    """The collections the viewer may see (`curated`: only their own and those shared with them), of any of these
+    active owners (none named: anyone's) holding every one of these papers, with their owners; each with `size`
+    (its papers) and `changed` (its latest addition, else its creation: removals and edits leave no time behind)."""
     since = timezone.now() - timedelta(days=settings.PAPERHUB_TRENDING_DAYS)
-    found = visible_collections(viewer).filter(owner__is_active=True).select_related("owner")  # as profile()
+    found = (curated_by(viewer) if curated else visible_to(viewer)).filter(owner__is_active=True) \
+        .select_related("owner")  # as profile()
     if owners:
         found = found.filter(owner__username__in=list(owners))
     for paper_id in paper_ids:  # Exists, not a join: the counts below stay one row per item
@@ -208,7 +214,7 @@ def collection_items(collection_ids: Sequence[int], most: int | None = None) -> 
 def collection_position(collection: Collection, viewer: AbstractBaseUser | AnonymousUser) -> int:
     """Where a collection stands among its owner's that the viewer may see, by title as the profile lists them."""
     before = Q(title__lt=collection.title) | Q(title=collection.title, pk__lt=collection.pk)
-    return visible_collections(viewer).filter(before, owner_id=collection.owner_id).count()
+    return visible_to(viewer).filter(before, owner_id=collection.owner_id).count()
 
 
 def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
@@ -250,7 +256,7 @@ def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int 
 
 def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     """The collections holding a paper that the viewer may see."""
-    return list(visible_collections(viewer).filter(items__paper=paper).select_related("owner")
+    return list(visible_to(viewer).filter(items__paper=paper).select_related("owner")
                 .order_by("-created_at"))
 
 

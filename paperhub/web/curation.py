@@ -17,8 +17,8 @@ from paperhub.papers import queries
 def _curated(request: HttpRequest, username: str, slug: str) -> Collection:
     """The collection at /collections/<username>/<slug> if the user curates it; 404 for anyone else (so a private
     one's existence shows to nobody else)."""
-    found = community.collection(request.user, username, slug)
-    if found is None or not curation.may_curate(request.user, found):
+    found = community.curated(request.user, username, slug)
+    if found is None:
         raise Http404("no such collection")
     return found
 
@@ -31,8 +31,11 @@ def collaborators(request: HttpRequest, username: str, slug: str) -> HttpRespons
     name = request.POST.get("username", "")
     try:
         if request.POST.get("remove"):
-            curation.remove_collaborator(request.user, found, name)
-            messages.success(request, f"{name[:150]} no longer collaborates on this collection.")
+            shown = curation.typed_name(name)  # quoted back only so: no controls, capped (and escaped on the page)
+            if curation.remove_collaborator(request.user, found, name):
+                messages.success(request, f"{shown} no longer collaborates on this collection.")
+            else:
+                messages.error(request, f"“{shown}” does not collaborate on this collection.")
         else:
             added = curation.add_collaborator(request.user, found, name)
             messages.success(request, f"{added.get_username()} can now add, remove, annotate and reorder papers here.")

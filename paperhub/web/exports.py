@@ -1,7 +1,6 @@
 """BibTeX downloads of a paper, a collection or a search."""
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
@@ -32,7 +31,9 @@ def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
 
 def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     """/collections/<user>/<slug>.bib (a private collection only for its owner)."""
-    collection = get_object_or_404(community.visible_collections(request.user), owner__username=username, slug=slug)
+    collection = community.collection(request.user, username, slug)
+    if collection is None:
+        raise Http404("no such collection")
     return _bib(community.collection_papers(collection), slug)
 
 

@@ -1,5 +1,6 @@
 from django.urls import include, path, re_path
 
+from paperhub.core import converters  # noqa: F401 (registers <segment:...>, used below)
 from paperhub.digests import views as digests
 from paperhub.web import accounts, authorship, curation, exports, feeds, foryou, maps, papers, trends, zotero
 
@@ -28,13 +29,13 @@ urlpatterns = [
     path("users/<str:username>", accounts.profile, name="profile"),
     path("collections/", accounts.collections, name="collections"),
     path("collections/add", accounts.collect, name="collect"),
-    path("collections/<str:username>/<str:slug>.bib", exports.collection_bib, name="collection_bib"),
-    path("collections/<str:username>/<str:slug>", accounts.collection_page, name="collection"),
-    path("collections/<str:username>/<str:slug>/edit", accounts.collection_edit, name="collection_edit"),
-    path("collections/<str:username>/<str:slug>/delete", accounts.collection_delete, name="collection_delete"),
-    path("collections/<str:username>/<str:slug>/collaborators", curation.collaborators,
+    path("collections/<segment:username>/<segment:slug>.bib", exports.collection_bib, name="collection_bib"),
+    path("collections/<segment:username>/<segment:slug>", accounts.collection_page, name="collection"),
+    path("collections/<segment:username>/<segment:slug>/edit", accounts.collection_edit, name="collection_edit"),
+    path("collections/<segment:username>/<segment:slug>/delete", accounts.collection_delete, name="collection_delete"),
+    path("collections/<segment:username>/<segment:slug>/collaborators", curation.collaborators,
          name="collection_collaborators"),
-    path("collections/<str:username>/<str:slug>/item", curation.collection_item, name="collection_item"),
+    path("collections/<segment:username>/<segment:slug>/item", curation.collection_item, name="collection_item"),
     path("for-you", foryou.for_you, name="for_you"),
     path("for-you/not-interested/<int:paper_id>", foryou.not_interested, name="not_interested"),
     path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),

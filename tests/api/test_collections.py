@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from paperhub.api import collections
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.community.models import CollectionItem
 from paperhub.core import tokens
 from paperhub.papers.models import Paper
@@ -63,6 +63,16 @@ def test_a_collection_answers_hugging_face_shape_and_the_pages(client, shelves):
     empty = services.create_collection(shelves["reading"].owner, "Empty")
     answer = client.get(reverse("api:collection", args=["ann", empty.slug])).json()
     assert answer["lastUpdated"] == answer["createdAt"] and answer["items"] == [] and answer["position"] == 0
+
+
+def test_only_a_pages_notes_are_rendered(client, shelves):
+    for paper in shelves["papers"].values():
+        curation.set_note(shelves["reading"].owner, shelves["reading"], paper, "**bold**")
+    answer = client.get(reverse("api:collection", args=["ann", "reading-group"]), {"limit": 2}).json()
+    assert [i["note"] for i in answer["items"]] == [{"text": "**bold**"}] * 5  # what huggingface_hub reads
+    assert [p["note"] for p in answer["papers"]] == [{"text": "**bold**", "html": "<p><strong>bold</strong></p>\n"}] * 2
+    listed = client.get(reverse("api:collections"), {"owner": "ann"}).json()[0]
+    assert [i["note"] for i in listed["items"]] == [{"text": "**bold**"}] * 4
 
 
 def test_listing_filters_by_owner_and_item_and_private_ones_only_for_their_owner(client, shelves):

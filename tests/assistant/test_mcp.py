@@ -153,9 +153,9 @@ async def _reads(client: Client, base_url: str) -> None:
     named = set(re.findall(r"\b([a-z]+_[a-z_]+)\b", text))  # the tools it tells the model to call all exist
     assert named == {"search_papers", "trending_papers", "get_paper"} and "'sparse attention'" in text
     assert f"since='{feeds.today() - timedelta(days=7)}'" in text
-    shelves = await _call(client, "list_collections", user="ann")  # public ones only
+    shelves = await _call(client, "list_collections", user="ann")  # public ones only, named as ann's
     assert [(c["slug"], c["papers"], c["url"]) for c in shelves["collections"]] == [
-        ("reading-group", 0, f"{base_url}/collections/ann/reading-group")]
+        ("ann/reading-group", 0, f"{base_url}/collections/ann/reading-group")]
     assert shelves["url"] == f"{base_url}/users/ann"
     resource = await client.read_resource("paper://2611.00002")
     assert "Dense retrieval for claims" in resource.contents[0].text
@@ -195,8 +195,14 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             )
             mine = await _call(ann, "list_collections")
             assert mine["user"] == "ann" and [(c["slug"], c["papers"], c["public"]) for c in mine["collections"]] == [
-                ("reading-group", 1, True), ("hidden", 0, False)]  # the latest changed first, private ones too
-            assert (await _call(ann, "list_collections", user="ann"))["collections"] == mine["collections"]
+                ("reading-group", 1, True), ("lab", 0, False), ("bob/lab", 0, False), ("hidden", 0, False)]
+            # the latest changed first, private ones and those shared with her too; bob's named as his
+            assert [c["slug"] for c in (await _call(ann, "list_collections", user="ann"))["collections"]] == [
+                "reading-group", "lab", "hidden"]
+            assert [c["slug"] for c in (await _call(ann, "list_collections", user="bob"))["collections"]] == [
+                "bob/lab", "bob/bobs"]  # never a bare "lab", which would be hers
+            assert "collection: String should match pattern" in await _refusal(
+                ann, "add_to_collection", paper_id="2611.00001", collection="lab\x00")
             for removed in (True, False):  # idempotent: a second call finds nothing to take out
                 taken = await _call(ann, "remove_from_collection", paper_id="2611.00002", collection="reading-group")
                 assert taken == {"collection": "reading-group", "paper": "2611.00002", "removed": removed,
@@ -216,7 +222,9 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
     services.create_collection(bob, "Bobs")
     lab = services.create_collection(bob, "Lab", public=False)
     curation.add_collaborator(bob, lab, "ann")
+    own_lab = services.create_collection(filled["ann"], "Lab", public=False)
     asyncio.run(scenario())
+    assert not own_lab.papers.exists()
     assert [p.uid for p in lab.papers.all()] == ["2611.00001"]
     assert Upvote.objects.filter(user=filled["ann"]).count() == 1
     assert not CollectionItem.objects.filter(collection=filled["collection"]).exists()

@@ -30,6 +30,16 @@ def test_a_collaborator_curates_and_sees_a_private_collection(lab):
     assert services.remove_from_collection(bob, shelf, paper)
 
 
+def test_curated_finds_a_collection_only_for_its_curators(lab):
+    ann, bob, shelf = lab
+    shelf.public = True
+    shelf.save()
+    assert community.curated(ann, "ann", shelf.slug) == shelf == community.curated(bob, "ann", shelf.slug)
+    eve = user("eve")
+    assert community.collection(eve, "ann", shelf.slug) == shelf and community.curated(eve, "ann", shelf.slug) is None
+    assert community.curated(bob, "ann", f"{shelf.slug}\x00") is None and community.curated(bob, "bob", shelf.slug) is None
+
+
 def test_only_the_owner_edits_deletes_or_changes_collaborators(lab):
     ann, bob, shelf = lab
     user("cy")

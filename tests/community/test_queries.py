@@ -128,6 +128,7 @@ def test_collections_as_each_viewer_sees_them(people):
     services.add_to_collection(ann, shown, first)
     services.add_to_collection(ann, shown, second)
     assert queries.own_collections(ann) == [secret, shown] and queries.own_collections(AnonymousUser()) == []
+    assert [c.size for c in queries.own_collections(ann)] == [0, 2]  # counted in the query: no count per row
     assert queries.collections_of(ann, bob) == [shown] and queries.collections_of(ann, ann) == [secret, shown]
     assert queries.public_collection("ann", shown.slug) == shown
     assert queries.public_collection("ann", secret.slug) is None

@@ -7,6 +7,7 @@ from django.urls import reverse
 from paperhub.community import curation, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collaborator, CollectionItem
+from paperhub.core import tokens
 from paperhub.papers.models import Paper
 from tests.factories import add_paper, fresh_window, user
 
@@ -34,10 +35,48 @@ def test_the_owner_shares_a_collection_and_the_collaborator_curates_it(client, l
     assert "Added by bob" in html and "Shared with" in html and "Remove from collection" in html
     assert "Add collaborator" not in html and "Delete collection" not in html  # the owner's alone
     client.force_login(ann)
+    stranger = client.post(f"{page}/collaborators", {"username": f"<b>zed</b>\x01{'z' * 300}", "remove": "1"},
+                           follow=True).content.decode()
+    assert "no longer collaborates" not in stranger and "does not collaborate" in stranger
+    assert "“&lt;b&gt;zed&lt;/b&gt;" + "z" * 140 + "” does" in stranger  # escaped, controls dropped, capped at 150
     client.post(f"{page}/collaborators", {"username": "bob", "remove": "1"})
     assert not Collaborator.objects.exists()
     client.force_login(bob)
     assert client.get(page).status_code == 404
+
+
+def test_who_added_a_paper_and_a_ban_show_only_to_those_the_page_shows_them_to(client, lab):
+    ann, bob, shelf = lab
+    carol = user("carol")
+    curation.add_collaborator(ann, shelf, "bob")
+    curation.add_collaborator(ann, shelf, "carol")
+    shelf.public = True
+    shelf.save()
+    services.add_to_collection(bob, shelf, add_paper("2611.00001"))
+    carol.is_active = False
+    carol.save()
+    api = reverse("api:collection", args=["ann", shelf.slug])
+    assert client.get(api).json()["items"][0]["addedBy"] is None  # a visitor: the page does not say either
+    client.force_login(bob)
+    assert "carol</a> (banned)" not in client.get(f"/collections/ann/{shelf.slug}").content.decode()
+    bobs = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(bob, 'x')[1]}"}
+    assert client.get(api, **bobs).json()["items"][0]["addedBy"] == "bob"
+    client.force_login(ann)
+    assert "carol</a> (banned)" in client.get(f"/collections/ann/{shelf.slug}").content.decode()
+
+
+def test_the_collections_page_counts_papers_without_a_query_per_collection(client, lab,
+                                                                          django_assert_max_num_queries):
+    ann, bob, _ = lab
+    client.force_login(ann)
+    client.get("/collections/")
+    with django_assert_max_num_queries(8) as counted:
+        client.get("/collections/")
+    for n in range(5):
+        services.add_to_collection(ann, services.create_collection(ann, f"More {n}"), add_paper(f"2611.0001{n}"))
+    with django_assert_max_num_queries(len(counted)):
+        html = client.get("/collections/").content.decode()
+    assert html.count("1 paper<") == 5
 
 
 def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
