@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.auth.models import User
 
+from paperhub.api import collections
 from paperhub.community import services
+from paperhub.core import tokens
 from paperhub.papers.models import CodeRepository, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
@@ -67,9 +69,6 @@ def test_huggingface_hub_client_works_unchanged(live_server, filled, monkeypatch
 def test_huggingface_hub_reads_collections_unchanged(live_server, filled, monkeypatch):
     from huggingface_hub import HfApi, constants
     from huggingface_hub.errors import HfHubHTTPError
-
-    from paperhub.api import collections
-    from paperhub.core import tokens
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     ann = User.objects.get(username="ann")

@@ -3,7 +3,7 @@
 import pytest
 
 from paperhub.search import keyword
-from paperhub.search.analysis import readable, shown_terms
+from paperhub.search.analysis import readable, shown_terms, spellings, stems, text_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
 from tests.factories import small_keyword_index
 
@@ -85,8 +85,6 @@ def test_a_hyphenated_word_is_found_written_either_way(index):
 
 
 def test_hyphenated_words_are_indexed_by_their_parts_and_joined():
-    from paperhub.search.analysis import spellings, text_terms
-
     assert text_terms("instruction fine-tuning of GPT-4 in 2020-2021") == (None, ["finetun", "gpt4"])  # (no dates)
     assert text_terms("R$^2$BD in C++ with self-attention") == (["r2bd", "in", "cplusplus", "with", "self", "attent"],
                                                               ["selfattent"])
@@ -97,8 +95,6 @@ def test_hyphenated_words_are_indexed_by_their_parts_and_joined():
 def test_a_query_word_has_one_reading_its_clauses_vocabulary_and_rare_word_take_theirs_from():
     """stems() picks a spelling: a hyphenated word's parts (looked up in the vocabulary, and for filler words), or
     closed up (its rare-word count); no reading of its own that could drift from the clauses'."""
-    from paperhub.search.analysis import spellings, stems
-
     assert stems("fine-tuning") == ["fine", "tune"] and stems("fine-tuning", closed=True) == ["finetun"]
     for word in ("fine-tuning", "finetuning", "C++", "R^2BD", "x_1", "the", "state-of-the-art", "2020-2021", "--"):
         forms = spellings(word) or [[]]
