@@ -110,32 +110,58 @@ def _trim(url: str) -> str:
 
 
 def _link_bare_urls(state: StateCore) -> None:
-    """Core rule: bare http(s) URLs in text (not in links, code or math) become links."""
-    md = state.md
+    """Core rule: bare http(s) URLs in text (not in links, code or math) become links, whole even where they hold
+    an escaped "@" (its own token: _escaped_at_rule)."""
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = []
+        run: list[Token] = []  # text and escaped "@"s side by side, outside links: where a bare URL may be
         in_link = 0
         for token in block.children:
             in_link += (token.type == "link_open") - (token.type == "link_close")
-            if token.type != "text" or in_link or "://" not in token.content:
-                children.append(token)
+            if token.type in ("text", "escaped_at") and not in_link:
+                run.append(token)
                 continue
-            text, position = token.content, 0
-            for match in _BARE_URL.finditer(text):
-                url = _trim(match[0])
-                href = md.normalizeLink(url)
-                if not url.partition("://")[2] or not md.validateLink(href):
-                    continue
-                children += [_text(text[position:match.start()], token.level),
-                             Token("link_open", "a", 1, attrs={"href": href}, markup="linkify", info="auto",
-                                   level=token.level),
-                             _text(url, token.level + 1),  # as typed: decoding xn-- would show look-alikes
-                             Token("link_close", "a", -1, markup="linkify", info="auto", level=token.level)]
-                position = match.start() + len(url)
-            children.append(_text(text[position:], token.level))
+            children += _linked(state.md, run) + [token]
+            run = []
+        children += _linked(state.md, run)
         block.children = [child for child in children if child.type != "text" or child.content]
+
+
+def _linked(md: MarkdownIt, run: list[Token]) -> list[Token]:
+    """A run of text and escaped "@" tokens with the bare URLs in their text linked."""
+    text = "".join(token.content for token in run)
+    if "://" not in text:
+        return run
+    level, escaped, at = run[0].level, set[int](), 0
+    for token in run:
+        if token.type == "escaped_at":
+            escaped.add(at)
+        at += len(token.content)
+    tokens: list[Token] = []
+    position = 0
+    for match in _BARE_URL.finditer(text):
+        url = _trim(match[0])
+        href = md.normalizeLink(url)
+        if not url.partition("://")[2] or not md.validateLink(href):
+            continue
+        tokens += [*_unlinked(text, escaped, position, match.start(), level),
+                   Token("link_open", "a", 1, attrs={"href": href}, markup="linkify", info="auto", level=level),
+                   _text(url, level + 1),  # as typed: decoding xn-- would show look-alikes
+                   Token("link_close", "a", -1, markup="linkify", info="auto", level=level)]
+        position = match.start() + len(url)
+    return tokens + _unlinked(text, escaped, position, len(text), level)
+
+
+def _unlinked(text: str, escaped: set[int], start: int, end: int, level: int) -> list[Token]:
+    """text[start:end] as tokens again: text, and each escaped "@" (at a position in `escaped`) its own token."""
+    tokens: list[Token] = []
+    position = start
+    for at in sorted(at for at in escaped if start <= at < end):
+        tokens += [_text(text[position:at], level), Token("escaped_at", "", 0, content="@", level=level)]
+        position = at + 1
+    return tokens + [_text(text[position:end], level)]
 
 
 def _names(word: str, room: int) -> list[tuple[str, int]]:

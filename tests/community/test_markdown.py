@@ -157,6 +157,18 @@ def test_an_escaped_at_names_no_one_and_shows_as_an_at():
     assert html.count("<a ") == 2 and f'\\<a href="/users/eve" {REL}>@eve</a>' in html
 
 
+@pytest.mark.parametrize(("body", "url"), [
+    (r"https://e.org/\@ann/x.", "https://e.org/@ann/x"),
+    (r"https://e.org/\@ann\@b?q=1", "https://e.org/@ann@b?q=1"),
+    (r"(https://e.org/\@ann)", "https://e.org/@ann"),
+])
+def test_a_bare_url_holding_an_escaped_at_is_linked_whole_and_names_no_one(body, url):
+    html = _html(f"{body} \\@ann, @ann", frozenset({"ann"}))
+    assert f'<a href="{url}" {REL}>{url}</a>' in html
+    assert html.count("<a ") == 2 and f' @ann, <a href="/users/ann" {REL}>@ann</a>' in html
+    assert mentions(body, frozenset({"ann"})) == []
+
+
 def test_a_mention_links_to_the_profile_of_a_user_who_exists_and_no_one_else():
     html = _html("Hi @ann and @nobody, `@ann`, [@ann](https://e.org/x) and **@ann**.", frozenset({"ann", "x"}))
     assert html.count('<a href="/users/ann"') == 2 and "@nobody" in html and "<code>@ann</code>" in html
