@@ -1,7 +1,7 @@
 """Reads of community data, shared by the HTML and JSON front doors."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -150,6 +150,11 @@ def collection_papers(collection: Collection, limit: int | None = None, offset: 
                          added_by=F("collection_items__added_by__username"))
                .order_by(*item_order("collection_items__")))
     return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
+
+
+def note_people(papers: Iterable[Paper]) -> frozenset[str]:
+    """The users the notes of collection_papers' papers may @mention, in one query (their links; notes mail no one)."""
+    return people_named(getattr(paper, "note", "") or "" for paper in papers)
 
 
 def collection_size(collection: Collection) -> int:
