@@ -98,9 +98,10 @@ def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int 
     changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
     curator = curation.may_curate(seen_by, found)
+    people = community.note_people(papers)
     return {**hf.collection(found, items, changed, len(items), curator), "public": found.public,
             "position": community.collection_position(found, seen_by),
-            "papers": [{**shaped, "note": hf.note(paper.note)}  # type: ignore[attr-defined]
+            "papers": [{**shaped, "note": hf.note(paper.note, people)}  # type: ignore[attr-defined]
                        for paper, shaped in zip(papers, answers.papers(papers), strict=True)]}
 
 

@@ -113,9 +113,10 @@ def collection_slug(found: Collection) -> str:
     return f"{found.owner.get_username()}/{found.slug}"
 
 
-def note(text: str) -> dict[str, str] | None:
-    """A note on a paper in a collection, the Markdown and it rendered (the comments' safe subset); None for none."""
-    return {"text": text, "html": str(render_comment(text))} if text else None
+def note(text: str, people: frozenset[str] = frozenset()) -> dict[str, str] | None:
+    """A note on a paper in a collection, the Markdown and it rendered (the comments' safe subset, @mentions of
+    `people` linked: community.people_named); None for none."""
+    return {"text": text, "html": str(render_comment(text, people))} if text else None
 
 
 def collection_item(item: CollectionItem, position: int, curator: bool) -> dict[str, Any]:

@@ -39,11 +39,15 @@ _BARE_URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"*_~"
 _CLOSING = {")": "(", "]": "[", "}": "{"}
 
-# @mentions: "@" then a username's characters (Django's: letters, digits and . + - _), in text only (not in code,
-# math or a link, its URL included), not after a username's character (bob@ann.org is an address) nor before an
-# "@" (@ann@example.org is one too). A name's last . + or - is the sentence's ("thanks @ann."). Only the first
-# MENTIONS_MAX distinct names of a comment count, linked or mailed, so one comment costs a bounded look-up.
-_MENTION = re.compile(r"(?<![\w.+@-])@([\w.+-]{1,150})(?![\w.+@-])")
+# @mentions: "@" then a username's characters (Django's: letters, digits and . @ + - _), in text only (not in code,
+# math or a link, its URL included), not after a username's character (bob@ann.org is an address). Such an @word
+# names the longest username it starts with that ends where the word does or before one of its . + - (so
+# "thanks @ann." and "@ann.lee" name ann when no ann.lee exists, the rest text), never before an "@"
+# (@cy@example.org names the user cy@example.org or no one). Only the first MENTIONS_MAX distinct @words of a
+# comment count, linked or mailed, so one comment costs a bounded look-up (_names: at most NAME_MAX each).
+_MENTION = re.compile(r"(?<![\w.+@-])@([\w.+@-]+)")
+_NAME_ENDS = ".+-"
+NAME_MAX = 150  # Django's longest username
 MENTIONS_MAX = 10
 
 
@@ -106,42 +110,73 @@ def _trim(url: str) -> str:
 
 
 def _link_bare_urls(state: StateCore) -> None:
-    """Core rule: bare http(s) URLs in text (not in links, code or math) become links."""
-    md = state.md
+    """Core rule: bare http(s) URLs in text (not in links, code or math) become links, whole even where they hold
+    an escaped "@" (its own token: _escaped_at_rule)."""
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = []
+        run: list[Token] = []  # text and escaped "@"s side by side, outside links: where a bare URL may be
         in_link = 0
         for token in block.children:
             in_link += (token.type == "link_open") - (token.type == "link_close")
-            if token.type != "text" or in_link or "://" not in token.content:
-                children.append(token)
+            if token.type in ("text", "escaped_at") and not in_link:
+                run.append(token)
                 continue
-            text, position = token.content, 0
-            for match in _BARE_URL.finditer(text):
-                url = _trim(match[0])
-                href = md.normalizeLink(url)
-                if not url.partition("://")[2] or not md.validateLink(href):
-                    continue
-                children += [_text(text[position:match.start()], token.level),
-                             Token("link_open", "a", 1, attrs={"href": href}, markup="linkify", info="auto",
-                                   level=token.level),
-                             _text(url, token.level + 1),  # as typed: decoding xn-- would show look-alikes
-                             Token("link_close", "a", -1, markup="linkify", info="auto", level=token.level)]
-                position = match.start() + len(url)
-            children.append(_text(text[position:], token.level))
+            children += _linked(state.md, run) + [token]
+            run = []
+        children += _linked(state.md, run)
         block.children = [child for child in children if child.type != "text" or child.content]
 
 
-def _mention_name(typed: str) -> str:
-    """The username an @mention names: NFKC, as a login form reads a username, without the sentence's last mark."""
-    return unicodedata.normalize("NFKC", typed.rstrip(".+-"))
+def _linked(md: MarkdownIt, run: list[Token]) -> list[Token]:
+    """A run of text and escaped "@" tokens with the bare URLs in their text linked."""
+    text = "".join(token.content for token in run)
+    if "://" not in text:
+        return run
+    level, escaped, at = run[0].level, set[int](), 0
+    for token in run:
+        if token.type == "escaped_at":
+            escaped.add(at)
+        at += len(token.content)
+    tokens: list[Token] = []
+    position = 0
+    for match in _BARE_URL.finditer(text):
+        url = _trim(match[0])
+        href = md.normalizeLink(url)
+        if not url.partition("://")[2] or not md.validateLink(href):
+            continue
+        tokens += [*_unlinked(text, escaped, position, match.start(), level),
+                   Token("link_open", "a", 1, attrs={"href": href}, markup="linkify", info="auto", level=level),
+                   _text(url, level + 1),  # as typed: decoding xn-- would show look-alikes
+                   Token("link_close", "a", -1, markup="linkify", info="auto", level=level)]
+        position = match.start() + len(url)
+    return tokens + _unlinked(text, escaped, position, len(text), level)
+
+
+def _unlinked(text: str, escaped: set[int], start: int, end: int, level: int) -> list[Token]:
+    """text[start:end] as tokens again: text, and each escaped "@" (at a position in `escaped`) its own token."""
+    tokens: list[Token] = []
+    position = start
+    for at in sorted(at for at in escaped if start <= at < end):
+        tokens += [_text(text[position:at], level), Token("escaped_at", "", 0, content="@", level=level)]
+        position = at + 1
+    return tokens + [_text(text[position:end], level)]
+
+
+def _names(word: str, room: int) -> list[tuple[str, int]]:
+    """The usernames an @word may name, longest first, each with how many of its characters it takes: the word up
+    to each of its . + - and the whole word, within its first `room` characters, NFKC as a login form reads one."""
+    ends = [k for k in range(1, min(len(word), room, NAME_MAX) + 1) if k == len(word) or word[k] in _NAME_ENDS]
+    return [(unicodedata.normalize("NFKC", word[:k]), k) for k in reversed(ends)]
 
 
 def _link_mentions(state: StateCore) -> None:
-    """Core rule, after bare links: @names in text become links to the profiles of those in env["people"]; the
-    first MENTIONS_MAX distinct names, users or not, are listed in env["mentions"]."""
+    """Core rule, after bare links: each of the first MENTIONS_MAX distinct @words in text names the longest of its
+    names (_names) in env["people"], linked to their profile; env["names"] gets every name those words may name
+    (what to look up), env["mentions"] the people named, in order."""
+    words: list[str] = state.env.setdefault("words", [])
+    names: set[str] = state.env.setdefault("names", set())
     named: list[str] = state.env.setdefault("mentions", [])
     people = state.env.get("people", frozenset())
     for block in state.tokens:
@@ -155,20 +190,26 @@ def _link_mentions(state: StateCore) -> None:
                 children.append(token)
                 continue
             text, position = token.content, 0
-            # an escaped "@" beside the text is still an "@" to a name's bounds: "\@@ann" names no one, as "@@ann"
+            # an escaped "@" beside the text is still an "@" to a word's bounds: "\@@ann" names no one, as "@@ann",
+            # and "@cy\@x" no one, as "@cy@x" names no cy (the escape is no part of a name: _names' room)
             siblings = block.children
             before = "@" if i > 0 and siblings[i - 1].type == "escaped_at" else ""
             after = "@" if i + 1 < len(siblings) and siblings[i + 1].type == "escaped_at" else ""
             for match in _MENTION.finditer(before + text + after, len(before)):
-                name = _mention_name(match[1])
-                if not name:
-                    continue
-                if name not in named and len(named) < MENTIONS_MAX:
-                    named.append(name)
-                if name not in people or name not in named:
-                    continue
                 start = match.start() - len(before)
-                end = start + 1 + len(match[1].rstrip(".+-"))
+                word = match[1][:len(text) - start - 1]
+                if word not in words:
+                    if len(words) >= MENTIONS_MAX:
+                        continue
+                    words.append(word)
+                candidates = _names(match[1], len(text) - start - 1)
+                names.update(name for name, _ in candidates)
+                found = next(((name, k) for name, k in candidates if name in people), None)
+                if found is None:
+                    continue
+                name, end = found[0], start + 1 + found[1]
+                if name not in named:
+                    named.append(name)
                 children += [_text(text[position:start], token.level),
                              Token("link_open", "a", 1, attrs={"href": reverse("profile", args=[name])},
                                    markup="mention", level=token.level),
@@ -197,18 +238,27 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def mentions(body: str) -> list[str]:
-    """The usernames a comment @mentions, users or not: the first MENTIONS_MAX distinct ones, in order."""
-    if "@" not in (body or ""):  # most comments: no parse
-        return []
-    env: dict[str, Any] = {}
-    _parser().parse(body, env)
-    return list(env["mentions"])
+def mention_names(body: str) -> set[str]:
+    """Every username a comment's @words may name (its first MENTIONS_MAX distinct ones): what to look up to know
+    whom it mentions (community.named.people_named)."""
+    return set(_parse(body, frozenset())["names"])
+
+
+def mentions(body: str, people: frozenset[str]) -> list[str]:
+    """The users of `people` (the users that exist among mention_names) a comment @mentions, in order."""
+    return list(_parse(body, people)["mentions"])
+
+
+def _parse(body: str, people: frozenset[str]) -> dict[str, Any]:
+    env: dict[str, Any] = {"people": people, "names": set(), "mentions": []}
+    if "@" in (body or ""):  # most comments: no parse
+        _parser().parse(body, env)
+    return env
 
 
 def render_comment(body: str, people: frozenset[str] = frozenset()) -> SafeString:
     """A comment's Markdown as HTML that cannot run script or load anything; an @mention of a name in `people` (the
-    users that exist, community.queries.people_named) links to their profile."""
+    users that exist, community.named.people_named) links to their profile."""
     html = _parser().render(body or "", {"people": people})
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)

@@ -56,7 +56,7 @@ class CommentQuerySet(models.QuerySet["Comment"]):
             return self.none()
         return (self.filter(paper_id__in=paper_ids)
                 .filter(Q(deleted=False, user__is_active=True) | Q(pk__in=self._kept_for_replies(paper_ids)))
-                .exclude(pk__in=self._hidden_threads()))
+                .exclude(pk__in=self._hidden_threads(paper_ids)))
 
     def visible(self) -> "CommentQuerySet":
         """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and
@@ -76,14 +76,15 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                       f"t.id = above.id WHERE t.parent_id IS NOT NULL AND NOT t.hidden) SELECT id FROM above",
                       list(paper_ids))
 
-    def _hidden_threads(self) -> RawSQL:
-        """The ids of hidden comments and of every reply below them, however deep (the comment_hidden index finds
-        the first ones)."""
+    def _hidden_threads(self, paper_ids: tuple[int, ...] = ()) -> RawSQL:
+        """The ids of hidden comments and of every reply below them, however deep: those of these papers (a reply
+        is on its parent's paper), else of the whole hub (the comment_hidden index finds the first ones)."""
         table = self.model._meta.db_table
+        papers = f" AND paper_id IN ({', '.join(['%s'] * len(paper_ids))})" if paper_ids else ""
         # "WHERE hidden" as the index's own condition is written: SQLite uses a partial index only then
-        return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden UNION "
+        return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden{papers} UNION "
                       f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "
-                      f"SELECT id FROM hidden_thread", [])
+                      f"SELECT id FROM hidden_thread", list(paper_ids))
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:

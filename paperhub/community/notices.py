@@ -21,6 +21,7 @@ from django_tasks import task
 from paperhub.accounts import services as accounts
 from paperhub.community.markdown import mentions
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
+from paperhub.community.named import people_named
 from paperhub.core import mail
 from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -107,9 +108,9 @@ def _concerned(comment: Comment, mentioned: dict[int, set[str]] | None = None) -
 
 
 def _mentioned(comment: Comment, mentioned: dict[int, set[str]]) -> set[str]:
-    """The names a comment @mentions, parsed once for all the recipients of a run (kept in `mentioned`)."""
+    """The active users a comment @mentions, found once for all the recipients of a run (kept in `mentioned`)."""
     if comment.pk not in mentioned:
-        mentioned[comment.pk] = set(mentions(comment.body))
+        mentioned[comment.pk] = set(mentions(comment.body, people_named([comment.body])))
     return mentioned[comment.pk]
 
 
@@ -125,7 +126,8 @@ def queue_comment_mail(comment: Comment, to: list[int] | None = None) -> None:
 def newly_mentioned(comment: Comment, before: str) -> list[int]:
     """The active users, its writer aside, that a comment edited from the text `before` @mentions and that text did
     not: the mention mail goes to them (once each: CommentNotice), not again to those its first text concerned."""
-    names = set(mentions(comment.body)) - set(mentions(before))
+    people = people_named([comment.body, before])  # one look-up for both texts
+    names = set(mentions(comment.body, people)) - set(mentions(before, people))
     if not names:
         return []
     return list(get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk=comment.user_id)

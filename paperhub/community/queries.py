@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from paperhub import search
 from paperhub.community.curation import curated_by, may_curate, visible_to
-from paperhub.community.markdown import mentions
 from paperhub.community.models import (
     AuthorClaim,
     Collection,
@@ -26,6 +25,7 @@ from paperhub.community.models import (
     Upvote,
     item_order,
 )
+from paperhub.community.named import people_named
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
@@ -54,15 +54,6 @@ def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> l
     """A paper's comments as pages show them (all but hidden ones), oldest first, with their authors."""
     shown = Comment.objects.shown(paper.pk).select_related("user").order_by("created_at", "id")
     return with_people(list(shown[offset:offset + limit] if limit is not None else shown[offset:]))
-
-
-def people_named(bodies: Iterable[str]) -> frozenset[str]:
-    """The active users (their profiles show) among those comments' @mentions name, in one query."""
-    names = {name for body in bodies for name in mentions(body)}
-    if not names:
-        return frozenset()
-    return frozenset(get_user_model().objects.filter(username__in=names, is_active=True)
-                     .values_list("username", flat=True))
 
 
 def with_people(comments: list[Comment]) -> list[Comment]:
@@ -159,6 +150,11 @@ def collection_papers(collection: Collection, limit: int | None = None, offset: 
                          added_by=F("collection_items__added_by__username"))
                .order_by(*item_order("collection_items__")))
     return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
+
+
+def note_people(papers: Iterable[Paper]) -> frozenset[str]:
+    """The users the notes of collection_papers' papers may @mention, in one query (their links; notes mail no one)."""
+    return people_named(getattr(paper, "note", "") or "" for paper in papers)
 
 
 def collection_size(collection: Collection) -> int:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from paperhub.community.markdown import mentions, render_comment
+from paperhub.community.markdown import MENTIONS_MAX, NAME_MAX, mention_names, mentions, render_comment
 from paperhub.papers.tex import MAX_MATH, render_tex
 
 REL = 'rel="nofollow noopener noreferrer ugc"'
@@ -107,19 +107,66 @@ def test_a_bare_url_cannot_break_out_of_its_attribute():
     assert f'<a href="https://e.org/" {REL}>https://e.org/</a>"&gt;&lt;script&gt;' in html
 
 
-def test_mentions_are_names_after_an_at_outside_code_links_math_and_addresses():
-    body = ("Thanks @ann. Ask @Bob-x, @ann and @dé.f+g! Not `@cy`, $@cy$, cy@ann.org, @cy@ann.org, <cy@e.org>,\n"
-            "[@cy](https://e.org/@dan) or https://e.org/@dan\n\n    @cy in a code block\n\n```\n@cy\n```")
-    assert mentions(body) == ["ann", "Bob-x", "dé.f+g"]
-    assert mentions(" ".join(f"@user{n} @user{n}" for n in range(12))) == [f"user{n}" for n in range(10)]
+PEOPLE = frozenset({"ann", "ann.lee", "bob", "bob@lab", "Bob-x", "dé.f+g", "a+b", "x-", "cy@e.org"})
+
+
+@pytest.mark.parametrize(("body", "named"), [
+    ("thanks @ann.", ["ann"]),  # the sentence's full stop
+    ("@ann.lee, hi", ["ann.lee"]),
+    ("@ann.lee.", ["ann.lee"]),
+    ("@ann.leex", ["ann"]),  # no user ann.leex: ann, then ".leex" as text
+    ("@annabel @Ann", []),  # a name never ends inside a word; same case as a login
+    ("@ann-b @ann+b", ["ann"]),
+    ("@bob@lab: yes", ["bob@lab"]),  # the longest username wins
+    ("@bob@lab.org", ["bob@lab"]),
+    ("@bob@elsewhere", []),  # a name never ends before "@": another server's handle, not bob
+    ("@cy@e.org, bye", ["cy@e.org"]),
+    ("mail ann@e.org or bob@lab", []),  # addresses
+    ("@a+b+ @x-- @Bob-x! @dé.f+g?", ["a+b", "x-", "Bob-x", "dé.f+g"]),
+    ("@ａｎｎ", ["ann"]),  # NFKC, as a login form reads a name
+    ("`@ann` $@ann$ [@ann](https://e.org/@bob) https://e.org/@bob <ann@e.org>", []),  # code, math, links
+    ("    @ann in a code block\n\n```\n@bob\n```", []),
+    (r"\@ann \@@bob @ann\@lab *\@bob*", []),  # escaped: names no one
+    (r"\\@ann", ["ann"]),  # an escaped backslash
+    ("@bob @ann @bob.", ["bob", "ann"]),
+])
+def test_a_mention_names_the_longest_username_it_starts_with_outside_code_links_and_addresses(body, named):
+    assert mentions(body, PEOPLE) == named
+    assert set(named) <= mention_names(body)  # what the look-up asks for holds them
+
+
+def test_only_the_first_words_count_and_each_asks_for_a_bounded_number_of_names():
+    body = " ".join(f"@user{n} @user{n}" for n in range(12))
+    assert mentions(body, frozenset(f"user{n}" for n in range(12))) == [f"user{n}" for n in range(MENTIONS_MAX)]
+    assert len(mention_names(body)) == MENTIONS_MAX
+    assert mention_names("@ann.lee.x") == {"ann", "ann.lee", "ann.lee.x"}
+    assert len(mention_names(" ".join("@" + "a." * 500 + str(n) for n in range(20)))) <= MENTIONS_MAX * NAME_MAX
+
+
+def test_a_mention_links_the_name_it_names_and_leaves_the_rest_as_text():
+    html = _html("Thanks @ann.lee. @ann.leex, @bob@lab! @bob@elsewhere", PEOPLE)
+    assert html == (f'<p>Thanks <a href="/users/ann.lee" {REL}>@ann.lee</a>. <a href="/users/ann" {REL}>@ann</a>'
+                    f'.leex, <a href="/users/bob@lab" {REL}>@bob@lab</a>! @bob@elsewhere</p>\n')
 
 
 def test_an_escaped_at_names_no_one_and_shows_as_an_at():
     body = r"Not \@ann, *\@bob*, \@@cy nor @cy\@x; but @dan and \\@eve (an escaped backslash)"
-    assert mentions(body) == ["dan", "eve"]  # nor mailed: the mail reads mentions()
-    html = _html(body, frozenset({"ann", "bob", "cy", "dan", "eve", "x"}))
+    assert mentions(body, frozenset({"ann", "bob", "cy", "dan", "eve", "x", "cy@x"})) == ["dan", "eve"]
+    html = _html(body, frozenset({"ann", "bob", "cy", "dan", "eve", "x", "cy@x"}))
     assert "<p>Not @ann, <em>@bob</em>, @@cy nor @cy@x; but " in html
     assert html.count("<a ") == 2 and f'\\<a href="/users/eve" {REL}>@eve</a>' in html
+
+
+@pytest.mark.parametrize(("body", "url"), [
+    (r"https://e.org/\@ann/x.", "https://e.org/@ann/x"),
+    (r"https://e.org/\@ann\@b?q=1", "https://e.org/@ann@b?q=1"),
+    (r"(https://e.org/\@ann)", "https://e.org/@ann"),
+])
+def test_a_bare_url_holding_an_escaped_at_is_linked_whole_and_names_no_one(body, url):
+    html = _html(f"{body} \\@ann, @ann", frozenset({"ann"}))
+    assert f'<a href="{url}" {REL}>{url}</a>' in html
+    assert html.count("<a ") == 2 and f' @ann, <a href="/users/ann" {REL}>@ann</a>' in html
+    assert mentions(body, frozenset({"ann"})) == []
 
 
 def test_a_mention_links_to_the_profile_of_a_user_who_exists_and_no_one_else():
@@ -132,8 +179,9 @@ def test_a_mention_links_to_the_profile_of_a_user_who_exists_and_no_one_else():
 
 
 @pytest.mark.parametrize("body", ['@ann"><script>alert(1)</script>', "@ann<img src=x onerror=alert(1)>",
-                                  "@<script>alert(1)</script>", '@ann" onmouseover="alert(1)', "@ann'>x"])
+                                  "@<script>alert(1)</script>", '@ann" onmouseover="alert(1)', "@ann'>x",
+                                  '@ann.<b>x</b>', '@ann@"><script>alert(1)</script>'])
 def test_a_mention_next_to_markup_stays_inert(body):
-    html = _html(body, frozenset({"ann", "<script>alert(1)</script>", 'ann"'}))
+    html = _html(body, frozenset({"ann", "<script>alert(1)</script>", 'ann"', 'ann"><script>alert(1)</script>'}))
     assert "<script" not in html and "<img" not in html and not re.search(r"<[^>]*\son\w+\s*=", html)
     assert re.findall(r'href="([^"]*)"', html) in ([], ["/users/ann"])

@@ -62,6 +62,18 @@ def test_a_mention_mails_the_users_it_names_and_no_one_else(mail_sink, run_tasks
     assert not CommentNotice.objects.filter(user__in=[cy, dan, eve, gone]).exists()
 
 
+def test_a_mention_of_a_name_with_dots_or_plus_mails_that_user_and_an_edit_the_one_it_newly_names(mail_sink,
+                                                                                                 run_tasks, paper):
+    _, _, _, eve = (verified(user(name)) for name in ("ann", "ann.lee", "a+b", "eve"))
+    comment = services.add_comment(eve, paper, "Thanks @ann.lee. And @a+b+!")
+    run_tasks()
+    assert sorted(m["To"] for m in mail_sink.messages) == ["a+b@example.org", "ann.lee@example.org"]
+    services.edit_comment(eve, comment, "Thanks @ann.lee. And @a+b+! And @ann.leex")  # ann, not ann.leex
+    run_tasks()
+    assert [m["To"] for m in mail_sink.messages[2:]] == ["ann@example.org"]
+    assert not CommentNotice.objects.filter(user=eve).exists()
+
+
 def test_one_mail_for_several_reasons_names_the_strongest_and_its_link_stops_that_kind(mail_sink, run_tasks, paper):
     ann, bob = verified(user("ann")), user("bob")
     approved_claim(ann, paper, 0)

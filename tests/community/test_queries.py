@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from paperhub.community import queries, services
@@ -136,3 +138,22 @@ def test_collections_as_each_viewer_sees_them(people):
     assert queries.collection_papers(shown, limit=1) == [second]
     services.upvote(bob, second)
     assert queries.upvoted_papers(bob) == [second] and queries.upvoted_papers(ann) == []
+
+
+def test_shown_walks_the_hidden_threads_of_the_papers_asked_for_alone_and_leaves_them_out(people):
+    ann, bob = people
+    paper, other = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")
+    kept = services.add_comment(ann, paper, "kept")
+    hidden = services.add_comment(bob, paper, "hidden")
+    below = services.add_comment(ann, paper, "below it", parent=services.add_comment(ann, paper, "r", parent=hidden))
+    there = services.add_comment(bob, other, "hidden on the other paper")
+    reply_there = services.add_comment(ann, other, "its reply", parent=there)
+    kept_there = services.add_comment(ann, other, "kept there")
+    Comment.objects.filter(pk=hidden.pk).update(hidden=True)
+    assert list(Comment.objects.shown(paper.pk)) == [kept]
+    Comment.objects.filter(pk=there.pk).update(hidden=True)  # a thread hidden on another paper changes nothing here
+    with CaptureQueriesContext(connection) as captured:
+        assert list(Comment.objects.shown(paper.pk)) == [kept]
+    assert "WHERE hidden AND paper_id IN" in captured[0]["sql"]  # the walk starts from this paper's hidden ones
+    assert set(Comment.objects.shown(paper.pk, other.pk)) == {kept, kept_there}
+    assert not {below.pk, reply_there.pk} & set(Comment.objects.visible().values_list("pk", flat=True))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
 from paperhub.web import accounts
@@ -124,6 +124,18 @@ def test_a_description_shows_its_markdown_as_comments_do_and_never_markup_of_its
     assert "&lt;script&gt;" in shown and "&lt;img" in shown and "&lt;b&gt;bold" in shown  # text, not dropped
     assert "<script" not in shown and "<img" not in shown and "<b>" not in shown and "javascript:alert(1)\"" not in shown
     assert 'href="javascript' not in html
+
+
+def test_a_notes_mentions_link_to_profiles_as_comments_do_and_mail_no_one(client, ann, reading, mail_sink,
+                                                                          run_tasks):
+    user("bob.lee")
+    curation.set_note(ann, reading, reading.items.get().paper, "Ask @bob.lee. or @nobody")
+    link = '<a href="/users/bob.lee" rel="nofollow noopener noreferrer ugc">@bob.lee</a>'
+    assert f"<p>Ask {link}. or @nobody</p>" in client.get(f"/collections/ann/{reading.slug}").content.decode()
+    answer = client.get(reverse("api:collection", args=["ann", reading.slug])).json()
+    assert answer["papers"][0]["note"]["html"] == f"<p>Ask {link}. or @nobody</p>\n"
+    run_tasks()
+    assert mail_sink.messages == []
 
 
 def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_cap(client, ann, settings,
