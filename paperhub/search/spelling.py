@@ -200,7 +200,7 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     the words of a sample of the papers holding it."""
     common = _common_stems(index)  # only the stems that start with the word's first or second letter, or whose
     # second letter is its first (starts_within_two's first test) are looked at, the most held first
-    looked = sorted(set(common.get((0, word[0]), ()) + common.get((0, word[1]), ()) + common.get((1, word[0]), ())))
+    looked = sorted({pair for key in ((0, word[0]), (0, word[1]), (1, word[0])) for pair in common.get(key, ())})
     near = [term for _, term in looked if starts_within_two(term, word) and not within_two(stem, term)]
     for term in near[:TWO_EDITS_TRIED]:
         forms = Counter(form for text in _sample(index, "title", "abstract", term=term) for form in PLAIN.analyze(text))
