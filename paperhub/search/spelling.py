@@ -9,7 +9,9 @@ write most often is offered ("modles": "models", not "modeles", which stems alik
 a common word's stem ("reinforcment" stems as "reinforcement", so papers hold it) is one where no paper of a sample
 holding the stem writes it so and most write one form a letter away. A word of TWO_EDITS_LENGTH letters or more that
 no paper holds and no word one edit away corrects is looked for two edits away ("trnasformre": "transformer"),
-the stem the most papers hold winning (10-20 ms, remembered for the hour). No word list ships: the
+the stem the most papers hold winning, and failing that, for a typo in the ending the stemmer cuts from the word
+meant but not from the typo ("trasnfromers"), the common stems the word as typed starts two edits from ("transform")
+(10-40 ms, remembered for the hour). No word list ships: the
 hub's own index is the dictionary, so a field's jargon is spelt as its papers spell it. About 500 term lookups and
 one search of 20 papers a misspelt word (4-20 ms on 75K papers); a word spelt right costs a lookup or two, and
 one search of 20 papers an hour if its stem is common (remembered: 1-2 ms a word the first time).
@@ -198,7 +200,7 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     ("trasnfromers" stems as itself, "transformers" as "transform"): the common stems (_common_stems) that the word
     as typed starts two edits from, and that its stem is not two edits from, are tried, the most held first, each by
     the words of a sample of the papers holding it."""
-    common = _common_stems(index)  # only the stems that start with the word's first or second letter, or whose
+    common = _common_stems(index, int(time.time() // 3600))  # only the stems that start with the word's first or second letter, or whose
     # second letter is its first (starts_within_two's first test) are looked at, the most held first
     looked = sorted({pair for key in ((0, word[0]), (0, word[1]), (1, word[0])) for pair in common.get(key, ())})
     near = [term for _, term in looked if starts_within_two(term, word) and not within_two(stem, term)]
@@ -213,10 +215,10 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _common_stems(index: KeywordIndex) -> dict[tuple[int, str], list[tuple[int, str]]]:
+def _common_stems(index: KeywordIndex, hour: int) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """The stems of the index's abstracts held by TWO_EDITS_HELD papers at least, as (-papers, stem), under their first
-    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5 s once for
-    each index."""
+    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5 s once an
+    hour (new papers bring new common stems) for the index served."""
     listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
     for term, count in index.searcher().terms_with_prefix("abstract", ""):
         if count >= TWO_EDITS_HELD:
