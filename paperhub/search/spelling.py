@@ -200,18 +200,18 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     ("trasnfromers" stems as itself, "transformers" as "transform"): the common stems (_common_stems) that the word
     as typed starts two edits from, and that its stem is not two edits from, are tried, the most held first, each by
     the words of a sample of the papers holding it."""
-    common = _common_stems(index, int(time.time() // 3600))  # only the stems that start with the word's first or second letter, or whose
-    # second letter is its first (starts_within_two's first test) are looked at, the most held first
+    # only the stems that start with the word's first or second letter, or whose second letter is its first
+    # (starts_within_two's first test), are looked at, the most held first
+    common = _common_stems(index, int(time.time() // 3600))
     looked = sorted({pair for key in ((0, word[0]), (0, word[1]), (1, word[0])) for pair in common.get(key, ())})
     near = [term for _, term in looked if starts_within_two(term, word) and not within_two(stem, term)]
     for term in near[:TWO_EDITS_TRIED]:
         forms = Counter(form for text in _sample(index, "title", "abstract", term=term) for form in PLAIN.analyze(text))
-        close = [form for form in forms if within_two(word, form) and _stem(form) == term and not _at_an_end(word, form)]
+        close = [form for form in forms
+                 if within_two(word, form) and _stem(form) == term and not _at_an_end(word, form)]
         if close:
             return max(close, key=lambda form: (forms[form], form))
     return None
-
-
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +220,8 @@ def _common_stems(index: KeywordIndex, hour: int) -> dict[tuple[int, str], list[
     letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5 s once an
     hour (new papers bring new common stems) for the index served."""
     listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    for term, count in index.searcher().terms_with_prefix("abstract", ""):
+    searcher = index.searcher()  # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: none without)
+    for term, count in searcher.terms_with_prefix("abstract", "") if hasattr(searcher, "terms_with_prefix") else ():
         if count >= TWO_EDITS_HELD:
             for place, letter in enumerate(term[:2]):
                 listed.setdefault((place, letter), []).append((-int(count), term))
