@@ -12,7 +12,7 @@ Builds a scratch hub of the file through the real paths (`paperhub ingest snapsh
 - `folded`: the same, but typos the stemmer folds back onto the word's stem ("reinforcment" stems as
   "reinforcement", so papers hold it), in no title of either file: `recovered` as above.
 - `two_edits`: words of eight letters or more (TWO_EDITS_LENGTH) from the same titles, each given two random edits
-  (seeded) that leave it two edits from the word and no word of the hub ("trnasformre"): `recovered` as above.
+  (--seed) that leave it two edits from the word and no word of the hub ("trnasformre"): `recovered` as above.
 - `real_words`: words of five letters or more from --other-file's titles (default: the 1986-2019 archive) that no
   paper of this hub holds; a correction offered for one is a false offer ("graphene" -> "grapheme" on a small hub).
 - `known`: words the hub holds (in 1-20 papers): an offer is a false one too.
@@ -93,6 +93,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=SHARED / "arxiv" / "recent-2025-2026.jsonl.xz")
     parser.add_argument("--other-file", type=Path, default=SHARED / "arxiv" / "archive-1986-2019.jsonl.xz")
     parser.add_argument("--words", type=int, default=300, help="queries in each set (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=13,
+                        help="seed of the two_edits set's typos (default: %(default)s, the set of earlier runs)")
     parser.add_argument("--work", type=Path, help="scratch directory to keep (default: a temporary one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -143,7 +145,7 @@ def main() -> None:
             folded.append((word, typed))
 
     twice: list[tuple[str, str]] = []
-    doubling = random.Random(13)  # its own: the other sets stay those of earlier runs
+    doubling = random.Random(args.seed)  # its own: the other sets stay those of earlier runs
     long_words = [w for w in common if len(w) >= spelling.TWO_EDITS_LENGTH]
     while len(twice) < args.words:
         word = doubling.choice(long_words)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from paperhub.papers.services import upsert_papers
 from paperhub.search import rebuild, search
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.spelling import edits, suggest, two_edit_correction, within_two
+from paperhub.search.spelling import edits, starts_within_two, suggest, two_edit_correction, within_two
 from tests.factories import record
 
 
@@ -144,3 +144,32 @@ def test_a_rare_word_the_hub_holds_is_never_taken_for_a_typo_two_edits_away(inve
     """"kirbulaxom" is one paper's word, two edits from "karbulaxem": searched as typed, no suggestion."""
     assert two_edit_correction(invented, "kirbulaxom") == "karbulaxem"  # (what it is two edits from)
     assert suggest(invented, "kirbulaxom") is None
+
+
+def test_words_starting_two_edits_from_a_stem():
+    """A typo in the ending the stemmer cuts: "trasnfromers" stems as itself, "transformers" as "transform"."""
+    assert starts_within_two("transform", "trasnfromers") and starts_within_two("transform", "transformers")
+    assert starts_within_two("karbulax", "kabrulaxatoins")  # a transposition (one edit) at the start
+    assert not starts_within_two("trans", "trasnformers")  # a short stem starts too many words
+    assert not starts_within_two("transform", "tarsnfromers")  # three edits
+    assert not starts_within_two("deform", "trasnformers")
+
+
+@pytest.fixture
+def endings(db, search_dir):
+    """A made-up word the stemmer cuts an ending from ("karbulaxations": karbulax) that 25 papers hold."""
+    upsert_papers([record(f"2504.{n:05d}", title="Karbulaxations", abstract="The karbulaxations of a zorbax.")
+                   for n in range(1, 26)])
+    rebuild()
+    return keyword_index()
+
+
+def test_a_typo_in_the_ending_the_stemmer_cuts_is_corrected(endings, client):
+    """"kabrulaxatoins" (two swaps) stems as kabrulaxatoin, far from karbulax: it starts one edit from the stem."""
+    assert two_edit_correction(endings, "kabrulaxatoins") == "karbulaxations"
+    assert suggest(endings, "kabrulaxatoins zorbax").query == "karbulaxations zorbax"
+    assert suggest(endings, "karbulaxomorphic") is None  # a longer word of the stem is no typo of its forms
+    assert suggest(endings, "kabrulaxatoinsqq") is None  # four edits from them
+    page = client.get("/papers/search", {"q": "kabrulaxatoins"}).content.decode()
+    assert "No papers match “kabrulaxatoins”. Showing results for <a href=" in page
+    assert "<strong>karbulaxations</strong></a>." in page
