@@ -365,7 +365,8 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
 
 
 def warm() -> float:
-    """Load the models, open the indexes and run one hybrid search, so the first visitor does not wait."""
+    """Load the models, open the indexes, run one hybrid search and list the common stems (spelling), so the first
+    visitor does not wait."""
     started = time.monotonic()
     for loader in (embed.static, embed.transformer):
         with contextlib.suppress(embed.ModelError):
@@ -373,4 +374,6 @@ def warm() -> float:
     for kind in (STATIC, "dense"):
         len(vector_index(vector_name(kind)))
     search("language models", limit=1)
+    if (index := keyword_index()) is not None:
+        spelling.common_stems(index, wait=True)
     return time.monotonic() - started

@@ -20,11 +20,13 @@ one search of 20 papers an hour if its stem is common (remembered: 1-2 ms a word
 import os
 import re
 import string
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import tantivy
 
@@ -197,12 +199,12 @@ def two_edit_correction(index: KeywordIndex, word: str) -> str | None:
 
 def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     """two_edit_correction() for a typo in the ending the stemmer cuts from the word meant, not from the typo
-    ("trasnfromers" stems as itself, "transformers" as "transform"): the common stems (_common_stems) that the word
+    ("trasnfromers" stems as itself, "transformers" as "transform"): the common stems (common_stems()) that the word
     as typed starts two edits from, and that its stem is not two edits from, are tried, the most held first, each by
     the words of a sample of the papers holding it."""
     # only the stems that start with the word's first or second letter, or whose second letter is its first
     # (starts_within_two's first test), are looked at, the most held first
-    common = _common_stems(index, int(time.time() // 3600))
+    common = common_stems(index)
     looked = sorted({pair for key in ((0, word[0]), (0, word[1]), (1, word[0])) for pair in common.get(key, ())})
     near = [term for _, term in looked if starts_within_two(term, word) and not within_two(stem, term)]
     for term in near[:TWO_EDITS_TRIED]:
@@ -214,18 +216,43 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _common_stems(index: KeywordIndex, hour: int) -> dict[tuple[int, str], list[tuple[int, str]]]:
+#: How long a listing of common stems serves before it is listed again (new papers bring new common stems).
+STEMS_EVERY_S = 3600
+_stems: dict[str, Any] = {"index": None, "listed": {}, "at": 0.0, "listing": False}
+_stems_lock = threading.Lock()
+
+
+def common_stems(index: KeywordIndex, wait: bool = False) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """The stems of the index's abstracts held by TWO_EDITS_HELD papers at least, as (-papers, stem), under their first
-    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5 s once an
-    hour (new papers bring new common stems) for the index served."""
-    listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
-    searcher = index.searcher()  # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: none without)
-    for term, count in searcher.terms_with_prefix("abstract", "") if hasattr(searcher, "terms_with_prefix") else ():
-        if count >= TWO_EDITS_HELD:
-            for place, letter in enumerate(term[:2]):
-                listed.setdefault((place, letter), []).append((-int(count), term))
+    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5-1 s (more on
+    a larger hub). A listing serves STEMS_EVERY_S; the next one is made in a thread while the last keeps serving, so
+    a search never waits for it, except the process's first (search.warm() makes that one when a worker starts)."""
+    with _stems_lock:
+        fresh = _stems["index"] is index and time.monotonic() - _stems["at"] < STEMS_EVERY_S
+        first = not _stems["listed"] and _stems["index"] is None
+        start = not fresh and not _stems["listing"] and not (wait or first)
+        if start:
+            _stems["listing"] = True
+    if not fresh and (wait or first):
+        _list_stems(index)
+    elif start:
+        threading.Thread(target=_list_stems, args=(index,), name="common-stems", daemon=True).start()
+    listed: dict[tuple[int, str], list[tuple[int, str]]] = _stems["listed"]
     return listed
+
+
+def _list_stems(index: KeywordIndex) -> None:
+    """Lists common_stems() of an index and keeps it as the one served."""
+    listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    try:
+        searcher = index.searcher()  # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: none without)
+        for term, count in searcher.terms_with_prefix("abstract", "") if hasattr(searcher, "terms_with_prefix") else ():
+            if count >= TWO_EDITS_HELD:
+                for place, letter in enumerate(term[:2]):
+                    listed.setdefault((place, letter), []).append((-int(count), term))
+    finally:
+        with _stems_lock:
+            _stems.update(index=index, listed=listed or _stems["listed"], at=time.monotonic(), listing=False)
 
 
 def _at_an_end(typed: str, word: str) -> bool:

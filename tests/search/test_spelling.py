@@ -1,15 +1,16 @@
 """'Did you mean': misspelt words corrected from the hub's own papers, on every front door."""
 
 import json
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from paperhub.papers.services import upsert_papers
-from paperhub.search import rebuild, search
+from paperhub.search import rebuild, search, spelling
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.spelling import edits, starts_within_two, suggest, two_edit_correction, within_two
+from paperhub.search.spelling import common_stems, edits, starts_within_two, suggest, two_edit_correction, within_two
 from tests.factories import record
 
 
@@ -161,7 +162,21 @@ def endings(db, search_dir):
     upsert_papers([record(f"2504.{n:05d}", title="Karbulaxations", abstract="The karbulaxations of a zorbax.")
                    for n in range(1, 26)])
     rebuild()
-    return keyword_index()
+    index = keyword_index()
+    common_stems(index, wait=True)  # (as search.warm() does when a worker starts)
+    return index
+
+
+def test_common_stems_are_listed_again_while_the_last_listing_serves(endings, monkeypatch):
+    """A stale listing keeps serving while a thread lists the stems again: a search never waits for it."""
+    served = common_stems(endings)
+    assert (-25, "karbulax") in served[(0, "k")]
+    monkeypatch.setattr(spelling, "STEMS_EVERY_S", 0)
+    assert common_stems(endings) is served
+    for thread in threading.enumerate():
+        if thread.name == "common-stems":
+            thread.join(10)
+    assert common_stems(endings, wait=True) is not served
 
 
 def test_a_typo_in_the_ending_the_stemmer_cuts_is_corrected(endings, client):
