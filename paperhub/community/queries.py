@@ -134,11 +134,6 @@ def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: st
     return curated_by(user).filter(pk=int(collection_id)).first() if collection_id.isdecimal() else None
 
 
-def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -> Collection | None:
-    """One of the user's collections by its id (None: no such collection, or another user's)."""
-    return Collection.objects.filter(pk=collection_id, owner_id=user.pk).first() if user.is_authenticated else None
-
-
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     """The owner's collections that the viewer may see, by title."""
     return list(visible_to(viewer).filter(owner_id=owner.pk).order_by("title"))
