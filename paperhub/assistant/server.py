@@ -275,7 +275,7 @@ def list_collections(
             schemas.CollectionCard(
                 slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title,
                 description=c.description, public=c.public,
-                papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
+                papers=c.size, updated=c.updated_at.isoformat(),  # type: ignore[attr-defined]
                 url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )
             for c in found
