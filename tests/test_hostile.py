@@ -286,7 +286,7 @@ def _concrete(name: str, hostile) -> str | None:
         "author_settings": "/accounts/authorship/",
         "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token", "mcp": "/mcp",
         "zotero": "/for-you/zotero", "zotero_status": "/for-you/zotero/status", "zotero_sync": "/for-you/zotero/sync",
-        "zotero_disconnect": "/for-you/zotero/disconnect", "zotero_push": f"/for-you/zotero/push/{hostile['collection'].pk}",
+        "zotero_disconnect": "/for-you/zotero/disconnect", "zotero_push": f"/collections/eve/{slug}/zotero",
     }.get(name)
 
 
@@ -358,7 +358,7 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     paper_pk = hostile["papers"]["2611.00001"].pk
     for change in ({"note": "defaced"}, {"move": "top"}):
         assert client.post(f"/collections/eve/{slug}/item", {"paper": paper_pk, **change}).status_code == 404
-    client.post(f"/for-you/zotero/push/{hostile['collection'].pk}")  # eve's collection into mallory's Zotero
+    assert client.post(f"/collections/eve/{slug}/zotero").status_code == 404  # eve's collection into mallory's Zotero
     eves = Author.objects.get(name__startswith="Eve")
     client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before
@@ -382,6 +382,7 @@ def test_a_private_collection_is_not_there_for_anyone_else(hostile, client):
             404, 404, 404]
         assert client.post(f"{page}/item", {"paper": paper.pk, "note": "x"}).status_code == 404
         assert client.post(f"{page}/collaborators", {"username": "mallory"}).status_code == 404
+        assert client.post(f"{page}/zotero").status_code == 404
     client.post("/collections/add", {"collection": secret.pk, "paper": paper.pk})
     assert "Secret plans" not in client.get("/users/eve").content.decode()
     assert _row_counts() == before

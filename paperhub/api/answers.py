@@ -80,4 +80,4 @@ def collection(found: Collection) -> dict[str, Any]:
     """A collection as the API shows it, without its papers."""
     return {"owner": found.owner.get_username(), "slug": found.slug, "title": found.title,
             "description": found.description, "public": found.public,
-            "createdAt": hf.iso(found.created_at)}
+            "createdAt": hf.iso(found.created_at), "updatedAt": hf.iso(found.updated_at)}

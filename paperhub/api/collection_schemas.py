@@ -52,7 +52,7 @@ class HfCollection(Schema):
     private: bool
     theme: str
     upvotes: int = Field(..., description="always 0: collections have no upvotes on this hub")
-    lastUpdated: str = Field(..., description="its latest addition, else its creation")
+    lastUpdated: str = Field(..., description="its last change: papers added or removed, notes, order, title, privacy")
     createdAt: str
     total: int = Field(..., description="all the papers in the collection")
     items: list[HfCollectionItem]

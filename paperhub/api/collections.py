@@ -73,7 +73,7 @@ def collections(request: HttpRequest, response: HttpResponse, query: Query[Colle
     items = community.collection_items([c.pk for c in found], most=LISTED_ITEMS)
     curated = set(curation.curated_by(viewer(request)).filter(pk__in=[c.pk for c in found])
                   .values_list("pk", flat=True))
-    return [hf.collection(c, items.get(c.pk, []), c.changed, c.size, c.pk in curated)  # type: ignore[attr-defined]
+    return [hf.collection(c, items.get(c.pk, []), c.size, c.pk in curated)  # type: ignore[attr-defined]
             for c in found]
 
 
@@ -95,11 +95,10 @@ def collection(request: HttpRequest, username: str, slug: str,
 def _shown(found: Collection, seen_by: AbstractBaseUser | AnonymousUser, p: int = 0, limit: int = 30) -> dict[str, Any]:
     """A collection as GET /api/collections/{owner}/{slug} answers it."""
     items = community.collection_items([found.pk]).get(found.pk, [])
-    changed = max((item.added_at for item in items), default=found.created_at)  # as listed_collections' `changed`
     papers = community.collection_papers(found, limit=limit, offset=p * limit)
     curator = curation.may_curate(seen_by, found)
     people = community.note_people(papers)
-    return {**hf.collection(found, items, changed, len(items), curator), "public": found.public,
+    return {**hf.collection(found, items, len(items), curator), "public": found.public,
             "position": community.collection_position(found, seen_by),
             "papers": [{**shaped, "note": hf.note(paper.note, people)}  # type: ignore[attr-defined]
                        for paper, shaped in zip(papers, answers.papers(papers), strict=True)]}

@@ -130,11 +130,10 @@ def collection_item(item: CollectionItem, position: int, curator: bool) -> dict[
             "addedBy": item.added_by.get_username() if curator and item.added_by else None, "note": note}
 
 
-def collection(found: Collection, items: list[CollectionItem], changed: datetime, total: int,
-               curator: bool) -> dict[str, Any]:
+def collection(found: Collection, items: list[CollectionItem], total: int, curator: bool) -> dict[str, Any]:
     """A collection as GET /api/collections lists it (huggingface_hub's Collection, but for its position), with
     these of its items (who added each only for a `curator`); `total`, its papers, and `createdAt` are ours."""
     return {"slug": collection_slug(found), "title": found.title, "description": found.description,
             "owner": found.owner.get_username(), "private": not found.public, "theme": THEME, "upvotes": 0,
-            "lastUpdated": iso(changed), "createdAt": iso(found.created_at), "total": total,
+            "lastUpdated": iso(found.updated_at), "createdAt": iso(found.created_at), "total": total,
             "items": [collection_item(item, i, curator) for i, item in enumerate(items)]}

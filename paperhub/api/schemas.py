@@ -254,6 +254,7 @@ class CollectionOut(Schema):
     description: str
     public: bool
     createdAt: str
+    updatedAt: str = Field(..., description="its last change: papers added or removed, notes, order, title, privacy")
 
 
 class PaperRef(Schema):

@@ -46,6 +46,12 @@ class _XmlSafe(SyndicationFeed):
     def add_item(self, *args: Any, **kwargs: Any) -> None:
         super().add_item(*map(_xml_safe, args), **{name: _xml_safe(v) for name, v in kwargs.items()})
 
+    def latest_post_date(self) -> datetime:
+        """Atom's <updated> and RSS's <lastBuildDate>: the feed's own last change where it has one (a collection's,
+        which a removal or a reorder moves too), else its newest item's."""
+        changed = self.feed.get("updated")
+        return changed if isinstance(changed, datetime) else super().latest_post_date()
+
 
 class Rss(_XmlSafe, Rss201rev2Feed):
     """RSS 2.0, XML-safe."""
@@ -238,6 +244,9 @@ class CollectionFeed(PaperFeed):
 
     def papers(self, obj: Collection) -> list[Paper]:
         return community.collection_papers(obj, limit=ITEMS)
+
+    def feed_extra_kwargs(self, obj: Collection) -> dict[str, Any]:
+        return {"updated": obj.updated_at}  # the feed's own <updated>: _XmlSafe.latest_post_date
 
     def item_pubdate(self, item: Paper) -> datetime | None:
         """When the paper was added to the collection: what is new in a collection (an old paper added today is)."""

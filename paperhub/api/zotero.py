@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from paperhub.api import hf
 from paperhub.api.schemas import Detail, ZoteroIn, ZoteroOut
-from paperhub.community.queries import own_collection
+from paperhub.community.queries import curated_collection
 from paperhub.recommend import queries, zotero
 from paperhub.recommend.models import ZoteroLink
 
@@ -83,10 +83,11 @@ def disconnect(request: HttpRequest) -> Status[None]:
 
 @router.post("/push/{int:collection_id}", response={202: ZoteroOut, **REFUSALS})
 def push(request: HttpRequest, collection_id: int) -> Status[dict[str, Any]]:
-    """Queue writing one of your collections into a Zotero collection of its name (none of its papers twice)."""
-    collection = own_collection(request.auth, collection_id)  # type: ignore[attr-defined]
+    """Queue writing a collection you own or collaborate on into a Zotero collection of its name in your library
+    (none of its papers twice)."""
+    collection = curated_collection(request.auth, str(collection_id))  # type: ignore[attr-defined]
     if collection is None:
-        raise HttpError(404, f"you have no collection {collection_id}")
+        raise HttpError(404, f"you curate no collection {collection_id}")
     user = _owner(request)
     zotero.request_push(user, collection)
     return Status(202, _current(user))

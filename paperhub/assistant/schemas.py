@@ -107,7 +107,7 @@ class CollectionCard(BaseModel):
     description: str
     public: bool
     papers: int = Field(description="how many papers it holds")
-    updated: str = Field(description="its latest addition, else its creation: YYYY-MM-DDTHH:MM:SS+00:00")
+    updated: str = Field(description="its last change (papers, notes, order, title): YYYY-MM-DDTHH:MM:SS+00:00")
     url: str = Field(description="the collection's page on the hub")
 
 

@@ -1,5 +1,6 @@
 """The hub's MCP server: tools over the same queries and services as the JSON API, and `paper://{id}`."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
@@ -275,7 +276,7 @@ def list_collections(
             schemas.CollectionCard(
                 slug=c.slug if c.owner.pk == seen_by.pk else f"{c.owner.get_username()}/{c.slug}", title=c.title,
                 description=c.description, public=c.public,
-                papers=c.size, updated=c.changed.isoformat(),  # type: ignore[attr-defined]
+                papers=c.size, updated=c.updated_at.isoformat(),  # type: ignore[attr-defined]
                 url=link(caller.root, "collection", c.owner.get_username(), c.slug),
             )
             for c in found
@@ -287,30 +288,28 @@ def list_collections(
 @hub_call
 def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Added:
     """Add a paper to one of your collections or one shared with you (needs an API token)."""
-    caller = admit(ctx)
-    user = caller.require_user()
-    found = _curated_collection(user, collection)
-    paper = _paper(paper_id)
-    added = services.add_to_collection(user, found, paper)
-    return schemas.Added(
-        collection=collection, paper=paper.uid, added=added,
-        url=link(caller.root, "collection", found.owner.get_username(), found.slug),
-    )
+    added, uid, url = _change_collection(ctx, paper_id, collection, services.add_to_collection)
+    return schemas.Added(collection=collection, paper=uid, added=added, url=url)
 
 
 @hub.tool(annotations=WRITE)
 @hub_call
 def remove_from_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Removed:
     """Take a paper out of one of your collections or one shared with you (needs an API token)."""
+    removed, uid, url = _change_collection(ctx, paper_id, collection, services.remove_from_collection)
+    return schemas.Removed(collection=collection, paper=uid, removed=removed, url=url)
+
+
+def _change_collection(ctx: Context[Any, Any], paper_id: str, collection: str,
+                       change: Callable[[Any, Collection, Paper], bool]) -> tuple[bool, str, str]:
+    """What adding and removing share: the caller's curated collection and the paper found, the change made;
+    whether it changed anything, the paper's id and the collection's page."""
     caller = admit(ctx)
     user = caller.require_user()
     found = _curated_collection(user, collection)
     paper = _paper(paper_id)
-    removed = services.remove_from_collection(user, found, paper)
-    return schemas.Removed(
-        collection=collection, paper=paper.uid, removed=removed,
-        url=link(caller.root, "collection", found.owner.get_username(), found.slug),
-    )
+    changed = change(user, found, paper)
+    return changed, paper.uid, link(caller.root, "collection", found.owner.get_username(), found.slug)
 
 
 @hub.tool(annotations=WRITE)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from paperhub.community.models import Collaborator, Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -64,6 +65,13 @@ def require_owner(user: User, collection: Collection) -> None:
         raise NotAllowed("Only its owner can change a collection.")
 
 
+def touch(collection: Collection) -> None:
+    """Mark the collection changed now (its `updated_at`: lastUpdated in the API): every write to its papers,
+    notes, order, title, description or privacy calls it."""
+    collection.updated_at = timezone.now()
+    Collection.objects.filter(pk=collection.pk).update(updated_at=collection.updated_at)
+
+
 def collaborators_of(collection: Collection) -> list[AbstractBaseUser]:
     """The collection's collaborators by username, banned ones too (the owner may still remove them)."""
     return list(get_user_model().objects.filter(pk__in=collection.members.values("user_id")).order_by("username"))
@@ -107,7 +115,10 @@ def set_note(user: User, collection: Collection, paper: Paper, note: str) -> boo
     note = strip_controls((note or "").replace("\r\n", "\n")).strip()
     if len(note) > NOTE_MAX_CHARS:
         raise NotAllowed(f"A note is at most {NOTE_MAX_CHARS:,} characters.")
-    return CollectionItem.objects.filter(collection=collection, paper=paper).update(note=note) > 0
+    if CollectionItem.objects.filter(collection=collection, paper=paper).update(note=note) == 0:
+        return False
+    touch(collection)
+    return True
 
 
 def move_item(user: User, collection: Collection, paper: Paper, move: str) -> bool:
@@ -139,4 +150,5 @@ def place_item(user: User, collection: Collection, paper: Paper, to: Callable[[i
                 item.position = position
                 changed.append(item)
         CollectionItem.objects.bulk_update(changed, ["position"])
+        touch(collection)
     return True

@@ -151,6 +151,8 @@ class Collection(models.Model):
     description = models.TextField(blank=True)
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # the last change to its papers, notes, order, title, description or privacy (curation.touch sets it)
+    updated_at = models.DateTimeField(default=timezone.now)
     papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
     collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Collaborator",
                                            related_name="shared_collections")

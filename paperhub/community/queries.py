@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,11 +125,6 @@ def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: st
     return curated_by(user).filter(pk=int(collection_id)).first() if collection_id.isdecimal() else None
 
 
-def own_collection(user: AbstractBaseUser | AnonymousUser, collection_id: int) -> Collection | None:
-    """One of the user's collections by its id (None: no such collection, or another user's)."""
-    return Collection.objects.filter(pk=collection_id, owner_id=user.pk).first() if user.is_authenticated else None
-
-
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
     """The owner's collections that the viewer may see, by title."""
     return list(visible_to(viewer).filter(owner_id=owner.pk).order_by("title"))
@@ -165,9 +160,9 @@ def collection_size(collection: Collection) -> int:
 #: How listed_collections can order collections: latest change first; most papers added in the trending window
 #: (PAPERHUB_TRENDING_DAYS) first; most papers first. Collections have no upvotes or views to rank them by.
 COLLECTION_ORDERS = {
-    "changed": ["-changed", "-id"],
-    "recent": ["-recent", "-changed", "-id"],
-    "size": ["-size", "-changed", "-id"],
+    "changed": ["-updated_at", "-id"],
+    "recent": ["-recent", "-updated_at", "-id"],
+    "size": ["-size", "-updated_at", "-id"],
 }
 
 
@@ -176,7 +171,7 @@ def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequenc
                        limit: int = 100, curated: bool = False) -> list[Collection]:
     """The collections the viewer may see (`curated`: only their own and those shared with them), of any of these
     active owners (none named: anyone's) holding every one of these papers, with their owners; each with `size`
-    (its papers) and `changed` (its latest addition, else its creation: removals and edits leave no time behind)."""
+    (its papers); "changed" orders them by their last change (`updated_at`)."""
     since = timezone.now() - timedelta(days=settings.PAPERHUB_TRENDING_DAYS)
     found = (curated_by(viewer) if curated else visible_to(viewer)).filter(owner__is_active=True) \
         .select_related("owner")  # as profile()
@@ -184,8 +179,7 @@ def listed_collections(viewer: AbstractBaseUser | AnonymousUser, owners: Sequenc
         found = found.filter(owner__username__in=list(owners))
     for paper_id in paper_ids:  # Exists, not a join: the counts below stay one row per item
         found = found.filter(Exists(CollectionItem.objects.filter(collection_id=OuterRef("pk"), paper_id=paper_id)))
-    found = found.annotate(size=Count("items"), changed=Coalesce(Max("items__added_at"), "created_at"),
-                           recent=Count("items", filter=Q(items__added_at__gte=since)))
+    found = found.annotate(size=Count("items"), recent=Count("items", filter=Q(items__added_at__gte=since)))
     return list(found.order_by(*COLLECTION_ORDERS[order])[offset:offset + limit])
 
 

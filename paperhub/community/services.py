@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import notices, ranks
-from paperhub.community.curation import require_curator, require_owner
+from paperhub.community.curation import require_curator, require_owner, touch
 from paperhub.community.models import (
     Collection,
     CollectionItem,
@@ -319,8 +319,9 @@ def create_collection(user: User, title: str, description: str = "", public: boo
            or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
         n += 1
         slug = f"{base}-{n}"
+    now = timezone.now()  # one instant: a collection never changed was last updated when it was created
     return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
-                                     public=public)
+                                     public=public, created_at=now, updated_at=now)
 
 
 def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
@@ -336,13 +337,18 @@ def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
             raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
         _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper,
                                                           defaults={"added_by_id": user.pk})
+        if created:
+            touch(collection)
     return created
 
 
 def remove_from_collection(user: User, collection: Collection, paper: Paper) -> bool:
     """Take a paper out of a collection one owns or collaborates on; False when it was not there."""
     require_curator(user, collection)
-    return CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] > 0
+    if CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] == 0:
+        return False
+    touch(collection)
+    return True
 
 
 def edit_collection(user: User, collection: Collection, title: str, description: str, public: bool) -> Collection:
@@ -351,6 +357,7 @@ def edit_collection(user: User, collection: Collection, title: str, description:
     collection.title, collection.description = _collection_text(title, description)
     collection.public = public
     collection.save(update_fields=["title", "description", "public"])
+    touch(collection)
     return collection
 
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub.community.curation import may_curate
 from paperhub.community.models import Collection
 from paperhub.core import limits
 from paperhub.core.permissions import NotAllowed, require_user
@@ -104,10 +105,11 @@ def request_sync(user: User) -> None:
 
 
 def request_push(user: User, collection: Collection) -> None:
-    """Queue writing one of the user's collections into a Zotero collection of its name (zotero_push.push)."""
+    """Queue writing a collection the user curates (their own or one shared with them) into a Zotero collection of
+    its name in their own library (zotero_push.push)."""
     link = _connected(user)
-    if collection.owner_id != user.pk:
-        raise NotAllowed("You can push only your own collections.")
+    if not may_curate(user, collection):
+        raise NotAllowed("You can push only collections you own or collaborate on.")
     with transaction.atomic():
         if not _claim(link):
             raise NotAllowed("A sync or push is already on its way: wait for it to finish.")
@@ -210,11 +212,14 @@ def sync_library(link_id: int) -> dict[str, Any]:
 
 @task()
 def push_collection(link_id: int, collection_id: int) -> dict[str, Any]:
-    """Write a collection into a Zotero collection of its name in its owner's library; a rerun writes nothing
-    twice."""
-    link = ZoteroLink.objects.filter(pk=link_id).exclude(sealed_key="").first()
+    """Write a collection into a Zotero collection of its name in the library of the curator who asked; a rerun
+    writes nothing twice."""
+    link = ZoteroLink.objects.filter(pk=link_id).exclude(sealed_key="").select_related("user").first()
     collection = Collection.objects.filter(pk=collection_id).first()
-    if link is None or collection is None or collection.owner_id != link.user_id:
+    # asked again here: a collaborator taken off (or banned) since the push was queued pushes nothing
+    if link is None or collection is None or not may_curate(link.user, collection):
+        if link is not None:  # so the page does not wait on a push that will never come
+            _finish(link_id, "The push was not made: that collection is gone, or no longer yours to push.")
         return {"zotero": link_id, "status": "gone"}
     try:
         message = push(link, collection, ZoteroClient(_library(link)))

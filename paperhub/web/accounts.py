@@ -202,7 +202,7 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
                                                    "mine": mine, "curating": curating, "shared_with": shared_with,
                                                    "note_max": curation.NOTE_MAX_CHARS,
                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
-                                                   "zotero_connected": mine and zotero.has_library(request.user)})
+                                                   "zotero_connected": curating and zotero.has_library(request.user)})
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from paperhub.community.queries import own_collection
+from paperhub.community.queries import curated
 from paperhub.core.permissions import NotAllowed
 from paperhub.recommend import queries, zotero
 from paperhub.web.foryou import _user
@@ -75,11 +75,11 @@ def zotero_disconnect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def zotero_push(request: HttpRequest, collection_id: int) -> HttpResponse:
-    """Queue writing one of the user's collections into their Zotero library."""
-    collection = own_collection(_user(request), collection_id)
+def zotero_push(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """Queue writing a collection the user owns or collaborates on into their own Zotero library."""
+    collection = curated(request.user, username, slug)
     if collection is None:
-        raise Http404("no such collection of yours")
+        raise Http404("no such collection")
     refused = _too_many(request)
     if refused:
         return refused

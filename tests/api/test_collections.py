@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from paperhub.api import collections
 from paperhub.community import curation, services
-from paperhub.community.models import CollectionItem
+from paperhub.community.models import Collection, CollectionItem
 from paperhub.core import tokens
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -31,6 +31,7 @@ def shelves(db, settings, tmp_path):
         services.add_to_collection(ann, reading, papers[f"2611.0000{n}"])
         CollectionItem.objects.filter(collection=reading, paper__uid=f"2611.0000{n}").update(
             added_at=T0 + timedelta(hours=n))
+    Collection.objects.filter(pk=reading.pk).update(updated_at=T0 + timedelta(hours=5))  # as if added then
     secret = services.create_collection(ann, "Secret", public=False)
     services.add_to_collection(ann, secret, papers["2611.00001"])
     bobs = services.create_collection(bob, "Bob list")
@@ -51,7 +52,7 @@ def test_a_collection_answers_hugging_face_shape_and_the_pages(client, shelves):
                                    "position", "total")} == {
         "slug": "ann/reading-group", "owner": "ann", "title": "Reading group", "description": "Tuesdays",
         "private": False, "public": True, "upvotes": 0, "position": 0, "total": 5}
-    assert answer["lastUpdated"] == "2026-11-20T14:00:00.000Z"  # its latest addition
+    assert answer["lastUpdated"] == "2026-11-20T14:00:00.000Z"  # its last change
     assert [(i["id"], i["type"], i["position"]) for i in answer["items"]] == [
         (f"2611.0000{n}", "paper", 5 - n) for n in range(5, 0, -1)]  # every item, the latest added first
     assert answer["items"][0]["title"] == "Paper 5" and answer["items"][0]["_id"]
@@ -60,6 +61,9 @@ def test_a_collection_answers_hugging_face_shape_and_the_pages(client, shelves):
     assert client.get(secret).status_code == 404  # not even its existence
     mine = client.get(secret, **shelves["ann_auth"]).json()
     assert mine["private"] is True and mine["position"] == 1  # after "Reading group", by title
+    services.remove_from_collection(shelves["reading"].owner, shelves["reading"], shelves["papers"]["2611.00001"])
+    after = client.get(reverse("api:collection", args=["ann", "reading-group"])).json()["lastUpdated"]
+    assert after > answer["lastUpdated"]  # a removal is a change too
     empty = services.create_collection(shelves["reading"].owner, "Empty")
     answer = client.get(reverse("api:collection", args=["ann", empty.slug])).json()
     assert answer["lastUpdated"] == answer["createdAt"] and answer["items"] == [] and answer["position"] == 0

@@ -43,7 +43,7 @@ def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_its
     import feedparser
 
     from paperhub.community import services
-    from paperhub.community.models import CollectionItem
+    from paperhub.community.models import Collection, CollectionItem
     from tests.factories import add_paper, user
 
     old = add_paper("1706.03762", published=datetime(2017, 6, 12, tzinfo=UTC))
@@ -59,6 +59,12 @@ def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_its
     entry = parsed.entries[0]
     assert entry.get("published_parsed", entry.get("updated_parsed"))[:4] == (2026, 12, 1, 9)  # added, not 2017
     assert entry.updated_parsed[:4] == (2026, 12, 1, 9)
+    services.add_to_collection(ann, mine, add_paper("2611.00001"))
+    CollectionItem.objects.filter(collection=mine).update(added_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+    services.remove_from_collection(ann, mine, old)  # the feed changed, though no item left in it is newer
+    after = feedparser.parse(client.get(f"/feeds/collections/ann/{mine.slug}.{kind}").content).feed
+    changed = after.get("updated_parsed") or after.get("published_parsed")
+    assert changed[:6] == Collection.objects.get(pk=mine.pk).updated_at.timetuple()[:6] != (2026, 12, 1, 9, 0, 0)
 
 
 @pytest.mark.parametrize(("base", "root"), [

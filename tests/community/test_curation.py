@@ -1,11 +1,15 @@
 """Shared collections: the owner names collaborators, who add, remove, annotate and reorder papers and see a private
 collection; only the owner renames, deletes, changes privacy or collaborators; banned collaborators lose it all."""
 
+import importlib
+from datetime import UTC, datetime
+
 import pytest
+from django.apps import apps
 
 from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community.models import Collaborator, CollectionItem
+from paperhub.community.models import Collaborator, Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
 from tests.factories import add_paper, at_once, user
 
@@ -83,3 +87,42 @@ def test_adds_at_once_never_take_a_collection_past_its_collaborator_cap(settings
     outcomes = at_once(lambda name: curation.add_collaborator(ann, shelf, name), names, NotAllowed)
     assert sorted(type(o).__name__ for o in outcomes) == ["NotAllowed"] * 3 + ["User"]
     assert Collaborator.objects.filter(collection=shelf).count() == 2
+
+
+LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _changed_by(shelf, write) -> bool:
+    """Whether the write moved the collection's updated_at (set long ago first)."""
+    Collection.objects.filter(pk=shelf.pk).update(updated_at=LONG_AGO)
+    write()
+    return Collection.objects.get(pk=shelf.pk).updated_at > LONG_AGO
+
+
+def test_every_write_to_a_collection_moves_its_updated_at_and_no_op_leaves_it(lab):
+    ann, bob, shelf = lab
+    first, second, outside = add_paper("2611.00001"), add_paper("2611.00002"), add_paper("2611.00003")
+    assert shelf.updated_at == shelf.created_at  # never changed: last updated when made
+    assert _changed_by(shelf, lambda: services.add_to_collection(bob, shelf, first))
+    services.add_to_collection(bob, shelf, second)
+    assert _changed_by(shelf, lambda: curation.set_note(bob, shelf, first, "read §3"))
+    assert _changed_by(shelf, lambda: curation.move_item(bob, shelf, first, "top"))
+    assert _changed_by(shelf, lambda: services.edit_collection(ann, shelf, "Renamed", "", public=False))
+    assert _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, second))
+    assert not _changed_by(shelf, lambda: services.add_to_collection(bob, shelf, first))  # there already
+    assert not _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, outside))
+    assert not _changed_by(shelf, lambda: curation.set_note(bob, shelf, outside, "x"))
+    assert not _changed_by(shelf, lambda: curation.move_item(bob, shelf, first, "top"))  # the first already
+
+
+def test_the_migration_backfills_the_latest_addition_else_the_creation(lab):
+    ann, _, shelf = lab
+    empty = services.create_collection(ann, "Empty")
+    services.add_to_collection(ann, shelf, add_paper("2611.00001"))
+    added = datetime(2026, 3, 4, tzinfo=UTC)
+    CollectionItem.objects.filter(collection=shelf).update(added_at=added)
+    Collection.objects.filter(pk=empty.pk).update(created_at=LONG_AGO)
+    Collection.objects.update(updated_at=datetime(2026, 12, 1, tzinfo=UTC))  # as the added column holds them
+    importlib.import_module("paperhub.community.migrations.0012_collection_updated_at").backfill(apps, None)
+    assert Collection.objects.get(pk=shelf.pk).updated_at == added
+    assert Collection.objects.get(pk=empty.pk).updated_at == LONG_AGO

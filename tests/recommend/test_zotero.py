@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from paperhub.community import curation
 from paperhub.community import services as community
 from paperhub.core.permissions import NotAllowed
 from paperhub.core.sealing import seal
@@ -304,20 +306,29 @@ def test_zotero_forms_are_limited_per_user(client, settings):
     assert client.post("/for-you/zotero/sync").status_code == 302  # another user's own count
 
 
-def test_only_the_owner_pushes_a_collection(client, hub):
-    owner, other = user(), user("bob")
-    _link(other)
+def test_curators_push_a_collection_into_their_own_library_and_viewers_cannot(client, hub):
+    owner, collaborator, viewer = user(), user("bob"), user("carol")
+    _link(viewer)
     shelf = community.create_collection(owner, "Mine", "", public=True)
-    client.force_login(other)
-    assert client.post(f"/for-you/zotero/push/{shelf.pk}").status_code == 404
-    assert "Push to Zotero" not in client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
-    client.force_login(owner)  # no library connected: the page says how to connect one rather than offer a push
-    page = client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
-    assert "Push to Zotero" not in page and "Connect your Zotero library" in page
-    _link(owner)
-    assert "Push to Zotero" in client.get(f"/collections/{owner.username}/{shelf.slug}").content.decode()
+    curation.add_collaborator(owner, shelf, "bob")
+    page, push = f"/collections/{owner.username}/{shelf.slug}", f"/collections/{owner.username}/{shelf.slug}/zotero"
+    client.force_login(viewer)
+    assert client.post(push).status_code == 404
+    assert "Push to Zotero" not in client.get(page).content.decode()
     with pytest.raises(NotAllowed):
-        zotero.request_push(other, shelf)
+        zotero.request_push(viewer, shelf)
+    client.force_login(owner)  # no library connected: the page says how to connect one rather than offer a push
+    shown = client.get(page).content.decode()
+    assert "Push to Zotero" not in shown and "Connect your Zotero library" in shown
+    _link(owner)
+    assert "Push to Zotero" in client.get(page).content.decode()
+    client.force_login(collaborator)
+    assert "Connect your Zotero library" in client.get(page).content.decode()
+    theirs = _link(collaborator)
+    assert "Push to Zotero" in client.get(page).content.decode()
+    assert client.post(push).status_code == 302
+    queued = DBTaskResult.objects.get(task_path__endswith="push_collection")
+    assert queued.args_kwargs["args"] == [theirs.pk, shelf.pk]  # into the collaborator's own library
 
 
 def test_the_hourly_job_queues_each_connected_library_once(api, hub, run_tasks):

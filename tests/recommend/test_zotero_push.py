@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from paperhub.community import curation
 from paperhub.community import services as community
 from paperhub.core.sealing import seal
 from paperhub.papers.models import Paper
@@ -227,3 +228,27 @@ def test_a_group_library_uses_the_group_paths(library, hub):  # noqa: F811
     zotero.push_collection.call(link.pk, shelf.pk)
     assert [p for p, _ in library.requests] == ["/groups/2213/collections/top", "/groups/2213/items"]
     assert ZoteroPush.objects.get().key == "PUSH0001"
+
+
+def test_a_collaborator_pushes_into_their_own_library_and_a_removed_one_pushes_nothing(library, hub):  # noqa: F811
+    owner, collaborator = user(), user("bob")
+    shelf = _shelf(owner, "Reading group: diffusion", uids=("2501.00001",))
+    curation.add_collaborator(owner, shelf, "bob")
+    ZoteroCollection.objects.create(link=_link(owner), collection=shelf, key="OWNR2345")  # the owner's, not theirs
+    theirs = ZoteroLink.objects.create(user=collaborator, library_id="99", sealed_key=seal(KEY), key_end="x")
+    _route(library, "/users/99/collections/top", gets=[_answer(TOP)])
+    _route(library, "/users/99/items", posts=[_answer({"success": {"0": "BOBS2345"}, "failed": {}})])
+    zotero.push_collection.call(theirs.pk, shelf.pk)
+    assert [p for p, _ in library.requests] == ["/users/99/collections/top", "/users/99/items"]
+    assert ZoteroCollection.objects.get(link=theirs).key == "RGDF6789"  # theirs by name, remembered for them
+    assert ZoteroCollection.objects.get(link__user=owner).key == "OWNR2345"
+    assert ZoteroPush.objects.get(link=theirs).key == "BOBS2345"
+    theirs.refresh_from_db()
+    assert theirs.message.startswith("Pushed “Reading group: diffusion” into the Zotero collection")
+
+    curation.remove_collaborator(owner, shelf, "bob")  # taken off after a push was queued: it writes nothing
+    library.requests.clear()
+    assert zotero.push_collection.call(theirs.pk, shelf.pk)["status"] == "gone"
+    assert library.requests == []
+    theirs.refresh_from_db()
+    assert not theirs.on_its_way and theirs.message.startswith("The push was not made")
