@@ -36,6 +36,8 @@ urlpatterns = [
     path("collections/<segment:username>/<segment:slug>/collaborators", curation.collaborators,
          name="collection_collaborators"),
     path("collections/<segment:username>/<segment:slug>/item", curation.collection_item, name="collection_item"),
+    path("collections/<segment:username>/<segment:slug>/mailings", digests.collection_mailings,
+         name="collection_mailings"),
     path("for-you", foryou.for_you, name="for_you"),
     path("for-you/not-interested/<int:paper_id>", foryou.not_interested, name="not_interested"),
     path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),
