@@ -270,6 +270,7 @@ def _concrete(name: str, hostile) -> str | None:
         "collection_delete": f"/collections/eve/{slug}/delete", "for_you": "/for-you",
         "collection_collaborators": f"/collections/eve/{slug}/collaborators",
         "collection_item": f"/collections/eve/{slug}/item",
+        "collection_mailings": f"/collections/eve/{slug}/mailings",
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
         "paragraph": "/for-you/paragraph", "import_library": "/for-you/import", "imports": "/for-you/imports",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
@@ -382,6 +383,8 @@ def test_a_private_collection_is_not_there_for_anyone_else(hostile, client):
             404, 404, 404]
         assert client.post(f"{page}/item", {"paper": paper.pk, "note": "x"}).status_code == 404
         assert client.post(f"{page}/collaborators", {"username": "mallory"}).status_code == 404
+        # a forged subscription of mallory's list to eve's private collection
+        assert client.post(f"{page}/mailings", {"email": "mallory@lists.example.org"}).status_code == 404
     client.post("/collections/add", {"collection": secret.pk, "paper": paper.pk})
     assert "Secret plans" not in client.get("/users/eve").content.decode()
     assert _row_counts() == before
@@ -586,7 +589,7 @@ def test_a_control_byte_in_a_collections_address_is_a_404_on_every_route(client,
         page = f"/collections/{quote(owner)}/{quote(name)}"
         for url in (page, f"{page}.bib", f"/feeds/{page.removeprefix('/')}.atom", f"/feeds/{page.removeprefix('/')}.rss"):
             assert client.get(url).status_code == 404, url
-        for url in (f"{page}/edit", f"{page}/delete", f"{page}/collaborators", f"{page}/item"):
+        for url in (f"{page}/edit", f"{page}/delete", f"{page}/collaborators", f"{page}/item", f"{page}/mailings"):
             assert client.post(url, {"username": "x", "paper": hostile["papers"]["2611.00001"].pk}).status_code == 404
         api = reverse("api:collection", args=[owner, name])
         assert client.get(api).status_code == 404, api
