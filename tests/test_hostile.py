@@ -2,7 +2,7 @@
 login on every write; search-syntax injection; oversized requests; open redirects."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,7 +96,7 @@ def _pages(hostile) -> list[str]:
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
-        "/for-you/zotero/status",
+        "/for-you/zotero/status", f"/collections/eve/{slug}/mailings",
     ]
 
 
@@ -224,6 +225,14 @@ def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
     message = mail_sink.messages[-1]
     html = message.get_body(("html",)).get_content()
     assert "Attention" in html and DANGER.search(html) is None
+    # a collection's digest to a list: its title and its note on the paper are payloads too
+    Subscription.objects.create(email="list@example.org", collection=hostile["collection"],
+                                subscribed_by=hostile["eve"], confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    sending.send("daily", today=timezone.localdate() + timedelta(days=1), collection=hostile["collection"])
+    listed = mail_sink.messages[-1]
+    html = listed.get_body(("html",)).get_content()
+    assert "My &lt;script&gt;" in html and "Attention" in html and DANGER.search(html) is None
+    assert "\x1b" not in repr(listed["Subject"]) and "\x1b" not in repr(listed.get_body(("plain",)).get_content())
 
 
 # --- every form: CSRF, and login ----------------------------------------------------------------------------
