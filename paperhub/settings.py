@@ -282,6 +282,8 @@ PAPERHUB_API_RATE_TOKEN = env_rate("PAPERHUB_API_RATE_TOKEN", "600/min")
 PAPERHUB_MCP_TOKEN = env_str("PAPERHUB_MCP_TOKEN", "")
 PAPERHUB_SUBSCRIBE_RATE = env_rate("PAPERHUB_SUBSCRIBE_RATE", "10/hour")
 PAPERHUB_SUBSCRIBE_ADDRESS_RATE = env_rate("PAPERHUB_SUBSCRIBE_ADDRESS_RATE", "3/hour")
+# Addresses (mailing lists) one collection may be mailed to, confirmed or waiting (docs/digests.md).
+PAPERHUB_COLLECTION_MAILINGS_MAX = env_int("PAPERHUB_COLLECTION_MAILINGS_MAX", 5, minimum=0)
 # Authorship claims (docs/web.md, "Claiming authorship"): claims per account, and claims one account may have
 # waiting for a moderator at once.
 PAPERHUB_CLAIM_RATE = env_rate("PAPERHUB_CLAIM_RATE", "20/hour")

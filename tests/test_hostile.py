@@ -2,7 +2,7 @@
 login on every write; search-syntax injection; oversized requests; open redirects."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,7 +96,7 @@ def _pages(hostile) -> list[str]:
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
-        "/for-you/zotero/status",
+        "/for-you/zotero/status", f"/collections/eve/{slug}/mailings",
     ]
 
 
@@ -224,6 +225,14 @@ def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
     message = mail_sink.messages[-1]
     html = message.get_body(("html",)).get_content()
     assert "Attention" in html and DANGER.search(html) is None
+    # a collection's digest to a list: its title and its note on the paper are payloads too
+    Subscription.objects.create(email="list@example.org", collection=hostile["collection"],
+                                subscribed_by=hostile["eve"], confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    sending.send("daily", today=timezone.localdate() + timedelta(days=1), collection=hostile["collection"])
+    listed = mail_sink.messages[-1]
+    html = listed.get_body(("html",)).get_content()
+    assert "My &lt;script&gt;" in html and "Attention" in html and DANGER.search(html) is None
+    assert "\x1b" not in repr(listed["Subject"]) and "\x1b" not in repr(listed.get_body(("plain",)).get_content())
 
 
 # --- every form: CSRF, and login ----------------------------------------------------------------------------
@@ -270,6 +279,7 @@ def _concrete(name: str, hostile) -> str | None:
         "collection_delete": f"/collections/eve/{slug}/delete", "for_you": "/for-you",
         "collection_collaborators": f"/collections/eve/{slug}/collaborators",
         "collection_item": f"/collections/eve/{slug}/item",
+        "collection_mailings": f"/collections/eve/{slug}/mailings",
         "not_interested": f"/for-you/not-interested/{paper.pk}", "pick": f"/for-you/pick/{paper.pk}",
         "paragraph": "/for-you/paragraph", "import_library": "/for-you/import", "imports": "/for-you/imports",
         "forget_seed": f"/for-you/seeds/{seed.pk}/forget", "exclusions": "/for-you/exclusions",
@@ -383,6 +393,8 @@ def test_a_private_collection_is_not_there_for_anyone_else(hostile, client):
         assert client.post(f"{page}/item", {"paper": paper.pk, "note": "x"}).status_code == 404
         assert client.post(f"{page}/collaborators", {"username": "mallory"}).status_code == 404
         assert client.post(f"{page}/zotero").status_code == 404
+        # a forged subscription of mallory's list to eve's private collection
+        assert client.post(f"{page}/mailings", {"email": "mallory@lists.example.org"}).status_code == 404
     client.post("/collections/add", {"collection": secret.pk, "paper": paper.pk})
     assert "Secret plans" not in client.get("/users/eve").content.decode()
     assert _row_counts() == before
@@ -587,7 +599,7 @@ def test_a_control_byte_in_a_collections_address_is_a_404_on_every_route(client,
         page = f"/collections/{quote(owner)}/{quote(name)}"
         for url in (page, f"{page}.bib", f"/feeds/{page.removeprefix('/')}.atom", f"/feeds/{page.removeprefix('/')}.rss"):
             assert client.get(url).status_code == 404, url
-        for url in (f"{page}/edit", f"{page}/delete", f"{page}/collaborators", f"{page}/item"):
+        for url in (f"{page}/edit", f"{page}/delete", f"{page}/collaborators", f"{page}/item", f"{page}/mailings"):
             assert client.post(url, {"username": "x", "paper": hostile["papers"]["2611.00001"].pk}).status_code == 404
         api = reverse("api:collection", args=[owner, name])
         assert client.get(api).status_code == 404, api

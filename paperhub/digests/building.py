@@ -1,10 +1,16 @@
 """What a digest holds: the period it covers and its papers. Pure period arithmetic first."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from paperhub.community.markdown import render_comment
+from paperhub.community.models import Collection, CollectionItem
 from paperhub.papers import citation, feeds, queries
 from paperhub.papers.models import Paper
+from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
 
 TOP = 10
@@ -17,9 +23,10 @@ def period_for(frequency: str, today: date) -> feeds.Period:
     return feeds.week_period(today - timedelta(days=7))
 
 
-def period_key(frequency: str, period: feeds.Period) -> str:
-    """The delivery's period name, unique per frequency and period: 'daily:2026-11-24', 'weekly:2026-W48'."""
-    return f"{frequency}:{period.key}"
+def period_key(frequency: str, period: feeds.Period, collection_id: int | None = None) -> str:
+    """The delivery's period name, unique per frequency and period: 'daily:2026-11-24', 'weekly:2026-W48'; a
+    collection's digest adds the collection: 'weekly:2026-W48:c12'."""
+    return f"{frequency}:{period.key}" + (f":c{collection_id}" if collection_id is not None else "")
 
 
 @dataclass
@@ -29,6 +36,8 @@ class DigestPaper:
     summary: str
     authors: str
     votes: int
+    note: str = ""  # a collection's note on it, as Markdown (the mail's text)
+    note_html: SafeString = SafeString("")  # the same, rendered as the collection's page renders it
 
 
 @dataclass
@@ -39,9 +48,18 @@ class Digest:
     period: feeds.Period
     top: list[DigestPaper]
     trending: list[DigestPaper]
+    collection: Collection | None = None  # a collection's digest: `top` is what was added to it in the period
+    more: int = 0  # papers added beyond those listed
+
+    @property
+    def title(self) -> str:
+        """The collection's name as one line of plain text (its owner's words: no TeX)."""
+        return citation.plain_line(self.collection.title, tex=False) if self.collection is not None else ""
 
     @property
     def subject(self) -> str:
+        if self.collection is not None:
+            return f"{self.title}: new papers, {self.period.label}"
         what = "Daily papers" if self.frequency == "daily" else "Weekly papers"  # (last week's, sent on Monday)
         return f"{what}: {self.period.label}"
 
@@ -70,3 +88,24 @@ def build(frequency: str, period: feeds.Period) -> Digest:
     seen = {p.pk for p in top}
     trending = [p for p in feeds.trending(limit=TOP + len(seen)) if p.pk not in seen][:5]
     return Digest(frequency, period, shaped(top), shaped(trending))
+
+
+LISTED = 50  # a collection digest's papers at most (the rest: "and N more", on the collection's page)
+
+
+def _start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def build_collection(frequency: str, period: feeds.Period, collection: Collection) -> Digest:
+    """What was added to a collection in the period (in the hub's time zone), the first added first, with each
+    paper's note rendered safely as the collection's page renders notes."""
+    items = (CollectionItem.objects.filter(collection=collection, added_at__gte=_start(period.first),
+                                           added_at__lt=_start(period.last + timedelta(days=1)))
+             .select_related("paper").order_by("added_at", "id"))
+    listed = list(items[:LISTED])
+    papers = shaped([item.paper for item in listed])
+    for paper, item in zip(papers, listed, strict=True):
+        paper.note = strip_controls(item.note)
+        paper.note_html = render_comment(item.note) if item.note else SafeString("")
+    return Digest(frequency, period, papers, [], collection=collection, more=max(0, items.count() - LISTED))

@@ -1,19 +1,35 @@
 """Digest subscriptions by email address, and one delivery row per subscriber and period."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from paperhub.community.models import Collection
 
 FREQUENCIES = [("daily", "Daily"), ("weekly", "Weekly")]
 
 
 class Subscription(models.Model):
-    """An email address that asked for digests; it receives them once confirmed (double opt-in)."""
+    """An email address that asked for digests; it receives them once confirmed (double opt-in). With a
+    collection, a list address its owner subscribed to what is added to that collection (docs/digests.md)."""
 
-    email = models.EmailField(max_length=254, unique=True)  # stored lowercased
+    email = models.EmailField(max_length=254)  # stored lowercased; unique per collection (none: the hub's digest)
     frequency = models.CharField(max_length=8, choices=FREQUENCIES, default="daily")
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    collection = models.ForeignKey(Collection, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="mailings")  # deleting the collection ends its subscriptions
+    subscribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")  # the curator who asked (a private collection: its owner)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email"], condition=Q(collection__isnull=True), name="subscription_once"),
+            models.UniqueConstraint(fields=["collection", "email", "frequency"], condition=Q(collection__isnull=False),
+                                    name="list_subscription_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.frequency})"

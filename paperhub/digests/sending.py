@@ -37,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from paperhub.accounts import services as accounts
+from paperhub.community.models import Collection
 from paperhub.core import mail, process
 from paperhub.core.addresses import hub_root, link
 from paperhub.digests import building
@@ -74,12 +75,15 @@ class SendReport:
                 f"{self.gave_up} given up, {self.skipped} skipped (nothing new){lost}")
 
 
-def plan(frequency: str, key: str, batch: int = 5000) -> int:
-    """Create the period's pending deliveries for every active subscriber (idempotent); returns how many are new."""
+def plan(frequency: str, key: str, batch: int = 5000, collection: Collection | None = None) -> int:
+    """Create the period's pending deliveries for every active subscriber (idempotent); returns how many are new.
+    With a collection, its subscribers (a private one's: only those its owner subscribed), else the hub's."""
     table = Delivery._meta.db_table
-    subscribers = (Subscription.objects.filter(frequency=frequency, confirmed_at__isnull=False,
-                                               unsubscribed_at__isnull=True)
-                   .order_by("id").values_list("id", flat=True))
+    active = Subscription.objects.filter(frequency=frequency, confirmed_at__isnull=False,
+                                         unsubscribed_at__isnull=True, collection=collection)
+    if collection is not None and not collection.public:  # never a private collection to an address nobody vetted
+        active = active.filter(subscribed_by_id=collection.owner_id)
+    subscribers = active.order_by("id").values_list("id", flat=True)
     created = 0
     ids = list(subscribers)
     now = timezone.now()
@@ -125,8 +129,13 @@ def message_id(period: str, subscription_id: int) -> str:
 
 
 def list_id(period: str) -> str:
-    """RFC 2919's List-Id of a frequency's digest, what mail filters and clients' list views key on."""
-    frequency = period.partition(":")[0]
+    """RFC 2919's List-Id of a frequency's digest (or of a collection's), what mail filters and clients' list
+    views key on."""
+    frequency, _, rest = period.partition(":")
+    collection = rest.partition(":")[2]  # "c12", or none
+    if collection:
+        name = f"paperhub collection {collection[1:]} {frequency} digest"
+        return f"{name} <{frequency}.{collection}.digest.{mail.domain()}>"
     return f"paperhub {frequency} digest <{frequency}.digest.{mail.domain()}>"
 
 
@@ -146,8 +155,8 @@ class Rendered:
 
 def render(digest: building.Digest, base_url: str) -> Rendered:
     context = {"digest": digest, "base_url": base_url, "unsubscribe": UNSUBSCRIBE_MARK, "personal": PERSONAL_MARK}
-    return Rendered(digest, render_to_string("digests/digest.txt", context),
-                    render_to_string("digests/digest.html", context))
+    name = "digests/collection" if digest.collection is not None else "digests/digest"
+    return Rendered(digest, render_to_string(f"{name}.txt", context), render_to_string(f"{name}.html", context))
 
 
 def personal_part(subscription: Subscription, period: feeds.Period, base_url: str,
@@ -206,25 +215,42 @@ def compose(subscription: Subscription, period: str, rendered: Rendered, base_ur
 
 def send_due(today: date | None = None, base_url: str = "", limit: int | None = None,
              connections: int = 4) -> dict[str, SendReport]:
-    """Send the daily digests due, and on Mondays the weekly ones (for the week before); a report per frequency."""
+    """Send the daily digests due, and on Mondays the weekly ones (for the week before), the collections' too; a
+    report per frequency (and per collection: "daily c12")."""
     weekly = (today or date.today()).weekday() == 0
-    return {frequency: send(frequency, today=today, base_url=base_url, limit=limit, connections=connections)
-            for frequency in (["daily", "weekly"] if weekly else ["daily"])}
+    reports: dict[str, SendReport] = {}
+    for frequency in ["daily", "weekly"] if weekly else ["daily"]:
+        reports |= send_all(frequency, today, base_url, limit, connections)
+    return reports
+
+
+def send_all(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
+             connections: int = 1) -> dict[str, SendReport]:
+    """The hub's digest of a frequency, then each collection's that some address gets (a report for each)."""
+    reports = {frequency: send(frequency, today, base_url, limit, connections)}
+    mailed = (Subscription.objects.filter(frequency=frequency, collection__isnull=False, confirmed_at__isnull=False,
+                                          unsubscribed_at__isnull=True).values("collection_id"))
+    for collection in Collection.objects.filter(pk__in=mailed).select_related("owner").order_by("pk"):
+        reports[f"{frequency} c{collection.pk}"] = send(frequency, today, base_url, limit, connections, collection)
+    return reports
 
 
 def send(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
-         connections: int = 1) -> SendReport:
-    """Plan and send the digests due for a frequency; safe to kill and to run again, or in several processes.
+         connections: int = 1, collection: Collection | None = None) -> SendReport:
+    """Plan and send the digests due for a frequency (the hub's, or a collection's); safe to kill and to run
+    again, or in several processes.
 
     `connections` SMTP connections work side by side (threads, each claiming its own rows): most of a
     message's time is waiting for the SMTP server's replies.
     """
     period = building.period_for(frequency, today or timezone.localdate())
-    key = building.period_key(frequency, period)
-    report = SendReport(planned=plan(frequency, key))
+    key = building.period_key(frequency, period, collection.pk if collection is not None else None)
+    report = SendReport(planned=plan(frequency, key, collection=collection))
     release_dead_claims(key)
     base_url = base_url or hub_root()
-    run = Run(key, period, base_url, render(building.build(frequency, period), base_url), report, limit)
+    digest = (building.build(frequency, period) if collection is None
+              else building.build_collection(frequency, period, collection))
+    run = Run(key, period, base_url, render(digest, base_url), report, limit)
     try:
         _side_by_side(run.work, connections)
     finally:
@@ -270,7 +296,8 @@ class Run:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff), if the
         claim still holds it."""
         subscription = self.subscribers.get(held.subscription_id) or Subscription.objects.get(pk=held.subscription_id)
-        own = personal_part(subscription, self.period, self.base_url, self.listed)
+        own = (personal_part(subscription, self.period, self.base_url, self.listed)
+               if subscription.collection_id is None else ("", ""))  # a list address is nobody's own inbox
         if self.rendered.digest.empty and not own[0]:
             self._count("skipped", held.mark(status=Delivery.SKIPPED, last_error=""), subscription.email)
             return

@@ -7,6 +7,8 @@ of its address, never the address: the digest still makes the token die when the
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -15,9 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub.community.models import Collection
 from paperhub.core import mail
 from paperhub.core.addresses import link
+from paperhub.core.permissions import NotAllowed
 from paperhub.digests.models import FREQUENCIES, Subscription
+from paperhub.papers.citation import plain_line
 
 CONFIRM_SALT = "paperhub.digests.confirm"
 UNSUBSCRIBE_SALT = "paperhub.digests.unsubscribe"
@@ -79,9 +84,10 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
         raise SubscriptionError("Choose daily or weekly.")
     try:
         with transaction.atomic():
-            subscription, _ = Subscription.objects.get_or_create(email=email, defaults={"frequency": frequency})
+            subscription, _ = Subscription.objects.get_or_create(email=email, collection=None,
+                                                                 defaults={"frequency": frequency})
     except IntegrityError:  # the same address, at the same moment, from another request
-        subscription = Subscription.objects.get(email=email)
+        subscription = Subscription.objects.get(email=email, collection=None)
     if subscription.unsubscribed_at is not None:  # coming back: confirm again
         Subscription.objects.filter(pk=subscription.pk).update(
             unsubscribed_at=None, confirmed_at=None, frequency=frequency)
@@ -95,6 +101,51 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     return subscription
 
 
+def subscribe_list(curator: AbstractBaseUser, collection: Collection, email: str, frequency: str,
+                   base_url: str) -> Subscription:
+    """The collection's owner mails what is added to it to an address (a mailing list): stored unconfirmed, and a
+    confirmation link goes to that address (idempotent; owners only: they alone decide who sees a collection)."""
+    if collection.owner_id != curator.pk:
+        raise NotAllowed("Only the collection's owner can mail it to an address.")
+    email = clean_address(email)
+    if frequency not in dict(FREQUENCIES):
+        raise SubscriptionError("Choose daily or weekly.")
+    mailings = Subscription.objects.filter(collection=collection, unsubscribed_at__isnull=True)
+    if not mailings.filter(email=email, frequency=frequency).exists() and (
+            mailings.count() >= settings.PAPERHUB_COLLECTION_MAILINGS_MAX):
+        raise SubscriptionError(f"This collection is mailed to {settings.PAPERHUB_COLLECTION_MAILINGS_MAX} "
+                                "addresses already: end one first.")
+    try:
+        with transaction.atomic():
+            subscription, _ = Subscription.objects.get_or_create(
+                email=email, collection=collection, frequency=frequency, defaults={"subscribed_by_id": curator.pk})
+    except IntegrityError:  # the same address, at the same moment, from another request
+        subscription = Subscription.objects.get(email=email, collection=collection, frequency=frequency)
+    if subscription.unsubscribed_at is not None:  # asked again: the list confirms again
+        Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=None, confirmed_at=None,
+                                                               subscribed_by_id=curator.pk)
+        subscription.refresh_from_db()
+    if subscription.confirmed_at is None:
+        send_confirmation.enqueue(subscription.pk, base_url)
+    return subscription
+
+
+def list_subscriptions(collection: Collection) -> list[Subscription]:
+    """The addresses a collection is mailed to (or waits to be, unconfirmed), not those that unsubscribed."""
+    return list(Subscription.objects.filter(collection=collection, unsubscribed_at__isnull=True)
+                .order_by("email", "frequency"))
+
+
+def end_list_subscription(curator: AbstractBaseUser, collection: Collection, subscription_id: str) -> bool:
+    """The owner stops mailing the collection to one address; False when there was no such subscription."""
+    if collection.owner_id != curator.pk:
+        raise NotAllowed("Only the collection's owner can stop its mail.")
+    if not subscription_id.isdecimal():
+        return False
+    return Subscription.objects.filter(pk=int(subscription_id), collection=collection,
+                                       unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
+
+
 @task(**mail.TASK)
 def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", attempt: int = 1) -> dict[str, Any]:
     """Mail the confirmation link of a subscription still waiting for one, or of a change of frequency (a send
@@ -105,9 +156,12 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
         return {"sent": 0}  # unsubscribed, gone, or confirmed (as asked) since it was queued
     address = link(base_url, "digest_confirm", confirm_token(subscription, frequency))
     wanted = dict(FREQUENCIES).get(frequency) or subscription.get_frequency_display()
-    context = {"link": address, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None}
-    message = mail.message("Confirm your paperhub digest", render_to_string("digests/confirm.txt", context),
-                           [subscription.email])
+    context = {"link": address, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None,
+               "collection": subscription.collection,
+               "title": plain_line(subscription.collection.title, tex=False) if subscription.collection else ""}
+    subject = f"Confirm the paperhub digest of “{context['title']}”" if context["title"] else (
+        "Confirm your paperhub digest")
+    message = mail.message(subject, render_to_string("digests/confirm.txt", context), [subscription.email])
     mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
     return {"sent": 1}
 

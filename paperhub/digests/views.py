@@ -4,33 +4,41 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paperhub.community import queries as community
 from paperhub.core import limits
 from paperhub.core.addresses import hub_root
 from paperhub.core.navigation import back
+from paperhub.core.permissions import NotAllowed
 from paperhub.digests import subscriptions
 from paperhub.digests.models import Subscription
+from paperhub.papers.citation import plain_line
+
+
+def _over_limits(request: HttpRequest, email: str) -> str:
+    """Why a subscription may not be asked for now (the client's or the address's limit), or ""."""
+    wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
+    if wait:
+        return f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes."
+    wait = limits.over_limit(request, "subscribe-to", settings.PAPERHUB_SUBSCRIBE_ADDRESS_RATE, who=email)
+    return f"Too many subscriptions for this address: try again in {wait // 60 + 1} minutes." if wait else ""
 
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """From the form on every page: queues a confirmation mail (limited per client and per address: each sends
     mail, and nobody's inbox should fill because others typed it in)."""
-    wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
-    if wait:
-        messages.error(request, f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes.")
-        return redirect("home")
     try:
         email = subscriptions.clean_address(request.POST.get("email", ""))
-        wait = limits.over_limit(request, "subscribe-to", settings.PAPERHUB_SUBSCRIBE_ADDRESS_RATE, who=email)
-        if wait:
-            raise subscriptions.SubscriptionError(
-                f"Too many subscriptions for this address: try again in {wait // 60 + 1} minutes.")
+        refused = _over_limits(request, email)
+        if refused:
+            raise subscriptions.SubscriptionError(refused)
         subscriptions.subscribe(email, request.POST.get("frequency", "daily"),
                                 hub_root(request))
     except subscriptions.SubscriptionError as exc:
@@ -57,7 +65,7 @@ def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the confirmation mail."""
     return _by_token(request, lambda: subscriptions.confirm(token), "Confirm your subscription", "Subscribed",
-                     lambda s: f"{s.email} will get the {s.frequency} digest.")
+                     lambda s: f"{s.email} will get the {s.frequency} digest{_of(s)}.")
 
 
 @csrf_exempt  # the signed token is the authority; RFC 8058 one-click POSTs come from mail clients
@@ -65,4 +73,40 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The link in every digest; a POST (including RFC 8058 `List-Unsubscribe=One-Click`) unsubscribes."""
     return _by_token(request, lambda: subscriptions.unsubscribe(token), "Unsubscribe from the digest",
-                     "Unsubscribed", lambda s: f"{s.email} will get no more digests.")
+                     "Unsubscribed", lambda s: f"{s.email} will get no more digests{_of(s)}.")
+
+
+def _of(subscription: Subscription) -> str:
+    """' of “a collection”' for a collection's subscription (its title as plain text), else nothing."""
+    collection = subscription.collection
+    return f" of “{plain_line(collection.title, tex=False)}”" if collection is not None else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_mailings(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """The owner mails what is added to a collection to list addresses (email=, frequency=) or stops one (end=id);
+    404 for anyone else, as for no such collection (rate limited as the subscribe form is)."""
+    found = community.collection(request.user, username, slug)
+    if found is None or found.owner_id != request.user.pk:
+        raise Http404("no such collection")
+    if request.method == "POST":
+        try:
+            if "end" in request.POST:
+                if subscriptions.end_list_subscription(request.user, found, request.POST["end"]):
+                    messages.success(request, "It will not be mailed there any more.")
+            else:
+                email = subscriptions.clean_address(request.POST.get("email", ""))
+                refused = _over_limits(request, email)
+                if refused:
+                    raise subscriptions.SubscriptionError(refused)
+                subscriptions.subscribe_list(request.user, found, email, request.POST.get("frequency", "weekly"),
+                                             hub_root(request))
+                messages.success(request, f"A confirmation link is on its way to {email}: someone reading it "
+                                          "confirms, and only then does the digest start.")
+        except (subscriptions.SubscriptionError, NotAllowed) as exc:
+            messages.error(request, str(exc))
+        return redirect("collection_mailings", username=username, slug=slug)
+    return render(request, "digests/mailings.html", {"collection": found,
+                                                     "mailings": subscriptions.list_subscriptions(found),
+                                                     "most": settings.PAPERHUB_COLLECTION_MAILINGS_MAX})

@@ -37,6 +37,8 @@ urlpatterns = [
          name="collection_collaborators"),
     path("collections/<segment:username>/<segment:slug>/item", curation.collection_item, name="collection_item"),
     path("collections/<segment:username>/<segment:slug>/zotero", zotero.zotero_push, name="zotero_push"),
+    path("collections/<segment:username>/<segment:slug>/mailings", digests.collection_mailings,
+         name="collection_mailings"),
     path("for-you", foryou.for_you, name="for_you"),
     path("for-you/not-interested/<int:paper_id>", foryou.not_interested, name="not_interested"),
     path("for-you/pick/<int:paper_id>", foryou.pick, name="pick"),

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if options["frequency"] == "all":
             reports = sending.send_due(today, base_url, limit, connections)
         else:
-            reports = {options["frequency"]: sending.send(options["frequency"], today, base_url, limit, connections)}
+            reports = sending.send_all(options["frequency"], today, base_url, limit, connections)
         failed = 0
         for frequency, report in reports.items():
             self.stdout.write(f"{frequency}: {report.line()}")
@@ -47,10 +47,12 @@ class Command(BaseCommand):
 
     def _status(self) -> None:
         active = Subscription.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
-        self.stdout.write(f"subscribers: {active.count()} active, "
-                          f"{Subscription.objects.filter(confirmed_at__isnull=True).count()} awaiting confirmation")
+        waiting = Subscription.objects.filter(confirmed_at__isnull=True)
+        self.stdout.write(f"subscribers: {active.count()} active, {waiting.count()} awaiting confirmation")
+        self.stdout.write(f"  of them collections' list addresses: {active.exclude(collection=None).count()} active, "
+                          f"{waiting.exclude(collection=None).count()} awaiting confirmation")
         rows = Delivery.objects.values("period", "status").annotate(n=Count("id")).order_by("-period", "status")
         for row in rows[:60]:
-            self.stdout.write(f"  {row['period']:<22} {row['status']:<8} {row['n']}")
+            self.stdout.write(f"  {row['period']:<28} {row['status']:<8} {row['n']}")
         for delivery in Delivery.objects.filter(status=Delivery.GAVE_UP).select_related("subscription")[:20]:
             self.stdout.write(f"  gave up: {delivery.period} {delivery.subscription.email}: {delivery.last_error}")
