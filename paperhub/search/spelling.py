@@ -218,31 +218,34 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
 
 #: How long a listing of common stems serves before it is listed again (new papers bring new common stems).
 STEMS_EVERY_S = 3600
-_stems: dict[str, Any] = {"index": None, "listed": {}, "at": 0.0, "listing": False}
+_stems: dict[str, Any] = {"index": None, "listed": {}, "at": 0.0, "asked": 0, "kept": 0, "listing": False}
 _stems_lock = threading.Lock()
 
 
 def common_stems(index: KeywordIndex, wait: bool = False) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """The stems of the index's abstracts held by TWO_EDITS_HELD papers at least, as (-papers, stem), under their first
     letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5-1 s (more on
-    a larger hub). A listing serves STEMS_EVERY_S; the next one is made in a thread while the last keeps serving, so
-    a search never waits for it, except the process's first (search.warm() makes that one when a worker starts)."""
+    a larger hub). A listing serves STEMS_EVERY_S, or until the index served changes; the next one is made in a
+    thread while the last keeps serving, so a search never waits for it, except the process's first (search.warm()
+    makes that one when a worker starts) or with `wait`."""
     with _stems_lock:
         fresh = _stems["index"] is index and time.monotonic() - _stems["at"] < STEMS_EVERY_S
-        first = not _stems["listed"] and _stems["index"] is None
-        start = not fresh and not _stems["listing"] and not (wait or first)
-        if start:
-            _stems["listing"] = True
-    if not fresh and (wait or first):
-        _list_stems(index)
-    elif start:
-        threading.Thread(target=_list_stems, args=(index,), name="common-stems", daemon=True).start()
-    listed: dict[tuple[int, str], list[tuple[int, str]]] = _stems["listed"]
-    return listed
+        now = not fresh and (wait or _stems["index"] is None)
+        later = not fresh and not now and not _stems["listing"]
+        if now or later:
+            _stems["asked"] += 1
+            _stems["listing"] = _stems["listing"] or later
+        asked, listed = _stems["asked"], _stems["listed"]
+    if now:
+        _list_stems(index, asked)
+    elif later:
+        threading.Thread(target=_list_stems, args=(index, asked, True), name="common-stems", daemon=True).start()
+    served: dict[tuple[int, str], list[tuple[int, str]]] = _stems["listed"] if now else listed
+    return served
 
 
-def _list_stems(index: KeywordIndex) -> None:
-    """Lists common_stems() of an index and keeps it as the one served."""
+def _list_stems(index: KeywordIndex, asked: int, in_thread: bool = False) -> None:
+    """Lists common_stems() of an index and serves it, unless a listing asked for later is served already."""
     listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
     try:
         searcher = index.searcher()  # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: none without)
@@ -250,9 +253,11 @@ def _list_stems(index: KeywordIndex) -> None:
             if count >= TWO_EDITS_HELD:
                 for place, letter in enumerate(term[:2]):
                     listed.setdefault((place, letter), []).append((-int(count), term))
-    finally:
+    finally:  # (a failed listing serves what it found, none, for an hour rather than being tried at every search)
         with _stems_lock:
-            _stems.update(index=index, listed=listed or _stems["listed"], at=time.monotonic(), listing=False)
+            _stems["listing"] = _stems["listing"] and not in_thread
+            if asked > _stems["kept"]:
+                _stems.update(index=index, listed=listed, at=time.monotonic(), kept=asked)
 
 
 def _at_an_end(typed: str, word: str) -> bool:

@@ -176,7 +176,11 @@ def test_common_stems_are_listed_again_while_the_last_listing_serves(endings, mo
     for thread in threading.enumerate():
         if thread.name == "common-stems":
             thread.join(10)
-    assert common_stems(endings, wait=True) is not served
+    kept = common_stems(endings, wait=True)
+    assert kept is not served
+    spelling._list_stems(endings, asked=0)  # a listing asked for before the one served, finishing after it
+    monkeypatch.setattr(spelling, "STEMS_EVERY_S", 3600)
+    assert common_stems(endings) is kept
 
 
 def test_a_typo_in_the_ending_the_stemmer_cuts_is_corrected(endings, client):
