@@ -48,6 +48,7 @@ _CLOSING = {")": "(", "]": "[", "}": "{"}
 _MENTION = re.compile(r"(?<![\w.+@-])@([\w.+@-]+)")
 _NAME_ENDS = ".+-"
 NAME_MAX = 150  # Django's longest username
+NAME_ENDS_MAX = 5  # the . + - of an @word a name may end before: "@a.a.a.a..." asks for a few names, not 75
 MENTIONS_MAX = 10
 
 
@@ -166,9 +167,12 @@ def _unlinked(text: str, escaped: set[int], start: int, end: int, level: int) ->
 
 def _names(word: str, room: int) -> list[tuple[str, int]]:
     """The usernames an @word may name, longest first, each with how many of its characters it takes: the word up
-    to each of its . + - and the whole word, within its first `room` characters, NFKC as a login form reads one."""
-    ends = [k for k in range(1, min(len(word), room, NAME_MAX) + 1) if k == len(word) or word[k] in _NAME_ENDS]
-    return [(unicodedata.normalize("NFKC", word[:k]), k) for k in reversed(ends)]
+    to each of its first NAME_ENDS_MAX . + - and the whole word, within its first `room` characters, never a name
+    an "@" follows ("@first.last@uni.edu" is an address, naming no "first"), NFKC as a login form reads one."""
+    after_ats = word.rfind("@") + 1
+    ends = [k for k in range(max(1, after_ats), min(len(word), room, NAME_MAX) + 1) if k < len(word) and word[k] in _NAME_ENDS]
+    ends = ends[:NAME_ENDS_MAX] + ([len(word)] if len(word) <= min(room, NAME_MAX) else [])
+    return [(unicodedata.normalize("NFKC", word[:k]), k) for k in reversed(sorted(set(ends)))]
 
 
 def _link_mentions(state: StateCore) -> None:

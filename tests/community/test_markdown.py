@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from paperhub.community.markdown import MENTIONS_MAX, NAME_MAX, mention_names, mentions, render_comment
+from paperhub.community.markdown import MENTIONS_MAX, NAME_ENDS_MAX, mention_names, mentions, render_comment
 from paperhub.papers.tex import MAX_MATH, render_tex
 
 REL = 'rel="nofollow noopener noreferrer ugc"'
@@ -121,6 +121,7 @@ PEOPLE = frozenset({"ann", "ann.lee", "bob", "bob@lab", "Bob-x", "dé.f+g", "a+b
     ("@bob@lab.org", ["bob@lab"]),
     ("@bob@elsewhere", []),  # a name never ends before "@": another server's handle, not bob
     ("@cy@e.org, bye", ["cy@e.org"]),
+    ("write to @ann.lee@uni.edu or @bob.x@lab", []),  # an address after an @: no name ends before its "@"
     ("mail ann@e.org or bob@lab", []),  # addresses
     ("@a+b+ @x-- @Bob-x! @dé.f+g?", ["a+b", "x-", "Bob-x", "dé.f+g"]),
     ("@ａｎｎ", ["ann"]),  # NFKC, as a login form reads a name
@@ -140,7 +141,8 @@ def test_only_the_first_words_count_and_each_asks_for_a_bounded_number_of_names(
     assert mentions(body, frozenset(f"user{n}" for n in range(12))) == [f"user{n}" for n in range(MENTIONS_MAX)]
     assert len(mention_names(body)) == MENTIONS_MAX
     assert mention_names("@ann.lee.x") == {"ann", "ann.lee", "ann.lee.x"}
-    assert len(mention_names(" ".join("@" + "a." * 500 + str(n) for n in range(20)))) <= MENTIONS_MAX * NAME_MAX
+    assert len(mention_names(" ".join("@" + "a." * 500 + str(n) for n in range(20)))) <= MENTIONS_MAX * (NAME_ENDS_MAX + 1)
+    assert mention_names("@a.b.c.d.e.f.g") == {"a", "a.b", "a.b.c", "a.b.c.d", "a.b.c.d.e", "a.b.c.d.e.f.g"}
 
 
 def test_a_mention_links_the_name_it_names_and_leaves_the_rest_as_text():
