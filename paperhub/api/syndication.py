@@ -246,6 +246,7 @@ class CollectionFeed(PaperFeed):
         return community.collection_papers(obj, limit=ITEMS)
 
     def feed_extra_kwargs(self, obj: Collection) -> dict[str, Any]:
+        """The feed's own date: the collection's last change."""
         return {"updated": obj.updated_at}  # the feed's own <updated>: _XmlSafe.latest_post_date
 
     def item_pubdate(self, item: Paper) -> datetime | None:

@@ -254,6 +254,7 @@ def mentions(body: str, people: frozenset[str]) -> list[str]:
 
 
 def _parse(body: str, people: frozenset[str]) -> dict[str, Any]:
+    """A comment's parse environment: the names its @words may name and the people they name (no parse without @)."""
     env: dict[str, Any] = {"people": people, "names": set(), "mentions": []}
     if "@" in (body or ""):  # most comments: no parse
         _parser().parse(body, env)

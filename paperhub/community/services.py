@@ -354,10 +354,12 @@ def remove_from_collection(user: User, collection: Collection, paper: Paper) -> 
 def edit_collection(user: User, collection: Collection, title: str, description: str, public: bool) -> Collection:
     """Retitle, redescribe, or make public/private one's collection; the slug stays, so shared links keep working."""
     require_owner(user, collection)
+    before = (collection.title, collection.description, collection.public)
     collection.title, collection.description = _collection_text(title, description)
     collection.public = public
-    collection.save(update_fields=["title", "description", "public"])
-    touch(collection)
+    if (collection.title, collection.description, collection.public) != before:  # saved unchanged: no change to it
+        collection.save(update_fields=["title", "description", "public"])
+        touch(collection)
     return collection
 
 

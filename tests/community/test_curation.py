@@ -108,6 +108,7 @@ def test_every_write_to_a_collection_moves_its_updated_at_and_no_op_leaves_it(la
     assert _changed_by(shelf, lambda: curation.set_note(bob, shelf, first, "read §3"))
     assert _changed_by(shelf, lambda: curation.move_item(bob, shelf, first, "top"))
     assert _changed_by(shelf, lambda: services.edit_collection(ann, shelf, "Renamed", "", public=False))
+    assert not _changed_by(shelf, lambda: services.edit_collection(ann, shelf, "Renamed", "", public=False))  # as it was
     assert _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, second))
     assert not _changed_by(shelf, lambda: services.add_to_collection(bob, shelf, first))  # there already
     assert not _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, outside))
