@@ -22,6 +22,7 @@ import re
 import string
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -218,46 +219,60 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
 
 #: How long a listing of common stems serves before it is listed again (new papers bring new common stems).
 STEMS_EVERY_S = 3600
-_stems: dict[str, Any] = {"index": None, "listed": {}, "at": 0.0, "asked": 0, "kept": 0, "listing": False}
+_stems: dict[str, Any] = {"index": lambda: None, "listed": {}, "at": 0.0, "asked": 0, "kept": 0, "listing": False}
 _stems_lock = threading.Lock()
+_listing_now = threading.Lock()  # concurrent first searches (no warm(): the CLI, MCP over stdio) list once
 
 
 def common_stems(index: KeywordIndex, wait: bool = False) -> dict[tuple[int, str], list[tuple[int, str]]]:
     """The stems of the index's abstracts held by TWO_EDITS_HELD papers at least, as (-papers, stem), under their first
-    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5-1 s (more on
-    a larger hub). A listing serves STEMS_EVERY_S, or until the index served changes; the next one is made in a
-    thread while the last keeps serving, so a search never waits for it, except the process's first (search.warm()
-    makes that one when a worker starts) or with `wait`."""
+    letter (0, letter) and their second (1, letter): about 10,000 of 209,000 on 75K papers, listed in 0.5-1 s. A
+    listing serves STEMS_EVERY_S, or until the index served changes; the next one is made in a thread while the
+    last keeps serving, so a search never waits for it, except the process's first (search.warm() makes that one
+    when a worker starts) or with `wait`."""
+    listed: dict[tuple[int, str], list[tuple[int, str]]]
     with _stems_lock:
-        fresh = _stems["index"] is index and time.monotonic() - _stems["at"] < STEMS_EVERY_S
-        now = not fresh and (wait or _stems["index"] is None)
+        fresh = _fresh(index)
+        now = not fresh and (wait or not _stems["kept"])
         later = not fresh and not now and not _stems["listing"]
-        if now or later:
+        if later:
             _stems["asked"] += 1
-            _stems["listing"] = _stems["listing"] or later
+            _stems["listing"] = True
         asked, listed = _stems["asked"], _stems["listed"]
     if now:
-        _list_stems(index, asked)
+        with _listing_now:
+            with _stems_lock:  # another search may have listed it while this one waited
+                stale = not _fresh(index)
+                _stems["asked"] += stale
+                asked = _stems["asked"]
+            if stale:
+                _list_stems(index, asked)
+        listed = _stems["listed"]
     elif later:
         threading.Thread(target=_list_stems, args=(index, asked, True), name="common-stems", daemon=True).start()
-    served: dict[tuple[int, str], list[tuple[int, str]]] = _stems["listed"] if now else listed
-    return served
+    return listed
+
+
+def _fresh(index: KeywordIndex) -> bool:
+    """Whether the common stems served are this index's, listed less than STEMS_EVERY_S ago (under _stems_lock)."""
+    return bool(_stems["index"]() is index and time.monotonic() - _stems["at"] < STEMS_EVERY_S)
 
 
 def _list_stems(index: KeywordIndex, asked: int, in_thread: bool = False) -> None:
     """Lists common_stems() of an index and serves it, unless a listing asked for later is served already."""
     listed: dict[tuple[int, str], list[tuple[int, str]]] = {}
     try:
-        searcher = index.searcher()  # (terms_with_prefix is newer than the tantivy 0.25 pyproject allows: none without)
-        for term, count in searcher.terms_with_prefix("abstract", "") if hasattr(searcher, "terms_with_prefix") else ():
-            if count >= TWO_EDITS_HELD:
-                for place, letter in enumerate(term[:2]):
-                    listed.setdefault((place, letter), []).append((-int(count), term))
+        searcher = index.searcher()  # (terms_with_prefix: tantivy 0.27)
+        for term, count in searcher.terms_with_prefix("abstract", ""):  # the most held first
+            if count < TWO_EDITS_HELD:
+                break
+            for place, letter in enumerate(term[:2]):
+                listed.setdefault((place, letter), []).append((-int(count), term))
     finally:  # (a failed listing serves what it found, none, for an hour rather than being tried at every search)
         with _stems_lock:
             _stems["listing"] = _stems["listing"] and not in_thread
-            if asked > _stems["kept"]:
-                _stems.update(index=index, listed=listed, at=time.monotonic(), kept=asked)
+            if asked > _stems["kept"]:  # (a weak reference: an index replaced is not kept open for its stems)
+                _stems.update(index=weakref.ref(index), listed=listed, at=time.monotonic(), kept=asked)
 
 
 def _at_an_end(typed: str, word: str) -> bool:

@@ -167,20 +167,35 @@ def endings(db, search_dir):
     return index
 
 
+def _join_listings() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "common-stems":
+            thread.join(10)
+
+
 def test_common_stems_are_listed_again_while_the_last_listing_serves(endings, monkeypatch):
     """A stale listing keeps serving while a thread lists the stems again: a search never waits for it."""
+    _join_listings()  # (one an earlier test started)
     served = common_stems(endings)
     assert (-25, "karbulax") in served[(0, "k")]
     monkeypatch.setattr(spelling, "STEMS_EVERY_S", 0)
     assert common_stems(endings) is served
-    for thread in threading.enumerate():
-        if thread.name == "common-stems":
-            thread.join(10)
+    _join_listings()
+    monkeypatch.setattr(spelling, "STEMS_EVERY_S", 3600)
+    listed_again = common_stems(endings)  # the thread's listing, served without waiting
+    assert listed_again is not served and listed_again == served
+    monkeypatch.setattr(spelling, "STEMS_EVERY_S", 0)
     kept = common_stems(endings, wait=True)
-    assert kept is not served
+    assert kept is not listed_again
     spelling._list_stems(endings, asked=0)  # a listing asked for before the one served, finishing after it
     monkeypatch.setattr(spelling, "STEMS_EVERY_S", 3600)
     assert common_stems(endings) is kept
+
+
+def test_the_term_dictionary_lists_the_most_held_terms_first(endings):
+    """common_stems() stops at the first term fewer than TWO_EDITS_HELD papers hold: tantivy lists them by count."""
+    counts = [count for _, count in endings.searcher().terms_with_prefix("abstract", "")]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 25
 
 
 def test_a_typo_in_the_ending_the_stemmer_cuts_is_corrected(endings, client):
