@@ -170,7 +170,7 @@ def _names(word: str, room: int) -> list[tuple[str, int]]:
     to each of its first NAME_ENDS_MAX . + - and the whole word, within its first `room` characters, never a name
     an "@" follows ("@first.last@uni.edu" is an address, naming no "first"), NFKC as a login form reads one."""
     after_ats = word.rfind("@") + 1
-    ends = [k for k in range(max(1, after_ats), min(len(word), room, NAME_MAX) + 1) if k < len(word) and word[k] in _NAME_ENDS]
+    ends = [k for k in range(max(1, after_ats), min(len(word), room + 1, NAME_MAX + 1)) if word[k] in _NAME_ENDS]
     ends = ends[:NAME_ENDS_MAX] + ([len(word)] if len(word) <= min(room, NAME_MAX) else [])
     return [(unicodedata.normalize("NFKC", word[:k]), k) for k in reversed(sorted(set(ends)))]
 
