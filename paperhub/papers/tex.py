@@ -5,6 +5,7 @@ one pass: linear in the text. No JavaScript needed."""
 
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -357,13 +358,22 @@ def words_only(text: str) -> str:
     return BRACES.sub(" ", COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
-_JOINS_A_TAG = re.compile("(^|>)\u0338")  # its text holds no ">" (escaped): each is a tag's, ours or the caller's
+_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")  # its text holds no ">" (escaped): each is a tag's, ours or a caller's
+
+
+def _overlays_escaped(found: re.Match[str]) -> str:
+    run = found[2]
+    marks = 0
+    while marks < len(run) and unicodedata.combining(run[marks]):
+        marks += 1
+    return found[1] + run[:marks].replace("\u0338", "&#x338;") + run[marks:]
 
 
 def _unjoinable(rendered: str) -> str:
-    """Rendered HTML with U+0338 after a tag, or first (a caller puts it after its own tag), written as a reference:
-    ">" and U+0338 are "≯" once composed, and whatever composes this HTML later (NFC) must not break the tag."""
-    return _JOINS_A_TAG.sub(r"\1&#x338;", rendered)
+    """Rendered HTML with each U+0338 among the combining marks after a tag, or first (a caller puts it after its own
+    tag), written as a reference: ">" and U+0338 are "≯" once composed (NFC, which first sorts a run of marks, so
+    one later in the run moves next to the ">"), and whatever composes this HTML later must not break the tag."""
+    return _AFTER_A_TAG.sub(_overlays_escaped, rendered) if "\u0338" in rendered else rendered
 
 
 def math_html(source: str) -> str:
