@@ -358,7 +358,8 @@ def words_only(text: str) -> str:
     return BRACES.sub(" ", COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
-_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")  # its text holds no ">" (escaped): each is a tag's, ours or a caller's
+# its text holds no ">" (escaped): each is a tag's, ours or a caller's
+_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")
 
 
 def _overlays_escaped(found: re.Match[str]) -> str:
