@@ -69,9 +69,15 @@ ENVIRONMENTS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "
 MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
 
+#: Fractions: \frac and its display and text sizes, and the binomial coefficients, written C(n, k).
+FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "binom": "binom", "dbinom": "binom",
+             "tbinom": "binom"}
+#: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
+INFIX = {"over": "frac", "choose": "binom"}
+
 #: Every command math renders as something other than its bare name.
-KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, "frac", "operatorname",
-                   "begin", "end"})
+KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
+                   "operatorname", "begin", "end"})
 
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
@@ -114,18 +120,35 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
             position = start + 1
 
 
-def _braces(text: str, start: int, stop: int) -> dict[int, int]:
-    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none)."""
+def fraction(kind: str, top: str, bottom: str) -> str:
+    """A rendered fraction ("frac": (a)/(b)) or binomial coefficient ("binom": C(n, k)) on one line."""
+    return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
+
+
+def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]]]:
+    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); and the first
+    infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by where
+    the group's content starts (`start` for the span's own)."""
     pairs: dict[int, int] = {}
+    infix: dict[int, tuple[int, int, str]] = {}
     open_at: list[int] = []
-    for index in range(start, stop):
-        if text[index] == "{":
+    index = start
+    while index < stop:
+        char = text[index]
+        if char == "{":
             open_at.append(index)
-        elif text[index] == "}" and open_at:
+        elif char == "}" and open_at:
             pairs[open_at.pop()] = index
+        elif char == "\\" and text[index + 1:index + 2] not in ("{", "}") and (match := COMMAND.match(text, index,
+                                                                                                         stop)):
+            if match[1] in INFIX:
+                infix.setdefault(open_at[-1] + 1 if open_at else start, (index, match.end(), match[1]))
+            index = match.end()
+            continue
+        index += 1
     for index in open_at:
         pairs[index] = stop
-    return pairs
+    return pairs, infix
 
 
 class Math:
@@ -134,7 +157,7 @@ class Math:
 
     def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
         self.text, self.plain = text, plain
-        self.pairs = _braces(text, start, stop)
+        self.pairs, self.infix = _groups(text, start, stop)
         self.escape = (lambda t: t) if plain else html.escape
 
     def argument(self, start: int, stop: int) -> tuple[int, int, int]:
@@ -158,6 +181,10 @@ class Math:
         text, plain, escape = self.text, self.plain, self.escape
         if depth > MAX_DEPTH:  # hostile nesting: show the rest as text
             return escape(text[start:stop])
+        infix = self.infix.get(start)
+        if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
+            top = self.render(start, infix[0], depth + 1, font).strip()
+            return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
         out: list[str] = []
         i = start
         while i < stop:
@@ -172,6 +199,10 @@ class Math:
                     out.append(f"<{tag}>{inner}</{tag}>")
             elif char == "\\":
                 i = self.command(i, stop, depth, font, out)
+            elif char == "{" and i + 1 in self.infix:  # a group holding \over: rendered whole, as a fraction
+                close = min(self.pairs[i], stop)
+                out.append(self.render(i + 1, close, depth + 1, font))
+                i = min(close + 1, stop)
             elif char in "{}":
                 i += 1
             else:
@@ -191,11 +222,11 @@ class Math:
             if name in STYLES and not self.plain:
                 inner = f"<{STYLES[name]}>{inner}</{STYLES[name]}>"
             out.append(accented(inner, name, self.plain) if name in ACCENTS else inner)
-        elif name == "frac":
+        elif name in FRACTIONS:
             top_low, top_high, i = self.argument(i, stop)
             bottom_low, bottom_high, i = self.argument(i, stop)
             top = self.render(top_low, top_high, depth + 1, font)
-            out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1, font)})")
+            out.append(fraction(FRACTIONS[name], top, self.render(bottom_low, bottom_high, depth + 1, font)))
         elif name == "sqrt":
             i = self.root(i, stop, depth, font, out)
         elif name in OPERATORS or name == "operatorname":
@@ -215,6 +246,8 @@ class Math:
             i += text[i:i + 1] == "."  # \left. is no delimiter
         elif name == "begin":
             i = self.environment(i, stop, depth, font, out)
+        elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
+            out.append("/")
         else:
             out.append(self.escape(SYMBOLS.get(name, name)))
         return i

@@ -22,6 +22,22 @@ CASES = [
     (r"\overline{a<b}", "a̅&lt;̅b̅", "a̅<̅b̅"),
     (r"a\not= b, x\not\in A, \lVert x\rVert", "a≠ b, x∉ A, ‖ x‖", "a≠ b, x∉ A, ‖ x‖"),
     (r"\not\vDash \not\foo", "⊭ foo", "⊭ foo"),
+    (r"\not< \not\subset \not\equiv \not\sim \not\le", "≮ ⊄ ≢ ≁ ≰", "≮ ⊄ ≢ ≁ ≰"),  # precomposed where Unicode has it
+    (r"\not\lesssim \not\propto", "≲\u0338 ∝\u0338", "≲\u0338 ∝\u0338"),  # else the symbol and U+0338
+    (r"a \not", "a ", "a "),  # at the end: nothing to strike
+    (r"\not> \not\&", "≯ &amp;\u0338", "≯ &\u0338"),  # an escaped character takes it too
+    # fractions as \frac writes them, binomials C(n, k); plain TeX's infix forms split their group
+    (r"\dfrac{a}{b} + \tfrac12", "(a)/(b) + (1)/(2)", "(a)/(b) + (1)/(2)"),
+    (r"{a \over b} + 1", "(a)/(b) + 1", "(a)/(b) + 1"),
+    (r"x^{1 \over 2}", "x<sup>(1)/(2)</sup>", "x^((1)/(2))"),
+    (r"n+1 \over 2", "(n+1)/(2)", "(n+1)/(2)"),  # no braces: the whole span is the group
+    (r"{{\alpha}\over{\beta_i}}", "(α)/(β<sub>i</sub>)", "(α)/(β_i)"),
+    (r"\sqrt{n \over 2}", "√((n)/(2))", "√((n)/(2))"),
+    (r"{n \choose k} p^k", "C(n, k) p<sup>k</sup>", "C(n, k) p^k"),
+    (r"\binom{n}{k} + \dbinom nk + \tbinom{n+1}{2}", "C(n, k) + C(n, k) + C(n+1, 2)", "C(n, k) + C(n, k) + C(n+1, 2)"),
+    (r"{a \over}", "(a)/()", "(a)/()"),
+    (r"{a \over b \over c}", "(a)/(b / c)", "(a)/(b / c)"),  # TeX's "ambiguous fraction": the second a slash
+    (r"\{a \over b\}", "{a / b}", "{a / b}"),
     # letters
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
@@ -92,6 +108,10 @@ def test_broken_math_is_shown_safely(source, shown):
     "\\" * 100_000,
     ("$" + "\\" * 999 + "$ ") * 100,
     ("$" + r"\log\left." * 90 + "$ ") * 100,
+    ("$" + r"{a \over " * 300 + "b" + "}" * 300 + "$ ") * 30,
+    ("$" + r"\over" * 150 + "$ ") * 100,
+    ("$" + r"{\choose{\over" * 120 + "$ ") * 100,
+    ("$" + r"\not" * 300 + "$ ") * 100,
 ])
 def test_hostile_math_renders_fast_and_safely(text):
     started = time.perf_counter()
