@@ -38,6 +38,19 @@ CASES = [
     (r"{a \over}", "(a)/()", "(a)/()"),
     (r"{a \over b \over c}", "(a)/(b / c)", "(a)/(b / c)"),  # TeX's "ambiguous fraction": the second a slash
     (r"\{a \over b\}", "{a / b}", "{a / b}"),
+    # old-style font switches: the rest of their group in their font; other packages' names of the same fonts
+    (r"{\cal L}(x) + {\rm d}x", "ℒ(x) + dx", "ℒ(x) + dx"),
+    (r"{\bf x}^T {\it y} + \rm poly", "<b>x</b><sup>T</sup> <i>y</i> + poly", "x^T y + poly"),
+    (r"{\cal {\rm A}B}C \mathcal{\mathrm{D}}", "AℬC D", "AℬC D"),  # upright resets the font
+    (r"\Bbb R \mathds{1} \pmb{x}", "ℝ 𝟙 <b>x</b>", "ℝ 𝟙 x"),
+    # modular arithmetic, \mathop, stacked relations, symbols
+    (r"a \equiv b \pmod{n}, a\bmod b, a \mod p", "a ≡ b (mod n), a mod b, a mod p",
+     "a ≡ b (mod n), a mod b, a mod p"),
+    (r"x\mathop{\rm arg\,max}\limits_x f", "x arg max<sub>x</sub> f", "x arg max_x f"),
+    (r"\stackrel{\rm def}{=} \overset{?}{=} \underset{x}{\sim}", "=<sup>def</sup> =<sup>?</sup> ∼<sub>x</sub>",
+     "=^(def) =^? ∼_x"),
+    (r"x \leqslant y \geqslant z \subsetneq \asymp \varrho \backslash \lbrace \rbrace", "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }",
+     "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }"),
     # letters
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
