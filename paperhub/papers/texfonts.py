@@ -72,6 +72,9 @@ def accented(inner: str, command: str, plain: bool) -> str:
         if found[1]:
             return found[1]
         character = found[0]
+        # a mark takes none: marking marks doubled the text at every level of nesting (2^20 times at the cap)
+        if len(character) == 1 and unicodedata.combining(character):
+            return character
         return character + mark if line or character.isalnum() else character
 
     return _composed((_MARKED_PLAIN if plain else _MARKED).sub(marked, inner), plain)

@@ -52,6 +52,7 @@ CASES = [
     (r"x \leqslant y \geqslant z \subsetneq \asymp \varrho \backslash \lbrace \rbrace", "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }",
      "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }"),
     # letters
+    (r"\overline{\overline{x}}", "x̅̅", "x̅̅"),
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
     (r"\mathcal{O}(n\log n)", "𝒪(n log n)", "𝒪(n log n)"),
@@ -100,6 +101,18 @@ def test_operator_names_and_delimiter_sizes_written_outside_math_are_read_as_mat
     assert plain_text(r"bounds n/\log n and \left( x") == "bounds n/log n and ( x"
 
 
+@pytest.mark.parametrize(("source", "shown", "plain"), [
+    (r"a \frac{1}{2} share of \mathbb{R}", 'a <span class="math">(1)/(2)</span> share of <span class="math">ℝ</span>',
+     "a (1)/(2) share of ℝ"),
+    (r"\frac{a} x", "\\frac{a} x", "\\frac{a} x"),  # one argument: as written
+    (r"\eg \ie \etal{} \guillemotleft x\guillemotright", "e.g. i.e. et al. « x»", "e.g. i.e. et al. « x»"),
+    (r"\enquote{hi} \hyperlink{a}{text}\label{x} 5\textdegree C", "“hi” text 5° C", "“hi” text 5° C"),
+])
+def test_text_mode_commands(source, shown, plain):
+    assert str(render_tex(source)) == shown
+    assert plain_text(source) == plain
+
+
 @pytest.mark.parametrize(("source", "shown"), [
     (r"\begin{pmatrix}a&b", "(a b)"),  # unclosed: to the end of the span
     (r"\begin{cases}", "{ "),
@@ -121,6 +134,8 @@ def test_broken_math_is_shown_safely(source, shown):
     "\\" * 100_000,
     ("$" + "\\" * 999 + "$ ") * 100,
     ("$" + r"\log\left." * 90 + "$ ") * 100,
+    "$" + r"\overline{" * 90 + "ab" + "}" * 90 + "$",  # each level marked the marks too: 2^20 times the text
+    r"\overline{" * 200 + "ab" + "}" * 200,  # math outside math: a command's span is capped too
     ("$" + r"{a \over " * 300 + "b" + "}" * 300 + "$ ") * 30,
     ("$" + r"\over" * 150 + "$ ") * 100,
     ("$" + r"{\choose{\over" * 120 + "$ ") * 100,
