@@ -85,7 +85,7 @@ def unrendered(texts: list[str]) -> dict:
     abstracts hold it; and the CPU time of render_abstract and plain_text over all of them (best of 3)."""
     from paperhub.papers import tex, texmath
 
-    known = texmath.KNOWN - _DROPPED
+    known = texmath.KNOWN - {name for name in _DROPPED if texmath.SYMBOLS.get(name) == ""}
     counts: dict[str, int] = {}
     holding = 0
     for text in texts:
