@@ -1,6 +1,7 @@
 """TeX in titles and abstracts: the shipped renderer against latex2mathml and pylatexenc, on real abstracts.
 
     python -m bench.tex --json            (needs: pip install latex2mathml pylatexenc; either may be missing)
+    python -m bench.tex --commands 50000  (which commands the shipped renderer leaves unrendered, and its speed)
 
 Fidelity: on --papers real abstracts holding math (half from each arXiv file in ../shared/data/arxiv), the share
 that render without an error and without raw TeX left over: a `\\command` in the visible text, or (for the
@@ -62,6 +63,48 @@ def sample(count: int) -> list[str]:
             found = (r["abstract"] for r in map(json.loads, lines) if "$" in r["abstract"] or "\\(" in r["abstract"])
             texts += itertools.islice(found, count // 2)
     return texts
+
+
+def with_backslash(count: int) -> list[str]:
+    """`count` abstracts holding a backslash: every one of the recent file's, then the archive's first."""
+    texts: list[str] = []
+    for name in reversed(FILES):
+        with lzma.open(SHARED / "arxiv" / name, "rt") as lines:
+            found = (r["abstract"] for r in map(json.loads, lines) if "\\" in r["abstract"])
+            texts += itertools.islice(found, count - len(texts))
+    return texts
+
+
+#: Math font switches the renderer drops without rendering ({\cal L} shown as a plain L).
+_DROPPED = {"rm", "cal", "bf", "sf", "it"}
+
+
+def unrendered(texts: list[str]) -> dict:
+    """The commands the shipped renderer leaves unrendered: in text mode shown as written (a `\\name` in the plain
+    text), in math shown as their bare name (not in texmath.KNOWN) or dropped (_DROPPED); for each, how many
+    abstracts hold it; and the CPU time of render_abstract and plain_text over all of them (best of 3)."""
+    from paperhub.papers import tex, texmath
+
+    known = texmath.KNOWN - {name for name in _DROPPED if texmath.SYMBOLS.get(name) == ""}
+    counts: dict[str, int] = {}
+    holding = 0
+    for text in texts:
+        names = set(_COMMAND.findall(tex.plain_text(text)))
+        names |= {name for _, low, high, _ in texmath.spans(text) for name in _COMMAND.findall(text, low, high)
+                  if name not in known}
+        holding += bool(names)
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    runs = []
+    for _ in range(3):
+        started = time.process_time()
+        for text in texts:
+            tex.render_abstract(text)
+            tex.plain_text(text)
+        runs.append(time.process_time() - started)
+    top = sorted(counts.items(), key=lambda item: -item[1])[:40]
+    return {"abstracts": len(texts), "with_unrendered": holding, "us_per_abstract": round(min(runs) / len(texts) * 1e6,
+            1), "top": dict(top)}
 
 
 def renderers() -> dict[str, Callable[[str], str]]:
@@ -189,12 +232,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=3000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--commands", type=int, metavar="N", help="count unrendered commands in N abstracts")
     args = parser.parse_args()
     if not (SHARED / "arxiv").exists():
         sys.exit(f"the shared data is not at {SHARED} (set PAPERHUB_SHARED_DATA)")
     import django
 
     django.setup()
+    if args.commands:
+        print(json.dumps(unrendered(with_backslash(args.commands)), indent=1))
+        return
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)  # it warns on every unknown macro
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
     texts = sample(args.papers)

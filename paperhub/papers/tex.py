@@ -5,6 +5,7 @@ one pass: linear in the text. No JavaScript needed."""
 
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -12,13 +13,16 @@ from dataclasses import dataclass, replace
 from django.utils.safestring import SafeString, mark_safe
 
 from paperhub.papers.records import accent_at
-from paperhub.papers.texfonts import OPERATORS
+from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS
 from paperhub.papers.texmath import (
     BRACES,
     COMMAND,
+    FRACTIONS,
     MAX_DEPTH,
     MAX_MATH,
+    PLAIN,
     SIZES,
+    STYLES,
     SUBSCRIPT,
     SUPERSCRIPT,
     SYMBOLS,
@@ -55,13 +59,22 @@ TEXT_SYMBOLS = {"ldots": "…", "dots": "…", "textendash": "–", "textemdash"
                 "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<", "textgreater": ">",
                 "S": "§", "P": "¶", "copyright": "©", "texttrademark": "™", "textregistered": "®", "\\": " ",
                 " ": " ", ",": " ", "-": "", "/": "", "@": "", "%": "%", "&": "&", "_": "_", "#": "#", "$": "$",
-                "{": "{", "}": "}"}
+                "{": "{", "}": "}", "guillemotleft": "«", "guillemotright": "»", "guillemetleft": "«",
+                "guillemetright": "»", "textquotedblleft": "“", "textquotedblright": "”", "textquoteleft": "‘",
+                "textquoteright": "’", "textdegree": "°", "pounds": "£", "texteuro": "€", "textmu": "µ",
+                "textpm": "±", "texttimes": "×", "textbullet": "•", "dag": "†", "ddag": "‡", "slash": "/",
+                "noindent": "", "par": " ", "newline": " ", "linebreak": " ",
+                # the conference templates' abbreviations (\eg, \ie, \etal: CVPR's, ICCV's)
+                "eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "vs": "vs.", "wrt": "w.r.t.",
+                "cf": "cf.", "iid": "i.i.d."}
 HTML_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code", "textsuperscript": "sup",
              "textsubscript": "sub"}
 MAX_OPTION = 200  # longest optional argument of a citation ([p.~3]); a longer "[" is text
 #: Math commands that print a symbol or a word, written outside math.
 _MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, "")}.items()
                if name.isalpha()}
+#: Math commands with arguments written outside math ("\frac{1}{2} of", "over \mathbb{R}"): rendered as math.
+_MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"} - TEXT_STYLES.keys() - {"not"}
 _TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
 _DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
 
@@ -248,6 +261,8 @@ class _Text:
         if close == -1 or close >= stop:
             parts.append(out.escape("{"))
             return j + 1
+        if close == j + 1:  # {}: an empty group prints nothing (\LaTeX{} is)
+            return close + 1
         declared = _DECLARATION.match(text, j + 1, close)
         if declared and declared[1] in DECLARATIONS:
             inner = self.render(declared.end(), close, depth + 1)
@@ -295,8 +310,16 @@ class _Text:
             parts.append(out.style(TEXT_STYLES[name], self.render(low, close, depth + 1)))
         elif name == "url":  # as written: a web address's characters are its own
             parts.append(out.escape(text[low:close]))
-        elif name in ("href", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:  # {url}{text}
-            parts.append(self.render(text.index("{", close + 1) + 1, text_close, depth + 1))
+        elif name in _MATH_ARGUMENTS and (second := self.group(close + 1, stop) if name in FRACTIONS else close) != -1 \
+                and second - j < MAX_MATH:  # a fraction's second argument too
+            close = second
+            parts.append(out.math(text[j:close + 1], "$"))
+        elif name == "enquote":
+            parts.append(out.escape("“") + self.render(low, close, depth + 1) + out.escape("”"))
+        elif name in ("color", "label"):  # what it sets is not text
+            pass
+        elif name in ("href", "hyperlink", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:
+            parts.append(self.render(text.index("{", close + 1) + 1, text_close, depth + 1))  # {url}{text}
             close = text_close
         elif name == "footnote":
             parts.append(f" ({self.render(low, close, depth + 1)})")
@@ -357,13 +380,23 @@ def words_only(text: str) -> str:
     return BRACES.sub(" ", COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
-_JOINS_A_TAG = re.compile("(^|>)\u0338")  # its text holds no ">" (escaped): each is a tag's, ours or the caller's
+# its text holds no ">" (escaped): each is a tag's, ours or a caller's
+_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")
+
+
+def _overlays_escaped(found: re.Match[str]) -> str:
+    run = found[2]
+    marks = 0
+    while marks < len(run) and unicodedata.combining(run[marks]):
+        marks += 1
+    return found[1] + run[:marks].replace("\u0338", "&#x338;") + run[marks:]
 
 
 def _unjoinable(rendered: str) -> str:
-    """Rendered HTML with U+0338 after a tag, or first (a caller puts it after its own tag), written as a reference:
-    ">" and U+0338 are "≯" once composed, and whatever composes this HTML later (NFC) must not break the tag."""
-    return _JOINS_A_TAG.sub(r"\1&#x338;", rendered)
+    """Rendered HTML with each U+0338 among the combining marks after a tag, or first (a caller puts it after its own
+    tag), written as a reference: ">" and U+0338 are "≯" once composed (NFC, which first sorts a run of marks, so
+    one later in the run moves next to the ">"), and whatever composes this HTML later must not break the tag."""
+    return _AFTER_A_TAG.sub(_overlays_escaped, rendered) if "\u0338" in rendered else rendered
 
 
 def math_html(source: str) -> str:

@@ -1,6 +1,7 @@
 """What math fonts, accents and operator names look like in Unicode, for papers.texmath: \\mathbb{R} is ℝ,
 \\mathcal{O} 𝒪, \\hat{x} x̂ (the letter and a combining mark), \\log a word spaced as TeX spaces it."""
 
+import html
 import re
 import unicodedata
 
@@ -39,6 +40,7 @@ OVERLINE = "\u0305"
 _MARKED = re.compile(r"(<[^>]*>)|(&[#\w]+;|\S)")  # a tag of ours, or a character (an escaped one whole)
 _MARKED_PLAIN = re.compile(r"()(\S)")  # plain text has no tags: its "<" is a character
 _TAG = re.compile(r"(<[^>]*>)")
+_ENTITY = re.compile(r"&[#\w]+;")
 
 
 def _composed(text: str, plain: bool) -> str:
@@ -56,6 +58,8 @@ def accented(inner: str, command: str, plain: bool) -> str:
     character where Unicode has it, which fonts draw better)."""
     mark = ACCENTS[command]
     stripped = inner.strip()
+    if not plain and _ENTITY.fullmatch(stripped):  # one escaped character (\not<): its mark on the character
+        return html.escape(_composed(html.unescape(stripped) + mark, plain))
     if stripped and not unicodedata.combining(stripped[0]) and all(unicodedata.combining(c) for c in stripped[1:]):
         return _composed(stripped + mark, plain)  # one character, perhaps accented (\hat{\bar{x}})
     if command == "not":  # a slash through each letter of a word would not read as "not"
@@ -68,6 +72,9 @@ def accented(inner: str, command: str, plain: bool) -> str:
         if found[1]:
             return found[1]
         character = found[0]
+        # a mark takes none: marking marks doubled the text at every level of nesting (2^20 times at the cap)
+        if len(character) == 1 and unicodedata.combining(character):
+            return character
         return character + mark if line or character.isalnum() else character
 
     return _composed((_MARKED_PLAIN if plain else _MARKED).sub(marked, inner), plain)

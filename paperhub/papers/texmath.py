@@ -25,15 +25,30 @@ SYMBOLS = {
     "{": "{", "}": "}", "lceil": "⌈", "rceil": "⌉",
     "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
     "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
-    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "rm": "", "cal": "", "bf": "", "sf": "",
-    "it": "",  # font switches: the text after them is shown plainly
-    "odot": "⊙", "bullet": "•", "aleph": "ℵ", "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
+    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "odot": "⊙", "bullet": "•", "aleph": "ℵ",
+    "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
     "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
     "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
     "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
     "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
     "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
     "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
+    "leqslant": "⩽", "geqslant": "⩾", "leqq": "≦", "geqq": "≧", "backslash": "\\", "varrho": "ϱ", "varsigma": "ς",
+    "varkappa": "ϰ", "varpi": "ϖ", "Upsilon": "ϒ", "subsetneq": "⊊", "supsetneq": "⊋", "supseteq": "⊇",
+    "nsubseteq": "⊈", "nsupseteq": "⊉", "asymp": "≍", "square": "□", "natural": "♮", "sharp": "♯", "flat": "♭",
+    "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "circledR": "®", "ni": "∋", "nmid": "∤",
+    "nleq": "≰", "ngeq": "≱", "nless": "≮", "ngtr": "≯", "nsim": "≁", "ncong": "≇", "nparallel": "∦",
+    "nexists": "∄", "ddagger": "‡", "diamond": "⋄", "triangle": "△", "checkmark": "✓", "wp": "℘", "beth": "ℶ",
+    "imath": "ı", "jmath": "ȷ", "ltimes": "⋉", "rtimes": "⋊", "uplus": "⊎", "sqcup": "⊔", "sqcap": "⊓",
+    "sqsubseteq": "⊑", "sqsupseteq": "⊒", "preccurlyeq": "≼", "succcurlyeq": "≽", "precsim": "≾", "succsim": "≿",
+    "lessapprox": "⪅", "gtrapprox": "⪆", "approxeq": "≊", "doteq": "≐", "eqsim": "≂", "therefore": "∴",
+    "because": "∵", "gets": "←", "longleftarrow": "⟵", "longleftrightarrow": "⟷", "Longrightarrow": "⟹",
+    "Longleftarrow": "⟸", "Longleftrightarrow": "⟺", "longmapsto": "⟼", "twoheadrightarrow": "↠",
+    "rightrightarrows": "⇉", "nearrow": "↗", "searrow": "↘", "Uparrow": "⇑", "Downarrow": "⇓",
+    "updownarrow": "↕", "coprod": "∐", "bigsqcup": "⨆", "iiint": "∭", "smallsetminus": "∖", "complement": "∁",
+    "nvdash": "⊬", "nvDash": "⊭", "lll": "⋘", "ggg": "⋙", "lhd": "⊲", "rhd": "⊳", "unlhd": "⊴", "unrhd": "⊵",
+    "trianglelefteq": "⊴", "trianglerighteq": "⊵", "bigstar": "★", "blacksquare": "■", "lozenge": "◊",
+    "limits": "", "nolimits": "",
 }
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
@@ -54,6 +69,8 @@ def script(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
+#: Old-style font switches ({\cal L}, \rm d): the rest of their group in the font the command names.
+SWITCHES = {"cal": "mathcal", "rm": "mathrm", "bf": "mathbf", "sf": "mathsf", "it": "mathit", "tt": "mathtt"}
 STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
 #: Upright text: its argument as it is (\mathsf and \mathtt too: Unicode's sans-serif and monospace letters would
 #: make words in feeds and exports unsearchable, and the page's math font shows them well enough upright).
@@ -62,6 +79,8 @@ PLAIN = {"mathrm", "text", "textrm", "mathsf", "mathtt", "texttt", "mbox", "hbox
 #: Sizes of delimiters: the delimiter after them is kept as it is, "." (no delimiter) dropped.
 SIZES = {"left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
          "Biggl", "Biggr"}
+#: Other packages' names of the same fonts (amsfonts' \Bbb, dsfont's \mathds).
+ALIASES = {"Bbb": "mathbb", "mathds": "mathbb", "mathbbm": "mathbb", "pmb": "boldsymbol"}
 #: Environments' delimiters; any other (aligned, gathered, matrix, array...) is shown without.
 ENVIRONMENTS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"),
                 "Vmatrix": ("‖", "‖"), "smallmatrix": ("", ""), "cases": ("{ ", ""), "dcases": ("{ ", ""),
@@ -69,9 +88,16 @@ ENVIRONMENTS = {"pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "
 MAX_MATH = 1000  # longest math span rendered; real ones stay under 400 characters, longer ones show as text
 MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as text
 
+#: Fractions: \frac and its display and text sizes, and the binomial coefficients, written C(n, k).
+FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "binom": "binom", "dbinom": "binom",
+             "tbinom": "binom"}
+#: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
+INFIX = {"over": "frac", "choose": "binom"}
+
 #: Every command math renders as something other than its bare name.
-KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, "frac", "operatorname",
-                   "begin", "end"})
+KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
+                   *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
+                   "underset", "begin", "end"})
 
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
@@ -114,18 +140,39 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
             position = start + 1
 
 
-def _braces(text: str, start: int, stop: int) -> dict[int, int]:
-    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none)."""
+def fraction(kind: str, top: str, bottom: str) -> str:
+    """A rendered fraction ("frac": (a)/(b)) or binomial coefficient ("binom": C(n, k)) on one line."""
+    return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
+
+
+def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]],
+                                                      dict[int, int]]:
+    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); the first
+    infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by where
+    the group's content starts (`start` for the span's own); and where the group around each font switch ends."""
     pairs: dict[int, int] = {}
+    switched: dict[int, int] = {}
+    infix: dict[int, tuple[int, int, str]] = {}
     open_at: list[int] = []
-    for index in range(start, stop):
-        if text[index] == "{":
+    index = start
+    while index < stop:
+        char = text[index]
+        if char == "{":
             open_at.append(index)
-        elif text[index] == "}" and open_at:
+        elif char == "}" and open_at:
             pairs[open_at.pop()] = index
+        elif char == "\\" and text[index + 1:index + 2] not in ("{", "}") and (match := COMMAND.match(text, index,
+                                                                                                         stop)):
+            if match[1] in INFIX:
+                infix.setdefault(open_at[-1] + 1 if open_at else start, (index, match.end(), match[1]))
+            elif match[1] in SWITCHES:
+                switched[index] = open_at[-1] if open_at else -1
+            index = match.end()
+            continue
+        index += 1
     for index in open_at:
         pairs[index] = stop
-    return pairs
+    return pairs, infix, {index: pairs[brace] if brace != -1 else stop for index, brace in switched.items()}
 
 
 class Math:
@@ -134,7 +181,7 @@ class Math:
 
     def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
         self.text, self.plain = text, plain
-        self.pairs = _braces(text, start, stop)
+        self.pairs, self.infix, self.switched = _groups(text, start, stop)
         self.escape = (lambda t: t) if plain else html.escape
 
     def argument(self, start: int, stop: int) -> tuple[int, int, int]:
@@ -155,23 +202,26 @@ class Math:
     def render(self, start: int, stop: int, depth: int = 0, font: dict[int, str] | None = None) -> str:
         """text[start:stop] as escaped HTML, or (plain) as Unicode text to be escaped later; `font` translates its
         letters (\\mathbb's)."""
-        text, plain, escape = self.text, self.plain, self.escape
+        text, escape = self.text, self.escape
         if depth > MAX_DEPTH:  # hostile nesting: show the rest as text
             return escape(text[start:stop])
+        infix = self.infix.get(start)
+        if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
+            top = self.render(start, infix[0], depth + 1, font).strip()
+            return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
         out: list[str] = []
         i = start
         while i < stop:
             char = text[i]
             if char in "^_":
                 low, high, i = self.argument(i + 1, stop)
-                inner = self.render(low, high, depth + 1, font)
-                if plain:
-                    out.append(script(inner, SUPERSCRIPT if char == "^" else SUBSCRIPT, char))
-                else:
-                    tag = "sup" if char == "^" else "sub"
-                    out.append(f"<{tag}>{inner}</{tag}>")
+                out.append(self.scripted(char, low, high, depth, font))
             elif char == "\\":
                 i = self.command(i, stop, depth, font, out)
+            elif char == "{" and i + 1 in self.infix:  # a group holding \over: rendered whole, as a fraction
+                close = min(self.pairs[i], stop)
+                out.append(self.render(i + 1, close, depth + 1, font))
+                i = min(close + 1, stop)
             elif char in "{}":
                 i += 1
             else:
@@ -179,35 +229,65 @@ class Math:
                 i += 1
         return "".join(out)
 
+    def scripted(self, char: str, low: int, high: int, depth: int, font: dict[int, str] | None) -> str:
+        """text[low:high] rendered as a superscript (`char` "^") or subscript ("_")."""
+        inner = self.render(low, high, depth + 1, font)
+        if self.plain:
+            return script(inner, SUPERSCRIPT if char == "^" else SUBSCRIPT, char)
+        tag = "sup" if char == "^" else "sub"
+        return f"<{tag}>{inner}</{tag}>"
+
+    def styled(self, name: str, low: int, high: int, depth: int, font: dict[int, str] | None) -> str:
+        """text[low:high] rendered under the style, font or accent command `name`."""
+        inner = self.render(low, high, depth + 1, FONTS.get(name, None if name in PLAIN else font))
+        if name in STYLES and not self.plain:
+            inner = f"<{STYLES[name]}>{inner}</{STYLES[name]}>"
+        return accented(inner, name, self.plain) if name in ACCENTS else inner
+
     def command(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:
         """The command at text[i] rendered into `out`; where rendering goes on."""
         text = self.text
         match = COMMAND.match(text, i, stop)
         name = match[1] if match else ""
+        if name in SWITCHES:  # as if the rest of its group were the switch's argument
+            end, low = min(self.switched.get(i, stop), stop), match.end() if match else i
+            while low < end and text[low] == " ":  # the space ending a command's name is no space
+                low += 1
+            out.append(self.styled(SWITCHES[name], low, end, depth, font))
+            return end
         i = match.end() if match else i + 1
+        name = ALIASES.get(name, name)
         if name in STYLES or name in PLAIN or name in FONTS or name in ACCENTS:
             low, high, i = self.argument(i, stop)
-            inner = self.render(low, high, depth + 1, FONTS.get(name, font))
-            if name in STYLES and not self.plain:
-                inner = f"<{STYLES[name]}>{inner}</{STYLES[name]}>"
-            out.append(accented(inner, name, self.plain) if name in ACCENTS else inner)
-        elif name == "frac":
+            out.append(self.styled(name, low, high, depth, font))
+        elif name in ("stackrel", "overset", "underset"):  # \stackrel{def}{=}: the symbol, the other as its script
+            low, high, i = self.argument(i, stop)
+            base_low, base_high, i = self.argument(i, stop)
+            base = self.render(base_low, base_high, depth + 1, font)
+            out.append(base + self.scripted("_" if name == "underset" else "^", low, high, depth, font))
+        elif name in ("pmod", "mod", "bmod"):  # a ≡ b \pmod{n}: "a ≡ b (mod n)", a \bmod b: "a mod b"
+            low, high, i = self.argument(i, stop) if name != "bmod" else (i, i, i)
+            inner = self.render(low, high, depth + 1, font).strip()
+            space = " " * (not out or not out[-1].endswith(" "))
+            out.append(space + (f"(mod {inner})" if name == "pmod" else f"mod {inner}" if inner else "mod"))
+        elif name in FRACTIONS:
             top_low, top_high, i = self.argument(i, stop)
             bottom_low, bottom_high, i = self.argument(i, stop)
             top = self.render(top_low, top_high, depth + 1, font)
-            out.append(f"({top})/({self.render(bottom_low, bottom_high, depth + 1, font)})")
+            out.append(fraction(FRACTIONS[name], top, self.render(bottom_low, bottom_high, depth + 1, font)))
         elif name == "sqrt":
             i = self.root(i, stop, depth, font, out)
-        elif name in OPERATORS or name == "operatorname":
-            if name == "operatorname":
+        elif name in OPERATORS or name in ("operatorname", "mathop"):  # \mathop{\rm arg\,max} as \operatorname
+            if name in ("operatorname", "mathop"):
                 low, high, i = self.argument(i + (text[i:i + 1] == "*"), stop)
-                word = self.render(low, high, depth + 1)
+                word = self.render(low, high, depth + 1).strip()
             else:
                 word = self.escape(OPERATORS[name])
             # TeX spaces an operator from a letter, number or closing bracket before it, not from "(" or "+"
             before = out and (out[-1][-1:].isalnum() or out[-1][-1:] in ")]}′'" or out[-1].endswith(("</sub>",
                                                                                                     "</sup>")))
-            after = text[i:i + 1].isalnum() or (text[i:i + 1] == "\\" and text[i + 1:i + 2].isalpha())
+            after = text[i:i + 1].isalnum() or (text[i:i + 1] == "\\" and text[i + 1:i + 2].isalpha()
+                                                and not text.startswith("\\limits", i))
             out.append(" " * bool(before) + word + " " * after)
         elif name in SIZES:
             while i < stop and text[i] == " ":
@@ -215,6 +295,8 @@ class Math:
             i += text[i:i + 1] == "."  # \left. is no delimiter
         elif name == "begin":
             i = self.environment(i, stop, depth, font, out)
+        elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
+            out.append("/")
         else:
             out.append(self.escape(SYMBOLS.get(name, name)))
         return i

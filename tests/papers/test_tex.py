@@ -133,7 +133,7 @@ def test_real_titles_and_abstracts():
     assert plain_text(r"including a Cram\'er-Rao inequality") == "including a Cramér-Rao inequality"
     assert str(render_tex(r"function of $\frac{2\pi(K)}{N}$ and")) == (
         'function of <span class="math">(2π(K))/(N)</span> and')
-    assert plain_text(r"in $O(\lceil \ln n \rceil)$ rounds, $\rm poly$ size") == "in O(⌈ ln n ⌉) rounds,  poly size"
+    assert plain_text(r"in $O(\lceil \ln n \rceil)$ rounds, $\rm poly$ size") == "in O(⌈ ln n ⌉) rounds, poly size"
     # A $ opening in one place and closing in another is taken as written, and still escaped.
     assert str(render_tex(r"$O(n^{1/2})$ as reported (\cite{Bilo}) to $O(n + k<2)$")) == (
         '<span class="math">O(n<sup>1/2</sup>)</span> as reported to '  # the citation goes, and its brackets

@@ -22,7 +22,37 @@ CASES = [
     (r"\overline{a<b}", "a̅&lt;̅b̅", "a̅<̅b̅"),
     (r"a\not= b, x\not\in A, \lVert x\rVert", "a≠ b, x∉ A, ‖ x‖", "a≠ b, x∉ A, ‖ x‖"),
     (r"\not\vDash \not\foo", "⊭ foo", "⊭ foo"),
+    (r"\not< \not\subset \not\equiv \not\sim \not\le", "≮ ⊄ ≢ ≁ ≰", "≮ ⊄ ≢ ≁ ≰"),  # precomposed where Unicode has it
+    (r"\not\lesssim \not\propto", "≲\u0338 ∝\u0338", "≲\u0338 ∝\u0338"),  # else the symbol and U+0338
+    (r"a \not", "a ", "a "),  # at the end: nothing to strike
+    (r"\not> \not\&", "≯ &amp;\u0338", "≯ &\u0338"),  # an escaped character takes it too
+    # fractions as \frac writes them, binomials C(n, k); plain TeX's infix forms split their group
+    (r"\dfrac{a}{b} + \tfrac12", "(a)/(b) + (1)/(2)", "(a)/(b) + (1)/(2)"),
+    (r"{a \over b} + 1", "(a)/(b) + 1", "(a)/(b) + 1"),
+    (r"x^{1 \over 2}", "x<sup>(1)/(2)</sup>", "x^((1)/(2))"),
+    (r"n+1 \over 2", "(n+1)/(2)", "(n+1)/(2)"),  # no braces: the whole span is the group
+    (r"{{\alpha}\over{\beta_i}}", "(α)/(β<sub>i</sub>)", "(α)/(β_i)"),
+    (r"\sqrt{n \over 2}", "√((n)/(2))", "√((n)/(2))"),
+    (r"{n \choose k} p^k", "C(n, k) p<sup>k</sup>", "C(n, k) p^k"),
+    (r"\binom{n}{k} + \dbinom nk + \tbinom{n+1}{2}", "C(n, k) + C(n, k) + C(n+1, 2)", "C(n, k) + C(n, k) + C(n+1, 2)"),
+    (r"{a \over}", "(a)/()", "(a)/()"),
+    (r"{a \over b \over c}", "(a)/(b / c)", "(a)/(b / c)"),  # TeX's "ambiguous fraction": the second a slash
+    (r"\{a \over b\}", "{a / b}", "{a / b}"),
+    # old-style font switches: the rest of their group in their font; other packages' names of the same fonts
+    (r"{\cal L}(x) + {\rm d}x", "ℒ(x) + dx", "ℒ(x) + dx"),
+    (r"{\bf x}^T {\it y} + \rm poly", "<b>x</b><sup>T</sup> <i>y</i> + poly", "x^T y + poly"),
+    (r"{\cal {\rm A}B}C \mathcal{\mathrm{D}}", "AℬC D", "AℬC D"),  # upright resets the font
+    (r"\Bbb R \mathds{1} \pmb{x}", "ℝ 𝟙 <b>x</b>", "ℝ 𝟙 x"),
+    # modular arithmetic, \mathop, stacked relations, symbols
+    (r"a \equiv b \pmod{n}, a\bmod b, a \mod p", "a ≡ b (mod n), a mod b, a mod p",
+     "a ≡ b (mod n), a mod b, a mod p"),
+    (r"x\mathop{\rm arg\,max}\limits_x f", "x arg max<sub>x</sub> f", "x arg max_x f"),
+    (r"\stackrel{\rm def}{=} \overset{?}{=} \underset{x}{\sim}", "=<sup>def</sup> =<sup>?</sup> ∼<sub>x</sub>",
+     "=^(def) =^? ∼_x"),
+    (r"x \leqslant y \geqslant z \subsetneq \asymp \varrho \backslash \lbrace \rbrace", "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }",
+     "x ⩽ y ⩾ z ⊊ ≍ ϱ \\ { }"),
     # letters
+    (r"\overline{\overline{x}}", "x̅̅", "x̅̅"),
     (r"\mathbb{R}^n", "ℝ<sup>n</sup>", "ℝⁿ"),
     (r"\mathbb{N}\mathbb{Z}\mathbb{Q}\mathbb{C}\mathbb{E}\mathbb{1}", "ℕℤℚℂ𝔼𝟙", "ℕℤℚℂ𝔼𝟙"),
     (r"\mathcal{O}(n\log n)", "𝒪(n log n)", "𝒪(n log n)"),
@@ -71,6 +101,18 @@ def test_operator_names_and_delimiter_sizes_written_outside_math_are_read_as_mat
     assert plain_text(r"bounds n/\log n and \left( x") == "bounds n/log n and ( x"
 
 
+@pytest.mark.parametrize(("source", "shown", "plain"), [
+    (r"a \frac{1}{2} share of \mathbb{R}", 'a <span class="math">(1)/(2)</span> share of <span class="math">ℝ</span>',
+     "a (1)/(2) share of ℝ"),
+    (r"\frac{a} x", "\\frac{a} x", "\\frac{a} x"),  # one argument: as written
+    (r"\eg \ie \etal{} \guillemotleft x\guillemotright", "e.g. i.e. et al. « x»", "e.g. i.e. et al. « x»"),
+    (r"\enquote{hi} \hyperlink{a}{text}\label{x} 5\textdegree C", "“hi” text 5° C", "“hi” text 5° C"),
+])
+def test_text_mode_commands(source, shown, plain):
+    assert str(render_tex(source)) == shown
+    assert plain_text(source) == plain
+
+
 @pytest.mark.parametrize(("source", "shown"), [
     (r"\begin{pmatrix}a&b", "(a b)"),  # unclosed: to the end of the span
     (r"\begin{cases}", "{ "),
@@ -92,6 +134,12 @@ def test_broken_math_is_shown_safely(source, shown):
     "\\" * 100_000,
     ("$" + "\\" * 999 + "$ ") * 100,
     ("$" + r"\log\left." * 90 + "$ ") * 100,
+    "$" + r"\overline{" * 90 + "ab" + "}" * 90 + "$",  # each level marked the marks too: 2^20 times the text
+    r"\overline{" * 200 + "ab" + "}" * 200,  # math outside math: a command's span is capped too
+    ("$" + r"{a \over " * 300 + "b" + "}" * 300 + "$ ") * 30,
+    ("$" + r"\over" * 150 + "$ ") * 100,
+    ("$" + r"{\choose{\over" * 120 + "$ ") * 100,
+    ("$" + r"\not" * 300 + "$ ") * 100,
 ])
 def test_hostile_math_renders_fast_and_safely(text):
     started = time.perf_counter()

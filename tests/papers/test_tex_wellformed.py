@@ -97,6 +97,13 @@ def test_the_reported_input_keeps_its_tag_and_its_text():
     assert html.startswith('<span class="math">x\u0302<sup>&#x338; ') and "\u226f" not in html
 
 
+@pytest.mark.parametrize("text", ["\u0300\u0338", "$x^{\u0300\u0345\u0338 onmouseover=alert(1)}$",
+                                  "\\emph{a}\u0301\u0338 x"])
+def test_an_overlay_later_in_a_run_of_marks_never_joins_a_tag(text):
+    # NFC sorts a run of marks by class: U+0338 (class 1) moves next to the tag's ">" and composes with it
+    assert_renders_well_formed(text)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(PIECES) | st.characters(min_codepoint=0x300, max_codepoint=0x36F)
                 | st.characters(codec="utf-8"), max_size=40).map("".join))
