@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub.accounts import services as accounts
 from paperhub.community.models import Collection
 from paperhub.core import mail
 from paperhub.core.addresses import link
@@ -107,6 +108,9 @@ def subscribe_list(curator: AbstractBaseUser, collection: Collection, email: str
     confirmation link goes to that address (idempotent; owners only: they alone decide who sees a collection)."""
     if collection.owner_id != curator.pk:
         raise NotAllowed("Only the collection's owner can mail it to an address.")
+    if not accounts.is_verified(curator):  # else anyone could have the hub mail their words to any address
+        raise SubscriptionError("Verify your email address first (your account page sends the link): only then "
+                                "can you mail a collection to a list.")
     email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
@@ -159,8 +163,8 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
     context = {"link": address, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None,
                "collection": subscription.collection,
                "title": plain_line(subscription.collection.title, tex=False) if subscription.collection else ""}
-    subject = f"Confirm the paperhub digest of “{context['title']}”" if context["title"] else (
-        "Confirm your paperhub digest")
+    # an owner's title goes in the body only, quoted: a Subject is what a list and its filters show unopened
+    subject = "Confirm a paperhub collection's digest" if context["title"] else "Confirm your paperhub digest"
     message = mail.message(subject, render_to_string("digests/confirm.txt", context), [subscription.email])
     mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
     return {"sent": 1}

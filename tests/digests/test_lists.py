@@ -17,7 +17,7 @@ from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.digests.test_tokens import readable
-from tests.factories import record, user
+from tests.factories import record, user, verified
 
 TODAY = date(2026, 11, 24)  # the daily digest covers 23 November
 LIST = "reading-group@lists.example.org"
@@ -27,7 +27,7 @@ LIST = "reading-group@lists.example.org"
 def group(db):
     """Ann's private collection with two papers added on 23 November (one with a note) and one added before."""
     upsert_papers([record(f"2611.0000{i}", title=f"Paper $x^{i}$ number {i}") for i in (1, 2, 3)])
-    ann = user("ann")
+    ann = verified(user("ann"))
     collection = community.create_collection(ann, "Reading <group>", public=False)
     for uid, day in (("2611.00001", 23), ("2611.00002", 23), ("2611.00003", 20)):
         community.add_to_collection(ann, collection, Paper.objects.get(uid=uid))
@@ -53,7 +53,7 @@ def test_the_owner_mails_a_collection_to_a_list_that_confirms_it(group, mail_sin
     assert list(sending.send_all("daily", TODAY)) == ["daily"]  # nothing before it is confirmed
     run_tasks()
     [confirmation] = mail_sink.messages
-    assert confirmation["To"] == LIST and confirmation["Subject"].strip() == "Confirm the paperhub digest of “Reading <group>”"
+    assert confirmation["To"] == LIST and confirmation["Subject"].strip() == "Confirm a paperhub collection's digest"
     link = re.search(r"http://testserver(/digests/confirm/\S+)", confirmation.get_content())[1]
     assert client.get(link).status_code == 200 and not Subscription.objects.get().active  # a GET confirms nothing
     anyone = Client()  # someone on the list, logged in or not
@@ -143,3 +143,25 @@ def test_the_list_form_is_rate_limited_as_the_subscribe_form_is(group, settings,
     pages = [client.post(_mailings(collection), {"email": LIST, "frequency": frequency}, follow=True)
              .content.decode() for frequency in ("daily", "weekly")]
     assert "Too many subscriptions for this address" in pages[1] and Subscription.objects.count() == 1
+
+
+
+def test_an_unverified_owner_mails_nothing(db, mail_sink, run_tasks):
+    carl = user("carl")  # his address not proved: the hub would mail his title to anyone he names
+    collection = community.create_collection(carl, "Buy cheap pills", public=True)
+    client = Client()
+    client.force_login(carl)
+    page = client.post(_mailings(collection), {"email": LIST, "frequency": "daily"}, follow=True).content.decode()
+    assert "Verify your email address first" in page and not Subscription.objects.exists()
+    run_tasks()
+    assert mail_sink.messages == []
+
+
+def test_an_account_is_limited_from_any_client_address(group, settings, mail_sink):
+    ann, collection = group
+    settings.PAPERHUB_SUBSCRIBE_RATE = "2/hour"
+    client = Client()
+    client.force_login(ann)
+    pages = [client.post(_mailings(collection), {"email": f"list{i}@example.org", "frequency": "weekly"},
+                         REMOTE_ADDR=f"10.0.0.{i}", follow=True).content.decode() for i in range(3)]
+    assert "Too many subscriptions from your account" in pages[2] and Subscription.objects.count() == 2
