@@ -81,6 +81,8 @@ def plan(frequency: str, key: str, batch: int = 5000, collection: Collection | N
     table = Delivery._meta.db_table
     active = Subscription.objects.filter(frequency=frequency, confirmed_at__isnull=False,
                                          unsubscribed_at__isnull=True, collection=collection)
+    if collection is not None:  # a banned owner's collection goes nowhere
+        active = active.filter(collection__owner__is_active=True)
     if collection is not None and not collection.public:  # never a private collection to an address nobody vetted
         active = active.filter(subscribed_by_id=collection.owner_id)
     subscribers = active.order_by("id").values_list("id", flat=True)
@@ -226,11 +228,13 @@ def send_due(today: date | None = None, base_url: str = "", limit: int | None = 
 
 def send_all(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
              connections: int = 1) -> dict[str, SendReport]:
-    """The hub's digest of a frequency, then each collection's that some address gets (a report for each)."""
+    """The hub's digest of a frequency, then each collection's that some address gets, but a banned owner's (a
+    report for each)."""
     reports = {frequency: send(frequency, today, base_url, limit, connections)}
     mailed = (Subscription.objects.filter(frequency=frequency, collection__isnull=False, confirmed_at__isnull=False,
                                           unsubscribed_at__isnull=True).values("collection_id"))
-    for collection in Collection.objects.filter(pk__in=mailed).select_related("owner").order_by("pk"):
+    for collection in (Collection.objects.filter(pk__in=mailed, owner__is_active=True)  # none of a banned owner's
+                       .select_related("owner").order_by("pk")):
         reports[f"{frequency} c{collection.pk}"] = send(frequency, today, base_url, limit, connections, collection)
     return reports
 

@@ -165,3 +165,16 @@ def test_an_account_is_limited_from_any_client_address(group, settings, mail_sin
     pages = [client.post(_mailings(collection), {"email": f"list{i}@example.org", "frequency": "weekly"},
                          REMOTE_ADDR=f"10.0.0.{i}", follow=True).content.decode() for i in range(3)]
     assert "Too many subscriptions from your account" in pages[2] and Subscription.objects.count() == 2
+
+
+def test_a_banned_owners_collection_mails_nothing(group, mail_sink):
+    ann, collection = group
+    Subscription.objects.create(email=LIST, frequency="daily", collection=collection, subscribed_by=ann,
+                                confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    ann.is_active = False
+    ann.save()
+    assert list(sending.send_all("daily", TODAY)) == ["daily"]  # not even planned
+    assert sending.send("daily", TODAY, collection=collection).planned == 0 and mail_sink.messages == []
+    ann.is_active = True  # let back in: it goes again
+    ann.save()
+    assert sending.send_all("daily", TODAY)[f"daily c{collection.pk}"].sent == 1
