@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -178,3 +179,18 @@ def test_a_banned_owners_collection_mails_nothing(group, mail_sink):
     ann.is_active = True  # let back in: it goes again
     ann.save()
     assert sending.send_all("daily", TODAY)[f"daily c{collection.pk}"].sent == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_migration_reverses_with_list_rows_present():
+    ann = user("ann")
+    collection = community.create_collection(ann, "Group", public=True)
+    Subscription.objects.create(email=LIST, collection=None)  # the hub's digest, and a list, at one address
+    listed = Subscription.objects.create(email=LIST, collection=collection, subscribed_by=ann)
+    Delivery.objects.create(subscription=listed, period="daily:2026-11-23:c1")
+    call_command("migrate", "digests", "0002", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT email FROM {Subscription._meta.db_table}")  # noqa: S608 (our table name)
+        assert cursor.fetchall() == [(LIST,)]
+    call_command("migrate", "digests", verbosity=0)
+    assert list(Subscription.objects.values_list("email", "collection")) == [(LIST, None)]
