@@ -142,7 +142,7 @@ def list_subscriptions(collection: Collection) -> list[Subscription]:
 def end_list_subscription(curator: User, collection: Collection, subscription_id: str) -> bool:
     """The owner stops mailing the collection to one address; False when there was no such subscription."""
     curation.require_owner(curator, collection)
-    if not subscription_id.isdecimal():
+    if not subscription_id.isdecimal() or len(subscription_id) > 18:  # longer: past a bigint, or int() refuses
         return False
     return Subscription.objects.filter(pk=int(subscription_id), collection=collection,
                                        unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
