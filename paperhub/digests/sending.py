@@ -53,6 +53,7 @@ from paperhub.recommend import personal, space
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+UNSUBSCRIBED = "unsubscribed before it was sent"  # a skipped row's last_error when it was not for want of news
 BACKOFF = timedelta(minutes=2)  # doubled after each failure: 2, 4, 8, 16, 32 minutes
 
 
@@ -72,7 +73,7 @@ class SendReport:
         """The run in one line, as `paperhub digests send` prints it."""
         lost = f", {self.lost} taken over by another sender (their lease ran out)" if self.lost else ""
         return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
-                f"{self.gave_up} given up, {self.skipped} skipped (nothing new){lost}")
+                f"{self.gave_up} given up, {self.skipped} skipped (nothing new, or unsubscribed since){lost}")
 
 
 def plan(frequency: str, key: str, batch: int = 5000, collection: Collection | None = None) -> int:
@@ -300,6 +301,10 @@ class Run:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff), if the
         claim still holds it."""
         subscription = self.subscribers.get(held.subscription_id) or Subscription.objects.get(pk=held.subscription_id)
+        if not Subscription.objects.filter(pk=held.subscription_id, unsubscribed_at__isnull=True).exists():
+            # stopped since the row was planned (a pending or failed one of this period): it goes nowhere
+            self._count("skipped", held.mark(status=Delivery.SKIPPED, last_error=UNSUBSCRIBED), subscription.email)
+            return
         own = (personal_part(subscription, self.period, self.base_url, self.listed)
                if subscription.collection_id is None else ("", ""))  # a list address is nobody's own inbox
         if self.rendered.digest.empty and not own[0]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from paperhub.community import curation
 from paperhub.community import services as community
 from paperhub.community.models import CollectionItem
-from paperhub.digests import sending
+from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -194,3 +194,19 @@ def test_the_list_migration_reverses_with_list_rows_present():
         assert cursor.fetchall() == [(LIST,)]
     call_command("migrate", "digests", verbosity=0)
     assert list(Subscription.objects.values_list("email", "collection")) == [(LIST, None)]
+
+
+def test_an_address_stopped_after_planning_gets_nothing(group, mail_sink):
+    """A pending (or failed) delivery of the period is skipped once its address unsubscribed, the hub's too."""
+    ann, collection = group
+    confirmed = datetime(2026, 11, 1, tzinfo=UTC)
+    listed = Subscription.objects.create(email=LIST, collection=collection, subscribed_by=ann, confirmed_at=confirmed)
+    hubs = Subscription.objects.create(email="reader@example.org", confirmed_at=confirmed)
+    period = building.period_for("daily", TODAY)
+    for subscription, of in ((listed, collection.pk), (hubs, None)):
+        assert sending.plan("daily", building.period_key("daily", period, of), collection=subscription.collection) == 1
+    Subscription.objects.update(unsubscribed_at=datetime(2026, 11, 24, tzinfo=UTC))
+    reports = sending.send_all("daily", TODAY)  # the list's from the collection's own run: send_all plans it no more
+    assert reports["daily"].skipped == 1
+    assert sending.send("daily", TODAY, collection=collection).skipped == 1 and mail_sink.messages == []
+    assert set(Delivery.objects.values_list("status", "last_error")) == {(Delivery.SKIPPED, sending.UNSUBSCRIBED)}
