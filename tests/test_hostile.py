@@ -564,6 +564,9 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
     assert client.get("/papers/x:\x00y").status_code == 404
     assert client.get("/papers/search", {"q": "10.1234/x\x00y"}).status_code in (200, 400)  # a DOI lookup: no NUL
     assert client.get("/map", {"paper": "x:\x00y"}).status_code == 200
+    mailings = reverse("collection_mailings", args=["eve", hostile["collection"].slug])  # the list's Stop button
+    for end in ("9" * 10_000, "9" * 19, "²"):
+        assert client.post(mailings, {"end": end}).status_code == 302, end[:20]
 
 
 def test_the_collections_api_answers_hostile_parameters_cleanly(client, hostile):

@@ -94,6 +94,7 @@ LISTED = 50  # a collection digest's papers at most (the rest: "and N more", on 
 
 
 def _start(day: date) -> datetime:
+    """The day's first moment in the hub's time zone (PAPERHUB_TIME_ZONE)."""
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 

@@ -53,6 +53,7 @@ from paperhub.recommend import personal, space
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+UNSUBSCRIBED = "unsubscribed before it was sent"  # a skipped row's last_error when it was not for want of news
 BACKOFF = timedelta(minutes=2)  # doubled after each failure: 2, 4, 8, 16, 32 minutes
 
 
@@ -72,7 +73,7 @@ class SendReport:
         """The run in one line, as `paperhub digests send` prints it."""
         lost = f", {self.lost} taken over by another sender (their lease ran out)" if self.lost else ""
         return (f"{self.planned} newly planned, {self.sent} sent, {self.failed} failed (retried later with backoff), "
-                f"{self.gave_up} given up, {self.skipped} skipped (nothing new){lost}")
+                f"{self.gave_up} given up, {self.skipped} skipped (nothing new, or unsubscribed since){lost}")
 
 
 def plan(frequency: str, key: str, batch: int = 5000, collection: Collection | None = None) -> int:
@@ -81,6 +82,8 @@ def plan(frequency: str, key: str, batch: int = 5000, collection: Collection | N
     table = Delivery._meta.db_table
     active = Subscription.objects.filter(frequency=frequency, confirmed_at__isnull=False,
                                          unsubscribed_at__isnull=True, collection=collection)
+    if collection is not None:  # a banned owner's collection goes nowhere
+        active = active.filter(collection__owner__is_active=True)
     if collection is not None and not collection.public:  # never a private collection to an address nobody vetted
         active = active.filter(subscribed_by_id=collection.owner_id)
     subscribers = active.order_by("id").values_list("id", flat=True)
@@ -226,11 +229,13 @@ def send_due(today: date | None = None, base_url: str = "", limit: int | None = 
 
 def send_all(frequency: str, today: date | None = None, base_url: str = "", limit: int | None = None,
              connections: int = 1) -> dict[str, SendReport]:
-    """The hub's digest of a frequency, then each collection's that some address gets (a report for each)."""
+    """The hub's digest of a frequency, then each collection's that some address gets, but a banned owner's (a
+    report for each)."""
     reports = {frequency: send(frequency, today, base_url, limit, connections)}
     mailed = (Subscription.objects.filter(frequency=frequency, collection__isnull=False, confirmed_at__isnull=False,
                                           unsubscribed_at__isnull=True).values("collection_id"))
-    for collection in Collection.objects.filter(pk__in=mailed).select_related("owner").order_by("pk"):
+    for collection in (Collection.objects.filter(pk__in=mailed, owner__is_active=True)  # none of a banned owner's
+                       .select_related("owner").order_by("pk")):
         reports[f"{frequency} c{collection.pk}"] = send(frequency, today, base_url, limit, connections, collection)
     return reports
 
@@ -296,6 +301,10 @@ class Run:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff), if the
         claim still holds it."""
         subscription = self.subscribers.get(held.subscription_id) or Subscription.objects.get(pk=held.subscription_id)
+        if not Subscription.objects.filter(pk=held.subscription_id, unsubscribed_at__isnull=True).exists():
+            # stopped since the row was planned (a pending or failed one of this period): it goes nowhere
+            self._count("skipped", held.mark(status=Delivery.SKIPPED, last_error=UNSUBSCRIBED), subscription.email)
+            return
         own = (personal_part(subscription, self.period, self.base_url, self.listed)
                if subscription.collection_id is None else ("", ""))  # a list address is nobody's own inbox
         if self.rendered.digest.empty and not own[0]:

@@ -8,7 +8,6 @@ of its address, never the address: the digest still makes the token die when the
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -17,10 +16,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from paperhub.accounts import services as accounts
+from paperhub.community import curation
 from paperhub.community.models import Collection
 from paperhub.core import mail
 from paperhub.core.addresses import link
-from paperhub.core.permissions import NotAllowed
+from paperhub.core.permissions import User
 from paperhub.digests.models import FREQUENCIES, Subscription
 from paperhub.papers.citation import plain_line
 
@@ -77,23 +78,29 @@ def clean_address(email: str) -> str:
     return email
 
 
+def _asked(lookup: dict[str, Any], fields: dict[str, Any]) -> Subscription:
+    """The subscription `lookup` names, made with `fields` if there was none; one that had unsubscribed comes back
+    unconfirmed with `fields` (its address confirms again)."""
+    try:
+        with transaction.atomic():
+            subscription, _ = Subscription.objects.get_or_create(**lookup, defaults=fields)
+    except IntegrityError:  # the same address, at the same moment, from another request
+        subscription = Subscription.objects.get(**lookup)
+    if subscription.unsubscribed_at is not None:
+        Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=None, confirmed_at=None, **fields)
+        subscription.refresh_from_db()
+    return subscription
+
+
 def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     """Ask for digests: stores the address unconfirmed and queues a mail with a confirmation link (idempotent)."""
     email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
-    try:
-        with transaction.atomic():
-            subscription, _ = Subscription.objects.get_or_create(email=email, collection=None,
-                                                                 defaults={"frequency": frequency})
-    except IntegrityError:  # the same address, at the same moment, from another request
-        subscription = Subscription.objects.get(email=email, collection=None)
-    if subscription.unsubscribed_at is not None:  # coming back: confirm again
-        Subscription.objects.filter(pk=subscription.pk).update(
-            unsubscribed_at=None, confirmed_at=None, frequency=frequency)
-    elif subscription.confirmed_at is None:
+    subscription = _asked({"email": email, "collection": None}, {"frequency": frequency})
+    if subscription.confirmed_at is None and subscription.frequency != frequency:
         Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
-    subscription.refresh_from_db()
+        subscription.refresh_from_db()
     if subscription.confirmed_at is None:
         send_confirmation.enqueue(subscription.pk, base_url)  # mail goes from the queue, never from a request
     elif subscription.frequency != frequency:  # anyone can type an address: the inbox's owner confirms a change
@@ -101,30 +108,26 @@ def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
     return subscription
 
 
-def subscribe_list(curator: AbstractBaseUser, collection: Collection, email: str, frequency: str,
+def subscribe_list(curator: User, collection: Collection, email: str, frequency: str,
                    base_url: str) -> Subscription:
     """The collection's owner mails what is added to it to an address (a mailing list): stored unconfirmed, and a
     confirmation link goes to that address (idempotent; owners only: they alone decide who sees a collection)."""
-    if collection.owner_id != curator.pk:
-        raise NotAllowed("Only the collection's owner can mail it to an address.")
+    curation.require_owner(curator, collection)
+    if not accounts.is_verified(collection.owner):  # else anyone could have the hub mail their words to any address
+        raise SubscriptionError("Verify your email address first (your account page sends the link): only then "
+                                "can you mail a collection to a list.")
     email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
-    mailings = Subscription.objects.filter(collection=collection, unsubscribed_at__isnull=True)
-    if not mailings.filter(email=email, frequency=frequency).exists() and (
-            mailings.count() >= settings.PAPERHUB_COLLECTION_MAILINGS_MAX):
-        raise SubscriptionError(f"This collection is mailed to {settings.PAPERHUB_COLLECTION_MAILINGS_MAX} "
-                                "addresses already: end one first.")
-    try:
-        with transaction.atomic():
-            subscription, _ = Subscription.objects.get_or_create(
-                email=email, collection=collection, frequency=frequency, defaults={"subscribed_by_id": curator.pk})
-    except IntegrityError:  # the same address, at the same moment, from another request
-        subscription = Subscription.objects.get(email=email, collection=collection, frequency=frequency)
-    if subscription.unsubscribed_at is not None:  # asked again: the list confirms again
-        Subscription.objects.filter(pk=subscription.pk).update(unsubscribed_at=None, confirmed_at=None,
-                                                               subscribed_by_id=curator.pk)
-        subscription.refresh_from_db()
+    most = settings.PAPERHUB_COLLECTION_MAILINGS_MAX
+    # the collection's row locked while its addresses are counted, so two asks at once cannot both take the last one
+    with transaction.atomic():
+        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+        mailings = Subscription.objects.filter(collection=collection, unsubscribed_at__isnull=True)
+        if not mailings.filter(email=email, frequency=frequency).exists() and mailings.count() >= most:
+            raise SubscriptionError(f"This collection is mailed to {most} addresses already: end one first.")
+        subscription = _asked({"email": email, "collection": collection, "frequency": frequency},
+                              {"subscribed_by_id": curator.pk})
     if subscription.confirmed_at is None:
         send_confirmation.enqueue(subscription.pk, base_url)
     return subscription
@@ -136,11 +139,10 @@ def list_subscriptions(collection: Collection) -> list[Subscription]:
                 .order_by("email", "frequency"))
 
 
-def end_list_subscription(curator: AbstractBaseUser, collection: Collection, subscription_id: str) -> bool:
+def end_list_subscription(curator: User, collection: Collection, subscription_id: str) -> bool:
     """The owner stops mailing the collection to one address; False when there was no such subscription."""
-    if collection.owner_id != curator.pk:
-        raise NotAllowed("Only the collection's owner can stop its mail.")
-    if not subscription_id.isdecimal():
+    curation.require_owner(curator, collection)
+    if not subscription_id.isdecimal() or len(subscription_id) > 18:  # longer: past a bigint, or int() refuses
         return False
     return Subscription.objects.filter(pk=int(subscription_id), collection=collection,
                                        unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
@@ -159,8 +161,8 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
     context = {"link": address, "frequency": wanted.lower(), "change": subscription.confirmed_at is not None,
                "collection": subscription.collection,
                "title": plain_line(subscription.collection.title, tex=False) if subscription.collection else ""}
-    subject = f"Confirm the paperhub digest of “{context['title']}”" if context["title"] else (
-        "Confirm your paperhub digest")
+    # an owner's title goes in the body only, quoted: a Subject is what a list and its filters show unopened
+    subject = "Confirm a paperhub collection's digest" if context["title"] else "Confirm your paperhub digest"
     message = mail.message(subject, render_to_string("digests/confirm.txt", context), [subscription.email])
     mail.send_or_retry(message.send, send_confirmation, subscription_id, base_url, frequency, attempt=attempt)
     return {"sent": 1}

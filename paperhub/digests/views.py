@@ -21,11 +21,13 @@ from paperhub.digests.models import Subscription
 from paperhub.papers.citation import plain_line
 
 
-def _over_limits(request: HttpRequest, email: str) -> str:
-    """Why a subscription may not be asked for now (the client's or the address's limit), or ""."""
-    wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE)
-    if wait:
-        return f"Too many subscriptions from your address: try again in {wait // 60 + 1} minutes."
+def _over_limits(request: HttpRequest, email: str, account: str | None = None) -> str:
+    """Why a subscription may not be asked for now (the client's, the account's or the address's limit), or ""."""
+    counted = [("address", None)] + ([("account", account)] if account else [])  # an account changes address
+    for whose, who in counted:
+        wait = limits.over_limit(request, "subscribe", settings.PAPERHUB_SUBSCRIBE_RATE, who=who)
+        if wait:
+            return f"Too many subscriptions from your {whose}: try again in {wait // 60 + 1} minutes."
     wait = limits.over_limit(request, "subscribe-to", settings.PAPERHUB_SUBSCRIBE_ADDRESS_RATE, who=email)
     return f"Too many subscriptions for this address: try again in {wait // 60 + 1} minutes." if wait else ""
 
@@ -97,7 +99,7 @@ def collection_mailings(request: HttpRequest, username: str, slug: str) -> HttpR
                     messages.success(request, "It will not be mailed there any more.")
             else:
                 email = subscriptions.clean_address(request.POST.get("email", ""))
-                refused = _over_limits(request, email)
+                refused = _over_limits(request, email, f"user:{request.user.pk}")
                 if refused:
                     raise subscriptions.SubscriptionError(refused)
                 subscriptions.subscribe_list(request.user, found, email, request.POST.get("frequency", "weekly"),

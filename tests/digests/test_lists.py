@@ -6,18 +6,19 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from paperhub.community import curation
 from paperhub.community import services as community
 from paperhub.community.models import CollectionItem
-from paperhub.digests import sending
+from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.digests.test_tokens import readable
-from tests.factories import record, user
+from tests.factories import record, user, verified
 
 TODAY = date(2026, 11, 24)  # the daily digest covers 23 November
 LIST = "reading-group@lists.example.org"
@@ -27,7 +28,7 @@ LIST = "reading-group@lists.example.org"
 def group(db):
     """Ann's private collection with two papers added on 23 November (one with a note) and one added before."""
     upsert_papers([record(f"2611.0000{i}", title=f"Paper $x^{i}$ number {i}") for i in (1, 2, 3)])
-    ann = user("ann")
+    ann = verified(user("ann"))
     collection = community.create_collection(ann, "Reading <group>", public=False)
     for uid, day in (("2611.00001", 23), ("2611.00002", 23), ("2611.00003", 20)):
         community.add_to_collection(ann, collection, Paper.objects.get(uid=uid))
@@ -53,7 +54,7 @@ def test_the_owner_mails_a_collection_to_a_list_that_confirms_it(group, mail_sin
     assert list(sending.send_all("daily", TODAY)) == ["daily"]  # nothing before it is confirmed
     run_tasks()
     [confirmation] = mail_sink.messages
-    assert confirmation["To"] == LIST and confirmation["Subject"].strip() == "Confirm the paperhub digest of “Reading <group>”"
+    assert confirmation["To"] == LIST and confirmation["Subject"].strip() == "Confirm a paperhub collection's digest"
     link = re.search(r"http://testserver(/digests/confirm/\S+)", confirmation.get_content())[1]
     assert client.get(link).status_code == 200 and not Subscription.objects.get().active  # a GET confirms nothing
     anyone = Client()  # someone on the list, logged in or not
@@ -143,3 +144,69 @@ def test_the_list_form_is_rate_limited_as_the_subscribe_form_is(group, settings,
     pages = [client.post(_mailings(collection), {"email": LIST, "frequency": frequency}, follow=True)
              .content.decode() for frequency in ("daily", "weekly")]
     assert "Too many subscriptions for this address" in pages[1] and Subscription.objects.count() == 1
+
+
+
+def test_an_unverified_owner_mails_nothing(db, mail_sink, run_tasks):
+    carl = user("carl")  # his address not proved: the hub would mail his title to anyone he names
+    collection = community.create_collection(carl, "Buy cheap pills", public=True)
+    client = Client()
+    client.force_login(carl)
+    page = client.post(_mailings(collection), {"email": LIST, "frequency": "daily"}, follow=True).content.decode()
+    assert "Verify your email address first" in page and not Subscription.objects.exists()
+    run_tasks()
+    assert mail_sink.messages == []
+
+
+def test_an_account_is_limited_from_any_client_address(group, settings, mail_sink):
+    ann, collection = group
+    settings.PAPERHUB_SUBSCRIBE_RATE = "2/hour"
+    client = Client()
+    client.force_login(ann)
+    pages = [client.post(_mailings(collection), {"email": f"list{i}@example.org", "frequency": "weekly"},
+                         REMOTE_ADDR=f"10.0.0.{i}", follow=True).content.decode() for i in range(3)]
+    assert "Too many subscriptions from your account" in pages[2] and Subscription.objects.count() == 2
+
+
+def test_a_banned_owners_collection_mails_nothing(group, mail_sink):
+    ann, collection = group
+    Subscription.objects.create(email=LIST, frequency="daily", collection=collection, subscribed_by=ann,
+                                confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    ann.is_active = False
+    ann.save()
+    assert list(sending.send_all("daily", TODAY)) == ["daily"]  # not even planned
+    assert sending.send("daily", TODAY, collection=collection).planned == 0 and mail_sink.messages == []
+    ann.is_active = True  # let back in: it goes again
+    ann.save()
+    assert sending.send_all("daily", TODAY)[f"daily c{collection.pk}"].sent == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_migration_reverses_with_list_rows_present():
+    ann = user("ann")
+    collection = community.create_collection(ann, "Group", public=True)
+    Subscription.objects.create(email=LIST, collection=None)  # the hub's digest, and a list, at one address
+    listed = Subscription.objects.create(email=LIST, collection=collection, subscribed_by=ann)
+    Delivery.objects.create(subscription=listed, period="daily:2026-11-23:c1")
+    call_command("migrate", "digests", "0002", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT email FROM {Subscription._meta.db_table}")  # noqa: S608 (our table name)
+        assert cursor.fetchall() == [(LIST,)]
+    call_command("migrate", "digests", verbosity=0)
+    assert list(Subscription.objects.values_list("email", "collection")) == [(LIST, None)]
+
+
+def test_an_address_stopped_after_planning_gets_nothing(group, mail_sink):
+    """A pending (or failed) delivery of the period is skipped once its address unsubscribed, the hub's too."""
+    ann, collection = group
+    confirmed = datetime(2026, 11, 1, tzinfo=UTC)
+    listed = Subscription.objects.create(email=LIST, collection=collection, subscribed_by=ann, confirmed_at=confirmed)
+    hubs = Subscription.objects.create(email="reader@example.org", confirmed_at=confirmed)
+    period = building.period_for("daily", TODAY)
+    for subscription, of in ((listed, collection.pk), (hubs, None)):
+        assert sending.plan("daily", building.period_key("daily", period, of), collection=subscription.collection) == 1
+    Subscription.objects.update(unsubscribed_at=datetime(2026, 11, 24, tzinfo=UTC))
+    reports = sending.send_all("daily", TODAY)  # the list's from the collection's own run: send_all plans it no more
+    assert reports["daily"].skipped == 1
+    assert sending.send("daily", TODAY, collection=collection).skipped == 1 and mail_sink.messages == []
+    assert set(Delivery.objects.values_list("status", "last_error")) == {(Delivery.SKIPPED, sending.UNSUBSCRIBED)}
