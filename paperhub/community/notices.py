@@ -106,7 +106,7 @@ def _concerned(comment: Comment, mentioned: dict[int, dict[str, int]] | None = N
     return users
 
 
-def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> set[str]:
+def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> dict[str, int]:
     """The active users a comment @mentions (name: id), found in one look-up once for all the recipients of a run
     (kept in `mentioned`)."""
     if comment.pk not in mentioned:
