@@ -70,10 +70,10 @@ def hostile(db, settings, tmp_path):
                          f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}"
                          f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}"
                          f" @eve{SVG} @eve{SCRIPT} @{IMG}")  # mentions: eve's linked to her profile
-    collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL}",
+    collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL} @eve{SVG}",
                                             public=True)
     services.add_to_collection(eve, collection, papers["2611.00001"])
-    curation.set_note(eve, collection, papers["2611.00001"], f"{SCRIPT} {IMG}{CONTROL} {SVG}")
+    curation.set_note(eve, collection, papers["2611.00001"], f"{SCRIPT} {IMG}{CONTROL} {SVG} @eve{SCRIPT}")
     recommend.save_search(eve, f"attention {SCRIPT}{CONTROL}")
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")
     services.upvote(eve, papers["2611.00001"])
@@ -111,6 +111,8 @@ def test_no_payload_reaches_any_page_unescaped(client, hostile):
     paper = client.get("/papers/2611.00001").content.decode()
     assert "&lt;script&gt;" in paper and "<b>bold</b>" not in paper  # shown as text, not dropped silently
     assert '<a href="/users/eve" rel="nofollow noopener noreferrer ugc">@eve</a>"&gt;&lt;svg' in paper
+    shelf = client.get(f"/collections/eve/{hostile['collection'].slug}").content.decode()  # its description's @eve
+    assert '<a href="/users/eve" rel="nofollow noopener noreferrer ugc">@eve</a>"&gt;&lt;svg' in shelf
 
 
 def test_a_missing_papers_page_shows_what_was_asked_as_text(client, db):
@@ -232,6 +234,7 @@ def test_digest_email_keeps_payloads_inert(hostile, mail_sink):
     listed = mail_sink.messages[-1]
     html = listed.get_body(("html",)).get_content()
     assert "My &lt;script&gt;" in html and "Attention" in html and DANGER.search(html) is None
+    assert '/users/eve" rel="nofollow noopener noreferrer ugc">@eve</a>&lt;script&gt;' in html  # the note's @eve
     assert "\x1b" not in repr(listed["Subject"]) and "\x1b" not in repr(listed.get_body(("plain",)).get_content())
 
 

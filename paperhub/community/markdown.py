@@ -16,6 +16,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from paperhub.core.addresses import link
 from paperhub.papers.tex import MAX_MATH, math_html
 
 TAGS = {"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote",
@@ -177,12 +178,12 @@ def _names(word: str, room: int) -> list[tuple[str, int]]:
 
 def _link_mentions(state: StateCore) -> None:
     """Core rule, after bare links: each of the first MENTIONS_MAX distinct @words in text names the longest of its
-    names (_names) in env["people"], linked to their profile; env["names"] gets every name those words may name
-    (what to look up), env["mentions"] the people named, in order."""
+    names (_names) in env["people"], linked to their profile (an absolute address under env["root"] when given: mail);
+    env["names"] gets every name those words may name (what to look up), env["mentions"] the people named, in order."""
     words: list[str] = state.env.setdefault("words", [])
     names: set[str] = state.env.setdefault("names", set())
     named: list[str] = state.env.setdefault("mentions", [])
-    people = state.env.get("people", frozenset())
+    people, root = state.env.get("people", frozenset()), state.env.get("root", "")
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -215,13 +216,17 @@ def _link_mentions(state: StateCore) -> None:
                 if name not in named:
                     named.append(name)
                 children += [_text(text[position:start], token.level),
-                             Token("link_open", "a", 1, attrs={"href": reverse("profile", args=[name])},
+                             Token("link_open", "a", 1, attrs={"href": _profile(name, root)},
                                    markup="mention", level=token.level),
                              _text(text[start:end], token.level + 1),
                              Token("link_close", "a", -1, markup="mention", level=token.level)]
                 position = end
             children.append(_text(text[position:], token.level))
         block.children = [child for child in children if child.type != "text" or child.content]
+
+
+def _profile(name: str, root: str) -> str:
+    return link(root, "profile", name) if root else reverse("profile", args=[name])
 
 
 def _text(content: str, level: int) -> Token:
@@ -261,10 +266,11 @@ def _parse(body: str, people: frozenset[str]) -> dict[str, Any]:
     return env
 
 
-def render_comment(body: str, people: frozenset[str] = frozenset()) -> SafeString:
+def render_comment(body: str, people: frozenset[str] = frozenset(), root: str = "") -> SafeString:
     """A comment's Markdown as HTML that cannot run script or load anything; an @mention of a name in `people` (the
-    users that exist, community.named.people_named) links to their profile."""
-    html = _parser().render(body or "", {"people": people})
+    users that exist, community.named.people_named) links to their profile, under `root` (core.addresses.hub_root:
+    mail's absolute links) when given."""
+    html = _parser().render(body or "", {"people": people, "root": root})
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)

@@ -14,8 +14,12 @@ LOOKUP_BATCH = 5_000
 def people_named(bodies: Iterable[str]) -> frozenset[str]:
     """The active users (their profiles show) that these comments' @mentions may name, in one query per
     LOOKUP_BATCH names (one for a page of ordinary comments)."""
+    return frozenset(people_ids(bodies))
+
+
+def people_ids(bodies: Iterable[str]) -> dict[str, int]:
+    """people_named with each user's id (what mention mail goes to), in the same single look-up."""
     names = sorted({name for body in bodies for name in mention_names(body)})
     users = get_user_model().objects.filter(is_active=True)
-    return frozenset(username for i in range(0, len(names), LOOKUP_BATCH)
-                     for username in users.filter(username__in=names[i:i + LOOKUP_BATCH])
-                     .values_list("username", flat=True))
+    return {username: pk for i in range(0, len(names), LOOKUP_BATCH)
+            for username, pk in users.filter(username__in=names[i:i + LOOKUP_BATCH]).values_list("username", "pk")}

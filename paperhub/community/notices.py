@@ -21,7 +21,7 @@ from django_tasks import task
 from paperhub.accounts import services as accounts
 from paperhub.community.markdown import mentions
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
-from paperhub.community.named import people_named
+from paperhub.community.named import people_ids
 from paperhub.core import mail
 from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -93,7 +93,7 @@ def unsubscribe(token: str) -> list[str]:
     return kinds
 
 
-def _concerned(comment: Comment, mentioned: dict[int, set[str]] | None = None) -> set[int]:
+def _concerned(comment: Comment, mentioned: dict[int, dict[str, int]] | None = None) -> set[int]:
     """The users a comment may be mailed to, before their choices: the paper's verified authors, the writer of the
     (visible) comment it replies to, the active users it @mentions; never its own writer. `mentioned` keeps each
     comment's mentioned names, so a run parses each comment's Markdown once."""
@@ -101,16 +101,17 @@ def _concerned(comment: Comment, mentioned: dict[int, set[str]] | None = None) -
                 .values_list("user_id", flat=True))
     if comment.parent_id is not None:
         users |= set(Comment.objects.visible().filter(pk=comment.parent_id).values_list("user_id", flat=True))
-    if names := _mentioned(comment, {} if mentioned is None else mentioned):
-        users |= set(get_user_model().objects.filter(username__in=names, is_active=True).values_list("pk", flat=True))
+    users |= set(_mentioned(comment, {} if mentioned is None else mentioned).values())
     users.discard(comment.user_id)
     return users
 
 
-def _mentioned(comment: Comment, mentioned: dict[int, set[str]]) -> set[str]:
-    """The active users a comment @mentions, found once for all the recipients of a run (kept in `mentioned`)."""
+def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> dict[str, int]:
+    """The active users a comment @mentions (name: id), found in one look-up once for all the recipients of a run
+    (kept in `mentioned`)."""
     if comment.pk not in mentioned:
-        mentioned[comment.pk] = set(mentions(comment.body, people_named([comment.body])))
+        ids = people_ids([comment.body])
+        mentioned[comment.pk] = {name: ids[name] for name in mentions(comment.body, frozenset(ids))}
     return mentioned[comment.pk]
 
 
@@ -126,16 +127,14 @@ def queue_comment_mail(comment: Comment, to: list[int] | None = None) -> None:
 def newly_mentioned(comment: Comment, before: str) -> list[int]:
     """The active users, its writer aside, that a comment edited from the text `before` @mentions and that text did
     not: the mention mail goes to them (once each: CommentNotice), not again to those its first text concerned."""
-    people = people_named([comment.body, before])  # one look-up for both texts
+    ids = people_ids([comment.body, before])  # one look-up for both texts, their ids with their names
+    people = frozenset(ids)
     names = set(mentions(comment.body, people)) - set(mentions(before, people))
-    if not names:
-        return []
-    return list(get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk=comment.user_id)
-                .order_by("pk").values_list("pk", flat=True))
+    return sorted(ids[name] for name in names if ids[name] != comment.user_id)
 
 
 def _recipients(comment: Comment, to: list[int] | None,
-                mentioned: dict[int, set[str]]) -> list[tuple[Any, dict[str, bool]]]:
+                mentioned: dict[int, dict[str, int]]) -> list[tuple[Any, dict[str, bool]]]:
     """Those the comment concerns (of `to`, when given) who are active and proved their address, with the kinds of
     mail they want."""
     concerned = _concerned(comment, mentioned) if to is None else _concerned(comment, mentioned) & set(to)
@@ -144,7 +143,7 @@ def _recipients(comment: Comment, to: list[int] | None,
 
 
 def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment],
-             mentioned: dict[int, set[str]]) -> dict[int, Reason]:
+             mentioned: dict[int, dict[str, int]]) -> dict[int, Reason]:
     """For each of the comments the user is to be mailed about, the strongest reason they want mail for."""
     paper_ids = {c.paper_id for c in comments}
     authored = set(AuthorClaim.objects.filter(user=user, paper_id__in=paper_ids, status=AuthorClaim.APPROVED)
@@ -211,7 +210,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None
-    mentioned: dict[int, set[str]] = {}  # each comment's names, parsed once for every recipient
+    mentioned: dict[int, dict[str, int]] = {}  # each comment's names, parsed once for every recipient
     for user, wanted in _recipients(comment, to, mentioned):
         if not any(wanted.values()):
             continue

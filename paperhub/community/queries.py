@@ -147,9 +147,10 @@ def collection_papers(collection: Collection, limit: int | None = None, offset: 
     return list(ordered[offset:offset + limit] if limit is not None else ordered[offset:])
 
 
-def note_people(papers: Iterable[Paper]) -> frozenset[str]:
-    """The users the notes of collection_papers' papers may @mention, in one query (their links; notes mail no one)."""
-    return people_named(getattr(paper, "note", "") or "" for paper in papers)
+def note_people(papers: Iterable[Paper], description: str = "") -> frozenset[str]:
+    """The users the notes of collection_papers' papers and the collection's description may @mention, in one query
+    (their links; notes and descriptions mail no one)."""
+    return people_named([description, *(getattr(paper, "note", "") or "" for paper in papers)])
 
 
 def collection_size(collection: Collection) -> int:

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, CollectionItem
+from paperhub.community.named import people_named
 from paperhub.papers import citation, feeds, queries
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
@@ -98,15 +99,17 @@ def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def build_collection(frequency: str, period: feeds.Period, collection: Collection) -> Digest:
+def build_collection(frequency: str, period: feeds.Period, collection: Collection, root: str = "") -> Digest:
     """What was added to a collection in the period (in the hub's time zone), the first added first, with each
-    paper's note rendered safely as the collection's page renders notes."""
+    paper's note rendered safely as the collection's page renders notes, its @mentions linked to profiles under
+    `root` (the mail's hub_root) with one look-up for all the notes."""
     items = (CollectionItem.objects.filter(collection=collection, added_at__gte=_start(period.first),
                                            added_at__lt=_start(period.last + timedelta(days=1)))
              .select_related("paper").order_by("added_at", "id"))
     listed = list(items[:LISTED])
     papers = shaped([item.paper for item in listed])
+    people = people_named(item.note for item in listed)
     for paper, item in zip(papers, listed, strict=True):
         paper.note = strip_controls(item.note)
-        paper.note_html = render_comment(item.note) if item.note else SafeString("")
+        paper.note_html = render_comment(item.note, people, root) if item.note else SafeString("")
     return Digest(frequency, period, papers, [], collection=collection, more=max(0, items.count() - LISTED))

@@ -254,7 +254,7 @@ def send(frequency: str, today: date | None = None, base_url: str = "", limit: i
     release_dead_claims(key)
     base_url = base_url or hub_root()
     digest = (building.build(frequency, period) if collection is None
-              else building.build_collection(frequency, period, collection))
+              else building.build_collection(frequency, period, collection, base_url))
     run = Run(key, period, base_url, render(digest, base_url), report, limit)
     try:
         _side_by_side(run.work, connections)

@@ -197,7 +197,7 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
     return render(request, "web/collection.html", {"json_url": twin,
                                                    "collection": collection, "collection_summary": summary,
                                                    "cards": cards(request, papers), "total": total, "page": page,
-                                                   "note_people": community.note_people(papers),
+                                                   "note_people": community.note_people(papers, collection.description),
                                                    "has_next": page * COLLECTION_PAGE < total,
                                                    "mine": mine, "curating": curating, "shared_with": shared_with,
                                                    "note_max": curation.NOTE_MAX_CHARS,

@@ -160,3 +160,12 @@ def test_a_mention_an_edit_adds_is_mailed_once_to_those_it_newly_names(mail_sink
         for name in ("ann", "cy", "dan")]
     assert "Ask @ann or @cy" in _body(mail_sink.messages[1])  # the text as edited
     assert sorted(CommentNotice.objects.values_list("user_id", flat=True)) == [ann.pk, cy.pk, dan.pk]
+
+
+def test_whom_a_comment_mentions_takes_one_look_up_for_names_and_ids(paper, django_assert_num_queries):
+    ann, _, eve = user("ann"), user("ann.lee", is_active=False), user("eve")
+    comment = services.add_comment(eve, paper, "Ask @ann.lee, @ann, @eve and @nobody")
+    with django_assert_num_queries(1):  # the names and their ids together: not names, then ids
+        assert notices.newly_mentioned(comment, "Ask @nobody") == [ann.pk]  # not the writer, nor an inactive user
+    with django_assert_num_queries(2):  # the paper's verified authors, then the one look-up
+        assert notices._concerned(comment) == {ann.pk}

@@ -210,3 +210,20 @@ def test_an_address_stopped_after_planning_gets_nothing(group, mail_sink):
     assert reports["daily"].skipped == 1
     assert sending.send("daily", TODAY, collection=collection).skipped == 1 and mail_sink.messages == []
     assert set(Delivery.objects.values_list("status", "last_error")) == {(Delivery.SKIPPED, sending.UNSUBSCRIBED)}
+
+
+def test_a_notes_mentions_link_to_profiles_by_absolute_address_in_the_mail(group, mail_sink,
+                                                                         django_assert_num_queries):
+    ann, collection = group
+    user("bob.lee"), user("cy")
+    curation.set_note(ann, collection, Paper.objects.get(uid="2611.00001"), "Ask @bob.lee. or @nobody")
+    curation.set_note(ann, collection, Paper.objects.get(uid="2611.00002"), "Then @cy")
+    Subscription.objects.create(email=LIST, frequency="daily", collection=collection, subscribed_by=ann,
+                                confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    assert sending.send("daily", TODAY, "https://hub.example/lab", collection=collection).sent == 1
+    html = mail_sink.messages[0].get_body(("html",)).get_content()
+    link = '<a href="https://hub.example/lab/users/bob.lee" rel="nofollow noopener noreferrer ugc">@bob.lee</a>'
+    assert f"<p>Ask {link}. or @nobody</p>" in html and 'href="https://hub.example/lab/users/cy"' in html
+    period = building.period_for("daily", TODAY)
+    with django_assert_num_queries(4):  # the items, their authors, their count and one look-up of every note's names
+        building.build_collection("daily", period, collection, "https://hub.example")

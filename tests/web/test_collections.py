@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.community import curation, services
+from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
 from paperhub.web import accounts
@@ -136,6 +137,34 @@ def test_a_notes_mentions_link_to_profiles_as_comments_do_and_mail_no_one(client
     assert answer["papers"][0]["note"]["html"] == f"<p>Ask {link}. or @nobody</p>\n"
     run_tasks()
     assert mail_sink.messages == []
+
+
+def test_a_descriptions_mentions_link_to_profiles_as_its_notes_do_in_the_same_one_look_up(
+        client, ann, reading, mail_sink, run_tasks, django_assert_num_queries):
+    user("bob.lee"), user("cy")
+    curation.set_note(ann, reading, reading.items.get().paper, "Ask @cy")
+    services.edit_collection(ann, reading, "Raeding group", "Led by @bob.lee. and @nobody", public=True)
+    link = '<a href="/users/bob.lee" rel="nofollow noopener noreferrer ugc">@bob.lee</a>'
+    html = client.get(f"/collections/ann/{reading.slug}").content.decode()
+    assert f'<div class="description"><p>Led by {link}. and @nobody</p>' in html
+    assert '<a href="/users/cy" rel="nofollow noopener noreferrer ugc">@cy</a>' in html
+    papers = community.collection_papers(reading, limit=10)
+    with django_assert_num_queries(1):  # the description's names and the notes' together
+        assert community.note_people(papers, reading.description) == {"bob.lee", "cy"}
+    run_tasks()
+    assert mail_sink.messages == []  # a description mails no one
+
+
+def test_a_username_like_word_holding_markup_in_a_description_stays_inert(client, ann, reading):
+    user("bob")
+    services.edit_collection(ann, reading, "Raeding group", '@bob"><script>alert(1)</script> @<b>bob</b> '
+                               "@bob<img src=x onerror=alert(1)> [@bob](javascript:alert(1))", public=True)
+    html = client.get(f"/collections/ann/{reading.slug}").content.decode()
+    shown = html.split('<div class="description">', 1)[1].split("</div>", 1)[0]
+    # @bob before the markup and in the refused link's text name bob; "@<b>bob</b>" names no one
+    assert shown.count('<a href="/users/bob" rel="nofollow noopener noreferrer ugc">@bob</a>') == 3
+    assert "&lt;script&gt;" in shown and "&lt;img" in shown and "@&lt;b&gt;bob" in shown
+    assert "<script" not in shown and "<img" not in shown and "<b>" not in shown and 'href="javascript' not in shown
 
 
 def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_cap(client, ann, settings,
