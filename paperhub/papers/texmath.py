@@ -102,6 +102,10 @@ KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATO
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
+#: Brackets around a whole fraction ("\\left( n \\choose k \\right)"): the fraction writes its own.
+_OPENING = re.compile(r"\s*(?:\\(?:left|[bB]igg?l?)(?![A-Za-z])\s*)?\(")
+_CLOSING = re.compile(r"\s*(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)")
+_CLOSING_LAST = re.compile(r"(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 
 
@@ -143,6 +147,16 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
 def fraction(kind: str, top: str, bottom: str) -> str:
     """A rendered fraction ("frac": (a)/(b)) or binomial coefficient ("binom": C(n, k)) on one line."""
     return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
+
+
+def _balanced(text: str) -> bool:
+    """Whether text's round brackets pair up."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]],
@@ -207,6 +221,7 @@ class Math:
             return escape(text[start:stop])
         infix = self.infix.get(start)
         if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
+            start, stop = self.unwrapped(start, infix[0], infix[1], stop)
             top = self.render(start, infix[0], depth + 1, font).strip()
             return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
         out: list[str] = []
@@ -224,10 +239,43 @@ class Math:
                 i = min(close + 1, stop)
             elif char in "{}":
                 i += 1
+            elif char == "(" and (inside := self.bracketed_fraction(i + 1, stop)) is not None:
+                low, high, i = inside  # (\frac{a}{b}) or \left( {n \choose k} \right): the fraction's own brackets
+                out.append(self.render(low, high, depth + 1, font))
             else:
                 out.append(escape(char.translate(font) if font else char))
                 i += 1
         return "".join(out)
+
+    def unwrapped(self, start: int, over: int, after: int, stop: int) -> tuple[int, int]:
+        """Where an infix fraction's top starts and its bottom ends, inside the brackets around both when there
+        are ("\\left( n \\choose k \\right)" is C(n, k), not C(( n, k ))); `over` to `after` is the \\over."""
+        text = self.text
+        opening = _OPENING.match(text, start, over)
+        closing = _CLOSING_LAST.search(text, after, stop) if opening else None
+        if opening and closing and _balanced(text[opening.end():over]) and _balanced(text[after:closing.start()]):
+            return opening.end(), closing.start()
+        return start, stop
+
+    def bracketed_fraction(self, i: int, stop: int) -> tuple[int, int, int] | None:
+        """After a "(" at i - 1, a fraction alone up to its ")" ({a \\over b} or \\frac{a}{b}): its range and where
+        the ")" ends; None for anything else."""
+        text = self.text
+        while i < stop and text[i] == " ":
+            i += 1
+        if text[i:i + 1] == "{" and i + 1 in self.infix:
+            end = min(self.pairs[i] + 1, stop)
+        elif (match := COMMAND.match(text, i, stop)) and match[1] in FRACTIONS:
+            end = self.argument(self.argument(match.end(), stop)[2], stop)[2]
+        else:
+            return None
+        closing = _CLOSING.match(text, end, stop)
+        after = closing.end() if closing else stop
+        while after < stop and text[after] == " ":
+            after += 1
+        if closing is None or text[after:after + 1] in ("^", "_"):  # (a/b)^2 keeps them
+            return None
+        return i, end, closing.end()
 
     def scripted(self, char: str, low: int, high: int, depth: int, font: dict[int, str] | None) -> str:
         """text[low:high] rendered as a superscript (`char` "^") or subscript ("_")."""
