@@ -5,51 +5,7 @@ import html
 import re
 from collections.abc import Iterator
 
-from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
-
-SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
-    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "infty": "∞", "partial": "∂", "nabla": "∇",
-    "times": "×", "cdot": "·", "cdots": "⋯", "ldots": "…", "dots": "…", "pm": "±", "mp": "∓", "leq": "≤", "le": "≤",
-    "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼", "simeq": "≃", "equiv": "≡",
-    "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆",
-    "supset": "⊃", "cup": "∪", "cap": "∩", "emptyset": "∅", "forall": "∀", "exists": "∃", "neg": "¬",
-    "wedge": "∧", "vee": "∨", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
-    "Leftarrow": "⇐", "leftrightarrow": "↔", "mapsto": "↦", "sum": "∑", "prod": "∏", "int": "∫",
-    "sqrt": "√", "circ": "∘", "star": "⋆", "ast": "∗", "langle": "⟨", "rangle": "⟩", "hbar": "ℏ", "ell": "ℓ",
-    "prime": "′", "quad": " ", "qquad": "  ", ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "",
-    "%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "|": "‖", "\\": " ", "hline": "", "displaystyle": "",
-    "{": "{", "}": "}", "lceil": "⌈", "rceil": "⌉",
-    "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
-    "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
-    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "odot": "⊙", "bullet": "•", "aleph": "ℵ",
-    "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
-    "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
-    "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
-    "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
-    "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
-    "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
-    "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
-    "leqslant": "⩽", "geqslant": "⩾", "leqq": "≦", "geqq": "≧", "backslash": "\\", "varrho": "ϱ", "varsigma": "ς",
-    "varkappa": "ϰ", "varpi": "ϖ", "Upsilon": "ϒ", "subsetneq": "⊊", "supsetneq": "⊋", "supseteq": "⊇",
-    "nsubseteq": "⊈", "nsupseteq": "⊉", "asymp": "≍", "square": "□", "natural": "♮", "sharp": "♯", "flat": "♭",
-    "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "circledR": "®", "ni": "∋", "nmid": "∤",
-    "nleq": "≰", "ngeq": "≱", "nless": "≮", "ngtr": "≯", "nsim": "≁", "ncong": "≇", "nparallel": "∦",
-    "nexists": "∄", "ddagger": "‡", "diamond": "⋄", "triangle": "△", "checkmark": "✓", "wp": "℘", "beth": "ℶ",
-    "imath": "ı", "jmath": "ȷ", "ltimes": "⋉", "rtimes": "⋊", "uplus": "⊎", "sqcup": "⊔", "sqcap": "⊓",
-    "sqsubseteq": "⊑", "sqsupseteq": "⊒", "preccurlyeq": "≼", "succcurlyeq": "≽", "precsim": "≾", "succsim": "≿",
-    "lessapprox": "⪅", "gtrapprox": "⪆", "approxeq": "≊", "doteq": "≐", "eqsim": "≂", "therefore": "∴",
-    "because": "∵", "gets": "←", "longleftarrow": "⟵", "longleftrightarrow": "⟷", "Longrightarrow": "⟹",
-    "Longleftarrow": "⟸", "Longleftrightarrow": "⟺", "longmapsto": "⟼", "twoheadrightarrow": "↠",
-    "rightrightarrows": "⇉", "nearrow": "↗", "searrow": "↘", "Uparrow": "⇑", "Downarrow": "⇓",
-    "updownarrow": "↕", "coprod": "∐", "bigsqcup": "⨆", "iiint": "∭", "smallsetminus": "∖", "complement": "∁",
-    "nvdash": "⊬", "nvDash": "⊭", "lll": "⋘", "ggg": "⋙", "lhd": "⊲", "rhd": "⊳", "unlhd": "⊴", "unrhd": "⊵",
-    "trianglelefteq": "⊴", "trianglerighteq": "⊵", "bigstar": "★", "blacksquare": "■", "lozenge": "◊",
-    "limits": "", "nolimits": "",
-}
+from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, SYMBOLS, accented
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
