@@ -5,7 +5,8 @@ import html
 import re
 from collections.abc import Iterator
 
-from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, SYMBOLS, accented
+from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
+from paperhub.papers.texfonts import SYMBOLS as SYMBOLS  # where the others have always imported it
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
