@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from paperhub.papers.records import accent_at
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, unjoinable
+from paperhub.papers.texmacros import expand_macros
 from paperhub.papers.texmath import (
     BRACES,
     COMMAND,
@@ -373,7 +374,8 @@ class _Text:
 
 
 def convert(text: str, out: Output) -> str:
-    """Text with its LaTeX (math and text mode) rendered as `out` writes it."""
+    """Text with its LaTeX (math and text mode) rendered as `out` writes it, the macros it defines expanded."""
+    text = expand_macros(text)
     return _Text(text, out).render(0, len(text))
 
 
@@ -403,5 +405,5 @@ def render_tex(text: str) -> SafeString:
 
 def render_abstract(text: str) -> SafeString:
     """An abstract as paragraphs of rendered text."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    paragraphs = [p for p in re.split(r"\n\s*\n", expand_macros(text or "")) if p.strip()]  # defined for all
     return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()))}</p>" for p in paragraphs))  # noqa: S308
