@@ -51,8 +51,14 @@ FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", 
 #: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
 INFIX = {"over": "frac", "choose": "binom"}
 
+#: Shorthands arXiv abstracts use undefined (a preamble's macros) that mean one thing in math: \eps is ε, \R ℝ
+#: (\RR too). Ambiguous ones (\F a field or a function class, \E, \poly) stay as written.
+SHORTHANDS = {"eps": "ε", "veps": "ε", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "RR": "ℝ",
+              "NN": "ℕ", "ZZ": "ℤ", "QQ": "ℚ", "CC": "ℂ", "reals": "ℝ", "naturals": "ℕ", "integers": "ℤ",
+              "rationals": "ℚ", "complexes": "ℂ"}
+
 #: Every command math renders as something other than its bare name.
-KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
+KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
                    "underset", "begin", "end"})
 
@@ -303,7 +309,7 @@ class Math:
         elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
             out.append("/")
         else:
-            out.append(self.escape(SYMBOLS.get(name, name)))
+            out.append(self.escape(SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name, name)))
         return i
 
     def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:

@@ -164,3 +164,10 @@ def test_hostile_math_renders_fast_and_safely(text):
 def test_a_fraction_inside_brackets_writes_them_once(source: str, shown: str) -> None:
     assert plain_text(f"${source}$") == shown
     assert render_tex(f"${source}$") == f'<span class="math">{shown.replace("²", "<sup>2</sup>")}</span>'
+
+
+def test_common_shorthands_in_math_only() -> None:
+    assert plain_text(r"$\eps > 0$, $x \in \R^n$, $\N \subset \Z \subset \Q \subset \C$, $\RR$") == \
+        "ε > 0, x ∈ ℝⁿ, ℕ ⊂ ℤ ⊂ ℚ ⊂ ℂ, ℝ"
+    assert plain_text(r"$\F_q$ and $\poly(n)$") == "F_q and poly(n)"  # ambiguous: the bare name, as before
+    assert plain_text(r"over \R and \eps") == r"over \R and \eps"  # outside math: as written
