@@ -49,9 +49,10 @@ __all__ = ["MAX_DEPTH", "MAX_MATH", "split_math", "Output", "convert", "plain_te
            "render_tex", "render_abstract", "closed_prefix", "AS_HTML", "AS_TEXT", "AS_WORDS"]
 
 
-#: Math commands that print a symbol or a word, written outside math.
-_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, "")}.items()
-               if name.isalpha()}
+#: Math commands that print a symbol or a word, written outside math ("for any \\eps>0": ε; a letter's shorthand,
+#: \\R, is a word's initial there as often).
+_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, ""), "eps": "ε",
+                                               "veps": "ε"}.items() if name.isalpha()}
 #: Math commands with arguments written outside math ("\frac{1}{2} of", "over \mathbb{R}"): rendered as math.
 _MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"} - TEXT_STYLES.keys() - {"not"}
 _TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")

@@ -170,4 +170,4 @@ def test_common_shorthands_in_math_only() -> None:
     assert plain_text(r"$\eps > 0$, $x \in \R^n$, $\N \subset \Z \subset \Q \subset \C$, $\RR$") == \
         "ε > 0, x ∈ ℝⁿ, ℕ ⊂ ℤ ⊂ ℚ ⊂ ℂ, ℝ"
     assert plain_text(r"$\F_q$ and $\poly(n)$") == "F_q and poly(n)"  # ambiguous: the bare name, as before
-    assert plain_text(r"over \R and \eps") == r"over \R and \eps"  # outside math: as written
+    assert plain_text(r"over \R for any \eps>0") == r"over \R for any ε>0"  # outside math: \eps alone
