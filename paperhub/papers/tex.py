@@ -262,7 +262,7 @@ class _Text:
             parts.append(out.escape(_MATH_WORDS[name]) if out.typography else out.escape(match[0]))
             return end
         if name == "item" and out.typography:
-            return self.item(end, stop, parts)
+            return self.item(end, stop, depth, parts)
         close = self.group(end, stop)
         if close == -1:
             parts.append(out.escape(match[0]))
@@ -316,12 +316,12 @@ class _Text:
             end = closing_at + 1 if closing_at != -1 else end
         return self.spaces_after(end, stop, parts)
 
-    def item(self, end: int, stop: int, parts: list[str]) -> int:
+    def item(self, end: int, stop: int, depth: int, parts: list[str]) -> int:
         """\\item, ending at `end`: its label ([a)]), number (in an enumerate) or a bullet, after one space."""
         text = self.text
         label = "•"
         if text[end:end + 1] == "[" and (closing := text.find("]", end, min(stop, end + MAX_OPTION))) != -1:
-            label, end = self.render(end + 1, closing, MAX_DEPTH), closing + 1
+            label, end = self.render(end + 1, closing, depth + 1), closing + 1
         elif self.lists and self.lists[-1] >= 0:
             self.lists[-1] += 1
             label = f"{self.lists[-1]}."

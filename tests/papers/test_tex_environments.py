@@ -13,6 +13,7 @@ CASES = [
      "a 1. x • y 2. z", "a 1. x • y 2. z"),  # an inner list counts apart, and the outer one goes on
     (r"\begin{itemize}\item[a)] x \item[<b>] \emph{y}\end{itemize}", "a) x &lt;b&gt; <em>y</em>", "a) x <b> y"),
     (r"\item alone", "• alone", "• alone"),
+    (r"\item[\textbf{A}:] b", "<strong>A</strong>: b", "A: b"),
     (r"\begin{abstract} We study \textbf{x}. \end{abstract}", "We study <strong>x</strong>.", "We study x."),
     (r"\begin{quote}<q>\end{quote} and \begin{center}c\end{center}", "&lt;q&gt; and c", "<q> and c"),
     (r"\begin{mything}[opt] kept \end{mything}.", "kept.", "kept."),
