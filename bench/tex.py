@@ -83,14 +83,15 @@ def unrendered(texts: list[str]) -> dict:
     """The commands the shipped renderer leaves unrendered: in text mode shown as written (a `\\name` in the plain
     text), in math shown as their bare name (not in texmath.KNOWN) or dropped (_DROPPED); for each, how many
     abstracts hold it; and the CPU time of render_abstract and plain_text over all of them (best of 3)."""
-    from paperhub.papers import tex, texmath
+    from paperhub.papers import tex, texmacros, texmath
 
     known = texmath.KNOWN - {name for name in _DROPPED if texmath.SYMBOLS.get(name) == ""}
     counts: dict[str, int] = {}
     holding = 0
     for text in texts:
         names = set(_COMMAND.findall(tex.plain_text(text)))
-        names |= {name for _, low, high, _ in texmath.spans(text) for name in _COMMAND.findall(text, low, high)
+        shown = texmacros.expand_macros(text)  # as rendered: the text's own macros expanded
+        names |= {name for _, low, high, _ in texmath.spans(shown) for name in _COMMAND.findall(shown, low, high)
                   if name not in known}
         holding += bool(names)
         for name in names:

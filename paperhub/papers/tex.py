@@ -5,7 +5,6 @@ one pass: linear in the text. No JavaScript needed."""
 
 import html
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -13,7 +12,8 @@ from dataclasses import dataclass, replace
 from django.utils.safestring import SafeString, mark_safe
 
 from paperhub.papers.records import accent_at
-from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS
+from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, unjoinable
+from paperhub.papers.texmacros import expand_macros
 from paperhub.papers.texmath import (
     BRACES,
     COMMAND,
@@ -35,19 +35,24 @@ from paperhub.papers.textmode import (
     CITATIONS,
     DECLARATIONS,
     HTML_TAGS,
+    LISTS,
+    MATH_ENVIRONMENTS,
     MAX_OPTION,
     TEXT_STYLES,
     TEXT_SYMBOLS,
     TEXTUAL_CITATIONS,
+    cited,
+    closed_prefix,
 )
 
 __all__ = ["MAX_DEPTH", "MAX_MATH", "split_math", "Output", "convert", "plain_text", "words_only", "math_html",
            "render_tex", "render_abstract", "closed_prefix", "AS_HTML", "AS_TEXT", "AS_WORDS"]
 
 
-#: Math commands that print a symbol or a word, written outside math.
-_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, "")}.items()
-               if name.isalpha()}
+#: Math commands that print a symbol or a word, written outside math ("for any \\eps>0": ε; a letter's shorthand,
+#: \\R, is a word's initial there as often).
+_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, ""), "eps": "ε",
+                                               "veps": "ε"}.items() if name.isalpha()}
 #: Math commands with arguments written outside math ("\frac{1}{2} of", "over \mathbb{R}"): rendered as math.
 _MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"} - TEXT_STYLES.keys() - {"not"}
 _TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
@@ -112,27 +117,6 @@ _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]|\$\$|\$", re.DOTALL)
 _ADDRESS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s{}\\$]+", re.IGNORECASE)
 
 
-#: A citation key of the common "name, year" kinds: vaswani2017attention, Smith_2020, liu-etal-2023-lost, Kim:2019.
-_NAME_YEAR_KEY = re.compile(r"([A-Za-z][A-Za-z'\-]*?[A-Za-z])(?:[-_:]?(etal|EtAl))?[-_:]?((?:1[89]|20)\d\d)(?!\d)")
-
-
-def cited(command: str, keys: list[str]) -> str:
-    """What a textual citation reads as without the bibliography: "Vaswani (2017)" from a key of the name-year kind
-    (\\citealt without the parentheses, \\citeauthor its name, \\citeyear its year); other keys in brackets, after
-    those, "; " between."""
-    said, unread = [], []
-    kind = command.lower()
-    for key in keys:
-        found = _NAME_YEAR_KEY.match(key)
-        if found is None or kind == "citenum":
-            unread.append(key)
-            continue
-        name = found[1][0].upper() + found[1][1:] + (" et al." if found[2] else "")
-        said.append(name if kind == "citeauthor" else found[3] if kind == "citeyear"
-                    else f"{name} {found[3]}" if kind == "citealt" else f"{name} ({found[3]})")
-    return "; ".join(said + ([f"[{', '.join(unread)}]"] if unread else []))
-
-
 class _Text:
     """A text rendered in one pass, math spans (as split_math finds them) rendered by `out.math`; each character
     is visited once, arguments nested at most MAX_DEPTH deep (deeper ones show as written)."""
@@ -144,6 +128,7 @@ class _Text:
         # web addresses are written as they are: a ~ or -- in one is part of it (/~ark/, /a--b), no tie or dash
         self.urls = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
         self.quoting = False  # inside a single quote opened by ` (`intent-execution'): its ' closes it
+        self.lists: list[int] = []  # the lists \begin opened and \end has not closed: items so far, -1 unnumbered
 
     def in_address(self, index: int) -> bool:
         """Whether text[index] lies inside a web address."""
@@ -276,11 +261,15 @@ class _Text:
         if name in _MATH_WORDS:  # math written outside math ("the \\alpha parameter", "n/\\log n")
             parts.append(out.escape(_MATH_WORDS[name]) if out.typography else out.escape(match[0]))
             return end
+        if name == "item" and out.typography:
+            return self.item(end, stop, depth, parts)
         close = self.group(end, stop)
         if close == -1:
             parts.append(out.escape(match[0]))
             return end
         low = text.index("{", end) + 1
+        if name in ("begin", "end") and out.typography:
+            return self.environment(name, j, text[low:close].strip(), close + 1, stop, parts)
         if name in TEXT_STYLES:
             parts.append(out.style(TEXT_STYLES[name], self.render(low, close, depth + 1)))
         elif name == "url":  # as written: a web address's characters are its own
@@ -303,6 +292,55 @@ class _Text:
         else:  # an author's own macro: as written, braces and all ("\vect{x}" was "\vectx"), its argument rendered
             parts.append(out.escape(text[j:low]) + self.render(low, close, depth + 1) + out.escape("}"))
         return close + 1
+
+    def environment(self, name: str, j: int, kind: str, end: int, stop: int, parts: list[str]) -> int:
+        """\\begin{kind} (at j) or \\end{kind}, ending at `end`: display math rendered as math up to its \\end, a
+        list's start or end counted for its items, any other's dropped (never its name), its content kept."""
+        text = self.text
+        if name == "begin" and kind.rstrip("*") in MATH_ENVIRONMENTS:
+            closing = f"\\end{{{kind}}}"
+            if (finish := text.find(closing, end, min(stop, j + MAX_MATH))) != -1:
+                parts.append(self.out.math(text[j:finish + len(closing)], "$$"))
+                return finish + len(closing)
+        if kind in LISTS:
+            if name == "begin":
+                self.lists.append(0 if LISTS[kind] else -1)
+            elif self.lists:
+                self.lists.pop()
+        if name == "end":  # "done \\end{x}." is "done."; a space after it is the text's
+            if parts:
+                parts[-1] = parts[-1].rstrip(" ")
+            return end
+        if text[end:end + 1] == "[":  # options ([leftmargin=*])
+            closing_at = text.find("]", end, min(stop, end + MAX_OPTION))
+            end = closing_at + 1 if closing_at != -1 else end
+        return self.spaces_after(end, stop, parts)
+
+    def item(self, end: int, stop: int, depth: int, parts: list[str]) -> int:
+        """\\item, ending at `end`: its label ([a)]), number (in an enumerate) or a bullet, after one space."""
+        text = self.text
+        label = "•"
+        if text[end:end + 1] == "[" and (closing := text.find("]", end, min(stop, end + MAX_OPTION))) != -1:
+            label, end = self.render(end + 1, closing, depth + 1), closing + 1
+        elif self.lists and self.lists[-1] >= 0:
+            self.lists[-1] += 1
+            label = f"{self.lists[-1]}."
+        label = self.out.escape(label) if label[-1:] in "•." else label  # a rendered label is escaped already
+        while parts and not parts[-1].strip(" "):
+            parts.pop()
+        if parts:
+            parts[-1] = parts[-1].rstrip(" ")
+        parts.append((" " if parts else "") + label + " ")
+        return self.spaces_after(end, stop, [" "])
+
+    def spaces_after(self, end: int, stop: int, parts: list[str]) -> int:
+        """Past the spaces at `end` when what was written ends with one (or is nothing): a dropped marker leaves
+        one space."""
+        if parts and parts[-1][-1:] != " ":
+            return end
+        while end < stop and self.text[end] == " ":
+            end += 1
+        return end
 
     def citation(self, name: str, j: int, end: int, stop: int, parts: list[str]) -> int:
         """A citation (\\cite[p.~3]{key}): a textual one reads as its keys (cited()) where the output keeps them; any
@@ -337,7 +375,8 @@ class _Text:
 
 
 def convert(text: str, out: Output) -> str:
-    """Text with its LaTeX (math and text mode) rendered as `out` writes it."""
+    """Text with its LaTeX (math and text mode) rendered as `out` writes it, the macros it defines expanded."""
+    text = expand_macros(text)
     return _Text(text, out).render(0, len(text))
 
 
@@ -355,59 +394,17 @@ def words_only(text: str) -> str:
     return BRACES.sub(" ", COMMAND.sub(" ", convert(text, AS_WORDS)))
 
 
-# its text holds no ">" (escaped): each is a tag's, ours or a caller's
-_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")
-
-
-def _overlays_escaped(found: re.Match[str]) -> str:
-    run = found[2]
-    marks = 0
-    while marks < len(run) and unicodedata.combining(run[marks]):
-        marks += 1
-    return found[1] + run[:marks].replace("\u0338", "&#x338;") + run[marks:]
-
-
-def _unjoinable(rendered: str) -> str:
-    """Rendered HTML with each U+0338 among the combining marks after a tag, or first (a caller puts it after its own
-    tag), written as a reference: ">" and U+0338 are "≯" once composed (NFC, which first sorts a run of marks, so
-    one later in the run moves next to the ">"), and whatever composes this HTML later must not break the tag."""
-    return _AFTER_A_TAG.sub(_overlays_escaped, rendered) if "\u0338" in rendered else rendered
-
-
 def math_html(source: str) -> str:
     """The contents of one math span (no delimiters) as escaped HTML, as render_tex shows math."""
-    return _unjoinable(Math(source, 0, len(source), plain=False).render(0, len(source)))
+    return unjoinable(Math(source, 0, len(source), plain=False).render(0, len(source)))
 
 
 def render_tex(text: str) -> SafeString:
     """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
-    return mark_safe(_unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)
+    return mark_safe(unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)
 
 
 def render_abstract(text: str) -> SafeString:
     """An abstract as paragraphs of rendered text."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    paragraphs = [p for p in re.split(r"\n\s*\n", expand_macros(text or "")) if p.strip()]  # defined for all
     return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()))}</p>" for p in paragraphs))  # noqa: S308
-
-
-_PREFIX_TOKEN = re.compile(r"\\[()]|\\.|\$\$|\$|[{}]", re.DOTALL)
-_MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)"}
-
-
-def closed_prefix(text: str) -> str:
-    """A prefix of a longer text (an excerpt's first words) made whole: cut before a math span it leaves open (half
-    a formula renders as nonsense), and each {group} it leaves open closed (\\textbf{Our method stays bold)."""
-    open_groups = 0
-    math: tuple[int, str] | None = None  # where an open span starts, and what would close it
-    for token in _PREFIX_TOKEN.finditer(text):
-        if math is not None:
-            if token[0] == math[1]:
-                math = None
-        elif token[0] in _MATH_CLOSER:
-            math = (token.start(), _MATH_CLOSER[token[0]])
-        elif token[0] == "{":
-            open_groups += 1
-        elif token[0] == "}" and open_groups:
-            open_groups -= 1
-    kept = text[:math[0]].rstrip() if math is not None else text
-    return kept + "}" * open_groups

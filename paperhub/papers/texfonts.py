@@ -1,9 +1,55 @@
-"""What math fonts, accents and operator names look like in Unicode, for papers.texmath: \\mathbb{R} is ℝ,
-\\mathcal{O} 𝒪, \\hat{x} x̂ (the letter and a combining mark), \\log a word spaced as TeX spaces it."""
+"""What math symbols, fonts, accents and operator names look like in Unicode, for papers.texmath: \\alpha is α,
+\\mathbb{R} ℝ, \\mathcal{O} 𝒪, \\hat{x} x̂ (the letter and a combining mark), \\log a word spaced as TeX spaces it;
+and how HTML holding those marks stays whole (unjoinable)."""
 
 import html
 import re
 import unicodedata
+
+#: Greek letters and symbols: what each command prints.
+SYMBOLS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
+    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "infty": "∞", "partial": "∂", "nabla": "∇",
+    "times": "×", "cdot": "·", "cdots": "⋯", "ldots": "…", "dots": "…", "pm": "±", "mp": "∓", "leq": "≤", "le": "≤",
+    "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼", "simeq": "≃", "equiv": "≡",
+    "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆",
+    "supset": "⊃", "cup": "∪", "cap": "∩", "emptyset": "∅", "forall": "∀", "exists": "∃", "neg": "¬",
+    "wedge": "∧", "vee": "∨", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
+    "Leftarrow": "⇐", "leftrightarrow": "↔", "mapsto": "↦", "sum": "∑", "prod": "∏", "int": "∫",
+    "sqrt": "√", "circ": "∘", "star": "⋆", "ast": "∗", "langle": "⟨", "rangle": "⟩", "hbar": "ℏ", "ell": "ℓ",
+    "prime": "′", "quad": " ", "qquad": "  ", ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "",
+    "%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "|": "‖", "\\": " ", "hline": "", "displaystyle": "",
+    "{": "{", "}": "}", "lceil": "⌈", "rceil": "⌉",
+    "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
+    "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
+    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "odot": "⊙", "bullet": "•", "aleph": "ℵ",
+    "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
+    "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
+    "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
+    "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
+    "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
+    "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
+    "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
+    "leqslant": "⩽", "geqslant": "⩾", "leqq": "≦", "geqq": "≧", "backslash": "\\", "varrho": "ϱ", "varsigma": "ς",
+    "varkappa": "ϰ", "varpi": "ϖ", "Upsilon": "ϒ", "subsetneq": "⊊", "supsetneq": "⊋", "supseteq": "⊇",
+    "nsubseteq": "⊈", "nsupseteq": "⊉", "asymp": "≍", "square": "□", "natural": "♮", "sharp": "♯", "flat": "♭",
+    "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "circledR": "®", "ni": "∋", "nmid": "∤",
+    "nleq": "≰", "ngeq": "≱", "nless": "≮", "ngtr": "≯", "nsim": "≁", "ncong": "≇", "nparallel": "∦",
+    "nexists": "∄", "ddagger": "‡", "diamond": "⋄", "triangle": "△", "checkmark": "✓", "wp": "℘", "beth": "ℶ",
+    "imath": "ı", "jmath": "ȷ", "ltimes": "⋉", "rtimes": "⋊", "uplus": "⊎", "sqcup": "⊔", "sqcap": "⊓",
+    "sqsubseteq": "⊑", "sqsupseteq": "⊒", "preccurlyeq": "≼", "succcurlyeq": "≽", "precsim": "≾", "succsim": "≿",
+    "lessapprox": "⪅", "gtrapprox": "⪆", "approxeq": "≊", "doteq": "≐", "eqsim": "≂", "therefore": "∴",
+    "because": "∵", "gets": "←", "longleftarrow": "⟵", "longleftrightarrow": "⟷", "Longrightarrow": "⟹",
+    "Longleftarrow": "⟸", "Longleftrightarrow": "⟺", "longmapsto": "⟼", "twoheadrightarrow": "↠",
+    "rightrightarrows": "⇉", "nearrow": "↗", "searrow": "↘", "Uparrow": "⇑", "Downarrow": "⇓",
+    "updownarrow": "↕", "coprod": "∐", "bigsqcup": "⨆", "iiint": "∭", "smallsetminus": "∖", "complement": "∁",
+    "nvdash": "⊬", "nvDash": "⊭", "lll": "⋘", "ggg": "⋙", "lhd": "⊲", "rhd": "⊳", "unlhd": "⊴", "unrhd": "⊵",
+    "trianglelefteq": "⊴", "trianglerighteq": "⊵", "bigstar": "★", "blacksquare": "■", "lozenge": "◊",
+    "limits": "", "nolimits": "",
+}
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -87,3 +133,22 @@ OPERATORS = {name: name for name in (
     "arccos", "arctan", "max", "min", "arg", "lim", "limsup", "liminf", "sup", "inf", "det", "dim", "ker", "Pr",
     "deg", "gcd", "hom", "argmax", "argmin", "Tr", "tr", "rank", "diag", "sgn", "Var", "Cov", "softmax")}
 OPERATORS |= {"limsup": "lim sup", "liminf": "lim inf"}
+
+
+# its text holds no ">" (escaped): each is a tag's, ours or a caller's
+_AFTER_A_TAG = re.compile("(^|>)([^\x00-\x7f]+)")
+
+
+def _overlays_escaped(found: re.Match[str]) -> str:
+    run = found[2]
+    marks = 0
+    while marks < len(run) and unicodedata.combining(run[marks]):
+        marks += 1
+    return found[1] + run[:marks].replace("\u0338", "&#x338;") + run[marks:]
+
+
+def unjoinable(rendered: str) -> str:
+    """Rendered HTML with each U+0338 among the combining marks after a tag, or first (a caller puts it after its own
+    tag), written as a reference: ">" and U+0338 are "≯" once composed (NFC, which first sorts a run of marks, so
+    one later in the run moves next to the ">"), and whatever composes this HTML later must not break the tag."""
+    return _AFTER_A_TAG.sub(_overlays_escaped, rendered) if "\u0338" in rendered else rendered

@@ -6,50 +6,7 @@ import re
 from collections.abc import Iterator
 
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
-
-SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
-    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "infty": "∞", "partial": "∂", "nabla": "∇",
-    "times": "×", "cdot": "·", "cdots": "⋯", "ldots": "…", "dots": "…", "pm": "±", "mp": "∓", "leq": "≤", "le": "≤",
-    "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼", "simeq": "≃", "equiv": "≡",
-    "propto": "∝", "ll": "≪", "gg": "≫", "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆",
-    "supset": "⊃", "cup": "∪", "cap": "∩", "emptyset": "∅", "forall": "∀", "exists": "∃", "neg": "¬",
-    "wedge": "∧", "vee": "∨", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
-    "Leftarrow": "⇐", "leftrightarrow": "↔", "mapsto": "↦", "sum": "∑", "prod": "∏", "int": "∫",
-    "sqrt": "√", "circ": "∘", "star": "⋆", "ast": "∗", "langle": "⟨", "rangle": "⟩", "hbar": "ℏ", "ell": "ℓ",
-    "prime": "′", "quad": " ", "qquad": "  ", ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": "",
-    "%": "%", "&": "&", "_": "_", "#": "#", "$": "$", "|": "‖", "\\": " ", "hline": "", "displaystyle": "",
-    "{": "{", "}": "}", "lceil": "⌈", "rceil": "⌉",
-    "lfloor": "⌊", "rfloor": "⌋", "oplus": "⊕", "otimes": "⊗", "setminus": "∖", "mid": "∣", "uparrow": "↑",
-    "downarrow": "↓", "colon": ":", "lesssim": "≲", "gtrsim": "≳", "land": "∧", "lor": "∨", "top": "⊤",
-    "bot": "⊥", "parallel": "∥", "Box": "□", "Diamond": "◇", "odot": "⊙", "bullet": "•", "aleph": "ℵ",
-    "models": "⊨", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
-    "vert": "|", "Vert": "‖", "bigwedge": "⋀", "bigvee": "⋁", "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁",
-    "bigotimes": "⨂", "Re": "ℜ", "Im": "ℑ", "rightleftharpoons": "⇌", "vdots": "⋮", "ddots": "⋱", "iint": "∬",
-    "oint": "∮", "angle": "∠", "perp": "⊥", "cong": "≅", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
-    "Leftrightarrow": "⇔", "iff": "⟺", "implies": "⟹", "longrightarrow": "⟶", "hookrightarrow": "↪", "varnothing": "∅",
-    "dagger": "†", "triangleq": "≜", "coloneqq": "≔", "small": "", "tiny": "", "large": "", "Large": "",
-    "scriptstyle": "", "textstyle": "", "vdash": "⊢", "vDash": "⊨", "Vdash": "⊩",
-    "leqslant": "⩽", "geqslant": "⩾", "leqq": "≦", "geqq": "≧", "backslash": "\\", "varrho": "ϱ", "varsigma": "ς",
-    "varkappa": "ϰ", "varpi": "ϖ", "Upsilon": "ϒ", "subsetneq": "⊊", "supsetneq": "⊋", "supseteq": "⊇",
-    "nsubseteq": "⊈", "nsupseteq": "⊉", "asymp": "≍", "square": "□", "natural": "♮", "sharp": "♯", "flat": "♭",
-    "lbrace": "{", "rbrace": "}", "lbrack": "[", "rbrack": "]", "circledR": "®", "ni": "∋", "nmid": "∤",
-    "nleq": "≰", "ngeq": "≱", "nless": "≮", "ngtr": "≯", "nsim": "≁", "ncong": "≇", "nparallel": "∦",
-    "nexists": "∄", "ddagger": "‡", "diamond": "⋄", "triangle": "△", "checkmark": "✓", "wp": "℘", "beth": "ℶ",
-    "imath": "ı", "jmath": "ȷ", "ltimes": "⋉", "rtimes": "⋊", "uplus": "⊎", "sqcup": "⊔", "sqcap": "⊓",
-    "sqsubseteq": "⊑", "sqsupseteq": "⊒", "preccurlyeq": "≼", "succcurlyeq": "≽", "precsim": "≾", "succsim": "≿",
-    "lessapprox": "⪅", "gtrapprox": "⪆", "approxeq": "≊", "doteq": "≐", "eqsim": "≂", "therefore": "∴",
-    "because": "∵", "gets": "←", "longleftarrow": "⟵", "longleftrightarrow": "⟷", "Longrightarrow": "⟹",
-    "Longleftarrow": "⟸", "Longleftrightarrow": "⟺", "longmapsto": "⟼", "twoheadrightarrow": "↠",
-    "rightrightarrows": "⇉", "nearrow": "↗", "searrow": "↘", "Uparrow": "⇑", "Downarrow": "⇓",
-    "updownarrow": "↕", "coprod": "∐", "bigsqcup": "⨆", "iiint": "∭", "smallsetminus": "∖", "complement": "∁",
-    "nvdash": "⊬", "nvDash": "⊭", "lll": "⋘", "ggg": "⋙", "lhd": "⊲", "rhd": "⊳", "unlhd": "⊴", "unrhd": "⊵",
-    "trianglelefteq": "⊴", "trianglerighteq": "⊵", "bigstar": "★", "blacksquare": "■", "lozenge": "◊",
-    "limits": "", "nolimits": "",
-}
+from paperhub.papers.texfonts import SYMBOLS as SYMBOLS  # where the others have always imported it
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
@@ -94,14 +51,24 @@ FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", 
 #: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
 INFIX = {"over": "frac", "choose": "binom"}
 
+#: Shorthands arXiv abstracts use undefined (a preamble's macros) that mean one thing in math: \eps is ε, \R ℝ
+#: (\RR too). Ambiguous ones (\F a field or a function class, \E, \poly) stay as written.
+SHORTHANDS = {"eps": "ε", "veps": "ε", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "RR": "ℝ",
+              "NN": "ℕ", "ZZ": "ℤ", "QQ": "ℚ", "CC": "ℂ", "reals": "ℝ", "naturals": "ℕ", "integers": "ℤ",
+              "rationals": "ℚ", "complexes": "ℂ"}
+
 #: Every command math renders as something other than its bare name.
-KNOWN = frozenset({*SYMBOLS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
+KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
                    "underset", "begin", "end"})
 
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
+#: Brackets around a whole fraction ("\\left( n \\choose k \\right)"): the fraction writes its own.
+_OPENING = re.compile(r"\s*(?:\\(?:left|[bB]igg?l?)(?![A-Za-z])\s*)?\(")
+_CLOSING = re.compile(r"\s*(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)")
+_CLOSING_LAST = re.compile(r"(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 
 
@@ -143,6 +110,16 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
 def fraction(kind: str, top: str, bottom: str) -> str:
     """A rendered fraction ("frac": (a)/(b)) or binomial coefficient ("binom": C(n, k)) on one line."""
     return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
+
+
+def _balanced(text: str) -> bool:
+    """Whether text's round brackets pair up."""
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]],
@@ -207,6 +184,7 @@ class Math:
             return escape(text[start:stop])
         infix = self.infix.get(start)
         if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
+            start, stop = self.unwrapped(start, infix[0], infix[1], stop)
             top = self.render(start, infix[0], depth + 1, font).strip()
             return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
         out: list[str] = []
@@ -224,10 +202,43 @@ class Math:
                 i = min(close + 1, stop)
             elif char in "{}":
                 i += 1
+            elif char == "(" and (inside := self.bracketed_fraction(i + 1, stop)) is not None:
+                low, high, i = inside  # (\frac{a}{b}) or \left( {n \choose k} \right): the fraction's own brackets
+                out.append(self.render(low, high, depth + 1, font))
             else:
                 out.append(escape(char.translate(font) if font else char))
                 i += 1
         return "".join(out)
+
+    def unwrapped(self, start: int, over: int, after: int, stop: int) -> tuple[int, int]:
+        """Where an infix fraction's top starts and its bottom ends, inside the brackets around both when there
+        are ("\\left( n \\choose k \\right)" is C(n, k), not C(( n, k ))); `over` to `after` is the \\over."""
+        text = self.text
+        opening = _OPENING.match(text, start, over)
+        closing = _CLOSING_LAST.search(text, after, stop) if opening else None
+        if opening and closing and _balanced(text[opening.end():over]) and _balanced(text[after:closing.start()]):
+            return opening.end(), closing.start()
+        return start, stop
+
+    def bracketed_fraction(self, i: int, stop: int) -> tuple[int, int, int] | None:
+        """After a "(" at i - 1, a fraction alone up to its ")" ({a \\over b} or \\frac{a}{b}): its range and where
+        the ")" ends; None for anything else."""
+        text = self.text
+        while i < stop and text[i] == " ":
+            i += 1
+        if text[i:i + 1] == "{" and i + 1 in self.infix:
+            end = min(self.pairs[i] + 1, stop)
+        elif (match := COMMAND.match(text, i, stop)) and match[1] in FRACTIONS:
+            end = self.argument(self.argument(match.end(), stop)[2], stop)[2]
+        else:
+            return None
+        closing = _CLOSING.match(text, end, stop)
+        after = closing.end() if closing else stop
+        while after < stop and text[after] == " ":
+            after += 1
+        if closing is None or text[after:after + 1] in ("^", "_"):  # (a/b)^2 keeps them
+            return None
+        return i, end, closing.end()
 
     def scripted(self, char: str, low: int, high: int, depth: int, font: dict[int, str] | None) -> str:
         """text[low:high] rendered as a superscript (`char` "^") or subscript ("_")."""
@@ -298,7 +309,7 @@ class Math:
         elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
             out.append("/")
         else:
-            out.append(self.escape(SYMBOLS.get(name, name)))
+            out.append(self.escape(SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name, name)))
         return i
 
     def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:

@@ -1,4 +1,7 @@
-"""Text mode's commands, outside math (tex.py renders them): styles, declarations, citations, symbols."""
+"""Text mode's commands, outside math (tex.py renders them): styles, declarations, citations, symbols, lists;
+what a textual citation reads as, and an excerpt's prefix made whole (closed_prefix)."""
+
+import re
 
 # Text mode, outside math. Formatting commands keep their argument, with its style (canonical command name here,
 # a tag in HTML); citations go, or leave their keys (below); escaped specials, ties, dashes and quotes become what
@@ -34,3 +37,54 @@ TEXT_SYMBOLS = {"ldots": "…", "dots": "…", "textendash": "–", "textemdash"
 HTML_TAGS = {"textit": "em", "emph": "em", "textbf": "strong", "texttt": "code", "textsuperscript": "sup",
              "textsubscript": "sub"}
 MAX_OPTION = 200  # longest optional argument of a citation ([p.~3]); a longer "[" is text
+
+
+#: A citation key of the common "name, year" kinds: vaswani2017attention, Smith_2020, liu-etal-2023-lost, Kim:2019.
+_NAME_YEAR_KEY = re.compile(r"([A-Za-z][A-Za-z'\-]*?[A-Za-z])(?:[-_:]?(etal|EtAl))?[-_:]?((?:1[89]|20)\d\d)(?!\d)")
+
+
+def cited(command: str, keys: list[str]) -> str:
+    """What a textual citation reads as without the bibliography: "Vaswani (2017)" from a key of the name-year kind
+    (\\citealt without the parentheses, \\citeauthor its name, \\citeyear its year); other keys in brackets, after
+    those, "; " between."""
+    said, unread = [], []
+    kind = command.lower()
+    for key in keys:
+        found = _NAME_YEAR_KEY.match(key)
+        if found is None or kind == "citenum":
+            unread.append(key)
+            continue
+        name = found[1][0].upper() + found[1][1:] + (" et al." if found[2] else "")
+        said.append(name if kind == "citeauthor" else found[3] if kind == "citeyear"
+                    else f"{name} {found[3]}" if kind == "citealt" else f"{name} ({found[3]})")
+    return "; ".join(said + ([f"[{', '.join(unread)}]"] if unread else []))
+
+
+#: Lists in text mode: each \item a bullet, or (enumerate) its number, on the line (no list tags: the renderer's
+#: few tags are inline ones). Any other environment's \begin and \end are dropped and its content kept.
+LISTS = {"itemize": False, "description": False, "enumerate": True}
+#: Display math written in text mode: rendered as math, up to its \end.
+MATH_ENVIRONMENTS = {"equation", "align", "eqnarray", "gather", "multline", "displaymath", "math", "flalign"}
+
+
+_PREFIX_TOKEN = re.compile(r"\\[()]|\\.|\$\$|\$|[{}]", re.DOTALL)
+_MATH_CLOSER = {"$$": "$$", "$": "$", "\\(": "\\)"}
+
+
+def closed_prefix(text: str) -> str:
+    """A prefix of a longer text (an excerpt's first words) made whole: cut before a math span it leaves open (half
+    a formula renders as nonsense), and each {group} it leaves open closed (\\textbf{Our method stays bold)."""
+    open_groups = 0
+    math: tuple[int, str] | None = None  # where an open span starts, and what would close it
+    for token in _PREFIX_TOKEN.finditer(text):
+        if math is not None:
+            if token[0] == math[1]:
+                math = None
+        elif token[0] in _MATH_CLOSER:
+            math = (token.start(), _MATH_CLOSER[token[0]])
+        elif token[0] == "{":
+            open_groups += 1
+        elif token[0] == "}" and open_groups:
+            open_groups -= 1
+    kept = text[:math[0]].rstrip() if math is not None else text
+    return kept + "}" * open_groups

@@ -149,3 +149,25 @@ def test_hostile_math_renders_fast_and_safely(text):
     for tag in ('<span class="math">', "</span>", "<sup>", "</sup>", "<sub>", "</sub>", "<b>", "</b>", "<i>", "</i>"):
         out = out.replace(tag, "")
     assert "<" not in out and ">" not in out
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    (r"\left( n \choose k \right)", "C(n, k)"),
+    (r"( n \choose k )", "C(n, k)"),
+    (r"\left( a \over b \right)", "(a)/(b)"),
+    (r"\left( {n \choose k} \right) x", "C(n, k) x"),
+    (r"\bigl( \frac{a}{b} \bigr) + 1", "(a)/(b) + 1"),
+    (r"\left(\frac{a}{b}\right)^2", "((a)/(b))²"),  # the square is the whole fraction's: its brackets stay
+    (r"(a+b) \over (c+d)", "((a+b))/((c+d))"),  # brackets of one side only are that side's
+    (r"{\left[ n \choose k \right]}", "C([ n, k ])"),
+])
+def test_a_fraction_inside_brackets_writes_them_once(source: str, shown: str) -> None:
+    assert plain_text(f"${source}$") == shown
+    assert render_tex(f"${source}$") == f'<span class="math">{shown.replace("²", "<sup>2</sup>")}</span>'
+
+
+def test_common_shorthands_in_math_only() -> None:
+    assert plain_text(r"$\eps > 0$, $x \in \R^n$, $\N \subset \Z \subset \Q \subset \C$, $\RR$") == \
+        "ε > 0, x ∈ ℝⁿ, ℕ ⊂ ℤ ⊂ ℚ ⊂ ℂ, ℝ"
+    assert plain_text(r"$\F_q$ and $\poly(n)$") == "F_q and poly(n)"  # ambiguous: the bare name, as before
+    assert plain_text(r"over \R for any \eps>0") == r"over \R for any ε>0"  # outside math: \eps alone

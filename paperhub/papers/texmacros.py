@@ -1,0 +1,154 @@
+"""Authors' own macros, defined in the text that uses them (\\newcommand{\\R}{\\mathbb{R}}, \\def\\R{...},
+\\DeclareMathOperator{\\poly}{poly}, arguments #1..#9): the definitions dropped and their uses expanded, within
+that text only and bounded (MAX_DEFINITIONS, MAX_EXPANSION deep, the text grown to at most GROWTH times its length
+or MAX_EXPANDED characters, the smaller; past that the rest is shown as written). Pure, linear in the text and
+what it may grow to."""
+
+import re
+
+from paperhub.papers.texmath import spans
+
+MAX_DEFINITIONS = 50  # the first ones are used; later ones are dropped all the same
+MAX_EXPANSION = 5  # deepest expansion of a macro inside a macro (\def\a{\a\a} stops there)
+GROWTH = 4
+MAX_EXPANDED = 20_000
+MAX_BODY = 1000  # longest definition; a longer one is shown as written
+
+_DEFINITION = re.compile(
+    r"\\(?:(?:renew|new|provide)command\*?|(DeclareMathOperator\*?)|def)\s*"
+    r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(?:\[([1-9])\]\s*)?((?:#[1-9])*)\s*\{")
+_USE = re.compile(r"\\([A-Za-z]+)|\\.", re.DOTALL)
+_BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
+_PARAMETER = re.compile(r"#([1-9])")
+_SPACES = re.compile(r"\s*")
+
+
+def _pairs(text: str) -> dict[int, int]:
+    """Each '{' of the text (not escaped) mapped to its matching '}'."""
+    pairs: dict[int, int] = {}
+    open_at: list[int] = []
+    for found in _BRACE.finditer(text):
+        if found[0] == "{":
+            open_at.append(found.start())
+        elif found[0] == "}" and open_at:
+            pairs[open_at.pop()] = found.start()
+    return pairs
+
+
+def _definitions(text: str) -> tuple[dict[str, tuple[int, str]], list[tuple[int, int]]]:
+    """The macros the text defines (name: arguments, body) and where each definition stands."""
+    pairs = _pairs(text)
+    macros: dict[str, tuple[int, str]] = {}
+    places: list[tuple[int, int]] = []
+    position = 0
+    while (found := _DEFINITION.search(text, position)) is not None:
+        opening = found.end() - 1
+        close = pairs.get(opening, -1)
+        if close == -1 or close - opening > MAX_BODY:
+            position = found.end()
+            continue
+        body = text[opening + 1:close]
+        if found[1]:  # an operator name, upright and spaced (the starred one's limits are all one line here)
+            body = f"\\operatorname{{{body}}}"
+        arguments = int(found[4] or 0) or found[5].count("#")
+        if len(macros) < MAX_DEFINITIONS or (found[2] or found[3]) in macros:
+            macros[found[2] or found[3]] = (arguments, body)
+        places.append((found.start(), close + 1))
+        position = close + 1
+    return macros, places
+
+
+def _without(text: str, places: list[tuple[int, int]]) -> str:
+    """The text without the definitions at `places`, nor a math span that held nothing else ("$\\def\\R{x}$")."""
+    around = {low: (start, high, end) for start, low, high, end in spans(text)}
+    kept: list[str] = []
+    position = index = 0
+    while index < len(places):
+        start, end = places[index]
+        index += 1
+        while index < len(places) and not text[end:places[index][0]].strip():  # a run of them
+            end = places[index][1]
+            index += 1
+        low = start
+        while low > position and text[low - 1].isspace():
+            low -= 1
+        span = around.get(low)
+        if span is not None and not text[end:span[1]].strip():
+            start, end = span[0], span[2]
+        if start == 0 or text[start - 1].isspace():  # the space after it too: "a \\def\\R{x} b" is "a b"
+            end = _SPACES.match(text, end).end()  # type: ignore[union-attr]
+        kept.append(text[position:start])
+        position = end
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+class _Expander:
+    """Uses of `macros` expanded, each replacement expanded in turn to MAX_EXPANSION deep, while `budget` (how
+    many characters the text may still grow) lasts; once it does not, the rest is kept as written."""
+
+    def __init__(self, macros: dict[str, tuple[int, str]], budget: int) -> None:
+        self.macros, self.budget, self.spent = macros, budget, False
+
+    def expand(self, text: str, depth: int) -> str:
+        """The text with its uses expanded."""
+        out: list[str] = []
+        position = 0
+        pairs: dict[int, int] | None = None
+        while not self.spent and (found := _USE.search(text, position)) is not None:
+            macro = self.macros.get(found[1] or "")
+            out.append(text[position:found.end()])
+            position = found.end()
+            if macro is None or depth >= MAX_EXPANSION:
+                continue
+            arguments: list[str] = []
+            end = found.end()
+            for _ in range(macro[0]):
+                if pairs is None:
+                    pairs = _pairs(text)
+                argument, end = _argument(text, end, pairs)
+                if argument is None:
+                    break
+                arguments.append(argument)
+            if len(arguments) < macro[0]:
+                continue
+            body = macro[1]
+            grown = len(body) + sum(len(arguments[int(n) - 1]) - 2 for n in _PARAMETER.findall(body)
+                                    if int(n) <= len(arguments)) - (end - found.start())
+            if grown > self.budget:
+                self.spent = True
+                break
+            self.budget -= grown
+            out[-1] = out[-1][:len(out[-1]) - len(found[0])]
+            out.append(self.expand(_substituted(body, arguments), depth + 1))
+            position = end
+        out.append(text[position:])
+        return "".join(out)
+
+
+def _substituted(body: str, arguments: list[str]) -> str:
+    """A macro's body with its arguments in place of #1..#9."""
+    return _PARAMETER.sub(lambda p: arguments[int(p[1]) - 1] if int(p[1]) <= len(arguments) else p[0], body)
+
+
+def _argument(text: str, index: int, pairs: dict[int, int]) -> tuple[str | None, int]:
+    """The argument at `index` (after spaces): a {group}'s content, or one command or character."""
+    index = _SPACES.match(text, index).end()  # type: ignore[union-attr]
+    if index >= len(text) or text[index] == "}":
+        return None, index
+    if text[index] == "{":
+        close = pairs.get(index, -1)
+        return (None, index) if close == -1 else (text[index + 1:close], close + 1)
+    end = found.end() if (found := _USE.match(text, index)) else index + 1
+    return text[index:end], end
+
+
+def expand_macros(text: str) -> str:
+    """The text with the macros it defines expanded and their definitions dropped (unchanged if it has none)."""
+    if "command" not in text and "\\def" not in text and "Operator" not in text:
+        return text
+    macros, places = _definitions(text)
+    if not places:
+        return text
+    text = _without(text, places)
+    return _Expander(macros, min(GROWTH * len(text), MAX_EXPANDED) - len(text)).expand(text, 0)

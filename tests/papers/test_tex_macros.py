@@ -1,0 +1,61 @@
+"""Authors' own macros defined in the text that uses them: expanded there, bounded, the definitions not shown."""
+
+import time
+
+import pytest
+
+from paperhub.papers.tex import plain_text, render_abstract, render_tex
+from paperhub.papers.texmacros import MAX_EXPANDED, expand_macros
+
+# (source, HTML, plain text)
+CASES = [
+    (r"\newcommand{\R}{\mathbb{R}} Let $x \in \R^n$.", 'Let <span class="math">x ∈ ℝ<sup>n</sup></span>.',
+     "Let x ∈ ℝⁿ."),
+    (r"$\newcommand\R{\mathbb{R}}\def\eps{\varepsilon}$ $\R, \eps$ end", '<span class="math">ℝ, ε</span> end',
+     "ℝ, ε end"),  # a math span holding only definitions goes with them
+    (r"\DeclareMathOperator*{\poly}{poly} in $\poly(n)$ time", 'in <span class="math">poly(n)</span> time',
+     "in poly(n) time"),
+    (r"\renewcommand{\x}[2]{(#1, #2)} $\x{a}{b} + \x cd$", '<span class="math">(a, b) + (c, d)</span>',
+     "(a, b) + (c, d)"),
+    (r"\def\f#1{f(#1)} $\f{x}$ and \def\g{\f{y}} $\g$", '<span class="math">f(x)</span> and <span class="math">'
+     'f(y)</span>', "f(x) and f(y)"),
+    (r"\newcommand{\Rn}{X} $\R \Rn$", '<span class="math">ℝ X</span>', "ℝ X"),  # \R is not \Rn's prefix
+    (r"a \def\x{<b>} $\x$", 'a <span class="math">&lt;b&gt;</span>', "a <b>"),
+]
+
+
+@pytest.mark.parametrize(("source", "shown", "plain"), CASES)
+def test_macros_defined_in_the_text_are_expanded(source: str, shown: str, plain: str) -> None:
+    assert str(render_tex(source)) == shown
+    assert plain_text(source) == plain
+
+
+def test_an_abstract_defines_once_for_all_its_paragraphs() -> None:
+    assert str(render_abstract("\\def\\R{\\mathbb{R}} First.\n\n$\\R$")) == \
+        '<p>First.</p><p><span class="math">ℝ</span></p>'
+
+
+def test_text_without_definitions_is_left_alone() -> None:
+    text = r"$\R$ and \command{x}"
+    assert expand_macros(text) is text
+
+
+@pytest.mark.parametrize("source", [
+    r"\def\a{\a\a} " + r"\a" * 2000,  # each use doubles, five deep
+    r"\newcommand{\a}{\b}\newcommand{\b}{\a} " + r"\a \b " * 2000,  # each the other's
+    "".join(rf"\newcommand{{\m{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}}}{{x}}" for i in range(10_000)) + r" \maa",
+    r"\newcommand{\x}[1]{#1#1#1#1#1#1#1#1#1} " + r"\x{" * 5000 + "y" + "}" * 5000,
+    r"\def\a{\def\a{\a\a}\a\a}" * 500 + r"\a",
+])
+def test_hostile_definitions_are_bounded_and_fast(source: str) -> None:
+    started = time.perf_counter()
+    expanded = expand_macros(source)
+    plain_text(source)
+    assert time.perf_counter() - started < 2
+    assert len(expanded) <= min(4 * len(source), MAX_EXPANDED) + len(source)
+    assert "newcommand" not in expanded
+
+
+def test_only_the_first_fifty_definitions_count() -> None:
+    definitions = "".join(rf"\def\m{chr(97 + i // 26)}{chr(97 + i % 26)}{{{i}}}" for i in range(60))
+    assert plain_text(definitions + r" $\maa \mbx \mcb$") == "0 49 mcb"  # the 54th shown as an unknown command
