@@ -54,6 +54,8 @@ NAME_MAX = 150  # Django's longest username
 NAME_ENDS_MAX = 5  # the . + - of an @word a name may end before: "@a.a.a.a..." asks for a few names, not 75
 MENTIONS_MAX = 10
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
 
 def _math_span(src: str, pos: int, stop: int) -> tuple[str, int] | None:
     """The math span starting at src[pos], as (content, where it ends); None when none starts there."""
@@ -231,6 +233,17 @@ def _profile(name: str, root: str) -> str:
     return link(root, "profile", name) if root else reverse("profile", args=[name])
 
 
+def _absolute_links(state: StateCore) -> None:
+    """Core rule: under env["root"] (mail), a relative link's address made absolute, as a browser on the hub's pages
+    would follow it: a mail has no page for it to be relative to."""
+    root = state.env.get("root", "")
+    for block in state.tokens if root else []:
+        for token in block.children or []:
+            href = str(token.attrGet("href") or "") if token.type == "link_open" else ""
+            if href and not _SCHEME.match(href):
+                token.attrSet("href", urljoin(root + "/", href))
+
+
 def _text(content: str, level: int) -> Token:
     return Token("text", "", 0, content=content, level=level)
 
@@ -246,6 +259,7 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("escaped_at", _render_escaped_at)
     md.core.ruler.push("bare_links", _link_bare_urls)
     md.core.ruler.push("mentions", _link_mentions)  # after bare links: https://example.org/@ann names no one
+    md.core.ruler.push("absolute_links", _absolute_links)
     return md
 
 
@@ -270,8 +284,8 @@ def _parse(body: str, people: frozenset[str]) -> dict[str, Any]:
 
 def render_comment(body: str, people: frozenset[str] = frozenset(), root: str = "") -> SafeString:
     """A comment's Markdown as HTML that cannot run script or load anything; an @mention of a name in `people` (the
-    users that exist, community.named.people_named) links to their profile, under `root` (core.addresses.hub_root:
-    mail's absolute links) when given."""
+    users that exist, community.named.people_named) links to their profile, it and every relative link under `root`
+    (core.addresses.hub_root: mail's absolute links) when given."""
     html = _parser().render(body or "", {"people": people, "root": root})
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
@@ -280,7 +294,6 @@ def render_comment(body: str, people: frozenset[str] = frozenset(), root: str = 
 
 #: The links a mail's text part shows the address of, as render_comment links only these (nh3's url_schemes).
 PLAIN_SCHEMES = ("http:", "https:", "mailto:")
-_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def markdown_text(body: str, root: str = "") -> str:
@@ -293,7 +306,7 @@ def markdown_text(body: str, root: str = "") -> str:
     marks: list[list[str]] = []  # each open quote's and list item's [mark of its next line, mark of later lines]
     numbers: list[int | None] = []  # each open list's next item number, None for a bullet list
     opened = True  # a container was just opened (or nothing written yet): its first block needs no blank line
-    for token in _parser().parse(strip_controls(body or ""), {}):
+    for token in _parser().parse(strip_controls(body or ""), {"root": root}):
         kind = token.type
         starts_block = kind in ("paragraph_open", "code_block", "fence", "blockquote_open") or \
             (kind in ("bullet_list_open", "ordered_list_open") and not numbers)
@@ -317,7 +330,7 @@ def markdown_text(body: str, root: str = "") -> str:
         elif kind in ("list_item_close", "blockquote_close"):
             marks.pop()
         elif kind == "inline":
-            _write(lines, marks, _inline_text(token.children or [], root))
+            _write(lines, marks, _inline_text(token.children or []))
         elif kind == "fence":
             _write(lines, marks, f"{token.markup}{token.info}\n{token.content}{token.markup}")
         elif kind == "code_block":
@@ -333,7 +346,7 @@ def _write(lines: list[str], marks: list[list[str]], text: str) -> None:
             mark[0] = mark[1]
 
 
-def _inline_text(children: Sequence[Token], root: str) -> str:
+def _inline_text(children: Sequence[Token]) -> str:
     """A paragraph's inline tokens as plain text (_plain_link for each link's end)."""
     out: list[str] = []
     link_at, href = 0, ""
@@ -349,17 +362,15 @@ def _inline_text(children: Sequence[Token], root: str) -> str:
         elif token.type == "link_open":
             link_at, href = len(out), "" if token.markup == "mention" else str(token.attrGet("href") or "")
         elif token.type == "link_close" and href:
-            out[link_at:] = [_plain_link("".join(out[link_at:]), href, root)]
+            out[link_at:] = [_plain_link("".join(out[link_at:]), href)]
     return "".join(out)
 
 
-def _plain_link(text: str, href: str, root: str) -> str:
+def _plain_link(text: str, href: str) -> str:
     """A link as plain text: "text <address>", the address alone when it is the text (a bare or <auto> link)."""
     scheme = _SCHEME.match(href)
-    if scheme is None:
-        href = urljoin(root + "/", href) if root else href
-    elif scheme[0].lower() not in PLAIN_SCHEMES:
+    if scheme is not None and scheme[0].lower() not in PLAIN_SCHEMES:
         return text
-    if text in (href, href.removeprefix("mailto:")) or not text.strip():
-        return href if text != href.removeprefix("mailto:") else text
-    return f"{text} <{href}>"
+    if not text.strip():
+        return href
+    return text if text in (href, href.removeprefix("mailto:")) else f"{text} <{href}>"

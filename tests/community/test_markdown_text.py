@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from paperhub.community.markdown import markdown_text
+from paperhub.community.markdown import markdown_text, render_comment
 
 ROOT = "https://hub.example/lab"
 
@@ -73,3 +73,11 @@ def test_hostile_bodies_stay_linear(body):
     text = markdown_text(body, ROOT)
     assert time.perf_counter() - started < 2, body[:10]
     assert len(text) <= 3 * len(body)  # nesting is bounded (markdown-it's maxNesting): so is each line's marks
+
+
+def test_a_relative_link_is_made_absolute_under_the_root_in_html_too_and_only_there():
+    body = "[a](/papers/x#s) [b](c?d=1) [e](https://e.org/f) @ann"
+    assert 'href="https://hub.example/papers/x#s"' in (html := str(render_comment(body, frozenset({"ann"}), ROOT)))
+    assert 'href="https://hub.example/lab/c?d=1"' in html and 'href="https://e.org/f"' in html
+    assert 'href="https://hub.example/lab/users/ann"' in html
+    assert 'href="/papers/x#s"' in str(render_comment(body))  # on the hub's own pages: as written

@@ -245,3 +245,5 @@ def test_the_text_part_shows_a_note_as_plain_text_lined_up_under_its_paper(group
             "         - x² too\n"
             "\n"
             "         [no](javascript:alert(1)) nor @ann\n") in text
+    html = mail_sink.messages[0].get_body(("html",)).get_content()
+    assert 'href="https://hub.example/papers/2611.00001#a"' in html  # a mail has no page to be relative to
