@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
-from paperhub.community.markdown import mentions
+from paperhub.community.markdown import markdown_text, mentions
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
 from paperhub.community.named import people_ids
 from paperhub.core import mail
@@ -165,7 +165,8 @@ def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any) -> 
     base, first, paper = hub_root(), comments[0], comments[0].paper
     kinds = sorted({KIND[reason] for reason in reasons.values()})
     strongest = reasons[first.pk]
-    shown = [{"comment": c, "did": LISTED[reasons[c.pk]]} for c in comments[:MAIL_COMMENTS]]
+    shown = [{"comment": c, "did": LISTED[reasons[c.pk]], "text": markdown_text(c.body, base)}
+             for c in comments[:MAIL_COMMENTS]]
     context = {"items": shown, "more": max(0, len(comments) - MAIL_COMMENTS), "user": user, "paper": paper,
                "did": DID[strongest], "author": "comment_mail" in kinds, "replies": "reply_mail" in kinds,
                "every": settings.PAPERHUB_COMMENT_MAIL_MINUTES, "link": link(base, "paper", paper.uid) + first.place,

@@ -6,12 +6,11 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from paperhub.community.markdown import render_comment
+from paperhub.community.markdown import markdown_text, render_comment
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.named import people_named
 from paperhub.papers import citation, feeds, queries
 from paperhub.papers.models import Paper
-from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
 
 TOP = 10
@@ -37,7 +36,7 @@ class DigestPaper:
     summary: str
     authors: str
     votes: int
-    note: str = ""  # a collection's note on it, as Markdown (the mail's text)
+    note: str = ""  # a collection's note on it as plain text (the mail's text part), its later lines indented
     note_html: SafeString = SafeString("")  # the same, rendered as the collection's page renders it
 
 
@@ -92,6 +91,7 @@ def build(frequency: str, period: feeds.Period) -> Digest:
 
 
 LISTED = 50  # a collection digest's papers at most (the rest: "and N more", on the collection's page)
+NOTE_INDENT = " " * len("   Note: ")  # where a note's later lines start in the text part (collection.txt)
 
 
 def _start(day: date) -> datetime:
@@ -99,10 +99,17 @@ def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
+def _lined_up(note: str) -> str:
+    """A note's plain text with its later lines under its first in the text part (blank lines left blank)."""
+    first, *rest = note.split("\n")
+    return "\n".join([first, *(NOTE_INDENT + line if line else "" for line in rest)])
+
+
 def build_collection(frequency: str, period: feeds.Period, collection: Collection, root: str = "") -> Digest:
     """What was added to a collection in the period (in the hub's time zone), the first added first, with each
     paper's note rendered safely as the collection's page renders notes, its @mentions linked to profiles under
-    `root` (the mail's hub_root) with one look-up for all the notes."""
+    `root` (the mail's hub_root) with one look-up for all the notes, and as plain text for the text part (its
+    relative links under `root`)."""
     items = (CollectionItem.objects.filter(collection=collection, added_at__gte=_start(period.first),
                                            added_at__lt=_start(period.last + timedelta(days=1)))
              .select_related("paper").order_by("added_at", "id"))
@@ -110,6 +117,6 @@ def build_collection(frequency: str, period: feeds.Period, collection: Collectio
     papers = shaped([item.paper for item in listed])
     people = people_named(item.note for item in listed)
     for paper, item in zip(papers, listed, strict=True):
-        paper.note = strip_controls(item.note)
+        paper.note = _lined_up(markdown_text(item.note, root))
         paper.note_html = render_comment(item.note, people, root) if item.note else SafeString("")
     return Digest(frequency, period, papers, [], collection=collection, more=max(0, items.count() - LISTED))

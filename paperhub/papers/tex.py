@@ -399,6 +399,11 @@ def math_html(source: str) -> str:
     return unjoinable(Math(source, 0, len(source), plain=False).render(0, len(source)))
 
 
+def math_text(source: str) -> str:
+    """The contents of one math span (no delimiters) as Unicode text, as plain_text shows math. Not escaped."""
+    return _math_plain(source, "")
+
+
 def render_tex(text: str) -> SafeString:
     """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
     return mark_safe(unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)

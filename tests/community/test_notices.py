@@ -44,7 +44,7 @@ def test_the_writer_of_a_comment_gets_a_mail_about_a_reply_but_not_about_their_o
         ("ann@example.org", 'bob replied to your comment on Engines <b>that</b> compute')]
     body = _body(mail_sink.messages[0])
     assert 'bob replied to your comment on "Engines <b>that</b> compute":' in body
-    assert "Yes: **very** <fast>." in body  # the text as written
+    assert "Yes: very <fast>." in body  # the text as plain text: no Markdown markers, the rest as written
     assert f"https://hub.example.org/papers/2611.00001?comment={reply.pk}#comment-{reply.pk}" in body
     assert "mentions of you" in body and "verified author" not in body
     assert list(CommentNotice.objects.values_list("comment_id", "user_id")) == [(reply.pk, ann.pk)]

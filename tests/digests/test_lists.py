@@ -73,7 +73,7 @@ def test_the_owner_mails_a_collection_to_a_list_that_confirms_it(group, mail_sin
     assert "reading-group" not in readable(unsubscribe.rpartition("/")[2])  # the token holds no address
     text, html = (message.get_body((kind,)).get_content() for kind in ("plain", "html"))
     assert "Paper x¹ number 1" in text and "https://hub.example/papers/2611.00002" in text
-    assert "Note: Read §3 **first**" in text and "number 3" not in text  # added before the period
+    assert "Note: Read §3 first <script>x</script>\r\n" in text and "number 3" not in text  # added before the period
     assert "<strong>first</strong>" in html and "<script>" not in html  # the note as the page renders it
     assert "Reading &lt;group&gt;" in html and "Added by" not in html  # the page shows that to curators only
 
@@ -227,3 +227,23 @@ def test_a_notes_mentions_link_to_profiles_by_absolute_address_in_the_mail(group
     period = building.period_for("daily", TODAY)
     with django_assert_num_queries(4):  # the items, their authors, their count and one look-up of every note's names
         building.build_collection("daily", period, collection, "https://hub.example")
+
+
+def test_the_text_part_shows_a_note_as_plain_text_lined_up_under_its_paper(group, mail_sink):
+    ann, collection = group
+    note = ("Read **§3** with [the appendix](/papers/2611.00001#a) and https://e.org/x:\n\n- `code` stays\n"
+            "- $x^2$ too\n\n[no](javascript:alert(1)) [nor](ftp://e.org/y) @ann")
+    curation.set_note(ann, collection, Paper.objects.get(uid="2611.00002"), note)
+    Subscription.objects.create(email=LIST, frequency="daily", collection=collection, subscribed_by=ann,
+                                confirmed_at=datetime(2026, 11, 1, tzinfo=UTC))
+    assert sending.send("daily", TODAY, "https://hub.example/lab", collection=collection).sent == 1
+    text = mail_sink.messages[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert ("   https://hub.example/lab/papers/2611.00002\n"
+            "   Note: Read §3 with the appendix <https://hub.example/papers/2611.00001#a> and https://e.org/x:\n"
+            "\n"
+            "         - `code` stays\n"
+            "         - x² too\n"
+            "\n"
+            "         [no](javascript:alert(1)) nor @ann\n") in text
+    html = mail_sink.messages[0].get_body(("html",)).get_content()
+    assert 'href="https://hub.example/papers/2611.00001#a"' in html  # a mail has no page to be relative to

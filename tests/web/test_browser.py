@@ -167,6 +167,16 @@ def test_a_new_user_walks_through_the_hub(page):
     page.get_by_role("link", name="Long context reading group").click()
     expect(page.locator("h1")).to_have_text("Long context reading group")
     expect(page.locator("article.card")).to_have_count(1)
+    expect(page.locator("main p.meta").first).to_contain_text("updated just now")
+    # A note hangs from its paper's card, close under it with a rule down its side, not halfway to the next one
+    page.locator("summary", has_text="Add a note").click()
+    page.locator("textarea[name=note]").fill("Read **§3** first")
+    page.get_by_role("button", name="Save note").click()
+    note = page.locator(".note")
+    expect(note).to_have_text("Read §3 first")
+    card, box = page.locator("article.card").bounding_box(), note.bounding_box()
+    assert 0 <= box["y"] - (card["y"] + card["height"]) <= 8 and box["x"] > card["x"], (card, box)
+    assert note.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
 
     # Submit a paper that is in no feed yet: it lands in today's
     page.get_by_role("link", name="Submit").click()

@@ -1,9 +1,12 @@
 """A collection's owner renames, redescribes, hides and deletes it from its page; nobody else can."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from paperhub.api import hf
 from paperhub.community import curation, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
@@ -229,3 +232,23 @@ def test_a_title_in_any_script_keeps_its_letters_in_the_slug(client, ann, title,
     api = client.get(reverse("api:collection", args=["ann", slug])).json()
     assert api["slug"] == f"ann/{slug}" and [i["id"] for i in api["items"]] == ["2611.00003"]
     assert f'href="{page}"' in client.get("/users/ann").content.decode()
+
+
+def test_a_collection_says_when_it_last_changed_on_its_page_in_every_list_and_in_its_json(client, ann, reading):
+    moment = (timezone.now() - timedelta(hours=3, seconds=5)).replace(microsecond=123456)
+    Collection.objects.filter(pk=reading.pk).update(updated_at=moment)
+    shown = (f'<time datetime="{moment:%Y-%m-%dT%H:%M:%S}+0000" title="{moment.day} {moment:%B %Y, %H:%M} UTC">'
+             "3\xa0hours ago</time>")  # (timesince joins a number to its unit)
+    client.force_login(ann)
+    page = client.get(f"/collections/ann/{reading.slug}").content.decode()
+    assert f"1 paper · updated {shown} ·" in page
+    for lists in ("/collections/", "/users/ann", "/papers/2611.00001"):  # one's own, a profile's, a paper's
+        assert f"updated {shown}" in client.get(lists).content.decode(), lists
+    twin = client.get(f"/api/collections/ann/{reading.slug}").json()  # the page's JSON twin, as Hugging Face names it
+    assert twin["lastUpdated"] == hf.iso(moment) == f"{moment:%Y-%m-%dT%H:%M:%S}.123Z"
+    profile = client.get("/api/users/ann").json()  # the profile's
+    assert [c["updatedAt"] for c in profile["collections"]] == [hf.iso(moment)]
+
+    curation.set_note(ann, reading, reading.items.get().paper, "Read it *first*")  # a write moves it to now
+    assert "updated <time" in (page := client.get(f"/collections/ann/{reading.slug}").content.decode())
+    assert ">just now</time>" in page and shown not in page

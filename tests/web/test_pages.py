@@ -440,7 +440,7 @@ def test_counts_and_times_read_as_english(client, papers, ann):
     client.post("/collections/", {"title": "One paper", "paper": paper.pk, "public": "on"})
     client.post("/collections/", {"title": "Empty", "public": "on"})
     listed = client.get("/collections/").content.decode()
-    assert "1 paper</span>" in listed and "0 papers</span>" in listed and "1 papers" not in listed
+    assert "1 paper · updated" in listed and "0 papers · updated" in listed and "1 papers" not in listed
     client.post(f"/comments/{paper.pk}/new", {"body": "First!"})
     assert "just now</time>" in client.get(f"/papers/{paper.uid}").content.decode()
     Comment.objects.update(created_at=timezone.now() - timedelta(minutes=5))

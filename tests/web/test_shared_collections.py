@@ -76,7 +76,7 @@ def test_the_collections_page_counts_papers_without_a_query_per_collection(clien
         services.add_to_collection(ann, services.create_collection(ann, f"More {n}"), add_paper(f"2611.0001{n}"))
     with django_assert_max_num_queries(len(counted)):
         html = client.get("/collections/").content.decode()
-    assert html.count("1 paper<") == 5
+    assert html.count("1 paper · updated") == 5
 
 
 def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
