@@ -58,10 +58,19 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                 .filter(Q(deleted=False, user__is_active=True) | Q(pk__in=self._kept_for_replies(paper_ids)))
                 .exclude(pk__in=self._hidden_threads(paper_ids)))
 
-    def visible(self) -> "CommentQuerySet":
-        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and
-        what a profile lists."""
-        return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
+    def visible(self, *paper_ids: int) -> "CommentQuerySet":
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and what a profile
+        lists. Given papers, their comments alone, and it walks their hidden threads alone (none: the whole hub's)."""
+        counting = self.filter(deleted=False, user__is_active=True)
+        if paper_ids:
+            counting = counting.filter(paper_id__in=paper_ids)
+        return counting.exclude(pk__in=self._hidden_threads(paper_ids))
+
+    def visible_chosen(self) -> "CommentQuerySet":
+        """The comments filtered so far (one by its id, a user's) that count, as visible() has it, for when their
+        papers are not known: each is checked by walking up its own thread, not down every hidden one of the hub."""
+        counting = self.filter(deleted=False, user__is_active=True)
+        return counting.exclude(pk__in=self._below_hidden(counting))
 
     def _kept_for_replies(self, paper_ids: tuple[int, ...]) -> RawSQL:
         """The ids of these papers' comments above a comment that counts (neither deleted nor a banned user's), at
@@ -85,6 +94,17 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden{papers} UNION "
                       f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "
                       f"SELECT id FROM hidden_thread", list(paper_ids))
+
+
+    def _below_hidden(self, chosen: "CommentQuerySet") -> RawSQL:
+        """The ids of the `chosen` comments that are hidden or below a hidden one: walked up from each of them to its
+        thread's first comment (or a hidden one), so it reads their ancestors alone."""
+        table = self.model._meta.db_table
+        seed, params = chosen.order_by().values("pk").query.sql_with_params()
+        return RawSQL(f"WITH RECURSIVE up(origin, id) AS (SELECT id, id FROM {table} WHERE id IN ({seed}) UNION "
+                      f"SELECT up.origin, t.parent_id FROM {table} t JOIN up ON t.id = up.id "
+                      f"WHERE t.parent_id IS NOT NULL AND NOT t.hidden) "
+                      f"SELECT up.origin FROM up JOIN {table} h ON h.id = up.id WHERE h.hidden", params)
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:

@@ -81,7 +81,9 @@ def discussion(paper: Paper) -> list[Entry]:
 
 def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
     """Visible comments per paper, for a page of papers in one query."""
-    rows = (Comment.objects.visible().filter(paper_id__in=list(paper_ids))
+    if not paper_ids:
+        return {}  # visible() of no papers is the whole hub's
+    rows = (Comment.objects.visible(*paper_ids)
             .values("paper_id").annotate(n=Count("id")).values_list("paper_id", "n"))
     return dict(rows)
 
@@ -215,7 +217,7 @@ def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
 
 def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
     """The user's visible comments, newest first, with their papers."""
-    return with_people(list(Comment.objects.visible().filter(user_id=user.pk).select_related("paper")
+    return with_people(list(Comment.objects.filter(user_id=user.pk).visible_chosen().select_related("paper")
                             .order_by("-created_at")[:limit]))
 
 
@@ -310,8 +312,10 @@ def author_user_ids(paper: Paper) -> set[int]:
 
 def author_participation(paper_ids: Sequence[int]) -> set[int]:
     """Which of these papers a verified author of theirs has commented on (Hugging Face's isAuthorParticipating)."""
+    if not paper_ids:
+        return set()  # visible() of no papers is the whole hub's
     by_author = _approved().filter(paper_id=OuterRef("paper_id"), user_id=OuterRef("user_id"))
-    return set(Comment.objects.visible().filter(paper_id__in=list(paper_ids)).filter(Exists(by_author))
+    return set(Comment.objects.visible(*paper_ids).filter(Exists(by_author))
                .values_list("paper_id", flat=True).distinct())
 
 
