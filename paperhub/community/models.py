@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.deletion import CASCADE, Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from paperhub.papers.models import Author, Paper
 
@@ -101,7 +102,7 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         thread's first comment (or a hidden one), so it reads their ancestors alone."""
         table = self.model._meta.db_table
         seed, params = chosen.order_by().values("pk").query.sql_with_params()
-        return RawSQL(f"WITH RECURSIVE up(origin, id) AS (SELECT id, id FROM {table} WHERE id IN ({seed}) UNION "
+        return RawSQL(f"WITH RECURSIVE chosen(id) AS ({seed}), up(origin, id) AS (SELECT id, id FROM chosen UNION "
                       f"SELECT up.origin, t.parent_id FROM {table} t JOIN up ON t.id = up.id "
                       f"WHERE t.parent_id IS NOT NULL AND NOT t.hidden) "
                       f"SELECT up.origin FROM up JOIN {table} h ON h.id = up.id WHERE h.hidden", params)
@@ -139,9 +140,9 @@ class Comment(models.Model):
     hidden = models.BooleanField(default=False)
 
     objects = CommentQuerySet.as_manager()
-    #: The users its @mentions may link to (not a column: queries.paper_comments and comments_by fill it for a
-    #: page's comments in one look-up; markdown.render_comment links only names it holds).
-    people: frozenset[str] = frozenset()
+    #: Its body rendered, @mentions linked (not a column: queries.with_people renders a page's comments, one parse
+    #: each and one look-up of their names, for paper_comments and comments_by; markdown.render_comment).
+    html: SafeString = SafeString("")
 
     class Meta:
         indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread"),

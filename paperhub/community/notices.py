@@ -19,9 +19,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
-from paperhub.community.markdown import mentions
+from paperhub.community.markdown import mentions, named_in, parse_comment
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
-from paperhub.community.named import people_ids
+from paperhub.community.named import people_ids, users_named
 from paperhub.core import mail
 from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -111,8 +111,9 @@ def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> dict[s
     """The active users a comment @mentions (name: id), found in one look-up once for all the recipients of a run
     (kept in `mentioned`)."""
     if comment.pk not in mentioned:
-        ids = people_ids([comment.body])
-        mentioned[comment.pk] = {name: ids[name] for name in mentions(comment.body, frozenset(ids))}
+        parsed = parse_comment(comment.body if "@" in comment.body else "")  # most comments: nothing to parse
+        ids = users_named(parsed.names)
+        mentioned[comment.pk] = {name: ids[name] for name in named_in(parsed, frozenset(ids))}  # one parse
     return mentioned[comment.pk]
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from paperhub import search
 from paperhub.community.curation import curated_by, may_curate, visible_to
+from paperhub.community.markdown import parse_comment, render_parsed
 from paperhub.community.models import (
     AuthorClaim,
     Collection,
@@ -25,7 +26,7 @@ from paperhub.community.models import (
     Upvote,
     item_order,
 )
-from paperhub.community.named import people_named
+from paperhub.community.named import people_named, users_named
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
@@ -57,10 +58,12 @@ def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> l
 
 
 def with_people(comments: list[Comment]) -> list[Comment]:
-    """The comments, each with the users its @mentions link to (Comment.people), looked up for all at once."""
-    people = people_named(c.body for c in comments)
-    for comment in comments:
-        comment.people = people  # the page's: rendering links only a comment's own first mentions
+    """The comments, each rendered (Comment.html) with its @mentions of existing users linked: one Markdown parse
+    each, and one look-up of the names they all may name."""
+    parsed = [parse_comment(comment.body) for comment in comments]
+    people = frozenset(users_named(name for one in parsed for name in one.names))
+    for comment, one in zip(comments, parsed, strict=True):
+        comment.html = render_parsed(one, people)  # the page's people: it links only a comment's own first mentions
     return comments
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from paperhub import search
-from paperhub.community import services
+from paperhub.community import markdown, services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
 from paperhub.core import tokens
@@ -243,6 +243,18 @@ def test_a_mention_of_a_user_links_to_their_profile_on_pages_and_in_the_api(clie
     answer = client.post(f"/api/papers/{paper.uid}/comments", {"comment": "@ann hi"}, content_type="application/json",
                          HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert answer["html"].startswith('<p><a href="/users/ann"')
+
+
+def test_a_discussion_parses_each_comment_once_mentions_or_not(client, papers, ann, monkeypatch):
+    paper, _ = papers["2611.00001"], user("bob")
+    for body in ("Ask @bob", "No one", "@bob and `@bob`"):
+        services.add_comment(ann, paper, body)
+    parses = []
+    parser = markdown._parser()
+    monkeypatch.setattr(parser, "parse", lambda *args: parses.append(args[0]) or type(parser).parse(parser, *args))
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert html.count('<a href="/users/bob" rel="nofollow noopener noreferrer ugc">@bob</a>') == 2
+    assert sorted(parses) == ["@bob and `@bob`", "Ask @bob", "No one"]  # was two parses for each comment with an @
 
 
 def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):
