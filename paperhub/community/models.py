@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import CASCADE, Collector
@@ -71,7 +72,10 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         """The comments filtered so far (one by its id, a user's) that count, as visible() has it, for when their
         papers are not known: each is checked by walking up its own thread, not down every hidden one of the hub."""
         counting = self.filter(deleted=False, user__is_active=True)
-        return counting.exclude(pk__in=self._below_hidden(counting))
+        try:
+            return counting.exclude(pk__in=self._below_hidden(counting))
+        except EmptyResultSet:  # none can be chosen (an id past any column's range): nothing to walk
+            return self.none()
 
     def _kept_for_replies(self, paper_ids: tuple[int, ...]) -> RawSQL:
         """The ids of these papers' comments above a comment that counts (neither deleted nor a banned user's), at

@@ -189,3 +189,4 @@ def test_visible_of_papers_walks_their_hidden_threads_alone_and_a_chosen_comment
     Comment.objects.filter(pk=hidden.pk).update(hidden=False)  # shown again: its whole thread counts again
     assert set(Comment.objects.filter(user=ann).visible_chosen()) == {first, third, kept_there}
     assert queries.comment_counts([]) == {} and queries.author_participation([]) == set()
+    assert list(Comment.objects.filter(pk=10 ** 30).visible_chosen()) == []  # no id that large: nothing to walk

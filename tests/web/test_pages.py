@@ -245,6 +245,24 @@ def test_a_mention_of_a_user_links_to_their_profile_on_pages_and_in_the_api(clie
     assert answer["html"].startswith('<p><a href="/users/ann"')
 
 
+def test_ones_own_reply_three_deep_in_a_hidden_thread_cannot_be_edited_nor_replied_to(client, papers, ann):
+    paper, bob = papers["2611.00001"], user("bob")
+    top = services.add_comment(bob, paper, "spam")
+    deep = services.add_comment(ann, paper, "three deep", parent=services.add_comment(
+        bob, paper, "two", parent=services.add_comment(ann, paper, "one", parent=top)))
+    kept = services.add_comment(ann, papers["2611.00002"], "on another paper")
+    client.force_login(ann)
+    assert client.get(f"/comments/{deep.pk}/edit").status_code == 200
+    Comment.objects.filter(pk=top.pk).update(hidden=True)
+    assert client.get(f"/comments/{deep.pk}/edit").status_code == 404
+    assert client.post(f"/comments/{deep.pk}/edit", {"body": "changed"}).status_code == 404
+    assert Comment.objects.get(pk=deep.pk).body == "three deep"
+    assert client.get(f"/comments/{kept.pk}/edit").status_code == 200  # a thread hidden elsewhere changes nothing
+    client.post(f"/comments/{paper.pk}/new", {"body": "a reply", "parent": str(deep.pk)})
+    assert not Comment.objects.filter(parent=deep).exists()
+    assert client.get(f"/comments/{10 ** 30}/edit").status_code == 404  # hostile: an id past any column
+
+
 def test_a_discussion_parses_each_comment_once_mentions_or_not(client, papers, ann, monkeypatch):
     paper, _ = papers["2611.00001"], user("bob")
     for body in ("Ask @bob", "No one", "@bob and `@bob`"):
