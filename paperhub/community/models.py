@@ -61,8 +61,8 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                 .exclude(pk__in=self._hidden_threads(paper_ids)))
 
     def visible(self, *paper_ids: int) -> "CommentQuerySet":
-        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and what a profile
-        lists. Given papers, their comments alone, and it walks their hidden threads alone (none: the whole hub's)."""
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts. Given papers, their
+        comments alone, and it walks their hidden threads alone (none: the whole hub's, as only tests ask)."""
         counting = self.filter(deleted=False, user__is_active=True)
         if paper_ids:
             counting = counting.filter(paper_id__in=paper_ids)
