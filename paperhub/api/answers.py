@@ -10,7 +10,6 @@ from paperhub import search as search_api
 from paperhub.api import hf
 from paperhub.community import queries as community
 from paperhub.community import ranks
-from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection, Comment, Submission
 from paperhub.papers import feeds, queries
 from paperhub.papers.models import FeedEntry, Paper
@@ -70,7 +69,7 @@ def comment(found: Comment) -> dict[str, Any]:
         author, content, html = None, "", ""
     else:
         author, content = hf.user(found.user.get_username()), found.body
-        html = str(render_comment(found.body, found.people))
+        html = str(found.html)  # rendered by community.with_people
     return {"id": found.pk, "parentId": found.parent_id, "author": author, "content": content, "html": html,
             "createdAt": hf.iso(found.created_at), "editedAt": hf.iso(found.edited_at),
             "deleted": found.deleted, "hidden": found.withheld}

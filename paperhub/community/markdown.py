@@ -4,6 +4,7 @@ of users linked, then an allowlist sanitiser; and the same subset as plain text,
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
@@ -180,16 +181,21 @@ def _names(word: str, room: int) -> list[tuple[str, int]]:
     return [(unicodedata.normalize("NFKC", word[:k]), k) for k in reversed(sorted(set(ends)))]
 
 
-def _link_mentions(state: StateCore) -> None:
-    """Core rule, after bare links: each of the first MENTIONS_MAX distinct @words in text names the longest of its
-    names (_names) in env["people"], linked to their profile (an absolute address under env["root"] when given: mail);
-    env["names"] gets every name those words may name (what to look up), env["mentions"] the people named, in order."""
-    words: list[str] = state.env.setdefault("words", [])
-    names: set[str] = state.env.setdefault("names", set())
-    named: list[str] = state.env.setdefault("mentions", [])
-    people, root = state.env.get("people", frozenset()), state.env.get("root", "")
-    for block in state.tokens:
+def _link_mentions(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
+    """A parse's tokens with @mentions linked, in a pass after the parse (which bare links came before: a parse is
+    kept, its names looked up, then rendered with the people found): each of the first MENTIONS_MAX distinct @words
+    in text names the longest of its names (_names) in env["people"], linked to their profile (an absolute address
+    under env["root"] when given: mail); env["names"] gets every name those words may name (what to look up),
+    env["mentions"] the people named, in order. The tokens given stay as they were (a block with a mention is a new
+    one), so one parse renders again with other people or another root."""
+    words: list[str] = []
+    names: set[str] = env.setdefault("names", set())
+    named: list[str] = env.setdefault("mentions", [])
+    people, root = env.get("people", frozenset()), env.get("root", "")
+    linked: list[Token] = []
+    for block in tokens:
         if block.type != "inline" or not block.children:
+            linked.append(block)
             continue
         children: list[Token] = []
         in_link = 0
@@ -226,22 +232,29 @@ def _link_mentions(state: StateCore) -> None:
                              Token("link_close", "a", -1, markup="mention", level=token.level)]
                 position = end
             children.append(_text(text[position:], token.level))
-        block.children = [child for child in children if child.type != "text" or child.content]
+        linked.append(block.copy(children=[child for child in children if child.type != "text" or child.content]))
+    return linked
 
 
 def _profile(name: str, root: str) -> str:
     return link(root, "profile", name) if root else reverse("profile", args=[name])
 
 
-def _absolute_links(state: StateCore) -> None:
-    """Core rule: under env["root"] (mail), a relative link's address made absolute, as a browser on the hub's pages
-    would follow it: a mail has no page for it to be relative to."""
-    root = state.env.get("root", "")
-    for block in state.tokens if root else []:
-        for token in block.children or []:
-            href = str(token.attrGet("href") or "") if token.type == "link_open" else ""
-            if href and not _SCHEME.match(href):
-                token.attrSet("href", urljoin(root + "/", href))
+def _absolute_links(tokens: list[Token], root: str) -> list[Token]:
+    """A parse's tokens with, under `root` (mail), a relative link's address made absolute, as a browser on the hub's
+    pages would follow it: a mail has no page for it to be relative to. The tokens given stay as they were (a kept
+    parse renders again for a page)."""
+    if not root:
+        return tokens
+    return [block.copy(children=[_absolute(token, root) for token in block.children]) if block.children else block
+            for block in tokens]
+
+
+def _absolute(token: Token, root: str) -> Token:
+    href = str(token.attrGet("href") or "") if token.type == "link_open" else ""
+    if not href or _SCHEME.match(href):
+        return token
+    return token.copy(attrs={**token.attrs, "href": urljoin(root + "/", href)})
 
 
 def _text(content: str, level: int) -> Token:
@@ -257,36 +270,60 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("math_inline", _render_math)
     md.inline.ruler.before("escape", "escaped_at", _escaped_at_rule)
     md.add_render_rule("escaped_at", _render_escaped_at)
+    # bare links before mentions (_link_mentions, after the parse): https://example.org/@ann names no one
     md.core.ruler.push("bare_links", _link_bare_urls)
-    md.core.ruler.push("mentions", _link_mentions)  # after bare links: https://example.org/@ann names no one
-    md.core.ruler.push("absolute_links", _absolute_links)
     return md
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A comment's Markdown parsed once (math and bare links found, @mentions not linked yet) and every username its
+    @words may name: look those up (community.named), then render it and read whom it names without a second parse."""
+
+    tokens: list[Token]
+    names: frozenset[str]
+
+
+def parse_comment(body: str) -> Parsed:
+    """A comment's one parse (render_parsed renders it, named_in reads its mentions)."""
+    tokens = _parser().parse(body or "", {})
+    env: dict[str, Any] = {}
+    if "@" in (body or ""):  # most comments: no names to find
+        _link_mentions(tokens, env)
+    return Parsed(tokens, frozenset(env.get("names", ())))
 
 
 def mention_names(body: str) -> set[str]:
     """Every username a comment's @words may name (its first MENTIONS_MAX distinct ones): what to look up to know
     whom it mentions (community.named.people_named)."""
-    return set(_parse(body, frozenset())["names"])
+    return set(parse_comment(body).names) if "@" in (body or "") else set()  # no parse without @
 
 
 def mentions(body: str, people: frozenset[str]) -> list[str]:
     """The users of `people` (the users that exist among mention_names) a comment @mentions, in order."""
-    return list(_parse(body, people)["mentions"])
+    return named_in(parse_comment(body), people) if "@" in (body or "") else []
 
 
-def _parse(body: str, people: frozenset[str]) -> dict[str, Any]:
-    """A comment's parse environment: the names its @words may name and the people they name (no parse without @)."""
-    env: dict[str, Any] = {"people": people, "names": set(), "mentions": []}
-    if "@" in (body or ""):  # most comments: no parse
-        _parser().parse(body, env)
-    return env
+def named_in(parsed: Parsed, people: frozenset[str]) -> list[str]:
+    """The users of `people` a parsed comment @mentions, in order."""
+    env: dict[str, Any] = {"people": people}
+    _link_mentions(parsed.tokens, env)
+    return list(env["mentions"])
 
 
 def render_comment(body: str, people: frozenset[str] = frozenset(), root: str = "") -> SafeString:
     """A comment's Markdown as HTML that cannot run script or load anything; an @mention of a name in `people` (the
     users that exist, community.named.people_named) links to their profile, it and every relative link under `root`
     (core.addresses.hub_root: mail's absolute links) when given."""
-    html = _parser().render(body or "", {"people": people, "root": root})
+    return render_parsed(parse_comment(body), people, root)
+
+
+def render_parsed(parsed: Parsed, people: frozenset[str] = frozenset(), root: str = "") -> SafeString:
+    """render_comment of a comment parsed already (parse_comment), its names looked up since."""
+    env: dict[str, Any] = {"people": people, "root": root}
+    tokens = _link_mentions(parsed.tokens, env) if parsed.names & people else parsed.tokens  # else none links
+    tokens = _absolute_links(tokens, root)
+    html = _parser().renderer.render(tokens, _parser().options, env)
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)
@@ -306,7 +343,7 @@ def markdown_text(body: str, root: str = "") -> str:
     marks: list[list[str]] = []  # each open quote's and list item's [mark of its next line, mark of later lines]
     numbers: list[int | None] = []  # each open list's next item number, None for a bullet list
     opened = True  # a container was just opened (or nothing written yet): its first block needs no blank line
-    for token in _parser().parse(strip_controls(body or ""), {"root": root}):
+    for token in _absolute_links(_parser().parse(strip_controls(body or ""), {}), root):
         kind = token.type
         starts_block = kind in ("paragraph_open", "code_block", "fence", "blockquote_open") or \
             (kind in ("bullet_list_open", "ordered_list_open") and not numbers)

@@ -3,11 +3,13 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Q
 from django.db.models.deletion import CASCADE, Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from paperhub.papers.models import Author, Paper
 
@@ -58,10 +60,22 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                 .filter(Q(deleted=False, user__is_active=True) | Q(pk__in=self._kept_for_replies(paper_ids)))
                 .exclude(pk__in=self._hidden_threads(paper_ids)))
 
-    def visible(self) -> "CommentQuerySet":
-        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts, and
-        what a profile lists."""
-        return self.filter(deleted=False, user__is_active=True).exclude(pk__in=self._hidden_threads())
+    def visible(self, *paper_ids: int) -> "CommentQuerySet":
+        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts. Given papers, their
+        comments alone, and it walks their hidden threads alone (none: the whole hub's, as only tests ask)."""
+        counting = self.filter(deleted=False, user__is_active=True)
+        if paper_ids:
+            counting = counting.filter(paper_id__in=paper_ids)
+        return counting.exclude(pk__in=self._hidden_threads(paper_ids))
+
+    def visible_chosen(self) -> "CommentQuerySet":
+        """The comments filtered so far (one by its id, a user's) that count, as visible() has it, for when their
+        papers are not known: each is checked by walking up its own thread, not down every hidden one of the hub."""
+        counting = self.filter(deleted=False, user__is_active=True)
+        try:
+            return counting.exclude(pk__in=self._below_hidden(counting))
+        except EmptyResultSet:  # none can be chosen (an id past any column's range): nothing to walk
+            return self.none()
 
     def _kept_for_replies(self, paper_ids: tuple[int, ...]) -> RawSQL:
         """The ids of these papers' comments above a comment that counts (neither deleted nor a banned user's), at
@@ -85,6 +99,17 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden{papers} UNION "
                       f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "
                       f"SELECT id FROM hidden_thread", list(paper_ids))
+
+
+    def _below_hidden(self, chosen: "CommentQuerySet") -> RawSQL:
+        """The ids of the `chosen` comments that are hidden or below a hidden one: walked up from each of them to its
+        thread's first comment (or a hidden one), so it reads their ancestors alone."""
+        table = self.model._meta.db_table
+        seed, params = chosen.order_by().values("pk").query.sql_with_params()
+        return RawSQL(f"WITH RECURSIVE chosen(id) AS ({seed}), up(origin, id) AS (SELECT id, id FROM chosen UNION "
+                      f"SELECT up.origin, t.parent_id FROM {table} t JOIN up ON t.id = up.id "
+                      f"WHERE t.parent_id IS NOT NULL AND NOT t.hidden) "
+                      f"SELECT up.origin FROM up JOIN {table} h ON h.id = up.id WHERE h.hidden", params)
 
 
 def cascade_thread(collector: Collector, field: Any, replies: models.QuerySet[Any], using: str) -> None:
@@ -119,9 +144,9 @@ class Comment(models.Model):
     hidden = models.BooleanField(default=False)
 
     objects = CommentQuerySet.as_manager()
-    #: The users its @mentions may link to (not a column: queries.paper_comments and comments_by fill it for a
-    #: page's comments in one look-up; markdown.render_comment links only names it holds).
-    people: frozenset[str] = frozenset()
+    #: Its body rendered, @mentions linked (not a column: queries.with_people renders a page's comments, one parse
+    #: each and one look-up of their names, for paper_comments and comments_by; markdown.render_comment).
+    html: SafeString = SafeString("")
 
     class Meta:
         indexes = [models.Index(fields=["paper", "created_at"], name="comment_thread"),

@@ -19,7 +19,13 @@ def people_named(bodies: Iterable[str]) -> frozenset[str]:
 
 def people_ids(bodies: Iterable[str]) -> dict[str, int]:
     """people_named with each user's id (what mention mail goes to), in the same single look-up."""
-    names = sorted({name for body in bodies for name in mention_names(body)})
+    return users_named(name for body in bodies for name in mention_names(body))
+
+
+def users_named(names: Iterable[str]) -> dict[str, int]:
+    """The active users of these names (those comments parsed once already may name: markdown.Parsed.names) with
+    their ids, in one query per LOOKUP_BATCH names."""
+    names = sorted(set(names))
     users = get_user_model().objects.filter(is_active=True)
     return {username: pk for i in range(0, len(names), LOOKUP_BATCH)
             for username, pk in users.filter(username__in=names[i:i + LOOKUP_BATCH]).values_list("username", "pk")}

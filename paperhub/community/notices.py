@@ -19,9 +19,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
-from paperhub.community.markdown import markdown_text, mentions
+from paperhub.community.markdown import markdown_text, mentions, named_in, parse_comment
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
-from paperhub.community.named import people_ids
+from paperhub.community.named import people_ids, users_named
 from paperhub.core import mail
 from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -100,7 +100,8 @@ def _concerned(comment: Comment, mentioned: dict[int, dict[str, int]] | None = N
     users = set(AuthorClaim.objects.filter(paper_id=comment.paper_id, status=AuthorClaim.APPROVED)
                 .values_list("user_id", flat=True))
     if comment.parent_id is not None:
-        users |= set(Comment.objects.visible().filter(pk=comment.parent_id).values_list("user_id", flat=True))
+        parent = Comment.objects.visible(comment.paper_id).filter(pk=comment.parent_id)  # on the reply's paper
+        users |= set(parent.values_list("user_id", flat=True))
     users |= set(_mentioned(comment, {} if mentioned is None else mentioned).values())
     users.discard(comment.user_id)
     return users
@@ -110,8 +111,9 @@ def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> dict[s
     """The active users a comment @mentions (name: id), found in one look-up once for all the recipients of a run
     (kept in `mentioned`)."""
     if comment.pk not in mentioned:
-        ids = people_ids([comment.body])
-        mentioned[comment.pk] = {name: ids[name] for name in mentions(comment.body, frozenset(ids))}
+        parsed = parse_comment(comment.body if "@" in comment.body else "")  # most comments: nothing to parse
+        ids = users_named(parsed.names)
+        mentioned[comment.pk] = {name: ids[name] for name in named_in(parsed, frozenset(ids))}  # one parse
     return mentioned[comment.pk]
 
 
@@ -148,7 +150,7 @@ def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment],
     paper_ids = {c.paper_id for c in comments}
     authored = set(AuthorClaim.objects.filter(user=user, paper_id__in=paper_ids, status=AuthorClaim.APPROVED)
                    .values_list("paper_id", flat=True))
-    theirs = set(Comment.objects.visible().filter(user=user, pk__in={c.parent_id for c in comments})
+    theirs = set(Comment.objects.visible(*paper_ids).filter(user=user, pk__in={c.parent_id for c in comments})
                  .values_list("pk", flat=True))
     found = {}
     for comment in comments:
@@ -206,7 +208,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
     claim left unconfirmed past mail.CLAIM_LEASE (its run killed) is taken again by a rerun and sent. A run killed
     after the send but before the confirmation committed is the one case that sends a mail twice."""
     # visible(): nor a comment below a hidden one (a moderator hid its thread before this ran)
-    comment = Comment.objects.visible().select_related("paper", "user").filter(pk=comment_id).first()
+    comment = Comment.objects.filter(pk=comment_id).visible_chosen().select_related("paper", "user").first()
     if comment is None:
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
@@ -231,7 +233,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         # not from the last mail's time: a comment stamped just before it but committed after that mail's query
         # would never be mailed; those already mailed are left out by their notices
         since = comment.created_at - every
-        candidates = list(Comment.objects.visible().filter(paper_id=comment.paper_id, created_at__gte=since)
+        candidates = list(Comment.objects.visible(comment.paper_id).filter(created_at__gte=since)
                           .exclude(user=user).exclude(pk__in=held.values("comment_id"))
                           .select_related("paper", "user").order_by("created_at", "id"))
         reasons = _reasons(user, wanted, candidates, mentioned)

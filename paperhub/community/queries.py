@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from paperhub import search
 from paperhub.community.curation import curated_by, may_curate, visible_to
+from paperhub.community.markdown import parse_comment, render_parsed
 from paperhub.community.models import (
     AuthorClaim,
     Collection,
@@ -25,7 +26,7 @@ from paperhub.community.models import (
     Upvote,
     item_order,
 )
-from paperhub.community.named import people_named
+from paperhub.community.named import people_named, users_named
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
 from paperhub.papers import trends
@@ -57,10 +58,12 @@ def paper_comments(paper: Paper, offset: int = 0, limit: int | None = None) -> l
 
 
 def with_people(comments: list[Comment]) -> list[Comment]:
-    """The comments, each with the users its @mentions link to (Comment.people), looked up for all at once."""
-    people = people_named(c.body for c in comments)
-    for comment in comments:
-        comment.people = people  # the page's: rendering links only a comment's own first mentions
+    """The comments, each rendered (Comment.html) with its @mentions of existing users linked: one Markdown parse
+    each, and one look-up of the names they all may name."""
+    parsed = [parse_comment(comment.body) for comment in comments]
+    people = frozenset(users_named(name for one in parsed for name in one.names))
+    for comment, one in zip(comments, parsed, strict=True):
+        comment.html = render_parsed(one, people)  # the page's people: it links only a comment's own first mentions
     return comments
 
 
@@ -81,7 +84,9 @@ def discussion(paper: Paper) -> list[Entry]:
 
 def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
     """Visible comments per paper, for a page of papers in one query."""
-    rows = (Comment.objects.visible().filter(paper_id__in=list(paper_ids))
+    if not paper_ids:
+        return {}  # visible() of no papers is the whole hub's
+    rows = (Comment.objects.visible(*paper_ids)
             .values("paper_id").annotate(n=Count("id")).values_list("paper_id", "n"))
     return dict(rows)
 
@@ -215,7 +220,7 @@ def upvoted_papers(user: AbstractBaseUser, limit: int = 30) -> list[Paper]:
 
 def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
     """The user's visible comments, newest first, with their papers."""
-    return with_people(list(Comment.objects.visible().filter(user_id=user.pk).select_related("paper")
+    return with_people(list(Comment.objects.filter(user_id=user.pk).visible_chosen().select_related("paper")
                             .order_by("-created_at")[:limit]))
 
 
@@ -310,8 +315,10 @@ def author_user_ids(paper: Paper) -> set[int]:
 
 def author_participation(paper_ids: Sequence[int]) -> set[int]:
     """Which of these papers a verified author of theirs has commented on (Hugging Face's isAuthorParticipating)."""
+    if not paper_ids:
+        return set()  # visible() of no papers is the whole hub's
     by_author = _approved().filter(paper_id=OuterRef("paper_id"), user_id=OuterRef("user_id"))
-    return set(Comment.objects.visible().filter(paper_id__in=list(paper_ids)).filter(Exists(by_author))
+    return set(Comment.objects.visible(*paper_ids).filter(Exists(by_author))
                .values_list("paper_id", flat=True).distinct())
 
 

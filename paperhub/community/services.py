@@ -112,7 +112,7 @@ def add_comment(user: User, paper: Paper, body: str, parent: Comment | None = No
     user_id = require_user(user)
     if parent is not None:
         # visible(): nor a reply to one below a hidden comment
-        if not Comment.objects.visible().filter(pk=parent.pk, paper=paper).exists():
+        if not Comment.objects.visible(paper.pk).filter(pk=parent.pk).exists():
             raise NotAllowed("That comment cannot be replied to.")
         parent = reply_target(parent)
     body = _clean_body(body)

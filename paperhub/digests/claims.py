@@ -17,20 +17,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from paperhub.core import mail
-from paperhub.digests.models import Delivery
+from paperhub.digests.models import Delivery, Subscription
 
 LEASE = mail.CLAIM_LEASE  # a "sending" row older than this belongs to a sender that died
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A delivery row as one sender claimed it: who, when, and its attempts so far."""
+    """A delivery row as one sender claimed it: who, when, its attempts so far, and whether its address was still
+    subscribed at that moment (read by the claim itself: no query per message)."""
 
     delivery_id: int
     subscription_id: int
     attempts: int
     by: str
     at: datetime
+    subscribed: bool = True
 
     def mark(self, **fields: Any) -> bool:
         """Write `fields` to the row if this claim still holds it (and end the claim); False when the claim
@@ -43,7 +45,8 @@ class Claim:
 _CLAIM = """
 UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s
 WHERE id = (SELECT id FROM {table} WHERE {due} ORDER BY id LIMIT 1) AND {due}
-RETURNING id, subscription_id, attempts
+RETURNING id, subscription_id, attempts,
+    (SELECT s.unsubscribed_at IS NULL FROM {subscriptions} s WHERE s.id = {table}.subscription_id)
 """
 _DUE = "period = %s AND (status = %s OR (status = %s AND next_attempt_at <= %s) OR (status = %s AND claimed_at < %s))"
 
@@ -55,7 +58,7 @@ def claim(key: str, by: str) -> Claim | None:
     gets no row from it and tries again.
     """
     table = Delivery._meta.db_table
-    sql = _CLAIM.format(table=table, due=_DUE)
+    sql = _CLAIM.format(table=table, due=_DUE, subscriptions=Subscription._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value  # as the ORM writes it, so Claim.mark's filter finds it
     while True:
         now = timezone.now()
@@ -64,7 +67,7 @@ def claim(key: str, by: str) -> Claim | None:
             cursor.execute(sql, [Delivery.SENDING, stamp(now), by, *due, *due])
             row = cursor.fetchone()
         if row is not None:
-            return Claim(int(row[0]), int(row[1]), int(row[2]), by, now)
+            return Claim(int(row[0]), int(row[1]), int(row[2]), by, now, subscribed=bool(row[3]))
         if not Delivery.objects.filter(_claimable(key, now)).exists():
             return None
 

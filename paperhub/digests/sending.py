@@ -301,7 +301,7 @@ class Run:
         """Send one claimed row's message and mark the row sent, or failed (to be retried with backoff), if the
         claim still holds it."""
         subscription = self.subscribers.get(held.subscription_id) or Subscription.objects.get(pk=held.subscription_id)
-        if not Subscription.objects.filter(pk=held.subscription_id, unsubscribed_at__isnull=True).exists():
+        if not held.subscribed:
             # stopped since the row was planned (a pending or failed one of this period): it goes nowhere
             self._count("skipped", held.mark(status=Delivery.SKIPPED, last_error=UNSUBSCRIBED), subscription.email)
             return

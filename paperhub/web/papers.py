@@ -340,7 +340,8 @@ def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, A
     body = strip_controls(body)  # what was sent goes back into the page: no bytes a page cannot hold
     if parent is None:
         return {"comment_error": error, "draft": body}
-    if Comment.objects.visible().filter(pk=parent.pk).exists():  # its reply form shows (not in a hidden thread)
+    # its reply form shows (not in a hidden thread)
+    if Comment.objects.visible(parent.paper_id).filter(pk=parent.pk).exists():
         return {"reply_error": error, "error_parent": parent.pk, "draft": body}
     return {"comment_error": error}
 
@@ -349,7 +350,7 @@ def _comment_error(error: str, parent: Comment | None, body: str) -> dict[str, A
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Edit one's own comment (GET shows the form)."""
     # visible(): one's own comment, unless deleted (nothing to edit) or in a hidden thread
-    item = get_object_or_404(Comment.objects.visible(), pk=comment_id)
+    item = get_object_or_404(Comment.objects.filter(pk=comment_id).visible_chosen())
     if item.user_id != request.user.pk:
         raise Http404("not your comment")
     if request.method == "POST":

@@ -6,7 +6,17 @@ import time
 
 import pytest
 
-from paperhub.community.markdown import MENTIONS_MAX, NAME_ENDS_MAX, mention_names, mentions, render_comment
+from paperhub.community import markdown
+from paperhub.community.markdown import (
+    MENTIONS_MAX,
+    NAME_ENDS_MAX,
+    mention_names,
+    mentions,
+    named_in,
+    parse_comment,
+    render_comment,
+    render_parsed,
+)
 from paperhub.papers.tex import MAX_MATH, render_tex
 
 REL = 'rel="nofollow noopener noreferrer ugc"'
@@ -187,3 +197,21 @@ def test_a_mention_next_to_markup_stays_inert(body):
     html = _html(body, frozenset({"ann", "<script>alert(1)</script>", 'ann"', 'ann"><script>alert(1)</script>'}))
     assert "<script" not in html and "<img" not in html and not re.search(r"<[^>]*\son\w+\s*=", html)
     assert re.findall(r'href="([^"]*)"', html) in ([], ["/users/ann"])
+
+
+def test_one_parse_finds_the_names_and_renders_with_the_people_found_again_and_again(monkeypatch):
+    parses = []
+    parser = markdown._parser()
+    monkeypatch.setattr(parser, "parse", lambda *args: parses.append(args[0]) or type(parser).parse(parser, *args))
+    body = "Hi @ann.lee, `@ann` and [@ann](https://e.org/@ann), see https://e.org/@ann too"
+    parsed = parse_comment(body)
+    assert parsed.names == {"ann", "ann.lee"}  # the @word outside code, links and URLs alone
+    people = frozenset({"ann"})
+    mail = str(render_parsed(parsed, people, "https://hub.example"))
+    page = str(render_parsed(parsed, people))
+    assert f'Hi <a href="https://hub.example/users/ann" {REL}>@ann</a>.lee, <code>@ann</code>' in mail
+    assert f'Hi <a href="/users/ann" {REL}>@ann</a>.lee' in page  # the kept parse was not changed by the first
+    assert page.count("<a ") == 3 and str(render_parsed(parsed)).count("<a ") == 2  # no people: no mention linked
+    assert named_in(parsed, people) == ["ann"] and named_in(parsed, frozenset()) == []
+    assert parses == [body]  # all of it from one parse
+    assert str(render_comment(body, people)) == page and len(parses) == 2

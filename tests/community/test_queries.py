@@ -157,3 +157,36 @@ def test_shown_walks_the_hidden_threads_of_the_papers_asked_for_alone_and_leaves
     assert "WHERE hidden AND paper_id IN" in captured[0]["sql"]  # the walk starts from this paper's hidden ones
     assert set(Comment.objects.shown(paper.pk, other.pk)) == {kept, kept_there}
     assert not {below.pk, reply_there.pk} & set(Comment.objects.visible().values_list("pk", flat=True))
+
+
+def test_visible_of_papers_walks_their_hidden_threads_alone_and_a_chosen_comment_walks_up_its_own(people):
+    ann, bob = people
+    paper, other = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")
+    hidden = services.add_comment(bob, other, "hidden on the other paper")
+    first = services.add_comment(ann, other, "one", parent=hidden)
+    third = services.add_comment(ann, other, "three deep", parent=services.add_comment(bob, other, "two", parent=first))
+    kept_there = services.add_comment(ann, other, "kept there")
+    kept = services.add_comment(ann, paper, "kept here")
+    banned_reply = services.add_comment(bob, paper, "bob's reply", parent=kept)
+    Comment.objects.filter(pk=hidden.pk).update(hidden=True)
+    assert set(Comment.objects.visible(other.pk)) == {kept_there}
+    with CaptureQueriesContext(connection) as captured:
+        assert set(Comment.objects.visible(paper.pk)) == {kept, banned_reply}  # the other paper's rows are not its
+    assert "WHERE hidden AND paper_id IN" in captured[0]["sql"]  # the walk starts from this paper's hidden ones
+    for reply in (first, third):  # a reply at any depth below the hidden comment, by its id: its walk up finds it
+        assert not Comment.objects.filter(pk=reply.pk).visible_chosen().exists()
+        assert not Comment.objects.visible(other.pk).filter(pk=reply.pk).exists()
+    with CaptureQueriesContext(connection) as captured:
+        assert list(Comment.objects.filter(pk=kept_there.pk).visible_chosen()) == [kept_there]
+    assert "WHERE hidden" not in captured[0]["sql"]  # no walk down from the hub's hidden comments
+    assert queries.comments_by(ann) == [kept, kept_there]  # the profile: neither reply below the hidden comment
+    bob.is_active = False
+    bob.save()
+    assert not Comment.objects.filter(pk=banned_reply.pk).visible_chosen().exists()  # a banned user's counts not
+    assert set(Comment.objects.visible(paper.pk)) == {kept}
+    Comment.objects.filter(pk=kept.pk).update(deleted=True)
+    assert not Comment.objects.filter(user=ann).visible_chosen().filter(pk=kept.pk).exists()
+    Comment.objects.filter(pk=hidden.pk).update(hidden=False)  # shown again: its whole thread counts again
+    assert set(Comment.objects.filter(user=ann).visible_chosen()) == {first, third, kept_there}
+    assert queries.comment_counts([]) == {} and queries.author_participation([]) == set()
+    assert list(Comment.objects.filter(pk=10 ** 30).visible_chosen()) == []  # no id that large: nothing to walk

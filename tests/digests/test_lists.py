@@ -212,6 +212,31 @@ def test_an_address_stopped_after_planning_gets_nothing(group, mail_sink):
     assert set(Delivery.objects.values_list("status", "last_error")) == {(Delivery.SKIPPED, sending.UNSUBSCRIBED)}
 
 
+def test_an_address_stopped_during_the_run_is_skipped_by_its_claim_with_no_query_per_message(
+        group, mail_sink, django_assert_num_queries):
+    """The claim reads whether its address is still subscribed: two queries a message (claim, mark), whatever
+    happened since the run began, and an address stopped after that is skipped, not sent."""
+    ann, collection = group
+    confirmed = datetime(2026, 11, 1, tzinfo=UTC)
+    lists = [Subscription.objects.create(email=f"group{i}@lists.example.org", collection=collection,
+                                         subscribed_by=ann, confirmed_at=confirmed) for i in range(3)]
+    period = building.period_for("daily", TODAY)
+    key = building.period_key("daily", period, collection.pk)
+    assert sending.plan("daily", key, collection=collection) == 3
+    base = "https://hub.example"
+    run = sending.Run(key, period, base, sending.render(building.build_collection("daily", period, collection, base),
+                                                        base), sending.SendReport(), None)
+    Subscription.objects.filter(pk=lists[1].pk).update(unsubscribed_at=datetime(2026, 11, 24, tzinfo=UTC))
+    try:
+        with django_assert_num_queries(2 * 3 + 2):  # and, at the end, the claim that finds none and its check
+            run.work()
+    finally:
+        run.journal.close()
+    assert (run.report.sent, run.report.skipped) == (2, 1)
+    assert sorted(m["To"] for m in mail_sink.messages) == ["group0@lists.example.org", "group2@lists.example.org"]
+    assert Delivery.objects.get(subscription=lists[1]).last_error == sending.UNSUBSCRIBED
+
+
 def test_a_notes_mentions_link_to_profiles_by_absolute_address_in_the_mail(group, mail_sink,
                                                                          django_assert_num_queries):
     ann, collection = group

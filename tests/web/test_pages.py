@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from paperhub import search
-from paperhub.community import services
+from paperhub.community import markdown, services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
 from paperhub.core import tokens
@@ -243,6 +243,36 @@ def test_a_mention_of_a_user_links_to_their_profile_on_pages_and_in_the_api(clie
     answer = client.post(f"/api/papers/{paper.uid}/comments", {"comment": "@ann hi"}, content_type="application/json",
                          HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert answer["html"].startswith('<p><a href="/users/ann"')
+
+
+def test_ones_own_reply_three_deep_in_a_hidden_thread_cannot_be_edited_nor_replied_to(client, papers, ann):
+    paper, bob = papers["2611.00001"], user("bob")
+    top = services.add_comment(bob, paper, "spam")
+    deep = services.add_comment(ann, paper, "three deep", parent=services.add_comment(
+        bob, paper, "two", parent=services.add_comment(ann, paper, "one", parent=top)))
+    kept = services.add_comment(ann, papers["2611.00002"], "on another paper")
+    client.force_login(ann)
+    assert client.get(f"/comments/{deep.pk}/edit").status_code == 200
+    Comment.objects.filter(pk=top.pk).update(hidden=True)
+    assert client.get(f"/comments/{deep.pk}/edit").status_code == 404
+    assert client.post(f"/comments/{deep.pk}/edit", {"body": "changed"}).status_code == 404
+    assert Comment.objects.get(pk=deep.pk).body == "three deep"
+    assert client.get(f"/comments/{kept.pk}/edit").status_code == 200  # a thread hidden elsewhere changes nothing
+    client.post(f"/comments/{paper.pk}/new", {"body": "a reply", "parent": str(deep.pk)})
+    assert not Comment.objects.filter(parent=deep).exists()
+    assert client.get(f"/comments/{10 ** 30}/edit").status_code == 404  # hostile: an id past any column
+
+
+def test_a_discussion_parses_each_comment_once_mentions_or_not(client, papers, ann, monkeypatch):
+    paper, _ = papers["2611.00001"], user("bob")
+    for body in ("Ask @bob", "No one", "@bob and `@bob`"):
+        services.add_comment(ann, paper, body)
+    parses = []
+    parser = markdown._parser()
+    monkeypatch.setattr(parser, "parse", lambda *args: parses.append(args[0]) or type(parser).parse(parser, *args))
+    html = client.get(f"/papers/{paper.uid}").content.decode()
+    assert html.count('<a href="/users/bob" rel="nofollow noopener noreferrer ugc">@bob</a>') == 2
+    assert sorted(parses) == ["@bob and `@bob`", "Ask @bob", "No one"]  # was two parses for each comment with an @
 
 
 def test_deleting_a_comment_needs_the_box_ticked(client, papers, ann):

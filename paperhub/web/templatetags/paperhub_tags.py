@@ -54,7 +54,8 @@ def canonical_url(context: template.Context) -> str:
 
 @register.filter
 def markdown(body: str, people: frozenset[str] = frozenset()) -> SafeString:
-    """Comment Markdown as safe HTML, @mentions of `people` (a comment's Comment.people) linked to profiles."""
+    """Comment Markdown (a collection's description and notes) as safe HTML, @mentions of `people` linked to
+    profiles."""
     return render_comment(body, people)
 
 
