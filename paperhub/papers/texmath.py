@@ -65,10 +65,17 @@ KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCE
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
-#: Brackets around a whole fraction ("\\left( n \\choose k \\right)"): the fraction writes its own.
-_OPENING = re.compile(r"\s*(?:\\(?:left|[bB]igg?l?)(?![A-Za-z])\s*)?\(")
-_CLOSING = re.compile(r"\s*(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)")
-_CLOSING_LAST = re.compile(r"(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)\s*$")
+#: Brackets around a whole fraction, opening and closing ("\\left[ n \\choose k \\right]"): round ones are the
+#: fraction's own, any other is kept around it ([C(n, k)]).
+BRACKETS = {"(": ")", "[": "]", "\\{": "\\}", "\\lbrace": "\\rbrace", "\\lbrack": "\\rbrack", "\\langle": "\\rangle",
+            "|": "|", "\\|": "\\|", "\\vert": "\\vert", "\\Vert": "\\Vert", "\\lvert": "\\rvert", "\\lVert": "\\rVert",
+            "\\lfloor": "\\rfloor", "\\lceil": "\\rceil"}
+_SIZE = r"(?:\\(?:left|right|[bB]igg?[lr]?)(?![A-Za-z])\s*)?"
+_DELIMITER = "|".join(re.escape(name) + ("(?![A-Za-z])" if name[-1].isalpha() else "")
+                      for name in sorted({*BRACKETS, *BRACKETS.values()}, key=len, reverse=True))
+_OPENING = re.compile(rf"\s*{_SIZE}({_DELIMITER})")
+_CLOSING = re.compile(rf"\s*{_SIZE}\)")
+_CLOSING_LAST = re.compile(rf"{_SIZE}({_DELIMITER})\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 
 
@@ -112,44 +119,81 @@ def fraction(kind: str, top: str, bottom: str) -> str:
     return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
 
 
-def _balanced(text: str) -> bool:
-    """Whether text's round brackets pair up."""
+def _balanced(text: str, opening: str, closing: str) -> bool:
+    """Whether text's brackets of one kind pair up (a bracket that both opens and closes, |, is not in it at all)."""
+    if opening == closing:
+        return opening not in text
     depth = 0
-    for char in text:
-        depth += (char == "(") - (char == ")")
+    for found in re.finditer("|".join(map(re.escape, (opening, closing))), text):
+        depth += 1 if found[0] == opening else -1
         if depth < 0:
             return False
     return depth == 0
 
 
-def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]],
-                                                      dict[int, int]]:
-    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); the first
-    infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by where
-    the group's content starts (`start` for the span's own); and where the group around each font switch ends."""
-    pairs: dict[int, int] = {}
-    switched: dict[int, int] = {}
-    infix: dict[int, tuple[int, int, str]] = {}
-    open_at: list[int] = []
-    index = start
-    while index < stop:
-        char = text[index]
-        if char == "{":
-            open_at.append(index)
-        elif char == "}" and open_at:
-            pairs[open_at.pop()] = index
-        elif char == "\\" and text[index + 1:index + 2] not in ("{", "}") and (match := COMMAND.match(text, index,
-                                                                                                         stop)):
-            if match[1] in INFIX:
-                infix.setdefault(open_at[-1] + 1 if open_at else start, (index, match.end(), match[1]))
-            elif match[1] in SWITCHES:
-                switched[index] = open_at[-1] if open_at else -1
-            index = match.end()
-            continue
+def _delimiter_end(text: str, index: int, stop: int) -> int:
+    """Where the delimiter after \\left or \\right (spaces, then one command or character) ending at `index` ends."""
+    while index < stop and text[index] == " ":
         index += 1
-    for index in open_at:
-        pairs[index] = stop
-    return pairs, infix, {index: pairs[brace] if brace != -1 else stop for index, brace in switched.items()}
+    match = COMMAND.match(text, index, stop) if text[index:index + 1] == "\\" else None
+    return match.end() if match else min(index + 1, stop)
+
+
+class _Groups:
+    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); each
+    \\left...\\right pair (a group in TeX) as \\left's index: (content start, \\right's index, its delimiter's end);
+    the first infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by
+    where the group's content starts (`start` for the span's own); and where the group around each font switch ends.
+    \\{ and \\} are characters, no group."""
+
+    def __init__(self, text: str, start: int, stop: int) -> None:
+        self.pairs: dict[int, int] = {}
+        self.lefts: dict[int, tuple[int, int, int]] = {}
+        self.infix: dict[int, tuple[int, int, str]] = {}
+        switched: dict[int, int] = {}
+        self.open_at: list[tuple[int, int]] = []  # each open group: (its '{' or \\left, where its content starts)
+        braces: list[int] = []  # the open '{'s alone: a font switch lasts to the end of its brace group
+        self.start = start
+        index = start
+        while index < stop:
+            char = text[index]
+            if char == "{":
+                self.open_at.append((index, index + 1))
+                braces.append(index)
+            elif char == "}":
+                while self.open_at and text[self.open_at[-1][0]] != "{":  # a \\left with no \\right before it
+                    self.abandon()
+                if self.open_at:
+                    self.pairs[self.open_at.pop()[0]] = index
+                    braces.pop()
+            elif char == "\\" and (match := COMMAND.match(text, index, stop)):
+                name, index = match[1], match.end()
+                if name == "left":
+                    index = _delimiter_end(text, index, stop)
+                    self.open_at.append((match.start(), index))
+                elif name == "right" and self.open_at and text[self.open_at[-1][0]] == "\\":
+                    left, low = self.open_at.pop()
+                    index = _delimiter_end(text, index, stop)
+                    self.lefts[left] = (low, match.start(), index)
+                elif name in INFIX:
+                    self.infix.setdefault(self.open_at[-1][1] if self.open_at else start,
+                                          (match.start(), match.end(), name))
+                elif name in SWITCHES:
+                    switched[match.start()] = braces[-1] if braces else -1
+                continue
+            index += 1
+        while self.open_at:
+            if text[self.open_at[-1][0]] == "{":
+                self.pairs[self.open_at.pop()[0]] = stop
+            else:
+                self.abandon()
+        self.switched = {index: self.pairs[brace] if brace != -1 else stop for index, brace in switched.items()}
+
+    def abandon(self) -> None:
+        """The innermost open group is a \\left never closed: no group, its fraction its enclosing group's."""
+        fraction = self.infix.pop(self.open_at.pop()[1], None)
+        if fraction is not None:
+            self.infix.setdefault(self.open_at[-1][1] if self.open_at else self.start, fraction)
 
 
 class Math:
@@ -158,7 +202,8 @@ class Math:
 
     def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
         self.text, self.plain = text, plain
-        self.pairs, self.infix, self.switched = _groups(text, start, stop)
+        groups = _Groups(text, start, stop)
+        self.pairs, self.lefts, self.infix, self.switched = groups.pairs, groups.lefts, groups.infix, groups.switched
         self.escape = (lambda t: t) if plain else html.escape
 
     def argument(self, start: int, stop: int) -> tuple[int, int, int]:
@@ -184,9 +229,13 @@ class Math:
             return escape(text[start:stop])
         infix = self.infix.get(start)
         if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
-            start, stop = self.unwrapped(start, infix[0], infix[1], stop)
-            top = self.render(start, infix[0], depth + 1, font).strip()
-            return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
+            low, high = self.unwrapped(start, infix[0], infix[1], stop)
+            top = self.render(low, infix[0], depth + 1, font).strip()
+            inner = fraction(INFIX[infix[2]], top, self.render(infix[1], high, depth + 1, font).strip())
+            if low == start or text[low - 1] == "(":  # no brackets, or round ones: the fraction's own
+                return inner
+            before, after = self.render(start, low, depth + 1, font), self.render(high, stop, depth + 1, font)
+            return before.strip() + inner + after.strip()
         out: list[str] = []
         i = start
         while i < stop:
@@ -194,6 +243,15 @@ class Math:
             if char in "^_":
                 low, high, i = self.argument(i + 1, stop)
                 out.append(self.scripted(char, low, high, depth, font))
+            elif char == "\\" and i in self.lefts and self.lefts[i][0] in self.infix and self.lefts[i][0] < stop:
+                # \\left[ n \\choose k \\right]: a group, split at its \\choose, inside its delimiters
+                low, high, end = self.lefts[i]
+                inner = self.render(low, high, depth + 1, font)
+                if text[low - 1] == "(" and text[end - 1] == ")":  # round brackets: the fraction's own
+                    out.append(inner)
+                else:
+                    out.append(self.render(i, low, depth + 1, font) + inner + self.render(high, end, depth + 1, font))
+                i = end
             elif char == "\\":
                 i = self.command(i, stop, depth, font, out)
             elif char == "{" and i + 1 in self.infix:  # a group holding \over: rendered whole, as a fraction
@@ -212,11 +270,14 @@ class Math:
 
     def unwrapped(self, start: int, over: int, after: int, stop: int) -> tuple[int, int]:
         """Where an infix fraction's top starts and its bottom ends, inside the brackets around both when there
-        are ("\\left( n \\choose k \\right)" is C(n, k), not C(( n, k ))); `over` to `after` is the \\over."""
+        are ("( n \\choose k )" is C(n, k), not C(( n, k )); "[ n \\choose k ]" [C(n, k)]); `over` to `after` is the
+        \\over."""
         text = self.text
         opening = _OPENING.match(text, start, over)
         closing = _CLOSING_LAST.search(text, after, stop) if opening else None
-        if opening and closing and _balanced(text[opening.end():over]) and _balanced(text[after:closing.start()]):
+        if opening and closing and BRACKETS[opening[1]] == closing[1] and _balanced(
+                text[opening.end():over], opening[1], closing[1]) and _balanced(text[after:closing.start()],
+                                                                                  opening[1], closing[1]):
             return opening.end(), closing.start()
         return start, stop
 
