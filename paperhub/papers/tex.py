@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from django.utils.safestring import SafeString, mark_safe
 
+from paperhub.papers.links import anchor, latex_url, web_url
 from paperhub.papers.records import accent_at
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, unjoinable
 from paperhub.papers.texmacros import expand_macros
@@ -57,19 +58,23 @@ _MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fr
 _MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"} - TEXT_STYLES.keys() - {"not"}
 _TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
 _DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
+_UNCLOSED = re.compile(r" *\{")
 
 
 @dataclass(frozen=True)
 class Output:
     """How converted text is written: literal text escaped, a style applied to its rendered argument, a math
     span (content, delimiter) rendered; with `typography`, ties, dashes and quotes as the characters they print,
-    else kept as LaTeX; with `keys`, a textual citation as its keys in brackets, else dropped as the others are."""
+    else kept as LaTeX; with `keys`, a textual citation as its keys in brackets, else dropped as the others are;
+    `link` writes a link (\\href, \\url) from its address and rendered text, by default the text and the address in
+    brackets after it where that is a web address other than the text."""
 
     escape: Callable[[str], str]
     style: Callable[[str, str], str]
     math: Callable[[str, str], str]
     typography: bool = True
     keys: bool = True
+    link: Callable[[str, str], str] | None = None
 
 
 def _html_style(command: str, inner: str) -> str:
@@ -91,9 +96,12 @@ def _math_plain(content: str, _delimiter: str) -> str:
     return Math(content, 0, len(content), plain=True).render(0, len(content))
 
 
-AS_HTML = Output(html.escape, _html_style, _math_html)
+AS_HTML = Output(html.escape, _html_style, _math_html, link=anchor)
 AS_TEXT = Output(str, _plain_style, _math_plain)
-AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ", keys=False)  # math ends a phrase
+AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ", keys=False,  # math ends a phrase
+                  link=lambda _url, inner: inner)
+#: HTML that is inside a link already (a card's title, an excerpt): a link's text alone.
+_AS_HTML_UNLINKED = replace(AS_HTML, link=lambda _url, inner: inner)
 _AS_TEXT_WITHOUT_KEYS = replace(AS_TEXT, keys=False)
 
 
@@ -129,6 +137,7 @@ class _Text:
         self.urls = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
         self.quoting = False  # inside a single quote opened by ` (`intent-execution'): its ' closes it
         self.lists: list[int] = []  # the lists \begin opened and \end has not closed: items so far, -1 unnumbered
+        self.linking = False  # inside a link's text: a link there is its text (HTML has no link in a link)
 
     def in_address(self, index: int) -> bool:
         """Whether text[index] lies inside a web address."""
@@ -264,6 +273,8 @@ class _Text:
         if name == "item" and out.typography:
             return self.item(end, stop, depth, parts)
         close = self.group(end, stop)
+        if close == -1 and name in ("url", "href") and (brace := _UNCLOSED.match(text, end, stop)):
+            return brace.end()  # an address whose brace arXiv's line cut left open: the address as text
         if close == -1:
             parts.append(out.escape(match[0]))
             return end
@@ -272,8 +283,8 @@ class _Text:
             return self.environment(name, j, text[low:close].strip(), close + 1, stop, parts)
         if name in TEXT_STYLES:
             parts.append(out.style(TEXT_STYLES[name], self.render(low, close, depth + 1)))
-        elif name == "url":  # as written: a web address's characters are its own
-            parts.append(out.escape(text[low:close]))
+        elif name in ("url", "href"):
+            close = self.link(name, low, close, stop, depth, parts)
         elif name in _MATH_ARGUMENTS and (second := self.group(close + 1, stop) if name in FRACTIONS else close) != -1 \
                 and second - j < MAX_MATH:  # a fraction's second argument too
             close = second
@@ -282,7 +293,7 @@ class _Text:
             parts.append(out.escape("“") + self.render(low, close, depth + 1) + out.escape("”"))
         elif name in ("color", "label"):  # what it sets is not text
             pass
-        elif name in ("href", "hyperlink", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:
+        elif name in ("hyperlink", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:
             parts.append(self.render(text.index("{", close + 1) + 1, text_close, depth + 1))  # {url}{text}
             close = text_close
         elif name == "footnote":
@@ -292,6 +303,26 @@ class _Text:
         else:  # an author's own macro: as written, braces and all ("\vect{x}" was "\vectx"), its argument rendered
             parts.append(out.escape(text[j:low]) + self.render(low, close, depth + 1) + out.escape("}"))
         return close + 1
+
+    def link(self, name: str, low: int, close: int, stop: int, depth: int, parts: list[str]) -> int:
+        """\\url{address} or \\href{address}{text} (an \\href without its text is a \\url), its address's group from
+        `low` to `close`, written by the output's link; where its last group closes."""
+        text, out = self.text, self.out
+        url = latex_url(text[low:close])
+        if name == "href" and (text_close := self.group(close + 1, stop)) != -1:
+            linking, self.linking = self.linking, True
+            inner = self.render(text.index("{", close + 1) + 1, text_close, depth + 1)
+            self.linking, close = linking, text_close
+        else:  # an address's characters are its own: no ties, dashes or commands in it
+            inner = out.escape(url)
+        if self.linking:
+            parts.append(inner)
+        elif out.link is not None:
+            parts.append(out.link(url, inner))
+        else:
+            shown = out.escape(url)
+            parts.append(inner if not web_url(url) or inner.strip() == shown else f"{inner} ({shown})")
+        return close
 
     def environment(self, name: str, j: int, kind: str, end: int, stop: int, parts: list[str]) -> int:
         """\\begin{kind} (at j) or \\end{kind}, ending at `end`: display math rendered as math up to its \\end, a
@@ -399,12 +430,15 @@ def math_html(source: str) -> str:
     return unjoinable(Math(source, 0, len(source), plain=False).render(0, len(source)))
 
 
-def render_tex(text: str) -> SafeString:
-    """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
-    return mark_safe(unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)
+def render_tex(text: str, links: bool = False) -> SafeString:
+    """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped.
+    With `links`, an \\href or \\url to a web address is a link, else its text (a title is shown inside a link)."""
+    html_output = AS_HTML if links else _AS_HTML_UNLINKED
+    return mark_safe(unjoinable(convert(text or "", html_output)))  # noqa: S308 (escaped pieces and our own tags)
 
 
 def render_abstract(text: str) -> SafeString:
-    """An abstract as paragraphs of rendered text."""
+    """An abstract as paragraphs of rendered text, its \\href and \\url to web addresses links."""
     paragraphs = [p for p in re.split(r"\n\s*\n", expand_macros(text or "")) if p.strip()]  # defined for all
-    return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()))}</p>" for p in paragraphs))  # noqa: S308
+    return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()), links=True)}</p>"  # noqa: S308
+                             for p in paragraphs))

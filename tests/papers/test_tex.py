@@ -41,6 +41,9 @@ HOSTILE = {
     "accents in groups": '{\\"u}' * 16_000,
     "textual citations": "a~\\citet[x]{k1,k2} " * 10_000,
     "textual citations without ends": "\\citet{" * 20_000,
+    "nested links": "\\href{https://a}{" * 5_000 + "x" + "}" * 5_000,
+    "links without ends": "\\href{http://a" * 6_000,
+    "links": "\\href{https://a.b/c}{x} \\url{https://a}" * 2_500,
 }
 
 
@@ -225,7 +228,7 @@ def test_text_mode_formatting_keeps_its_argument():
     assert str(render_tex(r"{\it et al.} \textbf{$x^2$ wins}")) == (
         '<em>et al.</em> <strong><span class="math">x<sup>2</sup></span> wins</strong>')
     assert plain_text(r"10\textsuperscript{th} of \textcolor{red}{red}, \href{http://a}{here}") == (
-        "10^(th) of red, here")
+        "10^(th) of red, here (http://a)")
 
 
 def test_citations_go_with_their_tie_and_brackets():
@@ -285,7 +288,7 @@ def test_hostile_text_mode():
     assert plain_text("\\") == "\\" and plain_text("a\\\\b") == "a b"
 
 
-@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "--"]),
+@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "--", "\\href"]),
                 max_size=40).map("".join))
 def test_no_text_mode_input_yields_tags_other_than_ours(text):
     stripped = str(render_tex(text))
@@ -293,6 +296,32 @@ def test_no_text_mode_input_yields_tags_other_than_ours(text):
                 "<em>", "</em>", "<strong>", "</strong>", "<code>", "</code>"):
         stripped = stripped.replace(tag, "")
     assert "<" not in stripped and ">" not in stripped
+
+
+def test_links_are_links_to_web_addresses_only():
+    source = (r'see \href{https://a.org/x\_y?a=1&b="2"}{our \emph{page}}, \url{http://b.org/~me--x}, '
+              r"\href{javascript:alert(1)}{<b>click</b>} and \url{javascript:x}")
+    assert str(render_abstract(source)) == (
+        '<p>see <a href="https://a.org/x_y?a=1&amp;b=&quot;2&quot;" rel="nofollow noopener noreferrer ugc">our '
+        '<em>page</em></a>, <a href="http://b.org/~me--x" rel="nofollow noopener noreferrer ugc">http://b.org/~me--x'
+        '</a>, &lt;b&gt;click&lt;/b&gt; and javascript:x</p>')
+    # plain text: the text, and the address after it where it is another web address
+    assert plain_text(source) == ('see our page (https://a.org/x_y?a=1&b="2"), http://b.org/~me--x, <b>click</b> '
+                                  "and javascript:x")
+    assert words_only(r"see \href{https://a.org}{our page}").split() == ["see", "our", "page"]
+    # a title is shown inside a link (cards): its links are their text
+    assert str(render_tex(r"\href{https://a.org}{A} \url{https://b.org}")) == "A https://b.org"
+
+
+def test_links_as_arxiv_cuts_them():
+    # an \href without its text is its address; one whose brace a line cut left open, the address as text
+    assert str(render_abstract(r"at \href{https://github.com/a/b}.")) == (
+        '<p>at <a href="https://github.com/a/b" rel="nofollow noopener noreferrer ugc">https://github.com/a/b</a>.</p>')
+    assert plain_text(r"code at \href{https://github.com/a/b-c") == "code at https://github.com/a/b-c"
+    # a link inside a link's text is its text: HTML has no link in a link
+    assert str(render_abstract(r"\href{https://a}{x \href{https://b}{y}}")) == (
+        '<p><a href="https://a" rel="nofollow noopener noreferrer ugc">x y</a></p>')
+    assert str(render_abstract(r"\url{http://[x}")) == "<p>http://[x</p>"  # no address at all
 
 
 def test_words_only_drops_citation_keys_and_command_names():
