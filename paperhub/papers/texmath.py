@@ -3,6 +3,7 @@ papers.tex, which renders text mode around it and is what other modules import. 
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
@@ -57,10 +58,14 @@ SHORTHANDS = {"eps": "ε", "veps": "ε", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q"
               "NN": "ℕ", "ZZ": "ℤ", "QQ": "ℚ", "CC": "ℂ", "reals": "ℝ", "naturals": "ℕ", "integers": "ℤ",
               "rationals": "ℚ", "complexes": "ℂ"}
 
+#: Undefined macros with one meaning that take a {group}: mathtools' paired delimiters as authors name them (\\norm{x}
+#: ‖x‖), and big O (\\bigO{n} O(n); \\Oh alone O). Without a group they show as their name, as any other does.
+PAIRED = {"norm": ("‖", "‖"), "abs": ("|", "|"), "set": ("{", "}"), "bigO": ("O(", ")"), "Oh": ("O(", ")")}
+BIG_O = {"Oh": "O", "bigO": "O"}
 #: Every command math renders as something other than its bare name.
 KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
-                   "underset", "begin", "end"})
+                   "underset", "begin", "end", "href", "url", "unicode", *PAIRED})
 
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
@@ -77,6 +82,7 @@ _OPENING = re.compile(rf"\s*{_SIZE}({_DELIMITER})")
 _CLOSING = re.compile(rf"\s*{_SIZE}\)")
 _CLOSING_LAST = re.compile(rf"{_SIZE}({_DELIMITER})\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
+_GROUP_NEXT = re.compile(r"\*?\s*(?=\{)")  # a {group} next (a starred paired delimiter's too)
 
 
 class _Closers:
@@ -112,6 +118,20 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
                 break
         else:
             position = start + 1
+
+
+def code_point(code: str) -> str:
+    """The character \\unicode{code} names (x2013 hexadecimal, 8211 decimal), or "" where it is none that prints on
+    its own (a control, a combining mark, a surrogate)."""
+    code = code.strip()
+    digits, base = (code[1:], 16) if code[:1] in "xX" else (code, 10)
+    if not digits.isascii() or not digits.isalnum() or len(digits) > 8:
+        return ""
+    try:
+        char = chr(int(digits, base))
+    except ValueError:  # not a number, or past U+10FFFF
+        return ""
+    return char if char.isprintable() and not unicodedata.category(char).startswith(("M", "C")) else ""
 
 
 def fraction(kind: str, top: str, bottom: str) -> str:
@@ -369,8 +389,23 @@ class Math:
             i = self.environment(i, stop, depth, font, out)
         elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
             out.append("/")
+        elif name in PAIRED and (group := _GROUP_NEXT.match(text, i, stop)):
+            low, high, i = self.argument(group.end(), stop)
+            opening, closing = PAIRED[name]
+            out.append(self.escape(opening) + self.render(low, high, depth + 1, font) + self.escape(closing))
+        elif name == "unicode" and (group := _GROUP_NEXT.match(text, i, stop)):  # MathJax's \\unicode{x2013}: –
+            low, high, i = self.argument(group.end(), stop)
+            out.append(self.escape(code_point(text[low:high]) or text[match.start():i]))  # type: ignore[union-attr]
+        elif name in ("href", "url"):  # a link inside a formula (MathJax's): its text, or its address as written
+            low, high, i = self.argument(i, stop)
+            if name == "href":
+                low, high, i = self.argument(i, stop)
+                out.append(self.render(low, high, depth + 1, font))
+            else:
+                out.append(self.escape(text[low:high]))
         else:
-            out.append(self.escape(SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name, name)))
+            shown = SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name) or BIG_O.get(name, name)
+            out.append(self.escape(shown))
         return i
 
     def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:

@@ -42,6 +42,9 @@ _MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"
 TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
 _DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
 _UNCLOSED = re.compile(r" *\{")
+#: \\verb|code|: its text as it is, up to the delimiter's next occurrence (at most MAX_OPTION characters on).
+_VERBATIM = re.compile(rf"\*?([^\sA-Za-z*{{])([^\n]{{1,{MAX_OPTION}}}?)\1")
+_LINK_IN_MATH = re.compile(r"\s*\\(?:href|url)\s*\{")
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,11 @@ class Text:
         char = text[j]
         if j in self.math:
             low, high, end = self.math[j]
+            if end <= stop and _LINK_IN_MATH.match(text, low, high):  # $\\href{url}{text}$ (MathJax's): as text's
+                inside = Text(text[low:high], out)
+                inside.linking = self.linking
+                parts.append(inside.render(0, high - low, depth + 1))
+                return end
             if end <= stop:
                 parts.append(out.math(text[low:high], text[j:low]))
                 return end
@@ -226,6 +234,9 @@ class Text:
             return end
         if name == "item" and out.typography:
             return self.item(end, stop, depth, parts)
+        if name == "verb" and (verbatim := _VERBATIM.match(text, end, stop)):
+            parts.append(out.style("texttt", out.escape(verbatim[2])))
+            return verbatim.end()
         close = self.group(end, stop)
         if close == -1 and name in ("url", "href") and (brace := _UNCLOSED.match(text, end, stop)):
             return brace.end()  # an address whose brace arXiv's line cut left open: the address as text

@@ -44,6 +44,7 @@ HOSTILE = {
     "nested links": "\\href{https://a}{" * 5_000 + "x" + "}" * 5_000,
     "links without ends": "\\href{http://a" * 6_000,
     "links": "\\href{https://a.b/c}{x} \\url{https://a}" * 2_500,
+    "verbatim without ends": "".join(f"\\verb{chr(0x4E00 + i % 1000)}" for i in range(14_000)),
 }
 
 
@@ -311,6 +312,19 @@ def test_links_are_links_to_web_addresses_only():
     assert words_only(r"see \href{https://a.org}{our page}").split() == ["see", "our", "page"]
     # a title is shown inside a link (cards): its links are their text
     assert str(render_tex(r"\href{https://a.org}{A} \url{https://b.org}")) == "A https://b.org"
+
+
+def test_a_link_written_as_math_is_a_link():
+    source = r"code: $\href{https://github.com/a/b}{\text{this https URL}}$, $\url{https://c.org}$."
+    assert str(render_abstract(source)) == (
+        '<p>code: <a href="https://github.com/a/b" rel="nofollow noopener noreferrer ugc">this https URL</a>, '
+        '<a href="https://c.org" rel="nofollow noopener noreferrer ugc">https://c.org</a>.</p>')
+    assert plain_text(source) == "code: this https URL (https://github.com/a/b), https://c.org."
+
+
+def test_verbatim_and_acronyms():
+    assert str(render_tex(r"how \verb|Llama-3.2 <x>| and \verb+a.b/c+ use \ac{CNN}s, \acs{RNN} \verb|open")) == (
+        r"how <code>Llama-3.2 &lt;x&gt;</code> and <code>a.b/c</code> use CNNs, RNN \verb|open")
 
 
 def test_links_as_arxiv_cuts_them():

@@ -36,6 +36,14 @@ CASES = [
     (r"{n \choose k} p^k", "C(n, k) p<sup>k</sup>", "C(n, k) p^k"),
     (r"\binom{n}{k} + \dbinom nk + \tbinom{n+1}{2}", "C(n, k) + C(n, k) + C(n+1, 2)", "C(n, k) + C(n, k) + C(n+1, 2)"),
     (r"{a \over}", "(a)/()", "(a)/()"),
+    # undefined macros with one meaning: paired delimiters, big O, \unicode (a combining mark prints on no character)
+    (r"\norm{x}_2 + \abs{y} + \set{0,1} + \norm*{z} + \norm", "‖x‖<sub>2</sub> + |y| + {0,1} + ‖z‖ + norm",
+     "‖x‖₂ + |y| + {0,1} + ‖z‖ + norm"),
+    (r"\Oh(n) + \bigO{n} + \bigO(m) + \polylog(n)", "O(n) + O(n) + O(m) + polylog(n)",
+     "O(n) + O(n) + O(m) + polylog(n)"),
+    (r"a\unicode{x2013}b\unicode{8211} \unicode{x338}\unicode{x110000}", r"a–b– \unicode{x338}\unicode{x110000}",
+     r"a–b– \unicode{x338}\unicode{x110000}"),
+    (r"x + \href{https://a}{y} + \url{z}", "x + y + z", "x + y + z"),  # a formula makes no link
     (r"{a \over b \over c}", "(a)/(b / c)", "(a)/(b / c)"),  # TeX's "ambiguous fraction": the second a slash
     (r"\{a \over b\}", "{(a)/(b)}", "{(a)/(b)}"),  # \{ is a character, not a group: kept around it
     # old-style font switches: the rest of their group in their font; other packages' names of the same fonts
