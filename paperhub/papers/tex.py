@@ -12,10 +12,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from paperhub.papers.links import anchor
 from paperhub.papers.texfonts import unjoinable
+from paperhub.papers.texgroups import COMMAND
 from paperhub.papers.texmacros import expand_macros
 from paperhub.papers.texmath import (
     BRACES,
-    COMMAND,
     MAX_DEPTH,
     MAX_MATH,
     SUBSCRIPT,

@@ -8,6 +8,17 @@ from collections.abc import Iterator
 
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
 from paperhub.papers.texfonts import SYMBOLS as SYMBOLS  # where the others have always imported it
+from paperhub.papers.texgroups import (
+    BRACKETS,
+    CLOSING,
+    CLOSING_LAST,
+    COMMAND,
+    INFIX,
+    OPENING,
+    SWITCHES,
+    Groups,
+    balanced,
+)
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
@@ -27,8 +38,6 @@ def script(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
-#: Old-style font switches ({\cal L}, \rm d): the rest of their group in the font the command names.
-SWITCHES = {"cal": "mathcal", "rm": "mathrm", "bf": "mathbf", "sf": "mathsf", "it": "mathit", "tt": "mathtt"}
 STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
 #: Upright text: its argument as it is (\mathsf and \mathtt too: Unicode's sans-serif and monospace letters would
 #: make words in feeds and exports unsearchable, and the page's math font shows them well enough upright).
@@ -49,8 +58,6 @@ MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as tex
 #: Fractions: \frac and its display and text sizes, and the binomial coefficients, written C(n, k).
 FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "binom": "binom", "dbinom": "binom",
              "tbinom": "binom"}
-#: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
-INFIX = {"over": "frac", "choose": "binom"}
 
 #: Shorthands arXiv abstracts use undefined (a preamble's macros) that mean one thing in math: \eps is ε, \R ℝ
 #: (\RR too). Ambiguous ones (\F a field or a function class, \E, \poly) stay as written.
@@ -67,20 +74,8 @@ KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCE
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
                    "underset", "begin", "end", "href", "url", "unicode", *PAIRED})
 
-COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
-#: Brackets around a whole fraction, opening and closing ("\\left[ n \\choose k \\right]"): round ones are the
-#: fraction's own, any other is kept around it ([C(n, k)]).
-BRACKETS = {"(": ")", "[": "]", "\\{": "\\}", "\\lbrace": "\\rbrace", "\\lbrack": "\\rbrack", "\\langle": "\\rangle",
-            "|": "|", "\\|": "\\|", "\\vert": "\\vert", "\\Vert": "\\Vert", "\\lvert": "\\rvert", "\\lVert": "\\rVert",
-            "\\lfloor": "\\rfloor", "\\lceil": "\\rceil"}
-_SIZE = r"(?:\\(?:left|right|[bB]igg?[lr]?)(?![A-Za-z])\s*)?"
-_DELIMITER = "|".join(re.escape(name) + ("(?![A-Za-z])" if name[-1].isalpha() else "")
-                      for name in sorted({*BRACKETS, *BRACKETS.values()}, key=len, reverse=True))
-_OPENING = re.compile(rf"\s*{_SIZE}({_DELIMITER})")
-_CLOSING = re.compile(rf"\s*{_SIZE}\)")
-_CLOSING_LAST = re.compile(rf"{_SIZE}({_DELIMITER})\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
 _GROUP_NEXT = re.compile(r"\*?\s*(?=\{)")  # a {group} next (a starred paired delimiter's too)
 
@@ -139,90 +134,13 @@ def fraction(kind: str, top: str, bottom: str) -> str:
     return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
 
 
-def _balanced(text: str, opening: str, closing: str) -> bool:
-    """Whether text's brackets of one kind pair up (a bracket that both opens and closes, |, is not in it at all)."""
-    if opening == closing:
-        return opening not in text
-    depth = 0
-    for found in re.finditer("|".join(map(re.escape, (opening, closing))), text):
-        depth += 1 if found[0] == opening else -1
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _delimiter_end(text: str, index: int, stop: int) -> int:
-    """Where the delimiter after \\left or \\right (spaces, then one command or character) ending at `index` ends."""
-    while index < stop and text[index] == " ":
-        index += 1
-    match = COMMAND.match(text, index, stop) if text[index:index + 1] == "\\" else None
-    return match.end() if match else min(index + 1, stop)
-
-
-class _Groups:
-    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); each
-    \\left...\\right pair (a group in TeX) as \\left's index: (content start, \\right's index, its delimiter's end);
-    the first infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by
-    where the group's content starts (`start` for the span's own); and where the group around each font switch ends.
-    \\{ and \\} are characters, no group."""
-
-    def __init__(self, text: str, start: int, stop: int) -> None:
-        self.pairs: dict[int, int] = {}
-        self.lefts: dict[int, tuple[int, int, int]] = {}
-        self.infix: dict[int, tuple[int, int, str]] = {}
-        switched: dict[int, int] = {}
-        self.open_at: list[tuple[int, int]] = []  # each open group: (its '{' or \\left, where its content starts)
-        braces: list[int] = []  # the open '{'s alone: a font switch lasts to the end of its brace group
-        self.start = start
-        index = start
-        while index < stop:
-            char = text[index]
-            if char == "{":
-                self.open_at.append((index, index + 1))
-                braces.append(index)
-            elif char == "}":
-                while self.open_at and text[self.open_at[-1][0]] != "{":  # a \\left with no \\right before it
-                    self.abandon()
-                if self.open_at:
-                    self.pairs[self.open_at.pop()[0]] = index
-                    braces.pop()
-            elif char == "\\" and (match := COMMAND.match(text, index, stop)):
-                name, index = match[1], match.end()
-                if name == "left":
-                    index = _delimiter_end(text, index, stop)
-                    self.open_at.append((match.start(), index))
-                elif name == "right" and self.open_at and text[self.open_at[-1][0]] == "\\":
-                    left, low = self.open_at.pop()
-                    index = _delimiter_end(text, index, stop)
-                    self.lefts[left] = (low, match.start(), index)
-                elif name in INFIX:
-                    self.infix.setdefault(self.open_at[-1][1] if self.open_at else start,
-                                          (match.start(), match.end(), name))
-                elif name in SWITCHES:
-                    switched[match.start()] = braces[-1] if braces else -1
-                continue
-            index += 1
-        while self.open_at:
-            if text[self.open_at[-1][0]] == "{":
-                self.pairs[self.open_at.pop()[0]] = stop
-            else:
-                self.abandon()
-        self.switched = {index: self.pairs[brace] if brace != -1 else stop for index, brace in switched.items()}
-
-    def abandon(self) -> None:
-        """The innermost open group is a \\left never closed: no group, its fraction its enclosing group's."""
-        fraction = self.infix.pop(self.open_at.pop()[1], None)
-        if fraction is not None:
-            self.infix.setdefault(self.open_at[-1][1] if self.open_at else self.start, fraction)
-
-
 class Math:
     """One math span rendered in one pass: each argument is a (start, stop) range of the source, never a copy,
     and each character is visited once per nesting level (at most MAX_DEPTH)."""
 
     def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
         self.text, self.plain = text, plain
-        groups = _Groups(text, start, stop)
+        groups = Groups(text, start, stop)
         self.pairs, self.lefts, self.infix, self.switched = groups.pairs, groups.lefts, groups.infix, groups.switched
         self.escape = (lambda t: t) if plain else html.escape
 
@@ -293,10 +211,10 @@ class Math:
         are ("( n \\choose k )" is C(n, k), not C(( n, k )); "[ n \\choose k ]" [C(n, k)]); `over` to `after` is the
         \\over."""
         text = self.text
-        opening = _OPENING.match(text, start, over)
-        closing = _CLOSING_LAST.search(text, after, stop) if opening else None
-        if opening and closing and BRACKETS[opening[1]] == closing[1] and _balanced(
-                text[opening.end():over], opening[1], closing[1]) and _balanced(text[after:closing.start()],
+        opening = OPENING.match(text, start, over)
+        closing = CLOSING_LAST.search(text, after, stop) if opening else None
+        if opening and closing and BRACKETS.get(opening[1]) == closing[1] and balanced(
+                text[opening.end():over], opening[1], closing[1]) and balanced(text[after:closing.start()],
                                                                                   opening[1], closing[1]):
             return opening.end(), closing.start()
         return start, stop
@@ -313,7 +231,7 @@ class Math:
             end = self.argument(self.argument(match.end(), stop)[2], stop)[2]
         else:
             return None
-        closing = _CLOSING.match(text, end, stop)
+        closing = CLOSING.match(text, end, stop)
         after = closing.end() if closing else stop
         while after < stop and text[after] == " ":
             after += 1

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from paperhub.papers.links import latex_url, web_url
 from paperhub.papers.records import accent_at
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS
+from paperhub.papers.texgroups import COMMAND
 from paperhub.papers.texmath import (
-    COMMAND,
     FRACTIONS,
     MAX_DEPTH,
     MAX_MATH,

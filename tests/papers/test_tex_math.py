@@ -178,6 +178,7 @@ def test_hostile_math_renders_fast_and_safely(text):
     (r"\left. a \over b \right|", "(a)/(b)|"),
     (r"[a] \over [b]", "([a])/([b])"),  # brackets of one side only are that side's
     (r"{\left( n \choose k} x", "C(( n, k) x"),  # a \left never closed is no group
+    (r")a \over b(", "()a)/(b()"),  # closing brackets first are no brackets around it
 ])
 def test_a_fraction_inside_brackets_writes_them_once(source: str, shown: str) -> None:
     assert plain_text(f"${source}$") == shown
