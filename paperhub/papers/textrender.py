@@ -238,8 +238,10 @@ class Text:
             parts.append(out.style("texttt", out.escape(verbatim[2])))
             return verbatim.end()
         close = self.group(end, stop)
-        if close == -1 and name in ("url", "href") and (brace := _UNCLOSED.match(text, end, stop)):
-            return brace.end()  # an address whose brace arXiv's line cut left open: the address as text
+        if close == -1 and name in ("url", "href", "footnote") and (brace := _UNCLOSED.match(text, end, stop)):
+            # an address or a footnote whose brace arXiv's cut left open (at the abstract's end): its text as text
+            parts.append(" " * (name == "footnote" and j > 0 and not text[j - 1].isspace()))
+            return brace.end()
         if close == -1:
             parts.append(out.escape(match[0]))
             return end

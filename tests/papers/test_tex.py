@@ -332,6 +332,7 @@ def test_links_as_arxiv_cuts_them():
     assert str(render_abstract(r"at \href{https://github.com/a/b}.")) == (
         '<p>at <a href="https://github.com/a/b" rel="nofollow noopener noreferrer ugc">https://github.com/a/b</a>.</p>')
     assert plain_text(r"code at \href{https://github.com/a/b-c") == "code at https://github.com/a/b-c"
+    assert plain_text(r"simple\footnote{Code at https://a.org/b.") == "simple Code at https://a.org/b."
     # a link inside a link's text is its text: HTML has no link in a link
     assert str(render_abstract(r"\href{https://a}{x \href{https://b}{y}}")) == (
         '<p><a href="https://a" rel="nofollow noopener noreferrer ugc">x y</a></p>')
