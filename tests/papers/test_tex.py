@@ -314,6 +314,16 @@ def test_links_are_links_to_web_addresses_only():
     assert str(render_tex(r"\href{https://a.org}{A} \url{https://b.org}")) == "A https://b.org"
 
 
+@pytest.mark.django_db
+def test_a_paper_page_links_its_abstracts_web_addresses_only():
+    add_paper("2501.00043", title=r"\href{https://t.org}{Title}",
+              abstract=r'Code: \href{https://c.org/a"b}{here}, \href{javascript:alert(1)}{<img src=x>}.')
+    page = Client().get("/papers/2501.00043").content.decode()
+    assert '<a href="https://c.org/a&quot;b" rel="nofollow noopener noreferrer ugc">here</a>' in page
+    assert "javascript:" not in page and "<img src=x>" not in page and "&lt;img src=x&gt;" in page
+    assert 'href="https://t.org"' not in page  # a title is no link (a card shows it inside its own)
+
+
 def test_a_link_written_as_math_is_a_link():
     source = r"code: $\href{https://github.com/a/b}{\text{this https URL}}$, $\url{https://c.org}$."
     assert str(render_abstract(source)) == (
