@@ -166,8 +166,8 @@ def parse(fragment: str) -> Markup:
 def allowed(name: str) -> Callable[[Markup], bool]:
     """Whether a parsed output holds only the renderer's own tags and attributes."""
     if name == "paperhub":
-        return lambda m: (m.tags <= {"p", "span", "sup", "sub", "b", "i", "em", "strong", "code"}  # text mode's too
-                          and m.attributes <= {"span.class=math"})
+        return lambda m: (m.tags <= {"p", "span", "sup", "sub", "b", "i", "em", "strong", "code", "a"}  # text mode's
+                          and m.attributes <= {"span.class=math", "a.href=", "a.rel="})  # a: \href's, http(s) only
     if name == "latex2mathml":
         return lambda m: m.tags <= MATHML and all(a.split(".")[1].split("=")[0] in MATHML_ATTRIBUTES
                                                   for a in m.attributes)

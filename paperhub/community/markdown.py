@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from paperhub.core.addresses import link
+from paperhub.papers.links import LINK_REL
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import MAX_MATH, math_html, math_text
 
@@ -26,7 +27,6 @@ TAGS = {"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockq
         "span", "sup", "sub", "i", "b"}  # the last five: rendered math (papers.tex), never typed (html is off)
 ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
 CLASSES = {"span": {"math"}}
-LINK_REL = "nofollow noopener noreferrer ugc"
 
 # Math as paper pages show it (papers.tex), but found as Pandoc finds it, not as in an abstract: comments are
 # written by people who also write prices, so "$5 and $10" is no math. A single $ opens only before a

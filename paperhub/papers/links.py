@@ -6,11 +6,15 @@ GitHub repository, normalised to https://github.com/owner/repo; the project page
 that a "project page:" cue names.
 """
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+#: How every link to an address someone else wrote (a comment's, an abstract's) is marked: not endorsed, no access
+#: to this page's window, no referrer.
+LINK_REL = "nofollow noopener noreferrer ugc"
 #: Paths under github.com that are GitHub's own pages, not an owner's.
 _GITHUB_PAGES = frozenset({
     "about", "apps", "collections", "contact", "enterprise", "explore", "features", "issues", "login", "marketplace",
@@ -32,8 +36,10 @@ def _word_before(match: re.Match[str]) -> bool:
 
 # LaTeX escapes and wrapping that break URLs in abstracts; each is undone before URLs are read. Each pattern runs
 # only on a text holding its first string (a test many times quicker than the pattern's search).
+#: A character LaTeX escapes that a URL holds as it is (\\_ in \\url{a\\_b}).
+_ESCAPED = re.compile(r"\\([_%&#~])")
 _ESCAPES = (
-    ("\\", re.compile(r"\\([_%&#~])"), r"\1"),
+    ("\\", _ESCAPED, r"\1"),
     ("\\", re.compile(r"\\(?:textasciitilde|string~|~)\{?\}?"), "~"),
     ("http", re.compile(r"(https?):\s+//"),  # "https: //"
      lambda m: m.group(0) if _word_before(m) else f"{m.group(1)}://"),
@@ -241,4 +247,20 @@ def find_links(abstract: str, comments: str = "") -> Links:
 
 def web_url(url: str) -> str:
     """The URL when it is http(s), else nothing (a javascript: code link from a source never reaches a reader)."""
-    return url if url and urlsplit(url.strip()).scheme in ("http", "https") else ""
+    try:
+        return url if url and urlsplit(url.strip()).scheme in ("http", "https") else ""
+    except ValueError:  # "http://[x": not an address at all
+        return ""
+
+
+def latex_url(source: str) -> str:
+    """The address a LaTeX \\url{} or \\href{} argument names: its escaped characters (\\_, \\%, \\#) as themselves,
+    white space from line wrapping dropped."""
+    return "".join(_ESCAPED.sub(r"\1", source).split())
+
+
+def anchor(url: str, inner: str) -> str:
+    """An HTML link to `url` around `inner` (escaped HTML already) when the URL is http(s), else `inner` alone."""
+    if not web_url(url):
+        return inner
+    return f'<a href="{html.escape(url.strip())}" rel="{LINK_REL}">{inner}</a>'

@@ -1,75 +1,34 @@
 """LaTeX in titles and abstracts shown as HTML or Unicode text, safely: every character of the source is escaped,
-and only the few tags made here (<sup>, <sub>, <i>, <b>, <em>, <strong>, <code>, <span class="math">) are added.
-Math and text mode (\\emph{...}, \\cite{...}, \\%, ~, --) both; unknown commands are shown as written. Pure,
-one pass: linear in the text. No JavaScript needed."""
+and only the few tags made here (<sup>, <sub>, <i>, <b>, <em>, <strong>, <code>, <span class="math">, and in an
+abstract <a> to an http(s) address) are added. Math (texmath.py) and text mode (textrender.py: \\emph{...},
+\\cite{...}, \\%, ~, --) both; unknown commands are shown as written. Pure, one pass: linear in the text. No
+JavaScript needed. Here: the outputs (HTML, Unicode text, words) and the entry points."""
 
 import html
 import re
-from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.utils.safestring import SafeString, mark_safe
 
-from paperhub.papers.records import accent_at
-from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, unjoinable
+from paperhub.papers.links import anchor
+from paperhub.papers.texfonts import unjoinable
+from paperhub.papers.texgroups import COMMAND
 from paperhub.papers.texmacros import expand_macros
 from paperhub.papers.texmath import (
     BRACES,
-    COMMAND,
-    FRACTIONS,
     MAX_DEPTH,
     MAX_MATH,
-    PLAIN,
-    SIZES,
-    STYLES,
     SUBSCRIPT,
     SUPERSCRIPT,
-    SYMBOLS,
     Math,
     script,
-    spans,
     split_math,
 )
-from paperhub.papers.textmode import (
-    CITATIONS,
-    DECLARATIONS,
-    HTML_TAGS,
-    LISTS,
-    MATH_ENVIRONMENTS,
-    MAX_OPTION,
-    TEXT_STYLES,
-    TEXT_SYMBOLS,
-    TEXTUAL_CITATIONS,
-    cited,
-    closed_prefix,
-)
+from paperhub.papers.textmode import HTML_TAGS, closed_prefix
+from paperhub.papers.textrender import TEXT_SPECIAL, Output, Text
 
 __all__ = ["MAX_DEPTH", "MAX_MATH", "split_math", "Output", "convert", "plain_text", "words_only", "math_html",
            "render_tex", "render_abstract", "closed_prefix", "AS_HTML", "AS_TEXT", "AS_WORDS"]
-
-
-#: Math commands that print a symbol or a word, written outside math ("for any \\eps>0": ε; a letter's shorthand,
-#: \\R, is a word's initial there as often).
-_MATH_WORDS = {name: shown for name, shown in {**SYMBOLS, **OPERATORS, **dict.fromkeys(SIZES, ""), "eps": "ε",
-                                               "veps": "ε"}.items() if name.isalpha()}
-#: Math commands with arguments written outside math ("\frac{1}{2} of", "over \mathbb{R}"): rendered as math.
-_MATH_ARGUMENTS = {*FRACTIONS, *FONTS, *ACCENTS, *STYLES, *PLAIN, "operatorname"} - TEXT_STYLES.keys() - {"not"}
-_TEXT_SPECIAL = re.compile(r"[\\{}~$`'-]")
-_DECLARATION = re.compile(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*")
-
-
-@dataclass(frozen=True)
-class Output:
-    """How converted text is written: literal text escaped, a style applied to its rendered argument, a math
-    span (content, delimiter) rendered; with `typography`, ties, dashes and quotes as the characters they print,
-    else kept as LaTeX; with `keys`, a textual citation as its keys in brackets, else dropped as the others are."""
-
-    escape: Callable[[str], str]
-    style: Callable[[str, str], str]
-    math: Callable[[str, str], str]
-    typography: bool = True
-    keys: bool = True
 
 
 def _html_style(command: str, inner: str) -> str:
@@ -91,299 +50,24 @@ def _math_plain(content: str, _delimiter: str) -> str:
     return Math(content, 0, len(content), plain=True).render(0, len(content))
 
 
-AS_HTML = Output(html.escape, _html_style, _math_html)
+AS_HTML = Output(html.escape, _html_style, _math_html, link=anchor)
 AS_TEXT = Output(str, _plain_style, _math_plain)
-AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ", keys=False)  # math ends a phrase
+AS_WORDS = Output(str, _plain_style, lambda _content, _delimiter: " , ", keys=False,  # math ends a phrase
+                  link=lambda _url, inner: inner)
+#: HTML that is inside a link already (a card's title, an excerpt): a link's text alone.
+_AS_HTML_UNLINKED = replace(AS_HTML, link=lambda _url, inner: inner)
 _AS_TEXT_WITHOUT_KEYS = replace(AS_TEXT, keys=False)
-
-
-def _text_braces(text: str, math: dict[int, tuple[int, int, int]]) -> dict[int, int]:
-    """Each '{' of the text outside math and not escaped mapped to its matching '}' (unmatched ones left out)."""
-    pairs: dict[int, int] = {}
-    open_at: list[int] = []
-    index = 0
-    while (found := _BRACE_OR_ESCAPE.search(text, index)) is not None:
-        index = found.end()
-        if found.start() in math:
-            index = math[found.start()][2]
-        elif found[0] == "{":
-            open_at.append(found.start())
-        elif found[0] == "}" and open_at:
-            pairs[open_at.pop()] = found.start()
-    return pairs
-
-
-_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]|\$\$|\$", re.DOTALL)
-_ADDRESS = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s{}\\$]+", re.IGNORECASE)
-
-
-class _Text:
-    """A text rendered in one pass, math spans (as split_math finds them) rendered by `out.math`; each character
-    is visited once, arguments nested at most MAX_DEPTH deep (deeper ones show as written)."""
-
-    def __init__(self, text: str, out: Output) -> None:
-        self.text, self.out = text, out
-        self.math = {start: (low, high, end) for start, low, high, end in spans(text) if high - low <= MAX_MATH}
-        self.pairs = _text_braces(text, self.math)
-        # web addresses are written as they are: a ~ or -- in one is part of it (/~ark/, /a--b), no tie or dash
-        self.urls = [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
-        self.quoting = False  # inside a single quote opened by ` (`intent-execution'): its ' closes it
-        self.lists: list[int] = []  # the lists \begin opened and \end has not closed: items so far, -1 unnumbered
-
-    def in_address(self, index: int) -> bool:
-        """Whether text[index] lies inside a web address."""
-        at = bisect_right(self.urls, (index, len(self.text))) - 1
-        return at >= 0 and self.urls[at][0] <= index < self.urls[at][1]
-
-    def group(self, index: int, stop: int) -> int:
-        """Where the {group} starting at or after spaces from `index` closes, or -1 when there is none."""
-        while index < stop and self.text[index] == " ":
-            index += 1
-        close = self.pairs.get(index, -1) if index < stop and self.text[index] == "{" else -1
-        return close if close < stop else -1
-
-    def render(self, start: int, stop: int, depth: int = 0) -> str:
-        """text[start:stop] rendered."""
-        text, out = self.text, self.out
-        if depth > MAX_DEPTH:  # hostile nesting: show the rest as written
-            return out.escape(text[start:stop])
-        parts: list[str] = []
-        i = start
-        while i < stop:
-            found = _TEXT_SPECIAL.search(text, i, stop)
-            if found is None:
-                parts.append(out.escape(text[i:stop]))
-                break
-            j = found.start()
-            if j > i:
-                parts.append(out.escape(text[i:j]))
-            i = self.special(j, stop, depth, parts)
-        return "".join(parts)
-
-    def special(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
-        """Render what starts at the special character text[j] into `parts`; where rendering goes on."""
-        text, out = self.text, self.out
-        char = text[j]
-        if j in self.math:
-            low, high, end = self.math[j]
-            if end <= stop:
-                parts.append(out.math(text[low:high], text[j:low]))
-                return end
-        if char == "\\":
-            return self.command(j, stop, depth, parts)
-        if char == "{":
-            return self.brace(j, stop, depth, parts)
-        if char in "~-`'" and self.in_address(j):
-            parts.append(out.escape(char))
-            return j + 1
-        if char == "~":
-            # A tie joins two words (Fig.~3); "~10 ms", "N ~ 10" and "(~0.8)" mean "about".
-            tie = j > 0 and not text[j - 1].isspace() and text[j - 1] != "(" and text[j + 1:j + 2].strip() != ""
-            parts.append(out.escape("~") if not tie else " " if out.typography else "~")
-            return j + 1
-        if char == "-":
-            run = j
-            while run < stop and text[run] == "-":
-                run += 1
-            length = run - j
-            option = length == 2 and (j == 0 or text[j - 1].isspace()) and text[run:run + 1].isalpha()
-            arrow = text[j - 1:j] == "<" or text[run:run + 1] == ">"
-            if length in (2, 3) and out.typography and not option and not arrow:
-                parts.append("–" if length == 2 else "—")
-            else:
-                parts.append(out.escape(text[j:run]))
-            return run
-        if char in "`'" and text[j + 1:j + 2] == char and out.typography:
-            parts.append("“" if char == "`" else "”")
-            return j + 2
-        quote = self.single_quote(j) if char in "`'" and out.typography else None
-        if quote:
-            parts.append(quote)
-            return j + 1
-        parts.append(out.escape(char))
-        return j + 1
-
-    def single_quote(self, j: int) -> str | None:
-        """The quotation mark the ` or ' at j is, if any: ` before a word opens a single quote, and the next ' (or `)
-        that ends a word closes it; an apostrophe inside a word (don't) is left as written."""
-        if not self.quoting:
-            self.quoting = self.text[j] == "`" and self.text[j + 1:j + 2].strip() != ""
-            return "‘" if self.quoting else None
-        if self.text[j + 1:j + 2].isalnum():
-            return None
-        self.quoting = False
-        return "’"
-
-    def brace(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
-        """A {group}: a declaration's is styled, one letter's is the letter; others keep their braces."""
-        text, out = self.text, self.out
-        close = self.pairs.get(j, -1)
-        if close == -1 or close >= stop:
-            parts.append(out.escape("{"))
-            return j + 1
-        if close == j + 1:  # {}: an empty group prints nothing (\LaTeX{} is)
-            return close + 1
-        declared = _DECLARATION.match(text, j + 1, close)
-        if declared and declared[1] in DECLARATIONS:
-            inner = self.render(declared.end(), close, depth + 1)
-            parts.append(out.style(DECLARATIONS[declared[1]], inner))
-            return close + 1
-        accent = accent_at(text, j + 1) if text[j + 1:j + 2] == "\\" else None
-        if close == j + 2 and text[j + 1] not in "\\$" or accent and accent[1] == close:
-            parts.append(out.escape(accent[0] if accent else text[j + 1]))
-            return close + 1
-        parts.append(out.escape("{"))
-        return j + 1
-
-    def command(self, j: int, stop: int, depth: int, parts: list[str]) -> int:
-        """A command: styled, dropped, turned into its character, or (unknown) left as written."""
-        text, out = self.text, self.out
-        accent = accent_at(text, j)
-        if accent and accent[1] <= stop:
-            parts.append(out.escape(accent[0]))
-            return accent[1]
-        match = COMMAND.match(text, j, stop)
-        if match is None:  # a backslash ending the text
-            parts.append(out.escape("\\"))
-            return j + 1
-        name, end = match[1], match.end()
-        if name in TEXT_SYMBOLS:
-            keep = not out.typography and name != "\\"  # LaTeX already; but a line break ends a title badly
-            parts.append(match[0] if keep else out.escape(TEXT_SYMBOLS[name]))
-            return end
-        if name in DECLARATIONS:  # outside a group: to the end of what is being rendered
-            while end < stop and text[end] == " ":
-                end += 1
-            parts.append(out.style(DECLARATIONS[name], self.render(end, stop, depth + 1)))
-            return stop
-        if name in CITATIONS:
-            return self.citation(name, j, end, stop, parts)
-        if name in _MATH_WORDS:  # math written outside math ("the \\alpha parameter", "n/\\log n")
-            parts.append(out.escape(_MATH_WORDS[name]) if out.typography else out.escape(match[0]))
-            return end
-        if name == "item" and out.typography:
-            return self.item(end, stop, depth, parts)
-        close = self.group(end, stop)
-        if close == -1:
-            parts.append(out.escape(match[0]))
-            return end
-        low = text.index("{", end) + 1
-        if name in ("begin", "end") and out.typography:
-            return self.environment(name, j, text[low:close].strip(), close + 1, stop, parts)
-        if name in TEXT_STYLES:
-            parts.append(out.style(TEXT_STYLES[name], self.render(low, close, depth + 1)))
-        elif name == "url":  # as written: a web address's characters are its own
-            parts.append(out.escape(text[low:close]))
-        elif name in _MATH_ARGUMENTS and (second := self.group(close + 1, stop) if name in FRACTIONS else close) != -1 \
-                and second - j < MAX_MATH:  # a fraction's second argument too
-            close = second
-            parts.append(out.math(text[j:close + 1], "$"))
-        elif name == "enquote":
-            parts.append(out.escape("“") + self.render(low, close, depth + 1) + out.escape("”"))
-        elif name in ("color", "label"):  # what it sets is not text
-            pass
-        elif name in ("href", "hyperlink", "textcolor") and (text_close := self.group(close + 1, stop)) != -1:
-            parts.append(self.render(text.index("{", close + 1) + 1, text_close, depth + 1))  # {url}{text}
-            close = text_close
-        elif name == "footnote":
-            parts.append(f" ({self.render(low, close, depth + 1)})")
-        elif name == "ensuremath":  # math wherever it stands
-            parts.append(out.math(text[low:close], "$"))
-        else:  # an author's own macro: as written, braces and all ("\vect{x}" was "\vectx"), its argument rendered
-            parts.append(out.escape(text[j:low]) + self.render(low, close, depth + 1) + out.escape("}"))
-        return close + 1
-
-    def environment(self, name: str, j: int, kind: str, end: int, stop: int, parts: list[str]) -> int:
-        """\\begin{kind} (at j) or \\end{kind}, ending at `end`: display math rendered as math up to its \\end, a
-        list's start or end counted for its items, any other's dropped (never its name), its content kept."""
-        text = self.text
-        if name == "begin" and kind.rstrip("*") in MATH_ENVIRONMENTS:
-            closing = f"\\end{{{kind}}}"
-            if (finish := text.find(closing, end, min(stop, j + MAX_MATH))) != -1:
-                parts.append(self.out.math(text[j:finish + len(closing)], "$$"))
-                return finish + len(closing)
-        if kind in LISTS:
-            if name == "begin":
-                self.lists.append(0 if LISTS[kind] else -1)
-            elif self.lists:
-                self.lists.pop()
-        if name == "end":  # "done \\end{x}." is "done."; a space after it is the text's
-            if parts:
-                parts[-1] = parts[-1].rstrip(" ")
-            return end
-        if text[end:end + 1] == "[":  # options ([leftmargin=*])
-            closing_at = text.find("]", end, min(stop, end + MAX_OPTION))
-            end = closing_at + 1 if closing_at != -1 else end
-        return self.spaces_after(end, stop, parts)
-
-    def item(self, end: int, stop: int, depth: int, parts: list[str]) -> int:
-        """\\item, ending at `end`: its label ([a)]), number (in an enumerate) or a bullet, after one space."""
-        text = self.text
-        label = "•"
-        if text[end:end + 1] == "[" and (closing := text.find("]", end, min(stop, end + MAX_OPTION))) != -1:
-            label, end = self.render(end + 1, closing, depth + 1), closing + 1
-        elif self.lists and self.lists[-1] >= 0:
-            self.lists[-1] += 1
-            label = f"{self.lists[-1]}."
-        label = self.out.escape(label) if label[-1:] in "•." else label  # a rendered label is escaped already
-        while parts and not parts[-1].strip(" "):
-            parts.pop()
-        if parts:
-            parts[-1] = parts[-1].rstrip(" ")
-        parts.append((" " if parts else "") + label + " ")
-        return self.spaces_after(end, stop, [" "])
-
-    def spaces_after(self, end: int, stop: int, parts: list[str]) -> int:
-        """Past the spaces at `end` when what was written ends with one (or is nothing): a dropped marker leaves
-        one space."""
-        if parts and parts[-1][-1:] != " ":
-            return end
-        while end < stop and self.text[end] == " ":
-            end += 1
-        return end
-
-    def citation(self, name: str, j: int, end: int, stop: int, parts: list[str]) -> int:
-        """A citation (\\cite[p.~3]{key}): a textual one reads as its keys (cited()) where the output keeps them; any
-        other is dropped, with the spaces or tie before it and parentheses around it. Options are dropped."""
-        text, out = self.text, self.out
-        index = end + (text[end:end + 1] == "*")
-        for _ in range(2):  # optional arguments, each short
-            if text[index:index + 1] == "[":
-                closing = text.find("]", index, min(stop, index + MAX_OPTION))
-                if closing == -1:
-                    break
-                index = closing + 1
-        close = self.group(index, stop)
-        if close == -1:
-            parts.append(out.escape(text[j:end]))
-            return end
-        keys = [key.strip() for key in text[text.index("{", index) + 1:close].split(",")]
-        if name in TEXTUAL_CITATIONS and out.keys and any(keys):
-            parts.append(out.escape(cited(name, [key for key in keys if key])))
-            return close + 1
-        # Only what a tie or a space rendered as: an escaped "~" ("\~" in Markdown) is text, and stripping its
-        # "~" would leave a backslash to escape whatever follows.
-        blank = " " if out.typography else " ~"
-        while parts and not parts[-1].rstrip(blank):
-            parts.pop()
-        if parts:
-            parts[-1] = parts[-1].rstrip(blank)
-        if parts and parts[-1].endswith("(") and text[close + 1:close + 2] == ")":
-            parts[-1] = parts[-1][:-1].rstrip(" ")
-            return close + 2
-        return close + 1
-
 
 def convert(text: str, out: Output) -> str:
     """Text with its LaTeX (math and text mode) rendered as `out` writes it, the macros it defines expanded."""
     text = expand_macros(text)
-    return _Text(text, out).render(0, len(text))
+    return Text(text, out).render(0, len(text))
 
 
 def plain_text(text: str, keys: bool = True) -> str:
     """Text with its math, accents and text-mode LaTeX as Unicode, no markup: O(n^2) -> O(n²); textual citations'
     keys in brackets unless `keys` is False (text whose words are counted). Not escaped."""
-    if not _TEXT_SPECIAL.search(text):
+    if not TEXT_SPECIAL.search(text):
         return text
     return convert(text, AS_TEXT if keys else _AS_TEXT_WITHOUT_KEYS)
 
@@ -404,12 +88,15 @@ def math_text(source: str) -> str:
     return _math_plain(source, "")
 
 
-def render_tex(text: str) -> SafeString:
-    """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped."""
-    return mark_safe(unjoinable(convert(text or "", AS_HTML)))  # noqa: S308 (escaped pieces and our own tags)
+def render_tex(text: str, links: bool = False) -> SafeString:
+    """Text with $...$ math and text-mode LaTeX rendered as HTML, LaTeX accents as Unicode; everything else escaped.
+    With `links`, an \\href or \\url to a web address is a link, else its text (a title is shown inside a link)."""
+    html_output = AS_HTML if links else _AS_HTML_UNLINKED
+    return mark_safe(unjoinable(convert(text or "", html_output)))  # noqa: S308 (escaped pieces and our own tags)
 
 
 def render_abstract(text: str) -> SafeString:
-    """An abstract as paragraphs of rendered text."""
+    """An abstract as paragraphs of rendered text, its \\href and \\url to web addresses links."""
     paragraphs = [p for p in re.split(r"\n\s*\n", expand_macros(text or "")) if p.strip()]  # defined for all
-    return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()))}</p>" for p in paragraphs))  # noqa: S308
+    return mark_safe("".join(f"<p>{render_tex(' '.join(p.split()), links=True)}</p>"  # noqa: S308
+                             for p in paragraphs))

@@ -131,7 +131,7 @@ def accented(inner: str, command: str, plain: bool) -> str:
 OPERATORS = {name: name for name in (
     "log", "ln", "lg", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "arcsin",
     "arccos", "arctan", "max", "min", "arg", "lim", "limsup", "liminf", "sup", "inf", "det", "dim", "ker", "Pr",
-    "deg", "gcd", "hom", "argmax", "argmin", "Tr", "tr", "rank", "diag", "sgn", "Var", "Cov", "softmax")}
+    "deg", "gcd", "hom", "argmax", "argmin", "Tr", "tr", "rank", "diag", "sgn", "Var", "Cov", "softmax", "polylog")}
 OPERATORS |= {"limsup": "lim sup", "liminf": "lim inf"}
 
 

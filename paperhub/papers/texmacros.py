@@ -13,14 +13,22 @@ MAX_EXPANSION = 5  # deepest expansion of a macro inside a macro (\def\a{\a\a} s
 GROWTH = 4
 MAX_EXPANDED = 20_000
 MAX_BODY = 1000  # longest definition; a longer one is shown as written
+MAX_OPTION = 200  # longest optional argument, or its default: a longer one is no optional argument
 
 _DEFINITION = re.compile(
     r"\\(?:(?:renew|new|provide)command\*?|(DeclareMathOperator\*?)|def)\s*"
-    r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(?:\[([1-9])\]\s*)?((?:#[1-9])*)\s*\{")
+    r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(?:\[([1-9])\]\s*(?:\[([^\]]{0," + str(MAX_OPTION) + r"})\]\s*)?)?"
+    r"((?:#[1-9])*)\s*\{")
 _USE = re.compile(r"\\([A-Za-z]+)|\\.", re.DOTALL)
 _BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
 _PARAMETER = re.compile(r"#([1-9])")
 _SPACES = re.compile(r"\s*")
+MAX_TAIL = 100  # a use ending an expansion is looked for in its last characters only
+#: A use of a macro ending an expansion (\\def\\g{\\f}): it reads its arguments from what follows the use expanded.
+_TAIL = re.compile(r"(?<!\\)\\([A-Za-z]+)\s*$")
+
+#: A macro: how many arguments it takes, its body, and its first argument's default when that one is optional.
+Macro = tuple[int, str, str | None]
 
 
 def _pairs(text: str) -> dict[int, int]:
@@ -35,10 +43,10 @@ def _pairs(text: str) -> dict[int, int]:
     return pairs
 
 
-def _definitions(text: str) -> tuple[dict[str, tuple[int, str]], list[tuple[int, int]]]:
-    """The macros the text defines (name: arguments, body) and where each definition stands."""
+def _definitions(text: str) -> tuple[dict[str, Macro], list[tuple[int, int]]]:
+    """The macros the text defines and where each definition stands."""
     pairs = _pairs(text)
-    macros: dict[str, tuple[int, str]] = {}
+    macros: dict[str, Macro] = {}
     places: list[tuple[int, int]] = []
     position = 0
     while (found := _DEFINITION.search(text, position)) is not None:
@@ -50,9 +58,9 @@ def _definitions(text: str) -> tuple[dict[str, tuple[int, str]], list[tuple[int,
         body = text[opening + 1:close]
         if found[1]:  # an operator name, upright and spaced (the starred one's limits are all one line here)
             body = f"\\operatorname{{{body}}}"
-        arguments = int(found[4] or 0) or found[5].count("#")
+        arguments = int(found[4] or 0) or found[6].count("#")
         if len(macros) < MAX_DEFINITIONS or (found[2] or found[3]) in macros:
-            macros[found[2] or found[3]] = (arguments, body)
+            macros[found[2] or found[3]] = (arguments, body, found[5])
         places.append((found.start(), close + 1))
         position = close + 1
     return macros, places
@@ -85,45 +93,69 @@ def _without(text: str, places: list[tuple[int, int]]) -> str:
 
 class _Expander:
     """Uses of `macros` expanded, each replacement expanded in turn to MAX_EXPANSION deep, while `budget` (how
-    many characters the text may still grow) lasts; once it does not, the rest is kept as written."""
+    many characters the text may still grow) lasts; once it does not, the rest is kept as written. A replacement
+    ending in a use of a macro that takes arguments (\\def\\g{\\f}) reads them from after its own use, as TeX does."""
 
-    def __init__(self, macros: dict[str, tuple[int, str]], budget: int) -> None:
+    def __init__(self, macros: dict[str, Macro], budget: int) -> None:
         self.macros, self.budget, self.spent = macros, budget, False
 
     def expand(self, text: str, depth: int) -> str:
         """The text with its uses expanded."""
         out: list[str] = []
         position = 0
-        pairs: dict[int, int] | None = None
+        pairs: dict[int, int] = {}
         while not self.spent and (found := _USE.search(text, position)) is not None:
-            macro = self.macros.get(found[1] or "")
             out.append(text[position:found.end()])
             position = found.end()
-            if macro is None or depth >= MAX_EXPANSION:
-                continue
-            arguments: list[str] = []
-            end = found.end()
-            for _ in range(macro[0]):
-                if pairs is None:
+            name, use, level = found[1] or "", found[0], depth
+            while name in self.macros and level < MAX_EXPANSION:  # each round one use: its own, then a tail's
+                if self.macros[name][0] and not pairs:
                     pairs = _pairs(text)
-                argument, end = _argument(text, end, pairs)
-                if argument is None:
+                expanded, end = self.applied(self.macros[name], text, position, pairs, len(use), level)
+                if expanded is None:
                     break
-                arguments.append(argument)
-            if len(arguments) < macro[0]:
-                continue
-            body = macro[1]
-            grown = len(body) + sum(len(arguments[int(n) - 1]) - 2 for n in _PARAMETER.findall(body)
-                                    if int(n) <= len(arguments)) - (end - found.start())
-            if grown > self.budget:
-                self.spent = True
-                break
-            self.budget -= grown
-            out[-1] = out[-1][:len(out[-1]) - len(found[0])]
-            out.append(self.expand(_substituted(body, arguments), depth + 1))
-            position = end
+                out[-1] = out[-1][:len(out[-1]) - len(use)]
+                tail = _TAIL.search(expanded, max(0, len(expanded) - MAX_TAIL))
+                if tail is None or self.macros.get(tail[1], (0, "", None))[0] == 0:
+                    out.append(expanded)
+                    name = ""
+                else:
+                    out.append(expanded[:tail.start()] + tail[0])  # as written until its arguments are read
+                    name, use, level = tail[1], tail[0], level + 1
+                position = end
         out.append(text[position:])
         return "".join(out)
+
+    def applied(self, macro: Macro, text: str, index: int, pairs: dict[int, int], used: int,
+                depth: int) -> tuple[str | None, int]:
+        """A use's replacement, its arguments read from text[index:] (the use itself `used` characters long),
+        expanded in turn, and where the use ends; None when its arguments are missing or the budget is spent."""
+        count, body, default = macro
+        arguments: list[str] = []
+        end = index
+        if default is not None:  # \\newcommand{\\f}[2][x]: #1 is [what follows], or x
+            option, end = _option(text, end)
+            arguments.append(default if option is None else option)
+        while len(arguments) < count:
+            argument, end = _argument(text, end, pairs)
+            if argument is None:
+                return None, index
+            arguments.append(argument)
+        grown = len(body) + sum(len(arguments[int(n) - 1]) - 2 for n in _PARAMETER.findall(body)
+                                if int(n) <= len(arguments)) - used - (end - index)
+        if grown > self.budget:
+            self.spent = True
+            return None, index
+        self.budget -= grown
+        return self.expand(_substituted(body, arguments), depth + 1), end
+
+
+def _option(text: str, index: int) -> tuple[str | None, int]:
+    """The optional argument at `index` (after spaces): [its content], at most MAX_OPTION characters."""
+    start = _SPACES.match(text, index).end()  # type: ignore[union-attr]
+    if text[start:start + 1] != "[" or (close := text.find("]", start, start + MAX_OPTION + 2)) == -1:
+        return None, index
+    return text[start + 1:close], close + 1
 
 
 def _substituted(body: str, arguments: list[str]) -> str:
@@ -132,9 +164,9 @@ def _substituted(body: str, arguments: list[str]) -> str:
 
 
 def _argument(text: str, index: int, pairs: dict[int, int]) -> tuple[str | None, int]:
-    """The argument at `index` (after spaces): a {group}'s content, or one command or character."""
+    """The argument at `index` (after spaces): a {group}'s content, or one command or character (not a "}" or "$")."""
     index = _SPACES.match(text, index).end()  # type: ignore[union-attr]
-    if index >= len(text) or text[index] == "}":
+    if index >= len(text) or text[index] in "}$":  # nor the end of a math span
         return None, index
     if text[index] == "{":
         close = pairs.get(index, -1)

@@ -3,10 +3,22 @@ papers.tex, which renders text mode around it and is what other modules import. 
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from paperhub.papers.texfonts import ACCENTS, FONTS, OPERATORS, accented
 from paperhub.papers.texfonts import SYMBOLS as SYMBOLS  # where the others have always imported it
+from paperhub.papers.texgroups import (
+    BRACKETS,
+    CLOSING,
+    CLOSING_LAST,
+    COMMAND,
+    INFIX,
+    OPENING,
+    SWITCHES,
+    Groups,
+    balanced,
+)
 
 SUPERSCRIPT = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
@@ -26,8 +38,6 @@ def script(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
-#: Old-style font switches ({\cal L}, \rm d): the rest of their group in the font the command names.
-SWITCHES = {"cal": "mathcal", "rm": "mathrm", "bf": "mathbf", "sf": "mathsf", "it": "mathit", "tt": "mathtt"}
 STYLES = {"mathbf": "b", "textbf": "b", "boldsymbol": "b", "bm": "b", "mathit": "i", "textit": "i", "emph": "i"}
 #: Upright text: its argument as it is (\mathsf and \mathtt too: Unicode's sans-serif and monospace letters would
 #: make words in feeds and exports unsearchable, and the page's math font shows them well enough upright).
@@ -48,8 +58,6 @@ MAX_DEPTH = 20  # deepest nesting of arguments rendered; deeper ones show as tex
 #: Fractions: \frac and its display and text sizes, and the binomial coefficients, written C(n, k).
 FRACTIONS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "binom": "binom", "dbinom": "binom",
              "tbinom": "binom"}
-#: Plain TeX's infix fractions: {a \over b} is \frac{a}{b}, {n \choose k} \binom{n}{k}, splitting their group.
-INFIX = {"over": "frac", "choose": "binom"}
 
 #: Shorthands arXiv abstracts use undefined (a preamble's macros) that mean one thing in math: \eps is ε, \R ℝ
 #: (\RR too). Ambiguous ones (\F a field or a function class, \E, \poly) stay as written.
@@ -57,19 +65,19 @@ SHORTHANDS = {"eps": "ε", "veps": "ε", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q"
               "NN": "ℕ", "ZZ": "ℤ", "QQ": "ℚ", "CC": "ℂ", "reals": "ℝ", "naturals": "ℕ", "integers": "ℤ",
               "rationals": "ℚ", "complexes": "ℂ"}
 
+#: Undefined macros with one meaning that take a {group}: mathtools' paired delimiters as authors name them (\\norm{x}
+#: ‖x‖), and big O (\\bigO{n} O(n); \\Oh alone O). Without a group they show as their name, as any other does.
+PAIRED = {"norm": ("‖", "‖"), "abs": ("|", "|"), "set": ("{", "}"), "bigO": ("O(", ")"), "Oh": ("O(", ")")}
+BIG_O = {"Oh": "O", "bigO": "O"}
 #: Every command math renders as something other than its bare name.
 KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
-                   "underset", "begin", "end"})
+                   "underset", "begin", "end", "href", "url", "unicode", *PAIRED})
 
-COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _OPENERS = re.compile(r"(?<!\\)\$\$|(?<!\\)\$|\\\(")  # \$ is a dollar sign
 BRACES = re.compile(r"[{}]")
-#: Brackets around a whole fraction ("\\left( n \\choose k \\right)"): the fraction writes its own.
-_OPENING = re.compile(r"\s*(?:\\(?:left|[bB]igg?l?)(?![A-Za-z])\s*)?\(")
-_CLOSING = re.compile(r"\s*(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)")
-_CLOSING_LAST = re.compile(r"(?:\\(?:right|[bB]igg?r?)(?![A-Za-z])\s*)?\)\s*$")
 _CLOSERS = {"$$": "$$", "$": "$", "\\(": "\\)"}
+_GROUP_NEXT = re.compile(r"\*?\s*(?=\{)")  # a {group} next (a starred paired delimiter's too)
 
 
 class _Closers:
@@ -107,49 +115,23 @@ def spans(text: str) -> Iterator[tuple[int, int, int, int]]:
             position = start + 1
 
 
+def code_point(code: str) -> str:
+    """The character \\unicode{code} names (x2013 hexadecimal, 8211 decimal), or "" where it is none that prints on
+    its own (a control, a combining mark, a surrogate)."""
+    code = code.strip()
+    digits, base = (code[1:], 16) if code[:1] in "xX" else (code, 10)
+    if not digits.isascii() or not digits.isalnum() or len(digits) > 8:
+        return ""
+    try:
+        char = chr(int(digits, base))
+    except ValueError:  # not a number, or past U+10FFFF
+        return ""
+    return char if char.isprintable() and not unicodedata.category(char).startswith(("M", "C")) else ""
+
+
 def fraction(kind: str, top: str, bottom: str) -> str:
     """A rendered fraction ("frac": (a)/(b)) or binomial coefficient ("binom": C(n, k)) on one line."""
     return f"C({top}, {bottom})" if kind == "binom" else f"({top})/({bottom})"
-
-
-def _balanced(text: str) -> bool:
-    """Whether text's round brackets pair up."""
-    depth = 0
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _groups(text: str, start: int, stop: int) -> tuple[dict[int, int], dict[int, tuple[int, int, str]],
-                                                      dict[int, int]]:
-    """Each '{' in text[start:stop] mapped to the index of its matching '}' (stop when it has none); the first
-    infix fraction (\\over, \\choose) of each group, as (where it starts, where it ends, its name), keyed by where
-    the group's content starts (`start` for the span's own); and where the group around each font switch ends."""
-    pairs: dict[int, int] = {}
-    switched: dict[int, int] = {}
-    infix: dict[int, tuple[int, int, str]] = {}
-    open_at: list[int] = []
-    index = start
-    while index < stop:
-        char = text[index]
-        if char == "{":
-            open_at.append(index)
-        elif char == "}" and open_at:
-            pairs[open_at.pop()] = index
-        elif char == "\\" and text[index + 1:index + 2] not in ("{", "}") and (match := COMMAND.match(text, index,
-                                                                                                         stop)):
-            if match[1] in INFIX:
-                infix.setdefault(open_at[-1] + 1 if open_at else start, (index, match.end(), match[1]))
-            elif match[1] in SWITCHES:
-                switched[index] = open_at[-1] if open_at else -1
-            index = match.end()
-            continue
-        index += 1
-    for index in open_at:
-        pairs[index] = stop
-    return pairs, infix, {index: pairs[brace] if brace != -1 else stop for index, brace in switched.items()}
 
 
 class Math:
@@ -158,7 +140,8 @@ class Math:
 
     def __init__(self, text: str, start: int, stop: int, plain: bool) -> None:
         self.text, self.plain = text, plain
-        self.pairs, self.infix, self.switched = _groups(text, start, stop)
+        groups = Groups(text, start, stop)
+        self.pairs, self.lefts, self.infix, self.switched = groups.pairs, groups.lefts, groups.infix, groups.switched
         self.escape = (lambda t: t) if plain else html.escape
 
     def argument(self, start: int, stop: int) -> tuple[int, int, int]:
@@ -184,9 +167,13 @@ class Math:
             return escape(text[start:stop])
         infix = self.infix.get(start)
         if infix is not None and infix[0] < stop:  # {a \over b}: the group split at it, each side rendered
-            start, stop = self.unwrapped(start, infix[0], infix[1], stop)
-            top = self.render(start, infix[0], depth + 1, font).strip()
-            return fraction(INFIX[infix[2]], top, self.render(infix[1], stop, depth + 1, font).strip())
+            low, high = self.unwrapped(start, infix[0], infix[1], stop)
+            top = self.render(low, infix[0], depth + 1, font).strip()
+            inner = fraction(INFIX[infix[2]], top, self.render(infix[1], high, depth + 1, font).strip())
+            if low == start or text[low - 1] == "(":  # no brackets, or round ones: the fraction's own
+                return inner
+            before, after = self.render(start, low, depth + 1, font), self.render(high, stop, depth + 1, font)
+            return before.strip() + inner + after.strip()
         out: list[str] = []
         i = start
         while i < stop:
@@ -194,6 +181,15 @@ class Math:
             if char in "^_":
                 low, high, i = self.argument(i + 1, stop)
                 out.append(self.scripted(char, low, high, depth, font))
+            elif char == "\\" and i in self.lefts and self.lefts[i][0] in self.infix and self.lefts[i][0] < stop:
+                # \\left[ n \\choose k \\right]: a group, split at its \\choose, inside its delimiters
+                low, high, end = self.lefts[i]
+                inner = self.render(low, high, depth + 1, font)
+                if text[low - 1] == "(" and text[end - 1] == ")":  # round brackets: the fraction's own
+                    out.append(inner)
+                else:
+                    out.append(self.render(i, low, depth + 1, font) + inner + self.render(high, end, depth + 1, font))
+                i = end
             elif char == "\\":
                 i = self.command(i, stop, depth, font, out)
             elif char == "{" and i + 1 in self.infix:  # a group holding \over: rendered whole, as a fraction
@@ -212,11 +208,14 @@ class Math:
 
     def unwrapped(self, start: int, over: int, after: int, stop: int) -> tuple[int, int]:
         """Where an infix fraction's top starts and its bottom ends, inside the brackets around both when there
-        are ("\\left( n \\choose k \\right)" is C(n, k), not C(( n, k ))); `over` to `after` is the \\over."""
+        are ("( n \\choose k )" is C(n, k), not C(( n, k )); "[ n \\choose k ]" [C(n, k)]); `over` to `after` is the
+        \\over."""
         text = self.text
-        opening = _OPENING.match(text, start, over)
-        closing = _CLOSING_LAST.search(text, after, stop) if opening else None
-        if opening and closing and _balanced(text[opening.end():over]) and _balanced(text[after:closing.start()]):
+        opening = OPENING.match(text, start, over)
+        closing = CLOSING_LAST.search(text, after, stop) if opening else None
+        if opening and closing and BRACKETS.get(opening[1]) == closing[1] and balanced(
+                text[opening.end():over], opening[1], closing[1]) and balanced(text[after:closing.start()],
+                                                                                  opening[1], closing[1]):
             return opening.end(), closing.start()
         return start, stop
 
@@ -232,7 +231,7 @@ class Math:
             end = self.argument(self.argument(match.end(), stop)[2], stop)[2]
         else:
             return None
-        closing = _CLOSING.match(text, end, stop)
+        closing = CLOSING.match(text, end, stop)
         after = closing.end() if closing else stop
         while after < stop and text[after] == " ":
             after += 1
@@ -308,8 +307,23 @@ class Math:
             i = self.environment(i, stop, depth, font, out)
         elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
             out.append("/")
+        elif name in PAIRED and (group := _GROUP_NEXT.match(text, i, stop)):
+            low, high, i = self.argument(group.end(), stop)
+            opening, closing = PAIRED[name]
+            out.append(self.escape(opening) + self.render(low, high, depth + 1, font) + self.escape(closing))
+        elif name == "unicode" and (group := _GROUP_NEXT.match(text, i, stop)):  # MathJax's \\unicode{x2013}: –
+            low, high, i = self.argument(group.end(), stop)
+            out.append(self.escape(code_point(text[low:high]) or text[match.start():i]))  # type: ignore[union-attr]
+        elif name in ("href", "url"):  # a link inside a formula (MathJax's): its text, or its address as written
+            low, high, i = self.argument(i, stop)
+            if name == "href":
+                low, high, i = self.argument(i, stop)
+                out.append(self.render(low, high, depth + 1, font))
+            else:
+                out.append(self.escape(text[low:high]))
         else:
-            out.append(self.escape(SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name, name)))
+            shown = SYMBOLS[name] if name in SYMBOLS else SHORTHANDS.get(name) or BIG_O.get(name, name)
+            out.append(self.escape(shown))
         return i
 
     def root(self, i: int, stop: int, depth: int, font: dict[int, str] | None, out: list[str]) -> int:

@@ -9,7 +9,7 @@ import re
 TEXT_STYLES = {"textit": "textit", "emph": "emph", "textsl": "textit", "textbf": "textbf", "textsc": "textsc",
                "texttt": "texttt", "textrm": "", "textsf": "", "textup": "", "textnormal": "", "textmd": "",
                "text": "", "mbox": "", "underline": "", "textsuperscript": "textsuperscript",
-               "textsubscript": "textsubscript"}
+               "textsubscript": "textsubscript", "ac": "", "acs": ""}  # \\ac{CNN}: the acronym package's short form
 #: Declarations ({\em ...}, {\bf ...}): the style lasts to the end of the group.
 DECLARATIONS = {"em": "emph", "it": "textit", "itshape": "textit", "sl": "textit", "bf": "textbf",
                 "bfseries": "textbf", "sc": "textsc", "scshape": "textsc", "tt": "texttt", "ttfamily": "texttt",

@@ -41,6 +41,10 @@ HOSTILE = {
     "accents in groups": '{\\"u}' * 16_000,
     "textual citations": "a~\\citet[x]{k1,k2} " * 10_000,
     "textual citations without ends": "\\citet{" * 20_000,
+    "nested links": "\\href{https://a}{" * 5_000 + "x" + "}" * 5_000,
+    "links without ends": "\\href{http://a" * 6_000,
+    "links": "\\href{https://a.b/c}{x} \\url{https://a}" * 2_500,
+    "verbatim without ends": "".join(f"\\verb{chr(0x4E00 + i % 1000)}" for i in range(14_000)),
 }
 
 
@@ -225,7 +229,7 @@ def test_text_mode_formatting_keeps_its_argument():
     assert str(render_tex(r"{\it et al.} \textbf{$x^2$ wins}")) == (
         '<em>et al.</em> <strong><span class="math">x<sup>2</sup></span> wins</strong>')
     assert plain_text(r"10\textsuperscript{th} of \textcolor{red}{red}, \href{http://a}{here}") == (
-        "10^(th) of red, here")
+        "10^(th) of red, here (http://a)")
 
 
 def test_citations_go_with_their_tie_and_brackets():
@@ -285,7 +289,7 @@ def test_hostile_text_mode():
     assert plain_text("\\") == "\\" and plain_text("a\\\\b") == "a b"
 
 
-@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "--"]),
+@given(st.lists(st.sampled_from([*"{}~-`'\\<>&$ ab", "\\emph", "\\cite", "{\\bf ", "\\url", "\\%", "--", "\\href"]),
                 max_size=40).map("".join))
 def test_no_text_mode_input_yields_tags_other_than_ours(text):
     stripped = str(render_tex(text))
@@ -293,6 +297,56 @@ def test_no_text_mode_input_yields_tags_other_than_ours(text):
                 "<em>", "</em>", "<strong>", "</strong>", "<code>", "</code>"):
         stripped = stripped.replace(tag, "")
     assert "<" not in stripped and ">" not in stripped
+
+
+def test_links_are_links_to_web_addresses_only():
+    source = (r'see \href{https://a.org/x\_y?a=1&b="2"}{our \emph{page}}, \url{http://b.org/~me--x}, '
+              r"\href{javascript:alert(1)}{<b>click</b>} and \url{javascript:x}")
+    assert str(render_abstract(source)) == (
+        '<p>see <a href="https://a.org/x_y?a=1&amp;b=&quot;2&quot;" rel="nofollow noopener noreferrer ugc">our '
+        '<em>page</em></a>, <a href="http://b.org/~me--x" rel="nofollow noopener noreferrer ugc">http://b.org/~me--x'
+        '</a>, &lt;b&gt;click&lt;/b&gt; and javascript:x</p>')
+    # plain text: the text, and the address after it where it is another web address
+    assert plain_text(source) == ('see our page (https://a.org/x_y?a=1&b="2"), http://b.org/~me--x, <b>click</b> '
+                                  "and javascript:x")
+    assert words_only(r"see \href{https://a.org}{our page}").split() == ["see", "our", "page"]
+    # a title is shown inside a link (cards): its links are their text
+    assert str(render_tex(r"\href{https://a.org}{A} \url{https://b.org}")) == "A https://b.org"
+
+
+@pytest.mark.django_db
+def test_a_paper_page_links_its_abstracts_web_addresses_only():
+    add_paper("2501.00043", title=r"\href{https://t.org}{Title}",
+              abstract=r'Code: \href{https://c.org/a"b}{here}, \href{javascript:alert(1)}{<img src=x>}.')
+    page = Client().get("/papers/2501.00043").content.decode()
+    assert '<a href="https://c.org/a&quot;b" rel="nofollow noopener noreferrer ugc">here</a>' in page
+    assert "javascript:" not in page and "<img src=x>" not in page and "&lt;img src=x&gt;" in page
+    assert 'href="https://t.org"' not in page  # a title is no link (a card shows it inside its own)
+
+
+def test_a_link_written_as_math_is_a_link():
+    source = r"code: $\href{https://github.com/a/b}{\text{this https URL}}$, $\url{https://c.org}$."
+    assert str(render_abstract(source)) == (
+        '<p>code: <a href="https://github.com/a/b" rel="nofollow noopener noreferrer ugc">this https URL</a>, '
+        '<a href="https://c.org" rel="nofollow noopener noreferrer ugc">https://c.org</a>.</p>')
+    assert plain_text(source) == "code: this https URL (https://github.com/a/b), https://c.org."
+
+
+def test_verbatim_and_acronyms():
+    assert str(render_tex(r"how \verb|Llama-3.2 <x>| and \verb+a.b/c+ use \ac{CNN}s, \acs{RNN} \verb|open")) == (
+        r"how <code>Llama-3.2 &lt;x&gt;</code> and <code>a.b/c</code> use CNNs, RNN \verb|open")
+
+
+def test_links_as_arxiv_cuts_them():
+    # an \href without its text is its address; one whose brace a line cut left open, the address as text
+    assert str(render_abstract(r"at \href{https://github.com/a/b}.")) == (
+        '<p>at <a href="https://github.com/a/b" rel="nofollow noopener noreferrer ugc">https://github.com/a/b</a>.</p>')
+    assert plain_text(r"code at \href{https://github.com/a/b-c") == "code at https://github.com/a/b-c"
+    assert plain_text(r"simple\footnote{Code at https://a.org/b.") == "simple Code at https://a.org/b."
+    # a link inside a link's text is its text: HTML has no link in a link
+    assert str(render_abstract(r"\href{https://a}{x \href{https://b}{y}}")) == (
+        '<p><a href="https://a" rel="nofollow noopener noreferrer ugc">x y</a></p>')
+    assert str(render_abstract(r"\url{http://[x}")) == "<p>http://[x</p>"  # no address at all
 
 
 def test_words_only_drops_citation_keys_and_command_names():

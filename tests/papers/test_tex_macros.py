@@ -21,6 +21,15 @@ CASES = [
      'f(y)</span>', "f(x) and f(y)"),
     (r"\newcommand{\Rn}{X} $\R \Rn$", '<span class="math">ℝ X</span>', "ℝ X"),  # \R is not \Rn's prefix
     (r"a \def\x{<b>} $\x$", 'a <span class="math">&lt;b&gt;</span>', "a <b>"),
+    # an optional first argument: [what follows the use], else its default
+    (r"\newcommand{\f}[2][a]{f_{#1}(#2)} $\f{x} + \f[b]{y}$", '<span class="math">f<sub>a</sub>(x) + '
+     'f<sub>b</sub>(y)</span>', "f_a(x) + f_b(y)"),
+    (r"\newcommand\n[1][2]{\|#1\|_{#1}} $\n$, $\n [p]$", '<span class="math">‖2‖<sub>2</sub></span>, '
+     '<span class="math">‖p‖<sub>p</sub></span>', "‖2‖₂, ‖p‖_p"),
+    # a replacement ending in a macro that takes arguments: they follow the use
+    (r"\def\f#1{f(#1)}\def\g{\f} $\g y + \g{z}$", '<span class="math">f(y) + f(z)</span>', "f(y) + f(z)"),
+    (r"\def\f#1{f(#1)}\def\g{\f}\def\h{\g} $\h x$", '<span class="math">f(x)</span>', "f(x)"),
+    (r"\def\f#1{f(#1)}\def\g{\f} $\g$", '<span class="math">f</span>', "f"),  # none follow: as written
 ]
 
 
@@ -46,6 +55,10 @@ def test_text_without_definitions_is_left_alone() -> None:
     "".join(rf"\newcommand{{\m{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}}}{{x}}" for i in range(10_000)) + r" \maa",
     r"\newcommand{\x}[1]{#1#1#1#1#1#1#1#1#1} " + r"\x{" * 5000 + "y" + "}" * 5000,
     r"\def\a{\def\a{\a\a}\a\a}" * 500 + r"\a",
+    r"\newcommand{\o}[2][\o]{#1#1#1#2#2} " + r"\o[" * 10_000 + r"\o{" * 5000 + "]" * 10_000,  # optional args
+    r"\newcommand{\o}[1][" + "x" * 200 + "]{#1#1#1#1} " + r"\o " * 10_000,  # defaults to grow by
+    r"\def\f#1{\g#1\g}\def\g{\f} " + r"\g{" * 5000 + "}" * 5000,  # tails that read the text after them
+    r"\def\f{\f}" + r"\f x" * 10_000,  # a tail that is its own use
 ])
 def test_hostile_definitions_are_bounded_and_fast(source: str) -> None:
     started = time.perf_counter()

@@ -36,8 +36,16 @@ CASES = [
     (r"{n \choose k} p^k", "C(n, k) p<sup>k</sup>", "C(n, k) p^k"),
     (r"\binom{n}{k} + \dbinom nk + \tbinom{n+1}{2}", "C(n, k) + C(n, k) + C(n+1, 2)", "C(n, k) + C(n, k) + C(n+1, 2)"),
     (r"{a \over}", "(a)/()", "(a)/()"),
+    # undefined macros with one meaning: paired delimiters, big O, \unicode (a combining mark prints on no character)
+    (r"\norm{x}_2 + \abs{y} + \set{0,1} + \norm*{z} + \norm", "‖x‖<sub>2</sub> + |y| + {0,1} + ‖z‖ + norm",
+     "‖x‖₂ + |y| + {0,1} + ‖z‖ + norm"),
+    (r"\Oh(n) + \bigO{n} + \bigO(m) + \polylog(n)", "O(n) + O(n) + O(m) + polylog(n)",
+     "O(n) + O(n) + O(m) + polylog(n)"),
+    (r"a\unicode{x2013}b\unicode{8211} \unicode{x338}\unicode{x110000}", r"a–b– \unicode{x338}\unicode{x110000}",
+     r"a–b– \unicode{x338}\unicode{x110000}"),
+    (r"x + \href{https://a}{y} + \url{z}", "x + y + z", "x + y + z"),  # a formula makes no link
     (r"{a \over b \over c}", "(a)/(b / c)", "(a)/(b / c)"),  # TeX's "ambiguous fraction": the second a slash
-    (r"\{a \over b\}", "{a / b}", "{a / b}"),
+    (r"\{a \over b\}", "{(a)/(b)}", "{(a)/(b)}"),  # \{ is a character, not a group: kept around it
     # old-style font switches: the rest of their group in their font; other packages' names of the same fonts
     (r"{\cal L}(x) + {\rm d}x", "ℒ(x) + dx", "ℒ(x) + dx"),
     (r"{\bf x}^T {\it y} + \rm poly", "<b>x</b><sup>T</sup> <i>y</i> + poly", "x^T y + poly"),
@@ -139,6 +147,8 @@ def test_broken_math_is_shown_safely(source, shown):
     ("$" + r"{a \over " * 300 + "b" + "}" * 300 + "$ ") * 30,
     ("$" + r"\over" * 150 + "$ ") * 100,
     ("$" + r"{\choose{\over" * 120 + "$ ") * 100,
+    ("$" + r"\left[{\choose\left\{\over" * 120 + r"\right]" * 240 + "$ ") * 30,
+    ("$" + r"\left[ n \choose k \right]" * 40 + "$ ") * 30,
     ("$" + r"\not" * 300 + "$ ") * 100,
 ])
 def test_hostile_math_renders_fast_and_safely(text):
@@ -159,7 +169,16 @@ def test_hostile_math_renders_fast_and_safely(text):
     (r"\bigl( \frac{a}{b} \bigr) + 1", "(a)/(b) + 1"),
     (r"\left(\frac{a}{b}\right)^2", "((a)/(b))²"),  # the square is the whole fraction's: its brackets stay
     (r"(a+b) \over (c+d)", "((a+b))/((c+d))"),  # brackets of one side only are that side's
-    (r"{\left[ n \choose k \right]}", "C([ n, k ])"),
+    (r"{\left[ n \choose k \right]}", "[C(n, k)]"),  # brackets of another kind are kept around it
+    (r"x=\left[ n \choose k \right]+1", "x=[C(n, k)]+1"),  # \left...\right is a group: it holds the fraction
+    (r"[ n \choose k ]", "[C(n, k)]"),
+    (r"\left\{ n \choose k \right\}", "{C(n, k)}"),
+    (r"\langle a \over b \rangle", "⟨(a)/(b)⟩"),
+    (r"\bigl| a \over b \bigr|", "|(a)/(b)|"),
+    (r"\left. a \over b \right|", "(a)/(b)|"),
+    (r"[a] \over [b]", "([a])/([b])"),  # brackets of one side only are that side's
+    (r"{\left( n \choose k} x", "C(( n, k) x"),  # a \left never closed is no group
+    (r")a \over b(", "()a)/(b()"),  # closing brackets first are no brackets around it
 ])
 def test_a_fraction_inside_brackets_writes_them_once(source: str, shown: str) -> None:
     assert plain_text(f"${source}$") == shown

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paperhub.papers.links import LINK_REL
 from paperhub.papers.tex import math_html, render_abstract, render_tex
 from tests.papers.test_tex import HOSTILE
 from tests.test_hostile import CONTROL, IMG, SCRIPT, SVG
@@ -23,7 +24,8 @@ CONSTRUCTS = ["x^{a}", "x_{a}", "x^a", "\\hat{x}", "\\hat{ab}", "\\bar{x^{2}}", 
               "\\left(", "\\alpha", "<", ">", "&", '"', "'", "&lt;", "\\vec{x^{<}}", "\\hat{x^{"]
 PIECES = [*CONSTRUCTS, *MARKS, "$", "$$", "\\(", "\\)", "{", "}", "^", "_", "\\", " ", "\n\n", "\\emph{",
           "\\textbf{", "\\textsuperscript{", "\\texttt{", "{\\em ", "\\'e", '\\"{o}', "~", "--", "``", "\\cite{k}",
-          " onmouseover=alert(1) ", "=", SCRIPT, IMG, SVG]
+          " onmouseover=alert(1) ", "=", SCRIPT, IMG, SVG, "\\href{https://a.b/\"<x>'}{", "\\url{http://a/",
+          "\\href{javascript:alert(1)}{", "\\url{https://a}"]
 
 
 class _Checked(HTMLParser):
@@ -34,7 +36,11 @@ class _Checked(HTMLParser):
         self.open: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        assert ALLOWED.get(tag) == attrs, (tag, attrs)
+        if tag == "a":  # a link: to a web address, marked as someone else's, never inside another
+            assert [name for name, _ in attrs] == ["href", "rel"] and attrs[1][1] == LINK_REL, attrs
+            assert attrs[0][1].startswith(("http://", "https://")) and "a" not in self.open, attrs
+        else:
+            assert ALLOWED.get(tag) == attrs, (tag, attrs)
         self.open.append(tag)
 
     def handle_endtag(self, tag):
@@ -77,7 +83,8 @@ def assert_renders_well_formed(text: str) -> None:
 def test_the_checker_refuses_what_the_bug_made():
     assert_well_formed('<p><span class="math">x\u0302<sup>\u0338 on</sup> &lt;&gt;&amp;</span></p>')
     for broken in ('<span class="math">x<sup\u226f on=1 x</sup></span>', "<sup>a</sup", "a > b", "<i>a",
-                   "<span>a</span>", '<b onmouseover="x">a</b>', "<img src=x>", "<!-- a -->"):
+                   "<span>a</span>", '<b onmouseover="x">a</b>', "<img src=x>", "<!-- a -->",
+                   f'<a href="javascript:x" rel="{LINK_REL}">a</a>', '<a href="https://a">a</a>'):
         with pytest.raises(AssertionError):
             assert_well_formed(broken)
 

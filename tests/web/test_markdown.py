@@ -116,4 +116,5 @@ def test_the_md_address_renders_latex_as_the_page_does(client, papers):
         "Code: https://x.org/\\~me\\_2.\n"
     ) in text
     page = client.get("/papers/2611.00003").content.decode()
-    assert "Folding as studied by Smith (2020) – the <em>same</em> 90% of proteins. Code: https://x.org/~me_2." in page
+    assert ("Folding as studied by Smith (2020) – the <em>same</em> 90% of proteins. Code: <a href="
+            '"https://x.org/~me_2" rel="nofollow noopener noreferrer ugc">https://x.org/~me_2</a>.') in page
