@@ -243,6 +243,9 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
     assert "<html" in client.get("/no-such-page").content.decode().lower()
     assert "X-Error-Message" not in client.get("/api/papers/2611.00001")
     assert "X-Error-Message" not in client.get("/papers/9999.99999")  # the pages are not the API
+    filler = client.get("/api/papers/search", {"q": "the"})  # the header in ASCII quotes, the body as written
+    assert filler.status_code == 400 and "(such as \u201cthe\u201d," in filler.json()["detail"]
+    assert '(such as "the", "of", "and")' in filler["X-Error-Message"]
     settings.PAPERHUB_API_RATE_ANON = "1/min"
     fresh_window()
     client.get("/api/papers/2611.00001")
@@ -255,6 +258,9 @@ def test_x_error_message_is_one_bounded_line_of_ascii():
     assert errors.header_value("no paper '2611\r\nSet-Cookie: x=1'") == "no paper '2611 Set-Cookie: x=1'"
     assert errors.header_value("caf\u00e9 \u2028 \U0001f600\x00\x7f end") == "caf\\xe9 \\U0001f600 end"
     assert errors.header_value("\ud800 lone") == "lone"  # a lone surrogate (an undecodable byte) too
+    # typographic punctuation reads as its ASCII twin (hf printed \u201cthe\u201d), the rest is still escaped
+    assert errors.header_value("words (such as \u201cthe\u201d, \u2018of\u2019) \u2013 more\u2026 \u00e9") == (
+        "words (such as \"the\", 'of') - more... \\xe9")
     long = errors.header_value("x" * 5000)
     assert len(long) == errors.MAX_MESSAGE and long.endswith("...")
     assert errors.detail_text([{"loc": ["query", "p"], "msg": "too big"}, {"msg": "odd"}, "plain"]) == (
