@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
-from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
 from paperhub import search as search_api
 from paperhub.api import answers, collections, hf, zotero
-from paperhub.api.access import HubThrottle, TokenAuth, token_user, viewer
+from paperhub.api.access import HubThrottle, TokenAuth, refusal_of_token, token_user, viewer
 from paperhub.api.errors import unwrapped
 from paperhub.api.schemas import (
     AuthorPage,
@@ -69,6 +69,14 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """422 with each invalid field where the client put it: `body.kind`, not ninja's `body.body.kind` (the view's
     parameter's name, which the client never sees)."""
     return api.create_response(request, {"detail": [unwrapped(error) for error in exc.errors]}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """401 saying what is wrong (no token, or one that is not valid), as MCP says it; ninja said "Unauthorized"."""
+    response = api.create_response(request, {"detail": refusal_of_token(request)}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(Throttled)

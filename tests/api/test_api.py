@@ -130,6 +130,30 @@ def test_writes_need_a_token_which_is_stored_hashed(client, papers):
     assert tokens.revoke(ann, token.pk)
 
 
+def test_a_401_says_what_is_wrong_as_mcp_does(client, papers):
+    """It said {"detail": "Unauthorized"}: no token, or one that is not valid (a revoked one and one never made
+    alike, so that no one learns which tokens existed), each with where to make one."""
+    ann = User.objects.get(username="ann")
+    token, secret = tokens.create_token(ann, "script")
+    tokens.revoke(ann, token.pk)
+    upvote = "/api/papers/2611.00002/upvote"
+    answers = {name: client.post(upvote, {}, content_type="application/json", **header)
+               for name, header in [("none", {}), ("basic", {"HTTP_AUTHORIZATION": "Basic YW5uOnB3"}),
+                                    ("empty", {"HTTP_AUTHORIZATION": "Bearer "}),
+                                    ("made-up", {"HTTP_AUTHORIZATION": "Bearer ph_never-made"}),
+                                    ("revoked", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}),
+                                    ("control", {"HTTP_AUTHORIZATION": "Bearer ph_\x01\x7f"})]}
+    assert {answer.status_code for answer in answers.values()} == {401}
+    for name in ("none", "basic", "empty"):
+        assert answers[name].json()["detail"] == ("this call needs an API token (make one on the hub's "
+                                                  "/accounts/tokens/ page): send it as `Authorization: Bearer ph_...`")
+    invalid = ("the API token is not valid (revoked, mistyped or its account closed): send a token of yours, made on "
+               "/accounts/tokens/")
+    for name in ("made-up", "revoked", "control"):
+        assert answers[name].json() == {"detail": invalid}, name
+        assert answers[name]["X-Error-Message"] == invalid and answers[name]["WWW-Authenticate"] == "Bearer"
+
+
 def test_token_page_shows_the_secret_once(client, papers):
     client.force_login(User.objects.get(username="ann"))
     html = client.post("/accounts/tokens/", {"name": "laptop"}, follow=True).content.decode()  # post/redirect/get
@@ -232,7 +256,8 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
                                                                        "and week"),
              ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
              ("/api/papers/2611.00001/upvote", 405, "GET is not allowed here; this address takes POST."),
-             ("/api/recommendations", 401, "Unauthorized"),
+             ("/api/recommendations", 401, "this call needs an API token (make one on the hub's /accounts/tokens/ "
+                                           "page): send it as `Authorization: Bearer ph_...`"),
              ("/api/no-such-endpoint", 404, "no such API address: the routes are listed at /api/docs")]
     for url, status, message in cases:
         response = client.get(url)

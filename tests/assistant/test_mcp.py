@@ -16,7 +16,6 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from paperhub.assistant.access import bearer
 from paperhub.community import curation, services
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
@@ -313,5 +312,5 @@ def test_http_links_start_with_the_hubs_public_root_and_no_client_can_choose_it(
 
 
 def test_bearer_reads_only_bearer_headers():
-    assert bearer("Bearer ph_abc ") == "ph_abc" and bearer("bearer ph_abc") == "ph_abc"
-    assert bearer("Basic dXNlcg==") == "" and bearer("") == ""
+    assert tokens.bearer("Bearer ph_abc ") == "ph_abc" and tokens.bearer("bearer ph_abc") == "ph_abc"
+    assert tokens.bearer("Basic dXNlcg==") == "" and tokens.bearer("") == ""
