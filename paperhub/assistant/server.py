@@ -185,8 +185,10 @@ def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10)
 @hub_call
 def period_papers(
     ctx: Context[Any, Any],
-    kind: Literal["day", "week", "month"] = "day",
-    period: Annotated[str, Field(max_length=10, description="2026-11-24, 2026-W48 or 2026-11; empty: the newest")] = "",
+    kind: Annotated[Literal["", "day", "week", "month"],
+                    Field(description="empty: the kind `period` is written as (a day when it is empty too)")] = "",
+    period: Annotated[str, Field(max_length=10, description="a day 2026-11-24 (YYYY-MM-DD only), a week 2026-W48 "
+                                                            "or a month 2026-11; empty: the newest")] = "",
     limit: Limit = 20,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.PeriodPapers:

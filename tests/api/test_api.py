@@ -201,6 +201,16 @@ def test_shapes_are_plain_json():
     assert shaped["githubRepo"] is None and "organization" not in shaped
 
 
+def test_a_day_parameter_is_written_yyyy_mm_dd_only(client, papers):
+    """pydantic read 1782777600 and 2026-11-23T00:00 as days; the feeds' parser, one for the API, MCP and pages."""
+    for text in ("2026-W48", "20261123", "1782777600", "2026-11-23T00:00"):
+        for url in (f"/api/daily_papers?date={text}", f"/api/search?q=x&since={text}"):
+            refused = client.get(url)
+            assert refused.status_code == 422 and "(a day is written YYYY-MM-DD, as 2026-06-30" in refused[
+                "X-Error-Message"], url
+    assert client.get("/api/daily_papers?date=2026-11-23").status_code == 200
+
+
 def test_daily_papers_take_one_period(client, papers):
     response = client.get("/api/daily_papers", {"date": "2026-11-23", "week": "2026-W48"})
     assert response.status_code == 400 and response.json() == {"detail": "give one of date, week and month, not "

@@ -144,6 +144,9 @@ async def _reads(client: Client, base_url: str) -> None:
         listed = await _call(client, "period_papers", kind=kind, period=period)
         assert [p["id"] for p in listed["papers"]] == ["2611.00002", "2611.00001"], (kind, period)
     assert (await _call(client, "period_papers", kind="week"))["url"] == f"{base_url}/papers/week/2026-W48"
+    # no kind: the period is the kind it is written as (the tool's own description offers 2026-W48)
+    assert [(await _call(client, "period_papers", period=p))["period"] for p in ("2026-W48", "2026-11")] == [
+        "2026-W48", "2026-11"]
     trending = await _call(client, "trending_papers")
     assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
     [prompt] = (await client.list_prompts()).prompts
@@ -251,6 +254,10 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             assert "not been submitted here yet" in await _refusal(client, "get_paper", paper_id="2611.09999")
             assert "200" in await _refusal(client, "similar_papers", paper_id="x" * 201)
             assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
+            # it answered Monday 22 June as a day, total 0: date.fromisoformat reads ISO week dates
+            assert "(a day is written YYYY-MM-DD, as 2026-06-30; 2026-W26 is a week)" in await _refusal(
+                client, "period_papers", kind="day", period="2026-W26")
+            assert "not a day, week or month" in await _refusal(client, "period_papers", period="20260630")
             too_many = await _refusal(client, "trending_papers", limit=10**9)
             assert too_many == "invalid arguments for trending_papers: limit: Input should be less than or equal to 50"
             several = await _refusal(client, "search_papers", query=5, since="nope", limit="x")
