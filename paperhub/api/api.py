@@ -43,6 +43,7 @@ from paperhub.api.schemas import (
     UpvoteOut,
     VolumeOut,
     VolumeQuery,
+    WhoAmI,
 )
 from paperhub.community import queries as community
 from paperhub.community import services
@@ -155,6 +156,16 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     limit, which would itself ask the database)."""
     answers = health_checks.database_answers()
     return Status(200 if answers else 503, {"status": "ok" if answers else "unavailable", "database": answers})
+
+
+@api.get("/whoami-v2", response={200: WhoAmI, 401: Detail}, exclude_unset=True, auth=TokenAuth(),
+         tags=["Hugging Face compatible"])
+def whoami(request: HttpRequest) -> dict[str, Any]:
+    """Whose the token is, as huggingface.co/api/whoami-v2 answers (huggingface_hub's whoami(), and create_collection
+    without a namespace): only what the hub knows, no organisations."""
+    user = token_user(request)
+    named = {"fullname": user.get_full_name()} if user.get_full_name() else {}
+    return {"type": "user", "id": str(user.pk), "name": user.get_username(), "orgs": [], **named}
 
 
 @api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,

@@ -38,6 +38,16 @@ class Health(Schema):
     database: bool = Field(description="the database answers a trivial query")
 
 
+class WhoAmI(Schema):
+    """GET /api/whoami-v2, as huggingface_hub's whoami() reads it: only what the hub knows of the token's user."""
+
+    type: Literal["user"] = "user"
+    id: str
+    name: str
+    fullname: str | Absent = Field(None, description="the name the user gave; absent when they gave none")
+    orgs: list[dict[str, str]] = Field(description="always empty: the hub has no organisations")
+
+
 class Detail(Schema):
     """An error: 400 refused, 401 no valid token, 404 not found, 429 over the rate limit, 503 not ready yet."""
 

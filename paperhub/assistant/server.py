@@ -288,6 +288,25 @@ def list_collections(
 
 @hub.tool(annotations=WRITE)
 @hub_call
+def create_collection(
+    ctx: Context[Any, Any],
+    title: Annotated[str, Field(min_length=1, max_length=services.COLLECTION_TITLE_MAX_CHARS)],
+    description: Annotated[str, Field(max_length=services.COLLECTION_DESCRIPTION_MAX_CHARS,
+                                      description="Markdown, shown on its page")] = "",
+    public: Annotated[bool, Field(description="false: only you and those you share it with see it")] = True,
+) -> schemas.Created:
+    """Make a collection of yours (as the collections page does); one of yours with that title already is answered,
+    not made twice (needs an API token)."""
+    caller = admit(ctx)
+    user = caller.require_user()
+    found = services.collection_titled(user, title)
+    made = found or services.create_collection(user, title, description, public=public)
+    return schemas.Created(collection=made.slug, title=made.title, public=made.public, created=found is None,
+                           url=link(caller.root, "collection", made.owner.get_username(), made.slug))
+
+
+@hub.tool(annotations=WRITE)
+@hub_call
 def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Added:
     """Add a paper to one of your collections or one shared with you (needs an API token)."""
     added, uid, url = _change_collection(ctx, paper_id, collection, services.add_to_collection)

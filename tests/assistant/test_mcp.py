@@ -37,6 +37,7 @@ TOOLS = {
     "add_to_collection",
     "remove_from_collection",
     "list_collections",
+    "create_collection",
     "upvote",
 }
 
@@ -169,6 +170,7 @@ async def _reads(client: Client, base_url: str) -> None:
         ("add_to_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
         ("remove_from_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
         ("list_collections", {}),
+        ("create_collection", {"title": "Anyone's"}),
     ):
         assert "needs an API token" in await _refusal(client, tool, **arguments)
 
@@ -218,6 +220,16 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             assert shared["added"] and shared["url"] == f"{live_server.url}/collections/bob/lab"
             assert "you have no collection 'bob/bobs'" in await _refusal(  # bob's, not shared with ann
                 ann, "add_to_collection", paper_id="2611.00001", collection="bob/bobs")
+            # there was no way to make a collection but the page; a second call with its title answers it
+            made = await _call(ann, "create_collection", title=" From an\x00 assistant\x1b ", public=False)
+            assert made == {"collection": "from-an-assistant", "title": "From an assistant", "public": False,
+                            "created": True, "url": f"{live_server.url}/collections/ann/from-an-assistant"}
+            again = await _call(ann, "create_collection", title="From an assistant", description="other")
+            assert again == {**made, "created": False}
+            assert (await _call(ann, "add_to_collection", paper_id="2611.00001", collection=made["collection"]))["added"]
+            assert "title: String should have at most 200 characters" in await _refusal(
+                ann, "create_collection", title="x" * 10_000)
+            assert "A collection needs a title." in await _refusal(ann, "create_collection", title="\x00 \x07")
 
     hidden = services.create_collection(filled["ann"], "Hidden", public=False)
     bob = user("bob")
