@@ -71,7 +71,7 @@ SECRET_KEY_FALLBACKS = env_list("PAPERHUB_SECRET_KEY_FALLBACKS", "")
 DEBUG = env_bool("PAPERHUB_DEBUG", False)
 # The hub's public address (https://papers.example.org): every absolute link the hub writes (pages' canonical
 # address, feeds, mail, MCP answers) starts with it when set; unset, with the request's own, and where there is no
-# request (a command sending mail), with http://127.0.0.1:8000 (paperhub.core.addresses).
+# request (a command sending mail, `paperhub mcp`), with PAPERHUB_BIND's address (paperhub.core.addresses).
 PAPERHUB_BASE_URL = env_address("PAPERHUB_BASE_URL")
 ALLOWED_HOSTS = env_list("PAPERHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("PAPERHUB_CSRF_TRUSTED_ORIGINS", "")

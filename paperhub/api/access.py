@@ -18,10 +18,22 @@ class TokenAuth(HttpBearer):
         return tokens.user_for(token)
 
 
+def bearer_token(request: HttpRequest) -> str:
+    """The token of the request's `Authorization: Bearer ...` header ('' for none)."""
+    return tokens.bearer(request.headers.get("Authorization", ""))
+
+
 def bearer_user(request: HttpRequest) -> Any:
     """The user whose token the request carries, if any and valid (reads check it themselves: it is optional)."""
-    header = request.headers.get("Authorization", "")
-    return tokens.user_for(header[7:].strip()) if header.lower().startswith("bearer ") else None
+    token = bearer_token(request)
+    return tokens.user_for(token) if token else None
+
+
+def refusal_of_token(request: HttpRequest) -> str:
+    """Why a route that needs a token refused the request: it sent none, or one that finds no active user."""
+    if bearer_token(request):
+        return f"{tokens.INVALID}: send a token of yours, made on /accounts/tokens/"
+    return f"this call {tokens.NEEDED}: send it as `Authorization: Bearer ph_...`"
 
 
 def token_user(request: HttpRequest) -> Any:

@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, P, Query, QueryEx
-from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
 from paperhub import search as search_api
 from paperhub.api import answers, collections, hf, zotero
-from paperhub.api.access import HubThrottle, TokenAuth, token_user, viewer
+from paperhub.api.access import HubThrottle, TokenAuth, refusal_of_token, token_user, viewer
 from paperhub.api.errors import unwrapped
 from paperhub.api.schemas import (
     AuthorPage,
@@ -43,6 +43,7 @@ from paperhub.api.schemas import (
     UpvoteOut,
     VolumeOut,
     VolumeQuery,
+    WhoAmI,
 )
 from paperhub.community import queries as community
 from paperhub.community import services
@@ -69,6 +70,14 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """422 with each invalid field where the client put it: `body.kind`, not ninja's `body.body.kind` (the view's
     parameter's name, which the client never sees)."""
     return api.create_response(request, {"detail": [unwrapped(error) for error in exc.errors]}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """401 saying what is wrong (no token, or one that is not valid), as MCP says it; ninja said "Unauthorized"."""
+    response = api.create_response(request, {"detail": refusal_of_token(request)}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(Throttled)
@@ -147,6 +156,16 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     limit, which would itself ask the database)."""
     answers = health_checks.database_answers()
     return Status(200 if answers else 503, {"status": "ok" if answers else "unavailable", "database": answers})
+
+
+@api.get("/whoami-v2", response={200: WhoAmI, 401: Detail}, exclude_unset=True, auth=TokenAuth(),
+         tags=["Hugging Face compatible"])
+def whoami(request: HttpRequest) -> dict[str, Any]:
+    """Whose the token is, as huggingface.co/api/whoami-v2 answers (huggingface_hub's whoami(), and create_collection
+    without a namespace): only what the hub knows, no organisations."""
+    user = token_user(request)
+    named = {"fullname": user.get_full_name()} if user.get_full_name() else {}
+    return {"type": "user", "id": str(user.pk), "name": user.get_username(), "orgs": [], **named}
 
 
 @api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,

@@ -8,9 +8,28 @@ from ninja import Field, Schema
 
 from paperhub.accounts.names import CHARACTERS
 from paperhub.api.schemas import PaperOut
+from paperhub.community.services import COLLECTION_DESCRIPTION_MAX_CHARS, COLLECTION_TITLE_MAX_CHARS
 
 #: The most collections GET /api/collections answers at once.
 COLLECTIONS_PAGE = 100
+
+
+class CollectionIn(Schema):
+    """POST /api/collections, as huggingface_hub's create_collection sends it."""
+
+    title: str = Field(..., max_length=COLLECTION_TITLE_MAX_CHARS)
+    namespace: str | None = Field(None, max_length=150, description="your user name (the only one you may use); "
+                                                                    "default: yours")
+    private: bool = False
+    description: str | None = Field(None, max_length=COLLECTION_DESCRIPTION_MAX_CHARS)
+
+
+class Existing(Schema):
+    """409: a collection of that title is yours already; `slug` names it (create_collection(exists_ok=True) reads
+    it)."""
+
+    detail: str
+    slug: str
 
 
 class HfNote(Schema):

@@ -19,7 +19,14 @@ from pydantic import Field
 
 from paperhub.api import answers, hf
 from paperhub.api.access import TokenAuth, token_user, viewer
-from paperhub.api.collection_schemas import COLLECTIONS_PAGE, CollectionPage, CollectionsQuery, HfCollection
+from paperhub.api.collection_schemas import (
+    COLLECTIONS_PAGE,
+    CollectionIn,
+    CollectionPage,
+    CollectionsQuery,
+    Existing,
+    HfCollection,
+)
 from paperhub.api.schemas import Detail
 from paperhub.community import curation, services
 from paperhub.community import queries as community
@@ -75,6 +82,23 @@ def collections(request: HttpRequest, response: HttpResponse, query: Query[Colle
                   .values_list("pk", flat=True))
     return [hf.collection(c, items.get(c.pk, []), c.size, c.pk in curated)  # type: ignore[attr-defined]
             for c in found]
+
+
+@router.post("", response={200: CollectionPage, 400: Detail, 401: Detail, 403: Detail, 409: Existing},
+             by_alias=True, exclude_unset=True, auth=TokenAuth(), tags=["writes"])
+def create(request: HttpRequest, body: CollectionIn) -> Any:
+    """Make a collection of yours, as huggingface_hub's create_collection asks (`namespace`: your user name), with the
+    web form's rules (community.services.create_collection); 409 with its `slug` when one of that title is yours."""
+    user = token_user(request)
+    if body.namespace is not None and body.namespace != user.get_username():
+        raise HttpError(403, f"you may make collections under your own name only ({user.get_username()!r}), "
+                             f"not {body.namespace[:150]!r}")
+    existing = services.collection_titled(user, body.title)
+    if existing is not None:
+        return Status(409, {"detail": f"you have a collection titled {existing.title!r} already",
+                            "slug": hf.collection_slug(existing)})
+    made = services.create_collection(user, body.title, body.description or "", public=not body.private)
+    return _shown(made, user)
 
 
 @router.get("/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True, exclude_unset=True,

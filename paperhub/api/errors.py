@@ -18,6 +18,11 @@ from paperhub.core.media import PLAIN
 HEADER = "X-Error-Message"
 #: The most characters the header holds: a message, not a document (proxies cap a header's size).
 MAX_MESSAGE = 500
+#: Typographic punctuation as its ASCII twin, so that the header reads as the body does ("the", not \u201cthe\u201d);
+#: what has no twin is escaped. The JSON body keeps the real characters.
+ASCII_PUNCTUATION = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+                                   "\u2018": "'", "\u2019": "'", "\u2032": "'", "\u2013": "-", "\u2014": "-",
+                                   "\u2212": "-", "\u2026": "...", "\u00a0": " "})
 
 
 def detail_text(detail: object) -> str:
@@ -42,10 +47,11 @@ def unwrapped(error: dict[str, Any]) -> dict[str, Any]:
 
 
 def header_value(text: str, limit: int = MAX_MESSAGE) -> str:
-    """Text as one header line: printable ASCII only (others escaped, `\\xe9`), spaces for breaks, `limit` long."""
+    """Text as one header line: printable ASCII only (curly quotes, dashes and ellipses as their ASCII twins, others
+    escaped, `\\xe9`), spaces for breaks, `limit` long."""
     # a header value must be latin-1 without CR or LF; ASCII also passes every proxy, and the detail can hold
     # what the client sent (an id), which must not start a header of its own
-    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    line = " ".join("".join(c if c.isprintable() else " " for c in text.translate(ASCII_PUNCTUATION)).split())
     escaped = line.encode("ascii", "backslashreplace").decode("ascii")
     return escaped if len(escaped) <= limit else escaped[:limit - 3] + "..."
 

@@ -8,15 +8,27 @@ leaves out, such as `organization`, stay out rather than becoming null).
 # ruff: noqa: N815 (Hugging Face's field names)
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 
+from paperhub.papers import feeds
 from paperhub.search import MAX_OFFSET
 
 #: An optional key that is absent rather than null (documented as its type, not required).
 Absent = SkipJsonSchema[None]
+
+
+def _written_day(value: object) -> object:
+    """A day parameter as the feeds read one, YYYY-MM-DD only (pydantic alone also takes 1782777600 and
+    2026-06-30T00:00 for a date)."""
+    return feeds.parse_period("day", value).first if isinstance(value, str) else value
+
+
+#: A date parameter: YYYY-MM-DD, else a 422 naming the form.
+Day = Annotated[dt.date, BeforeValidator(_written_day)]
 
 
 class Health(Schema):
@@ -24,6 +36,16 @@ class Health(Schema):
 
     status: Literal["ok", "unavailable"]
     database: bool = Field(description="the database answers a trivial query")
+
+
+class WhoAmI(Schema):
+    """GET /api/whoami-v2, as huggingface_hub's whoami() reads it: only what the hub knows of the token's user."""
+
+    type: Literal["user"] = "user"
+    id: str
+    name: str
+    fullname: str | Absent = Field(None, description="the name the user gave; absent when they gave none")
+    orgs: list[dict[str, str]] = Field(description="always empty: the hub has no organisations")
 
 
 class Detail(Schema):
@@ -282,7 +304,7 @@ class ProfileOut(Schema):
 class DailyQuery(Schema):
     p: int = Field(0, ge=0, le=10_000, description="page, from 0")
     limit: int = Field(50, ge=1, le=100)
-    date: dt.date | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
+    date: Day | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
     week: str | None = Field(None, pattern=r"^\d{4}-W\d{1,2}$", description="an ISO week, YYYY-Www")
     month: str | None = Field(None, pattern=r"^\d{4}-\d{1,2}$", description="a month, YYYY-MM")
     submitter: str | None = Field(None, max_length=150, description="only papers this user submitted")
@@ -291,8 +313,8 @@ class DailyQuery(Schema):
 
 class SearchQuery(Schema):
     q: str = Field("", max_length=500)
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Day | None = None
+    until: Day | None = None
     cat: str = Field("", max_length=200, description="categories, space- or comma-separated (any of)")
     author: str = Field("", max_length=300, description="authors, comma-separated (any of)")
     code: bool = Field(False, description="only papers that link to their code (as has:code in q)")
@@ -305,8 +327,8 @@ class SearchQuery(Schema):
 
 class VolumeQuery(Schema):
     q: str = Field(..., min_length=1, max_length=500)
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: Day | None = None
+    until: Day | None = None
     cat: str = Field("", max_length=200)
     author: str = Field("", max_length=300)
     code: bool = Field(False, description="only papers that link to their code (as has:code in q)")

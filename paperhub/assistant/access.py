@@ -37,15 +37,10 @@ class Caller:
         """The user, or a clear refusal for an anonymous call."""
         if self.user is None:
             raise ToolError(
-                "this tool needs an API token (make one on the hub's /accounts/tokens/ page): send it as "
+                f"this tool {tokens.NEEDED}: send it as "
                 "`Authorization: Bearer ph_...` over HTTP, or set PAPERHUB_MCP_TOKEN for `paperhub mcp`"
             )
         return self.user
-
-
-def bearer(header: str) -> str:
-    """The token of an `Authorization: Bearer ...` header ('' for any other)."""
-    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 def identify(ctx: Context[Any, Any]) -> tuple[str, str, str]:
@@ -55,7 +50,7 @@ def identify(ctx: Context[Any, Any]) -> tuple[str, str, str]:
     if request is None or not hasattr(request, "headers"):
         return settings.PAPERHUB_MCP_TOKEN, STDIO, hub_root()
     client = getattr(request, "client", None)
-    return (bearer(request.headers.get("authorization", "")), str(client.host if client else "")[:64],
+    return (tokens.bearer(request.headers.get("authorization", "")), str(client.host if client else "")[:64],
             request.headers.get(ROOT_HEADER) or hub_root())
 
 
@@ -64,7 +59,7 @@ def admit(ctx: Context[Any, Any]) -> Caller:
     token, address, root = identify(ctx)
     user = tokens.user_for(token) if token else None
     if token and user is None:
-        raise ToolError("the API token is not valid (revoked, mistyped or its account closed)")
+        raise ToolError(tokens.INVALID)
     wait = limits.api_wait(user.pk if user is not None else None, address)
     if wait:
         raise ToolError(f"rate limit reached: try again in {wait} s")

@@ -98,6 +98,14 @@ class Removed(BaseModel):
     url: str = Field(description="the collection's page on the hub")
 
 
+class Created(BaseModel):
+    collection: str = Field(description="its slug, as add_to_collection takes it")
+    title: str = Field(description="as stored: control characters dropped, cut at 200 characters")
+    public: bool
+    created: bool = Field(description="false when a collection of yours had that title already (it is the one named)")
+    url: str = Field(description="the collection's page on the hub")
+
+
 class CollectionCard(BaseModel):
     """A collection in a list."""
 

@@ -185,8 +185,10 @@ def similar_papers(ctx: Context[Any, Any], paper_id: PaperId, limit: Limit = 10)
 @hub_call
 def period_papers(
     ctx: Context[Any, Any],
-    kind: Literal["day", "week", "month"] = "day",
-    period: Annotated[str, Field(max_length=10, description="2026-11-24, 2026-W48 or 2026-11; empty: the newest")] = "",
+    kind: Annotated[Literal["", "day", "week", "month"],
+                    Field(description="empty: the kind `period` is written as (a day when it is empty too)")] = "",
+    period: Annotated[str, Field(max_length=10, description="a day 2026-11-24 (YYYY-MM-DD only), a week 2026-W48 "
+                                                            "or a month 2026-11; empty: the newest")] = "",
     limit: Limit = 20,
     offset: Annotated[int, Field(ge=0, le=10_000)] = 0,
 ) -> schemas.PeriodPapers:
@@ -282,6 +284,25 @@ def list_collections(
             for c in found
         ],
     )
+
+
+@hub.tool(annotations=WRITE)
+@hub_call
+def create_collection(
+    ctx: Context[Any, Any],
+    title: Annotated[str, Field(min_length=1, max_length=services.COLLECTION_TITLE_MAX_CHARS)],
+    description: Annotated[str, Field(max_length=services.COLLECTION_DESCRIPTION_MAX_CHARS,
+                                      description="Markdown, shown on its page")] = "",
+    public: Annotated[bool, Field(description="false: only you and those you share it with see it")] = True,
+) -> schemas.Created:
+    """Make a collection of yours (as the collections page does); one of yours with that title already is answered,
+    not made twice (needs an API token)."""
+    caller = admit(ctx)
+    user = caller.require_user()
+    found = services.collection_titled(user, title)
+    made = found or services.create_collection(user, title, description, public=public)
+    return schemas.Created(collection=made.slug, title=made.title, public=made.public, created=found is None,
+                           url=link(caller.root, "collection", made.owner.get_username(), made.slug))
 
 
 @hub.tool(annotations=WRITE)

@@ -324,6 +324,13 @@ def create_collection(user: User, title: str, description: str = "", public: boo
                                      public=public, created_at=now, updated_at=now)
 
 
+def collection_titled(user: User, title: str) -> Collection | None:
+    """The user's own collection of a title as create_collection would store it, if any: Hugging Face's create refuses
+    a second one of a title (409, with its slug), and the MCP tool answers the first."""
+    title, _ = _collection_text(title, "")
+    return Collection.objects.filter(owner_id=require_user(user), title=title).order_by("pk").first()
+
+
 def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
     """Add a paper to a collection one owns or collaborates on; False when it was already there. A collection
     holds at most PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""

@@ -4,7 +4,8 @@ request came in by (its errors answer in that door's form).
 
 PAPERHUB_BASE_URL wins when the operator set it (a hub behind a proxy that does not pass the public host and
 scheme on still links to its public address); unset, the request's own root is used, as before (a hub served on
-another port links to that port); with neither (a command sending mail), LOCAL.
+another port links to that port); with neither (a command sending mail, `paperhub mcp` over stdio), the address
+`paperhub serve` listens on, PAPERHUB_BIND (a wildcard host, 0.0.0.0, as this machine's loopback).
 
 A hub served under a path (PAPERHUB_BASE_URL https://lab.example/papers, or a proxy's SCRIPT_NAME) has that path in
 its root, and reverse() puts it in front of every path it gives where Django knows it (a request's thread, and a
@@ -16,19 +17,36 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.encoding import iri_to_uri
 
-#: Where `make run` serves: the root of links made with no request and no PAPERHUB_BASE_URL.
+#: Where `make run` serves: the root of links made with no request and no PAPERHUB_BASE_URL when PAPERHUB_BIND names
+#: no TCP address (a unix socket).
 LOCAL = "http://127.0.0.1:8000"
+#: Wildcard hosts a server listens on, and the address of this machine that reaches it.
+WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "[::]": "[::1]", "::": "[::1]"}
 
 
 def hub_root(request: HttpRequest | None = None) -> str:
     """scheme://host[:port][/path] of the hub as the public reaches it, no trailing slash: PAPERHUB_BASE_URL when
     set, else the request's (its scheme as Django believes it: the proxy's X-Forwarded-Proto under PAPERHUB_PROXIES;
-    its script name, under a proxy that passes one), else LOCAL."""
+    its script name, under a proxy that passes one), else PAPERHUB_BIND's (bind_root)."""
     if settings.PAPERHUB_BASE_URL:
         return str(settings.PAPERHUB_BASE_URL)
     if request is not None:
         return request.build_absolute_uri(get_script_prefix()).rstrip("/")
-    return LOCAL
+    return bind_root(settings.PAPERHUB_BIND)
+
+
+def bind_root(bind: str) -> str:
+    """http://host:port of the address `paperhub serve` listens on (gunicorn's host:port; a wildcard host as the
+    loopback that reaches it), so links made with no request lead to the hub served on another port; LOCAL for a
+    unix socket or a file descriptor."""
+    if bind.startswith(("unix:", "fd://")):
+        return LOCAL
+    host, colon, port = bind.rpartition(":")
+    if not colon or not port.isdecimal() or host.endswith(":"):  # no port: gunicorn's default, 8000
+        host, port = bind, "8000"
+    if host.count(":") > 1 and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address, bracketed as a URL writes it
+    return f"http://{WILDCARDS.get(host, host)}:{port}"
 
 
 def root_for_paths(request: HttpRequest | None = None) -> str:

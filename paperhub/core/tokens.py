@@ -9,6 +9,11 @@ from django.utils import timezone
 from paperhub.core.models import ApiToken
 
 PREFIX = "ph_"
+#: What a call that needs a token and came without one is told (the JSON API and MCP): where to make one.
+NEEDED = "needs an API token (make one on the hub's /accounts/tokens/ page)"
+#: What a call with a token that finds no active user is told: the same for a revoked token, one never made and one
+#: whose account was closed, so that an answer tells no one which tokens once existed.
+INVALID = "the API token is not valid (revoked, mistyped or its account closed)"
 
 
 def _digest(secret: str) -> str:
@@ -21,6 +26,11 @@ def create_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     name = "".join(ch for ch in name or "" if ch.isprintable()).strip()[:100] or "token"  # one line, no controls
     token = ApiToken.objects.create(user_id=user.pk, name=name, digest=_digest(secret), prefix=secret[:10])
     return token, secret
+
+
+def bearer(header: str) -> str:
+    """The token of an `Authorization: Bearer ...` header ('' for any other)."""
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 def user_for(secret: str) -> AbstractBaseUser | None:

@@ -77,20 +77,30 @@ def month_period(day: date) -> Period:
 
 PERIODS = {"day": day_period, "week": week_period, "month": month_period}
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+#: Each kind's one written form (a day is YYYY-MM-DD only: date.fromisoformat also reads 2026-W26 and 20260630).
+FORMS = {"day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "week": re.compile(r"(\d{4})-W(\d{1,2})"),
+         "month": re.compile(r"(\d{4})-(\d{1,2})")}
+EXAMPLES = {"day": "YYYY-MM-DD, as 2026-06-30", "week": "YYYY-Www, as 2026-W26", "month": "YYYY-MM, as 2026-06"}
+
+
+def period_kind(text: str) -> str | None:
+    """The kind of period a text is written as (day, week or month), None for none of their forms."""
+    return next((kind for kind, form in FORMS.items() if form.fullmatch(text)), None)
 
 
 def parse_period(kind: str, text: str) -> Period:
-    """A period from its URL form; raises PeriodError for anything else, and for a period at the calendar's
-    edges (year 1 or 9999), whose page could not link the period before or after it."""
+    """A period from its URL form; raises PeriodError, naming the form, for anything else (a week where a day is
+    asked for too), and for a period at the calendar's edges (year 1 or 9999), whose page could not link the
+    period before or after it."""
     try:
         chosen = None
-        if kind == "day":
-            chosen = day_period(date.fromisoformat(text))
-        elif kind == "week" and (match := _WEEK.match(text)):
+        if (match := FORMS[kind].fullmatch(text)) is None:
+            pass
+        elif kind == "day":
+            chosen = day_period(date(int(match[1]), int(match[2]), int(match[3])))
+        elif kind == "week":
             chosen = week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
-        elif kind == "month" and (match := _MONTH.match(text)):
+        else:
             chosen = month_period(date(int(match[1]), int(match[2]), 1))
         if chosen is not None:
             for neighbour in (chosen.shifted(-1), chosen.shifted(1)):
@@ -98,12 +108,22 @@ def parse_period(kind: str, text: str) -> Period:
             return chosen
     except (ValueError, OverflowError):
         pass
-    raise PeriodError(f"not a {kind}: {text!r}")
+    written = period_kind(text)
+    if written == kind:  # the right form, but no such date (2026-02-30), or one at the calendar's edge
+        raise PeriodError(f"not a {kind}: {text!r} (no such {kind} in the calendar)")
+    other = f"; {text} is a {written}" if written else ""
+    raise PeriodError(f"not a {kind}: {text[:40]!r} (a {kind} is written {EXAMPLES[kind]}{other})")
 
 
 def named_period(kind: str, text: str = "") -> Period | None:
     """The day, week or month named in its URL form, or else the one holding the newest feed day (None when no
-    feed has papers); raises PeriodError for a bad name."""
+    feed has papers); no kind: the one the text is written as (a day when there is no text). Raises PeriodError for
+    a bad name."""
+    if not kind:
+        found = period_kind(text) if text else "day"
+        if found is None:
+            raise PeriodError(f"not a day, week or month: {text[:40]!r} (write {'; '.join(EXAMPLES.values())})")
+        kind = found
     if text:
         return parse_period(kind, text)
     newest = latest_day()

@@ -31,8 +31,8 @@ def period(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """/papers/date/YYYY-MM-DD, /papers/week/YYYY-Www, /papers/month/YYYY-MM."""
     try:
         chosen = feeds.parse_period(kind, key)
-    except feeds.PeriodError:
-        raise Http404(f"no such {kind}") from None
+    except feeds.PeriodError as exc:
+        raise Http404(str(exc)) from None
     if chosen.key != key:  # 2026-W5 -> 2026-W05, 2026-1 -> 2026-01
         return redirect(kind, key=chosen.key)
     return _period(request, chosen)

@@ -130,6 +130,30 @@ def test_writes_need_a_token_which_is_stored_hashed(client, papers):
     assert tokens.revoke(ann, token.pk)
 
 
+def test_a_401_says_what_is_wrong_as_mcp_does(client, papers):
+    """It said {"detail": "Unauthorized"}: no token, or one that is not valid (a revoked one and one never made
+    alike, so that no one learns which tokens existed), each with where to make one."""
+    ann = User.objects.get(username="ann")
+    token, secret = tokens.create_token(ann, "script")
+    tokens.revoke(ann, token.pk)
+    upvote = "/api/papers/2611.00002/upvote"
+    answers = {name: client.post(upvote, {}, content_type="application/json", **header)
+               for name, header in [("none", {}), ("basic", {"HTTP_AUTHORIZATION": "Basic YW5uOnB3"}),
+                                    ("empty", {"HTTP_AUTHORIZATION": "Bearer "}),
+                                    ("made-up", {"HTTP_AUTHORIZATION": "Bearer ph_never-made"}),
+                                    ("revoked", {"HTTP_AUTHORIZATION": f"Bearer {secret}"}),
+                                    ("control", {"HTTP_AUTHORIZATION": "Bearer ph_\x01\x7f"})]}
+    assert {answer.status_code for answer in answers.values()} == {401}
+    for name in ("none", "basic", "empty"):
+        assert answers[name].json()["detail"] == ("this call needs an API token (make one on the hub's "
+                                                  "/accounts/tokens/ page): send it as `Authorization: Bearer ph_...`")
+    invalid = ("the API token is not valid (revoked, mistyped or its account closed): send a token of yours, made on "
+               "/accounts/tokens/")
+    for name in ("made-up", "revoked", "control"):
+        assert answers[name].json() == {"detail": invalid}, name
+        assert answers[name]["X-Error-Message"] == invalid and answers[name]["WWW-Authenticate"] == "Bearer"
+
+
 def test_token_page_shows_the_secret_once(client, papers):
     client.force_login(User.objects.get(username="ann"))
     html = client.post("/accounts/tokens/", {"name": "laptop"}, follow=True).content.decode()  # post/redirect/get
@@ -175,6 +199,16 @@ def test_shapes_are_plain_json():
     shaped = hf.paper(paper, ["A B"], 3, 1, ["a phrase"])
     assert shaped["publishedAt"] == "2025-01-02T03:04:05.000Z" and shaped["discussionId"] == "7"
     assert shaped["githubRepo"] is None and "organization" not in shaped
+
+
+def test_a_day_parameter_is_written_yyyy_mm_dd_only(client, papers):
+    """pydantic read 1782777600 and 2026-11-23T00:00 as days; the feeds' parser, one for the API, MCP and pages."""
+    for text in ("2026-W48", "20261123", "1782777600", "2026-11-23T00:00"):
+        for url in (f"/api/daily_papers?date={text}", f"/api/search?q=x&since={text}"):
+            refused = client.get(url)
+            assert refused.status_code == 422 and "(a day is written YYYY-MM-DD, as 2026-06-30" in refused[
+                "X-Error-Message"], url
+    assert client.get("/api/daily_papers?date=2026-11-23").status_code == 200
 
 
 def test_daily_papers_take_one_period(client, papers):
@@ -232,7 +266,8 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
                                                                        "and week"),
              ("/api/daily_papers?limit=500", 422, "query.limit: Input should be less than or equal to 100"),
              ("/api/papers/2611.00001/upvote", 405, "GET is not allowed here; this address takes POST."),
-             ("/api/recommendations", 401, "Unauthorized"),
+             ("/api/recommendations", 401, "this call needs an API token (make one on the hub's /accounts/tokens/ "
+                                           "page): send it as `Authorization: Bearer ph_...`"),
              ("/api/no-such-endpoint", 404, "no such API address: the routes are listed at /api/docs")]
     for url, status, message in cases:
         response = client.get(url)
@@ -243,6 +278,9 @@ def test_api_errors_carry_x_error_message_for_huggingface_hub(client, papers, se
     assert "<html" in client.get("/no-such-page").content.decode().lower()
     assert "X-Error-Message" not in client.get("/api/papers/2611.00001")
     assert "X-Error-Message" not in client.get("/papers/9999.99999")  # the pages are not the API
+    filler = client.get("/api/papers/search", {"q": "the"})  # the header in ASCII quotes, the body as written
+    assert filler.status_code == 400 and "(such as \u201cthe\u201d," in filler.json()["detail"]
+    assert '(such as "the", "of", "and")' in filler["X-Error-Message"]
     settings.PAPERHUB_API_RATE_ANON = "1/min"
     fresh_window()
     client.get("/api/papers/2611.00001")
@@ -255,6 +293,9 @@ def test_x_error_message_is_one_bounded_line_of_ascii():
     assert errors.header_value("no paper '2611\r\nSet-Cookie: x=1'") == "no paper '2611 Set-Cookie: x=1'"
     assert errors.header_value("caf\u00e9 \u2028 \U0001f600\x00\x7f end") == "caf\\xe9 \\U0001f600 end"
     assert errors.header_value("\ud800 lone") == "lone"  # a lone surrogate (an undecodable byte) too
+    # typographic punctuation reads as its ASCII twin (hf printed \u201cthe\u201d), the rest is still escaped
+    assert errors.header_value("words (such as \u201cthe\u201d, \u2018of\u2019) \u2013 more\u2026 \u00e9") == (
+        "words (such as \"the\", 'of') - more... \\xe9")
     long = errors.header_value("x" * 5000)
     assert len(long) == errors.MAX_MESSAGE and long.endswith("...")
     assert errors.detail_text([{"loc": ["query", "p"], "msg": "too big"}, {"msg": "odd"}, "plain"]) == (

@@ -141,6 +141,32 @@ def test_huggingface_hub_shows_our_error_messages(live_server, filled, monkeypat
     assert "query.limit: Input should be less than or equal to 100" in str(invalid.value)
 
 
+def test_huggingface_hub_makes_collections_and_says_whose_its_token_is(live_server, filled, monkeypatch):
+    """create_collection answered 405 and whoami() 404: neither route was there."""
+    from huggingface_hub import HfApi, constants
+    from huggingface_hub.errors import HfHubHTTPError
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    _, secret = tokens.create_token(User.objects.get(username="ann"), "hf")
+    client = HfApi(endpoint=live_server.url, token=secret)
+    assert client.whoami()["name"] == "ann" and client.whoami()["type"] == "user"
+    made = client.create_collection("From HF client", namespace="ann", description="Made by huggingface_hub")
+    assert (made.slug, made.title, made.owner, made.private, made.items) == (
+        "ann/from-hf-client", "From HF client", "ann", False, [])
+    assert made.url == f"{live_server.url}/collections/ann/from-hf-client"
+    private = client.create_collection("Private shelf", private=True)  # no namespace: whoami() names it
+    assert private.slug == "ann/private-shelf" and private.private
+    assert client.create_collection("From HF client", exists_ok=True).slug == made.slug  # the one there already
+    with pytest.raises(HfHubHTTPError) as clash:
+        client.create_collection("From HF client")
+    assert clash.value.response.status_code == 409 and "titled 'From HF client' already" in str(clash.value)
+    client.add_collection_item(made.slug, item_id="2611.00001", item_type="paper")
+    assert [i.item_id for i in client.get_collection(made.slug).items] == ["2611.00001"]
+    with pytest.raises(HfHubHTTPError) as bad:
+        HfApi(endpoint=live_server.url, token="ph_forged").whoami()
+    assert bad.value.response.status_code == 401
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_feeds_parse(client, filled, kind, settings):
     import feedparser

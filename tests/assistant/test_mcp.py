@@ -16,7 +16,6 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from paperhub.assistant.access import bearer
 from paperhub.community import curation, services
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
@@ -38,6 +37,7 @@ TOOLS = {
     "add_to_collection",
     "remove_from_collection",
     "list_collections",
+    "create_collection",
     "upvote",
 }
 
@@ -145,6 +145,9 @@ async def _reads(client: Client, base_url: str) -> None:
         listed = await _call(client, "period_papers", kind=kind, period=period)
         assert [p["id"] for p in listed["papers"]] == ["2611.00002", "2611.00001"], (kind, period)
     assert (await _call(client, "period_papers", kind="week"))["url"] == f"{base_url}/papers/week/2026-W48"
+    # no kind: the period is the kind it is written as (the tool's own description offers 2026-W48)
+    assert [(await _call(client, "period_papers", period=p))["period"] for p in ("2026-W48", "2026-11")] == [
+        "2026-W48", "2026-11"]
     trending = await _call(client, "trending_papers")
     assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
     [prompt] = (await client.list_prompts()).prompts
@@ -167,6 +170,7 @@ async def _reads(client: Client, base_url: str) -> None:
         ("add_to_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
         ("remove_from_collection", {"paper_id": "2611.00001", "collection": "reading-group"}),
         ("list_collections", {}),
+        ("create_collection", {"title": "Anyone's"}),
     ):
         assert "needs an API token" in await _refusal(client, tool, **arguments)
 
@@ -216,6 +220,16 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             assert shared["added"] and shared["url"] == f"{live_server.url}/collections/bob/lab"
             assert "you have no collection 'bob/bobs'" in await _refusal(  # bob's, not shared with ann
                 ann, "add_to_collection", paper_id="2611.00001", collection="bob/bobs")
+            # there was no way to make a collection but the page; a second call with its title answers it
+            made = await _call(ann, "create_collection", title=" From an\x00 assistant\x1b ", public=False)
+            assert made == {"collection": "from-an-assistant", "title": "From an assistant", "public": False,
+                            "created": True, "url": f"{live_server.url}/collections/ann/from-an-assistant"}
+            again = await _call(ann, "create_collection", title="From an assistant", description="other")
+            assert again == {**made, "created": False}
+            assert (await _call(ann, "add_to_collection", paper_id="2611.00001", collection=made["collection"]))["added"]
+            assert "title: String should have at most 200 characters" in await _refusal(
+                ann, "create_collection", title="x" * 10_000)
+            assert "A collection needs a title." in await _refusal(ann, "create_collection", title="\x00 \x07")
 
     hidden = services.create_collection(filled["ann"], "Hidden", public=False)
     bob = user("bob")
@@ -252,6 +266,10 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             assert "not been submitted here yet" in await _refusal(client, "get_paper", paper_id="2611.09999")
             assert "200" in await _refusal(client, "similar_papers", paper_id="x" * 201)
             assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
+            # it answered Monday 22 June as a day, total 0: date.fromisoformat reads ISO week dates
+            assert "(a day is written YYYY-MM-DD, as 2026-06-30; 2026-W26 is a week)" in await _refusal(
+                client, "period_papers", kind="day", period="2026-W26")
+            assert "not a day, week or month" in await _refusal(client, "period_papers", period="20260630")
             too_many = await _refusal(client, "trending_papers", limit=10**9)
             assert too_many == "invalid arguments for trending_papers: limit: Input should be less than or equal to 50"
             several = await _refusal(client, "search_papers", query=5, since="nope", limit="x")
@@ -313,5 +331,5 @@ def test_http_links_start_with_the_hubs_public_root_and_no_client_can_choose_it(
 
 
 def test_bearer_reads_only_bearer_headers():
-    assert bearer("Bearer ph_abc ") == "ph_abc" and bearer("bearer ph_abc") == "ph_abc"
-    assert bearer("Basic dXNlcg==") == "" and bearer("") == ""
+    assert tokens.bearer("Bearer ph_abc ") == "ph_abc" and tokens.bearer("bearer ph_abc") == "ph_abc"
+    assert tokens.bearer("Basic dXNlcg==") == "" and tokens.bearer("") == ""

@@ -38,8 +38,21 @@ def test_unset_the_request_gives_its_host_port_and_scheme(settings):
 
 def test_with_neither_the_local_default(settings):
     """A command sending mail has no request: `make run`'s address."""
-    settings.PAPERHUB_BASE_URL = ""
+    settings.PAPERHUB_BASE_URL, settings.PAPERHUB_BIND = "", "127.0.0.1:8000"
     assert hub_root() == LOCAL == "http://127.0.0.1:8000"
+
+
+def test_with_neither_the_address_the_hub_is_served_on(settings):
+    """`paperhub mcp` over stdio linked to port 8000 while `paperhub serve` served PAPERHUB_BIND=127.0.0.1:8011."""
+    settings.PAPERHUB_BASE_URL, settings.PAPERHUB_BIND = "", "127.0.0.1:8011"
+    assert hub_root() == "http://127.0.0.1:8011"
+    assert absolute("/papers/2611.00001") == "http://127.0.0.1:8011/papers/2611.00001"
+    for bind, root in [("0.0.0.0:8011", "http://127.0.0.1:8011"), ("[::]:8011", "http://[::1]:8011"),
+                       ("[::1]:9000", "http://[::1]:9000"), ("::", "http://[::1]:8000"), (":8011", "http://127.0.0.1:8011"),
+                       ("hub.example:80", "http://hub.example:80"), ("localhost", "http://localhost:8000"),
+                       ("unix:/run/paperhub.sock", LOCAL)]:
+        settings.PAPERHUB_BIND = bind
+        assert hub_root() == root, bind
 
 
 @pytest.mark.parametrize("base", ["", PUBLIC])

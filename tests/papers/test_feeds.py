@@ -29,6 +29,31 @@ def test_bad_periods_are_refused(kind, text):
         feeds.parse_period(kind, text)
 
 
+@pytest.mark.parametrize(("kind", "text", "reason"), [
+    ("day", "2026-W26", "not a day: '2026-W26' (a day is written YYYY-MM-DD, as 2026-06-30; 2026-W26 is a week)"),
+    ("day", "2026-W26-1", "not a day: '2026-W26-1' (a day is written YYYY-MM-DD, as 2026-06-30)"),
+    ("day", "20260630", "not a day: '20260630' (a day is written YYYY-MM-DD, as 2026-06-30)"),
+    ("day", "2026-06-30\n", "not a day: '2026-06-30\\n' (a day is written YYYY-MM-DD, as 2026-06-30)"),
+    ("week", "2026-06-30", "not a week: '2026-06-30' (a week is written YYYY-Www, as 2026-W26; 2026-06-30 is a day)"),
+    ("day", "2026-02-30", "not a day: '2026-02-30' (no such day in the calendar)")])
+def test_a_day_is_written_one_way_only(kind, text, reason):
+    """date.fromisoformat (Python 3.11) reads ISO week dates and compact dates: 2026-W26 was Monday 22 June."""
+    with pytest.raises(feeds.PeriodError) as refused:
+        feeds.parse_period(kind, text)
+    assert str(refused.value) == reason
+
+
+@pytest.mark.django_db
+def test_a_period_of_no_kind_is_the_kind_it_is_written_as():
+    assert [feeds.named_period("", text).key for text in ("2026-W26", "2026-06", "2026-06-30")] == [
+        "2026-W26", "2026-06", "2026-06-30"]
+    assert feeds.named_period("", "") is None  # the newest day, and no feed has papers
+    with pytest.raises(feeds.PeriodError, match="not a day, week or month: '26 June'"):
+        feeds.named_period("", "26 June")
+    assert [feeds.period_kind(text) for text in ("2026-W26", "2026-06", "2026-06-30", "20260630")] == [
+        "week", "month", "day", None]
+
+
 def test_feed_day_follows_rollover_and_time_zone():
     moment = datetime(2026, 11, 24, 13, 30, tzinfo=UTC)
     assert feeds.feed_day(moment, "UTC", "00:00") == date(2026, 11, 24)

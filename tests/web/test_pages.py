@@ -68,6 +68,8 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     assert "Page 99 is past the last of this day's 2 papers" in past and "Submit one" not in past
     assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
     assert client.get("/papers/date/2026-02-30").status_code == 404
+    # a day is YYYY-MM-DD only: these redirected to Monday 23 November and to the day (date.fromisoformat)
+    assert [client.get(f"/papers/date/{key}").status_code for key in ("2026-W48", "2026-W48-1", "20261123")] == [404] * 3
     assert client.get("/papers/month/abc").status_code == 404
 
 
