@@ -35,8 +35,8 @@ def _over_limits(request: HttpRequest, email: str, account: str | None = None) -
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """From the form on every page: queues a confirmation mail, or subscribes a user's verified address at once
-    (limited per client and per address: each sends
-    mail, and nobody's inbox should fill because others typed it in)."""
+    (limited per client and per address: each may send mail, and nobody's inbox should fill because others typed
+    it in)."""
     try:
         email = subscriptions.clean_address(request.POST.get("email", ""))
         refused = _over_limits(request, email)
