@@ -232,7 +232,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     chart = None
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(searched, filters)
-        if volume.total:  # (the query as search() parsed it: not parsed again)
+        if charts.worth_drawing(volume.counts):  # (the query as search() parsed it: not parsed again)
             chart = charts.bar_chart(volume_caption(results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
