@@ -92,12 +92,23 @@ def _asked(lookup: dict[str, Any], fields: dict[str, Any]) -> Subscription:
     return subscription
 
 
-def subscribe(email: str, frequency: str, base_url: str) -> Subscription:
-    """Ask for digests: stores the address unconfirmed and queues a mail with a confirmation link (idempotent)."""
+def confirms_at_once(email: str, by: User | None) -> bool:
+    """Whether `by` (the signed-in user asking, if any) has verified `email`: its inbox's owner asks, so no mail."""
+    return by is not None and by.is_authenticated and accounts.verified_user(email) == by
+
+
+def subscribe(email: str, frequency: str, base_url: str, by: User | None = None) -> Subscription:
+    """Ask for digests: stores the address unconfirmed and queues a mail with a confirmation link (idempotent);
+    the address that `by` (a signed-in user) has verified subscribes at once, and changes frequency at once."""
     email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
     subscription = _asked({"email": email, "collection": None}, {"frequency": frequency})
+    if confirms_at_once(email, by):
+        Subscription.objects.filter(pk=subscription.pk).update(
+            frequency=frequency, confirmed_at=subscription.confirmed_at or timezone.now())
+        subscription.refresh_from_db()
+        return subscription
     if subscription.confirmed_at is None and subscription.frequency != frequency:
         Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
         subscription.refresh_from_db()

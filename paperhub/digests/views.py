@@ -34,20 +34,25 @@ def _over_limits(request: HttpRequest, email: str, account: str | None = None) -
 
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    """From the form on every page: queues a confirmation mail (limited per client and per address: each sends
-    mail, and nobody's inbox should fill because others typed it in)."""
+    """From the form on every page: queues a confirmation mail, or subscribes a user's verified address at once
+    (limited per client and per address: each may send mail, and nobody's inbox should fill because others typed
+    it in)."""
     try:
         email = subscriptions.clean_address(request.POST.get("email", ""))
         refused = _over_limits(request, email)
         if refused:
             raise subscriptions.SubscriptionError(refused)
-        subscriptions.subscribe(email, request.POST.get("frequency", "daily"),
-                                hub_root(request))
+        subscription = subscriptions.subscribe(email, request.POST.get("frequency", "daily"), hub_root(request),
+                                               by=request.user)
     except subscriptions.SubscriptionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Almost done: we are sending you an email with a link to confirm your "
-                                  "subscription.")
+        if subscription.active and subscriptions.confirms_at_once(email, request.user):
+            messages.success(request, f"Subscribed: {email} gets the {subscription.frequency} digest from now on "
+                                      f"(no confirmation mail: you verified this address).")
+        else:
+            messages.success(request, "Almost done: we are sending you an email with a link to confirm your "
+                                      "subscription.")
     return back(request, reverse("home"))
 
 

@@ -89,6 +89,11 @@ def _read() -> TopicMap:
 _served = derived.Loaded(lambda: derived.stamp(map_dir() / "meta.json", map_dir() / "points.npz"), _read)
 
 
+def exists() -> bool:
+    """Whether a map has been built (its files are there: no reading them), for pages that would link to it."""
+    return all((map_dir() / name).is_file() for name in ("meta.json", "points.npz"))
+
+
 def current() -> TopicMap | None:
     """The served map (re-read when a build replaced it), or None before the first build."""
     return _served.get()

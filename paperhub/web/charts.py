@@ -191,6 +191,15 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], un
     return _figure(svg, title, summary, ["", *(s.name for s in series)], rows, legend=[s.name for s in series])
 
 
+# Fewer papers or periods than these are said as well by the result count, and their bars look like a finding.
+FEWEST_DRAWN, FEWEST_PERIODS = 5, 2
+
+
+def worth_drawing(values: Sequence[float]) -> bool:
+    """Whether counts over periods say something as a chart: FEWEST_PERIODS or more, FEWEST_DRAWN in all or more."""
+    return len(values) >= FEWEST_PERIODS and sum(values) >= FEWEST_DRAWN
+
+
 def bar_chart(title: str, x_labels: Sequence[str], values: Sequence[float], unit: str = "papers",
               width: int = 720, height: int = 220) -> SafeString:
     """One bar per x label, each with a tooltip."""

@@ -183,10 +183,12 @@ def follow(request: HttpRequest, author_id: int) -> HttpResponse:
     author = get_object_or_404(Author, pk=author_id)
     on = {"1": True, "0": False}.get(request.POST.get("on", ""))
     state = services.follow(request.user, author, on=on)  # type: ignore[arg-type]
-    if not request.htmx:  # type: ignore[attr-defined]
-        messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
-    return _done(request, reverse("author", args=[author.slug]),
-                 "Following" if state else "Not following")
+    if request.htmx:  # type: ignore[attr-defined]
+        # The same form the page draws, in its new state, so that Unfollow is there without a reload; its button
+        # keeps the focus (htmx focuses autofocus) and the status line says what changed.
+        return render(request, "web/_follow.html", {"author": author, "following": state, "swapped": True})
+    messages.success(request, f"You follow {author.name}." if state else f"You no longer follow {author.name}.")
+    return back(request, reverse("author", args=[author.slug]))
 
 
 @login_required

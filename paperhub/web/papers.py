@@ -31,6 +31,7 @@ from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
+from paperhub.topicmap import store as topicmap
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
 from paperhub.web.limits import too_many
@@ -84,6 +85,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
+        "map_built": topicmap.exists(),  # no link to a map still being drawn
     })
 
 
@@ -230,13 +232,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     chart = None
     if results is not None and q.strip() and page == 1:
         volume = search_api.volume(searched, filters)
-        if volume.total:  # (the query as search() parsed it: not parsed again)
+        if charts.worth_drawing(volume.counts):  # (the query as search() parsed it: not parsed again)
             chart = charts.bar_chart(volume_caption(results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
+        "map_built": page == 1 and topicmap.exists(),
         # a search by category alone lists the category: its name heads the page (only a name the hub knows: any
         # other text in ?cat= would be a heading of the sender's choosing)
         "listed_categories": () if q.strip() else tuple(c for c in filters.categories if category_name(c) != c),

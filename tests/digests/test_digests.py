@@ -282,3 +282,28 @@ def test_a_claim_by_a_dead_local_process_is_released_at_once(feed, mail_sink):
 def test_subscribing_sends_people_back_only_within_the_site(db, target):
     response = Client().post("/digests/subscribe", {"email": "a@example.org", "next": target})
     assert response.headers["Location"] == "/"
+
+
+def test_a_verified_address_is_offered_and_subscribes_at_once_another_still_confirms(db, mail_sink, run_tasks):
+    reader = verified(user("reader", email="Reader@example.org"))
+    client = Client()
+    client.force_login(reader)
+    assert 'autocomplete="email" value="Reader@example.org"' in client.get("/papers/trending").content.decode()
+    page = client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"},
+                       follow=True).content.decode()
+    assert "reader@example.org gets the weekly digest from now on" in page
+    subscription = Subscription.objects.get()
+    assert subscription.active and subscription.frequency == "weekly" and run_tasks() == []
+    client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "daily"})
+    assert Subscription.objects.get().frequency == "daily" and run_tasks() == []  # the owner changes it at once
+    page = client.post("/digests/subscribe", {"email": "other@example.org"}, follow=True).content.decode()
+    assert "we are sending you an email" in page and not Subscription.objects.get(email="other@example.org").active
+    assert [m["To"] for m in mail_sink.messages] == [] and len(run_tasks()) == 1
+    assert [m["To"] for m in mail_sink.messages] == ["other@example.org"]
+    unproved = user("unproved", email="unproved@example.org")
+    client.force_login(unproved)
+    assert 'autocomplete="email" value=""' in client.get("/papers/trending").content.decode()
+    client.post("/digests/subscribe", {"email": "unproved@example.org"})
+    assert not Subscription.objects.get(email="unproved@example.org").active
+    Client().post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
+    assert Subscription.objects.get(email="reader@example.org").frequency == "daily"  # a stranger: mail decides

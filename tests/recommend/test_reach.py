@@ -15,7 +15,7 @@ from paperhub.digests import sending
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.recommend import personal, services
+from paperhub.recommend import personal, queries, services
 from paperhub.recommend.models import NotInterested, SavedSearch, Seed
 from tests.factories import feed_entry, record, user
 
@@ -106,6 +106,17 @@ def test_follow_and_save_search_from_their_pages(topics, reader):
     assert SavedSearch.objects.filter(user=reader, query="robot grasping").exists()
     page = client.get("/for-you").content.decode()
     assert "Vera Rubin" in page and "robot grasping" in page
+
+
+def test_htmx_follow_swaps_in_the_pages_own_form_both_ways(topics, reader):
+    client = logged_in(reader)
+    rubin = Author.objects.get(name="Vera Rubin")
+    on = client.post(f"/authors/follow/{rubin.pk}", {"on": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert on.strip().startswith("<form") and 'name="on" value="0"' in on and "Unfollow</button>" in on
+    assert f'hx-post="/authors/follow/{rubin.pk}"' in on and "You follow Vera Rubin" in on
+    off = client.post(f"/authors/follow/{rubin.pk}", {"on": "0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="on" value="1"' in off and ">Follow</button>" in off and "no longer follow" in off
+    assert not queries.follows(reader, rubin)
 
 
 def test_api_recommendations_and_not_interested(topics, reader):

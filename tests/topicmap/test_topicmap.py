@@ -143,10 +143,27 @@ def test_a_search_and_my_interests_are_marked(client, mapped):
     assert len(data["search"]) == 20 and len(data["mine"]) == 1  # the 20 titles with "robot" in them
 
 
-def test_without_a_map_the_page_says_how_to_make_one(client, db, settings, tmp_path):
+def test_without_a_map_a_visitor_is_told_to_come_back_and_staff_how_to_make_one(client, db, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "none"
+    page = client.get("/map").content.decode()
+    assert "The topic map is being drawn; come back in a few minutes." in page and "map build" not in page
+    client.force_login(user("operator", is_staff=True))
     assert "paperhub map build" in client.get("/map").content.decode()
     assert client.get("/map/points.bin").status_code == 404
+
+
+def test_pages_link_to_the_map_only_once_it_exists(client, mapped):
+    from paperhub.search import update
+
+    update(embed_new=False)
+    paper = Paper.objects.order_by("id").first()
+    link, search_link = f'href="/map?paper={paper.uid}"', 'href="/map?q=robot"'
+    assert link in client.get(f"/papers/{paper.uid}").content.decode()
+    assert search_link in client.get("/papers/search", {"q": "robot"}).content.decode()
+    for name in ("meta.json", "points.npz"):
+        (store.map_dir() / name).unlink()
+    assert link not in client.get(f"/papers/{paper.uid}").content.decode()
+    assert search_link not in client.get("/papers/search", {"q": "robot"}).content.decode()
 
 
 def test_the_legend_says_how_many_of_a_search_are_marked(client, mapped, monkeypatch):

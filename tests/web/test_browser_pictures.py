@@ -1,6 +1,7 @@
 """Trend charts and the topic map in headless Chromium, light and dark, with screenshots (20-... to 27-...)."""
 
 import re
+import struct
 from collections.abc import Iterator
 
 import pytest
@@ -109,6 +110,24 @@ def test_trend_charts_in_light_and_dark(pictures):
     assert fills["light"] != fills["dark"]  # the axes follow the theme
 
 
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _under_a_label(page) -> str:
+    """The uid of the paper lying most squarely under a small topic's label (its centre), as the map shows them."""
+    clusters = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).clusters")
+    body = page.request.get("/map/points.bin").body()
+    (n,) = struct.unpack("<I", body[:4])
+    xs = struct.unpack(f"<{n}f", body[4:4 + 4 * n])
+    ys = struct.unpack(f"<{n}f", body[4 + 4 * n:4 + 8 * n])
+    ids = struct.unpack(f"<{n}I", body[4 + 8 * n:4 + 12 * n])
+    # a label is wide and short: a paper a little beside its centre is under it, one a little above is not
+    _, best = min((abs(x - c["x"]) / 4 + abs(y - c["y"]), i) for c in clusters if c["level"] == "fine"
+                  for x, y, i in zip(xs, ys, ids, strict=True))
+    return page.request.get(f"/map/papers/{best}").json()["uid"]
+
+
 def test_topic_map_zoom_pan_hover_and_click(pictures):
     from playwright.sync_api import expect
 
@@ -177,6 +196,16 @@ def test_topic_map_zoom_pan_hover_and_click(pictures):
         page.goto("/map?paper=2611.00001")
         expect(page.locator("#topic-map")).to_have_attribute("data-scale", "8.00")
         expect(page.locator(".legend")).to_contain_text("of its similar papers")
+
+        # the paper nearest under a small topic's label: the label moves off its ring, which stays in sight
+        uid = _under_a_label(page)
+        page.goto(f"/map?paper={uid}")
+        expect(page.locator("#topic-map")).to_have_attribute("data-ready", "1")
+        drawn = page.evaluate("window.paperhubMap.labels()")
+        assert drawn["moved"] >= 1 and drawn["labels"] and len(drawn["rings"]) == 1, drawn
+        ring = drawn["rings"][0]
+        assert not any(_overlap(ring, box) for box in drawn["labels"]), drawn
+        shot(page, "27-map-paper-label-clear")
         assert not problems, problems
     finally:
         browser.close()

@@ -100,6 +100,11 @@ def test_weeks_and_running_totals():
     assert trends.cumulative([], date(2026, 1, 4)) == ([], [])
 
 
+def test_a_chart_is_worth_drawing_over_two_periods_and_a_handful_of_papers():
+    assert charts.worth_drawing([3, 2]) and charts.worth_drawing([0, 0, 5])
+    assert not charts.worth_drawing([40]) and not charts.worth_drawing([1, 0, 3]) and not charts.worth_drawing([])
+
+
 def test_search_volume_fills_months_and_falls_back_to_years():
     assert months_between(202511, 202602) == [202511, 202512, 202601, 202602]
     months = volume_series({202511: 3, 202602: 1, 202513: 9})  # 202513 is no month: ignored
@@ -145,7 +150,7 @@ def test_search_volume_counts_papers_with_all_the_words(weekly):
     assert volume("").total == 0
 
 
-def test_has_code_filters_counts_exactly_and_follows_links_found_later(client, weekly):
+def test_has_code_filters_counts_exactly_and_follows_links_found_later(client, weekly, monkeypatch):
     from paperhub.search import Filters, search, update, volume
 
     assert volume("in-context learning has:code").total == 0  # no paper links to code yet
@@ -160,6 +165,9 @@ def test_has_code_filters_counts_exactly_and_follows_links_found_later(client, w
         assert sorted(h.uid for h in hits) == found_later, mode
     listing = search("", filters=Filters(has_code=True), sort="newest")
     assert [h.uid for h in listing.hits] == found_later and listing.total == 3
+    # its two papers of one month drawn all the same: the caption is what is checked here
+    monkeypatch.setattr(charts, "FEWEST_DRAWN", 1)
+    monkeypatch.setattr(charts, "FEWEST_PERIODS", 1)
     for params in ({"q": "in-context learning has:code"}, {"q": "in-context learning", "code": "1"}):
         page = client.get("/papers/search", params).content.decode()
         assert "Papers with code and all of “in-context learning” per month" in page, params
@@ -177,6 +185,8 @@ def test_pages_show_their_charts(client, weekly):
     assert "the largest is Computation and Language (cs.CL) with 7 papers" in asked  # the legend names it
     found = client.get("/papers/search", {"q": "protein folding"}).content.decode()
     assert "Papers with all of “protein folding” per month" in found and "<rect" in found
+    few = client.get("/papers/search", {"q": "protein folding since:2026-11-20"}).content.decode()
+    assert "2 results" in few and "<figure" not in few  # one month's bar of two papers says nothing
     paper = Paper.objects.get(uid="2611.00000")
     assert "No upvotes here yet" in client.get(f"/papers/{paper.uid}").content.decode()
     for n in range(3):

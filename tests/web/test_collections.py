@@ -252,3 +252,26 @@ def test_a_collection_says_when_it_last_changed_on_its_page_in_every_list_and_in
     curation.set_note(ann, reading, reading.items.get().paper, "Read it *first*")  # a write moves it to now
     assert "updated <time" in (page := client.get(f"/collections/ann/{reading.slug}").content.decode())
     assert ">just now</time>" in page and shown not in page
+
+
+def test_a_public_collection_offers_its_own_feeds_on_the_page_and_in_the_footer(client, ann, reading):
+    page = client.get(f"/collections/ann/{reading.slug}").content.decode()
+    rss, atom = f"/feeds/collections/ann/{reading.slug}.rss", f"/feeds/collections/ann/{reading.slug}.atom"
+    assert f'Follow this collection: <a href="{rss}">RSS</a> · <a href="{atom}">Atom</a>' in page
+    footer = page[page.index('<footer'):]
+    assert f'Feeds of this collection: <a href="{rss}">RSS</a>' in footer and "/feeds/daily." not in footer
+    assert client.get(rss).status_code == 200 and client.get(atom).status_code == 200
+    services.edit_collection(ann, reading, reading.title, reading.description, public=False)
+    client.force_login(ann)
+    page = client.get(f"/collections/ann/{reading.slug}").content.decode()
+    assert "Follow this collection" not in page and "/feeds/daily.rss" in page[page.index('<footer'):]
+
+
+def test_search_and_author_pages_name_their_own_feeds_in_the_footer(client, reading):
+    page = client.get("/papers/search?q=paper").content.decode()
+    assert "Feeds of this search: <a href=\"/feeds/search.rss?q=paper\">RSS</a>" in page[page.index("<footer"):]
+    author = reading.items.first().paper.authorships.first().author
+    page = client.get(f"/authors/{author.slug}").content.decode()
+    assert f'<a href="/feeds/authors/{author.slug}.rss">RSS</a>' in page[page.index("<footer"):]
+    home = client.get("/").content.decode()
+    assert "Feeds of the daily papers: <a href=\"/feeds/daily.rss\">RSS</a>" in home

@@ -1,6 +1,8 @@
 """A collection shared on its page: the owner adds and removes collaborators; a collaborator finds it under
 "Collections", saves papers to it, writes notes and moves papers."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,7 @@ from paperhub.community import queries as community
 from paperhub.community.models import Collaborator, CollectionItem
 from paperhub.core import tokens
 from paperhub.papers.models import Paper
+from paperhub.web import accounts
 from tests.factories import add_paper, fresh_window, user
 
 
@@ -127,6 +130,22 @@ def test_curators_move_papers_and_the_page_and_json_follow(client, lab):
                                                          ("2611.00002", 3)]
     html = client.get(page).content.decode()
     assert html.index("2611.00004") < html.index("2611.00001") < html.index("2611.00003")
+
+
+def test_only_the_moves_that_do_something_are_offered_across_pages(client, lab, monkeypatch):
+    ann, _, shelf = lab
+    monkeypatch.setattr(accounts, "COLLECTION_PAGE", 2)
+    for n in range(1, 4):  # shown 3, 2 on the first page, 1 on the second
+        services.add_to_collection(ann, shelf, add_paper(f"2611.0000{n}"))
+    client.force_login(ann)
+
+    def moves(page: int) -> list[list[str]]:
+        html = client.get(f"/collections/ann/{shelf.slug}?page={page}").content.decode()
+        rows = html.split('<div class="actions">')[1:]
+        return [re.findall(r'name="move" value="(\w+)"', row.split("</div>")[0]) for row in rows]
+
+    assert moves(1) == [["down"], ["top", "up", "down"]]  # the page's last still goes down, onto the next page
+    assert moves(2) == [["top", "up"]]
 
 
 def test_collection_writes_count_against_the_page_rate(client, lab, settings):

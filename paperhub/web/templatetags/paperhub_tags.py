@@ -4,10 +4,12 @@ counts, how long ago, category names."""
 from datetime import datetime, timedelta
 
 from django import template
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from paperhub.accounts import services as accounts
 from paperhub.community.markdown import render_comment
 from paperhub.core.addresses import absolute
 from paperhub.papers import categories, citation
@@ -88,3 +90,9 @@ def category_name(code: str) -> str:
 def category_label(code: str) -> str:
     """An arXiv category's name with its code beside, "Computer Science and Game Theory (cs.GT)", for titles."""
     return categories.category_label(code)
+
+
+@register.filter
+def verified_address(user: User | AnonymousUser) -> str:
+    """The signed-in user's address if they proved it (what the digest form offers them), else ""."""
+    return user.email if isinstance(user, User) and accounts.is_verified(user) else ""

@@ -93,10 +93,24 @@
     }
   }
 
+  const overlaps = (a, b) => a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+  let labelBoxes = [];
+  let ringBoxes = [];
+  let moved = 0;
+
   function drawLabels(colour) {
     const ratio = window.devicePixelRatio || 1;
     const fine = view.scale >= 3;
-    const taken = [];
+    // the ringed paper (the map opened from its page) stays in sight: a label that would cover it moves below it
+    // (above it at the bottom edge), and no other label takes its place
+    ringBoxes = data.paper.map(([, mx, my]) => {
+      const [sx, sy] = toScreen(mx, my);
+      const r = 12 * ratio;
+      return [sx - r, sy - r, 2 * r, 2 * r];
+    });
+    const taken = [...ringBoxes];
+    labelBoxes = [];
+    moved = 0;
     for (const cluster of data.clusters) {
       if (cluster.level === "fine" && !fine) continue;
       if (cluster.level === "top" && fine && view.scale >= 8) continue;
@@ -107,10 +121,18 @@
       const width = ctx.measureText(text).width;
       // centred on its cluster, but moved in from an edge so that the picture shows it whole
       const left = Math.max(4 * ratio, Math.min(sx - width / 2, canvas.width - width - 4 * ratio));
-      const y = Math.max(12 * ratio, Math.min(sy, canvas.height - 8 * ratio));
-      const box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
-      if (taken.some((b) => b[0] < box[0] + box[2] && box[0] < b[0] + b[2] && b[1] < box[1] + box[3] && box[1] < b[1] + b[3])) continue;
+      let y = Math.max(12 * ratio, Math.min(sy, canvas.height - 8 * ratio));
+      let box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
+      const ring = ringBoxes.find((b) => overlaps(b, box));
+      if (ring) {
+        moved += 1;
+        const below = ring[1] + ring[3] + 10 * ratio;
+        y = below + 8 * ratio <= canvas.height ? below : ring[1] - 8 * ratio;
+        box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
+      }
+      if (taken.some((b) => overlaps(b, box))) continue;
       taken.push(box);
+      labelBoxes.push(box);
       ctx.lineWidth = 4 * ratio;
       ctx.strokeStyle = colour.bg;
       ctx.strokeText(text, left, y + 4 * ratio);
@@ -283,6 +305,8 @@
       const ratio = canvas.width / canvas.getBoundingClientRect().width;
       return [sx / ratio, sy / ratio];
     },
+    // the boxes (left, top, width, height in canvas pixels) of the labels drawn last, and of the ringed paper
+    labels: () => ({ labels: labelBoxes, rings: ringBoxes, moved }),
   };
 
   load("").then((points) => {
