@@ -31,7 +31,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from paperhub.search import embed, fusion, keyword  # noqa: E402
+from paperhub.search import embed, fusion, keyword, keyword_schema  # noqa: E402
 from paperhub.search import queries as search_queries  # noqa: E402
 from paperhub.search.query import Filters, parse  # noqa: E402
 
@@ -126,7 +126,7 @@ def main() -> None:
     index = keyword.KeywordIndex(Path(tmp.name))
     writer = index.writer()
     for i, d in enumerate(corpus):
-        writer.add_document(keyword.document(keyword.IndexedPaper(
+        writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
             id=i, uid=d["_id"], title=d.get("title", ""), abstract=d.get("text", ""), authors=(),
             categories=(), day=0)))
     writer.commit()

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
-from paperhub.search import embed, emptied, fusion, highlight, keyword, related, spelling
+from paperhub.search import embed, emptied, fusion, highlight, keyword, keyword_schema, related, spelling
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.query import (
@@ -67,7 +67,7 @@ class Hit:
     @property
     def published(self) -> date | None:
         """The day of first publication (None when unknown)."""
-        return keyword.day_date(self.day)
+        return keyword_schema.day_date(self.day)
 
 
 @dataclass
@@ -138,11 +138,11 @@ def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Fil
 
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
-    return _as_hit(keyword.IndexedPaper.from_stored(doc), score, words, ranks)
+    return _as_hit(keyword_schema.IndexedPaper.from_stored(doc), score, words, ranks)
 
 
-def _as_hit(paper: keyword.IndexedPaper, score: float, words: tuple[str, ...] = (), ranks: dict[str, int] | None = None,
-            reasons: list[related.Reason] | None = None) -> Hit:
+def _as_hit(paper: keyword_schema.IndexedPaper, score: float, words: tuple[str, ...] = (),
+            ranks: dict[str, int] | None = None, reasons: list[related.Reason] | None = None) -> Hit:
     return Hit(  # math and accents as Unicode text, so highlights never land inside LaTeX source
         id=paper.id, uid=paper.uid, title=paper.title, title_html=highlight.mark(plain_text(paper.title), words),
         snippet_html=highlight.snippet(plain_text(paper.abstract), words), authors=list(paper.authors),

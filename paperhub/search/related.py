@@ -23,8 +23,8 @@ import numpy as np
 
 from paperhub.search import analysis, keyphrases, keyword, terms
 from paperhub.search.indexing import vector_name
-from paperhub.search.keyword import IndexedPaper as Paper
 from paperhub.search.keyword_files import keyword_index
+from paperhub.search.keyword_schema import IndexedPaper as Paper
 from paperhub.search.vector_files import vector_index
 
 #: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author

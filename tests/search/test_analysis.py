@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperhub.search import keyword
+from paperhub.search import keyword, keyword_schema
 from paperhub.search.analysis import readable, shown_terms, spellings, stems, text_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
 from tests.factories import small_keyword_index
@@ -70,7 +70,7 @@ def test_tex_is_indexed_as_it_reads(index):
     assert found(index, "M3Searcher") == [7]
     assert found(index, "mathcal") == [] and found(index, "log") == [6]
     hit = index.search(keyword.with_ids([6]), 1)[1][0][1]
-    assert keyword.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
+    assert keyword_schema.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
 
 
 def test_a_hyphenated_word_is_found_written_either_way(index):
@@ -130,9 +130,9 @@ def test_readable_renders_math_without_a_command():
 
 def test_stored_authors_of_either_shape_read_back():
     doc = {"id": [1], "uid": ["x"], "title": ["t"], "day": [0]}
-    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
-    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
-    assert keyword.IndexedPaper.from_stored(doc).authors == ()
+    assert keyword_schema.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
+    assert keyword_schema.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
+    assert keyword_schema.IndexedPaper.from_stored(doc).authors == ()
 
 
 def test_key_terms_fold_accents_and_show_them_as_written():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperhub.search import keyword
+from paperhub.search import keyword, keyword_schema
 from paperhub.search.query import parse
 from tests.factories import small_keyword_index
 
@@ -111,7 +111,7 @@ def many(tmp_path_factory):
     writer = index.writer(heap_mb=15)
     for pid in range(1, 1001):
         extra = {7: " with parallax", 9: " with parallax", 3: " after finetuning", 5: " after fine-tuning"}.get(pid, "")
-        writer.add_document(keyword.document(keyword.IndexedPaper(
+        writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
             id=pid, uid=f"2501.{pid:05d}", title=f"Graph study {pid}", abstract=f"Graphs and hallucination{extra}.",
             authors=("Sergey Levine",) if pid == 8 else (), categories=("cs.LG",), day=20250101)))
     writer.commit()
