@@ -16,7 +16,7 @@ from typing import Any
 
 from paperhub.core import derived
 from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
-from paperhub.search import keyword, keyword_schema
+from paperhub.search import keyword, keyword_queries, keyword_schema
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -114,7 +114,7 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
     try:
         for page in _changed_since(state["changed_at"], state["id"], batch):
             if replace:  # (delete_documents_by_term does not match unsigned fields; a query does)
-                writer.delete_documents_by_query(keyword.with_ids([p["id"] for p in page]))
+                writer.delete_documents_by_query(keyword_queries.with_ids([p["id"] for p in page]))
             for paper in indexed_papers(page):
                 writer.add_document(keyword_schema.document(paper))
             writer.commit()

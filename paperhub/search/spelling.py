@@ -32,7 +32,8 @@ from typing import Any
 import tantivy
 
 from paperhub.search.analysis import PLAIN, STEMMED
-from paperhub.search.keyword import TYPO_LENGTH, KeywordIndex, build_query, in_names
+from paperhub.search.keyword import TYPO_LENGTH, KeywordIndex, in_names
+from paperhub.search.keyword_queries import build_query
 from paperhub.search.keyword_schema import SCHEMA
 from paperhub.search.query import MAX_QUERY_CHARS, NO_FILTERS, Filters, parse
 

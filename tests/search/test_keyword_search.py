@@ -307,7 +307,7 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
 
 
 def test_vocabulary_terms_are_the_words_as_indexed_fillers_aside():
-    from paperhub.search.keyword import query_words, vocabulary_terms
+    from paperhub.search.keyword_queries import query_words, vocabulary_terms
     from paperhub.search.query import parse
 
     assert vocabulary_terms(parse('the Graphs "protein folding" author:turing -survey')) == [
