@@ -26,14 +26,13 @@ from paperhub.search import (
 )
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
+from paperhub.search.named import named_doi, named_papers
 from paperhub.search.query import (
     MAX_OFFSET,
     NO_DAYS,
     NO_FILTERS,
     Filters,
     ParsedQuery,
-    named_doi,
-    named_papers,
     parse,
     wants_code,
     window,

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from paperhub.search.named import named_authors, named_doi, named_paper, named_papers
 from paperhub.search.query import (
     MAX_CLAUSES,
     MAX_NAMED,
@@ -9,10 +10,6 @@ from paperhub.search.query import (
     Filters,
     described,
     in_syntax,
-    named_authors,
-    named_doi,
-    named_paper,
-    named_papers,
     parse,
     parts_in_words,
     units,
