@@ -103,15 +103,15 @@ class _Expander:
         """The text with its uses expanded."""
         out: list[str] = []
         position = 0
-        pairs: dict[int, int] = {}
+        pairs: dict[int, int] | None = None  # read once, when a use first needs its arguments
         while not self.spent and (found := _USE.search(text, position)) is not None:
             out.append(text[position:found.end()])
             position = found.end()
             name, use, level = found[1] or "", found[0], depth
             while name in self.macros and level < MAX_EXPANSION:  # each round one use: its own, then a tail's
-                if self.macros[name][0] and not pairs:
+                if self.macros[name][0] and pairs is None:
                     pairs = _pairs(text)
-                expanded, end = self.applied(self.macros[name], text, position, pairs, len(use), level)
+                expanded, end = self.applied(self.macros[name], text, position, pairs or {}, len(use), level)
                 if expanded is None:
                     break
                 out[-1] = out[-1][:len(out[-1]) - len(use)]

@@ -59,6 +59,8 @@ def test_text_without_definitions_is_left_alone() -> None:
     r"\newcommand{\o}[1][" + "x" * 200 + "]{#1#1#1#1} " + r"\o " * 10_000,  # defaults to grow by
     r"\def\f#1{\g#1\g}\def\g{\f} " + r"\g{" * 5000 + "}" * 5000,  # tails that read the text after them
     r"\def\f{\f}" + r"\f x" * 10_000,  # a tail that is its own use
+    r"\def\f#1{#1}" + r"\f x" * 8000,  # many uses with arguments and no braces: the braces read once, not per use
+    r"\newcommand{\f}[1][a]{#1}" + r"\f[x]" * 4000,
 ])
 def test_hostile_definitions_are_bounded_and_fast(source: str) -> None:
     started = time.perf_counter()
