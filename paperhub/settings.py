@@ -295,6 +295,8 @@ PAPERHUB_COMMENT_DAILY_RATE = env_rate("PAPERHUB_COMMENT_DAILY_RATE", "100/day")
 PAPERHUB_COMMENT_ADDRESS_RATE = env_rate("PAPERHUB_COMMENT_ADDRESS_RATE", "20/min")
 # The most papers one collection holds (its page and API are paged; its BibTeX and Zotero push take it whole).
 PAPERHUB_COLLECTION_MAX_PAPERS = env_int("PAPERHUB_COLLECTION_MAX_PAPERS", 2000, minimum=1)
+# The most collections one account owns (each create counts them with the account's row locked).
+PAPERHUB_COLLECTIONS_MAX = env_int("PAPERHUB_COLLECTIONS_MAX", 500, minimum=1)
 # The most collaborators one collection has besides its owner.
 PAPERHUB_COLLECTION_MAX_COLLABORATORS = env_int("PAPERHUB_COLLECTION_MAX_COLLABORATORS", 50, minimum=0)
 # At most one mail per author per paper this often: comments in between come together in the next.

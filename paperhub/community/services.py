@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -310,18 +310,33 @@ def collection_slug(title: str) -> str:
 
 
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
-    """A new, empty collection owned by the user."""
+    """A new, empty collection owned by the user: at most PAPERHUB_COLLECTIONS_MAX of theirs (counted with their row
+    locked, so two creates at once cannot both take the last place)."""
     user_id = require_user(user)
     title, description = _collection_text(title, description)
-    base = collection_slug(title)
+    most = settings.PAPERHUB_COLLECTIONS_MAX
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user_id).first()
+        if Collection.objects.filter(owner_id=user_id).count() >= most:
+            raise NotAllowed(f"You have {most:,} collections, the most one account holds: delete one first.")
+        now = timezone.now()  # one instant: a collection never changed was last updated when it was created
+        slug = _free_slug(user_id, collection_slug(title))
+        return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
+                                         public=public, created_at=now, updated_at=now)
+
+
+def _free_slug(user_id: int, base: str) -> str:
+    """`base`, else the first of base-2, base-3 ... that none of the user's collections holds or held (retired):
+    one query for each table, however many of that title there are."""
+    taken: set[str] = set()
+    for model in (Collection, RetiredSlug):
+        taken.update(model.objects.filter(owner_id=user_id)
+                     .filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list("slug", flat=True))
     slug, n = base, 1
-    while (Collection.objects.filter(owner_id=user_id, slug=slug).exists()
-           or RetiredSlug.objects.filter(owner_id=user_id, slug=slug).exists()):
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
-    now = timezone.now()  # one instant: a collection never changed was last updated when it was created
-    return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
-                                     public=public, created_at=now, updated_at=now)
+    return slug
 
 
 def collection_titled(user: User, title: str) -> Collection | None:

@@ -12,6 +12,7 @@ from paperhub.community import queries, services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Comment, Submission, Upvote, WithdrawnUpvote
 from paperhub.community.queries import discussion
+from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import FeedEntry
 from paperhub.papers.services import upsert_papers
 from tests.conftest import Reply
@@ -309,3 +310,19 @@ def test_owner_deletes_a_collection_with_its_items(paper, ann, bob):
     assert list(Collection.objects.all()) == [other]
     assert list(CollectionItem.objects.values_list("collection_id", flat=True)) == [other.pk]
     assert ZoteroPush.objects.get().collection is None  # the paper is in the library still: not pushed twice
+
+
+def test_an_account_holds_at_most_its_collections_and_a_free_slug_is_one_query_a_table(ann, settings,
+                                                                                       django_assert_max_num_queries):
+    settings.PAPERHUB_COLLECTIONS_MAX = 11
+    for n in range(10):
+        services.create_collection(ann, "Reading" + "." * n)  # every one slugged "reading"
+    services.delete_collection(ann, services.create_collection(ann, "Reading"))  # reading-11, retired
+    with django_assert_max_num_queries(7):  # lock, count, the two slug tables, insert, a savepoint and its release
+        made = services.create_collection(ann, "Reading!")
+    assert made.slug == "reading-12"  # never a retired one
+    assert sorted(c.slug for c in ann.collections.all())[:3] == ["reading", "reading-10", "reading-12"]
+    with pytest.raises(NotAllowed, match="11 collections"):
+        services.create_collection(ann, "One more")
+    services.delete_collection(ann, made)
+    assert services.create_collection(ann, "One more").slug == "one-more"
