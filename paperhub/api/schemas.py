@@ -24,7 +24,7 @@ Absent = SkipJsonSchema[None]
 def _written_day(value: object) -> object:
     """A day parameter as the feeds read one, YYYY-MM-DD only (pydantic alone also takes 1782777600 and
     2026-06-30T00:00 for a date)."""
-    return feeds.parse_period("day", value).first if isinstance(value, str) else value
+    return feeds.parse_day(value) if isinstance(value, str) else value
 
 
 #: A date parameter: YYYY-MM-DD, else a 422 naming the form.

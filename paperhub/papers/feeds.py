@@ -88,6 +88,20 @@ def period_kind(text: str) -> str | None:
     return next((kind for kind, form in FORMS.items() if form.fullmatch(text)), None)
 
 
+def parse_day(text: str) -> date:
+    """A day written YYYY-MM-DD (nothing else: not 20260630 nor 2026-W26-1), any day of the calendar; raises
+    PeriodError naming the form. What a date parameter reads (a period's page refuses the calendar's edges too)."""
+    match = FORMS["day"].fullmatch(text)
+    try:
+        if match is not None:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise PeriodError(f"not a day: {text!r} (no such day in the calendar)") from None
+    written = period_kind(text)
+    other = f"; {text} is a {written}" if written else ""
+    raise PeriodError(f"not a day: {text[:40]!r} (a day is written {EXAMPLES['day']}{other})")
+
+
 def parse_period(kind: str, text: str) -> Period:
     """A period from its URL form; raises PeriodError, naming the form, for anything else (a week where a day is
     asked for too), and for a period at the calendar's edges (year 1 or 9999), whose page could not link the
@@ -97,7 +111,7 @@ def parse_period(kind: str, text: str) -> Period:
         if (match := FORMS[kind].fullmatch(text)) is None:
             pass
         elif kind == "day":
-            chosen = day_period(date(int(match[1]), int(match[2]), int(match[3])))
+            chosen = day_period(parse_day(text))
         elif kind == "week":
             chosen = week_period(date.fromisocalendar(int(match[1]), int(match[2]), 1))
         else:

@@ -209,6 +209,10 @@ def test_a_day_parameter_is_written_yyyy_mm_dd_only(client, papers):
             assert refused.status_code == 422 and "(a day is written YYYY-MM-DD, as 2026-06-30" in refused[
                 "X-Error-Message"], url
     assert client.get("/api/daily_papers?date=2026-11-23").status_code == 200
+    # any day of the calendar, as the search page reads it (found in review: its "as JSON" link was a 422)
+    assert client.get("/api/search?q=x&since=0001-01-01&until=9999-12-31").status_code == 200
+    refused = client.get("/api/search?q=x&since=2026-02-30")
+    assert refused.status_code == 422 and "no such day in the calendar" in refused["X-Error-Message"]
 
 
 def test_daily_papers_take_one_period(client, papers):
