@@ -141,7 +141,7 @@ def test_only_the_moves_that_do_something_are_offered_across_pages(client, lab, 
 
     def moves(page: int) -> list[list[str]]:
         html = client.get(f"/collections/ann/{shelf.slug}?page={page}").content.decode()
-        rows = html.split('<div class="actions">')[1:]
+        rows = html.split('<div class="moves">')[1:]
         return [re.findall(r'name="move" value="(\w+)"', row.split("</div>")[0]) for row in rows]
 
     assert moves(1) == [["down"], ["top", "up", "down"]]  # the page's last still goes down, onto the next page
