@@ -146,7 +146,7 @@ def test_a_search_and_my_interests_are_marked(client, mapped):
 def test_without_a_map_a_visitor_is_told_to_come_back_and_staff_how_to_make_one(client, db, settings, tmp_path):
     settings.PAPERHUB_SEARCH_DIR = tmp_path / "none"
     page = client.get("/map").content.decode()
-    assert "The topic map is being drawn; come back in a few minutes." in page and "map build" not in page
+    assert "The topic map has not been drawn yet" in page and "map build" not in page
     client.force_login(user("operator", is_staff=True))
     assert "paperhub map build" in client.get("/map").content.decode()
     assert client.get("/map/points.bin").status_code == 404
