@@ -61,11 +61,11 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                 .exclude(pk__in=self._hidden_threads(paper_ids)))
 
     def visible(self, *paper_ids: int) -> "CommentQuerySet":
-        """Neither hidden (nor below a hidden one), deleted nor a banned user's: what counts. Given papers, their
-        comments alone, and it walks their hidden threads alone (none: the whole hub's, as only tests ask)."""
-        counting = self.filter(deleted=False, user__is_active=True)
-        if paper_ids:
-            counting = counting.filter(paper_id__in=paper_ids)
+        """These papers' comments that count: neither hidden (nor below a hidden one), deleted nor a banned user's; it
+        walks their hidden threads alone. No papers, no comments (visible_chosen(): comments of papers not known)."""
+        if not paper_ids:
+            return self.none()
+        counting = self.filter(deleted=False, user__is_active=True, paper_id__in=paper_ids)
         return counting.exclude(pk__in=self._hidden_threads(paper_ids))
 
     def visible_chosen(self) -> "CommentQuerySet":
@@ -90,11 +90,11 @@ class CommentQuerySet(models.QuerySet["Comment"]):
                       f"t.id = above.id WHERE t.parent_id IS NOT NULL AND NOT t.hidden) SELECT id FROM above",
                       list(paper_ids))
 
-    def _hidden_threads(self, paper_ids: tuple[int, ...] = ()) -> RawSQL:
-        """The ids of hidden comments and of every reply below them, however deep: those of these papers (a reply
-        is on its parent's paper), else of the whole hub (the comment_hidden index finds the first ones)."""
+    def _hidden_threads(self, paper_ids: tuple[int, ...]) -> RawSQL:
+        """The ids of these papers' hidden comments and of every reply below them, however deep (a reply is on its
+        parent's paper; the comment_hidden index finds the first ones)."""
         table = self.model._meta.db_table
-        papers = f" AND paper_id IN ({', '.join(['%s'] * len(paper_ids))})" if paper_ids else ""
+        papers = f" AND paper_id IN ({', '.join(['%s'] * len(paper_ids))})"
         # "WHERE hidden" as the index's own condition is written: SQLite uses a partial index only then
         return RawSQL(f"WITH RECURSIVE hidden_thread(id) AS (SELECT id FROM {table} WHERE hidden{papers} UNION "
                       f"SELECT t.id FROM {table} t JOIN hidden_thread ON t.parent_id = hidden_thread.id) "

@@ -28,7 +28,7 @@ def test_pages_show_deleted_comments_but_count_and_list_only_visible_ones(people
     hidden = services.add_comment(ann, paper, "hidden")
     Comment.objects.filter(pk=hidden.pk).update(hidden=True)
     assert [c.pk for c in queries.paper_comments(paper)] == [kept.pk, deleted.pk, reply.pk]
-    assert set(Comment.objects.visible()) == {kept, reply}  # neither the deleted placeholder nor the hidden
+    assert set(Comment.objects.visible_chosen()) == {kept, reply}  # neither the deleted placeholder nor the hidden
     assert queries.comment_counts([paper.pk]) == {paper.pk: 2}
     assert queries.comments_by(ann) == [kept]
     assert queries.comment_by_id(str(kept.pk)) == kept and queries.comment_by_id("x") is None
@@ -156,7 +156,7 @@ def test_shown_walks_the_hidden_threads_of_the_papers_asked_for_alone_and_leaves
         assert list(Comment.objects.shown(paper.pk)) == [kept]
     assert "WHERE hidden AND paper_id IN" in captured[0]["sql"]  # the walk starts from this paper's hidden ones
     assert set(Comment.objects.shown(paper.pk, other.pk)) == {kept, kept_there}
-    assert not {below.pk, reply_there.pk} & set(Comment.objects.visible().values_list("pk", flat=True))
+    assert not {below.pk, reply_there.pk} & set(Comment.objects.visible_chosen().values_list("pk", flat=True))
 
 
 def test_visible_of_papers_walks_their_hidden_threads_alone_and_a_chosen_comment_walks_up_its_own(people):
@@ -170,6 +170,7 @@ def test_visible_of_papers_walks_their_hidden_threads_alone_and_a_chosen_comment
     banned_reply = services.add_comment(bob, paper, "bob's reply", parent=kept)
     Comment.objects.filter(pk=hidden.pk).update(hidden=True)
     assert set(Comment.objects.visible(other.pk)) == {kept_there}
+    assert not Comment.objects.visible().exists()  # no papers asked for: none (never a walk of the whole hub)
     with CaptureQueriesContext(connection) as captured:
         assert set(Comment.objects.visible(paper.pk)) == {kept, banned_reply}  # the other paper's rows are not its
     assert "WHERE hidden AND paper_id IN" in captured[0]["sql"]  # the walk starts from this paper's hidden ones

@@ -94,7 +94,7 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     eves = Author.objects.get(name__startswith="Eve")
     client.post(f"/authors/claim/{hostile['papers']['2611.00001'].pk}/new", {"author": eves.pk})  # hers, approved already
     assert _row_counts() == before
-    assert Comment.objects.get().body.startswith("<script>") and Comment.objects.visible().exists()
+    assert Comment.objects.get().body.startswith("<script>") and Comment.objects.visible_chosen().exists()
     assert not Collection.objects.filter(owner=mallory).exists()
     assert Collection.objects.get(owner=hostile["eve"]).title.startswith("My <script>")
 
