@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,6 +24,7 @@ from paperhub.papers.links import LINK_REL
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import MAX_MATH, math_html, math_text
 
+URL_SCHEMES = {"http", "https", "mailto"}  # the only links render_comment keeps (and a mail's text part shows)
 TAGS = {"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote",
         "span", "sup", "sub", "i", "b"}  # the last five: rendered math (papers.tex), never typed (html is off)
 ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
@@ -325,12 +327,10 @@ def render_parsed(parsed: Parsed, people: frozenset[str] = frozenset(), root: st
     tokens = _absolute_links(tokens, root)
     html = _parser().renderer.render(tokens, _parser().options, env)
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
-                      url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL)
+                      url_schemes=URL_SCHEMES, link_rel=LINK_REL)
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)
 
 
-#: The links a mail's text part shows the address of, as render_comment links only these (nh3's url_schemes).
-PLAIN_SCHEMES = ("http:", "https:", "mailto:")
 
 
 def markdown_text(body: str, root: str = "") -> str:
@@ -404,9 +404,11 @@ def _inline_text(children: Sequence[Token]) -> str:
 
 
 def _plain_link(text: str, href: str) -> str:
-    """A link as plain text: "text <address>", the address alone when it is the text (a bare or <auto> link)."""
-    scheme = _SCHEME.match(href)
-    if scheme is not None and scheme[0].lower() not in PLAIN_SCHEMES:
+    """A link as plain text: "text <address>", the address alone when it is the text (a bare or <auto> link); the
+    text alone for an address the page's sanitiser drops (another scheme, one no URL parser reads)."""
+    kept = nh3.clean(f'<a href="{escape(href)}"></a>', tags={"a"}, attributes={"a": {"href"}},
+                     url_schemes=URL_SCHEMES, link_rel=None)
+    if "href=" not in kept:
         return text
     if not text.strip():
         return href
