@@ -65,8 +65,8 @@ index = keyword_index()
 indexed = [i for i, _ in index.ids(tantivy.Query.all_query(), max(1, index.num_docs))] if index else []
 titles = dict(Paper.objects.values_list("id", "title"))
 sample = random.Random(0).sample(sorted(db_ids), min(200, len(db_ids)))
-from paperhub.search import keyword
-found = index.search(keyword.with_ids(sample), len(sample))[1] if index else []
+from paperhub.search import keyword_queries
+found = index.search(keyword_queries.with_ids(sample), len(sample))[1] if index else []
 stored = {int(d["id"][0]): d["title"][0] for _, d in found}
 vec = vector_index("static")._current()
 vec_keys = set(int(k) for k in vec.keys) if vec is not None else set()

@@ -41,7 +41,7 @@ def build(work: Path, papers: int, seed: int = 7) -> dict:
 
     from paperhub.ingest.snapshot import read_snapshot
     from paperhub.papers.records import PaperRecord
-    from paperhub.search import embed, keyword, vectors
+    from paperhub.search import embed, keyword, keyword_schema, vectors
     from paperhub.search.indexing import STATIC, vector_name
 
     originals: list[PaperRecord] = []
@@ -67,10 +67,10 @@ def build(work: Path, papers: int, seed: int = 7) -> dict:
         keys = np.arange(count, dtype=np.uint64) + 1 + replica * REPLICA_STRIDE
         for i in range(count):
             r = originals[i]
-            writer.add_document(keyword.document(keyword.IndexedPaper(
+            writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
                 id=int(keys[i]), uid=r.uid if replica == 0 else f"{r.uid}~{replica}", title=r.title,
                 abstract=r.abstract, authors=r.authors, categories=r.categories,
-                day=keyword.day_number(r.published.date() if r.published else None))))
+                day=keyword_schema.day_number(r.published.date() if r.published else None))))
         block = base[:count]
         if replica:
             block = block + rng.normal(0, 0.01, block.shape).astype(np.float32)

@@ -31,7 +31,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from paperhub.search import embed, fusion, keyword  # noqa: E402
+from paperhub.search import embed, fusion, keyword, keyword_queries, keyword_schema  # noqa: E402
 from paperhub.search import queries as search_queries  # noqa: E402
 from paperhub.search.query import Filters, parse  # noqa: E402
 
@@ -126,7 +126,7 @@ def main() -> None:
     index = keyword.KeywordIndex(Path(tmp.name))
     writer = index.writer()
     for i, d in enumerate(corpus):
-        writer.add_document(keyword.document(keyword.IndexedPaper(
+        writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
             id=i, uid=d["_id"], title=d.get("title", ""), abstract=d.get("text", ""), authors=(),
             categories=(), day=0)))
     writer.commit()
@@ -134,7 +134,7 @@ def main() -> None:
     index.refresh()
     parsed = {q: parse(queries[q]) for q in wanted}
     started = time.perf_counter()
-    bm25 = {q: index.ids(keyword.build_query(parsed[q], person=index.may_name_person(parsed[q])), DEPTH)
+    bm25 = {q: index.ids(keyword_queries.build_query(parsed[q], person=index.may_name_person(parsed[q])), DEPTH)
             for q in wanted}
     bm25_ms = (time.perf_counter() - started) / len(wanted) * 1000
 
@@ -162,7 +162,7 @@ def main() -> None:
         scores = dict(bm25[q])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            among = keyword.scored_among(unscored, parsed[q], Filters(), index.may_name_person(parsed[q]))
+            among = keyword_queries.scored_among(unscored, parsed[q], Filters(), index.may_name_person(parsed[q]))
             scores.update(index.ids(among, len(unscored)))
         features[q] = {"keyword": scores, **{kind: {c: float(cosines[kind][row[q], c]) for c in candidates}
                                               for kind in kinds_here}}
@@ -171,7 +171,8 @@ def main() -> None:
     for q in wanted:
         candidates = list(features[q]["keyword"])
         rare = index.rarest_word(parsed[q])
-        held = {i for i, _ in index.ids(keyword.holding_among(candidates, rare), len(candidates))} if rare else None
+        held = {i for i, _ in index.ids(keyword_queries.holding_among(candidates, rare), len(candidates))} \
+            if rare else None
         lacking[q] = set() if held is None else set(candidates) - held
     tmp.cleanup()
 

@@ -123,7 +123,7 @@ def main() -> None:
 
     from paperhub import search
     from paperhub.papers.models import Paper
-    from paperhub.search import keyword, related, static
+    from paperhub.search import keyword_queries, related, static
     from paperhub.search.indexing import vector_name
     from paperhub.search.keyword_files import keyword_index
     from paperhub.search.query import parse
@@ -160,7 +160,7 @@ def main() -> None:
     texts = {p: (d.get("title") or "") + " " + (d.get("text") or "") for d in corpus
              if (p := id_of.get(d["_id"])) is not None}
     result["bm25"] = score({p: [doc_of[p]] + [doc_of[i] for i, _ in index.ids(
-        keyword.build_query(parse(texts[p][:2000])), everything) if i != p] for p in papers})
+        keyword_queries.build_query(parse(texts[p][:2000])), everything) if i != p] for p in papers})
     found = {p: related.signals(p, everything) for p in papers}
     result["terms"] = score({p: [doc_of[p]] + [doc_of[c] for c in sorted(s.candidates,
                                                                          key=lambda c: -s.scores["terms"][c])]

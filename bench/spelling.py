@@ -106,6 +106,7 @@ def main() -> None:
     from paperhub.search import spelling
     from paperhub.search.keyword import STEMMED
     from paperhub.search.keyword_files import keyword_index
+    from paperhub.search.typos import edits
 
     started = time.perf_counter()
     if not (work / "built").exists():
@@ -150,7 +151,7 @@ def main() -> None:
     while len(twice) < args.words:
         word = doubling.choice(long_words)
         typed = typo(typo(word, doubling), doubling)
-        if (len(typed) >= spelling.TWO_EDITS_LENGTH and typed != word and typed not in spelling.edits(word)
+        if (len(typed) >= spelling.TWO_EDITS_LENGTH and typed != word and typed not in edits(word)
                 and spelling.papers_holding(searcher, typed) == 0):
             twice.append((word, typed))
 

@@ -178,12 +178,12 @@ def wait_until(condition: Callable[[], object], seconds: float, what: str, every
 
 def small_keyword_index(path: Path, papers: dict[int, tuple[str, str, tuple[str, ...]]]) -> Any:
     """A keyword index of a few papers (id: title, abstract, authors), no database: for ranking and analysis."""
-    from paperhub.search import keyword
+    from paperhub.search import keyword, keyword_schema
 
     index = keyword.KeywordIndex(path)
     writer = index.writer(heap_mb=15)
     for pid, (title, abstract, authors) in papers.items():
-        writer.add_document(keyword.document(keyword.IndexedPaper(
+        writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
             id=pid, uid=f"2501.{pid:05d}", title=title, abstract=abstract, authors=authors, categories=("cs.LG",),
             day=20250101)))
     writer.commit()

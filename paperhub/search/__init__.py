@@ -3,9 +3,9 @@
 This module is the package's public API; the rest of the package is private (an import-linter contract in
 pyproject.toml holds it). Indexes are derived from the database and can always be rebuilt from it.
 
-It must import before Django's apps are ready (models.py imports the package): query.py (pure) and embed.py
-(numpy and settings; a model's libraries load inside it, with the model) are imported here, and every function
-that needs the database or a heavy library imports its module on first call.
+It must import before Django's apps are ready (models.py imports the package): query.py, named.py and described.py
+(pure) and embed.py (numpy and settings; a model's libraries load inside it, with the model) are imported here, and
+every function that needs the database or a heavy library imports its module on first call.
 """
 
 from collections.abc import Callable, Collection, Sequence
@@ -14,22 +14,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from paperhub.search import embed
+from paperhub.search.described import described, parts_in_words, url_query
 from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_text
+from paperhub.search.named import named_authors, named_paper, named_papers
 from paperhub.search.query import (
     MAX_OFFSET,
     NO_FILTERS,
     BadFilter,
     Filters,
     ParsedQuery,
-    described,
     filter_problem,
     in_syntax,
-    named_authors,
-    named_paper,
-    named_papers,
     parse,
-    parts_in_words,
-    url_query,
     wants_code,
 )
 

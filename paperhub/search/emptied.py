@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from paperhub.papers.categories import CATEGORY_NAMES
-from paperhub.search import keyword
+from paperhub.search import keyword, keyword_queries
 from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, units, wants_code, window
 
 #: At most this many parts of a search are tried (a query of many phrases would otherwise count each).
@@ -96,7 +96,7 @@ def why_empty(index: keyword.KeywordIndex, q: str, parsed: ParsedQuery, filters:
     without which it finds papers, most first; `count` counts the search without each as that search lists papers."""
     found = []
     for words, alone, alone_filters, rest_q, rest_filters in _parts(q, parsed, filters):
-        held = index.count(keyword.build_query(alone, alone_filters)) > 0
+        held = index.count(keyword_queries.build_query(alone, alone_filters)) > 0
         rest = parse(rest_q)
         left = bool(rest_q.strip()) or rest_filters != NO_FILTERS
         without, whole = count(rest, rest_filters) if left and not rest.problem else (0, True)

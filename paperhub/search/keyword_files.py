@@ -16,7 +16,7 @@ from typing import Any
 
 from paperhub.core import derived
 from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
-from paperhub.search import keyword
+from paperhub.search import keyword, keyword_queries, keyword_schema
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -66,7 +66,7 @@ def _state(directory: Path) -> dict[str, Any]:
     return state
 
 
-def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword.IndexedPaper]:
+def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword_schema.IndexedPaper]:
     """IndexedPaper for rows of Paper.values(), with authors and categories in two queries."""
     ids = [p["id"] for p in papers]
     authors: dict[int, list[str]] = {}
@@ -78,10 +78,10 @@ def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword.IndexedPaper]:
             .values_list("paper_id", "category__code"):
         categories.setdefault(paper_id, []).append(code)
     return [
-        keyword.IndexedPaper(
+        keyword_schema.IndexedPaper(
             id=p["id"], uid=p["uid"], title=p["title"], abstract=p["abstract"],
             authors=tuple(authors.get(p["id"], ())), categories=tuple(categories.get(p["id"], ())),
-            day=keyword.day_number(p["published"].date() if p["published"] else None),
+            day=keyword_schema.day_number(p["published"].date() if p["published"] else None),
             upvotes=p.get("upvotes", 0), has_code=bool(p["code_url"]),
         )
         for p in papers
@@ -114,9 +114,9 @@ def _catch_up(directory: Path, replace: bool, batch: int, progress: Progress | N
     try:
         for page in _changed_since(state["changed_at"], state["id"], batch):
             if replace:  # (delete_documents_by_term does not match unsigned fields; a query does)
-                writer.delete_documents_by_query(keyword.with_ids([p["id"] for p in page]))
+                writer.delete_documents_by_query(keyword_queries.with_ids([p["id"] for p in page]))
             for paper in indexed_papers(page):
-                writer.add_document(keyword.document(paper))
+                writer.add_document(keyword_schema.document(paper))
             writer.commit()
             state.update(changed_at=page[-1]["changed_at"].isoformat(), id=page[-1]["id"])
             # after the commit: a killed run repeats at most one batch
@@ -160,7 +160,7 @@ def _rebuild(batch: int, progress: Progress | None, only_replacing: tuple[str | 
         if only_replacing is not None and building.current() != only_replacing[0]:
             return 0  # another process replaced it while this one waited for the lock
         generation = building.building()
-        if keyword.stored_shape(building.path(generation)) not in ((), keyword.SHAPE):
+        if keyword_schema.stored_shape(building.path(generation)) not in ((), keyword_schema.SHAPE):
             # a rebuild an older version left unfinished: its schema or analyzers are not today's, so start afresh
             shutil.rmtree(building.path(generation))
             generation = building.building()

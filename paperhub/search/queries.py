@@ -13,17 +13,26 @@ from django.utils.safestring import SafeString
 
 from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
-from paperhub.search import embed, emptied, fusion, highlight, keyword, related, spelling
+from paperhub.search import (
+    embed,
+    emptied,
+    fusion,
+    highlight,
+    keyword,
+    keyword_queries,
+    keyword_schema,
+    related,
+    spelling,
+)
 from paperhub.search.indexing import STATIC, vector_name
 from paperhub.search.keyword_files import keyword_index
+from paperhub.search.named import named_doi, named_papers
 from paperhub.search.query import (
     MAX_OFFSET,
     NO_DAYS,
     NO_FILTERS,
     Filters,
     ParsedQuery,
-    named_doi,
-    named_papers,
     parse,
     wants_code,
     window,
@@ -67,7 +76,7 @@ class Hit:
     @property
     def published(self) -> date | None:
         """The day of first publication (None when unknown)."""
-        return keyword.day_date(self.day)
+        return keyword_schema.day_date(self.day)
 
 
 @dataclass
@@ -125,7 +134,7 @@ def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
     constrained = parsed.constraints != ParsedQuery() or filters != NO_FILTERS
     hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
     if constrained and hits and index is not None:
-        allowed = {i for i, _ in index.ids(keyword.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
+        allowed = {i for i, _ in index.ids(keyword_queries.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
         hits = [h for h in hits if h[0] in allowed]
     return hits[:depth]
 
@@ -138,11 +147,11 @@ def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Fil
 
 def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
-    return _as_hit(keyword.IndexedPaper.from_stored(doc), score, words, ranks)
+    return _as_hit(keyword_schema.IndexedPaper.from_stored(doc), score, words, ranks)
 
 
-def _as_hit(paper: keyword.IndexedPaper, score: float, words: tuple[str, ...] = (), ranks: dict[str, int] | None = None,
-            reasons: list[related.Reason] | None = None) -> Hit:
+def _as_hit(paper: keyword_schema.IndexedPaper, score: float, words: tuple[str, ...] = (),
+            ranks: dict[str, int] | None = None, reasons: list[related.Reason] | None = None) -> Hit:
     return Hit(  # math and accents as Unicode text, so highlights never land inside LaTeX source
         id=paper.id, uid=paper.uid, title=paper.title, title_html=highlight.mark(plain_text(paper.title), words),
         snippet_html=highlight.snippet(plain_text(paper.abstract), words), authors=list(paper.authors),
@@ -155,7 +164,7 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
     """Results for ranked paper ids, in that order, their stored fields read in one query."""
     if not ranked:
         return []
-    found = {int(doc["id"][0]): doc for _, doc in index.search(keyword.with_ids([i for i, _ in ranked]),
+    found = {int(doc["id"][0]): doc for _, doc in index.search(keyword_queries.with_ids([i for i, _ in ranked]),
                                                                limit=len(ranked))[1]}
     words = parsed.highlight_words
     # a paper in a vector index but not (yet) in the keyword index is left out
@@ -188,9 +197,9 @@ def _counter(index: keyword.KeywordIndex, text: str, sort: Sort, mode: Mode) -> 
 
     def count(parsed: ParsedQuery, filters: Filters) -> tuple[int, bool]:
         if sort != "relevance" or not parsed.text:
-            return index.count(keyword.matching_all(parsed, filters)), True
+            return index.count(keyword_queries.matching_all(parsed, filters)), True
         person = index.may_name_person(parsed)
-        query = keyword.build_query(parsed, filters, person=person)
+        query = keyword_queries.build_query(parsed, filters, person=person)
         models = _semantic_models() if mode != "keyword" and index.knows_any(parsed) else []
         if not models or parsed.text != text:
             return index.count(query), not models
@@ -199,7 +208,8 @@ def _counter(index: keyword.KeywordIndex, text: str, sort: Sort, mode: Mode) -> 
         if mode == "semantic":
             return len(near), True
         # (as _hybrid's total) the papers near in meaning on the keyword index that the keyword query does not match
-        alone = index.count(keyword.with_ids(near)) - index.count(keyword.among(near, query)) if near else 0
+        alone = index.count(keyword_queries.with_ids(near)) - index.count(keyword_queries.among(near, query)) \
+            if near else 0
         return index.count(query) + alone, True
 
     return count
@@ -215,11 +225,11 @@ def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: F
     results.suggestion = suggestion = spelling.suggest(index, query, filters)
     if not correct or suggestion is None:
         return results
-    found = bool(results.total and index.count(keyword.build_query(results.query, filters)))
+    found = bool(results.total and index.count(keyword_queries.build_query(results.query, filters)))
     if found:
-        if index.count(keyword.matching_all(results.query, filters)):
+        if index.count(keyword_queries.matching_all(results.query, filters)):
             return results
-        if index.count(keyword.matching_all(parsed_query(suggestion.query), filters)) < spelling.MIN_HELD:
+        if index.count(keyword_queries.matching_all(parsed_query(suggestion.query), filters)) < spelling.MIN_HELD:
             return results
     return replace(_found(suggestion.query, filters, sort, limit, offset, mode), suggestion=suggestion,
                    corrected=True, found_as_typed=found)
@@ -239,7 +249,7 @@ def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:
         return replace(parsed, problem=NO_DAYS)
     if parsed.problem or not parsed.terms or parsed.phrases or parsed.authors or parsed.categories:
         return parsed
-    if all(keyword.is_filler(term) for term in parsed.terms):  # "WHO" or "IT" in capitals: an acronym, searched
+    if all(keyword_queries.is_filler(term) for term in parsed.terms):  # "WHO" or "IT" in capitals: an acronym, searched
         return replace(parsed, problem=ONLY_FILLER)
     return parsed
 
@@ -261,7 +271,7 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     if uids:
         # the papers the ids name, in their order, whatever the sort or mode: that is what was asked for; one not
         # on this hub is no near miss for an exact request (the page offers to submit it)
-        named = [found[0] for uid in uids if (found := index.search(keyword.with_uid(uid), 1)[1])]
+        named = [found[0] for uid in uids if (found := index.search(keyword_queries.with_uid(uid), 1)[1])]
         return Results([_hit(doc, score, (), {}) for score, doc in named[offset:offset + limit]], len(named), parsed,
                        [])
     order_by = {"newest": "day", "upvotes": "upvotes"}.get(sort)
@@ -270,8 +280,8 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     if order_by or mode == "keyword" or not parsed.text:
         # In date or vote order nothing ranks the best matches first, so every word must match: "graph neural"
         # newest first listed papers holding either word (and a feed of the search, which is newest first)
-        wanted = keyword.matching_all(parsed, filters) if order_by else \
-            keyword.build_query(parsed, filters, person=index.may_name_person(parsed))
+        wanted = keyword_queries.matching_all(parsed, filters) if order_by else \
+            keyword_queries.build_query(parsed, filters, person=index.may_name_person(parsed))
         total, found = index.search(wanted, limit, offset, order_by=order_by)
         words = parsed.highlight_words  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
@@ -296,7 +306,7 @@ def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, 
     fused (the same head whatever the page), then the rest of the keyword matches by BM25. So pages never repeat
     or skip a paper, and the total is exact: the keyword matches plus the head's papers found by meaning alone."""
     person = index.may_name_person(parsed)  # once: the keyword query and fuse()'s scores of the others agree
-    query = keyword.build_query(parsed, filters, person=person)
+    query = keyword_queries.build_query(parsed, filters, person=person)
     matches, best = index.counted_ids(query, CANDIDATES)
     lists = {"keyword": best, **{kind: _semantic(kind, parsed, filters, CANDIDATES, index) for kind in models}}
     head, ranks, matched = fuse(lists, parsed, filters, index, models, person=person)
@@ -329,7 +339,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         scores = dict(lists["keyword"])
         unscored = [c for c in candidates if c not in scores]
         if unscored:
-            among = keyword.scored_among(unscored, parsed, filters, person)
+            among = keyword_queries.scored_among(unscored, parsed, filters, person)
             scores.update(index.ids(among, len(unscored)))
         features["keyword"] = scores
         candidates = [c for c in candidates if c in scores]  # a paper not in the keyword index (yet) is left out
@@ -341,7 +351,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
     profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}] if "keyword" in lists else semantic_only
     fused = fusion.profile_fusion(features, profiles, candidates)
     if "keyword" in lists and candidates and (rare := index.rarest_word(parsed)) is not None:
-        held = {paper_id for paper_id, _ in index.ids(keyword.holding_among(candidates, rare), len(candidates))}
+        held = {paper_id for paper_id, _ in index.ids(keyword_queries.holding_among(candidates, rare), len(candidates))}
         fused = fusion.demoted(fused, set(candidates) - held, RARE_PENALTY)
     ranks: dict[int, dict[str, int]] = {}
     for kind, ranking in lists.items():
@@ -361,7 +371,7 @@ def volume(query: str, filters: Filters = NO_FILTERS) -> Volume:
     index = keyword_index()
     if index is None or parsed.is_empty or parsed.problem or _code_unknown(index, parsed, filters):
         return Volume("month", [], [], parsed.problem)
-    return volume_series(index.per_month(keyword.matching_all(parsed, filters)))
+    return volume_series(index.per_month(keyword_queries.matching_all(parsed, filters)))
 
 
 def warm() -> float:

@@ -15,9 +15,7 @@ falls back to words (a date that is no date is said in `problem`).
     ti:word, ti:"a phrase"     in the title (title: too); abs:, abstract: in the abstract; as arXiv reads them, each
                    is required there (and scored as the query's other words); all: is read as its words
 
-A query that is arXiv ids and nothing else (2501.01234, arXiv:2501.01234v2, its DOI, an arXiv, Hugging Face or
-alphaXiv paper address), give or take what is pasted with them (arXiv:, a bracketed category, the date of a PDF's
-margin stamp), names those papers.
+A query that is arXiv ids and nothing else names those papers (named.py).
 """
 
 import re
@@ -25,9 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
-
-from paperhub.papers.records import split_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -291,52 +286,6 @@ def wants_code(parsed: ParsedQuery, filters: Filters) -> bool:
     return parsed.has_code or filters.has_code
 
 
-def url_query(q: str, filters: Filters, sort: str = "relevance") -> str:
-    """A search as the search page's query string (Filters.from_params reads it back), empty parts left out."""
-    params = {"q": q, "since": filters.since.isoformat() if filters.since else "",
-              "until": filters.until.isoformat() if filters.until else "", "cat": " ".join(filters.categories),
-              "author": ", ".join(filters.authors), "code": "1" if filters.has_code else "",
-              "sort": "" if sort == "relevance" else sort}
-    return urlencode({name: value for name, value in params.items() if value}, quote_via=quote)
-
-
-def described(q: str, filters: Filters) -> str:
-    """A search in words, as its feed is titled: "diffusion, in cs.CV, with code"; "papers in cs.GT"."""
-    words = [f"in {' or '.join(filters.categories)}" if filters.categories else "",
-             f"by {' or '.join(filters.authors)}" if filters.authors else "",
-             f"from {filters.since.isoformat()}" if filters.since else "",
-             f"to {filters.until.isoformat()}" if filters.until else "", "with code" if filters.has_code else ""]
-    said = ", ".join(w for w in words if w)
-    if not q.strip():
-        return f"papers {said}" if said else ""
-    return f"{q.strip()}, {said}" if said else q.strip()
-
-
-def _quoted(terms: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> str:
-    return ", ".join(f"“{text}”" for text in (*terms, *(" ".join(p) for p in phrases)))
-
-
-def _in_fields(pairs: tuple[tuple[str, tuple[str, ...]], ...], said: str) -> list[str]:
-    """ti: and abs: words in words: "“diffusion” in the title", "without “survey” in the title"."""
-    return [f"{said}{_quoted((), tuple(words for f, words in pairs if f == name))} in the {name}"
-            for name in ("title", "abstract") if any(f == name for f, _ in pairs)]
-
-
-def parts_in_words(parsed: ParsedQuery) -> tuple[str, ...]:
-    """What a query asks beside its words and has:code, in words (a chart's caption): "by Ada Lovelace",
-    "in cs.CL or cs.LG", "without “survey”", "from 2025-01-01"."""
-    said = [f"by {' and '.join(parsed.authors)}" if parsed.authors else "",
-            f"in {' or '.join(parsed.categories)}" if parsed.categories else "",
-            f"without {_quoted(parsed.not_terms, parsed.not_phrases)}" if parsed.not_terms or parsed.not_phrases
-            else "",
-            f"not by {' or '.join(parsed.not_authors)}" if parsed.not_authors else "",
-            f"not in {' or '.join(parsed.not_categories)}" if parsed.not_categories else "",
-            *_in_fields(parsed.in_fields, ""), *_in_fields(parsed.not_in_fields, "without "),
-            f"from {parsed.since.isoformat()}" if parsed.since else "",
-            f"to {parsed.until.isoformat()}" if parsed.until else ""]
-    return tuple(part for part in said if part)
-
-
 def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
     """A search as one query, its filters in the syntax (what a saved search keeps), and those it cannot say."""
     text = (q.replace('"', " ") if q.count('"') % 2 else q).strip()  # an unclosed quote: words, as parse() reads
@@ -363,79 +312,3 @@ def in_syntax(q: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
 
 #: How far a search's pages go: the offset of the last one.
 MAX_OFFSET = 10_000
-
-
-#: What is pasted with an id and says nothing else: "arXiv:", "doi:", a bracketed category ("[cs.IT]"), the date of
-#: the stamp in a PDF's margin ("15 Jan 2026"), and words or signs between two ids. Any other word makes the query
-#: words: "resnet 1512.03385" or "top 10 2023" are searched, not looked up.
-_PASTED_WITH_IDS = re.compile(
-    r"arxiv:?|doi:?|and|or|&|\[[a-z][a-z\-]*(?:\.[a-z][a-z\-]*)?\]|\d{1,2}|(?:19|20)\d\d"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august"
-    r"|september|october|november|december", re.IGNORECASE)
-#: Around an id in pasted text: brackets, quotes, a sentence's end ("[2601.08929]", "2601.08929.").
-_AROUND_ID = "[](){}<>\"'.,;:"
-#: At most this many ids a query looks up.
-MAX_IDS = 10
-
-
-def named_papers(raw: object) -> tuple[str, ...]:
-    """The arXiv ids a query is, when it holds ids and nothing else that counts (see _PASTED_WITH_IDS), in their
-    order, each once (any version: the paper's id without it); () for a query of other words."""
-    if not isinstance(raw, str) or len(raw) > 500:
-        return ()
-    uids: list[str] = []
-    for token in raw.replace(",", " ").split():
-        word = token.strip(_AROUND_ID)
-        if not word or _PASTED_WITH_IDS.fullmatch(word) or _PASTED_WITH_IDS.fullmatch(token.rstrip(".;:")):
-            continue
-        try:
-            uids.append(split_arxiv_id(_one_id(token))[0])
-        except ValueError:
-            return ()
-    return tuple(dict.fromkeys(uids))[:MAX_IDS]
-
-
-#: A DOI as people paste it: bare, after "doi:", or as a doi.org address (arXiv's own are ids: named_papers).
-_DOI = re.compile(r"(?:doi:\s*)?(?:https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\x00-\x1f\x7f]+)", re.IGNORECASE)
-
-
-def named_doi(raw: object) -> str:
-    """The DOI a query is, when it is one DOI and nothing else (a journal's: its paper is looked up by it), without a
-    full stop or bracket after it; "" for anything else."""
-    if not isinstance(raw, str) or len(raw) > 500:
-        return ""
-    found = _DOI.fullmatch(raw.strip().rstrip(_AROUND_ID))
-    return found.group(1) if found else ""
-
-
-def _one_id(token: str) -> str:
-    """A token's id or address without the brackets or full stop around it (an address's own "/" kept)."""
-    return token.lstrip(_AROUND_ID.replace(":", "")).rstrip(_AROUND_ID)
-
-
-def named_paper(raw: object) -> str | None:
-    """The first arXiv id a query names (named_papers), or None."""
-    uids = named_papers(raw)
-    return uids[0] if uids else None
-
-
-def _in_a_row(run: list[str], words: list[str]) -> bool:
-    return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
-
-
-def named_authors(authors: list[str], parsed: ParsedQuery, filters: Filters = NO_FILTERS) -> list[str]:
-    """Which of a paper's authors a search named: by author: or the author filter (every word of the name given,
-    in any order, an initial for a word: what the index finds), or by a word (three letters or more) or phrase of
-    the query that is in their name (accents folded)."""
-    from paperhub.search import analysis  # (tantivy's analyzers: this module imports before Django, without them)
-
-    given = [*parsed.authors, *filters.authors]
-    runs = [analysis.name_words(term) for term in parsed.terms if len(term) > 2]
-    runs += [analysis.name_words(" ".join(phrase)) for phrase in parsed.phrases]
-
-    def named(author: str) -> bool:
-        # a name given as the index reads it (analysis.carries: initials, accents); a word of the query as it is
-        words = analysis.name_words(author)
-        return any(analysis.carries(author, name) for name in given) or any(r and _in_a_row(r, words) for r in runs)
-
-    return [author for author in authors if named(author)]

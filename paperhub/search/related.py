@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from paperhub.search import analysis, keyphrases, keyword, terms
+from paperhub.search import analysis, keyphrases, keyword, keyword_queries, terms
 from paperhub.search.indexing import vector_name
-from paperhub.search.keyword import IndexedPaper as Paper
 from paperhub.search.keyword_files import keyword_index
+from paperhub.search.keyword_schema import IndexedPaper as Paper
 from paperhub.search.vector_files import vector_index
 
 #: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author
@@ -190,7 +190,7 @@ def served_idf() -> Callable[[str], float] | None:
 def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]:
     if not ids:
         return {}
-    _, docs = index.search(keyword.with_ids(ids), limit=len(ids))
+    _, docs = index.search(keyword_queries.with_ids(ids), limit=len(ids))
     return {paper.id: paper for paper in (Paper.from_stored(doc) for _, doc in docs)}
 
 
@@ -228,9 +228,9 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     mine = terms.weights(terms.paper_counts(me.title, me.abstract), idf_of)
     lists: dict[str, list[tuple[int, float]]] = {}
     if mine:
-        lists[TERMS] = index.ids(keyword.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
+        lists[TERMS] = index.ids(keyword_queries.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
     if me.authors:
-        lists[AUTHORS] = index.ids(keyword.by_authors(me.authors[:MAX_AUTHORS]), AUTHOR_DEPTH + 1)
+        lists[AUTHORS] = index.ids(keyword_queries.by_authors(me.authors[:MAX_AUTHORS]), AUTHOR_DEPTH + 1)
     vectors = {}
     for kind in (DENSE, STATIC):
         vec_index = vector_index(vector_name(kind))

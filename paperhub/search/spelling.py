@@ -17,9 +17,7 @@ one search of 20 papers a misspelt word (4-20 ms on 75K papers); a word spelt ri
 one search of 20 papers an hour if its stem is common (remembered: 1-2 ms a word the first time).
 """
 
-import os
 import re
-import string
 import threading
 import time
 import weakref
@@ -32,8 +30,11 @@ from typing import Any
 import tantivy
 
 from paperhub.search.analysis import PLAIN, STEMMED
-from paperhub.search.keyword import SCHEMA, TYPO_LENGTH, KeywordIndex, build_query, in_names
+from paperhub.search.keyword import TYPO_LENGTH, KeywordIndex, in_names
+from paperhub.search.keyword_queries import build_query
+from paperhub.search.keyword_schema import SCHEMA
 from paperhub.search.query import MAX_QUERY_CHARS, NO_FILTERS, Filters, parse
+from paperhub.search.typos import at_an_end, edits, starts_within_two, within_two
 
 #: Only words of plain letters are corrected (not "gpt4" or "résumé"), at most this many a query.
 MAX_CORRECTED = 4
@@ -56,7 +57,6 @@ TWO_EDITS_LENGTH = 8
 TWO_EDITS_HELD = 20
 #: How many of the common stems near a word two edits from any known one are tried, the most held first.
 TWO_EDITS_TRIED = 3
-_LETTERS = string.ascii_lowercase
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -76,15 +76,6 @@ class Suggestion:
 def _as_a_word(pattern: str) -> re.Pattern[str]:
     """A pattern matched as a whole word of the query, not in a field's value ("author:smiht" is a name)."""
     return re.compile(rf"(?<![\w:]){pattern}(?!\w)")
-
-
-def edits(word: str) -> set[str]:
-    """Every string one edit from a lowercase word: a letter dropped, swapped with the next, changed or added."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b}
-            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
 
 
 def _stem(word: str) -> str | None:
@@ -125,51 +116,6 @@ def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None
     return seen.most_common(1)[0][0] if seen else None
 
 
-def within_two(typed: str, word: str) -> bool:
-    """Whether two lowercase words are at most two edits apart (a letter dropped, added or changed, or two neighbours
-    swapped: the optimal string alignment distance)."""
-    # each edit changes the set of letters by two at most: most words of a sample fail here, cheaply
-    if abs(len(typed) - len(word)) > 2 or len(set(typed) ^ set(word)) > 4:
-        return False
-    row = _distances(typed, word)
-    return row is not None and row[-1] <= 2
-
-
-def starts_within_two(stem: str, word: str) -> bool:
-    """Whether a lowercase word starts with a string at most two edits from a stem, the rest of it an ending
-    ("trasnfromers": "transform", whose ending the stemmer cuts from "transformers" but not from the typo)."""
-    # a short stem starts too many words ("trans"), and the ending is the shorter part of a word; two edits bring two
-    # letters at most into the start, or take two out of it, and seldom both fall on its first letters: most stems
-    # fail here, cheaply (10,000 of them in a few ms)
-    if (not len(word) / 2 <= len(stem) <= len(word) + 2 or len(stem) < TYPO_LENGTH
-            or (stem[0] not in word[:2] and word[0] not in stem[:2])
-            or len(set(stem) - set(word[:len(stem) + 2])) > 2 or len(set(word[:len(stem) - 2]) - set(stem)) > 2):
-        return False
-    row = _distances(stem, word)
-    return row is not None and min(row) <= 2
-
-
-def _distances(typed: str, word: str) -> list[int] | None:
-    """The optimal string alignment distances from `typed` to each prefix of `word` (the last: to the word), any over
-    two as 3; None as soon as every one is over two. Only the band of prefixes within two letters of each length is
-    computed: the rest are further than two edits."""
-    far = 3
-    before: list[int] = []
-    row = [min(j, far) for j in range(len(word) + 1)]
-    for i, a in enumerate(typed, start=1):
-        current = [min(i, far)] + [far] * len(word)
-        for j in range(max(1, i - 2), min(len(word), i + 2) + 1):
-            b = word[j - 1]
-            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a != b))
-            if before and j > 1 and a == word[j - 2] and typed[i - 2] == b:
-                cost = min(cost, before[j - 2] + 1)
-            current[j] = min(cost, far)
-        if min(current) == far:
-            return None
-        before, row = row, current
-    return row
-
-
 def two_edit_correction(index: KeywordIndex, word: str) -> str | None:
     """The word of the hub's papers two edits from a misspelt lowercase word whose stem the most papers hold (at least
     TWO_EDITS_HELD), as a sample of them writes it; None when there is none. The ~300,000 strings two edits from a
@@ -189,7 +135,7 @@ def two_edit_correction(index: KeywordIndex, word: str) -> str | None:
         if hasattr(searcher, "terms_with_prefix") else None
     if listed is not None:
         papers += [set(PLAIN.analyze(text)) for text in _sample(index, "title", "abstract", term=listed)]
-    close = {form for form in set().union(*papers) if within_two(word, form) and not _at_an_end(word, form)}
+    close = {form for form in set().union(*papers) if within_two(word, form) and not at_an_end(word, form)}
     forms = Counter(form for tokens in papers for form in tokens & close)
     held = {form_stem: _papers_holding(searcher, form_stem) for form in forms if (form_stem := _stem(form))}
     best = max(held, key=lambda candidate: (held[candidate], candidate), default=None)
@@ -211,7 +157,7 @@ def _ending_correction(index: KeywordIndex, word: str, stem: str) -> str | None:
     for term in near[:TWO_EDITS_TRIED]:
         forms = Counter(form for text in _sample(index, "title", "abstract", term=term) for form in PLAIN.analyze(text))
         close = [form for form in forms
-                 if within_two(word, form) and _stem(form) == term and not _at_an_end(word, form)]
+                 if within_two(word, form) and _stem(form) == term and not at_an_end(word, form)]
         if close:
             return max(close, key=lambda form: (forms[form], form))
     return None
@@ -273,15 +219,6 @@ def _list_stems(index: KeywordIndex, asked: int, in_thread: bool = False) -> Non
             _stems["listing"] = _stems["listing"] and not in_thread
             if asked > _stems["kept"]:  # (a weak reference: an index replaced is not kept open for its stems)
                 _stems.update(index=weakref.ref(index), listed=listed, at=time.monotonic(), kept=asked)
-
-
-def _at_an_end(typed: str, word: str) -> bool:
-    """Whether two words differ only in their first two letters or their last two: a word's prefix or ending
-    ("biconvex", "unranking", "bacterium": real words a hub may lack, two edits from "convex", "ranking",
-    "bacterial"), seldom two slips of the fingers."""
-    shorter = min(len(typed), len(word)) - 2
-    return (len(os.path.commonprefix([typed, word])) >= shorter
-            or len(os.path.commonprefix([typed[::-1], word[::-1]])) >= shorter)
 
 
 def name_correction(index: KeywordIndex, word: str) -> str | None:

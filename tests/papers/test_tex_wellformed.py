@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from paperhub.papers.links import LINK_REL
 from paperhub.papers.tex import math_html, render_abstract, render_tex
+from tests.hostile.payloads import CONTROL, IMG, SCRIPT, SVG
 from tests.papers.test_tex import HOSTILE
-from tests.test_hostile import CONTROL, IMG, SCRIPT, SVG
 
 ALLOWED = {"sup": [], "sub": [], "i": [], "b": [], "em": [], "strong": [], "code": [], "p": [],
            "span": [("class", "math")]}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperhub.search import keyword
+from paperhub.search import keyword_queries, keyword_schema
 from paperhub.search.analysis import readable, shown_terms, spellings, stems, text_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
 from tests.factories import small_keyword_index
@@ -26,7 +26,7 @@ def index(tmp_path_factory):
 
 
 def found(index, text, filters=NO_FILTERS):
-    return sorted(pid for pid, _ in index.ids(keyword.build_query(parse(text), filters), 10))
+    return sorted(pid for pid, _ in index.ids(keyword_queries.build_query(parse(text), filters), 10))
 
 
 def test_two_authors_names_never_join_into_one(index):
@@ -69,15 +69,15 @@ def test_tex_is_indexed_as_it_reads(index):
     assert found(index, "R2BD") == [6] == found(index, "r2bd benchmark")
     assert found(index, "M3Searcher") == [7]
     assert found(index, "mathcal") == [] and found(index, "log") == [6]
-    hit = index.search(keyword.with_ids([6]), 1)[1][0][1]
-    assert keyword.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
+    hit = index.search(keyword_queries.with_ids([6]), 1)[1][0][1]
+    assert keyword_schema.IndexedPaper.from_stored(hit).title == "R$^2$BD: a benchmark"  # stored as written
 
 
 def test_a_hyphenated_word_is_found_written_either_way(index):
     for hyphenated, closed in (("fine-tuning", "finetuning"), ("pre-training", "pretraining"),
                                ("multi-modal", "multimodal"), ("self-supervised", "selfsupervised")):
         assert found(index, hyphenated) == [8, 9] == found(index, closed), hyphenated
-        assert index.count(keyword.matching_all(parse(closed))) == 2
+        assert index.count(keyword_queries.matching_all(parse(closed))) == 2
     # a quoted phrase with a hyphenated word finds it closed too; one with the closed word only finds that
     assert found(index, '"instruction fine-tuning"') == [8] and found(index, '"fine-tuning large"') == [9]
     assert found(index, '"finetuning large"') == [9] and found(index, '"instruction finetuning"') == []
@@ -121,7 +121,7 @@ def test_title_and_abstract_fields_restrict_their_words(index):
     assert found(index, "title:finetuning") == [8, 9] and found(index, "abstract:finetuning") == []
     assert found(index, 'ti:"instruction fine-tuning"') == [8] and found(index, 'abs:"instruction fine-tuning"') == []
     assert found(index, "agents -ti:instruction") == [7] and found(index, "agents -abs:instruction") == [7, 8]
-    assert index.count(keyword.matching_all(parse("ti:search"))) == 0
+    assert index.count(keyword_queries.matching_all(parse("ti:search"))) == 0
 
 
 def test_readable_renders_math_without_a_command():
@@ -130,9 +130,9 @@ def test_readable_renders_math_without_a_command():
 
 def test_stored_authors_of_either_shape_read_back():
     doc = {"id": [1], "uid": ["x"], "title": ["t"], "day": [0]}
-    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
-    assert keyword.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
-    assert keyword.IndexedPaper.from_stored(doc).authors == ()
+    assert keyword_schema.IndexedPaper.from_stored({**doc, "authors": ["A One", "B Two"]}).authors == ("A One", "B Two")
+    assert keyword_schema.IndexedPaper.from_stored({**doc, "authors": ["A One; B Two"]}).authors == ("A One", "B Two")
+    assert keyword_schema.IndexedPaper.from_stored(doc).authors == ()
 
 
 def test_key_terms_fold_accents_and_show_them_as_written():

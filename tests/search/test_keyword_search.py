@@ -259,10 +259,10 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
 
     import tantivy
 
-    from paperhub.search import analysis, keyword, keyword_files, volume
+    from paperhub.search import analysis, keyword_files, keyword_schema, volume
 
     current = keyword_files.generations()
-    assert keyword.stored_fields(current.path(current.current() or "")) == keyword.FIELDS  # FIELDS is the schema's
+    assert keyword_schema.stored_fields(current.path(current.current() or "")) == keyword_schema.FIELDS  # FIELDS is the schema's
     Paper.objects.filter(uid="2501.00005").update(code_url="https://github.com/x/y")
     old = keyword_files.generations().path("g-before-code")
     old.mkdir()
@@ -279,17 +279,17 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
     for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
         writer.add_document(tantivy.Document.from_dict({
             "id": paper.id, "uid": paper.uid, "title": paper.title, "abstract": paper.abstract,
-            "authors": "; ".join(paper.authors), "cats": keyword.category_tokens(paper.categories),
+            "authors": "; ".join(paper.authors), "cats": keyword_schema.category_tokens(paper.categories),
             "categories": list(paper.categories), "day": paper.day, "upvotes": paper.upvotes}, schema))
     writer.commit()
     del writer
-    assert keyword.stored_fields(old) == keyword.FIELDS[:-1] and keyword.is_older(keyword.stored_shape(old))
-    assert keyword.is_older(keyword.SHAPE[:-1])
-    assert not keyword.is_older(keyword.SHAPE) and not keyword.is_older((("title", "en_stem"),))
-    assert not keyword.is_older(())
+    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS[:-1] and keyword_schema.is_older(keyword_schema.stored_shape(old))
+    assert keyword_schema.is_older(keyword_schema.SHAPE[:-1])
+    assert not keyword_schema.is_older(keyword_schema.SHAPE) and not keyword_schema.is_older((("title", "en_stem"),))
+    assert not keyword_schema.is_older(())
     older_analyzers = tuple((name, "default" if tokenizer == analysis.NAME_TOKENIZER else tokenizer)
-                            for name, tokenizer in keyword.SHAPE)  # every field today's, the names' analyzer older
-    assert keyword.is_older(older_analyzers)
+                            for name, tokenizer in keyword_schema.SHAPE)  # every field today's, the names' analyzer older
+    assert keyword_schema.is_older(older_analyzers)
     keyword_files.generations().serve("g-before-code")
     unfinished = keyword_files.generations().path("g-unfinished")  # a rebuild the older version left half done
     shutil.copytree(old, unfinished)
@@ -307,7 +307,7 @@ def test_an_index_from_before_code_links_is_searched_while_its_rebuild_runs(inde
 
 
 def test_vocabulary_terms_are_the_words_as_indexed_fillers_aside():
-    from paperhub.search.keyword import query_words, vocabulary_terms
+    from paperhub.search.keyword_queries import query_words, vocabulary_terms
     from paperhub.search.query import parse
 
     assert vocabulary_terms(parse('the Graphs "protein folding" author:turing -survey')) == [

@@ -2,21 +2,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from paperhub.search.described import described, parts_in_words, url_query
+from paperhub.search.named import named_authors, named_doi, named_paper, named_papers
 from paperhub.search.query import (
     MAX_CLAUSES,
     MAX_NAMED,
     BadFilter,
     Filters,
-    described,
     in_syntax,
-    named_authors,
-    named_doi,
-    named_paper,
-    named_papers,
     parse,
-    parts_in_words,
     units,
-    url_query,
     wants_code,
     window,
 )

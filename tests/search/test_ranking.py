@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperhub.search import keyword
+from paperhub.search import keyword, keyword_queries, keyword_schema
 from paperhub.search.query import parse
 from tests.factories import small_keyword_index
 
@@ -31,7 +31,7 @@ def index(tmp_path_factory):
 
 
 def ranked(index, text):
-    return [pid for pid, _ in index.ids(keyword.build_query(parse(text)), 20)]
+    return [pid for pid, _ in index.ids(keyword_queries.build_query(parse(text)), 20)]
 
 
 def test_a_query_that_is_a_persons_name_ranks_their_papers_first(index):
@@ -57,9 +57,9 @@ def test_topic_words_held_by_an_organisations_name_are_no_person(tmp_path):
     })
     topic = parse("Alzheimer disease")
     assert not index.may_name_person(topic) and index.may_name_person(parse("Sergey Levine"))
-    found = [pid for pid, _ in index.ids(keyword.build_query(topic, person=index.may_name_person(topic)), 10)]
+    found = [pid for pid, _ in index.ids(keyword_queries.build_query(topic, person=index.may_name_person(topic)), 10)]
     assert found[:2] in ([1, 2], [2, 1]) and 3 in found  # (still found by its name: ranked below)
-    assert [pid for pid, _ in index.ids(keyword.build_query(topic), 10)][0] == 3  # with the bonus, as before
+    assert [pid for pid, _ in index.ids(keyword_queries.build_query(topic), 10)][0] == 3  # with the bonus, as before
 
 
 def test_a_system_name_in_a_title_ranks_that_paper_first(index):
@@ -87,7 +87,7 @@ def spelt(tmp_path_factory):
 
 
 def scores(index, text):
-    return dict(index.ids(keyword.build_query(parse(text)), 20))
+    return dict(index.ids(keyword_queries.build_query(parse(text)), 20))
 
 
 def test_a_title_holding_a_signed_name_gets_the_title_bonus(spelt):
@@ -111,7 +111,7 @@ def many(tmp_path_factory):
     writer = index.writer(heap_mb=15)
     for pid in range(1, 1001):
         extra = {7: " with parallax", 9: " with parallax", 3: " after finetuning", 5: " after fine-tuning"}.get(pid, "")
-        writer.add_document(keyword.document(keyword.IndexedPaper(
+        writer.add_document(keyword_schema.document(keyword_schema.IndexedPaper(
             id=pid, uid=f"2501.{pid:05d}", title=f"Graph study {pid}", abstract=f"Graphs and hallucination{extra}.",
             authors=("Sergey Levine",) if pid == 8 else (), categories=("cs.LG",), day=20250101)))
     writer.commit()
@@ -124,10 +124,10 @@ def test_the_rarest_word_of_a_query_is_the_one_a_hit_should_hold(many):
     assert many.rarest_word(parse("PARALLAX hallucination")) == "PARALLAX"
     assert many.rarest_word(parse("graph hallucination")) is None  # every paper holds them: none is rare
     assert many.rarest_word(parse("zzzqqq graphs")) is None  # a word no paper holds is no word to hold
-    held = many.ids(keyword.holding_among([1, 7, 8, 9], "parallax"), 10)
+    held = many.ids(keyword_queries.holding_among([1, 7, 8, 9], "parallax"), 10)
     assert sorted(pid for pid, _ in held) == [7, 9]
     assert many.rarest_word(parse("Sergey Levine graphs")) in {"Sergey", "Levine"}  # a name holds it too
-    assert [pid for pid, _ in many.ids(keyword.holding_among([1, 7, 8], "Levine"), 10)] == [8]
+    assert [pid for pid, _ in many.ids(keyword_queries.holding_among([1, 7, 8], "Levine"), 10)] == [8]
 
 
 def test_a_rare_word_is_held_written_either_way(many):
@@ -135,7 +135,7 @@ def test_a_rare_word_is_held_written_either_way(many):
     phrase "fine tune" alone, so a paper writing "finetuning" lacked it)."""
     for word in ("fine-tuning", "finetuning", "Fine-Tuning"):
         assert many.rarest_word(parse(f"{word} graphs")) == word
-        assert sorted(pid for pid, _ in many.ids(keyword.holding_among([1, 3, 5, 7], word), 10)) == [3, 5]
+        assert sorted(pid for pid, _ in many.ids(keyword_queries.holding_among([1, 3, 5, 7], word), 10)) == [3, 5]
 
 
 def test_a_hit_lacking_the_rare_word_falls_below_those_holding_it():

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from paperhub.papers.services import upsert_papers
 from paperhub.search import rebuild, search, spelling
 from paperhub.search.keyword_files import keyword_index
-from paperhub.search.spelling import common_stems, edits, starts_within_two, suggest, two_edit_correction, within_two
+from paperhub.search.spelling import common_stems, suggest, two_edit_correction
+from paperhub.search.typos import edits, starts_within_two, within_two
 from tests.factories import record
 
 
