@@ -21,7 +21,6 @@ import tantivy
 
 from paperhub.papers.tex import plain_text
 
-
 #: A word of this many bytes (UTF-8) or more is not indexed, nor searched: tantivy drops it (remove_long).
 LONG_WORD_BYTES = 40
 

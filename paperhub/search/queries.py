@@ -252,7 +252,7 @@ def _words_read(query: str, parsed: ParsedQuery) -> ParsedQuery:
     """The query's words as the index can read them: a word too long to be indexed refused (LONG_WORD), words of no
     letter or digit ("___") left out, and a query typed that is left with nothing refused (NO_WORD)."""
     written = [*parsed.terms, *(w for phrase in parsed.phrases for w in phrase),
-               *(w for _, words in parsed.in_fields for w in words)]
+               *(w for _, words in parsed.in_fields for w in words), *parsed.authors]
     if any(analysis.long_words(word) for word in written):
         return replace(parsed, problem=LONG_WORD)
     terms = tuple(term for term in parsed.terms if analysis.stems(term))

@@ -143,7 +143,7 @@ def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
 def test_a_word_too_long_to_be_indexed_finds_nothing_and_says_why(indexed):
     """The index drops words of 40 letters or more: such a word alone was no words, and listed every paper."""
     long = "pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters
-    for query in (long, f"graph {long}", f'"{long} graph"', f"ti:{long}", f"{long} has:code", "é" * 20):
+    for query in (long, f"graph {long}", f'"{long} graph"', f"ti:{long}", f"author:{long}", f"{long} has:code", "é" * 20):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "not indexed" in results.query.problem, query
         assert "not indexed" in volume(query).problem
