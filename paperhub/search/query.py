@@ -115,7 +115,8 @@ def parse(raw: object) -> ParsedQuery:
     negate_next = False
     tokens = _tokens(raw)
     for at, token in enumerate(tokens):
-        if token in _IGNORED or token in _NOT and _is_operator(tokens, at):
+        # (a NOT before has:code is the operator wherever it stands: no title's word is has:code)
+        if token in _IGNORED or token in _NOT and (_is_operator(tokens, at) or _before_has_code(tokens, at)):
             negate_next = token in _NOT
             continue
         negated, negate_next = negate_next, False
@@ -192,6 +193,11 @@ def units(raw: object) -> list[str]:
         else:
             found.append(token)
     return found
+
+
+def _before_has_code(tokens: list[str], at: int) -> bool:
+    """Whether the token after `at` is has:code (a NOT before it asks for papers without code, refused)."""
+    return at + 1 < len(tokens) and bool(_HAS_CODE.match(tokens[at + 1]))
 
 
 def _is_operator(tokens: list[str], at: int) -> bool:

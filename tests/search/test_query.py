@@ -256,6 +256,8 @@ def test_not_and_or_as_arxiv_and_scholar_write_them():
     assert parse("not or and").terms == ("not", "or", "and")  # in lower case: words
     assert parse("x NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
     assert "cannot be excluded" in parse("diffusion NOT has:code").problem  # (it read as "with code")
+    for query in ("NOT has:code", "NOT HAS:CODE diffusion", "Why NOT has:code", "the NOT has:code"):  # alone too
+        assert parse(query).problem == parse("diffusion NOT has:code").problem, query  # (read as "NOT", with code)
     assert named_papers("2301.00001 OR 2302.00002") == ("2301.00001", "2302.00002")  # as "and" and "&"
 
 
