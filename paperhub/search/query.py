@@ -291,7 +291,11 @@ def category_problem(parsed: ParsedQuery, filters: Filters) -> str:
     """Why a search's categories (its cat: and the filter's) find nothing on any hub, "" when they may: a feed or
     the API refuses them rather than answer an empty list forever (the search page says it as why it found none)."""
     unknown = unknown_categories(parsed.categories + filters.categories)
-    return f"No papers in {' or '.join(unknown)} on this hub ({not_arxiv(unknown)})" if unknown else ""
+    if not unknown:
+        return ""
+    if not all(_CATEGORY.match(code) and len(code) <= 20 for code in unknown):  # the reason, not what was sent
+        return "No papers in that category on this hub (not an arXiv category or archive)"
+    return f"No papers in {' or '.join(unknown)} on this hub ({not_arxiv(unknown)})"
 
 
 class BadFilter(ValueError):
