@@ -143,6 +143,8 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
 
 def _run_search(query: SearchQuery, explain: bool = True) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
+    if problem := search_api.category_problem(search_api.parse(query.q), filters):  # as the search feeds refuse it
+        raise HttpError(400, problem)
     results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                                 mode=query.mode, correct=not query.exact, explain=explain)
     if results.query.problem:  # since:/until: that is no date

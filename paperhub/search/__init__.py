@@ -23,6 +23,7 @@ from paperhub.search.query import (
     BadFilter,
     Filters,
     ParsedQuery,
+    category_problem,
     filter_problem,
     in_syntax,
     parse,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     # searching
-    "Filters", "BadFilter", "filter_problem", "url_query", "described", "in_syntax",
+    "Filters", "BadFilter", "filter_problem", "category_problem", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "parts_in_words", "named_paper", "named_papers", "named_authors", "MAX_OFFSET",
     "wants_code",
     "search", "query_problem", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",

@@ -21,10 +21,13 @@ import tantivy
 
 from paperhub.papers.tex import plain_text
 
+#: A word of this many bytes (UTF-8) or more is not indexed, nor searched: tantivy drops it (remove_long).
+LONG_WORD_BYTES = 40
+
 
 def _analyzer(*filters: tantivy.Filter) -> tantivy.TextAnalyzer:
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40)) \
-        .filter(tantivy.Filter.lowercase())
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()) \
+        .filter(tantivy.Filter.remove_long(LONG_WORD_BYTES)).filter(tantivy.Filter.lowercase())
     for extra in filters:
         builder = builder.filter(extra)
     return builder.build()
@@ -36,6 +39,8 @@ STEMMED = _analyzer(tantivy.Filter.ascii_fold(), tantivy.Filter.stemmer("english
 PLAIN = _analyzer(tantivy.Filter.ascii_fold())
 #: Words as written, lowercased: the form a term is shown in ("schrödinger").
 WRITTEN = _analyzer()
+#: Words as the analyzers' tokenizer splits them, none dropped: what long_words() measures.
+_UNBOUNDED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
 #: The analyzers' names in the schema. They name how a field's terms are made, so they change whenever that does
 #: (an analyzer, readable(), name pairs): an index written under other names is known as older and rebuilt.
 TEXT_TOKENIZER = "en_stem_ascii_readable2_joined"  # readable2: TeX as rendered since 6 December 2026
@@ -136,6 +141,12 @@ def spellings(text: str) -> list[list[str]]:
     if joined != shown:
         forms.append(STEMMED.analyze(joined))
     return [terms for terms in forms if terms]
+
+
+def long_words(text: str) -> list[str]:
+    """A query's words that are too long to be indexed (LONG_WORD_BYTES or more), which every analyzer drops: a
+    query of nothing else would search for nothing, and its words must not be read as no words."""
+    return [word for word in _UNBOUNDED.analyze(_prepared(text)) if len(word.encode()) >= LONG_WORD_BYTES]
 
 
 def stems(text: str, closed: bool = False) -> list[str]:

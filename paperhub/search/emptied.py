@@ -8,17 +8,24 @@ would list papers (the caller's `Count`), and only for a search that found nothi
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.search import keyword, keyword_queries
-from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery, parse, units, wants_code, window
+from paperhub.search.query import (
+    NO_FILTERS,
+    Filters,
+    ParsedQuery,
+    not_arxiv,
+    parse,
+    units,
+    unknown_categories,
+    wants_code,
+    window,
+)
 
 #: At most this many parts of a search are tried (a query of many phrases would otherwise count each).
 MAX_PARTS = 8
 #: How many papers a search (its query and filters) finds, and whether that is all it lists: False where the count is
 #: its keyword matches alone and the search would also find papers by meaning (counting them would embed its text).
 Count = Callable[[ParsedQuery, Filters], tuple[int, bool]]
-#: arXiv's archives (cat:cs takes every cs.* category): a code is arXiv's when it is one of these or a category.
-_KNOWN = {code.lower() for code in CATEGORY_NAMES} | {code.split(".")[0].lower() for code in CATEGORY_NAMES}
 
 
 @dataclass(frozen=True)
@@ -39,15 +46,7 @@ class Part:
         """The part in a sentence: "No papers in cs.XX on this hub (cs.XX is no arXiv category)"."""
         said = f"No papers {self.words} on this hub" if not self.held else \
             f"None of the papers {self.words} match the rest of the search"
-        if self.unknown:
-            kind = "an arXiv category" if len(self.unknown) == 1 else "arXiv categories"
-            said += f" ({', '.join(self.unknown)}: not {kind})"
-        return said
-
-
-def unknown_categories(codes: tuple[str, ...]) -> tuple[str, ...]:
-    """The codes that are neither an arXiv category nor an archive (cs.XX), as typed."""
-    return tuple(code for code in codes if code.lower() not in _KNOWN)
+        return f"{said} ({not_arxiv(self.unknown)})" if self.unknown else said
 
 
 def _dropped(q: str, belongs: Callable[[ParsedQuery], bool]) -> str:

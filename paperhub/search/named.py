@@ -16,6 +16,8 @@ _PASTED_WITH_IDS = re.compile(
     r"|september|october|november|december", re.IGNORECASE)
 #: Around an id in pasted text: brackets, quotes, a sentence's end ("[2601.08929]", "2601.08929.").
 _AROUND_ID = "[](){}<>\"'.,;:"
+#: A hub's paper address (this one's or another paperhub's: /papers/<id>, or arXiv's /abs/ and /pdf/ paths on it).
+_HUB_ADDRESS = re.compile(r"^https?://[^/\s?#]+/(?:papers|abs|pdf)/(?=[^/])", re.IGNORECASE)
 #: At most this many ids a query looks up.
 MAX_IDS = 10
 
@@ -31,7 +33,7 @@ def named_papers(raw: object) -> tuple[str, ...]:
         if not word or _PASTED_WITH_IDS.fullmatch(word) or _PASTED_WITH_IDS.fullmatch(token.rstrip(".;:")):
             continue
         try:
-            uids.append(split_arxiv_id(_one_id(token))[0])
+            uids.append(split_arxiv_id(_HUB_ADDRESS.sub("", _one_id(token)))[0])
         except ValueError:
             return ()
     return tuple(dict.fromkeys(uids))[:MAX_IDS]

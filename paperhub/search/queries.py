@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from paperhub.papers.queries import uids_with_doi
 from paperhub.papers.tex import plain_text
 from paperhub.search import (
+    analysis,
     embed,
     emptied,
     fusion,
@@ -239,11 +240,37 @@ def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: F
 ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
 
 
+#: What a query holding a word too long to be indexed is told: no paper is found by it, and without it the query
+#: would be another (alone, no words: every paper).
+LONG_WORD = (f"a word of {analysis.LONG_WORD_BYTES} letters or more: words this long are not indexed, so no paper is "
+             "found by it; leave it out")
+#: What a query of signs alone ("!!!", "___") is told: no word is left to search for, and no words list every paper.
+NO_WORD = "no word to search for: words are made of letters and digits"
+
+
+def _words_read(query: str, parsed: ParsedQuery) -> ParsedQuery:
+    """The query's words as the index can read them: a word too long to be indexed refused (LONG_WORD), words of no
+    letter or digit ("___") left out, and a query typed that is left with nothing refused (NO_WORD)."""
+    written = [*parsed.terms, *(w for phrase in parsed.phrases for w in phrase),
+               *(w for _, words in parsed.in_fields for w in words), *parsed.authors]
+    if any(analysis.long_words(word) for word in written):
+        return replace(parsed, problem=LONG_WORD)
+    terms = tuple(term for term in parsed.terms if analysis.stems(term))
+    if terms != parsed.terms:
+        text = " ".join([*terms, *(" ".join(phrase) for phrase in parsed.phrases)])
+        parsed = replace(parsed, terms=terms, text=text)
+    if query.strip() and replace(parsed, text="") == ParsedQuery():
+        return replace(parsed, problem=NO_WORD)
+    return parsed
+
+
 def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:
     """parse(), and a query of filler words alone ("the of and") refused as its problem: as words it found nearly
     every paper, topped by authors named "The"; so too dates that no day is within (since: after until:, the query's
-    or the filters')."""
+    or the filters'), and words the index cannot read (_words_read)."""
     parsed = parse(query)
+    if not parsed.problem:
+        parsed = _words_read(query, parsed)
     since, until = window(parsed, filters)
     if not parsed.problem and since and until and since > until:
         return replace(parsed, problem=NO_DAYS)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from paperhub.papers.categories import CATEGORY_NAMES
+
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
 #: At most this many authors a search names (in the query or in the filters) and categories its filters name.
@@ -115,7 +117,8 @@ def parse(raw: object) -> ParsedQuery:
     negate_next = False
     tokens = _tokens(raw)
     for at, token in enumerate(tokens):
-        if token in _IGNORED or token in _NOT and _is_operator(tokens, at):
+        # (a NOT before has:code is the operator wherever it stands: no title's word is has:code)
+        if token in _IGNORED or token in _NOT and (_is_operator(tokens, at) or _before_has_code(tokens, at)):
             negate_next = token in _NOT
             continue
         negated, negate_next = negate_next, False
@@ -194,6 +197,11 @@ def units(raw: object) -> list[str]:
     return found
 
 
+def _before_has_code(tokens: list[str], at: int) -> bool:
+    """Whether the token after `at` is has:code (a NOT before it asks for papers without code, refused)."""
+    return at + 1 < len(tokens) and bool(_HAS_CODE.match(tokens[at + 1]))
+
+
 def _is_operator(tokens: list[str], at: int) -> bool:
     """Whether the NOT at `at` excludes the next token: only between two of them (arXiv's binary ANDNOT), the one
     before no filler word and not both capitalised words (else a pasted title's word: "Why NOT Transformers")."""
@@ -230,10 +238,12 @@ class Filters:
     def from_params(cls, params: Mapping[str, str], strict: bool = False) -> "Filters":
         """The filters of a query string as the search page reads them; `strict`: one it cannot read raises (a
         date of the query's own syntax, ?q=since:..., too)."""
-        if strict and (problem := parse(params.get("q", "")).problem or filter_problem(params)):
+        filters = cls.from_text(params.get("since"), params.get("until"), params.get("cat", ""),
+                                params.get("author", ""), has_code=flag(params.get("code")) is True)
+        if strict and (problem := parse(params.get("q", "")).problem or filter_problem(params)
+                       or category_problem(parse(params.get("q", "")), filters)):
             raise BadFilter(problem)
-        return cls.from_text(params.get("since"), params.get("until"), params.get("cat", ""),
-                             params.get("author", ""), has_code=params.get("code") == "1")
+        return filters
 
 
 #: What a search whose since is after its until (the query's or the filters', each must hold) is told.
@@ -248,9 +258,44 @@ def filter_problem(params: Mapping[str, str]) -> str:
     since, until = _day(params.get("since")), _day(params.get("until"))
     if since and until and since > until:  # (feeds and BibTeX answered an empty list)
         return NO_DAYS
-    if params.get("code", "") not in ("", "1"):
-        return "code must be 1 (only papers that link to their code) or left out"
+    if flag(params.get("code")) is None:
+        return "code must be 1 (or true, yes, on: only papers that link to their code), 0 or left out"
     return ""
+
+
+#: How a query string says yes and no (code=1): the spellings the API's booleans take too.
+_YES, _NO = frozenset({"1", "true", "yes", "on"}), frozenset({"", "0", "false", "no", "off"})
+
+
+def flag(value: str | None) -> bool | None:
+    """A query string's yes or no (1, true, yes, on; 0, false, no, off or nothing, in any case), None for else."""
+    said = (value or "").strip().lower()
+    return True if said in _YES else False if said in _NO else None
+
+
+#: arXiv's archives (cat:cs takes every cs.* category): a code is arXiv's when it is one of these or a category.
+_KNOWN = {code.lower() for code in CATEGORY_NAMES} | {code.split(".")[0].lower() for code in CATEGORY_NAMES}
+
+
+def unknown_categories(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The codes that are neither an arXiv category nor an archive (cs.XX), as typed."""
+    return tuple(code for code in codes if code.lower() not in _KNOWN)
+
+
+def not_arxiv(codes: tuple[str, ...]) -> str:
+    """Codes that are no arXiv category in words: "cs.XX: not an arXiv category"."""
+    return f"{', '.join(codes)}: not {'an arXiv category' if len(codes) == 1 else 'arXiv categories'}"
+
+
+def category_problem(parsed: ParsedQuery, filters: Filters) -> str:
+    """Why a search's categories (its cat: and the filter's) find nothing on any hub, "" when they may: a feed or
+    the API refuses them rather than answer an empty list forever (the search page says it as why it found none)."""
+    unknown = unknown_categories(parsed.categories + filters.categories)
+    if not unknown:
+        return ""
+    if not all(_CATEGORY.match(code) and len(code) <= 20 for code in unknown):  # the reason, not what was sent
+        return "No papers in that category on this hub (not an arXiv category or archive)"
+    return f"No papers in {' or '.join(unknown)} on this hub ({not_arxiv(unknown)})"
 
 
 class BadFilter(ValueError):

@@ -55,6 +55,11 @@ TWO_EDITS_LENGTH = 8
 #: A correction two edits away is a word at least this many papers hold: two edits from a real word the hub lacks
 #: there is often a rarer one ("flamenco": "flamingo", 12 papers; bench.spelling's real words)
 TWO_EDITS_HELD = 20
+#: How many of the stems one edit from a word are tried, the most held first, for a form of it that papers write.
+CORRECTION_TRIED = 3
+#: A stem tried after one whose forms no paper writes is held by this many papers at least: a rarer one is more often a
+#: real word's neighbour ("barter" -> "arter", "intron" -> "intro", 3-6 papers) than the word meant.
+NEXT_HELD = 100
 #: How many of the common stems near a word two edits from any known one are tried, the most held first.
 TWO_EDITS_TRIED = 3
 _PLAIN_WORD = re.compile(r"[A-Za-z]+")
@@ -106,14 +111,20 @@ def correction(index: KeywordIndex, word: str, more_than: int = 0) -> str | None
             by_stem[stem] = int(searcher.doc_freq("abstract", stem))
     if not any(by_stem.values()):  # a word of titles alone (a hub of a few papers)
         by_stem = {stem: int(searcher.doc_freq("title", stem)) for stem in by_stem}
-    best = max(by_stem, key=lambda stem: (by_stem[stem], stem), default=None)
-    if best is None or by_stem[best] < max(MIN_HELD, more_than + 1):
-        return None
-    # the stem's surface forms one edit from the typed word, counted in a sample of the papers that hold it
-    forms = {candidate for candidate in edits(word) if _stem(candidate) == best}
-    seen = Counter(token for text in _sample(index, "title", "abstract", term=best)
-                   for token in PLAIN.analyze(text) if token in forms)
-    return seen.most_common(1)[0][0] if seen else None
+    # the most held stems first; a stem reached only by strings no paper writes ("agention" stems as agent, held by
+    # hundreds of papers, "atention" meant attention) gives way to the next
+    held = sorted((stem for stem in by_stem if by_stem[stem] >= max(MIN_HELD, more_than + 1)),
+                  key=lambda stem: (by_stem[stem], stem), reverse=True)
+    for tried, best in enumerate(held[:CORRECTION_TRIED]):
+        if tried and by_stem[best] < NEXT_HELD:
+            break
+        # the stem's surface forms one edit from the typed word, counted in a sample of the papers that hold it
+        forms = {candidate for candidate in edits(word) if _stem(candidate) == best}
+        seen = Counter(token for text in _sample(index, "title", "abstract", term=best)
+                       for token in PLAIN.analyze(text) if token in forms)
+        if seen:
+            return seen.most_common(1)[0][0]
+    return None
 
 
 def two_edit_correction(index: KeywordIndex, word: str) -> str | None:

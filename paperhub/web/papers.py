@@ -35,7 +35,7 @@ from paperhub.topicmap import store as topicmap
 from paperhub.web import authorship, charts
 from paperhub.web.cards import Card, cards, page_number
 from paperhub.web.limits import too_many
-from paperhub.web.missing import missing_paper, missing_text
+from paperhub.web.missing import missing_paper, missing_text, named_paper_page
 from paperhub.web.twins import json_twin, search_twin
 
 SEARCH_PAGE = 20
@@ -217,6 +217,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     filters = search_filters(request)
     filter_problem = search_api.filter_problem(request.GET)  # a filter it cannot read: its reason, not every paper
+    if not filter_problem and (paper_page := named_paper_page(q, filters)):
+        return redirect(paper_page)  # a pasted id or address: its paper, as arXiv's own search box does
     exact = request.GET.get("exact") == "1"  # the query as typed, not its spelling's correction
     results = None
     found: list[Card] = []

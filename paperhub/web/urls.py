@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 
 from paperhub.core import converters  # noqa: F401 (registers <segment:...>, used below)
 from paperhub.digests import views as digests
-from paperhub.web import accounts, authorship, curation, exports, feeds, foryou, maps, papers, trends, zotero
+from paperhub.web import accounts, authorship, curation, exports, feeds, foryou, maps, missing, papers, trends, zotero
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(r"^papers/(?P<uid>.+)\.bib$", exports.paper_bib, name="paper_bib"),
     re_path(r"^papers/(?P<uid>.+)\.md$", papers.paper_markdown, name="paper_markdown"),
     path("papers/<path:uid>", papers.paper_page, name="paper"),
+    re_path(r"^(?:abs|pdf)/(?P<uid>.+)$", missing.arxiv_address, name="arxiv_address"),
     path("upvote/<int:paper_id>", papers.upvote, name="upvote"),
     path("comments/<int:paper_id>/new", papers.comment, name="comment"),
     path("comments/<int:comment_id>/edit", papers.comment_edit, name="comment_edit"),

@@ -48,7 +48,7 @@ def concrete(name: str, hostile) -> str | None:
         "trending": "/papers/trending", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
         "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
-        "paper_markdown": f"/papers/{paper.uid}.md",
+        "paper_markdown": f"/papers/{paper.uid}.md", "arxiv_address": f"/abs/{paper.uid}",
         "upvote": f"/upvote/{paper.pk}", "comment": f"/comments/{paper.pk}/new",
         "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",
         "author": "/authors/x-1", "profile": "/users/eve", "collections": "/collections/",

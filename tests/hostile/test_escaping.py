@@ -57,7 +57,10 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         assert not parsed.bozo and parsed.entries, (url, parsed.get("bozo_exception"))
     # A search feed's filters, as its title says them (and the search page's links to it, built from them)
     filters = f"cat={quote(SCRIPT + CONTROL)}&author={quote(SVG + IMG)}"
-    response = client.get(f"/feeds/search.atom?q=attention&{filters}")
+    response = client.get(f"/feeds/search.atom?q=attention&{filters}")  # no arXiv category: refused, not repeated
+    assert response.status_code == 400 and DANGER.search(response.content.decode()) is None
+    assert response.content.decode() == "No papers in that category on this hub (not an arXiv category or archive)"
+    response = client.get(f"/feeds/search.atom?q=attention&author={quote(SVG + IMG)}")
     assert response.status_code == 200 and DANGER.search(response.content.decode()) is None
     assert not feedparser.parse(response.content).bozo
     page = client.get(f"/papers/search?q=attention&{filters}").content.decode()
@@ -69,8 +72,10 @@ def test_feeds_exports_and_json_keep_payloads_inert(client, hostile):
         response = client.get(url)
         page = response.content.decode()
         assert response.status_code == 200 and 'class="why"' in page and DANGER.search(page) is None, url
-    emptied = client.get(f"/api/search?q=attention&{filters}&exact=1").json()["emptied_by"]
-    assert emptied and SCRIPT in emptied[0]["part"]  # (JSON: the code as sent, a client escapes it)
+    refused = client.get(f"/api/search?q=attention&{filters}&exact=1")  # no arXiv category: as the feeds refuse it
+    assert refused.status_code == 400 and "<" not in refused.json()["detail"]
+    emptied = client.get(f"/api/search?q=attention&author={quote(SVG + IMG)}&exact=1").json()["emptied_by"]
+    assert emptied and "<" in emptied[0]["part"]  # (JSON: the name as sent, a client escapes it)
     assert client.get(f"/api/search?q=attention&exact={quote(SCRIPT)}").status_code == 422
     refused = client.get(f"/feeds/search.rss?q=attention&since={quote(SCRIPT)}")
     assert refused.status_code == 400 and refused["Content-Type"].startswith("text/plain")

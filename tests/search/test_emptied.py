@@ -13,9 +13,8 @@ from django.template.loader import render_to_string
 
 from paperhub.papers.services import upsert_papers
 from paperhub.search import NO_FILTERS, Filters, rebuild, search
-from paperhub.search.emptied import unknown_categories
 from paperhub.search.queries import NO_DAYS, Results
-from paperhub.search.query import parse
+from paperhub.search.query import parse, unknown_categories
 from tests.factories import record
 
 

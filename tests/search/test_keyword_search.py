@@ -140,6 +140,27 @@ def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
     assert uids(search("the sparse", mode="keyword")) == ["2501.00005"]
 
 
+def test_a_word_too_long_to_be_indexed_finds_nothing_and_says_why(indexed):
+    """The index drops words of 40 letters or more: such a word alone was no words, and listed every paper."""
+    long = "pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters
+    for query in (long, f"graph {long}", f'"{long} graph"', f"ti:{long}", f"author:{long}", f"{long} has:code", "é" * 20):
+        results = search(query)
+        assert (results.hits, results.total) == ([], 0) and "not indexed" in results.query.problem, query
+        assert "not indexed" in volume(query).problem
+    assert not search(long[:39]).query.problem  # 39 letters: indexed, and searched (nothing holds it)
+    assert search(long[:39]).total == 0
+
+
+def test_a_query_of_signs_alone_finds_nothing_and_says_why(indexed):
+    """"!!!" or "___" has no word the index holds: read as no words, it listed every paper."""
+    for query in ("!!!", "___", "+++ ---", "'{}'", "\x01\x02"):
+        results = search(query)
+        assert (results.hits, results.total) == ([], 0) and "no word to search for" in results.query.problem, query
+    assert uids(search("___ sparse", mode="keyword")) == ["2501.00005"]  # beside a word: left out
+    assert uids(search("___ cat:cs.CR")) == ["2501.00004"]  # beside a filter: the filter lists
+    assert search("").total == 5  # nothing typed: every paper, newest first, as before
+
+
 def test_a_query_without_words_lists_newest_first(indexed):
     """author: or cat: alone, or exclusions alone, rank nothing: newest first, as a filter alone lists them."""
     assert uids(search("author:lovelace")) == ["2501.00005", "2501.00001"]

@@ -101,16 +101,21 @@ def test_filters_from_a_query_string_and_back():
     assert link == "q=diffusion&since=2026-06-30&cat=cs.CV%20cs.LG&author=Ada%2C%20Al&code=1&sort=newest"
     assert Filters.from_params(dict(parse_qsl(link))) == filters
     assert url_query("", Filters()) == "" and url_query("", Filters(categories=("cs.GT",))) == "cat=cs.GT"
-    assert Filters.from_params({"code": "true"}) == Filters()  # the page ignores what it cannot read ...
-    for bad in ({"since": "nope"}, {"until": "2026-02-30"}, {"code": "true"}):
+    assert Filters.from_params({"code": "maybe"}) == Filters()  # the page ignores what it cannot read ...
+    for bad in ({"since": "nope"}, {"until": "2026-02-30"}, {"code": "maybe"}, {"cat": "cs.XX"}, {"q": "cat:cs.XX"}):
         with pytest.raises(BadFilter):  # ... and a feed says so
             Filters.from_params(bad, strict=True)
     assert Filters.from_params({"since": "", "code": ""}, strict=True) == Filters()
+    for said in ("1", "true", "YES", "on"):  # as the API's booleans
+        assert Filters.from_params({"code": said}, strict=True) == Filters(has_code=True), said
+    for said in ("0", "false", "no", "off"):
+        assert Filters.from_params({"code": said}, strict=True) == Filters(), said
 
 
-@given(st.text(max_size=30), st.lists(st.text(max_size=12), max_size=4), st.lists(st.text(max_size=12), max_size=4),
-       st.dates(), st.booleans())
+@given(st.text(max_size=30), st.lists(st.sampled_from(["cs.CL", "cs", "q-bio.BM", "MATH.AG"]), max_size=4),
+       st.lists(st.text(max_size=12), max_size=4), st.dates(), st.booleans())
 def test_url_query_reads_back_as_the_same_search(q, categories, authors, since, code):
+    """(categories of arXiv's: a feed refuses any other, category_problem)"""
     from urllib.parse import parse_qsl
 
     filters = Filters.from_text(since, None, " ".join(categories), ", ".join(authors), code)
@@ -256,6 +261,8 @@ def test_not_and_or_as_arxiv_and_scholar_write_them():
     assert parse("not or and").terms == ("not", "or", "and")  # in lower case: words
     assert parse("x NOT since:2025-01-01").problem  # excluding a date means nothing, however it is said
     assert "cannot be excluded" in parse("diffusion NOT has:code").problem  # (it read as "with code")
+    for query in ("NOT has:code", "NOT HAS:CODE diffusion", "Why NOT has:code", "the NOT has:code"):  # alone too
+        assert parse(query).problem == parse("diffusion NOT has:code").problem, query  # (read as "NOT", with code)
     assert named_papers("2301.00001 OR 2302.00002") == ("2301.00001", "2302.00002")  # as "and" and "&"
 
 

@@ -111,6 +111,23 @@ def test_a_typo_a_paper_or_two_hold_beside_a_word_a_hundred_times_as_common(db, 
 
 
 
+def test_a_commoner_stem_no_paper_writes_near_the_typo_gives_way_to_the_next(db, search_dir):
+    """"agention", a letter from "atention", stems as agent, which more papers hold than attent: no paper writes
+    "agention", so "attention" is offered, not nothing."""
+    upsert_papers([record(f"2502.{n:05d}", title=f"Agents {n}", abstract="Agents and agent systems.")
+                   for n in range(1, 151)]
+                  + [record(f"2502.{n:05d}", title=f"Attention {n}", abstract="Attention heads.")
+                     for n in range(200, 300)]
+                  + [record(f"2502.{n:05d}", title=f"Arteries {n}", abstract="Of the arter.") for n in range(400, 405)]
+                  + [record(f"2502.{n:05d}", title=f"Bart {n}", abstract="BART models.") for n in range(500, 510)])
+    rebuild()
+    index = keyword_index()
+    assert suggest(index, "atention").query == "attention"
+    # "barte" stems as bart, which ten papers hold ("BART"), none written so; "arter" is in five: too few to be the
+    # word meant after another (a real word's neighbour)
+    assert suggest(index, "barter") is None
+
+
 def test_words_two_edits_apart():
     assert within_two("trnasformre", "transformer") and within_two("lerning", "learning")
     assert within_two("karbulaxem", "karbulaxem") and within_two("transformer", "transformers")

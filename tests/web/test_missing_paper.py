@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from paperhub import search as search_api
 from paperhub.community.models import Submission
 from paperhub.papers.models import Paper
 from tests.factories import add_paper, user
@@ -96,3 +97,50 @@ def test_the_api_says_a_missing_arxiv_paper_is_not_here_and_how_to_submit_it(cli
         text = client.get(reverse(door, args=["2611.09999"]))
         assert text.status_code == 404 and text["Content-Type"].startswith("text/plain")
         assert text.content.decode() == detail
+
+
+@pytest.mark.parametrize("pasted", [
+    "2611.00001", "2611.00001v2", "arXiv:2611.00001", " https://arxiv.org/abs/2611.00001v1 ",
+    "arxiv.org/pdf/2611.00001v2.pdf", "https://arxiv.org/html/2611.00001", "http://hub.example.org/papers/2611.00001",
+    "hep-th/9901001v3", "https://arxiv.org/abs/hep-th/9901001",
+])
+def test_a_pasted_id_or_address_of_a_paper_here_opens_its_page(client, db, search_dir, pasted):
+    """As Hugging Face Papers, alphaXiv and Semantic Scholar do; the JSON API keeps answering the hit."""
+    add_paper("2611.00001", title="Sparse attention")
+    add_paper("hep-th/9901001", title="Strings")
+    uid = search_api.named_paper(pasted)
+    response = client.get("/papers/search", {"q": pasted})
+    assert response.status_code == 302 and response["Location"] == reverse("paper", args=[uid])
+    search_api.rebuild()
+    api = client.get(reverse("api:search"), {"q": pasted})
+    assert api.status_code == 200 and [hit["id"] for hit in api.json()["hits"]] == [uid]
+
+
+def test_ids_not_here_several_or_beside_filters_are_searched(client, db, search_dir):
+    add_paper("2611.00001", title="Sparse attention")
+    add_paper("2611.00002", title="Dense attention")
+    for params in ({"q": "2611.09999"}, {"q": "2611.00001 2611.00002"}, {"q": "2611.00001", "cat": "cs.LG"},
+                   {"q": "sparse 2611.00001"}, {"q": "https://example.org/blog/2611.00001"}):
+        assert client.get("/papers/search", params).status_code in (200, 400), params
+    assert "2611.09999" in unescape(client.get("/papers/search", {"q": "2611.09999"}).content.decode())
+
+
+@pytest.mark.parametrize("path", ["/abs/2611.00001", "/abs/2611.00001v3", "/pdf/2611.00001", "/pdf/2611.00001v1.pdf",
+                                  "/abs/hep-th/9901001"])
+def test_arxivs_paths_on_this_hub_open_the_papers_page(client, db, path):
+    """The arXiv-to-mirror address swap (arxiv.org/abs/ID to this host's /abs/ID): moved for good."""
+    add_paper("2611.00001", title="Sparse attention")
+    add_paper("hep-th/9901001", title="Strings")
+    response = client.get(path)
+    uid = "hep-th/9901001" if "hep-th" in path else "2611.00001"
+    assert response.status_code == 301 and response["Location"] == reverse("paper", args=[uid])
+
+
+@pytest.mark.parametrize("asked", ["2611.09999", "x" * 10_000, "2611.0000%00", "%01%02", "..", "../../etc/passwd",
+                                   "2611.00001/../..", "<script>alert(1)</script>"])
+def test_arxivs_paths_for_a_paper_not_here_give_the_missing_paper_page(client, db, asked):
+    add_paper("2611.00001", title="Sparse attention")
+    for door in ("abs", "pdf"):
+        response = client.get(f"/{door}/{asked}")
+        assert response.status_code == 404 and "<script>alert" not in response.content.decode(), asked[:20]
+    assert "arXiv:2611.09999 is not on this hub yet" in unescape(client.get("/abs/2611.09999").content.decode())

@@ -308,10 +308,10 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
     assert "Dense <mark>retrieval</mark>" in html and "Older work" not in html
     html = client.get('/papers/search?q="unbalanced (quote&cat=cs.CL').content.decode()
     assert "No papers match" in html
-    # an arXiv id, however pasted, is that paper; one not on the hub offers to submit it
+    # an arXiv id, however pasted, is that paper (alone: its page); one not on the hub offers to submit it
     for pasted in ("2611.00003", "arXiv:2611.00003v2", "https://arxiv.org/abs/2611.00003"):
-        html = client.get(f"/papers/search?q={quote(pasted)}").content.decode()
-        assert "1 result" in html and "Older work" in html and "Sparse" not in html, pasted
+        response = client.get(f"/papers/search?q={quote(pasted)}")
+        assert response.status_code == 302 and response["Location"] == "/papers/2611.00003", pasted
     html = client.get("/papers/search?q=2611.09999").content.decode()
     assert 'href="/papers/submit?paper=2611.09999"' in html and "not on this hub yet" in html
     html = client.get(f"/papers/search?q={quote('arXiv:2611.09999 [cs.CL], 2611.00003.')}").content.decode()

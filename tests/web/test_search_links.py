@@ -96,15 +96,37 @@ def test_search_feeds_honour_the_filters_and_say_them(client, hub):
 def test_search_feeds_refuse_filters_they_cannot_read(client, hub):
     for query, reason in (("q=diffusion&since=yesterday", "since must be a date"),
                           ("cat=cs.CV&until=2026-13-01", "until must be a date"),
-                          ("q=diffusion&code=true", "code must be 1")):
+                          ("q=diffusion&code=maybe", "code must be 1")):
         response = client.get(f"/feeds/search.rss?{query}")
         assert response.status_code == 400 and reason in response.content.decode(), query
         response = client.get(f"/papers/search.bib?{query}")  # (it ignored since=yesterday: every date's papers)
         assert response.status_code == 400 and reason in response.content.decode(), query
+    for query in ("q=diffusion&cat=cs.XX", "q=diffusion+cat:cs.XX"):  # (an empty feed, forever)
+        response = client.get(f"/feeds/search.rss?{query}")
+        assert response.status_code == 400, query
+        assert response.content.decode() == "No papers in cs.XX on this hub (cs.XX: not an arXiv category)"
     response = client.get("/feeds/search.atom?q=the+of+and")  # (an empty feed, forever)
     assert response.status_code == 400 and "add a word" in response.content.decode()
     for query in ("", "q=+&cat=&author=&code=", "sort=newest"):  # nothing searched
         assert client.get(f"/feeds/search.atom?{query}").status_code == 404, query
+
+
+def test_code_is_said_as_the_api_says_it_everywhere(client, hub):
+    """code=true was a 400 ("code must be 1") in feeds and on the search page, while the API took it."""
+    with_code = _titles(client, "/feeds/search.rss?q=diffusion&code=1")
+    for spelling in ("true", "yes", "on", "TRUE"):
+        assert _titles(client, f"/feeds/search.rss?q=diffusion&code={spelling}") == with_code, spelling
+        assert client.get("/papers/search", {"q": "diffusion", "code": spelling}).status_code == 200, spelling
+        assert client.get(reverse("api:search"), {"q": "diffusion", "code": spelling}).status_code == 200, spelling
+    assert _titles(client, "/feeds/search.rss?q=diffusion&code=0") == _titles(client, "/feeds/search.rss?q=diffusion")
+
+
+def test_the_api_refuses_a_category_that_is_no_arxiv_category_as_the_feeds_do(client, hub):
+    for params in ({"q": "diffusion", "cat": "cs.XX"}, {"q": "diffusion cat:cs.XX"}):
+        response = client.get(reverse("api:search"), params)
+        assert response.status_code == 400, params
+        assert response.json()["detail"] == "No papers in cs.XX on this hub (cs.XX: not an arXiv category)"
+    assert client.get(reverse("api:search"), {"q": "diffusion", "cat": "cs"}).status_code == 200  # an archive
 
 
 def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client, hub):
@@ -167,7 +189,7 @@ def test_a_filter_the_page_cannot_read_is_refused_with_its_reason(client, hub):
     """since=2026-06 was ignored, showing papers of every date as if it held."""
     for params, reason in (({"q": "diffusion", "since": "2026-06"}, "since must be a date, YYYY-MM-DD"),
                            ({"cat": "cs.CV", "until": "soon"}, "until must be a date"),
-                           ({"q": "diffusion", "code": "yes"}, "code must be 1")):
+                           ({"q": "diffusion", "code": "maybe"}, "code must be 1")):
         response = client.get("/papers/search", params)
         page = response.content.decode()
         assert response.status_code == 400 and reason in page and "Diffusion for" not in page, params
