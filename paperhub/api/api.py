@@ -141,10 +141,16 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]) -> list[dict[st
             for p in papers]
 
 
+def _refuse_unknown_categories(q: str, filters: "search_api.Filters") -> None:
+    """A 400 with the reason for a category that is no arXiv category (cat=cs.XX), as the search feeds refuse it:
+    not an empty answer, forever."""
+    if problem := search_api.category_problem(search_api.parse(q), filters):
+        raise HttpError(400, problem)
+
+
 def _run_search(query: SearchQuery, explain: bool = True) -> "search_api.Results":
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
-    if problem := search_api.category_problem(search_api.parse(query.q), filters):  # as the search feeds refuse it
-        raise HttpError(400, problem)
+    _refuse_unknown_categories(query.q, filters)
     results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                                 mode=query.mode, correct=not query.exact, explain=explain)
     if results.query.problem:  # since:/until: that is no date
@@ -204,8 +210,9 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
 @api.get("/search/volume", response=VolumeOut, tags=["paperhub"])
 def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, Any]:
     """How many papers hold all of the query's words, per month (per year over spans of more than 4 years)."""
-    volume = search_api.volume(query.q, search_api.Filters.from_text(query.since, query.until, query.cat,
-                                                                      query.author, has_code=query.code))
+    filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, has_code=query.code)
+    _refuse_unknown_categories(query.q, filters)
+    volume = search_api.volume(query.q, filters)
     if volume.problem:  # since:/until: that is no date
         raise HttpError(400, volume.problem)
     return {"unit": volume.unit, "periods": volume.labels, "counts": volume.counts, "total": volume.total}

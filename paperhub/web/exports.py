@@ -9,7 +9,6 @@ from paperhub.papers import queries
 from paperhub.papers.bibtex import bibliography
 from paperhub.papers.models import Paper
 from paperhub.web.missing import missing_text
-from paperhub.web.papers import search_filters
 
 MAX_SEARCH = 200
 
@@ -40,9 +39,10 @@ def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpRespon
 def search_bib(request: HttpRequest) -> HttpResponse:
     """/papers/search.bib?q=...: the first 200 results of a search, with the search page's filters."""
     q = request.GET.get("q", "")[:500]
-    if problem := search_api.filter_problem(request.GET):  # since=2026-06: said, as the page says it
-        return HttpResponseBadRequest(problem, content_type=PLAIN)
-    filters = search_filters(request)
+    try:  # since=2026-06 or cat=cs.XX: said, as the search feeds say it (not an empty file, forever)
+        filters = search_api.Filters.from_params(request.GET, strict=True)
+    except search_api.BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type=PLAIN)
     if not q.strip() and filters == search_api.Filters():
         raise Http404("search for something first")
     sort = request.GET.get("sort", "relevance")

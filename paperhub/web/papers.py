@@ -134,7 +134,7 @@ def upvote_chart(paper: Paper) -> str | None:
 
 
 def search_filters(request: HttpRequest) -> search_api.Filters:
-    """The search filters of a request's query string (the search page's and its exports')."""
+    """The search filters of a request's query string, as the search page reads them (lenient: it explains)."""
     return search_api.Filters.from_params(request.GET)
 
 

@@ -129,6 +129,19 @@ def test_the_api_refuses_a_category_that_is_no_arxiv_category_as_the_feeds_do(cl
     assert client.get(reverse("api:search"), {"q": "diffusion", "cat": "cs"}).status_code == 200  # an archive
 
 
+def test_a_search_bibtex_and_volume_refuse_a_category_that_is_no_arxiv_category_too(client, hub):
+    """Both answered an empty 200 (an empty file, an empty chart, forever) where the feeds and /api/search say why."""
+    reason = "No papers in cs.XX on this hub (cs.XX: not an arXiv category)"
+    for query in ("q=diffusion&cat=cs.XX", "q=diffusion+cat:cs.XX", "cat=cs.XX"):
+        response = client.get(f"/papers/search.bib?{query}")
+        assert response.status_code == 400 and response.content.decode() == reason, query
+    for params in ({"q": "diffusion", "cat": "cs.XX"}, {"q": "diffusion cat:cs.XX"}):
+        response = client.get(reverse("api:search_volume"), params)
+        assert response.status_code == 400 and response.json()["detail"] == reason, params
+    assert client.get("/papers/search.bib?q=diffusion&cat=cs").status_code == 200  # an archive
+    assert client.get(reverse("api:search_volume"), {"q": "diffusion", "cat": "cs"}).status_code == 200
+
+
 def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client, hub):
     """A saved search holds a query alone: the categories, an author, has:code and dates all go into it, and its
     matches (its feed, its digest's section, its page) are the page's; an author filter of several names (any of
