@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from paperhub.community.markdown import markdown_text, render_comment
+from paperhub.community.markdown import render_comment
+from paperhub.community.markdown_text import markdown_text
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.named import people_named
 from paperhub.papers import citation, feeds, periods, queries
