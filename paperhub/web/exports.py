@@ -9,7 +9,7 @@ from paperhub.papers import queries
 from paperhub.papers.bibtex import bibliography
 from paperhub.papers.models import Paper
 from paperhub.web.missing import missing_text
-from paperhub.web.papers import search_filters
+from paperhub.web.search import search_filters
 
 MAX_SEARCH = 200
 
