@@ -83,7 +83,7 @@ def unrendered(texts: list[str]) -> dict:
     """The commands the shipped renderer leaves unrendered: in text mode shown as written (a `\\name` in the plain
     text), in math shown as their bare name (not in texmath.KNOWN) or dropped (_DROPPED); for each, how many
     abstracts hold it; and the CPU time of render_abstract and plain_text over all of them (best of 3)."""
-    from paperhub.papers import tex, texmacros, texmath
+    from paperhub.papers import tex, texmacros, texmath, texspans
 
     known = texmath.KNOWN - {name for name in _DROPPED if texmath.SYMBOLS.get(name) == ""}
     counts: dict[str, int] = {}
@@ -91,7 +91,7 @@ def unrendered(texts: list[str]) -> dict:
     for text in texts:
         names = set(_COMMAND.findall(tex.plain_text(text)))
         shown = texmacros.expand_macros(text)  # as rendered: the text's own macros expanded
-        names |= {name for _, low, high, _ in texmath.spans(shown) for name in _COMMAND.findall(shown, low, high)
+        names |= {name for _, low, high, _ in texspans.spans(shown) for name in _COMMAND.findall(shown, low, high)
                   if name not in known}
         holding += bool(names)
         for name in names:
@@ -110,7 +110,7 @@ def unrendered(texts: list[str]) -> dict:
 
 def renderers() -> dict[str, Callable[[str], str]]:
     """Each available renderer: abstract in, HTML out."""
-    from paperhub.papers import tex, texmath
+    from paperhub.papers import tex, texspans
     from paperhub.papers.records import latex_to_unicode
 
     chosen: dict[str, Callable[[str], str]] = {"paperhub": lambda text: str(tex.render_abstract(text))}
@@ -120,7 +120,7 @@ def renderers() -> dict[str, Callable[[str], str]]:
 
         def mathml(text: str) -> str:
             out, position = [], 0
-            for start, low, high, end in texmath.spans(text):
+            for start, low, high, end in texspans.spans(text):
                 out += [html.escape(latex_to_unicode(text[position:start])), convert(text[low:high])]
                 position = end
             out.append(html.escape(latex_to_unicode(text[position:])))
@@ -176,9 +176,9 @@ def allowed(name: str) -> Callable[[Markup], bool]:
 
 def unknown_commands(text: str) -> bool:
     """Whether a math span of `text` uses a command the shipped renderer shows as its bare name."""
-    from paperhub.papers import texmath
+    from paperhub.papers import texmath, texspans
 
-    return any(name not in texmath.KNOWN for _, low, high, _ in texmath.spans(text)
+    return any(name not in texmath.KNOWN for _, low, high, _ in texspans.spans(text)
                for name in _COMMAND.findall(text, low, high))
 
 

@@ -82,13 +82,13 @@ def main() -> None:
     _, temporary = scratch_hub(args.work, "paperhub-trending-")
     from django.core.management import call_command
 
-    from paperhub.papers import feeds
+    from paperhub.papers import feeds, periods
     from paperhub.papers.models import FeedEntry
 
     call_command("migrate", verbosity=0)
     if not FeedEntry.objects.exists():
         fill(args.entries, args.seed)
-    month = feeds.month_period(date(2026, 11, 1))
+    month = periods.month_period(date(2026, 11, 1))
 
     def page(offset: int, order: str) -> list[str]:
         return [p.uid for p in feeds.period_papers(month, offset=offset, limit=50, order=order, now=NOW)[0]]

@@ -50,7 +50,7 @@ from paperhub.community import services
 from paperhub.community.models import Comment, Submission
 from paperhub.core import health as health_checks
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers import categories, feeds, queries, trends
+from paperhub.papers import categories, feeds, periods, queries, trends
 from paperhub.papers.models import Paper
 from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services
@@ -105,7 +105,7 @@ api.add_router("/collections", collections.router)
 DAILY_ORDERS = {"publishedAt": "newest", "trending": "trending"}
 
 
-def _daily_period(query: DailyQuery) -> feeds.Period | None:
+def _daily_period(query: DailyQuery) -> periods.Period | None:
     """The day, week or month a daily papers query names, else the newest day with papers (None: no feed has any)."""
     texts = {"date": query.date.isoformat() if query.date else "", "week": query.week or "", "month": query.month or ""}
     named = [name for name, text in texts.items() if text]
@@ -114,7 +114,7 @@ def _daily_period(query: DailyQuery) -> feeds.Period | None:
     name = named[0] if named else "date"
     try:
         return feeds.named_period("day" if name == "date" else name, texts[name])
-    except feeds.PeriodError as exc:
+    except periods.PeriodError as exc:
         raise HttpError(400, str(exc)) from None
 
 

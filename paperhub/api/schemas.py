@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 
-from paperhub.papers import feeds
+from paperhub.papers import periods
 from paperhub.search import MAX_OFFSET
 
 #: An optional key that is absent rather than null (documented as its type, not required).
@@ -24,7 +24,7 @@ Absent = SkipJsonSchema[None]
 def _written_day(value: object) -> object:
     """A day parameter as the feeds read one, YYYY-MM-DD only (pydantic alone also takes 1782777600 and
     2026-06-30T00:00 for a date)."""
-    return feeds.parse_day(value) if isinstance(value, str) else value
+    return periods.parse_day(value) if isinstance(value, str) else value
 
 
 #: A date parameter: YYYY-MM-DD, else a 422 naming the form.

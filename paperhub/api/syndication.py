@@ -16,7 +16,7 @@ from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core.addresses import root_for_paths
 from paperhub.core.media import PLAIN
-from paperhub.papers import feeds, queries
+from paperhub.papers import feeds, periods, queries
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import plain_text
@@ -156,7 +156,7 @@ class DailyFeed(PaperFeed):
 
     def papers(self, obj: Any) -> list[Paper]:
         day = feeds.latest_day()
-        return feeds.period_papers(feeds.day_period(day), limit=ITEMS)[0] if day else []
+        return feeds.period_papers(periods.day_period(day), limit=ITEMS)[0] if day else []
 
 
 class TrendingFeed(PaperFeed):

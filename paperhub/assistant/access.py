@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from paperhub.core import limits, tokens
 from paperhub.core.addresses import hub_root
 from paperhub.core.permissions import NotAllowed
-from paperhub.papers.feeds import PeriodError
+from paperhub.papers.periods import PeriodError
 
 STDIO = "stdio"  # the address a local assistant's calls count against
 #: The hub's public root as the Django view serving /mcp found it (core.addresses.hub_root, which honours the

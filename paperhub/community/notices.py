@@ -19,7 +19,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
-from paperhub.community.markdown import markdown_text, mentions, named_in, parse_comment
+from paperhub.community.markdown import mentions, named_in, parse_comment
+from paperhub.community.markdown_text import markdown_text
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
 from paperhub.community.named import people_ids, users_named
 from paperhub.core import mail

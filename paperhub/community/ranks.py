@@ -22,9 +22,10 @@ from django.db.models.functions import Coalesce, RowNumber, TruncMonth, TruncWee
 from paperhub.community.models import Upvote, WithdrawnUpvote
 from paperhub.papers import feeds
 from paperhub.papers.models import FeedEntry
+from paperhub.papers.periods import Period, day_period, month_period, week_period
 
 KINDS = ("day", "week", "month")
-_PERIOD = {"day": feeds.day_period, "week": feeds.week_period, "month": feeds.month_period}
+_PERIOD = {"day": day_period, "week": week_period, "month": month_period}
 _START = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}
 
 
@@ -33,7 +34,7 @@ class Rank:
     """A paper's place in one finished period's feed."""
 
     position: int
-    period: feeds.Period
+    period: Period
 
     @property
     def label(self) -> str:
@@ -45,9 +46,9 @@ def best(ranks: Iterable[Rank]) -> Rank | None:
     return min(ranks, key=lambda r: (r.position, -KINDS.index(r.period.kind)), default=None)
 
 
-def finished_periods(days: Iterable[date], today: date) -> dict[str, set[feeds.Period]]:
+def finished_periods(days: Iterable[date], today: date) -> dict[str, set[Period]]:
     """The finished days, weeks and months holding these feed days, by kind."""
-    periods: dict[str, set[feeds.Period]] = {kind: set() for kind in KINDS}
+    periods: dict[str, set[Period]] = {kind: set() for kind in KINDS}
     for day in days:
         for kind in KINDS:
             period = _PERIOD[kind](day)
@@ -56,14 +57,14 @@ def finished_periods(days: Iterable[date], today: date) -> dict[str, set[feeds.P
     return periods
 
 
-def ended(period: feeds.Period) -> datetime:
+def ended(period: Period) -> datetime:
     """The moment a period ends: the start of the feed day after its last; its ranking counts the votes before it."""
     return feeds.day_start(period.last + timedelta(days=1))
 
 
 def stood_at_an_end(cast_at: datetime, withdrawn_at: datetime) -> bool:
     """Whether a vote stood when some period ended: periods end as feed days do, so when it outlived its feed day."""
-    return withdrawn_at >= ended(feeds.day_period(feeds.feed_day(cast_at)))
+    return withdrawn_at >= ended(day_period(feeds.feed_day(cast_at)))
 
 
 def _count(votes: QuerySet[Any]) -> Coalesce:
@@ -71,7 +72,7 @@ def _count(votes: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(votes.values("paper_id").annotate(n=Count("id")).values("n")), 0)
 
 
-def top_of(kind: str, periods: set[feeds.Period], top: int) -> list[tuple[int, date, int]]:
+def top_of(kind: str, periods: set[Period], top: int) -> list[tuple[int, date, int]]:
     """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query."""
     if not periods:
         return []

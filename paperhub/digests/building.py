@@ -6,24 +6,25 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from paperhub.community.markdown import markdown_text, render_comment
+from paperhub.community.markdown import render_comment
+from paperhub.community.markdown_text import markdown_text
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.named import people_named
-from paperhub.papers import citation, feeds, queries
+from paperhub.papers import citation, feeds, periods, queries
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
 
 TOP = 10
 
 
-def period_for(frequency: str, today: date) -> feeds.Period:
+def period_for(frequency: str, today: date) -> periods.Period:
     """The period a digest sent today covers: yesterday, or the last complete ISO week."""
     if frequency == "daily":
-        return feeds.day_period(today - timedelta(days=1))
-    return feeds.week_period(today - timedelta(days=7))
+        return periods.day_period(today - timedelta(days=1))
+    return periods.week_period(today - timedelta(days=7))
 
 
-def period_key(frequency: str, period: feeds.Period, collection_id: int | None = None) -> str:
+def period_key(frequency: str, period: periods.Period, collection_id: int | None = None) -> str:
     """The delivery's period name, unique per frequency and period: 'daily:2026-11-24', 'weekly:2026-W48'; a
     collection's digest adds the collection: 'weekly:2026-W48:c12'."""
     return f"{frequency}:{period.key}" + (f":c{collection_id}" if collection_id is not None else "")
@@ -45,7 +46,7 @@ class Digest:
     """The shared part of a period's digest (each subscriber's copy adds their own links)."""
 
     frequency: str
-    period: feeds.Period
+    period: periods.Period
     top: list[DigestPaper]
     trending: list[DigestPaper]
     collection: Collection | None = None  # a collection's digest: `top` is what was added to it in the period
@@ -82,7 +83,7 @@ def shaped(papers: list[Paper]) -> list[DigestPaper]:
     return shaped
 
 
-def build(frequency: str, period: feeds.Period) -> Digest:
+def build(frequency: str, period: periods.Period) -> Digest:
     """The period's most upvoted papers and what is trending now."""
     top, _ = feeds.period_papers(period, limit=TOP)
     seen = {p.pk for p in top}
@@ -105,7 +106,7 @@ def _lined_up(note: str) -> str:
     return "\n".join([first, *(NOTE_INDENT + line if line else "" for line in rest)])
 
 
-def build_collection(frequency: str, period: feeds.Period, collection: Collection, root: str = "") -> Digest:
+def build_collection(frequency: str, period: periods.Period, collection: Collection, root: str = "") -> Digest:
     """What was added to a collection in the period (in the hub's time zone), the first added first, with each
     paper's note rendered safely as the collection's page renders notes, its @mentions linked to profiles under
     `root` (the mail's hub_root) with one look-up for all the notes, and as plain text for the text part (its

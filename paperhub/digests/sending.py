@@ -45,7 +45,7 @@ from paperhub.digests.claims import LEASE, Claim, Journal, claim, journal_entrie
 from paperhub.digests.models import Delivery, Subscription
 from paperhub.digests.smtp import HandOverBackend
 from paperhub.digests.subscriptions import unsubscribe_token
-from paperhub.papers import feeds
+from paperhub.papers import periods
 from paperhub.papers.models import Paper
 from paperhub.papers.tex import plain_text
 from paperhub.recommend import personal, space
@@ -162,7 +162,7 @@ def render(digest: building.Digest, base_url: str) -> Rendered:
     return Rendered(digest, render_to_string(f"{name}.txt", context), render_to_string(f"{name}.html", context))
 
 
-def personal_part(subscription: Subscription, period: feeds.Period, base_url: str,
+def personal_part(subscription: Subscription, period: periods.Period, base_url: str,
                   listed: frozenset[str] = frozenset()) -> tuple[str, str]:
     """The subscriber's own section (text, HTML): picks (but the papers the shared part `listed`, by uid) with
     feedback links, follows, saved searches; empty when no active account has verified the subscription's address
@@ -268,7 +268,7 @@ class Run:
     """One sending run: what its SMTP connections share (the rendered digest, the report, the journal), and the
     steps each connection repeats: claim a row, compose its message, hand it over, mark the row."""
 
-    def __init__(self, key: str, period: feeds.Period, base_url: str, rendered: Rendered, report: SendReport,
+    def __init__(self, key: str, period: periods.Period, base_url: str, rendered: Rendered, report: SendReport,
                  limit: int | None) -> None:
         self.key, self.period, self.base_url, self.rendered = key, period, base_url, rendered
         self.listed = frozenset(p.uid for p in rendered.digest.top)

@@ -22,8 +22,8 @@ from paperhub.papers.texmath import (
     SUPERSCRIPT,
     Math,
     script,
-    split_math,
 )
+from paperhub.papers.texspans import split_math
 from paperhub.papers.textmode import HTML_TAGS, closed_prefix
 from paperhub.papers.textrender import TEXT_SPECIAL, Output, Text
 

@@ -6,7 +6,7 @@ what it may grow to."""
 
 import re
 
-from paperhub.papers.texmath import spans
+from paperhub.papers.texspans import spans
 
 MAX_DEFINITIONS = 50  # the first ones are used; later ones are dropped all the same
 MAX_EXPANSION = 5  # deepest expansion of a macro inside a macro (\def\a{\a\a} stops there)

@@ -19,8 +19,8 @@ from paperhub.papers.texmath import (
     SIZES,
     STYLES,
     SYMBOLS,
-    spans,
 )
+from paperhub.papers.texspans import spans
 from paperhub.papers.textmode import (
     CITATIONS,
     DECLARATIONS,

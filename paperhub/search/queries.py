@@ -5,10 +5,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any, Literal
 
-import numpy as np
 from django.utils.safestring import SafeString
 
 from paperhub.papers.queries import uids_with_doi
@@ -38,6 +36,7 @@ from paperhub.search.query import (
     wants_code,
     window,
 )
+from paperhub.search.semantic import _query_vector, _semantic, _semantic_models
 from paperhub.search.vector_files import vector_index
 from paperhub.search.volumes import Volume, volume_series
 
@@ -46,7 +45,7 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 
 #: Fusion weights, tuned on SciFact's train split (bench/quality.py): with transformer vectors, and with
 #: static vectors alone (before the transformer has reached a paper; the query embedded by the transformer
-#: and projected into the static model's space, see _encode_query).
+#: and projected into the static model's space, see semantic._encode_query).
 WEIGHTS = {"keyword": 0.4, "dense": 0.6, "static": 0.0}
 WEIGHTS_STATIC = {"keyword": 0.5, "static": 0.5}
 #: How far (in the fused scale: standard scores, weighted) a candidate lacking the query's rare word
@@ -95,49 +94,6 @@ class Results:
     why: list[emptied.Part] = field(default_factory=list)  # found nothing: the parts that emptied it (explain)
     # ranked by words alone for now: no semantic index has vectors yet (a new hub's first minutes)
     semantic_pending: bool = False
-
-
-def _semantic_models() -> list[str]:
-    """The kinds of vectors ("static", "dense") whose index has anything in it and whose model loads."""
-    kinds = []
-    for kind, loader in ((STATIC, embed.static), ("dense", embed.transformer)):
-        if not len(vector_index(vector_name(kind))):
-            continue
-        try:
-            loader()
-        except embed.ModelError:
-            continue
-        kinds.append(kind)
-    return kinds
-
-
-def _query_vector(kind: str, text: str) -> np.ndarray:
-    return _encode_query(vector_name(kind), kind, text)
-
-
-@lru_cache(maxsize=2048)
-def _encode_query(model_name: str, kind: str, text: str) -> np.ndarray:
-    """A query's vector for an index. Papers' static vectors are compared with the transformer's embedding of
-    the query projected into the static space where the static model was taught by that transformer: short
-    queries are where a static model is weakest (SciFact: +2 points of nDCG@10 in hybrid search)."""
-    if kind != STATIC:
-        return np.asarray(embed.transformer().encode([text])[0])
-    static = embed.static()
-    if static.projection is not None and static.teacher == embed.transformer_name():
-        with contextlib.suppress(embed.ModelError):
-            return np.asarray(static.from_teacher(embed.transformer().encode([text]))[0])
-    return np.asarray(static.encode([text])[0])
-
-
-def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
-              index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
-    vec_index = vector_index(vector_name(kind))
-    constrained = parsed.constraints != ParsedQuery() or filters != NO_FILTERS
-    hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
-    if constrained and hits and index is not None:
-        allowed = {i for i, _ in index.ids(keyword_queries.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
-        hits = [h for h in hits if h[0] in allowed]
-    return hits[:depth]
 
 
 def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters) -> bool:

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
-from paperhub.papers import feeds, queries
+from paperhub.papers import feeds, periods, queries
 from paperhub.web.cards import cards, page_number
 from paperhub.web.twins import json_twin
 
@@ -24,25 +24,25 @@ def home(request: HttpRequest) -> HttpResponse:
             "cards": cards(request, papers[:PAGE_SIZE]), "page": page, "has_next": len(papers) > PAGE_SIZE,
             "total": queries.paper_count(),
         })
-    return _period(request, feeds.day_period(day), home=True)
+    return _period(request, periods.day_period(day), home=True)
 
 
 def period(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """/papers/date/YYYY-MM-DD, /papers/week/YYYY-Www, /papers/month/YYYY-MM."""
     try:
-        chosen = feeds.parse_period(kind, key)
-    except feeds.PeriodError as exc:
+        chosen = periods.parse_period(kind, key)
+    except periods.PeriodError as exc:
         raise Http404(str(exc)) from None
     if chosen.key != key:  # 2026-W5 -> 2026-W05, 2026-1 -> 2026-01
         return redirect(kind, key=chosen.key)
     return _period(request, chosen)
 
 
-def _period(request: HttpRequest, chosen: feeds.Period, home: bool = False) -> HttpResponse:
+def _period(request: HttpRequest, chosen: periods.Period, home: bool = False) -> HttpResponse:
     page = page_number(request)
     papers, total = feeds.period_papers(chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    kinds = [("day", feeds.day_period(chosen.first)), ("week", feeds.week_period(chosen.first)),
-             ("month", feeds.month_period(chosen.first))]
+    kinds = [("day", periods.day_period(chosen.first)), ("week", periods.week_period(chosen.first)),
+             ("month", periods.month_period(chosen.first))]
     previous, following = feeds.neighbours(chosen)
     which = {"day": "date"}.get(chosen.kind, chosen.kind)
     return render(request, "web/period.html", {

@@ -11,7 +11,7 @@ from paperhub.papers import queries
 from paperhub.papers.tex import plain_text, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store
-from paperhub.web.papers import did_you_mean, searched_query, typed_url
+from paperhub.web.search import did_you_mean, searched_query, typed_url
 
 OVERVIEW = 40_000  # points drawn before zooming in
 IN_VIEW = 25_000  # points sent for a zoomed-in view

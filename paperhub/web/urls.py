@@ -2,7 +2,20 @@ from django.urls import include, path, re_path
 
 from paperhub.core import converters  # noqa: F401 (registers <segment:...>, used below)
 from paperhub.digests import views as digests
-from paperhub.web import accounts, authorship, curation, exports, feeds, foryou, maps, missing, papers, trends, zotero
+from paperhub.web import (
+    accounts,
+    authorship,
+    curation,
+    exports,
+    feeds,
+    foryou,
+    maps,
+    missing,
+    papers,
+    search,
+    trends,
+    zotero,
+)
 
 urlpatterns = [
     path("", feeds.home, name="home"),
@@ -14,7 +27,7 @@ urlpatterns = [
     path("map", maps.map_page, name="map"),
     path("map/points.bin", maps.map_points, name="map_points"),
     path("map/papers/<int:paper_id>", maps.map_paper, name="map_paper"),
-    path("papers/search", papers.search_page, name="search"),
+    path("papers/search", search.search_page, name="search"),
     path("papers/search.bib", exports.search_bib, name="search_bib"),
     path("papers/submit", papers.submit, name="submit"),
     re_path(r"^papers/(?P<uid>.+)\.bib$", exports.paper_bib, name="paper_bib"),

@@ -1,10 +1,11 @@
-"""Comment and note Markdown as plain text, what mail's text part shows (community.markdown.markdown_text)."""
+"""Comment and note Markdown as plain text, what mail's text part shows (community.markdown_text.markdown_text)."""
 
 import time
 
 import pytest
 
-from paperhub.community.markdown import markdown_text, render_comment
+from paperhub.community.markdown import render_comment
+from paperhub.community.markdown_text import markdown_text
 
 ROOT = "https://hub.example/lab"
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 
 from paperhub.community import ranks, services
 from paperhub.community.models import Upvote, WithdrawnUpvote
-from paperhub.papers import feeds
+from paperhub.papers import feeds, periods
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
@@ -21,7 +21,7 @@ def _papers(n: int) -> list[Paper]:
 
 
 def test_best_prefers_the_smallest_position_then_the_longer_period():
-    day, week, month = (feeds.day_period(MONDAY), feeds.week_period(MONDAY), feeds.month_period(MONDAY))
+    day, week, month = (periods.day_period(MONDAY), periods.week_period(MONDAY), periods.month_period(MONDAY))
     assert ranks.best([ranks.Rank(2, day), ranks.Rank(3, week)]) == ranks.Rank(2, day)
     assert ranks.best([ranks.Rank(1, day), ranks.Rank(1, month), ranks.Rank(1, week)]) == ranks.Rank(1, month)
     assert ranks.best([]) is None
@@ -45,7 +45,7 @@ def test_ranks_follow_the_feed_pages_order(django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         found = ranks.ranks_for([p.pk for p in papers], today=TODAY, top=3)
     for kind in ranks.KINDS:
-        period = feeds.parse_period(kind, {"day": "2026-11-16", "week": "2026-W47", "month": "2026-11"}[kind])
+        period = periods.parse_period(kind, {"day": "2026-11-16", "week": "2026-W47", "month": "2026-11"}[kind])
         page, _ = feeds.period_papers(period, limit=3)
         for position, paper in enumerate(page, 1):
             assert paper.votes or paper.pk not in found
@@ -54,10 +54,10 @@ def test_ranks_follow_the_feed_pages_order(django_assert_max_num_queries):
     # #1 of the week and month: papers[2] (20 votes on Thursday); Monday's #1 papers[0] (5 votes); on Tuesday
     # papers[3] (9, newer than papers[1], which is #2 of the day and #3 of the week and month).
     tuesday = MONDAY + timedelta(days=1)
-    assert found[papers[2].pk] == ranks.Rank(1, feeds.month_period(MONDAY))
-    assert found[papers[0].pk] == ranks.Rank(1, feeds.day_period(MONDAY))
-    assert found[papers[3].pk] == ranks.Rank(1, feeds.day_period(tuesday))
-    assert found[papers[1].pk] == ranks.Rank(2, feeds.day_period(tuesday))
+    assert found[papers[2].pk] == ranks.Rank(1, periods.month_period(MONDAY))
+    assert found[papers[0].pk] == ranks.Rank(1, periods.day_period(MONDAY))
+    assert found[papers[3].pk] == ranks.Rank(1, periods.day_period(tuesday))
+    assert found[papers[1].pk] == ranks.Rank(2, periods.day_period(tuesday))
     assert papers[4].pk not in found  # third of Monday's feed, but without a vote
 
 
@@ -68,7 +68,7 @@ def test_no_badges_while_a_period_runs_or_when_turned_off():
     assert ranks.ranks_for([paper.pk], today=TODAY, top=3) == {}
     assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=0) == {}
     assert ranks.ranks_for([paper.pk], today=TODAY + timedelta(days=1), top=3) == {
-        paper.pk: ranks.Rank(1, feeds.day_period(TODAY))}
+        paper.pk: ranks.Rank(1, periods.day_period(TODAY))}
 
 
 def _vote(name: str, paper: Paper, at: datetime) -> None:
@@ -90,11 +90,11 @@ def test_a_late_vote_moves_no_one_in_a_finished_period(django_assert_max_num_que
     _vote("bob", a, monday_noon)
     _vote("ann", b, monday_noon)  # a 2, b 1, c 0 when Monday, its week and November ended
     before = ranks.ranks_for([a.pk, b.pk, c.pk], today=TODAY, top=3)
-    assert before == {a.pk: ranks.Rank(1, feeds.month_period(MONDAY)), b.pk: ranks.Rank(2, feeds.month_period(MONDAY))}
+    assert before == {a.pk: ranks.Rank(1, periods.month_period(MONDAY)), b.pk: ranks.Rank(2, periods.month_period(MONDAY))}
     for name in ("cat", "dan", "eve"):  # today (3 December): the page now orders b (4), c (3), a (2)
         _vote(name, b, datetime(2026, 12, 3, 9, tzinfo=UTC))
         _vote(name, c, datetime(2026, 12, 3, 9, tzinfo=UTC))
-    page, _ = feeds.period_papers(feeds.month_period(MONDAY), limit=3)
+    page, _ = feeds.period_papers(periods.month_period(MONDAY), limit=3)
     assert [p.pk for p in page] == [b.pk, c.pk, a.pk]
     with django_assert_max_num_queries(4):
         after = ranks.ranks_for([a.pk, b.pk, c.pk], today=TODAY, top=3)
@@ -111,12 +111,12 @@ def test_a_period_counts_the_votes_of_its_last_moments_and_not_the_next_days(set
     # Sunday's feed day runs to 20:00 in New York on Monday 23 November: 01:00 UTC on the 24th
     last_moment, next_day = datetime(2026, 11, 24, 0, 59, tzinfo=UTC), datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
     assert (feeds.feed_day(last_moment), feeds.feed_day(next_day)) == (sunday, sunday + timedelta(days=1))
-    assert ranks.ended(feeds.week_period(MONDAY)) == next_day
+    assert ranks.ended(periods.week_period(MONDAY)) == next_day
     _vote("ann", a, last_moment)  # in time for the week, long after a's Monday ended
     _vote("bob", b, next_day)  # too late for b's Sunday and the week, in time for November
     found = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
     # Monday and Sunday had no vote by their ends: no badge; November's tie goes to the newer paper, as on its page
-    assert found == {a.pk: ranks.Rank(1, feeds.week_period(MONDAY)), b.pk: ranks.Rank(1, feeds.month_period(MONDAY))}
+    assert found == {a.pk: ranks.Rank(1, periods.week_period(MONDAY)), b.pk: ranks.Rank(1, periods.month_period(MONDAY))}
 
 
 def _withdraw(name: str, paper: Paper, at: datetime | None = None) -> None:
@@ -140,10 +140,10 @@ def test_a_vote_withdrawn_after_a_period_ended_keeps_its_badges(django_assert_ma
     _vote("bob", b, MONDAY_NOON)
     _vote("cat", b, MONDAY_NOON)  # b 2, a 1 when Monday, its week and November ended
     before = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
-    assert before == {b.pk: ranks.Rank(1, feeds.month_period(MONDAY)), a.pk: ranks.Rank(2, feeds.month_period(MONDAY))}
+    assert before == {b.pk: ranks.Rank(1, periods.month_period(MONDAY)), a.pk: ranks.Rank(2, periods.month_period(MONDAY))}
     _withdraw("bob", b)
     _withdraw("cat", b)  # today: b has no vote left, and the page says so
-    page, _ = feeds.period_papers(feeds.month_period(MONDAY), limit=3)
+    page, _ = feeds.period_papers(periods.month_period(MONDAY), limit=3)
     assert [(p.pk, p.votes) for p in page] == [(a.pk, 1), (b.pk, 0)]
     with django_assert_max_num_queries(4):
         assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == before
@@ -162,7 +162,7 @@ def test_a_vote_withdrawn_inside_a_period_does_not_count_for_it():
     _withdraw("cat", b, wednesday)
     found = ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3)
     # Monday ended with b's two votes standing; W47 and November with a's one alone
-    assert found == {b.pk: ranks.Rank(1, feeds.day_period(MONDAY)), a.pk: ranks.Rank(1, feeds.month_period(MONDAY))}
+    assert found == {b.pk: ranks.Rank(1, periods.day_period(MONDAY)), a.pk: ranks.Rank(1, periods.month_period(MONDAY))}
 
 
 @pytest.mark.parametrize("withdrawn, again", [
@@ -181,6 +181,6 @@ def test_withdrawing_and_voting_again_counts_once(withdrawn, again):
     services.upvote(User.objects.get(username="ann"), a, on=True)
     if again is not None:
         Upvote.objects.filter(paper=a).update(created_at=again)
-    week, month = feeds.week_period(MONDAY), feeds.month_period(MONDAY)
+    week, month = periods.week_period(MONDAY), periods.month_period(MONDAY)
     assert ranks.top_of("week", {week}, 3) == [(b.pk, week.first, 1), (a.pk, week.first, 2)]  # a's 1 vote, not 2
     assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == {b.pk: ranks.Rank(1, month), a.pk: ranks.Rank(2, month)}

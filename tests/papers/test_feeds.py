@@ -5,28 +5,28 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from paperhub.papers import feeds
+from paperhub.papers import feeds, periods
 from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record
 
 
 def test_periods_parse_and_shift():
-    week = feeds.parse_period("week", "2026-W01")
+    week = periods.parse_period("week", "2026-W01")
     assert (week.first, week.last, week.key) == (date(2025, 12, 29), date(2026, 1, 4), "2026-W01")
     assert week.shifted(-1).key == "2025-W52" and week.shifted(1).key == "2026-W02"
-    month = feeds.parse_period("month", "2024-02")
+    month = periods.parse_period("month", "2024-02")
     assert (month.first, month.last) == (date(2024, 2, 1), date(2024, 2, 29))
     assert month.shifted(-2).key == "2023-12" and month.shifted(11).key == "2025-01"
-    assert feeds.parse_period("day", "2026-11-24").shifted(7).key == "2026-12-01"
-    assert feeds.parse_period("week", "2026-W5").key == "2026-W05"
+    assert periods.parse_period("day", "2026-11-24").shifted(7).key == "2026-12-01"
+    assert periods.parse_period("week", "2026-W5").key == "2026-W05"
 
 
 @pytest.mark.parametrize(("kind", "text"), [("day", "2026-02-30"), ("week", "2026-W54"), ("month", "2026-13"),
                                              ("month", "x"), ("week", "2026-11"), ("day", "")])
 def test_bad_periods_are_refused(kind, text):
-    with pytest.raises(feeds.PeriodError):
-        feeds.parse_period(kind, text)
+    with pytest.raises(periods.PeriodError):
+        periods.parse_period(kind, text)
 
 
 @pytest.mark.parametrize(("kind", "text", "reason"), [
@@ -38,8 +38,8 @@ def test_bad_periods_are_refused(kind, text):
     ("day", "2026-02-30", "not a day: '2026-02-30' (no such day in the calendar)")])
 def test_a_day_is_written_one_way_only(kind, text, reason):
     """date.fromisoformat (Python 3.11) reads ISO week dates and compact dates: 2026-W26 was Monday 22 June."""
-    with pytest.raises(feeds.PeriodError) as refused:
-        feeds.parse_period(kind, text)
+    with pytest.raises(periods.PeriodError) as refused:
+        periods.parse_period(kind, text)
     assert str(refused.value) == reason
 
 
@@ -48,9 +48,9 @@ def test_a_period_of_no_kind_is_the_kind_it_is_written_as():
     assert [feeds.named_period("", text).key for text in ("2026-W26", "2026-06", "2026-06-30")] == [
         "2026-W26", "2026-06", "2026-06-30"]
     assert feeds.named_period("", "") is None  # the newest day, and no feed has papers
-    with pytest.raises(feeds.PeriodError, match="not a day, week or month: '26 June'"):
+    with pytest.raises(periods.PeriodError, match="not a day, week or month: '26 June'"):
         feeds.named_period("", "26 June")
-    assert [feeds.period_kind(text) for text in ("2026-W26", "2026-06", "2026-06-30", "20260630")] == [
+    assert [periods.period_kind(text) for text in ("2026-W26", "2026-06", "2026-06-30", "20260630")] == [
         "week", "month", "day", None]
 
 
@@ -60,7 +60,7 @@ def test_feed_day_follows_rollover_and_time_zone():
     assert feeds.feed_day(moment, "UTC", "14:00") == date(2026, 11, 23)  # before the day rolls over
     assert feeds.feed_day(moment, "America/New_York", "00:00") == date(2026, 11, 24)
     assert feeds.feed_day(datetime(2026, 11, 24, 3, 0, tzinfo=UTC), "America/New_York", "00:00") == date(2026, 11, 23)
-    with pytest.raises(feeds.PeriodError):
+    with pytest.raises(periods.PeriodError):
         feeds.feed_day(moment, "UTC", "25:99")
 
 
@@ -155,7 +155,7 @@ def test_a_fresh_hub_fills_daily_with_its_categories_by_default():
     land([record("2611.00001", categories=("cs.LG",), published=monday),
           record("2611.00002", categories=("math.AG",), published=monday)], ErrorLog(), IngestSummary())
     assert feeds.latest_day() == date(2026, 11, 24)
-    assert [p.uid for p in feeds.period_papers(feeds.day_period(date(2026, 11, 24)))[0]] == ["2611.00001"]
+    assert [p.uid for p in feeds.period_papers(periods.day_period(date(2026, 11, 24)))[0]] == ["2611.00001"]
 
 
 @pytest.mark.django_db
@@ -168,10 +168,10 @@ def test_period_papers_order_by_votes_and_count_each_paper_once():
     feed_entry(papers["2611.00002"], day, "submission")
     feed_entry(papers["2611.00003"], day)
     feed_entry(papers["2611.00002"], day + timedelta(days=1))
-    ranked, total = feeds.period_papers(feeds.day_period(day))
+    ranked, total = feeds.period_papers(periods.day_period(day))
     assert [p.uid for p in ranked] == ["2611.00002", "2611.00001", "2611.00003"] and total == 3
     assert [p.votes for p in ranked] == [5, 3, 0]
-    week, total = feeds.period_papers(feeds.week_period(day), limit=2)
+    week, total = feeds.period_papers(periods.week_period(day), limit=2)
     assert total == 3 and [p.uid for p in week] == ["2611.00002", "2611.00001"]
 
 
@@ -190,7 +190,7 @@ def month_feed(db):
     feed_entry(papers["2606.00005"], date(2026, 6, 10), "hf", external_upvotes=2,
                submitted_at=datetime(2026, 6, 10, 8, tzinfo=UTC))
     feed_entry(papers["2606.00005"], date(2026, 6, 11), submitted_by="ann")  # counted once, at its 2 votes
-    return feeds.month_period(date(2026, 6, 1))
+    return periods.month_period(date(2026, 6, 1))
 
 
 def _pages(period, size, **options):
@@ -216,7 +216,7 @@ def test_period_papers_trending_ranks_voted_papers_then_the_rest(month_feed):
     assert [uid for uid, _, _ in expected] == ["1", "4", "2", "5"]  # not the votes order (1, 2, 5, 4): age counts
     for size in (1, 2, 3, 10):
         assert _pages(month_feed, size, order="trending", now=now) == (["1", "4", "2", "5", "3"], 5), size
-    assert _pages(feeds.day_period(date(2026, 6, 19)), 2, order="trending", now=now) == (["3"], 1)
+    assert _pages(periods.day_period(date(2026, 6, 19)), 2, order="trending", now=now) == (["3"], 1)
     # ann's entry of 2606.00005 has no votes of its own (its 2 came with the other entry)
     assert _pages(month_feed, 2, order="trending", now=now, submitter="ann") == (["1", "2", "5"], 3)
 
@@ -250,7 +250,7 @@ def test_trending_reads_a_month_in_sql_order_yet_ranks_exactly_as_trending_score
         if votes > 0 and (entry.paper.uid not in best or score > best[entry.paper.uid][0]):
             best[entry.paper.uid] = (score, entry.pk)
     expected = sorted(best, key=lambda uid: (-best[uid][0], -best[uid][1]))
-    month = feeds.month_period(date(2026, 6, 1))
+    month = periods.month_period(date(2026, 6, 1))
     for offset, limit in ((0, 1), (0, 10), (35, 20), (109, 3), (140, 60), (len(expected) - 5, 10)):
         page = [p.uid for p in feeds.period_papers(month, offset, limit, order="trending", now=now)[0]]
         assert page[:max(0, len(expected) - offset)] == expected[offset:offset + limit], (offset, limit)

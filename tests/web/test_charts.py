@@ -216,7 +216,7 @@ def test_the_same_counts_through_the_api(client, weekly):
 
 def test_the_volume_charts_caption_says_the_syntax_in_words():
     from paperhub.search import Filters, parse
-    from paperhub.web.papers import volume_caption
+    from paperhub.web.search import volume_caption
 
     assert volume_caption(parse("cat:cs.CL"), "month", Filters()) == "Papers in cs.CL per month"
     assert volume_caption(parse('author:"Yoshua Bengio"'), "year", Filters(has_code=True)) == (
