@@ -278,11 +278,11 @@ class Text:
         text, out = self.text, self.out
         url = latex_url(text[low:close])
         if name == "href" and (text_close := self.group(close + 1, stop)) != -1:
-            shown = (text.index("{", close + 1) + 1, text_close)
-            if not web_url(url) and web_url(second := latex_url(text[shown[0]:text_close])):  # \\href{text}{url}
-                url, shown = second, (low, close)
+            words = (text.index("{", close + 1) + 1, text_close)
+            if not web_url(url) and web_url(second := latex_url(text[words[0]:text_close])):  # \\href{text}{url}
+                url, words = second, (low, close)
             linking, self.linking = self.linking, True
-            inner = self.render(*shown, depth + 1)
+            inner = self.render(*words, depth + 1)
             self.linking, close = linking, text_close
         else:  # an address's characters are its own: no ties, dashes or commands in it
             inner = out.escape(url)
