@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub.accounts import services as accounts
-from paperhub.community.markdown import mentions, named_in, parse_comment
-from paperhub.community.markdown_text import markdown_text
+from paperhub.community.markdown import Parsed, mentions, named_in, parse_comment
+from paperhub.community.markdown_text import parsed_text
 from paperhub.community.models import AuthorClaim, AuthorSettings, Comment, CommentNotice
 from paperhub.community.named import people_ids, users_named
 from paperhub.core import mail
@@ -94,28 +94,46 @@ def unsubscribe(token: str) -> list[str]:
     return kinds
 
 
-def _concerned(comment: Comment, mentioned: dict[int, dict[str, int]] | None = None) -> set[int]:
+class _Parses:
+    """What a run reads of each comment's Markdown, kept for all its recipients: the one parse (whom it mentions and
+    the mail's text are both read from it) and the active users it @mentions (name: id), looked up once."""
+
+    def __init__(self) -> None:
+        self.parses: dict[int, Parsed] = {}
+        self.mentioned: dict[int, dict[str, int]] = {}
+
+    def parsed(self, comment: Comment) -> Parsed:
+        """The comment's Markdown parsed, the first time it is asked for."""
+        if comment.pk not in self.parses:
+            self.parses[comment.pk] = parse_comment(comment.body)
+        return self.parses[comment.pk]
+
+
+def _concerned(comment: Comment, seen: _Parses | None = None) -> set[int]:
     """The users a comment may be mailed to, before their choices: the paper's verified authors, the writer of the
-    (visible) comment it replies to, the active users it @mentions; never its own writer. `mentioned` keeps each
-    comment's mentioned names, so a run parses each comment's Markdown once."""
+    (visible) comment it replies to, the active users it @mentions; never its own writer. `seen` keeps each
+    comment's parse and mentioned names, so a run parses each comment's Markdown once."""
     users = set(AuthorClaim.objects.filter(paper_id=comment.paper_id, status=AuthorClaim.APPROVED)
                 .values_list("user_id", flat=True))
     if comment.parent_id is not None:
         parent = Comment.objects.visible(comment.paper_id).filter(pk=comment.parent_id)  # on the reply's paper
         users |= set(parent.values_list("user_id", flat=True))
-    users |= set(_mentioned(comment, {} if mentioned is None else mentioned).values())
+    users |= set(_mentioned(comment, _Parses() if seen is None else seen).values())
     users.discard(comment.user_id)
     return users
 
 
-def _mentioned(comment: Comment, mentioned: dict[int, dict[str, int]]) -> dict[str, int]:
+def _mentioned(comment: Comment, seen: _Parses) -> dict[str, int]:
     """The active users a comment @mentions (name: id), found in one look-up once for all the recipients of a run
-    (kept in `mentioned`)."""
-    if comment.pk not in mentioned:
-        parsed = parse_comment(comment.body if "@" in comment.body else "")  # most comments: nothing to parse
+    (kept in `seen`)."""
+    if comment.pk not in seen.mentioned:
+        if "@" not in comment.body:  # most comments: no one to look up
+            seen.mentioned[comment.pk] = {}
+            return {}
+        parsed = seen.parsed(comment)
         ids = users_named(parsed.names)
-        mentioned[comment.pk] = {name: ids[name] for name in named_in(parsed, frozenset(ids))}  # one parse
-    return mentioned[comment.pk]
+        seen.mentioned[comment.pk] = {name: ids[name] for name in named_in(parsed, frozenset(ids))}  # one parse
+    return seen.mentioned[comment.pk]
 
 
 def queue_comment_mail(comment: Comment, to: list[int] | None = None) -> None:
@@ -137,16 +155,16 @@ def newly_mentioned(comment: Comment, before: str) -> list[int]:
 
 
 def _recipients(comment: Comment, to: list[int] | None,
-                mentioned: dict[int, dict[str, int]]) -> list[tuple[Any, dict[str, bool]]]:
+                seen: _Parses) -> list[tuple[Any, dict[str, bool]]]:
     """Those the comment concerns (of `to`, when given) who are active and proved their address, with the kinds of
     mail they want."""
-    concerned = _concerned(comment, mentioned) if to is None else _concerned(comment, mentioned) & set(to)
+    concerned = _concerned(comment, seen) if to is None else _concerned(comment, seen) & set(to)
     users = get_user_model().objects.filter(pk__in=concerned, is_active=True).order_by("pk")
     return [(u, mail_wanted(u.pk)) for u in users if accounts.is_verified(u)]
 
 
 def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment],
-             mentioned: dict[int, dict[str, int]]) -> dict[int, Reason]:
+             seen: _Parses) -> dict[int, Reason]:
     """For each of the comments the user is to be mailed about, the strongest reason they want mail for."""
     paper_ids = {c.paper_id for c in comments}
     authored = set(AuthorClaim.objects.filter(user=user, paper_id__in=paper_ids, status=AuthorClaim.APPROVED)
@@ -157,18 +175,18 @@ def _reasons(user: Any, wanted: dict[str, bool], comments: list[Comment],
     for comment in comments:
         why = {Reason.PAPER} if comment.paper_id in authored else set()
         why |= {Reason.REPLY} if comment.parent_id in theirs else set()
-        why |= {Reason.MENTION} if user.get_username() in _mentioned(comment, mentioned) else set()
+        why |= {Reason.MENTION} if user.get_username() in _mentioned(comment, seen) else set()
         if chosen := {reason for reason in why if wanted[KIND[reason]]}:
             found[comment.pk] = max(chosen)
     return found
 
 
-def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any) -> EmailMultiAlternatives:
+def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any, seen: _Parses) -> EmailMultiAlternatives:
     """One mail about the comments gathered for a user, each with its reason, the first of them linked."""
     base, first, paper = hub_root(), comments[0], comments[0].paper
     kinds = sorted({KIND[reason] for reason in reasons.values()})
     strongest = reasons[first.pk]
-    shown = [{"comment": c, "did": LISTED[reasons[c.pk]], "text": markdown_text(c.body, base)}
+    shown = [{"comment": c, "did": LISTED[reasons[c.pk]], "text": parsed_text(seen.parsed(c), base)}
              for c in comments[:MAIL_COMMENTS]]
     context = {"items": shown, "more": max(0, len(comments) - MAIL_COMMENTS), "user": user, "paper": paper,
                "did": DID[strongest], "author": "comment_mail" in kinds, "replies": "reply_mail" in kinds,
@@ -214,8 +232,8 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         return {"sent": 0}
     every = timedelta(minutes=settings.PAPERHUB_COMMENT_MAIL_MINUTES)
     sent, later = 0, None
-    mentioned: dict[int, dict[str, int]] = {}  # each comment's names, parsed once for every recipient
-    for user, wanted in _recipients(comment, to, mentioned):
+    seen = _Parses()  # each comment parsed once for every recipient
+    for user, wanted in _recipients(comment, to, seen):
         if not any(wanted.values()):
             continue
         now = timezone.now()
@@ -237,7 +255,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
         candidates = list(Comment.objects.visible(comment.paper_id).filter(created_at__gte=since)
                           .exclude(user=user).exclude(pk__in=held.values("comment_id"))
                           .select_related("paper", "user").order_by("created_at", "id"))
-        reasons = _reasons(user, wanted, candidates, mentioned)
+        reasons = _reasons(user, wanted, candidates, seen)
         comments = [c for c in candidates if c.pk in reasons]
         if not comments:
             continue
@@ -252,7 +270,7 @@ def _mail_comment(comment_id: int, to: list[int] | None = None) -> dict[str, Any
             later = max(later or now, now + RACED_RETRY)
             continue
         try:
-            _message(comments, reasons, user).send()
+            _message(comments, reasons, user, seen).send()
         except Exception:
             claimed.delete()
             raise

@@ -24,18 +24,16 @@ _BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
 _PARAMETER = re.compile(r"#([1-9])")
 _SPACES = re.compile(r"\s*")
 MAX_TAIL = 100  # a use ending an expansion is looked for in its last characters only
-#: A use of a macro ending an expansion (\\def\\g{\\f}): it reads its arguments from what follows the use expanded.
-_TAIL = re.compile(r"(?<!\\)\\([A-Za-z]+)\s*$")
 
 #: A macro: how many arguments it takes, its body, and its first argument's default when that one is optional.
 Macro = tuple[int, str, str | None]
 
 
-def _pairs(text: str) -> dict[int, int]:
-    """Each '{' of the text (not escaped) mapped to its matching '}'."""
+def _pairs(text: str, start: int = 0) -> dict[int, int]:
+    """Each '{' of text[start:] (not escaped) mapped to its matching '}'."""
     pairs: dict[int, int] = {}
     open_at: list[int] = []
-    for found in _BRACE.finditer(text):
+    for found in _BRACE.finditer(text, start):
         if found[0] == "{":
             open_at.append(found.start())
         elif found[0] == "}" and open_at:
@@ -94,7 +92,8 @@ def _without(text: str, places: list[tuple[int, int]]) -> str:
 class _Expander:
     """Uses of `macros` expanded, each replacement expanded in turn to MAX_EXPANSION deep, while `budget` (how
     many characters the text may still grow) lasts; once it does not, the rest is kept as written. A replacement
-    ending in a use of a macro that takes arguments (\\def\\g{\\f}) reads them from after its own use, as TeX does."""
+    ending in a use of a macro that takes arguments (\\def\\g{\\f}), or some of them (\\def\\g{\\f a}), reads the
+    rest from after its own use, as TeX does."""
 
     def __init__(self, macros: dict[str, Macro], budget: int) -> None:
         self.macros, self.budget, self.spent = macros, budget, False
@@ -108,32 +107,31 @@ class _Expander:
             out.append(text[position:found.end()])
             position = found.end()
             name, use, level = found[1] or "", found[0], depth
+            given: list[str] = []  # the arguments a tail's use has already
             while name in self.macros and level < MAX_EXPANSION:  # each round one use: its own, then a tail's
                 if self.macros[name][0] and pairs is None:
                     pairs = _pairs(text)
-                expanded, end = self.applied(self.macros[name], text, position, pairs or {}, len(use), level)
+                expanded, end = self.applied(self.macros[name], text, position, pairs or {}, len(use), level, given)
                 if expanded is None:
                     break
                 out[-1] = out[-1][:len(out[-1]) - len(use)]
-                tail = _TAIL.search(expanded, max(0, len(expanded) - MAX_TAIL))
-                if tail is None or self.macros.get(tail[1], (0, "", None))[0] == 0:
-                    out.append(expanded)
-                    name = ""
-                else:
-                    out.append(expanded[:tail.start()] + tail[0])  # as written until its arguments are read
-                    name, use, level = tail[1], tail[0], level + 1
+                out.append(expanded)  # its tail as written until the rest of its arguments are read
+                tail = _tail(expanded, self.macros)
+                name, use, given, level = ("", "", [], level) if tail is None else (
+                    tail[1], expanded[tail[0]:], tail[2], level + 1)
                 position = end
         out.append(text[position:])
         return "".join(out)
 
     def applied(self, macro: Macro, text: str, index: int, pairs: dict[int, int], used: int,
-                depth: int) -> tuple[str | None, int]:
-        """A use's replacement, its arguments read from text[index:] (the use itself `used` characters long),
-        expanded in turn, and where the use ends; None when its arguments are missing or the budget is spent."""
+                depth: int, given: list[str]) -> tuple[str | None, int]:
+        """A use's replacement, its arguments (after those `given`) read from text[index:] (the use itself `used`
+        characters long), expanded in turn, and where the use ends; None when its arguments are missing or the
+        budget is spent."""
         count, body, default = macro
-        arguments: list[str] = []
+        arguments = list(given)
         end = index
-        if default is not None:  # \\newcommand{\\f}[2][x]: #1 is [what follows], or x
+        if default is not None and not given:  # \\newcommand{\\f}[2][x]: #1 is [what follows], or x
             option, end = _option(text, end)
             arguments.append(default if option is None else option)
         while len(arguments) < count:
@@ -148,6 +146,42 @@ class _Expander:
             return None, index
         self.budget -= grown
         return self.expand(_substituted(body, arguments), depth + 1), end
+
+
+def _tail(expanded: str, macros: dict[str, Macro]) -> tuple[int, str, list[str]] | None:
+    """The use of a macro ending an expansion with fewer arguments than it takes (\\def\\g{\\f a}: \\f, "a"), looked
+    for in its last MAX_TAIL characters: where it starts, its name and the arguments it has; the first such use is
+    the outermost (in "\\f a\\h" \\h is \\f's argument)."""
+    window = max(0, len(expanded) - MAX_TAIL)
+    pairs: dict[int, int] | None = None
+    for found in _USE.finditer(expanded, window):
+        macro = macros.get(found[1] or "")
+        if macro is None or macro[0] == 0:
+            continue
+        if pairs is None:
+            pairs = _pairs(expanded, window)
+        if (given := _given(expanded, found.end(), pairs, macro)) is not None:
+            return found.start(), found[1], given
+    return None
+
+
+def _given(text: str, index: int, pairs: dict[int, int], macro: Macro) -> list[str] | None:
+    """The arguments of `macro` from text[index:] to the text's end, when they are fewer than it takes; None when
+    it has them all or something else follows."""
+    count, _, default = macro
+    given: list[str] = []
+    while len(given) < count:
+        if _SPACES.match(text, index).end() == len(text):  # type: ignore[union-attr]
+            return given
+        if default is not None and not given:  # the optional one first: [as written], or its default
+            option, index = _option(text, index)
+            given.append(default if option is None else option)
+            continue
+        argument, index = _argument(text, index, pairs)
+        if argument is None:
+            return None
+        given.append(argument)
+    return None
 
 
 def _option(text: str, index: int) -> tuple[str | None, int]:

@@ -68,6 +68,10 @@ SHORTHANDS = {"eps": "ε", "veps": "ε", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q"
 #: ‖x‖), and big O (\\bigO{n} O(n); \\Oh alone O). Without a group they show as their name, as any other does.
 PAIRED = {"norm": ("‖", "‖"), "abs": ("|", "|"), "set": ("{", "}"), "bigO": ("O(", ")"), "Oh": ("O(", ")")}
 BIG_O = {"Oh": "O", "bigO": "O"}
+#: Those of them an author's own definition gives an optional subscript (\\norm[A]{x}: ‖x‖_A); mathtools' option is a
+#: size (\\norm[\\big]{x}), dropped as any size is.
+SUBSCRIPTED = frozenset({"norm", "abs"})
+_SIZE_OPTIONS = frozenset(f"\\{size}" for size in SIZES)
 #: Every command math renders as something other than its bare name.
 KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCENTS, *OPERATORS, *FRACTIONS, *INFIX,
                    *SWITCHES, *ALIASES, "operatorname", "mathop", "pmod", "mod", "bmod", "stackrel", "overset",
@@ -75,6 +79,7 @@ KNOWN = frozenset({*SYMBOLS, *SHORTHANDS, *STYLES, *PLAIN, *SIZES, *FONTS, *ACCE
 
 BRACES = re.compile(r"[{}]")
 _GROUP_NEXT = re.compile(r"\*?\s*(?=\{)")  # a {group} next (a starred paired delimiter's too)
+_OPTION_NEXT = re.compile(r"\s*\[([^\[\]{}$]{1,100})\]\s*(?=\{)")  # [an option] before it
 
 
 def code_point(code: str) -> str:
@@ -269,10 +274,13 @@ class Math:
             i = self.environment(i, stop, depth, font, out)
         elif name == "over":  # one no group split at (after \{, or a second one): a slash reads as TeX sets it
             out.append("/")
-        elif name in PAIRED and (group := _GROUP_NEXT.match(text, i, stop)):
+        elif name in PAIRED and (group := _GROUP_NEXT.match(text, i, stop) or (
+                _OPTION_NEXT.match(text, i, stop) if name in SUBSCRIPTED else None)):
             low, high, i = self.argument(group.end(), stop)
             opening, closing = PAIRED[name]
             out.append(self.escape(opening) + self.render(low, high, depth + 1, font) + self.escape(closing))
+            if group.lastindex and text[group.start(1):group.end(1)].strip() not in _SIZE_OPTIONS:  # [A]: ‖x‖_A
+                out.append(self.scripted("_", group.start(1), group.end(1), depth, font))
         elif name == "unicode" and (group := _GROUP_NEXT.match(text, i, stop)):  # MathJax's \\unicode{x2013}: –
             low, high, i = self.argument(group.end(), stop)
             out.append(self.escape(code_point(text[low:high]) or text[match.start():i]))  # type: ignore[union-attr]

@@ -272,13 +272,17 @@ class Text:
         return close + 1
 
     def link(self, name: str, low: int, close: int, stop: int, depth: int, parts: list[str]) -> int:
-        """\\url{address} or \\href{address}{text} (an \\href without its text is a \\url), its address's group from
-        `low` to `close`, written by the output's link; where its last group closes."""
+        """\\url{address} or \\href{address}{text} (an \\href without its text is a \\url; one with its text first and
+        a web address second, as authors write it, is read the right way round), its first group from `low` to
+        `close`, written by the output's link; where its last group closes."""
         text, out = self.text, self.out
         url = latex_url(text[low:close])
         if name == "href" and (text_close := self.group(close + 1, stop)) != -1:
+            words = (text.index("{", close + 1) + 1, text_close)
+            if not web_url(url) and web_url(second := latex_url(text[words[0]:text_close])):  # \\href{text}{url}
+                url, words = second, (low, close)
             linking, self.linking = self.linking, True
-            inner = self.render(text.index("{", close + 1) + 1, text_close, depth + 1)
+            inner = self.render(*words, depth + 1)
             self.linking, close = linking, text_close
         else:  # an address's characters are its own: no ties, dashes or commands in it
             inner = out.escape(url)

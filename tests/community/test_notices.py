@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from markdown_it import MarkdownIt
 
 from paperhub.community import notices, services
 from paperhub.community.models import Comment, CommentNotice
@@ -160,6 +161,19 @@ def test_a_mention_an_edit_adds_is_mailed_once_to_those_it_newly_names(mail_sink
         for name in ("ann", "cy", "dan")]
     assert "Ask @ann or @cy" in _body(mail_sink.messages[1])  # the text as edited
     assert sorted(CommentNotice.objects.values_list("user_id", flat=True)) == [ann.pk, cy.pk, dan.pk]
+
+
+def test_an_edit_mail_to_several_parses_the_comment_once(mail_sink, run_tasks, paper, monkeypatch):
+    ann, cy, eve = (verified(user(name)) for name in ("ann", "cy", "eve"))
+    comment = services.add_comment(eve, paper, "Ask *someone*")
+    services.edit_comment(eve, comment, "Ask *@ann* or @cy")
+    parsed: list[str] = []
+    parse = MarkdownIt.parse
+    monkeypatch.setattr(MarkdownIt, "parse", lambda md, src, env=None: parsed.append(src) or parse(md, src, env))
+    run_tasks()
+    assert [m["To"] for m in mail_sink.messages] == ["ann@example.org", "cy@example.org"]
+    assert "Ask @ann or @cy" in _body(mail_sink.messages[0]) and "Ask @ann or @cy" in _body(mail_sink.messages[1])
+    assert parsed == ["Ask *@ann* or @cy"]  # whom it mentions and both mails' text read from one parse
 
 
 def test_whom_a_comment_mentions_takes_one_look_up_for_names_and_ids(paper, django_assert_num_queries):

@@ -314,6 +314,14 @@ def test_links_are_links_to_web_addresses_only():
     assert str(render_tex(r"\href{https://a.org}{A} \url{https://b.org}")) == "A https://b.org"
 
 
+def test_an_href_with_its_text_first_links_its_address():
+    source = r"see \href{our \emph{code}}{https://a.org/x\_y?a=1&b=2}, \href{<b>x</b>}{javascript:alert(1)}"
+    assert str(render_abstract(source)) == (
+        '<p>see <a href="https://a.org/x_y?a=1&amp;b=2" rel="nofollow noopener noreferrer ugc">our <em>code</em></a>, '
+        "javascript:alert(1)</p>")  # only a web address is read as one: else the first is its address, as before
+    assert plain_text(source) == "see our code (https://a.org/x_y?a=1&b=2), javascript:alert(1)"
+
+
 @pytest.mark.django_db
 def test_a_paper_page_links_its_abstracts_web_addresses_only():
     add_paper("2501.00043", title=r"\href{https://t.org}{Title}",

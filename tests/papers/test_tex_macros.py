@@ -30,6 +30,12 @@ CASES = [
     (r"\def\f#1{f(#1)}\def\g{\f} $\g y + \g{z}$", '<span class="math">f(y) + f(z)</span>', "f(y) + f(z)"),
     (r"\def\f#1{f(#1)}\def\g{\f}\def\h{\g} $\h x$", '<span class="math">f(x)</span>', "f(x)"),
     (r"\def\f#1{f(#1)}\def\g{\f} $\g$", '<span class="math">f</span>', "f"),  # none follow: as written
+    # or some of its arguments: the rest follow the use
+    (r"\def\f#1#2{f(#1,#2)}\def\g{\f a} $\g{b} + \g c + \g$", '<span class="math">f(a,b) + f(a,c) + f a</span>',
+     "f(a,b) + f(a,c) + f a"),
+    (r"\def\f#1#2#3{(#1#2#3)}\def\g{\f a}\def\h{\g b} $\h c$", '<span class="math">(abc)</span>', "(abc)"),
+    (r"\newcommand{\f}[3][o]{f_{#1}(#2,#3)}\def\g{\f[p]{a}}\def\h{\f{a}} $\g{b}, \h c$",
+     '<span class="math">f<sub>p</sub>(a,b), f<sub>o</sub>(a,c)</span>', "f_p(a,b), f_o(a,c)"),
 ]
 
 
@@ -59,6 +65,8 @@ def test_text_without_definitions_is_left_alone() -> None:
     r"\newcommand{\o}[1][" + "x" * 200 + "]{#1#1#1#1} " + r"\o " * 10_000,  # defaults to grow by
     r"\def\f#1{\g#1\g}\def\g{\f} " + r"\g{" * 5000 + "}" * 5000,  # tails that read the text after them
     r"\def\f{\f}" + r"\f x" * 10_000,  # a tail that is its own use
+    r"\def\f#1#2{\g{#1#2}#1}\def\g{\f x} " + r"\g{" * 5000 + "}" * 5000,  # tails with some of their arguments
+    r"\def\f#1#2#3{#3\g}\def\g{\f{ab}c} " + r"\g" * 10_000,
     r"\def\f#1{#1}" + r"\f x" * 8000,  # many uses with arguments and no braces: the braces read once, not per use
     r"\newcommand{\f}[1][a]{#1}" + r"\f[x]" * 4000,
 ])

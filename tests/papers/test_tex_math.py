@@ -39,6 +39,10 @@ CASES = [
     # undefined macros with one meaning: paired delimiters, big O, \unicode (a combining mark prints on no character)
     (r"\norm{x}_2 + \abs{y} + \set{0,1} + \norm*{z} + \norm", "‖x‖<sub>2</sub> + |y| + {0,1} + ‖z‖ + norm",
      "‖x‖₂ + |y| + {0,1} + ‖z‖ + norm"),
+    # an optional subscript on a norm or absolute value, mathtools' size option dropped; no other takes one
+    (r"\norm[A]{x} + \abs [p] {y} + \norm[\big]{z} + \norm[L^2(\mu)]{f} + \set[a]{b} + \norm[x]",
+     "‖x‖<sub>A</sub> + |y|<sub>p</sub> + ‖z‖ + ‖f‖<sub>L<sup>2</sup>(μ)</sub> + set[a]b + norm[x]",
+     "‖x‖_A + |y|_p + ‖z‖ + ‖f‖_(L²(μ)) + set[a]b + norm[x]"),
     (r"\Oh(n) + \bigO{n} + \bigO(m) + \polylog(n)", "O(n) + O(n) + O(m) + polylog(n)",
      "O(n) + O(n) + O(m) + polylog(n)"),
     (r"a\unicode{x2013}b\unicode{8211} \unicode{x338}\unicode{x110000}", r"a–b– \unicode{x338}\unicode{x110000}",
