@@ -11,6 +11,7 @@ import time
 import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from paperhub.papers import loading
 from paperhub.papers.loading import restore
@@ -133,6 +134,26 @@ def test_keys_come_back_beside_another_loads_batch(transactional_db):
     assert outcome == [5]  # every key back, no deadlock
     assert query_one(url, LINK_KEYS) == (5, 5)
     load.__exit__(None, None, None)
+
+
+@on_postgres
+def test_a_bulk_loads_end_analyses_the_tables_its_key_checks_read_once(transactional_db):
+    """The keys' checks are planned on fresh statistics (a table analysed while empty made one a nested loop over
+    both tables: minutes), and each table is analysed once, however many of its keys are checked."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE papers_paperauthor")  # analysed while empty, as a new hub's autovacuum may have
+    with CaptureQueriesContext(connection) as ran, bulk_load():
+        upsert_papers([record(f"2501.{i:05d}", authors=(f"Ann Lee{i}", f"Bo Chen{i}")) for i in range(40)])
+    analyses = [query["sql"] for query in ran.captured_queries if query["sql"].startswith("ANALYZE")]
+    validations = [query["sql"] for query in ran.captured_queries if "VALIDATE CONSTRAINT" in query["sql"]]
+    assert len(validations) == 5 and len(analyses) == 1  # five keys, one ANALYZE before them
+    assert sorted(analyses[0].removeprefix("ANALYZE ").replace('"', "").split(", ")) == [
+        "papers_author", "papers_category", "papers_feedentry", "papers_paper", "papers_paperauthor",
+        "papers_papercategory"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN ('papers_paperauthor', "
+                       "'papers_author', 'papers_paper')")
+        assert dict(cursor.fetchall()) == {"papers_paperauthor": 80, "papers_author": 80, "papers_paper": 40}
 
 
 @pytest.mark.django_db
