@@ -93,11 +93,11 @@ def create(request: HttpRequest, body: CollectionIn) -> Any:
     if body.namespace is not None and body.namespace != user.get_username():
         raise HttpError(403, f"you may make collections under your own name only ({user.get_username()!r}), "
                              f"not {body.namespace[:150]!r}")
-    existing = services.collection_titled(user, body.title)
-    if existing is not None:
-        return Status(409, {"detail": f"you have a collection titled {existing.title!r} already",
-                            "slug": hf.collection_slug(existing)})
-    made = services.create_collection(user, body.title, body.description or "", public=not body.private)
+    try:
+        made = services.create_collection(user, body.title, body.description or "", public=not body.private)
+    except services.TitleTaken as taken:
+        return Status(409, {"detail": f"you have a collection titled {taken.collection.title!r} already",
+                            "slug": hf.collection_slug(taken.collection)})
     return _shown(made, user)
 
 

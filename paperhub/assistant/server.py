@@ -299,9 +299,11 @@ def create_collection(
     not made twice (needs an API token)."""
     caller = admit(ctx)
     user = caller.require_user()
-    found = services.collection_titled(user, title)
-    made = found or services.create_collection(user, title, description, public=public)
-    return schemas.Created(collection=made.slug, title=made.title, public=made.public, created=found is None,
+    try:
+        made, created = services.create_collection(user, title, description, public=public), True
+    except services.TitleTaken as taken:
+        made, created = taken.collection, False
+    return schemas.Created(collection=made.slug, title=made.title, public=made.public, created=created,
                            url=link(caller.root, "collection", made.owner.get_username(), made.slug))
 
 

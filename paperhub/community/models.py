@@ -183,7 +183,9 @@ class Collection(models.Model):
                                            related_name="shared_collections")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner")]
+        # a title as services.create_collection stores it (trimmed), compared exactly as Hugging Face's 409 does
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner"),
+                       models.UniqueConstraint(fields=["owner", "title"], name="collection_title_per_owner")]
 
     def __str__(self) -> str:
         return self.title

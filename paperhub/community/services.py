@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -309,20 +309,40 @@ def collection_slug(title: str) -> str:
     return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
 
 
+class TitleTaken(NotAllowed):
+    """Refused: the owner has a collection of that title already (`collection`), as Hugging Face's create refuses
+    it (409 with its slug)."""
+
+    def __init__(self, collection: Collection) -> None:
+        super().__init__(f"You have a collection titled “{collection.title}” already.")
+        self.collection = collection
+
+
 def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
-    """A new, empty collection owned by the user: at most PAPERHUB_COLLECTIONS_MAX of theirs (counted with their row
-    locked, so two creates at once cannot both take the last place)."""
+    """A new, empty collection owned by the user, of a title none of theirs has (TitleTaken names the one that has
+    it): at most PAPERHUB_COLLECTIONS_MAX of theirs (counted with their row locked, so two creates at once can
+    neither both take the last place nor both take one title)."""
     user_id = require_user(user)
     title, description = _collection_text(title, description)
     most = settings.PAPERHUB_COLLECTIONS_MAX
-    with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user_id).first()
-        if Collection.objects.filter(owner_id=user_id).count() >= most:
-            raise NotAllowed(f"You have {most:,} collections, the most one account holds: delete one first.")
-        now = timezone.now()  # one instant: a collection never changed was last updated when it was created
-        slug = _free_slug(user_id, collection_slug(title))
-        return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
-                                         public=public, created_at=now, updated_at=now)
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user_id).first()
+            held = Collection.objects.filter(owner_id=user_id).aggregate(n=Count("pk"),
+                                                                         same=Min("pk", filter=Q(title=title)))
+            if held["same"] is not None:  # before the cap: exists_ok=True at the cap still finds its collection
+                raise TitleTaken(Collection.objects.get(pk=held["same"]))
+            if held["n"] >= most:
+                raise NotAllowed(f"You have {most:,} collections, the most one account holds: delete one first.")
+            now = timezone.now()  # one instant: a collection never changed was last updated when it was created
+            slug = _free_slug(user_id, collection_slug(title))
+            return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
+                                             public=public, created_at=now, updated_at=now)
+    except IntegrityError:  # that title taken beside the lock (a rename, the admin): the constraint held it
+        taken = collection_titled(user, title)
+        if taken is None:
+            raise
+        raise TitleTaken(taken) from None
 
 
 def _free_slug(user_id: int, base: str) -> str:
@@ -340,8 +360,8 @@ def _free_slug(user_id: int, base: str) -> str:
 
 
 def collection_titled(user: User, title: str) -> Collection | None:
-    """The user's own collection of a title as create_collection would store it, if any: Hugging Face's create refuses
-    a second one of a title (409, with its slug), and the MCP tool answers the first."""
+    """The user's own collection of a title as create_collection would store it, if any (one at most:
+    collection_title_per_owner)."""
     title, _ = _collection_text(title, "")
     return Collection.objects.filter(owner_id=require_user(user), title=title).order_by("pk").first()
 
@@ -380,7 +400,15 @@ def edit_collection(user: User, collection: Collection, title: str, description:
     collection.title, collection.description = _collection_text(title, description)
     collection.public = public
     if (collection.title, collection.description, collection.public) != before:  # saved unchanged: no change to it
-        collection.save(update_fields=["title", "description", "public"])
+        try:
+            with transaction.atomic():
+                collection.save(update_fields=["title", "description", "public"])
+        except IntegrityError:  # another of theirs has that title (collection_title_per_owner)
+            taken = collection_titled(user, collection.title)
+            collection.title, collection.description, collection.public = before
+            if taken is None:
+                raise
+            raise TitleTaken(taken) from None
         touch(collection)
     return collection
 

@@ -254,7 +254,7 @@ def test_submission_rules(ann, bob, settings, paper, run_tasks):
 
 def test_collections_belong_to_their_owner(paper, ann, bob):
     reading = services.create_collection(ann, "Reading group", public=False)
-    again = services.create_collection(ann, "Reading group")
+    again = services.create_collection(ann, "Reading Group")  # another title (compared exactly), the same slug
     assert (reading.slug, again.slug) == ("reading-group", "reading-group-2")
     assert services.add_to_collection(ann, reading, paper) and not services.add_to_collection(ann, reading, paper)
     with pytest.raises(services.NotAllowed):
@@ -316,7 +316,7 @@ def test_an_account_holds_at_most_its_collections_and_a_free_slug_is_one_query_a
                                                                                        django_assert_max_num_queries):
     settings.PAPERHUB_COLLECTIONS_MAX = 11
     for n in range(10):
-        services.create_collection(ann, "Reading" + "." * n)  # every one slugged "reading"
+        services.create_collection(ann, "Reading" + "." * (n + 1))  # every one slugged "reading"
     services.delete_collection(ann, services.create_collection(ann, "Reading"))  # reading-11, retired
     with django_assert_max_num_queries(7):  # lock, count, the two slug tables, insert, a savepoint and its release
         made = services.create_collection(ann, "Reading!")

@@ -275,3 +275,16 @@ def test_search_and_author_pages_name_their_own_feeds_in_the_footer(client, read
     assert f'<a href="/feeds/authors/{author.slug}.rss">RSS</a>' in page[page.index("<footer"):]
     home = client.get("/").content.decode()
     assert "Feeds of the daily papers: <a href=\"/feeds/daily.rss\">RSS</a>" in home
+
+
+def test_the_forms_refuse_a_title_one_has_already_saying_so(client, ann, reading):
+    taken = services.create_collection(ann, "<b>Mine</b>")
+    client.force_login(ann)
+    again = client.post("/collections/", {"title": " <b>Mine</b> ", "public": "on"}, follow=True)
+    assert '<li class="error">You have a collection titled “&lt;b&gt;Mine&lt;/b&gt;” already.</li>' in (
+        again.content.decode())
+    edit = reverse("collection_edit", args=["ann", reading.slug])
+    renamed = client.post(edit, {"title": "<b>Mine</b>", "description": "changed", "public": "on"}, follow=True)
+    assert "You have a collection titled “&lt;b&gt;Mine&lt;/b&gt;” already." in renamed.content.decode()
+    assert _state(reading) == ("Raeding group", "raeding-group", "Tuesdays", True)
+    assert list(Collection.objects.filter(owner=ann).order_by("pk")) == [reading, taken]

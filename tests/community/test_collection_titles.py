@@ -1,0 +1,93 @@
+"""A title is one collection's per owner: refused as taken on a create or a rename, held by the database when two
+creates race, and the migration that makes it so renames the duplicates a hub holds already."""
+
+import importlib
+
+import pytest
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
+
+from paperhub.community import services
+from paperhub.community.models import Collection
+from tests.factories import at_once, user
+
+renaming = importlib.import_module("paperhub.community.migrations.0013_rename_duplicate_collection_titles")
+BEFORE = [("community", "0012_collection_updated_at")]
+AFTER = [("community", "0014_collection_title_per_owner")]
+
+
+@pytest.fixture
+def ann(db):
+    return user("ann")
+
+
+def test_a_second_collection_of_a_title_is_refused_naming_the_first(ann, settings):
+    first = services.create_collection(ann, "Reading group")
+    with pytest.raises(services.TitleTaken, match="You have a collection titled “Reading group” already.") as taken:
+        services.create_collection(ann, "  Reading\x00 group ")  # trimmed, control characters dropped: the same
+    assert taken.value.collection == first
+    settings.PAPERHUB_COLLECTIONS_MAX = 2
+    services.create_collection(ann, "reading group")  # case tells titles apart, as the API's 409 always did
+    with pytest.raises(services.TitleTaken):  # at the cap, a taken title still answers its collection
+        services.create_collection(ann, "Reading group")
+    assert services.create_collection(user("bob"), "Reading group").slug == "reading-group"  # bob's own
+    assert Collection.objects.filter(owner=ann).count() == 2
+
+
+def test_a_rename_onto_another_of_ones_titles_is_refused_and_changes_nothing(ann):
+    services.create_collection(ann, "Diffusion")
+    other = services.create_collection(ann, "Other", "kept")
+    with pytest.raises(services.TitleTaken, match="“Diffusion” already"):
+        services.edit_collection(ann, other, "Diffusion ", "changed", public=False)
+    assert (other.title, other.description, other.public) == ("Other", "kept", True)
+    other.refresh_from_db()
+    assert (other.title, other.description, other.public) == ("Other", "kept", True)
+    assert services.edit_collection(ann, other, "Other", "changed", public=True).description == "changed"
+
+
+def test_the_database_holds_a_title_once_per_owner(ann):
+    services.create_collection(ann, "Diffusion")
+    with pytest.raises(IntegrityError):  # as the admin, or any write that skips the service, would
+        Collection.objects.create(owner=ann, title="Diffusion", slug="diffusion-2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creates_of_one_title_at_once_make_one_collection_and_tell_the_others_it_exists():
+    """Four creates racing (as huggingface_hub's create_collection(exists_ok=True) from four processes): one makes
+    it, the others are told it exists and which it is (each thread on a connection of its own)."""
+    ann = user("ann")
+    outcomes = at_once(lambda _: services.create_collection(ann, "Reading group"), range(4), services.TitleTaken)
+    made = Collection.objects.get(owner=ann)
+    assert [o for o in outcomes if isinstance(o, Collection)] == [made]
+    assert [o.collection for o in outcomes if isinstance(o, services.TitleTaken)] == [made] * 3
+
+
+@pytest.mark.parametrize(("titles", "kept"), [
+    (["A", "B"], ["A", "B"]),
+    (["A", "A", "A"], ["A", "A (2)", "A (3)"]),
+    (["A", "A (2)", "A"], ["A", "A (2)", "A (3)"]),  # never a title they hold already
+    (["A (2)", "A", "A", "A (2)"], ["A (2)", "A", "A (3)", "A (2) (2)"]),
+    (["x" * 200] * 2, ["x" * 200, "x" * 196 + " (2)"]),  # cut to fit the column
+])
+def test_the_migration_renames_later_repeats_of_a_title(titles, kept):
+    assert renaming.distinct_titles(titles) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_renames_a_hubs_duplicates_so_the_constraint_holds():
+    ann, bob = user("ann"), user("bob")
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)  # as a hub was before: nothing forbade two of a title
+    try:
+        old = executor.loader.project_state(BEFORE).apps.get_model("community", "Collection")
+        for owner, title, slug in [(ann, "Reading", "reading"), (bob, "Reading", "reading"),
+                                   (ann, "Reading", "reading-2"), (ann, "Reading (2)", "reading-2-1"),
+                                   (ann, "Reading", "reading-3")]:
+            old.objects.create(owner_id=owner.pk, title=title, slug=slug)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+    titles = list(Collection.objects.order_by("pk").values_list("owner__username", "title", "slug"))
+    assert titles == [("ann", "Reading", "reading"), ("bob", "Reading", "reading"), ("ann", "Reading (3)", "reading-2"),
+                      ("ann", "Reading (2)", "reading-2-1"), ("ann", "Reading (4)", "reading-3")]
