@@ -68,6 +68,8 @@ class ParsedQuery:
     since: date | None = None
     until: date | None = None
     problem: str = ""  # what cannot be read ("since:2025-13-01" is no date): nothing is searched for it
+    #: words the index cannot read (too long to be indexed) beside words it can: left out, the rest searched
+    left_out: tuple[str, ...] = ()
     #: ti: and abs: words (a phrase or one word), each required in its field ("title", "abstract"); the positive ones
     #: are in terms and phrases too (scored, highlighted, embedded), the excluded ones only here
     in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
