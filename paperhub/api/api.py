@@ -201,6 +201,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     return {"total": results.total, "hits": hits, "semantic_models": models,
             "suggestion": results.suggestion.query if results.suggestion else None, "corrected": results.corrected,
             "found_as_typed": results.found_as_typed, "semantic_pending": results.semantic_pending,
+            "left_out": list(results.query.left_out),
             "emptied_by": [{"reason": part.reason, "part": part.words, "held": part.held, "without": part.without,
                             "unknown": list(part.unknown),
                             "search": f"{here}?{search_api.url_query(part.q, part.filters, query.sort)}"}

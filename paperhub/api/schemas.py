@@ -216,6 +216,8 @@ class SearchPage(Schema):
     emptied_by: list[EmptiedBy] = Field([], description="a search that found nothing: the parts that emptied it")
     semantic_pending: bool = Field(False, description="ranked by words alone for now: no semantic index has vectors "
                                                      "yet (a new hub's first minutes)")
+    left_out: list[str] = Field([], description="the query's words of 40 letters or more, beside words it searched: "
+                                                "words this long are not indexed, so they were left out of the search")
 
 
 class VolumeOut(Schema):

@@ -88,6 +88,16 @@ def parse_day(text: str) -> date:
     raise PeriodError(f"not a day: {text[:40]!r} (a day is written {EXAMPLES['day']}{other})")
 
 
+def day_or_none(value: date | str | None) -> date | None:
+    """A day as parse_day reads it (a date as it is), None for nothing or anything else: a filter that is no day."""
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return parse_day(value)
+    except PeriodError:
+        return None
+
+
 def parse_period(kind: str, text: str) -> Period:
     """A period from its URL form; raises PeriodError, naming the form, for anything else (a week where a day is
     asked for too), and for a period at the calendar's edges (year 1 or 9999), whose page could not link the

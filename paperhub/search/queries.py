@@ -95,6 +95,12 @@ class Results:
     # ranked by words alone for now: no semantic index has vectors yet (a new hub's first minutes)
     semantic_pending: bool = False
 
+    @property
+    def left_out(self) -> str:
+        """The query's words left out of the search and why, in a sentence ("" for none)."""
+        words = ", ".join(f"“{word}”" for word in self.query.left_out)
+        return f"Left out: {words}; {LEFT_OUT}." if words else ""
+
 
 def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters) -> bool:
     """A has-code query on an index written before it held links (served while its rebuild runs): no answer rather
@@ -196,28 +202,36 @@ def _spelt(index: keyword.KeywordIndex, query: str, results: Results, filters: F
 ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a word that says what the papers are about"
 
 
-#: What a query holding a word too long to be indexed is told: no paper is found by it, and without it the query
-#: would be another (alone, no words: every paper).
+#: What a query holding a word too long to be indexed is told where nothing else is left to search, or where the
+#: word must be held (in a phrase, ti:, abs:, author:): no paper is found by it, and without it the query would be
+#: another (alone, no words: every paper).
 LONG_WORD = (f"a word of {analysis.LONG_WORD_BYTES} letters or more: words this long are not indexed, so no paper is "
              "found by it; leave it out")
+#: Why such a word beside words the index reads is left out of the search (Results.left_out).
+LEFT_OUT = (f"words of {analysis.LONG_WORD_BYTES} letters or more are not indexed, so no paper is found by them: "
+            "the rest of the query is searched")
 #: What a query of signs alone ("!!!", "___") is told: no word is left to search for, and no words list every paper.
 NO_WORD = "no word to search for: words are made of letters and digits"
 
 
 def _words_read(query: str, parsed: ParsedQuery) -> ParsedQuery:
-    """The query's words as the index can read them: a word too long to be indexed refused (LONG_WORD), words of no
-    letter or digit ("___") left out, and a query typed that is left with nothing refused (NO_WORD)."""
-    written = [*parsed.terms, *(w for phrase in parsed.phrases for w in phrase),
-               *(w for _, words in parsed.in_fields for w in words), *parsed.authors]
-    if any(analysis.long_words(word) for word in written):
+    """The query's words as the index can read them: words of no letter or digit ("___") and words too long to be
+    indexed left out (the latter said in left_out), a word too long where it must be held refused (LONG_WORD), and a
+    query typed that is left with nothing refused (LONG_WORD, or NO_WORD)."""
+    held = [*(w for phrase in parsed.phrases for w in phrase), *(w for _, words in parsed.in_fields for w in words),
+            *parsed.authors]
+    if any(analysis.long_words(word) for word in held):
         return replace(parsed, problem=LONG_WORD)
-    terms = tuple(term for term in parsed.terms if analysis.stems(term))
+    long = tuple(term for term in parsed.terms if analysis.long_words(term))
+    terms = tuple(term for term in parsed.terms if term not in long and analysis.stems(term))
     if terms != parsed.terms:
         text = " ".join([*terms, *(" ".join(phrase) for phrase in parsed.phrases)])
         parsed = replace(parsed, terms=terms, text=text)
+    if long and parsed.is_empty:  # nothing to rank by but the long words: as no words, it listed every paper
+        return replace(parsed, problem=LONG_WORD)
     if query.strip() and replace(parsed, text="") == ParsedQuery():
         return replace(parsed, problem=NO_WORD)
-    return parsed
+    return replace(parsed, left_out=long)
 
 
 def parsed_query(query: str, filters: Filters = NO_FILTERS) -> ParsedQuery:

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from paperhub.papers.categories import CATEGORY_NAMES
+from paperhub.papers.periods import day_or_none
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -67,6 +68,8 @@ class ParsedQuery:
     since: date | None = None
     until: date | None = None
     problem: str = ""  # what cannot be read ("since:2025-13-01" is no date): nothing is searched for it
+    #: words the index cannot read (too long to be indexed) beside words it can: left out, the rest searched
+    left_out: tuple[str, ...] = ()
     #: ti: and abs: words (a phrase or one word), each required in its field ("title", "abstract"); the positive ones
     #: are in terms and phrases too (scored, highlighted, embedded), the excluded ones only here
     in_fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -139,7 +142,7 @@ def parse(raw: object) -> ParsedQuery:
             name, value = match.group(1).lower(), match.group(2).strip('"').strip()
             name = "author" if name == "au" else name
             if name in days:
-                day = _day(value)
+                day = day_or_none(value)
                 if day is None or negative:
                     # the reason, not what was sent (a reply may be plain text, a feed reader's error)
                     problems.append(f"{name}: must be a date, YYYY-MM-DD" if day is None else
@@ -230,7 +233,7 @@ class Filters:
                   authors: str = "", has_code: bool = False) -> "Filters":
         """Filters as forms and query strings give them: dates (bad ones ignored), categories separated by
         spaces or commas, authors by commas; at most MAX_NAMED of each."""
-        return cls(since=_day(since), until=_day(until),
+        return cls(since=day_or_none(since), until=day_or_none(until),
                    categories=tuple(c for c in categories.replace(",", " ").split() if c)[:MAX_NAMED],
                    authors=tuple(a.strip() for a in authors.split(",") if a.strip())[:MAX_NAMED], has_code=has_code)
 
@@ -253,9 +256,9 @@ NO_DAYS = "since is after until: no day is both on or after the one and on or be
 def filter_problem(params: Mapping[str, str]) -> str:
     """Why a query string's filters (beside ?q=) cannot be read, "" when they can: the reason, not what was sent."""
     for name in ("since", "until"):
-        if params.get(name) and _day(params[name]) is None:
+        if params.get(name) and day_or_none(params[name]) is None:
             return f"{name} must be a date, YYYY-MM-DD"
-    since, until = _day(params.get("since")), _day(params.get("until"))
+    since, until = day_or_none(params.get("since")), day_or_none(params.get("until"))
     if since and until and since > until:  # (feeds and BibTeX answered an empty list)
         return NO_DAYS
     if flag(params.get("code")) is None:
@@ -300,19 +303,6 @@ def category_problem(parsed: ParsedQuery, filters: Filters) -> str:
 
 class BadFilter(ValueError):
     """A filter in a query string that cannot be read (Filters.from_params, strict)."""
-
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _day(value: date | str | None) -> date | None:
-    """A YYYY-MM-DD date (only that form: fromisoformat alone reads 20250101 and 2025-W01 too), else None."""
-    if isinstance(value, date) or value is None:
-        return value
-    try:
-        return date.fromisoformat(value) if _ISO_DAY.fullmatch(value) else None
-    except ValueError:
-        return None
 
 
 NO_FILTERS = Filters()

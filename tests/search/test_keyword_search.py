@@ -143,12 +143,25 @@ def test_a_query_of_filler_words_alone_is_told_to_add_a_word(indexed):
 def test_a_word_too_long_to_be_indexed_finds_nothing_and_says_why(indexed):
     """The index drops words of 40 letters or more: such a word alone was no words, and listed every paper."""
     long = "pneumonoultramicroscopicsilicovolcanoconiosis"  # 45 letters
-    for query in (long, f"graph {long}", f'"{long} graph"', f"ti:{long}", f"author:{long}", f"{long} has:code", "é" * 20):
+    for query in (long, f"{long} {long[:-1]}", f'"{long} graph"', f"ti:{long}", f"abs:{long} graph", f"author:{long}",
+                  f"{long} has:code", f"{long} -graph", f"{long} !!!", "é" * 20):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "not indexed" in results.query.problem, query
-        assert "not indexed" in volume(query).problem
+        assert "not indexed" in volume(query).problem and not results.left_out
     assert not search(long[:39]).query.problem  # 39 letters: indexed, and searched (nothing holds it)
     assert search(long[:39]).total == 0
+
+
+def test_a_word_too_long_to_be_indexed_beside_words_is_left_out_and_said(indexed):
+    """Beside words the index reads (or a filter), such a word is left out, as a word of signs is, and said: the
+    rest is searched rather than the whole query refused."""
+    long = "pneumonoultramicroscopicsilicovolcanoconiosis"
+    results = search(f"sparse {long}", mode="keyword")
+    assert (uids(results), results.query.problem, results.query.left_out) == (["2501.00005"], "", (long,))
+    assert results.query.text == "sparse" and results.left_out.startswith(f"Left out: “{long}”; words of 40 letters")
+    assert uids(search(f"{long} cat:cs.CR")) == ["2501.00004"]  # beside a filter: the filter lists
+    assert volume(f"sparse {long}").total == volume("sparse").total == 1
+    assert search("sparse").left_out == ""
 
 
 def test_a_query_of_signs_alone_finds_nothing_and_says_why(indexed):

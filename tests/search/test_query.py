@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from paperhub.papers import periods
 from paperhub.search.described import described, parts_in_words, url_query
 from paperhub.search.named import named_authors, named_doi, named_paper, named_papers
 from paperhub.search.query import (
@@ -9,6 +10,7 @@ from paperhub.search.query import (
     MAX_NAMED,
     BadFilter,
     Filters,
+    filter_problem,
     in_syntax,
     parse,
     units,
@@ -177,6 +179,19 @@ def test_dates_in_the_syntax():
     for other_form in ("20250101", "2025-W01", "2025-W01-1", "2025-1-1"):  # what the message says, alone
         assert parse(f"since:{other_form}").problem == "since: must be a date, YYYY-MM-DD", other_form
         assert Filters.from_text(since=other_form).since is None
+
+
+@pytest.mark.parametrize("written", ["2026-06-30", "2026-02-30", "20260630", "2026-W26", "2026-6-30",
+                                     "\uff12\uff10\uff12\uff16-\uff10\uff16-\uff13\uff10", ""])
+def test_the_query_reads_a_day_as_the_feeds_and_the_api_do(written):
+    """One day reader for the hub: since:, the filter beside the query and a day parameter agree on each form."""
+    try:
+        day = periods.parse_day(written)
+    except periods.PeriodError:
+        day = None
+    assert parse(f"x since:{written}").since == day
+    assert Filters.from_text(since=written).since == day
+    assert bool(filter_problem({"since": written})) == (written != "" and day is None)
 
 
 @pytest.mark.parametrize(("raw", "said"), [

@@ -215,3 +215,33 @@ def test_a_query_of_filler_words_alone_is_refused_with_its_reason(client, hub):
     for name in ("api:search", "api:papers_search"):
         response = client.get(reverse(name), {"q": "the"})
         assert response.status_code == 400 and "add a word" in response.json()["detail"], name
+
+
+def test_a_word_too_long_to_be_indexed_beside_words_is_left_out_everywhere_and_said(client, hub):
+    """"auctions <45 letters>" was refused whole (a 400): the long word is left out, as a word of signs is, and the
+    page and the API say which and why; its feeds, the HF search and a saved search search the rest too. A query
+    of such words alone stays refused (as no words, it listed every paper)."""
+    long = "o'pneumonoultramicroscopicsilicovolcanoconiosis"  # (' is a word's character: said escaped)
+    reader = user("reader")
+    client.force_login(reader)
+    response = client.get("/papers/search", {"q": f"auctions {long}"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "</mark> and equilibria" in page and "1 result " in page
+    assert "Left out: “o&#x27;pneumonoultramicroscopicsilicovolcanoconiosis”; words of 40 letters" in page
+    assert "Save this search" in page and "Follow new papers" in page
+    answer = client.get(reverse("api:search"), {"q": f"auctions {long}"})
+    assert answer.status_code == 200 and answer.json()["left_out"] == [long]
+    assert [hit["id"] for hit in answer.json()["hits"]] == ["2607.00005"]
+    assert client.get(reverse("api:search"), {"q": "auctions"}).json()["left_out"] == []
+    hf = client.get(reverse("api:papers_search"), {"q": f"auctions {long}"})
+    assert hf.status_code == 200 and [item["paper"]["id"] for item in hf.json()] == ["2607.00005"]
+    assert _titles(client, f"/feeds/search.atom?q=auctions%20{long}") == ["Auctions and equilibria"]
+    client.post("/searches/save", {"q": f"auctions {long}"})
+    saved = SavedSearch.objects.get(user=reader)
+    assert [p.title for p in recommend.search_matches(saved)] == ["Auctions and equilibria"]
+    for alone in (long, f"{long} {long[:-1]}", f"{long} -auctions"):
+        response = client.get("/papers/search", {"q": alone})
+        assert response.status_code == 400 and "not indexed" in response.content.decode(), alone
+        assert "Left out" not in response.content.decode()
+        assert client.get(reverse("api:search"), {"q": alone}).status_code == 400
+        assert client.get("/feeds/search.atom", {"q": alone}).status_code == 400
