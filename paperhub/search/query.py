@@ -291,9 +291,11 @@ def not_arxiv(codes: tuple[str, ...]) -> str:
 
 
 def category_problem(parsed: ParsedQuery, filters: Filters) -> str:
-    """Why a search's categories (its cat: and the filter's) find nothing on any hub, "" when they may: a feed or
-    the API refuses them rather than answer an empty list forever (the search page says it as why it found none)."""
-    unknown = unknown_categories(parsed.categories + filters.categories)
+    """Why a search's categories find nothing on any hub, "" when they may: a feed or the API refuses them rather than
+    answer an empty list forever (the search page says it as why it found none). Its cat:s and the filter's each
+    match any of theirs, so only a set of codes none of which is arXiv's empties it ("cs.CL cs.XX" finds cs.CL)."""
+    unknown = next((codes for codes in (parsed.categories, filters.categories)
+                    if codes and len(unknown_categories(codes)) == len(codes)), ())
     if not unknown:
         return ""
     if not all(_CATEGORY.match(code) and len(code) <= 20 for code in unknown):  # the reason, not what was sent

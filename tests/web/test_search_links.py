@@ -142,6 +142,21 @@ def test_a_search_bibtex_and_volume_refuse_a_category_that_is_no_arxiv_category_
     assert client.get(reverse("api:search_volume"), {"q": "diffusion", "cat": "cs"}).status_code == 200
 
 
+def test_a_category_beside_one_that_is_none_still_finds_its_papers_everywhere(client, hub):
+    """Categories match any of theirs, so cs.CL beside cs.XX finds cs.CL's papers (the search page lists them); the
+    feeds, the API, the BibTeX export and the volume refused it (a 400 naming cs.XX) once one code was unknown."""
+    page = client.get("/papers/search", {"q": "diffusion", "cat": "cs.CL cs.XX"}).content.decode()
+    found = client.get(reverse("api:search"), {"q": "diffusion", "cat": "cs.CL cs.XX"})
+    assert found.status_code == 200 and [hit["title"] for hit in found.json()["hits"]] == ["Diffusion for text"]
+    assert "/papers/2607.00004" in page
+    for query in ("q=diffusion&cat=cs.CL+cs.XX", "q=diffusion+cat:cs.CL+cat:cs.XX"):
+        assert client.get(f"/feeds/search.rss?{query}").status_code == 200, query
+        assert client.get(f"/papers/search.bib?{query}").status_code == 200, query
+    assert client.get(reverse("api:search_volume"), {"q": "diffusion", "cat": "cs.CL,cs.XX"}).status_code == 200
+    # each set must match: cs.XX alone in either is still refused
+    assert client.get("/feeds/search.rss?q=diffusion+cat:cs.XX&cat=cs.CL+cs.XX").status_code == 400
+
+
 def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client, hub):
     """A saved search holds a query alone: the categories, an author, has:code and dates all go into it, and its
     matches (its feed, its digest's section, its page) are the page's; an author filter of several names (any of
