@@ -1,5 +1,5 @@
 """Template filters: safe outbound URLs, plain titles, preview text, the canonical address, comment Markdown, star
-counts, how long ago, category names."""
+counts, how long ago, category names, whether the map is drawn."""
 
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from paperhub.core.addresses import absolute
 from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
+from paperhub.topicmap import store as topicmap
 
 register = template.Library()
 
@@ -96,3 +97,9 @@ def category_label(code: str) -> str:
 def verified_address(user: User | AnonymousUser) -> str:
     """The signed-in user's address if they proved it (what the digest form offers them), else ""."""
     return user.email if isinstance(user, User) and accounts.is_verified(user) else ""
+
+
+@register.simple_tag
+def map_drawn() -> bool:
+    """Whether a topic map is drawn (two file checks, no query), so the header links to it only then."""
+    return topicmap.exists()
