@@ -109,10 +109,12 @@ def pending_address(user: User) -> str:
     return found or ""
 
 
-def awaiting_proof(user: User) -> str:
+def awaiting_proof(user: User, verified: bool | None = None) -> str:
     """The address a verification link should go to now: a pending new one, else the current one if it is not
-    verified; '' when there is nothing to prove."""
-    return pending_address(user) or ("" if not user.email or is_verified(user) else user.email)
+    verified (`verified` when the caller already asked); '' when there is nothing to prove."""
+    if verified is None:
+        verified = is_verified(user)
+    return pending_address(user) or ("" if not user.email or verified else user.email)
 
 
 WRONG_PASSWORD = "That is not your current password."

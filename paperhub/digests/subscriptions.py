@@ -5,7 +5,7 @@ gateway that rewrites links) can read what it holds. So it holds the subscriptio
 of its address, never the address: the digest still makes the token die when the address changes.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -97,18 +97,25 @@ def confirms_at_once(email: str, by: User | None) -> bool:
     return by is not None and by.is_authenticated and accounts.verified_user(email) == by
 
 
-def subscribe(email: str, frequency: str, base_url: str, by: User | None = None) -> Subscription:
+class Subscribed(NamedTuple):
+    """A subscription asked for, and whether its address's owner asked (so it holds at once, with no mail)."""
+
+    subscription: Subscription
+    at_once: bool
+
+
+def subscribe(email: str, frequency: str, base_url: str, by: User | None = None) -> Subscribed:
     """Ask for digests: stores the address unconfirmed and queues a mail with a confirmation link (idempotent);
     the address that `by` (a signed-in user) has verified subscribes at once, and changes frequency at once."""
     email = clean_address(email)
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
     subscription = _asked({"email": email, "collection": None}, {"frequency": frequency})
-    if confirms_at_once(email, by):
+    if confirms_at_once(email, by):  # asked once: the caller reads the answer from what this returns
         Subscription.objects.filter(pk=subscription.pk).update(
             frequency=frequency, confirmed_at=subscription.confirmed_at or timezone.now())
         subscription.refresh_from_db()
-        return subscription
+        return Subscribed(subscription, True)
     if subscription.confirmed_at is None and subscription.frequency != frequency:
         Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
         subscription.refresh_from_db()
@@ -116,7 +123,7 @@ def subscribe(email: str, frequency: str, base_url: str, by: User | None = None)
         send_confirmation.enqueue(subscription.pk, base_url)  # mail goes from the queue, never from a request
     elif subscription.frequency != frequency:  # anyone can type an address: the inbox's owner confirms a change
         send_confirmation.enqueue(subscription.pk, base_url, frequency)
-    return subscription
+    return Subscribed(subscription, False)
 
 
 def subscribe_list(curator: User, collection: Collection, email: str, frequency: str,

@@ -42,12 +42,12 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         refused = _over_limits(request, email)
         if refused:
             raise subscriptions.SubscriptionError(refused)
-        subscription = subscriptions.subscribe(email, request.POST.get("frequency", "daily"), hub_root(request),
-                                               by=request.user)
+        subscription, at_once = subscriptions.subscribe(email, request.POST.get("frequency", "daily"),
+                                                        hub_root(request), by=request.user)
     except subscriptions.SubscriptionError as exc:
         messages.error(request, str(exc))
     else:
-        if subscription.active and subscriptions.confirms_at_once(email, request.user):
+        if subscription.active and at_once:
             messages.success(request, f"Subscribed: {email} gets the {subscription.frequency} digest from now on "
                                       f"(no confirmation mail: you verified this address).")
         else:

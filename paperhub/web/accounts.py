@@ -29,6 +29,7 @@ from paperhub.recommend import zotero
 from paperhub.web.cards import cards, page_number
 from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin
+from paperhub.web.verified import verified_address
 
 #: Papers a collection's page shows at once, as an author's page does (its JSON twin's default `limit`).
 COLLECTION_PAGE = 30
@@ -98,9 +99,10 @@ class ChangeEmailForm(forms.Form):
 
 def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    verified = bool(verified_address(request))  # asked once: the footer's digest form wants it too
     return render(request, "registration/email.html", {
-        "verified": accounts.is_verified(user), "pending": accounts.pending_address(user),
-        "awaiting": accounts.awaiting_proof(user),
+        "verified": verified, "pending": accounts.pending_address(user),
+        "awaiting": accounts.awaiting_proof(user, verified),
         "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm()}, status=status)
 
 
@@ -298,7 +300,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             _, secret = tokens.create_token(user, request.POST.get("name", ""))
             request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
         return redirect("api_tokens")  # so reloading the page makes no second token
-    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user), "verified": accounts.is_verified(user),
+    return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user),
+                                               "verified": bool(verified_address(request)),
                                                "secret": _new_secret(request)})
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.community.services import upvote
@@ -77,6 +78,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
     })
 
 
+@never_cache  # the page holds the feed's secret address: not for a shared cache, the browser's or its back button
 @login_required
 @require_POST
 def feed_address(request: HttpRequest) -> HttpResponse:

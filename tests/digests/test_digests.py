@@ -4,7 +4,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from paperhub.community import services as community
 from paperhub.core import process
@@ -307,3 +309,24 @@ def test_a_verified_address_is_offered_and_subscribes_at_once_another_still_conf
     assert not Subscription.objects.get(email="unproved@example.org").active
     Client().post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
     assert Subscription.objects.get(email="reader@example.org").frequency == "daily"  # a stranger: mail decides
+
+
+def _proofs_asked(client: Client, method: str, path: str, data: dict | None = None) -> int:
+    """How many times a request asked the database about proved addresses."""
+    with CaptureQueriesContext(connection) as queries:
+        getattr(client, method)(path, data or {})
+    return sum("accounts_verifiedaddress" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_address_is_asked_about_once_a_page_and_once_a_subscription(db, run_tasks):
+    reader = verified(user("reader", email="reader@example.org"))
+    client = Client()
+    assert _proofs_asked(client, "get", "/papers/trending") == 0  # a visitor: nothing to offer
+    client.force_login(reader)
+    assert _proofs_asked(client, "get", "/papers/trending") == 1
+    assert _proofs_asked(client, "get", "/accounts/email/") == 1  # the page and its footer share the answer
+    assert _proofs_asked(client, "get", "/accounts/tokens/") == 1
+    asked = _proofs_asked(client, "post", "/digests/subscribe", {"email": "reader@example.org"})
+    assert asked == 1 and Subscription.objects.get().active
+    client.force_login(user("nobody", email=""))
+    assert _proofs_asked(client, "get", "/papers/trending") == 0  # no address: no question

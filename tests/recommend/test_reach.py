@@ -174,6 +174,23 @@ def test_private_feed_addresses_are_random_shown_once_and_revocable(topics, read
     assert not FeedToken.objects.filter(user=reader).exists()
 
 
+def test_the_footer_offers_the_private_feed_to_its_owner_alone_and_uncached(topics, reader):
+    client = logged_in(reader)
+    footer = lambda page: page.split('<footer class="wrap site">')[1]  # noqa: E731
+    assert '<a href="#private-feed">make its address</a>' in footer(client.get("/for-you").content.decode())
+    response = client.post("/for-you/feed-address")
+    address = re.search(r'<code id="feed-address">(\S+)</code>', response.content.decode())[1]
+    assert f'<a href="{address}">Atom</a>' in footer(response.content.decode())
+    assert f'rel="alternate" type="application/atom+xml" title="For you: your private feed (Atom)" href="{address}"' \
+        in response.content.decode()
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    page = client.get("/for-you").content.decode()
+    assert "make a new one</a>" in footer(page) and address not in page  # shown once: the footer says when made
+    other = logged_in(user("other", "o@example.org"))
+    assert address not in other.get("/for-you").content.decode()
+    assert "private feed" not in footer(Client().get("/").content.decode())
+
+
 def test_digest_has_a_personal_part_with_feedback_links(topics, reader, mail_sink):
     from django.utils import timezone
 

@@ -208,3 +208,13 @@ def test_a_papers_map_starts_on_it_among_its_similar_papers(client, mapped):
     for odd in ("9999.99999", "<script>", "x" * 5000):
         answer = client.get("/map", {"paper": odd})
         assert answer.status_code == 200 and "of its similar papers" not in answer.content.decode()
+
+
+def test_the_header_links_to_the_map_only_once_it_is_drawn_but_staff_always(client, mapped):
+    header = '<a href="/map">Map</a>'
+    assert header in client.get("/").content.decode()
+    for name in ("meta.json", "points.npz"):
+        (store.map_dir() / name).unlink()
+    assert 'href="/map"' not in client.get("/").content.decode()
+    client.force_login(user("operator", is_staff=True))
+    assert ">Map (not drawn)</a>" in client.get("/").content.decode()

@@ -210,3 +210,39 @@ def test_topic_map_zoom_pan_hover_and_click(pictures):
     finally:
         browser.close()
         manager.stop()
+
+
+UNDER_THE_BUTTONS = """([cx, cy]) => {
+  const m = window.paperhubMap, canvas = document.getElementById("topic-map");
+  const c = canvas.getBoundingClientRect(), b = document.querySelector(".map-controls").getBoundingClientRect();
+  const f = Math.min(c.width, c.height) * m.view.scale;
+  m.view.x = cx - (b.left + b.width / 2 - c.left - c.width / 2) / f;
+  m.view.y = cy - (b.top + b.height / 2 - c.top - c.height / 2) / f;
+  window.dispatchEvent(new Event("resize"));
+  const ratio = canvas.width / c.width;
+  return {drawn: m.labels(), buttons: [(b.left - c.left) * ratio, (b.top - c.top) * ratio, b.width * ratio,
+                                       b.height * ratio]};
+}"""
+
+
+@pytest.mark.parametrize("width", [1200, 375])
+def test_map_labels_keep_clear_of_the_zoom_buttons(pictures, width):
+    """A topic whose centre lies under the zoom buttons: its label moves below them, readable."""
+    from playwright.sync_api import expect
+
+    manager, browser, page, problems = _browser(pictures, "light")
+    try:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/map")
+        expect(page.locator("#topic-map")).to_have_attribute("data-ready", "1")
+        clusters = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).clusters")
+        for cluster in [c for c in clusters if c["level"] == "top"]:
+            found = page.evaluate(UNDER_THE_BUTTONS, [cluster["x"], cluster["y"]])
+            drawn = found["drawn"]
+            assert drawn["labels"] and drawn["moved"] >= 1, found  # moved off the buttons, not dropped
+            assert not any(_overlap(found["buttons"], box) for box in drawn["labels"]), found
+        shot(page, f"28-map-labels-clear-of-buttons-{width}")
+        assert not problems, problems
+    finally:
+        browser.close()
+        manager.stop()

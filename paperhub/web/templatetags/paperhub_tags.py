@@ -1,20 +1,20 @@
 """Template filters: safe outbound URLs, plain titles, preview text, the canonical address, comment Markdown, star
-counts, how long ago, category names."""
+counts, how long ago, category names, whether the map is drawn."""
 
 from datetime import datetime, timedelta
 
 from django import template
-from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
-from paperhub.accounts import services as accounts
 from paperhub.community.markdown import render_comment
 from paperhub.core.addresses import absolute
 from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
+from paperhub.topicmap import store as topicmap
+from paperhub.web import verified
 
 register = template.Library()
 
@@ -92,7 +92,14 @@ def category_label(code: str) -> str:
     return categories.category_label(code)
 
 
-@register.filter
-def verified_address(user: User | AnonymousUser) -> str:
-    """The signed-in user's address if they proved it (what the digest form offers them), else ""."""
-    return user.email if isinstance(user, User) and accounts.is_verified(user) else ""
+@register.simple_tag(takes_context=True)
+def digest_address(context: template.Context) -> str:
+    """What the footer's digest form offers: the signed-in user's proved address (one query a request), else ""."""
+    request = context.get("request")
+    return verified.verified_address(request) if request is not None else ""
+
+
+@register.simple_tag
+def map_drawn() -> bool:
+    """Whether a topic map is drawn (two file checks, no query), so the header links to it only then."""
+    return topicmap.exists()

@@ -98,17 +98,29 @@
   let ringBoxes = [];
   let moved = 0;
 
+  // the zoom buttons lie over the drawing's top corner: their box (canvas pixels, with a margin), kept clear of labels
+  const controls = document.querySelector(".map-controls");
+  function controlsBox() {
+    const c = canvas.getBoundingClientRect();
+    const b = controls.getBoundingClientRect();
+    const ratio = c.width ? canvas.width / c.width : 1;
+    const pad = 4 * ratio;
+    return [(b.left - c.left) * ratio - pad, (b.top - c.top) * ratio - pad, b.width * ratio + 2 * pad,
+      b.height * ratio + 2 * pad];
+  }
+
   function drawLabels(colour) {
     const ratio = window.devicePixelRatio || 1;
     const fine = view.scale >= 3;
     // the ringed paper (the map opened from its page) stays in sight: a label that would cover it moves below it
-    // (above it at the bottom edge), and no other label takes its place
+    // (above it at the bottom edge), and no other label takes its place; one under the zoom buttons moves below them
     ringBoxes = data.paper.map(([, mx, my]) => {
       const [sx, sy] = toScreen(mx, my);
       const r = 12 * ratio;
       return [sx - r, sy - r, 2 * r, 2 * r];
     });
-    const taken = [...ringBoxes];
+    const clear = [...ringBoxes, controlsBox()];
+    const taken = [...clear];
     labelBoxes = [];
     moved = 0;
     for (const cluster of data.clusters) {
@@ -123,7 +135,7 @@
       const left = Math.max(4 * ratio, Math.min(sx - width / 2, canvas.width - width - 4 * ratio));
       let y = Math.max(12 * ratio, Math.min(sy, canvas.height - 8 * ratio));
       let box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
-      const ring = ringBoxes.find((b) => overlaps(b, box));
+      const ring = clear.find((b) => overlaps(b, box));
       if (ring) {
         moved += 1;
         const below = ring[1] + ring[3] + 10 * ratio;
@@ -305,8 +317,9 @@
       const ratio = canvas.width / canvas.getBoundingClientRect().width;
       return [sx / ratio, sy / ratio];
     },
-    // the boxes (left, top, width, height in canvas pixels) of the labels drawn last, and of the ringed paper
-    labels: () => ({ labels: labelBoxes, rings: ringBoxes, moved }),
+    // the boxes (left, top, width, height in canvas pixels) of the labels drawn last, of the ringed paper and of the
+    // zoom buttons, and how many labels moved off a ring or the buttons
+    labels: () => ({ labels: labelBoxes, rings: ringBoxes, controls: controlsBox(), moved }),
   };
 
   load("").then((points) => {
