@@ -76,6 +76,10 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     assert "Page 99 is past the last of this day's 2 papers" in past and "Submit one" not in past
     assert 'href="?page=1">← Last page (1)' in past and "page=98" not in past  # not to 98, as empty as 99
     assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
+    assert client.get("/papers/week/2026-w48").headers["Location"] == "/papers/week/2026-W48"
+    assert client.get("/papers/month/2026-6").headers["Location"] == "/papers/month/2026-06"
+    assert [client.get(f"/papers/{key}").status_code for key in ("date/2026-6-1", "week/2026W48", "week/2026-x48")] \
+        == [404] * 3  # other spellings stay 404s
     assert client.get("/papers/date/2026-02-30").status_code == 404
     # a day is YYYY-MM-DD only: these redirected to Monday 23 November and to the day (date.fromisoformat)
     assert [client.get(f"/papers/date/{key}").status_code for key in ("2026-W48", "2026-W48-1", "20261123")] == [404] * 3
