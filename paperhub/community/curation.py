@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -83,13 +84,26 @@ def typed_name(username: str) -> str:
     return strip_controls(username or "").strip()[:150]
 
 
+def named_user(name: str) -> Account:
+    """The active user a typed name means: the name as typed, else the one name that differs from it only in case
+    ("BOB" is bob); NotAllowed when there is none, or naming them when several do (sign-up refuses such names, but
+    staff may make them)."""
+    users = get_user_model().objects.filter(is_active=True)
+    exact = users.filter(username=name).first()
+    if exact is not None:
+        return exact
+    matches = sorted(users.filter(username__iexact=name).values_list("username", flat=True)[:4])
+    if len(matches) == 1:
+        return users.get(username=matches[0])
+    if matches:
+        raise NotAllowed(f"There is no user named “{name}”: did you mean {' or '.join(f'“{m}”' for m in matches)}?")
+    raise NotAllowed(f"There is no user named “{name}”.")
+
+
 def add_collaborator(user: User, collection: Collection, username: str) -> AbstractBaseUser:
     """Let another active user curate the owner's collection; at most PAPERHUB_COLLECTION_MAX_COLLABORATORS."""
     require_owner(user, collection)
-    name = typed_name(username)
-    found = get_user_model().objects.filter(username=name, is_active=True).first()
-    if found is None:
-        raise NotAllowed(f"There is no user named “{name}”.")
+    found = named_user(typed_name(username))
     if found.pk == collection.owner_id:
         raise NotAllowed("You own this collection already.")
     most = settings.PAPERHUB_COLLECTION_MAX_COLLABORATORS

@@ -63,8 +63,9 @@ def month_period(day: date) -> Period:
 
 PERIODS = {"day": day_period, "week": week_period, "month": month_period}
 
-#: Each kind's one written form (a day is YYYY-MM-DD only: date.fromisoformat also reads 2026-W26 and 20260630).
-FORMS = {"day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "week": re.compile(r"(\d{4})-W(\d{1,2})"),
+#: Each kind's written form (a day is YYYY-MM-DD only: date.fromisoformat also reads 2026-W26 and 20260630); a
+#: week's w in lower case and a one-digit week or month are read too, and the pages redirect them to the key.
+FORMS = {"day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "week": re.compile(r"(\d{4})-[Ww](\d{1,2})"),
          "month": re.compile(r"(\d{4})-(\d{1,2})")}
 EXAMPLES = {"day": "YYYY-MM-DD, as 2026-06-30", "week": "YYYY-Www, as 2026-W26", "month": "YYYY-MM, as 2026-06"}
 

@@ -131,7 +131,8 @@ def _explain(trained: training.Trained, candidates: space.Space, picks: list[Pic
             what = f"“{citation.bounded(title, 90)}”" if title else "the text"
             pick.reasons.append(f"close to {what} you {liked.how}" if liked.how != "your interests"
                                 else f"close to your interests ({what})")
-        terms = taste.top_terms(candidates.terms[row], trained.user_model.terms, candidates.vocabulary)
+        terms = search.spelt_terms(taste.top_terms(candidates.terms[row], trained.user_model.terms,
+                                                   candidates.vocabulary), pick.paper.title, pick.paper.abstract, 3)
         if terms:
             pick.reasons.append("about " + ", ".join(terms))
 

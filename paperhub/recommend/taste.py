@@ -181,13 +181,14 @@ def diversify(order: np.ndarray, dense: np.ndarray, profiles: np.ndarray, slots:
     return np.concatenate([np.asarray(head, dtype=order.dtype), order[depth:]])
 
 
-def top_terms(row: sparse.csr_matrix, coef: np.ndarray | None, vocabulary: Sequence[str], count: int = 3) -> list[str]:
-    """The terms of one candidate that pushed its score up most."""
+def top_terms(row: sparse.csr_matrix, coef: np.ndarray | None, vocabulary: Sequence[str], count: int = 9) -> list[str]:
+    """The terms of one candidate that pushed its score up most, most first (at most `count`; one word may be
+    among them in several forms, "experts" and "expert": search.spelt_terms keeps one)."""
     if coef is None or row.nnz == 0:
         return []
     contributions = row.data * coef[row.indices]
-    best = np.argsort(-contributions)[:count * 3]
-    return distinct_terms([vocabulary[row.indices[i]] for i in best if contributions[i] > 0], count)
+    best = np.argsort(-contributions)[:count]
+    return [vocabulary[row.indices[i]] for i in best if contributions[i] > 0]
 
 
 def distinct_terms(terms: Sequence[str], count: int) -> list[str]:

@@ -47,7 +47,8 @@ __all__ = [
     "Filters", "BadFilter", "filter_problem", "category_problem", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "parts_in_words", "named_paper", "named_papers", "named_authors", "MAX_OFFSET",
     "wants_code",
-    "search", "query_problem", "similar", "reasons_text", "signal_name", "volume", "warm", "first_results",
+    "search", "query_problem", "similar", "reasons_text", "spelt_terms", "signal_name", "volume", "warm",
+    "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion", "Part",
     # this node's indexes
@@ -109,6 +110,14 @@ def reasons_text(reasons: "Sequence[Reason]") -> str:
     from paperhub.search import related
 
     return related.reasons_text(reasons)
+
+
+def spelt_terms(phrases: Sequence[str], title: str, abstract: str, count: int) -> list[str]:
+    """The first `count` of some words and phrases of a paper that add a stem ("expert" after "experts" adds none),
+    each word as the paper writes it ("MoE", "LLMs": as similar papers' reasons name them)."""
+    from paperhub.search import wording
+
+    return wording.spelt_terms(phrases, title, abstract, count)
 
 
 def signal_name(kind: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from paperhub.search import analysis, keyphrases, keyword, keyword_queries, terms
+from paperhub.search import analysis, keyword, keyword_queries, terms, wording
 from paperhub.search.indexing import vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.keyword_schema import IndexedPaper as Paper
@@ -272,10 +272,8 @@ def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
         return []
     ranked = found.fused()[:limit]
     mine = found.term_vectors[paper_id]
-    forms = terms.surface_forms([found.me.title, found.me.abstract]) if mine else {}
-    written = keyphrases.written_forms(found.me.title, found.me.abstract) if mine else {}  # "LLMs", not "llms"
+    spelt = wording.spelling(found.me.title, found.me.abstract)  # "LLMs", not "llms"
     for hit in ranked:
-        shared = [written.get(word, word) for word in (forms.get(t, t) for t in terms.shared(
-            mine, found.term_vectors.get(hit.id, {})))]
+        shared = [spelt(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}))]
         hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
     return [(hit, found.papers[hit.id]) for hit in ranked]

@@ -26,7 +26,7 @@ from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 from paperhub.papers.models import Paper
 from paperhub.recommend import zotero
-from paperhub.web.cards import cards, page_number
+from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin
 from paperhub.web.verified import verified_address
@@ -198,9 +198,9 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
                                           f"{collection.owner.username} on paperhub.")
     return render(request, "web/collection.html", {"json_url": twin,
                                                    "collection": collection, "collection_summary": summary,
-                                                   "cards": cards(request, papers), "total": total, "page": page,
+                                                   "cards": cards(request, papers), "total": total,
                                                    "note_people": community.note_people(papers, collection.description),
-                                                   "has_next": page * COLLECTION_PAGE < total,
+                                                   **pager(page, total, COLLECTION_PAGE),
                                                    "mine": mine, "curating": curating, "shared_with": shared_with,
                                                    "note_max": curation.NOTE_MAX_CHARS,
                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,

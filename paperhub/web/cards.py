@@ -98,6 +98,12 @@ def page_number(request: HttpRequest, name: str = "page") -> int:
         return 1
 
 
+def pager(page: int, total: int, size: int) -> dict[str, int | bool]:
+    """The pager's context for page `page` of `total` items, `size` a page; past the end it links to the last page."""
+    last = max(1, -(-total // size))
+    return {"page": page, "has_next": page < last, "last_page": last}
+
+
 def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None = None,
           names: dict[int, list[str]] | None = None, excerpts: bool = True,
           named: Callable[[list[str]], list[str]] | None = None) -> list[Card]:

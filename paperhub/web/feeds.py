@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
 from paperhub.papers import feeds, periods, queries
-from paperhub.web.cards import cards, page_number
+from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.twins import json_twin
 
 PAGE_SIZE = 30
@@ -19,10 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
     day = feeds.latest_day()
     if day is None:
         page = page_number(request)
-        papers = queries.newest_papers(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
+        papers = queries.newest_papers(offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        total = queries.paper_count()
         return render(request, "web/newest.html", {
-            "cards": cards(request, papers[:PAGE_SIZE]), "page": page, "has_next": len(papers) > PAGE_SIZE,
-            "total": queries.paper_count(),
+            "cards": cards(request, papers), **pager(page, total, PAGE_SIZE), "total": total,
         })
     return _period(request, periods.day_period(day), home=True)
 
@@ -50,8 +50,7 @@ def _period(request: HttpRequest, chosen: periods.Period, home: bool = False) ->
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
         "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first."
                           if total else f"No papers of {chosen.label} on paperhub.",
-        "cards": cards(request, papers), "page": page, "total": total,
-        "has_next": page * PAGE_SIZE < total,
+        "cards": cards(request, papers), "total": total, **pager(page, total, PAGE_SIZE),
     })
 
 

@@ -30,7 +30,7 @@ from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store as topicmap
 from paperhub.web import authorship, charts
-from paperhub.web.cards import cards, page_number
+from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.limits import too_many
 from paperhub.web.missing import missing_paper, missing_text
 from paperhub.web.twins import json_twin
@@ -144,7 +144,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
                                                "author_summary": f"{total} paper{pluralize(total)} by {author.name} "
                                                                  f"on paperhub.",
                                                "cards": cards(request, papers, named=lambda names: [author.name]),
-                                               "page": page, "has_next": page * 30 < total, "following": following})
+                                               **pager(page, total, 30), "following": following})
 
 
 @require_POST

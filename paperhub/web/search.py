@@ -14,7 +14,7 @@ from paperhub.papers.categories import category_name
 from paperhub.recommend import queries as recommend
 from paperhub.topicmap import store as topicmap
 from paperhub.web import charts
-from paperhub.web.cards import Card, cards, page_number
+from paperhub.web.cards import Card, cards, page_number, pager
 from paperhub.web.missing import named_paper_page
 from paperhub.web.twins import search_twin
 
@@ -128,7 +128,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
-        "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "page": page, "chart": chart,
+        "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "chart": chart,
         "map_built": page == 1 and topicmap.exists(),
         # a search by category alone lists the category: its name heads the page (only a name the hub knows: any
         # other text in ?cat= would be a heading of the sender's choosing)
@@ -136,7 +136,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "filters": {"since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
                     "cat": request.GET.get("cat", ""), "author": request.GET.get("author", ""),
                     "code": filters.has_code},
-        "has_next": results is not None and page * SEARCH_PAGE < min(results.total, search_api.MAX_OFFSET + 1),
+        **pager(page, min(results.total, search_api.MAX_OFFSET + 1) if results is not None else 0, SEARCH_PAGE),
         "missing_ids": missing_papers(q, results, filters),
         "did_you_mean": did_you_mean(request, results.suggestion) if results is not None else None,
         "typed_url": typed_url(request, q, results), "why": emptied_by(results, sort), "exact": exact,

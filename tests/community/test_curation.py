@@ -63,6 +63,18 @@ def test_only_the_owner_edits_deletes_or_changes_collaborators(lab):
     assert community.collection(bob, "ann", shelf.slug) is None
 
 
+def test_a_collaborator_is_named_in_any_case(lab):
+    ann, bob, shelf = lab
+    cy = user("cy")
+    assert curation.add_collaborator(ann, shelf, "CY") == cy  # cy signed up in lower case
+    assert curation.add_collaborator(ann, shelf, " Bob ") == bob
+    big, small = user("Dee"), user("dee")  # names differing only in case (staff may make them)
+    assert curation.add_collaborator(ann, shelf, "Dee") == big and curation.add_collaborator(ann, shelf, "dee") == small
+    user("DEe")
+    with pytest.raises(NotAllowed, match="no user named “DEE”: did you mean “DEe” or “Dee” or “dee”?"):
+        curation.add_collaborator(ann, shelf, "DEE")
+
+
 def test_a_banned_collaborator_loses_access(lab):
     ann, bob, shelf = lab
     bob.is_active = False

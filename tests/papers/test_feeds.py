@@ -20,6 +20,7 @@ def test_periods_parse_and_shift():
     assert month.shifted(-2).key == "2023-12" and month.shifted(11).key == "2025-01"
     assert periods.parse_period("day", "2026-11-24").shifted(7).key == "2026-12-01"
     assert periods.parse_period("week", "2026-W5").key == "2026-W05"
+    assert periods.parse_period("week", "2026-w27").key == "2026-W27"  # as the month's 2026-6 is 2026-06
 
 
 @pytest.mark.parametrize(("kind", "text"), [("day", "2026-02-30"), ("week", "2026-W54"), ("month", "2026-13"),

@@ -3,6 +3,7 @@
 from paperhub.community import services as community
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import queries, services, space, training
+from paperhub.search.analysis import STEMMED
 from paperhub.search.models import PaperVector
 
 
@@ -28,6 +29,11 @@ def test_upvotes_bring_their_topic_first_with_reasons(topics, reader):
     assert not {p.paper.pk for p in picks} & {p.pk for p in liked}  # what you upvoted is not recommended again
     reasons = " ".join(r for p in picks for r in p.reasons)
     assert "you upvoted" in reasons and "about " in reasons
+    for about in [r.removeprefix("about ").split(", ") for p in picks for r in p.reasons if r.startswith("about ")]:
+        said: set[str] = set()
+        for term in about:  # each adds a word: not "about proteins, protein"
+            assert not set(STEMMED.analyze(term)) <= said, about
+            said |= set(STEMMED.analyze(term))
     assert any("whose papers you liked" in r for p in picks for r in p.reasons)  # same authors
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import related, similar, terms
+from paperhub.search import related, similar, terms, wording
 from paperhub.search.indexing import vector_name
 from paperhub.search.stored import store_vectors
 from paperhub.search.vector_files import follow_vectors
@@ -62,6 +62,16 @@ def test_cosine_key_terms_shared_and_surface_forms():
     assert terms.key_terms(a, 1) == [("graph", 0.8)]
     assert terms.shared(a, b) == ["graph"]
     assert terms.surface_forms(["Recognition of activities"])["recognit"] == "recognition"
+
+
+def test_spelt_terms_keep_one_form_per_stem_as_the_paper_writes_it():
+    title, abstract = "Routing experts in MoE models", "A MoE router sends each token to experts; an expert is an MLP."
+    assert wording.spelt_terms(["experts", "expert", "moe", "router", "models"], title, abstract, 3) == [
+        "experts", "MoE", "router"]
+    assert wording.spelt_terms(["moe", "experts", "moe experts", "tokens"], title, abstract, 3) == [
+        "MoE", "experts", "token"]  # a phrase of words already said adds nothing; the paper writes "token"
+    assert wording.spelt_terms(["schrodinger", "elsewhere"], "Schrödinger bridges", "", 3) == [
+        "schrödinger", "elsewhere"]  # a word the paper does not hold stays as it is
 
 
 def test_fusion_standardises_each_signal_and_stands_in_for_missing_vectors():

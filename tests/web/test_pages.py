@@ -17,6 +17,7 @@ from paperhub.community.queries import discussion
 from paperhub.core import tokens
 from paperhub.papers.models import CodeRepository, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.web.cards import pager
 from paperhub.web.templatetags.paperhub_tags import ago, short_count
 from tests.factories import feed_entry, record, user
 
@@ -51,6 +52,13 @@ def test_home_shows_the_latest_day_by_votes(client, papers):
     assert "Older work" not in html
 
 
+def test_pager_knows_the_last_page():
+    assert pager(1, 0, 30) == {"page": 1, "has_next": False, "last_page": 1}
+    assert pager(1, 31, 30) == {"page": 1, "has_next": True, "last_page": 2}
+    assert pager(2, 60, 30) == {"page": 2, "has_next": False, "last_page": 2}
+    assert pager(999, 283, 30)["last_page"] == 10
+
+
 def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     """The nearest periods whose feeds have papers: weekends and gaps skipped, nothing past the newest feed."""
     for day in (date(2026, 10, 30), date(2026, 11, 19)):
@@ -66,7 +74,12 @@ def test_day_week_month_pages_link_to_their_neighbours(client, papers):
     assert 'rel="prev"' not in client.get("/papers/month/2026-10").content.decode()
     past = client.get("/papers/date/2026-11-23?page=99").content.decode()
     assert "Page 99 is past the last of this day's 2 papers" in past and "Submit one" not in past
+    assert 'href="?page=1">← Last page (1)' in past and "page=98" not in past  # not to 98, as empty as 99
     assert client.get("/papers/week/2026-W5").headers["Location"] == "/papers/week/2026-W05"
+    assert client.get("/papers/week/2026-w48").headers["Location"] == "/papers/week/2026-W48"
+    assert client.get("/papers/month/2026-6").headers["Location"] == "/papers/month/2026-06"
+    assert [client.get(f"/papers/{key}").status_code for key in ("date/2026-6-1", "week/2026W48", "week/2026-x48")] \
+        == [404] * 3  # other spellings stay 404s
     assert client.get("/papers/date/2026-02-30").status_code == 404
     # a day is YYYY-MM-DD only: these redirected to Monday 23 November and to the day (date.fromisoformat)
     assert [client.get(f"/papers/date/{key}").status_code for key in ("2026-W48", "2026-W48-1", "20261123")] == [404] * 3
@@ -322,6 +335,7 @@ def test_search_page_shows_cards_with_filters(client, papers, settings, tmp_path
     assert "not on this hub yet" not in html
     html = client.get("/papers/search?q=retrieval&page=9").content.decode()
     assert "1 result" in html and "Page 9 is past the last of these results" in html
+    assert "page=1\">← Last page (1)" in html and "page=8" not in html
 
 
 def test_submit_page(client, papers, ann, settings, run_tasks):

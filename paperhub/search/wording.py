@@ -1,0 +1,37 @@
+"""How a paper writes its terms: one form for each stem, in the paper's own spelling ("MoE", not "moe"; "experts",
+not "experts, expert"). Pure functions, shared by similar papers' reasons and For you's."""
+
+from collections.abc import Callable, Iterable
+
+from paperhub.search.analysis import STEMMED
+from paperhub.search.keyphrases import written_forms
+from paperhub.search.terms import surface_forms
+
+
+def spelling(title: str, abstract: str) -> Callable[[str, str], str]:
+    """How the paper writes a stem: its first word of that stem, lowercased but for acronyms and names as the paper
+    writes them ("LLMs", "Gaussian"); a stem the paper does not hold is given back as the second argument."""
+    forms = surface_forms([title, abstract])
+    written = written_forms(title, abstract)
+
+    def spelt(stem: str, otherwise: str) -> str:
+        word = forms.get(stem)
+        return otherwise if word is None else written.get(word, word)
+    return spelt
+
+
+def spelt_terms(phrases: Iterable[str], title: str, abstract: str, count: int) -> list[str]:
+    """The first `count` of some words and phrases that add a stem ("expert" after "experts" adds none), each word
+    as the paper writes it."""
+    spelt = spelling(title, abstract)
+    kept: list[str] = []
+    said: set[str] = set()
+    for phrase in phrases:
+        words = [(stems[0] if len(stems) == 1 else word, word)
+                 for word in phrase.split() for stems in [STEMMED.analyze(word)]]
+        if not {stem for stem, _ in words} <= said:
+            kept.append(" ".join(spelt(stem, word) for stem, word in words))
+            said |= {stem for stem, _ in words}
+        if len(kept) == count:
+            break
+    return kept
