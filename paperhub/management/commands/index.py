@@ -190,7 +190,7 @@ class Command(BaseCommand):
         if sys.stderr.isatty():
             self.stderr.write(f"\r{message[:100]:<100}", ending="")
         elif not message.startswith(("teacher vectors", "training")):
-            log.info("%s", message)  # into serve's log (the watcher starts it) or a file: a line with its time and level
+            log.info("%s", message)  # into serve's log (the watcher starts it) or a file: with its time, level
 
     def _status(self, options: dict[str, Any]) -> None:
         while True:
