@@ -112,16 +112,18 @@ def test_the_watcher_waits_out_a_locked_database_and_logs_its_lines(transactiona
         ("INFO", "indexed 3 changed papers"), ("INFO", "building the topic map")]
 
 
-def test_a_distill_started_by_the_watcher_logs_its_steps(caplog, capsys):
+def test_a_distill_started_by_the_watcher_logs_its_steps(caplog):
     """The watcher's `index distill` wrote "distilling token embeddings from the transformer" bare into serve's log;
     off a terminal its steps are log lines now, its per-batch ones still left out."""
+    import io
     import logging
 
     from paperhub.management.commands.index import Command
 
     caplog.set_level(logging.INFO)
+    errors = io.StringIO()
     for step in ("distilling token embeddings from the transformer", "training, epoch 2"):
-        Command()._say(step)
-    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        Command(stderr=errors)._say(step)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("commands.index")] == [
         ("INFO", "distilling token embeddings from the transformer")]
-    assert capsys.readouterr().err == ""
+    assert errors.getvalue() == ""
