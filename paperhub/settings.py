@@ -217,9 +217,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # A job's described failure (arXiv unreachable, say) is one line in the log, not a traceback (jobs/failures.py).
     # sentence-transformers tells every model load at INFO ("Loading SentenceTransformer model from <path>"): noise
-    # on every `paperhub search`
+    # on every `paperhub search`. django-axes' database handler tells every login at INFO ("Cleaned up 0 expired
+    # access attempts", "Successful login by ..."): only its warnings (a lockout) are worth a line.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]},
-                "sentence_transformers": {"level": "WARNING"}},
+                "sentence_transformers": {"level": "WARNING"}, "axes.handlers.database": {"level": "WARNING"}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ KNOWN: set[str] = set()
 def _string_starts(tree: ast.AST) -> list[tuple[int, str]]:
     """(line, text) of each string literal or f-string that starts with "/<letter>", leaving out docstrings,
     the inner pieces of f-strings and the paths that declare django-ninja routes (@api.get("/papers/..."),
-    api.add_router("/zotero", ...))."""
+    @api.api_operation(["GET", "HEAD"], "/health"), api.add_router("/zotero", ...))."""
     skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body \
@@ -29,6 +29,9 @@ def _string_starts(tree: ast.AST) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in ROUTE_DECORATORS and node.args:
             skip.add(id(node.args[0]))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "api_operation" and len(node.args) > 1:  # (["GET", "HEAD"], "/health")
+            skip.add(id(node.args[1]))
     found = []
     for node in ast.walk(tree):
         first = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else node
@@ -56,5 +59,6 @@ def test_the_checks_catch_spelled_paths():
     code = 'def view():\n    """/papers/<id>: fine in a docstring."""\n    return redirect(f"/papers/{uid}#c")\n'
     assert _string_starts(ast.parse(code)) == [(3, "/papers/")]
     assert not _string_starts(ast.parse('@api.get("/papers/search")\ndef f(): pass\nurl = base + f"{x}/feeds"'))
+    assert not _string_starts(ast.parse('@api.api_operation(["GET", "HEAD"], "/health")\ndef f(): pass'))
     assert SPELLED_IN_TEMPLATE.search('<a href="/feeds/daily.rss">') and SPELLED_IN_TEMPLATE.search("{{ base_url }}/x")
     assert not SPELLED_IN_TEMPLATE.search("<a href=\"{% url 'home' %}\">{{ base_url }}{% url 'paper' p.uid %}")

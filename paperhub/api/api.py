@@ -158,12 +158,15 @@ def _run_search(query: SearchQuery, explain: bool = True) -> "search_api.Results
     return results
 
 
-@api.get("/health", response={200: Health, 503: Health}, throttle=[], tags=["paperhub"])
-def health(request: HttpRequest) -> Status[dict[str, Any]]:
+@api.api_operation(["GET", "HEAD"], "/health", response={200: Health, 503: Health}, throttle=[], tags=["paperhub"])
+def health(request: HttpRequest) -> Status[dict[str, Any]] | HttpResponse:
     """Whether this node serves: 200 when its database answers, else 503 (for a load balancer or a monitor; no rate
-    limit, which would itself ask the database)."""
+    limit, which would itself ask the database). HEAD, which many monitors send, answers the same status, no body."""
     answers = health_checks.database_answers()
-    return Status(200 if answers else 503, {"status": "ok" if answers else "unavailable", "database": answers})
+    status = 200 if answers else 503
+    if request.method == "HEAD":
+        return HttpResponse(status=status, content_type="application/json")
+    return Status(status, {"status": "ok" if answers else "unavailable", "database": answers})
 
 
 @api.get("/whoami-v2", response={200: WhoAmI, 401: Detail}, exclude_unset=True, auth=TokenAuth(),

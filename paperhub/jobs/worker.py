@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -43,6 +44,18 @@ MAX_ATTEMPTS = 5  # claims of one task before it is failed for good
 DATABASE_RETRY = 5.0  # seconds before polling again after the database could not be reached
 #: A live worker's heartbeat this long past its claim of a task, naming another task or none: the task was lost.
 ABANDONED_AFTER = timedelta(seconds=30)
+
+
+def queue_names(text: str) -> list[str]:
+    """The queues a comma-separated list names ('*': all); a name the task backend lacks is a ValueError that lists
+    the known ones (a worker on no queue at all would wait for ever, saying nothing)."""
+    known = settings.TASKS["default"]["QUEUES"]
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name != "*" and name not in known]
+    if unknown or not names:
+        raise ValueError(f"unknown queues: {', '.join(unknown) or repr(text)} (the queues: {', '.join(known)}, "
+                         "or '*' for all)")
+    return names
 
 
 def new_worker_id() -> str:

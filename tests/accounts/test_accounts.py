@@ -1,6 +1,7 @@
 """Accounts in public (issue 16, items 4, 5, 6, 8b): login, reset and sign-up limits, verified addresses,
 reset mail from the queue, and usernames no one can mistake for another's."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -65,6 +66,16 @@ def test_the_login_limit_keys_on_the_forwarded_address_behind_a_proxy(ann, setti
         _login(Client(), f"nobody{i}", "x", address="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert _login(Client(), "ann", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
     assert _login(Client(), "ann", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 302
+
+
+def test_a_login_logs_nothing_from_the_login_limits_but_a_lockout(ann, settings, caplog):
+    """django-axes logged "Cleaned up 0 expired access attempts" at INFO on every login, a line each in the hub's log."""
+    caplog.set_level(logging.INFO)
+    assert _login(Client(), "ann", PASSWORD).status_code == 302
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("axes")] == []
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(Client(), "ann", "wrong-guess")
+    assert [r.levelname for r in caplog.records if "Locking out" in r.getMessage()] == ["WARNING"]
 
 
 def test_the_admin_login_is_limited_too(db, settings):

@@ -415,3 +415,15 @@ def test_the_health_check_asks_the_database_and_no_rate_limit(client, db, settin
     answer = client.get("/api/health")
     assert (answer.status_code, answer.json()) == (503, {"status": "unavailable", "database": False})
     assert "unable to open" not in answer.content.decode()  # why is logged, not told to the public
+
+
+def test_the_health_check_answers_a_monitors_head_with_the_same_status_and_no_body(client, db, monkeypatch):
+    """HEAD /api/health was a 405, so a monitor that sends HEAD saw a node that serves as down."""
+    from paperhub.core import health
+
+    answer = client.head("/api/health")
+    assert (answer.status_code, answer.content) == (200, b"")
+    monkeypatch.setattr(health, "connection", type("Gone", (), {"cursor": lambda self: (_ for _ in ()).throw(
+        OperationalError("unable to open database file"))})())
+    answer = client.head("/api/health")
+    assert (answer.status_code, answer.content) == (503, b"")

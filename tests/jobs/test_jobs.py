@@ -3,14 +3,17 @@
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 
 import pytest
+from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.env import SettingError
 from paperhub.jobs import leases, schedule, tasks
+from paperhub.jobs import worker as workers
 from paperhub.jobs.models import ScheduledRun
 from paperhub.management import queue
 from paperhub.papers.models import FeedEntry, Paper
@@ -100,6 +103,18 @@ def test_tasks_run_only_the_hubs_own_jobs():
     for argv in (["shell", "-c", "print(1)"], ["migrate"], ["flush"], []):
         with pytest.raises(ValueError, match="not a command tasks run"):
             queue.check_argv(argv)
+
+
+@pytest.mark.parametrize(("option", "refusal"), [
+    (["--queues", "default,nosuch"], "unknown queues: nosuch (the queues: default, embed, mail, or '*' for all)"),
+    (["--queues", ","], "unknown queues: ','"),
+    (["--threads", "0"], "0 is out of range: 1 or more"),
+])
+def test_a_worker_refuses_queues_it_would_wait_on_for_ever_and_no_threads(db, option, refusal):
+    """`worker --queues nosuch` started and waited for ever, silently; `--threads 0` was taken too."""
+    with pytest.raises(CommandError, match=re.escape(refusal)):
+        call_command("worker", *option, "--batch", "--no-schedule", "-v0")
+    assert workers.queue_names("*") == ["*"] and workers.queue_names("default, mail") == ["default", "mail"]
 
 
 def test_a_queued_command_is_parsed_and_its_files_made_absolute_when_queued(tmp_path, monkeypatch):

@@ -73,9 +73,12 @@ def test_a_failed_static_model_build_is_reported_once_and_tried_again_later(hub)
     assert not here.tick().distill_failed
 
 
-def test_the_watcher_waits_out_a_locked_database(transactional_db, monkeypatch):
-    """Locked past its busy timeout (or out of reach), the database costs the watcher a round, not its life."""
+def test_the_watcher_waits_out_a_locked_database_and_logs_its_lines(transactional_db, monkeypatch, caplog):
+    """Locked past its busy timeout (or out of reach), the database costs the watcher a round, not its life; and
+    what it says goes through logging, each line with its time and level in the hub's log (it wrote bare lines
+    such as "indexed 3 changed papers")."""
     import io
+    import logging
     import os
     import signal
 
@@ -89,17 +92,38 @@ def test_the_watcher_waits_out_a_locked_database(transactional_db, monkeypatch):
         if len(rounds) == 1:
             raise OperationalError("database is locked")
         os.kill(os.getpid(), signal.SIGTERM)  # (the watcher's stop: it ends after this round)
-        return node.Round()
+        return node.Round(indexed=3, map_started=True)
 
     monkeypatch.setattr(node.Node, "tick", tick)
     monkeypatch.setattr(os, "nice", lambda increment: 0)
+    caplog.set_level(logging.INFO)
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    errors = io.StringIO()
+    out, errors = io.StringIO(), io.StringIO()
     try:
-        call_command("index", "watch", "--interval", "0", stdout=io.StringIO(), stderr=errors)
+        call_command("index", "watch", "--interval", "0", stdout=out, stderr=errors)
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
     assert len(rounds) == 2
-    assert errors.getvalue().splitlines() == ["the database is busy or out of reach (database is locked); "
-                                              "trying again in 0.0 s"]
+    assert (out.getvalue(), errors.getvalue()) == ("", "")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("commands.index")] == [
+        ("INFO", "watching for changes every 0.0 s"),
+        ("WARNING", "the database is busy or out of reach (database is locked); trying again in 0.0 s"),
+        ("INFO", "indexed 3 changed papers"), ("INFO", "building the topic map")]
+
+
+def test_a_distill_started_by_the_watcher_logs_its_steps(caplog):
+    """The watcher's `index distill` wrote "distilling token embeddings from the transformer" bare into serve's log;
+    off a terminal its steps are log lines now, its per-batch ones still left out."""
+    import io
+    import logging
+
+    from paperhub.management.commands.index import Command
+
+    caplog.set_level(logging.INFO)
+    errors = io.StringIO()
+    for step in ("distilling token embeddings from the transformer", "training, epoch 2"):
+        Command(stderr=errors)._say(step)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("commands.index")] == [
+        ("INFO", "distilling token embeddings from the transformer")]
+    assert errors.getvalue() == ""

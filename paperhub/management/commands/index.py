@@ -1,6 +1,7 @@
 """`paperhub index ...`: build, update and inspect the search indexes (all derived from the database)."""
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -14,6 +15,9 @@ from tqdm import tqdm
 from paperhub import search
 from paperhub.jobs import activity, embedding, node
 from paperhub.management import arguments
+
+#: The watcher's lines and a distill's steps (serve starts both): its log's format, time and level on each line.
+log = logging.getLogger(__name__)
 
 
 def _bar(desc: str, total: int | None = None) -> tqdm:
@@ -186,7 +190,7 @@ class Command(BaseCommand):
         if sys.stderr.isatty():
             self.stderr.write(f"\r{message[:100]:<100}", ending="")
         elif not message.startswith(("teacher vectors", "training")):
-            self.stderr.write(message)
+            log.info("%s", message)  # into serve's log (the watcher starts it) or a file: with its time, level
 
     def _status(self, options: dict[str, Any]) -> None:
         while True:
@@ -224,26 +228,26 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, finish)
         os.nice(10)  # (and the map and distill processes it starts): requests first
         here = node.Node(distill=not options["no_distill"], map=not options["no_map"])
-        self.stdout.write(f"watching for changes every {options['interval']} s")
+        log.info("watching for changes every %s s", options["interval"])
         while not stop:
             started = time.monotonic()
             try:
                 self._report(here.tick())
             except (OperationalError, InterfaceError) as exc:  # locked past its busy timeout, or out of reach
-                self.stderr.write(f"the database is busy or out of reach ({exc}); "
-                                  f"trying again in {options['interval']} s")
+                log.warning("the database is busy or out of reach (%s); trying again in %s s", exc,
+                            options["interval"])
                 close_old_connections()  # a broken one, so the next round opens a new one
             time.sleep(max(0.0, options["interval"] - (time.monotonic() - started)))
         here.stop()
 
     def _report(self, done: node.Round) -> None:
         if done.distill_failed:
-            self.stderr.write("building the static model failed: `paperhub index distill` says why")
+            log.error("building the static model failed: `paperhub index distill` says why")
         if done.distill_started:
-            self.stdout.write("building the static model from this hub's papers (a few minutes)")
+            log.info("building the static model from this hub's papers (a few minutes)")
         if done.indexed:
-            self.stdout.write(f"indexed {done.indexed:,} changed papers")
+            log.info("indexed %s changed papers", f"{done.indexed:,}")
         if done.map_started:
-            self.stdout.write("building the topic map")
+            log.info("building the topic map")
         if done.space_started:
-            self.stdout.write("rebuilding the recommendation space")
+            log.info("rebuilding the recommendation space")

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from paperhub import search
 from paperhub.jobs import embedding
 from paperhub.jobs.priority import yield_cpu
-from paperhub.jobs.worker import HubWorker
+from paperhub.jobs.worker import HubWorker, queue_names
 from paperhub.management import arguments
 
 
@@ -25,14 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--max-tasks", type=arguments.whole_number(1), help="exit after this many tasks")
         parser.add_argument("--no-schedule", action="store_true",
                             help="do not enqueue PAPERHUB_SCHEDULE's jobs")
-        parser.add_argument("--threads", type=int, default=settings.PAPERHUB_EMBED_THREADS,
+        parser.add_argument("--threads", type=arguments.whole_number(1), default=settings.PAPERHUB_EMBED_THREADS,
                             help="compute threads of an embed worker (PAPERHUB_EMBED_THREADS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         for name in ("django_tasks_db", "django_tasks", "paperhub.jobs"):
             logger = logging.getLogger(name)
             logger.setLevel(logging.INFO if options["verbosity"] else logging.WARNING)
-        queues = options["queues"].split(",")
+        try:
+            queues = queue_names(options["queues"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         if embedding.QUEUE in queues or "*" in queues:
             # Before any thread starts (the policy is inherited); the model loads before the first claim, so a
             # batch is never held while the model loads.
