@@ -240,7 +240,7 @@ def _profile(name: str, root: str) -> str:
     return link(root, "profile", name) if root else reverse("profile", args=[name])
 
 
-def _absolute_links(tokens: list[Token], root: str) -> list[Token]:
+def absolute_links(tokens: list[Token], root: str) -> list[Token]:
     """A parse's tokens with, under `root` (mail), a relative link's address made absolute, as a browser on the hub's
     pages would follow it: a mail has no page for it to be relative to. The tokens given stay as they were (a kept
     parse renders again for a page)."""
@@ -262,7 +262,8 @@ def _text(content: str, level: int) -> Token:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def parser() -> MarkdownIt:
+    """The comment Markdown parser (CommonMark's subset for comments, with $math$), made once."""
     # html off: "<script>" in a comment is shown as text; images and headings are not in the subset.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}) \
         .disable(["image", "heading", "lheading", "hr", "table"], ignoreInvalid=True)
@@ -286,7 +287,7 @@ class Parsed:
 
 def parse_comment(body: str) -> Parsed:
     """A comment's one parse (render_parsed renders it, named_in reads its mentions)."""
-    tokens = _parser().parse(body or "", {})
+    tokens = parser().parse(body or "", {})
     env: dict[str, Any] = {}
     if "@" in (body or ""):  # most comments: no names to find
         _link_mentions(tokens, env)
@@ -322,8 +323,8 @@ def render_parsed(parsed: Parsed, people: frozenset[str] = frozenset(), root: st
     """render_comment of a comment parsed already (parse_comment), its names looked up since."""
     env: dict[str, Any] = {"people": people, "root": root}
     tokens = _link_mentions(parsed.tokens, env) if parsed.names & people else parsed.tokens  # else none links
-    tokens = _absolute_links(tokens, root)
-    html = _parser().renderer.render(tokens, _parser().options, env)
+    tokens = absolute_links(tokens, root)
+    html = parser().renderer.render(tokens, parser().options, env)
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, allowed_classes=CLASSES,
                       url_schemes=URL_SCHEMES, link_rel=LINK_REL)
     return mark_safe(clean)  # noqa: S308 (sanitised by nh3 just above)

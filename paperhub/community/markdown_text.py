@@ -6,7 +6,7 @@ from html import escape
 import nh3
 from markdown_it.token import Token
 
-from paperhub.community.markdown import URL_SCHEMES, Parsed, _absolute_links, _parser
+from paperhub.community.markdown import URL_SCHEMES, Parsed, absolute_links, parser
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import math_text
 
@@ -17,7 +17,7 @@ def markdown_text(body: str, root: str = "") -> str:
     "text <address>" (its address alone when that is its text; relative ones under `root`, mail's hub_root; other
     schemes than http(s) and mailto: the text alone), @mentions as typed. Linear in the body's length (markdown-it
     nests at most maxNesting deep)."""
-    return _tokens_text(_parser().parse(strip_controls(body or ""), {}), root)
+    return _tokens_text(parser().parse(strip_controls(body or ""), {}), root)
 
 
 def parsed_text(parsed: Parsed, root: str = "") -> str:
@@ -31,7 +31,7 @@ def _tokens_text(tokens: list[Token], root: str) -> str:
     marks: list[list[str]] = []  # each open quote's and list item's [mark of its next line, mark of later lines]
     numbers: list[int | None] = []  # each open list's next item number, None for a bullet list
     opened = True  # a container was just opened (or nothing written yet): its first block needs no blank line
-    for token in _absolute_links(tokens, root):
+    for token in absolute_links(tokens, root):
         kind = token.type
         starts_block = kind in ("paragraph_open", "code_block", "fence", "blockquote_open") or \
             (kind in ("bullet_list_open", "ordered_list_open") and not numbers)

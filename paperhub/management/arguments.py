@@ -4,13 +4,15 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
+from paperhub.papers import periods
+
 
 def day(text: str) -> date:
-    """A YYYY-MM-DD date."""
+    """A YYYY-MM-DD date, read as the pages and the API read one (fromisoformat alone reads 20250101 and 2025-W01)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        return periods.parse_day(text)
+    except periods.PeriodError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
 
 
 def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -36,7 +36,7 @@ from paperhub.search.query import (
     wants_code,
     window,
 )
-from paperhub.search.semantic import _query_vector, _semantic, _semantic_models
+from paperhub.search.semantic import nearest_in_meaning, query_vector, semantic_models
 from paperhub.search.vector_files import vector_index
 from paperhub.search.volumes import Volume, volume_series
 
@@ -163,11 +163,11 @@ def _counter(index: keyword.KeywordIndex, text: str, sort: Sort, mode: Mode) -> 
             return index.count(keyword_queries.matching_all(parsed, filters)), True
         person = index.may_name_person(parsed)
         query = keyword_queries.build_query(parsed, filters, person=person)
-        models = _semantic_models() if mode != "keyword" and index.knows_any(parsed) else []
+        models = semantic_models() if mode != "keyword" and index.knows_any(parsed) else []
         if not models or parsed.text != text:
             return index.count(query), not models
         depth = SEMANTIC_DEPTH if mode == "semantic" else CANDIDATES
-        near = list({i for kind in models for i, _ in _semantic(kind, parsed, filters, depth, index)})
+        near = list({i for kind in models for i, _ in nearest_in_meaning(kind, parsed, filters, depth, index)})
         if mode == "semantic":
             return len(near), True
         # (as _hybrid's total) the papers near in meaning on the keyword index that the keyword query does not match
@@ -286,9 +286,9 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
     # alone. A query none of whose words any paper holds gives its embedding nothing the hub knows to go by: no
     # semantic half then, and what is left is the keyword half, which finds nothing either.
     knows = index.knows_any(parsed)
-    models = _semantic_models() if knows else []
+    models = semantic_models() if knows else []
     if mode == "semantic":
-        lists = {kind: _semantic(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
+        lists = {kind: nearest_in_meaning(kind, parsed, filters, SEMANTIC_DEPTH, index) for kind in models}
         fused, ranks, _ = fuse(lists, parsed, filters, index, models, person=False)  # (no keyword list to score)
         results = Results(_hits(index, fused[offset:offset + limit], parsed, ranks), len(fused), parsed, models)
     else:
@@ -305,7 +305,7 @@ def _hybrid(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Filters, 
     person = index.may_name_person(parsed)  # once: the keyword query and fuse()'s scores of the others agree
     query = keyword_queries.build_query(parsed, filters, person=person)
     matches, best = index.counted_ids(query, CANDIDATES)
-    lists = {"keyword": best, **{kind: _semantic(kind, parsed, filters, CANDIDATES, index) for kind in models}}
+    lists = {"keyword": best, **{kind: nearest_in_meaning(kind, parsed, filters, CANDIDATES, index) for kind in models}}
     head, ranks, matched = fuse(lists, parsed, filters, index, models, person=person)
     page = head[offset:offset + limit]
     if len(page) < limit and matches > len(matched):
@@ -342,7 +342,7 @@ def fuse(lists: dict[str, list[tuple[int, float]]], parsed: ParsedQuery, filters
         candidates = [c for c in candidates if c in scores]  # a paper not in the keyword index (yet) is left out
     matched = {paper_id for paper_id, score in features.get("keyword", {}).items() if score > 0}
     for kind in kinds:
-        features[kind] = vector_index(vector_name(kind)).similarities(_query_vector(kind, parsed.text), candidates)
+        features[kind] = vector_index(vector_name(kind)).similarities(query_vector(kind, parsed.text), candidates)
     # In semantic mode the vectors alone score: the transformer's where a paper has one.
     semantic_only: list[dict[str, float]] = [{"dense": 1.0}, {"static": 1.0}]
     profiles = [WEIGHTS, WEIGHTS_STATIC, {"keyword": 1.0}] if "keyword" in lists else semantic_only

@@ -11,7 +11,7 @@ from paperhub.search.query import NO_FILTERS, Filters, ParsedQuery
 from paperhub.search.vector_files import vector_index
 
 
-def _semantic_models() -> list[str]:
+def semantic_models() -> list[str]:
     """The kinds of vectors ("static", "dense") whose index has anything in it and whose model loads."""
     kinds = []
     for kind, loader in ((STATIC, embed.static), ("dense", embed.transformer)):
@@ -25,7 +25,8 @@ def _semantic_models() -> list[str]:
     return kinds
 
 
-def _query_vector(kind: str, text: str) -> np.ndarray:
+def query_vector(kind: str, text: str) -> np.ndarray:
+    """A query's vector for the index of a kind of vectors (remembered for the last 2,048 queries)."""
     return _encode_query(vector_name(kind), kind, text)
 
 
@@ -43,11 +44,13 @@ def _encode_query(model_name: str, kind: str, text: str) -> np.ndarray:
     return np.asarray(static.encode([text])[0])
 
 
-def _semantic(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
-              index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
+def nearest_in_meaning(kind: str, parsed: ParsedQuery, filters: Filters, depth: int,
+                       index: keyword.KeywordIndex | None) -> list[tuple[int, float]]:
+    """The `depth` papers nearest a query in one kind of vectors, (id, similarity), those its constraints and
+    filters allow (checked in the keyword index, for a deeper list when there are any)."""
     vec_index = vector_index(vector_name(kind))
     constrained = parsed.constraints != ParsedQuery() or filters != NO_FILTERS
-    hits = vec_index.search(_query_vector(kind, parsed.text), depth * (8 if constrained else 1))
+    hits = vec_index.search(query_vector(kind, parsed.text), depth * (8 if constrained else 1))
     if constrained and hits and index is not None:
         allowed = {i for i, _ in index.ids(keyword_queries.id_filter([i for i, _ in hits], parsed, filters), len(hits))}
         hits = [h for h in hits if h[0] in allowed]

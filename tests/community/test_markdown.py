@@ -201,7 +201,7 @@ def test_a_mention_next_to_markup_stays_inert(body):
 
 def test_one_parse_finds_the_names_and_renders_with_the_people_found_again_and_again(monkeypatch):
     parses = []
-    parser = markdown._parser()
+    parser = markdown.parser()
     monkeypatch.setattr(parser, "parse", lambda *args: parses.append(args[0]) or type(parser).parse(parser, *args))
     body = "Hi @ann.lee, `@ann` and [@ann](https://e.org/@ann), see https://e.org/@ann too"
     parsed = parse_comment(body)

@@ -1,9 +1,13 @@
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from paperhub.papers import feeds, periods
 from paperhub.papers.models import FeedEntry, Paper
@@ -277,10 +281,6 @@ def test_trending_ranks_recent_votes_over_old_ones():
 
 @pytest.mark.django_db
 def test_feeds_rules_command_places_stored_papers_idempotently(settings):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     upsert_papers([
         record("2611.00001", categories=("cs.CL",), published=datetime(2026, 11, 20, 9, tzinfo=UTC)),
         record("2611.00002", categories=("cs.CV",), published=datetime(2026, 11, 20, 9, tzinfo=UTC),
@@ -298,3 +298,13 @@ def test_feeds_rules_command_places_stored_papers_idempotently(settings):
     assert sorted(FeedEntry.objects.values_list("paper__uid", flat=True)) == ["2611.00001", "2611.00002"]
     call_command("feeds", "rules", "--since", "2026-11-01", stdout=out)
     assert FeedEntry.objects.count() == 2
+
+
+@pytest.mark.parametrize("command", [["feeds", "rules", "--since"], ["digests", "send", "--date"],
+                                     ["search", "graph", "--since"]])
+@pytest.mark.parametrize("written", ["20261101", "2026-W45", "2026-11-31", "2026-11"])
+def test_commands_read_a_day_as_yyyy_mm_dd_alone(db, command, written):
+    """`feeds rules --since 20261101` and `digests send --date 2026-W45` were read as days (fromisoformat reads
+    both): the commands read a day as the pages and the API do, and name what they want."""
+    with pytest.raises(CommandError, match=re.escape(f"not a date (YYYY-MM-DD): {written!r}")):
+        call_command(*command, written, stdout=StringIO(), stderr=StringIO())

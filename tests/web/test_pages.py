@@ -283,7 +283,7 @@ def test_a_discussion_parses_each_comment_once_mentions_or_not(client, papers, a
     for body in ("Ask @bob", "No one", "@bob and `@bob`"):
         services.add_comment(ann, paper, body)
     parses = []
-    parser = markdown._parser()
+    parser = markdown.parser()
     monkeypatch.setattr(parser, "parse", lambda *args: parses.append(args[0]) or type(parser).parse(parser, *args))
     html = client.get(f"/papers/{paper.uid}").content.decode()
     assert html.count('<a href="/users/bob" rel="nofollow noopener noreferrer ugc">@bob</a>') == 2

@@ -1,6 +1,5 @@
 """`paperhub digests send|status`: email the digests that are due (cron-friendly; safe to kill and rerun)."""
 
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -8,6 +7,7 @@ from django.db.models import Count
 
 from paperhub.digests import sending
 from paperhub.digests.models import Delivery, Subscription
+from paperhub.management import arguments
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         send = sub.add_parser("send", help="send the digests due today; run it from cron, e.g. hourly")
         send.add_argument("--frequency", choices=["daily", "weekly", "all"], default="all")
-        send.add_argument("--date", help="send as if today were this day (YYYY-MM-DD)")
+        send.add_argument("--date", type=arguments.day, help="send as if today were this day (YYYY-MM-DD)")
         send.add_argument("--base-url", default="", help="the hub's address for links (PAPERHUB_BASE_URL)")
         send.add_argument("--limit", type=int, help="at most this many messages")
         send.add_argument("--connections", type=int, default=4, help="SMTP connections used side by side (4)")
@@ -27,10 +27,7 @@ class Command(BaseCommand):
         if options["action"] == "status":
             self._status()
             return
-        try:
-            today = date.fromisoformat(options["date"]) if options["date"] else None
-        except ValueError:
-            raise CommandError(f"not a date: {options['date']!r}") from None
+        today = options["date"]
         base_url, limit, connections = options["base_url"], options["limit"], max(1, options["connections"])
         if options["frequency"] == "all":
             reports = sending.send_due(today, base_url, limit, connections)

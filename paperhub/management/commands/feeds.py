@@ -1,19 +1,12 @@
 """`paperhub feeds rules --since DATE`: put papers already in the hub into their day's feed by the feed rules."""
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperhub.management import arguments
 from paperhub.papers import feeds
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 class Command(BaseCommand):
@@ -22,13 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         rules = sub.add_parser("rules", help="place stored papers announced in a date range by the feed rules")
-        rules.add_argument("--since", required=True, help="first feed day, YYYY-MM-DD")
-        rules.add_argument("--until", help="last feed day (default: no limit)")
+        rules.add_argument("--since", required=True, type=arguments.day, help="first feed day, YYYY-MM-DD")
+        rules.add_argument("--until", type=arguments.day, help="last feed day (default: no limit)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.PAPERHUB_FEED_CATEGORIES and not settings.PAPERHUB_FEED_KEYWORDS:
             raise CommandError("no feed rules: PAPERHUB_FEED_CATEGORIES is `none` and PAPERHUB_FEED_KEYWORDS is empty")
-        since = _day(options["since"])
-        until = _day(options["until"]) if options["until"] else None
-        created = feeds.apply_rules(since, until)
+        created = feeds.apply_rules(options["since"], options["until"])
         self.stdout.write(f"{created} papers placed in feeds by rule (entries already there were kept)")
