@@ -11,7 +11,7 @@ _MEMO = "_paperhub_verified_address"
 
 def verified_address(request: HttpRequest) -> str:
     """The signed-in user's address if they proved it, else "" (no query for a visitor or an account without one)."""
-    user = request.user
+    user = getattr(request, "user", None)  # none on a page answered before the middleware set it (a bad Host: 400)
     if not isinstance(user, User) or not user.email:
         return ""
     key = (user.pk, user.email)  # an address changed during the request is asked about afresh

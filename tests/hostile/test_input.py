@@ -4,6 +4,7 @@ parameters refused cleanly, no redirect off the site."""
 import re
 from urllib.parse import quote
 
+import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -189,6 +190,16 @@ ELSEWHERE = ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\
 
 def _external(location: str) -> bool:
     return bool(re.match(r"^\s*(?:[a-z]+:|//|/\\|\\\\)", location, re.I))
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_host_the_hub_does_not_serve_gets_its_400_page(client, hostile, signed_in):
+    """Django answers a Host outside ALLOWED_HOSTS before the middleware sets request.user: the 400 page's footer
+    asked request.user and made it a 500."""
+    if signed_in:
+        client.force_login(hostile["eve"])
+    page = client.get("/papers/trending", HTTP_HOST="evil.example")
+    assert page.status_code == 400 and "evil.example" not in page.content.decode()
 
 
 def test_no_redirect_leaves_the_site(client, hostile):
