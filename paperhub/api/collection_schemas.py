@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from paperhub.accounts.names import CHARACTERS
 from paperhub.api.schemas import PaperOut
-from paperhub.community.services import COLLECTION_DESCRIPTION_MAX_CHARS, COLLECTION_TITLE_MAX_CHARS
+from paperhub.community.curation import COLLECTION_DESCRIPTION_MAX_CHARS, COLLECTION_TITLE_MAX_CHARS
 
 #: The most collections GET /api/collections answers at once.
 COLLECTIONS_PAGE = 100

@@ -28,7 +28,7 @@ from paperhub.api.collection_schemas import (
     HfCollection,
 )
 from paperhub.api.schemas import Detail
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.addresses import absolute
@@ -88,14 +88,14 @@ def collections(request: HttpRequest, response: HttpResponse, query: Query[Colle
              by_alias=True, exclude_unset=True, auth=TokenAuth(), tags=["writes"])
 def create(request: HttpRequest, body: CollectionIn) -> Any:
     """Make a collection of yours, as huggingface_hub's create_collection asks (`namespace`: your user name), with the
-    web form's rules (community.services.create_collection); 409 with its `slug` when one of that title is yours."""
+    web form's rules (community.curation.create_collection); 409 with its `slug` when one of that title is yours."""
     user = token_user(request)
     if body.namespace is not None and body.namespace != user.get_username():
         raise HttpError(403, f"you may make collections under your own name only ({user.get_username()!r}), "
                              f"not {body.namespace[:150]!r}")
     try:
-        made = services.create_collection(user, body.title, body.description or "", public=not body.private)
-    except services.TitleTaken as taken:
+        made = curation.create_collection(user, body.title, body.description or "", public=not body.private)
+    except curation.TitleTaken as taken:
         return Status(409, {"detail": f"you have a collection titled {taken.collection.title!r} already",
                             "slug": hf.collection_slug(taken.collection)})
     return _shown(made, user)
@@ -176,7 +176,7 @@ def add_item(request: HttpRequest, username: str, slug: str, body: ItemIn) -> An
         raise HttpError(400, "this hub's collections hold papers only")
     paper = answers.paper_or_404(body.item.id)
     user = token_user(request)
-    if not services.add_to_collection(user, found, paper):
+    if not curation.add_to_collection(user, found, paper):
         return Status(409, {"detail": "the paper is in this collection already"})
     if body.note:
         curation.set_note(user, found, paper, body.note)
@@ -201,5 +201,5 @@ def change_item(request: HttpRequest, username: str, slug: str, item_id: str, bo
 def delete_item(request: HttpRequest, username: str, slug: str, item_id: str) -> Status[None]:
     """Take an item out of a collection you own or collaborate on."""
     found = _curated(request, username, slug)
-    services.remove_from_collection(token_user(request), found, _item(found, item_id).paper)
+    curation.remove_from_collection(token_user(request), found, _item(found, item_id).paper)
     return Status(204, None)

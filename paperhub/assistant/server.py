@@ -16,8 +16,8 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
+from paperhub.community import curation, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
 from paperhub.papers import feeds, queries
@@ -290,8 +290,8 @@ def list_collections(
 @hub_call
 def create_collection(
     ctx: Context[Any, Any],
-    title: Annotated[str, Field(min_length=1, max_length=services.COLLECTION_TITLE_MAX_CHARS)],
-    description: Annotated[str, Field(max_length=services.COLLECTION_DESCRIPTION_MAX_CHARS,
+    title: Annotated[str, Field(min_length=1, max_length=curation.COLLECTION_TITLE_MAX_CHARS)],
+    description: Annotated[str, Field(max_length=curation.COLLECTION_DESCRIPTION_MAX_CHARS,
                                       description="Markdown, shown on its page")] = "",
     public: Annotated[bool, Field(description="false: only you and those you share it with see it")] = True,
 ) -> schemas.Created:
@@ -300,8 +300,8 @@ def create_collection(
     caller = admit(ctx)
     user = caller.require_user()
     try:
-        made, created = services.create_collection(user, title, description, public=public), True
-    except services.TitleTaken as taken:
+        made, created = curation.create_collection(user, title, description, public=public), True
+    except curation.TitleTaken as taken:
         made, created = taken.collection, False
     return schemas.Created(collection=made.slug, title=made.title, public=made.public, created=created,
                            url=link(caller.root, "collection", made.owner.get_username(), made.slug))
@@ -311,7 +311,7 @@ def create_collection(
 @hub_call
 def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Added:
     """Add a paper to one of your collections or one shared with you (needs an API token)."""
-    added, uid, url = _change_collection(ctx, paper_id, collection, services.add_to_collection)
+    added, uid, url = _change_collection(ctx, paper_id, collection, curation.add_to_collection)
     return schemas.Added(collection=collection, paper=uid, added=added, url=url)
 
 
@@ -319,7 +319,7 @@ def add_to_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: Col
 @hub_call
 def remove_from_collection(ctx: Context[Any, Any], paper_id: PaperId, collection: CollectionSlug) -> schemas.Removed:
     """Take a paper out of one of your collections or one shared with you (needs an API token)."""
-    removed, uid, url = _change_collection(ctx, paper_id, collection, services.remove_from_collection)
+    removed, uid, url = _change_collection(ctx, paper_id, collection, curation.remove_from_collection)
     return schemas.Removed(collection=collection, paper=uid, removed=removed, url=url)
 
 

@@ -172,7 +172,7 @@ class Collection(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220, allow_unicode=True)  # services.collection_slug
+    slug = models.SlugField(max_length=220, allow_unicode=True)  # curation.collection_slug
     description = models.TextField(blank=True)
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -183,7 +183,7 @@ class Collection(models.Model):
                                            related_name="shared_collections")
 
     class Meta:
-        # a title as services.create_collection stores it (trimmed), compared exactly as Hugging Face's 409 does
+        # a title as curation.create_collection stores it (trimmed), compared exactly as Hugging Face's 409 does
         constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="collection_slug_per_owner"),
                        models.UniqueConstraint(fields=["owner", "title"], name="collection_title_per_owner")]
 

@@ -6,19 +6,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import slugify
 from django_tasks import task
 
 from paperhub.community import notices, ranks
-from paperhub.community.curation import require_curator, require_owner, touch
 from paperhub.community.models import (
-    Collection,
-    CollectionItem,
     Comment,
-    RetiredSlug,
     Submission,
     Upvote,
     WithdrawnUpvote,
@@ -34,8 +29,6 @@ from paperhub.papers.records import ArxivIdError, arxiv_ids_in, sent_in_by, stil
 
 COMMENT_MAX_CHARS = 10_000
 SUBMIT_TRIES_PER_QUOTA = 3  # submissions a day, failed on our side or not, per one of the daily quota
-COLLECTION_TITLE_MAX_CHARS = 200  # Collection.title's max_length: a longer title is cut there
-COLLECTION_DESCRIPTION_MAX_CHARS = 2_000  # a longer description is refused, as a longer comment is
 #: Levels a discussion nests to: 1 is a comment on the paper, 2 a reply to it... A reply to a comment on the
 #: last level joins that comment's own thread, beside it (as Hugging Face and GitHub threads, and Facebook's
 #: and YouTube's deepest levels do), so no reply is refused and no thread outgrows the page.
@@ -289,134 +282,3 @@ def fetch_submission(submission_id: int) -> dict[str, Any]:
     Submission.objects.filter(pk=submission.pk).update(status=status, message=message, paper_id=paper_id,
                                                        counted=counted, finished_at=timezone.now())
     return {"submission": submission_id, "status": status, "message": message}
-
-
-def _collection_text(title: str, description: str) -> tuple[str, str]:
-    """A collection's title and description as stored: control characters dropped, trimmed, checked."""
-    title = strip_controls(title or "").strip()[:COLLECTION_TITLE_MAX_CHARS]
-    if not title:
-        raise NotAllowed("A collection needs a title.")
-    description = strip_controls((description or "").replace("\r\n", "\n")).strip()
-    if len(description) > COLLECTION_DESCRIPTION_MAX_CHARS:
-        raise NotAllowed(f"A collection's description is at most {COLLECTION_DESCRIPTION_MAX_CHARS:,} characters.")
-    return title, description
-
-
-def collection_slug(title: str) -> str:
-    """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
-    "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection"."""
-    ascii_slug, own_script = slugify(title), slugify(title, allow_unicode=True)
-    return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
-
-
-class TitleTaken(NotAllowed):
-    """Refused: the owner has a collection of that title already (`collection`), as Hugging Face's create refuses
-    it (409 with its slug)."""
-
-    def __init__(self, collection: Collection) -> None:
-        super().__init__(f"You have a collection titled “{collection.title}” already.")
-        self.collection = collection
-
-
-def create_collection(user: User, title: str, description: str = "", public: bool = True) -> Collection:
-    """A new, empty collection owned by the user, of a title none of theirs has (TitleTaken names the one that has
-    it): at most PAPERHUB_COLLECTIONS_MAX of theirs (counted with their row locked, so two creates at once can
-    neither both take the last place nor both take one title)."""
-    user_id = require_user(user)
-    title, description = _collection_text(title, description)
-    most = settings.PAPERHUB_COLLECTIONS_MAX
-    try:
-        with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user_id).first()
-            held = Collection.objects.filter(owner_id=user_id).aggregate(n=Count("pk"),
-                                                                         same=Min("pk", filter=Q(title=title)))
-            if held["same"] is not None:  # before the cap: exists_ok=True at the cap still finds its collection
-                raise TitleTaken(Collection.objects.get(pk=held["same"]))
-            if held["n"] >= most:
-                raise NotAllowed(f"You have {most:,} collections, the most one account holds: delete one first.")
-            now = timezone.now()  # one instant: a collection never changed was last updated when it was created
-            slug = _free_slug(user_id, collection_slug(title))
-            return Collection.objects.create(owner_id=user_id, title=title, slug=slug, description=description,
-                                             public=public, created_at=now, updated_at=now)
-    except IntegrityError:  # that title taken beside the lock (a rename, the admin): the constraint held it
-        taken = collection_titled(user, title)
-        if taken is None:
-            raise
-        raise TitleTaken(taken) from None
-
-
-def _free_slug(user_id: int, base: str) -> str:
-    """`base`, else the first of base-2, base-3 ... that none of the user's collections holds or held (retired):
-    one query for each table, however many of that title there are."""
-    taken: set[str] = set()
-    for model in (Collection, RetiredSlug):
-        taken.update(model.objects.filter(owner_id=user_id)
-                     .filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def collection_titled(user: User, title: str) -> Collection | None:
-    """The user's own collection of a title as create_collection would store it, if any (one at most:
-    collection_title_per_owner)."""
-    title, _ = _collection_text(title, "")
-    return Collection.objects.filter(owner_id=require_user(user), title=title).order_by("pk").first()
-
-
-def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Add a paper to a collection one owns or collaborates on; False when it was already there. A collection
-    holds at most PAPERHUB_COLLECTION_MAX_PAPERS (its BibTeX and Zotero push take it whole)."""
-    require_curator(user, collection)
-    most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
-    held = CollectionItem.objects.filter(collection=collection)
-    # the collection's row locked while it is counted, so two adds at once cannot both take the last place
-    with transaction.atomic():
-        Collection.objects.select_for_update().filter(pk=collection.pk).first()
-        if not held.filter(paper=paper).exists() and held.count() >= most:
-            raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
-        _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper,
-                                                          defaults={"added_by_id": user.pk})
-        if created:
-            touch(collection)
-    return created
-
-
-def remove_from_collection(user: User, collection: Collection, paper: Paper) -> bool:
-    """Take a paper out of a collection one owns or collaborates on; False when it was not there."""
-    require_curator(user, collection)
-    if CollectionItem.objects.filter(collection=collection, paper=paper).delete()[0] == 0:
-        return False
-    touch(collection)
-    return True
-
-
-def edit_collection(user: User, collection: Collection, title: str, description: str, public: bool) -> Collection:
-    """Retitle, redescribe, or make public/private one's collection; the slug stays, so shared links keep working."""
-    require_owner(user, collection)
-    before = (collection.title, collection.description, collection.public)
-    collection.title, collection.description = _collection_text(title, description)
-    collection.public = public
-    if (collection.title, collection.description, collection.public) != before:  # saved unchanged: no change to it
-        try:
-            with transaction.atomic():
-                collection.save(update_fields=["title", "description", "public"])
-        except IntegrityError:  # another of theirs has that title (collection_title_per_owner)
-            taken = collection_titled(user, collection.title)
-            collection.title, collection.description, collection.public = before
-            if taken is None:
-                raise
-            raise TitleTaken(taken) from None
-        touch(collection)
-    return collection
-
-
-def delete_collection(user: User, collection: Collection) -> None:
-    """Delete one's collection and its items (Zotero push records stay, collection unset, so none is pushed twice);
-    its slug is retired, so a new collection never takes over its address."""
-    require_owner(user, collection)
-    with transaction.atomic():
-        RetiredSlug.objects.get_or_create(owner_id=collection.owner_id, slug=collection.slug)
-        collection.delete()

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
@@ -203,7 +203,7 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
                                                    **pager(page, total, COLLECTION_PAGE),
                                                    "mine": mine, "curating": curating, "shared_with": shared_with,
                                                    "note_max": curation.NOTE_MAX_CHARS,
-                                                   "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS,
+                                                   "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS,
                                                    "zotero_connected": curating and zotero.has_library(request.user)})
 
 
@@ -212,7 +212,7 @@ def collections(request: HttpRequest) -> HttpResponse:
     """The user's collections, and a form for a new one."""
     if request.method == "POST":
         try:
-            made = services.create_collection(request.user, request.POST.get("title", ""),
+            made = curation.create_collection(request.user, request.POST.get("title", ""),
                                               request.POST.get("description", ""),
                                               public=request.POST.get("public") == "on")
         except NotAllowed as exc:
@@ -220,12 +220,12 @@ def collections(request: HttpRequest) -> HttpResponse:
         else:
             paper = queries.paper_by_id(request.POST.get("paper", ""))
             if paper is not None:  # "Create and save" on a paper's page: confirmed as "Save" confirms
-                services.add_to_collection(request.user, made, paper)
+                curation.add_to_collection(request.user, made, paper)
                 messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
     return render(request, "web/collections.html", {"collections": community.own_collections(request.user),
-                                                    "description_max": services.COLLECTION_DESCRIPTION_MAX_CHARS})
+                                                    "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 
 
 def _own_collection(request: HttpRequest, username: str, slug: str) -> Collection:
@@ -239,7 +239,7 @@ def collection_edit(request: HttpRequest, username: str, slug: str) -> HttpRespo
     """Change one's collection's title, description and public/private setting (its address stays)."""
     collection = _own_collection(request, username, slug)
     try:
-        services.edit_collection(request.user, collection, request.POST.get("title", ""),
+        curation.edit_collection(request.user, collection, request.POST.get("title", ""),
                                  request.POST.get("description", ""), public=request.POST.get("public") == "on")
     except NotAllowed as exc:
         messages.error(request, str(exc))
@@ -256,7 +256,7 @@ def collection_delete(request: HttpRequest, username: str, slug: str) -> HttpRes
     if not request.POST.get("confirm"):
         messages.error(request, "Tick the box to confirm that the collection should be deleted.")
         return redirect("collection", username=username, slug=slug)
-    services.delete_collection(request.user, collection)
+    curation.delete_collection(request.user, collection)
     messages.success(request, f"Deleted the collection “{collection.title}”.")
     return redirect("collections")
 
@@ -270,11 +270,11 @@ def collect(request: HttpRequest) -> HttpResponse:
         raise Http404("no such collection")
     paper = get_object_or_404(Paper, pk=request.POST.get("paper") or 0)
     if request.POST.get("remove"):
-        services.remove_from_collection(request.user, collection, paper)
+        curation.remove_from_collection(request.user, collection, paper)
         messages.success(request, f"Removed from {collection.title}.")
     else:
         try:
-            added = services.add_to_collection(request.user, collection, paper)
+            added = curation.add_to_collection(request.user, collection, paper)
         except NotAllowed as exc:  # full
             messages.error(request, str(exc))
         else:

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from paperhub import search
 from paperhub.api import errors, hf
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
@@ -342,10 +342,10 @@ def test_author_page_twin(client, papers):
 def test_collection_twin_keeps_private_ones_private(client, papers):
     ann = User.objects.get(username="ann")
     bob = user("bob")
-    shelf = services.create_collection(ann, "Reading group", "Tuesdays")
-    services.add_to_collection(ann, shelf, papers["2611.00002"])
-    services.add_to_collection(ann, shelf, papers["2611.00001"])
-    secret = services.create_collection(ann, "Secret", public=False)
+    shelf = curation.create_collection(ann, "Reading group", "Tuesdays")
+    curation.add_to_collection(ann, shelf, papers["2611.00002"])
+    curation.add_to_collection(ann, shelf, papers["2611.00001"])
+    secret = curation.create_collection(ann, "Secret", public=False)
     answer = client.get("/api/collections/ann/reading-group").json()
     assert {k: answer[k] for k in ("owner", "slug", "title", "description", "public")} == {
         "owner": "ann", "slug": "ann/reading-group", "title": "Reading group", "description": "Tuesdays",
@@ -366,8 +366,8 @@ def test_collection_twin_keeps_private_ones_private(client, papers):
 def test_profile_twin(client, papers):
     ann = User.objects.get(username="ann")
     services.upvote(ann, papers["2611.00002"])
-    services.create_collection(ann, "Public shelf")
-    services.create_collection(ann, "Hidden shelf", public=False)
+    curation.create_collection(ann, "Public shelf")
+    curation.create_collection(ann, "Hidden shelf", public=False)
     hidden = services.add_comment(ann, papers["2611.00002"], "Hidden later")
     Comment.objects.filter(pk=hidden.pk).update(hidden=True)
     answer = client.get("/api/users/ann").json()

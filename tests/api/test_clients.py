@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from paperhub.api import collections
-from paperhub.community import services
+from paperhub.community import curation, services
 from paperhub.core import tokens
 from paperhub.papers.models import CodeRepository, Paper
 from paperhub.papers.services import upsert_papers
@@ -34,8 +34,8 @@ def filled(transactional_db, settings, tmp_path):
                submitted_at=datetime(2026, 11, 23, 8, tzinfo=UTC))
     feed_entry(papers["2611.00002"], date(2026, 11, 23), "hf", external_upvotes=4)
     services.upvote(ann, papers["2611.00001"])
-    collection = services.create_collection(ann, "Reading group")
-    services.add_to_collection(ann, collection, papers["2611.00002"])
+    collection = curation.create_collection(ann, "Reading group")
+    curation.add_to_collection(ann, collection, papers["2611.00002"])
     search.update()
     search.update_keywords()
     return papers
@@ -72,8 +72,8 @@ def test_huggingface_hub_reads_collections_unchanged(live_server, filled, monkey
 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     ann = User.objects.get(username="ann")
-    secret = services.create_collection(ann, "Secret", "mine", public=False)
-    services.add_to_collection(ann, secret, filled["2611.00001"])
+    secret = curation.create_collection(ann, "Secret", "mine", public=False)
+    curation.add_to_collection(ann, secret, filled["2611.00001"])
     _, token = tokens.create_token(ann, "hf")
     anyone, owner = HfApi(endpoint=live_server.url, token=False), HfApi(endpoint=live_server.url, token=token)
     shelf = anyone.get_collection("ann/reading-group")
@@ -96,8 +96,8 @@ def test_huggingface_hub_reads_collections_unchanged(live_server, filled, monkey
     owner.update_collection_item("ann/secret", shared.items[1].item_object_id, position=0)
     owner.delete_collection_item("ann/secret", shared.items[0].item_object_id)
     assert [i.item_id for i in owner.get_collection("ann/secret").items] == ["2611.00001"]
-    script = services.create_collection(ann, "扩散模型")  # a slug in its own script, percent-encoded on the way
-    services.add_to_collection(ann, script, filled["2611.00001"])
+    script = curation.create_collection(ann, "扩散模型")  # a slug in its own script, percent-encoded on the way
+    curation.add_to_collection(ann, script, filled["2611.00001"])
     assert [i.item_id for i in anyone.get_collection("ann/扩散模型").items] == ["2611.00001"]
     monkeypatch.setattr(collections, "COLLECTIONS_PAGE", 1)  # the client follows our Link to the next page
     listed = list(owner.list_collections(owner="ann", sort="upvotes", limit=5))
@@ -213,7 +213,7 @@ def test_feed_text_in_angle_brackets_reaches_readers_as_text(client, filled, kin
     shown_title = "Triples <O, x> & <script>alert(1)</script> now"
     shown = "the triple <O, classify, {inst_tau}>: & <script>alert(2)</script>, 50% more <b>x</b>"
     ann = User.objects.get(username="ann")
-    services.add_to_collection(ann, services.create_collection(ann, "Triples"), Paper.objects.get(uid="2611.00001"))
+    curation.add_to_collection(ann, curation.create_collection(ann, "Triples"), Paper.objects.get(uid="2611.00001"))
     author = Paper.objects.get(uid="2611.00001").authorships.first().author
     for url in (f"/feeds/daily.{kind}", f"/feeds/trending.{kind}", f"/feeds/authors/ada-lovelace-{author.pk}.{kind}",
                 f"/feeds/collections/ann/triples.{kind}"):  # (the search feed's items are the same PaperFeed's)

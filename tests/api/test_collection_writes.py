@@ -4,7 +4,7 @@ delete_collection_item): by the owner or a collaborator's token; anyone else get
 import pytest
 from django.urls import reverse
 
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.core import tokens
 from tests.factories import add_paper, user
 
@@ -13,9 +13,9 @@ from tests.factories import add_paper, user
 def lab(db):
     """ann's private "Lab" shared with bob, holding one paper; bob's and eve's token headers."""
     ann, bob = user("ann"), user("bob")
-    shelf = services.create_collection(ann, "Lab", public=False)
+    shelf = curation.create_collection(ann, "Lab", public=False)
     curation.add_collaborator(ann, shelf, "bob")
-    services.add_to_collection(ann, shelf, add_paper("2611.00001"))
+    curation.add_to_collection(ann, shelf, add_paper("2611.00001"))
     add_paper("2611.00002")
     auth = {name: {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(who, 'x')[1]}"}
             for name, who in (("bob", bob), ("eve", user("eve")))}

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from paperhub.api import collections
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core import tokens
 from paperhub.papers.models import Paper
@@ -26,16 +26,16 @@ def shelves(db, settings, tmp_path):
     upsert_papers([record(f"2611.0000{n}", title=f"Paper {n}", published=T0) for n in range(1, 6)])
     papers = {p.uid: p for p in Paper.objects.all()}
     ann, bob = user("ann"), user("bob")
-    reading = services.create_collection(ann, "Reading group", "Tuesdays")
+    reading = curation.create_collection(ann, "Reading group", "Tuesdays")
     for n in range(1, 6):
-        services.add_to_collection(ann, reading, papers[f"2611.0000{n}"])
+        curation.add_to_collection(ann, reading, papers[f"2611.0000{n}"])
         CollectionItem.objects.filter(collection=reading, paper__uid=f"2611.0000{n}").update(
             added_at=T0 + timedelta(hours=n))
     Collection.objects.filter(pk=reading.pk).update(updated_at=T0 + timedelta(hours=5))  # as if added then
-    secret = services.create_collection(ann, "Secret", public=False)
-    services.add_to_collection(ann, secret, papers["2611.00001"])
-    bobs = services.create_collection(bob, "Bob list")
-    services.add_to_collection(bob, bobs, papers["2611.00002"])
+    secret = curation.create_collection(ann, "Secret", public=False)
+    curation.add_to_collection(ann, secret, papers["2611.00001"])
+    bobs = curation.create_collection(bob, "Bob list")
+    curation.add_to_collection(bob, bobs, papers["2611.00002"])
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens.create_token(ann, 'x')[1]}"}
     return {"papers": papers, "reading": reading, "secret": secret, "bobs": bobs, "ann_auth": auth}
 
@@ -61,10 +61,10 @@ def test_a_collection_answers_hugging_face_shape_and_the_pages(client, shelves):
     assert client.get(secret).status_code == 404  # not even its existence
     mine = client.get(secret, **shelves["ann_auth"]).json()
     assert mine["private"] is True and mine["position"] == 1  # after "Reading group", by title
-    services.remove_from_collection(shelves["reading"].owner, shelves["reading"], shelves["papers"]["2611.00001"])
+    curation.remove_from_collection(shelves["reading"].owner, shelves["reading"], shelves["papers"]["2611.00001"])
     after = client.get(reverse("api:collection", args=["ann", "reading-group"])).json()["lastUpdated"]
     assert after > answer["lastUpdated"]  # a removal is a change too
-    empty = services.create_collection(shelves["reading"].owner, "Empty")
+    empty = curation.create_collection(shelves["reading"].owner, "Empty")
     answer = client.get(reverse("api:collection", args=["ann", empty.slug])).json()
     assert answer["lastUpdated"] == answer["createdAt"] and answer["items"] == [] and answer["position"] == 0
 

@@ -22,15 +22,15 @@ def test_feeds_of_unknown_things_answer_a_plain_text_404(client, db, url, reason
 def test_a_collection_feed_keeps_its_title_as_typed_and_writes_its_papers_titles_tex_as_text(client, db, kind):
     import feedparser
 
-    from paperhub.community import services
+    from paperhub.community import curation
     from paperhub.papers.models import Paper
     from paperhub.papers.services import upsert_papers
     from tests.factories import record, user
 
     upsert_papers([record("2611.00001", title="$O(n^2)$ attention for \\emph{long} documents")])
     ann = user("ann")
-    collection = services.create_collection(ann, "Costs: $5 and $10 \\textbf{club}")  # a person's words, not TeX
-    services.add_to_collection(ann, collection, Paper.objects.get())
+    collection = curation.create_collection(ann, "Costs: $5 and $10 \\textbf{club}")  # a person's words, not TeX
+    curation.add_to_collection(ann, collection, Paper.objects.get())
     parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{collection.slug}.{kind}").content)
     assert parsed.feed.title == "paperhub: Costs: $5 and $10 \\textbf{club} (a collection by ann)"
     assert [entry.title for entry in parsed.entries] == ["O(n²) attention for long documents"]
@@ -42,16 +42,16 @@ def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_its
 
     import feedparser
 
-    from paperhub.community import services
+    from paperhub.community import curation
     from paperhub.community.models import Collection, CollectionItem
     from tests.factories import add_paper, user
 
     old = add_paper("1706.03762", published=datetime(2017, 6, 12, tzinfo=UTC))
     ann, bob = user("ann"), user("bob")
-    mine = services.create_collection(ann, "Classics", "Papers our group keeps coming back to")
-    theirs = services.create_collection(bob, "Other")
-    services.add_to_collection(bob, theirs, old)
-    services.add_to_collection(ann, mine, old)
+    mine = curation.create_collection(ann, "Classics", "Papers our group keeps coming back to")
+    theirs = curation.create_collection(bob, "Other")
+    curation.add_to_collection(bob, theirs, old)
+    curation.add_to_collection(ann, mine, old)
     CollectionItem.objects.filter(collection=theirs).update(added_at=datetime(2020, 1, 1, tzinfo=UTC))
     CollectionItem.objects.filter(collection=mine).update(added_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
     parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{mine.slug}.{kind}").content)
@@ -59,9 +59,9 @@ def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_its
     entry = parsed.entries[0]
     assert entry.get("published_parsed", entry.get("updated_parsed"))[:4] == (2026, 12, 1, 9)  # added, not 2017
     assert entry.updated_parsed[:4] == (2026, 12, 1, 9)
-    services.add_to_collection(ann, mine, add_paper("2611.00001"))
+    curation.add_to_collection(ann, mine, add_paper("2611.00001"))
     CollectionItem.objects.filter(collection=mine).update(added_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
-    services.remove_from_collection(ann, mine, old)  # the feed changed, though no item left in it is newer
+    curation.remove_from_collection(ann, mine, old)  # the feed changed, though no item left in it is newer
     after = feedparser.parse(client.get(f"/feeds/collections/ann/{mine.slug}.{kind}").content).feed
     changed = after.get("updated_parsed") or after.get("published_parsed")
     assert changed[:6] == Collection.objects.get(pk=mine.pk).updated_at.timetuple()[:6] != (2026, 12, 1, 9, 0, 0)

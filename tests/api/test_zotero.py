@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from paperhub.community import services as community
+from paperhub.community import curation
 from paperhub.core import tokens
 from paperhub.recommend.models import ZoteroLink
 from tests.factories import user
@@ -45,7 +45,7 @@ def test_connect_sync_push_and_disconnect_with_a_token(client, library, hub, run
     again = _send(client, "post", reverse("api:zotero_sync"), auth)
     assert again.status_code == 400 and "already on its way" in again.json()["detail"]
     ZoteroLink.objects.update(busy_since=None)
-    shelf = community.create_collection(reader, "Mine", "", public=False)
+    shelf = curation.create_collection(reader, "Mine", "", public=False)
     pushed = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth)
     assert pushed.status_code == 202
     assert DBTaskResult.objects.filter(task_path__endswith="push_collection").count() == 1
@@ -59,7 +59,7 @@ def test_connect_sync_push_and_disconnect_with_a_token(client, library, hub, run
 def test_the_key_never_appears_in_any_answer(client, library, hub, run_tasks):  # noqa: F811
     reader = user()
     auth, home = _auth(reader), reverse("api:zotero_connection")
-    shelf = community.create_collection(reader, "Mine", "", public=False)
+    shelf = curation.create_collection(reader, "Mine", "", public=False)
     answers = [_send(client, "put", home, auth, CONNECT)]
     run_tasks()
     answers += [client.get(home, **auth), _send(client, "post", reverse("api:zotero_sync"), auth)]
@@ -76,7 +76,7 @@ def test_the_key_never_appears_in_any_answer(client, library, hub, run_tasks):  
 def test_every_zotero_endpoint_needs_a_token(client):
     owner = user()
     _link(owner)
-    shelf = community.create_collection(owner, "Mine", "", public=True)
+    shelf = curation.create_collection(owner, "Mine", "", public=True)
     home = reverse("api:zotero_connection")
     calls = [
         ("get", home),
@@ -95,7 +95,7 @@ def test_every_zotero_endpoint_needs_a_token(client):
 def test_another_users_collection_is_not_found(client):
     owner, other = user(), user("bob")
     _link(other)
-    shelf = community.create_collection(owner, "Mine", "", public=True)
+    shelf = curation.create_collection(owner, "Mine", "", public=True)
     answer = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), _auth(other))
     assert answer.status_code == 404 and not DBTaskResult.objects.exists()
     missing = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk + 99]), _auth(other))

@@ -16,7 +16,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community.models import CollectionItem, Upvote
 from paperhub.core import tokens
 from paperhub.core.addresses import LOCAL
@@ -78,7 +78,7 @@ def filled(transactional_db, search_dir, settings):
     feed_entry(papers["2611.00001"], date(2026, 11, 23), "hf", external_upvotes=2)
     feed_entry(papers["2611.00002"], date(2026, 11, 23), "hf", external_upvotes=4)
     ann = user("ann")
-    collection = services.create_collection(ann, "Reading group")
+    collection = curation.create_collection(ann, "Reading group")
     _, secret = tokens.create_token(ann, "assistant")
     search.update()
     search.update_keywords()
@@ -231,12 +231,12 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
                 ann, "create_collection", title="x" * 10_000)
             assert "A collection needs a title." in await _refusal(ann, "create_collection", title="\x00 \x07")
 
-    hidden = services.create_collection(filled["ann"], "Hidden", public=False)
+    hidden = curation.create_collection(filled["ann"], "Hidden", public=False)
     bob = user("bob")
-    services.create_collection(bob, "Bobs")
-    lab = services.create_collection(bob, "Lab", public=False)
+    curation.create_collection(bob, "Bobs")
+    lab = curation.create_collection(bob, "Lab", public=False)
     curation.add_collaborator(bob, lab, "ann")
-    own_lab = services.create_collection(filled["ann"], "Lab", public=False)
+    own_lab = curation.create_collection(filled["ann"], "Lab", public=False)
     asyncio.run(scenario())
     assert not own_lab.papers.exists()
     assert [p.uid for p in lab.papers.all()] == ["2611.00001"]

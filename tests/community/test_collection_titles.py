@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from paperhub.community import services
+from paperhub.community import curation
 from paperhub.community.models import Collection
 from tests.factories import at_once, user
 
@@ -22,31 +22,31 @@ def ann(db):
 
 
 def test_a_second_collection_of_a_title_is_refused_naming_the_first(ann, settings):
-    first = services.create_collection(ann, "Reading group")
-    with pytest.raises(services.TitleTaken, match="You have a collection titled “Reading group” already.") as taken:
-        services.create_collection(ann, "  Reading\x00 group ")  # trimmed, control characters dropped: the same
+    first = curation.create_collection(ann, "Reading group")
+    with pytest.raises(curation.TitleTaken, match="You have a collection titled “Reading group” already.") as taken:
+        curation.create_collection(ann, "  Reading\x00 group ")  # trimmed, control characters dropped: the same
     assert taken.value.collection == first
     settings.PAPERHUB_COLLECTIONS_MAX = 2
-    services.create_collection(ann, "reading group")  # case tells titles apart, as the API's 409 always did
-    with pytest.raises(services.TitleTaken):  # at the cap, a taken title still answers its collection
-        services.create_collection(ann, "Reading group")
-    assert services.create_collection(user("bob"), "Reading group").slug == "reading-group"  # bob's own
+    curation.create_collection(ann, "reading group")  # case tells titles apart, as the API's 409 always did
+    with pytest.raises(curation.TitleTaken):  # at the cap, a taken title still answers its collection
+        curation.create_collection(ann, "Reading group")
+    assert curation.create_collection(user("bob"), "Reading group").slug == "reading-group"  # bob's own
     assert Collection.objects.filter(owner=ann).count() == 2
 
 
 def test_a_rename_onto_another_of_ones_titles_is_refused_and_changes_nothing(ann):
-    services.create_collection(ann, "Diffusion")
-    other = services.create_collection(ann, "Other", "kept")
-    with pytest.raises(services.TitleTaken, match="“Diffusion” already"):
-        services.edit_collection(ann, other, "Diffusion ", "changed", public=False)
+    curation.create_collection(ann, "Diffusion")
+    other = curation.create_collection(ann, "Other", "kept")
+    with pytest.raises(curation.TitleTaken, match="“Diffusion” already"):
+        curation.edit_collection(ann, other, "Diffusion ", "changed", public=False)
     assert (other.title, other.description, other.public) == ("Other", "kept", True)
     other.refresh_from_db()
     assert (other.title, other.description, other.public) == ("Other", "kept", True)
-    assert services.edit_collection(ann, other, "Other", "changed", public=True).description == "changed"
+    assert curation.edit_collection(ann, other, "Other", "changed", public=True).description == "changed"
 
 
 def test_the_database_holds_a_title_once_per_owner(ann):
-    services.create_collection(ann, "Diffusion")
+    curation.create_collection(ann, "Diffusion")
     with pytest.raises(IntegrityError):  # as the admin, or any write that skips the service, would
         Collection.objects.create(owner=ann, title="Diffusion", slug="diffusion-2")
 
@@ -56,10 +56,10 @@ def test_creates_of_one_title_at_once_make_one_collection_and_tell_the_others_it
     """Four creates racing (as huggingface_hub's create_collection(exists_ok=True) from four processes): one makes
     it, the others are told it exists and which it is (each thread on a connection of its own)."""
     ann = user("ann")
-    outcomes = at_once(lambda _: services.create_collection(ann, "Reading group"), range(4), services.TitleTaken)
+    outcomes = at_once(lambda _: curation.create_collection(ann, "Reading group"), range(4), curation.TitleTaken)
     made = Collection.objects.get(owner=ann)
     assert [o for o in outcomes if isinstance(o, Collection)] == [made]
-    assert [o.collection for o in outcomes if isinstance(o, services.TitleTaken)] == [made] * 3
+    assert [o.collection for o in outcomes if isinstance(o, curation.TitleTaken)] == [made] * 3
 
 
 @pytest.mark.parametrize(("titles", "kept"), [

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.apps import apps
 
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collaborator, Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
@@ -17,7 +17,7 @@ from tests.factories import add_paper, at_once, user
 @pytest.fixture
 def lab(db):
     ann, bob = user("ann"), user("bob")
-    shelf = services.create_collection(ann, "Lab reading", public=False)
+    shelf = curation.create_collection(ann, "Lab reading", public=False)
     curation.add_collaborator(ann, shelf, "bob")
     return ann, bob, shelf
 
@@ -25,13 +25,13 @@ def lab(db):
 def test_a_collaborator_curates_and_sees_a_private_collection(lab):
     ann, bob, shelf = lab
     paper = add_paper("2611.00001")
-    assert services.add_to_collection(bob, shelf, paper)
+    assert curation.add_to_collection(bob, shelf, paper)
     assert CollectionItem.objects.get(collection=shelf).added_by == bob
     assert community.collection(bob, "ann", shelf.slug) == shelf
     assert community.collection(user("eve"), "ann", shelf.slug) is None  # private: nobody else
     assert [c.title for c in community.own_collections(bob)] == ["Lab reading"]
     assert [c.title for c in community.collections_lacking(bob, add_paper("2611.00002"))] == ["Lab reading"]
-    assert services.remove_from_collection(bob, shelf, paper)
+    assert curation.remove_from_collection(bob, shelf, paper)
 
 
 def test_curated_finds_a_collection_only_for_its_curators(lab):
@@ -47,14 +47,14 @@ def test_curated_finds_a_collection_only_for_its_curators(lab):
 def test_only_the_owner_edits_deletes_or_changes_collaborators(lab):
     ann, bob, shelf = lab
     user("cy")
-    for act in (lambda: services.edit_collection(bob, shelf, "Mine now", "", True),
-                lambda: services.delete_collection(bob, shelf),
+    for act in (lambda: curation.edit_collection(bob, shelf, "Mine now", "", True),
+                lambda: curation.delete_collection(bob, shelf),
                 lambda: curation.add_collaborator(bob, shelf, "cy"),
                 lambda: curation.remove_collaborator(bob, shelf, "bob")):
         with pytest.raises(NotAllowed, match="Only its owner"):
             act()
     with pytest.raises(NotAllowed, match="Only its owner and collaborators"):
-        services.add_to_collection(user("eve"), shelf, add_paper("2611.00001"))
+        curation.add_to_collection(user("eve"), shelf, add_paper("2611.00001"))
     with pytest.raises(NotAllowed, match="no user named"):
         curation.add_collaborator(ann, shelf, "nobody")
     with pytest.raises(NotAllowed, match="own this collection"):
@@ -82,10 +82,10 @@ def test_a_banned_collaborator_loses_access(lab):
     assert not curation.may_curate(bob, shelf) and community.collection(bob, "ann", shelf.slug) is None
     assert community.own_collections(bob) == []
     with pytest.raises(NotAllowed):
-        services.add_to_collection(bob, shelf, add_paper("2611.00001"))
+        curation.add_to_collection(bob, shelf, add_paper("2611.00001"))
     assert [u.username for u in curation.collaborators_of(shelf)] == ["bob"]  # still listed, for the owner to remove
     with pytest.raises(NotAllowed, match="no user named"):
-        curation.add_collaborator(ann, services.create_collection(ann, "Other"), "bob")
+        curation.add_collaborator(ann, curation.create_collection(ann, "Other"), "bob")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,7 +93,7 @@ def test_adds_at_once_never_take_a_collection_past_its_collaborator_cap(settings
     """Four owners' adds racing for the last collaborator place: one gets it (the collection's row is locked)."""
     settings.PAPERHUB_COLLECTION_MAX_COLLABORATORS = 2
     ann = user("ann")
-    shelf = services.create_collection(ann, "Almost full")
+    shelf = curation.create_collection(ann, "Almost full")
     curation.add_collaborator(ann, shelf, user("bob").username)
     names = [user(f"u{n}").username for n in range(4)]
     outcomes = at_once(lambda name: curation.add_collaborator(ann, shelf, name), names, NotAllowed)
@@ -115,23 +115,23 @@ def test_every_write_to_a_collection_moves_its_updated_at_and_no_op_leaves_it(la
     ann, bob, shelf = lab
     first, second, outside = add_paper("2611.00001"), add_paper("2611.00002"), add_paper("2611.00003")
     assert shelf.updated_at == shelf.created_at  # never changed: last updated when made
-    assert _changed_by(shelf, lambda: services.add_to_collection(bob, shelf, first))
-    services.add_to_collection(bob, shelf, second)
+    assert _changed_by(shelf, lambda: curation.add_to_collection(bob, shelf, first))
+    curation.add_to_collection(bob, shelf, second)
     assert _changed_by(shelf, lambda: curation.set_note(bob, shelf, first, "read §3"))
     assert _changed_by(shelf, lambda: curation.move_item(bob, shelf, first, "top"))
-    assert _changed_by(shelf, lambda: services.edit_collection(ann, shelf, "Renamed", "", public=False))
-    assert not _changed_by(shelf, lambda: services.edit_collection(ann, shelf, "Renamed", "", public=False))  # as it was
-    assert _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, second))
-    assert not _changed_by(shelf, lambda: services.add_to_collection(bob, shelf, first))  # there already
-    assert not _changed_by(shelf, lambda: services.remove_from_collection(bob, shelf, outside))
+    assert _changed_by(shelf, lambda: curation.edit_collection(ann, shelf, "Renamed", "", public=False))
+    assert not _changed_by(shelf, lambda: curation.edit_collection(ann, shelf, "Renamed", "", public=False))  # as it was
+    assert _changed_by(shelf, lambda: curation.remove_from_collection(bob, shelf, second))
+    assert not _changed_by(shelf, lambda: curation.add_to_collection(bob, shelf, first))  # there already
+    assert not _changed_by(shelf, lambda: curation.remove_from_collection(bob, shelf, outside))
     assert not _changed_by(shelf, lambda: curation.set_note(bob, shelf, outside, "x"))
     assert not _changed_by(shelf, lambda: curation.move_item(bob, shelf, first, "top"))  # the first already
 
 
 def test_the_migration_backfills_the_latest_addition_else_the_creation(lab):
     ann, _, shelf = lab
-    empty = services.create_collection(ann, "Empty")
-    services.add_to_collection(ann, shelf, add_paper("2611.00001"))
+    empty = curation.create_collection(ann, "Empty")
+    curation.add_to_collection(ann, shelf, add_paper("2611.00001"))
     added = datetime(2026, 3, 4, tzinfo=UTC)
     CollectionItem.objects.filter(collection=shelf).update(added_at=added)
     Collection.objects.filter(pk=empty.pk).update(created_at=LONG_AGO)

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from paperhub.community import queries, services
+from paperhub.community import curation, queries, services
 from paperhub.community.models import Comment
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Paper
@@ -125,10 +125,10 @@ def test_a_deleted_comment_stays_only_while_a_reply_below_it_counts(people, clie
 def test_collections_as_each_viewer_sees_them(people):
     ann, bob = people
     first, second = Paper.objects.get(uid="2611.00001"), Paper.objects.get(uid="2611.00002")
-    shown = services.create_collection(ann, "B public", "", public=True)
-    secret = services.create_collection(ann, "A private", "", public=False)
-    services.add_to_collection(ann, shown, first)
-    services.add_to_collection(ann, shown, second)
+    shown = curation.create_collection(ann, "B public", "", public=True)
+    secret = curation.create_collection(ann, "A private", "", public=False)
+    curation.add_to_collection(ann, shown, first)
+    curation.add_to_collection(ann, shown, second)
     assert queries.own_collections(ann) == [secret, shown] and queries.own_collections(AnonymousUser()) == []
     assert [c.size for c in queries.own_collections(ann)] == [0, 2]  # counted in the query: no count per row
     assert queries.collections_of(ann, bob) == [shown] and queries.collections_of(ann, ann) == [secret, shown]

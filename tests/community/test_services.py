@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
-from paperhub.community import queries, services
+from paperhub.community import curation, queries, services
 from paperhub.community.markdown import render_comment
 from paperhub.community.models import Comment, Submission, Upvote, WithdrawnUpvote
 from paperhub.community.queries import discussion
@@ -253,60 +253,60 @@ def test_submission_rules(ann, bob, settings, paper, run_tasks):
 
 
 def test_collections_belong_to_their_owner(paper, ann, bob):
-    reading = services.create_collection(ann, "Reading group", public=False)
-    again = services.create_collection(ann, "Reading Group")  # another title (compared exactly), the same slug
+    reading = curation.create_collection(ann, "Reading group", public=False)
+    again = curation.create_collection(ann, "Reading Group")  # another title (compared exactly), the same slug
     assert (reading.slug, again.slug) == ("reading-group", "reading-group-2")
-    assert services.add_to_collection(ann, reading, paper) and not services.add_to_collection(ann, reading, paper)
+    assert curation.add_to_collection(ann, reading, paper) and not curation.add_to_collection(ann, reading, paper)
     with pytest.raises(services.NotAllowed):
-        services.add_to_collection(bob, reading, paper)
+        curation.add_to_collection(bob, reading, paper)
     from paperhub.community.queries import collections_holding
 
     assert collections_holding(paper, bob) == [] and collections_holding(paper, ann) == [reading]
-    assert services.remove_from_collection(ann, reading, paper)
+    assert curation.remove_from_collection(ann, reading, paper)
 
 
 def test_owner_edits_a_collection_and_its_slug_stays(paper, ann, bob):
-    reading = services.create_collection(ann, "Reaidng group", "old", public=True)
-    services.edit_collection(ann, reading, "  Reading\x00\x01\x7f group ", "Papers\r\nfor Tuesdays\x00", public=False)
+    reading = curation.create_collection(ann, "Reaidng group", "old", public=True)
+    curation.edit_collection(ann, reading, "  Reading\x00\x01\x7f group ", "Papers\r\nfor Tuesdays\x00", public=False)
     reading.refresh_from_db()
     assert (reading.title, reading.description, reading.public) == ("Reading group", "Papers\nfor Tuesdays", False)
     assert reading.slug == "reaidng-group"  # its address, shared in feeds and BibTeX, is kept
-    services.edit_collection(ann, reading, "x" * 300, "", public=True)
+    curation.edit_collection(ann, reading, "x" * 300, "", public=True)
     reading.refresh_from_db()
-    assert len(reading.title) == services.COLLECTION_TITLE_MAX_CHARS and reading.public
+    assert len(reading.title) == curation.COLLECTION_TITLE_MAX_CHARS and reading.public
 
 
 def test_a_collection_edit_is_checked(paper, ann, bob):
-    reading = services.create_collection(ann, "Reading group", "kept")
-    cap = services.COLLECTION_DESCRIPTION_MAX_CHARS
+    reading = curation.create_collection(ann, "Reading group", "kept")
+    cap = curation.COLLECTION_DESCRIPTION_MAX_CHARS
     with pytest.raises(services.NotAllowed, match="Only its owner"):
-        services.edit_collection(bob, reading, "Defaced", "", public=False)
+        curation.edit_collection(bob, reading, "Defaced", "", public=False)
     with pytest.raises(services.NotAllowed, match="Log in"):
-        services.edit_collection(AnonymousUser(), reading, "Defaced", "", public=False)
+        curation.edit_collection(AnonymousUser(), reading, "Defaced", "", public=False)
     with pytest.raises(services.NotAllowed, match="needs a title"):
-        services.edit_collection(ann, reading, " \x01 ", "", public=False)
+        curation.edit_collection(ann, reading, " \x01 ", "", public=False)
     with pytest.raises(services.NotAllowed, match=f"at most {cap:,} characters"):
-        services.edit_collection(ann, reading, "Reading", "x" * (cap + 1), public=False)
+        curation.edit_collection(ann, reading, "Reading", "x" * (cap + 1), public=False)
     with pytest.raises(services.NotAllowed, match=f"at most {cap:,} characters"):
-        services.create_collection(ann, "Long", "x" * (cap + 1))
+        curation.create_collection(ann, "Long", "x" * (cap + 1))
     reading.refresh_from_db()
     assert (reading.title, reading.description, reading.public) == ("Reading group", "kept", True)
-    assert services.edit_collection(ann, reading, "Reading", "x" * cap, public=True).description == "x" * cap
+    assert curation.edit_collection(ann, reading, "Reading", "x" * cap, public=True).description == "x" * cap
 
 
 def test_owner_deletes_a_collection_with_its_items(paper, ann, bob):
     from paperhub.community.models import Collection, CollectionItem
     from paperhub.recommend.models import ZoteroLink, ZoteroPush
 
-    reading = services.create_collection(ann, "Reading group")
-    other = services.create_collection(ann, "Other")
-    services.add_to_collection(ann, reading, paper)
-    services.add_to_collection(ann, other, paper)
+    reading = curation.create_collection(ann, "Reading group")
+    other = curation.create_collection(ann, "Other")
+    curation.add_to_collection(ann, reading, paper)
+    curation.add_to_collection(ann, other, paper)
     link = ZoteroLink.objects.create(user=ann, library_id="1")
     ZoteroPush.objects.create(link=link, paper=paper, collection=reading, key="ABCD2345")
     with pytest.raises(services.NotAllowed):
-        services.delete_collection(bob, reading)
-    services.delete_collection(ann, reading)
+        curation.delete_collection(bob, reading)
+    curation.delete_collection(ann, reading)
     assert list(Collection.objects.all()) == [other]
     assert list(CollectionItem.objects.values_list("collection_id", flat=True)) == [other.pk]
     assert ZoteroPush.objects.get().collection is None  # the paper is in the library still: not pushed twice
@@ -316,13 +316,13 @@ def test_an_account_holds_at_most_its_collections_and_a_free_slug_is_one_query_a
                                                                                        django_assert_max_num_queries):
     settings.PAPERHUB_COLLECTIONS_MAX = 11
     for n in range(10):
-        services.create_collection(ann, "Reading" + "." * (n + 1))  # every one slugged "reading"
-    services.delete_collection(ann, services.create_collection(ann, "Reading"))  # reading-11, retired
+        curation.create_collection(ann, "Reading" + "." * (n + 1))  # every one slugged "reading"
+    curation.delete_collection(ann, curation.create_collection(ann, "Reading"))  # reading-11, retired
     with django_assert_max_num_queries(7):  # lock, count, the two slug tables, insert, a savepoint and its release
-        made = services.create_collection(ann, "Reading!")
+        made = curation.create_collection(ann, "Reading!")
     assert made.slug == "reading-12"  # never a retired one
     assert sorted(c.slug for c in ann.collections.all())[:3] == ["reading", "reading-10", "reading-12"]
     with pytest.raises(NotAllowed, match="11 collections"):
-        services.create_collection(ann, "One more")
-    services.delete_collection(ann, made)
-    assert services.create_collection(ann, "One more").slug == "one-more"
+        curation.create_collection(ann, "One more")
+    curation.delete_collection(ann, made)
+    assert curation.create_collection(ann, "One more").slug == "one-more"

@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 
 from paperhub.community import curation
-from paperhub.community import services as community
 from paperhub.community.models import CollectionItem
 from paperhub.digests import building, sending
 from paperhub.digests.models import Delivery, Subscription
@@ -29,9 +28,9 @@ def group(db):
     """Ann's private collection with two papers added on 23 November (one with a note) and one added before."""
     upsert_papers([record(f"2611.0000{i}", title=f"Paper $x^{i}$ number {i}") for i in (1, 2, 3)])
     ann = verified(user("ann"))
-    collection = community.create_collection(ann, "Reading <group>", public=False)
+    collection = curation.create_collection(ann, "Reading <group>", public=False)
     for uid, day in (("2611.00001", 23), ("2611.00002", 23), ("2611.00003", 20)):
-        community.add_to_collection(ann, collection, Paper.objects.get(uid=uid))
+        curation.add_to_collection(ann, collection, Paper.objects.get(uid=uid))
         CollectionItem.objects.filter(paper__uid=uid).update(added_at=datetime(2026, 11, day, 12, tzinfo=UTC))
     curation.set_note(ann, collection, Paper.objects.get(uid="2611.00002"), "Read §3 **first** <script>x</script>")
     return ann, collection
@@ -132,7 +131,7 @@ def test_only_the_owner_subscribes_and_only_so_many_addresses(group, settings, m
     client.post(_mailings(collection), {"end": str(Subscription.objects.first().pk)})
     client.post(_mailings(collection), {"email": "list2@example.org", "frequency": "weekly"})
     assert Subscription.objects.filter(unsubscribed_at__isnull=True).count() == 2
-    community.delete_collection(ann, collection)  # deleting the collection ends its subscriptions
+    curation.delete_collection(ann, collection)  # deleting the collection ends its subscriptions
     assert not Subscription.objects.exists() and not Delivery.objects.exists()
 
 
@@ -149,7 +148,7 @@ def test_the_list_form_is_rate_limited_as_the_subscribe_form_is(group, settings,
 
 def test_an_unverified_owner_mails_nothing(db, mail_sink, run_tasks):
     carl = user("carl")  # his address not proved: the hub would mail his title to anyone he names
-    collection = community.create_collection(carl, "Buy cheap pills", public=True)
+    collection = curation.create_collection(carl, "Buy cheap pills", public=True)
     client = Client()
     client.force_login(carl)
     page = client.post(_mailings(collection), {"email": LIST, "frequency": "daily"}, follow=True).content.decode()
@@ -184,7 +183,7 @@ def test_a_banned_owners_collection_mails_nothing(group, mail_sink):
 @pytest.mark.django_db(transaction=True)
 def test_the_list_migration_reverses_with_list_rows_present():
     ann = user("ann")
-    collection = community.create_collection(ann, "Group", public=True)
+    collection = curation.create_collection(ann, "Group", public=True)
     Subscription.objects.create(email=LIST, collection=None)  # the hub's digest, and a list, at one address
     listed = Subscription.objects.create(email=LIST, collection=collection, subscribed_by=ann)
     Delivery.objects.create(subscription=listed, period="daily:2026-11-23:c1")

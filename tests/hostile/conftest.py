@@ -48,9 +48,9 @@ def hostile(db, settings, tmp_path):
                          f"{SCRIPT} [click](javascript:alert(1)) ![x](javascript:alert(2)) {IMG} <b>bold</b>{CONTROL}"
                          f" ${SCRIPT}$ \\({IMG}\\) $$\\text{{{SVG}}}$$ [$x$](javascript:alert(3)) https://e.org/{SVG}"
                          f" @eve{SVG} @eve{SCRIPT} @{IMG}")  # mentions: eve's linked to her profile
-    collection = services.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL} @eve{SVG}",
+    collection = curation.create_collection(eve, f"My {SCRIPT}{CONTROL} list", f"about {IMG}{CONTROL} @eve{SVG}",
                                             public=True)
-    services.add_to_collection(eve, collection, papers["2611.00001"])
+    curation.add_to_collection(eve, collection, papers["2611.00001"])
     curation.set_note(eve, collection, papers["2611.00001"], f"{SCRIPT} {IMG}{CONTROL} {SVG} @eve{SCRIPT}")
     recommend.save_search(eve, f"attention {SCRIPT}{CONTROL}")
     Seed.objects.create(user=eve, source=Seed.PARAGRAPH, title=SCRIPT, text=f"I read about {IMG}")

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import get_resolver
 
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community.models import Collection, Comment
 from paperhub.core.sealing import seal
 from paperhub.core.tokens import create_token
@@ -103,7 +103,7 @@ def test_a_private_collection_is_not_there_for_anyone_else(hostile, client):
     """Its page, BibTeX, JSON and every write answer another user as they answer for no collection at all; shared
     with one user, it stays so for the rest, and a collaborator still cannot change its collaborators."""
     eve, mallory, bob = hostile["eve"], user("mallory"), user("bob")
-    secret = services.create_collection(eve, "Secret plans", public=False)
+    secret = curation.create_collection(eve, "Secret plans", public=False)
     curation.add_collaborator(eve, secret, "bob")
     paper = hostile["papers"]["2611.00002"]
     client.force_login(mallory)

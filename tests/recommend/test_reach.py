@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from paperhub.accounts import services as accounts
+from paperhub.community import curation
 from paperhub.community import services as community
 from paperhub.core.tokens import create_token
 from paperhub.digests import sending
@@ -266,8 +267,8 @@ def test_bibtex_exports(topics, reader):
     assert found.count("@misc{") >= 5
     keys = re.findall(r"@misc\{([^,]+),", found)
     assert len(keys) == len(set(keys))
-    collection = community.create_collection(reader, "Reading group", public=False)
-    community.add_to_collection(reader, collection, Paper.objects.get(uid="2606.10000"))
+    collection = curation.create_collection(reader, "Reading group", public=False)
+    curation.add_to_collection(reader, collection, Paper.objects.get(uid="2606.10000"))
     url = f"/collections/reader/{collection.slug}.bib"
     assert client.get(url).status_code == 404  # private
     assert "2606.10000" in logged_in(reader).get(url).content.decode()

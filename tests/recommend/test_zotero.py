@@ -12,7 +12,6 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from paperhub.community import curation
-from paperhub.community import services as community
 from paperhub.core.permissions import NotAllowed
 from paperhub.core.sealing import seal
 from paperhub.ingest.http import PoliteClient
@@ -219,10 +218,10 @@ def test_a_refused_key_disconnects_with_a_clear_message(api, hub, client):
 def test_push_writes_fifty_at_most_with_a_write_token_and_never_twice(api, hub):
     reader = user()
     link = _link(reader)
-    shelf = community.create_collection(reader, "To read", "", public=False)
+    shelf = curation.create_collection(reader, "To read", "", public=False)
     papers = {p.uid: p for p in Paper.objects.all()}
     for uid in ("2501.00004", "2501.00003", "2501.00001"):  # the newest first: 00001, 00003, 00004
-        community.add_to_collection(reader, shelf, papers[uid])
+        curation.add_to_collection(reader, shelf, papers[uid])
     inside = [{"key": key, "version": 1470, "data": {"key": key, "version": 1470, "collections": ["TRDC7K9M"]}}
               for key in ("PUSH0001", "PUSH0002")]
     written = [Reply(WRITE, headers={**JSON, "Last-Modified-Version": "1470"})]
@@ -254,8 +253,8 @@ def test_push_writes_fifty_at_most_with_a_write_token_and_never_twice(api, hub):
 def test_push_with_a_read_only_key_says_so(api, hub):
     reader = user()
     link = _link(reader)
-    shelf = community.create_collection(reader, "To read", "", public=False)
-    community.add_to_collection(reader, shelf, Paper.objects.first())
+    shelf = curation.create_collection(reader, "To read", "", public=False)
+    curation.add_to_collection(reader, shelf, Paper.objects.first())
     api.routes["/users/475425/collections"] = lambda q: Reply(b"Write access denied", 403)
     zotero.push_collection.call(link.pk, shelf.pk)
     link.refresh_from_db()
@@ -309,7 +308,7 @@ def test_zotero_forms_are_limited_per_user(client, settings):
 def test_curators_push_a_collection_into_their_own_library_and_viewers_cannot(client, hub):
     owner, collaborator, viewer = user(), user("bob"), user("carol")
     _link(viewer)
-    shelf = community.create_collection(owner, "Mine", "", public=True)
+    shelf = curation.create_collection(owner, "Mine", "", public=True)
     curation.add_collaborator(owner, shelf, "bob")
     page, push = f"/collections/{owner.username}/{shelf.slug}", f"/collections/{owner.username}/{shelf.slug}/zotero"
     client.force_login(viewer)

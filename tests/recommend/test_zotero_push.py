@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from paperhub.community import curation
-from paperhub.community import services as community
 from paperhub.core.sealing import seal
 from paperhub.papers.models import Paper
 from paperhub.recommend import zotero, zotero_push
@@ -63,9 +62,9 @@ def _items(*changes: dict) -> bytes:
 
 
 def _shelf(reader, title="To read", uids=("2501.00004", "2501.00003", "2501.00001")):
-    shelf = community.create_collection(reader, title, "", public=False)
+    shelf = curation.create_collection(reader, title, "", public=False)
     for uid in uids:  # the newest first: reversed
-        community.add_to_collection(reader, shelf, Paper.objects.get(uid=uid))
+        curation.add_to_collection(reader, shelf, Paper.objects.get(uid=uid))
     return shelf
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub.api import hf
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
@@ -22,8 +22,8 @@ def ann(db):
 
 @pytest.fixture
 def reading(ann):
-    collection = services.create_collection(ann, "Raeding group", "Tuesdays", public=True)
-    services.add_to_collection(ann, collection, add_paper("2611.00001", published=timezone.now()))
+    collection = curation.create_collection(ann, "Raeding group", "Tuesdays", public=True)
+    curation.add_to_collection(ann, collection, add_paper("2611.00001", published=timezone.now()))
     return collection
 
 
@@ -40,7 +40,7 @@ def test_owner_sees_the_forms_and_nobody_else_does(client, ann, reading):
     client.force_login(ann)
     html = client.get(page).content.decode()
     assert f'action="{page}/edit"' in html and f'action="{page}/delete"' in html and "Delete collection" in html
-    assert f'maxlength="{services.COLLECTION_DESCRIPTION_MAX_CHARS}"' in html and 'value="Raeding group"' in html
+    assert f'maxlength="{curation.COLLECTION_DESCRIPTION_MAX_CHARS}"' in html and 'value="Raeding group"' in html
 
 
 def test_owner_renames_and_hides_a_collection_at_the_same_address(client, ann, reading):
@@ -79,7 +79,7 @@ def test_others_get_404_and_change_nothing(client, ann, reading):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     assert client.post(f"{page}/delete", {"confirm": "1"})["Location"].startswith("/accounts/login/")
     bob = user("bob")
-    services.create_collection(bob, "Raeding group")  # the same slug under his name
+    curation.create_collection(bob, "Raeding group")  # the same slug under his name
     client.force_login(bob)
     assert client.post(f"{page}/edit", {"title": "Defaced", "public": "on"}).status_code == 404
     assert client.post(f"{page}/delete", {"confirm": "1"}).status_code == 404
@@ -107,11 +107,11 @@ def test_create_and_save_on_a_papers_page_confirms_as_save_does(client, ann, rea
 
 
 def test_save_to_offers_only_the_collections_that_lack_the_paper(client, ann, reading, search_dir):
-    other = services.create_collection(ann, "Later", "", public=False)
+    other = curation.create_collection(ann, "Later", "", public=False)
     client.force_login(ann)
     page = client.get("/papers/2611.00001").content.decode()  # in the reading group already
     assert f'<option value="{other.pk}">Later</option>' in page and "Raeding group</option>" not in page
-    services.add_to_collection(ann, other, reading.items.get().paper)
+    curation.add_to_collection(ann, other, reading.items.get().paper)
     assert 'name="collection"' not in client.get("/papers/2611.00001").content.decode()  # in both: no Save form
 
 
@@ -120,7 +120,7 @@ def test_a_description_shows_its_markdown_as_comments_do_and_never_markup_of_its
     inert text."""
     hostile = ("Papers on *MLLM* laziness <script>alert(1)</script> <img src=x onerror=alert(1)> "
                "[click](javascript:alert(1)) ![x](javascript:alert(2)) [ok](https://example.org/a) <b>bold</b>")
-    collection = services.create_collection(ann, "Hostile", hostile, public=True)
+    collection = curation.create_collection(ann, "Hostile", hostile, public=True)
     html = client.get(f"/collections/ann/{collection.slug}").content.decode()
     shown = html.split('<div class="description">', 1)[1].split("</div>", 1)[0]
     assert "<em>MLLM</em>" in shown and "*MLLM*" not in shown
@@ -146,7 +146,7 @@ def test_a_descriptions_mentions_link_to_profiles_as_its_notes_do_in_the_same_on
         client, ann, reading, mail_sink, run_tasks, django_assert_num_queries):
     user("bob.lee"), user("cy")
     curation.set_note(ann, reading, reading.items.get().paper, "Ask @cy")
-    services.edit_collection(ann, reading, "Raeding group", "Led by @bob.lee. and @nobody", public=True)
+    curation.edit_collection(ann, reading, "Raeding group", "Led by @bob.lee. and @nobody", public=True)
     link = '<a href="/users/bob.lee" rel="nofollow noopener noreferrer ugc">@bob.lee</a>'
     html = client.get(f"/collections/ann/{reading.slug}").content.decode()
     assert f'<div class="description"><p>Led by {link}. and @nobody</p>' in html
@@ -160,7 +160,7 @@ def test_a_descriptions_mentions_link_to_profiles_as_its_notes_do_in_the_same_on
 
 def test_a_username_like_word_holding_markup_in_a_description_stays_inert(client, ann, reading):
     user("bob")
-    services.edit_collection(ann, reading, "Raeding group", '@bob"><script>alert(1)</script> @<b>bob</b> '
+    curation.edit_collection(ann, reading, "Raeding group", '@bob"><script>alert(1)</script> @<b>bob</b> '
                                "@bob<img src=x onerror=alert(1)> [@bob](javascript:alert(1))", public=True)
     html = client.get(f"/collections/ann/{reading.slug}").content.decode()
     shown = html.split('<div class="description">', 1)[1].split("</div>", 1)[0]
@@ -174,13 +174,13 @@ def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_
                                                                                    monkeypatch):
     monkeypatch.setattr(accounts, "COLLECTION_PAGE", 2)
     settings.PAPERHUB_COLLECTION_MAX_PAPERS = 3
-    listed = services.create_collection(ann, "Long list")
+    listed = curation.create_collection(ann, "Long list")
     papers = [add_paper(f"2611.0000{n}", title=f"Paper number {n}") for n in range(1, 5)]
     for paper in papers[:3]:
-        services.add_to_collection(ann, listed, paper)
+        curation.add_to_collection(ann, listed, paper)
     with pytest.raises(NotAllowed, match="at most 3 papers"):
-        services.add_to_collection(ann, listed, papers[3])
-    assert not services.add_to_collection(ann, listed, papers[0])  # already in: no refusal
+        curation.add_to_collection(ann, listed, papers[3])
+    assert not curation.add_to_collection(ann, listed, papers[0])  # already in: no refusal
     client.force_login(ann)
     refused = client.post(reverse("collect"), {"collection": listed.pk, "paper": papers[3].pk}, follow=True)
     assert "is full" in refused.content.decode() and CollectionItem.objects.filter(collection=listed).count() == 3
@@ -197,12 +197,12 @@ def test_a_collection_is_paged_on_its_page_and_in_the_api_and_holds_at_most_its_
 
 def test_a_deleted_collections_address_is_never_given_to_a_new_one(client, ann, reading):
     old_slug = reading.slug
-    services.delete_collection(ann, reading)
-    again = services.create_collection(ann, "Raeding group")
+    curation.delete_collection(ann, reading)
+    again = curation.create_collection(ann, "Raeding group")
     assert again.slug != old_slug and again.slug.startswith(old_slug)
     assert client.get(reverse("collection", args=["ann", old_slug])).status_code == 404
     assert client.get(f"/feeds/collections/ann/{old_slug}.rss").status_code == 404
-    assert services.create_collection(user("bob"), "Raeding group").slug == old_slug  # another owner's address
+    assert curation.create_collection(user("bob"), "Raeding group").slug == old_slug  # another owner's address
 
 
 @pytest.mark.django_db(transaction=True)
@@ -210,10 +210,10 @@ def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
     """Four adds racing for a collection's last place: one gets it (the collection's row is locked while counted)."""
     settings.PAPERHUB_COLLECTION_MAX_PAPERS = 2
     ann = user("ann")
-    listed = services.create_collection(ann, "Almost full")
-    services.add_to_collection(ann, listed, add_paper("2611.00010"))
+    listed = curation.create_collection(ann, "Almost full")
+    curation.add_to_collection(ann, listed, add_paper("2611.00010"))
     papers = [add_paper(f"2611.0002{n}") for n in range(4)]
-    outcomes = at_once(lambda paper: services.add_to_collection(ann, listed, paper), papers, NotAllowed)
+    outcomes = at_once(lambda paper: curation.add_to_collection(ann, listed, paper), papers, NotAllowed)
     assert sorted(map(str, outcomes)) == ["A collection holds at most 2 papers; “Almost full” is full."] * 3 + ["True"]
     assert CollectionItem.objects.filter(collection=listed).count() == 2
 
@@ -221,8 +221,8 @@ def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
 @pytest.mark.parametrize(("title", "slug"), [("扩散模型", "扩散模型"), ("Диффузия models", "диффузия-models"),
                                              ("Über Diffusion", "uber-diffusion"), ("!!!", "collection")])
 def test_a_title_in_any_script_keeps_its_letters_in_the_slug(client, ann, title, slug):
-    made = services.create_collection(ann, title)
-    services.add_to_collection(ann, made, add_paper("2611.00003"))
+    made = curation.create_collection(ann, title)
+    curation.add_to_collection(ann, made, add_paper("2611.00003"))
     assert made.slug == slug
     page = reverse("collection", args=["ann", slug])
     assert "%" in page or slug.isascii()  # percent-encoded, as every link to it
@@ -261,7 +261,7 @@ def test_a_public_collection_offers_its_own_feeds_on_the_page_and_in_the_footer(
     footer = page[page.index('<footer'):]
     assert f'Feeds of this collection: <a href="{rss}">RSS</a>' in footer and "/feeds/daily." not in footer
     assert client.get(rss).status_code == 200 and client.get(atom).status_code == 200
-    services.edit_collection(ann, reading, reading.title, reading.description, public=False)
+    curation.edit_collection(ann, reading, reading.title, reading.description, public=False)
     client.force_login(ann)
     page = client.get(f"/collections/ann/{reading.slug}").content.decode()
     assert "Follow this collection" not in page and "/feeds/daily.rss" in page[page.index('<footer'):]
@@ -278,7 +278,7 @@ def test_search_and_author_pages_name_their_own_feeds_in_the_footer(client, read
 
 
 def test_the_forms_refuse_a_title_one_has_already_saying_so(client, ann, reading):
-    taken = services.create_collection(ann, "<b>Mine</b>")
+    taken = curation.create_collection(ann, "<b>Mine</b>")
     client.force_login(ann)
     again = client.post("/collections/", {"title": " <b>Mine</b> ", "public": "on"}, follow=True)
     assert '<li class="error">You have a collection titled “&lt;b&gt;Mine&lt;/b&gt;” already.</li>' in (

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Value
 from django.db.models.functions import Concat
 
-from paperhub.community import services
+from paperhub.community import curation
 from paperhub.papers.citation import DESCRIPTION_CHARS, bounded, surname_first
 from paperhub.papers.models import Author, Paper
 from tests.factories import add_paper, feed_entry, user
@@ -146,8 +146,8 @@ def test_long_abstracts_are_bounded_in_previews(client, paper):
 def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     feed_entry(paper, date(2026, 11, 23))
     ann = user("ann")
-    collection = services.create_collection(ann, "Attention reading", "Papers on *sparse* attention.", public=True)
-    services.add_to_collection(ann, collection, paper)
+    collection = curation.create_collection(ann, "Attention reading", "Papers on *sparse* attention.", public=True)
+    curation.add_to_collection(ann, collection, paper)
     home = head(client, "/")
     assert home.one("og:title") == "Monday, 23 November 2026" and home.one("og:type") == "website"
     assert home.one("og:description") == "1 paper of Monday, 23 November 2026 on paperhub, most upvoted first."
@@ -165,7 +165,7 @@ def test_feed_author_and_collection_pages_describe_themselves(client, paper):
     assert page.canonical == [f"http://testserver/collections/ann/{collection.slug}"]  # no query string
     assert head(client, f"/collections/ann/{collection.slug}?page=2").canonical == [
         f"http://testserver/collections/ann/{collection.slug}?page=2"]  # paged (30 a page): a page of its own
-    typed = services.create_collection(ann, "Costs: $5 and $10", "From $5 to $10 ~ a person's words", public=True)
+    typed = curation.create_collection(ann, "Costs: $5 and $10", "From $5 to $10 ~ a person's words", public=True)
     page = head(client, f"/collections/ann/{typed.slug}")  # not TeX: kept as typed, as the page shows it
     assert page.one("og:title") == "Costs: $5 and $10" and page.one("description") == "From $5 to $10 ~ a person's words"
     assert not Head(client.get("/papers/search?q=x").content.decode()).canonical  # a search is no page to share

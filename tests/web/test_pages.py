@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from paperhub import search
-from paperhub.community import markdown, services
+from paperhub.community import curation, markdown, services
 from paperhub.community.models import Comment, Upvote
 from paperhub.community.queries import discussion
 from paperhub.core import tokens
@@ -511,8 +511,8 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     """Each page names, in its head and at its foot, the API route that answers the same question, and it answers."""
     settings.PAPERHUB_SEARCH_DIR, settings.PAPERHUB_TRENDING_DAYS = tmp_path / "search", 100_000
     search.update()
-    collection = services.create_collection(ann, "Reading group")
-    services.add_to_collection(ann, collection, papers["2611.00001"])
+    collection = curation.create_collection(ann, "Reading group")
+    curation.add_to_collection(ann, collection, papers["2611.00001"])
     author = papers["2611.00002"].authorships.first().author
     twins = {}
     for path in ("/", "/papers/date/2026-11-23", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
@@ -530,7 +530,7 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     assert twins["/papers/2611.00001"]["id"] == "2611.00001"
     assert [h["id"] for h in twins["/papers/search?q=retrieval&since=2026-11-01&sort=newest"]["hits"]] == ["2611.00002"]
     assert [p["id"] for p in twins[f"/collections/ann/{collection.slug}"]["papers"]] == ["2611.00001"]
-    private = services.create_collection(ann, "Notes", public=False)
+    private = curation.create_collection(ann, "Notes", public=False)
     client.force_login(ann)  # the API shows public collections only: a private one's page names no twin
     assert "This page as JSON" not in client.get(f"/collections/ann/{private.slug}").content.decode()
     html = client.get("/papers/search?q=retrieval&cat=cs.CL,cs.LG").content.decode()

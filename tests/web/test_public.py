@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from paperhub.community import services
+from paperhub.community import curation
 from paperhub.logs import redact
 from tests.factories import fresh_window, user
 
@@ -84,7 +84,7 @@ def test_search_bibtex_profiles_and_collections_count_as_expensive_pages(setting
     settings.PAPERHUB_PAGE_RATE = "4/min"
     fresh_window()
     eve = user("eve")
-    listed = services.create_collection(eve, "Reading group")
+    listed = curation.create_collection(eve, "Reading group")
     client = Client(REMOTE_ADDR="203.0.113.9")
     pages = [reverse("search_bib") + "?q=attention", reverse("profile", args=["eve"]),
              reverse("collection", args=["eve", listed.slug]), reverse("collection_bib", args=["eve", listed.slug])]

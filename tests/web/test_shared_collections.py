@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from paperhub.community import curation, services
+from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collaborator, CollectionItem
 from paperhub.core import tokens
@@ -18,7 +18,7 @@ from tests.factories import add_paper, fresh_window, user
 @pytest.fixture
 def lab(db):
     ann, bob = user("ann"), user("bob")
-    return ann, bob, services.create_collection(ann, "Lab reading", public=False)
+    return ann, bob, curation.create_collection(ann, "Lab reading", public=False)
 
 
 def test_the_owner_shares_a_collection_and_the_collaborator_curates_it(client, lab):
@@ -55,7 +55,7 @@ def test_who_added_a_paper_and_a_ban_show_only_to_those_the_page_shows_them_to(c
     curation.add_collaborator(ann, shelf, "carol")
     shelf.public = True
     shelf.save()
-    services.add_to_collection(bob, shelf, add_paper("2611.00001"))
+    curation.add_to_collection(bob, shelf, add_paper("2611.00001"))
     carol.is_active = False
     carol.save()
     api = reverse("api:collection", args=["ann", shelf.slug])
@@ -76,7 +76,7 @@ def test_the_collections_page_counts_papers_without_a_query_per_collection(clien
     with django_assert_max_num_queries(8) as counted:
         client.get("/collections/")
     for n in range(5):
-        services.add_to_collection(ann, services.create_collection(ann, f"More {n}"), add_paper(f"2611.0001{n}"))
+        curation.add_to_collection(ann, curation.create_collection(ann, f"More {n}"), add_paper(f"2611.0001{n}"))
     with django_assert_max_num_queries(len(counted)):
         html = client.get("/collections/").content.decode()
     assert html.count("1 paper · updated") == 5
@@ -85,7 +85,7 @@ def test_the_collections_page_counts_papers_without_a_query_per_collection(clien
 def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
     ann, bob, shelf = lab
     paper = add_paper("2611.00001")
-    services.add_to_collection(ann, shelf, paper)
+    curation.add_to_collection(ann, shelf, paper)
     client.force_login(ann)
     page = f"/collections/ann/{shelf.slug}"
     note = "Read **§3** first {50% & $x^2$} <script>alert(1)</script>"
@@ -105,10 +105,10 @@ def test_notes_show_rendered_safely_and_go_into_the_bibtex_escaped(client, lab):
 
 def test_curators_move_papers_and_the_page_and_json_follow(client, lab):
     ann, bob, shelf = lab
-    services.edit_collection(ann, shelf, shelf.title, "", public=True)  # (the API without a token)
+    curation.edit_collection(ann, shelf, shelf.title, "", public=True)  # (the API without a token)
     curation.add_collaborator(ann, shelf, "bob")
     for n in range(1, 4):  # added 1, 2, 3: shown 3, 2, 1 until someone moves one
-        services.add_to_collection(ann, shelf, add_paper(f"2611.0000{n}"))
+        curation.add_to_collection(ann, shelf, add_paper(f"2611.0000{n}"))
     client.force_login(bob)
     page = f"/collections/ann/{shelf.slug}"
 
@@ -123,7 +123,7 @@ def test_curators_move_papers_and_the_page_and_json_follow(client, lab):
     client.post(f"{page}/item", {"paper": first.pk, "move": "up"})
     client.post(f"{page}/item", {"paper": first.pk, "move": "up"})  # at the top already: nothing moves
     assert order() == ["2611.00001", "2611.00003", "2611.00002"]
-    services.add_to_collection(bob, shelf, add_paper("2611.00004"))  # added after the moves: first
+    curation.add_to_collection(bob, shelf, add_paper("2611.00004"))  # added after the moves: first
     assert order() == ["2611.00004", "2611.00001", "2611.00003", "2611.00002"]
     items = client.get(reverse("api:collection", args=["ann", shelf.slug])).json()["items"]
     assert [(i["id"], i["position"]) for i in items] == [("2611.00004", 0), ("2611.00001", 1), ("2611.00003", 2),
@@ -136,7 +136,7 @@ def test_only_the_moves_that_do_something_are_offered_across_pages(client, lab, 
     ann, _, shelf = lab
     monkeypatch.setattr(accounts, "COLLECTION_PAGE", 2)
     for n in range(1, 4):  # shown 3, 2 on the first page, 1 on the second
-        services.add_to_collection(ann, shelf, add_paper(f"2611.0000{n}"))
+        curation.add_to_collection(ann, shelf, add_paper(f"2611.0000{n}"))
     client.force_login(ann)
 
     def moves(page: int) -> list[list[str]]:
