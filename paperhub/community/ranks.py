@@ -70,49 +70,43 @@ def top_of(kind: str, periods: set[Period], top: int) -> list[tuple[int, date, i
         return []
     day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
     ordered = sorted(periods, key=lambda period: period.first)
-    spans = [[day(period.first), day(period.last)] for period in ordered]
-    when = "WHEN e.day >= %s AND e.day <= %s THEN %s"
-    sql = _TOP_OF.format(starts=" ".join([when] * len(ordered)), ends=" ".join([when] * len(ordered)),
-                         spans=" OR ".join(["(e.day >= %s AND e.day <= %s)"] * len(ordered)))
-    params = [moment(min(ended(period) for period in ordered)),  # in the order the query names them
-              *(v for span, period in zip(spans, ordered, strict=True) for v in (*span, day(period.first))),
-              *(v for span, period in zip(spans, ordered, strict=True) for v in (*span, moment(ended(period)))),
-              *(v for span in spans for v in span), top]
+    params = [v for period in ordered for v in (day(period.first), day(period.last), moment(ended(period)))]
+    since = moment(min(ended(period) for period in ordered))
+    sql = _TOP_OF.format(periods=", ".join(["(%s, %s, %s)"] * len(ordered)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, since, top])  # in the order the query names them
         return [(paper_id, _as_date(start), position) for paper_id, start, position in cursor.fetchall()]
 
 
-# The Daily / Weekly / Monthly pages' order as each period ended, worked out in SQL written once (the ORM's
-# version, the same query, took 4-7 ms a kind to compile, three times a page of cards, against 1-2 ms to run).
-# An entry's votes as its period ended: this hub's upvotes standing then, live ones cast before the end and
-# withdrawn ones cast before it and withdrawn after (one look-up in the index of each by paper per entry; none for
-# a paper no one upvoted, as Paper.upvotes says, and no vote withdrawn since the first end, as one hashed set of
-# papers says) plus those the source counted. One user's votes on a paper never stood at once (WithdrawnUpvote),
-# so a re-vote never counts twice. A paper in several days' feeds of a week or month counts once, at its
-# best-voted entry; unvoted papers follow voted ones, so leaving them out at the end moves no one.
+# The Daily / Weekly / Monthly pages' order as each period ended, in SQL written once (the ORM's version of this
+# query took 4-7 ms a kind to compile, three times a page of cards). An entry's votes as its period ended: this
+# hub's upvotes standing then, live ones cast before the end and withdrawn ones cast before it and withdrawn after
+# (one look-up in the index of each by paper per entry) plus those the source counted. One user's votes on a paper
+# never stood at once (WithdrawnUpvote), so a re-vote never counts twice. A paper in several days' feeds of a week
+# or month counts once, at its best-voted entry. Only papers that may have a vote have theirs counted (an upvote
+# now, one withdrawn since the first end, a source's count on any entry: a few of a month's thousands, found by
+# index from each entry without reading its paper); the others would follow every voted paper, so leaving them
+# out moves no one.
 _TOP_OF = """
+WITH periods (period_first, period_last, period_end) AS (VALUES {periods})
 SELECT paper_id, start, position FROM (
     SELECT paper_id, start, votes, ROW_NUMBER() OVER (
         PARTITION BY start ORDER BY votes DESC, published DESC, best DESC) AS position
     FROM (
         SELECT start, paper_id, MAX(votes) AS votes, MAX(published) AS published, MAX(id) AS best
         FROM (
-            SELECT e.start, e.paper_id, e.id, e.published,
-                   CASE WHEN e.upvotes = 0 AND e.paper_id NOT IN (
-                            SELECT w.paper_id FROM community_withdrawnupvote w WHERE w.withdrawn_at >= %s)
-                        THEN 0
-                        ELSE (SELECT COUNT(*) FROM community_upvote u
-                              WHERE u.paper_id = e.paper_id AND u.created_at < e.ended)
-                           + (SELECT COUNT(*) FROM community_withdrawnupvote w
-                              WHERE w.paper_id = e.paper_id AND w.cast_at < e.ended AND w.withdrawn_at >= e.ended)
-                   END + e.external_upvotes AS votes
-            FROM (
-                SELECT e.id, e.paper_id, e.external_upvotes, p.upvotes, p.published,
-                       CASE {starts} END AS start, CASE {ends} END AS ended
-                FROM papers_feedentry e JOIN papers_paper p ON p.id = e.paper_id
-                WHERE {spans}
-            ) e
+            SELECT s.period_first AS start, e.paper_id, e.id, p.published,
+                   (SELECT COUNT(*) FROM community_upvote u
+                    WHERE u.paper_id = e.paper_id AND u.created_at < s.period_end)
+                   + (SELECT COUNT(*) FROM community_withdrawnupvote w
+                      WHERE w.paper_id = e.paper_id AND w.cast_at < s.period_end AND w.withdrawn_at >= s.period_end)
+                   + e.external_upvotes AS votes
+            FROM periods s
+            JOIN papers_feedentry e ON e.day >= s.period_first AND e.day <= s.period_last
+            JOIN papers_paper p ON p.id = e.paper_id
+            WHERE EXISTS (SELECT 1 FROM community_upvote u WHERE u.paper_id = e.paper_id)
+               OR e.paper_id IN (SELECT w.paper_id FROM community_withdrawnupvote w WHERE w.withdrawn_at >= %s)
+               OR EXISTS (SELECT 1 FROM papers_feedentry x WHERE x.paper_id = e.paper_id AND x.external_upvotes > 0)
         ) voted
         GROUP BY start, paper_id
     ) best

@@ -1,3 +1,4 @@
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -6,7 +7,7 @@ from django.contrib.auth.models import User
 from paperhub.community import ranks, services
 from paperhub.community.models import Upvote, WithdrawnUpvote
 from paperhub.papers import feeds, periods
-from paperhub.papers.models import Paper
+from paperhub.papers.models import FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, record, user
 
@@ -184,3 +185,56 @@ def test_withdrawing_and_voting_again_counts_once(withdrawn, again):
     week, month = periods.week_period(MONDAY), periods.month_period(MONDAY)
     assert ranks.top_of("week", {week}, 3) == [(b.pk, week.first, 1), (a.pk, week.first, 2)]  # a's 1 vote, not 2
     assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == {b.pk: ranks.Rank(1, month), a.pk: ranks.Rank(2, month)}
+
+
+def _ranked_as_defined(of_kind: set[periods.Period], top: int) -> list[tuple[int, date, int]]:
+    """ranks.top_of's answer worked out row by row in Python, as the module's docstring defines it."""
+    found = []
+    for period in of_kind:
+        end = ranks.ended(period)
+        best: dict[int, tuple[int, datetime, int]] = {}
+        for entry in FeedEntry.objects.filter(day__gte=period.first, day__lte=period.last).select_related("paper"):
+            votes = (Upvote.objects.filter(paper_id=entry.paper_id, created_at__lt=end).count()
+                     + WithdrawnUpvote.objects.filter(paper_id=entry.paper_id, cast_at__lt=end,
+                                                      withdrawn_at__gte=end).count() + entry.external_upvotes)
+            held = best.get(entry.paper_id, (0, entry.paper.published, 0))
+            best[entry.paper_id] = (max(held[0], votes), entry.paper.published, max(held[2], entry.pk))
+        order = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1].timestamp(), -item[1][2]))
+        found += [(paper_id, period.first, position) for position, (paper_id, (votes, _, _)) in enumerate(order, 1)
+                  if position <= top and votes > 0]
+    return sorted(found)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_top_lists_are_the_pages_order_as_each_period_ended_on_random_votes(seed):
+    """Random feeds, votes cast at any time, votes withdrawn and sources' counts: the one query's top lists are
+    those worked out row by row from the definition, for every kind and depth."""
+    rng = random.Random(seed)
+    upsert_papers([record(f"2611.{i:05d}", published=datetime(2026, 10, 1 + rng.randrange(3), tzinfo=UTC))
+                   for i in range(40)])  # (ties on votes and dates, which the newest entry breaks)
+    people = [user(f"reader{i}") for i in range(6)]
+
+    def moment() -> datetime:  # often the very end of a day's feed, where a vote no longer counts for that day
+        day = date(2026, 10, 20) + timedelta(days=rng.randrange(45))
+        return feeds.day_start(day) + (timedelta(0) if rng.random() < 0.5 else timedelta(hours=rng.randrange(24)))
+
+    for paper in Paper.objects.all():
+        for day in rng.sample(range(40), rng.choice([1, 1, 2, 3])):
+            feed_entry(paper, date(2026, 10, 20) + timedelta(days=day), external_upvotes=rng.choice([0, 0, 0, 1, 3]))
+        if rng.random() < 0.4:
+            continue  # never voted for
+        for reader in rng.sample(people, rng.randrange(0, 4)):
+            Upvote.objects.create(user=reader, paper=paper, created_at=moment())
+        for reader in rng.sample(people, rng.randrange(0, 2)):
+            cast, withdrawn = sorted([moment(), moment()])
+            WithdrawnUpvote.objects.create(user=reader, paper=paper, cast_at=cast, withdrawn_at=withdrawn)
+        Paper.objects.filter(pk=paper.pk).update(upvotes=Upvote.objects.filter(paper=paper).count())
+    finished = ranks.finished_periods(set(FeedEntry.objects.values_list("day", flat=True)), date(2026, 12, 10))
+    ranked = 0
+    for kind, of_kind in finished.items():
+        for top in (1, 3, 100):
+            found = sorted(ranks.top_of(kind, of_kind, top))
+            assert found == _ranked_as_defined(of_kind, top), (kind, top)
+            ranked += len(found)
+    assert ranked > 30
