@@ -40,12 +40,16 @@ Weights = dict[str, float]
 #: Web addresses in an abstract ("code at https://github.com/..."): their pieces (https, github, com) would make
 #: every paper with a code link a little like every other.
 _ADDRESSES = re.compile(r"(?:https?://|www\.)\S+|\S*\b(?:github|gitlab)\.(?:com|io)\S*", re.IGNORECASE)
+#: What every address _ADDRESSES finds holds: most abstracts hold none, and looking for these is linear where
+#: _ADDRESSES, trying a word's every start, took half the time of reading a paper's terms (144 of 292 µs).
+_MAY_HOLD_ADDRESS = re.compile(r"https?://|www\.|git(?:hub|lab)\.", re.IGNORECASE)
 
 
 def paper_counts(title: str, abstract: str) -> Counter[str]:
     """How often each content term occurs in a paper (web addresses and LaTeX commands left out), the title
     counted TITLE_REPEAT times."""
-    counts = Counter(shown_terms(_ADDRESSES.sub(" ", readable(abstract))))
+    shown = readable(abstract)
+    counts = Counter(shown_terms(_ADDRESSES.sub(" ", shown) if _MAY_HOLD_ADDRESS.search(shown) else shown))
     for term, n in Counter(shown_terms(readable(title))).items():
         counts[term] += TITLE_REPEAT * n
     for term in [t for t in counts if t in STOPWORDS or len(t) < 3 or t.isdigit()]:

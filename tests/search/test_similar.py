@@ -28,6 +28,8 @@ def test_term_weights_are_unit_tf_idf_without_function_words_or_singletons():
     assert terms.weights(counts, lambda t: terms.idf(90, n_docs=100)) == {}  # all in over half the papers
     linked = terms.paper_counts("Graphs", "Code at https://github.com/ada/graphs and github.io/x, or www.x.org/y.")
     assert not {"http", "https", "github", "com", "io", "www", "ada", "org"} & set(linked) and linked["graph"] == 2
+    shouted = terms.paper_counts("Graphs", "See GitHub.com/Ada/graphs, HTTPS://Bob.org/x or WWW.Cy.net/y.")
+    assert not {"https", "github", "com", "www", "ada", "bob", "org", "cy", "net"} & set(shouted)
 
 
 def test_a_hyphenated_word_and_its_closed_form_are_one_key_term():
