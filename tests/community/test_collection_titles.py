@@ -91,3 +91,22 @@ def test_the_migration_renames_a_hubs_duplicates_so_the_constraint_holds():
     titles = list(Collection.objects.order_by("pk").values_list("owner__username", "title", "slug"))
     assert titles == [("ann", "Reading", "reading"), ("bob", "Reading", "reading"), ("ann", "Reading (3)", "reading-2"),
                       ("ann", "Reading (2)", "reading-2-1"), ("ann", "Reading (4)", "reading-3")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_made_between_the_renames_and_the_constraint_is_renamed_too():
+    """A web process still serving during `migrate` may make a repeat after 0013 ran: 0014 renames it again first,
+    or it could not add the constraint (and 0013, recorded as applied, would not run again)."""
+    ann = user("ann")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("community", "0013_rename_duplicate_collection_titles")])
+    try:
+        old = executor.loader.project_state([("community", "0013_rename_duplicate_collection_titles")]).apps \
+            .get_model("community", "Collection")
+        old.objects.create(owner_id=ann.pk, title="Reading", slug="reading")
+        old.objects.create(owner_id=ann.pk, title="Reading", slug="reading-2")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+    assert list(Collection.objects.order_by("pk").values_list("title", flat=True)) == ["Reading", "Reading (2)"]
