@@ -49,6 +49,9 @@ def back_up(source: Path, target: Path) -> Backup:
     except sqlite3.Error as error:
         target.unlink()
         raise BackupError(f"backing up {source} failed: {error}") from None
+    except BaseException:  # interrupted (Ctrl+C, a full disk): no half copy left to refuse the next run
+        target.unlink(missing_ok=True)
+        raise
     return Backup(source, target, target.stat().st_size)
 
 

@@ -65,7 +65,7 @@ def stood_at_an_end(cast_at: datetime, withdrawn_at: datetime) -> bool:
 
 def top_of(kind: str, periods: set[Period], top: int) -> list[tuple[int, date, int]]:
     """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query
-    (`kind` names them; the periods say where each starts and ends)."""
+    (`kind` is not read: the periods themselves say where each starts and ends)."""
     if not periods:
         return []
     day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value

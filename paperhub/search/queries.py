@@ -96,7 +96,7 @@ class Results:
     semantic_pending: bool = False
 
     @property
-    def left_out(self) -> str:
+    def left_out_note(self) -> str:
         """The query's words left out of the search and why, in a sentence ("" for none)."""
         words = ", ".join(f"“{word}”" for word in self.query.left_out)
         return f"Left out: {words}; {LEFT_OUT}." if words else ""
@@ -207,7 +207,7 @@ ONLY_FILLER = "only common words (such as “the”, “of”, “and”): add a
 #: another (alone, no words: every paper).
 LONG_WORD = (f"a word of {analysis.LONG_WORD_BYTES} letters or more: words this long are not indexed, so no paper is "
              "found by it; leave it out")
-#: Why such a word beside words the index reads is left out of the search (Results.left_out).
+#: Why such a word beside words the index reads is left out of the search (Results.left_out_note).
 LEFT_OUT = (f"words of {analysis.LONG_WORD_BYTES} letters or more are not indexed, so no paper is found by them: "
             "the rest of the query is searched")
 #: What a query of signs alone ("!!!", "___") is told: no word is left to search for, and no words list every paper.

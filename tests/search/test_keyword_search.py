@@ -147,7 +147,7 @@ def test_a_word_too_long_to_be_indexed_finds_nothing_and_says_why(indexed):
                   f"{long} has:code", f"{long} -graph", f"{long} !!!", "é" * 20):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "not indexed" in results.query.problem, query
-        assert "not indexed" in volume(query).problem and not results.left_out
+        assert "not indexed" in volume(query).problem and not results.left_out_note
     assert not search(long[:39]).query.problem  # 39 letters: indexed, and searched (nothing holds it)
     assert search(long[:39]).total == 0
 
@@ -158,10 +158,10 @@ def test_a_word_too_long_to_be_indexed_beside_words_is_left_out_and_said(indexed
     long = "pneumonoultramicroscopicsilicovolcanoconiosis"
     results = search(f"sparse {long}", mode="keyword")
     assert (uids(results), results.query.problem, results.query.left_out) == (["2501.00005"], "", (long,))
-    assert results.query.text == "sparse" and results.left_out.startswith(f"Left out: “{long}”; words of 40 letters")
+    assert results.query.text == "sparse" and results.left_out_note.startswith(f"Left out: “{long}”; words of 40 letters")
     assert uids(search(f"{long} cat:cs.CR")) == ["2501.00004"]  # beside a filter: the filter lists
     assert volume(f"sparse {long}").total == volume("sparse").total == 1
-    assert search("sparse").left_out == ""
+    assert search("sparse").left_out_note == ""
 
 
 def test_a_query_of_signs_alone_finds_nothing_and_says_why(indexed):
