@@ -64,23 +64,30 @@ def stood_at_an_end(cast_at: datetime, withdrawn_at: datetime) -> bool:
 
 
 def top_of(kind: str, periods: set[Period], top: int) -> list[tuple[int, date, int]]:
-    """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query
-    (`kind` is not read: the periods themselves say where each starts and ends)."""
-    if not periods:
-        return []
+    """(paper id, the period's first day, position) of the top papers of each period of one kind, in one query."""
+    return [(paper_id, first, position) for _, paper_id, first, position in tops({kind: periods}, top)]
+
+
+def tops(periods: dict[str, set[Period]], top: int) -> list[tuple[str, int, date, int]]:
+    """(kind, paper id, the period's first day, position) of the top papers of each period of every kind, in one
+    query (the same number of queries whichever kinds a page's papers touch)."""
     day, moment = connection.ops.adapt_datefield_value, connection.ops.adapt_datetimefield_value
-    ordered = sorted(periods, key=lambda period: period.first)
-    params = [v for period in ordered for v in (day(period.first), day(period.last), moment(ended(period)))]
-    since = moment(min(ended(period) for period in ordered))
-    sql = _TOP_OF.format(periods=", ".join(["(%s, %s, %s)"] * len(ordered)))
+    ordered = sorted(((kind, period) for kind, of_kind in periods.items() for period in of_kind),
+                     key=lambda pair: (pair[0], pair[1].first))
+    if not ordered:
+        return []
+    params = [v for kind, period in ordered
+              for v in (kind, day(period.first), day(period.last), moment(ended(period)))]
+    since = moment(min(ended(period) for _, period in ordered))
+    sql = _TOP_OF.format(periods=", ".join(["(%s, %s, %s, %s)"] * len(ordered)))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, since, top])  # in the order the query names them
-        return [(paper_id, _as_date(start), position) for paper_id, start, position in cursor.fetchall()]
+        return [(kind, paper_id, _as_date(start), position) for kind, paper_id, start, position in cursor.fetchall()]
 
 
-# The Daily / Weekly / Monthly pages' order as each period ended, in SQL written once (the ORM's version of this
-# query took 4-7 ms a kind to compile, three times a page of cards). An entry's votes as its period ended: this
-# hub's upvotes standing then, live ones cast before the end and withdrawn ones cast before it and withdrawn after
+# The Daily / Weekly / Monthly pages' order as each period ended, every kind in one statement written once (the
+# ORM's version took 4-7 ms a kind to compile, three times a page of cards). An entry's votes as its period ended:
+# this hub's upvotes standing then, live ones cast before the end and withdrawn ones cast before it and withdrawn after
 # (one look-up in the index of each by paper per entry) plus those the source counted. One user's votes on a paper
 # never stood at once (WithdrawnUpvote), so a re-vote never counts twice. A paper in several days' feeds of a week
 # or month counts once, at its best-voted entry. Only papers that may have a vote have theirs counted (an upvote
@@ -88,14 +95,14 @@ def top_of(kind: str, periods: set[Period], top: int) -> list[tuple[int, date, i
 # index from each entry without reading its paper); the others would follow every voted paper, so leaving them
 # out moves no one.
 _TOP_OF = """
-WITH periods (period_first, period_last, period_end) AS (VALUES {periods})
-SELECT paper_id, start, position FROM (
-    SELECT paper_id, start, votes, ROW_NUMBER() OVER (
-        PARTITION BY start ORDER BY votes DESC, published DESC, best DESC) AS position
+WITH periods (period_kind, period_first, period_last, period_end) AS (VALUES {periods})
+SELECT kind, paper_id, start, position FROM (
+    SELECT kind, paper_id, start, votes, ROW_NUMBER() OVER (
+        PARTITION BY kind, start ORDER BY votes DESC, published DESC, best DESC) AS position
     FROM (
-        SELECT start, paper_id, MAX(votes) AS votes, MAX(published) AS published, MAX(id) AS best
+        SELECT kind, start, paper_id, MAX(votes) AS votes, MAX(published) AS published, MAX(id) AS best
         FROM (
-            SELECT s.period_first AS start, e.paper_id, e.id, p.published,
+            SELECT s.period_kind AS kind, s.period_first AS start, e.paper_id, e.id, p.published,
                    (SELECT COUNT(*) FROM community_upvote u
                     WHERE u.paper_id = e.paper_id AND u.created_at < s.period_end)
                    + (SELECT COUNT(*) FROM community_withdrawnupvote w
@@ -108,7 +115,7 @@ SELECT paper_id, start, position FROM (
                OR e.paper_id IN (SELECT w.paper_id FROM community_withdrawnupvote w WHERE w.withdrawn_at >= %s)
                OR EXISTS (SELECT 1 FROM papers_feedentry x WHERE x.paper_id = e.paper_id AND x.external_upvotes > 0)
         ) voted
-        GROUP BY start, paper_id
+        GROUP BY kind, start, paper_id
     ) best
 ) ranked
 WHERE position <= %s AND votes > 0
@@ -123,15 +130,14 @@ def _as_date(value: object) -> date:
 
 
 def ranks_for(paper_ids: Sequence[int], today: date | None = None, top: int | None = None) -> dict[int, Rank]:
-    """The best rank badge of each of these papers that has one: one query for their feed days, one per kind."""
+    """The best rank badge of each of these papers that has one: one query for their feed days, one for the ranks."""
     top = settings.PAPERHUB_RANK_BADGES if top is None else top
     if not paper_ids or top <= 0:
         return {}
     wanted = set(paper_ids)
     days = set(FeedEntry.objects.filter(paper_id__in=wanted).values_list("day", flat=True))
     found: dict[int, list[Rank]] = {}
-    for kind, periods in finished_periods(days, today or feeds.today()).items():
-        for paper_id, start, position in top_of(kind, periods, top):
-            if paper_id in wanted:
-                found.setdefault(paper_id, []).append(Rank(position, _PERIOD[kind](start)))
+    for kind, paper_id, start, position in tops(finished_periods(days, today or feeds.today()), top):
+        if paper_id in wanted:
+            found.setdefault(paper_id, []).append(Rank(position, _PERIOD[kind](start)))
     return {paper_id: rank for paper_id, ranks in found.items() if (rank := best(ranks)) is not None}

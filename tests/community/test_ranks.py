@@ -238,3 +238,5 @@ def test_top_lists_are_the_pages_order_as_each_period_ended_on_random_votes(seed
             assert found == _ranked_as_defined(of_kind, top), (kind, top)
             ranked += len(found)
     assert ranked > 30
+    together = sorted(ranks.tops(finished, 3))  # every kind in one query, as ranks_for asks
+    assert together == sorted((kind, *row) for kind, of_kind in finished.items() for row in ranks.top_of(kind, of_kind, 3))
