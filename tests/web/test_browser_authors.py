@@ -22,8 +22,10 @@ def browser(hub) -> Iterator:
     executable = _chromium()
     hub.env.update(PAPERHUB_FEED_CATEGORIES="cs.CL", PAPERHUB_SIGNUP_OPEN="true",
                    PAPERHUB_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
-    hub.ingest("papers.jsonl", [_recent("2611.30001", 3, "Analytical engines for language"),
-                                _recent("2611.30002", 3, "Notes on the difference engine")])
+    # a week ago: announced at most four days after (a Thursday's after the cutoff on Monday), so their feed day is
+    # over whatever the hour (3 days ago, a Thursday after 14:00 ET was announced on Monday: not yet finished)
+    hub.ingest("papers.jsonl", [_recent("2611.30001", 7, "Analytical engines for language"),
+                                _recent("2611.30002", 7, "Notes on the difference engine")])
     hub.env["DJANGO_SUPERUSER_PASSWORD"] = ADMIN_PASSWORD
     hub.run("createsuperuser", "--noinput", "--username", "moderator", "--email", "mod@example.org")
     with hub.serving(2) as served, sync_playwright() as playwright:
