@@ -210,7 +210,7 @@ def interests(user: User, terms_per_profile: int = 5) -> list[list[str]]:
         if not len(rows):
             continue
         weight = np.asarray(candidates.terms[rows].sum(axis=0)).ravel() * np.maximum(trained.user_model.terms, 0)
-        best = taste.distinct_terms([candidates.vocabulary[i] for i in np.argsort(-weight)[:terms_per_profile * 3]
+        best = search.distinct_terms([candidates.vocabulary[i] for i in np.argsort(-weight)[:terms_per_profile * 3]
                                      if weight[i] > 0], terms_per_profile)
         if best:
             described.append(best)

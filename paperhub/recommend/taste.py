@@ -191,20 +191,6 @@ def top_terms(row: sparse.csr_matrix, coef: np.ndarray | None, vocabulary: Seque
     return [vocabulary[row.indices[i]] for i in best if contributions[i] > 0]
 
 
-def distinct_terms(terms: Sequence[str], count: int) -> list[str]:
-    """The first `count` terms that add a word: "diffusion models" after "diffusion" and "models" adds none."""
-    kept: list[str] = []
-    words: set[str] = set()
-    for term in terms:
-        parts = set(term.split())
-        if not parts <= words:
-            kept.append(term)
-            words |= parts
-        if len(kept) == count:
-            break
-    return kept
-
-
 def nearest_liked(model: UserModel, row: sparse.csr_matrix) -> tuple[int, float]:
     """Which liked paper a candidate (its tf-idf row) is closest to, and the cosine."""
     liked = model.liked_terms

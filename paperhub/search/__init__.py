@@ -47,7 +47,8 @@ __all__ = [
     "Filters", "BadFilter", "filter_problem", "category_problem", "url_query", "described", "in_syntax",
     "ParsedQuery", "parse", "parts_in_words", "named_paper", "named_papers", "named_authors", "MAX_OFFSET",
     "wants_code",
-    "search", "query_problem", "similar", "reasons_text", "spelt_terms", "signal_name", "volume", "warm",
+    "search", "query_problem", "similar", "reasons_text", "spelt_terms", "distinct_terms", "signal_name", "volume",
+    "warm",
     "first_results",
     # what searching returns (names for annotations only)
     "Hit", "Results", "Volume", "Reason", "Suggestion", "Part",
@@ -115,9 +116,17 @@ def reasons_text(reasons: "Sequence[Reason]") -> str:
 def spelt_terms(phrases: Sequence[str], title: str, abstract: str, count: int) -> list[str]:
     """The first `count` of some words and phrases of a paper that add a stem ("expert" after "experts" adds none),
     each word as the paper writes it ("MoE", "LLMs": as similar papers' reasons name them)."""
-    from paperhub.search import wording
+    from paperhub.search import wording  # (the analyzers: tantivy, loaded on first use like the rest)
 
     return wording.spelt_terms(phrases, title, abstract, count)
+
+
+def distinct_terms(phrases: Sequence[str], count: int) -> list[str]:
+    """The first `count` of some words and phrases that add a stem ("diffusion models" after "diffusion" and
+    "models" adds none, nor "expert" after "experts")."""
+    from paperhub.search import wording  # (the analyzers: tantivy, loaded on first use like the rest)
+
+    return wording.distinct_terms(phrases, count)
 
 
 def signal_name(kind: str) -> str:

@@ -20,17 +20,28 @@ def spelling(title: str, abstract: str) -> Callable[[str, str], str]:
     return spelt
 
 
+def distinct_terms(phrases: Iterable[str], count: int) -> list[str]:
+    """The first `count` of some words and phrases that add a stem: "diffusion models" after "diffusion" and
+    "models" adds none, nor "expert" after "experts"."""
+    return [" ".join(word for _, word in words) for words in _adding(phrases, count)]
+
+
 def spelt_terms(phrases: Iterable[str], title: str, abstract: str, count: int) -> list[str]:
-    """The first `count` of some words and phrases that add a stem ("expert" after "experts" adds none), each word
-    as the paper writes it."""
+    """distinct_terms, each word as the paper writes it."""
     spelt = spelling(title, abstract)
-    kept: list[str] = []
+    return [" ".join(spelt(stem, word) for stem, word in words) for words in _adding(phrases, count)]
+
+
+def _adding(phrases: Iterable[str], count: int) -> list[list[tuple[str, str]]]:
+    """The first `count` phrases that add a stem, each as its words with their stems (a word of several stems,
+    "fine-tuning", stands for itself)."""
+    kept: list[list[tuple[str, str]]] = []
     said: set[str] = set()
     for phrase in phrases:
         words = [(stems[0] if len(stems) == 1 else word, word)
                  for word in phrase.split() for stems in [STEMMED.analyze(word)]]
         if not {stem for stem, _ in words} <= said:
-            kept.append(" ".join(spelt(stem, word) for stem, word in words))
+            kept.append(words)
             said |= {stem for stem, _ in words}
         if len(kept) == count:
             break

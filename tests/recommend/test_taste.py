@@ -3,6 +3,7 @@
 import numpy as np
 from scipy import sparse
 
+from paperhub import search
 from paperhub.recommend import taste
 
 
@@ -60,5 +61,7 @@ def test_top_terms_explain_a_pick():
 
 
 def test_distinct_terms_skip_what_adds_no_word():
-    assert taste.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
+    """(recommend's word-level copy is gone: interest profiles use search's, by stem, as For you's labels do)"""
+    assert search.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
         "diffusion", "models", "protein folding"]
+    assert search.distinct_terms(["experts", "expert", "router"], 2) == ["experts", "router"]
