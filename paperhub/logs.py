@@ -42,3 +42,14 @@ class ProcessRole(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.role = ROLE
         return True
+
+
+class RefusedHostLine(logging.Filter):
+    """Django logs each request for a Host outside ALLOWED_HOSTS (answered 400) at ERROR with a traceback, one per
+    scanner's probe: it becomes one WARNING line, which still names the host, so an operator sees a misconfigured
+    PAPERHUB_ALLOWED_HOSTS (or PAPERHUB_BASE_URL) without tracebacks burying the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return logging.getLogger(record.name).isEnabledFor(logging.WARNING)

@@ -376,7 +376,10 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.
 
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
 LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
-                      "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"}}
+                      "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"},
+                      "refused_host_line": {"()": "paperhub.logs.RefusedHostLine"}}
+# A request for a Host the hub does not serve: one WARNING line naming the host, not an ERROR with its traceback.
+LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["refused_host_line"]}
 # Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
 # when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
 LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",

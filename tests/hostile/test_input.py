@@ -1,6 +1,7 @@
 """Hostile input: search syntax that cannot be injected, control bytes dropped, oversized requests and bad
 parameters refused cleanly, no redirect off the site."""
 
+import logging
 import re
 from urllib.parse import quote
 
@@ -200,6 +201,16 @@ def test_a_host_the_hub_does_not_serve_gets_its_400_page(client, hostile, signed
         client.force_login(hostile["eve"])
     page = client.get("/papers/trending", HTTP_HOST="evil.example")
     assert page.status_code == 400 and "evil.example" not in page.content.decode()
+
+
+def test_a_host_the_hub_does_not_serve_is_one_warning_line(client, hostile, caplog):
+    """Each such request was logged at ERROR with Django's DisallowedHost traceback: a scanner filled the log."""
+    with caplog.at_level(logging.INFO):
+        page = client.get("/papers/trending", HTTP_HOST="evil.example")
+    assert page.status_code == 400
+    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert [(r.levelname, r.exc_info) for r in refused] == [("WARNING", None)]
+    assert "evil.example" in refused[0].getMessage() and "\n" not in logging.Formatter().format(refused[0])
 
 
 def test_no_redirect_leaves_the_site(client, hostile):
