@@ -177,6 +177,11 @@ class _Idfs:
 
         return idf_of
 
+    def is_common(self, idf_of: Callable[[str], float]) -> Callable[[str], bool]:
+        """Whether a term of the last lookup's index is in too many of its papers to label what two share."""
+        floor = terms.label_floor(self.key[1] if self.key else 0)
+        return lambda term: idf_of(term) < floor
+
 
 _idfs = _Idfs()
 
@@ -208,6 +213,7 @@ class Signals:
     shared_names: dict[int, list[str]]
     shared_categories: dict[int, float]
     term_vectors: dict[int, terms.Weights]
+    is_common: Callable[[str], bool]  # (a term too common to label what two papers share)
 
     def fused(self, weights: Mapping[str, float] | None = None) -> list[Scored]:
         """Every candidate by the fused score, best first (weights: the paper's profile unless given)."""
@@ -262,7 +268,8 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     mine_categories = set(me.categories)
     shared_categories = {c: len(mine_categories & set(p.categories)) / len(mine_categories | set(p.categories))
                          for c, p in papers.items() if mine_categories and p.categories}
-    return Signals(me, papers, candidates, scores, z, ranks, shared_names, shared_categories, term_vectors)
+    return Signals(me, papers, candidates, scores, z, ranks, shared_names, shared_categories, term_vectors,
+                   _idfs.is_common(idf_of))
 
 
 def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
@@ -274,6 +281,6 @@ def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
     mine = found.term_vectors[paper_id]
     spelt = wording.spelling(found.me.title, found.me.abstract)  # "LLMs", not "llms"
     for hit in ranked:
-        shared = [spelt(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}))]
+        shared = [spelt(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}), common=found.is_common)]
         hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
     return [(hit, found.papers[hit.id]) for hit in ranked]

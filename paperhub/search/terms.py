@@ -32,6 +32,8 @@ STOPWORDS = frozenset(STEMMED.analyze(
 
 #: A term in more than this share of the papers is left out, as are terms in a single paper.
 MAX_DF_SHARE = 0.5
+#: A shared term in more than this share of the papers is shown as what two papers share only when no rarer is.
+LABEL_MAX_DF_SHARE = 0.05
 TITLE_REPEAT = 2
 
 Weights = dict[str, float]
@@ -88,10 +90,19 @@ def key_terms(vector: Weights, count: int) -> list[tuple[str, float]]:
     return sorted(vector.items(), key=lambda pair: (-pair[1], pair[0]))[:count]
 
 
-def shared(a: Weights, b: Weights, count: int = 3) -> list[str]:
-    """The terms that add most to the cosine of two vectors."""
-    products = sorted(((w * b[t], t) for t, w in a.items() if t in b), reverse=True)
-    return [t for _, t in products[:count]]
+def label_floor(n_docs: int) -> float:
+    """The idf of a term in LABEL_MAX_DF_SHARE of `n_docs` papers: a shared term whose idf is below it is a word
+    of many papers ("loss", "images"), which says little about what two papers have in common."""
+    return math.log((1 + n_docs) / (1 + LABEL_MAX_DF_SHARE * n_docs)) + 1.0
+
+
+def shared(a: Weights, b: Weights, count: int = 3, common: Callable[[str], bool] | None = None) -> list[str]:
+    """The shared terms that say most about both papers, heaviest first by the lesser of their two weights (a
+    term heavy in one paper only says little of the other); `common` ones (words of many papers) only when no
+    rarer term is shared."""
+    both = [t for _, t in sorted((-min(w, b[t]), t) for t, w in a.items() if t in b)]
+    rarer = [t for t in both if common is None or not common(t)]
+    return (rarer or both)[:count]
 
 
 def surface_forms(texts: Iterable[str]) -> dict[str, str]:

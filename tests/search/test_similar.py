@@ -66,6 +66,17 @@ def test_cosine_key_terms_shared_and_surface_forms():
     assert terms.surface_forms(["Recognition of activities"])["recognit"] == "recognition"
 
 
+def test_shared_terms_are_those_heavy_in_both_papers_and_rare_before_common():
+    """Labels named a term heavy in one paper and light in the other (its product was largest), or a word of many
+    papers ("loss") where a rarer one was shared."""
+    a, b = {"loss": 0.9, "graph": 0.4}, {"loss": 0.2, "graph": 0.4}
+    assert terms.shared(a, b) == ["graph", "loss"]  # 0.4 in both before 0.9 and 0.2 (its product, 0.18, was first)
+    assert terms.shared(a, b, common=lambda term: term == "loss") == ["graph"]
+    assert terms.shared(a, b, common=lambda term: True) == ["graph", "loss"]  # only common ones shared: shown
+    assert terms.shared(a, {"protein": 1.0}) == []
+    assert terms.idf(50, 1000) >= terms.label_floor(1000) > terms.idf(51, 1000)  # common: in over 5% of the hub
+
+
 def test_spelt_terms_keep_one_form_per_stem_as_the_paper_writes_it():
     title, abstract = "Routing experts in MoE models", "A MoE router sends each token to experts; an expert is an MLP."
     assert wording.spelt_terms(["experts", "expert", "moe", "router", "models"], title, abstract, 3) == [
@@ -211,3 +222,19 @@ def test_shared_key_terms_are_named_as_the_paper_writes_them(db, search_dir, fir
     ids = {p.uid: p.id for p in Paper.objects.all()}
     [hit] = similar(ids["2501.20001"], limit=10)
     assert written in str(hit.reasons[0]) and written.lower() not in str(hit.reasons[0])
+
+
+def test_a_word_of_many_papers_is_no_label_while_a_rarer_one_is_shared(db, search_dir):
+    """"same key terms: models, graph": "models", in 5 of the hub's 45 papers, came first (heaviest in both)."""
+    from paperhub.search import rebuild
+
+    upsert_papers([record("2501.30001", title="Graph models", abstract="Graph models of molecules: models, models."),
+                   record("2501.30002", title="Graph models for proteins", abstract="Models of graph nodes, models."),
+                   *[record(f"2501.3{i:04d}", title=f"Models of ledgers {i}", abstract="Consensus models.")
+                     for i in range(3, 6)],
+                   *[record(f"2501.3{i:04d}", title=f"Ledgers {i}", abstract="Consensus protocols for ledgers.")
+                     for i in range(6, 46)]])
+    rebuild()
+    ids = {p.uid: p.id for p in Paper.objects.all()}
+    hits = {h.uid: h for h in similar(ids["2501.30001"], limit=10)}
+    assert str(hits["2501.30002"].reasons[0]) == "same key terms: graph"
