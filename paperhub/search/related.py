@@ -279,8 +279,11 @@ def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
         return []
     ranked = found.fused()[:limit]
     mine = found.term_vectors[paper_id]
-    spelt = wording.spelling(found.me.title, found.me.abstract)  # "LLMs", not "llms"
+    spelt: Callable[[str, str], str] | None = None  # made once a hit shares a term (it reads the paper's text)
     for hit in ranked:
-        shared = [spelt(t, t) for t in terms.shared(mine, found.term_vectors.get(hit.id, {}), common=found.is_common)]
+        shared = terms.shared(mine, found.term_vectors.get(hit.id, {}), common=found.is_common)
+        if shared:
+            spelt = spelt or wording.spelling(found.me.title, found.me.abstract)  # "LLMs", not "llms"
+            shared = [spelt(t, t) for t in shared]
         hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
     return [(hit, found.papers[hit.id]) for hit in ranked]
