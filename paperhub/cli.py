@@ -8,7 +8,12 @@ from pathlib import Path
 
 from paperhub import logs
 from paperhub.core import process
-from paperhub.env import SettingError
+from paperhub.env import SettingError, data_dir
+
+#: Commands that only read a hub. Run where there is none, they say so instead of making an empty hub's data
+#: directory (as loading the settings does, for the commands that write: serve, worker, ingest, migrate...).
+READ_ONLY = (("backup",), ("similar",), ("search",), ("index", "status"), ("map", "status"), ("recommend", "status"),
+             ("digests", "status"), ("jobs", "status"))
 
 
 def main() -> None:
@@ -21,6 +26,11 @@ def main() -> None:
         if sys.argv[1:] in ([], ["-h"], ["--help"], ["help"]):
             sys.stdout.write(overview())
             return
+        nowhere = missing_hub(sys.argv[1:])
+        if nowhere is not None:
+            sys.stderr.write(f"paperhub: no hub at {nowhere}: set PAPERHUB_DATA_DIR to the hub's data directory, or "
+                             "run this where the hub's ./var is (`make run` or `paperhub migrate` makes one)\n")
+            sys.exit(1)
         _head_start(sys.argv[1:])
         from django.core.management import execute_from_command_line
 
@@ -49,6 +59,16 @@ def library_bars_on_a_terminal_only() -> None:
     is shown (all of the hub's) is left to say it, and the helpers serve starts inherit the setting."""
     if not sys.stderr.isatty():
         os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+def missing_hub(args: list[str]) -> Path | None:
+    """The data directory a read-only command (READ_ONLY) would read a hub from, when there is no hub: the
+    directory is missing and the database is its default SQLite file in it; None otherwise (asking for --help too)."""
+    reads = any(tuple(args[:len(command)]) == command for command in READ_ONLY)
+    if not reads or {"-h", "--help"} & set(args) or os.environ.get("DATABASE_URL", "").strip():
+        return None
+    where = data_dir()
+    return None if where.exists() else where
 
 
 def operator_error(error: Exception) -> tuple[str, int] | None:

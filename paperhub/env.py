@@ -149,3 +149,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 def env_path(name: str, default: str) -> Path:
     """A filesystem path setting, relative paths taken from the working directory."""
     return Path(_raw(name, default).strip() or default).expanduser().resolve()
+
+
+def data_dir() -> Path:
+    """The hub's data directory: PAPERHUB_DATA_DIR, by default ./var of the working directory."""
+    return env_path("PAPERHUB_DATA_DIR", "./var")

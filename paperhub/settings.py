@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 
 from paperhub.env import (
     SettingError,
+    data_dir,
     env_address,
     env_bool,
     env_choice,
@@ -35,7 +36,7 @@ BASE_DIR = Path(__file__).resolve().parent
 # Issue 16, item 6: what the hub writes (database, indexes, secret key) is for its own user alone: every
 # paperhub process reads these settings first, so the mask covers them all; an older data directory is closed too.
 os.umask(0o077)
-DATA_DIR = env_path("PAPERHUB_DATA_DIR", "./var")
+DATA_DIR = data_dir()  # (made here, but for a command that only reads: paperhub.cli.missing_hub)
 try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except FileExistsError:

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def paperhub(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`paperhub ARGS` in a fresh process, over an empty data directory in tmp_path."""
+    if not (tmp_path / "data").exists():  # (a file there stays: a test's)
+        (tmp_path / "data").mkdir()
     environ = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     environ |= {"PYTHONPATH": str(ROOT), "PAPERHUB_DATA_DIR": str(tmp_path / "data"), **env}
     return subprocess.run([sys.executable, "-m", "paperhub.cli", *args], env=environ, cwd=tmp_path,
@@ -59,6 +61,26 @@ def test_a_database_that_cannot_be_opened_names_its_directory(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr and len(run.stderr.splitlines()) == 1
     assert run.stderr.startswith("paperhub: the SQLite database cannot be opened (unable to open database file): "
                                  f"its directory, {missing}, must exist and be writable")
+
+
+@pytest.mark.parametrize("command", [["similar", "2501.00001"], ["index", "status"], ["backup", "copy.sqlite3"],
+                                     ["search", "graphs"]])
+def test_a_command_that_only_reads_makes_no_hub_where_there_is_none(tmp_path, command):
+    """Run outside a hub (no PAPERHUB_DATA_DIR, a working directory without ./var), each made ./var, an empty hub's
+    folders, and then said the database had no tables."""
+    environ = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "PAPERHUB_DATA_DIR")}
+    run = subprocess.run([sys.executable, "-m", "paperhub.cli", *command], env={**environ, "PYTHONPATH": str(ROOT)},
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and run.stdout == "" and list(tmp_path.iterdir()) == []
+    assert run.stderr.startswith(f"paperhub: no hub at {tmp_path / 'var'}: set PAPERHUB_DATA_DIR") and \
+        len(run.stderr.splitlines()) == 1
+
+
+def test_a_command_that_writes_makes_the_data_directory(tmp_path):
+    run = paperhub(tmp_path, "migrate", "--noinput", "-v0", PAPERHUB_DATA_DIR=str(tmp_path / "new" / "hub"))
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "new" / "hub" / "paperhub.sqlite3").is_file()
+    assert paperhub(tmp_path, "index", "status", PAPERHUB_DATA_DIR=str(tmp_path / "new" / "hub")).returncode == 0
 
 
 def test_a_transfer_source_that_cannot_be_opened_is_the_one_named(tmp_path):
