@@ -221,7 +221,10 @@ LOGGING = {
     # on every `paperhub search`. django-axes' database handler tells every login at INFO ("Cleaned up 0 expired
     # access attempts", "Successful login by ..."): only its warnings (a lockout) are worth a line.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]},
-                "sentence_transformers": {"level": "WARNING"}, "axes.handlers.database": {"level": "WARNING"}},
+                "sentence_transformers": {"level": "WARNING"}, "axes.handlers.database": {"level": "WARNING"},
+                # A request for a Host the hub does not serve: one WARNING line naming the host, not an ERROR
+                # with Django's traceback (one per scanner's probe).
+                "django.security.DisallowedHost": {"filters": ["refused_host_line"]}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------
@@ -379,8 +382,6 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.
 LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
                       "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"},
                       "refused_host_line": {"()": "paperhub.logs.RefusedHostLine"}}
-# A request for a Host the hub does not serve: one WARNING line naming the host, not an ERROR with its traceback.
-LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["refused_host_line"]}
 # Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
 # when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
 LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",
