@@ -59,6 +59,13 @@ TOPICS = {
 }
 
 
+class Terminal(io.StringIO):
+    """stderr as a terminal, where `index distill` shows its steps."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 @pytest.mark.django_db(transaction=True)
 def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tmp_path):
     settings.DATA_DIR = tmp_path / "node-a"
@@ -67,8 +74,14 @@ def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tm
     search.rebuild()
     store_vectors(embed.LEGACY_STATIC, [Paper.objects.first().id], np.ones((1, 4), dtype=np.float32))
 
-    call_command("index", "distill", "--papers", "30")
+    summary, terminal = io.StringIO(), Terminal()
+    call_command("index", "distill", "--papers", "30", stdout=summary, stderr=terminal)
     name = embed.static_name()
+    # Its steps on the terminal's one line, ended before the summary, which is stdout's one line (it was written
+    # onto the line of the last step).
+    assert terminal.getvalue().startswith("\r") and terminal.getvalue().endswith("\n")
+    assert summary.getvalue().startswith(f"static model {name}: learnt from 30 papers")
+    assert summary.getvalue().count("\n") == 1
     assert name is not None and name.startswith("static-") and vector_name("static") == name
     assert StaticModelFile.objects.filter(name=name).exists()
     assert PaperVector.objects.filter(model=embed.BUNDLED).count() == 30  # the teacher's vectors, kept

@@ -80,6 +80,7 @@ def _distill_phase(message: str) -> str:
 
 class Command(BaseCommand):
     help = "Search indexes: rebuild, update, embed, distill, status, watch."
+    _steps_shown = False  # a line of `index distill`'s steps is open on the terminal
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
@@ -177,6 +178,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         finally:
             activity.finish("distill")
+            self._end_steps()
         steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in built.seconds.items())
         self.stdout.write(f"static model {built.name}: learnt from {built.teacher_papers:,} papers' transformer "
                           f"vectors ({built.embedded_now:,} embedded now) in {time.monotonic() - started:.0f} s "
@@ -187,10 +189,18 @@ class Command(BaseCommand):
         activity.report("distill", _distill_phase(message))
 
     def _say(self, message: str) -> None:
-        if sys.stderr.isatty():
+        if self.stderr.isatty():
             self.stderr.write(f"\r{message[:100]:<100}", ending="")
+            self._steps_shown = True
         elif not message.startswith(("teacher vectors", "training")):
             log.info("%s", message)  # into serve's log (the watcher starts it) or a file: with its time, level
+
+    def _end_steps(self) -> None:
+        """Ends the terminal's line of steps, as a finished bar ends its line: the summary (stdout) or the error
+        that follows was written onto it, after the last step."""
+        if self._steps_shown:
+            self.stderr.write("")
+            self._steps_shown = False
 
     def _status(self, options: dict[str, Any]) -> None:
         while True:
