@@ -65,6 +65,8 @@ class Output:
 def _text_braces(text: str, math: dict[int, tuple[int, int, int]]) -> dict[int, int]:
     """Each '{' of the text outside math and not escaped mapped to its matching '}' (unmatched ones left out)."""
     pairs: dict[int, int] = {}
+    if "{" not in text:
+        return pairs  # nothing to pair: spares most texts the scan
     open_at: list[int] = []
     index = 0
     while (found := _BRACE_OR_ESCAPE.search(text, index)) is not None:
