@@ -24,13 +24,22 @@ MAX_CHARS = 240
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[$\\])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|resp|approx|Dr|Prof|No)\.$", re.I)
+# The longest abbreviation with its dot ("approx.") plus the character before it, which \b looks at.
+_ABBREVIATION_TAIL = 8
+
+
+def ends_in_abbreviation(text: str) -> bool:
+    """Whether a text ends in an abbreviation such as "e.g." or "et al.", which ends no sentence."""
+    # Only the tail can hold the match: searching the whole text tried the pattern at every character and was most
+    # of a page of cards' summaries (5 of 6 ms for 30 abstracts).
+    return _ABBREVIATION.search(text[-_ABBREVIATION_TAIL:]) is not None
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of a text (abbreviations such as "e.g." and "et al." do not end one; math is kept whole)."""
     found: list[str] = []
     for piece in _BOUNDARY.split(" ".join(text.split())):
-        if found and (_ABBREVIATION.search(found[-1]) or found[-1].count("$") % 2):
+        if found and (ends_in_abbreviation(found[-1]) or found[-1].count("$") % 2):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)

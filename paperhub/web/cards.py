@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,8 +38,8 @@ class Card:
     rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
     named: tuple[str, ...] = ()  # the authors the page is about (a search's "author:ghosh"): the byline shows them
 
-    @property
-    def url(self) -> str:
+    @cached_property
+    def url(self) -> str:  # a card shows it twice: one reverse() a card
         return reverse("paper", args=[self.paper.uid])
 
     @property
@@ -67,9 +68,9 @@ def quoted(phrase: str) -> str:
     return '"' + phrase + '"'
 
 
-def keyword_chips(phrases: list[str]) -> list[Keyword]:
-    """Chips for a paper's keywords, each opening a search for its phrase."""
-    search_url = reverse("search")
+def keyword_chips(phrases: list[str], search_url: str) -> list[Keyword]:
+    """Chips for a paper's keywords, each opening a search for its phrase at `search_url` (the search page's
+    address: a page of cards reverses it once, not once a card)."""
     return [Keyword(phrase, f"{search_url}?{urlencode({'q': quoted(phrase)})}") for phrase in phrases]
 
 
@@ -117,13 +118,15 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     stars = repository_stars(papers)
     badges = ranks.ranks_for(ids)
     keywords = search.keywords_of(ids)
+    search_url = reverse("search")
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
+        shown = None if hit else excerpt(paper.abstract)  # once: the snippet, and what the summary must not repeat
         result.append(Card(
             paper=paper,
             title_html=hit.title_html if hit else render_tex(paper.title),
-            snippet_html=hit.snippet_html if hit else render_tex(excerpt(paper.abstract)),
+            snippet_html=hit.snippet_html if hit else render_tex(shown or ""),
             authors=names.get(paper.pk, []),
             day=paper.published.date() if paper.published else None,
             votes=getattr(paper, "votes", paper.upvotes),
@@ -131,9 +134,8 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             comments=counts.get(paper.pk, 0),
             stars=stars.get(paper.pk),
             rank=badges.get(paper.pk),
-            summary_html=summary_beside(paper.abstract,
-                                        shown=excerpt(paper.abstract) if excerpts and not hit else None),
-            keywords=keyword_chips(keywords.get(paper.pk, [])),
+            summary_html=summary_beside(paper.abstract, shown=shown if excerpts else None),
+            keywords=keyword_chips(keywords.get(paper.pk, []), search_url),
             named=tuple(named(names.get(paper.pk, []))) if named else (),
         ))
     return result

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from paperhub.papers.links import LINK_REL
 from paperhub.papers.tex import math_html, render_abstract, render_tex
+from paperhub.papers.texspans import _OPENERS, spans
+from paperhub.papers.textrender import _ADDRESS, _BRACE_OR_ESCAPE, _text_braces, web_addresses
 from tests.hostile.payloads import CONTROL, IMG, SCRIPT, SVG
 from tests.papers.test_tex import HOSTILE
 
@@ -128,3 +130,28 @@ def test_any_text_renders_as_well_formed_html(text):
 ], ids=lambda text: ascii(text[:30]))
 def test_the_hostile_corpus_renders_as_well_formed_html(text):
     assert_renders_well_formed(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["://", "www.", "WWW.", "Www.", "ww.", "http", "FTP:", "/", "a", "x-y", " ", "$", "{",
+                                 "\\url{", ":", ".", "~", "İ"]), max_size=14))
+def test_web_addresses_are_sought_only_where_one_can_be(pieces):
+    """The renderer looks for web addresses only in a text holding "://" or "www." (the search tried every word's
+    start: a quarter of rendering a card's texts): it finds every one the pattern finds."""
+    text = "".join(pieces)
+    assert web_addresses(text) == [(m.start(), m.end()) for m in _ADDRESS.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["$", "$$", "\\$", "\\(", "\\)", "(", "\\", "{", "}", "\\{", "a", " ", "x^2"]),
+                max_size=14))
+def test_math_and_braces_are_sought_only_where_one_can_be(pieces):
+    """spans() and the brace pairing return at once for a text without "$" or "\\(" (no math can open) or without
+    "{" (nothing to pair): what the scans would have found there is nothing."""
+    text = "".join(pieces)
+    if "$" not in text and "\\(" not in text:
+        assert _OPENERS.search(text) is None and list(spans(text)) == []
+    if "{" not in text:
+        math = {start: (low, high, end) for start, low, high, end in spans(text)}
+        assert _text_braces(text, math) == {}
+        assert all(found[0] != "{" for found in _BRACE_OR_ESCAPE.finditer(text))

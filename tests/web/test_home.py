@@ -1,10 +1,17 @@
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from paperhub.community.models import Comment, Upvote
+from paperhub.papers.feeds import day_start
+from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import record, snapshot_object
+from paperhub.search.models import PaperKeywords
+from tests.factories import add_paper, feed_entry, record, snapshot_object, user
 
 
 @pytest.mark.django_db
@@ -43,3 +50,33 @@ def test_serve_runs_the_hub_on_gunicorn(hub):
         assert "gunicorn" in server_header
         with urllib.request.urlopen(served.url + "/static/admin/css/base.css", timeout=5) as response:
             assert response.status == 200  # static files served (WhiteNoise)
+
+
+def _day_of_papers(day: date, count: int, voter: User) -> None:
+    """`count` papers in a finished day's feed with all a card shows: authors, keywords, a code link, a comment, a
+    vote cast as the day ran (so they rank)."""
+    for i in range(count):
+        paper = add_paper(f"2606.{day.day:02d}{i:03d}", authors=("A. One", "B. Two"), code_url=f"https://github.com/o/r{i}",
+                          abstract="We propose a method. " * 30, published=datetime(2026, 6, 1, tzinfo=UTC))
+        feed_entry(paper, day)
+        PaperKeywords.objects.create(paper=paper, phrases=["a method"], made_for=paper.changed_at)
+        Comment.objects.create(paper=paper, user=voter, body="Nice.")
+        Upvote.objects.create(user=voter, paper=paper, created_at=day_start(day) + timedelta(hours=1))
+
+
+@pytest.mark.django_db
+def test_a_feed_pages_queries_do_not_grow_with_its_cards(client):
+    """A page of cards is read in a fixed number of queries (rank badges, keywords, stars and comment counts for all
+    the cards at once): a day of five papers takes as many as a day of one, and so do their weeks."""
+    voter = user("voter")
+    _day_of_papers(date(2026, 6, 1), 1, voter)
+    _day_of_papers(date(2026, 6, 9), 5, voter)
+    Paper.objects.update(upvotes=1)
+    counts = []
+    for path in ("/papers/date/2026-06-01", "/papers/date/2026-06-09", "/papers/week/2026-W23",
+                 "/papers/week/2026-W24"):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(path).content.decode()
+        assert "Paper of the" in html and "a method" in html and "1 comment" in html, path
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] and counts[2] == counts[3], counts

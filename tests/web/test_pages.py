@@ -460,6 +460,22 @@ def test_a_card_shows_the_extracted_summary_only_where_its_excerpt_does_not():
     assert summary_beside(short, shown=None) != ""  # a search hit's snippet is another passage: keep it
 
 
+def test_a_days_cards_link_their_papers_keywords_and_comments(client, papers):
+    """What the cards are built from once a page (the search page's address, each card's own, its excerpt) still
+    lands on every card: its keyword chips search their phrase, its title and comment count link its page."""
+    from paperhub.search.models import PaperKeywords
+
+    for paper in papers.values():
+        PaperKeywords.objects.create(paper=paper, phrases=[f"phrase {paper.uid}", 'a "quoted" one'],
+                                     made_for=paper.changed_at)
+    html = client.get("/").content.decode()
+    for uid in ("2611.00001", "2611.00002"):
+        assert f'href="/papers/search?q=%22phrase+{uid}%22">phrase {uid}</a>' in html
+        assert html.count(f'href="/papers/{uid}"') == 1 and html.count(f'href="/papers/{uid}#comments"') == 1
+    assert html.count('href="/papers/search?q=%22a+%22quoted%22+one%22"') == 2
+    assert html.count("We study <span") == 1  # the excerpt, not repeated as the summary beside it
+
+
 def test_periods_at_the_calendars_edges_are_not_found(client, papers):
     """Issue 16: /papers/date/9999-12-31 and friends answered 500 (no day after them to link to)."""
     for path in ("/papers/date/9999-12-31", "/papers/date/0001-01-01", "/papers/month/9999-12",
