@@ -225,7 +225,7 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
         return None
     depth = max(DEPTH, depth)
     idf_of = _idfs.lookup(index)
-    mine = terms.weights(terms.paper_counts(me.title, me.abstract), idf_of)
+    mine = terms.weights(me.term_counts(), idf_of)
     lists: dict[str, list[tuple[int, float]]] = {}
     if mine:
         lists[TERMS] = index.ids(keyword_queries.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
@@ -243,7 +243,7 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     papers = _stored(index, candidates)
     candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
 
-    term_vectors = {c: terms.weights(terms.paper_counts(p.title, p.abstract), idf_of) for c, p in papers.items()}
+    term_vectors = {c: terms.weights(p.term_counts(), idf_of) for c, p in papers.items()}
     term_vectors[paper_id] = mine
     scores: dict[str, dict[int, float]] = {}
     if mine:
