@@ -1,7 +1,8 @@
 """The papers most like one paper, from every signal it has, each with the signals that brought it.
 
 Signals, each with its own list of the nearest papers over the whole hub:
-    terms      the paper's key terms as a BM25 query (candidates), scored by tf-idf cosine (search/terms.py)
+    terms      the paper's key terms as a BM25 query (candidates), scored by tf-idf cosine (search/terms.py) of
+               the term counts the keyword index stores with each paper (not read from ~150 texts at each view)
     dense      the transformer's cosine, where the paper has a transformer vector
     static     the static model's cosine, where it has a static vector
     authors    papers sharing an author (candidates), and a bonus per shared author
