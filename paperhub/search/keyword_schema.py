@@ -2,6 +2,7 @@
 what the index holds of a paper, and days as the numbers it filters and sorts on."""
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any
 
 import tantivy
 
+from paperhub.search import terms
 from paperhub.search.analysis import NAME_TOKENIZER, TEXT_TOKENIZER, name_terms, text_terms
 
 #: The text fields' tokenizers, by name (analysis.py's names say how their terms are made).
@@ -26,12 +28,15 @@ def schema() -> tantivy.Schema:
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("code", stored=False, indexed=True)  # 1: the paper links to its code
+    # stored only: the paper's term counts (terms.counts_text), read for every candidate of a similar list
+    builder.add_bytes_field("terms", stored=True)
     return builder.build()
 
 
 SCHEMA = schema()
 #: The schema's field names, in order: fields are only ever added at the end, so an older index's are a prefix.
-FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code")
+FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", "categories", "day", "upvotes", "code",
+                            "terms")
 #: Each field's name and tokenizer ("" for a field of numbers): what an index was written as.
 Shape = tuple[tuple[str, str], ...]
 SHAPE: Shape = tuple((name, TOKENIZERS.get(name, "")) for name in FIELDS)
@@ -73,6 +78,13 @@ class IndexedPaper:
     day: int  # YYYYMMDD of first publication, 0 when unknown
     upvotes: int = 0
     has_code: bool = False  # indexed, not stored: a paper read back from a hit says False
+    counts: str | None = None  # its term counts as stored (terms.counts_text); None when read from an older index
+
+    def term_counts(self) -> Counter[str]:
+        """The paper's term counts (terms.paper_counts): as stored with it, else read from its title and abstract."""
+        if self.counts is None:
+            return terms.paper_counts(self.title, self.abstract)
+        return terms.stored_counts(self.counts)
 
     @classmethod
     def from_stored(cls, doc: dict[str, Any]) -> "IndexedPaper":
@@ -80,7 +92,8 @@ class IndexedPaper:
         return cls(id=int(doc["id"][0]), uid=doc["uid"][0], title=doc["title"][0],
                    abstract=doc.get("abstract", [""])[0], authors=_stored_authors(doc.get("authors", [])),
                    categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]),
-                   upvotes=int(doc.get("upvotes", [0])[0]))
+                   upvotes=int(doc.get("upvotes", [0])[0]),
+                   counts=bytes(doc["terms"][0]).decode() if "terms" in doc else None)
 
 
 def _stored_authors(values: list[str]) -> tuple[str, ...]:
@@ -128,6 +141,7 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     doc.add_integer("day", paper.day)
     doc.add_integer("upvotes", paper.upvotes)
     doc.add_unsigned("code", int(paper.has_code))
+    doc.add_bytes("terms", terms.counts_text(terms.paper_counts(paper.title, paper.abstract)).encode())
     return doc
 
 

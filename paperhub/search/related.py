@@ -1,7 +1,8 @@
 """The papers most like one paper, from every signal it has, each with the signals that brought it.
 
 Signals, each with its own list of the nearest papers over the whole hub:
-    terms      the paper's key terms as a BM25 query (candidates), scored by tf-idf cosine (search/terms.py)
+    terms      the paper's key terms as a BM25 query (candidates), scored by tf-idf cosine (search/terms.py) of
+               the term counts the keyword index stores with each paper (not read from ~150 texts at each view)
     dense      the transformer's cosine, where the paper has a transformer vector
     static     the static model's cosine, where it has a static vector
     authors    papers sharing an author (candidates), and a bonus per shared author
@@ -231,7 +232,7 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
         return None
     depth = max(DEPTH, depth)
     idf_of = _idfs.lookup(index)
-    mine = terms.weights(terms.paper_counts(me.title, me.abstract), idf_of)
+    mine = terms.weights(me.term_counts(), idf_of)
     lists: dict[str, list[tuple[int, float]]] = {}
     if mine:
         lists[TERMS] = index.ids(keyword_queries.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
@@ -249,7 +250,7 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     papers = _stored(index, candidates)
     candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
 
-    term_vectors = {c: terms.weights(terms.paper_counts(p.title, p.abstract), idf_of) for c, p in papers.items()}
+    term_vectors = {c: terms.weights(p.term_counts(), idf_of) for c, p in papers.items()}
     term_vectors[paper_id] = mine
     scores: dict[str, dict[int, float]] = {}
     if mine:

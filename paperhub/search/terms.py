@@ -59,6 +59,24 @@ def paper_counts(title: str, abstract: str) -> Counter[str]:
     return counts
 
 
+def counts_text(counts: Mapping[str, int]) -> str:
+    """Term counts in the compact form the keyword index stores with each paper ("graph:3 attent molecul"): a
+    term alone once, with ":n" more often (always where the term holds a colon), in the counts' own order."""
+    return " ".join(term if count == 1 and ":" not in term else f"{term}:{count}" for term, count in counts.items())
+
+
+def stored_counts(text: str) -> Counter[str]:
+    """Term counts back from counts_text()'s form, in the same order."""
+    counts: Counter[str] = Counter()
+    for item in text.split():
+        term, colon, count = item.rpartition(":")
+        if colon:
+            counts[term] = int(count)
+        else:
+            counts[item] = 1
+    return counts
+
+
 def idf(doc_freq: int, n_docs: int) -> float:
     """Smoothed inverse document frequency (as scikit-learn's TfidfVectorizer); 0 for a term in one paper only
     or in more than half of them, which says nothing about how alike two papers are."""

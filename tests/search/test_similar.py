@@ -1,6 +1,7 @@
 """similar(): every signal fused, from the keyword index alone onwards, each hit with its reasons."""
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from django.core.management.base import CommandError
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import related, similar, terms, wording
+from paperhub.search import analysis, related, similar, terms, wording
 from paperhub.search.indexing import vector_name
 from paperhub.search.stored import store_vectors
 from paperhub.search.vector_files import follow_vectors
@@ -56,6 +57,89 @@ def test_latex_commands_never_become_terms():
     assert not {"textsc", "textit", "emph", "cite", "bf", "mathcal", "our", "smith2020deep", "url", *keys} & set(counts)
     assert counts["diarc"] == 2 and counts["reason"] == 3 and counts["graph"] == 1
     assert terms.surface_forms([r"\textsc{DiARC}: \textit{Reasoning}"]) == {"diarc": "diarc", "reason": "reasoning"}
+
+
+WRITTEN = [  # (title, abstract) as arXiv gives them: TeX, hyphens, addresses, accents, signs, nothing at all
+    (r"\textsc{DiARC}: $\mathcal{O}(n)$ \emph{fine-tuning}", r"We \cite{a2020} reach 5\% with $x^{2}_i$ and R^2BD."),
+    ("State-of-the-art C++ and C# for GPT-4", "Fine‑tuning of well-known LLMs; see https://github.com/a/b."),
+    ("Schrödinger bridges", "A Schrodinger bridge, naïve Bayes and Gödel's theorem at www.x.org/y or gitlab.io."),
+    ("Graph graph GRAPH", "graph: graphs, graphing; 2024 and 3D in 10 steps."),
+    ("", ""), ("The", "We propose a method."),
+]
+
+
+def test_stored_term_counts_are_paper_counts_exactly():
+    """What the keyword index stores of a paper's terms reads back as paper_counts() itself, term for term, count
+    for count and in the same order (a tf-idf norm sums in that order), on varied texts and the bundled sample."""
+    from itertools import islice
+
+    from paperhub.ingest.bundled import sample_records
+
+    texts = WRITTEN + [(r.title, r.abstract) for r in islice(sample_records(), 500)]
+    for title, abstract in texts:
+        counts = terms.paper_counts(title, abstract)
+        back = terms.stored_counts(terms.counts_text(counts))
+        assert back == counts and list(back.items()) == list(counts.items()), title
+    assert terms.counts_text(terms.paper_counts("", "")) == ""
+    odd = Counter({"a:b": 1, "graph": 3, "c:": 2, "x": 1})  # a colon is never in a term today; still read back
+    assert list(terms.stored_counts(terms.counts_text(odd)).items()) == list(odd.items())
+    assert terms.counts_text(terms.paper_counts("Graph attention", "Graph attention for molecules.")) == \
+        "graph:3 attent:3 molecul"
+
+
+def test_the_index_stores_each_papers_term_counts_and_an_older_index_reads_them_from_the_text(hub_papers):
+    """A hit read back from the index carries the paper's term counts as paper_counts() makes them; a document of
+    an index written before they were stored falls back to its title and abstract: the same counts either way."""
+    from paperhub.search.keyword_files import keyword_index
+    from paperhub.search.keyword_queries import with_ids
+    from paperhub.search.keyword_schema import IndexedPaper
+
+    index = keyword_index()
+    assert index is not None
+    _, docs = index.search(with_ids(list(hub_papers.values())), limit=10)
+    assert len(docs) == len(PAPERS)
+    for _, doc in docs:
+        paper = IndexedPaper.from_stored(doc)
+        assert paper.counts is not None and paper.term_counts() == terms.paper_counts(paper.title, paper.abstract)
+        older = IndexedPaper.from_stored({k: v for k, v in doc.items() if k != "terms"})
+        assert older.counts is None and older.term_counts() == paper.term_counts()
+
+
+def test_an_index_from_before_stored_term_counts_gives_the_same_lists(hub_papers):
+    """An index written before papers' term counts were stored (today's fields but the last) is served as it is
+    until rebuilt: similar() reads its papers' terms from their text, and its lists and scores are the same."""
+    import tantivy
+
+    from paperhub.search import keyword_files, keyword_schema, update
+
+    def lists() -> list[list[tuple[str, float]]]:
+        return [[(hit.uid, hit.score) for hit in similar(paper_id, limit=10)] for paper_id in hub_papers.values()]
+
+    today = lists()
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name, tokenizer in keyword_schema.TOKENIZERS.items():
+        builder.add_text_field(name, stored=name != "cats", tokenizer_name=tokenizer)
+    builder.add_integer_field("day", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("code", stored=False, indexed=True)
+    old = keyword_files.generations().path("g-before-terms")
+    old.mkdir()
+    index = tantivy.Index(builder.build(), path=str(old))
+    index.register_tokenizer(analysis.TEXT_TOKENIZER, analysis.STEMMED)
+    index.register_tokenizer(analysis.NAME_TOKENIZER, analysis.PLAIN)
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
+    for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
+        writer.add_document(keyword_schema.document(paper))  # (tantivy drops the field its schema lacks)
+    writer.commit()
+    del writer
+    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS[:-1]
+    keyword_files.generations().serve("g-before-terms")
+    served = keyword_files.keyword_index()
+    assert served is not None and served.outdated
+    assert lists() == today
+    assert update(embed_new=False) == len(PAPERS)  # rebuilt with the counts stored
+    assert not keyword_files.keyword_index().outdated and lists() == today
 
 
 def test_cosine_key_terms_shared_and_surface_forms():
