@@ -10,7 +10,7 @@ import tantivy
 
 from paperhub.search.analysis import NAME_TOKENIZER, PLAIN, STEMMED, TEXT_TOKENIZER, stems
 from paperhub.search.keyword_queries import is_filler, query_words, vocabulary_terms
-from paperhub.search.keyword_schema import SCHEMA, SHAPE, is_older, stored_shape
+from paperhub.search.keyword_schema import COUNTS_TOKENIZER, SCHEMA, SHAPE, is_older, stored_shape
 from paperhub.search.query import ParsedQuery
 
 #: A word that at most this share of the papers' titles and abstracts hold is rare ("RLHF", "PARALLAX" among 34K
@@ -53,6 +53,7 @@ class KeywordIndex:
             self.index, self.shape = tantivy.Index.open(str(path)), stored
         # documents come analyzed (document()), but tantivy's writer wants the schema's analyzers registered
         self.index.register_tokenizer(TEXT_TOKENIZER, STEMMED)
+        self.index.register_tokenizer(COUNTS_TOKENIZER, PLAIN)  # (names the counts' version; it never splits them)
         self.index.register_tokenizer(NAME_TOKENIZER, PLAIN)
         self.fields = tuple(name for name, _ in self.shape)
         self._reloaded = time.monotonic()

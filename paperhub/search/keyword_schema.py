@@ -17,6 +17,9 @@ from paperhub.search.analysis import NAME_TOKENIZER, TEXT_TOKENIZER, name_terms,
 #: The text fields' tokenizers, by name (analysis.py's names say how their terms are made).
 TOKENIZERS = {"uid": "raw", "title": TEXT_TOKENIZER, "abstract": TEXT_TOKENIZER, "authors": NAME_TOKENIZER,
               "cats": "raw", "categories": "raw"}
+#: The stored term counts hold no term to search, but their field names an analyzer that carries the counts'
+#: version: an index of another paper_counts() has another shape, is served as an older one and rebuilt.
+COUNTS_TOKENIZER = f"term_counts_v{terms.COUNTS_VERSION}"
 
 
 def schema() -> tantivy.Schema:
@@ -28,8 +31,9 @@ def schema() -> tantivy.Schema:
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("code", stored=False, indexed=True)  # 1: the paper links to its code
-    # stored only: the paper's term counts (terms.counts_text), read for every candidate of a similar list
-    builder.add_bytes_field("terms", stored=True)
+    # stored only (no terms indexed): the paper's term counts (terms.counts_text), read for every candidate of a
+    # similar list
+    builder.add_text_field("terms", stored=True, tokenizer_name=COUNTS_TOKENIZER, index_option="basic")
     return builder.build()
 
 
@@ -39,7 +43,7 @@ FIELDS: tuple[str, ...] = ("id", "uid", "title", "abstract", "authors", "cats", 
                             "terms")
 #: Each field's name and tokenizer ("" for a field of numbers): what an index was written as.
 Shape = tuple[tuple[str, str], ...]
-SHAPE: Shape = tuple((name, TOKENIZERS.get(name, "")) for name in FIELDS)
+SHAPE: Shape = tuple((name, {**TOKENIZERS, "terms": COUNTS_TOKENIZER}.get(name, "")) for name in FIELDS)
 
 
 def stored_shape(path: Path) -> Shape:
@@ -93,7 +97,7 @@ class IndexedPaper:
                    abstract=doc.get("abstract", [""])[0], authors=_stored_authors(doc.get("authors", [])),
                    categories=tuple(doc.get("categories", [])), day=int(doc["day"][0]),
                    upvotes=int(doc.get("upvotes", [0])[0]),
-                   counts=bytes(doc["terms"][0]).decode() if "terms" in doc else None)
+                   counts=doc["terms"][0] if "terms" in doc else None)
 
 
 def _stored_authors(values: list[str]) -> tuple[str, ...]:
@@ -141,7 +145,8 @@ def document(paper: IndexedPaper) -> tantivy.Document:
     doc.add_integer("day", paper.day)
     doc.add_integer("upvotes", paper.upvotes)
     doc.add_unsigned("code", int(paper.has_code))
-    doc.add_bytes("terms", terms.counts_text(terms.paper_counts(paper.title, paper.abstract)).encode())
+    counts = terms.counts_text(terms.paper_counts(paper.title, paper.abstract))
+    doc.add_pre_tokenized_text("terms", _terms_of(counts, ()))  # stored, no term indexed
     return doc
 
 

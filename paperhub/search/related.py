@@ -17,7 +17,7 @@ itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -178,11 +178,6 @@ class _Idfs:
 
         return idf_of
 
-    def is_common(self, idf_of: Callable[[str], float]) -> Callable[[str], bool]:
-        """Whether a term of the last lookup's index is in too many of its papers to label what two share."""
-        floor = terms.label_floor(self.key[1] if self.key else 0)
-        return lambda term: idf_of(term) < floor
-
 
 _idfs = _Idfs()
 
@@ -197,7 +192,10 @@ def _stored(index: keyword.KeywordIndex, ids: Sequence[int]) -> dict[int, Paper]
     if not ids:
         return {}
     _, docs = index.search(keyword_queries.with_ids(ids), limit=len(ids))
-    return {paper.id: paper for paper in (Paper.from_stored(doc) for _, doc in docs)}
+    papers = (Paper.from_stored(doc) for _, doc in docs)
+    if index.outdated:  # its stored counts may be an older paper_counts()'s (terms.COUNTS_VERSION): read the text
+        papers = (replace(paper, counts=None) for paper in papers)
+    return {paper.id: paper for paper in papers}
 
 
 @dataclass
@@ -269,8 +267,9 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     mine_categories = set(me.categories)
     shared_categories = {c: len(mine_categories & set(p.categories)) / len(mine_categories | set(p.categories))
                          for c, p in papers.items() if mine_categories and p.categories}
+    floor = terms.label_floor(int(index.searcher().num_docs))  # a term of more papers is too common for a label
     return Signals(me, papers, candidates, scores, z, ranks, shared_names, shared_categories, term_vectors,
-                   _idfs.is_common(idf_of))
+                   lambda term: idf_of(term) < floor)
 
 
 def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:

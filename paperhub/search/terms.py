@@ -59,6 +59,13 @@ def paper_counts(title: str, abstract: str) -> Counter[str]:
     return counts
 
 
+#: The version of what paper_counts() answers, which the keyword index stores with each paper (counts_text): bump it
+#: whenever paper_counts, or anything it reads (readable, shown_terms, STOPWORDS, the address patterns), answers
+#: differently, and an index holding the old counts reads as an older one: similar() reads its papers' terms from
+#: their text until it is rebuilt (keyword_schema.COUNTS_TOKENIZER).
+COUNTS_VERSION = 1
+
+
 def counts_text(counts: Mapping[str, int]) -> str:
     """Term counts in the compact form the keyword index stores with each paper ("graph:3 attent molecul"): a
     term alone once, with ":n" more often (always where the term holds a colon), in the counts' own order."""

@@ -142,6 +142,47 @@ def test_an_index_from_before_stored_term_counts_gives_the_same_lists(hub_papers
     assert not keyword_files.keyword_index().outdated and lists() == today
 
 
+def test_an_index_of_another_counts_version_reads_terms_from_the_text_until_rebuilt(hub_papers, monkeypatch):
+    """Counts stored by another paper_counts() (another terms.COUNTS_VERSION) make the index an older one: similar()
+    reads its papers' terms from their text, never the stale counts, and the watcher's update rebuilds it."""
+    import tantivy
+
+    from paperhub.search import keyword_files, keyword_schema, update
+
+    def lists() -> list[list[tuple[str, float]]]:
+        return [[(hit.uid, hit.score) for hit in similar(paper_id, limit=10)] for paper_id in hub_papers.values()]
+
+    today = lists()
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name, tokenizer in keyword_schema.TOKENIZERS.items():
+        builder.add_text_field(name, stored=name != "cats", tokenizer_name=tokenizer)
+    builder.add_integer_field("day", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("code", stored=False, indexed=True)
+    builder.add_text_field("terms", stored=True, tokenizer_name="term_counts_v0", index_option="basic")
+    old = keyword_files.generations().path("g-older-counts")
+    old.mkdir()
+    index = tantivy.Index(builder.build(), path=str(old))
+    index.register_tokenizer(analysis.TEXT_TOKENIZER, analysis.STEMMED)
+    index.register_tokenizer(analysis.NAME_TOKENIZER, analysis.PLAIN)
+    index.register_tokenizer("term_counts_v0", analysis.PLAIN)
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
+    with monkeypatch.context() as patched:
+        patched.setattr(terms, "counts_text", lambda counts: "stale:9 count:7")  # an older paper_counts()'s
+        for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
+            writer.add_document(keyword_schema.document(paper))
+    writer.commit()
+    del writer
+    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS
+    keyword_files.generations().serve("g-older-counts")
+    served = keyword_files.keyword_index()
+    assert served is not None and served.outdated
+    assert lists() == today
+    assert update(embed_new=False) == len(PAPERS)
+    assert not keyword_files.keyword_index().outdated and lists() == today
+
+
 def test_cosine_key_terms_shared_and_surface_forms():
     a, b = {"graph": 0.8, "attent": 0.6}, {"graph": 0.6, "protein": 0.8}
     assert terms.cosine(a, b) == pytest.approx(0.48) == terms.cosine(b, a)
