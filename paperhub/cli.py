@@ -30,7 +30,7 @@ def main() -> None:
         if nowhere is not None:
             sys.stderr.write(f"paperhub: no hub at {nowhere}: set PAPERHUB_DATA_DIR to the hub's data directory, or "
                              "run this where the hub's ./var is (`make run` or `paperhub migrate` makes one)\n")
-            sys.exit(1)
+            sys.exit(2)
         _head_start(sys.argv[1:])
         from django.core.management import execute_from_command_line
 

@@ -71,9 +71,27 @@ def test_a_command_that_only_reads_makes_no_hub_where_there_is_none(tmp_path, co
     environ = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "PAPERHUB_DATA_DIR")}
     run = subprocess.run([sys.executable, "-m", "paperhub.cli", *command], env={**environ, "PYTHONPATH": str(ROOT)},
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert run.returncode == 1 and run.stdout == "" and list(tmp_path.iterdir()) == []
+    assert run.returncode == 2 and run.stdout == "" and list(tmp_path.iterdir()) == []
     assert run.stderr.startswith(f"paperhub: no hub at {tmp_path / 'var'}: set PAPERHUB_DATA_DIR") and \
         len(run.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("args", "environ", "refused"), [
+    (["similar", "1"], {}, True), (["index", "status", "-v", "2"], {}, True), (["recommend", "status"], {}, True),
+    (["similar", "--help"], {}, False), (["index", "status", "-h"], {}, False), (["index", "update"], {}, False),
+    (["similar", "1"], {"DATABASE_URL": "postgres://u:p@db/hub"}, False), (["migrate"], {}, False),
+    (["similar", "1"], {"PAPERHUB_DATA_DIR": "missing/hub"}, True), (["similar", "1"], {"PAPERHUB_DATA_DIR": "."}, False),
+])
+def test_which_commands_are_refused_where_there_is_no_hub(tmp_path, monkeypatch, args, environ, refused):
+    """Only a command that reads, asked for more than its help, with no database named and no data directory."""
+    from paperhub import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PAPERHUB_DATA_DIR", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert (cli.missing_hub(args) is not None) == refused
 
 
 def test_a_command_that_writes_makes_the_data_directory(tmp_path):
