@@ -23,9 +23,11 @@ CONTRIBUTION = re.compile("|".join(f"(?:{p.pattern})" for p in CONTRIBUTIONS), r
 MAX_CHARS = 240
 
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[$\\])")
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|resp|approx|Dr|Prof|No)\.$", re.I)
+ABBREVIATIONS = ("e.g", "i.e", "et al", "etc", "vs", "cf", "Fig", "Figs", "Eq", "Eqs", "Sec", "resp", "approx", "Dr",
+                 "Prof", "No")
+_ABBREVIATION = re.compile(r"\b(?:" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\.\Z", re.I)
 # The longest abbreviation with its dot ("approx.") plus the character before it, which \b looks at.
-_ABBREVIATION_TAIL = 8
+_ABBREVIATION_TAIL = max(map(len, ABBREVIATIONS)) + 2
 
 
 def ends_in_abbreviation(text: str) -> bool:

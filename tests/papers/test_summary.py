@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperhub.papers.summary import _ABBREVIATION, MAX_CHARS, ends_in_abbreviation, one_line, sentences
+from paperhub.papers.summary import _ABBREVIATION, ABBREVIATIONS, MAX_CHARS, ends_in_abbreviation, one_line, sentences
 from paperhub.papers.tex import render_tex
 
 
@@ -20,6 +20,15 @@ def test_the_end_of_a_text_alone_says_whether_it_ends_in_an_abbreviation(text):
     the whole text finds, words that merely end like one ("casino.", "bigFig.") included."""
     for prefix in ("", "A sentence before it, rather long, ", "word"):
         assert ends_in_abbreviation(prefix + text) == (_ABBREVIATION.search(prefix + text) is not None)
+
+
+def test_every_abbreviation_is_seen_from_the_tail_whatever_precedes_it():
+    """The tail is long enough for the longest abbreviation and the character before it (a new, longer one too)."""
+    for abbreviation in ABBREVIATIONS:
+        for prefix in ("", " ", "(", "-", "x", "A long sentence ", "ne"):
+            for text in (f"{prefix}{abbreviation}.", f"{prefix}{abbreviation.upper()}.", f"{prefix}{abbreviation}.\n"):
+                assert ends_in_abbreviation(text) == (_ABBREVIATION.search(text) is not None), text
+        assert ends_in_abbreviation(f"see {abbreviation}.") and not ends_in_abbreviation(f"see {abbreviation}.\n")
 
 
 @pytest.mark.parametrize(("abstract", "expected"), [
