@@ -105,9 +105,9 @@ def test_the_index_stores_each_papers_term_counts_and_an_older_index_reads_them_
         assert older.counts is None and older.term_counts() == paper.term_counts()
 
 
-def test_an_index_from_before_stored_term_counts_gives_the_same_lists(hub_papers):
-    """An index written before papers' term counts were stored (today's fields but the last) is served as it is
-    until rebuilt: similar() reads its papers' terms from their text, and its lists and scores are the same."""
+def _served_older_index(hub_papers, monkeypatch, counts_tokenizer: str | None) -> None:
+    """Serve a keyword index written as an older version did: without the term counts' field (None), or with one of
+    another counts version; check similar()'s lists are today's meanwhile and again once update() has rebuilt it."""
     import tantivy
 
     from paperhub.search import keyword_files, keyword_schema, update
@@ -123,64 +123,41 @@ def test_an_index_from_before_stored_term_counts_gives_the_same_lists(hub_papers
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)
     builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("code", stored=False, indexed=True)
-    old = keyword_files.generations().path("g-before-terms")
+    if counts_tokenizer:
+        builder.add_text_field("terms", stored=True, tokenizer_name=counts_tokenizer, index_option="basic")
+    old = keyword_files.generations().path("g-older")
     old.mkdir()
     index = tantivy.Index(builder.build(), path=str(old))
     index.register_tokenizer(analysis.TEXT_TOKENIZER, analysis.STEMMED)
     index.register_tokenizer(analysis.NAME_TOKENIZER, analysis.PLAIN)
+    if counts_tokenizer:
+        index.register_tokenizer(counts_tokenizer, analysis.PLAIN)
     writer = index.writer(heap_size=15_000_000, num_threads=1)
-    for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
-        writer.add_document(keyword_schema.document(paper))  # (tantivy drops the field its schema lacks)
+    with monkeypatch.context() as patched:
+        patched.setattr(terms, "counts_text", lambda counts: "stale:9 count:7")  # what an older version counted
+        for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
+            writer.add_document(keyword_schema.document(paper))  # (tantivy drops a field its schema lacks)
     writer.commit()
     del writer
-    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS[:-1]
-    keyword_files.generations().serve("g-before-terms")
+    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS[:None if counts_tokenizer else -1]
+    keyword_files.generations().serve("g-older")
     served = keyword_files.keyword_index()
     assert served is not None and served.outdated
     assert lists() == today
-    assert update(embed_new=False) == len(PAPERS)  # rebuilt with the counts stored
+    assert update(embed_new=False) == len(PAPERS)  # rebuilt with today's counts stored
     assert not keyword_files.keyword_index().outdated and lists() == today
+
+
+def test_an_index_from_before_stored_term_counts_gives_the_same_lists(hub_papers, monkeypatch):
+    """An index written before papers' term counts were stored (today's fields but the last) is served as it is
+    until rebuilt: similar() reads its papers' terms from their text, and its lists and scores are the same."""
+    _served_older_index(hub_papers, monkeypatch, None)
 
 
 def test_an_index_of_another_counts_version_reads_terms_from_the_text_until_rebuilt(hub_papers, monkeypatch):
     """Counts stored by another paper_counts() (another terms.COUNTS_VERSION) make the index an older one: similar()
     reads its papers' terms from their text, never the stale counts, and the watcher's update rebuilds it."""
-    import tantivy
-
-    from paperhub.search import keyword_files, keyword_schema, update
-
-    def lists() -> list[list[tuple[str, float]]]:
-        return [[(hit.uid, hit.score) for hit in similar(paper_id, limit=10)] for paper_id in hub_papers.values()]
-
-    today = lists()
-    builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for name, tokenizer in keyword_schema.TOKENIZERS.items():
-        builder.add_text_field(name, stored=name != "cats", tokenizer_name=tokenizer)
-    builder.add_integer_field("day", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("upvotes", stored=True, indexed=True, fast=True)
-    builder.add_unsigned_field("code", stored=False, indexed=True)
-    builder.add_text_field("terms", stored=True, tokenizer_name="term_counts_v0", index_option="basic")
-    old = keyword_files.generations().path("g-older-counts")
-    old.mkdir()
-    index = tantivy.Index(builder.build(), path=str(old))
-    index.register_tokenizer(analysis.TEXT_TOKENIZER, analysis.STEMMED)
-    index.register_tokenizer(analysis.NAME_TOKENIZER, analysis.PLAIN)
-    index.register_tokenizer("term_counts_v0", analysis.PLAIN)
-    writer = index.writer(heap_size=15_000_000, num_threads=1)
-    with monkeypatch.context() as patched:
-        patched.setattr(terms, "counts_text", lambda counts: "stale:9 count:7")  # an older paper_counts()'s
-        for paper in keyword_files.indexed_papers(list(Paper.objects.values(*keyword_files._COLUMNS))):
-            writer.add_document(keyword_schema.document(paper))
-    writer.commit()
-    del writer
-    assert keyword_schema.stored_fields(old) == keyword_schema.FIELDS
-    keyword_files.generations().serve("g-older-counts")
-    served = keyword_files.keyword_index()
-    assert served is not None and served.outdated
-    assert lists() == today
-    assert update(embed_new=False) == len(PAPERS)
-    assert not keyword_files.keyword_index().outdated and lists() == today
+    _served_older_index(hub_papers, monkeypatch, "term_counts_v0")
 
 
 def test_cosine_key_terms_shared_and_surface_forms():
