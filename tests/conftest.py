@@ -91,6 +91,20 @@ def _no_waiting(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _rate_windows_start_with_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count in fixed windows; each test's clock starts a second into a day, so a window of a minute,
+    an hour or a day never ends in the middle of a test (one did in CI at 22:00, and a limit of three
+    mails an hour let five through)."""
+    from types import SimpleNamespace
+
+    from paperhub.core import limits
+
+    start = time.time()
+    offset = (start // 86400 + 1) * 86400 + 1 - start
+    monkeypatch.setattr(limits, "time", SimpleNamespace(time=lambda: time.time() + offset))
+
+
+@pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries back off in real time; tests shrink the wait, not the logic."""
     from paperhub.ingest import http
