@@ -6,7 +6,7 @@ watcher, or the first request that finds none) and re-read by every process when
 
 import pickle
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -66,30 +66,35 @@ def path() -> Path:
     return derived.directory("recommend", "space.pickle")
 
 
-def embedder() -> tuple[str, search.Embedder]:
-    """The model the recommender embeds with: the static model when distilled (it covers every paper), else the
-    configured transformer."""
+#: How to load an embedder, called only when a text has to be embedded: loading the transformer takes seconds, and
+#: a request whose papers all have stored vectors needs none.
+Loader = Callable[[], search.Embedder]
+
+
+def embedder() -> tuple[str, Loader]:
+    """The model the recommender embeds with, by name and loader: the static model when distilled (it covers every
+    paper), else the configured transformer."""
     try:
         static = search.static_model()
-        return static.name, static
+        return static.name, lambda: static
     except search.ModelError:
-        embedder = search.transformer()
-        return embedder.name, embedder
+        return search.transformer_name(), search.transformer
 
 
-def embedder_named(name: str) -> search.Embedder:
-    """The embedder a space was built with, to embed liked papers the same way."""
-    return search.static_model() if name == search.static_name() else search.transformer()
+def embedder_named(name: str) -> Loader:
+    """The loader of the embedder a space was built with, to embed liked papers the same way."""
+    return search.static_model if name == search.static_name() else search.transformer
 
 
-def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: search.Embedder) -> np.ndarray:
-    """Unit embeddings of (id, title, abstract) papers: stored ones where there are, the rest embedded now."""
+def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: Loader) -> np.ndarray:
+    """Unit embeddings of (id, title, abstract) papers: stored ones where there are, the rest embedded now (the
+    model loaded only then)."""
     found = search.stored_vectors(model_name, [p[0] for p in papers])
     missing = [p for p in papers if p[0] not in found]
     if missing:
-        encoded = encoder.encode([search.paper_text(title, abstract) for _, title, abstract in missing])
+        encoded = encoder().encode([search.paper_text(title, abstract) for _, title, abstract in missing])
         found.update({p[0]: v for p, v in zip(missing, encoded, strict=True)})
-    stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder.dim), dtype=np.float32)
+    stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder().dim), dtype=np.float32)
     unit: np.ndarray = stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
     return unit
 

@@ -128,6 +128,24 @@ def test_a_request_does_not_embed_a_large_window_with_the_transformer(topics, re
     assert queries.for_you(reader)
 
 
+def test_a_request_loads_no_model_when_its_papers_have_their_vectors(topics, reader, monkeypatch):
+    """Loading the transformer takes seconds (9-17 s on a busy machine): a request whose space and liked papers all
+    have stored vectors embeds nothing, so it loads nothing; a pasted paragraph still is embedded."""
+    from paperhub import search
+
+    like(reader, "proteins", 2)
+
+    def refused():
+        raise AssertionError("the transformer was loaded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(search, "transformer", refused)
+        picks = queries.for_you(reader, limit=5)  # the space built in this request, then the user's model
+    assert [topic_of(p.paper) for p in picks] == ["proteins"] * 5
+    services.add_paragraph(reader, "Protein folding predicted from sequence by learned energy functions.")
+    assert queries.for_you(reader, limit=5)
+
+
 def test_a_reason_names_the_liked_paper_as_its_title_reads(topics, reader):
     """The liked paper's title in "close to “…” you upvoted" is rendered TeX, cut at a word, as digests show it."""
     liked = like(reader, "proteins", 1)[0]
