@@ -212,10 +212,23 @@ def test_topic_map_zoom_pan_hover_and_click(pictures):
         manager.stop()
 
 
+WHOLE_VIEW = """async () => {
+  const m = window.paperhubMap, canvas = document.getElementById("topic-map"), c = canvas.getBoundingClientRect();
+  const data = JSON.parse(document.getElementById("map-data").textContent);
+  const buffer = await (await fetch(data.urls.points)).arrayBuffer(), n = new DataView(buffer).getUint32(0, true);
+  const xs = new Float32Array(buffer, 4, n), ys = new Float32Array(buffer, 4 + 4 * n, n), box = [1e9, 1e9, -1e9, -1e9];
+  for (let i = 0; i < n; i++) {
+    const [sx, sy] = m.screenOf(xs[i], ys[i]);
+    box[0] = Math.min(box[0], sx); box[1] = Math.min(box[1], sy); box[2] = Math.max(box[2], sx); box[3] = Math.max(box[3], sy);
+  }
+  return {frame: [c.width, c.height], points: box, labels: m.labels().labels, width: canvas.width};
+}"""
+
+
 UNDER_THE_BUTTONS = """([cx, cy]) => {
   const m = window.paperhubMap, canvas = document.getElementById("topic-map");
   const c = canvas.getBoundingClientRect(), b = document.querySelector(".map-controls").getBoundingClientRect();
-  const f = Math.min(c.width, c.height) * m.view.scale;
+  const f = m.pixelsPerUnit();
   m.view.x = cx - (b.left + b.width / 2 - c.left - c.width / 2) / f;
   m.view.y = cy - (b.top + b.height / 2 - c.top - c.height / 2) / f;
   window.dispatchEvent(new Event("resize"));
@@ -235,6 +248,13 @@ def test_map_labels_keep_clear_of_the_zoom_buttons(pictures, width):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto("/map")
         expect(page.locator("#topic-map")).to_have_attribute("data-ready", "1")
+        # the whole view fills the frame (on a phone and a wide screen alike): the papers reach across it one way but
+        # for a margin, and every label is drawn whole inside it
+        whole = page.evaluate(WHOLE_VIEW)
+        frame, points = whole["frame"], whole["points"]
+        assert max((points[2] - points[0]) / frame[0], (points[3] - points[1]) / frame[1]) > 0.92, whole
+        assert points[0] >= 0 and points[1] >= 0 and points[2] <= frame[0] and points[3] <= frame[1], whole
+        assert whole["labels"] and all(0 <= box[0] and box[0] + box[2] <= whole["width"] for box in whole["labels"])
         clusters = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).clusters")
         for cluster in [c for c in clusters if c["level"] == "top"]:
             found = page.evaluate(UNDER_THE_BUTTONS, [cluster["x"], cluster["y"]])

@@ -11,6 +11,9 @@
   const DETAIL_FROM = 2.5; // zoom from which the points of the view itself are fetched
   const FOCUS_SCALE = 8; // the zoom a paper's own map opens at
   const view = { x: 0.5, y: 0.5, scale: 1 };
+  // what the whole view (scale 1) shows: the papers' bounding box with a margin, not the unit square, whose layout
+  // keeps its aspect, so a wide map on a tall phone or a flat one on a wide screen would leave much of the frame empty
+  const home = { x0: 0, y0: 0, x1: 1, y1: 1 };
   let overview = null;
   let detail = null;
   let hovered = null;
@@ -48,7 +51,24 @@
   }
 
   function fit() {
-    return Math.min(canvas.width, canvas.height);
+    return Math.min(canvas.width / (home.x1 - home.x0), canvas.height / (home.y1 - home.y0));
+  }
+
+  function frame(points) {
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < points.n; i++) {
+      x0 = Math.min(x0, points.x[i]);
+      x1 = Math.max(x1, points.x[i]);
+      y0 = Math.min(y0, points.y[i]);
+      y1 = Math.max(y1, points.y[i]);
+    }
+    if (!(x1 >= x0 && y1 >= y0)) return;  // no points: the unit square
+    const margin = 0.04 * Math.max(x1 - x0, y1 - y0, 0.05);
+    Object.assign(home, { x0: x0 - margin, y0: y0 - margin, x1: x1 + margin, y1: y1 + margin });
+  }
+
+  function centre() {
+    Object.assign(view, { x: (home.x0 + home.x1) / 2, y: (home.y0 + home.y1) / 2 });
   }
 
   function toScreen(mx, my) {
@@ -128,19 +148,25 @@
       if (cluster.level === "top" && fine && view.scale >= 8) continue;
       const [sx, sy] = toScreen(cluster.x, cluster.y);
       if (sx < 0 || sy < 0 || sx > canvas.width || sy > canvas.height) continue;
-      const text = cluster.terms.slice(0, cluster.level === "top" ? 3 : 2).join(" · ");
       ctx.font = `${cluster.level === "top" ? 600 : 500} ${(cluster.level === "top" ? 13 : 12) * ratio}px system-ui, sans-serif`;
+      // as many of its terms as the picture's width holds (a phone's may not hold three)
+      let terms = cluster.terms.slice(0, cluster.level === "top" ? 3 : 2);
+      let text = terms.join(" · ");
+      while (terms.length > 1 && ctx.measureText(text).width > canvas.width - 8 * ratio) {
+        terms = terms.slice(0, -1);
+        text = terms.join(" · ");
+      }
       const width = ctx.measureText(text).width;
       // centred on its cluster, but moved in from an edge so that the picture shows it whole
       const left = Math.max(4 * ratio, Math.min(sx - width / 2, canvas.width - width - 4 * ratio));
       let y = Math.max(12 * ratio, Math.min(sy, canvas.height - 8 * ratio));
-      let box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
+      let box = [left - 4, y - 11 * ratio, width + 8, 21 * ratio];
       const ring = clear.find((b) => overlaps(b, box));
       if (ring) {
         moved += 1;
-        const below = ring[1] + ring[3] + 10 * ratio;
-        y = below + 8 * ratio <= canvas.height ? below : ring[1] - 8 * ratio;
-        box = [left - 4, y - 10 * ratio, width + 8, 18 * ratio];
+        const below = ring[1] + ring[3] + 12 * ratio; // the box (11 above the text's line, 10 below) clear of it
+        y = below + 10 * ratio <= canvas.height ? below : ring[1] - 11 * ratio;
+        box = [left - 4, y - 11 * ratio, width + 8, 21 * ratio];
       }
       if (taken.some((b) => overlaps(b, box))) continue;
       taken.push(box);
@@ -204,7 +230,7 @@
     const f = fit() * view.scale;
     view.x = mx - (sx - canvas.width / 2) / f;
     view.y = my - (sy - canvas.height / 2) / f;
-    if (view.scale === 1) Object.assign(view, { x: 0.5, y: 0.5 });
+    if (view.scale === 1) centre();
     changed();
   }
 
@@ -320,10 +346,15 @@
     // the boxes (left, top, width, height in canvas pixels) of the labels drawn last, of the ringed paper and of the
     // zoom buttons, and how many labels moved off a ring or the buttons
     labels: () => ({ labels: labelBoxes, rings: ringBoxes, controls: controlsBox(), moved }),
+    // CSS pixels of the canvas per map unit at the current zoom, and the map's box the whole view shows
+    pixelsPerUnit: () => (fit() * view.scale) / (canvas.width / canvas.getBoundingClientRect().width),
+    home,
   };
 
   load("").then((points) => {
     overview = points;
+    frame(points);
+    centre();
     if (data.paper.length) {
       // opened from a paper's page: start close in on the paper, among its neighbours
       Object.assign(view, { x: data.paper[0][1], y: data.paper[0][2], scale: FOCUS_SCALE });
