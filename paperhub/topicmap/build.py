@@ -54,6 +54,17 @@ def _titles(ids: np.ndarray) -> list[str]:
     return [titles.get(int(i), "") for i in ids]
 
 
+#: A topic's words on the map: the page shows three of a region's and two of a finer one's.
+LABEL_TERMS = 3
+
+
+def topic_labels(titles: list[str], groups: np.ndarray, count: int) -> list[list[str]]:
+    """Each group's characteristic terms that add a stem: "agents, multi-agent, agent" says "agent" twice, so
+    the next term takes its place."""
+    found = labels.characteristic_terms(titles, groups, count, top=LABEL_TERMS + 3)
+    return [search.distinct_terms(terms, LABEL_TERMS) for terms in found]
+
+
 def build(landmarks: int = 30000, top_clusters: int = 24, fine_clusters: int = 240, seed: int = 0,
           step: Step | None = None) -> dict[str, Any]:
     """Build and switch to a new map of every paper with a static vector; returns its meta."""
@@ -86,8 +97,8 @@ def build(landmarks: int = 30000, top_clusters: int = 24, fine_clusters: int = 2
     fine = layout.clusters(xy, fine_clusters, seed)
     done("cluster")
     titles = _titles(ids)
-    top_terms = labels.characteristic_terms(titles, top, top_clusters)
-    fine_terms = labels.characteristic_terms(titles, fine, fine_clusters)
+    top_terms = topic_labels(titles, top, top_clusters)
+    fine_terms = topic_labels(titles, fine, fine_clusters)
     done("label")
     groups = []
     for level, assignment, terms in (("top", top, top_terms), ("fine", fine, fine_terms)):

@@ -218,3 +218,16 @@ def test_the_header_links_to_the_map_only_once_it_is_drawn_but_staff_always(clie
     assert 'href="/map"' not in client.get("/").content.decode()
     client.force_login(user("operator", is_staff=True))
     assert ">Map (not drawn)</a>" in client.get("/").content.decode()
+
+
+def test_a_topic_label_names_each_stem_once(db):
+    """A region's words do not repeat one ("agents · multi-agent · agent"): the next characteristic term shows."""
+    from paperhub.topicmap import build
+
+    agents = ["Agents that plan", "An agent for tools", "Agents with memory", "Memory for an agent", "Planning agents",
+              "Agents and memory in planning", "An agent with tools", "Tools for agents"] * 3
+    others = ["Protein folding at scale", "Folding proteins quickly", "Protein design"] * 8
+    groups = np.array([0] * len(agents) + [1] * len(others))
+    assert labels.characteristic_terms(agents + others, groups, 2)[0][:2] == ["agents", "agent"]  # the words alone
+    found = build.topic_labels(agents + others, groups, 2)
+    assert len(found[0]) == 3 and len({w.rstrip("s") for w in found[0]}) == 3 and "memory" in found[0], found
