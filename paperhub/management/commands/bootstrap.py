@@ -13,9 +13,9 @@ from paperhub.ingest import bundled
 
 class Command(BaseCommand):
     help = (
-        "Pull the last PAPERHUB_BOOTSTRAP_DAYS days of PAPERHUB_CATEGORIES from arXiv; when arXiv cannot "
-        "be reached, ingest the snapshot file PAPERHUB_BOOTSTRAP instead (if set), or else, into an empty hub, "
-        "the bundled sample of recent arXiv papers."
+        "Pull the last PAPERHUB_BOOTSTRAP_DAYS days of PAPERHUB_CATEGORIES from arXiv, or offline a sample; "
+        "when arXiv cannot be reached, ingest the snapshot file PAPERHUB_BOOTSTRAP instead (if set), or else, into "
+        "an empty hub, the bundled sample of recent arXiv papers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
