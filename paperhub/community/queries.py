@@ -29,6 +29,7 @@ from paperhub.community.models import (
 from paperhub.community.named import people_named, users_named
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
+from paperhub.core.converters import asked_number
 from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
@@ -127,7 +128,8 @@ def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) ->
 
 def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: str) -> Collection | None:
     """A collection the user curates by its id as a form sends it (None: not a number, none, or not theirs)."""
-    return curated_by(user).filter(pk=int(collection_id)).first() if collection_id.isdecimal() else None
+    pk = asked_number(collection_id)
+    return curated_by(user).filter(pk=pk).first() if pk is not None else None
 
 
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
@@ -226,7 +228,8 @@ def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
 
 def comment_by_id(comment_id: str) -> Comment | None:
     """A comment by its id as a form sends it (not a number: None)."""
-    return Comment.objects.filter(pk=int(comment_id)).first() if comment_id.isdecimal() else None
+    pk = asked_number(comment_id)
+    return Comment.objects.filter(pk=pk).first() if pk is not None else None
 
 
 @dataclass(frozen=True)

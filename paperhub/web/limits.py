@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from paperhub.core.addresses import in_api, in_feeds, in_mcp
+from paperhub.core.converters import asked_number
 from paperhub.core.limits import over_limit
 from paperhub.core.media import PLAIN, jsonrpc_error
 
@@ -78,7 +79,8 @@ class RequestLimitsMiddleware:
         if not length.isdecimal() and request.META.get("HTTP_TRANSFER_ENCODING"):
             # A body of unannounced length (chunked) could be any size: ask for its length instead.
             return _refusal(request, 411, "Length required", "Send the request with a Content-Length.")
-        if length.isdecimal() and int(length) > body_cap(request.path):
+        declared = asked_number(length)
+        if length.isdecimal() and (declared is None or declared > body_cap(request.path)):  # None: too many digits
             cap = body_cap(request.path)
             size = filesizeformat(cap).replace("\xa0", " ")  # 1000 bytes, 5.1 MB
             return _refusal(request, 413, "Request too large", f"This address takes at most {size}.")

@@ -14,7 +14,7 @@ from paperhub.api.collection_schemas import COLLECTIONS_PAGE
 from paperhub.community.models import Collection, Comment
 from paperhub.core.tokens import create_token
 from paperhub.recommend.models import SavedSearch, Seed
-from tests.factories import user
+from tests.factories import add_paper, user
 from tests.hostile.payloads import CONTROL, SCRIPT
 
 # --- search syntax --------------------------------------------------------------------------------
@@ -181,6 +181,52 @@ def test_a_control_byte_in_a_collections_address_is_a_404_on_every_route(client,
         assert client.delete(one, **auth).status_code == 404
     item = reverse("api:collection_item", args=["eve", slug, "2611.00001\x00"])
     assert client.patch(item, {"note": "x"}, content_type="application/json", **auth).status_code == 204
+
+
+# --- numbers and names past what the database or int() takes ----------------------------------------------
+
+#: 5,000 digits: str.isdecimal() takes them, int() refuses past 4,300 (a ValueError, which was a 500).
+HUGE = "9" * 5000
+
+
+@pytest.fixture
+def curated(db):
+    """Eve, a paper and her collection, without the search index the `hostile` hub builds."""
+    from paperhub.community import curation
+
+    eve = user("eve")
+    paper = add_paper("2611.00003")
+    return {"eve": eve, "paper": paper, "collection": curation.create_collection(eve, "Reading")}
+
+
+def _huge_number_sites(client, curated):
+    eve, paper, slug = curated["eve"], curated["paper"], curated["collection"].slug
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {create_token(eve, 'api')[1]}"}
+    item = reverse("api:collection_item", args=["eve", slug, HUGE])
+    return {
+        "reply": lambda: client.post(f"/comments/{paper.pk}/new", {"body": "hi", "parent": HUGE}),
+        "save to": lambda: client.post("/collections/add", {"collection": HUGE, "paper": paper.pk}),
+        "save what": lambda: client.post("/collections/add", {"collection": curated["collection"].pk, "paper": "abc"}),
+        "note": lambda: client.post(f"/collections/eve/{slug}/item", {"paper": HUGE, "note": "x"}),
+        "revoke": lambda: client.post("/accounts/tokens/", {"revoke": HUGE}),
+        "claim": lambda: client.post(f"/authors/claim/{paper.pk}", {"author": HUGE}),
+        "weeks": lambda: client.get("/trends", {"weeks": HUGE}),
+        "weeks ²": lambda: client.get("/trends", {"weeks": "\u00b2"}),
+        "api note": lambda: client.patch(item, {"note": "x"}, content_type="application/json", **auth),
+        "api remove": lambda: client.delete(item, **auth),
+        "length": lambda: client.post("/collections/add", {"collection": "1"}, CONTENT_LENGTH=HUGE),
+    }
+
+
+ANSWERS = {"reply": 400, "save to": 404, "save what": 404, "note": 404, "revoke": 302, "claim": 302, "weeks": 200,
+           "weeks ²": 200, "api note": 404, "api remove": 404, "length": 413}
+
+
+@pytest.mark.parametrize("site", list(ANSWERS))
+def test_a_number_past_what_int_takes_is_refused_not_a_500(client, curated, site):
+    """Every form field, query parameter and header that names a row or a count by its number (D1)."""
+    client.force_login(curated["eve"])
+    assert _huge_number_sites(client, curated)[site]().status_code == ANSWERS[site]
 
 
 # --- open redirects --------------------------------------------------------------------------------
