@@ -210,7 +210,11 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
 @login_required
 def collections(request: HttpRequest) -> HttpResponse:
     """The user's collections, and a form for a new one."""
-    if request.method == "POST":
+    # "Create and save" on a paper's page names a paper: one that does not exist is refused before anything is made
+    paper = queries.paper_by_id(request.POST.get("paper", ""))
+    if request.method == "POST" and request.POST.get("paper") and paper is None:
+        messages.error(request, "No such paper to save.")
+    elif request.method == "POST":
         try:
             made = curation.create_collection(request.user, request.POST.get("title", ""),
                                               request.POST.get("description", ""),
@@ -218,8 +222,7 @@ def collections(request: HttpRequest) -> HttpResponse:
         except NotAllowed as exc:
             messages.error(request, str(exc))
         else:
-            paper = queries.paper_by_id(request.POST.get("paper", ""))
-            if paper is not None:  # "Create and save" on a paper's page: confirmed as "Save" confirms
+            if paper is not None:  # confirmed as "Save" confirms
                 curation.add_to_collection(request.user, made, paper)
                 messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)

@@ -229,6 +229,17 @@ def test_a_number_past_what_int_takes_is_refused_not_a_500(client, curated, site
     assert _huge_number_sites(client, curated)[site]().status_code == ANSWERS[site]
 
 
+def test_create_and_save_with_no_such_paper_makes_no_collection(client, curated):
+    """"Create and save" naming a paper that does not exist: refused with the form's message, nothing made (D2)."""
+    client.force_login(curated["eve"])
+    for paper in (HUGE, "abc", "999999"):
+        page = client.post("/collections/", {"title": "half", "paper": paper}, follow=True)
+        assert page.status_code == 200 and "No such paper" in page.content.decode()
+    assert not Collection.objects.filter(title="half").exists()
+    made = client.post("/collections/", {"title": "whole", "paper": curated["paper"].pk})
+    assert made.status_code == 302 and Collection.objects.get(title="whole").items.count() == 1
+
+
 # --- open redirects --------------------------------------------------------------------------------
 
 ELSEWHERE = ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
