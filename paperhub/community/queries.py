@@ -1,5 +1,6 @@
 """Reads of community data, shared by the HTML and JSON front doors."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
+from paperhub.accounts import names
 from paperhub.community.curation import curated_by, may_curate, visible_to
 from paperhub.community.markdown import parse_comment, render_parsed
 from paperhub.community.models import (
@@ -245,7 +247,9 @@ class Profile:
 
 def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30) -> Profile | None:
     """An active user's profile as the viewer may see it, the newest `limit` upvotes and comments (no such
-    user, or a banned one: None)."""
+    user, a banned one, or a name no user may have: None)."""
+    if not re.fullmatch(names.CHARACTERS, username):  # a NUL is an error in a PostgreSQL query: refused before one
+        return None
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         return None

@@ -240,6 +240,17 @@ def test_create_and_save_with_no_such_paper_makes_no_collection(client, curated)
     assert made.status_code == 302 and Collection.objects.get(title="whole").items.count() == 1
 
 
+NUL_DOORS = {"/users/e%00ve": 404, "/api/users/e%00ve": 404, "/users/eve%0A": 404,  # a name no user may have
+             "/api/daily_papers?submitter=e%00ve": 422, "/api/trends/categories?cat=cs.CL%00+cs.LG": 200}
+
+
+@pytest.mark.parametrize("url", list(NUL_DOORS))
+def test_a_nul_in_a_name_or_a_code_is_no_500_on_postgresql(client, curated, url):
+    """A NUL is an error in a PostgreSQL query (SQLite takes it): the user name of a profile, the submitter of the
+    daily papers and the categories of a trend are refused or cleaned before any query (D3)."""
+    assert client.get(url).status_code == NUL_DOORS[url]
+
+
 # --- open redirects --------------------------------------------------------------------------------
 
 ELSEWHERE = ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
