@@ -251,6 +251,32 @@ def test_a_nul_in_a_name_or_a_code_is_no_500_on_postgresql(client, curated, url)
     assert client.get(url).status_code == NUL_DOORS[url]
 
 
+def test_requests_django_refuses_are_one_warning_line_each(client, curated, caplog):
+    """1,500 query parameters: Django's 400, logged at ERROR with a traceback for anyone to fill the log (D6)."""
+    with caplog.at_level(logging.INFO):
+        page = client.get("/trends?" + "&".join(f"f{i}=x" for i in range(1500)))
+    assert page.status_code == 400
+    refused = [r for r in caplog.records if r.name.startswith("django.security.")]
+    assert [(r.name, r.levelname, r.exc_info) for r in refused] == [
+        ("django.security.TooManyFieldsSent", "WARNING", None)]
+    assert "\n" not in logging.Formatter().format(refused[0])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_pasted_library_up_to_the_stated_5_mb_is_taken(client, curated, caplog):
+    """The import form says 5 MB: pasted text past Django's own 2.5 MB was a bare 400 with a traceback (D6)."""
+    from paperhub.recommend.models import ImportJob
+
+    client.force_login(curated["eve"])
+    text = "@article{k, title={Lensing}}\n" * 140_000  # 4.1 MB
+    with caplog.at_level(logging.INFO):
+        taken = client.post("/for-you/import", {"text": text})
+    assert taken.status_code == 302 and ImportJob.objects.filter(user=curated["eve"]).count() == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    over = client.post("/for-you/import", {"text": text * 2})
+    assert over.status_code == 413 and "at most 5.1 MB" in over.content.decode()
+
+
 # --- open redirects --------------------------------------------------------------------------------
 
 ELSEWHERE = ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example",
