@@ -44,10 +44,11 @@ class ProcessRole(logging.Filter):
         return True
 
 
-class RefusedHostLine(logging.Filter):
-    """Django logs each request for a Host outside ALLOWED_HOSTS (answered 400) at ERROR with a traceback, one per
-    scanner's probe: it becomes one WARNING line, which still names the host, so an operator sees a misconfigured
-    PAPERHUB_ALLOWED_HOSTS (or PAPERHUB_BASE_URL) without tracebacks burying the log."""
+class RefusedRequestLine(logging.Filter):
+    """Django logs each request it refuses as suspicious (answered 400: a Host outside ALLOWED_HOSTS, too many
+    fields or files, a body over its limit) at ERROR with a traceback, one per scanner's probe: it becomes one
+    WARNING line, which still says what was refused (the host, so an operator sees a misconfigured
+    PAPERHUB_ALLOWED_HOSTS or PAPERHUB_BASE_URL) without tracebacks burying the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)

@@ -222,9 +222,11 @@ LOGGING = {
     # access attempts", "Successful login by ..."): only its warnings (a lockout) are worth a line.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"filters": ["failed_job_line"]},
                 "sentence_transformers": {"level": "WARNING"}, "axes.handlers.database": {"level": "WARNING"},
-                # A request for a Host the hub does not serve: one WARNING line naming the host, not an ERROR
-                # with Django's traceback (one per scanner's probe).
-                "django.security.DisallowedHost": {"filters": ["refused_host_line"]}},
+                # A request Django refuses (a Host the hub does not serve, too many fields or files, too big a
+                # body): one WARNING line saying what, not an ERROR with Django's traceback (one per scanner's probe).
+                **{f"django.security.{refusal}": {"filters": ["refused_request_line"]} for refusal in (
+                    "DisallowedHost", "TooManyFieldsSent", "TooManyFilesSent", "RequestDataTooBig",
+                    "SuspiciousMultipartForm")}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------
@@ -371,6 +373,9 @@ PAPERHUB_SERVER_TIMING = env_bool("PAPERHUB_SERVER_TIMING", False)
 # library import's body may hold a file of PAPERHUB_IMPORT_MAX_BYTES),
 # and requests to the expensive pages and to the feeds per address (429 with Retry-After over them).
 PAPERHUB_MAX_BODY = env_int("PAPERHUB_MAX_BODY", 2 * 1024 * 1024, minimum=1)
+# Those caps hold every body before Django reads it (411 for one of no stated length), so Django's own 2.5 MB cap on
+# the form fields of a body is not needed: it refused the library import's pasted text past half its 5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
 PAPERHUB_PAGE_RATE = env_rate("PAPERHUB_PAGE_RATE", "300/min")
 PAPERHUB_FEED_RATE = env_rate("PAPERHUB_FEED_RATE", "120/min")
 # After the CSP middleware, so refusals carry the policy too; before anything that reads a body.
@@ -381,7 +386,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
 LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
                       "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"},
-                      "refused_host_line": {"()": "paperhub.logs.RefusedHostLine"}}
+                      "refused_request_line": {"()": "paperhub.logs.RefusedRequestLine"}}
 # Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
 # when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
 LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",

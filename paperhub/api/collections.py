@@ -32,6 +32,7 @@ from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.core.addresses import absolute
+from paperhub.core.converters import asked_number
 from paperhub.papers import queries
 from paperhub.papers.records import strip_controls
 
@@ -159,7 +160,8 @@ def _item(found: Collection, item_id: str) -> CollectionItem:
     """One of the collection's items by its `_id`, or by its paper's arXiv id."""
     items = CollectionItem.objects.filter(collection=found).select_related("paper")
     # controls dropped: a NUL in a query is an error on PostgreSQL
-    chosen = items.filter(pk=int(item_id)) if item_id.isdecimal() else items.filter(paper__uid=strip_controls(item_id))
+    pk = asked_number(item_id)
+    chosen = items.filter(pk=pk) if pk is not None else items.filter(paper__uid=strip_controls(item_id))
     item = chosen.first()
     if item is None:
         raise HttpError(404, "no such item in this collection")

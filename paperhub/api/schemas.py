@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 
+from paperhub.accounts.names import CHARACTERS
 from paperhub.papers import periods
 from paperhub.search import MAX_OFFSET
 
@@ -309,7 +310,8 @@ class DailyQuery(Schema):
     date: Day | None = Field(None, description="a day, YYYY-MM-DD (default: the newest day with papers)")
     week: str | None = Field(None, pattern=r"^\d{4}-W\d{1,2}$", description="an ISO week, YYYY-Www")
     month: str | None = Field(None, pattern=r"^\d{4}-\d{1,2}$", description="a month, YYYY-MM")
-    submitter: str | None = Field(None, max_length=150, description="only papers this user submitted")
+    submitter: str | None = Field(None, max_length=150, pattern=CHARACTERS,
+                                  description="only papers this user submitted")
     sort: Literal["publishedAt", "trending"] | None = None
 
 

@@ -1,5 +1,6 @@
 """Reads of community data, shared by the HTML and JSON front doors."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperhub import search
+from paperhub.accounts import names
 from paperhub.community.curation import curated_by, may_curate, visible_to
 from paperhub.community.markdown import parse_comment, render_parsed
 from paperhub.community.models import (
@@ -29,6 +31,7 @@ from paperhub.community.models import (
 from paperhub.community.named import people_named, users_named
 from paperhub.community.services import COMMENT_MAX_DEPTH
 from paperhub.core.addresses import link
+from paperhub.core.converters import asked_number
 from paperhub.papers import trends
 from paperhub.papers.markdown import PaperSheet, Similar
 from paperhub.papers.models import FeedEntry, Paper, PaperAuthor
@@ -127,7 +130,8 @@ def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) ->
 
 def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: str) -> Collection | None:
     """A collection the user curates by its id as a form sends it (None: not a number, none, or not theirs)."""
-    return curated_by(user).filter(pk=int(collection_id)).first() if collection_id.isdecimal() else None
+    pk = asked_number(collection_id)
+    return curated_by(user).filter(pk=pk).first() if pk is not None else None
 
 
 def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
@@ -226,7 +230,8 @@ def comments_by(user: AbstractBaseUser, limit: int = 30) -> list[Comment]:
 
 def comment_by_id(comment_id: str) -> Comment | None:
     """A comment by its id as a form sends it (not a number: None)."""
-    return Comment.objects.filter(pk=int(comment_id)).first() if comment_id.isdecimal() else None
+    pk = asked_number(comment_id)
+    return Comment.objects.filter(pk=pk).first() if pk is not None else None
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,9 @@ class Profile:
 
 def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30) -> Profile | None:
     """An active user's profile as the viewer may see it, the newest `limit` upvotes and comments (no such
-    user, or a banned one: None)."""
+    user, a banned one, or a name no user may have: None)."""
+    if not re.fullmatch(names.CHARACTERS, username):  # a NUL is an error in a PostgreSQL query: refused before one
+        return None
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         return None

@@ -21,6 +21,7 @@ from paperhub.community import curation
 from paperhub.community.models import Collection
 from paperhub.core import mail
 from paperhub.core.addresses import link
+from paperhub.core.converters import asked_number
 from paperhub.core.permissions import User
 from paperhub.digests.models import FREQUENCIES, Subscription
 from paperhub.papers.citation import plain_line
@@ -160,9 +161,10 @@ def list_subscriptions(collection: Collection) -> list[Subscription]:
 def end_list_subscription(curator: User, collection: Collection, subscription_id: str) -> bool:
     """The owner stops mailing the collection to one address; False when there was no such subscription."""
     curation.require_owner(curator, collection)
-    if not subscription_id.isdecimal() or len(subscription_id) > 18:  # longer: past a bigint, or int() refuses
+    pk = asked_number(subscription_id)
+    if pk is None:
         return False
-    return Subscription.objects.filter(pk=int(subscription_id), collection=collection,
+    return Subscription.objects.filter(pk=pk, collection=collection,
                                        unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
 
 

@@ -7,6 +7,7 @@ from typing import TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
+from paperhub.core.converters import asked_number
 from paperhub.papers.links import repository_key
 from paperhub.papers.models import Author, CodeRepository, Paper, PaperAuthor, PaperCategory
 from paperhub.papers.records import split_arxiv_id, strip_controls
@@ -34,7 +35,8 @@ def paper_count() -> int:
 
 def paper_by_id(paper_id: str) -> Paper | None:
     """A paper by its id as a form sends it (not a number: None)."""
-    return Paper.objects.filter(pk=int(paper_id)).first() if paper_id.isdecimal() else None
+    pk = asked_number(paper_id)
+    return Paper.objects.filter(pk=pk).first() if pk is not None else None
 
 
 class PaperBrief(TypedDict):

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from paperhub.papers.models import Category, Paper, PaperCategory
+from paperhub.papers.records import strip_controls
 
 MAX_WEEKS = 104
 MAX_CATEGORIES = 8
@@ -93,9 +94,10 @@ def category_weeks(categories: list[str] | None = None, weeks: int = 26, last: d
 
 
 def codes_in(text: str) -> list[str]:
-    """The category codes a form or query string gives (space- or comma-separated), each once (cs.cl is cs.CL)."""
+    """The category codes a form or query string gives (space- or comma-separated), each once (cs.cl is cs.CL),
+    without control characters (a NUL is an error in a PostgreSQL query)."""
     seen: dict[str, str] = {}
-    for code in text.replace(",", " ").split():
+    for code in strip_controls(text).replace(",", " ").split():
         seen.setdefault(code.casefold(), code)
     return list(seen.values())
 

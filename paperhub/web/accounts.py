@@ -21,10 +21,10 @@ from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
 from paperhub.core.addresses import hub_root
+from paperhub.core.converters import asked_number
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
-from paperhub.papers.models import Paper
 from paperhub.recommend import zotero
 from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.limits import too_many
@@ -210,7 +210,11 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
 @login_required
 def collections(request: HttpRequest) -> HttpResponse:
     """The user's collections, and a form for a new one."""
-    if request.method == "POST":
+    # "Create and save" on a paper's page names a paper: one that does not exist is refused before anything is made
+    paper = queries.paper_by_id(request.POST.get("paper", ""))
+    if request.method == "POST" and request.POST.get("paper") and paper is None:
+        messages.error(request, "No such paper to save.")
+    elif request.method == "POST":
         try:
             made = curation.create_collection(request.user, request.POST.get("title", ""),
                                               request.POST.get("description", ""),
@@ -218,8 +222,7 @@ def collections(request: HttpRequest) -> HttpResponse:
         except NotAllowed as exc:
             messages.error(request, str(exc))
         else:
-            paper = queries.paper_by_id(request.POST.get("paper", ""))
-            if paper is not None:  # "Create and save" on a paper's page: confirmed as "Save" confirms
+            if paper is not None:  # confirmed as "Save" confirms
                 curation.add_to_collection(request.user, made, paper)
                 messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
@@ -268,7 +271,9 @@ def collect(request: HttpRequest) -> HttpResponse:
     collection = community.curated_collection(request.user, request.POST.get("collection", ""))
     if collection is None:
         raise Http404("no such collection")
-    paper = get_object_or_404(Paper, pk=request.POST.get("paper") or 0)
+    paper = queries.paper_by_id(request.POST.get("paper", ""))
+    if paper is None:
+        raise Http404("no such paper")
     if request.POST.get("remove"):
         curation.remove_from_collection(request.user, collection, paper)
         messages.success(request, f"Removed from {collection.title}.")
@@ -293,8 +298,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     one."""
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
-        if request.POST.get("revoke", "").isdecimal():
-            tokens.revoke(user, int(request.POST["revoke"]))
+        revoked = asked_number(request.POST.get("revoke", ""))
+        if revoked is not None:
+            tokens.revoke(user, revoked)
             messages.success(request, "Token revoked.")
         else:
             _, secret = tokens.create_token(user, request.POST.get("name", ""))

@@ -15,6 +15,7 @@ from paperhub.community import authorship, notices
 from paperhub.community import queries as community
 from paperhub.community.models import AuthorClaim
 from paperhub.core import limits
+from paperhub.core.converters import asked_number
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.web.limits import too_many
@@ -52,7 +53,7 @@ def claim(request: HttpRequest, paper_id: int) -> HttpResponse:
         return too_many(request, "Too many authorship claims.", wait)
     author = request.POST.get("author", "")
     try:
-        made = authorship.claim(request.user, paper, int(author) if author.isdecimal() else 0)
+        made = authorship.claim(request.user, paper, asked_number(author) or 0)
     except NotAllowed as exc:
         messages.error(request, str(exc))
     else:

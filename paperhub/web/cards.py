@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from paperhub import search
 from paperhub.community import queries as community
 from paperhub.community import ranks
+from paperhub.core.converters import asked_number
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
 from paperhub.papers.summary import one_line
@@ -93,10 +94,8 @@ def summary_beside(abstract: str, shown: str | None) -> SafeString:
 
 def page_number(request: HttpRequest, name: str = "page") -> int:
     """The ?page= (or another name's) number of a request, 1 when missing or not a number."""
-    try:
-        return max(1, min(int(request.GET.get(name, "1")), 10_000))
-    except ValueError:
-        return 1
+    asked = asked_number(request.GET.get(name, "1"))
+    return max(1, min(asked, 10_000)) if asked is not None else 1
 
 
 def pager(page: int, total: int, size: int) -> dict[str, int | bool]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from paperhub.community import curation
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
+from paperhub.core.converters import asked_number
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
 
@@ -61,8 +62,8 @@ def collection_item(request: HttpRequest, username: str, slug: str) -> HttpRespo
             messages.error(request, "That paper is not in this collection.")
     except NotAllowed as exc:
         messages.error(request, str(exc))
-    page = request.POST.get("page", "")
+    page = asked_number(request.POST.get("page", ""))
     target = redirect("collection", username=username, slug=slug)
-    if page.isdecimal() and page != "1":
+    if page is not None and page > 1:
         target["Location"] += f"?page={page}"
     return target

@@ -13,13 +13,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from paperhub.core.addresses import in_api, in_feeds, in_mcp
+from paperhub.core.converters import asked_number
 from paperhub.core.limits import over_limit
 from paperhub.core.media import PLAIN, jsonrpc_error
 
-#: The pages that cost the server most (search and its BibTeX, recommendations, charts, the map's points, lists of
-#: papers: collections and profiles), by route name.
-EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", "for_you", "map_points", "trends",
-                             "day", "week", "month", "author", "profile", "collection", "collection_bib"})
+#: The pages that cost the server most (search and its BibTeX, recommendations, charts, the map (a search and a
+#: similar lookup) and its points, lists of papers: collections and profiles), by route name.
+EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", "for_you", "map", "map_points",
+                             "trends", "day", "week", "month", "author", "profile", "collection", "collection_bib"})
 #: The collection writes (papers saved and taken out, edits, collaborators, notes, moves), counted with the
 #: expensive pages: a script cannot churn a shared collection faster than a person reads.
 COLLECTION_WRITES = frozenset({"collect", "collection_edit", "collection_delete", "collection_collaborators",
@@ -78,7 +79,8 @@ class RequestLimitsMiddleware:
         if not length.isdecimal() and request.META.get("HTTP_TRANSFER_ENCODING"):
             # A body of unannounced length (chunked) could be any size: ask for its length instead.
             return _refusal(request, 411, "Length required", "Send the request with a Content-Length.")
-        if length.isdecimal() and int(length) > body_cap(request.path):
+        declared = asked_number(length)
+        if length.isdecimal() and (declared is None or declared > body_cap(request.path)):  # None: too many digits
             cap = body_cap(request.path)
             size = filesizeformat(cap).replace("\xa0", " ")  # 1000 bytes, 5.1 MB
             return _refusal(request, 413, "Request too large", f"This address takes at most {size}.")

@@ -20,6 +20,7 @@ from paperhub.community import queries as community
 from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.addresses import hub_root
+from paperhub.core.converters import asked_number
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import citation, markdown, queries
@@ -88,7 +89,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
 def _comment_asked(request: HttpRequest) -> int | None:
     """The comment a link asks the paper page to show (?comment=ID, Comment.place), if any."""
     asked = request.GET.get("comment", "")
-    return int(asked) if asked.isdecimal() and len(asked) <= 12 else None
+    return asked_number(asked)
 
 
 def discussion_page(paper: Paper, page: int, shown: int | None = None) -> dict[str, Any]:

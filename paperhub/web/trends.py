@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from paperhub.core.converters import asked_number
 from paperhub.papers import trends
 from paperhub.papers.categories import category_label
 from paperhub.papers.records import strip_controls
@@ -11,8 +12,8 @@ from paperhub.web.twins import json_twin
 
 
 def _weeks(request: HttpRequest) -> int:
-    text = request.GET.get("weeks", "")
-    return max(4, min(int(text), trends.MAX_WEEKS)) if text.isdigit() else 26
+    weeks = asked_number(request.GET.get("weeks", ""))
+    return max(4, min(weeks, trends.MAX_WEEKS)) if weeks is not None else 26
 
 
 def trends_page(request: HttpRequest) -> HttpResponse:

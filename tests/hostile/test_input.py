@@ -14,7 +14,7 @@ from paperhub.api.collection_schemas import COLLECTIONS_PAGE
 from paperhub.community.models import Collection, Comment
 from paperhub.core.tokens import create_token
 from paperhub.recommend.models import SavedSearch, Seed
-from tests.factories import user
+from tests.factories import add_paper, user
 from tests.hostile.payloads import CONTROL, SCRIPT
 
 # --- search syntax --------------------------------------------------------------------------------
@@ -181,6 +181,100 @@ def test_a_control_byte_in_a_collections_address_is_a_404_on_every_route(client,
         assert client.delete(one, **auth).status_code == 404
     item = reverse("api:collection_item", args=["eve", slug, "2611.00001\x00"])
     assert client.patch(item, {"note": "x"}, content_type="application/json", **auth).status_code == 204
+
+
+# --- numbers and names past what the database or int() takes ----------------------------------------------
+
+#: 5,000 digits: str.isdecimal() takes them, int() refuses past 4,300 (a ValueError, which was a 500).
+HUGE = "9" * 5000
+
+
+@pytest.fixture
+def curated(db):
+    """Eve, a paper and her collection, without the search index the `hostile` hub builds."""
+    from paperhub.community import curation
+
+    eve = user("eve")
+    paper = add_paper("2611.00003")
+    return {"eve": eve, "paper": paper, "collection": curation.create_collection(eve, "Reading")}
+
+
+def _huge_number_sites(client, curated):
+    eve, paper, slug = curated["eve"], curated["paper"], curated["collection"].slug
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {create_token(eve, 'api')[1]}"}
+    item = reverse("api:collection_item", args=["eve", slug, HUGE])
+    return {
+        "reply": lambda: client.post(f"/comments/{paper.pk}/new", {"body": "hi", "parent": HUGE}),
+        "save to": lambda: client.post("/collections/add", {"collection": HUGE, "paper": paper.pk}),
+        "save what": lambda: client.post("/collections/add", {"collection": curated["collection"].pk, "paper": "abc"}),
+        "note": lambda: client.post(f"/collections/eve/{slug}/item", {"paper": HUGE, "note": "x"}),
+        "revoke": lambda: client.post("/accounts/tokens/", {"revoke": HUGE}),
+        "claim": lambda: client.post(f"/authors/claim/{paper.pk}", {"author": HUGE}),
+        "weeks": lambda: client.get("/trends", {"weeks": HUGE}),
+        "weeks ²": lambda: client.get("/trends", {"weeks": "\u00b2"}),
+        "api note": lambda: client.patch(item, {"note": "x"}, content_type="application/json", **auth),
+        "api remove": lambda: client.delete(item, **auth),
+        "length": lambda: client.post("/collections/add", {"collection": "1"}, CONTENT_LENGTH=HUGE),
+    }
+
+
+ANSWERS = {"reply": 400, "save to": 404, "save what": 404, "note": 404, "revoke": 302, "claim": 302, "weeks": 200,
+           "weeks ²": 200, "api note": 404, "api remove": 404, "length": 413}
+
+
+@pytest.mark.parametrize("site", list(ANSWERS))
+def test_a_number_past_what_int_takes_is_refused_not_a_500(client, curated, site):
+    """Every form field, query parameter and header that names a row or a count by its number (D1)."""
+    client.force_login(curated["eve"])
+    assert _huge_number_sites(client, curated)[site]().status_code == ANSWERS[site]
+
+
+def test_create_and_save_with_no_such_paper_makes_no_collection(client, curated):
+    """"Create and save" naming a paper that does not exist: refused with the form's message, nothing made (D2)."""
+    client.force_login(curated["eve"])
+    for paper in (HUGE, "abc", "999999"):
+        page = client.post("/collections/", {"title": "half", "paper": paper}, follow=True)
+        assert page.status_code == 200 and "No such paper" in page.content.decode()
+    assert not Collection.objects.filter(title="half").exists()
+    made = client.post("/collections/", {"title": "whole", "paper": curated["paper"].pk})
+    assert made.status_code == 302 and Collection.objects.get(title="whole").items.count() == 1
+
+
+NUL_DOORS = {"/users/e%00ve": 404, "/api/users/e%00ve": 404, "/users/eve%0A": 404,  # a name no user may have
+             "/api/daily_papers?submitter=e%00ve": 422, "/api/trends/categories?cat=cs.CL%00+cs.LG": 200}
+
+
+@pytest.mark.parametrize("url", list(NUL_DOORS))
+def test_a_nul_in_a_name_or_a_code_is_no_500_on_postgresql(client, curated, url):
+    """A NUL is an error in a PostgreSQL query (SQLite takes it): the user name of a profile, the submitter of the
+    daily papers and the categories of a trend are refused or cleaned before any query (D3)."""
+    assert client.get(url).status_code == NUL_DOORS[url]
+
+
+def test_requests_django_refuses_are_one_warning_line_each(client, curated, caplog):
+    """1,500 query parameters: Django's 400, logged at ERROR with a traceback for anyone to fill the log (D6)."""
+    with caplog.at_level(logging.INFO):
+        page = client.get("/trends?" + "&".join(f"f{i}=x" for i in range(1500)))
+    assert page.status_code == 400
+    refused = [r for r in caplog.records if r.name.startswith("django.security.")]
+    assert [(r.name, r.levelname, r.exc_info) for r in refused] == [
+        ("django.security.TooManyFieldsSent", "WARNING", None)]
+    assert "\n" not in logging.Formatter().format(refused[0])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_pasted_library_up_to_the_stated_5_mb_is_taken(client, curated, caplog):
+    """The import form says 5 MB: pasted text past Django's own 2.5 MB was a bare 400 with a traceback (D6)."""
+    from paperhub.recommend.models import ImportJob
+
+    client.force_login(curated["eve"])
+    text = "@article{k, title={Lensing}}\n" * 140_000  # 4.1 MB
+    with caplog.at_level(logging.INFO):
+        taken = client.post("/for-you/import", {"text": text})
+    assert taken.status_code == 302 and ImportJob.objects.filter(user=curated["eve"]).count() == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    over = client.post("/for-you/import", {"text": text * 2})
+    assert over.status_code == 413 and "at most 5.1 MB" in over.content.decode()
 
 
 # --- open redirects --------------------------------------------------------------------------------

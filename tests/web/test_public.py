@@ -93,6 +93,15 @@ def test_search_bibtex_profiles_and_collections_count_as_expensive_pages(setting
 
 
 @pytest.mark.django_db
+def test_the_map_counts_as_an_expensive_page(settings, search_dir):
+    """/map runs a search (q=) and a similar-papers lookup (paper=) on each request, as the search page does."""
+    settings.PAPERHUB_PAGE_RATE = "2/min"
+    fresh_window()
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    assert [client.get("/map", {"q": "attention"}).status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.django_db
 def test_bodies_over_the_cap_are_refused_with_413(settings):
     settings.PAPERHUB_MAX_BODY, settings.PAPERHUB_IMPORT_MAX_BYTES = 1000, 100_000
     client = Client()
