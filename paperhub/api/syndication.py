@@ -13,8 +13,9 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
+from paperhub.community.markdown import render_comment
 from paperhub.community.models import Collection
-from paperhub.core.addresses import root_for_paths
+from paperhub.core.addresses import hub_root, root_for_paths
 from paperhub.core.media import PLAIN
 from paperhub.papers import feeds, periods, queries
 from paperhub.papers.models import Author, Paper
@@ -24,7 +25,8 @@ from paperhub.recommend import personal
 from paperhub.recommend import queries as recommend
 from paperhub.recommend.space import NotReady
 
-ITEMS = 50
+ITEMS = 50  # a feed's items: the newest 50, but the daily feed's
+DAILY_ITEMS = 1000  # the newest day whole: arXiv's busiest days bring a few hundred papers in a hub's categories
 
 
 def _xml_safe(value: Any) -> Any:
@@ -60,6 +62,18 @@ class Rss(_XmlSafe, Rss201rev2Feed):
 class Atom(_XmlSafe, Atom1Feed):
     """Atom, XML-safe."""
 
+    def add_root_elements(self, handler: Any) -> None:
+        """Django's, but the subtitle is HTML (type="html"), as RSS's description and every entry's summary are: a
+        collection's description rendered as its page renders it (CollectionFeed.description)."""
+        subtitle = self.feed["subtitle"]
+        self.feed["subtitle"] = None  # Django would write it as text, its markup shown as typed
+        try:
+            super().add_root_elements(handler)
+        finally:
+            self.feed["subtitle"] = subtitle
+        if subtitle is not None:
+            handler.addQuickElement("subtitle", subtitle, {"type": "html"})
+
 
 class _AtHubRoot:
     """A request as Django's feed generator reads it (its host and scheme, for the links and entry ids it makes
@@ -91,6 +105,8 @@ class PaperFeed(_Feed):
     """Items are papers; subclasses choose which. `?format=atom` or a .atom URL gives Atom."""
 
     feed_type: type[SyndicationFeed] = Rss
+    limit = ITEMS
+
     def description(self, obj: Any) -> str:
         """The feed's description (RSS)."""
         return "Papers from paperhub"
@@ -118,10 +134,12 @@ class PaperFeed(_Feed):
         raise NotImplementedError
 
     def items(self, obj: Any) -> list[Paper]:
-        papers = self.papers(obj)[:ITEMS]
-        names = queries.author_names_by_paper([p.pk for p in papers])
+        papers = self.papers(obj)[:self.limit]
+        ids = [p.pk for p in papers]  # authors and categories in a query each, not one a paper
+        names, codes = queries.author_names_by_paper(ids), queries.category_codes_by_paper(ids)
         for paper in papers:
             paper.author_list = names.get(paper.pk, [])  # type: ignore[attr-defined]
+            paper.category_codes = codes.get(paper.pk, [])  # type: ignore[attr-defined]
         return papers
 
     def item_title(self, item: Paper) -> str:
@@ -145,18 +163,21 @@ class PaperFeed(_Feed):
         return item.updated or item.published
 
     def item_categories(self, item: Paper) -> list[str]:
-        return list(item.paper_categories.values_list("category__code", flat=True))
+        return list(getattr(item, "category_codes", []))
 
 
 class DailyFeed(PaperFeed):
+    """The newest day's papers, all of them up to DAILY_ITEMS: a reader polling once a day misses none."""
+
     title = "paperhub: daily papers"
+    limit = DAILY_ITEMS
 
     def link(self) -> str:
         return reverse("home")
 
     def papers(self, obj: Any) -> list[Paper]:
         day = feeds.latest_day()
-        return feeds.period_papers(periods.day_period(day), limit=ITEMS)[0] if day else []
+        return feeds.period_papers(periods.day_period(day), limit=self.limit)[0] if day else []
 
 
 class TrendingFeed(PaperFeed):
@@ -221,33 +242,48 @@ class AuthorFeed(PaperFeed):
         return queries.author_papers(obj.pk, limit=ITEMS)[0]
 
 
+@dataclass(frozen=True)
+class Shelf:
+    """What a collection feed shows: the collection, and the hub's public root its description's links start with."""
+
+    collection: Collection
+    root: str
+
+
 class CollectionFeed(PaperFeed):
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Collection:
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Shelf:
         found = community.public_collection(kwargs["username"], kwargs["slug"])
         if found is None:
             raise Http404("no such public collection")
-        return found
+        return Shelf(found, hub_root(request))
 
-    def title(self, obj: Collection) -> str:
-        return f"paperhub: {obj.title} (a collection by {obj.owner.get_username()})"  # as typed, as its page shows it
+    def title(self, obj: Shelf) -> str:
+        collection = obj.collection  # its title as typed, as its page shows it (a title is text: the XML escapes it)
+        return f"paperhub: {collection.title} (a collection by {collection.owner.get_username()})"
 
-    def link(self, obj: Collection) -> str:
-        return reverse("collection", args=[obj.owner.get_username(), obj.slug])
+    def link(self, obj: Shelf) -> str:
+        return reverse("collection", args=[obj.collection.owner.get_username(), obj.collection.slug])
 
-    def description(self, obj: Collection) -> str:
-        """The collection's own description."""
-        return obj.description or f"Papers in {obj.title}, a collection by {obj.owner.get_username()} on paperhub"
+    def description(self, obj: Shelf) -> str:
+        """The collection's description as HTML, as its page renders it (Markdown and TeX, sanitised), as RSS's
+        description and the items' are HTML: the feed's XML escapes it once more, so markup typed in it stays text."""
+        collection = obj.collection
+        if not collection.description:
+            return html.escape(f"Papers in {collection.title}, a collection by {collection.owner.get_username()} "
+                               "on paperhub")
+        people = community.note_people([], collection.description)
+        return str(render_comment(collection.description, people, obj.root))
 
-    def subtitle(self, obj: Collection) -> str:
-        """Atom's description."""
+    def subtitle(self, obj: Shelf) -> str:
+        """Atom's description (type="html", as RSS's: Atom.add_root_elements)."""
         return self.description(obj)
 
-    def papers(self, obj: Collection) -> list[Paper]:
-        return community.collection_papers(obj, limit=ITEMS)
+    def papers(self, obj: Shelf) -> list[Paper]:
+        return community.collection_papers(obj.collection, limit=ITEMS)
 
-    def feed_extra_kwargs(self, obj: Collection) -> dict[str, Any]:
+    def feed_extra_kwargs(self, obj: Shelf) -> dict[str, Any]:
         """The feed's own date: the collection's last change."""
-        return {"updated": obj.updated_at}  # the feed's own <updated>: _XmlSafe.latest_post_date
+        return {"updated": obj.collection.updated_at}  # the feed's own <updated>: _XmlSafe.latest_post_date
 
     def item_pubdate(self, item: Paper) -> datetime | None:
         """When the paper was added to the collection: what is new in a collection (an old paper added today is)."""

@@ -26,6 +26,7 @@ from paperhub.community.named import people_ids, users_named
 from paperhub.core import mail
 from paperhub.core.addresses import hub_root, link
 from paperhub.core.permissions import NotAllowed, User, require_user
+from paperhub.papers.citation import bounded, plain_line
 
 log = logging.getLogger(__name__)
 
@@ -188,14 +189,15 @@ def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any, see
     strongest = reasons[first.pk]
     shown = [{"comment": c, "did": LISTED[reasons[c.pk]], "text": parsed_text(seen.parsed(c), base)}
              for c in comments[:MAIL_COMMENTS]]
-    context = {"items": shown, "more": max(0, len(comments) - MAIL_COMMENTS), "user": user, "paper": paper,
+    named = plain_line(paper.title)  # as its page shows it, U$^2$Mamba as U²Mamba, in a plain-text mail
+    context = {"items": shown, "more": max(0, len(comments) - MAIL_COMMENTS), "user": user, "title": named,
                "did": DID[strongest], "author": "comment_mail" in kinds, "replies": "reply_mail" in kinds,
                "every": settings.PAPERHUB_COMMENT_MAIL_MINUTES, "link": link(base, "paper", paper.uid) + first.place,
                "stops": " and ".join(KINDS[kind] for kind in kinds),
                "unsubscribe": link(base, "comment_mail_unsubscribe", unsubscribe_token(user.pk, kinds)),
                "settings_link": link(base, "author_settings")}
     body = render_to_string("community/comment_mail.txt", context)
-    title = paper.title[:80]
+    title = bounded(named, SUBJECT_TITLE)
     if len(comments) > 1:
         subject = (f"{len(comments)} new comments on your paper: {title}" if "comment_mail" in kinds
                    else f"{len(comments)} new replies and mentions on {title}")
@@ -205,6 +207,9 @@ def _message(comments: list[Comment], reasons: dict[int, Reason], user: Any, see
         subject = f"{first.user.get_username()} {DID[strongest]} {title}"
     return mail.message(subject, body, [user.email], headers={"List-Unsubscribe": f"<{context['unsubscribe']}>"})
 
+
+#: How much of a paper's title a comment mail's subject holds (cut at a word, with an ellipsis).
+SUBJECT_TITLE = 80
 
 #: After another run claimed some of a batch's comments first, this task runs again so long after for the rest.
 RACED_RETRY = timedelta(seconds=30)

@@ -90,6 +90,17 @@ def send_or_retry(send: Callable[[], T], task: Any, *args: Any, attempt: int = 1
                           f"{len(RETRY_AFTER) + 1} is queued for {when:%Y-%m-%d %H:%M} UTC.") from exc
 
 
+def destination() -> str:
+    """Where mail goes under the settings, in words: the SMTP server, the folder of the file backend, or the backend."""
+    backend = str(settings.EMAIL_BACKEND)
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        tls = " (TLS)" if settings.EMAIL_USE_TLS else ""
+        return f"the mail server at {settings.EMAIL_HOST}:{settings.EMAIL_PORT}{tls}"
+    if backend == "django.core.mail.backends.filebased.EmailBackend":
+        return f"a file in {settings.EMAIL_FILE_PATH} (PAPERHUB_EMAIL_FILE_PATH)"
+    return backend
+
+
 def domain() -> str:
     """The hub's own mail domain: the one of DEFAULT_FROM_EMAIL (PAPERHUB_EMAIL_FROM)."""
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "paperhub.local"

@@ -188,15 +188,23 @@ def send_confirmation(subscription_id: int, base_url: str, frequency: str = "", 
     return {"sent": 1}
 
 
-def confirm(token: str) -> Subscription:
-    """The second step of the opt-in (or of a change of frequency)."""
+def to_confirm(token: str) -> tuple[Subscription, str]:
+    """The subscription a confirmation link confirms and the frequency it will have, without confirming it (its
+    page names both before the button); SubscriptionError as confirm raises it."""
     subscription, data = _from_token(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
     if subscription.unsubscribed_at is not None:
         raise SubscriptionError("This address has unsubscribed since: subscribe again.")
+    frequency = data.get("frequency")
+    return subscription, frequency if frequency in dict(FREQUENCIES) else subscription.frequency
+
+
+def confirm(token: str) -> Subscription:
+    """The second step of the opt-in (or of a change of frequency)."""
+    subscription, frequency = to_confirm(token)
     if subscription.confirmed_at is None:
         Subscription.objects.filter(pk=subscription.pk).update(confirmed_at=timezone.now())
-    if data.get("frequency") in dict(FREQUENCIES):
-        Subscription.objects.filter(pk=subscription.pk).update(frequency=data["frequency"])
+    if frequency != subscription.frequency:
+        Subscription.objects.filter(pk=subscription.pk).update(frequency=frequency)
     subscription.refresh_from_db()
     return subscription
 

@@ -57,11 +57,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 
 
 def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str, done: str,
-              outcome: Callable[[Subscription], str]) -> HttpResponse:
-    """GET asks with a button (mail scanners follow links and must not act); POST acts."""
-    if request.method != "POST":
-        return render(request, "digests/ask.html", {"title": ask, "button": ask.split()[0]})
+              outcome: Callable[[Subscription], str], asking: Callable[[], str] = str) -> HttpResponse:
+    """GET asks with a button (mail scanners follow links and must not act), saying `asking` above it; POST acts."""
     try:
+        if request.method != "POST":
+            return render(request, "digests/ask.html", {"title": ask, "button": ask.split()[0], "text": asking()})
         subscription = action()
     except subscriptions.SubscriptionError as exc:
         return render(request, "digests/done.html", {"title": f"Not {done.lower()}", "text": str(exc)}, status=400)
@@ -72,7 +72,17 @@ def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the confirmation mail."""
     return _by_token(request, lambda: subscriptions.confirm(token), "Confirm your subscription", "Subscribed",
-                     lambda s: f"{s.email} will get the {s.frequency} digest{_of(s)}.")
+                     lambda s: f"{s.email} will get the {s.frequency} digest{_of(s)}.", lambda: _confirming(token))
+
+
+def _confirming(token: str) -> str:
+    """What a confirmation link confirms, said before its button: the address and the digest."""
+    subscription, frequency = subscriptions.to_confirm(token)
+    digest = _of(subscription) or " of research papers"
+    if subscription.confirmed_at and frequency != subscription.frequency:  # a change of frequency
+        return (f"This link was sent to {subscription.email}, to make its {subscription.frequency} digest{digest} "
+                f"{frequency}.")
+    return f"This link was sent to {subscription.email}, to start its {frequency} digest{digest}."
 
 
 @csrf_exempt  # the signed token is the authority; RFC 8058 one-click POSTs come from mail clients

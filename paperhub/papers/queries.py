@@ -104,6 +104,15 @@ def author_names_by_paper(paper_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+def category_codes_by_paper(paper_ids: list[int]) -> dict[int, list[str]]:
+    """Category codes for many papers in one query, each paper's primary first."""
+    codes: dict[int, list[str]] = {}
+    rows = PaperCategory.objects.filter(paper_id__in=paper_ids).order_by("paper_id", "-is_primary", "id")
+    for paper_id, code in rows.values_list("paper_id", "category__code"):
+        codes.setdefault(paper_id, []).append(code)
+    return codes
+
+
 def repository_stars(papers: Sequence[Paper]) -> dict[int, int]:
     """The GitHub stars of each paper's code repository, by paper id, where GitHub has told them (one query)."""
     keys = {paper.pk: repository_key(paper.code_url) for paper in papers if paper.code_url}

@@ -158,7 +158,7 @@ def test_the_pages_name_the_address_the_link_went_to_only_to_its_owner(mail_sink
     assert "ann.new" not in client.get("/accounts/verify/forged").content.decode().lower()
     done = bob.post(link).content.decode()
     assert "Address verified" in done and "Ann.New" not in done and "ann.new" not in done
-    assert "<strong>Ann.New@example.org</strong> can now receive" in client.post(link).content.decode()
+    assert "Your address <strong>Ann.New@example.org</strong> can now receive" in client.post(link).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

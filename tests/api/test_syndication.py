@@ -1,5 +1,8 @@
 """The feeds' answers where there is no feed: short plain text a feed reader can show, not an HTML page."""
 
+import html
+from html.parser import HTMLParser
+
 import pytest
 
 
@@ -55,7 +58,7 @@ def test_a_collection_feed_dates_items_by_when_they_were_added_and_describes_its
     CollectionItem.objects.filter(collection=theirs).update(added_at=datetime(2020, 1, 1, tzinfo=UTC))
     CollectionItem.objects.filter(collection=mine).update(added_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
     parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{mine.slug}.{kind}").content)
-    assert parsed.feed.get("subtitle", parsed.feed.get("description")) == "Papers our group keeps coming back to"
+    assert parsed.feed.get("subtitle", parsed.feed.get("description")) == "<p>Papers our group keeps coming back to</p>"
     entry = parsed.entries[0]
     assert entry.get("published_parsed", entry.get("updated_parsed"))[:4] == (2026, 12, 1, 9)  # added, not 2017
     assert entry.updated_parsed[:4] == (2026, 12, 1, 9)
@@ -89,3 +92,69 @@ def test_feed_links_and_entry_ids_start_with_the_hubs_public_root(client, db, se
         assert [entry.id for entry in parsed.entries] == [f"{root}/papers/2611.00001"]  # RSS guid, Atom id
         assert f'href="{root}/feeds/authors/{slug}.{kind}"' in text  # the feed's own address (rel="self")
         assert "testserver" not in text or not base
+
+
+class _Markup(HTMLParser):
+    """The elements and attributes an HTML text holds as markup."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [name for name, _ in attrs]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_collection_feed_describes_itself_as_its_page_does_and_no_typed_markup_survives(client, db, kind):
+    """The description is the page's rendering (Markdown, TeX) as HTML; every tag and attribute typed in the title
+    or the description reaches a feed reader as text, read without feedparser's own sanitiser (readers differ)."""
+    import feedparser
+
+    from paperhub.community import curation
+    from paperhub.papers.models import Paper
+    from tests.factories import add_paper, user
+    from tests.hostile.payloads import IMG, SCRIPT, SVG
+
+    add_paper("2611.00001")
+    ann = user("ann")
+    typed = f"**Mamba** in $O(n^2)$ [read](/papers/2611.00001) {IMG}{SCRIPT}{SVG}"
+    shelf = curation.create_collection(ann, f"Shelf {SCRIPT}{IMG}", typed)
+    plain = curation.create_collection(ann, f"Bare {IMG}")  # no description: the fallback names the title
+    for collection in (shelf, plain):
+        curation.add_to_collection(ann, collection, Paper.objects.get())
+    parsed = feedparser.parse(client.get(f"/feeds/collections/ann/{shelf.slug}.{kind}").content, sanitize_html=False)
+    described = parsed.feed.get("subtitle", parsed.feed.get("description"))
+    markup = _Markup(described)
+    assert set(markup.tags) <= {"p", "strong", "span", "sup", "a"} and "img" not in markup.tags, described
+    assert set(markup.attributes) <= {"class", "href", "rel"}, described
+    assert "<strong>Mamba</strong>" in described and "<sup>2</sup>" in described  # as the page renders them
+    assert 'href="http://testserver/papers/2611.00001"' in described  # a link a reader can follow
+    assert f"{IMG}{SCRIPT}" in html.unescape(described)  # shown as typed, as text
+    assert parsed.feed.title == f"paperhub: Shelf {SCRIPT}{IMG} (a collection by ann)"  # a title is text
+    bare = feedparser.parse(client.get(f"/feeds/collections/ann/{plain.slug}.{kind}").content, sanitize_html=False)
+    described = bare.feed.get("subtitle", bare.feed.get("description"))
+    assert _Markup(described).tags == [] and html.unescape(described).startswith(f"Papers in Bare {IMG}, a coll")
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_daily_feed_holds_the_newest_day_whole_up_to_its_cap(client, db, kind, monkeypatch):
+    from datetime import date
+
+    import feedparser
+
+    from paperhub.api import syndication
+    from tests.factories import add_paper, feed_entry
+
+    day = date(2026, 11, 23)
+    for number in range(60):
+        feed_entry(add_paper(f"2611.{number + 1:05d}", categories=("cs.LG", "cs.CL")), day)
+    feed_entry(add_paper("2611.09999"), date(2026, 11, 20))  # an older day's: not in it
+    entries = feedparser.parse(client.get(f"/feeds/daily.{kind}").content).entries
+    assert len(entries) == 60 and "2611.09999" not in {entry.link.rsplit("/", 1)[1] for entry in entries}
+    assert all(entry.tags[0].term == "cs.LG" for entry in entries)
+    monkeypatch.setattr(syndication.DailyFeed, "limit", 55)  # the cap holds
+    assert len(feedparser.parse(client.get(f"/feeds/daily.{kind}").content).entries) == 55

@@ -63,6 +63,22 @@ def test_a_mention_mails_the_users_it_names_and_no_one_else(mail_sink, run_tasks
     assert not CommentNotice.objects.filter(user__in=[cy, dan, eve, gone]).exists()
 
 
+def test_a_mail_names_the_paper_as_its_page_does_its_subject_cut_at_a_word(mail_sink, run_tasks, paper):
+    title = "U$^2$Mamba: A Two-level Nested U-Structure Mamba for Medical Image Segmentation at $10^{6}$ Voxels"
+    upsert_papers([record("2611.00002", title=title)])
+    ann, eve = verified(user("ann")), user("eve")
+    services.add_comment(eve, Paper.objects.get(uid="2611.00002"), "Read this, @ann")
+    run_tasks()
+    [message] = mail_sink.messages
+    assert " ".join(message["Subject"].split()) == "eve mentioned you in a comment on U²Mamba: A Two-level Nested " \
+                                                   "U-Structure Mamba for Medical Image Segmentation…"  # 80 at most
+    body = " ".join(_body(message).split())
+    assert 'in a comment on "U²Mamba: A Two-level Nested U-Structure Mamba for Medical Image Segmentation at 10⁶ ' \
+           'Voxels":' in body and "$" not in body
+    assert "Mail about replies to your comments and mentions of you is on until you turn it off" in body
+    assert "you asked" not in body and "verified author" not in body and ann.email == message["To"]
+
+
 def test_a_mention_of_a_name_with_dots_or_plus_mails_that_user_and_an_edit_the_one_it_newly_names(mail_sink,
                                                                                                  run_tasks, paper):
     _, _, _, eve = (verified(user(name)) for name in ("ann", "ann.lee", "a+b", "eve"))
@@ -83,7 +99,8 @@ def test_one_mail_for_several_reasons_names_the_strongest_and_its_link_stops_tha
     run_tasks()
     assert [m["Subject"] for m in mail_sink.messages] == ["bob replied to your comment on Engines <b>that</b> compute"]
     message = mail_sink.messages[0]
-    assert "because you asked for mail about replies" in _body(message)
+    assert "Mail about replies to your comments and mentions of you is on until you turn it off" in \
+           " ".join(_body(message).split())
     assert _stop(message) in message["List-Unsubscribe"] and CommentNotice.objects.count() == 1
     assert notices.unsubscribe(_stop(message)) == ["reply_mail"]  # the kind that sent it
     assert notices.mail_wanted(ann.pk) == {"comment_mail": True, "reply_mail": False}
@@ -99,6 +116,8 @@ def test_each_kind_of_comment_mail_is_turned_off_on_its_own(mail_sink, run_tasks
     run_tasks()
     assert [m["Subject"] for m in mail_sink.messages] == ["New comment on your paper: Engines <b>that</b> compute"]
     assert "mentions of you" not in _body(mail_sink.messages[0])
+    assert "You get this mail as a verified author of this paper. Mail about comments on your papers is on until you " \
+           "turn it off" in " ".join(_body(mail_sink.messages[0]).split())
     notices.set_mail(ann, comment_mail=False, reply_mail=True)
     second = services.add_comment(bob, paper, "And @ann again", parent=first)
     run_tasks()

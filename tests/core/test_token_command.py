@@ -31,6 +31,21 @@ def test_a_token_made_on_the_command_line_works_is_listed_and_revoked():
     assert tokens.user_for(secret) is None
 
 
+def test_listing_a_user_without_tokens_says_so_beside_an_empty_list():
+    user("ann")
+    listed, said = _run("list", "ann")
+    assert listed == "" and said.strip() == "ann has no tokens (make one: paperhub tokens create ann)"
+
+
+def test_sendtestemail_says_what_it_sent_where(mail_sink):
+    out = StringIO()
+    call_command("sendtestemail", "ann@example.org", stdout=out)
+    [message] = mail_sink.messages
+    assert message["To"] == "ann@example.org"
+    assert out.getvalue().strip() == ("Sent a test message to ann@example.org through the mail server at "
+                                      f"127.0.0.1:{mail_sink.port}.")
+
+
 def test_wrong_users_and_tokens_are_refused_clearly():
     user("ann")
     user("bob", is_active=False)

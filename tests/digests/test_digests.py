@@ -1,3 +1,4 @@
+import html
 import re
 import signal
 import time
@@ -75,6 +76,37 @@ def test_double_opt_in_through_a_real_smtp_server(db, mail_sink, run_tasks):
         html = client.post("/digests/subscribe", {"email": address}, follow=True).content.decode()
         assert "too long to mail" in html, address
     assert Subscription.objects.count() == 1 and run_tasks() == []
+
+
+def test_the_confirmation_page_names_the_address_and_the_digest_before_its_button(db, mail_sink, run_tasks):
+    client = Client()
+    client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "weekly"})
+    run_tasks()
+    link = re.search(r"http://testserver(/digests/confirm/\S+)", mail_sink.messages[0].get_content())[1]
+    asked = client.get(link).content.decode()
+    assert "This link was sent to reader@example.org, to start its weekly digest of research papers." in asked
+    assert not Subscription.objects.get().active  # the page only says it
+    client.post(link)
+    client.post("/digests/subscribe", {"email": "reader@example.org", "frequency": "daily"})
+    run_tasks()
+    change = re.search(r"http://testserver(\S+)", mail_sink.messages[1].get_content())[1]
+    assert "to make its weekly digest of research papers daily." in client.get(change).content.decode()
+    forged = client.get("/digests/confirm/forged-token")
+    assert forged.status_code == 400 and "This link is not valid." in forged.content.decode()
+
+
+@pytest.mark.parametrize("page", ["/papers/search?q=state+space+models", "/?page=3", "/papers/search?q=%22a%22+%3Cb%3E"])
+def test_subscribing_from_the_footer_comes_back_to_the_same_page_and_place(db, mail_sink, page):
+    client = Client()
+    footer = client.get(page).content.decode()
+    form = footer[footer.index('action="/digests/subscribe"'):]
+    back = html.unescape(re.search(r'name="next" value="([^"]*)"', form)[1])
+    assert back == page
+    response = client.post("/digests/subscribe", {"email": "reader@example.org", "next": back})
+    assert response.headers["Location"] == page
+    for elsewhere in ("//evil.example/papers", "https://evil.example/", "/\\evil.example"):  # read as before
+        response = client.post("/digests/subscribe", {"email": "reader@example.org", "next": elsewhere})
+        assert response.headers["Location"] == "/", elsewhere
 
 
 def test_subscribing_is_rate_limited_per_client_and_per_address(db, settings, mail_sink, run_tasks):

@@ -115,6 +115,17 @@ def test_save_to_offers_only_the_collections_that_lack_the_paper(client, ann, re
     assert 'name="collection"' not in client.get("/papers/2611.00001").content.decode()  # in both: no Save form
 
 
+def test_saving_from_a_papers_page_comes_back_to_it_with_its_query(client, ann, reading, search_dir):
+    other = curation.create_collection(ann, "Later", "", public=False)
+    client.force_login(ann)
+    page = client.get("/papers/2611.00001?comment=7").content.decode()
+    form = page[page.index(f'action="{reverse("collect")}"'):]
+    assert 'name="next" value="/papers/2611.00001?comment=7"' in form[:form.index("</form>")]
+    saved = client.post(reverse("collect"), {"collection": other.pk, "paper": reading.items.get().paper_id,
+                                             "next": "/papers/2611.00001?comment=7"})
+    assert saved.headers["Location"] == "/papers/2611.00001?comment=7"
+
+
 def test_a_description_shows_its_markdown_as_comments_do_and_never_markup_of_its_own(client, ann):
     """*emphasis* and links as in comments (the same filter), and whatever HTML or javascript: link it holds as
     inert text."""

@@ -40,7 +40,11 @@ class Command(BaseCommand):
             self.stderr.write(f"token {token.pk} ({token.name}) for {options['username']}: the secret, shown once:")
             self.stdout.write(secret)  # alone on stdout, so that `$(paperhub tokens create ann)` is the secret
         elif options["action"] == "list":
-            for token in tokens.tokens_of(user):
+            mine = tokens.tokens_of(user)
+            if not mine:
+                self.stderr.write(f"{options['username']} has no tokens (make one: paperhub tokens create "
+                                  f"{options['username']})")
+            for token in mine:
                 last = token.last_used_at
                 used = f"last used {localtime(last):%Y-%m-%d %H:%M}" if last else "never used"
                 self.stdout.write(f"{token.pk}  {token.prefix}...  {token.name}  (made "
