@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -97,6 +98,34 @@ class ChangeEmailForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, its current password checked by accounts.check_current_password (wrong ones counted)."""
+
+    wait = 0  # set when the account's wrong passwords are over their limit
+
+    def clean_old_password(self) -> str:
+        password: str = self.cleaned_data["old_password"]
+        try:
+            accounts.check_current_password(self.user, password)
+        except accounts.TooManyGuesses as exc:
+            self.wait = exc.wait
+            raise forms.ValidationError(str(exc)) from None
+        except accounts.AccountError:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect") from None
+        return password
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view over PasswordChangeForm: past the limit of wrong passwords, the 429 page and no change."""
+
+    form_class = PasswordChangeForm
+
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:  # type: ignore[override]
+        if form.wait:
+            return too_many(self.request, "Too many wrong passwords for this account.", form.wait)
+        return super().form_invalid(form)
+
+
 def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     verified = bool(verified_address(request))  # asked once: the footer's digest form wants it too
@@ -114,8 +143,12 @@ def email_change(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _email_page(request, form, status=400)
     email = form.cleaned_data["email"]
-    if not request.user.check_password(form.cleaned_data["password"]):  # before the limits: a wrong guess must
-        form.add_error("password", accounts.WRONG_PASSWORD)  # not spend another's address's mails (3 an hour)
+    try:  # before the mail limits: a wrong guess must not spend another's address's mails (3 an hour)
+        accounts.check_current_password(request.user, form.cleaned_data["password"])  # type: ignore[arg-type]
+    except accounts.TooManyGuesses as exc:
+        return too_many(request, str(exc), exc.wait)
+    except accounts.AccountError as exc:
+        form.add_error("password", str(exc))
         return _email_page(request, form, status=400)
     wait = (limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
             or limits.over_limit(request, "verify-to", settings.PAPERHUB_VERIFY_ADDRESS_RATE, who=email.lower()))
