@@ -330,8 +330,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             tokens.revoke(user, int(request.POST["revoke"]))
             messages.success(request, "Token revoked.")
         else:
-            _, secret = tokens.create_token(user, request.POST.get("name", ""))
-            request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
+            try:
+                _, secret = tokens.create_token(user, request.POST.get("name", ""))
+            except NotAllowed as exc:  # at the cap
+                messages.error(request, str(exc))
+            else:
+                request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
         return redirect("api_tokens")  # so reloading the page makes no second token
     return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user),
                                                "verified": bool(verified_address(request)),
