@@ -206,13 +206,18 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """A user's papers (as a verified author), upvotes, comments and (visible) collections."""
-    found = community.profile(username, request.user)
+    """A user's papers (as a verified author), upvotes, comments and (visible) collections, a page of them at once
+    (?page=)."""
+    page = page_number(request)
+    found = community.profile(username, request.user, collections_page=page - 1)
     if found is None:
         raise Http404("no such user")
-    return render(request, "web/profile.html", {"json_url": json_twin("profile", found.person.get_username()),
+    name = found.person.get_username()
+    return render(request, "web/profile.html", {"json_url": json_twin("profile", name, p=page - 1),
                                                 "person": found.person, "cards": cards(request, found.upvoted),
                                                 "comments": found.comments, "collections": found.collections,
+                                                "collections_total": found.collections_total,
+                                                **pager(page, found.collections_total, community.PROFILE_COLLECTIONS),
                                                 "authored": cards(request, found.authored)})
 
 
