@@ -114,10 +114,13 @@ def curated(user: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Co
     return found if found is not None and may_curate(user, found) else None
 
 
-def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The user's collections and those shared with them, by title, with their owners and each one's `size` (its
-    papers) counted in the same query (none for a visitor)."""
-    return list(curated_by(user).select_related("owner").annotate(size=Count("items")).order_by("title", "pk"))
+def own_collections(user: AbstractBaseUser | AnonymousUser, limit: int,
+                    offset: int = 0) -> tuple[list[Collection], int]:
+    """`limit` of the user's collections and those shared with them from `offset`, by title, with their owners and
+    each one's `size` (its papers) counted in the same query, and how many there are (none for a visitor)."""
+    curated = curated_by(user)
+    page = curated.select_related("owner").annotate(size=Count("items")).order_by("title", "pk")[offset:offset + limit]
+    return list(page), curated.count()
 
 
 def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:

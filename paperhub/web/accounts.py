@@ -34,6 +34,8 @@ from paperhub.web.verified import verified_address
 
 #: Papers a collection's page shows at once, as an author's page does (its JSON twin's default `limit`).
 COLLECTION_PAGE = 30
+#: One's own and shared collections that /collections/ lists at once.
+OWN_COLLECTIONS_PAGE = 100
 
 
 class SignUpForm(UserCreationForm[User]):
@@ -262,7 +264,11 @@ def collections(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
-    return render(request, "web/collections.html", {"collections": community.own_collections(request.user),
+    page = page_number(request)
+    size = OWN_COLLECTIONS_PAGE
+    mine, total = community.own_collections(request.user, size, offset=(page - 1) * size)
+    return render(request, "web/collections.html", {"collections": mine, "total": total,
+                                                    **pager(page, total, size),
                                                     "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 
 

@@ -1,4 +1,4 @@
-"""A profile lists a page of the collections the viewer may see (its page and its JSON twin), with their count and
+"""A profile (and one's own /collections/) lists a page of the collections the viewer may see (its page and its JSON twin), with their count and
 a link to the next page: an account with hundreds of collections costs no more than one page of them."""
 
 import re
@@ -8,6 +8,7 @@ from django.test import Client
 
 from paperhub.community import curation
 from paperhub.community import queries as community
+from paperhub.web import accounts
 from tests.factories import user
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +52,13 @@ def test_the_profile_json_is_paged_with_the_total(eve):
 def test_the_profile_json_reads_its_collections_in_a_fixed_number_of_queries(eve, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):  # (not one more per collection: their owners come in the same query)
         Client().get("/api/users/eve")
+
+
+def test_ones_own_collections_page_is_paged(eve, monkeypatch):
+    monkeypatch.setattr(accounts, "OWN_COLLECTIONS_PAGE", 4)
+    client = Client()
+    client.force_login(eve)
+    first = client.get("/collections/").content.decode()
+    assert _titles(first) == ["Shelf 0", "Shelf 1", "Shelf 2", "Shelf 3"]
+    assert "6, page 1 of 2" in first and 'rel="next" href="?page=2"' in first
+    assert _titles(client.get("/collections/?page=2").content.decode()) == ["Shelf 4", "Shelf private"]
