@@ -318,6 +318,9 @@ PAPERHUB_RESET_RATE = env_rate("PAPERHUB_RESET_RATE", "10/hour")
 PAPERHUB_RESET_ADDRESS_RATE = env_rate("PAPERHUB_RESET_ADDRESS_RATE", "3/hour")
 PAPERHUB_VERIFY_RATE = env_rate("PAPERHUB_VERIFY_RATE", "3/hour")
 PAPERHUB_VERIFY_ADDRESS_RATE = env_rate("PAPERHUB_VERIFY_ADDRESS_RATE", "3/hour")
+# Wrong current passwords per account from a signed-in session (changing the address or the password); over it
+# even the right one is refused until the window ends.
+PAPERHUB_PASSWORD_GUESS_RATE = env_rate("PAPERHUB_PASSWORD_GUESS_RATE", "10/hour")
 PAPERHUB_LOGIN_FAILURES = env_int("PAPERHUB_LOGIN_FAILURES", 10, minimum=1)
 PAPERHUB_LOGIN_LOCKOUT_MINUTES = env_int("PAPERHUB_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = PAPERHUB_LOGIN_FAILURES

@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from paperhub.accounts import names
 from paperhub.accounts.models import PendingAddress, UsernameShape, VerifiedAddress
-from paperhub.core import mail
+from paperhub.core import limits, mail
 from paperhub.core.addresses import hub_root, link
 
 log = logging.getLogger(__name__)
@@ -120,14 +120,37 @@ def awaiting_proof(user: User, verified: bool | None = None) -> str:
 WRONG_PASSWORD = "That is not your current password."
 
 
+class TooManyGuesses(AccountError):
+    """The account's wrong passwords are over PAPERHUB_PASSWORD_GUESS_RATE; `wait`: the seconds until that ends."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__("Too many wrong passwords for this account.")
+        self.wait = wait
+
+
+def check_current_password(user: User, password: str) -> None:
+    """Ask a signed-in account for its current password (changing its address or password): AccountError for a
+    wrong one, which is counted; TooManyGuesses once the wrong ones go over PAPERHUB_PASSWORD_GUESS_RATE, for the
+    right one too until that window ends (a session left open must not be a way to guess the password: axes
+    counts logins only)."""
+    rate = limits.parse_rate(settings.PAPERHUB_PASSWORD_GUESS_RATE)
+    key = f"password:{user.pk}"
+    wait = limits.spent(key, rate) if rate is not None else 0
+    if wait:
+        raise TooManyGuesses(wait)
+    if user.check_password(password):
+        return
+    wait = limits.hit(key, rate) if rate is not None else 0
+    raise TooManyGuesses(wait) if wait else AccountError(WRONG_PASSWORD)
+
+
 def change_email(user: User, email: str, password: str) -> bool:
     """Ask to change the account's address to `email` (a valid address, checked by the form); True when a link
     must now be sent to it. A verified address stays in force until the new one is proved (so a typo, or someone
     at a logged-in keyboard, cannot move password resets elsewhere); an unverified one is simply replaced. The
     current address again cancels a pending change. AccountError: a wrong password, or an address another account
     has verified."""
-    if not user.check_password(password):
-        raise AccountError(WRONG_PASSWORD)
+    check_current_password(user, password)
     email = email.strip()
     if email.lower() == user.email.strip().lower():
         PendingAddress.objects.filter(user=user).delete()

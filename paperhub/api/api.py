@@ -356,13 +356,15 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,
          tags=["paperhub"])
-def profile(request: HttpRequest, username: str) -> dict[str, Any]:
-    """A user's collections (their private ones only with their token), latest upvoted papers and comments, and
-    the papers they are a verified author of (the JSON of /users/<name>)."""
-    found = community.profile(username, viewer(request))
+def profile(request: HttpRequest, username: str,
+            p: QueryEx[int, P(ge=0, le=10_000, description="page of their collections, from 0")] = 0) -> dict[str, Any]:
+    """A user's collections (their private ones only with their token; a page of them), latest upvoted papers and
+    comments, and the papers they are a verified author of (the JSON of /users/<name>)."""
+    found = community.profile(username, viewer(request), collections_page=p)
     if found is None:
         raise HttpError(404, "no such user")
     return {"username": found.person.get_username(), "collections": [answers.collection(c) for c in found.collections],
+            "collectionsTotal": found.collections_total,
             "upvoted": answers.papers(found.upvoted), "authored": answers.papers(found.authored),
             "comments": [{**answers.comment(c), "paper": {"id": c.paper.uid, "title": c.paper.title}}
                          for c in found.comments]}

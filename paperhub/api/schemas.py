@@ -295,7 +295,8 @@ class ProfileOut(Schema):
     """What /users/<name> shows."""
 
     username: str
-    collections: list[CollectionOut]
+    collections: list[CollectionOut] = Field(..., description="a page of them (`p`), 50 at most, by title")
+    collectionsTotal: int = Field(..., description="all their collections you may see")
     upvoted: list[PaperOut]
     comments: list[UserComment]
     authored: list[PaperOut] = Field(..., description="papers they are a verified author of, newest first")

@@ -117,10 +117,13 @@ def curated(user: AbstractBaseUser | AnonymousUser, owner: str, slug: str) -> Co
     return found if found is not None and may_curate(user, found) else None
 
 
-def own_collections(user: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The user's collections and those shared with them, by title, with their owners and each one's `size` (its
-    papers) counted in the same query (none for a visitor)."""
-    return list(curated_by(user).select_related("owner").annotate(size=Count("items")).order_by("title", "pk"))
+def own_collections(user: AbstractBaseUser | AnonymousUser, limit: int,
+                    offset: int = 0) -> tuple[list[Collection], int]:
+    """`limit` of the user's collections and those shared with them from `offset`, by title, with their owners and
+    each one's `size` (its papers) counted in the same query, and how many there are (none for a visitor)."""
+    curated = curated_by(user)
+    page = curated.select_related("owner").annotate(size=Count("items")).order_by("title", "pk")[offset:offset + limit]
+    return list(page), curated.count()
 
 
 def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper) -> list[Collection]:
@@ -134,9 +137,11 @@ def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: st
     return curated_by(user).filter(pk=pk).first() if pk is not None else None
 
 
-def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The owner's collections that the viewer may see, by title."""
-    return list(visible_to(viewer).filter(owner_id=owner.pk).order_by("title"))
+def collections_of(owner: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser, limit: int,
+                   offset: int = 0) -> list[Collection]:
+    """`limit` of the owner's collections that the viewer may see from `offset`, by title, with their owner."""
+    found = visible_to(viewer).filter(owner_id=owner.pk).select_related("owner").order_by("title", "pk")
+    return list(found[offset:offset + limit])
 
 
 def public_collection(username: str, slug: str) -> Collection | None:
@@ -243,18 +248,27 @@ class Profile:
     comments: list[Comment]
     collections: list[Collection]
     authored: list[Paper]
+    collections_total: int  # all the collections the viewer may see, of which `collections` is a page
 
 
-def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30) -> Profile | None:
-    """An active user's profile as the viewer may see it, the newest `limit` upvotes and comments (no such
-    user, a banned one, or a name no user may have: None)."""
+#: The collections a profile shows at once (its page and its JSON are paged: an account may hold hundreds).
+PROFILE_COLLECTIONS = 50
+
+
+def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int = 30,
+            collections_page: int = 0) -> Profile | None:
+    """An active user's profile as the viewer may see it, the newest `limit` upvotes and comments, and page
+    `collections_page` (from 0) of their collections (no such user, a banned one, or a name no user may have:
+    None)."""
     if not re.fullmatch(names.CHARACTERS, username):  # a NUL is an error in a PostgreSQL query: refused before one
         return None
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         return None
-    return Profile(person, upvoted_papers(person, limit), comments_by(person, limit), collections_of(person, viewer),
-                   authored_papers(person, limit))
+    shown = collections_of(person, viewer, PROFILE_COLLECTIONS, offset=collections_page * PROFILE_COLLECTIONS)
+    total = visible_to(viewer).filter(owner_id=person.pk).count()
+    return Profile(person, upvoted_papers(person, limit), comments_by(person, limit), shown,
+                   authored_papers(person, limit), total)
 
 
 def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:

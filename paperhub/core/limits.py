@@ -41,7 +41,21 @@ def hit(key: str, rate: Rate, now: float | None = None) -> int:
         count = cursor.fetchone()[0]
     if random.random() < 0.001:  # now and then, forget windows that have ended
         RateWindow.objects.filter(started__lt=window - 86400).delete()
+    return _wait(count, window, rate, now)
+
+
+def _wait(count: int, window: int, rate: Rate, now: float) -> int:
+    """0 while `count` is within the rate, else the seconds until the window that began at `window` ends."""
     return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))
+
+
+def spent(key: str, rate: Rate, now: float | None = None) -> int:
+    """Whether `key` has gone over `rate` in the current window, without counting: 0 when not, else the seconds
+    until the window ends."""
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds * rate.seconds)
+    count = RateWindow.objects.filter(client=key[:120], started=window).values_list("count", flat=True).first()
+    return _wait(count or 0, window, rate, now)
 
 
 def api_wait(user_id: int | None, address: str) -> int:

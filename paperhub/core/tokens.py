@@ -7,8 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from paperhub.core.models import ApiToken
+from paperhub.core.permissions import NotAllowed
 
 PREFIX = "ph_"
+#: The most tokens one account holds at once (one per script or machine; revoke one to make another).
+MAX_TOKENS = 50
 #: What a call that needs a token and came without one is told (the JSON API and MCP): where to make one.
 NEEDED = "needs an API token (make one on the hub's /accounts/tokens/ page)"
 #: What a call with a token that finds no active user is told: the same for a revoked token, one never made and one
@@ -21,7 +24,10 @@ def _digest(secret: str) -> str:
 
 
 def create_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
-    """A new token for the user and its secret, which is not stored and cannot be shown again."""
+    """A new token for the user and its secret, which is not stored and cannot be shown again; NotAllowed when the
+    user holds MAX_TOKENS."""
+    if ApiToken.objects.filter(user_id=user.pk).count() >= MAX_TOKENS:
+        raise NotAllowed(f"You have {MAX_TOKENS} tokens, the most one account holds: revoke one first.")
     secret = PREFIX + secrets.token_urlsafe(32)
     name = "".join(ch for ch in name or "" if ch.isprintable()).strip()[:100] or "token"  # one line, no controls
     token = ApiToken.objects.create(user_id=user.pk, name=name, digest=_digest(secret), prefix=secret[:10])

@@ -23,6 +23,7 @@ from paperhub.recommend.queries import Pick
 
 MAX_PARAGRAPH = 5000
 MAX_SAVED_SEARCHES = 50
+MAX_PARAGRAPHS = 100
 PROGRESS_EVERY = 100  # an import records how far it got after this many entries
 #: Papers For you remembers showing a user (the newest kept): 50 days of daily visits' first pages, longer than the
 #: candidate window (PAPERHUB_RECOMMEND_DAYS, 30), so a pick rarely comes back as never shown while still a candidate.
@@ -81,6 +82,9 @@ def add_paragraph(user: User, text: str) -> Seed:
     if len(text) > MAX_PARAGRAPH:
         raise NotAllowed(f"Keep it under {MAX_PARAGRAPH} characters.")
     title = text[:120]
+    paragraphs = Seed.objects.filter(user=user, source=Seed.PARAGRAPH)
+    if paragraphs.count() >= MAX_PARAGRAPHS and not paragraphs.filter(paper=None, title=title).exists():
+        raise NotAllowed(f"You have {MAX_PARAGRAPHS} paragraphs, the most For you keeps: forget one first.")
     seed, _ = Seed.objects.update_or_create(user=user, paper=None, title=title,
                                             defaults={"source": Seed.PARAGRAPH, "text": text})
     return seed

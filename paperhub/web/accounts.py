@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,8 @@ from paperhub.web.verified import verified_address
 
 #: Papers a collection's page shows at once, as an author's page does (its JSON twin's default `limit`).
 COLLECTION_PAGE = 30
+#: One's own and shared collections that /collections/ lists at once.
+OWN_COLLECTIONS_PAGE = 100
 
 
 class SignUpForm(UserCreationForm[User]):
@@ -97,6 +100,34 @@ class ChangeEmailForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, its current password checked by accounts.check_current_password (wrong ones counted)."""
+
+    wait = 0  # set when the account's wrong passwords are over their limit
+
+    def clean_old_password(self) -> str:
+        password: str = self.cleaned_data["old_password"]
+        try:
+            accounts.check_current_password(self.user, password)
+        except accounts.TooManyGuesses as exc:
+            self.wait = exc.wait
+            raise forms.ValidationError(str(exc)) from None
+        except accounts.AccountError:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect") from None
+        return password
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view over PasswordChangeForm: past the limit of wrong passwords, the 429 page and no change."""
+
+    form_class = PasswordChangeForm
+
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:  # type: ignore[override]
+        if form.wait:
+            return too_many(self.request, "Too many wrong passwords for this account.", form.wait)
+        return super().form_invalid(form)
+
+
 def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     verified = bool(verified_address(request))  # asked once: the footer's digest form wants it too
@@ -114,8 +145,12 @@ def email_change(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _email_page(request, form, status=400)
     email = form.cleaned_data["email"]
-    if not request.user.check_password(form.cleaned_data["password"]):  # before the limits: a wrong guess must
-        form.add_error("password", accounts.WRONG_PASSWORD)  # not spend another's address's mails (3 an hour)
+    try:  # before the mail limits: a wrong guess must not spend another's address's mails (3 an hour)
+        accounts.check_current_password(request.user, form.cleaned_data["password"])  # type: ignore[arg-type]
+    except accounts.TooManyGuesses as exc:
+        return too_many(request, str(exc), exc.wait)
+    except accounts.AccountError as exc:
+        form.add_error("password", str(exc))
         return _email_page(request, form, status=400)
     wait = (limits.over_limit(request, "verify", settings.PAPERHUB_VERIFY_RATE, who=str(request.user.pk))
             or limits.over_limit(request, "verify-to", settings.PAPERHUB_VERIFY_ADDRESS_RATE, who=email.lower()))
@@ -173,13 +208,18 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    """A user's papers (as a verified author), upvotes, comments and (visible) collections."""
-    found = community.profile(username, request.user)
+    """A user's papers (as a verified author), upvotes, comments and (visible) collections, a page of them at once
+    (?page=)."""
+    page = page_number(request)
+    found = community.profile(username, request.user, collections_page=page - 1)
     if found is None:
         raise Http404("no such user")
-    return render(request, "web/profile.html", {"json_url": json_twin("profile", found.person.get_username()),
+    name = found.person.get_username()
+    return render(request, "web/profile.html", {"json_url": json_twin("profile", name, p=page - 1),
                                                 "person": found.person, "cards": cards(request, found.upvoted),
                                                 "comments": found.comments, "collections": found.collections,
+                                                "collections_total": found.collections_total,
+                                                **pager(page, found.collections_total, community.PROFILE_COLLECTIONS),
                                                 "authored": cards(request, found.authored)})
 
 
@@ -227,7 +267,11 @@ def collections(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Added to {made.title}, a new collection.")
                 return redirect("paper", uid=paper.uid)
             return redirect("collection", username=request.user.get_username(), slug=made.slug)
-    return render(request, "web/collections.html", {"collections": community.own_collections(request.user),
+    page = page_number(request)
+    size = OWN_COLLECTIONS_PAGE
+    mine, total = community.own_collections(request.user, size, offset=(page - 1) * size)
+    return render(request, "web/collections.html", {"collections": mine, "total": total,
+                                                    **pager(page, total, size),
                                                     "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 
 
@@ -303,8 +347,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             tokens.revoke(user, revoked)
             messages.success(request, "Token revoked.")
         else:
-            _, secret = tokens.create_token(user, request.POST.get("name", ""))
-            request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
+            try:
+                _, secret = tokens.create_token(user, request.POST.get("name", ""))
+            except NotAllowed as exc:  # at the cap
+                messages.error(request, str(exc))
+            else:
+                request.session[NEW_TOKEN] = sealing.seal(secret)  # sessions are rows: only tokens' hashes are stored
         return redirect("api_tokens")  # so reloading the page makes no second token
     return render(request, "web/tokens.html", {"tokens": tokens.tokens_of(user),
                                                "verified": bool(verified_address(request)),

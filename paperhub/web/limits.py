@@ -25,6 +25,9 @@ EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", 
 #: expensive pages: a script cannot churn a shared collection faster than a person reads.
 COLLECTION_WRITES = frozenset({"collect", "collection_edit", "collection_delete", "collection_collaborators",
                                "collection_item"})
+#: The pages that make what an account holds (collections, API tokens, For you's paragraphs), counted with the
+#: expensive pages too; each also has a cap per account in its service.
+ACCOUNT_WRITES = frozenset({"collections", "api_tokens", "paragraph"})
 #: Where a larger body is expected, by route name: the library import takes a file.
 UPLOAD_ROUTES = frozenset({"import_library"})
 #: Room for the form around an uploaded file (multipart boundaries and headers, the CSRF token).
@@ -40,7 +43,7 @@ def body_cap(path: str) -> int:
 
 def rate_for(route_name: str) -> tuple[str, str] | None:
     """(scope, rate) limiting a route, or None for the cheap ones."""
-    if route_name in EXPENSIVE_PAGES or route_name in COLLECTION_WRITES:
+    if route_name in EXPENSIVE_PAGES or route_name in COLLECTION_WRITES or route_name in ACCOUNT_WRITES:
         return "pages", settings.PAPERHUB_PAGE_RATE
     if route_name.startswith("feed_"):
         return "feeds", settings.PAPERHUB_FEED_RATE

@@ -74,6 +74,7 @@ urlpatterns = [
     path("accounts/tokens/", accounts.api_tokens, name="api_tokens"),
     path("accounts/logout/", accounts.logout_page, name="logout"),
     path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/email/", accounts.email_address, name="email_address"),
     path("accounts/email/change", accounts.email_change, name="email_change"),
     path("accounts/verify/<str:token>", accounts.verify_email, name="verify_email"),

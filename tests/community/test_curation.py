@@ -29,7 +29,7 @@ def test_a_collaborator_curates_and_sees_a_private_collection(lab):
     assert CollectionItem.objects.get(collection=shelf).added_by == bob
     assert community.collection(bob, "ann", shelf.slug) == shelf
     assert community.collection(user("eve"), "ann", shelf.slug) is None  # private: nobody else
-    assert [c.title for c in community.own_collections(bob)] == ["Lab reading"]
+    assert [c.title for c in community.own_collections(bob, 10)[0]] == ["Lab reading"]
     assert [c.title for c in community.collections_lacking(bob, add_paper("2611.00002"))] == ["Lab reading"]
     assert curation.remove_from_collection(bob, shelf, paper)
 
@@ -80,7 +80,7 @@ def test_a_banned_collaborator_loses_access(lab):
     bob.is_active = False
     bob.save()
     assert not curation.may_curate(bob, shelf) and community.collection(bob, "ann", shelf.slug) is None
-    assert community.own_collections(bob) == []
+    assert community.own_collections(bob, 10) == ([], 0)
     with pytest.raises(NotAllowed):
         curation.add_to_collection(bob, shelf, add_paper("2611.00001"))
     assert [u.username for u in curation.collaborators_of(shelf)] == ["bob"]  # still listed, for the owner to remove

@@ -129,9 +129,11 @@ def test_collections_as_each_viewer_sees_them(people):
     secret = curation.create_collection(ann, "A private", "", public=False)
     curation.add_to_collection(ann, shown, first)
     curation.add_to_collection(ann, shown, second)
-    assert queries.own_collections(ann) == [secret, shown] and queries.own_collections(AnonymousUser()) == []
-    assert [c.size for c in queries.own_collections(ann)] == [0, 2]  # counted in the query: no count per row
-    assert queries.collections_of(ann, bob) == [shown] and queries.collections_of(ann, ann) == [secret, shown]
+    assert queries.own_collections(ann, 10) == ([secret, shown], 2)
+    assert queries.own_collections(AnonymousUser(), 10) == ([], 0)
+    assert queries.own_collections(ann, 1, offset=1) == ([shown], 2)
+    assert [c.size for c in queries.own_collections(ann, 10)[0]] == [0, 2]  # counted in the query: no count per row
+    assert queries.collections_of(ann, bob, 10) == [shown] and queries.collections_of(ann, ann, 10) == [secret, shown]
     assert queries.public_collection("ann", shown.slug) == shown
     assert queries.public_collection("ann", secret.slug) is None
     assert queries.collection_papers(shown) == [second, first]  # the latest added first

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import localtime
 
 from paperhub.core import tokens
+from paperhub.core.permissions import NotAllowed
 
 
 def _user(username: str) -> AbstractBaseUser:
@@ -36,7 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = _user(options["username"])
         if options["action"] == "create":
-            token, secret = tokens.create_token(user, options["name"])
+            try:
+                token, secret = tokens.create_token(user, options["name"])
+            except NotAllowed as exc:
+                raise CommandError(str(exc)) from None
             self.stderr.write(f"token {token.pk} ({token.name}) for {options['username']}: the secret, shown once:")
             self.stdout.write(secret)  # alone on stdout, so that `$(paperhub tokens create ann)` is the secret
         elif options["action"] == "list":
