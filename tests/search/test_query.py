@@ -210,6 +210,17 @@ def test_a_date_that_is_no_date_is_said(raw, said):
         Filters.from_params({"q": raw}, strict=True)
 
 
+@pytest.mark.parametrize(("raw", "example"), [
+    ("author:", 'author:"Ada Lovelace"'), ("x AU:", "au:Lovelace"), ('cat:""', "cat:cs.CL"), ("since:", "since:2025-"),
+    ("-until:", "until:2025-"), ("ti:", "ti:word"), ('abstract:""', "abstract:word"), ("has:", "has:code"),
+])
+def test_an_empty_field_is_said_not_searched_as_its_name(raw, example):
+    parsed = parse(raw)
+    assert "is empty: write what it takes after the colon, as in " in parsed.problem and example in parsed.problem
+    assert parsed.terms == (("x",) if raw.startswith("x ") else ()) and not parsed.authors and not parsed.categories
+    assert parse("author:Lovelace").problem == "" and parse('"author:"').terms == ("author",)  # a quoted word is one
+
+
 def test_several_authors_capped():
     parsed = parse(" ".join(f"author:a{i}" for i in range(500)))
     assert parsed.authors == tuple(f"a{i}" for i in range(MAX_NAMED))
