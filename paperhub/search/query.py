@@ -16,7 +16,8 @@ falls back to words (a date that is no date is said in `problem`).
                    is required there (and scored as the query's other words); all: is read as its words
 
 A query that is arXiv ids and nothing else names those papers (named.py). A field with nothing after its colon
-("author:", 'cat:""') is said in `problem`, not searched as its name's word.
+("author:", 'cat:""') is said in `problem`, not searched as its name's word; an empty ti:, title:, abs:, abstract:
+or all: beside other words is a pasted label ("Abstract: We propose ..."), left out.
 """
 
 import re
@@ -139,7 +140,8 @@ def parse(raw: object) -> ParsedQuery:
         body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         if empty := _EMPTY_FIELD.match(body):  # (as a word, "author:" found papers about authorship)
-            problems.append(_empty_field(empty.group(1)))
+            if not (empty.group(1).lower() in _WORDS_FIELDS and len(tokens) > 1):  # else a pasted "Abstract: We ..."
+                problems.append(_empty_field(empty.group(1)))
             continue
         match = _FIELD.match(body)
         in_field = ""

@@ -212,6 +212,7 @@ def test_a_date_that_is_no_date_is_said(raw, said):
 
 @pytest.mark.parametrize(("raw", "example"), [
     ("author:", 'author:"Ada Lovelace"'), ("x AU:", "au:Lovelace"), ('cat:""', "cat:cs.CL"), ("since:", "since:2025-"),
+    ("x since:", "since:2025-"),
     ("-until:", "until:2025-"), ("ti:", "ti:word"), ('abstract:""', "abstract:word"), ("has:", "has:code"),
 ])
 def test_an_empty_field_is_said_not_searched_as_its_name(raw, example):
@@ -219,6 +220,12 @@ def test_an_empty_field_is_said_not_searched_as_its_name(raw, example):
     assert "is empty: write what it takes after the colon, as in " in parsed.problem and example in parsed.problem
     assert parsed.terms == (("x",) if raw.startswith("x ") else ()) and not parsed.authors and not parsed.categories
     assert parse("author:Lovelace").problem == "" and parse('"author:"').terms == ("author",)  # a quoted word is one
+
+
+def test_an_empty_words_field_beside_words_is_a_pasted_label_left_out():
+    pasted = parse("Abstract: We propose sparse attention")
+    assert pasted.problem == "" and pasted.terms == ("We", "propose", "sparse", "attention")
+    assert parse("TITLE: sparse").terms == ("sparse",) and "title: is empty" in parse("TITLE:").problem
 
 
 def test_several_authors_capped():
