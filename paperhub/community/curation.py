@@ -6,6 +6,7 @@ and adds, removes, annotates and reorders its papers, but never renames, deletes
 collaborators. A banned (inactive) collaborator can do none of it until the account is active again.
 """
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -182,10 +183,16 @@ def _collection_text(title: str, description: str) -> tuple[str, str]:
     return title, description
 
 
+#: Something of a title that looks like an HTML tag ("<b>", "</sub>", '<a href="x">'): shown as typed, but no word.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
 def collection_slug(title: str) -> str:
     """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
-    "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection"."""
-    ascii_slug, own_script = slugify(title), slugify(title, allow_unicode=True)
+    "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection".
+    A tag's letters are no word of it ("Mamba & <b>SOD</b>" is "mamba-sod", not "mamba-bsodb")."""
+    words = _TAG.sub("", title)
+    ascii_slug, own_script = slugify(words), slugify(words, allow_unicode=True)
     return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
 
 

@@ -15,7 +15,9 @@ falls back to words (a date that is no date is said in `problem`).
     ti:word, ti:"a phrase"     in the title (title: too); abs:, abstract: in the abstract; as arXiv reads them, each
                    is required there (and scored as the query's other words); all: is read as its words
 
-A query that is arXiv ids and nothing else names those papers (named.py).
+A query that is arXiv ids and nothing else names those papers (named.py). A field with nothing after its colon
+("author:", 'cat:""') is said in `problem`, not searched as its name's word; an empty ti:, title:, abs:, abstract:
+or all: beside other words is a pasted label ("Abstract: We propose ..."), left out.
 """
 
 import re
@@ -44,6 +46,10 @@ _FILLERS = frozenset(FILLER_TEXT.split())
 #: A word of a pasted title: capitalised, with a small letter after ("Video", not "GPT" nor "video").
 _TITLE_WORD = re.compile(r"^[A-Z][\w\-']*[a-z][\w\-']*$")
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
+#: A field of the grammar with nothing after its colon (or an empty quote), and what it should hold.
+_EMPTY_FIELD = re.compile(r'^(author|au|cat|since|until|ti|title|abs|abstract|all|has):(?:"")?$', re.IGNORECASE)
+_FIELD_EXAMPLES = {"author": 'author:Lovelace or author:"Ada Lovelace"', "au": "au:Lovelace", "cat": "cat:cs.CL",
+                   "since": "since:2025-01-01", "until": "until:2025-06-30", "has": "has:code"}
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
 #: A word's characters beside letters and digits: "fine-tuning", "C++", "C#", "don't", and TeX's scripts ("R^2BD",
 #: "x^{2}", which analysis reads as rendered math).
@@ -133,6 +139,10 @@ def parse(raw: object) -> ParsedQuery:
         negative = negated or (token.startswith("-") and len(token) > 1)
         body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
+        if empty := _EMPTY_FIELD.match(body):  # (as a word, "author:" found papers about authorship)
+            if not (empty.group(1).lower() in _WORDS_FIELDS and len(tokens) > 1):  # else a pasted "Abstract: We ..."
+                problems.append(_empty_field(empty.group(1)))
+            continue
         match = _FIELD.match(body)
         in_field = ""
         if match and match.group(1).lower() in _WORDS_FIELDS:
@@ -176,6 +186,13 @@ def parse(raw: object) -> ParsedQuery:
     # several bounds: each must hold, so the latest since: and the earliest until:
     return ParsedQuery(text=free_text, has_code=has_code, since=max(days["since"], default=None),
                        until=min(days["until"], default=None), problem="; ".join(dict.fromkeys(problems)), **final)
+
+
+def _empty_field(name: str) -> str:
+    """What a query with an empty field is told: the field, and an example of what it takes."""
+    name = name.lower()
+    example = _FIELD_EXAMPLES.get(name, f"{name}:word")
+    return f"{name}: is empty: write what it takes after the colon, as in {example}"
 
 
 def _tokens(raw: object) -> list[str]:

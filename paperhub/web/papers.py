@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -21,7 +22,7 @@ from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.addresses import hub_root
 from paperhub.core.converters import asked_number
-from paperhub.core.navigation import back, next_page
+from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import citation, markdown, queries
 from paperhub.papers.bibtex import bibtex
@@ -75,6 +76,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     categories = [pc.category.code for pc in paper.paper_categories.all()]
     return render(request, "web/paper.html", {
         "json_url": json_twin("paper_info", paper.uid), "upvote_chart": upvote_chart(paper),
+        "upvote_asked": request.GET.get("upvote") == "1",  # landed here from logging in to upvote
         "paper": paper, "title_html": render_tex(paper.title), "abstract_html": render_abstract(paper.abstract),
         **authorship.paper_authors(request, paper, authorships), "bibtex": bibtex(paper, authors),
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
@@ -153,8 +155,9 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Toggle (or set, with on=1/0) the user's upvote; htmx gets the button back, others a redirect."""
     paper = get_object_or_404(Paper, pk=paper_id)
     if not request.user.is_authenticated:
-        # (a session that ended on an open page: back there after logging in; the vote is not kept)
-        login = redirect_to_login(next_page(request, reverse("paper", args=[paper.uid])))
+        # (a session that ended on an open page: to the paper after logging in, asked to press Upvote again; a
+        # redirect cannot POST, and a vote cast by the GET it makes would be one a link could cast)
+        login = redirect_to_login(reverse("paper", args=[paper.uid]) + "?upvote=1")
         if request.htmx:  # type: ignore[attr-defined]
             response = HttpResponse(status=204)
             response["HX-Redirect"] = login.url
@@ -164,10 +167,16 @@ def upvote(request: HttpRequest, paper_id: int) -> HttpResponse:
     state, count = services.upvote(request.user, paper, on=wanted)
     if request.htmx:  # type: ignore[attr-defined]
         # the title it names is its card's (a profile's "authored" cards have ids of their own)
-        title_id = request.POST.get("title_id", "")
-        return render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
-                                                    "next": request.POST.get("next", ""), "voted": True,
-                                                    "title_id": title_id if _ID_PREFIX.fullmatch(title_id) else ""})
+        title_id, chart = request.POST.get("title_id", ""), request.POST.get("chart") == "1"
+        response = render(request, "web/_upvote.html", {"paper_id": paper.pk, "votes": count, "upvoted": state,
+                                                        "next": request.POST.get("next", ""), "voted": True,
+                                                        "title_id": title_id if _ID_PREFIX.fullmatch(title_id) else "",
+                                                        "chart": chart})
+        if chart:  # the paper page's button: its "Upvotes over time" changed too
+            paper.upvotes = count  # (the row's count as the vote left it; upvote_chart reads it)
+            response.write(render_to_string("web/_upvote_chart.html",
+                                            {"upvote_chart": upvote_chart(paper), "oob": True}, request))
+        return response
     return back(request, reverse("paper", args=[paper.uid]))
 
 

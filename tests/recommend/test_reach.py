@@ -120,6 +120,20 @@ def test_htmx_follow_swaps_in_the_pages_own_form_both_ways(topics, reader):
     assert not queries.follows(reader, rubin)
 
 
+def test_the_follow_buttons_line_is_a_sentence_of_its_own_in_each_state(topics, reader):
+    """It read on from the button: "Follow new papers by Vera Rubin reach your digests and your For you feed"."""
+    client = logged_in(reader)
+    rubin = Author.objects.get(name="Vera Rubin")
+    page = client.get(f"/authors/vera-rubin-{rubin.pk}").content.decode()
+    assert ">Follow</button> <span class=\"meta\">Their new papers will then reach your digests and your For you " \
+           "feed.</span>" in page
+    on = client.post(f"/authors/follow/{rubin.pk}", {"on": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "You follow Vera Rubin: their new papers reach your digests and your For you feed.</span>" in on
+    assert "You follow Vera Rubin: their new" in client.get(f"/authors/vera-rubin-{rubin.pk}").content.decode()
+    off = client.post(f"/authors/follow/{rubin.pk}", {"on": "0"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "You no longer follow Vera Rubin: their new papers no longer reach your digests or your For you" in off
+
+
 def test_api_recommendations_and_not_interested(topics, reader):
     _, token = create_token(reader, "test")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -47,7 +47,7 @@ def test_field_names_are_case_insensitive_and_values_kept():
     ("-", ()),
     ("---", ()),
     ('""', ()),
-    ("author:", ("author",)),
+    ("author:", ()),  # an empty field: no word, its reason in `problem` (test_an_empty_field_is_said_...)
     ("\x00\x01\x02", ()),
 ])
 def test_broken_syntax_falls_back_to_words(raw, terms):
@@ -208,6 +208,24 @@ def test_a_date_that_is_no_date_is_said(raw, said):
     assert len(parsed.problem) < 100 and "<" not in parsed.problem
     with pytest.raises(BadFilter, match="must be a date|means nothing"):
         Filters.from_params({"q": raw}, strict=True)
+
+
+@pytest.mark.parametrize(("raw", "example"), [
+    ("author:", 'author:"Ada Lovelace"'), ("x AU:", "au:Lovelace"), ('cat:""', "cat:cs.CL"), ("since:", "since:2025-"),
+    ("x since:", "since:2025-"),
+    ("-until:", "until:2025-"), ("ti:", "ti:word"), ('abstract:""', "abstract:word"), ("has:", "has:code"),
+])
+def test_an_empty_field_is_said_not_searched_as_its_name(raw, example):
+    parsed = parse(raw)
+    assert "is empty: write what it takes after the colon, as in " in parsed.problem and example in parsed.problem
+    assert parsed.terms == (("x",) if raw.startswith("x ") else ()) and not parsed.authors and not parsed.categories
+    assert parse("author:Lovelace").problem == "" and parse('"author:"').terms == ("author",)  # a quoted word is one
+
+
+def test_an_empty_words_field_beside_words_is_a_pasted_label_left_out():
+    pasted = parse("Abstract: We propose sparse attention")
+    assert pasted.problem == "" and pasted.terms == ("We", "propose", "sparse", "attention")
+    assert parse("TITLE: sparse").terms == ("sparse",) and "title: is empty" in parse("TITLE:").problem
 
 
 def test_several_authors_capped():

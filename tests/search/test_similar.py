@@ -1,12 +1,14 @@
 """similar(): every signal fused, from the keyword index alone onwards, each hit with its reasons."""
 
 import json
+import re
 from collections import Counter
 
 import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.html import strip_tags
 
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
@@ -305,6 +307,9 @@ def test_command_and_api_carry_the_reasons(hub_papers, client, capsys):
     assert answer[0]["id"] == "2501.10002" and answer[0]["similarity"]["reasons"][0]["signal"] == "terms"
     page = client.get("/papers/2501.10001").content.decode()
     assert "same key terms: " in page and "shares 2 authors" in page
+    # each reason on its hit's date line, after " · " (they began their own lines with a stray "· ")
+    hits = [strip_tags(hit) for hit in re.findall(r'<p class="similar">.*?</p>', page, re.S)]
+    assert hits and all(re.search(r"\d{4} · (same key terms|shares \d authors)", hit) for hit in hits), hits
 
 
 @pytest.mark.parametrize("first, second, written", [

@@ -124,6 +124,7 @@ def test_a_new_user_walks_through_the_hub(page):
     vote.click()
     expect(page.locator("main form.vote button").first).to_have_attribute("aria-pressed", "true")
     expect(page.locator("main form.vote .count").first).to_have_text("1")
+    expect(page.locator("#votes")).to_contain_text("1 upvote in all")  # its chart redrawn too (out of band)
     page.reload()
     expect(page.locator("main form.vote .count").first).to_have_text("1")
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from paperhub.api import hf
 from paperhub.community import curation
@@ -230,19 +231,29 @@ def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
 
 
 @pytest.mark.parametrize(("title", "slug"), [("扩散模型", "扩散模型"), ("Диффузия models", "диффузия-models"),
-                                             ("Über Diffusion", "uber-diffusion"), ("!!!", "collection")])
+                                             ("Über Diffusion", "uber-diffusion"), ("!!!", "collection"),
+                                             ("Mamba & <b>SOD</b>", "mamba-sod"), ("<i>", "collection")])
 def test_a_title_in_any_script_keeps_its_letters_in_the_slug(client, ann, title, slug):
     made = curation.create_collection(ann, title)
     curation.add_to_collection(ann, made, add_paper("2611.00003"))
     assert made.slug == slug
     page = reverse("collection", args=["ann", slug])
     assert "%" in page or slug.isascii()  # percent-encoded, as every link to it
-    assert client.get(page).status_code == 200
+    assert client.get(page).status_code == 200 and escape(title) in client.get(page).content.decode()
     assert client.get(reverse("collection_bib", args=["ann", slug])).status_code == 200
     assert client.get(reverse("feed_collection_atom", args=["ann", slug])).status_code == 200
     api = client.get(reverse("api:collection", args=["ann", slug])).json()
     assert api["slug"] == f"ann/{slug}" and [i["id"] for i in api["items"]] == ["2611.00003"]
     assert f'href="{page}"' in client.get("/users/ann").content.decode()
+
+
+def test_a_slug_made_before_tags_were_dropped_keeps_its_address(client, ann):
+    """Addresses are shared: only new slugs leave a tag's letters out, a stored one is never made again."""
+    made = curation.create_collection(ann, "Mamba & <b>SOD</b>")
+    Collection.objects.filter(pk=made.pk).update(slug="mamba-bsodb")  # as made before
+    curation.edit_collection(ann, made, "Mamba & <b>SOD</b> papers", "", public=True)
+    made.refresh_from_db()
+    assert made.slug == "mamba-bsodb" and client.get("/collections/ann/mamba-bsodb").status_code == 200
 
 
 def test_a_collection_says_when_it_last_changed_on_its_page_in_every_list_and_in_its_json(client, ann, reading):

@@ -96,16 +96,39 @@ def test_period_pages_name_their_feed_and_say_when_they_are_empty(client, papers
     assert "No papers on this day." in client.get("/papers/date/2026-11-21").content.decode()
 
 
-def test_upvoting_logged_out_logs_in_and_comes_back_to_the_list(client, papers, ann):
-    """Not to the paper's page: to the page the button was on (the vote itself is not kept)."""
+def test_upvoting_logged_out_logs_in_and_lands_on_the_paper_asked_to_press_upvote(client, papers, ann):
+    """Back on the list after logging in, the vote was not cast and the button had to be found again: the paper's
+    page asks for the press (a redirect cannot POST, and a vote a GET casts is one a link could cast)."""
     html = client.get("/papers/week/2026-W48?page=1").content.decode()
     found = re.findall(r'<form class="vote" method="get" action="/accounts/login/">\s*'
                        r'<input type="hidden" name="next" value="([^"]*)">', html)
-    assert len(found) == 2 and set(found) == {"/papers/week/2026-W48?page=1"} and 'action="/upvote/' not in html
+    assert sorted(found) == ["/papers/2611.00001?upvote=1", "/papers/2611.00002?upvote=1"]
+    assert 'action="/upvote/' not in html
     logged_in = client.post(f"/accounts/login/?next={quote(found[0])}",
                             {"username": "ann", "password": "a-long-password-1", "next": found[0]})
-    assert logged_in.headers["Location"] == "/papers/week/2026-W48?page=1" and not Upvote.objects.exists()
-    assert client.get("/").content.decode().count('action="/upvote/') == 2  # logged in: the vote itself
+    assert logged_in.headers["Location"] == found[0] and not Upvote.objects.exists()
+    asked = client.get(found[0]).content.decode()
+    assert 'class="asked"' in asked and asked.count(" autofocus") == 1 and "Press ▲ to cast your upvote" in asked
+    paper = Paper.objects.get(uid=found[0].split("/")[2].split("?")[0])
+    assert f'aria-describedby="paper-title-{paper.pk} vote-asked-{paper.pk}"' in asked
+    client.post(f"/upvote/{paper.pk}", {"next": found[0]})  # the press, without JavaScript: back there, voted
+    assert Upvote.objects.filter(user=ann, paper=paper).exists()
+    assert "Press ▲" not in client.get(found[0]).content.decode()  # voted: nothing to ask
+    assert "Press ▲" not in client.get(f"/papers/{paper.uid}?upvote=0").content.decode()
+
+
+def test_an_upvote_on_the_paper_page_redraws_its_upvotes_over_time(client, papers, ann):
+    """It said "No upvotes here yet." until a reload: the page's button has its chart sent back out of band."""
+    paper = papers["2611.00002"]
+    client.force_login(ann)
+    page = client.get(f"/papers/{paper.uid}").content.decode()
+    assert 'name="chart" value="1"' in page and '<section id="votes"' in page and "No upvotes here yet." in page
+    voted = client.post(f"/upvote/{paper.pk}", {"chart": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert voted.startswith("<form") and 'name="chart" value="1"' in voted  # (the next press redraws it too)
+    chart = voted[voted.index('<section id="votes"'):]
+    assert 'hx-swap-oob="true"' in chart and "Upvotes, " in chart and "No upvotes here yet" not in chart
+    card = client.post(f"/upvote/{paper.pk}", HTTP_HX_REQUEST="true").content.decode()  # a list's card: no chart
+    assert "<section" not in card and 'name="chart"' not in card
 
 
 def test_paper_page_renders_latex_safely_and_links(client, papers):
@@ -133,11 +156,12 @@ def test_author_page_lists_papers_and_fixes_its_slug(client, papers):
 def test_upvote_without_javascript_and_with_htmx(client, papers, ann):
     paper = papers["2611.00002"]
     assert client.post(f"/upvote/{paper.pk}").headers["Location"].startswith("/accounts/login/")
-    # logged out (a session ended on an open list): log in, then back to that list, never to another site
-    assert client.post(f"/upvote/{paper.pk}", {"next": "/papers/trending"}).headers["Location"] == \
-        "/accounts/login/?next=/papers/trending"
-    assert client.post(f"/upvote/{paper.pk}", {"next": "//evil.example/"}).headers["Location"] == \
-        f"/accounts/login/?next=/papers/{paper.uid}"
+    # logged out (a session ended on an open list): log in, then to the paper, asked to press Upvote
+    for sent in ("/papers/trending", "//evil.example/"):
+        assert client.post(f"/upvote/{paper.pk}", {"next": sent}).headers["Location"] == \
+            f"/accounts/login/?next=/papers/{paper.uid}%3Fupvote%3D1"
+    hx = client.post(f"/upvote/{paper.pk}", HTTP_HX_REQUEST="true")
+    assert hx.status_code == 204 and hx["HX-Redirect"] == f"/accounts/login/?next=/papers/{paper.uid}%3Fupvote%3D1"
     client.force_login(ann)
     response = client.post(f"/upvote/{paper.pk}", {"next": "/papers/trending"})
     assert response.headers["Location"] == "/papers/trending"

@@ -193,6 +193,18 @@ def test_save_this_search_keeps_every_filter_and_its_matches_honour_them(client,
     assert 'name="q" value="diffusion">' in page and "saved as" not in page
 
 
+@pytest.mark.parametrize("query", ["author:", "auctions AU:", 'cat:""', "since:", "-ti:", "has:"])
+def test_an_empty_field_is_refused_with_its_reason_not_searched_as_its_name(client, hub, query):
+    """An empty author: was searched as the word "author" (papers about authorship): the page and its twin say why."""
+    name = query.split()[-1].lstrip("-").split(":")[0].lower()
+    response = client.get("/papers/search", {"q": query})
+    page = unescape(response.content.decode())
+    assert response.status_code == 400 and f"{name}: is empty: write what it takes after the colon" in page
+    assert "0 results" in page
+    response = client.get(reverse("api:search"), {"q": query})
+    assert response.status_code == 400 and response.json()["detail"].startswith(f"{name}: is empty")
+
+
 def test_a_date_in_the_query_that_is_no_date_is_refused_with_its_reason(client, hub):
     reader = user("reader")
     client.force_login(reader)
