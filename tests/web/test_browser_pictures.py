@@ -254,7 +254,7 @@ def test_map_labels_keep_clear_of_the_zoom_buttons(pictures, width):
         frame, points = whole["frame"], whole["points"]
         assert max((points[2] - points[0]) / frame[0], (points[3] - points[1]) / frame[1]) > 0.92, whole
         assert points[0] >= 0 and points[1] >= 0 and points[2] <= frame[0] and points[3] <= frame[1], whole
-        assert whole["labels"] and all(0 <= box[0] and box[0] + box[2] <= whole["width"] for box in whole["labels"])
+        assert whole["labels"] and all(box[0] >= 0 and box[0] + box[2] <= whole["width"] for box in whole["labels"])
         clusters = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).clusters")
         for cluster in [c for c in clusters if c["level"] == "top"]:
             found = page.evaluate(UNDER_THE_BUTTONS, [cluster["x"], cluster["y"]])
