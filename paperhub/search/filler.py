@@ -46,6 +46,7 @@ aim aims carefully crucial crucially examine examined examines exceptional extre
 facilitating frequently heavily important impressive investigate investigated investigates involve involves
 involving mainly notably previously primarily purely rapidly remarkable remarkably roughly seamlessly
 simultaneously solely surprisingly tackle tackles underscore underscores underscoring usually
+approximately examining investigating tackling
 """
 
 #: Every filler word, lowercased as written ("state-of-the-art" one word).
