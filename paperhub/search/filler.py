@@ -2,9 +2,9 @@
 propose", "thereby", "various", "novel"), one list for the key terms, similar papers' labels, For you's words and
 keywords, kept as words (readable) and stemmed where a module compares stems.
 
-Its first part is what the key terms' scoring leaves out (terms.STOPWORDS, stemmed): on CSFCube's dev fold,
-leaving out function words scored 0.535 nDCG@20 against 0.545 with them kept (docs/benchmarks.md), so the scoring
-keeps the rest, which only what is shown leaves out (labels, For you's "about ...", keywords).
+Its first part is what the key terms' scoring leaves out (terms.STOPWORDS, stemmed), as measured on CSFCube's dev
+fold (0.545 nDCG@20; a variant listed as "without function words" read 0.535: docs/benchmarks.md). Leaving out the
+rest there is unmeasured, so only what is shown leaves it out (labels, For you's "about ...", keywords).
 """
 
 #: Function words and the commonest boilerplate: what the key terms' scoring leaves out (its counts are stored with
