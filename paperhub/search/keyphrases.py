@@ -18,37 +18,10 @@ from functools import lru_cache
 
 from paperhub.papers.tex import words_only
 from paperhub.search.analysis import STEMMED
+from paperhub.search.filler import FILLER
 
 #: Words that never start, end or sit inside a key phrase: English function words and what every abstract says.
-_STOP_TEXT = """
-a about above across after afterwards again against all almost alone along already also although always am among
-amongst an and another any anyhow anyone anything anyway anywhere are around as at be became because become becomes
-been before beforehand behind being below beside besides between beyond both but by can cannot could did do does
-done down due during each eg either else elsewhere enough especially etc even ever every everything everywhere
-except few first for former formerly from further furthermore had has have having he hence her here hereby herein
-how however i ie if in indeed into is it its itself just last latter least less many may me meanwhile might more
-moreover most mostly much must my namely neither never nevertheless next no nobody none nor not nothing now nowhere
-of off often on once one only onto or other others otherwise our ours ourselves out over own per perhaps rather
-same several she should since so some somehow something sometimes still such than that the their them themselves
-then thence there thereafter thereby therefore therein thereupon these they this those though three through
-throughout thus to together too toward towards two under until up upon us very via was we well were what whatever
-when whenever where whereas whereby wherein whether which while who whole whom whose why will with within without
-would yet you your
-able achieve achieved achieves achieving address addresses addressing allow allows applied apply approach
-approaches based benchmark benchmarks better called compared comparable consider considered demonstrate
-demonstrated demonstrates demonstrating derive derived describe described design designed develop developed
-different effective effectively efficient employ employed enable enables enabling existing experiment experimental
-experiments extensive extensively find finds findings focus framework general given good high higher however
-improve improved improvement improvements improves improving include includes including introduce introduced
-introduces key large larger lead leads leverage leverages leveraging like low lower main make makes making method
-methods model models new novel obtain obtained outperform outperforms overall paper particular performance
-performs play possible present presented presents previous problem problems propose proposed proposes provide
-provided provides recent recently related remains report reported require requires research respectively result
-results reveal reveals science scientific set show showed shown shows significant significantly simple small
-specific state-of-the-art strong studied studies study substantially superior task tasks technique techniques
-thereby use used uses using various way ways wide widely work works yield yields
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+STOP_WORDS = FILLER
 
 WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[^\sa-z0-9]")
 LONGEST = 3

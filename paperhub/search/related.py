@@ -18,11 +18,12 @@ itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from paperhub.search import analysis, keyword, keyword_queries, terms, wording
+from paperhub.search import analysis, filler, keyword, keyword_queries, terms, wording
 from paperhub.search.indexing import vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.keyword_schema import IndexedPaper as Paper
@@ -35,8 +36,10 @@ AUTHOR_DEPTH = 30
 MAX_AUTHORS = 20  # of a paper's authors, the first, for its candidates (a collaboration lists hundreds)
 #: How many of a paper's key terms make its BM25 query.
 KEY_TERMS = 30
-#: A hit gets a signal's reason when it is among that signal's best REASON_RANK.
+#: A hit gets a signal's reason when it is among that signal's best REASON_RANK; "same key terms" names
+#: LABEL_TERMS of the words both papers share.
 REASON_RANK = 20
+LABEL_TERMS = 3
 
 TERMS, DENSE, STATIC, AUTHORS = "terms", "dense", "static", "authors"
 #: Weights of the content signals by the signals the paper has, tuned on CSFCube's dev fold (`bench.similar
@@ -279,11 +282,13 @@ def similar(paper_id: int, limit: int = 10) -> list[tuple[Scored, Paper]]:
         return []
     ranked = found.fused()[:limit]
     mine = found.term_vectors[paper_id]
-    spelt: Callable[[str, str], str] | None = None  # made once a hit shares a term (it reads the paper's text)
+    spelt = cache(lambda: wording.spelling(found.me.title, found.me.abstract))  # "LLMs", not "llms" (reads the text)
+
+    def shown(term: str) -> bool:  # as the paper writes it, a word that says something of its topic
+        return not filler.is_filler(spelt()(term, term))
+
     for hit in ranked:
-        shared = terms.shared(mine, found.term_vectors.get(hit.id, {}), common=found.is_common)
-        if shared:
-            spelt = spelt or wording.spelling(found.me.title, found.me.abstract)  # "LLMs", not "llms"
-            shared = [spelt(t, t) for t in shared]
-        hit.reasons = reasons(hit, found.ranks, shared, found.shared_names.get(hit.id, []))
+        shared = terms.shared(mine, found.term_vectors.get(hit.id, {}), None, found.is_common, shown)
+        labels = wording.one_idea_each([spelt()(t, t) for t in shared], LABEL_TERMS)
+        hit.reasons = reasons(hit, found.ranks, labels, found.shared_names.get(hit.id, []))
     return [(hit, found.papers[hit.id]) for hit in ranked]

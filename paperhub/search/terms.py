@@ -14,21 +14,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from paperhub.search.analysis import STEMMED, readable, shown_terms, term_words
+from paperhub.search.analysis import HYPHENS, STEMMED, readable, shown_terms, term_words
+from paperhub.search.filler import SCORED_OUT
 
-#: English function words and the boilerplate of abstracts, as stems: they say nothing about a paper's topic.
-STOPWORDS = frozenset(STEMMED.analyze(
-    "a an and are as at be been being both but by can could did do does each either for from had has have here how "
-    "however if in into is it its itself may might more most much must no nor not of on one only or other our ours "
-    "over own same shall should so some such than that the their them then there these they this those through thus "
-    "to too two under up upon us very via was we were what when where whether which while who whom whose why will "
-    "with within without would yet also among across after again against all almost along already although always "
-    "another any around based because before between beyond cannot despite due during else even ever every first "
-    "further furthermore given hence instead just less many moreover new often once per rather several since still "
-    "therefore three together toward towards well whereas whose paper propose proposed present presents show shows "
-    "shown study studies approach approaches method methods result results use used using work works")) | frozenset(
-    # the same boilerplate written hyphenated, which key terms hold as one word closed up ("stateoftheart")
-    shown_terms("state-of-the-art well-known so-called well-established up-to-date"))
+#: Function words and the commonest boilerplate of abstracts, as stems: what the scoring leaves out (filler.SCORED_OUT;
+#: hyphenated ones, "state-of-the-art", closed up as key terms hold them: "stateoftheart").
+STOPWORDS = frozenset(term for word in SCORED_OUT.split() for term in (
+    shown_terms(word) if HYPHENS.search(word) else STEMMED.analyze(word)))
 
 #: A term in more than this share of the papers is left out, as are terms in a single paper.
 MAX_DF_SHARE = 0.5
@@ -121,11 +113,12 @@ def label_floor(n_docs: int) -> float:
     return math.log((1 + n_docs) / (1 + LABEL_MAX_DF_SHARE * n_docs)) + 1.0
 
 
-def shared(a: Weights, b: Weights, count: int = 3, common: Callable[[str], bool] | None = None) -> list[str]:
+def shared(a: Weights, b: Weights, count: int | None = 3, common: Callable[[str], bool] | None = None,
+           shown: Callable[[str], bool] | None = None) -> list[str]:
     """The shared terms that say most about both papers, heaviest first by the lesser of their two weights (a
     term heavy in one paper only says little of the other); `common` ones (words of many papers) only when no
-    rarer term is shared."""
-    both = [t for _, t in sorted((-min(w, b[t]), t) for t, w in a.items() if t in b)]
+    rarer term is shared, none that is not `shown` (filler: "thereby", "various"); all of them for count None."""
+    both = [t for _, t in sorted((-min(w, b[t]), t) for t, w in a.items() if t in b) if shown is None or shown(t)]
     rarer = [t for t in both if common is None or not common(t)]
     return (rarer or both)[:count]
 

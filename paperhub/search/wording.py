@@ -3,7 +3,8 @@ not "experts, expert"). Pure functions, shared by similar papers' reasons and Fo
 
 from collections.abc import Callable, Iterable
 
-from paperhub.search.analysis import STEMMED
+from paperhub.search.analysis import HYPHENS, STEMMED
+from paperhub.search.filler import is_filler
 from paperhub.search.keyphrases import written_forms
 from paperhub.search.terms import surface_forms
 
@@ -20,6 +21,34 @@ def spelling(title: str, abstract: str) -> Callable[[str, str], str]:
     return spelt
 
 
+def one_idea_each(words: Iterable[str], count: int) -> list[str]:
+    """The first `count` of some words, each idea once: not a word beside its plural or a hyphenated word of it
+    ("Mamba", never "Mamba, mamba-based"; "LLM", never "LLM, LLMs")."""
+    kept: list[str] = []
+    for word in words:
+        if not any(same_idea(word, said) for said in kept):
+            kept.append(word)
+            if len(kept) == count:
+                break
+    return kept
+
+
+def same_idea(a: str, b: str) -> bool:
+    """Whether two words are one idea to a reader: one is the other, its plural, or a part of it hyphenated
+    ("mamba" and "Mamba-based", "LLM" and "LLMs")."""
+    return _singular(a) in _parts(b) or _singular(b) in _parts(a)
+
+
+def _parts(word: str) -> set[str]:
+    return {_singular(part) for part in HYPHENS.split(word)}
+
+
+def _singular(word: str) -> str:
+    """A word lowercased, without a plural's "s" ("llms" is "llm"; "class", "gas" keep theirs)."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
 def distinct_terms(phrases: Iterable[str], count: int) -> list[str]:
     """The first `count` of some words and phrases that add a stem: "diffusion models" after "diffusion" and
     "models" adds none, nor "expert" after "experts"."""
@@ -33,14 +62,18 @@ def spelt_terms(phrases: Iterable[str], title: str, abstract: str, count: int) -
 
 
 def _adding(phrases: Iterable[str], count: int) -> list[list[tuple[str, str]]]:
-    """The first `count` phrases that add a stem, each as its words with their stems (a word of several stems,
-    "fine-tuning", stands for itself)."""
+    """The first `count` phrases that hold no filler and add a word, each as its words with their stems (a word
+    of several stems, "fine-tuning", stands for itself): a word adds nothing when its stem is said, or its idea
+    (same_idea: "llms" after "llm")."""
     kept: list[list[tuple[str, str]]] = []
     said: set[str] = set()
     for phrase in phrases:
         words = [(stems[0] if len(stems) == 1 else word, word)
                  for word in phrase.split() for stems in [STEMMED.analyze(word)]]
-        if not {stem for stem, _ in words} <= said:
+        if any(is_filler(word) for _, word in words):
+            continue
+        if any(stem not in said and not any(same_idea(word, w) for done in kept for _, w in done)
+               for stem, word in words):
             kept.append(words)
             said |= {stem for stem, _ in words}
         if len(kept) == count:

@@ -4,6 +4,7 @@ from paperhub.community import services as community
 from paperhub.papers.models import Author, Paper
 from paperhub.recommend import queries, services, space, training
 from paperhub.search.analysis import STEMMED
+from paperhub.search.filler import is_filler
 from paperhub.search.models import PaperVector
 
 
@@ -154,3 +155,12 @@ def test_a_reason_names_the_liked_paper_as_its_title_reads(topics, reader):
     reasons = [r for p in queries.for_you(reader, limit=5) for r in p.reasons if r.startswith("close to")]
     assert reasons and all(r.startswith("close to “α-helix folding with 𝒪(n) memory: long words") for r in reasons)
     assert all("$" not in r and r.endswith("words…” you upvoted") for r in reasons), reasons
+
+
+def test_the_words_a_pick_is_about_are_topic_words_not_filler(topics, reader):
+    """"about context, answering, report", "about large, scale language": the language papers' template reports
+    accuracy on "large" language models, and "report" and "large" pushed the picks up as much as their topic."""
+    like(reader, "language")
+    abouts = [r.removeprefix("about ") for p in queries.for_you(reader, limit=8) for r in p.reasons
+              if r.startswith("about ")]
+    assert abouts and all(not is_filler(word) for about in abouts for word in about.replace(",", " ").split()), abouts

@@ -63,5 +63,5 @@ def test_top_terms_explain_a_pick():
 def test_distinct_terms_skip_what_adds_no_word():
     """(recommend's word-level copy is gone: interest profiles use search's, by stem, as For you's labels do)"""
     assert search.distinct_terms(["diffusion", "models", "diffusion models", "protein folding", "folding"], 3) == [
-        "diffusion", "models", "protein folding"]
+        "diffusion", "protein folding"]  # "models" says nothing of a topic, nor a phrase holding it
     assert search.distinct_terms(["experts", "expert", "router"], 2) == ["experts", "router"]

@@ -81,3 +81,11 @@ def test_keywords_are_spelt_as_the_paper_writes_them():
     found = {c.phrase for c in keyphrases.candidates("LLMs as judges", "We ask whether LLMs judge fairly.")}
     assert "LLMs" in found and "LLMs judge fairly" in found and "llms" not in found
     assert "how" in keyphrases.STOP_WORDS
+
+
+def test_filler_ends_a_key_phrase():
+    """Keyword chips read "change despite fixed", "abandons auxiliary decoders" ("despite", "instead" were stop
+    words of the key terms only)."""
+    assert keyphrases.runs("Change despite fixed supervision, instead abandons decoders") == [
+        ["change"], ["fixed", "supervision"], ["abandons", "decoders"]]
+    assert keyphrases.runs("A well-known, innovative and powerful parser") == [["parser"]]

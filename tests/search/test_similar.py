@@ -187,8 +187,10 @@ def test_spelt_terms_keep_one_form_per_stem_as_the_paper_writes_it():
         "experts", "MoE", "router"]
     assert wording.spelt_terms(["moe", "experts", "moe experts", "tokens"], title, abstract, 3) == [
         "MoE", "experts", "token"]  # a phrase of words already said adds nothing; the paper writes "token"
-    assert wording.spelt_terms(["schrodinger", "elsewhere"], "Schrödinger bridges", "", 3) == [
-        "schrödinger", "elsewhere"]  # a word the paper does not hold stays as it is
+    assert wording.spelt_terms(["schrodinger", "galaxies"], "Schrödinger bridges", "", 3) == [
+        "schrödinger", "galaxies"]  # a word the paper does not hold stays as it is
+    assert wording.spelt_terms(["inherently", "fundamental", "dynamics", "despite noise", "llm", "llms"],
+                               title, abstract, 3) == ["dynamics", "llm"]  # no filler, and one of "llm" and "llms"
 
 
 def test_fusion_standardises_each_signal_and_stands_in_for_missing_vectors():
@@ -345,3 +347,29 @@ def test_a_word_of_many_papers_is_no_label_while_a_rarer_one_is_shared(db, searc
     ids = {p.uid: p.id for p in Paper.objects.all()}
     hits = {h.uid: h for h in similar(ids["2501.30001"], limit=10)}
     assert str(hits["2501.30002"].reasons[0]) == "same key terms: graph"
+
+
+def test_labels_name_topic_words_not_filler_and_each_idea_once(db, search_dir):
+    """"same key terms: salient, various, powerful", "Mamba, mamba-based, alternative": filler the two papers share
+    (rarer than a topic word here) came before their topic, and a word beside its hyphenated compound."""
+    from paperhub.search import rebuild
+
+    filler = "Thereby, various powerful alternative designs, thereby various powerful alternatives."
+    upsert_papers([record("2501.40001", title="Salient Mamba", abstract=f"Salient objects by a Mamba-based scan. {filler}"),
+                   record("2501.40002", title="Mamba for salient cues", abstract=f"A Mamba-based salient cue. {filler}"),
+                   *[record(f"2501.4{i:04d}", title=f"Ledgers {i}", abstract="Consensus protocols for ledgers.")
+                     for i in range(3, 45)]])
+    rebuild()
+    ids = {p.uid: p.id for p in Paper.objects.all()}
+    hits = {h.uid: h for h in similar(ids["2501.40001"], limit=10)}
+    assert str(hits["2501.40002"].reasons[0]) == "same key terms: salient, mamba"
+
+
+def test_shown_terms_skip_filler_and_a_word_said_twice():
+    a, b = {"therebi": 0.9, "graph": 0.3, "loss": 0.5}, {"therebi": 0.9, "graph": 0.3, "loss": 0.5}
+    assert terms.shared(a, b, shown=lambda term: term != "therebi") == ["loss", "graph"]
+    assert terms.shared(a, b, None, lambda t: t == "loss", lambda t: t == "loss") == ["loss"]  # common, but shown
+    assert wording.one_idea_each(["Mamba", "mamba-based", "LLM", "LLMs", "graphs", "graph-based", "class"], 9) == [
+        "Mamba", "LLM", "graphs", "class"]
+    assert wording.one_idea_each(["GNN-based", "GNNs", "graph", "nodes"], 2) == ["GNN-based", "graph"]
+    assert not wording.same_idea("graph", "graphene") and not wording.same_idea("class", "clas")
