@@ -12,7 +12,7 @@ period (#1 of the month over #1 of its week or day).
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -40,17 +40,6 @@ class Rank:
 def best(ranks: Iterable[Rank]) -> Rank | None:
     """The badge a paper shows: the smallest position; at a tie, the longest period."""
     return min(ranks, key=lambda r: (r.position, -KINDS.index(r.period.kind)), default=None)
-
-
-def finished_periods(days: Iterable[date], today: date) -> dict[str, set[Period]]:
-    """The finished days, weeks and months holding these feed days, by kind."""
-    periods: dict[str, set[Period]] = {kind: set() for kind in KINDS}
-    for day in days:
-        for kind in KINDS:
-            period = _PERIOD[kind](day)
-            if period.last < today:
-                periods[kind].add(period)
-    return periods
 
 
 def ended(period: Period) -> datetime:
@@ -122,6 +111,44 @@ WHERE position <= %s AND votes > 0
 """
 
 
+def periods_that_may_rank(entries: Iterable[tuple[int, date, int]], first_votes: dict[int, datetime],
+                          today: date) -> dict[str, set[Period]]:
+    """The finished days, weeks and months of these feed entries (paper id, day, the source's count) in which the
+    entry's paper may rank: the source counted a vote on it, or the paper's first vote here (`first_votes`: cast,
+    withdrawn later or not) came before the period ended. Only a paper with a vote ranks, so no other period can rank
+    one of them: a page's papers that no one had voted for by then cost no period's ranking."""
+    periods: dict[str, set[Period]] = {kind: set() for kind in KINDS}
+    for paper_id, day, external in entries:
+        first = first_votes.get(paper_id)
+        for kind in KINDS:
+            period = _PERIOD[kind](day)
+            if period.last < today and (external > 0 or first is not None and first < ended(period)):
+                periods[kind].add(period)
+    return periods
+
+
+def first_votes(paper_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each of these papers got its first vote here, standing or withdrawn since (one query, written once: the
+    ORM's union took longer to build than to run)."""
+    ids = list(paper_ids)
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    first: dict[int, datetime] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_CAST.format(ids=marks), [*ids, *ids])
+        for paper_id, cast in cursor.fetchall():
+            moment = _as_moment(cast)
+            first[paper_id] = min(moment, first.get(paper_id, moment))
+    return first
+
+
+_CAST = """
+SELECT paper_id, created_at FROM community_upvote WHERE paper_id IN ({ids})
+UNION ALL SELECT paper_id, cast_at FROM community_withdrawnupvote WHERE paper_id IN ({ids})
+"""
+
+
 def _as_date(value: object) -> date:
     """A day as the database gives it back (SQLite: text)."""
     if isinstance(value, str):
@@ -129,15 +156,23 @@ def _as_date(value: object) -> date:
     return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
 
 
+def _as_moment(value: object) -> datetime:
+    """A moment as the database gives it back (SQLite: naive, in UTC, as Django stores it)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def ranks_for(paper_ids: Sequence[int], today: date | None = None, top: int | None = None) -> dict[int, Rank]:
-    """The best rank badge of each of these papers that has one: one query for their feed days, one for the ranks."""
+    """The best rank badge of each of these papers that has one: one query for their feed entries, one for their
+    first votes, and one for the ranks of the periods where one of them may rank (none when there is none)."""
     top = settings.PAPERHUB_RANK_BADGES if top is None else top
     if not paper_ids or top <= 0:
         return {}
     wanted = set(paper_ids)
-    days = set(FeedEntry.objects.filter(paper_id__in=wanted).values_list("day", flat=True))
+    entries = list(FeedEntry.objects.filter(paper_id__in=wanted).values_list("paper_id", "day", "external_upvotes"))
+    votes = first_votes({paper_id for paper_id, _, _ in entries})
     found: dict[int, list[Rank]] = {}
-    for kind, paper_id, start, position in tops(finished_periods(days, today or feeds.today()), top):
+    for kind, paper_id, start, position in tops(periods_that_may_rank(entries, votes, today or feeds.today()), top):
         if paper_id in wanted:
             found.setdefault(paper_id, []).append(Rank(position, _PERIOD[kind](start)))
     return {paper_id: rank for paper_id, ranks in found.items() if (rank := best(ranks)) is not None}

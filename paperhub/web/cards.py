@@ -38,6 +38,7 @@ class Card:
     stars: int | None = None  # the code repository's GitHub stars, once known
     rank: ranks.Rank | None = None  # its "#N Paper of the day / week / month" badge
     named: tuple[str, ...] = ()  # the authors the page is about (a search's "author:ghosh"): the byline shows them
+    login_url: str = ""  # where a visitor's vote button goes (reversed once a page of cards, not once a card)
 
     @cached_property
     def url(self) -> str:  # a card shows it twice: one reverse() a card
@@ -117,7 +118,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     stars = repository_stars(papers)
     badges = ranks.ranks_for(ids)
     keywords = search.keywords_of(ids)
-    search_url = reverse("search")
+    search_url, login_url = reverse("search"), reverse("login")
     result = []
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
@@ -136,5 +137,6 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             summary_html=summary_beside(paper.abstract, shown=shown if excerpts else None),
             keywords=keyword_chips(keywords.get(paper.pk, []), search_url),
             named=tuple(named(names.get(paper.pk, []))) if named else (),
+            login_url=login_url,
         ))
     return result

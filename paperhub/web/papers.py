@@ -30,9 +30,9 @@ from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
 from paperhub.papers.tex import render_abstract, render_tex
 from paperhub.recommend import queries as recommend
-from paperhub.topicmap import store as topicmap
 from paperhub.web import authorship, charts
 from paperhub.web.cards import cards, page_number, pager
+from paperhub.web.drawn import map_drawn
 from paperhub.web.limits import too_many
 from paperhub.web.missing import missing_paper, missing_text
 from paperhub.web.twins import json_twin
@@ -84,7 +84,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
-        "map_built": topicmap.exists(),  # no link to a map still being drawn
+        "map_built": map_drawn(request),  # no link to a map still being drawn
     })
 
 

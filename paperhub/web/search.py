@@ -12,9 +12,9 @@ from paperhub import search as search_api
 from paperhub.papers import queries
 from paperhub.papers.categories import category_name
 from paperhub.recommend import queries as recommend
-from paperhub.topicmap import store as topicmap
 from paperhub.web import charts
 from paperhub.web.cards import Card, cards, page_number, pager
+from paperhub.web.drawn import map_drawn
 from paperhub.web.missing import named_paper_page
 from paperhub.web.twins import search_twin
 
@@ -129,7 +129,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "chart": chart,
-        "map_built": page == 1 and topicmap.exists(),
+        "map_built": page == 1 and map_drawn(request),
         # a search by category alone lists the category: its name heads the page (only a name the hub knows: any
         # other text in ?cat= would be a heading of the sender's choosing)
         "listed_categories": () if q.strip() else tuple(c for c in filters.categories if category_name(c) != c),

@@ -11,7 +11,7 @@ from paperhub.community import curation, services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
 from paperhub.core.models import ApiToken
-from paperhub.papers.models import Author, CodeRepository, Paper
+from paperhub.papers.models import Author, CodeRepository, FeedEntry, Paper
 from paperhub.papers.services import upsert_papers
 from tests.factories import feed_entry, fresh_window, record, user
 
@@ -85,6 +85,8 @@ def test_search_items_hold_the_same_paper_object_as_paper_info(client, papers, d
     slug = Author.objects.filter(papers=papers["2611.00003"]).first().slug
     listed = {p["id"]: p for p in client.get(f"/api/authors/{slug}").json()["papers"]}
     assert listed["2611.00003"] == client.get("/api/papers/2611.00003").json()
+    # the first paper alone asks what the two together do: its code's stars, and (a vote on its day) its periods' ranks
+    FeedEntry.objects.filter(paper=papers["2611.00001"]).update(external_upvotes=1)
     with CaptureQueriesContext(connection) as one:
         assert len(client.get("/api/papers/search", {"q": "attention", "limit": 1}).json()) == 1
     with django_assert_max_num_queries(len(one)):  # the entries of a page in one query, not one per paper

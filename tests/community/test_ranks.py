@@ -29,11 +29,52 @@ def test_best_prefers_the_smallest_position_then_the_longer_period():
     assert ranks.Rank(2, week).label == "#2 Paper of the week"
 
 
+def _keys(found: dict[str, set[periods.Period]]) -> dict[str, set[str]]:
+    return {kind: {p.key for p in of_kind} for kind, of_kind in found.items()}
+
+
 def test_only_finished_periods_rank():
-    periods = ranks.finished_periods([date(2026, 11, 30), date(2026, 12, 2)], today=date(2026, 12, 3))
-    assert {p.key for p in periods["day"]} == {"2026-11-30", "2026-12-02"}
-    assert {p.key for p in periods["week"]} == set()  # 2026-W49 (30 Nov - 6 Dec) is still running
-    assert {p.key for p in periods["month"]} == {"2026-11"}
+    found = ranks.periods_that_may_rank([(1, date(2026, 11, 30), 1), (1, date(2026, 12, 2), 1)], {},
+                                        today=date(2026, 12, 3))
+    assert {p.key for p in found["day"]} == {"2026-11-30", "2026-12-02"}
+    assert {p.key for p in found["week"]} == set()  # 2026-W49 (30 Nov - 6 Dec) is still running
+    assert {p.key for p in found["month"]} == {"2026-11"}
+
+
+def test_only_periods_that_ended_after_a_papers_first_vote_may_rank_it():
+    """A period ranks only papers with a vote as it ended: a paper's first vote here, or a source's count on the
+    entry, decides in which of its periods it may rank, and those are the only ones worth ranking for it."""
+    tuesday = MONDAY + timedelta(days=1)
+    entries = [(1, MONDAY, 0), (2, MONDAY, 0), (3, MONDAY, 0), (4, MONDAY, 0), (5, tuesday, 2)]
+    first = {1: ranks.ended(periods.day_period(MONDAY)) - timedelta(seconds=1),  # in time for Monday itself
+             2: ranks.ended(periods.day_period(MONDAY)),  # at Monday's very end: too late for it, not for W47
+             3: ranks.ended(periods.week_period(MONDAY)),  # too late for W47, not for November
+             4: ranks.ended(periods.month_period(MONDAY))}  # after all of them ended: today's vote on an old paper
+    day, week, month = "2026-11-16", "2026-W47", "2026-11"
+    assert _keys(ranks.periods_that_may_rank(entries[:1], first, TODAY)) == {"day": {day}, "week": {week},
+                                                                             "month": {month}}
+    assert _keys(ranks.periods_that_may_rank(entries[1:2], first, TODAY)) == {"day": set(), "week": {week},
+                                                                              "month": {month}}
+    assert _keys(ranks.periods_that_may_rank(entries[2:3], first, TODAY)) == {"day": set(), "week": set(),
+                                                                              "month": {month}}
+    nothing: dict[str, set[str]] = {"day": set(), "week": set(), "month": set()}
+    assert _keys(ranks.periods_that_may_rank(entries[3:4], first, TODAY)) == nothing
+    assert _keys(ranks.periods_that_may_rank([(6, MONDAY, 0)], first, TODAY)) == nothing  # never voted for
+    assert _keys(ranks.periods_that_may_rank(entries[4:], first, TODAY)) == {  # the source counted a vote
+        "day": {"2026-11-17"}, "week": {week}, "month": {month}}
+
+
+@pytest.mark.django_db
+def test_papers_without_a_vote_as_their_periods_ended_cost_no_ranking(django_assert_num_queries):
+    """A search's cards lie in a dozen months, most without a vote: no period is ranked for them (the ranking of a
+    month visits its thousands of feed entries), and a late vote on an old paper ranks nothing either."""
+    a, b = _papers(2)
+    feed_entry(a, MONDAY)
+    feed_entry(b, MONDAY - timedelta(days=40))
+    _vote("ann", b, datetime(2026, 12, 3, 9, tzinfo=UTC))  # today: after all of b's periods ended
+    with django_assert_num_queries(2) as asked:  # the papers' feed entries and their first votes: no ranking
+        assert ranks.ranks_for([a.pk, b.pk], today=TODAY, top=3) == {}
+    assert not any("ROW_NUMBER" in query["sql"] for query in asked.captured_queries)
 
 
 @pytest.mark.django_db
@@ -230,7 +271,8 @@ def test_top_lists_are_the_pages_order_as_each_period_ended_on_random_votes(seed
             cast, withdrawn = sorted([moment(), moment()])
             WithdrawnUpvote.objects.create(user=reader, paper=paper, cast_at=cast, withdrawn_at=withdrawn)
         Paper.objects.filter(pk=paper.pk).update(upvotes=Upvote.objects.filter(paper=paper).count())
-    finished = ranks.finished_periods(set(FeedEntry.objects.values_list("day", flat=True)), date(2026, 12, 10))
+    every_day = [(0, day, 1) for day in set(FeedEntry.objects.values_list("day", flat=True))]
+    finished = ranks.periods_that_may_rank(every_day, {}, date(2026, 12, 10))  # every finished period
     ranked = 0
     for kind, of_kind in finished.items():
         for top in (1, 3, 100):
@@ -240,3 +282,13 @@ def test_top_lists_are_the_pages_order_as_each_period_ended_on_random_votes(seed
     assert ranked > 30
     together = sorted(ranks.tops(finished, 3))  # every kind in one query, as ranks_for asks
     assert together == sorted((kind, *row) for kind, of_kind in finished.items() for row in ranks.top_of(kind, of_kind, 3))
+    # ranks_for ranks only the periods where one of its papers may rank: the same badges as ranking every period
+    everywhere: dict[int, list[ranks.Rank]] = {}
+    for kind, paper_id, start, position in together:
+        of_kind = {"day": periods.day_period, "week": periods.week_period, "month": periods.month_period}[kind]
+        everywhere.setdefault(paper_id, []).append(ranks.Rank(position, of_kind(start)))
+    papers = list(Paper.objects.values_list("pk", flat=True))
+    for size in (1, 5, 20, 40):
+        chosen = rng.sample(papers, size)
+        expected = {pk: ranks.best(everywhere[pk]) for pk in chosen if pk in everywhere}
+        assert ranks.ranks_for(chosen, today=date(2026, 12, 10), top=3) == expected, size

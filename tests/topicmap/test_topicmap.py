@@ -166,6 +166,23 @@ def test_pages_link_to_the_map_only_once_it_exists(client, mapped):
     assert search_link not in client.get("/papers/search", {"q": "robot"}).content.decode()
 
 
+def test_a_page_looks_for_the_map_once(client, mapped, monkeypatch):
+    """The paper and search pages link to the map, and so does every page's header: the map's files are looked
+    for once a request, not once by the view and again by the header."""
+    from paperhub.search import update
+
+    update(embed_new=False)
+    paper = Paper.objects.order_by("id").first()
+    looked, exists = [], store.exists
+    monkeypatch.setattr(store, "exists", lambda: looked.append(1) or exists())  # counts, then looks for real
+    for url, link in ((f"/papers/{paper.uid}", f'href="/map?paper={paper.uid}"'),
+                      ("/papers/search?q=robot", 'href="/map?q=robot"'), ("/", 'href="/map"')):
+        looked.clear()
+        page = client.get(url).content.decode()
+        assert link in page and '<a href="/map">Map</a>' in page
+        assert len(looked) == 1, url
+
+
 def test_the_legend_says_how_many_of_a_search_are_marked(client, mapped, monkeypatch):
     from paperhub.search import update
     from paperhub.web import maps

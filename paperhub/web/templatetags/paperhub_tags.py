@@ -13,8 +13,7 @@ from paperhub.core.addresses import absolute
 from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
-from paperhub.topicmap import store as topicmap
-from paperhub.web import verified
+from paperhub.web import drawn, verified
 
 register = template.Library()
 
@@ -99,7 +98,7 @@ def digest_address(context: template.Context) -> str:
     return verified.verified_address(request) if request is not None else ""
 
 
-@register.simple_tag
-def map_drawn() -> bool:
-    """Whether a topic map is drawn (two file checks, no query), so the header links to it only then."""
-    return topicmap.exists()
+@register.simple_tag(takes_context=True)
+def map_drawn(context: template.Context) -> bool:
+    """Whether a topic map is drawn, so the header links to it only then (once a request: the page may have asked)."""
+    return drawn.map_drawn(context.get("request"))
