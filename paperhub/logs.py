@@ -54,3 +54,15 @@ class RefusedRequestLine(logging.Filter):
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         return logging.getLogger(record.name).isEnabledFor(logging.WARNING)
+
+
+class UnreadableBodyLine(logging.Filter):
+    """A body Django cannot parse (a malformed upload, answered 400) is logged by `django.request` with its
+    traceback, one per probe: the line alone, as for the refusals above; every other record passes unchanged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.http.multipartparser import MultiPartParserError  # (the settings load this module: Django later)
+
+        if record.exc_info and isinstance(record.exc_info[1], MultiPartParserError):
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True

@@ -226,7 +226,8 @@ LOGGING = {
                 # body): one WARNING line saying what, not an ERROR with Django's traceback (one per scanner's probe).
                 **{f"django.security.{refusal}": {"filters": ["refused_request_line"]} for refusal in (
                     "DisallowedHost", "TooManyFieldsSent", "TooManyFilesSent", "RequestDataTooBig",
-                    "SuspiciousMultipartForm")}},
+                    "SuspiciousMultipartForm")},
+                "django.request": {"filters": ["unreadable_body_line"]}},
 }
 
 # --- paperhub ---------------------------------------------------------------------------------------------
@@ -389,7 +390,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "paperhub.
 # Tokens in URLs (private feeds, digest, reset and feedback links) and credentials never reach a log line.
 LOGGING["filters"] = {"redact": {"()": "paperhub.logs.RedactSecrets"}, "role": {"()": "paperhub.logs.ProcessRole"},
                       "failed_job_line": {"()": "paperhub.jobs.failures.FailedJobLine"},
-                      "refused_request_line": {"()": "paperhub.logs.RefusedRequestLine"}}
+                      "refused_request_line": {"()": "paperhub.logs.RefusedRequestLine"},
+                      "unreadable_body_line": {"()": "paperhub.logs.UnreadableBodyLine"}}
 # Every process of a hub (web, workers, the index watcher, cron's commands) may write to one stream: each line says
 # when, how bad, and which process (its command and pid), e.g. "2026-12-05 14:30:01 INFO worker[1234] name: ...".
 LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(role)s[%(process)d] %(name)s: %(message)s",

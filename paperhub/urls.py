@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from paperhub.api import routes
 from paperhub.api.api import api
@@ -13,6 +14,8 @@ admin.site.index_title = "Papers, people and jobs"
 handler404 = "paperhub.api.errors.not_found"
 
 urlpatterns = [
+    # one page changes a password, the one that counts wrong current passwords (admin's own would not)
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/", routes.urls(api)),
     path("mcp", mcp_endpoint, name="mcp"),

@@ -135,13 +135,15 @@ def check_current_password(user: User, password: str) -> None:
     counts logins only)."""
     rate = limits.parse_rate(settings.PAPERHUB_PASSWORD_GUESS_RATE)
     key = f"password:{user.pk}"
-    wait = limits.spent(key, rate) if rate is not None else 0
+    # Counted before the hash is checked (a third of a second), so guesses sent at once are each counted, then
+    # forgiven when right: otherwise all of a burst would pass the count before any was added to it.
+    wait = limits.hit(key, rate) if rate is not None else 0
     if wait:
         raise TooManyGuesses(wait)
-    if user.check_password(password):
-        return
-    wait = limits.hit(key, rate) if rate is not None else 0
-    raise TooManyGuesses(wait) if wait else AccountError(WRONG_PASSWORD)
+    if not user.check_password(password):
+        raise AccountError(WRONG_PASSWORD)
+    if rate is not None:
+        limits.forgive(key, rate)
 
 
 def change_email(user: User, email: str, password: str) -> bool:

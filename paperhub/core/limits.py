@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.http import HttpRequest
 
 from paperhub import env
@@ -49,13 +50,12 @@ def _wait(count: int, window: int, rate: Rate, now: float) -> int:
     return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))
 
 
-def spent(key: str, rate: Rate, now: float | None = None) -> int:
-    """Whether `key` has gone over `rate` in the current window, without counting: 0 when not, else the seconds
-    until the window ends."""
+def forgive(key: str, rate: Rate, now: float | None = None) -> None:
+    """Take back one request counted by hit() in the current window (one that turned out not to count, as a right
+    password)."""
     now = time.time() if now is None else now
     window = int(now // rate.seconds * rate.seconds)
-    count = RateWindow.objects.filter(client=key[:120], started=window).values_list("count", flat=True).first()
-    return _wait(count or 0, window, rate, now)
+    RateWindow.objects.filter(client=key[:120], started=window, count__gt=0).update(count=F("count") - 1)
 
 
 def api_wait(user_id: int | None, address: str) -> int:

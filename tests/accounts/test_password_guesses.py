@@ -62,3 +62,36 @@ def test_the_right_password_is_not_counted(settings):
     client.force_login(user("ann"))
     assert [_email(client, PASSWORD).status_code for _ in range(3)] == [302, 302, 302]
     assert _email(client, "wrong").status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_guess_is_counted_before_its_password_is_checked(settings, monkeypatch):
+    """Guesses sent at once each find the others counted: the count comes before the hash's third of a second."""
+    settings.PAPERHUB_PASSWORD_GUESS_RATE = "3/hour"
+    ann = user("ann")
+    client = Client()
+    client.force_login(ann)
+    counted: list[int] = []
+    check = User.check_password
+
+    def checking(self: User, raw: str) -> bool:
+        counted.append(sum(limits.RateWindow.objects.filter(client=f"password:{ann.pk}").values_list("count",
+                                                                                                     flat=True)))
+        return check(self, raw)
+
+    monkeypatch.setattr(User, "check_password", checking)
+    _email(client, "guess-1")
+    _email(client, PASSWORD)  # right: counted while checked, then forgiven
+    assert counted[:2] == [1, 2]
+    assert limits.RateWindow.objects.get(client=f"password:{ann.pk}").count == 1
+
+
+@pytest.mark.django_db
+def test_the_admins_password_page_is_the_one_that_counts(client):
+    staff = user("staff")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    for method in (client.get, client.post):
+        answer = method("/admin/password_change/")
+        assert answer.status_code == 302 and answer["Location"] == "/accounts/password_change/"

@@ -26,9 +26,10 @@ NASTY_QUERIES = [
     "author:" + "x" * 1000, "cat:" + ",".join(["cs.CL"] * 500), '"' * 101, "uid:2611.00001", "day:>0", "upvotes:[0 TO 9]",
 ]
 
-#: What no paper's words can match: signs alone, and words of 40 letters or more (which the index drops).
+#: What no paper's words can match: signs alone, and words of 40 letters or more (which the index drops); and a
+#: field with nothing after it, which says so (it was searched as the word "author").
 REFUSED = {"*", "?", "\\", "cat:*", "-", "--", ":::", "\x00", "(((((((((((", ")))", "+-+-", "é" * 300, "a" * 5000,
-           "author:" + "x" * 1000, '"' * 101}
+           "author:" + "x" * 1000, '"' * 101, 'author:"'}
 
 
 def test_search_syntax_cannot_be_injected(client, hostile):
@@ -261,6 +262,16 @@ def test_requests_django_refuses_are_one_warning_line_each(client, curated, capl
         ("django.security.TooManyFieldsSent", "WARNING", None)]
     assert "\n" not in logging.Formatter().format(refused[0])
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_malformed_upload_is_one_line_too(client, caplog):
+    """A multipart body Django cannot parse: its 400, logged by django.request as one line, not with a traceback."""
+    with caplog.at_level(logging.INFO):
+        page = client.generic("POST", "/accounts/login/", b"--x\r\nnot a part", content_type="multipart/form-data; boundary=")
+    assert page.status_code == 400
+    logged = [r for r in caplog.records if r.name == "django.request"]
+    assert [(r.levelname, r.exc_info) for r in logged] == [("WARNING", None)], logged
+    assert "Unable to parse request body" in logged[0].getMessage()
 
 
 def test_a_pasted_library_up_to_the_stated_5_mb_is_taken(client, curated, caplog):
