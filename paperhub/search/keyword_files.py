@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from paperhub.core import derived
-from paperhub.papers.models import Paper, PaperAuthor, PaperCategory
+from paperhub.papers.models import Paper
+from paperhub.papers.queries import author_names_by_paper, category_codes_by_paper
 from paperhub.search import keyword, keyword_queries, keyword_schema
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,7 @@ def _state(directory: Path) -> dict[str, Any]:
 def indexed_papers(papers: list[dict[str, Any]]) -> list[keyword_schema.IndexedPaper]:
     """IndexedPaper for rows of Paper.values(), with authors and categories in two queries."""
     ids = [p["id"] for p in papers]
-    authors: dict[int, list[str]] = {}
-    for paper_id, name in PaperAuthor.objects.filter(paper_id__in=ids).order_by("paper_id", "position") \
-            .values_list("paper_id", "author__name"):
-        authors.setdefault(paper_id, []).append(name)
-    categories: dict[int, list[str]] = {}
-    for paper_id, code in PaperCategory.objects.filter(paper_id__in=ids).order_by("paper_id", "-is_primary") \
-            .values_list("paper_id", "category__code"):
-        categories.setdefault(paper_id, []).append(code)
+    authors, categories = author_names_by_paper(ids), category_codes_by_paper(ids)
     return [
         keyword_schema.IndexedPaper(
             id=p["id"], uid=p["uid"], title=p["title"], abstract=p["abstract"],
