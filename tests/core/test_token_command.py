@@ -46,6 +46,17 @@ def test_sendtestemail_says_what_it_sent_where(mail_sink):
                                       f"127.0.0.1:{mail_sink.port}.")
 
 
+def test_sendtestemail_to_no_one_says_so(mail_sink):
+    """With --managers or --admins alone Django's sends nothing and says nothing (the hub sets no MANAGERS or ADMINS);
+    with no option at all Django's own refusal stands."""
+    for options in (["--managers"], ["--admins"], ["--managers", "--admins"]):
+        with pytest.raises(CommandError, match="name an address"):
+            call_command("sendtestemail", *options, stdout=StringIO())
+    with pytest.raises(CommandError, match="must specify some email recipients"):
+        call_command("sendtestemail", stdout=StringIO())
+    assert not mail_sink.messages
+
+
 def test_wrong_users_and_tokens_are_refused_clearly():
     user("ann")
     user("bob", is_active=False)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands import sendtestemail
 
 from paperhub.core import mail
@@ -10,8 +11,10 @@ from paperhub.core import mail
 
 class Command(sendtestemail.Command):
     def handle(self, *args: Any, **kwargs: Any) -> None:
-        super().handle(*args, **kwargs)
         to = [*kwargs["email"], *(["the site's managers"] if kwargs["managers"] and settings.MANAGERS else []),
               *(["the site's admins"] if kwargs["admins"] and settings.ADMINS else [])]  # both empty unless set
-        said = ", ".join(to) or "no one (the hub sets no MANAGERS or ADMINS)"
-        self.stdout.write(f"Sent a test message to {said} through {mail.destination()}.")
+        if not to:  # Django's would send nothing and say nothing
+            raise CommandError("name an address to send the test message to: paperhub sendtestemail you@example.org "
+                               "(the hub sets no MANAGERS or ADMINS for --managers or --admins)")
+        super().handle(*args, **kwargs)
+        self.stdout.write(f"Sent a test message to {', '.join(to)} through {mail.destination()}.")
