@@ -30,8 +30,7 @@ def parse_rate(text: str) -> Rate | None:
 
 def hit(key: str, rate: Rate, now: float | None = None) -> int:
     """Count a request; returns 0 when allowed, else the seconds until the window ends (for Retry-After)."""
-    now = time.time() if now is None else now
-    window = int(now // rate.seconds * rate.seconds)
+    now, window = _window(rate, now)
     table = RateWindow._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -42,20 +41,20 @@ def hit(key: str, rate: Rate, now: float | None = None) -> int:
         count = cursor.fetchone()[0]
     if random.random() < 0.001:  # now and then, forget windows that have ended
         RateWindow.objects.filter(started__lt=window - 86400).delete()
-    return _wait(count, window, rate, now)
-
-
-def _wait(count: int, window: int, rate: Rate, now: float) -> int:
-    """0 while `count` is within the rate, else the seconds until the window that began at `window` ends."""
     return 0 if count <= rate.requests else max(1, int(window + rate.seconds - now + 0.999))
 
 
 def forgive(key: str, rate: Rate, now: float | None = None) -> None:
     """Take back one request counted by hit() in the current window (one that turned out not to count, as a right
     password)."""
-    now = time.time() if now is None else now
-    window = int(now // rate.seconds * rate.seconds)
+    _, window = _window(rate, now)
     RateWindow.objects.filter(client=key[:120], started=window, count__gt=0).update(count=F("count") - 1)
+
+
+def _window(rate: Rate, now: float | None) -> tuple[float, int]:
+    """The moment (now, unless given) and the start of its window of `rate`."""
+    now = time.time() if now is None else now
+    return now, int(now // rate.seconds * rate.seconds)
 
 
 def api_wait(user_id: int | None, address: str) -> int:
