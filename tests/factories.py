@@ -6,12 +6,14 @@ import lzma
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.utils import timezone
 
 from paperhub.accounts.models import VerifiedAddress
@@ -166,6 +168,24 @@ def at_once(act: Callable[[Any], Any], args: Sequence[Any],
     for thread in threads:
         thread.join(60)
     return outcomes
+
+
+def at_once_before_saving(model: type[Any], act: Callable[[Any], Any], args: Sequence[Any],
+                          refused: type[Exception] | tuple[type[Exception], ...] = ()) -> list[Any]:
+    """at_once(act, args, refused), each thread held before it saves a `model` row until the others reach that
+    point too (or a second has passed: one waits on a lock the others hold), so that all of them have counted
+    what is held before any adds to it: a cap counted without a lock lets each of them in."""
+    met = threading.Barrier(len(args))
+
+    def meet(**_: Any) -> None:
+        with suppress(threading.BrokenBarrierError):
+            met.wait(1)
+
+    pre_save.connect(meet, sender=model, weak=False)
+    try:
+        return at_once(act, args, refused)
+    finally:
+        pre_save.disconnect(meet, sender=model)
 
 
 def wait_until(condition: Callable[[], object], seconds: float, what: str, every: float = 0.2) -> None:

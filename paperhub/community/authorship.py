@@ -9,6 +9,7 @@ docs/architecture.md, "Papers"); each of their other papers is claimed on its ow
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django_tasks import task
 
 from paperhub.community import notices
 from paperhub.community.models import AuthorClaim
-from paperhub.core import mail
+from paperhub.core import caps, mail
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Author, Paper
 
@@ -35,11 +36,11 @@ def claim(user: User, paper: Paper, author_id: int) -> AuthorClaim:
     if AuthorClaim.objects.filter(user_id=user_id, paper=paper).exclude(status=AuthorClaim.REJECTED).exists():
         raise NotAllowed("You have already claimed another author of this paper.")
     most = settings.PAPERHUB_CLAIM_PENDING_MAX
-    if AuthorClaim.objects.filter(user_id=user_id, status=AuthorClaim.PENDING).count() >= most:
-        raise NotAllowed(f"You have {most} claims waiting for a moderator, the limit; try again once they are "
-                         f"decided.")
     try:
-        with transaction.atomic():
+        with caps.owner_locked(get_user_model(), user_id):
+            if AuthorClaim.objects.filter(user_id=user_id, status=AuthorClaim.PENDING).count() >= most:
+                raise NotAllowed(f"You have {most} claims waiting for a moderator, the limit; try again once they "
+                                 f"are decided.")
             return AuthorClaim.objects.create(user_id=user_id, paper=paper, author=author)
     except IntegrityError:  # the same form sent twice at once
         return AuthorClaim.objects.get(user_id=user_id, paper=paper, author=author)

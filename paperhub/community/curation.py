@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from paperhub.community.models import Collaborator, Collection, CollectionItem, RetiredSlug
+from paperhub.core import caps
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Paper
 from paperhub.papers.records import strip_controls
@@ -111,9 +112,7 @@ def add_collaborator(user: User, collection: Collection, username: str) -> Abstr
     if found.pk == collection.owner_id:
         raise NotAllowed("You own this collection already.")
     most = settings.PAPERHUB_COLLECTION_MAX_COLLABORATORS
-    # the collection's row locked while they are counted, so two adds at once cannot both take the last place
-    with transaction.atomic():
-        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+    with caps.owner_locked(Collection, collection.pk):  # two adds at once cannot both take the last place
         members = Collaborator.objects.filter(collection=collection)
         if not members.filter(user=found).exists() and members.count() >= most:
             raise NotAllowed(f"A collection has at most {most:,} collaborators.")
@@ -213,8 +212,7 @@ def create_collection(user: User, title: str, description: str = "", public: boo
     title, description = _collection_text(title, description)
     most = settings.PAPERHUB_COLLECTIONS_MAX
     try:
-        with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user_id).first()
+        with caps.owner_locked(get_user_model(), user_id):
             held = Collection.objects.filter(owner_id=user_id).aggregate(n=Count("pk"),
                                                                          same=Min("pk", filter=Q(title=title)))
             if held["same"] is not None:  # before the cap: exists_ok=True at the cap still finds its collection
@@ -259,9 +257,7 @@ def add_to_collection(user: User, collection: Collection, paper: Paper) -> bool:
     require_curator(user, collection)
     most = settings.PAPERHUB_COLLECTION_MAX_PAPERS
     held = CollectionItem.objects.filter(collection=collection)
-    # the collection's row locked while it is counted, so two adds at once cannot both take the last place
-    with transaction.atomic():
-        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+    with caps.owner_locked(Collection, collection.pk):  # two adds at once cannot both take the last place
         if not held.filter(paper=paper).exists() and held.count() >= most:
             raise NotAllowed(f"A collection holds at most {most:,} papers; “{collection.title}” is full.")
         _, created = CollectionItem.objects.get_or_create(collection=collection, paper=paper,

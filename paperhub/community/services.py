@@ -18,7 +18,7 @@ from paperhub.community.models import (
     Upvote,
     WithdrawnUpvote,
 )
-from paperhub.core import limits
+from paperhub.core import caps, limits
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.ingest import runs
 from paperhub.ingest.http import SourceError
@@ -188,10 +188,7 @@ def submit(user: User, text: str) -> Submission:
     arxiv_id = arxiv_id_from(text)
     day = feeds.today()
     quota = settings.PAPERHUB_SUBMIT_DAILY_QUOTA
-    with transaction.atomic():
-        # One submission of a user at a time (their row locked to the end): two at once would both count under
-        # the quota on PostgreSQL. (SQLite's IMMEDIATE transactions take turns anyway.)
-        list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
+    with caps.owner_locked(get_user_model(), user_id):  # one submission of a user at a time: the quota holds
         today = Submission.objects.filter(user_id=user_id, day=day)
         if today.filter(counted=True).count() >= quota:
             raise NotAllowed(f"You have submitted {quota} papers today, the daily limit. Try again tomorrow.")

@@ -19,7 +19,7 @@ from django_tasks import task
 from paperhub.accounts import services as accounts
 from paperhub.community import curation
 from paperhub.community.models import Collection
-from paperhub.core import mail
+from paperhub.core import caps, mail
 from paperhub.core.addresses import link
 from paperhub.core.converters import asked_number
 from paperhub.core.permissions import User
@@ -139,9 +139,7 @@ def subscribe_list(curator: User, collection: Collection, email: str, frequency:
     if frequency not in dict(FREQUENCIES):
         raise SubscriptionError("Choose daily or weekly.")
     most = settings.PAPERHUB_COLLECTION_MAILINGS_MAX
-    # the collection's row locked while its addresses are counted, so two asks at once cannot both take the last one
-    with transaction.atomic():
-        Collection.objects.select_for_update().filter(pk=collection.pk).first()
+    with caps.owner_locked(Collection, collection.pk):  # two asks at once cannot both take the last address
         mailings = Subscription.objects.filter(collection=collection, unsubscribed_at__isnull=True)
         if not mailings.filter(email=email, frequency=frequency).exists() and mailings.count() >= most:
             raise SubscriptionError(f"This collection is mailed to {most} addresses already: end one first.")

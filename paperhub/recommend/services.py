@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from paperhub import search
+from paperhub.core import caps
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
@@ -83,10 +85,11 @@ def add_paragraph(user: User, text: str) -> Seed:
         raise NotAllowed(f"Keep it under {MAX_PARAGRAPH} characters.")
     title = text[:120]
     paragraphs = Seed.objects.filter(user=user, source=Seed.PARAGRAPH)
-    if paragraphs.count() >= MAX_PARAGRAPHS and not paragraphs.filter(paper=None, title=title).exists():
-        raise NotAllowed(f"You have {MAX_PARAGRAPHS} paragraphs, the most For you keeps: forget one first.")
-    seed, _ = Seed.objects.update_or_create(user=user, paper=None, title=title,
-                                            defaults={"source": Seed.PARAGRAPH, "text": text})
+    with caps.owner_locked(get_user_model(), user.pk):
+        if paragraphs.count() >= MAX_PARAGRAPHS and not paragraphs.filter(paper=None, title=title).exists():
+            raise NotAllowed(f"You have {MAX_PARAGRAPHS} paragraphs, the most For you keeps: forget one first.")
+        seed, _ = Seed.objects.update_or_create(user=user, paper=None, title=title,
+                                                defaults={"source": Seed.PARAGRAPH, "text": text})
     return seed
 
 
@@ -131,7 +134,7 @@ def import_library(user: User, upload: File[bytes]) -> ImportJob:
     """Take a BibTeX or CSL JSON export (within PAPERHUB_IMPORT_MAX_BYTES) and queue its import (run_import);
     the For-you page shows its progress and what came of it."""
     user_id = require_user(user)
-    _check_import_quota(user_id)
+    _check_import_quota(user_id)  # refused before the file is read; asked again below, where it holds
     limit = settings.PAPERHUB_IMPORT_MAX_BYTES
     if (upload.size or 0) > limit:
         raise NotAllowed(f"That file is over {limit / 1024 / 1024:g} MB; export a smaller collection.")
@@ -140,9 +143,10 @@ def import_library(user: User, upload: File[bytes]) -> ImportJob:
         raise NotAllowed(f"That file is over {limit / 1024 / 1024:g} MB; export a smaller collection.")
     if not text.strip():
         raise NotAllowed("Choose a BibTeX (.bib) or CSL JSON (.json) file.")
-    with transaction.atomic():
-        job = ImportJob.objects.create(user_id=user_id, name=strip_controls(upload.name or "")[:200],
-                                   text=strip_controls(text))
+    text = strip_controls(text)
+    with caps.owner_locked(get_user_model(), user_id):
+        _check_import_quota(user_id)
+        job = ImportJob.objects.create(user_id=user_id, name=strip_controls(upload.name or "")[:200], text=text)
         run_import.enqueue(job.pk)  # the queue is a table: the task and the job commit together
     return job
 
@@ -222,9 +226,10 @@ def save_search(user: User, query: str) -> SavedSearch:
         raise NotAllowed("That search is too long to save.")
     if problem := search.query_problem(query):  # a date that is no date, or filler alone: nothing, each day
         raise NotAllowed(problem)
-    if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
-        raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
-    saved, _ = SavedSearch.objects.get_or_create(user=user, query=query)
+    with caps.owner_locked(get_user_model(), user.pk):
+        if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
+            raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
+        saved, _ = SavedSearch.objects.get_or_create(user=user, query=query)
     return saved
 
 

@@ -8,9 +8,10 @@ from django.test import Client
 
 from paperhub.core import tokens
 from paperhub.core.models import ApiToken
+from paperhub.core.permissions import NotAllowed
 from paperhub.recommend import services
 from paperhub.recommend.models import Seed
-from tests.factories import user
+from tests.factories import at_once_before_saving, user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,32 @@ def test_paragraphs_past_the_cap_are_refused_but_one_written_again_is_kept(monke
     again = client.post("/for-you/paragraph", {"text": texts[0]})  # the same one again: updated, not a new one
     assert _told(again) == "Thanks: your feed now follows that description."
     assert Seed.objects.filter(source=Seed.PARAGRAPH).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_made_at_once_never_pass_the_cap(monkeypatch):
+    """Two tokens asked for at the same instant, one place left: both count before either saves, yet one lands."""
+    monkeypatch.setattr(tokens, "MAX_TOKENS", 2)
+    ann = user("ann")
+    tokens.create_token(ann, "held")
+    outcomes = at_once_before_saving(ApiToken, lambda n: tokens.create_token(ann, f"script {n}"), range(2),
+                                     NotAllowed)
+    assert ApiToken.objects.filter(user=ann).count() == 2
+    assert [str(o) for o in outcomes if isinstance(o, NotAllowed)] == [
+        "You have 2 tokens, the most one account holds: revoke one first."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paragraphs_written_at_once_never_pass_the_cap(monkeypatch):
+    """Two new paragraphs at the same instant, one place left: one lands, the other is refused with the message."""
+    monkeypatch.setattr(services, "MAX_PARAGRAPHS", 2)
+    ann = user("ann")
+    services.add_paragraph(ann, "I work on retrieval for scientific question answering.")
+    texts = [f"I work on topic number {n} in language models and retrieval." for n in range(2)]
+    outcomes = at_once_before_saving(Seed, lambda text: services.add_paragraph(ann, text), texts, NotAllowed)
+    assert Seed.objects.filter(user=ann, source=Seed.PARAGRAPH).count() == 2
+    assert [str(o) for o in outcomes if isinstance(o, NotAllowed)] == [
+        "You have 2 paragraphs, the most For you keeps: forget one first."]
 
 
 def _told(response) -> str:
