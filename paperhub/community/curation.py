@@ -6,7 +6,6 @@ and adds, removes, annotates and reorders its papers, but never renames, deletes
 collaborators. A banned (inactive) collaborator can do none of it until the account is active again.
 """
 
-import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from paperhub.community.html_tags import without_html_tags
 from paperhub.community.models import Collaborator, Collection, CollectionItem, RetiredSlug
 from paperhub.core.permissions import NotAllowed, User, require_user
 from paperhub.papers.models import Paper
@@ -183,32 +183,12 @@ def _collection_text(title: str, description: str) -> tuple[str, str]:
     return title, description
 
 
-#: Something of a title in angle brackets ("<b>", "</sub>", '<a href="x">', "<T>"), its name in group 1.
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
-#: HTML's element names (obsolete ones too, as browsers still read them): only these make a tag of a title's <...>;
-#: any other, "Vec<T>", is the title's words ("vec-t").
-_HTML_ELEMENTS = frozenset("""a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound
-    big blink blockquote body br button canvas caption center cite code col colgroup data datalist dd del details dfn
-    dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head
-    header hgroup hr html i iframe image img input ins isindex kbd keygen label legend li link listing main map mark
-    marquee math menu menuitem meta meter multicol nav nextid nobr noembed noframes noscript object ol optgroup option
-    output p param picture plaintext portal pre progress q rb rp rt rtc ruby s samp script search section select
-    slot small source spacer span strike strong style sub summary sup svg table tbody td template textarea tfoot th
-    thead time title tr track tt u ul var video wbr xmp""".split())
-
-
-def _without_tags(title: str) -> str:
-    """A title's words without its HTML tags; any other <...> is words ("Vec<T> in Rust": "Vec T in Rust")."""
-    return _TAG.sub(lambda tag: "" if tag.group(1).lower() in _HTML_ELEMENTS else f" {tag.group(0).strip('</>')} ",
-                    title)
-
-
 def collection_slug(title: str) -> str:
     """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
     "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection".
     An HTML tag's letters are no word of it ("Mamba & <b>SOD</b>" is "mamba-sod", not "mamba-bsodb"); other
     <...> is ("Attention <T> scaling" is "attention-t-scaling")."""
-    words = _without_tags(title)
+    words = without_html_tags(title).replace("<", " ").replace(">", " ")  # "Vec<T>": words "Vec", "T"
     ascii_slug, own_script = slugify(words), slugify(words, allow_unicode=True)
     return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
 
