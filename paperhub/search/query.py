@@ -48,8 +48,8 @@ _TITLE_WORD = re.compile(r"^[A-Z][\w\-']*[a-z][\w\-']*$")
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
 #: A field of the grammar with nothing after its colon (or an empty quote), and what it should hold; after words
 #: fields too ("abs:abs:", "ti:author:": the last one names what is empty).
-_EMPTY_FIELD = re.compile(r'^(?:(?:ti|title|abs|abstract|all):)*(author|au|cat|since|until|ti|title|abs|abstract|all|has)'
-                          r':(?:"")?$', re.IGNORECASE)
+_EMPTY_FIELD = re.compile(r'^(?:(?:ti|title|abs|abstract|all):)*'
+                          r'(author|au|cat|since|until|ti|title|abs|abstract|all|has):(?:"")?$', re.IGNORECASE)
 _FIELD_EXAMPLES = {"author": 'author:Lovelace or author:"Ada Lovelace"', "au": "au:Lovelace", "cat": "cat:cs.CL",
                    "since": "since:2025-01-01", "until": "until:2025-06-30", "has": "has:code"}
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
