@@ -6,7 +6,6 @@ and adds, removes, annotates and reorders its papers, but never renames, deletes
 collaborators. A banned (inactive) collaborator can do none of it until the account is active again.
 """
 
-import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from paperhub.community.html_tags import without_html_tags
 from paperhub.community.models import Collaborator, Collection, CollectionItem, RetiredSlug
 from paperhub.core import caps
 from paperhub.core.permissions import NotAllowed, User, require_user
@@ -182,15 +182,12 @@ def _collection_text(title: str, description: str) -> tuple[str, str]:
     return title, description
 
 
-#: Something of a title that looks like an HTML tag ("<b>", "</sub>", '<a href="x">'): shown as typed, but no word.
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-
-
 def collection_slug(title: str) -> str:
     """A new collection's slug: ASCII when that keeps every letter of its title (accents dropped: "Über" is
     "uber"), else in the title's own script ("扩散模型", "диффузия-models"), so no title ends up as "collection".
-    A tag's letters are no word of it ("Mamba & <b>SOD</b>" is "mamba-sod", not "mamba-bsodb")."""
-    words = _TAG.sub("", title)
+    An HTML tag's letters are no word of it ("Mamba & <b>SOD</b>" is "mamba-sod", not "mamba-bsodb"); other
+    <...> is ("Attention <T> scaling" is "attention-t-scaling")."""
+    words = without_html_tags(title).replace("<", " ").replace(">", " ")  # "Vec<T>": words "Vec", "T"
     ascii_slug, own_script = slugify(words), slugify(words, allow_unicode=True)
     return (ascii_slug if len(ascii_slug) == len(own_script) else own_script)[:200] or "collection"
 

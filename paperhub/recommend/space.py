@@ -88,13 +88,16 @@ def embedder_named(name: str) -> Loader:
 
 def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: Loader) -> np.ndarray:
     """Unit embeddings of (id, title, abstract) papers: stored ones where there are, the rest embedded now (the
-    model loaded only then)."""
+    model loaded only then; none for no papers, an empty space: its width is the stored vectors', else 0, since
+    nothing is ever scored against it)."""
+    if not papers:
+        return np.zeros((0, search.stored_width(model_name) or 0), dtype=np.float32)
     found = search.stored_vectors(model_name, [p[0] for p in papers])
     missing = [p for p in papers if p[0] not in found]
     if missing:
         encoded = encoder().encode([search.paper_text(title, abstract) for _, title, abstract in missing])
         found.update({p[0]: v for p, v in zip(missing, encoded, strict=True)})
-    stacked = np.stack([found[p[0]] for p in papers]) if papers else np.zeros((0, encoder().dim), dtype=np.float32)
+    stacked = np.stack([found[p[0]] for p in papers])
     unit: np.ndarray = stacked / np.maximum(np.linalg.norm(stacked, axis=1, keepdims=True), 1e-12)
     return unit
 
@@ -120,10 +123,10 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     name, encoder = embedder()
     if in_request and name != search.static_name():  # a static model named but not loading: the transformer's too
         _ready_in_request(name, papers)
-    vectorizer = taste.term_vectorizer(len(papers))
+    vectorizer = taste.term_vectorizer(len(papers)) if papers else None  # (an empty space has no words to fit)
     texts = [search.paper_text(title, abstract) for _, title, abstract in papers]
     try:
-        terms = vectorizer.fit_transform(texts).tocsr() if papers else sparse.csr_matrix((0, 0))
+        terms = vectorizer.fit_transform(texts).tocsr() if vectorizer else sparse.csr_matrix((0, 0))
     except ValueError:  # no word survives (a hub of a few empty papers)
         vectorizer, terms = None, sparse.csr_matrix((len(papers), 0), dtype=np.float32)
     ids = np.array([p[0] for p in papers], dtype=np.int64)

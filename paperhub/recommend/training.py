@@ -93,9 +93,13 @@ _cache_lock = Lock()
 
 
 def train(user: User) -> Trained | None:
-    """The user's model over the current space, from the cache while neither their signals nor the space changed."""
+    """The user's model over the current space, from the cache while neither their signals nor the space changed;
+    None without signals or candidates."""
+    marks = fingerprint(user)
+    if not any(marks):  # no upvote, save, seed, dislike or follow: nothing to train on, no space read or built
+        return None
     candidates = space.current()
-    key = (user.pk, fingerprint(user), space.stamp())
+    key = (user.pk, marks, space.stamp())
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

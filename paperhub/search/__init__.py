@@ -278,6 +278,13 @@ def stored_vectors(model: str, paper_ids: Sequence[int]) -> "dict[int, np.ndarra
     return stored.stored_vectors(model, paper_ids)
 
 
+def stored_width(model: str) -> int | None:
+    """How many dimensions the vectors stored under `model` have, None while none is (the model not loaded)."""
+    from paperhub.search import stored
+
+    return stored.stored_width(model)
+
+
 def stored_count(model: str, paper_ids: Sequence[int]) -> int:
     """How many of the papers among `paper_ids` have a vector stored under `model`."""
     from paperhub.search import stored

@@ -56,4 +56,11 @@ FILLER = frozenset(SCORED_OUT.split()) | frozenset(SHOWN_OUT.split())
 def is_filler(word: str) -> bool:
     """Whether a word, as written, says nothing about a paper's topic ("Thereby", "state-of-the-art", "designs")."""
     word = word.lower()
-    return word in FILLER or (word.endswith("s") and word[:-1] in FILLER)
+    return word in FILLER or singular(word) in FILLER
+
+
+def singular(word: str) -> str:
+    """A word lowercased, without a plural's "s" ("llms" is "llm", "designs" "design"; "class", "basis", "focus"
+    keep theirs, and so does a word of three letters: "DoS" is no plural of "do", "gas" none of "ga")."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word

@@ -38,6 +38,7 @@ from paperhub.papers.loading import keys_checked_in_bulk, no_check
 from paperhub.papers.models import Paper
 from paperhub.search import PackError, embed
 from paperhub.search.models import PaperVector
+from paperhub.search.stored import stored_width
 
 FORMAT = "paperhub-vectors"
 VERSION = 1
@@ -83,12 +84,7 @@ def hub_identity(kind: str) -> ModelIdentity:
     else:
         raise PackError(f"unknown kind of model {kind!r}: transformer or static")
     return ModelIdentity(name=name, kind=kind, sha256=_weights_sha256(weights), max_tokens=tokens,
-                         dim=_stored_dim(name))
-
-
-def _stored_dim(model: str) -> int | None:
-    first = PaperVector.objects.filter(model=model).values_list("vector", flat=True)[:1]
-    return len(bytes(first[0])) // 2 if first else None
+                         dim=stored_width(name))
 
 
 @dataclass

@@ -46,8 +46,10 @@ _FILLERS = frozenset(FILLER_TEXT.split())
 #: A word of a pasted title: capitalised, with a small letter after ("Video", not "GPT" nor "video").
 _TITLE_WORD = re.compile(r"^[A-Z][\w\-']*[a-z][\w\-']*$")
 _HAS_CODE = re.compile(r"^has:code$", re.IGNORECASE)
-#: A field of the grammar with nothing after its colon (or an empty quote), and what it should hold.
-_EMPTY_FIELD = re.compile(r'^(author|au|cat|since|until|ti|title|abs|abstract|all|has):(?:"")?$', re.IGNORECASE)
+#: A field of the grammar with nothing after its colon (or an empty quote), and what it should hold; after words
+#: fields too ("abs:abs:", "ti:author:": the last one names what is empty).
+_EMPTY_FIELD = re.compile(r'^(?:(?:ti|title|abs|abstract|all):)*'
+                          r'(author|au|cat|since|until|ti|title|abs|abstract|all|has):(?:"")?$', re.IGNORECASE)
 _FIELD_EXAMPLES = {"author": 'author:Lovelace or author:"Ada Lovelace"', "au": "au:Lovelace", "cat": "cat:cs.CL",
                    "since": "since:2025-01-01", "until": "until:2025-06-30", "has": "has:code"}
 _TOKEN = re.compile(r'-?(?:(?:author|au|cat|ti|title|abs|abstract|all):)?"[^"]*"|\S+', re.IGNORECASE)
@@ -125,6 +127,7 @@ def parse(raw: object) -> ParsedQuery:
     problems: list[str] = []
     negate_next = False
     tokens = _tokens(raw)
+    pasted_labels = _holds_content(tokens)
     for at, token in enumerate(tokens):
         # (a NOT before has:code is the operator wherever it stands: no title's word is has:code)
         if token in _IGNORED or token in _NOT and (_is_operator(tokens, at) or _before_has_code(tokens, at)):
@@ -140,7 +143,7 @@ def parse(raw: object) -> ParsedQuery:
         body = token[1:] if token.startswith("-") and len(token) > 1 else token
         prefix = "not_" if negative else ""
         if empty := _EMPTY_FIELD.match(body):  # (as a word, "author:" found papers about authorship)
-            if not (empty.group(1).lower() in _WORDS_FIELDS and len(tokens) > 1):  # else a pasted "Abstract: We ..."
+            if not (empty.group(1).lower() in _WORDS_FIELDS and pasted_labels):  # else a pasted "Abstract: We ..."
                 problems.append(_empty_field(empty.group(1)))
             continue
         match = _FIELD.match(body)
@@ -193,6 +196,12 @@ def _empty_field(name: str) -> str:
     name = name.lower()
     example = _FIELD_EXAMPLES.get(name, f"{name}:word")
     return f"{name}: is empty: write what it takes after the colon, as in {example}"
+
+
+def _holds_content(tokens: list[str]) -> bool:
+    """Whether a query holds more than empty fields and operators: an empty ti: or abs: beside it is a pasted
+    label ("Abstract: We propose ..."), where "abs: abs:" or "title: author:" is only empty fields, each said."""
+    return any(token not in _NOT | _IGNORED and not _EMPTY_FIELD.match(token.removeprefix("-")) for token in tokens)
 
 
 def _tokens(raw: object) -> list[str]:

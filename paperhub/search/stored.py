@@ -45,6 +45,13 @@ def stored_vectors(model: str, paper_ids: Sequence[int]) -> dict[int, np.ndarray
     return found
 
 
+def stored_width(model: str) -> int | None:
+    """How many dimensions the vectors stored under `model` have (None while none is stored): known without
+    loading the model."""
+    first = PaperVector.objects.filter(model=model).values_list("vector", flat=True)[:1]
+    return len(bytes(first[0])) // 2 if first else None
+
+
 def stored_count(model: str, paper_ids: Sequence[int]) -> int:
     """How many of the papers among `paper_ids` have a vector stored under `model`."""
     return PaperVector.objects.filter(model=model, paper_id__in=list(paper_ids)).count()

@@ -4,7 +4,7 @@ not "experts, expert"). Pure functions, shared by similar papers' reasons and Fo
 from collections.abc import Callable, Iterable
 
 from paperhub.search.analysis import HYPHENS, STEMMED
-from paperhub.search.filler import is_filler
+from paperhub.search.filler import is_filler, singular
 from paperhub.search.keyphrases import written_forms
 from paperhub.search.terms import surface_forms
 
@@ -36,17 +36,11 @@ def one_idea_each(words: Iterable[str], count: int) -> list[str]:
 def same_idea(a: str, b: str) -> bool:
     """Whether two words are one idea to a reader: one is the other, its plural, or a part of it hyphenated
     ("mamba" and "Mamba-based", "LLM" and "LLMs")."""
-    return _singular(a) in _parts(b) or _singular(b) in _parts(a)
+    return singular(a) in _parts(b) or singular(b) in _parts(a)
 
 
 def _parts(word: str) -> set[str]:
-    return {_singular(part) for part in HYPHENS.split(word)}
-
-
-def _singular(word: str) -> str:
-    """A word lowercased, without a plural's "s" ("llms" is "llm"; "class", "gas" keep theirs)."""
-    word = word.lower()
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+    return {singular(part) for part in HYPHENS.split(word)}
 
 
 def distinct_terms(phrases: Iterable[str], count: int) -> list[str]:

@@ -164,3 +164,30 @@ def test_the_words_a_pick_is_about_are_topic_words_not_filler(topics, reader):
     abouts = [r.removeprefix("about ") for p in queries.for_you(reader, limit=8) for r in p.reasons
               if r.startswith("about ")]
     assert abouts and all(not is_filler(word) for about in abouts for word in about.replace(",", " ").split()), abouts
+
+
+def test_an_empty_space_or_a_user_with_nothing_loads_no_model(db, search_dir, settings, tmp_path, monkeypatch):
+    """Nothing to recommend from, nothing to embed: a hub with no papers builds its empty space without loading the
+    model to learn its width, and a user with no signal reads or builds no space (here it would embed the papers)."""
+    from paperhub import search
+    from paperhub.papers.services import upsert_papers
+    from tests.factories import user
+    from tests.recommend.conftest import corpus
+
+    settings.DATA_DIR = tmp_path
+    loads: list[str] = []
+    loader = search.transformer
+
+    def counted():
+        loads.append("transformer")
+        return loader()
+
+    monkeypatch.setattr(search, "transformer", counted)
+    writer, newcomer = user("writer"), user("newcomer")
+    services.add_paragraph(writer, "Protein folding predicted from sequence by learned energy functions.")
+    assert queries.for_you(writer) == [] and queries.interests(writer) == []
+    assert len(space.current()) == 0 and space.current().dense.shape[0] == 0 and loads == []
+    upsert_papers(corpus())  # papers without vectors: a space built now would embed them
+    space.path().unlink()
+    assert queries.for_you(newcomer) == [] and not space.path().exists() and loads == []
+    assert queries.for_you(writer) and loads  # a user with a signal: the space embedded, and the paragraph

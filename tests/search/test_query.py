@@ -228,6 +228,21 @@ def test_an_empty_words_field_beside_words_is_a_pasted_label_left_out():
     assert parse("TITLE: sparse").terms == ("sparse",) and "title: is empty" in parse("TITLE:").problem
 
 
+@pytest.mark.parametrize(("raw", "said"), [
+    ("abs: abs:", ("abs:",)), ("title: author:", ("title:", "author:")), ("abs:abs:", ("abs:",)),
+    ("ti:author:", ("author:",)), ('abs:"" AND -ti:', ("abs:", "ti:")),
+])
+def test_empty_fields_alone_are_each_said_not_taken_for_pasted_labels(raw, said):
+    parsed = parse(raw)
+    assert parsed.problem == "; ".join(f"{name} is empty: write what it takes after the colon, as in "
+                                       f"{_example(name)}" for name in said)
+    assert parsed.is_empty and not parsed.in_fields
+
+
+def _example(name: str) -> str:
+    return 'author:Lovelace or author:"Ada Lovelace"' if name == "author:" else f"{name}word"
+
+
 def test_several_authors_capped():
     parsed = parse(" ".join(f"author:a{i}" for i in range(500)))
     assert parsed.authors == tuple(f"a{i}" for i in range(MAX_NAMED))

@@ -232,7 +232,10 @@ def test_adds_at_once_never_take_a_full_collection_past_its_cap(settings):
 
 @pytest.mark.parametrize(("title", "slug"), [("扩散模型", "扩散模型"), ("Диффузия models", "диффузия-models"),
                                              ("Über Diffusion", "uber-diffusion"), ("!!!", "collection"),
-                                             ("Mamba & <b>SOD</b>", "mamba-sod"), ("<i>", "collection")])
+                                             ("Mamba & <b>SOD</b>", "mamba-sod"), ("<i>", "collection"),
+                                             ("Attention <T> scaling", "attention-t-scaling"),
+                                             ("Vec<T> in Rust", "vec-t-in-rust"),
+                                             ("<SCRIPT>alert(1)</script> notes", "alert1-notes")])
 def test_a_title_in_any_script_keeps_its_letters_in_the_slug(client, ann, title, slug):
     made = curation.create_collection(ann, title)
     curation.add_to_collection(ann, made, add_paper("2611.00003"))
