@@ -366,9 +366,10 @@ def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
 
 
 @hub.prompt(title="What's new in a topic this week")
-def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")]) -> str:
+def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")] = "") -> str:
     """What the hub's papers of the last seven days say about a topic: which tools to call, and what to write."""
-    # checked here, not by pydantic: the SDK answers a prompt's validation error as an internal error
+    # checked here, not by pydantic or the SDK (a default, not required): the SDK answers a prompt's validation
+    # error or missing argument as an internal error
     if not topic.strip() or len(topic) > 200:
         raise MCPError(INVALID_PARAMS, "topic must be 1 to 200 characters")
     since = feeds.today() - timedelta(days=7)
