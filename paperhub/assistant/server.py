@@ -16,7 +16,7 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
-from paperhub.community import curation, services
+from paperhub.community import curation, named, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
@@ -268,6 +268,8 @@ def list_collections(
     how many papers each holds."""
     caller = admit(ctx)
     seen_by = caller.user or AnonymousUser()
+    if user and not named.users_named([user]):  # as /api/users/<name>: not an empty list linking to a 404
+        raise ToolError(f"no user {user!r}")
     owner = user or caller.require_user().get_username()
     found = community.listed_collections(seen_by, [user] if user else [], offset=offset, limit=limit,
                                          curated=not user)
