@@ -21,7 +21,7 @@ from paperhub.recommend.models import ZoteroLink
 
 router = Router(tags=["Zotero"])
 
-REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 404: Detail, 422: Detail, 429: Detail}
+REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 404: Detail, 429: Detail}  # 422: openapi.py
 
 
 def _owner(request: HttpRequest) -> User:
