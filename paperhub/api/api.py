@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, P, Query, QueryEx
+from ninja import P, Query, QueryEx
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import Status
 
@@ -18,6 +18,7 @@ from paperhub import search as search_api
 from paperhub.api import answers, collections, hf, zotero
 from paperhub.api.access import HubThrottle, TokenAuth, refusal_of_token, token_user, viewer
 from paperhub.api.errors import unwrapped
+from paperhub.api.openapi import OPTIONAL_TOKEN, HubAPI
 from paperhub.api.schemas import (
     AuthorPage,
     CategoryTrends,
@@ -56,7 +57,7 @@ from paperhub.recommend import queries as recommend
 from paperhub.recommend import services as recommend_services
 from paperhub.recommend.space import NotReady
 
-api = NinjaAPI(title="paperhub API", version="1", description=__doc__ or "", throttle=[HubThrottle()],
+api = HubAPI(title="paperhub API", version="1", description=__doc__ or "", throttle=[HubThrottle()],
                urls_namespace="api")
 
 
@@ -179,7 +180,7 @@ def whoami(request: HttpRequest) -> dict[str, Any]:
     return {"type": "user", "id": str(user.pk), "name": user.get_username(), "orgs": [], **named}
 
 
-@api.get("/papers/search", response=list[SearchItem], by_alias=True, exclude_unset=True,
+@api.get("/papers/search", response={200: list[SearchItem], 400: Detail}, by_alias=True, exclude_unset=True,
          tags=["Hugging Face compatible"])
 def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
                   limit: QueryEx[int, P(ge=1, le=100)] = 20) -> list[dict[str, Any]]:
@@ -190,7 +191,7 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     return [hf.search_item(p, shaped) for p, shaped in zip(papers, answers.papers(papers), strict=True)]
 
 
-@api.get("/search", response=SearchPage, tags=["paperhub"])
+@api.get("/search", response={200: SearchPage, 400: Detail}, tags=["paperhub"])
 def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
     """Hybrid search with the filters, sorts and highlights the HF endpoint lacks."""
     results = _run_search(query)
@@ -211,7 +212,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
                            for part in results.why]}
 
 
-@api.get("/search/volume", response=VolumeOut, tags=["paperhub"])
+@api.get("/search/volume", response={200: VolumeOut, 400: Detail}, tags=["paperhub"])
 def search_volume(request: HttpRequest, query: Query[VolumeQuery]) -> dict[str, Any]:
     """How many papers hold all of the query's words, per month (per year over spans of more than 4 years)."""
     filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, has_code=query.code)
@@ -355,7 +356,7 @@ def author(request: HttpRequest, slug: str, p: QueryEx[int, P(ge=0, le=10_000, d
 
 
 @api.get("/users/{username}", response={200: ProfileOut, 404: Detail}, by_alias=True, exclude_unset=True,
-         tags=["paperhub"])
+         tags=["paperhub"], openapi_extra=OPTIONAL_TOKEN)
 def profile(request: HttpRequest, username: str,
             p: QueryEx[int, P(ge=0, le=10_000, description="page of their collections, from 0")] = 0) -> dict[str, Any]:
     """A user's collections (their private ones only with their token; a page of them), latest upvoted papers and

@@ -27,6 +27,7 @@ from paperhub.api.collection_schemas import (
     Existing,
     HfCollection,
 )
+from paperhub.api.openapi import OPTIONAL_TOKEN
 from paperhub.api.schemas import Detail
 from paperhub.community import curation
 from paperhub.community import queries as community
@@ -63,7 +64,8 @@ def _papers_named(items: list[str]) -> list[int] | None:
     return found
 
 
-@router.get("", response={200: list[HfCollection], 400: Detail}, by_alias=True, url_name="collections")
+@router.get("", response={200: list[HfCollection], 400: Detail}, by_alias=True, url_name="collections",
+            openapi_extra=OPTIONAL_TOKEN)
 def collections(request: HttpRequest, response: HttpResponse, query: Query[CollectionsQuery]) -> list[dict[str, Any]]:
     """Collections, as huggingface.co/api/collections: public ones (and your private ones, with your token), of
     any of the `owner`s, holding every `item`; each with its first items. More than a page: a Link to the next."""
@@ -103,7 +105,7 @@ def create(request: HttpRequest, body: CollectionIn) -> Any:
 
 
 @router.get("/{username}/{slug}", response={200: CollectionPage, 404: Detail}, by_alias=True, exclude_unset=True,
-            url_name="collection")
+            url_name="collection", openapi_extra=OPTIONAL_TOKEN)
 def collection(request: HttpRequest, username: str, slug: str,
                p: QueryEx[int, P(ge=0, le=MAX_PAGE, description="page, from 0")] = 0,
                limit: QueryEx[int, P(ge=1, le=100)] = 30) -> dict[str, Any]:

@@ -55,6 +55,20 @@ class Detail(Schema):
     detail: str
 
 
+class InvalidField(Schema):
+    """One parameter or body field that did not validate: where (`["query", "limit"]`), what is wrong, its kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Invalid(Schema):
+    """422: the parameters or body did not validate, each field that did not listed."""
+
+    detail: list[InvalidField]
+
+
 # --- Hugging Face's shapes ---------------------------------------------------------------------------------
 
 

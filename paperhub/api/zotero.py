@@ -14,13 +14,14 @@ from ninja.responses import Status
 
 from paperhub.api import hf
 from paperhub.api.schemas import Detail, ZoteroIn, ZoteroOut
-from paperhub.community.queries import curated_collection
+from paperhub.community.models import Collection
+from paperhub.community.queries import curated, curated_collection
 from paperhub.recommend import queries, zotero
 from paperhub.recommend.models import ZoteroLink
 
 router = Router(tags=["Zotero"])
 
-REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 404: Detail, 422: Detail, 429: Detail}
+REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 404: Detail, 429: Detail}  # 422: openapi.py
 
 
 def _owner(request: HttpRequest) -> User:
@@ -81,13 +82,24 @@ def disconnect(request: HttpRequest) -> Status[None]:
     return Status(204, None)
 
 
+@router.post("/push/{owner}/{slug}", response={202: ZoteroOut, **REFUSALS})
+def push(request: HttpRequest, owner: str, slug: str) -> Status[dict[str, Any]]:
+    """Queue writing a collection you own or collaborate on (by its owner and slug, as /api/collections names it)
+    into a Zotero collection of its name in your library (none of its papers twice)."""
+    return _push(request, curated(request.auth, owner, slug), f"{owner}/{slug}")  # type: ignore[attr-defined]
+
+
 @router.post("/push/{int:collection_id}", response={202: ZoteroOut, **REFUSALS})
-def push(request: HttpRequest, collection_id: int) -> Status[dict[str, Any]]:
-    """Queue writing a collection you own or collaborate on into a Zotero collection of its name in your library
-    (none of its papers twice)."""
-    collection = curated_collection(request.auth, str(collection_id))  # type: ignore[attr-defined]
+def push_by_id(request: HttpRequest, collection_id: int) -> Status[dict[str, Any]]:
+    """The same push, the collection by its number (as the web form sends it)."""
+    return _push(request, curated_collection(request.auth, str(collection_id)),  # type: ignore[attr-defined]
+                 str(collection_id))
+
+
+def _push(request: HttpRequest, collection: Collection | None, named: str) -> Status[dict[str, Any]]:
+    """Queue the push of a collection the caller curates (None: 404, the same for one that is not theirs)."""
     if collection is None:
-        raise HttpError(404, f"you curate no collection {collection_id}")
+        raise HttpError(404, f"you curate no collection {named}")
     user = _owner(request)
     zotero.request_push(user, collection)
     return Status(202, _current(user))

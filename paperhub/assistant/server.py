@@ -16,7 +16,7 @@ from paperhub import search as search_api
 from paperhub.accounts import names
 from paperhub.assistant import schemas
 from paperhub.assistant.access import admit, hub_call
-from paperhub.community import curation, services
+from paperhub.community import curation, named, services
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core.addresses import link
@@ -268,6 +268,8 @@ def list_collections(
     how many papers each holds."""
     caller = admit(ctx)
     seen_by = caller.user or AnonymousUser()
+    if user and not named.users_named([user]):  # as /api/users/<name>: not an empty list linking to a 404
+        raise ToolError(f"no user {user!r}")
     owner = user or caller.require_user().get_username()
     found = community.listed_collections(seen_by, [user] if user else [], offset=offset, limit=limit,
                                          curated=not user)
@@ -366,9 +368,10 @@ def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
 
 
 @hub.prompt(title="What's new in a topic this week")
-def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")]) -> str:
+def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")] = "") -> str:
     """What the hub's papers of the last seven days say about a topic: which tools to call, and what to write."""
-    # checked here, not by pydantic: the SDK answers a prompt's validation error as an internal error
+    # checked here, not by pydantic or the SDK (a default, not required): the SDK answers a prompt's validation
+    # error or missing argument as an internal error
     if not topic.strip() or len(topic) > 200:
         raise MCPError(INVALID_PARAMS, "topic must be 1 to 200 characters")
     since = feeds.today() - timedelta(days=7)

@@ -88,3 +88,31 @@ def closed_prefix(text: str) -> str:
             open_groups -= 1
     kept = text[:math[0]].rstrip() if math is not None else text
     return kept + "}" * open_groups
+
+
+#: What separates the items in brackets: one left before a citation dropped at the brackets' end (or before another
+#: separator) goes with it, "(ARC;~\\cite{x})" reading "(ARC)", not "(ARC;)".
+SEPARATORS = ";,"
+#: Brackets a citation may fill alone, closing bracket to opening one.
+BRACKETS = {")": "(", "]": "["}
+
+
+def trim_end(parts: list[str], chars: str) -> None:
+    """Drop these characters from the end of what is written so far (`parts`), parts they empty with them."""
+    while parts and not parts[-1].rstrip(chars):
+        parts.pop()
+    if parts:
+        parts[-1] = parts[-1].rstrip(chars)
+
+
+def tidy_before_citation(parts: list[str], blank: str, after: str, opening: str) -> bool:
+    """Tidy what a dropped citation leaves before it in `parts`, `after` the character that follows it: the ties or
+    spaces (`blank`) before it, a separator before a closing bracket or another separator, and the brackets it filled
+    alone (`opening`: the opening one as written out; True: the closing one, `after`, goes too)."""
+    trim_end(parts, blank)
+    if after and after in SEPARATORS + "".join(BRACKETS) and parts and parts[-1][-1:] in SEPARATORS:
+        trim_end(parts, SEPARATORS + blank)
+    if opening and parts and parts[-1].endswith(opening):
+        parts[-1] = parts[-1][:-len(opening)].rstrip(" ")
+        return True
+    return False

@@ -22,6 +22,7 @@ from paperhub.papers.texmath import (
 )
 from paperhub.papers.texspans import spans
 from paperhub.papers.textmode import (
+    BRACKETS,
     CITATIONS,
     DECLARATIONS,
     LISTS,
@@ -31,6 +32,7 @@ from paperhub.papers.textmode import (
     TEXT_SYMBOLS,
     TEXTUAL_CITATIONS,
     cited,
+    tidy_before_citation,
 )
 
 #: Math commands that print a symbol or a word, written outside math ("for any \\eps>0": ε; a letter's shorthand,
@@ -160,7 +162,8 @@ class Text:
             return j + 1
         if char == "~":
             # A tie joins two words (Fig.~3); "~10 ms", "N ~ 10" and "(~0.8)" mean "about".
-            tie = j > 0 and not text[j - 1].isspace() and text[j - 1] != "(" and text[j + 1:j + 2].strip() != ""
+            tie = j > 0 and not text[j - 1].isspace() and text[j - 1] != "(" and text[j + 1:j + 2].strip() != "" \
+                or self.dropped_citation_at(j + 1)  # "results ~\cite{x}.": gone with it, "results."
             parts.append(out.escape("~") if not tie else " " if out.typography else "~")
             return j + 1
         if char == "-":
@@ -184,6 +187,11 @@ class Text:
             return j + 1
         parts.append(out.escape(char))
         return j + 1
+
+    def dropped_citation_at(self, index: int) -> bool:
+        """Whether a citation this output drops (not one it reads as its keys) starts at text[index]."""
+        match = COMMAND.match(self.text, index)
+        return match is not None and match[1] in CITATIONS and not (match[1] in TEXTUAL_CITATIONS and self.out.keys)
 
     def single_quote(self, j: int) -> str | None:
         """The quotation mark the ` or ' at j is, if any: ` before a word opens a single quote, and the next ' (or `)
@@ -376,12 +384,6 @@ class Text:
             return close + 1
         # Only what a tie or a space rendered as: an escaped "~" ("\~" in Markdown) is text, and stripping its
         # "~" would leave a backslash to escape whatever follows.
-        blank = " " if out.typography else " ~"
-        while parts and not parts[-1].rstrip(blank):
-            parts.pop()
-        if parts:
-            parts[-1] = parts[-1].rstrip(blank)
-        if parts and parts[-1].endswith("(") and text[close + 1:close + 2] == ")":
-            parts[-1] = parts[-1][:-1].rstrip(" ")
-            return close + 2
-        return close + 1
+        after = text[close + 1:close + 2]
+        opening = out.escape(BRACKETS[after]) if after in BRACKETS else ""
+        return close + 1 + tidy_before_citation(parts, " " if out.typography else " ~", after, opening)

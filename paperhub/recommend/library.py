@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from paperhub.papers.records import clean_text, split_arxiv_id
+from paperhub.papers.tex import plain_text
 
 MAX_ENTRIES = 5000
 #: CSL JSON nests a few levels (items, authors, date parts); deeper input is refused before json.loads recurses.
@@ -51,6 +52,19 @@ def _braces(text: str) -> str:
     return clean_text(text.replace("{", "").replace("}", ""))
 
 
+def _tex(text: str) -> str:
+    """A BibTeX field's text as the hub shows TeX (accents, \\&, math as Unicode), then its protecting braces
+    dropped."""
+    return _braces(plain_text(text))
+
+
+def _unread(block: object) -> str:
+    """Why bibtexparser could not read a block, in its own words (its exception's class name says nothing)."""
+    error = getattr(block, "error", None)
+    reason = " ".join(str(getattr(error, "abort_reason", "") or error or "").split())
+    return reason[:200] or "bibtexparser could not read it (unbalanced braces?)"
+
+
 def parse_bibtex(text: str) -> Library:
     """References from BibTeX; a broken entry is reported with its line and the others still come through."""
     from bibtexparser.entrypoint import parse_string
@@ -59,7 +73,7 @@ def parse_bibtex(text: str) -> Library:
     references, errors = [], []
     for entry in parsed.entries[:MAX_ENTRIES]:
         fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
-        title = _braces(fields.get("title", ""))
+        title = _tex(fields.get("title", ""))
         if not title:
             errors.append(f"line {(entry.start_line or 0) + 1}: entry {entry.key!r} has no title")
             continue
@@ -68,9 +82,9 @@ def parse_bibtex(text: str) -> Library:
         arxiv = (_arxiv(f"arxiv:{eprint}") if eprint and ("arxiv" in prefix.lower() or not prefix) else "") or \
             _arxiv(*(fields.get(name, "") for name in ("url", "journal", "note", "howpublished")))
         references.append(Reference(line=(entry.start_line or 0) + 1, title=title, arxiv_id=arxiv,
-                                    abstract=_braces(fields.get("abstract", "")), doi=_doi(fields.get("doi", ""))))
+                                    abstract=_tex(fields.get("abstract", "")), doi=_doi(fields.get("doi", ""))))
     for block in parsed.failed_blocks:
-        errors.append(f"line {(block.start_line or 0) + 1}: could not read this entry ({type(block).__name__})")
+        errors.append(f"line {(block.start_line or 0) + 1}: could not read this entry: {_unread(block)}")
     return Library(references, errors)
 
 

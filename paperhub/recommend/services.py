@@ -19,6 +19,7 @@ from paperhub.core import caps
 from paperhub.core.permissions import NotAllowed, require_user
 from paperhub.papers.models import Author, Paper
 from paperhub.papers.records import strip_controls
+from paperhub.papers.tex import plain_text
 from paperhub.recommend.library import Reference, parse_library
 from paperhub.recommend.models import Exclusions, Follow, ImportJob, NotInterested, SavedSearch, Seed, Shown
 from paperhub.recommend.queries import Pick
@@ -114,8 +115,8 @@ def find_paper(reference: Reference) -> Paper | None:
         hits = search.search(reference.title, limit=5, mode="keyword").hits
     except Exception:  # no keyword index yet: fall back to the database
         hits = []
-    for hit in hits:
-        if _normal_title(hit.title) == wanted:
+    for hit in hits:  # the hub's title as stored (TeX) or as shown, as the reference's title is read (library.py)
+        if wanted in (_normal_title(hit.title), _normal_title(plain_text(hit.title))):
             return Paper.objects.filter(pk=hit.id).first()
     return Paper.objects.filter(title__iexact=reference.title).first()
 

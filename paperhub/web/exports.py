@@ -1,6 +1,6 @@
 """BibTeX downloads of a paper, a collection or a search."""
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
@@ -31,8 +31,8 @@ def paper_bib(request: HttpRequest, uid: str) -> HttpResponse:
 def collection_bib(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     """/collections/<user>/<slug>.bib (a private collection only for its owner)."""
     collection = community.collection(request.user, username, slug)
-    if collection is None:
-        raise Http404("no such collection")
+    if collection is None:  # text, as the BibTeX would have been
+        return HttpResponseNotFound("no such collection", content_type=PLAIN)
     return _bib(community.collection_papers(collection), slug)
 
 
@@ -44,7 +44,8 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     except search_api.BadFilter as exc:
         return HttpResponseBadRequest(str(exc), content_type=PLAIN)
     if not q.strip() and filters == search_api.Filters():
-        raise Http404("search for something first")
+        return HttpResponseNotFound("search for something first: the BibTeX of a search needs ?q= or a filter "
+                                    "(cat, author, since, until, code=1)", content_type=PLAIN)  # as the search feeds
     sort = request.GET.get("sort", "relevance")
     results = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes")
                                        else "relevance")

@@ -323,6 +323,20 @@ def test_a_method_a_route_does_not_take_is_answered_in_json(client, papers):
 def test_openapi_document_and_docs_page(client, db):
     schema = client.get("/api/openapi.json").json()
     assert {"/api/daily_papers", "/api/papers/search", "/api/search"} <= set(schema["paths"])
+    paths = schema["paths"]
+    for path in ("/api/search", "/api/papers/search", "/api/search/volume"):  # their 400s and 422s went undeclared
+        assert {"200", "400", "422"} <= set(paths[path]["get"]["responses"]), path
+    assert "422" not in paths["/api/health"]["get"]["responses"]  # no parameters: nothing to refuse
+    invalid = client.get("/api/search", {"limit": "x", "mode": "zz"})
+    declared = schema["components"]["schemas"][paths["/api/search"]["get"]["responses"]["422"]["content"][
+        "application/json"]["schema"]["$ref"].rpartition("/")[2]]
+    assert invalid.status_code == 422 and set(declared["required"]) <= set(invalid.json())
+    fields = schema["components"]["schemas"]["InvalidField"]["required"]
+    assert all(set(fields) <= set(error) for error in invalid.json()["detail"])
+    # reads a token changes: /api/docs' Authorize sends it, and they work without one
+    for path in ("/api/collections", "/api/collections/{username}/{slug}", "/api/users/{username}"):
+        assert paths[path]["get"]["security"] == [{"TokenAuth": []}, {}], path
+    assert "security" not in paths["/api/search"]["get"]
     docs = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs  # works offline
 

@@ -46,9 +46,13 @@ def test_connect_sync_push_and_disconnect_with_a_token(client, library, hub, run
     assert again.status_code == 400 and "already on its way" in again.json()["detail"]
     ZoteroLink.objects.update(busy_since=None)
     shelf = curation.create_collection(reader, "Mine", "", public=False)
-    pushed = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth)
-    assert pushed.status_code == 202
+    # by owner/slug as /api/collections names it; its number (as the web form sends it) works too
+    pushed = _send(client, "post", reverse("api:zotero_push", args=[reader.username, shelf.slug]), auth)
+    assert pushed.status_code == 202 and pushed.json()["busy"]
     assert DBTaskResult.objects.filter(task_path__endswith="push_collection").count() == 1
+    ZoteroLink.objects.update(busy_since=None)
+    assert _send(client, "post", reverse("api:zotero_push_by_id", args=[shelf.pk]), auth).status_code == 202
+    assert DBTaskResult.objects.filter(task_path__endswith="push_collection").count() == 2
     assert _send(client, "post", home, auth, CONNECT).status_code == 200  # POST connects too (re-keys)
     assert _send(client, "delete", home, auth).status_code == 204
     assert not ZoteroLink.objects.exists() and len(_seeds(reader)) == 4
@@ -65,7 +69,7 @@ def test_the_key_never_appears_in_any_answer(client, library, hub, run_tasks):  
     answers += [client.get(home, **auth), _send(client, "post", reverse("api:zotero_sync"), auth)]
     run_tasks()
     answers += [
-        _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), auth),
+        _send(client, "post", reverse("api:zotero_push", args=[reader.username, shelf.slug]), auth),
         _send(client, "delete", home, auth),
         client.get("/api/openapi.json"),
     ]
@@ -84,7 +88,8 @@ def test_every_zotero_endpoint_needs_a_token(client):
         ("post", home),
         ("delete", home),
         ("post", reverse("api:zotero_sync")),
-        ("post", reverse("api:zotero_push", args=[shelf.pk])),
+        ("post", reverse("api:zotero_push", args=[shelf.owner.username, shelf.slug])),
+        ("post", reverse("api:zotero_push_by_id", args=[shelf.pk])),
     ]
     for method, url in calls:
         for auth in ({}, {"HTTP_AUTHORIZATION": "Bearer ph_not-a-token"}):
@@ -96,10 +101,16 @@ def test_another_users_collection_is_not_found(client):
     owner, other = user(), user("bob")
     _link(other)
     shelf = curation.create_collection(owner, "Mine", "", public=True)
-    answer = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk]), _auth(other))
-    assert answer.status_code == 404 and not DBTaskResult.objects.exists()
-    missing = _send(client, "post", reverse("api:zotero_push", args=[shelf.pk + 99]), _auth(other))
+    auth = _auth(other)
+    for named in ([owner.username, shelf.slug], [shelf.pk]):  # public, but not bob's to push
+        answer = _send(client, "post", reverse("api:zotero_push" if len(named) == 2 else "api:zotero_push_by_id",
+                                                  args=named), auth)
+        assert answer.status_code == 404 and not DBTaskResult.objects.exists()
+    missing = _send(client, "post", reverse("api:zotero_push_by_id", args=[shelf.pk + 99]), auth)
     assert missing.status_code == 404
+    for owner_name, slug in ((owner.username, "nosuch"), ("nosuch", shelf.slug), (owner.username, "mine%00")):
+        missing = _send(client, "post", f"/api/zotero/push/{owner_name}/{slug}", auth)
+        assert missing.status_code == 404 and missing.json()["detail"].startswith("you curate no collection ")
 
 
 def test_zotero_writes_share_the_web_forms_limit_per_user(client, settings):

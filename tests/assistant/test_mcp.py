@@ -263,6 +263,8 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
         async with Client(_http(live_server.url)) as client:
             assert "500" in await _refusal(client, "search_papers", query="a" * 100_000)
             assert "no paper" in await _refusal(client, "get_paper", paper_id="../../etc/passwd")
+            # an empty list and a link to a 404 page before
+            assert (await _refusal(client, "list_collections", user="nosuch")).endswith(": no user 'nosuch'")
             assert "not been submitted here yet" in await _refusal(client, "get_paper", paper_id="2611.09999")
             assert "200" in await _refusal(client, "similar_papers", paper_id="x" * 201)
             assert "not a week" in await _refusal(client, "period_papers", kind="week", period="2026-W99")
@@ -276,8 +278,9 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             assert several.startswith("invalid arguments for search_papers: query: Input should be a valid string; ")
             assert "pydantic" not in several and "input_value" not in several and "\n" not in several
             assert "must be a date" in await _refusal(client, "search_papers", query="graphs since:2026-13-40")
-            with pytest.raises(MCPError, match="topic must be 1 to 200 characters"):
-                await client.get_prompt("whats_new", {"topic": "x" * 201})
+            for topic in ({"topic": "x" * 201}, {"topic": " "}, {}):  # none at all was an internal error
+                with pytest.raises(MCPError, match="topic must be 1 to 200 characters"):
+                    await client.get_prompt("whats_new", topic)
         async with Client(_http(live_server.url, "ph_forged")) as forged:
             assert "not valid" in await _refusal(forged, "upvote", paper_id="2611.00001")
 

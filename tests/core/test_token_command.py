@@ -1,5 +1,6 @@
 """`paperhub tokens`: API tokens made, listed and revoked from the command line."""
 
+import socket
 from io import StringIO
 
 import pytest
@@ -44,6 +45,19 @@ def test_sendtestemail_says_what_it_sent_where(mail_sink):
     assert message["To"] == "ann@example.org"
     assert out.getvalue().strip() == ("Sent a test message to ann@example.org through the mail server at "
                                       f"127.0.0.1:{mail_sink.port}.")
+
+
+def test_sendtestemail_to_a_closed_port_names_the_server_and_its_error(settings):
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    with pytest.raises(CommandError) as refused:
+        call_command("sendtestemail", "ann@example.org", stdout=StringIO())
+    said = str(refused.value)
+    assert said.startswith(f"could not send through the mail server at 127.0.0.1:{port}: ") and "refused" in said
+    assert "\n" not in said
 
 
 def test_sendtestemail_to_no_one_says_so(mail_sink):

@@ -77,6 +77,8 @@ def test_one_user_cannot_touch_anothers_things(hostile, client):
     before = _row_counts()
     pushed = client.post(f"/api/zotero/push/{hostile['collection'].pk}", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert pushed.status_code == 404  # eve's collection into mallory's Zotero, through the API
+    pushed = client.post(f"/api/zotero/push/eve/{hostile['collection'].slug}", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert pushed.status_code == 404  # and by its owner/slug
     client.post(f"/comments/{comment.pk}/edit", {"body": "defaced"})
     client.post(f"/comments/{comment.pk}/delete", {"confirm": "1"})
     client.post(f"/searches/{saved.pk}/forget")

@@ -238,6 +238,17 @@ def test_citations_go_with_their_tie_and_brackets():
     assert plain_text(r"\cite no key, \cite{unclosed") == r"\cite no key, \cite{unclosed"
 
 
+def test_a_dropped_citation_takes_its_separator_and_the_brackets_it_filled_alone():
+    """2606.26530 of the bundled sample read "Corpus (ARC;) contains"; "results ~\\cite{x}." read "results ~."."""
+    assert plain_text(r"Corpus (ARC;~\citealp{chollet2019measure}) contains") == "Corpus (ARC) contains"
+    assert plain_text(r"results ~\cite{x}. Also [\cite{y}], (\cite{a}; \cite{b}) and (A, B,\cite{c}).") == (
+        "results. Also, and (A, B).")
+    assert plain_text(r"(ARC;~\cite{x}, Table 2); done; \cite{y} next") == "(ARC, Table 2); done; next"
+    assert str(render_tex(r"(e.g., \cite{x}) [\cite{y}] N ~ 10")) == "(e.g.) N ~ 10"  # "~ 10": about 10
+    assert inline(r"shown [\cite{y}] (ARC; \cite{x})") == "shown (ARC)"  # Markdown writes [ as \[
+    assert plain_text(r"(ARC; \citet{x})") == "(ARC; [x])"  # a textual one is a word: kept, and what is before it
+
+
 def test_a_textual_citation_leaves_its_keys_where_it_is_part_of_the_sentence():
     """Dropped, "studied by \\citet{x} -- the ..." read "studied by – the ..."."""
     text = r"studied by~\citet{smith2020} -- the \Citeauthor{a, b} model \citet*[p.~3]{c}; Ref.~\citenum{f}, \textcite{g}"

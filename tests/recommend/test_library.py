@@ -16,6 +16,7 @@ from paperhub.recommend.library import (
     zotero_reference,
 )
 from paperhub.recommend.models import ImportJob, Seed
+from tests.factories import record
 
 BIB = """@article{franklin2026,
   title = {{Protein folding} at scale: a proteins study},
@@ -40,6 +41,33 @@ def test_bibtex_entries_and_errors_with_lines():
     assert by_title["Quasar variability in radio surveys of distant galaxies"].abstract.startswith("We monitor")
     assert any(e.startswith("line 6:") for e in library.errors), library.errors  # the unclosed entry
     assert any("'notitle' has no title" in e for e in library.errors)
+
+
+def test_bibtex_tex_is_read_as_the_hub_shows_it_and_unreadable_entries_say_why():
+    library = parse_bibtex(r"""@article{knuth, title={Literate Programming \& {TeX}: M\"uller's $\alpha$ approach},
+  abstract={Over 50\% of {\"O}zt{\"u}rk's \emph{programs} -- read.}}
+@misc{broken, title = {never closed
+@article{nokey title={x}}
+""")
+    [knuth] = library.references
+    assert knuth.title == "Literate Programming & TeX: Müller's α approach"  # was the TeX as written
+    assert knuth.abstract == "Over 50% of Öztürk's programs – read."
+    assert library.errors == [  # were "could not read this entry (ParsingFailedBlock)"
+        "line 3: could not read this entry: Unexpected block start: `@article`. Was still looking for field-value "
+        "closing `}`",
+        "line 4: could not read this entry: Expected comma after entry key, but found =",
+    ]
+
+
+def test_a_tex_title_finds_the_hubs_paper_by_its_title(db, search_dir):
+    from paperhub import search
+    from paperhub.papers.services import upsert_papers
+
+    upsert_papers([record("2606.30000", title=r"M\"uller's $\alpha$ approach to literate programming")])
+    search.rebuild()
+    [read] = parse_bibtex(r"""@article{m, title={M{\"u}ller's $\alpha$ approach to {Literate} Programming}}""").references
+    found = services.find_paper(read)  # the hub's title shown as text, as the entry's is read
+    assert found is not None and found.uid == "2606.30000"
 
 
 def test_csl_json_from_zotero():

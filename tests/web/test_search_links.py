@@ -142,6 +142,16 @@ def test_a_search_bibtex_and_volume_refuse_a_category_that_is_no_arxiv_category_
     assert client.get(reverse("api:search_volume"), {"q": "diffusion", "cat": "cs"}).status_code == 200
 
 
+def test_bibtex_refusals_are_plain_text(client, hub):
+    """No query and no filter, or a collection not there, answered the HTML "Not found" page."""
+    for address, reason in (("/papers/search.bib", "search for something first: the BibTeX of a search needs ?q="),
+                            ("/papers/search.bib?q=+&sort=newest", "search for something first"),
+                            ("/collections/nobody/nothing.bib", "no such collection")):
+        response = client.get(address)
+        assert response.status_code == 404 and response["Content-Type"].startswith("text/plain"), address
+        assert response.content.decode().startswith(reason) and "<" not in response.content.decode(), address
+
+
 def test_a_category_beside_one_that_is_none_still_finds_its_papers_everywhere(client, hub):
     """Categories match any of theirs, so cs.CL beside cs.XX finds cs.CL's papers (the search page lists them); the
     feeds, the API, the BibTeX export and the volume refused it (a 400 naming cs.XX) once one code was unknown."""

@@ -1,5 +1,6 @@
 """Django's sendtestemail, saying on success what was sent where (Django's says nothing)."""
 
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -16,5 +17,8 @@ class Command(sendtestemail.Command):
         if not to:  # Django's would send nothing and say nothing
             raise CommandError("name an address to send the test message to: paperhub sendtestemail you@example.org "
                                "(the hub sets no MANAGERS or ADMINS for --managers or --admins)")
-        super().handle(*args, **kwargs)
+        try:
+            super().handle(*args, **kwargs)
+        except (OSError, smtplib.SMTPException) as error:  # one line naming the server, not a traceback
+            raise CommandError(f"could not send through {mail.destination()}: {error}") from error
         self.stdout.write(f"Sent a test message to {', '.join(to)} through {mail.destination()}.")
