@@ -14,7 +14,8 @@ hub's static model learnt from all of its papers, while most papers of a large h
 sample: `similar_without_transformer_unseen` and `static_unseen` measure again with a static model built with
 every judged paper left out of its teacher's sample. `static`,
 `transformer` and `bm25` (the paper's title and abstract pasted as a BM25 query) rank the pool by one signal;
-`terms` is similar()'s own lexical signal (tf-idf cosine). `--tune` grid-searches each weight profile on the
+`terms` is similar()'s own lexical signal (tf-idf cosine), `topics` its topic cosine (search/topics.py, learnt with
+the static model; the unseen model's topics never saw a judged paper either). `--tune` grid-searches each weight profile on the
 split and prints the best weights (the shipped ones in paperhub/search/related.py come from the dev fold).
 
 Any dataset in the same layout works: corpus.jsonl[.xz] (`_id, title, text`, optional `year`), queries.jsonl
@@ -162,9 +163,9 @@ def main() -> None:
     result["bm25"] = score({p: [doc_of[p]] + [doc_of[i] for i, _ in index.ids(
         keyword_queries.build_query(parse(texts[p][:2000])), everything) if i != p] for p in papers})
     found = {p: related.signals(p, everything) for p in papers}
-    result["terms"] = score({p: [doc_of[p]] + [doc_of[c] for c in sorted(s.candidates,
-                                                                         key=lambda c: -s.scores["terms"][c])]
-                             for p, s in found.items() if s is not None})
+    for signal in (related.TERMS, related.TOPICS):
+        result[signal] = score({p: [doc_of[p]] + [doc_of[c] for c in sorted(
+            s.candidates, key=lambda c: -s.scores[signal][c])] for p, s in found.items() if s is not None})
 
     if args.tune:
         result["tuned"] = tune(found, doc_of, score)
@@ -180,6 +181,8 @@ def main() -> None:
         orders, _ = similar_orders()
         result["similar_without_transformer_unseen"] = score(orders)
     result["static_unseen"] = score(cosine_orders(vector_index(vector_name("static")), papers, list(uid_of), doc_of))
+    if args.tune:
+        result["tuned_unseen"] = tune({p: related.signals(p, everything) for p in papers}, doc_of, score)
     result["queries"] = len(wanted)
     result["papers"] = everything
     result["build"] = timings
@@ -193,8 +196,10 @@ def tune(found: dict, doc_of: dict[int, str], score) -> dict[str, object]:  # no
     from paperhub.search import related
 
     best: dict[str, object] = {}
-    for signals in ((related.TERMS, related.DENSE, related.STATIC), (related.TERMS, related.STATIC),
-                    (related.TERMS, related.DENSE)):
+    for signals in ((related.TERMS, related.DENSE, related.STATIC, related.TOPICS),
+                    (related.TERMS, related.STATIC, related.TOPICS), (related.TERMS, related.DENSE, related.TOPICS),
+                    (related.TERMS, related.TOPICS), (related.TERMS, related.DENSE, related.STATIC),
+                    (related.TERMS, related.STATIC), (related.TERMS, related.DENSE)):
         results = []
         for combo in itertools.product(range(11), repeat=len(signals)):
             if sum(combo) != 10:

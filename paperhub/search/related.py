@@ -5,6 +5,9 @@ Signals, each with its own list of the nearest papers over the whole hub:
                the term counts the keyword index stores with each paper (not read from ~150 texts at each view)
     dense      the transformer's cosine, where the paper has a transformer vector
     static     the static model's cosine, where it has a static vector
+    topics     the cosine of topic vectors (search/topics.py: latent semantic analysis of the hub's key terms,
+               learnt with the static model), from term counts alone (scores only: its list is its best among
+               the other signals' candidates)
     authors    papers sharing an author (candidates), and a bonus per shared author
     categories a bonus for shared categories (scores only)
 
@@ -23,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from paperhub.search import analysis, filler, keyword, keyword_queries, terms, wording
+from paperhub.search import analysis, embed, filler, keyword, keyword_queries, terms, topics, wording
 from paperhub.search.indexing import vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.keyword_schema import IndexedPaper as Paper
@@ -41,11 +44,17 @@ KEY_TERMS = 30
 REASON_RANK = 20
 LABEL_TERMS = 3
 
-TERMS, DENSE, STATIC, AUTHORS = "terms", "dense", "static", "authors"
+TERMS, DENSE, STATIC, TOPICS, AUTHORS = "terms", "dense", "static", "topics", "authors"
+CONTENT = (TERMS, DENSE, STATIC, TOPICS)
 #: Weights of the content signals by the signals the paper has, tuned on CSFCube's dev fold (`bench.similar
-#: --tune`) with a static model that learnt from the judged papers and with one that never saw them: the grid
-#: is flat within a point near these, so they are round numbers good for both (docs/benchmarks.md).
+#: --tune`) with a static model and topics that learnt from the judged papers and with ones that never saw them:
+#: the grid is flat within a point near these, so they are round numbers good for both (docs/benchmarks.md).
 PROFILES: dict[frozenset[str], dict[str, float]] = {
+    frozenset({TERMS, DENSE, STATIC, TOPICS}): {TERMS: 0.2, DENSE: 0.1, STATIC: 0.3, TOPICS: 0.4},
+    frozenset({TERMS, STATIC, TOPICS}): {TERMS: 0.2, STATIC: 0.4, TOPICS: 0.4},
+    frozenset({TERMS, DENSE, TOPICS}): {TERMS: 0.3, DENSE: 0.3, TOPICS: 0.4},
+    frozenset({TERMS, TOPICS}): {TERMS: 0.5, TOPICS: 0.5},
+    # a hub whose static model has no topics yet (built before them, or too small to learn them)
     frozenset({TERMS, DENSE, STATIC}): {TERMS: 0.6, DENSE: 0.3, STATIC: 0.1},
     frozenset({TERMS, STATIC}): {TERMS: 0.6, STATIC: 0.4},
     frozenset({TERMS, DENSE}): {TERMS: 0.6, DENSE: 0.4},
@@ -130,7 +139,7 @@ def fuse(z: Mapping[str, Mapping[int, float]], weights: Mapping[str, float], can
 
 def profile(signals: set[str]) -> dict[str, float]:
     """The weights for the content signals a paper has."""
-    return PROFILES.get(frozenset(signals & {TERMS, DENSE, STATIC}), {})  # none: metadata alone
+    return PROFILES.get(frozenset(signals & set(CONTENT)), {})  # none: metadata alone
 
 
 def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: list[str],
@@ -143,13 +152,13 @@ def reasons(hit: Scored, ranks: Mapping[str, Mapping[int, int]], shared_terms: l
     same_terms = Reason("terms", "same key terms", tuple(shared_terms))
     if near(TERMS) and shared_terms:  # (a paper sharing no term is only near by the terms' stand-in)
         found.append(same_terms)
-    if near(DENSE) or near(STATIC):
+    if near(DENSE) or near(STATIC) or near(TOPICS):
         found.append(Reason("meaning", "close in meaning"))
     if shared_names:
         n = len(shared_names)
         found.append(Reason("authors", f"shares {n} author{'s' if n > 1 else ''}", tuple(shared_names)))
     if not found:
-        content = {s: v for s, v in hit.contributions.items() if s in (TERMS, DENSE, STATIC)}
+        content = {s: v for s, v in hit.contributions.items() if s in CONTENT}
         best = max(content, key=lambda s: content[s]) if content else TERMS
         found.append(same_terms if best == TERMS and shared_terms else Reason("meaning", "close in meaning"))
     return found
@@ -223,6 +232,26 @@ class Signals:
                     {c: len(n) for c, n in self.shared_names.items()}, self.shared_categories)
 
 
+def current_topics() -> topics.Topics | None:
+    """The topics learnt with this node's current static model, None before one that has them."""
+    return topics.load(embed.static_model_path()) if embed.static_name() else None
+
+
+def _topic_scores(mine: terms.Weights, term_vectors: Mapping[int, terms.Weights],
+                  candidates: Sequence[int]) -> dict[int, float] | None:
+    """Each candidate's topic cosine with the paper (0 for one whose terms the topics do not know), None where the
+    hub has no topics yet or the paper has no known term."""
+    table = current_topics()
+    me = table.vector(mine) if table is not None else None
+    if table is None or me is None:
+        return None
+    found = {}
+    for candidate in candidates:
+        vector = table.vector(term_vectors[candidate])
+        found[candidate] = float(vector @ me) if vector is not None else 0.0
+    return found
+
+
 def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     """Each signal's list for a paper (at least `depth` deep), and every candidate scored by every signal."""
     index = keyword_index()
@@ -258,6 +287,12 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
         scores[TERMS] = {c: terms.cosine(mine, term_vectors[c]) for c in candidates}
     for kind, (vec_index, vector) in vectors.items():
         scores[kind] = vec_index.similarities(vector, candidates)
+    if (topic_scores := _topic_scores(mine, term_vectors, candidates)) is not None:
+        scores[TOPICS] = topic_scores
+        # its list: its best among the other signals' DEPTH best, whatever the depth asked (the order stays the
+        # same for 8 papers or for all of them)
+        drawn = dict.fromkeys(i for found in lists.values() for i, _ in found[:DEPTH] if i in topic_scores)
+        lists[TOPICS] = sorted(((i, topic_scores[i]) for i in drawn), key=lambda pair: -pair[1])
     z = {signal: standardised(values, [values[i] for i, _ in lists[signal][:DEPTH] if i in values])
          for signal, values in scores.items()}
     ranks = {signal: {i: r for r, (i, _) in enumerate(sorted(

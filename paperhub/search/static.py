@@ -12,6 +12,8 @@ semantic search and similar papers. `paperhub index distill` builds it in bounde
    vectors from a weighted mean of token embeddings (cosine loss, Adam, early stopping on a held-out tenth).
 5. The map and the weights are folded into the token table, which PCA reduces to 256 dimensions, and the
    result is saved in model2vec's format under a name made from its checksum (`static-1a2b3c4d`).
+6. Topics: a latent semantic analysis of the key terms of the token-count sample's papers (search/topics.py),
+   saved beside the model; similar() reads it as a signal of its own.
 
 The model is stored in the database too (StaticModelFile), so every node of a hub serves the same model and
 its vectors mean the same everywhere; each node's watcher unpacks the newest one (sync()). Vectors are stored
@@ -19,6 +21,7 @@ under the model's name, so a new model's vectors replace the old ones paper by p
 docs/benchmarks.md has the measured choices (vocabulary from the corpus, training set size, PCA).
 """
 
+import hashlib
 import io
 import logging
 import math
@@ -35,7 +38,7 @@ import numpy as np
 from django.conf import settings
 
 from paperhub.papers.models import Paper
-from paperhub.search import embed
+from paperhub.search import embed, terms, topics
 from paperhub.search.models import StaticModelFile
 from paperhub.search.stored import store_vectors, stored_vectors
 
@@ -74,13 +77,18 @@ def _sample_ids(count: int, seed: int, exclude: frozenset[int] = frozenset()) ->
     return [int(i) for i in rng.permutation(ids)[:count]]
 
 
-def _texts(ids: list[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
+def _papers(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Titles and abstracts of papers by id."""
+    found: dict[int, tuple[str, str]] = {}
     for start in range(0, len(ids), 5000):
         for pid, title, abstract in Paper.objects.filter(id__in=ids[start:start + 5000]) \
                 .values_list("id", "title", "abstract"):
-            found[pid] = embed.paper_text(title, abstract)
+            found[pid] = (title, abstract)
     return found
+
+
+def _texts(ids: list[int]) -> dict[int, str]:
+    return {pid: embed.paper_text(title, abstract) for pid, (title, abstract) in _papers(ids).items()}
 
 
 def teacher(count: int, minutes: float, seed: int = 0, exclude: frozenset[int] = frozenset(),
@@ -188,12 +196,13 @@ def reduce(table: np.ndarray, weights: np.ndarray, dims: int = DIMS) -> tuple[np
 @dataclass
 class Learnt:
     """A static model (model2vec's StaticModel), the projection of its teacher's vectors into its space, the
-    teacher's name, and the seconds each step took."""
+    teacher's name, the seconds each step took, and the topics learnt beside it (build())."""
 
     model: Any
     projection: np.ndarray
     teacher: str
     seconds: dict[str, float]
+    topic_table: topics.Topics | None = None
 
 
 def learn(frequency_texts: list[str], texts: list[str], targets: np.ndarray, step: Step | None = None,
@@ -245,8 +254,15 @@ def build(teacher_papers: int = TEACHER_PAPERS, minutes: float = TEACHER_MINUTES
     if len(texts) < MIN_TEACHER_PAPERS and Paper.objects.count() >= MIN_TEACHER_PAPERS:
         raise embed.ModelError(f"only {len(texts)} teacher papers within {minutes} minutes; give it more time")
     teaching = time.perf_counter() - started
-    frequency_texts = list(_texts(_sample_ids(FREQUENCY_PAPERS, seed + 1)).values())
-    learnt = learn(frequency_texts, texts, targets, step, seed)
+    sample = _papers(_sample_ids(FREQUENCY_PAPERS, seed + 1))
+    learnt = learn([embed.paper_text(title, abstract) for title, abstract in sample.values()], texts, targets, step,
+                   seed)
+    started = time.perf_counter()
+    if step:
+        step("learning topics")
+    learnt.topic_table = topics.fit([terms.paper_counts(title, abstract) for pid, (title, abstract) in sample.items()
+                                      if pid not in exclude], seed=seed) or topics.NONE
+    learnt.seconds["topics"] = time.perf_counter() - started
     path = save(learnt, papers=Paper.objects.count(), teacher_papers=len(texts))
     if step:
         step(f"saved {path.name}")
@@ -279,7 +295,11 @@ def save(learnt: Learnt, papers: int = 0, teacher_papers: int = 0) -> Path:
     learnt.model.save_pretrained(str(scratch))
     np.save(scratch / embed.PROJECTION_FILE, learnt.projection)
     (scratch / embed.TEACHER_FILE).write_text(learnt.teacher)
-    name = f"static-{embed.sha256_of(scratch / 'model.safetensors')[:8]}"
+    digest = embed.sha256_of(scratch / "model.safetensors")
+    if learnt.topic_table is not None:  # (named by both: the same model with other topics is another model)
+        topics.save(learnt.topic_table, scratch)
+        digest = hashlib.sha256((digest + learnt.topic_table.digest()).encode()).hexdigest()
+    name = f"static-{digest[:8]}"
     target = embed.models_dir() / name
     if target.exists():
         shutil.rmtree(scratch)
@@ -292,15 +312,24 @@ def save(learnt: Learnt, papers: int = 0, teacher_papers: int = 0) -> Path:
 
 
 def due() -> bool:
-    """Whether the hub should build a static model: none yet and enough papers to learn from, or the newest
-    learnt from fewer papers than the teacher's sample and the hub has since grown to twice its size."""
+    """Whether the hub should build a static model: none yet and enough papers to learn from, the newest learnt
+    from fewer papers than the teacher's sample and the hub has since grown to twice its size, or the current one
+    has no topics."""
     papers = Paper.objects.count()
     if papers < MIN_TEACHER_PAPERS:
         return False
     newest = StaticModelFile.objects.order_by("-created_at", "-id").values("papers", "teacher_papers").first()
     if newest is None:
         return embed.static_name() in (None, embed.LEGACY_STATIC)
-    return newest["teacher_papers"] < TEACHER_PAPERS and papers >= 2 * max(newest["papers"], 1)
+    return newest["teacher_papers"] < TEACHER_PAPERS and papers >= 2 * max(newest["papers"], 1) or _without_topics()
+
+
+def _without_topics() -> bool:
+    """Whether this node's current model was built before models learnt topics (its directory holds no table, not
+    even an empty one): built again once, so an upgraded hub's similar papers read topics too."""
+    name = embed.static_name()
+    path = embed.models_dir() / name if name else None
+    return path is not None and (path / "model.safetensors").is_file() and not (path / topics.TABLE_FILE).is_file()
 
 
 def sync() -> str | None:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from paperhub import search
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from paperhub.search import embed, static
+from paperhub.search import embed, related, static, topics
 from paperhub.search.indexing import coverage, drop_stale_static, vector_name
 from paperhub.search.models import PaperVector, StaticModelFile
 from paperhub.search.stored import store_vectors
@@ -67,8 +67,9 @@ class Terminal(io.StringIO):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tmp_path):
+def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path / "node-a"
+    monkeypatch.setattr(topics, "MIN_PAPERS", 20)  # (a hub of 40 papers learns topics too)
     upsert_papers([record(f"2501.{i:05d}", title=f"{topic.title()} study {i}", abstract=text)
                    for i, (topic, text) in enumerate(list(TOPICS.items()) * 10, start=1)])
     search.rebuild()
@@ -95,6 +96,8 @@ def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tm
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
     assert model.teacher == embed.BUNDLED and model.projection is not None
+    learnt_topics = related.current_topics()  # learnt beside it, from the same hub's key terms
+    assert learnt_topics is not None and "graph" in learnt_topics.terms
     search.update()
     assert coverage().vectors[name] == 40
     results = search.search("message passing on graphs", mode="semantic")
@@ -105,6 +108,8 @@ def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tm
     assert embed.static_name() is None
     assert static.sync() == name and embed.static_name() == name
     assert np.allclose(embed.static().encode([TOPICS["speech"]]), model.encode([TOPICS["speech"]]))
+    shared_topics = related.current_topics()
+    assert shared_topics is not None and shared_topics.digest() == learnt_topics.digest()
 
 
 def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_has_grown(db, settings, tmp_path):
@@ -121,3 +126,10 @@ def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_
                                    teacher_papers=static.TEACHER_PAPERS)
     upsert_papers([record(f"2504.{i:05d}") for i in range(1, 1200)])
     assert not static.due()  # a full teacher sample: no need to learn again
+    current = embed.models_dir() / "static-00000002"
+    current.mkdir(parents=True)
+    (current / "model.safetensors").write_bytes(b"")
+    (embed.models_dir() / "STATIC").write_text(current.name)
+    assert static.due()  # built before models learnt topics: once more, for them
+    topics.save(topics.NONE, current)  # (what a build that found too little to learn them from saves)
+    assert not static.due() and topics.load(current) is None
