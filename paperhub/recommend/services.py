@@ -232,10 +232,12 @@ def save_search(user: User, query: str) -> SavedSearch:
     if problem := search.query_problem(query):  # a date that is no date, or filler alone: nothing, each day
         raise NotAllowed(problem)
     with caps.owner_locked(get_user_model(), user.pk):
+        saved = SavedSearch.objects.filter(user=user, query=query).first()
+        if saved is not None:  # kept already: no new place taken, at the cap too
+            return saved
         if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
             raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
-        saved, _ = SavedSearch.objects.get_or_create(user=user, query=query)
-    return saved
+        return SavedSearch.objects.create(user=user, query=query)
 
 
 def delete_saved_search(user: User, saved_id: int) -> None:
