@@ -1,5 +1,6 @@
-"""What the OpenAPI document says that ninja leaves out: the 422 (`Invalid`) that any operation with parameters or
-a body answers when they do not validate (api.invalid writes it), declared once for all of them."""
+"""What the OpenAPI document says that ninja leaves out: the 422 (`Invalid`) that any operation with a body or a
+parameter that can fail answers when they do not validate (api.invalid writes it), declared once for all of them; and
+an operationId of its own for each method of an operation that serves several."""
 
 from typing import Any
 
@@ -15,11 +16,19 @@ INVALID_RESPONSE = {"description": "The parameters or body did not validate: eac
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invalid"}}}}
 
 
+def refusable(parameter: dict[str, Any]) -> bool:
+    """Whether a parameter can fail validation: any but a path's string with no constraint (a path is there, and
+    any text in it is a string)."""
+    schema = parameter.get("schema", {})
+    unconstrained = schema.get("type") == "string" and set(schema) <= {"type", "title", "description"}
+    return not (unconstrained and parameter.get("in") == "path")
+
+
 def declare_invalid(schema: dict[str, Any]) -> None:
-    """Add the 422 answer, and its schema, to every operation of an OpenAPI document that takes parameters or a
-    body (one that takes neither cannot answer it)."""
+    """Add the 422 answer, and its schema, to every operation of an OpenAPI document that takes a body or a
+    parameter that can fail validation (one that takes neither cannot answer it: GET /api/papers/{paper_id})."""
     operations = [operation for path in schema.get("paths", {}).values() for operation in path.values()
-                  if operation.get("parameters") or operation.get("requestBody")]
+                  if operation.get("requestBody") or any(map(refusable, operation.get("parameters", [])))]
     if not operations:
         return
     invalid = Invalid.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -29,11 +38,24 @@ def declare_invalid(schema: dict[str, Any]) -> None:
         operation["responses"][422] = INVALID_RESPONSE
 
 
+def distinct_operation_ids(schema: dict[str, Any]) -> None:
+    """An operationId for each method of an operation that serves several (GET and HEAD /api/health, PUT and POST
+    /api/zotero): ninja writes the one operation under each method, so its id twice; the later methods' get theirs
+    suffixed (paperhub_api_api_health_head)."""
+    seen: set[str] = set()
+    for path in schema.get("paths", {}).values():
+        for method, operation in list(path.items()):
+            if operation["operationId"] in seen:
+                path[method] = operation = {**operation, "operationId": f"{operation['operationId']}_{method}"}
+            seen.add(operation["operationId"])
+
+
 class HubAPI(NinjaAPI):
-    """NinjaAPI, its OpenAPI document with the 422 declared (declare_invalid)."""
+    """NinjaAPI, its OpenAPI document with the 422 declared (declare_invalid) and its operationIds distinct."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         declare_invalid(schema)
+        distinct_operation_ids(schema)
         return schema

@@ -13,9 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 
 from paperhub import search as search_api
 from paperhub.community import queries as community
-from paperhub.community.html_tags import without_html_tags
 from paperhub.community.markdown import render_comment
-from paperhub.community.markdown_text import markdown_text
 from paperhub.community.models import Collection
 from paperhub.core.addresses import hub_root, root_for_paths
 from paperhub.core.media import PLAIN
@@ -65,8 +63,8 @@ class Atom(_XmlSafe, Atom1Feed):
     """Atom, XML-safe."""
 
     def add_root_elements(self, handler: Any) -> None:
-        """Django's, but the subtitle is HTML (type="html"), as every entry's summary is: a collection's description
-        rendered as its page renders it (CollectionFeed.subtitle; RSS's channel description is its plain text)."""
+        """Django's, but the subtitle is HTML (type="html"), as RSS's description and every entry's summary are: a
+        collection's description rendered as its page renders it (CollectionFeed.description)."""
         subtitle = self.feed["subtitle"]
         self.feed["subtitle"] = None  # Django would write it as text, its markup shown as typed
         try:
@@ -252,11 +250,6 @@ class Shelf:
     root: str
 
 
-def _about(collection: Collection) -> str:
-    """What a collection's feed says of it when it has no description of its own."""
-    return f"Papers in {collection.title}, a collection by {collection.owner.get_username()} on paperhub"
-
-
 class CollectionFeed(PaperFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Shelf:
         found = community.public_collection(kwargs["username"], kwargs["slug"])
@@ -272,21 +265,18 @@ class CollectionFeed(PaperFeed):
         return reverse("collection", args=[obj.collection.owner.get_username(), obj.collection.slug])
 
     def description(self, obj: Shelf) -> str:
-        """RSS's channel description, plain text as RSS 2.0 readers show it: the collection's description rendered
-        to text (Markdown's marks dropped, TeX as Unicode, links as "text <address>"), escaped once by the feed's
-        XML. Without the HTML tags typed in it: some readers (feedparser) read a channel's description as HTML."""
-        collection = obj.collection
-        described = markdown_text(collection.description, obj.root) if collection.description else _about(collection)
-        return without_html_tags(described)
-
-    def subtitle(self, obj: Shelf) -> str:
-        """Atom's description, HTML (type="html": Atom.add_root_elements) as the collection's page renders it
-        (Markdown and TeX, sanitised); the feed's XML escapes it once more, so markup typed in it stays text."""
+        """The collection's description as HTML, as its page renders it (Markdown and TeX, sanitised), as RSS's
+        description and the items' are HTML: the feed's XML escapes it once more, so markup typed in it stays text."""
         collection = obj.collection
         if not collection.description:
-            return html.escape(_about(collection))
+            return html.escape(f"Papers in {collection.title}, a collection by {collection.owner.get_username()} "
+                               "on paperhub")
         people = community.note_people([], collection.description)
         return str(render_comment(collection.description, people, obj.root))
+
+    def subtitle(self, obj: Shelf) -> str:
+        """Atom's description (type="html", as RSS's: Atom.add_root_elements)."""
+        return self.description(obj)
 
     def papers(self, obj: Shelf) -> list[Paper]:
         return community.collection_papers(obj.collection, limit=ITEMS)

@@ -57,6 +57,18 @@ class HubServer(MCPServer):
                 raise
             raise ToolError(invalid_arguments(name, exc.__cause__)) from exc.__cause__
 
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None,
+                         context: Context[Any, Any] | None = None) -> Any:
+        """The SDK's, but a required argument missing is invalid params, said as a tool's are (the SDK answers it
+        as an internal error)."""
+        prompt = self._prompt_manager.get_prompt(name)
+        missing = [arg.name for arg in (prompt.arguments or []) if arg.required and arg.name not in (arguments or {})
+                   ] if prompt else []
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"invalid arguments for {name}: " + "; ".join(
+                f"{arg}: Field required" for arg in missing))
+        return await super().get_prompt(name, arguments, context)
+
 
 hub = HubServer(
     "paperhub",
@@ -368,10 +380,10 @@ def paper_resource(paper_id: str, ctx: Context[Any, Any]) -> str:
 
 
 @hub.prompt(title="What's new in a topic this week")
-def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")] = "") -> str:
+def whats_new(topic: Annotated[str, Field(description="e.g. sparse attention (at most 200 characters)")]) -> str:
     """What the hub's papers of the last seven days say about a topic: which tools to call, and what to write."""
-    # checked here, not by pydantic or the SDK (a default, not required): the SDK answers a prompt's validation
-    # error or missing argument as an internal error
+    # its length checked here, not by pydantic: the SDK answers a prompt's validation error as an internal error
+    # (a missing topic: HubServer.get_prompt)
     if not topic.strip() or len(topic) > 200:
         raise MCPError(INVALID_PARAMS, "topic must be 1 to 200 characters")
     since = feeds.today() - timedelta(days=7)

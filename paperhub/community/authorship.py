@@ -33,11 +33,13 @@ def claim(user: User, paper: Paper, author_id: int) -> AuthorClaim:
         return existing
     if AuthorClaim.objects.filter(paper=paper, author=author, status=AuthorClaim.APPROVED).exists():
         raise NotAllowed(f"{author.name} on this paper is already claimed by a verified author.")
-    if AuthorClaim.objects.filter(user_id=user_id, paper=paper).exclude(status=AuthorClaim.REJECTED).exists():
-        raise NotAllowed("You have already claimed another author of this paper.")
     most = settings.PAPERHUB_CLAIM_PENDING_MAX
     try:
         with caps.owner_locked(get_user_model(), user_id):
+            # Under the lock: two claims at once of two authors of one paper would both pass it, and the second
+            # would meet the (user, paper) constraint with no claim of its author to return.
+            if AuthorClaim.objects.filter(user_id=user_id, paper=paper).exclude(status=AuthorClaim.REJECTED).exists():
+                raise NotAllowed("You have already claimed another author of this paper.")
             if AuthorClaim.objects.filter(user_id=user_id, status=AuthorClaim.PENDING).count() >= most:
                 raise NotAllowed(f"You have {most} claims waiting for a moderator, the limit; try again once they "
                                  f"are decided.")

@@ -105,13 +105,31 @@ def trim_end(parts: list[str], chars: str) -> None:
         parts[-1] = parts[-1].rstrip(chars)
 
 
-def tidy_before_citation(parts: list[str], blank: str, after: str, opening: str) -> bool:
+def typed_separator(text: str, start: int) -> str:
+    """The separator (SEPARATORS) the author typed before the citation at `start` of the TeX source, past the
+    spaces and ties, or "": read in the source, since the output's own ";" may end an entity ("R\\&" is "R&amp;")
+    and "\\;" is a command (a thin space), no separator."""
+    end = start
+    while end > 0 and text[end - 1] in " ~":
+        end -= 1
+    mark = text[end - 1:end]
+    if not mark or mark not in SEPARATORS:
+        return ""
+    escape = end - 1
+    while escape > 0 and text[escape - 1] == "\\":
+        escape -= 1
+    return mark if (end - 1 - escape) % 2 == 0 else ""  # "\\;" is a line break, then ";"
+
+
+def tidy_before_citation(parts: list[str], blank: str, after: str, opening: str, separator: str) -> bool:
     """Tidy what a dropped citation leaves before it in `parts`, `after` the character that follows it: the ties or
-    spaces (`blank`) before it, a separator before a closing bracket or another separator, and the brackets it filled
-    alone (`opening`: the opening one as written out; True: the closing one, `after`, goes too)."""
+    spaces (`blank`) before it, the `separator` typed before it (typed_separator) before a closing bracket or another
+    separator, and the brackets it filled alone (`opening`: the opening one as written out; True: the closing one,
+    `after`, goes too)."""
     trim_end(parts, blank)
-    if after and after in SEPARATORS + "".join(BRACKETS) and parts and parts[-1][-1:] in SEPARATORS:
-        trim_end(parts, SEPARATORS + blank)
+    if separator and after and after in SEPARATORS + "".join(BRACKETS) and parts and parts[-1].endswith(separator):
+        parts[-1] = parts[-1][:-1]
+        trim_end(parts, blank)
     if opening and parts and parts[-1].endswith(opening):
         parts[-1] = parts[-1][:-len(opening)].rstrip(" ")
         return True

@@ -33,6 +33,7 @@ from paperhub.papers.textmode import (
     TEXTUAL_CITATIONS,
     cited,
     tidy_before_citation,
+    typed_separator,
 )
 
 #: Math commands that print a symbol or a word, written outside math ("for any \\eps>0": ε; a letter's shorthand,
@@ -386,4 +387,5 @@ class Text:
         # "~" would leave a backslash to escape whatever follows.
         after = text[close + 1:close + 2]
         opening = out.escape(BRACKETS[after]) if after in BRACKETS else ""
-        return close + 1 + tidy_before_citation(parts, " " if out.typography else " ~", after, opening)
+        blank = " " if out.typography else " ~"
+        return close + 1 + tidy_before_citation(parts, blank, after, opening, typed_separator(text, j))

@@ -24,6 +24,7 @@ class Reference:
     abstract: str = ""
     arxiv_id: str = ""
     doi: str = ""
+    tex_title: str = ""  # a BibTeX entry's title as typed, braces dropped: TeX, as the hub stores a title
 
 
 @dataclass
@@ -82,7 +83,8 @@ def parse_bibtex(text: str) -> Library:
         arxiv = (_arxiv(f"arxiv:{eprint}") if eprint and ("arxiv" in prefix.lower() or not prefix) else "") or \
             _arxiv(*(fields.get(name, "") for name in ("url", "journal", "note", "howpublished")))
         references.append(Reference(line=(entry.start_line or 0) + 1, title=title, arxiv_id=arxiv,
-                                    abstract=_tex(fields.get("abstract", "")), doi=_doi(fields.get("doi", ""))))
+                                    abstract=_tex(fields.get("abstract", "")), doi=_doi(fields.get("doi", "")),
+                                    tex_title=_braces(fields["title"])))
     for block in parsed.failed_blocks:
         errors.append(f"line {(block.start_line or 0) + 1}: could not read this entry: {_unread(block)}")
     return Library(references, errors)

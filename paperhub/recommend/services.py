@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -118,7 +119,10 @@ def find_paper(reference: Reference) -> Paper | None:
     for hit in hits:  # the hub's title as stored (TeX) or as shown, as the reference's title is read (library.py)
         if wanted in (_normal_title(hit.title), _normal_title(plain_text(hit.title))):
             return Paper.objects.filter(pk=hit.id).first()
-    return Paper.objects.filter(title__iexact=reference.title).first()
+    same = Q(title__iexact=reference.title)
+    if reference.tex_title:  # the stored title is TeX (M\"uller's $\alpha$), the entry's read as text
+        same |= Q(title__iexact=reference.tex_title)
+    return Paper.objects.filter(same).first()
 
 
 def _check_import_quota(user_id: int) -> None:
@@ -228,10 +232,12 @@ def save_search(user: User, query: str) -> SavedSearch:
     if problem := search.query_problem(query):  # a date that is no date, or filler alone: nothing, each day
         raise NotAllowed(problem)
     with caps.owner_locked(get_user_model(), user.pk):
+        saved = SavedSearch.objects.filter(user=user, query=query).first()
+        if saved is not None:  # kept already: no new place taken, at the cap too
+            return saved
         if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
             raise NotAllowed(f"You can keep at most {MAX_SAVED_SEARCHES} searches.")
-        saved, _ = SavedSearch.objects.get_or_create(user=user, query=query)
-    return saved
+        return SavedSearch.objects.create(user=user, query=query)
 
 
 def delete_saved_search(user: User, saved_id: int) -> None:

@@ -327,6 +327,14 @@ def test_openapi_document_and_docs_page(client, db):
     for path in ("/api/search", "/api/papers/search", "/api/search/volume"):  # their 400s and 422s went undeclared
         assert {"200", "400", "422"} <= set(paths[path]["get"]["responses"]), path
     assert "422" not in paths["/api/health"]["get"]["responses"]  # no parameters: nothing to refuse
+    # only a path's unconstrained strings: any text there is valid (the 422 was declared on these)
+    for path, method in (("/api/papers/{paper_id}", "get"), ("/api/papers/{paper_id}/upvotes", "get"),
+                         ("/api/zotero/push/{owner}/{slug}", "post"),
+                         ("/api/collections/{username}/{slug}/items/{item_id}", "delete")):
+        assert "422" not in paths[path][method]["responses"], path
+    assert "422" in paths["/api/papers/{paper_id}/upvote"]["post"]["responses"]  # its body can be refused
+    ids = [operation["operationId"] for path in paths.values() for operation in path.values()]
+    assert len(ids) == len(set(ids))  # GET and HEAD /api/health, PUT and POST /api/zotero had one each
     invalid = client.get("/api/search", {"limit": "x", "mode": "zz"})
     declared = schema["components"]["schemas"][paths["/api/search"]["get"]["responses"]["422"]["content"][
         "application/json"]["schema"]["$ref"].rpartition("/")[2]]

@@ -15,6 +15,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
 
 from paperhub.community import curation
 from paperhub.community.models import CollectionItem, Upvote
@@ -151,7 +152,7 @@ async def _reads(client: Client, base_url: str) -> None:
     trending = await _call(client, "trending_papers")
     assert [p["id"] for p in trending["papers"]] == ["2611.00002", "2611.00001"]
     [prompt] = (await client.list_prompts()).prompts
-    assert prompt.name == "whats_new" and [a.name for a in prompt.arguments or []] == ["topic"]
+    assert prompt.name == "whats_new" and [(a.name, a.required) for a in prompt.arguments or []] == [("topic", True)]
     text = (await client.get_prompt("whats_new", {"topic": "sparse attention"})).messages[0].content.text
     named = set(re.findall(r"\b([a-z]+_[a-z_]+)\b", text))  # the tools it tells the model to call all exist
     assert named == {"search_papers", "trending_papers", "get_paper"} and "'sparse attention'" in text
@@ -278,9 +279,13 @@ def test_hostile_arguments_get_clear_errors(live_server, filled, settings):
             assert several.startswith("invalid arguments for search_papers: query: Input should be a valid string; ")
             assert "pydantic" not in several and "input_value" not in several and "\n" not in several
             assert "must be a date" in await _refusal(client, "search_papers", query="graphs since:2026-13-40")
-            for topic in ({"topic": "x" * 201}, {"topic": " "}, {}):  # none at all was an internal error
+            for topic in ({"topic": "x" * 201}, {"topic": " "}, {"topic": ""}):
                 with pytest.raises(MCPError, match="topic must be 1 to 200 characters"):
                     await client.get_prompt("whats_new", topic)
+            with pytest.raises(MCPError) as missing:  # none at all was an internal error
+                await client.get_prompt("whats_new", {})
+            assert (missing.value.error.code, str(missing.value)) == (
+                INVALID_PARAMS, "invalid arguments for whats_new: topic: Field required")
         async with Client(_http(live_server.url, "ph_forged")) as forged:
             assert "not valid" in await _refusal(forged, "upvote", paper_id="2611.00001")
 

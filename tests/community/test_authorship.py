@@ -13,7 +13,7 @@ from paperhub.core import mail
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
-from tests.factories import approved_claim, record, user, verified
+from tests.factories import approved_claim, at_once_before_saving, record, user, verified
 
 
 @pytest.fixture
@@ -53,6 +53,20 @@ def test_pending_claims_are_capped_per_user(papers, settings):
     authorship.claim(ann, papers[0], _author_id(papers[0]))
     with pytest.raises(NotAllowed, match="waiting"):
         authorship.claim(ann, papers[1], _author_id(papers[1]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_authors_of_one_paper_claimed_at_once_make_one_claim_and_one_refusal():
+    """Both claims counted before either saved: the second met the (user, paper) constraint and its fallback found
+    no claim of its author (a 500); under the owner's lock the second is told it claimed another author."""
+    upsert_papers([record("2611.00002", authors=("Ada Lovelace", "Grace Hopper"))])
+    paper, ann = Paper.objects.get(), user("ann")
+    outcomes = at_once_before_saving(AuthorClaim, lambda position: authorship.claim(
+        ann, paper, _author_id(paper, position)), range(2), NotAllowed)
+    assert AuthorClaim.objects.filter(user=ann, paper=paper).count() == 1
+    assert sorted(type(o).__name__ for o in outcomes) == ["AuthorClaim", "NotAllowed"]
+    assert [str(o) for o in outcomes if isinstance(o, NotAllowed)] == [
+        "You have already claimed another author of this paper."]
 
 
 def test_a_moderator_approves_one_claim_per_entry_and_only_for_that_paper(papers):

@@ -1,3 +1,4 @@
+import html
 import time
 
 import pytest
@@ -247,6 +248,19 @@ def test_a_dropped_citation_takes_its_separator_and_the_brackets_it_filled_alone
     assert str(render_tex(r"(e.g., \cite{x}) [\cite{y}] N ~ 10")) == "(e.g.) N ~ 10"  # "~ 10": about 10
     assert inline(r"shown [\cite{y}] (ARC; \cite{x})") == "shown (ARC)"  # Markdown writes [ as \[
     assert plain_text(r"(ARC; \citet{x})") == "(ARC; [x])"  # a textual one is a word: kept, and what is before it
+
+
+@pytest.mark.parametrize("render", [plain_text, lambda text: str(render_tex(text)), inline])
+def test_a_citation_takes_only_a_separator_typed_before_it_never_an_entity_or_a_commands(render):
+    """The separator is the author's, read in the source: "R\\&" rendered "R&amp;" lost its ";" to the citation
+    after it ("(R&amp)"), as "<" and "'" did, and "\\;" (a thin space) lost its ";" ("(A\\)")."""
+    for typed in (r"(R\&\cite{x})", r"(x<\cite{a})", r"(a'\cite{x})", r"(A\;\cite{b})"):
+        shown = html.unescape(render(typed)).replace("\\", "")  # Markdown escapes & and <; HTML writes entities
+        assert shown == typed.replace(r"\cite{x}", "").replace(r"\cite{a}", "").replace(r"\cite{b}", "").replace(
+            "\\", ""), render(typed)
+    for typed, shown in ((r"(ARC;~\citealp{x})", "(ARC)"), (r"(see \cite{a}, \cite{b})", "(see)"),
+                         (r"[\cite{a}]", ""), (r"results ~\cite{x}.", "results."), (r"(a\\;\cite{x})", "(a)")):
+        assert render(typed) == shown, typed
 
 
 def test_a_textual_citation_leaves_its_keys_where_it_is_part_of_the_sentence():

@@ -70,6 +70,16 @@ def test_a_tex_title_finds_the_hubs_paper_by_its_title(db, search_dir):
     assert found is not None and found.uid == "2606.30000"
 
 
+def test_a_tex_title_finds_the_hubs_paper_without_a_keyword_index(db, search_dir):
+    """The database's fallback compared the entry's title read as text ("Müller's α") with the stored TeX."""
+    from paperhub.papers.services import upsert_papers
+
+    upsert_papers([record("2606.30000", title=r"M\"uller's $\alpha$ approach to literate programming")])
+    [read] = parse_bibtex(r"""@article{m, title={M{\"u}ller's $\alpha$ approach to {Literate} Programming}}""").references
+    found = services.find_paper(read)
+    assert found is not None and found.uid == "2606.30000"
+
+
 def test_csl_json_from_zotero():
     items = [{"type": "article", "title": "In-context learning at scale: a language study",
               "URL": "http://arxiv.org/abs/2606.10000v1", "number": "arXiv:2606.10000"},

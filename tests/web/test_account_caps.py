@@ -49,6 +49,17 @@ def test_paragraphs_past_the_cap_are_refused_but_one_written_again_is_kept(monke
     assert Seed.objects.filter(source=Seed.PARAGRAPH).count() == 2
 
 
+def test_a_search_saved_again_at_the_cap_is_the_one_kept(monkeypatch):
+    """At the cap a search already saved was refused, where every other cap lets what it holds through."""
+    monkeypatch.setattr(services, "MAX_SAVED_SEARCHES", 2)
+    ann = user("ann")
+    kept = [services.save_search(ann, query) for query in ("robot grasping", "protein folding")]
+    with pytest.raises(NotAllowed, match="at most 2 searches"):
+        services.save_search(ann, "galaxy clusters")
+    assert services.save_search(ann, "robot   grasping") == kept[0]
+    assert ann.saved_searches.count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_tokens_made_at_once_never_pass_the_cap(monkeypatch):
     """Two tokens asked for at the same instant, one place left: both count before either saves, yet one lands."""
