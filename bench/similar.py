@@ -15,8 +15,9 @@ sample: `similar_without_transformer_unseen` and `static_unseen` measure again w
 every judged paper left out of its teacher's sample. `static`,
 `transformer` and `bm25` (the paper's title and abstract pasted as a BM25 query) rank the pool by one signal;
 `terms` is similar()'s own lexical signal (tf-idf cosine), `topics` its topic cosine (search/topics.py, learnt with
-the static model; the unseen model's topics never saw a judged paper either). `--tune` grid-searches each weight profile on the
-split and prints the best weights (the shipped ones in paperhub/search/related.py come from the dev fold).
+the static model; the unseen model's topics never saw a judged paper either). `--tune` grid-searches each weight
+profile on the split and prints the best weights (the shipped ones in paperhub/search/related.py come from the dev
+fold), with the unseen model too (`tuned_unseen`).
 
 Any dataset in the same layout works: corpus.jsonl[.xz] (`_id, title, text`, optional `year`), queries.jsonl
 (`_id, query_paper_id`), qrels/SPLIT.tsv (`query-id, corpus-id, score`).
