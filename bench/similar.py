@@ -164,9 +164,10 @@ def main() -> None:
     result["bm25"] = score({p: [doc_of[p]] + [doc_of[i] for i, _ in index.ids(
         keyword_queries.build_query(parse(texts[p][:2000])), everything) if i != p] for p in papers})
     found = {p: related.signals(p, everything) for p in papers}
-    for signal in (related.TERMS, related.TOPICS):
-        result[signal] = score({p: [doc_of[p]] + [doc_of[c] for c in sorted(
-            s.candidates, key=lambda c: -s.scores[signal][c])] for p, s in found.items() if s is not None})
+    result["terms"] = score({p: [doc_of[p]] + [doc_of[c] for c in sorted(s.candidates,
+                                                                         key=lambda c: -s.scores["terms"][c])]
+                             for p, s in found.items() if s is not None})
+    result["topics"] = score(topic_orders(found, doc_of))
 
     if args.tune:
         result["tuned"] = tune(found, doc_of, score)
@@ -192,8 +193,23 @@ def main() -> None:
         temporary.cleanup()
 
 
+def topic_orders(found: dict, doc_of: dict[int, str]) -> dict[int, list[str]]:  # noqa: ANN001
+    """Each paper, then every other by its topic cosine alone (similar() scores only the other signals' best)."""
+    from paperhub.search import related
+
+    table = related.current_topics()
+    assert table is not None, "the static model learnt no topics"
+    orders = {}
+    for p, s in found.items():
+        me = table.vector(s.term_vectors[p])
+        cosines = {c: float(v @ me) for c in s.candidates if me is not None
+                   and (v := table.vector(s.term_vectors[c])) is not None}
+        orders[p] = [doc_of[p]] + [doc_of[c] for c in sorted(cosines, key=lambda c: -cosines[c])]
+    return orders
+
+
 def tune(found: dict, doc_of: dict[int, str], score) -> dict[str, object]:  # noqa: ANN001
-    """The best weights of each content profile on this split (grid of tenths)."""
+    """The best weights of each content profile on this split (grid of tenths), and the shipped ones' score."""
     from paperhub.search import related
 
     best: dict[str, object] = {}
@@ -210,7 +226,10 @@ def tune(found: dict, doc_of: dict[int, str], score) -> dict[str, object]:  # no
                       if s is not None}
             results.append((score(orders)["ndcg@20"], weights))
         results.sort(key=lambda r: -r[0])
-        best["+".join(signals)] = results[:3]
+        shipped = related.PROFILES[frozenset(signals)]
+        best["+".join(signals)] = {"best": results[:3],
+                                   "shipped": [r for r in results if r[1] == {**dict.fromkeys(signals, 0.0),
+                                                                              **shipped}][0]}
     return best
 
 

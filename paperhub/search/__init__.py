@@ -263,7 +263,8 @@ def sync_static_model() -> str | None:
 
 
 def static_model_due() -> bool:
-    """Whether the hub should build a static model (none yet, or the hub has outgrown the last one)."""
+    """Whether the hub should build a static model (none yet, the hub has outgrown the last one, or the current one
+    learnt no topics)."""
     from paperhub.search import static
 
     return static.due()

@@ -6,17 +6,17 @@ Signals, each with its own list of the nearest papers over the whole hub:
     dense      the transformer's cosine, where the paper has a transformer vector
     static     the static model's cosine, where it has a static vector
     topics     the cosine of topic vectors (search/topics.py: latent semantic analysis of the hub's key terms,
-               learnt with the static model), from term counts alone (scores only: its list is its best among
-               the other signals' candidates)
+               learnt with the static model), from term counts alone; scores only the other signals' DEPTH best
+               (its list: them by its score), no list of its own over the hub
     authors    papers sharing an author (candidates), and a bonus per shared author
     categories a bonus for shared categories (scores only)
 
-Every candidate of any list is scored by every signal. Each signal is standardised against its own top list
-(the mean and spread of its best DEPTH scores for this paper), so a paper's score does not depend on how many
-candidates were drawn: asking for 8 papers or for all of them gives the same order. A candidate without a
-transformer vector takes its static score in the transformer's place (the static model is trained to imitate
-the transformer), one without a static vector its term score. The weights depend on which signals the paper
-itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
+Every candidate of any list is scored by every signal (topics: those among the other lists' DEPTH best). Each
+signal is standardised against its own top list (the mean and spread of its best DEPTH scores for this paper), so a
+paper's score does not depend on how many candidates were drawn: asking for 8 papers or for all of them gives the
+same order. A candidate without a transformer vector takes its static score in the transformer's place (the static
+model is trained to imitate the transformer), one without a static vector (or a topic score) its term score. The
+weights depend on which signals the paper itself has (PROFILES), tuned on CSFCube's dev fold by bench/similar.py.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -69,7 +69,7 @@ CATEGORY_BONUS = 0.25
 #: another finds (a tight list of near-duplicates puts everything else at -15 standard deviations).
 FLOOR = -2.0
 #: Where a candidate lacks a signal, the one that stands in for it.
-STAND_IN = {DENSE: STATIC, STATIC: TERMS}
+STAND_IN = {DENSE: STATIC, STATIC: TERMS, TOPICS: TERMS}
 
 
 @dataclass(frozen=True)
@@ -239,17 +239,14 @@ def current_topics() -> topics.Topics | None:
 
 def _topic_scores(mine: terms.Weights, term_vectors: Mapping[int, terms.Weights],
                   candidates: Sequence[int]) -> dict[int, float] | None:
-    """Each candidate's topic cosine with the paper (0 for one whose terms the topics do not know), None where the
-    hub has no topics yet or the paper has no known term."""
+    """The candidates' topic cosines with the paper (none for one whose terms the topics do not know: its term
+    score stands in), None where the hub has no topics yet or the paper has no known term."""
     table = current_topics()
     me = table.vector(mine) if table is not None else None
     if table is None or me is None:
         return None
-    found = {}
-    for candidate in candidates:
-        vector = table.vector(term_vectors[candidate])
-        found[candidate] = float(vector @ me) if vector is not None else 0.0
-    return found
+    vectors = {candidate: table.vector(term_vectors[candidate]) for candidate in candidates}
+    return {candidate: float(vector @ me) for candidate, vector in vectors.items() if vector is not None}
 
 
 def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
@@ -287,12 +284,13 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
         scores[TERMS] = {c: terms.cosine(mine, term_vectors[c]) for c in candidates}
     for kind, (vec_index, vector) in vectors.items():
         scores[kind] = vec_index.similarities(vector, candidates)
-    if (topic_scores := _topic_scores(mine, term_vectors, candidates)) is not None:
+    # Topics have no list of their own over the hub: they score the other signals' DEPTH best, whatever the depth
+    # asked (a paper drawn deeper takes its term score in their place, so asking for more cannot lift it over one
+    # of the first: the order is the same for 8 papers or for all of them).
+    drawn = list(dict.fromkeys(i for found in lists.values() for i, _ in found[:DEPTH] if i in papers))
+    if (topic_scores := _topic_scores(mine, term_vectors, drawn)) is not None:
         scores[TOPICS] = topic_scores
-        # its list: its best among the other signals' DEPTH best, whatever the depth asked (the order stays the
-        # same for 8 papers or for all of them)
-        drawn = dict.fromkeys(i for found in lists.values() for i, _ in found[:DEPTH] if i in topic_scores)
-        lists[TOPICS] = sorted(((i, topic_scores[i]) for i in drawn), key=lambda pair: -pair[1])
+        lists[TOPICS] = sorted(topic_scores.items(), key=lambda pair: -pair[1])
     z = {signal: standardised(values, [values[i] for i, _ in lists[signal][:DEPTH] if i in values])
          for signal, values in scores.items()}
     ranks = {signal: {i: r for r, (i, _) in enumerate(sorted(

@@ -30,7 +30,7 @@ MIN_PAPERS = 50
 TABLE_FILE = "topics.npz"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Topics:
     """Each known term's topic vector (rows of `table`, in the order of `terms`)."""
 
@@ -105,7 +105,7 @@ def load(directory: Path) -> Topics | None:
     return _load(directory / TABLE_FILE)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)  # (the current model's: a new one replaces it)
 def _load(path: Path) -> Topics | None:
     if not path.is_file():
         return None

@@ -125,8 +125,11 @@ def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_
     StaticModelFile.objects.create(name="static-00000002", archive=b"", papers=1000,
                                    teacher_papers=static.TEACHER_PAPERS)
     upsert_papers([record(f"2504.{i:05d}") for i in range(1, 1200)])
-    assert not static.due()  # a full teacher sample: no need to learn again
-    current = embed.models_dir() / "static-00000002"
+    assert static.due()  # a full teacher sample, but the topics learnt from all of 1,000 papers: the hub doubled
+    StaticModelFile.objects.create(name="static-00000003", archive=b"", papers=static.FREQUENCY_PAPERS,
+                                   teacher_papers=static.TEACHER_PAPERS)
+    assert not static.due()  # both samples full: no need to learn again
+    current = embed.models_dir() / "static-00000003"
     current.mkdir(parents=True)
     (current / "model.safetensors").write_bytes(b"")
     (embed.models_dir() / "STATIC").write_text(current.name)

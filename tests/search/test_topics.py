@@ -9,6 +9,10 @@ import pytest
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
 from paperhub.search import embed, related, similar, topics
+from paperhub.search.indexing import vector_name
+from paperhub.search.stored import store_vectors
+from paperhub.search.vector_files import follow_vectors
+from tests.factories import record
 from tests.search.test_similar import PAPERS
 
 #: Two fields, each with words that go together in its papers but that no two papers need to share.
@@ -88,11 +92,38 @@ def test_similar_reads_topics_where_the_model_has_them(hub_with_topics):
     found = related.signals(paper)
     assert found is not None and related.TOPICS in found.scores
     assert set(related.profile(set(found.scores))) == {related.TERMS, related.TOPICS}
-    # its list is its best among the other signals' candidates, and it stands in for nobody
-    assert {i for i, _ in found.ranks[related.TOPICS].items()} <= set(found.candidates)
+    assert [h.uid for h in similar(paper, limit=100)][0] == "2501.10002"
+    ids = [hub_with_topics[u] for u in ("2501.10001", "2501.10006", "2501.10005")]
+    store_vectors(vector_name("static"), ids, np.array([[1, 0.1, 0], [0.9, 0.2, 0], [0, 0, 1]], dtype=np.float32))
+    follow_vectors(vector_name("static"))
+    with_vectors = related.signals(paper)
+    assert with_vectors is not None
+    assert set(related.profile(set(with_vectors.scores))) == {related.TERMS, related.STATIC, related.TOPICS}
+
+
+def test_topics_score_only_the_other_signals_best_so_asking_for_more_keeps_the_order(hub_with_topics, monkeypatch):
+    upsert_papers([record(f"2502.{i:05d}", title=f"Driver {word} in the cabin", abstract=f"Drivers and {word}.")
+                   for i, word in enumerate(FIELDS["driving"], start=1)])
+    from paperhub.search import update
+
+    update(embed_new=False)
+    monkeypatch.setattr(related, "DEPTH", 2)  # (each list's best 2 papers)
+    paper = hub_with_topics["2501.10001"]
+    deep = related.signals(paper, 100)
+    assert deep is not None and related.TOPICS in deep.scores
+    # a paper drawn past the other lists' best (here key terms' and authors' 2) takes its term score in the topics'
+    # place: it cannot overtake one of them
+    assert len(deep.scores[related.TOPICS]) <= 4 < len(deep.candidates)
     everything = [h.uid for h in similar(paper, limit=100)]
-    assert [h.uid for h in similar(paper, limit=3)] == everything[:3]  # fewer: the first of the same order
-    assert everything[0] == "2501.10002"
+    assert [h.uid for h in similar(paper, limit=1)] == everything[:1]
+    assert [h.uid for h in similar(paper, limit=3)] == everything[:3]
+
+
+def test_a_paper_near_by_its_topics_alone_is_close_in_meaning():
+    hit = related.Scored(9, 0.5, {"terms": 0.1, "topics": 0.4})
+    assert [str(r) for r in related.reasons(hit, {"topics": {9: 1}, "terms": {9: 30}}, ["cabin"], [])] == [
+        "close in meaning"]
+    assert [str(r) for r in related.reasons(hit, {}, [], [])] == ["close in meaning"]  # the one adding most
 
 
 def test_a_model_without_topics_leaves_the_signal_out(hub_papers_without_topics):
