@@ -242,11 +242,14 @@ def _topic_scores(mine: terms.Weights, term_vectors: Mapping[int, terms.Weights]
     """The candidates' topic cosines with the paper (none for one whose terms the topics do not know: its term
     score stands in), None where the hub has no topics yet or the paper has no known term."""
     table = current_topics()
-    me = table.vector(mine) if table is not None else None
-    if table is None or me is None:
+    if table is None:
         return None
-    vectors = {candidate: table.vector(term_vectors[candidate]) for candidate in candidates}
-    return {candidate: float(vector @ me) for candidate, vector in vectors.items() if vector is not None}
+    vectors = table.vectors([mine, *(term_vectors[candidate] for candidate in candidates)])
+    me, theirs = vectors[0], vectors[1:]
+    if not me.any():
+        return None
+    cosines, known = theirs @ me, np.abs(theirs).sum(axis=1) > 0
+    return {candidate: float(cosines[at]) for at, candidate in enumerate(candidates) if known[at]}
 
 
 def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:

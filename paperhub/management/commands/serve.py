@@ -1,5 +1,6 @@
 """`paperhub serve`: the hub on gunicorn, a production WSGI server."""
 
+import gc
 import logging
 import sys
 from typing import Any
@@ -24,6 +25,11 @@ def _warm(worker: Any) -> None:
     """In each web worker before it takes its first request: load the models and open the indexes, so no
     visitor waits for them (the transformer alone takes seconds to load)."""
     seconds = search.warm()
+    # What is loaded now (models, indexes, Django: ~550K objects) lives as long as the worker, yet each full garbage
+    # collection walked it all again: a ~290 ms pause in whichever request set one off. Collected once here, then
+    # frozen out of later collections (docs/benchmarks.md).
+    gc.collect()
+    gc.freeze()
     connections.close_all()  # opened in the worker's main thread; requests run in threads of their own
     worker.log.info("search ready in %.1f s", seconds)
 
