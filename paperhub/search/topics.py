@@ -5,7 +5,7 @@ weighs them) gives each term a vector of DIMS topics; a paper's topic vector is 
 weighted as its tf-idf vector is, so any paper has one from its term counts alone: no model has to reach it first.
 Two papers' topic cosine finds papers that share few words but the words that go together in this hub's papers
 ("driver", "cabin", "distraction"); on CSFCube's dev fold it ranks a paper's judged pool at 0.56 nDCG@20 alone, the
-best single signal measured, and lifts the fused list by two to three points (docs/benchmarks.md).
+best single signal measured, and lifts the fused list by one to three points (docs/benchmarks.md).
 
 The table is learnt with the static model (`paperhub index distill`, search/static.py) and saved in its directory
 (TABLE_FILE), so it travels with the model to every node. Pure functions but for save() and load().
@@ -47,8 +47,8 @@ class Topics:
         return vector if vector.any() else None
 
     def vectors(self, papers: Sequence[Weights]) -> np.ndarray:
-        """Papers' unit topic vectors from their tf-idf vectors, one row each (zeros where no term is known): one
-        sparse product for them all (150 small ones took most of a similar list's topics)."""
+        """Papers' unit topic vectors from their tf-idf vectors, one row each (zeros where no term is known), in one
+        sparse product."""
         from scipy.sparse import csr_matrix
 
         rows: list[int] = []
