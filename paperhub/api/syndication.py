@@ -204,7 +204,7 @@ class SearchFeed(PaperFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Search:
         found = Search(request.GET.get("q", "")[:500], search_api.Filters.from_params(request.GET, strict=True))
         if not found.q.strip() and found.filters == search_api.Filters():
-            raise Http404("a search feed needs ?q= or a filter (cat, author, since, until, code=1)")
+            raise Http404(f"a search feed needs {search_api.Filters.ASKED}")
         if problem := search_api.query_problem(found.q):  # filler words alone: an empty feed, forever, said why
             raise search_api.BadFilter(problem)
         return found

@@ -248,6 +248,9 @@ class Filters:
     """Restrictions beside the query text: publication dates (inclusive), categories and authors (any of), and
     only papers that link to their code."""
 
+    #: What a search that must name something (a feed, a BibTeX export) asks of its query string (from_params).
+    ASKED = "?q= or a filter (cat, author, since, until, code=1)"
+
     since: date | None = None
     until: date | None = None
     categories: tuple[str, ...] = ()

@@ -44,8 +44,8 @@ def search_bib(request: HttpRequest) -> HttpResponse:
     except search_api.BadFilter as exc:
         return HttpResponseBadRequest(str(exc), content_type=PLAIN)
     if not q.strip() and filters == search_api.Filters():
-        return HttpResponseNotFound("search for something first: the BibTeX of a search needs ?q= or a filter "
-                                    "(cat, author, since, until, code=1)", content_type=PLAIN)  # as the search feeds
+        return HttpResponseNotFound(f"search for something first: the BibTeX of a search needs "
+                                    f"{search_api.Filters.ASKED}", content_type=PLAIN)  # as the search feeds
     sort = request.GET.get("sort", "relevance")
     results = search_api.first_results(q, MAX_SEARCH, filters, sort if sort in ("relevance", "newest", "upvotes")
                                        else "relevance")
