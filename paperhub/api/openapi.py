@@ -2,8 +2,12 @@
 parameter that can fail answers when they do not validate (api.invalid writes it), declared once for all of them; and
 an operationId of its own for each method of an operation that serves several."""
 
+import re
+from collections.abc import Collection, Iterable
 from typing import Any
 
+from django.urls import URLPattern, URLResolver
+from django.urls.converters import IntConverter
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
@@ -16,19 +20,36 @@ INVALID_RESPONSE = {"description": "The parameters or body did not validate: eac
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invalid"}}}}
 
 
-def refusable(parameter: dict[str, Any]) -> bool:
+def refusable(parameter: dict[str, Any], digits: Collection[str] = ()) -> bool:
     """Whether a parameter can fail validation: any but a path's string with no constraint (a path is there, and
-    any text in it is a string)."""
+    any text in it is a string) or a path's number read by Django's int converter (named in digits: the route
+    matches only digits, anything else is a 404)."""
+    if parameter.get("in") != "path":
+        return True
     schema = parameter.get("schema", {})
     unconstrained = schema.get("type") == "string" and set(schema) <= {"type", "title", "description"}
-    return not (unconstrained and parameter.get("in") == "path")
+    return not (unconstrained or parameter.get("name") in digits)
 
 
-def declare_invalid(schema: dict[str, Any]) -> None:
+def digit_parameters(patterns: Iterable[URLPattern | URLResolver], root: str) -> dict[str, set[str]]:
+    """The path parameters Django's int converter reads, by the OpenAPI path of their route under root (ninja
+    writes `{int:id}` as `{id}` there, the converter gone)."""
+    found: dict[str, set[str]] = {}
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):  # the API's routes are flat: no URLResolver among them
+            path = re.sub(r"/+", "/", "/" + root + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern)))
+            found[path] = {name for name, converter in pattern.pattern.converters.items()
+                           if isinstance(converter, IntConverter)}
+    return found
+
+
+def declare_invalid(schema: dict[str, Any], digits: dict[str, set[str]] | None = None) -> None:
     """Add the 422 answer, and its schema, to every operation of an OpenAPI document that takes a body or a
-    parameter that can fail validation (one that takes neither cannot answer it: GET /api/papers/{paper_id})."""
-    operations = [operation for path in schema.get("paths", {}).values() for operation in path.values()
-                  if operation.get("requestBody") or any(map(refusable, operation.get("parameters", [])))]
+    parameter that can fail validation (one that takes neither cannot answer it: GET /api/papers/{paper_id});
+    digits: the path parameters Django's int converter reads, by path (digit_parameters)."""
+    operations = [operation for route, path in schema.get("paths", {}).items() for operation in path.values()
+                  if operation.get("requestBody") or any(refusable(parameter, (digits or {}).get(route, ()))
+                                                          for parameter in operation.get("parameters", []))]
     if not operations:
         return
     invalid = Invalid.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -55,7 +76,9 @@ class HubAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        if path_prefix is None:  # as ninja's: the API's root
+            path_prefix = self.get_root_path(path_params or {})
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        declare_invalid(schema)
+        declare_invalid(schema, digit_parameters(self.urls[0], path_prefix))
         distinct_operation_ids(schema)
         return schema

@@ -21,7 +21,9 @@ from paperhub.recommend.models import ZoteroLink
 
 router = Router(tags=["Zotero"])
 
-REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 404: Detail, 429: Detail}  # 422: openapi.py
+#: A write's refusals (422: openapi.py); a push's collection can also be not found (404: PUSH_REFUSALS).
+REFUSALS: dict[int, type] = {400: Detail, 401: Detail, 429: Detail}
+PUSH_REFUSALS: dict[int, type] = {**REFUSALS, 404: Detail}
 
 
 def _owner(request: HttpRequest) -> User:
@@ -69,7 +71,7 @@ def connect(request: HttpRequest, body: ZoteroIn) -> dict[str, Any]:
 
 @router.post("/sync", response={202: ZoteroOut, **REFUSALS})
 def sync(request: HttpRequest) -> Status[dict[str, Any]]:
-    """Queue a sync of your library now (400 while one is on its way)."""
+    """Queue a sync of your library now (400 while one is on its way, or with none connected)."""
     user = _owner(request)
     zotero.request_sync(user)
     return Status(202, _current(user))
@@ -82,14 +84,14 @@ def disconnect(request: HttpRequest) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/push/{owner}/{slug}", response={202: ZoteroOut, **REFUSALS})
+@router.post("/push/{owner}/{slug}", response={202: ZoteroOut, **PUSH_REFUSALS})
 def push(request: HttpRequest, owner: str, slug: str) -> Status[dict[str, Any]]:
     """Queue writing a collection you own or collaborate on (by its owner and slug, as /api/collections names it)
     into a Zotero collection of its name in your library (none of its papers twice)."""
     return _push(request, curated(request.auth, owner, slug), f"{owner}/{slug}")  # type: ignore[attr-defined]
 
 
-@router.post("/push/{int:collection_id}", response={202: ZoteroOut, **REFUSALS})
+@router.post("/push/{int:collection_id}", response={202: ZoteroOut, **PUSH_REFUSALS})
 def push_by_id(request: HttpRequest, collection_id: int) -> Status[dict[str, Any]]:
     """The same push, the collection by its number (as the web form sends it)."""
     return _push(request, curated_collection(request.auth, str(collection_id)),  # type: ignore[attr-defined]

@@ -61,7 +61,9 @@ class HubServer(MCPServer):
                          context: Context[Any, Any] | None = None) -> Any:
         """The SDK's, but a required argument missing is invalid params, said as a tool's are (the SDK answers it
         as an internal error)."""
-        prompt = self._prompt_manager.get_prompt(name)
+        # read through the public list_prompts, not the SDK's private prompt manager (mcp 2.3.0 has no public
+        # lookup of one prompt by name)
+        prompt = next((p for p in await self.list_prompts() if p.name == name), None)
         missing = [arg.name for arg in (prompt.arguments or []) if arg.required and arg.name not in (arguments or {})
                    ] if prompt else []
         if missing:

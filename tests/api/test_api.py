@@ -3,10 +3,12 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.auth.models import User
 from django.db import OperationalError, connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
+from django.urls import path as route
 
 from paperhub import search
-from paperhub.api import errors, hf
+from paperhub.api import errors, hf, openapi
 from paperhub.community import curation, services
 from paperhub.community.models import Comment
 from paperhub.core import limits, tokens
@@ -330,8 +332,10 @@ def test_openapi_document_and_docs_page(client, db):
     # only a path's unconstrained strings: any text there is valid (the 422 was declared on these)
     for path, method in (("/api/papers/{paper_id}", "get"), ("/api/papers/{paper_id}/upvotes", "get"),
                          ("/api/zotero/push/{owner}/{slug}", "post"),
-                         ("/api/collections/{username}/{slug}/items/{item_id}", "delete")):
+                         ("/api/collections/{username}/{slug}/items/{item_id}", "delete"),
+                         ("/api/submissions/{submission_id}", "get")):  # Django's int converter: digits or 404
         assert "422" not in paths[path][method]["responses"], path
+    assert client.get("/api/submissions/abc").status_code == 404
     assert "422" in paths["/api/papers/{paper_id}/upvote"]["post"]["responses"]  # its body can be refused
     ids = [operation["operationId"] for path in paths.values() for operation in path.values()]
     assert len(ids) == len(set(ids))  # GET and HEAD /api/health, PUT and POST /api/zotero had one each
@@ -347,6 +351,16 @@ def test_openapi_document_and_docs_page(client, db):
     assert "security" not in paths["/api/search"]["get"]
     docs = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs  # works offline
+
+
+def test_only_a_path_number_that_django_reads_cannot_fail_validation():
+    number = {"in": "path", "name": "n", "schema": {"type": "integer"}}
+    patterns = [route("x/<int:n>/<slug>", HttpResponse), route("y/<n>", HttpResponse)]
+    digits = openapi.digit_parameters(patterns, "/api/")
+    assert digits == {"/api/x/{n}/{slug}": {"n"}, "/api/y/{n}": set()}
+    # /y/abc reaches the view: its int refuses it (422); /x/abc is no route (404)
+    assert openapi.refusable(number, digits["/api/y/{n}"]) and not openapi.refusable(number, digits["/api/x/{n}/{slug}"])
+    assert openapi.refusable({"in": "query", "name": "n", "schema": {"type": "integer"}}, {"n"})
 
 
 def test_author_page_twin(client, papers):

@@ -156,3 +156,24 @@ def test_a_refused_key_shows_as_not_connected_with_its_message(client):
     assert not state["connected"] and state["message"].startswith("Disconnected") and state["keyEnd"] == ""
     refused = _send(client, "post", reverse("api:zotero_sync"), _auth(reader))
     assert refused.status_code == 400 and refused.json()["detail"] == "Connect a Zotero library first."
+
+
+def test_the_openapi_document_declares_what_each_zotero_route_answers(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    declared = {(method.upper(), path): set(operation["responses"]) for path, operations in paths.items()
+                if path.startswith("/api/zotero") for method, operation in operations.items()}
+    push = {"202", "400", "401", "404", "429"}
+    assert declared == {
+        ("GET", "/api/zotero"): {"200", "401", "404"},
+        ("PUT", "/api/zotero"): {"200", "400", "401", "422", "429"},
+        ("POST", "/api/zotero"): {"200", "400", "401", "422", "429"},
+        ("DELETE", "/api/zotero"): {"204", "401"},
+        ("POST", "/api/zotero/sync"): {"202", "400", "401", "429"},  # no library: 400, not the 404 declared
+        ("POST", "/api/zotero/push/{owner}/{slug}"): push,
+        ("POST", "/api/zotero/push/{collection_id}"): push,  # its int converter: a 404 for any other text, no 422
+    }
+    auth = _auth(user())
+    for number in ("abc", "-1", "1.5", "9" * 30):
+        assert _send(client, "post", f"/api/zotero/push/{number}", auth).status_code == 404, number
+    assert _send(client, "post", reverse("api:zotero_sync"), auth).status_code == 400
+    assert _send(client, "put", reverse("api:zotero_connection"), auth, {"kind": "nope"}).status_code == 422
