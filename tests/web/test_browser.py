@@ -100,11 +100,15 @@ def test_a_new_user_walks_through_the_hub(page):
     # Browse days and weeks
     page.get_by_role("link", name="Week", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Week")
-    page.locator("a[rel=prev]").first.click()
+    previous = page.locator("a[rel=prev]").first
+    before = previous.get_attribute("href")
+    previous.click()  # (the week before says "Week" too: wait for its address, or the next click lands on this one)
+    expect(page).to_have_url(re.compile(re.escape(before) + "$"))
     expect(page.locator("h1")).to_contain_text("Week")
     page.get_by_role("link", name="Daily", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Daily papers")  # (a week's page has a "Day" link too)
     page.get_by_role("link", name="Day", exact=True).click()
-    expect(page.locator("h1")).to_have_text(re.compile(r"\w+day, \d+ \w+ \d{4}"))
+    expect(page.locator("h1")).to_have_text(re.compile(r"^\w+day, \d+ \w+ \d{4}$"))  # not the home's "Daily papers · …"
 
     # Search from the header box
     page.get_by_placeholder("Search papers, authors, topics").fill("sparse attention")
@@ -252,6 +256,7 @@ def test_pages_keep_to_their_content_security_policy(module_hub, served_hub):
         page.get_by_label("Username").fill("reader")
         page.get_by_label("Password").fill("a-good-long-passphrase")
         page.get_by_role("button", name="Log in").click()
+        expect(page.locator("header")).to_contain_text("reader")  # (a goto now would cancel the login's answer)
         page.goto("/papers/2611.10002")  # (the walk-through upvotes 2611.10001 and counts its votes)
         with page.expect_request(lambda r: "/upvote/" in r.url and r.headers.get("hx-request") == "true"):
             page.locator("main form.vote button").first.click()

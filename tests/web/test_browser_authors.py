@@ -41,12 +41,15 @@ def _tab(chromium, url: str):
 
 
 def _sign_up(tab, name: str) -> None:
+    from playwright.sync_api import expect
+
     tab.goto("/accounts/signup/")
     tab.get_by_label("Username").fill(name)
     tab.get_by_label("Email", exact=True).fill(f"{name}@example.org")
     tab.get_by_label("Password", exact=True).fill("a-good-long-passphrase")
     tab.get_by_label("Password confirmation").fill("a-good-long-passphrase")
     tab.get_by_role("button", name="Sign up").click()
+    expect(tab.locator(".messages")).to_contain_text(f"Welcome, {name}!")  # (a goto now would cancel its answer)
 
 
 #: Ada's upvote, moved back to the start of her paper's feed day: cast today, it would count for no finished period
@@ -80,6 +83,7 @@ def test_a_claimed_author_is_marked_and_a_ranked_paper_wears_its_badge(browser, 
     moderator.get_by_label("Username").fill("moderator")
     moderator.get_by_label("Password").fill(ADMIN_PASSWORD)
     moderator.get_by_role("button", name="Log in").click()
+    expect(moderator.locator("#user-tools")).to_contain_text("moderator")  # (the admin's own, signed in)
     moderator.goto("/admin/community/authorclaim/")
     moderator.locator("input[name=_selected_action]").first.check()
     moderator.locator("select[name=action]").select_option("approve")

@@ -63,6 +63,7 @@ def test_for_you_from_cold_start_to_a_personal_digest(page, hub, mail_sink, tmp_
     page.get_by_label("Password", exact=True).fill("a-good-long-passphrase")
     page.get_by_label("Password confirmation").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".messages")).to_contain_text("Welcome, reader!")  # (the goto below would cancel its answer)
 
     # The address gets digests' personal part only once verified: the link comes by mail, from the queue
     for _ in range(300):

@@ -49,6 +49,7 @@ def test_the_zotero_page_follows_a_sync_until_it_ends(hub, source_server):
         page.get_by_label("Username").fill("reader")
         page.get_by_label("Password").fill("a-good-long-passphrase")
         page.get_by_role("button", name="Log in").click()
+        expect(page.locator("header")).to_contain_text("reader")  # (a goto now would cancel the login's answer)
         page.goto("/for-you/zotero")
         page.get_by_label("Library id").fill("475425")
         page.get_by_label("API key").fill(KEY)
