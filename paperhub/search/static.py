@@ -312,17 +312,18 @@ def save(learnt: Learnt, papers: int = 0, teacher_papers: int = 0) -> Path:
 
 
 def due() -> bool:
-    """Whether the hub should build a static model: none yet and enough papers to learn from, the newest learnt
-    from fewer papers than the teacher's sample (or its topics from fewer than their sample) and the hub has since
-    grown to twice its size, or the current one has no topics."""
+    """Whether the hub should build a static model: none yet and enough papers to learn from, the hub grown to
+    twice its size since the newest was built, or the current one has no topics."""
     papers = Paper.objects.count()
     if papers < MIN_TEACHER_PAPERS:
         return False
     newest = StaticModelFile.objects.order_by("-created_at", "-id").values("papers", "teacher_papers").first()
     if newest is None:
         return embed.static_name() in (None, embed.LEGACY_STATIC)
-    partial = newest["teacher_papers"] < TEACHER_PAPERS or newest["papers"] < FREQUENCY_PAPERS  # (topics' sample)
-    return partial and papers >= 2 * max(newest["papers"], 1) or _without_topics()
+    # Again at each doubling, though its samples are full: they are drawn from the whole hub, so a model built at
+    # 100,000 papers knows nothing of the fields and words of the 100,000 that came since (its vocabulary and topics
+    # do not hold them); the rebuilds of a hub growing to millions stay a handful, each ~30 minutes.
+    return papers >= 2 * max(newest["papers"], 1) or _without_topics()
 
 
 def _without_topics() -> bool:

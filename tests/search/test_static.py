@@ -112,7 +112,8 @@ def test_build_names_stores_serves_and_shares_the_model(search_dir, settings, tm
     assert shared_topics is not None and shared_topics.digest() == learnt_topics.digest()
 
 
-def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_has_grown(db, settings, tmp_path):
+def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_has_grown(db, settings, tmp_path,
+                                                                                          monkeypatch):
     settings.DATA_DIR = tmp_path
     upsert_papers([record(f"2501.{i:05d}") for i in range(1, static.MIN_TEACHER_PAPERS)])
     assert not static.due()  # too few papers to learn from: similar papers and search work without it
@@ -126,10 +127,15 @@ def test_a_model_is_due_once_the_hub_has_papers_to_learn_from_and_again_when_it_
                                    teacher_papers=static.TEACHER_PAPERS)
     upsert_papers([record(f"2504.{i:05d}") for i in range(1, 1200)])
     assert static.due()  # a full teacher sample, but the topics learnt from all of 1,000 papers: the hub doubled
-    StaticModelFile.objects.create(name="static-00000003", archive=b"", papers=static.FREQUENCY_PAPERS,
-                                   teacher_papers=static.TEACHER_PAPERS)
-    assert not static.due()  # both samples full: no need to learn again
-    current = embed.models_dir() / "static-00000003"
+    monkeypatch.setattr(static, "TEACHER_PAPERS", 1000)  # (samples of 1,000 stand in for full ones: no 100,000
+    monkeypatch.setattr(static, "FREQUENCY_PAPERS", 1000)  # papers in a test)
+    StaticModelFile.objects.create(name="static-00000003", archive=b"", papers=1400, teacher_papers=1000)
+    assert not static.due()  # both samples full, and the hub not yet twice the size it was built at
+    upsert_papers([record(f"2505.{i:05d}") for i in range(1, 1401)])
+    assert static.due()  # twice as big: the papers since hold words and fields the model does not know
+    StaticModelFile.objects.create(name="static-00000004", archive=b"", papers=2800, teacher_papers=1000)
+    assert not static.due()
+    current = embed.models_dir() / "static-00000004"
     current.mkdir(parents=True)
     (current / "model.safetensors").write_bytes(b"")
     (embed.models_dir() / "STATIC").write_text(current.name)
