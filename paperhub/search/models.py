@@ -33,8 +33,8 @@ class StaticModelFile(models.Model):
     name = models.CharField(max_length=100, unique=True)
     archive = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
-    #: The hub's papers when it was built, and how many of them taught it: a model that learnt from a small hub
-    #: is built again once the hub has doubled (static.due()).
+    #: The hub's papers when it was built, and how many of them taught it: a model is built again once the hub has
+    #: doubled (static.due()).
     papers = models.PositiveIntegerField(default=0)
     teacher_papers = models.PositiveIntegerField(default=0)
 

@@ -322,7 +322,7 @@ def due() -> bool:
         return embed.static_name() in (None, embed.LEGACY_STATIC)
     # Again at each doubling, though its samples are full: they are drawn from the whole hub, so a model built at
     # 100,000 papers knows nothing of the fields and words of the 100,000 that came since (its vocabulary and topics
-    # do not hold them); the rebuilds of a hub growing to millions stay a handful, each ~30 minutes.
+    # do not hold them); a hub growing to millions builds a handful more, each within the hour (docs/operations.md).
     return papers >= 2 * max(newest["papers"], 1) or _without_topics()
 
 
