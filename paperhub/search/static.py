@@ -317,13 +317,13 @@ def due() -> bool:
     papers = Paper.objects.count()
     if papers < MIN_TEACHER_PAPERS:
         return False
-    newest = StaticModelFile.objects.order_by("-created_at", "-id").values("papers", "teacher_papers").first()
+    newest = StaticModelFile.objects.order_by("-created_at", "-id").values_list("papers", flat=True).first()
     if newest is None:
         return embed.static_name() in (None, embed.LEGACY_STATIC)
     # Again at each doubling, though its samples are full: they are drawn from the whole hub, so a model built at
     # 100,000 papers knows nothing of the fields and words of the 100,000 that came since (its vocabulary and topics
     # do not hold them); a hub growing to millions builds a handful more, each within the hour (docs/operations.md).
-    return papers >= 2 * max(newest["papers"], 1) or _without_topics()
+    return papers >= 2 * max(newest, 1) or _without_topics()
 
 
 def _without_topics() -> bool:
