@@ -31,6 +31,7 @@ from paperhub.search.indexing import vector_name
 from paperhub.search.keyword_files import keyword_index
 from paperhub.search.keyword_schema import IndexedPaper as Paper
 from paperhub.search.vector_files import vector_index
+from paperhub.search.vectors import VectorIndex
 
 #: How deep each signal's own list goes, and what its score is standardised against; papers sharing an author
 #: are candidates too, the most authors shared first (a prolific author's other papers need their content).
@@ -252,36 +253,32 @@ def _topic_scores(mine: terms.Weights, term_vectors: Mapping[int, terms.Weights]
     return {candidate: float(cosines[at]) for at, candidate in enumerate(candidates) if known[at]}
 
 
-def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
-    """Each signal's list for a paper (at least `depth` deep), and every candidate scored by every signal."""
-    index = keyword_index()
-    if index is None:
-        return None
-    me = _stored(index, [paper_id]).get(paper_id)
-    if me is None:  # not in the keyword index yet
-        return None
-    depth = max(DEPTH, depth)
-    idf_of = _idfs.lookup(index)
-    mine = terms.weights(me.term_counts(), idf_of)
-    lists: dict[str, list[tuple[int, float]]] = {}
+Lists = dict[str, list[tuple[int, float]]]
+Vectors = dict[str, tuple[VectorIndex, np.ndarray]]
+
+
+def _lists(index: keyword.KeywordIndex, me: Paper, mine: terms.Weights, depth: int) -> tuple[Lists, Vectors]:
+    """Each signal's own list of a paper's nearest papers over the hub (the paper left out), and the vector
+    indexes holding its vectors with them."""
+    lists: Lists = {}
     if mine:
         lists[TERMS] = index.ids(keyword_queries.more_like_this(terms.key_terms(mine, KEY_TERMS)), depth + 1)
     if me.authors:
         lists[AUTHORS] = index.ids(keyword_queries.by_authors(me.authors[:MAX_AUTHORS]), AUTHOR_DEPTH + 1)
-    vectors = {}
+    vectors: Vectors = {}
     for kind in (DENSE, STATIC):
         vec_index = vector_index(vector_name(kind))
-        vector = vec_index.vector(paper_id)
+        vector = vec_index.vector(me.id)
         if vector is not None:
             vectors[kind] = (vec_index, vector)
             lists[kind] = vec_index.search(vector, depth + 1)
-    lists = {k: [(i, s) for i, s in found if i != paper_id] for k, found in lists.items()}
-    candidates = list(dict.fromkeys(i for found in lists.values() for i, _ in found))
-    papers = _stored(index, candidates)
-    candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
+    return {k: [(i, s) for i, s in found if i != me.id] for k, found in lists.items()}, vectors
 
-    term_vectors = {c: terms.weights(p.term_counts(), idf_of) for c, p in papers.items()}
-    term_vectors[paper_id] = mine
+
+def _scores(mine: terms.Weights, lists: Lists, vectors: Vectors, candidates: list[int],
+            term_vectors: Mapping[int, terms.Weights]) -> dict[str, dict[int, float]]:
+    """Every candidate's score by every signal the paper has (topics: those among the lists' DEPTH best; their own
+    list is added to `lists`)."""
     scores: dict[str, dict[int, float]] = {}
     if mine:
         scores[TERMS] = {c: terms.cosine(mine, term_vectors[c]) for c in candidates}
@@ -290,22 +287,50 @@ def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
     # Topics have no list of their own over the hub: they score the other signals' DEPTH best, whatever the depth
     # asked (a paper drawn deeper takes its term score in their place, so asking for more cannot lift it over one
     # of the first: the order is the same for 8 papers or for all of them).
-    drawn = list(dict.fromkeys(i for found in lists.values() for i, _ in found[:DEPTH] if i in papers))
+    kept = set(candidates)
+    drawn = list(dict.fromkeys(i for found in lists.values() for i, _ in found[:DEPTH] if i in kept))
     if (topic_scores := _topic_scores(mine, term_vectors, drawn)) is not None:
         scores[TOPICS] = topic_scores
         lists[TOPICS] = sorted(topic_scores.items(), key=lambda pair: -pair[1])
-    z = {signal: standardised(values, [values[i] for i, _ in lists[signal][:DEPTH] if i in values])
-         for signal, values in scores.items()}
-    ranks = {signal: {i: r for r, (i, _) in enumerate(sorted(
-        ((i, values[i]) for i, _ in lists[signal] if i in values), key=lambda p: -p[1]), start=1)}
-        for signal, values in scores.items()}
+    return scores
 
+
+def _shared(me: Paper, papers: Mapping[int, Paper]) -> tuple[dict[int, list[str]], dict[int, float]]:
+    """Each candidate's authors shared with the paper (as the paper names them), and its share of categories in
+    common (Jaccard)."""
     my_authors = {author_key(a): a for a in me.authors}
     shared_names = {c: [my_authors[k] for k in dict.fromkeys(map(author_key, p.authors)) if k in my_authors]
                     for c, p in papers.items()}
     mine_categories = set(me.categories)
     shared_categories = {c: len(mine_categories & set(p.categories)) / len(mine_categories | set(p.categories))
                          for c, p in papers.items() if mine_categories and p.categories}
+    return shared_names, shared_categories
+
+
+def signals(paper_id: int, depth: int = DEPTH) -> Signals | None:
+    """Each signal's list for a paper (at least `depth` deep), and every candidate scored by every signal."""
+    index = keyword_index()
+    if index is None:
+        return None
+    me = _stored(index, [paper_id]).get(paper_id)
+    if me is None:  # not in the keyword index yet
+        return None
+    idf_of = _idfs.lookup(index)
+    mine = terms.weights(me.term_counts(), idf_of)
+    lists, vectors = _lists(index, me, mine, max(DEPTH, depth))
+    candidates = list(dict.fromkeys(i for found in lists.values() for i, _ in found))
+    papers = _stored(index, candidates)
+    candidates = [c for c in candidates if c in papers]  # (vectors of papers not in the keyword index yet)
+    term_vectors = {c: terms.weights(p.term_counts(), idf_of) for c, p in papers.items()}
+    term_vectors[paper_id] = mine
+
+    scores = _scores(mine, lists, vectors, candidates, term_vectors)
+    z = {signal: standardised(values, [values[i] for i, _ in lists[signal][:DEPTH] if i in values])
+         for signal, values in scores.items()}
+    ranks = {signal: {i: r for r, (i, _) in enumerate(sorted(
+        ((i, values[i]) for i, _ in lists[signal] if i in values), key=lambda p: -p[1]), start=1)}
+        for signal, values in scores.items()}
+    shared_names, shared_categories = _shared(me, papers)
     floor = terms.label_floor(int(index.searcher().num_docs))  # a term of more papers is too common for a label
     return Signals(me, papers, candidates, scores, z, ranks, shared_names, shared_categories, term_vectors,
                    lambda term: idf_of(term) < floor)
