@@ -1,5 +1,7 @@
 """Sign-up, profiles and collections: thin views over Django's auth and paperhub.community."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -249,7 +251,7 @@ def collection_page(request: HttpRequest, username: str, slug: str) -> HttpRespo
 
 @login_required
 def collections(request: HttpRequest) -> HttpResponse:
-    """The user's collections, and a form for a new one."""
+    """The user's collections (with ?paper=ID, a Save button on each for that paper), and a form for a new one."""
     # "Create and save" on a paper's page names a paper: one that does not exist is refused before anything is made
     paper = queries.paper_by_id(request.POST.get("paper", ""))
     if request.method == "POST" and request.POST.get("paper") and paper is None:
@@ -270,8 +272,11 @@ def collections(request: HttpRequest) -> HttpResponse:
     page = page_number(request)
     size = OWN_COLLECTIONS_PAGE
     mine, total = community.own_collections(request.user, size, offset=(page - 1) * size)
+    # a paper's "Save to" links here (?paper=ID) when it offers only some of them: each gets its own Save button
+    saving = queries.paper_by_uid(request.GET["paper"]) if request.GET.get("paper") else None
     return render(request, "web/collections.html", {"collections": mine, "total": total,
-                                                    **pager(page, total, size),
+                                                    **pager(page, total, size), "saving": saving,
+                                                    "extra": urlencode({"paper": saving.uid}) if saving else "",
                                                     "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 
 

@@ -39,6 +39,9 @@ from paperhub.web.twins import json_twin
 
 #: Comments a paper page shows at once (a discussion thousands long would be megabytes): the rest on further pages.
 COMMENTS_PAGE = 100
+#: Collections a paper page's "Save to" offers, the latest changed first: a reader may also curate any number of
+#: others' collections, and a longer list is past scanning (and read on every view); the rest on /collections/.
+SAVE_TO_CHOICES = 50
 #: A card title's id prefix an upvote form sends back ("authored-title"), so its button names the same title.
 _ID_PREFIX = re.compile(r"[a-z][a-z-]{0,30}")
 
@@ -71,7 +74,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
-    own = community.collections_lacking(request.user, paper)
+    own, more_own = community.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
     authorships = list(paper.authorships.all())
     categories = [pc.category.code for pc in paper.paper_categories.all()]
     return render(request, "web/paper.html", {
@@ -83,6 +86,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         **discussion_page(paper, page_number(request, "comments"), _comment_asked(request)),
         "similar": similar_items(paper),
         "collections": community.collections_holding(paper, request.user), "own_collections": own,
+        "more_own_collections": more_own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
         "map_built": map_drawn(request),  # no link to a map still being drawn
     })

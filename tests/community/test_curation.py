@@ -30,7 +30,7 @@ def test_a_collaborator_curates_and_sees_a_private_collection(lab):
     assert community.collection(bob, "ann", shelf.slug) == shelf
     assert community.collection(user("eve"), "ann", shelf.slug) is None  # private: nobody else
     assert [c.title for c in community.own_collections(bob, 10)[0]] == ["Lab reading"]
-    assert [c.title for c in community.collections_lacking(bob, add_paper("2611.00002"))] == ["Lab reading"]
+    assert [c.title for c in community.collections_lacking(bob, add_paper("2611.00002"), 10)[0]] == ["Lab reading"]
     assert curation.remove_from_collection(bob, shelf, paper)
 
 
