@@ -1,6 +1,6 @@
 """What the OpenAPI document says that ninja leaves out: the 422 (`Invalid`) that any operation with a body or a
 parameter that can fail answers when they do not validate (api.invalid writes it), declared once for all of them; and
-an operationId of its own for each method of an operation that serves several."""
+an operationId of its own for each method of an operation that serves several. HubAPI builds it once per process."""
 
 import re
 from collections.abc import Collection, Iterable
@@ -72,13 +72,28 @@ def distinct_operation_ids(schema: dict[str, Any]) -> None:
 
 
 class HubAPI(NinjaAPI):
-    """NinjaAPI, its OpenAPI document with the 422 declared (declare_invalid) and its operationIds distinct."""
+    """NinjaAPI, its OpenAPI document built once per root path, with the 422 declared (declare_invalid) and its
+    operationIds distinct."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The finished documents by the root path they were built under: the routes do not change once the URL
+        #: conf is loaded, and building one (ninja's walk of every route, then self.urls' every pattern) took ~50 ms.
+        self._documents: dict[str, OpenAPISchema] = {}
 
     def get_openapi_schema(self, *, path_prefix: str | None = None,
                            path_params: dict[str, Any] | None = None) -> OpenAPISchema:
-        if path_prefix is None:  # as ninja's: the API's root
+        """The OpenAPI document under path_prefix (else the API's root), built at the first call and the same
+        object after: ninja's view and export_openapi_schema only serialize it, and no caller may change it."""
+        if path_prefix is None:  # as ninja's: the API's root (path_params name nothing else in the document)
             path_prefix = self.get_root_path(path_params or {})
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document = self._documents.get(path_prefix)
+        if document is None:  # two threads may both build it: each stores a finished one, never half of one
+            document = self._documents.setdefault(path_prefix, self._build_document(path_prefix))
+        return document
+
+    def _build_document(self, path_prefix: str) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
         declare_invalid(schema, digit_parameters(self.urls[0], path_prefix))
         distinct_operation_ids(schema)
         return schema
