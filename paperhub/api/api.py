@@ -1,8 +1,9 @@
 """The JSON API under /api: Hugging Face-compatible paper endpoints, and our own beside them.
 
 OpenAPI at /api/openapi.json, interactive docs at /api/docs. Reads are open; writes take a personal API token
-(`Authorization: Bearer ph_...`, made on /accounts/tokens/). Every call counts against a rate limit per token,
-or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON): over it, 429 with Retry-After.
+(`Authorization: Bearer ph_...`, made on /accounts/tokens/). Every call but /health counts against a rate limit per
+token, or per IP address without one (PAPERHUB_API_RATE_TOKEN / PAPERHUB_API_RATE_ANON): over it, 429 with
+Retry-After.
 """
 
 from typing import Any
