@@ -69,7 +69,7 @@ def declare_limited(schema: dict[str, Any], limited: Collection[str]) -> None:
 
 
 def declare_response(schema: dict[str, Any], operations: list[dict[str, Any]], status: int, response: dict[str, Any],
-            model: type[BaseModel]) -> None:
+                     model: type[BaseModel]) -> None:
     """Add the response under status to each of operations, and model's schema to the document's components."""
     if not operations:
         return
