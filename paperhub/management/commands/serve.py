@@ -1,8 +1,12 @@
 """`paperhub serve`: the hub on gunicorn, a production WSGI server."""
 
+import contextlib
 import gc
 import logging
+import socket
 import sys
+import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +16,7 @@ from django.db import connections
 from gunicorn import arbiter, glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.workers import gthread
 
 from paperhub import search
 from paperhub.core import mail
@@ -61,6 +66,67 @@ class RedactingLogger(glogging.Logger):  # type: ignore[misc]
         return dict(atoms)
 
 
+class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
+    """gunicorn's threaded web worker, whose stop does not wait on a client that has not finished its request.
+
+    A quick stop takes the first of its signals only (handle_quit). A thread reads a request with no time limit, and
+    Python's exit waits for every thread of the pool: one connection that had sent half a request (or a browser's
+    that had sent nothing yet) kept a stopping worker alive until gunicorn killed it, 30 s later. So each connection
+    whose request is still being read is kept here, and a stop ends those reads: a quick stop (Ctrl+C) at once, a
+    graceful one (SIGTERM) once kept-alive connections have had their linger, for a request a client may just be
+    sending. A request already read is answered either way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reading: set[Any] = set()
+        self.reading_lock = threading.RLock()  # taken by the signal handlers too, in the main thread
+        self.reads_end_at: float | None = None
+        self.quitting = False
+
+    def handle(self, conn: Any) -> Any:
+        with self.reading_lock:
+            self.reading.add(conn)
+        try:
+            return super().handle(conn)
+        finally:
+            with self.reading_lock:
+                self.reading.discard(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        with self.reading_lock:
+            self.reading.discard(conn)
+        return super().handle_request(req, conn)
+
+    def end_reads(self) -> None:
+        """End the reads of requests not yet received: each one's thread finds the connection closed."""
+        with self.reading_lock:
+            for conn in self.reading:
+                with contextlib.suppress(OSError):  # closed by the client meanwhile
+                    conn.sock.shutdown(socket.SHUT_RD)  # reading only: a response on its way still goes out
+
+    def handle_quit(self, sig: Any, frame: Any) -> None:
+        # Ctrl+C sends SIGINT to the worker and the master, which sends SIGQUIT: the second signal, landing in the
+        # first's handler while it held the thread pool's shutdown lock, waited on that lock for ever (the master
+        # killed the worker 30 s later). The first is stopping the worker already.
+        if self.quitting:
+            return
+        self.quitting = True
+        self.tpool.shutdown(wait=False, cancel_futures=True)  # connections not taken up yet are not waited on
+        self.end_reads()
+        super().handle_quit(sig, frame)
+
+    def handle_exit(self, sig: Any, frame: Any) -> None:
+        if self.alive:
+            self.reads_end_at = time.monotonic() + gthread.STOP_KEEPALIVE_LINGER
+        super().handle_exit(sig, frame)
+
+    def murder_pending(self) -> None:
+        # Called in each round of the loop, and of the wait for open connections once the worker stops.
+        super().murder_pending()
+        if self.reads_end_at is not None and time.monotonic() >= self.reads_end_at:
+            self.end_reads()
+
+
 class HubArbiter(Arbiter):  # type: ignore[misc]
     """gunicorn's master process, which also watches serve's helpers in its loop (about once a second)."""
 
@@ -99,7 +165,7 @@ class Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", [options["bind"]])
         self.cfg.set("workers", options["workers"])
         self.cfg.set("threads", options["threads"])
-        self.cfg.set("worker_class", "gthread" if options["threads"] > 1 else "sync")
+        self.cfg.set("worker_class", ThreadWorker if options["threads"] > 1 else "sync")
         self.cfg.set("accesslog", "-")
         self.cfg.set("access_log_format", ACCESS_FORMAT)
         self.cfg.set("logger_class", RedactingLogger)
