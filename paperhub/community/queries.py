@@ -276,10 +276,30 @@ def profile(username: str, viewer: AbstractBaseUser | AnonymousUser, limit: int 
                    authored_papers(person, limit), total)
 
 
-def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> list[Collection]:
-    """The collections holding a paper that the viewer may see."""
-    return list(visible_to(viewer).filter(items__paper=paper).select_related("owner")
-                .order_by("-created_at"))
+def _holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> QuerySet[Collection]:
+    # a banned owner's left out, as /api/collections (the page's JSON twin) and their profile leave them out
+    return visible_to(viewer).filter(items__paper=paper, owner__is_active=True)
+
+
+def collections_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser, limit: int,
+                        offset: int = 0) -> list[Collection]:
+    """`limit` of the collections holding a paper that the viewer may see from `offset`, the latest changed first,
+    with their owners."""
+    found = _holding(paper, viewer).select_related("owner").order_by(*COLLECTION_ORDERS["changed"])
+    return list(found[offset:offset + limit])
+
+
+def holding_count(paper: Paper, viewer: AbstractBaseUser | AnonymousUser) -> int:
+    """How many collections holding a paper the viewer may see."""
+    return _holding(paper, viewer).count()
+
+
+def latest_holding(paper: Paper, viewer: AbstractBaseUser | AnonymousUser,
+                   limit: int) -> tuple[list[Collection], int]:
+    """The `limit` latest changed collections holding a paper that the viewer may see, and how many there are in
+    all: counted only when there are more (one more row read tells)."""
+    found = collections_holding(paper, viewer, limit + 1)
+    return found[:limit], holding_count(paper, viewer) if len(found) > limit else len(found)
 
 
 def submissions_of(user: AbstractBaseUser | AnonymousUser, limit: int = 20) -> list[Submission]:

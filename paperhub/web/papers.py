@@ -42,6 +42,11 @@ COMMENTS_PAGE = 100
 #: Collections a paper page's "Save to" offers, the latest changed first: a reader may also curate any number of
 #: others' collections, and a longer list is past scanning (and read on every view); the rest on /collections/.
 SAVE_TO_CHOICES = 50
+#: Collections holding the paper its page lists, the latest changed first: a popular paper may be in thousands,
+#: each read and drawn on every view; the rest on /papers/<id>/collections, a page at a time.
+HOLDING_SHOWN = 10
+#: Collections a page of /papers/<id>/collections lists.
+HOLDING_PAGE = 50
 #: A card title's id prefix an upvote form sends back ("authored-title"), so its button names the same title.
 _ID_PREFIX = re.compile(r"[a-z][a-z-]{0,30}")
 
@@ -75,6 +80,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
     own, more_own = community.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
+    holding, holding_total = community.latest_holding(paper, request.user, HOLDING_SHOWN)
     authorships = list(paper.authorships.all())
     categories = [pc.category.code for pc in paper.paper_categories.all()]
     return render(request, "web/paper.html", {
@@ -85,10 +91,29 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
         **discussion_page(paper, page_number(request, "comments"), _comment_asked(request)),
         "similar": similar_items(paper),
-        "collections": community.collections_holding(paper, request.user), "own_collections": own,
+        "collections": holding, "collections_total": holding_total, "collections_more": holding_total - len(holding),
+        "own_collections": own,
         "more_own_collections": more_own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
         "map_built": map_drawn(request),  # no link to a map still being drawn
+    })
+
+
+def paper_collections(request: HttpRequest, uid: str) -> HttpResponse:
+    """/papers/<id>/collections: every collection holding the paper that the viewer may see, the latest changed first,
+    a page at a time; a paper not here as its page answers it."""
+    paper = queries.paper_by_uid(uid)
+    if paper is None:
+        return missing_paper(request, uid)
+    if paper.uid != uid:
+        return redirect("paper_collections", uid=paper.uid)
+    page = page_number(request)
+    total = community.holding_count(paper, request.user)
+    shown = community.collections_holding(paper, request.user, HOLDING_PAGE, offset=(page - 1) * HOLDING_PAGE)
+    return render(request, "web/paper_collections.html", {
+        "paper": paper, "title_html": render_tex(paper.title), "collections": shown, "total": total,
+        **pager(page, total, HOLDING_PAGE),
+        "json_url": json_twin("collections", item=f"papers/{paper.uid}", limit=HOLDING_PAGE, p=page - 1),
     })
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("papers/submit", papers.submit, name="submit"),
     re_path(r"^papers/(?P<uid>.+)\.bib$", exports.paper_bib, name="paper_bib"),
     re_path(r"^papers/(?P<uid>.+)\.md$", papers.paper_markdown, name="paper_markdown"),
+    re_path(r"^papers/(?P<uid>.+)/collections$", papers.paper_collections, name="paper_collections"),
     path("papers/<path:uid>", papers.paper_page, name="paper"),
     re_path(r"^(?:abs|pdf)/(?P<uid>.+)$", missing.arxiv_address, name="arxiv_address"),
     path("upvote/<int:paper_id>", papers.upvote, name="upvote"),
