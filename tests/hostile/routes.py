@@ -15,7 +15,8 @@ def pages(hostile) -> list[str]:
     slug = hostile["collection"].slug
     return [
         "/", f"/papers/date/{DAY}", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
-        f"/papers/{paper.uid}", "/papers/search?q=attention", f"/papers/search?q={SCRIPT}",
+        f"/papers/{paper.uid}", f"/papers/{paper.uid}/collections", "/papers/search?q=attention",
+        f"/papers/search?q={SCRIPT}",
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
@@ -49,6 +50,7 @@ def concrete(name: str, hostile) -> str | None:
         "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
         "paper_markdown": f"/papers/{paper.uid}.md", "arxiv_address": f"/abs/{paper.uid}",
+        "paper_collections": f"/papers/{paper.uid}/collections",
         "upvote": f"/upvote/{paper.pk}", "comment": f"/comments/{paper.pk}/new",
         "comment_edit": f"/comments/{comment.pk}/edit", "comment_delete": f"/comments/{comment.pk}/delete",
         "author": "/authors/x-1", "profile": "/users/eve", "collections": "/collections/",

@@ -130,6 +130,9 @@ def test_oversized_requests_are_refused_cleanly(client, hostile):
     assert client.post("/accounts/tokens/", {"revoke": "²"}).status_code == 302
     assert client.post(f"/comments/{paper.pk}/new", {"body": "hi", "parent": "²"}).status_code in (302, 400)
     assert client.get("/papers/x:\x00y").status_code == 404
+    assert client.get("/papers/x:\x00y/collections").status_code == 404
+    assert client.get("/papers/" + "9" * 10_000 + "/collections").status_code == 404
+    assert client.get(f"/papers/{paper.uid}/collections", {"page": "9" * 10_000}).status_code == 200
     assert client.get("/papers/search", {"q": "10.1234/x\x00y"}).status_code in (200, 400)  # a DOI lookup: no NUL
     assert client.get("/map", {"paper": "x:\x00y"}).status_code == 200
     mailings = reverse("collection_mailings", args=["eve", hostile["collection"].slug])  # the list's Stop button
