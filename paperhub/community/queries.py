@@ -136,6 +136,12 @@ def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper,
     return found[:limit], len(found) > limit
 
 
+def holding_of(paper: Paper, collection_ids: Sequence[int]) -> set[int]:
+    """Which of these collections hold the paper, in one query."""
+    return set(CollectionItem.objects.filter(paper_id=paper.pk, collection_id__in=list(collection_ids))
+               .values_list("collection_id", flat=True))
+
+
 def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: str) -> Collection | None:
     """A collection the user curates by its id as a form sends it (None: not a number, none, or not theirs)."""
     pk = asked_number(collection_id)

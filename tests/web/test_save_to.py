@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,3 +91,27 @@ def test_the_collections_page_offers_no_save_for_a_paper_that_is_not_here(client
     html = response.content.decode()
     assert response.status_code == 200 and "Save here" not in html and "<script>" not in html
     assert html.count("collections/ann/") == 3  # the list as ever
+
+
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get(url).status_code == 200
+    return len(counted)
+
+
+def test_the_collections_page_says_which_hold_the_paper_already(client, ann, search_dir, monkeypatch):
+    monkeypatch.setattr(accounts, "OWN_COLLECTIONS_PAGE", 10)
+    client.force_login(ann)
+    for title in ("B", "D <i>lab</i>"):
+        curation.add_to_collection(ann, Collection.objects.get(title=title), Paper.objects.get(uid="2611.00001"))
+    html = client.get(MORE).content.decode()
+    assert html.count("Save here</button>") == 2 and html.count("holds it") == 2
+    held = html[html.index(">B</a>"):]
+    assert "holds it" in held[:held.index("</p>")] and "Save here" not in held[:held.index("</p>")]
+    assert "holds it" not in client.get("/collections/").content.decode()  # no paper named: no Save, no "holds it"
+    monkeypatch.setattr(accounts, "OWN_COLLECTIONS_PAGE", 1)
+    one = _queries(client, MORE)
+    monkeypatch.setattr(accounts, "OWN_COLLECTIONS_PAGE", 4)
+    assert _queries(client, MORE) == one  # one query for which of the page's collections hold it, not one each
