@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from paperhub.accounts import services as accounts
-from paperhub.community import curation
+from paperhub.community import curation, holding
 from paperhub.community import queries as community
 from paperhub.community.models import Collection
 from paperhub.core import limits, sealing, tokens
@@ -274,9 +274,9 @@ def collections(request: HttpRequest) -> HttpResponse:
     mine, total = community.own_collections(request.user, size, offset=(page - 1) * size)
     # a paper's "Save to" links here (?paper=ID) when it offers only some of them: each gets its own Save button
     saving = queries.paper_by_uid(request.GET["paper"]) if request.GET.get("paper") else None
-    holding = community.holding_of(saving, [c.pk for c in mine]) if saving else set()  # "holds it", no button
+    held = holding.holding_of(saving, [c.pk for c in mine]) if saving else set()  # "holds it", no button
     return render(request, "web/collections.html", {"collections": mine, "total": total,
-                                                    **pager(page, total, size), "saving": saving, "holding": holding,
+                                                    **pager(page, total, size), "saving": saving, "holding": held,
                                                     "extra": urlencode({"paper": saving.uid}) if saving else "",
                                                     "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from paperhub.community import holding, services
 from paperhub.community import queries as community
-from paperhub.community import services
 from paperhub.community.models import Comment
 from paperhub.core.addresses import hub_root
 from paperhub.core.converters import asked_number
@@ -80,7 +80,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
     own, more_own = community.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
-    holding, holding_total = community.latest_holding(paper, request.user, HOLDING_SHOWN)
+    held, held_total = holding.latest_holding(paper, request.user, HOLDING_SHOWN)
     authorships = list(paper.authorships.all())
     categories = [pc.category.code for pc in paper.paper_categories.all()]
     return render(request, "web/paper.html", {
@@ -91,7 +91,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
         "card": cards(request, [paper], names={paper.pk: authors}, excerpts=False)[0],
         **discussion_page(paper, page_number(request, "comments"), _comment_asked(request)),
         "similar": similar_items(paper),
-        "collections": holding, "collections_total": holding_total, "collections_more": holding_total - len(holding),
+        "collections": held, "collections_total": held_total, "collections_more": held_total - len(held),
         "own_collections": own,
         "more_own_collections": more_own,
         "categories": categories, "citation": citation.highwire_tags(paper, authors, categories),
@@ -108,8 +108,8 @@ def paper_collections(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:
         return redirect("paper_collections", uid=paper.uid)
     page = page_number(request)
-    total = community.holding_count(paper, request.user)
-    shown = community.collections_holding(paper, request.user, HOLDING_PAGE, offset=(page - 1) * HOLDING_PAGE)
+    total = holding.holding_count(paper, request.user)
+    shown = holding.collections_holding(paper, request.user, HOLDING_PAGE, offset=(page - 1) * HOLDING_PAGE)
     return render(request, "web/paper_collections.html", {
         "paper": paper, "title_html": render_tex(paper.title), "collections": shown, "total": total,
         **pager(page, total, HOLDING_PAGE),

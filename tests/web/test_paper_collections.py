@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from paperhub.community import curation
-from paperhub.community import queries as community
+from paperhub.community import curation, holding
 from paperhub.community.models import Collection
 from paperhub.papers.models import Paper
 from paperhub.web import papers
@@ -65,10 +64,10 @@ def test_the_shown_ones_are_one_query_and_the_count_one_more_only_when_needed(sh
     anyone = Paper.objects.get(uid="2611.00001")
     viewer = user("carol")
     with django_assert_num_queries(1):
-        shown, total = community.latest_holding(anyone, viewer, 5)
+        shown, total = holding.latest_holding(anyone, viewer, 5)
     assert [c.title for c in shown] == ["C4", "C3", "C2", "C1", "C0"] and total == 5
     with django_assert_num_queries(2):
-        shown, total = community.latest_holding(anyone, viewer, 2)
+        shown, total = holding.latest_holding(anyone, viewer, 2)
     assert [c.title for c in shown] == ["C4", "C3"] and total == 5
 
 
