@@ -1,11 +1,12 @@
-"""The collections holding a paper: how many and which, as a paper's page and its collections page list them."""
+"""A paper and the collections: which hold it (how many, and which the viewer may see), and which of the reader's
+lack it ("Save to")."""
 
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from paperhub.community.curation import visible_to
+from paperhub.community.curation import curated_by, visible_to
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.community.queries import COLLECTION_ORDERS
 from paperhub.papers.models import Paper
@@ -41,3 +42,13 @@ def holding_of(paper: Paper, collection_ids: Sequence[int]) -> set[int]:
     """Which of these collections hold the paper, in one query."""
     return set(CollectionItem.objects.filter(paper_id=paper.pk, collection_id__in=list(collection_ids))
                .values_list("collection_id", flat=True))
+
+
+def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper,
+                        limit: int) -> tuple[list[Collection], bool]:
+    """`limit` of the collections the user curates that do not hold the paper yet, the latest changed first (the
+    one they saved to last leads), with their owners: where "Save to" can put it; and whether there are more (one
+    more row read, not a count of them all)."""
+    found = list(curated_by(user).select_related("owner").exclude(items__paper=paper)
+                 .order_by(*COLLECTION_ORDERS["changed"])[:limit + 1])
+    return found[:limit], len(found) > limit

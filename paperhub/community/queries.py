@@ -126,16 +126,6 @@ def own_collections(user: AbstractBaseUser | AnonymousUser, limit: int,
     return list(page), curated.count()
 
 
-def collections_lacking(user: AbstractBaseUser | AnonymousUser, paper: Paper,
-                        limit: int) -> tuple[list[Collection], bool]:
-    """`limit` of the collections the user curates that do not hold the paper yet, the latest changed first (the
-    one they saved to last leads), with their owners: where "Save to" can put it; and whether there are more (one
-    more row read, not a count of them all)."""
-    found = list(curated_by(user).select_related("owner").exclude(items__paper=paper)
-                 .order_by(*COLLECTION_ORDERS["changed"])[:limit + 1])
-    return found[:limit], len(found) > limit
-
-
 def curated_collection(user: AbstractBaseUser | AnonymousUser, collection_id: str) -> Collection | None:
     """A collection the user curates by its id as a form sends it (None: not a number, none, or not theirs)."""
     pk = asked_number(collection_id)

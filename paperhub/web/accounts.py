@@ -28,6 +28,7 @@ from paperhub.core.converters import asked_number
 from paperhub.core.navigation import back, next_page
 from paperhub.core.permissions import NotAllowed
 from paperhub.papers import queries
+from paperhub.papers.tex import render_tex
 from paperhub.recommend import zotero
 from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.limits import too_many
@@ -277,6 +278,7 @@ def collections(request: HttpRequest) -> HttpResponse:
     held = holding.holding_of(saving, [c.pk for c in mine]) if saving else set()  # "holds it", no button
     return render(request, "web/collections.html", {"collections": mine, "total": total,
                                                     **pager(page, total, size), "saving": saving, "holding": held,
+                                                    "saving_title": render_tex(saving.title) if saving else "",
                                                     "extra": urlencode({"paper": saving.uid}) if saving else "",
                                                     "description_max": curation.COLLECTION_DESCRIPTION_MAX_CHARS})
 

@@ -79,7 +79,7 @@ def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     if paper.uid != uid:  # an id with its version, or of the old form with a different case
         return redirect("paper", uid=paper.uid)
     authors = queries.author_names(paper)
-    own, more_own = community.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
+    own, more_own = holding.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
     held, held_total = holding.latest_holding(paper, request.user, HOLDING_SHOWN)
     authorships = list(paper.authorships.all())
     categories = [pc.category.code for pc in paper.paper_categories.all()]

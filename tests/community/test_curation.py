@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.apps import apps
 
-from paperhub.community import curation
+from paperhub.community import curation, holding
 from paperhub.community import queries as community
 from paperhub.community.models import Collaborator, Collection, CollectionItem
 from paperhub.core.permissions import NotAllowed
@@ -30,7 +30,7 @@ def test_a_collaborator_curates_and_sees_a_private_collection(lab):
     assert community.collection(bob, "ann", shelf.slug) == shelf
     assert community.collection(user("eve"), "ann", shelf.slug) is None  # private: nobody else
     assert [c.title for c in community.own_collections(bob, 10)[0]] == ["Lab reading"]
-    assert [c.title for c in community.collections_lacking(bob, add_paper("2611.00002"), 10)[0]] == ["Lab reading"]
+    assert [c.title for c in holding.collections_lacking(bob, add_paper("2611.00002"), 10)[0]] == ["Lab reading"]
     assert curation.remove_from_collection(bob, shelf, paper)
 
 

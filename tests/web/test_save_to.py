@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from paperhub.community import curation
-from paperhub.community import queries as community
+from paperhub.community import curation, holding
 from paperhub.community.models import Collection, CollectionItem
 from paperhub.papers.models import Paper
 from paperhub.web import accounts, papers
@@ -63,9 +62,9 @@ def test_fewer_than_the_cap_are_all_offered_with_no_link(client, ann, search_dir
 def test_the_save_to_list_is_one_query_however_many_there_are(ann, django_assert_num_queries):
     paper = Paper.objects.get(uid="2611.00001")
     with django_assert_num_queries(1):
-        shown, more = community.collections_lacking(ann, paper, 2)
+        shown, more = holding.collections_lacking(ann, paper, 2)
     assert [c.title for c in shown] == ["D <i>lab</i>", "C"] and more
-    assert community.collections_lacking(ann, paper, 4)[1] is False
+    assert holding.collections_lacking(ann, paper, 4)[1] is False
 
 
 def test_the_collections_page_saves_the_paper_it_names_to_any_of_them(client, ann, search_dir, monkeypatch):
@@ -115,3 +114,11 @@ def test_the_collections_page_says_which_hold_the_paper_already(client, ann, sea
     one = _queries(client, MORE)
     monkeypatch.setattr(accounts, "OWN_COLLECTIONS_PAGE", 4)
     assert _queries(client, MORE) == one  # one query for which of the page's collections hold it, not one each
+
+
+def test_the_paper_being_saved_is_named_with_its_tex_rendered(client, ann):
+    add_paper("2611.00003", title=r"Sparse $\alpha$-nets, \textbf{boldly}")
+    client.force_login(ann)
+    html = client.get("/collections/", {"paper": "2611.00003"}).content.decode()
+    assert ('Saving <a href="/papers/2611.00003">Sparse <span class="math">α</span>-nets, <strong>boldly</strong></a>'
+            in html)
