@@ -259,9 +259,9 @@ def test_collections_belong_to_their_owner(paper, ann, bob):
     assert curation.add_to_collection(ann, reading, paper) and not curation.add_to_collection(ann, reading, paper)
     with pytest.raises(services.NotAllowed):
         curation.add_to_collection(bob, reading, paper)
-    from paperhub.community.queries import collections_holding
+    from paperhub.community.holding import collections_holding
 
-    assert collections_holding(paper, bob) == [] and collections_holding(paper, ann) == [reading]
+    assert collections_holding(paper, bob, 10) == [] and collections_holding(paper, ann, 10) == [reading]
     assert curation.remove_from_collection(ann, reading, paper)
 
 
