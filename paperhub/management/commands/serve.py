@@ -17,6 +17,7 @@ from gunicorn import arbiter, glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.workers import gthread
+from gunicorn.workers.base import Worker
 
 from paperhub import search
 from paperhub.core import mail
@@ -69,12 +70,13 @@ class RedactingLogger(glogging.Logger):  # type: ignore[misc]
 class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
     """gunicorn's threaded web worker, whose stop does not wait on a client that has not finished its request.
 
-    A quick stop takes the first of its signals only (handle_quit). A thread reads a request with no time limit, and
-    Python's exit waits for every thread of the pool: one connection that had sent half a request (or a browser's
-    that had sent nothing yet) kept a stopping worker alive until gunicorn killed it, 30 s later. So each connection
-    whose request is still being read is kept here, and a stop ends those reads: a quick stop (Ctrl+C) at once, a
-    graceful one (SIGTERM) once kept-alive connections have had their linger, for a request a client may just be
-    sending. A request already read is answered either way."""
+    A thread reads a request (its headers, then its body as the app asks for it) with no time limit, and Python's
+    exit waits for every thread of the pool: one connection that had sent half a request (or a browser's that had
+    sent nothing yet) kept a stopping worker alive until gunicorn killed it, 30 s later. So each connection a thread
+    is handling is kept here, and a stop ends its reads (the read side only: what has arrived is still read, and
+    an answer still goes out): a quick stop (Ctrl+C) at once, a graceful one (SIGTERM) once kept-alive connections
+    have had their linger, for a request a client may just be sending. Connections accepted but not yet taken up by
+    a thread when a quick stop comes are closed unread."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +87,8 @@ class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
 
     def handle(self, conn: Any) -> Any:
         with self.reading_lock:
+            if self.quitting:  # set before end_reads takes the lock: a connection added here is always ended
+                return False
             self.reading.add(conn)
         try:
             return super().handle(conn)
@@ -92,28 +96,25 @@ class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
             with self.reading_lock:
                 self.reading.discard(conn)
 
-    def handle_request(self, req: Any, conn: Any) -> Any:
-        with self.reading_lock:
-            self.reading.discard(conn)
-        return super().handle_request(req, conn)
-
     def end_reads(self) -> None:
-        """End the reads of requests not yet received: each one's thread finds the connection closed."""
+        """End the reads of the connections being handled: a thread waiting on one finds it closed."""
         with self.reading_lock:
             for conn in self.reading:
                 with contextlib.suppress(OSError):  # closed by the client meanwhile
-                    conn.sock.shutdown(socket.SHUT_RD)  # reading only: a response on its way still goes out
+                    conn.sock.shutdown(socket.SHUT_RD)
 
     def handle_quit(self, sig: Any, frame: Any) -> None:
-        # Ctrl+C sends SIGINT to the worker and the master, which sends SIGQUIT: the second signal, landing in the
-        # first's handler while it held the thread pool's shutdown lock, waited on that lock for ever (the master
-        # killed the worker 30 s later). The first is stopping the worker already.
+        # Ctrl+C sends SIGINT to the worker and the master, which sends SIGQUIT: a second signal while stopping is
+        # let be. And gthread's own handler shuts the thread pool down, taking the pool's lock, which the main
+        # thread holds while it hands a connection to the pool: a signal landing there waited on it for ever (the
+        # master killed the worker 30 s later). So the pool is not touched here: the base worker's stop raises
+        # SystemExit, and the pool's threads, joined at exit, find their reads ended and the queue's connections
+        # refused (handle).
         if self.quitting:
             return
         self.quitting = True
-        self.tpool.shutdown(wait=False, cancel_futures=True)  # connections not taken up yet are not waited on
         self.end_reads()
-        super().handle_quit(sig, frame)
+        Worker.handle_quit(self, sig, frame)
 
     def handle_exit(self, sig: Any, frame: Any) -> None:
         if self.alive:
