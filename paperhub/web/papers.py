@@ -64,20 +64,21 @@ def paper_markdown(request: HttpRequest, uid: str) -> HttpResponse:
     return _markdown(request, paper)
 
 
+def elsewhere(request: HttpRequest, uid: str, paper: Paper | None, view: str) -> HttpResponse:
+    """A paper's page asked by an id that is not the paper's own (with its version, or of the old form in another
+    case): a redirect to the same page at its own id, or missing_paper for a paper not here."""
+    return missing_paper(request, uid) if paper is None else redirect(view, uid=paper.uid)
+
+
 @vary_on_headers("Accept")
 def paper_page(request: HttpRequest, uid: str) -> HttpResponse:
     """A paper: abstract, authors, links, BibTeX, upvote, comments, similar papers, collections holding it; as
     Markdown to a client that prefers text/markdown to text/html (browsers get HTML); one not here: missing_paper."""
     paper = queries.paper_by_uid(uid)
-    wants_markdown = request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown"
-    if paper is None:
-        if wants_markdown:
-            return missing_text(uid)
-        return missing_paper(request, uid)
-    if wants_markdown:
-        return _markdown(request, paper)
-    if paper.uid != uid:  # an id with its version, or of the old form with a different case
-        return redirect("paper", uid=paper.uid)
+    if request.get_preferred_type(["text/html", "text/markdown"]) == "text/markdown":
+        return missing_text(uid) if paper is None else _markdown(request, paper)
+    if paper is None or paper.uid != uid:
+        return elsewhere(request, uid, paper, "paper")
     authors = queries.author_names(paper)
     own, more_own = holding.collections_lacking(request.user, paper, SAVE_TO_CHOICES)
     held, held_total = holding.latest_holding(paper, request.user, HOLDING_SHOWN)
@@ -103,10 +104,8 @@ def paper_collections(request: HttpRequest, uid: str) -> HttpResponse:
     """/papers/<id>/collections: every collection holding the paper that the viewer may see, the latest changed first,
     a page at a time; a paper not here as its page answers it."""
     paper = queries.paper_by_uid(uid)
-    if paper is None:
-        return missing_paper(request, uid)
-    if paper.uid != uid:
-        return redirect("paper_collections", uid=paper.uid)
+    if paper is None or paper.uid != uid:
+        return elsewhere(request, uid, paper, "paper_collections")
     page = page_number(request)
     total = holding.holding_count(paper, request.user)
     shown = holding.collections_holding(paper, request.user, HOLDING_PAGE, offset=(page - 1) * HOLDING_PAGE)
