@@ -19,6 +19,11 @@ the static model; the unseen model's topics never saw a judged paper either). `-
 profile on the split and prints the best weights (the shipped ones in paperhub/search/related.py come from the dev
 fold), with the unseen model too (`tuned_unseen`).
 
+`--distractors FILE` (an arXiv snapshot, e.g. ../shared/data/arxiv/archive-1986-2019.jsonl.xz) adds
+`--distractor-limit` of its papers (60,000, of `--distractor-categories` cs) to the hub: the pools are then ranked
+among fifteen times as many papers, as on a large hub, where each signal's first 40 are a thinner slice and other
+papers crowd the judged ones out of them. Only the dataset's papers get transformer vectors there.
+
 Any dataset in the same layout works: corpus.jsonl[.xz] (`_id, title, text`, optional `year`), queries.jsonl
 (`_id, query_paper_id`), qrels/SPLIT.tsv (`query-id, corpus-id, score`).
 """
@@ -69,6 +74,10 @@ def pool_ndcg(order: list[str], grades: dict[str, int]) -> float:
     return ndcg(pool, grades)
 
 
+#: The uids of the dataset's papers (a distractor keeps its own).
+PREFIX = "csfcube:"
+
+
 def _year(value: object) -> datetime | None:
     try:
         return datetime(int(str(value)), 1, 1, tzinfo=UTC)
@@ -86,8 +95,11 @@ def cosine_orders(vectors, papers: list[int], every: list[int], doc_of: dict[int
     return orders
 
 
-def build_hub(corpus: list[dict], progress: bool) -> dict[str, float]:
-    """Ingest the corpus, index it, distil the static model from it and embed every paper; returns timings."""
+def build_hub(corpus: list[dict], progress: bool, distractors: tuple[Path, int, str] | None = None) -> dict[str, float]:
+    """Ingest the corpus, index it, distil the static model from it and embed every paper; returns timings. With
+    `distractors` (a snapshot file, how many papers, which categories), those papers join the hub after the
+    corpus's transformer vectors are made: they compete in every signal's lists and the static model learns from
+    them too, while only the corpus's papers have transformer vectors (a large hub's transformer reaches few)."""
     from django.core.management import call_command
 
     from paperhub.papers.records import PaperRecord
@@ -96,12 +108,18 @@ def build_hub(corpus: list[dict], progress: bool) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    records = [PaperRecord(uid=f"csfcube:{d['_id']}", title=d.get("title") or "", source="csfcube",
+    records = [PaperRecord(uid=f"{PREFIX}{d['_id']}", title=d.get("title") or "", source="csfcube",
                            abstract=d.get("text") or "", published=_year(d.get("year"))) for d in corpus]
     upsert_papers(records)
     timings["ingest_s"] = time.perf_counter() - started
     steps = [("keyword_index_s", ("index", "update")), ("distill_s", ("index", "distill")),
              ("static_vectors_s", ("index", "update")), ("transformer_s", ("index", "embed"))]
+    if distractors is not None:
+        path, count, categories = distractors
+        steps = [("transformer_s", ("index", "embed")),
+                 ("distractors_s", ("ingest", "snapshot", str(path), "--limit", str(count),
+                                    *(("--categories", categories) if categories else ()))),
+                 *steps[:3]]
     with open(os.devnull, "w") as quiet:
         for name, args in steps:
             started = time.perf_counter()
@@ -116,6 +134,10 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--work", type=Path, help="scratch directory to keep (default: a temporary one)")
     parser.add_argument("--tune", action="store_true", help="grid-search the weight profiles on this split")
+    parser.add_argument("--distractors", type=Path, help="an arXiv snapshot file whose papers join the hub, so that "
+                        "the pools are ranked among many more papers, as on a large hub")
+    parser.add_argument("--distractor-limit", type=int, default=60_000, help="how many of its papers (60,000)")
+    parser.add_argument("--distractor-categories", default="cs", help="which of its categories (cs)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -131,10 +153,11 @@ def main() -> None:
     from paperhub.search.query import parse
     from paperhub.search.vector_files import vector_index
 
-    timings = build_hub(corpus, progress=not args.json)
+    distractors = (args.distractors, args.distractor_limit, args.distractor_categories) if args.distractors else None
+    timings = build_hub(corpus, progress=not args.json, distractors=distractors)
     uid_of = dict(Paper.objects.values_list("id", "uid"))
-    id_of = {uid.split(":", 1)[1]: pid for pid, uid in uid_of.items()}
-    doc_of = {pid: uid.split(":", 1)[1] for pid, uid in uid_of.items()}
+    id_of = {uid.removeprefix(PREFIX): pid for pid, uid in uid_of.items() if uid.startswith(PREFIX)}
+    doc_of = {pid: uid.removeprefix(PREFIX) if uid.startswith(PREFIX) else f"~{uid}" for pid, uid in uid_of.items()}
     wanted = {q: grades for q, grades in qrels.items() if queries.get(q) in id_of}
     papers = sorted({id_of[queries[q]] for q in wanted})
     everything = len(uid_of)
@@ -187,6 +210,7 @@ def main() -> None:
         result["tuned_unseen"] = tune({p: related.signals(p, everything) for p in papers}, doc_of, score)
     result["queries"] = len(wanted)
     result["papers"] = everything
+    result["distractors"] = everything - len(id_of)
     result["build"] = timings
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
     if temporary is not None:
