@@ -37,6 +37,7 @@ from paperhub.api.schemas import (
     SearchItem,
     SearchPage,
     SearchQuery,
+    SearchRefused,
     SimilarPaper,
     SubmissionOut,
     SubmitIn,
@@ -150,8 +151,12 @@ def _refuse_unknown_categories(q: str, filters: "search_api.Filters") -> None:
         raise HttpError(400, problem)
 
 
+def _search_filters(query: SearchQuery) -> "search_api.Filters":
+    return search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
+
+
 def _run_search(query: SearchQuery, explain: bool = True) -> "search_api.Results":
-    filters = search_api.Filters.from_text(query.since, query.until, query.cat, query.author, query.code)
+    filters = _search_filters(query)
     _refuse_unknown_categories(query.q, filters)
     results = search_api.search(query.q, filters=filters, sort=query.sort, limit=query.limit, offset=query.offset,
                                 mode=query.mode, correct=not query.exact, explain=explain)
@@ -192,10 +197,33 @@ def papers_search(request: HttpRequest, q: QueryEx[str, P(max_length=500)] = "",
     return [hf.search_item(p, shaped) for p, shaped in zip(papers, answers.papers(papers), strict=True)]
 
 
-@api.get("/search", response={200: SearchPage, 400: Detail}, tags=["paperhub"])
-def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
+def _beyond(query: SearchQuery, results: "search_api.Results") -> tuple[str, str | None]:
+    """What an answer says past the last offset served: the cap in a sentence ("" before it), and the address of
+    the search that goes on (date order), else None."""
+    searched = results.suggestion.query if results.corrected and results.suggestion else query.q
+    beyond = search_api.beyond(searched, results, _search_filters(query), query.sort, query.offset, query.limit,
+                               query.mode)
+    if beyond is None:
+        return ("", None) if query.offset <= search_api.MAX_OFFSET else \
+            (f"offset is at most {search_api.MAX_OFFSET}; these {results.total} results end before it", None)
+    said = f"offset is at most {search_api.MAX_OFFSET}: the first {beyond.listed} of {results.total} results are served"
+    if beyond.then is None:
+        return f"{said}, best first; narrow the search (since, until, cat) to reach the others", None
+    settings = {"mode": "" if query.mode == "hybrid" else query.mode, "limit": query.limit,
+                "exact": "true" if query.exact else ""}
+    extra = "".join(f"&{name}={value}" for name, value in settings.items() if value)
+    then = f"{reverse('api:search')}?{search_api.url_query(searched, beyond.then, query.sort)}{extra}"
+    day = beyond.then.until.isoformat() if beyond.then.until else ""
+    return f"{said}, newest first; next: the same search until {day}, from offset 0", then
+
+
+@api.get("/search", response={200: SearchPage, 400: SearchRefused}, tags=["paperhub"])
+def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any] | Status[dict[str, Any]]:
     """Hybrid search with the filters, sorts and highlights the HF endpoint lacks."""
     results = _run_search(query)
+    cap, following = _beyond(query, results)
+    if query.offset > search_api.MAX_OFFSET:
+        return Status(400, {"detail": cap, "next": following})
     votes = dict(Paper.objects.filter(pk__in=[h.id for h in results.hits]).values_list("id", "upvotes"))
     hits = [{"id": h.uid, "title": h.title, "title_html": str(h.title_html), "snippet_html": str(h.snippet_html),
              "authors": h.authors, "categories": h.categories,
@@ -210,7 +238,7 @@ def search(request: HttpRequest, query: Query[SearchQuery]) -> dict[str, Any]:
             "emptied_by": [{"reason": part.reason, "part": part.words, "held": part.held, "without": part.without,
                             "unknown": list(part.unknown),
                             "search": f"{here}?{search_api.url_query(part.q, part.filters, query.sort)}"}
-                           for part in results.why]}
+                           for part in results.why], "next": following}
 
 
 @api.get("/search/volume", response={200: VolumeOut, 400: Detail}, tags=["paperhub"])

@@ -55,6 +55,13 @@ class Detail(Schema):
     detail: str
 
 
+class SearchRefused(Detail):
+    """A search refused: its reason, and past the last offset served, the search that goes on (`next`)."""
+
+    next: str | None = Field(None, description="offset past the last served: the same search until the last listed "
+                                               "paper's day, from offset 0 (date order only)")
+
+
 class InvalidField(Schema):
     """One parameter or body field that did not validate: where (`["query", "limit"]`), what is wrong, its kind."""
 
@@ -233,6 +240,8 @@ class SearchPage(Schema):
                                                      "yet (a new hub's first minutes)")
     left_out: list[str] = Field([], description="the query's words of 40 letters or more, beside words it searched: "
                                                 "words this long are not indexed, so they were left out of the search")
+    next: str | None = Field(None, description="the last offset served (MAX_OFFSET) and results past it, newest first: "
+                                               "the same search until the last listed paper's day, from offset 0")
 
 
 class VolumeOut(Schema):
@@ -340,7 +349,7 @@ class SearchQuery(Schema):
     sort: Literal["relevance", "newest", "upvotes"] = "relevance"
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid"
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    offset: int = Field(0, ge=0, description=f"at most {MAX_OFFSET:,}: past it a 400 with the way on (`next`)")
     exact: bool = Field(False, description="the query as typed, never its spelling's correction")
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from paperhub.search import embed
+from paperhub.search.depth import Beyond
 from paperhub.search.described import described, parts_in_words, url_query
 from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_text
 from paperhub.search.named import named_authors, named_paper, named_papers
@@ -49,9 +50,9 @@ __all__ = [
     "wants_code",
     "search", "query_problem", "similar", "reasons_text", "spelt_terms", "distinct_terms", "signal_name", "volume",
     "warm",
-    "first_results",
+    "first_results", "beyond",
     # what searching returns (names for annotations only)
-    "Hit", "Results", "Volume", "Reason", "Suggestion", "Part",
+    "Hit", "Results", "Beyond", "Volume", "Reason", "Suggestion", "Part",
     # this node's indexes
     "update", "rebuild", "coverage", "update_keyword", "rebuild_vectors", "follow_vectors", "drop_stale_static",
     "static_vector_count", "static_vectors",
@@ -84,6 +85,21 @@ def search(query: str, filters: Filters = NO_FILTERS, sort: str = "relevance", l
     from paperhub.search import queries
 
     return queries.search(query, filters, sort, limit, offset, mode, correct, explain)  # type: ignore[arg-type]
+
+
+def beyond(query: str, results: "Results", filters: Filters = NO_FILTERS, sort: str = "relevance", offset: int = 0,
+           limit: int = 20, mode: str = "hybrid") -> Beyond | None:
+    """What lies past the last page a search's results reach (MAX_OFFSET), for that page and those past it: None
+    where there is nothing past it. `query` is the query searched (its correction, where the results are that's)."""
+    from paperhub.search import depth
+
+    if not depth.cut(results.total, offset, limit):
+        return None
+    hits = results.hits
+    if offset > MAX_OFFSET and depth.date_ordered(results.query, sort):  # past the last page: what it ends with
+        hits = search(query, filters, sort, limit, MAX_OFFSET, mode).hits
+    return depth.beyond(results.query, filters, sort, results.total, offset, limit,
+                        hits[-1].published if hits else None)
 
 
 def first_results(query: str, count: int, filters: Filters = NO_FILTERS, sort: str = "relevance",

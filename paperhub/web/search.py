@@ -126,6 +126,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             chart = charts.bar_chart(volume_caption(results.query, volume.unit, filters), volume.labels,
                                      volume.counts)
     save_query, save_left_out = search_api.in_syntax(searched, filters)  # what "Save this search" keeps
+    beyond = search_api.beyond(searched, results, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) \
+        if results is not None and not results.query.problem else None
     return render(request, "web/search.html", {
         "json_url": search_twin(q, filters, sort, (page - 1) * SEARCH_PAGE, SEARCH_PAGE) if results is not None else "",
         "q": q, "searched": searched, "sort": sort, "cards": found, "results": results, "chart": chart,
@@ -147,5 +149,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "bib_query": search_api.url_query(searched, filters, sort),
         "save_query": save_query, "save_left_out": save_left_out,
         "saved": recommend.saved_search(request.user, save_query),  # type: ignore[arg-type]
-        "filter_problem": filter_problem,
+        "filter_problem": filter_problem, "beyond": beyond,
+        "beyond_url": f"{reverse('search')}?{search_api.url_query(searched, beyond.then, sort)}"
+        + ("&exact=1" if exact else "") if beyond and beyond.then else "",
     }, status=400 if filter_problem or results is not None and results.query.problem else 200)  # a date that is no date

@@ -13,12 +13,17 @@ from paperhub.web import (
     missing,
     papers,
     search,
+    sitemaps,
     trends,
     zotero,
 )
 
 urlpatterns = [
     path("", feeds.home, name="home"),
+    path("robots.txt", sitemaps.robots, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-feeds.xml", sitemaps.sitemap_feeds, name="sitemap_feeds"),
+    path("sitemap-papers-<int:number>.xml", sitemaps.sitemap_papers, name="sitemap_papers"),
     path("papers/date/<str:key>", feeds.period, {"kind": "day"}, name="day"),
     path("papers/week/<str:key>", feeds.period, {"kind": "week"}, name="week"),
     path("papers/month/<str:key>", feeds.period, {"kind": "month"}, name="month"),

@@ -45,7 +45,8 @@ def concrete(name: str, hostile) -> str | None:
     seed = Seed.objects.filter(user=hostile["eve"]).first()
     slug = hostile["collection"].slug
     return {
-        "home": "/", "day": f"/papers/date/{DAY}", "week": "/papers/week/2026-W48", "month": "/papers/month/2026-11",
+        "home": "/", "robots": "/robots.txt", "sitemap": "/sitemap.xml", "sitemap_feeds": "/sitemap-feeds.xml",
+        "sitemap_papers": "/sitemap-papers-1.xml", "day": f"/papers/date/{DAY}", "week": "/papers/week/2026-W48", "month": "/papers/month/2026-11",
         "trending": "/papers/trending", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
         "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
