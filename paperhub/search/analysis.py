@@ -75,11 +75,18 @@ _SIGN_WORDS = {"++": "plusplus ", "#": "sharp "}
 _SCRIPTED = re.compile(r"[^\s$\\]*\w[\^_][^\s$\\]*")
 
 
+def scripts_shown(text: str) -> str:
+    """A text with the TeX scripts of its words outside math as rendered math shows them ("R^2BD" is "R²BD", "x_1"
+    "x₁")."""
+    if "^" not in text and "_" not in text:
+        return text
+    return _SCRIPTED.sub(lambda word: plain_text(f"${word.group()}$", keys=False), text)
+
+
 def _prepared(text: str) -> str:
     """Signed names as words ("C++" is "cplusplus") and scripts as rendered math ("R^2BD" is "R²BD"), for the
     analyzers' tokenizer, which would split both."""
-    if "^" in text or "_" in text:
-        text = _SCRIPTED.sub(lambda word: plain_text(f"${word.group()}$", keys=False), text)
+    text = scripts_shown(text)
     if "+" in text or "#" in text:
         text = _SIGNED.sub(lambda name: name.group(1) + _SIGN_WORDS[name.group(2)], text)
     return text

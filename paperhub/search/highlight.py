@@ -7,9 +7,12 @@ from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
-from paperhub.search.analysis import HYPHENS
+from paperhub.search.analysis import HYPHENS, scripts_shown
 
-_STEM_SUFFIX = re.compile(r"(ing|ed|es|s|ly|ation|ations|al)$")
+_ENDINGS = ("ing", "ed", "es", "s", "ly", "ation", "ations", "al")
+_STEM_SUFFIX = re.compile(rf"({'|'.join(_ENDINGS)})$")
+#: A stem shorter than this marks whole words only: as a prefix, "o" marked "of" and "over", "go" "goal", "ai" "aims".
+_PREFIX_LETTERS = 4
 
 
 def _stem(word: str) -> str:
@@ -20,6 +23,19 @@ def _stem(word: str) -> str:
 
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return _compiled(tuple(words))
+
+
+def _word_pattern(word: str) -> str:
+    """What a query's word (closed up) marks: a stem of _PREFIX_LETTERS or more any word it begins; a shorter one
+    (RL, AI, Go) only the word itself, whole, with a plural's s ("LLMs") or, where the stem is the word's without
+    its ending ("gam" of "games"), one of the endings it was stemmed of; a letter alone only itself."""
+    stem = _stem(word)
+    if len(stem) >= _PREFIX_LETTERS:
+        return rf"{_either_way(stem)}\w*"
+    if len(word) == 1:
+        return rf"{_either_way(word)}(?!\w)"
+    endings = "|".join(("e", *_ENDINGS)) if stem != word else "e?s"
+    return rf"{_either_way(stem)}(?:{endings})?(?!\w)"
 
 
 def _either_way(stem: str) -> str:
@@ -34,13 +50,15 @@ def _either_way(stem: str) -> str:
 
 @lru_cache(maxsize=512)
 def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern per query, shared by every hit on the page; a word found hyphenated or closed up either way, as
-    the index finds it."""
-    stems = sorted({_stem(closed) for w in words if (closed := HYPHENS.sub("", w).strip())}, key=len, reverse=True)
-    if not stems:
+    """One pattern per query, shared by every hit on the page; a word found hyphenated or closed up either way, and
+    its TeX scripts rendered, as the index finds it."""
+    # as typed and as math shows them: a query's "P_2" is the "P₂" of a paper's "$P_2$" too (snippets are plain_text)
+    closed = sorted({c.lower() for w in words for shown in {w, scripts_shown(w)}
+                     if (c := HYPHENS.sub("", shown).strip())}, key=len, reverse=True)
+    if not closed:
         return None
-    alternatives = "|".join(map(_either_way, stems))
-    return re.compile(rf"(?<![&#])\b(?:{alternatives})\w*", re.IGNORECASE)
+    alternatives = "|".join(map(_word_pattern, closed))
+    return re.compile(rf"(?<![&#])\b(?:{alternatives})", re.IGNORECASE)
 
 
 def mark(text: str, words: Sequence[str]) -> SafeString:

@@ -99,11 +99,6 @@ class ParsedQuery:
                            until=self.until, problem=self.problem, in_fields=self.in_fields,
                            not_in_fields=self.not_in_fields)
 
-    @property
-    def highlight_words(self) -> tuple[str, ...]:
-        """The words to mark in titles and snippets."""
-        return self.terms + tuple(w for p in self.phrases for w in p)
-
 
 def _words(text: str) -> list[str]:
     """Plain words: anything that is not a letter, digit or one of -.+#'^{} separates words."""
