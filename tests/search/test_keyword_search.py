@@ -179,7 +179,7 @@ def test_a_word_too_long_to_be_indexed_beside_words_is_left_out_and_said(indexed
 
 def test_a_query_of_signs_alone_finds_nothing_and_says_why(indexed):
     """"!!!" or "___" has no word the index holds: read as no words, it listed every paper."""
-    for query in ("!!!", "___", "+++ ---", "'{}'", "\x01\x02"):
+    for query in ("!!!", "___", "+++ ---", "'{}'", "\x01\x02", "\\", "}{", "\\" * 500, "$" * 500):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "no word to search for" in results.query.problem, query
     assert uids(search("___ sparse", mode="keyword")) == ["2501.00005"]  # beside a word: left out
