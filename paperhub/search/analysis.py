@@ -14,7 +14,9 @@ word also as its initial): a query of several words requires each of its pairs.
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import combinations
 
 import tantivy
@@ -52,6 +54,22 @@ _MATH_LETTERS = re.compile("[\U0001D400-\U0001D7FF\u2102\u210A-\u2113\u2115\u211
                            "\u212C\u212D\u212F-\u2131\u2133\u2134]")
 #: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
 _COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
+
+
+def holds_math_letters(text: str) -> bool:
+    """Whether a text holds a letter or digit of math's alphabets ("𝒫", "ℝ")."""
+    return _MATH_LETTERS.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def math_forms() -> dict[str, str]:
+    """Each letter (lowercased) and digit with the math alphabets' forms of it ("p": "𝐏𝐩...𝒫...ℙ"): what
+    readable() reads as that letter."""
+    forms: dict[str, str] = defaultdict(str)
+    for code in (*range(0x2100, 0x2135), *range(0x1D400, 0x1D800)):
+        if _MATH_LETTERS.match(char := chr(code)) and len(plain := unicodedata.normalize("NFKC", char)) == 1:
+            forms[plain.lower()] += char
+    return dict(forms)
 
 
 def readable(text: str) -> str:

@@ -82,6 +82,8 @@ def test_tex_scripts_of_a_query_word_are_marked_as_the_text_shows_them():
     """A snippet is plain_text: the "$P_2$" of a paper reads "P₂", which the query's "P_2" finds."""
     assert mark("the P₂ distance, P_2, and R²BD in O(n²)", ["P_2", "R^2BD", "n^2"]) == (
         "the <mark>P₂</mark> distance, <mark>P_2</mark>, and <mark>R²BD</mark> in O(<mark>n²</mark>)")
+    # "$\\mathcal{P}_2(\\mathbb{R}^d)$" shows math's letters, which the index reads as P and R
+    assert mark("The space 𝒫₂(ℝ^d), not Ƥ₂", ["P_2", "R"]) == "The space <mark>𝒫₂</mark>(<mark>ℝ</mark>^d), not Ƥ₂"
 
 
 def test_the_snippet_centres_on_whole_words_not_on_words_a_short_one_begins():
