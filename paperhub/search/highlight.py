@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from django.utils.safestring import SafeString, mark_safe
 
-from paperhub.search.analysis import HYPHENS, holds_math_letters, math_forms, scripts_shown
+from paperhub.search.analysis import HYPHENS, scripts_shown
+from paperhub.search.reading import holds_math_letters, math_forms
 
 _ENDINGS = ("ing", "ed", "es", "s", "ly", "ation", "ations", "al")
 _STEM_SUFFIX = re.compile(rf"({'|'.join(_ENDINGS)})$")

@@ -28,7 +28,7 @@ from typing import Any
 
 from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.papers.periods import day_or_none
-from paperhub.search.analysis import readable
+from paperhub.search.reading import readable
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64

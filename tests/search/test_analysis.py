@@ -3,8 +3,9 @@
 import pytest
 
 from paperhub.search import keyword_queries, keyword_schema
-from paperhub.search.analysis import readable, shown_terms, spellings, stems, text_terms
+from paperhub.search.analysis import shown_terms, spellings, stems, text_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
+from paperhub.search.reading import readable
 from tests.factories import small_keyword_index
 
 PAPERS = {
