@@ -13,13 +13,13 @@ word also as its initial): a query of several words requires each of its pairs.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from itertools import combinations
 
 import tantivy
 
 from paperhub.papers.tex import plain_text
+from paperhub.search.reading import readable
 
 #: A word of this many bytes (UTF-8) or more is not indexed, nor searched: tantivy drops it (remove_long).
 LONG_WORD_BYTES = 40
@@ -46,24 +46,6 @@ _UNBOUNDED = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).build()
 TEXT_TOKENIZER = "en_stem_ascii_readable2_joined"  # readable2: TeX as rendered since 6 December 2026
 NAME_TOKENIZER = "names_ascii_pairs"
 
-#: The letters and digits of math's alphabets (double-struck, script, fraktur, bold...: 𝒪, ℝ, 𝔤, 𝟙), each a
-#: letter or digit in NFKC.
-_MATH_LETTERS = re.compile("[\U0001D400-\U0001D7FF\u2102\u210A-\u2113\u2115\u2119-\u211D\u2124\u2128"
-                           "\u212C\u212D\u212F-\u2131\u2133\u2134]")
-#: A LaTeX command's name (\\textsc, \\cite) says how a text is typeset, never what it is about.
-_COMMAND_NAMES = re.compile(r"\\[A-Za-z]+")
-
-
-def readable(text: str) -> str:
-    """A text's words as readers see them: LaTeX rendered as text ("R$^2$BD" is "R²BD"), citations (their keys
-    too) and any command's name left out ("$\\mathcal{O}(n)$" holds no "mathcal"), math's letters as letters
-    ("𝒪", "ℝ" are "O", "R", which the analyzers' ASCII folding leaves as they are)."""
-    if "\\" not in text and "$" not in text:  # no command or math: rendering changes no term
-        return text
-    shown = _MATH_LETTERS.sub(lambda m: unicodedata.normalize("NFKC", m[0]), plain_text(text, keys=False))
-    return _COMMAND_NAMES.sub(" ", shown)
-
-
 #: A hyphenated word ("fine-tuning", "GPT-4", "state-of-the-art"): hyphen, non-breaking hyphen or U+2010.
 _COMPOUND = re.compile(r"(?<!\w)\w++(?:[-\u2010\u2011]\w++)+")  # (possessive: 4x faster)
 #: The hyphens a word is written with or without ("fine-tuning", "finetuning").
@@ -75,11 +57,18 @@ _SIGN_WORDS = {"++": "plusplus ", "#": "sharp "}
 _SCRIPTED = re.compile(r"[^\s$\\]*\w[\^_][^\s$\\]*")
 
 
+def scripts_shown(text: str) -> str:
+    """A text with the TeX scripts of its words outside math as rendered math shows them ("R^2BD" is "R²BD", "x_1"
+    "x₁")."""
+    if "^" not in text and "_" not in text:
+        return text
+    return _SCRIPTED.sub(lambda word: plain_text(f"${word.group()}$", keys=False), text)
+
+
 def _prepared(text: str) -> str:
     """Signed names as words ("C++" is "cplusplus") and scripts as rendered math ("R^2BD" is "R²BD"), for the
     analyzers' tokenizer, which would split both."""
-    if "^" in text or "_" in text:
-        text = _SCRIPTED.sub(lambda word: plain_text(f"${word.group()}$", keys=False), text)
+    text = scripts_shown(text)
     if "+" in text or "#" in text:
         text = _SIGNED.sub(lambda name: name.group(1) + _SIGN_WORDS[name.group(2)], text)
     return text

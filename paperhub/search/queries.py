@@ -108,12 +108,12 @@ def _code_unknown(index: keyword.KeywordIndex, parsed: ParsedQuery, filters: Fil
     return wants_code(parsed, filters) and not index.has_code
 
 
-def _hit(doc: dict[str, Any], score: float, words: tuple[str, ...], ranks: dict[str, int]) -> Hit:
+def _hit(doc: dict[str, Any], score: float, words: Sequence[str], ranks: dict[str, int]) -> Hit:
     """A result from the keyword index's stored fields of a paper."""
     return _as_hit(keyword_schema.IndexedPaper.from_stored(doc), score, words, ranks)
 
 
-def _as_hit(paper: keyword_schema.IndexedPaper, score: float, words: tuple[str, ...] = (),
+def _as_hit(paper: keyword_schema.IndexedPaper, score: float, words: Sequence[str] = (),
             ranks: dict[str, int] | None = None, reasons: list[related.Reason] | None = None) -> Hit:
     return Hit(  # math and accents as Unicode text, so highlights never land inside LaTeX source
         id=paper.id, uid=paper.uid, title=paper.title, title_html=highlight.mark(plain_text(paper.title), words),
@@ -129,7 +129,7 @@ def _hits(index: keyword.KeywordIndex, ranked: Sequence[tuple[int, float]], pars
         return []
     found = {int(doc["id"][0]): doc for _, doc in index.search(keyword_queries.with_ids([i for i, _ in ranked]),
                                                                limit=len(ranked))[1]}
-    words = parsed.highlight_words
+    words = keyword_queries.query_words(parsed)  # (filler words are not marked: "for" was, 33 times a page)
     # a paper in a vector index but not (yet) in the keyword index is left out
     return [_hit(found[i], score, words, ranks.get(i, {})) for i, score in ranked if i in found]
 
@@ -280,7 +280,7 @@ def _found(query: str, filters: Filters, sort: Sort, limit: int, offset: int, mo
         wanted = keyword_queries.matching_all(parsed, filters) if order_by else \
             keyword_queries.build_query(parsed, filters, person=index.may_name_person(parsed))
         total, found = index.search(wanted, limit, offset, order_by=order_by)
-        words = parsed.highlight_words  # the stored fields came with the matches: no second read
+        words = keyword_queries.query_words(parsed)  # the stored fields came with the matches: no second read
         return Results([_hit(doc, score, words, {}) for score, doc in found], total, parsed, [])
     # Every vector has nearest neighbours, so gibberish ("zzzzqqq") would get a page of papers found by meaning
     # alone. A query none of whose words any paper holds gives its embedding nothing the hub knows to go by: no

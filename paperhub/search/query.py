@@ -28,6 +28,7 @@ from typing import Any
 
 from paperhub.papers.categories import CATEGORY_NAMES
 from paperhub.papers.periods import day_or_none
+from paperhub.search.reading import readable
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -99,16 +100,12 @@ class ParsedQuery:
                            until=self.until, problem=self.problem, in_fields=self.in_fields,
                            not_in_fields=self.not_in_fields)
 
-    @property
-    def highlight_words(self) -> tuple[str, ...]:
-        """The words to mark in titles and snippets."""
-        return self.terms + tuple(w for p in self.phrases for w in p)
-
 
 def _words(text: str) -> list[str]:
-    """Plain words: anything that is not a letter, digit or one of -.+#'^{} separates words."""
+    """Plain words of the text as readers see it, its TeX rendered as the index reads a paper's ("\\mathcal{P}_2" is
+    "P_2", "$O(n^2)$" is "O(n²)"): anything that is not a letter, digit or one of -.+#'^{} separates words."""
     words = []
-    for raw in _WORD_CHARS.split(text):
+    for raw in _WORD_CHARS.split(readable(text)):
         if "^" not in raw and "_" not in raw:  # braces only group a script's characters ("x^{2}")
             raw = raw.replace("{", "").replace("}", "")
         word = raw.strip("-.'^").lstrip("+#")

@@ -14,8 +14,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from paperhub.search.analysis import HYPHENS, STEMMED, readable, shown_terms, term_words
+from paperhub.search.analysis import HYPHENS, STEMMED, shown_terms, term_words
 from paperhub.search.filler import SCORED_OUT
+from paperhub.search.reading import readable
 
 #: Function words and the commonest boilerplate of abstracts, as stems: what the scoring leaves out (filler.SCORED_OUT;
 #: hyphenated ones, "state-of-the-art", closed up as key terms hold them: "stateoftheart").

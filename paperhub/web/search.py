@@ -30,8 +30,10 @@ def volume_caption(parsed: search_api.ParsedQuery, unit: str, filters: search_ap
     """The search volume chart's title: the query's words, and its syntax (has:code or the ticked box, cat:,
     author:, exclusions, dates) said in words: "Papers in cs.CL per month", not "all of “cat:cs.CL”"."""
     code = search_api.wants_code(parsed, filters)
-    words = " ".join([*parsed.terms, *(f'"{" ".join(phrase)}"' for phrase in parsed.phrases)])
-    head = f"with {'code and ' if code else ''}all of “{words}”" if words else "with code" if code else ""
+    # the words in one pair of quotes, each phrase in its own ("all of “diffusion” and “video generation”"): a
+    # phrase's own quotes inside them read “"large language models"”
+    quoted = [f"“{words}”" for words in (" ".join(parsed.terms), *(" ".join(p) for p in parsed.phrases)) if words]
+    head = f"with {'code and ' if code else ''}all of {' and '.join(quoted)}" if quoted else "with code" if code else ""
     return " ".join(["Papers", ", ".join(part for part in (head, *search_api.parts_in_words(parsed)) if part),
                      f"per {unit}"])
 

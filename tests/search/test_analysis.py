@@ -3,8 +3,9 @@
 import pytest
 
 from paperhub.search import keyword_queries, keyword_schema
-from paperhub.search.analysis import readable, shown_terms, spellings, stems, text_terms
+from paperhub.search.analysis import shown_terms, spellings, stems, text_terms
 from paperhub.search.query import NO_FILTERS, Filters, parse
+from paperhub.search.reading import readable
 from tests.factories import small_keyword_index
 
 PAPERS = {
@@ -17,6 +18,7 @@ PAPERS = {
     7: ("M$^{3}$Searcher for agents", "Search.", ("Wei Li", "Wei Zhang")),
     8: ("Instruction fine-tuning for agents", "Self-supervised multi-modal pre-training in C++.", ("Ann Bee",)),
     9: ("Finetuning large models", "Selfsupervised multimodal pretraining in C.", ("Cy Dee",)),
+    10: ("Gradient flows in $\\mathcal{P}_2$", "Wasserstein geometry.", ("Ed Eff",)),
 }
 
 
@@ -113,6 +115,17 @@ def test_tex_scripts_typed_in_a_query_read_as_the_index_reads_tex(index):
     from paperhub.search.analysis import stems
 
     assert stems("x_1") == ["x1"] == stems("x^1")  # as "$x_1$" is indexed: x₁, folded
+
+
+def test_tex_pasted_in_a_query_reads_as_the_index_reads_a_papers(index):
+    """"\\mathcal{P}_2" from a paper's source was the word mathcal{P}_2, which no paper holds; it is P_2."""
+    assert found(index, "\\mathcal{P}_2") == [10] == found(index, "P_2") == found(index, "$\\mathcal{P}_2$")
+    assert found(index, "\\mathcal{P}_{2} flows") == [10] == found(index, "ti:\\mathcal{P}_2")
+    assert parse("\\mathcal{P}_2").terms == ("P_2",) and parse("$O(n^2)$ attention").terms == ("O", "n²", "attention")
+    assert found(index, "$\\mathcal{O}(n \\log n)$") == [6]  # a span split by spaces: its words all the same
+    assert parse("\\mathcal{P").terms == ("P",)  # unbalanced: what is left of it
+    for hostile in ("\\", "}{", "$" * 500, "\\" * 500, "{" * 500, "\\frac{" * 80):
+        assert parse(hostile).terms == (), hostile  # signs alone (the search says so: test_keyword_search)
 
 
 def test_title_and_abstract_fields_restrict_their_words(index):

@@ -60,3 +60,40 @@ def test_profile_fusion_scores_each_candidate_by_the_signals_it_has():
     # c is scored from keyword + static, not sunk by a missing transformer score
     assert fused["c"] > min(fused["a"], fused["b"])
     assert profile_fusion({}, [{"keyword": 1.0}], ["x"]) == [("x", 0.0)]
+
+
+def test_a_short_word_marks_itself_whole_not_every_word_it_begins():
+    """"O", "Go", "AI", "RL" marked "of", "goal", "AIMS", "RLHF": a stem under four letters marks whole words."""
+    assert mark("The O(n²) cost of our ordering, over or out on O", ["O", "n²"]) == (
+        "The <mark>O</mark>(<mark>n²</mark>) cost of our ordering, over or out on <mark>O</mark>")
+    assert mark("Go: a goal, gold that governs Go-like games", ["Go", "game"]) == (
+        "<mark>Go</mark>: a goal, gold that governs <mark>Go</mark>-like <mark>games</mark>")
+    assert mark("AI safety AIMS: AIs and A-I", ["AI", "safety"]) == (
+        "<mark>AI</mark> <mark>safety</mark> AIMS: <mark>AIs</mark> and <mark>A-I</mark>")
+    assert mark("RL for robots, RLs, RLHF", ["RL", "robots"]) == (
+        "<mark>RL</mark> for <mark>robots</mark>, <mark>RLs</mark>, RLHF")
+    # a stem of three letters from a longer word: its endings, not every word it begins
+    assert mark("games, gaming, a game, gamma, gamble", ["games"]) == (
+        "<mark>games</mark>, <mark>gaming</mark>, a <mark>game</mark>, gamma, gamble")
+    assert mark("graphs and graphical models", ["graph"]) == "<mark>graphs</mark> and <mark>graphical</mark> models"
+
+
+def test_tex_scripts_of_a_query_word_are_marked_as_the_text_shows_them():
+    """A snippet is plain_text: the "$P_2$" of a paper reads "P₂", which the query's "P_2" finds."""
+    assert mark("the P₂ distance, P_2, and R²BD in O(n²)", ["P_2", "R^2BD", "n^2"]) == (
+        "the <mark>P₂</mark> distance, <mark>P_2</mark>, and <mark>R²BD</mark> in O(<mark>n²</mark>)")
+    # "$\\mathcal{P}_2(\\mathbb{R}^d)$" shows math's letters, which the index reads as P and R
+    assert mark("The space 𝒫₂(ℝ^d), not Ƥ₂", ["P_2", "R"]) == "The space <mark>𝒫₂</mark>(<mark>ℝ</mark>^d), not Ƥ₂"
+
+
+def test_the_snippet_centres_on_whole_words_not_on_words_a_short_one_begins():
+    text = "Goals of gold govern goal setting; " * 20 + "we play the board game Go with search. " + "tail " * 100
+    html = snippet(text, ["Go", "game"], width=120)
+    assert "<mark>Go</mark>" in html and "<mark>game</mark>" in html and "<mark>Go</mark>als" not in html
+
+
+def test_hostile_words_mark_nothing_they_do_not_match():
+    long = "a" * 500
+    assert mark(long, [long]) == f"<mark>{long}</mark>" and mark("a b", [long]) == "a b"
+    assert mark("x {P y \\ z", ["{P", "\\", "}", "{"]) == "x {P y \\ z"  # signs alone are no word
+    assert snippet("a " * 400, ["a"] * 500, width=40).count("<mark>a</mark>") >= 10

@@ -89,6 +89,19 @@ def test_highlights_are_escaped(indexed):
     assert "<b>" not in hit.snippet_html and "&lt;b&gt;" in hit.snippet_html
 
 
+def test_filler_words_are_not_marked(indexed):
+    """"RL for robots" marked "for" 33 times a page: a word the search does not score is not marked, in a phrase
+    neither."""
+    hit = search("graph transformers for molecules", mode="keyword").hits[0]
+    assert hit.title_html == "Sparse <mark>Graph</mark> <mark>Transformers</mark> for <mark>Molecules</mark>"
+    hit = search('"attention to message passing on graphs"', mode="keyword").hits[0]
+    assert "<mark>to</mark>" not in hit.snippet_html and "<mark>on</mark>" not in hit.snippet_html
+    assert "<mark>message</mark> <mark>passing</mark>" in hit.snippet_html
+    newest = search("graph transformers for molecules", sort="newest").hits  # (date order marks its own hits)
+    assert [h.title_html for h in newest] == ["Sparse <mark>Graph</mark> <mark>Transformers</mark> for "
+                                               "<mark>Molecules</mark>"]
+
+
 def test_an_arxiv_id_finds_its_paper(indexed):
     for pasted in ("2501.00003", " arXiv:2501.00003v2 ", "https://arxiv.org/abs/2501.00003", "arxiv.org/pdf/2501.00003v1"):
         for mode, sort in (("hybrid", "relevance"), ("keyword", "relevance"), ("semantic", "newest")):
@@ -166,7 +179,7 @@ def test_a_word_too_long_to_be_indexed_beside_words_is_left_out_and_said(indexed
 
 def test_a_query_of_signs_alone_finds_nothing_and_says_why(indexed):
     """"!!!" or "___" has no word the index holds: read as no words, it listed every paper."""
-    for query in ("!!!", "___", "+++ ---", "'{}'", "\x01\x02"):
+    for query in ("!!!", "___", "+++ ---", "'{}'", "\x01\x02", "\\", "}{", "\\" * 500, "$" * 500):
         results = search(query)
         assert (results.hits, results.total) == ([], 0) and "no word to search for" in results.query.problem, query
     assert uids(search("___ sparse", mode="keyword")) == ["2501.00005"]  # beside a word: left out

@@ -185,6 +185,8 @@ def test_pages_show_their_charts(client, weekly):
     assert "the largest is Computation and Language (cs.CL) with 7 papers" in asked  # the legend names it
     found = client.get("/papers/search", {"q": "protein folding"}).content.decode()
     assert "Papers with all of “protein folding” per month" in found and "<rect" in found
+    phrase = client.get("/papers/search", {"q": '"protein folding" -zzz'}).content.decode()
+    assert "Papers with all of “protein folding”, without “zzz” per month" in phrase and "“&quot;" not in phrase
     few = client.get("/papers/search", {"q": "protein folding since:2026-11-20"}).content.decode()
     assert "2 results" in few and "<figure" not in few  # one month's bar of two papers says nothing
     paper = Paper.objects.get(uid="2611.00000")
@@ -222,4 +224,7 @@ def test_the_volume_charts_caption_says_the_syntax_in_words():
     assert volume_caption(parse('author:"Yoshua Bengio"'), "year", Filters(has_code=True)) == (
         "Papers with code, by Yoshua Bengio per year")
     assert volume_caption(parse('diffusion "video generation" NOT survey has:code'), "month", Filters()) == (
-        "Papers with code and all of “diffusion \"video generation\"”, without “survey” per month")
+        "Papers with code and all of “diffusion” and “video generation”, without “survey” per month")
+    # a phrase quoted once, not “"large language models"”
+    assert volume_caption(parse('"large language models" -reasoning'), "month", Filters()) == (
+        "Papers with all of “large language models”, without “reasoning” per month")
