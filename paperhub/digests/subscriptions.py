@@ -8,6 +8,7 @@ of its address, never the address: the digest still makes the token die when the
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import models as auth
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -125,6 +126,40 @@ def subscribe(email: str, frequency: str, base_url: str, by: User | None = None)
     elif subscription.frequency != frequency:  # anyone can type an address: the inbox's owner confirms a change
         send_confirmation.enqueue(subscription.pk, base_url, frequency)
     return Subscribed(subscription, False)
+
+
+def own_address(user: User) -> str:
+    """The user's verified address as stored, or "": the one address whose digest their settings show and change."""
+    if not isinstance(user, auth.User) or not user.is_active or not accounts.is_verified(user):
+        return ""
+    return user.email.strip().lower()
+
+
+def digest_at(email: str) -> Subscription | None:
+    """The hub's digest of an address (not a collection's), confirmed or waiting for its link; None once stopped."""
+    if not email:
+        return None
+    return Subscription.objects.filter(email=email.strip().lower(), collection=None,
+                                       unsubscribed_at__isnull=True).first()
+
+
+def _own_or_refuse(user: User) -> str:
+    address = own_address(user)
+    if not address:  # a digest goes to an address its reader proved: never one an account merely names
+        raise SubscriptionError("Verify your email address first: your digest goes to the address you proved.")
+    return address
+
+
+def set_own_digest(user: User, frequency: str, base_url: str) -> Subscription:
+    """Start the digest of the user's verified address, or change its frequency: at once, with no mail (they proved
+    they read it); SubscriptionError without a verified address or for a frequency that is not one."""
+    return subscribe(_own_or_refuse(user), frequency, base_url, by=user).subscription
+
+
+def stop_own_digest(user: User) -> bool:
+    """Stop the digest of the user's verified address (as its mail's unsubscribe link does); False if none ran."""
+    return Subscription.objects.filter(email=_own_or_refuse(user), collection=None,
+                                       unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
 
 
 def subscribe_list(curator: User, collection: Collection, email: str, frequency: str,

@@ -17,7 +17,7 @@ from paperhub.core.addresses import hub_root
 from paperhub.core.navigation import back
 from paperhub.core.permissions import NotAllowed
 from paperhub.digests import subscriptions
-from paperhub.digests.models import Subscription
+from paperhub.digests.models import FREQUENCIES, Subscription
 from paperhub.papers.citation import plain_line
 
 
@@ -54,6 +54,33 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Almost done: we are sending you an email with a link to confirm your "
                                       "subscription.")
     return back(request, reverse("home"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest_settings(request: HttpRequest) -> HttpResponse:
+    """The digest of the account's verified address: what it gets, a form to start it or change how often
+    (frequency=), and to stop it (stop=); never any address the form names (the start and the change limited as the
+    subscribe form is, per client, account and address)."""
+    if request.method == "POST":
+        try:
+            if "stop" in request.POST:
+                stopped = subscriptions.stop_own_digest(request.user)
+                messages.success(request, "Stopped: no more digests." if stopped else "No digest was running.")
+            else:
+                address = subscriptions.own_address(request.user)  # none: refused below, nothing counted
+                refused = _over_limits(request, address, f"user:{request.user.pk}") if address else ""
+                if refused:
+                    raise subscriptions.SubscriptionError(refused)
+                subscription = subscriptions.set_own_digest(request.user, request.POST.get("frequency", ""),
+                                                            hub_root(request))
+                messages.success(request, f"Saved: {subscription.email} gets the {subscription.frequency} digest.")
+        except subscriptions.SubscriptionError as exc:
+            messages.error(request, str(exc))
+        return redirect("digest_settings")
+    address = subscriptions.own_address(request.user)
+    return render(request, "digests/settings.html", {"address": address, "digest": subscriptions.digest_at(address),
+                                                     "frequencies": FREQUENCIES})
 
 
 def _by_token(request: HttpRequest, action: Callable[[], Subscription], ask: str, done: str,

@@ -33,7 +33,7 @@ from paperhub.recommend import zotero
 from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.limits import too_many
 from paperhub.web.twins import json_twin
-from paperhub.web.verified import verified_address
+from paperhub.web.verified import own_digest, verified_address
 
 #: Papers a collection's page shows at once, as an author's page does (its JSON twin's default `limit`).
 COLLECTION_PAGE = 30
@@ -137,7 +137,8 @@ def _email_page(request: HttpRequest, change_form: ChangeEmailForm | None = None
     return render(request, "registration/email.html", {
         "verified": verified, "pending": accounts.pending_address(user),
         "awaiting": accounts.awaiting_proof(user, verified),
-        "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm()}, status=status)
+        "mail": accounts.verification_mail(user), "change_form": change_form or ChangeEmailForm(),
+        "digest": own_digest(request)}, status=status)
 
 
 @login_required

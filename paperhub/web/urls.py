@@ -85,6 +85,7 @@ urlpatterns = [
     path("accounts/email/change", accounts.email_change, name="email_change"),
     path("accounts/verify/<str:token>", accounts.verify_email, name="verify_email"),
     path("accounts/authorship/", authorship.author_settings, name="author_settings"),
+    path("accounts/digest/", digests.digest_settings, name="digest_settings"),
     path("accounts/comment-mail/stop/<str:token>", authorship.comment_mail_unsubscribe,
          name="comment_mail_unsubscribe"),
     path("accounts/", include("django.contrib.auth.urls")),

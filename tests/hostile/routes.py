@@ -20,7 +20,7 @@ def pages(hostile) -> list[str]:
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
         f"/comments/{Comment.objects.get().pk}/edit", "/accounts/authorship/", "/for-you/zotero",
-        "/for-you/zotero/status", f"/collections/eve/{slug}/mailings",
+        "/for-you/zotero/status", f"/collections/eve/{slug}/mailings", "/accounts/digest/",
     ]
 
 
@@ -74,7 +74,7 @@ def concrete(name: str, hostile) -> str | None:
         "password_reset_confirm": "/accounts/reset/MQ/set-password/", "password_reset_complete": "/accounts/reset/done/",
         "digest_subscribe": "/digests/subscribe", "digest_confirm": "/digests/confirm/not-a-token",
         "digest_unsubscribe": "/digests/unsubscribe/not-a-token", "claim": f"/authors/claim/{paper.pk}",
-        "author_settings": "/accounts/authorship/",
+        "author_settings": "/accounts/authorship/", "digest_settings": "/accounts/digest/",
         "comment_mail_unsubscribe": "/accounts/comment-mail/stop/not-a-token", "mcp": "/mcp",
         "zotero": "/for-you/zotero", "zotero_status": "/for-you/zotero/status", "zotero_sync": "/for-you/zotero/sync",
         "zotero_disconnect": "/for-you/zotero/disconnect", "zotero_push": f"/collections/eve/{slug}/zotero",

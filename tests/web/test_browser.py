@@ -335,6 +335,11 @@ Submission.objects.filter(arxiv_id='2611.99999').update(status='failed', message
 ImportJob.objects.filter(name='mine.bib').update(status='done', done=4, matched=3, already=1)
 ZoteroLink.objects.update(busy_since=None, synced_at=timezone.now(), message='Synced 7 items.', items=7)
 """
+VERIFIED = """
+from django.contrib.auth.models import User
+from paperhub.accounts.models import VerifiedAddress
+VerifiedAddress.objects.create(user=User.objects.get(username='signed'), email='signed@example.org')
+"""
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -383,7 +388,7 @@ def test_signed_in_pages_pass_axe_and_say_what_was_wrong(module_hub, page):
     page.get_by_label("Password").fill("a-good-long-passphrase")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator("header")).to_contain_text("signed")
-    for path in ("/accounts/authorship/", f"/digests/confirm/{token}", "/users/signed", "/collections/",
+    for path in ("/accounts/authorship/", "/accounts/digest/", f"/digests/confirm/{token}", "/users/signed", "/collections/",
                  "/accounts/password_reset/", "/accounts/password_change/"):
         page.goto(path)
         check(path)
@@ -444,4 +449,10 @@ def test_signed_in_pages_pass_axe_and_say_what_was_wrong(module_hub, page):
     page.get_by_role("button", name="Disconnect").click()
     expect(page.get_by_label("API key")).to_be_visible()
     check("zotero, disconnected")
+    module_hub.run("shell", "-v0", "-c", VERIFIED)  # her address proved: the digest page's form, the footer's line
+    page.goto("/accounts/digest/")
+    page.locator("main").get_by_label("How often").select_option("daily")
+    page.get_by_role("button", name="Start the digest").click()
+    expect(page.locator("footer")).to_contain_text("You get the daily digest at signed@example.org")
+    check("digest, started")
     assert not found, "\n".join(found)

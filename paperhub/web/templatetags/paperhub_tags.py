@@ -1,5 +1,5 @@
 """Template filters: safe outbound URLs, plain titles, preview text, the canonical address, comment Markdown, star
-counts, how long ago, category names, whether the map is drawn."""
+counts, how long ago, category names, whether the map is drawn, the footer's digest."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +10,7 @@ from django.utils.timesince import timesince
 
 from paperhub.community.markdown import render_comment
 from paperhub.core.addresses import absolute
+from paperhub.digests.models import Subscription
 from paperhub.papers import categories, citation
 from paperhub.papers.links import web_url
 from paperhub.papers.tex import plain_text
@@ -96,6 +97,13 @@ def digest_address(context: template.Context) -> str:
     """What the footer's digest form offers: the signed-in user's proved address (one query a request), else ""."""
     request = context.get("request")
     return verified.verified_address(request) if request is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def own_digest(context: template.Context) -> Subscription | None:
+    """The hub's digest of the signed-in user's proved address, for the footer (once a request; none for a visitor)."""
+    request = context.get("request")
+    return verified.own_digest(request) if request is not None else None
 
 
 @register.simple_tag(takes_context=True)
