@@ -482,6 +482,15 @@ def test_a_card_shows_the_extracted_summary_only_where_its_excerpt_does_not():
     long = " ".join(["Context."] * 60) + " We propose sparse attention."
     assert "We propose sparse attention." in summary_beside(long, shown=excerpt(long))
     assert summary_beside(short, shown=None) != ""  # a search hit's snippet is another passage: keep it
+    cut = " ".join(["Context."] * 40) + " We propose sparse attention for inputs of any length at all."
+    assert summary_beside(cut, shown=excerpt(cut)) == ""  # the excerpt stops inside it: its start is there already
+
+
+def test_the_paper_page_leaves_out_a_summary_that_is_its_abstracts_first_sentence(client, db):
+    upsert_papers([record("2611.00011", title="Opens with it", abstract="We propose sparse attention. It is fast."),
+                   record("2611.00012", title="Later", abstract="Attention is slow. We propose sparse attention.")])
+    assert "Extracted summary" not in client.get("/papers/2611.00011").content.decode()
+    assert "Extracted summary</span> We propose" in client.get("/papers/2611.00012").content.decode()
 
 
 def test_a_days_cards_link_their_papers_keywords_and_comments(client, papers):
