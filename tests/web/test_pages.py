@@ -375,7 +375,15 @@ def test_submit_page(client, papers, ann, settings, run_tasks):
     entry = FeedEntry.objects.get(paper__uid="2611.00003")
     assert entry.submitted_by == "ann" and entry.day == services.feeds.today()
     html = client.post("/papers/submit", {"paper": "2611.00003"}, follow=True).content.decode()
-    assert "already in the feed" in html and 'href="/papers/2611.00003">in the feed</a>' in html
+    assert "is already in <a" in html and 'href="/papers/2611.00003">in the feed</a>' in html
+
+
+def test_submitting_a_paper_already_in_a_feed_links_the_paper_and_that_day(client, papers, ann):
+    client.force_login(ann)
+    html = client.post("/papers/submit", {"paper": '<b onmouseover="x">2611.00001</b>'}).content.decode()
+    day = f'<a href="/papers/date/{DAY.isoformat()}">the feed of Monday, 23 November 2026</a>'
+    assert f'<a href="/papers/2611.00001">2611.00001</a> is already in {day}.' in html
+    assert "<b onmouseover" not in html and 'value="&lt;b onmouseover=&quot;x&quot;&gt;2611.00001&lt;/b&gt;"' in html
 
 
 def test_trending_page(client, papers, ann):
