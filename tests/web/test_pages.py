@@ -93,7 +93,33 @@ def test_period_pages_name_their_feed_and_say_when_they_are_empty(client, papers
     empty = client.get("/papers/week/2026-W20").content.decode()
     assert "No papers this week." in empty and "0 papers" not in empty and "most upvoted" not in empty
     assert "No papers this month." in client.get("/papers/month/2026-05").content.decode()
+    assert "No papers on this day." in client.get("/papers/date/2026-11-20").content.decode()  # a Friday
+
+
+def test_an_empty_weekend_day_says_arxiv_announces_on_weekdays_and_a_future_one_that_it_has_not_come(
+        client, papers, settings):
+    saturday = client.get("/papers/date/2026-11-21").content.decode()
+    assert "arXiv announces new papers Monday to Friday" in saturday and "Submit a paper</a>." in saturday
+    future = (services.feeds.today() + timedelta(days=400)).isoformat()
+    html = client.get(f"/papers/date/{future}").content.decode()
+    assert "This day has not come yet." in html and "Submit a paper</a>" not in html
+    week = client.get(f"/papers/week/{services.feeds.today().year + 2}-W02").content.decode()
+    assert "This week has not come yet." in week
+    settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS = [], []  # no rules: not arXiv's calendar
     assert "No papers on this day." in client.get("/papers/date/2026-11-21").content.decode()
+
+
+def test_the_calendar_says_why_a_period_is_empty():
+    from paperhub.papers.feeds import empty_period_note
+    from paperhub.papers.periods import day_period, month_period
+
+    today = date(2026, 11, 25)
+    assert empty_period_note(day_period(date(2026, 11, 28)), today, True) == "This day has not come yet."
+    assert "Monday to Friday" in empty_period_note(day_period(date(2026, 11, 22)), today, True)
+    assert empty_period_note(day_period(date(2026, 11, 22)), today, False) == ""
+    assert empty_period_note(day_period(date(2026, 11, 24)), today, True) == ""  # a weekday: nothing to say
+    assert empty_period_note(month_period(date(2026, 11, 1)), today, True) == ""  # under way
+    assert empty_period_note(month_period(date(2026, 12, 1)), today, True) == "This month has not come yet."
 
 
 def test_upvoting_logged_out_logs_in_and_lands_on_the_paper_asked_to_press_upvote(client, papers, ann):
