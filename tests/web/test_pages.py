@@ -52,6 +52,20 @@ def test_home_shows_the_latest_day_by_votes(client, papers):
     assert "Older work" not in html
 
 
+def test_a_feeds_pages_say_page_n_of_m_and_their_title_which_page(client, db):
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([record(f"2611.{n:05d}", title=f"Paper {n}", published=when) for n in range(1, 32)])
+    for paper in Paper.objects.all():
+        feed_entry(paper, DAY)
+    first, second = (client.get(f"/papers/date/{DAY.isoformat()}?page={n}").content.decode() for n in (1, 2))
+    assert "<title>Monday, 23 November 2026 · paperhub</title>" in first and "Page 1 of 2" in first
+    assert "<title>Monday, 23 November 2026 · page 2 · paperhub</title>" in second and "Page 2 of 2" in second
+    past = client.get(f"/papers/date/{DAY.isoformat()}?page=9").content.decode()
+    assert "Page 9 of" not in past and "← Last page (2)" in past
+    hostile = client.get(f"/papers/date/{DAY.isoformat()}?page=<b>2</b>").content.decode()
+    assert "<b>2" not in hostile and "Page 1 of 2" in hostile
+
+
 def test_pager_knows_the_last_page():
     assert pager(1, 0, 30) == {"page": 1, "has_next": False, "last_page": 1}
     assert pager(1, 31, 30) == {"page": 1, "has_next": True, "last_page": 2}
