@@ -1,6 +1,6 @@
 """Writes by people: upvotes, comments, submissions, collections. Each checks who may do it."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -198,7 +198,7 @@ def submit(user: User, text: str) -> Submission:
                              "reached for. Try again tomorrow.")
         existing = FeedEntry.objects.filter(paper__uid=arxiv_id).order_by("-day").first()
         if existing is not None:
-            raise NotAllowed(f"{arxiv_id} is already in the feed of {existing.day:%Y-%m-%d}.")
+            raise AlreadyInFeed(arxiv_id, existing.day)
         held = Paper.objects.filter(uid=arxiv_id).values_list("published").first()
         too_old = _too_old_for_the_feed(arxiv_id, held[0] if held else None)
         if held is not None and too_old:  # nothing to fetch nor to place
@@ -221,6 +221,14 @@ def _too_old_for_the_feed(arxiv_id: str, published: datetime | None = None) -> s
     if published >= cutoff:
         return ""
     return f"papers older than {max_age} days are not added to the daily feed."
+
+
+class AlreadyInFeed(NotAllowed):
+    """A submission of a paper already in a feed: `uid` and `day` say which, for a page to link them."""
+
+    def __init__(self, uid: str, day: date) -> None:
+        super().__init__(f"{uid} is already in the feed of {day:%Y-%m-%d}.")
+        self.uid, self.day = uid, day
 
 
 class Unreachable(NotAllowed):

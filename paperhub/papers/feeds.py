@@ -99,6 +99,22 @@ def announcement_day(submitted: datetime) -> date:
     return next_weekday(cutoff + timedelta(days=1))
 
 
+def follows_announcements() -> bool:
+    """Whether the feed rules are on, placing papers on arXiv's announcement days (Monday to Friday: rule_day)."""
+    return bool(settings.PAPERHUB_FEED_CATEGORIES or settings.PAPERHUB_FEED_KEYWORDS)
+
+
+def empty_period_note(period: Period, today: date, by_announcement: bool) -> str:
+    """What the calendar says of a period with no papers: one still to come, or a Saturday or Sunday where the feed
+    follows arXiv's announcement days (`by_announcement`); "" when it says nothing. Pure."""
+    if period.first > today:
+        return f"This {period.kind} has not come yet."
+    if by_announcement and period.kind == "day" and period.first.weekday() >= 5:
+        return ("No papers on this day: arXiv announces new papers Monday to Friday, and this hub's feed follows its "
+                "announcements.")
+    return ""
+
+
 def rule_day(uid: str, published: datetime) -> date:
     """The feed day a paper enters by rule: arXiv's announcement day of its first version; a paper from
     elsewhere (`scheme:id`) its publication's feed day."""

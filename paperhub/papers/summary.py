@@ -57,12 +57,33 @@ def trimmed(sentence: str, limit: int = MAX_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
-def one_line(abstract: str) -> str:
+def contribution(abstract: str) -> str:
     """The abstract's sentence stating the contribution (the first of the strongest kind found), else its
-    first sentence; trimmed to MAX_CHARS. Empty for an empty abstract."""
+    first sentence, whole. Empty for an empty abstract."""
     found = sentences(abstract)
     for pattern in CONTRIBUTIONS:
         for sentence in found:
             if pattern.search(sentence):
-                return trimmed(sentence)
-    return trimmed(found[0]) if found else ""
+                return sentence
+    return found[0] if found else ""
+
+
+def one_line(abstract: str) -> str:
+    """The abstract's contribution sentence trimmed to MAX_CHARS."""
+    return trimmed(contribution(abstract))
+
+
+def one_line_beyond(abstract: str, shown: str) -> str:
+    """The one-line summary, or "" where its sentence starts within `shown`, the opening of the abstract that the
+    reader already has before them (an excerpt, its closing " …" aside, or the first sentence): a sentence is
+    never shown twice, nor its start once more as a summary."""
+    sentence = contribution(abstract)
+    opening = " ".join(shown.split()).removesuffix("…").rstrip()
+    start = " ".join(abstract.split()).find(sentence)
+    return "" if not sentence or 0 <= start < len(opening) else trimmed(sentence)
+
+
+def opening(abstract: str) -> str:
+    """The abstract's first sentence."""
+    found = sentences(abstract)
+    return found[0] if found else ""

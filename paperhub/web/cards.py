@@ -17,7 +17,7 @@ from paperhub.community import ranks
 from paperhub.core.converters import asked_number
 from paperhub.papers.models import Paper
 from paperhub.papers.queries import author_names_by_paper, repository_stars
-from paperhub.papers.summary import one_line
+from paperhub.papers.summary import one_line, one_line_beyond, opening
 from paperhub.papers.tex import closed_prefix, render_tex
 
 
@@ -85,12 +85,10 @@ def excerpt(text: str, words: int = 45) -> str:
 
 
 def summary_beside(abstract: str, shown: str | None) -> SafeString:
-    """The extracted summary for a card, or nothing where the card already shows that sentence in its excerpt
-    (a short abstract, or one that opens with its contribution): the same words twice tell nothing."""
-    summary = one_line(abstract)
-    if shown is not None and " ".join(summary.split()) in shown:
-        return SafeString("")
-    return render_tex(summary)
+    """The extracted summary for a card, or nothing where the card already shows the start of that sentence in
+    `shown`, the abstract's opening it shows (a short abstract, or one that opens with its contribution; None: a
+    search hit's snippet, another passage): the same words twice tell nothing."""
+    return render_tex(one_line(abstract) if shown is None else one_line_beyond(abstract, shown))
 
 
 def page_number(request: HttpRequest, name: str = "page") -> int:
@@ -123,6 +121,9 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
     for paper in papers:
         hit = (hits or {}).get(paper.pk)
         shown = None if hit else excerpt(paper.abstract)  # once: the snippet, and what the summary must not repeat
+        # what the reader has of the abstract beside the summary: the excerpt; the paper page's whole abstract opens
+        # just below it, so its first sentence
+        before = shown if excerpts or shown is None else opening(paper.abstract)
         result.append(Card(
             paper=paper,
             title_html=hit.title_html if hit else render_tex(paper.title),
@@ -134,7 +135,7 @@ def cards(request: HttpRequest, papers: list[Paper], hits: dict[int, Any] | None
             comments=counts.get(paper.pk, 0),
             stars=stars.get(paper.pk),
             rank=badges.get(paper.pk),
-            summary_html=summary_beside(paper.abstract, shown=shown if excerpts else None),
+            summary_html=summary_beside(paper.abstract, shown=before),
             keywords=keyword_chips(keywords.get(paper.pk, []), search_url),
             named=tuple(named(names.get(paper.pk, []))) if named else (),
             login_url=login_url,

@@ -44,10 +44,13 @@ def _period(request: HttpRequest, chosen: periods.Period, home: bool = False) ->
     kinds = [("day", periods.day_period(chosen.first)), ("week", periods.week_period(chosen.first)),
              ("month", periods.month_period(chosen.first))]
     previous, following = feeds.neighbours(chosen)
+    today = feeds.today()
+    note = "" if total else feeds.empty_period_note(chosen, today, feeds.follows_announcements())
     which = {"day": "date"}.get(chosen.kind, chosen.kind)
     return render(request, "web/period.html", {
         "json_url": json_twin("daily_papers", **{which: chosen.key}, p=page - 1, limit=PAGE_SIZE),
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
+        "empty_note": note, "to_come": chosen.first > today,
         "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first."
                           if total else f"No papers of {chosen.label} on paperhub.",
         "cards": cards(request, papers), "total": total, **pager(page, total, PAGE_SIZE),

@@ -293,14 +293,18 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit a paper by arXiv id or address onto the hub (and, when recent, today's feed); a worker fetches it and
     this page shows how it went."""
+    already = None  # a paper already in a feed: the page links it and that day
     if request.method == "POST":
         try:
             done = services.submit(request.user, request.POST.get("paper", ""))
+        except services.AlreadyInFeed as exc:
+            already = exc
         except NotAllowed as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Submitted {done.arxiv_id}: it is being fetched from arXiv; see below.")
             return redirect("submit")
     return render(request, "web/submit.html", {"value": request.POST.get("paper", request.GET.get("paper", ""))[:200],
+                                               "already": already,
                                                "submissions": community.submissions_of(request.user),
                                                "max_age": settings.PAPERHUB_SUBMIT_MAX_AGE_DAYS})

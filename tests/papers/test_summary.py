@@ -2,7 +2,16 @@
 
 import pytest
 
-from paperhub.papers.summary import _ABBREVIATION, ABBREVIATIONS, MAX_CHARS, ends_in_abbreviation, one_line, sentences
+from paperhub.papers.summary import (
+    _ABBREVIATION,
+    ABBREVIATIONS,
+    MAX_CHARS,
+    ends_in_abbreviation,
+    one_line,
+    one_line_beyond,
+    opening,
+    sentences,
+)
 from paperhub.papers.tex import render_tex
 
 
@@ -59,3 +68,26 @@ def test_a_trimmed_sentence_closes_the_latex_group_it_cuts():
     line = one_line(long)
     assert line.endswith("}…") and line.count("{") == line.count("}") and len(line) <= MAX_CHARS + 1
     assert str(render_tex(line)).startswith("We study three pathologies in turn: <em>advantage collapse")
+
+
+def test_the_summary_beyond_an_opening_is_left_out_where_the_opening_already_starts_its_sentence():
+    """A card's excerpt cut inside the contribution sentence, or a long one trimmed with "…", showed the sentence's
+    start twice (666 of the bundled sample's 2,162 cards with a summary): where the sentence starts within what
+    the reader has, the summary is left out; where it starts after, it is shown, trimmed as one_line trims."""
+    context = " ".join(["Context words here."] * 8)
+    abstract = f"{context} We propose   sparse attention for long inputs. It is fast."
+    cut_inside = f"{context} We propose sparse …"  # an excerpt that stops inside the sentence
+    assert one_line_beyond(abstract, cut_inside) == ""
+    assert one_line_beyond(abstract, f"{context} …") == "We propose sparse attention for long inputs."
+    assert one_line_beyond(abstract, "") == one_line(abstract)
+    long = "We propose " + "very " * 80 + "long things. Then more."
+    assert one_line(long).endswith("…") and one_line_beyond(long, "We propose very very …") == ""
+    assert one_line_beyond("", "") == ""
+
+
+def test_the_paper_pages_summary_is_left_out_where_it_is_the_abstracts_first_sentence():
+    first = "We propose sparse attention."
+    assert opening(f"{first} It is fast.") == first
+    assert one_line_beyond(f"{first} It is fast.", opening(f"{first} It is fast.")) == ""
+    later = "Attention is slow. We propose sparse attention."
+    assert one_line_beyond(later, opening(later)) == "We propose sparse attention."

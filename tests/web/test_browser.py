@@ -456,3 +456,18 @@ def test_signed_in_pages_pass_axe_and_say_what_was_wrong(module_hub, page):
     expect(page.locator("footer")).to_contain_text("You get the daily digest at signed@example.org")
     check("digest, started")
     assert not found, "\n".join(found)
+
+
+def test_a_card_on_a_phone_clamps_its_excerpt_and_a_desktops_does_not(page):
+    """A phone's card was about a screen tall (its 45-word excerpt, the summary and every chip in full beside the
+    vote column): at 390 px the excerpt is clamped to at most three lines, at 1200 px it is whole."""
+    clamp = "e => [getComputedStyle(e).webkitLineClamp, e.clientHeight, parseFloat(getComputedStyle(e).lineHeight)]"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    for lines, height, line in page.locator("article.card .snippet").evaluate_all(f"all => all.map({clamp})"):
+        assert lines in ("2", "3") and height < 4 * line
+    shot(page, "phone-cards")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto("/")
+    assert {lines for lines, _, _ in page.locator("article.card .snippet").evaluate_all(f"all => all.map({clamp})")} \
+        == {"none"}

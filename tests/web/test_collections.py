@@ -313,3 +313,23 @@ def test_the_forms_refuse_a_title_one_has_already_saying_so(client, ann, reading
     assert "You have a collection titled “&lt;b&gt;Mine&lt;/b&gt;” already." in renamed.content.decode()
     assert _state(reading) == ("Raeding group", "raeding-group", "Tuesdays", True)
     assert list(Collection.objects.filter(owner=ann).order_by("pk")) == [reading, taken]
+
+
+def test_a_collection_titles_tex_is_rendered_wherever_it_is_html_and_its_markup_escaped(client, ann):
+    """As paper titles are: "$W_2$" as math on the collection's page, the owner's list, the paper's collections page
+    and the mailing lists' page; the <title>, the feeds' link titles and the rename field keep the text as typed."""
+    title = "Wasserstein & <b>flows</b> $W_2$"
+    collection = curation.create_collection(ann, title, public=True)
+    paper = add_paper("2611.00007", published=timezone.now())
+    curation.add_to_collection(ann, collection, paper)
+    rendered = 'Wasserstein &amp; &lt;b&gt;flows&lt;/b&gt; <span class="math">W<sub>2</sub></span>'
+    client.force_login(ann)
+    page = client.get(f"/collections/ann/{collection.slug}").content.decode()
+    assert f"<h1>{rendered}</h1>" in page and f"delete “{rendered}”" in page
+    assert f"<title>{escape(title)} · paperhub</title>" in page and f'value="{escape(title)}"' in page
+    assert f'title="{escape(title)} (Atom)"' in page
+    assert f">{rendered}</a>" in client.get("/collections/").content.decode()
+    assert f">{rendered}</a>" in client.get(f"/papers/{paper.uid}/collections").content.decode()
+    mailings = client.get(f"/collections/ann/{collection.slug}/mailings").content.decode()
+    assert f"<h1>Mail “{rendered}” to a list</h1>" in mailings
+    assert "<b>flows" not in page + mailings

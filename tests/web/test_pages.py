@@ -52,6 +52,20 @@ def test_home_shows_the_latest_day_by_votes(client, papers):
     assert "Older work" not in html
 
 
+def test_a_feeds_pages_say_page_n_of_m_and_their_title_which_page(client, db):
+    when = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    upsert_papers([record(f"2611.{n:05d}", title=f"Paper {n}", published=when) for n in range(1, 32)])
+    for paper in Paper.objects.all():
+        feed_entry(paper, DAY)
+    first, second = (client.get(f"/papers/date/{DAY.isoformat()}?page={n}").content.decode() for n in (1, 2))
+    assert "<title>Monday, 23 November 2026 · paperhub</title>" in first and "Page 1 of 2" in first
+    assert "<title>Monday, 23 November 2026 · page 2 · paperhub</title>" in second and "Page 2 of 2" in second
+    past = client.get(f"/papers/date/{DAY.isoformat()}?page=9").content.decode()
+    assert "Page 9 of" not in past and "← Last page (2)" in past
+    hostile = client.get(f"/papers/date/{DAY.isoformat()}?page=<b>2</b>").content.decode()
+    assert "<b>2" not in hostile and "Page 1 of 2" in hostile
+
+
 def test_pager_knows_the_last_page():
     assert pager(1, 0, 30) == {"page": 1, "has_next": False, "last_page": 1}
     assert pager(1, 31, 30) == {"page": 1, "has_next": True, "last_page": 2}
@@ -93,7 +107,33 @@ def test_period_pages_name_their_feed_and_say_when_they_are_empty(client, papers
     empty = client.get("/papers/week/2026-W20").content.decode()
     assert "No papers this week." in empty and "0 papers" not in empty and "most upvoted" not in empty
     assert "No papers this month." in client.get("/papers/month/2026-05").content.decode()
+    assert "No papers on this day." in client.get("/papers/date/2026-11-20").content.decode()  # a Friday
+
+
+def test_an_empty_weekend_day_says_arxiv_announces_on_weekdays_and_a_future_one_that_it_has_not_come(
+        client, papers, settings):
+    saturday = client.get("/papers/date/2026-11-21").content.decode()
+    assert "arXiv announces new papers Monday to Friday" in saturday and "Submit a paper</a>." in saturday
+    future = (services.feeds.today() + timedelta(days=400)).isoformat()
+    html = client.get(f"/papers/date/{future}").content.decode()
+    assert "This day has not come yet." in html and "Submit a paper</a>" not in html
+    week = client.get(f"/papers/week/{services.feeds.today().year + 2}-W02").content.decode()
+    assert "This week has not come yet." in week
+    settings.PAPERHUB_FEED_CATEGORIES, settings.PAPERHUB_FEED_KEYWORDS = [], []  # no rules: not arXiv's calendar
     assert "No papers on this day." in client.get("/papers/date/2026-11-21").content.decode()
+
+
+def test_the_calendar_says_why_a_period_is_empty():
+    from paperhub.papers.feeds import empty_period_note
+    from paperhub.papers.periods import day_period, month_period
+
+    today = date(2026, 11, 25)
+    assert empty_period_note(day_period(date(2026, 11, 28)), today, True) == "This day has not come yet."
+    assert "Monday to Friday" in empty_period_note(day_period(date(2026, 11, 22)), today, True)
+    assert empty_period_note(day_period(date(2026, 11, 22)), today, False) == ""
+    assert empty_period_note(day_period(date(2026, 11, 24)), today, True) == ""  # a weekday: nothing to say
+    assert empty_period_note(month_period(date(2026, 11, 1)), today, True) == ""  # under way
+    assert empty_period_note(month_period(date(2026, 12, 1)), today, True) == "This month has not come yet."
 
 
 def test_upvoting_logged_out_logs_in_and_lands_on_the_paper_asked_to_press_upvote(client, papers, ann):
@@ -375,7 +415,15 @@ def test_submit_page(client, papers, ann, settings, run_tasks):
     entry = FeedEntry.objects.get(paper__uid="2611.00003")
     assert entry.submitted_by == "ann" and entry.day == services.feeds.today()
     html = client.post("/papers/submit", {"paper": "2611.00003"}, follow=True).content.decode()
-    assert "already in the feed" in html and 'href="/papers/2611.00003">in the feed</a>' in html
+    assert "is already in <a" in html and 'href="/papers/2611.00003">in the feed</a>' in html
+
+
+def test_submitting_a_paper_already_in_a_feed_links_the_paper_and_that_day(client, papers, ann):
+    client.force_login(ann)
+    html = client.post("/papers/submit", {"paper": '<b onmouseover="x">2611.00001</b>'}).content.decode()
+    day = f'<a href="/papers/date/{DAY.isoformat()}">the feed of Monday, 23 November 2026</a>'
+    assert f'<a href="/papers/2611.00001">2611.00001</a> is already in {day}.' in html
+    assert "<b onmouseover" not in html and 'value="&lt;b onmouseover=&quot;x&quot;&gt;2611.00001&lt;/b&gt;"' in html
 
 
 def test_trending_page(client, papers, ann):
@@ -482,6 +530,15 @@ def test_a_card_shows_the_extracted_summary_only_where_its_excerpt_does_not():
     long = " ".join(["Context."] * 60) + " We propose sparse attention."
     assert "We propose sparse attention." in summary_beside(long, shown=excerpt(long))
     assert summary_beside(short, shown=None) != ""  # a search hit's snippet is another passage: keep it
+    cut = " ".join(["Context."] * 40) + " We propose sparse attention for inputs of any length at all."
+    assert summary_beside(cut, shown=excerpt(cut)) == ""  # the excerpt stops inside it: its start is there already
+
+
+def test_the_paper_page_leaves_out_a_summary_that_is_its_abstracts_first_sentence(client, db):
+    upsert_papers([record("2611.00011", title="Opens with it", abstract="We propose sparse attention. It is fast."),
+                   record("2611.00012", title="Later", abstract="Attention is slow. We propose sparse attention.")])
+    assert "Extracted summary" not in client.get("/papers/2611.00011").content.decode()
+    assert "Extracted summary</span> We propose" in client.get("/papers/2611.00012").content.decode()
 
 
 def test_a_days_cards_link_their_papers_keywords_and_comments(client, papers):
