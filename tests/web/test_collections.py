@@ -316,8 +316,8 @@ def test_the_forms_refuse_a_title_one_has_already_saying_so(client, ann, reading
 
 
 def test_a_collection_titles_tex_is_rendered_wherever_it_is_html_and_its_markup_escaped(client, ann):
-    """As paper titles are: "$W_2$" as math on the collection's page, the owner's list, the paper's collections page
-    and the mailing lists' page; the <title>, the feeds' link titles and the rename field keep the text as typed."""
+    """As paper titles are: "$W_2$" as math on the collection's page, the owner's list, the paper's collections page,
+    the profile and the mailing lists' page; the <title>, the feeds' link titles and the rename field keep the text as typed."""
     title = "Wasserstein & <b>flows</b> $W_2$"
     collection = curation.create_collection(ann, title, public=True)
     paper = add_paper("2611.00007", published=timezone.now())
@@ -330,6 +330,7 @@ def test_a_collection_titles_tex_is_rendered_wherever_it_is_html_and_its_markup_
     assert f'title="{escape(title)} (Atom)"' in page
     assert f">{rendered}</a>" in client.get("/collections/").content.decode()
     assert f">{rendered}</a>" in client.get(f"/papers/{paper.uid}/collections").content.decode()
+    assert f">{rendered}</a>" in client.get("/users/ann").content.decode()  # the profile's list
     mailings = client.get(f"/collections/ann/{collection.slug}/mailings").content.decode()
     assert f"<h1>Mail “{rendered}” to a list</h1>" in mailings
     assert "<b>flows" not in page + mailings
