@@ -338,7 +338,7 @@ def recommendations(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=100)] =
         # the page's order; only the page records what it showed (a script's polls are no visit)
         picks = recommend.for_you(token_user(request), limit=limit, offset=offset, today=timezone.localdate())
     except NotReady as exc:
-        raise HttpError(503, f"recommendations are being prepared: {exc}") from exc
+        raise HttpError(503, str(exc)) from exc  # (its build is queued: space.PREPARING)
     return [{**shaped, "score": round(p.score, 4), "reasons": p.reasons,
              "shown_on": p.shown_on.isoformat() if p.shown_on else None}
             for p, shaped in zip(picks, answers.papers([p.paper for p in picks]), strict=True)]

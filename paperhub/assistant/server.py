@@ -248,7 +248,7 @@ def my_picks(
         # (in the page's order, unseen first; it records nothing: a tool call is not someone reading the page)
         picks = recommend.for_you(user, limit=limit, offset=offset, today=timezone.localdate())  # type: ignore[arg-type]
     except NotReady as exc:
-        raise ToolError(f"recommendations are being prepared: {exc}") from exc
+        raise ToolError(str(exc)) from exc  # (its build is queued: space.PREPARING)
     cards = _cards([p.paper for p in picks], caller.root)
     return schemas.Picks(
         url=link(caller.root, "for_you"),

@@ -1,9 +1,11 @@
 """The candidate space: the newest papers' embeddings, tf-idf rows and authors, built from the database.
 
 One file under PAPERHUB_SEARCH_DIR/recommend, rebuilt when papers arrive (by `paperhub recommend refresh`, the index
-watcher, or the first request that finds none) and re-read by every process when it changes.
+watcher, or the queued build_space task a request asks for when there is none) and re-read by every process when it
+changes. A request never builds it: building embeds and fits the whole window (17 s in a hub of 346K papers).
 """
 
+import logging
 import pickle
 import threading
 from collections.abc import Callable, Hashable
@@ -14,25 +16,32 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from scipy import sparse
 
 from paperhub import search
 from paperhub.core import derived
+from paperhub.papers.changes import serialize
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import taste
 
+log = logging.getLogger(__name__)
 VERSION = 2
-#: Most papers a request may embed with the transformer to build a missing space; past it, the watcher builds it
-#: and the page says so. A few seconds' worth: at 2,000, a new hub's first For you page (before its static model
-#: is distilled) embedded its window's papers inside the request, 91 s beside other work, holding every other
-#: visitor's For you page behind its lock.
-MAX_EMBED_IN_REQUEST = 100
+#: What a reader is told while there is no space yet (the web page, the API's 503, the assistant's error).
+PREPARING = "Your recommendations are being prepared; they fill in within a minute or two."
+#: The pg_advisory_xact_lock key of queueing the build (SQLite's IMMEDIATE transactions take turns anyway).
+QUEUEING = 7_301_000_005
 
 
 class NotReady(RuntimeError):
-    """There is no space yet and building it here would mean embedding too many papers with the transformer."""
+    """There is no space yet (or one of an older format): its build is queued, and picks wait for it."""
+
+
 EPOCH = date(1970, 1, 1).toordinal()
 
 
@@ -102,14 +111,7 @@ def vectors_for(papers: list[tuple[int, str, str]], model_name: str, encoder: Lo
     return unit
 
 
-def _ready_in_request(name: str, papers: list[tuple[int, str, str]]) -> None:
-    """NotReady when more of the papers lack `name`'s vectors than a request may embed."""
-    stored = search.stored_count(name, [p[0] for p in papers])
-    if len(papers) - stored > MAX_EMBED_IN_REQUEST:
-        raise NotReady(f"{len(papers) - stored:,} papers still need {name} vectors")
-
-
-def build(days: int | None = None, in_request: bool = False) -> Space:
+def build(days: int | None = None) -> Space:
     """The papers published in the `days` before the newest one, as a space."""
     days = settings.PAPERHUB_RECOMMEND_DAYS if days is None else days
     newest = Paper.objects.aggregate(published=Max("published"), id=Max("id"))
@@ -118,11 +120,7 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
     fetched = list(rows.filter(published__gte=since)) if since else []
     papers = [(pid, title, abstract) for pid, title, abstract, _ in fetched]
     days_of = [published.date().toordinal() - EPOCH for *_, published in fetched if published]  # all have one
-    if in_request and search.static_name() is None:  # the transformer embeds: checked before it loads (seconds)
-        _ready_in_request(search.transformer_name(), papers)
     name, encoder = embedder()
-    if in_request and name != search.static_name():  # a static model named but not loading: the transformer's too
-        _ready_in_request(name, papers)
     vectorizer = taste.term_vectorizer(len(papers)) if papers else None  # (an empty space has no words to fit)
     texts = [search.paper_text(title, abstract) for _, title, abstract in papers]
     try:
@@ -144,7 +142,7 @@ def build(days: int | None = None, in_request: bool = False) -> Space:
 def save(space: Space) -> Path:
     """Write the space beside its place and rename it over it, so readers never see half a file."""
     target = path()
-    derived.replace(target, lambda partial: _write(space, partial), own=True)  # (requests may build one at once)
+    derived.replace(target, lambda partial: _write(space, partial), own=True)  # (a watcher and a queued build at once)
     return target
 
 
@@ -163,18 +161,24 @@ _lock = threading.Lock()
 _served = derived.Loaded(lambda: derived.stamp(path()), _read)
 
 
-def current() -> Space:
-    """The stored space, re-read when the file changes; built now if there is none (or an old format)."""
+def stored() -> Space | None:
+    """The stored space, re-read when the file changes; None when there is none or it is of an older format."""
     with _lock:
-        if not path().exists():
-            save(build(in_request=True))
-        space = _served.get()
-        if getattr(space, "version", None) != VERSION:
-            save(build())
-            space = _served.get()
-        if space is None:  # removed meanwhile (`paperhub recommend refresh` is what writes it)
-            raise FileNotFoundError(path())
-        return space
+        space = _served.get() if path().exists() else None
+    return space if getattr(space, "version", None) == VERSION else None
+
+
+def current() -> Space:
+    """The stored space; NotReady when there is none yet, its build queued (never built here: this runs in
+    requests)."""
+    space = stored()
+    if space is None:
+        try:
+            queue_build()
+        except DatabaseError as exc:  # (a database busy past its timeout: the page still answers, the watcher builds)
+            log.warning("the recommendation space's build was not queued (%s)", exc)
+        raise NotReady(PREPARING)
+    return space
 
 
 def stamp() -> tuple[str, Hashable]:
@@ -185,9 +189,9 @@ def stamp() -> tuple[str, Hashable]:
 
 def stale(space: Space | None = None) -> bool:
     """Whether papers arrived since the stored space was built (or there is none)."""
-    if not path().exists():
+    space = space or stored()
+    if space is None:
         return True
-    space = space or current()
     if space.model != search.transformer_name() and space.model != search.static_name():  # a new static model
         return True
     return (Paper.objects.aggregate(id=Max("id"))["id"] or 0) != space.newest_id
@@ -200,3 +204,31 @@ def refresh(force: bool = False) -> Space | None:
     space = build()
     save(space)
     return space
+
+
+@task()
+def build_space() -> dict[str, Any]:
+    """Build the space if it is missing or papers arrived; safe to kill and run again (the file is renamed into
+    place whole, and a rerun finds it fresh)."""
+    built = refresh()
+    return {"papers": len(built) if built is not None else None, "built": built is not None}
+
+
+_TASK_PATH = f"{build_space.func.__module__}.{build_space.func.__qualname__}"
+
+
+def _queued() -> bool:
+    return DBTaskResult.objects.filter(task_path=_TASK_PATH, status__in=[TaskResultStatus.READY,
+                                                                       TaskResultStatus.RUNNING]).exists()
+
+
+def queue_build() -> bool:
+    """Queue build_space unless it is queued or running already (many readers, one job); whether this queued it."""
+    if _queued():  # the usual answer while it builds: a read, without taking SQLite's write lock
+        return False
+    with transaction.atomic():
+        serialize(QUEUEING)
+        if _queued():
+            return False
+        build_space.enqueue()  # the queue is a table: the check and the task commit together
+    return True

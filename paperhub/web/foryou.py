@@ -42,11 +42,11 @@ def for_you(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = page_number(request)
     today = timezone.localdate()
+    preparing = ""
     try:
         picks = recommend.for_you(user, limit=PAGE + 1, offset=(page - 1) * PAGE, today=today)
-    except space.NotReady:
-        messages.info(request, "Recommendations are being prepared (the index watcher builds them from the newest "
-                               "papers within minutes); meanwhile, tell us what you read.")
+    except space.NotReady as exc:  # its build is queued: the page answers now, with what works meanwhile
+        preparing = str(exc)
         picks = []
     has_next = len(picks) > PAGE
     picks = picks[:PAGE]
@@ -69,7 +69,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
             card.reasons = [starter.reason]  # type: ignore[attr-defined]
     exclusions = recommend.exclusions_of(user)
     return render(request, "web/for_you.html", {
-        "cards": found, "starters": starters, "page": page, "has_next": has_next,
+        "cards": found, "starters": starters, "page": page, "has_next": has_next, "preparing": preparing,
         "seeds": recommend.seeds_of(user),
         "interests": recommend.interests(user) if picks else [],  # picks: the space exists
         "follows": recommend.followed_authors(user), "searches": recommend.saved_searches(user),

@@ -25,6 +25,7 @@ from paperhub.core.models import RateWindow
 from paperhub.papers import feeds
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.recommend import space
 from tests.conftest import own_database_url
 from tests.factories import feed_entry, record, user
 
@@ -193,6 +194,9 @@ def test_http_every_tool_anonymous_reads_and_token_writes(live_server, filled, s
             assert (await _call(ann, "upvote", paper_id="2611.00001"))["upvotes"] == 1  # idempotent
             added = await _call(ann, "add_to_collection", paper_id="2611.00002", collection="reading-group")
             assert added["added"] and added["url"] == f"{live_server.url}/collections/ann/reading-group"
+            # no recommendation space yet: the tool says so at once and queues its build (here run by hand)
+            assert space.PREPARING in await _refusal(ann, "my_picks")
+            assert (await asyncio.to_thread(space.build_space.call))["built"]
             picks = await _call(ann, "my_picks")
             assert picks["url"] == f"{live_server.url}/for-you"
             assert "no collection" in await _refusal(

@@ -217,19 +217,22 @@ def test_a_day_without_papers_sends_no_digest(feed, mail_sink, settings):
     assert sending.send("daily", today=TODAY).sent == 1  # a day with papers is sent as before
 
 
-def test_a_personal_part_not_ready_yet_is_left_out_with_one_line(feed, mail_sink, search_dir, monkeypatch, caplog):
-    """A new hub's vectors are still being made: the digest goes without its For you part, and the log says so in
-    one line per subscriber, not a traceback each."""
+def test_a_personal_part_not_ready_yet_is_left_out_with_one_line(feed, mail_sink, search_dir, caplog):
+    """A new hub's recommendation space is still being built: the digest goes without its For you part (the build
+    queued, not done by the sender), and the log says so in one line per subscriber, not a traceback each."""
+    from django_tasks_db.models import DBTaskResult
+
     from paperhub.recommend import space
 
-    monkeypatch.setattr(space, "MAX_EMBED_IN_REQUEST", 0)  # no paper has a vector: the space is not ready
     community.upvote(verified(user("ann")), feed["2611.00002"], on=True)
     confirmed("ann@example.org")
     assert sending.send("daily", today=TODAY).sent == 1
     assert "For you" not in mail_sink.messages[0].get_body(("plain",)).get_content()
     notes = [r for r in caplog.records if "personal digest part" in r.getMessage()]
     assert [(r.levelname, r.exc_info) for r in notes] == [("WARNING", None)]
-    assert "recommendations are not ready (2 papers still need" in notes[0].getMessage()
+    assert f"recommendations are not ready ({space.PREPARING})" in notes[0].getMessage()
+    assert not space.path().exists()
+    assert DBTaskResult.objects.filter(task_path="paperhub.recommend.space.build_space").count() == 1
 
 
 def test_a_stale_claim_from_a_dead_sender_is_taken_over(feed, mail_sink):

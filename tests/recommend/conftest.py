@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from paperhub import search
 from paperhub.papers.models import Paper
 from paperhub.papers.services import upsert_papers
+from paperhub.recommend import space
 from paperhub.search.stored import store_vectors
 from tests.factories import record, user
 
@@ -66,11 +67,13 @@ def _store_transformer_vectors() -> None:
 @pytest.fixture
 def topics(db, search_dir, settings, tmp_path):
     """32 papers (8 per topic) indexed for keyword search, with the bundled transformer's vectors stored (a data
-    directory of its own: no distilled static model there); the recommendation space is built on first use."""
+    directory of its own: no distilled static model there), and the recommendation space built from them (as the
+    index watcher or the queued build does: a request never builds it)."""
     settings.DATA_DIR = tmp_path
     upsert_papers(corpus())
     search.rebuild()
     _store_transformer_vectors()
+    space.refresh(force=True)
     return TOPICS
 
 

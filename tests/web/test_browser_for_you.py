@@ -45,7 +45,7 @@ def page(hub, mail_sink) -> Iterator:
         url = served.url
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
         context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 900})
-        context.set_default_timeout(60_000)  # the first For you page loads the embedding model
+        context.set_default_timeout(60_000)  # a first For you page may load the embedding model for a liked text
         tab = context.new_page()
         problems: list[str] = []
         tab.on("pageerror", lambda error: problems.append(str(error)))
@@ -83,6 +83,13 @@ def test_for_you_from_cold_start_to_a_personal_digest(page, hub, mail_sink, tmp_
         "button", name="More like this").click()
     expect(page.locator(".pick", has_text="Protein folding with diffusion models")).to_contain_text("Picked")
     page.reload()
+    # the page never builds the recommendation space: until serve's watcher or worker has, it says so
+    for _ in range(120):
+        if not page.locator("#preparing").count():
+            break
+        expect(page.locator("#preparing")).to_contain_text("Your recommendations are being prepared")
+        page.wait_for_timeout(500)
+        page.reload()
     cards = page.locator(".pick article.card h2")
     expect(cards.first).to_contain_text(re.compile("Protein|Enzyme|Antibody|Cryo"))
     expect(page.locator(".reasons").first).to_contain_text("Why:")

@@ -31,10 +31,10 @@ class Command(BaseCommand):
                                   f"{settings.PAPERHUB_RECOMMEND_DAYS} days, {len(built.vocabulary):,} terms, "
                                   f"{built.model} vectors, in {time.perf_counter() - started:.1f} s")
             return
-        if not space.path().exists():
-            self.stdout.write("no recommendation space yet: `paperhub recommend refresh`")
+        current = space.stored()
+        if current is None:
+            self.stdout.write("no recommendation space yet (or one of an older format): `paperhub recommend refresh`")
             return
-        current = space.current()
         self.stdout.write(f"{len(current):,} papers since {current.since or '-'}, {len(current.vocabulary):,} terms, "
                           f"{current.model} vectors, built {current.built_at:%Y-%m-%d %H:%M} UTC"
                           f"{' (papers arrived since)' if space.stale(current) else ''}")
