@@ -28,6 +28,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from paperhub import search
+from paperhub.core.queue import unfinished
 from paperhub.jobs.models import EmbedFrontier
 from paperhub.papers.changes import serialize
 from paperhub.papers.models import Paper
@@ -60,12 +61,8 @@ def embed_batch(model: str, paper_ids: list[int]) -> dict[str, Any]:
             "seconds": round(time.monotonic() - started, 3)}
 
 
-_TASK_PATH = f"{embed_batch.func.__module__}.{embed_batch.func.__qualname__}"
-
-
 def _pending() -> Any:
-    return DBTaskResult.objects.filter(task_path=_TASK_PATH, status__in=[TaskResultStatus.READY,
-                                                                        TaskResultStatus.RUNNING])
+    return unfinished(embed_batch)
 
 
 def plan(batches: int = AHEAD, size: int | None = None, low_only: bool = False, from_newest: bool = False) -> int:
@@ -167,7 +164,7 @@ def progress() -> Progress:
     model = search.transformer_name()
     cover = search.coverage()
     since = timezone.now() - RATE_WINDOW
-    recent = DBTaskResult.objects.filter(task_path=_TASK_PATH, status=TaskResultStatus.SUCCESSFUL,
+    recent = DBTaskResult.objects.filter(task_path=embed_batch.module_path, status=TaskResultStatus.SUCCESSFUL,
                                          finished_at__gte=since).values_list("return_value", "started_at")
     done = 0
     first = None

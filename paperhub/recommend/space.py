@@ -20,12 +20,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 from scipy import sparse
 
 from paperhub import search
 from paperhub.core import derived
+from paperhub.core.queue import unfinished
 from paperhub.papers.changes import serialize
 from paperhub.papers.models import Paper, PaperAuthor
 from paperhub.recommend import taste
@@ -214,21 +213,13 @@ def build_space() -> dict[str, Any]:
     return {"papers": len(built) if built is not None else None, "built": built is not None}
 
 
-_TASK_PATH = f"{build_space.func.__module__}.{build_space.func.__qualname__}"
-
-
-def _queued() -> bool:
-    return DBTaskResult.objects.filter(task_path=_TASK_PATH, status__in=[TaskResultStatus.READY,
-                                                                       TaskResultStatus.RUNNING]).exists()
-
-
 def queue_build() -> bool:
     """Queue build_space unless it is queued or running already (many readers, one job); whether this queued it."""
-    if _queued():  # the usual answer while it builds: a read, without taking SQLite's write lock
+    if unfinished(build_space).exists():  # the usual answer while it builds: a read, without taking SQLite's write lock
         return False
     with transaction.atomic():
         serialize(QUEUEING)
-        if _queued():
+        if unfinished(build_space).exists():
             return False
         build_space.enqueue()  # the queue is a table: the check and the task commit together
     return True
