@@ -31,8 +31,9 @@ def _warm_in_background(worker: Any) -> None:
     """In each web worker as it starts: warm search (_warm) in a thread of its own, so that the worker serves at once.
 
     gunicorn starts a worker's heartbeat only after this hook returns: warming here (the transformer alone takes
-    15 s on a busy machine) held every request, a health check's too, and one warm-up past the timeout had the
-    worker killed and started again, for ever. A request that needs a part still loading waits for that same load
+    15 s, over a minute on a busy machine) held every request, a health check's too, and a warm-up past the timeout
+    would have the worker killed and started again, for ever (gunicorn 27.0.1 happens not to check a worker before
+    its first heartbeat: docs/benchmarks.md). A request that needs a part still loading waits for that same load
     (core/once.py); one that needs none of it (health, a static file, a page that does not search) does not wait."""
     threading.Thread(target=_warm, args=(worker,), name="warm-search", daemon=True).start()
 
