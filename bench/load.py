@@ -31,6 +31,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from bench.web import serve_warm
 from testbed.scratch import is_postgres, new_database
 
 SHARED = Path(os.environ.get("PAPERHUB_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
@@ -164,9 +165,8 @@ def measure(work: Path, clients: int, seconds: float, seed: int) -> dict[str, An
     targets = json.loads(_paperhub(work, "shell", "-v0", "-c", TARGETS).strip().splitlines()[-1])
     tokens = json.loads((work / "tokens.json").read_text())
     port = _free_port()
-    server = subprocess.Popen([*CLI, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                               "--no-index-watch", "--task-workers", "0"], env=_env(work),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = serve_warm(["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--no-index-watch",
+                         "--task-workers", "0"], _env(work), workers=2)
     base = f"http://127.0.0.1:{port}"
     try:
         import urllib.request

@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -154,25 +155,42 @@ def _summary(values: list[float]) -> dict[str, float]:
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1)}
 
 
+def serve_warm(args: list[str], env: dict[str, str], workers: int, seconds: float = 600) -> subprocess.Popen:
+    """`paperhub serve` with `args`, once each of its `workers` web workers has logged that search is warm: they
+    answer from the start, warming in a thread meanwhile, and a page timed then would share the CPU with it. What
+    the server prints is read on in a thread (discarded), so that it never blocks on a full pipe."""
+    server = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "serve", *args], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    warm, all_warm = [0], threading.Event()
+
+    def read() -> None:
+        for line in server.stdout or ():
+            warm[0] += b"search ready in" in line
+            if warm[0] >= workers:
+                all_warm.set()
+        all_warm.set()  # (the server ended: poll() says so)
+
+    threading.Thread(target=read, daemon=True).start()
+    if not all_warm.wait(seconds) or server.poll() is not None:
+        _stop(server)
+        raise RuntimeError(f"paperhub serve did not warm its {workers} web workers within {seconds:.0f} s")
+    return server
+
+
 def _serve(work: Path) -> tuple[subprocess.Popen, str, float]:
-    """Start `paperhub serve` (no watcher, no embed worker) and wait for its first page; (server, base URL, the
-    seconds until that first page)."""
+    """Start `paperhub serve` (no watcher, no embed worker) and wait until its workers are warm and it answers a page;
+    (server, base URL, the seconds until then)."""
     port = _free_port()
     started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "paperhub.cli", "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--threads", "4", "--no-index-watch", "--embed-workers", "0"],
-                              env=_env(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = serve_warm(["--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--no-index-watch",
+                         "--embed-workers", "0"], _env(work), workers=2)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            _fetch(base + "/")
-            return server, base, time.perf_counter() - started
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                _stop(server)
-                raise
-            time.sleep(0.2)
+    try:
+        _fetch(base + "/")
+    except OSError:
+        _stop(server)
+        raise
+    return server, base, time.perf_counter() - started
 
 
 def _stop(process: subprocess.Popen) -> None:

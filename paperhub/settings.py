@@ -264,6 +264,8 @@ PAPERHUB_SEARCH_DIR = env_path("PAPERHUB_SEARCH_DIR", str(DATA_DIR / "search"))
 PAPERHUB_BIND = env_str("PAPERHUB_BIND", "127.0.0.1:8000")
 PAPERHUB_WEB_WORKERS = env_int("PAPERHUB_WEB_WORKERS", 2, minimum=1)
 PAPERHUB_WEB_THREADS = env_int("PAPERHUB_WEB_THREADS", 4, minimum=1)
+# (for the test suite: a web worker that is slow to warm, as a big hub on a busy machine is)
+PAPERHUB_WARM_DELAY = env_float("PAPERHUB_WARM_DELAY", 0.0, minimum=0)
 
 # Feeds: a day runs from the rollover time to the next, in the feed's time zone.
 PAPERHUB_FEED_TIME_ZONE = env_zone("PAPERHUB_FEED_TIME_ZONE", "UTC")

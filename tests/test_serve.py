@@ -2,12 +2,14 @@
 
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,6 +42,42 @@ def test_serve_refuses_a_server_without_workers_or_threads(option):
 
     with pytest.raises(CommandError, match="out of range"):
         call_command("serve", option)
+
+
+#: How long the web worker of the tests below waits before it warms search: longer than they take to start serving.
+WARMING_S = 60
+
+
+@pytest.mark.parametrize("threads", ["1", "4"], ids=["sync-worker", "thread-worker"])
+def test_a_worker_answers_at_once_while_it_is_still_warming_search(hub, threads):
+    """Search was warmed in gunicorn's post_worker_init, before the worker's loop and its heartbeat: on the 346K hub
+    /api/health answered 12-83 s after start, and a warm-up past gunicorn's 60 s timeout would have had the worker
+    killed and started again for ever. Now the worker serves while a thread warms: what needs no model does not wait."""
+    hub.env["PAPERHUB_WARM_DELAY"] = str(WARMING_S)
+    started = time.monotonic()
+    with hub.serving(1, "--threads", threads) as served:
+        statuses = {path: urllib.request.urlopen(served.url + path, timeout=10).status
+                    for path in ("/api/health", "/", "/static/web/site.css", "/api/search?q=graph+networks")}
+        seconds = time.monotonic() - started
+    assert statuses == dict.fromkeys(statuses, 200)
+    assert seconds < WARMING_S, served.log
+    assert "search ready" not in served.log and "WORKER TIMEOUT" not in served.log  # still warming when stopped
+
+
+def _output_until(process: "subprocess.Popen[bytes]", text: str, seconds: float) -> str:
+    """What the process printed until a line holding `text` (or the deadline)."""
+    printed, deadline = b"", time.monotonic() + seconds
+    while text.encode() not in printed and time.monotonic() < deadline:
+        if select.select([process.stdout], [], [], 1)[0]:
+            printed += os.read(process.stdout.fileno(), 65536)
+    return printed.decode(errors="replace")
+
+
+def test_a_worker_says_when_search_is_warm(hub):
+    with hub.serving(1) as served:
+        printed = _output_until(served.process, "search ready in", 120)
+    assert re.search(r"INFO serve\[\d+\] gunicorn.error: search ready in \d+\.\d s", printed), printed
+    assert "warming search failed" not in printed
 
 
 def _exiting(code: int) -> list[str]:

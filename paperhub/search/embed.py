@@ -6,12 +6,13 @@ import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from django.conf import settings
+
+from paperhub.core.once import loaded_once
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +298,7 @@ def transformer_name() -> str:
     return model if model == BUNDLED else Path(model).name or model
 
 
-@cache
+@loaded_once()  # (the worker's warm-up and a search may ask at once: one load, one copy)
 def transformer() -> TransformerEmbedder:
     """The configured transformer model (PAPERHUB_EMBED_MODEL) on PAPERHUB_EMBED_DEVICE, loaded once per process."""
     return TransformerEmbedder(settings.PAPERHUB_EMBED_MODEL, max_tokens=settings.PAPERHUB_EMBED_MAX_TOKENS,
@@ -356,7 +357,7 @@ def static_model_path() -> Path:
     return models_dir() / (static_name() or LEGACY_STATIC)
 
 
-@cache
+@loaded_once()
 def _static(path: Path) -> StaticEmbedder:
     return StaticEmbedder(path, name=path.name)
 

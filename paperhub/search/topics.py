@@ -15,11 +15,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from paperhub.core.once import loaded_once
 from paperhub.search import terms
 from paperhub.search.terms import Weights
 
@@ -120,7 +120,7 @@ def load(directory: Path) -> Topics | None:
     return _load(directory / TABLE_FILE)
 
 
-@lru_cache(maxsize=1)  # (the current model's: a new one replaces it)
+@loaded_once(maxsize=1)  # (the current model's: a new one replaces it)
 def _load(path: Path) -> Topics | None:
     if not path.is_file():
         return None

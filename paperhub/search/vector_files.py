@@ -12,13 +12,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 from usearch.index import Index
 
 from paperhub.core import derived
+from paperhub.core.once import loaded_once
 from paperhub.search import stored, vectors
 
 Progress = Callable[[int], None]
@@ -28,7 +28,7 @@ def vector_path(model: str) -> Path:
     return derived.directory(f"vectors-{model}.usearch")
 
 
-@cache
+@loaded_once()
 def _vector_index(path: str) -> vectors.VectorIndex:
     return vectors.VectorIndex(Path(path))
 

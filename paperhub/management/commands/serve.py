@@ -27,17 +27,35 @@ from paperhub.management import arguments
 from paperhub.management.helpers import Helpers
 
 
+def _warm_in_background(worker: Any) -> None:
+    """In each web worker as it starts: warm search (_warm) in a thread of its own, so that the worker serves at once.
+
+    gunicorn starts a worker's heartbeat only after this hook returns: warming here (the transformer alone takes
+    15 s, over a minute on a busy machine) held every request, a health check's too, and a warm-up past the timeout
+    would have the worker killed and started again, for ever (gunicorn 27.0.1 happens not to check a worker before
+    its first heartbeat: docs/benchmarks.md). A request that needs a part still loading waits for that same load
+    (core/once.py); one that needs none of it (health, a static file, a page that does not search) does not wait."""
+    threading.Thread(target=_warm, args=(worker,), name="warm-search", daemon=True).start()
+
+
 def _warm(worker: Any) -> None:
-    """In each web worker before it takes its first request: load the models and open the indexes, so no
-    visitor waits for them (the transformer alone takes seconds to load)."""
-    seconds = search.warm()
+    """Load the models, open the indexes, then freeze what is loaded out of the garbage collector's walks."""
+    time.sleep(settings.PAPERHUB_WARM_DELAY)
+    try:
+        seconds = search.warm()
+    except Exception:  # a worker without a warm search still serves: each part loads at its first use instead
+        worker.log.exception("warming search failed")
+        seconds = None
+    finally:
+        connections.close_all()  # this thread's own: requests run in threads of their own
     # What is loaded now (models, indexes, Django: ~550K objects) lives as long as the worker, yet each full garbage
     # collection walked it all again: a ~290 ms pause in whichever request set one off. Collected once here, then
-    # frozen out of later collections (docs/benchmarks.md).
+    # frozen out of later collections (docs/benchmarks.md). (Requests answered meanwhile have theirs frozen too: those
+    # in reference cycles, a few, then stay for the worker's life.)
     gc.collect()
     gc.freeze()
-    connections.close_all()  # opened in the worker's main thread; requests run in threads of their own
-    worker.log.info("search ready in %.1f s", seconds)
+    if seconds is not None:
+        worker.log.info("search ready in %.1f s", seconds)
 
 
 #: gunicorn's access line without its own time (each line starts with the hub's: settings.LOGGING), "%(M)s ms" added.
@@ -171,7 +189,7 @@ class Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("access_log_format", ACCESS_FORMAT)
         self.cfg.set("logger_class", RedactingLogger)
         self.cfg.set("timeout", 60)
-        self.cfg.set("post_worker_init", _warm)
+        self.cfg.set("post_worker_init", _warm_in_background)
         # Its control socket is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second hub on the
         # machine would share it, and stopping either deleted the other's. The hub does not use it.
         self.cfg.set("control_socket_disable", True)
