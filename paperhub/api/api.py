@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.responses import Status
 
 from paperhub import search as search_api
-from paperhub.api import answers, collections, hf, zotero
+from paperhub.api import answers, archive, collections, hf, zotero
 from paperhub.api.access import HubThrottle, TokenAuth, refusal_of_token, token_user, viewer
 from paperhub.api.errors import unwrapped
 from paperhub.api.openapi import OPTIONAL_TOKEN, HubAPI
@@ -102,6 +102,7 @@ class TooMany(Throttled):
 
 api.add_router("/zotero", zotero.router, auth=TokenAuth(), url_name_prefix="zotero")
 api.add_router("/collections", collections.router)
+api.add_router("/archive", archive.router)
 
 
 #: How each `sort` of /api/daily_papers orders papers (feeds.ORDERS); without one, most upvoted first.

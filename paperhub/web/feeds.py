@@ -1,4 +1,5 @@
-"""Feed pages: the day, week and month feeds, trending. Thin views over paperhub.papers.feeds."""
+"""Feed pages: the day, week and month feeds, their archive, trending. Thin views over paperhub.papers.feeds and
+.archive."""
 
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 
-from paperhub.papers import feeds, periods, queries
+from paperhub.papers import archive, feeds, periods, queries
 from paperhub.web.cards import cards, page_number, pager
 from paperhub.web.twins import json_twin
 
@@ -50,7 +51,7 @@ def _period(request: HttpRequest, chosen: periods.Period, home: bool = False) ->
     return render(request, "web/period.html", {
         "json_url": json_twin("daily_papers", **{which: chosen.key}, p=page - 1, limit=PAGE_SIZE),
         "period": chosen, "previous": previous, "next": following, "kinds": kinds, "home": home,
-        "empty_note": note, "to_come": chosen.first > today,
+        "empty_note": note, "to_come": chosen.first > today, "today": today,
         "period_summary": f"{total} paper{pluralize(total)} of {chosen.label} on paperhub, most upvoted first."
                           if total else f"No papers of {chosen.label} on paperhub.",
         "cards": cards(request, papers), "total": total, **pager(page, total, PAGE_SIZE),
@@ -67,3 +68,22 @@ def trending(request: HttpRequest) -> HttpResponse:
         "days": settings.PAPERHUB_TRENDING_DAYS, "gravity": settings.PAPERHUB_TRENDING_GRAVITY,
         "latest": latest, "latest_in_window": latest is not None and latest >= feeds.today() - window,
     })
+
+
+def archive_page(request: HttpRequest) -> HttpResponse:
+    """/papers/archive: every year and month whose feeds have papers; with ?date= (and ?kind=), a 302 to the day,
+    week or month holding that date, or the archive again saying why not (400)."""
+    today = feeds.today()
+    asked, kind = request.GET.get("date"), request.GET.get("kind", "day")
+    error = ""
+    if asked is not None or "kind" in request.GET:
+        try:
+            chosen = archive.period_to_go_to(kind, asked or "", today)
+        except periods.PeriodError as exc:
+            error = str(exc)
+        else:
+            return redirect(chosen.kind, key=chosen.key)
+    return render(request, "web/archive.html", {
+        "json_url": json_twin("archive"), "years": archive.archive_years(archive.month_counts()), "today": today,
+        "error": error, "asked": (asked or "")[:40], "go_kind": kind if kind in periods.PERIODS else "day",
+    }, status=400 if error else 200)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("papers/date/<str:key>", feeds.period, {"kind": "day"}, name="day"),
     path("papers/week/<str:key>", feeds.period, {"kind": "week"}, name="week"),
     path("papers/month/<str:key>", feeds.period, {"kind": "month"}, name="month"),
+    path("papers/archive", feeds.archive_page, name="archive"),
     path("papers/trending", feeds.trending, name="trending"),
     path("trends", trends.trends_page, name="trends"),
     path("map", maps.map_page, name="map"),

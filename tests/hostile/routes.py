@@ -15,7 +15,7 @@ def pages(hostile) -> list[str]:
     slug = hostile["collection"].slug
     return [
         "/", f"/papers/date/{DAY}", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
-        f"/papers/{paper.uid}", f"/papers/{paper.uid}/collections", "/papers/search?q=attention",
+        "/papers/archive", f"/papers/{paper.uid}", f"/papers/{paper.uid}/collections", "/papers/search?q=attention",
         f"/papers/search?q={SCRIPT}",
         f"/papers/search?q=attention&author={IMG}&cat={SVG}", f"/trends?cat={SCRIPT}", f"/map?q={SCRIPT}", f"/authors/{author.slug}", "/users/eve",
         f"/collections/eve/{slug}", "/for-you", "/collections/", "/accounts/tokens/",
@@ -47,7 +47,7 @@ def concrete(name: str, hostile) -> str | None:
     return {
         "home": "/", "robots": "/robots.txt", "sitemap": "/sitemap.xml", "sitemap_feeds": "/sitemap-feeds.xml",
         "sitemap_papers": "/sitemap-papers-1.xml", "day": f"/papers/date/{DAY}", "week": "/papers/week/2026-W48", "month": "/papers/month/2026-11",
-        "trending": "/papers/trending", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
+        "trending": "/papers/trending", "archive": "/papers/archive", "trends": "/trends", "map": "/map", "map_points": "/map/points.bin",
         "map_paper": f"/map/papers/{paper.pk}", "search": "/papers/search", "search_bib": "/papers/search.bib",
         "submit": "/papers/submit", "paper_bib": f"/papers/{paper.uid}.bib", "paper": f"/papers/{paper.uid}",
         "paper_markdown": f"/papers/{paper.uid}.md", "arxiv_address": f"/abs/{paper.uid}",

@@ -615,7 +615,7 @@ def test_every_page_links_its_json_twin(client, papers, ann, settings, tmp_path)
     for path in ("/", "/papers/date/2026-11-23", "/papers/week/2026-W48", "/papers/month/2026-11", "/papers/trending",
                  "/papers/search?q=retrieval&since=2026-11-01&sort=newest", "/papers/2611.00001",
                  f"/authors/{author.slug}", "/users/ann", f"/collections/ann/{collection.slug}",
-                 "/trends?cat=cs.CL&weeks=8"):
+                 "/trends?cat=cs.CL&weeks=8", "/papers/archive"):
         html = client.get(path).content.decode()
         twin = re.search(r'<link rel="alternate" type="application/json" title="This page as JSON" href="([^"]+)"',
                          html)[1]
