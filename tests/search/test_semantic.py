@@ -196,7 +196,7 @@ def test_a_query_of_no_word_the_hub_knows_finds_nothing(embedded, query):
 def test_the_front_doors_say_gibberish_matches_nothing(embedded, client):
     page = client.get("/papers/search", {"q": "zzzzqqq"}).content.decode()
     assert "No papers match." in page and "2501.0000" not in page
-    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False, "semantic_pending": False, "found_as_typed": False, "emptied_by": [], "left_out": []}
+    assert client.get("/api/search", {"q": "zzzzqqq"}).json() == {"total": 0, "hits": [], "semantic_models": [], "suggestion": None, "corrected": False, "semantic_pending": False, "found_as_typed": False, "emptied_by": [], "left_out": [], "next": None}
     out = StringIO()
     call_command("search", "zzzzqqq", stdout=out)
     assert out.getvalue() == "0 results\n"
