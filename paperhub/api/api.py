@@ -205,8 +205,12 @@ def _beyond(query: SearchQuery, results: "search_api.Results") -> tuple[str, str
     beyond = search_api.beyond(searched, results, _search_filters(query), query.sort, query.offset, query.limit,
                                query.mode)
     if beyond is None:
-        return ("", None) if query.offset <= search_api.MAX_OFFSET else \
-            (f"offset is at most {search_api.MAX_OFFSET}; these {results.total} results end before it", None)
+        if query.offset <= search_api.MAX_OFFSET:
+            return "", None
+        if results.total <= search_api.MAX_OFFSET:
+            return f"offset is at most {search_api.MAX_OFFSET}; these {results.total} results end before it", None
+        cap = search_api.MAX_OFFSET
+        return f"offset is at most {cap}, which reaches the last of these {results.total} results", None
     said = f"offset is at most {search_api.MAX_OFFSET}: the first {beyond.listed} of {results.total} results are served"
     if beyond.then is None:
         return f"{said}, best first; narrow the search (since, until, cat) to reach the others", None

@@ -128,6 +128,11 @@ def subscribe(email: str, frequency: str, base_url: str, by: User | None = None)
     return Subscribed(subscription, False)
 
 
+def _stop(**which: Any) -> int:
+    """Stop the running subscriptions `which` names (the first stop's time kept: idempotent); how many."""
+    return Subscription.objects.filter(**which, unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+
+
 def own_address(user: User) -> str:
     """The user's verified address as stored, or "": the one address whose digest their settings show and change."""
     if not isinstance(user, auth.User) or not user.is_active or not accounts.is_verified(user):
@@ -158,8 +163,7 @@ def set_own_digest(user: User, frequency: str, base_url: str) -> Subscription:
 
 def stop_own_digest(user: User) -> bool:
     """Stop the digest of the user's verified address (as its mail's unsubscribe link does); False if none ran."""
-    return Subscription.objects.filter(email=_own_or_refuse(user), collection=None,
-                                       unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
+    return _stop(email=_own_or_refuse(user), collection=None) == 1
 
 
 def subscribe_list(curator: User, collection: Collection, email: str, frequency: str,
@@ -197,8 +201,7 @@ def end_list_subscription(curator: User, collection: Collection, subscription_id
     pk = asked_number(subscription_id)
     if pk is None:
         return False
-    return Subscription.objects.filter(pk=pk, collection=collection,
-                                       unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now()) == 1
+    return _stop(pk=pk, collection=collection) == 1
 
 
 @task(**mail.TASK)
@@ -245,7 +248,6 @@ def confirm(token: str) -> Subscription:
 def unsubscribe(token: str) -> Subscription:
     """Stop the digests of the address the token was made for (idempotent, no login)."""
     subscription, _ = _from_token(token, UNSUBSCRIBE_SALT, None)
-    Subscription.objects.filter(pk=subscription.pk, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=timezone.now())
+    _stop(pk=subscription.pk)
     subscription.refresh_from_db()
     return subscription

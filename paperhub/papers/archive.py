@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count
 
 from paperhub.papers.models import FeedEntry
-from paperhub.papers.periods import PERIODS, Period, PeriodError, month_period, parse_day
+from paperhub.papers.periods import PERIODS, Period, PeriodError, month_period, parse_day, parse_period
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,4 @@ def period_to_go_to(kind: str, text: str, today: date) -> Period:
     day = parse_day(text.strip())
     if day > today:
         raise PeriodError(f"{day.isoformat()} has not come yet: today's feed day is {today.isoformat()}")
-    return PERIODS[kind](day)
+    return parse_period(kind, PERIODS[kind](day).key)  # a period whose page answers (not year 1: its URL is a 404)

@@ -18,10 +18,11 @@ from paperhub.core.limits import over_limit
 from paperhub.core.media import PLAIN, jsonrpc_error
 
 #: The pages that cost the server most (search and its BibTeX, recommendations, charts, the map (a search and a
-#: similar lookup) and its points, lists of papers: collections and profiles; the sitemaps), by route name.
+#: similar lookup) and its points, lists of papers: collections and profiles; the sitemaps, the archive), by route
+#: name.
 EXPENSIVE_PAGES = frozenset({"search", "search_bib", "paper", "paper_markdown", "for_you", "map", "map_points",
                              "trends", "day", "week", "month", "author", "profile", "collection", "collection_bib",
-                             "sitemap", "sitemap_papers", "sitemap_feeds"})
+                             "sitemap", "sitemap_papers", "sitemap_feeds", "archive"})
 #: The collection writes (papers saved and taken out, edits, collaborators, notes, moves), counted with the
 #: expensive pages: a script cannot churn a shared collection faster than a person reads.
 COLLECTION_WRITES = frozenset({"collect", "collection_edit", "collection_delete", "collection_collaborators",

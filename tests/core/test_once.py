@@ -76,3 +76,24 @@ def test_a_load_under_way_does_not_stop_another_loaders_callers():
         assert quick() == "quick" and not pending.done()
         release.set()
         assert pending.result(10) == "slow"
+
+
+def test_a_key_loaded_answers_while_another_key_of_the_same_loader_loads():
+    """A search on the static model's vector index does not wait while the transformer's index loads (review53)."""
+    release = threading.Event()
+
+    @loaded_once()
+    def index(name: str) -> str:
+        if name == "dense":
+            release.wait(10)
+        return name
+
+    assert index("static") == "static"
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(index, "dense")
+        time.sleep(0.05)
+        started = time.monotonic()
+        assert index("static") == "static" and not pending.done()
+        assert time.monotonic() - started < 0.5
+        release.set()
+        assert pending.result(10) == "dense"

@@ -93,6 +93,8 @@ def test_the_page_and_the_api_say_the_same_way_on(capped, client, monkeypatch):
     refused = client.get("/api/search", {"cat": "cs.LG", "offset": 5, "limit": 2})
     assert refused.status_code == 400 and refused.json()["next"] == answer["next"]
     assert "offset is at most 4" in refused.json()["detail"]
+    within = client.get("/api/search", {"cat": "cs.LG", "offset": 5, "limit": 8})  # offset 4 reaches the 12th (review53)
+    assert within.status_code == 400 and "reaches the last of these 12 results" in within.json()["detail"]
     ranked = client.get("/papers/search", {"q": "paper", "page": 9}).content.decode()
     assert "Only the first 6 of these 12 results are listed, best first" in ranked and "Older papers" not in ranked
     ranked = client.get("/api/search", {"q": "paper", "offset": 99, "limit": 2}).json()

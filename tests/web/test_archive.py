@@ -63,6 +63,16 @@ def test_go_to_form_refuses_bad_and_future_dates_clearly(client, db):
         html = response.content.decode()
         assert response.status_code == 400 and reason in html, query
         assert "<script>alert" not in html, query  # what was typed comes back as text
+    for kind in ("day", "week", "month"):  # the calendar's edge: its page would be a 404 (review53)
+        assert client.get(f"/papers/archive?date=0001-01-01&kind={kind}").status_code == 400, kind
+
+
+def test_the_archive_counts_as_an_expensive_page(client, db, settings):
+    from tests.web.test_public import fresh_window
+
+    settings.PAPERHUB_PAGE_RATE = "2/min"
+    fresh_window()
+    assert [client.get("/papers/archive").status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_period_pages_carry_the_go_to_form_and_link_the_archive(client, db):

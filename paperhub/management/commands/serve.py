@@ -189,7 +189,10 @@ class Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("access_log_format", ACCESS_FORMAT)
         self.cfg.set("logger_class", RedactingLogger)
         self.cfg.set("timeout", 60)
-        self.cfg.set("post_worker_init", _warm_in_background)
+        # One thread a worker is gunicorn's sync worker, whose heartbeat beats only between requests: a search waiting
+        # there for a slow warm-up (over the 60 s timeout on a busy machine) would have it killed and warming again,
+        # for ever. It warms before its first request, as before; a threaded worker beats from its main thread.
+        self.cfg.set("post_worker_init", _warm_in_background if options["threads"] > 1 else _warm)
         # Its control socket is one per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl): a second hub on the
         # machine would share it, and stopping either deleted the other's. The hub does not use it.
         self.cfg.set("control_socket_disable", True)
