@@ -105,6 +105,16 @@ def _rate_windows_start_with_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _not_stopping() -> Iterator[None]:
+    """A worker told to stop in a test (its shutdown() called in this process) leaves the process's `stopping` set:
+    cleared, so the next test's waits are waits."""
+    from paperhub.core import process
+
+    yield
+    process.stopping.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries back off in real time; tests shrink the wait, not the logic."""
     from paperhub.ingest import http

@@ -9,6 +9,29 @@ import os
 import signal
 import socket
 import sys
+import threading
+import time
+
+#: Set when this process is asked to stop (a worker's first Ctrl+C or SIGTERM): a wait that only lets time pass before
+#: trying again (a network backoff) ends then, rather than holding the stop for a minute (pause()).
+stopping = threading.Event()
+
+
+class StopWaiting(BaseException):  # (not an Exception: a task's own `except Exception` must not take it for a failure)
+    """A pause cut short because the process is stopping: the task it was in is interrupted, not failed (the worker
+    gives it back to the queue)."""
+
+
+def pause(seconds: float) -> None:
+    """Sleep `seconds`, or raise StopWaiting as soon as the process is asked to stop (looked at every half second: a
+    signal handler sets `stopping` in the very thread that sleeps, so it cannot wake a wait on the event)."""
+    ends = time.monotonic() + seconds
+    while not stopping.is_set():
+        if (left := ends - time.monotonic()) <= 0:
+            return
+        time.sleep(min(left, 0.5))
+    raise StopWaiting(f"stopped while waiting {seconds:.1f} s to try again")
+
 
 #: This machine's name as identities give it: short enough for a worker id of 64 characters (django-tasks-db).
 HOST = socket.gethostname()[:40]

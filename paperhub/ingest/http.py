@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from django.conf import settings
 from django.db import connection
 
+from paperhub.core import process
 from paperhub.papers.models import SourcePace
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class PoliteClient:
     """
 
     def __init__(self, delay: float, retries: int | None = None, timeout: float | None = None,
-                 sleep: Callable[[float], None] = time.sleep, backoff: float = 2.0, max_wait: float | None = None,
+                 sleep: Callable[[float], None] = process.pause, backoff: float = 2.0, max_wait: float | None = None,
                  shared: bool = False) -> None:
         self.delay = delay
         self.retries = settings.PAPERHUB_HTTP_RETRIES if retries is None else retries

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 
+from paperhub.core import process
 from paperhub.ingest.http import Answer, PoliteClient, SourceError, SourceUnreachable
 
 PAGE = 100  # the most items Zotero answers per request
@@ -100,7 +101,7 @@ class ZoteroClient:
         library: ZoteroLibrary,
         client: PoliteClient | None = None,
         max_wait: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = process.pause,
     ) -> None:
         self.library = library
         self.client = client or PoliteClient(settings.PAPERHUB_ZOTERO_DELAY, shared=True, max_wait=max_wait)

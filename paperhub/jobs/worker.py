@@ -143,6 +143,14 @@ def _until_recorded(row: DBTaskResult[..., Any], record: Callable[[Any], None]) 
     return durably
 
 
+def _given_back(row: DBTaskResult[..., Any]) -> None:
+    """A task interrupted while it only waited (process.pause: a network backoff) as its worker stops: back to the
+    queue, as a killed worker's task is, for the next worker to run from the start."""
+    if DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at).update(
+            status=TaskResultStatus.READY):
+        log.warning("task %s stopped while waiting to try again: back to the queue", row.pk)
+
+
 class Heartbeat:
     """Writes this worker's heartbeat, and the task it runs (`doing()`), every BEAT_EVERY seconds from a thread of
     its own."""
@@ -217,6 +225,7 @@ class HubWorker(Worker):
                     handler.flush()
             os._exit(1)
         if self.running and self.running_task:  # one line of its own, naming the task (not the library's)
+            process.stopping.set()  # a task only waiting to try again stops waiting, and goes back to the queue
             task = self.current_task or "its task"
             log.warning("%s: finishing %s first; Ctrl+C again to stop now (the task goes back to the queue)",
                         signal.strsignal(signum), task)
@@ -228,6 +237,15 @@ class HubWorker(Worker):
         """django-tasks-db's run, the task's outcome recorded however long the database takes to come back."""
         for name in ("set_successful", "set_failed"):
             setattr(db_task_result, name, _until_recorded(db_task_result, getattr(db_task_result, name)))
+        record_failure = db_task_result.set_failed
+
+        def set_failed(error: BaseException) -> None:
+            if isinstance(error, process.StopWaiting):  # interrupted while waiting, not failed
+                _given_back(db_task_result)
+            else:
+                record_failure(error)
+
+        db_task_result.set_failed = set_failed
         self.current_task = f"task {db_task_result.id} ({db_task_result.task_name})"
         self.current_task_id = str(db_task_result.id)
         with contextlib.suppress(DatabaseError):  # said at once: a claim that took long to commit is not "lost"

@@ -2,10 +2,13 @@
 
 import os
 import signal
+import time
 
+import pytest
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from paperhub.core import process
 from paperhub.jobs import worker as workers
 
 
@@ -32,3 +35,39 @@ def test_a_ctrl_c_names_the_task_the_worker_finishes_first(db, caplog):
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
         f"Interrupt: finishing task {row.id} (interrupted) first; Ctrl+C again to stop now "
         "(the task goes back to the queue)"]
+
+
+@task()
+def waiting_to_try_again() -> str:
+    """A task in a network backoff (PoliteClient's pause) when its worker gets a Ctrl+C."""
+    os.kill(os.getpid(), signal.SIGINT)
+    process.pause(30)
+    return "finished"
+
+
+def test_a_ctrl_c_ends_a_wait_to_try_again_and_gives_the_task_back(db, caplog):
+    """An offline `make run` took ~40 s to stop: its worker finished an HF fetch retrying an unreachable host."""
+    worker = workers.HubWorker(queue_names=["default"], interval=0, worker_id="test:1:ac")
+    row = DBTaskResult.objects.get(id=waiting_to_try_again.enqueue().id)
+    row.claim(worker.worker_id)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    worker.configure_signals()
+    started = time.monotonic()
+    try:
+        worker.run_task(row)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    row.refresh_from_db()
+    assert time.monotonic() - started < 5
+    assert (row.status, worker.running) == ("READY", False)  # back to the queue, for the next worker
+    assert f"task {row.id} stopped while waiting to try again: back to the queue" in caplog.text
+
+
+def test_a_pause_is_a_sleep_until_the_process_stops():
+    started = time.monotonic()
+    process.pause(0.2)
+    assert time.monotonic() - started >= 0.2
+    process.stopping.set()  # (cleared after each test: conftest)
+    with pytest.raises(process.StopWaiting):
+        process.pause(30)
