@@ -8,14 +8,11 @@ calls of month_counts (the one grouped query and the sum per month) and archive_
 entries they counted.
 """
 
-import argparse
 import json
 import random
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from bench import scratch_hub
-from bench.trending import _median_ms
+from bench import feed_hub, median_ms
 
 FIRST_DAY = date(1994, 4, 1)
 
@@ -34,26 +31,13 @@ def fill(entries: int, seed: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--entries", type=int, default=400_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    _, temporary = scratch_hub(args.work, "paperhub-archive-")
-    from django.core.management import call_command
-
+    args, temporary = feed_hub(__doc__ or "", "paperhub-archive-", 400_000, fill)
     from paperhub.papers import archive
-    from paperhub.papers.models import FeedEntry
 
-    call_command("migrate", verbosity=0)
-    if not FeedEntry.objects.exists():
-        fill(args.entries, args.seed)
     counts = archive.month_counts()
     result = {
         "entries": sum(counts.values()), "months": len(counts),
-        "archive_ms": _median_ms(lambda: archive.archive_years(archive.month_counts()), args.repeat),
+        "archive_ms": median_ms(lambda: archive.archive_years(archive.month_counts()), args.repeat),
     }
     if temporary is not None:
         temporary.cleanup()

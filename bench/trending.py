@@ -10,16 +10,12 @@ with order="trending" for the first page (50) and a page at offset 10,000, the s
 trending_score, each paper at its best-scoring entry).
 """
 
-import argparse
 import json
 import random
-import statistics
-import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from bench import scratch_hub
+from bench import feed_hub, median_ms
 
 NOW = datetime(2026, 12, 1, 6, tzinfo=UTC)
 
@@ -62,32 +58,12 @@ def reference(period: Any, count: int) -> list[str]:
     return sorted(best, key=lambda uid: (-best[uid][0], -best[uid][1]))[:count]
 
 
-def _median_ms(call: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--entries", type=int, default=45_000, help="papers (about 10%% more feed entries)")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    _, temporary = scratch_hub(args.work, "paperhub-trending-")
-    from django.core.management import call_command
-
+    args, temporary = feed_hub(__doc__ or "", "paperhub-trending-", 45_000, fill,
+                               "papers (about 10%% more feed entries)")
     from paperhub.papers import feeds, periods
     from paperhub.papers.models import FeedEntry
 
-    call_command("migrate", verbosity=0)
-    if not FeedEntry.objects.exists():
-        fill(args.entries, args.seed)
     month = periods.month_period(date(2026, 11, 1))
 
     def page(offset: int, order: str) -> list[str]:
@@ -95,9 +71,9 @@ def main() -> None:
 
     result = {
         "entries": FeedEntry.objects.count(),
-        "trending_first_page_ms": _median_ms(lambda: page(0, "trending"), args.repeat),
-        "trending_offset_10000_ms": _median_ms(lambda: page(10_000, "trending"), args.repeat),
-        "votes_first_page_ms": _median_ms(lambda: page(0, "votes"), args.repeat),
+        "trending_first_page_ms": median_ms(lambda: page(0, "trending"), args.repeat),
+        "trending_offset_10000_ms": median_ms(lambda: page(10_000, "trending"), args.repeat),
+        "votes_first_page_ms": median_ms(lambda: page(0, "votes"), args.repeat),
         "same_order_as_reference": page(0, "trending") + page(50, "trending") == reference(month, 100),
     }
     if temporary is not None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from paperhub.search import embed
+from paperhub.search import depth, embed
 from paperhub.search.depth import Beyond
 from paperhub.search.described import described, parts_in_words, url_query
 from paperhub.search.embed import LEGACY_STATIC, Embedder, ModelError, paper_text
@@ -91,8 +91,6 @@ def beyond(query: str, results: "Results", filters: Filters = NO_FILTERS, sort: 
            limit: int = 20, mode: str = "hybrid") -> Beyond | None:
     """What lies past the last page a search's results reach (MAX_OFFSET), for that page and those past it: None
     where there is nothing past it. `query` is the query searched (its correction, where the results are that's)."""
-    from paperhub.search import depth
-
     if not depth.cut(results.total, offset, limit):
         return None
     hits = results.hits

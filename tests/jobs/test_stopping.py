@@ -19,9 +19,11 @@ def interrupted() -> str:
     return "finished"
 
 
-def test_a_ctrl_c_names_the_task_the_worker_finishes_first(db, caplog):
+def run_claimed(queued) -> tuple[workers.HubWorker, DBTaskResult]:  # noqa: ANN001 (a django-tasks task)
+    """A worker with its signal handlers runs a task it claimed (the test's own handlers put back after); the
+    task's row read again."""
     worker = workers.HubWorker(queue_names=["default"], interval=0, worker_id="test:1:ab")
-    row = DBTaskResult.objects.get(id=interrupted.enqueue().id)
+    row = DBTaskResult.objects.get(id=queued.enqueue().id)
     row.claim(worker.worker_id)
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     worker.configure_signals()
@@ -31,6 +33,11 @@ def test_a_ctrl_c_names_the_task_the_worker_finishes_first(db, caplog):
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
     row.refresh_from_db()
+    return worker, row
+
+
+def test_a_ctrl_c_names_the_task_the_worker_finishes_first(db, caplog):
+    worker, row = run_claimed(interrupted)
     assert (row.status, row.return_value, worker.running) == ("SUCCESSFUL", "finished", False)
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
         f"Interrupt: finishing task {row.id} (interrupted) first; Ctrl+C again to stop now "
@@ -47,18 +54,8 @@ def waiting_to_try_again() -> str:
 
 def test_a_ctrl_c_ends_a_wait_to_try_again_and_gives_the_task_back(db, caplog):
     """An offline `make run` took ~40 s to stop: its worker finished an HF fetch retrying an unreachable host."""
-    worker = workers.HubWorker(queue_names=["default"], interval=0, worker_id="test:1:ac")
-    row = DBTaskResult.objects.get(id=waiting_to_try_again.enqueue().id)
-    row.claim(worker.worker_id)
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    worker.configure_signals()
     started = time.monotonic()
-    try:
-        worker.run_task(row)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-    row.refresh_from_db()
+    worker, row = run_claimed(waiting_to_try_again)
     assert time.monotonic() - started < 5
     assert (row.status, worker.running) == ("READY", False)  # back to the queue, for the next worker
     assert f"task {row.id} stopped while waiting to try again: back to the queue" in caplog.text
